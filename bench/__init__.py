@@ -1,0 +1,1 @@
+"""OneGrid benchmarks: measured numbers next to their targets. Never a pass/fail test."""

@@ -1,0 +1,72 @@
+"""Background work behind one small API (after Anki's CollectionOp/QueryOp).
+
+    run_op(parent, work, success=..., failure=..., progress=...)
+
+`work` runs on a worker thread and never touches widgets; `success`/`failure` run on the GUI thread.
+Cache writes go through one single-worker executor (`ctx.writer`) so SQLite writes are serialised; reads
+may use the shared pool.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="onegrid-writer")
+READERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="onegrid-reader")
+
+
+class _Relay(QObject):
+    """Carries a finished future back to the GUI thread (queued signal)."""
+
+    done = Signal(object)
+
+
+class Op:
+    def __init__(self, work: Callable[[], Any], *, executor: Executor = READERS):
+        self._work = work
+        self._executor = executor
+        self._success: Callable[[Any], None] | None = None
+        self._failure: Callable[[BaseException], None] | None = None
+
+    def success(self, callback: Callable[[Any], None]) -> "Op":
+        self._success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> "Op":
+        self._failure = callback
+        return self
+
+    def run(self) -> Future:
+        relay = _Relay()
+        relay.done.connect(self._finish)
+        self._relay = relay  # keep alive until finished
+        future = self._executor.submit(self._work)
+        future.add_done_callback(relay.done.emit)
+        return future
+
+    def _finish(self, future: Future) -> None:
+        exc = future.exception()
+        if exc is None:
+            if self._success:
+                self._success(future.result())
+        elif self._failure:
+            self._failure(exc)
+        else:
+            log.error("background operation failed", exc_info=exc)
+        self._relay = None
+
+
+def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None,
+           failure: Callable[[BaseException], None] | None = None, *, write: bool = False) -> Future:
+    """Run `work` off the GUI thread; `write=True` puts it on the single cache-writer thread."""
+    op = Op(work, executor=WRITER if write else READERS)
+    if success:
+        op.success(success)
+    if failure:
+        op.failure(failure)
+    return op.run()
