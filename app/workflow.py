@@ -154,7 +154,8 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
     if rule.unit_scoped and not in_scope(case, actor, refdata):
         return WorkflowError(
             "out_of_scope",
-            f"{_case_name(case)} belongs to unit '{case.unit_id}', not to {_who(actor)} of unit '{actor.unit_id}'",
+            f"{_case_name(case)} is '{case.status}' and belongs to unit '{case.unit_id or 'none'}': "
+            f"{_who(actor)} of unit '{actor.unit_id}' may not '{action}' it",
         )
     if rule.guard is not None and (why := rule.guard(case)):
         return WorkflowError(

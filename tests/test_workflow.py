@@ -37,7 +37,7 @@ EXPECTED = {
     A.SUSPEND: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.SHIFT_LEAD}),
     A.RESUME: ({S.SUSPENDED}, {R.SHIFT_LEAD}),
     A.ESCALATE: ({S.REPORTED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.HANDLED, S.VERIFYING},
-                 DESK),
+                 DESK | {R.SYSTEM}),  # the system escalates automatically (overdue, returned twice)
     A.REASSIGN: ({S.DISPATCHED, S.IN_PROGRESS}, DESK),
     A.NOTE: (set(Status), ALL_ROLES),
 }
@@ -119,8 +119,11 @@ def build(point, world, refdata, now):
 
 
 def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
+    """What DOMAIN.md allows, written without looking at app.workflow."""
     statuses, roles = EXPECTED[action]
     if case.status not in statuses or role not in roles:
+        return False
+    if role == R.UNIT_HANDLER and case.unit_id is None:  # a handler acts on its own unit's cases only
         return False
     if action == A.CLOSE:
         return point == "verifying+passed"

@@ -518,11 +518,11 @@ def make_sensors(rng: random.Random, grids: list[dict]) -> list[dict]:
 
     picks = rng.sample(codes, 15)
     for n, grid_code in enumerate(picks[:8], start=1):
-        road, road_en = ROADS[(n * 3) % len(ROADS)]
+        road, road_en = ROADS[(n * 7) % len(ROADS)]
         add(f"wl-{n:03d}", "water_level", "water_level_underpass", f"{road}下穿通道积水监测点",
             f"{road_en} underpass water depth", grid_code, "drainage_maint", "E0401")
     for n, grid_code in enumerate(picks[8:], start=9):
-        road, road_en = ROADS[(n * 5) % len(ROADS)]
+        road, road_en = ROADS[(n * 4) % len(ROADS)]
         add(f"wl-{n:03d}", "water_level", "water_level_well", f"{road}{n}号雨水井水位计",
             f"{road_en} storm well {n} level", grid_code, "drainage", "E0406")
     for n, grid_code in enumerate(rng.sample(codes, 3), start=1):

@@ -1,0 +1,94 @@
+"""The plain values the cache hands out: queue rows, change sets, conflicts, queued commands."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from app.case import Case
+from app.commands import Command
+from app.enums import Priority, Source, Stage, Status
+from app.workflow import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """One queue row, read from indexed columns only (no JSON is parsed to build it)."""
+
+    id: UUID
+    number: str | None
+    provisional_number: str | None
+    status: Status
+    priority: Priority
+    category_code: str
+    unit_id: str | None
+    grid_code: str | None
+    lat: float
+    lon: float
+    source: Source
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime | None
+    stage: Stage | None
+    escalation_level: int
+    return_count: int
+    pending: bool                 # the display copy includes commands the server has not answered yet
+    server_version: int | None    # None: created on this console and not yet accepted
+
+    @property
+    def display_number(self) -> str:
+        return self.number or self.provisional_number or str(self.id)[:8]
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and now > self.due_at
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Which cases one cache transaction touched; views redraw only these rows."""
+
+    added: frozenset[UUID] = frozenset()
+    updated: frozenset[UUID] = frozenset()
+    removed: frozenset[UUID] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    @property
+    def ids(self) -> frozenset[UUID]:
+        return self.added | self.updated | self.removed
+
+    def merged(self, other: ChangeSet) -> ChangeSet:
+        """This change set followed by `other` (a case added then removed is simply gone)."""
+        removed = (self.removed | other.removed) - other.added
+        added = (self.added | other.added) - other.removed
+        updated = (self.updated | other.updated) - added - removed
+        return ChangeSet(frozenset(added), frozenset(updated), frozenset(removed))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A command the server refused; it stays here until the operator discards or re-applies it."""
+
+    id: int
+    command: Command
+    reason: str                 # WorkflowError code, `forbidden`, `conflict`, ...
+    message: str
+    server_case: Case | None    # the server's state of the case when it refused (None: no such case)
+    created_at: datetime
+
+    @property
+    def case_id(self) -> UUID:
+        return self.command.case_id
+
+
+@dataclass(frozen=True)
+class QueuedCommand:
+    """An outbox row: the command and the identity it was issued under."""
+
+    seq: int
+    command: Command
+    actor: Actor
+    enqueued_at: datetime
+    attempts: int = 0
+    last_error: str | None = field(default=None, compare=False)

@@ -1,0 +1,84 @@
+"""Opening the console's SQLite files: WAL, the right durability, and the cache's health check."""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_engine(path: Path, *, synchronous: str) -> Engine:
+    """An engine on `path` in WAL mode. `synchronous`: FULL for the outbox (a committed command survives
+    power loss), NORMAL for the disposable cache (a lost last transaction is refetched from the server)."""
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False,
+                                                              "timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+def cache_file_problem(path: Path, expected_schema_version: int) -> str | None:
+    """Why the cache file at `path` cannot be used, or None when it is fine (or does not exist yet).
+
+    Checked with plain sqlite3 so that a broken file never reaches SQLAlchemy's pool."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        return f"cannot open: {exc}"
+    try:
+        verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            return f"integrity check failed: {verdict}"
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return None  # an empty database: create the tables
+        if "meta" not in tables:
+            return f"not a OneGrid cache (tables: {', '.join(sorted(tables))})"
+        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        found = None if row is None else _json_value(row[0])
+        if found != expected_schema_version:
+            return f"schema_version is {found}, this console needs {expected_schema_version}"
+        return None
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        return f"unreadable: {exc}"
+    finally:
+        conn.close()
+
+
+def _json_value(stored: object) -> object:
+    """A `meta` value as SQLAlchemy's JSON type wrote it (the column's NUMERIC affinity may have turned
+    the JSON text `1` into the integer 1)."""
+    if isinstance(stored, str):
+        try:
+            return json.loads(stored)
+        except ValueError:
+            return stored
+    return stored
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a bad cache file (and its WAL/SHM companions, which belong to it) out of the way."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    return target

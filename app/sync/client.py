@@ -1,0 +1,202 @@
+"""ServerClient: the console's blocking HTTP client for the contract in docs/ARCHITECTURE.md.
+
+One pooled `requests.Session`. urllib3 retries idempotent GETs (and connection attempts, where nothing
+was sent); command batches are never retried here, because the sync engine resends them itself and the
+server deduplicates by command_id. Every failure becomes one of three exceptions, so callers decide by
+kind, not by parsing messages:
+
+- ServerUnreachable: no usable answer (connection refused or reset, timeout, 5xx, unparsable body);
+  try again later.
+- AuthExpired: 401 on an authenticated call; log in again.
+- ServerRefused: any other 4xx; retrying the same request will not help.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Sequence
+
+import requests
+from pydantic import ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from app.commands import BatchResult, Command, CommandBatch
+from app.sync.protocol import ChangesPage, LoginResult
+
+log = logging.getLogger(__name__)
+
+LONG_POLL_GRACE_S = 5.0  # a long poll may legitimately take `wait` seconds before the first byte
+
+
+class ServerUnreachable(Exception):
+    """No usable answer from the server; the same request may succeed later."""
+
+
+class AuthExpired(Exception):
+    """The server no longer accepts the token (401: token_expired, invalid_token); log in again."""
+
+    def __init__(self, error: str, message: str):
+        super().__init__(message)
+        self.error = error
+        self.message = message
+
+
+class ServerRefused(Exception):
+    """A definite 4xx answer other than an expired login; repeating the request will not help."""
+
+    def __init__(self, status: int, error: str, message: str, details: list | None = None):
+        super().__init__(f"server refused the request ({status} {error}): {message}")
+        self.status = status
+        self.error = error
+        self.message = message
+        self.details = details or []
+
+
+def _retry_policy(retries: int) -> Retry:
+    return Retry(total=retries, connect=retries, read=retries, status=retries, other=0, redirect=0,
+                 allowed_methods=frozenset({"GET", "HEAD"}), status_forcelist=(502, 503, 504),
+                 backoff_factor=0.3, raise_on_status=False, respect_retry_after_header=False)
+
+
+def _parse_server_time(text: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class ServerClient:
+    """Blocking calls; safe to use from several threads at once (e.g. a push and a long poll)."""
+
+    def __init__(self, base_url: str, timeout: tuple[float, float] = (3.05, 40), *, token: str | None = None,
+                 retries: int = 2):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.token = token
+        self.clock_offset_s: float | None = None  # server clock minus ours, from the last answer
+        self._session = requests.Session()
+        adapter = HTTPAdapter(max_retries=_retry_policy(retries), pool_connections=1, pool_maxsize=4)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ServerClient({self.base_url!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def set_token(self, token: str | None) -> None:
+        self.token = token
+
+    # ------------------------------------------------------------------ the contract
+
+    def login(self, username: str, password: str, console_id: str | None = None) -> LoginResult:
+        """Log in and keep the token for later calls. Bad credentials raise ServerRefused (401)."""
+        body: dict[str, Any] = {"username": username, "password": password}
+        if console_id:
+            body["console_id"] = console_id
+        response = self._request("POST", "/api/login", json=body, authenticated=False)
+        result = self._parse(LoginResult, response)
+        self.token = result.token
+        return result
+
+    def refdata(self, etag: str | None = None) -> dict[str, Any] | None:
+        """The reference data bundle, or None when the server's version equals `etag`."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._request("GET", "/api/refdata", headers=headers)
+        if response.status_code == 304:
+            return None
+        return self._json(response)
+
+    def push(self, commands: Sequence[Command]) -> BatchResult:
+        batch = CommandBatch(commands=list(commands))
+        response = self._request("POST", "/api/commands", json=batch.model_dump(mode="json"))
+        result = self._parse(BatchResult, response)
+        if len(result.results) != len(commands):
+            raise ServerUnreachable(f"server answered {len(result.results)} results for {len(commands)} commands")
+        return result
+
+    def changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
+        """One page of the feed after position `after`; with `wait`, the server holds an empty answer."""
+        read_timeout = max(self.timeout[1], wait + LONG_POLL_GRACE_S)
+        response = self._request("GET", "/api/changes", params={"after": after, "limit": limit, "wait": wait},
+                                 timeout=(self.timeout[0], read_timeout))
+        return self._parse(ChangesPage, response)
+
+    def healthz(self) -> dict[str, Any]:
+        response = self._request("GET", "/healthz", authenticated=False, accept_status=(503,))
+        return self._json(response)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _request(self, method: str, path: str, *, authenticated: bool = True, accept_status: tuple = (),
+                 timeout: tuple[float, float] | None = None, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if authenticated:
+            if not self.token:
+                raise AuthExpired("not_logged_in", "no server login in this session; log in online first")
+            headers["Authorization"] = f"Bearer {self.token}"
+        url = self.base_url + path
+        sent = time.time()
+        try:
+            response = self._session.request(method, url, headers=headers, timeout=timeout or self.timeout,
+                                             **kwargs)
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
+        response.onegrid_timing = (sent, time.time())  # type: ignore[attr-defined]
+        self._note_clock(response.headers.get("X-Server-Time"), response)
+        status = response.status_code
+        if status in accept_status or status < 400 or status == 304:
+            return response
+        if status >= 500:
+            raise ServerUnreachable(f"{method} {url}: server error {status}: {response.text[:200]}")
+        error, message, details = self._error_of(response)
+        if status == 401 and authenticated:
+            raise AuthExpired(error, message)
+        raise ServerRefused(status, error, message, details)
+
+    @staticmethod
+    def _error_of(response: requests.Response) -> tuple[str, str, list]:
+        try:
+            body = response.json()
+        except ValueError:
+            return f"http_{response.status_code}", response.text[:500] or response.reason, []
+        if isinstance(body, dict) and "error" in body:
+            return str(body["error"]), str(body.get("message", "")), list(body.get("details") or [])
+        if isinstance(body, dict) and "detail" in body:  # FastAPI's own validation answers
+            return f"http_{response.status_code}", str(body["detail"])[:1000], []
+        return f"http_{response.status_code}", str(body)[:500], []
+
+    @staticmethod
+    def _json(response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:  # a truncated or garbled body counts as no answer
+            raise ServerUnreachable(f"unparsable answer from {response.url}: {exc}") from exc
+
+    def _parse(self, model, response: requests.Response):
+        try:
+            parsed = model.model_validate(self._json(response))
+        except ValidationError as exc:
+            raise ServerUnreachable(f"unexpected answer from {response.url}: {exc}") from exc
+        if "X-Server-Time" not in response.headers and getattr(parsed, "server_time", None) is not None:
+            self._note_clock(parsed.server_time.isoformat(), response)
+        return parsed
+
+    def _note_clock(self, server_time_text: str | None, response: requests.Response) -> None:
+        """Offset = server clock minus ours at the midpoint of the request (the usual NTP estimate)."""
+        server_time = _parse_server_time(server_time_text) if server_time_text else None
+        if server_time is None:
+            return
+        sent, received = response.onegrid_timing  # type: ignore[attr-defined]
+        with self._lock:
+            self.clock_offset_s = server_time.timestamp() - (sent + received) / 2

@@ -1,0 +1,305 @@
+"""SyncEngine: keeps a LocalCache in step with the server, on asyncio and without any GUI.
+
+Two tasks. The push loop sends the outbox in issue order as soon as something is queued (the cache's
+outbox_changed event kicks it) and stores the answers. The pull loop long-polls the changes feed from
+the cache's cursor and applies each page in one cache transaction. Cache calls run in worker threads
+(`asyncio.to_thread`); HTTP calls run in daemon threads (`_off_loop`) so that a long poll in flight
+never delays stop() or interpreter exit. Neither loop ever blocks the event loop, so the same engine
+runs under qasync on the GUI thread, under `asyncio.run` in the CLI, and in tests.
+
+Failures: ServerUnreachable → state `offline`, retry with exponential backoff and full jitter;
+AuthExpired → state `auth_expired`, nothing is sent until relogin(token).
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+import threading
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from app.cache import LocalCache
+from app.commands import CommandResult
+from app.events import EventGroup
+from app.sync.backoff import Backoff
+from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
+from app.sync.state import Connection, SyncState
+
+log = logging.getLogger(__name__)
+
+REFDATA_REFRESH_S = 600.0
+
+
+async def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a blocking network call in a daemon thread and await its result.
+
+    Unlike asyncio.to_thread, a cancelled caller does not have to wait for the thread: a 25 s long poll
+    simply finishes (or times out) in the background and its answer is dropped."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def deliver(setter: Callable[[Any], None], value: Any) -> None:
+        if not future.done():
+            setter(value)
+
+    def run() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine, which decides
+            outcome = (future.set_exception, exc)
+        else:
+            outcome = (future.set_result, result)
+        try:
+            loop.call_soon_threadsafe(deliver, *outcome)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+    threading.Thread(target=run, name=f"onegrid-net-{getattr(fn, '__name__', 'call')}", daemon=True).start()
+    return await future
+
+
+class SyncEngine:
+    def __init__(self, cache: LocalCache, client: ServerClient, *, wait_s: float = 25, page: int = 1000,
+                 batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
+                 rng: random.Random | None = None):
+        self.cache = cache
+        self.client = client
+        self.wait_s = wait_s
+        self.page = page
+        self.batch = batch
+        self.events = EventGroup("state_changed")
+        self._backoff_args = (backoff_base_s, backoff_cap_s, rng or random.Random())
+        self._state = SyncState(outbox=cache.outbox_size(), conflicts=cache.conflict_count())
+        self._state_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._caught_up = False
+        self._refdata_checked_at: float | None = None
+        cache.events.outbox_changed.connect(self._on_outbox_changed)
+        cache.events.conflicts_changed.connect(self._on_conflicts_changed)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    @property
+    def running(self) -> bool:
+        return any(not t.done() for t in self._tasks)
+
+    def _set_state(self, **changes: Any) -> None:
+        with self._state_lock:
+            old = self._state
+            new = dataclasses.replace(old, clock_offset_s=self.client.clock_offset_s, **changes)
+            if new == old:
+                return
+            self._state = new
+        if new.connection != old.connection:
+            log.info("sync %s -> %s%s", old.connection, new.connection,
+                     f" ({new.last_error})" if new.last_error and new.connection == Connection.OFFLINE else "")
+        self.events.state_changed.emit(new)
+
+    def _on_outbox_changed(self, size: int) -> None:
+        self._set_state(outbox=size)
+        if size:
+            self.kick()
+
+    def _on_conflicts_changed(self, count: int) -> None:
+        self._set_state(conflicts=count)
+
+    def _connected(self, **changes: Any) -> None:
+        """The server answered: online when caught up with nothing left to send, else syncing."""
+        busy = not self._caught_up or self._state.outbox > 0
+        self._set_state(connection=Connection.SYNCING if busy else Connection.ONLINE, last_error=None, **changes)
+
+    def _went_offline(self, exc: Exception) -> None:
+        self._caught_up = False
+        self._refdata_checked_at = None  # check for new reference data as soon as the server is back
+        self._set_state(connection=Connection.OFFLINE, last_error=str(exc))
+
+    def _auth_lost(self, exc: AuthExpired) -> None:
+        if self._loop is not None:
+            self._auth_ok.clear()
+        self._set_state(connection=Connection.AUTH_EXPIRED, last_error=exc.message)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _bind_loop(self) -> None:
+        """Create the asyncio primitives on the running loop (an engine may be driven by several
+        `asyncio.run` calls in a CLI or a test, one after the other)."""
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        if self.running:
+            raise RuntimeError("the sync engine is already running on another event loop")
+        self._loop = loop
+        self._wakeup = asyncio.Event()
+        self._auth_ok = asyncio.Event()
+        if self.client.token is not None:
+            self._auth_ok.set()
+        self._push_lock = asyncio.Lock()
+        self._pull_lock = asyncio.Lock()
+
+    def start(self) -> None:
+        """Start the push and pull loops on the running event loop (call from a coroutine or qasync)."""
+        try:
+            self._bind_loop()
+        except RuntimeError as exc:
+            raise RuntimeError(f"SyncEngine.start() needs a running asyncio event loop: {exc}") from None
+        if self.running:
+            return
+        self._set_state(connection=Connection.SYNCING)
+        self._tasks = [asyncio.create_task(self._push_loop(), name="onegrid-push"),
+                       asyncio.create_task(self._pull_loop(), name="onegrid-pull")]
+        self.kick()
+
+    async def stop(self) -> None:
+        """Cancel both loops and wait for them. Queued commands stay in the outbox for next time."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._caught_up = False
+        self._set_state(connection=Connection.STOPPED)
+
+    def kick(self) -> None:
+        """Send the outbox now (thread-safe; the cache calls it whenever a command is queued)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wakeup.set)
+
+    def relogin(self, token: str) -> None:
+        """Resume after `auth_expired` (or an offline login) with a fresh token (thread-safe)."""
+        self.client.set_token(token)
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._auth_ok.set)
+            self.kick()
+        self._set_state(connection=Connection.SYNCING, last_error=None)
+
+    # ------------------------------------------------------------------ one full round (CLI, tests)
+
+    async def sync_once(self) -> None:
+        """Send everything queued, then pull until caught up. Raises ServerUnreachable / AuthExpired /
+        ServerRefused after recording them in `state`."""
+        self._bind_loop()
+        try:
+            await self._push_all()
+            await self._refresh_refdata(force=True)
+            while not await self._pull_page(wait=0):
+                pass
+        except ServerUnreachable as exc:
+            self._went_offline(exc)
+            raise
+        except AuthExpired as exc:
+            self._auth_lost(exc)
+            raise
+
+    # ------------------------------------------------------------------ push
+
+    async def _push_loop(self) -> None:
+        backoff = Backoff(*self._backoff_args)
+        while True:
+            await self._wakeup.wait()
+            await self._auth_ok.wait()
+            self._wakeup.clear()  # cleared before sending, so a kick during the send is not lost
+            try:
+                await self._push_all()
+                backoff.reset()
+                continue
+            except ServerUnreachable as exc:
+                self._went_offline(exc)
+            except AuthExpired as exc:
+                self._auth_lost(exc)
+            except Exception as exc:  # a bug must not end the loop; the outbox keeps the commands
+                log.exception("sending the outbox failed unexpectedly")
+                self._set_state(last_error=f"{type(exc).__name__}: {exc}")
+            self._wakeup.set()
+            await asyncio.sleep(backoff.next_delay())
+
+    async def _push_all(self) -> None:
+        """Send the outbox in batches, oldest first, until it is empty."""
+        async with self._push_lock:
+            size = self.batch
+            while queued := await asyncio.to_thread(self.cache.outbox_batch, size):
+                commands = [q.command for q in queued]
+                try:
+                    answer = await _off_loop(self.client.push, commands)
+                except ServerUnreachable as exc:
+                    await asyncio.to_thread(self.cache.note_send_failure, [c.command_id for c in commands], str(exc))
+                    raise
+                except ServerRefused as exc:
+                    if len(commands) > 1:  # halve until the one command the server cannot take is alone
+                        size = max(1, len(commands) // 2)
+                        continue
+                    log.error("server refused command %s outright: %s", commands[0].command_id, exc)
+                    answer_results = [CommandResult(command_id=commands[0].command_id, case_id=commands[0].case_id,
+                                                    status="rejected", reason=exc.error, message=exc.message)]
+                    await asyncio.to_thread(self.cache.apply_results, answer_results)
+                    size = self.batch
+                    continue
+                await asyncio.to_thread(self.cache.apply_results, answer.results)
+                self._connected()
+
+    # ------------------------------------------------------------------ pull
+
+    async def _pull_loop(self) -> None:
+        backoff = Backoff(*self._backoff_args)
+        while True:
+            try:
+                if not self._auth_ok.is_set():
+                    await self._wait_for_login()
+                    backoff.reset()
+                    continue
+                await self._refresh_refdata()
+                await self._pull_page(wait=self.wait_s if self._caught_up else 0)
+                backoff.reset()
+                continue
+            except ServerUnreachable as exc:
+                self._went_offline(exc)
+            except AuthExpired as exc:
+                self._auth_lost(exc)
+                continue
+            except ServerRefused as exc:
+                log.error("server refused the changes request: %s", exc)
+                self._set_state(last_error=str(exc))
+            except Exception as exc:  # a bug must not end the loop
+                log.exception("pulling changes failed unexpectedly")
+                self._set_state(last_error=f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(backoff.next_delay())
+
+    async def _wait_for_login(self) -> None:
+        """Without a valid token: say `offline` while the server is down, `auth_expired` once it answers,
+        then wait for relogin()."""
+        if self._state.connection != Connection.AUTH_EXPIRED:
+            await _off_loop(self.client.healthz)  # ServerUnreachable propagates: offline, with backoff
+            self._set_state(connection=Connection.AUTH_EXPIRED,
+                            last_error="the server is reachable again; log in to send queued commands")
+        await self._auth_ok.wait()
+
+    async def _pull_page(self, wait: float) -> bool:
+        """Fetch and apply one page of the feed; True when caught up."""
+        async with self._pull_lock:
+            cursor = await asyncio.to_thread(self.cache.cursor)
+            page = await _off_loop(self.client.changes, cursor, self.page, wait)
+            await asyncio.to_thread(self.cache.apply_changes, page.changes, page.cursor)
+        self._caught_up = not page.more
+        if self._caught_up:
+            self._connected(last_sync=datetime.now(timezone.utc))
+        else:
+            self._connected()
+        return self._caught_up
+
+    async def _refresh_refdata(self, force: bool = False) -> None:
+        now = asyncio.get_running_loop().time()
+        if not force and self._refdata_checked_at is not None and now - self._refdata_checked_at < REFDATA_REFRESH_S:
+            return
+        etag = await asyncio.to_thread(self.cache.refdata_version)
+        data = await _off_loop(self.client.refdata, etag)
+        if data is not None:
+            await asyncio.to_thread(self.cache.store_refdata, data)
+            log.info("reference data updated to version %s", data.get("version"))
+        self._refdata_checked_at = now

@@ -1,0 +1,148 @@
+"""Passwords, login tokens and the `Authorization: Bearer` dependency.
+
+Passwords are argon2id hashes. A login token is 32 random bytes (URL-safe text) handed to the console
+once; the server keeps only its SHA-256, so a leaked database does not leak usable tokens. Tokens expire
+after `token_ttl_minutes`.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Request
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.enums import Role
+from app.workflow import Actor
+from db.server_schema import TokenRow, UserRow
+from server.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+# Replaced by tests with cheap parameters; production uses argon2-cffi's recommended defaults.
+password_hasher = PasswordHasher()
+# Verified against for unknown usernames, so a wrong username costs as long as a wrong password.
+_DUMMY_HASH: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthUser:
+    """The authenticated user of a request. Commands act as this user, never as what a client claims."""
+
+    username: str
+    display_name: str
+    role: Role
+    unit_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, self.role, self.unit_id)
+
+    def to_dict(self) -> dict:
+        return {"username": self.username, "display_name": self.display_name, "role": str(self.role),
+                "unit_id": self.unit_id}
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> AuthUser:
+        return cls(row.username, row.display_name, Role(row.role), row.unit_id)
+
+
+SYSTEM_USER = AuthUser("system", "System", Role.SYSTEM)
+
+
+def hash_password(password: str) -> str:
+    return password_hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return password_hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _waste_a_verification(password: str) -> None:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = password_hasher.hash(secrets.token_urlsafe(16))
+    verify_password(_DUMMY_HASH, password)
+
+
+def check_credentials(session: Session, username: str, password: str) -> tuple[AuthUser, str | None]:
+    """The user whose password this is, plus a fresh hash when the stored one uses outdated parameters
+    (else None); 401 `bad_credentials` otherwise. Read-only, so the slow hash check holds no write lock."""
+    row = session.get(UserRow, username)
+    if row is None or not row.active:
+        _waste_a_verification(password)
+        raise ApiError(401, "bad_credentials", "unknown user or wrong password")
+    if not verify_password(row.password_hash, password):
+        raise ApiError(401, "bad_credentials", "unknown user or wrong password")
+    rehashed = hash_password(password) if password_hasher.check_needs_rehash(row.password_hash) else None
+    return AuthUser.from_row(row), rehashed
+
+
+def issue_token(session: Session, user: AuthUser, console_id: str | None, now: datetime, ttl: timedelta,
+                rehashed: str | None = None) -> tuple[str, datetime]:
+    """Store a new token's digest (and an upgraded password hash); return the token and its expiry."""
+    if rehashed is not None:
+        row = session.get(UserRow, user.username)
+        if row is not None:
+            row.password_hash = rehashed
+    token = secrets.token_urlsafe(32)
+    expires_at = now + ttl
+    session.add(TokenRow(token_sha256=token_digest(token), username=user.username, console_id=console_id,
+                         issued_at=now, expires_at=expires_at))
+    log.info("login: %s (%s) from console %s", user.username, user.role, console_id or "-")
+    return token, expires_at
+
+
+def _unauthorized(error: str, message: str) -> ApiError:
+    return ApiError(401, error, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def resolve_token(session: Session, token: str, now: datetime) -> AuthUser:
+    """The user a bearer token belongs to; 401 `invalid_token` or `token_expired` otherwise."""
+    found = session.execute(
+        select(TokenRow.expires_at, UserRow).join(UserRow, UserRow.username == TokenRow.username)
+        .where(TokenRow.token_sha256 == token_digest(token))
+    ).first()
+    if found is None:
+        raise _unauthorized("invalid_token", "the token is unknown or was forged; log in again")
+    expires_at, user = found
+    if now >= expires_at:
+        raise _unauthorized("token_expired", f"the token expired at {expires_at.isoformat()}; log in again")
+    if not user.active:
+        raise _unauthorized("invalid_token", f"user '{user.username}' is deactivated")
+    return AuthUser.from_row(user)
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise _unauthorized("missing_token", "this endpoint needs 'Authorization: Bearer <token>' (log in first)")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("invalid_token", "the Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def purge_expired_tokens(session: Session, now: datetime) -> int:
+    """Delete tokens that expired more than a day ago (recent ones still answer `token_expired`)."""
+    result = session.execute(delete(TokenRow).where(TokenRow.expires_at < now - timedelta(days=1)))
+    return result.rowcount or 0
+
+
+def require_role(user: AuthUser, *roles: Role) -> None:
+    if user.role not in roles:
+        wanted = " or ".join(str(r) for r in roles)
+        raise ApiError(403, "forbidden", f"{user.role} '{user.username}' may not do this (needs {wanted})")

@@ -1,0 +1,169 @@
+"""Applying command batches: each command exactly once, in its own transaction, in batch order.
+
+The rules live in `app.workflow.apply`; this module only wraps it in a transaction:
+
+1. lock the case row (`SELECT … FOR UPDATE` on PostgreSQL; an SQLite writer holds the database lock
+   from BEGIN IMMEDIATE), so commands on one case are applied one at a time;
+2. if the `command_id` was answered before, return the stored answer unchanged (the lock makes a
+   concurrent retry wait for the first attempt and then find its answer);
+3. apply the workflow as the *authenticated* user; write the case row, its new ledger events and the
+   feed change, and store the answer, all in the one transaction. Rejections are stored too, so a retry
+   gets the same answer.
+
+A unique violation means a concurrent request won a race the lock cannot cover (two creations of the
+same case): roll back and try again, which then finds the stored answer or the existing case.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.case import Case
+from app.commands import BatchResult, Command, CommandBatch, CommandResult
+from app.workflow import WorkflowError, apply
+from db.server_schema import CASE_NUMBER_COUNTER_PREFIX, CaseEventRow, CaseRow, CommandRow
+from server import counters
+from server.auth import AuthUser
+from server.feed import CASE, record_change
+from server.scope import can_see
+
+log = logging.getLogger(__name__)
+
+MAX_CLOCK_AHEAD = timedelta(days=1)  # a console clock further ahead than this is wrong, not early
+_MAX_ATTEMPTS = 3
+
+Hook = Callable[[Session], None]
+
+
+def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch, refdata,
+                now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> BatchResult:
+    """Apply every command of `batch` as `user`, in order, and answer them in the same order.
+
+    `before_commit`, if given, runs inside each command's transaction just before it commits (tests
+    use it to widen race windows). An unexpected exception rolls back the command it happened in and
+    propagates; the commands before it stay committed and are found again when the batch is retried.
+    """
+    results = [apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+               for command in batch.commands]
+    return BatchResult(results=results, server_time=now_fn())
+
+
+def apply_command(session_factory: sessionmaker[Session], user: AuthUser, command: Command, refdata,
+                  now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> CommandResult:
+    for attempt in range(1, _MAX_ATTEMPTS + 1):
+        try:
+            with session_factory() as session, session.begin():
+                result = _apply_in_transaction(session, user, command, refdata, now_fn())
+                if before_commit is not None:
+                    before_commit(session)
+            return result
+        except IntegrityError as exc:
+            if attempt == _MAX_ATTEMPTS:
+                raise
+            log.info("command %s lost a race (%s); retrying", command.command_id, exc.orig.__class__.__name__)
+    raise AssertionError("unreachable")
+
+
+def _apply_in_transaction(session: Session, user: AuthUser, command: Command, refdata,
+                          now: datetime) -> CommandResult:
+    row = session.execute(
+        select(CaseRow).where(CaseRow.id == command.case_id).with_for_update()
+    ).scalar_one_or_none()
+    stored = session.get(CommandRow, command.command_id)
+    if stored is not None:
+        return _stored_answer(stored, user, command)
+    case = Case.model_validate(row.data) if row is not None else None
+
+    if command.issued_at.tzinfo is None:
+        result = _rejected(command, "invalid_time", "issued_at must carry a time zone", case, user, refdata)
+    elif command.issued_at > now + MAX_CLOCK_AHEAD:
+        result = _rejected(command, "bad_clock",
+                           f"issued_at {command.issued_at.isoformat()} is more than a day ahead of the server "
+                           f"clock ({now.isoformat()}); set the console's clock", case, user, refdata)
+    else:
+        try:
+            new_case = apply(case, command, user.actor, refdata, now)
+        except WorkflowError as err:
+            result = _rejected(command, err.code, err.message, case, user, refdata)
+        else:
+            if case is None:
+                new_case = new_case.model_copy(update={"number": _next_case_number(session, now, refdata)})
+            _write_case(session, row, case, new_case)
+            session.flush()
+            position = record_change(session, CASE, new_case.id)  # last: see server.feed
+            result = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
+                                   version=new_case.version, position=position, case=new_case)
+    # Stored as JSON and answered from the stored form, so a retry's answer is byte-for-byte the same.
+    stored_json = result.model_dump(mode="json")
+    session.add(CommandRow(command_id=command.command_id, username=user.username, case_id=command.case_id,
+                           action=str(command.action), received_at=now, status=result.status, result=stored_json))
+    session.flush()
+    if result.status == "rejected":
+        log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username, result.reason)
+    return CommandResult.model_validate(stored_json)
+
+
+def _stored_answer(stored: CommandRow, user: AuthUser, command: Command) -> CommandResult:
+    if stored.username != user.username:
+        # Never hand one user's answer to another; this command id is simply not theirs to use.
+        return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                             reason="conflict", message=f"command id {command.command_id} was already used "
+                                                        f"by another user")
+    return CommandResult.model_validate(stored.result)
+
+
+def _rejected(command: Command, reason: str, message: str, case: Case | None, user: AuthUser,
+              refdata) -> CommandResult:
+    visible = case if case is not None and can_see(user, case, refdata) else None
+    return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                         reason=reason, message=message, case=visible)
+
+
+def _next_case_number(session: Session, now: datetime, refdata) -> str:
+    """`YYYY-NNNNNN`, numbered per year of the city's own calendar (its time zone, not UTC)."""
+    year = now.astimezone(refdata.policy.calendar.tz).year
+    serial = counters.increment(session, f"{CASE_NUMBER_COUNTER_PREFIX}{year}")
+    return f"{year}-{serial:06d}"
+
+
+def _write_case(session: Session, row: CaseRow | None, old: Case | None, new: Case) -> None:
+    values = {
+        "number": new.number,
+        "status": str(new.status),
+        "priority": str(new.priority),
+        "category_code": new.category_code,
+        "unit_id": new.unit_id,
+        "grid_code": new.location.grid_code,
+        "created_at": new.created_at,
+        "updated_at": new.updated_at,
+        "due_at": new.due_at,
+        "version": new.version,
+        "data": new.model_dump(mode="json"),
+    }
+    if row is None:
+        session.add(CaseRow(id=new.id, **values))
+        session.flush()  # the case row before its events (foreign key)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    known = len(old.events) if old is not None else 0
+    for event in new.events[known:]:
+        session.add(CaseEventRow(
+            case_id=new.id, seq=event.seq, action=str(event.action), actor=event.actor,
+            actor_role=str(event.actor_role), at=event.at, client_time=event.client_time, offline=event.offline,
+            console_id=event.console_id, command_id=event.command_id,
+            from_status=str(event.from_status) if event.from_status is not None else None,
+            to_status=str(event.to_status), payload=event.payload,
+        ))
+
+
+def system_command_id(case_id: uuid.UUID, key: str) -> uuid.UUID:
+    """A deterministic command id for a command the server issues itself, so that every server process
+    issuing "the same" command produces the same id and the idempotency record keeps it to one."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:system:{case_id}:{key}")

@@ -1,0 +1,28 @@
+"""Named counters (the feed position, the yearly case number) incremented inside the caller's transaction.
+
+The increment is a single UPDATE … RETURNING (an upsert when the row may not exist yet), so the row lock
+it takes is held until the caller commits: concurrent transactions get consecutive values in commit
+order, and a rolled-back transaction gives its value back.
+"""
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.server_schema import CounterRow
+
+
+def increment(session: Session, name: str) -> int:
+    """Add one to counter `name` (created at 1 if missing) and return the new value."""
+    value = session.execute(
+        update(CounterRow).where(CounterRow.name == name).values(value=CounterRow.value + 1)
+        .returning(CounterRow.value)
+    ).scalar_one_or_none()
+    if value is not None:
+        return value
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(CounterRow).values(name=name, value=1)
+    # Two transactions may both find the row missing; the loser of the insert increments instead.
+    stmt = stmt.on_conflict_do_update(index_elements=[CounterRow.name], set_={"value": CounterRow.value + 1})
+    return session.execute(stmt.returning(CounterRow.value)).scalar_one()

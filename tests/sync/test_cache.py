@@ -1,0 +1,270 @@
+"""LocalCache: optimistic issue, rebasing on server changes, answers and conflicts, crash windows."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from app import workflow
+from app.cache import LocalCache
+from app.commands import CommandResult
+from app.enums import Action, Status
+from app.sync.protocol import Change
+from app.workflow import WorkflowError
+from tests.sync.helpers import LEAD, OPERATOR, OPERATOR2, create_payload, dispatch_unit
+
+
+def _record(cache: LocalCache) -> list:
+    seen: list = []
+    for name in ("cases_changed", "outbox_changed", "conflicts_changed", "settings_changed"):
+        getattr(cache.events, name).connect(lambda *args, _n=name: seen.append((_n, *args)))
+    return seen
+
+
+def _server_case(refdata, now, *, registered: bool = True, n: int = 0):
+    """A case as the server would hold it, built with the same workflow."""
+    create = workflow.new_command(uuid.uuid4(), Action.CREATE, create_payload(refdata, n), now)
+    case = workflow.apply(None, create, OPERATOR2, refdata, now)
+    if registered:
+        register = workflow.new_command(case.id, Action.REGISTER, {}, now)
+        case = workflow.apply(case, register, LEAD, refdata, now)
+    return case
+
+
+def _feed(*cases, start: int = 1) -> list[Change]:
+    return [Change(position=start + i, kind="case", id=str(c.id), data=c.model_dump(mode="json"))
+            for i, c in enumerate(cases)]
+
+
+def test_issue_queues_durably_and_shows_pending(cache, refdata, now):
+    seen = _record(cache)
+    command = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=False)
+
+    assert cache.outbox_size() == 1
+    assert cache.pending_commands() == [command]
+    shown = cache.case(command.case_id)
+    assert shown.status == Status.REPORTED and shown.events[-1].command_id == command.command_id
+    assert cache.server_case(command.case_id) is None
+    [summary] = cache.summaries()
+    assert summary.id == command.case_id and summary.pending and summary.server_version is None
+    assert summary.status == Status.REPORTED and summary.due_at == shown.due_at
+    names = [s[0] for s in seen]
+    assert names == ["cases_changed", "outbox_changed"]
+    assert seen[0][1].added == {command.case_id} and seen[1][1] == 1
+    assert command.console_id == cache.console_id and not command.offline
+
+
+def test_refused_command_writes_nothing(cache, refdata, now):
+    created = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=False)
+    before = cache.case(created.case_id)
+    with pytest.raises(WorkflowError) as refused:
+        cache.issue(OPERATOR, Action.DISPATCH, created.case_id, {"unit_id": dispatch_unit(refdata)}, now,
+                    offline=False)
+    assert refused.value.code == "illegal_state"
+    assert cache.outbox_size() == 1 and cache.case(created.case_id) == before
+
+
+def test_issue_needs_reference_data(tmp_path, refdata, now):
+    bare = LocalCache(tmp_path / "bare")
+    with pytest.raises(WorkflowError, match="reference data"):
+        bare.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=True)
+    assert bare.outbox_size() == 0
+    bare.close()
+
+
+def test_offline_create_gets_provisional_numbers(cache, refdata, now):
+    first = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, 1), now, offline=True)
+    second = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, 2), now, offline=True)
+    short = cache.console_id[:6].upper()
+    assert first.payload["provisional_number"] == f"P-{short}-1"
+    assert second.payload["provisional_number"] == f"P-{short}-2"
+    assert first.offline and second.offline
+    assert cache.case(first.case_id).display_number == f"P-{short}-1"
+
+
+def test_apply_changes_rebases_pending_commands(cache, refdata, now):
+    server = _server_case(refdata, now)
+    cache.apply_changes(_feed(server), cursor=1)
+    assert cache.case(server.id) == server and cache.cursor() == 1
+
+    unit = dispatch_unit(refdata)
+    mine = cache.issue(OPERATOR, Action.DISPATCH, server.id, {"unit_id": unit}, now, offline=False)
+    # Meanwhile someone else adds a note on the server.
+    note = workflow.new_command(server.id, Action.NOTE, {"text": "citizen called again"}, now)
+    newer = workflow.apply(server, note, OPERATOR2, refdata, now + timedelta(minutes=1))
+    seen = _record(cache)
+    change_set = cache.apply_changes(_feed(newer, start=2), cursor=2)
+
+    assert change_set.updated == {server.id} and not change_set.added
+    assert cache.server_case(server.id) == newer
+    shown = cache.case(server.id)
+    assert shown.status == Status.DISPATCHED and shown.unit_id == unit
+    assert [e.action for e in shown.events][-2:] == [Action.NOTE, Action.DISPATCH]
+    assert cache.summaries()[0].pending and cache.pending_commands(server.id) == [mine]
+    assert seen == [("cases_changed", change_set)]
+
+
+def test_pending_command_that_no_longer_applies_stays_queued(cache, refdata, now):
+    server = _server_case(refdata, now)
+    cache.apply_changes(_feed(server), cursor=1)
+    mine = cache.issue(OPERATOR, Action.DISPATCH, server.id, {"unit_id": dispatch_unit(refdata)}, now,
+                       offline=False)
+    void = workflow.new_command(server.id, Action.VOID, {"reason": "duplicate"}, now)
+    voided = workflow.apply(server, void, LEAD, refdata, now)
+    cache.apply_changes(_feed(voided, start=2), cursor=2)
+
+    assert cache.case(server.id).status == Status.VOIDED  # the server's truth is shown
+    assert cache.pending_commands() == [mine]             # but the server decides about mine
+    assert cache.summaries()[0].pending
+
+
+def test_command_already_applied_by_server_is_not_shown_twice(cache, refdata, now):
+    server = _server_case(refdata, now)
+    cache.apply_changes(_feed(server), cursor=1)
+    mine = cache.issue(OPERATOR, Action.NOTE, server.id, {"text": "once"}, now, offline=False)
+    # The feed brings the server's state including my note before the push answer arrives.
+    with_note = workflow.apply(server, mine, OPERATOR, refdata, now + timedelta(seconds=2))
+    cache.apply_changes(_feed(with_note, start=2), cursor=2)
+    notes = [e for e in cache.case(server.id).events if e.action == Action.NOTE]
+    assert len(notes) == 1
+
+
+def test_older_snapshot_from_the_feed_is_ignored(cache, refdata, now):
+    server = _server_case(refdata, now)
+    note = workflow.new_command(server.id, Action.NOTE, {"text": "x"}, now)
+    newer = workflow.apply(server, note, OPERATOR2, refdata, now)
+    cache.apply_changes(_feed(newer), cursor=5)
+    change_set = cache.apply_changes(_feed(server, start=3), cursor=6)
+    assert not change_set and cache.case(server.id) == newer and cache.cursor() == 6
+
+
+def test_accepted_result_replaces_pending_with_server_state(cache, refdata, now):
+    command = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=False)
+    accepted = workflow.apply(None, command, OPERATOR, refdata, now + timedelta(seconds=3))
+    accepted = accepted.model_copy(update={"number": "2026-000001"})
+    seen = _record(cache)
+    result = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
+                           version=accepted.version, position=1, case=accepted)
+    change_set = cache.apply_results([result])
+
+    assert change_set.updated == {command.case_id}
+    assert cache.outbox_size() == 0 and cache.case(command.case_id) == accepted
+    assert cache.server_case(command.case_id) == accepted
+    [summary] = cache.summaries()
+    assert not summary.pending and summary.number == "2026-000001" and summary.server_version == 1
+    assert [s[0] for s in seen] == ["cases_changed", "outbox_changed"]
+
+
+def test_rejected_result_becomes_a_conflict_once(cache, refdata, now):
+    server = _server_case(refdata, now)
+    cache.apply_changes(_feed(server), cursor=1)
+    mine = cache.issue(OPERATOR, Action.DISPATCH, server.id, {"unit_id": dispatch_unit(refdata)}, now,
+                       offline=False)
+    void = workflow.new_command(server.id, Action.VOID, {"reason": "duplicate"}, now)
+    voided = workflow.apply(server, void, LEAD, refdata, now)
+    rejected = CommandResult(command_id=mine.command_id, case_id=server.id, status="rejected",
+                             reason="illegal_state", message="case is 'voided'", case=voided)
+    seen = _record(cache)
+    cache.apply_results([rejected])
+
+    [conflict] = cache.conflicts()
+    assert conflict.command == mine and conflict.reason == "illegal_state" and conflict.server_case == voided
+    assert cache.outbox_size() == 0 and cache.case(server.id) == voided
+    assert ("conflicts_changed", 1) in seen
+    cache.apply_results([rejected])  # the same answer again (a resend after a crash) adds nothing
+    assert len(cache.conflicts()) == 1
+
+
+def test_rejected_offline_create_disappears_then_reapply_or_discard(cache, refdata, now):
+    command = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=True)
+    rejected = CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                             reason="forbidden", message="no", case=None)
+    change_set = cache.apply_results([rejected])
+    assert change_set.removed == {command.case_id} and cache.case(command.case_id) is None
+
+    [conflict] = cache.conflicts()
+    again = cache.resolve_conflict(conflict.id, "reapply", OPERATOR, now + timedelta(minutes=5))
+    assert again.command_id != command.command_id and again.action == Action.CREATE
+    assert cache.conflicts() == [] and cache.case(command.case_id).status == Status.REPORTED
+    assert cache.pending_commands() == [again]
+
+    rejected_again = CommandResult(command_id=again.command_id, case_id=again.case_id, status="rejected",
+                                   reason="forbidden", message="still no", case=None)
+    cache.apply_results([rejected_again])
+    [conflict] = cache.conflicts()
+    assert cache.resolve_conflict(conflict.id, "discard", OPERATOR, now) is None
+    assert cache.conflicts() == [] and cache.summaries() == [] and cache.outbox_size() == 0
+    with pytest.raises(KeyError, match="no conflict"):
+        cache.resolve_conflict(conflict.id, "discard", OPERATOR, now)
+
+
+def test_reapply_that_is_still_refused_keeps_the_conflict(cache, refdata, now):
+    server = _server_case(refdata, now)
+    void = workflow.new_command(server.id, Action.VOID, {"reason": "duplicate"}, now)
+    voided = workflow.apply(server, void, LEAD, refdata, now)
+    cache.apply_changes(_feed(server), cursor=1)
+    mine = cache.issue(OPERATOR, Action.DISPATCH, server.id, {"unit_id": dispatch_unit(refdata)}, now,
+                       offline=False)
+    cache.apply_results([CommandResult(command_id=mine.command_id, case_id=server.id, status="rejected",
+                                       reason="illegal_state", message="voided", case=voided)])
+    [conflict] = cache.conflicts()
+    with pytest.raises(WorkflowError):
+        cache.resolve_conflict(conflict.id, "reapply", OPERATOR, now)
+    assert len(cache.conflicts()) == 1 and cache.outbox_size() == 0
+
+
+def test_settings_from_the_feed(cache, now):
+    seen = _record(cache)
+    value = {"on": True, "reason": "typhoon", "by": "lead1", "at": now.isoformat()}
+    cache.apply_changes([Change(position=1, kind="setting", id="emergency_mode",
+                                data={"key": "emergency_mode", "value": value})], cursor=1)
+    assert cache.setting("emergency_mode") == value and cache.settings() == {"emergency_mode": value}
+    assert seen == [("settings_changed", "emergency_mode", value)]
+
+
+def test_crash_between_outbox_and_display_is_repaired_at_open(tmp_path, refdata, now):
+    directory = tmp_path / "console"
+    first = LocalCache(directory)
+    first.store_refdata(refdata.to_dict())
+    command = workflow.new_command(uuid.uuid4(), Action.CREATE, create_payload(refdata), now,
+                                   console_id=first.console_id)
+    first._outbox.add(command, OPERATOR, now)  # committed; the display update never happened
+    first.close()
+
+    reopened = LocalCache(directory)
+    assert reopened.case(command.case_id).status == Status.REPORTED
+    assert reopened.summaries()[0].pending
+    reopened.close()
+
+
+def test_crash_between_cache_commit_and_outbox_delete_only_resends(tmp_path, refdata, now, monkeypatch):
+    directory = tmp_path / "console"
+    first = LocalCache(directory)
+    first.store_refdata(refdata.to_dict())
+    command = first.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=False)
+    rejected = CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                             reason="forbidden", message="no", case=None)
+
+    def crash(_ids):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(first._outbox, "remove", crash)
+    with pytest.raises(SystemExit):
+        first.apply_results([rejected])
+    first.close()
+
+    reopened = LocalCache(directory)
+    assert reopened.outbox_size() == 1          # still queued: it will be sent again
+    reopened.apply_results([rejected])          # the server answers the resend with the stored result
+    assert reopened.outbox_size() == 0 and len(reopened.conflicts()) == 1
+    reopened.close()
+
+
+def test_console_id_is_generated_once(tmp_path):
+    first = LocalCache(tmp_path / "c")
+    console_id = first.console_id
+    first.close()
+    again = LocalCache(tmp_path / "c")
+    assert again.console_id == console_id and len(console_id) == 32 and not again.rebuilt
+    again.close()
