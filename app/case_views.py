@@ -271,7 +271,8 @@ class QueueColumns:
         self.pending = np.zeros(0, bool)
         self.unit = np.zeros(0, np.int32)
         self.category = np.zeros(0, np.int32)
-        self._strings: dict[str, np.ndarray | None] = {}
+        self._str: dict[str, list[str]] = {key: [] for key in _STRING_KEYS}  # string sort keys per slot
+        self._strings: dict[str, np.ndarray] = {}  # the same as numpy arrays, built when first sorted
 
     _NUMERIC = ("alive", "status", "priority", "source", "due", "created", "escalation", "pending", "unit",
                 "category")
@@ -321,6 +322,9 @@ class QueueColumns:
                 self._n += 1
                 self.summaries.append(None)
                 self._hay.append("")
+                for values in self._str.values():
+                    values.append("")
+                self._strings.clear()
             self.slot_of[s.id] = slot
         self.summaries[slot] = s
         self.alive[slot] = True
@@ -339,8 +343,20 @@ class QueueColumns:
         self.unit[slot] = self._code("unit", s.unit_id)
         self.category[slot] = self._code("category", s.category_code)
         self._hay[slot] = self._row_text(s)
-        self._strings.clear()
+        for key, values in self._str.items():
+            self._set_string(key, values, slot, self._string_key(key, s))
         return slot, added
+
+    def _set_string(self, key: str, values: list[str], slot: int, value: str) -> None:
+        if values[slot] == value:
+            return
+        values[slot] = value
+        cached = self._strings.get(key)
+        if cached is not None:
+            if len(value) <= cached.itemsize // 4:
+                cached[slot] = value
+            else:  # wider than the array's strings: rebuild when next sorted
+                del self._strings[key]
 
     def remove(self, case_id: UUID) -> int | None:
         slot = self.slot_of.pop(case_id, None)
@@ -349,9 +365,10 @@ class QueueColumns:
         self.summaries[slot] = None
         self.alive[slot] = False
         self._hay[slot] = ""
+        for key, values in self._str.items():
+            self._set_string(key, values, slot, "")
         self.extra_text.pop(case_id, None)
         self._free.append(slot)
-        self._strings.clear()
         return slot
 
     def set_extra_text(self, texts: dict[UUID, str]) -> None:
@@ -414,11 +431,10 @@ class QueueColumns:
         if not tokens:
             return None
         hay = self._hay
-        if len(tokens) == 1:
-            t = tokens[0]
-            hits = [i for i, h in enumerate(hay) if t in h]
-        else:
-            hits = [i for i, h in enumerate(hay) if all(t in h for t in tokens)]
+        first = tokens[0]
+        hits = [i for i, h in enumerate(hay) if first in h]
+        for t in tokens[1:]:  # narrow down: later tokens only look at rows that still match
+            hits = [i for i in hits if t in hay[i]]
         mask = np.zeros(self._n, bool)
         mask[hits] = True
         return mask
@@ -434,7 +450,7 @@ class QueueColumns:
         if key in _STRING_KEYS:
             cached = self._strings.get(key)
             if cached is None or len(cached) != n:
-                cached = np.array([self._string_key(key, s) for s in self.summaries] or [""], dtype=str)[:n]
+                cached = np.array(self._str[key] or [""], dtype=str)[:n]
                 self._strings[key] = cached
             return cached
         if key == "age":
@@ -460,7 +476,7 @@ class QueueColumns:
     def key_of(self, key: str, slot: int):
         """The Python value of one slot's sort key, comparing exactly as `sort_keys` does."""
         if key in _STRING_KEYS:
-            return self._string_key(key, self.summaries[slot])
+            return self._str[key][slot]
         if key == "age":
             return -float(self.created[slot])
         return self._numeric_key(key)[slot].item()

@@ -158,16 +158,3 @@ def localized_name(item: object, language: str | None) -> str:
     en = getattr(item, "name_en", "") or ""
     return (zh or en) if is_chinese(language) else (en or zh)
 
-
-_language: str | None = None
-
-
-def set_language(language: str | None) -> None:
-    """Record the UI language (e.g. 'zh_CN', 'en') so name look-ups pick `name` or `name_en`; the console
-    calls this where it installs its translator."""
-    global _language
-    _language = language
-
-
-def language() -> str | None:
-    return _language

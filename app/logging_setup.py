@@ -45,7 +45,7 @@ class VersionedRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 def setup_logging(directory: Path, level: str = "INFO", *, stderr: bool = True) -> Path:
     """Install the file handler on the root logger (once; later calls only change the level).
-    Returns the log file's path. Warnings also go to stderr when `stderr` is true."""
+    Returns the log file's path. Errors also go to stderr when `stderr` is true."""
     global _handler
     root = logging.getLogger()
     root.setLevel(getattr(logging, level.upper(), logging.INFO))
@@ -58,7 +58,7 @@ def setup_logging(directory: Path, level: str = "INFO", *, stderr: bool = True) 
     root.addHandler(handler)
     if stderr:
         console = logging.StreamHandler()
-        console.setLevel(logging.WARNING)
+        console.setLevel(logging.ERROR)
         console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(console)
     _handler = handler

@@ -246,34 +246,76 @@ def unit_grid_codes(grids: Sequence[Any], rules: Iterable[Any]) -> dict[str, set
     return dict(out)
 
 
+_UNIT_KIND_LABELS = {
+    "law_enforcement": QT_TRANSLATE_NOOP("MapLayers", "Law enforcement"),   # 城管执法
+    "sanitation": QT_TRANSLATE_NOOP("MapLayers", "Sanitation"),             # 环卫
+    "roads": QT_TRANSLATE_NOOP("MapLayers", "Roads"),                       # 市政道路
+    "drainage": QT_TRANSLATE_NOOP("MapLayers", "Drainage"),                 # 排水
+    "greenery": QT_TRANSLATE_NOOP("MapLayers", "Parks and greenery"),       # 园林绿化
+    "street_lighting": QT_TRANSLATE_NOOP("MapLayers", "Street lighting"),   # 路灯
+    "bridges": QT_TRANSLATE_NOOP("MapLayers", "Bridges and tunnels"),       # 桥隧
+    "traffic_police": QT_TRANSLATE_NOOP("MapLayers", "Traffic police"),     # 交警
+    "housing": QT_TRANSLATE_NOOP("MapLayers", "Housing"),                   # 房管
+    "water_supply": QT_TRANSLATE_NOOP("MapLayers", "Water supply"),         # 供水
+    "gas": QT_TRANSLATE_NOOP("MapLayers", "Gas"),                           # 燃气
+    "power": QT_TRANSLATE_NOOP("MapLayers", "Power"),                       # 电力
+    "telecom": QT_TRANSLATE_NOOP("MapLayers", "Telecom"),                   # 通信
+    "coordination": QT_TRANSLATE_NOOP("MapLayers", "Coordination"),         # 城管办
+}
+
+
+def unit_kind_label(kind: str) -> str:
+    text = _UNIT_KIND_LABELS.get(kind)
+    return translate(CTX, text) if text else kind
+
+
 def unit_area_layer(grids: Sequence[Any], rules: Iterable[Any], units: Sequence[Any] = (),
                     language: str | None = None) -> dict[str, Any]:
     """Member-unit areas: one feature per unit with a local area (not the whole district), the
-    dissolved union of its grids, with the unit's name, the streets it covers and a colour. Units that
-    answer for the whole district are listed in the collection's `district_wide` member instead of
-    being drawn (they would all cover the same outline)."""
+    dissolved union of its grids, with the unit's name, kind, level, the streets it covers and a
+    colour. Units of one kind usually split the district between them (the street squads of law
+    enforcement, west and east sanitation), so the page offers one toggle per kind (`kinds`: kind →
+    translated label). Units that answer for the whole district are listed in `district_wide` instead
+    of being drawn (they would all cover the same outline)."""
     by_code = {str(_get(g, "code")): g for g in grids}
     all_codes = set(by_code)
-    unit_names = {_get(u, "id"): _name(u, language) for u in units}
+    unit_by_id = {_get(u, "id"): u for u in units}
     per_unit = unit_grid_codes(grids, rules)
     features = []
     district_wide = []
+    kinds: dict[str, str] = {}
     local_units = sorted(u for u, codes in per_unit.items() if codes and codes != all_codes)
-    for index, unit in enumerate(local_units):
+
+    def kind_of(unit_id: str) -> str:
+        record = unit_by_id.get(unit_id)
+        return str(_get(record, "kind", "") or "other") if record is not None else "other"
+
+    per_kind: dict[str, list[str]] = defaultdict(list)
+    for unit in local_units:
+        per_kind[kind_of(unit)].append(unit)
+    for unit in local_units:
         codes = sorted(per_unit[unit])
+        record = unit_by_id.get(unit)
+        kind = kind_of(unit)
+        kinds.setdefault(kind, unit_kind_label(kind))
+        siblings = per_kind[kind]
         streets = sorted({_street_name(by_code[c], language) for c in codes})
         geometry = dissolve([_get(by_code[c], "geometry") for c in codes])
         features.append({
             "type": "Feature",
             "geometry": geometry,
-            "properties": {"unit_id": unit, "name": unit_names.get(unit, unit), "streets": streets,
-                           "grids": len(codes), "colour": _palette(index, len(local_units)),
+            "properties": {"unit_id": unit, "name": _name(record, language) if record else unit,
+                           "kind": kind, "level": int(_get(record, "level", 0) or 0) if record else 0,
+                           "streets": streets, "grids": len(codes),
+                           "colour": _palette(siblings.index(unit), len(siblings)),
                            "label_at": _label_point(geometry)},
         })
     for unit, codes in sorted(per_unit.items()):
         if codes == all_codes and all_codes:
-            district_wide.append({"unit_id": unit, "name": unit_names.get(unit, unit)})
-    return {"type": "FeatureCollection", "features": features, "district_wide": district_wide}
+            record = unit_by_id.get(unit)
+            district_wide.append({"unit_id": unit, "name": _name(record, language) if record else unit})
+    return {"type": "FeatureCollection", "features": features, "kinds": kinds,
+            "district_wide": district_wide}
 
 
 def _palette(index: int, count: int) -> str:

@@ -807,17 +807,20 @@ class SimulatedThresholdAlarmSource:
                     continue
                 if alarm_id not in touched:
                     touched.append(alarm_id)
-            self._trim()
+            touched += self._trim()
         if touched:
             self.events.alarms_changed.emit(touched)
         return touched
 
-    def _trim(self) -> None:
+    def _trim(self) -> list[str]:
+        """Forget the oldest cleared alarms beyond `keep`; returns their ids (listeners drop them)."""
+        removed: list[str] = []
         if len(self._alarms) <= self._keep:
-            return
-        # forget the oldest cleared alarms first
+            return removed
         for alarm_id in [a.id for a in sorted(self._alarms.values(), key=lambda a: a.raised_at)
                          if not a.active]:
             if len(self._alarms) <= self._keep:
                 break
             del self._alarms[alarm_id]
+            removed.append(alarm_id)
+        return removed

@@ -65,6 +65,10 @@ def login_online(client: ServerClient, cache: LocalCache, username: str, passwor
     except ServerRefused as exc:
         raise LoginError(exc.error, exc.message or f"the server refused the login of '{username}'") from None
     user = result.user
+    previous = cache.server_url()
+    if previous and previous != client.base_url:
+        log.warning("cache %s was filled from %s, now logging in at %s; use one cache directory per server",
+                    cache.directory, previous, client.base_url)
     session = Session(actor=_actor_of(user), display_name=user.display_name or user.username,
                       token=result.token, offline=False, expires_at=result.expires_at)
     cache.store_credentials(username, password, session.user_dict(), now or datetime.now(timezone.utc))

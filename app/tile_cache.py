@@ -191,3 +191,13 @@ class TileCache:
         if not self.folder.exists():
             return 0
         return sum(1 for p in self.folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def tile_cache_from_settings(settings: object, root: Path | None = None) -> TileCache:
+    """The console's tile cache: ``<data dir>/tiles`` (or `root`), template from
+    `ConsoleSettings.tile_url_template` (empty: serve only what is already on disk)."""
+    if root is None:
+        from app.settings import data_dir
+
+        root = data_dir() / "tiles"
+    return TileCache(root, getattr(settings, "tile_url_template", "") or None)

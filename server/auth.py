@@ -78,10 +78,10 @@ def _waste_a_verification(password: str) -> None:
     verify_password(_DUMMY_HASH, password)
 
 
-def check_credentials(session: Session, username: str, password: str) -> tuple[AuthUser, str | None]:
-    """The user whose password this is, plus a fresh hash when the stored one uses outdated parameters
-    (else None); 401 `bad_credentials` otherwise. Read-only, so the slow hash check holds no write lock."""
-    row = session.get(UserRow, username)
+def check_credentials(row: UserRow | None, password: str) -> tuple[AuthUser, str | None]:
+    """The user `row` is if `password` is theirs, plus a fresh hash when the stored one uses outdated
+    parameters (else None); 401 `bad_credentials` otherwise. Takes the row already loaded, so the slow
+    hash check runs without holding a database connection."""
     if row is None or not row.active:
         _waste_a_verification(password)
         raise ApiError(401, "bad_credentials", "unknown user or wrong password")

@@ -7,10 +7,10 @@ order, and a rolled-back transaction gives its value back.
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.server_schema import CounterRow
+from server.database import dialect_insert
 
 
 def increment(session: Session, name: str) -> int:
@@ -21,7 +21,7 @@ def increment(session: Session, name: str) -> int:
     ).scalar_one_or_none()
     if value is not None:
         return value
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(CounterRow).values(name=name, value=1)
     # Two transactions may both find the row missing; the loser of the insert increments instead.
     stmt = stmt.on_conflict_do_update(index_elements=[CounterRow.name], set_={"value": CounterRow.value + 1})

@@ -28,6 +28,7 @@ _IMMEDIATE = "onegrid_sqlite_immediate"  # execution option read by the SQLite B
 # its query or transaction runs, never while a long-poll waits.
 PG_POOL_SIZE = 20
 PG_MAX_OVERFLOW = 20
+PG_LOCK_TIMEOUT_MS = 15_000
 
 
 def is_sqlite(url: str) -> bool:
@@ -51,7 +52,13 @@ def make_engine(url: str, *, connect_timeout_s: int = 5) -> Engine:
         pool_timeout=10,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"connect_timeout": connect_timeout_s, "application_name": "onegrid-server"},
+        connect_args={
+            "connect_timeout": connect_timeout_s,
+            "application_name": "onegrid-server",
+            # A writer stuck behind a lock answers 503 instead of hanging; a transaction abandoned by a
+            # hung thread is ended by the server instead of blocking the feed counter for everyone.
+            "options": f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} -c idle_in_transaction_session_timeout=60000",
+        },
     )
 
 
@@ -65,7 +72,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash loses no committed data
+        # FULL: an answered command is on disk even after a power cut (consoles drop it from their outbox).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -134,3 +142,10 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def dialect_insert(session: Session):
+    """`insert` with ON CONFLICT support for the session's database (PostgreSQL or SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

@@ -52,8 +52,15 @@ async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status, exc.error, exc.message, exc.details, exc.headers)
 
 
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
+    content_type = request.headers.get("content-type", "")
+    if any(tuple(e.get("loc", ())) == ("body",) and isinstance(e.get("input"), (str, bytes)) for e in errors) \
+            and "json" not in content_type:
+        # FastAPI only parses JSON declared as such; say so instead of "not a valid dictionary".
+        return error_response(415, "unsupported_media_type",
+                              f"send the body as JSON with 'Content-Type: application/json' "
+                              f"(got {content_type or 'no content type'!r})")
     if any(e.get("type") == "json_invalid" for e in errors):
         ctx = next(e.get("ctx") or {} for e in errors if e.get("type") == "json_invalid")
         return error_response(400, "malformed_json", f"the request body is not valid JSON: "

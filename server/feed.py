@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.enums import Role
 from db.server_schema import FEED_COUNTER, CaseRow, CounterRow, FeedRow
 from server import counters
 from server.auth import AuthUser
+from server.database import dialect_insert
 from server.feed_notifier import FEED_CHANNEL, FeedNotifier
 from server.scope import scope_unit_ids
 
@@ -43,7 +43,7 @@ def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data:
     entity_id = str(entity_id)
     values = {"kind": kind, "entity_id": entity_id, "position": position, "data": data,
               "case_id": uuid.UUID(entity_id) if kind == CASE else None}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     stmt = insert(FeedRow).values(**values)
     stmt = stmt.on_conflict_do_update(index_elements=[FeedRow.kind, FeedRow.entity_id],
                                       set_={"position": stmt.excluded.position, "data": stmt.excluded.data})

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from uuid import UUID
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
@@ -17,7 +17,8 @@ from app import labels
 from app.case import Case
 from app.enums import Action
 from app.workflow import WorkflowError, allowed_actions
-from ui.ops import run_op
+from ui.i18n import current_language
+from ui.ops import READERS, WRITER, Op
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +79,8 @@ def now_utc(ctx: Any) -> datetime:
 
 
 def ui_language(ctx: Any = None) -> str:
-    """The current UI language code ('zh_CN', 'en', …): the session's if it says, else the locale's."""
-    lang = getattr(getattr(ctx, "session", None), "language", None) or getattr(ctx, "language", None)
-    return lang or labels.language() or QLocale().name()
+    """The language now shown ('zh_CN' or 'en'), for picking `name` or `name_en` of reference data."""
+    return current_language()
 
 
 def refusal_text(exc: BaseException) -> str:
@@ -102,6 +102,37 @@ def refusal_text(exc: BaseException) -> str:
         }.get(exc.code, tr("CaseActions", "The action was refused."))
         return f"{headline}\n{exc.message}"
     return tr("CaseActions", "The action failed: {error}").format(error=str(exc) or type(exc).__name__)
+
+
+_running: dict[int, Op] = {}
+_next_key = iter(range(1, 1 << 62))
+
+
+def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None,
+           failure: Callable[[BaseException], None] | None = None, *, write: bool = False):
+    """`ui.ops.run_op`, but the Op is kept referenced until it finishes.
+
+    ui.ops.run_op leaves the Op and its relay QObject referenced only by each other, so the garbage
+    collector may delete the relay while the work runs ("Signal source has been deleted") and the
+    callbacks never run. The callbacks here hold a key, not the Op, so no reference cycle is left for
+    the collector to free on a worker thread. Remove this once ui/ops.py keeps running ops alive."""
+    key = next(_next_key)
+
+    def ok(result: Any) -> None:
+        _running.pop(key, None)
+        if success is not None:
+            success(result)
+
+    def bad(exc: BaseException) -> None:
+        _running.pop(key, None)
+        if failure is not None:
+            failure(exc)
+        else:
+            log.error("background operation failed", exc_info=exc)
+
+    op = Op(work, executor=WRITER if write else READERS).success(ok).failure(bad)
+    _running[key] = op
+    return op.run()
 
 
 def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any],

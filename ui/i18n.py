@@ -64,7 +64,6 @@ def install_language(language: str) -> bool:
         QCoreApplication.installTranslator(translator)
         _installed.append(translator)
     _language = effective
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China) if effective == "zh_CN"
-                       else QLocale(QLocale.Language.English, QLocale.Territory.UnitedKingdom))
+    QLocale.setDefault(QLocale("zh_CN" if effective == "zh_CN" else "en_GB"))
     log.info("language: %s", effective)
     return ok

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 log = logging.getLogger(__name__)
 
 STYLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "styles"
+ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 FONT_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei UI", "PingFang SC",
                  "WenQuanYi Micro Hei", "Segoe UI", "Noto Sans", "DejaVu Sans"]
 BASE_POINT_SIZE = 10.5
@@ -57,7 +58,9 @@ def _palette(c: dict[str, str]) -> QPalette:
 
 
 def style_sheet(theme: str) -> str:
-    return (STYLES_DIR / f"{theme}.qss").read_text(encoding="utf-8")
+    """The theme's style sheet; `@ICONS@` in it stands for the icons folder."""
+    text = (STYLES_DIR / f"{theme}.qss").read_text(encoding="utf-8")
+    return text.replace("@ICONS@", ICONS_DIR.as_posix())
 
 
 def apply_theme(theme: str, app: QApplication | None = None) -> None:

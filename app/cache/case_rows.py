@@ -3,10 +3,9 @@ builds a display copy from the server snapshot plus the commands still waiting i
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
-
-from sqlalchemy import Row
 
 from app import workflow
 from app.cache.models import CaseSummary, QueuedCommand
@@ -24,6 +23,7 @@ _PRIORITY = {p.value: p for p in Priority}
 _SOURCE = {s.value: s for s in Source}
 _STAGE = {s.value: s for s in Stage}
 _STAGE[None] = None  # type: ignore[index]
+_fromiso = datetime.fromisoformat
 
 SUMMARY_COLUMNS = ("id", "number", "provisional_number", "status", "priority", "category_code", "unit_id",
                    "grid_code", "lat", "lon", "source", "created_at", "updated_at", "due_at", "stage",
@@ -53,21 +53,30 @@ def case_columns(display: Case) -> dict[str, Any]:
 
 
 def case_row(display: Case, server: Case | None, pending: bool) -> dict[str, Any]:
+    server_json = server.model_dump(mode="json") if server else None
     return case_columns(display) | {
         "id": str(display.id),
         "pending": pending,
         "server_version": server.version if server else None,
-        "server_data": server.model_dump(mode="json") if server else None,
-        "data": display.model_dump(mode="json"),
+        "server_data": server_json,
+        # Without pending commands the display copy is the snapshot itself: serialise it once.
+        "data": server_json if display is server else display.model_dump(mode="json"),
     }
 
 
-def summary_from_row(row: Row) -> CaseSummary:
+SUMMARY_SELECT = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases"
+# Whole-queue reads name the covering index: without statistics SQLite would scan the wide table.
+ALL_SUMMARIES_SQL = f"{SUMMARY_SELECT} INDEXED BY ix_cases_summary"
+
+
+def summary_from_raw(raw: tuple) -> CaseSummary:
+    """A queue row from a raw sqlite3 tuple (SQLAlchemy's per-value processing skipped on purpose)."""
     (id_, number, provisional, status, priority, category, unit_id, grid_code, lat, lon, source, created_at,
-     updated_at, due_at, stage, escalation_level, return_count, pending, server_version) = row
+     updated_at, due_at, stage, escalation_level, return_count, pending, server_version) = raw
     return CaseSummary(UUID(id_), number, provisional, _STATUS[status], _PRIORITY[priority], category, unit_id,
-                       grid_code, lat, lon, _SOURCE[source], created_at, updated_at, due_at, _STAGE[stage],
-                       escalation_level, return_count, bool(pending), server_version)
+                       grid_code, lat, lon, _SOURCE[source], _fromiso(created_at), _fromiso(updated_at),
+                       _fromiso(due_at) if due_at else None, _STAGE[stage], escalation_level, return_count,
+                       bool(pending), server_version)
 
 
 def rebase(server: Case | None, queued: Iterable[QueuedCommand], refdata: RefData | None) -> Case | None:

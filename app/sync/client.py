@@ -18,18 +18,19 @@ import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Sequence
+from uuid import UUID
 
 import requests
 from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from app.case import Case
 from app.commands import BatchResult, Command, CommandBatch
 from app.sync.protocol import ChangesPage, LoginResult
 
 log = logging.getLogger(__name__)
 
-LONG_POLL_GRACE_S = 5.0  # a long poll may legitimately take `wait` seconds before the first byte
 
 
 class ServerUnreachable(Exception):
@@ -77,9 +78,12 @@ class ServerClient:
     """Blocking calls; safe to use from several threads at once (e.g. a push and a long poll)."""
 
     def __init__(self, base_url: str, timeout: tuple[float, float] = (3.05, 40), *, token: str | None = None,
-                 retries: int = 2):
+                 retries: int = 2, long_poll_grace_s: float = 10.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        # A long poll legitimately sends nothing for `wait` seconds; allow that much plus this grace
+        # before calling the connection dead (a pulled cable shows as a read timeout, not an error).
+        self.long_poll_grace_s = long_poll_grace_s
         self.token = token
         self.clock_offset_s: float | None = None  # server clock minus ours, from the last answer
         self._session = requests.Session()
@@ -127,10 +131,18 @@ class ServerClient:
 
     def changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
         """One page of the feed after position `after`; with `wait`, the server holds an empty answer."""
-        read_timeout = max(self.timeout[1], wait + LONG_POLL_GRACE_S)
+        read_timeout = wait + self.long_poll_grace_s if wait else self.timeout[1]
         response = self._request("GET", "/api/changes", params={"after": after, "limit": limit, "wait": wait},
                                  timeout=(self.timeout[0], read_timeout))
         return self._parse(ChangesPage, response)
+
+    def case(self, case_id: UUID) -> Case:
+        """The server's current state of one case (within the user's scope)."""
+        return self._parse(Case, self._request("GET", f"/api/cases/{case_id}"))
+
+    def set_emergency_mode(self, on: bool, reason: str) -> dict[str, Any]:
+        """Switch emergency mode (shift_lead only); the setting reaches every console through the feed."""
+        return self._json(self._request("PUT", "/api/settings/emergency_mode", json={"on": on, "reason": reason}))
 
     def healthz(self) -> dict[str, Any]:
         response = self._request("GET", "/healthz", authenticated=False, accept_status=(503,))
@@ -151,6 +163,7 @@ class ServerClient:
             response = self._session.request(method, url, headers=headers, timeout=timeout or self.timeout,
                                              **kwargs)
         except requests.RequestException as exc:
+            log.debug("%s %s failed: %s", method, url, exc)
             raise ServerUnreachable(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
         response.onegrid_timing = (sent, time.time())  # type: ignore[attr-defined]
         self._note_clock(response.headers.get("X-Server-Time"), response)

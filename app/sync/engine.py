@@ -3,8 +3,9 @@
 Two tasks. The push loop sends the outbox in issue order as soon as something is queued (the cache's
 outbox_changed event kicks it) and stores the answers. The pull loop long-polls the changes feed from
 the cache's cursor and applies each page in one cache transaction. Cache calls run in worker threads
-(`asyncio.to_thread`); HTTP calls run in daemon threads (`_off_loop`) so that a long poll in flight
-never delays stop() or interpreter exit. Neither loop ever blocks the event loop, so the same engine
+(`asyncio.to_thread`, and stop() waits for any still running, so the cache can be closed right after);
+HTTP calls run in daemon threads (`_off_loop`) so that a long poll in flight never delays stop() or
+interpreter exit. Neither loop ever blocks the event loop, so the same engine
 runs under qasync on the GUI thread, under `asyncio.run` in the CLI, and in tests.
 
 Failures: ServerUnreachable → state `offline`, retry with exponential backoff and full jitter;
@@ -72,11 +73,12 @@ class SyncEngine:
         self.events = EventGroup("state_changed")
         self._backoff_args = (backoff_base_s, backoff_cap_s, rng or random.Random())
         self._state = SyncState(outbox=cache.outbox_size(), conflicts=cache.conflict_count())
-        self._state_lock = threading.Lock()
+        self._state_lock = threading.RLock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task] = []
         self._caught_up = False
         self._refdata_checked_at: float | None = None
+        self._cache_calls: set[asyncio.Future] = set()
         cache.events.outbox_changed.connect(self._on_outbox_changed)
         cache.events.conflicts_changed.connect(self._on_conflicts_changed)
 
@@ -91,16 +93,18 @@ class SyncEngine:
         return any(not t.done() for t in self._tasks)
 
     def _set_state(self, **changes: Any) -> None:
+        # Emitted under the lock: state changes come from the loop and from cache worker threads, and a
+        # listener must never receive an older state after a newer one.
         with self._state_lock:
             old = self._state
             new = dataclasses.replace(old, clock_offset_s=self.client.clock_offset_s, **changes)
             if new == old:
                 return
             self._state = new
-        if new.connection != old.connection:
-            log.info("sync %s -> %s%s", old.connection, new.connection,
-                     f" ({new.last_error})" if new.last_error and new.connection == Connection.OFFLINE else "")
-        self.events.state_changed.emit(new)
+            if new.connection != old.connection:
+                log.info("sync %s -> %s%s", old.connection, new.connection,
+                         f" ({new.last_error})" if new.last_error and new.connection == Connection.OFFLINE else "")
+            self.events.state_changed.emit(new)
 
     def _on_outbox_changed(self, size: int) -> None:
         self._set_state(outbox=size)
@@ -162,23 +166,42 @@ class SyncEngine:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._cache_calls, return_exceptions=True)  # let a cache write finish
         self._caught_up = False
         self._set_state(connection=Connection.STOPPED)
 
+    def close(self) -> None:
+        """Stop listening to the cache (call after stop() when the engine is thrown away)."""
+        self.cache.events.outbox_changed.disconnect(self._on_outbox_changed)
+        self.cache.events.conflicts_changed.disconnect(self._on_conflicts_changed)
+
     def kick(self) -> None:
         """Send the outbox now (thread-safe; the cache calls it whenever a command is queued)."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wakeup.set)
+        self._call_in_loop(lambda: self._wakeup.set())
 
     def relogin(self, token: str) -> None:
         """Resume after `auth_expired` (or an offline login) with a fresh token (thread-safe)."""
         self.client.set_token(token)
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._auth_ok.set)
-            self.kick()
+        self._call_in_loop(lambda: self._auth_ok.set())
+        self.kick()
         self._set_state(connection=Connection.SYNCING, last_error=None)
+
+    def _call_in_loop(self, callback: Callable[[], None]) -> None:
+        loop = self._loop
+        if loop is None:
+            return  # not started yet: start() and sync_once() look at the outbox and the token themselves
+        try:
+            loop.call_soon_threadsafe(callback)
+        except RuntimeError:  # the loop was closed (the engine ran under an asyncio.run that has ended)
+            pass
+
+    async def _in_cache(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a cache call in a worker thread; shielded, so a cancelled loop leaves it to finish and
+        stop() can wait for it."""
+        future = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+        self._cache_calls.add(future)
+        future.add_done_callback(self._cache_calls.discard)
+        return await asyncio.shield(future)
 
     # ------------------------------------------------------------------ one full round (CLI, tests)
 
@@ -224,12 +247,12 @@ class SyncEngine:
         """Send the outbox in batches, oldest first, until it is empty."""
         async with self._push_lock:
             size = self.batch
-            while queued := await asyncio.to_thread(self.cache.outbox_batch, size):
+            while queued := await self._in_cache(self.cache.outbox_batch, size):
                 commands = [q.command for q in queued]
                 try:
                     answer = await _off_loop(self.client.push, commands)
                 except ServerUnreachable as exc:
-                    await asyncio.to_thread(self.cache.note_send_failure, [c.command_id for c in commands], str(exc))
+                    await self._in_cache(self.cache.note_send_failure, [c.command_id for c in commands], str(exc))
                     raise
                 except ServerRefused as exc:
                     if len(commands) > 1:  # halve until the one command the server cannot take is alone
@@ -238,10 +261,10 @@ class SyncEngine:
                     log.error("server refused command %s outright: %s", commands[0].command_id, exc)
                     answer_results = [CommandResult(command_id=commands[0].command_id, case_id=commands[0].case_id,
                                                     status="rejected", reason=exc.error, message=exc.message)]
-                    await asyncio.to_thread(self.cache.apply_results, answer_results)
+                    await self._in_cache(self.cache.apply_results, answer_results)
                     size = self.batch
                     continue
-                await asyncio.to_thread(self.cache.apply_results, answer.results)
+                await self._in_cache(self.cache.apply_results, answer.results)
                 self._connected()
 
     # ------------------------------------------------------------------ pull
@@ -283,9 +306,9 @@ class SyncEngine:
     async def _pull_page(self, wait: float) -> bool:
         """Fetch and apply one page of the feed; True when caught up."""
         async with self._pull_lock:
-            cursor = await asyncio.to_thread(self.cache.cursor)
+            cursor = await self._in_cache(self.cache.cursor)
             page = await _off_loop(self.client.changes, cursor, self.page, wait)
-            await asyncio.to_thread(self.cache.apply_changes, page.changes, page.cursor)
+            await self._in_cache(self.cache.apply_changes, page.changes, page.cursor)
         self._caught_up = not page.more
         if self._caught_up:
             self._connected(last_sync=datetime.now(timezone.utc))
@@ -297,9 +320,9 @@ class SyncEngine:
         now = asyncio.get_running_loop().time()
         if not force and self._refdata_checked_at is not None and now - self._refdata_checked_at < REFDATA_REFRESH_S:
             return
-        etag = await asyncio.to_thread(self.cache.refdata_version)
+        etag = await self._in_cache(self.cache.refdata_version)
         data = await _off_loop(self.client.refdata, etag)
         if data is not None:
-            await asyncio.to_thread(self.cache.store_refdata, data)
+            await self._in_cache(self.cache.store_refdata, data)
             log.info("reference data updated to version %s", data.get("version"))
         self._refdata_checked_at = now

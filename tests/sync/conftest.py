@@ -13,3 +13,15 @@ def cache(tmp_path, refdata):
     local.store_refdata(refdata.to_dict())
     yield local
     local.close()
+
+
+@pytest.fixture
+def live_server(tmp_path, refdata):
+    """A real server (create_app under uvicorn) on 127.0.0.1, on an SQLite file of its own."""
+    from tests.sync.live_server import LiveServer
+
+    directory = tmp_path / "server"
+    directory.mkdir()
+    server = LiveServer(directory, refdata).start()
+    yield server
+    server.stop()

@@ -81,6 +81,10 @@ def test_offline_create_gets_provisional_numbers(cache, refdata, now):
     assert second.payload["provisional_number"] == f"P-{short}-2"
     assert first.offline and second.offline
     assert cache.case(first.case_id).display_number == f"P-{short}-1"
+    with pytest.raises(WorkflowError):  # a refused create uses no number
+        cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, 3, category="nope"), now, offline=True)
+    third = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, 4), now, offline=True)
+    assert third.payload["provisional_number"] == f"P-{short}-3"
 
 
 def test_apply_changes_rebases_pending_commands(cache, refdata, now):
@@ -170,6 +174,7 @@ def test_rejected_result_becomes_a_conflict_once(cache, refdata, now):
 
     [conflict] = cache.conflicts()
     assert conflict.command == mine and conflict.reason == "illegal_state" and conflict.server_case == voided
+    assert cache.conflict(conflict.id) == conflict and cache.conflict(conflict.id + 1) is None
     assert cache.outbox_size() == 0 and cache.case(server.id) == voided
     assert ("conflicts_changed", 1) in seen
     cache.apply_results([rejected])  # the same answer again (a resend after a crash) adds nothing

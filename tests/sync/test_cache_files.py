@@ -12,7 +12,6 @@ from app import workflow
 from app.cache import CACHE_FILE, LocalCache
 from app.cache.case_rows import case_columns
 from app.enums import Action, Priority, Status
-from db.cache_schema import cases
 from tests.sync.helpers import OPERATOR, create_payload
 
 
@@ -81,17 +80,25 @@ def test_healthy_cache_is_kept(tmp_path, refdata, now):
 def test_summaries_of_100k_rows(cache, refdata, now):
     create = workflow.new_command(uuid.uuid4(), Action.CREATE, create_payload(refdata), now)
     template = workflow.apply(None, create, OPERATOR, refdata, now)
-    data = template.model_dump(mode="json")
-    columns = case_columns(template)
+    document = template.model_dump_json()
+    base = case_columns(template)
     n = 100_000
     ids = [uuid.uuid4() for _ in range(n)]
     statuses = list(Status)
-    rows = [columns | {"id": str(case_id), "status": statuses[i % len(statuses)].value, "pending": i % 10 == 0,
+
+    def row(i: int, case_id: uuid.UUID) -> dict:
+        return base | {"id": str(case_id), "status": statuses[i % len(statuses)].value, "pending": i % 10 == 0,
                        "server_version": 1, "return_count": i % 3, "number": f"2026-{i:06d}",
-                       "due_at": now + timedelta(minutes=i), "server_data": data, "data": data}
-            for i, case_id in enumerate(ids)]
+                       "due_at": (now + timedelta(minutes=i)).isoformat(timespec="microseconds"),
+                       "created_at": now.isoformat(timespec="microseconds"),
+                       "updated_at": now.isoformat(timespec="microseconds"), "data": document}
+
+    columns = list(row(0, ids[0]))
+    # Bulk insert through plain sqlite3: the JSON is serialised once, not 100,000 times.
     with cache._engine.begin() as conn:
-        conn.execute(cases.insert(), rows)
+        conn.connection.driver_connection.executemany(
+            f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple(row(i, case_id).values()) for i, case_id in enumerate(ids)])
 
     summaries = cache.summaries()
     assert len(summaries) == n == cache.case_count()
@@ -101,10 +108,12 @@ def test_summaries_of_100k_rows(cache, refdata, now):
     assert sample.status == statuses[12345 % len(statuses)] and isinstance(sample.status, Status)
     assert sample.priority in Priority and sample.number == "2026-012345" and sample.return_count == 0
     assert sample.due_at == now + timedelta(minutes=12345) and sample.due_at.tzinfo is not None
+    assert sample.created_at == now and sample.display_number == "2026-012345"
     assert sum(s.pending for s in summaries) == n // 10
     assert sample.lat == template.location.lat and sample.grid_code == template.location.grid_code
     subset = cache.summaries(ids[:7000])  # more ids than one IN clause takes
     assert {s.id for s in subset} == set(ids[:7000])
+    assert cache.case(ids[5]) == template.model_copy()  # the display copy is still the full case
 
 
 @pytest.mark.parametrize("resolution", ["bogus"])

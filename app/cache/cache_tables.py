@@ -1,0 +1,121 @@
+"""SQL on `cache.sqlite`, one statement family per function, each on a Connection the caller owns (and
+whose transaction the caller commits). LocalCache decides the order and the locking; this module only
+knows the tables."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, Iterator
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.cache.models import ChangeSet, Conflict
+from app.case import Case
+from app.commands import Command, CommandResult
+from db.cache_schema import cases, conflicts, meta, settings
+
+ID_CHUNK = 5000  # ids per IN (...) clause, well below SQLite's limit on bound variables
+
+_upsert = sqlite_insert(cases)
+UPSERT_CASE = _upsert.on_conflict_do_update(
+    index_elements=[cases.c.id], set_={c.name: _upsert.excluded[c.name] for c in cases.columns if c.name != "id"})
+
+
+def chunks(items: list, size: int = ID_CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# ---------------------------------------------------------------------- meta and settings
+
+def get_meta(conn: Connection, key: str) -> Any:
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+
+def set_meta(conn: Connection, key: str, value: Any) -> None:
+    stmt = sqlite_insert(meta).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[meta.c.key], set_={"value": stmt.excluded.value}))
+
+
+def init_meta(conn: Connection, defaults: dict[str, Any]) -> None:
+    for key, value in defaults.items():
+        conn.execute(sqlite_insert(meta).values(key=key, value=value).on_conflict_do_nothing())
+
+
+def set_setting(conn: Connection, key: str, value: Any) -> None:
+    stmt = sqlite_insert(settings).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=[settings.c.key], set_={"value": stmt.excluded.value}))
+
+
+# ---------------------------------------------------------------------- cases
+
+def server_versions(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, int | None]:
+    """The server version of each of `ids` the cache holds (None: created here, not yet accepted)."""
+    found: dict[UUID, int | None] = {}
+    for chunk in chunks([str(i) for i in ids]):
+        for id_, version in conn.execute(select(cases.c.id, cases.c.server_version).where(cases.c.id.in_(chunk))):
+            found[UUID(id_)] = version
+    return found
+
+
+def server_snapshots(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Case]:
+    found: dict[UUID, Case] = {}
+    for chunk in chunks([str(i) for i in ids]):
+        for id_, data in conn.execute(select(cases.c.id, cases.c.server_data).where(cases.c.id.in_(chunk))):
+            if data is not None:
+                found[UUID(id_)] = Case.model_validate(data)
+    return found
+
+
+def newer_than_stored(conn: Connection, snapshots: dict[UUID, Case]) -> dict[UUID, Case]:
+    """The snapshots that are newer than the cache's server copy (an old feed page or answer is ignored)."""
+    known = server_versions(conn, snapshots)
+    return {cid: case for cid, case in snapshots.items() if known.get(cid) is None or case.version > known[cid]}
+
+
+def write_cases(conn: Connection, rows: list[dict[str, Any]], removed: Iterable[UUID]) -> None:
+    if rows:
+        conn.execute(UPSERT_CASE, rows)
+    for chunk in chunks([str(i) for i in removed]):
+        conn.execute(delete(cases).where(cases.c.id.in_(chunk)))
+
+
+def case_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(cases)).scalar_one()
+
+
+# ---------------------------------------------------------------------- conflicts
+
+def add_conflict(conn: Connection, command: Command, result: CommandResult, now: datetime) -> None:
+    """Record a refusal; the same command refused twice (a resend after a crash) is recorded once."""
+    conn.execute(sqlite_insert(conflicts).values(
+        command_id=str(command.command_id), case_id=str(command.case_id), action=command.action.value,
+        command=command.model_dump(mode="json"), reason=result.reason or "rejected", message=result.message or "",
+        server_case=result.case.model_dump(mode="json") if result.case else None, created_at=now,
+    ).on_conflict_do_nothing(index_elements=[conflicts.c.command_id]))
+
+
+def conflict_of(row) -> Conflict:
+    return Conflict(id=row.id, command=Command.model_validate(row.command), reason=row.reason, message=row.message,
+                    server_case=Case.model_validate(row.server_case) if row.server_case else None,
+                    created_at=row.created_at)
+
+
+def read_conflicts(conn: Connection, conflict_id: int | None = None) -> list[Conflict]:
+    query = select(conflicts).order_by(conflicts.c.id)
+    if conflict_id is not None:
+        query = query.where(conflicts.c.id == conflict_id)
+    return [conflict_of(row) for row in conn.execute(query)]
+
+
+def delete_conflict(conn: Connection, conflict_id: int) -> None:
+    conn.execute(delete(conflicts).where(conflicts.c.id == conflict_id))
+
+
+def conflict_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(conflicts)).scalar_one()
+
+
+def change_set(added: set[UUID], updated: set[UUID], removed: set[UUID]) -> ChangeSet:
+    return ChangeSet(frozenset(added), frozenset(updated), frozenset(removed))

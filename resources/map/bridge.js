@@ -1,0 +1,424 @@
+/* OneGrid map page: the page's own code (loaded after leaflet.js and qwebchannel.js).
+ *
+ * Python talks to the page only through OneGrid.receive(message) (called with runJavaScript); the page
+ * talks to Python only through the one QWebChannel object "bridge": bridge.post(json) -> json.
+ *
+ * Messages from Python (message.op):
+ *   cases   {upsert: [marker...], remove: [id...], reset: bool}   incremental case markers
+ *   sensors {upsert: [sensor...]}                                  sensor markers (state colours)
+ *   select  {id: string|null, pan: bool}                           highlight (and pan to) a case
+ *   select_sensor {id}                                             pan to a sensor and pulse it
+ *   pick    {on: bool}                                             "pick a location" mode
+ *   base    {on: bool}                                             show/hide the raster base map
+ * Messages to Python (message.type): ready, case_clicked {id}, sensor_clicked {id},
+ *   location_picked {lat, lon}, pick_cancelled, error {message}.
+ * Every asset is local; nothing here makes a network request.
+ */
+(function () {
+  "use strict";
+  var OG = (window.OneGrid = {});
+  var map = null, cfg = null, bridge = null, renderer = null, pending = [];
+  var caseLayer, sensorLayer, gridLayer, gridLabels, streetLayer, streetLabels;
+  var unitLayers = {};       // unit kind -> L.layerGroup (areas and their labels)
+  var baseLayer = null, highlight = null, selectedId = null, pickOn = false, banner = null;
+  var markers = new Map();   // case id -> L.CircleMarker
+  var sensors = new Map();   // sensor id -> L.CircleMarker
+  var mapReady = false, channelReady = false, readySent = false;
+  var STREET_FILLS = ["#f4efe1", "#e8f1e4", "#e6eef6", "#f6e9ec", "#efe9f6", "#f2f2e2"];
+
+  function post(msg) {
+    if (!bridge) { pending.push(msg); return; }
+    bridge.post(JSON.stringify(msg), function () {});
+  }
+  OG.post = post;
+
+  function maybeReady() {
+    if (mapReady && channelReady && !readySent) {
+      readySent = true;
+      post({type: "ready", cases: markers.size});
+    }
+  }
+
+  function connectChannel() {
+    if (typeof QWebChannel === "undefined" || !window.qt || !qt.webChannelTransport) {
+      return;  // opened outside the console (a plain browser): the map still draws
+    }
+    new QWebChannel(qt.webChannelTransport, function (channel) {
+      bridge = channel.objects.bridge;
+      channelReady = true;
+      var queued = pending; pending = [];
+      queued.forEach(post);
+      maybeReady();
+    });
+  }
+
+  function esc(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function label(key) { return (cfg.labels && cfg.labels[key]) || key; }
+
+  // ------------------------------------------------------------------ static layers
+
+  function buildStatic() {
+    var L_ = cfg.layers || {};
+    var streetIndex = {};
+    (L_.streets && L_.streets.features || []).forEach(function (f, i) { streetIndex[f.properties.code] = i; });
+    streetLayer = L.geoJSON(L_.streets, {
+      interactive: false,
+      style: function () { return {color: "#334155", weight: 3, opacity: 0.9, fill: false}; }
+    });
+    gridLayer = L.geoJSON(L_.grids, {
+      style: function (f) {
+        var i = streetIndex[f.properties.street] || 0;
+        return {color: "#94a3b8", weight: 1, opacity: 0.9, fillColor: STREET_FILLS[i % STREET_FILLS.length],
+                fillOpacity: 0.75};
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip("<b>" + esc(f.properties.code) + "</b><br>" + esc(f.properties.name),
+                          {sticky: true, className: "og-tip"});
+      }
+    });
+    gridLabels = L.layerGroup();
+    (L_.grids && L_.grids.features || []).forEach(function (f) {
+      var c = f.properties.centroid;
+      var m = L.marker(c, {interactive: false, keyboard: false,
+        icon: L.divIcon({className: "og-grid-label", iconSize: null,
+          html: "<span class='s'>" + esc(f.properties.short) + "</span><span class='l'>" +
+                esc(f.properties.code) + "</span>"})});
+      gridLabels.addLayer(m);
+    });
+    streetLabels = L.layerGroup();
+    (L_.streets && L_.streets.features || []).forEach(function (f) {
+      streetLabels.addLayer(L.marker(f.properties.label_at, {interactive: false, keyboard: false,
+        icon: L.divIcon({className: "og-street-label", iconSize: null,
+                         html: "<span>" + esc(f.properties.name) + "</span>"})}));
+    });
+    var units = L_.unit_areas || {features: [], kinds: {}};
+    Object.keys(units.kinds || {}).forEach(function (kind) {
+      var group = L.layerGroup();
+      var feats = units.features.filter(function (f) { return f.properties.kind === kind; });
+      group.addLayer(L.geoJSON({type: "FeatureCollection", features: feats}, {
+        style: function (f) {
+          var sub = f.properties.level >= 3;
+          return {color: f.properties.colour, weight: sub ? 2 : 3, dashArray: sub ? "3 4" : "8 5",
+                  opacity: 0.95, fillColor: f.properties.colour, fillOpacity: sub ? 0.05 : 0.12};
+        },
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip("<b>" + esc(f.properties.name) + "</b><br>" + esc(label("streets")) + ": " +
+                            esc(f.properties.streets.join(", ")) + "<br>" + esc(label("grids")) + ": " +
+                            esc(f.properties.grids), {sticky: true, className: "og-tip"});
+          layer.on("click", function (e) { if (pickOn) picked(e.latlng); });
+        }
+      }));
+      feats.forEach(function (f) {
+        group.addLayer(L.marker(f.properties.label_at, {interactive: false, keyboard: false,
+          icon: L.divIcon({className: "og-unit-label", iconSize: null,
+            html: "<span style='color:" + f.properties.colour + "'>" + esc(f.properties.name) + "</span>"})}));
+      });
+      unitLayers[kind] = group;
+    });
+  }
+
+  function updateLabels() {
+    var z = map.getZoom();
+    var el = map.getContainer();
+    el.classList.toggle("og-z-short", z >= cfg.label_zoom.grid_short && z < cfg.label_zoom.grid_code);
+    el.classList.toggle("og-z-code", z >= cfg.label_zoom.grid_code);
+    var showGridLabels = map.hasLayer(gridLayer) && z >= cfg.label_zoom.grid_short;
+    if (showGridLabels && !map.hasLayer(gridLabels)) gridLabels.addTo(map);
+    if (!showGridLabels && map.hasLayer(gridLabels)) map.removeLayer(gridLabels);
+    var showStreet = map.hasLayer(streetLayer) && z <= cfg.label_zoom.street_max;
+    if (showStreet && !map.hasLayer(streetLabels)) streetLabels.addTo(map);
+    if (!showStreet && map.hasLayer(streetLabels)) map.removeLayer(streetLabels);
+  }
+
+  // ------------------------------------------------------------------ cases
+
+  function caseTooltip(layer) {
+    var d = layer.og || {};
+    var s = (cfg.legend.status || []).filter(function (e) { return e.key === d.s; })[0];
+    var t = (cfg.legend.time_left || []).filter(function (e) { return e.key === d.t; })[0];
+    return "<b>" + esc(d.n) + "</b> " + esc(s ? s.label : d.s) + "<br>" + esc(d.c) +
+           (d.u ? " · " + esc(d.u) : "") + (t ? "<br><span style='color:" + t.colour + "'>" +
+           esc(t.label) + "</span>" : "");
+  }
+
+  var radius = 5;
+  function radiusFor(zoom) { return zoom <= 14 ? 3.5 : zoom <= 15 ? 4.5 : zoom <= 16 ? 5.5 : 6.5; }
+  function styleOf(d) {
+    var selected = d.id === selectedId;
+    return {radius: selected ? radius + 3 : radius, fillColor: d.f, fillOpacity: 0.9, color: d.r,
+            weight: d.w, opacity: 1};
+  }
+  function rescaleMarkers() {
+    var r = radiusFor(map.getZoom());
+    if (r === radius) return;
+    radius = r;
+    markers.forEach(function (m) { m.setRadius(m.og.id === selectedId ? r + 3 : r); });
+  }
+
+  function upsertCase(d) {
+    var m = markers.get(d.id);
+    if (m) {
+      m.og = d;
+      m.setLatLng([d.lat, d.lon]);
+      m.setStyle(styleOf(d));
+    } else {
+      m = L.circleMarker([d.lat, d.lon], Object.assign({renderer: renderer, bubblingMouseEvents: false},
+                                                       styleOf(d)));
+      m.og = d;
+      markers.set(d.id, m);
+      caseLayer.addLayer(m);
+    }
+    if (d.id === selectedId) placeHighlight();
+  }
+
+  function removeCase(id) {
+    var m = markers.get(id);
+    if (!m) return;
+    caseLayer.removeLayer(m);
+    markers.delete(id);
+    if (id === selectedId) placeHighlight();
+  }
+
+  function placeHighlight() {
+    var m = selectedId && markers.get(selectedId);
+    if (!m) { if (highlight) { map.removeLayer(highlight); highlight = null; } return; }
+    if (!highlight) {
+      highlight = L.circleMarker(m.getLatLng(), {pane: "og-highlight", radius: 15, color: "#111827",
+        weight: 3, fill: false, interactive: false, className: "og-highlight"}).addTo(map);
+    }
+    highlight.setLatLng(m.getLatLng());
+  }
+
+  function select(id, pan) {
+    var old = selectedId && markers.get(selectedId);
+    selectedId = id || null;
+    if (old) old.setStyle(styleOf(old.og));
+    var m = selectedId && markers.get(selectedId);
+    if (m) {
+      m.setStyle(styleOf(m.og));
+      m.bringToFront();
+      if (pan) {
+        var z = Math.max(map.getZoom(), cfg.select_zoom || 16);
+        if (z !== map.getZoom() || !map.getBounds().pad(-0.1).contains(m.getLatLng())) {
+          map.setView(m.getLatLng(), z, {animate: false});
+        }
+      }
+    }
+    placeHighlight();
+    return !!m;
+  }
+
+  // ------------------------------------------------------------------ sensors
+
+  function sensorTooltip(layer) {
+    var d = layer.og || {};
+    var st = (cfg.legend.sensor || []).filter(function (e) { return e.key === d.state; })[0];
+    var value = d.value == null ? "—" : (Math.round(d.value * 1000) / 1000) + " " + esc(d.uom);
+    return "<b>" + esc(d.name) + "</b><br>" + esc(d.id) + " · " + value + "<br><span style='color:" +
+           d.colour + "'>" + esc(st ? st.label : d.state) + "</span>";
+  }
+
+  function sensorIcon(d) {
+    // a diamond (cases are circles), pulsing while in alarm
+    return L.divIcon({className: "og-sensor og-s-" + d.state, iconSize: [16, 16], iconAnchor: [8, 8],
+                      html: "<i style='background:" + d.colour + "'></i>"});
+  }
+
+  function upsertSensor(d) {
+    var m = sensors.get(d.id);
+    if (m) {
+      var changed = !m.og || m.og.state !== d.state || m.og.colour !== d.colour;
+      m.og = d;
+      m.setLatLng([d.lat, d.lon]);
+      if (changed) m.setIcon(sensorIcon(d));
+    } else {
+      m = L.marker([d.lat, d.lon], {pane: "og-sensors", icon: sensorIcon(d), keyboard: false,
+                                    bubblingMouseEvents: false});
+      m.og = d;
+      sensors.set(d.id, m);
+      sensorLayer.addLayer(m);
+    }
+  }
+
+  // ------------------------------------------------------------------ pick mode
+
+  function setPick(on) {
+    pickOn = !!on;
+    map.getContainer().classList.toggle("og-picking", pickOn);
+    if (pickOn && !banner) {
+      banner = L.DomUtil.create("div", "og-pick-banner", map.getContainer());
+      banner.textContent = label("pick_banner");
+    } else if (!pickOn && banner) {
+      banner.remove(); banner = null;
+    }
+  }
+
+  function picked(latlng) {
+    setPick(false);
+    post({type: "location_picked", lat: latlng.lat, lon: latlng.lng});
+  }
+
+  // ------------------------------------------------------------------ legend
+
+  function legendControl() {
+    var ctl = L.control({position: "bottomright"});
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "og-legend");
+      var wide = map.getContainer().clientWidth >= 900;
+      var html = "<details" + (wide ? " open" : "") + "><summary>" + esc(label("legend")) + "</summary>";
+      html += "<h4>" + esc(label("legend_status")) + "</h4>";
+      cfg.legend.status.forEach(function (e) {
+        html += "<div><i class='dot' style='background:" + e.colour + "'></i>" + esc(e.label) + "</div>";
+      });
+      html += "<h4>" + esc(label("legend_time_left")) + "</h4>";
+      cfg.legend.time_left.forEach(function (e) {
+        html += "<div><i class='ring' style='border-color:" + e.colour + ";border-width:" +
+                Math.max(1, Math.round(e.weight)) + "px'></i>" + esc(e.label) + "</div>";
+      });
+      html += "<h4>" + esc(label("legend_sensor")) + "</h4>";
+      cfg.legend.sensor.forEach(function (e) {
+        html += "<div><i class='dot sensor' style='background:" + e.colour + "'></i>" + esc(e.label) +
+                "</div>";
+      });
+      html += "</details>";
+      div.innerHTML = html;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return ctl;
+  }
+
+  // ------------------------------------------------------------------ init
+
+  OG.init = function (leafletMap, config) {
+    map = leafletMap;
+    cfg = config;
+    cfg.label_zoom = cfg.label_zoom || {grid_short: 16, grid_code: 18, street_max: 16};
+    renderer = L.canvas({padding: 0.3, tolerance: 3});
+    map.createPane("og-sensors").style.zIndex = 640;
+    map.createPane("og-highlight").style.zIndex = 650;
+    map.getPane("og-highlight").style.pointerEvents = "none";
+    map.attributionControl.setPrefix(false);
+    if (cfg.tiles) {
+      baseLayer = L.tileLayer(cfg.tiles.url, {maxZoom: cfg.tiles.max_zoom || 19, minZoom: 0,
+        attribution: cfg.tiles.attribution || "", crossOrigin: false, keepBuffer: 2});
+    }
+    buildStatic();
+    caseLayer = L.featureGroup();
+    caseLayer.bindTooltip(caseTooltip, {sticky: true, className: "og-tip"});
+    caseLayer.on("click", function (e) {
+      if (pickOn) { picked(e.latlng || e.layer.getLatLng()); return; }
+      var d = e.layer && e.layer.og;
+      if (d) post({type: "case_clicked", id: d.id});
+    });
+    sensorLayer = L.featureGroup();
+    sensorLayer.bindTooltip(sensorTooltip, {sticky: true, className: "og-tip"});
+    sensorLayer.on("click", function (e) {
+      if (pickOn) { picked(e.latlng || e.layer.getLatLng()); return; }
+      var d = e.layer && e.layer.og;
+      if (d) post({type: "sensor_clicked", id: d.id});
+    });
+    gridLayer.on("click", function (e) { if (pickOn) picked(e.latlng); });
+    map.on("click", function (e) { if (pickOn) picked(e.latlng); });
+
+    gridLayer.addTo(map);
+    streetLayer.addTo(map);
+    caseLayer.addTo(map);
+    sensorLayer.addTo(map);
+    if (baseLayer && cfg.tiles.on) baseLayer.addTo(map);
+    var overlays = {};
+    overlays[label("layer_grids")] = gridLayer;
+    overlays[label("layer_streets")] = streetLayer;
+    var kinds = (cfg.layers.unit_areas && cfg.layers.unit_areas.kinds) || {};
+    Object.keys(unitLayers).forEach(function (kind) {
+      overlays[label("layer_units") + ": " + (kinds[kind] || kind)] = unitLayers[kind];
+    });
+    overlays[label("layer_cases")] = caseLayer;
+    overlays[label("layer_sensors")] = sensorLayer;
+    var bases = null;
+    if (baseLayer) { overlays[label("layer_base")] = baseLayer; }
+    L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    legendControl().addTo(map);
+    L.control.scale({imperial: false}).addTo(map);
+    map.on("zoomend overlayadd overlayremove", updateLabels);
+    map.on("zoomend", rescaleMarkers);
+    if (cfg.bounds) map.fitBounds(cfg.bounds, {padding: [12, 12], animate: false});
+    radius = radiusFor(map.getZoom());
+    updateLabels();
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && pickOn) { setPick(false); post({type: "pick_cancelled"}); }
+    });
+    mapReady = true;
+    maybeReady();
+  };
+
+  // ------------------------------------------------------------------ from Python
+
+  OG.receive = function (msg) {
+    try {
+      switch (msg.op) {
+        case "cases":
+          if (msg.reset) { caseLayer.clearLayers(); markers.clear(); }
+          (msg.remove || []).forEach(removeCase);
+          (msg.upsert || []).forEach(upsertCase);
+          return JSON.stringify({cases: markers.size});
+        case "sensors":
+          (msg.upsert || []).forEach(upsertSensor);
+          return JSON.stringify({sensors: sensors.size});
+        case "select":
+          return JSON.stringify({found: select(msg.id, msg.pan !== false)});
+        case "select_sensor":
+          var s = sensors.get(msg.id);
+          if (s) {
+            map.setView(s.getLatLng(), Math.max(map.getZoom(), cfg.select_zoom || 16), {animate: false});
+            try { sensorLayer.openTooltip(s); } catch (e) { /* the tooltip is a nicety */ }
+          }
+          return JSON.stringify({found: !!s});
+        case "pick":
+          setPick(msg.on);
+          return JSON.stringify({pick: pickOn});
+        case "base":
+          if (baseLayer) { if (msg.on) baseLayer.addTo(map); else map.removeLayer(baseLayer); }
+          return JSON.stringify({base: !!(baseLayer && map.hasLayer(baseLayer))});
+      }
+      return JSON.stringify({error: "unknown op " + msg.op});
+    } catch (err) {
+      post({type: "error", message: String(err && err.stack || err)});
+      return JSON.stringify({error: String(err)});
+    }
+  };
+
+  // ------------------------------------------------------------------ for tests and diagnostics
+
+  OG.stats = function () {
+    var sel = selectedId && markers.get(selectedId);
+    return JSON.stringify({cases: markers.size, sensors: sensors.size, selected: selectedId,
+      zoom: map ? map.getZoom() : null, pick: pickOn, loadedAt: OG.loadedAt,
+      selectedInView: sel ? map.getBounds().contains(sel.getLatLng()) : null});
+  };
+  OG.marker = function (id) {
+    var m = markers.get(id);
+    if (!m) return null;
+    var o = m.options;
+    return JSON.stringify({id: id, lat: m.getLatLng().lat, lon: m.getLatLng().lng, fill: o.fillColor,
+                           ring: o.color, weight: o.weight, radius: o.radius, status: m.og.s});
+  };
+  OG.clickCase = function (id) {   // what a click on the marker does
+    var m = markers.get(id);
+    if (!m) return false;
+    m.fire("click", {latlng: m.getLatLng()}, true);  // propagate to the layer group, as a real click does
+    return true;
+  };
+  OG.clickMap = function (lat, lon) {
+    map.fire("click", {latlng: L.latLng(lat, lon)});
+    return true;
+  };
+  OG.loadedAt = Date.now();
+
+  connectChannel();
+})();

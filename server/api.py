@@ -1,0 +1,203 @@
+"""The HTTP endpoints of docs/ARCHITECTURE.md ("HTTP API").
+
+Blocking endpoints are plain `def` (FastAPI runs them in its worker threads); only the long-poll is
+`async`, so hundreds of waiting consoles cost one coroutine each and no thread or database connection.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from app.case import Case
+from app.commands import BatchResult, CommandBatch
+from app.enums import Role
+from db.server_schema import CaseRow, UserRow
+from server import auth
+from server.auth import AuthUser
+from server.context import ServerContext
+from server.errors import ApiError
+from server.feed import ChangesPage
+from server.scope import can_see
+from server.shared_settings import EMERGENCY_MODE, put_setting
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+
+def get_ctx(request: Request) -> ServerContext:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[ServerContext, Depends(get_ctx)]
+
+
+def current_user(request: Request, ctx: Ctx) -> AuthUser:
+    token = auth.bearer_token(request)
+    with ctx.db.reader() as session:
+        return auth.resolve_token(session, token, ctx.now())
+
+
+User = Annotated[AuthUser, Depends(current_user)]
+
+
+# ---- models of the request and answer bodies (the domain models come from app/) ----------------------
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    console_id: str | None = Field(default=None, max_length=64)
+
+
+class UserInfo(BaseModel):
+    username: str
+    display_name: str
+    role: Role
+    unit_id: str | None
+
+
+class LoginAnswer(BaseModel):
+    token: str
+    expires_at: str
+    user: UserInfo
+    server_time: str
+
+
+class Change(BaseModel):
+    position: int
+    kind: str = Field(description="'case' (data = the case) or 'setting' (data = {key, value})")
+    id: str
+    data: dict[str, Any]
+
+
+class ChangesAnswer(BaseModel):
+    changes: list[Change]
+    cursor: int
+    more: bool
+    server_time: str
+
+
+class EmergencyModeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: StrictBool
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SettingAnswer(BaseModel):
+    key: str
+    value: dict[str, Any]
+    position: int
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+# ---- endpoints ------------------------------------------------------------------------------------
+
+@router.post("/api/login", response_model=LoginAnswer, tags=["auth"],
+             responses={401: {"description": "bad_credentials"}})
+def login(body: LoginRequest, ctx: Ctx) -> dict[str, Any]:
+    with ctx.db.reader() as session:
+        row = session.get(UserRow, body.username)
+    user, rehashed = auth.check_credentials(row, body.password)
+    now = ctx.now()
+    with ctx.db.writer() as session, session.begin():
+        token, expires_at = auth.issue_token(session, user, body.console_id, now,
+                                             timedelta(minutes=ctx.settings.token_ttl_minutes), rehashed)
+    return {"token": token, "expires_at": expires_at.isoformat(), "user": user.to_dict(),
+            "server_time": now.isoformat()}
+
+
+@router.get("/api/refdata", tags=["refdata"],
+            responses={200: {"description": "RefData.to_dict() plus version; ETag = version"},
+                       304: {"description": "If-None-Match matched the current version"}})
+def get_refdata(request: Request, _user: User, ctx: Ctx) -> Response:
+    version, body = ctx.refdata_store.serialized()
+    etag = f'"{version}"'
+    if _etag_matches(request.headers.get("if-none-match"), version):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def _etag_matches(header: str | None, version: str) -> bool:
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/").strip('"') for t in header.split(",")]
+    return "*" in tags or version in tags
+
+
+@router.post("/api/commands", tags=["commands"], responses={200: {"model": BatchResult}})
+def post_commands(batch: CommandBatch, user: User, ctx: Ctx) -> Response:
+    result = ctx.apply(user, batch)
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
+@router.get("/api/changes", tags=["feed"], responses={200: {"model": ChangesAnswer}})
+async def get_changes(
+    user: User,
+    ctx: Ctx,
+    after: Annotated[int, Query(ge=0, description="the cursor of the previous page (0: full snapshot)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
+) -> JSONResponse:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(wait, ctx.settings.long_poll_max_s)
+    while True:
+        generation = ctx.notifier.generation  # before the query: a commit after it will wake us
+        page: ChangesPage = await run_in_threadpool(ctx.read_changes, after, limit, user)
+        remaining = deadline - loop.time()
+        if page.changes or remaining <= 0:
+            break
+        await ctx.notifier.wait(generation, remaining)  # no thread, no connection held meanwhile
+    return JSONResponse({**page.to_dict(), "server_time": ctx.now().isoformat()})
+
+
+@router.get("/api/cases/{case_id}", tags=["cases"], response_model=Case,
+            responses={403: {"description": "out_of_scope"}, 404: {"description": "not_found"}})
+def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
+    with ctx.db.reader() as session:
+        data = session.execute(select(CaseRow.data).where(CaseRow.id == case_id)).scalar()
+    if data is None:
+        raise ApiError(404, "not_found", f"no case {case_id}")
+    case = Case.model_validate(data)
+    if not can_see(user, case, ctx.refdata):
+        raise ApiError(403, "out_of_scope", f"case {case.display_number} belongs to unit '{case.unit_id}', "
+                                            f"not to {user.role} '{user.username}' of unit '{user.unit_id}'")
+    return JSONResponse(data)
+
+
+@router.put("/api/settings/emergency_mode", tags=["settings"], response_model=SettingAnswer,
+            responses={403: {"description": "forbidden (shift_lead only)"}})
+def put_emergency_mode(body: EmergencyModeRequest, user: User, ctx: Ctx) -> dict[str, Any]:
+    auth.require_role(user, Role.SHIFT_LEAD)
+    now = ctx.now()
+    value = {"on": body.on, "reason": body.reason, "by": user.username, "at": now.isoformat()}
+    with ctx.db.writer() as session, session.begin():
+        position = put_setting(session, EMERGENCY_MODE, value, user.username, now)
+    return {"key": EMERGENCY_MODE, "value": value, "position": position}
+
+
+@router.get("/healthz", tags=["ops"], response_model=Health, responses={503: {"model": Health}})
+def healthz(ctx: Ctx) -> Any:
+    try:
+        ctx.db.ping()
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return JSONResponse({"status": "unavailable",
+                             "database": f"unreachable: {reason[0] if reason else type(exc).__name__}"},
+                            status_code=503)
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,91 @@
+"""The FastAPI application factory.
+
+    app = create_app(ServerSettings(database_url=...), refdata=None, clock=None,
+                     on_startup=[hook], on_shutdown=[hook])
+
+The lifespan starts the feed notifier (LISTEN/NOTIFY on PostgreSQL) and the maintenance loop
+(automatic escalation), then runs the `on_startup` hooks; at shutdown it runs `on_shutdown` and stops
+both. A hook is called with the app's `ServerContext` (`app.state.ctx`) and may be a plain function or
+a coroutine function; this is how the demo simulator plugs in (see server/cli.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.refdata import RefData
+from server.api import router
+from server.context import Clock, ServerContext
+from server.errors import install_error_handlers
+from server.maintenance import maintenance_loop
+from server.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
+from server.settings import ServerSettings
+
+log = logging.getLogger(__name__)
+
+LifespanHook = Callable[[ServerContext], Awaitable[None] | None]
+
+API_VERSION = "1"
+
+
+def create_app(settings: ServerSettings | None = None, *, refdata: RefData | None = None, clock: Clock | None = None,
+               on_startup: Iterable[LifespanHook] = (), on_shutdown: Iterable[LifespanHook] = ()) -> FastAPI:
+    """Build the server app. `refdata` overrides the reference data stored in the database (tests);
+    `clock` replaces the wall clock (tests)."""
+    settings = settings or ServerSettings.from_env()
+    ctx = ServerContext.create(settings, refdata=refdata, clock=clock)
+    startup_hooks, shutdown_hooks = list(on_startup), list(on_shutdown)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        await ctx.notifier.start()
+        maintenance = None
+        if settings.maintenance_interval_s > 0:
+            maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
+                                              name="onegrid-maintenance")
+        try:
+            for hook in startup_hooks:
+                await _run_hook(hook, ctx)
+            log.info("OneGrid server ready (database: %s)", ctx.db.dialect)
+            yield
+        finally:
+            for hook in shutdown_hooks:
+                try:
+                    await _run_hook(hook, ctx)
+                except Exception:
+                    log.exception("shutdown hook %r failed", hook)
+            if maintenance is not None:
+                maintenance.cancel()
+                with suppress(asyncio.CancelledError):
+                    await maintenance
+            await ctx.notifier.stop()
+            ctx.db.dispose()
+
+    app = FastAPI(title="OneGrid central server", version=API_VERSION, lifespan=lifespan,
+                  description="Dispatch console ⇄ central server contract (docs/ARCHITECTURE.md).")
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.include_router(router)
+    # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
+    app.add_middleware(GZipMiddleware, minimum_size=4096)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(ServerTimeMiddleware, clock=ctx.now)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory server.app:create_app_from_env` (used with several workers)."""
+    return create_app(ServerSettings.from_env())
+
+
+async def _run_hook(hook: LifespanHook, ctx: ServerContext) -> None:
+    result = hook(ctx)
+    if inspect.isawaitable(result):
+        await result

@@ -1,0 +1,37 @@
+"""Periodic housekeeping on the server's event loop: automatic escalation and purging old tokens.
+
+Each round runs in a worker thread (blocking database work) and never overlaps the next one; a failing
+round is logged and the loop goes on.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from starlette.concurrency import run_in_threadpool
+
+from server.auth import purge_expired_tokens
+from server.escalation import escalate_overdue
+
+if TYPE_CHECKING:
+    from server.context import ServerContext
+
+log = logging.getLogger(__name__)
+
+
+def maintenance_round(ctx: ServerContext) -> None:
+    escalate_overdue(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
+    with ctx.db.writer() as session, session.begin():
+        purged = purge_expired_tokens(session, ctx.now())
+    if purged:
+        log.info("purged %d expired tokens", purged)
+
+
+async def maintenance_loop(ctx: ServerContext, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await run_in_threadpool(maintenance_round, ctx)
+        except Exception:
+            log.exception("maintenance round failed; retrying in %.0f s", interval_s)

@@ -1,0 +1,165 @@
+"""Screenshots of the console for docs/screenshots/: online, in emergency mode, and offline.
+
+    python tools/screenshots.py                      # English and Chinese, light theme
+    python tools/screenshots.py --language zh_CN --theme dark --out /tmp/shots
+
+Runs the real demo (embedded server, logged in as shift lead lead1) in this process; without a display it
+re-runs itself under `xvfb-run`. Per language: wait until the console is online and the map has drawn →
+`online-<lang>.png`; switch emergency mode on through the server → `emergency-<lang>.png`; switch it off,
+stop the embedded server, issue two reports offline → `offline-<lang>.png`. Settings, window layout and
+caches go to a temporary folder, so the user's own console is untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+log = logging.getLogger("screenshots")
+
+XVFB_SCREEN = "1600x1000x24"
+SETTLE_S = 4.0  # for the map page and the first feed pages to draw
+
+
+def _parse(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    p.add_argument("--language", choices=["en", "zh_CN"], action="append",
+                   help="language(s) to shoot (default: both)")
+    p.add_argument("--theme", choices=["light", "dark"], default="light")
+    return p.parse_args(argv)
+
+
+def _under_xvfb(argv) -> int:
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        raise SystemExit("no display and no xvfb-run: apt-get install -y xvfb (or set QT_QPA_PLATFORM=offscreen)")
+    env = {**os.environ, "ONEGRID_SCREENSHOTS_IN_XVFB": "1"}
+    return subprocess.call([xvfb, "-a", "-s", f"-screen 0 {XVFB_SCREEN}", sys.executable, __file__, *argv], env=env)
+
+
+async def _until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+def _save(console, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not console.window.grab().save(str(path)):
+        raise RuntimeError(f"could not save {path}")
+    print(f"saved {path}")
+
+
+def _report_offline(cache, actor, n: int) -> None:
+    """A report taken on the phone while the server is away, queued in the outbox."""
+    from app.enums import Action
+
+    refdata = cache.refdata()
+    grid = refdata.grids[(7 * n) % len(refdata.grids)]
+    lat, lon = grid.centroid
+    category = refdata.categories[(5 * n) % len(refdata.categories)].code
+    payload = {"source": "hotline", "category_code": category, "description": ["井盖缺失，行人有坠落风险",
+                                                                                  "道路积水严重"][n % 2],
+               "location": {"lat": lat, "lon": lon, "address": f"湖滨路 {12 + n} 号"}}
+    cache.issue(actor, Action.CREATE, None, payload, datetime.now(timezone.utc), offline=True)
+
+
+async def _shoot(console, out: Path, suffix: str) -> None:
+    try:
+        await _script(console, out, suffix)
+    finally:
+        console.window.close()
+        await console.engine.stop()
+
+
+async def _script(console, out: Path, suffix: str) -> None:
+    from app.sync.state import Connection
+    from ui.banners import put_emergency_mode
+
+    ctx, engine, window = console.ctx, console.engine, console.window
+    engine.start()
+    await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
+    await asyncio.sleep(SETTLE_S)
+    _save(console, out / f"online-{suffix}.png")
+
+    await asyncio.to_thread(put_emergency_mode, console.client, True, "台风“海葵”橙色预警：防汛应急响应 / Typhoon warning: flood response")
+    await _until(lambda: window.emergency_banner.isVisible(), 30, "the emergency banner")
+    await asyncio.sleep(1.0)
+    _save(console, out / f"emergency-{suffix}.png")
+    await asyncio.to_thread(put_emergency_mode, console.client, False, "预警解除 / warning lifted")
+    await _until(lambda: not window.emergency_banner.isVisible(), 30, "the emergency banner to go")
+
+    await asyncio.to_thread(console.stop_server)
+    await _until(lambda: engine.state.connection == Connection.OFFLINE, 60, "the console to notice the server is gone")
+    for n in range(2):
+        await asyncio.to_thread(_report_offline, ctx.cache, ctx.actor, n)
+    await asyncio.sleep(1.5)
+    _save(console, out / f"offline-{suffix}.png")
+
+
+def _run_one(language: str, theme: str, out: Path) -> None:
+    import qasync
+
+    from ui.main import create_application, parse_args, start_console
+
+    app = create_application()
+    args = parse_args(["--demo", "--user", "lead1", "--language", language, "--theme", theme])
+    console = start_console(args, app)
+    if console is None:
+        raise SystemExit("the console did not start (see the log)")
+    suffix = language if theme == "light" else f"{language}-{theme}"
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            loop.run_until_complete(_shoot(console, out, suffix))
+    finally:
+        console.close()
+        logging.shutdown()  # before the temporary folder holding the log goes
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parse(argv)
+    languages = args.language or ["en", "zh_CN"]
+    if len(languages) > 1:  # one QApplication per process: one process per language
+        return max(subprocess.call([sys.executable, __file__, *_without_languages(argv), "--language", lang])
+                   for lang in languages)
+    if not os.environ.get("DISPLAY") and not os.environ.get("ONEGRID_SCREENSHOTS_IN_XVFB") \
+            and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return _under_xvfb(argv)
+    with tempfile.TemporaryDirectory(prefix="onegrid-shots-") as home:
+        os.environ["ONEGRID_CONFIG_DIR"] = str(Path(home) / "config")
+        os.environ["ONEGRID_DATA_DIR"] = str(Path(home) / "data")
+        _run_one(languages[0], args.theme, args.out.resolve())
+    return 0
+
+
+def _without_languages(argv: list[str]) -> list[str]:
+    kept, skip = [], False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item == "--language":
+            skip = True
+        elif not item.startswith("--language="):
+            kept.append(item)
+    return kept
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

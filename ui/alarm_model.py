@@ -1,0 +1,223 @@
+"""The alarm list as a Qt table model: one row per alarm id, newest first, rows built on demand from the
+`AlarmSource`; updates touch only the rows that changed (`dataChanged` / `beginInsertRows`).
+
+Columns: state (raised / acknowledged / cleared), level, sensor, value, raised at, acknowledged by,
+linked case. Until the server raises alarms, the source is the stand-in
+`app.sensor_data.SimulatedThresholdAlarmSource`; any `AlarmSource` works.
+"""
+from __future__ import annotations
+
+import bisect
+import time
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app.i18n import QT_TRANSLATE_NOOP
+from app.labels import localized_name
+from app.sensor_data import Alarm, AlarmSource, AlarmState, Reason, SensorInfo
+from ui.i18n import current_language
+
+CTX = "AlarmModel"
+
+COLUMNS = (
+    ("state", QT_TRANSLATE_NOOP("AlarmModel", "State")),
+    ("level", QT_TRANSLATE_NOOP("AlarmModel", "Level")),
+    ("sensor", QT_TRANSLATE_NOOP("AlarmModel", "Sensor")),
+    ("value", QT_TRANSLATE_NOOP("AlarmModel", "Value")),
+    ("raised_at", QT_TRANSLATE_NOOP("AlarmModel", "Raised")),
+    ("acknowledged_by", QT_TRANSLATE_NOOP("AlarmModel", "Acknowledged by")),
+    ("case", QT_TRANSLATE_NOOP("AlarmModel", "Case")),
+)
+COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+
+STATE_TEXT = {
+    AlarmState.RAISED: QT_TRANSLATE_NOOP("AlarmModel", "Raised"),
+    AlarmState.ACKNOWLEDGED: QT_TRANSLATE_NOOP("AlarmModel", "Acknowledged"),
+    AlarmState.CLEARED: QT_TRANSLATE_NOOP("AlarmModel", "Cleared"),
+}
+LEVEL_TEXT = {1: QT_TRANSLATE_NOOP("AlarmModel", "Warning"), 2: QT_TRANSLATE_NOOP("AlarmModel", "Alarm")}
+REASON_TEXT = {Reason.HIGH: QT_TRANSLATE_NOOP("AlarmModel", "above threshold"),
+               Reason.LOW: QT_TRANSLATE_NOOP("AlarmModel", "below threshold"),
+               Reason.RATE: QT_TRANSLATE_NOOP("AlarmModel", "changing too fast")}
+LEVEL_COLOUR = {1: QColor("#b45309"), 2: QColor("#b91c1c")}
+LEVEL_BACKGROUND = {1: QColor("#fef3c7"), 2: QColor("#fee2e2")}
+
+AlarmIdRole = Qt.ItemDataRole.UserRole + 1
+SensorIdRole = Qt.ItemDataRole.UserRole + 2
+CaseIdRole = Qt.ItemDataRole.UserRole + 3
+ActiveRole = Qt.ItemDataRole.UserRole + 4
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate(CTX, text)
+
+
+def format_time(epoch: float | None, now: float | None = None) -> str:
+    if epoch is None:
+        return ""
+    now = time.time() if now is None else now
+    lt = time.localtime(epoch)
+    if time.localtime(now)[:3] == lt[:3]:
+        return time.strftime("%H:%M:%S", lt)
+    return time.strftime("%m-%d %H:%M", lt)
+
+
+class AlarmModel(QAbstractTableModel):
+    """Alarms of `source`, newest first. Call `refresh(ids)` (or connect the hub's `alarms_changed`)
+    when alarms change; `acknowledge(row, by)` acknowledges through the source."""
+
+    def __init__(self, source: AlarmSource, sensors: dict[str, SensorInfo] | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.source = source
+        self.sensors = sensors or {}
+        self._ids: list[str] = []
+        self._keys: list[tuple[float, str]] = []  # (-raised_at, id), sorted: newest first
+        self._cache: dict[str, Alarm] = {}
+        self.reload()
+
+    # -- structure
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        alarms = self.source.alarms()
+        self._cache = {a.id: a for a in alarms}
+        self._keys = sorted((-a.raised_at, a.id) for a in alarms)
+        self._ids = [k[1] for k in self._keys]
+        self.endResetModel()
+
+    def refresh(self, ids: list[str]) -> None:
+        """Insert new alarms and redraw changed ones; forget those the source no longer keeps."""
+        for alarm_id in ids:
+            alarm = self.source.alarm(alarm_id)
+            if alarm is None:
+                self._remove(alarm_id)
+                continue
+            known = alarm_id in self._cache
+            self._cache[alarm_id] = alarm
+            if known:
+                row = self.row_of(alarm_id)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            else:
+                key = (-alarm.raised_at, alarm_id)
+                row = bisect.bisect_left(self._keys, key)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._keys.insert(row, key)
+                self._ids.insert(row, alarm_id)
+                self.endInsertRows()
+
+    def _remove(self, alarm_id: str) -> None:
+        if alarm_id not in self._cache:
+            return
+        row = self.row_of(alarm_id)
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._ids[row]
+        del self._keys[row]
+        del self._cache[alarm_id]
+        self.endRemoveRows()
+
+    def row_of(self, alarm_id: str) -> int:
+        alarm = self._cache[alarm_id]
+        return bisect.bisect_left(self._keys, (-alarm.raised_at, alarm_id))
+
+    def alarm_at(self, row: int) -> Alarm | None:
+        if 0 <= row < len(self._ids):
+            return self._cache.get(self._ids[row])
+        return None
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _t(COLUMNS[section][1])
+        return None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    # -- cells
+
+    def _sensor_name(self, sensor_id: str) -> str:
+        info = self.sensors.get(sensor_id)
+        return f"{localized_name(info, current_language())} ({sensor_id})" if info else sensor_id
+
+    def _value_text(self, alarm: Alarm) -> str:
+        info = self.sensors.get(alarm.sensor_id)
+        unit = info.unit_of_measure if info else ""
+        return f"{alarm.value:.4g} {unit}".strip()
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        alarm = self.alarm_at(index.row())
+        if alarm is None:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "state":
+                return _t(STATE_TEXT[alarm.state])
+            if key == "level":
+                return _t(LEVEL_TEXT.get(alarm.level, "")) or str(alarm.level)
+            if key == "sensor":
+                return self._sensor_name(alarm.sensor_id)
+            if key == "value":
+                return self._value_text(alarm)
+            if key == "raised_at":
+                return format_time(alarm.raised_at)
+            if key == "acknowledged_by":
+                return alarm.acknowledged_by or ""
+            if key == "case":
+                return alarm.case_id[:8] if alarm.case_id else ""
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            reason = REASON_TEXT.get(Reason(alarm.reason)) if alarm.reason in tuple(Reason) else None
+            parts = [self._sensor_name(alarm.sensor_id),
+                     f"{_t(LEVEL_TEXT.get(alarm.level, ''))}: {_t(reason) if reason else ''}",
+                     f"{_t('Raised')}: {format_time(alarm.raised_at)}"]
+            if alarm.cleared_at is not None:
+                parts.append(f"{_t('Cleared')}: {format_time(alarm.cleared_at)}")
+            if alarm.acknowledged_at is not None:
+                parts.append(f"{_t('Acknowledged')}: {format_time(alarm.acknowledged_at)} "
+                             f"({alarm.acknowledged_by})")
+            return "\n".join(parts)
+        elif role == Qt.ItemDataRole.ForegroundRole:
+            if key in ("state", "level") and alarm.active:
+                return QBrush(LEVEL_COLOUR.get(alarm.level, QColor("#111827")))
+            if not alarm.active:
+                return QBrush(QColor("#6b7280"))
+        elif role == Qt.ItemDataRole.BackgroundRole:
+            if alarm.state is AlarmState.RAISED:
+                return QBrush(LEVEL_BACKGROUND.get(alarm.level, QColor("#ffffff")))
+        elif role == Qt.ItemDataRole.FontRole:
+            if alarm.state is AlarmState.RAISED:
+                font = QFont()
+                font.setBold(True)
+                return font
+        elif role == AlarmIdRole:
+            return alarm.id
+        elif role == SensorIdRole:
+            return alarm.sensor_id
+        elif role == CaseIdRole:
+            return alarm.case_id
+        elif role == ActiveRole:
+            return alarm.active
+        return None
+
+    # -- actions
+
+    def acknowledge(self, row: int, by: str) -> Alarm | None:
+        """Acknowledge the alarm in `row` (no-op for an already acknowledged one)."""
+        alarm = self.alarm_at(row)
+        if alarm is None or alarm.acknowledged_at is not None:
+            return alarm
+        updated = self.source.acknowledge(alarm.id, by)
+        self.refresh([alarm.id])  # the source's event will also arrive; refreshing twice is harmless
+        return updated

@@ -1,0 +1,271 @@
+"""`onegrid`: the operator console's entry point.
+
+    onegrid                                   # log in to the server in the settings (dialog)
+    onegrid --server http://onegrid.local:8700
+    onegrid --demo                            # embedded demo server; logs in as operator1
+    onegrid --demo --user lead1               # ... as a shift lead (demo passwords are looked up)
+    onegrid --demo --screenshot out.png --quit-after 8
+
+Start-up order: logging → settings → language → theme → (demo server) → login → local cache (one per
+server and user) → sync engine (asyncio tasks on the qasync loop) → main window.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "onegrid.svg"
+DEMO_DEFAULT_USER = "operator1"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="onegrid", description="OneGrid operator console")
+    p.add_argument("--demo", action="store_true",
+                   help="start the demo server in this process (demo city, demo users) and log in to it")
+    p.add_argument("--server", metavar="URL", help="server address (default: the one in the settings)")
+    p.add_argument("--cache", metavar="DIR", type=Path,
+                   help="folder for the local caches, one per server and user (default: the user data folder)")
+    p.add_argument("--user", help="log in as this user without the dialog")
+    p.add_argument("--password", help="password for --user (optional with --demo)")
+    p.add_argument("--language", choices=["zh_CN", "en"], help="override the language setting for this run")
+    p.add_argument("--theme", choices=["light", "dark"], help="override the theme setting for this run")
+    p.add_argument("--screenshot", metavar="PATH", type=Path, help="save a PNG of the main window, then quit")
+    p.add_argument("--quit-after", metavar="SECONDS", type=float,
+                   help="quit after this many seconds (with --screenshot: take it then; default 6)")
+    return p.parse_args(argv)
+
+
+def demo_password(username: str) -> str | None:
+    """The demo city's published password of a demo user."""
+    from app.refdata import demo_dir
+
+    try:
+        users = json.loads((demo_dir() / "users.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return next((u.get("password") for u in users if u.get("username") == username), None)
+
+
+@dataclass
+class Console:
+    """One running console: what main() builds and tears down (and tools/screenshots.py drives)."""
+
+    app: object
+    window: object
+    ctx: object
+    engine: object
+    client: object
+    server_url: str
+    stop_server: Callable[[], None] | None = None
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for cleanup in reversed(self.cleanups):
+            try:
+                cleanup()
+            except Exception:
+                log.exception("cleanup %r failed", cleanup)
+        self.cleanups.clear()
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication, prepared for QtWebEngine (map) and named for QSettings."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in os.environ.get(
+            "QTWEBENGINE_CHROMIUM_FLAGS", ""):  # Chromium refuses to sandbox as root
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+                                                    + " --no-sandbox").strip()
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    try:
+        import PySide6.QtWebEngineWidgets  # noqa: F401 - must be loaded before the QApplication exists
+    except ImportError:
+        pass
+    from app.logging_setup import app_version
+
+    app = QApplication.instance() or QApplication([sys.argv[0]] + list(argv or []))
+    app.setOrganizationName("OneGrid")
+    app.setApplicationName("OneGrid")
+    app.setApplicationDisplayName("OneGrid")
+    app.setApplicationVersion(app_version())
+    app.setDesktopFileName("onegrid")
+    app.setWindowIcon(QIcon(str(ICON_PATH)))
+    app.setQuitOnLastWindowClosed(False)  # main() ends the loop after the sync engine has stopped
+    return app
+
+
+def _route_qt_messages() -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind, context, message):
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _log_uncaught(exc_type, exc, tb) -> None:
+    """An exception escaping a slot is logged (with the traceback) instead of only printed."""
+    logging.getLogger("onegrid.uncaught").critical("uncaught exception", exc_info=(exc_type, exc, tb))
+
+
+def start_console(args: argparse.Namespace, app) -> Console | None:
+    """Everything up to a shown main window. Returns None when the user cancelled the login."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.logging_setup import setup_logging
+    from app.settings import SettingsStore, cache_root, config_dir, log_dir
+    from app.sync.engine import SyncEngine
+    from ui import i18n, theme
+    from ui.context import ConsoleContext, CoreSignals
+    from ui.login_dialog import LoginDialog, log_in
+    from ui.main_window import MainWindow
+
+    store = SettingsStore()
+    loaded = store.load()
+    settings = loaded.settings
+    log_file = setup_logging(log_dir(), settings.log_level)
+    _route_qt_messages()
+    sys.excepthook = _log_uncaught
+    i18n.install_language(args.language or settings.language)
+    theme.apply_theme(args.theme or settings.theme)
+    interactive = args.user is None and args.screenshot is None
+    if loaded.problem and interactive:
+        QMessageBox.warning(None, QCoreApplication.translate("main", "Settings not readable"),
+                            QCoreApplication.translate(
+                                "main", "The settings file could not be read, so the console starts with default "
+                                        "settings. The file is kept, and moved aside when you next save settings."
+                                        "\n\n{problem}").format(problem=loaded.problem))
+
+    console_cleanups: list[Callable[[], None]] = []
+    stop_server = None
+    if args.demo:
+        from ui.embedded_server import start_embedded_server
+
+        demo_dir = Path(tempfile.mkdtemp(prefix="onegrid-demo-"))
+        server_url, stop_server = start_embedded_server(directory=demo_dir)
+        root = args.cache or demo_dir / "consoles"
+    else:
+        server_url = args.server or settings.server_url
+        root = args.cache or cache_root(settings)
+
+    window_state = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+    username = args.user or (DEMO_DEFAULT_USER if args.demo else None)
+    if username is not None:
+        password = args.password or (demo_password(username) if args.demo else None)
+        if password is None:
+            print(f"onegrid: no password for {username} (use --password)", file=sys.stderr)
+            return None
+        try:
+            outcome = log_in(server_url, root, username, password)
+        except Exception as exc:
+            log.error("login of %s at %s failed: %s", username, server_url, exc)
+            print(f"onegrid: login of {username} at {server_url} failed: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            if stop_server:
+                stop_server()
+            return None
+    else:
+        dialog = LoginDialog(server_url, root, username=str(window_state.value("last_user") or ""))
+        if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.outcome is None:
+            if stop_server:
+                stop_server()
+            return None
+        outcome = dialog.outcome
+    window_state.setValue("last_user", outcome.session.username)
+    if not args.demo and not args.server and outcome.server_url != settings.server_url:
+        settings = settings.model_copy(update={"server_url": outcome.server_url})
+        store.save(settings)
+    log.info("session: %s (%s)%s, cache %s", outcome.session.username, outcome.session.actor.role,
+             " offline" if outcome.session.offline else "", outcome.cache.directory)
+
+    engine = SyncEngine(outcome.cache, outcome.client)
+    ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine)
+    ctx.settings = settings  # read by docks (map tiles, sounds); MainWindow keeps it current
+    ctx.connect_core()
+    window = MainWindow(ctx, settings=settings, settings_store=store, window_state=window_state,
+                        server_url=server_url, cache_root=root, log_file=str(log_file))
+    console_cleanups += [outcome.client.close, outcome.cache.close]
+    if stop_server:
+        console_cleanups.append(stop_server)
+    if window_state.value("geometry") is None:
+        window.showMaximized()  # first start on this PC: the whole (control-room) screen
+    else:
+        window.show()
+    return Console(app=app, window=window, ctx=ctx, engine=engine, client=outcome.client, server_url=server_url,
+                   stop_server=stop_server, cleanups=console_cleanups)
+
+
+async def run_console(console: Console, args: argparse.Namespace) -> None:
+    """Run until the main window closes, then stop the sync engine (queued commands stay queued)."""
+    loop = asyncio.get_running_loop()
+    closed = loop.create_future()
+    console.window.closing.connect(lambda: closed.done() or closed.set_result(None))
+    console.engine.start()
+    if args.screenshot is not None or args.quit_after is not None:
+        delay = args.quit_after if args.quit_after is not None else 6.0
+
+        def finish() -> None:
+            if args.screenshot is not None:
+                args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+                console.window.grab().save(str(args.screenshot))
+                log.info("screenshot saved to %s", args.screenshot)
+            console.window.close()
+
+        loop.call_later(delay, finish)
+    await closed
+    await console.engine.stop()
+
+
+def _close_on_signals(window) -> None:
+    """Ctrl+C and SIGTERM (logout, shutdown) close the window the normal way: layout saved, sync stopped."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
+    wake = QTimer(window)  # Python only runs signal handlers when it gets control back from Qt
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = create_application()
+    import qasync
+
+    console = start_console(args, app)
+    if console is None:
+        return 1 if args.user else 0
+    _close_on_signals(console.window)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            loop.run_until_complete(run_console(console, args))
+    finally:
+        console.close()
+    log.info("console closed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

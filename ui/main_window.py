@@ -1,0 +1,309 @@
+"""The main window only assembles: the docks (each built as `XDock(ctx)`), the banners, the status bar
+and the menus. Everything a dock shows or does lives in the dock's own module.
+
+Default layout: case queue and map side by side (left), case detail with the conflicts list as a tab
+(right, full height), sensor panel and alarm list along the bottom. Every dock can float (e.g. the map
+on a second monitor); geometry and dock layout are kept in QSettings. A dock whose module is missing or
+fails to build is replaced by a placeholder saying so, so the console always opens.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QT_TRANSLATE_NOOP, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenuBar, QMessageBox, QVBoxLayout, QWidget)
+
+from app.enums import Role
+from app.labels import role_label
+from app.settings import ConsoleSettings, SettingsStore
+from ui import i18n, theme
+from ui.about_dialog import AboutDialog
+from ui.banners import EmergencyBanner, EmergencySwitch, OfflineBanner
+from ui.context import ConsoleContext
+from ui.login_dialog import LoginDialog
+from ui.settings_dialog import SettingsDialog
+from ui.status_bar import ConsoleStatusBar
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DockSpec:
+    name: str      # objectName, the key of the saved layout
+    module: str
+    cls: str
+    title: str     # for the placeholder only (context "MainWindow")
+
+
+DOCKS = (
+    DockSpec("caseQueueDock", "ui.case_queue_dock", "CaseQueueDock", QT_TRANSLATE_NOOP("MainWindow", "Case queue")),
+    DockSpec("mapDock", "ui.map_dock", "MapDock", QT_TRANSLATE_NOOP("MainWindow", "Map")),
+    DockSpec("caseDetailDock", "ui.case_detail_dock", "CaseDetailDock", QT_TRANSLATE_NOOP("MainWindow", "Case detail")),
+    DockSpec("conflictsDock", "ui.conflicts_dock", "ConflictsDock", QT_TRANSLATE_NOOP("MainWindow", "Conflicts")),
+    DockSpec("sensorDock", "ui.sensor_dock", "SensorDock", QT_TRANSLATE_NOOP("MainWindow", "Sensors")),
+    DockSpec("alarmDock", "ui.alarm_dock", "AlarmDock", QT_TRANSLATE_NOOP("MainWindow", "Alarms")),
+)
+
+
+class PlaceholderDock(QDockWidget):
+    """Stands in for a dock that could not be built, and says why."""
+
+    def __init__(self, spec: DockSpec, reason: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec, self.reason = spec, reason
+        self.label = QLabel(self, objectName="placeholderText")
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWidget(self.label)
+        self._retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        title = QCoreApplication.translate("MainWindow", self.spec.title)
+        self.setWindowTitle(title)
+        self.label.setText(self.tr("The “{title}” panel is not available in this build.\n({module}: {reason})")
+                           .format(title=title, module=self.spec.module, reason=self.reason))
+
+
+def build_dock(spec: DockSpec, ctx: ConsoleContext) -> QDockWidget:
+    """`spec.cls(ctx)` from `spec.module`, or a placeholder when that fails."""
+    try:
+        dock = getattr(importlib.import_module(spec.module), spec.cls)(ctx)
+    except Exception as exc:  # a missing or broken panel must not keep the console from opening
+        log.exception("cannot build %s.%s; showing a placeholder", spec.module, spec.cls)
+        return PlaceholderDock(spec, f"{type(exc).__name__}: {exc}")
+    if not isinstance(dock, QDockWidget):
+        wrapper = QDockWidget()
+        wrapper.setWidget(dock)
+        wrapper.setWindowTitle(dock.windowTitle() or QCoreApplication.translate("MainWindow", spec.title))
+        dock = wrapper
+    return dock
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()
+
+    def __init__(self, ctx: ConsoleContext, *, settings: ConsoleSettings | None = None,
+                 settings_store: SettingsStore | None = None, window_state: QSettings | None = None,
+                 server_url: str = "", cache_root: Path | None = None, log_file: str = ""):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.ctx = ctx
+        self.settings = settings or ConsoleSettings()
+        self.settings_store = settings_store
+        self.window_state = window_state
+        self.server_url = server_url
+        self.cache_root = cache_root
+        self.log_file = log_file
+
+        self.docks: dict[str, QDockWidget] = {}
+        for spec in DOCKS:
+            dock = build_dock(spec, ctx)
+            dock.setObjectName(spec.name)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                             | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+            self.docks[spec.name] = dock
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.place_docks()
+
+        self.offline_banner = OfflineBanner(ctx, self)
+        self.offline_banner.relogin_requested.connect(self.log_in_again)
+        self.emergency_banner = EmergencyBanner(ctx, self)
+        self._build_menus()
+        self.setStatusBar(ConsoleStatusBar(ctx, self))
+        self._retranslate()
+        self.resize(1500, 920)
+        self.restore_layout()
+
+    # ------------------------------------------------------------------ layout
+
+    def place_docks(self) -> None:
+        """Put every dock in its default place (also View → Reset layout)."""
+        d = self.docks
+        for dock in d.values():
+            if dock.isFloating():
+                dock.setFloating(False)
+            self.removeDockWidget(dock)
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        for name, area in (("caseQueueDock", left), ("mapDock", left), ("caseDetailDock", right),
+                           ("conflictsDock", right), ("sensorDock", bottom), ("alarmDock", bottom)):
+            self.addDockWidget(area, d[name])
+            d[name].show()  # shown before splitting/tabifying: Qt skips hidden docks there
+        self.splitDockWidget(d["caseQueueDock"], d["mapDock"], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(d["caseDetailDock"], d["conflictsDock"])
+        self.splitDockWidget(d["sensorDock"], d["alarmDock"], Qt.Orientation.Horizontal)
+        d["caseDetailDock"].raise_()
+        self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([d["mapDock"], d["sensorDock"]], [560, 260], Qt.Orientation.Vertical)
+        self.resizeDocks([d["sensorDock"], d["alarmDock"]], [600, 500], Qt.Orientation.Horizontal)
+
+    def restore_layout(self) -> None:
+        if self.window_state is None:
+            return
+        geometry, state = self.window_state.value("geometry"), self.window_state.value("dock_state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None and not self.restoreState(state, STATE_VERSION):
+            log.info("saved dock layout not usable; default layout")
+
+    def save_layout(self) -> None:
+        if self.window_state is None:
+            return
+        self.window_state.setValue("geometry", self.saveGeometry())
+        self.window_state.setValue("dock_state", self.saveState(STATE_VERSION))
+        self.window_state.sync()
+
+    def reset_layout(self) -> None:
+        self.place_docks()
+        log.info("dock layout reset")
+
+    # ------------------------------------------------------------------ menus
+
+    def _action(self, menu, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self.menu_bar = QMenuBar(self)
+        self.file_menu = self.menu_bar.addMenu("")
+        self.new_case_action = self._action(self.file_menu, self.new_case, QKeySequence.StandardKey.New)
+        self.emergency_switch = EmergencySwitch(self.ctx, self)
+        self.emergency_switch.switched.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.emergency_action = self._action(self.file_menu, self.emergency_switch.trigger, "Ctrl+Shift+E")
+        self.emergency_action.setVisible(self.ctx.actor.role == Role.SHIFT_LEAD)
+        self.file_menu.addSeparator()
+        self.settings_action = self._action(self.file_menu, self.open_settings, "Ctrl+,")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(self.file_menu, self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.view_menu = self.menu_bar.addMenu("")
+        for number, spec in enumerate(DOCKS, start=1):
+            toggle = self.docks[spec.name].toggleViewAction()
+            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            self.view_menu.addAction(toggle)
+        self.view_menu.addSeparator()
+        self.dark_action = self._action(self.view_menu, self._toggle_dark, "Ctrl+Shift+D")
+        self.dark_action.setCheckable(True)
+        self.dark_action.setChecked(self.settings.theme == "dark")
+        self.reset_layout_action = self._action(self.view_menu, self.reset_layout, "Ctrl+Shift+R")
+
+        self.help_menu = self.menu_bar.addMenu("")
+        self.about_action = self._action(self.help_menu, self.show_about, QKeySequence.StandardKey.HelpContents)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+
+        top = QWidget(self)
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        for widget in (self.menu_bar, self.emergency_banner, self.offline_banner):
+            column.addWidget(widget)
+        self.setMenuWidget(top)  # banners span the full width, right under the menus
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.file_menu.setTitle(self.tr("&File"))
+        self.new_case_action.setText(self.tr("&New case…"))
+        self.emergency_action.setText(self.tr("&Emergency mode…"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.dark_action.setText(self.tr("&Night theme"))
+        self.reset_layout_action.setText(self.tr("&Reset layout"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.about_action.setText(self.tr("&About OneGrid"))
+        self._update_title()
+
+    def _update_title(self) -> None:
+        session = self.ctx.session
+        title = self.tr("OneGrid — {name} ({role})").format(name=session.display_name,
+                                                            role=role_label(session.actor.role))
+        if session.offline:
+            title += " — " + self.tr("offline login")
+        self.setWindowTitle(title)
+
+    # ------------------------------------------------------------------ actions
+
+    def new_case(self) -> None:
+        try:
+            from ui.new_case_dialog import NewCaseDialog
+        except ImportError as exc:
+            log.error("new case dialog not available: %s", exc)
+            QMessageBox.warning(self, self.tr("New case"), self.tr("The new case form is not available in this "
+                                                                   "build."))
+            return
+        NewCaseDialog(self.ctx, self).exec()
+
+    def open_settings(self) -> None:
+        store = self.settings_store or SettingsStore()
+        dialog = SettingsDialog(self.settings, store, parent=self)
+        dialog.applied.connect(self.apply_settings)
+        dialog.exec()
+
+    def apply_settings(self, new: ConsoleSettings) -> None:
+        """Switch language and theme live; other settings take effect at the next login or start."""
+        self.settings = new
+        self.ctx.settings = new  # docks read it (map tiles, sounds)
+        if new.language != i18n.current_language():
+            i18n.install_language(new.language)
+            self.ctx.signals.language_changed.emit(new.language)
+        if new.theme != theme.current_theme():
+            theme.apply_theme(new.theme)
+        self.dark_action.setChecked(new.theme == "dark")
+
+    def _toggle_dark(self, checked: bool) -> None:
+        new = self.settings.model_copy(update={"theme": "dark" if checked else "light"})
+        if self.settings_store is not None:
+            try:
+                self.settings_store.save(new)
+            except OSError as exc:
+                log.error("cannot save the theme choice: %s", exc)
+        self.apply_settings(new)
+
+    def show_about(self) -> None:
+        AboutDialog(server_url=self.server_url, cache_dir=str(self.ctx.cache.directory), log_file=self.log_file,
+                    parent=self).exec()
+
+    def log_in_again(self) -> None:
+        """After an offline login or an expired token: log in online and let the sync engine resume."""
+        engine = self.ctx.engine
+        if engine is None:
+            return
+        dialog = LoginDialog(engine.client.base_url, self.cache_root or Path(), username=self.ctx.session.username,
+                             again=(engine.client, self.ctx.cache), parent=self)
+        if dialog.exec() == LoginDialog.DialogCode.Accepted and dialog.outcome is not None:
+            self.ctx.session = dialog.outcome
+            engine.relogin(dialog.outcome.token)
+            self._update_title()
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.closing.emit()
+        super().closeEvent(event)

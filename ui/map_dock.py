@@ -1,0 +1,403 @@
+"""The live map: unit grids, streets, member-unit areas, every case as a canvas circle marker (colour by
+status, ring by time left) and the sensors (colour by state), in a Leaflet page built by
+`app.map_page` and served locally (`ui/map_interceptor.py`).
+
+Python → page: `runJavaScript("OneGrid.receive(...)")`, batched and incremental (markers are added,
+restyled or removed by id; the page never reloads for data). Page → Python: the one `MapBridge`.
+A marker click selects the case (`ctx.select_case`); a selection made elsewhere highlights the marker
+and pans to it. `pick_location(callback)` lets a form take the next map click as a location.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import shiboken6
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from app import map_layers
+from app.map_page import ASSET_DIR, TILE_URL, build_page_html
+from app.tile_cache import TileCache, tile_cache_from_settings
+from ui.case_actions import now_utc
+from ui.i18n import current_language
+from ui.map_bridge import MapBridge
+from ui.map_interceptor import (MapRequestInterceptor, map_interceptor, map_profile, map_scheme_handler,
+                                track_page)
+from ui.sensor_dock import SensorHub, run_held
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2500            # markers per runJavaScript call
+FLUSH_DELAY_MS = 120    # coalesce bursts of cache changes
+TIME_LEFT_REFRESH_MS = 60_000
+
+_page_counter = 0
+
+
+class _MapPage(QWebEnginePage):
+    """Logs the page's console errors (our own JS failing should not go unnoticed)."""
+
+    def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802 - Qt override
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            log.error("map page: %s (%s:%s)", message, source, line)
+        else:
+            log.debug("map page: %s (%s:%s)", message, source, line)
+
+
+class MapDock(QDockWidget):
+    """The map dock. Emits `page_ready()` each time the page has loaded and received every marker."""
+
+    page_ready = Signal()
+
+    def __init__(self, ctx: Any, *, tile_cache: TileCache | None = None, hub: SensorHub | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        global _page_counter
+        _page_counter += 1
+        self.setObjectName("MapDock")
+        self.ctx = ctx
+        self._page_name = f"map{_page_counter}"
+        self.hub = hub if hub is not None else SensorHub.for_context(ctx)
+        if tile_cache is None and getattr(getattr(ctx, "settings", None), "tile_url_template", ""):
+            tile_cache = tile_cache_from_settings(ctx.settings)
+        self.tile_cache = tile_cache
+
+        self.bridge = MapBridge(self)
+        self.view = QWebEngineView(self)
+        self.page = _MapPage(map_profile(), self.view)
+        track_page(self.page)
+        self.view.setPage(self.page)
+        self.channel = QWebChannel(self.page)
+        self.channel.registerObject("bridge", self.bridge)
+        self.page.setWebChannel(self.channel)
+        self.setWidget(self.view)
+        self.load_count = 0
+        self.page.loadFinished.connect(self._load_finished)
+
+        self._ready = False
+        self._summaries: dict[str, Any] = {}      # case id → latest summary
+        self._markers: dict[str, dict] = {}       # case id → marker record last sent to the page
+        self._have_summaries = False
+        self._dirty: set[UUID] = set()
+        self._removed: set[UUID] = set()
+        self._in_flight = False
+        self._pick: tuple[Callable[[float, float], None], Callable[[], None] | None] | None = None
+        self._sensor_states: dict[str, dict] = {}
+        self._tmpdir: tempfile.TemporaryDirectory | None = None
+        self._ops: set = set()
+
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_DELAY_MS)
+        self._flush_timer.timeout.connect(self._flush)
+        self._time_timer = QTimer(self)
+        self._time_timer.setInterval(TIME_LEFT_REFRESH_MS)
+        self._time_timer.timeout.connect(self.refresh_time_left)
+        self._time_timer.start()
+
+        self.bridge.ready.connect(self._page_ready)
+        self.bridge.case_clicked.connect(self._case_clicked)
+        self.bridge.sensor_clicked.connect(self._sensor_clicked)
+        self.bridge.location_picked.connect(self._location_picked)
+        self.bridge.pick_cancelled.connect(self._pick_cancelled)
+        signals = ctx.signals
+        signals.cases_changed.connect(self._cases_changed)
+        signals.case_selected.connect(self._case_selected)
+        signals.sensor_selected.connect(self._sensor_selected)
+        signals.language_changed.connect(lambda _lang: self.reload_page())
+        self.hub.states_changed.connect(self._sensor_states_changed)
+
+        self.retranslate()
+        self.reload_page()
+        self._load_all_summaries()
+
+    # ------------------------------------------------------------------ page
+
+    @property
+    def interceptor(self) -> MapRequestInterceptor:
+        return map_interceptor()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Map"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def page_html(self, asset_base: str = "") -> str:
+        handler = map_scheme_handler()
+        tiles = None
+        if self.tile_cache is not None and handler is not None:
+            tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
+        return build_page_html(self.ctx.refdata, asset_base=asset_base, language=current_language(),
+                               tiles=tiles)
+
+    def reload_page(self) -> None:
+        """(Re)build the page, e.g. for another language; markers are re-sent once it is ready."""
+        self._ready = False
+        handler = map_scheme_handler()
+        if handler is not None:
+            if self.tile_cache is not None:
+                handler.tile_cache = self.tile_cache
+            url = handler.set_page(self._page_name, self.page_html())
+        else:  # the scheme was registered too late: a page on disk with file:// assets, no tiles
+            if self._tmpdir is None:
+                self._tmpdir = tempfile.TemporaryDirectory(prefix="onegrid-map-")
+            path = Path(self._tmpdir.name) / "index.html"
+            path.write_text(self.page_html(QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"),
+                            encoding="utf-8")
+            url = QUrl.fromLocalFile(str(path))
+        self.page.setUrl(url)
+
+    def _load_finished(self, ok: bool) -> None:
+        self.load_count += 1
+        if not ok:
+            log.error("the map page did not load")
+
+    def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
+        if callback is None:
+            self.page.runJavaScript(script)
+        else:
+            self.page.runJavaScript(script, 0, callback)
+
+    def send(self, message: dict[str, Any], callback: Callable[[Any], None] | None = None) -> None:
+        """Call ``OneGrid.receive(message)`` in the page."""
+        self.run_js(f"OneGrid.receive({json.dumps(message, separators=(',', ':'))})", callback)
+
+    def _page_ready(self, _text: str) -> None:
+        self._ready = True
+        if self._have_summaries:
+            self._send_markers(list(self._markers.values()), [], reset=True)
+        self._send_sensors(force=True)
+        if self.ctx.selected_case is not None:
+            self.send({"op": "select", "id": str(self.ctx.selected_case), "pan": True})
+        self.page_ready.emit()
+
+    # ------------------------------------------------------------------ cases
+
+    def _load_all_summaries(self) -> None:
+        cache = self.ctx.cache
+        self._in_flight = True
+        run_held(self._ops, lambda: cache.summaries(), self._got_all, self._op_failed)
+
+    def _got_all(self, summaries: list) -> None:
+        self._in_flight = False
+        now = now_utc(self.ctx)
+        self._summaries = {str(s.id): s for s in summaries}
+        self._markers = {}
+        for key, summary in self._summaries.items():
+            marker = map_layers.case_marker(summary, now)
+            if marker is not None:
+                self._markers[key] = marker
+        self._have_summaries = True
+        if self._ready:
+            self._send_markers(list(self._markers.values()), [], reset=True)
+        if self._dirty or self._removed:
+            self._flush_timer.start()
+
+    def _op_failed(self, exc: BaseException) -> None:
+        self._in_flight = False
+        log.error("map could not read cases from the cache: %s", exc, exc_info=exc)
+
+    def _cases_changed(self, changes: Any) -> None:
+        self._dirty |= set(getattr(changes, "added", ())) | set(getattr(changes, "updated", ()))
+        removed = set(getattr(changes, "removed", ()))
+        self._removed |= removed
+        self._dirty -= removed
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        if self._in_flight:
+            self._flush_timer.start()  # one read at a time, in order
+            return
+        dirty, removed = self._dirty, self._removed
+        self._dirty, self._removed = set(), set()
+        if removed:
+            self._apply_removed(str(i) for i in removed)
+        if not dirty:
+            return
+        cache = self.ctx.cache
+        ids = list(dirty)
+        self._in_flight = True
+        run_held(self._ops, lambda: (ids, cache.summaries(ids)), self._got_changed, self._op_failed)
+
+    def _got_changed(self, result: tuple[list[UUID], list]) -> None:
+        self._in_flight = False
+        ids, summaries = result
+        now = now_utc(self.ctx)
+        upsert = []
+        found = set()
+        for summary in summaries:
+            key = str(summary.id)
+            found.add(key)
+            self._summaries[key] = summary
+            marker = map_layers.case_marker(summary, now)
+            if marker is None:
+                self._drop(key)
+                continue
+            if self._markers.get(key) != marker:
+                self._markers[key] = marker
+                upsert.append(marker)
+        gone = [str(i) for i in ids if str(i) not in found]
+        self._apply_removed(gone)
+        if upsert and self._ready and self._have_summaries:
+            self._send_markers(upsert, [])
+
+    def _drop(self, key: str) -> bool:
+        self._summaries.pop(key, None)
+        return self._markers.pop(key, None) is not None
+
+    def _apply_removed(self, keys: Iterable[str]) -> None:
+        removed = [k for k in keys if self._drop(k)]
+        if removed and self._ready:
+            self._send_markers([], removed)
+
+    def _send_markers(self, upsert: list[dict], remove: list[str], reset: bool = False) -> None:
+        if reset:
+            self.send({"op": "cases", "reset": True, "upsert": upsert[:CHUNK], "remove": []})
+            upsert = upsert[CHUNK:]
+        if remove:
+            self.send({"op": "cases", "remove": remove, "upsert": []})
+        for start in range(0, len(upsert), CHUNK):
+            self.send({"op": "cases", "upsert": upsert[start:start + CHUNK], "remove": []})
+
+    def refresh_time_left(self) -> None:
+        """Recolour markers whose time-left class changed with the clock (runs every minute)."""
+        now = now_utc(self.ctx)
+        self.refresh_at(now)
+
+    def refresh_at(self, now: datetime) -> int:
+        changed = []
+        for key, summary in self._summaries.items():
+            marker = map_layers.case_marker(summary, now)
+            if marker is not None and self._markers.get(key) != marker:
+                self._markers[key] = marker
+                changed.append(marker)
+        if changed and self._ready:
+            self._send_markers(changed, [])
+        return len(changed)
+
+    def marker_count(self) -> int:
+        return len(self._markers)
+
+    # ------------------------------------------------------------------ selection
+
+    def _case_clicked(self, text: str) -> None:
+        if self._pick is not None:
+            return
+        try:
+            case_id = UUID(json.loads(text)["id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("map sent a case click without a case id: %.200s", text)
+            return
+        self.ctx.select_case(case_id)
+
+    def _case_selected(self, case_id: UUID | None) -> None:
+        if self._ready:
+            self.send({"op": "select", "id": str(case_id) if case_id else None, "pan": True})
+
+    def _sensor_clicked(self, text: str) -> None:
+        try:
+            sensor_id = str(json.loads(text)["id"])
+        except (ValueError, KeyError, TypeError):
+            return
+        self.ctx.signals.sensor_selected.emit(sensor_id)
+
+    def _sensor_selected(self, sensor_id: str) -> None:
+        if self._ready:
+            self.send({"op": "select_sensor", "id": sensor_id})
+
+    # ------------------------------------------------------------------ sensors
+
+    def _sensor_states_changed(self, states: dict) -> None:
+        self._sensor_states = states
+        self._send_sensors()
+
+    def _send_sensors(self, force: bool = False) -> None:
+        if not self._ready:
+            return
+        states = self._sensor_states or (self.hub.states() if self.hub.is_ready else {})
+        markers = map_layers.sensor_markers(self.hub.sensors.values(), states, current_language())
+        if markers or force:
+            self.send({"op": "sensors", "upsert": markers})
+
+    # ------------------------------------------------------------------ pick a location
+
+    def pick_location(self, callback: Callable[[float, float], None],
+                      on_cancel: Callable[[], None] | None = None) -> None:
+        """Let the operator click the map: the next click calls `callback(lat, lon)`; Esc (or
+        `cancel_pick()`, or a new pick) calls `on_cancel()`. Raises the dock into view."""
+        if self._pick is not None:
+            self._pick_cancelled("{}")
+        self._pick = (callback, on_cancel)
+        self.show()
+        if not self.isWindow():  # a tabbed dock comes to the front; a window is left to the WM
+            self.raise_()
+        self.view.setFocus()
+        if self._ready:
+            self.send({"op": "pick", "on": True})
+        else:
+            self.page_ready.connect(self._resume_pick)
+
+    def _resume_pick(self) -> None:
+        self.page_ready.disconnect(self._resume_pick)
+        if self._pick is not None:
+            self.send({"op": "pick", "on": True})
+
+    def cancel_pick(self) -> None:
+        if self._pick is not None:
+            if self._ready:
+                self.send({"op": "pick", "on": False})
+            self._pick_cancelled("{}")
+
+    @property
+    def picking(self) -> bool:
+        return self._pick is not None
+
+    def _location_picked(self, text: str) -> None:
+        pick, self._pick = self._pick, None
+        if pick is None:
+            return
+        try:
+            msg = json.loads(text)
+            lat, lon = float(msg["lat"]), float(msg["lon"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("map sent a picked location without lat/lon: %.200s", text)
+            return
+        pick[0](lat, lon)
+
+    def _pick_cancelled(self, _text: str) -> None:
+        pick, self._pick = self._pick, None
+        if pick is not None and pick[1] is not None:
+            pick[1]()
+
+    # ------------------------------------------------------------------ teardown
+
+    def dispose(self) -> None:
+        """Release the page before the profile (call when the dock is destroyed for good)."""
+        self._flush_timer.stop()
+        self._time_timer.stop()
+        handler = map_scheme_handler()
+        if handler is not None:
+            handler.drop_page(self._page_name)
+        if shiboken6.isValid(self.page):
+            shiboken6.delete(self.page)
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()
+            self._tmpdir = None

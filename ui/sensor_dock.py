@@ -1,0 +1,396 @@
+"""The sensor panel: pick sensors from a list grouped by type (with search) and watch up to four of them
+live. Also home of `SensorHub`, the GUI-thread owner of the sensor feed shared by this dock, the alarm
+list and the map.
+
+The hub never blocks the GUI thread: the day of history is computed on a worker (`ui.ops.run_op`) and
+handed over whole; after that a 1 s timer pulls the feed's new readings (a lazily computed second for
+the simulated feed, a buffer for a real one), evaluates thresholds and tells the views what changed.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit,
+                               QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from app.i18n import QT_TRANSLATE_NOOP
+from app.labels import localized_name
+from app.map_layers import SENSOR_STATE_COLOURS
+from app.sensor_data import (HISTORY_S, AlarmSource, SensorBank, SensorFeed, SensorInfo,
+                             SimulatedSensorFeed, SimulatedThresholdAlarmSource, bootstrap_bank)
+from ui.i18n import current_language
+from ui.ops import Op
+from ui.sensor_plot import SensorPlot
+
+log = logging.getLogger(__name__)
+
+MAX_PLOTS = 4
+
+SENSOR_TYPE_LABELS = {
+    "water_level": QT_TRANSLATE_NOOP("SensorDock", "Water level"),             # 水位
+    "rainfall": QT_TRANSLATE_NOOP("SensorDock", "Rainfall"),                   # 雨量
+    "bridge_displacement": QT_TRANSLATE_NOOP("SensorDock", "Bridge displacement"),  # 桥梁位移
+    "settlement": QT_TRANSLATE_NOOP("SensorDock", "Settlement"),               # 沉降
+    "strain": QT_TRANSLATE_NOOP("SensorDock", "Strain"),                       # 应变
+    "tilt": QT_TRANSLATE_NOOP("SensorDock", "Tilt"),                           # 倾斜
+    "gas_concentration": QT_TRANSLATE_NOOP("SensorDock", "Combustible gas"),   # 可燃气体
+    "manhole_cover": QT_TRANSLATE_NOOP("SensorDock", "Manhole cover"),         # 井盖
+}
+
+WINDOWS = ((3600, QT_TRANSLATE_NOOP("SensorDock", "Last hour")),
+           (6 * 3600, QT_TRANSLATE_NOOP("SensorDock", "Last 6 hours")),
+           (24 * 3600, QT_TRANSLATE_NOOP("SensorDock", "Last 24 hours")))
+
+
+def run_held(owner: set, work, success, failure) -> None:
+    """`ui.ops.Op`, kept referenced until it finishes (an Op nobody holds can be collected with its
+    relay before the worker reports back)."""
+    op = Op(work)
+
+    def ok(result: Any) -> None:
+        owner.discard(op)
+        success(result)
+
+    def bad(exc: BaseException) -> None:
+        owner.discard(op)
+        failure(exc)
+
+    owner.add(op)
+    op.success(ok).failure(bad).run()
+
+
+def type_label(kind: str) -> str:
+    text = SENSOR_TYPE_LABELS.get(kind)
+    return QCoreApplication.translate("SensorDock", text) if text else kind
+
+
+class SensorHub(QObject):
+    """Owns the feed, the `SensorBank` and the alarm source for one console.
+
+    Signals (GUI thread): `ready()` once history is loaded; `updated(list[str])` sensor ids with new
+    readings; `states_changed(dict)` sensor id → {"state", "value", "at"} (all sensors, when any
+    display state changed); `alarms_changed(list[str])` alarm ids added or changed.
+    """
+
+    ready = Signal()
+    updated = Signal(list)
+    states_changed = Signal(dict)
+    alarms_changed = Signal(list)
+
+    def __init__(self, feed: SensorFeed, alarms: AlarmSource | None = None, *, interval_ms: int = 1000,
+                 history_s: float = HISTORY_S, parent: QObject | None = None):
+        super().__init__(parent)
+        self.feed = feed
+        self.alarms: AlarmSource = alarms if alarms is not None else SimulatedThresholdAlarmSource(
+            clock=feed.now)
+        self.alarms.events.alarms_changed.connect(self.alarms_changed.emit)  # queued to the GUI thread
+        self.sensors: dict[str, SensorInfo] = {s.id: s for s in feed.sensors()}
+        self.bank: SensorBank | None = None
+        self.history_s = history_s
+        self._states: dict[str, dict[str, Any]] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.tick)
+        self._starting = False
+        self._ops: set[Op] = set()
+
+    @classmethod
+    def for_context(cls, ctx: Any) -> SensorHub:
+        """The context's hub, made on first use: a simulated feed of the reference data's sensors
+        (until the server ingests sensors) kept as ``ctx.sensor_hub``."""
+        hub = getattr(ctx, "sensor_hub", None)
+        if hub is None:
+            refdata = ctx.refdata
+            sensors = list(getattr(refdata, "sensors", ()) or ()) if refdata is not None else []
+            hub = cls(SimulatedSensorFeed(sensors), parent=ctx.signals)
+            ctx.sensor_hub = hub
+            hub.start()
+        return hub
+
+    @property
+    def is_ready(self) -> bool:
+        return self.bank is not None
+
+    def start(self) -> None:
+        if self._starting or self.bank is not None:
+            return
+        self._starting = True
+        feed, seconds = self.feed, self.history_s
+        run_held(self._ops, lambda: bootstrap_bank(feed, seconds=seconds), self._installed, self._failed)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _installed(self, result: tuple) -> None:
+        bank, changes, _end = result
+        self.bank = bank
+        apply = getattr(self.alarms, "apply", None)
+        if apply is not None:  # the stand-in source raises alarms from our own evaluation
+            apply(changes)
+        self._timer.start()
+        self.ready.emit()
+        self._publish_states(force=True)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._starting = False
+        log.error("sensor history could not be loaded: %s", exc, exc_info=exc)
+
+    def tick(self) -> None:
+        if self.bank is None:
+            return
+        readings = self.feed.poll()
+        changes = self.bank.ingest(readings)
+        apply = getattr(self.alarms, "apply", None)
+        if changes and apply is not None:
+            apply(changes)
+        fresh = [sid for sid, (t, _v) in readings.items() if len(t)]
+        if fresh:
+            self.updated.emit(fresh)
+        self._publish_states()
+
+    def _publish_states(self, force: bool = False) -> None:
+        if self.bank is None:
+            return
+        states = self.bank.states(self.feed.now())
+        changed = force or any(states[k]["state"] != self._states.get(k, {}).get("state") for k in states)
+        self._states = states
+        if changed:
+            self.states_changed.emit(states)
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        return dict(self._states)
+
+
+class SensorDock(QDockWidget):
+    """Sensor list (grouped by type, searchable, coloured by state) and up to four live plots."""
+
+    def __init__(self, ctx: Any, hub: SensorHub | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("SensorDock")
+        self.ctx = ctx
+        self.hub = hub or SensorHub.for_context(ctx)
+        self.plots: dict[str, SensorPlot] = {}
+        self._order: list[str] = []  # shown sensors, oldest first (the oldest gives way to a fifth)
+        self._items: dict[str, QTreeWidgetItem] = {}
+        self._groups: dict[str, QTreeWidgetItem] = {}
+
+        body = QWidget(self)
+        self.search = QLineEdit(body)
+        self.search.setClearButtonEnabled(True)
+        self.tree = QTreeWidget(body)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(True)
+        self.window_box = QComboBox(body)
+        self.follow_box = QCheckBox(body)
+        self.follow_box.setChecked(True)
+        self.hint = QLabel(body)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #64748b")
+
+        left = QWidget(body)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.tree, 1)
+
+        self.plot_area = QWidget(body)
+        self.plot_layout = QVBoxLayout(self.plot_area)
+        self.plot_layout.setContentsMargins(0, 0, 0, 0)
+        right = QWidget(body)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(self.window_box)
+        bar.addWidget(self.follow_box)
+        bar.addStretch(1)
+        right_layout.addLayout(bar)
+        right_layout.addWidget(self.hint)
+        right_layout.addWidget(self.plot_area, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal, body)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        split.setSizes([320, 680])
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+        self.setWidget(body)
+
+        self._fill_tree()
+        self.retranslate()
+        self.window_box.setCurrentIndex(1)
+        self.search.textChanged.connect(self._filter)
+        self.tree.itemChanged.connect(self._item_changed)
+        self.window_box.currentIndexChanged.connect(self._window_changed)
+        self.follow_box.toggled.connect(self._follow_changed)
+        self.hub.updated.connect(self._updated)
+        self.hub.ready.connect(self._refresh_all)
+        self.hub.states_changed.connect(self._states_changed)
+        ctx.signals.sensor_selected.connect(self.show_sensor)
+        if self.hub.is_ready:
+            self._states_changed(self.hub.states())
+
+    # -- texts
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sensors"))
+        self.search.setPlaceholderText(self.tr("Search sensors by name, id or grid"))
+        current = self.window_box.currentIndex()
+        self.window_box.blockSignals(True)
+        self.window_box.clear()
+        for seconds, text in WINDOWS:
+            self.window_box.addItem(QCoreApplication.translate("SensorDock", text), seconds)
+        self.window_box.setCurrentIndex(max(current, 0))
+        self.window_box.blockSignals(False)
+        self.follow_box.setText(self.tr("Follow live"))
+        self.follow_box.setToolTip(self.tr("Keep the newest reading in view; panning a plot turns this off"))
+        self._update_hint()
+        self.tree.blockSignals(True)
+        for kind, group in self._groups.items():
+            group.setText(0, f"{type_label(kind)} ({group.childCount()})")
+        language = current_language()
+        for sid, item in self._items.items():
+            info = self.hub.sensors[sid]
+            item.setText(0, f"{localized_name(info, language)}  ·  {sid}")
+        self.tree.blockSignals(False)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _update_hint(self) -> None:
+        if not self.plots:
+            self.hint.setText(self.tr("Tick up to %n sensor(s) in the list to plot them.", "", MAX_PLOTS))
+            self.hint.show()
+        elif not self.hub.is_ready:
+            self.hint.setText(self.tr("Loading the last 24 hours of readings…"))
+            self.hint.show()
+        else:
+            self.hint.hide()
+
+    # -- the list
+
+    def _fill_tree(self) -> None:
+        self.tree.blockSignals(True)
+        for info in sorted(self.hub.sensors.values(), key=lambda s: (s.type, s.id)):
+            group = self._groups.get(info.type)
+            if group is None:
+                group = QTreeWidgetItem(self.tree)
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                group.setExpanded(True)
+                self._groups[info.type] = group
+            item = QTreeWidgetItem(group)
+            item.setData(0, Qt.ItemDataRole.UserRole, info.id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                          | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Unchecked)
+            item.setToolTip(0, f"{info.name}\n{info.name_en}\n{info.grid_code}")
+            self._items[info.id] = item
+        for group in self._groups.values():
+            group.setExpanded(True)
+        self.tree.blockSignals(False)
+
+    def _filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for kind, group in self._groups.items():
+            visible = 0
+            for i in range(group.childCount()):
+                item = group.child(i)
+                info = self.hub.sensors[item.data(0, Qt.ItemDataRole.UserRole)]
+                hay = " ".join((info.id, info.name, info.name_en, info.grid_code, type_label(kind),
+                                kind)).lower()
+                hide = bool(needle) and needle not in hay
+                item.setHidden(hide)
+                visible += not hide
+            group.setHidden(visible == 0)
+
+    def _item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
+        sid = item.data(0, Qt.ItemDataRole.UserRole)
+        if sid is None:
+            return
+        if item.checkState(0) == Qt.CheckState.Checked:
+            self._add_plot(sid)
+        else:
+            self._remove_plot(sid)
+
+    def _states_changed(self, states: dict) -> None:
+        for sid, item in self._items.items():
+            state = states.get(sid, {}).get("state", "unknown")
+            colour = QColor(SENSOR_STATE_COLOURS.get(state, SENSOR_STATE_COLOURS["unknown"]))
+            item.setForeground(0, QBrush(colour if state in ("warning", "alarm") else QColor("#111827")))
+            item.setData(0, Qt.ItemDataRole.DecorationRole, colour)
+
+    # -- plots
+
+    def shown(self) -> list[str]:
+        return list(self._order)
+
+    def show_sensor(self, sensor_id: str) -> None:
+        """Plot this sensor (making room if four are shown) and select it in the list."""
+        item = self._items.get(sensor_id)
+        if item is None:
+            return
+        item.setCheckState(0, Qt.CheckState.Checked)  # → _item_changed → _add_plot
+        self.tree.setCurrentItem(item)
+        self.tree.scrollToItem(item)
+
+    def _add_plot(self, sid: str) -> None:
+        if sid in self.plots:
+            return
+        while len(self._order) >= MAX_PLOTS:
+            oldest = self._order[0]
+            self._items[oldest].setCheckState(0, Qt.CheckState.Unchecked)  # → _remove_plot
+        plot = SensorPlot(self.hub.sensors[sid], self.plot_area,
+                          window_s=self.window_box.currentData() or 6 * 3600)
+        plot.follow = self.follow_box.isChecked()
+        self.plot_layout.addWidget(plot, 1)
+        self.plots[sid] = plot
+        self._order.append(sid)
+        self._refresh(sid, force=True)
+        self._update_hint()
+
+    def _remove_plot(self, sid: str) -> None:
+        plot = self.plots.pop(sid, None)
+        if sid in self._order:
+            self._order.remove(sid)
+        if plot is not None:
+            self.plot_layout.removeWidget(plot)
+            plot.deleteLater()
+        self._update_hint()
+
+    def _refresh(self, sid: str, force: bool = False) -> None:
+        plot = self.plots.get(sid)
+        bank = self.hub.bank
+        if plot is None or bank is None:
+            return
+        plot.update_from(bank.series[sid], self.hub.feed.now(), force=force)
+
+    def _refresh_all(self) -> None:
+        for sid in list(self.plots):
+            self._refresh(sid, force=True)
+        self._update_hint()
+
+    def _updated(self, ids: list) -> None:
+        if not self.isVisible() and not self.plots:
+            return
+        for sid in ids:
+            if sid in self.plots:
+                self._refresh(sid)
+
+    def _window_changed(self, _index: int) -> None:
+        seconds = self.window_box.currentData()
+        self.follow_box.setChecked(True)
+        for sid, plot in self.plots.items():
+            plot.set_window(seconds)
+            self._refresh(sid, force=True)
+
+    def _follow_changed(self, on: bool) -> None:
+        for sid, plot in self.plots.items():
+            plot.follow = on
+            if on:
+                self._refresh(sid, force=True)
