@@ -217,7 +217,6 @@ class CaseActionController(QObject):
     def __init__(self, ctx: Any, parent: QWidget):
         super().__init__(parent)
         self.ctx = ctx
-        self._parent = parent
         self.dialog: QDialog | None = None
         self.busy = False
 
@@ -228,7 +227,7 @@ class CaseActionController(QObject):
             return
         if self.dialog is not None:
             self.dialog.close()
-        dialog = dialog_for(action, case, self.ctx, self._parent)
+        dialog = dialog_for(action, case, self.ctx, self.parent())
         if dialog is None:  # nothing to ask and nothing to confirm
             self._issue(action, case.id, {})
             return

@@ -4,6 +4,7 @@ exactly the actions this user may take now; fields, event timeline, attachments 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -150,7 +151,7 @@ class CaseDetailDock(QDockWidget):
         details.setStretchFactor(0, 3)
         details.setStretchFactor(1, 1)
         details.setSizes([700, 300])
-        self.timeline = CaseTimeline(unit_name=self._unit_name)
+        self.timeline = CaseTimeline(unit_name=partial(unit_label, ctx))  # no bound method: no cycle
         self.tabs.addTab(details, "")
         self.tabs.addTab(self.timeline, "")
         layout.addWidget(self.tabs, 1)
@@ -370,5 +371,10 @@ class CaseDetailDock(QDockWidget):
             return None
 
     def _unit_name(self, unit_id: str | None) -> str:
-        unit = self._lookup(self.ctx.cache.refdata(), "unit", unit_id)
-        return f"{labels.localized_name(unit, ui_language(self.ctx))} ({unit_id})" if unit else (unit_id or "")
+        return unit_label(self.ctx, unit_id)
+
+
+def unit_label(ctx: Any, unit_id: str | None) -> str:
+    """'Name (id)' of a unit in the UI's language; the bare id when unknown."""
+    unit = CaseDetailDock._lookup(ctx.cache.refdata(), "unit", unit_id)
+    return f"{labels.localized_name(unit, ui_language(ctx))} ({unit_id})" if unit else (unit_id or "")

@@ -220,6 +220,9 @@ class SyncEngine:
         except AuthExpired as exc:
             self._auth_lost(exc)
             raise
+        except ServerRefused as exc:
+            self._set_state(last_error=str(exc))
+            raise
 
     # ------------------------------------------------------------------ push
 
