@@ -88,6 +88,8 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
         "tiles": tiles,
         "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 16},
         "select_zoom": 16,
+        "min_zoom": 10,
+        "max_zoom": 20,
     }
 
 
@@ -101,8 +103,7 @@ def build_page_html(refdata: Any, *, asset_base: str = ASSET_BASE, language: str
         b = config["bounds"]
         center = ((b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2) if b else (0.0, 0.0)
     fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, prefer_canvas=True,
-                      control_scale=False, zoom_control=True, max_zoom=20, min_zoom=10,
-                      font_size="12px", zoom_snap=0.5)
+                      control_scale=False, zoom_control=True, font_size="12px", zoom_snap=0.5)
     base = asset_base if not asset_base or asset_base.endswith("/") else asset_base + "/"
     fmap.default_js = [(Path(name).stem.replace(".", "_"), base + name) for name in JS_ASSETS]
     fmap.default_css = [(Path(name).stem.replace(".", "_") + "_css", base + name) for name in CSS_ASSETS]

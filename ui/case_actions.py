@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from uuid import UUID
 
+import shiboken6
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
@@ -109,23 +110,27 @@ _next_key = iter(range(1, 1 << 62))
 
 
 def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None,
-           failure: Callable[[BaseException], None] | None = None, *, write: bool = False):
+           failure: Callable[[BaseException], None] | None = None, *, write: bool = False,
+           owner: QObject | None = None):
     """`ui.ops.run_op`, but the Op is kept referenced until it finishes.
 
     ui.ops.run_op leaves the Op and its relay QObject referenced only by each other, so the garbage
     collector may delete the relay while the work runs ("Signal source has been deleted") and the
     callbacks never run. The callbacks here hold a key, not the Op, so no reference cycle is left for
-    the collector to free on a worker thread. Remove this once ui/ops.py keeps running ops alive."""
+    the collector to free on a worker thread. With `owner`, the callbacks are skipped once that widget or
+    model has been deleted (a dock closed while its read was running). Fold into ui/ops.py."""
     key = next(_next_key)
 
     def ok(result: Any) -> None:
         _running.pop(key, None)
-        if success is not None:
+        if success is not None and (owner is None or shiboken6.isValid(owner)):
             success(result)
 
     def bad(exc: BaseException) -> None:
         _running.pop(key, None)
-        if failure is not None:
+        if owner is not None and not shiboken6.isValid(owner):
+            log.debug("background operation of a deleted %s failed: %s", type(owner).__name__, exc)
+        elif failure is not None:
             failure(exc)
         else:
             log.error("background operation failed", exc_info=exc)
@@ -137,11 +142,11 @@ def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None
 
 def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any],
           success: Callable[[Any], None] | None = None,
-          failure: Callable[[BaseException], None] | None = None):
+          failure: Callable[[BaseException], None] | None = None, *, owner: QObject | None = None):
     """Queue one command through the cache on the writer thread (run_op write=True)."""
     actor, offline, now = ctx.actor, bool(getattr(ctx.session, "offline", False)), now_utc(ctx)
     return run_op(lambda: ctx.cache.issue(actor, action, case_id, payload, now, offline=offline),
-                  success, failure, write=True)
+                  success, failure, write=True, owner=owner)
 
 
 class CaseActionBar(QWidget):
@@ -243,7 +248,7 @@ class CaseActionController(QObject):
 
     def _issue(self, action: Action, case_id: UUID, payload: dict) -> None:
         self._set_busy(True)
-        issue(self.ctx, action, case_id, payload, self._done, self._failed)
+        issue(self.ctx, action, case_id, payload, self._done, self._failed, owner=self)
 
     def _done(self, command) -> None:
         self._set_busy(False)

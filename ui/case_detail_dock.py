@@ -223,7 +223,7 @@ class CaseDetailDock(QDockWidget):
         cache = self.ctx.cache
         run_op(lambda: (cache.case(case_id), cache.pending_commands(case_id)),
                lambda result: self._loaded(generation, *result),
-               lambda exc: self.show_error(self.tr("Cannot read the case: {error}").format(error=exc)))
+               lambda exc: self.show_error(self.tr("Cannot read the case: {error}").format(error=exc)), owner=self)
 
     def _loaded(self, generation: int, case: Case | None, pending: list[Command]) -> None:
         if generation == self._generation:  # a later selection wins

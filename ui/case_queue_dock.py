@@ -140,7 +140,7 @@ class CaseQueueDock(QDockWidget):
         self.retranslate()
         cache = ctx.cache
         run_op(lambda: cache.setting("emergency_mode"), lambda v: self.set_emergency_mode(emergency_on(v)),
-               lambda exc: log.warning("cannot read the emergency mode setting: %s", exc))
+               lambda exc: log.warning("cannot read the emergency mode setting: %s", exc), owner=self)
 
     # ------------------------------------------------------------------ texts
 

@@ -153,7 +153,7 @@ class CaseQueueModel(QAbstractTableModel):
                 cols.put(s)
             return cols
 
-        run_op(work, self._loaded, lambda exc: log.error("loading the case queue failed", exc_info=exc))
+        run_op(work, self._loaded, lambda exc: log.error("loading the case queue failed", exc_info=exc), owner=self)
 
     def _loaded(self, cols: QueueColumns) -> None:
         self.beginResetModel()
@@ -175,7 +175,7 @@ class CaseQueueModel(QAbstractTableModel):
         cache, username = self.ctx.cache, self.ctx.actor.username
         run_op(lambda: _load_texts(cache, chunk, username),
                lambda result: (self._texts_loaded(chunk, *result), self._index_texts(rest)),
-               lambda exc: log.error("indexing case text failed", exc_info=exc))
+               lambda exc: log.error("indexing case text failed", exc_info=exc), owner=self)
 
     def _texts_loaded(self, ids: list[UUID], texts: dict[UUID, str], mine: set[UUID]) -> None:
         self.cols.set_extra_text(texts)
@@ -216,7 +216,7 @@ class CaseQueueModel(QAbstractTableModel):
             self._fetching = False
             log.error("reading changed cases failed", exc_info=exc)
 
-        run_op(work, done, failed)
+        run_op(work, done, failed, owner=self)
 
     # ------------------------------------------------------------------ incremental updates
 

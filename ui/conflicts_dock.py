@@ -171,7 +171,8 @@ class ConflictsDock(QDockWidget):
 
     def reload(self) -> None:
         cache = self.ctx.cache
-        run_op(cache.conflicts, self._loaded, lambda exc: log.error("reading conflicts failed", exc_info=exc))
+        run_op(cache.conflicts, self._loaded, lambda exc: log.error("reading conflicts failed", exc_info=exc),
+               owner=self)
 
     def _loaded(self, conflicts: list[Conflict]) -> None:
         self.model.set_conflicts(conflicts)
@@ -230,7 +231,7 @@ class ConflictsDock(QDockWidget):
         self.discard_button.setEnabled(False)
         self.message.setText("")
         run_op(lambda: cache.resolve_conflict(c.id, resolution, actor, now, offline=offline),
-               lambda _r: self._resolved(resolution), self._failed, write=True)
+               lambda _r: self._resolved(resolution), self._failed, write=True, owner=self)
 
     def _resolved(self, resolution: str) -> None:
         self.message.setStyleSheet("color: #1b5e20;")

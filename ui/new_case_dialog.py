@@ -298,7 +298,7 @@ class NewCaseDialog(QDialog):
         cache, now = self.ctx.cache, now_utc(self.ctx)
         self._set_busy(True)
         run_op(lambda: find_duplicates(cache.summaries(), code, lat, lon, now),
-               lambda found: self._duplicates_found(key, found), self._failed)
+               lambda found: self._duplicates_found(key, found), self._failed, owner=self)
 
     def _duplicates_found(self, key: tuple, found: list[Duplicate]) -> None:
         self._set_busy(False)
@@ -330,7 +330,7 @@ class NewCaseDialog(QDialog):
         if problems or self._busy:
             return
         self._set_busy(True)
-        issue(self.ctx, Action.CREATE, None, self.payload(), self._created, self._failed)
+        issue(self.ctx, Action.CREATE, None, self.payload(), self._created, self._failed, owner=self)
 
     def _created(self, command) -> None:
         self._set_busy(False)
@@ -354,7 +354,7 @@ class NewCaseDialog(QDialog):
         case_id: UUID = item.data(0, IdRole)
         self._set_busy(True)
         issue(self.ctx, Action.NOTE, case_id, {"text": self.link_note()},
-              lambda _cmd: self._linked(case_id), self._failed)
+              lambda _cmd: self._linked(case_id), self._failed, owner=self)
 
     def _linked(self, case_id: UUID) -> None:
         self._set_busy(False)

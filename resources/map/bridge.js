@@ -202,6 +202,7 @@
       m.setStyle(styleOf(m.og));
       m.bringToFront();
       if (pan) {
+        stopAutoFit();
         var z = Math.max(map.getZoom(), cfg.select_zoom || 16);
         if (z !== map.getZoom() || !map.getBounds().pad(-0.1).contains(m.getLatLng())) {
           map.setView(m.getLatLng(), z, {animate: false});
@@ -295,10 +296,22 @@
 
   // ------------------------------------------------------------------ init
 
+  // Until the operator moves the map (or a selection does), it keeps the whole district in view as
+  // the view changes size: a dock starts hidden in a background tab, then shows, floats, resizes.
+  var autoFit = true;
+  function fitDistrict() {
+    var size = map.getSize();
+    if (!cfg.bounds || !autoFit || size.x < 50 || size.y < 50) return;
+    map.fitBounds(cfg.bounds, {padding: [12, 12], animate: false});
+  }
+  function stopAutoFit() { autoFit = false; }
+
   OG.init = function (leafletMap, config) {
     map = leafletMap;
     cfg = config;
     cfg.label_zoom = cfg.label_zoom || {grid_short: 16, grid_code: 18, street_max: 16};
+    map.setMinZoom(cfg.min_zoom || 10);
+    map.setMaxZoom(cfg.max_zoom || 20);
     renderer = L.canvas({padding: 0.3, tolerance: 3});
     map.createPane("og-sensors").style.zIndex = 640;
     map.createPane("og-highlight").style.zIndex = 650;
@@ -348,6 +361,10 @@
     map.on("zoomend overlayadd overlayremove", updateLabels);
     map.on("zoomend", rescaleMarkers);
     if (cfg.bounds) map.fitBounds(cfg.bounds, {padding: [12, 12], animate: false});
+    map.on("resize", fitDistrict);
+    ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+      map.getContainer().addEventListener(name, stopAutoFit, {passive: true});
+    });
     radius = radiusFor(map.getZoom());
     updateLabels();
     document.addEventListener("keydown", function (ev) {
@@ -375,6 +392,7 @@
         case "select_sensor":
           var s = sensors.get(msg.id);
           if (s) {
+            stopAutoFit();
             map.setView(s.getLatLng(), Math.max(map.getZoom(), cfg.select_zoom || 16), {animate: false});
             try { sensorLayer.openTooltip(s); } catch (e) { /* the tooltip is a nicety */ }
           }

@@ -169,7 +169,7 @@ def test_offline_session_reports_offline_then_asks_for_login(tmp_path, server, r
     asyncio.run(scenario())
 
 
-def test_rebase_keeps_optimistic_dispatch_until_answered(tmp_path, server, refdata, now):
+def test_double_dispatch_one_wins_the_other_becomes_a_conflict(tmp_path, server, refdata, now):
     cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
     cache_b, _, engine_b = _console(tmp_path / "b", server, OPERATOR2)
     asyncio.run(engine_a.sync_once())

@@ -90,7 +90,7 @@ def test_discard_removes_the_conflict(qtbot, make_ctx, conflicted, demo_cache):
     qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=5000)
     assert removed == [1] and resets == []
     assert [c.command.action for c in demo_cache.conflicts()] == [Action.NOTE]
-    assert dock.message.text() == "Discarded."
+    qtbot.waitUntil(lambda: dock.message.text() == "Discarded.", timeout=5000)
 
 
 def test_reapply_queues_the_command_again(qtbot, make_ctx, conflicted, demo_cache):
@@ -102,7 +102,7 @@ def test_reapply_queues_the_command_again(qtbot, make_ctx, conflicted, demo_cach
     qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=5000)
     pending = demo_cache.pending_commands(noted)
     assert [c.action for c in pending] == [Action.NOTE]
-    assert "Re-applied" in dock.message.text()
+    qtbot.waitUntil(lambda: "Re-applied" in dock.message.text(), timeout=5000)
 
 
 def test_reapply_that_still_does_not_apply_says_why(qtbot, make_ctx, conflicted, demo_cache):

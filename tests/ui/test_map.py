@@ -340,14 +340,23 @@ dock.run_js("OneGrid.stats()", box.append)
 while not box and time.time() - started < 60:
     wait(50)
 schemes = sorted({r.scheme for r in dock.interceptor.requests})
+dock.resize(900, 600)                   # shown later (a dock in a background tab): fits the district then
+dock.show()
+wait(1500)
+shown = []
+dock.run_js("OneGrid.stats()", shown.append)
+while not shown and time.time() - started < 60:
+    wait(50)
 print("RESULT", scheme_registered(), dock.is_ready, box[0] if box else None, schemes)
+print("SHOWN", shown[0] if shown else None)
 dock.dispose()
 """
 
 
 def test_map_still_works_when_the_scheme_was_registered_too_late(tmp_path):
     """If the application object exists before ui.map_interceptor is imported, the page falls back to
-    file:// URLs (still local, no tiles). Runs in its own process: registration is once per process."""
+    file:// URLs (still local, no tiles). The dock starts hidden, as in a background tab, and fits the
+    district once shown. Runs in its own process: scheme registration happens once per process."""
     import os
     import subprocess
     import sys
@@ -364,3 +373,5 @@ def test_map_still_works_when_the_scheme_was_registered_too_late(tmp_path):
     assert line is not None, proc.stdout + proc.stderr
     assert line.startswith("RESULT False True ")
     assert '"cases":25' in line and "['file']" in line
+    shown = next(l for l in proc.stdout.splitlines() if l.startswith("SHOWN"))
+    assert json.loads(shown.split(" ", 1)[1])["zoom"] >= 14, shown
