@@ -86,7 +86,7 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
         "legend": map_layers.legend(),
         "labels": {**page_labels(), **(labels or {})},
         "tiles": tiles,
-        "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 16},
+        "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 15.5},
         "select_zoom": 16,
         "min_zoom": 10,
         "max_zoom": 20,

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, Q
                                QPushButton, QVBoxLayout, QWidget)
 
 from app.enums import Role
+from app.refdata import RefDataError
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
 from app.sync.state import Connection, SyncState
 from ui.context import ConsoleContext
@@ -138,13 +139,25 @@ class EmergencyBanner(_Banner):
         reason = str(value.get("reason") or "").strip()
         if reason:
             text += " — " + reason
-        by, at = value.get("by"), _parse_time(value.get("at"))
+        by, at = self._person(value.get("by")), _parse_time(value.get("at"))
         if by and at:
             text += "  ·  " + self.tr("switched on by {user} at {time}").format(user=by, time=format_time(at))
         elif by:
             text += "  ·  " + self.tr("switched on by {user}").format(user=by)
         self.label.setText(text)
         self.setVisible(True)
+
+    def _person(self, username: Any) -> str:
+        """"陈伟 (lead1)" when the reference data knows the user, else the user name as sent."""
+        if not username:
+            return ""
+        refdata = self.ctx.refdata
+        try:
+            user = refdata.user(str(username)) if refdata is not None else None
+        except RefDataError:  # not in the reference data: show the name as sent
+            user = None
+        name = getattr(user, "display_name", "") if user else ""
+        return f"{name} ({username})" if name and name != username else str(username)
 
 
 def _parse_time(text: Any) -> datetime | None:

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from uuid import UUID
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app import labels, timelimits
@@ -76,15 +76,16 @@ TEXT_CHUNK = 2000       # cases per background read when indexing description/ad
 
 def format_duration(seconds: float) -> str:
     """'3d 4h', '2h 05m', '12m 30s' (absolute value; callers add the overdue wording)."""
+    tr = QCoreApplication.translate
     seconds = int(abs(seconds))
     days, rem = divmod(seconds, 86400)
     hours, rem = divmod(rem, 3600)
     minutes, secs = divmod(rem, 60)
     if days:
-        return f"{days}d {hours}h"
+        return tr("Duration", "{d}d {h}h").format(d=days, h=hours)
     if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s"
+        return tr("Duration", "{h}h {m:02d}m").format(h=hours, m=minutes)
+    return tr("Duration", "{m}m {s:02d}s").format(m=minutes, s=secs)
 
 
 def _load_texts(cache, ids: list[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
@@ -355,8 +356,9 @@ class CaseQueueModel(QAbstractTableModel):
 
     def _refilter(self) -> None:
         new_rows = self._compute_rows()
-        old, new = set(self._rows), set(new_rows)
-        if len(old ^ new) > RESET_THRESHOLD:
+        old, new = np.zeros(self.cols.size, bool), np.zeros(self.cols.size, bool)
+        old[self._rows], new[new_rows] = True, True
+        if np.count_nonzero(old ^ new) > RESET_THRESHOLD:
             self.beginResetModel()
             self._rows = new_rows
             self.endResetModel()

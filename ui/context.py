@@ -33,6 +33,8 @@ class ConsoleContext:
     session: Session
     signals: CoreSignals
     engine: Any = None                   # app.sync.engine.SyncEngine, or None when running without a server
+    settings: Any = None                 # app.settings ConsoleSettings (tile URL, language, …); None in tests
+    sensor_hub: Any = None               # ui.sensor_dock.SensorHub, shared by the sensor dock, alarms and map
     selected_case: UUID | None = field(default=None)
 
     def select_case(self, case_id: UUID | None) -> None:

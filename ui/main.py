@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -70,12 +71,17 @@ class Console:
     cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
-        for cleanup in reversed(self.cleanups):
+        self.undo(self.cleanups)
+
+    @staticmethod
+    def undo(cleanups: list[Callable[[], None]]) -> None:
+        """Run clean-ups last-first (close the cache before stopping the server before removing files)."""
+        for cleanup in reversed(cleanups):
             try:
                 cleanup()
             except Exception:
                 log.exception("cleanup %r failed", cleanup)
-        self.cleanups.clear()
+        cleanups.clear()
 
 
 def create_application(argv: list[str] | None = None):
@@ -154,13 +160,15 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
                                         "settings. The file is kept, and moved aside when you next save settings."
                                         "\n\n{problem}").format(problem=loaded.problem))
 
-    console_cleanups: list[Callable[[], None]] = []
+    cleanups: list[Callable[[], None]] = []  # in the order things were set up; undone in reverse
     stop_server = None
     if args.demo:
         from ui.embedded_server import start_embedded_server
 
-        demo_dir = Path(tempfile.mkdtemp(prefix="onegrid-demo-"))
+        demo_dir = Path(tempfile.mkdtemp(prefix="onegrid-demo-"))  # the demo's server and caches: disposable
+        cleanups.append(lambda: shutil.rmtree(demo_dir, ignore_errors=True))
         server_url, stop_server = start_embedded_server(directory=demo_dir)
+        cleanups.append(stop_server)
         root = args.cache or demo_dir / "consoles"
     else:
         server_url = args.server or settings.server_url
@@ -172,6 +180,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
         password = args.password or (demo_password(username) if args.demo else None)
         if password is None:
             print(f"onegrid: no password for {username} (use --password)", file=sys.stderr)
+            Console.undo(cleanups)
             return None
         try:
             outcome = log_in(server_url, root, username, password)
@@ -179,14 +188,12 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
             log.error("login of %s at %s failed: %s", username, server_url, exc)
             print(f"onegrid: login of {username} at {server_url} failed: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
-            if stop_server:
-                stop_server()
+            Console.undo(cleanups)
             return None
     else:
         dialog = LoginDialog(server_url, root, username=str(window_state.value("last_user") or ""))
         if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.outcome is None:
-            if stop_server:
-                stop_server()
+            Console.undo(cleanups)
             return None
         outcome = dialog.outcome
     window_state.setValue("last_user", outcome.session.username)
@@ -202,15 +209,13 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     ctx.connect_core()
     window = MainWindow(ctx, settings=settings, settings_store=store, window_state=window_state,
                         server_url=server_url, cache_root=root, log_file=str(log_file))
-    console_cleanups += [outcome.client.close, outcome.cache.close]
-    if stop_server:
-        console_cleanups.append(stop_server)
+    cleanups += [outcome.client.close, outcome.cache.close]
     if window_state.value("geometry") is None:
         window.showMaximized()  # first start on this PC: the whole (control-room) screen
     else:
         window.show()
     return Console(app=app, window=window, ctx=ctx, engine=engine, client=outcome.client, server_url=server_url,
-                   stop_server=stop_server, cleanups=console_cleanups)
+                   stop_server=stop_server, cleanups=cleanups)
 
 
 async def run_console(console: Console, args: argparse.Namespace) -> None:

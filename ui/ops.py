@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="onegrid-writer")
 READERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="onegrid-reader")
+# Running ops are held here until their callbacks ran: otherwise Python may collect an Op (and its
+# relay QObject) while the work is still running, and the result would be silently lost.
+_RUNNING: set["Op"] = set()
 
 
 class _Relay(QObject):
@@ -44,21 +47,25 @@ class Op:
     def run(self) -> Future:
         relay = _Relay()
         relay.done.connect(self._finish)
-        self._relay = relay  # keep alive until finished
+        self._relay = relay
+        _RUNNING.add(self)
         future = self._executor.submit(self._work)
         future.add_done_callback(relay.done.emit)
         return future
 
     def _finish(self, future: Future) -> None:
-        exc = future.exception()
-        if exc is None:
-            if self._success:
-                self._success(future.result())
-        elif self._failure:
-            self._failure(exc)
-        else:
-            log.error("background operation failed", exc_info=exc)
-        self._relay = None
+        try:
+            exc = future.exception()
+            if exc is None:
+                if self._success:
+                    self._success(future.result())
+            elif self._failure:
+                self._failure(exc)
+            else:
+                log.error("background operation failed", exc_info=exc)
+        finally:
+            self._relay = None
+            _RUNNING.discard(self)
 
 
 def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None,

@@ -432,6 +432,19 @@
     m.fire("click", {latlng: m.getLatLng()}, true);  // propagate to the layer group, as a real click does
     return true;
   };
+  OG.sensor = function (id) {
+    var m = sensors.get(id);
+    if (!m) return null;
+    var dot = m.getElement() && m.getElement().querySelector("i");
+    return JSON.stringify({id: id, state: m.og.state, colour: m.og.colour,
+                           drawn: dot ? getComputedStyle(dot).backgroundColor : null});
+  };
+  OG.clickSensor = function (id) {
+    var m = sensors.get(id);
+    if (!m) return false;
+    m.fire("click", {latlng: m.getLatLng()}, true);
+    return true;
+  };
   OG.clickMap = function (lat, lon) {
     map.fire("click", {latlng: L.latLng(lat, lon)});
     return true;

@@ -164,86 +164,86 @@
     <name>AlarmDock</name>
     <message>
         <source>Alarms</source>
-        <translation type="unfinished">告警</translation>
+        <translation>告警</translation>
     </message>
     <message>
         <source>Acknowledge</source>
-        <translation type="unfinished"></translation>
+        <translation>确认</translation>
     </message>
     <message>
         <source>Acknowledge alarm</source>
-        <translation type="unfinished"></translation>
+        <translation>确认告警</translation>
     </message>
     <message>
         <source>Acknowledge the selected alarm (F8)</source>
-        <translation type="unfinished"></translation>
+        <translation>确认所选告警（F8）</translation>
     </message>
     <message>
         <source>Show cleared</source>
-        <translation type="unfinished"></translation>
+        <translation>显示已解除</translation>
     </message>
     <message>
         <source>Evaluated on this console (simulated sensors)</source>
-        <translation type="unfinished"></translation>
+        <translation>在本操作台判定（模拟传感器）</translation>
     </message>
 </context>
 <context>
     <name>AlarmModel</name>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Level</source>
-        <translation type="unfinished"></translation>
+        <translation>级别</translation>
     </message>
     <message>
         <source>Sensor</source>
-        <translation type="unfinished"></translation>
+        <translation>传感器</translation>
     </message>
     <message>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>数值</translation>
     </message>
     <message>
         <source>Raised</source>
-        <translation type="unfinished"></translation>
+        <translation>触发</translation>
     </message>
     <message>
         <source>Acknowledged by</source>
-        <translation type="unfinished"></translation>
+        <translation>确认人</translation>
     </message>
     <message>
         <source>Case</source>
-        <translation type="unfinished"></translation>
+        <translation>案件</translation>
     </message>
     <message>
         <source>Acknowledged</source>
-        <translation type="unfinished"></translation>
+        <translation>已确认</translation>
     </message>
     <message>
         <source>Cleared</source>
-        <translation type="unfinished"></translation>
+        <translation>已解除</translation>
     </message>
     <message>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation>预警</translation>
     </message>
     <message>
         <source>Alarm</source>
-        <translation type="unfinished"></translation>
+        <translation>报警</translation>
     </message>
     <message>
         <source>above threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>高于阈值</translation>
     </message>
     <message>
         <source>below threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>低于阈值</translation>
     </message>
     <message>
         <source>changing too fast</source>
-        <translation type="unfinished"></translation>
+        <translation>变化过快</translation>
     </message>
 </context>
 <context>
@@ -251,638 +251,644 @@
     <message>
         <source>{action}: {help}
 Shortcut: {key}</source>
-        <translation type="unfinished"></translation>
+        <translation>{action}：{help}
+快捷键：{key}</translation>
     </message>
 </context>
 <context>
     <name>CaseActions</name>
     <message>
         <source>Accept the report as a case (立案)</source>
-        <translation type="unfinished"></translation>
+        <translation>受理该上报并立案</translation>
     </message>
     <message>
         <source>Refuse the report: duplicate, not in scope or not verifiable (作废)</source>
-        <translation type="unfinished"></translation>
+        <translation>不予立案：重复、不属受理范围或无法核实（作废）</translation>
     </message>
     <message>
         <source>Send the case to a member unit (派遣)</source>
-        <translation type="unfinished"></translation>
+        <translation>将案件派遣至成员单位</translation>
     </message>
     <message>
         <source>Take the case on for your unit (接单)</source>
-        <translation type="unfinished"></translation>
+        <translation>本单位接单处置</translation>
     </message>
     <message>
         <source>Send the case back: not your unit&apos;s (退单)</source>
-        <translation type="unfinished"></translation>
+        <translation>退单：不属本单位职责</translation>
     </message>
     <message>
         <source>Report the work done (处置反馈)</source>
-        <translation type="unfinished"></translation>
+        <translation>处置完成反馈</translation>
     </message>
     <message>
         <source>Send an inspector to verify (核查)</source>
-        <translation type="unfinished"></translation>
+        <translation>派监督员核查</translation>
     </message>
     <message>
         <source>The problem is fixed</source>
-        <translation type="unfinished"></translation>
+        <translation>问题已解决</translation>
     </message>
     <message>
         <source>Not fixed: back to the unit for rework (返工)</source>
-        <translation type="unfinished"></translation>
+        <translation>未解决：退回单位返工</translation>
     </message>
     <message>
         <source>Close the verified case (结案)</source>
-        <translation type="unfinished"></translation>
+        <translation>对已核查案件结案</translation>
     </message>
     <message>
         <source>Ask the shift lead for more time (延期)</source>
-        <translation type="unfinished"></translation>
+        <translation>向值班长申请延期</translation>
     </message>
     <message>
         <source>Grant the requested extension</source>
-        <translation type="unfinished"></translation>
+        <translation>批准延期申请</translation>
     </message>
     <message>
         <source>Refuse the requested extension</source>
-        <translation type="unfinished"></translation>
+        <translation>驳回延期申请</translation>
     </message>
     <message>
         <source>Stop the clock, with a reason (缓办)</source>
-        <translation type="unfinished"></translation>
+        <translation>缓办：暂停计时（须填写原因）</translation>
     </message>
     <message>
         <source>Restart the clock</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复计时</translation>
     </message>
     <message>
         <source>Escalate to the next level (督办)</source>
-        <translation type="unfinished"></translation>
+        <translation>督办：升级至上一级</translation>
     </message>
     <message>
         <source>Move the case to another unit (改派)</source>
-        <translation type="unfinished"></translation>
+        <translation>改派至其他单位</translation>
     </message>
     <message>
         <source>Add a note to the history</source>
-        <translation type="unfinished"></translation>
+        <translation>在办理记录中添加备注</translation>
     </message>
 </context>
 <context>
     <name>CaseDetailDock</name>
     <message>
         <source>Case detail</source>
-        <translation type="unfinished">案件详情</translation>
+        <translation>案件详情</translation>
     </message>
     <message>
         <source>Number</source>
-        <translation type="unfinished"></translation>
+        <translation>案件编号</translation>
     </message>
     <message>
         <source>Category</source>
-        <translation type="unfinished"></translation>
+        <translation>类别</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>来源</translation>
     </message>
     <message>
         <source>Description</source>
-        <translation type="unfinished"></translation>
+        <translation>问题描述</translation>
     </message>
     <message>
         <source>Address</source>
-        <translation type="unfinished"></translation>
+        <translation>地址</translation>
     </message>
     <message>
         <source>Coordinates</source>
-        <translation type="unfinished"></translation>
+        <translation>坐标</translation>
     </message>
     <message>
         <source>Grid</source>
-        <translation type="unfinished"></translation>
+        <translation>网格</translation>
     </message>
     <message>
         <source>Responsible unit</source>
-        <translation type="unfinished"></translation>
+        <translation>责任单位</translation>
     </message>
     <message>
         <source>Escalation</source>
-        <translation type="unfinished"></translation>
+        <translation>督办升级</translation>
     </message>
     <message>
         <source>Stage and deadline</source>
-        <translation type="unfinished"></translation>
+        <translation>环节与时限</translation>
     </message>
     <message>
         <source>Returns / rework</source>
-        <translation type="unfinished"></translation>
+        <translation>退单 / 返工</translation>
     </message>
     <message>
         <source>Verification</source>
-        <translation type="unfinished"></translation>
+        <translation>核查</translation>
     </message>
     <message>
         <source>Extension request</source>
-        <translation type="unfinished"></translation>
+        <translation>延期申请</translation>
     </message>
     <message>
         <source>Suspended</source>
-        <translation type="unfinished"></translation>
+        <translation>缓办</translation>
     </message>
     <message>
         <source>Reporter</source>
-        <translation type="unfinished"></translation>
+        <translation>报告人</translation>
     </message>
     <message>
         <source>Sensor alarm</source>
-        <translation type="unfinished"></translation>
+        <translation>物联告警</translation>
     </message>
     <message>
         <source>Created / updated</source>
-        <translation type="unfinished"></translation>
+        <translation>创建 / 更新</translation>
     </message>
     <message>
         <source>Version</source>
-        <translation type="unfinished">版本</translation>
+        <translation>版本</translation>
     </message>
     <message>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>详情</translation>
     </message>
     <message>
         <source>Timeline</source>
-        <translation type="unfinished"></translation>
+        <translation>办理记录</translation>
     </message>
     <message>
         <source>Attachments</source>
-        <translation type="unfinished"></translation>
+        <translation>附件</translation>
     </message>
     <message>
         <source>Double-click a case in the queue (or press Enter) to see it here.</source>
-        <translation type="unfinished"></translation>
+        <translation>在案件队列中双击案件（或按回车）即可在此查看。</translation>
     </message>
     <message>
         <source>Cannot read the case: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取案件：{error}</translation>
     </message>
     <message>
         <source>No case selected</source>
-        <translation type="unfinished"></translation>
+        <translation>未选择案件</translation>
     </message>
     <message>
         <source>{n} waiting to sync</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 条待同步</translation>
     </message>
     <message>
         <source>Commands issued on this console that the server has not confirmed yet</source>
-        <translation type="unfinished"></translation>
+        <translation>在本操作台发出、服务器尚未确认的指令</translation>
     </message>
     <message>
         <source>{number} (provisional {provisional})</source>
-        <translation type="unfinished"></translation>
+        <translation>{number}（临时编号 {provisional}）</translation>
     </message>
     <message>
         <source> · emergency category</source>
-        <translation type="unfinished"></translation>
+        <translation> · 应急类别</translation>
     </message>
     <message>
         <source>not dispatched</source>
-        <translation type="unfinished"></translation>
+        <translation>未派遣</translation>
     </message>
     <message>
         <source>level {n}, with {unit}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {n} 级，由 {unit} 办理</translation>
     </message>
     <message>
         <source>{returns} returns, {rework} rework rounds</source>
-        <translation type="unfinished"></translation>
+        <translation>退单 {returns} 次，返工 {rework} 轮</translation>
     </message>
     <message>
         <source>passed</source>
-        <translation type="unfinished"></translation>
+        <translation>通过</translation>
     </message>
     <message>
         <source>failed</source>
-        <translation type="unfinished"></translation>
+        <translation>未通过</translation>
     </message>
     <message>
         <source> · inspector {name}</source>
-        <translation type="unfinished"></translation>
+        <translation> · 监督员 {name}</translation>
     </message>
     <message>
         <source>{hours:g} h ({mode}) by {who}: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>{hours:g} 小时（{mode}），申请人 {who}：{reason}</translation>
     </message>
     <message>
         <source>working</source>
-        <translation type="unfinished"></translation>
+        <translation>工作时间</translation>
     </message>
     <message>
         <source>calendar</source>
-        <translation type="unfinished"></translation>
+        <translation>自然时间</translation>
     </message>
     <message>
         <source>since {time} (from {status})</source>
-        <translation type="unfinished"></translation>
+        <translation>自 {time} 起（原状态：{status}）</translation>
     </message>
     <message>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>（无）</translation>
     </message>
     <message>
         <source>overdue {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>已超期 {time}</translation>
     </message>
     <message>
         <source>paused, {time} left</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂停，剩余 {time}</translation>
     </message>
     <message>
         <source>{time} left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 {time}</translation>
     </message>
     <message>
         <source>working time</source>
-        <translation type="unfinished"></translation>
+        <translation>工作时间</translation>
     </message>
     <message>
         <source>calendar time</source>
-        <translation type="unfinished"></translation>
+        <translation>自然时间</translation>
     </message>
     <message>
         <source>{stage}: due {due} ({mode}) · {left}</source>
-        <translation type="unfinished"></translation>
+        <translation>{stage}：时限 {due}（{mode}）· {left}</translation>
     </message>
     <message>
         <source>{action} queued.</source>
-        <translation type="unfinished"></translation>
+        <translation>{action} 已排队待发送。</translation>
     </message>
     <message>
         <source>Offline: it will be sent when the server is reachable.</source>
-        <translation type="unfinished"></translation>
+        <translation>离线：将在可连接服务器时发送。</translation>
     </message>
 </context>
 <context>
     <name>CaseQueueDock</name>
     <message>
         <source>Case queue</source>
-        <translation type="unfinished">案件队列</translation>
+        <translation>案件队列</translation>
     </message>
     <message>
         <source>Search number, description, address, grid, category… (Ctrl+F)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索编号、描述、地址、网格、类别…（Ctrl+F）</translation>
     </message>
     <message>
         <source>New case…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建案件…</translation>
     </message>
     <message>
         <source>Register a hotline call or a walk-in report (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>登记热线来电或来访上报（Ctrl+N）</translation>
     </message>
     <message>
         <source>{shown} of {total} cases</source>
-        <translation type="unfinished"></translation>
+        <translation>显示 {shown} / 共 {total} 件</translation>
     </message>
     <message>
         <source>Loading cases…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载案件…</translation>
     </message>
 </context>
 <context>
     <name>CaseQueueModel</name>
     <message>
         <source>Number</source>
-        <translation type="unfinished"></translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Priority</source>
-        <translation type="unfinished"></translation>
+        <translation>优先级</translation>
     </message>
     <message>
         <source>Category</source>
-        <translation type="unfinished"></translation>
+        <translation>类别</translation>
     </message>
     <message>
         <source>Location</source>
-        <translation type="unfinished"></translation>
+        <translation>位置</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Unit</source>
-        <translation type="unfinished"></translation>
+        <translation>单位</translation>
     </message>
     <message>
         <source>Time left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余时间</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>来源</translation>
     </message>
     <message>
         <source>Age</source>
-        <translation type="unfinished"></translation>
+        <translation>已历时</translation>
     </message>
     <message>
         <source>Sync</source>
-        <translation type="unfinished"></translation>
+        <translation>同步</translation>
     </message>
     <message>
         <source>queued</source>
-        <translation type="unfinished"></translation>
+        <translation>待发送</translation>
     </message>
     <message>
         <source>working time</source>
-        <translation type="unfinished"></translation>
+        <translation>工作时间</translation>
     </message>
     <message>
         <source>calendar time</source>
-        <translation type="unfinished"></translation>
+        <translation>自然时间</translation>
     </message>
     <message>
         <source>Stage: {stage}
 Due: {due} ({mode})</source>
-        <translation type="unfinished"></translation>
+        <translation>环节：{stage}
+时限：{due}（{mode}）</translation>
     </message>
     <message>
         <source>Commands issued on this console are waiting to reach the server</source>
-        <translation type="unfinished"></translation>
+        <translation>本操作台发出的指令正等待送达服务器</translation>
     </message>
     <message>
         <source>paused</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂停</translation>
     </message>
     <message>
         <source>overdue {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>超期 {time}</translation>
     </message>
 </context>
 <context>
     <name>CaseTimeline</name>
     <message>
         <source>#</source>
-        <translation type="unfinished"></translation>
+        <translation>#</translation>
     </message>
     <message>
         <source>Server time</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器时间</translation>
     </message>
     <message>
         <source>Console time</source>
-        <translation type="unfinished"></translation>
+        <translation>操作台时间</translation>
     </message>
     <message>
         <source>Who</source>
-        <translation type="unfinished"></translation>
+        <translation>操作人</translation>
     </message>
     <message>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>操作</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>详情</translation>
     </message>
     <message>
         <source>{time} (offline)</source>
-        <translation type="unfinished"></translation>
+        <translation>{time}（离线）</translation>
     </message>
     <message>
         <source>pending sync</source>
-        <translation type="unfinished"></translation>
+        <translation>待同步</translation>
     </message>
     <message>
         <source>Console: {console}
 Command: {command}</source>
-        <translation type="unfinished"></translation>
+        <translation>操作台：{console}
+指令：{command}</translation>
     </message>
     <message>
         <source>Issued on this console; the server has not confirmed it yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>在本操作台发出；服务器尚未确认。</translation>
     </message>
     <message>
         <source>not applied here</source>
-        <translation type="unfinished"></translation>
+        <translation>本机未生效</translation>
     </message>
     <message>
         <source>Queued for the server, but it no longer applies to the case as this console sees it; the server will decide.</source>
-        <translation type="unfinished"></translation>
+        <translation>已排队发往服务器，但按本操作台所见的案件状态已不再适用；将由服务器裁定。</translation>
     </message>
     <message>
         <source>unit: {unit}</source>
-        <translation type="unfinished"></translation>
+        <translation>单位：{unit}</translation>
     </message>
     <message>
         <source>inspector: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>监督员：{name}</translation>
     </message>
     <message>
         <source>working</source>
-        <translation type="unfinished"></translation>
+        <translation>工作时间</translation>
     </message>
     <message>
         <source>calendar</source>
-        <translation type="unfinished"></translation>
+        <translation>自然时间</translation>
     </message>
     <message>
         <source>{hours:g} h ({mode})</source>
-        <translation type="unfinished"></translation>
+        <translation>{hours:g} 小时（{mode}）</translation>
     </message>
     <message>
         <source>new deadline {due}</source>
-        <translation type="unfinished"></translation>
+        <translation>新时限 {due}</translation>
     </message>
     <message>
         <source>automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>自动</translation>
     </message>
     <message>
         <source>{n} attachment(s)</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 个附件</translation>
     </message>
 </context>
 <context>
     <name>CaseViews</name>
     <message>
         <source>All active</source>
-        <translation type="unfinished"></translation>
+        <translation>全部在办</translation>
     </message>
     <message>
         <source>Every case that is neither closed nor voided</source>
-        <translation type="unfinished"></translation>
+        <translation>所有未结案、未作废的案件</translation>
     </message>
     <message>
         <source>To register</source>
-        <translation type="unfinished"></translation>
+        <translation>待立案</translation>
     </message>
     <message>
         <source>Status reported: awaiting registration or voiding</source>
-        <translation type="unfinished"></translation>
+        <translation>状态为上报：等待立案或作废</translation>
     </message>
     <message>
         <source>To dispatch</source>
-        <translation type="unfinished"></translation>
+        <translation>待派遣</translation>
     </message>
     <message>
         <source>Status registered or returned</source>
-        <translation type="unfinished"></translation>
+        <translation>状态为已立案或已退单</translation>
     </message>
     <message>
         <source>Overdue</source>
-        <translation type="unfinished"></translation>
+        <translation>超期</translation>
     </message>
     <message>
         <source>Active, not suspended, and the current stage&apos;s deadline has passed</source>
-        <translation type="unfinished"></translation>
+        <translation>在办、未缓办，且当前环节已超过时限</translation>
     </message>
     <message>
         <source>Escalated</source>
-        <translation type="unfinished"></translation>
+        <translation>已督办</translation>
     </message>
     <message>
         <source>Active with escalation level 1 or higher</source>
-        <translation type="unfinished"></translation>
+        <translation>在办且督办级别为 1 级及以上</translation>
     </message>
     <message>
         <source>Returned</source>
-        <translation type="unfinished"></translation>
+        <translation>已退单</translation>
     </message>
     <message>
         <source>Status returned: a unit sent it back</source>
-        <translation type="unfinished"></translation>
+        <translation>状态为退单：单位已退回</translation>
     </message>
     <message>
         <source>Awaiting verification</source>
-        <translation type="unfinished"></translation>
+        <translation>待核查</translation>
     </message>
     <message>
         <source>Status handled or verifying</source>
-        <translation type="unfinished"></translation>
+        <translation>状态为处置完成或核查中</translation>
     </message>
     <message>
         <source>My cases</source>
-        <translation type="unfinished"></translation>
+        <translation>我的案件</translation>
     </message>
     <message>
         <source>Active cases whose history names me (unit handlers: cases of my unit and its sub-units)</source>
-        <translation type="unfinished"></translation>
+        <translation>办理记录中涉及我的在办案件（专业部门人员：本单位及下属单位的案件）</translation>
     </message>
     <message>
         <source>Emergency</source>
-        <translation type="unfinished"></translation>
+        <translation>应急</translation>
     </message>
     <message>
         <source>Active cases in an emergency category (shown in emergency mode)</source>
-        <translation type="unfinished"></translation>
+        <translation>属于应急类别的在办案件（应急状态下显示）</translation>
     </message>
     <message>
         <source>All cases</source>
-        <translation type="unfinished"></translation>
+        <translation>全部案件</translation>
     </message>
     <message>
         <source>Every case in the cache, closed and voided included</source>
-        <translation type="unfinished"></translation>
+        <translation>本地缓存中的所有案件，含已结案和已作废</translation>
     </message>
 </context>
 <context>
     <name>CategoryTree</name>
     <message>
         <source>Search categories by code or name (中文 / English)…</source>
-        <translation type="unfinished"></translation>
+        <translation>按编码或名称搜索类别（中文 / English）…</translation>
     </message>
     <message>
         <source>{code}
 {zh}
 {en}
 Default priority: {priority}</source>
-        <translation type="unfinished"></translation>
+        <translation>{code}
+{zh}
+{en}
+默认优先级：{priority}</translation>
     </message>
 </context>
 <context>
     <name>ConfirmDialog</name>
     <message>
         <source>{action} case {number}?</source>
-        <translation type="unfinished"></translation>
+        <translation>对案件 {number} 执行“{action}”？</translation>
     </message>
 </context>
 <context>
     <name>ConflictsDock</name>
     <message>
         <source>Conflicts</source>
-        <translation type="unfinished">冲突</translation>
+        <translation>冲突</translation>
     </message>
     <message>
         <source>Re-apply</source>
-        <translation type="unfinished"></translation>
+        <translation>重新提交</translation>
     </message>
     <message>
         <source>Issue the same action again on the case as it is now</source>
-        <translation type="unfinished"></translation>
+        <translation>按案件当前状态再次执行同一操作</translation>
     </message>
     <message>
         <source>Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃</translation>
     </message>
     <message>
         <source>Drop the refused action; the server&apos;s version stands</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃被拒绝的操作，以服务器版本为准</translation>
     </message>
     <message>
         <source>{n} command(s) refused by the server. Re-apply them on the current state or discard them.</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 条指令被服务器拒绝。请按当前状态重新提交或放弃。</translation>
     </message>
     <message>
         <source>No conflicts.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有冲突。</translation>
     </message>
     <message>
         <source>Refused: {action} ({reason})</source>
-        <translation type="unfinished"></translation>
+        <translation>被拒绝：{action}（{reason}）</translation>
     </message>
     <message>
         <source>What was sent:</source>
-        <translation type="unfinished"></translation>
+        <translation>发送的内容：</translation>
     </message>
     <message>
         <source>The server has no such case.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器上没有该案件。</translation>
     </message>
     <message>
         <source>The server&apos;s version of case {number}:</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器上案件 {number} 的版本：</translation>
     </message>
     <message>
         <source>status {status}, unit {unit}, version {version}, updated {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>状态 {status}，单位 {unit}，版本 {version}，更新于 {time}</translation>
     </message>
     <message>
         <source>last: {action} by {who} at {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>最近：{who} 于 {time} 执行“{action}”</translation>
     </message>
     <message>
         <source>Re-applied: queued again.</source>
-        <translation type="unfinished"></translation>
+        <translation>已重新提交：再次排队待发送。</translation>
     </message>
     <message>
         <source>Discarded.</source>
-        <translation type="unfinished"></translation>
+        <translation>已放弃。</translation>
     </message>
 </context>
 <context>
     <name>ConflictsModel</name>
     <message>
         <source>no such case</source>
-        <translation type="unfinished"></translation>
+        <translation>无此案件</translation>
     </message>
 </context>
 <context>
@@ -1019,43 +1025,43 @@ Default priority: {priority}</source>
     <name>DispatchDialog</name>
     <message>
         <source>Suggested unit</source>
-        <translation type="unfinished"></translation>
+        <translation>建议单位</translation>
     </message>
     <message>
         <source>Match</source>
-        <translation type="unfinished"></translation>
+        <translation>匹配</translation>
     </message>
     <message>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>依据</translation>
     </message>
     <message>
         <source>Suggestions (responsibility matrix: category × area):</source>
-        <translation type="unfinished"></translation>
+        <translation>建议（责任矩阵：类别 × 区域）：</translation>
     </message>
     <message>
         <source>Or choose any unit:</source>
-        <translation type="unfinished"></translation>
+        <translation>或选择任一单位：</translation>
     </message>
     <message>
         <source>Send to:</source>
-        <translation type="unfinished"></translation>
+        <translation>派遣至：</translation>
     </message>
     <message>
         <source>Optional note for the unit</source>
-        <translation type="unfinished"></translation>
+        <translation>给单位的备注（可选）</translation>
     </message>
     <message>
         <source>Note:</source>
-        <translation type="unfinished"></translation>
+        <translation>备注：</translation>
     </message>
     <message>
         <source>(choose a unit)</source>
-        <translation type="unfinished"></translation>
+        <translation>（请选择单位）</translation>
     </message>
     <message>
         <source>Choose the unit to send the case to.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择要派遣的单位。</translation>
     </message>
 </context>
 <context>
@@ -1143,265 +1149,265 @@ Default priority: {priority}</source>
     <name>EscalateDialog</name>
     <message>
         <source>Next level up ({unit})</source>
-        <translation type="unfinished"></translation>
+        <translation>上一级（{unit}）</translation>
     </message>
     <message>
         <source>Escalate to:</source>
-        <translation type="unfinished"></translation>
+        <translation>升级至：</translation>
     </message>
     <message>
         <source>Already escalated {n} time(s), now with {unit}.</source>
-        <translation type="unfinished"></translation>
+        <translation>已督办 {n} 次，当前由 {unit} 办理。</translation>
     </message>
 </context>
 <context>
     <name>ExtensionDialog</name>
     <message>
         <source>Extra time:</source>
-        <translation type="unfinished"></translation>
+        <translation>延长时间：</translation>
     </message>
     <message>
         <source>An extension can be at most 90 days.</source>
-        <translation type="unfinished"></translation>
+        <translation>延期最长为 90 天。</translation>
     </message>
 </context>
 <context>
     <name>Labels</name>
     <message>
         <source>Reported</source>
-        <translation type="unfinished"></translation>
+        <translation>上报</translation>
     </message>
     <message>
         <source>Registered</source>
-        <translation type="unfinished"></translation>
+        <translation>已立案</translation>
     </message>
     <message>
         <source>Dispatched</source>
-        <translation type="unfinished"></translation>
+        <translation>已派遣</translation>
     </message>
     <message>
         <source>In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>处置中</translation>
     </message>
     <message>
         <source>Returned</source>
-        <translation type="unfinished"></translation>
+        <translation>已退单</translation>
     </message>
     <message>
         <source>Handled</source>
-        <translation type="unfinished"></translation>
+        <translation>处置完成</translation>
     </message>
     <message>
         <source>Verifying</source>
-        <translation type="unfinished"></translation>
+        <translation>核查中</translation>
     </message>
     <message>
         <source>Suspended</source>
-        <translation type="unfinished"></translation>
+        <translation>缓办</translation>
     </message>
     <message>
         <source>Closed</source>
-        <translation type="unfinished"></translation>
+        <translation>已结案</translation>
     </message>
     <message>
         <source>Voided</source>
-        <translation type="unfinished"></translation>
+        <translation>已作废</translation>
     </message>
     <message>
         <source>Report</source>
-        <translation type="unfinished"></translation>
+        <translation>上报</translation>
     </message>
     <message>
         <source>Register</source>
-        <translation type="unfinished"></translation>
+        <translation>立案</translation>
     </message>
     <message>
         <source>Void</source>
-        <translation type="unfinished"></translation>
+        <translation>作废</translation>
     </message>
     <message>
         <source>Dispatch</source>
-        <translation type="unfinished"></translation>
+        <translation>派遣</translation>
     </message>
     <message>
         <source>Accept</source>
-        <translation type="unfinished"></translation>
+        <translation>接单</translation>
     </message>
     <message>
         <source>Return</source>
-        <translation type="unfinished"></translation>
+        <translation>退单</translation>
     </message>
     <message>
         <source>Report handled</source>
-        <translation type="unfinished"></translation>
+        <translation>处置反馈</translation>
     </message>
     <message>
         <source>Send to verify</source>
-        <translation type="unfinished"></translation>
+        <translation>派发核查</translation>
     </message>
     <message>
         <source>Verification passed</source>
-        <translation type="unfinished"></translation>
+        <translation>核查通过</translation>
     </message>
     <message>
         <source>Verification failed</source>
-        <translation type="unfinished"></translation>
+        <translation>核查不通过</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>结案</translation>
     </message>
     <message>
         <source>Request extension</source>
-        <translation type="unfinished"></translation>
+        <translation>申请延期</translation>
     </message>
     <message>
         <source>Approve extension</source>
-        <translation type="unfinished"></translation>
+        <translation>批准延期</translation>
     </message>
     <message>
         <source>Deny extension</source>
-        <translation type="unfinished"></translation>
+        <translation>驳回延期</translation>
     </message>
     <message>
         <source>Suspend</source>
-        <translation type="unfinished"></translation>
+        <translation>缓办</translation>
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复</translation>
     </message>
     <message>
         <source>Escalate</source>
-        <translation type="unfinished"></translation>
+        <translation>督办</translation>
     </message>
     <message>
         <source>Reassign</source>
-        <translation type="unfinished"></translation>
+        <translation>改派</translation>
     </message>
     <message>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <source>Operator</source>
-        <translation type="unfinished"></translation>
+        <translation>受理员</translation>
     </message>
     <message>
         <source>Shift lead</source>
-        <translation type="unfinished"></translation>
+        <translation>值班长</translation>
     </message>
     <message>
         <source>Inspector</source>
-        <translation type="unfinished"></translation>
+        <translation>监督员</translation>
     </message>
     <message>
         <source>Unit handler</source>
-        <translation type="unfinished"></translation>
+        <translation>专业部门</translation>
     </message>
     <message>
         <source>Administrator</source>
-        <translation type="unfinished"></translation>
+        <translation>管理员</translation>
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>系统</translation>
     </message>
     <message>
         <source>Urgent</source>
-        <translation type="unfinished"></translation>
+        <translation>紧急</translation>
     </message>
     <message>
         <source>Ordinary</source>
-        <translation type="unfinished"></translation>
+        <translation>一般</translation>
     </message>
     <message>
         <source>Complex</source>
-        <translation type="unfinished"></translation>
+        <translation>疑难</translation>
     </message>
     <message>
         <source>12345 hotline</source>
-        <translation type="unfinished"></translation>
+        <translation>12345热线</translation>
     </message>
     <message>
         <source>Grid inspector</source>
-        <translation type="unfinished"></translation>
+        <translation>网格监督员</translation>
     </message>
     <message>
         <source>Sensor alarm</source>
-        <translation type="unfinished"></translation>
+        <translation>物联感知</translation>
     </message>
     <message>
         <source>Video AI</source>
-        <translation type="unfinished"></translation>
+        <translation>视频智能识别</translation>
     </message>
     <message>
         <source>Citizen app</source>
-        <translation type="unfinished"></translation>
+        <translation>市民通</translation>
     </message>
     <message>
         <source>Walk-in</source>
-        <translation type="unfinished"></translation>
+        <translation>来访</translation>
     </message>
     <message>
         <source>Handle</source>
-        <translation type="unfinished"></translation>
+        <translation>处置</translation>
     </message>
     <message>
         <source>Verify</source>
-        <translation type="unfinished"></translation>
+        <translation>核查</translation>
     </message>
     <message>
         <source>Public utilities</source>
-        <translation type="unfinished"></translation>
+        <translation>公用设施</translation>
     </message>
     <message>
         <source>Roads and traffic</source>
-        <translation type="unfinished"></translation>
+        <translation>道路交通</translation>
     </message>
     <message>
         <source>City appearance and environment</source>
-        <translation type="unfinished"></translation>
+        <translation>市容环境</translation>
     </message>
     <message>
         <source>Parks and greenery</source>
-        <translation type="unfinished"></translation>
+        <translation>园林绿化</translation>
     </message>
     <message>
         <source>Buildings and land</source>
-        <translation type="unfinished"></translation>
+        <translation>房屋土地</translation>
     </message>
     <message>
         <source>Other facilities</source>
-        <translation type="unfinished"></translation>
+        <translation>其他设施</translation>
     </message>
     <message>
         <source>Advertising</source>
-        <translation type="unfinished"></translation>
+        <translation>宣传广告</translation>
     </message>
     <message>
         <source>Construction management</source>
-        <translation type="unfinished"></translation>
+        <translation>施工管理</translation>
     </message>
     <message>
         <source>Emergencies</source>
-        <translation type="unfinished"></translation>
+        <translation>突发事件</translation>
     </message>
     <message>
         <source>Street order</source>
-        <translation type="unfinished"></translation>
+        <translation>街面秩序</translation>
     </message>
     <message>
         <source>Other</source>
-        <translation type="unfinished"></translation>
+        <translation>其他</translation>
     </message>
     <message>
         <source>Components</source>
-        <translation type="unfinished"></translation>
+        <translation>部件</translation>
     </message>
     <message>
         <source>Events</source>
-        <translation type="unfinished"></translation>
+        <translation>事件</translation>
     </message>
 </context>
 <context>
@@ -1578,327 +1584,327 @@ Default priority: {priority}</source>
     <name>MapDock</name>
     <message>
         <source>Map</source>
-        <translation type="unfinished">地图</translation>
+        <translation>地图</translation>
     </message>
 </context>
 <context>
     <name>MapLayers</name>
     <message>
         <source>Overdue</source>
-        <translation type="unfinished"></translation>
+        <translation>已超期</translation>
     </message>
     <message>
         <source>Due within 1 hour</source>
-        <translation type="unfinished"></translation>
+        <translation>1 小时内到期</translation>
     </message>
     <message>
         <source>On time</source>
-        <translation type="unfinished"></translation>
+        <translation>按期</translation>
     </message>
     <message>
         <source>No deadline running</source>
-        <translation type="unfinished"></translation>
+        <translation>未计时</translation>
     </message>
     <message>
         <source>Normal</source>
-        <translation type="unfinished"></translation>
+        <translation>正常</translation>
     </message>
     <message>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation>预警</translation>
     </message>
     <message>
         <source>Alarm</source>
-        <translation type="unfinished"></translation>
+        <translation>报警</translation>
     </message>
     <message>
         <source>Silent (no data)</source>
-        <translation type="unfinished"></translation>
+        <translation>无数据</translation>
     </message>
     <message>
         <source>Invalid readings</source>
-        <translation type="unfinished"></translation>
+        <translation>读数无效</translation>
     </message>
     <message>
         <source>Unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>未知</translation>
     </message>
     <message>
         <source>Law enforcement</source>
-        <translation type="unfinished"></translation>
+        <translation>城管执法</translation>
     </message>
     <message>
         <source>Sanitation</source>
-        <translation type="unfinished"></translation>
+        <translation>环卫</translation>
     </message>
     <message>
         <source>Roads</source>
-        <translation type="unfinished"></translation>
+        <translation>道路</translation>
     </message>
     <message>
         <source>Drainage</source>
-        <translation type="unfinished"></translation>
+        <translation>排水</translation>
     </message>
     <message>
         <source>Parks and greenery</source>
-        <translation type="unfinished"></translation>
+        <translation>园林绿化</translation>
     </message>
     <message>
         <source>Street lighting</source>
-        <translation type="unfinished"></translation>
+        <translation>路灯</translation>
     </message>
     <message>
         <source>Bridges and tunnels</source>
-        <translation type="unfinished"></translation>
+        <translation>桥梁隧道</translation>
     </message>
     <message>
         <source>Traffic police</source>
-        <translation type="unfinished"></translation>
+        <translation>交警</translation>
     </message>
     <message>
         <source>Housing</source>
-        <translation type="unfinished"></translation>
+        <translation>住建</translation>
     </message>
     <message>
         <source>Water supply</source>
-        <translation type="unfinished"></translation>
+        <translation>供水</translation>
     </message>
     <message>
         <source>Gas</source>
-        <translation type="unfinished"></translation>
+        <translation>燃气</translation>
     </message>
     <message>
         <source>Power</source>
-        <translation type="unfinished"></translation>
+        <translation>供电</translation>
     </message>
     <message>
         <source>Telecom</source>
-        <translation type="unfinished"></translation>
+        <translation>通信</translation>
     </message>
     <message>
         <source>Coordination</source>
-        <translation type="unfinished"></translation>
+        <translation>协调</translation>
     </message>
 </context>
 <context>
     <name>MapPage</name>
     <message>
         <source>Unit grids</source>
-        <translation type="unfinished"></translation>
+        <translation>单元网格</translation>
     </message>
     <message>
         <source>Streets (subdistricts)</source>
-        <translation type="unfinished"></translation>
+        <translation>街道</translation>
     </message>
     <message>
         <source>Unit areas</source>
-        <translation type="unfinished"></translation>
+        <translation>单位责任区</translation>
     </message>
     <message>
         <source>Cases</source>
-        <translation type="unfinished"></translation>
+        <translation>案件</translation>
     </message>
     <message>
         <source>Sensors</source>
-        <translation type="unfinished">物联感知</translation>
+        <translation>传感器</translation>
     </message>
     <message>
         <source>Base map (cached tiles)</source>
-        <translation type="unfinished"></translation>
+        <translation>底图（缓存瓦片）</translation>
     </message>
     <message>
         <source>Legend</source>
-        <translation type="unfinished"></translation>
+        <translation>图例</translation>
     </message>
     <message>
         <source>Case status (fill)</source>
-        <translation type="unfinished"></translation>
+        <translation>案件状态（填充色）</translation>
     </message>
     <message>
         <source>Time left (ring)</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余时间（外圈）</translation>
     </message>
     <message>
         <source>Sensor state</source>
-        <translation type="unfinished"></translation>
+        <translation>传感器状态</translation>
     </message>
     <message>
         <source>Streets</source>
-        <translation type="unfinished"></translation>
+        <translation>街道</translation>
     </message>
     <message>
         <source>Grids</source>
-        <translation type="unfinished"></translation>
+        <translation>网格</translation>
     </message>
     <message>
         <source>Click the map to pick the location (Esc cancels)</source>
-        <translation type="unfinished"></translation>
+        <translation>点击地图选择位置（Esc 取消）</translation>
     </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
     <message>
         <source>New case — hotline call</source>
-        <translation type="unfinished"></translation>
+        <translation>新建案件 — 热线来电</translation>
     </message>
     <message>
         <source>Category *</source>
-        <translation type="unfinished"></translation>
+        <translation>类别 *</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>来源</translation>
     </message>
     <message>
         <source>Category default</source>
-        <translation type="unfinished"></translation>
+        <translation>按类别默认</translation>
     </message>
     <message>
         <source>Priority</source>
-        <translation type="unfinished"></translation>
+        <translation>优先级</translation>
     </message>
     <message>
         <source>What the caller reports, where exactly, since when…</source>
-        <translation type="unfinished"></translation>
+        <translation>来电人反映的问题、具体位置、发生时间…</translation>
     </message>
     <message>
         <source>Description *</source>
-        <translation type="unfinished"></translation>
+        <translation>问题描述 *</translation>
     </message>
     <message>
         <source>Address</source>
-        <translation type="unfinished"></translation>
+        <translation>地址</translation>
     </message>
     <message>
         <source>latitude</source>
-        <translation type="unfinished"></translation>
+        <translation>纬度</translation>
     </message>
     <message>
         <source>longitude</source>
-        <translation type="unfinished"></translation>
+        <translation>经度</translation>
     </message>
     <message>
         <source>Pick on map</source>
-        <translation type="unfinished"></translation>
+        <translation>在地图上选点</translation>
     </message>
     <message>
         <source>Click the place on the map; the coordinates come back here</source>
-        <translation type="unfinished"></translation>
+        <translation>在地图上点击位置，坐标将回填到此处</translation>
     </message>
     <message>
         <source>Location *</source>
-        <translation type="unfinished"></translation>
+        <translation>位置 *</translation>
     </message>
     <message>
         <source>grid code or name, e.g. 33010600100101</source>
-        <translation type="unfinished"></translation>
+        <translation>网格编码或名称，例如 33010600100101</translation>
     </message>
     <message>
         <source>Grid</source>
-        <translation type="unfinished"></translation>
+        <translation>网格</translation>
     </message>
     <message>
         <source>name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
     <message>
         <source>Caller</source>
-        <translation type="unfinished"></translation>
+        <translation>来电人</translation>
     </message>
     <message>
         <source>Possible duplicates: same category, within {m:g} m, reported in the last {h:g} h, still open</source>
-        <translation type="unfinished"></translation>
+        <translation>可能重复：同一类别、{m:g} 米范围内、最近 {h:g} 小时内上报且尚未办结</translation>
     </message>
     <message>
         <source>Number</source>
-        <translation type="unfinished"></translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Distance</source>
-        <translation type="unfinished"></translation>
+        <translation>距离</translation>
     </message>
     <message>
         <source>Age</source>
-        <translation type="unfinished"></translation>
+        <translation>已历时</translation>
     </message>
     <message>
         <source>Unit</source>
-        <translation type="unfinished"></translation>
+        <translation>单位</translation>
     </message>
     <message>
         <source>Add the call to the selected case</source>
-        <translation type="unfinished"></translation>
+        <translation>将来电并入所选案件</translation>
     </message>
     <message>
         <source>Adds the caller&apos;s report as a note to the existing case instead of opening a new one</source>
-        <translation type="unfinished"></translation>
+        <translation>将来电内容作为备注添加到已有案件，而不新建案件</translation>
     </message>
     <message>
         <source>Create a new case anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>仍然新建案件</translation>
     </message>
     <message>
         <source>Check and save</source>
-        <translation type="unfinished"></translation>
+        <translation>检查并保存</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>unknown grid code</source>
-        <translation type="unfinished"></translation>
+        <translation>未知的网格编码</translation>
     </message>
     <message>
         <source>(choose in the tree on the left)</source>
-        <translation type="unfinished"></translation>
+        <translation>（请在左侧列表中选择）</translation>
     </message>
     <message>
         <source>Category default ({priority})</source>
-        <translation type="unfinished"></translation>
+        <translation>按类别默认（{priority}）</translation>
     </message>
     <message>
         <source>Choose a category: search by code or name and select it in the tree.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择类别：按编码或名称搜索，并在列表中选中。</translation>
     </message>
     <message>
         <source>Describe the problem.</source>
-        <translation type="unfinished"></translation>
+        <translation>请描述问题。</translation>
     </message>
     <message>
         <source>Unknown grid code {code}.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知的网格编码 {code}。</translation>
     </message>
     <message>
         <source>Latitude must be between -90 and 90 and longitude between -180 and 180.</source>
-        <translation type="unfinished"></translation>
+        <translation>纬度须在 -90 至 90 之间，经度须在 -180 至 180 之间。</translation>
     </message>
     <message>
         <source>Give the location: pick it on the map, type coordinates or a grid code.</source>
-        <translation type="unfinished"></translation>
+        <translation>请提供位置：在地图上选点、输入坐标或网格编码。</translation>
     </message>
     <message>
         <source>Another report ({source}, {time}){caller}: {description}</source>
-        <translation type="unfinished"></translation>
+        <translation>另一条上报（{source}，{time}）{caller}：{description}</translation>
     </message>
 </context>
 <context>
     <name>NotificationBanner</name>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Dismiss</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭提示</translation>
     </message>
 </context>
 <context>
@@ -1944,35 +1950,35 @@ Default priority: {priority}</source>
     <name>PayloadDialog</name>
     <message>
         <source>{action} — case {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>{action} — 案件 {number}</translation>
     </message>
     <message>
         <source>Case {number}: {description}</source>
-        <translation type="unfinished"></translation>
+        <translation>案件 {number}：{description}</translation>
     </message>
     <message>
         <source>Voiding ends the case: it will not be handled.</source>
-        <translation type="unfinished"></translation>
+        <translation>作废将终结案件：案件不会再被处置。</translation>
     </message>
     <message>
         <source>Closing ends the case; it counts in the closure figures.</source>
-        <translation type="unfinished"></translation>
+        <translation>结案将终结案件，并计入结案统计。</translation>
     </message>
     <message>
         <source>Returning sends the case back to the command centre for dispatch; a case returned twice is escalated automatically.</source>
-        <translation type="unfinished"></translation>
+        <translation>退单会将案件退回指挥中心重新派遣；被退单两次的案件将自动督办。</translation>
     </message>
     <message>
         <source>Escalation is recorded against the responsible unit.</source>
-        <translation type="unfinished"></translation>
+        <translation>督办将记入责任单位的考核。</translation>
     </message>
     <message>
         <source>Suspending stops the case&apos;s clock until it is resumed.</source>
-        <translation type="unfinished"></translation>
+        <translation>缓办将暂停案件计时，直至恢复。</translation>
     </message>
     <message>
         <source>The case goes back to the unit for rework with a new handling limit.</source>
-        <translation type="unfinished"></translation>
+        <translation>案件将退回单位返工，并重新计算处置时限。</translation>
     </message>
 </context>
 <context>
@@ -1988,103 +1994,103 @@ Default priority: {priority}</source>
     <name>SendVerifyDialog</name>
     <message>
         <source>(any inspector on duty)</source>
-        <translation type="unfinished"></translation>
+        <translation>（任一在岗监督员）</translation>
     </message>
     <message>
         <source>Inspector:</source>
-        <translation type="unfinished"></translation>
+        <translation>监督员：</translation>
     </message>
 </context>
 <context>
     <name>SensorDock</name>
     <message>
         <source>Water level</source>
-        <translation type="unfinished"></translation>
+        <translation>水位</translation>
     </message>
     <message>
         <source>Rainfall</source>
-        <translation type="unfinished"></translation>
+        <translation>雨量</translation>
     </message>
     <message>
         <source>Bridge displacement</source>
-        <translation type="unfinished"></translation>
+        <translation>桥梁位移</translation>
     </message>
     <message>
         <source>Settlement</source>
-        <translation type="unfinished"></translation>
+        <translation>沉降</translation>
     </message>
     <message>
         <source>Strain</source>
-        <translation type="unfinished"></translation>
+        <translation>应变</translation>
     </message>
     <message>
         <source>Tilt</source>
-        <translation type="unfinished"></translation>
+        <translation>倾斜</translation>
     </message>
     <message>
         <source>Combustible gas</source>
-        <translation type="unfinished"></translation>
+        <translation>可燃气体</translation>
     </message>
     <message>
         <source>Manhole cover</source>
-        <translation type="unfinished"></translation>
+        <translation>井盖</translation>
     </message>
     <message>
         <source>Last hour</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 1 小时</translation>
     </message>
     <message>
         <source>Last 6 hours</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 6 小时</translation>
     </message>
     <message>
         <source>Last 24 hours</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 24 小时</translation>
     </message>
     <message>
         <source>Sensors</source>
-        <translation type="unfinished">物联感知</translation>
+        <translation>物联感知</translation>
     </message>
     <message>
         <source>Search sensors by name, id or grid</source>
-        <translation type="unfinished"></translation>
+        <translation>按名称、编号或网格搜索传感器</translation>
     </message>
     <message>
         <source>Follow live</source>
-        <translation type="unfinished"></translation>
+        <translation>实时跟随</translation>
     </message>
     <message>
         <source>Keep the newest reading in view; panning a plot turns this off</source>
-        <translation type="unfinished"></translation>
+        <translation>始终显示最新读数；拖动曲线会关闭此项</translation>
     </message>
     <message numerus="yes">
         <source>Tick up to %n sensor(s) in the list to plot them.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>在列表中最多勾选 %n 个传感器以绘制曲线。</numerusform>
         </translation>
     </message>
     <message>
         <source>Loading the last 24 hours of readings…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载最近 24 小时的读数…</translation>
     </message>
 </context>
 <context>
     <name>SensorPlot</name>
     <message>
         <source>Alarm high</source>
-        <translation type="unfinished"></translation>
+        <translation>报警上限</translation>
     </message>
     <message>
         <source>Warning high</source>
-        <translation type="unfinished"></translation>
+        <translation>预警上限</translation>
     </message>
     <message>
         <source>Warning low</source>
-        <translation type="unfinished"></translation>
+        <translation>预警下限</translation>
     </message>
     <message>
         <source>Alarm low</source>
-        <translation type="unfinished"></translation>
+        <translation>报警下限</translation>
     </message>
 </context>
 <context>
@@ -2114,73 +2120,74 @@ Default priority: {priority}</source>
     <name>TextDialog</name>
     <message>
         <source>Common reasons…</source>
-        <translation type="unfinished"></translation>
+        <translation>常用原因…</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <source>What was done</source>
-        <translation type="unfinished"></translation>
+        <translation>处置情况</translation>
     </message>
     <message>
         <source>Please write the reason.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写原因。</translation>
     </message>
     <message>
         <source>Please write a note.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写备注。</translation>
     </message>
 </context>
 <context>
     <name>UnitPicker</name>
     <message>
         <source>Search units by name or id…</source>
-        <translation type="unfinished"></translation>
+        <translation>按名称或编号搜索单位…</translation>
     </message>
     <message>
         <source>Unit</source>
-        <translation type="unfinished"></translation>
+        <translation>单位</translation>
     </message>
     <message>
         <source>Id</source>
-        <translation type="unfinished"></translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
 </context>
 <context>
     <name>UrgentCaseNotifier</name>
     <message>
         <source>New urgent case {case}</source>
-        <translation type="unfinished"></translation>
+        <translation>新的紧急案件 {case}</translation>
     </message>
     <message>
         <source>{n} new urgent cases; latest: {case}</source>
-        <translation type="unfinished"></translation>
+        <translation>{n} 件新的紧急案件；最新：{case}</translation>
     </message>
 </context>
 <context>
     <name>dialog</name>
     <message>
         <source>working time</source>
-        <translation type="unfinished"></translation>
+        <translation>工作时间</translation>
     </message>
     <message>
         <source>calendar time</source>
-        <translation type="unfinished"></translation>
+        <translation>自然时间</translation>
     </message>
     <message>
         <source>Approve {hours:g} more hours ({mode}) requested by {who}?
 Reason: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>是否批准 {who} 申请的延期 {hours:g} 小时（{mode}）？
+原因：{reason}</translation>
     </message>
 </context>
 <context>

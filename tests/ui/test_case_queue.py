@@ -331,16 +331,20 @@ def test_large_queue_filters_and_sorts_quickly(qtbot, make_ctx):
     cols = QueueColumns(partial(summary_text, model.refdata()))
     for s in rows:
         cols.put(s)
+    model._index_texts = lambda ids: None  # these rows are not in the cache: nothing to index
     model._loaded(cols)
     timings = {}
-    for name, step in (("view", lambda: model.set_view(View.TO_DISPATCH)),
-                       ("sort", lambda: model.sort(Column.NUMBER, Qt.SortOrder.DescendingOrder)),
-                       ("search", lambda: model.set_query("2026-0999")),
-                       ("back", lambda: (model.set_query(""), model.set_view(View.ALL_ACTIVE)))):
-        start = time.perf_counter()
-        step()
-        timings[name] = time.perf_counter() - start
-    assert max(timings.values()) < 0.15, timings  # generous for slow CI; typically 5-40 ms
+    for attempt in range(2):  # best of two: other processes on a shared test machine add noise
+        for name, step in (("view", lambda: model.set_view(View.TO_DISPATCH)),
+                           ("sort", lambda: model.sort(Column.NUMBER, Qt.SortOrder.DescendingOrder)),
+                           ("search", lambda: model.set_query("2026-0999")),
+                           ("back", lambda: (model.set_query(""), model.set_view(View.ALL_ACTIVE))),
+                           ("unsort", lambda: model.sort(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder))):
+            start = time.perf_counter()
+            step()
+            timings[name] = min(timings.get(name, 1e9), time.perf_counter() - start)
+    print({k: f"{v * 1000:.1f} ms" for k, v in timings.items()})
+    assert max(timings.values()) < 0.1, timings  # typically 5-40 ms
     assert model.rowCount() == sum(1 for s in rows if s.status not in (Status.CLOSED, Status.VOIDED))
     assert model.index(0, Column.NUMBER).data() is not None
     assert QModelIndex().isValid() is False
@@ -385,3 +389,31 @@ def test_new_case_button_by_role(qtbot, make_ctx):
     assert handler_dock.new_case_button.isHidden()
     handler_dock.open_new_case()
     assert handler_dock.new_case_dialog is None
+
+
+def test_alert_sound_is_a_valid_wav(tmp_path):
+    import wave
+
+    from ui.notifier import SOUND_FILE, ensure_alert_wav
+
+    path = ensure_alert_wav(tmp_path / "sounds" / "alert.wav")
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 22050)
+        assert 0.5 < w.getnframes() / w.getframerate() < 2.0
+    assert ensure_alert_wav(path) == path  # kept, not rewritten
+    assert SOUND_FILE.parent.name == "sounds" and SOUND_FILE.parent.parent.name == "resources"
+
+
+def test_language_change_renames_reference_data(qtbot, make_ctx, cases, refdata, monkeypatch):
+    case_id = cases.create()
+    ctx = make_ctx()
+    dock = make_dock(qtbot, ctx)
+    model = dock.model
+    cell = model.index(model.row_of(case_id), Column.CATEGORY)
+    assert cell.data().endswith(refdata.category("C0101").name_en)
+    changed = []
+    model.dataChanged.connect(lambda *a: changed.append(a))
+    monkeypatch.setattr("ui.case_actions.current_language", lambda: "zh_CN")
+    ctx.signals.language_changed.emit("zh_CN")
+    assert cell.data().endswith(refdata.category("C0101").name)
+    assert changed  # the views repaint

@@ -29,8 +29,9 @@ def messages(contexts=None):
             continue
         for message in context.iter("message"):
             translation = message.find("translation")
-            found.append((name, message.findtext("source"), translation.text or "",
-                          translation.get("type") == "unfinished"))
+            forms = [form.text or "" for form in translation.iter("numerusform")]  # plural messages (%n)
+            text = forms[0] if forms else translation.text or ""
+            found.append((name, message.findtext("source"), text, translation.get("type") == "unfinished"))
     return found
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 
 from app import map_layers
 from app.cache.models import CaseSummary, ChangeSet
-from app.enums import STAGE_OF_STATUS, Priority, Source, Status
+from app.enums import STAGE_OF_STATUS, Action, Priority, Source, Status
 from app.events import EventGroup
 from app.sensor_data import SimulatedSensorFeed
 from app.tile_cache import TileCache
@@ -245,6 +245,22 @@ def test_time_left_recolours_with_the_clock(qtbot, refdata, small_hub, closing):
     assert all(marker(qtbot, dock, i)["ring"] == red for i in open_ids[:10])
 
 
+def test_cases_from_the_real_cache_reach_the_map(qtbot, make_ctx, cases, small_hub, closing):
+    """Integrated: LocalCache → cases_changed → the map adds, then restyles, the case's marker."""
+    ctx = make_ctx()
+    dock = MapDock(ctx, hub=small_hub)
+    qtbot.addWidget(dock)
+    closing(dock)
+    qtbot.waitUntil(lambda: dock.is_ready, timeout=LOAD_TIMEOUT_MS)
+    case_id = cases.make(Status.REPORTED)
+    qtbot.waitUntil(lambda: marker(qtbot, dock, case_id) is not None, timeout=10_000)
+    assert marker(qtbot, dock, case_id)["fill"] == map_layers.STATUS_COLOURS[Status.REPORTED]
+    cases.act(case_id, Action.REGISTER)
+    qtbot.waitUntil(lambda: marker(qtbot, dock, case_id)["status"] == "registered", timeout=10_000)
+    assert marker(qtbot, dock, case_id)["fill"] == map_layers.STATUS_COLOURS[Status.REGISTERED]
+    assert dock.load_count == 1
+
+
 # ------------------------------------------------------------------ pick a location, sensors
 
 
@@ -279,13 +295,17 @@ def test_sensors_coloured_by_state_and_clickable(qtbot, refdata, small_hub, clos
     dock = open_map(qtbot, ctx, small_hub)
     closing(dock)
     states = small_hub.states()
-    assert states  # the hub published its first states
+    assert set(states) == {s.id for s in refdata.sensors}
+    assert js(qtbot, dock, "document.querySelectorAll('.og-sensor').length") == len(refdata.sensors)
+    for sensor in refdata.sensors[:8]:
+        drawn = json.loads(js(qtbot, dock, f"OneGrid.sensor('{sensor.id}')"))
+        state = states[sensor.id]["state"]
+        assert drawn["state"] == state and drawn["colour"] == map_layers.SENSOR_STATE_COLOURS[state]
+        r, g, b = (int(map_layers.SENSOR_STATE_COLOURS[state][i:i + 2], 16) for i in (1, 3, 5))
+        assert drawn["drawn"] == f"rgb({r}, {g}, {b})"
     sid = refdata.sensors[0].id
-    colour = js(qtbot, dock, f"(function(){{var m=null; var found=false;"
-                             f" return document.querySelectorAll('.og-sensor').length}})()")
-    assert colour == len(refdata.sensors)
     with qtbot.waitSignal(ctx.signals.sensor_selected, timeout=10_000) as selected:
-        js(qtbot, dock, f"OneGrid.post({{type: 'sensor_clicked', id: '{sid}'}}); true")
+        assert js(qtbot, dock, f"OneGrid.clickSensor('{sid}')") is True
     assert selected.args == [sid]
 
 

@@ -221,7 +221,7 @@ def test_emergency_banner_follows_the_setting(qtbot, shell_ctx, demo_cache):
     assert not banner.isHidden()
     text = banner.label.text()
     assert text.startswith("EMERGENCY MODE — Typhoon warning: flood response")
-    assert "lead1" in text
+    assert "switched on by 陈伟 (lead1) at " in text
     feed_setting(demo_cache, 2, emergency(False))
     assert banner.isHidden()
 
@@ -315,6 +315,16 @@ def test_demo_server_login_emergency_mode_and_offline_login(qtbot, tmp_path):
         offline.client.close()
     with pytest.raises(ServerUnreachableNoCache):
         log_in(url, tmp_path / "consoles", "operator1", "demo-operator1")
+
+
+def test_embedded_server_module_is_qt_free():
+    import subprocess
+    import sys
+
+    code = ("import sys, ui.embedded_server; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'qasync')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------------- the real docks (last: the map's WebEngine)

@@ -1,0 +1,497 @@
+"""Shared plumbing of the server and sync benchmarks (bench_server_load, bench_sync).
+
+- `fresh_database()`: a throw-away PostgreSQL database on 127.0.0.1 (dropped afterwards, even on error);
+- `ServerProcess`: `python -m server.cli` as a real separate process (terminate, then kill, at the end);
+- `RawHttp`: a minimal keep-alive HTTP/1.1 client on asyncio streams, so a load generator sharing the
+  machine's two cores with the server spends as little CPU as possible per request;
+- builders of valid command payloads, logins, CPU accounting from /proc.
+
+Only loopback addresses are ever used. Run as `python -m bench.harness pollers ...` it is the long-poll
+load generator child process of bench_server_load (see `pollers_main`).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import contextlib
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # loopback only, always
+PG_ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
+DB_PREFIX = "onegrid_bench_"
+
+# The demo city's accounts (server.bootstrap.init_db(demo_users=True)): password = "demo-<username>".
+ROLE_USERS = {"operator": "operator1", "shift_lead": "lead1"}
+HANDLED_UNITS = ("water_supply", "roads", "power")  # units with a demo handler account "handler_<unit>"
+
+
+def password_of(username: str) -> str:
+    return f"demo-{username}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def log(message: str) -> None:
+    """Progress on stderr (the runner shows the tail of it); stdout is for BENCHROW lines."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------- PostgreSQL databases
+
+def _admin():
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+
+
+def drop_stale_databases() -> None:
+    """Drop bench databases left behind by a bench process that no longer exists (killed runs)."""
+    with _admin() as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                            (DB_PREFIX + "%",))]
+        for name in names:
+            m = re.match(rf"{DB_PREFIX}\w+?_p(\d+)_", name)
+            if m and Path(f"/proc/{m.group(1)}").exists():
+                continue  # its bench process is still running
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def fresh_database(tag: str) -> Iterator[str]:
+    """A new empty PostgreSQL database; yields its SQLAlchemy URL and drops it afterwards."""
+    name = f"{DB_PREFIX}{tag}_p{os.getpid()}_{secrets.token_hex(3)}"
+    with _admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@{HOST}:5432/{name}"
+    finally:
+        try:
+            with _admin() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception as exc:  # noqa: BLE001 - never hide the benchmark's own error behind this
+            log(f"could not drop database {name}: {exc}")
+
+
+def psql_scalar(url: str, sql: str) -> Any:
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+# ---------------------------------------------------------------------- the server process
+
+class ServerProcess:
+    """`python -m server.cli` on 127.0.0.1 as a child process (one uvicorn worker by default)."""
+
+    def __init__(self, database_url: str, *, port: int | None = None, workers: int = 1,
+                 log_level: str = "warning", env: dict[str, str] | None = None):
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.workers = workers
+        self.log_level = log_level
+        self.env = env or {}
+        self.proc: subprocess.Popen | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="onegrid-bench-server-", suffix=".log", delete=False)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout_s: float = 60) -> ServerProcess:
+        import requests
+
+        env = {**os.environ, **self.env}
+        env.pop("ONEGRID_DEMO", None)
+        cmd = [sys.executable, "-m", "server.cli", "--host", HOST, "--port", str(self.port),
+               "--database-url", self.database_url, "--workers", str(self.workers), "--log-level", self.log_level]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        _CHILDREN.append(self.proc)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.log_tail()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"server did not answer /healthz within {timeout_s:.0f} s: {self.log_tail()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+        self.proc = None
+
+    def log_tail(self, lines: int = 8) -> str:
+        try:
+            text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " | ".join(text[-lines:])
+
+    def log_text(self) -> str:
+        try:
+            return Path(self._log.name).read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        with contextlib.suppress(OSError):
+            os.unlink(self._log.name)
+
+
+_CHILDREN: list[subprocess.Popen] = []
+
+
+def stop_process(proc: subprocess.Popen | None, grace_s: float = 10) -> None:
+    """Terminate one child we started (by its pid), then kill it if it lingers."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+@atexit.register
+def _stop_children() -> None:
+    for proc in _CHILDREN:
+        with contextlib.suppress(Exception):
+            stop_process(proc, grace_s=3)
+
+
+def _sigterm(_signum, _frame):  # the runner's timeout or a Ctrl-C: still clean up children and databases
+    raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGTERM, _sigterm)
+
+
+# ---------------------------------------------------------------------- CPU accounting (/proc)
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process (all its threads); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def postgres_cpu_s() -> float:
+    """CPU seconds of every process named `postgres` (the cluster's backends and helpers)."""
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if Path(f"/proc/{entry.name}/comm").read_text().strip() == "postgres":
+                    total += proc_cpu_s(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
+def machine_cpu_s() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    parts = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    total = sum(parts[:8])
+    return (total - idle) / _TICK, total / _TICK
+
+
+@dataclass
+class CpuMeter:
+    """CPU used between start() and stop() by: the server, PostgreSQL, other named pids, the machine."""
+
+    server_pid: int
+    others: dict[str, int] = field(default_factory=dict)
+    _start: dict[str, float] = field(default_factory=dict)
+    result: dict[str, float] = field(default_factory=dict)
+
+    def _sample(self) -> dict[str, float]:
+        busy, total = machine_cpu_s()
+        sample = {"server": proc_cpu_s(self.server_pid), "postgres": postgres_cpu_s(), "bench": proc_cpu_s(os.getpid()),
+                  "machine_busy": busy, "machine_total": total, "wall": time.monotonic()}
+        for name, pid in self.others.items():
+            sample[name] = proc_cpu_s(pid)
+        return sample
+
+    def start(self) -> None:
+        self._start = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        end = self._sample()
+        wall = end["wall"] - self._start["wall"]
+        self.result = {k: (end[k] - self._start.get(k, 0.0)) / wall for k in end if k not in ("wall",)}
+        self.result["wall"] = wall
+        return self.result
+
+    def describe(self) -> str:
+        r = self.result
+        parts = [f"server {r['server']:.0%}", f"postgres {r['postgres']:.0%}"]
+        parts += [f"{name} {r[name]:.0%}" for name in self.others]
+        parts.append(f"this process {r['bench']:.0%}")
+        parts.append(f"machine {r['machine_busy'] / max(r['machine_total'], 1e-9) * (os.cpu_count() or 1):.0%}"
+                     f" of {os.cpu_count()} cores")
+        return "CPU (100% = one core): " + ", ".join(parts)
+
+
+# ---------------------------------------------------------------------- logins and payloads
+
+def login(url: str, username: str) -> str:
+    import requests
+
+    r = requests.post(url + "/api/login", json={"username": username, "password": password_of(username),
+                                                "console_id": "bench"}, timeout=30)
+    r.raise_for_status()
+    return r.json()["token"]
+
+
+def create_payload(refdata, n: int) -> dict[str, Any]:
+    """A valid CREATE payload at one of the demo city's grid centroids."""
+    grid = refdata.grids[n % len(refdata.grids)]
+    lat, lon = grid.centroid
+    return {"source": "hotline", "category_code": refdata.categories[n % len(refdata.categories)].code,
+            "description": f"bench report {n}: water main leaking at the crossing",
+            "location": {"lat": lat, "lon": lon, "address": f"bench address {n}"},
+            "reporter_name": "bench", "reporter_phone": "0100000000"}
+
+
+def command_json(case_id: uuid.UUID, action: str, payload: dict[str, Any], *, console_id: str = "bench") -> dict:
+    return {"command_id": str(uuid.uuid4()), "case_id": str(case_id), "action": action, "payload": payload,
+            "issued_at": now_utc().isoformat(), "offline": False, "console_id": console_id}
+
+
+# ---------------------------------------------------------------------- a minimal HTTP/1.1 client
+
+class HttpError(Exception):
+    pass
+
+
+class RawHttp:
+    """One keep-alive HTTP/1.1 connection on asyncio streams (Content-Length or chunked answers).
+
+    Much cheaper per request than httpx, which matters when the load generator shares two cores with
+    the server and PostgreSQL. Not for concurrent use: one request at a time per connection."""
+
+    def __init__(self, host: str, port: int):
+        assert host == HOST, "benchmarks talk to loopback only"
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def connect(self, timeout: float = 10) -> None:
+        self.reader, self.writer = await asyncio.wait_for(
+            asyncio.open_connection(self.host, self.port, limit=1 << 22), timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self.writer is not None and not self.writer.is_closing()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, *, headers: bytes = b"", body: bytes | None = None,
+                      timeout: float = 60) -> tuple[int, dict[bytes, bytes], bytes]:
+        if not self.connected:
+            await self.connect()
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n".encode() + headers
+        if body is not None:
+            head += b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
+        self.writer.write(head + b"\r\n" + (body or b""))
+        try:
+            return await asyncio.wait_for(self._read_response(), timeout)
+        except BaseException:
+            self.close()  # a half-read answer poisons the connection
+            raise
+
+    async def _read_response(self) -> tuple[int, dict[bytes, bytes], bytes]:
+        reader = self.reader
+        raw = await reader.readuntil(b"\r\n\r\n")
+        lines = raw.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                k, _, v = line.partition(b":")
+                headers[k.strip().lower()] = v.strip()
+        if b"content-length" in headers:
+            body = await reader.readexactly(int(headers[b"content-length"]))
+        elif headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+            parts = []
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                if size == 0:
+                    await reader.readuntil(b"\r\n")
+                    break
+                parts.append(await reader.readexactly(size))
+                await reader.readexactly(2)
+            body = b"".join(parts)
+        else:
+            raise HttpError(f"answer without length: {raw[:200]!r}")
+        if headers.get(b"connection", b"").lower() == b"close":
+            self.close()
+        if headers.get(b"content-encoding") == b"gzip":
+            body = zlib.decompress(body, 31)
+        return status, headers, body
+
+
+# ---------------------------------------------------------------------- the long-poll load generator
+
+_TAIL = re.compile(rb'"cursor":(\d+),"more":(true|false)')
+
+
+async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: dict, buckets: Counter,
+                  alive: list[bool], ready: asyncio.Event, wait_s: float, limit: int) -> None:
+    """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L, advance, repeat."""
+    conn = RawHttp(HOST, port)
+    cursor = 0
+    # Like the console's requests.Session: gzip accepted (the server compresses answers over 4 KiB).
+    headers = auth + b"Accept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
+    first = True
+    while time.monotonic() < deadline:
+        try:
+            if not conn.connected:
+                await conn.connect()
+            if first:
+                first = False
+                stats["connected"] += 1
+                if stats["connected"] >= stats["target"]:
+                    ready.set()
+            alive[index] = True
+            status, _h, body = await conn.request(
+                "GET", f"/api/changes?after={cursor}&wait={wait_s:g}&limit={limit}", headers=headers,
+                timeout=min(wait_s + 30, max(deadline - time.monotonic(), 0.1)))
+        except asyncio.CancelledError:
+            break
+        except Exception as exc:  # noqa: BLE001 - counted and retried, like a console would
+            alive[index] = False
+            stats["errors"] += 1
+            stats[f"error:{type(exc).__name__}"] += 1
+            conn.close()
+            await asyncio.sleep(0.5)
+            continue
+        now = time.time()
+        if status != 200:
+            stats[f"status:{status}"] += 1
+            await asyncio.sleep(0.5)
+            continue
+        m = _TAIL.search(body, max(0, len(body) - 200))
+        if m is None:
+            stats["unparsable"] += 1
+            continue
+        new_cursor = int(m.group(1))
+        buckets[int(now)] += 1
+        stats["responses"] += 1
+        stats["bytes"] += len(body)
+        if new_cursor > cursor:
+            stats["non_empty"] += 1
+        cursor = new_cursor
+    alive[index] = False
+    conn.close()
+
+
+async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s: float, limit: int) -> dict:
+    auth = f"Authorization: Bearer {token}\r\n".encode()
+    deadline = time.monotonic() + duration_s
+    stats: Counter = Counter(target=count)
+    buckets: Counter = Counter()
+    alive = [False] * count
+    ready = asyncio.Event()
+    tasks = []
+    for i in range(count):
+        tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready,
+                                                 wait_s, limit)))
+        if i % 50 == 49:
+            await asyncio.sleep(0.05)  # do not open 500 connections in one burst
+    try:
+        await asyncio.wait_for(ready.wait(), 30)
+        print(json.dumps({"ready": True, "connected": stats["connected"]}), flush=True)
+    except TimeoutError:
+        print(json.dumps({"ready": False, "connected": stats["connected"]}), flush=True)
+
+    # The parent says "stop" on stdin (or the duration bound ends us).
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_stdin() -> None:
+        line = sys.stdin.readline()
+        if not line or line.strip() == "stop":
+            stop.set()
+
+    loop.add_reader(sys.stdin.fileno(), on_stdin)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), max(deadline - time.monotonic(), 0))
+    loop.remove_reader(sys.stdin.fileno())
+    connected_at_end = sum(alive)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"stats": dict(stats), "buckets": {str(k): v for k, v in buckets.items()},
+            "connected_at_end": connected_at_end, "cpu_s": proc_cpu_s(os.getpid())}
+
+
+def pollers_main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.harness pollers")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--token", required=True)
+    p.add_argument("--count", type=int, default=500)
+    p.add_argument("--duration", type=float, default=120, help="hard bound on the run, seconds")
+    p.add_argument("--wait", type=float, default=25)
+    p.add_argument("--limit", type=int, default=1000)
+    args = p.parse_args(argv)
+    result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), args.wait, args.limit))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "pollers":
+        sys.exit(pollers_main(sys.argv[2:]))
+    print("usage: python -m bench.harness pollers --port P --token T [--count 500] [--duration S]", file=sys.stderr)
+    sys.exit(2)
