@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zlib
@@ -200,11 +201,13 @@ def _stop_children() -> None:
             stop_process(proc, grace_s=3)
 
 
-def _sigterm(_signum, _frame):  # the runner's timeout or a Ctrl-C: still clean up children and databases
+def _sigterm(_signum, _frame):
     raise KeyboardInterrupt
 
 
-signal.signal(signal.SIGTERM, _sigterm)
+def install_sigterm_cleanup() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so `finally` blocks stop the server and drop the database."""
+    signal.signal(signal.SIGTERM, _sigterm)
 
 
 # ---------------------------------------------------------------------- CPU accounting (/proc)
@@ -212,13 +215,14 @@ signal.signal(signal.SIGTERM, _sigterm)
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of one process (all its threads); 0 if it is gone."""
+def proc_cpu_s(pid: int, which: str = "both") -> float:
+    """User + system (or only "user" / "system") CPU seconds of one process, all its threads; 0 if gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    user, system = int(fields[11]), int(fields[12])
+    return {"both": user + system, "user": user, "system": system}[which] / _TICK
 
 
 def postgres_cpu_s() -> float:
@@ -253,7 +257,8 @@ class CpuMeter:
 
     def _sample(self) -> dict[str, float]:
         busy, total = machine_cpu_s()
-        sample = {"server": proc_cpu_s(self.server_pid), "postgres": postgres_cpu_s(), "bench": proc_cpu_s(os.getpid()),
+        sample = {"server": proc_cpu_s(self.server_pid), "server_sys": proc_cpu_s(self.server_pid, "system"),
+                  "postgres": postgres_cpu_s(), "bench": proc_cpu_s(os.getpid()),
                   "machine_busy": busy, "machine_total": total, "wall": time.monotonic()}
         for name, pid in self.others.items():
             sample[name] = proc_cpu_s(pid)
@@ -271,12 +276,13 @@ class CpuMeter:
 
     def describe(self) -> str:
         r = self.result
-        parts = [f"server {r['server']:.0%}", f"postgres {r['postgres']:.0%}"]
+        parts = [f"server {r['server']:.0%} (kernel {r['server_sys']:.0%})", f"postgres {r['postgres']:.0%}"]
         parts += [f"{name} {r[name]:.0%}" for name in self.others]
-        parts.append(f"this process {r['bench']:.0%}")
-        parts.append(f"machine {r['machine_busy'] / max(r['machine_total'], 1e-9) * (os.cpu_count() or 1):.0%}"
-                     f" of {os.cpu_count()} cores")
-        return "CPU (100% = one core): " + ", ".join(parts)
+        parts.append(f"bench {r['bench']:.0%}")
+        ours = r["server"] + r["postgres"] + r["bench"] + sum(r[name] for name in self.others)
+        machine = r["machine_busy"]  # cores busy, all processes
+        parts.append(f"other processes {max(machine - ours, 0):.0%}")
+        return "CPU (100% = one core of 2): " + ", ".join(parts)
 
 
 # ---------------------------------------------------------------------- logins and payloads
@@ -303,6 +309,30 @@ def create_payload(refdata, n: int) -> dict[str, Any]:
 def command_json(case_id: uuid.UUID, action: str, payload: dict[str, Any], *, console_id: str = "bench") -> dict:
     return {"command_id": str(uuid.uuid4()), "case_id": str(case_id), "action": action, "payload": payload,
             "issued_at": now_utc().isoformat(), "offline": False, "console_id": console_id}
+
+
+class Timed:
+    """Wraps a callable and adds up the wall time spent in it (calls may come from worker threads)."""
+
+    def __init__(self, fn, on_return=None):
+        self.fn = fn
+        self.on_return = on_return  # called as on_return(args, result, finished_at) after each call
+        self.seconds = 0.0
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = self.fn(*args, **kwargs)
+        finally:
+            finished = time.perf_counter()
+            with self._lock:
+                self.seconds += finished - started
+                self.calls += 1
+        if self.on_return is not None:
+            self.on_return(args, result, finished)
+        return result
 
 
 # ---------------------------------------------------------------------- a minimal HTTP/1.1 client
@@ -387,10 +417,10 @@ _TAIL = re.compile(rb'"cursor":(\d+),"more":(true|false)')
 
 
 async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: dict, buckets: Counter,
-                  alive: list[bool], ready: asyncio.Event, wait_s: float, limit: int) -> None:
+                  alive: list[bool], ready: asyncio.Event, wait_s: float, limit: int, after: int) -> None:
     """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L, advance, repeat."""
     conn = RawHttp(HOST, port)
-    cursor = 0
+    cursor = after
     # Like the console's requests.Session: gzip accepted (the server compresses answers over 4 KiB).
     headers = auth + b"Accept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
     first = True
@@ -436,7 +466,8 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
     conn.close()
 
 
-async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s: float, limit: int) -> dict:
+async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s: float, limit: int,
+                   after: int) -> dict:
     auth = f"Authorization: Bearer {token}\r\n".encode()
     deadline = time.monotonic() + duration_s
     stats: Counter = Counter(target=count)
@@ -446,7 +477,7 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     tasks = []
     for i in range(count):
         tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready,
-                                                 wait_s, limit)))
+                                                 wait_s, limit, after)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not open 500 connections in one burst
     try:
@@ -484,8 +515,10 @@ def pollers_main(argv: list[str]) -> int:
     p.add_argument("--duration", type=float, default=120, help="hard bound on the run, seconds")
     p.add_argument("--wait", type=float, default=25)
     p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--after", type=int, default=0, help="starting cursor (a console already caught up)")
     args = p.parse_args(argv)
-    result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), args.wait, args.limit))
+    result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), args.wait, args.limit,
+                                  args.after))
     print(json.dumps(result), flush=True)
     return 0
 

@@ -24,7 +24,7 @@ from app.refdata import RefDataError
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
 from app.sync.state import Connection, SyncState
 from ui.context import ConsoleContext
-from ui.ops import Op
+from ui.ops import run_op
 from ui.status_bar import format_time
 
 log = logging.getLogger(__name__)
@@ -232,7 +232,6 @@ class EmergencySwitch(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.parent_widget = parent
-        self._op: Op | None = None
 
     def server_reachable(self) -> bool:
         engine = self.ctx.engine
@@ -251,9 +250,8 @@ class EmergencySwitch(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         client, switch_on, reason = self.ctx.engine.client, not on, dialog.reason()
-        self._op = Op(lambda: put_emergency_mode(client, switch_on, reason)) \
-            .success(lambda _value: self._done(switch_on)).failure(self._failed)
-        self._op.run()
+        run_op(lambda: put_emergency_mode(client, switch_on, reason), lambda _value: self._done(switch_on),
+               self._failed)
 
     def _done(self, switched_on: bool) -> None:
         log.info("emergency mode switched %s", "on" if switched_on else "off")

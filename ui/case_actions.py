@@ -19,7 +19,7 @@ from app.case import Case
 from app.enums import Action
 from app.workflow import WorkflowError, allowed_actions
 from ui.i18n import current_language
-from ui.ops import READERS, WRITER, Op
+from ui import ops
 
 log = logging.getLogger(__name__)
 
@@ -105,29 +105,17 @@ def refusal_text(exc: BaseException) -> str:
     return tr("CaseActions", "The action failed: {error}").format(error=str(exc) or type(exc).__name__)
 
 
-_running: dict[int, Op] = {}
-_next_key = iter(range(1, 1 << 62))
-
-
 def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None,
            failure: Callable[[BaseException], None] | None = None, *, write: bool = False,
            owner: QObject | None = None):
-    """`ui.ops.run_op`, but the Op is kept referenced until it finishes.
-
-    ui.ops.run_op leaves the Op and its relay QObject referenced only by each other, so the garbage
-    collector may delete the relay while the work runs ("Signal source has been deleted") and the
-    callbacks never run. The callbacks here hold a key, not the Op, so no reference cycle is left for
-    the collector to free on a worker thread. With `owner`, the callbacks are skipped once that widget or
-    model has been deleted (a dock closed while its read was running). Fold into ui/ops.py."""
-    key = next(_next_key)
+    """`ui.ops.run_op`, with the callbacks skipped once `owner` (the dock, model or dialog that asked)
+    has been deleted, e.g. a dock closed while its read was still running."""
 
     def ok(result: Any) -> None:
-        _running.pop(key, None)
         if success is not None and (owner is None or shiboken6.isValid(owner)):
             success(result)
 
     def bad(exc: BaseException) -> None:
-        _running.pop(key, None)
         if owner is not None and not shiboken6.isValid(owner):
             log.debug("background operation of a deleted %s failed: %s", type(owner).__name__, exc)
         elif failure is not None:
@@ -135,9 +123,7 @@ def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None
         else:
             log.error("background operation failed", exc_info=exc)
 
-    op = Op(work, executor=WRITER if write else READERS).success(ok).failure(bad)
-    _running[key] = op
-    return op.run()
+    return ops.run_op(work, ok, bad, write=write)
 
 
 def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any],

@@ -180,8 +180,7 @@ class CaseQueueModel(QAbstractTableModel):
 
     def _texts_loaded(self, ids: list[UUID], texts: dict[UUID, str], mine: set[UUID]) -> None:
         self.cols.set_extra_text(texts)
-        self._involved.difference_update(ids)
-        self._involved.update(mine)
+        self._involved.update(mine)  # only add: a later change may already have been applied from a newer read
         if self._tokens or self._view == View.MINE:
             self._reconcile()
         self.counts_changed.emit()
@@ -565,6 +564,8 @@ class CaseQueueModel(QAbstractTableModel):
         key = (s.stage, s.category_code, s.priority)
         if key not in self._limits:
             refdata = self.refdata()
+            if refdata is None:  # no reference data yet: no colour scale, and nothing to remember
+                return None
             limit = None
             if refdata is not None and s.stage is not None:
                 try:
@@ -600,13 +601,12 @@ class CaseQueueModel(QAbstractTableModel):
         if cached is not None:
             return cached
         refdata = self.refdata()
-        name = ""
-        if refdata is not None:
-            try:
-                item = getattr(refdata, kind)(key)
-                name = labels.localized_name(item, lang)
-            except Exception:
-                name = ""
+        if refdata is None:
+            return key if kind == "unit" else ""
+        try:
+            name = labels.localized_name(getattr(refdata, kind)(key), lang)
+        except Exception:
+            name = ""
         if kind == "unit" and not name:
             name = key
         self._names[(kind, key, lang)] = name

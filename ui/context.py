@@ -25,6 +25,9 @@ class CoreSignals(QObject):
     case_selected = Signal(object)       # UUID | None: the one selection shared by queue, map, detail
     sensor_selected = Signal(str)
     language_changed = Signal(str)
+    refdata_changed = Signal(str)        # new reference data version (names, units, categories)
+    pick_location_requested = Signal()   # a form asks the map for the next clicked point
+    location_picked = Signal(float, float, str)  # lat, lon, address/grid text
 
 
 @dataclass
@@ -57,5 +60,7 @@ class ConsoleContext:
         ev.outbox_changed.connect(self.signals.outbox_changed.emit)
         ev.conflicts_changed.connect(self.signals.conflicts_changed.emit)
         ev.settings_changed.connect(self.signals.settings_changed.emit)
+        if hasattr(ev, "refdata_changed"):
+            ev.refdata_changed.connect(self.signals.refdata_changed.emit)
         if self.engine is not None:
             self.engine.events.state_changed.connect(self.signals.sync_state_changed.emit)

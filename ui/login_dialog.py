@@ -19,7 +19,7 @@ from app.cache import LocalCache
 from app.session import LoginError, Session, login_offline, login_online
 from app.settings import known_users, user_cache_dir
 from app.sync.client import ServerClient, ServerUnreachable
-from ui.ops import Op
+from ui.ops import run_op
 from ui.theme import repolish
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,6 @@ class LoginDialog(QDialog):
         self.outcome: LoginOutcome | Session | None = None
         self._error: str = ""
         self._busy = False
-        self._op: Op | None = None
 
         self.title = QLabel(self, objectName="dialogTitle")
         self.server_edit = QLineEdit(server_url, self)
@@ -178,8 +177,7 @@ class LoginDialog(QDialog):
             work = lambda: log_in_again(client, cache, user, password)  # noqa: E731
         else:
             work = lambda: log_in(server, self.cache_root, user, password)  # noqa: E731
-        self._op = Op(work).success(self._done).failure(self._failed)  # kept until it finishes
-        self._op.run()
+        run_op(work, self._done, self._failed)
 
     def _done(self, outcome: LoginOutcome | Session) -> None:
         self._set_busy(False)

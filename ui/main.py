@@ -204,10 +204,10 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
              " offline" if outcome.session.offline else "", outcome.cache.directory)
 
     engine = SyncEngine(outcome.cache, outcome.client)
-    ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine)
-    ctx.settings = settings  # read by docks (map tiles, sounds); MainWindow keeps it current
+    ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine,
+                         settings=settings)  # MainWindow keeps ctx.settings current
     ctx.connect_core()
-    window = MainWindow(ctx, settings=settings, settings_store=store, window_state=window_state,
+    window = MainWindow(ctx, settings_store=store, window_state=window_state,
                         server_url=server_url, cache_root=root, log_file=str(log_file))
     cleanups += [outcome.client.close, outcome.cache.close]
     if window_state.value("geometry") is None:

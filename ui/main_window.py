@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.ctx = ctx
-        self.settings = settings or ConsoleSettings()
+        ctx.settings = settings or ctx.settings or ConsoleSettings()  # one copy, read by the docks too
         self.settings_store = settings_store
         self.window_state = window_state
         self.server_url = server_url
@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self._retranslate()
         self.resize(1500, 920)
         self.restore_layout()
+
+    @property
+    def settings(self) -> ConsoleSettings:
+        return self.ctx.settings
 
     # ------------------------------------------------------------------ layout
 
@@ -267,8 +271,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, new: ConsoleSettings) -> None:
         """Switch language and theme live; other settings take effect at the next login or start."""
-        self.settings = new
-        self.ctx.settings = new  # docks read it (map tiles, sounds)
+        self.ctx.settings = new
         if new.language != i18n.current_language():
             i18n.install_language(new.language)
             self.ctx.signals.language_changed.emit(new.language)

@@ -120,6 +120,21 @@
         <comment>The action failed: {error}</comment>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Duration</source>
+        <comment>{d}d {h}h</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <comment>{h}h {m:02d}m</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <comment>{m}m {s:02d}s</comment>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>AboutDialog</name>
