@@ -3,6 +3,9 @@
     python tools/build_translations.py            # lupdate (ui/ + app/) → .ts, then lrelease → .qm
     python tools/build_translations.py --check    # exit 1 if any message is still untranslated
     python tools/build_translations.py --release  # only compile the .ts into .qm
+    python tools/build_translations.py --fill resources/translations/onegrid_zh_CN.pending.json
+                                                  # lupdate, then fill still-unfinished messages from a JSON
+                                                  # table {context: {source: translation}}, then lrelease
 
 `pyside6-lupdate` extracts `self.tr(...)`, `QCoreApplication.translate(...)` and `QT_TRANSLATE_NOOP(...)`
 (the core's labels) into `resources/translations/onegrid_<lang>.ts`; translators fill it in with Qt
@@ -12,6 +15,7 @@ Source locations are not stored, so the catalogue only changes when texts change
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -64,16 +68,47 @@ def untranslated(language: str) -> list[tuple[str, str]]:
     return missing
 
 
+def fill(language: str, table_path: Path) -> int:
+    """Fill unfinished messages of the .ts from {context: {source: translation}}; returns how many."""
+    table = json.loads(Path(table_path).read_text(encoding="utf-8"))
+    path = ts_path(language)
+    tree = ET.parse(path)
+    filled = 0
+    for context in tree.getroot().iter("context"):
+        entries = table.get(context.findtext("name") or "", {})
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            text = entries.get(message.findtext("source"))
+            if text is None or translation.get("type") != "unfinished":
+                continue
+            if message.get("numerus") == "yes":  # Chinese has one plural form
+                for form in list(translation):
+                    translation.remove(form)
+                ET.SubElement(translation, "numerusform").text = text
+            else:
+                translation.text = text
+            del translation.attrib["type"]
+            filled += 1
+    ET.indent(tree, space="    ")
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+                    + ET.tostring(tree.getroot(), encoding="unicode") + "\n", encoding="utf-8")
+    return filled
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report untranslated messages")
     parser.add_argument("--release", action="store_true", help="only compile .ts → .qm")
+    parser.add_argument("--fill", type=Path, metavar="JSON", help="fill unfinished messages from this table")
     args = parser.parse_args(argv)
     TRANSLATIONS.mkdir(parents=True, exist_ok=True)
     status = 0
     for language in LANGUAGES:
         if not args.check and not args.release:
             update(language)
+        if args.fill:
+            print(f"{language}: filled {fill(language, args.fill)} message(s) from {args.fill}")
+            update(language)  # back to lupdate's own layout
         if not args.check:
             release(language)
         missing = untranslated(language)

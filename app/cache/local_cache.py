@@ -12,6 +12,7 @@ before its outbox row is deleted (a crash in between only resends a command the 
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Literal
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from app import workflow
 from app.cache import cache_tables as tables
@@ -120,6 +121,28 @@ class LocalCache:
     def server_case(self, case_id: UUID) -> Case | None:
         """The last state the server confirmed (None for a case created here and not yet accepted)."""
         return self._case_column(case_id, cases.c.server_data)
+
+    def case_texts(self, ids: Iterable[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
+        """For the queue's search and "my cases": each case's free text (description, address, reporter,
+        joined by \x1f as `app.case_views.case_text`) and the ids whose events name `username` or whose
+        inspector it is. Read by SQLite's JSON functions, so 100,000 cases never become Case objects."""
+        texts: dict[UUID, str] = {}
+        mine: set[UUID] = set()
+        sql = text(
+            "SELECT id, json_extract(data, '$.description'), json_extract(data, '$.location.address'), "
+            "json_extract(data, '$.reporter_name'), json_extract(data, '$.reporter_phone'), "
+            "(json_extract(data, '$.inspector') = :u) OR EXISTS (SELECT 1 FROM json_each(data, '$.events') "
+            " WHERE json_extract(json_each.value, '$.actor') = :u) "
+            "FROM cases WHERE id IN (SELECT value FROM json_each(:ids))")
+        with self._engine.connect() as conn:
+            wanted = [str(i) for i in ids]
+            for chunk in (wanted[i:i + 2000] for i in range(0, len(wanted), 2000)):
+                for row in conn.execute(sql, {"u": username, "ids": json.dumps(chunk)}):
+                    case_id = UUID(row[0])
+                    texts[case_id] = "\x1f".join(x for x in row[1:5] if x)
+                    if row[5]:
+                        mine.add(case_id)
+        return texts, mine
 
     def _case_column(self, case_id: UUID, column) -> Case | None:
         with self._engine.connect() as conn:
