@@ -51,6 +51,11 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
     port = free_port()
     startup, shutdown = list(on_startup), list(on_shutdown)
     if demo:
+        from server.simulator import demo_hooks
+
+        sim_start, sim_stop = demo_hooks()
+        startup += sim_start
+        shutdown += sim_stop
         startup += [hook for hook, _ in DEMO_HOOKS if hook]
         shutdown += [hook for _, hook in DEMO_HOOKS if hook]
     settings = ServerSettings(database_url=database_url, host="127.0.0.1", port=port, demo=demo)

@@ -97,6 +97,8 @@ def create_application(argv: list[str] | None = None):
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     try:
         import PySide6.QtWebEngineWidgets  # noqa: F401 - must be loaded before the QApplication exists
+
+        import ui.map_interceptor  # noqa: F401 - registers the map's onegrid: URL scheme, also before it
     except ImportError:
         pass
     from app.logging_setup import app_version

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.place_docks()
+        self._connect_docks()
 
         self.offline_banner = OfflineBanner(ctx, self)
         self.offline_banner.relogin_requested.connect(self.log_in_again)
@@ -254,14 +255,23 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
 
     def new_case(self) -> None:
-        try:
-            from ui.new_case_dialog import NewCaseDialog
-        except ImportError as exc:
-            log.error("new case dialog not available: %s", exc)
+        """File → New case: the queue dock owns the (single, non-modal) hotline form."""
+        queue = self.docks.get("caseQueueDock")
+        if hasattr(queue, "open_new_case"):
+            queue.open_new_case()
+        else:
             QMessageBox.warning(self, self.tr("New case"), self.tr("The new case form is not available in this "
                                                                    "build."))
-            return
-        NewCaseDialog(self.ctx, self).exec()
+
+    def _connect_docks(self) -> None:
+        """The few links between docks: "Pick on map" in the new case form, and new reference data."""
+        queue, map_dock = self.docks.get("caseQueueDock"), self.docks.get("mapDock")
+        if hasattr(queue, "new_case_dialog_opened") and hasattr(map_dock, "pick_location"):
+            queue.new_case_dialog_opened.connect(lambda dialog: dialog.pick_on_map_requested.connect(
+                lambda: map_dock.pick_location(lambda lat, lon: dialog.set_location(lat, lon))))
+        model = getattr(queue, "model", None)
+        if hasattr(model, "refresh_names"):
+            self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())
 
     def open_settings(self) -> None:
         store = self.settings_store or SettingsStore()

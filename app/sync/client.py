@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 
 
+# Only answers that came back this quickly are used to estimate the server clock offset (error ≤ RTT/2).
+MAX_CLOCK_SAMPLE_RTT_S = 1.0
+
+
 class ServerUnreachable(Exception):
     """No usable answer from the server; the same request may succeed later."""
 
@@ -211,5 +215,8 @@ class ServerClient:
         if server_time is None:
             return
         sent, received = response.onegrid_timing  # type: ignore[attr-defined]
+        if received - sent > MAX_CLOCK_SAMPLE_RTT_S:
+            # A long poll the server held (or a slow answer): its midpoint says nothing about the clocks.
+            return
         with self._lock:
             self.clock_offset_s = server_time.timestamp() - (sent + received) / 2

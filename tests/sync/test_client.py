@@ -119,3 +119,20 @@ def test_nobody_listening_is_unreachable():
     with pytest.raises(ServerUnreachable, match="ConnectionError"):
         client.healthz()
     client.close()
+
+
+def test_clock_offset_ignores_answers_the_server_held():
+    """A long poll is answered when a change commits, seconds after it was sent: its midpoint would put
+    the server clock seconds off. Only quick answers estimate the offset."""
+    import time
+    from types import SimpleNamespace
+
+    client = ServerClient("http://127.0.0.1:9", retries=0)
+    now = time.time()
+    server_says = datetime.fromtimestamp(now + 120, timezone.utc).isoformat()  # server 2 min ahead
+    client._note_clock(server_says, SimpleNamespace(onegrid_timing=(now - 0.05, now + 0.05)))
+    assert abs(client.clock_offset_s - 120) < 0.5
+    held = datetime.fromtimestamp(now + 25 + 120, timezone.utc).isoformat()
+    client._note_clock(held, SimpleNamespace(onegrid_timing=(now, now + 25)))  # a 25 s long poll
+    assert abs(client.clock_offset_s - 120) < 0.5
+    client.close()
