@@ -58,8 +58,8 @@ _VIEW_TEXT = {  # (name, the rule in words: shown as a tooltip so a lead can che
                 QT_TRANSLATE_NOOP("CaseViews", "Active cases whose history names me (unit handlers: cases "
                                                "of my unit and its sub-units)")),
     View.EMERGENCY: (QT_TRANSLATE_NOOP("CaseViews", "Emergency"),
-                     QT_TRANSLATE_NOOP("CaseViews", "Active cases in an emergency category (shown in "
-                                                    "emergency mode)")),
+                     QT_TRANSLATE_NOOP("CaseViews", "Active urgent cases and cases in an emergency category "
+                                                    "(shown in emergency mode)")),
     View.ALL: (QT_TRANSLATE_NOOP("CaseViews", "All cases"),
                QT_TRANSLATE_NOOP("CaseViews", "Every case in the cache, closed and voided included")),
 }
@@ -111,8 +111,8 @@ def in_view(view: View, s: CaseSummary, ctx: ViewContext) -> bool:
         if ctx.unit_ids:
             return active and s.unit_id in ctx.unit_ids
         return active and s.id in ctx.involved
-    if view == View.EMERGENCY:
-        return active and s.category_code in ctx.emergency_codes
+    if view == View.EMERGENCY:  # 平急转换: emergency categories and every urgent case
+        return active and (s.category_code in ctx.emergency_codes or s.priority == Priority.URGENT)
     raise ValueError(f"unknown view {view!r}")
 
 
@@ -422,7 +422,8 @@ class QueueColumns:
             mine[slots] = True
             return active & mine
         if view == View.EMERGENCY:
-            return active & np.isin(self.category[:n], self.codes("category", ctx.emergency_codes))
+            return active & (np.isin(self.category[:n], self.codes("category", ctx.emergency_codes))
+                             | (self.priority[:n] == PRIORITY_ORDER[Priority.URGENT]))
         raise ValueError(f"unknown view {view!r}")
 
     def text_mask(self, query: str) -> np.ndarray | None:

@@ -35,6 +35,7 @@ from bench.harness import (
     now_utc,
     password_of,
     psql_scalar,
+    wait_for_quiet,
 )
 from bench.result import Row
 
@@ -111,6 +112,7 @@ def bench_drain(server: ServerProcess, workdir: Path, refdata) -> None:
         push = console.client.push = Timed(console.client.push)
         results = console.cache.apply_results = Timed(console.cache.apply_results)
         pulled = console.cache.apply_changes = Timed(console.cache.apply_changes)
+        wait_for_quiet()
         meter = CpuMeter(server.pid)
         meter.start()
         started = time.perf_counter()
@@ -204,6 +206,7 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
             await until(lambda: a.cache.outbox_size() == 0 and all(b.cache.case(i) is not None for i in ids), 60,
                         "the new cases on console B")
             await asyncio.sleep(1.0)  # both consoles back to waiting in their long-polls
+            await asyncio.to_thread(wait_for_quiet)
             meter = CpuMeter(server.pid)
             meter.start()
             for i, case_id in enumerate(ids):

@@ -246,6 +246,21 @@ def machine_cpu_s() -> tuple[float, float]:
     return (total - idle) / _TICK, total / _TICK
 
 
+def wait_for_quiet(max_wait_s: float = 10.0, busy_cores: float = 0.3) -> float:
+    """Wait (bounded) until the machine is nearly idle, so that another program's burst (a test run) does
+    not land in a measurement; returns the busy cores seen last (reported, never fatal)."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        b0, _ = machine_cpu_s()
+        time.sleep(0.5)
+        b1, _ = machine_cpu_s()
+        busy = (b1 - b0) / 0.5
+        if busy <= busy_cores or time.monotonic() >= deadline:
+            if busy > busy_cores:
+                log(f"machine still busy ({busy:.0%} of a core used by others); measuring anyway")
+            return busy
+
+
 @dataclass
 class CpuMeter:
     """CPU used between start() and stop() by: the server, PostgreSQL, other named pids, the machine."""
@@ -333,6 +348,60 @@ class Timed:
         if self.on_return is not None:
             self.on_return(args, result, finished)
         return result
+
+
+# ---------------------------------------------------------------------- optional profile of the server
+
+PROFILE_CATEGORIES = [  # first match wins, checked against the whole stack of a sample
+    ("new PostgreSQL connections", ("_connect_gen", "Connection.close (psycopg")),
+    ("token lookup", ("current_user (server/api.py",)),
+    ("feed query + json.loads", ("read_changes (server/feed.py", "ServerContext.read_changes")),
+    ("long-poll json.dumps", ("JSONResponse.render", "JSONResponse.__init__")),
+    ("gzip", ("_compress_body", "GZipResponder")),
+    ("applying commands", ("apply_batch (server/commands.py",)),
+    ("HTTP + ASGI stack", ("h11", "H11Protocol", "RequestResponseCycle")),
+    ("thread pool handoff", ("anyio", "run_in_threadpool")),
+]
+
+
+class ServerProfile:
+    """py-spy (GIL-holding samples only) on the server during a measurement, if ONEGRID_BENCH_PYSPY names
+    the py-spy executable (`pip install --target DIR py-spy`); otherwise does nothing."""
+
+    def __init__(self, pid: int, seconds: float):
+        self.exe = os.environ.get("ONEGRID_BENCH_PYSPY")
+        self.pid, self.seconds = pid, seconds
+        self.proc: subprocess.Popen | None = None
+        self.out = Path(tempfile.gettempdir()) / f"onegrid-bench-pyspy-{os.getpid()}.txt"
+
+    def start(self) -> None:
+        if not self.exe:
+            return
+        self.proc = subprocess.Popen([self.exe, "record", "--pid", str(self.pid), "--duration", str(int(self.seconds)),
+                                      "--rate", "97", "--nonblocking", "--gil", "--format", "raw",
+                                      "--output", str(self.out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _CHILDREN.append(self.proc)
+
+    def summary(self) -> str:
+        """Where the server's Python time went, e.g. 'feed query + json.loads 37%, ...' ('' without py-spy)."""
+        if self.proc is None:
+            return ""
+        try:
+            self.proc.wait(self.seconds + 30)
+            lines = self.out.read_text().splitlines()
+        except (subprocess.TimeoutExpired, OSError):
+            stop_process(self.proc)
+            return ""
+        finally:
+            with contextlib.suppress(OSError):
+                self.out.unlink()
+        counts: Counter = Counter()
+        for line in lines:
+            stack, _, n = line.rpartition(" ")
+            name = next((cat for cat, keys in PROFILE_CATEGORIES if any(k in stack for k in keys)), "other")
+            counts[name] += int(n)
+        total = sum(counts.values()) or 1
+        return "server Python time (py-spy): " + ", ".join(f"{name} {n / total:.0%}" for name, n in counts.most_common())
 
 
 # ---------------------------------------------------------------------- a minimal HTTP/1.1 client

@@ -83,7 +83,8 @@ def test_my_cases_by_history_or_by_unit():
 def test_emergency_view_only_offered_in_emergency_mode():
     ctx = ViewContext(now=NOW, emergency_codes=frozenset({"E0401"}))
     assert in_view(View.EMERGENCY, summary(category_code="E0401"), ctx)
-    assert not in_view(View.EMERGENCY, summary(category_code="C0101"), ctx)
+    assert not in_view(View.EMERGENCY, summary(category_code="C0101", priority=Priority.ORDINARY), ctx)
+    assert in_view(View.EMERGENCY, summary(category_code="C0101", priority=Priority.URGENT), ctx)
     assert View.EMERGENCY in views_for(True) and View.EMERGENCY not in views_for(False)
 
 

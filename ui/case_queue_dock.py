@@ -219,6 +219,8 @@ class CaseQueueDock(QDockWidget):
             return
         self.model.set_emergency_mode(on)
         self._build_tabs()
+        if on:  # the centre switched to emergency operation: the queue opens on what matters now
+            self.set_view(View.EMERGENCY)
 
     def _setting_changed(self, key: str, value: Any) -> None:
         if key == "emergency_mode":
