@@ -15,7 +15,6 @@ import contextlib
 import json
 import math
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -467,7 +466,6 @@ def bench_initial_sync() -> None:
 # ====================================================================== main
 
 def main() -> int:
-    random.seed(1)
     install_sigterm_cleanup()
     try:
         drop_stale_databases()

@@ -117,7 +117,7 @@ def bench_drain(server: ServerProcess, workdir: Path, refdata) -> None:
         meter.start()
         started = time.perf_counter()
         rounds = 0
-        deadline = started + 300
+        deadline = started + 150  # keeps the module under 4 minutes even against a very slow server
         while console.cache.outbox_size() and time.perf_counter() < deadline:
             rounds += 1
             asyncio.run(asyncio.wait_for(console.engine.sync_once(), max(deadline - time.perf_counter(), 1)))
@@ -191,7 +191,7 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
         a.cache.issue(a.actor, Action.DISPATCH, case_id, {"unit_id": unit}, now, offline=False)
         issued[case_id] = time.perf_counter()
 
-    async def scenario() -> float:
+    async def scenario() -> CpuMeter:
         a.engine.start()
         b.engine.start()
         try:
@@ -219,14 +219,13 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
             except TimeoutError:
                 pass
             meter.stop()
-            bench_visibility.meter = meter
-            return 0.0
+            return meter
         finally:
             await a.engine.stop()
             await b.engine.stop()
 
     try:
-        asyncio.run(scenario())
+        meter = asyncio.run(scenario())
     finally:
         a.close()
         b.close()
@@ -236,7 +235,6 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
     b_side = [seen[i] - answered[i] for i in issued if i in seen and i in answered]
     missing = sum(1 for i in issued if i not in seen)
     p95 = percentile(latencies, 95)
-    meter = bench_visibility.meter
     note = (f"{len(latencies)} dispatches {SPACING_S * 1000:.0f} ms apart: p50 {percentile(latencies, 50) * 1000:.0f} / "
             f"p95 {p95 * 1000:.0f} / max {max(latencies) * 1000:.0f} ms"
             + (f", {missing} never seen (counted as {VISIBLE_TIMEOUT_S:g} s)" if missing else "")
@@ -246,8 +244,6 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
     log(f"visibility: {note}")
     emit(Row(NAME_VISIBLE, p95, "s", VISIBLE_TARGET_S, note=note))
 
-
-bench_visibility.meter = None
 
 
 # ====================================================================== main

@@ -41,7 +41,6 @@ PG_ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
 DB_PREFIX = "onegrid_bench_"
 
 # The demo city's accounts (server.bootstrap.init_db(demo_users=True)): password = "demo-<username>".
-ROLE_USERS = {"operator": "operator1", "shift_lead": "lead1"}
 HANDLED_UNITS = ("water_supply", "roads", "power")  # units with a demo handler account "handler_<unit>"
 
 
