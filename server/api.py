@@ -25,7 +25,7 @@ from server import auth
 from server.auth import AuthUser
 from server.context import ServerContext
 from server.errors import ApiError
-from server.feed import ChangesPage
+from server.feed import GZIP_MIN_BYTES, RawPage
 from server.scope import can_see
 from server.shared_settings import EMERGENCY_MODE, put_setting
 
@@ -41,10 +41,21 @@ def get_ctx(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
-def current_user(request: Request, ctx: Ctx) -> AuthUser:
-    token = auth.bearer_token(request)
+def _lookup_token(ctx: ServerContext, token: str, now) -> tuple[AuthUser, Any]:
     with ctx.db.reader() as session:
-        return auth.resolve_token(session, token, ctx.now())
+        return auth.resolve_token_with_expiry(session, token, now)
+
+
+async def current_user(request: Request, ctx: Ctx) -> AuthUser:
+    """The bearer token's user: from `ctx.token_cache` when looked up in the last few seconds (its
+    expiry still checked against the clock), else from the database in a worker thread."""
+    token = auth.bearer_token(request)
+    now = ctx.now()
+    user = ctx.token_cache.get(token, now)
+    if user is None:
+        user, expires_at = await run_in_threadpool(_lookup_token, ctx, token, now)
+        ctx.token_cache.put(token, user, expires_at)
+    return user
 
 
 User = Annotated[AuthUser, Depends(current_user)]
@@ -148,22 +159,35 @@ def post_commands(batch: CommandBatch, user: User, ctx: Ctx) -> Response:
 
 @router.get("/api/changes", tags=["feed"], responses={200: {"model": ChangesAnswer}})
 async def get_changes(
+    request: Request,
     user: User,
     ctx: Ctx,
     after: Annotated[int, Query(ge=0, description="the cursor of the previous page (0: full snapshot)")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
-) -> JSONResponse:
+) -> Response:
+    """Long-polls on the same cursor and scope share one serialised page per feed state (see
+    `server.feed.FeedPageCache`); each answer gets its own `server_time`, spliced into the shared bytes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, ctx.settings.long_poll_max_s)
     while True:
         generation = ctx.notifier.generation  # before the query: a commit after it will wake us
-        page: ChangesPage = await run_in_threadpool(ctx.read_changes, after, limit, user)
+        page: RawPage = await ctx.changes_page(after, limit, user)
         remaining = deadline - loop.time()
-        if page.changes or remaining <= 0:
+        if page.count or remaining <= 0:
             break
-        await ctx.notifier.wait(generation, remaining)  # no thread, no connection held meanwhile
-    return JSONResponse({**page.to_dict(), "server_time": ctx.now().isoformat()})
+        if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile
+            # Woken: let a burst of commits land, so it is answered once and every waiter reads one page.
+            window = min(ctx.feed_batch_window_s, deadline - loop.time())
+            if window > 0:
+                await asyncio.sleep(window)
+    server_time = ctx.now().isoformat()
+    body = page.body(server_time)
+    if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
+        # Compressed here (cheap level, shared compressed prefix); the GZip middleware passes it through.
+        return Response(page.gzip(server_time), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(body, media_type="application/json")
 
 
 @router.get("/api/cases/{case_id}", tags=["cases"], response_model=Case,

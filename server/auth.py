@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -112,6 +113,11 @@ def _unauthorized(error: str, message: str) -> ApiError:
 
 def resolve_token(session: Session, token: str, now: datetime) -> AuthUser:
     """The user a bearer token belongs to; 401 `invalid_token` or `token_expired` otherwise."""
+    return resolve_token_with_expiry(session, token, now)[0]
+
+
+def resolve_token_with_expiry(session: Session, token: str, now: datetime) -> tuple[AuthUser, datetime]:
+    """`resolve_token` plus the token's expiry (for `TokenCache`)."""
     found = session.execute(
         select(TokenRow.expires_at, UserRow).join(UserRow, UserRow.username == TokenRow.username)
         .where(TokenRow.token_sha256 == token_digest(token))
@@ -120,10 +126,51 @@ def resolve_token(session: Session, token: str, now: datetime) -> AuthUser:
         raise _unauthorized("invalid_token", "the token is unknown or was forged; log in again")
     expires_at, user = found
     if now >= expires_at:
-        raise _unauthorized("token_expired", f"the token expired at {expires_at.isoformat()}; log in again")
+        raise expired(expires_at, now)
     if not user.active:
         raise _unauthorized("invalid_token", f"user '{user.username}' is deactivated")
-    return AuthUser.from_row(user)
+    return AuthUser.from_row(user), expires_at
+
+
+def expired(expires_at: datetime, now: datetime) -> ApiError:
+    return _unauthorized("token_expired", f"the token expired at {expires_at.isoformat()}; log in again")
+
+
+class TokenCache:
+    """Token digest → (user, expiry) for a few seconds, so a long-poll does not look its token up on
+    every wake-up. Bounded: entries live `ttl_s` at most and the map is cleared when it grows past
+    `max_entries`. The expiry is checked on every hit, so an expired token is refused at once; the
+    server clears the cache when a user or token row changes (e.g. a user is deactivated)."""
+
+    def __init__(self, ttl_s: float = 5.0, max_entries: int = 10_000):
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[AuthUser, datetime, float]] = {}
+
+    def get(self, token: str, now: datetime) -> AuthUser | None:
+        """The cached user, None on a miss; raises 401 `token_expired` for a cached, now expired token."""
+        if self.ttl_s <= 0:
+            return None
+        entry = self._entries.get(token_digest(token))
+        if entry is None:
+            return None
+        user, expires_at, cached_at = entry
+        if time.monotonic() - cached_at > self.ttl_s:
+            self._entries.pop(token_digest(token), None)
+            return None
+        if now >= expires_at:
+            raise expired(expires_at, now)
+        return user
+
+    def put(self, token: str, user: AuthUser, expires_at: datetime) -> None:
+        if self.ttl_s <= 0:
+            return
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[token_digest(token)] = (user, expires_at, time.monotonic())
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 def bearer_token(request: Request) -> str:

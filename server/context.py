@@ -4,26 +4,49 @@ simulator) all go through it, so they apply commands and read the feed exactly t
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import anyio
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from app.commands import BatchResult, CommandBatch
+from app.enums import Role
 from app.refdata import RefData
-from server.auth import AuthUser
+from db.server_schema import TokenRow, UserRow
+from server.auth import AuthUser, TokenCache
 from server.commands import Hook, apply_batch
 from server.database import Database
-from server.feed import FEED_CHANGED, ChangesPage, FeedNotifier, latest_position, read_changes
+from server.feed import (
+    FEED_CHANGED,
+    ChangesPage,
+    FeedNotifier,
+    FeedPageCache,
+    RawPage,
+    latest_position,
+    read_changes,
+    read_changes_raw,
+)
+from server.scope import scope_unit_ids
 from server.refdata_store import RefDataStore
 from server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# After a long-poll is woken it waits this long before reading, so a burst of commits is answered once
+# (ONEGRID_FEED_BATCH_MS; 0 = answer at once).
+FEED_BATCH_WINDOW_S = float(os.environ.get("ONEGRID_FEED_BATCH_MS", "50")) / 1000
+# Feed reads run at most this many at a time in the worker threads, so commands (which use the default
+# thread limiter) keep threads and database connections under a long-poll stampede.
+FEED_READ_THREADS = 4
+_USERS_CHANGED = "onegrid_users_changed"
 
 
 def utc_now() -> datetime:
@@ -38,6 +61,13 @@ class ServerContext:
     notifier: FeedNotifier
     clock: Clock = utc_now
     before_commit: Hook | None = field(default=None)  # tests: runs inside every command transaction
+    feed_batch_window_s: float = FEED_BATCH_WINDOW_S
+    token_cache: TokenCache = field(default_factory=TokenCache)
+    page_cache: FeedPageCache = field(init=False)
+    _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.page_cache = FeedPageCache(lambda: self.notifier.generation)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
@@ -63,15 +93,50 @@ class ServerContext:
         with self.db.reader() as session, session.begin():
             return read_changes(session, after, limit, user, self.refdata)
 
+    def feed_scope(self, user: AuthUser) -> tuple[str, ...] | None:
+        """The units whose cases `user` sees in the feed; None = all."""
+        if user.role == Role.UNIT_HANDLER:
+            return tuple(scope_unit_ids(self.refdata, user.unit_id))
+        return None
+
+    def read_changes_raw(self, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:
+        with self.db.reader() as session, session.begin():
+            return read_changes_raw(session, after, limit, units)
+
+    async def changes_page(self, after: int, limit: int, user: AuthUser) -> RawPage:
+        """The serialised page (see `FeedPageCache`): one database read per feed state and key, however
+        many long-polls ask for it; read in the feed's own small share of the worker threads."""
+        state = self.page_cache.state()
+        units = self.feed_scope(user)
+        loop = asyncio.get_running_loop()
+        if self._feed_limiter is None or self._feed_limiter[0] is not loop:
+            self._feed_limiter = (loop, anyio.CapacityLimiter(FEED_READ_THREADS))
+        limiter = self._feed_limiter[1]
+
+        async def compute() -> RawPage:
+            return await anyio.to_thread.run_sync(self.read_changes_raw, after, limit, units, limiter=limiter)
+
+        return await self.page_cache.get(state, (after, limit, units), compute)
+
     def _wake_long_polls_after_commits(self) -> None:
         @event.listens_for(self.db.writer, "after_commit")
         def _after_commit(session):
+            if session.info.pop(_USERS_CHANGED, None):
+                self.token_cache.clear()
             if session.info.pop(FEED_CHANGED, None) is not None:
+                self.page_cache.invalidate()  # at once: the notifier's wake-up reaches the loop later
                 self.notifier.notify_threadsafe()
+
+        @event.listens_for(self.db.writer, "before_flush")
+        def _before_flush(session, _flush_context, _instances):
+            if any(isinstance(obj, (UserRow, TokenRow))
+                   for obj in (*session.dirty, *session.deleted)):
+                session.info[_USERS_CHANGED] = True
 
         @event.listens_for(self.db.writer, "after_soft_rollback")
         def _after_rollback(session, _previous_transaction):
             session.info.pop(FEED_CHANGED, None)
+            session.info.pop(_USERS_CHANGED, None)
 
 
 def _make_notifier(db: Database) -> FeedNotifier:

@@ -59,7 +59,7 @@ class PayloadDialog(QDialog):
         layout.addWidget(self.intro)
         self.warning = QLabel(self)
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.warning.setProperty("feedback", "warning")  # look: resources/styles/*.qss
         self.warning.setVisible(action in CONFIRMED)
         layout.addWidget(self.warning)
         self.body = QWidget(self)
@@ -67,7 +67,7 @@ class PayloadDialog(QDialog):
         self.form.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.body, 1)
         self.error = QLabel(self)
-        self.error.setStyleSheet("color: #b71c1c;")
+        self.error.setProperty("feedback", "error")
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
@@ -117,18 +117,19 @@ class ConfirmDialog(PayloadDialog):
         self.form.addRow(self.question)
 
 
-_N = QT_TRANSLATE_NOOP
 REASON_PRESETS = {
-    Action.VOID: (_N("ActionDialogs", "Duplicate of an existing case"),
-                  _N("ActionDialogs", "Not in the centre's scope"),
-                  _N("ActionDialogs", "Cannot be verified on site")),
-    Action.RETURN: (_N("ActionDialogs", "Not our unit's asset"), _N("ActionDialogs", "Outside our area"),
-                    _N("ActionDialogs", "Needs another department")),
-    Action.VERIFY_FAIL: (_N("ActionDialogs", "Problem still present"), _N("ActionDialogs", "Work incomplete")),
-    Action.SUSPEND: (_N("ActionDialogs", "Waiting for weather"),
-                     _N("ActionDialogs", "Waiting for another department"),
-                     _N("ActionDialogs", "Legal procedure pending")),
-    Action.DENY_EXTENSION: (_N("ActionDialogs", "Not justified"),),
+    Action.VOID: (QT_TRANSLATE_NOOP("ActionDialogs", "Duplicate of an existing case"),
+                  QT_TRANSLATE_NOOP("ActionDialogs", "Not in the centre's scope"),
+                  QT_TRANSLATE_NOOP("ActionDialogs", "Cannot be verified on site")),
+    Action.RETURN: (QT_TRANSLATE_NOOP("ActionDialogs", "Not our unit's asset"),
+                    QT_TRANSLATE_NOOP("ActionDialogs", "Outside our area"),
+                    QT_TRANSLATE_NOOP("ActionDialogs", "Needs another department")),
+    Action.VERIFY_FAIL: (QT_TRANSLATE_NOOP("ActionDialogs", "Problem still present"),
+                         QT_TRANSLATE_NOOP("ActionDialogs", "Work incomplete")),
+    Action.SUSPEND: (QT_TRANSLATE_NOOP("ActionDialogs", "Waiting for weather"),
+                     QT_TRANSLATE_NOOP("ActionDialogs", "Waiting for another department"),
+                     QT_TRANSLATE_NOOP("ActionDialogs", "Legal procedure pending")),
+    Action.DENY_EXTENSION: (QT_TRANSLATE_NOOP("ActionDialogs", "Not justified"),),
 }
 
 
@@ -174,29 +175,37 @@ class TextDialog(PayloadDialog):
         return {self.key: value} if value or self.required else {}
 
 
-def suggestion_reason(s: Suggestion, refdata, parent: QWidget) -> str:
-    """The routing reason in the UI's language (routing.py's reason_key table)."""
-    tr = parent.tr
+def suggestion_reason(s: Suggestion, refdata, parent: QWidget | None = None) -> str:
+    """The routing reason in the UI's language (routing.py's reason_key table). Literal
+    `QCoreApplication.translate("DispatchDialog", ...)` calls, so pyside6-lupdate extracts every text."""
     a = s.reason_args
     if s.reason_key == "routing.rule":
-        rank = {1: tr("Primary"), 2: tr("Secondary")}.get(a.get("rank"), tr("Rank {n}").format(n=a.get("rank")))
+        rank = {1: QCoreApplication.translate("DispatchDialog", "Primary"),
+                2: QCoreApplication.translate("DispatchDialog", "Secondary")}.get(
+            a.get("rank"), QCoreApplication.translate("DispatchDialog", "Rank {n}").format(n=a.get("rank")))
         category = a.get("category", "*")
         scope = a.get("category_scope")
-        cat_text = {"all": tr("all categories"), "kind": tr("all {kind}").format(
-            kind=labels.kind_label("component" if category == "C" else "event"))}.get(scope, category)
+        cat_text = {"all": QCoreApplication.translate("DispatchDialog", "all categories"),
+                    "kind": QCoreApplication.translate("DispatchDialog", "all {kind}").format(
+                        kind=labels.kind_label("component" if category == "C" else "event"))}.get(scope, category)
         if scope == "major" and len(category) == 3:
             kind = "component" if category[0] == "C" else "event"
             cat_text = f"{category} {labels.major_label(kind, category[1:])}"
         area, area_scope = a.get("area", "*"), a.get("area_scope", "all")
-        area_text = tr("all areas") if area == "*" else {
-            "grid": tr("grid {code}"), "community": tr("community {code}"), "street": tr("street {code}"),
-            "county": tr("county {code}")}.get(area_scope, "{code}").format(code=area)
-        return tr("{rank} for {category} in {area}").format(rank=rank, category=cat_text, area=area_text)
+        area_text = QCoreApplication.translate("DispatchDialog", "all areas") if area == "*" else {
+            "grid": QCoreApplication.translate("DispatchDialog", "grid {code}"),
+            "community": QCoreApplication.translate("DispatchDialog", "community {code}"),
+            "street": QCoreApplication.translate("DispatchDialog", "street {code}"),
+            "county": QCoreApplication.translate("DispatchDialog", "county {code}")}.get(area_scope, "{code}").format(
+            code=area)
+        return QCoreApplication.translate("DispatchDialog", "{rank} for {category} in {area}").format(
+            rank=rank, category=cat_text, area=area_text)
     if s.reason_key == "routing.escalation":
-        return tr("Escalation level {level}: above {child}").format(
+        return QCoreApplication.translate("DispatchDialog", "Escalation level {level}: above {child}").format(
             level=a.get("level"), child=unit_name(refdata, a.get("child")))
     if s.reason_key == "routing.no_rule":
-        return tr("No responsibility rule matches; the city office coordinates")
+        return QCoreApplication.translate("DispatchDialog",
+                                          "No responsibility rule matches; the city office coordinates")
     return s.reason
 
 
@@ -364,9 +373,10 @@ class EscalateDialog(TextDialog):
 
 
 class ExtensionDialog(TextDialog):
-    UNITS = ((_N("ActionDialogs", "working hours"), 60, True), (_N("ActionDialogs", "working days"), 0, True),
-             (_N("ActionDialogs", "calendar hours"), 60, False), (_N("ActionDialogs", "calendar days"), 24 * 60,
-                                                                   False))
+    UNITS = ((QT_TRANSLATE_NOOP("ActionDialogs", "working hours"), 60, True),
+             (QT_TRANSLATE_NOOP("ActionDialogs", "working days"), 0, True),
+             (QT_TRANSLATE_NOOP("ActionDialogs", "calendar hours"), 60, False),
+             (QT_TRANSLATE_NOOP("ActionDialogs", "calendar days"), 24 * 60, False))
 
     def __init__(self, case: Case, parent: QWidget | None = None, *, minutes_per_working_day: int = 7 * 60):
         super().__init__(Action.REQUEST_EXTENSION, case, parent, key="reason")
@@ -436,9 +446,10 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
     if action == Action.APPROVE_EXTENSION and case.extension is not None:
         ext = case.extension
         dialog = ConfirmDialog(action, case, parent)
-        mode = dialog.tr("working time") if ext.working else dialog.tr("calendar time")
-        dialog.question.setText(dialog.tr("Approve {hours:g} more hours ({mode}) requested by {who}?\n"
-                                          "Reason: {reason}").format(hours=ext.minutes / 60, mode=mode,
-                                                                    who=ext.requested_by, reason=ext.reason))
+        mode = (QCoreApplication.translate("ConfirmDialog", "working time") if ext.working
+                else QCoreApplication.translate("ConfirmDialog", "calendar time"))
+        dialog.question.setText(QCoreApplication.translate(
+            "ConfirmDialog", "Approve {hours:g} more hours ({mode}) requested by {who}?\nReason: {reason}").format(
+            hours=ext.minutes / 60, mode=mode, who=ext.requested_by, reason=ext.reason))
         return dialog
     return None

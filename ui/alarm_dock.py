@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDockWidget, QHBoxLayout, QHeaderView,
                                QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from ui import theme
 from ui.alarm_model import ActiveRole, AlarmModel, CaseIdRole, SensorIdRole
 from ui.sensor_dock import SensorHub
 
@@ -71,7 +72,7 @@ class AlarmDock(QDockWidget):
         self.show_cleared.setChecked(True)
         self.show_cleared.toggled.connect(self.proxy.set_show_cleared)
         self.source_note = QLabel(body)
-        self.source_note.setStyleSheet("color: #64748b")
+        self.source_note.setObjectName("dockNote")  # muted, per theme (resources/styles/*.qss)
 
         bar = QHBoxLayout()
         bar.addWidget(self.ack_button)
@@ -91,6 +92,7 @@ class AlarmDock(QDockWidget):
         ctx.signals.language_changed.connect(lambda _lang: self.model.retranslate())
         self.retranslate()
         self._update_actions()
+        theme.follow_theme(self)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Alarms"))
@@ -104,6 +106,8 @@ class AlarmDock(QDockWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif theme.theme_switched(self, event):
+            self.model.restyle()
         super().changeEvent(event)
 
     # -- selection

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import localized_name
 from app.sensor_data import Alarm, AlarmSource, AlarmState, Reason, SensorInfo
+from ui import theme
 from ui.i18n import current_language
 
 CTX = "AlarmModel"
@@ -41,8 +42,8 @@ LEVEL_TEXT = {1: QT_TRANSLATE_NOOP("AlarmModel", "Warning"), 2: QT_TRANSLATE_NOO
 REASON_TEXT = {Reason.HIGH: QT_TRANSLATE_NOOP("AlarmModel", "above threshold"),
                Reason.LOW: QT_TRANSLATE_NOOP("AlarmModel", "below threshold"),
                Reason.RATE: QT_TRANSLATE_NOOP("AlarmModel", "changing too fast")}
-LEVEL_COLOUR = {1: QColor("#b45309"), 2: QColor("#b91c1c")}
-LEVEL_BACKGROUND = {1: QColor("#fef3c7"), 2: QColor("#fee2e2")}
+# Raised alarms: a tinted row per level, with its own text colour (ui.theme pairs, per theme).
+LEVEL_TINT = {1: ("warn_text", "warn_bg"), 2: ("danger_text", "danger_bg")}
 
 AlarmIdRole = Qt.ItemDataRole.UserRole + 1
 SensorIdRole = Qt.ItemDataRole.UserRole + 2
@@ -188,14 +189,8 @@ class AlarmModel(QAbstractTableModel):
                 parts.append(f"{_t('Acknowledged')}: {format_time(alarm.acknowledged_at)} "
                              f"({alarm.acknowledged_by})")
             return "\n".join(parts)
-        elif role == Qt.ItemDataRole.ForegroundRole:
-            if key in ("state", "level") and alarm.active:
-                return QBrush(LEVEL_COLOUR.get(alarm.level, QColor("#111827")))
-            if not alarm.active:
-                return QBrush(QColor("#6b7280"))
-        elif role == Qt.ItemDataRole.BackgroundRole:
-            if alarm.state is AlarmState.RAISED:
-                return QBrush(LEVEL_BACKGROUND.get(alarm.level, QColor("#ffffff")))
+        elif role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            return self._brush(alarm, key, role)
         elif role == Qt.ItemDataRole.FontRole:
             if alarm.state is AlarmState.RAISED:
                 font = QFont()
@@ -210,6 +205,27 @@ class AlarmModel(QAbstractTableModel):
         elif role == ActiveRole:
             return alarm.active
         return None
+
+    @staticmethod
+    def _brush(alarm: Alarm, key: str, role: int) -> QBrush | None:
+        """Colours from the current theme. A raised alarm's row is tinted by level and gets a foreground in
+        every cell (the theme's text colour is not made for the tint); an acknowledged one keeps the plain
+        background with its state and level in the level's colour; a cleared one is muted."""
+        c = theme.colors()
+        text_key, bg_key = LEVEL_TINT.get(alarm.level, LEVEL_TINT[2])
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(c[bg_key])) if alarm.state is AlarmState.RAISED else None
+        if not alarm.active:
+            return QBrush(QColor(c["muted"]))
+        if key in ("state", "level"):
+            return QBrush(QColor(c[text_key]))
+        return QBrush(QColor(c["text"])) if alarm.state is AlarmState.RAISED else None
+
+    def restyle(self) -> None:
+        """The theme changed: redraw the colours."""
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1),
+                                  [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole])
 
     # -- actions
 

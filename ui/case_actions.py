@@ -86,23 +86,26 @@ def ui_language(ctx: Any = None) -> str:
 
 def refusal_text(exc: BaseException) -> str:
     """A message an operator can act on for a refused or failed command."""
-    tr = QCoreApplication.translate
     if isinstance(exc, WorkflowError):
         headline = {
-            "illegal_state": tr("CaseActions", "The case has moved on; this action no longer applies."),
-            "forbidden_role": tr("CaseActions", "Your role may not take this action."),
-            "out_of_scope": tr("CaseActions", "The case belongs to another unit."),
-            "precondition": tr("CaseActions", "The case is not ready for this action."),
-            "invalid_payload": tr("CaseActions", "Some required information is missing or invalid."),
-            "unknown_unit": tr("CaseActions", "Unknown member unit."),
-            "same_unit": tr("CaseActions", "The case is already with that unit."),
-            "top_of_hierarchy": tr("CaseActions", "The case is already at the top of the unit hierarchy."),
-            "no_refdata": tr("CaseActions", "No reference data yet: log in online once."),
-            "unknown_category": tr("CaseActions", "Unknown category."),
-            "unknown_grid": tr("CaseActions", "Unknown grid code."),
-        }.get(exc.code, tr("CaseActions", "The action was refused."))
+            "illegal_state": QCoreApplication.translate("CaseActions",
+                                                        "The case has moved on; this action no longer applies."),
+            "forbidden_role": QCoreApplication.translate("CaseActions", "Your role may not take this action."),
+            "out_of_scope": QCoreApplication.translate("CaseActions", "The case belongs to another unit."),
+            "precondition": QCoreApplication.translate("CaseActions", "The case is not ready for this action."),
+            "invalid_payload": QCoreApplication.translate("CaseActions",
+                                                          "Some required information is missing or invalid."),
+            "unknown_unit": QCoreApplication.translate("CaseActions", "Unknown member unit."),
+            "same_unit": QCoreApplication.translate("CaseActions", "The case is already with that unit."),
+            "top_of_hierarchy": QCoreApplication.translate("CaseActions",
+                                                           "The case is already at the top of the unit hierarchy."),
+            "no_refdata": QCoreApplication.translate("CaseActions", "No reference data yet: log in online once."),
+            "unknown_category": QCoreApplication.translate("CaseActions", "Unknown category."),
+            "unknown_grid": QCoreApplication.translate("CaseActions", "Unknown grid code."),
+        }.get(exc.code, QCoreApplication.translate("CaseActions", "The action was refused."))
         return f"{headline}\n{exc.message}"
-    return tr("CaseActions", "The action failed: {error}").format(error=str(exc) or type(exc).__name__)
+    return QCoreApplication.translate("CaseActions", "The action failed: {error}").format(
+        error=str(exc) or type(exc).__name__)
 
 
 def run_op(work: Callable[[], Any], success: Callable[[Any], None] | None = None,

@@ -28,8 +28,9 @@ from app import labels, workflow
 from app.case import Case
 from app.case_views import Level, countdown
 from app.commands import Command
+from ui import theme
 from ui.case_actions import CaseActionBar, CaseActionController, now_utc, ui_language
-from ui.case_queue_model import LEVEL_COLOURS, format_duration
+from ui.case_queue_model import format_duration
 from ui.case_timeline import CaseTimeline, format_time
 from ui.case_actions import run_op
 
@@ -57,7 +58,8 @@ class LocationSketch(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#eef2f5"))
+        c = theme.colors()
+        painter.fillRect(self.rect(), QColor(c["sketch_bg"]))
         if self._point is None:
             return
         xs = [p[0] for p in self._ring] + [self._point[0]]
@@ -71,12 +73,14 @@ class LocationSketch(QWidget):
             return QPointF(ox + (x - cx + span / 2) / span * side, oy + (cy + span / 2 - y) / span * side)
 
         if self._ring:
-            painter.setPen(QPen(QColor("#1565c0"), 1.5))
-            painter.setBrush(QColor(21, 101, 192, 30))
+            line = QColor(c["sketch_line"])
+            painter.setPen(QPen(line, 1.5))
+            line.setAlpha(40)
+            painter.setBrush(line)
             painter.drawPolygon([to_px(x, y) for x, y in self._ring])
         p = to_px(*self._point)
-        painter.setPen(QPen(QColor("white"), 2))
-        painter.setBrush(QColor("#c62828"))
+        painter.setPen(QPen(QColor(c["alert_text"]), 2))
+        painter.setBrush(QColor(c["alert_bg"]))
         painter.drawEllipse(QRectF(p.x() - 6, p.y() - 6, 12, 12))
 
 
@@ -94,16 +98,17 @@ class CaseDetailDock(QDockWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         header = QHBoxLayout()
         self.title = QLabel(body)
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.title.setObjectName("caseTitle")  # look: resources/styles/*.qss
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_badge = QLabel(body)
         self.priority_badge = QLabel(body)
         self.countdown_label = QLabel(body)
+        self.countdown_label.setObjectName("caseCountdown")  # coloured by its `level` property
         self.countdown_label.setMinimumWidth(120)
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pending_badge = QLabel(body)
         for badge in (self.status_badge, self.priority_badge, self.pending_badge):
-            badge.setStyleSheet("padding: 2px 8px; border-radius: 3px; background: #e3e7eb;")
+            badge.setObjectName("caseBadge")  # an urgent one has urgent="true"
         header.addWidget(self.title)
         header.addWidget(self.status_badge)
         header.addWidget(self.priority_badge)
@@ -115,6 +120,7 @@ class CaseDetailDock(QDockWidget):
         self.actions_bar = CaseActionBar(body)
         layout.addWidget(self.actions_bar)
         self.message = QLabel(body)
+        self.message.setObjectName("caseMessage")  # feedback="ok" or "error"
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
@@ -157,7 +163,7 @@ class CaseDetailDock(QDockWidget):
         layout.addWidget(self.tabs, 1)
         self.placeholder = QLabel(body)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setStyleSheet("color: #78909c; font-size: 12pt;")
+        self.placeholder.setObjectName("placeholderText")
         layout.addWidget(self.placeholder)
         self.setWidget(body)
 
@@ -254,9 +260,7 @@ class CaseDetailDock(QDockWidget):
         self.title.setText(case.display_number)
         self.status_badge.setText(labels.status_label(case.status))
         self.priority_badge.setText(labels.priority_label(case.priority))
-        urgent = case.priority == "urgent"
-        self.priority_badge.setStyleSheet("padding: 2px 8px; border-radius: 3px; " + (
-            "background: #c62828; color: white; font-weight: bold;" if urgent else "background: #e3e7eb;"))
+        theme.set_style_property(self.priority_badge, "urgent", case.priority == "urgent")
         self.pending_badge.setVisible(bool(pending))
         self.pending_badge.setText(self.tr("{n} waiting to sync").format(n=len(pending)))
         self.pending_badge.setToolTip(self.tr("Commands issued on this console that the server has not "
@@ -311,7 +315,7 @@ class CaseDetailDock(QDockWidget):
         now = now_utc(self.ctx)
         if case.due_at is None or refdata is None:
             self.countdown_label.setText("")
-            self.countdown_label.setStyleSheet("")
+            theme.set_style_property(self.countdown_label, "level", "")
             v["stage"].setText("—")
             return
         left = workflow.remaining(case, now, refdata)
@@ -325,10 +329,8 @@ class CaseDetailDock(QDockWidget):
             text = self.tr("paused, {time} left").format(time=format_duration(c.seconds_left or 0))
         else:
             text = self.tr("{time} left").format(time=format_duration(c.seconds_left or 0))
-        fg, bg = LEVEL_COLOURS.get(c.level, ("#000000", "#ffffff"))
         self.countdown_label.setText(text)
-        self.countdown_label.setStyleSheet(f"color: {fg}; background: {bg}; font-weight: bold; padding: 3px 8px; "
-                                           "border-radius: 3px;")
+        theme.set_style_property(self.countdown_label, "level", str(c.level))  # as the queue's LEVEL_COLOURS
         mode = self.tr("working time") if case.due_working else self.tr("calendar time")
         v["stage"].setText(self.tr("{stage}: due {due} ({mode}) · {left}").format(
             stage=labels.stage_label(case.stage), due=format_time(case.due_at), mode=mode, left=text))
@@ -350,12 +352,12 @@ class CaseDetailDock(QDockWidget):
         self.show_message(text)
 
     def show_message(self, text: str) -> None:
-        self.message.setStyleSheet("color: #1b5e20; background: #e8f5e9; padding: 4px;")
+        theme.set_style_property(self.message, "feedback", "ok")
         self.message.setText(text)
         self.message.show()
 
     def show_error(self, text: str) -> None:
-        self.message.setStyleSheet("color: #b71c1c; background: #ffebee; padding: 4px; font-weight: bold;")
+        theme.set_style_property(self.message, "feedback", "error")
         self.message.setText(text)
         self.message.show()
 

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.case_views import View, view_name, view_rule, views_for
 from app.enums import Role
+from ui import theme
 from ui.case_queue_model import CaseIdRole, CaseQueueModel, Column
 from ui.notifier import NotificationBanner, UrgentCaseNotifier
 from ui.case_actions import run_op
@@ -133,11 +134,12 @@ class CaseQueueDock(QDockWidget):
         ctx.signals.language_changed.connect(self._language_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.open_new_case,
-                  context=Qt.ShortcutContext.WindowShortcut)
+        # No Ctrl+N here: the main window's File → New case owns it (and calls open_new_case); a second
+        # shortcut for the same key makes Qt call the key ambiguous and fire neither.
 
         self._build_tabs()
         self.retranslate()
+        theme.follow_theme(self)
         cache = ctx.cache
         run_op(lambda: cache.setting("emergency_mode"), lambda v: self.set_emergency_mode(emergency_on(v)),
                lambda exc: log.warning("cannot read the emergency mode setting: %s", exc), owner=self)
@@ -159,6 +161,8 @@ class CaseQueueDock(QDockWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif theme.theme_switched(self, event):
+            self.update_counts()  # the tab colours come from the theme
         super().changeEvent(event)
 
     # ------------------------------------------------------------------ views and counts
@@ -198,9 +202,9 @@ class CaseQueueDock(QDockWidget):
             view = View(self.tabs.tabData(i))
             self.tabs.setTabText(i, f"{view_name(view)} ({counts.get(view, 0):,})")
             if view in (View.OVERDUE, View.EMERGENCY) and counts.get(view):
-                self.tabs.setTabTextColor(i, Qt.GlobalColor.darkRed)
+                self.tabs.setTabTextColor(i, theme.color("danger_text"))
             else:
-                self.tabs.setTabTextColor(i, self.palette().windowText().color())
+                self.tabs.setTabTextColor(i, QColor())  # invalid: the theme's own tab colour
         self._update_footer()
 
     def view_counts(self) -> dict[View, int]:

@@ -35,6 +35,7 @@ from app.case_views import (
     query_tokens,
 )
 from app.enums import TERMINAL_STATUSES, Priority, Stage, Status
+from ui import theme
 from ui.case_actions import now_utc, ui_language
 from ui.case_actions import run_op
 
@@ -62,13 +63,23 @@ CaseIdRole = Qt.ItemDataRole.UserRole + 1
 SummaryRole = Qt.ItemDataRole.UserRole + 2
 LevelRole = Qt.ItemDataRole.UserRole + 3
 
-LEVEL_COLOURS = {  # (text, background): readable on a light theme through a 12-hour shift
-    Level.GREEN: ("#1b5e20", "#e8f5e9"),
-    Level.AMBER: ("#8a5300", "#fff3e0"),
-    Level.RED: ("#b71c1c", "#ffebee"),
-    Level.OVERDUE: ("#ffffff", "#c62828"),
-    Level.PAUSED: ("#455a64", "#eceff1"),
+LEVEL_COLOURS = {  # (text, background) as ui.theme colour names: readable in both themes through a shift
+    Level.GREEN: ("ok_text", "ok_bg"),
+    Level.AMBER: ("warn_text", "warn_bg"),
+    Level.RED: ("danger_text", "danger_bg"),
+    Level.OVERDUE: ("alert_text", "alert_bg"),
+    Level.PAUSED: ("paused_text", "paused_bg"),
 }
+
+
+def level_colours(level) -> tuple[str, str] | None:
+    """(text, background) colours of a countdown level in the current theme, or None."""
+    names = LEVEL_COLOURS.get(level)
+    if names is None:
+        return None
+    c = theme.colors()
+    return c[names[0]], c[names[1]]
+
 
 RESET_THRESHOLD = 2000  # more rows in or out than this on a user's filter change: reset instead of patching
 TEXT_CHUNK = 2000       # cases per background read when indexing description/address text
@@ -76,16 +87,15 @@ TEXT_CHUNK = 2000       # cases per background read when indexing description/ad
 
 def format_duration(seconds: float) -> str:
     """'3d 4h', '2h 05m', '12m 30s' (absolute value; callers add the overdue wording)."""
-    tr = QCoreApplication.translate
     seconds = int(abs(seconds))
     days, rem = divmod(seconds, 86400)
     hours, rem = divmod(rem, 3600)
     minutes, secs = divmod(rem, 60)
     if days:
-        return tr("Duration", "{d}d {h}h").format(d=days, h=hours)
+        return QCoreApplication.translate("Duration", "{d}d {h}h").format(d=days, h=hours)
     if hours:
-        return tr("Duration", "{h}h {m:02d}m").format(h=hours, m=minutes)
-    return tr("Duration", "{m}m {s:02d}s").format(m=minutes, s=secs)
+        return QCoreApplication.translate("Duration", "{h}h {m:02d}m").format(h=hours, m=minutes)
+    return QCoreApplication.translate("Duration", "{m}m {s:02d}s").format(m=minutes, s=secs)
 
 
 def _load_texts(cache, ids: list[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
@@ -481,7 +491,7 @@ class CaseQueueModel(QAbstractTableModel):
                 level = self.countdown(s).level
                 if role == LevelRole:
                     return level
-                colours = LEVEL_COLOURS.get(level)
+                colours = level_colours(level)
                 if colours is None:
                     return None
                 return QBrush(QColor(colours[0 if role == Qt.ItemDataRole.ForegroundRole else 1]))
@@ -494,7 +504,7 @@ class CaseQueueModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole and col == Column.PRIORITY and s.priority == Priority.URGENT:
-            return QBrush(QColor("#b71c1c"))
+            return QBrush(theme.color("danger_text"))
         return None
 
     def _display(self, s: CaseSummary, col: int) -> str:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app import labels
 from app.case import Case, CaseEvent
 from app.commands import Command
 from app.enums import Action, Status
+from ui import theme
 
-PENDING_COLOUR = "#6d4c41"
+PENDING_COLOUR = "pending_text"    # ui.theme colour names (the tree keeps the view's background)
+EMPHASIS_COLOUR = "danger_text"    # escalations, returns and voids
 
 
 def format_time(dt: datetime | None) -> str:
@@ -44,6 +47,12 @@ class CaseTimeline(QTreeWidget):
         self._case: Case | None = None
         self._pending: list[Command] = []
         self.retranslate()
+        theme.follow_theme(self)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if theme.theme_switched(self, event) and self._case is not None:
+            self.set_case(self._case, self._pending)  # the rows' colours come from the theme
+        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setHeaderLabels([self.tr("#"), self.tr("Server time"), self.tr("Console time"), self.tr("Who"),
@@ -94,7 +103,7 @@ class CaseTimeline(QTreeWidget):
         for column in range(self.COLUMNS):
             item.setToolTip(column, tip)
         if e.action == Action.ESCALATE or e.to_status in (Status.RETURNED, Status.VOIDED):
-            item.setForeground(4, QBrush(QColor("#b71c1c")))
+            item.setForeground(4, QBrush(theme.color(EMPHASIS_COLOUR)))
         return item
 
     def _unapplied_item(self, c: Command) -> QTreeWidgetItem:
@@ -114,7 +123,7 @@ class CaseTimeline(QTreeWidget):
         font.setItalic(True)
         for column in range(self.COLUMNS):
             item.setFont(column, font)
-            item.setForeground(column, QBrush(QColor(PENDING_COLOUR)))
+            item.setForeground(column, QBrush(theme.color(PENDING_COLOUR)))
 
     def details(self, action: Action, payload: dict[str, Any]) -> str:
         """The payload in words: reason, note, unit, extension, …"""

@@ -3,11 +3,12 @@ codes, names in the UI's language (the other language in the tooltip), emergency
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app import labels
+from ui import theme
 from ui.case_actions import ui_language
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
@@ -33,6 +34,12 @@ class CategoryTree(QWidget):
         self.tree.currentItemChanged.connect(self._current_changed)
         self.tree.itemActivated.connect(lambda item, _c: self._current_changed(item, None))
         self.rebuild()
+        theme.follow_theme(self)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if theme.theme_switched(self, event):
+            self.rebuild()  # emergency categories are marked in the theme's danger colour
+        super().changeEvent(event)
 
     def rebuild(self) -> None:
         """(Re)build the tree in the current language, keeping the chosen category."""
@@ -64,7 +71,7 @@ class CategoryTree(QWidget):
             leaf.setToolTip(0, self.tr("{code}\n{zh}\n{en}\nDefault priority: {priority}").format(
                 code=cat.code, zh=cat.name, en=cat.name_en, priority=labels.priority_label(cat.default_priority)))
             if cat.emergency:
-                leaf.setForeground(0, QBrush(QColor("#b71c1c")))
+                leaf.setForeground(0, QBrush(theme.color("danger_text")))
             major_item.addChild(leaf)
             self._leaves[cat.code] = leaf
         for kind_item in kinds.values():

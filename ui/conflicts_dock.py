@@ -24,16 +24,17 @@ from PySide6.QtWidgets import (
 
 from app import labels
 from app.cache.models import Conflict
+from ui import theme
 from ui.case_actions import now_utc, refusal_text, ui_language
 from ui.case_timeline import format_time
 from ui.case_actions import run_op
 
 log = logging.getLogger(__name__)
 
-_N = QT_TRANSLATE_NOOP
-HEADERS = (_N("ConflictsModel", "Case"), _N("ConflictsModel", "Action"), _N("ConflictsModel", "Reason"),
-           _N("ConflictsModel", "Message"), _N("ConflictsModel", "Server status"), _N("ConflictsModel", "Server unit"),
-           _N("ConflictsModel", "Server version"), _N("ConflictsModel", "Issued"))
+HEADERS = (QT_TRANSLATE_NOOP("ConflictsModel", "Case"), QT_TRANSLATE_NOOP("ConflictsModel", "Action"),
+           QT_TRANSLATE_NOOP("ConflictsModel", "Reason"), QT_TRANSLATE_NOOP("ConflictsModel", "Message"),
+           QT_TRANSLATE_NOOP("ConflictsModel", "Server status"), QT_TRANSLATE_NOOP("ConflictsModel", "Server unit"),
+           QT_TRANSLATE_NOOP("ConflictsModel", "Server version"), QT_TRANSLATE_NOOP("ConflictsModel", "Issued"))
 
 
 class ConflictsModel(QAbstractTableModel):
@@ -95,7 +96,8 @@ class ConflictsModel(QAbstractTableModel):
             if col == 6:
                 return str(server.version) if server else ""
             if col == 7:
-                return format_time(c.command.issued_at) + (f" ({self.tr('offline')})" if c.command.offline else "")
+                issued = format_time(c.command.issued_at)
+                return self.tr("{time} (offline)").format(time=issued) if c.command.offline else issued
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
             return c.message
         return None
@@ -234,12 +236,12 @@ class ConflictsDock(QDockWidget):
                lambda _r: self._resolved(resolution), self._failed, write=True, owner=self)
 
     def _resolved(self, resolution: str) -> None:
-        self.message.setStyleSheet("color: #1b5e20;")
+        theme.set_style_property(self.message, "feedback", "ok")
         self.message.setText(self.tr("Re-applied: queued again.") if resolution == "reapply"
                              else self.tr("Discarded."))
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
-        self.message.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        theme.set_style_property(self.message, "feedback", "error")
         self.message.setText(refusal_text(exc))
         self._selection_changed()

@@ -140,7 +140,7 @@ class NewCaseDialog(QDialog):
         form.addRow(self.dup_box)
 
         self.error = QLabel(right)
-        self.error.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.error.setProperty("feedback", "error")  # look: resources/styles/*.qss
         self.error.setWordWrap(True)
         self.error.hide()
         form.addRow(self.error)

@@ -21,6 +21,7 @@ from app.labels import localized_name
 from app.map_layers import SENSOR_STATE_COLOURS
 from app.sensor_data import (HISTORY_S, AlarmSource, SensorBank, SensorFeed, SensorInfo,
                              SimulatedSensorFeed, SimulatedThresholdAlarmSource, bootstrap_bank)
+from ui import theme
 from ui.i18n import current_language
 from ui.ops import Op
 from ui.sensor_plot import SensorPlot
@@ -39,6 +40,10 @@ SENSOR_TYPE_LABELS = {
     "gas_concentration": QT_TRANSLATE_NOOP("SensorDock", "Combustible gas"),   # 可燃气体
     "manhole_cover": QT_TRANSLATE_NOOP("SensorDock", "Manhole cover"),         # 井盖
 }
+
+# Sensors at warning or alarm level are named in the theme's warning/danger text colour (the swatch beside
+# the name keeps the map's state colour); other names keep the view's own text colour.
+STATE_FOREGROUND = {"warning": "warn_text", "alarm": "danger_text"}
 
 WINDOWS = ((3600, QT_TRANSLATE_NOOP("SensorDock", "Last hour")),
            (6 * 3600, QT_TRANSLATE_NOOP("SensorDock", "Last 6 hours")),
@@ -188,7 +193,7 @@ class SensorDock(QDockWidget):
         self.follow_box.setChecked(True)
         self.hint = QLabel(body)
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #64748b")
+        self.hint.setObjectName("dockNote")  # muted, per theme (resources/styles/*.qss)
 
         left = QWidget(body)
         left_layout = QVBoxLayout(left)
@@ -231,8 +236,10 @@ class SensorDock(QDockWidget):
         self.hub.ready.connect(self._refresh_all)
         self.hub.states_changed.connect(self._states_changed)
         ctx.signals.sensor_selected.connect(self.show_sensor)
+        self._states: dict = {}
         if self.hub.is_ready:
             self._states_changed(self.hub.states())
+        theme.follow_theme(self)
 
     # -- texts
 
@@ -261,6 +268,8 @@ class SensorDock(QDockWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif theme.theme_switched(self, event):
+            self._states_changed(self._states)  # the warning/alarm text colours come from the theme
         super().changeEvent(event)
 
     def _update_hint(self) -> None:
@@ -319,10 +328,13 @@ class SensorDock(QDockWidget):
             self._remove_plot(sid)
 
     def _states_changed(self, states: dict) -> None:
+        self._states = states
+        foreground = STATE_FOREGROUND  # theme colour names; the rest keep the view's text colour
         for sid, item in self._items.items():
             state = states.get(sid, {}).get("state", "unknown")
             colour = QColor(SENSOR_STATE_COLOURS.get(state, SENSOR_STATE_COLOURS["unknown"]))
-            item.setForeground(0, QBrush(colour if state in ("warning", "alarm") else QColor("#111827")))
+            text = foreground.get(state)
+            item.setData(0, Qt.ItemDataRole.ForegroundRole, QBrush(theme.color(text)) if text else None)
             item.setData(0, Qt.ItemDataRole.DecorationRole, colour)
 
     # -- plots

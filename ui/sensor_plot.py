@@ -17,12 +17,15 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import localized_name
 from app.sensor_data import SensorInfo, SensorSeries, level_runs
+from ui import theme
 from ui.i18n import current_language
 
-WARNING_COLOUR = QColor("#f59e0b")
-ALARM_COLOUR = QColor("#dc2626")
-CURVE_COLOUR = QColor("#1d4ed8")
 MAX_REGIONS = 60
+
+
+def level_colour(level: int) -> QColor:
+    """Threshold lines and shading: the theme's plot warning (level 1) or alarm (level 2+) colour."""
+    return theme.color("plot_alarm" if level >= 2 else "plot_warn")
 
 _LINE_TEXT = {
     "alarm_high": QT_TRANSLATE_NOOP("SensorPlot", "Alarm high"),
@@ -62,26 +65,25 @@ class SensorPlot(QWidget):
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.plot = pg.PlotWidget(parent=self, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-        self.plot.setBackground("w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.getAxis("left").enableAutoSIPrefix(False)  # "m" is metres, not milli-
-        self.curve = self.plot.plot(pen=pg.mkPen(CURVE_COLOUR, width=1.5))
+        self.curve = self.plot.plot()
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.curve.setZValue(10)
         self._lines: list[tuple[str, pg.InfiniteLine]] = []
+        self._line_levels: list[int] = []
         for name, level, value in info.thresholds.lines():
-            colour = ALARM_COLOUR if level >= 2 else WARNING_COLOUR
-            line = pg.InfiniteLine(pos=value, angle=0, movable=False,
-                                   pen=pg.mkPen(colour, width=1.2, style=Qt.PenStyle.DashLine),
-                                   label="", labelOpts={"position": 0.02, "color": colour,
-                                                        "anchors": [(0, 1), (0, 1)]})
+            line = pg.InfiniteLine(pos=value, angle=0, movable=False, label="",
+                                   labelOpts={"position": 0.02, "anchors": [(0, 1), (0, 1)]})
             line.setZValue(5)
             self.plot.addItem(line)
             self._lines.append((name, line))
+            self._line_levels.append(level)
+        self._shaded_levels: list[int] = []
         self.plot.getViewBox().sigRangeChangedManually.connect(self._manual_range)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,7 +91,35 @@ class SensorPlot(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
         self._last_range: tuple[float, float] | None = None
+        self.restyle()
         self.retranslate()
+        theme.follow_theme(self)
+
+    # -- colours
+
+    def restyle(self) -> None:
+        """Take the plot's colours from the current theme (ui.theme.colors(): a style sheet cannot reach a
+        pyqtgraph scene): background, axes and their text, the curve, threshold lines and shading."""
+        c = theme.colors()
+        self.plot.setBackground(c["plot_bg"])
+        for side in ("left", "bottom"):
+            axis = self.plot.getAxis(side)
+            axis.setPen(pg.mkPen(c["plot_fg"]))
+            axis.setTextPen(pg.mkPen(c["plot_fg"]))  # tick labels and the axis label
+        self.curve.setPen(pg.mkPen(c["plot_curve"], width=1.5))
+        for (_name, line), level in zip(self._lines, self._line_levels):
+            colour = level_colour(level)
+            line.setPen(pg.mkPen(colour, width=1.2, style=Qt.PenStyle.DashLine))
+            line.label.setColor(colour)
+        for region, level in zip(self._regions, self._shaded_levels):
+            region.setBrush(self._shade_brush(level))
+            region.update()
+
+    @staticmethod
+    def _shade_brush(level: int) -> QColor:
+        colour = level_colour(level)
+        colour.setAlpha(55 if level >= 2 else 45)
+        return colour
 
     # -- texts
 
@@ -105,6 +135,8 @@ class SensorPlot(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif theme.theme_switched(self, event):
+            self.restyle()
         super().changeEvent(event)
 
     # -- data
@@ -150,10 +182,9 @@ class SensorPlot(QWidget):
                 line.setPen(pg.mkPen(None))
             self.plot.addItem(region)
             self._regions.append(region)
+        self._shaded_levels = [level for _start, _end, level in runs]
         for region, (start, end, level) in zip(self._regions, runs):
-            colour = QColor(ALARM_COLOUR if level >= 2 else WARNING_COLOUR)
-            colour.setAlpha(55 if level >= 2 else 45)
-            region.setBrush(colour)
+            region.setBrush(self._shade_brush(level))
             region.setRegion((start, max(end, start + 1)))
             region.show()
         for region in self._regions[len(runs):]:

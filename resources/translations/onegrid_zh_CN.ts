@@ -2,141 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name></name>
-    <message>
-        <source>Primary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Secondary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Rank {n}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>all categories</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>all {kind}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>all areas</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>grid {code}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>community {code}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>street {code}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>county {code}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{rank} for {category} in {area}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Escalation level {level}: above {child}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No responsibility rule matches; the city office coordinates</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The case has moved on; this action no longer applies.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>Your role may not take this action.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The case belongs to another unit.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The case is not ready for this action.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>Some required information is missing or invalid.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>Unknown member unit.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The case is already with that unit.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The case is already at the top of the unit hierarchy.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>No reference data yet: log in online once.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>Unknown category.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>Unknown grid code.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The action was refused.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CaseActions</source>
-        <comment>The action failed: {error}</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Duration</source>
-        <comment>{d}d {h}h</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Duration</source>
-        <comment>{h}h {m:02d}m</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Duration</source>
-        <comment>{m}m {s:02d}s</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AboutDialog</name>
     <message>
         <source>About OneGrid</source>
@@ -173,6 +38,73 @@
     <message>
         <source>Case dispatch and city operations for the command centre.</source>
         <translation>面向指挥中心的案件派遣与城市运行管理。</translation>
+    </message>
+</context>
+<context>
+    <name>ActionDialogs</name>
+    <message>
+        <source>Duplicate of an existing case</source>
+        <translation>与已有案件重复</translation>
+    </message>
+    <message>
+        <source>Not in the centre&apos;s scope</source>
+        <translation>不属于指挥中心受理范围</translation>
+    </message>
+    <message>
+        <source>Cannot be verified on site</source>
+        <translation>现场无法核实</translation>
+    </message>
+    <message>
+        <source>Not our unit&apos;s asset</source>
+        <translation>非本单位管养设施</translation>
+    </message>
+    <message>
+        <source>Outside our area</source>
+        <translation>不在本单位辖区内</translation>
+    </message>
+    <message>
+        <source>Needs another department</source>
+        <translation>需由其他部门处置</translation>
+    </message>
+    <message>
+        <source>Problem still present</source>
+        <translation>问题仍然存在</translation>
+    </message>
+    <message>
+        <source>Work incomplete</source>
+        <translation>处置不到位</translation>
+    </message>
+    <message>
+        <source>Waiting for weather</source>
+        <translation>等待天气条件允许</translation>
+    </message>
+    <message>
+        <source>Waiting for another department</source>
+        <translation>等待其他部门配合</translation>
+    </message>
+    <message>
+        <source>Legal procedure pending</source>
+        <translation>法律程序尚在进行</translation>
+    </message>
+    <message>
+        <source>Not justified</source>
+        <translation>理由不充分</translation>
+    </message>
+    <message>
+        <source>working hours</source>
+        <translation>工作小时</translation>
+    </message>
+    <message>
+        <source>working days</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <source>calendar hours</source>
+        <translation>自然小时</translation>
+    </message>
+    <message>
+        <source>calendar days</source>
+        <translation>自然日</translation>
     </message>
 </context>
 <context>
@@ -343,6 +275,58 @@ Shortcut: {key}</source>
     <message>
         <source>Add a note to the history</source>
         <translation>在办理记录中添加备注</translation>
+    </message>
+    <message>
+        <source>The case has moved on; this action no longer applies.</source>
+        <translation>案件状态已变化，此操作不再适用。</translation>
+    </message>
+    <message>
+        <source>Your role may not take this action.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>The case belongs to another unit.</source>
+        <translation>该案件属于其他单位。</translation>
+    </message>
+    <message>
+        <source>The case is not ready for this action.</source>
+        <translation>案件尚不满足此操作的条件。</translation>
+    </message>
+    <message>
+        <source>Some required information is missing or invalid.</source>
+        <translation>部分必填信息缺失或无效。</translation>
+    </message>
+    <message>
+        <source>Unknown member unit.</source>
+        <translation>未知的成员单位。</translation>
+    </message>
+    <message>
+        <source>The case is already with that unit.</source>
+        <translation>案件已在该单位。</translation>
+    </message>
+    <message>
+        <source>The case is already at the top of the unit hierarchy.</source>
+        <translation>案件已在单位层级的最高级。</translation>
+    </message>
+    <message>
+        <source>No reference data yet: log in online once.</source>
+        <translation>尚无基础数据：请先在线登录一次。</translation>
+    </message>
+    <message>
+        <source>Unknown category.</source>
+        <translation>未知的类别。</translation>
+    </message>
+    <message>
+        <source>Unknown grid code.</source>
+        <translation>未知的网格编码。</translation>
+    </message>
+    <message>
+        <source>The action was refused.</source>
+        <translation>操作被拒绝。</translation>
+    </message>
+    <message>
+        <source>The action failed: {error}</source>
+        <translation>操作失败：{error}</translation>
     </message>
 </context>
 <context>
@@ -800,8 +784,8 @@ Command: {command}</source>
         <translation>应急</translation>
     </message>
     <message>
-        <source>Active cases in an emergency category (shown in emergency mode)</source>
-        <translation>属于应急类别的在办案件（应急状态下显示）</translation>
+        <source>Active urgent cases and cases in an emergency category (shown in emergency mode)</source>
+        <translation>在办的紧急案件及应急类别案件（应急模式下显示）</translation>
     </message>
     <message>
         <source>All cases</source>
@@ -834,6 +818,20 @@ Default priority: {priority}</source>
     <message>
         <source>{action} case {number}?</source>
         <translation>对案件 {number} 执行“{action}”？</translation>
+    </message>
+    <message>
+        <source>working time</source>
+        <translation>工作时间</translation>
+    </message>
+    <message>
+        <source>calendar time</source>
+        <translation>自然时间</translation>
+    </message>
+    <message>
+        <source>Approve {hours:g} more hours ({mode}) requested by {who}?
+Reason: {reason}</source>
+        <translation>是否批准 {who} 申请的延期 {hours:g} 小时（{mode}）？
+原因：{reason}</translation>
     </message>
 </context>
 <context>
@@ -902,8 +900,44 @@ Default priority: {priority}</source>
 <context>
     <name>ConflictsModel</name>
     <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Server status</source>
+        <translation>服务器端状态</translation>
+    </message>
+    <message>
+        <source>Server unit</source>
+        <translation>服务器端单位</translation>
+    </message>
+    <message>
+        <source>Server version</source>
+        <translation>服务器端版本</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>发出时间</translation>
+    </message>
+    <message>
         <source>no such case</source>
         <translation>无此案件</translation>
+    </message>
+    <message>
+        <source>{time} (offline)</source>
+        <translation>{time}（离线）</translation>
     </message>
 </context>
 <context>
@@ -1039,6 +1073,58 @@ Default priority: {priority}</source>
 <context>
     <name>DispatchDialog</name>
     <message>
+        <source>Primary</source>
+        <translation>主责</translation>
+    </message>
+    <message>
+        <source>Secondary</source>
+        <translation>次责</translation>
+    </message>
+    <message>
+        <source>Rank {n}</source>
+        <translation>第 {n} 顺位</translation>
+    </message>
+    <message>
+        <source>all categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>all {kind}</source>
+        <translation>全部{kind}</translation>
+    </message>
+    <message>
+        <source>all areas</source>
+        <translation>全部区域</translation>
+    </message>
+    <message>
+        <source>grid {code}</source>
+        <translation>网格 {code}</translation>
+    </message>
+    <message>
+        <source>community {code}</source>
+        <translation>社区 {code}</translation>
+    </message>
+    <message>
+        <source>street {code}</source>
+        <translation>街道 {code}</translation>
+    </message>
+    <message>
+        <source>county {code}</source>
+        <translation>区县 {code}</translation>
+    </message>
+    <message>
+        <source>{rank} for {category} in {area}</source>
+        <translation>{area} {category} 的{rank}单位</translation>
+    </message>
+    <message>
+        <source>Escalation level {level}: above {child}</source>
+        <translation>督办第 {level} 级：{child} 的上级</translation>
+    </message>
+    <message>
+        <source>No responsibility rule matches; the city office coordinates</source>
+        <translation>无匹配的责任规则；由城管办协调</translation>
+    </message>
+    <message>
         <source>Suggested unit</source>
         <translation>建议单位</translation>
     </message>
@@ -1077,6 +1163,21 @@ Default priority: {priority}</source>
     <message>
         <source>Choose the unit to send the case to.</source>
         <translation>请选择要派遣的单位。</translation>
+    </message>
+</context>
+<context>
+    <name>Duration</name>
+    <message>
+        <source>{d}d {h}h</source>
+        <translation>{d}天{h}小时</translation>
+    </message>
+    <message>
+        <source>{h}h {m:02d}m</source>
+        <translation>{h}小时{m:02d}分</translation>
+    </message>
+    <message>
+        <source>{m}m {s:02d}s</source>
+        <translation>{m}分{s:02d}秒</translation>
     </message>
 </context>
 <context>
@@ -2186,23 +2287,6 @@ Default priority: {priority}</source>
     <message>
         <source>{n} new urgent cases; latest: {case}</source>
         <translation>{n} 件新的紧急案件；最新：{case}</translation>
-    </message>
-</context>
-<context>
-    <name>dialog</name>
-    <message>
-        <source>working time</source>
-        <translation>工作时间</translation>
-    </message>
-    <message>
-        <source>calendar time</source>
-        <translation>自然时间</translation>
-    </message>
-    <message>
-        <source>Approve {hours:g} more hours ({mode}) requested by {who}?
-Reason: {reason}</source>
-        <translation>是否批准 {who} 申请的延期 {hours:g} 小时（{mode}）？
-原因：{reason}</translation>
     </message>
 </context>
 <context>

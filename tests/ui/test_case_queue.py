@@ -416,3 +416,20 @@ def test_language_change_renames_reference_data(qtbot, make_ctx, cases, refdata,
     ctx.signals.language_changed.emit("zh_CN")
     assert cell.data().endswith(refdata.category("C0101").name)
     assert changed  # the views repaint
+
+
+@SHOWN
+def test_new_case_button_opens_the_form_and_the_dock_claims_no_ctrl_n(qtbot, make_ctx):
+    """Ctrl+N belongs to the main window's File → New case; a second claim makes the key ambiguous."""
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    dock = make_dock(qtbot, make_ctx(OPERATOR))
+    new = QKeySequence(QKeySequence.StandardKey.New)
+    claims = [s.key() for s in dock.findChildren(QShortcut)] + [
+        key for a in dock.findChildren(QAction) for key in a.shortcuts()]
+    assert new not in claims and QKeySequence("Ctrl+N") not in claims
+    opened = []
+    dock.new_case_dialog_opened.connect(opened.append)
+    dock.new_case_button.click()
+    assert len(opened) == 1 and dock.new_case_dialog is opened[0]
+    dock.new_case_dialog.reject()

@@ -102,3 +102,106 @@ def test_language_switch_retranslates_live(qtbot, make_ctx, tmp_path, monkeypatc
     window.apply_settings(ConsoleSettings(language="en"))
     qtbot.waitUntil(lambda: bar.connection_label.text() == "Online", timeout=2000)
     assert window.file_menu.title() == "&File"
+
+
+def test_no_message_is_unfinished():
+    """Every message of the catalogue is translated (run tools/build_translations.py --check)."""
+    missing = [(name, source) for name, source, text, unfinished in messages() if unfinished or not text.strip()]
+    assert missing == [], "translate these, then run tools/build_translations.py"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# pyside6-lupdate only extracts literal `self.tr("…")`, `QCoreApplication.translate("Context", "…")` and
+# `QT_TRANSLATE_NOOP("Context", "…")` calls; an alias (`tr = QCoreApplication.translate`, `_N =
+# QT_TRANSLATE_NOOP`), `other.tr("…")` (filed under the variable's name, looked up under the class's) or a
+# call inside an f-string hides a text from the catalogue, and it then shows in English whatever the language.
+
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATING = {"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
+
+
+class _TranslationCalls(ast.NodeVisitor):
+    """Collects (line, problem or None, context, source) of the translation calls of one module."""
+
+    def __init__(self):
+        self.found: list[tuple[int, str | None, str | None, str | None]] = []
+        self.classes: list[str] = []
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node.name)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def _alias(self, node: ast.Assign | ast.AnnAssign) -> None:
+        value = node.value
+        name = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", None)
+        if name in TRANSLATING:
+            self.found.append((node.lineno, f"alias of {name}", None, None))
+        self.generic_visit(node)
+
+    visit_Assign = visit_AnnAssign = _alias
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        texts = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        if name == "tr":
+            on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"
+            if not on_self or not self.classes:
+                self.found.append((node.lineno, "tr() not called on self in a class", None, None))
+            elif texts and texts[0] is not None:
+                self.found.append((node.lineno, None, self.classes[-1], texts[0]))
+        elif name == "QT_TRANSLATE_NOOP" or (name == "translate" and isinstance(func, ast.Attribute)
+                                             and getattr(func.value, "id", "") == "QCoreApplication"):
+            if len(texts) >= 2 and texts[0] is not None and texts[1] is not None:
+                self.found.append((node.lineno, None, texts[0], texts[1]))
+        self.generic_visit(node)
+
+
+def _translation_calls():
+    """(file:line, problem or None, context, source) of every translation call in ui/ and app/."""
+    for path in sorted(p for d in ("ui", "app") for p in (ROOT / d).rglob("*.py") if "__pycache__" not in p.parts):
+        where = path.relative_to(ROOT)
+        visitor = _TranslationCalls()
+        visitor.visit(ast.parse(path.read_text(encoding="utf-8"), str(where)))
+        for line, problem, context, source in visitor.found:
+            yield f"{where}:{line}", problem, context, source
+
+
+def test_translation_calls_are_extractable():
+    problems = [(at, problem) for at, problem, _, _ in _translation_calls() if problem]
+    assert problems == []
+
+
+def test_every_literal_text_is_in_the_catalogue():
+    catalogue = {(name, source) for name, source, _, _ in messages()}
+    missing = [(at, context, source) for at, problem, context, source in _translation_calls()
+               if not problem and (context, source) not in catalogue]
+    assert missing == [], "run tools/build_translations.py"
+
+
+def test_catalogue_has_no_context_qt_never_looks_up():
+    """An empty or lower-case context comes from an aliased or misdirected tr() call."""
+    assert [name for name, *_ in messages() if not name or name[0].islower() and name != "main"] == []
+
+
+def test_texts_once_hidden_from_lupdate_are_translated(english_afterwards):
+    from app.workflow import WorkflowError
+    from ui.case_actions import refusal_text
+    from ui.case_queue_model import format_duration
+
+    from app.routing import Suggestion
+    from ui.action_dialogs import REASON_PRESETS, suggestion_reason
+    from ui.conflicts_dock import HEADERS
+
+    assert i18n.install_language("zh_CN")
+    assert format_duration(2 * 3600 + 5 * 60) == "2小时05分"
+    assert refusal_text(WorkflowError("same_unit", "x")).startswith("案件已在该单位。")
+    no_rule = Suggestion("city_office", 0.1, "no rule", "routing.no_rule")
+    assert suggestion_reason(no_rule, None) == "无匹配的责任规则；由城管办协调"
+    presets = [QCoreApplication.translate("ActionDialogs", text) for texts in REASON_PRESETS.values() for text in texts]
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in presets), presets
+    assert QCoreApplication.translate("ConflictsModel", HEADERS[-1]) == "发出时间"

@@ -234,3 +234,61 @@ def test_alarm_dock_selection_and_acknowledge(qtbot, ctx, hub):
     dock.show_cleared.setChecked(False)
     shown = {dock.proxy.index(r, 0).data(SensorIdRole) for r in range(dock.proxy.rowCount())}
     assert shown == {"wl-001"}  # the cleared rain alarm is hidden
+
+
+# ------------------------------------------------------------------ colours in both themes
+
+
+@pytest.fixture
+def restyled_app(qapp):
+    """Apply themes for real (widgets follow a switch in changeEvent); put the application back after."""
+    from ui import theme
+
+    saved = (qapp.style().name(), qapp.palette(), qapp.styleSheet(), qapp.font(), theme.current_theme())
+    yield theme
+    style, palette, sheet, font, current = saved
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    theme._current = current
+
+
+def test_sensor_names_stay_readable_and_follow_a_theme_switch(qtbot, ctx, hub, restyled_app):
+    theme = restyled_app
+    theme.apply_theme("dark")
+    dock = SensorDock(ctx, hub=hub)
+    qtbot.addWidget(dock)
+    dock._states_changed(hub.states())
+
+    def foregrounds():
+        return {sid: item.data(0, Qt.ItemDataRole.ForegroundRole) for sid, item in dock._items.items()}
+
+    def expected(state):
+        name = {"warning": "warn_text", "alarm": "danger_text"}.get(state)
+        return theme.colors()[name] if name else None
+
+    states = {sid: hub.states().get(sid, {}).get("state", "unknown") for sid in dock._items}
+    assert {"warning", "alarm"} & set(states.values()), "the storm should put some sensors at warning or alarm"
+    for theme_name in ("dark", "light"):
+        theme.apply_theme(theme_name)
+        shown = foregrounds()
+        for sid, state in states.items():  # plain names keep the view's text colour; hot ones the theme's
+            brush = shown[sid]
+            assert (brush.color().name() if brush is not None else None) == expected(state), (theme_name, sid)
+
+
+def test_plot_takes_its_colours_from_the_theme(qtbot, restyled_app):
+    theme = restyled_app
+    theme.apply_theme("dark")
+    plot = SensorPlot(WATER, window_s=24 * 3600)
+    qtbot.addWidget(plot)
+    plot.update_from(day_series(), T0 + 86_399)
+    for theme_name in ("dark", "light"):
+        theme.apply_theme(theme_name)
+        c = theme.colors()
+        assert plot.plot.backgroundBrush().color().name() == c["plot_bg"]
+        assert plot.curve.opts["pen"].color().name() == c["plot_curve"]
+        assert plot.plot.getAxis("left").textPen().color().name() == c["plot_fg"]
+        alarm_line = next(line for name, line in plot._lines if name == "alarm_high")
+        assert alarm_line.pen.color().name() == c["plot_alarm"]

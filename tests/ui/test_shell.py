@@ -349,3 +349,24 @@ def test_main_window_assembles_every_dock(qtbot, shell_ctx, tmp_path):
     window.close()
     window.deleteLater()
     qtbot.wait(1000)
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)",
+                           r"This plugin does not support raise\(\)")
+def test_ctrl_n_opens_the_new_case_form(qtbot, shell_ctx, tmp_path, monkeypatch):
+    """Exactly one Ctrl+N in the window: an ambiguous shortcut would fire nothing (and Qt would warn)."""
+    from PySide6.QtCore import Qt
+    from ui.case_queue_dock import CaseQueueDock
+
+    real = mw.build_dock
+    monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: real(spec, ctx) if spec.name == "caseQueueDock"
+                        else mw.PlaceholderDock(spec, "test"))
+    window = make_window(qtbot, shell_ctx(OPERATOR), tmp_path)
+    queue = window.docks["caseQueueDock"]
+    assert isinstance(queue, CaseQueueDock)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: queue.new_case_dialog is not None, timeout=2000)
+    queue.new_case_dialog.reject()
