@@ -452,7 +452,7 @@ def bench_initial_sync() -> None:
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
     ok = held == CASES and cursor == CASES
-    note = (f"{fetch.calls} pages of {engine.page}, fetched and applied one after the other: "
+    note = (f"{fetch.calls} pages of {engine.page}, fetched on a network thread while the previous page is applied: "
             f"client.changes {fetch.seconds:.1f} s (HTTP exchange incl. server read/serialise/gzip "
             f"{http.seconds:.1f} s, client JSON parse + validation {fetch.seconds - http.seconds:.1f} s), "
             f"cache.apply_changes {apply_.seconds:.1f} s; "

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump whenever a table of cache_metadata changes: an older cache file is then rebuilt from the server.
-CACHE_SCHEMA_VERSION = 1
+CACHE_SCHEMA_VERSION = 2
 
 
 class UtcTimestamp(TypeDecorator):
@@ -74,7 +74,9 @@ cases = Table(
     Column("return_count", Integer, nullable=False, default=0),
     Column("pending", Boolean, nullable=False, default=False),
     Column("server_version", Integer),         # null: created here and not yet accepted by the server
-    Column("server_data", JSON),               # last authoritative snapshot from the server
+    # Last authoritative snapshot from the server; NULL with a server_version means "same as data" (no
+    # pending commands: the JSON is stored once). See cache_tables.SERVER_JSON.
+    Column("server_data", JSON),
     Column("data", JSON, nullable=False),      # display copy: server snapshot + pending commands
     Index("ix_cases_status", "status"),
     Index("ix_cases_unit_id", "unit_id"),

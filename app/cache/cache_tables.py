@@ -10,16 +10,13 @@ from uuid import UUID
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.cache.case_rows import UPSERT_ROWS_SQL
 from app.cache.models import ChangeSet, Conflict
 from app.case import Case
 from app.commands import Command, CommandResult
 from db.cache_schema import cases, conflicts, meta, settings
 
 ID_CHUNK = 5000  # ids per IN (...) clause, well below SQLite's limit on bound variables
-
-_upsert = sqlite_insert(cases)
-UPSERT_CASE = _upsert.on_conflict_do_update(
-    index_elements=[cases.c.id], set_={c.name: _upsert.excluded[c.name] for c in cases.columns if c.name != "id"})
 
 
 def chunks(items: list, size: int = ID_CHUNK) -> Iterator[list]:
@@ -59,13 +56,27 @@ def server_versions(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, int | N
     return found
 
 
+# The server snapshot of a row: `server_data`, or `data` itself when `server_data` is NULL and the row has a
+# server version (no pending commands: the JSON is stored once); NULL when the case was created here.
+SERVER_JSON = "CASE WHEN server_version IS NULL THEN NULL ELSE coalesce(server_data, data) END"
+
+
 def server_snapshots(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, Case]:
     found: dict[UUID, Case] = {}
+    raw = conn.connection.driver_connection
+    validate = Case.model_validate_json
     for chunk in chunks([str(i) for i in ids]):
-        for id_, data in conn.execute(select(cases.c.id, cases.c.server_data).where(cases.c.id.in_(chunk))):
+        marks = ",".join("?" * len(chunk))
+        for id_, data in raw.execute(f"SELECT id, {SERVER_JSON} FROM cases WHERE id IN ({marks})", chunk):
             if data is not None:
-                found[UUID(id_)] = Case.model_validate(data)
+                found[UUID(id_)] = validate(data)
     return found
+
+
+def server_snapshot_json(conn: Connection, case_id: UUID) -> str | None:
+    row = conn.connection.driver_connection.execute(
+        f"SELECT {SERVER_JSON} FROM cases WHERE id = ?", (str(case_id),)).fetchone()
+    return None if row is None else row[0]
 
 
 def newer_than_stored(conn: Connection, snapshots: dict[UUID, Case]) -> dict[UUID, Case]:
@@ -74,9 +85,11 @@ def newer_than_stored(conn: Connection, snapshots: dict[UUID, Case]) -> dict[UUI
     return {cid: case for cid, case in snapshots.items() if known.get(cid) is None or case.version > known[cid]}
 
 
-def write_cases(conn: Connection, rows: list[dict[str, Any]], removed: Iterable[UUID]) -> None:
+def write_cases(conn: Connection, rows: list[tuple], removed: Iterable[UUID]) -> None:
+    """Upsert rows made by `case_rows.case_row` / `feed_row` (tuples in ROW_COLUMNS order) through one
+    plain sqlite3 executemany, inside the caller's transaction, and delete `removed`."""
     if rows:
-        conn.execute(UPSERT_CASE, rows)
+        conn.connection.driver_connection.executemany(UPSERT_ROWS_SQL, rows)
     for chunk in chunks([str(i) for i in removed]):
         conn.execute(delete(cases).where(cases.c.id.in_(chunk)))
 

@@ -2,14 +2,16 @@
 builds a display copy from the server snapshot plus the commands still waiting in the outbox."""
 from __future__ import annotations
 
+import json
 import logging
-from datetime import datetime
+import re
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
 from app import workflow
 from app.cache.models import CaseSummary, QueuedCommand
-from app.case import Case
+from app.case import Case, Location
 from app.enums import Priority, Source, Stage, Status
 
 if TYPE_CHECKING:
@@ -52,16 +54,134 @@ def case_columns(display: Case) -> dict[str, Any]:
     }
 
 
-def case_row(display: Case, server: Case | None, pending: bool) -> dict[str, Any]:
-    server_json = server.model_dump(mode="json") if server else None
-    return case_columns(display) | {
-        "id": str(display.id),
-        "pending": pending,
-        "server_version": server.version if server else None,
-        "server_data": server_json,
-        # Without pending commands the display copy is the snapshot itself: serialise it once.
-        "data": server_json if display is server else display.model_dump(mode="json"),
-    }
+ROW_COLUMNS = SUMMARY_COLUMNS + ("server_data", "data")
+# One upsert for every write of `cases`, run through plain sqlite3 executemany (no per-row SQLAlchemy
+# parameter processing). Rows are tuples in ROW_COLUMNS order, already in their stored form.
+UPSERT_ROWS_SQL = (f"INSERT INTO cases ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))}) "
+                   f"ON CONFLICT(id) DO UPDATE SET "
+                   + ", ".join(f"{c}=excluded.{c}" for c in ROW_COLUMNS if c != "id"))
+
+_UTC = timezone.utc
+
+
+def stored_time(value: datetime | None) -> str | None:
+    """A datetime as `UtcTimestamp` stores it (fixed-width UTC ISO-8601 text)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} (cache times must carry a zone)")
+    return value.astimezone(_UTC).isoformat(timespec="microseconds")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def case_row(display: Case, server: Case | None, pending: bool) -> tuple:
+    """A `cases` row in ROW_COLUMNS order. `server_data` is NULL when the server snapshot is the display
+    copy itself (no pending commands): the JSON is stored once, and readers take `data` then."""
+    location = display.location
+    stage = display.stage
+    same = display is server
+    return (str(display.id), display.number, display.provisional_number, display.status.value,
+            display.priority.value, display.category_code, display.unit_id, location.grid_code, location.lat,
+            location.lon, display.source.value, stored_time(display.created_at), stored_time(display.updated_at),
+            stored_time(display.due_at), stage.value if stage else None, display.escalation_level,
+            display.return_count, 1 if pending else 0, server.version if server else None,
+            None if same or server is None else server.model_dump_json(), display.model_dump_json())
+
+
+# ---------------------------------------------------------------------- the feed's fast path
+
+_CASE_FIELDS = frozenset(Case.model_fields)
+_LOCATION_FIELDS = frozenset(Location.model_fields)
+_REQUIRED = tuple(name for name, field in Case.model_fields.items() if field.is_required())
+_GRID = re.compile(r"\d{14}")
+
+
+class BadCase(ValueError):
+    """A case of the feed that does not have the shape of a Case."""
+
+
+def _time(data: dict, key: str, required: bool) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise BadCase(f"{key} is missing")
+        return None
+    if not isinstance(value, str):
+        raise BadCase(f"{key} is not a timestamp: {value!r}")
+    try:
+        parsed = _fromiso(value)
+    except ValueError:
+        raise BadCase(f"{key} is not a timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise BadCase(f"{key} has no time zone: {value!r}")
+    return parsed.astimezone(_UTC).isoformat(timespec="microseconds")
+
+
+def _opt_str(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise BadCase(f"{key} is not a string: {value!r}")
+    return value
+
+
+def _int(data: dict, key: str) -> int:
+    value = data.get(key, 0)
+    if type(value) is not int:
+        raise BadCase(f"{key} is not an integer: {value!r}")
+    return value
+
+
+def _number(location: dict, key: str, limit: float) -> float:
+    value = location.get(key)
+    if type(value) not in (float, int) or not -limit <= value <= limit:
+        raise BadCase(f"location.{key} is not a coordinate: {value!r}")
+    return value
+
+
+def feed_row(data: Any) -> tuple[UUID, int, tuple]:
+    """(id, version, row) for a feed snapshot stored as it came: the queue columns are read straight from
+    the dict, checked for the keys and types they need (BadCase otherwise) instead of a full Case
+    validation, and the JSON is serialised once (`server_data` NULL: same as `data`)."""
+    if not isinstance(data, dict):
+        raise BadCase(f"not an object: {type(data).__name__}")
+    unknown = data.keys() - _CASE_FIELDS
+    if unknown:
+        raise BadCase(f"unknown fields {sorted(unknown)}")
+    missing = [name for name in _REQUIRED if name not in data]
+    if missing:
+        raise BadCase(f"missing fields {missing}")
+    try:
+        case_id = UUID(data["id"])
+    except (TypeError, ValueError, AttributeError):
+        raise BadCase(f"id is not a UUID: {data['id']!r}") from None
+    try:
+        status, priority, source = _STATUS[data["status"]], _PRIORITY[data["priority"]], _SOURCE[data["source"]]
+        stage = _STAGE[data.get("stage")]
+    except (KeyError, TypeError) as exc:
+        raise BadCase(f"unknown status, priority, source or stage: {exc}") from None
+    location = data["location"]
+    if not isinstance(location, dict):
+        raise BadCase(f"location is not an object: {location!r}")
+    if location.keys() - _LOCATION_FIELDS:
+        raise BadCase(f"unknown location fields {sorted(location.keys() - _LOCATION_FIELDS)}")
+    grid_code = _opt_str(location, "grid_code")
+    if grid_code is not None and not _GRID.fullmatch(grid_code):
+        raise BadCase(f"location.grid_code is not 14 digits: {grid_code!r}")
+    category_code = data["category_code"]
+    if not isinstance(category_code, str) or not isinstance(data["description"], str):
+        raise BadCase("category_code and description must be strings")
+    if not isinstance(data.get("events", ()), list):
+        raise BadCase("events is not a list")
+    version = _int(data, "version")
+    row = (str(case_id), _opt_str(data, "number"), _opt_str(data, "provisional_number"), status.value,
+           priority.value, category_code, _opt_str(data, "unit_id"), grid_code, _number(location, "lat", 90),
+           _number(location, "lon", 180), source.value, _time(data, "created_at", True),
+           _time(data, "updated_at", True), _time(data, "due_at", False), stage.value if stage else None,
+           _int(data, "escalation_level"), _int(data, "return_count"), 0, version, None, dumps(data))
+    return case_id, version, row
 
 
 SUMMARY_SELECT = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases"

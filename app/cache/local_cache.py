@@ -120,7 +120,9 @@ class LocalCache:
 
     def server_case(self, case_id: UUID) -> Case | None:
         """The last state the server confirmed (None for a case created here and not yet accepted)."""
-        return self._case_column(case_id, cases.c.server_data)
+        with self._engine.connect() as conn:
+            data = tables.server_snapshot_json(conn, case_id)
+        return None if data is None else Case.model_validate_json(data)
 
     def case_texts(self, ids: Iterable[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
         """For the queue's search and "my cases": each case's free text (description, address, reporter,
@@ -199,9 +201,10 @@ class LocalCache:
         queued = sorted((q for items in grouped.values() for q in items), key=lambda q: q.seq)
         return [q.command for q in queued]
 
-    def outbox_batch(self, limit: int) -> list[QueuedCommand]:
-        """The oldest `limit` queued commands, in issue order: the next batch to send."""
-        return self._outbox.oldest(limit)
+    def outbox_batch(self, limit: int, after_seq: int | None = None) -> list[QueuedCommand]:
+        """The oldest `limit` queued commands (after `after_seq`: those already sent and whose answers are
+        being stored), in issue order: the next batch to send."""
+        return self._outbox.oldest(limit, after_seq)
 
     def cursor(self) -> int:
         return int(self._meta("cursor") or 0)
@@ -254,21 +257,39 @@ class LocalCache:
     # ------------------------------------------------------------------ applying the server's news
 
     def apply_changes(self, changes: Iterable[Change], cursor: int) -> ChangeSet:
-        """Apply one page of the changes feed and store its cursor, all in one transaction."""
-        snapshots: dict[UUID, Case] = {}
+        """Apply one page of the changes feed and store its cursor, all in one transaction.
+
+        Fast path for the cases without queued commands (nearly all): the queue columns come straight from
+        the received dict (checked for shape by `case_rows.feed_row`, not a full Case validation) and the
+        JSON is stored once. Cases with queued commands are validated in full and rebased. A malformed
+        entry raises `case_rows.BadCase` (a ValueError) before anything is written."""
+        received: dict[UUID, tuple[int, tuple, dict]] = {}
         new_settings: dict[str, Any] = {}
         for change in changes:  # parsed before taking the lock: a bad page changes nothing
             if change.kind == "case":
-                case = Case.model_validate(change.data)
-                snapshots[case.id] = case
+                try:
+                    case_id, version, row = case_rows.feed_row(change.data)
+                except case_rows.BadCase as exc:
+                    raise case_rows.BadCase(f"malformed case in feed entry {change.position} "
+                                            f"(id {change.id}): {exc}") from None
+                received[case_id] = (version, row, change.data)
             elif change.kind == "setting":
                 new_settings[change.data["key"]] = change.data.get("value")
             else:
                 log.warning("skipping feed entry %s of unknown kind %r", change.position, change.kind)
         with self._lock:
             with self._engine.begin() as conn:
-                newer = tables.newer_than_stored(conn, snapshots)
-                change_set = self._rebase(newer.keys(), conn=conn, snapshots=newer)
+                known = tables.server_versions(conn, received)
+                newer = {cid: entry for cid, entry in received.items()
+                         if known.get(cid) is None or entry[0] > known[cid]}
+                queued = self._outbox.cases_with_commands(newer)
+                # Validated in full before anything is written: these go through the workflow.
+                snapshots = {cid: Case.model_validate(newer[cid][2]) for cid in queued}
+                plain = [cid for cid in newer if cid not in queued]
+                tables.write_cases(conn, [newer[cid][1] for cid in plain], ())
+                rebased = self._rebase(snapshots.keys(), conn=conn, snapshots=snapshots)
+                change_set = ChangeSet(frozenset(c for c in plain if c not in known) | rebased.added,
+                                       frozenset(c for c in plain if c in known) | rebased.updated, rebased.removed)
                 for key, value in new_settings.items():
                     tables.set_setting(conn, key, value)
                 tables.set_meta(conn, "cursor", cursor)

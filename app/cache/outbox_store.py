@@ -62,10 +62,13 @@ class OutboxStore:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(outbox)).scalar_one()
 
-    def oldest(self, limit: int) -> list[QueuedCommand]:
-        """The next batch to send, in issue order."""
+    def oldest(self, limit: int, after_seq: int | None = None) -> list[QueuedCommand]:
+        """The next batch to send, in issue order (only rows after `after_seq` when given)."""
+        query = select(outbox).order_by(outbox.c.seq).limit(limit)
+        if after_seq is not None:
+            query = query.where(outbox.c.seq > after_seq)
         with self.engine.connect() as conn:
-            return [_queued(r) for r in conn.execute(select(outbox).order_by(outbox.c.seq).limit(limit))]
+            return [_queued(r) for r in conn.execute(query)]
 
     def for_cases(self, case_ids: Iterable[UUID] | None = None) -> dict[UUID, list[QueuedCommand]]:
         """Queued commands grouped by case (all cases when `case_ids` is None), each list in issue order."""
@@ -80,6 +83,23 @@ class OutboxStore:
             for row in conn.execute(query):
                 grouped[UUID(row.case_id)].append(_queued(row))
         return dict(grouped)
+
+    def cases_with_commands(self, case_ids: Iterable[UUID]) -> set[UUID]:
+        """Those of `case_ids` that have queued commands."""
+        keys = [str(c) for c in case_ids]
+        found: set[UUID] = set()
+        if not keys:
+            return found
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            if raw.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is None:
+                return found
+            for start in range(0, len(keys), 5000):
+                chunk = keys[start:start + 5000]
+                marks = ",".join("?" * len(chunk))
+                found.update(UUID(c) for (c,) in raw.execute(
+                    f"SELECT DISTINCT case_id FROM outbox WHERE case_id IN ({marks})", chunk))
+        return found
 
     def by_command_ids(self, command_ids: Iterable[UUID]) -> dict[UUID, QueuedCommand]:
         keys = [str(c) for c in command_ids]

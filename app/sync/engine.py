@@ -61,6 +61,12 @@ async def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     return await future
 
 
+def _drop(future: asyncio.Future) -> None:
+    """Abandon a prefetch: cancel it and swallow whatever it ends with."""
+    future.cancel()
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 class SyncEngine:
     def __init__(self, cache: LocalCache, client: ServerClient, *, wait_s: float = 25, page: int = 1000,
                  batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
@@ -212,8 +218,7 @@ class SyncEngine:
         try:
             await self._push_all()
             await self._refresh_refdata(force=True)
-            while not await self._pull_page(wait=0):
-                pass
+            await self._pull_page(wait=0)
         except ServerUnreachable as exc:
             self._went_offline(exc)
             raise
@@ -247,28 +252,51 @@ class SyncEngine:
             await asyncio.sleep(backoff.next_delay())
 
     async def _push_all(self) -> None:
-        """Send the outbox in batches, oldest first, until it is empty."""
+        """Send the outbox in batches, oldest first, until it is empty.
+
+        Pipelined: while the answers to batch N are stored (a cache worker thread), batch N+1 is already
+        read and sent. Batches still go out strictly one after another in issue order (N+1 only after
+        N's answer arrived), answers are stored in order, and outbox rows leave only once their answers
+        are stored, so a failure or crash at any point only resends what the server deduplicates."""
         async with self._push_lock:
             size = self.batch
-            while queued := await self._in_cache(self.cache.outbox_batch, size):
-                commands = [q.command for q in queued]
-                try:
-                    answer = await _off_loop(self.client.push, commands)
-                except ServerUnreachable as exc:
-                    await self._in_cache(self.cache.note_send_failure, [c.command_id for c in commands], str(exc))
-                    raise
-                except ServerRefused as exc:
-                    if len(commands) > 1:  # halve until the one command the server cannot take is alone
-                        size = max(1, len(commands) // 2)
+            storing: asyncio.Future | None = None  # apply_results of the previous batch
+            after: int | None = None               # last seq of that batch: read the outbox past it
+
+            async def stored() -> None:
+                nonlocal storing, after
+                if storing is not None:
+                    future, storing, after = storing, None, None
+                    await future
+                    self._connected()
+
+            try:
+                while queued := await self._in_cache(self.cache.outbox_batch, size, after):
+                    commands = [q.command for q in queued]
+                    try:
+                        answer = await _off_loop(self.client.push, commands)
+                    except ServerUnreachable as exc:
+                        await stored()
+                        await self._in_cache(self.cache.note_send_failure, [c.command_id for c in commands],
+                                             str(exc))
+                        raise
+                    except ServerRefused as exc:
+                        await stored()
+                        if len(commands) > 1:  # halve until the one command the server cannot take is alone
+                            size = max(1, len(commands) // 2)
+                            continue
+                        log.error("server refused command %s outright: %s", commands[0].command_id, exc)
+                        answer_results = [CommandResult(command_id=commands[0].command_id,
+                                                        case_id=commands[0].case_id, status="rejected",
+                                                        reason=exc.error, message=exc.message)]
+                        await self._in_cache(self.cache.apply_results, answer_results)
+                        size = self.batch
                         continue
-                    log.error("server refused command %s outright: %s", commands[0].command_id, exc)
-                    answer_results = [CommandResult(command_id=commands[0].command_id, case_id=commands[0].case_id,
-                                                    status="rejected", reason=exc.error, message=exc.message)]
-                    await self._in_cache(self.cache.apply_results, answer_results)
-                    size = self.batch
-                    continue
-                await self._in_cache(self.cache.apply_results, answer.results)
-                self._connected()
+                    await stored()
+                    storing = asyncio.ensure_future(self._in_cache(self.cache.apply_results, answer.results))
+                    after = queued[-1].seq
+            finally:
+                await stored()
 
     # ------------------------------------------------------------------ pull
 
@@ -307,17 +335,29 @@ class SyncEngine:
         await self._auth_ok.wait()
 
     async def _pull_page(self, wait: float) -> bool:
-        """Fetch and apply one page of the feed; True when caught up."""
+        """Fetch and apply pages of the feed until caught up (True) or something fails (raises).
+
+        While page N is being applied, page N+1 is already being fetched (HTTP and parsing in a network
+        thread), from the cursor page N ends at: the cursor is stored only by the apply, so a failure at
+        any point just drops the prefetched page and the next attempt starts from the stored cursor."""
         async with self._pull_lock:
             cursor = await self._in_cache(self.cache.cursor)
             page = await _off_loop(self.client.changes, cursor, self.page, wait)
-            await self._in_cache(self.cache.apply_changes, page.changes, page.cursor)
-        self._caught_up = not page.more
-        if self._caught_up:
-            self._connected(last_sync=datetime.now(timezone.utc))
-        else:
-            self._connected()
-        return self._caught_up
+            while True:
+                ahead = (asyncio.ensure_future(_off_loop(self.client.changes, page.cursor, self.page, 0))
+                         if page.more else None)
+                try:
+                    await self._in_cache(self.cache.apply_changes, page.changes, page.cursor)
+                except BaseException:
+                    if ahead is not None:
+                        _drop(ahead)
+                    raise
+                self._caught_up = not page.more
+                if self._caught_up:
+                    self._connected(last_sync=datetime.now(timezone.utc))
+                    return True
+                self._connected()
+                page = await ahead
 
     async def _refresh_refdata(self, force: bool = False) -> None:
         now = asyncio.get_running_loop().time()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -273,3 +273,53 @@ def test_console_id_is_generated_once(tmp_path):
     again = LocalCache(tmp_path / "c")
     assert again.console_id == console_id and len(console_id) == 32 and not again.rebuilt
     again.close()
+
+
+def test_feed_case_without_pending_commands_is_stored_once(cache, refdata, now):
+    server = _server_case(refdata, now)
+    change_set = cache.apply_changes(_feed(server), cursor=1)
+    assert change_set.added == {server.id}
+    with cache._engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        server_data, due_at = raw.execute("SELECT server_data, due_at FROM cases").fetchone()
+    assert server_data is None  # same as data
+    assert cache.case(server.id) == server == cache.server_case(server.id)
+    [summary] = cache.summaries()
+    assert summary.due_at == server.due_at and summary.created_at == server.created_at
+    assert summary.status == server.status and summary.priority == server.priority
+    assert summary.lat == server.location.lat and summary.grid_code == server.location.grid_code
+    assert summary.server_version == server.version and not summary.pending
+    assert due_at == server.due_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    # A pending command on it then keeps both copies; the answer folds them into one again.
+    mine = cache.issue(OPERATOR, Action.NOTE, server.id, {"text": "x"}, now, offline=False)
+    assert cache.server_case(server.id) == server and cache.case(server.id) != server
+    note = workflow.new_command(server.id, Action.NOTE, {"text": "y"}, now)
+    newer = workflow.apply(server, note, OPERATOR2, refdata, now)
+    assert cache.apply_changes(_feed(newer, start=2), cursor=2).updated == {server.id}
+    assert cache.server_case(server.id) == newer and cache.case(server.id).events[-1].command_id == mine.command_id
+    accepted = workflow.apply(newer, mine, OPERATOR, refdata, now)
+    cache.apply_results([CommandResult(command_id=mine.command_id, case_id=server.id, status="accepted",
+                                       version=accepted.version, position=3, case=accepted)])
+    assert cache.case(server.id) == accepted == cache.server_case(server.id)
+
+
+@pytest.mark.parametrize("breakage", [
+    lambda d: d.pop("status"),
+    lambda d: d.update(status="nonsense"),
+    lambda d: d.update(id="not-a-uuid"),
+    lambda d: d.update(created_at=12),
+    lambda d: d.update(due_at="2026-01-01T00:00:00"),  # no zone
+    lambda d: d["location"].update(lat="north"),
+    lambda d: d.update(escalation_level=True),
+    lambda d: d.update(surprise=1),
+])
+def test_malformed_feed_page_changes_nothing(cache, refdata, now, breakage):
+    first = _server_case(refdata, now, n=1)
+    cache.apply_changes(_feed(first), cursor=1)
+    good, bad = _server_case(refdata, now, n=2), _server_case(refdata, now, n=3)
+    page = _feed(good, bad, start=2)
+    breakage(page[1].data)
+    seen = _record(cache)
+    with pytest.raises(ValueError, match="malformed case in feed entry 3"):
+        cache.apply_changes(page, cursor=3)
+    assert cache.cursor() == 1 and cache.case_count() == 1 and cache.case(good.id) is None and not seen

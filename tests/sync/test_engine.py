@@ -214,3 +214,34 @@ def test_start_needs_a_running_loop(tmp_path, server):
     _, _, engine = _console(tmp_path / "a", server, OPERATOR)
     with pytest.raises(RuntimeError, match="running asyncio event loop"):
         engine.start()
+
+
+def test_catch_up_fetches_ahead_and_a_failed_apply_loses_nothing(tmp_path, server, refdata, now):
+    cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
+    asyncio.run(engine_a.sync_once())
+    for i in range(7):
+        cache_a.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, i), now, offline=False)
+    asyncio.run(engine_a.sync_once())
+    cache_b, client_b, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2)
+    fetched: list[int] = []
+    changes = client_b.changes
+    client_b.changes = lambda after, *args: fetched.append(after) or changes(after, *args)
+    real_apply, calls = cache_b.apply_changes, []
+
+    def failing_apply(page_changes, cursor):
+        calls.append(cursor)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real_apply(page_changes, cursor)
+
+    cache_b.apply_changes = failing_apply
+    with pytest.raises(RuntimeError, match="disk full"):
+        asyncio.run(engine_b.sync_once())
+    assert cache_b.cursor() == calls[1] and cache_b.case_count() < 7
+    asyncio.run(engine_b.sync_once())
+    assert cache_b.case_count() == 7 and cache_b.cursor() == cache_a.cursor()
+    assert all(cache_b.case(s.id) == cache_a.case(s.id) for s in cache_a.summaries())
+    assert len(fetched) > 4
+    for cache, engine in ((cache_a, engine_a), (cache_b, engine_b)):
+        engine.close()
+        cache.close()
