@@ -31,6 +31,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from app.refdata import SensorRules
+
 from app.events import EventGroup
 
 log = logging.getLogger(__name__)
@@ -69,19 +71,9 @@ class SensorState(StrEnum):
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """The alarm rules of one sensor (same fields as `app.refdata.SensorRules`)."""
-
-    warning_high: float | None = None
-    alarm_high: float | None = None
-    warning_low: float | None = None
-    alarm_low: float | None = None
-    rate_per_min: float | None = None
-    hysteresis: float = 0.0
-    min_duration_s: float = 0.0
-    silent_after_s: float = 0.0
-    min_valid: float | None = None
-    max_valid: float | None = None
+class Thresholds(SensorRules):
+    """A sensor's alarm rules (the fields of `app.refdata.SensorRules`) with what plotting and the
+    console-side evaluation need on top."""
 
     @classmethod
     def from_rules(cls, rules: Any) -> Thresholds:
