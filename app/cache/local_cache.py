@@ -28,7 +28,7 @@ from app.cache import cache_tables as tables
 from app.cache import case_rows, credentials
 from app.cache.models import CaseSummary, ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
-from app.cache.sqlite_files import cache_file_problem, move_aside, open_engine
+from app.cache.sqlite_files import cache_file_problem, mark_clean_close, move_aside, open_engine, take_clean_close
 from app.case import Case
 from app.commands import Command, CommandResult
 from app.enums import Action
@@ -68,7 +68,8 @@ class LocalCache:
 
     def _open_cache_file(self):
         path = self.directory / CACHE_FILE
-        problem = cache_file_problem(path, CACHE_SCHEMA_VERSION)
+        self.integrity_checked = not take_clean_close(path)
+        problem = cache_file_problem(path, CACHE_SCHEMA_VERSION, full_check=self.integrity_checked)
         if problem is not None:
             self.moved_aside_to = move_aside(path)
             self.rebuilt = True
@@ -89,6 +90,7 @@ class LocalCache:
     def close(self) -> None:
         self._engine.dispose()
         self._outbox.close()
+        mark_clean_close(self.directory / CACHE_FILE)
 
     def _meta(self, key: str) -> Any:
         with self._engine.connect() as conn:

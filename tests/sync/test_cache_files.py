@@ -120,3 +120,26 @@ def test_summaries_of_100k_rows(cache, refdata, now):
 def test_unknown_resolution_is_refused(cache, resolution, now):
     with pytest.raises(ValueError, match="discard"):
         cache.resolve_conflict(1, resolution, OPERATOR, now)
+
+
+def test_full_integrity_check_only_when_the_file_changed_since_a_clean_close(tmp_path, refdata, now):
+    """`quick_check` reads the whole file (seconds at 100k cases); a file exactly as a clean close left it
+    skips it, and anything else (a crash, a change behind our back) gets it."""
+    directory = tmp_path / "console"
+    first = LocalCache(directory)
+    assert first.integrity_checked  # no clean close recorded yet
+    first.store_refdata(refdata.to_dict())
+    first.close()
+    again = LocalCache(directory)
+    assert not again.integrity_checked and not again.rebuilt and again.refdata() is not None
+    # No close: as after kill -9. The mark was taken at open, so the next open checks in full.
+    again._engine.dispose()
+    crashed = LocalCache(directory)
+    assert crashed.integrity_checked and not crashed.rebuilt
+    crashed.close()
+    path = directory / CACHE_FILE
+    with sqlite3.connect(path) as conn:  # changed after the clean close
+        conn.execute("INSERT INTO meta (key, value) VALUES ('x', '1')")
+    changed = LocalCache(directory)
+    assert changed.integrity_checked and not changed.rebuilt
+    changed.close()
