@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump whenever a table of cache_metadata changes: an older cache file is then rebuilt from the server.
-CACHE_SCHEMA_VERSION = 2
+CACHE_SCHEMA_VERSION = 3
 
 
 class UtcTimestamp(TypeDecorator):
@@ -93,6 +93,16 @@ settings = Table(
     "settings", cache_metadata,
     Column("key", String(64), primary_key=True),
     Column("value", JSON),
+)
+
+# Feed entities other than cases and settings (kinds `alarm`, `sensor`, `shift`, `handover`, …): the
+# server's latest JSON of each, as received. Features read them through LocalCache.entities(kind).
+entities = Table(
+    "entities", cache_metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
 )
 
 # cursor, schema_version, server_url, refdata, refdata_version, console_id, provisional_counter

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.refdata import RefData
+from server import audit_api, metrics_api, sensor_api, shift_api
 from server.api import router
 from server.context import Clock, ServerContext
 from server.errors import install_error_handlers
@@ -72,6 +73,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(router)
+    for feature in (sensor_api, shift_api, metrics_api, audit_api):
+        app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

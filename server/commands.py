@@ -28,7 +28,7 @@ from app.case import Case
 from app.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.workflow import WorkflowError, apply
 from db.server_schema import CASE_NUMBER_COUNTER_PREFIX, CaseEventRow, CaseRow, CommandRow
-from server import counters
+from server import audit, counters
 from server.auth import AuthUser
 from server.feed import CASE, record_change
 from server.scope import can_see
@@ -104,6 +104,11 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
     session.add(CommandRow(command_id=command.command_id, username=user.username, case_id=command.case_id,
                            action=str(command.action), received_at=now, status=result.status, result=stored_json))
     session.flush()
+    audit.record(session, at=now, actor=user.username, role=str(user.role), action=str(command.action),
+                 entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
+                 console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
+                 detail={"command_id": str(command.command_id), "version": result.version,
+                         "number": result.case.number if result.case is not None else None})
     if result.status == "rejected":
         log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username, result.reason)
     return CommandResult.model_validate(stored_json)

@@ -6,6 +6,8 @@
     python tools/build_translations.py --fill resources/translations/onegrid_zh_CN.pending.json
                                                   # lupdate, then fill still-unfinished messages from a JSON
                                                   # table {context: {source: translation}}, then lrelease
+    python tools/build_translations.py --fill-all # the same with every table: the pending one and each
+                                                  # feature's resources/translations/<lang>/*.json
 
 `pyside6-lupdate` extracts `self.tr(...)`, `QCoreApplication.translate(...)` and `QT_TRANSLATE_NOOP(...)`
 (the core's labels) into `resources/translations/onegrid_<lang>.ts`; translators fill it in with Qt
@@ -100,14 +102,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report untranslated messages")
     parser.add_argument("--release", action="store_true", help="only compile .ts → .qm")
     parser.add_argument("--fill", type=Path, metavar="JSON", help="fill unfinished messages from this table")
+    parser.add_argument("--fill-all", action="store_true",
+                        help="fill from the pending table and every resources/translations/<lang>/*.json")
     args = parser.parse_args(argv)
     TRANSLATIONS.mkdir(parents=True, exist_ok=True)
     status = 0
     for language in LANGUAGES:
         if not args.check and not args.release:
             update(language)
-        if args.fill:
-            print(f"{language}: filled {fill(language, args.fill)} message(s) from {args.fill}")
+        tables = [args.fill] if args.fill else []
+        if args.fill_all:
+            pending = TRANSLATIONS / f"onegrid_{language}.pending.json"
+            tables = ([pending] if pending.exists() else []) + sorted((TRANSLATIONS / language).glob("*.json"))
+        for table in tables:
+            print(f"{language}: filled {fill(language, table)} message(s) from {table.relative_to(ROOT)}")
+        if tables:
             update(language)  # back to lupdate's own layout
         if not args.check:
             release(language)

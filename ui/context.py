@@ -21,6 +21,7 @@ class CoreSignals(QObject):
     outbox_changed = Signal(int)
     conflicts_changed = Signal(int)
     settings_changed = Signal(str, object)
+    entities_changed = Signal(str, object)  # kind ("alarm", "sensor", "shift", …), frozenset of ids
     sync_state_changed = Signal(object)  # app.sync.state SyncState
     case_selected = Signal(object)       # UUID | None: the one selection shared by queue, map, detail
     sensor_selected = Signal(str)
@@ -60,6 +61,8 @@ class ConsoleContext:
         ev.outbox_changed.connect(self.signals.outbox_changed.emit)
         ev.conflicts_changed.connect(self.signals.conflicts_changed.emit)
         ev.settings_changed.connect(self.signals.settings_changed.emit)
+        if hasattr(ev, "entities_changed"):
+            ev.entities_changed.connect(self.signals.entities_changed.emit)
         if hasattr(ev, "refdata_changed"):
             ev.refdata_changed.connect(self.signals.refdata_changed.emit)
         if self.engine is not None:

@@ -14,7 +14,7 @@ from app.cache.case_rows import UPSERT_ROWS_SQL
 from app.cache.models import ChangeSet, Conflict
 from app.case import Case
 from app.commands import Command, CommandResult
-from db.cache_schema import cases, conflicts, meta, settings
+from db.cache_schema import cases, conflicts, entities, meta, settings
 
 ID_CHUNK = 5000  # ids per IN (...) clause, well below SQLite's limit on bound variables
 
@@ -43,6 +43,26 @@ def init_meta(conn: Connection, defaults: dict[str, Any]) -> None:
 def set_setting(conn: Connection, key: str, value: Any) -> None:
     stmt = sqlite_insert(settings).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=[settings.c.key], set_={"value": stmt.excluded.value}))
+
+
+def put_entities(conn: Connection, kind: str, rows: dict[str, tuple[int, Any]]) -> None:
+    """Store the latest (position, data) of each entity id of `kind`; an older position never wins."""
+    for entity_id, (position, data) in rows.items():
+        stmt = sqlite_insert(entities).values(kind=kind, id=entity_id, position=position, data=data)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=[entities.c.kind, entities.c.id],
+            set_={"position": stmt.excluded.position, "data": stmt.excluded.data},
+            where=entities.c.position < stmt.excluded.position))
+
+
+def get_entities(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> dict[str, Any]:
+    query = select(entities.c.id, entities.c.data).where(entities.c.kind == kind)
+    if ids is None:
+        return {id_: data for id_, data in conn.execute(query)}
+    found: dict[str, Any] = {}
+    for chunk in chunks([str(i) for i in ids]):
+        found.update({id_: data for id_, data in conn.execute(query.where(entities.c.id.in_(chunk)))})
+    return found
 
 
 # ---------------------------------------------------------------------- cases

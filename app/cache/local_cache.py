@@ -51,8 +51,9 @@ class LocalCache:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        # entities_changed(kind, ids): feed entities other than cases/settings (alarms, sensors, shifts…)
         self.events = EventGroup("cases_changed", "outbox_changed", "conflicts_changed", "settings_changed",
-                                 "refdata_changed")
+                                 "refdata_changed", "entities_changed")
         self._lock = threading.RLock()
         self._refdata_lock = threading.Lock()  # not the write lock: reading refdata never waits for a sync
         self._refdata: RefData | None = None
@@ -180,6 +181,14 @@ class LocalCache:
         with self._engine.connect() as conn:
             return {key: value for key, value in conn.execute(select(settings.c.key, settings.c.value))}
 
+    def entities(self, kind: str, ids: Iterable[str] | None = None) -> dict[str, Any]:
+        """The server's latest JSON of each feed entity of `kind` (e.g. "alarm"), by id."""
+        with self._engine.connect() as conn:
+            return tables.get_entities(conn, kind, ids)
+
+    def entity(self, kind: str, entity_id: str) -> Any:
+        return self.entities(kind, [entity_id]).get(str(entity_id))
+
     def conflicts(self) -> list[Conflict]:
         """Commands the server refused, oldest first, until the operator discards or re-applies them."""
         with self._engine.connect() as conn:
@@ -267,6 +276,7 @@ class LocalCache:
         entry raises `case_rows.BadCase` (a ValueError) before anything is written."""
         received: dict[UUID, tuple[int, tuple, dict]] = {}
         new_settings: dict[str, Any] = {}
+        new_entities: dict[str, dict[str, tuple[int, Any]]] = {}
         for change in changes:  # parsed before taking the lock: a bad page changes nothing
             if change.kind == "case":
                 try:
@@ -277,8 +287,11 @@ class LocalCache:
                 received[case_id] = (version, row, change.data)
             elif change.kind == "setting":
                 new_settings[change.data["key"]] = change.data.get("value")
+            elif isinstance(change.data, dict):
+                new_entities.setdefault(change.kind, {})[str(change.id)] = (change.position, change.data)
             else:
-                log.warning("skipping feed entry %s of unknown kind %r", change.position, change.kind)
+                log.warning("skipping feed entry %s of kind %r: data is not an object", change.position,
+                            change.kind)
         with self._lock:
             with self._engine.begin() as conn:
                 known = tables.server_versions(conn, received)
@@ -294,11 +307,15 @@ class LocalCache:
                                        frozenset(c for c in plain if c in known) | rebased.updated, rebased.removed)
                 for key, value in new_settings.items():
                     tables.set_setting(conn, key, value)
+                for kind, rows in new_entities.items():
+                    tables.put_entities(conn, kind, rows)
                 tables.set_meta(conn, "cursor", cursor)
             if change_set:
                 self.events.cases_changed.emit(change_set)
             for key, value in new_settings.items():
                 self.events.settings_changed.emit(key, value)
+            for kind, rows in new_entities.items():
+                self.events.entities_changed.emit(kind, frozenset(rows))
         return change_set
 
     def apply_results(self, results: Iterable[CommandResult]) -> ChangeSet:

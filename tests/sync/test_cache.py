@@ -323,3 +323,26 @@ def test_malformed_feed_page_changes_nothing(cache, refdata, now, breakage):
     with pytest.raises(ValueError, match="malformed case in feed entry 3"):
         cache.apply_changes(page, cursor=3)
     assert cache.cursor() == 1 and cache.case_count() == 1 and cache.case(good.id) is None and not seen
+
+
+def test_other_feed_kinds_are_stored_generically_newest_position_wins(tmp_path):
+    cache = LocalCache(tmp_path / "c")
+    seen: list = []
+    cache.events.entities_changed.connect(lambda kind, ids: seen.append((kind, ids)))
+    cache.apply_changes([Change(position=3, kind="alarm", id="a1", data={"id": "a1", "state": "raised"}),
+                         Change(position=4, kind="sensor", id="wl-001", data={"level": "alarm"}),
+                         Change(position=5, kind="alarm", id="a2", data={"id": "a2", "state": "raised"})], cursor=5)
+    assert cache.entities("alarm") == {"a1": {"id": "a1", "state": "raised"}, "a2": {"id": "a2", "state": "raised"}}
+    assert cache.entity("sensor", "wl-001") == {"level": "alarm"}
+    assert cache.entity("sensor", "nope") is None and cache.entities("shift") == {}
+    assert sorted(seen) == [("alarm", frozenset({"a1", "a2"})), ("sensor", frozenset({"wl-001"}))]
+
+    # A replayed older page never overwrites a newer state; a newer one does.
+    cache.apply_changes([Change(position=2, kind="alarm", id="a1", data={"id": "a1", "state": "stale"})], cursor=6)
+    assert cache.entity("alarm", "a1")["state"] == "raised"
+    cache.apply_changes([Change(position=7, kind="alarm", id="a1", data={"id": "a1", "state": "cleared"})], cursor=7)
+    assert cache.entity("alarm", "a1")["state"] == "cleared" and cache.cursor() == 7
+    cache.close()
+    reopened = LocalCache(tmp_path / "c")
+    assert reopened.entities("alarm", ["a1"]) == {"a1": {"id": "a1", "state": "cleared"}}
+    reopened.close()
