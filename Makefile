@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 export QTWEBENGINE_CHROMIUM_FLAGS ?= --no-sandbox
 
-.PHONY: demo test bench screenshots translations lint-imports clean
+.PHONY: demo test bench screenshots translations lint-imports clean package
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,19 @@ screenshots: $(STAMP)
 
 translations: $(STAMP)
 	$(PY) tools/build_translations.py
+
+# The console as a one-folder PyInstaller bundle (dist/onegrid), started once by the smoke test, then
+# packed with its desktop files into dist/onegrid-<version>-linux-x86_64.tar.gz. See packaging/README.md.
+PKG_STAMP := $(VENV)/.installed-package
+$(PKG_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,package]"
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/onegrid.spec
+	$(PYTHON) packaging/smoke-test dist/onegrid
+	$(PY) packaging/linux/make_tarball.py --bundle dist/onegrid --icons build/pyinstaller/onegrid/icons --out dist
 
 lint-imports: $(STAMP)
 	$(VENV)/bin/lint-imports

@@ -8,17 +8,17 @@ tests check that the two agree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 import numpy as np
 
 from app.cache.models import CaseSummary
 from app.case import Case
-from app.enums import TERMINAL_STATUSES, Priority, Source, Status
+from app.enums import TERMINAL_STATUSES, Priority, Source, Stage, Status
 from app.geo import haversine_m
 from app.i18n import QT_TRANSLATE_NOOP, translate
 
@@ -84,7 +84,8 @@ class ViewContext:
 
     now: datetime
     unit_ids: frozenset[str] = frozenset()   # a unit handler's unit and its sub-units; empty for others
-    involved: frozenset[UUID] = frozenset()  # cases whose history names the user (see `involves`)
+    involved: frozenset[UUID] = frozenset()  # cases whose history names the user (see `involves`);
+    # QueueColumns also keeps this as its `involved` column, so the queue passes none here
     emergency_codes: frozenset[str] = frozenset()
 
 
@@ -237,166 +238,564 @@ def find_duplicates(summaries: Iterable[CaseSummary], category_code: str, lat: f
 STATUS_ORDER = {s: i for i, s in enumerate(Status)}
 PRIORITY_ORDER = {p: i for i, p in enumerate(Priority)}
 SOURCE_ORDER = {s: i for i, s in enumerate(Source)}
+STAGE_ORDER = {s: i for i, s in enumerate(Stage)}
+_STATUSES, _PRIORITIES, _SOURCES, _STAGES = list(Status), list(Priority), list(Source), list(Stage)
 _ACTIVE_LUT = np.array([s not in TERMINAL_STATUSES for s in Status])
+ACTIVE_BY_STATUS = _ACTIVE_LUT  # indexed by a status column: whether that status is active
 _SUSPENDED = STATUS_ORDER[Status.SUSPENDED]
 _NO_DUE = np.inf
+NO_TIME = np.iinfo(np.int64).min  # a missing timestamp in the microsecond columns (numpy's NaT)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_US = timedelta(microseconds=1)
+EPOCH, MICROSECOND = _EPOCH, _US  # the microsecond columns count from EPOCH
 
 SORT_KEYS = ("number", "priority", "category", "grid", "status", "unit", "due", "source", "age", "pending")
-_STRING_KEYS = {"number", "category", "grid", "unit"}
+_CODED_KEYS = {"category": "category", "grid": "grid", "unit": "unit"}  # sorted by the rank of their text
+
+
+def _us(value: datetime | None) -> int:
+    """Microseconds since the epoch, exactly (a float timestamp loses the last digits)."""
+    return NO_TIME if value is None else (value - _EPOCH) // _US
+
+
+def _from_us(value: int) -> datetime | None:
+    return None if value == NO_TIME else _EPOCH + timedelta(microseconds=int(value))
+
+
+def _stored_times_us(values: Sequence[str | None]) -> np.ndarray:
+    """The cache's fixed-width UTC texts ("2026-11-23T02:00:00.000000+00:00") as microseconds, parsed by
+    numpy in one call; anything in another form goes through datetime.fromisoformat."""
+    if {v[26:] for v in values if v is not None} <= {"+00:00"} and {len(v) for v in values if v} <= {32}:
+        return np.array([v[:26] if v else "NaT" for v in values], dtype="datetime64[us]").astype(np.int64)
+    return np.array([NO_TIME if v is None else _us(datetime.fromisoformat(v)) for v in values], np.int64)
+
+
+class _Codes:
+    """A small table of the distinct texts of one column (categories, units, grids): a code per text,
+    the texts' sort ranks, and which codes a search token matches (code, Chinese and English name)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.values: list[str] = []
+        self.index: dict[str | None, int] = {None: -1}
+        self._rank: np.ndarray | None = None
+        self._folded: list[str] | None = None
+
+    def codes(self, values: Sequence[str | None]) -> list[int]:
+        get = self.index.get
+        out = [get(v, -2) for v in values]
+        if -2 in out:  # texts not seen before
+            out = [self.code(v) for v in values]
+        return out
+
+    def code(self, value: str | None) -> int:
+        if value is None:
+            return -1
+        code = self.index.get(value)
+        if code is None:
+            code = self.index[value] = len(self.values)
+            self.values.append(value)
+            self._rank = self._folded = None
+        return code
+
+    def value(self, code: int) -> str | None:
+        return None if code < 0 else self.values[code]
+
+    def rank(self) -> np.ndarray:
+        """rank[code + 1] = the text's place in code-point order (code -1, no value, ranks first as "")."""
+        if self._rank is None:
+            rank = np.empty(len(self.values) + 1, np.int32)
+            rank[0] = -1
+            rank[1 + np.argsort(np.array(self.values or [""], dtype=str)[:len(self.values)], kind="stable")] = \
+                np.arange(len(self.values), dtype=np.int32)
+            self._rank = rank
+        return self._rank
+
+    def forget_names(self) -> None:
+        self._folded = None
+
+    def matching(self, token: str, names: Any) -> np.ndarray:
+        """Codes whose text (the code itself and, with reference data, both names) holds `token`."""
+        if self._folded is None:
+            folded = []
+            for value in self.values:
+                parts = [value]
+                if names is not None:
+                    try:
+                        item = getattr(names, self.kind)(value)
+                        parts += [item.name, item.name_en]
+                    except Exception:  # not in the reference data (old data, another city): the code only
+                        pass
+                folded.append(fold("\x1f".join(p for p in parts if p)))
+            self._folded = folded
+        return np.array([i for i, text in enumerate(self._folded) if token in text], np.int32)
+
+
+class _SlotIndex:
+    """Case id → slot over the `ids` column, without a Python object per case: a sorted copy of the ids
+    (binary search) plus a dict of the ids added since it was sorted. Behaves as a read-only mapping."""
+
+    RESORT = 4096
+
+    def __init__(self, cols: QueueColumns):
+        self._cols = cols
+        self._sorted = np.zeros(0, "S36")
+        self._slots = np.zeros(0, np.int64)
+        self._recent: dict[bytes, int] = {}
+
+    @staticmethod
+    def key(case_id: UUID | str) -> bytes:
+        return str(case_id).encode()
+
+    def find(self, key: bytes) -> int | None:
+        slot = self._recent.get(key)
+        if slot is not None:
+            return slot
+        i = int(np.searchsorted(self._sorted, key))
+        if i < len(self._sorted) and self._sorted[i] == key:
+            slot = int(self._slots[i])
+            cols = self._cols
+            if cols.alive[slot] and cols.ids[slot] == key:
+                return slot
+        return None
+
+    def find_many(self, keys: np.ndarray) -> np.ndarray:
+        """Slots of `keys` (an S36 array); -1 where absent."""
+        out = np.full(len(keys), -1, np.int64)
+        if len(self._sorted) and len(keys):
+            pos = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
+            slots = self._slots[pos]
+            cols = self._cols
+            ok = (self._sorted[pos] == keys) & cols.alive[slots] & (cols.ids[slots] == keys)
+            out[ok] = slots[ok]
+        if self._recent:
+            for i in np.flatnonzero(out < 0).tolist():
+                out[i] = self._recent.get(bytes(keys[i]), -1)
+        return out
+
+    def added(self, key: bytes, slot: int) -> None:
+        self._recent[key] = slot
+        if len(self._recent) > self.RESORT:
+            self.resort()
+
+    def dropped(self, key: bytes) -> None:
+        self._recent.pop(key, None)  # a sorted entry stays; `find` checks the slot still holds the id
+
+    def resort(self) -> None:
+        cols = self._cols
+        live = np.flatnonzero(cols.alive[:cols.size])
+        ids = cols.ids[live]
+        order = np.argsort(ids, kind="stable")
+        self._sorted, self._slots = ids[order], live[order]
+        self._recent = {}
+
+    # the mapping interface (tests and callers that think of it as a dict)
+    def get(self, case_id, default=None):
+        slot = self.find(self.key(case_id))
+        return default if slot is None else slot
+
+    def __getitem__(self, case_id) -> int:
+        slot = self.find(self.key(case_id))
+        if slot is None:
+            raise KeyError(case_id)
+        return slot
+
+    def __contains__(self, case_id) -> bool:
+        return self.find(self.key(case_id)) is not None
+
+    def __len__(self) -> int:
+        return self._cols._live
+
+    def __iter__(self) -> Iterator[UUID]:
+        cols = self._cols
+        for slot in np.flatnonzero(cols.alive[:cols.size]).tolist():
+            yield UUID(cols.ids[slot].decode())
+
+
+class _Summaries:
+    """`cols.summaries[slot]`: the CaseSummary of a slot (None for a dead one), rebuilt from the columns
+    on demand; the few thousand last asked for (the rows on screen) are kept."""
+
+    KEEP = 8192
+
+    def __init__(self, cols: QueueColumns):
+        self._cols = cols
+        self._kept: dict[int, CaseSummary] = {}
+
+    def __len__(self) -> int:
+        return self._cols.size
+
+    def __getitem__(self, slot) -> CaseSummary | None:
+        slot = int(slot)
+        s = self._kept.get(slot)
+        if s is None:
+            if not 0 <= slot < self._cols.size:
+                raise IndexError(slot)
+            s = self._cols._summary(slot)
+            if s is None:
+                return None
+            if len(self._kept) >= self.KEEP:
+                self._kept.clear()
+            self._kept[slot] = s
+        return s
+
+    def __iter__(self) -> Iterator[CaseSummary | None]:
+        for slot in range(self._cols.size):
+            yield self[slot]
+
+    def forget(self, slots: Iterable[int]) -> None:
+        kept = self._kept
+        for slot in slots:
+            kept.pop(int(slot), None)
+
+
+@dataclass
+class RowBatch:
+    """Summaries as column arrays, ready for `QueueColumns.put_batch` (built on a worker thread from the
+    cache's raw summary rows, so the GUI thread only assigns arrays)."""
+
+    ids: np.ndarray              # S36
+    number: list[str | None]
+    provisional: list[str | None]
+    status: np.ndarray
+    priority: np.ndarray
+    source: np.ndarray
+    stage: np.ndarray
+    category: list[str]
+    unit: list[str | None]
+    grid: list[str | None]
+    lat: np.ndarray
+    lon: np.ndarray
+    created: np.ndarray          # microseconds
+    updated: np.ndarray
+    due: np.ndarray              # microseconds, NO_TIME for none
+    escalation: np.ndarray
+    returns: np.ndarray
+    pending: np.ndarray
+    version: np.ndarray          # -1 for none
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, keep: list[int]) -> RowBatch:
+        return RowBatch(*(_take(getattr(self, f.name), keep) for f in fields(RowBatch)))
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple]) -> RowBatch:
+        """From raw rows in `app.cache.case_rows.SUMMARY_COLUMNS` order (`LocalCache.summary_rows`)."""
+        if not rows:
+            return cls.from_summaries([])
+        (ids, number, provisional, status, priority, category, unit, grid, lat, lon, source, created, updated,
+         due, stage, escalation, returns, pending, version) = zip(*rows)
+        status_code = {s.value: i for i, s in enumerate(Status)}
+        priority_code = {p.value: i for i, p in enumerate(Priority)}
+        source_code = {s.value: i for i, s in enumerate(Source)}
+        stage_code = {s.value: i for i, s in enumerate(Stage)}
+        return cls(np.array(ids, "S36"), list(number), list(provisional),
+                   np.array([status_code[v] for v in status], np.int8),
+                   np.array([priority_code[v] for v in priority], np.int8),
+                   np.array([source_code[v] for v in source], np.int8),
+                   np.array([-1 if v is None else stage_code[v] for v in stage], np.int8),
+                   list(category), list(unit), list(grid), np.array(lat, np.float64), np.array(lon, np.float64),
+                   _stored_times_us(created), _stored_times_us(updated), _stored_times_us(due),
+                   np.array(escalation, np.int32), np.array(returns, np.int32), np.array(pending, bool),
+                   np.array([-1 if v is None else v for v in version], np.int64))
+
+    @classmethod
+    def from_coded_rows(cls, rows: Sequence[tuple]) -> RowBatch:
+        """From `LocalCache.summary_rows(coded=True)` rows (enum positions, integer microseconds).
+        Raises ValueError for a row the SQL could not code (a time in another form, an unknown value)."""
+        if not rows:
+            return cls.from_summaries([])
+        (ids, number, provisional, status, priority, category, unit, grid, lat, lon, source, created, updated,
+         due, stage, escalation, returns, pending, version) = zip(*rows)
+        times = [np.array(created, np.int64), np.array(updated, np.int64),
+                 np.array([NO_TIME if v is None else v for v in due], np.int64)]
+        if any(np.any(t == -1) for t in times) or None in status or None in priority or None in source:
+            raise ValueError("a summary row the SQL could not code")
+        return cls(np.array(ids, "S36"), list(number), list(provisional), np.array(status, np.int8),
+                   np.array(priority, np.int8), np.array(source, np.int8),
+                   np.array([-1 if v is None else v for v in stage], np.int8), list(category), list(unit),
+                   list(grid), np.array(lat, np.float64), np.array(lon, np.float64), *times,
+                   np.array(escalation, np.int32), np.array(returns, np.int32), np.array(pending, bool),
+                   np.array([-1 if v is None else v for v in version], np.int64))
+
+    @classmethod
+    def from_summaries(cls, summaries: Sequence[CaseSummary]) -> RowBatch:
+        s = list(summaries)
+        return cls(np.array([str(x.id) for x in s], "S36"), [x.number for x in s],
+                   [x.provisional_number for x in s], np.array([STATUS_ORDER[x.status] for x in s], np.int8),
+                   np.array([PRIORITY_ORDER[x.priority] for x in s], np.int8),
+                   np.array([SOURCE_ORDER[x.source] for x in s], np.int8),
+                   np.array([-1 if x.stage is None else STAGE_ORDER[x.stage] for x in s], np.int8),
+                   [x.category_code for x in s], [x.unit_id for x in s], [x.grid_code for x in s],
+                   np.array([x.lat for x in s], np.float64), np.array([x.lon for x in s], np.float64),
+                   np.array([_us(x.created_at) for x in s], np.int64),
+                   np.array([_us(x.updated_at) for x in s], np.int64),
+                   np.array([_us(x.due_at) for x in s], np.int64),
+                   np.array([x.escalation_level for x in s], np.int32),
+                   np.array([x.return_count for x in s], np.int32), np.array([x.pending for x in s], bool),
+                   np.array([-1 if x.server_version is None else x.server_version for x in s], np.int64))
+
+
+def _number_text(disp: list[bytes], provisional: list[bytes]) -> np.ndarray:
+    """The searched form of "display number \x1f provisional number": numpy lower-cases ASCII at C speed;
+    a number with other characters (never made by the server, but possible) is folded in Python."""
+    text = np.strings.lower(np.strings.add(np.strings.add(np.asarray(disp, "S"), b"\x1f"),
+                                           np.asarray(provisional, "S")))
+    odd = [k for k, (d, p) in enumerate(zip(disp, provisional)) if not (d.isascii() and p.isascii())]
+    if odd:
+        text = text.astype(object)
+        for k in odd:
+            text[k] = fold(f"{disp[k].decode()}\x1f{provisional[k].decode()}").encode()
+        text = text.astype("S")
+    return text
+
+
+def fold_texts(texts: Iterable[str]) -> list[bytes]:
+    """Free texts in the form `QueueColumns` searches them (folded, UTF-8); for worker threads."""
+    return [fold(t).encode() for t in texts]
 
 
 class QueueColumns:
-    """The queue's summaries in slots, with numpy columns for vectorised views and sorting.
+    """The queue's summaries in slots, as numpy columns only (no Python object per case), for vectorised
+    views, search and sorting.
 
     A slot is a row's place in storage; it never changes while the case is held (removal leaves a dead
-    slot, reused by later additions), so other code may keep slots as stable row handles."""
+    slot, reused by later additions), so other code may keep slots as stable row handles.
+    `summaries[slot]` rebuilds a slot's CaseSummary; `slot_of` maps case ids to slots.
 
-    def __init__(self, haystack: Callable[[CaseSummary], str] | None = None):
-        self._haystack = haystack or (lambda s: s.display_number)
-        self.summaries: list[CaseSummary | None] = []
-        self.slot_of: dict[UUID, int] = {}
-        self.extra_text: dict[UUID, str] = {}
-        self._hay: list[str] = []
-        self._free: list[int] = []
+    Search text of a row: its number and provisional number, its category and grid (code, and with
+    `names` (the reference data) both their names, matched once per distinct code), the free text set
+    with `set_extra_text` (description, address, reporter), and, when given, `haystack(summary)`."""
+
+    _NUMERIC = {"alive": bool, "status": np.int8, "priority": np.int8, "source": np.int8, "stage": np.int8,
+                "due": np.float64, "due_us": np.int64, "created": np.int64, "updated": np.int64,
+                "escalation": np.int32, "returns": np.int32, "pending": bool, "version": np.int64,
+                "unit": np.int32, "category": np.int32, "grid": np.int32, "lat": np.float64, "lon": np.float64,
+                "involved": bool, "has_text": bool}
+    _STRINGS = ("ids", "number", "provisional", "disp", "numtext")
+
+    def __init__(self, haystack: Callable[[CaseSummary], str] | None = None, names: Any = None):
+        self._haystack = haystack
+        self._names = names
         self._cap = 0
         self._n = 0
-        self._ids: dict[str, dict[str, int]] = {"unit": {}, "category": {}}
-        self.alive = np.zeros(0, bool)
-        self.status = np.zeros(0, np.int8)
-        self.priority = np.zeros(0, np.int8)
-        self.source = np.zeros(0, np.int8)
-        self.due = np.zeros(0, np.float64)
-        self.created = np.zeros(0, np.float64)
-        self.escalation = np.zeros(0, np.int32)
-        self.pending = np.zeros(0, bool)
-        self.unit = np.zeros(0, np.int32)
-        self.category = np.zeros(0, np.int32)
-        self._str: dict[str, list[str]] = {key: [] for key in _STRING_KEYS}  # string sort keys per slot
-        self._strings: dict[str, np.ndarray] = {}  # the same as numpy arrays, built when first sorted
-
-    _NUMERIC = ("alive", "status", "priority", "source", "due", "created", "escalation", "pending", "unit",
-                "category")
+        self._live = 0
+        self._free: list[int] = []
+        self._codes = {"unit": _Codes("unit"), "category": _Codes("category"), "grid": _Codes("grid")}
+        for name, dtype in self._NUMERIC.items():
+            setattr(self, name, np.zeros(0, dtype))
+        self.ids = np.zeros(0, "S36")
+        self.number = np.zeros(0, "S1")
+        self.provisional = np.zeros(0, "S1")
+        self.disp = np.zeros(0, "S1")      # the display number (sort key)
+        self.numtext = np.zeros(0, "S1")   # lower-case "display number \x1f provisional number" (search)
+        self._extra: list[bytes] = []      # folded free text per slot
+        self._custom: list[bytes] | None = [] if haystack is not None else None
+        self.slot_of = _SlotIndex(self)
+        self.summaries = _Summaries(self)
 
     def __len__(self) -> int:
-        return len(self.slot_of)
+        return self._live
 
     @property
     def size(self) -> int:
         """Slots in use or dead (the length of every column)."""
         return self._n
 
+    @property
+    def texts_indexed(self) -> int:
+        """Live cases whose free text has been set."""
+        n = self._n
+        return int(np.count_nonzero(self.has_text[:n] & self.alive[:n]))
+
+    def nbytes(self) -> int:
+        """Bytes held by the columns and texts (for diagnostics)."""
+        arrays = [getattr(self, name) for name in (*self._NUMERIC, *self._STRINGS)]
+        return sum(a.nbytes for a in arrays) + sum(len(b) + 33 for b in self._extra)
+
     def _grow(self, need: int) -> None:
         if need <= self._cap:
             return
         cap = max(need, 2 * self._cap, 1024)
-        for name in self._NUMERIC:
+        for name in (*self._NUMERIC, *self._STRINGS):
             old = getattr(self, name)
             new = np.zeros(cap, old.dtype)
             new[:len(old)] = old
             setattr(self, name, new)
         self._cap = cap
 
-    def _code(self, kind: str, value: str | None) -> int:
-        if value is None:
-            return -1
-        table = self._ids[kind]
-        code = table.get(value)
-        if code is None:
-            code = table[value] = len(table)
-        return code
+    def _set_strings(self, name: str, slots: np.ndarray, values: list[bytes] | np.ndarray) -> None:
+        array = getattr(self, name)
+        values = np.asarray(values, "S") if len(values) else np.zeros(0, "S1")
+        if values.itemsize > array.itemsize:
+            array = array.astype(f"S{max(values.itemsize, 2 * array.itemsize)}")
+            setattr(self, name, array)
+        array[slots] = values
 
     def codes(self, kind: str, values: Iterable[str]) -> np.ndarray:
-        table = self._ids[kind]
-        return np.array([table[v] for v in values if v in table], np.int32)
+        index = self._codes[kind].index
+        return np.array([index[v] for v in values if v in index], np.int32)
+
+    # ------------------------------------------------------------------ writing
 
     def put(self, s: CaseSummary) -> tuple[int, bool]:
-        """Add or replace a summary; returns (slot, added)."""
-        slot = self.slot_of.get(s.id)
-        added = slot is None
-        if added:
-            if self._free:
-                slot = self._free.pop()
-            else:
-                slot = self._n
-                self._grow(slot + 1)
-                self._n += 1
-                self.summaries.append(None)
-                self._hay.append("")
-                for values in self._str.values():
-                    values.append("")
-                self._strings.clear()
-            self.slot_of[s.id] = slot
-        self.summaries[slot] = s
-        self.alive[slot] = True
-        self.status[slot] = STATUS_ORDER[s.status]
-        self.priority[slot] = PRIORITY_ORDER[s.priority]
-        self.source[slot] = SOURCE_ORDER[s.source]
-        if s.due_at is None:
-            self.due[slot] = _NO_DUE
-        elif s.status == Status.SUSPENDED:
-            self.due[slot] = 1e15 + s.due_at.timestamp()  # clock stopped: after every running deadline
-        else:
-            self.due[slot] = s.due_at.timestamp()
-        self.created[slot] = s.created_at.timestamp()
-        self.escalation[slot] = s.escalation_level
-        self.pending[slot] = s.pending
-        self.unit[slot] = self._code("unit", s.unit_id)
-        self.category[slot] = self._code("category", s.category_code)
-        self._hay[slot] = self._row_text(s)
-        for key, values in self._str.items():
-            self._set_string(key, values, slot, self._string_key(key, s))
-        return slot, added
+        """Add or replace one summary; returns (slot, added)."""
+        slots, added = self.put_batch(RowBatch.from_summaries([s]), [s])
+        return int(slots[0]), bool(added[0])
 
-    def _set_string(self, key: str, values: list[str], slot: int, value: str) -> None:
-        if values[slot] == value:
-            return
-        values[slot] = value
-        cached = self._strings.get(key)
-        if cached is not None:
-            if len(value) <= cached.itemsize // 4:
-                cached[slot] = value
-            else:  # wider than the array's strings: rebuild when next sorted
-                del self._strings[key]
+    def put_many(self, summaries: Sequence[CaseSummary]) -> tuple[np.ndarray, np.ndarray]:
+        summaries = list(summaries)
+        return self.put_batch(RowBatch.from_summaries(summaries), summaries)
+
+    def load_rows(self, chunks: Iterable[Sequence[tuple]], *, coded: bool = False) -> None:
+        """Fill empty columns from raw summary rows, a chunk at a time (`LocalCache.summary_rows()`:
+        unique ids, so no look-ups; the id index is sorted once at the end)."""
+        if self._live or self._n:
+            raise ValueError("load_rows fills empty columns only; use put_batch to update")
+        convert = RowBatch.from_coded_rows if coded else RowBatch.from_rows
+        for rows in chunks:
+            self.put_batch(convert(rows), fresh=True)
+        self.slot_of.resort()
+
+    def put_batch(self, b: RowBatch, summaries: Sequence[CaseSummary] | None = None, *,
+                  fresh: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Add or replace the batch's cases (a later duplicate id wins); returns (slots, added) arrays.
+        `fresh`: the caller knows every id is new and unique (a bulk load; call `slot_of.resort()` after)."""
+        if not fresh and len(np.unique(b.ids)) != len(b.ids):  # keep the last of each id
+            last = {bytes(k): i for i, k in enumerate(b.ids)}
+            keep = sorted(last.values())
+            b = b.take(keep)
+            summaries = None if summaries is None else [summaries[i] for i in keep]
+        slots = np.full(len(b), -1, np.int64) if fresh else self.slot_of.find_many(b.ids)
+        added = slots < 0
+        if added.any():
+            new_at = np.flatnonzero(added)
+            reuse = min(len(self._free), len(new_at))
+            taken = [self._free.pop() for _ in range(reuse)]
+            start = self._n
+            self._grow(start + len(new_at) - reuse)
+            self._n = start + len(new_at) - reuse
+            new_slots = np.concatenate([np.array(taken, np.int64), np.arange(start, self._n, dtype=np.int64)])
+            slots[new_at] = new_slots
+            grow = self._n - len(self._extra)
+            if grow > 0:
+                self._extra.extend([b""] * grow)
+                if self._custom is not None:
+                    self._custom.extend([b""] * grow)
+            self.has_text[new_slots] = False
+            self.involved[new_slots] = False
+            self._live += len(new_at)
+        self.summaries.forget(slots.tolist())
+        self.alive[slots] = True
+        self.ids[slots] = b.ids
+        self.status[slots] = b.status
+        self.priority[slots] = b.priority
+        self.source[slots] = b.source
+        self.stage[slots] = b.stage
+        self.created[slots] = b.created
+        self.updated[slots] = b.updated
+        self.due_us[slots] = b.due
+        ts = b.due / 1e6
+        self.due[slots] = np.where(b.due == NO_TIME, _NO_DUE, np.where(b.status == _SUSPENDED, 1e15 + ts, ts))
+        self.escalation[slots] = b.escalation
+        self.returns[slots] = b.returns
+        self.pending[slots] = b.pending
+        self.version[slots] = b.version
+        self.lat[slots] = b.lat
+        self.lon[slots] = b.lon
+        for kind, values in (("unit", b.unit), ("category", b.category), ("grid", b.grid)):
+            getattr(self, kind)[slots] = self._codes[kind].codes(values)
+        disp = [(n or p or i.decode()[:8]).encode() for n, p, i in zip(b.number, b.provisional, b.ids)]
+        provisional = [(v or "").encode() for v in b.provisional]
+        self._set_strings("number", slots, [(v or "").encode() for v in b.number])
+        self._set_strings("provisional", slots, provisional)
+        self._set_strings("disp", slots, disp)
+        self._set_strings("numtext", slots, _number_text(disp, provisional))
+        if not fresh:
+            for slot in np.flatnonzero(added).tolist():
+                self.slot_of.added(bytes(b.ids[slot]), int(slots[slot]))
+        if self._custom is not None:
+            haystack, custom = self._haystack, self._custom
+            for k, slot in enumerate(slots.tolist()):
+                s = summaries[k] if summaries is not None else self.summaries[slot]
+                custom[slot] = fold(haystack(s)).encode()
+        return slots, added
 
     def remove(self, case_id: UUID) -> int | None:
-        slot = self.slot_of.pop(case_id, None)
+        key = _SlotIndex.key(case_id)
+        slot = self.slot_of.find(key)
         if slot is None:
             return None
-        self.summaries[slot] = None
+        self.slot_of.dropped(key)
+        self.summaries.forget([slot])
         self.alive[slot] = False
-        self._hay[slot] = ""
-        for key, values in self._str.items():
-            self._set_string(key, values, slot, "")
-        self.extra_text.pop(case_id, None)
+        self.involved[slot] = False
+        self.has_text[slot] = False
+        self._extra[slot] = b""
+        if self._custom is not None:
+            self._custom[slot] = b""
         self._free.append(slot)
+        self._live -= 1
         return slot
 
     def set_extra_text(self, texts: dict[UUID, str]) -> None:
         """Free text the summaries lack (description, address…), by case id."""
-        for case_id, text in texts.items():
-            self.extra_text[case_id] = text
-            slot = self.slot_of.get(case_id)
-            if slot is not None:
-                self._hay[slot] = self._row_text(self.summaries[slot])  # type: ignore[arg-type]
+        ids = list(texts)
+        self.set_folded_text([self.slot_of.get(i) for i in ids], fold_texts(texts[i] for i in ids))
 
-    def rebuild_text(self, haystack: Callable[[CaseSummary], str] | None = None) -> None:
-        """Recompute every row's search text (e.g. after a language or reference data change)."""
+    def set_folded_text(self, slots: Sequence[int | None], folded: Sequence[bytes]) -> None:
+        """`set_extra_text` with the folding done beforehand (`fold_texts`, on a worker thread)."""
+        extra = self._extra
+        for slot, text in zip(slots, folded):
+            if slot is not None and slot >= 0:
+                extra[slot] = text
+                self.has_text[slot] = True
+
+    def set_involved(self, slots: Sequence[int] | np.ndarray, value: bool = True) -> None:
+        """Mark slots as "my cases" (history names the user) or not."""
+        slots = np.asarray(slots, np.int64)
+        self.involved[slots[slots >= 0]] = value
+
+    def rebuild_text(self, haystack: Callable[[CaseSummary], str] | None = None, names: Any = None) -> None:
+        """The names changed (language, reference data): match them anew; with `haystack`, recompute it."""
+        if names is not None:
+            self._names = names
+        for codes in self._codes.values():
+            codes.forget_names()
         if haystack is not None:
             self._haystack = haystack
-        for slot, s in enumerate(self.summaries):
-            if s is not None:
-                self._hay[slot] = self._row_text(s)
+            self._custom = [b""] * self._n
+            for slot in np.flatnonzero(self.alive[:self._n]).tolist():
+                self._custom[slot] = fold(haystack(self.summaries[slot])).encode()
 
-    def _row_text(self, s: CaseSummary) -> str:
-        extra = self.extra_text.get(s.id, "")
-        return fold(f"{self._haystack(s)}\x1f{extra}")
+    def _summary(self, slot: int) -> CaseSummary | None:
+        if not self.alive[slot]:
+            return None
+        codes = self._codes
+        stage = int(self.stage[slot])
+        version = int(self.version[slot])
+        return CaseSummary(
+            UUID(self.ids[slot].decode()), self.number[slot].decode() or None,
+            self.provisional[slot].decode() or None, _STATUSES[self.status[slot]], _PRIORITIES[self.priority[slot]],
+            codes["category"].value(int(self.category[slot])), codes["unit"].value(int(self.unit[slot])),
+            codes["grid"].value(int(self.grid[slot])), float(self.lat[slot]), float(self.lon[slot]),
+            _SOURCES[self.source[slot]], _from_us(self.created[slot]), _from_us(self.updated[slot]),
+            _from_us(self.due_us[slot]), None if stage < 0 else _STAGES[stage], int(self.escalation[slot]),
+            int(self.returns[slot]), bool(self.pending[slot]), None if version < 0 else version)
+
+    def code_value(self, kind: str, slot: int) -> str | None:
+        """A slot's unit id, category code or grid code."""
+        return self._codes[kind].value(int(getattr(self, kind)[slot]))
 
     # ------------------------------------------------------------------ vectorised queries
 
-    def view_mask(self, view: View, ctx: ViewContext) -> np.ndarray:
-        n = self._n
-        alive = self.alive[:n]
-        status = self.status[:n]
+    def view_mask(self, view: View, ctx: ViewContext, slots: np.ndarray | None = None) -> np.ndarray:
+        """Which slots (all, or the given ones) the view shows."""
+        pick = (lambda a: a[:self._n]) if slots is None else (lambda a: a[np.asarray(slots, np.int64)])
+        alive = pick(self.alive)
+        status = pick(self.status)
         if view == View.ALL:
             return alive.copy()
         active = alive & _ACTIVE_LUT[status]
@@ -407,53 +806,84 @@ class QueueColumns:
         if view == View.TO_DISPATCH:
             return alive & ((status == STATUS_ORDER[Status.REGISTERED]) | (status == STATUS_ORDER[Status.RETURNED]))
         if view == View.OVERDUE:
-            return active & (status != _SUSPENDED) & (self.due[:n] < ctx.now.timestamp())
+            return active & (status != _SUSPENDED) & (pick(self.due) < ctx.now.timestamp())
         if view == View.ESCALATED:
-            return active & (self.escalation[:n] > 0)
+            return active & (pick(self.escalation) > 0)
         if view == View.RETURNED:
             return alive & (status == STATUS_ORDER[Status.RETURNED])
         if view == View.AWAITING_VERIFICATION:
             return alive & ((status == STATUS_ORDER[Status.HANDLED]) | (status == STATUS_ORDER[Status.VERIFYING]))
         if view == View.MINE:
             if ctx.unit_ids:
-                return active & np.isin(self.unit[:n], self.codes("unit", ctx.unit_ids))
-            mine = np.zeros(n, bool)
-            slots = [self.slot_of[i] for i in ctx.involved if i in self.slot_of]
-            mine[slots] = True
-            return active & mine
+                return active & np.isin(pick(self.unit), self.codes("unit", ctx.unit_ids))
+            mine = self.involved[:self._n].copy()  # the "involved" column, plus any ids the context names
+            if ctx.involved:
+                found = [self.slot_of.get(i) for i in ctx.involved]
+                mine[[s for s in found if s is not None]] = True
+            return active & (mine if slots is None else mine[np.asarray(slots, np.int64)])
         if view == View.EMERGENCY:
-            return active & (np.isin(self.category[:n], self.codes("category", ctx.emergency_codes))
-                             | (self.priority[:n] == PRIORITY_ORDER[Priority.URGENT]))
+            return active & (np.isin(pick(self.category), self.codes("category", ctx.emergency_codes))
+                             | (pick(self.priority) == PRIORITY_ORDER[Priority.URGENT]))
         raise ValueError(f"unknown view {view!r}")
+
+    def _token_hits(self, token: str, slots: np.ndarray | None, candidates: np.ndarray | None) -> np.ndarray:
+        """Which of `slots` (None: every slot) hold `token` somewhere; the free text (a Python scan) is only
+        looked at where `candidates` (a mask over the same rows) is still true."""
+        tb = token.encode()
+        pick = (lambda a: a[:self._n]) if slots is None else (lambda a: a[slots])
+        hits = np.strings.find(pick(self.numtext), tb) >= 0
+        for kind in ("category", "grid"):
+            matching = self._codes[kind].matching(token, self._names)
+            if len(matching):
+                hits |= np.isin(pick(getattr(self, kind)), matching)
+        rest = ~hits if candidates is None else candidates & ~hits
+        for texts, held in ((self._custom, None), (self._extra, pick(self.has_text))):
+            if texts is None:
+                continue
+            where = np.flatnonzero(rest if held is None else rest & held)  # free text only where there is some
+            if not len(where):
+                continue
+            if slots is None:
+                found = [i for i in where.tolist() if tb in texts[i]]
+            else:
+                found = [k for k, slot in zip(where.tolist(), slots[where].tolist()) if tb in texts[slot]]
+            hits[found] = True
+            rest[found] = False
+        return hits
 
     def text_mask(self, query: str) -> np.ndarray | None:
         """Rows whose text holds every token of `query`; None for an empty query (everything matches)."""
         tokens = query_tokens(query)
         if not tokens:
             return None
-        hay = self._hay
-        first = tokens[0]
-        hits = [i for i, h in enumerate(hay) if first in h]
-        for t in tokens[1:]:  # narrow down: later tokens only look at rows that still match
-            hits = [i for i in hits if t in hay[i]]
-        mask = np.zeros(self._n, bool)
-        mask[hits] = True
+        mask = None
+        for token in tokens:  # narrow down: later tokens scan free text only where the row still matches
+            hits = self._token_hits(token, None, mask)
+            mask = hits if mask is None else mask & hits
+        return mask
+
+    def text_matches(self, tokens: list[str], slots: np.ndarray) -> np.ndarray:
+        """`text_mask` for the given slots only (a sync batch's rows)."""
+        slots = np.asarray(slots, np.int64)
+        mask = np.ones(len(slots), bool)
+        for token in tokens:
+            mask &= self._token_hits(token, slots, mask)
         return mask
 
     def row_text(self, slot: int) -> str:
-        return self._hay[slot]
+        """The searchable text held for one slot (diagnostics)."""
+        parts = [self.numtext[slot], self._extra[slot]] + ([self._custom[slot]] if self._custom else [])
+        return "\x1f".join(p.decode() for p in parts if p)
 
     # ------------------------------------------------------------------ sorting
 
     def sort_keys(self, key: str) -> np.ndarray:
-        """One sort key per slot for `key` (one of SORT_KEYS); strings compare by code point."""
+        """One sort key per slot for `key` (one of SORT_KEYS); texts compare by code point."""
         n = self._n
-        if key in _STRING_KEYS:
-            cached = self._strings.get(key)
-            if cached is None or len(cached) != n:
-                cached = np.array(self._str[key] or [""], dtype=str)[:n]
-                self._strings[key] = cached
-            return cached
+        if key == "number":
+            return self.disp[:n]
+        if key in _CODED_KEYS:
+            return self._codes[key].rank()[getattr(self, key)[:n] + 1]
         if key == "age":
             return -self.created[:n]
         return self._numeric_key(key)[:n]
@@ -462,33 +892,45 @@ class QueueColumns:
         return {"priority": self.priority, "status": self.status, "due": self.due, "source": self.source,
                 "pending": self.pending}[key]
 
-    @staticmethod
-    def _string_key(key: str, s: CaseSummary | None) -> str:
-        if s is None:
-            return ""
-        if key == "number":
-            return s.display_number
-        if key == "category":
-            return s.category_code
-        if key == "grid":
-            return s.grid_code or ""
-        return s.unit_id or ""
-
     def key_of(self, key: str, slot: int):
         """The Python value of one slot's sort key, comparing exactly as `sort_keys` does."""
-        if key in _STRING_KEYS:
-            return self._str[key][slot]
+        if key == "number":
+            return bytes(self.disp[slot])
+        if key in _CODED_KEYS:
+            return int(self._codes[key].rank()[int(getattr(self, key)[slot]) + 1])
         if key == "age":
-            return -float(self.created[slot])
+            return -int(self.created[slot])
         return self._numeric_key(key)[slot].item()
 
     def ordered(self, mask: np.ndarray, key: str, descending: bool = False) -> list[int]:
         """The slots where `mask` is true, sorted by (key, slot); reversed when descending."""
+        return self.ordered_array(mask, key, descending).tolist()
+
+    def ordered_array(self, mask: np.ndarray, key: str, descending: bool = False) -> np.ndarray:
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
-            return []
+            return idx
         keys = self.sort_keys(key)[idx]
         order = idx[np.argsort(keys, kind="stable")]
-        if descending:
-            order = order[::-1]
-        return order.tolist()
+        return order[::-1] if descending else order
+
+
+def _take(value, keep: list[int]):
+    return value[keep] if isinstance(value, np.ndarray) else [value[i] for i in keep]
+
+
+def load_columns(cache: Any, names: Any = None) -> QueueColumns:
+    """Every case of `cache` as QueueColumns (worker thread): from the coded summary rows when the cache
+    offers them (`LocalCache.summary_rows`), from the plain rows if a row would not code, else from
+    `cache.summaries()`."""
+    rows = getattr(cache, "summary_rows", None)
+    cols = QueueColumns(names=names)
+    if not callable(rows):
+        cols.put_many(cache.summaries())
+        return cols
+    try:
+        cols.load_rows(rows(coded=True), coded=True)
+    except ValueError:  # a time in another form than the cache writes: the slower, general reading
+        cols = QueueColumns(names=names)
+        cols.load_rows(rows())
+    return cols

@@ -2,34 +2,59 @@
 `logging.getLogger(__name__)`).
 
 Every log file starts with a line naming the app version, including each file started by a rollover,
-so a file sent in by a control room says by itself which build wrote it.
+so a file sent in by a control room says by itself which build wrote it. The version comes from the
+git tag (`app.version`). The last `RECENT_LINES` formatted lines are also kept in memory for crash
+reports (`recent_lines()`, used by `app.crash_report`).
 """
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import platform
 import sys
+from collections import deque
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
+
+from app.version import app_version
 
 LOG_FILE = "onegrid.log"
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 10  # 10 × 5 MiB: several 12-hour shifts of INFO logging
 FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
+RECENT_LINES = 200
+
+__all__ = ["app_version", "recent_lines", "setup_logging", "VersionedRotatingFileHandler"]
 
 _handler: logging.Handler | None = None
 
 
-def app_version() -> str:
-    try:
-        return metadata.version("onegrid")
-    except metadata.PackageNotFoundError:
-        return "dev"
+class RecentLinesHandler(logging.Handler):
+    """Keeps the last `capacity` formatted records in memory (thread-safe through Handler's lock)."""
+
+    def __init__(self, capacity: int = RECENT_LINES):
+        super().__init__()
+        self.lines: deque[str] = deque(maxlen=capacity)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+_recent = RecentLinesHandler()
+
+
+def recent_lines() -> list[str]:
+    """The last log lines written since `setup_logging` (empty before it)."""
+    with _recent.lock:
+        return list(_recent.lines)
 
 
 def _header() -> str:
-    return f"OneGrid console {app_version()} (Python {sys.version.split()[0]}, {sys.platform})"
+    return (f"OneGrid console {app_version()} (Python {sys.version.split()[0]}, {sys.platform}, "
+            f"{platform.platform(terse=True)})")
 
 
 class VersionedRotatingFileHandler(logging.handlers.RotatingFileHandler):
@@ -56,6 +81,8 @@ def setup_logging(directory: Path, level: str = "INFO", *, stderr: bool = True) 
     handler = VersionedRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     handler.setFormatter(logging.Formatter(FORMAT))
     root.addHandler(handler)
+    _recent.setFormatter(logging.Formatter(FORMAT))
+    root.addHandler(_recent)
     if stderr:
         console = logging.StreamHandler()
         console.setLevel(logging.ERROR)

@@ -26,10 +26,11 @@ from jinja2 import Template
 
 from app import map_layers
 from app.i18n import QT_TRANSLATE_NOOP, translate
+from app.paths import resource
 
 CTX = "MapPage"
 
-ASSET_DIR = Path(__file__).resolve().parent.parent / "resources" / "map"
+ASSET_DIR = resource("map")
 SCHEME = "onegrid"
 PAGE_URL = f"{SCHEME}://map/index.html"
 ASSET_BASE = ""
@@ -78,7 +79,7 @@ class _Init(MacroElement):
 
 
 def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, Any] | None = None,
-                labels: dict[str, str] | None = None) -> dict[str, Any]:
+                labels: dict[str, str] | None = None, theme: str = "light") -> dict[str, Any]:
     """The JSON config the page starts from (static layers, legend, labels, zoom rules)."""
     return {
         "layers": map_layers.static_layers(refdata, language) if refdata is not None else {},
@@ -86,6 +87,7 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
         "legend": map_layers.legend(),
         "labels": {**page_labels(), **(labels or {})},
         "tiles": tiles,
+        "theme": theme if theme in ("light", "dark") else "light",  # the console's; bridge.js follows it live
         "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 15.5},
         "select_zoom": 16,
         "min_zoom": 10,
@@ -95,10 +97,10 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
 
 def build_page_html(refdata: Any, *, asset_base: str = ASSET_BASE, language: str | None = None,
                     tiles: dict[str, Any] | None = None, labels: dict[str, str] | None = None,
-                    center: tuple[float, float] | None = None, zoom: int = 15) -> str:
+                    center: tuple[float, float] | None = None, zoom: int = 15, theme: str = "light") -> str:
     """The complete page. `tiles` = ``{"url": TILE_URL, "on": bool, "max_zoom": 19, "attribution": ""}``
     to offer the cached raster base map, None for vector layers only."""
-    config = page_config(refdata, language=language, tiles=tiles, labels=labels)
+    config = page_config(refdata, language=language, tiles=tiles, labels=labels, theme=theme)
     if center is None:
         b = config["bounds"]
         center = ((b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2) if b else (0.0, 0.0)

@@ -39,6 +39,7 @@ from typing import Any
 
 from app.enums import Priority, Role
 from app.geo import GridIndex, centroid, point_in_polygon, ring_is_closed
+from app.paths import resource
 from app.timelimits import Limit, TimeLimitError, TimeLimitPolicy, WorkCalendar
 
 __all__ = [
@@ -1274,7 +1275,7 @@ def load_refdata(directory: Path) -> RefData:
 
 def demo_dir() -> Path:
     """The packaged demo city folder (``resources/demo_city`` at the repository root)."""
-    return Path(__file__).resolve().parent.parent / "resources" / "demo_city"
+    return resource("demo_city")
 
 
 def load_demo_refdata() -> RefData:

@@ -9,14 +9,15 @@ the stand-in alarm source built on it. Qt-free (numpy only).
   long), a rate-of-change check (`rate_per_min`, a warning) and the valid range (readings outside it
   are faults, not alarms). It is vectorised and carries its state across calls, so feeding a day in
   one call or a second at a time gives the same levels.
-* `SensorFeed` is what the console reads sensors from; `SimulatedSensorFeed` computes realistic demo
-  readings lazily from the clock (daily cycles, noise, and a rain event that drives the underpass
-  water levels over their thresholds). The real server-side ingest is a later issue; it will be
-  another `SensorFeed`.
-* `SensorBank` holds one series and one evaluator per sensor and ingests feed readings.
-* `AlarmSource` is what the alarm list reads. **`SimulatedThresholdAlarmSource` is a stand-in**: it
-  raises, updates and clears alarms from the console's own threshold evaluation of the (simulated)
-  feed, until the server raises alarms; a server-backed source keeps the same interface.
+* `SensorFeed` is what the console reads sensors from. The product's feed is the server-backed
+  `app.sensor_feed.ServerSensorFeed` (states from the changes feed, history fetched by range).
+  `SimulatedSensorFeed` (tests and benchmarks only) computes realistic readings lazily from the clock
+  (daily cycles, noise, and a rain event that drives the underpass water levels over their thresholds).
+* `SensorBank` holds one series and one evaluator per sensor and ingests feed readings (tests and
+  benchmarks: the product shows the server's evaluation).
+* `AlarmSource` is what the alarm list reads. The product's source is `app.alarm_source.FeedAlarmSource`
+  (the server's alarms). **`SimulatedThresholdAlarmSource` is a stand-in for tests and benchmarks**: it
+  raises, updates and clears alarms from the console's own threshold evaluation of a local feed.
 """
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ class Reason(IntEnum):
     HIGH = 1
     LOW = 2
     RATE = 3
+    SILENT = 4  # no reading for too long (raised by the server's silent-sensor check)
 
 
 class SensorState(StrEnum):
@@ -706,6 +708,13 @@ class Alarm:
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
     case_id: str | None = None
+    # what the server says on top (app.alarm_source.alarm_from_data); the stand-in leaves them empty
+    ack_note: str | None = None
+    cleared_by: str | None = None        # None with cleared_at set: cleared automatically
+    clear_reason: str | None = None
+    message: str = ""
+    threshold: float | None = None
+    peak_value: float | None = None
 
     @property
     def state(self) -> AlarmState:
@@ -737,9 +746,9 @@ class AlarmSource(Protocol):
 
 
 class SimulatedThresholdAlarmSource:
-    """STAND-IN alarm source: alarms from the console's own threshold evaluation of the simulated
-    feed (`SensorBank` level changes), until the server raises sensor alarms and links their cases.
-    Keeps the `AlarmSource` interface so a server-backed source can replace it."""
+    """STAND-IN alarm source for tests and benchmarks (`ui.simulated_sensor_hub`): alarms from the
+    console's own threshold evaluation of a local feed (`SensorBank` level changes). The product uses
+    `app.alarm_source.FeedAlarmSource`, the server's alarms."""
 
     def __init__(self, keep: int = 1000, clock: Callable[[], float] = time.time):
         self.events = EventGroup("alarms_changed")

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app import paths
 from app.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
@@ -118,17 +118,17 @@ def theme_label(theme: str) -> str:
 
 def config_dir() -> Path:
     override = os.environ.get("ONEGRID_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return Path(override) if override else paths.user_config_dir()
 
 
 def data_dir() -> Path:
     override = os.environ.get("ONEGRID_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Path(override) if override else paths.user_data_dir()
 
 
 def log_dir() -> Path:
     override = os.environ.get("ONEGRID_DATA_DIR")
-    return Path(override) / "logs" if override else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    return Path(override) / "logs" if override else paths.user_log_dir()
 
 
 def cache_root(settings: ConsoleSettings) -> Path:

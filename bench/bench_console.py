@@ -331,7 +331,7 @@ def launch_child() -> int:
         started = time.perf_counter()
 
         def settled() -> bool:
-            texts_done = len(model.cols.extra_text) >= len(model.cols)
+            texts_done = model.cols.texts_indexed >= len(model.cols)
             map_done = map_dock is None or not hasattr(map_dock, "is_ready") or (
                 map_dock.is_ready and map_dock._have_summaries and not map_dock._in_flight)
             return texts_done and map_done
@@ -348,7 +348,7 @@ def launch_child() -> int:
                    anon_settled_kb=st.get("RssAnon"), file_settled_kb=st.get("RssFile"),
                    helpers=len(helpers), helpers_rss_kb=helper_kb, max_gap_after_ready=max(gaps, default=0),
                    blocked_after_ready=sum(g - 0.005 for g in gaps if g > 0.010),
-                   texts=len(model.cols.extra_text),
+                   texts=model.cols.texts_indexed,
                    map_markers=map_dock.marker_count() if hasattr(map_dock, "marker_count") else None,
                    settled_in_time=settled(),
                    after_ready_slots={k: [len(v), sum(v), max(v)] for k, v in slots.spans.items()},
@@ -546,6 +546,10 @@ class SubsetCache:
             return self._cache.summaries(self._ids)
         return self._cache.summaries([i for i in ids if i in self._wanted])
 
+    def summary_rows(self, ids=None, chunk=10_000, coded=False):
+        return self._cache.summary_rows(self._ids if ids is None else [i for i in ids if i in self._wanted], chunk,
+                                        coded=coded)
+
     def __getattr__(self, name):
         return getattr(self._cache, name)
 
@@ -707,7 +711,7 @@ def bench_queue(app, cache, built) -> None:
 
     slots = SlotTimer()  # before the dock exists: its connections then take the wrapped methods
     slots.wrap(CaseQueueModel, "_on_cases_changed")
-    slots.wrap(CaseQueueModel, "apply")
+    slots.wrap(CaseQueueModel, "_apply_batch", "CaseQueueModel.apply")
     slots.wrap(CaseQueueDock, "update_counts")
     slots.wrap(ui.ops.Op, "_finish")
 
@@ -724,8 +728,8 @@ def bench_queue(app, cache, built) -> None:
     t_loaded = time.perf_counter() - t
     if len(model.cols) != N_CASES:
         raise RuntimeError(f"queue loaded {len(model.cols):,} cases, not {N_CASES:,}")
-    if not wait_for(lambda: len(model.cols.extra_text) >= N_CASES, 180):
-        log(f"text index incomplete: {len(model.cols.extra_text):,}")
+    if not wait_for(lambda: model.cols.texts_indexed >= N_CASES, 180):
+        log(f"text index incomplete: {model.cols.texts_indexed:,}")
     t_indexed = time.perf_counter() - t
     log(f"queue loaded in {t_loaded:.1f} s, text indexed at {t_indexed:.1f} s")
     idle(0.5)

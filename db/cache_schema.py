@@ -154,3 +154,34 @@ outbox = Table(
     Index("ix_outbox_case_id", "case_id"),
     sqlite_autoincrement=True,  # never reuse a seq, so send order is issue order even after deletes
 )
+
+# Commands on feed entities other than cases (issue 5: handover notes and signatures), in the same durable
+# file as the case outbox. A row the server rejected stays, with the refusal, until the lead dismisses it.
+entity_outbox = Table(
+    "entity_outbox", outbox_metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("command_id", String(36), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("command", JSON, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("enqueued_at", UtcTimestamp, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("rejected_reason", String(64)),     # set when the server refused it
+    Column("rejected_message", Text),
+    Column("server_data", JSON),               # the entity as the server had it when it refused
+    Column("answered_at", UtcTimestamp),
+    Index("ix_entity_outbox_entity", "kind", "entity_id"),
+    sqlite_autoincrement=True,
+)
+
+# Offline periods of this console (issue 5), reported to the server once closed (`POST /api/console-outages`).
+outages = Table(
+    "outages", outbox_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("started_at", UtcTimestamp, nullable=False),
+    Column("ended_at", UtcTimestamp),
+    Column("error", Text),
+)

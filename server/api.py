@@ -1,7 +1,8 @@
 """The HTTP endpoints of docs/ARCHITECTURE.md ("HTTP API").
 
-Blocking endpoints are plain `def` (FastAPI runs them in its worker threads); only the long-poll is
-`async`, so hundreds of waiting consoles cost one coroutine each and no thread or database connection.
+Blocking endpoints are plain `def` (FastAPI runs them in its worker threads); the long-poll is `async`,
+so hundreds of waiting consoles cost one coroutine each and no thread or database connection; commands
+are `async` only to run in their own small set of threads (`ServerContext.apply_in_thread`).
 """
 from __future__ import annotations
 
@@ -21,13 +22,14 @@ from app.case import Case
 from app.commands import BatchResult, CommandBatch
 from app.enums import Role
 from db.server_schema import CaseRow, UserRow
-from server import auth
+from server import audit_actions, auth
 from server.auth import AuthUser
 from server.context import ServerContext
 from server.errors import ApiError
 from server.feed import GZIP_MIN_BYTES, RawPage
 from server.scope import can_see
 from server.shared_settings import EMERGENCY_MODE, put_setting
+from server.shifts import record_emergency_switch
 
 log = logging.getLogger(__name__)
 
@@ -124,11 +126,16 @@ class Health(BaseModel):
 def login(body: LoginRequest, ctx: Ctx) -> dict[str, Any]:
     with ctx.db.reader() as session:
         row = session.get(UserRow, body.username)
-    user, rehashed = auth.check_credentials(row, body.password)
+    try:
+        user, rehashed = auth.check_credentials(row, body.password)
+    except ApiError as exc:  # recorded in a transaction of its own, then refused
+        audit_actions.login_failed(ctx.db.writer, body.username, row, body.console_id, ctx.now(), exc.error)
+        raise
     now = ctx.now()
     with ctx.db.writer() as session, session.begin():
         token, expires_at = auth.issue_token(session, user, body.console_id, now,
                                              timedelta(minutes=ctx.settings.token_ttl_minutes), rehashed)
+        audit_actions.login_ok(session, user, body.console_id, now)
     return {"token": token, "expires_at": expires_at.isoformat(), "user": user.to_dict(),
             "server_time": now.isoformat()}
 
@@ -152,9 +159,9 @@ def _etag_matches(header: str | None, version: str) -> bool:
 
 
 @router.post("/api/commands", tags=["commands"], responses={200: {"model": BatchResult}})
-def post_commands(batch: CommandBatch, user: User, ctx: Ctx) -> Response:
-    result = ctx.apply(user, batch)
-    return Response(result.model_dump_json(), media_type="application/json")
+async def post_commands(batch: CommandBatch, user: User, ctx: Ctx) -> Response:
+    # Blocking, but in the commands' own few threads (ServerContext.apply_in_thread), not the 40 shared ones.
+    return Response(await ctx.apply_in_thread(user, batch), media_type="application/json")
 
 
 @router.get("/api/changes", tags=["feed"], responses={200: {"model": ChangesAnswer}})
@@ -167,27 +174,43 @@ async def get_changes(
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
 ) -> Response:
     """Long-polls on the same cursor and scope share one serialised page per feed state (see
-    `server.feed.FeedPageCache`); each answer gets its own `server_time`, spliced into the shared bytes."""
+    `server.feed.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
+    (`server.changes_fast_path` answers the common case of this endpoint without the framework.)"""
+    page = await long_poll(ctx, user, after, limit, wait)
+    body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""))
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def long_poll(ctx: ServerContext, user: AuthUser, after: int, limit: int, wait: float) -> RawPage:
+    """The page after `after`, waiting up to `wait` seconds (at most the server's limit) for one that
+    is not empty."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, ctx.settings.long_poll_max_s)
-    while True:
-        generation = ctx.notifier.generation  # before the query: a commit after it will wake us
-        page: RawPage = await ctx.changes_page(after, limit, user)
-        remaining = deadline - loop.time()
-        if page.count or remaining <= 0:
-            break
-        if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile
-            # Woken: let a burst of commits land, so it is answered once and every waiter reads one page.
-            window = min(ctx.feed_batch_window_s, deadline - loop.time())
-            if window > 0:
-                await asyncio.sleep(window)
+    ctx.long_polls += 1  # spaces the reads of the recent feed (ServerContext.feed_tick_s)
+    try:
+        while True:
+            generation = ctx.notifier.generation  # before the query: a commit after it will wake us
+            page: RawPage = await ctx.changes_page(after, limit, user)
+            remaining = deadline - loop.time()
+            if page.count or remaining <= 0:
+                return page
+            if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile
+                # Woken: let a burst of commits land, so it is answered once and every waiter reads one page.
+                window = min(ctx.feed_batch_window_s, deadline - loop.time())
+                if window > 0:
+                    await asyncio.sleep(window)
+    finally:
+        ctx.long_polls -= 1
+
+
+def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool) -> tuple[bytes, dict[str, str]]:
+    """The answer's body and extra headers: gzipped here (cheap level, shared compressed prefix) when
+    large and accepted; the GZip middleware passes an answer with Content-Encoding through."""
     server_time = ctx.now().isoformat()
     body = page.body(server_time)
-    if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
-        # Compressed here (cheap level, shared compressed prefix); the GZip middleware passes it through.
-        return Response(page.gzip(server_time), media_type="application/json",
-                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-    return Response(body, media_type="application/json")
+    if len(body) >= GZIP_MIN_BYTES and gzip_ok:
+        return page.gzip(server_time), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return body, {}
 
 
 @router.get("/api/cases/{case_id}", tags=["cases"], response_model=Case,
@@ -206,12 +229,21 @@ def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
 
 @router.put("/api/settings/emergency_mode", tags=["settings"], response_model=SettingAnswer,
             responses={403: {"description": "forbidden (shift_lead only)"}})
-def put_emergency_mode(body: EmergencyModeRequest, user: User, ctx: Ctx) -> dict[str, Any]:
-    auth.require_role(user, Role.SHIFT_LEAD)
+def put_emergency_mode(body: EmergencyModeRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
+    token = auth.bearer_token(request)
+    try:
+        auth.require_role(user, Role.SHIFT_LEAD)
+    except ApiError as exc:
+        audit_actions.emergency_mode_refused(ctx.db.writer, user, body.on, body.reason, ctx.now(), token, exc.error)
+        raise
     now = ctx.now()
     value = {"on": body.on, "reason": body.reason, "by": user.username, "at": now.isoformat()}
     with ctx.db.writer() as session, session.begin():
+        console_id = audit_actions.console_of(session, token)  # before the feed and audit locks
+        # the history the handover report reads (server.shifts): a new row in the switch's own transaction
+        record_emergency_switch(session, on=body.on, reason=body.reason, by=user.username, at=now)
         position = put_setting(session, EMERGENCY_MODE, value, user.username, now)
+        audit_actions.emergency_mode(session, user, body.on, body.reason, now, console_id, position)
     return {"key": EMERGENCY_MODE, "value": value, "position": position}
 
 

@@ -3,8 +3,9 @@
     app = create_app(ServerSettings(database_url=...), refdata=None, clock=None,
                      on_startup=[hook], on_shutdown=[hook])
 
-The lifespan starts the feed notifier (LISTEN/NOTIFY on PostgreSQL) and the maintenance loop
-(automatic escalation), then runs the `on_startup` hooks; at shutdown it runs `on_shutdown` and stops
+The lifespan starts the feed notifier (LISTEN/NOTIFY on PostgreSQL), the sensor ingest (its writer
+thread, and the MQTT subscriber when ONEGRID_MQTT_URL is set: server.sensor_runtime) and the maintenance
+loop (automatic escalation, sensor sweep), then runs the `on_startup` hooks; at shutdown it runs `on_shutdown` and stops
 both. A hook is called with the app's `ServerContext` (`app.state.ctx`) and may be a plain function or
 a coroutine function; this is how the demo simulator plugs in (see server/cli.py).
 """
@@ -17,15 +18,18 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.refdata import RefData
 from server import audit_api, metrics_api, sensor_api, shift_api
 from server.api import router
+from server.changes_fast_path import ChangesFastPath
 from server.context import Clock, ServerContext
 from server.errors import install_error_handlers
 from server.maintenance import maintenance_loop
 from server.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
+from server.sensor_runtime import start_sensors, stop_sensors
 from server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         await ctx.notifier.start()
+        sensors = await run_in_threadpool(start_sensors, ctx)
         maintenance = None
         if settings.maintenance_interval_s > 0:
             maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
@@ -65,6 +70,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                 maintenance.cancel()
                 with suppress(asyncio.CancelledError):
                     await maintenance
+            await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
             ctx.db.dispose()
 
@@ -80,6 +86,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(ServerTimeMiddleware, clock=ctx.now)
+    app.add_middleware(ChangesFastPath, ctx=ctx)  # outermost: plain long-polls skip the stack (see module)
     return app
 
 

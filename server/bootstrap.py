@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.enums import Role
 from app.refdata import RefData, RefDataError, load_demo_refdata, load_refdata
 from db.server_schema import RefDataRow, UserRow
+from server import audit_actions
 from server.auth import hash_password
 from server.database import Database, upgrade
 
@@ -23,13 +24,13 @@ class BootstrapError(ValueError):
 
 
 def init_db(url: str, refdata_dir: str | Path | None = None, demo_users: bool = False, *,
-            refdata: RefData | None = None) -> RefData:
+            refdata: RefData | None = None, source: str | None = None) -> RefData:
     """Upgrade the schema, load reference data and optionally create the demo users.
 
     Reference data comes from `refdata` or `refdata_dir` when given (replacing what is stored); with
     neither, the demo city is loaded only into a database that has none yet. Demo users (the accounts in
     the reference data, with their demo passwords) are created if missing, never overwritten.
-    Returns the reference data in force.
+    Returns the reference data in force. `source` names where `refdata` came from, for the audit trail.
     """
     upgrade(url)
     if refdata is None and refdata_dir is not None:
@@ -38,12 +39,12 @@ def init_db(url: str, refdata_dir: str | Path | None = None, demo_users: bool = 
     try:
         with db.writer() as session, session.begin():
             if refdata is not None:
-                _store_refdata(session, refdata)
+                _store_refdata(session, refdata, str(refdata_dir or source or "reference data bundle"))
             else:
                 stored = session.execute(select(RefDataRow.data).where(RefDataRow.id == 1)).scalar()
                 if stored is None:
                     refdata = load_demo_refdata()
-                    _store_refdata(session, refdata)
+                    _store_refdata(session, refdata, "demo city")
                 else:
                     refdata = RefData.from_dict(stored)
             if demo_users:
@@ -60,7 +61,7 @@ def import_refdata(url: str, directory: str | Path) -> RefData:
     db = Database(url)
     try:
         with db.writer() as session, session.begin():
-            _store_refdata(session, refdata)
+            _store_refdata(session, refdata, str(directory))
     finally:
         db.dispose()
     return refdata
@@ -92,14 +93,18 @@ def add_user(url: str, username: str, password: str, role: Role | str, unit_id: 
             row = session.get(UserRow, username)
             if row is not None and not replace:
                 raise BootstrapError(f"user {username!r} already exists")
+            replaced = row is not None
+            now = datetime.now(timezone.utc)
             if row is None:
-                row = UserRow(username=username, created_at=datetime.now(timezone.utc))
+                row = UserRow(username=username, created_at=now)
                 session.add(row)
             row.display_name = display_name or username
             row.role = str(role)
             row.unit_id = unit_id
             row.password_hash = password_hash
             row.active = True
+            audit_actions.user_changed(session, now, username, str(role), unit_id, row.display_name,
+                                       replaced=replaced)
     finally:
         db.dispose()
     log.info("user %s (%s%s) %s", username, role, f", unit {unit_id}" if unit_id else "",
@@ -117,13 +122,14 @@ def _check_unit(db: Database, unit_id: str) -> None:
         raise BootstrapError(f"unknown unit {unit_id!r}") from None
 
 
-def _store_refdata(session, refdata: RefData) -> None:
+def _store_refdata(session, refdata: RefData, source: str) -> None:
     row = session.get(RefDataRow, 1)
     data = refdata.to_dict()  # passwords are never stored here: accounts live in `users`
     if row is None:
         session.add(RefDataRow(id=1, version=refdata.version, data=data))
     else:
         row.version, row.data = refdata.version, data
+    audit_actions.refdata_imported(session, datetime.now(timezone.utc), refdata, source)
     log.info("reference data version %s stored", refdata.version)
 
 
@@ -137,5 +143,7 @@ def _create_demo_users(session, refdata: RefData) -> None:
         session.add(UserRow(username=user.username, display_name=user.display_name, role=str(user.role),
                             unit_id=user.unit_id, password_hash=hash_password(user.password), active=True,
                             created_at=now))
+        audit_actions.user_changed(session, now, user.username, str(user.role), user.unit_id, user.display_name,
+                                   replaced=False, demo=True)
         created += 1
     log.info("demo users: %d created, %d already present", created, len(existing))

@@ -15,12 +15,13 @@ same case): roll back and try again, which then finds the stored answer or the e
 """
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,7 +29,7 @@ from app.case import Case
 from app.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.workflow import WorkflowError, apply
 from db.server_schema import CASE_NUMBER_COUNTER_PREFIX, CaseEventRow, CaseRow, CommandRow
-from server import audit, counters
+from server import audit, counters, metrics
 from server.auth import AuthUser
 from server.feed import CASE, record_change
 from server.scope import can_see
@@ -49,12 +50,21 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
     use it to widen race windows). An unexpected exception rolls back the command it happened in and
     propagates; the commands before it stay committed and are found again when the batch is retried.
     """
-    results = [apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
-               for command in batch.commands]
+    bind = session_factory.kw.get("bind")
+    if bind is None or len(batch.commands) < 2:
+        results = [apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+                   for command in batch.commands]
+        return BatchResult(results=results, server_time=now_fn())
+    # One pooled connection for the whole batch (still one transaction per command): checked out, and
+    # pinged, once instead of once per command.
+    with bind.connect() as connection:
+        factory = functools.partial(session_factory, bind=connection)
+        results = [apply_command(factory, user, command, refdata, now_fn, before_commit=before_commit)
+                   for command in batch.commands]
     return BatchResult(results=results, server_time=now_fn())
 
 
-def apply_command(session_factory: sessionmaker[Session], user: AuthUser, command: Command, refdata,
+def apply_command(session_factory: Callable[[], Session], user: AuthUser, command: Command, refdata,
                   now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> CommandResult:
     for attempt in range(1, _MAX_ATTEMPTS + 1):
         try:
@@ -72,10 +82,14 @@ def apply_command(session_factory: sessionmaker[Session], user: AuthUser, comman
 
 def _apply_in_transaction(session: Session, user: AuthUser, command: Command, refdata,
                           now: datetime) -> CommandResult:
+    # Core statements, not the ORM's unit of work: a command is a handful of known rows, and the ORM's
+    # bookkeeping cost more than the statements themselves (bench_sync's outbox drain).
     row = session.execute(
-        select(CaseRow).where(CaseRow.id == command.case_id).with_for_update()
-    ).scalar_one_or_none()
-    stored = session.get(CommandRow, command.command_id)
+        select(CaseRow.data).where(CaseRow.id == command.case_id).with_for_update()
+    ).first()
+    stored = session.execute(
+        select(CommandRow.username, CommandRow.result).where(CommandRow.command_id == command.command_id)
+    ).first()
     if stored is not None:
         return _stored_answer(stored, user, command)
     case = Case.model_validate(row.data) if row is not None else None
@@ -94,16 +108,20 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
         else:
             if case is None:
                 new_case = new_case.model_copy(update={"number": _next_case_number(session, now, refdata)})
-            _write_case(session, row, case, new_case)
+            case_json = _write_case(session, row, case, new_case)
+            metrics.record_facts(session, case, new_case, refdata)  # same transaction; no SELECT
             session.flush()
             position = record_change(session, CASE, new_case.id)  # last: see server.feed
             result = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
                                    version=new_case.version, position=position, case=new_case)
     # Stored as JSON and answered from the stored form, so a retry's answer is byte-for-byte the same.
-    stored_json = result.model_dump(mode="json")
-    session.add(CommandRow(command_id=command.command_id, username=user.username, case_id=command.case_id,
-                           action=str(command.action), received_at=now, status=result.status, result=stored_json))
-    session.flush()
+    if result.status == "accepted":  # the case was just dumped for its row: the same JSON, not dumped again
+        stored_json = {**result.model_dump(mode="json", exclude={"case"}), "case": case_json}
+    else:
+        stored_json = result.model_dump(mode="json")
+    session.execute(insert(CommandRow).values(
+        command_id=command.command_id, username=user.username, case_id=command.case_id, action=str(command.action),
+        received_at=now, status=result.status, result=stored_json))
     audit.record(session, at=now, actor=user.username, role=str(user.role), action=str(command.action),
                  entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
                  console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
@@ -114,7 +132,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
     return CommandResult.model_validate(stored_json)
 
 
-def _stored_answer(stored: CommandRow, user: AuthUser, command: Command) -> CommandResult:
+def _stored_answer(stored, user: AuthUser, command: Command) -> CommandResult:
     if stored.username != user.username:
         # Never hand one user's answer to another; this command id is simply not theirs to use.
         return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
@@ -137,7 +155,8 @@ def _next_case_number(session: Session, now: datetime, refdata) -> str:
     return f"{year}-{serial:06d}"
 
 
-def _write_case(session: Session, row: CaseRow | None, old: Case | None, new: Case) -> None:
+def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
+    """Insert (`row` None) or update the case row and add its new ledger events; returns the case's JSON."""
     values = {
         "number": new.number,
         "status": str(new.status),
@@ -152,20 +171,20 @@ def _write_case(session: Session, row: CaseRow | None, old: Case | None, new: Ca
         "data": new.model_dump(mode="json"),
     }
     if row is None:
-        session.add(CaseRow(id=new.id, **values))
-        session.flush()  # the case row before its events (foreign key)
+        session.execute(insert(CaseRow).values(id=new.id, **values))  # before its events (foreign key)
     else:
-        for key, value in values.items():
-            setattr(row, key, value)
+        session.execute(update(CaseRow).where(CaseRow.id == new.id).values(**values))
     known = len(old.events) if old is not None else 0
-    for event in new.events[known:]:
-        session.add(CaseEventRow(
-            case_id=new.id, seq=event.seq, action=str(event.action), actor=event.actor,
-            actor_role=str(event.actor_role), at=event.at, client_time=event.client_time, offline=event.offline,
-            console_id=event.console_id, command_id=event.command_id,
-            from_status=str(event.from_status) if event.from_status is not None else None,
-            to_status=str(event.to_status), payload=event.payload,
-        ))
+    events = [{
+        "case_id": new.id, "seq": event.seq, "action": str(event.action), "actor": event.actor,
+        "actor_role": str(event.actor_role), "at": event.at, "client_time": event.client_time,
+        "offline": event.offline, "console_id": event.console_id, "command_id": event.command_id,
+        "from_status": str(event.from_status) if event.from_status is not None else None,
+        "to_status": str(event.to_status), "payload": event.payload,
+    } for event in new.events[known:]]
+    if events:
+        session.execute(insert(CaseEventRow), events)  # one multi-row INSERT
+    return values["data"]
 
 
 def system_command_id(case_id: uuid.UUID, key: str) -> uuid.UUID:

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 import anyio
 from sqlalchemy import event
@@ -27,10 +28,12 @@ from server.feed import (
     ChangesPage,
     FeedNotifier,
     FeedPageCache,
+    FeedRing,
     RawPage,
     latest_position,
     read_changes,
     read_changes_raw,
+    read_ring_rows,
 )
 from server.scope import scope_unit_ids
 from server.refdata_store import RefDataStore
@@ -46,6 +49,17 @@ FEED_BATCH_WINDOW_S = float(os.environ.get("ONEGRID_FEED_BATCH_MS", "50")) / 100
 # Feed reads run at most this many at a time in the worker threads, so commands (which use the default
 # thread limiter) keep threads and database connections under a long-poll stampede.
 FEED_READ_THREADS = 4
+# Command batches run at most this many at a time, in threads of their own (`apply_in_thread`). Their
+# transactions queue on the feed counter's lock anyway; more threads would only compete with the event
+# loop for the GIL (with 40 runnable threads the loop got one turn in 41 and every answer, long-polls
+# and commands alike, waited seconds) and hold more connections.
+COMMAND_THREADS = 4
+# Reads of the recent feed (`FeedRing`) are spaced at least this long per waiting long-poll (but at least
+# the batching window above and at most FEED_MAX_TICK_S): 500 waiting consoles are then answered about
+# four times a second instead of once per commit, which one server process could not keep up with
+# (ONEGRID_FEED_TICK_PER_POLL_MS).
+FEED_TICK_PER_POLL_S = float(os.environ.get("ONEGRID_FEED_TICK_PER_POLL_MS", "0.5")) / 1000
+FEED_MAX_TICK_S = 0.5  # well within the 1 s a commit may take to reach every waiting console
 _USERS_CHANGED = "onegrid_users_changed"
 
 
@@ -63,11 +77,16 @@ class ServerContext:
     before_commit: Hook | None = field(default=None)  # tests: runs inside every command transaction
     feed_batch_window_s: float = FEED_BATCH_WINDOW_S
     token_cache: TokenCache = field(default_factory=TokenCache)
+    sensor_ingest: Any = field(default=None)  # server.sensor_ingest.SensorIngest, set by the app's lifespan
     page_cache: FeedPageCache = field(init=False)
+    feed_ring: FeedRing = field(init=False)
+    long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
+    _command_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
+        self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
@@ -89,6 +108,14 @@ class ServerContext:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
         return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
 
+    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch) -> bytes:
+        """`apply` in one of the commands' own worker threads (COMMAND_THREADS); the answer as JSON."""
+        loop = asyncio.get_running_loop()
+        if self._command_limiter is None or self._command_limiter[0] is not loop:
+            self._command_limiter = (loop, anyio.CapacityLimiter(COMMAND_THREADS))
+        return await anyio.to_thread.run_sync(lambda: self.apply(user, batch).model_dump_json().encode(),
+                                              limiter=self._command_limiter[1])
+
     def read_changes(self, after: int, limit: int, user: AuthUser) -> ChangesPage:
         with self.db.reader() as session, session.begin():
             return read_changes(session, after, limit, user, self.refdata)
@@ -103,18 +130,42 @@ class ServerContext:
         with self.db.reader() as session, session.begin():
             return read_changes_raw(session, after, limit, units)
 
+    def feed_tick_s(self) -> float:
+        """The least time between two reads of the recent feed (see FEED_TICK_PER_POLL_S)."""
+        return min(max(self.long_polls * FEED_TICK_PER_POLL_S, self.feed_batch_window_s), FEED_MAX_TICK_S)
+
+    def _read_ring_rows(self, after: int, limit: int) -> list:
+        with self.db.reader() as session, session.begin():
+            return read_ring_rows(session, after, limit)
+
+    def _latest_position(self) -> int:
+        with self.db.reader() as session, session.begin():
+            return latest_position(session)
+
     async def changes_page(self, after: int, limit: int, user: AuthUser) -> RawPage:
-        """The serialised page (see `FeedPageCache`): one database read per feed state and key, however
-        many long-polls ask for it; read in the feed's own small share of the worker threads."""
-        state = self.page_cache.state()
+        """The serialised page: from the recent feed in memory (`FeedRing`, one database read per tick
+        for everyone) when `after` is recent, else from the database (`FeedPageCache`: one read per
+        feed state and key, however many long-polls ask for it); either in the feed's own small share
+        of the worker threads."""
         units = self.feed_scope(user)
         loop = asyncio.get_running_loop()
         if self._feed_limiter is None or self._feed_limiter[0] is not loop:
             self._feed_limiter = (loop, anyio.CapacityLimiter(FEED_READ_THREADS))
         limiter = self._feed_limiter[1]
 
+        async def run(fn, *args):
+            return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+
+        ring = self.feed_ring
+        if ring.base is None or after >= ring.base:
+            await ring.ensure(self.page_cache.state(), self.page_cache.state, run)
+            page = ring.page(after, limit, units)
+            if page is not None:
+                return page
+        state = self.page_cache.state()
+
         async def compute() -> RawPage:
-            return await anyio.to_thread.run_sync(self.read_changes_raw, after, limit, units, limiter=limiter)
+            return await run(self.read_changes_raw, after, limit, units)
 
         return await self.page_cache.get(state, (after, limit, units), compute)
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from starlette.concurrency import run_in_threadpool
 
 from server.auth import purge_expired_tokens
+from server import sensor_alarms
 from server.escalation import escalate_overdue
+from server.sensor_store import purge_raw_readings
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -26,6 +28,21 @@ def maintenance_round(ctx: ServerContext) -> None:
         purged = purge_expired_tokens(session, ctx.now())
     if purged:
         log.info("purged %d expired tokens", purged)
+    sensor_maintenance(ctx)
+
+
+def sensor_maintenance(ctx: ServerContext) -> None:
+    """Silent sensors, ended alarm episodes, missing alarm cases, and the raw-reading retention purge."""
+    try:
+        counts = sensor_alarms.sweep(ctx, ctx.sensor_ingest)
+        if any(counts.values()):
+            log.info("sensor sweep: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    except Exception:
+        log.exception("sensor sweep failed")
+    with ctx.db.writer() as session, session.begin():
+        purged = purge_raw_readings(session, ctx.now(), ctx.settings.sensor_raw_retention_h)
+    if purged:
+        log.info("purged %d raw sensor readings older than %g h", purged, ctx.settings.sensor_raw_retention_h)
 
 
 async def maintenance_loop(ctx: ServerContext, interval_s: float) -> None:

@@ -9,13 +9,24 @@
 | maintenance_interval_s | ONEGRID_MAINTENANCE_INTERVAL_S | 30 (auto-escalation sweep; 0 = off) |
 | host, port | ONEGRID_HOST, ONEGRID_PORT | 127.0.0.1, 8700 |
 | demo | ONEGRID_DEMO | false |
+| shift_schedule | ONEGRID_SHIFT_SCHEDULE | day=08:00-20:00,night=20:00-08:00 (city time zone; `server.shift_schedule`) |
+| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883) |
+| mqtt_topic_prefix | ONEGRID_MQTT_TOPIC_PREFIX | onegrid (topics `<prefix>/sensors/<id>/readings`) |
+| ingest_keys | ONEGRID_INGEST_KEYS | "" (comma-separated keys for `X-OneGrid-Ingest-Key`) |
+| sensor_raw_retention_h | ONEGRID_SENSOR_RAW_RETENTION_H | 48 (raw readings; minute aggregates are kept) |
+| sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
+| sensor_batch_ms | ONEGRID_SENSOR_BATCH_MS | 200 (ingest writer batching window) |
+| sensor_future_s | ONEGRID_SENSOR_FUTURE_S | 300 (a reading further ahead of the clock is rejected) |
+| sensor_episode_quiet_min | ONEGRID_SENSOR_EPISODE_QUIET_MIN | 30 (normal this long ends an alarm episode) |
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from server.shift_schedule import DEFAULT_SCHEDULE, parse_schedule
 
 DEFAULT_DATABASE_URL = "sqlite:///./onegrid-server.sqlite"
 
@@ -28,6 +39,15 @@ _ENV_NAMES = {
     "host": "ONEGRID_HOST",
     "port": "ONEGRID_PORT",
     "demo": "ONEGRID_DEMO",
+    "shift_schedule": "ONEGRID_SHIFT_SCHEDULE",
+    "mqtt_url": "ONEGRID_MQTT_URL",
+    "mqtt_topic_prefix": "ONEGRID_MQTT_TOPIC_PREFIX",
+    "ingest_keys": "ONEGRID_INGEST_KEYS",
+    "sensor_raw_retention_h": "ONEGRID_SENSOR_RAW_RETENTION_H",
+    "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
+    "sensor_batch_ms": "ONEGRID_SENSOR_BATCH_MS",
+    "sensor_future_s": "ONEGRID_SENSOR_FUTURE_S",
+    "sensor_episode_quiet_min": "ONEGRID_SENSOR_EPISODE_QUIET_MIN",
 }
 
 
@@ -42,6 +62,24 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
+    # sensors (issue 4); strings stay plain so `env_names()` can hand them to worker processes as they are
+    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
+    mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
+                                   description="Topic prefix: readings arrive on <prefix>/sensors/<id>/readings")
+    ingest_keys: str = Field("", description="Comma-separated keys gateways send as X-OneGrid-Ingest-Key")
+    sensor_raw_retention_h: float = Field(48, gt=0, description="How long raw readings are kept")
+    sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
+    sensor_batch_ms: float = Field(200, gt=0, le=5000, description="Ingest writer batching window")
+    sensor_future_s: float = Field(300, ge=0, description="Largest accepted lead of a reading over the clock")
+    sensor_episode_quiet_min: float = Field(30, ge=0, description="Normal this long ends an alarm episode")
+    shift_schedule: str = Field(DEFAULT_SCHEDULE, description="Daily shifts in the city's time zone, "
+                                "name=HH:MM-HH:MM separated by commas, covering the day without gap or overlap")
+
+    @field_validator("shift_schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        parse_schedule(value)  # ScheduleError is a ValueError: pydantic reports its message
+        return value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> ServerSettings:
@@ -50,6 +88,11 @@ class ServerSettings(BaseModel):
         values = {field: environ[var] for field, var in _ENV_NAMES.items() if environ.get(var, "") != ""}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)
+
+
+def ingest_key_set(settings: ServerSettings) -> frozenset[str]:
+    """The gateway ingest keys of `settings.ingest_keys` (empty entries ignored)."""
+    return frozenset(k.strip() for k in settings.ingest_keys.split(",") if k.strip())
 
 
 def env_names() -> dict[str, str]:

@@ -255,7 +255,8 @@ class CitySimulator:
 
 
 def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s: float = 5.0):
-    """(on_startup, on_shutdown) lifespan hooks that run the simulator inside a server app.
+    """(on_startup, on_shutdown) lifespan hooks that run the simulator (and the demo sensors,
+    `server.sensor_simulator`) inside a server app.
 
     It writes through the app's own `db.writer`, whose after-commit hook wakes the long-polls, and seeds
     the backlog (in its own thread, so start-up is not held up) only when the database has no cases yet.
@@ -283,4 +284,8 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
         if "sim" in holder:
             holder["sim"].stop()
 
-    return [start], [stop]
+    # the demo city's sensors publish their readings too (server.sensor_simulator)
+    from server.sensor_simulator import sensor_demo_hooks
+
+    sensor_start, sensor_stop = sensor_demo_hooks()
+    return [start, *sensor_start], [*sensor_stop, stop]

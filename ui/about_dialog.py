@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import platform
-from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QEvent, Qt, qVersion
@@ -12,8 +11,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.logging_setup import app_version
+from app.paths import resource
 
-ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "onegrid.svg"
+ICON_PATH = resource("icons", "onegrid.svg")
 
 
 class AboutDialog(QDialog):

@@ -1,13 +1,15 @@
 """The alarm list as a Qt table model: one row per alarm id, newest first, rows built on demand from the
 `AlarmSource`; updates touch only the rows that changed (`dataChanged` / `beginInsertRows`).
 
-Columns: state (raised / acknowledged / cleared), level, sensor, value, raised at, acknowledged by,
-linked case. Until the server raises alarms, the source is the stand-in
-`app.sensor_data.SimulatedThresholdAlarmSource`; any `AlarmSource` works.
+Columns: state (raised / acknowledged / cleared), level, sensor, value, raised at, cleared at,
+acknowledged by, linked case (its number, given by `set_case_numbers`). The console's source is
+`app.alarm_source.FeedAlarmSource` (the server's alarms from the changes feed); any `AlarmSource` works
+(tests use the stand-in `app.sensor_data.SimulatedThresholdAlarmSource`). The actions live in the dock.
 """
 from __future__ import annotations
 
 import bisect
+import math
 import time
 from typing import Any
 
@@ -28,6 +30,7 @@ COLUMNS = (
     ("sensor", QT_TRANSLATE_NOOP("AlarmModel", "Sensor")),
     ("value", QT_TRANSLATE_NOOP("AlarmModel", "Value")),
     ("raised_at", QT_TRANSLATE_NOOP("AlarmModel", "Raised")),
+    ("cleared_at", QT_TRANSLATE_NOOP("AlarmModel", "Cleared at")),
     ("acknowledged_by", QT_TRANSLATE_NOOP("AlarmModel", "Acknowledged by")),
     ("case", QT_TRANSLATE_NOOP("AlarmModel", "Case")),
 )
@@ -41,7 +44,14 @@ STATE_TEXT = {
 LEVEL_TEXT = {1: QT_TRANSLATE_NOOP("AlarmModel", "Warning"), 2: QT_TRANSLATE_NOOP("AlarmModel", "Alarm")}
 REASON_TEXT = {Reason.HIGH: QT_TRANSLATE_NOOP("AlarmModel", "above threshold"),
                Reason.LOW: QT_TRANSLATE_NOOP("AlarmModel", "below threshold"),
-               Reason.RATE: QT_TRANSLATE_NOOP("AlarmModel", "changing too fast")}
+               Reason.RATE: QT_TRANSLATE_NOOP("AlarmModel", "changing too fast"),
+               Reason.SILENT: QT_TRANSLATE_NOOP("AlarmModel", "no readings (silent)")}
+# Tooltip lines (declared so lupdate extracts them; rendered with _t)
+TIP_THRESHOLD = QT_TRANSLATE_NOOP("AlarmModel", "Threshold {threshold:g}, peak {peak}")
+TIP_NOTE = QT_TRANSLATE_NOOP("AlarmModel", "Note: {note}")
+TIP_AUTO_CLEARED = QT_TRANSLATE_NOOP("AlarmModel", "automatically, back in range")
+TIP_REASON = QT_TRANSLATE_NOOP("AlarmModel", "Reason: {reason}")
+TIP_CASE = QT_TRANSLATE_NOOP("AlarmModel", "Case {number}")
 # Raised alarms: a tinted row per level, with its own text colour (ui.theme pairs, per theme).
 LEVEL_TINT = {1: ("warn_text", "warn_bg"), 2: ("danger_text", "danger_bg")}
 
@@ -49,6 +59,7 @@ AlarmIdRole = Qt.ItemDataRole.UserRole + 1
 SensorIdRole = Qt.ItemDataRole.UserRole + 2
 CaseIdRole = Qt.ItemDataRole.UserRole + 3
 ActiveRole = Qt.ItemDataRole.UserRole + 4
+LevelRole = Qt.ItemDataRole.UserRole + 5
 
 
 def _t(text: str) -> str:
@@ -67,7 +78,7 @@ def format_time(epoch: float | None, now: float | None = None) -> str:
 
 class AlarmModel(QAbstractTableModel):
     """Alarms of `source`, newest first. Call `refresh(ids)` (or connect the hub's `alarms_changed`)
-    when alarms change; `acknowledge(row, by)` acknowledges through the source."""
+    when alarms change; `set_case_numbers` names the linked cases."""
 
     def __init__(self, source: AlarmSource, sensors: dict[str, SensorInfo] | None = None,
                  parent: QObject | None = None):
@@ -77,6 +88,7 @@ class AlarmModel(QAbstractTableModel):
         self._ids: list[str] = []
         self._keys: list[tuple[float, str]] = []  # (-raised_at, id), sorted: newest first
         self._cache: dict[str, Alarm] = {}
+        self.case_numbers: dict[str, str] = {}  # case id → its number, as the queue shows it
         self.reload()
 
     # -- structure
@@ -119,6 +131,21 @@ class AlarmModel(QAbstractTableModel):
         del self._cache[alarm_id]
         self.endRemoveRows()
 
+    def set_case_numbers(self, numbers: dict[str, str]) -> None:
+        """Case id → number for the Case column; redraws only the rows whose number changed."""
+        changed = {cid for cid, number in numbers.items() if self.case_numbers.get(cid) != number}
+        if not changed:
+            return
+        self.case_numbers.update(numbers)
+        column = COLUMN_INDEX["case"]
+        for row, alarm_id in enumerate(self._ids):
+            if self._cache[alarm_id].case_id in changed:
+                index = self.index(row, column)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
+
+    def case_ids(self) -> set[str]:
+        return {a.case_id for a in self._cache.values() if a.case_id}
+
     def row_of(self, alarm_id: str) -> int:
         alarm = self._cache[alarm_id]
         return bisect.bisect_left(self._keys, (-alarm.raised_at, alarm_id))
@@ -154,7 +181,14 @@ class AlarmModel(QAbstractTableModel):
     def _value_text(self, alarm: Alarm) -> str:
         info = self.sensors.get(alarm.sensor_id)
         unit = info.unit_of_measure if info else ""
+        if alarm.value is None or not math.isfinite(alarm.value):
+            return "—"
         return f"{alarm.value:.4g} {unit}".strip()
+
+    def _case_text(self, alarm: Alarm) -> str:
+        if not alarm.case_id:
+            return ""
+        return self.case_numbers.get(alarm.case_id) or alarm.case_id[:8]
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -174,20 +208,35 @@ class AlarmModel(QAbstractTableModel):
                 return self._value_text(alarm)
             if key == "raised_at":
                 return format_time(alarm.raised_at)
+            if key == "cleared_at":
+                return format_time(alarm.cleared_at)
             if key == "acknowledged_by":
                 return alarm.acknowledged_by or ""
             if key == "case":
-                return alarm.case_id[:8] if alarm.case_id else ""
+                return self._case_text(alarm)
         elif role == Qt.ItemDataRole.ToolTipRole:
             reason = REASON_TEXT.get(Reason(alarm.reason)) if alarm.reason in tuple(Reason) else None
             parts = [self._sensor_name(alarm.sensor_id),
-                     f"{_t(LEVEL_TEXT.get(alarm.level, ''))}: {_t(reason) if reason else ''}",
-                     f"{_t('Raised')}: {format_time(alarm.raised_at)}"]
-            if alarm.cleared_at is not None:
-                parts.append(f"{_t('Cleared')}: {format_time(alarm.cleared_at)}")
+                     f"{_t(LEVEL_TEXT.get(alarm.level, ''))}: {_t(reason) if reason else ''}"]
+            if alarm.message:
+                parts.append(alarm.message)
+            if alarm.threshold is not None:
+                parts.append(_t(TIP_THRESHOLD).format(
+                    threshold=alarm.threshold,
+                    peak="—" if alarm.peak_value is None else f"{alarm.peak_value:.4g}"))
+            parts.append(f"{_t('Raised')}: {format_time(alarm.raised_at)}")
             if alarm.acknowledged_at is not None:
                 parts.append(f"{_t('Acknowledged')}: {format_time(alarm.acknowledged_at)} "
-                             f"({alarm.acknowledged_by})")
+                             f"({alarm.acknowledged_by or '?'})")
+                if alarm.ack_note:
+                    parts.append(_t(TIP_NOTE).format(note=alarm.ack_note))
+            if alarm.cleared_at is not None:
+                who = alarm.cleared_by or _t(TIP_AUTO_CLEARED)
+                parts.append(f"{_t('Cleared')}: {format_time(alarm.cleared_at)} ({who})")
+                if alarm.clear_reason:
+                    parts.append(_t(TIP_REASON).format(reason=alarm.clear_reason))
+            if alarm.case_id:
+                parts.append(_t(TIP_CASE).format(number=self._case_text(alarm)))
             return "\n".join(parts)
         elif role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
             return self._brush(alarm, key, role)
@@ -204,6 +253,8 @@ class AlarmModel(QAbstractTableModel):
             return alarm.case_id
         elif role == ActiveRole:
             return alarm.active
+        elif role == LevelRole:
+            return alarm.level
         return None
 
     @staticmethod
@@ -226,14 +277,3 @@ class AlarmModel(QAbstractTableModel):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1),
                                   [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole])
-
-    # -- actions
-
-    def acknowledge(self, row: int, by: str) -> Alarm | None:
-        """Acknowledge the alarm in `row` (no-op for an already acknowledged one)."""
-        alarm = self.alarm_at(row)
-        if alarm is None or alarm.acknowledged_at is not None:
-            return alarm
-        updated = self.source.acknowledge(alarm.id, by)
-        self.refresh([alarm.id])  # the source's event will also arrive; refreshing twice is harmless
-        return updated

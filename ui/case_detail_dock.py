@@ -3,7 +3,9 @@ exactly the actions this user may take now; fields, event timeline, attachments 
 """
 from __future__ import annotations
 
+import html
 import logging
+from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -181,6 +183,14 @@ class CaseDetailDock(QDockWidget):
         self._tick.start()
         self.retranslate()
         self._show(None, [])
+        alarm_label = self._values["alarm"]  # a link back to the sensor alarm that opened the case
+        alarm_label.setTextFormat(Qt.TextFormat.RichText)
+        alarm_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        alarm_label.setOpenExternalLinks(False)
+        alarm_label.linkActivated.connect(self._alarm_link_activated)
+        hub = getattr(ctx, "sensor_hub", None)
+        if hub is not None:
+            hub.alarms_changed.connect(self._alarms_changed)
         if ctx.selected_case is not None:
             self.load(ctx.selected_case)
 
@@ -296,7 +306,7 @@ class CaseDetailDock(QDockWidget):
             if case.suspended_at else "—")
         reporter = " · ".join(x for x in (case.reporter_name, case.reporter_phone) if x)
         v["reporter"].setText(reporter or "—")
-        v["alarm"].setText(case.alarm_id or "—")
+        self._show_alarm_link(case)
         v["times"].setText(f"{format_time(case.created_at)} / {format_time(case.updated_at)}")
         v["version"].setText(str(case.version))
         self.sketch.set_location(case.location.lat, case.location.lon, grid)
@@ -305,6 +315,50 @@ class CaseDetailDock(QDockWidget):
         if not case.attachments:
             self.attachments.addItem(self.tr("(none)"))
         self._update_countdown()
+
+    def _case_alarm(self, case: Case):
+        """(alarm id, the hub's Alarm or None, sensor info or None) of the alarm that opened `case`."""
+        hub = getattr(self.ctx, "sensor_hub", None)
+        source = getattr(hub, "alarms", None)
+        alarm = source.alarm(case.alarm_id) if source is not None and case.alarm_id else None
+        if alarm is None and case.source == "sensor_alarm" and hasattr(source, "for_case"):
+            alarm = source.for_case(case.id)
+        alarm_id = alarm.id if alarm is not None else case.alarm_id
+        sensor = hub.sensors.get(alarm.sensor_id) if alarm is not None and hub is not None else None
+        return alarm_id, alarm, sensor
+
+    def _show_alarm_link(self, case: Case) -> None:
+        label = self._values["alarm"]
+        alarm_id, alarm, sensor = self._case_alarm(case)
+        if not alarm_id:
+            label.setText("—")
+            return
+        if alarm is None:
+            text = self.tr("alarm {id}").format(id=alarm_id[:8])
+        else:
+            name = labels.localized_name(sensor, ui_language(self.ctx)) if sensor else alarm.sensor_id
+            level = self.tr("alarm") if alarm.level >= 2 else self.tr("warning")
+            text = self.tr("{sensor} ({id}): {level} raised {time}").format(
+                sensor=name, id=alarm.sensor_id, level=level,
+                time=format_time(datetime.fromtimestamp(alarm.raised_at, tz=timezone.utc)))
+        label.setText(f'<a href="alarm:{html.escape(alarm_id)}">{html.escape(text)}</a>')
+        label.setToolTip(self.tr("Show the alarm in the alarm list and the sensor's readings"))
+
+    def _alarm_link_activated(self, href: str) -> None:
+        if self.case is None or not href.startswith("alarm:"):
+            return
+        alarm_id, alarm, _sensor = self._case_alarm(self.case)
+        if alarm is not None:
+            self.ctx.signals.sensor_selected.emit(alarm.sensor_id)
+        if alarm_id:
+            self.ctx.signals.alarm_selected.emit(alarm_id)
+
+    def _alarms_changed(self, ids: list) -> None:
+        if self.case is None:
+            return
+        alarm_id, _alarm, _sensor = self._case_alarm(self.case)
+        if alarm_id in ids or (alarm_id is None and self.case.source == "sensor_alarm"):
+            self._show_alarm_link(self.case)
 
     def _update_countdown(self) -> None:
         case = self.case

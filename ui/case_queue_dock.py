@@ -129,6 +129,9 @@ class CaseQueueDock(QDockWidget):
         self.model.modelReset.connect(self._after_reset)
         self.model.rowsInserted.connect(self._rows_inserted)
         self.model.rowsRemoved.connect(self._rows_removed)
+        self.model.batch_started.connect(self._batch_started)
+        self.model.batch_finished.connect(self._batch_finished)
+        self._anchor: UUID | None = None
         ctx.signals.case_selected.connect(self.show_case)
         ctx.signals.settings_changed.connect(self._setting_changed)
         ctx.signals.language_changed.connect(self._language_changed)
@@ -295,7 +298,24 @@ class CaseQueueDock(QDockWidget):
     def _rows_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._shift_scroll(first, -(last - first + 1))
 
+    # A sync batch moves many rows at once (layout changes and blocks at the end): keep the case that was
+    # at the top of the view at the top, unless the view was at the very top (then it stays there).
+    def _batch_started(self) -> None:
+        top = self.table.verticalScrollBar().value()
+        self._anchor = self.model.case_id(top) if top > 0 else None
+
+    def _batch_finished(self) -> None:
+        anchor, self._anchor = self._anchor, None
+        if anchor is not None:
+            row = self.model.row_of(anchor)
+            if row is not None:
+                self.table.updateGeometries()
+                self.table.verticalScrollBar().setValue(row)
+        self._update_footer()
+
     def _shift_scroll(self, first: int, delta: int) -> None:
+        if self.model.in_batch:
+            return  # _batch_finished puts the anchor back
         bar = self.table.verticalScrollBar()
         top = bar.value()
         if top > 0 and first < top:

@@ -5,16 +5,21 @@ shows the slots of the current saved view and search, sorted, in `self._rows`. F
 are vectorised (no per-row Python call), so 100,000 rows re-filter and re-sort in tens of milliseconds;
 Qt's QSortFilterProxyModel would call back into Python per row and per comparison.
 
-A cache change fetches only the changed ids' summaries (run_op) and patches the rows: dataChanged for a
-row that stays where it is, beginRemoveRows/beginInsertRows for rows that leave, arrive or move. The
-countdown column alone is refreshed once a second. Only a user's change of view or search with many
-rows in and out resets the model (the dock keeps selection and scroll across it).
+A cache change fetches only the changed ids' summaries and text on a reader thread (run_op), as column
+arrays, and patches the rows. A few changes: dataChanged for a row that stays where it is,
+beginRemoveRows/beginInsertRows for rows that leave, arrive or move. A sync page of many: the columns
+take it in one vectorised assignment, one sort gives the new order, and the view gets at most a layout
+change, one block of rows removed and one inserted at the end, and another layout change (persistent
+indexes follow their case; the dock keeps its scroll anchor), so 1,000 changes cost a few milliseconds
+of GUI time instead of a signal pair per row. The countdown column alone is refreshed once a second.
+Only a user's change of view or search with many rows in and out resets the model (the dock keeps
+selection and scroll across it).
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from enum import IntEnum
 from typing import Any, Iterable
 from uuid import UUID
@@ -26,12 +31,16 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from app import labels, timelimits
 from app.cache.models import CaseSummary
 from app.case_views import (
+    ACTIVE_BY_STATUS as _ACTIVE,
+    PRIORITY_ORDER,
     Level,
     QueueColumns,
+    RowBatch,
     View,
     ViewContext,
     countdown,
-    in_view,
+    fold_texts,
+    load_columns,
     query_tokens,
 )
 from app.enums import TERMINAL_STATUSES, Priority, Stage, Status
@@ -82,7 +91,8 @@ def level_colours(level) -> tuple[str, str] | None:
 
 
 RESET_THRESHOLD = 2000  # more rows in or out than this on a user's filter change: reset instead of patching
-TEXT_CHUNK = 2000       # cases per background read when indexing description/address text
+TEXT_CHUNK = 5000       # cases per background read when indexing description/address text
+SMALL_BATCH = 24        # changes up to this many are patched row by row; more take the batched path
 
 
 def format_duration(seconds: float) -> str:
@@ -98,7 +108,7 @@ def format_duration(seconds: float) -> str:
     return QCoreApplication.translate("Duration", "{m}m {s:02d}s").format(m=minutes, s=secs)
 
 
-def _load_texts(cache, ids: list[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
+def _load_texts(cache, ids: list, username: str) -> tuple[dict[UUID, str], set[UUID]]:
     """Free text and "involves me" for cases (worker thread). Uses `cache.case_texts` when the cache
     offers it, else reads the full cases."""
     from app.case_views import case_text, involves
@@ -109,38 +119,70 @@ def _load_texts(cache, ids: list[UUID], username: str) -> tuple[dict[UUID, str],
     texts: dict[UUID, str] = {}
     mine: set[UUID] = set()
     for case_id in ids:
-        case = cache.case(case_id)
+        case = cache.case(UUID(str(case_id)))
         if case is None:
             continue
-        texts[case_id] = case_text(case)
+        texts[case.id] = case_text(case)
         if involves(case, username):
-            mine.add(case_id)
+            mine.add(case.id)
     return texts, mine
+
+
+@dataclass
+class TextChunk:
+    """Free text read for some cases, folded for searching (worker thread): ids as S36 keys."""
+
+    keys: np.ndarray
+    folded: list[bytes]
+    mine: np.ndarray
+    asked: np.ndarray  # every id asked for: "involves me" is cleared for those not in `mine`
+
+
+def _read_texts(cache, keys: np.ndarray, username: str) -> TextChunk:
+    texts, mine = _load_texts(cache, [k.decode() for k in keys], username)
+    ids = list(texts)
+    return TextChunk(np.array([str(i) for i in ids], "S36"), fold_texts(texts[i] for i in ids),
+                     np.array([str(i) for i in mine], "S36"), keys)
+
+
+def _read_batch(cache, ids: list[UUID]) -> RowBatch:
+    """The current summaries of `ids` as column arrays (worker thread); absent ids are not in it."""
+    rows = getattr(cache, "summary_rows", None)
+    if callable(rows):
+        return RowBatch.from_rows([r for chunk in rows(ids) for r in chunk])
+    return RowBatch.from_summaries(cache.summaries(ids))
 
 
 class CaseQueueModel(QAbstractTableModel):
     """Rows = the cases of the current view and search, sorted; data() builds cells from summaries."""
 
     loaded = Signal()
+    texts_indexed = Signal()        # every case's free text is in the search index (after `loaded`)
     counts_changed = Signal()
-    urgent_added = Signal(object)  # CaseSummary of a new active urgent case (never for the initial load)
+    urgent_added = Signal(object)   # CaseSummary of a new active urgent case (never for the initial load)
+    batch_started = Signal()        # a sync batch's rows are about to move (the dock keeps its scroll anchor)
+    batch_finished = Signal()
 
     def __init__(self, ctx: Any, parent: QObject | None = None, *, tick_ms: int = 1000, autoload: bool = True):
         super().__init__(parent)
         self.ctx = ctx
-        self.cols = QueueColumns(partial(summary_text, None))  # never a bound method: no cycle via self
+        self.cols = QueueColumns()
         self._rows: list[int] = []
         self._view = View.ALL_ACTIVE
         self._query = ""
         self._tokens: list[str] = []
+        self._tmask: np.ndarray | None = None  # the search's hits per slot (None without a search)
         self._sort_col = Column.TIME_LEFT
         self._descending = False
-        self._involved: set[UUID] = set()
         self._emergency_on = False
+        self._vctx_for: Any = False  # the reference data view_context's parts were made from
+        self._vctx_parts: tuple = (frozenset(), frozenset())
         self._limits: dict[tuple, timelimits.Limit | None] = {}
         self._names: dict[tuple, str] = {}
         self._refdata = None
         self.is_loaded = False
+        self.is_indexed = False
+        self.in_batch = False
         self._pending_ids: set[UUID] = set()
         self._fetching = False
         self._now = now_utc(ctx)
@@ -159,16 +201,14 @@ class CaseQueueModel(QAbstractTableModel):
         cache, refdata = self.ctx.cache, self.refdata()
 
         def work():  # holds no reference to the model: a QObject must not be freed on a worker thread
-            cols = QueueColumns(partial(summary_text, refdata))
-            for s in cache.summaries():
-                cols.put(s)
-            return cols
+            return load_columns(cache, refdata)
 
         run_op(work, self._loaded, lambda exc: log.error("loading the case queue failed", exc_info=exc), owner=self)
 
     def _loaded(self, cols: QueueColumns) -> None:
         self.beginResetModel()
         self.cols = cols
+        self._tmask = cols.text_mask(self._query) if self._tokens else None
         self._rows = self._compute_rows()
         self.endResetModel()
         self.is_loaded = True
@@ -176,22 +216,31 @@ class CaseQueueModel(QAbstractTableModel):
         self.counts_changed.emit()
         if self._pending_ids:
             self._fetch_changes()
-        self._index_texts(list(cols.slot_of))
+        self.is_indexed = False
+        self._index_texts(cols.ids[np.flatnonzero(cols.alive[:cols.size])])
 
-    def _index_texts(self, ids: list[UUID]) -> None:
+    def _index_texts(self, keys: np.ndarray) -> None:
         """Read description/address text and "my cases" in the background, a chunk at a time."""
-        if not ids:
+        if not len(keys):
+            self.is_indexed = True
+            self.texts_indexed.emit()
             return
-        chunk, rest = ids[:TEXT_CHUNK], ids[TEXT_CHUNK:]
+        chunk, rest = keys[:TEXT_CHUNK].copy(), keys[TEXT_CHUNK:]
         cache, username = self.ctx.cache, self.ctx.actor.username
-        run_op(lambda: _load_texts(cache, chunk, username),
-               lambda result: (self._texts_loaded(chunk, *result), self._index_texts(rest)),
+        run_op(lambda: _read_texts(cache, chunk, username),
+               lambda result: (self._texts_loaded(result), self._index_texts(rest)),
                lambda exc: log.error("indexing case text failed", exc_info=exc), owner=self)
 
-    def _texts_loaded(self, ids: list[UUID], texts: dict[UUID, str], mine: set[UUID]) -> None:
-        self.cols.set_extra_text(texts)
-        self._involved.update(mine)  # only add: a later change may already have been applied from a newer read
+    def _texts_loaded(self, chunk: TextChunk) -> None:
+        cols = self.cols
+        slots = cols.slot_of.find_many(chunk.keys)
+        cols.set_folded_text(slots.tolist(), chunk.folded)
+        # only add: a later change may already have been applied from a newer read
+        cols.set_involved(cols.slot_of.find_many(chunk.mine))
         if self._tokens or self._view == View.MINE:
+            if self._tokens:
+                live = slots[slots >= 0]
+                self._tmask_for(live)
             self._reconcile()
         self.counts_changed.emit()
 
@@ -201,24 +250,22 @@ class CaseQueueModel(QAbstractTableModel):
             self._fetch_changes()
 
     def _fetch_changes(self) -> None:
-        """Fetch the changed ids' summaries and text; one fetch in flight, so results apply in order."""
+        """Fetch the changed ids' summaries and text; one fetch in flight, so results apply in order.
+        Everything but the final model update runs on the reader thread."""
         ids, self._pending_ids = list(self._pending_ids), set()
         self._fetching = True
         cache, username = self.ctx.cache, self.ctx.actor.username
 
         def work():
-            summaries = cache.summaries(ids)
-            texts, mine = _load_texts(cache, [s.id for s in summaries], username)
-            return summaries, texts, mine
+            batch = _read_batch(cache, ids)
+            present = set(batch.ids.tolist())
+            removed = [i for i in ids if str(i).encode() not in present]
+            return batch, removed, _read_texts(cache, batch.ids, username)
 
         def done(result):
-            summaries, texts, mine = result
+            batch, removed, texts = result
             self._fetching = False
-            present = {s.id for s in summaries}
-            self._involved.difference_update(ids)
-            self._involved.update(mine)
-            self.cols.set_extra_text(texts)
-            self.apply(summaries, [i for i in ids if i not in present])
+            self._apply_batch(batch, removed, texts)
             if self._pending_ids:
                 self._fetch_changes()
 
@@ -231,31 +278,129 @@ class CaseQueueModel(QAbstractTableModel):
     # ------------------------------------------------------------------ incremental updates
 
     def apply(self, summaries: Iterable[CaseSummary], removed: Iterable[UUID] = (), *, notify: bool = True) -> None:
-        """Patch rows for changed summaries and removed ids (signals per row, never a reset)."""
-        vctx = self.view_context()
+        """Patch rows for changed summaries and removed ids (never a reset)."""
+        self._apply_batch(RowBatch.from_summaries(list(summaries)), list(removed), None, notify=notify)
+
+    def _apply_batch(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, *,
+                     notify: bool = True) -> None:
+        """A few changes: row signals per case, as they happen. Many (a sync page): the columns take the
+        whole batch at once, the new row order comes from one vectorised sort, and the view gets one
+        layout change plus one block removed and one inserted at the end (never a reset)."""
+        if len(batch) + len(removed) <= SMALL_BATCH:
+            self._apply_small(batch, removed, texts, notify)
+        else:
+            self._apply_large(batch, removed, texts, notify)
+        self.counts_changed.emit()
+
+    def _take_texts(self, texts: TextChunk | None) -> None:
+        if texts is None:
+            return
+        cols = self.cols
+        cols.set_involved(cols.slot_of.find_many(texts.asked), False)
+        cols.set_involved(cols.slot_of.find_many(texts.mine), True)
+        cols.set_folded_text(cols.slot_of.find_many(texts.keys).tolist(), texts.folded)
+
+    def _notify_urgent(self, slots: np.ndarray, added: np.ndarray, notify: bool) -> None:
+        if not notify or not added.any():
+            return
+        cols = self.cols
+        new = slots[added]
+        urgent = new[(cols.priority[new] == PRIORITY_ORDER[Priority.URGENT]) & _ACTIVE[cols.status[new]]]
+        for slot in urgent.tolist():
+            self.urgent_added.emit(cols.summaries[slot])
+
+    def _apply_small(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, notify: bool) -> None:
+        cols = self.cols
         for case_id in removed:
-            slot = self.cols.slot_of.get(case_id)
+            slot = cols.slot_of.get(case_id)
             if slot is None:
                 continue
             row = self._find_row(slot)
             if row is not None:
                 self._remove_rows([row])
-            self.cols.remove(case_id)
-        for s in summaries:
-            old = self.cols.slot_of.get(s.id)
+            cols.remove(case_id)
+        folded = dict(zip(texts.keys.tolist(), texts.folded)) if texts is not None else {}
+        mine = set(texts.mine.tolist()) if texts is not None else set()
+        for k in range(len(batch)):
+            one = batch.take([k])
+            key = bytes(one.ids[0])
+            old = cols.slot_of.find(key)
             row = None if old is None else self._find_row(old)  # located by its old sort key
-            slot, added = self.cols.put(s)
-            passes = self._passes(slot, vctx)
+            slots, added = cols.put_batch(one)
+            slot = int(slots[0])
+            if texts is not None:
+                cols.involved[slot] = key in mine
+                if key in folded:
+                    cols.set_folded_text([slot], [folded[key]])
+            self._tmask_for(slots)
+            passes = bool(self._passes(slots)[0])
             if row is not None and passes and self._in_order(row):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
-                continue
-            if row is not None:
-                self._remove_rows([row])
-            if passes:
-                self._insert_slot(slot)
-            if added and notify and s.priority == Priority.URGENT and s.status not in TERMINAL_STATUSES:
-                self.urgent_added.emit(s)
-        self.counts_changed.emit()
+            else:
+                if row is not None:
+                    self._remove_rows([row])
+                if passes:
+                    self._insert_slot(slot)
+            self._notify_urgent(slots, added, notify)
+
+    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, notify: bool) -> None:
+        cols = self.cols
+        old = np.asarray(self._rows, np.int64)
+        slots, added = cols.put_batch(batch)  # before the removals: no freed slot is reused in this batch
+        self._take_texts(texts)
+        gone = [s for s in (cols.remove(i) for i in removed) if s is not None]
+        self._tmask_for(slots, gone)
+        new = cols.ordered_array(self._mask(), SORT_KEY[self._sort_col], self._descending)
+        size = cols.size
+        in_new = np.zeros(size, bool)
+        in_new[new] = True
+        in_old = np.zeros(size, bool)
+        in_old[old] = True
+        leaving = old[~in_new[old]]
+        arriving = ~in_old[new]
+        kept = new[~arriving]  # the rows that stay, in their new order
+        self.in_batch = True
+        self.batch_started.emit()
+        try:
+            first = np.concatenate([kept, leaving])
+            if not np.array_equal(first, old):
+                self._relayout(first)
+            if len(leaving):
+                self.beginRemoveRows(QModelIndex(), len(kept), len(first) - 1)
+                del self._rows[len(kept):]
+                self.endRemoveRows()
+            if arriving.any():
+                self.beginInsertRows(QModelIndex(), len(kept), len(new) - 1)
+                self._rows.extend(new[arriving].tolist())
+                self.endInsertRows()
+            if not np.array_equal(np.asarray(self._rows, np.int64), new):
+                self._relayout(new)
+            where = np.full(size, -1, np.int64)
+            where[new] = np.arange(len(new))
+            changed = where[slots]
+            changed = changed[changed >= 0]
+            if len(changed):  # one range over the changed rows that stayed or arrived
+                self.dataChanged.emit(self.index(int(changed.min()), 0),
+                                      self.index(int(changed.max()), len(Column) - 1))
+        finally:
+            self.in_batch = False
+            self.batch_finished.emit()
+        self._notify_urgent(slots, added, notify)
+
+    def _relayout(self, order: np.ndarray) -> None:
+        """Put the rows in `order` (the same slots, another order) as one layout change; persistent
+        indexes (the selection, the current row) follow their case."""
+        self.layoutAboutToBeChanged.emit()  # (an empty parents list crashes PySide 6.12)
+        persistent = self.persistentIndexList()
+        rows = self._rows
+        slots = [rows[i.row()] if 0 <= i.row() < len(rows) else -1 for i in persistent]
+        where = np.full(self.cols.size, -1, np.int64)
+        where[order] = np.arange(len(order))
+        self._rows = order.tolist()
+        self.changePersistentIndexList(persistent, [
+            self.index(int(where[slot]), i.column()) if slot >= 0 and where[slot] >= 0 else QModelIndex()
+            for slot, i in zip(slots, persistent)])
+        self.layoutChanged.emit()
 
     def _find_row(self, slot: int) -> int | None:
         """The row showing `slot`, by binary search on the sort key (rows are always in key order)."""
@@ -308,28 +453,52 @@ class CaseQueueModel(QAbstractTableModel):
     # ------------------------------------------------------------------ view, search, sort
 
     def view_context(self) -> ViewContext:
-        actor = self.ctx.actor
+        """"My cases" come from the columns' `involved` column, so the context names no ids."""
         refdata = self.refdata()
-        unit_ids: frozenset[str] = frozenset()
-        if actor.role == "unit_handler" and actor.unit_id and refdata is not None:
-            unit_ids = frozenset([actor.unit_id, *(getattr(u, "id", u) for u in refdata.descendants(actor.unit_id))])
-        elif actor.role == "unit_handler" and actor.unit_id:
-            unit_ids = frozenset([actor.unit_id])
-        emergency = frozenset(c.code for c in refdata.emergency_categories()) if refdata is not None else frozenset()
-        return ViewContext(now=self._now, unit_ids=unit_ids, involved=self._involved,  # type: ignore[arg-type]
-                           emergency_codes=emergency)
+        if self._vctx_for is not refdata:
+            actor = self.ctx.actor
+            unit_ids: frozenset[str] = frozenset()
+            if actor.role == "unit_handler" and actor.unit_id and refdata is not None:
+                unit_ids = frozenset([actor.unit_id,
+                                      *(getattr(u, "id", u) for u in refdata.descendants(actor.unit_id))])
+            elif actor.role == "unit_handler" and actor.unit_id:
+                unit_ids = frozenset([actor.unit_id])
+            emergency = (frozenset(c.code for c in refdata.emergency_categories()) if refdata is not None
+                         else frozenset())
+            self._vctx_parts, self._vctx_for = (unit_ids, emergency), refdata
+        unit_ids, emergency = self._vctx_parts
+        return ViewContext(now=self._now, unit_ids=unit_ids, emergency_codes=emergency)
 
-    def _passes(self, slot: int, vctx: ViewContext) -> bool:
-        s = self.cols.summaries[slot]
-        if s is None or not in_view(self._view, s, vctx):
-            return False
-        text = self.cols.row_text(slot)
-        return all(t in text for t in self._tokens)
+    def _tmask_for(self, slots: np.ndarray, gone: Iterable[int] = ()) -> None:
+        """Bring the search hits of these slots up to date (their text or summary changed)."""
+        if not self._tokens:
+            return
+        cols = self.cols
+        if self._tmask is None or len(self._tmask) < cols.size:
+            grown = np.zeros(cols.size, bool)
+            if self._tmask is not None:
+                grown[:len(self._tmask)] = self._tmask
+            self._tmask = grown
+        slots = np.asarray(slots, np.int64)
+        if len(slots):
+            self._tmask[slots] = cols.text_matches(self._tokens, slots)
+        gone = list(gone)
+        if gone:
+            self._tmask[gone] = False
+
+    def _passes(self, slots: np.ndarray) -> np.ndarray:
+        """Whether each slot belongs to the current view and search."""
+        passes = self.cols.view_mask(self._view, self.view_context(), slots)
+        if self._tokens:
+            passes &= self._tmask[np.asarray(slots, np.int64)]
+        return passes
 
     def _mask(self):
         mask = self.cols.view_mask(self._view, self.view_context())
-        text = self.cols.text_mask(self._query)
-        return mask if text is None else mask & text
+        if not self._tokens:
+            return mask
+        self._tmask_for(np.zeros(0, np.int64))  # sized to the columns
+        return mask & self._tmask[:len(mask)]
 
     def _compute_rows(self) -> list[int]:
         return self.cols.ordered(self._mask(), SORT_KEY[self._sort_col], self._descending)
@@ -351,6 +520,7 @@ class CaseQueueModel(QAbstractTableModel):
         if query != self._query:
             self._query = query
             self._tokens = query_tokens(query)
+            self._tmask = self.cols.text_mask(query) if self._tokens else None
             self._refilter()
 
     def set_emergency_mode(self, on: bool) -> None:
@@ -396,10 +566,12 @@ class CaseQueueModel(QAbstractTableModel):
         self._sort_col, self._descending = column, descending
         current = np.zeros(self.cols.size, bool)
         current[self._rows] = True  # the same rows, in the new order
-        self._rows = self.cols.ordered(current, SORT_KEY[column], descending)
-        where = {slot: row for row, slot in enumerate(self._rows)}
+        order = self.cols.ordered_array(current, SORT_KEY[column], descending)
+        self._rows = order.tolist()
+        where = np.full(self.cols.size, -1, np.int64)
+        where[order] = np.arange(len(order))
         self.changePersistentIndexList(persistent, [
-            self.index(where[slot], i.column()) if slot is not None and slot in where else QModelIndex()
+            self.index(int(where[slot]), i.column()) if slot is not None and where[slot] >= 0 else QModelIndex()
             for slot, i in zip(slots, persistent)])
         self.layoutChanged.emit()
 
@@ -463,15 +635,16 @@ class CaseQueueModel(QAbstractTableModel):
         return None
 
     def case_id(self, row: int) -> UUID | None:
-        s = self.summary(row)
-        return s.id if s else None
+        if 0 <= row < len(self._rows):
+            return UUID(self.cols.ids[self._rows[row]].decode())
+        return None
 
     def row_of(self, case_id: UUID) -> int | None:
         slot = self.cols.slot_of.get(case_id)
         return None if slot is None else self._find_row(slot)
 
     def ids(self) -> list[UUID]:
-        return [self.cols.summaries[s].id for s in self._rows]  # type: ignore[union-attr]
+        return [UUID(k.decode()) for k in self.cols.ids[self._rows]] if self._rows else []
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -598,7 +771,10 @@ class CaseQueueModel(QAbstractTableModel):
         self._refdata = None
         self._names.clear()
         self._limits.clear()
-        self.cols.rebuild_text(partial(summary_text, self.refdata()))
+        self._vctx_for = False
+        self.cols.rebuild_text(names=self.refdata())
+        if self._tokens:
+            self._tmask = self.cols.text_mask(self._query)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1))
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)

@@ -25,6 +25,7 @@ class CoreSignals(QObject):
     sync_state_changed = Signal(object)  # app.sync.state SyncState
     case_selected = Signal(object)       # UUID | None: the one selection shared by queue, map, detail
     sensor_selected = Signal(str)
+    alarm_selected = Signal(str)         # alarm id: the alarm list selects it (e.g. from a case's link)
     language_changed = Signal(str)
     refdata_changed = Signal(str)        # new reference data version (names, units, categories)
     pick_location_requested = Signal()   # a form asks the map for the next clicked point

@@ -8,15 +8,15 @@ get no such event, listen to `CoreSignals.language_changed` (the main window emi
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app import i18n as core_i18n
+from app.paths import resource
 
 log = logging.getLogger(__name__)
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
+TRANSLATIONS_DIR = resource("translations")
 CATALOGUE = "onegrid"
 SOURCE_LANGUAGE = "en"  # the texts in the code are English; other languages come from catalogues
 

@@ -39,6 +39,7 @@ class DockSpec:
     module: str
     cls: str
     title: str     # for the placeholder only (context "MainWindow")
+    roles: tuple[Role, ...] = ()  # who gets the dock; empty = every role (others: not built, not in View)
 
 
 DOCKS = (
@@ -48,6 +49,12 @@ DOCKS = (
     DockSpec("conflictsDock", "ui.conflicts_dock", "ConflictsDock", QT_TRANSLATE_NOOP("MainWindow", "Conflicts")),
     DockSpec("sensorDock", "ui.sensor_dock", "SensorDock", QT_TRANSLATE_NOOP("MainWindow", "Sensors")),
     DockSpec("alarmDock", "ui.alarm_dock", "AlarmDock", QT_TRANSLATE_NOOP("MainWindow", "Alarms")),
+    DockSpec("auditDock", "ui.audit_dock", "AuditDock", QT_TRANSLATE_NOOP("MainWindow", "Audit trail"),
+             roles=(Role.SHIFT_LEAD, Role.ADMIN)),
+    DockSpec("performanceDock", "ui.performance_dock", "PerformanceDock",
+             QT_TRANSLATE_NOOP("MainWindow", "Performance"), roles=(Role.SHIFT_LEAD, Role.ADMIN)),
+    DockSpec("handoverDock", "ui.handover_dock", "HandoverDock", QT_TRANSLATE_NOOP("MainWindow", "Shift handover"),
+             roles=(Role.SHIFT_LEAD,)),
 )
 
 
@@ -108,6 +115,8 @@ class MainWindow(QMainWindow):
 
         self.docks: dict[str, QDockWidget] = {}
         for spec in DOCKS:
+            if spec.roles and ctx.actor.role not in spec.roles:
+                continue
             dock = build_dock(spec, ctx)
             dock.setObjectName(spec.name)
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -151,6 +160,19 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["caseQueueDock"], d["mapDock"], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(d["caseDetailDock"], d["conflictsDock"])
         self.splitDockWidget(d["sensorDock"], d["alarmDock"], Qt.Orientation.Horizontal)
+        if "auditDock" in d:  # leads and admins only
+            self.addDockWidget(right, d["auditDock"])
+            d["auditDock"].show()
+            self.tabifyDockWidget(d["conflictsDock"], d["auditDock"])
+        if "performanceDock" in d:  # leads and admins only: a tab behind the map (it needs the room)
+            self.addDockWidget(left, d["performanceDock"])
+            d["performanceDock"].show()
+            self.tabifyDockWidget(d["mapDock"], d["performanceDock"])
+            d["mapDock"].raise_()
+        if "handoverDock" in d:  # shift leads only: a tab next to the conflicts
+            self.addDockWidget(right, d["handoverDock"])
+            d["handoverDock"].show()
+            self.tabifyDockWidget(d["conflictsDock"], d["handoverDock"])
         d["caseDetailDock"].raise_()
         self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
                          Qt.Orientation.Horizontal)
@@ -205,6 +227,8 @@ class MainWindow(QMainWindow):
 
         self.view_menu = self.menu_bar.addMenu("")
         for number, spec in enumerate(DOCKS, start=1):
+            if spec.name not in self.docks:  # not for this role
+                continue
             toggle = self.docks[spec.name].toggleViewAction()
             toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
             self.view_menu.addAction(toggle)

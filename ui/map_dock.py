@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
@@ -26,8 +27,11 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app import map_layers
+from app.case_views import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, QueueColumns, RowBatch, load_columns
+from app.enums import Status
 from app.map_page import ASSET_DIR, TILE_URL, build_page_html
 from app.tile_cache import TileCache, tile_cache_from_settings
+from ui import theme
 from ui.case_actions import now_utc
 from ui.i18n import current_language
 from ui.map_bridge import MapBridge
@@ -58,6 +62,7 @@ class MapDock(QDockWidget):
     """The map dock. Emits `page_ready()` each time the page has loaded and received every marker."""
 
     page_ready = Signal()
+    markers_loaded = Signal()  # every case was read from the cache (start-up)
 
     def __init__(self, ctx: Any, *, tile_cache: TileCache | None = None, hub: SensorHub | None = None,
                  parent: QWidget | None = None):
@@ -85,8 +90,10 @@ class MapDock(QDockWidget):
         self.page.loadFinished.connect(self._load_finished)
 
         self._ready = False
-        self._summaries: dict[str, Any] = {}      # case id → latest summary
-        self._markers: dict[str, dict] = {}       # case id → marker record last sent to the page
+        self._cols = QueueColumns()               # the cases, as columns (see "cases" below)
+        self._sent = np.zeros(0, np.int64)        # per slot: fingerprint of the marker on the page, 0 = none
+        self._cls = np.zeros(0, np.int8)          # per slot: time-left class (index into _TIME_CLASSES)
+        self._first_markers: list[dict] | None = None
         self._have_summaries = False
         self._dirty: set[UUID] = set()
         self._removed: set[UUID] = set()
@@ -119,7 +126,7 @@ class MapDock(QDockWidget):
 
         self.retranslate()
         self.reload_page()
-        self._load_all_summaries()
+        theme.follow_theme(self)  # the cases are read once the page is ready (less to do at start-up)
 
     # ------------------------------------------------------------------ page
 
@@ -137,7 +144,15 @@ class MapDock(QDockWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif theme.theme_switched(self, event):
+            self.apply_theme()
         super().changeEvent(event)
+
+    def apply_theme(self) -> None:
+        """Recolour the page for the console's current theme, without reloading it (a page still loading
+        takes the theme from its config)."""
+        if self._ready:
+            self.send({"op": "theme", "name": theme.current_theme()})
 
     def page_html(self, asset_base: str = "") -> str:
         handler = map_scheme_handler()
@@ -145,7 +160,7 @@ class MapDock(QDockWidget):
         if self.tile_cache is not None and handler is not None:
             tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
         return build_page_html(self.ctx.refdata, asset_base=asset_base, language=current_language(),
-                               tiles=tiles)
+                               tiles=tiles, theme=theme.current_theme())
 
     def reload_page(self) -> None:
         """(Re)build the page, e.g. for another language; markers are re-sent once it is ready."""
@@ -181,32 +196,39 @@ class MapDock(QDockWidget):
 
     def _page_ready(self, _text: str) -> None:
         self._ready = True
-        if self._have_summaries:
-            self._send_markers(list(self._markers.values()), [], reset=True)
+        self.apply_theme()  # the theme may have switched while the page loaded
+        if not self._have_summaries and not self._in_flight:
+            self._load_all_summaries()
+        elif self._have_summaries:
+            markers, self._first_markers = self._first_markers, None
+            if markers is None:  # the page reloaded (another language): build them again
+                markers = self._all_markers(now_utc(self.ctx))
+            self._send_markers(markers, [], reset=True)
         self._send_sensors(force=True)
         if self.ctx.selected_case is not None:
             self.send({"op": "select", "id": str(self.ctx.selected_case), "pan": True})
         self.page_ready.emit()
 
     # ------------------------------------------------------------------ cases
+    #
+    # The dock's copy of the cases is compact: numpy columns (`app.case_views.QueueColumns`, no Python
+    # object per case) plus, per slot, the time-left class and a fingerprint of the marker last sent to
+    # the page. Marker records exist only while they are being sent.
 
     def _load_all_summaries(self) -> None:
-        cache = self.ctx.cache
+        cache, now = self.ctx.cache, now_utc(self.ctx)
         self._in_flight = True
-        run_held(self._ops, lambda: cache.summaries(), self._got_all, self._op_failed)
+        run_held(self._ops, lambda: _read_all_cases(cache, now), self._got_all, self._op_failed)
 
-    def _got_all(self, summaries: list) -> None:
+    def _got_all(self, result: tuple) -> None:
         self._in_flight = False
-        now = now_utc(self.ctx)
-        self._summaries = {str(s.id): s for s in summaries}
-        self._markers = {}
-        for key, summary in self._summaries.items():
-            marker = map_layers.case_marker(summary, now)
-            if marker is not None:
-                self._markers[key] = marker
+        self._cols, markers, self._sent, self._cls = result
         self._have_summaries = True
         if self._ready:
-            self._send_markers(list(self._markers.values()), [], reset=True)
+            self._send_markers(markers, [], reset=True)
+        else:
+            self._first_markers = markers  # sent when the page is ready, then dropped
+        self.markers_loaded.emit()
         if self._dirty or self._removed:
             self._flush_timer.start()
 
@@ -229,44 +251,67 @@ class MapDock(QDockWidget):
         dirty, removed = self._dirty, self._removed
         self._dirty, self._removed = set(), set()
         if removed:
-            self._apply_removed(str(i) for i in removed)
+            self._apply_removed(removed)
         if not dirty:
             return
-        cache = self.ctx.cache
+        cache, now = self.ctx.cache, now_utc(self.ctx)
         ids = list(dirty)
         self._in_flight = True
-        run_held(self._ops, lambda: (ids, cache.summaries(ids)), self._got_changed, self._op_failed)
+        run_held(self._ops, lambda: (ids, *_read_changed_cases(cache, ids, now)), self._got_changed,
+                 self._op_failed)
 
-    def _got_changed(self, result: tuple[list[UUID], list]) -> None:
+    def _got_changed(self, result: tuple) -> None:
         self._in_flight = False
-        ids, summaries = result
+        ids, batch, markers = result
+        cols = self._cols
+        slots, _added = cols.put_batch(batch)
+        self._size_state()
+        upsert, drop = [], []
         now = now_utc(self.ctx)
-        upsert = []
-        found = set()
-        for summary in summaries:
-            key = str(summary.id)
-            found.add(key)
-            self._summaries[key] = summary
-            marker = map_layers.case_marker(summary, now)
+        classes = _time_classes(cols, slots, now)
+        for k, slot in enumerate(slots.tolist()):
+            marker = markers[k]
+            self._cls[slot] = classes[k]
             if marker is None:
-                self._drop(key)
+                if self._sent[slot]:
+                    drop.append(str(batch.ids[k].decode()))
+                self._sent[slot] = 0
                 continue
-            if self._markers.get(key) != marker:
-                self._markers[key] = marker
+            mark = _fingerprint(marker)
+            if self._sent[slot] != mark:
+                self._sent[slot] = mark
                 upsert.append(marker)
-        gone = [str(i) for i in ids if str(i) not in found]
-        self._apply_removed(gone)
+        present = set(batch.ids.tolist())
+        self._apply_removed([i for i in ids if str(i).encode() not in present])
+        if drop and self._ready:
+            self._send_markers([], drop)
         if upsert and self._ready and self._have_summaries:
             self._send_markers(upsert, [])
 
-    def _drop(self, key: str) -> bool:
-        self._summaries.pop(key, None)
-        return self._markers.pop(key, None) is not None
+    def _size_state(self) -> None:
+        size = self._cols.size
+        if len(self._sent) < size:
+            self._sent = np.concatenate([self._sent, np.zeros(size - len(self._sent), np.int64)])
+            self._cls = np.concatenate([self._cls, np.full(size - len(self._cls), -1, np.int8)])
 
-    def _apply_removed(self, keys: Iterable[str]) -> None:
-        removed = [k for k in keys if self._drop(k)]
+    def _apply_removed(self, ids: Iterable[Any]) -> None:
+        removed = []
+        for case_id in ids:
+            slot = self._cols.remove(case_id)
+            if slot is not None and self._sent[slot]:
+                removed.append(str(case_id))
+            if slot is not None:
+                self._sent[slot] = 0
         if removed and self._ready:
             self._send_markers([], removed)
+
+    def _all_markers(self, now: datetime) -> list[dict]:
+        """Every case's marker, from the columns (a page reload, e.g. for another language)."""
+        cols = self._cols
+        live = np.flatnonzero(cols.alive[:cols.size])
+        markers = [map_layers.case_marker(cols.summaries[s], now) for s in live.tolist()]
+        self._sent[live] = [0 if m is None else _fingerprint(m) for m in markers]
+        return [m for m in markers if m is not None]
 
     def _send_markers(self, upsert: list[dict], remove: list[str], reset: bool = False) -> None:
         if reset:
@@ -283,18 +328,24 @@ class MapDock(QDockWidget):
         self.refresh_at(now)
 
     def refresh_at(self, now: datetime) -> int:
+        cols = self._cols
+        live = np.flatnonzero(cols.alive[:cols.size] & (self._sent[:cols.size] != 0))
+        classes = _time_classes(cols, live, now)
+        moved = live[classes != self._cls[live]]  # vectorised: only those get a new marker
         changed = []
-        for key, summary in self._summaries.items():
-            marker = map_layers.case_marker(summary, now)
-            if marker is not None and self._markers.get(key) != marker:
-                self._markers[key] = marker
+        for slot in moved.tolist():
+            marker = map_layers.case_marker(cols.summaries[slot], now)
+            if marker is not None:
+                self._sent[slot] = _fingerprint(marker)
                 changed.append(marker)
+        self._cls[live] = classes
         if changed and self._ready:
             self._send_markers(changed, [])
         return len(changed)
 
     def marker_count(self) -> int:
-        return len(self._markers)
+        cols = self._cols
+        return int(np.count_nonzero(cols.alive[:cols.size] & (self._sent[:cols.size] != 0)))
 
     # ------------------------------------------------------------------ selection
 
@@ -401,3 +452,46 @@ class MapDock(QDockWidget):
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
             self._tmpdir = None
+
+
+# ---------------------------------------------------------------------- the case layer's data (any thread)
+
+_TIME_CLASSES = (map_layers.OVERDUE, map_layers.DUE_SOON_CLASS, map_layers.ON_TIME, map_layers.NO_DEADLINE)
+_NO_DEADLINE_STATUSES = np.array([STATUS_ORDER[s] for s in (Status.CLOSED, Status.VOIDED, Status.SUSPENDED)])
+
+
+def _time_classes(cols: QueueColumns, slots: np.ndarray, now: datetime) -> np.ndarray:
+    """`map_layers.time_left_class` of many slots at once, as indexes into _TIME_CLASSES."""
+    due = cols.due_us[slots]
+    left = due - (now - EPOCH) // MICROSECOND
+    soon = map_layers.DUE_SOON // MICROSECOND
+    classes = np.where(left < 0, 0, np.where(left <= soon, 1, 2)).astype(np.int8)
+    classes[np.isin(cols.status[slots], _NO_DEADLINE_STATUSES) | (due == NO_TIME)] = 3
+    return classes
+
+
+def _fingerprint(marker: dict) -> int:
+    """What the page shows of a marker, as one number (0 means "not on the map")."""
+    return hash(tuple(marker.values())) or 1
+
+
+def _read_all_cases(cache, now: datetime) -> tuple:
+    """Columns, first markers, fingerprints and time classes of every case (worker thread)."""
+    cols = load_columns(cache)
+    sent = np.zeros(cols.size, np.int64)
+    markers = []
+    for slot in np.flatnonzero(cols.alive[:cols.size]).tolist():
+        marker = map_layers.case_marker(cols._summary(slot), now)
+        if marker is not None:
+            sent[slot] = _fingerprint(marker)
+            markers.append(marker)
+    classes = np.full(cols.size, -1, np.int8)
+    live = np.flatnonzero(cols.alive[:cols.size])
+    classes[live] = _time_classes(cols, live, now)
+    return cols, markers, sent, classes
+
+
+def _read_changed_cases(cache, ids: list[UUID], now: datetime) -> tuple[RowBatch, list[dict | None]]:
+    """The changed cases as a column batch and their markers (worker thread)."""
+    summaries = cache.summaries(ids)
+    return RowBatch.from_summaries(summaries), [map_layers.case_marker(s, now) for s in summaries]

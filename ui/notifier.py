@@ -18,10 +18,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from app import labels
+from app.paths import resource
 
 log = logging.getLogger(__name__)
 
-SOUND_FILE = Path(__file__).resolve().parents[1] / "resources" / "sounds" / "urgent_case.wav"
+SOUND_FILE = resource("sounds", "urgent_case.wav")
 RATE = 22050
 MIN_SOUND_INTERVAL_S = 3.0
 

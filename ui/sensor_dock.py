@@ -1,17 +1,17 @@
-"""The sensor panel: pick sensors from a list grouped by type (with search) and watch up to four of them
-live. Also home of `SensorHub`, the GUI-thread owner of the sensor feed shared by this dock, the alarm
-list and the map.
+"""The sensor panel: pick sensors from a list grouped by type (with search), coloured by the server's
+state of each sensor, and watch up to four of them live.
 
-The hub never blocks the GUI thread: the day of history is computed on a worker (`ui.ops.run_op`) and
-handed over whole; after that a 1 s timer pulls the feed's new readings (a lazily computed second for
-the simulated feed, a buffer for a real one), evaluates thresholds and tells the views what changed.
+The data comes from the console's `SensorHub` (`ui/sensor_hub.py`, re-exported here for the docks that
+import it from this module): states and alarms from the changes feed, history fetched from the server
+per plotted sensor. A plot shades the periods of the sensor's alarms and says when its history is
+incomplete (offline, loading, refused).
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit,
                                QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, Q
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import localized_name
 from app.map_layers import SENSOR_STATE_COLOURS
-from app.sensor_data import (HISTORY_S, AlarmSource, SensorBank, SensorFeed, SensorInfo,
-                             SimulatedSensorFeed, SimulatedThresholdAlarmSource, bootstrap_bank)
 from ui import theme
 from ui.i18n import current_language
-from ui.ops import Op
+from ui.sensor_hub import SensorHub, run_held  # noqa: F401 - run_held re-exported for ui.map_dock
 from ui.sensor_plot import SensorPlot
 
 log = logging.getLogger(__name__)
@@ -50,129 +48,15 @@ WINDOWS = ((3600, QT_TRANSLATE_NOOP("SensorDock", "Last hour")),
            (24 * 3600, QT_TRANSLATE_NOOP("SensorDock", "Last 24 hours")))
 
 
-def run_held(owner: set, work, success, failure) -> None:
-    """`ui.ops.Op`, kept referenced until it finishes (an Op nobody holds can be collected with its
-    relay before the worker reports back)."""
-    op = Op(work)
-
-    def ok(result: Any) -> None:
-        owner.discard(op)
-        success(result)
-
-    def bad(exc: BaseException) -> None:
-        owner.discard(op)
-        failure(exc)
-
-    owner.add(op)
-    op.success(ok).failure(bad).run()
-
-
 def type_label(kind: str) -> str:
     text = SENSOR_TYPE_LABELS.get(kind)
     return QCoreApplication.translate("SensorDock", text) if text else kind
 
 
-class SensorHub(QObject):
-    """Owns the feed, the `SensorBank` and the alarm source for one console.
-
-    Signals (GUI thread): `ready()` once history is loaded; `updated(list[str])` sensor ids with new
-    readings; `states_changed(dict)` sensor id → {"state", "value", "at"} (all sensors, when any
-    display state changed); `alarms_changed(list[str])` alarm ids added or changed.
-    """
-
-    ready = Signal()
-    updated = Signal(list)
-    states_changed = Signal(dict)
-    alarms_changed = Signal(list)
-
-    def __init__(self, feed: SensorFeed, alarms: AlarmSource | None = None, *, interval_ms: int = 1000,
-                 history_s: float = HISTORY_S, parent: QObject | None = None):
-        super().__init__(parent)
-        self.feed = feed
-        self.alarms: AlarmSource = alarms if alarms is not None else SimulatedThresholdAlarmSource(
-            clock=feed.now)
-        self.alarms.events.alarms_changed.connect(self.alarms_changed.emit)  # queued to the GUI thread
-        self.sensors: dict[str, SensorInfo] = {s.id: s for s in feed.sensors()}
-        self.bank: SensorBank | None = None
-        self.history_s = history_s
-        self._states: dict[str, dict[str, Any]] = {}
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self.tick)
-        self._starting = False
-        self._ops: set[Op] = set()
-
-    @classmethod
-    def for_context(cls, ctx: Any) -> SensorHub:
-        """The context's hub, made on first use: a simulated feed of the reference data's sensors
-        (until the server ingests sensors) kept as ``ctx.sensor_hub``."""
-        hub = getattr(ctx, "sensor_hub", None)
-        if hub is None:
-            refdata = ctx.refdata
-            sensors = list(getattr(refdata, "sensors", ()) or ()) if refdata is not None else []
-            hub = cls(SimulatedSensorFeed(sensors), parent=ctx.signals)
-            ctx.sensor_hub = hub
-            hub.start()
-        return hub
-
-    @property
-    def is_ready(self) -> bool:
-        return self.bank is not None
-
-    def start(self) -> None:
-        if self._starting or self.bank is not None:
-            return
-        self._starting = True
-        feed, seconds = self.feed, self.history_s
-        run_held(self._ops, lambda: bootstrap_bank(feed, seconds=seconds), self._installed, self._failed)
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def _installed(self, result: tuple) -> None:
-        bank, changes, _end = result
-        self.bank = bank
-        apply = getattr(self.alarms, "apply", None)
-        if apply is not None:  # the stand-in source raises alarms from our own evaluation
-            apply(changes)
-        self._timer.start()
-        self.ready.emit()
-        self._publish_states(force=True)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._starting = False
-        log.error("sensor history could not be loaded: %s", exc, exc_info=exc)
-
-    def tick(self) -> None:
-        if self.bank is None:
-            return
-        readings = self.feed.poll()
-        changes = self.bank.ingest(readings)
-        apply = getattr(self.alarms, "apply", None)
-        if changes and apply is not None:
-            apply(changes)
-        fresh = [sid for sid, (t, _v) in readings.items() if len(t)]
-        if fresh:
-            self.updated.emit(fresh)
-        self._publish_states()
-
-    def _publish_states(self, force: bool = False) -> None:
-        if self.bank is None:
-            return
-        states = self.bank.states(self.feed.now())
-        changed = force or any(states[k]["state"] != self._states.get(k, {}).get("state") for k in states)
-        self._states = states
-        if changed:
-            self.states_changed.emit(states)
-
-    def states(self) -> dict[str, dict[str, Any]]:
-        return dict(self._states)
-
-
 class SensorDock(QDockWidget):
     """Sensor list (grouped by type, searchable, coloured by state) and up to four live plots."""
 
-    def __init__(self, ctx: Any, hub: SensorHub | None = None, parent: QWidget | None = None):
+    def __init__(self, ctx: Any, hub: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("SensorDock")
         self.ctx = ctx
@@ -189,6 +73,8 @@ class SensorDock(QDockWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(True)
         self.window_box = QComboBox(body)
+        self.window_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.window_box.setMinimumContentsLength(6)  # the plots keep their width in a narrow dock
         self.follow_box = QCheckBox(body)
         self.follow_box.setChecked(True)
         self.hint = QLabel(body)
@@ -196,6 +82,7 @@ class SensorDock(QDockWidget):
         self.hint.setObjectName("dockNote")  # muted, per theme (resources/styles/*.qss)
 
         left = QWidget(body)
+        left.setMinimumWidth(130)  # names stay readable when the dock is narrow
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.search)
@@ -235,6 +122,8 @@ class SensorDock(QDockWidget):
         self.hub.updated.connect(self._updated)
         self.hub.ready.connect(self._refresh_all)
         self.hub.states_changed.connect(self._states_changed)
+        self.hub.history_changed.connect(self._history_changed)
+        self.hub.alarms_changed.connect(self._alarms_changed)
         ctx.signals.sensor_selected.connect(self.show_sensor)
         self._states: dict = {}
         if self.hub.is_ready:
@@ -277,7 +166,7 @@ class SensorDock(QDockWidget):
             self.hint.setText(self.tr("Tick up to %n sensor(s) in the list to plot them.", "", MAX_PLOTS))
             self.hint.show()
         elif not self.hub.is_ready:
-            self.hint.setText(self.tr("Loading the last 24 hours of readings…"))
+            self.hint.setText(self.tr("Loading sensor states…"))
             self.hint.show()
         else:
             self.hint.hide()
@@ -363,11 +252,13 @@ class SensorDock(QDockWidget):
         self.plot_layout.addWidget(plot, 1)
         self.plots[sid] = plot
         self._order.append(sid)
+        self.hub.watch(sid, plot.window_s)
         self._refresh(sid, force=True)
         self._update_hint()
 
     def _remove_plot(self, sid: str) -> None:
         plot = self.plots.pop(sid, None)
+        self.hub.watch(sid, None)
         if sid in self._order:
             self._order.remove(sid)
         if plot is not None:
@@ -377,10 +268,27 @@ class SensorDock(QDockWidget):
 
     def _refresh(self, sid: str, force: bool = False) -> None:
         plot = self.plots.get(sid)
-        bank = self.hub.bank
-        if plot is None or bank is None:
+        series = self.hub.series(sid) if plot is not None else None
+        if plot is not None:
+            plot.set_note(self.hub.history_note(sid))
+        if series is None:
             return
-        plot.update_from(bank.series[sid], self.hub.feed.now(), force=force)
+        now = self.hub.now()
+        plot.update_from(series, now, force=force, periods=self.hub.alarm_periods(sid, now))
+
+    def _history_changed(self, sid: str) -> None:
+        if sid in self.plots:
+            self._refresh(sid, force=True)
+
+    def _alarms_changed(self, ids: list) -> None:
+        """An alarm of a plotted sensor changed: its shading changes (the readings may not)."""
+        touched = set()
+        for alarm_id in ids:
+            alarm = self.hub.alarms.alarm(alarm_id)
+            if alarm is not None and alarm.sensor_id in self.plots:
+                touched.add(alarm.sensor_id)
+        for sid in touched:
+            self._refresh(sid, force=True)
 
     def _refresh_all(self) -> None:
         for sid in list(self.plots):
@@ -399,6 +307,7 @@ class SensorDock(QDockWidget):
         self.follow_box.setChecked(True)
         for sid, plot in self.plots.items():
             plot.set_window(seconds)
+            self.hub.watch(sid, seconds)
             self._refresh(sid, force=True)
 
     def _follow_changed(self, on: bool) -> None:

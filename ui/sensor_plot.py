@@ -2,7 +2,9 @@
 alarm, high and low) and shaded periods where the sensor was at warning or alarm level.
 
 One `PlotDataItem` per series, refreshed with `setData`; peak downsampling and clip-to-view keep a day
-of 1 Hz readings (86,400 points) smooth. Shading regions come from a small reused pool.
+of 1 Hz readings (86,400 points) smooth. Shading regions come from a small reused pool: the server's
+alarm periods when given (`update_from(..., periods=...)`), else the series' own per-sample levels.
+A note line under the title says when the history is incomplete (offline, loading, refused).
 """
 from __future__ import annotations
 
@@ -64,6 +66,11 @@ class SensorPlot(QWidget):
         self._regions: list[pg.LinearRegionItem] = []
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.note = QLabel(self)
+        self.note.setObjectName("dockNote")  # muted, per theme (resources/styles/*.qss)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.hide()
         self.plot = pg.PlotWidget(parent=self, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(x=True, y=False)
@@ -89,6 +96,7 @@ class SensorPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.title)
+        layout.addWidget(self.note)
         layout.addWidget(self.plot, 1)
         self._last_range: tuple[float, float] | None = None
         self.restyle()
@@ -149,14 +157,22 @@ class SensorPlot(QWidget):
     def _manual_range(self, *_args) -> None:
         self.follow = False  # the operator panned or zoomed: stop jumping to the newest reading
 
-    def update_from(self, series: SensorSeries, now: float | None = None, force: bool = False) -> bool:
-        """Redraw from `series` if it changed since the last call; returns True when redrawn."""
+    def set_note(self, text: str) -> None:
+        """A line under the title about the history shown ("" hides it)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def update_from(self, series: SensorSeries, now: float | None = None, force: bool = False,
+                    periods: list[tuple[float, float, int]] | None = None) -> bool:
+        """Redraw from `series` (a `SensorSeries` or anything with `version` and `arrays()`) if it
+        changed since the last call; returns True when redrawn. `periods` (start, end, level) shade the
+        plot instead of the series' own levels."""
         if not force and series.version == self._version:
             return False
         self._version = series.version
         t, v, lv = series.arrays()
         self.curve.setData(t, v.astype(np.float64, copy=False))
-        self._shade(t, lv)
+        self._shade(t, lv, periods)
         if self.follow and len(t):
             end = t[-1] if now is None else max(now, t[-1])
             start = end - self.window_s
@@ -173,8 +189,9 @@ class SensorPlot(QWidget):
                     self._last_range = rng
         return True
 
-    def _shade(self, t: np.ndarray, lv: np.ndarray) -> None:
-        runs = level_runs(t, lv, 1)[-MAX_REGIONS:]
+    def _shade(self, t: np.ndarray, lv: np.ndarray,
+               periods: list[tuple[float, float, int]] | None = None) -> None:
+        runs = (level_runs(t, lv, 1) if periods is None else sorted(periods))[-MAX_REGIONS:]
         while len(self._regions) < len(runs):
             region = pg.LinearRegionItem(movable=False)
             region.setZValue(-10)

@@ -9,16 +9,17 @@ map overlays. Those read the colours when they draw, or call `follow_theme(self)
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
+from app.paths import resource
+
 log = logging.getLogger(__name__)
 
-STYLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "styles"
-ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+STYLES_DIR = resource("styles")
+ICONS_DIR = resource("icons")
 FONT_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei UI", "PingFang SC",
                  "WenQuanYi Micro Hei", "Segoe UI", "Noto Sans", "DejaVu Sans"]
 BASE_POINT_SIZE = 10.5

@@ -185,6 +185,33 @@ def feed_row(data: Any) -> tuple[UUID, int, tuple]:
 
 
 SUMMARY_SELECT = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases"
+
+
+def _code_sql(column: str, enum) -> str:
+    """`column`'s text as the member's position in `enum` (NULL for anything else)."""
+    return f"CASE {column} " + " ".join(f"WHEN '{m.value}' THEN {i}" for i, m in enumerate(enum)) + " END"
+
+
+def _micros_sql(column: str) -> str:
+    """A stored time (fixed-width "2026-11-23T02:00:00.000000+00:00") as integer microseconds since the
+    epoch, computed by SQLite (exact; NULL for NULL). A text of another form gives -1 and is read again
+    in full by the caller (`COLUMN_TEXT_SQL`)."""
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} GLOB "
+            f"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]+00:00' "
+            f"THEN CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000 "
+            f"+ CAST(substr({column}, 21, 6) AS INTEGER) ELSE -1 END")
+
+
+# The queue's numpy columns read the summary columns with the enums as codes and the times as integer
+# microseconds (`app.case_views.RowBatch.from_coded_rows`): SQLite does per row in C what Python would do
+# per value. Same column order as SUMMARY_COLUMNS.
+CODED_SUMMARY_SELECT = ("SELECT id, number, provisional_number, " + _code_sql("status", Status) + ", "
+                        + _code_sql("priority", Priority) + ", category_code, unit_id, grid_code, lat, lon, "
+                        + _code_sql("source", Source) + ", " + ", ".join(_micros_sql(c) for c in
+                                                                        ("created_at", "updated_at", "due_at"))
+                        + ", " + _code_sql("stage", Stage)
+                        + ", escalation_level, return_count, pending, server_version FROM cases")
+CODED_ALL_SQL = f"{CODED_SUMMARY_SELECT} INDEXED BY ix_cases_summary"
 # Whole-queue reads name the covering index: without statistics SQLite would scan the wide table.
 ALL_SUMMARIES_SQL = f"{SUMMARY_SELECT} INDEXED BY ix_cases_summary"
 

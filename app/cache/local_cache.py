@@ -18,7 +18,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
 from uuid import UUID
 
 from sqlalchemy import Connection, select, text
@@ -27,6 +27,7 @@ from app import workflow
 from app.cache import cache_tables as tables
 from app.cache import case_rows, credentials
 from app.cache.models import CaseSummary, ChangeSet, Conflict, QueuedCommand
+from app.cache.entity_outbox import EntityOutbox
 from app.cache.outbox_store import OutboxStore
 from app.cache.sqlite_files import cache_file_problem, mark_clean_close, move_aside, open_engine, take_clean_close
 from app.case import Case
@@ -63,6 +64,8 @@ class LocalCache:
         self._outbox = OutboxStore(self.directory)  # opened first and never touched by a cache rebuild
         self._engine = self._open_cache_file()
         self.console_id: str = self._meta("console_id") or self._init_console_id()
+        # handover notes/signatures and offline periods (issue 5), durable in outbox.sqlite like commands
+        self.entity_outbox = EntityOutbox(self._outbox.engine, self.console_id)
         self._rebase(self._outbox.for_cases().keys())  # repairs a crash between outbox and display write
 
     # ------------------------------------------------------------------ opening and closing
@@ -113,6 +116,27 @@ class LocalCache:
         summary = case_rows.summary_from_raw
         return [summary(row) for row in rows]
 
+    def summary_rows(self, ids: Iterable[UUID] | None = None, chunk: int = 10_000, *,
+                     coded: bool = False) -> Iterator[list[tuple]]:
+        """`summaries()` as raw sqlite3 tuples (`case_rows.SUMMARY_COLUMNS` order), `chunk` rows at a time:
+        for the queue's numpy columns, which never need a CaseSummary per case (100,000 of them cost
+        ~140 MB and a second to build). `coded`: status, priority, source and stage as their positions in
+        the enums and the three times as integer microseconds (`case_rows.CODED_SUMMARY_SELECT`; -1 for
+        a time not in the stored form: read it again with `summary_rows(..., coded=False)`)."""
+        select = case_rows.CODED_SUMMARY_SELECT if coded else case_rows.SUMMARY_SELECT
+        with self._engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            if ids is None:
+                cursor = raw.execute(case_rows.CODED_ALL_SQL if coded else case_rows.ALL_SUMMARIES_SQL)
+                while rows := cursor.fetchmany(chunk):
+                    yield rows
+                return
+            for part in tables.chunks([str(i) for i in ids]):
+                marks = ",".join("?" * len(part))
+                rows = raw.execute(f"{select} WHERE id IN ({marks})", part).fetchall()
+                if rows:
+                    yield rows
+
     def case_count(self) -> int:
         with self._engine.connect() as conn:
             return tables.case_count(conn)
@@ -148,6 +172,17 @@ class LocalCache:
                     if row[5]:
                         mine.add(case_id)
         return texts, mine
+
+    def server_cases(self) -> Iterator[Case]:
+        """Every case as the server last confirmed it (none of this console's pending edits), for
+        computations that must agree with the server's, such as the performance metrics offline."""
+        with self._engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            rows = raw.execute(f"SELECT {tables.SERVER_JSON} FROM cases").fetchall()
+        validate = Case.model_validate_json
+        for (data,) in rows:
+            if data is not None:
+                yield validate(data)
 
     def _case_column(self, case_id: UUID, column) -> Case | None:
         with self._engine.connect() as conn:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Sequence
+from urllib.parse import quote
 from uuid import UUID
 
 import requests
@@ -27,6 +28,8 @@ from urllib3.util.retry import Retry
 
 from app.case import Case
 from app.commands import BatchResult, Command, CommandBatch
+from app.metrics import Report
+from app.entity_commands import EntityBatchResult, EntityCommand, EntityCommandBatch
 from app.sync.protocol import ChangesPage, LoginResult
 
 log = logging.getLogger(__name__)
@@ -95,12 +98,25 @@ class ServerClient:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._lock = threading.Lock()
+        self._once: requests.Session | None = None
 
     def __repr__(self) -> str:
         return f"ServerClient({self.base_url!r})"
 
     def close(self) -> None:
         self._session.close()
+        if self._once is not None:
+            self._once.close()
+
+    def _no_retry_session(self) -> requests.Session:
+        """A second pooled session whose adapter never retries (for calls that must fail fast)."""
+        with self._lock:
+            if self._once is None:
+                self._once = requests.Session()
+                adapter = HTTPAdapter(max_retries=_retry_policy(0), pool_connections=1, pool_maxsize=1)
+                self._once.mount("http://", adapter)
+                self._once.mount("https://", adapter)
+            return self._once
 
     def set_token(self, token: str | None) -> None:
         self.token = token
@@ -112,7 +128,9 @@ class ServerClient:
         body: dict[str, Any] = {"username": username, "password": password}
         if console_id:
             body["console_id"] = console_id
-        response = self._request("POST", "/api/login", json=body, authenticated=False)
+        # Not retried: a login that cannot connect falls back to an offline login at once (0.6 s of
+        # urllib3 backoff before the console's first window bought nothing), and a POST is never resent.
+        response = self._request("POST", "/api/login", json=body, authenticated=False, retry=False)
         result = self._parse(LoginResult, response)
         self.token = result.token
         return result
@@ -148,6 +166,102 @@ class ServerClient:
         """Switch emergency mode (shift_lead only); the setting reaches every console through the feed."""
         return self._json(self._request("PUT", "/api/settings/emergency_mode", json={"on": on, "reason": reason}))
 
+    # ------------------------------------------------------------------ sensors and alarms (issue 4)
+
+    def sensors(self) -> list[dict[str, Any]]:
+        """Every sensor's latest state in the user's scope (`GET /api/sensors`)."""
+        return list(self._json(self._request("GET", "/api/sensors")).get("sensors") or [])
+
+    def sensor_readings(self, sensor_id: str, start: datetime, end: datetime,
+                        resolution: str = "auto") -> dict[str, Any]:
+        """One sensor's readings in [start, end] (`GET /api/sensors/{id}/readings`): `{sensor_id,
+        resolution, times, values, min, max}`, times in epoch seconds; `auto` gives raw readings up to
+        6 h and per-minute aggregates beyond."""
+        if resolution not in ("auto", "raw", "minute"):
+            raise ValueError(f"resolution must be auto, raw or minute, not {resolution!r}")
+        params = {"start": start.isoformat(), "end": end.isoformat(), "resolution": resolution}
+        return self._json(self._request("GET", f"/api/sensors/{quote(sensor_id, safe='')}/readings",
+                                        params=params))
+
+    def alarms(self, *, active: bool | None = None, sensor_id: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """Alarms in the user's scope (`GET /api/alarms`), newest first."""
+        params: dict[str, Any] = {}
+        if active is not None:
+            params["active"] = "true" if active else "false"
+        if sensor_id is not None:
+            params["sensor_id"] = sensor_id
+        if limit is not None:
+            params["limit"] = int(limit)
+        return list(self._json(self._request("GET", "/api/alarms", params=params)).get("alarms") or [])
+
+    def acknowledge_alarm(self, alarm_id: str, note: str | None = None) -> dict[str, Any]:
+        """Acknowledge an alarm; returns the server's alarm. 409 `wrong_state` (cleared already), 403, 404
+        arrive as ServerRefused."""
+        return self._json(self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/acknowledge",
+                                        json={"note": note or None}))
+
+    def clear_alarm(self, alarm_id: str, reason: str) -> dict[str, Any]:
+        """Clear an alarm by hand with a reason (shift lead, or the owner unit's handler)."""
+        return self._json(self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/clear",
+                                        json={"reason": reason}))
+
+    # ---- shifts and handovers (issue 5) ----
+
+    def push_entity_commands(self, commands: Sequence[EntityCommand]) -> EntityBatchResult:
+        """Queued handover commands; the server applies each once (idempotent by command_id)."""
+        batch = EntityCommandBatch(commands=list(commands))
+        response = self._request("POST", "/api/entity-commands", json=batch.model_dump(mode="json"))
+        result = self._parse(EntityBatchResult, response)
+        if len(result.results) != len(commands):
+            raise ServerUnreachable(f"server answered {len(result.results)} results for {len(commands)} commands")
+        return result
+
+    def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """This console's closed offline periods (idempotent by outage id)."""
+        return self._json(self._request("POST", "/api/console-outages",
+                                        json={"console_id": console_id, "outages": list(outages)}))
+
+    def shifts(self, limit: int = 50) -> dict[str, Any]:
+        """`{current, shifts}`: the open shift (or None) and the latest shifts."""
+        return self._json(self._request("GET", "/api/shifts", params={"limit": limit}))
+
+    def shift_schedule(self) -> dict[str, Any]:
+        return self._json(self._request("GET", "/api/shifts/schedule"))
+
+    def open_shift(self, on_duty: Sequence[str] = (), name: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"on_duty": list(on_duty)}
+        if name:
+            body["name"] = name
+        return self._json(self._request("POST", "/api/shifts", json=body))
+
+    def close_shift(self, shift_id: str, notes: str = "") -> dict[str, Any]:
+        """Close the shift; answers its drafted handover report."""
+        return self._json(self._request("POST", f"/api/shifts/{shift_id}/close", json={"notes": notes}))
+
+    # ------------------------------------------------------------------ audit trail (issue 5)
+
+    def audit(self, *, before: int | None = None, limit: int = 200, **filters: Any) -> dict[str, Any]:
+        """One page of the server's audit trail, newest first (`GET /api/audit`, shift_lead and admin):
+        `{entries, next_before, head_seq, server_time}`. `filters`: start, end (ISO text), actor, action,
+        entity_kind, entity_id, console_id, result, offline ("true"/"false"); pass `before=next_before`
+        for the next page."""
+        params: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        if before is not None:
+            params["before"] = int(before)
+        params["limit"] = int(limit)
+        return self._json(self._request("GET", "/api/audit", params=params))
+
+    # ------------------------------------------------------------------ performance metrics (issue 5)
+
+    def metrics(self, start: date, end: date, unit_id: str | None = None, rollup: bool = True) -> Report:
+        """The performance report (`GET /api/metrics`) for local days [start, end] and a unit (None:
+        city-wide); shift leads and admins only (403 arrives as ServerRefused)."""
+        params = {"start": start.isoformat(), "end": end.isoformat(), "rollup": "true" if rollup else "false"}
+        if unit_id:
+            params["unit"] = unit_id
+        return self._parse(Report, self._request("GET", "/api/metrics", params=params))
+
     def healthz(self) -> dict[str, Any]:
         response = self._request("GET", "/healthz", authenticated=False, accept_status=(503,))
         return self._json(response)
@@ -155,7 +269,8 @@ class ServerClient:
     # ------------------------------------------------------------------ plumbing
 
     def _request(self, method: str, path: str, *, authenticated: bool = True, accept_status: tuple = (),
-                 timeout: tuple[float, float] | None = None, **kwargs: Any) -> requests.Response:
+                 timeout: tuple[float, float] | None = None, retry: bool = True,
+                 **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if authenticated:
             if not self.token:
@@ -164,8 +279,8 @@ class ServerClient:
         url = self.base_url + path
         sent = time.time()
         try:
-            response = self._session.request(method, url, headers=headers, timeout=timeout or self.timeout,
-                                             **kwargs)
+            session = self._session if retry else self._no_retry_session()
+            response = session.request(method, url, headers=headers, timeout=timeout or self.timeout, **kwargs)
         except requests.RequestException as exc:
             log.debug("%s %s failed: %s", method, url, exc)
             raise ServerUnreachable(f"{method} {url}: {type(exc).__name__}: {exc}") from exc

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from app.cache import LocalCache
 from app.commands import CommandResult
+from app.entity_commands import EntityCommandResult
 from app.events import EventGroup
 from app.sync.backoff import Backoff
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
@@ -87,6 +88,12 @@ class SyncEngine:
         self._cache_calls: set[asyncio.Future] = set()
         cache.events.outbox_changed.connect(self._on_outbox_changed)
         cache.events.conflicts_changed.connect(self._on_conflicts_changed)
+        # issue 5: queued handover commands are pushed like the outbox; offline periods are recorded
+        self._entity_outbox = getattr(cache, "entity_outbox", None)
+        self._last_connection = self._state.connection
+        if self._entity_outbox is not None:
+            self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
+            self.events.state_changed.connect(self._note_connectivity)
 
     # ------------------------------------------------------------------ state
 
@@ -180,6 +187,9 @@ class SyncEngine:
         """Stop listening to the cache (call after stop() when the engine is thrown away)."""
         self.cache.events.outbox_changed.disconnect(self._on_outbox_changed)
         self.cache.events.conflicts_changed.disconnect(self._on_conflicts_changed)
+        if self._entity_outbox is not None:
+            self._entity_outbox.events.changed.disconnect(self._on_entity_outbox_changed)
+            self.events.state_changed.disconnect(self._note_connectivity)
 
     def kick(self) -> None:
         """Send the outbox now (thread-safe; the cache calls it whenever a command is queued)."""
@@ -217,6 +227,7 @@ class SyncEngine:
         self._bind_loop()
         try:
             await self._push_all()
+            await self._push_entities()
             await self._refresh_refdata(force=True)
             await self._pull_page(wait=0)
         except ServerUnreachable as exc:
@@ -239,6 +250,7 @@ class SyncEngine:
             self._wakeup.clear()  # cleared before sending, so a kick during the send is not lost
             try:
                 await self._push_all()
+                await self._push_entities()
                 backoff.reset()
                 continue
             except ServerUnreachable as exc:
@@ -297,6 +309,55 @@ class SyncEngine:
                     after = queued[-1].seq
             finally:
                 await stored()
+
+    # ------------------------------------------------------------------ entity commands, outages (issue 5)
+
+    def _on_entity_outbox_changed(self, pending: int) -> None:
+        if pending:
+            self.kick()
+
+    def _note_connectivity(self, state: SyncState) -> None:
+        """Record offline periods in the entity outbox: one opens when the server stops answering and
+        closes when it answers again (or the engine stops); closed ones are reported by the push loop."""
+        previous, self._last_connection = self._last_connection, state.connection
+        now = datetime.now(timezone.utc)
+        try:
+            if state.connection == Connection.OFFLINE and previous != Connection.OFFLINE:
+                self._entity_outbox.outage_started(now, state.last_error)
+            elif state.connection != Connection.OFFLINE and previous == Connection.OFFLINE:
+                if self._entity_outbox.outage_ended(now):
+                    self.kick()
+        except Exception:  # the record is informative: never let it break a state change
+            log.exception("recording an offline period failed")
+
+    async def _push_entities(self) -> None:
+        """Send queued entity commands (oldest first) and store the answers, then report closed offline
+        periods. Each entity command is applied once by the server (by command_id), so a resend is harmless."""
+        outbox = self._entity_outbox
+        if outbox is None:
+            return
+        while queued := await self._in_cache(outbox.pending, 100):
+            commands = [q.command for q in queued]
+            try:
+                answer = await _off_loop(self.client.push_entity_commands, commands)
+            except ServerUnreachable as exc:
+                await self._in_cache(outbox.note_failure, [c.command_id for c in commands], str(exc))
+                raise
+            except ServerRefused as exc:  # the whole request refused (e.g. a server without the endpoint)
+                log.error("server refused entity commands outright: %s", exc)
+                results = [EntityCommandResult(command_id=c.command_id, status="rejected", reason=exc.error,
+                                               message=exc.message) for c in commands]
+            else:
+                results = answer.results
+            await self._in_cache(outbox.apply_results, results, datetime.now(timezone.utc))
+            self._connected()
+        closed = await self._in_cache(outbox.closed_outages)
+        if closed:
+            try:
+                await _off_loop(self.client.report_outages, outbox.console_id, closed)
+            except ServerRefused as exc:  # e.g. a console clock gone wrong: resending cannot help
+                log.error("server refused this console's offline periods, dropping them: %s", exc)
+            await self._in_cache(outbox.outages_reported, [o["id"] for o in closed])
 
     # ------------------------------------------------------------------ pull
 

@@ -10,6 +10,7 @@
  *   select_sensor {id}                                             pan to a sensor and pulse it
  *   pick    {on: bool}                                             "pick a location" mode
  *   base    {on: bool}                                             show/hide the raster base map
+ *   theme   {name: "light"|"dark"}                                 follow the console's theme (live)
  * Messages to Python (message.type): ready, case_clicked {id}, sensor_clicked {id},
  *   location_picked {lat, lon}, pick_cancelled, error {message}.
  * Every asset is local; nothing here makes a network request.
@@ -24,7 +25,16 @@
   var markers = new Map();   // case id -> L.CircleMarker
   var sensors = new Map();   // sensor id -> L.CircleMarker
   var mapReady = false, channelReady = false, readySent = false;
-  var STREET_FILLS = ["#f4efe1", "#e8f1e4", "#e6eef6", "#f6e9ec", "#efe9f6", "#f2f2e2"];
+  // Vector-map colours per console theme (ui/theme.py); the page's CSS follows the `og-dark` class.
+  var THEMES = {
+    light: {streetFills: ["#f4efe1", "#e8f1e4", "#e6eef6", "#f6e9ec", "#efe9f6", "#f2f2e2"],
+            gridLine: "#94a3b8", gridFillOpacity: 0.75, streetLine: "#334155", highlight: "#111827",
+            onTimeRing: null},
+    dark: {streetFills: ["#1f2a36", "#1c2b26", "#1b2638", "#2c2230", "#252238", "#2a2a20"],
+           gridLine: "#3d4b5c", gridFillOpacity: 0.9, streetLine: "#8b9bb0", highlight: "#f8fafc",
+           onTimeRing: "#c9d3dd"}
+  };
+  var theme = THEMES.light, themeName = "light";
 
   function post(msg) {
     if (!bridge) { pending.push(msg); return; }
@@ -67,14 +77,16 @@
     (L_.streets && L_.streets.features || []).forEach(function (f, i) { streetIndex[f.properties.code] = i; });
     streetLayer = L.geoJSON(L_.streets, {
       interactive: false,
-      style: function () { return {color: "#334155", weight: 3, opacity: 0.9, fill: false}; }
+      style: streetStyle
     });
+    gridStyle = function (f) {
+      var i = streetIndex[f.properties.street] || 0;
+      var fills = theme.streetFills;
+      return {color: theme.gridLine, weight: 1, opacity: 0.9, fillColor: fills[i % fills.length],
+              fillOpacity: theme.gridFillOpacity};
+    };
     gridLayer = L.geoJSON(L_.grids, {
-      style: function (f) {
-        var i = streetIndex[f.properties.street] || 0;
-        return {color: "#94a3b8", weight: 1, opacity: 0.9, fillColor: STREET_FILLS[i % STREET_FILLS.length],
-                fillOpacity: 0.75};
-      },
+      style: gridStyle,
       onEachFeature: function (f, layer) {
         layer.bindTooltip("<b>" + esc(f.properties.code) + "</b><br>" + esc(f.properties.name),
                           {sticky: true, className: "og-tip"});
@@ -121,6 +133,22 @@
     });
   }
 
+  var gridStyle = null;
+  function streetStyle() { return {color: theme.streetLine, weight: 3, opacity: 0.9, fill: false}; }
+
+  // Light or dark (the console's theme): page colours by CSS class, vector layers restyled in place.
+  function setTheme(name) {
+    themeName = THEMES[name] ? name : "light";
+    theme = THEMES[themeName];
+    document.documentElement.classList.toggle("og-dark", themeName === "dark");
+    if (gridLayer && gridStyle) gridLayer.setStyle(gridStyle);
+    if (streetLayer) streetLayer.setStyle(streetStyle);
+    if (highlight) highlight.setStyle({color: theme.highlight});
+    markers.forEach(function (m) { m.setStyle(styleOf(m.og)); });
+    return themeName;
+  }
+  OG.setTheme = setTheme;
+
   function updateLabels() {
     var z = map.getZoom();
     var el = map.getContainer();
@@ -149,7 +177,8 @@
   function radiusFor(zoom) { return zoom <= 14 ? 3.5 : zoom <= 15 ? 4.5 : zoom <= 16 ? 5.5 : 6.5; }
   function styleOf(d) {
     var selected = d.id === selectedId;
-    return {radius: selected ? radius + 3 : radius, fillColor: d.f, fillOpacity: 0.9, color: d.r,
+    var ring = d.t === "on_time" && theme.onTimeRing ? theme.onTimeRing : d.r;  // dark ring on a dark map
+    return {radius: selected ? radius + 3 : radius, fillColor: d.f, fillOpacity: 0.9, color: ring,
             weight: d.w, opacity: 1};
   }
   function rescaleMarkers() {
@@ -187,7 +216,7 @@
     var m = selectedId && markers.get(selectedId);
     if (!m) { if (highlight) { map.removeLayer(highlight); highlight = null; } return; }
     if (!highlight) {
-      highlight = L.circleMarker(m.getLatLng(), {pane: "og-highlight", radius: 15, color: "#111827",
+      highlight = L.circleMarker(m.getLatLng(), {pane: "og-highlight", radius: 15, color: theme.highlight,
         weight: 3, fill: false, interactive: false, className: "og-highlight"}).addTo(map);
     }
     highlight.setLatLng(m.getLatLng());
@@ -277,7 +306,7 @@
       });
       html += "<h4>" + esc(label("legend_time_left")) + "</h4>";
       cfg.legend.time_left.forEach(function (e) {
-        html += "<div><i class='ring' style='border-color:" + e.colour + ";border-width:" +
+        html += "<div><i class='ring k-" + e.key + "' style='border-color:" + e.colour + ";border-width:" +
                 Math.max(1, Math.round(e.weight)) + "px'></i>" + esc(e.label) + "</div>";
       });
       html += "<h4>" + esc(label("legend_sensor")) + "</h4>";
@@ -310,6 +339,7 @@
     map = leafletMap;
     cfg = config;
     cfg.label_zoom = cfg.label_zoom || {grid_short: 16, grid_code: 18, street_max: 16};
+    setTheme(cfg.theme || "light");
     map.setMinZoom(cfg.min_zoom || 10);
     map.setMaxZoom(cfg.max_zoom || 20);
     renderer = L.canvas({padding: 0.3, tolerance: 3});
@@ -400,6 +430,8 @@
         case "pick":
           setPick(msg.on);
           return JSON.stringify({pick: pickOn});
+        case "theme":
+          return JSON.stringify({theme: setTheme(msg.name)});
         case "base":
           if (baseLayer) { if (msg.on) baseLayer.addTo(map); else map.removeLayer(baseLayer); }
           return JSON.stringify({base: !!(baseLayer && map.hasLayer(baseLayer))});
@@ -416,8 +448,15 @@
   OG.stats = function () {
     var sel = selectedId && markers.get(selectedId);
     return JSON.stringify({cases: markers.size, sensors: sensors.size, selected: selectedId,
-      zoom: map ? map.getZoom() : null, pick: pickOn, loadedAt: OG.loadedAt,
+      zoom: map ? map.getZoom() : null, pick: pickOn, loadedAt: OG.loadedAt, theme: themeName,
       selectedInView: sel ? map.getBounds().contains(sel.getLatLng()) : null});
+  };
+  OG.gridStyle = function () {   // the first grid's drawn colours (theme tests)
+    var style = null;
+    if (gridLayer) gridLayer.eachLayer(function (l) {
+      if (!style) style = {fill: l.options.fillColor, line: l.options.color};
+    });
+    return JSON.stringify(style);
   };
   OG.marker = function (id) {
     var m = markers.get(id);

@@ -25,7 +25,7 @@ from app.tile_cache import TileCache
 from ui.context import ConsoleContext, CoreSignals
 from ui.map_dock import MapDock
 from ui.map_interceptor import map_interceptor, map_profile, track_page
-from ui.sensor_dock import SensorHub
+from ui.simulated_sensor_hub import SimulatedSensorHub
 
 # What Qt WebEngine says on a machine without a GPU or display server (the offscreen platform in CI):
 # platform capabilities it probes for and falls back from. Nothing from our code is ignored.
@@ -89,7 +89,7 @@ def map_ctx(refdata, n):
 def small_hub(refdata, qtbot):
     """A hub with ten minutes of simulated history (quick to load), not ticking by itself."""
     feed = SimulatedSensorFeed(refdata.sensors)
-    hub = SensorHub(feed, history_s=600, interval_ms=3_600_000)
+    hub = SimulatedSensorHub(feed, history_s=600, interval_ms=3_600_000)
     hub.start()
     qtbot.waitUntil(lambda: hub.is_ready, timeout=LOAD_TIMEOUT_MS)
     yield hub
@@ -395,3 +395,36 @@ def test_map_still_works_when_the_scheme_was_registered_too_late(tmp_path):
     assert '"cases":25' in line and "['file']" in line
     shown = next(l for l in proc.stdout.splitlines() if l.startswith("SHOWN"))
     assert json.loads(shown.split(" ", 1)[1])["zoom"] >= 14, shown
+
+
+# ------------------------------------------------------------------ theme
+
+
+def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
+    """The vector map, its legend and Leaflet's controls go dark with the console, without a reload."""
+    from ui import theme
+
+    ctx = map_ctx(refdata, 50)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    loaded_at = stats(qtbot, dock)["loadedAt"]
+    background = "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
+    legend = "getComputedStyle(document.querySelector('.og-legend')).backgroundColor"
+    zoom = "getComputedStyle(document.querySelector('.leaflet-bar a')).backgroundColor"
+    assert stats(qtbot, dock)["theme"] == "light"
+    light = (js(qtbot, dock, background), js(qtbot, dock, legend), js(qtbot, dock, zoom))
+    try:
+        theme.apply_theme("dark")
+        qtbot.waitUntil(lambda: stats(qtbot, dock)["theme"] == "dark", timeout=10_000)
+        assert js(qtbot, dock, background) == "rgb(13, 17, 23)"  # ui.theme's dark window colour
+        assert js(qtbot, dock, legend).startswith("rgba(21, 27, 35")
+        assert js(qtbot, dock, zoom) == "rgb(33, 38, 45)"
+        grid = json.loads(js(qtbot, dock, "OneGrid.gridStyle()"))
+        assert grid["line"] == "#3d4b5c"
+        assert grid["fill"] in ("#1f2a36", "#1c2b26", "#1b2638", "#2c2230", "#252238", "#2a2a20")
+    finally:
+        theme.apply_theme("light")
+    qtbot.waitUntil(lambda: stats(qtbot, dock)["theme"] == "light", timeout=10_000)
+    assert (js(qtbot, dock, background), js(qtbot, dock, legend), js(qtbot, dock, zoom)) == light
+    assert json.loads(js(qtbot, dock, "OneGrid.gridStyle()"))["line"] == "#94a3b8"
+    assert stats(qtbot, dock)["loadedAt"] == loaded_at and dock.load_count == 1  # never reloaded

@@ -1,23 +1,22 @@
 """The sensor panel: the plot with a day of 1 Hz data, the dock (grouped list, search, up to four live
-plots, following `sensor_selected`), the hub, the alarm model (checked with pytest-qt's model tester)
-and the alarm dock's Acknowledge and selection."""
+plots, following `sensor_selected`) over the simulated hub, and the alarm model (checked with pytest-qt's
+model tester)."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 
 from app.events import EventGroup
 from app.sensor_data import (AlarmState, LevelChange, RainEvent, Reason, SensorInfo, SensorSeries,
                              SimulatedSensorFeed, SimulatedThresholdAlarmSource, ThresholdEvaluator,
                              Thresholds, level_runs)
-from ui.alarm_dock import AlarmDock
-from ui.alarm_model import COLUMN_INDEX, AlarmModel, SensorIdRole
+from ui.alarm_model import COLUMN_INDEX, AlarmModel
 from ui.context import ConsoleContext, CoreSignals
-from ui.sensor_dock import MAX_PLOTS, SensorDock, SensorHub
+from ui.sensor_dock import MAX_PLOTS, SensorDock
+from ui.simulated_sensor_hub import SimulatedSensorHub
 from ui.sensor_plot import SensorPlot, y_range
 
 pytestmark = pytest.mark.qt
@@ -56,7 +55,7 @@ def clock():
 def hub(refdata, qtbot, clock):
     """Two hours of simulated history with a storm at its peak now; ticks only when the test says."""
     feed = SimulatedSensorFeed(refdata.sensors, clock=lambda: clock[0], rain_events=[RainEvent(T0 - 2400)])
-    hub = SensorHub(feed, history_s=2 * 3600, interval_ms=3_600_000)
+    hub = SimulatedSensorHub(feed, history_s=2 * 3600, interval_ms=3_600_000)
     hub.start()
     qtbot.waitUntil(lambda: hub.is_ready, timeout=60_000)
     yield hub
@@ -197,7 +196,7 @@ def test_alarm_model_rows_and_acknowledge(qtbot, qtmodeltester, refdata):
     assert model.index(1, COLUMN_INDEX["value"]).data() == "0.28 m"
     assert "wl-001" in model.index(1, COLUMN_INDEX["sensor"]).data()
     with qtbot.waitSignal(model.dataChanged, timeout=1000):
-        model.acknowledge(1, "op1")
+        model.refresh([source.acknowledge(oldest.id, "op1").id])
     assert model.alarm_at(1).state is AlarmState.ACKNOWLEDGED
     assert model.index(1, COLUMN_INDEX["acknowledged_by"]).data() == "op1"
     assert model.index(1, COLUMN_INDEX["state"]).data() == "Acknowledged"
@@ -209,31 +208,7 @@ def test_alarm_model_rows_and_acknowledge(qtbot, qtmodeltester, refdata):
     qtmodeltester.check(model)
 
 
-def test_alarm_dock_selection_and_acknowledge(qtbot, ctx, hub):
-    source = alarm_source()
-    hub.alarms = source  # a hub whose alarms come from this source
-    dock = AlarmDock(ctx, hub=hub)
-    qtbot.addWidget(dock)
-    assert "simulated" in dock.source_note.text()
-    case_id = uuid.uuid4()
-    wl = next(a for a in source.alarms() if a.sensor_id == "wl-001")
-    source.link_case(wl.id, str(case_id))
-    dock.model.refresh([wl.id])
-    row = dock.model.row_of(wl.id)
-    assert not dock.ack_button.isEnabled()
-    with qtbot.waitSignal(ctx.signals.sensor_selected, timeout=1000) as sensor:
-        with qtbot.waitSignal(ctx.signals.case_selected, timeout=1000) as case:
-            dock.view.selectionModel().select(
-                dock.proxy.mapFromSource(dock.model.index(row, 0)),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-    assert sensor.args == ["wl-001"] and case.args == [case_id]
-    assert dock.ack_button.isEnabled()
-    dock.ack_button.click()
-    assert source.alarm(wl.id).acknowledged_by == "op1"
-    assert not dock.ack_button.isEnabled()
-    dock.show_cleared.setChecked(False)
-    shown = {dock.proxy.index(r, 0).data(SensorIdRole) for r in range(dock.proxy.rowCount())}
-    assert shown == {"wl-001"}  # the cleared rain alarm is hidden
+# the alarm dock (server-backed source, actions, selection): tests/ui/test_alarm_dock.py
 
 
 # ------------------------------------------------------------------ colours in both themes
