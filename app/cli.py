@@ -326,6 +326,10 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
             p.add_argument(flag, **kw)
         p.set_defaults(func=lambda a, _act=action, _tp=to_payload: _issue(a, _act, a.case, _tp(a)))
 
+    from app import handover_cli  # shifts and handovers (issue 5); imported here: it builds on this module
+
+    handover_cli.add_commands(sub)
+
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", default=os.environ.get("ONEGRID_SERVER"), help="server URL (ONEGRID_SERVER)")

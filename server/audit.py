@@ -9,8 +9,10 @@ the last entry's number and hash. `UPDATE audit_head SET seq = seq + 1, prev_has
 entry's hash computed by the database from the old head> RETURNING seq, prev_hash, hash` takes the head's
 row lock, held until commit, so concurrent transactions on any number of server processes append one
 after the other in commit order — one chain, no fork, no gap; a rolled-back transaction gives its number
-back. The entry row is then inserted with the returned values. Lock order: a transaction takes the feed
-counter (`server.feed.record_change`) before the audit head, never the other way round.
+back. The entry row is inserted with the returned values: on PostgreSQL in the same statement (`WITH h AS
+(UPDATE …) INSERT … SELECT … FROM h`, one round trip), on SQLite as a second statement. Lock order: a
+transaction takes the feed counter (`server.feed.record_change`) before the audit head, never the other
+way round.
 
 ## The canonical form (for an auditor re-computing the chain)
 

@@ -49,11 +49,11 @@ FEED_BATCH_WINDOW_S = float(os.environ.get("ONEGRID_FEED_BATCH_MS", "50")) / 100
 # Feed reads run at most this many at a time in the worker threads, so commands (which use the default
 # thread limiter) keep threads and database connections under a long-poll stampede.
 FEED_READ_THREADS = 4
-# Command batches run at most this many at a time, in threads of their own (`apply_in_thread`). Their
-# transactions queue on the feed counter's lock anyway; more threads would only compete with the event
-# loop for the GIL (with 40 runnable threads the loop got one turn in 41 and every answer, long-polls
-# and commands alike, waited seconds) and hold more connections.
-COMMAND_THREADS = 4
+# Command batches run at most this many at a time, in threads of their own (`apply_in_thread`): enough
+# to overlap their database round trips (only the tail of each transaction, from the feed counter to the
+# commit, is serialised), few enough not to crowd the event loop out of the GIL (with 40 runnable
+# threads the loop got one turn in 41, and every answer, long-polls and commands alike, waited seconds).
+COMMAND_THREADS = int(os.environ.get("ONEGRID_COMMAND_THREADS", "16"))
 # Reads of the recent feed (`FeedRing`) are spaced at least this long per waiting long-poll (but at least
 # the batching window above and at most FEED_MAX_TICK_S): 500 waiting consoles are then answered about
 # four times a second instead of once per commit, which one server process could not keep up with

@@ -99,6 +99,38 @@ def _pg_record_change():
 _PG_RECORD_CHANGE = _pg_record_change()
 
 
+def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any] | None]]) -> list[int]:
+    """`record_change` for many entities at once (a sensor ingest batch): one counter update, one
+    executemany upsert, one notification. Positions follow the list order (an entity listed twice keeps
+    its last data). The same rule as `record_change`: call it at the end of the transaction."""
+    latest: dict[tuple[str, str], dict[str, Any] | None] = {}
+    for kind, entity_id, data in changes:
+        key = (kind, str(entity_id))
+        latest.pop(key, None)
+        latest[key] = data
+    if not latest:
+        return []
+    n = len(latest)
+    top = session.execute(
+        update(CounterRow).where(CounterRow.name == FEED_COUNTER).values(value=CounterRow.value + n)
+        .returning(CounterRow.value)).scalar_one_or_none()
+    if top is None:  # no counter row yet (a fresh database): one at a time
+        return [record_change(session, kind, entity_id, data) for (kind, entity_id), data in latest.items()]
+    first = top - n + 1
+    rows = [{"kind": kind, "entity_id": entity_id, "position": first + i, "data": data,
+             "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+            for i, ((kind, entity_id), data) in enumerate(latest.items())]
+    insert = dialect_insert(session)
+    stmt = insert(FeedRow)
+    stmt = stmt.on_conflict_do_update(index_elements=[FeedRow.kind, FeedRow.entity_id],
+                                      set_={"position": stmt.excluded.position, "data": stmt.excluded.data})
+    session.connection().execute(stmt, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
+    session.info[FEED_CHANGED] = top
+    return list(range(first, top + 1))
+
+
 @dataclass
 class ChangesPage:
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -435,10 +467,6 @@ class FeedRing:
                 self._bytes -= len(entry.part)
                 del self._index[entry.key]
             self._start += 1
-        while self._start < len(self._entries) and self._entries[self._start] is None:  # leading dead ones
-            self.base = self._positions[self._start]
-            self._start += 1
-            self._dead -= 1
         if self._start + self._dead > max(len(self._entries) // 2, 1024):
             live = [e for e in self._entries[self._start:] if e is not None]
             self._entries = list(live)

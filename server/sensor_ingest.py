@@ -34,6 +34,7 @@ import math
 import queue
 import threading
 import time
+import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
@@ -50,7 +51,7 @@ from app.sensor_data import Level, Reason, ThresholdEvaluator, Thresholds
 from db.sensor_schema import SensorMinuteRow, SensorReadingRow, SensorRejectionRow, SensorStateRow
 from server import audit, sensor_alarms
 from server.database import dialect_insert
-from server.feed import record_change
+from server.feed import record_changes
 from server.sensor_mqtt import ERROR_KEY
 
 if TYPE_CHECKING:
@@ -61,7 +62,8 @@ log = logging.getLogger(__name__)
 SENSOR = "sensor"
 MAX_BATCH = 5000          # readings per HTTP request
 REBUILD_S = 15 * 60       # raw history replayed into the evaluators at start
-_INSERT_CHUNK = 2000      # rows per multi-VALUES statement (bind-parameter limits)
+MINUTE_GRACE_S = 5        # a minute's aggregate is written this long after the minute ends
+REAGGREGATE_S = 3 * 60    # at start, the aggregates of the last minutes are recomputed from raw rows
 _MESSAGE_MAX = 500
 
 REASONS = ("malformed", "unknown_sensor", "wrong_unit", "not_finite", "impossible_value", "future_time",
@@ -207,6 +209,8 @@ class SensorIngest:
         self._lock = threading.Lock()  # one batch at a time (the writer thread, or a direct `process`)
         self._started = False
         self.mqtt = None  # the process's server.sensor_mqtt.MqttSubscriber, if any (set by sensor_runtime)
+        # per-minute aggregates not written yet: (sensor, minute) → [min, max, sum, count]
+        self._minutes: dict[tuple[str, datetime], list[float]] = {}
 
     # -- lifecycle
 
@@ -228,6 +232,10 @@ class SensorIngest:
         self._thread.join(timeout)
         self._thread = None
         self._started = False
+        try:
+            self.flush_minutes()
+        except Exception:
+            log.exception("writing the last minute aggregates failed (rebuilt from raw readings at start)")
 
     @property
     def running(self) -> bool:
@@ -335,6 +343,26 @@ class SensorIngest:
         if per_sensor:
             log.info("rebuilt sensor evaluators of %d sensors from %d minutes of readings",
                      len(per_sensor), REBUILD_S // 60)
+        self._reaggregate(per_sensor)
+
+    def _reaggregate(self, per_sensor: Mapping[str, list[tuple[float, float]]]) -> None:
+        """The last minutes' aggregates recomputed from the raw readings: a process that stopped without
+        writing its pending minute buckets (killed) leaves them short; the raw rows are the truth."""
+        since = (self.clock() - timedelta(seconds=REAGGREGATE_S)).replace(second=0, microsecond=0)
+        buckets: dict[tuple[str, datetime], list[float]] = {}
+        for sid, samples in per_sensor.items():
+            for t, v in samples:
+                minute = datetime.fromtimestamp(t, timezone.utc).replace(second=0, microsecond=0)
+                if minute < since:
+                    continue
+                b = buckets.get((sid, minute))
+                if b is None:
+                    buckets[(sid, minute)] = [v, v, v, 1]
+                else:
+                    b[0], b[1], b[2], b[3] = min(b[0], v), max(b[1], v), b[2] + v, b[3] + 1
+        if buckets:
+            with self._lock, self.ctx.db.writer() as session, session.begin():
+                self._write_minutes(session, buckets, add=False)
 
     # -- one batch
 
@@ -441,15 +469,14 @@ class SensorIngest:
                     outcomes[owner[key]].accepted += 1
                 else:
                     outcomes[owner[key]].duplicates += 1
-            self._aggregate(session, [unique[k] for k in inserted])
+            minutes = self._aggregate(session, [unique[k] for k in inserted], now)
             if rejected:
                 self._count_rejections(session, rejected, now)
             changes = self._evaluate(list(unique.values()), rejected, refdata, lag_times)
             feed: list[tuple[str, str, dict]] = []
             due_states = self._write_states(session, changes, now, feed)
             cases_due = sensor_alarms.apply_level_changes(session, self.ctx, changes, due_states, now, feed)
-            for kind, entity_id, data in feed:  # last (see server.feed)
-                record_change(session, kind, entity_id, data)
+            record_changes(session, feed)  # last (see server.feed)
             for job, outcome in zip(jobs, outcomes):
                 if job.audit_actor is not None and outcome.rejected:
                     username, role = job.audit_actor
@@ -458,6 +485,7 @@ class SensorIngest:
                                  reason="invalid_readings",
                                  detail={"accepted": outcome.accepted, "duplicates": outcome.duplicates,
                                          "rejected": [r.to_dict() for r in outcome.rejected[:50]]})
+        self._minutes = minutes  # committed: what was written is no longer pending
         for outcome in outcomes:
             self.stats.accepted += outcome.accepted
             self.stats.duplicates += outcome.duplicates
@@ -475,41 +503,69 @@ class SensorIngest:
         inserted: set[tuple[str, datetime]] = set()
         insert = dialect_insert(session)
         table = SensorReadingRow.__table__
-        for start in range(0, len(readings), _INSERT_CHUNK):
-            chunk = readings[start:start + _INSERT_CHUNK]
-            stmt = (insert(table).values([{"sensor_id": r.sensor_id, "time": r.time, "value": r.value} for r in chunk])
-                    .on_conflict_do_nothing(index_elements=["sensor_id", "time"])
-                    .returning(table.c.sensor_id, table.c.time))
-            for sid, t in session.execute(stmt):
-                inserted.add((sid, utc(t)))
+        if not readings:
+            return inserted
+        # executemany (SQLAlchemy's insertmanyvalues): compiled once, sent as multi-row statements
+        stmt = (insert(table).on_conflict_do_nothing(index_elements=["sensor_id", "time"])
+                .returning(table.c.sensor_id, table.c.time))
+        result = session.connection().execute(
+            stmt, [{"sensor_id": r.sensor_id, "time": r.time, "value": r.value} for r in readings])
+        for sid, t in result:
+            inserted.add((sid, utc(t)))
         return inserted
 
-    def _aggregate(self, session: Session, readings: list[Reading]) -> None:
-        if not readings:
-            return
-        buckets: dict[tuple[str, datetime], list[float]] = {}
+    def _aggregate(self, session: Session, readings: list[Reading], now: datetime | None,
+                   ) -> dict[tuple[str, datetime], list[float]]:
+        """Add the inserted readings to the pending minute buckets and write the buckets of minutes that
+        are over (`MINUTE_GRACE_S` after their end; all of them with `now` None). A minute row is thus
+        written about once instead of once per batch; a late reading for a written minute is merged
+        into it (the upsert adds). Returns the buckets still pending (kept once the batch commits)."""
+        pending = {k: list(b) for k, b in self._minutes.items()}
         for r in readings:
             key = (r.sensor_id, r.time.replace(second=0, microsecond=0))
-            b = buckets.get(key)
+            b = pending.get(key)
             if b is None:
-                buckets[key] = [r.value, r.value, r.value, 1]
+                pending[key] = [r.value, r.value, r.value, 1]
             else:
                 b[0] = min(b[0], r.value)
                 b[1] = max(b[1], r.value)
                 b[2] += r.value
                 b[3] += 1
+        if now is None:
+            due, keep = pending, {}
+        else:
+            cutoff = now - timedelta(seconds=60 + MINUTE_GRACE_S)
+            due = {k: b for k, b in pending.items() if k[1] <= cutoff}
+            keep = {k: b for k, b in pending.items() if k[1] > cutoff}
+        if due:
+            self._write_minutes(session, due, add=True)
+        return keep
+
+    def flush_minutes(self) -> None:
+        """Write every pending minute bucket (at stop)."""
+        with self._lock:
+            if not self._minutes:
+                return
+            with self.ctx.db.writer() as session, session.begin():
+                self._aggregate(session, [], None)
+            self._minutes = {}
+
+    def _write_minutes(self, session: Session, buckets: dict[tuple[str, datetime], list[float]], *,
+                       add: bool) -> None:
         insert = dialect_insert(session)
         table = SensorMinuteRow.__table__
         pg = session.get_bind().dialect.name == "postgresql"
         lo, hi = (func.least, func.greatest) if pg else (func.min, func.max)
         rows = [{"sensor_id": sid, "minute": minute, "min": b[0], "max": b[1], "sum": b[2], "count": b[3]}
                 for (sid, minute), b in sorted(buckets.items())]
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            stmt = insert(table).values(rows[start:start + _INSERT_CHUNK])
-            stmt = stmt.on_conflict_do_update(index_elements=["sensor_id", "minute"], set_={
-                "min": lo(table.c.min, stmt.excluded.min), "max": hi(table.c.max, stmt.excluded.max),
-                "sum": table.c.sum + stmt.excluded.sum, "count": table.c.count + stmt.excluded.count})
-            session.execute(stmt)
+        stmt = insert(table)
+        if add:
+            values = {"min": lo(table.c.min, stmt.excluded.min), "max": hi(table.c.max, stmt.excluded.max),
+                      "sum": table.c.sum + stmt.excluded.sum, "count": table.c.count + stmt.excluded.count}
+        else:  # replace (rebuilt from the raw readings)
+            values = {name: getattr(stmt.excluded, name) for name in ("min", "max", "sum", "count")}
+        stmt = stmt.on_conflict_do_update(index_elements=["sensor_id", "minute"], set_=values)
+        session.connection().execute(stmt, rows)
 
     def _count_rejections(self, session: Session, rejected: list[Rejection], now: datetime) -> None:
         grouped: dict[tuple[str, str], list[Rejection]] = defaultdict(list)
@@ -519,11 +575,11 @@ class SensorIngest:
         table = SensorRejectionRow.__table__
         rows = [{"sensor_id": sid, "reason": reason, "count": len(items), "last_at": now,
                  "last_message": items[-1].message} for (sid, reason), items in sorted(grouped.items())]
-        stmt = insert(table).values(rows)
+        stmt = insert(table)
         stmt = stmt.on_conflict_do_update(index_elements=["sensor_id", "reason"], set_={
             "count": table.c.count + stmt.excluded.count, "last_at": stmt.excluded.last_at,
             "last_message": stmt.excluded.last_message})
-        session.execute(stmt)
+        session.connection().execute(stmt, rows)
 
     # -- evaluation
 
@@ -618,17 +674,18 @@ class SensorIngest:
                          "level": ch.new_level, "state": ch.new_state, "reason": ch.reason,
                          "rejected": mem.pending_rejected, "updated_at": now, "episode_id": None,
                          "episode_case_id": None, "normal_since": None})
-        stmt = insert(table).values(rows)
+        stmt = insert(table)
         stmt = stmt.on_conflict_do_update(index_elements=["sensor_id"], set_={
             "last_time": stmt.excluded.last_time, "last_value": stmt.excluded.last_value,
             "level": stmt.excluded.level, "state": stmt.excluded.state, "reason": stmt.excluded.reason,
             "rejected": table.c.rejected + stmt.excluded.rejected, "updated_at": stmt.excluded.updated_at,
         }).returning(table.c.sensor_id, table.c.rejected)
-        totals = dict(session.execute(stmt).all())
+        totals = dict(session.connection().execute(stmt, rows).all())
         for sid in due:
             ch, mem = changes[sid], self._memory[sid]
             mem.pending_rejected = 0
-            mem.fed_at = mono
+            # the first time, a phase of its own, so a thousand sensors are not all fed in the same batch
+            mem.fed_at = mono if mem.fed_at > -math.inf else mono - interval * _phase(sid)
             feed.append((SENSOR, sid, state_data(sid, ch.last_time, ch.last_value, ch.new_level, ch.new_state,
                                                  ch.reason, totals.get(sid, 0), now, ch.sensor.owner_unit_id)))
         return set(due)
@@ -638,6 +695,11 @@ class SensorIngest:
         mem = self._memory.get(sensor_id)
         if mem is not None:
             mem.state = "silent"
+
+
+def _phase(sensor_id: str) -> float:
+    """A stable fraction in [0, 1) per sensor id."""
+    return (zlib.crc32(sensor_id.encode()) % 1000) / 1000
 
 
 def _more_extreme(peak: float | None, value: float, reason: int) -> float:

@@ -2,8 +2,8 @@
 appear and alarms clear through the real ingest path.
 
 Values come from `app.sensor_data.SimulatedSensorFeed` (daily cycles, noise, a storm that began 50
-minutes before start and drives several underpass water levels over their alarm lines, a gas leak, a
-lifted manhole cover). Every `PERIOD_S` each sensor publishes the readings since its last message (1 Hz
+minutes before start and drives several underpass water levels over their alarm lines — and another
+every 4 hours — a gas leak, a lifted manhole cover). Every `PERIOD_S` each sensor publishes the readings since its last message (1 Hz
 values, one every `STEP_S`) to `<prefix>/sensors/<id>/readings`. One sensor (`SILENT_SENSOR`) goes
 quiet for `SILENT_FOR_S` every `SILENT_EVERY_S`, long enough for its silent alarm to rise and clear.
 At start the last `BACKFILL_S` are fed once (in-process: they are old news), so plots have history and
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.sensor_data import SimulatedSensorFeed
+from app.sensor_data import RainEvent, SimulatedSensorFeed
 from server.sensor_mqtt import MqttSubscriber, broker_reachable, parse_mqtt_url, readings_topic
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ STEP_S = 5.0           # one reading per sensor every 5 s (the feed's values are
 BACKFILL_S = 2 * 3600
 BACKFILL_STEP_S = 30.0
 SILENT_SENSOR = "gs-002"
+STORM_EVERY_S = 4 * 3600
+STORMS = 12            # two days of weather
 SILENT_EVERY_S = 40 * 60
 SILENT_FOR_S = 9 * 60  # its rule: silent after 300 s
 
@@ -50,7 +52,10 @@ class SensorSimulator:
                  own_subscriber: bool = False):
         self.ctx = ctx
         self.sensors = list(ctx.refdata.sensors)
-        self.feed = SimulatedSensorFeed(self.sensors, clock=lambda: ctx.now().timestamp())
+        start = ctx.now().timestamp()
+        # the first storm began 50 minutes ago (alarms at once); another every STORM_EVERY_S after it
+        storms = [RainEvent(start - 50 * 60 + k * STORM_EVERY_S) for k in range(STORMS)]
+        self.feed = SimulatedSensorFeed(self.sensors, clock=lambda: ctx.now().timestamp(), rain_events=storms)
         self.start_time = self.feed.now()
         self.broker_url = broker_url
         self.prefix = prefix

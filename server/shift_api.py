@@ -14,10 +14,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.entity_commands import EntityBatchResult, EntityCommandBatch
+from app.enums import Role
 from server import auth, handover, shifts
 from server.audit_actions import console_of
 from server.api import Ctx, User
 from server.entity_commands import apply_entity_commands
+from server.errors import ApiError
 from server.shift_schedule import parse_schedule
 
 log = logging.getLogger(__name__)
@@ -112,9 +114,13 @@ def close_shift(shift_id: uuid.UUID, body: CloseShiftRequest, user: User, ctx: C
         return handover.close_and_draft(session, row, user, now, body.notes, console_id=console_id)
 
 
-@router.get("/api/handovers/{shift_id}", tags=["shifts"], responses={404: {"description": "not_found"}})
+@router.get("/api/handovers/{shift_id}", tags=["shifts"],
+            responses={403: {"description": "forbidden (unit handlers)"}, 404: {"description": "not_found"}})
 def get_handover(shift_id: uuid.UUID, user: User, ctx: Ctx) -> dict[str, Any]:
-    shifts.require_lead(user)
+    """Any centre user, as in the feed; not a unit handler (the report names every unit's cases)."""
+    if user.role == Role.UNIT_HANDLER:
+        raise ApiError(403, "forbidden", f"a handover report lists every unit's cases; not for unit handler "
+                                         f"'{user.username}'")
     with ctx.db.reader() as session:
         return handover.get_handover(session, shift_id)
 

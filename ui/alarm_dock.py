@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIn
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QDockWidget,
                                QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPlainTextEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+                               QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
 from app.alarm_source import NeedsServer, may_acknowledge, may_clear
 from app.sensor_data import Alarm
@@ -146,16 +146,20 @@ class AlarmDock(QDockWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
 
+        # two short rows rather than one long one: the dock shares the bottom edge with the sensor panel
         bar = QHBoxLayout()
         bar.addWidget(self.ack_button)
         bar.addWidget(self.clear_button)
-        bar.addWidget(self.show_warnings)
-        bar.addWidget(self.show_cleared)
         bar.addStretch(1)
-        bar.addWidget(self.source_note)
+        filters = QHBoxLayout()
+        filters.addWidget(self.show_warnings)
+        filters.addWidget(self.show_cleared)
+        filters.addWidget(self.source_note, 1)
+        self.source_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addLayout(filters)
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         self.setWidget(body)

@@ -162,6 +162,7 @@ class CaseQueueModel(QAbstractTableModel):
     urgent_added = Signal(object)   # CaseSummary of a new active urgent case (never for the initial load)
     batch_started = Signal()        # a sync batch's rows are about to move (the dock keeps its scroll anchor)
     batch_finished = Signal()
+    columns_changed = Signal(object, object)  # (slots put, slots removed) after a batch reached `cols`
 
     def __init__(self, ctx: Any, parent: QObject | None = None, *, tick_ms: int = 1000, autoload: bool = True):
         super().__init__(parent)
@@ -287,10 +288,11 @@ class CaseQueueModel(QAbstractTableModel):
         whole batch at once, the new row order comes from one vectorised sort, and the view gets one
         layout change plus one block removed and one inserted at the end (never a reset)."""
         if len(batch) + len(removed) <= SMALL_BATCH:
-            self._apply_small(batch, removed, texts, notify)
+            slots, gone = self._apply_small(batch, removed, texts, notify)
         else:
-            self._apply_large(batch, removed, texts, notify)
+            slots, gone = self._apply_large(batch, removed, texts, notify)
         self.counts_changed.emit()
+        self.columns_changed.emit(np.asarray(slots, np.int64), np.asarray(gone, np.int64))
 
     def _take_texts(self, texts: TextChunk | None) -> None:
         if texts is None:
@@ -309,8 +311,11 @@ class CaseQueueModel(QAbstractTableModel):
         for slot in urgent.tolist():
             self.urgent_added.emit(cols.summaries[slot])
 
-    def _apply_small(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, notify: bool) -> None:
+    def _apply_small(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None,
+                     notify: bool) -> tuple[list[int], list[int]]:
         cols = self.cols
+        put: list[int] = []
+        gone: list[int] = []
         for case_id in removed:
             slot = cols.slot_of.get(case_id)
             if slot is None:
@@ -319,6 +324,7 @@ class CaseQueueModel(QAbstractTableModel):
             if row is not None:
                 self._remove_rows([row])
             cols.remove(case_id)
+            gone.append(slot)
         folded = dict(zip(texts.keys.tolist(), texts.folded)) if texts is not None else {}
         mine = set(texts.mine.tolist()) if texts is not None else set()
         for k in range(len(batch)):
@@ -328,6 +334,7 @@ class CaseQueueModel(QAbstractTableModel):
             row = None if old is None else self._find_row(old)  # located by its old sort key
             slots, added = cols.put_batch(one)
             slot = int(slots[0])
+            put.append(slot)
             if texts is not None:
                 cols.involved[slot] = key in mine
                 if key in folded:
@@ -342,8 +349,10 @@ class CaseQueueModel(QAbstractTableModel):
                 if passes:
                     self._insert_slot(slot)
             self._notify_urgent(slots, added, notify)
+        return put, gone
 
-    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, notify: bool) -> None:
+    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None,
+                     notify: bool) -> tuple[np.ndarray, list[int]]:
         cols = self.cols
         old = np.asarray(self._rows, np.int64)
         slots, added = cols.put_batch(batch)  # before the removals: no freed slot is reused in this batch
@@ -386,6 +395,7 @@ class CaseQueueModel(QAbstractTableModel):
             self.in_batch = False
             self.batch_finished.emit()
         self._notify_urgent(slots, added, notify)
+        return slots, gone
 
     def _relayout(self, order: np.ndarray) -> None:
         """Put the rows in `order` (the same slots, another order) as one layout change; persistent

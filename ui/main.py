@@ -260,10 +260,16 @@ def _settle_memory_after_load(window) -> None:
             pass
         log.info("start-up load done: %d objects frozen", gc.get_freeze_count())
 
-    model.texts_indexed.connect(settle)
+    from PySide6.QtCore import QTimer
+
+    def soon() -> None:  # after the emitting slot has returned and dropped what it read
+        QTimer.singleShot(0, settle)
+
+    model.loaded.connect(soon)
+    model.texts_indexed.connect(soon)
     map_dock = window.docks.get("mapDock")
     if hasattr(map_dock, "markers_loaded"):
-        map_dock.markers_loaded.connect(settle)
+        map_dock.markers_loaded.connect(soon)
 
 
 async def run_console(console: Console, args: argparse.Namespace) -> None:

@@ -296,6 +296,8 @@ class MainWindow(QMainWindow):
         model = getattr(queue, "model", None)
         if hasattr(model, "refresh_names"):
             self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())
+        if hasattr(map_dock, "share_columns") and hasattr(model, "columns_changed"):
+            map_dock.share_columns(model)  # one copy of the cases in memory, read once at start-up
 
     def open_settings(self) -> None:
         store = self.settings_store or SettingsStore()

@@ -13,8 +13,9 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app import map_layers
 from app.case_views import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, QueueColumns, RowBatch, load_columns
-from app.enums import Status
+from app.enums import Priority, Status
 from app.map_page import ASSET_DIR, TILE_URL, build_page_html
 from app.tile_cache import TileCache, tile_cache_from_settings
 from ui import theme
@@ -93,7 +94,10 @@ class MapDock(QDockWidget):
         self._cols = QueueColumns()               # the cases, as columns (see "cases" below)
         self._sent = np.zeros(0, np.int64)        # per slot: fingerprint of the marker on the page, 0 = none
         self._cls = np.zeros(0, np.int8)          # per slot: time-left class (index into _TIME_CLASSES)
-        self._first_markers: list[dict] | None = None
+        self._first_markers: PreparedMarkers | list[dict] | None = None
+        self._source: Any = None                  # the queue model whose columns this dock draws, if shared
+        self._load_gen = 0
+        self._stash: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # changes during the first read
         self._have_summaries = False
         self._dirty: set[UUID] = set()
         self._removed: set[UUID] = set()
@@ -126,7 +130,10 @@ class MapDock(QDockWidget):
 
         self.retranslate()
         self.reload_page()
-        theme.follow_theme(self)  # the cases are read once the page is ready (less to do at start-up)
+        # Read the cases on the next turn of the event loop, unless the main window has handed this dock
+        # the queue's columns by then (share_columns: nothing to read twice).
+        QTimer.singleShot(0, self, self._start_own_load)
+        theme.follow_theme(self)
 
     # ------------------------------------------------------------------ page
 
@@ -197,9 +204,7 @@ class MapDock(QDockWidget):
     def _page_ready(self, _text: str) -> None:
         self._ready = True
         self.apply_theme()  # the theme may have switched while the page loaded
-        if not self._have_summaries and not self._in_flight:
-            self._load_all_summaries()
-        elif self._have_summaries:
+        if self._have_summaries:
             markers, self._first_markers = self._first_markers, None
             if markers is None:  # the page reloaded (another language): build them again
                 markers = self._all_markers(now_utc(self.ctx))
@@ -215,10 +220,97 @@ class MapDock(QDockWidget):
     # object per case) plus, per slot, the time-left class and a fingerprint of the marker last sent to
     # the page. Marker records exist only while they are being sent.
 
+    def _start_own_load(self) -> None:
+        if self._source is None and not self._have_summaries and not self._in_flight:
+            self._load_all_summaries()
+
     def _load_all_summaries(self) -> None:
         cache, now = self.ctx.cache, now_utc(self.ctx)
         self._in_flight = True
-        run_held(self._ops, lambda: _read_all_cases(cache, now), self._got_all, self._op_failed)
+        self._load_gen += 1
+        gen = self._load_gen
+        run_held(self._ops, lambda: _read_all_cases(cache, now),
+                 lambda result: self._got_all(result) if gen == self._load_gen else None, self._op_failed)
+
+    # ---- shared columns: the queue model's `cols`, read-only here
+
+    def share_columns(self, model: Any) -> None:
+        """Draw the cases from the queue model's columns (`model.cols`, kept current by the model, which
+        then emits `columns_changed(slots, removed_slots)`) instead of reading and holding them again."""
+        self._source = model
+        self._load_gen += 1  # an own read already under way is ignored
+        self._in_flight = False
+        self.ctx.signals.cases_changed.disconnect(self._cases_changed)
+        self._dirty.clear()
+        self._removed.clear()
+        model.loaded.connect(self._source_loaded)
+        model.columns_changed.connect(self._source_changed)
+        if model.is_loaded:
+            self._source_loaded()
+
+    def _source_loaded(self) -> None:
+        """The model (re)loaded its columns: build the first push from a copy, on a worker thread."""
+        cols, now = self._source.cols, now_utc(self.ctx)
+        snap = _Snapshot(cols)
+        self._in_flight = True
+        self._stash = []
+        self._load_gen += 1
+        gen = self._load_gen
+
+        def done(result) -> None:
+            if gen == self._load_gen:
+                self._got_shared(cols, snap.slots, result)
+
+        run_held(self._ops, lambda: _first_push(snap, now), done, self._op_failed)
+
+    def _got_shared(self, cols: QueueColumns, slots: np.ndarray, result: tuple) -> None:
+        self._in_flight = False
+        markers, marks, classes = result
+        self._cols = cols
+        self._sent = np.zeros(cols.size, np.int64)
+        self._cls = np.full(cols.size, -1, np.int8)
+        self._sent[slots], self._cls[slots] = marks, classes
+        self._have_summaries = True
+        if self._ready:
+            self._send_markers(markers, [], reset=True)
+        else:
+            self._first_markers = markers
+        del markers
+        stash, self._stash = self._stash, []
+        for put, gone, gone_ids in stash:  # what changed while the copy was drawn
+            self._source_changed(put, gone, gone_ids)
+        self.markers_loaded.emit()
+
+    def _source_changed(self, put: np.ndarray, gone: np.ndarray, gone_ids: np.ndarray | None = None) -> None:
+        cols = self._cols if self._have_summaries else self._source.cols
+        if gone_ids is None:
+            gone_ids = cols.ids[gone]  # a removed slot keeps its id until it is reused
+        if self._in_flight or not self._have_summaries:
+            self._stash.append((put, gone, gone_ids))
+            return
+        self._size_state()
+        removed = [i.decode() for slot, i in zip(gone.tolist(), gone_ids.tolist()) if self._sent[slot]]
+        self._sent[gone] = 0
+        live = put[cols.alive[put]]
+        upsert, drop = [], []
+        now = now_utc(self.ctx)
+        self._cls[live] = _time_classes(cols, live, now)
+        for slot, marker in zip(live.tolist(), column_markers(cols, live, now)):
+            if marker is None:
+                if self._sent[slot]:
+                    drop.append(cols.ids[slot].decode())
+                self._sent[slot] = 0
+                continue
+            mark = _fingerprint(marker)
+            if self._sent[slot] != mark:
+                self._sent[slot] = mark
+                upsert.append(marker)
+        if (removed or drop) and self._ready:
+            self._send_markers([], removed + drop)
+        if upsert and self._ready:
+            self._send_markers(upsert, [])
+
+    # ---- own columns (no queue to share: tests, a map-only window)
 
     def _got_all(self, result: tuple) -> None:
         self._in_flight = False
@@ -228,6 +320,7 @@ class MapDock(QDockWidget):
             self._send_markers(markers, [], reset=True)
         else:
             self._first_markers = markers  # sent when the page is ready, then dropped
+        del markers
         self.markers_loaded.emit()
         if self._dirty or self._removed:
             self._flush_timer.start()
@@ -309,11 +402,15 @@ class MapDock(QDockWidget):
         """Every case's marker, from the columns (a page reload, e.g. for another language)."""
         cols = self._cols
         live = np.flatnonzero(cols.alive[:cols.size])
-        markers = [map_layers.case_marker(cols.summaries[s], now) for s in live.tolist()]
+        markers = column_markers(cols, live, now)
         self._sent[live] = [0 if m is None else _fingerprint(m) for m in markers]
         return [m for m in markers if m is not None]
 
-    def _send_markers(self, upsert: list[dict], remove: list[str], reset: bool = False) -> None:
+    def _send_markers(self, upsert: list[dict] | PreparedMarkers, remove: list[str], reset: bool = False) -> None:
+        if isinstance(upsert, PreparedMarkers):  # the first push, serialised on the worker thread
+            for script in upsert.scripts:
+                self.run_js(script)
+            return
         if reset:
             self.send({"op": "cases", "reset": True, "upsert": upsert[:CHUNK], "remove": []})
             upsert = upsert[CHUNK:]
@@ -328,13 +425,13 @@ class MapDock(QDockWidget):
         self.refresh_at(now)
 
     def refresh_at(self, now: datetime) -> int:
+        self._size_state()
         cols = self._cols
         live = np.flatnonzero(cols.alive[:cols.size] & (self._sent[:cols.size] != 0))
         classes = _time_classes(cols, live, now)
         moved = live[classes != self._cls[live]]  # vectorised: only those get a new marker
         changed = []
-        for slot in moved.tolist():
-            marker = map_layers.case_marker(cols.summaries[slot], now)
+        for slot, marker in zip(moved.tolist(), column_markers(cols, moved, now)):
             if marker is not None:
                 self._sent[slot] = _fingerprint(marker)
                 changed.append(marker)
@@ -344,6 +441,7 @@ class MapDock(QDockWidget):
         return len(changed)
 
     def marker_count(self) -> int:
+        self._size_state()
         cols = self._cols
         return int(np.count_nonzero(cols.alive[:cols.size] & (self._sent[:cols.size] != 0)))
 
@@ -470,25 +568,106 @@ def _time_classes(cols: QueueColumns, slots: np.ndarray, now: datetime) -> np.nd
     return classes
 
 
+_STATUS_VALUES = [st.value for st in Status]
+_FILLS = [map_layers.STATUS_COLOURS[st] for st in Status]
+_PRIORITY_VALUES = [p.value for p in Priority]
+_RINGS = [map_layers.TIME_LEFT_STYLE[c] for c in _TIME_CLASSES]
+
+
+def column_markers(cols: QueueColumns, slots: np.ndarray, now: datetime) -> list[dict | None]:
+    """`map_layers.case_marker` of many slots straight from the columns (no CaseSummary per case; the
+    same records: tests compare them), None where a case has no usable position."""
+    slots = np.asarray(slots, np.int64)
+    lat, lon = cols.lat[slots], cols.lon[slots]
+    usable = (np.isfinite(lat) & np.isfinite(lon)).tolist()
+    categories, units = cols._codes["category"].values, cols._codes["unit"].values
+    out: list[dict | None] = []
+    for (case_id, number, la, lo, status, priority, category, unit, cls, due, ok) in zip(
+            cols.ids[slots].tolist(), cols.disp[slots].tolist(), lat.tolist(), lon.tolist(),
+            cols.status[slots].tolist(), cols.priority[slots].tolist(), cols.category[slots].tolist(),
+            cols.unit[slots].tolist(), _time_classes(cols, slots, now).tolist(), cols.due_us[slots].tolist(),
+            usable):
+        if not ok:
+            out.append(None)
+            continue
+        ring, weight = _RINGS[cls]
+        out.append({"id": case_id.decode(), "n": number.decode(), "lat": round(la, 6), "lon": round(lo, 6),
+                    "s": _STATUS_VALUES[status], "p": _PRIORITY_VALUES[priority],
+                    "c": categories[category] if category >= 0 else "", "u": units[unit] if unit >= 0 else "",
+                    "f": _FILLS[status], "r": ring, "w": weight, "t": _TIME_CLASSES[cls],
+                    "due": None if due == NO_TIME else (EPOCH + timedelta(microseconds=due)).isoformat()})
+    return out
+
+
 def _fingerprint(marker: dict) -> int:
     """What the page shows of a marker, as one number (0 means "not on the map")."""
     return hash(tuple(marker.values())) or 1
 
 
+class PreparedMarkers:
+    """Markers already serialised as the page's `cases` messages (built on a worker thread, a chunk at a
+    time, so 100,000 marker dicts never exist at once); `len()` is the number of markers."""
+
+    def __init__(self, scripts: list[str], count: int):
+        self.scripts = scripts
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _cases_script(upsert: list[dict], remove: list[str], reset: bool = False) -> str:
+    message = {"op": "cases", "reset": True, "upsert": upsert, "remove": remove} if reset else \
+        {"op": "cases", "remove": remove, "upsert": upsert}
+    return f"OneGrid.receive({json.dumps(message, separators=(',', ':'))})"
+
+
+class _Snapshot:
+    """A copy of the columns `column_markers` reads, for the live slots (index k = slots[k]), so a worker
+    thread can draw the first push while the GUI thread goes on updating the real columns."""
+
+    def __init__(self, cols: QueueColumns):
+        self.slots = np.flatnonzero(cols.alive[:cols.size])
+        for name in ("lat", "lon", "ids", "disp", "status", "priority", "category", "unit", "due_us"):
+            setattr(self, name, getattr(cols, name)[self.slots])
+        self._codes = {kind: SimpleNamespace(values=list(cols._codes[kind].values)) for kind in ("category", "unit")}
+
+
+def _first_push(snap: _Snapshot, now: datetime) -> tuple[PreparedMarkers, np.ndarray, np.ndarray]:
+    """The first push from a snapshot (worker thread): prepared scripts, fingerprints, time classes."""
+    index = np.arange(len(snap.slots))
+    marks = np.zeros(len(index), np.int64)
+    scripts, count = [], 0
+    for start in range(0, max(len(index), 1), CHUNK):
+        part = index[start:start + CHUNK]
+        markers = []
+        for k, marker in zip(part.tolist(), column_markers(snap, part, now)):
+            if marker is not None:
+                marks[k] = _fingerprint(marker)
+                markers.append(marker)
+        scripts.append(_cases_script(markers, [], reset=start == 0))
+        count += len(markers)
+    return PreparedMarkers(scripts, count), marks, _time_classes(snap, index, now)
+
+
 def _read_all_cases(cache, now: datetime) -> tuple:
-    """Columns, first markers, fingerprints and time classes of every case (worker thread)."""
+    """Columns, the first push (PreparedMarkers), fingerprints and time classes of every case (worker)."""
     cols = load_columns(cache)
     sent = np.zeros(cols.size, np.int64)
-    markers = []
-    for slot in np.flatnonzero(cols.alive[:cols.size]).tolist():
-        marker = map_layers.case_marker(cols._summary(slot), now)
-        if marker is not None:
-            sent[slot] = _fingerprint(marker)
-            markers.append(marker)
-    classes = np.full(cols.size, -1, np.int8)
     live = np.flatnonzero(cols.alive[:cols.size])
+    scripts, count = [], 0
+    for start in range(0, max(len(live), 1), CHUNK):
+        markers = []
+        part = live[start:start + CHUNK]
+        for slot, marker in zip(part.tolist(), column_markers(cols, part, now)):
+            if marker is not None:
+                sent[slot] = _fingerprint(marker)
+                markers.append(marker)
+        scripts.append(_cases_script(markers, [], reset=start == 0))
+        count += len(markers)
+    classes = np.full(cols.size, -1, np.int8)
     classes[live] = _time_classes(cols, live, now)
-    return cols, markers, sent, classes
+    return cols, PreparedMarkers(scripts, count), sent, classes
 
 
 def _read_changed_cases(cache, ids: list[UUID], now: datetime) -> tuple[RowBatch, list[dict | None]]:

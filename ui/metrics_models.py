@@ -19,7 +19,8 @@ Index = QModelIndex | QPersistentModelIndex
 NA_SORT = -1.0  # below every rate (0 … 1) and count (≥ 0): n/a sorts last in descending order
 
 
-def tr(text: str) -> str:
+def _metric_text(text: str) -> str:
+    """A label or formula of `app.metrics` (context "Metrics") in the current language."""
     return QCoreApplication.translate("Metrics", text)
 
 
@@ -68,15 +69,15 @@ class FiguresModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return tr(d.label)
+                return _metric_text(d.label)
             if col == 3:
-                text = tr(d.formula)
-                return f"{text}; {tr(m.PERCENTILE_NOTE)}" if d.kind == "duration" else text
+                text = _metric_text(d.formula)
+                return f"{text}; {_metric_text(m.PERCENTILE_NOTE)}" if d.kind == "duration" else text
             if fig is None:
                 return "—"
             return m.format_value(fig) if col == 1 else m.format_fraction(fig)
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return tr(d.formula)
+            return _metric_text(d.formula)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -127,9 +128,9 @@ class RankingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if section < len(self.FIXED):
                 return QCoreApplication.translate("RankingModel", self.FIXED[section])
-            return tr(m.FIGURES_BY_KEY[m.RANKING_KEYS[section - len(self.FIXED)]].label)
+            return _metric_text(m.FIGURES_BY_KEY[m.RANKING_KEYS[section - len(self.FIXED)]].label)
         if role == Qt.ItemDataRole.ToolTipRole and section >= len(self.FIXED):
-            return tr(m.FIGURES_BY_KEY[m.RANKING_KEYS[section - len(self.FIXED)]].formula)
+            return _metric_text(m.FIGURES_BY_KEY[m.RANKING_KEYS[section - len(self.FIXED)]].formula)
         return None
 
     def figure(self, row: int, column: int) -> m.Figure | None:
@@ -169,7 +170,7 @@ class RankingModel(QAbstractTableModel):
         if role == SortRole:
             return NA_SORT if fig.value is None else float(fig.value)
         if role == Qt.ItemDataRole.ToolTipRole and fig.kind == "rate":
-            return f"{m.format_fraction(fig)} — {tr(fig.formula)}"
+            return f"{m.format_fraction(fig)} — {_metric_text(fig.formula)}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDockWidget, QFileDialog,
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QTabWidget,
@@ -59,6 +60,25 @@ def _pydate(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
 
 
+class FiguresView(QTableView):
+    """The figures table: the formula column takes the room left, but never less than `MIN_FORMULA_PX`
+    (a narrow dock scrolls sideways instead of wrapping a formula into a column of single words)."""
+
+    MIN_FORMULA_PX = 380
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_formula_column()
+
+    def fit_formula_column(self) -> None:
+        model = self.model()
+        if model is None or model.columnCount() < 4:
+            return
+        others = sum(self.columnWidth(c) for c in range(3))
+        self.setColumnWidth(3, max(self.MIN_FORMULA_PX, self.viewport().width() - others))
+        self.resizeRowsToContents()
+
+
 class PerformanceDock(QDockWidget):
     def __init__(self, ctx: Any, parent: QWidget | None = None, *, clock=None):
         super().__init__(parent)
@@ -92,7 +112,7 @@ class PerformanceDock(QDockWidget):
         self.source_label.setWordWrap(True)
 
         self.figures_model = FiguresModel(self)
-        self.figures_view = QTableView(body, objectName="metricsFigures")
+        self.figures_view = FiguresView(body, objectName="metricsFigures")
         self.figures_view.setModel(self.figures_model)
         self.figures_view.setWordWrap(True)
         self.figures_view.verticalHeader().hide()
@@ -100,7 +120,7 @@ class PerformanceDock(QDockWidget):
         header = self.figures_view.horizontalHeader()
         for col in range(3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)  # FiguresView keeps it wide enough
 
         self.ranking_model = RankingModel(ctx.refdata, current_language(), self)
         self.ranking_proxy = QSortFilterProxyModel(self)
@@ -164,8 +184,9 @@ class PerformanceDock(QDockWidget):
         for w in (self.preset, self.start_edit, self.end_edit, self.unit_combo, self.rollup, self.compute_button):
             w.setEnabled(self.allowed)
         self.denied.setVisible(not self.allowed)
-        if self.allowed:
-            QTimer.singleShot(0, self.compute)
+        # Computed when first shown (a tab behind the map costs nothing at start-up), then on every change.
+        self._stale = self.allowed
+        self.visibilityChanged.connect(self._visibility_changed)
 
     # ------------------------------------------------------------------ controls
 
@@ -188,7 +209,8 @@ class PerformanceDock(QDockWidget):
                 self.unit_combo.addItem("　" * unit.level + localized_name(unit, language), uid)
         index = self.unit_combo.findData(current)
         self.unit_combo.setCurrentIndex(max(index, 0))
-        self.unit_combo.setItemText(0, self.tr("City-wide (every unit and unassigned cases)"))
+        self.unit_combo.setItemText(0, self.tr("City-wide"))
+        self.unit_combo.setItemData(0, self.tr("Every unit, and the cases not dispatched to any"), Qt.ItemDataRole.ToolTipRole)
         self.unit_combo.blockSignals(False)
         self.ranking_model.refdata = refdata
 
@@ -210,7 +232,16 @@ class PerformanceDock(QDockWidget):
             self._schedule()
 
     def _schedule(self) -> None:
-        if self.allowed:
+        if not self.allowed:
+            return
+        if self.isVisible():
+            self._debounce.start()
+        else:
+            self._stale = True
+
+    def _visibility_changed(self, visible: bool) -> None:
+        if visible and self._stale:
+            self._stale = False
             self._debounce.start()
 
     def selection(self) -> tuple[date, date, str | None, bool]:
@@ -272,6 +303,8 @@ class PerformanceDock(QDockWidget):
         run_op(work, self._computed, self._failed)
 
     def _computed(self, result) -> None:
+        if not shiboken6.isValid(self):  # the dock was closed while the report was computed
+            return
         report, why = result
         self.computing = False
         self.compute_button.setEnabled(True)
@@ -283,6 +316,8 @@ class PerformanceDock(QDockWidget):
             self.compute()
 
     def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.computing = False
         self.compute_button.setEnabled(True)
         if isinstance(exc, ServerRefused):
@@ -304,7 +339,8 @@ class PerformanceDock(QDockWidget):
     def show_report(self, report: m.Report) -> None:
         self.report = report
         self.figures_model.set_report(report)
-        self.figures_view.resizeRowsToContents()
+        self.figures_view.resizeColumnsToContents()
+        self.figures_view.fit_formula_column()
         self.ranking_model.set_report(report, self.ctx.refdata)
         self.charts.update_from(report, self.ctx.refdata, current_language())
         self.export_button.setEnabled(True)

@@ -106,7 +106,7 @@ class SensorDock(QDockWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
-        split.setSizes([320, 680])
+        split.setSizes([190, 810])  # the plots get the room; the list keeps its minimum
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)

@@ -25,7 +25,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.alarm_source import FeedAlarmSource, NeedsServer
+from app.enums import Role
 from app.i18n import QT_TRANSLATE_NOOP
+from app.refdata import RefDataError
 from app.sensor_data import SensorInfo
 from app.sensor_feed import BadReadings, Fetched, SensorHistory, ServerSensorFeed
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
@@ -60,8 +62,18 @@ def run_held(owner: set, work, success, failure) -> None:
 
 
 def sensors_of(ctx: Any) -> list[SensorInfo]:
+    """The reference data's sensors this console's user may see: a unit handler sees those of its unit
+    and the units below it (the server's scope rule: its feed carries no others)."""
     refdata = ctx.refdata
     sensors = list(getattr(refdata, "sensors", ()) or ()) if refdata is not None else []
+    actor = getattr(ctx.session, "actor", None) if getattr(ctx, "session", None) is not None else None
+    if getattr(actor, "role", None) == Role.UNIT_HANDLER:
+        unit = getattr(actor, "unit_id", None)
+        try:
+            scope = {unit, *refdata.descendants(unit)} if unit else set()
+        except RefDataError:  # a unit the reference data does not know (yet): its own sensors only
+            scope = {unit}
+        sensors = [s for s in sensors if s.owner_unit_id in scope]
     return [SensorInfo.from_refdata(s) for s in sensors]
 
 

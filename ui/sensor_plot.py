@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.i18n import QT_TRANSLATE_NOOP
 from app.labels import localized_name
@@ -66,6 +66,8 @@ class SensorPlot(QWidget):
         self._regions: list[pg.LinearRegionItem] = []
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        # a long sensor name must not widen the dock: it is cut instead (and shown whole as a tooltip)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.note = QLabel(self)
         self.note.setObjectName("dockNote")  # muted, per theme (resources/styles/*.qss)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -135,6 +137,7 @@ class SensorPlot(QWidget):
         name = localized_name(self.info, current_language())
         unit = self.info.unit_of_measure
         self.title.setText(f"{name}  ({self.info.id}{', ' + unit if unit else ''})")
+        self.title.setToolTip(self.title.text())
         self.plot.setLabel("left", unit)
         for name, line in self._lines:
             value = line.value()

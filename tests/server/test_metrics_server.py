@@ -156,3 +156,48 @@ def test_ctl_metrics_report_and_rebuild(scripted, capsys, monkeypatch):
     assert ctl.main(["--database-url", scripted.url, "metrics", "--start", "2026-11-24", "--end",
                      "2026-11-23"]) == 1
     assert "before start" in capsys.readouterr().err
+
+
+def test_facts_are_written_in_the_command_without_a_select(lite):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    case = lite.new_case()
+    event.listen(lite.ctx.db.engine, "before_cursor_execute", note)
+    try:
+        assert lite.do("operator1", "register", case["id"])["status"] == "accepted"
+    finally:
+        event.remove(lite.ctx.db.engine, "before_cursor_execute", note)
+    touching = [s for s in statements if "metric_" in s]
+    assert touching, "the command wrote no metric facts"
+    assert not any(s.lstrip().upper().startswith("SELECT") for s in touching)
+    with lite.ctx.db.reader() as session:
+        kinds = session.execute(select(server_metrics._FACTS.c.kind)
+                                .where(server_metrics._FACTS.c.case_id == uuid_of(case))).scalars().all()
+    assert kinds == ["register"]
+
+
+def test_a_stale_fact_row_does_not_make_a_command_fail(lite):
+    from sqlalchemy import insert
+
+    case = lite.new_case()
+    register_key = "e2"  # the registration will be the case's second event
+    with lite.ctx.db.writer() as session, session.begin():
+        session.execute(insert(server_metrics._FACTS).values(
+            case_id=uuid_of(case), fact_key=register_key, kind="stale", unit_id=None, category_code="X",
+            at=None, day=None, seconds=None, met=None))
+    assert lite.do("operator1", "register", case["id"])["status"] == "accepted"
+    with lite.ctx.db.reader() as session:
+        kind = session.execute(select(server_metrics._FACTS.c.kind).where(
+            server_metrics._FACTS.c.case_id == uuid_of(case), server_metrics._FACTS.c.fact_key == register_key)).scalar()
+    assert kind == "register"
+
+
+def uuid_of(case: dict):
+    import uuid
+
+    return uuid.UUID(case["id"])

@@ -163,6 +163,11 @@ def test_history_raw_minute_and_auto(srv, clock):
     assert len(raw["times"]) == 120 and raw["times"] == sorted(raw["times"])
     day = srv.client.get(url, headers=h).json()  # default: the last 24 h → aggregates
     assert day["resolution"] == "minute"
+    # the last minute (ending now) is still open: its aggregate is written a few seconds after it ends
+    assert len(day["times"]) == 8 * 60 - 1
+    clock.advance(seconds=10)
+    send(srv, [reading("rf-001", clock.now, 1.0)])
+    day = srv.client.get(url, headers=h).json()
     assert len(day["times"]) == 8 * 60
     first = values[0:2]
     assert day["values"][0] == pytest.approx(sum(first) / 2)
@@ -201,3 +206,25 @@ def test_retention_purges_raw_readings_and_keeps_aggregates(srv, clock):
     assert len(minutes(srv, "rf-001")) == 4
     # and a reading that old is refused now
     assert send(srv, [reading("rf-001", t0, 1.0)])["rejected"][0]["reason"] == "too_old"
+
+
+def test_open_minute_aggregates_are_written_at_stop_and_rebuilt_from_raw_after_a_crash(make_harness, sqlite_url,
+                                                                                         clock):
+    srv = make_harness(sqlite_url, ingest_keys=KEY, sensor_batch_ms=5)
+    minute = clock.now.replace(second=0)
+    send(srv, series("rf-001", minute, [1.0, 2.0, 3.0], step_s=10))
+    assert minutes(srv, "rf-001") == []  # the minute is still open
+    srv.ctx.sensor_ingest.stop()  # a clean stop writes it
+    assert [(r[3], r[4]) for r in minutes(srv, "rf-001")] == [(6.0, 3)]
+    srv.ctx.sensor_ingest.start()
+    # a crash: readings stored, their open minute's bucket lost with the process
+    send(srv, series("rf-001", minute + timedelta(seconds=40), [4.0], step_s=10))
+    ingest = srv.ctx.sensor_ingest
+    ingest._minutes.clear()
+    thread, ingest._thread = ingest._thread, None  # as if it died: nothing written at stop
+    try:
+        other = make_harness(sqlite_url, prepare=False, ingest_keys=KEY, sensor_batch_ms=5)  # the restarted server
+        assert [(r[1], r[2], r[3], r[4]) for r in minutes(other, "rf-001")] == [(1.0, 4.0, 10.0, 4)]
+    finally:
+        ingest._queue.put(None)
+        thread.join(5)

@@ -219,8 +219,9 @@ def test_permissions_and_bad_input(lite, clock):
     assert r.status_code == 404
     r = srv.client.post(f"/api/handovers/{shift['id']}/sign", json={"content_hash": "abc"}, headers=srv.login("lead1"))
     assert r.status_code == 422
-    r = srv.client.get(f"/api/handovers/{shift['id']}", headers=srv.login("operator1"))
-    assert r.status_code == 403
+    r = srv.client.get(f"/api/handovers/{shift['id']}", headers=srv.login(HANDLER))
+    assert r.status_code == 403 and "unit handler" in r.json()["message"]
+    assert srv.client.get(f"/api/handovers/{shift['id']}", headers=srv.login("operator1")).status_code == 200
     r = srv.client.put(f"/api/handovers/{shift['id']}/notes", json={"notes": "mine"}, headers=srv.login("lead1"))
     assert r.status_code == 403 and "outgoing lead lead2" in r.json()["message"]
     r = srv.client.post("/api/console-outages", headers=srv.login("operator1"), json={

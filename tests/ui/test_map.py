@@ -428,3 +428,50 @@ def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
     assert (js(qtbot, dock, background), js(qtbot, dock, legend), js(qtbot, dock, zoom)) == light
     assert json.loads(js(qtbot, dock, "OneGrid.gridStyle()"))["line"] == "#94a3b8"
     assert stats(qtbot, dock)["loadedAt"] == loaded_at and dock.load_count == 1  # never reloaded
+
+
+def test_markers_from_the_columns_are_the_case_markers(refdata):
+    """The map builds its markers from numpy columns; they equal map_layers.case_marker of the summary
+    (every status, no deadline, suspended, overdue, due soon, provisional numbers, no unit, bad position)."""
+    from app.case_views import QueueColumns
+    from ui.map_dock import column_markers
+
+    rnd = random.Random(4)
+    rows = [make_summary(refdata, rnd, i, status, timedelta(minutes=m))
+            for i, (status, m) in enumerate((s, m) for s in Status for m in (-30, 20, 600))]
+    rows.append(rows[0]._replace(id=uuid.uuid4(), due_at=None, unit_id=None, number=None,
+                                 provisional_number="P-ABC123-7"))
+    rows.append(rows[1]._replace(id=uuid.uuid4(), number=None, due_at=NOW.replace(microsecond=0)))
+    rows.append(rows[2]._replace(id=uuid.uuid4(), lat=float("nan")))
+    cols = QueueColumns()
+    slots, _added = cols.put_many(rows)
+    assert column_markers(cols, slots, NOW) == [map_layers.case_marker(s, NOW) for s in rows]
+
+
+def test_map_shares_the_queue_columns(qtbot, make_ctx, cases, small_hub, closing):
+    """In the main window the map draws from the queue model's columns (one copy of the cases): the first
+    push comes from them, and every batch the model applies restyles, adds or removes markers."""
+    from ui.case_queue_model import CaseQueueModel
+
+    existing = [cases.make(Status.REPORTED) for _ in range(3)]
+    closed = cases.make(Status.CLOSED)
+    ctx = make_ctx()
+    model = CaseQueueModel(ctx, tick_ms=10**8)
+    dock = MapDock(ctx, hub=small_hub)
+    dock.share_columns(model)
+    qtbot.addWidget(dock)
+    closing(dock)
+    qtbot.waitUntil(lambda: dock.is_ready and dock._have_summaries, timeout=LOAD_TIMEOUT_MS)
+    assert dock._cols is model.cols  # no second copy
+    qtbot.waitUntil(lambda: stats(qtbot, dock)["cases"] == 4, timeout=10_000)
+    assert marker(qtbot, dock, closed)["fill"] == map_layers.STATUS_COLOURS[Status.CLOSED]
+    case_id = cases.make(Status.REPORTED)
+    qtbot.waitUntil(lambda: marker(qtbot, dock, case_id) is not None, timeout=10_000)
+    cases.act(existing[0], Action.REGISTER)
+    qtbot.waitUntil(lambda: marker(qtbot, dock, existing[0])["status"] == "registered", timeout=10_000)
+    ghost = model.cols.summaries[model.cols.slot_of[existing[1]]]._replace(id=uuid.uuid4())
+    model.apply([ghost])
+    qtbot.waitUntil(lambda: marker(qtbot, dock, ghost.id) is not None, timeout=10_000)
+    ctx.signals.cases_changed.emit(ChangeSet(removed=frozenset({ghost.id})))  # the cache no longer has it
+    qtbot.waitUntil(lambda: marker(qtbot, dock, ghost.id) is None, timeout=10_000)
+    assert stats(qtbot, dock)["cases"] == 5 and dock.marker_count() == 5 and dock.load_count == 1

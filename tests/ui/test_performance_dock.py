@@ -35,6 +35,8 @@ def make_dock(qtbot, ctx):
 
     dock = PerformanceDock(ctx, clock=lambda: AS_OF)
     qtbot.addWidget(dock)
+    assert dock.report is None  # nothing is computed before the dock is shown
+    dock.visibilityChanged.emit(True)  # as when its tab is raised (showing a top-level dock warns offscreen)
     wait_ops(qtbot, lambda: not dock.computing and dock.report is not None)
     return dock
 

@@ -110,3 +110,12 @@ def test_a_refused_history_is_said_on_the_plot(qtbot, demo_cache):
     dock.show_sensor("wl-001")
     plot = dock.plots["wl-001"]
     qtbot.waitUntil(lambda: "no sensor wl-001 in your scope" in plot.note.text(), timeout=5_000)
+
+
+def test_a_unit_handler_sees_the_sensors_of_its_scope(qtbot, demo_cache, refdata):
+    actor = Actor("handler_gas", Role.UNIT_HANDLER, "gas")
+    ctx, _client = make_ctx(demo_cache, actor)
+    hub = ready_hub(qtbot, ctx)
+    scope = {"gas", *refdata.descendants("gas")}
+    assert set(hub.sensors) == {s.id for s in refdata.sensors if s.owner_unit_id in scope}
+    assert {"gs-001", "mc-004"} <= set(hub.sensors) and "wl-001" not in hub.sensors

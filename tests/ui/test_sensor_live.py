@@ -77,6 +77,10 @@ def test_alarm_from_real_readings_to_acknowledge_and_clear(qtbot, tmp_path, serv
         assert len(alarms) == 1 and alarms[0].state is AlarmState.RAISED and alarms[0].level == 2
         alarm = alarms[0]
         assert alarm.case_id, "an alarm-level alarm opens a case"
+        # the list endpoints say the same as the feed
+        listed = {s["sensor_id"]: s for s in client.sensors()}
+        assert listed[SENSOR]["state"] == "alarm" and set(listed) == {s.id for s in refdata.sensors}
+        assert [a["id"] for a in client.alarms(active=True, sensor_id=SENSOR)] == [alarm.id]
         sensors = SensorDock(ctx, hub=hub)
         dock = AlarmDock(ctx, hub=hub)
         for widget in (sensors, dock):
@@ -105,6 +109,7 @@ def test_alarm_from_real_readings_to_acknowledge_and_clear(qtbot, tmp_path, serv
         assert stored["state"] == "cleared" and stored["cleared_by"] == "lead1"
         assert stored["clear_reason"] == "level gauge checked: debris"
 
+        assert client.alarms(active=True, sensor_id=SENSOR) == []
         dock.acknowledge(alarm.id)  # the server refuses: the alarm is cleared
         qtbot.waitUntil(lambda: dock.message.property("feedback") == "error", timeout=10_000)
         assert "already cleared" in dock.message.text()
