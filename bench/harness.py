@@ -296,7 +296,7 @@ class CpuMeter:
         ours = r["server"] + r["postgres"] + r["bench"] + sum(r[name] for name in self.others)
         machine = r["machine_busy"]  # cores busy, all processes
         parts.append(f"other processes {max(machine - ours, 0):.0%}")
-        return "CPU (100% = one core of 2): " + ", ".join(parts)
+        return "CPU (100% = one core of 2): " + ", ".join(parts) + f"; load average at the end {os.getloadavg()[0]:.1f}"
 
 
 # ---------------------------------------------------------------------- logins and payloads

@@ -104,10 +104,11 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                                   .group_by(ev.action)).all())
     open_by_status = dict(session.execute(select(CaseRow.status, func.count())
                                           .where(CaseRow.status.not_in(_TERMINAL)).group_by(CaseRow.status)).all())
-    overdue_rows = session.execute(
-        select(CaseRow).where(CaseRow.status.not_in([*_TERMINAL, str(Status.SUSPENDED)]),
-                              CaseRow.due_at.is_not(None), CaseRow.due_at < end)
-        .order_by(CaseRow.due_at, CaseRow.id)).scalars().all()
+    is_overdue = (CaseRow.status.not_in([*_TERMINAL, str(Status.SUSPENDED)]), CaseRow.due_at.is_not(None),
+                  CaseRow.due_at < end)
+    overdue_total = session.execute(select(func.count()).select_from(CaseRow).where(*is_overdue)).scalar_one()
+    overdue_rows = session.execute(select(CaseRow).where(*is_overdue).order_by(CaseRow.due_at, CaseRow.id)
+                                   .limit(LIST_LIMIT)).scalars().all()  # a busy city has thousands: the oldest
     overdue = [{**_case_ref(r), "due_at": _iso(r.due_at), "stage": r.data.get("stage"),
                 "escalation_level": r.data.get("escalation_level", 0)} for r in overdue_rows]
     escalated = [{**_case_ref(c), "at": _iso(e.at), "actor": e.actor, "automatic": e.actor_role == Role.SYSTEM,
@@ -140,7 +141,7 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                    "verification_failures": counts.get(Action.VERIFY_FAIL, 0),
                    "still_open": sum(open_by_status.values())},
         "open_by_status": {status: open_by_status[status] for status in sorted(open_by_status)},
-        "overdue": _limited(overdue),
+        "overdue": {"total": overdue_total, "items": overdue},
         "escalated": _limited(escalated),
         "returned": _limited(returned),
         "awaiting_decision": {"extension_requests": _limited(extensions),

@@ -230,7 +230,11 @@ class MapDock(QDockWidget):
         self._load_gen += 1
         gen = self._load_gen
         run_held(self._ops, lambda: _read_all_cases(cache, now),
-                 lambda result: self._got_all(result) if gen == self._load_gen else None, self._op_failed)
+                 lambda result: self._got_all(result) if self._current(gen) else None, self._op_failed)
+
+    def _current(self, gen: int) -> bool:
+        """A read's result still wanted: the dock exists (not deleted meanwhile) and nothing newer began."""
+        return shiboken6.isValid(self) and gen == self._load_gen
 
     # ---- shared columns: the queue model's `cols`, read-only here
 
@@ -258,7 +262,7 @@ class MapDock(QDockWidget):
         gen = self._load_gen
 
         def done(result) -> None:
-            if gen == self._load_gen:
+            if self._current(gen):
                 self._got_shared(cols, snap.slots, result)
 
         run_held(self._ops, lambda: _first_push(snap, now), done, self._op_failed)
