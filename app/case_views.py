@@ -8,6 +8,7 @@ tests check that the two agree.
 from __future__ import annotations
 
 import math
+import sqlite3
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
@@ -332,16 +333,18 @@ class _Codes:
 
 
 class _SlotIndex:
-    """Case id → slot over the `ids` column, without a Python object per case: a sorted copy of the ids
-    (binary search) plus a dict of the ids added since it was sorted. Behaves as a read-only mapping."""
+    """Case id → slot over the `ids` column, without a Python object per case: the slots in id order (a
+    binary search over the column itself through that order) plus a dict of the ids added since it was
+    sorted. Behaves as a read-only mapping. A freed slot taken by another case changes the column under
+    the order: the next look-up sorts again (removals are rare: a case leaving this user's scope)."""
 
     RESORT = 4096
 
     def __init__(self, cols: QueueColumns):
         self._cols = cols
-        self._sorted = np.zeros(0, "S36")
-        self._slots = np.zeros(0, np.int32)
+        self._order = np.zeros(0, np.int32)
         self._recent: dict[bytes, int] = {}
+        self._stale = False
 
     @staticmethod
     def key(case_id: UUID | str) -> bytes:
@@ -351,22 +354,27 @@ class _SlotIndex:
         slot = self._recent.get(key)
         if slot is not None:
             return slot
-        i = int(np.searchsorted(self._sorted, key))
-        if i < len(self._sorted) and self._sorted[i] == key:
-            slot = int(self._slots[i])
-            cols = self._cols
+        if self._stale:
+            self.resort()
+        cols, order = self._cols, self._order
+        i = int(np.searchsorted(cols.ids, key, sorter=order)) if len(order) else 0
+        if i < len(order):
+            slot = int(order[i])
             if cols.alive[slot] and cols.ids[slot] == key:
                 return slot
         return None
 
     def find_many(self, keys: np.ndarray) -> np.ndarray:
         """Slots of `keys` (an S36 array); -1 where absent."""
+        if self._stale:
+            self.resort()
         out = np.full(len(keys), -1, np.int64)
-        if len(self._sorted) and len(keys):
-            pos = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
-            slots = self._slots[pos]
+        order = self._order
+        if len(order) and len(keys):
             cols = self._cols
-            ok = (self._sorted[pos] == keys) & cols.alive[slots] & (cols.ids[slots] == keys)
+            pos = np.minimum(np.searchsorted(cols.ids, keys, sorter=order), len(order) - 1)
+            slots = order[pos].astype(np.int64)
+            ok = cols.alive[slots] & (cols.ids[slots] == keys)
             out[ok] = slots[ok]
         if self._recent:
             for i in np.flatnonzero(out < 0).tolist():
@@ -379,15 +387,18 @@ class _SlotIndex:
             self.resort()
 
     def dropped(self, key: bytes) -> None:
-        self._recent.pop(key, None)  # a sorted entry stays; `find` checks the slot still holds the id
+        self._recent.pop(key, None)  # the slot keeps the id (dead) until reused, so the order still holds
+
+    def reused(self) -> None:
+        """A dead slot now holds another id: the order no longer sorts the column."""
+        self._stale = True
 
     def resort(self) -> None:
         cols = self._cols
         live = np.flatnonzero(cols.alive[:cols.size])
-        ids = cols.ids[live]
-        order = np.argsort(ids, kind="stable")
-        self._sorted, self._slots = ids[order], live[order].astype(np.int32)
+        self._order = live[np.argsort(cols.ids[live], kind="stable")].astype(np.int32)
         self._recent = {}
+        self._stale = False
 
     # the mapping interface (tests and callers that think of it as a dict)
     def get(self, case_id, default=None):
@@ -521,6 +532,33 @@ class RowBatch:
                    np.array([-1 if v is None else v for v in version], np.int64))
 
     @classmethod
+    def from_columns(cls, row: tuple) -> RowBatch:
+        """From `LocalCache.summary_columns()`: one row of per-column concatenations. Raises ValueError
+        when a column does not hold one value per case (a value the SQL could not code)."""
+        if not row or not row[0]:
+            return cls.from_summaries([])
+        n = row[0]
+        ids = np.frombuffer(row[1].encode("ascii"), "S36")
+
+        def texts(i: int, none: bool = True) -> list:
+            values = row[i].split("\x1f")
+            return [v or None for v in values] if none else values
+
+        def numbers(i: int, dtype) -> np.ndarray:
+            return np.array(row[i].split(","), dtype) if row[i] else np.zeros(0, dtype)
+
+        batch = cls(ids, texts(2), texts(3), numbers(4, np.int8), numbers(5, np.int8), numbers(11, np.int8),
+                    numbers(15, np.int8), texts(6, none=False), texts(7), texts(8), numbers(9, np.float64),
+                    numbers(10, np.float64), numbers(12, np.int64), numbers(13, np.int64), numbers(14, np.int64),
+                    numbers(16, np.int32), numbers(17, np.int32), numbers(18, np.int64).astype(bool),
+                    numbers(19, np.int64))
+        if any(len(getattr(batch, f.name)) != n for f in fields(cls)):
+            raise ValueError("a summary column the SQL could not code")
+        if np.any(batch.created == -1) or np.any(batch.updated == -1) or np.any(batch.due == -1):
+            raise ValueError("a time the SQL could not code")
+        return batch
+
+    @classmethod
     def from_summaries(cls, summaries: Sequence[CaseSummary]) -> RowBatch:
         s = list(summaries)
         return cls(np.array([str(x.id) for x in s], "S36"), [x.number for x in s],
@@ -536,20 +574,6 @@ class RowBatch:
                    np.array([x.escalation_level for x in s], np.int32),
                    np.array([x.return_count for x in s], np.int32), np.array([x.pending for x in s], bool),
                    np.array([-1 if x.server_version is None else x.server_version for x in s], np.int64))
-
-
-def _number_text(disp: list[bytes], provisional: list[bytes]) -> np.ndarray:
-    """The searched form of "display number \x1f provisional number": numpy lower-cases ASCII at C speed;
-    a number with other characters (never made by the server, but possible) is folded in Python."""
-    text = np.strings.lower(np.strings.add(np.strings.add(np.asarray(disp, "S"), b"\x1f"),
-                                           np.asarray(provisional, "S")))
-    odd = [k for k, (d, p) in enumerate(zip(disp, provisional)) if not (d.isascii() and p.isascii())]
-    if odd:
-        text = text.astype(object)
-        for k in odd:
-            text[k] = fold(f"{disp[k].decode()}\x1f{provisional[k].decode()}").encode()
-        text = text.astype("S")
-    return text
 
 
 def fold_texts(texts: Iterable[str]) -> list[bytes]:
@@ -574,7 +598,7 @@ class QueueColumns:
                 "escalation": np.int32, "returns": np.int32, "pending": bool, "version": np.int64,
                 "unit": np.int32, "category": np.int32, "grid": np.int32, "lat": np.float64, "lon": np.float64,
                 "involved": bool, "has_text": bool}
-    _STRINGS = ("ids", "number", "provisional", "disp", "numtext")
+    _STRINGS = ("ids", "number", "provisional")
 
     def __init__(self, haystack: Callable[[CaseSummary], str] | None = None, names: Any = None):
         self._haystack = haystack
@@ -587,10 +611,8 @@ class QueueColumns:
         for name, dtype in self._NUMERIC.items():
             setattr(self, name, np.zeros(0, dtype))
         self.ids = np.zeros(0, "S36")
-        self.number = np.zeros(0, "S1")
+        self.number = np.zeros(0, "S1")       # UTF-8, b"" for none
         self.provisional = np.zeros(0, "S1")
-        self.disp = np.zeros(0, "S1")      # the display number (sort key)
-        self.numtext = np.zeros(0, "S1")   # lower-case "display number \x1f provisional number" (search)
         self._extra: list[bytes] = []      # folded free text per slot
         self._custom: list[bytes] | None = [] if haystack is not None else None
         self.slot_of = _SlotIndex(self)
@@ -678,6 +700,8 @@ class QueueColumns:
             new_at = np.flatnonzero(added)
             reuse = min(len(self._free), len(new_at))
             taken = [self._free.pop() for _ in range(reuse)]
+            if taken:
+                self.slot_of.reused()
             start = self._n
             self._grow(start + len(new_at) - reuse)
             self._n = start + len(new_at) - reuse
@@ -711,12 +735,8 @@ class QueueColumns:
         self.lon[slots] = b.lon
         for kind, values in (("unit", b.unit), ("category", b.category), ("grid", b.grid)):
             getattr(self, kind)[slots] = self._codes[kind].codes(values)
-        disp = [(n or p or i.decode()[:8]).encode() for n, p, i in zip(b.number, b.provisional, b.ids)]
-        provisional = [(v or "").encode() for v in b.provisional]
         self._set_strings("number", slots, [(v or "").encode() for v in b.number])
-        self._set_strings("provisional", slots, provisional)
-        self._set_strings("disp", slots, disp)
-        self._set_strings("numtext", slots, _number_text(disp, provisional))
+        self._set_strings("provisional", slots, [(v or "").encode() for v in b.provisional])
         if not fresh:
             for slot in np.flatnonzero(added).tolist():
                 self.slot_of.added(bytes(b.ids[slot]), int(slots[slot]))
@@ -789,6 +809,13 @@ class QueueColumns:
             _from_us(self.due_us[slot]), None if stage < 0 else _STAGES[stage], int(self.escalation[slot]),
             int(self.returns[slot]), bool(self.pending[slot]), None if version < 0 else version)
 
+    def display_numbers(self, slots: np.ndarray | None = None) -> np.ndarray:
+        """`CaseSummary.display_number` of slots (all, or the given ones) as UTF-8: the number, else the
+        provisional number, else the first 8 characters of the id. Derived, not stored."""
+        pick = (lambda a: a[:self._n]) if slots is None else (lambda a: a[np.asarray(slots, np.int64)])
+        number, provisional = pick(self.number), pick(self.provisional)
+        return np.where(number != b"", number, np.where(provisional != b"", provisional, pick(self.ids).astype("S8")))
+
     def code_value(self, kind: str, slot: int) -> str | None:
         """A slot's unit id, category code or grid code."""
         return self._codes[kind].value(int(getattr(self, kind)[slot]))
@@ -835,7 +862,12 @@ class QueueColumns:
         looked at where `candidates` (a mask over the same rows) is still true."""
         tb = token.encode()
         pick = (lambda a: a[:self._n]) if slots is None else (lambda a: a[slots])
-        hits = np.strings.find(pick(self.numtext), tb) >= 0
+        # numbers are ASCII (the server's and the console's provisional ones): lower() is their fold()
+        hits = np.strings.find(np.strings.lower(self.display_numbers(slots)), tb) >= 0
+        provisional = pick(self.provisional)
+        has = provisional != b""
+        if has.any():
+            hits[has] |= np.strings.find(np.strings.lower(provisional[has]), tb) >= 0
         for kind in ("category", "grid"):
             matching = self._codes[kind].matching(token, self._names)
             if len(matching):
@@ -876,7 +908,8 @@ class QueueColumns:
 
     def row_text(self, slot: int) -> str:
         """The searchable text held for one slot (diagnostics)."""
-        parts = [self.numtext[slot], self._extra[slot]] + ([self._custom[slot]] if self._custom else [])
+        parts = [self.display_numbers([slot])[0], self.provisional[slot], self._extra[slot]] + (
+            [self._custom[slot]] if self._custom else [])
         return "\x1f".join(p.decode() for p in parts if p)
 
     # ------------------------------------------------------------------ sorting
@@ -885,7 +918,7 @@ class QueueColumns:
         """One sort key per slot for `key` (one of SORT_KEYS); texts compare by code point."""
         n = self._n
         if key == "number":
-            return self.disp[:n]
+            return self.display_numbers()
         if key in _CODED_KEYS:
             return self._codes[key].rank()[getattr(self, key)[:n] + 1]
         if key == "age":
@@ -899,7 +932,7 @@ class QueueColumns:
     def key_of(self, key: str, slot: int):
         """The Python value of one slot's sort key, comparing exactly as `sort_keys` does."""
         if key == "number":
-            return bytes(self.disp[slot])
+            return bytes(self.number[slot] or self.provisional[slot] or self.ids[slot][:8])
         if key in _CODED_KEYS:
             return int(self._codes[key].rank()[int(getattr(self, key)[slot]) + 1])
         if key == "age":
@@ -932,9 +965,18 @@ def load_columns(cache: Any, names: Any = None) -> QueueColumns:
     if not callable(rows):
         cols.put_many(cache.summaries())
         return cols
+    together = getattr(cache, "summary_columns", None)
+    if callable(together):
+        try:
+            cols.put_batch(RowBatch.from_columns(together()), fresh=True)
+            cols._resize(cols.size + max(1024, cols.size // 50))
+            cols.slot_of.resort()
+            return cols
+        except (ValueError, sqlite3.OperationalError):  # read row by row below
+            cols = QueueColumns(names=names)
     try:
         cols.load_rows(rows(coded=True), coded=True)
-    except ValueError:  # a time in another form than the cache writes: the slower, general reading
+    except (ValueError, sqlite3.OperationalError):  # a time in another form, or an SQLite before 3.38
         cols = QueueColumns(names=names)
         cols.load_rows(rows())
     return cols

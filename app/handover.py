@@ -31,13 +31,13 @@ _SHIFT_NAMES = {"day": QT_TRANSLATE_NOOP("HandoverReport", "Day shift"),
                 "night": QT_TRANSLATE_NOOP("HandoverReport", "Night shift")}
 
 
-def tr(text: str) -> str:
+def _tr(text: str) -> str:
     return translate(CTX, text)
 
 
 def shift_label(name: str) -> str:
     text = _SHIFT_NAMES.get(name)
-    return tr(text) if text else name
+    return _tr(text) if text else name
 
 
 # ---- the state on this console ------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def handovers(cache) -> list[dict[str, Any]]:
 
 def queue_notes(cache, username: str, state: HandoverState, notes: str, now: datetime, *, offline: bool):
     if not state.can_edit_notes(username):
-        raise ValueError(tr(QT_TRANSLATE_NOOP("HandoverReport", "Only the outgoing lead edits the notes, and only "
+        raise ValueError(_tr(QT_TRANSLATE_NOOP("HandoverReport", "Only the outgoing lead edits the notes, and only "
                                                                 "before the report is signed.")))
     return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SET_NOTES, {"notes": notes}, now,
                                      offline=offline)
@@ -109,7 +109,7 @@ def queue_notes(cache, username: str, state: HandoverState, notes: str, now: dat
 def queue_signature(cache, username: str, role: Role, state: HandoverState, now: datetime, *, offline: bool):
     """Sign the version on screen: the server refuses the signature if the report changed since."""
     if not state.can_sign(username, role):
-        raise ValueError(tr(QT_TRANSLATE_NOOP("HandoverReport", "This report cannot be signed here: it is signed "
+        raise ValueError(_tr(QT_TRANSLATE_NOOP("HandoverReport", "This report cannot be signed here: it is signed "
                                                                 "already, a signature or a notes edit is waiting "
                                                                 "to be sent, or you are its outgoing lead.")))
     return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SIGN,
@@ -231,7 +231,7 @@ _EMPTY = {"total": 0, "items": []}
 
 
 def t(key: str) -> str:
-    return tr(_TEXT[key])
+    return _tr(_TEXT[key])
 
 
 def _time(text: str | None, tz) -> str:
@@ -290,7 +290,7 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
              _para(t("people").format(lead=data.get("outgoing_lead", ""), names=", ".join(shift.get("on_duty", [])))),
              _heading(2, "cases")]
     counts = report.get("counts", {})
-    parts.append(_table(["figure", "count"], [[tr(label), str(counts.get(key, 0))] for key, label in _FIGURES]))
+    parts.append(_table(["figure", "count"], [[_tr(label), str(counts.get(key, 0))] for key, label in _FIGURES]))
     parts.append(_heading(3, "open_by_status"))
     parts.append(_table(["status", "cases"], [[status_label(Status(s)), str(n)]
                                               for s, n in report.get("open_by_status", {}).items()]))

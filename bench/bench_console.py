@@ -546,6 +546,8 @@ class SubsetCache:
             return self._cache.summaries(self._ids)
         return self._cache.summaries([i for i in ids if i in self._wanted])
 
+    summary_columns = None  # not offered: the map reads only these cases, through summary_rows
+
     def summary_rows(self, ids=None, chunk=10_000, coded=False):
         return self._cache.summary_rows(self._ids if ids is None else [i for i in ids if i in self._wanted], chunk,
                                         coded=coded)

@@ -53,8 +53,14 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
     stored = session.get(EntityCommandRow, command.command_id)
     if stored is not None:
         if stored.username != user.username:
+            message = f"command id {command.command_id} was already used by another user"
+            audit.record(session, at=now, actor=user.username, role=str(user.role),
+                         action=f"handover_{command.action}", entity_kind=command.kind, entity_id=command.entity_id,
+                         result="rejected", reason="conflict", console_id=command.console_id,
+                         client_time=command.issued_at, offline=command.offline,
+                         detail={"command_id": str(command.command_id), "message": message})
             return EntityCommandResult(command_id=command.command_id, status="rejected", reason="conflict",
-                                       message=f"command id {command.command_id} was already used by another user")
+                                       message=message)
         return EntityCommandResult.model_validate(stored.result)
     try:
         shift_id: uuid.UUID | None = uuid.UUID(command.entity_id)

@@ -53,7 +53,7 @@ def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data:
     transaction (see the module docstring): after it, write only rows no other transaction contends for,
     such as the transaction's own new rows."""
     entity_id = str(entity_id)
-    if session.get_bind().dialect.name == "postgresql":
+    if _PG_RECORD_CHANGE is not None and session.get_bind().dialect.name == "postgresql":
         position = session.execute(_PG_RECORD_CHANGE, {
             "counter": FEED_COUNTER, "kind": kind, "entity_id": entity_id, "data": data,
             "case_id": uuid.UUID(entity_id) if kind == CASE else None, "channel": FEED_CHANNEL}).scalar()

@@ -238,3 +238,19 @@ def test_percentile_is_linear_between_ranks():
     assert m.percentile([7.0], 0.9) == 7.0
     assert m.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
     assert m.percentile([10.0, 20.0], 0.9) == pytest.approx(19.0)
+
+
+def test_period_days_follow_the_city_time_zone_across_a_dst_change(refdata):
+    from app.refdata import RefData
+    from app.timelimits import TimeLimitPolicy, WorkCalendar
+
+    berlin = RefData(refdata.units, refdata.categories, refdata.grids, refdata.responsibility, refdata.users,
+                     refdata.sensors, TimeLimitPolicy(calendar=WorkCalendar(tz="Europe/Berlin")))
+    # 2026-03-29: clocks go forward at 02:00 in Berlin, so that local day lasts 23 hours
+    p = m.make_period(date(2026, 3, 29), date(2026, 3, 29), berlin, datetime(2026, 4, 1, tzinfo=timezone.utc))
+    assert p.start_at == datetime(2026, 3, 28, 23, 0, tzinfo=timezone.utc)
+    assert p.end_at == datetime(2026, 3, 29, 22, 0, tzinfo=timezone.utc)
+    assert p.timezone == "Europe/Berlin"
+    shanghai = m.make_period(DAY, DAY, refdata, AS_OF)
+    assert (shanghai.start_at, shanghai.end_at) == (datetime(2026, 11, 22, 16, tzinfo=timezone.utc),
+                                                    datetime(2026, 11, 23, 16, tzinfo=timezone.utc))

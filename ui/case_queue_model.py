@@ -43,7 +43,7 @@ from app.case_views import (
     load_columns,
     query_tokens,
 )
-from app.enums import TERMINAL_STATUSES, Priority, Stage, Status
+from app.enums import Priority, Stage, Status
 from ui import theme
 from ui.case_actions import now_utc, ui_language
 from ui.case_actions import run_op

@@ -587,7 +587,7 @@ def column_markers(cols: QueueColumns, slots: np.ndarray, now: datetime) -> list
     categories, units = cols._codes["category"].values, cols._codes["unit"].values
     out: list[dict | None] = []
     for (case_id, number, la, lo, status, priority, category, unit, cls, due, ok) in zip(
-            cols.ids[slots].tolist(), cols.disp[slots].tolist(), lat.tolist(), lon.tolist(),
+            cols.ids[slots].tolist(), cols.display_numbers(slots).tolist(), lat.tolist(), lon.tolist(),
             cols.status[slots].tolist(), cols.priority[slots].tolist(), cols.category[slots].tolist(),
             cols.unit[slots].tolist(), _time_classes(cols, slots, now).tolist(), cols.due_us[slots].tolist(),
             usable):
@@ -632,9 +632,13 @@ class _Snapshot:
 
     def __init__(self, cols: QueueColumns):
         self.slots = np.flatnonzero(cols.alive[:cols.size])
-        for name in ("lat", "lon", "ids", "disp", "status", "priority", "category", "unit", "due_us"):
+        for name in ("lat", "lon", "ids", "status", "priority", "category", "unit", "due_us"):
             setattr(self, name, getattr(cols, name)[self.slots])
+        self._numbers = cols.display_numbers(self.slots)
         self._codes = {kind: SimpleNamespace(values=list(cols._codes[kind].values)) for kind in ("category", "unit")}
+
+    def display_numbers(self, index: np.ndarray) -> np.ndarray:
+        return self._numbers[index]
 
 
 def _first_push(snap: _Snapshot, now: datetime) -> tuple[PreparedMarkers, np.ndarray, np.ndarray]:

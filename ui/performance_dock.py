@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QVBoxLayout, QWidget)
 
 from app import metrics as m
+from app import metrics_csv
 from app.enums import Role
 from app.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
@@ -372,11 +373,11 @@ class PerformanceDock(QDockWidget):
     def csv_text(self) -> str:
         if self.report is None or self.ctx.refdata is None:
             raise RuntimeError("no report to export yet")
-        return m.report_csv(self.report, self.ctx.refdata, current_language())
+        return metrics_csv.report_csv(self.report, self.ctx.refdata, current_language())
 
     def export_csv(self, path: Path) -> None:
         """Write the report as CSV, UTF-8 with a BOM (Excel then shows the Chinese)."""
-        Path(path).write_text(self.csv_text(), encoding=m.CSV_ENCODING, newline="")
+        Path(path).write_text(self.csv_text(), encoding=metrics_csv.CSV_ENCODING, newline="")
 
     def export_csv_dialog(self) -> None:
         if self.report is None:

@@ -196,10 +196,9 @@ def _micros_sql(column: str) -> str:
     """A stored time (fixed-width "2026-11-23T02:00:00.000000+00:00") as integer microseconds since the
     epoch, computed by SQLite (exact; NULL for NULL). A text of another form gives -1 and is read again
     in full by the caller (`COLUMN_TEXT_SQL`)."""
-    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} GLOB "
-            f"'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]+00:00' "
-            f"THEN CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000 "
-            f"+ CAST(substr({column}, 21, 6) AS INTEGER) ELSE -1 END")
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN length({column}) = 32 AND substr({column}, 27) = '+00:00' "
+            f"THEN unixepoch(substr({column}, 1, 19)) * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER) "
+            f"ELSE -1 END")  # unixepoch(): SQLite 3.38+; older ones raise, and the caller reads plain rows
 
 
 # The queue's numpy columns read the summary columns with the enums as codes and the times as integer
@@ -212,6 +211,26 @@ CODED_SUMMARY_SELECT = ("SELECT id, number, provisional_number, " + _code_sql("s
                         + ", " + _code_sql("stage", Stage)
                         + ", escalation_level, return_count, pending, server_version FROM cases")
 CODED_ALL_SQL = f"{CODED_SUMMARY_SELECT} INDEXED BY ix_cases_summary"
+
+# Every case's summary columns as one row of concatenations (ids back to back, texts joined by \x1f,
+# numbers by ","), computed in a single sqlite3 step, which Python runs without the GIL: a reader thread
+# takes them in while the GUI thread builds the window, instead of queueing for the GIL after every row
+# (100,000 steps). NULL texts come as "", a NULL time as NO_TIME_SQL, a NULL stage or version as -1; a
+# value the SQL cannot code drops out of its list, so the lists' lengths tell.
+NO_TIME_SQL = -9223372036854775808
+_TEXT, _NUM = "char(31)", "','"
+SUMMARY_COLUMNS_SQL = (
+    "SELECT count(*), group_concat(id, ''), "
+    + ", ".join(f"group_concat(coalesce({c}, ''), {_TEXT})" for c in ("number", "provisional_number")) + ", "
+    + ", ".join(f"group_concat({_code_sql(c, e)}, {_NUM})" for c, e in (("status", Status), ("priority", Priority)))
+    + ", " + ", ".join(f"group_concat(coalesce({c}, ''), {_TEXT})" for c in ("category_code", "unit_id", "grid_code"))
+    + ", " + ", ".join(f"group_concat(printf('%!.17g', {c}), {_NUM})" for c in ("lat", "lon"))
+    + f", group_concat({_code_sql('source', Source)}, {_NUM}), "
+    + ", ".join(f"group_concat(coalesce({_micros_sql(c)}, {NO_TIME_SQL}), {_NUM})"
+                for c in ("created_at", "updated_at", "due_at"))
+    + f", group_concat(coalesce({_code_sql('stage', Stage)}, -1), {_NUM}), "
+    + ", ".join(f"group_concat({c}, {_NUM})" for c in ("escalation_level", "return_count", "pending"))
+    + f", group_concat(coalesce(server_version, -1), {_NUM}) FROM cases INDEXED BY ix_cases_summary")
 # Whole-queue reads name the covering index: without statistics SQLite would scan the wide table.
 ALL_SUMMARIES_SQL = f"{SUMMARY_SELECT} INDEXED BY ix_cases_summary"
 

@@ -137,6 +137,12 @@ class LocalCache:
                 if rows:
                     yield rows
 
+    def summary_columns(self) -> tuple:
+        """Every case's summary columns in one row of concatenated texts (`case_rows.SUMMARY_COLUMNS_SQL`),
+        for `app.case_views.RowBatch.from_columns`."""
+        with self._engine.connect() as conn:
+            return conn.connection.driver_connection.execute(case_rows.SUMMARY_COLUMNS_SQL).fetchone()
+
     def case_count(self) -> int:
         with self._engine.connect() as conn:
             return tables.case_count(conn)

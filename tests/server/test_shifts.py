@@ -166,6 +166,11 @@ def test_sign_then_immutable(srv, clock):
         with srv.ctx.db.writer() as session, session.begin():
             session.execute(text("DELETE FROM handovers"))
     assert srv.client.get(f"/api/handovers/{sid}", headers=srv.login("lead2")).json()["notes"] == "all quiet"
+    with srv.ctx.db.reader() as session:
+        trail = session.execute(text("SELECT action, actor, result, entity_id FROM audit_log "
+                                     "WHERE entity_kind IN ('shift', 'handover') ORDER BY seq")).all()
+    assert [tuple(r) for r in trail] == [("shift_open", "lead1", "ok", sid), ("shift_close", "lead1", "ok", sid),
+                                         ("handover_notes", "lead1", "ok", sid), ("handover_sign", "lead2", "ok", sid)]
 
 
 def test_entity_commands_are_applied_once(lite, clock):
@@ -191,6 +196,14 @@ def test_entity_commands_are_applied_once(lite, clock):
     (refused,) = srv.client.post("/api/entity-commands", json={"commands": [late]},
                                  headers=srv.login("lead1")).json()["results"]
     assert refused["reason"] == "handover_signed" and refused["data"]["status"] == "signed"
+    with srv.ctx.db.reader() as session:
+        trail = session.execute(text("SELECT action, actor, result, reason, console_id, offline FROM audit_log "
+                                     "WHERE entity_kind = 'handover' ORDER BY seq")).all()
+    assert [(*r[:5], bool(r[5])) for r in trail] == [
+        ("handover_sign", "lead2", "ok", None, "c2", True),            # once, though it was sent twice
+        ("handover_sign", "lead1", "rejected", "conflict", "c2", True),  # another user's command id
+        ("handover_set_notes", "lead1", "rejected", "invalid_payload", "c2", True),
+        ("handover_set_notes", "lead1", "rejected", "handover_signed", "c2", True)]
 
 
 def test_permissions_and_bad_input(lite, clock):

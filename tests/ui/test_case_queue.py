@@ -433,3 +433,51 @@ def test_new_case_button_opens_the_form_and_the_dock_claims_no_ctrl_n(qtbot, mak
     dock.new_case_button.click()
     assert len(opened) == 1 and dock.new_case_dialog is opened[0]
     dock.new_case_dialog.reject()
+
+
+@SHOWN
+def test_a_large_batch_moves_rows_without_reset_keeping_selection_and_scroll(qtbot, make_ctx, cases):
+    """More changes than SMALL_BATCH take the batched path: one layout change and blocks at the end, no
+    reset; the selected case stays selected, the case at the top of the view stays at the top, and the
+    rows are exactly the view's rows in sort order afterwards."""
+    from ui.case_queue_model import SMALL_BATCH
+
+    ids = [cases.make(Status.REPORTED) for _ in range(60)]
+    ctx = make_ctx()
+    dock = make_dock(qtbot, ctx)
+    window = in_window(qtbot, dock)
+    window.resize(1200, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    model = dock.model
+    dock.table.sortByColumn(Column.AGE, Qt.SortOrder.AscendingOrder)
+    bar = dock.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 20)
+    bar.setValue(20)
+    top_id = model.case_id(dock.table.rowAt(0))
+    selected = model.case_id(25)
+    dock.show_case(selected)
+    bar.setValue(20)
+    spy = Spy(model)
+    layouts = []
+    model.layoutChanged.connect(lambda *_a: layouts.append(1))
+    cols = model.cols
+    # 40 cases change: the 10 youngest (above the top row) close, the others get older or younger
+    changed = []
+    for k, case_id in enumerate(model.ids()[:40]):
+        s = cols.summaries[cols.slot_of[case_id]]
+        if case_id in (top_id, selected):
+            continue
+        if k < 10:
+            changed.append(s._replace(status=Status.CLOSED))
+        else:
+            changed.append(s._replace(created_at=s.created_at - timedelta(minutes=k)))
+    assert len(changed) > SMALL_BATCH
+    model.apply(changed)
+    assert spy.resets == 0 and layouts  # the batched path
+    assert dock.selected_id() == selected
+    assert model.case_id(dock.table.rowAt(0)) == top_id
+    expected = model.cols.ordered(model._mask(), "age")
+    assert model._rows == expected and model.rowCount() == 60 - 10
+    assert all(model.row_of(s.id) is None for s in changed[:10])
+    assert all(model.index(r, Column.NUMBER).data() for r in range(model.rowCount()))

@@ -169,3 +169,19 @@ def test_end_before_start_is_refused_in_the_dock(qtbot, make_ctx, history_cache)
     dock = make_dock(qtbot, make_ctx(LEAD, offline=True))
     dock.set_selection(date(2026, 11, 24), DAY)
     assert "before its start" in dock.source_label.text()
+
+
+@pytest.mark.parametrize("actor, present", [(LEAD, True), (OPERATOR, False)])
+def test_the_main_window_builds_the_dock_for_leads_only(qtbot, make_ctx, tmp_path, monkeypatch, actor, present):
+    from PySide6.QtCore import QSettings
+
+    from ui import main_window as mw
+
+    monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: mw.PlaceholderDock(spec, "test"))
+    window = mw.MainWindow(make_ctx(actor, offline=True),
+                           window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    assert ("performanceDock" in window.docks) is present
+    assert ("Performance" in [a.text() for a in window.view_menu.actions()]) is present
+    if present:  # a tab behind the map
+        assert window.docks["performanceDock"] in window.tabifiedDockWidgets(window.docks["mapDock"])
