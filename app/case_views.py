@@ -333,18 +333,16 @@ class _Codes:
 
 
 class _SlotIndex:
-    """Case id → slot over the `ids` column, without a Python object per case: the slots in id order (a
-    binary search over the column itself through that order) plus a dict of the ids added since it was
-    sorted. Behaves as a read-only mapping. A freed slot taken by another case changes the column under
-    the order: the next look-up sorts again (removals are rare: a case leaving this user's scope)."""
+    """Case id → slot over the `ids` column, without a Python object per case: a sorted copy of the ids
+    (binary search) plus a dict of the ids added since it was sorted. Behaves as a read-only mapping."""
 
     RESORT = 4096
 
     def __init__(self, cols: QueueColumns):
         self._cols = cols
-        self._order = np.zeros(0, np.int32)
+        self._sorted = np.zeros(0, "S36")
+        self._slots = np.zeros(0, np.int32)
         self._recent: dict[bytes, int] = {}
-        self._stale = False
 
     @staticmethod
     def key(case_id: UUID | str) -> bytes:
@@ -354,27 +352,22 @@ class _SlotIndex:
         slot = self._recent.get(key)
         if slot is not None:
             return slot
-        if self._stale:
-            self.resort()
-        cols, order = self._cols, self._order
-        i = int(np.searchsorted(cols.ids, key, sorter=order)) if len(order) else 0
-        if i < len(order):
-            slot = int(order[i])
-            if cols.alive[slot] and cols.ids[slot] == key:
+        i = int(np.searchsorted(self._sorted, key))
+        if i < len(self._sorted) and self._sorted[i] == key:
+            slot = int(self._slots[i])
+            cols = self._cols
+            if cols.alive[slot] and cols.ids[slot] == key:  # a reused slot holds another id now
                 return slot
         return None
 
     def find_many(self, keys: np.ndarray) -> np.ndarray:
         """Slots of `keys` (an S36 array); -1 where absent."""
-        if self._stale:
-            self.resort()
         out = np.full(len(keys), -1, np.int64)
-        order = self._order
-        if len(order) and len(keys):
+        if len(self._sorted) and len(keys):
+            pos = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
+            slots = self._slots[pos].astype(np.int64)
             cols = self._cols
-            pos = np.minimum(np.searchsorted(cols.ids, keys, sorter=order), len(order) - 1)
-            slots = order[pos].astype(np.int64)
-            ok = cols.alive[slots] & (cols.ids[slots] == keys)
+            ok = (self._sorted[pos] == keys) & cols.alive[slots] & (cols.ids[slots] == keys)
             out[ok] = slots[ok]
         if self._recent:
             for i in np.flatnonzero(out < 0).tolist():
@@ -387,18 +380,15 @@ class _SlotIndex:
             self.resort()
 
     def dropped(self, key: bytes) -> None:
-        self._recent.pop(key, None)  # the slot keeps the id (dead) until reused, so the order still holds
-
-    def reused(self) -> None:
-        """A dead slot now holds another id: the order no longer sorts the column."""
-        self._stale = True
+        self._recent.pop(key, None)  # a sorted entry stays; `find` checks the slot still holds the id
 
     def resort(self) -> None:
         cols = self._cols
         live = np.flatnonzero(cols.alive[:cols.size])
-        self._order = live[np.argsort(cols.ids[live], kind="stable")].astype(np.int32)
+        ids = cols.ids[live]
+        order = np.argsort(ids, kind="stable")
+        self._sorted, self._slots = ids[order], live[order].astype(np.int32)
         self._recent = {}
-        self._stale = False
 
     # the mapping interface (tests and callers that think of it as a dict)
     def get(self, case_id, default=None):
@@ -700,8 +690,6 @@ class QueueColumns:
             new_at = np.flatnonzero(added)
             reuse = min(len(self._free), len(new_at))
             taken = [self._free.pop() for _ in range(reuse)]
-            if taken:
-                self.slot_of.reused()
             start = self._n
             self._grow(start + len(new_at) - reuse)
             self._n = start + len(new_at) - reuse

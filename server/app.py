@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 
@@ -25,7 +26,7 @@ from app.refdata import RefData
 from server import audit_api, metrics_api, sensor_api, shift_api
 from server.api import router
 from server.changes_fast_path import ChangesFastPath
-from server.context import Clock, ServerContext
+from server.context import GIL_SWITCH_INTERVAL_S, Clock, ServerContext
 from server.errors import install_error_handlers
 from server.maintenance import maintenance_loop
 from server.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
@@ -49,6 +50,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)  # see server.context
         await ctx.notifier.start()
         sensors = await run_in_threadpool(start_sensors, ctx)
         maintenance = None

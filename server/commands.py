@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,14 @@ from server.scope import can_see
 
 log = logging.getLogger(__name__)
 
+# The tables themselves (not the ORM classes) for the writes: plain Core statements, with none of the ORM's
+# bulk-statement bookkeeping (an ORM UPDATE alone evaluated its criteria against the session each time).
+# Built once; the values come as parameters (building `.values(...)` per call cost more than sending it).
+_CASES, _EVENTS, _COMMANDS = CaseRow.__table__, CaseEventRow.__table__, CommandRow.__table__
+_INSERT_CASE = insert(_CASES)
+_UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_COMMAND = insert(_COMMANDS)
 MAX_CLOCK_AHEAD = timedelta(days=1)  # a console clock further ahead than this is wrong, not early
 _MAX_ATTEMPTS = 3
 
@@ -119,9 +127,9 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
         stored_json = {**result.model_dump(mode="json", exclude={"case"}), "case": case_json}
     else:
         stored_json = result.model_dump(mode="json")
-    session.execute(insert(CommandRow).values(
-        command_id=command.command_id, username=user.username, case_id=command.case_id, action=str(command.action),
-        received_at=now, status=result.status, result=stored_json))
+    session.execute(_INSERT_COMMAND, {
+        "command_id": command.command_id, "username": user.username, "case_id": command.case_id,
+        "action": str(command.action), "received_at": now, "status": result.status, "result": stored_json})
     audit.record(session, at=now, actor=user.username, role=str(user.role), action=str(command.action),
                  entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
                  console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
@@ -171,9 +179,9 @@ def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
         "data": new.model_dump(mode="json"),
     }
     if row is None:
-        session.execute(insert(CaseRow).values(id=new.id, **values))  # before its events (foreign key)
+        session.execute(_INSERT_CASE, {"id": new.id, **values})  # before its events (foreign key)
     else:
-        session.execute(update(CaseRow).where(CaseRow.id == new.id).values(**values))
+        session.execute(_UPDATE_CASE, {"case_id": new.id, **values})
     known = len(old.events) if old is not None else 0
     events = [{
         "case_id": new.id, "seq": event.seq, "action": str(event.action), "actor": event.actor,
@@ -183,7 +191,7 @@ def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
         "to_status": str(event.to_status), "payload": event.payload,
     } for event in new.events[known:]]
     if events:
-        session.execute(insert(CaseEventRow), events)  # one multi-row INSERT
+        session.execute(_INSERT_EVENTS, events)  # one multi-row INSERT
     return values["data"]
 
 

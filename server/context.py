@@ -56,11 +56,17 @@ FEED_READ_THREADS = 4
 COMMAND_THREADS = int(os.environ.get("ONEGRID_COMMAND_THREADS", "16"))
 # Reads of the recent feed (`FeedRing`) are spaced at least this long per waiting long-poll (but at least
 # the batching window above and at most FEED_MAX_TICK_S): 500 waiting consoles are then answered about
-# four times a second instead of once per commit, which one server process could not keep up with
+# more than once a second instead of once per commit, which one server process could not keep up with
 # (ONEGRID_FEED_TICK_PER_POLL_MS).
-FEED_TICK_PER_POLL_S = float(os.environ.get("ONEGRID_FEED_TICK_PER_POLL_MS", "0.5")) / 1000
-FEED_MAX_TICK_S = 0.5  # well within the 1 s a commit may take to reach every waiting console
+FEED_TICK_PER_POLL_S = float(os.environ.get("ONEGRID_FEED_TICK_PER_POLL_MS", "1.5")) / 1000
+FEED_MAX_TICK_S = 0.75  # within the 1 s a commit may take to reach every waiting console
 _USERS_CHANGED = "onegrid_users_changed"
+
+
+# The GIL switch interval of a server process (Python's default is 5 ms). The event loop thread answering
+# long-polls would otherwise keep the GIL for up to 5 ms each time a command thread wants it back after a
+# database round trip, and a command makes about ten of them (ONEGRID_GIL_SWITCH_MS).
+GIL_SWITCH_INTERVAL_S = float(os.environ.get("ONEGRID_GIL_SWITCH_MS", "1")) / 1000
 
 
 def utc_now() -> datetime:

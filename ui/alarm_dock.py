@@ -263,8 +263,10 @@ class AlarmDock(QDockWidget):
             if isinstance(window, QMainWindow) and not self.isFloating():
                 self.show()
                 self.raise_()
-                if self.height() < EMERGENCY_MIN_HEIGHT:
-                    window.resizeDocks([self], [EMERGENCY_MIN_HEIGHT], Qt.Orientation.Vertical)
+                # Taller, but never at the cost of the case queue: at most a third of the window.
+                target = min(EMERGENCY_MIN_HEIGHT, window.height() // 3)
+                if self.height() < target:
+                    window.resizeDocks([self], [target], Qt.Orientation.Vertical)
         else:
             self.show_warnings.setEnabled(True)
             self.show_warnings.setChecked(self._warnings_before_emergency)

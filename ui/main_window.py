@@ -30,7 +30,7 @@ from ui.status_bar import ConsoleStatusBar
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # bump when the set of docks changes: an older saved layout is then ignored
 
 
 @dataclass(frozen=True)

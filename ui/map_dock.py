@@ -241,6 +241,8 @@ class MapDock(QDockWidget):
     def share_columns(self, model: Any) -> None:
         """Draw the cases from the queue model's columns (`model.cols`, kept current by the model, which
         then emits `columns_changed(slots, removed_slots)`) instead of reading and holding them again."""
+        if self._source is not None:
+            raise RuntimeError("the map already draws another model's columns")
         self._source = model
         self._load_gen += 1  # an own read already under way is ignored
         self._in_flight = False
@@ -286,9 +288,9 @@ class MapDock(QDockWidget):
         self.markers_loaded.emit()
 
     def _source_changed(self, put: np.ndarray, gone: np.ndarray, gone_ids: np.ndarray | None = None) -> None:
-        cols = self._cols if self._have_summaries else self._source.cols
-        if gone_ids is None:
-            gone_ids = cols.ids[gone]  # a removed slot keeps its id until it is reused
+        if gone_ids is None:  # straight from the model, about its current columns; a removed slot keeps
+            gone_ids = self._source.cols.ids[gone]  # its id until it is reused (not within the batch)
+        cols = self._cols
         if self._in_flight or not self._have_summaries:
             self._stash.append((put, gone, gone_ids))
             return

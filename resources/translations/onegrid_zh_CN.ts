@@ -114,16 +114,24 @@
         <translation>告警</translation>
     </message>
     <message>
-        <source>Acknowledge</source>
-        <translation>确认</translation>
-    </message>
-    <message>
         <source>Acknowledge alarm</source>
         <translation>确认告警</translation>
     </message>
     <message>
-        <source>Acknowledge the selected alarm (F8)</source>
-        <translation>确认所选告警（F8）</translation>
+        <source>Acknowledge…</source>
+        <translation>确认…</translation>
+    </message>
+    <message>
+        <source>Clear…</source>
+        <translation>解除…</translation>
+    </message>
+    <message>
+        <source>Show warnings</source>
+        <translation>显示预警</translation>
+    </message>
+    <message>
+        <source>List warning-level alarms too (always on in emergency mode)</source>
+        <translation>同时列出预警级告警（应急状态下始终显示）</translation>
     </message>
     <message>
         <source>Show cleared</source>
@@ -132,6 +140,94 @@
     <message>
         <source>Evaluated on this console (simulated sensors)</source>
         <translation>在本操作台判定（模拟传感器）</translation>
+    </message>
+    <message>
+        <source>Emergency mode: warnings are listed too</source>
+        <translation>应急状态：同时列出预警</translation>
+    </message>
+    <message>
+        <source>Acknowledge the selected alarm, with an optional note (F8)</source>
+        <translation>确认所选告警，可填写备注（F8）</translation>
+    </message>
+    <message>
+        <source>Clear the selected alarm by hand, with a reason (shift lead or the owner unit)</source>
+        <translation>手动解除所选告警，须填写原因（值班长或权属单位）</translation>
+    </message>
+    <message>
+        <source>This alarm is cleared</source>
+        <translation>该告警已解除</translation>
+    </message>
+    <message>
+        <source>Already acknowledged by {name}</source>
+        <translation>已由 {name} 确认</translation>
+    </message>
+    <message>
+        <source>Your role may not acknowledge this alarm</source>
+        <translation>您的角色不能确认该告警</translation>
+    </message>
+    <message>
+        <source>Only a shift lead or the sensor&apos;s owner unit may clear an alarm by hand</source>
+        <translation>只有值班长或传感器权属单位可以手动解除告警</translation>
+    </message>
+    <message>
+        <source>Needs the server: the console is offline. Alarms are acknowledged and cleared on the server, so this cannot wait in the outbox.</source>
+        <translation>需要连接服务器：终端当前离线。告警的确认和解除在服务器上进行，不能排队等待发送。</translation>
+    </message>
+    <message>
+        <source>Offline: acknowledging and clearing alarms needs the server.</source>
+        <translation>离线：确认和解除告警需要连接服务器。</translation>
+    </message>
+    <message>
+        <source>Acknowledge the alarm of {sensor}. Note (optional):</source>
+        <translation>确认 {sensor} 的告警。备注（可选）：</translation>
+    </message>
+    <message>
+        <source>Clear alarm</source>
+        <translation>解除告警</translation>
+    </message>
+    <message>
+        <source>Clear the alarm of {sensor} by hand. Reason (required):</source>
+        <translation>手动解除 {sensor} 的告警。原因（必填）：</translation>
+    </message>
+    <message>
+        <source>Alarm acknowledged.</source>
+        <translation>告警已确认。</translation>
+    </message>
+    <message>
+        <source>Clearing an alarm by hand needs a reason.</source>
+        <translation>手动解除告警必须填写原因。</translation>
+    </message>
+    <message>
+        <source>Alarm cleared.</source>
+        <translation>告警已解除。</translation>
+    </message>
+    <message>
+        <source>The server refused: the alarm is already cleared ({message}).</source>
+        <translation>服务器拒绝：该告警已解除（{message}）。</translation>
+    </message>
+    <message>
+        <source>The server refused: you may not do this for this alarm ({message}).</source>
+        <translation>服务器拒绝：您无权对该告警执行此操作（{message}）。</translation>
+    </message>
+    <message>
+        <source>The server does not know this alarm ({message}).</source>
+        <translation>服务器上没有该告警（{message}）。</translation>
+    </message>
+    <message>
+        <source>The server refused: {message}</source>
+        <translation>服务器拒绝：{message}</translation>
+    </message>
+    <message>
+        <source>Not done: the server cannot be reached. Try again when the console is online.</source>
+        <translation>未完成：无法连接服务器。请在终端恢复在线后重试。</translation>
+    </message>
+    <message>
+        <source>Not done: the server wants a new login (use “Log in…” in the banner).</source>
+        <translation>未完成：服务器要求重新登录（请点击横幅中的“登录…”）。</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>未完成：{error}</translation>
     </message>
 </context>
 <context>
@@ -155,6 +251,10 @@
     <message>
         <source>Raised</source>
         <translation>触发</translation>
+    </message>
+    <message>
+        <source>Cleared at</source>
+        <translation>解除时间</translation>
     </message>
     <message>
         <source>Acknowledged by</source>
@@ -191,6 +291,308 @@
     <message>
         <source>changing too fast</source>
         <translation>变化过快</translation>
+    </message>
+    <message>
+        <source>no readings (silent)</source>
+        <translation>无数据上报（静默）</translation>
+    </message>
+    <message>
+        <source>Threshold {threshold:g}, peak {peak}</source>
+        <translation>阈值 {threshold:g}，峰值 {peak}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
+        <source>automatically, back in range</source>
+        <translation>自动解除，已恢复正常范围</translation>
+    </message>
+    <message>
+        <source>Reason: {reason}</source>
+        <translation>原因：{reason}</translation>
+    </message>
+    <message>
+        <source>Case {number}</source>
+        <translation>案件 {number}</translation>
+    </message>
+</context>
+<context>
+    <name>AuditDock</name>
+    <message>
+        <source>Last hour</source>
+        <translation>最近 1 小时</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>From … to …</source>
+        <translation>自定义时段</translation>
+    </message>
+    <message>
+        <source>Online and offline</source>
+        <translation>在线和离线</translation>
+    </message>
+    <message>
+        <source>Issued online</source>
+        <translation>在线操作</translation>
+    </message>
+    <message>
+        <source>Issued offline</source>
+        <translation>离线操作</translation>
+    </message>
+    <message>
+        <source>The audit trail is kept on the server: connect to the server to see or export it.</source>
+        <translation>审计日志保存在服务器上：请连接服务器后查看或导出。</translation>
+    </message>
+    <message>
+        <source>The end of the period must be after its start.</source>
+        <translation>时段的结束时间必须晚于开始时间。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>No entry matches this filter.</source>
+        <translation>没有符合筛选条件的记录。</translation>
+    </message>
+    <message>
+        <source>Newest {n} entries shown; scroll down or press “Load more” for older ones.</source>
+        <translation>已显示最新的 {n} 条记录；向下滚动或点击“加载更多”查看更早的记录。</translation>
+    </message>
+    <message>
+        <source>{n} entries match this filter.</source>
+        <translation>共 {n} 条记录符合筛选条件。</translation>
+    </message>
+    <message>
+        <source>The server did not answer; the audit trail needs the server. Try again later.</source>
+        <translation>服务器没有响应；审计日志需要连接服务器。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>Your login at the server has expired. Log in again, then retry.</source>
+        <translation>您在服务器上的登录已过期。请重新登录后再试。</translation>
+    </message>
+    <message>
+        <source>Only shift leads and administrators may read the audit trail.</source>
+        <translation>只有值班长和管理员可以查看审计日志。</translation>
+    </message>
+    <message>
+        <source>The server refused: {message}</source>
+        <translation>服务器拒绝：{message}</translation>
+    </message>
+    <message>
+        <source>Export the audit trail</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Exported {n} entries to {path}.</source>
+        <translation>已将 {n} 条记录导出到 {path}。</translation>
+    </message>
+    <message>
+        <source>Cannot write the file: {error}</source>
+        <translation>无法写入文件：{error}</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>时段：</translation>
+    </message>
+    <message>
+        <source>Who:</source>
+        <translation>人员：</translation>
+    </message>
+    <message>
+        <source>What:</source>
+        <translation>内容：</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Console id</source>
+        <translation>终端编号</translation>
+    </message>
+    <message>
+        <source>Case or object id</source>
+        <translation>案件或对象编号</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Load more</source>
+        <translation>加载更多</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>From (inclusive)</source>
+        <translation>开始（含）</translation>
+    </message>
+    <message>
+        <source>To (exclusive)</source>
+        <translation>结束（不含）</translation>
+    </message>
+    <message>
+        <source>Any action</source>
+        <translation>所有操作</translation>
+    </message>
+    <message>
+        <source>Any result</source>
+        <translation>所有结果</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTrail</name>
+    <message>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <source>Server time</source>
+        <translation>服务器时间</translation>
+    </message>
+    <message>
+        <source>Console time</source>
+        <translation>终端时间</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Console</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Object id</source>
+        <translation>对象编号</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Hash</source>
+        <translation>哈希</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Emergency mode switch</source>
+        <translation>平急转换</translation>
+    </message>
+    <message>
+        <source>Account created</source>
+        <translation>创建账号</translation>
+    </message>
+    <message>
+        <source>Account replaced</source>
+        <translation>替换账号</translation>
+    </message>
+    <message>
+        <source>Reference data imported</source>
+        <translation>导入基础数据</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Reference data</source>
+        <translation>基础数据</translation>
+    </message>
+    <message>
+        <source>unusable: {raw}</source>
+        <translation>无法使用：{raw}</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
     </message>
 </context>
 <context>
@@ -490,6 +892,26 @@ Shortcut: {key}</source>
     <message>
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+    <message>
+        <source>alarm {id}</source>
+        <translation>告警 {id}</translation>
+    </message>
+    <message>
+        <source>alarm</source>
+        <translation>报警</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>预警</translation>
+    </message>
+    <message>
+        <source>{sensor} ({id}): {level} raised {time}</source>
+        <translation>{sensor}（{id}）：{time} 触发{level}</translation>
+    </message>
+    <message>
+        <source>Show the alarm in the alarm list and the sensor&apos;s readings</source>
+        <translation>在告警列表中显示该告警及传感器读数</translation>
     </message>
     <message>
         <source>overdue {time}</source>
@@ -814,6 +1236,21 @@ Default priority: {priority}</source>
     </message>
 </context>
 <context>
+    <name>CloseShiftDialog</name>
+    <message>
+        <source>Close the shift</source>
+        <translation>交班</translation>
+    </message>
+    <message>
+        <source>Close the {shift} opened at {at}? The handover report is drafted from the server&apos;s records; you can add notes until the incoming lead signs it.</source>
+        <translation>结束 {at} 开始的{shift}？交接班报告将根据服务器记录生成；接班值班长签字前您可以补充备注。</translation>
+    </message>
+    <message>
+        <source>Notes for the incoming lead (optional)</source>
+        <translation>给接班值班长的备注（可选）</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmDialog</name>
     <message>
         <source>{action} case {number}?</source>
@@ -1071,6 +1508,25 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>CrashHandler</name>
+    <message>
+        <source>OneGrid: unexpected error</source>
+        <translation>OneGrid：意外错误</translation>
+    </message>
+    <message>
+        <source>The console hit an unexpected error. A report was written to:
+
+{path}
+
+Please send this file to your IT support. The console keeps running; restart it if it does not behave as expected.</source>
+        <translation>操作台遇到意外错误，错误报告已写入：
+
+{path}
+
+请将此文件发送给信息技术支持人员。操作台将继续运行；如运行异常，请重新启动。</translation>
+    </message>
+</context>
+<context>
     <name>DispatchDialog</name>
     <message>
         <source>Primary</source>
@@ -1285,6 +1741,443 @@ Reason: {reason}</source>
     <message>
         <source>An extension can be at most 90 days.</source>
         <translation>延期最长为 90 天。</translation>
+    </message>
+</context>
+<context>
+    <name>FiguresModel</name>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>Numerator / denominator</source>
+        <translation>分子 / 分母</translation>
+    </message>
+    <message>
+        <source>Formula</source>
+        <translation>计算公式</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverDock</name>
+    <message>
+        <source>The server cannot be reached; try again when the console is online.</source>
+        <translation>无法连接服务器；请在控制台联网后重试。</translation>
+    </message>
+    <message>
+        <source>{shift} open since {at}, led by {lead}</source>
+        <translation>{shift}自 {at} 起进行中，值班长 {lead}</translation>
+    </message>
+    <message>
+        <source>No shift is open.</source>
+        <translation>当前没有进行中的班次。</translation>
+    </message>
+    <message>
+        <source>Shift under way (timeline only)</source>
+        <translation>进行中的班次（仅时间线）</translation>
+    </message>
+    <message>
+        <source>signed</source>
+        <translation>已签字</translation>
+    </message>
+    <message>
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>The report is drafted when the shift is closed.</source>
+        <translation>交班时自动生成报告草稿。</translation>
+    </message>
+    <message>
+        <source>Your signature</source>
+        <translation>您的签字</translation>
+    </message>
+    <message>
+        <source>Your notes</source>
+        <translation>您的备注</translation>
+    </message>
+    <message>
+        <source>{what} was refused by the server: {message}</source>
+        <translation>{what}被服务器拒绝：{message}</translation>
+    </message>
+    <message>
+        <source>Signed by {lead}; the report can no longer change.</source>
+        <translation>已由 {lead} 签字；报告不可再修改。</translation>
+    </message>
+    <message>
+        <source>Signed here; waiting to be sent to the server.</source>
+        <translation>已在本机签字，等待发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Notes saved here; waiting to be sent to the server.</source>
+        <translation>备注已在本机保存，等待发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Draft: the incoming lead signs it.</source>
+        <translation>草稿：由接班值班长签字。</translation>
+    </message>
+    <message>
+        <source>Draft by {lead}: review it and sign.</source>
+        <translation>{lead} 的草稿：请审阅并签字。</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} events</source>
+        <translation>显示 {shown} / 共 {total} 条事件</translation>
+    </message>
+    <message>
+        <source>Opening and closing a shift needs the server.</source>
+        <translation>开班和交班需要连接服务器。</translation>
+    </message>
+    <message>
+        <source>Shift opened.</source>
+        <translation>已开班。</translation>
+    </message>
+    <message>
+        <source>Shift closed; the handover report is drafted.</source>
+        <translation>已交班；交接班报告草稿已生成。</translation>
+    </message>
+    <message>
+        <source>Shift handover</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
+        <source>Sign the handover</source>
+        <translation>交接班签字</translation>
+    </message>
+    <message>
+        <source>Sign this version of the handover report (content hash {hash}…)? Once the server has it, the report can no longer change.</source>
+        <translation>签署此版本的交接班报告（内容哈希 {hash}…）？服务器收到后，报告将不可再修改。</translation>
+    </message>
+    <message>
+        <source>Export the handover report</source>
+        <translation>导出交接班报告</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Shift handover report</source>
+        <translation>交接班报告</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Shift handover is for shift leads.</source>
+        <translation>交接班仅供值班长使用。</translation>
+    </message>
+    <message>
+        <source>Open shift…</source>
+        <translation>开班…</translation>
+    </message>
+    <message>
+        <source>Close shift…</source>
+        <translation>交班…</translation>
+    </message>
+    <message>
+        <source>Shift:</source>
+        <translation>班次：</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <source>Notes of the outgoing lead</source>
+        <translation>交班值班长备注</translation>
+    </message>
+    <message>
+        <source>Save notes</source>
+        <translation>保存备注</translation>
+    </message>
+    <message>
+        <source>Sign…</source>
+        <translation>签字…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverReport</name>
+    <message>
+        <source>Day shift</source>
+        <translation>白班</translation>
+    </message>
+    <message>
+        <source>Night shift</source>
+        <translation>夜班</translation>
+    </message>
+    <message>
+        <source>Only the outgoing lead edits the notes, and only before the report is signed.</source>
+        <translation>只有交班值班长可以编辑备注，且仅限报告签字之前。</translation>
+    </message>
+    <message>
+        <source>This report cannot be signed here: it is signed already, a signature or a notes edit is waiting to be sent, or you are its outgoing lead.</source>
+        <translation>此处无法签字：报告已签字，或有签字或备注修改尚待发送，或您是本班的交班值班长。</translation>
+    </message>
+    <message>
+        <source>Shift handover report</source>
+        <translation>交接班报告</translation>
+    </message>
+    <message>
+        <source>{shift}, {start} – {end} (scheduled {sstart} – {send})</source>
+        <translation>{shift}，{start} – {end}（排班 {sstart} – {send}）</translation>
+    </message>
+    <message>
+        <source>Outgoing lead: {lead}. On duty: {names}.</source>
+        <translation>交班值班长：{lead}。值班人员：{names}。</translation>
+    </message>
+    <message>
+        <source>None.</source>
+        <translation>无。</translation>
+    </message>
+    <message>
+        <source>… and {n} more.</source>
+        <translation>……另有 {n} 条。</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Still open by status</source>
+        <translation>未结案件（按状态）</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Overdue cases</source>
+        <translation>超期案件</translation>
+    </message>
+    <message>
+        <source>Escalated cases</source>
+        <translation>升级督办的案件</translation>
+    </message>
+    <message>
+        <source>Escalated to</source>
+        <translation>升级至</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Returned cases</source>
+        <translation>退单案件</translation>
+    </message>
+    <message>
+        <source>Returned by</source>
+        <translation>退单单位</translation>
+    </message>
+    <message>
+        <source>At</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Waiting for a decision</source>
+        <translation>待决定事项</translation>
+    </message>
+    <message>
+        <source>Extension requests</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Asked by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <source>Verification failures</source>
+        <translation>核查未通过</translation>
+    </message>
+    <message>
+        <source>Sensor alarms</source>
+        <translation>传感器告警</translation>
+    </message>
+    <message>
+        <source>Raised during the shift</source>
+        <translation>本班新发生</translation>
+    </message>
+    <message>
+        <source>Still active at the end</source>
+        <translation>交班时仍未解除</translation>
+    </message>
+    <message>
+        <source>Sensor</source>
+        <translation>传感器</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Emergency mode</source>
+        <translation>应急模式</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>(already on)</source>
+        <translation>（交接前已开启）</translation>
+    </message>
+    <message>
+        <source>still on</source>
+        <translation>仍在进行</translation>
+    </message>
+    <message>
+        <source>Console outages</source>
+        <translation>控制台断网</translation>
+    </message>
+    <message>
+        <source>Console</source>
+        <translation>控制台</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Notes of the outgoing lead</source>
+        <translation>交班值班长备注</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>签字</translation>
+    </message>
+    <message>
+        <source>Signed by {lead} at {at}.</source>
+        <translation>已由 {lead} 于 {at} 签字。</translation>
+    </message>
+    <message>
+        <source>Signed on this console; waiting to be sent to the server.</source>
+        <translation>已在本控制台签字，等待发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Not signed yet (draft).</source>
+        <translation>尚未签字（草稿）。</translation>
+    </message>
+    <message>
+        <source>Content hash: {hash}</source>
+        <translation>内容哈希：{hash}</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>新上报</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <source>Dispatched</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>处置完成</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>退单</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>升级督办</translation>
+    </message>
+    <message>
+        <source>Still open at the end</source>
+        <translation>交班时未结案件</translation>
     </message>
 </context>
 <context>
@@ -1640,6 +2533,18 @@ Reason: {reason}</source>
         <translation>告警</translation>
     </message>
     <message>
+        <source>Audit trail</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>Performance</source>
+        <translation>绩效考核</translation>
+    </message>
+    <message>
+        <source>Shift handover</source>
+        <translation>交接班</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1858,6 +2763,233 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>Metrics</name>
+    <message>
+        <source>Registered (立案数)</source>
+        <translation>立案数</translation>
+    </message>
+    <message>
+        <source>cases registered in the period</source>
+        <translation>本期立案的案件数</translation>
+    </message>
+    <message>
+        <source>Dispatched (派遣数)</source>
+        <translation>派遣数</translation>
+    </message>
+    <message>
+        <source>dispatches in the period: first dispatches, re-dispatches after a return and reassignments</source>
+        <translation>本期派遣次数：首次派遣、退单后重新派遣及改派</translation>
+    </message>
+    <message>
+        <source>Handled (处置数)</source>
+        <translation>处置数</translation>
+    </message>
+    <message>
+        <source>handling reports in the period (a case handled again after rework counts again)</source>
+        <translation>本期处置反馈次数（返工后再次处置的案件再计一次）</translation>
+    </message>
+    <message>
+        <source>Closed (结案数)</source>
+        <translation>结案数</translation>
+    </message>
+    <message>
+        <source>cases closed in the period</source>
+        <translation>本期结案的案件数</translation>
+    </message>
+    <message>
+        <source>On-time handling rate (按期处置率)</source>
+        <translation>按期处置率</translation>
+    </message>
+    <message>
+        <source>handled by the deadline ÷ handling deadlines that fell in the period (deadlines as moved by extensions and suspensions; a handling round ended by a return is not counted)</source>
+        <translation>按期处置数 ÷ 本期到期的处置时限数（时限按延期和缓办调整；以退单结束的处置轮次不计）</translation>
+    </message>
+    <message>
+        <source>On-time closure rate (按期结案率)</source>
+        <translation>按期结案率</translation>
+    </message>
+    <message>
+        <source>closed by the deadline ÷ closing deadlines that fell in the period (the verification stage&apos;s deadline; a round ended by a failed verification is not counted)</source>
+        <translation>按期结案数 ÷ 本期到期的结案时限数（即核查阶段时限；以核查不通过结束的轮次不计）</translation>
+    </message>
+    <message>
+        <source>Closure rate (结案率)</source>
+        <translation>结案率</translation>
+    </message>
+    <message>
+        <source>closed ÷ registered</source>
+        <translation>结案数 ÷ 立案数</translation>
+    </message>
+    <message>
+        <source>Timely resolution rate (问题及时解决率)</source>
+        <translation>问题及时解决率</translation>
+    </message>
+    <message>
+        <source>cases closed in the period with no stage ever past its deadline ÷ (cases closed in the period + cases still open at the end of the period with a stage past its deadline)</source>
+        <translation>本期结案且各阶段均未超期的案件数 ÷（本期结案数 + 期末仍未结案且已有阶段超期的案件数）</translation>
+    </message>
+    <message>
+        <source>Rework rate (返工率)</source>
+        <translation>返工率</translation>
+    </message>
+    <message>
+        <source>verification failures ÷ handled</source>
+        <translation>核查不通过次数 ÷ 处置数</translation>
+    </message>
+    <message>
+        <source>Return rate (退单率)</source>
+        <translation>退单率</translation>
+    </message>
+    <message>
+        <source>returns ÷ dispatched</source>
+        <translation>退单次数 ÷ 派遣数</translation>
+    </message>
+    <message>
+        <source>Report → register</source>
+        <translation>上报 → 立案</translation>
+    </message>
+    <message>
+        <source>elapsed time from the report to registration, cases registered in the period</source>
+        <translation>从上报到立案的历时，统计本期立案的案件</translation>
+    </message>
+    <message>
+        <source>Register → dispatch</source>
+        <translation>立案 → 派遣</translation>
+    </message>
+    <message>
+        <source>elapsed time from registration (or the last return) to dispatch, dispatches in the period</source>
+        <translation>从立案（或最近一次退单）到派遣的历时，统计本期的派遣</translation>
+    </message>
+    <message>
+        <source>Dispatch → handled</source>
+        <translation>派遣 → 处置完成</translation>
+    </message>
+    <message>
+        <source>elapsed time from the dispatch (or the failed verification sending it back) to the handling report, handling reports in the period</source>
+        <translation>从派遣（或核查不通过退回返工）到处置反馈的历时，统计本期的处置反馈</translation>
+    </message>
+    <message>
+        <source>Report → close</source>
+        <translation>上报 → 结案</translation>
+    </message>
+    <message>
+        <source>elapsed time from the report to closure, cases closed in the period</source>
+        <translation>从上报到结案的历时，统计本期结案的案件</translation>
+    </message>
+    <message>
+        <source>median and 90th percentile (p90), interpolated linearly between ranks</source>
+        <translation>中位数与第 90 百分位数（p90），按相邻名次线性插值</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>The cache does not hold the whole period: the figures cover only the cases it holds.</source>
+        <translation>本地缓存未覆盖整个统计期：数据仅包含缓存中的案件。</translation>
+    </message>
+    <message>
+        <source>{m} min</source>
+        <translation>{m} 分钟</translation>
+    </message>
+    <message>
+        <source>{h} h {m:02d} min</source>
+        <translation>{h} 小时 {m:02d} 分</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>median; p90 {p90}; n = {n}</source>
+        <translation>中位数；p90 {p90}；样本 n = {n}</translation>
+    </message>
+    <message>
+        <source>City-wide</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>(with sub-units)</source>
+        <translation>（含下级单位）</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>console cache (offline)</source>
+        <translation>本机缓存（离线）</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>统计期</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>Computed by</source>
+        <translation>计算方</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>Numerator</source>
+        <translation>分子</translation>
+    </message>
+    <message>
+        <source>Denominator</source>
+        <translation>分母</translation>
+    </message>
+    <message>
+        <source>p90</source>
+        <translation>p90</translation>
+    </message>
+    <message>
+        <source>Formula</source>
+        <translation>计算公式</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Handling due</source>
+        <translation>处置到期数</translation>
+    </message>
+    <message>
+        <source>Handled on time</source>
+        <translation>按期处置数</translation>
+    </message>
+    <message>
+        <source>Cases per day</source>
+        <translation>每日案件数</translation>
+    </message>
+    <message>
+        <source>Per category (busiest on top)</source>
+        <translation>按类别（案件最多的在上）</translation>
+    </message>
+</context>
+<context>
     <name>NewCaseDialog</name>
     <message>
         <source>New case — hotline call</source>
@@ -2063,6 +3195,25 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>OpenShiftDialog</name>
+    <message>
+        <source>Open a shift</source>
+        <translation>开班</translation>
+    </message>
+    <message>
+        <source>The current shift (by the clock)</source>
+        <translation>当前班次（按时间）</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>On duty (you lead it)</source>
+        <translation>值班人员（您任值班长）</translation>
+    </message>
+</context>
+<context>
     <name>PayloadDialog</name>
     <message>
         <source>{action} — case {number}</source>
@@ -2098,12 +3249,146 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>PerformanceDock</name>
+    <message>
+        <source>City-wide</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>Every unit, and the cases not dispatched to any</source>
+        <translation>全部单位，以及尚未派遣的案件</translation>
+    </message>
+    <message>
+        <source>The end of the period is before its start.</source>
+        <translation>统计期的结束日期早于开始日期。</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>The server refused the report: {message}</source>
+        <translation>服务器拒绝了该报表请求：{message}</translation>
+    </message>
+    <message>
+        <source>The report could not be computed: {error}</source>
+        <translation>无法计算报表：{error}</translation>
+    </message>
+    <message>
+        <source>Computed by the server at {time}.</source>
+        <translation>由服务器于 {time} 计算。</translation>
+    </message>
+    <message>
+        <source>Computed from this console&apos;s cache at {time} (offline): changes made on the server since the last sync are not included.</source>
+        <translation>于 {time} 根据本机缓存计算（离线）：不含上次同步后服务器上的变动。</translation>
+    </message>
+    <message>
+        <source>The server could not be reached.</source>
+        <translation>无法连接服务器。</translation>
+    </message>
+    <message>
+        <source>Export performance report</source>
+        <translation>导出绩效报表</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Exported to {path}.</source>
+        <translation>已导出到 {path}。</translation>
+    </message>
+    <message>
+        <source>Performance</source>
+        <translation>绩效考核</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
+        <source>Custom period</source>
+        <translation>自定义时段</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>统计期：</translation>
+    </message>
+    <message>
+        <source>Unit:</source>
+        <translation>单位：</translation>
+    </message>
+    <message>
+        <source>Include sub-units</source>
+        <translation>含下级单位</translation>
+    </message>
+    <message>
+        <source>A unit&apos;s figures include those of every unit below it in the hierarchy</source>
+        <translation>单位的指标包含其所有下级单位的数据</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Figures and formulas</source>
+        <translation>指标与公式</translation>
+    </message>
+    <message>
+        <source>Ranking of units</source>
+        <translation>单位排名</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Performance figures are for shift leads and administrators.</source>
+        <translation>绩效指标仅供值班长和管理员查看。</translation>
+    </message>
+</context>
+<context>
     <name>PlaceholderDock</name>
     <message>
         <source>The “{title}” panel is not available in this build.
 ({module}: {reason})</source>
         <translation>此版本中“{title}”面板不可用。
 （{module}：{reason}）</translation>
+    </message>
+</context>
+<context>
+    <name>RankingModel</name>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
     </message>
 </context>
 <context>
@@ -2186,8 +3471,23 @@ Reason: {reason}</source>
         </translation>
     </message>
     <message>
-        <source>Loading the last 24 hours of readings…</source>
-        <translation>正在加载最近 24 小时的读数…</translation>
+        <source>Loading sensor states…</source>
+        <translation>正在读取传感器状态…</translation>
+    </message>
+</context>
+<context>
+    <name>SensorHub</name>
+    <message>
+        <source>Loading readings from the server…</source>
+        <translation>正在从服务器读取监测数据…</translation>
+    </message>
+    <message>
+        <source>Offline: showing the readings this console has; older history needs the server.</source>
+        <translation>离线：显示本终端已有的读数；更早的历史数据需要连接服务器。</translation>
+    </message>
+    <message>
+        <source>The server did not give the history: {error}</source>
+        <translation>服务器未返回历史数据：{error}</translation>
     </message>
 </context>
 <context>
