@@ -55,8 +55,8 @@ FEED_READ_THREADS = 4
 # threads the loop got one turn in 41, and every answer, long-polls and commands alike, waited seconds).
 COMMAND_THREADS = int(os.environ.get("ONEGRID_COMMAND_THREADS", "16"))
 # Reads of the recent feed (`FeedRing`) are spaced at least this long per waiting long-poll (but at least
-# the batching window above and at most FEED_MAX_TICK_S): 500 waiting consoles are then answered about
-# more than once a second instead of once per commit, which one server process could not keep up with
+# the batching window above and at most FEED_MAX_TICK_S): 500 waiting consoles are then answered a
+# little more than once a second each instead of once per commit, which one server process could not keep up with
 # (ONEGRID_FEED_TICK_PER_POLL_MS).
 FEED_TICK_PER_POLL_S = float(os.environ.get("ONEGRID_FEED_TICK_PER_POLL_MS", "1.5")) / 1000
 FEED_MAX_TICK_S = 0.75  # within the 1 s a commit may take to reach every waiting console

@@ -368,11 +368,6 @@ class FeedRing:
     at or above `base` from memory (None below it: the caller reads the database)."""
 
     READ_LIMIT = 2000  # rows per read; a larger backlog is read on the following ticks
-    # The waiters a read releases go on in chunks this far apart, not all at once: answering 500 of them
-    # in one go kept the event loop busy for a few hundred ms, and a command arriving meanwhile (its
-    # request, its answer) waited behind all of them. 500 waiters: 20 chunks over 80 ms.
-    PACE_CHUNK = 25
-    PACE_S = 0.004
 
     def __init__(self, read: Callable[[int, int], list[tuple[int, str, str, str | None, bytes]]],
                  latest: Callable[[], int], *, max_entries: int = 20_000, max_bytes: int = 64 << 20,
@@ -398,7 +393,6 @@ class FeedRing:
         self._refresh: asyncio.Future | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_read = float("-inf")
-        self._released = 0  # waiters released since the last read (pacing)
         self.reads = 0  # database reads (tests, diagnostics)
 
     # ---- reading ---------------------------------------------------------------------------------
@@ -415,7 +409,6 @@ class FeedRing:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (tests): futures of the old one are useless
             self._loop, self._refresh = loop, None
-        waited = False
         while not self.covers(state):
             if self._refresh is None:
                 self._refresh = asyncio.ensure_future(self._do_refresh(current_state, run))
@@ -425,12 +418,6 @@ class FeedRing:
             finally:
                 if refresh.done() and self._refresh is refresh:
                     self._refresh = None
-            waited = True
-        if waited:
-            chunk = self._released // self.PACE_CHUNK
-            self._released += 1
-            if chunk:
-                await asyncio.sleep(chunk * self.PACE_S)
 
     async def _do_refresh(self, current_state, run) -> None:
         if self.complete:  # catching up on a backlog is not spaced out
@@ -446,7 +433,6 @@ class FeedRing:
         else:
             rows = await run(self._read, self.top, self.READ_LIMIT)
         self.reads += 1
-        self._released = 0
         self._append(rows)
         self.complete = len(rows) < self.READ_LIMIT
         self._state = state

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import platform
 import sys
 from datetime import datetime, timezone
 
-import pytest
 
 from app import crash_report, logging_setup
 from app.version import app_version
@@ -76,19 +74,6 @@ def test_old_reports_are_pruned(tmp_path, monkeypatch):
     for second in range(5):
         crash_report.write_crash_report(_exc_info(), tmp_path, log_lines=[], now=WHEN.replace(second=second))
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"crash-20261201-09300{s}.txt" for s in (2, 3, 4)]
-
-
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write anywhere")
-def test_unwritable_log_folder_falls_back_to_temp(tmp_path, monkeypatch):
-    locked = tmp_path / "logs"
-    locked.mkdir()
-    locked.chmod(0o500)
-    monkeypatch.setattr(crash_report.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    try:
-        path = crash_report.write_crash_report(_exc_info(), locked, log_lines=[], now=WHEN)
-    finally:
-        locked.chmod(0o700)
-    assert path == tmp_path / "tmp" / "OneGrid" / "crash-20261201-093005.txt"
 
 
 def test_log_folder_that_is_a_file_falls_back_to_temp(tmp_path, monkeypatch):

@@ -5,7 +5,9 @@
 
 Runs the real demo (embedded server, logged in as shift lead lead1) in this process; without a display it
 re-runs itself under `xvfb-run`. Per language: wait until the console is online and the map has drawn →
-`online-<lang>.png`; switch emergency mode on through the server → `emergency-<lang>.png`; switch it off,
+`online-<lang>.png`; bring the lead's docks forward → `performance-<lang>.png` (unit performance, behind
+the map), `handover-<lang>.png` (shift handover) and `audit-<lang>.png` (audit trail); switch emergency
+mode on through the server → `emergency-<lang>.png`; switch it off,
 stop the embedded server, issue two reports offline → `offline-<lang>.png`. Settings, window layout and
 caches go to a temporary folder, so the user's own console is untouched.
 """
@@ -95,6 +97,18 @@ async def _script(console, out: Path, suffix: str) -> None:
     await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
+
+    for dock_name, shot in (("performanceDock", "performance"), ("handoverDock", "handover"),
+                            ("auditDock", "audit")):
+        dock = window.docks.get(dock_name)
+        if dock is None:
+            continue
+        dock.show()
+        dock.raise_()
+        await asyncio.sleep(SETTLE_S)  # each dock loads its data from the server when first shown
+        _save(console, out / f"{shot}-{suffix}.png")
+    window.docks["mapDock"].raise_()
+    window.docks["caseDetailDock"].raise_()
 
     await asyncio.to_thread(put_emergency_mode, console.client, True, "台风“海葵”橙色预警：防汛应急响应 / Typhoon warning: flood response")
     await _until(lambda: window.emergency_banner.isVisible(), 30, "the emergency banner")

@@ -148,7 +148,7 @@ def test_selecting_an_alarm_selects_its_sensor_plot_and_case(qtbot, demo_cache, 
     dock, hub = make_dock(qtbot, ctx, client, {"a1": alarm_data("a1", "wl-001", case_id=str(case_id))})
     sensors = SensorDock(ctx, hub=hub)
     qtbot.addWidget(sensors)
-    qtbot.waitUntil(lambda: dock.model.case_numbers.get(str(case_id)), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(dock.model.case_numbers.get(str(case_id))), timeout=5_000)
     number = demo_cache.case(case_id).display_number
     assert dock.model.index(0, COLUMN_INDEX["case"]).data() == number
     with qtbot.waitSignal(ctx.signals.sensor_selected, timeout=2_000) as sensor:
