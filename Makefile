@@ -30,7 +30,7 @@ screenshots: $(STAMP)
 	$(PY) tools/screenshots.py
 
 translations: $(STAMP)
-	$(PY) tools/build_translations.py
+	$(PY) tools/build_translations.py --fill-all
 
 # The console as a one-folder PyInstaller bundle (dist/onegrid), started once by the smoke test, then
 # packed with its desktop files into dist/onegrid-<version>-linux-x86_64.tar.gz. See packaging/README.md.

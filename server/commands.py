@@ -19,7 +19,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -104,6 +104,9 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
 
     if command.issued_at.tzinfo is None:
         result = _rejected(command, "invalid_time", "issued_at must carry a time zone", case, user, refdata)
+    elif not _convertible_to_utc(command.issued_at):
+        result = _rejected(command, "invalid_time", f"issued_at {command.issued_at.isoformat()} is outside the "
+                                                    f"range of representable times", case, user, refdata)
     elif command.issued_at > now + MAX_CLOCK_AHEAD:
         result = _rejected(command, "bad_clock",
                            f"issued_at {command.issued_at.isoformat()} is more than a day ahead of the server "
@@ -138,6 +141,16 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
     if result.status == "rejected":
         log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username, result.reason)
     return CommandResult.model_validate(stored_json)
+
+
+def _convertible_to_utc(moment: datetime) -> bool:
+    """False for an aware time whose UTC form overflows (e.g. 0001-01-01T00:30+05:00): comparing or storing
+    it would raise, and a console's bad clock must get a refusal, not a 500."""
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        return False
+    return True
 
 
 def _stored_answer(stored, user: AuthUser, command: Command) -> CommandResult:

@@ -288,4 +288,8 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     from server.sensor_simulator import sensor_demo_hooks
 
     sensor_start, sensor_stop = sensor_demo_hooks()
-    return [start, *sensor_start], [*sensor_stop, stop]
+    # and the outgoing lead hands a shift over (server.shift_demo)
+    from server.shift_demo import shift_demo_hooks
+
+    shift_start, shift_stop = shift_demo_hooks()
+    return [start, *sensor_start, *shift_start], [*shift_stop, *sensor_stop, stop]

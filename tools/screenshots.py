@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="onegrid-shots-") as home:
         os.environ["ONEGRID_CONFIG_DIR"] = str(Path(home) / "config")
         os.environ["ONEGRID_DATA_DIR"] = str(Path(home) / "data")
+        os.environ.setdefault("ONEGRID_DEMO_SHIFT_CLOSE_S", "10")  # a drafted handover report to show
         _run_one(languages[0], args.theme, args.out.resolve())
     return 0
 

@@ -352,11 +352,8 @@ class PerformanceDock(QDockWidget):
         if report is None:
             self.source_label.setText("")
             return
-        at = report.period.as_of
-        refdata = self.ctx.refdata
-        if refdata is not None:
-            at = at.astimezone(refdata.policy.calendar.tz)
-        when = at.strftime("%Y-%m-%d %H:%M")
+        # The workstation's clock, like every other time the console shows (the period itself is in city days).
+        when = report.period.as_of.astimezone().strftime("%Y-%m-%d %H:%M")
         if report.source == "server":
             text = self.tr("Computed by the server at {time}.").format(time=when)
         else:

@@ -152,6 +152,14 @@ def test_issued_at_without_zone_is_refused(lite, clock):
     assert (result["status"], result["reason"]) == ("rejected", "invalid_time")
 
 
+def test_issued_at_that_overflows_utc_is_refused_not_a_500(lite):
+    cmd = lite.command("create", uuid.uuid4(), lite.create_payload())
+    cmd["issued_at"] = "0001-01-01T00:30:00+05:00"  # a valid ISO time whose UTC form is before year 1
+    (result,) = lite.post("operator1", cmd)
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_time")
+    assert "representable" in result["message"]
+
+
 def test_operator_cannot_close_but_lead_can(srv):
     case = srv.case_at("verifying")
     assert srv.do("inspector1", "verify_pass", case["id"])["status"] == "accepted"
