@@ -26,10 +26,11 @@ _IMMEDIATE = "onegrid_sqlite_immediate"  # execution option read by the SQLite B
 
 # Sized for every thread that may hold a connection at once: the worker threads of plain `def`
 # endpoints (anyio's default limiter, 40), commands' own (server.context.COMMAND_THREADS) and feed
-# reads' (FEED_READ_THREADS), plus the maintenance loop. A request holds a connection only while its
+# reads' (FEED_READ_THREADS), the batch lanes' helpers (server.commands.BATCH_LANES - 1), plus the
+# maintenance loop. A request holds a connection only while its
 # query or transaction runs, never while a long-poll waits. Connections are opened on demand and then
 # kept: a pool smaller than the threads closed and reopened one per burst (~500 per benchmark run).
-PG_POOL_SIZE = 50
+PG_POOL_SIZE = 54
 PG_MAX_OVERFLOW = 10
 PG_LOCK_TIMEOUT_MS = 15_000
 

@@ -62,6 +62,10 @@ async def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     return await future
 
 
+# Command batches in flight at once (see SyncEngine._push_all); 1 = each waits for the answer to the one before.
+PUSH_DEPTH = 2
+
+
 def _drop(future: asyncio.Future) -> None:
     """Abandon a prefetch: cancel it and swallow whatever it ends with."""
     future.cancel()
@@ -266,49 +270,91 @@ class SyncEngine:
     async def _push_all(self) -> None:
         """Send the outbox in batches, oldest first, until it is empty.
 
-        Pipelined: while the answers to batch N are stored (a cache worker thread), batch N+1 is already
-        read and sent. Batches still go out strictly one after another in issue order (N+1 only after
-        N's answer arrived), answers are stored in order, and outbox rows leave only once their answers
-        are stored, so a failure or crash at any point only resends what the server deduplicates."""
+        Pipelined: up to PUSH_DEPTH batches are in flight at once, so the server applies batch N+1
+        while batch N's answer travels back and is stored (a cache worker thread). A batch in flight
+        never shares a case with a newer one: the newer batch is cut before the first command on a
+        case still in flight (and waits, if that leaves nothing), so each case's commands reach the
+        server strictly in issue order, one after the answer to the one before; commands on different
+        cases are independent. Answers are stored in send order, and outbox rows leave only once their
+        answers are stored, so a failure or crash at any point only resends what the server
+        deduplicates. On any failure the batches still in flight are awaited and their answers stored
+        first; then the failure is handled as for a lone batch (halving on a refusal)."""
         async with self._push_lock:
             size = self.batch
-            storing: asyncio.Future | None = None  # apply_results of the previous batch
-            after: int | None = None               # last seq of that batch: read the outbox past it
+            storing: asyncio.Future | None = None  # apply_results of the last answered batch
+            after: int | None = None               # last seq sent or being stored: read the outbox past it
+            flight: list[tuple[list, asyncio.Future]] = []  # (queued rows, push), oldest first
 
             async def stored() -> None:
-                nonlocal storing, after
+                nonlocal storing
                 if storing is not None:
-                    future, storing, after = storing, None, None
+                    future, storing = storing, None
                     await future
                     self._connected()
 
-            try:
-                while queued := await self._in_cache(self.cache.outbox_batch, size, after):
-                    commands = [q.command for q in queued]
-                    try:
-                        answer = await _off_loop(self.client.push, commands)
-                    except ServerUnreachable as exc:
-                        await stored()
-                        await self._in_cache(self.cache.note_send_failure, [c.command_id for c in commands],
-                                             str(exc))
-                        raise
-                    except ServerRefused as exc:
-                        await stored()
-                        if len(commands) > 1:  # halve until the one command the server cannot take is alone
-                            size = max(1, len(commands) // 2)
-                            continue
-                        log.error("server refused command %s outright: %s", commands[0].command_id, exc)
-                        answer_results = [CommandResult(command_id=commands[0].command_id,
-                                                        case_id=commands[0].case_id, status="rejected",
-                                                        reason=exc.error, message=exc.message)]
-                        await self._in_cache(self.cache.apply_results, answer_results)
-                        size = self.batch
-                        continue
-                    await stored()
-                    storing = asyncio.ensure_future(self._in_cache(self.cache.apply_results, answer.results))
-                    after = queued[-1].seq
-            finally:
+            async def store(results: list[CommandResult]) -> None:
+                nonlocal storing
                 await stored()
+                storing = asyncio.ensure_future(self._in_cache(self.cache.apply_results, results))
+
+            try:
+                while True:
+                    queued = await self._in_cache(self.cache.outbox_batch, size, after) \
+                        if len(flight) < PUSH_DEPTH else []
+                    if queued and flight:
+                        busy = {q.command.case_id for sent, _ in flight for q in sent}
+                        queued = queued[:next((i for i, q in enumerate(queued) if q.command.case_id in busy),
+                                              len(queued))]
+                    if queued:
+                        commands = [q.command for q in queued]
+                        flight.append((queued, asyncio.ensure_future(_off_loop(self.client.push, commands))))
+                        after = queued[-1].seq
+                        if len(flight) < PUSH_DEPTH:
+                            continue  # send the next batch before waiting for this one
+                    if not flight:
+                        break
+                    sent, push = flight[0]
+                    try:
+                        answer = await asyncio.shield(push)
+                    except (ServerUnreachable, ServerRefused) as exc:
+                        size = await self._push_failed(exc, flight, store, stored, size)
+                        after = None  # the failed batch's rows are still queued: read from the start
+                        continue
+                    flight.pop(0)
+                    await store(answer.results)
+            finally:
+                for _, push in flight:  # cancelled or failed otherwise: the server deduplicates the resend
+                    _drop(push)
+                await stored()
+
+    async def _push_failed(self, exc: Exception, flight: list, store, stored, size: int) -> int:
+        """The oldest batch in flight failed with `exc`: store the answers of the newer ones (their
+        cases are not the failed batch's), then handle the failure. Returns the next batch size;
+        raises ServerUnreachable after noting the send failure."""
+        failed, _ = flight.pop(0)
+        for sent, push in flight:
+            try:
+                answer = await asyncio.shield(push)
+            except (ServerUnreachable, ServerRefused) as later:
+                if isinstance(later, ServerUnreachable):
+                    await self._in_cache(self.cache.note_send_failure, [q.command.command_id for q in sent],
+                                         str(later))
+                continue  # a refused newer batch is simply sent again (and halved then, if need be)
+            await store(answer.results)
+        flight.clear()
+        await stored()
+        commands = [q.command for q in failed]
+        if isinstance(exc, ServerUnreachable):
+            await self._in_cache(self.cache.note_send_failure, [c.command_id for c in commands], str(exc))
+            raise exc
+        assert isinstance(exc, ServerRefused)
+        if len(commands) > 1:  # halve until the one command the server cannot take is alone
+            return max(1, len(commands) // 2)
+        log.error("server refused command %s outright: %s", commands[0].command_id, exc)
+        answer_results = [CommandResult(command_id=commands[0].command_id, case_id=commands[0].case_id,
+                                        status="rejected", reason=exc.error, message=exc.message)]
+        await self._in_cache(self.cache.apply_results, answer_results)
+        return self.batch
 
     # ------------------------------------------------------------------ entity commands, outages (issue 5)
 

@@ -162,6 +162,122 @@
     if (!showStreet && map.hasLayer(streetLabels)) map.removeLayer(streetLabels);
   }
 
+  // ------------------------------------------------------------------ the case layer's canvas
+
+  // Leaflet's canvas renderer redraws, per frame, the one rectangle that bounds every marker changed
+  // since the last frame. A sync batch touches cases spread over the whole district, so that rectangle
+  // is the whole canvas and all 10,000 markers are drawn again for 100 changed ones (in QtWebEngine
+  // without a GPU the frame that rasterises them then takes 60–90 ms). This renderer keeps each changed
+  // marker's own rectangle instead and redraws only those: it clears them, clips to them and draws the
+  // markers that touch one, in Leaflet's order. Past MAX_DIRTY rectangles (a reset, a theme switch) it
+  // falls back to Leaflet's single rectangle; a pan or zoom still redraws everything, as before.
+  var MAX_DIRTY = 400, DIRTY_CELL = 64;
+  function inked(layer) {  // the pixels a marker paints: [x0, y0, x1, y1] (Leaflet's _pxBounds add the
+    var p = layer._point;  // click tolerance), null for a layer not drawn yet
+    if (!p || layer._radius === undefined) {
+      var b = layer._pxBounds;
+      return b ? [b.min.x, b.min.y, b.max.x, b.max.y] : null;
+    }
+    // L.Canvas draws the radius rounded; the stroke's half width and antialiasing spill past it
+    var r = Math.max(Math.round(layer._radius), 1) + (layer.options.stroke ? (layer.options.weight || 0) / 2 : 0) + 2;
+    return [p.x - r, p.y - r, p.x + r, p.y + r];
+  }
+  var DirtyRectCanvas = L.Canvas.extend({
+    _extendRedrawBounds: function (layer) {
+      L.Canvas.prototype._extendRedrawBounds.call(this, layer);
+      if (!layer._pxBounds || this._dirtyRects === null) return;  // null: too many, the union is used
+      var rects = this._dirtyRects || (this._dirtyRects = []);
+      if (rects.length >= MAX_DIRTY) { this._dirtyRects = null; return; }
+      var b = inked(layer), last = rects[rects.length - 1];
+      var r = [Math.floor(b[0]) - 1, Math.floor(b[1]) - 1, Math.ceil(b[2]) + 1, Math.ceil(b[3]) + 1];
+      if (last && last[0] === r[0] && last[1] === r[1] && last[2] === r[2] && last[3] === r[3]) return;
+      rects.push(r);  // (an upsert asks three times for the same rectangle: old place, new place, style)
+    },
+    _updatePaths: function () {  // a full redraw (pan, zoom, resize)
+      this._dirtyRects = undefined;
+      L.Canvas.prototype._updatePaths.call(this);
+    },
+    _redraw: function () {
+      var rects = this._dirtyRects;
+      this._dirtyRects = undefined;
+      if (!rects || !rects.length || !this._redrawBounds) {
+        L.Canvas.prototype._redraw.call(this);
+        this._ogFull = (this._ogFull || 0) + 1;
+        return;
+      }
+      this._redrawRequest = null;
+      this._redrawBounds = null;
+      this._drawRects(rects);
+      this._ogPartial = (this._ogPartial || 0) + 1;
+    },
+    _drawRects: function (rects) {
+      // Disjoint rectangles (overlapping ones merged), each a simple clip: a marker on two of them is
+      // drawn once into each, never twice over the same pixels (fills are translucent). One pass over
+      // the markers, in drawing order, sorts them to the rectangles they touch (a grid of the latter).
+      rects = disjoint(rects);
+      var ctx = this._ctx, cells = new Map(), lists = [], i, j, r, x, y, key, order, layer, b, cell, seen;
+      for (i = 0; i < rects.length; i++) {
+        r = rects[i];
+        lists.push([]);
+        for (x = Math.floor(r[0] / DIRTY_CELL); x <= Math.floor(r[2] / DIRTY_CELL); x++) {
+          for (y = Math.floor(r[1] / DIRTY_CELL); y <= Math.floor(r[3] / DIRTY_CELL); y++) {
+            key = x * 100003 + y;
+            (cells.get(key) || cells.set(key, []).get(key)).push(i);
+          }
+        }
+      }
+      for (order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
+        b = layer._pxBounds && inked(layer);
+        if (!b) continue;
+        seen = null;
+        for (x = Math.floor(b[0] / DIRTY_CELL); x <= Math.floor(b[2] / DIRTY_CELL); x++) {
+          for (y = Math.floor(b[1] / DIRTY_CELL); y <= Math.floor(b[3] / DIRTY_CELL); y++) {
+            cell = cells.get(x * 100003 + y);
+            if (!cell) continue;
+            for (j = 0; j < cell.length; j++) {
+              r = rects[cell[j]];
+              if (b[0] < r[2] && b[2] > r[0] && b[1] < r[3] && b[3] > r[1] && !(seen && seen[cell[j]])) {
+                (seen || (seen = {}))[cell[j]] = true;
+                lists[cell[j]].push(layer);
+              }
+            }
+          }
+        }
+      }
+      this._drawing = true;
+      for (i = 0; i < rects.length; i++) {
+        r = rects[i];
+        ctx.save();
+        ctx.clearRect(r[0], r[1], r[2] - r[0], r[3] - r[1]);
+        ctx.beginPath();
+        ctx.rect(r[0], r[1], r[2] - r[0], r[3] - r[1]);
+        ctx.clip();
+        for (j = 0; j < lists[i].length; j++) lists[i][j]._updatePath();
+        ctx.restore();
+      }
+      this._drawing = false;
+    }
+  });
+  function disjoint(rects) {  // merge overlapping rectangles [x0, y0, x1, y1] until none overlap
+    var out = rects.slice(), merged = true, i, j, a, b;
+    while (merged) {
+      merged = false;
+      for (i = 0; i < out.length; i++) {
+        for (j = i + 1; j < out.length; j++) {
+          a = out[i]; b = out[j];
+          if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) {
+            out[i] = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+            out.splice(j, 1);
+            merged = true;
+            j = i;  // the grown rectangle may now meet earlier ones
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------ cases
 
   function caseTooltip(layer) {
@@ -342,7 +458,7 @@
     setTheme(cfg.theme || "light");
     map.setMinZoom(cfg.min_zoom || 10);
     map.setMaxZoom(cfg.max_zoom || 20);
-    renderer = L.canvas({padding: 0.3, tolerance: 3});
+    renderer = new DirtyRectCanvas({padding: 0.3, tolerance: 3});
     map.createPane("og-sensors").style.zIndex = 640;
     map.createPane("og-highlight").style.zIndex = 650;
     map.getPane("og-highlight").style.pointerEvents = "none";
@@ -450,6 +566,26 @@
     return JSON.stringify({cases: markers.size, sensors: sensors.size, selected: selectedId,
       zoom: map ? map.getZoom() : null, pick: pickOn, loadedAt: OG.loadedAt, theme: themeName,
       selectedInView: sel ? map.getBounds().contains(sel.getLatLng()) : null});
+  };
+  OG.caseCanvas = function () {   // how often the case canvas was redrawn in part / as a whole (tests)
+    return JSON.stringify({partial: renderer ? renderer._ogPartial || 0 : 0, full: renderer ? renderer._ogFull || 0 : 0});
+  };
+  OG.redrawCases = function () {  // redraw the whole case canvas now; how far its pixels moved (tests)
+    var c = renderer._container, ctx = renderer._ctx;
+    var before = ctx.getImageData(0, 0, c.width, c.height).data;
+    renderer._dirtyRects = undefined;
+    renderer._redrawBounds = null;
+    L.Canvas.prototype._redraw.call(renderer);
+    var after = ctx.getImageData(0, 0, c.width, c.height).data, max = 0, off = 0;
+    for (var i = 0; i < after.length; i += 4) {  // premultiplied: a colour under alpha 1/255 is no colour
+      var d = Math.abs(before[i + 3] - after[i + 3]);
+      for (var k = 0; k < 3; k++) {
+        d = Math.max(d, Math.abs(before[i + k] * before[i + 3] - after[i + k] * after[i + 3]) / 255);
+      }
+      if (d > max) max = d;
+      if (d > 16) off++;
+    }
+    return JSON.stringify({max: Math.round(max), off: off});
   };
   OG.gridStyle = function () {   // the first grid's drawn colours (theme tests)
     var style = null;
