@@ -192,6 +192,8 @@ class MapDock(QDockWidget):
             log.error("the map page did not load")
 
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
+        if not shiboken6.isValid(self.page):  # disposed: a late call (the queue's columns at shutdown)
+            return                             # has no page to reach
         if callback is None:
             self.page.runJavaScript(script)
         else:
@@ -548,6 +550,7 @@ class MapDock(QDockWidget):
         """Release the page before the profile (call when the dock is destroyed for good)."""
         self._flush_timer.stop()
         self._time_timer.stop()
+        self._ready = False  # nothing more is sent to the page
         handler = map_scheme_handler()
         if handler is not None:
             handler.drop_page(self._page_name)
