@@ -264,16 +264,8 @@ def set_notes(session: Session, user: AuthUser, shift_id: uuid.UUID, notes: str,
     row.version += 1
     row.content_hash = content_hash(shift_id, row.report, notes)
     row.updated_at = now
-    session.flush()
-    data = handover_data(row, shift)
-    record_change(session, HANDOVER, shift_id, data)
-    if before_audit is not None:
-        before_audit(data)
-    audit.record(session, at=now, actor=user.username, role=str(user.role), action="handover_notes",
-                 entity_kind=HANDOVER, entity_id=str(shift_id), result="ok", console_id=console_id,
-                 client_time=client_time, offline=offline,
-                 detail={"version": row.version, "content_hash": row.content_hash})
-    return data
+    return _publish(session, row, shift, user, "handover_notes", now, console_id, client_time, offline,
+                    before_audit, {"version": row.version, "content_hash": row.content_hash})
 
 
 def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str, now: datetime, *,
@@ -300,15 +292,24 @@ def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str
     row.signed_client_time = client_time
     row.signed_offline = offline
     row.updated_at = now
+    data = _publish(session, row, shift, user, "handover_sign", now, console_id, client_time, offline,
+                    before_audit, {"content_hash": row.content_hash})
+    log.info("handover of shift %s signed by %s", shift_id, user.username)
+    return data
+
+
+def _publish(session: Session, row, shift, user: AuthUser, action: str, now: datetime, console_id: str | None,
+             client_time: datetime | None, offline: bool, before_audit: BeforeAudit | None,
+             detail: dict[str, Any]) -> dict[str, Any]:
+    """Write the changed handover, put it in the feed, then audit it (last: see server.audit)."""
     session.flush()
     data = handover_data(row, shift)
-    record_change(session, HANDOVER, shift_id, data)
+    record_change(session, HANDOVER, row.shift_id, data)
     if before_audit is not None:
         before_audit(data)
-    audit.record(session, at=now, actor=user.username, role=str(user.role), action="handover_sign",
-                 entity_kind=HANDOVER, entity_id=str(shift_id), result="ok", console_id=console_id,
-                 client_time=client_time, offline=offline, detail={"content_hash": row.content_hash})
-    log.info("handover of shift %s signed by %s", shift_id, user.username)
+    audit.record(session, at=now, actor=user.username, role=str(user.role), action=action, entity_kind=HANDOVER,
+                 entity_id=str(row.shift_id), result="ok", console_id=console_id, client_time=client_time,
+                 offline=offline, detail=detail)
     return data
 
 

@@ -250,7 +250,11 @@ def _settle_memory_after_load(window) -> None:
     if model is None or not hasattr(model, "texts_indexed"):
         return
 
+    cache = getattr(getattr(window, "ctx", None), "cache", None)
+
     def settle() -> None:
+        if hasattr(cache, "release_memory"):
+            cache.release_memory()
         gc.freeze()
         try:
             import ctypes

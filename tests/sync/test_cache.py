@@ -346,3 +346,12 @@ def test_other_feed_kinds_are_stored_generically_newest_position_wins(tmp_path):
     reopened = LocalCache(tmp_path / "c")
     assert reopened.entities("alarm", ["a1"]) == {"a1": {"id": "a1", "state": "cleared"}}
     reopened.close()
+
+
+def test_release_memory_closes_idle_connections_and_reads_go_on(cache, refdata, now):
+    command = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=False)
+    assert cache.case(command.case_id) is not None  # a pooled connection now sits idle
+    assert cache._engine.pool.checkedin() >= 1
+    cache.release_memory()
+    assert cache._engine.pool.checkedin() == 0
+    assert cache.case(command.case_id).id == command.case_id and cache.outbox_size() == 1
