@@ -108,10 +108,13 @@ def test_acknowledge_and_clear_go_to_the_server(qtbot, demo_cache):
     qtbot.waitUntil(lambda: hub.alarms.alarm("a1").state is AlarmState.ACKNOWLEDGED, timeout=5_000)
     assert client.calls[-1] == ("ack", "a1", "crew on the way", "acknowledged", "lead1", client.alarms["a1"]
                                 ["acknowledged_at"], client.alarms["a1"]["updated_at"])
+    # The hub knows first; the model's row follows on the GUI thread.
+    qtbot.waitUntil(lambda: dock.model.index(dock.model.row_of("a1"), COLUMN_INDEX["acknowledged_by"]).data()
+                    == "lead1", timeout=5_000)
     row = dock.model.row_of("a1")
-    assert dock.model.index(row, COLUMN_INDEX["acknowledged_by"]).data() == "lead1"
     assert "crew on the way" in dock.model.index(row, 0).data(3)  # tooltip shows the note
-    assert dock.message.text() == "Alarm acknowledged." and not dock.ack_button.isEnabled()
+    qtbot.waitUntil(lambda: dock.message.text() == "Alarm acknowledged.", timeout=5_000)
+    assert not dock.ack_button.isEnabled()
     dock.clear("a1", "  ")
     assert dock.message.text() == "Clearing an alarm by hand needs a reason." and client.calls[-1][0] == "ack"
     client.refuse = ServerRefused(409, "wrong_state", "alarm a1 is already cleared")
