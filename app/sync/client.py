@@ -144,11 +144,16 @@ class ServerClient:
         return self._json(response)
 
     def push(self, commands: Sequence[Command]) -> BatchResult:
-        batch = CommandBatch(commands=list(commands))
-        response = self._request("POST", "/api/commands", json=batch.model_dump(mode="json"))
-        result = self._parse(BatchResult, response)
-        if len(result.results) != len(commands):
-            raise ServerUnreachable(f"server answered {len(result.results)} results for {len(commands)} commands")
+        return self._post_batch("/api/commands", CommandBatch(commands=list(commands)), BatchResult)
+
+    def _post_batch(self, path: str, batch, answer_model):
+        """POST a command batch; an answer without one result per command is a broken exchange, not an
+        answer (the engine resends; the server deduplicates by command id)."""
+        response = self._request("POST", path, json=batch.model_dump(mode="json"))
+        result = self._parse(answer_model, response)
+        if len(result.results) != len(batch.commands):
+            raise ServerUnreachable(f"server answered {len(result.results)} results for "
+                                    f"{len(batch.commands)} commands")
         return result
 
     def changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
@@ -210,12 +215,8 @@ class ServerClient:
 
     def push_entity_commands(self, commands: Sequence[EntityCommand]) -> EntityBatchResult:
         """Queued handover commands; the server applies each once (idempotent by command_id)."""
-        batch = EntityCommandBatch(commands=list(commands))
-        response = self._request("POST", "/api/entity-commands", json=batch.model_dump(mode="json"))
-        result = self._parse(EntityBatchResult, response)
-        if len(result.results) != len(commands):
-            raise ServerUnreachable(f"server answered {len(result.results)} results for {len(commands)} commands")
-        return result
+        return self._post_batch("/api/entity-commands", EntityCommandBatch(commands=list(commands)),
+                                EntityBatchResult)
 
     def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> dict[str, Any]:
         """This console's closed offline periods (idempotent by outage id)."""
