@@ -48,6 +48,7 @@ from bench.harness import (
     wait_for_quiet,
 )
 from bench.result import Row
+from server.gc_tuning import SLOW_COLLECTION_S
 
 POLLERS = 500
 RATE = 100.0             # commands per second, open loop
@@ -274,6 +275,7 @@ def bench_command_latency() -> None:
                 log(f"load: {RATE:g} cmd/s for {LOAD_S:g} s with {POLLERS} long-polls")
                 sessions_before = _pg_sessions(url)
                 profile = ServerProfile(server.pid, LOAD_S)
+                slow_gc = -_slow_collections(server)
                 window_start = time.time()
                 meter.start()
                 profile.start()
@@ -281,6 +283,7 @@ def bench_command_latency() -> None:
                 meter.stop()
                 window_end = time.time()
                 new_sessions = _pg_sessions(url) - sessions_before
+                slow_gc += _slow_collections(server)
                 pollers.stdin.write("stop\n")
                 pollers.stdin.flush()
                 report = _read_json_line(pollers, timeout_s=60)
@@ -289,6 +292,7 @@ def bench_command_latency() -> None:
             sender.close()
 
     note = (f"{_latency_summary(latencies)}; {sender.describe()}; {meter.describe()}; "
+            f"{slow_gc} garbage collections over {1000 * SLOW_COLLECTION_S:.0f} ms in the server's log; "
             f"{new_sessions} new PostgreSQL connections opened by the server meanwhile (pool overflow churn)")
     if profile_summary := profile.summary():
         note += f"; {profile_summary}"
@@ -314,6 +318,11 @@ def bench_command_latency() -> None:
         poll_note += f" {errors}"
     log(poll_note)
     emit(Row(NAME_POLLS, polls_per_s, "responses/s", POLLS_TARGET, lower_is_better=False, note=poll_note))
+
+
+def _slow_collections(server: ServerProcess) -> int:
+    """Garbage collections the server logged as slow so far (`server.gc_tuning`)."""
+    return server.log_text().count("garbage collection of generation")
 
 
 def _pg_sessions(url: str) -> int:

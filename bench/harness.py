@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -353,7 +354,7 @@ class Timed:
 
 PROFILE_CATEGORIES = [  # first match wins, checked against the whole stack of a sample
     ("new PostgreSQL connections", ("_connect_gen", "Connection.close (psycopg")),
-    ("token lookup", ("current_user (server/api.py",)),
+    ("token lookup", ("user_for_token",)),
     ("feed query + json.loads", ("read_changes (server/feed.py", "ServerContext.read_changes")),
     ("long-poll json.dumps", ("JSONResponse.render", "JSONResponse.__init__")),
     ("gzip", ("_compress_body", "GZipResponder")),
@@ -392,6 +393,8 @@ class ServerProfile:
             stop_process(self.proc)
             return ""
         finally:
+            if keep := os.environ.get("ONEGRID_BENCH_PYSPY_KEEP"):  # the raw stacks, for a closer look
+                shutil.copyfile(self.out, keep)
             with contextlib.suppress(OSError):
                 self.out.unlink()
         counts: Counter = Counter()

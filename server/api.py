@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from app.case import Case
 from app.commands import BatchResult, CommandBatch
@@ -43,21 +42,9 @@ def get_ctx(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
-def _lookup_token(ctx: ServerContext, token: str, now) -> tuple[AuthUser, Any]:
-    with ctx.db.reader() as session:
-        return auth.resolve_token_with_expiry(session, token, now)
-
-
 async def current_user(request: Request, ctx: Ctx) -> AuthUser:
-    """The bearer token's user: from `ctx.token_cache` when looked up in the last few seconds (its
-    expiry still checked against the clock), else from the database in a worker thread."""
-    token = auth.bearer_token(request)
-    now = ctx.now()
-    user = ctx.token_cache.get(token, now)
-    if user is None:
-        user, expires_at = await run_in_threadpool(_lookup_token, ctx, token, now)
-        ctx.token_cache.put(token, user, expires_at)
-    return user
+    """The bearer token's user (`ServerContext.user_for_token`)."""
+    return await ctx.user_for_token(auth.bearer_token(request))
 
 
 User = Annotated[AuthUser, Depends(current_user)]
@@ -193,6 +180,7 @@ async def long_poll(ctx: ServerContext, user: AuthUser, after: int, limit: int, 
             page: RawPage = await ctx.changes_page(after, limit, user)
             remaining = deadline - loop.time()
             if page.count or remaining <= 0:
+                await ctx.answer_pacer.turn()  # a feed tick wakes hundreds: let other work in between
                 return page
             if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile
                 # Woken: let a burst of commits land, so it is answered once and every waiter reads one page.

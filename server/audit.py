@@ -229,6 +229,35 @@ def _pg_append():
     return _PG_APPEND[0]
 
 
+def pg_append_cte(gate, prefix: str):
+    """`_pg_append` as a CTE of a larger PostgreSQL statement (`server.commands`: a command's whole
+    tail in one round trip). It appends only if the CTE `gate` yields a row, and reading `gate` first
+    makes the statement take the locks `gate` takes (the feed counter) before the audit head's, the one
+    order `record` keeps too. Its binds are the entry's fields named `prefix + field`
+    (`pg_append_params`); the CTE yields the new `seq`, or no row when the head row is missing."""
+    new_seq = _head.c.seq + 1
+    head = (update(_head).where(_head.c.id == 1, select(literal(1)).select_from(gate).exists())
+            .values(seq=new_seq, prev_hash=_head.c.hash,
+                    hash=_hash_sql("postgresql", new_seq, _head.c.hash, bindparam(f"{prefix}body", type_=Text)))
+            .returning(_head.c.seq, _head.c.prev_hash, _head.c.hash)).cte(f"{prefix}head")
+    values = [bindparam(f"{prefix}{name}", type_=_entries.c[name].type) for name in _DATA_COLUMNS]
+    return (insert(_entries)
+            .from_select(["seq", *_DATA_COLUMNS, "prev_hash", "hash"],
+                         select(head.c.seq, *values, head.c.prev_hash, head.c.hash))
+            .returning(_entries.c.seq)).cte(f"{prefix}entry")
+
+
+def pg_append_params(prefix: str, **entry: Any) -> dict[str, Any]:
+    """The binds of `pg_append_cte` for an entry given as `record`'s keyword arguments (less the session)."""
+    at = entry["at"]
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"audit time {at.isoformat()} is naive (server times must carry a zone)")
+    fields = entry_fields(**entry)
+    params = {f"{prefix}{name}": fields[name] for name in _DATA_COLUMNS}
+    params[f"{prefix}body"] = canonical_body(fields)
+    return params
+
+
 # ---- reading and verifying ----------------------------------------------------------------------------
 
 ENTRY_COLUMNS = ("seq", "at", "client_time", "actor", "role", "console_id", "offline", "action", "entity_kind",

@@ -146,6 +146,9 @@ class TokenCache:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self._entries: dict[str, tuple[AuthUser, datetime, float]] = {}
+        # Moves with every `clear()`: a lookup that started before a clear must not put its (maybe
+        # outdated) user back afterwards (`put(..., generation=)`).
+        self.generation = 0
 
     def get(self, token: str, now: datetime) -> AuthUser | None:
         """The cached user, None on a miss; raises 401 `token_expired` for a cached, now expired token."""
@@ -162,14 +165,17 @@ class TokenCache:
             raise expired(expires_at, now)
         return user
 
-    def put(self, token: str, user: AuthUser, expires_at: datetime) -> None:
-        if self.ttl_s <= 0:
+    def put(self, token: str, user: AuthUser, expires_at: datetime, generation: int | None = None) -> None:
+        """Cache a lookup; with `generation` (read before the lookup started), only if no `clear()` came
+        in between."""
+        if self.ttl_s <= 0 or (generation is not None and generation != self.generation):
             return
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
         self._entries[token_digest(token)] = (user, expires_at, time.monotonic())
 
     def clear(self) -> None:
+        self.generation += 1
         self._entries.clear()
 
 

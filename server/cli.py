@@ -17,6 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from server.app import LifespanHook, create_app
+from server.gc_tuning import freeze_after_startup, tune_collector
 from server.bootstrap import init_db
 from server.database import upgrade
 from server.settings import ServerSettings, env_names
@@ -73,7 +74,8 @@ def run_demo(settings: ServerSettings, *, on_startup: list[LifespanHook] | tuple
     app's ServerContext (apply commands with `ctx.apply(user, batch)`, read the clock with `ctx.now()`).
     """
     init_db(settings.database_url, demo_users=True)
-    app = create_app(settings, on_startup=on_startup, on_shutdown=on_shutdown)
+    tune_collector()
+    app = create_app(settings, on_startup=[*on_startup, freeze_after_startup], on_shutdown=on_shutdown)
     log.info("demo server on http://%s:%d (database %s)", settings.host, settings.port, settings.database_url)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(log_level),
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
@@ -96,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     upgrade(settings.database_url)
     if args.workers <= 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+        tune_collector()
+        uvicorn.run(create_app(settings, on_startup=[freeze_after_startup]), host=settings.host, port=settings.port,
                     log_config=log_config(args.log_level), timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         return 0
     # Worker processes build their own app from the environment, so hand the settings over there.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import functools
+import json
 import logging
 import os
 import threading
@@ -25,7 +26,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,7 +36,7 @@ from app.workflow import WorkflowError, apply
 from db.server_schema import CASE_NUMBER_COUNTER_PREFIX, CaseEventRow, CaseRow, CommandRow
 from server import audit, counters, metrics
 from server.auth import AuthUser
-from server.feed import CASE, record_change
+from server.feed import CASE, mark_changed, pg_change_cte, pg_change_params, pg_notify_column, record_change
 from server.scope import can_see
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ _INSERT_CASE = insert(_CASES)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _INSERT_EVENTS = insert(_EVENTS)
 _INSERT_COMMAND = insert(_COMMANDS)
+_SELECT_CASE = select(_CASES.c.data).where(_CASES.c.id == bindparam("case_id")).with_for_update()
+_SELECT_ANSWER = select(_COMMANDS.c.username, _COMMANDS.c.result).where(_COMMANDS.c.command_id == bindparam("command_id"))
 # Cases of one batch applied at once on PostgreSQL (`_apply_lanes`; ONEGRID_BATCH_LANES, 1 = one after another).
 # The helper threads (BATCH_LANES - 1, shared by every batch) each hold one more pooled connection.
 BATCH_LANES = max(1, int(os.environ.get("ONEGRID_BATCH_LANES", "2")))
@@ -159,7 +162,9 @@ def apply_command(session_factory: Callable[[], Session], user: AuthUser, comman
                 result = _apply_in_transaction(session, user, command, refdata, now_fn())
                 if before_commit is not None:
                     before_commit(session)
-            return result
+            # Validated after the commit: the feed counter's lock is held to the commit (server.feed),
+            # and every other command waits for it meanwhile.
+            return result if isinstance(result, CommandResult) else CommandResult.model_validate(result)
         except IntegrityError as exc:
             if attempt == _MAX_ATTEMPTS:
                 raise
@@ -168,15 +173,12 @@ def apply_command(session_factory: Callable[[], Session], user: AuthUser, comman
 
 
 def _apply_in_transaction(session: Session, user: AuthUser, command: Command, refdata,
-                          now: datetime) -> CommandResult:
+                          now: datetime) -> CommandResult | dict:
+    """The command's answer: a CommandResult, or its stored JSON form (validated by the caller)."""
     # Core statements, not the ORM's unit of work: a command is a handful of known rows, and the ORM's
     # bookkeeping cost more than the statements themselves (bench_sync's outbox drain).
-    row = session.execute(
-        select(CaseRow.data).where(CaseRow.id == command.case_id).with_for_update()
-    ).first()
-    stored = session.execute(
-        select(CommandRow.username, CommandRow.result).where(CommandRow.command_id == command.command_id)
-    ).first()
+    row = session.execute(_SELECT_CASE, {"case_id": command.case_id}).first()
+    stored = session.execute(_SELECT_ANSWER, {"command_id": command.command_id}).first()
     if stored is not None:
         return _stored_answer(stored, user, command)
     case = Case.model_validate(row.data) if row is not None else None
@@ -201,25 +203,94 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
             case_json = _write_case(session, row, case, new_case)
             metrics.record_facts(session, case, new_case, refdata)  # same transaction; no SELECT
             session.flush()
+            accepted = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
+                                     version=new_case.version, position=0, case=new_case)
+            # the case was just dumped for its row: the same JSON, not dumped again
+            stored_json = {**accepted.model_dump(mode="json", exclude={"case", "position"}), "case": case_json}
+            entry = _audit_entry(user, command, now, accepted)
+            if session.get_bind().dialect.name == "postgresql":
+                position = _pg_accept(session, user, command, now, stored_json, entry)
+                if position is not None:
+                    return {**stored_json, "position": position}
             position = record_change(session, CASE, new_case.id)  # last: see server.feed
-            result = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
-                                   version=new_case.version, position=position, case=new_case)
+            stored_json = {**stored_json, "position": position}
+            _store_answer(session, user, command, now, "accepted", stored_json)
+            audit.record(session, **entry)
+            return stored_json
     # Stored as JSON and answered from the stored form, so a retry's answer is byte-for-byte the same.
-    if result.status == "accepted":  # the case was just dumped for its row: the same JSON, not dumped again
-        stored_json = {**result.model_dump(mode="json", exclude={"case"}), "case": case_json}
-    else:
-        stored_json = result.model_dump(mode="json")
+    stored_json = result.model_dump(mode="json")
+    _store_answer(session, user, command, now, result.status, stored_json)
+    audit.record(session, **_audit_entry(user, command, now, result))
+    log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username, result.reason)
+    return stored_json
+
+
+def _store_answer(session: Session, user: AuthUser, command: Command, now: datetime, status: str,
+                  stored_json: dict) -> None:
     session.execute(_INSERT_COMMAND, {
         "command_id": command.command_id, "username": user.username, "case_id": command.case_id,
-        "action": str(command.action), "received_at": now, "status": result.status, "result": stored_json})
-    audit.record(session, at=now, actor=user.username, role=str(user.role), action=str(command.action),
-                 entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
-                 console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
-                 detail={"command_id": str(command.command_id), "version": result.version,
-                         "number": result.case.number if result.case is not None else None})
-    if result.status == "rejected":
-        log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username, result.reason)
-    return CommandResult.model_validate(stored_json)
+        "action": str(command.action), "received_at": now, "status": status, "result": stored_json})
+
+
+def _audit_entry(user: AuthUser, command: Command, now: datetime, result: CommandResult) -> dict:
+    """`audit.record`'s keyword arguments for a command's answer."""
+    return dict(at=now, actor=user.username, role=str(user.role), action=str(command.action),
+                entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
+                console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
+                detail={"command_id": str(command.command_id), "version": result.version,
+                        "number": result.case.number if result.case is not None else None})
+
+
+# ---- PostgreSQL: an accepted command's tail in one statement ---------------------------------------------
+#
+# From the feed counter on, every other command waits (server.feed: the counter's row lock, held to the
+# commit, orders positions by commit). Written as `record_change`, storing the answer and `audit.record`,
+# the tail was three round trips plus the Python between them while holding that lock; with the GIL
+# shared by hundreds of long-poll answers, each return to Python could wait, and under 100 commands a
+# second the lock became the queue every command stood in. So everything is prepared before it, and
+# the counter, the feed row, the stored answer (with its position spliced in) and the audit entry go in
+# one statement, followed only by the commit.
+
+_PG_ACCEPT: list = []
+_AUDIT = "audit_"
+
+
+def _pg_accept_statement():
+    if not _PG_ACCEPT:
+        ins = pg_change_cte()
+        # The stored answer's JSON text with the position spliced in: the same bytes a retry reads back.
+        answer = cast(bindparam("answer_head", type_=Text) + cast(ins.c.position, Text)
+                      + bindparam("answer_tail", type_=Text), _COMMANDS.c.result.type)
+        names = ["command_id", "username", "case_id", "action", "received_at", "status"]
+        stored = (insert(_COMMANDS)
+                  .from_select([*names, "result"],
+                               select(*[bindparam(f"c_{n}", type_=_COMMANDS.c[n].type) for n in names], answer)
+                               .select_from(ins))
+                  .returning(_COMMANDS.c.command_id)).cte("stored")
+        entry = audit.pg_append_cte(stored, _AUDIT)
+        _PG_ACCEPT.append(select(ins.c.position, pg_notify_column(ins.c.position),
+                                 select(entry.c.seq).scalar_subquery()))
+    return _PG_ACCEPT[0]
+
+
+def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime, stored_json: dict,
+               entry: dict) -> int | None:
+    """The feed change, the stored answer and the audit entry of an accepted command in one statement;
+    its position, or None when the feed counter row is missing (nothing was written: the caller goes
+    the long way, which creates it)."""
+    text = json.dumps(stored_json)  # as the JSON column would store it
+    params = {"answer_head": '{"position":', "answer_tail": "," + text[1:],
+              "c_command_id": command.command_id, "c_username": user.username, "c_case_id": command.case_id,
+              "c_action": str(command.action), "c_received_at": now, "c_status": "accepted",
+              **pg_change_params(CASE, command.case_id), **audit.pg_append_params(_AUDIT, **entry)}
+    found = session.execute(_pg_accept_statement(), params).first()
+    if found is None:
+        return None
+    position, _notified, seq = found
+    mark_changed(session, position)
+    if seq is None:  # no audit head row (a schema made without the migration): `record` creates it
+        audit.record(session, **entry)
+    return position
 
 
 def _convertible_to_utc(moment: datetime) -> bool:

@@ -54,11 +54,9 @@ def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data:
     such as the transaction's own new rows."""
     entity_id = str(entity_id)
     if _PG_RECORD_CHANGE is not None and session.get_bind().dialect.name == "postgresql":
-        position = session.execute(_PG_RECORD_CHANGE, {
-            "counter": FEED_COUNTER, "kind": kind, "entity_id": entity_id, "data": data,
-            "case_id": uuid.UUID(entity_id) if kind == CASE else None, "channel": FEED_CHANNEL}).scalar()
+        position = session.execute(_PG_RECORD_CHANGE, pg_change_params(kind, entity_id, data)).scalar()
         if position is not None:
-            session.info[FEED_CHANGED] = position
+            mark_changed(session, position)
             return position
         # no feed counter row yet (a fresh database): nothing was written; create it below
     position = counters.increment(session, FEED_COUNTER)
@@ -73,27 +71,52 @@ def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data:
         # Delivered to every listening server process when (and only if) this transaction commits.
         session.execute(text("SELECT pg_notify(:channel, :position)"),
                         {"channel": FEED_CHANNEL, "position": str(position)})
-    session.info[FEED_CHANGED] = position
+    mark_changed(session, position)
     return position
+
+
+def mark_changed(session: Session, position: int) -> None:
+    """Tell the server's after-commit hook that this transaction moved the feed (to `position`)."""
+    session.info[FEED_CHANGED] = position
+
+
+def pg_change_cte():
+    """PostgreSQL: the counter increment and the feed upsert of `record_change` as one CTE yielding the
+    new `position` (binds: `pg_change_params`). The counter's row lock is taken by it, so it is held
+    from there to the commit; if the counter row is missing, it writes nothing and yields no row."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    # On the tables, not the ORM classes: an ORM-enabled statement costs the session more per execution.
+    counters_, feed_ = CounterRow.__table__, FeedRow.__table__
+    pos = (update(counters_).where(counters_.c.name == bindparam("counter"))
+           .values(value=counters_.c.value + 1).returning(counters_.c.value).cte("pos"))
+    ins = pg_insert(feed_).from_select(
+        ["kind", "entity_id", "position", "data", "case_id"],
+        select(bindparam("kind", type_=feed_.c.kind.type), bindparam("entity_id", type_=feed_.c.entity_id.type),
+               pos.c.value, bindparam("data", type_=feed_.c.data.type),
+               bindparam("case_id", type_=feed_.c.case_id.type)))
+    ins = ins.on_conflict_do_update(index_elements=[feed_.c.kind, feed_.c.entity_id],
+                                    set_={"position": ins.excluded.position, "data": ins.excluded.data})
+    return ins.returning(feed_.c.position).cte("ins")
+
+
+def pg_change_params(kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    entity_id = str(entity_id)
+    return {"counter": FEED_COUNTER, "kind": kind, "entity_id": entity_id, "data": data,
+            "case_id": uuid.UUID(entity_id) if kind == CASE else None, "channel": FEED_CHANNEL}
+
+
+def pg_notify_column(position):
+    """`pg_notify` of the feed channel with `position`: sent to every listening server process when (and
+    only if) the transaction commits (bind `channel`, as in `pg_change_params`)."""
+    return func.pg_notify(bindparam("channel"), cast(position, Text))
 
 
 def _pg_record_change():
     """PostgreSQL: the counter increment, the feed upsert and the NOTIFY of `record_change` as one
-    statement (one round trip instead of three). The counter's row lock is taken by it, so it is still
-    held from here to the commit; if the counter row is missing, it writes nothing and returns no row."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    pos = (update(CounterRow).where(CounterRow.name == bindparam("counter"))
-           .values(value=CounterRow.value + 1).returning(CounterRow.value).cte("pos"))
-    ins = pg_insert(FeedRow).from_select(
-        ["kind", "entity_id", "position", "data", "case_id"],
-        select(bindparam("kind", type_=FeedRow.kind.type), bindparam("entity_id", type_=FeedRow.entity_id.type),
-               pos.c.value, bindparam("data", type_=FeedRow.data.type),
-               bindparam("case_id", type_=FeedRow.case_id.type)))
-    ins = ins.on_conflict_do_update(index_elements=[FeedRow.kind, FeedRow.entity_id],
-                                    set_={"position": ins.excluded.position, "data": ins.excluded.data})
-    ins = ins.returning(FeedRow.position).cte("ins")
-    return select(ins.c.position, func.pg_notify(bindparam("channel"), cast(ins.c.position, Text)))
+    statement (one round trip instead of three)."""
+    ins = pg_change_cte()
+    return select(ins.c.position, pg_notify_column(ins.c.position))
 
 
 _PG_RECORD_CHANGE = _pg_record_change()
@@ -127,7 +150,7 @@ def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any
     session.connection().execute(stmt, rows)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
-    session.info[FEED_CHANGED] = top
+    mark_changed(session, top)
     return list(range(first, top + 1))
 
 

@@ -43,10 +43,14 @@ def test_demo_database_lives_in_the_user_data_folder(monkeypatch, tmp_path):
 
 @pytest.fixture
 def quiet_cli(monkeypatch):
-    """The CLI configures logging and hands settings to workers through the environment: keep both
-    inside the test."""
+    """The CLI configures logging, tunes the process's garbage collector and hands settings to workers
+    through the environment: keep all of it inside the test (the collector calls are only recorded)."""
     monkeypatch.setattr(cli.logging.config, "dictConfig", lambda config: None)
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if not k.startswith("ONEGRID_")})
+    collector: list[str] = []
+    monkeypatch.setattr(cli, "tune_collector", lambda: collector.append("tuned"))
+    monkeypatch.setattr(cli, "freeze_after_startup", lambda ctx: collector.append("frozen"))
+    return collector
 
 
 def test_cli_runs_uvicorn_with_the_settings(monkeypatch, sqlite_url, quiet_cli):
@@ -56,6 +60,9 @@ def test_cli_runs_uvicorn_with_the_settings(monkeypatch, sqlite_url, quiet_cli):
     (app, kw), = calls
     assert kw["port"] == 8123 and kw["host"] == "127.0.0.1"
     assert app.state.ctx.settings.database_url == sqlite_url
+    assert quiet_cli == ["tuned"]  # the serving process's collector (server.gc_tuning) ...
+    with TestClient(app):
+        assert quiet_cli == ["tuned", "frozen"]  # ... and its start-up objects frozen once started
 
 
 def test_cli_with_workers_uses_the_factory(monkeypatch, sqlite_url, quiet_cli):
@@ -77,6 +84,7 @@ def test_cli_demo_initialises_the_database(monkeypatch, tmp_path, quiet_cli):
     (app,) = calls
     assert app.state.ctx.settings.demo
     with TestClient(app) as client:
+        assert quiet_cli[-1] == "frozen"
         r = client.post("/api/login", json={"username": "lead1", "password": "demo-lead1"})
         assert r.status_code == 200
 

@@ -1,0 +1,50 @@
+"""The serving process's garbage collector (`server.gc_tuning`), checked in a child process: freezing
+and thresholds are process-wide, and this test process must keep Python's defaults."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import gc, json, logging
+from server import gc_tuning
+records = []
+handler = logging.Handler()
+handler.emit = records.append
+logging.getLogger("server.gc_tuning").addHandler(handler)
+before = gc.get_threshold()
+gc_tuning.tune_collector()
+kept = [[i] for i in range(10000)]  # built at start-up, kept for good
+gc_tuning.SLOW_COLLECTION_S = 0  # every collection is "slow" from here on
+gc_tuning.freeze_after_startup(None)
+after_freeze = [r.getMessage() for r in records if "took" in r.getMessage()]
+gc.collect()  # a collection while serving
+print(json.dumps({"before": before, "after": gc.get_threshold(), "frozen": gc.get_freeze_count(),
+                  "warned_at_freeze": after_freeze, "warned": [r.getMessage() for r in records]}))
+"""
+
+
+def _run(env_extra: dict[str, str]) -> dict:
+    env = {**os.environ, **env_extra}
+    out = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_start_up_objects_are_frozen_and_the_first_threshold_raised():
+    seen = _run({"ONEGRID_GC_GEN0_THRESHOLD": "50000"})
+    assert seen["after"] == [50000, seen["before"][1], seen["before"][2]]
+    assert seen["frozen"] > 10000  # the kept lists and everything imported
+    # the start-up collection is expected to be long; one while serving is reported
+    assert seen["warned_at_freeze"] == []
+    assert any(m.startswith("garbage collection of generation 2 took") for m in seen["warned"]), seen["warned"]
+
+
+def test_zero_keeps_pythons_thresholds():
+    seen = _run({"ONEGRID_GC_GEN0_THRESHOLD": "0"})
+    assert seen["after"] == seen["before"]
