@@ -366,7 +366,8 @@ PROFILE_CATEGORIES = [  # first match wins, checked against the whole stack of a
 
 class ServerProfile:
     """py-spy (GIL-holding samples only) on the server during a measurement, if ONEGRID_BENCH_PYSPY names
-    the py-spy executable (`pip install --target DIR py-spy`); otherwise does nothing."""
+    the py-spy executable (`pip install --target DIR py-spy`); otherwise does nothing. With
+    ONEGRID_BENCH_PYSPY_KEEP=FILE the raw stacks are kept there for a closer look."""
 
     def __init__(self, pid: int, seconds: float):
         self.exe = os.environ.get("ONEGRID_BENCH_PYSPY")
