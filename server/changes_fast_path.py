@@ -5,9 +5,10 @@ cost about 1.5 ms of the event loop (ten middleware layers, routing, dependency 
 so 500 waiting consoles saturated the loop and starved the command requests sharing it. This ASGI
 layer, outermost, answers the plain case itself with the very same code as the endpoint
 (`server.api.long_poll`, `server.api.changes_answer`): a GET whose query holds only well-formed
-`after`/`limit`/`wait` within their bounds and whose bearer token is valid (`ServerContext.user_for_token`). Everything else
-— a malformed or out-of-range parameter, an unknown parameter, a missing or invalid token, any error before the
-answer starts — goes to the FastAPI endpoint unchanged, which answers it (or its error) the usual way.
+`after`/`limit`/`wait` within their bounds and whose bearer token is valid (`ServerContext.user_for_token`).
+Everything else — a malformed or out-of-range parameter, an unknown parameter, a missing or invalid
+token, any error before the answer starts — goes to the FastAPI endpoint unchanged, which answers it (or
+its error) the usual way.
 The endpoint stays the contract (OpenAPI, validation messages); this only skips the framework's work.
 """
 from __future__ import annotations

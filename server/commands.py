@@ -50,7 +50,8 @@ _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
 _INSERT_EVENTS = insert(_EVENTS)
 _INSERT_COMMAND = insert(_COMMANDS)
 _SELECT_CASE = select(_CASES.c.data).where(_CASES.c.id == bindparam("case_id")).with_for_update()
-_SELECT_ANSWER = select(_COMMANDS.c.username, _COMMANDS.c.result).where(_COMMANDS.c.command_id == bindparam("command_id"))
+_SELECT_ANSWER = (select(_COMMANDS.c.username, _COMMANDS.c.result)
+                  .where(_COMMANDS.c.command_id == bindparam("command_id")))
 # Cases of one batch applied at once on PostgreSQL (`_apply_lanes`; ONEGRID_BATCH_LANES, 1 = one after another).
 # The helper threads (BATCH_LANES - 1, shared by every batch) each hold one more pooled connection.
 BATCH_LANES = max(1, int(os.environ.get("ONEGRID_BATCH_LANES", "2")))
