@@ -36,7 +36,7 @@ translations: $(STAMP)
 # packed with its desktop files into dist/onegrid-<version>-linux-x86_64.tar.gz. See packaging/README.md.
 PKG_STAMP := $(VENV)/.installed-package
 $(PKG_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e ".[test,package]"
+	$(PY) -m pip install --quiet -e ".[package]"  # adds to the test extra installed by $(STAMP)
 	touch $(PKG_STAMP)
 
 package: $(PKG_STAMP)

@@ -24,7 +24,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from bench.emit import emit, percentile
-from bench.harness import fresh_database, log
+from bench.harness import fresh_database, log, now_utc, plain_url
 from bench.result import Row
 
 ENTRIES = int(os.environ.get("BENCH_AUDIT_ENTRIES", "1000000"))
@@ -48,9 +48,6 @@ def _append_cost(url: str) -> tuple[list[float], float]:
     payload = {"source": "hotline", "category_code": "C0101", "description": "bench",
                "location": {"lat": lat, "lon": lon}}
 
-    def now() -> datetime:
-        return datetime.now(timezone.utc)
-
     real_record, real_accept = commands.audit.record, commands._pg_accept
     inside: list[float] = []  # audit.record: a rejected command's append
     tails: list[float] = []   # _pg_accept: an accepted command's feed change, stored answer and append
@@ -69,8 +66,8 @@ def _append_cost(url: str) -> tuple[list[float], float]:
         for _ in range(COMMANDS):
             batch = CommandBatch(commands=[Command(command_id=uuid.uuid4(), case_id=uuid.uuid4(), action=action,
                                                    payload=payload if action == "create" else {},
-                                                   issued_at=now())])
-            (result,) = commands.apply_batch(db.writer, user, batch, refdata, now).results
+                                                   issued_at=now_utc())])
+            (result,) = commands.apply_batch(db.writer, user, batch, refdata, now_utc).results
             assert result.status == ("accepted" if action == "create" else "rejected"), result
         return (time.perf_counter() - started) / COMMANDS * 1000
 
@@ -95,7 +92,7 @@ def _long_chain(url: str, n: int) -> None:
     from server.database import upgrade
 
     upgrade(url)
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    plain = plain_url(url)
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     prev = audit.GENESIS_HASH
     with psycopg.connect(plain) as conn:

@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from bench.emit import emit
-from bench.harness import fresh_database, log
+from bench.harness import drop_stale_databases, fresh_database, install_sigterm_cleanup, log, plain_url
 from bench.result import Row
 
 CASES = int(os.environ.get("BENCH_HANDOVER_CASES", "200000"))
@@ -35,7 +35,7 @@ def _fill(url: str, rng: random.Random) -> int:
     from app.refdata import load_demo_refdata
 
     init_db(url, refdata=load_demo_refdata())
-    conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    conninfo = plain_url(url)
     cases, events = io.StringIO(), io.StringIO()
     year = timedelta(days=365).total_seconds()
     n_events = 0
@@ -99,4 +99,6 @@ def run() -> None:
 
 
 if __name__ == "__main__":
+    install_sigterm_cleanup()  # a stopped run leaves no database of 200k cases behind
+    drop_stale_databases()
     run()

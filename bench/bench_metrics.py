@@ -25,7 +25,7 @@ import traceback
 from datetime import date, datetime, timezone
 
 from bench import emit
-from bench.harness import ROOT, drop_stale_databases, fresh_database, install_sigterm_cleanup, log
+from bench.harness import ROOT, drop_stale_databases, fresh_database, install_sigterm_cleanup, log, plain_url
 from bench.result import Row
 
 QUICK = os.environ.get("ONEGRID_BENCH_METRICS_QUICK", "") not in ("", "0")
@@ -193,7 +193,7 @@ def load(url: str, refdata) -> float:
 
     units = [u.id for u in refdata.units if u.parent_id is not None]
     cats = [c.code for c in refdata.categories]
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    plain = plain_url(url)
     started = time.monotonic()
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute("SET synchronous_commit = off")

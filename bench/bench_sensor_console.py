@@ -19,15 +19,12 @@ from datetime import datetime, timezone
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.emit import emit  # noqa: E402
+from bench.harness import log  # noqa: E402
 from bench.result import Row  # noqa: E402
 
 T0 = 1_796_104_800.0
 N_ALARMS = 5000
 N_BATCH = 1000
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def iso(epoch_s: float) -> str:

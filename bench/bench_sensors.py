@@ -18,7 +18,6 @@ Timings on a shared machine are noisy; the note of each row says how busy it was
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -41,7 +40,9 @@ from bench.harness import (
     fresh_database,
     install_sigterm_cleanup,
     log,
+    login,
     password_of,
+    plain_url,
     stop_process,
     wait_for_quiet,
 )
@@ -192,6 +193,9 @@ def bench_ingest(server: InProcessServer, prefix: str) -> None:
         stop_process(pub)
     if pub.returncode != 0:
         raise RuntimeError(f"the publisher failed: {err.strip()[-300:]}")
+    # Kept up with = stored by the publisher's end (it stops ~1 s after its last reading); the wait below
+    # only tells what arrives eventually.
+    kept_up = ingest.stats.accepted - before
     report = json.loads(out.strip().splitlines()[-1])
     sent = report["sent"]
     deadline = time.monotonic() + 30
@@ -218,8 +222,9 @@ def bench_ingest(server: InProcessServer, prefix: str) -> None:
             f"{raised} alarms, {with_case} with a case; machine busy {busy:.0%} before; {meter.describe()}")
     log(f"ingest: {note}")
     emit(Row(NAME_LAG, p99, "s", LAG_TARGET_S, note=note))
-    emit(Row(NAME_RATE, accepted / DURATION_S, "readings/s", RATE_TARGET, lower_is_better=False,
-             note=f"{accepted:,} of {sent:,} readings in {DURATION_S} s"))
+    emit(Row(NAME_RATE, kept_up / DURATION_S, "readings/s", RATE_TARGET, lower_is_better=False,
+             note=f"{kept_up:,} of {sent:,} readings stored by the end of the {DURATION_S} s of publishing "
+                  f"(~1 s after the last one); {accepted:,} after up to 30 s more"))
 
 
 # ====================================================================== 2. 24-hour history
@@ -228,20 +233,20 @@ def seed_aggregates(url: str, end: datetime) -> int:
     """A day of per-minute aggregates for every sensor, ending before `end` (COPY: fast)."""
     import psycopg
 
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    plain = plain_url(url)
     first = end.replace(second=0, microsecond=0) - timedelta(days=1)
     rows = 0
     with psycopg.connect(plain, autocommit=True) as conn, conn.cursor() as cur:
         with cur.copy("COPY sensor_minutes (sensor_id, minute, min, max, sum, count) FROM STDIN") as copy:
+            day = []  # the same day for every sensor: formatted once
+            for m in range(1440):
+                minute = first + timedelta(minutes=m)
+                base = 0.05 + 0.02 * ((m % 240) / 240)
+                day.append(f"\t{minute.isoformat()}\t{base - 0.003:.4f}\t{base + 0.003:.4f}\t{base * 60:.4f}\t60\n")
             for i in range(SENSORS):
                 sid = sensor_id(i)
-                buf = io.StringIO()
-                for m in range(1440):
-                    minute = first + timedelta(minutes=m)
-                    base = 0.05 + 0.02 * ((m % 240) / 240)
-                    buf.write(f"{sid}\t{minute.isoformat()}\t{base - 0.003:.4f}\t{base + 0.003:.4f}\t{base * 60:.4f}\t60\n")
-                    rows += 1
-                copy.write(buf.getvalue())
+                copy.write("".join(sid + line for line in day))
+                rows += len(day)
         cur.execute("ANALYZE sensor_minutes")
     return rows
 
@@ -254,12 +259,7 @@ def bench_history(server: InProcessServer, url: str) -> None:
     rows = seed_aggregates(url, seeded_before)
     log(f"seeded {rows:,} minute aggregates in {time.monotonic() - started:.0f} s")
     session = requests.Session()
-    r = session.post(server.url + "/api/login", json={"username": "operator1", "password": password_of("operator1")},
-                     timeout=60)
-    if r.status_code != 200:
-        raise RuntimeError(f"login failed: {r.status_code} {r.text[:200]}")
-    token = r.json()["token"]
-    session.headers["Authorization"] = f"Bearer {token}"
+    session.headers["Authorization"] = f"Bearer {login(server.url, 'operator1')}"
     rng = random.Random(3)
     busy = wait_for_quiet()
     times, points = [], []
@@ -293,8 +293,15 @@ def main() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from server.bootstrap import add_user, init_db
 
-    benches = [(NAME_LAG, LAG_TARGET_S, "s"), (NAME_RATE, RATE_TARGET, "readings/s"),
-               (NAME_HISTORY, HISTORY_TARGET_MS, "ms")]
+    rows = {bench_ingest: [(NAME_LAG, LAG_TARGET_S, "s", True), (NAME_RATE, RATE_TARGET, "readings/s", False)],
+            bench_history: [(NAME_HISTORY, HISTORY_TARGET_MS, "ms", True)]}
+
+    def could_not_run(specs, exc: Exception) -> None:
+        for name, target, unit, lower in specs:
+            if name not in _EMITTED:
+                emit(Row(name, None, unit, target, lower_is_better=lower,
+                         note=f"could not run: {type(exc).__name__}: {str(exc)[:200]}"))
+
     try:
         drop_stale_databases()
     except Exception as exc:  # noqa: BLE001 - PostgreSQL down: the rows below say so
@@ -312,17 +319,11 @@ def main() -> int:
                         bench(*args)
                     except Exception as exc:  # noqa: BLE001 - benchmarks never fail the build
                         traceback.print_exc()
-                        for name, target, unit in benches:
-                            if name not in _EMITTED and (bench is bench_history) == (name == NAME_HISTORY):
-                                emit(Row(name, None, unit, target, lower_is_better=unit != "readings/s",
-                                         note=f"could not run: {type(exc).__name__}: {str(exc)[:200]}"))
+                        could_not_run(rows[bench], exc)
                     log(f"{bench.__name__}: {time.monotonic() - started:.0f} s")
     except Exception as exc:  # noqa: BLE001 - no database, no broker: say so in every row
         traceback.print_exc()
-        for name, target, unit in benches:
-            if name not in _EMITTED:
-                emit(Row(name, None, unit, target, lower_is_better=unit != "readings/s",
-                         note=f"could not run: {type(exc).__name__}: {str(exc)[:200]}"))
+        could_not_run([spec for specs in rows.values() for spec in specs], exc)
     return 0
 
 

@@ -100,11 +100,15 @@ def fresh_database(tag: str) -> Iterator[str]:
             log(f"could not drop database {name}: {exc}")
 
 
+def plain_url(url: str) -> str:
+    """A `fresh_database` URL (SQLAlchemy's `postgresql+psycopg://`) as psycopg itself takes it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def psql_scalar(url: str, sql: str) -> Any:
     import psycopg
 
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(plain_url(url), autocommit=True, connect_timeout=5) as conn:
         return conn.execute(sql).fetchone()[0]
 
 
@@ -293,8 +297,10 @@ class CpuMeter:
         r = self.result
         parts = [f"server {r['server']:.0%} (kernel {r['server_sys']:.0%})", f"postgres {r['postgres']:.0%}"]
         parts += [f"{name} {r[name]:.0%}" for name in self.others]
-        parts.append(f"bench {r['bench']:.0%}")
-        ours = r["server"] + r["postgres"] + r["bench"] + sum(r[name] for name in self.others)
+        in_process = self.server_pid == os.getpid()  # an in-process server: "bench" is the same process
+        if not in_process:
+            parts.append(f"bench {r['bench']:.0%}")
+        ours = r["server"] + r["postgres"] + (0 if in_process else r["bench"]) + sum(r[n] for n in self.others)
         machine = r["machine_busy"]  # cores busy, all processes
         parts.append(f"other processes {max(machine - ours, 0):.0%}")
         return "CPU (100% = one core of 2): " + ", ".join(parts) + f"; load average at the end {os.getloadavg()[0]:.1f}"
@@ -395,7 +401,8 @@ class ServerProfile:
             return ""
         finally:
             if keep := os.environ.get("ONEGRID_BENCH_PYSPY_KEEP"):  # the raw stacks, for a closer look
-                shutil.copyfile(self.out, keep)
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(self.out, keep)
             with contextlib.suppress(OSError):
                 self.out.unlink()
         counts: Counter = Counter()
