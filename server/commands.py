@@ -184,15 +184,8 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
         return _stored_answer(stored, user, command)
     case = Case.model_validate(row.data) if row is not None else None
 
-    if command.issued_at.tzinfo is None:
-        result = _rejected(command, "invalid_time", "issued_at must carry a time zone", case, user, refdata)
-    elif not _convertible_to_utc(command.issued_at):
-        result = _rejected(command, "invalid_time", f"issued_at {command.issued_at.isoformat()} is outside the "
-                                                    f"range of representable times", case, user, refdata)
-    elif command.issued_at > now + MAX_CLOCK_AHEAD:
-        result = _rejected(command, "bad_clock",
-                           f"issued_at {command.issued_at.isoformat()} is more than a day ahead of the server "
-                           f"clock ({now.isoformat()}); set the console's clock", case, user, refdata)
+    if (refusal := clock_refusal(command.issued_at, now)) is not None:
+        result = _rejected(command, *refusal, case, user, refdata)
     else:
         try:
             new_case = apply(case, command, user.actor, refdata, now)
@@ -292,6 +285,19 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
     if seq is None:  # no audit head row (a schema made without the migration): `record` creates it
         audit.record(session, **entry)
     return position
+
+
+def clock_refusal(issued_at: datetime, now: datetime) -> tuple[str, str] | None:
+    """(reason, message) when a console's `issued_at` cannot be taken (case and entity commands alike);
+    None when it can."""
+    if issued_at.tzinfo is None:
+        return "invalid_time", "issued_at must carry a time zone"
+    if not _convertible_to_utc(issued_at):
+        return "invalid_time", f"issued_at {issued_at.isoformat()} is outside the range of representable times"
+    if issued_at > now + MAX_CLOCK_AHEAD:
+        return "bad_clock", (f"issued_at {issued_at.isoformat()} is more than a day ahead of the server clock "
+                             f"({now.isoformat()}); set the console's clock")
+    return None
 
 
 def _convertible_to_utc(moment: datetime) -> bool:

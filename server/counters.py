@@ -15,13 +15,13 @@ from server.database import dialect_insert
 
 _COUNTERS = CounterRow.__table__
 # On the table, not the ORM class (an ORM-enabled statement costs the session more per execution), built once.
-_INCREMENT = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
+INCREMENT = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
               .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
 
 
 def increment(session: Session, name: str) -> int:
     """Add one to counter `name` (created at 1 if missing) and return the new value."""
-    value = session.execute(_INCREMENT, {"counter": name}).scalar_one_or_none()
+    value = session.execute(INCREMENT, {"counter": name}).scalar_one_or_none()
     if value is not None:
         return value
     insert = dialect_insert(session)

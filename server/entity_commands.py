@@ -20,7 +20,7 @@ from app.entity_commands import PAYLOADS, SET_NOTES, SIGN, EntityCommand, Entity
 from db.shift_schema import EntityCommandRow, HandoverRow, ShiftRow
 from server import audit, handover
 from server.auth import AuthUser
-from server.commands import MAX_CLOCK_AHEAD
+from server.commands import clock_refusal
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,8 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
 
     if shift_id is None:
         reason, message = "invalid_request", f"entity id {command.entity_id!r} is not a shift id (a UUID)"
-    elif command.issued_at.tzinfo is None:
-        reason, message = "invalid_time", "issued_at must carry a time zone"
-    elif command.issued_at > now + MAX_CLOCK_AHEAD:
-        reason, message = "bad_clock", (f"issued_at {command.issued_at.isoformat()} is more than a day ahead of "
-                                        f"the server clock ({now.isoformat()}); set the console's clock")
+    elif (refusal := clock_refusal(command.issued_at, now)) is not None:
+        reason, message = refusal
     else:
         try:
             payload = PAYLOADS[command.action].model_validate(command.payload)

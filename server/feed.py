@@ -87,9 +87,8 @@ def pg_change_cte():
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
     # On the tables, not the ORM classes: an ORM-enabled statement costs the session more per execution.
-    counters_, feed_ = CounterRow.__table__, FeedRow.__table__
-    pos = (update(counters_).where(counters_.c.name == bindparam("counter"))
-           .values(value=counters_.c.value + 1).returning(counters_.c.value).cte("pos"))
+    feed_ = FeedRow.__table__
+    pos = counters.INCREMENT.cte("pos")  # the increment of `counters.increment` (bind `counter`)
     ins = pg_insert(feed_).from_select(
         ["kind", "entity_id", "position", "data", "case_id"],
         select(bindparam("kind", type_=feed_.c.kind.type), bindparam("entity_id", type_=feed_.c.entity_id.type),

@@ -35,7 +35,7 @@ import queue
 import threading
 import time
 import zlib
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -205,7 +205,6 @@ class SensorIngest:
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._memory: dict[str, _Memory] = {}
-        self._rules_of: dict[str, Thresholds] = {}
         self._lock = threading.Lock()  # one batch at a time (the writer thread, or a direct `process`)
         self._started = False
         self.mqtt = None  # the process's server.sensor_mqtt.MqttSubscriber, if any (set by sensor_runtime)
@@ -297,16 +296,10 @@ class SensorIngest:
 
     # -- evaluator state
 
-    def _rules(self, sensor: Sensor) -> Thresholds:
-        rules = self._rules_of.get(sensor.id)
-        if rules is None:
-            rules = self._rules_of[sensor.id] = Thresholds.from_rules(sensor.rules)
-        return rules
-
     def _mem(self, sensor: Sensor) -> _Memory:
         mem = self._memory.get(sensor.id)
         if mem is None:
-            mem = self._memory[sensor.id] = _Memory(ThresholdEvaluator(self._rules(sensor)))
+            mem = self._memory[sensor.id] = _Memory(ThresholdEvaluator(Thresholds.from_rules(sensor.rules)))
         return mem
 
     def memory(self, sensor_id: str) -> _Memory | None:
@@ -494,7 +487,7 @@ class SensorIngest:
             sensor_alarms.ensure_cases(self.ctx, cases_due)
         if rejected:
             log.info("rejected %d sensor readings (%s)", len(rejected),
-                     ", ".join(f"{r}: {n}" for r, n in sorted(_count(x.reason for x in rejected).items())))
+                     ", ".join(f"{r}: {n}" for r, n in sorted(Counter(x.reason for x in rejected).items())))
         return outcomes, lag_times
 
     # -- storage
@@ -706,13 +699,6 @@ def _more_extreme(peak: float | None, value: float, reason: int) -> float:
     if peak is None:
         return value
     return min(peak, value) if reason == int(Reason.LOW) else max(peak, value)
-
-
-def _count(values: Iterable[str]) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for v in values:
-        out[v] += 1
-    return out
 
 
 def state_data(sensor_id: str, last_time: datetime | None, last_value: float | None, level: int, state: str,

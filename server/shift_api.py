@@ -91,7 +91,7 @@ def list_shifts(_user: User, ctx: Ctx,
              responses={403: {"description": "forbidden (shift_lead only)"},
                         409: {"description": "shift_already_open"}, 422: {"description": "unknown_shift, unknown_users"}})
 def open_shift(body: OpenShiftRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
-    shifts.require_lead(user)
+    auth.require_role(user, Role.SHIFT_LEAD)
     slots, tz = _slots_and_tz(ctx)
     with ctx.db.writer() as session, session.begin():
         console_id = console_of(session, auth.bearer_token(request))
@@ -105,7 +105,7 @@ def open_shift(body: OpenShiftRequest, user: User, ctx: Ctx, request: Request) -
 def close_shift(shift_id: uuid.UUID, body: CloseShiftRequest, user: User, ctx: Ctx,
                 request: Request) -> dict[str, Any]:
     """Close the shift and draft its handover report; answers the draft."""
-    shifts.require_lead(user)
+    auth.require_role(user, Role.SHIFT_LEAD)
     now = ctx.now()
     with ctx.db.writer() as session, session.begin():
         console_id = console_of(session, auth.bearer_token(request))

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.enums import Role
 from db.server_schema import UserRow
 from db.shift_schema import SHIFT_CLOSED, SHIFT_OPEN, ConsoleOutageRow, EmergencySwitchRow, ShiftRow
 from server import audit
@@ -189,6 +188,3 @@ def outages_during(session: Session, start: datetime, end: datetime) -> list[dic
              "error": r.error} for r in rows]
 
 
-def require_lead(user: AuthUser) -> None:
-    if user.role != Role.SHIFT_LEAD:
-        raise ApiError(403, "forbidden", f"only a shift lead may do this, not {user.role} '{user.username}'")

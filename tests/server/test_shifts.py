@@ -312,3 +312,17 @@ def test_alarms_come_from_the_sensor_servers_table_when_it_exists(lite, clock):
     assert [a["id"] for a in report["raised"]["items"]] == [raised_and_cleared]
     assert [a["id"] for a in report["active"]["items"]] == [carried_over]
     assert before_and_over not in str(report)
+
+
+def test_an_entity_command_with_an_unrepresentable_clock_is_refused_not_a_500(lite, clock):
+    shift = _open(lite)
+    clock.advance(hours=1)
+    draft = _close(lite, shift["id"])
+    command = {"command_id": str(uuid.uuid4()), "kind": "handover", "entity_id": shift["id"], "action": "sign",
+               "payload": {"content_hash": draft["content_hash"]},
+               "issued_at": "0001-01-01T00:30:00+05:00",  # valid ISO, but its UTC form is before year 1
+               "offline": True, "console_id": "c2"}
+    r = lite.client.post("/api/entity-commands", json={"commands": [command]}, headers=lite.login("lead2"))
+    assert r.status_code == 200, r.text
+    (result,) = r.json()["results"]
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_time") and "representable" in result["message"]
