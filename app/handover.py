@@ -140,12 +140,8 @@ def _detail(payload: dict[str, Any]) -> str:
 def timeline(cache, start: datetime, end: datetime | None) -> list[TimelineEvent]:
     """Every ledger event with `start <= at < end` (end None: up to now), oldest first. Reads the
     cases updated since `start` only (a case's last event is its `updated_at`)."""
-    ids = [s.id for s in cache.summaries() if s.updated_at >= start]
     events: list[TimelineEvent] = []
-    for case_id in ids:
-        case = cache.server_case(case_id) or cache.case(case_id)
-        if case is None:
-            continue
+    for case in cache.cases_updated_since(start):
         unit = None
         for event in case.events:
             if event.action in (Action.DISPATCH, Action.REASSIGN):

@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget,
                                QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableView,
@@ -34,6 +34,7 @@ from ui.shift_timeline_model import ShiftTimelineModel, TimelineFilter
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({model.SHIFT, "handover"})
+TIMELINE_DELAY_MS = 1000  # case changes re-read the shift's timeline at most this often
 
 
 class _Relay(QObject):
@@ -117,6 +118,13 @@ class HandoverDock(QDockWidget):
         self.shift_id: str | None = None
         self.state: model.HandoverState | None = None
         self.last_pdf: str | None = None
+        self._open_shift: dict[str, Any] | None = None  # as `refresh` last read it (entities_changed keeps it)
+        # The timeline reads every case updated since the shift opened: after case changes it is read
+        # again at most once a second, and only while the dock is visible (else when it is shown).
+        self._timeline_generation = 0
+        self._timeline_stale = False
+        self._timeline_timer = QTimer(self, singleShot=True, interval=TIMELINE_DELAY_MS)
+        self._timeline_timer.timeout.connect(self._timeline_due)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         self.setWidget(body)
@@ -222,7 +230,7 @@ class HandoverDock(QDockWidget):
         self.print_button.clicked.connect(self.print_report)
         self.dismiss_button.clicked.connect(self.dismiss_refusal)
         ctx.signals.entities_changed.connect(self._on_entities_changed)
-        ctx.signals.cases_changed.connect(lambda _changes: self._refresh_timeline())
+        ctx.signals.cases_changed.connect(lambda _changes: self._timeline_timer.start())
         ctx.signals.sync_state_changed.connect(lambda _state: self._update_buttons())
         self._relay = _Relay(self)
         self._relay.changed.connect(self._refresh_state)
@@ -247,7 +255,7 @@ class HandoverDock(QDockWidget):
 
     def refresh(self) -> None:
         """Re-read the shift and the handover list; keep the shift on screen if it is still there."""
-        shift = self.current_shift()
+        shift = self._open_shift = self.current_shift()
         tz = self.ctx.refdata.policy.calendar.tz if self.ctx.refdata else timezone.utc
         if shift is not None:
             opened = datetime.fromisoformat(shift["opened_at"]).astimezone(tz).strftime("%m-%d %H:%M")
@@ -322,7 +330,22 @@ class HandoverDock(QDockWidget):
             return self.tr("Draft: the incoming lead signs it.")
         return self.tr("Draft by {lead}: review it and sign.").format(lead=state.server.get("outgoing_lead", ""))
 
+    def _timeline_due(self) -> None:
+        if self.isVisible():
+            self._refresh_timeline()
+        else:
+            self._timeline_stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._timeline_stale:
+            self._refresh_timeline()
+
     def _refresh_timeline(self) -> None:
+        self._timeline_stale = False
+        self._timeline_timer.stop()
+        self._timeline_generation += 1
+        generation = self._timeline_generation
         shift = self._shift_data()
         if shift is None:
             self.timeline_model.set_events([])
@@ -333,7 +356,7 @@ class HandoverDock(QDockWidget):
         cache, shift_id = self.ctx.cache, self.shift_id
 
         def done(events) -> None:
-            if shift_id == self.shift_id:
+            if generation == self._timeline_generation and shift_id == self.shift_id:  # not an older read
                 self.timeline_model.set_events(events)
                 self._fill_filters()
 
@@ -379,7 +402,7 @@ class HandoverDock(QDockWidget):
 
     def _update_buttons(self) -> None:
         online = self._online()
-        shift = self.current_shift()
+        shift = self._open_shift  # not read again on every sync state change
         self.open_button.setEnabled(online and shift is None)
         self.close_button.setEnabled(online and shift is not None)
         hint = "" if online else self.tr("Opening and closing a shift needs the server.")

@@ -109,17 +109,8 @@ class LocalCache:
 
     def summaries(self, ids: Iterable[UUID] | None = None) -> list[CaseSummary]:
         """Queue rows for every case (or the given ids), from the indexed columns only."""
-        with self._engine.connect() as conn:
-            raw = conn.connection.driver_connection  # plain sqlite3: 100k rows without per-value hooks
-            if ids is None:
-                rows = raw.execute(case_rows.ALL_SUMMARIES_SQL).fetchall()
-            else:
-                rows = []
-                for chunk in tables.chunks([str(i) for i in ids]):
-                    marks = ",".join("?" * len(chunk))
-                    rows += raw.execute(f"{case_rows.SUMMARY_SELECT} WHERE id IN ({marks})", chunk).fetchall()
         summary = case_rows.summary_from_raw
-        return [summary(row) for row in rows]
+        return [summary(row) for rows in self.summary_rows(ids) for row in rows]
 
     def summary_rows(self, ids: Iterable[UUID] | None = None, chunk: int = 10_000, *,
                      coded: bool = False) -> Iterator[list[tuple]]:
@@ -194,6 +185,16 @@ class LocalCache:
         for (data,) in rows:
             if data is not None:
                 yield validate(data)
+
+    def cases_updated_since(self, since: datetime) -> list[Case]:
+        """The cases updated at or after `since`, each as the server last confirmed it, else (created here
+        and not accepted yet) as displayed; one query, no summary of every case (the shift timeline)."""
+        with self._engine.connect() as conn:
+            rows = conn.connection.driver_connection.execute(
+                f"SELECT coalesce({tables.SERVER_JSON}, data) FROM cases WHERE updated_at >= ?",
+                (case_rows.stored_time(since),)).fetchall()
+        validate = Case.model_validate_json
+        return [validate(data) for (data,) in rows]
 
     def _case_column(self, case_id: UUID, column) -> Case | None:
         with self._engine.connect() as conn:

@@ -103,6 +103,31 @@ def test_the_review_view_shows_the_report_and_filters_the_timeline(qtbot, make_c
     assert dock.timeline_filter.rowCount() == 5  # from dispatch on, each event names the unit
 
 
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")  # shown offscreen
+def test_case_changes_reread_the_timeline_once_a_second_and_only_while_shown(qtbot, make_ctx, shift_with_cases,
+                                                                            monkeypatch):
+    from app import handover as model
+
+    ctx = make_ctx(LEAD2)
+    dock = _dock(qtbot, ctx)
+    wait_ops(qtbot, lambda: dock.timeline_model.rowCount() == 9)
+    reads = []
+    real = model.timeline
+    monkeypatch.setattr(model, "timeline", lambda *a: reads.append(1) or real(*a))
+    dock._timeline_timer.setInterval(50)  # the product's 1 s, shortened
+    for _ in range(20):  # a burst of sync pages
+        ctx.signals.cases_changed.emit([])
+    qtbot.wait(300)
+    assert reads == []  # the dock is not shown: nothing read, but remembered
+    dock.show()
+    wait_ops(qtbot, lambda: len(reads) == 1)
+    for _ in range(20):
+        ctx.signals.cases_changed.emit([])
+    qtbot.wait(300)
+    wait_ops(qtbot, lambda: dock.timeline_model.rowCount() == 9)
+    assert len(reads) == 2  # the burst was read once
+
+
 def test_the_incoming_lead_signs_and_the_signature_waits_in_the_outbox(qtbot, make_ctx, shift_with_cases, demo_cache):
     shift, handover, *_ = shift_with_cases
     dock = _dock(qtbot, make_ctx(LEAD2, offline=True))
