@@ -488,10 +488,8 @@ class RowBatch:
             return cls.from_summaries([])
         (ids, number, provisional, status, priority, category, unit, grid, lat, lon, source, created, updated,
          due, stage, escalation, returns, pending, version) = zip(*rows)
-        status_code = {s.value: i for i, s in enumerate(Status)}
-        priority_code = {p.value: i for i, p in enumerate(Priority)}
-        source_code = {s.value: i for i, s in enumerate(Source)}
-        stage_code = {s.value: i for i, s in enumerate(Stage)}
+        # StrEnum keys: the module's orders find a row's plain text values as they are
+        status_code, priority_code, source_code, stage_code = STATUS_ORDER, PRIORITY_ORDER, SOURCE_ORDER, STAGE_ORDER
         return cls(np.array(ids, "S36"), list(number), list(provisional),
                    np.array([status_code[v] for v in status], np.int8),
                    np.array([priority_code[v] for v in priority], np.int8),

@@ -29,16 +29,12 @@ from app.sensor_data import Alarm
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from ui import theme
 from ui.alarm_model import ActiveRole, AlarmModel, CaseIdRole, LevelRole, SensorIdRole
+from ui.banners import EMERGENCY_KEY, emergency_on
 from ui.sensor_hub import SensorHub, run_held
 
 log = logging.getLogger(__name__)
 
-EMERGENCY_KEY = "emergency_mode"
 EMERGENCY_MIN_HEIGHT = 380
-
-
-def emergency_on(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value.get("on"))
 
 
 class _AlarmFilter(QSortFilterProxyModel):

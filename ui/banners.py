@@ -40,7 +40,11 @@ def put_emergency_mode(client: ServerClient, on: bool, reason: str) -> dict[str,
 
 
 def emergency_on(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value.get("on"))
+    """The `emergency_mode` setting is `{on, reason, by, at}`; tolerate a bare bool. The one reading of
+    it for every dock (banner, queue, alarms)."""
+    if isinstance(value, dict):
+        return bool(value.get("on"))
+    return bool(value)
 
 
 class _Banner(QFrame):

@@ -28,6 +28,7 @@ from app.enums import Role
 from ui import theme
 from ui.case_queue_model import CaseIdRole, CaseQueueModel, Column
 from ui.notifier import NotificationBanner, UrgentCaseNotifier
+from ui.banners import EMERGENCY_KEY, emergency_on
 from ui.case_actions import run_op
 
 log = logging.getLogger(__name__)
@@ -36,13 +37,6 @@ COLUMN_WIDTHS = {Column.NUMBER: 120, Column.PRIORITY: 70, Column.CATEGORY: 210, 
                  Column.STATUS: 110, Column.UNIT: 190, Column.TIME_LEFT: 120, Column.SOURCE: 110, Column.AGE: 80,
                  Column.PENDING: 60}
 CREATORS = {Role.OPERATOR, Role.SHIFT_LEAD, Role.INSPECTOR}
-
-
-def emergency_on(value: Any) -> bool:
-    """The `emergency_mode` setting is `{on, reason, by, at}`; tolerate a bare bool."""
-    if isinstance(value, dict):
-        return bool(value.get("on"))
-    return bool(value)
 
 
 class CaseQueueDock(QDockWidget):
@@ -144,7 +138,7 @@ class CaseQueueDock(QDockWidget):
         self.retranslate()
         theme.follow_theme(self)
         cache = ctx.cache
-        run_op(lambda: cache.setting("emergency_mode"), lambda v: self.set_emergency_mode(emergency_on(v)),
+        run_op(lambda: cache.setting(EMERGENCY_KEY), lambda v: self.set_emergency_mode(emergency_on(v)),
                lambda exc: log.warning("cannot read the emergency mode setting: %s", exc), owner=self)
 
     # ------------------------------------------------------------------ texts
@@ -230,7 +224,7 @@ class CaseQueueDock(QDockWidget):
             self.set_view(View.EMERGENCY)
 
     def _setting_changed(self, key: str, value: Any) -> None:
-        if key == "emergency_mode":
+        if key == EMERGENCY_KEY:
             self.set_emergency_mode(emergency_on(value))
 
     # ------------------------------------------------------------------ search

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from app.entity_commands import PAYLOADS, EntityCommand, EntityCommandResult
 from app.events import EventGroup
-from db.cache_schema import entity_outbox, outages, outbox_metadata
+from db.cache_schema import entity_outbox, outages
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,6 @@ class EntityOutbox:
     def __init__(self, engine: Engine, console_id: str):
         self.engine = engine
         self.console_id = console_id
-        outbox_metadata.create_all(engine)  # adds these tables to an outbox file from an older version
         self.events = EventGroup("changed", "outages_changed")
 
     # ---- commands ------------------------------------------------------------------------------------

@@ -138,7 +138,10 @@
 
   // Light or dark (the console's theme): page colours by CSS class, vector layers restyled in place.
   function setTheme(name) {
-    themeName = THEMES[name] ? name : "light";
+    var next = THEMES[name] ? name : "light";
+    // the page is built in the console's theme: the "theme" message after each load changes nothing
+    if (next === themeName && theme === THEMES[next] && gridLayer) return themeName;
+    themeName = next;
     theme = THEMES[themeName];
     document.documentElement.classList.toggle("og-dark", themeName === "dark");
     if (gridLayer && gridStyle) gridLayer.setStyle(gridStyle);
