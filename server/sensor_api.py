@@ -6,6 +6,7 @@ or an admin's bearer token.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -25,7 +26,7 @@ from server.auth import AuthUser
 from server.errors import ApiError
 from server.scope import scope_unit_ids
 from server.sensor_ingest import MAX_BATCH, state_data, state_row_data
-from server.settings import ingest_key_set
+from server.settings import parse_ingest_keys
 
 log = logging.getLogger(__name__)
 
@@ -165,27 +166,31 @@ def clear_alarm(alarm_id: uuid.UUID, body: ClearRequest, user: User, ctx: Ctx) -
     return sensor_alarms.clear(ctx, alarm_id, user, body.reason)
 
 
-def _known_key(key: str, keys: frozenset[str]) -> bool:
+@functools.lru_cache(maxsize=8)
+def _key_digests(ingest_keys: str) -> tuple[bytes, ...]:
+    """The digests of the configured keys (`settings.ingest_keys`), worked out once, not per request."""
+    return tuple(hashlib.sha256(k.encode()).digest() for k in parse_ingest_keys(ingest_keys))
+
+
+def _known_key(key: str, digests: tuple[bytes, ...]) -> bool:
     offered = hashlib.sha256(key.encode()).digest()
     found = False
-    for known in keys:
-        found |= hmac.compare_digest(offered, hashlib.sha256(known.encode()).digest())
+    for known in digests:
+        found |= hmac.compare_digest(offered, known)
     return found
 
 
-def _ingest_actor(request: Request, ctx) -> tuple[str, str]:
+async def _ingest_actor(request: Request, ctx) -> tuple[str, str]:
     key = request.headers.get(INGEST_KEY_HEADER)
     if key is not None:
         # Every configured key compared in constant time: how long a refusal takes says nothing of the keys.
-        if not _known_key(key, ingest_key_set(ctx.settings)):
+        if not _known_key(key, _key_digests(ctx.settings.ingest_keys)):
             raise ApiError(401, "invalid_ingest_key", f"the {INGEST_KEY_HEADER} header does not hold a configured key")
         return f"gateway:{hashlib.sha256(key.encode()).hexdigest()[:12]}", "gateway"
     if not request.headers.get("authorization"):
         raise ApiError(401, "missing_credentials",
                        f"send readings with an {INGEST_KEY_HEADER} header or an admin's bearer token")
-    token = auth.bearer_token(request)
-    with ctx.db.reader() as session:
-        user = auth.resolve_token(session, token, ctx.now())
+    user = await ctx.user_for_token(auth.bearer_token(request))  # the token cache, as every endpoint
     auth.require_role(user, Role.ADMIN)
     return user.username, str(user.role)
 
@@ -195,7 +200,7 @@ def _ingest_actor(request: Request, ctx) -> tuple[str, str]:
                         403: {"description": "forbidden (a bearer token that is not an admin's)"}})
 async def post_readings(request: Request, body: ReadingsBatch, ctx: Ctx) -> dict[str, Any]:
     """Gateway batch ingest (≤ 5000): `{accepted, duplicates, rejected: [{index, sensor_id, reason, message}]}`."""
-    actor = await run_in_threadpool(_ingest_actor, request, ctx)
+    actor = await _ingest_actor(request, ctx)
     ingest = ctx.sensor_ingest
     if ingest is None:
         raise ApiError(503, "ingest_unavailable", "sensor ingest is not running on this server")

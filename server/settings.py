@@ -90,9 +90,9 @@ class ServerSettings(BaseModel):
         return cls.model_validate(values)
 
 
-def ingest_key_set(settings: ServerSettings) -> frozenset[str]:
-    """The gateway ingest keys of `settings.ingest_keys` (empty entries ignored)."""
-    return frozenset(k.strip() for k in settings.ingest_keys.split(",") if k.strip())
+def parse_ingest_keys(text: str) -> frozenset[str]:
+    """The gateway ingest keys of `ServerSettings.ingest_keys`: comma-separated, empty entries ignored."""
+    return frozenset(k.strip() for k in text.split(",") if k.strip())
 
 
 def env_names() -> dict[str, str]:
