@@ -133,7 +133,7 @@ def cell_text(entry: dict[str, Any], key: str) -> str:
 
 def case_ref(cache, text: str | None) -> str | None:
     """The object id to filter on for what a lead typed: a case number (or provisional number) found in
-    the local cache becomes the case's UUID; anything else is used as typed. Scans the cache: call it off
+    the local cache becomes the case's UUID; anything else is used as typed. Reads the cache: call it off
     the GUI thread."""
     if not text:
         return text
@@ -142,9 +142,9 @@ def case_ref(cache, text: str | None) -> str | None:
     except ValueError:
         pass
     if cache is not None:
-        for summary in cache.summaries():
-            if text in (summary.number, summary.provisional_number):
-                return str(summary.id)
+        found = cache.find_case_ids(text)
+        if found:
+            return str(found[0])
     return text
 
 

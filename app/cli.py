@@ -98,8 +98,7 @@ def _find_case(cache: LocalCache, ref: str) -> UUID:
         return UUID(ref)
     except ValueError:
         pass
-    matches = [s.id for s in cache.summaries()
-               if ref in (s.number, s.provisional_number) or str(s.id).startswith(ref.lower())]
+    matches = cache.find_case_ids(ref, id_prefix=True)
     if len(matches) == 1:
         return matches[0]
     if not matches:

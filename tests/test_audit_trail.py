@@ -30,8 +30,7 @@ def test_cell_texts():
 
 def test_case_numbers_resolve_to_ids_through_the_cache():
     known = uuid.uuid4()
-    cache = SimpleNamespace(summaries=lambda: [SimpleNamespace(id=known, number="2026-000012",
-                                                               provisional_number="P-desk3-0001")])
+    cache = SimpleNamespace(find_case_ids=lambda ref: [known] if ref in ("2026-000012", "P-desk3-0001") else [])
     assert case_ref(cache, "2026-000012") == str(known)
     assert case_ref(cache, "P-desk3-0001") == str(known)
     assert case_ref(cache, str(known).upper()) == str(known)

@@ -58,6 +58,11 @@ def test_client_lifecycle_online_and_offline(server, tmp_path, capsys, monkeypat
 
     code, out, _ = run(capsys, *c, "cases", "show", number, "--json")
     assert json.loads(out)["events"][-1]["payload"]["text"] == "caller rang again"
+    case_id = json.loads(out)["id"]
+    code, out, _ = run(capsys, *c, "cases", "show", case_id[:8].upper(), "--json")  # a unique id prefix
+    assert code == 0 and json.loads(out)["id"] == case_id
+    code, _, err = run(capsys, *c, "cases", "show", "2026-999999")
+    assert code == 1 and "no case '2026-999999'" in err
 
 
 def test_client_errors_exit_nonzero_with_a_message(server, tmp_path, capsys, monkeypatch):

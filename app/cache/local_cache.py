@@ -186,6 +186,18 @@ class LocalCache:
             if data is not None:
                 yield validate(data)
 
+    def find_case_ids(self, ref: str, *, id_prefix: bool = False) -> list[UUID]:
+        """The cases whose server or provisional number is `ref` (with `id_prefix`, also those whose id
+        starts with it): one query over the summary index, no summary of every case."""
+        sql = "SELECT id FROM cases WHERE number = ? OR provisional_number = ?"
+        params: tuple = (ref, ref)
+        if id_prefix:
+            sql += " OR substr(id, 1, ?) = ?"
+            params += (len(ref), ref.lower())
+        with self._engine.connect() as conn:
+            rows = conn.connection.driver_connection.execute(sql, params).fetchall()
+        return [UUID(row[0]) for row in rows]
+
     def cases_updated_since(self, since: datetime) -> list[Case]:
         """The cases updated at or after `since`, each as the server last confirmed it, else (created here
         and not accepted yet) as displayed; one query, no summary of every case (the shift timeline)."""
