@@ -30,7 +30,8 @@ from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from ui import theme
 from ui.alarm_model import ActiveRole, AlarmModel, CaseIdRole, LevelRole, SensorIdRole
 from ui.banners import EMERGENCY_KEY, emergency_on
-from ui.sensor_hub import SensorHub, run_held
+from ui.case_actions import run_op
+from ui.sensor_hub import SensorHub
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,6 @@ class AlarmDock(QDockWidget):
         self.proxy.setSourceModel(self.model)
         self.emergency = False
         self._busy = False
-        self._ops: set = set()
         self._warnings_before_emergency = False
 
         body = QWidget(self)
@@ -175,9 +175,9 @@ class AlarmDock(QDockWidget):
         theme.follow_theme(self)
         cache = ctx.cache
         if hasattr(cache, "setting"):
-            run_held(self._ops, lambda: cache.setting(EMERGENCY_KEY),
-                     lambda value: self.set_emergency_mode(emergency_on(value)),
-                     lambda exc: log.warning("cannot read the emergency mode setting: %s", exc))
+            run_op(lambda: cache.setting(EMERGENCY_KEY),
+                   lambda value: self.set_emergency_mode(emergency_on(value)),
+                   lambda exc: log.warning("cannot read the emergency mode setting: %s", exc), owner=self)
         self._load_case_numbers(self.model.case_ids())
 
     # -- texts
@@ -236,9 +236,9 @@ class AlarmDock(QDockWidget):
         cache = self.ctx.cache
         if not uuids or not hasattr(cache, "summaries"):
             return
-        run_held(self._ops, lambda: {str(s.id): s.display_number for s in cache.summaries(uuids)},
-                 self.model.set_case_numbers,
-                 lambda exc: log.warning("cannot read the numbers of alarm cases: %s", exc))
+        run_op(lambda: {str(s.id): s.display_number for s in cache.summaries(uuids)},
+               self.model.set_case_numbers,
+               lambda exc: log.warning("cannot read the numbers of alarm cases: %s", exc), owner=self)
 
     # -- emergency mode
 
@@ -416,7 +416,7 @@ class AlarmDock(QDockWidget):
     def _run(self, work, done_text: str) -> None:
         self._busy = True
         self._update_actions()
-        run_held(self._ops, work, lambda alarm: self._done(alarm, done_text), self._failed)
+        run_op(work, lambda alarm: self._done(alarm, done_text), self._failed, owner=self)
 
     def _done(self, alarm: Alarm, text: str) -> None:
         self._busy = False

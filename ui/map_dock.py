@@ -38,7 +38,8 @@ from ui.i18n import current_language
 from ui.map_bridge import MapBridge
 from ui.map_interceptor import (MapRequestInterceptor, map_interceptor, map_profile, map_scheme_handler,
                                 track_page)
-from ui.sensor_dock import SensorHub, run_held
+from ui.case_actions import run_op
+from ui.sensor_hub import SensorHub
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,6 @@ class MapDock(QDockWidget):
         self._pick: tuple[Callable[[float, float], None], Callable[[], None] | None] | None = None
         self._sensor_states: dict[str, dict] = {}
         self._tmpdir: tempfile.TemporaryDirectory | None = None
-        self._ops: set = set()
 
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -231,8 +231,8 @@ class MapDock(QDockWidget):
         self._in_flight = True
         self._load_gen += 1
         gen = self._load_gen
-        run_held(self._ops, lambda: _read_all_cases(cache, now),
-                 lambda result: self._got_all(result) if self._current(gen) else None, self._op_failed)
+        run_op(lambda: _read_all_cases(cache, now),
+               lambda result: self._got_all(result) if self._current(gen) else None, self._op_failed, owner=self)
 
     def _current(self, gen: int) -> bool:
         """A read's result still wanted: the dock exists (not deleted meanwhile) and nothing newer began."""
@@ -269,7 +269,7 @@ class MapDock(QDockWidget):
             if self._current(gen):
                 self._got_shared(cols, snap.slots, result)
 
-        run_held(self._ops, lambda: _first_push(snap, now), done, self._op_failed)
+        run_op(lambda: _first_push(snap, now), done, self._op_failed, owner=self)
 
     def _got_shared(self, cols: QueueColumns, slots: np.ndarray, result: tuple) -> None:
         self._in_flight = False
@@ -358,8 +358,8 @@ class MapDock(QDockWidget):
         cache, now = self.ctx.cache, now_utc(self.ctx)
         ids = list(dirty)
         self._in_flight = True
-        run_held(self._ops, lambda: (ids, *_read_changed_cases(cache, ids, now)), self._got_changed,
-                 self._op_failed)
+        run_op(lambda: (ids, *_read_changed_cases(cache, ids, now)), self._got_changed,
+               self._op_failed, owner=self)
 
     def _got_changed(self, result: tuple) -> None:
         self._in_flight = False

@@ -21,7 +21,7 @@ from app.labels import localized_name
 from app.map_layers import SENSOR_STATE_COLOURS
 from ui import theme
 from ui.i18n import current_language
-from ui.sensor_hub import SensorHub, run_held  # noqa: F401 - run_held re-exported for ui.map_dock
+from ui.sensor_hub import SensorHub
 from ui.sensor_plot import SensorPlot
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from app.sensor_data import SensorInfo
 from app.sensor_feed import BadReadings, Fetched, SensorHistory, ServerSensorFeed
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
-from ui.ops import Op
+from ui.case_actions import run_op
 
 log = logging.getLogger(__name__)
 
@@ -42,23 +42,6 @@ NOTE_OFFLINE = QT_TRANSLATE_NOOP("SensorHub", "Offline: showing the readings thi
                                               "history needs the server.")
 NOTE_FAILED = QT_TRANSLATE_NOOP("SensorHub", "The server did not give the history: {error}")
 ONLINE = (Connection.ONLINE, Connection.SYNCING)
-
-
-def run_held(owner: set, work, success, failure) -> None:
-    """`ui.ops.Op`, kept referenced until it finishes (an Op nobody holds can be collected with its
-    relay before the worker reports back)."""
-    op = Op(work)
-
-    def ok(result: Any) -> None:
-        owner.discard(op)
-        success(result)
-
-    def bad(exc: BaseException) -> None:
-        owner.discard(op)
-        failure(exc)
-
-    owner.add(op)
-    op.success(ok).failure(bad).run()
 
 
 def sensors_of(ctx: Any) -> list[SensorInfo]:
@@ -96,7 +79,6 @@ class SensorHub(QObject):
         self.sensors: dict[str, SensorInfo] = {s.id: s for s in self.feed.sensors()}
         self._ready = False
         self._starting = False
-        self._ops: set[Op] = set()
         self._wanted: dict[str, float] = {}        # plotted sensor → window (s)
         self._loading: set[str] = set()
         self._status: dict[str, str] = {}          # sensor → "offline" | "failed:<text>"
@@ -152,7 +134,7 @@ class SensorHub(QObject):
             return
         self._starting = True
         feed, alarms = self.feed, self.alarms
-        run_held(self._ops, lambda: (feed.read_rows(), alarms.read_all()), self._loaded, self._load_failed)
+        run_op(lambda: (feed.read_rows(), alarms.read_all()), self._loaded, self._load_failed, owner=self)
         self._timer.start()
 
     def stop(self) -> None:
@@ -185,8 +167,8 @@ class SensorHub(QObject):
 
     def _read_rows(self, kind: str, ids: set[str]) -> None:
         reader = self.feed.read_rows if kind == "sensor" else self.alarms.read
-        run_held(self._ops, lambda: reader(ids), lambda rows: self._apply(kind, rows),
-                 lambda exc: log.error("cannot read %s rows from the cache: %s", kind, exc))
+        run_op(lambda: reader(ids), lambda rows: self._apply(kind, rows),
+               lambda exc: log.error("cannot read %s rows from the cache: %s", kind, exc), owner=self)
 
     def _apply(self, kind: str, rows: dict[str, Any]) -> None:
         if kind == "alarm":
@@ -230,9 +212,9 @@ class SensorHub(QObject):
         self._loading.add(sensor_id)
         if self.feed.histories[sensor_id].covered is None:
             self.history_changed.emit(sensor_id)  # "loading…" until the first answer
-        run_held(self._ops, lambda: feed.fetch(sensor_id, start, end, resolution),
-                 lambda fetched: self._fetched(sensor_id, fetched),
-                 lambda exc: self._fetch_failed(sensor_id, exc))
+        run_op(lambda: feed.fetch(sensor_id, start, end, resolution),
+               lambda fetched: self._fetched(sensor_id, fetched),
+               lambda exc: self._fetch_failed(sensor_id, exc), owner=self)
 
     def _fetched(self, sensor_id: str, fetched: Fetched) -> None:
         self._loading.discard(sensor_id)

@@ -16,8 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.sensor_data import (HISTORY_S, AlarmSource, SensorBank, SensorFeed, SensorInfo, SensorSeries,
                              SimulatedThresholdAlarmSource, bootstrap_bank)
-from ui.ops import Op
-from ui.sensor_hub import run_held
+from ui.case_actions import run_op
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,6 @@ class SimulatedSensorHub(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.tick)
         self._starting = False
-        self._ops: set[Op] = set()
 
     @property
     def is_ready(self) -> bool:
@@ -59,7 +57,7 @@ class SimulatedSensorHub(QObject):
             return
         self._starting = True
         feed, seconds = self.feed, self.history_s
-        run_held(self._ops, lambda: bootstrap_bank(feed, seconds=seconds), self._installed, self._failed)
+        run_op(lambda: bootstrap_bank(feed, seconds=seconds), self._installed, self._failed, owner=self)
 
     def stop(self) -> None:
         self._timer.stop()
