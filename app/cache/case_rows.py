@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
+import orjson
+
 from app import workflow
 from app.cache.models import CaseSummary, QueuedCommand
 from app.case import Case, Location
@@ -74,7 +76,13 @@ def stored_time(value: datetime | None) -> str | None:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Compact UTF-8 JSON of a received snapshot. orjson is ~10x faster than json.dumps here, which is
+    most of an initial sync's Python time; what it cannot write (an integer beyond 64 bits, a non-text
+    key) goes through json.dumps, so every parsed document can still be stored."""
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def case_row(display: Case, server: Case | None, pending: bool) -> tuple:
@@ -115,8 +123,11 @@ def _time(data: dict, key: str, required: bool) -> str | None:
         parsed = _fromiso(value)
     except ValueError:
         raise BadCase(f"{key} is not a timestamp: {value!r}") from None
-    if parsed.tzinfo is None:
+    tz = parsed.tzinfo
+    if tz is None:
         raise BadCase(f"{key} has no time zone: {value!r}")
+    if tz is _UTC and len(value) == 27 and value[26] == "Z":  # pydantic's UTC form: only the suffix differs
+        return value[:26] + "+00:00"
     return parsed.astimezone(_UTC).isoformat(timespec="microseconds")
 
 

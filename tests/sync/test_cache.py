@@ -303,6 +303,34 @@ def test_feed_case_without_pending_commands_is_stored_once(cache, refdata, now):
     assert cache.case(server.id) == accepted == cache.server_case(server.id)
 
 
+def test_feed_times_in_any_zone_are_stored_as_fixed_width_utc(cache, refdata, now):
+    """The fast path for pydantic's `…Z` form and the general path for other zones store the same text."""
+    from datetime import datetime
+
+    from app.cache.case_rows import feed_row, stored_time
+
+    case = _server_case(refdata, now)
+    data = case.model_dump(mode="json")
+    assert data["created_at"].endswith("Z")
+    utc = datetime(2026, 11, 30, 1, 2, 3, 456789, tzinfo=timezone.utc)
+    forms = {"created_at": "2026-11-30T01:02:03.456789Z", "updated_at": "2026-11-30T09:02:03.456789+08:00",
+             "due_at": "2026-11-30T01:02:03Z"}
+    _, _, row = feed_row({**data, **forms})
+    assert row[11] == row[12] == stored_time(utc)
+    assert row[13] == stored_time(utc.replace(microsecond=0)) == "2026-11-30T01:02:03.000000+00:00"
+
+
+def test_feed_snapshot_json_that_orjson_cannot_write_is_still_stored(cache, refdata, now):
+    """orjson refuses integers beyond 64 bits; such a document is written by json.dumps instead, exactly."""
+    case = _server_case(refdata, now)
+    page = _feed(case)
+    page[0].data["events"][0]["payload"]["huge"] = 2 ** 70
+    cache.apply_changes(page, cursor=1)
+    with cache._engine.connect() as conn:
+        [(data,)] = conn.connection.driver_connection.execute("SELECT data FROM cases").fetchall()
+    assert '"huge":1180591620717411303424' in data
+
+
 @pytest.mark.parametrize("breakage", [
     lambda d: d.pop("status"),
     lambda d: d.update(status="nonsense"),
