@@ -313,7 +313,7 @@ def bench_command_latency() -> None:
                  f"{polls_per_s * stats.get('bytes', 0) / max(stats.get('responses', 1), 1) / 1e6:,.1f} MB/s of case "
                  f"JSON read, parsed and serialised again for each poller; "
                  f"poller errors {stats.get('errors', 0)}; target = every console answered once a second")
-    errors = {k: v for k, v in stats.items() if k.startswith(("error:", "status:"))}
+    errors = {k: v for k, v in stats.items() if k.startswith(("error:", "status:", "stuck_at_stop"))}
     if errors:
         poll_note += f" {errors}"
     log(poll_note)

@@ -433,8 +433,8 @@ class RawHttp:
         self.writer: asyncio.StreamWriter | None = None
 
     async def connect(self, timeout: float = 10) -> None:
-        self.reader, self.writer = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port, limit=1 << 22), timeout)
+        async with asyncio.timeout(timeout):  # not wait_for: see request()
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 22)
 
     @property
     def connected(self) -> bool:
@@ -454,7 +454,10 @@ class RawHttp:
             head += b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
         self.writer.write(head + b"\r\n" + (body or b""))
         try:
-            return await asyncio.wait_for(self._read_response(), timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives as the
+            # answer completes, and a cancelled poller then went on polling until its deadline.
+            async with asyncio.timeout(timeout):
+                return await self._read_response()
         except BaseException:
             self.close()  # a half-read answer poisons the connection
             raise
@@ -496,14 +499,16 @@ _TAIL = re.compile(rb'"cursor":(\d+),"more":(true|false)')
 
 
 async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: dict, buckets: Counter,
-                  alive: list[bool], ready: asyncio.Event, wait_s: float, limit: int, after: int) -> None:
-    """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L, advance, repeat."""
+                  alive: list[bool], ready: asyncio.Event, stopping: asyncio.Event, wait_s: float, limit: int,
+                  after: int) -> None:
+    """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L, advance, repeat, until
+    `stopping` (checked between requests; the task is also cancelled) or the deadline."""
     conn = RawHttp(HOST, port)
     cursor = after
     # Like the console's requests.Session: gzip accepted (the server compresses answers over 4 KiB).
     headers = auth + b"Accept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
     first = True
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopping.is_set():
         try:
             if not conn.connected:
                 await conn.connect()
@@ -553,9 +558,10 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     buckets: Counter = Counter()
     alive = [False] * count
     ready = asyncio.Event()
+    stop = asyncio.Event()
     tasks = []
     for i in range(count):
-        tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready,
+        tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready, stop,
                                                  wait_s, limit, after)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not open 500 connections in one burst
@@ -567,7 +573,6 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
 
     # The parent says "stop" on stdin (or the duration bound ends us).
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
 
     def on_stdin() -> None:
         line = sys.stdin.readline()
@@ -576,12 +581,16 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
 
     loop.add_reader(sys.stdin.fileno(), on_stdin)
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), max(deadline - time.monotonic(), 0))
+        async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
+            await stop.wait()
+    stop.set()
     loop.remove_reader(sys.stdin.fileno())
     connected_at_end = sum(alive)
     for t in tasks:
         t.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    _done, stuck = await asyncio.wait(tasks, timeout=10)  # the report must not wait on a stuck connection
+    if stuck:
+        stats["stuck_at_stop"] = len(stuck)
     return {"stats": dict(stats), "buckets": {str(k): v for k, v in buckets.items()},
             "connected_at_end": connected_at_end, "cpu_s": proc_cpu_s(os.getpid())}
 
