@@ -135,6 +135,32 @@ def cmd_login(args) -> int:
     return 0
 
 
+def cmd_logout(args) -> int:
+    """End the server session (when online) and forget the remembered login; queued commands stay."""
+    path = Path(args.cache).expanduser() / SESSION_FILE
+    session = _load_session(args)
+    if session.get("token") and not args.offline:
+        client = _client(args, session)
+        try:
+            client.logout()
+        except ServerUnreachable as exc:
+            raise CliError(f"server {args.server} unreachable ({exc}); the login is kept: retry, or use "
+                           f"--offline to forget it here only (the token then lapses at its expiry)") from None
+        except ServerRefused as exc:
+            raise CliError(f"logout refused: {exc.message}") from None
+        finally:
+            client.close()
+    path.unlink(missing_ok=True)
+    cache = _cache(args)
+    try:
+        queued = cache.outbox_size()
+    finally:
+        cache.close()
+    print(f"logged out {session.get('username')}" + (f"; {queued} queued commands stay queued for the next login"
+                                                      if queued else ""))
+    return 0
+
+
 def cmd_sync(args) -> int:
     session = _load_session(args)
     cache = _cache(args)
@@ -287,6 +313,9 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_login)
+
+    p = sub.add_parser("logout", help="end the server session and forget the login kept in the cache folder")
+    p.set_defaults(func=cmd_logout)
 
     sub.add_parser("sync", help="send queued commands and pull every change").set_defaults(func=cmd_sync)
 

@@ -127,6 +127,23 @@ def login(body: LoginRequest, ctx: Ctx) -> dict[str, Any]:
             "server_time": now.isoformat()}
 
 
+@router.post("/api/logout", status_code=204, tags=["auth"],
+             responses={401: {"description": "missing_token, invalid_token or token_expired"}})
+def logout(request: Request, user: User, ctx: Ctx) -> Response:
+    """End this login session: the token is refused from now on (by other server processes once their
+    few-second token cache has aged out). Logged in the audit trail."""
+    token = auth.bearer_token(request)
+    now = ctx.now()
+    with ctx.db.writer() as session, session.begin():
+        row = auth.revoke_token(session, token)
+        if row is None:  # logged out by a concurrent request since the dependency looked the token up
+            raise ApiError(401, "invalid_token", "the token is unknown or was forged; log in again",
+                           headers={"WWW-Authenticate": "Bearer"})
+        audit_actions.logout(session, user, row.console_id, now)
+    log.info("logout: %s from console %s", user.username, row.console_id or "-")
+    return Response(status_code=204)
+
+
 @router.get("/api/refdata", tags=["refdata"],
             responses={200: {"description": "RefData.to_dict() plus version; ETag = version"},
                        304: {"description": "If-None-Match matched the current version"}})

@@ -28,7 +28,7 @@ from server.api import router
 from server.changes_fast_path import ChangesFastPath
 from server.context import GIL_SWITCH_INTERVAL_S, Clock, ServerContext
 from server.errors import install_error_handlers
-from server.gc_tuning import freeze_after_startup, tune_collector
+from app.gc_tuning import freeze_after_startup, tune_collector
 from server.maintenance import maintenance_loop
 from server.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
 from server.sensor_runtime import start_sensors, stop_sensors
@@ -95,7 +95,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory server.app:create_app_from_env` (used with several workers): one
-    serving process each, with the collector tuned as the CLI's own (`server.gc_tuning`)."""
+    serving process each, with the collector tuned as the CLI's own (`app.gc_tuning`)."""
     tune_collector()
     return create_app(ServerSettings.from_env(), on_startup=[freeze_after_startup])
 

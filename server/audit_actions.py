@@ -25,6 +25,7 @@ from server.auth import AuthUser, token_digest
 log = logging.getLogger(__name__)
 
 LOGIN = "login"
+LOGOUT = "logout"
 EMERGENCY_MODE = "emergency_mode"
 USER_ADD = "user_add"
 USER_REPLACE = "user_replace"
@@ -33,6 +34,11 @@ REFDATA_IMPORT = "refdata_import"
 
 def login_ok(session: Session, user: AuthUser, console_id: str | None, now: datetime) -> None:
     audit.record(session, at=now, actor=user.username, role=str(user.role), action=LOGIN, entity_kind="user",
+                 entity_id=user.username, result="ok", console_id=console_id)
+
+
+def logout(session: Session, user: AuthUser, console_id: str | None, now: datetime) -> None:
+    audit.record(session, at=now, actor=user.username, role=str(user.role), action=LOGOUT, entity_kind="user",
                  entity_id=user.username, result="ok", console_id=console_id)
 
 

@@ -107,6 +107,15 @@ def issue_token(session: Session, user: AuthUser, console_id: str | None, now: d
     return token, expires_at
 
 
+def revoke_token(session: Session, token: str) -> TokenRow | None:
+    """Delete the login session of `token` (log out) in the caller's transaction; its row, or None when
+    the token was unknown. Deleted through the session, so the commit clears the token cache."""
+    row = session.get(TokenRow, token_digest(token))
+    if row is not None:
+        session.delete(row)
+    return row
+
+
 def _unauthorized(error: str, message: str) -> ApiError:
     return ApiError(401, error, message, headers={"WWW-Authenticate": "Bearer"})
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from server.app import LifespanHook, create_app
-from server.gc_tuning import freeze_after_startup, tune_collector
+from app.gc_tuning import freeze_after_startup, tune_collector
 from server.bootstrap import init_db
 from server.database import upgrade
 from server.settings import ServerSettings, env_names

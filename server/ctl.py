@@ -22,6 +22,7 @@ from pathlib import Path
 
 from app import cli as client_cli
 from app.enums import Role
+from app.gc_tuning import tune_collector
 from app.refdata import RefData, RefDataError, parse_categories, parse_grids, parse_units
 from server import audit
 from server.audit_query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
@@ -242,5 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def script() -> int:
+    """The `onegrid-ctl` console script: `main()` in a process of its own, with the collector tuned
+    (`app.gc_tuning`; a `sync` of 100,000 cases otherwise spends a third of its time collecting)."""
+    tune_collector()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script())

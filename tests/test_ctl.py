@@ -65,6 +65,32 @@ def test_client_lifecycle_online_and_offline(server, tmp_path, capsys, monkeypat
     assert code == 1 and "no case '2026-999999'" in err
 
 
+def test_logout_ends_the_server_session_and_keeps_queued_commands(server, tmp_path, capsys, monkeypatch):
+    cache_dir = tmp_path / "c"
+    c = ["--server", server.url, "--cache", str(cache_dir)]
+    assert run(capsys, *c, "login", "operator1", "--password-stdin", stdin=PASSWORDS["operator1"] + "\n",
+               monkeypatch=monkeypatch)[0] == 0
+    token = json.loads((cache_dir / "session.json").read_text())["token"]
+    assert run(capsys, *c, "--offline", "report", "--category", "C0101", "--description", "井盖缺失",
+               "--lat", "30.2568", "--lon", "120.1508")[0] == 0
+
+    # Server down: the login is kept (the token would still work), and the message says what to do.
+    code, _, err = run(capsys, "--server", "http://127.0.0.1:9", "--cache", str(cache_dir), "logout")
+    assert code == 1 and "unreachable" in err and "--offline" in err
+    assert (cache_dir / "session.json").exists()
+
+    code, out, _ = run(capsys, *c, "logout")
+    assert code == 0 and "logged out operator1" in out and "1 queued commands stay queued" in out
+    assert not (cache_dir / "session.json").exists()
+    import requests
+    r = requests.get(f"{server.url}/api/refdata", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_token"
+    code, _, err = run(capsys, *c, "sync")
+    assert code == 1 and "not logged in" in err
+    rows = server.query("SELECT action, actor FROM audit_log WHERE action = 'logout'")
+    assert [tuple(r) for r in rows] == [("logout", "operator1")]
+
+
 def test_client_errors_exit_nonzero_with_a_message(server, tmp_path, capsys, monkeypatch):
     c = ["--server", server.url, "--cache", str(tmp_path / "c")]
     code, _, err = run(capsys, *c, "sync")
@@ -110,3 +136,12 @@ def test_admin_init_users_and_import(tmp_path, capsys, monkeypatch, refdata):
 def refdata_dir():
     from app.refdata import demo_dir
     return demo_dir()
+
+
+def test_console_script_tunes_the_collector_then_runs_main(monkeypatch):
+    """`onegrid-ctl` (server.ctl:script) tunes its own process's collector; ctl.main, called in-process
+    by these tests, leaves it alone."""
+    calls = []
+    monkeypatch.setattr(ctl, "tune_collector", lambda: calls.append("tuned"))
+    monkeypatch.setattr(ctl, "main", lambda argv=None: calls.append("main") or 0)
+    assert ctl.script() == 0 and calls == ["tuned", "main"]

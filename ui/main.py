@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from app.gc_tuning import tune_collector
 from app.paths import resource
 
 log = logging.getLogger(__name__)
@@ -355,6 +356,7 @@ def _close_on_signals(window) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    tune_collector()  # an initial sync's parsing otherwise spends a third of its time in the collector
     if args.smoke_test:
         args.demo = True
     app = create_application()

@@ -2,16 +2,13 @@
 builds a display copy from the server snapshot plus the commands still waiting in the outbox."""
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
-import orjson
-
-from app import workflow
+from app import fast_json, workflow
 from app.cache.models import CaseSummary, QueuedCommand
 from app.case import Case, Location
 from app.enums import Priority, Source, Stage, Status
@@ -76,13 +73,7 @@ def stored_time(value: datetime | None) -> str | None:
 
 
 def dumps(data: Any) -> str:
-    """Compact UTF-8 JSON of a received snapshot. orjson is ~10x faster than json.dumps here, which is
-    most of an initial sync's Python time; what it cannot write (an integer beyond 64 bits, a non-text
-    key) goes through json.dumps, so every parsed document can still be stored."""
-    try:
-        return orjson.dumps(data).decode()
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return fast_json.dumps(data)  # most of an initial sync's Python time was json.dumps here
 
 
 def case_row(display: Case, server: Case | None, pending: bool) -> tuple:

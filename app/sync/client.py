@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from app import fast_json
 from app.case import Case
 from app.commands import BatchResult, Command, CommandBatch
 from app.metrics import Report
@@ -156,11 +157,37 @@ class ServerClient:
                                     f"{len(batch.commands)} commands")
         return result
 
+    def logout(self) -> None:
+        """End the server's login session of this token (`POST /api/logout`) and forget the token. A
+        token the server no longer knows (expired, logged out elsewhere) counts as logged out; an
+        unreachable server raises ServerUnreachable and the token is kept, so the caller can retry."""
+        if not self.token:
+            return
+        try:
+            self._request("POST", "/api/logout", retry=False)
+        except AuthExpired:
+            pass
+        self.token = None
+
     def changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
         """One page of the feed after position `after`; with `wait`, the server holds an empty answer."""
+        return self.parse_changes(self.fetch_changes(after, limit, wait))
+
+    def fetch_changes(self, after: int, limit: int = 1000, wait: float = 0) -> requests.Response:
+        """`changes()` without the parsing: the HTTP exchange alone, body read. The sync engine fetches
+        the next page this way while the previous one is applied and parses it in the cache's thread
+        afterwards: two threads running Python at once would only queue for the GIL."""
         read_timeout = wait + self.long_poll_grace_s if wait else self.timeout[1]
         response = self._request("GET", "/api/changes", params={"after": after, "limit": limit, "wait": wait},
                                  timeout=(self.timeout[0], read_timeout))
+        try:
+            response.content  # noqa: B018 - read (and gunzip) the body here, off the applying thread
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"GET /api/changes: body not read: {type(exc).__name__}: {exc}") from exc
+        return response
+
+    def parse_changes(self, response: requests.Response) -> ChangesPage:
+        """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one)."""
         return self._parse(ChangesPage, response)
 
     def case(self, case_id: UUID) -> Case:
@@ -312,7 +339,7 @@ class ServerClient:
     @staticmethod
     def _json(response: requests.Response) -> Any:
         try:
-            return response.json()
+            return fast_json.loads(response.content)  # a 1,000-case feed page: half the time of response.json()
         except ValueError as exc:  # a truncated or garbled body counts as no answer
             raise ServerUnreachable(f"unparsable answer from {response.url}: {exc}") from exc
 

@@ -105,6 +105,30 @@ def test_naive_or_absurd_console_clocks_never_fail_the_audit(lite, issued_at):
     assert verify(lite.url).ok
 
 
+def test_logout_revokes_only_that_token_and_is_recorded(srv):
+    def login(console_id):
+        r = srv.client.post("/api/login", json={"username": "lead1", "password": "demo-lead1",
+                                                "console_id": console_id})
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    desk, laptop = login("desk-1"), login("laptop-2")
+    assert srv.client.get("/api/refdata", headers=desk).status_code == 200  # now in the token cache
+    r = srv.client.post("/api/logout", headers=desk)
+    assert r.status_code == 204 and r.content == b""
+    gone = srv.client.get("/api/refdata", headers=desk)
+    assert gone.status_code == 401 and gone.json()["error"] == "invalid_token"
+    assert gone.headers["www-authenticate"] == "Bearer"
+    assert srv.client.get("/api/refdata", headers=laptop).status_code == 200  # the other session goes on
+    again = srv.client.post("/api/logout", headers=desk)
+    assert again.status_code == 401 and again.json()["error"] == "invalid_token"
+    assert srv.client.post("/api/logout").json()["error"] == "missing_token"
+    [entry] = entries(srv.url, action="logout")
+    assert (entry.actor, entry.role, entry.result, entry.console_id, entry.entity_kind, entry.entity_id) == (
+        "lead1", "shift_lead", "ok", "desk-1", "user", "lead1")
+    assert verify(srv.url).ok
+
+
 def test_logins_ok_and_failed_are_recorded_with_the_console(srv):
     r = srv.client.post("/api/login", json={"username": "lead1", "password": "demo-lead1", "console_id": "c-7"})
     assert r.status_code == 200

@@ -60,7 +60,7 @@ def test_cli_runs_uvicorn_with_the_settings(monkeypatch, sqlite_url, quiet_cli):
     (app, kw), = calls
     assert kw["port"] == 8123 and kw["host"] == "127.0.0.1"
     assert app.state.ctx.settings.database_url == sqlite_url
-    assert quiet_cli == ["tuned"]  # the serving process's collector (server.gc_tuning) ...
+    assert quiet_cli == ["tuned"]  # the serving process's collector (app.gc_tuning) ...
     with TestClient(app):
         assert quiet_cli == ["tuned", "frozen"]  # ... and its start-up objects frozen once started
 

@@ -127,8 +127,15 @@ class FakeClient:
         return BatchResult(results=results, server_time=datetime.now(timezone.utc))
 
     def changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
+        return self.parse_changes(self.fetch_changes(after, limit, wait))
+
+    def fetch_changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
         self._check()
         return self.server.changes(after, limit, wait)
+
+    @staticmethod
+    def parse_changes(page: ChangesPage) -> ChangesPage:
+        return page
 
     def healthz(self) -> dict:
         if self.down:

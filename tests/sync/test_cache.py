@@ -321,7 +321,7 @@ def test_feed_times_in_any_zone_are_stored_as_fixed_width_utc(cache, refdata, no
 
 
 def test_feed_snapshot_json_that_orjson_cannot_write_is_still_stored(cache, refdata, now):
-    """orjson refuses integers beyond 64 bits; such a document is written by json.dumps instead, exactly."""
+    """Integers beyond 64 bits (which orjson, say, would refuse) are stored exactly."""
     case = _server_case(refdata, now)
     page = _feed(case)
     page[0].data["events"][0]["payload"]["huge"] = 2 ** 70

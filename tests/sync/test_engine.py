@@ -224,8 +224,8 @@ def test_catch_up_fetches_ahead_and_a_failed_apply_loses_nothing(tmp_path, serve
     asyncio.run(engine_a.sync_once())
     cache_b, client_b, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2)
     fetched: list[int] = []
-    changes = client_b.changes
-    client_b.changes = lambda after, *args: fetched.append(after) or changes(after, *args)
+    fetch = client_b.fetch_changes
+    client_b.fetch_changes = lambda after, *args: fetched.append(after) or fetch(after, *args)
     real_apply, calls = cache_b.apply_changes, []
 
     def failing_apply(page_changes, cursor):

@@ -1,4 +1,4 @@
-"""The serving process's garbage collector (`server.gc_tuning`), checked in a child process: freezing
+"""The garbage collector of a long-running process (`app.gc_tuning`), checked in a child process: freezing
 and thresholds are process-wide, and this test process must keep Python's defaults."""
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import gc, json, logging
-from server import gc_tuning
+from app import gc_tuning
 records = []
 handler = logging.Handler()
 handler.emit = records.append
-logging.getLogger("server.gc_tuning").addHandler(handler)
+logging.getLogger("app.gc_tuning").addHandler(handler)
 before = gc.get_threshold()
 gc_tuning.tune_collector()
 kept = [[i] for i in range(10000)]  # built at start-up, kept for good

@@ -1,12 +1,16 @@
-"""The garbage collector of a serving process (the CLI's; tests leave it alone).
+"""The garbage collector of a long-running OneGrid process: the server's serving process (its CLI), the
+console and `onegrid-ctl` (their entry points); tests leave it alone.
 
 Under load (500 long-polls and 100 commands a second) the default thresholds ran a full collection
 every ~4.5 s, and each took 70–125 ms with the GIL held: every request in flight then stood still, the
-largest part of the p99 command latency (bench_server_load). Two changes, both in CPython's own API:
+largest part of the p99 command latency (bench_server_load). In a console, an initial sync parses
+100,000 case snapshots, and the default thresholds spent a third of it in collections that found
+nothing (bench_server_load, initial sync: 14.8 s with them, 9.9 s with none). Two changes, both in
+CPython's own API:
 
 - once started, `gc.freeze()` moves everything built at start-up (FastAPI's routes and schemas,
   SQLAlchemy's metadata, the reference data's grid polygons) out of the collector's sight: it is kept
-  for the process's lifetime anyway, so scanning it again and again found nothing;
+  for the process's lifetime anyway, so scanning it again and again found nothing (the server only);
 - a larger first-generation threshold, so short-lived request objects are freed by reference counting
   long before a collection looks at them, and the older generations are reached far less often.
 
