@@ -174,17 +174,12 @@ class ServerClient:
         return self.parse_changes(self.fetch_changes(after, limit, wait))
 
     def fetch_changes(self, after: int, limit: int = 1000, wait: float = 0) -> requests.Response:
-        """`changes()` without the parsing: the HTTP exchange alone, body read. The sync engine fetches
-        the next page this way while the previous one is applied and parses it in the cache's thread
-        afterwards: two threads running Python at once would only queue for the GIL."""
+        """`changes()` without the parsing: the HTTP exchange alone (requests reads and gunzips the whole
+        body before it returns). The sync engine fetches the next page this way while the previous one
+        is applied, and parses it after that: two threads running Python at once only queue for the GIL."""
         read_timeout = wait + self.long_poll_grace_s if wait else self.timeout[1]
-        response = self._request("GET", "/api/changes", params={"after": after, "limit": limit, "wait": wait},
-                                 timeout=(self.timeout[0], read_timeout))
-        try:
-            response.content  # noqa: B018 - read (and gunzip) the body here, off the applying thread
-        except requests.RequestException as exc:
-            raise ServerUnreachable(f"GET /api/changes: body not read: {type(exc).__name__}: {exc}") from exc
-        return response
+        return self._request("GET", "/api/changes", params={"after": after, "limit": limit, "wait": wait},
+                             timeout=(self.timeout[0], read_timeout))
 
     def parse_changes(self, response: requests.Response) -> ChangesPage:
         """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one)."""
