@@ -30,7 +30,7 @@ SLOW_COLLECTION_S = 0.05  # a collection this long stalls every request in fligh
 
 
 def tune_collector() -> None:
-    """Call once, early in the serving process."""
+    """Call once, early in the process (its entry point; never from a library or a test)."""
     if GEN0_THRESHOLD > 0:
         _gen0, gen1, gen2 = gc.get_threshold()
         gc.set_threshold(GEN0_THRESHOLD, gen1, gen2)

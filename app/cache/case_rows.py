@@ -117,8 +117,8 @@ def _time(data: dict, key: str, required: bool) -> str | None:
     tz = parsed.tzinfo
     if tz is None:
         raise BadCase(f"{key} has no time zone: {value!r}")
-    if tz is _UTC and len(value) == 27 and value[26] == "Z":  # pydantic's UTC form: only the suffix differs
-        return value[:26] + "+00:00"
+    if tz is _UTC and len(value) == 27 and value[26] == "Z" and value[10] == "T" and value[19] == ".":
+        return value[:26] + "+00:00"  # pydantic's UTC form "…T01:02:03.456789Z": only the suffix differs
     return parsed.astimezone(_UTC).isoformat(timespec="microseconds")
 
 

@@ -315,6 +315,9 @@ def test_feed_times_in_any_zone_are_stored_as_fixed_width_utc(cache, refdata, no
     utc = datetime(2026, 11, 30, 1, 2, 3, 456789, tzinfo=timezone.utc)
     forms = {"created_at": "2026-11-30T01:02:03.456789Z", "updated_at": "2026-11-30T09:02:03.456789+08:00",
              "due_at": "2026-11-30T01:02:03Z"}
+    # Same length as the fast path's form, but not it: the general path makes them canonical.
+    for odd in ("2026-11-30 01:02:03.456789Z", "2026-11-30T01:02:03,456789Z"):
+        assert feed_row({**data, "created_at": odd})[2][11] == stored_time(utc)
     _, _, row = feed_row({**data, **forms})
     assert row[11] == row[12] == stored_time(utc)
     assert row[13] == stored_time(utc.replace(microsecond=0)) == "2026-11-30T01:02:03.000000+00:00"
