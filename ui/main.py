@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.gc_tuning import tune_collector
+from app.sync.state import Connection
 from app.paths import resource
 
 log = logging.getLogger(__name__)
@@ -304,7 +305,25 @@ async def run_console(console: Console, args: argparse.Namespace) -> None:
 
         asyncio.ensure_future(_smoke_test(console, args.smoke_timeout)).add_done_callback(smoke_done)
     await closed
+    connected = console.engine.state.connection in (Connection.ONLINE, Connection.SYNCING)
     await console.engine.stop()
+    if connected:
+        await end_server_session(console.client)
+
+
+LOGOUT_TIMEOUT_S = (1.5, 2.0)  # connect, read: closing the console never waits long for the server
+
+
+async def end_server_session(client) -> None:
+    """Log out of the server when the console closes while connected: the token is revoked and the audit
+    trail shows when this operator left this console. If the server does not answer, the token simply
+    lapses at its expiry (queued commands are kept either way)."""
+    try:
+        await asyncio.to_thread(client.logout, LOGOUT_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - closing goes on whatever the server says
+        log.info("logout on close did not reach the server (%s); the token lapses at its expiry", exc)
+    else:
+        log.info("logged out of the server")
 
 
 async def _smoke_test(console: Console, timeout_s: float) -> None:

@@ -157,14 +157,14 @@ class ServerClient:
                                     f"{len(batch.commands)} commands")
         return result
 
-    def logout(self) -> None:
+    def logout(self, timeout: tuple[float, float] | None = None) -> None:
         """End the server's login session of this token (`POST /api/logout`) and forget the token. A
         token the server no longer knows (expired, logged out elsewhere) counts as logged out; an
         unreachable server raises ServerUnreachable and the token is kept, so the caller can retry."""
         if not self.token:
             return
         try:
-            self._request("POST", "/api/logout", retry=False)
+            self._request("POST", "/api/logout", retry=False, timeout=timeout)
         except AuthExpired:
             pass
         self.token = None

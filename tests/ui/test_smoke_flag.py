@@ -32,6 +32,7 @@ def test_smoke_test_passes_on_the_demo(tmp_path):
     log = (tmp_path / "data" / "logs" / "onegrid.log").read_text(encoding="utf-8")
     assert log.splitlines()[0].split(" ", 2)[2].startswith(f"OneGrid console {app_version()} (")
     assert "smoke test passed" in log
+    assert "logged out of the server" in log  # closing while connected ends the server session
     assert not list((tmp_path / "data" / "logs").glob("crash-*.txt"))
 
 
