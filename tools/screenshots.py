@@ -80,6 +80,19 @@ def _report_offline(cache, actor, n: int) -> None:
     cache.issue(actor, Action.CREATE, None, payload, datetime.now(timezone.utc), offline=True)
 
 
+def _desk_session(server_url: str) -> None:
+    """operator2 logs in at another desk and logs out again (as closing that console does)."""
+    from app.refdata import load_demo_refdata
+    from app.sync.client import ServerClient
+
+    client = ServerClient(server_url)
+    try:
+        client.login("operator2", load_demo_refdata().user("operator2").password, console_id="desk-2")
+        client.logout()
+    finally:
+        client.close()
+
+
 async def _shoot(console, out: Path, suffix: str) -> None:
     try:
         await _script(console, out, suffix)
@@ -98,6 +111,7 @@ async def _script(console, out: Path, suffix: str) -> None:
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
 
+    await asyncio.to_thread(_desk_session, console.server_url)  # a login and a logout in the audit trail
     for dock_name, shot in (("performanceDock", "performance"), ("handoverDock", "handover"),
                             ("auditDock", "audit")):
         dock = window.docks.get(dock_name)
@@ -105,6 +119,8 @@ async def _script(console, out: Path, suffix: str) -> None:
             continue
         dock.show()
         dock.raise_()
+        if dock_name == "auditDock":  # it loaded while the demo was still writing its history: press Search
+            dock.search()
         await asyncio.sleep(SETTLE_S)  # each dock loads its data from the server when first shown
         _save(console, out / f"{shot}-{suffix}.png")
     window.docks["mapDock"].raise_()
