@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 from app.gc_tuning import tune_collector
-from app.sync.state import Connection
 from app.paths import resource
+from app.sync.state import Connection
 
 log = logging.getLogger(__name__)
 _PROCESS_START = time.monotonic()  # for the smoke test's report
