@@ -22,13 +22,13 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.gc_tuning import freeze_after_startup, tune_collector
 from app.refdata import RefData
 from server import audit_api, metrics_api, sensor_api, shift_api
 from server.api import router
 from server.changes_fast_path import ChangesFastPath
 from server.context import GIL_SWITCH_INTERVAL_S, Clock, ServerContext
 from server.errors import install_error_handlers
-from app.gc_tuning import freeze_after_startup, tune_collector
 from server.maintenance import maintenance_loop
 from server.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
 from server.sensor_runtime import start_sensors, stop_sensors

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import uvicorn
 
-from server.app import LifespanHook, create_app
 from app.gc_tuning import freeze_after_startup, tune_collector
+from server.app import LifespanHook, create_app
 from server.bootstrap import init_db
 from server.database import upgrade
 from server.settings import ServerSettings, env_names

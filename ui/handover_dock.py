@@ -230,7 +230,7 @@ class HandoverDock(QDockWidget):
         self.print_button.clicked.connect(self.print_report)
         self.dismiss_button.clicked.connect(self.dismiss_refusal)
         ctx.signals.entities_changed.connect(self._on_entities_changed)
-        ctx.signals.cases_changed.connect(lambda _changes: self._timeline_timer.start())
+        ctx.signals.cases_changed.connect(self._cases_changed)
         ctx.signals.sync_state_changed.connect(lambda _state: self._update_buttons())
         self._relay = _Relay(self)
         self._relay.changed.connect(self._refresh_state)
@@ -329,6 +329,12 @@ class HandoverDock(QDockWidget):
         if state.server.get("outgoing_lead") == self.ctx.actor.username:
             return self.tr("Draft: the incoming lead signs it.")
         return self.tr("Draft by {lead}: review it and sign.").format(lead=state.server.get("outgoing_lead", ""))
+
+    def _cases_changed(self, _changes) -> None:
+        # Started only when idle (not restarted): a steady stream of changes still re-reads once a second
+        # instead of putting the read off for as long as the stream lasts.
+        if not self._timeline_timer.isActive():
+            self._timeline_timer.start()
 
     def _timeline_due(self) -> None:
         if self.isVisible():

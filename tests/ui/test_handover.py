@@ -126,6 +126,12 @@ def test_case_changes_reread_the_timeline_once_a_second_and_only_while_shown(qtb
     qtbot.wait(300)
     wait_ops(qtbot, lambda: dock.timeline_model.rowCount() == 9)
     assert len(reads) == 2  # the burst was read once
+    # A steady stream (a busy shift) is still read once a second, not put off until it ends.
+    dock._timeline_timer.setInterval(100)
+    for _ in range(30):
+        ctx.signals.cases_changed.emit([])
+        qtbot.wait(20)
+    assert len(reads) >= 3
 
 
 def test_the_incoming_lead_signs_and_the_signature_waits_in_the_outbox(qtbot, make_ctx, shift_with_cases, demo_cache):
