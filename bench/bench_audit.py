@@ -1,6 +1,6 @@
 """Audit trail benchmarks on PostgreSQL (issue 5):
 
-- what the audit append adds to a command: the time spent inside `server.audit.record` (its UPDATE … INSERT
+- what the audit append adds to a command: the time spent inside `server.audit.chain.record` (its UPDATE … INSERT
   round trip, in the command's transaction) for each of a few hundred rejected commands, median and p90
   (an accepted command appends within its one-statement tail, timed whole in the note); the outbox
   drain's budget is < 3 ms per command on the server, the append should be a small part of it. (Measured
@@ -10,7 +10,7 @@
   default, `BENCH_AUDIT_ENTRIES`): wall time, and the process's peak resident memory (bounded: keyset
   pages, nothing kept per entry, so it does not grow with the chain).
 
-The long chain is written with COPY (hashes computed here with `server.audit`'s reference functions), then
+The long chain is written with COPY (hashes computed here with `server.audit.chain`'s reference functions), then
 the head is set to its end, so verify checks exactly what the server would have appended.
 """
 from __future__ import annotations
@@ -32,13 +32,13 @@ COMMANDS = int(os.environ.get("BENCH_AUDIT_COMMANDS", "400"))
 
 
 def _append_cost(url: str) -> tuple[list[float], float]:
-    from app.commands import Command, CommandBatch
-    from app.enums import Role
-    from app.refdata import load_demo_refdata
-    from server import commands
-    from server.auth import AuthUser
-    from server.bootstrap import init_db
-    from server.database import Database
+    from app.cases.commands import Command, CommandBatch
+    from app.platform.enums import Role
+    from app.refdata.model import load_demo_refdata
+    from server.cases import commands
+    from server.platform.auth import AuthUser
+    from server.admin.bootstrap import init_db
+    from server.platform.database import Database
 
     refdata = load_demo_refdata()
     init_db(url, refdata=refdata)
@@ -88,8 +88,8 @@ def _append_cost(url: str) -> tuple[list[float], float]:
 def _long_chain(url: str, n: int) -> None:
     import psycopg
 
-    from server import audit
-    from server.database import upgrade
+    from server.audit import chain as audit
+    from server.platform.database import upgrade
 
     upgrade(url)
     plain = plain_url(url)
@@ -128,7 +128,7 @@ def run() -> None:
     emit(Row("audit: append inside a command, median (PostgreSQL)", round(percentile(inside, 50), 3), "ms", 0.5,
              note=f"`audit.record` in {COMMANDS} rejected commands (p90 {percentile(inside, 90):.2f} ms); an "
                   f"accepted command appends in the statement that takes the feed counter and stores its "
-                  f"answer (server/commands.py _pg_accept): that whole statement median "
+                  f"answer (server/cases/commands.py _pg_accept): that whole statement median "
                   f"{percentile(tails, 50):.2f} ms, p90 {percentile(tails, 90):.2f} ms; whole accepted "
                   f"command {whole:.2f} ms incl. commit; shared machine: noisy"))
     with fresh_database("audit_verify") as url:
@@ -136,7 +136,7 @@ def run() -> None:
         _long_chain(url, ENTRIES)
         log("audit verify: onegrid-ctl audit verify")
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "server.ctl", "--database-url", url, "audit", "verify"],
+        proc = subprocess.run([sys.executable, "-m", "server.admin.ctl", "--database-url", url, "audit", "verify"],
                               capture_output=True, text=True, timeout=1800)
         took = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux

@@ -3,7 +3,7 @@
 1. the case queue switching saved views / applying a search over 100k cases (GUI thread);
 2. the case queue sorting 100k rows by each column;
 3. a sync batch of 1,000 changed cases applied off the GUI thread: the GUI-thread time it then costs;
-4. launching the console (`ui.main.main`, offline login: no server reachable) against the 100k cache, until
+4. launching the console (`ui.shell.main.main`, offline login: no server reachable) against the 100k cache, until
    the window is shown, the queue holds every row and the event loop answers; and the RSS it then has;
 5. the map's first render of 10,000 case markers;
 6. the map applying an update of 100 markers.
@@ -260,20 +260,20 @@ class GcTimer:
 # ====================================================================== 4. launch (child process)
 
 def launch_child() -> int:
-    """`python -m bench.bench_console --launch-child URL ROOT`: run `ui.main.main` (offline login against
+    """`python -m bench.bench_console --launch-child URL ROOT`: run `ui.shell.main.main` (offline login against
     the prepared cache) and report, as LAUNCH json lines on stdout, when the window is interactive."""
     t_import = time.time()
     url, root, expected, settle = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "settle"
-    import ui.main as console_main
+    import ui.shell.main as console_main
     from bench.console_fixtures import PASSWORD, USERNAME
 
-    import ui.login_dialog
-    import ui.main_window
+    import ui.shell.login_dialog
+    import ui.shell.main_window
 
     original_start = console_main.start_console
     result: dict = {"t_child_python": t_import}
 
-    original_log_in = ui.login_dialog.log_in  # start_console imports it at call time: the wrapper is used
+    original_log_in = ui.shell.login_dialog.log_in  # start_console imports it at call time: the wrapper is used
 
     def log_in(*args, **kwargs):
         started = time.time()
@@ -282,18 +282,18 @@ def launch_child() -> int:
         finally:
             result["login_s"] = time.time() - started
 
-    ui.login_dialog.log_in = log_in
-    original_init = ui.main_window.MainWindow.__init__
+    ui.shell.login_dialog.log_in = log_in
+    original_init = ui.shell.main_window.MainWindow.__init__
 
     def window_init(self, *args, **kwargs):
         started = time.time()
         original_init(self, *args, **kwargs)
         result["main_window_s"] = time.time() - started
 
-    ui.main_window.MainWindow.__init__ = window_init
-    from ui.case_queue_dock import CaseQueueDock
-    from ui.case_queue_model import CaseQueueModel
-    from ui.map_dock import MapDock
+    ui.shell.main_window.MainWindow.__init__ = window_init
+    from ui.cases.queue_dock import CaseQueueDock
+    from ui.cases.queue_model import CaseQueueModel
+    from ui.map.dock import MapDock
 
     slots = SlotTimer()  # GUI-thread work after the window is up, by who does it
     slots.wrap(MapDock, "_got_all")
@@ -486,7 +486,7 @@ def bench_launch(workdir: Path, root: Path, url: str, empty_root: Path, director
                  f"reboot): {cold['t_ready'] - cold['t0']:.2f} s, of which log_in {cold.get('login_s', 0):.2f} s "
                  f"(LocalCache() runs PRAGMA quick_check over the whole file)." if cold else "")
     emit(NAME_LAUNCH, value,
-         f"subprocess running ui.main.main(['--server', <unreachable 127.0.0.1 port>, '--cache', <root>, "
+         f"subprocess running ui.shell.main.main(['--server', <unreachable 127.0.0.1 port>, '--cache', <root>, "
          f"'--user', 'operator1', '--password', ...]), i.e. the real start-up path: connection refused -> offline "
          f"login from the argon2 verifier stored with cache.store_credentials in setup. Clock from just before "
          f"Popen until a QTimer.singleShot(0) queued by the queue model's `loaded` signal fired "
@@ -559,13 +559,13 @@ class SubsetCache:
 def bench_map(app, cache, built) -> None:
     import shiboken6
 
-    from app import map_layers
-    from app.enums import TERMINAL_STATUSES
-    from app.session import Session
+    from app.map import layers as map_layers
+    from app.platform.enums import TERMINAL_STATUSES
+    from app.sync.session import Session
     from bench.console_fixtures import OPERATOR
-    from ui.context import ConsoleContext, CoreSignals
-    from ui.map_dock import FLUSH_DELAY_MS, MapDock
-    from ui.sensor_dock import SensorHub
+    from ui.shell.context import ConsoleContext, CoreSignals
+    from ui.map.dock import FLUSH_DELAY_MS, MapDock
+    from ui.sensors.sensor_dock import SensorHub
 
     factory = built.factory
     ids = [factory.case_id(i) for i in range(N_MAP)]
@@ -632,7 +632,7 @@ def bench_map(app, cache, built) -> None:
         chosen = active[::step][:MAP_UPDATE * MAP_UPDATE_ROUNDS]
         cursor = built.cursor
         round_times, e2e, py_send, receive_ms = [], [], [], []
-        from app.sync.protocol import Change
+        from app.wire.protocol import Change
 
         for r in range(MAP_UPDATE_ROUNDS):
             batch = chosen[r * MAP_UPDATE:(r + 1) * MAP_UPDATE]
@@ -702,20 +702,20 @@ def _close_map(dock, hub, cache, ctx, shiboken6) -> None:
 def bench_queue(app, cache, built) -> None:
     from PySide6.QtCore import Qt
 
-    import ui.ops
-    from app.case_views import View
-    from app.enums import TERMINAL_STATUSES
-    from app.session import Session
+    import ui.shell.ops
+    from app.cases.views import View
+    from app.platform.enums import TERMINAL_STATUSES
+    from app.sync.session import Session
     from bench.console_fixtures import OPERATOR
-    from ui.case_queue_dock import CaseQueueDock
-    from ui.case_queue_model import CaseQueueModel, Column
-    from ui.context import ConsoleContext, CoreSignals
+    from ui.cases.queue_dock import CaseQueueDock
+    from ui.cases.queue_model import CaseQueueModel, Column
+    from ui.shell.context import ConsoleContext, CoreSignals
 
     slots = SlotTimer()  # before the dock exists: its connections then take the wrapped methods
     slots.wrap(CaseQueueModel, "_on_cases_changed")
     slots.wrap(CaseQueueModel, "_apply_batch", "CaseQueueModel.apply")
     slots.wrap(CaseQueueDock, "update_counts")
-    slots.wrap(ui.ops.Op, "_finish")
+    slots.wrap(ui.shell.ops.Op, "_finish")
 
     ctx = ConsoleContext(cache=cache, signals=CoreSignals(),
                          session=Session(actor=OPERATOR, display_name="Operator 1", token=None, offline=False))
@@ -825,7 +825,7 @@ def bench_queue(app, cache, built) -> None:
 
     # ---------------------------------------------------------------- 3. a sync batch lands
     try:
-        from app.sync.protocol import Change
+        from app.wire.protocol import Change
 
         dock.set_view(View.ALL_ACTIVE)
         dock.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
@@ -965,7 +965,7 @@ def quiet_qt_gpu_noise() -> None:
 
 def run() -> None:
     global SETUP_NOTE
-    from app.settings import user_cache_dir
+    from app.platform.settings import user_cache_dir
     from bench.console_fixtures import USERNAME, build_cache
 
     workdir = Path(tempfile.mkdtemp(prefix="onegrid-bench-console-"))
@@ -991,11 +991,11 @@ def run() -> None:
                 if name not in _EMITTED:
                     emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
 
-        from ui.main import create_application
+        from ui.shell.main import create_application
 
         app = create_application()
         quiet_qt_gpu_noise()
-        from ui import theme
+        from ui.shell import theme
 
         theme.apply_theme("light")
         from app.cache import LocalCache

@@ -4,7 +4,7 @@ prefecture city's year — with ~5 events each, spread over the year; a few thou
 them overdue). Target: < 1 s for the drafting of a 12-hour shift (the lead waits for it at close).
 
 The history is written with COPY (synthetic rows shaped as the server stores them); the draft is the real
-`server.handover.draft_report` in a read transaction, median of several runs.
+`server.shifts.handover.draft_report` in a read transaction, median of several runs.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ SIDE = ["return", "escalate", "verify_fail", "request_extension", "note"]
 def _fill(url: str, rng: random.Random) -> int:
     import psycopg
 
-    from server.bootstrap import init_db
-    from app.refdata import load_demo_refdata
+    from server.admin.bootstrap import init_db
+    from app.refdata.model import load_demo_refdata
 
     init_db(url, refdata=load_demo_refdata())
     conninfo = plain_url(url)
@@ -73,8 +73,8 @@ def _fill(url: str, rng: random.Random) -> int:
 
 
 def run() -> None:
-    from server.database import Database
-    from server.handover import draft_report
+    from server.platform.database import Database
+    from server.shifts.handover import draft_report
 
     rng = random.Random(5)
     with fresh_database("handover") as url:

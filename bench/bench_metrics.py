@@ -1,5 +1,5 @@
 """Performance metrics benchmark: a year of history — 1,000,000 cases with their ledger events and metric
-facts — on a throw-away PostgreSQL database, then the city-wide monthly report (`server.metrics.report`, the
+facts — on a throw-away PostgreSQL database, then the city-wide monthly report (`server.metrics.facts.report`, the
 function behind `GET /api/metrics`: one SQL statement plus building the report) and a unit report with
 roll-up.
 
@@ -9,7 +9,7 @@ roll-up.
 Loading is set-based on the server: one `generate_series` plan table of per-case draws (report time, unit,
 category, delays, whether it was returned, reworked, closed), from which `cases`, `case_events` (the
 ledger: 8–14 events a case) and the two metric fact tables are filled with `INSERT … SELECT`, so a million
-cases load in minutes on two cores without a Python loop. The facts follow `app.metrics.case_facts`'
+cases load in minutes on two cores without a Python loop. The facts follow `app.metrics.figures.case_facts`'
 rules for the generated paths (registration, dispatch, return and re-dispatch, handling, rework, closure;
 handling deadline 4 h, closing deadline 2 h after handling); `cases.data` holds a small stub instead of
 the full case JSON (the report never reads it), which keeps the database at a realistic size for what the
@@ -234,8 +234,8 @@ def load(url: str, refdata) -> float:
 
 
 def time_reports(url: str, refdata) -> tuple[list[float], list[float], dict]:
-    from server import metrics as server_metrics
-    from server.database import Database
+    from server.metrics import facts as server_metrics
+    from server.platform.database import Database
 
     db = Database(url)
     try:
@@ -259,7 +259,7 @@ def time_reports(url: str, refdata) -> tuple[list[float], list[float], dict]:
 
 def time_facts(refdata) -> float:
     """Microbenchmark of the per-command Python work: facts of the old and the new case."""
-    from app import metrics as m
+    from app.metrics import figures as m
     from tests import metrics_history as hist
 
     case = hist.build_cases(refdata)["B"]  # 11 events, rework and a closed round
@@ -273,13 +273,13 @@ def time_facts(refdata) -> float:
 
 def main() -> int:
     install_sigterm_cleanup()
-    from app.refdata import load_demo_refdata
-    from server.bootstrap import init_db
+    from app.refdata.model import load_demo_refdata
+    from server.admin.bootstrap import init_db
 
     refdata = load_demo_refdata()
     try:
         emit.emit(Row(NAME_FACTS, time_facts(refdata), "ms", FACTS_TARGET_MS,
-                      note="app.metrics.case_facts twice (old and new case) for an 11-event case"))
+                      note="app.metrics.figures.case_facts twice (old and new case) for an 11-event case"))
     except Exception as exc:  # noqa: BLE001
         traceback.print_exc()
         emit.emit(Row(NAME_FACTS, None, "ms", FACTS_TARGET_MS, note=f"failed: {exc}"[:120]))

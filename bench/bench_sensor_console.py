@@ -52,8 +52,9 @@ class RowsCache:
 def bench_plot(app) -> None:
     import numpy as np
 
-    from app.sensor_data import SensorInfo, SensorSeries, ThresholdEvaluator, Thresholds
-    from ui.sensor_plot import SensorPlot
+    from app.sensors.series import SensorInfo, SensorSeries
+    from app.sensors.levels import ThresholdEvaluator, Thresholds
+    from ui.sensors.plot import SensorPlot
 
     info = SensorInfo(id="wl-x", type="water_level", name="测试", unit_of_measure="m",
                       thresholds=Thresholds(warning_high=0.15, alarm_high=0.27, hysteresis=0.02))
@@ -82,9 +83,9 @@ def bench_plot(app) -> None:
 
 
 def bench_alarms(app) -> None:
-    from app.alarm_source import FeedAlarmSource
-    from app.sensor_data import SensorInfo
-    from ui.alarm_model import AlarmModel
+    from app.sensors.alarm_source import FeedAlarmSource
+    from app.sensors.series import SensorInfo
+    from ui.sensors.alarm_model import AlarmModel
 
     rows = {r["id"]: r for r in (alarm_row(i) for i in range(N_ALARMS))}
     source = FeedAlarmSource(RowsCache(rows))

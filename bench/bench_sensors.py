@@ -77,7 +77,7 @@ def sensor_id(i: int) -> str:
 
 def synthetic_refdata(n: int):
     """The demo city with its sensors replaced by `n` water-level gauges spread over its grids."""
-    from app.refdata import RefData, load_demo_refdata
+    from app.refdata.model import RefData, load_demo_refdata
 
     demo = load_demo_refdata()
     data = demo.to_dict()
@@ -146,7 +146,7 @@ class InProcessServer:
         import uvicorn
 
         from server.app import create_app
-        from server.settings import ServerSettings
+        from server.platform.settings import ServerSettings
 
         self.port = free_port()
         settings = ServerSettings(database_url=url, host=HOST, port=self.port, mqtt_url=f"mqtt://{BROKER[0]}:{BROKER[1]}",
@@ -209,7 +209,7 @@ def bench_ingest(server: InProcessServer, prefix: str) -> None:
     with server.ctx.db.reader() as session:
         from sqlalchemy import func, select
 
-        from db.sensor_schema import SensorAlarmRow, SensorReadingRow
+        from db.sensors import SensorAlarmRow, SensorReadingRow
 
         stored = session.execute(select(func.count()).select_from(SensorReadingRow)).scalar()
         raised = session.execute(select(func.count()).select_from(SensorAlarmRow)).scalar()
@@ -291,7 +291,7 @@ def main() -> int:
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from server.bootstrap import add_user, init_db
+    from server.admin.bootstrap import add_user, init_db
 
     rows = {bench_ingest: [(NAME_LAG, LAG_TARGET_S, "s", True), (NAME_RATE, RATE_TARGET, "readings/s", False)],
             bench_history: [(NAME_HISTORY, HISTORY_TARGET_MS, "ms", True)]}

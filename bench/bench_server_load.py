@@ -49,7 +49,7 @@ from bench.harness import (
     wait_for_quiet,
 )
 from bench.result import Row
-from app.gc_tuning import SLOW_COLLECTION_S, tune_collector
+from app.platform.gc_tuning import SLOW_COLLECTION_S, tune_collector
 
 POLLERS = 500
 RATE = 100.0             # commands per second, open loop
@@ -234,8 +234,8 @@ def _latency_summary(values: list[float]) -> str:
 
 
 def bench_command_latency() -> None:
-    from app.refdata import load_demo_refdata
-    from server.bootstrap import init_db
+    from app.refdata.model import load_demo_refdata
+    from server.admin.bootstrap import init_db
 
     refdata = load_demo_refdata()
     with fresh_database("load") as url:
@@ -322,7 +322,7 @@ def bench_command_latency() -> None:
 
 
 def _slow_collections(server: ServerProcess) -> int:
-    """Garbage collections the server logged as slow so far (`app.gc_tuning`)."""
+    """Garbage collections the server logged as slow so far (`app.platform.gc_tuning`)."""
     return server.log_text().count("garbage collection of generation")
 
 
@@ -350,8 +350,8 @@ def _read_json_line(proc: subprocess.Popen, timeout_s: float) -> dict:
 
 def _case_templates(refdata) -> list:
     """Valid cases in several states, built by the workflow itself (varied categories, grids, units)."""
-    from app.enums import Action, Role
-    from app.workflow import Actor, apply, new_command
+    from app.platform.enums import Action, Role
+    from app.cases.workflow import Actor, apply, new_command
 
     operator = Actor("operator1", Role.OPERATOR)
     now = now_utc()
@@ -376,8 +376,10 @@ def fill_cases(url: str, refdata, count: int) -> dict:
     from sqlalchemy import insert, text
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    from db.server_schema import CASE_NUMBER_COUNTER_PREFIX, FEED_COUNTER, CaseRow, CounterRow, FeedRow
-    from server.database import make_engine
+    from db.platform import CASE_NUMBER_COUNTER_PREFIX, FEED_COUNTER, CounterRow
+    from db.cases import CaseRow
+    from db.feed import FeedRow
+    from server.platform.database import make_engine
 
     templates = [(t, t.model_dump(mode="json")) for t in _case_templates(refdata)]
     year = now_utc().astimezone(refdata.policy.calendar.tz).year
@@ -419,13 +421,13 @@ def fill_cases(url: str, refdata, count: int) -> dict:
 
 def bench_initial_sync() -> None:
     from app.cache import LocalCache
-    from app.refdata import load_demo_refdata
-    from app.session import login_online
+    from app.refdata.model import load_demo_refdata
+    from app.sync.session import login_online
     from app.sync.client import ServerClient
     from app.sync.engine import SyncEngine
-    from server.bootstrap import init_db
+    from server.admin.bootstrap import init_db
 
-    tune_collector()  # as the console and onegrid-ctl do at start (app.gc_tuning)
+    tune_collector()  # as the console and onegrid-ctl do at start (app.platform.gc_tuning)
     refdata = load_demo_refdata()
     with fresh_database("sync100k") as url:
         init_db(url, demo_users=True)

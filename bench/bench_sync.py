@@ -65,7 +65,7 @@ class Console:
 
     def __init__(self, directory: Path, url: str, username: str, **engine_args):
         from app.cache import LocalCache
-        from app.session import login_online
+        from app.sync.session import login_online
         from app.sync.client import ServerClient
         from app.sync.engine import SyncEngine
 
@@ -87,7 +87,7 @@ class Console:
 # ====================================================================== 3. draining the outbox
 
 def bench_drain(server: ServerProcess, workdir: Path, refdata) -> None:
-    from app.enums import Action
+    from app.platform.enums import Action
 
     console = Console(workdir / "outage", server.url, "operator1")
     try:
@@ -146,7 +146,7 @@ def bench_drain(server: ServerProcess, workdir: Path, refdata) -> None:
 # ====================================================================== 4. dispatch visible on another console
 
 def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
-    from app.enums import Action, Status
+    from app.platform.enums import Action, Status
     from app.sync.state import Connection
 
     a = Console(workdir / "console-a", server.url, "operator2")
@@ -250,8 +250,8 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
 
 def main() -> int:
     install_sigterm_cleanup()
-    from app.refdata import load_demo_refdata
-    from server.bootstrap import init_db
+    from app.refdata.model import load_demo_refdata
+    from server.admin.bootstrap import init_db
 
     try:
         drop_stale_databases()

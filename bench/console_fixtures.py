@@ -1,6 +1,6 @@
 """Fixtures of the console benchmarks (bench_console): a real `LocalCache` holding 100,000 valid cases.
 
-A few dozen template cases are walked through the real workflow (`app.workflow.apply`: create, register,
+A few dozen template cases are walked through the real workflow (`app.cases.workflow.apply`: create, register,
 dispatch, accept, ... with the actor each step needs), then cloned as JSON with new ids, numbers,
 locations, categories, priorities, creation and due times, and fed into the cache with `apply_changes`
 in pages of 5,000, exactly as the sync engine applies the server's changes feed.
@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from app.enums import TERMINAL_STATUSES, Action, Priority, Role, Source, Status
-from app.workflow import Actor
+from app.platform.enums import TERMINAL_STATUSES, Action, Priority, Role, Source, Status
+from app.cases.workflow import Actor
 
 PAGE = 5_000
 YEAR = 2026
@@ -88,8 +88,8 @@ CREATORS = [(OPERATOR, OPERATOR), (Actor("operator2", Role.OPERATOR),) * 2, (Act
 def make_templates(refdata, now: datetime, per_status: int = 4) -> dict[Status, list[dict]]:
     """Valid server-side cases (JSON) in every status, made by the real workflow: a few categories, grids
     and reporting/desk users per status, some with an extra note (longer histories)."""
-    from app import workflow
-    from app.routing import rank_units
+    from app.cases import workflow
+    from app.cases.routing import rank_units
 
     rnd = random.Random(7)
     out: dict[Status, list[dict]] = {}
@@ -206,7 +206,7 @@ NEXT_STATUS = {S.REPORTED: S.REGISTERED, S.REGISTERED: S.DISPATCHED, S.DISPATCHE
 def change_pages(factory: CloneFactory, n: int, start_position: int = 1,
                  page: int = PAGE) -> Iterator[tuple[list, int]]:
     """(changes, cursor) pages of the changes feed holding cases 0..n-1."""
-    from app.sync.protocol import Change
+    from app.wire.protocol import Change
 
     position = start_position
     for first in range(0, n, page):
@@ -233,7 +233,7 @@ def build_cache(directory: Path, n: int, *, now: datetime | None = None, credent
     """A LocalCache in `directory` with the demo reference data, `n` cases applied in feed pages, and
     (optionally) an offline login verifier for operator1."""
     from app.cache import LocalCache
-    from app.refdata import load_demo_refdata
+    from app.refdata.model import load_demo_refdata
 
     started = time.perf_counter()
     now = now or now_utc()

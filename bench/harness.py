@@ -41,7 +41,7 @@ HOST = "127.0.0.1"  # loopback only, always
 PG_ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
 DB_PREFIX = "onegrid_bench_"
 
-# The demo city's accounts (server.bootstrap.init_db(demo_users=True)): password = "demo-<username>".
+# The demo city's accounts (server.admin.bootstrap.init_db(demo_users=True)): password = "demo-<username>".
 HANDLED_UNITS = ("water_supply", "roads", "power")  # units with a demo handler account "handler_<unit>"
 
 
@@ -361,10 +361,10 @@ class Timed:
 PROFILE_CATEGORIES = [  # first match wins, checked against the whole stack of a sample
     ("new PostgreSQL connections", ("_connect_gen", "Connection.close (psycopg")),
     ("token lookup", ("user_for_token",)),
-    ("feed query + json.loads", ("read_changes (server/feed.py", "ServerContext.read_changes")),
+    ("feed query + json.loads", ("read_changes (server/feed/changes.py", "ServerContext.read_changes")),
     ("long-poll json.dumps", ("JSONResponse.render", "JSONResponse.__init__")),
     ("gzip", ("_compress_body", "GZipResponder")),
-    ("applying commands", ("apply_batch (server/commands.py",)),
+    ("applying commands", ("apply_batch (server/cases/commands.py",)),
     ("HTTP + ASGI stack", ("h11", "H11Protocol", "RequestResponseCycle")),
     ("thread pool handoff", ("anyio", "run_in_threadpool")),
 ]

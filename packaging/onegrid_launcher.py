@@ -1,7 +1,7 @@
 """The bundle's entry script (PyInstaller needs a script, not a console_scripts entry point)."""
 import sys
 
-from ui.main import main
+from ui.shell.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

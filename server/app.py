@@ -4,7 +4,7 @@
                      on_startup=[hook], on_shutdown=[hook])
 
 The lifespan starts the feed notifier (LISTEN/NOTIFY on PostgreSQL), the sensor ingest (its writer
-thread, and the MQTT subscriber when ONEGRID_MQTT_URL is set: server.sensor_runtime) and the maintenance
+thread, and the MQTT subscriber when ONEGRID_MQTT_URL is set: server.sensors.runtime) and the maintenance
 loop (automatic escalation, sensor sweep), then runs the `on_startup` hooks; at shutdown it runs `on_shutdown` and stops
 both. A hook is called with the app's `ServerContext` (`app.state.ctx`) and may be a plain function or
 a coroutine function; this is how the demo simulator plugs in (see server/cli.py).
@@ -22,17 +22,20 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.gc_tuning import freeze_after_startup, tune_collector
-from app.refdata import RefData
-from server import audit_api, metrics_api, sensor_api, shift_api
-from server.api import router
-from server.changes_fast_path import ChangesFastPath
-from server.context import GIL_SWITCH_INTERVAL_S, Clock, ServerContext
-from server.errors import install_error_handlers
+from app.platform.gc_tuning import freeze_after_startup, tune_collector
+from app.refdata.model import RefData
+from server.audit import api as audit_api
+from server.metrics import api as metrics_api
+from server.sensors import api as sensor_api
+from server.shifts import api as shift_api
+from server.platform.api import router
+from server.feed.fast_path import ChangesFastPath
+from server.context import Clock, ServerContext
+from server.platform.errors import install_error_handlers
 from server.maintenance import maintenance_loop
-from server.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
-from server.sensor_runtime import start_sensors, stop_sensors
-from server.settings import ServerSettings
+from server.platform.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
+from server.sensors.runtime import start_sensors, stop_sensors
+from server.platform.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +54,6 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)  # see server.context
         await ctx.notifier.start()
         sensors = await run_in_threadpool(start_sensors, ctx)
         maintenance = None
@@ -93,11 +95,21 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     return app
 
 
+def tune_serving_process(settings: ServerSettings) -> None:
+    """What only a process that does nothing but serve may change, because it is process-wide: the GIL
+    switch interval and the collector's cadence (`settings.gil_switch_ms`, `gc_gen0_threshold`). Called by
+    the server's own entry points; never by `create_app`, which a console embedding the demo server and
+    the tests call too."""
+    sys.setswitchinterval(settings.gil_switch_ms / 1000)
+    tune_collector(settings.gc_gen0_threshold)
+
+
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory server.app:create_app_from_env` (used with several workers): one
-    serving process each, with the collector tuned as the CLI's own (`app.gc_tuning`)."""
-    tune_collector()
-    return create_app(ServerSettings.from_env(), on_startup=[freeze_after_startup])
+    serving process each, tuned as the CLI's own."""
+    settings = ServerSettings.from_env()
+    tune_serving_process(settings)
+    return create_app(settings, on_startup=[freeze_after_startup])
 
 
 async def _run_hook(hook: LifespanHook, ctx: ServerContext) -> None:

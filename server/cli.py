@@ -4,7 +4,7 @@
     onegrid-server --demo            # embedded SQLite in the user data folder, demo city and demo users
 
 The schema is upgraded at start (`alembic upgrade head`; a no-op when current). Users and reference data
-are managed with the admin CLI (`onegrid-ctl`), which calls `server.bootstrap`.
+are managed with the admin CLI (`onegrid-ctl`), which calls `server.admin.bootstrap`.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import uvicorn
 
-from app.gc_tuning import freeze_after_startup, tune_collector
-from server.app import LifespanHook, create_app
-from server.bootstrap import init_db
-from server.database import upgrade
-from server.settings import ServerSettings, env_names
+from app.platform.gc_tuning import freeze_after_startup
+from server.app import LifespanHook, create_app, tune_serving_process
+from server.admin.bootstrap import init_db
+from server.platform.database import upgrade
+from server.platform.settings import ServerSettings, env_names
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def run_demo(settings: ServerSettings, *, on_startup: list[LifespanHook] | tuple
     app's ServerContext (apply commands with `ctx.apply(user, batch)`, read the clock with `ctx.now()`).
     """
     init_db(settings.database_url, demo_users=True)
-    tune_collector()
+    tune_serving_process(settings)
     app = create_app(settings, on_startup=[*on_startup, freeze_after_startup], on_shutdown=on_shutdown)
     log.info("demo server on http://%s:%d (database %s)", settings.host, settings.port, settings.database_url)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(log_level),
@@ -91,14 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = ServerSettings.from_env(database_url=database_url, host=args.host, port=args.port,
                                        demo=True if args.demo else None)
     if settings.demo:
-        from server.simulator import demo_hooks
+        from server.demo.city import demo_hooks
 
         start, stop = demo_hooks() if not args.no_simulator else ([], [])
         run_demo(settings, on_startup=start, on_shutdown=stop, log_level=args.log_level)
         return 0
     upgrade(settings.database_url)
     if args.workers <= 1:
-        tune_collector()
+        tune_serving_process(settings)
         uvicorn.run(create_app(settings, on_startup=[freeze_after_startup]), host=settings.host, port=settings.port,
                     log_config=log_config(args.log_level), timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         return 0

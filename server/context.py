@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,15 +15,15 @@ import anyio
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from app.commands import BatchResult, CommandBatch
-from app.enums import Role
-from app.refdata import RefData
-from db.server_schema import TokenRow, UserRow
-from server.answer_pacer import AnswerPacer
-from server.auth import AuthUser, TokenCache, resolve_token_with_expiry, token_digest
-from server.commands import Hook, apply_batch
-from server.database import Database
-from server.feed import (
+from app.cases.commands import BatchResult, CommandBatch
+from app.platform.enums import Role
+from app.refdata.model import RefData
+from db.platform import TokenRow, UserRow
+from server.feed.answer_pacer import AnswerPacer
+from server.platform.auth import AuthUser, TokenCache, resolve_token_with_expiry, token_digest
+from server.cases.commands import Hook, apply_batch
+from server.platform.database import Database
+from server.feed.changes import (
     FEED_CHANGED,
     ChangesPage,
     FeedNotifier,
@@ -36,41 +35,19 @@ from server.feed import (
     read_changes_raw,
     read_ring_rows,
 )
-from server.scope import scope_unit_ids
-from server.refdata_store import RefDataStore
-from server.settings import ServerSettings
+from server.platform.scope import scope_unit_ids
+from server.refdata.store import RefDataStore
+from server.platform.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-# After a long-poll is woken it waits this long before reading, so a burst of commits is answered once
-# (ONEGRID_FEED_BATCH_MS; 0 = answer at once).
-FEED_BATCH_WINDOW_S = float(os.environ.get("ONEGRID_FEED_BATCH_MS", "50")) / 1000
 # Feed reads run at most this many at a time in the worker threads, so commands (which use the default
 # thread limiter) keep threads and database connections under a long-poll stampede.
 FEED_READ_THREADS = 4
-# Command batches run at most this many at a time, in threads of their own (`apply_in_thread`): enough
-# to overlap their database round trips (only the tail of each transaction, from the feed counter to the
-# commit, is serialised), few enough not to crowd the event loop out of the GIL (with 40 runnable
-# threads the loop got one turn in 41, and every answer, long-polls and commands alike, waited seconds).
-COMMAND_THREADS = int(os.environ.get("ONEGRID_COMMAND_THREADS", "16"))
-# Reads of the recent feed (`FeedRing`) are spaced at least this long per waiting long-poll (but at least
-# the batching window above and at most FEED_MAX_TICK_S): 500 waiting consoles are then answered a
-# little more than once a second each instead of once per commit, which one server process could not keep up with
-# (ONEGRID_FEED_TICK_PER_POLL_MS).
-FEED_TICK_PER_POLL_S = float(os.environ.get("ONEGRID_FEED_TICK_PER_POLL_MS", "1.5")) / 1000
 FEED_MAX_TICK_S = 0.75  # within the 1 s a commit may take to reach every waiting console
-# Long-poll answers sent per event-loop turn (`server.answer_pacer`; ONEGRID_ANSWERS_PER_TURN). With 32
-# or with no pacing at all, command p99 under 500 long-polls was two to five times that with 8.
-ANSWERS_PER_TURN = int(os.environ.get("ONEGRID_ANSWERS_PER_TURN", "8"))
 _USERS_CHANGED = "onegrid_users_changed"
-
-
-# The GIL switch interval of a server process (Python's default is 5 ms). The event loop thread answering
-# long-polls would otherwise keep the GIL for up to 5 ms each time a command thread wants it back after a
-# database round trip, and a command makes about ten of them (ONEGRID_GIL_SWITCH_MS).
-GIL_SWITCH_INTERVAL_S = float(os.environ.get("ONEGRID_GIL_SWITCH_MS", "1")) / 1000
 
 
 def utc_now() -> datetime:
@@ -85,11 +62,11 @@ class ServerContext:
     notifier: FeedNotifier
     clock: Clock = utc_now
     before_commit: Hook | None = field(default=None)  # tests: runs inside every command transaction
-    feed_batch_window_s: float = FEED_BATCH_WINDOW_S
+    feed_batch_window_s: float | None = None  # None: the settings' feed_batch_ms
     token_cache: TokenCache = field(default_factory=TokenCache)
-    sensor_ingest: Any = field(default=None)  # server.sensor_ingest.SensorIngest, set by the app's lifespan
+    sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     page_cache: FeedPageCache = field(init=False)
-    answer_pacer: AnswerPacer = field(default_factory=lambda: AnswerPacer(ANSWERS_PER_TURN))
+    answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
@@ -98,6 +75,9 @@ class ServerContext:
     _token_lookups: tuple[object, dict[str, asyncio.Future]] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
+        if self.feed_batch_window_s is None:
+            self.feed_batch_window_s = self.settings.feed_batch_ms / 1000
+        self.answer_pacer = AnswerPacer(self.settings.answers_per_turn)
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
 
@@ -122,10 +102,10 @@ class ServerContext:
         return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch) -> bytes:
-        """`apply` in one of the commands' own worker threads (COMMAND_THREADS); the answer as JSON."""
+        """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
         loop = asyncio.get_running_loop()
         if self._command_limiter is None or self._command_limiter[0] is not loop:
-            self._command_limiter = (loop, anyio.CapacityLimiter(COMMAND_THREADS))
+            self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
         return await anyio.to_thread.run_sync(lambda: self.apply(user, batch).model_dump_json().encode(),
                                               limiter=self._command_limiter[1])
 
@@ -173,8 +153,9 @@ class ServerContext:
             return read_changes_raw(session, after, limit, units)
 
     def feed_tick_s(self) -> float:
-        """The least time between two reads of the recent feed (see FEED_TICK_PER_POLL_S)."""
-        return min(max(self.long_polls * FEED_TICK_PER_POLL_S, self.feed_batch_window_s), FEED_MAX_TICK_S)
+        """The least time between two reads of the recent feed (`settings.feed_tick_per_poll_ms`)."""
+        return min(max(self.long_polls * self.settings.feed_tick_per_poll_ms / 1000, self.feed_batch_window_s),
+                   FEED_MAX_TICK_S)
 
     def _read_ring_rows(self, after: int, limit: int) -> list:
         with self.db.reader() as session, session.begin():

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
-from server.auth import purge_expired_tokens
-from server import sensor_alarms
-from server.escalation import escalate_overdue
-from server.sensor_store import purge_raw_readings
+from server.platform.auth import purge_expired_tokens
+from server.sensors import alarms as sensor_alarms
+from server.cases.escalation import escalate_overdue
+from server.sensors.store import purge_raw_readings
 
 if TYPE_CHECKING:
     from server.context import ServerContext

@@ -6,7 +6,7 @@ limits are register 30 min, dispatch 30 min, verification 2 h (all calendar time
 deadline below can be checked with a pencil. B = 2026-11-23 01:00 UTC = 09:00 in Shanghai (the period
 under test is the local day 2026-11-23 = [2026-11-22 16:00Z, 2026-11-23 16:00Z)).
 
-The same script runs on the domain core (cases built with `app.workflow.apply`) and through the server's
+The same script runs on the domain core (cases built with `app.cases.workflow.apply`) and through the server's
 HTTP command path, so the server's SQL and the console's offline computation see the same history.
 """
 from __future__ import annotations
@@ -84,8 +84,8 @@ def create_payload(refdata, name: str) -> dict:
 
 def build_cases(refdata) -> dict:
     """The script applied with the domain core: name → Case."""
-    from app.enums import Action
-    from app.workflow import Actor, apply, new_command
+    from app.platform.enums import Action
+    from app.cases.workflow import Actor, apply, new_command
 
     ids = case_ids()
     out = {}

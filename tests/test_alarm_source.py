@@ -7,11 +7,18 @@ import math
 
 import pytest
 
-from app.alarm_source import (BadAlarmData, FeedAlarmSource, NeedsServer, alarm_from_data, may_acknowledge,
-                              may_clear)
-from app.enums import Role
-from app.sensor_data import AlarmState, Reason
-from app.workflow import Actor
+from app.sensors.alarm_source import (
+    BadAlarmData,
+    FeedAlarmSource,
+    NeedsServer,
+    alarm_from_data,
+    may_acknowledge,
+    may_clear,
+)
+from app.platform.enums import Role
+from app.sensors.alarms import AlarmState
+from app.sensors.levels import Reason
+from app.cases.workflow import Actor
 
 RAISED_AT = "2026-12-01T06:00:00+00:00"
 

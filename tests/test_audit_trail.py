@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
-from app.audit_trail import AuditQuery, case_ref, cell_text
+from app.audit.trail import AuditQuery, case_ref, cell_text
 
 
 def test_query_parameters_leave_out_empty_criteria():

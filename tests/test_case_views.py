@@ -1,4 +1,4 @@
-"""app.case_views: saved views, text matching, countdowns, duplicate detection, and the vectorised queue
+"""app.cases.views: saved views, text matching, countdowns, duplicate detection, and the vectorised queue
 columns agreeing with the plain per-summary rules."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app.cache.models import CaseSummary
-from app.case_views import (
+from app.cases.summary import CaseSummary
+from app.cases.views import (
     Level,
     QueueColumns,
     View,
@@ -22,7 +22,7 @@ from app.case_views import (
     matches_text,
     views_for,
 )
-from app.enums import Priority, Source, Stage, Status
+from app.platform.enums import Priority, Source, Stage, Status
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
 LAT, LON = 30.2550, 120.1500
@@ -89,8 +89,8 @@ def test_emergency_view_only_offered_in_emergency_mode():
 
 
 def test_involves_reads_the_event_history(refdata):
-    from app.workflow import Actor, apply, new_command
-    from app.enums import Action, Role
+    from app.cases.workflow import Actor, apply, new_command
+    from app.platform.enums import Action, Role
 
     op = Actor("operator2", Role.OPERATOR)
     lat, lon = refdata.grid("33010600100101").centroid

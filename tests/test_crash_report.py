@@ -1,4 +1,4 @@
-"""The crash report writer (app.crash_report) and the log's recent-lines buffer it quotes. Qt-free."""
+"""The crash report writer (app.platform.crash_report) and the log's recent-lines buffer it quotes. Qt-free."""
 from __future__ import annotations
 
 import logging
@@ -7,8 +7,8 @@ import sys
 from datetime import datetime, timezone
 
 
-from app import crash_report, logging_setup
-from app.version import app_version
+from app.platform import crash_report, logging_setup
+from app.platform.version import app_version
 
 WHEN = datetime(2026, 12, 1, 9, 30, 5, tzinfo=timezone.utc)
 

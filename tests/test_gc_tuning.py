@@ -1,9 +1,8 @@
-"""The garbage collector of a long-running process (`app.gc_tuning`), checked in a child process: freezing
+"""The garbage collector of a long-running process (`app.platform.gc_tuning`), checked in a child process: freezing
 and thresholds are process-wide, and this test process must keep Python's defaults."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
-import gc, json, logging
-from app import gc_tuning
+import gc, json, logging, sys
+from app.platform import gc_tuning
 records = []
 handler = logging.Handler()
 handler.emit = records.append
-logging.getLogger("app.gc_tuning").addHandler(handler)
+logging.getLogger("app.platform.gc_tuning").addHandler(handler)
 before = gc.get_threshold()
-gc_tuning.tune_collector()
+gc_tuning.tune_collector(int(sys.argv[1]))
 kept = [[i] for i in range(10000)]  # built at start-up, kept for good
 gc_tuning.SLOW_COLLECTION_S = 0  # every collection is "slow" from here on
 gc_tuning.freeze_after_startup(None)
@@ -29,15 +28,14 @@ print(json.dumps({"before": before, "after": gc.get_threshold(), "frozen": gc.ge
 """
 
 
-def _run(env_extra: dict[str, str]) -> dict:
-    env = {**os.environ, **env_extra}
-    out = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+def _run(gen0_threshold: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, str(gen0_threshold)], cwd=ROOT, capture_output=True, text=True,
                          timeout=60, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def test_start_up_objects_are_frozen_and_the_first_threshold_raised():
-    seen = _run({"ONEGRID_GC_GEN0_THRESHOLD": "50000"})
+    seen = _run(50000)
     assert seen["after"] == [50000, seen["before"][1], seen["before"][2]]
     assert seen["frozen"] > 10000  # the kept lists and everything imported
     # the start-up collection is expected to be long; one while serving is reported
@@ -46,5 +44,5 @@ def test_start_up_objects_are_frozen_and_the_first_threshold_raised():
 
 
 def test_zero_keeps_pythons_thresholds():
-    seen = _run({"ONEGRID_GC_GEN0_THRESHOLD": "0"})
+    seen = _run(0)
     assert seen["after"] == seen["before"]

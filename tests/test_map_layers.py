@@ -1,4 +1,4 @@
-"""Map payloads (app.map_layers) and the page HTML (app.map_page): colours by status and time left, unit
+"""Map payloads (app.map.layers) and the page HTML (app.map.page): colours by status and time left, unit
 areas from the responsibility matrix, sensor colours, and a page that references no other host."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from app import map_layers as ml
-from app.enums import Status
-from app.geo import area_m2, point_in_polygon
-from app.map_page import ASSET_DIR, CSS_ASSETS, JS_ASSETS, build_page_html, external_urls
+from app.map import layers as ml
+from app.platform.enums import Status
+from app.platform.geo import area_m2, point_in_polygon
+from app.map.page import ASSET_DIR, CSS_ASSETS, JS_ASSETS, build_page_html, external_urls
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
 
@@ -58,8 +58,8 @@ def test_marker_fill_is_status_and_ring_is_time_left():
 
 
 def test_marker_from_dataclass_and_iso_strings():
-    from app.cache.models import CaseSummary
-    from app.enums import Priority, Source, Stage
+    from app.cases.summary import CaseSummary
+    from app.platform.enums import Priority, Source, Stage
 
     cs = CaseSummary(uuid.uuid4(), None, "P-0001", Status.IN_PROGRESS, Priority.URGENT, "E0401", "drainage",
                      None, 30.25, 120.16, Source.SENSOR_ALARM, NOW, NOW, NOW - timedelta(hours=1),

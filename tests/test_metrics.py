@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from app import metrics as m
+from app.metrics import figures as m
 from tests import metrics_history as hist
 
 DAY = date(2026, 11, 23)
@@ -139,8 +139,8 @@ def test_rework_starts_a_new_handling_round(cases, refdata):
 
 
 def test_a_suspended_case_has_no_deadline_falling_due(refdata):
-    from app.enums import Action
-    from app.workflow import Actor, apply, new_command
+    from app.platform.enums import Action
+    from app.cases.workflow import Actor, apply, new_command
 
     ids = hist.case_ids()
     reported, steps = hist.script()["D"]
@@ -241,8 +241,8 @@ def test_percentile_is_linear_between_ranks():
 
 
 def test_period_days_follow_the_city_time_zone_across_a_dst_change(refdata):
-    from app.refdata import RefData
-    from app.timelimits import TimeLimitPolicy, WorkCalendar
+    from app.refdata.model import RefData
+    from app.refdata.timelimits import TimeLimitPolicy, WorkCalendar
 
     berlin = RefData(refdata.units, refdata.categories, refdata.grids, refdata.responsibility, refdata.users,
                      refdata.sensors, TimeLimitPolicy(calendar=WorkCalendar(tz="Europe/Berlin")))

@@ -1,5 +1,5 @@
-"""Where the console keeps its files (app.paths, app.settings folders) on each platform, in a checkout
-and in the frozen bundle, and the version read from git (app.version). Qt-free."""
+"""Where the console keeps its files (app.platform.paths, app.platform.settings folders) on each platform, in a checkout
+and in the frozen bundle, and the version read from git (app.platform.version). Qt-free."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import platformdirs.windows
 import pytest
 
-from app import paths, settings, version
+from app.platform import paths, settings, version
 
 WIN_FOLDERS = {"CSIDL_LOCAL_APPDATA": r"C:\Users\op1\AppData\Local",
                "CSIDL_APPDATA": r"C:\Users\op1\AppData\Roaming"}

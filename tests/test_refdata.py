@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.enums import Priority, Role
-from app.geo import GridIndex, area_m2, bbox, centroid, haversine_m, point_in_polygon
-from app.refdata import (
+from app.platform.enums import Priority, Role
+from app.platform.geo import GridIndex, area_m2, bbox, centroid, haversine_m, point_in_polygon
+from app.refdata.model import (
     RefData,
     RefDataError,
     demo_dir,
@@ -22,8 +22,8 @@ from app.refdata import (
     parse_limit,
     parse_units,
 )
-from app.routing import rank_units
-from app.timelimits import Limit
+from app.cases.routing import rank_units
+from app.refdata.timelimits import Limit
 
 ROOT = Path(__file__).resolve().parent.parent
 

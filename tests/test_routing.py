@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.enums import Priority
-from app.refdata import Category, Grid, RefData, RefDataError, ResponsibilityRule, Unit
-from app.routing import Suggestion, escalation_target, locate_grid, primary_unit, rank_units
-from app.timelimits import Limit
+from app.platform.enums import Priority
+from app.refdata.model import Category, Grid, RefData, RefDataError, ResponsibilityRule, Unit
+from app.cases.routing import Suggestion, escalation_target, locate_grid, primary_unit, rank_units
+from app.refdata.timelimits import Limit
 
 G1 = "33010600100101"   # street 001, community 001
 G2 = "33010600100201"   # street 001, community 002

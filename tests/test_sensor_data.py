@@ -7,10 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from app.sensor_data import (HISTORY_S, AlarmState, Level, RainEvent, Reason, SensorBank, SensorFeed,
-                             SensorInfo, SensorSeries, SensorState, SimulatedSensorFeed,
-                             SimulatedThresholdAlarmSource, ThresholdEvaluator, Thresholds,
-                             bootstrap_bank, instantaneous_level, level_runs)
+from app.sensors.series import HISTORY_S, SensorFeed, SensorInfo, SensorSeries
+from app.sensors.alarms import AlarmState
+from app.sensors.levels import (
+    Level,
+    Reason,
+    SensorState,
+    ThresholdEvaluator,
+    Thresholds,
+    instantaneous_level,
+    level_runs,
+)
+from server.demo.sensor_readings import RainEvent, SimulatedSensorFeed
+from tests.simulated_sensors import SensorBank, SimulatedThresholdAlarmSource, bootstrap_bank
 
 T0 = 1_795_400_000.0
 

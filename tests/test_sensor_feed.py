@@ -8,9 +8,9 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from app.alarm_source import NeedsServer
-from app.sensor_data import SensorFeed, SensorInfo
-from app.sensor_feed import BadReadings, ServerSensorFeed, parse_readings, sensor_state
+from app.sensors.alarm_source import NeedsServer
+from app.sensors.series import SensorFeed, SensorInfo
+from app.sensors.feed import BadReadings, ServerSensorFeed, parse_readings, sensor_state
 
 T0 = 1_796_104_800.0
 SENSORS = [SensorInfo(id="wl-001", type="water_level", name="下穿", unit_of_measure="m"),

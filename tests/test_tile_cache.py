@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.tile_cache import TileCache, TileError, check_tile, sniff_mime
+from app.map.tile_cache import TileCache, TileError, check_tile, sniff_mime
 
 
 def png(colour: int) -> bytes:

@@ -1,4 +1,4 @@
-"""Tests for app.timelimits: working-time arithmetic, deadlines, suspension, extension, configuration."""
+"""Tests for app.refdata.timelimits: working-time arithmetic, deadlines, suspension, extension, configuration."""
 from __future__ import annotations
 
 import random
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.timelimits import (
+from app.refdata.timelimits import (
     Limit,
     TimeLimitError,
     TimeLimitPolicy,

@@ -1,6 +1,6 @@
 """The lifecycle state machine, exhaustively: every status × every action × every role.
 
-The expected table below is written from DOMAIN.md independently of app.workflow.RULES, so a change to
+The expected table below is written from DOMAIN.md independently of app.cases.workflow.RULES, so a change to
 the rules that the domain does not allow fails here.
 """
 from __future__ import annotations
@@ -10,10 +10,18 @@ from datetime import timedelta
 
 import pytest
 
-from app import timelimits
-from app.enums import Action, Priority, Role, Source, Stage, Status
-from app.routing import rank_units
-from app.workflow import Actor, WorkflowError, allowed_actions, apply, auto_escalation_due, new_command, refusal
+from app.refdata import timelimits
+from app.platform.enums import Action, Priority, Role, Source, Stage, Status
+from app.cases.routing import rank_units
+from app.cases.workflow import (
+    Actor,
+    WorkflowError,
+    allowed_actions,
+    apply,
+    auto_escalation_due,
+    new_command,
+    refusal,
+)
 
 A, S, R = Action, Status, Role
 DESK = {R.OPERATOR, R.SHIFT_LEAD}
@@ -119,7 +127,7 @@ def build(point, world, refdata, now):
 
 
 def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
-    """What DOMAIN.md allows, written without looking at app.workflow."""
+    """What DOMAIN.md allows, written without looking at app.cases.workflow."""
     statuses, roles = EXPECTED[action]
     if case.status not in statuses or role not in roles:
         return False
@@ -265,7 +273,7 @@ def test_auto_escalation_due_once_per_stage(world, refdata, now):
     assert not auto_escalation_due(case, now)
     late = case.due_at + timedelta(minutes=1)
     assert auto_escalation_due(case, late)
-    from app.workflow import SYSTEM_ACTOR
+    from app.cases.workflow import SYSTEM_ACTOR
     escalated = apply(case, new_command(case.id, A.ESCALATE, {"reason": "overdue", "automatic": True}, late),
                       SYSTEM_ACTOR, refdata, late)
     assert not auto_escalation_due(escalated, late + timedelta(hours=1))

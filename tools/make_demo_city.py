@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "resources" / "demo_city"
 sys.path.insert(0, str(ROOT))
 
-from app.geo import centroid, point_in_polygon  # noqa: E402
+from app.platform.geo import centroid, point_in_polygon  # noqa: E402
 
 SEED = 20260106
 COUNTY = "330106"

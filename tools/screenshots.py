@@ -68,7 +68,7 @@ def _save(console, path: Path) -> None:
 
 def _report_offline(cache, actor, n: int) -> None:
     """A report taken on the phone while the server is away, queued in the outbox."""
-    from app.enums import Action
+    from app.platform.enums import Action
 
     refdata = cache.refdata()
     grid = refdata.grids[(7 * n) % len(refdata.grids)]
@@ -82,7 +82,7 @@ def _report_offline(cache, actor, n: int) -> None:
 
 def _desk_session(server_url: str) -> None:
     """operator2 logs in at another desk and logs out again (as closing that console does)."""
-    from app.refdata import load_demo_refdata
+    from app.refdata.model import load_demo_refdata
     from app.sync.client import ServerClient
 
     client = ServerClient(server_url)
@@ -103,7 +103,7 @@ async def _shoot(console, out: Path, suffix: str) -> None:
 
 async def _script(console, out: Path, suffix: str) -> None:
     from app.sync.state import Connection
-    from ui.banners import put_emergency_mode
+    from ui.shell.banners import put_emergency_mode
 
     ctx, engine, window = console.ctx, console.engine, console.window
     engine.start()
@@ -144,7 +144,7 @@ async def _script(console, out: Path, suffix: str) -> None:
 def _run_one(language: str, theme: str, out: Path) -> None:
     import qasync
 
-    from ui.main import create_application, parse_args, start_console
+    from ui.shell.main import create_application, parse_args, start_console
 
     app = create_application()
     args = parse_args(["--demo", "--user", "lead1", "--language", language, "--theme", theme])

@@ -12,9 +12,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.cache.case_rows import UPSERT_ROWS_SQL
 from app.cache.models import ChangeSet, Conflict
-from app.case import Case
-from app.commands import Command, CommandResult
-from db.cache_schema import cases, conflicts, entities, meta, settings
+from app.cases.case import Case
+from app.cases.commands import Command, CommandResult
+from db.cache import cases, conflicts, entities, meta, settings
 
 ID_CHUNK = 5000  # ids per IN (...) clause, well below SQLite's limit on bound variables
 

@@ -8,13 +8,15 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
-from app import fast_json, workflow
-from app.cache.models import CaseSummary, QueuedCommand
-from app.case import Case, Location
-from app.enums import Priority, Source, Stage, Status
+from app.platform import fast_json
+from app.cases import workflow
+from app.cases.summary import CaseSummary
+from app.cache.models import QueuedCommand
+from app.cases.case import Case, Location
+from app.platform.enums import Priority, Source, Stage, Status
 
 if TYPE_CHECKING:
-    from app.refdata import RefData
+    from app.refdata.model import RefData
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +206,7 @@ def _micros_sql(column: str) -> str:
 
 
 # The queue's numpy columns read the summary columns with the enums as codes and the times as integer
-# microseconds (`app.case_views.RowBatch.from_coded_rows`): SQLite does per row in C what Python would do
+# microseconds (`app.cases.views.RowBatch.from_coded_rows`): SQLite does per row in C what Python would do
 # per value. Same column order as SUMMARY_COLUMNS.
 CODED_SUMMARY_SELECT = ("SELECT id, number, provisional_number, " + _code_sql("status", Status) + ", "
                         + _code_sql("priority", Priority) + ", category_code, unit_id, grid_code, lat, lon, "

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from db.cache_schema import credentials
+from db.cache import credentials
 
 _hasher = PasswordHasher()
 

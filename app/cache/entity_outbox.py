@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from app.entity_commands import PAYLOADS, EntityCommand, EntityCommandResult
-from app.events import EventGroup
-from db.cache_schema import entity_outbox, outages
+from app.shifts.commands import PAYLOADS, EntityCommand, EntityCommandResult
+from app.platform.events import EventGroup
+from db.cache import entity_outbox, outages
 
 log = logging.getLogger(__name__)
 

@@ -23,23 +23,24 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select, text
 
-from app import workflow
+from app.cases import workflow
 from app.cache import cache_tables as tables
 from app.cache import case_rows, credentials
-from app.cache.models import CaseSummary, ChangeSet, Conflict, QueuedCommand
+from app.cases.summary import CaseSummary
+from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.outbox_store import OutboxStore
 from app.cache.sqlite_files import cache_file_problem, mark_clean_close, move_aside, open_engine, take_clean_close
-from app.case import Case
-from app.commands import Command, CommandResult
-from app.enums import Action
-from app.events import EventGroup
-from app.workflow import Actor, WorkflowError
-from db.cache_schema import CACHE_SCHEMA_VERSION, cache_metadata, cases, settings
+from app.cases.case import Case
+from app.cases.commands import Command, CommandResult
+from app.platform.enums import Action
+from app.platform.events import EventGroup
+from app.cases.workflow import Actor, WorkflowError
+from db.cache import CACHE_SCHEMA_VERSION, cache_metadata, cases, settings
 
 if TYPE_CHECKING:
-    from app.refdata import RefData
-    from app.sync.protocol import Change
+    from app.refdata.model import RefData
+    from app.wire.protocol import Change
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class LocalCache:
 
     def summary_columns(self) -> tuple:
         """Every case's summary columns in one row of concatenated texts (`case_rows.SUMMARY_COLUMNS_SQL`),
-        for `app.case_views.RowBatch.from_columns`."""
+        for `app.cases.views.RowBatch.from_columns`."""
         with self._engine.connect() as conn:
             return conn.connection.driver_connection.execute(case_rows.SUMMARY_COLUMNS_SQL).fetchone()
 
@@ -155,7 +156,7 @@ class LocalCache:
 
     def case_texts(self, ids: Iterable[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
         """For the queue's search and "my cases": each case's free text (description, address, reporter,
-        joined by \x1f as `app.case_views.case_text`) and the ids whose events name `username` or whose
+        joined by \x1f as `app.cases.views.case_text`) and the ids whose events name `username` or whose
         inspector it is. Read by SQLite's JSON functions, so 100,000 cases never become Case objects."""
         texts: dict[UUID, str] = {}
         mine: set[UUID] = set()
@@ -216,7 +217,7 @@ class LocalCache:
     def refdata(self) -> RefData | None:
         """The reference data last downloaded from the server (None before the first download, or when
         the stored copy no longer loads, e.g. after an upgrade; the next sync downloads it again)."""
-        from app.refdata import RefData, RefDataError
+        from app.refdata.model import RefData, RefDataError
 
         with self._refdata_lock:
             if not self._refdata_loaded:
@@ -474,7 +475,7 @@ class LocalCache:
     def store_refdata(self, data: dict[str, Any]) -> RefData:
         """Keep the server's reference data (validated first) and redraw the cases with queued commands,
         whose display copies may have been waiting for it."""
-        from app.refdata import RefData
+        from app.refdata.model import RefData
 
         refdata = RefData.from_dict(data)
         with self._lock:

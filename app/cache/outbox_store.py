@@ -18,10 +18,10 @@ from sqlalchemy import delete, func, insert, select, update
 
 from app.cache.models import QueuedCommand
 from app.cache.sqlite_files import open_engine
-from app.commands import Command
-from app.enums import Role
-from app.workflow import Actor
-from db.cache_schema import outbox, outbox_metadata
+from app.cases.commands import Command
+from app.platform.enums import Role
+from app.cases.workflow import Actor
+from db.cache import outbox, outbox_metadata
 
 log = logging.getLogger(__name__)
 

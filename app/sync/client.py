@@ -26,12 +26,12 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from app import fast_json
-from app.case import Case
-from app.commands import BatchResult, Command, CommandBatch
-from app.metrics import Report
-from app.entity_commands import EntityBatchResult, EntityCommand, EntityCommandBatch
-from app.sync.protocol import ChangesPage, LoginResult
+from app.platform import fast_json
+from app.cases.case import Case
+from app.cases.commands import BatchResult, Command, CommandBatch
+from app.metrics.figures import Report
+from app.shifts.commands import EntityBatchResult, EntityCommand, EntityCommandBatch
+from app.wire.protocol import ChangesPage, LoginResult
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from app.cache import LocalCache
-from app.commands import CommandResult
-from app.entity_commands import EntityCommandResult
-from app.events import EventGroup
+from app.cases.commands import CommandResult
+from app.shifts.commands import EntityCommandResult
+from app.platform.events import EventGroup
 from app.sync.backoff import Backoff
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
 from app.sync.state import Connection, SyncState

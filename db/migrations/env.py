@@ -1,6 +1,6 @@
 """Alembic environment for the central server's schema.
 
-Run programmatically by `server.database.upgrade(url)`, which hands over an open connection in
+Run programmatically by `server.platform.database.upgrade(url)`, which hands over an open connection in
 `config.attributes["connection"]`; the `alembic` command line (with db/alembic.ini and
 `-x url=...` or ONEGRID_DATABASE_URL) works too. Logging is left to the caller: no fileConfig here.
 """
@@ -11,7 +11,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from db.server_schema import metadata
+from db.metadata import metadata
 
 # Serialises concurrent upgrades on PostgreSQL (e.g. two server processes starting at once).
 _PG_MIGRATION_LOCK = 0x0E6D1D  # arbitrary, fixed

@@ -10,10 +10,10 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-import server.auth
+import server.platform.auth
 from server.app import create_app
-from server.bootstrap import init_db
-from server.settings import ServerSettings
+from server.admin.bootstrap import init_db
+from server.platform.settings import ServerSettings
 
 CATEGORY = "C0101"   # water supply manhole cover: the demo matrix routes it to unit `water_supply`
 UNIT = "water_supply"
@@ -24,8 +24,8 @@ OTHER_HANDLER = "handler_roads"
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """argon2 at production cost takes ~0.3 s per hash on a small machine; tests need correctness only."""
-    monkeypatch.setattr(server.auth, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    monkeypatch.setattr(server.auth, "_DUMMY_HASH", None)
+    monkeypatch.setattr(server.platform.auth, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(server.platform.auth, "_DUMMY_HASH", None)
 
 
 class FakeClock:

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from db.sensor_schema import SensorAlarmRow, SensorMinuteRow, SensorReadingRow, SensorStateRow
-from db.server_schema import CaseRow
+from db.sensors import SensorAlarmRow, SensorMinuteRow, SensorReadingRow, SensorStateRow
+from db.cases import CaseRow
 
 KEY = "test-gateway-key"
 HEADERS = {"X-OneGrid-Ingest-Key": KEY}

@@ -1,4 +1,4 @@
-"""Long-poll answers go a few per event-loop turn (`server.answer_pacer`), in arrival order, and other
+"""Long-poll answers go a few per event-loop turn (`server.feed.answer_pacer`), in arrival order, and other
 work runs between the turns."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from server.answer_pacer import AnswerPacer
+from server.feed.answer_pacer import AnswerPacer
 
 
 def test_answers_go_per_turn_in_order_with_other_work_in_between():

@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app.commands import Command, CommandBatch
-from app.enums import Role
-from db.audit_schema import GENESIS_HASH, AuditEntryRow
-from server import audit, ctl
-from server.auth import AuthUser
-from server.commands import apply_batch
-from server.database import Database
+from app.cases.commands import Command, CommandBatch
+from app.platform.enums import Role
+from db.audit import GENESIS_HASH, AuditEntryRow
+from server.audit import chain as audit
+from server.admin import ctl
+from server.platform.auth import AuthUser
+from server.cases.commands import apply_batch
+from server.platform.database import Database
 
 OPERATOR = AuthUser("operator1", "张敏", Role.OPERATOR)
 
@@ -316,8 +317,8 @@ def test_postgres_refuses_update_delete_and_truncate_of_the_trail(pg):
 _CHILD = """
 import os, sys
 from datetime import datetime, timezone
-from server import audit
-from server.database import Database
+from server.audit import chain as audit
+from server.platform.database import Database
 db = Database(sys.argv[1])
 i = 0
 while not os.path.exists(sys.argv[2]):  # appends until the parent's writers are done

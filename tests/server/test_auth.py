@@ -24,7 +24,7 @@ def test_only_the_token_digest_is_stored(lite):
     token = lite.login("operator1")["Authorization"].split()[1]
     from sqlalchemy import select
 
-    from db.server_schema import TokenRow
+    from db.platform import TokenRow
     with lite.ctx.db.reader() as session:
         stored = session.execute(select(TokenRow.token_sha256, TokenRow.console_id)).all()
     assert [s[0] for s in stored] == [hashlib.sha256(token.encode()).hexdigest()]
@@ -80,7 +80,7 @@ def test_forged_missing_and_malformed_tokens(lite):
 
 
 def test_deactivated_user_cannot_log_in_or_use_old_tokens(lite):
-    from db.server_schema import UserRow
+    from db.platform import UserRow
     headers = lite.login("operator2")
     with lite.ctx.db.writer() as session, session.begin():
         session.get(UserRow, "operator2").active = False

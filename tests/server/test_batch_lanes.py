@@ -1,4 +1,4 @@
-"""A batch's cases applied concurrently on PostgreSQL (`server.commands._apply_lanes`): each case's
+"""A batch's cases applied concurrently on PostgreSQL (`server.cases.commands._apply_lanes`): each case's
 commands still in batch order, answers in batch order, exactly once, one audit chain, gap-free feed."""
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.commands import CommandBatch
-from app.enums import Role
-from db.audit_schema import AuditEntryRow
-from db.server_schema import CaseEventRow, CommandRow
-from server import audit
-from server import commands as server_commands
-from server.auth import AuthUser
+from app.cases.commands import CommandBatch
+from app.platform.enums import Role
+from db.audit import AuditEntryRow
+from db.cases import CaseEventRow, CommandRow
+from server.audit import chain as audit
+from server.cases import commands as server_commands
+from server.platform.auth import AuthUser
 from tests.server.conftest import UNIT
 
 OPERATOR = AuthUser("operator1", "张敏", Role.OPERATOR)

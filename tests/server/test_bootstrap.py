@@ -7,11 +7,12 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from app.refdata import RefDataError, demo_dir
-from db.server_schema import RefDataRow, UserRow
-from server.auth import verify_password
-from server.bootstrap import BootstrapError, add_user, import_refdata, init_db
-from server.database import Database
+from app.refdata.model import RefDataError, demo_dir
+from db.refdata import RefDataRow
+from db.platform import UserRow
+from server.platform.auth import verify_password
+from server.admin.bootstrap import BootstrapError, add_user, import_refdata, init_db
+from server.platform.database import Database
 from tests.server.conftest import Harness
 
 

@@ -1,4 +1,4 @@
-"""An accepted command's tail on PostgreSQL (`server.commands._pg_accept`): the feed change, the stored
+"""An accepted command's tail on PostgreSQL (`server.cases.commands._pg_accept`): the feed change, the stored
 answer and the audit entry in the one statement that takes the feed counter, so nothing but the commit
 follows while every other command waits for that counter."""
 from __future__ import annotations
@@ -7,8 +7,10 @@ import uuid
 
 from sqlalchemy import delete, event, select, text
 
-from db.server_schema import FEED_COUNTER, CommandRow, CounterRow, FeedRow
-from server import audit
+from db.platform import FEED_COUNTER, CounterRow
+from db.cases import CommandRow
+from db.feed import FeedRow
+from server.audit import chain as audit
 
 
 def _statements(engine) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from db.server_schema import CaseEventRow, CaseRow, CommandRow
+from db.cases import CaseEventRow, CaseRow, CommandRow
 from tests.server.conftest import CATEGORY, HANDLER, OTHER_HANDLER, UNIT
 
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from sqlalchemy import create_engine, text
 
-from server import ctl
-from server.password_policy import password_problem
+from server.admin import ctl
+from server.admin.password_policy import password_problem
 
 
 def run(capsys, monkeypatch, *argv: str, stdin: str | None = None) -> tuple[int, str, str]:

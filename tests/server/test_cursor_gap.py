@@ -14,12 +14,13 @@ import uuid
 
 from sqlalchemy import select, text
 
-from app.commands import Command, CommandBatch
-from app.enums import Role
-from db.server_schema import CaseRow
-from server import commands, feed
-from server.auth import AuthUser
-from server.commands import apply_batch
+from app.cases.commands import Command, CommandBatch
+from app.platform.enums import Role
+from db.cases import CaseRow
+from server.cases import commands
+from server.feed import changes as feed
+from server.platform.auth import AuthUser
+from server.cases.commands import apply_batch
 
 WRITERS, READERS, CASES_PER_WRITER, NOTES_PER_WRITER = 8, 4, 3, 12
 OPERATOR = AuthUser("operator1", "张敏", Role.OPERATOR)

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from db.server_schema import CaseEventRow, TokenRow
-from app.case import Case
-from server.escalation import escalate_overdue, escalation_command
+from db.cases import CaseEventRow
+from db.platform import TokenRow
+from app.cases.case import Case
+from server.cases.escalation import escalate_overdue, escalation_command
 from server.maintenance import maintenance_round
 from tests.server.conftest import UNIT
 

@@ -11,11 +11,11 @@ import httpx
 import psycopg
 import pytest
 
-from app.enums import Role
+from app.platform.enums import Role
 from server.app import create_app
-from server.auth import AuthUser
-from server.feed import read_changes, record_change
-from server.settings import ServerSettings
+from server.platform.auth import AuthUser
+from server.feed.changes import read_changes, record_change
+from server.platform.settings import ServerSettings
 from tests.server.conftest import HANDLER, OTHER_HANDLER, Harness, prepare_database
 
 
@@ -68,7 +68,7 @@ def test_unit_handler_sees_only_its_units_cases_and_all_settings(srv):
 
 
 def test_parent_unit_handler_sees_its_sub_units_cases(make_harness, sqlite_url):
-    from server.bootstrap import add_user
+    from server.admin.bootstrap import add_user
     srv = make_harness(sqlite_url)
     add_user(sqlite_url, "roads_boss", "demo-roads_boss", "unit_handler", "roads", "Roads department head")
     case = srv.case_at("registered")

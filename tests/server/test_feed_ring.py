@@ -1,4 +1,4 @@
-"""The recent feed in memory (`server.feed.FeedRing`) and the long-poll fast path answer exactly what the
+"""The recent feed in memory (`server.feed.changes.FeedRing`) and the long-poll fast path answer exactly what the
 database would: every kind, every scope, every cursor and page size."""
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import threading
 import time
 import uuid
 
-from app.enums import Role
-from server.auth import AuthUser
-from server.changes_fast_path import parse_query
-from server.feed import LEADS_ONLY_KINDS, FeedRing, record_change
+from app.platform.enums import Role
+from server.platform.auth import AuthUser
+from server.feed.fast_path import parse_query
+from server.feed.changes import LEADS_ONLY_KINDS, FeedRing, record_change
 from tests.server.conftest import HANDLER, OTHER_HANDLER
 
 OPERATOR = AuthUser("operator1", "x", Role.OPERATOR)

@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import event
 
-from app.enums import Role
-from server.auth import AuthUser
+from app.platform.enums import Role
+from server.platform.auth import AuthUser
 from tests.server.conftest import HANDLER
 
 POLLERS = 20

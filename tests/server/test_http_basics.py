@@ -32,10 +32,10 @@ def test_refdata_comes_from_the_database_when_not_given(sqlite_url, refdata, clo
 
 
 def test_refdata_missing_from_the_database_is_503(sqlite_url, clock):
-    from server.database import upgrade
+    from server.platform.database import upgrade
     upgrade(sqlite_url)
     with Harness(sqlite_url, None, clock) as srv:
-        from server.bootstrap import add_user
+        from server.admin.bootstrap import add_user
         add_user(sqlite_url, "ops", "pw", "operator")
         token = srv.client.post("/api/login", json={"username": "ops", "password": "pw"}).json()["token"]
         r = srv.client.get("/api/refdata", headers={"Authorization": f"Bearer {token}"})
@@ -140,7 +140,8 @@ def test_unexpected_errors_are_json_500_with_nothing_written(srv):
 
     from sqlalchemy import func, select
 
-    from db.server_schema import CaseEventRow, CaseRow, CommandRow, FeedRow
+    from db.cases import CaseEventRow, CaseRow, CommandRow
+    from db.feed import FeedRow
 
     def explode(_session):
         raise RuntimeError("disk on fire")

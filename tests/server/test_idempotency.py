@@ -6,10 +6,10 @@ import uuid
 
 from sqlalchemy import func, select
 
-from app.commands import Command, CommandBatch
-from db.server_schema import CaseEventRow, CommandRow
-from server.auth import AuthUser
-from server.commands import apply_batch
+from app.cases.commands import Command, CommandBatch
+from db.cases import CaseEventRow, CommandRow
+from server.platform.auth import AuthUser
+from server.cases.commands import apply_batch
 from tests.server.conftest import UNIT
 
 

@@ -9,10 +9,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from app import metrics as m
-from app.case import Case
-from db.server_schema import CaseRow
-from server import metrics as server_metrics
+from app.metrics import figures as m
+from app.cases.case import Case
+from db.cases import CaseRow
+from server.metrics import facts as server_metrics
 from tests import metrics_history as hist
 
 DAY = date(2026, 11, 23)
@@ -140,7 +140,7 @@ def test_endpoint_missing_parameters(lite):
 
 
 def test_ctl_metrics_report_and_rebuild(scripted, capsys, monkeypatch):
-    from server import ctl
+    from server.admin import ctl
 
     monkeypatch.setattr(server_metrics, "_now", lambda: AS_OF)
     assert ctl.main(["--database-url", scripted.url, "metrics", "--start", "2026-11-23", "--end", "2026-11-23",

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from db.server_schema import metadata
-from server.database import current_revision, make_engine, upgrade
+from db.metadata import metadata
+from server.platform.database import current_revision, make_engine, upgrade
 
 TABLES = {"users", "tokens", "cases", "case_events", "commands", "feed", "counters", "settings", "refdata"}
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-import server.audit
+import server.audit.chain
 from tests.server.sensor_support import KEY, alarms, feed_entities, feed_step, reading, send
 
 
@@ -24,13 +24,13 @@ def lite(make_harness, sqlite_url):
 def audited(monkeypatch):
     """Every audit.record call (the audit trail's own tests check what it stores)."""
     calls = []
-    original = server.audit.record
+    original = server.audit.chain.record
 
     def spy(session, **kw):
         calls.append(kw)
         return original(session, **kw)
 
-    monkeypatch.setattr(server.audit, "record", spy)
+    monkeypatch.setattr(server.audit.chain, "record", spy)
     return calls
 
 

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from server import sensor_simulator
-from server.sensor_simulator import SILENT_SENSOR, SensorSimulator
+from server.demo import sensors as sensor_simulator
+from server.demo.sensors import SILENT_SENSOR, SensorSimulator
 from tests.server.sensor_support import alarms, cases, raw_count
 
 

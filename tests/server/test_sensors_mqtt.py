@@ -12,7 +12,7 @@ from datetime import timedelta
 import paho.mqtt.client as mqtt
 import pytest
 
-from server.sensor_mqtt import readings_topic
+from server.sensors.mqtt import readings_topic
 from tests.server.sensor_support import KEY, alarms, cases, raw_count, reading, send
 from tests.sync.faultproxy import FaultProxy
 
@@ -135,7 +135,7 @@ def test_an_unreachable_broker_does_not_stop_the_server(make_harness, sqlite_url
 
 
 def test_a_bad_mqtt_url_is_refused_clearly(make_harness, sqlite_url):
-    from server.sensor_mqtt import MqttUrlError
+    from server.sensors.mqtt import MqttUrlError
 
     with pytest.raises(MqttUrlError, match="mqtt://host"):
         make_harness(sqlite_url, mqtt_url="http://127.0.0.1:1883")

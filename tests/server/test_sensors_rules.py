@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from server import sensor_alarms
+from server.sensors import alarms as sensor_alarms
 from tests.server.sensor_support import KEY, alarms, cases, feed_step, reading, send, state
 
 # rf-001 (rain gauge, mm/h, owner `drainage`, category E0401): warning ≥ 20, alarm ≥ 50, hysteresis 2,

@@ -9,8 +9,8 @@ from pydantic import ValidationError
 
 from server import cli
 from server.app import create_app
-from server.bootstrap import init_db
-from server.settings import DEFAULT_DATABASE_URL, ServerSettings
+from server.admin.bootstrap import init_db
+from server.platform.settings import DEFAULT_DATABASE_URL, ServerSettings
 
 
 def test_defaults():
@@ -48,7 +48,7 @@ def quiet_cli(monkeypatch):
     monkeypatch.setattr(cli.logging.config, "dictConfig", lambda config: None)
     monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if not k.startswith("ONEGRID_")})
     collector: list[str] = []
-    monkeypatch.setattr(cli, "tune_collector", lambda: collector.append("tuned"))
+    monkeypatch.setattr(cli, "tune_serving_process", lambda settings: collector.append("tuned"))
     monkeypatch.setattr(cli, "freeze_after_startup", lambda ctx: collector.append("frozen"))
     return collector
 
@@ -60,9 +60,34 @@ def test_cli_runs_uvicorn_with_the_settings(monkeypatch, sqlite_url, quiet_cli):
     (app, kw), = calls
     assert kw["port"] == 8123 and kw["host"] == "127.0.0.1"
     assert app.state.ctx.settings.database_url == sqlite_url
-    assert quiet_cli == ["tuned"]  # the serving process's collector (app.gc_tuning) ...
+    assert quiet_cli == ["tuned"]  # the serving process's collector (app.platform.gc_tuning) ...
     with TestClient(app):
         assert quiet_cli == ["tuned", "frozen"]  # ... and its start-up objects frozen once started
+
+
+def test_create_app_leaves_process_wide_tuning_alone(sqlite_url, refdata):
+    """The GIL switch interval and the collector are the serving process's (its entry points set them):
+    a console embedding the demo server, and every test, keep Python's."""
+    import gc
+    import sys
+
+    from server.admin.bootstrap import init_db
+    from server.app import create_app
+
+    init_db(sqlite_url, refdata=refdata)
+    switch, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    with TestClient(create_app(ServerSettings(database_url=sqlite_url, gil_switch_ms=0.5, gc_gen0_threshold=123))):
+        assert (sys.getswitchinterval(), gc.get_threshold()) == (switch, thresholds)
+
+
+def test_the_serving_process_is_tuned_from_its_settings(monkeypatch):
+    from server import app as server_app
+
+    seen = {}
+    monkeypatch.setattr(server_app.sys, "setswitchinterval", lambda s: seen.setdefault("switch", s))
+    monkeypatch.setattr(server_app, "tune_collector", lambda threshold: seen.setdefault("gen0", threshold))
+    server_app.tune_serving_process(ServerSettings(gil_switch_ms=2, gc_gen0_threshold=7000))
+    assert seen == {"switch": 0.002, "gen0": 7000}
 
 
 def test_cli_with_workers_uses_the_factory(monkeypatch, sqlite_url, quiet_cli):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from server.shift_demo import NOTES, OUTGOING_LEAD, shift_demo_hooks
+from server.demo.shifts import NOTES, OUTGOING_LEAD, shift_demo_hooks
 
 
 def _shifts(srv):

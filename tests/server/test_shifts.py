@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
-from db.shift_schema import HandoverRow
-from server import handover as handover_module
-from server.feed import record_change
+from db.shifts import HandoverRow
+from server.shifts import handover as handover_module
+from server.feed.changes import record_change
 from tests.server.conftest import HANDLER, UNIT
 
 
@@ -272,7 +272,7 @@ def test_outages_are_stored_once(lite, clock):
 def test_a_bad_schedule_is_refused_with_a_clear_error(schedule, message):
     from pydantic import ValidationError
 
-    from server.settings import ServerSettings
+    from server.platform.settings import ServerSettings
 
     with pytest.raises(ValidationError, match=message):
         ServerSettings(shift_schedule=schedule)

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.case import Case
-from db.server_schema import CaseEventRow, CaseRow
-from server.bootstrap import init_db
+from app.cases.case import Case
+from db.cases import CaseEventRow, CaseRow
+from server.admin.bootstrap import init_db
 from server.context import ServerContext
-from server.settings import ServerSettings
-from server.simulator import CitySimulator
+from server.platform.settings import ServerSettings
+from server.demo.city import CitySimulator
 
 
 def _statuses(ctx) -> Counter:

@@ -8,7 +8,7 @@ import threading
 
 from sqlalchemy import event
 
-from server.errors import ApiError
+from server.platform.errors import ApiError
 
 
 def _count_token_lookups(engine) -> list[str]:
@@ -89,7 +89,7 @@ def test_the_changes_fast_path_looks_up_a_token_it_has_not_cached(srv):
 
 
 def _fast_path(srv):
-    from server.changes_fast_path import ChangesFastPath
+    from server.feed.fast_path import ChangesFastPath
 
     app = srv.app.middleware_stack
     while not isinstance(app, ChangesFastPath):

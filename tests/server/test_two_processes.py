@@ -3,7 +3,7 @@ database: a command accepted by one wakes a console's long-poll waiting on the o
 
 This is the deployment of packaging/README.md (several processes behind a reverse proxy): a console's
 long-poll may be held by any process, the command by any other. The wake-up crosses processes only
-through PostgreSQL's LISTEN/NOTIFY (`server.feed_notifier`), so the test holds the poll long enough to
+through PostgreSQL's LISTEN/NOTIFY (`server.feed.notifier`), so the test holds the poll long enough to
 see that it was waiting, then commits on the other process and checks that the poll was answered with
 the new case long before its own wait ran out (a poll that timed out would also answer, but only after
 `WAIT_S`). The measured commit-to-wake latency is printed; it is not a pass/fail threshold.
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.bootstrap import init_db
+from server.admin.bootstrap import init_db
 from tests.server.conftest import password_of
 from tests.sync.helpers import free_port
 

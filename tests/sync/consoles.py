@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cache import LocalCache
-from app.session import Session, login_online
+from app.sync.session import Session, login_online
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine
 from tests.sync.helpers import PASSWORDS

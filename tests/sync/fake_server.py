@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 from uuid import UUID
 
-from app import workflow
-from app.case import Case
-from app.commands import BatchResult, Command, CommandResult
+from app.cases import workflow
+from app.cases.case import Case
+from app.cases.commands import BatchResult, Command, CommandResult
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
-from app.sync.protocol import Change, ChangesPage, LoginResult, UserInfo
-from app.workflow import Actor
+from app.wire.protocol import Change, ChangesPage, LoginResult, UserInfo
+from app.cases.workflow import Actor
 
 
 class FakeServer:

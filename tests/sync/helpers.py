@@ -4,8 +4,8 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from app.enums import Role
-from app.workflow import Actor
+from app.platform.enums import Role
+from app.cases.workflow import Actor
 
 OPERATOR = Actor("operator1", Role.OPERATOR)
 OPERATOR2 = Actor("operator2", Role.OPERATOR)

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.cache import LocalCache
-from app.enums import Action
-from app.session import login_online
+from app.platform.enums import Action
+from app.sync.session import login_online
 from app.sync.client import ServerClient, ServerUnreachable
 from app.sync.engine import SyncEngine
 from tests.sync.helpers import create_payload

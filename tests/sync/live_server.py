@@ -10,8 +10,8 @@ import uvicorn
 from sqlalchemy import create_engine, text
 
 from server.app import create_app
-from server.bootstrap import add_user, init_db
-from server.settings import ServerSettings
+from server.admin.bootstrap import add_user, init_db
+from server.platform.settings import ServerSettings
 from tests.sync.helpers import PASSWORDS, free_port
 
 ROLES = {"operator1": "operator", "operator2": "operator", "operator3": "operator", "lead1": "shift_lead",

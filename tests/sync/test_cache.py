@@ -6,12 +6,12 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from app import workflow
+from app.cases import workflow
 from app.cache import LocalCache
-from app.commands import CommandResult
-from app.enums import Action, Status
-from app.sync.protocol import Change
-from app.workflow import WorkflowError
+from app.cases.commands import CommandResult
+from app.platform.enums import Action, Status
+from app.wire.protocol import Change
+from app.cases.workflow import WorkflowError
 from tests.sync.helpers import LEAD, OPERATOR, OPERATOR2, create_payload, dispatch_unit
 
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from app import workflow
+from app.cases import workflow
 from app.cache import CACHE_FILE, LocalCache
 from app.cache.case_rows import case_columns
-from app.enums import Action, Priority, Status
+from app.platform.enums import Action, Priority, Status
 from tests.sync.helpers import OPERATOR, create_payload
 
 

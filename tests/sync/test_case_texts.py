@@ -4,9 +4,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from app.case_views import case_text, involves
-from app.enums import Action, Role
-from app.workflow import Actor
+from app.cases.views import case_text, involves
+from app.platform.enums import Action, Role
+from app.cases.workflow import Actor
 from tests.sync.helpers import create_payload
 
 

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app import workflow
-from app.enums import Action
+from app.cases import workflow
+from app.platform.enums import Action
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
 from tests.sync.helpers import free_port
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.cache import LocalCache
-from app.enums import Action, Status
+from app.platform.enums import Action, Status
 from app.sync.backoff import Backoff
 from app.sync.client import ServerUnreachable
 from app.sync.engine import SyncEngine

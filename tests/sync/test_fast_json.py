@@ -1,11 +1,11 @@
-"""app.fast_json: msgspec's speed with the json module's results, including where msgspec refuses."""
+"""app.platform.fast_json: msgspec's speed with the json module's results, including where msgspec refuses."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from app import fast_json
+from app.platform import fast_json
 
 
 @pytest.mark.parametrize("text", [

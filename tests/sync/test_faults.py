@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 
-from app.enums import Action, Status
+from app.platform.enums import Action, Status
 from app.sync.client import ServerClient
-from app.workflow import WorkflowError
+from app.cases.workflow import WorkflowError
 from tests.sync.consoles import Console, online_console
 from tests.sync.faultproxy import FaultProxy
 from tests.sync.helpers import create_payload, dispatch_unit, other_unit

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from app.cache import LocalCache
-from app.enums import Role
-from app.handover import handover_state, queue_notes, queue_signature
+from app.platform.enums import Role
+from app.shifts.handover import handover_state, queue_notes, queue_signature
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine
 from app.sync.state import Connection

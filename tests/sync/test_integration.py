@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from app.enums import Action, Status
+from app.platform.enums import Action, Status
 from app.sync.state import Connection
 from tests.sync.consoles import online_console
 from tests.sync.helpers import create_payload, dispatch_unit

@@ -1,4 +1,4 @@
-"""`ServerClient.metrics` against a real server over HTTP: the report parses into `app.metrics.Report`,
+"""`ServerClient.metrics` against a real server over HTTP: the report parses into `app.metrics.figures.Report`,
 other roles and bad input arrive as ServerRefused with the server's error code."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app import metrics as m
+from app.metrics import figures as m
 from app.sync.client import ServerClient, ServerRefused
 from tests.sync.helpers import PASSWORDS
 

@@ -8,7 +8,7 @@ import threading
 import time
 
 from app.cache import LocalCache
-from app.enums import Action
+from app.platform.enums import Action
 from app.sync import engine as engine_module
 from app.sync.client import ServerUnreachable
 from app.sync.engine import SyncEngine

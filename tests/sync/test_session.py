@@ -7,8 +7,8 @@ import random
 import pytest
 
 from app.cache import LocalCache
-from app.enums import Action, Role, Status
-from app.session import LoginError, login_offline, login_online
+from app.platform.enums import Action, Role, Status
+from app.sync.session import LoginError, login_offline, login_online
 from app.sync.client import ServerClient, ServerUnreachable
 from app.sync.engine import SyncEngine
 from app.sync.state import Connection

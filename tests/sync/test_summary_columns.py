@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.cache.case_rows import SUMMARY_COLUMNS
-from app.case_views import QueueColumns, RowBatch, load_columns
-from app.enums import Action
+from app.cases.views import QueueColumns, RowBatch, load_columns
+from app.platform.enums import Action
 from tests.sync.helpers import OPERATOR, create_payload
 
 

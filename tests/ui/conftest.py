@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import PySide6.QtWebEngineWidgets  # noqa: E402,F401 - must be imported before the QApplication exists
 
-import ui.map_interceptor  # noqa: E402,F401 - registers the onegrid: scheme before the QApplication
+import ui.map.interceptor  # noqa: E402,F401 - registers the onegrid: scheme before the QApplication
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -24,8 +24,8 @@ from datetime import datetime as _datetime, timezone as _timezone  # noqa: E402
 
 import pytest  # noqa: E402
 
-from app.enums import Action as _A, Role as _R, Status as _S  # noqa: E402
-from app.workflow import Actor as _Actor  # noqa: E402
+from app.platform.enums import Action as _A, Role as _R, Status as _S  # noqa: E402
+from app.cases.workflow import Actor as _Actor  # noqa: E402
 
 CASE_CATEGORY = "C0101"             # water supply manhole cover: routed to `water_supply`
 CASE_GRID = "33010600100101"
@@ -56,7 +56,7 @@ class CaseMaker:
 
     def __init__(self, cache, refdata):
         self.cache, self.refdata = cache, refdata
-        from app.routing import rank_units
+        from app.cases.routing import rank_units
 
         self.unit = rank_units(refdata, CASE_CATEGORY, CASE_GRID)[0].unit_id
         self.lat, self.lon = refdata.grid(CASE_GRID).centroid
@@ -122,8 +122,8 @@ def cases(demo_cache, refdata):
 @pytest.fixture
 def make_ctx(qtbot, demo_cache):
     """make_ctx(actor=OPERATOR, offline=False) -> ConsoleContext over the demo cache."""
-    from app.session import Session
-    from ui.context import ConsoleContext, CoreSignals
+    from app.sync.session import Session
+    from ui.shell.context import ConsoleContext, CoreSignals
 
     made = []
 

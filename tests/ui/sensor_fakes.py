@@ -9,7 +9,7 @@ from datetime import datetime
 import numpy as np
 
 from app.sync.client import ServerRefused
-from app.sync.protocol import Change
+from app.wire.protocol import Change
 from app.sync.state import Connection, SyncState
 
 T0 = 1_796_104_800.0  # 2026-12-01T06:00:00Z
@@ -99,8 +99,8 @@ class FakeEngine:
 
 def make_ctx(cache, actor, connection=Connection.ONLINE):
     """A console context over `cache` whose sync engine is a FakeEngine with a FakeClient."""
-    from app.session import Session
-    from ui.context import ConsoleContext, CoreSignals
+    from app.sync.session import Session
+    from ui.shell.context import ConsoleContext, CoreSignals
 
     session = Session(actor=actor, display_name=actor.username, token="t0k", offline=False)
     ctx = ConsoleContext(cache=cache, session=session, signals=CoreSignals())

@@ -7,16 +7,16 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 
-from app.enums import Role
-from app.sensor_data import AlarmState
+from app.platform.enums import Role
+from app.sensors.alarms import AlarmState
 from app.sync.client import ServerRefused
 from app.sync.state import Connection
-from app.workflow import Actor
+from app.cases.workflow import Actor
 from tests.ui import sensor_fakes
 from tests.ui.sensor_fakes import alarm_data, push, sensor_data
-from ui.alarm_dock import AlarmActionDialog, AlarmDock
-from ui.alarm_model import COLUMN_INDEX, AlarmIdRole
-from ui.sensor_hub import SensorHub
+from ui.sensors.alarm_dock import AlarmActionDialog, AlarmDock
+from ui.sensors.alarm_model import COLUMN_INDEX, AlarmIdRole
+from ui.sensors.hub import SensorHub
 
 pytestmark = pytest.mark.qt
 
@@ -144,7 +144,7 @@ def test_the_dialogs_want_a_reason_to_clear_but_not_to_acknowledge(qtbot):
 
 
 def test_selecting_an_alarm_selects_its_sensor_plot_and_case(qtbot, demo_cache, cases):
-    from ui.sensor_dock import SensorDock
+    from ui.sensors.sensor_dock import SensorDock
 
     ctx, client = make_ctx(demo_cache)
     case_id = cases.make()
@@ -168,7 +168,7 @@ def test_selecting_an_alarm_selects_its_sensor_plot_and_case(qtbot, demo_cache, 
 
 
 def test_case_detail_links_back_to_its_alarm(qtbot, demo_cache, cases):
-    from ui.case_detail_dock import CaseDetailDock
+    from ui.cases.detail_dock import CaseDetailDock
 
     ctx, client = make_ctx(demo_cache)
     case_id = cases.make()

@@ -12,19 +12,20 @@ from datetime import datetime, timezone
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from app.commands import Command
-from app.enums import Role
-from app.events import EventGroup
-from app.session import Session
+from app.cases.commands import Command
+from app.platform.enums import Role
+from app.platform.events import EventGroup
+from app.sync.session import Session
 from app.sync.client import ServerClient, ServerRefused
 from app.sync.state import Connection, SyncState
-from app.workflow import Actor
+from app.cases.workflow import Actor
 from tests.sync.helpers import PASSWORDS
 from tests.sync.live_server import LiveServer
-from ui import audit_dock
-from ui import main_window as mw
-from ui.audit_dock import AuditDock
-from ui.context import ConsoleContext, CoreSignals
+from ui.audit import dock as audit_dock
+from ui.shell import main_window as mw
+from ui.audit.dock import AuditDock
+from ui.shell.context import ConsoleContext, CoreSignals
+from tests.ui.stub_dock import stub_build_dock
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")  # shown offscreen
 
@@ -165,7 +166,7 @@ def test_pages_are_appended_on_load_more(qtbot, audit_ctx, trail, server, monkey
 
 
 def test_csv_export_has_every_filtered_entry_with_a_bom(qtbot, audit_ctx, trail, server, tmp_path, monkeypatch):
-    monkeypatch.setattr("app.audit_trail.EXPORT_PAGE", 2)  # several pages
+    monkeypatch.setattr("app.audit.trail.EXPORT_PAGE", 2)  # several pages
     dock = shown_dock(qtbot, audit_ctx(trail))
     qtbot.waitUntil(lambda: not dock._busy, timeout=10_000)
     dock.actor_edit.setText("operator1")
@@ -206,7 +207,7 @@ def test_a_refusal_is_explained(qtbot, audit_ctx, server, trail):
 @pytest.mark.parametrize("actor, present", [(LEAD, True), (Actor("admin", Role.ADMIN), True), (OPERATOR, False),
                                             (Actor("inspector1", Role.INSPECTOR), False)])
 def test_only_leads_and_admins_get_the_audit_dock(qtbot, audit_ctx, tmp_path, monkeypatch, actor, present):
-    monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: mw.PlaceholderDock(spec, "test"))
+    monkeypatch.setattr(mw, "build_dock", stub_build_dock)
     window = mw.MainWindow(audit_ctx(None, actor=actor, connection=Connection.OFFLINE),
                            window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)

@@ -6,13 +6,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow
 
-from app import labels
-from app.enums import Action, Status
-from app.workflow import allowed_actions
+from app.platform import labels
+from app.platform.enums import Action, Status
+from app.cases.workflow import allowed_actions
 from tests.ui.conftest import INSPECTOR, LEAD, OPERATOR, handler_for
-from ui.action_dialogs import ConfirmDialog, DispatchDialog, TextDialog
-from ui.case_actions import SHORTCUTS
-from ui.case_detail_dock import CaseDetailDock
+from ui.cases.action_dialogs import ConfirmDialog, DispatchDialog, TextDialog
+from ui.cases.actions import SHORTCUTS
+from ui.cases.detail_dock import CaseDetailDock
 
 A = Action
 # A shown window (main window, dialog) makes the offscreen platform say it cannot propagate size hints.

@@ -9,12 +9,12 @@ from functools import partial
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from app import labels
-from app.case_views import Level, View
-from app.enums import Action, Status
+from app.platform import labels
+from app.cases.views import Level, View
+from app.platform.enums import Action, Status
 from tests.ui.conftest import LEAD, OPERATOR, handler_for
-from ui.case_queue_dock import CaseQueueDock
-from ui.case_queue_model import CaseIdRole, CaseQueueModel, Column, LevelRole, summary_text
+from ui.cases.queue_dock import CaseQueueDock
+from ui.cases.queue_model import CaseIdRole, CaseQueueModel, Column, LevelRole, summary_text
 
 NO_TICK = 10**8  # the tests drive the clock themselves
 # A shown top-level window makes the offscreen platform say it cannot propagate size hints; harmless.
@@ -313,8 +313,8 @@ def test_large_queue_filters_and_sorts_quickly(qtbot, make_ctx):
     import time
     from datetime import datetime, timezone
 
-    from app.cache.models import CaseSummary
-    from app.enums import Priority, Source, Stage
+    from app.cases.summary import CaseSummary
+    from app.platform.enums import Priority, Source, Stage
 
     ctx = make_ctx()
     model = loaded_model(qtbot, ctx)
@@ -325,7 +325,7 @@ def test_large_queue_filters_and_sorts_quickly(qtbot, make_ctx):
                         now - timedelta(minutes=rnd.randint(0, 9999)), now,
                         now + timedelta(minutes=rnd.randint(-300, 3000)), Stage.HANDLE, 0, 0, False, 1)
             for i in range(100_000)]
-    from app.case_views import QueueColumns
+    from app.cases.views import QueueColumns
 
     cols = QueueColumns(partial(summary_text, model.refdata()))
     for s in rows:
@@ -393,7 +393,7 @@ def test_new_case_button_by_role(qtbot, make_ctx):
 def test_alert_sound_is_a_valid_wav(tmp_path):
     import wave
 
-    from ui.notifier import SOUND_FILE, ensure_alert_wav
+    from ui.shell.notifier import SOUND_FILE, ensure_alert_wav
 
     path = ensure_alert_wav(tmp_path / "sounds" / "alert.wav")
     with wave.open(str(path)) as w:
@@ -412,7 +412,7 @@ def test_language_change_renames_reference_data(qtbot, make_ctx, cases, refdata,
     assert cell.data().endswith(refdata.category("C0101").name_en)
     changed = []
     model.dataChanged.connect(lambda *a: changed.append(a))
-    monkeypatch.setattr("ui.case_actions.current_language", lambda: "zh_CN")
+    monkeypatch.setattr("ui.cases.actions.current_language", lambda: "zh_CN")
     ctx.signals.language_changed.emit("zh_CN")
     assert cell.data().endswith(refdata.category("C0101").name)
     assert changed  # the views repaint
@@ -440,7 +440,7 @@ def test_a_large_batch_moves_rows_without_reset_keeping_selection_and_scroll(qtb
     """More changes than SMALL_BATCH take the batched path: one layout change and blocks at the end, no
     reset; the selected case stays selected, the case at the top of the view stays at the top, and the
     rows are exactly the view's rows in sort order afterwards."""
-    from ui.case_queue_model import SMALL_BATCH
+    from ui.cases.queue_model import SMALL_BATCH
 
     ids = [cases.make(Status.REPORTED) for _ in range(60)]
     ctx = make_ctx()

@@ -1,4 +1,4 @@
-"""Closing the console while connected logs out of the server (`ui.main.end_server_session`): the token
+"""Closing the console while connected logs out of the server (`ui.shell.main.end_server_session`): the token
 is revoked and the audit trail shows it; a server that does not answer never holds the closing up."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import requests
 from app.sync.client import ServerClient
 from tests.sync.helpers import PASSWORDS
 from tests.sync.live_server import LiveServer
-from ui.main import end_server_session
+from ui.shell.main import end_server_session
 
 
 def test_close_while_connected_revokes_the_token_and_is_audited(tmp_path, refdata):

@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app import labels
-from app.commands import CommandResult
-from app.enums import Action, Status
-from app.workflow import Actor, apply, new_command
-from app.enums import Role
+from app.platform import labels
+from app.cases.commands import CommandResult
+from app.platform.enums import Action, Status
+from app.cases.workflow import Actor, apply, new_command
+from app.platform.enums import Role
 from tests.ui.conftest import OPERATOR
-from ui.conflicts_dock import ConflictsDock
+from ui.cases.conflicts_dock import ConflictsDock
 
 OTHER_DESK = Actor("operator2", Role.OPERATOR)
 

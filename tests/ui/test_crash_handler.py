@@ -1,4 +1,4 @@
-"""The console's crash hooks (ui.crash_handler): a report in the log folder, and the operator told where."""
+"""The console's crash hooks (ui.shell.crash_handler): a report in the log folder, and the operator told where."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +6,7 @@ import threading
 
 from PySide6.QtWidgets import QMessageBox
 
-from ui.crash_handler import MAX_REPORTS_PER_RUN, CrashHandler
+from ui.shell.crash_handler import MAX_REPORTS_PER_RUN, CrashHandler
 
 
 def _raise_in_thread(name: str) -> None:

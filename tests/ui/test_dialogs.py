@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.enums import Action, Status
-from app.routing import rank_units
+from app.platform.enums import Action, Status
+from app.cases.routing import rank_units
 from tests.ui.conftest import CASE_CATEGORY, CASE_GRID, OPERATOR
-from ui.action_dialogs import (
+from ui.cases.action_dialogs import (
     DispatchDialog,
     EscalateDialog,
     ExtensionDialog,
@@ -15,8 +15,8 @@ from ui.action_dialogs import (
     TextDialog,
     dialog_for,
 )
-from ui.category_tree import CategoryTree
-from ui.new_case_dialog import NewCaseDialog
+from ui.cases.category_tree import CategoryTree
+from ui.cases.new_case_dialog import NewCaseDialog
 
 SHOWN = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -144,7 +144,7 @@ def test_category_tree_search_and_bilingual_names(qtbot, refdata, monkeypatch):
     leaf = tree._leaves[CASE_CATEGORY]
     assert leaf.text(0) == f"{CASE_CATEGORY} {refdata.category(CASE_CATEGORY).name_en}"
     assert "Public utilities" in leaf.parent().text(0)
-    monkeypatch.setattr("ui.case_actions.current_language", lambda: "zh_CN")
+    monkeypatch.setattr("ui.cases.actions.current_language", lambda: "zh_CN")
     tree.rebuild()
     assert tree._leaves[CASE_CATEGORY].text(0) == f"{CASE_CATEGORY} {refdata.category(CASE_CATEGORY).name}"
     assert tree.current_code() == "E0401"  # kept across the rebuild
@@ -262,8 +262,8 @@ def test_create_anyway_despite_duplicates(qtbot, make_ctx, cases, demo_cache):
 
 
 def test_refused_creation_shows_the_reason(qtbot, make_ctx, cases, demo_cache, refdata):
-    from app.workflow import Actor
-    from app.enums import Role
+    from app.cases.workflow import Actor
+    from app.platform.enums import Role
 
     ctx = make_ctx(Actor("handler_roads", Role.UNIT_HANDLER, "roads"))  # unit handlers do not open cases
     d = new_case(qtbot, ctx)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from app import i18n
-from app.enums import Action, Role, Status
-from app.paths import resource
-from app.sync.protocol import Change
-from app.workflow import Actor
-from server.handover import content_hash
+from app.platform import i18n
+from app.platform.enums import Action, Role, Status
+from app.platform.paths import resource
+from app.wire.protocol import Change
+from app.cases.workflow import Actor
+from server.shifts.handover import content_hash
 from tests.ui.conftest import LEAD, OPERATOR, handler_for, wait_ops
 
 LEAD2 = Actor("lead2", Role.SHIFT_LEAD)
@@ -71,7 +71,7 @@ def shift_with_cases(demo_cache, cases):
 
 
 def _dock(qtbot, ctx):
-    from ui.handover_dock import HandoverDock
+    from ui.shifts.handover_dock import HandoverDock
 
     dock = HandoverDock(ctx)
     qtbot.addWidget(dock)
@@ -106,7 +106,7 @@ def test_the_review_view_shows_the_report_and_filters_the_timeline(qtbot, make_c
 @pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")  # shown offscreen
 def test_case_changes_reread_the_timeline_once_a_second_and_only_while_shown(qtbot, make_ctx, shift_with_cases,
                                                                             monkeypatch):
-    from app import handover as model
+    from app.shifts import handover as model
 
     ctx = make_ctx(LEAD2)
     dock = _dock(qtbot, ctx)
@@ -145,7 +145,7 @@ def test_the_incoming_lead_signs_and_the_signature_waits_in_the_outbox(qtbot, ma
     assert queued.command.action == "sign" and queued.command.payload == {"content_hash": handover["content_hash"]}
     assert dock.status_label.text() == "Signed here; waiting to be sent to the server."
     # the server refuses it (the outgoing lead had changed the notes): shown at the top of the report
-    from app.entity_commands import EntityCommandResult
+    from app.shifts.commands import EntityCommandResult
 
     changed = {**handover, "notes": "new notes", "version": 2, "content_hash": "f" * 64}
     demo_cache.entity_outbox.apply_results([EntityCommandResult(
@@ -222,7 +222,7 @@ def test_the_pdf_embeds_the_bundled_cjk_font(qtbot, make_ctx, shift_with_cases, 
 
 def test_print_sends_the_report_to_the_chosen_printer(qtbot, make_ctx, shift_with_cases, tmp_path, monkeypatch):
     """The print path with the dialog answered (here: a printer that writes a PDF file)."""
-    import ui.handover_pdf as handover_pdf
+    import ui.shifts.handover_pdf as handover_pdf
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QDialog
 

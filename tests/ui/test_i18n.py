@@ -7,16 +7,16 @@ import xml.etree.ElementTree as ET
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from app.settings import ConsoleSettings, label_of
+from app.platform.settings import ConsoleSettings, label_of
 from app.sync.state import Connection, SyncState
-from ui import i18n
+from ui.shell import i18n
 
 TS = i18n.TRANSLATIONS_DIR / "onegrid_zh_CN.ts"
 QM = i18n.TRANSLATIONS_DIR / "onegrid_zh_CN.qm"
 
 # The contexts of the shell (main window, banners, status bar, dialogs, settings labels, start-up).
 SHELL_CONTEXTS = {"AboutDialog", "ConsoleSettings", "ConsoleStatusBar", "EmergencyBanner", "EmergencyModeDialog",
-                  "EmergencySwitch", "LoginDialog", "MainWindow", "OfflineBanner", "PlaceholderDock", "SettingsDialog",
+                  "EmergencySwitch", "LoginDialog", "MainWindow", "OfflineBanner", "SettingsDialog",
                   "main"}
 
 
@@ -76,10 +76,10 @@ def test_unknown_language_stays_english(english_afterwards):
 
 
 def test_language_switch_retranslates_live(qtbot, make_ctx, tmp_path, monkeypatch, english_afterwards):
-    from ui import main_window as mw
-    from ui.status_bar import ConsoleStatusBar
+    from ui.shell import main_window as mw
+    from ui.shell.status_bar import ConsoleStatusBar
 
-    monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: mw.PlaceholderDock(spec, "test"))
+    monkeypatch.setattr(mw, "build_dock", stub_build_dock)
     ctx = make_ctx()
     window = mw.MainWindow(ctx, window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
                            settings=ConsoleSettings(language="en"))
@@ -118,6 +118,7 @@ def test_no_message_is_unfinished():
 
 import ast  # noqa: E402
 from pathlib import Path  # noqa: E402
+from tests.ui.stub_dock import stub_build_dock
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATING = {"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
@@ -189,13 +190,13 @@ def test_catalogue_has_no_context_qt_never_looks_up():
 
 
 def test_texts_once_hidden_from_lupdate_are_translated(english_afterwards):
-    from app.workflow import WorkflowError
-    from ui.case_actions import refusal_text
-    from ui.case_queue_model import format_duration
+    from app.cases.workflow import WorkflowError
+    from ui.cases.actions import refusal_text
+    from ui.cases.queue_model import format_duration
 
-    from app.routing import Suggestion
-    from ui.action_dialogs import REASON_PRESETS, suggestion_reason
-    from ui.conflicts_dock import HEADERS
+    from app.cases.routing import Suggestion
+    from ui.cases.action_dialogs import REASON_PRESETS, suggestion_reason
+    from ui.cases.conflicts_dock import HEADERS
 
     assert i18n.install_language("zh_CN")
     assert format_duration(2 * 3600 + 5 * 60) == "2小时05分"

@@ -1,4 +1,4 @@
-"""The live map (ui/map_dock.py) in a real Qt WebEngine page, offscreen: no network requests with 10,000
+"""The live map (ui/map/dock.py) in a real Qt WebEngine page, offscreen: no network requests with 10,000
 markers, the bridge round trip (marker click → case selected), selection from elsewhere, incremental
 updates without a reload, pick-location mode, sensors, and tiles served from the local cache."""
 from __future__ import annotations
@@ -16,16 +16,17 @@ import shiboken6
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage
 
-from app import map_layers
-from app.cache.models import CaseSummary, ChangeSet
-from app.enums import STAGE_OF_STATUS, Action, Priority, Source, Status
-from app.events import EventGroup
-from app.sensor_data import SimulatedSensorFeed
-from app.tile_cache import TileCache
-from ui.context import ConsoleContext, CoreSignals
-from ui.map_dock import MapDock
-from ui.map_interceptor import map_interceptor, map_profile, track_page
-from ui.simulated_sensor_hub import SimulatedSensorHub
+from app.map import layers as map_layers
+from app.cases.summary import CaseSummary
+from app.cache.models import ChangeSet
+from app.platform.enums import STAGE_OF_STATUS, Action, Priority, Source, Status
+from app.platform.events import EventGroup
+from server.demo.sensor_readings import SimulatedSensorFeed
+from app.map.tile_cache import TileCache
+from ui.shell.context import ConsoleContext, CoreSignals
+from ui.map.dock import MapDock
+from ui.map.interceptor import map_interceptor, map_profile, track_page
+from tests.ui.simulated_sensor_hub import SimulatedSensorHub
 
 # What Qt WebEngine says on a machine without a GPU or display server (the offscreen platform in CI):
 # platform capabilities it probes for and falls back from. Nothing from our code is ignored.
@@ -373,11 +374,11 @@ import sys, time
 import PySide6.QtWebEngineWidgets
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
-app = QApplication(sys.argv)            # created before ui.map_interceptor is imported: no scheme
-from app.refdata import load_demo_refdata
-from ui.context import ConsoleContext, CoreSignals
-from ui.map_dock import MapDock
-from ui.map_interceptor import scheme_registered
+app = QApplication(sys.argv)            # created before ui.map.interceptor is imported: no scheme
+from app.refdata.model import load_demo_refdata
+from ui.shell.context import ConsoleContext, CoreSignals
+from ui.map.dock import MapDock
+from ui.map.interceptor import scheme_registered
 from tests.ui.test_map import map_ctx
 ctx = map_ctx(load_demo_refdata(), 25)
 dock = MapDock(ctx)
@@ -405,7 +406,7 @@ dock.dispose()
 
 
 def test_map_still_works_when_the_scheme_was_registered_too_late(tmp_path):
-    """If the application object exists before ui.map_interceptor is imported, the page falls back to
+    """If the application object exists before ui.map.interceptor is imported, the page falls back to
     file:// URLs (still local, no tiles). The dock starts hidden, as in a background tab, and fits the
     district once shown. Runs in its own process: scheme registration happens once per process."""
     import os
@@ -433,7 +434,7 @@ def test_map_still_works_when_the_scheme_was_registered_too_late(tmp_path):
 
 def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
     """The vector map, its legend and Leaflet's controls go dark with the console, without a reload."""
-    from ui import theme
+    from ui.shell import theme
 
     ctx = map_ctx(refdata, 50)
     dock = open_map(qtbot, ctx, small_hub)
@@ -447,7 +448,7 @@ def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
     try:
         theme.apply_theme("dark")
         qtbot.waitUntil(lambda: stats(qtbot, dock)["theme"] == "dark", timeout=10_000)
-        assert js(qtbot, dock, background) == "rgb(13, 17, 23)"  # ui.theme's dark window colour
+        assert js(qtbot, dock, background) == "rgb(13, 17, 23)"  # ui.shell.theme's dark window colour
         assert js(qtbot, dock, legend).startswith("rgba(21, 27, 35")
         assert js(qtbot, dock, zoom) == "rgb(33, 38, 45)"
         grid = json.loads(js(qtbot, dock, "OneGrid.gridStyle()"))
@@ -464,8 +465,8 @@ def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
 def test_markers_from_the_columns_are_the_case_markers(refdata):
     """The map builds its markers from numpy columns; they equal map_layers.case_marker of the summary
     (every status, no deadline, suspended, overdue, due soon, provisional numbers, no unit, bad position)."""
-    from app.case_views import QueueColumns
-    from ui.map_dock import column_markers
+    from app.cases.views import QueueColumns
+    from ui.map.dock import column_markers
 
     rnd = random.Random(4)
     rows = [make_summary(refdata, rnd, i, status, timedelta(minutes=m))
@@ -482,7 +483,7 @@ def test_markers_from_the_columns_are_the_case_markers(refdata):
 def test_map_shares_the_queue_columns(qtbot, make_ctx, cases, small_hub, closing):
     """In the main window the map draws from the queue model's columns (one copy of the cases): the first
     push comes from them, and every batch the model applies restyles, adds or removes markers."""
-    from ui.case_queue_model import CaseQueueModel
+    from ui.cases.queue_model import CaseQueueModel
 
     existing = [cases.make(Status.REPORTED) for _ in range(3)]
     closed = cases.make(Status.CLOSED)

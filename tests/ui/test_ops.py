@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from ui.ops import run_op
+from ui.shell.ops import run_op
 
 
 def test_success_runs_on_the_gui_thread_even_without_a_reference(qtbot):

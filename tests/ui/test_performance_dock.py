@@ -10,12 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from app import metrics as m
+from app.metrics import figures as m
 from app.sync.client import ServerUnreachable
-from app.sync.protocol import Change
+from app.wire.protocol import Change
 from app.sync.state import Connection
 from tests import metrics_history as hist
 from tests.ui.conftest import LEAD, OPERATOR, wait_ops
+from tests.ui.stub_dock import stub_build_dock
 
 DAY = date(2026, 11, 23)
 AS_OF = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)
@@ -31,7 +32,7 @@ def history_cache(demo_cache, refdata):
 
 
 def make_dock(qtbot, ctx):
-    from ui.performance_dock import PerformanceDock
+    from ui.metrics.performance_dock import PerformanceDock
 
     dock = PerformanceDock(ctx, clock=lambda: AS_OF)
     qtbot.addWidget(dock)
@@ -105,7 +106,7 @@ def test_charts_show_trend_and_categories(qtbot, make_ctx, history_cache):
 
 
 def test_csv_export_is_utf8_with_bom(qtbot, make_ctx, history_cache, tmp_path):
-    from ui import i18n
+    from ui.shell import i18n
 
     dock = make_dock(qtbot, make_ctx(LEAD, offline=True))
     computed(qtbot, dock, DAY, DAY)
@@ -149,7 +150,7 @@ def test_online_uses_the_server_and_falls_back_to_the_cache(qtbot, make_ctx, his
 
 
 def test_other_roles_get_no_figures(qtbot, make_ctx, history_cache):
-    from ui.performance_dock import PerformanceDock
+    from ui.metrics.performance_dock import PerformanceDock
 
     dock = PerformanceDock(make_ctx(OPERATOR), clock=lambda: AS_OF)
     qtbot.addWidget(dock)
@@ -158,8 +159,8 @@ def test_other_roles_get_no_figures(qtbot, make_ctx, history_cache):
 
 
 def test_main_window_lists_the_dock_for_leads_only():
-    from app.enums import Role
-    from ui.main_window import DOCKS
+    from app.platform.enums import Role
+    from ui.shell.main_window import DOCKS
 
     spec = next(s for s in DOCKS if s.name == "performanceDock")
     assert set(spec.roles) == {Role.SHIFT_LEAD, Role.ADMIN}
@@ -175,9 +176,9 @@ def test_end_before_start_is_refused_in_the_dock(qtbot, make_ctx, history_cache)
 def test_the_main_window_builds_the_dock_for_leads_only(qtbot, make_ctx, tmp_path, monkeypatch, actor, present):
     from PySide6.QtCore import QSettings
 
-    from ui import main_window as mw
+    from ui.shell import main_window as mw
 
-    monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: mw.PlaceholderDock(spec, "test"))
+    monkeypatch.setattr(mw, "build_dock", stub_build_dock)
     window = mw.MainWindow(make_ctx(actor, offline=True),
                            window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)

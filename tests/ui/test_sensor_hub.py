@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.enums import Role
+from app.platform.enums import Role
 from app.sync.client import ServerRefused
 from app.sync.state import Connection
-from app.workflow import Actor
+from app.cases.workflow import Actor
 from tests.ui.sensor_fakes import T0, make_ctx, push, sensor_data
-from ui.sensor_dock import SensorDock
-from ui.sensor_hub import SensorHub
+from ui.sensors.sensor_dock import SensorDock
+from ui.sensors.hub import SensorHub
 
 pytestmark = pytest.mark.qt
 

@@ -11,20 +11,20 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 
 from app.cache import LocalCache
-from app.enums import Role
-from app.session import Session
-from app.sensor_data import AlarmState
+from app.platform.enums import Role
+from app.sync.session import Session
+from app.sensors.alarms import AlarmState
 from app.sync.client import ServerClient
 from app.sync.state import Connection
-from app.workflow import Actor
-from server.bootstrap import add_user
+from app.cases.workflow import Actor
+from server.admin.bootstrap import add_user
 from tests.sync.helpers import PASSWORDS
 from tests.sync.live_server import LiveServer
 from tests.ui.sensor_fakes import FakeEngine
-from ui.alarm_dock import AlarmDock
-from ui.context import ConsoleContext, CoreSignals
-from ui.sensor_dock import SensorDock
-from ui.sensor_hub import SensorHub
+from ui.sensors.alarm_dock import AlarmDock
+from ui.shell.context import ConsoleContext, CoreSignals
+from ui.sensors.sensor_dock import SensorDock
+from ui.sensors.hub import SensorHub
 
 pytestmark = pytest.mark.qt
 

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from app import map_layers
-from app.enums import Role
-from app.workflow import Actor
+from app.map import layers as map_layers
+from app.platform.enums import Role
+from app.cases.workflow import Actor
 from tests.ui.sensor_fakes import make_ctx, push, sensor_data
 from tests.ui.test_map import LOAD_TIMEOUT_MS, NO_GPU_NOISE, closing, js  # noqa: F401 - closing: fixture
-from ui.map_dock import MapDock
-from ui.sensor_hub import SensorHub
+from ui.map.dock import MapDock
+from ui.sensors.hub import SensorHub
 
 pytestmark = [pytest.mark.qt, pytest.mark.qt_log_ignore(*NO_GPU_NOISE)]
 

@@ -9,15 +9,17 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.events import EventGroup
-from app.sensor_data import (AlarmState, LevelChange, RainEvent, Reason, SensorInfo, SensorSeries,
-                             SimulatedSensorFeed, SimulatedThresholdAlarmSource, ThresholdEvaluator,
-                             Thresholds, level_runs)
-from ui.alarm_model import COLUMN_INDEX, AlarmModel
-from ui.context import ConsoleContext, CoreSignals
-from ui.sensor_dock import MAX_PLOTS, SensorDock
-from ui.simulated_sensor_hub import SimulatedSensorHub
-from ui.sensor_plot import SensorPlot, y_range
+from app.platform.events import EventGroup
+from app.sensors.alarms import AlarmState
+from tests.simulated_sensors import LevelChange, SimulatedThresholdAlarmSource
+from server.demo.sensor_readings import RainEvent, SimulatedSensorFeed
+from app.sensors.levels import Reason, ThresholdEvaluator, Thresholds, level_runs
+from app.sensors.series import SensorInfo, SensorSeries
+from ui.sensors.alarm_model import COLUMN_INDEX, AlarmModel
+from ui.shell.context import ConsoleContext, CoreSignals
+from ui.sensors.sensor_dock import MAX_PLOTS, SensorDock
+from tests.ui.simulated_sensor_hub import SimulatedSensorHub
+from ui.sensors.plot import SensorPlot, y_range
 
 pytestmark = pytest.mark.qt
 
@@ -37,7 +39,7 @@ class FakeCache:
 
 
 class FakeSession:
-    class actor:  # noqa: N801 - stands in for app.workflow.Actor
+    class actor:  # noqa: N801 - stands in for app.cases.workflow.Actor
         username = "op1"
 
 
@@ -182,7 +184,7 @@ def alarm_source():
 
 
 def test_alarm_model_rows_and_acknowledge(qtbot, qtmodeltester, refdata):
-    from app.sensor_data import SensorInfo as Info
+    from app.sensors.series import SensorInfo as Info
 
     sensors = {s.id: Info.from_refdata(s) for s in refdata.sensors}
     source = alarm_source()
@@ -217,7 +219,7 @@ def test_alarm_model_rows_and_acknowledge(qtbot, qtmodeltester, refdata):
 @pytest.fixture
 def restyled_app(qapp):
     """Apply themes for real (widgets follow a switch in changeEvent); put the application back after."""
-    from ui import theme
+    from ui.shell import theme
 
     saved = (qapp.style().name(), qapp.palette(), qapp.styleSheet(), qapp.font(), theme.current_theme())
     yield theme

@@ -1,4 +1,4 @@
-"""Typed settings (app.settings), their dialog, and the log file's version line (app.logging_setup)."""
+"""Typed settings (app.platform.settings), their dialog, and the log file's version line (app.platform.logging_setup)."""
 from __future__ import annotations
 
 import json
@@ -6,9 +6,16 @@ import logging
 
 import pytest
 
-from app.logging_setup import VersionedRotatingFileHandler, app_version
-from app.settings import (ConsoleSettings, SettingsStore, cache_root, known_users, label_of, server_key,
-                          user_cache_dir)
+from app.platform.logging_setup import VersionedRotatingFileHandler, app_version
+from app.platform.settings import (
+    ConsoleSettings,
+    SettingsStore,
+    cache_root,
+    known_users,
+    label_of,
+    server_key,
+    user_cache_dir,
+)
 
 
 def test_missing_file_gives_defaults(tmp_path):
@@ -36,7 +43,7 @@ def test_corrupt_file_is_reported_kept_and_moved_aside_on_save(tmp_path, caplog)
     path = tmp_path / "settings.json"
     path.write_text('{"theme": "dark", ', encoding="utf-8")
     store = SettingsStore(path)
-    with caplog.at_level(logging.ERROR, logger="app.settings"):
+    with caplog.at_level(logging.ERROR, logger="app.platform.settings"):
         loaded = store.load()
     assert loaded.problem and "not valid JSON" in loaded.problem and str(path) in loaded.problem
     assert loaded.settings == ConsoleSettings(language=loaded.settings.language)
@@ -107,7 +114,7 @@ def test_log_files_start_with_the_version(tmp_path):
 
 
 def test_settings_dialog_saves_and_reports(qtbot, tmp_path):
-    from ui.settings_dialog import SettingsDialog
+    from ui.shell.settings_dialog import SettingsDialog
 
     store = SettingsStore(tmp_path / "settings.json")
     dialog = SettingsDialog(ConsoleSettings(language="en"), store)

@@ -4,23 +4,25 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from app.enums import Role
-from app.events import EventGroup
-from app.session import Session
-from app.settings import user_cache_dir
-from app.sync.protocol import Change
+from app.platform.enums import Role
+from app.platform.events import EventGroup
+from app.sync.session import Session
+from app.platform.settings import user_cache_dir
+from app.wire.protocol import Change
 from app.sync.state import Connection, SyncState
-from app.workflow import Actor
-from ui import banners
-from ui import main_window as mw
-from ui.banners import EmergencyBanner, OfflineBanner
-from ui.context import ConsoleContext, CoreSignals
-from ui.status_bar import ConsoleStatusBar
+from app.cases.workflow import Actor
+from ui.shell import banners
+from ui.shell import main_window as mw
+from ui.shell.banners import EmergencyBanner, OfflineBanner
+from ui.shell.context import ConsoleContext, CoreSignals
+from tests.ui.stub_dock import stub_build_dock
+from ui.shell.status_bar import ConsoleStatusBar
 
 # Qt WebEngine (the map dock) has no GPU offscreen and says so, sometimes a moment later (in the next
 # test): that is the environment, not the shell.
@@ -73,7 +75,7 @@ def shell_ctx(qtbot, demo_cache):
 @pytest.fixture
 def placeholder_docks(monkeypatch):
     """Build the shell around placeholder docks (the docks have their own tests)."""
-    monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: mw.PlaceholderDock(spec, "test"))
+    monkeypatch.setattr(mw, "build_dock", stub_build_dock)
 
 
 def make_window(qtbot, ctx, tmp_path, **kwargs) -> mw.MainWindow:
@@ -103,13 +105,19 @@ def feed_setting(cache, position: int, value: dict) -> None:
 
 # ---------------------------------------------------------------------- main window
 
-def test_missing_dock_module_shows_a_placeholder(qtbot, shell_ctx):
-    spec = mw.DockSpec("caseQueueDock", "ui.no_such_dock", "NoSuchDock", "Case queue")
-    dock = mw.build_dock(spec, shell_ctx())
-    qtbot.addWidget(dock)
-    assert isinstance(dock, mw.PlaceholderDock)
-    assert dock.windowTitle() == "Case queue"
-    assert "ui.no_such_dock" in dock.label.text()
+def test_a_dock_that_fails_to_build_is_not_hidden(shell_ctx):
+    """No placeholder hiding a broken panel: the console says what broke (its crash handler reports it)."""
+    def broken(ctx):
+        raise RuntimeError("panel broke")
+
+    with pytest.raises(RuntimeError, match="panel broke"):
+        mw.build_dock(mw.DockSpec("caseQueueDock", broken), shell_ctx())
+
+
+def test_every_dock_is_imported_explicitly():
+    """The docks are classes the main window imports, not module names resolved at run time."""
+    assert all(isinstance(spec.factory, type) for spec in mw.DOCKS)
+    assert "importlib" not in (Path(mw.__file__).read_text())
 
 
 def test_menus_have_shortcuts_and_emergency_only_for_leads(qtbot, shell_ctx, tmp_path, placeholder_docks):
@@ -250,7 +258,7 @@ def test_window_shows_banners_under_the_menus(qtbot, shell_ctx, tmp_path, placeh
 
 def test_login_dialog_says_who_can_work_offline(qtbot, tmp_path):
     from app.cache import LocalCache
-    from ui.login_dialog import LoginDialog
+    from ui.shell.login_dialog import LoginDialog
 
     url = "http://127.0.0.1:9"
     LocalCache(user_cache_dir(tmp_path, url, "operator2")).close()
@@ -263,7 +271,7 @@ def test_login_dialog_says_who_can_work_offline(qtbot, tmp_path):
 
 
 def test_login_dialog_explains_an_unreachable_server(qtbot, tmp_path):
-    from ui.login_dialog import LoginDialog
+    from ui.shell.login_dialog import LoginDialog
 
     dialog = LoginDialog("http://127.0.0.1:9", tmp_path, username="operator1")  # nothing listens on port 9
     qtbot.addWidget(dialog)
@@ -279,9 +287,9 @@ def test_demo_server_login_emergency_mode_and_offline_login(qtbot, tmp_path):
     """The embedded demo server end to end: online login, a lead switching emergency mode (it comes back
     through the feed), then — server stopped — an offline login from the same cache."""
     from app.sync.engine import SyncEngine
-    from ui.banners import put_emergency_mode
-    from ui.embedded_server import start_embedded_server
-    from ui.login_dialog import LoginDialog, ServerUnreachableNoCache, log_in
+    from ui.shell.banners import put_emergency_mode
+    from ui.shell.embedded_server import start_embedded_server
+    from ui.shell.login_dialog import LoginDialog, ServerUnreachableNoCache, log_in
 
     url, stop = start_embedded_server(directory=tmp_path / "server")
     try:
@@ -321,7 +329,7 @@ def test_embedded_server_module_is_qt_free():
     import subprocess
     import sys
 
-    code = ("import sys, ui.embedded_server; "
+    code = ("import sys, ui.shell.embedded_server; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'qasync')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -344,7 +352,8 @@ def test_main_window_assembles_every_dock(qtbot, shell_ctx, tmp_path):
     assert window.docks["conflictsDock"] in window.tabifiedDockWidgets(window.docks["caseDetailDock"])
     assert "张敏" in window.windowTitle()
     assert isinstance(window.statusBar(), ConsoleStatusBar)
-    assert not any(isinstance(dock, mw.PlaceholderDock) for dock in window.docks.values())
+    assert [type(window.docks[spec.name]) for spec in mw.DOCKS if not spec.roles] == \
+        [spec.factory for spec in mw.DOCKS if not spec.roles]
     # Tear the map's web engine down inside this test, so that its late GPU notice is ignored here.
     window.close()
     window.deleteLater()
@@ -356,11 +365,11 @@ def test_main_window_assembles_every_dock(qtbot, shell_ctx, tmp_path):
 def test_ctrl_n_opens_the_new_case_form(qtbot, shell_ctx, tmp_path, monkeypatch):
     """Exactly one Ctrl+N in the window: an ambiguous shortcut would fire nothing (and Qt would warn)."""
     from PySide6.QtCore import Qt
-    from ui.case_queue_dock import CaseQueueDock
+    from ui.cases.queue_dock import CaseQueueDock
 
     real = mw.build_dock
     monkeypatch.setattr(mw, "build_dock", lambda spec, ctx: real(spec, ctx) if spec.name == "caseQueueDock"
-                        else mw.PlaceholderDock(spec, "test"))
+                        else stub_build_dock(spec, ctx))
     window = make_window(qtbot, shell_ctx(OPERATOR), tmp_path)
     queue = window.docks["caseQueueDock"]
     assert isinstance(queue, CaseQueueDock)

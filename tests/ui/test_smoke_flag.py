@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.version import app_version
+from app.platform.version import app_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ def _run(tmp_path: Path, *args: str, timeout: float = 240) -> subprocess.Complet
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEGRID_")}
     env.update(QT_QPA_PLATFORM="offscreen", QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox",
                ONEGRID_CONFIG_DIR=str(tmp_path / "config"), ONEGRID_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "ui.main", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "ui.shell.main", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
 
 
@@ -43,6 +43,6 @@ def test_smoke_test_fails_with_the_reason_when_it_runs_out_of_time(tmp_path):
 
 
 def test_version_flag_prints_the_version():
-    run = subprocess.run([sys.executable, "-m", "ui.main", "--version"], cwd=ROOT, capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", "ui.shell.main", "--version"], cwd=ROOT, capture_output=True, text=True,
                          timeout=60, check=False)
     assert run.returncode == 0 and run.stdout.strip() == app_version()

@@ -1,4 +1,4 @@
-"""Both themes stay readable where colours come from code (ui.theme.colors()) rather than a style sheet:
+"""Both themes stay readable where colours come from code (ui.shell.theme.colors()) rather than a style sheet:
 a tinted cell carries its own text colour, every text colour contrasts with what it is drawn on, and the
 style sheets' badge and countdown colours match the item models'."""
 from __future__ import annotations
@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.case_views import Level
-from app.sensor_data import Alarm, AlarmState
-from ui import theme
-from ui.alarm_model import COLUMNS, AlarmModel
-from ui.case_queue_model import LEVEL_COLOURS, level_colours
+from app.cases.views import Level
+from app.sensors.alarms import Alarm, AlarmState
+from ui.shell import theme
+from ui.sensors.alarm_model import COLUMNS, AlarmModel
+from ui.cases.queue_model import LEVEL_COLOURS, level_colours
 
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
 
@@ -32,7 +32,7 @@ def contrast(a, b) -> float:
 
 @pytest.fixture(params=["light", "dark"])
 def theme_name(request, monkeypatch):
-    """Item colours read ui.theme's current theme when asked; no need to restyle the application."""
+    """Item colours read ui.shell.theme's current theme when asked; no need to restyle the application."""
     monkeypatch.setattr(theme, "_current", request.param)
     return request.param
 

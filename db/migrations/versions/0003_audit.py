@@ -1,7 +1,7 @@
 """The audit chain (issue 5): `audit_log` (append-only entries, each with the previous one's hash) and
 `audit_head` (the last entry's number and hash; its row lock serialises appends). On PostgreSQL,
 triggers refuse UPDATE / DELETE / TRUNCATE of `audit_log` and any change of `audit_head` other than
-moving exactly one entry further (see `server.audit` for what this does and does not protect against).
+moving exactly one entry further (see `server.audit.chain` for what this does and does not protect against).
 
 Revision ID: 0003
 Revises: 0002
@@ -18,7 +18,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-GENESIS_HASH = "0" * 64  # as db.audit_schema.GENESIS_HASH (a migration does not import the models)
+GENESIS_HASH = "0" * 64  # as db.audit.GENESIS_HASH (a migration does not import the models)
 
 _PG_TRIGGERS = """
 CREATE FUNCTION onegrid_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

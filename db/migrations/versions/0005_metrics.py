@@ -1,7 +1,7 @@
 """Facts for unit performance metrics (issue 5): `metric_facts` and `metric_cases` (see
-`db.metrics_schema`).
+`db.metrics`).
 
-The facts are computed by the domain core (`app.metrics`), which `db/` may not import, so this migration
+The facts are computed by the domain core (`app.metrics.figures`), which `db/` may not import, so this migration
 only creates the tables; existing cases get their facts from `onegrid-ctl metrics rebuild-facts` (new
 commands write them in their own transaction).
 

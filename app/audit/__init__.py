@@ -1,0 +1,1 @@
+"""The audit trail as the console reads it: filters and pages."""

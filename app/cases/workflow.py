@@ -1,0 +1,408 @@
+"""The case lifecycle: one table of rules and one `apply` function, used unchanged by the server (the
+authority), the console's cache (optimistic local apply) and the CLI.
+
+Every action names the statuses it may start from and the roles that may take it. Anything else fails
+with a WorkflowError naming the case, its status, the action and who tried it, so an operator (or a
+conflicts list) can say exactly why a command was refused.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Callable
+from uuid import UUID
+
+from app.refdata import timelimits
+from app.cases.case import Case, CaseEvent, Extension
+from app.cases.commands import (
+    Command,
+    CreatePayload,
+    DispatchPayload,
+    EscalatePayload,
+    ExtensionPayload,
+    HandledPayload,
+    PayloadError,
+    SendVerifyPayload,
+    parse_payload,
+)
+from app.platform.enums import TERMINAL_STATUSES, Action, Role, Stage, Status
+
+if TYPE_CHECKING:
+    from app.refdata.model import RefData
+
+log = logging.getLogger(__name__)
+
+S = Status
+R = Role
+ACTIVE = frozenset(set(Status) - TERMINAL_STATUSES)
+DESK = frozenset({R.OPERATOR, R.SHIFT_LEAD})  # the command centre's own staff
+
+
+class WorkflowError(Exception):
+    """A command the rules refuse. `code` is machine-readable (it travels in rejections)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: Role
+    unit_id: str | None = None
+
+
+SYSTEM_ACTOR = Actor("system", Role.SYSTEM)
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset[Status]           # statuses the action may start from (empty: creation)
+    roles: frozenset[Role]
+    target: Status | None = None         # None: the status does not change (or is computed)
+    guard: Callable[[Case], str | None] | None = None  # extra precondition; returns why it fails
+    unit_scoped: bool = False            # a unit handler may act only on its own unit's cases
+
+
+def _needs_pending_extension(case: Case) -> str | None:
+    return None if case.extension else "no extension request is pending"
+
+
+def _no_pending_extension(case: Case) -> str | None:
+    return "an extension request is already pending" if case.extension else None
+
+
+def _needs_verification_passed(case: Case) -> str | None:
+    return None if case.verification == "passed" else "verification has not passed"
+
+
+def _needs_unverified(case: Case) -> str | None:
+    return "verification already passed; close the case" if case.verification == "passed" else None
+
+
+RULES: dict[Action, Rule] = {
+    Action.CREATE: Rule(frozenset(), frozenset({R.OPERATOR, R.SHIFT_LEAD, R.INSPECTOR, R.SYSTEM}), S.REPORTED),
+    Action.REGISTER: Rule(frozenset({S.REPORTED}), DESK, S.REGISTERED),
+    Action.VOID: Rule(frozenset({S.REPORTED, S.REGISTERED}), DESK, S.VOIDED),
+    Action.DISPATCH: Rule(frozenset({S.REGISTERED, S.RETURNED}), DESK, S.DISPATCHED),
+    Action.ACCEPT: Rule(frozenset({S.DISPATCHED}), frozenset({R.UNIT_HANDLER}), S.IN_PROGRESS, unit_scoped=True),
+    Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED,
+                        unit_scoped=True),
+    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED, unit_scoped=True),
+    Action.SEND_VERIFY: Rule(frozenset({S.HANDLED}), DESK, S.VERIFYING),
+    Action.VERIFY_PASS: Rule(frozenset({S.VERIFYING}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
+                             guard=_needs_unverified),
+    Action.VERIFY_FAIL: Rule(frozenset({S.VERIFYING}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), S.IN_PROGRESS,
+                             guard=_needs_unverified),
+    Action.CLOSE: Rule(frozenset({S.VERIFYING}), frozenset({R.SHIFT_LEAD}), S.CLOSED, guard=_needs_verification_passed),
+    Action.REQUEST_EXTENSION: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), None,
+                                   guard=_no_pending_extension, unit_scoped=True),
+    Action.APPROVE_EXTENSION: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.SHIFT_LEAD}), None,
+                                   guard=_needs_pending_extension),
+    Action.DENY_EXTENSION: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.SHIFT_LEAD}), None,
+                                guard=_needs_pending_extension),
+    Action.SUSPEND: Rule(frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}),
+                         frozenset({R.SHIFT_LEAD}), S.SUSPENDED),
+    Action.RESUME: Rule(frozenset({S.SUSPENDED}), frozenset({R.SHIFT_LEAD}), None),
+    Action.ESCALATE: Rule(ACTIVE - {S.SUSPENDED}, frozenset({R.OPERATOR, R.SHIFT_LEAD, R.SYSTEM}), None),
+    Action.REASSIGN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), DESK, S.DISPATCHED),
+    Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None, unit_scoped=True),
+}
+
+# Automatic escalation: a case returned this many times goes one level up (DOMAIN.md).
+AUTO_ESCALATE_RETURNS = 2
+
+
+def _who(actor: Actor) -> str:
+    return f"{actor.role} '{actor.username}'"
+
+
+def _case_name(case: Case) -> str:
+    return f"case {case.display_number} ({case.id})"
+
+
+def in_scope(case: Case, actor: Actor, refdata: RefData) -> bool:
+    """A unit handler sees and acts on its own unit's cases (and its sub-units'); everyone else on all."""
+    if actor.role != Role.UNIT_HANDLER:
+        return True
+    if actor.unit_id is None or case.unit_id is None:
+        return False
+    return case.unit_id == actor.unit_id or case.unit_id in set(refdata.descendants(actor.unit_id))
+
+
+def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -> WorkflowError | None:
+    """Why `actor` may not take `action` on `case` now, or None when the rules allow it."""
+    rule = RULES[action]
+    if case is None:
+        if action != Action.CREATE:
+            return WorkflowError("no_such_case", f"action '{action}' needs an existing case")
+    elif action == Action.CREATE:
+        return WorkflowError("case_exists", f"{_case_name(case)} already exists")
+    if actor.role not in rule.roles:
+        where = f"{_case_name(case)} ('{case.status}')" if case else "a new case"
+        return WorkflowError("forbidden_role", f"{_who(actor)} may not '{action}' {where}")
+    if case is None:
+        return None
+    if case.status not in rule.sources:
+        return WorkflowError(
+            "illegal_state",
+            f"{_case_name(case)} is '{case.status}': action '{action}' is not allowed there ({_who(actor)})",
+        )
+    if rule.unit_scoped and not in_scope(case, actor, refdata):
+        return WorkflowError(
+            "out_of_scope",
+            f"{_case_name(case)} is '{case.status}' and belongs to unit '{case.unit_id or 'none'}': "
+            f"{_who(actor)} of unit '{actor.unit_id}' may not '{action}' it",
+        )
+    if rule.guard is not None and (why := rule.guard(case)):
+        return WorkflowError(
+            "precondition", f"{_case_name(case)} is '{case.status}': cannot '{action}' ({_who(actor)}): {why}"
+        )
+    return None
+
+
+def allowed_actions(case: Case, actor: Actor, refdata: RefData) -> list[Action]:
+    """The actions the rules let this actor take on this case now, in lifecycle order."""
+    return [a for a in Action if a != Action.CREATE and refusal(case, a, actor, refdata) is None]
+
+
+def _utc(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        raise WorkflowError("invalid_time", f"naive datetime {dt.isoformat()} (times must carry a zone)")
+    return dt.astimezone(timezone.utc)
+
+
+def _limit_for(case: Case, stage: Stage, refdata: RefData) -> timelimits.Limit:
+    if stage == Stage.HANDLE:
+        return refdata.handle_limit(case.category_code, case.priority)
+    return refdata.policy.stage_limit(str(stage))
+
+
+def _start_stage(case: Case, stage: Stage, now: datetime, refdata: RefData) -> dict:
+    limit = _limit_for(case, stage, refdata)
+    due = timelimits.deadline(now, limit, refdata.policy.calendar)
+    deadlines = dict(case.deadlines)
+    deadlines[stage] = due
+    return {"stage": stage, "stage_started_at": now, "due_at": due, "due_working": limit.working,
+            "deadlines": deadlines}
+
+
+def _finish_stage(case: Case, now: datetime) -> dict:
+    finished = dict(case.finished)
+    if case.stage is not None:
+        finished[case.stage] = now
+    return {"finished": finished}
+
+
+def _check_unit(unit_id: str, refdata: RefData) -> None:
+    try:
+        refdata.unit(unit_id)
+    except Exception:  # RefDataError; keep the workflow's own vocabulary
+        raise WorkflowError("unknown_unit", f"unknown member unit '{unit_id}'") from None
+
+
+def _parent_or_root(unit_id: str | None, refdata: RefData) -> str | None:
+    if unit_id is None:
+        return refdata.root_unit_id
+    ancestors = refdata.ancestors(unit_id)
+    return ancestors[0] if ancestors else None
+
+
+def _event(case: Case | None, command: Command, actor: Actor, now: datetime, to_status: Status,
+           payload: dict, seq_offset: int = 1) -> CaseEvent:
+    return CaseEvent(
+        seq=(len(case.events) if case else 0) + seq_offset,
+        action=command.action,
+        actor=actor.username,
+        actor_role=actor.role,
+        at=now,
+        client_time=command.issued_at,
+        offline=command.offline,
+        console_id=command.console_id,
+        command_id=command.command_id,
+        from_status=case.status if case else None,
+        to_status=to_status,
+        payload=payload,
+    )
+
+
+def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, now: datetime) -> Case:
+    """Apply one command; return the new case (version + 1, one or two new events) or raise WorkflowError."""
+    now = _utc(now)
+    try:
+        payload = parse_payload(command.action, command.payload)
+    except PayloadError as exc:
+        raise WorkflowError("invalid_payload", str(exc)) from None
+    if (why := refusal(case, command.action, actor, refdata)) is not None:
+        raise why
+    if command.action == Action.CREATE:
+        assert isinstance(payload, CreatePayload)
+        return _create(command, payload, actor, refdata, now)
+    assert case is not None
+    rule = RULES[command.action]
+    changes: dict = {}
+    event_payload = payload.model_dump(mode="json", exclude_defaults=False)
+    extra_events: list[CaseEvent] = []
+    action = command.action
+    target = rule.target
+
+    if action == Action.REGISTER:
+        changes |= _finish_stage(case, now) | _start_stage(case, Stage.DISPATCH, now, refdata)
+    elif action == Action.VOID:
+        changes |= {"stage": None, "due_at": None}
+    elif action in (Action.DISPATCH, Action.REASSIGN):
+        assert isinstance(payload, DispatchPayload)
+        _check_unit(payload.unit_id, refdata)
+        if action == Action.REASSIGN and payload.unit_id == case.unit_id:
+            raise WorkflowError("same_unit", f"{_case_name(case)} is already with unit '{payload.unit_id}'")
+        changes["unit_id"] = payload.unit_id
+        if action == Action.DISPATCH:  # reassigning keeps the running handling deadline
+            changes |= _finish_stage(case, now) | _start_stage(case, Stage.HANDLE, now, refdata)
+    elif action == Action.ACCEPT:
+        pass
+    elif action == Action.RETURN:
+        event_payload["unit_id"] = case.unit_id
+        changes |= {"unit_id": None, "return_count": case.return_count + 1, "extension": None}
+        changes |= _start_stage(case, Stage.DISPATCH, now, refdata)
+        if case.return_count + 1 == AUTO_ESCALATE_RETURNS:
+            target_unit = _parent_or_root(case.escalated_to or case.unit_id, refdata)
+            if target_unit is not None:
+                changes |= {"escalation_level": case.escalation_level + 1, "escalated_to": target_unit}
+                extra_events.append(CaseEvent(
+                    seq=len(case.events) + 2, action=Action.ESCALATE, actor=SYSTEM_ACTOR.username,
+                    actor_role=Role.SYSTEM, at=now, from_status=S.RETURNED, to_status=S.RETURNED,
+                    command_id=command.command_id,
+                    payload={"reason": f"returned {AUTO_ESCALATE_RETURNS} times", "automatic": True,
+                             "target_unit_id": target_unit}))
+    elif action == Action.REPORT_HANDLED:
+        assert isinstance(payload, HandledPayload)
+        changes |= _finish_stage(case, now) | _start_stage(case, Stage.VERIFY, now, refdata)
+        changes |= {"extension": None, "attachments": tuple(case.attachments) + tuple(payload.attachments)}
+    elif action == Action.SEND_VERIFY:
+        assert isinstance(payload, SendVerifyPayload)
+        changes |= {"inspector": payload.inspector, "verification": None}
+    elif action == Action.VERIFY_PASS:
+        changes["verification"] = "passed"
+    elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit with a fresh handling limit
+        changes |= {"verification": None, "rework_count": case.rework_count + 1}
+        changes |= _start_stage(case, Stage.HANDLE, now, refdata)
+    elif action == Action.CLOSE:
+        changes |= _finish_stage(case, now) | {"stage": None, "due_at": None}
+    elif action == Action.REQUEST_EXTENSION:
+        assert isinstance(payload, ExtensionPayload)
+        changes["extension"] = Extension(minutes=payload.minutes, working=payload.working, reason=payload.reason,
+                                         requested_by=actor.username, requested_at=now)
+    elif action == Action.APPROVE_EXTENSION:
+        ext = case.extension
+        assert ext is not None and case.due_at is not None and case.stage is not None
+        due = timelimits.extend(case.due_at, timelimits.Limit(ext.minutes, ext.working), refdata.policy.calendar)
+        deadlines = dict(case.deadlines)
+        deadlines[case.stage] = due
+        changes |= {"extension": None, "due_at": due, "deadlines": deadlines}
+        event_payload |= {"minutes": ext.minutes, "working": ext.working, "new_due_at": due.isoformat()}
+    elif action == Action.DENY_EXTENSION:
+        changes["extension"] = None
+    elif action == Action.SUSPEND:
+        changes |= {"suspended_at": now, "suspended_from": case.status}
+    elif action == Action.RESUME:
+        assert case.suspended_from is not None and case.suspended_at is not None
+        target = case.suspended_from
+        changes |= {"suspended_at": None, "suspended_from": None}
+        if case.due_at is not None and case.stage is not None:
+            due = timelimits.shift_for_suspension(case.due_at, case.suspended_at, now, case.due_working,
+                                                  refdata.policy.calendar)
+            deadlines = dict(case.deadlines)
+            deadlines[case.stage] = due
+            changes |= {"due_at": due, "deadlines": deadlines}
+    elif action == Action.ESCALATE:
+        assert isinstance(payload, EscalatePayload)
+        if payload.automatic and actor.role != Role.SYSTEM:
+            raise WorkflowError("forbidden_role", f"only the system escalates automatically, not {_who(actor)}")
+        if payload.target_unit_id is not None:
+            _check_unit(payload.target_unit_id, refdata)
+            target_unit = payload.target_unit_id
+        else:
+            target_unit = _parent_or_root(case.escalated_to or case.unit_id, refdata)
+            if target_unit is None or target_unit == case.escalated_to:
+                raise WorkflowError("top_of_hierarchy",
+                                    f"{_case_name(case)} is already at the top of the unit hierarchy")
+        changes |= {"escalation_level": case.escalation_level + 1, "escalated_to": target_unit}
+        event_payload["target_unit_id"] = target_unit
+    elif action == Action.NOTE:
+        pass
+
+    new_status = target or case.status
+    event = _event(case, command, actor, now, new_status, event_payload)
+    return case.model_copy(update=changes | {
+        "status": new_status,
+        "version": case.version + 1,
+        "updated_at": now,
+        "events": case.events + (event, *extra_events),
+    })
+
+
+def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: RefData, now: datetime) -> Case:
+    try:
+        category = refdata.category(payload.category_code)
+    except Exception:
+        raise WorkflowError("unknown_category", f"unknown category '{payload.category_code}'") from None
+    location = payload.location
+    if location.grid_code is None:
+        grid = refdata.grid_at(location.lat, location.lon)
+        if grid is not None:
+            location = location.model_copy(update={"grid_code": grid.code})
+    else:
+        try:
+            refdata.grid(location.grid_code)
+        except Exception:
+            raise WorkflowError("unknown_grid", f"unknown grid '{location.grid_code}'") from None
+    base = Case(
+        id=command.case_id,
+        provisional_number=payload.provisional_number,
+        source=payload.source,
+        category_code=category.code,
+        description=payload.description,
+        location=location,
+        priority=payload.priority or category.default_priority,
+        status=S.REPORTED,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        alarm_id=payload.alarm_id,
+        attachments=payload.attachments,
+        created_at=now,
+        updated_at=now,
+    )
+    base = base.model_copy(update=_start_stage(base, Stage.REGISTER, now, refdata))
+    event = _event(None, command, actor, now, S.REPORTED, payload.model_dump(mode="json"))
+    return base.model_copy(update={"version": 1, "events": (event,)})
+
+
+def auto_escalation_due(case: Case, now: datetime) -> bool:
+    """True when the current stage is overdue and the system has not escalated it for this stage yet."""
+    if case.status in TERMINAL_STATUSES or case.status == S.SUSPENDED or case.due_at is None:
+        return False
+    if now <= case.due_at:
+        return False
+    started = case.stage_started_at or case.created_at
+    return not any(e.action == Action.ESCALATE and e.payload.get("automatic") and e.at >= started
+                   for e in case.events)
+
+
+def remaining(case: Case, now: datetime, refdata: RefData) -> timedelta | None:
+    """Time left on the current stage (negative when overdue), in the stage's own counting mode."""
+    if case.due_at is None:
+        return None
+    at = case.suspended_at or now  # a suspended case's clock is stopped
+    return timelimits.remaining(at, case.due_at, case.due_working, refdata.policy.calendar)
+
+
+def new_command(case_id: UUID, action: Action, payload: dict, issued_at: datetime, *, command_id: UUID | None = None,
+                offline: bool = False, console_id: str | None = None) -> Command:
+    """Build a command with a fresh client-generated id (the idempotency key)."""
+    import uuid
+
+    return Command(command_id=command_id or uuid.uuid4(), case_id=case_id, action=action, payload=payload,
+                   issued_at=issued_at, offline=offline, console_id=console_id)

@@ -1,0 +1,1 @@
+"""The headless client half of `onegrid-ctl`."""

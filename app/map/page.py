@@ -1,0 +1,134 @@
+"""The map page's HTML, built with folium and pointing at local assets only. Qt-free.
+
+folium's `Map` normally links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs and adds an
+OpenStreetMap tile layer. Here the map is made with ``tiles=None`` and its `default_js`/`default_css`
+are replaced by the files vendored in ``resources/map/`` (see its README): Leaflet, Qt's
+``qwebchannel.js``, the page's own ``bridge.js`` and ``map.css``. The page's data (grids, streets,
+member-unit areas, legend and labels) is embedded as one JSON config; case and sensor markers arrive
+later from Python through ``OneGrid.receive`` (see ``resources/map/bridge.js``).
+
+`asset_base` is where those files are served from: ``""`` (the default) links them relative to the page,
+which the console loads as ``onegrid://map/index.html`` from its URL scheme handler, so
+``leaflet/leaflet.js`` resolves to ``onegrid://map/leaflet/leaflet.js``; a ``file://`` URL of
+``resources/map/`` works for a page written to disk elsewhere.
+`external_urls(html)` lists every reference to another host, so tests can assert there is none.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from app.map import layers as map_layers
+from app.platform.i18n import QT_TRANSLATE_NOOP, translate
+from app.platform.paths import resource
+
+CTX = "MapPage"
+
+ASSET_DIR = resource("map")
+SCHEME = "onegrid"
+PAGE_URL = f"{SCHEME}://map/index.html"
+ASSET_BASE = ""
+TILE_URL = f"{SCHEME}://tiles/{{z}}/{{x}}/{{y}}.png"
+
+JS_ASSETS = ("leaflet/leaflet.js", "qwebchannel.js", "bridge.js")
+CSS_ASSETS = ("leaflet/leaflet.css", "map.css")
+
+_LABELS = {
+    "layer_grids": QT_TRANSLATE_NOOP("MapPage", "Unit grids"),
+    "layer_streets": QT_TRANSLATE_NOOP("MapPage", "Streets (subdistricts)"),
+    "layer_units": QT_TRANSLATE_NOOP("MapPage", "Unit areas"),
+    "layer_cases": QT_TRANSLATE_NOOP("MapPage", "Cases"),
+    "layer_sensors": QT_TRANSLATE_NOOP("MapPage", "Sensors"),
+    "layer_base": QT_TRANSLATE_NOOP("MapPage", "Base map (cached tiles)"),
+    "legend": QT_TRANSLATE_NOOP("MapPage", "Legend"),
+    "legend_status": QT_TRANSLATE_NOOP("MapPage", "Case status (fill)"),
+    "legend_time_left": QT_TRANSLATE_NOOP("MapPage", "Time left (ring)"),
+    "legend_sensor": QT_TRANSLATE_NOOP("MapPage", "Sensor state"),
+    "streets": QT_TRANSLATE_NOOP("MapPage", "Streets"),
+    "grids": QT_TRANSLATE_NOOP("MapPage", "Grids"),
+    "pick_banner": QT_TRANSLATE_NOOP("MapPage", "Click the map to pick the location (Esc cancels)"),
+}
+
+
+def page_labels() -> dict[str, str]:
+    """Every text the page shows, translated (the page itself has no translations)."""
+    return {key: translate(CTX, text) for key, text in _LABELS.items()}
+
+
+class _Init(MacroElement):
+    """Hands the folium map and the config to bridge.js once the map exists."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+    OneGrid.init({{ this._parent.get_name() }}, {{ this.config_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, config: dict[str, Any]):
+        super().__init__()
+        self._name = "OneGridInit"
+        # "</" would end the <script> element early; "\u2028"/"\u2029" are not valid in JS strings
+        self.config_json = (json.dumps(config, ensure_ascii=False, separators=(",", ":"))
+                            .replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, Any] | None = None,
+                labels: dict[str, str] | None = None, theme: str = "light") -> dict[str, Any]:
+    """The JSON config the page starts from (static layers, legend, labels, zoom rules)."""
+    return {
+        "layers": map_layers.static_layers(refdata, language) if refdata is not None else {},
+        "bounds": map_layers.bounds(refdata) if refdata is not None else None,
+        "legend": map_layers.legend(),
+        "labels": {**page_labels(), **(labels or {})},
+        "tiles": tiles,
+        "theme": theme if theme in ("light", "dark") else "light",  # the console's; bridge.js follows it live
+        "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 15.5},
+        "select_zoom": 16,
+        "min_zoom": 10,
+        "max_zoom": 20,
+    }
+
+
+def build_page_html(refdata: Any, *, asset_base: str = ASSET_BASE, language: str | None = None,
+                    tiles: dict[str, Any] | None = None, labels: dict[str, str] | None = None,
+                    center: tuple[float, float] | None = None, zoom: int = 15, theme: str = "light") -> str:
+    """The complete page. `tiles` = ``{"url": TILE_URL, "on": bool, "max_zoom": 19, "attribution": ""}``
+    to offer the cached raster base map, None for vector layers only."""
+    config = page_config(refdata, language=language, tiles=tiles, labels=labels, theme=theme)
+    if center is None:
+        b = config["bounds"]
+        center = ((b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2) if b else (0.0, 0.0)
+    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, prefer_canvas=True,
+                      control_scale=False, zoom_control=True, font_size="12px", zoom_snap=0.5)
+    base = asset_base if not asset_base or asset_base.endswith("/") else asset_base + "/"
+    fmap.default_js = [(Path(name).stem.replace(".", "_"), base + name) for name in JS_ASSETS]
+    fmap.default_css = [(Path(name).stem.replace(".", "_") + "_css", base + name) for name in CSS_ASSETS]
+    _Init(config).add_to(fmap)
+    html = fmap.get_root().render()
+    return html.replace("<head>", '<head>\n    <meta http-equiv="Content-Security-Policy" content="'
+                        + _csp(base) + '">', 1)
+
+
+def _csp(base: str) -> str:
+    """A Content-Security-Policy that keeps the page to its own assets, whatever a layer tries."""
+    origin = "file:" if base.startswith("file:") else ""
+    sources = " ".join(filter(None, ("'self'", origin, f"{SCHEME}:", "qrc:")))
+    return (f"default-src {sources}; script-src {sources} 'unsafe-inline'; "
+            f"style-src {sources} 'unsafe-inline'; img-src {sources} data: blob:; "
+            "connect-src 'none'; font-src 'self' data:; object-src 'none'")
+
+
+_URL_RE = re.compile(r"""(?:https?|wss?|ftp):(?://)?[^\s"'<>)]+|(?<=["'(])//[A-Za-z0-9][^\s"'<>)]*""",
+                     re.IGNORECASE)
+_HARMLESS = ("http://www.w3.org/",)  # XML namespace names, never fetched
+
+
+def external_urls(text: str) -> list[str]:
+    """Every http(s)/ws/ftp or protocol-relative URL in `text`, except XML namespace names."""
+    return [u for u in _URL_RE.findall(text) if not u.startswith(_HARMLESS)]

@@ -1,0 +1,1 @@
+"""Unit performance: the figures, their formulas, and the CSV report."""

@@ -1,0 +1,73 @@
+"""Where OneGrid's files are: the read-only resources that ship with it, and the per-user folders.
+
+Resources (icons, styles, sounds, fonts, translations, the map's assets, the demo city) live in
+``resources/`` at the repository root in a checkout, and in ``<bundle>/_internal/resources`` in the
+PyInstaller bundle (``packaging/onegrid.spec`` puts them there; ``sys._MEIPASS`` names that folder
+and ``sys.frozen`` is set). The alembic migrations stay next to the ``db`` package in both cases
+(``db/migrations``), which is where ``server.platform.database`` looks for them.
+
+Per-user folders come from platformdirs, chosen by platform explicitly (`platform_dirs()`), so the
+Windows and macOS shapes can be checked on any machine:
+
+| platform | settings | data (local caches, outbox) | logs, crash reports |
+|---|---|---|---|
+| linux | ~/.config/OneGrid | ~/.local/share/OneGrid | ~/.local/state/OneGrid/log |
+| win32 | %LOCALAPPDATA%\\OneGrid | %LOCALAPPDATA%\\OneGrid | %LOCALAPPDATA%\\OneGrid\\Logs |
+| darwin | ~/Library/Application Support/OneGrid | ~/Library/Application Support/OneGrid | ~/Library/Logs/OneGrid |
+
+Not roaming on Windows: a local cache and its outbox belong to one workstation.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from platformdirs.api import PlatformDirsABC
+
+APP_NAME = "OneGrid"
+
+
+def is_frozen() -> bool:
+    """True inside the PyInstaller bundle."""
+    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+
+
+def bundle_root() -> Path:
+    """The folder holding ``resources/`` (and, in the bundle, the version file): the repository root in
+    a checkout, ``sys._MEIPASS`` in the bundle."""
+    if is_frozen():
+        return Path(sys._MEIPASS)  # type: ignore[attr-defined]  # set by PyInstaller's bootloader
+    return Path(__file__).resolve().parents[2]  # app/platform/paths.py → the checkout
+
+
+def resources_dir() -> Path:
+    return bundle_root() / "resources"
+
+
+def resource(*parts: str) -> Path:
+    """A path under ``resources/``, e.g. ``resource("icons", "onegrid.svg")``."""
+    return resources_dir().joinpath(*parts)
+
+
+def platform_dirs(platform: str | None = None) -> PlatformDirsABC:
+    """platformdirs' folders for OneGrid on `platform` (default: this one, ``sys.platform``)."""
+    platform = sys.platform if platform is None else platform
+    if platform == "win32":
+        from platformdirs.windows import Windows as Dirs
+    elif platform == "darwin":
+        from platformdirs.macos import MacOS as Dirs
+    else:
+        from platformdirs.unix import Unix as Dirs
+    return Dirs(APP_NAME, appauthor=False, roaming=False)
+
+
+def user_config_dir(platform: str | None = None) -> Path:
+    return Path(platform_dirs(platform).user_config_dir)
+
+
+def user_data_dir(platform: str | None = None) -> Path:
+    return Path(platform_dirs(platform).user_data_dir)
+
+
+def user_log_dir(platform: str | None = None) -> Path:
+    return Path(platform_dirs(platform).user_log_dir)

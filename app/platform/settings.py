@@ -1,0 +1,222 @@
+"""The console's typed settings: one pydantic model whose fields carry their own labels and defaults
+(after Electrum's ConfigVar), stored as JSON in the platform's user config dir.
+
+    store = SettingsStore()              # <user config dir>/OneGrid/settings.json
+    loaded = store.load()                # never raises; loaded.problem says what was wrong, if anything
+    store.save(loaded.settings.model_copy(update={"theme": "dark"}))
+
+A missing file gives the defaults. A corrupt file (not JSON, not an object, or a value that fails
+validation) is reported in `loaded.problem` and logged; the console starts with the defaults (or with
+the fields that were still valid), and the bad file is kept: the next save first moves it aside to
+`settings.json.corrupt-<time>` and says so in the log, so nothing is overwritten silently.
+
+Window geometry and dock layout are not settings: the UI keeps them in QSettings.
+`ONEGRID_CONFIG_DIR` / `ONEGRID_DATA_DIR` override the platform folders (tests, screenshots, kiosks).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import locale
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.platform import paths
+from app.platform.i18n import QT_TRANSLATE_NOOP, translate
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "OneGrid"
+SETTINGS_FILE = "settings.json"
+CTX = "ConsoleSettings"
+
+Language = Literal["zh_CN", "en"]
+Theme = Literal["light", "dark"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+LANGUAGES: dict[str, str] = {"zh_CN": "中文（简体）", "en": "English"}  # each named in its own language
+THEMES: dict[str, str] = {"light": QT_TRANSLATE_NOOP("ConsoleSettings", "Light (day shift)"),
+                          "dark": QT_TRANSLATE_NOOP("ConsoleSettings", "Dark (night shift)")}
+
+
+def system_language() -> Language:
+    """Chinese when the system locale is Chinese, English otherwise."""
+    names = [os.environ.get(var, "") for var in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    try:
+        names.append(locale.getlocale()[0] or "")
+    except ValueError:
+        pass
+    return "zh_CN" if any(name.lower().startswith("zh") for name in names if name) else "en"
+
+
+def _field(default: Any = None, *, label: str, help: str, **kwargs: Any) -> Any:
+    return Field(default, title=label, description=help, **kwargs)
+
+
+class ConsoleSettings(BaseModel):
+    """What an operator (or the centre's IT) may change. Labels are translated with `label_of()`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    server_url: str = _field(
+        "http://127.0.0.1:8700",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Server address"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Address of the OneGrid server, e.g. http://onegrid.example:8700"),
+        min_length=1)
+    language: Language = Field(
+        default_factory=system_language,
+        title=QT_TRANSLATE_NOOP("ConsoleSettings", "Language"),
+        description=QT_TRANSLATE_NOOP("ConsoleSettings", "Language of the console; switches at once"))
+    theme: Theme = _field(
+        "light",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Theme"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Light for day shifts, dark for night shifts"))
+    tile_url_template: str = _field(
+        "",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Map tile address"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Template of a local tile server, e.g. "
+                                                  "http://tiles.local/{z}/{x}/{y}.png; empty: grids only"))
+    sound_on_urgent: bool = _field(
+        True,
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Sound on urgent cases"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Play a sound when an urgent case or alarm arrives"))
+    cache_dir: str = _field(
+        "",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Local cache folder"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Where the local cache and outbox are kept; empty: the "
+                                                  "default folder. Takes effect at the next login"))
+    log_level: LogLevel = _field(
+        "INFO",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "How much the console writes to its log file; takes "
+                                                  "effect at the next start"))
+
+
+def label_of(name: str) -> str:
+    """The translated label of a settings field."""
+    return translate(CTX, ConsoleSettings.model_fields[name].title or name)
+
+
+def help_of(name: str) -> str:
+    """The translated explanation of a settings field."""
+    return translate(CTX, ConsoleSettings.model_fields[name].description or "")
+
+
+def theme_label(theme: str) -> str:
+    return translate(CTX, THEMES.get(theme, theme))
+
+
+# ---------------------------------------------------------------------- folders
+
+def config_dir() -> Path:
+    override = os.environ.get("ONEGRID_CONFIG_DIR")
+    return Path(override) if override else paths.user_config_dir()
+
+
+def data_dir() -> Path:
+    override = os.environ.get("ONEGRID_DATA_DIR")
+    return Path(override) if override else paths.user_data_dir()
+
+
+def log_dir() -> Path:
+    override = os.environ.get("ONEGRID_DATA_DIR")
+    return Path(override) / "logs" if override else paths.user_log_dir()
+
+
+def cache_root(settings: ConsoleSettings) -> Path:
+    """The folder holding one local cache per server and user. Not a platform *cache* dir: the outbox in
+    it holds commands that must survive until the server has answered them."""
+    return Path(settings.cache_dir).expanduser() if settings.cache_dir else data_dir() / "consoles"
+
+
+def server_key(server_url: str) -> str:
+    """A readable, filesystem-safe folder name for one server: `host_port-<hash of the full URL>`."""
+    parts = urlsplit(server_url.strip().rstrip("/"))
+    host = re.sub(r"[^A-Za-z0-9.-]+", "_", parts.hostname or "server")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    digest = hashlib.sha256(server_url.strip().rstrip("/").lower().encode()).hexdigest()[:8]
+    return f"{host}_{port}-{digest}"
+
+
+def user_cache_dir(root: Path, server_url: str, username: str) -> Path:
+    """The local cache of one user on one server (cases, outbox, offline login verifier)."""
+    safe_user = re.sub(r"[^A-Za-z0-9._-]+", "_", username.strip()) or "_"
+    return Path(root) / server_key(server_url) / safe_user
+
+
+def known_users(root: Path, server_url: str) -> list[str]:
+    """Users with a local cache for this server here: those who may log in offline (if they logged in
+    online successfully before; the cache's verifier decides)."""
+    folder = Path(root) / server_key(server_url)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "cache.sqlite").exists())
+
+
+# ---------------------------------------------------------------------- storage
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: ConsoleSettings
+    problem: str | None = None  # a readable account of what was wrong with the file, None when all was well
+
+
+class SettingsStore:
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path else config_dir() / SETTINGS_FILE
+        self._corrupt = False
+
+    def load(self) -> LoadedSettings:
+        """Never raises: a missing file gives the defaults; a corrupt one gives defaults plus a problem."""
+        self._corrupt = False
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return LoadedSettings(ConsoleSettings())
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._bad(f"cannot read {self.path}: {exc}")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return self._bad(f"{self.path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        if not isinstance(data, dict):
+            return self._bad(f"{self.path} must hold a JSON object, not {type(data).__name__}")
+        try:
+            return LoadedSettings(ConsoleSettings.model_validate(data))
+        except ValidationError as exc:
+            bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+            kept = {key: value for key, value in data.items() if key not in bad}
+            details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            try:
+                settings = ConsoleSettings.model_validate(kept)
+            except ValidationError:
+                settings = ConsoleSettings()
+            return self._bad(f"{self.path} has invalid values, defaults used for them ({details})", settings)
+
+    def _bad(self, problem: str, settings: ConsoleSettings | None = None) -> LoadedSettings:
+        self._corrupt = True
+        log.error("settings: %s; the file is left as it is until settings are saved, when it is moved aside",
+                  problem)
+        return LoadedSettings(settings or ConsoleSettings(), problem)
+
+    def save(self, settings: ConsoleSettings) -> None:
+        """Write atomically. A file that failed to load is first moved aside, never overwritten."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self._corrupt and self.path.exists():
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}")
+            os.replace(self.path, backup)
+            log.warning("settings: moved the unreadable settings file to %s before saving new settings", backup)
+        self._corrupt = False
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
+        log.info("settings saved to %s", self.path)

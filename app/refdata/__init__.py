@@ -1,0 +1,1 @@
+"""Reference data: member units, categories, grids, the responsibility matrix, users, sensors."""

@@ -1,0 +1,1 @@
+"""Shifts and the handover report as the console shows, prints and signs it."""

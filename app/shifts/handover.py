@@ -1,0 +1,358 @@
+"""The handover report as the console shows, prints and signs it (issue 5) — Qt-free.
+
+- `HandoverState`: the server's report (a feed entity, `LocalCache.entity("handover", shift_id)`) with
+  this console's queued notes/signature laid over it, and any refusal the server sent back.
+- `report_html`: the report as one HTML document (screen, PDF and print use the same text), every label
+  translatable (context `HandoverReport`).
+- `timeline`: the ledger events of a shift's window, from the cache's cases, for the review view.
+- `queue_notes` / `queue_signature`: the lead's actions, queued durably (`app.cache.entity_outbox`) so
+  they work offline; the signature names the content hash of the version on screen.
+"""
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
+from app.platform.enums import Action, Role, Status
+from app.platform.i18n import QT_TRANSLATE_NOOP, translate
+from app.platform.labels import action_label, localized_name, role_label, status_label
+
+log = logging.getLogger(__name__)
+
+CTX = "HandoverReport"
+SHIFT = "shift"
+
+_SHIFT_NAMES = {"day": QT_TRANSLATE_NOOP("HandoverReport", "Day shift"),
+                "night": QT_TRANSLATE_NOOP("HandoverReport", "Night shift")}
+
+
+def _tr(text: str) -> str:
+    return translate(CTX, text)
+
+
+def shift_label(name: str) -> str:
+    text = _SHIFT_NAMES.get(name)
+    return _tr(text) if text else name
+
+
+# ---- the state on this console ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Refusal:
+    command_id: UUID
+    action: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class HandoverState:
+    shift_id: str
+    server: dict[str, Any]               # the server's JSON (feed entity)
+    notes: str                           # with this console's queued edit, if any
+    notes_pending: bool
+    signature_pending: str | None        # the hash this console's queued signature names
+    refusals: tuple[Refusal, ...] = field(default_factory=tuple)
+
+    @property
+    def signed(self) -> bool:
+        return self.server.get("status") == "signed"
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return self.server.get("report") or {}
+
+    def can_edit_notes(self, username: str) -> bool:
+        return not self.signed and self.signature_pending is None and self.server.get("outgoing_lead") == username
+
+    def can_sign(self, username: str, role: Role) -> bool:
+        return (role == Role.SHIFT_LEAD and not self.signed and self.signature_pending is None
+                and not self.notes_pending and self.server.get("outgoing_lead") != username)
+
+
+def handover_state(cache, shift_id: str) -> HandoverState | None:
+    server = cache.entity(HANDOVER, str(shift_id))
+    if server is None:
+        return None
+    notes, notes_pending, signature, refusals = server.get("notes", ""), False, None, []
+    for queued in cache.entity_outbox.for_entity(HANDOVER, str(shift_id)):
+        command = queued.command
+        if queued.rejected:
+            refusals.append(Refusal(command.command_id, command.action, queued.rejected_reason,
+                                    queued.rejected_message or ""))
+        elif command.action == SET_NOTES:
+            notes, notes_pending = command.payload["notes"], True
+        elif command.action == SIGN:
+            signature = command.payload["content_hash"]
+    return HandoverState(str(shift_id), server, notes, notes_pending, signature, tuple(refusals))
+
+
+def handovers(cache) -> list[dict[str, Any]]:
+    """Every handover the cache holds, newest shift first."""
+    items = list(cache.entities(HANDOVER).values())
+    return sorted(items, key=lambda h: h.get("shift", {}).get("opened_at", ""), reverse=True)
+
+
+def queue_notes(cache, username: str, state: HandoverState, notes: str, now: datetime, *, offline: bool):
+    if not state.can_edit_notes(username):
+        raise ValueError(_tr(QT_TRANSLATE_NOOP("HandoverReport", "Only the outgoing lead edits the notes, and only "
+                                                                "before the report is signed.")))
+    return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SET_NOTES, {"notes": notes}, now,
+                                     offline=offline)
+
+
+def queue_signature(cache, username: str, role: Role, state: HandoverState, now: datetime, *, offline: bool):
+    """Sign the version on screen: the server refuses the signature if the report changed since."""
+    if not state.can_sign(username, role):
+        raise ValueError(_tr(QT_TRANSLATE_NOOP("HandoverReport", "This report cannot be signed here: it is signed "
+                                                                "already, a signature or a notes edit is waiting "
+                                                                "to be sent, or you are its outgoing lead.")))
+    return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SIGN,
+                                     {"content_hash": state.server["content_hash"]}, now, offline=offline)
+
+
+# ---- the timeline --------------------------------------------------------------------------------------
+
+class TimelineEvent(NamedTuple):
+    at: datetime
+    case_id: UUID
+    number: str
+    action: Action
+    actor: str
+    actor_role: Role
+    unit_id: str | None
+    to_status: Status
+    detail: str
+
+
+def _detail(payload: dict[str, Any]) -> str:
+    for key in ("reason", "note", "text", "unit_id", "description"):
+        if payload.get(key):
+            return str(payload[key])
+    return ""
+
+
+def timeline(cache, start: datetime, end: datetime | None) -> list[TimelineEvent]:
+    """Every ledger event with `start <= at < end` (end None: up to now), oldest first. Reads the
+    cases updated since `start` only (a case's last event is its `updated_at`)."""
+    events: list[TimelineEvent] = []
+    for case in cache.cases_updated_since(start):
+        unit = None
+        for event in case.events:
+            if event.action in (Action.DISPATCH, Action.REASSIGN):
+                unit = event.payload.get("unit_id") or unit
+            if event.at >= start and (end is None or event.at < end):
+                number = case.number or case.provisional_number or str(case.id)[:8]
+                events.append(TimelineEvent(event.at, case.id, number,
+                                            event.action, event.actor, event.actor_role, unit,
+                                            event.to_status, _detail(event.payload)))
+            if event.action == Action.RETURN:
+                unit = None
+    events.sort(key=lambda e: (e.at, str(e.case_id)))
+    return events
+
+
+# ---- the report as HTML --------------------------------------------------------------------------------
+
+# Every text of the report, by key (lupdate extracts them into context HandoverReport).
+_TEXT = {
+    "title": QT_TRANSLATE_NOOP("HandoverReport", "Shift handover report"),
+    "window": QT_TRANSLATE_NOOP("HandoverReport", "{shift}, {start} – {end} (scheduled {sstart} – {send})"),
+    "people": QT_TRANSLATE_NOOP("HandoverReport", "Outgoing lead: {lead}. On duty: {names}."),
+    "none": QT_TRANSLATE_NOOP("HandoverReport", "None."),
+    "more": QT_TRANSLATE_NOOP("HandoverReport", "… and {n} more."),
+    "cases": QT_TRANSLATE_NOOP("HandoverReport", "Cases"),
+    "figure": QT_TRANSLATE_NOOP("HandoverReport", "Figure"),
+    "count": QT_TRANSLATE_NOOP("HandoverReport", "Count"),
+    "open_by_status": QT_TRANSLATE_NOOP("HandoverReport", "Still open by status"),
+    "status": QT_TRANSLATE_NOOP("HandoverReport", "Status"),
+    "case": QT_TRANSLATE_NOOP("HandoverReport", "Case"),
+    "unit": QT_TRANSLATE_NOOP("HandoverReport", "Unit"),
+    "due": QT_TRANSLATE_NOOP("HandoverReport", "Due"),
+    "overdue": QT_TRANSLATE_NOOP("HandoverReport", "Overdue cases"),
+    "escalated": QT_TRANSLATE_NOOP("HandoverReport", "Escalated cases"),
+    "escalated_to": QT_TRANSLATE_NOOP("HandoverReport", "Escalated to"),
+    "by": QT_TRANSLATE_NOOP("HandoverReport", "By"),
+    "reason": QT_TRANSLATE_NOOP("HandoverReport", "Reason"),
+    "automatic": QT_TRANSLATE_NOOP("HandoverReport", "automatic"),
+    "returned": QT_TRANSLATE_NOOP("HandoverReport", "Returned cases"),
+    "returned_by": QT_TRANSLATE_NOOP("HandoverReport", "Returned by"),
+    "at": QT_TRANSLATE_NOOP("HandoverReport", "At"),
+    "waiting": QT_TRANSLATE_NOOP("HandoverReport", "Waiting for a decision"),
+    "extensions": QT_TRANSLATE_NOOP("HandoverReport", "Extension requests"),
+    "minutes": QT_TRANSLATE_NOOP("HandoverReport", "Minutes"),
+    "asked_by": QT_TRANSLATE_NOOP("HandoverReport", "Asked by"),
+    "failures": QT_TRANSLATE_NOOP("HandoverReport", "Verification failures"),
+    "alarms": QT_TRANSLATE_NOOP("HandoverReport", "Sensor alarms"),
+    "raised": QT_TRANSLATE_NOOP("HandoverReport", "Raised during the shift"),
+    "active": QT_TRANSLATE_NOOP("HandoverReport", "Still active at the end"),
+    "sensor": QT_TRANSLATE_NOOP("HandoverReport", "Sensor"),
+    "level": QT_TRANSLATE_NOOP("HandoverReport", "Level"),
+    "raised_at": QT_TRANSLATE_NOOP("HandoverReport", "Raised"),
+    "message": QT_TRANSLATE_NOOP("HandoverReport", "Message"),
+    "emergency": QT_TRANSLATE_NOOP("HandoverReport", "Emergency mode"),
+    "from": QT_TRANSLATE_NOOP("HandoverReport", "From"),
+    "to": QT_TRANSLATE_NOOP("HandoverReport", "To"),
+    "already_on": QT_TRANSLATE_NOOP("HandoverReport", "(already on)"),
+    "still_on": QT_TRANSLATE_NOOP("HandoverReport", "still on"),
+    "outages": QT_TRANSLATE_NOOP("HandoverReport", "Console outages"),
+    "console": QT_TRANSLATE_NOOP("HandoverReport", "Console"),
+    "user": QT_TRANSLATE_NOOP("HandoverReport", "User"),
+    "notes": QT_TRANSLATE_NOOP("HandoverReport", "Notes of the outgoing lead"),
+    "signature": QT_TRANSLATE_NOOP("HandoverReport", "Signature"),
+    "signed": QT_TRANSLATE_NOOP("HandoverReport", "Signed by {lead} at {at}."),
+    "signed_here": QT_TRANSLATE_NOOP("HandoverReport", "Signed on this console; waiting to be sent to the server."),
+    "unsigned": QT_TRANSLATE_NOOP("HandoverReport", "Not signed yet (draft)."),
+    "hash": QT_TRANSLATE_NOOP("HandoverReport", "Content hash: {hash}"),
+}
+# The case figures, in the order shown: (report key, label).
+_FIGURES = (
+    ("opened", QT_TRANSLATE_NOOP("HandoverReport", "Opened")),
+    ("registered", QT_TRANSLATE_NOOP("HandoverReport", "Registered")),
+    ("dispatched", QT_TRANSLATE_NOOP("HandoverReport", "Dispatched")),
+    ("handled", QT_TRANSLATE_NOOP("HandoverReport", "Handled")),
+    ("closed", QT_TRANSLATE_NOOP("HandoverReport", "Closed")),
+    ("voided", QT_TRANSLATE_NOOP("HandoverReport", "Voided")),
+    ("returned", QT_TRANSLATE_NOOP("HandoverReport", "Returned")),
+    ("escalated", QT_TRANSLATE_NOOP("HandoverReport", "Escalated")),
+    ("verification_failures", QT_TRANSLATE_NOOP("HandoverReport", "Verification failures")),
+    ("still_open", QT_TRANSLATE_NOOP("HandoverReport", "Still open at the end")),
+)
+_EMPTY = {"total": 0, "items": []}
+
+
+def t(key: str) -> str:
+    return _tr(_TEXT[key])
+
+
+def _time(text: str | None, tz) -> str:
+    if not text:
+        return "—"
+    return datetime.fromisoformat(text).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _unit(refdata, unit_id: str | None, language: str | None) -> str:
+    if not unit_id:
+        return "—"
+    if refdata is None or not refdata.has_unit(unit_id):  # e.g. an id from newer reference data
+        return unit_id
+    return localized_name(refdata.unit(unit_id), language)
+
+
+def _table(headers: list[str], rows: list[list[str]], total: int | None = None) -> str:
+    if not rows:
+        return f"<p class='none'>{html.escape(t('none'))}</p>"
+    head = "".join(f"<th>{html.escape(t(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    more = ""
+    if total is not None and total > len(rows):
+        more = f"<p>{html.escape(t('more').format(n=total - len(rows)))}</p>"
+    return f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{body}</table>{more}"
+
+
+def _case(item: dict[str, Any]) -> str:
+    return item.get("number") or item["case_id"][:8]
+
+
+def _heading(level: int, key: str) -> str:
+    return f"<h{level}>{html.escape(t(key))}</h{level}>"
+
+
+def _para(text: str) -> str:
+    return "<p>" + html.escape(text).replace("\n", "<br/>") + "</p>"
+
+
+def report_html(state: HandoverState, refdata, language: str | None = None) -> str:
+    """The whole report — header, figures, lists, notes, signature — as HTML for QTextDocument."""
+    tz = refdata.policy.calendar.tz
+    data, report = state.server, state.report
+    shift, window = data.get("shift", {}), report.get("window", {})
+
+    def unit(unit_id: str | None) -> str:
+        return _unit(refdata, unit_id, language)
+
+    def when(text: str | None) -> str:
+        return _time(text, tz)
+
+    parts = [_heading(1, "title"),
+             _para(t("window").format(shift=shift_label(shift.get("name", "")), start=when(window.get("start")),
+                                      end=when(window.get("end")), sstart=when(shift.get("scheduled_start")),
+                                      send=when(shift.get("scheduled_end")))),
+             _para(t("people").format(lead=data.get("outgoing_lead", ""), names=", ".join(shift.get("on_duty", [])))),
+             _heading(2, "cases")]
+    counts = report.get("counts", {})
+    parts.append(_table(["figure", "count"], [[_tr(label), str(counts.get(key, 0))] for key, label in _FIGURES]))
+    parts.append(_heading(3, "open_by_status"))
+    parts.append(_table(["status", "cases"], [[status_label(Status(s)), str(n)]
+                                              for s, n in report.get("open_by_status", {}).items()]))
+
+    overdue = report.get("overdue", _EMPTY)
+    parts.append(_heading(2, "overdue"))
+    parts.append(_table(["case", "status", "unit", "due"],
+                        [[_case(c), status_label(Status(c["status"])), unit(c["unit_id"]), when(c["due_at"])]
+                         for c in overdue["items"]], overdue["total"]))
+    escalated = report.get("escalated", _EMPTY)
+    parts.append(_heading(2, "escalated"))
+    parts.append(_table(["case", "unit", "escalated_to", "by", "reason"],
+                        [[_case(c), unit(c["unit_id"]), unit(c.get("escalated_to")),
+                          t("automatic") if c.get("automatic") else c["actor"], c["reason"]]
+                         for c in escalated["items"]], escalated["total"]))
+    returned = report.get("returned", _EMPTY)
+    parts.append(_heading(2, "returned"))
+    parts.append(_table(["case", "returned_by", "at", "reason"],
+                        [[_case(c), unit(c.get("returned_by_unit")), when(c["at"]), c["reason"]]
+                         for c in returned["items"]], returned["total"]))
+
+    waiting = report.get("awaiting_decision", {})
+    extensions, failures = waiting.get("extension_requests", _EMPTY), waiting.get("verification_failures", _EMPTY)
+    parts += [_heading(2, "waiting"), _heading(3, "extensions")]
+    parts.append(_table(["case", "unit", "minutes", "asked_by", "reason"],
+                        [[_case(c), unit(c["unit_id"]), str(c["minutes"]), c["requested_by"], c["reason"]]
+                         for c in extensions["items"]], extensions["total"]))
+    parts.append(_heading(3, "failures"))
+    parts.append(_table(["case", "unit", "status", "reason"],
+                        [[_case(c), unit(c["unit_id"]), status_label(Status(c["status"])), c["reason"]]
+                         for c in failures["items"]], failures["total"]))
+
+    alarms = report.get("alarms", {})
+    parts.append(_heading(2, "alarms"))
+    for key in ("raised", "active"):
+        block = alarms.get(key, _EMPTY)
+        parts.append(_heading(3, key))
+        parts.append(_table(["sensor", "level", "raised_at", "message"],
+                            [[a["sensor_id"], a.get("level") or "", when(a["raised_at"]), a.get("message") or ""]
+                             for a in block["items"]], block["total"]))
+    parts.append(_heading(2, "emergency"))
+    parts.append(_table(["from", "to", "reason", "by"],
+                        [[when(p["start"]) + (" " + t("already_on") if p.get("started_before") else ""),
+                          when(p["end"]) if p.get("end") else t("still_on"), p["reason"], p["by"]]
+                         for p in report.get("emergency", [])]))
+    parts.append(_heading(2, "outages"))
+    parts.append(_table(["console", "user", "from", "to", "minutes"],
+                        [[o["console_id"][:12], o["username"], when(o["start"]), when(o["end"]), f"{o['minutes']:g}"]
+                         for o in report.get("outages", [])]))
+
+    parts.append(_heading(2, "notes"))
+    parts.append(_para(state.notes.strip() or t("none")))
+    parts.append(_heading(2, "signature"))
+    if state.signed:
+        parts.append(_para(t("signed").format(lead=data.get("signed_by", ""), at=when(data.get("signed_at")))))
+    elif state.signature_pending:
+        parts.append(_para(t("signed_here")))
+    else:
+        parts.append(_para(t("unsigned")))
+    parts.append("<p class='hash'>" + html.escape(t("hash").format(hash=data.get("content_hash", ""))) + "</p>")
+    return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def event_type_label(action: Action) -> str:
+    return action_label(action)
+
+
+def actor_label(event: TimelineEvent) -> str:
+    return f"{event.actor} ({role_label(event.actor_role)})"

@@ -1,0 +1,68 @@
+"""Cases: their current state, the ledger of accepted actions, and every command's stored answer."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base
+
+
+class CaseRow(Base):
+    """The current state of a case: indexed columns for queries, `data` = `Case.model_dump(mode="json")`."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    priority: Mapped[str] = mapped_column(String(32))
+    category_code: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]]
+
+
+class CaseEventRow(Base):
+    """The ledger: one row per accepted action, never updated. Performance metrics are counted from it."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        Index("ix_case_events_at", "at"),
+        Index("ix_case_events_action_at", "action", "at"),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    client_time: Mapped[datetime | None]
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    console_id: Mapped[str | None] = mapped_column(String(64))
+    command_id: Mapped[uuid.UUID | None]
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+
+
+class CommandRow(Base):
+    """Every command the server answered, with its stored answer: the idempotency record."""
+
+    __tablename__ = "commands"
+
+    command_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    result: Mapped[dict[str, Any]]

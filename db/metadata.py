@@ -1,0 +1,10 @@
+"""Every server table in one `metadata` (alembic's target): importing this module imports each feature's
+schema module, so the metadata is complete whichever table a caller needs first."""
+from __future__ import annotations
+
+from db import audit, cases, feed, metrics, platform, refdata, sensors, shifts  # noqa: F401  (they declare the tables)
+from db.base import Base
+
+metadata = Base.metadata
+
+__all__ = ["Base", "metadata"]

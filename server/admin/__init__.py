@@ -1,0 +1,1 @@
+"""`onegrid-ctl`: database set-up, users, reference data, metrics."""

@@ -1,0 +1,1 @@
+"""Cases on the server: applying command batches, automatic escalation, the scope rule."""

@@ -1,0 +1,381 @@
+"""Applying command batches: each command exactly once, in its own transaction, in batch order.
+
+The rules live in `app.cases.workflow.apply`; this module only wraps it in a transaction:
+
+1. lock the case row (`SELECT … FOR UPDATE` on PostgreSQL; an SQLite writer holds the database lock
+   from BEGIN IMMEDIATE), so commands on one case are applied one at a time;
+2. if the `command_id` was answered before, return the stored answer unchanged (the lock makes a
+   concurrent retry wait for the first attempt and then find its answer);
+3. apply the workflow as the *authenticated* user; write the case row, its new ledger events and the
+   feed change, and store the answer, all in the one transaction. Rejections are stored too, so a retry
+   gets the same answer.
+
+A unique violation means a concurrent request won a race the lock cannot cover (two creations of the
+same case): roll back and try again, which then finds the stored answer or the existing case.
+"""
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import functools
+import json
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Text, bindparam, cast, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.cases.case import Case
+from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
+from app.cases.workflow import WorkflowError, apply
+from db.platform import CASE_NUMBER_COUNTER_PREFIX
+from db.cases import CaseEventRow, CaseRow, CommandRow
+from server.audit import chain as audit
+from server.platform import counters
+from server.metrics import facts as metrics
+from server.platform.auth import AuthUser
+from server.feed.changes import (
+    CASE,
+    mark_changed,
+    pg_change_cte,
+    pg_change_params,
+    pg_notify_column,
+    record_change,
+)
+from server.platform.scope import can_see
+
+log = logging.getLogger(__name__)
+
+# The tables themselves (not the ORM classes) for the writes: plain Core statements, with none of the ORM's
+# bulk-statement bookkeeping (an ORM UPDATE alone evaluated its criteria against the session each time).
+# Built once; the values come as parameters (building `.values(...)` per call cost more than sending it).
+_CASES, _EVENTS, _COMMANDS = CaseRow.__table__, CaseEventRow.__table__, CommandRow.__table__
+_INSERT_CASE = insert(_CASES)
+_UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"))
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_COMMAND = insert(_COMMANDS)
+_SELECT_CASE = select(_CASES.c.data).where(_CASES.c.id == bindparam("case_id")).with_for_update()
+_SELECT_ANSWER = (select(_COMMANDS.c.username, _COMMANDS.c.result)
+                  .where(_COMMANDS.c.command_id == bindparam("command_id")))
+# Cases of one batch applied at once on PostgreSQL (`_apply_lanes`; ONEGRID_BATCH_LANES, 1 = one after another).
+# The helper threads (BATCH_LANES - 1, shared by every batch) each hold one more pooled connection.
+BATCH_LANES = max(1, int(os.environ.get("ONEGRID_BATCH_LANES", "2")))
+_LANE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, BATCH_LANES - 1),
+                                                   thread_name_prefix="onegrid-lane")
+MAX_CLOCK_AHEAD = timedelta(days=1)  # a console clock further ahead than this is wrong, not early
+_MAX_ATTEMPTS = 3
+
+Hook = Callable[[Session], None]
+
+
+def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch, refdata,
+                now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> BatchResult:
+    """Apply every command of `batch` as `user`, each case's commands in batch order, and answer them in
+    batch order.
+
+    On PostgreSQL the commands of different cases run in up to BATCH_LANES lanes at once (`_apply_lanes`);
+    elsewhere, and for a batch on one case, one after another. `before_commit`, if given, runs inside each
+    command's transaction just before it commits (tests use it to widen race windows). An unexpected
+    exception rolls back the command it happened in and propagates once the lanes have stopped; what
+    committed before stays committed and is found again (stored answers) when the batch is retried.
+    """
+    bind = session_factory.kw.get("bind")
+    if bind is None or len(batch.commands) < 2:
+        results = [apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+                   for command in batch.commands]
+        return BatchResult(results=results, server_time=now_fn())
+    lanes = _lanes(batch.commands) if BATCH_LANES > 1 and bind.dialect.name == "postgresql" else None
+    if lanes is not None and len(lanes) > 1:
+        results = _apply_lanes(bind, session_factory, user, batch.commands, lanes, refdata, now_fn, before_commit)
+        return BatchResult(results=results, server_time=now_fn())
+    # One pooled connection for the whole batch (still one transaction per command): checked out, and
+    # pinged, once instead of once per command.
+    with bind.connect() as connection:
+        factory = functools.partial(session_factory, bind=connection)
+        results = [apply_command(factory, user, command, refdata, now_fn, before_commit=before_commit)
+                   for command in batch.commands]
+    return BatchResult(results=results, server_time=now_fn())
+
+
+def _lanes(commands: list[Command]) -> list[list[int]] | None:
+    """The batch's command indexes per case, each lane in batch order, lanes in order of first appearance;
+    None if a command id repeats (which of two such commands is applied first must stay the batch's
+    order, and lanes would race for it)."""
+    if len({c.command_id for c in commands}) != len(commands):
+        return None
+    lanes: dict[uuid.UUID, list[int]] = {}
+    for i, command in enumerate(commands):
+        lanes.setdefault(command.case_id, []).append(i)
+    return list(lanes.values())
+
+
+def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command], lanes: list[list[int]], refdata,
+                 now_fn, before_commit: Hook | None) -> list[CommandResult]:
+    """Apply a batch's cases concurrently: each lane (one case's commands, in batch order) runs on one
+    thread and its own pooled connection, up to BATCH_LANES lanes at a time (this thread plus helpers
+    from `_LANE_POOL`, shared by all batches of the process). Commands on different cases are independent
+    (each locks its own case row; the shared rows, case-number counter → feed counter → audit head, are
+    always locked in that one order, so no deadlock), and their database round trips now overlap with
+    another's Python work (more than 2 lanes were slower in bench_sync's outbox drain: convoys on the
+    feed counter and audit head locks, held to commit, and on the GIL). The first exception stops every
+    lane before its next command and is raised after all lanes stopped; the lane it happened in applies
+    nothing more, so a case's later commands never run ahead of an earlier one."""
+    results: list[CommandResult | None] = [None] * len(commands)
+    pending = collections.deque(lanes)
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        with bind.connect() as connection:
+            factory = functools.partial(session_factory, bind=connection)
+            while True:
+                with lock:
+                    if failures or not pending:
+                        return
+                    lane = pending.popleft()
+                for i in lane:
+                    try:
+                        results[i] = apply_command(factory, user, commands[i], refdata, now_fn,
+                                                   before_commit=before_commit)
+                    except BaseException as exc:  # noqa: BLE001 - re-raised below, after the lanes stopped
+                        with lock:
+                            failures.append(exc)
+                        return
+                    if failures:
+                        return
+
+    helpers = [_LANE_POOL.submit(work) for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
+    try:
+        work()
+    finally:
+        for helper in helpers:
+            if not helper.cancel():  # not started yet (the pool is busy with other batches): never will be
+                concurrent.futures.wait([helper])
+                if helper.exception() is not None:  # work() catches everything but a failed connect
+                    failures.append(helper.exception())
+    if any(result is None for result in results):
+        raise failures[0]  # a lane stopped early, and only a failure stops one
+    if failures:  # a helper that could not connect while the others applied everything: nothing is lost
+        log.warning("a batch lane failed to start: %s", failures[0])
+    return results  # type: ignore[return-value] - every slot is filled
+
+
+def apply_command(session_factory: Callable[[], Session], user: AuthUser, command: Command, refdata,
+                  now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> CommandResult:
+    for attempt in range(1, _MAX_ATTEMPTS + 1):
+        try:
+            with session_factory() as session, session.begin():
+                result = _apply_in_transaction(session, user, command, refdata, now_fn())
+                if before_commit is not None:
+                    before_commit(session)
+            # Validated after the commit: the feed counter's lock is held to the commit (server.feed.changes),
+            # and every other command waits for it meanwhile.
+            return result if isinstance(result, CommandResult) else CommandResult.model_validate(result)
+        except IntegrityError as exc:
+            if attempt == _MAX_ATTEMPTS:
+                raise
+            log.info("command %s lost a race (%s); retrying", command.command_id, exc.orig.__class__.__name__)
+    raise AssertionError("unreachable")
+
+
+def _apply_in_transaction(session: Session, user: AuthUser, command: Command, refdata,
+                          now: datetime) -> CommandResult | dict:
+    """The command's answer: a CommandResult, or its stored JSON form (validated by the caller)."""
+    # Core statements, not the ORM's unit of work: a command is a handful of known rows, and the ORM's
+    # bookkeeping cost more than the statements themselves (bench_sync's outbox drain).
+    row = session.execute(_SELECT_CASE, {"case_id": command.case_id}).first()
+    stored = session.execute(_SELECT_ANSWER, {"command_id": command.command_id}).first()
+    if stored is not None:
+        return _stored_answer(stored, user, command)
+    case = Case.model_validate(row.data) if row is not None else None
+
+    if (refusal := clock_refusal(command.issued_at, now)) is not None:
+        result = _rejected(command, *refusal, case, user, refdata)
+    else:
+        try:
+            new_case = apply(case, command, user.actor, refdata, now)
+        except WorkflowError as err:
+            result = _rejected(command, err.code, err.message, case, user, refdata)
+        else:
+            if case is None:
+                new_case = new_case.model_copy(update={"number": _next_case_number(session, now, refdata)})
+            case_json = _write_case(session, row, case, new_case)
+            metrics.record_facts(session, case, new_case, refdata)  # same transaction; no SELECT
+            session.flush()
+            accepted = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
+                                     version=new_case.version, position=0, case=new_case)
+            # the case was just dumped for its row: the same JSON, not dumped again
+            stored_json = {**accepted.model_dump(mode="json", exclude={"case", "position"}), "case": case_json}
+            entry = _audit_entry(user, command, now, accepted)
+            if session.get_bind().dialect.name == "postgresql":
+                position = _pg_accept(session, user, command, now, stored_json, entry)
+                if position is not None:
+                    return {**stored_json, "position": position}
+            position = record_change(session, CASE, new_case.id)  # last: see server.feed.changes
+            stored_json = {**stored_json, "position": position}
+            _store_answer(session, user, command, now, "accepted", stored_json)
+            audit.record(session, **entry)
+            return stored_json
+    # Stored as JSON and answered from the stored form, so a retry's answer is byte-for-byte the same.
+    stored_json = result.model_dump(mode="json")
+    _store_answer(session, user, command, now, result.status, stored_json)
+    audit.record(session, **_audit_entry(user, command, now, result))
+    log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username, result.reason)
+    return stored_json
+
+
+def _store_answer(session: Session, user: AuthUser, command: Command, now: datetime, status: str,
+                  stored_json: dict) -> None:
+    session.execute(_INSERT_COMMAND, {
+        "command_id": command.command_id, "username": user.username, "case_id": command.case_id,
+        "action": str(command.action), "received_at": now, "status": status, "result": stored_json})
+
+
+def _audit_entry(user: AuthUser, command: Command, now: datetime, result: CommandResult) -> dict:
+    """`audit.record`'s keyword arguments for a command's answer."""
+    return dict(at=now, actor=user.username, role=str(user.role), action=str(command.action),
+                entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
+                console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
+                detail={"command_id": str(command.command_id), "version": result.version,
+                        "number": result.case.number if result.case is not None else None})
+
+
+# ---- PostgreSQL: an accepted command's tail in one statement ---------------------------------------------
+#
+# From the feed counter on, every other command waits (server.feed.changes: the counter's row lock, held to the
+# commit, orders positions by commit). Written as `record_change`, storing the answer and `audit.record`,
+# the tail was three round trips plus the Python between them while holding that lock; with the GIL
+# shared by hundreds of long-poll answers, each return to Python could wait, and under 100 commands a
+# second the lock became the queue every command stood in. So everything is prepared before it, and
+# the counter, the feed row, the stored answer (with its position spliced in) and the audit entry go in
+# one statement, followed only by the commit.
+
+_PG_ACCEPT: list = []
+_AUDIT = "audit_"
+
+
+def _pg_accept_statement():
+    if not _PG_ACCEPT:
+        ins = pg_change_cte()
+        # The stored answer's JSON text with the position spliced in: the same bytes a retry reads back.
+        answer = cast(bindparam("answer_head", type_=Text) + cast(ins.c.position, Text)
+                      + bindparam("answer_tail", type_=Text), _COMMANDS.c.result.type)
+        names = ["command_id", "username", "case_id", "action", "received_at", "status"]
+        stored = (insert(_COMMANDS)
+                  .from_select([*names, "result"],
+                               select(*[bindparam(f"c_{n}", type_=_COMMANDS.c[n].type) for n in names], answer)
+                               .select_from(ins))
+                  .returning(_COMMANDS.c.command_id)).cte("stored")
+        entry = audit.pg_append_cte(stored, _AUDIT)
+        _PG_ACCEPT.append(select(ins.c.position, pg_notify_column(ins.c.position),
+                                 select(entry.c.seq).scalar_subquery()))
+    return _PG_ACCEPT[0]
+
+
+def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime, stored_json: dict,
+               entry: dict) -> int | None:
+    """The feed change, the stored answer and the audit entry of an accepted command in one statement;
+    its position, or None when the feed counter row is missing (nothing was written: the caller goes
+    the long way, which creates it)."""
+    text = json.dumps(stored_json)  # as the JSON column would store it
+    params = {"answer_head": '{"position":', "answer_tail": "," + text[1:],
+              "c_command_id": command.command_id, "c_username": user.username, "c_case_id": command.case_id,
+              "c_action": str(command.action), "c_received_at": now, "c_status": "accepted",
+              **pg_change_params(CASE, command.case_id), **audit.pg_append_params(_AUDIT, **entry)}
+    found = session.execute(_pg_accept_statement(), params).first()
+    if found is None:
+        return None
+    position, _notified, seq = found
+    mark_changed(session, position)
+    if seq is None:  # no audit head row (a schema made without the migration): `record` creates it
+        audit.record(session, **entry)
+    return position
+
+
+def clock_refusal(issued_at: datetime, now: datetime) -> tuple[str, str] | None:
+    """(reason, message) when a console's `issued_at` cannot be taken (case and entity commands alike);
+    None when it can."""
+    if issued_at.tzinfo is None:
+        return "invalid_time", "issued_at must carry a time zone"
+    if not _convertible_to_utc(issued_at):
+        return "invalid_time", f"issued_at {issued_at.isoformat()} is outside the range of representable times"
+    if issued_at > now + MAX_CLOCK_AHEAD:
+        return "bad_clock", (f"issued_at {issued_at.isoformat()} is more than a day ahead of the server clock "
+                             f"({now.isoformat()}); set the console's clock")
+    return None
+
+
+def _convertible_to_utc(moment: datetime) -> bool:
+    """False for an aware time whose UTC form overflows (e.g. 0001-01-01T00:30+05:00): comparing or storing
+    it would raise, and a console's bad clock must get a refusal, not a 500."""
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        return False
+    return True
+
+
+def _stored_answer(stored, user: AuthUser, command: Command) -> CommandResult:
+    if stored.username != user.username:
+        # Never hand one user's answer to another; this command id is simply not theirs to use.
+        return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                             reason="conflict", message=f"command id {command.command_id} was already used "
+                                                        f"by another user")
+    return CommandResult.model_validate(stored.result)
+
+
+def _rejected(command: Command, reason: str, message: str, case: Case | None, user: AuthUser,
+              refdata) -> CommandResult:
+    visible = case if case is not None and can_see(user, case, refdata) else None
+    return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                         reason=reason, message=message, case=visible)
+
+
+def _next_case_number(session: Session, now: datetime, refdata) -> str:
+    """`YYYY-NNNNNN`, numbered per year of the city's own calendar (its time zone, not UTC)."""
+    year = now.astimezone(refdata.policy.calendar.tz).year
+    serial = counters.increment(session, f"{CASE_NUMBER_COUNTER_PREFIX}{year}")
+    return f"{year}-{serial:06d}"
+
+
+def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
+    """Insert (`row` None) or update the case row and add its new ledger events; returns the case's JSON."""
+    values = {
+        "number": new.number,
+        "status": str(new.status),
+        "priority": str(new.priority),
+        "category_code": new.category_code,
+        "unit_id": new.unit_id,
+        "grid_code": new.location.grid_code,
+        "created_at": new.created_at,
+        "updated_at": new.updated_at,
+        "due_at": new.due_at,
+        "version": new.version,
+        "data": new.model_dump(mode="json"),
+    }
+    if row is None:
+        session.execute(_INSERT_CASE, {"id": new.id, **values})  # before its events (foreign key)
+    else:
+        session.execute(_UPDATE_CASE, {"case_id": new.id, **values})
+    known = len(old.events) if old is not None else 0
+    events = [{
+        "case_id": new.id, "seq": event.seq, "action": str(event.action), "actor": event.actor,
+        "actor_role": str(event.actor_role), "at": event.at, "client_time": event.client_time,
+        "offline": event.offline, "console_id": event.console_id, "command_id": event.command_id,
+        "from_status": str(event.from_status) if event.from_status is not None else None,
+        "to_status": str(event.to_status), "payload": event.payload,
+    } for event in new.events[known:]]
+    if events:
+        session.execute(_INSERT_EVENTS, events)  # one multi-row INSERT
+    return values["data"]
+
+
+def system_command_id(case_id: uuid.UUID, key: str) -> uuid.UUID:
+    """A deterministic command id for a command the server issues itself, so that every server process
+    issuing "the same" command produces the same id and the idempotency record keeps it to one."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:system:{case_id}:{key}")

@@ -1,0 +1,70 @@
+"""Automatic escalation (督办): the server escalates every case whose current stage is overdue, once per
+stage, as the system actor.
+
+The command id is derived from the case and the start of its stage, so every server process sweeping
+the same database issues the *same* command and the idempotency record keeps it to one escalation. A
+refused escalation (e.g. the case is already at the top of the hierarchy) is stored too and not retried
+for that stage.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.cases.case import Case
+from app.cases.commands import Command, CommandResult
+from app.platform.enums import Action, Status
+from app.cases.workflow import auto_escalation_due
+from db.cases import CaseRow, CommandRow
+from server.platform.auth import SYSTEM_USER
+from server.cases.commands import Hook, apply_command, system_command_id
+
+log = logging.getLogger(__name__)
+
+_NOT_ESCALATED = (Status.CLOSED, Status.VOIDED, Status.SUSPENDED)
+
+
+def escalation_command(case: Case, now: datetime) -> Command:
+    started = case.stage_started_at or case.created_at
+    due = case.due_at.isoformat() if case.due_at else "?"
+    return Command(
+        command_id=system_command_id(case.id, f"auto_escalate:{started.isoformat()}"),
+        case_id=case.id,
+        action=Action.ESCALATE,
+        payload={"reason": f"stage '{case.stage}' overdue (due {due})", "automatic": True},
+        issued_at=now,
+        console_id="server",
+    )
+
+
+def overdue_cases(session: Session, now: datetime) -> list[Case]:
+    rows = session.execute(
+        select(CaseRow.data).where(CaseRow.due_at < now, CaseRow.status.not_in([str(s) for s in _NOT_ESCALATED]))
+    ).scalars()
+    return [Case.model_validate(data) for data in rows]
+
+
+def escalate_overdue(reader: sessionmaker[Session], writer: sessionmaker[Session], refdata,
+                     now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> list[CommandResult]:
+    """One sweep: issue the automatic escalations that are due now; return their answers."""
+    now = now_fn()
+    with reader() as session:
+        due = [escalation_command(case, now) for case in overdue_cases(session, now) if auto_escalation_due(case, now)]
+        if not due:
+            return []
+        answered = set(session.execute(
+            select(CommandRow.command_id).where(CommandRow.command_id.in_([c.command_id for c in due]))
+        ).scalars())
+    results = []
+    for command in due:
+        if command.command_id in answered:
+            continue
+        result = apply_command(writer, SYSTEM_USER, command, refdata, now_fn, before_commit=before_commit)
+        if result.status == "accepted":
+            log.info("escalated overdue case %s", result.case.display_number if result.case else command.case_id)
+        results.append(result)
+    return results

@@ -1,0 +1,1 @@
+"""The demo city's simulators: cases, sensors over MQTT, the shift handover."""

@@ -1,0 +1,295 @@
+"""The demo city simulator: a living city for `onegrid-server --demo` and `onegrid --demo`.
+
+It acts through the very same command path as real consoles (`apply_command` as demo users), so the
+demo exercises the real server: new cases arrive every few seconds from every source; colleagues in the
+centre register and dispatch what the console's operator leaves alone; units accept, return and finish
+after realistic delays; inspectors verify (and sometimes fail the work); leads close. A backlog with
+past timestamps gives the queue overdue and escalated cases from the first second.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import select
+
+from app.cases.case import Case
+from app.cases.commands import CommandResult
+from app.platform.enums import Action, Priority, Role, Source, Status
+from app.platform.geo import bbox, point_in_polygon
+from app.cases.routing import rank_units
+from app.cases.workflow import new_command
+from db.cases import CaseRow
+from server.platform.auth import AuthUser
+from server.cases.commands import apply_command
+from server.platform.database import Database
+
+log = logging.getLogger(__name__)
+
+# What callers say, by category major class; the simulator picks one and adds a street detail.
+_DESCRIPTIONS = {
+    "C01": ["井盖缺失，行人有坠落风险", "井盖破损松动，车辆经过有异响", "消防栓漏水", "路灯不亮"],
+    "C02": ["人行道地砖松动破损", "交通护栏被撞变形", "路面出现坑槽", "交通标志牌倾斜"],
+    "C03": ["垃圾桶满溢无人清运", "公厕设施损坏", "广告牌破损"],
+    "C04": ["行道树倒伏挡路", "绿地被踩踏破坏", "树枝遮挡信号灯"],
+    "C05": ["违章搭建", "空置房屋门窗破损"],
+    "C06": ["健身器材损坏", "休闲座椅破损"],
+    "E01": ["暴露垃圾堆放", "道路积存垃圾渣土", "乱贴小广告"],
+    "E02": ["违规悬挂横幅", "非法小广告"],
+    "E03": ["施工占道未围挡", "工地扬尘严重", "渣土车抛洒滴漏"],
+    "E04": ["道路积水严重", "路面塌陷", "燃气泄漏异味", "树木倒伏"],
+    "E05": ["占道经营", "机动车违停占用人行道", "店外经营"],
+    "E06": ["噪声扰民", "其他城市管理问题"],
+}
+_STREETS = ["湖滨路", "清泰街", "延安路", "解放路", "庆春路", "凤起路", "环城东路", "建国北路"]
+_SOURCE_WEIGHTS = [(Source.HOTLINE, 35), (Source.GRID_INSPECTOR, 30), (Source.VIDEO_AI, 15),
+                   (Source.CITIZEN_APP, 12), (Source.SENSOR_ALARM, 5), (Source.WALK_IN, 3)]
+
+# Seconds each step takes in the demo (min, max), and how a step can branch.
+_DELAYS = {
+    Status.REPORTED: (40, 120),     # colleagues register what the console's operator has not
+    Status.REGISTERED: (30, 90),
+    Status.RETURNED: (30, 90),
+    Status.DISPATCHED: (20, 70),
+    Status.IN_PROGRESS: (60, 240),
+    Status.HANDLED: (20, 60),
+    Status.VERIFYING: (30, 90),
+}
+
+
+@dataclass
+class SimStats:
+    created: int = 0
+    advanced: int = 0
+    rejected: int = 0
+
+
+class CitySimulator:
+    def __init__(self, db: Database, refdata, *, seed: int | None = None, new_case_every_s: float = 5.0,
+                 clock: Callable[[], datetime] | None = None):
+        self.db = db
+        self.refdata = refdata
+        self.rng = random.Random(seed)
+        self.new_case_every_s = new_case_every_s
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.stats = SimStats()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_due: dict[uuid.UUID, datetime] = {}
+        users = list(refdata.users)
+        self._by_role = {role: [u for u in users if u.role == role] for role in Role}
+        self._handlers = {u.unit_id: u for u in users if u.role == Role.UNIT_HANDLER and u.unit_id}
+        self._categories = list(refdata.categories.values()) if isinstance(refdata.categories, dict) \
+            else list(refdata.categories)
+        self._grids = list(refdata.grids.values()) if isinstance(refdata.grids, dict) else list(refdata.grids)
+
+    # -- running ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="city-simulator", daemon=True)
+        self._thread.start()
+        log.info("city simulator started (a new case about every %.0f s)", self.new_case_every_s)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.tick()
+            except Exception:  # the demo must keep going; the log says what broke
+                log.exception("simulator tick failed")
+
+    def tick(self) -> None:
+        now = self.clock()
+        if self.rng.random() < 1.0 / self.new_case_every_s:
+            self.create_case(now)
+        for case in self._active_cases():
+            due = self._next_due.setdefault(case.id, case.updated_at + self._delay(case.status))
+            if now >= due:
+                self.advance(case, now)
+                self._next_due.pop(case.id, None)
+
+    # -- the city's people -----------------------------------------------------------------------
+    def _user(self, role: Role, *, exclude: tuple[str, ...] = ("operator1", "lead1")) -> AuthUser:
+        """A colleague in the given role; the console's own demo logins are left to the human."""
+        pool = [u for u in self._by_role.get(role, []) if u.username not in exclude] or self._by_role.get(role, [])
+        u = self.rng.choice(pool)
+        return AuthUser(u.username, u.display_name, role, u.unit_id)
+
+    def _handler(self, unit_id: str) -> AuthUser:
+        u = self._handlers.get(unit_id)
+        if u is None:  # squads without a demo login: a handler of their own
+            return AuthUser(f"sim-{unit_id}", f"{unit_id} handler", Role.UNIT_HANDLER, unit_id)
+        return AuthUser(u.username, u.display_name, Role.UNIT_HANDLER, unit_id)
+
+    def _delay(self, status: Status) -> timedelta:
+        lo, hi = _DELAYS.get(status, (30, 90))
+        return timedelta(seconds=self.rng.uniform(lo, hi))
+
+    def _send(self, user: AuthUser, case_id: uuid.UUID, action: Action, payload: dict, now: datetime) -> CommandResult:
+        command = new_command(case_id, action, payload, now, console_id="simulator")
+        result = apply_command(self.db.writer, user, command, self.refdata, lambda: now)
+        if result.status == "rejected":
+            self.stats.rejected += 1
+            log.debug("simulated %s on %s rejected: %s", action, case_id, result.message)
+        return result
+
+    # -- new problems ----------------------------------------------------------------------------
+    def _random_location(self) -> dict:
+        grid = self.rng.choice(self._grids)
+        min_lon, min_lat, max_lon, max_lat = bbox(grid.geometry["coordinates"])
+        for _ in range(30):
+            lon, lat = self.rng.uniform(min_lon, max_lon), self.rng.uniform(min_lat, max_lat)
+            if point_in_polygon(lon, lat, grid.geometry["coordinates"]):
+                break
+        else:
+            lat, lon = grid.centroid
+        street = self.rng.choice(_STREETS)
+        return {"lat": round(lat, 6), "lon": round(lon, 6), "grid_code": grid.code,
+                "address": f"{street}{self.rng.randint(1, 300)}号附近"}
+
+    def create_case(self, now: datetime) -> CommandResult:
+        source = self.rng.choices([s for s, _ in _SOURCE_WEIGHTS], [w for _, w in _SOURCE_WEIGHTS])[0]
+        category = self.rng.choice(self._categories)
+        text = self.rng.choice(_DESCRIPTIONS.get(category.code[:3], ["城市管理问题"]))
+        payload = {"source": str(source), "category_code": category.code, "description": text,
+                   "location": self._random_location()}
+        if self.rng.random() < 0.12:
+            payload["priority"] = str(Priority.URGENT)
+        if source == Source.HOTLINE:
+            payload |= {"reporter_name": self.rng.choice(["王先生", "李女士", "张先生", "陈女士", "匿名"]),
+                        "reporter_phone": f"1{self.rng.randint(3, 9)}{self.rng.randint(0, 99999999):08d}"[:11]}
+        role = Role.INSPECTOR if source == Source.GRID_INSPECTOR else Role.OPERATOR
+        user = self._user(role) if role != Role.OPERATOR or source == Source.HOTLINE else \
+            AuthUser("system", "System", Role.SYSTEM)
+        result = self._send(user, uuid.uuid4(), Action.CREATE, payload, now)
+        self.stats.created += result.status == "accepted"
+        return result
+
+    # -- moving cases along ------------------------------------------------------------------------
+    def _active_cases(self, limit: int = 500) -> list[Case]:
+        terminal = [str(Status.CLOSED), str(Status.VOIDED), str(Status.SUSPENDED)]
+        with self.db.reader() as session:
+            rows = session.execute(select(CaseRow.data).where(CaseRow.status.not_in(terminal))
+                                   .order_by(CaseRow.updated_at.desc()).limit(limit)).scalars().all()
+        return [Case.model_validate(d) for d in rows]
+
+    def _stuck(self, case: Case) -> bool:
+        """About one case in twelve is left alone, so the demo always has some going overdue."""
+        return case.id.int % 12 == 0
+
+    def advance(self, case: Case, now: datetime) -> CommandResult | None:
+        if self._stuck(case):
+            return None
+        r = self.rng.random()
+        s = case.status
+        if case.extension is not None:
+            if r < 0.7:
+                return self._step(self._user(Role.SHIFT_LEAD), case, Action.APPROVE_EXTENSION, {}, now)
+            return self._step(self._user(Role.SHIFT_LEAD), case, Action.DENY_EXTENSION,
+                              {"reason": "时限内可完成"}, now)
+        if s == Status.REPORTED:
+            if r < 0.06:
+                return self._step(self._user(Role.OPERATOR), case, Action.VOID, {"reason": "重复上报"}, now)
+            return self._step(self._user(Role.OPERATOR), case, Action.REGISTER, {}, now)
+        if s in (Status.REGISTERED, Status.RETURNED):
+            ranked = rank_units(self.refdata, case.category_code, case.location.grid_code)
+            unit = ranked[1].unit_id if (r < 0.08 and len(ranked) > 1) else ranked[0].unit_id
+            return self._step(self._user(Role.OPERATOR), case, Action.DISPATCH, {"unit_id": unit}, now)
+        if s == Status.DISPATCHED and case.unit_id:
+            handler = self._handler(case.unit_id)
+            if r < 0.10:
+                return self._step(handler, case, Action.RETURN, {"reason": "不属于本单位职责范围"}, now)
+            if r < 0.14:
+                return self._step(handler, case, Action.REQUEST_EXTENSION,
+                                  {"minutes": 240, "working": True, "reason": "需协调材料"}, now)
+            return self._step(handler, case, Action.ACCEPT, {}, now)
+        if s == Status.IN_PROGRESS and case.unit_id:
+            return self._step(self._handler(case.unit_id), case, Action.REPORT_HANDLED,
+                              {"note": "已现场处置完毕"}, now)
+        if s == Status.HANDLED:
+            inspector = self._user(Role.INSPECTOR)
+            return self._step(self._user(Role.OPERATOR), case, Action.SEND_VERIFY,
+                              {"inspector": inspector.username}, now)
+        if s == Status.VERIFYING:
+            if case.verification == "passed":
+                return self._step(self._user(Role.SHIFT_LEAD), case, Action.CLOSE, {}, now)
+            inspector = self._user(Role.INSPECTOR)
+            if r < 0.15:
+                return self._step(inspector, case, Action.VERIFY_FAIL, {"reason": "现场问题仍存在"}, now)
+            return self._step(inspector, case, Action.VERIFY_PASS, {"note": "现场核查通过"}, now)
+        return None
+
+    def _step(self, user: AuthUser, case: Case, action: Action, payload: dict, now: datetime) -> CommandResult:
+        result = self._send(user, case.id, action, payload, now)
+        self.stats.advanced += result.status == "accepted"
+        return result
+
+    # -- history -----------------------------------------------------------------------------------
+    def seed_backlog(self, count: int = 120, *, hours: float = 36.0) -> None:
+        """Cases created over the past `hours`, each advanced a random number of steps at past times, so
+        the demo opens on a realistic mix: closed, in progress, overdue, returned, escalated."""
+        now = self.clock()
+        for _ in range(count):
+            at = now - timedelta(hours=self.rng.uniform(0.2, hours))
+            result = self.create_case(at)
+            if result.status != "accepted" or result.case is None:
+                continue
+            case = result.case
+            for _ in range(self.rng.randint(0, 8)):
+                at = at + self._delay(case.status) * self.rng.uniform(1, 20)
+                if at >= now:
+                    break
+                step = self.advance(case, at)
+                if step is None or step.status != "accepted" or step.case is None:
+                    break
+                case = step.case
+        log.info("simulator seeded %d backlog cases", count)
+
+
+def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s: float = 5.0):
+    """(on_startup, on_shutdown) lifespan hooks that run the simulator (and the demo sensors,
+    `server.demo.sensors`) inside a server app.
+
+    It writes through the app's own `db.writer`, whose after-commit hook wakes the long-polls, and seeds
+    the backlog (in its own thread, so start-up is not held up) only when the database has no cases yet.
+    """
+    holder: dict[str, CitySimulator] = {}
+
+    def start(ctx) -> None:
+        sim = CitySimulator(ctx.db, ctx.refdata, seed=seed, new_case_every_s=new_case_every_s, clock=ctx.now)
+        holder["sim"] = sim
+
+        def run() -> None:
+            try:
+                with ctx.db.reader() as session:
+                    empty = session.execute(select(CaseRow.id).limit(1)).first() is None
+                if empty and backlog:
+                    sim.seed_backlog(backlog)
+            except Exception:
+                log.exception("seeding the demo backlog failed")
+            sim._run()
+
+        sim._thread = threading.Thread(target=run, name="city-simulator", daemon=True)
+        sim._thread.start()
+
+    def stop(_ctx) -> None:
+        if "sim" in holder:
+            holder["sim"].stop()
+
+    # the demo city's sensors publish their readings too (server.demo.sensors)
+    from server.demo.sensors import sensor_demo_hooks
+
+    sensor_start, sensor_stop = sensor_demo_hooks()
+    # and the outgoing lead hands a shift over (server.demo.shifts)
+    from server.demo.shifts import shift_demo_hooks
+
+    shift_start, shift_stop = shift_demo_hooks()
+    return [start, *sensor_start, *shift_start], [*shift_stop, *sensor_stop, stop]

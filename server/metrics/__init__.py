@@ -1,0 +1,1 @@
+"""Unit performance on the server: facts written with each command, reports and endpoints."""

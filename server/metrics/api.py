@@ -1,0 +1,73 @@
+"""HTTP endpoints: unit performance metrics (issue 5; docs/ARCHITECTURE.md, "HTTP API").
+
+`GET /api/metrics` answers `app.metrics.figures.Report`: every figure with its value, numerator, denominator and
+formula text, the ranking of units, the per-day trend and the per-category distribution, computed by
+`server.metrics.facts` in one SQL statement. Shift leads and admins only.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.metrics import figures as m
+from app.platform.enums import Role
+from server.platform import auth
+from server.metrics import facts as server_metrics
+from server.platform.api import Ctx, User
+from server.platform.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day(value: str, name: str) -> date:
+    """A local calendar date `YYYY-MM-DD`; anything else is a 400 naming the parameter."""
+    text = (value or "").strip()
+    if not _DATE_RE.match(text):
+        raise ApiError(400, "bad_date", f"{name}: expected a date YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ApiError(400, "bad_date", f"{name}: {value!r} is not a calendar date ({exc})") from None
+
+
+def _parse_bool(value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ApiError(400, "bad_request", f"rollup: expected true or false, got {value!r}")
+
+
+@router.get("/api/metrics", tags=["metrics"], response_model=m.Report,
+            responses={400: {"description": "bad_date, bad_period, unknown_unit, bad_request"},
+                       403: {"description": "forbidden (shift_lead or admin only)"}})
+def get_metrics(
+    user: User,
+    ctx: Ctx,
+    start: Annotated[str, Query(description="first local day of the period, YYYY-MM-DD (city time zone)")],
+    end: Annotated[str, Query(description="last local day of the period (inclusive), YYYY-MM-DD")],
+    unit: Annotated[str | None, Query(description="unit id; omitted or empty: city-wide")] = None,
+    rollup: Annotated[str, Query(description="include the unit's sub-units (default true)")] = "true",
+) -> Any:
+    auth.require_role(user, Role.SHIFT_LEAD, Role.ADMIN)
+    first, last = parse_day(start, "start"), parse_day(end, "end")
+    refdata = ctx.refdata
+    unit_id = unit.strip() if unit and unit.strip() else None
+    if unit_id is not None and not refdata.has_unit(unit_id):
+        raise ApiError(400, "unknown_unit", f"unit: unknown unit {unit_id!r}")
+    with_rollup = _parse_bool(rollup)
+    try:
+        with ctx.db.reader() as session:
+            rep = server_metrics.report(session, refdata, first, last, unit_id, with_rollup, ctx.now())
+    except m.MetricsError as exc:
+        raise ApiError(400, "bad_period", str(exc)) from None
+    return rep.model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""The server's platform: app factory, settings, database, auth, middleware, errors, context."""

@@ -1,0 +1,147 @@
+"""The server's typed settings, read from ONEGRID_* environment variables (or built directly in tests).
+
+| setting | variable | default |
+|---|---|---|
+| database_url | ONEGRID_DATABASE_URL | sqlite:///./onegrid-server.sqlite |
+| token_ttl_minutes | ONEGRID_TOKEN_TTL_MIN | 720 |
+| max_body_bytes | ONEGRID_MAX_BODY_BYTES | 1 MiB |
+| long_poll_max_s | ONEGRID_LONG_POLL_MAX_S | 30 |
+| maintenance_interval_s | ONEGRID_MAINTENANCE_INTERVAL_S | 30 (auto-escalation sweep; 0 = off) |
+| host, port | ONEGRID_HOST, ONEGRID_PORT | 127.0.0.1, 8700 |
+| demo | ONEGRID_DEMO | false |
+| shift_schedule | ONEGRID_SHIFT_SCHEDULE | day=08:00-20:00,night=20:00-08:00 (city time zone; `app.shifts.schedule`) |
+| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883) |
+| mqtt_topic_prefix | ONEGRID_MQTT_TOPIC_PREFIX | onegrid (topics `<prefix>/sensors/<id>/readings`) |
+| ingest_keys | ONEGRID_INGEST_KEYS | "" (comma-separated keys for `X-OneGrid-Ingest-Key`) |
+| sensor_raw_retention_h | ONEGRID_SENSOR_RAW_RETENTION_H | 48 (raw readings; minute aggregates are kept) |
+| sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
+| sensor_batch_ms | ONEGRID_SENSOR_BATCH_MS | 200 (ingest writer batching window) |
+| sensor_future_s | ONEGRID_SENSOR_FUTURE_S | 300 (a reading further ahead of the clock is rejected) |
+| sensor_episode_quiet_min | ONEGRID_SENSOR_EPISODE_QUIET_MIN | 30 (normal this long ends an alarm episode) |
+
+Tuning of a serving process (the defaults are what `make bench` measured best on two cores; see each
+field's description for why):
+
+| setting | variable | default |
+|---|---|---|
+| feed_batch_ms | ONEGRID_FEED_BATCH_MS | 50 (a woken long-poll waits this long, so a burst of commits is answered once) |
+| feed_tick_per_poll_ms | ONEGRID_FEED_TICK_PER_POLL_MS | 1.5 (least spacing of recent-feed reads, per waiting long-poll) |
+| answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
+| command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
+| batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
+| gil_switch_ms | ONEGRID_GIL_SWITCH_MS | 1 (the serving process's GIL switch interval) |
+| gc_gen0_threshold | ONEGRID_GC_GEN0_THRESHOLD | 50000 (the collector's first threshold; 0 = Python's) |
+
+The last two are process-wide: the server's own entry points (`onegrid-server`, its uvicorn workers)
+apply them, never `create_app`, so a console that embeds the demo server and the tests keep Python's.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.shifts.schedule import DEFAULT_SCHEDULE, parse_schedule
+
+DEFAULT_DATABASE_URL = "sqlite:///./onegrid-server.sqlite"
+
+_ENV_NAMES = {
+    "database_url": "ONEGRID_DATABASE_URL",
+    "token_ttl_minutes": "ONEGRID_TOKEN_TTL_MIN",
+    "max_body_bytes": "ONEGRID_MAX_BODY_BYTES",
+    "long_poll_max_s": "ONEGRID_LONG_POLL_MAX_S",
+    "maintenance_interval_s": "ONEGRID_MAINTENANCE_INTERVAL_S",
+    "host": "ONEGRID_HOST",
+    "port": "ONEGRID_PORT",
+    "demo": "ONEGRID_DEMO",
+    "shift_schedule": "ONEGRID_SHIFT_SCHEDULE",
+    "mqtt_url": "ONEGRID_MQTT_URL",
+    "mqtt_topic_prefix": "ONEGRID_MQTT_TOPIC_PREFIX",
+    "ingest_keys": "ONEGRID_INGEST_KEYS",
+    "sensor_raw_retention_h": "ONEGRID_SENSOR_RAW_RETENTION_H",
+    "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
+    "sensor_batch_ms": "ONEGRID_SENSOR_BATCH_MS",
+    "sensor_future_s": "ONEGRID_SENSOR_FUTURE_S",
+    "sensor_episode_quiet_min": "ONEGRID_SENSOR_EPISODE_QUIET_MIN",
+    "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
+    "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
+    "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
+    "command_threads": "ONEGRID_COMMAND_THREADS",
+    "batch_lanes": "ONEGRID_BATCH_LANES",
+    "gil_switch_ms": "ONEGRID_GIL_SWITCH_MS",
+    "gc_gen0_threshold": "ONEGRID_GC_GEN0_THRESHOLD",
+}
+
+
+class ServerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the server database")
+    token_ttl_minutes: float = Field(720, gt=0, description="How long a login token stays valid")
+    max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted")
+    long_poll_max_s: float = Field(30, ge=0, le=300, description="Longest a /api/changes request is held")
+    maintenance_interval_s: float = Field(30, ge=0, description="Auto-escalation sweep period; 0 disables it")
+    host: str = Field("127.0.0.1", description="Interface to listen on")
+    port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
+    demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
+    # sensors (issue 4); strings stay plain so `env_names()` can hand them to worker processes as they are
+    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
+    mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
+                                   description="Topic prefix: readings arrive on <prefix>/sensors/<id>/readings")
+    ingest_keys: str = Field("", description="Comma-separated keys gateways send as X-OneGrid-Ingest-Key")
+    sensor_raw_retention_h: float = Field(48, gt=0, description="How long raw readings are kept")
+    sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
+    sensor_batch_ms: float = Field(200, gt=0, le=5000, description="Ingest writer batching window")
+    sensor_future_s: float = Field(300, ge=0, description="Largest accepted lead of a reading over the clock")
+    sensor_episode_quiet_min: float = Field(30, ge=0, description="Normal this long ends an alarm episode")
+    shift_schedule: str = Field(DEFAULT_SCHEDULE, description="Daily shifts in the city's time zone, "
+                                "name=HH:MM-HH:MM separated by commas, covering the day without gap or overlap")
+
+    # tuning of a serving process
+    feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
+        "After a long-poll is woken it waits this long before reading, so a burst of commits is answered "
+        "once (0 = answer at once)"))
+    feed_tick_per_poll_ms: float = Field(1.5, ge=0, le=100, description=(
+        "Reads of the recent feed are spaced at least this long per waiting long-poll (at most 0.75 s): "
+        "500 waiting consoles are then answered a little more than once a second each instead of once per "
+        "commit, which one server process could not keep up with"))
+    answers_per_turn: int = Field(8, ge=1, le=1000, description=(
+        "Long-poll answers sent per event-loop turn: with 32 or no pacing at all, the command p99 under "
+        "500 long-polls was two to five times that with 8"))
+    command_threads: int = Field(16, ge=1, le=256, description=(
+        "Command batches applied at once, in threads of their own: enough to overlap their database round "
+        "trips, few enough not to crowd the event loop out of the GIL"))
+    batch_lanes: int = Field(2, ge=1, le=32, description=(
+        "Cases of one batch applied at once on PostgreSQL (1 = one after another); each extra lane holds "
+        "one more pooled connection"))
+    gil_switch_ms: float = Field(1, gt=0, le=100, description=(
+        "GIL switch interval of the serving process (Python's default is 5 ms): the event loop would "
+        "otherwise keep the GIL up to 5 ms each time a command thread wants it back after a round trip"))
+    gc_gen0_threshold: int = Field(50000, ge=0, le=10_000_000, description=(
+        "The collector's first-generation threshold in the serving process (0 = Python's default); see "
+        "app.platform.gc_tuning"))
+
+    @field_validator("shift_schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        parse_schedule(value)  # ScheduleError is a ValueError: pydantic reports its message
+        return value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> ServerSettings:
+        """Defaults, overridden by ONEGRID_* variables, overridden by keyword arguments (e.g. CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values = {field: environ[var] for field, var in _ENV_NAMES.items() if environ.get(var, "") != ""}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
+
+
+def parse_ingest_keys(text: str) -> frozenset[str]:
+    """The gateway ingest keys of `ServerSettings.ingest_keys`: comma-separated, empty entries ignored."""
+    return frozenset(k.strip() for k in text.split(",") if k.strip())
+
+
+def env_names() -> dict[str, str]:
+    """Setting name → environment variable, e.g. for passing settings to uvicorn worker processes."""
+    return dict(_ENV_NAMES)

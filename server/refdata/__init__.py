@@ -1,0 +1,1 @@
+"""Reference data as the server keeps it."""

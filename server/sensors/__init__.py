@@ -1,0 +1,1 @@
+"""Sensor ingest (HTTP and MQTT), alarm rules and their endpoints."""

@@ -1,0 +1,485 @@
+"""Sensor alarms: lifecycle, episodes, silent sensors and the cases alarms open.
+
+**Lifecycle.** An alarm is `raised` when a sensor's evaluated level (`app.sensors.levels.ThresholdEvaluator`:
+thresholds with hysteresis and minimum duration, rate of change) rises from normal; it keeps the highest
+level reached (`level`) and the most extreme value (`peak_value`). Rising from warning to alarm level
+escalates the same alarm and puts it back to `raised` (an acknowledged warning must be seen again as an
+alarm). It is `acknowledged` by a person (`POST /api/alarms/{id}/acknowledge`), and `cleared` either
+automatically, by the first evaluated reading back at normal level (`cleared_by` null), or by hand with a
+reason (`cleared_by` = the user). After a clear by hand while the sensor is still out of range, no new
+alarm is raised until its level rises further or it goes back to normal and out again — a person's clear
+is not overruled by the next reading. A sensor that has reported and then sends nothing for its rule's
+`silent_after_s` gets a `silent` alarm (warning level; found by the maintenance sweep), cleared
+automatically when it reports again. One sensor has at most one active threshold alarm and one active
+silent alarm.
+
+**Episode.** An episode is a sensor's period of trouble, for which at most one case is opened. It starts
+with the first threshold alarm raised while the sensor has no open episode, and ends when either
+(a) the sensor has been back at normal level, with no active threshold alarm, for the quiet period
+(`sensor_episode_quiet_min`, default 30 min; checked when a new alarm is raised and by the sweep), or
+(b) the episode's case is closed or voided (checked when a new alarm is raised). The first alarm of an
+episode that reaches alarm level opens the case: category = the sensor's `category_code`, source
+`sensor_alarm`, at the sensor's location and grid, priority urgent, registered and dispatched to the
+sensor's owner unit by the automatic desk user `SENSOR_DESK` (an operator role: the workflow lets the
+system role create and escalate only). Its description names the alarm and the sensor; the alarm holds
+`case_id`. A later alarm of the same episode reaching alarm level adds a note to that case (naming the
+new alarm) and links it too.
+
+**Several server processes.** Every transition runs under the sensor's `sensor_states` row lock and acts
+on the alarm rows found in the database, so two processes evaluating the same readings raise one alarm.
+The case id is derived from the episode id (uuid5) and every command id from it (`system_command_id`), so
+create/register/dispatch/note are applied once however many processes (or retries after a crash: the
+sweep re-runs `ensure_cases` for alarm-level alarms without a case) issue them.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.cases.commands import Command
+from app.platform.enums import Action, Priority, Role, Source, Status
+from app.refdata.model import RefDataError, Sensor
+from db.sensors import SensorAlarmRow, SensorStateRow
+from db.cases import CaseRow
+from server.audit import chain as audit
+from server.platform.auth import AuthUser
+from server.cases.commands import apply_command, system_command_id
+from server.platform.errors import ApiError
+from server.feed.changes import record_change
+from server.platform.scope import scope_unit_ids
+
+if TYPE_CHECKING:
+    from server.context import ServerContext
+
+log = logging.getLogger(__name__)
+
+ALARM = "alarm"
+SENSOR = "sensor"
+SENSOR_DESK = AuthUser("system:sensors", "Sensor alarms (automatic)", Role.OPERATOR)
+_CLOSED = (str(Status.CLOSED), str(Status.VOIDED))
+_LEVEL_NAMES = {1: "warning", 2: "alarm"}
+_CASE_LOOKBACK = timedelta(hours=24)  # the sweep retries missing cases of alarms raised this recently
+
+
+@dataclass
+class Transition:
+    """The evaluated level of a sensor changed at `at` (the reading's time)."""
+
+    at: datetime
+    old: int
+    new: int
+    reason: str | None
+    value: float
+
+
+@dataclass
+class SensorChange:
+    """What one batch did to one sensor (built by `server.sensors.ingest`)."""
+
+    sensor: Sensor
+    old_level: int
+    old_state: str
+    new_level: int = 0
+    new_state: str = "unknown"
+    reason: str | None = None
+    last_time: datetime | None = None
+    last_value: float | None = None
+    peak: float | None = None
+    transitions: list[Transition] = field(default_factory=list)
+    back_from_silence: bool = False
+    fresh: bool = False  # the batch evaluated new readings of it
+
+
+@dataclass(frozen=True)
+class CaseDue:
+    alarm_id: uuid.UUID
+
+
+# ---------------------------------------------------------------------------- alarm rows
+
+def alarm_data(row: SensorAlarmRow) -> dict[str, Any]:
+    return dict(row.data)
+
+
+def _set(row: SensorAlarmRow, now: datetime, **updates: Any) -> None:
+    data = dict(row.data)
+    for key, value in updates.items():
+        data[key] = value.isoformat() if isinstance(value, datetime) else (str(value) if isinstance(value, uuid.UUID) else value)
+    data["updated_at"] = now.isoformat()
+    row.data = data
+    row.updated_at = now
+    row.state = data["state"]
+    row.level = 2 if data["level"] == "alarm" else 1
+    row.kind = data["kind"]
+    if "case_id" in updates:
+        row.case_id = updates["case_id"]
+    if "cleared_at" in updates:
+        row.cleared_at = updates["cleared_at"]
+
+
+def threshold_of(sensor: Sensor, kind: str, level: int) -> float | None:
+    r = sensor.rules
+    if kind == "high":
+        return r.alarm_high if level >= 2 else r.warning_high
+    if kind == "low":
+        return r.alarm_low if level >= 2 else r.warning_low
+    if kind == "rate":
+        return r.rate_per_min
+    if kind == "silent":
+        return float(r.silent_after_s) if r.silent_after_s else None
+    return None
+
+
+def message_of(sensor: Sensor, kind: str, level: int, value: float | None) -> str:
+    name = f"{sensor.name_en or sensor.name} ({sensor.id})"
+    unit = sensor.unit_of_measure
+    threshold = threshold_of(sensor, kind, level)
+    what = _LEVEL_NAMES.get(level, "warning")
+    if kind == "silent":
+        return f"{name}: no reading for more than {sensor.rules.silent_after_s} s"
+    shown = "?" if value is None else f"{value:g}"
+    if kind == "rate":
+        return f"{name}: changing faster than {threshold:g} {unit}/min ({what}; now {shown} {unit})"
+    sign = "≥" if kind == "high" else "≤"
+    line = "" if threshold is None else f" {sign} {what} line {threshold:g} {unit}"
+    return f"{name}: {shown} {unit}{line}"
+
+
+def _new_alarm(session: Session, sensor: Sensor, episode_id: uuid.UUID, kind: str, level: int, at: datetime,
+               value: float | None, now: datetime) -> SensorAlarmRow:
+    alarm_id = uuid.uuid4()
+    data = {"id": str(alarm_id), "sensor_id": sensor.id, "owner_unit_id": sensor.owner_unit_id, "episode_id": str(episode_id), "kind": kind,
+            "level": _LEVEL_NAMES[level], "state": "raised", "raised_at": at.isoformat(),
+            "updated_at": now.isoformat(), "value": value, "peak_value": value,
+            "threshold": threshold_of(sensor, kind, level), "message": message_of(sensor, kind, level, value),
+            "acknowledged_by": None, "acknowledged_at": None, "ack_note": None, "cleared_at": None,
+            "cleared_by": None, "clear_reason": None, "case_id": None}
+    row = SensorAlarmRow(id=alarm_id, sensor_id=sensor.id, episode_id=episode_id, kind=kind, level=level,
+                         state="raised", raised_at=at, updated_at=now, cleared_at=None, case_id=None, data=data)
+    session.add(row)
+    log.info("alarm raised: %s", data["message"])
+    return row
+
+
+def _more_extreme(a: float | None, b: float | None, kind: str) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b) if kind == "low" else max(a, b)
+
+
+# ---------------------------------------------------------------------------- from ingest
+
+def apply_level_changes(session: Session, ctx: ServerContext, changes: dict[str, SensorChange],
+                        locked: set[str], now: datetime, feed: list[tuple[str, str, dict]]) -> list[CaseDue]:
+    """Raise, escalate, update and clear alarms for one ingest batch, inside its transaction. `locked`:
+    the sensors whose state rows the batch wrote (and so holds locked); only they are handled here (a
+    sensor with a level change or back from silence is always among them). Appends feed entries."""
+    if not locked:
+        return []
+    active: dict[str, dict[str, SensorAlarmRow]] = {}
+    rows = session.execute(
+        select(SensorAlarmRow).where(SensorAlarmRow.sensor_id.in_(sorted(locked)), SensorAlarmRow.state != "cleared")
+    ).scalars()
+    for row in rows:
+        active.setdefault(row.sensor_id, {})["silent" if row.kind == "silent" else "rule"] = row
+    quiet = timedelta(minutes=ctx.settings.sensor_episode_quiet_min)
+    dues: list[CaseDue] = []
+    touched: dict[uuid.UUID, SensorAlarmRow] = {}
+    for sid in sorted(locked):
+        ch = changes[sid]
+        mine = active.get(sid, {})
+        silent = mine.get("silent")
+        if silent is not None and ch.fresh:
+            _set(silent, now, state="cleared", cleared_at=now, cleared_by=None, clear_reason="reporting again")
+            touched[silent.id] = silent
+        rule = mine.get("rule")
+        state_row: SensorStateRow | None = None
+        for tr in ch.transitions:
+            if state_row is None:
+                state_row = session.get(SensorStateRow, sid)
+            if tr.new > 0:
+                if rule is None:
+                    if tr.new > tr.old:
+                        episode = _episode_for(session, state_row, tr.at, quiet)
+                        rule = _new_alarm(session, ch.sensor, episode, tr.reason or "high", tr.new, tr.at, tr.value, now)
+                        state_row.normal_since = None
+                elif tr.new > rule.level:
+                    kind = tr.reason or rule.kind
+                    _set(rule, now, level=_LEVEL_NAMES[tr.new], kind=kind, state="raised", value=tr.value,
+                         peak_value=_more_extreme(rule.data.get("peak_value"), tr.value, kind),
+                         threshold=threshold_of(ch.sensor, kind, tr.new),
+                         message=message_of(ch.sensor, kind, tr.new, tr.value),
+                         acknowledged_by=None, acknowledged_at=None, ack_note=None)
+                    log.info("alarm escalated: %s", rule.data["message"])
+                else:
+                    _set(rule, now, value=tr.value,
+                         peak_value=_more_extreme(rule.data.get("peak_value"), tr.value, rule.kind))
+                if rule is not None:
+                    touched[rule.id] = rule
+                    if rule.level >= 2 and rule.case_id is None:
+                        dues.append(CaseDue(rule.id))
+                    state_row.normal_since = None
+            else:
+                if rule is not None:
+                    _set(rule, now, state="cleared", cleared_at=tr.at, cleared_by=None, value=tr.value,
+                         clear_reason="back to normal")
+                    touched[rule.id] = rule
+                    log.info("alarm cleared automatically: %s", rule.data["message"])
+                    rule = None
+                state_row.normal_since = tr.at
+        if rule is not None and rule.id not in touched and ch.last_value is not None:
+            peak = _more_extreme(rule.data.get("peak_value"), ch.peak, rule.kind)
+            if ch.last_value != rule.data.get("value") or peak != rule.data.get("peak_value"):
+                _set(rule, now, value=ch.last_value, peak_value=peak)
+                touched[rule.id] = rule
+    session.flush()
+    for row in touched.values():
+        feed.append((ALARM, str(row.id), alarm_data(row)))
+    return list(dict.fromkeys(dues))
+
+
+def _episode_for(session: Session, state_row: SensorStateRow, at: datetime, quiet: timedelta) -> uuid.UUID:
+    """The open episode of the sensor, or a new one (see the module docstring for when one ends)."""
+    episode = state_row.episode_id
+    if episode is not None:
+        over = state_row.normal_since is not None and at - state_row.normal_since >= quiet
+        if not over and state_row.episode_case_id is not None:
+            status = session.execute(select(CaseRow.status).where(CaseRow.id == state_row.episode_case_id)).scalar()
+            over = status in _CLOSED
+        if over:
+            episode = None
+    if episode is None:
+        episode = uuid.uuid4()
+        state_row.episode_id = episode
+        state_row.episode_case_id = None
+    return episode
+
+
+# ---------------------------------------------------------------------------- cases
+
+def episode_case_id(episode_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:sensor-episode:{episode_id}")
+
+
+def ensure_cases(ctx: ServerContext, dues: list[CaseDue]) -> None:
+    """Open (or add a note to) the episode's case for each alarm at alarm level, and link it."""
+    for due in dues:
+        try:
+            _ensure_case(ctx, due.alarm_id)
+        except Exception:
+            log.exception("opening the case of sensor alarm %s failed (the sweep retries)", due.alarm_id)
+
+
+def _ensure_case(ctx: ServerContext, alarm_id: uuid.UUID) -> None:
+    refdata = ctx.refdata
+    with ctx.db.reader() as session:
+        alarm = session.get(SensorAlarmRow, alarm_id)
+        if alarm is None or alarm.case_id is not None or alarm.level < 2:
+            return
+        existing = session.execute(
+            select(SensorAlarmRow.case_id).where(SensorAlarmRow.episode_id == alarm.episode_id,
+                                                 SensorAlarmRow.case_id.is_not(None)).limit(1)
+        ).scalar()
+        data = alarm_data(alarm)
+    try:
+        sensor = refdata.sensor(alarm.sensor_id)
+    except RefDataError:
+        log.warning("alarm %s names sensor %s, no longer in the reference data", alarm_id, alarm.sensor_id)
+        return
+    now = ctx.now()
+    if existing is not None:
+        case_id = existing
+        text = (f"Sensor alarm raised again in the same episode: {data['message']} "
+                f"(alarm {alarm_id}, sensor {sensor.id}, raised {data['raised_at']})")
+        _system(ctx, Command(command_id=system_command_id(case_id, f"sensor_alarm_note:{alarm_id}"), case_id=case_id,
+                             action=Action.NOTE, payload={"text": text[:4000]}, issued_at=now, console_id="server"))
+    else:
+        case_id = episode_case_id(alarm.episode_id)
+        description = (f"Sensor alarm: {data['message']}. Sensor {sensor.id} «{sensor.name}», alarm {alarm_id}, "
+                       f"raised {data['raised_at']}.")
+        create = {"source": str(Source.SENSOR_ALARM), "category_code": sensor.category_code,
+                  "description": description[:4000], "priority": str(Priority.URGENT), "alarm_id": str(alarm_id),
+                  "location": {"lat": sensor.lat, "lon": sensor.lon, "address": (sensor.name or sensor.id)[:300],
+                               "grid_code": sensor.grid_code or None}}
+        steps = [(Action.CREATE, create), (Action.REGISTER, {"note": f"automatic: sensor alarm {alarm_id}"}),
+                 (Action.DISPATCH, {"unit_id": sensor.owner_unit_id,
+                                    "note": f"automatic: owner unit of sensor {sensor.id}"})]
+        for action, payload in steps:
+            result = _system(ctx, Command(command_id=system_command_id(case_id, f"sensor_episode:{action}"),
+                                          case_id=case_id, action=action, payload=payload, issued_at=now,
+                                          console_id="server"))
+            if result.status != "accepted":
+                log.warning("sensor case %s: %s refused (%s: %s)", case_id, action, result.reason, result.message)
+                if action == Action.CREATE:
+                    return
+    with ctx.db.writer() as session, session.begin():
+        row = session.execute(select(SensorAlarmRow).where(SensorAlarmRow.id == alarm_id).with_for_update()).scalar_one()
+        if row.case_id is not None:
+            return
+        state = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == row.sensor_id)
+                                .with_for_update()).scalar_one_or_none()
+        if state is not None and state.episode_id == row.episode_id:
+            state.episode_case_id = case_id
+        _set(row, ctx.now(), case_id=case_id)
+        session.flush()
+        record_change(session, ALARM, str(row.id), alarm_data(row))
+    log.info("sensor alarm %s linked to case %s", alarm_id, case_id)
+
+
+def _system(ctx: ServerContext, command: Command):
+    return apply_command(ctx.db.writer, SENSOR_DESK, command, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
+
+
+# ---------------------------------------------------------------------------- maintenance
+
+def sweep(ctx: ServerContext, ingest=None) -> dict[str, int]:
+    """Silent sensors, silent alarms of sensors reporting again, ended episodes, missing cases."""
+    now = ctx.now()
+    refdata = ctx.refdata
+    sensors = {s.id: s for s in refdata.sensors}
+    counts = {"silent": 0, "unsilenced": 0, "episodes_ended": 0, "cases": 0}
+    quiet = timedelta(minutes=ctx.settings.sensor_episode_quiet_min)
+    with ctx.db.reader() as session:
+        states = session.execute(select(SensorStateRow.sensor_id, SensorStateRow.last_time, SensorStateRow.state,
+                                        SensorStateRow.episode_id, SensorStateRow.normal_since)).all()
+        silent_active = {r.sensor_id: r.id for r in session.execute(
+            select(SensorAlarmRow.sensor_id, SensorAlarmRow.id)
+            .where(SensorAlarmRow.kind == "silent", SensorAlarmRow.state != "cleared"))}
+        rule_active = set(session.execute(
+            select(SensorAlarmRow.sensor_id).where(SensorAlarmRow.kind != "silent",
+                                                   SensorAlarmRow.state != "cleared")).scalars())
+        missing_cases = list(session.execute(
+            select(SensorAlarmRow.id).where(SensorAlarmRow.level >= 2, SensorAlarmRow.case_id.is_(None),
+                                            SensorAlarmRow.kind != "silent",
+                                            SensorAlarmRow.raised_at >= now - _CASE_LOOKBACK)).scalars())
+    for sid, last_time, state, episode_id, normal_since in states:
+        sensor = sensors.get(sid)
+        if sensor is None:
+            continue
+        after = sensor.rules.silent_after_s or 0
+        if after and last_time is not None and now - last_time > timedelta(seconds=after) and sid not in silent_active:
+            if _raise_silent(ctx, sensor, now):
+                counts["silent"] += 1
+                if ingest is not None:
+                    ingest.forget_silence(sid)
+        elif sid in silent_active and state != "silent":
+            if _clear_silent(ctx, silent_active[sid], now):
+                counts["unsilenced"] += 1
+        if episode_id is not None and normal_since is not None and now - normal_since >= quiet \
+                and sid not in rule_active:
+            with ctx.db.writer() as session, session.begin():
+                row = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == sid)
+                                      .with_for_update()).scalar_one()
+                if row.episode_id == episode_id and row.normal_since is not None and now - row.normal_since >= quiet:
+                    row.episode_id = None
+                    row.episode_case_id = None
+                    counts["episodes_ended"] += 1
+    if missing_cases:
+        ensure_cases(ctx, [CaseDue(a) for a in missing_cases])
+        counts["cases"] = len(missing_cases)
+    return counts
+
+
+def _raise_silent(ctx: ServerContext, sensor: Sensor, now: datetime) -> bool:
+    from server.sensors.ingest import state_row_data
+
+    with ctx.db.writer() as session, session.begin():
+        state = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == sensor.id)
+                                .with_for_update()).scalar_one_or_none()
+        after = timedelta(seconds=sensor.rules.silent_after_s)
+        if state is None or state.last_time is None or now - state.last_time <= after:
+            return False
+        exists = session.execute(select(SensorAlarmRow.id).where(
+            SensorAlarmRow.sensor_id == sensor.id, SensorAlarmRow.kind == "silent",
+            SensorAlarmRow.state != "cleared")).first()
+        if exists is not None:
+            return False
+        row = _new_alarm(session, sensor, uuid.uuid4(), "silent", 1, now, state.last_value, now)
+        state.state = "silent"
+        state.reason = "silent"
+        state.updated_at = now
+        session.flush()
+        record_change(session, SENSOR, sensor.id, state_row_data(state, sensor.owner_unit_id))
+        record_change(session, ALARM, str(row.id), alarm_data(row))
+    return True
+
+
+def _clear_silent(ctx: ServerContext, alarm_id: uuid.UUID, now: datetime) -> bool:
+    with ctx.db.writer() as session, session.begin():
+        row = session.execute(select(SensorAlarmRow).where(SensorAlarmRow.id == alarm_id).with_for_update()).scalar_one()
+        if row.state == "cleared":
+            return False
+        _set(row, now, state="cleared", cleared_at=now, cleared_by=None, clear_reason="reporting again")
+        session.flush()
+        record_change(session, ALARM, str(row.id), alarm_data(row))
+    return True
+
+
+# ---------------------------------------------------------------------------- people
+
+def may_see_sensor(user: AuthUser, sensor_owner: str | None, refdata) -> bool:
+    if user.role != Role.UNIT_HANDLER:
+        return True
+    return sensor_owner is not None and sensor_owner in scope_unit_ids(refdata, user.unit_id)
+
+
+def _owner_of(refdata, sensor_id: str) -> str | None:
+    try:
+        return refdata.sensor(sensor_id).owner_unit_id
+    except RefDataError:
+        return None
+
+
+def acknowledge(ctx: ServerContext, alarm_id: uuid.UUID, user: AuthUser, note: str | None) -> dict[str, Any]:
+    """operator, shift_lead, or a unit handler of the sensor's owner unit (that unit exactly)."""
+    return _human(ctx, alarm_id, user, "acknowledge", note, (Role.OPERATOR, Role.SHIFT_LEAD))
+
+
+def clear(ctx: ServerContext, alarm_id: uuid.UUID, user: AuthUser, reason: str) -> dict[str, Any]:
+    """shift_lead, or a unit handler of the sensor's owner unit (that unit exactly)."""
+    return _human(ctx, alarm_id, user, "clear", reason, (Role.SHIFT_LEAD,))
+
+
+def _human(ctx: ServerContext, alarm_id: uuid.UUID, user: AuthUser, action: str, text: str | None,
+           roles: tuple[Role, ...]) -> dict[str, Any]:
+    refdata = ctx.refdata
+    now = ctx.now()
+    with ctx.db.writer() as session, session.begin():
+        row = session.execute(select(SensorAlarmRow).where(SensorAlarmRow.id == alarm_id).with_for_update()
+                              ).scalar_one_or_none()
+        if row is None:
+            raise ApiError(404, "not_found", f"no alarm {alarm_id}")
+        owner = _owner_of(refdata, row.sensor_id)
+        handler_ok = user.role == Role.UNIT_HANDLER and owner is not None and user.unit_id == owner
+        if user.role not in roles and not handler_ok:
+            who = " or ".join(str(r) for r in roles)
+            raise ApiError(403, "forbidden", f"{user.role} '{user.username}' may not {action} alarm {alarm_id} "
+                                             f"(needs {who}, or a unit handler of the owner unit '{owner}')")
+        if row.state == "cleared":
+            raise ApiError(409, "wrong_state", f"alarm {alarm_id} was already cleared at {row.data.get('cleared_at')}")
+        changed = True
+        if action == "acknowledge":
+            if row.state == "acknowledged":
+                changed = False
+            else:
+                _set(row, now, state="acknowledged", acknowledged_by=user.username, acknowledged_at=now,
+                     ack_note=text or None)
+        else:
+            _set(row, now, state="cleared", cleared_at=now, cleared_by=user.username, clear_reason=text)
+        data = alarm_data(row)
+        session.flush()
+        if changed:
+            record_change(session, ALARM, str(row.id), data)
+        audit.record(session, at=now, actor=user.username, role=str(user.role), action=f"alarm_{action}",
+                     entity_kind="alarm", entity_id=str(alarm_id), result="ok", reason=None if changed else "unchanged",
+                     detail={"sensor_id": row.sensor_id, "text": text, "case_id": data.get("case_id")})
+    log.info("alarm %s %s by %s", alarm_id, "acknowledged" if action == "acknowledge" else "cleared", user.username)
+    return data

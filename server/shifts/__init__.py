@@ -1,0 +1,1 @@
+"""Shifts, the schedule, handover reports and their commands and endpoints."""

@@ -1,0 +1,166 @@
+"""HTTP endpoints: Shifts and handover reports (issue 5); documented in docs/ARCHITECTURE.md.
+
+Opening and closing a shift are online actions of a shift lead. The notes and the signature of a
+handover also have direct endpoints, but consoles send them as queued entity commands
+(`POST /api/entity-commands`), so a lead can write and sign offline and the server applies each once.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from app.shifts.commands import EntityBatchResult, EntityCommandBatch
+from app.platform.enums import Role
+from server.platform import auth
+from server.shifts import handover, shifts
+from server.audit.actions import console_of
+from server.platform.api import Ctx, User
+from server.shifts.commands import apply_entity_commands
+from server.platform.errors import ApiError
+from app.shifts.schedule import parse_schedule
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+
+class OpenShiftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=32, description="schedule slot; default: the current one")
+    on_duty: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=500)
+
+
+class CloseShiftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notes: str = Field(default="", max_length=handover.NOTES_MAX)
+
+
+class NotesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notes: str = Field(max_length=handover.NOTES_MAX)
+
+
+class SignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="content_hash of the version reviewed")
+
+
+class Outage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class OutagesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    console_id: str = Field(min_length=1, max_length=64)
+    outages: list[Outage] = Field(min_length=1, max_length=500)
+
+
+def _slots_and_tz(ctx) -> tuple:
+    return parse_schedule(ctx.settings.shift_schedule), ctx.refdata.policy.calendar.tz
+
+
+@router.get("/api/shifts/schedule", tags=["shifts"])
+def get_schedule(_user: User, ctx: Ctx) -> dict[str, Any]:
+    slots, tz = _slots_and_tz(ctx)
+    return {"time_zone": str(tz), "shifts": [s.to_dict() for s in slots]}
+
+
+@router.get("/api/shifts", tags=["shifts"])
+def list_shifts(_user: User, ctx: Ctx,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    with ctx.db.reader() as session:
+        current = shifts.open_shift_row(session)
+        return {"current": shifts.shift_data(current) if current is not None else None,
+                "shifts": shifts.shifts_list(session, limit)}
+
+
+@router.post("/api/shifts", tags=["shifts"], status_code=201,
+             responses={403: {"description": "forbidden (shift_lead only)"},
+                        409: {"description": "shift_already_open"}, 422: {"description": "unknown_shift, unknown_users"}})
+def open_shift(body: OpenShiftRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
+    auth.require_role(user, Role.SHIFT_LEAD)
+    slots, tz = _slots_and_tz(ctx)
+    with ctx.db.writer() as session, session.begin():
+        console_id = console_of(session, auth.bearer_token(request))
+        return shifts.open_shift(session, user, slots=slots, tz=tz, now=ctx.now(), name=body.name,
+                                 on_duty=body.on_duty, console_id=console_id)
+
+
+@router.post("/api/shifts/{shift_id}/close", tags=["shifts"],
+             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
+                        409: {"description": "shift_closed"}})
+def close_shift(shift_id: uuid.UUID, body: CloseShiftRequest, user: User, ctx: Ctx,
+                request: Request) -> dict[str, Any]:
+    """Close the shift and draft its handover report; answers the draft."""
+    auth.require_role(user, Role.SHIFT_LEAD)
+    now = ctx.now()
+    with ctx.db.writer() as session, session.begin():
+        console_id = console_of(session, auth.bearer_token(request))
+        row = shifts.lock_shift(session, shift_id)
+        shifts.close_shift_row(session, row, user, now)
+        return handover.close_and_draft(session, row, user, now, body.notes, console_id=console_id)
+
+
+@router.get("/api/handovers/{shift_id}", tags=["shifts"],
+            responses={403: {"description": "forbidden (unit handlers)"}, 404: {"description": "not_found"}})
+def get_handover(shift_id: uuid.UUID, user: User, ctx: Ctx) -> dict[str, Any]:
+    """Any centre user, as in the feed; not a unit handler (the report names every unit's cases)."""
+    if user.role == Role.UNIT_HANDLER:
+        raise ApiError(403, "forbidden", f"a handover report lists every unit's cases; not for unit handler "
+                                         f"'{user.username}'")
+    with ctx.db.reader() as session:
+        return handover.get_handover(session, shift_id)
+
+
+def _direct(ctx, request: Request, action, *args) -> dict[str, Any]:
+    with ctx.db.writer() as session, session.begin():
+        console_id = console_of(session, auth.bearer_token(request))
+        try:
+            return action(session, *args, ctx.now(), console_id=console_id)
+        except handover.HandoverRefused as refusal:
+            raise refusal.as_api_error() from None
+
+
+@router.put("/api/handovers/{shift_id}/notes", tags=["shifts"],
+            responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
+                       409: {"description": "handover_signed"}})
+def put_notes(shift_id: uuid.UUID, body: NotesRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
+    return _direct(ctx, request, handover.set_notes, user, shift_id, body.notes)
+
+
+@router.post("/api/handovers/{shift_id}/sign", tags=["shifts"],
+             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
+                        409: {"description": "handover_signed, report_changed"}})
+def sign_handover(shift_id: uuid.UUID, body: SignRequest, user: User, ctx: Ctx,
+                  request: Request) -> dict[str, Any]:
+    return _direct(ctx, request, handover.sign, user, shift_id, body.content_hash)
+
+
+@router.post("/api/entity-commands", tags=["shifts"], response_model=EntityBatchResult)
+def post_entity_commands(batch: EntityCommandBatch, user: User, ctx: Ctx) -> dict[str, Any]:
+    """Queued handover commands, each applied exactly once (idempotent by command_id), in batch order."""
+    results = apply_entity_commands(ctx.db.writer, user, batch.commands, ctx.now)
+    return {"results": [r.model_dump(mode="json") for r in results], "server_time": ctx.now().isoformat()}
+
+
+@router.post("/api/console-outages", tags=["shifts"])
+def post_outages(body: OutagesRequest, user: User, ctx: Ctx) -> dict[str, int]:
+    """Offline periods a console lived through, reported when it is back (idempotent by outage id)."""
+    now = ctx.now()
+    with ctx.db.writer() as session, session.begin():
+        return shifts.store_outages(session, user, [o.model_dump() for o in body.outages], body.console_id, now)
+

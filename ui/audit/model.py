@@ -1,0 +1,77 @@
+"""The audit viewer's table: entries of the server's audit trail by sequence number, newest first, one
+page appended at a time (beginInsertRows); cell texts come from `app.audit.trail`."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.audit.trail import COLUMN_KEYS, cell_text, column_title
+from ui.shell import theme
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class AuditModel(QAbstractTableModel):
+    """Rows = entries in the order received (newest first); holds sequence numbers and each entry once."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._seqs: list[int] = []
+        self._entries: dict[int, dict[str, Any]] = {}
+
+    # ---- content ----
+    def clear(self) -> None:
+        if self._seqs:
+            self.beginRemoveRows(QModelIndex(), 0, len(self._seqs) - 1)
+            self._seqs, self._entries = [], {}
+            self.endRemoveRows()
+
+    def append_page(self, entries: list[dict[str, Any]]) -> int:
+        """Add the entries not shown yet (a page may overlap the last one if the trail moved); returns
+        how many rows were added."""
+        new = [e for e in entries if e["seq"] not in self._entries]
+        if new:
+            first = len(self._seqs)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            for entry in new:
+                self._seqs.append(entry["seq"])
+                self._entries[entry["seq"]] = entry
+            self.endInsertRows()
+        return len(new)
+
+    def entry(self, row: int) -> dict[str, Any] | None:
+        return self._entries[self._seqs[row]] if 0 <= row < len(self._seqs) else None
+
+    def retranslate(self) -> None:
+        if self._seqs:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._seqs) - 1, len(COLUMN_KEYS) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMN_KEYS) - 1)
+
+    # ---- Qt model ----
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._seqs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMN_KEYS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return column_title(COLUMN_KEYS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self._entries[self._seqs[index.row()]]
+        key = COLUMN_KEYS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = cell_text(entry, key)
+            return text[:12] + "…" if key == "hash" and text else text
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("detail", "hash", "entity_id", "reason"):
+            return (entry.get(key) if key in ("entity_id", "hash") else cell_text(entry, key)) or None
+        if role == Qt.ItemDataRole.ForegroundRole and entry.get("result") in ("rejected", "failed"):
+            return theme.color("danger_text")
+        if role == Qt.ItemDataRole.UserRole:
+            return entry["seq"]
+        return None

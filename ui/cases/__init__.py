@@ -1,0 +1,1 @@
+"""The case queue, case detail, action dialogs, the hotline form and the conflicts list."""

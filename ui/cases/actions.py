@@ -1,0 +1,227 @@
+"""The action bar of the case detail: exactly the actions the workflow allows this user on this case, each
+with a keyboard shortcut, and the controller that asks for the payload (ui/cases/action_dialogs.py), confirms
+consequential actions and issues the command to the cache on the writer thread.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
+
+from app.platform import labels
+from app.cases.case import Case
+from app.platform.enums import Action
+from app.cases.workflow import WorkflowError, allowed_actions
+from ui.cases.action_dialogs import dialog_for
+from ui.shell.i18n import current_language
+from ui.shell.ops import run_op
+
+log = logging.getLogger(__name__)
+
+# One key per action, documented in every button's tooltip. Single keys are safe: a focused text field
+# takes its typed letters before any shortcut (ShortcutOverride).
+SHORTCUTS: dict[Action, str] = {
+    Action.REGISTER: "R",
+    Action.VOID: "V",
+    Action.DISPATCH: "D",
+    Action.ACCEPT: "A",
+    Action.RETURN: "T",
+    Action.REPORT_HANDLED: "H",
+    Action.SEND_VERIFY: "I",
+    Action.VERIFY_PASS: "P",
+    Action.VERIFY_FAIL: "F",
+    Action.CLOSE: "X",
+    Action.REQUEST_EXTENSION: "L",
+    Action.APPROVE_EXTENSION: "Y",
+    Action.DENY_EXTENSION: "Shift+Y",
+    Action.SUSPEND: "S",
+    Action.RESUME: "U",
+    Action.ESCALATE: "E",
+    Action.REASSIGN: "G",
+    Action.NOTE: "N",
+}
+
+_HELP = {
+    Action.REGISTER: QT_TRANSLATE_NOOP("CaseActions", "Accept the report as a case (立案)"),
+    Action.VOID: QT_TRANSLATE_NOOP("CaseActions", "Refuse the report: duplicate, not in scope or not "
+                                                           "verifiable (作废)"),
+    Action.DISPATCH: QT_TRANSLATE_NOOP("CaseActions", "Send the case to a member unit (派遣)"),
+    Action.ACCEPT: QT_TRANSLATE_NOOP("CaseActions", "Take the case on for your unit (接单)"),
+    Action.RETURN: QT_TRANSLATE_NOOP("CaseActions", "Send the case back: not your unit's (退单)"),
+    Action.REPORT_HANDLED: QT_TRANSLATE_NOOP("CaseActions", "Report the work done (处置反馈)"),
+    Action.SEND_VERIFY: QT_TRANSLATE_NOOP("CaseActions", "Send an inspector to verify (核查)"),
+    Action.VERIFY_PASS: QT_TRANSLATE_NOOP("CaseActions", "The problem is fixed"),
+    Action.VERIFY_FAIL: QT_TRANSLATE_NOOP("CaseActions", "Not fixed: back to the unit for rework (返工)"),
+    Action.CLOSE: QT_TRANSLATE_NOOP("CaseActions", "Close the verified case (结案)"),
+    Action.REQUEST_EXTENSION: QT_TRANSLATE_NOOP("CaseActions", "Ask the shift lead for more time (延期)"),
+    Action.APPROVE_EXTENSION: QT_TRANSLATE_NOOP("CaseActions", "Grant the requested extension"),
+    Action.DENY_EXTENSION: QT_TRANSLATE_NOOP("CaseActions", "Refuse the requested extension"),
+    Action.SUSPEND: QT_TRANSLATE_NOOP("CaseActions", "Stop the clock, with a reason (缓办)"),
+    Action.RESUME: QT_TRANSLATE_NOOP("CaseActions", "Restart the clock"),
+    Action.ESCALATE: QT_TRANSLATE_NOOP("CaseActions", "Escalate to the next level (督办)"),
+    Action.REASSIGN: QT_TRANSLATE_NOOP("CaseActions", "Move the case to another unit (改派)"),
+    Action.NOTE: QT_TRANSLATE_NOOP("CaseActions", "Add a note to the history"),
+}
+
+def now_utc(ctx: Any) -> datetime:
+    """The console's clock (a context may provide a server-corrected `now()`)."""
+    clock = getattr(ctx, "now", None)
+    return clock() if callable(clock) else datetime.now(timezone.utc)
+
+
+def ui_language(ctx: Any = None) -> str:
+    """The language now shown ('zh_CN' or 'en'), for picking `name` or `name_en` of reference data."""
+    return current_language()
+
+
+def refusal_text(exc: BaseException) -> str:
+    """A message an operator can act on for a refused or failed command."""
+    if isinstance(exc, WorkflowError):
+        headline = {
+            "illegal_state": QCoreApplication.translate("CaseActions",
+                                                        "The case has moved on; this action no longer applies."),
+            "forbidden_role": QCoreApplication.translate("CaseActions", "Your role may not take this action."),
+            "out_of_scope": QCoreApplication.translate("CaseActions", "The case belongs to another unit."),
+            "precondition": QCoreApplication.translate("CaseActions", "The case is not ready for this action."),
+            "invalid_payload": QCoreApplication.translate("CaseActions",
+                                                          "Some required information is missing or invalid."),
+            "unknown_unit": QCoreApplication.translate("CaseActions", "Unknown member unit."),
+            "same_unit": QCoreApplication.translate("CaseActions", "The case is already with that unit."),
+            "top_of_hierarchy": QCoreApplication.translate("CaseActions",
+                                                           "The case is already at the top of the unit hierarchy."),
+            "no_refdata": QCoreApplication.translate("CaseActions", "No reference data yet: log in online once."),
+            "unknown_category": QCoreApplication.translate("CaseActions", "Unknown category."),
+            "unknown_grid": QCoreApplication.translate("CaseActions", "Unknown grid code."),
+        }.get(exc.code, QCoreApplication.translate("CaseActions", "The action was refused."))
+        return f"{headline}\n{exc.message}"
+    return QCoreApplication.translate("CaseActions", "The action failed: {error}").format(
+        error=str(exc) or type(exc).__name__)
+
+
+def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any],
+          success: Callable[[Any], None] | None = None,
+          failure: Callable[[BaseException], None] | None = None, *, owner: QObject | None = None):
+    """Queue one command through the cache on the writer thread (run_op write=True)."""
+    actor, offline, now = ctx.actor, bool(getattr(ctx.session, "offline", False)), now_utc(ctx)
+    return run_op(lambda: ctx.cache.issue(actor, action, case_id, payload, now, offline=offline),
+                  success, failure, write=True, owner=owner)
+
+
+class CaseActionBar(QWidget):
+    """One button per allowed action. Every action also lives as a QAction with its shortcut on this
+    widget's window (WindowShortcut), enabled only while the workflow allows it, so the keys work from
+    the queue as well. `action_requested(Action)` fires on click or key."""
+
+    action_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self._actions: dict[Action, QAction] = {}
+        self._buttons: dict[Action, QToolButton] = {}
+        for action in Action:
+            if action == Action.CREATE:
+                continue
+            qaction = QAction(self)
+            qaction.setShortcut(QKeySequence(SHORTCUTS[action]))
+            qaction.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            qaction.triggered.connect(lambda _=False, a=action: self.action_requested.emit(a))
+            qaction.setEnabled(False)
+            self.addAction(qaction)
+            button = QToolButton(self)
+            button.setDefaultAction(qaction)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setVisible(False)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            layout.addWidget(button)
+            self._actions[action], self._buttons[action] = qaction, button
+        layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for action, qaction in self._actions.items():
+            key = QKeySequence(SHORTCUTS[action]).toString(QKeySequence.SequenceFormat.NativeText)
+            qaction.setText(f"{labels.action_label(action)} ({key})")
+            qaction.setToolTip(self.tr("{action}: {help}\nShortcut: {key}").format(
+                action=labels.action_label(action), help=QCoreApplication.translate("CaseActions", _HELP[action]),
+                key=key))
+
+    def set_allowed(self, actions: list[Action]) -> None:
+        allowed = set(actions)
+        for action, qaction in self._actions.items():
+            qaction.setEnabled(action in allowed)
+            self._buttons[action].setVisible(action in allowed)
+
+    def set_case(self, case: Case | None, actor, refdata) -> list[Action]:
+        actions = allowed_actions(case, actor, refdata) if case is not None and refdata is not None else []
+        self.set_allowed(actions)
+        return actions
+
+    def visible_actions(self) -> list[Action]:
+        return [a for a, b in self._buttons.items() if not b.isHidden()]
+
+    def qaction(self, action: Action) -> QAction:
+        return self._actions[action]
+
+    def button(self, action: Action) -> QToolButton:
+        return self._buttons[action]
+
+
+class CaseActionController(QObject):
+    """Turns an action request into a command: payload dialog (with confirmation where consequential),
+    then `cache.issue` on the writer thread. The open dialog is `self.dialog` (tests accept it)."""
+
+    issued = Signal(object)   # the Command
+    failed = Signal(str)      # a message for the operator
+    busy_changed = Signal(bool)
+
+    def __init__(self, ctx: Any, parent: QWidget):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog: QDialog | None = None
+        self.busy = False
+
+    def request(self, action: Action, case: Case) -> None:
+
+        if self.busy:
+            return
+        if self.dialog is not None:
+            self.dialog.close()
+        dialog = dialog_for(action, case, self.ctx, self.parent())
+        if dialog is None:  # nothing to ask and nothing to confirm
+            self._issue(action, case.id, {})
+            return
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._issue(action, case.id, dialog.payload()))
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        dialog.open()
+
+    def _forget(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _issue(self, action: Action, case_id: UUID, payload: dict) -> None:
+        self._set_busy(True)
+        issue(self.ctx, action, case_id, payload, self._done, self._failed, owner=self)
+
+    def _done(self, command) -> None:
+        self._set_busy(False)
+        self.issued.emit(command)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if not isinstance(exc, WorkflowError):
+            log.error("issuing a command failed", exc_info=exc)
+        self.failed.emit(refusal_text(exc))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_changed.emit(busy)

@@ -1,0 +1,372 @@
+"""The hotline form: a new case from a call (or a walk-in). Category from a searchable tree, location as
+coordinates, address and grid code (or picked on the map), priority defaulting from the category,
+description and caller. Before saving it shows likely duplicates (same category, within 200 m, last 72 h,
+still open) and lets the operator link the call to one of them instead: a note on the existing case.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QDoubleValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.platform import labels
+from app.cases.views import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, Duplicate, find_duplicates
+from app.platform.enums import Action, Priority, Source
+from ui.cases.actions import issue, now_utc, refusal_text, ui_language
+from ui.cases.queue_model import format_duration
+from ui.cases.category_tree import CategoryTree
+from ui.shell.ops import run_op
+
+log = logging.getLogger(__name__)
+
+IdRole = Qt.ItemDataRole.UserRole + 1
+
+
+class NewCaseDialog(QDialog):
+    pick_on_map_requested = Signal()    # the map answers by calling set_location(lat, lon, address)
+    case_created = Signal(object)       # UUID of the new case
+    case_linked = Signal(object)        # UUID of the existing case the call was added to
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.refdata = ctx.cache.refdata()
+        self.duplicates: list[Duplicate] = []
+        self._checked_key: tuple | None = None
+        self._busy = False
+        self.setWindowTitle(self.tr("New case — hotline call"))
+        self.resize(980, 680)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.categories = CategoryTree(self.refdata, split)
+        right = QWidget(split)
+        form = QFormLayout(right)
+        self.form = form
+        self.category_label = QLabel(right)
+        self.category_label.setWordWrap(True)
+        form.addRow(self.tr("Category *"), self.category_label)
+        self.source = QComboBox(right)
+        for source in (Source.HOTLINE, Source.WALK_IN, Source.CITIZEN_APP, Source.GRID_INSPECTOR, Source.VIDEO_AI):
+            self.source.addItem(labels.source_label(source), source.value)
+        form.addRow(self.tr("Source"), self.source)
+        self.priority = QComboBox(right)
+        self.priority.addItem(self.tr("Category default"), None)
+        for priority in Priority:
+            self.priority.addItem(labels.priority_label(priority), priority.value)
+        form.addRow(self.tr("Priority"), self.priority)
+        self.description = QPlainTextEdit(right)
+        self.description.setTabChangesFocus(True)
+        self.description.setMaximumHeight(140)
+        self.description.setPlaceholderText(self.tr("What the caller reports, where exactly, since when…"))
+        form.addRow(self.tr("Description *"), self.description)
+        self.address = QLineEdit(right)
+        form.addRow(self.tr("Address"), self.address)
+        coords = QHBoxLayout()
+        self.lat = QLineEdit(right)
+        self.lat.setValidator(QDoubleValidator(-90, 90, 7, self.lat))
+        self.lat.setPlaceholderText(self.tr("latitude"))
+        self.lon = QLineEdit(right)
+        self.lon.setValidator(QDoubleValidator(-180, 180, 7, self.lon))
+        self.lon.setPlaceholderText(self.tr("longitude"))
+        self.pick_button = QPushButton(self.tr("Pick on map"), right)
+        self.pick_button.setToolTip(self.tr("Click the place on the map; the coordinates come back here"))
+        coords.addWidget(self.lat)
+        coords.addWidget(self.lon)
+        coords.addWidget(self.pick_button)
+        form.addRow(self.tr("Location *"), coords)
+        self.grid = QLineEdit(right)
+        self.grid.setPlaceholderText(self.tr("grid code or name, e.g. 33010600100101"))
+        self.grid.setClearButtonEnabled(True)
+        entries = [f"{g.code} {labels.localized_name(g, ui_language(ctx))}" for g in self._grids()]
+        completer = QCompleter(QStringListModel(entries, self), self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.grid.setCompleter(completer)
+        self.grid_label = QLabel(right)
+        form.addRow(self.tr("Grid"), self.grid)
+        form.addRow("", self.grid_label)
+        self.reporter_name = QLineEdit(right)
+        self.reporter_phone = QLineEdit(right)
+        caller = QHBoxLayout()
+        caller.addWidget(self.reporter_name)
+        caller.addWidget(self.reporter_phone)
+        self.reporter_name.setPlaceholderText(self.tr("name"))
+        self.reporter_phone.setPlaceholderText(self.tr("phone"))
+        form.addRow(self.tr("Caller"), caller)
+
+        self.dup_box = QGroupBox(self.tr("Possible duplicates: same category, within {m:g} m, reported in the last "
+                                         "{h:g} h, still open").format(m=DUPLICATE_RADIUS_M,
+                                                                       h=DUPLICATE_WINDOW.total_seconds() / 3600),
+                                 right)
+        dup_layout = QVBoxLayout(self.dup_box)
+        self.dup_list = QTreeWidget(self.dup_box)
+        self.dup_list.setHeaderLabels([self.tr("Number"), self.tr("Status"), self.tr("Distance"), self.tr("Age"),
+                                       self.tr("Unit")])
+        self.dup_list.setRootIsDecorated(False)
+        self.dup_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        dup_layout.addWidget(self.dup_list)
+        dup_buttons = QHBoxLayout()
+        self.link_button = QPushButton(self.tr("Add the call to the selected case"), self.dup_box)
+        self.link_button.setToolTip(self.tr("Adds the caller's report as a note to the existing case instead "
+                                            "of opening a new one"))
+        self.create_anyway_button = QPushButton(self.tr("Create a new case anyway"), self.dup_box)
+        dup_buttons.addWidget(self.link_button)
+        dup_buttons.addStretch(1)
+        dup_buttons.addWidget(self.create_anyway_button)
+        dup_layout.addLayout(dup_buttons)
+        self.dup_box.hide()
+        form.addRow(self.dup_box)
+
+        self.error = QLabel(right)
+        self.error.setProperty("feedback", "error")  # look: resources/styles/*.qss
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form.addRow(self.error)
+        split.addWidget(self.categories)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+
+        self.save_button = QPushButton(self.tr("Check and save"), self)
+        self.save_button.setDefault(True)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addLayout(buttons)
+
+        self.categories.category_chosen.connect(self._category_chosen)
+        self.pick_button.clicked.connect(self.pick_on_map_requested.emit)
+        self.lat.editingFinished.connect(self._coords_edited)
+        self.lon.editingFinished.connect(self._coords_edited)
+        self.grid.editingFinished.connect(self._grid_edited)
+        completer.activated.connect(lambda _text: self._grid_edited())
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.link_button.clicked.connect(self.link_to_selected)
+        self.create_anyway_button.clicked.connect(self.create)
+        self.dup_list.itemDoubleClicked.connect(lambda item, _c: ctx.select_case(item.data(0, IdRole)))
+        self._category_chosen("")
+        self.categories.search.setFocus()
+
+    # ------------------------------------------------------------------ location
+
+    def _grids(self):
+        return self.refdata.grids if self.refdata is not None else ()
+
+    def set_location(self, lat: float, lon: float, address: str | None = None) -> None:
+        """Called by the map's "pick location" (or a sensor alarm) with WGS84 degrees."""
+        self.lat.setText(f"{lat:.6f}")
+        self.lon.setText(f"{lon:.6f}")
+        if address:
+            self.address.setText(address)
+        self._coords_edited()
+
+    def coordinates(self) -> tuple[float, float] | None:
+        try:
+            lat, lon = float(self.lat.text().replace(",", ".")), float(self.lon.text().replace(",", "."))
+        except ValueError:
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        return lat, lon
+
+    def _coords_edited(self) -> None:
+        point = self.coordinates()
+        if point is None or self.refdata is None:
+            return
+        grid = self.refdata.grid_at(*point)
+        if grid is not None:
+            self.grid.setText(grid.code)
+        self._show_grid()
+
+    def grid_code(self) -> str | None:
+        text = self.grid.text().strip()
+        return text.split()[0] if text else None
+
+    def _grid_edited(self) -> None:
+        code = self.grid_code()
+        if code and self.refdata is not None and self.refdata.has_grid(code):
+            self.grid.setText(code)
+            if self.coordinates() is None:  # only a grid given: use its centre
+                lat, lon = self.refdata.grid(code).centroid
+                self.lat.setText(f"{lat:.6f}")
+                self.lon.setText(f"{lon:.6f}")
+        self._show_grid()
+
+    def _show_grid(self) -> None:
+        code = self.grid_code()
+        if not code:
+            self.grid_label.setText("")
+        elif self.refdata is not None and self.refdata.has_grid(code):
+            self.grid_label.setText(labels.localized_name(self.refdata.grid(code), ui_language(self.ctx)))
+        else:
+            self.grid_label.setText(self.tr("unknown grid code"))
+
+    # ------------------------------------------------------------------ category
+
+    def _category_chosen(self, code: str) -> None:
+        if not code or self.refdata is None:
+            self.category_label.setText(self.tr("(choose in the tree on the left)"))
+            self.priority.setItemText(0, self.tr("Category default"))
+            return
+        cat = self.refdata.category(code)
+        self.category_label.setText(f"{cat.code} {labels.localized_name(cat, ui_language(self.ctx))}")
+        self.priority.setItemText(0, self.tr("Category default ({priority})").format(
+            priority=labels.priority_label(cat.default_priority)))
+
+    def set_category(self, code: str) -> None:
+        self.categories.set_category(code)
+
+    # ------------------------------------------------------------------ validation and payload
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.categories.current_code():
+            out.append(self.tr("Choose a category: search by code or name and select it in the tree."))
+        if not self.description.toPlainText().strip():
+            out.append(self.tr("Describe the problem."))
+        code = self.grid_code()
+        if code and (self.refdata is None or not self.refdata.has_grid(code)):
+            out.append(self.tr("Unknown grid code {code}.").format(code=code))
+        if self.coordinates() is None:
+            if self.lat.text() or self.lon.text():
+                out.append(self.tr("Latitude must be between -90 and 90 and longitude between -180 and 180."))
+            else:
+                out.append(self.tr("Give the location: pick it on the map, type coordinates or a grid code."))
+        return out
+
+    def payload(self) -> dict[str, Any]:
+        lat, lon = self.coordinates() or (0.0, 0.0)
+        location: dict[str, Any] = {"lat": lat, "lon": lon, "address": self.address.text().strip()}
+        if self.grid_code():
+            location["grid_code"] = self.grid_code()
+        out: dict[str, Any] = {
+            "source": self.source.currentData(),
+            "category_code": self.categories.current_code(),
+            "description": self.description.toPlainText().strip(),
+            "location": location,
+            "reporter_name": self.reporter_name.text().strip(),
+            "reporter_phone": self.reporter_phone.text().strip(),
+        }
+        if self.priority.currentData():
+            out["priority"] = self.priority.currentData()
+        return out
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.error.setText("\n".join(problems))
+        self.error.setVisible(bool(problems))
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self) -> None:
+        """Validate; look for duplicates (once per category/location); create when there are none."""
+        problems = self.problems()
+        self._show_problems(problems)
+        if problems or self._busy:
+            return
+        code = self.categories.current_code()
+        lat, lon = self.coordinates()  # type: ignore[misc]
+        key = (code, round(lat, 6), round(lon, 6))
+        if key == self._checked_key and self.duplicates:
+            return  # duplicates are on screen: link or "create anyway"
+        cache, now = self.ctx.cache, now_utc(self.ctx)
+        self._set_busy(True)
+        run_op(lambda: find_duplicates(cache.summaries(), code, lat, lon, now),
+               lambda found: self._duplicates_found(key, found), self._failed, owner=self)
+
+    def _duplicates_found(self, key: tuple, found: list[Duplicate]) -> None:
+        self._set_busy(False)
+        self._checked_key = key
+        self.show_duplicates(found)
+        if not found:
+            self.create()
+
+    def show_duplicates(self, found: list[Duplicate]) -> None:
+        self.duplicates = list(found)
+        self.dup_list.clear()
+        now = now_utc(self.ctx)
+        for d in found:
+            s = d.summary
+            unit = ""
+            if s.unit_id and self.refdata is not None and self.refdata.has_unit(s.unit_id):
+                unit = labels.localized_name(self.refdata.unit(s.unit_id), ui_language(self.ctx))
+            item = QTreeWidgetItem([s.display_number, labels.status_label(s.status), f"{d.distance_m:.0f} m",
+                                    format_duration((now - s.created_at).total_seconds()), unit])
+            item.setData(0, IdRole, s.id)
+            self.dup_list.addTopLevelItem(item)
+        if found:
+            self.dup_list.setCurrentItem(self.dup_list.topLevelItem(0))
+        self.dup_box.setVisible(bool(found))
+
+    def create(self) -> None:
+        problems = self.problems()
+        self._show_problems(problems)
+        if problems or self._busy:
+            return
+        self._set_busy(True)
+        issue(self.ctx, Action.CREATE, None, self.payload(), self._created, self._failed, owner=self)
+
+    def _created(self, command) -> None:
+        self._set_busy(False)
+        self.case_created.emit(command.case_id)
+        self.ctx.select_case(command.case_id)
+        self.accept()
+
+    def link_note(self) -> str:
+        caller = " ".join(x for x in (self.reporter_name.text().strip(), self.reporter_phone.text().strip()) if x)
+        text = self.tr("Another report ({source}, {time}){caller}: {description}").format(
+            source=self.source.currentText(), time=datetime.now().strftime("%Y-%m-%d %H:%M"),
+            caller=f" {caller}" if caller else "", description=self.description.toPlainText().strip())
+        if self.address.text().strip():
+            text += " · " + self.address.text().strip()
+        return text[:4000]
+
+    def link_to_selected(self) -> None:
+        item = self.dup_list.currentItem()
+        if item is None or self._busy:
+            return
+        case_id: UUID = item.data(0, IdRole)
+        self._set_busy(True)
+        issue(self.ctx, Action.NOTE, case_id, {"text": self.link_note()},
+              lambda _cmd: self._linked(case_id), self._failed, owner=self)
+
+    def _linked(self, case_id: UUID) -> None:
+        self._set_busy(False)
+        self.case_linked.emit(case_id)
+        self.ctx.select_case(case_id)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._show_problems([refusal_text(exc)])
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in (self.save_button, self.link_button, self.create_anyway_button):
+            button.setEnabled(not busy)

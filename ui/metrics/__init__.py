@@ -1,0 +1,1 @@
+"""The Performance dock, its models and charts."""

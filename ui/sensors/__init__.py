@@ -1,0 +1,1 @@
+"""The sensor panel, its plots and the alarm list."""

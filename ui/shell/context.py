@@ -1,0 +1,70 @@
+"""What every dock is built from: the core objects plus Qt signals re-emitting the core's events on the
+GUI thread. Docks take a ConsoleContext and nothing else, so a test can build any dock from a cache and a
+session without a main window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from PySide6.QtCore import QObject, Signal
+
+from app.cache import LocalCache
+from app.sync.session import Session
+
+
+class CoreSignals(QObject):
+    """Core events adapted to Qt: emitted from any thread, delivered queued on the GUI thread."""
+
+    cases_changed = Signal(object)      # app.cache ChangeSet (added/updated/removed id sets)
+    outbox_changed = Signal(int)
+    conflicts_changed = Signal(int)
+    settings_changed = Signal(str, object)
+    entities_changed = Signal(str, object)  # kind ("alarm", "sensor", "shift", …), frozenset of ids
+    sync_state_changed = Signal(object)  # app.sync.state SyncState
+    case_selected = Signal(object)       # UUID | None: the one selection shared by queue, map, detail
+    sensor_selected = Signal(str)
+    alarm_selected = Signal(str)         # alarm id: the alarm list selects it (e.g. from a case's link)
+    language_changed = Signal(str)
+    refdata_changed = Signal(str)        # new reference data version (names, units, categories)
+    pick_location_requested = Signal()   # a form asks the map for the next clicked point
+    location_picked = Signal(float, float, str)  # lat, lon, address/grid text
+
+
+@dataclass
+class ConsoleContext:
+    cache: LocalCache
+    session: Session
+    signals: CoreSignals
+    engine: Any = None                   # app.sync.engine.SyncEngine, or None when running without a server
+    settings: Any = None                 # app.platform.settings ConsoleSettings (tile URL, language, …); None in tests
+    sensor_hub: Any = None               # ui.sensors.sensor_dock.SensorHub, shared by the sensor dock, alarms and map
+    selected_case: UUID | None = field(default=None)
+
+    def select_case(self, case_id: UUID | None) -> None:
+        if case_id != self.selected_case:
+            self.selected_case = case_id
+            self.signals.case_selected.emit(case_id)
+
+    @property
+    def refdata(self):
+        return self.cache.refdata()
+
+    @property
+    def actor(self):
+        return self.session.actor
+
+    def connect_core(self) -> None:
+        """Adapt the cache's and sync engine's plain-Python events to the Qt signals (call once)."""
+        ev = self.cache.events
+        ev.cases_changed.connect(self.signals.cases_changed.emit)
+        ev.outbox_changed.connect(self.signals.outbox_changed.emit)
+        ev.conflicts_changed.connect(self.signals.conflicts_changed.emit)
+        ev.settings_changed.connect(self.signals.settings_changed.emit)
+        if hasattr(ev, "entities_changed"):
+            ev.entities_changed.connect(self.signals.entities_changed.emit)
+        if hasattr(ev, "refdata_changed"):
+            ev.refdata_changed.connect(self.signals.refdata_changed.emit)
+        if self.engine is not None:
+            self.engine.events.state_changed.connect(self.signals.sync_state_changed.emit)

@@ -1,0 +1,1 @@
+"""Shift handover: the dock, the shift timeline and the PDF."""
