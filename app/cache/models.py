@@ -8,7 +8,7 @@ from uuid import UUID
 
 from app.case import Case
 from app.commands import Command
-from app.enums import Priority, Source, Stage, Status
+from app.enums import Action, Priority, Source, Stage, Status
 from app.workflow import Actor
 
 
@@ -75,12 +75,18 @@ class Conflict:
     command: Command
     reason: str                 # WorkflowError code, `forbidden`, `conflict`, ...
     message: str
-    server_case: Case | None    # the server's state of the case when it refused (None: no such case)
+    server_case: Case | None    # the server's state of the case when it refused (None: see below)
     created_at: datetime
 
     @property
     def case_id(self) -> UUID:
         return self.command.case_id
+
+    @property
+    def server_has_no_case(self) -> bool:
+        """The server has no such case. A refusal without a case may also mean the server would not show
+        it to this user (e.g. `out_of_scope`: reassigned to another unit meanwhile): then it is False."""
+        return self.server_case is None and (self.reason == "no_such_case" or self.command.action == Action.CREATE)
 
 
 @dataclass(frozen=True)
