@@ -12,19 +12,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
-    Boolean,
-    CheckConstraint,
     DateTime,
-    ForeignKey,
-    Index,
-    Integer,
     MetaData,
-    String,
     TypeDecorator,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so alembic migrations can refer to them on both databases.
 NAMING_CONVENTION = {

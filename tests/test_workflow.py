@@ -166,7 +166,10 @@ def test_every_status_action_role(point, action, role, world, refdata, now):
             step(case, action, role, world, refdata, at)
         message = str(err.value)
         assert str(action) in message and str(role) in message
-        if role in EXPECTED[action][1]:  # refused for the state, not the role: the state is named too
+        if role == R.UNIT_HANDLER and case.unit_id is None:  # a case this handler may not see: never named
+            assert case.display_number not in message and str(case.id) not in message
+            assert f"'{case.status}'" not in message
+        elif role in EXPECTED[action][1]:  # refused for the state, not the role: the state is named too
             assert case.display_number in message and str(case.status) in message
 
 
@@ -184,7 +187,10 @@ def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):
     cmd = new_command(case.id, A.ACCEPT, {}, now)
     with pytest.raises(WorkflowError) as err:
         apply(case, cmd, stranger, refdata, now)
-    assert err.value.code == "out_of_scope" and world["unit"] in str(err.value)
+    message = str(err.value)
+    assert err.value.code == "out_of_scope" and world["other"] in message  # the handler's own unit
+    assert world["unit"] not in message and case.display_number not in message and str(case.id) not in message
+    assert f"'{case.status}'" not in message
 
 
 def test_bad_payload_is_rejected_with_field_names(world, refdata, now):

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from app.cases.case import Case
 from app.cases.commands import Command
-from app.platform.enums import Priority, Source, Stage, Status
+from app.platform.enums import Action
 from app.cases.workflow import Actor
 
 
@@ -42,12 +42,18 @@ class Conflict:
     command: Command
     reason: str                 # WorkflowError code, `forbidden`, `conflict`, ...
     message: str
-    server_case: Case | None    # the server's state of the case when it refused (None: no such case)
+    server_case: Case | None    # the server's state of the case when it refused (None: see below)
     created_at: datetime
 
     @property
     def case_id(self) -> UUID:
         return self.command.case_id
+
+    @property
+    def server_has_no_case(self) -> bool:
+        """The server has no such case. A refusal without a case may also mean the server would not show
+        it to this user (e.g. `out_of_scope`: reassigned to another unit meanwhile): then it is False."""
+        return self.server_case is None and (self.reason == "no_such_case" or self.command.action == Action.CREATE)
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ class CommandResult(BaseModel):
     position: int | None = None     # the change's position in the feed (accepted)
     reason: str | None = None       # machine-readable rejection code
     message: str | None = None      # human-readable explanation
-    case: Case | None = None        # the server's current state of the case (both outcomes)
+    case: Case | None = None        # the server's current case; a refusal carries it only if the caller may read it
 
 
 class BatchResult(BaseModel):

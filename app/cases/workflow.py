@@ -64,7 +64,6 @@ class Rule:
     roles: frozenset[Role]
     target: Status | None = None         # None: the status does not change (or is computed)
     guard: Callable[[Case], str | None] | None = None  # extra precondition; returns why it fails
-    unit_scoped: bool = False            # a unit handler may act only on its own unit's cases
 
 
 def _needs_pending_extension(case: Case) -> str | None:
@@ -88,10 +87,9 @@ RULES: dict[Action, Rule] = {
     Action.REGISTER: Rule(frozenset({S.REPORTED}), DESK, S.REGISTERED),
     Action.VOID: Rule(frozenset({S.REPORTED, S.REGISTERED}), DESK, S.VOIDED),
     Action.DISPATCH: Rule(frozenset({S.REGISTERED, S.RETURNED}), DESK, S.DISPATCHED),
-    Action.ACCEPT: Rule(frozenset({S.DISPATCHED}), frozenset({R.UNIT_HANDLER}), S.IN_PROGRESS, unit_scoped=True),
-    Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED,
-                        unit_scoped=True),
-    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED, unit_scoped=True),
+    Action.ACCEPT: Rule(frozenset({S.DISPATCHED}), frozenset({R.UNIT_HANDLER}), S.IN_PROGRESS),
+    Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED),
+    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED),
     Action.SEND_VERIFY: Rule(frozenset({S.HANDLED}), DESK, S.VERIFYING),
     Action.VERIFY_PASS: Rule(frozenset({S.VERIFYING}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
                              guard=_needs_unverified),
@@ -99,7 +97,7 @@ RULES: dict[Action, Rule] = {
                              guard=_needs_unverified),
     Action.CLOSE: Rule(frozenset({S.VERIFYING}), frozenset({R.SHIFT_LEAD}), S.CLOSED, guard=_needs_verification_passed),
     Action.REQUEST_EXTENSION: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), None,
-                                   guard=_no_pending_extension, unit_scoped=True),
+                                   guard=_no_pending_extension),
     Action.APPROVE_EXTENSION: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.SHIFT_LEAD}), None,
                                    guard=_needs_pending_extension),
     Action.DENY_EXTENSION: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.SHIFT_LEAD}), None,
@@ -109,7 +107,7 @@ RULES: dict[Action, Rule] = {
     Action.RESUME: Rule(frozenset({S.SUSPENDED}), frozenset({R.SHIFT_LEAD}), None),
     Action.ESCALATE: Rule(ACTIVE - {S.SUSPENDED}, frozenset({R.OPERATOR, R.SHIFT_LEAD, R.SYSTEM}), None),
     Action.REASSIGN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), DESK, S.DISPATCHED),
-    Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None, unit_scoped=True),
+    Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None),
 }
 
 # Automatic escalation: a case returned this many times goes one level up (DOMAIN.md).
@@ -134,8 +132,16 @@ def in_scope(case: Case, actor: Actor, refdata: RefData) -> bool:
 
 
 def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -> WorkflowError | None:
-    """Why `actor` may not take `action` on `case` now, or None when the rules allow it."""
+    """Why `actor` may not take `action` on `case` now, or None when the rules allow it.
+
+    A case outside the actor's scope is one it may neither see nor act on: refused without naming the
+    case, its number, status or unit (the refusal reaches a user who may not read them)."""
     rule = RULES[action]
+    if case is not None and not in_scope(case, actor, refdata):
+        if actor.role not in rule.roles:
+            return WorkflowError("forbidden_role", f"{_who(actor)} may not '{action}' a case")
+        return WorkflowError("out_of_scope", f"{_who(actor)} may not '{action}' this case: it is not in the "
+                                             f"scope of unit '{actor.unit_id or 'none'}'")
     if case is None:
         if action != Action.CREATE:
             return WorkflowError("no_such_case", f"action '{action}' needs an existing case")
@@ -150,12 +156,6 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
         return WorkflowError(
             "illegal_state",
             f"{_case_name(case)} is '{case.status}': action '{action}' is not allowed there ({_who(actor)})",
-        )
-    if rule.unit_scoped and not in_scope(case, actor, refdata):
-        return WorkflowError(
-            "out_of_scope",
-            f"{_case_name(case)} is '{case.status}' and belongs to unit '{case.unit_id or 'none'}': "
-            f"{_who(actor)} of unit '{actor.unit_id}' may not '{action}' it",
         )
     if rule.guard is not None and (why := rule.guard(case)):
         return WorkflowError(

@@ -60,7 +60,7 @@ class EntityCommandResult(BaseModel):
     status: Literal["accepted", "rejected"]
     reason: str | None = None
     message: str | None = None
-    data: dict[str, Any] | None = None   # the entity's server JSON after the command (both outcomes)
+    data: dict[str, Any] | None = None   # the entity after the command; a refusal: only if the caller may read it
 
 
 class EntityBatchResult(BaseModel):

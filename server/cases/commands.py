@@ -47,7 +47,7 @@ from server.feed.changes import (
     pg_notify_column,
     record_change,
 )
-from server.platform.scope import can_see
+from server.platform.scope import visible_case
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
     row = session.execute(_SELECT_CASE, {"case_id": command.case_id}).first()
     stored = session.execute(_SELECT_ANSWER, {"command_id": command.command_id}).first()
     if stored is not None:
-        return _stored_answer(stored, user, command)
+        return _stored_answer(stored, user, command, refdata)
     case = Case.model_validate(row.data) if row is not None else None
 
     if (refusal := clock_refusal(command.issued_at, now)) is not None:
@@ -320,20 +320,25 @@ def _convertible_to_utc(moment: datetime) -> bool:
     return True
 
 
-def _stored_answer(stored, user: AuthUser, command: Command) -> CommandResult:
+def _stored_answer(stored, user: AuthUser, command: Command, refdata) -> CommandResult:
     if stored.username != user.username:
         # Never hand one user's answer to another; this command id is simply not theirs to use.
         return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
                              reason="conflict", message=f"command id {command.command_id} was already used "
                                                         f"by another user")
-    return CommandResult.model_validate(stored.result)
+    result = CommandResult.model_validate(stored.result)
+    if result.status == "rejected" and result.case is not None:
+        # Stored already filtered; judged again against the caller as they are now (a handler moved to
+        # another unit since keeps nothing of a case it can no longer read).
+        return result.model_copy(update={"case": visible_case(user, result.case, refdata)})
+    return result
 
 
 def _rejected(command: Command, reason: str, message: str, case: Case | None, user: AuthUser,
               refdata) -> CommandResult:
-    visible = case if case is not None and can_see(user, case, refdata) else None
+    """A refusal; it carries the server's case only when `user` could GET it (`server.platform.scope`)."""
     return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
-                         reason=reason, message=message, case=visible)
+                         reason=reason, message=message, case=visible_case(user, case, refdata))
 
 
 def _next_case_number(session: Session, now: datetime, refdata) -> str:

@@ -229,9 +229,9 @@ def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
     if data is None:
         raise ApiError(404, "not_found", f"no case {case_id}")
     case = Case.model_validate(data)
-    if not can_see(user, case, ctx.refdata):
-        raise ApiError(403, "out_of_scope", f"case {case.display_number} belongs to unit '{case.unit_id}', "
-                                            f"not to {user.role} '{user.username}' of unit '{user.unit_id}'")
+    if not can_see(user, case, ctx.refdata):  # named by the id the caller sent, nothing of its content
+        raise ApiError(403, "out_of_scope", f"case {case_id} is not in the scope of {user.role} "
+                                            f"'{user.username}' of unit '{user.unit_id or 'none'}'")
     return JSONResponse(data)
 
 

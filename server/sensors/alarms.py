@@ -461,8 +461,10 @@ def _human(ctx: ServerContext, alarm_id: uuid.UUID, user: AuthUser, action: str,
         handler_ok = user.role == Role.UNIT_HANDLER and owner is not None and user.unit_id == owner
         if user.role not in roles and not handler_ok:
             who = " or ".join(str(r) for r in roles)
+            # The owner unit only to whom may see the alarm: to others it would say whose sensor alarmed.
+            owner_unit = f"the owner unit '{owner}'" if may_see_sensor(user, owner, refdata) else "the owner unit"
             raise ApiError(403, "forbidden", f"{user.role} '{user.username}' may not {action} alarm {alarm_id} "
-                                             f"(needs {who}, or a unit handler of the owner unit '{owner}')")
+                                             f"(needs {who}, or a unit handler of {owner_unit})")
         if row.state == "cleared":
             raise ApiError(409, "wrong_state", f"alarm {alarm_id} was already cleared at {row.data.get('cleared_at')}")
         changed = True

@@ -21,6 +21,7 @@ from server.audit.actions import console_of
 from server.platform.api import Ctx, User
 from server.shifts.commands import apply_entity_commands
 from server.platform.errors import ApiError
+from server.platform.scope import can_read_handover
 from app.shifts.schedule import parse_schedule
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def close_shift(shift_id: uuid.UUID, body: CloseShiftRequest, user: User, ctx: C
             responses={403: {"description": "forbidden (unit handlers)"}, 404: {"description": "not_found"}})
 def get_handover(shift_id: uuid.UUID, user: User, ctx: Ctx) -> dict[str, Any]:
     """Any centre user, as in the feed; not a unit handler (the report names every unit's cases)."""
-    if user.role == Role.UNIT_HANDLER:
+    if not can_read_handover(user):
         raise ApiError(403, "forbidden", f"a handover report lists every unit's cases; not for unit handler "
                                          f"'{user.username}'")
     with ctx.db.reader() as session:

@@ -3,7 +3,9 @@
 As `server.cases.commands` does for cases: lock the entity's row, answer a known `command_id` with its stored
 answer, else apply as the authenticated user and store the answer (accepted or rejected) in the same
 transaction, so a retry after a lost answer gets the same one. A rejection is an answer, not an HTTP
-error: the console puts it in front of the lead (e.g. a signature of a version that has changed).
+error: the console puts it in front of the lead (e.g. a signature of a version that has changed). It
+carries the handover only when its caller could GET it (`server.platform.scope.visible_handover`: not a unit
+handler), decided when it is stored and again when it is replayed.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from server.audit import chain as audit
 from server.shifts import handover
 from server.platform.auth import AuthUser
 from server.cases.commands import clock_refusal
+from server.platform.scope import visible_handover
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,14 @@ def _current(session: Session, shift_id: uuid.UUID | None) -> dict | None:
     return handover.handover_data(row, session.get(ShiftRow, shift_id)) if row is not None else None
 
 
+def _replayed(user: AuthUser, result: EntityCommandResult) -> EntityCommandResult:
+    """A stored answer for its own user: a refusal keeps the handover only if the caller may read it now
+    (answers stored before refusals were filtered carried it to anyone)."""
+    if result.status == "rejected":
+        return result.model_copy(update={"data": visible_handover(user, result.data)})
+    return result
+
+
 def _apply_in_transaction(session: Session, user: AuthUser, command: EntityCommand, now: datetime) -> EntityCommandResult:
     stored = session.get(EntityCommandRow, command.command_id)
     if stored is not None:
@@ -62,7 +73,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
                          detail={"command_id": str(command.command_id), "message": message})
             return EntityCommandResult(command_id=command.command_id, status="rejected", reason="conflict",
                                        message=message)
-        return EntityCommandResult.model_validate(stored.result)
+        return _replayed(user, EntityCommandResult.model_validate(stored.result))
     try:
         shift_id: uuid.UUID | None = uuid.UUID(command.entity_id)
     except ValueError:
@@ -107,8 +118,9 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
             accepted = store(EntityCommandResult(command_id=command.command_id, status="accepted",
                                                  data=_current(session, shift_id)))
         return EntityCommandResult.model_validate(accepted)
+    data = visible_handover(user, _current(session, shift_id))
     stored_json = store(EntityCommandResult(command_id=command.command_id, status="rejected", reason=reason,
-                                            message=message, data=_current(session, shift_id)))
+                                            message=message, data=data))
     audit.record(session, at=now, actor=user.username, role=str(user.role), action=f"handover_{command.action}",
                  entity_kind=command.kind, entity_id=command.entity_id, result="rejected", reason=reason,
                  console_id=command.console_id, client_time=command.issued_at, offline=command.offline,

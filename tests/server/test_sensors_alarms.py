@@ -91,6 +91,8 @@ def test_permissions_per_role(lite, user, may_ack, may_clear):
     assert r.status_code == (200 if may_ack else 403), r.text
     if not may_ack:
         assert r.json()["error"] == "forbidden" and user in r.json()["message"]
+        # the owner unit is named only to whom may see the alarm (not to a handler outside its scope)
+        assert ("'drainage'" in r.json()["message"]) is (not user.startswith("handler_"))
     r = clear(lite, user, alarm["id"])
     assert r.status_code == (200 if may_clear else 403), r.text
 

@@ -9,9 +9,9 @@ import pytest
 from app.cases import workflow
 from app.cache import LocalCache
 from app.cases.commands import CommandResult
-from app.platform.enums import Action, Status
+from app.platform.enums import Action, Role, Status
 from app.wire.protocol import Change
-from app.cases.workflow import WorkflowError
+from app.cases.workflow import Actor, WorkflowError
 from tests.sync.helpers import LEAD, OPERATOR, OPERATOR2, create_payload, dispatch_unit
 
 
@@ -181,6 +181,32 @@ def test_rejected_result_becomes_a_conflict_once(cache, refdata, now):
     assert len(cache.conflicts()) == 1
 
 
+def test_refusal_without_the_servers_case_keeps_the_known_case_and_records_the_conflict(cache, refdata, now):
+    """A server never sends a case the user may not read: a handler's note on a case reassigned away from
+    its unit comes back `out_of_scope` with no case. The console keeps what it knew and lists the conflict
+    without claiming the case is gone."""
+    unit = dispatch_unit(refdata)
+    handler = Actor("handler", Role.UNIT_HANDLER, unit)
+    server = _server_case(refdata, now)
+    dispatch = workflow.new_command(server.id, Action.DISPATCH, {"unit_id": unit}, now)
+    server = workflow.apply(server, dispatch, LEAD, refdata, now)
+    cache.apply_changes(_feed(server), cursor=1)
+    mine = cache.issue(handler, Action.NOTE, server.id, {"text": "on our way"}, now, offline=True)
+    seen = _record(cache)
+    refused = CommandResult(command_id=mine.command_id, case_id=server.id, status="rejected", reason="out_of_scope",
+                            message="unit_handler 'handler' may not 'note' this case", case=None)
+    cache.apply_results([refused])
+
+    [conflict] = cache.conflicts()
+    assert (conflict.command, conflict.reason, conflict.server_case) == (mine, "out_of_scope", None)
+    assert not conflict.server_has_no_case
+    assert cache.outbox_size() == 0 and cache.case(server.id) == server  # the last known state, no pending note
+    assert not cache.summaries()[0].pending
+    assert ("conflicts_changed", 1) in seen
+    assert cache.resolve_conflict(conflict.id, "discard", handler, now) is None
+    assert cache.conflicts() == [] and cache.case(server.id) == server
+
+
 def test_rejected_offline_create_disappears_then_reapply_or_discard(cache, refdata, now):
     command = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata), now, offline=True)
     rejected = CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
@@ -189,6 +215,7 @@ def test_rejected_offline_create_disappears_then_reapply_or_discard(cache, refda
     assert change_set.removed == {command.case_id} and cache.case(command.case_id) is None
 
     [conflict] = cache.conflicts()
+    assert conflict.server_case is None and conflict.server_has_no_case  # a refused creation: none exists
     again = cache.resolve_conflict(conflict.id, "reapply", OPERATOR, now + timedelta(minutes=5))
     assert again.command_id != command.command_id and again.action == Action.CREATE
     assert cache.conflicts() == [] and cache.case(command.case_id).status == Status.REPORTED

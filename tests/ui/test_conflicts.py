@@ -128,3 +128,21 @@ def test_new_conflicts_arrive_as_inserted_rows(qtbot, make_ctx, cases, demo_cach
     assert inserted == [1]
     assert dock.current() is not None  # the first conflict is selected
     assert not dock.discard_button.isHidden() and dock.discard_button.isEnabled()
+
+
+def test_a_refusal_without_the_servers_case_does_not_claim_the_case_is_gone(qtbot, make_ctx, cases, demo_cache,
+                                                                            refdata):
+    """The server sends no case the user may not read (e.g. reassigned away from a handler's unit): the
+    dock shows the refusal's message, not "no such case"."""
+    case_id = cases.make(Status.REPORTED)
+    answer_from_server(demo_cache, refdata, refuse={})  # the server has the case
+    note = cases.act(case_id, Action.NOTE)
+    demo_cache.apply_results([CommandResult(command_id=note.command_id, case_id=case_id, status="rejected",
+                                            reason="out_of_scope", message="not in the scope of your unit",
+                                            case=None)])
+    dock = make_dock(qtbot, make_ctx())
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 1, timeout=5000)
+    assert dock.model.index(0, 4).data() == ""
+    dock.select_row(0)
+    details = dock.details.toPlainText()
+    assert "not in the scope of your unit" in details and "no such case" not in details

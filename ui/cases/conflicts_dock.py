@@ -90,7 +90,9 @@ class ConflictsModel(QAbstractTableModel):
             if col == 3:
                 return c.message
             if col == 4:
-                return labels.status_label(server.status) if server else self.tr("no such case")
+                if server is not None:
+                    return labels.status_label(server.status)
+                return self.tr("no such case") if c.server_has_no_case else ""
             if col == 5:
                 return self._unit(server.unit_id) if server else ""
             if col == 6:
@@ -206,7 +208,8 @@ class ConflictsDock(QDockWidget):
                  self.tr("What was sent:"), json.dumps(c.command.payload, ensure_ascii=False, indent=2), ""]
         server = c.server_case
         if server is None:
-            lines.append(self.tr("The server has no such case."))
+            if c.server_has_no_case:  # else the server withheld it: the refusal's message says why
+                lines.append(self.tr("The server has no such case."))
         else:
             lines += [self.tr("The server's version of case {number}:").format(number=server.display_number),
                       self.tr("status {status}, unit {unit}, version {version}, updated {time}").format(
