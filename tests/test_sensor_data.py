@@ -279,13 +279,9 @@ def test_alarm_source_forgets_oldest_cleared_alarms_beyond_keep():
     assert any(source.alarm(i) is None for ids in removed_events for i in ids)
 
 
-def test_bootstrap_of_the_demo_city_is_quick_enough_for_a_worker(refdata):
-    import time
-
+def test_bootstrap_of_the_demo_city_fills_a_day(refdata):
     now = [T0]
     feed = _feed(refdata, now)
-    started = time.perf_counter()
     bank, _changes, end = bootstrap_bank(feed)
-    assert time.perf_counter() - started < 10
     assert end == T0 and all(len(s) == 86_400 for s in bank.series.values())
     assert not math.isnan(bank.series["wl-001"].last()[1])

@@ -307,10 +307,10 @@ def test_emergency_mode_adds_the_emergency_view(qtbot, make_ctx, cases):
     assert View.EMERGENCY not in dock.views() and dock.model.view == View.ALL_ACTIVE
 
 
-def test_large_queue_filters_and_sorts_quickly(qtbot, make_ctx):
-    """100k synthetic summaries straight into the model: view switch and sort stay in tens of ms."""
+def test_large_queue_filters_sorts_and_searches(qtbot, make_ctx):
+    """100k synthetic summaries straight into the model: view switch, sort and search give the right rows
+    (their speed is measured by `make bench`, bench_console, not asserted here)."""
     import random
-    import time
     from datetime import datetime, timezone
 
     from app.cases.summary import CaseSummary
@@ -332,18 +332,15 @@ def test_large_queue_filters_and_sorts_quickly(qtbot, make_ctx):
         cols.put(s)
     model._index_texts = lambda ids: None  # these rows are not in the cache: nothing to index
     model._loaded(cols)
-    timings = {}
-    for attempt in range(2):  # best of two: other processes on a shared test machine add noise
-        for name, step in (("view", lambda: model.set_view(View.TO_DISPATCH)),
-                           ("sort", lambda: model.sort(Column.NUMBER, Qt.SortOrder.DescendingOrder)),
-                           ("search", lambda: model.set_query("2026-0999")),
-                           ("back", lambda: (model.set_query(""), model.set_view(View.ALL_ACTIVE))),
-                           ("unsort", lambda: model.sort(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder))):
-            start = time.perf_counter()
-            step()
-            timings[name] = min(timings.get(name, 1e9), time.perf_counter() - start)
-    print({k: f"{v * 1000:.1f} ms" for k, v in timings.items()})
-    assert max(timings.values()) < 0.1, timings  # typically 5-40 ms
+    model.set_view(View.TO_DISPATCH)
+    assert model.rowCount() == sum(1 for s in rows if s.status in (Status.REGISTERED, Status.RETURNED))
+    model.sort(Column.NUMBER, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, Column.NUMBER).data() >= model.index(1, Column.NUMBER).data()
+    model.set_query("2026-0999")
+    assert 0 < model.rowCount() <= 100
+    model.set_query("")
+    model.set_view(View.ALL_ACTIVE)
+    model.sort(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
     assert model.rowCount() == sum(1 for s in rows if s.status not in (Status.CLOSED, Status.VOIDED))
     assert model.index(0, Column.NUMBER).data() is not None
     assert QModelIndex().isValid() is False
