@@ -217,7 +217,8 @@ class LocalCache:
     def refdata(self) -> RefData | None:
         """The reference data last downloaded from the server (None before the first download, or when
         the stored copy no longer loads, e.g. after an upgrade; the next sync downloads it again)."""
-        from app.refdata.model import RefData, RefDataError
+        from app.refdata.errors import RefDataError
+        from app.refdata.model import RefData
 
         with self._refdata_lock:
             if not self._refdata_loaded:

@@ -375,7 +375,7 @@ import PySide6.QtWebEngineWidgets
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)            # created before ui.map.interceptor is imported: no scheme
-from app.refdata.model import load_demo_refdata
+from app.refdata.loading import load_demo_refdata
 from ui.shell.context import ConsoleContext, CoreSignals
 from ui.map.dock import MapDock
 from ui.map.interceptor import scheme_registered
