@@ -465,7 +465,7 @@ def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
 def test_markers_from_the_columns_are_the_case_markers(refdata):
     """The map builds its markers from numpy columns; they equal map_layers.case_marker of the summary
     (every status, no deadline, suspended, overdue, due soon, provisional numbers, no unit, bad position)."""
-    from app.cases.views import QueueColumns
+    from app.cases.queue_columns import QueueColumns
     from ui.map.dock import column_markers
 
     rnd = random.Random(4)
