@@ -34,7 +34,7 @@ COMMANDS = int(os.environ.get("BENCH_AUDIT_COMMANDS", "400"))
 def _append_cost(url: str) -> tuple[list[float], float]:
     from app.cases.commands import Command, CommandBatch
     from app.platform.enums import Role
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
     from server.cases import commands
     from server.platform.auth import AuthUser
     from server.admin.bootstrap import init_db

@@ -703,7 +703,7 @@ def bench_queue(app, cache, built) -> None:
     from PySide6.QtCore import Qt
 
     import ui.shell.ops
-    from app.cases.views import View
+    from app.cases.saved_views import View
     from app.platform.enums import TERMINAL_STATUSES
     from app.sync.session import Session
     from bench.console_fixtures import OPERATOR

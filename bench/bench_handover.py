@@ -32,7 +32,7 @@ def _fill(url: str, rng: random.Random) -> int:
     import psycopg
 
     from server.admin.bootstrap import init_db
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
 
     init_db(url, refdata=load_demo_refdata())
     conninfo = plain_url(url)

@@ -273,7 +273,7 @@ def time_facts(refdata) -> float:
 
 def main() -> int:
     install_sigterm_cleanup()
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
     from server.admin.bootstrap import init_db
 
     refdata = load_demo_refdata()

@@ -77,7 +77,8 @@ def sensor_id(i: int) -> str:
 
 def synthetic_refdata(n: int):
     """The demo city with its sensors replaced by `n` water-level gauges spread over its grids."""
-    from app.refdata.model import RefData, load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
+    from app.refdata.model import RefData
 
     demo = load_demo_refdata()
     data = demo.to_dict()

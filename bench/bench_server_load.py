@@ -234,7 +234,7 @@ def _latency_summary(values: list[float]) -> str:
 
 
 def bench_command_latency() -> None:
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
     from server.admin.bootstrap import init_db
 
     refdata = load_demo_refdata()
@@ -421,7 +421,7 @@ def fill_cases(url: str, refdata, count: int) -> dict:
 
 def bench_initial_sync() -> None:
     from app.cache import LocalCache
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
     from app.sync.session import login_online
     from app.sync.client import ServerClient
     from app.sync.engine import SyncEngine

@@ -250,7 +250,7 @@ def bench_visibility(server: ServerProcess, workdir: Path, refdata) -> None:
 
 def main() -> int:
     install_sigterm_cleanup()
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
     from server.admin.bootstrap import init_db
 
     try:

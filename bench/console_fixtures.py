@@ -233,7 +233,7 @@ def build_cache(directory: Path, n: int, *, now: datetime | None = None, credent
     """A LocalCache in `directory` with the demo reference data, `n` cases applied in feed pages, and
     (optionally) an offline login verifier for operator1."""
     from app.cache import LocalCache
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
 
     started = time.perf_counter()
     now = now or now_utc()

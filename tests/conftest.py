@@ -52,7 +52,7 @@ def server_db_url(request, tmp_path):
 
 @pytest.fixture(scope="session")
 def refdata():
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
 
     return load_demo_refdata()
 

@@ -1,5 +1,6 @@
-"""app.cases.views: saved views, text matching, countdowns, duplicate detection, and the vectorised queue
-columns agreeing with the plain per-summary rules."""
+"""app.cases saved_views, search, countdown, duplicates and queue_columns: saved views, text matching,
+countdowns, duplicate detection, and the vectorised queue columns agreeing with the plain per-summary
+rules."""
 from __future__ import annotations
 
 import random
@@ -8,20 +9,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from app.cases.countdown import Level, countdown
+from app.cases.duplicates import find_duplicates
+from app.cases.queue_columns import QueueColumns
+from app.cases.saved_views import View, ViewContext, in_view, involves, views_for
+from app.cases.search import fold, matches_text
 from app.cases.summary import CaseSummary
-from app.cases.views import (
-    Level,
-    QueueColumns,
-    View,
-    ViewContext,
-    countdown,
-    find_duplicates,
-    fold,
-    in_view,
-    involves,
-    matches_text,
-    views_for,
-)
 from app.platform.enums import Priority, Source, Stage, Status
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)

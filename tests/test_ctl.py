@@ -134,7 +134,7 @@ def test_admin_init_users_and_import(tmp_path, capsys, monkeypatch, refdata):
 
 
 def refdata_dir():
-    from app.refdata.model import demo_dir
+    from app.refdata.loading import demo_dir
     return demo_dir()
 
 

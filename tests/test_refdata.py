@@ -10,18 +10,12 @@ import pytest
 
 from app.platform.enums import Priority, Role
 from app.platform.geo import GridIndex, area_m2, bbox, centroid, haversine_m, point_in_polygon
-from app.refdata.model import (
-    RefData,
-    RefDataError,
-    demo_dir,
-    format_limit,
-    load_demo_refdata,
-    load_refdata,
-    parse_categories,
-    parse_grids,
-    parse_limit,
-    parse_units,
-)
+from app.refdata.categories import format_limit, parse_categories, parse_limit
+from app.refdata.errors import RefDataError
+from app.refdata.grids import parse_grids
+from app.refdata.loading import demo_dir, load_demo_refdata, load_refdata
+from app.refdata.model import RefData
+from app.refdata.units import parse_units
 from app.cases.routing import rank_units
 from app.refdata.timelimits import Limit
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from app.platform.enums import Priority
-from app.refdata.model import Category, Grid, RefData, RefDataError, ResponsibilityRule, Unit
+from app.refdata.entities import Category, Grid, ResponsibilityRule, Unit
+from app.refdata.errors import RefDataError
+from app.refdata.model import RefData
 from app.cases.routing import Suggestion, escalation_target, locate_grid, primary_unit, rank_units
 from app.refdata.timelimits import Limit
 

@@ -82,7 +82,7 @@ def _report_offline(cache, actor, n: int) -> None:
 
 def _desk_session(server_url: str) -> None:
     """operator2 logs in at another desk and logs out again (as closing that console does)."""
-    from app.refdata.model import load_demo_refdata
+    from app.refdata.loading import load_demo_refdata
     from app.sync.client import ServerClient
 
     client = ServerClient(server_url)

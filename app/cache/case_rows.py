@@ -206,8 +206,8 @@ def _micros_sql(column: str) -> str:
 
 
 # The queue's numpy columns read the summary columns with the enums as codes and the times as integer
-# microseconds (`app.cases.views.RowBatch.from_coded_rows`): SQLite does per row in C what Python would do
-# per value. Same column order as SUMMARY_COLUMNS.
+# microseconds (`app.cases.queue_rows.RowBatch.from_coded_rows`): SQLite does per row in C what Python
+# would do per value. Same column order as SUMMARY_COLUMNS.
 CODED_SUMMARY_SELECT = ("SELECT id, number, provisional_number, " + _code_sql("status", Status) + ", "
                         + _code_sql("priority", Priority) + ", category_code, unit_id, grid_code, lat, lon, "
                         + _code_sql("source", Source) + ", " + ", ".join(_micros_sql(c) for c in

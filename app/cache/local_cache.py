@@ -136,7 +136,7 @@ class LocalCache:
 
     def summary_columns(self) -> tuple:
         """Every case's summary columns in one row of concatenated texts (`case_rows.SUMMARY_COLUMNS_SQL`),
-        for `app.cases.views.RowBatch.from_columns`."""
+        for `app.cases.queue_rows.RowBatch.from_columns`."""
         with self._engine.connect() as conn:
             return conn.connection.driver_connection.execute(case_rows.SUMMARY_COLUMNS_SQL).fetchone()
 
@@ -156,7 +156,7 @@ class LocalCache:
 
     def case_texts(self, ids: Iterable[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
         """For the queue's search and "my cases": each case's free text (description, address, reporter,
-        joined by \x1f as `app.cases.views.case_text`) and the ids whose events name `username` or whose
+        joined by \x1f as `app.cases.search.case_text`) and the ids whose events name `username` or whose
         inspector it is. Read by SQLite's JSON functions, so 100,000 cases never become Case objects."""
         texts: dict[UUID, str] = {}
         mine: set[UUID] = set()
@@ -217,7 +217,8 @@ class LocalCache:
     def refdata(self) -> RefData | None:
         """The reference data last downloaded from the server (None before the first download, or when
         the stored copy no longer loads, e.g. after an upgrade; the next sync downloads it again)."""
-        from app.refdata.model import RefData, RefDataError
+        from app.refdata.errors import RefDataError
+        from app.refdata.model import RefData
 
         with self._refdata_lock:
             if not self._refdata_loaded:

@@ -36,7 +36,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.refdata.model import RefData, RefDataError, ResponsibilityRule
+from app.refdata.entities import ResponsibilityRule
+from app.refdata.errors import RefDataError
+from app.refdata.model import RefData
 
 __all__ = ["RefDataError", "Suggestion", "escalation_target", "locate_grid", "primary_unit",
            "rank_units"]

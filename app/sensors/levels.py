@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from app.refdata.model import SensorRules
+from app.refdata.entities import SensorRules
 
 
 class Level(IntEnum):
@@ -48,7 +48,7 @@ class SensorState(StrEnum):
 
 @dataclass(frozen=True)
 class Thresholds(SensorRules):
-    """A sensor's alarm rules (the fields of `app.refdata.model.SensorRules`) with what plotting and the
+    """A sensor's alarm rules (the fields of `app.refdata.entities.SensorRules`) with what plotting and the
     console-side evaluation need on top."""
 
     @classmethod

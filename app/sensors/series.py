@@ -105,7 +105,7 @@ class SensorSeries:
 
 @dataclass(frozen=True)
 class SensorInfo:
-    """What the display needs of a sensor (built from `app.refdata.model.Sensor`)."""
+    """What the display needs of a sensor (built from `app.refdata.entities.Sensor`)."""
 
     id: str
     type: str

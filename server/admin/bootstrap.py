@@ -10,7 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.platform.enums import Role
-from app.refdata.model import RefData, RefDataError, load_demo_refdata, load_refdata
+from app.refdata.errors import RefDataError
+from app.refdata.loading import load_demo_refdata, load_refdata
+from app.refdata.model import RefData
 from db.refdata import RefDataRow
 from db.platform import UserRow
 from server.audit import actions as audit_actions

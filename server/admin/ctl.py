@@ -23,7 +23,11 @@ from pathlib import Path
 from app.cli import main as client_cli
 from app.platform.enums import Role
 from app.platform.gc_tuning import tune_collector
-from app.refdata.model import RefData, RefDataError, parse_categories, parse_grids, parse_units
+from app.refdata.categories import parse_categories
+from app.refdata.errors import RefDataError
+from app.refdata.grids import parse_grids
+from app.refdata.model import RefData
+from app.refdata.units import parse_units
 from server.audit import chain as audit
 from server.audit.query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
 from server.admin.bootstrap import BootstrapError, add_user, import_refdata, init_db

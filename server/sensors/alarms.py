@@ -44,7 +44,8 @@ from sqlalchemy.orm import Session
 
 from app.cases.commands import Command
 from app.platform.enums import Action, Priority, Role, Source, Status
-from app.refdata.model import RefDataError, Sensor
+from app.refdata.entities import Sensor
+from app.refdata.errors import RefDataError
 from db.sensors import SensorAlarmRow, SensorStateRow
 from db.cases import CaseRow
 from server.audit import chain as audit

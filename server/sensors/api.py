@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.platform.enums import Role
-from app.refdata.model import RefDataError
+from app.refdata.errors import RefDataError
 from server.platform import auth
 from server.sensors import alarms as sensor_alarms, store as sensor_store
 from server.platform.api import Ctx, User

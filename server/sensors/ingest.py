@@ -46,7 +46,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.refdata.model import RefDataError, Sensor
+from app.refdata.entities import Sensor
+from app.refdata.errors import RefDataError
 from app.sensors.levels import Level, Reason, ThresholdEvaluator, Thresholds
 from db.sensors import SensorMinuteRow, SensorReadingRow, SensorRejectionRow, SensorStateRow
 from server.audit import chain as audit

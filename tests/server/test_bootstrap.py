@@ -7,7 +7,8 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from app.refdata.model import RefDataError, demo_dir
+from app.refdata.errors import RefDataError
+from app.refdata.loading import demo_dir
 from db.refdata import RefDataRow
 from db.platform import UserRow
 from server.platform.auth import verify_password

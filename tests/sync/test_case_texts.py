@@ -4,7 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from app.cases.views import case_text, involves
+from app.cases.saved_views import involves
+from app.cases.search import case_text
 from app.platform.enums import Action, Role
 from app.cases.workflow import Actor
 from tests.sync.helpers import create_payload

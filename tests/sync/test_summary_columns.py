@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from app.cache.case_rows import SUMMARY_COLUMNS
-from app.cases.views import QueueColumns, RowBatch, load_columns
+from app.cases.queue_columns import QueueColumns, load_columns
+from app.cases.queue_rows import RowBatch
 from app.platform.enums import Action
 from tests.sync.helpers import OPERATOR, create_payload
 

@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.platform import labels
-from app.cases.views import Level, View
+from app.cases.countdown import Level
+from app.cases.saved_views import View
 from app.platform.enums import Action, Status
 from tests.ui.conftest import LEAD, OPERATOR, handler_for
 from ui.cases.queue_dock import CaseQueueDock
@@ -325,7 +326,7 @@ def test_large_queue_filters_sorts_and_searches(qtbot, make_ctx):
                         now - timedelta(minutes=rnd.randint(0, 9999)), now,
                         now + timedelta(minutes=rnd.randint(-300, 3000)), Stage.HANDLE, 0, 0, False, 1)
             for i in range(100_000)]
-    from app.cases.views import QueueColumns
+    from app.cases.queue_columns import QueueColumns
 
     cols = QueueColumns(partial(summary_text, model.refdata()))
     for s in rows:

@@ -375,7 +375,7 @@ import PySide6.QtWebEngineWidgets
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)            # created before ui.map.interceptor is imported: no scheme
-from app.refdata.model import load_demo_refdata
+from app.refdata.loading import load_demo_refdata
 from ui.shell.context import ConsoleContext, CoreSignals
 from ui.map.dock import MapDock
 from ui.map.interceptor import scheme_registered
@@ -465,7 +465,7 @@ def test_map_follows_the_console_theme_live(qtbot, refdata, small_hub, closing):
 def test_markers_from_the_columns_are_the_case_markers(refdata):
     """The map builds its markers from numpy columns; they equal map_layers.case_marker of the summary
     (every status, no deadline, suspended, overdue, due soon, provisional numbers, no unit, bad position)."""
-    from app.cases.views import QueueColumns
+    from app.cases.queue_columns import QueueColumns
     from ui.map.dock import column_markers
 
     rnd = random.Random(4)

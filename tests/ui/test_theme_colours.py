@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from app.cases.views import Level
+from app.cases.countdown import Level
 from app.sensors.alarms import Alarm, AlarmState
 from ui.shell import theme
 from ui.sensors.alarm_model import COLUMNS, AlarmModel

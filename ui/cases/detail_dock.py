@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.platform import labels
 from app.cases import workflow
 from app.cases.case import Case
-from app.cases.views import Level, countdown
+from app.cases.countdown import Level, countdown
 from app.cases.commands import Command
 from ui.shell import theme
 from ui.cases.actions import CaseActionBar, CaseActionController, now_utc, ui_language

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.platform import labels
-from app.cases.views import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, Duplicate, find_duplicates
+from app.cases.duplicates import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, Duplicate, find_duplicates
 from app.platform.enums import Action, Priority, Source
 from ui.cases.actions import issue, now_utc, refusal_text, ui_language
 from ui.cases.queue_model import format_duration

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.views import View, view_name, view_rule, views_for
+from app.cases.saved_views import View, view_name, view_rule, views_for
 from app.platform.enums import Role
 from ui.shell import theme
 from ui.cases.queue_model import CaseIdRole, CaseQueueModel, Column

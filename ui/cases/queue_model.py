@@ -1,7 +1,7 @@
 """The case queue as one Qt table model over the cache's case summaries.
 
-The model holds the summaries in an `app.cases.views.QueueColumns` (numpy columns, one slot per case) and
-shows the slots of the current saved view and search, sorted, in `self._rows`. Filtering and sorting
+The model holds the summaries in an `app.cases.queue_columns.QueueColumns` (numpy columns, one slot per
+case) and shows the slots of the current saved view and search, sorted, in `self._rows`. Filtering and sorting
 are vectorised (no per-row Python call), so 100,000 rows re-filter and re-sort in tens of milliseconds;
 Qt's QSortFilterProxyModel would call back into Python per row and per comparison.
 
@@ -31,19 +31,11 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from app.platform import labels
 from app.refdata import timelimits
 from app.cases.summary import CaseSummary
-from app.cases.views import (
-    ACTIVE_BY_STATUS as _ACTIVE,
-    PRIORITY_ORDER,
-    Level,
-    QueueColumns,
-    RowBatch,
-    View,
-    ViewContext,
-    countdown,
-    fold_texts,
-    load_columns,
-    query_tokens,
-)
+from app.cases.countdown import Level, countdown
+from app.cases.queue_columns import QueueColumns, load_columns
+from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE, PRIORITY_ORDER, RowBatch
+from app.cases.saved_views import View, ViewContext
+from app.cases.search import fold_texts, query_tokens
 from app.platform.enums import Priority, Stage, Status
 from ui.shell import theme
 from ui.cases.actions import now_utc, ui_language
@@ -112,7 +104,8 @@ def format_duration(seconds: float) -> str:
 def _load_texts(cache, ids: list, username: str) -> tuple[dict[UUID, str], set[UUID]]:
     """Free text and "involves me" for cases (worker thread). Uses `cache.case_texts` when the cache
     offers it, else reads the full cases."""
-    from app.cases.views import case_text, involves
+    from app.cases.saved_views import involves
+    from app.cases.search import case_text
 
     bulk = getattr(cache, "case_texts", None)
     if callable(bulk):

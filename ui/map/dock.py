@@ -28,7 +28,8 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.map import layers as map_layers
-from app.cases.views import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, QueueColumns, RowBatch, load_columns
+from app.cases.queue_columns import QueueColumns, load_columns
+from app.cases.queue_rows import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, RowBatch
 from app.platform.enums import Priority, Status
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
 from app.map.tile_cache import TileCache, tile_cache_from_settings
@@ -217,8 +218,8 @@ class MapDock(QDockWidget):
 
     # ------------------------------------------------------------------ cases
     #
-    # The dock's copy of the cases is compact: numpy columns (`app.cases.views.QueueColumns`, no Python
-    # object per case) plus, per slot, the time-left class and a fingerprint of the marker last sent to
+    # The dock's copy of the cases is compact: numpy columns (`app.cases.queue_columns.QueueColumns`, no
+    # Python object per case) plus, per slot, the time-left class and a fingerprint of the marker last sent to
     # the page. Marker records exist only while they are being sent.
 
     def _start_own_load(self) -> None:

@@ -27,7 +27,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from app.sensors.alarm_source import FeedAlarmSource, NeedsServer
 from app.platform.enums import Role
 from app.platform.i18n import QT_TRANSLATE_NOOP
-from app.refdata.model import RefDataError
+from app.refdata.errors import RefDataError
 from app.sensors.series import SensorInfo
 from app.sensors.feed import BadReadings, Fetched, SensorHistory, ServerSensorFeed
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable

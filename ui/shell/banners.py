@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, Q
                                QPushButton, QVBoxLayout, QWidget)
 
 from app.platform.enums import Role
-from app.refdata.model import RefDataError
+from app.refdata.errors import RefDataError
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
 from app.sync.state import Connection, SyncState
 from ui.shell.context import ConsoleContext

@@ -64,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def demo_password(username: str) -> str | None:
     """The demo city's published password of a demo user."""
-    from app.refdata.model import demo_dir
+    from app.refdata.loading import demo_dir
 
     try:
         users = json.loads((demo_dir() / "users.json").read_text(encoding="utf-8"))

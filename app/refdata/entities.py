@@ -1,0 +1,196 @@
+"""The reference-data records: units, categories, grids, users, sensors with their alarm rules, and the
+rows of the responsibility matrix. Frozen dataclasses, each with its ``to_dict()`` for the bundle."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.platform.enums import Priority, Role
+from app.platform.geo import point_in_polygon
+from app.refdata.errors import RefDataError
+from app.refdata.timelimits import Limit
+
+__all__ = ["SENSOR_RULE_FIELDS", "Category", "Grid", "ResponsibilityRule", "Sensor", "SensorRules", "Unit",
+           "User", "as_priority"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A member unit (成员单位): the city office, a department, a squad (中队) or a team (班组)."""
+
+    id: str
+    name: str
+    name_en: str
+    level: int
+    parent_id: str | None
+    kind: str
+    phone: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "name_en": self.name_en, "level": self.level,
+                "parent_id": self.parent_id, "kind": self.kind, "phone": self.phone}
+
+
+@dataclass(frozen=True)
+class Category:
+    """A component (部件) or event (事件) category with its handling limit per priority."""
+
+    code: str
+    kind: str                # "component" | "event"
+    major: str               # two digits
+    minor: str               # two digits
+    name: str
+    name_en: str
+    default_priority: Priority
+    limits: dict[Priority, Limit] = field(hash=False)
+    emergency: bool = False
+
+    def limit(self, priority: Priority | str) -> Limit:
+        return self.limits[as_priority(priority)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
+                "name": self.name, "name_en": self.name_en,
+                "default_priority": str(self.default_priority),
+                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
+                "emergency": self.emergency}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A unit grid (单元网格). ``street`` and ``community`` are the 9- and 12-digit code prefixes;
+    ``geometry`` is the GeoJSON geometry (treat it as read-only); ``centroid`` is **(lat, lon)**."""
+
+    code: str
+    name: str
+    name_en: str
+    street: str
+    street_name: str
+    community: str
+    community_name: str
+    geometry: dict[str, Any] = field(hash=False, repr=False)
+    centroid: tuple[float, float] = (0.0, 0.0)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return point_in_polygon(lon, lat, self.geometry["coordinates"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "name_en": self.name_en,
+                "street": self.street, "street_name": self.street_name,
+                "community": self.community, "community_name": self.community_name,
+                "geometry": self.geometry, "centroid": [self.centroid[0], self.centroid[1]]}
+
+
+@dataclass(frozen=True)
+class User:
+    """An account. ``password`` is only ever a demo/seed password (the server stores hashes)."""
+
+    username: str
+    display_name: str
+    role: Role
+    unit_id: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    def to_dict(self, include_secrets: bool = False) -> dict[str, Any]:
+        return {"username": self.username, "display_name": self.display_name,
+                "role": str(self.role), "unit_id": self.unit_id,
+                "password": self.password if include_secrets else None}
+
+
+SENSOR_RULE_FIELDS = ("warning_high", "alarm_high", "warning_low", "alarm_low", "rate_per_min",
+                      "hysteresis", "min_duration_s", "silent_after_s", "min_valid", "max_valid")
+
+
+@dataclass(frozen=True)
+class SensorRules:
+    """Alarm rules of one sensor. Thresholds and rate are nullable (None = not checked);
+    ``rate_per_min`` is the largest plausible change per minute (a faster change alarms);
+    ``hysteresis`` is how far back past a threshold a reading must come to clear it;
+    ``min_duration_s`` how long a threshold must be exceeded before it counts; ``silent_after_s``
+    how long without data before the sensor counts as silent; readings outside
+    [``min_valid``, ``max_valid``] are invalid (sensor fault), not alarms."""
+
+    warning_high: float | None = None
+    alarm_high: float | None = None
+    warning_low: float | None = None
+    alarm_low: float | None = None
+    rate_per_min: float | None = None
+    hysteresis: float = 0.0
+    min_duration_s: int = 0
+    silent_after_s: int = 0
+    min_valid: float | None = None
+    max_valid: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SENSOR_RULE_FIELDS}
+
+
+@dataclass(frozen=True)
+class Sensor:
+    """An IoT sensor in a grid; an alarm opens a case of ``category_code`` for ``owner_unit_id``."""
+
+    id: str
+    type: str
+    name: str
+    name_en: str
+    unit_of_measure: str
+    lat: float
+    lon: float
+    grid_code: str
+    owner_unit_id: str
+    interval_s: int
+    category_code: str
+    baseline: float
+    rules: SensorRules
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "name": self.name, "name_en": self.name_en,
+                "unit_of_measure": self.unit_of_measure, "lat": self.lat, "lon": self.lon,
+                "grid_code": self.grid_code, "owner_unit_id": self.owner_unit_id,
+                "interval_s": self.interval_s, "category_code": self.category_code,
+                "baseline": self.baseline, "rules": self.rules.to_dict()}
+
+
+@dataclass(frozen=True)
+class ResponsibilityRule:
+    """One row of the responsibility matrix.
+
+    ``category``: ``*``, a kind letter (``C``/``E``), a major class (``C01``) or a full code;
+    ``area``: ``*`` or a grid-code prefix (6-digit county, 9-digit street, 12-digit community or the
+    14-digit grid code); ``rank`` 1 = primary.
+    """
+
+    category: str
+    area: str
+    unit_id: str
+    rank: int = 1
+
+    def category_level(self, code: str) -> int | None:
+        """How specifically this rule matches category ``code``: 3 exact code, 2 major class,
+        1 kind letter, 0 ``*``; None when it does not match."""
+        if self.category == "*":
+            return 0
+        if not code.startswith(self.category):
+            return None
+        return {1: 1, 3: 2}.get(len(self.category), 3)
+
+    def area_level(self, grid_code: str | None) -> int | None:
+        """Length of the matching grid-code prefix (0 for ``*``); None when it does not match.
+        With no grid (``None``) only ``*`` matches."""
+        if self.area == "*":
+            return 0
+        if grid_code is None or not grid_code.startswith(self.area):
+            return None
+        return len(self.area)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"category": self.category, "area": self.area, "unit_id": self.unit_id,
+                "rank": self.rank}
+
+
+def as_priority(value: Priority | str) -> Priority:
+    try:
+        return Priority(value)
+    except ValueError:
+        raise RefDataError(f"unknown priority {value!r} (expected one of "
+                           f"{', '.join(p.value for p in Priority)})") from None
