@@ -14,10 +14,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from app.platform.edge_types import Text, check_time
 from app.platform.enums import Role
 from app.refdata.errors import RefDataError
 from server.platform import auth
@@ -39,6 +40,8 @@ INGEST_KEY_HEADER = "X-OneGrid-Ingest-Key"
 class ReadingsBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # Each reading is checked on its own (server.sensors.reading.ReadingIn, as for MQTT), not here: one bad
+    # reading is answered in `rejected`, naming the field, and the batch's other readings are stored.
     readings: list[dict[str, Any]] = Field(max_length=MAX_BATCH, description=(
         "[{sensor_id, time: ISO-8601 with zone or epoch s, value, unit}]; each one is checked on its own and "
         "a bad one is answered in `rejected` with its index"))
@@ -47,13 +50,13 @@ class ReadingsBatch(BaseModel):
 class AcknowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str | None = Field(default=None, max_length=2000)
+    note: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 class ClearRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 def _visible_sensor_ids(user: AuthUser, refdata) -> list[str] | None:
@@ -108,14 +111,15 @@ def _when(value: str | None, name: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ApiError(400, "invalid_time", f"{name} {value!r} is not ISO-8601") from None
-    if parsed.tzinfo is None:
-        raise ApiError(400, "invalid_time", f"{name} {value!r} has no time zone")
-    return parsed
+    try:
+        return check_time(parsed)  # an offset and years 1970-2999: the range arithmetic cannot overflow
+    except ValueError as exc:
+        raise ApiError(400, "invalid_time", f"{name} {value!r} {exc}") from None
 
 
 @router.get("/api/sensors/{sensor_id}/readings", tags=["sensors"])
 def get_readings(
-    sensor_id: str, user: User, ctx: Ctx,
+    sensor_id: Annotated[Text, Path()], user: User, ctx: Ctx,
     start: Annotated[str | None, Query(description="ISO-8601 with zone; default end - 24 h")] = None,
     end: Annotated[str | None, Query(description="ISO-8601 with zone; default now")] = None,
     resolution: Annotated[Literal["auto", "raw", "minute"], Query()] = "auto",
@@ -140,7 +144,7 @@ def get_readings(
 def list_alarms(
     user: User, ctx: Ctx,
     active: Annotated[bool | None, Query(description="true: not cleared; false: cleared; absent: all")] = None,
-    sensor_id: Annotated[str | None, Query()] = None,
+    sensor_id: Annotated[Text | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """Alarms, newest first."""

@@ -1,16 +1,18 @@
 """Sensor reading ingest: validation, storage, rule evaluation — one writer thread per server process.
 
 Readings arrive from the MQTT subscriber (`server.sensors.mqtt`) and the HTTP batch endpoint
-(`POST /api/sensors/readings`). Both hand them to `SensorIngest`, which queues them for its single
-writer thread; the thread collects what arrives within `sensor_batch_ms` and writes it all in **one
-transaction**:
+(`POST /api/sensors/readings`). Both hand them to `SensorIngest`, which checks each one on its own in
+the caller's thread (`server.sensors.reading`: the one model `ReadingIn` of `app.platform.edge_types` types) and
+queues them for its single writer thread; the thread collects what arrives within `sensor_batch_ms` and
+writes it all in **one transaction**:
 
 1. validation — a reading is *rejected* (counted per sensor id and reason in `sensor_rejections`, never
-   stored as data) for: `malformed` (no sensor id, a time or value that is not one), `unknown_sensor`,
-   `wrong_unit` (not the sensor's unit of measure), `not_finite` (NaN/∞), `impossible_value` (outside the
-   rule's [min_valid, max_valid]: a sensor fault, and the sensor's state becomes `fault`),
-   `future_time` (more than `sensor_future_s` ahead of the server clock) and `too_old` (older than the
-   raw retention window);
+   stored as data) for: `malformed` (no sensor id, a time or value that is not one, a NUL character, a
+   time outside years 1970–2999, true/false as a number; the message names the field), `unknown_sensor`,
+   `wrong_unit` (not the sensor's unit of measure), `not_finite` (NaN/∞, or beyond a float's range),
+   `impossible_value` (outside the rule's [min_valid, max_valid]: a sensor fault, and the sensor's state
+   becomes `fault`), `future_time` (more than `sensor_future_s` ahead of the server clock) and `too_old`
+   (older than the raw retention window);
 2. raw rows, keyed (sensor_id, time), `INSERT … ON CONFLICT DO NOTHING RETURNING`: a duplicate (same
    sensor and time, in this batch or stored before) is counted, not stored again, and not aggregated;
 3. per-minute aggregates (min, max, sum, count) from the rows actually inserted;
@@ -22,6 +24,14 @@ transaction**:
 5. level changes go to `server.sensors.alarms` (raise / escalate / clear, episodes), the sensor's state
    row is written and put in the feed (kind `sensor`) on every level or state change and otherwise at
    most every `sensor_feed_interval_s` per sensor, then the feed changes (last, see server.feed.changes).
+
+**One reading never fails the others.** Should the batch's transaction fail all the same (the database
+refuses a row), the batch is written again in halves, and each failing half in halves again, until the
+reading the database refuses stands alone: it is rejected with reason `store_refused`, every other one
+is stored (`server.sensors.batch_split`). The evaluators of the sensors of a failed attempt are rebuilt
+from the database before the next, so nothing a rolled-back transaction evaluated is remembered. A
+database that cannot be reached at all fails the whole batch (HTTP senders get a 503; MQTT readings are
+counted in `stats.lost` and logged).
 
 After the commit, cases are opened for alarms that reached alarm level (`sensor_alarms.ensure_cases`,
 idempotent system commands), and the lag from each evaluated reading's time to the commit is recorded
@@ -46,15 +56,16 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.refdata.entities import Sensor
 from app.refdata.errors import RefDataError
+from app.refdata.entities import Sensor
 from app.sensors.levels import Level, Reason, ThresholdEvaluator, Thresholds
 from db.sensors import SensorMinuteRow, SensorReadingRow, SensorRejectionRow, SensorStateRow
 from server.audit import chain as audit
 from server.sensors import alarms as sensor_alarms
+from server.sensors.batch_split import write_split
 from server.platform.database import dialect_insert
 from server.feed.changes import record_changes
-from server.sensors.mqtt import ERROR_KEY
+from server.sensors.reading import CheckedItem, check_item, display
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -69,7 +80,7 @@ REAGGREGATE_S = 3 * 60    # at start, the aggregates of the last minutes are rec
 _MESSAGE_MAX = 500
 
 REASONS = ("malformed", "unknown_sensor", "wrong_unit", "not_finite", "impossible_value", "future_time",
-           "too_old")
+           "too_old", "store_refused")
 _REASON_NAMES = {int(Reason.HIGH): "high", int(Reason.LOW): "low", int(Reason.RATE): "rate"}
 _LEVEL_NAMES = {0: "normal", 1: "warning", 2: "alarm"}
 
@@ -114,52 +125,9 @@ class BatchOutcome:
                 "rejected": [r.to_dict() for r in self.rejected]}
 
 
-class Malformed(ValueError):
-    """A reading (or an MQTT payload) that is not shaped like one."""
-
-
-def parse_time(value: Any) -> datetime:
-    """ISO-8601 with a zone, or epoch seconds (a number)."""
-    if isinstance(value, bool):
-        raise Malformed("time must be an ISO-8601 string with zone or epoch seconds, not a boolean")
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise Malformed(f"time {value!r} is not a finite number")
-        try:
-            return datetime.fromtimestamp(float(value), timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            raise Malformed(f"time {value!r} is out of range") from None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise Malformed(f"time {value!r} is not ISO-8601") from None
-    else:
-        raise Malformed(f"time must be an ISO-8601 string or epoch seconds, not {type(value).__name__}")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise Malformed(f"time {value!s} has no time zone")
-    return utc(parsed)
-
-
-def parse_value(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Malformed(f"value must be a number, not {type(value).__name__}")
-    return float(value)
-
-
-@dataclass(frozen=True)
-class _Item:
-    """One reading as sent, with where it came from (index in its batch, for the HTTP answer)."""
-
-    index: int
-    data: Mapping[str, Any]
-
-
 @dataclass
 class _Job:
-    items: list[_Item]
+    items: list[CheckedItem]
     source: str
     future: Future | None = None
     audit_actor: tuple[str, str] | None = None  # (username, role) of an HTTP sender, for the audit trail
@@ -190,6 +158,8 @@ class IngestStats:
     duplicates: int = 0
     rejected: int = 0
     batches: int = 0
+    rejected_by: Counter = field(default_factory=Counter)  # (source, reason) → readings rejected
+    lost: int = 0  # readings sent without waiting (MQTT) in batches that failed whole (database unreachable)
     lags: deque = field(default_factory=lambda: deque(maxlen=2_000_000))
     batch_seconds: deque = field(default_factory=lambda: deque(maxlen=100_000))
 
@@ -245,7 +215,7 @@ class SensorIngest:
     # -- entry points
 
     def submit(self, readings: Iterable[Mapping[str, Any]], *, source: str = "mqtt") -> None:
-        items = [_Item(i, r) for i, r in enumerate(readings)]
+        items = [check_item(i, r) for i, r in enumerate(readings)]
         if items:
             self._queue.put(_Job(items, source))
 
@@ -253,7 +223,7 @@ class SensorIngest:
                actor: tuple[str, str] | None = None, timeout: float = 60.0) -> BatchOutcome:
         """Queue a batch and wait for its outcome (written by the writer thread with whatever else is
         queued). Without a running writer (not started) it is processed here."""
-        job = _Job([_Item(i, r) for i, r in enumerate(readings)], source, Future(), actor)
+        job = _Job([check_item(i, r) for i, r in enumerate(readings)], source, Future(), actor)
         if not self.running:
             return self.process([job])[0]
         self._queue.put(job)
@@ -291,7 +261,10 @@ class SensorIngest:
             try:
                 self.process(jobs)
             except Exception as exc:
-                log.exception("writing a batch of %d sensor reading jobs failed", len(jobs))
+                lost = sum(len(job.items) for job in jobs if job.future is None)
+                self.stats.lost += lost
+                log.exception("writing a batch of %d sensor reading jobs failed (%d readings that nobody waits "
+                              "for, from MQTT, are lost)", len(jobs), lost)
                 for job in jobs:
                     if job.future is not None and not job.future.done():
                         job.future.set_exception(exc)
@@ -309,11 +282,30 @@ class SensorIngest:
 
     def rebuild(self) -> None:
         """Evaluators from the last REBUILD_S of raw readings, states from `sensor_states`."""
+        with self._lock:
+            per_sensor = self._replay(None)
+        if per_sensor:
+            log.info("rebuilt sensor evaluators of %d sensors from %d minutes of readings",
+                     len(per_sensor), REBUILD_S // 60)
+        self._reaggregate(per_sensor)
+
+    def _replay(self, only: set[str] | None) -> dict[str, list[tuple[float, float]]]:
+        """The memory of every sensor, or of the sensors `only` (forgotten first), from the database: the
+        state rows and the last REBUILD_S of raw readings replayed into the evaluators. Under the lock."""
         refdata = self.ctx.refdata
         known = {s.id: s for s in refdata.sensors}
         since = self.clock() - timedelta(seconds=REBUILD_S)
-        with self._lock, self.ctx.db.reader() as session:
-            for row in session.execute(select(SensorStateRow)).scalars():
+        states = select(SensorStateRow)
+        raw = (select(SensorReadingRow.sensor_id, SensorReadingRow.time, SensorReadingRow.value)
+               .where(SensorReadingRow.time >= since)
+               .order_by(SensorReadingRow.sensor_id, SensorReadingRow.time))
+        if only is not None:
+            for sid in only:
+                self._memory.pop(sid, None)
+            states = states.where(SensorStateRow.sensor_id.in_(sorted(only)))
+            raw = raw.where(SensorReadingRow.sensor_id.in_(sorted(only)))
+        with self.ctx.db.reader() as session:
+            for row in session.execute(states).scalars():
                 sensor = known.get(row.sensor_id)
                 if sensor is None:
                     continue
@@ -321,11 +313,7 @@ class SensorIngest:
                 mem.last_time, mem.last_value, mem.state = row.last_time, row.last_value, row.state
                 mem.level = row.level
             per_sensor: dict[str, list[tuple[float, float]]] = defaultdict(list)
-            rows = session.execute(
-                select(SensorReadingRow.sensor_id, SensorReadingRow.time, SensorReadingRow.value)
-                .where(SensorReadingRow.time >= since)
-                .order_by(SensorReadingRow.sensor_id, SensorReadingRow.time))
-            for sid, t, v in rows:
+            for sid, t, v in session.execute(raw):
                 per_sensor[sid].append((epoch(t), v))
         for sid, samples in per_sensor.items():
             sensor = known.get(sid)
@@ -335,10 +323,7 @@ class SensorIngest:
             arr = np.asarray(samples, np.float64)
             levels, reasons = mem.evaluator.evaluate(arr[:, 0], arr[:, 1])
             mem.level, mem.reason = int(levels[-1]), int(reasons[-1])
-        if per_sensor:
-            log.info("rebuilt sensor evaluators of %d sensors from %d minutes of readings",
-                     len(per_sensor), REBUILD_S // 60)
-        self._reaggregate(per_sensor)
+        return per_sensor
 
     def _reaggregate(self, per_sensor: Mapping[str, list[tuple[float, float]]]) -> None:
         """The last minutes' aggregates recomputed from the raw readings: a process that stopped without
@@ -364,7 +349,7 @@ class SensorIngest:
     def process(self, jobs: list[_Job]) -> list[BatchOutcome]:
         started = time.monotonic()
         with self._lock:
-            outcomes, lag_times = self._process_locked(jobs)
+            outcomes, lag_times = self._write_batch(jobs)
         committed = self.clock()
         self.stats.lags.extend(epoch(committed) - t for t in lag_times)
         self.stats.batches += 1
@@ -372,6 +357,7 @@ class SensorIngest:
         for job, outcome in zip(jobs, outcomes):
             if job.future is not None and not job.future.done():
                 job.future.set_result(outcome)
+        _log_rejections(jobs, outcomes)
         return outcomes
 
     def _validate(self, jobs: list[_Job], now: datetime, refdata) -> tuple[list[list[Reading]], list[BatchOutcome],
@@ -395,38 +381,23 @@ class SensorIngest:
             outcomes.append(outcome)
         return valid, outcomes, all_rejected
 
-    def _check(self, item: _Item, refdata, future_limit: datetime,
+    def _check(self, item: CheckedItem, refdata, future_limit: datetime,
                oldest: datetime) -> tuple[Rejection | None, Reading | None]:
-        data = item.data
-        raw_id = data.get("sensor_id") if isinstance(data, Mapping) else None
-        sid = str(raw_id)[:64] if raw_id is not None else ""
-
+        """The checks that need the reference data and the clock; the reading's shape was checked when it
+        arrived (`server.sensors.reading`)."""
         def reject(reason: str, message: str, at: datetime | None = None) -> tuple[Rejection, None]:
-            return Rejection(item.index, sid, reason, message[:_MESSAGE_MAX], at), None
+            return Rejection(item.index, item.sensor_id, reason, display(message, _MESSAGE_MAX), at), None
 
-        if not isinstance(data, Mapping):
-            return reject("malformed", f"a reading must be a JSON object, not {type(data).__name__}")
-        if not isinstance(raw_id, str) or not raw_id.strip():
-            return reject("malformed", "sensor_id is missing or not a string")
-        if ERROR_KEY in data:
-            return reject("malformed", str(data[ERROR_KEY]))
-        extra = set(data) - {"sensor_id", "time", "value", "unit"}
-        if extra:
-            return reject("malformed", f"unknown fields: {', '.join(sorted(map(str, extra)))}")
+        r = item.reading
+        if r is None:
+            return reject(item.reason, item.message)
         try:
-            sensor = refdata.sensor(raw_id)
+            sensor = refdata.sensor(r.sensor_id)
         except RefDataError:
-            return reject("unknown_sensor", f"no sensor {raw_id!r} in the reference data")
-        unit = data.get("unit")
-        if unit != sensor.unit_of_measure:
-            return reject("wrong_unit", f"unit {unit!r} is not {sensor.id}'s unit {sensor.unit_of_measure!r}")
-        try:
-            t = parse_time(data.get("time"))
-            value = parse_value(data.get("value"))
-        except Malformed as exc:
-            return reject("malformed", str(exc))
-        if not math.isfinite(value):
-            return reject("not_finite", f"value {value!r} is not a finite number")
+            return reject("unknown_sensor", f"no sensor {r.sensor_id!r} in the reference data")
+        if r.unit != sensor.unit_of_measure:
+            return reject("wrong_unit", f"unit {r.unit!r} is not {sensor.id}'s unit {sensor.unit_of_measure!r}")
+        t, value = utc(r.time), r.value
         rules = sensor.rules
         if (rules.min_valid is not None and value < rules.min_valid) or \
                 (rules.max_valid is not None and value > rules.max_valid):
@@ -474,23 +445,119 @@ class SensorIngest:
             record_changes(session, feed)  # last (see server.feed.changes)
             for job, outcome in zip(jobs, outcomes):
                 if job.audit_actor is not None and outcome.rejected:
-                    username, role = job.audit_actor
-                    audit.record(session, at=now, actor=username, role=role, action="sensor_readings",
-                                 entity_kind="sensor_batch", entity_id=job.source, result="rejected",
-                                 reason="invalid_readings",
-                                 detail={"accepted": outcome.accepted, "duplicates": outcome.duplicates,
-                                         "rejected": [r.to_dict() for r in outcome.rejected[:50]]})
+                    self._audit(session, job, outcome, now)
         self._minutes = minutes  # committed: what was written is no longer pending
-        for outcome in outcomes:
+        for job, outcome in zip(jobs, outcomes):
             self.stats.accepted += outcome.accepted
             self.stats.duplicates += outcome.duplicates
             self.stats.rejected += len(outcome.rejected)
+            for r in outcome.rejected:
+                self.stats.rejected_by[(job.source, r.reason)] += 1
         if cases_due:
             sensor_alarms.ensure_cases(self.ctx, cases_due)
-        if rejected:
-            log.info("rejected %d sensor readings (%s)", len(rejected),
-                     ", ".join(f"{r}: {n}" for r, n in sorted(Counter(x.reason for x in rejected).items())))
         return outcomes, lag_times
+
+    def _write_batch(self, jobs: list[_Job]) -> tuple[list[BatchOutcome], list[float]]:
+        """The batch in one transaction; should the database refuse something in it, written in parts
+        (`server.sensors.batch_split`) so that only the readings it refuses are rejected (`store_refused`)."""
+        pairs = [(j, item) for j, job in enumerate(jobs) for item in job.items]
+        if not pairs:
+            return self._process_locked(jobs)
+        saved: dict[str, tuple[int, float]] = {}
+
+        def attempt(part: list[tuple[int, CheckedItem]]) -> tuple[list[int], list[BatchOutcome], list[float]]:
+            saved.clear()
+            saved.update(self._bookkeeping(item for _j, item in part))
+            if len(part) == len(pairs):  # the whole batch: its own jobs, audited in the same transaction
+                return list(range(len(jobs))), *self._process_locked(jobs)
+            owners = sorted({j for j, _item in part})
+            parts = [_Job([item for j2, item in part if j2 == j], jobs[j].source) for j in owners]
+            return owners, *self._process_locked(parts)
+
+        def forget(part, exc: BaseException) -> None:
+            if len(part) == len(pairs):
+                log.warning("a batch of %d sensor readings failed in the database (%s); it is written in parts "
+                            "to store all but what the database refuses", len(pairs), type(exc).__name__)
+            self._restore(saved)
+
+        done, refused = write_split(pairs, attempt, after_failure=forget)
+        if not refused and len(done) == 1:
+            return done[0][1], done[0][2]
+        outcomes = [BatchOutcome() for _ in jobs]
+        lag_times: list[float] = []
+        for owners, sub_outcomes, lags in done:
+            lag_times.extend(lags)
+            for j, sub in zip(owners, sub_outcomes):
+                outcomes[j].accepted += sub.accepted
+                outcomes[j].duplicates += sub.duplicates
+                outcomes[j].rejected.extend(sub.rejected)
+        self._settle(jobs, outcomes, [(j, item, exc) for (j, item), exc in refused])
+        return outcomes, lag_times
+
+    def _settle(self, jobs: list[_Job], outcomes: list[BatchOutcome],
+                refused: list[tuple[int, CheckedItem, BaseException]]) -> None:
+        """After a batch written in parts: the readings the database refused are answered, counted and
+        logged, and each HTTP sender's batch is audited once (its parts were not)."""
+        now = self.clock()
+        rejections = []
+        for j, item, exc in refused:
+            at = item.reading.time.isoformat() if item.reading is not None else None
+            rejection = Rejection(item.index, item.sensor_id, "store_refused",
+                                  f"the database refused to store this reading ({type(exc).__name__}); the "
+                                  f"batch's other readings were written")
+            outcomes[j].rejected.append(rejection)
+            rejections.append(rejection)
+            self.stats.rejected += 1
+            self.stats.rejected_by[(jobs[j].source, "store_refused")] += 1
+            log.warning("sensor reading rejected (store_refused): %s reading #%d of sensor %s at %s (%s: %s)",
+                        jobs[j].source, item.index, item.sensor_id or "(no id)", at, type(exc).__name__,
+                        str(getattr(exc, "orig", None) or exc).strip()[:300])
+            mem = self._memory.get(item.sensor_id)
+            if mem is not None:
+                mem.pending_rejected += 1  # into the state row's count with its next write
+        for outcome in outcomes:
+            outcome.rejected.sort(key=lambda r: r.index)
+        try:
+            with self.ctx.db.writer() as session, session.begin():
+                if rejections:
+                    self._count_rejections(session, rejections, now)
+                for job, outcome in zip(jobs, outcomes):
+                    if job.audit_actor is not None and outcome.rejected:
+                        self._audit(session, job, outcome, now)
+        except Exception:
+            log.exception("counting %d refused sensor readings / auditing their batches failed", len(rejections))
+
+    @staticmethod
+    def _audit(session: Session, job: _Job, outcome: BatchOutcome, now: datetime) -> None:
+        username, role = job.audit_actor
+        audit.record(session, at=now, actor=username, role=role, action="sensor_readings",
+                     entity_kind="sensor_batch", entity_id=job.source, result="rejected",
+                     reason="invalid_readings",
+                     detail={"accepted": outcome.accepted, "duplicates": outcome.duplicates,
+                             "rejected": [r.to_dict() for r in outcome.rejected[:50]]})
+
+    def _bookkeeping(self, items) -> dict[str, tuple[int, float]]:
+        """What the memory of the items' sensors holds that the database does not (rejections not yet in
+        the state row, when its feed entry was last due), to keep it over a rebuild."""
+        out: dict[str, tuple[int, float]] = {}
+        for item in items:
+            sid = item.reading.sensor_id if item.reading is not None else item.sensor_id
+            if sid not in out:
+                mem = self._memory.get(sid)
+                out[sid] = (mem.pending_rejected, mem.fed_at) if mem is not None else (0, -math.inf)
+        return out
+
+    def _restore(self, saved: Mapping[str, tuple[int, float]]) -> None:
+        """After a failed attempt: the sensors' memory as the database has it (what the rolled-back
+        transaction evaluated is forgotten), with the bookkeeping from before the attempt."""
+        try:
+            self._replay(set(saved))
+        except Exception:
+            log.exception("rebuilding the evaluators of %d sensors failed; they start from empty state", len(saved))
+        for sid, (pending, fed_at) in saved.items():
+            mem = self._memory.get(sid)
+            if mem is not None:
+                mem.pending_rejected, mem.fed_at = pending, fed_at
 
     # -- storage
 
@@ -692,6 +759,20 @@ class SensorIngest:
             mem.state = "silent"
 
 
+def _log_rejections(jobs: list[_Job], outcomes: list[BatchOutcome]) -> None:
+    """One line per batch: how many readings were rejected, per source and reason, with an example."""
+    examples: dict[tuple[str, str], Rejection] = {}
+    counts: Counter = Counter()
+    for job, outcome in zip(jobs, outcomes):
+        for r in outcome.rejected:
+            counts[(job.source, r.reason)] += 1
+            examples.setdefault((job.source, r.reason), r)
+    if counts:
+        log.info("rejected %d sensor readings (%s)", sum(counts.values()), "; ".join(
+            f"{source} {reason}: {n}, e.g. {examples[(source, reason)].sensor_id or '(no id)'}: "
+            f"{examples[(source, reason)].message[:200]}" for (source, reason), n in sorted(counts.items())))
+
+
 def _phase(sensor_id: str) -> float:
     """A stable fraction in [0, 1) per sensor id."""
     return (zlib.crc32(sensor_id.encode()) % 1000) / 1000
@@ -718,4 +799,4 @@ def state_row_data(row: SensorStateRow, owner_unit_id: str | None) -> dict[str, 
 
 
 __all__ = ["SensorIngest", "BatchOutcome", "Rejection", "Reading", "REASONS", "MAX_BATCH", "SENSOR", "Level",
-           "state_data", "state_row_data", "parse_time", "Malformed"]
+           "state_data", "state_row_data"]

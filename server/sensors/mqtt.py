@@ -4,7 +4,8 @@ Topic `<prefix>/sensors/<sensor_id>/readings` (prefix `ONEGRID_MQTT_TOPIC_PREFIX
 payload a JSON object `{"time": ISO-8601 with zone or epoch seconds, "value": number, "unit": str}` or a
 JSON list of them. The sensor id comes from the topic (a `sensor_id` field, if present, must match). A
 payload that is not JSON or not shaped like that is counted as a `malformed` rejection of the topic's
-sensor.
+sensor; each reading of a payload is then checked on its own with the model the HTTP endpoint uses
+(`server.sensors.reading.ReadingIn`), so one bad reading is rejected alone, with its reason.
 
 paho's network thread only parses and queues; the ingest writer thread batches and writes. The client
 reconnects by itself with backoff (1 s doubling to 30 s) and re-subscribes on every connect; connection
@@ -68,6 +69,9 @@ def payload_items(sensor_id: str, payload: bytes) -> list[dict[str, Any]]:
         data = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return [{"sensor_id": sensor_id, ERROR_KEY: f"payload is not JSON: {exc}"}]
+    except (ValueError, RecursionError) as exc:  # an integer of more than 4,300 digits; nesting too deep
+        return [{"sensor_id": sensor_id, ERROR_KEY: f"payload is not JSON this server can read: "
+                                                    f"{type(exc).__name__}"}]
     items = data if isinstance(data, list) else [data]
     out = []
     for item in items:

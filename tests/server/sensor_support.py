@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from db.sensors import SensorAlarmRow, SensorMinuteRow, SensorReadingRow, SensorStateRow
 from db.cases import CaseRow
 
 KEY = "test-gateway-key"
 HEADERS = {"X-OneGrid-Ingest-Key": KEY}
+REFUSED = 0.0625  # a value `refuse_value` makes the database refuse (exact in binary: no rounding doubt in SQL)
 
 
 def reading(sensor_id: str, at: datetime, value: float, unit: str = "mm/h") -> dict[str, Any]:
@@ -86,3 +87,21 @@ def feed_entities(srv, username: str, kind: str) -> dict[str, dict]:
         after = page["cursor"]
         if not page["more"]:
             return out
+
+
+def refuse_value(srv, value: float = REFUSED) -> None:
+    """Make the database itself refuse to store a reading with `value` (a trigger on SQLite, a CHECK
+    constraint on PostgreSQL): a failure no validation before the transaction can foresee."""
+    with srv.ctx.db.writer() as s, s.begin():
+        if s.get_bind().dialect.name == "sqlite":
+            s.execute(text(f"CREATE TRIGGER refuse_value BEFORE INSERT ON sensor_readings WHEN NEW.value = {value!r} "
+                           f"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"))
+        else:
+            s.execute(text(f"ALTER TABLE sensor_readings ADD CONSTRAINT refuse_value CHECK (value <> {value!r})"))
+
+
+def rejection_counts(srv) -> dict[tuple[str, str], int]:
+    """`GET /api/sensors/rejections` as {(sensor_id, reason): count}."""
+    r = srv.client.get("/api/sensors/rejections", headers=srv.login("operator1"))
+    assert r.status_code == 200, r.text
+    return {(c["sensor_id"], c["reason"]): c["count"] for c in r.json()["rejections"]}
