@@ -199,5 +199,6 @@ class RefDataRow(Base):
 # The feature schemas declare their tables on the same Base; importing them here puts every table in
 # `metadata` (alembic's target) whichever module a caller imports first.
 from db import audit_schema, metrics_schema, sensor_schema, shift_schema  # noqa: E402,F401  (after Base: they import it)
+from db import login_schema  # noqa: E402,F401  (after Base: it imports it)
 
 metadata = Base.metadata

@@ -36,6 +36,7 @@ from server.feed import (
     read_changes_raw,
     read_ring_rows,
 )
+from server.login_throttle import LoginThrottle, Policy
 from server.scope import scope_unit_ids
 from server.refdata_store import RefDataStore
 from server.settings import ServerSettings
@@ -91,6 +92,7 @@ class ServerContext:
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(default_factory=lambda: AnswerPacer(ANSWERS_PER_TURN))
     feed_ring: FeedRing = field(init=False)
+    login_throttle: LoginThrottle = field(init=False)  # failed-login counts and lockouts (in the database)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
     _command_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
@@ -100,6 +102,7 @@ class ServerContext:
     def __post_init__(self) -> None:
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
+        self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,

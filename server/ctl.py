@@ -1,7 +1,7 @@
 """`onegrid-ctl`: administration of a OneGrid server database, and a headless client.
 
 Admin subcommands act directly on the server's database (`--database-url`, or ONEGRID_DATABASE_URL):
-    init-db, migrate, users add, import, audit verify/head/export
+    init-db, migrate, users add/unlock, import, audit verify/head/export
 Client subcommands act through a local cache and the HTTP API, like a console (`--server`, `--cache`):
     login, sync, cases list/show, conflicts, report, and every case action (register, dispatch, …)
 
@@ -17,17 +17,18 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app import cli as client_cli
 from app.enums import Role
 from app.gc_tuning import tune_collector
 from app.refdata import RefData, RefDataError, parse_categories, parse_grids, parse_units
-from server import audit
+from server import audit, audit_actions
 from server.audit_query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
 from server.bootstrap import BootstrapError, add_user, import_refdata, init_db
 from server.database import Database, current_revision, upgrade
+from server.login_throttle import LoginThrottle
 from server.password_policy import password_problem
 from server.metrics_cli import add_commands as add_metrics_commands
 from server.refdata_store import RefDataStore
@@ -74,6 +75,27 @@ def cmd_users_add(args) -> int:
         raise client_cli.CliError(f"weak password refused: {problem}; nothing was changed")
     add_user(_url(args), args.username, password, args.role, args.unit, args.display_name, replace=args.replace)
     print(f"user {args.username} ({args.role}) {'updated' if args.replace else 'created'}")
+    return 0
+
+
+def cmd_users_unlock(args) -> int:
+    """End an account's lockout after failed logins and forget its failures (`server.login_throttle`)."""
+    db = Database(_url(args))
+    try:
+        now = datetime.now(timezone.utc)
+        throttle = LoginThrottle(db)
+        with db.writer() as session, session.begin():
+            state = throttle.unlock(session, args.username, now)
+            if state is None:
+                raise client_cli.CliError(f"no account '{args.username}'; nothing was changed")
+            audit_actions.login_unlock(session, audit_actions.local_actor(), None, audit_actions.local_console(),
+                                       now, state)
+    finally:
+        db.dispose()
+    if state["was_locked"]:
+        print(f"unlocked {args.username} (was locked until {state['locked_until']})")
+    else:
+        print(f"{args.username} was not locked; {state['failures']} failed login(s) forgotten")
     return 0
 
 
@@ -200,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--replace", action="store_true")
     p.set_defaults(func=cmd_users_add)
+
+    p = users.add_parser("unlock", help="end an account's lockout after failed logins (and forget its failures)")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_users_unlock)
 
     p = sub.add_parser("import", help="import reference data: a whole folder, or units / categories / grids")
     p.add_argument("what", choices=["all", "units", "categories", "grids"])
