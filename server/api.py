@@ -127,8 +127,8 @@ def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     try:
         user, rehashed = auth.check_credentials(row, body.password)
     except ApiError as exc:  # counted and recorded in a transaction of its own, then refused
-        raise record_failed_login(throttle, username=body.username, row=row, address=address,
-                                  console_id=body.console_id, now=ctx.now(), error=exc) from None
+        raise record_failed_login(throttle, subjects=subjects, row=row, console_id=body.console_id, now=ctx.now(),
+                                  error=exc) from None
     now = ctx.now()
     with ctx.db.writer() as session, session.begin():
         throttle.succeeded(session, subjects, now)

@@ -47,8 +47,8 @@ def logout(session: Session, user: AuthUser, console_id: str | None, now: dateti
 
 def login_failed(session: Session, actor: str, row: UserRow | None, console_id: str | None, now: datetime,
                  reason: str) -> None:
-    """A refused login, in the caller's transaction of its own (the request fails, the attempt stays on
-    record). `actor` is the username when it names an account, else its pseudonym
+    """A refused login, in the caller's transaction (one of its own: the request fails, the attempt stays
+    on record). `actor` is the username when it names an account, else its pseudonym
     (`LoginThrottle.pseudonym`): a name that is no account may be a password typed into the wrong field,
     and is never stored as text. `cause` says which check failed (shown to leads and admins only; the
     client is told no more than `bad_credentials`)."""

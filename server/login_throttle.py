@@ -234,15 +234,14 @@ class LoginThrottle:
         return result.rowcount or 0
 
 
-def record_failed_login(throttle: LoginThrottle, *, username: str, row: UserRow | None, address: str | None,
+def record_failed_login(throttle: LoginThrottle, *, subjects: list[Subject], row: UserRow | None,
                         console_id: str | None, now: datetime, error: ApiError) -> ApiError:
-    """A refused login, in a transaction of its own: counted against its account and address, audited
-    (with the lockouts it started). Returns the answer to give: `error` (401), or 429 when this
-    failure locked the account or the address. Never raises for the bookkeeping: the refusal stands
-    either way."""
+    """A refused login, in a transaction of its own: counted against its account and address
+    (`LoginThrottle.subjects`), audited (with the lockouts it started). Returns the answer to give:
+    `error` (401), or 429 when this failure locked the account or the address. Never raises for the
+    bookkeeping: the refusal stands either way."""
+    actor = next(s.label for s in subjects if s.kind == ACCOUNT)
     try:
-        subjects = throttle.subjects(username, row is not None, address, now)
-        actor = next(s.label for s in subjects if s.kind == ACCOUNT)
         with throttle.db.writer() as session, session.begin():
             lockouts = throttle.failed(session, subjects, now)
             audit_actions.login_failed(session, actor, row, console_id, now, error.error)

@@ -81,7 +81,9 @@ def test_a_success_clears_the_count_and_old_failures_are_forgotten(srv, clock):
 def test_unknown_usernames_are_locked_like_accounts(srv):
     """Otherwise a lockout would tell which names are accounts."""
     unknown, known = _fail(srv, "nobody", 5)[4], _fail(srv, "operator2", 5)[4]
-    assert (unknown.status_code, unknown.json()) == (known.status_code, known.json())
+    _assert_locked(unknown, 60)
+    assert (unknown.status_code, unknown.json(), unknown.headers["retry-after"]) == (
+        known.status_code, known.json(), known.headers["retry-after"])
 
 
 def test_failures_from_one_address_lock_the_address(make_harness, sqlite_url):
@@ -199,8 +201,9 @@ def test_maintenance_forgets_counts_nothing_counts_any_more(srv, clock):
     assert labels() == []
 
 
-@pytest.mark.parametrize("value,error", [({"login_lockout_s": 600, "login_lockout_max_s": 60}, "login_lockout_max_s"),
-                                         ({"login_max_failures": -1}, "login_max_failures")])
+@pytest.mark.parametrize("value,error", [
+    ({"login_lockout_s": 600, "login_lockout_max_s": 60}, "login_lockout_max_s \\(60\\) is shorter than login_lockout_s"),
+    ({"login_max_failures": -1}, "login_max_failures\n  Input should be greater than or equal to 0")])
 def test_bad_throttle_settings_are_refused(value, error):
     from pydantic import ValidationError
 
