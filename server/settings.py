@@ -19,8 +19,8 @@
 | sensor_future_s | ONEGRID_SENSOR_FUTURE_S | 300 (a reading further ahead of the clock is rejected) |
 | sensor_episode_quiet_min | ONEGRID_SENSOR_EPISODE_QUIET_MIN | 30 (normal this long ends an alarm episode) |
 | login_max_failures | ONEGRID_LOGIN_MAX_FAILURES | 5 (failed logins in a row that lock an account; 0 = never) |
-| login_address_max_failures | ONEGRID_LOGIN_ADDRESS_MAX_FAILURES | 50 (failed logins that lock a client address; 0 = never) |
-| login_failure_window_s | ONEGRID_LOGIN_FAILURE_WINDOW_S | 900 (a failure older than this, and past its lockout, is forgotten) |
+| login_address_max_failures | ONEGRID_LOGIN_ADDRESS_MAX_FAILURES | 50 (failures that lock a client address; 0 = never) |
+| login_failure_window_s | ONEGRID_LOGIN_FAILURE_WINDOW_S | 900 (older failures, their lockout over, are forgotten) |
 | login_lockout_s | ONEGRID_LOGIN_LOCKOUT_S | 60 (the first lockout; each further one in a row doubles it) |
 | login_lockout_max_s | ONEGRID_LOGIN_LOCKOUT_MAX_S | 3600 (the longest lockout) |
 | api_docs | ONEGRID_API_DOCS | unset: on in demo mode only (`/docs`, `/redoc`, `/openapi.json`) |

@@ -22,7 +22,8 @@ router = APIRouter()
 @router.post("/api/users/{username}/unlock", tags=["auth"],
              responses={403: {"description": "forbidden (shift_lead or admin; only an admin unlocks an admin)"},
                         404: {"description": "not_found (no such account)"}})
-def unlock_user(username: Annotated[str, Path(min_length=1, max_length=64)], user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
+def unlock_user(username: Annotated[str, Path(min_length=1, max_length=64)], user: User, ctx: Ctx,
+                request: Request) -> dict[str, Any]:
     """Forget an account's failed logins and end its lockout: `{username, was_locked, locked_until,
     failures}` as it was. Audited as `login_unlock`."""
     auth.require_role(user, Role.SHIFT_LEAD, Role.ADMIN)

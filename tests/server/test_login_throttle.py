@@ -202,7 +202,8 @@ def test_maintenance_forgets_counts_nothing_counts_any_more(srv, clock):
 
 
 @pytest.mark.parametrize("value,error", [
-    ({"login_lockout_s": 600, "login_lockout_max_s": 60}, "login_lockout_max_s \\(60\\) is shorter than login_lockout_s"),
+    ({"login_lockout_s": 600, "login_lockout_max_s": 60},
+     "login_lockout_max_s \\(60\\) is shorter than login_lockout_s"),
     ({"login_max_failures": -1}, "login_max_failures\n  Input should be greater than or equal to 0")])
 def test_bad_throttle_settings_are_refused(value, error):
     from pydantic import ValidationError
