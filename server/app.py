@@ -28,12 +28,18 @@ from server.audit import api as audit_api
 from server.metrics import api as metrics_api
 from server.sensors import api as sensor_api
 from server.shifts import api as shift_api
+from server.platform import users_api
 from server.platform.api import router
 from server.feed.fast_path import ChangesFastPath
 from server.context import Clock, ServerContext
 from server.platform.errors import install_error_handlers
 from server.maintenance import maintenance_loop
-from server.platform.middleware import BodyLimitMiddleware, CatchAllMiddleware, ServerTimeMiddleware
+from server.platform.middleware import (
+    BodyLimitMiddleware,
+    CatchAllMiddleware,
+    SecurityHeadersMiddleware,
+    ServerTimeMiddleware,
+)
 from server.sensors.runtime import start_sensors, stop_sensors
 from server.platform.settings import ServerSettings
 
@@ -79,18 +85,24 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
             await ctx.notifier.stop()
             ctx.db.dispose()
 
+    # The API's map (/docs, /redoc, /openapi.json) only where asked for (ServerSettings.api_docs: the demo
+    # and tests); `app.openapi()` still builds the schema for tools.
+    docs = settings.api_docs_enabled
     app = FastAPI(title="OneGrid central server", version=API_VERSION, lifespan=lifespan,
-                  description="Dispatch console ⇄ central server contract (docs/ARCHITECTURE.md).")
+                  description="Dispatch console ⇄ central server contract (docs/ARCHITECTURE.md).",
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None)
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(router)
-    for feature in (sensor_api, shift_api, metrics_api, audit_api):
+    for feature in (sensor_api, shift_api, metrics_api, audit_api, users_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(ServerTimeMiddleware, clock=ctx.now)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ChangesFastPath, ctx=ctx)  # outermost: plain long-polls skip the stack (see module)
     return app
 

@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     # Worker processes build their own app from the environment, so hand the settings over there.
     names = env_names()
     for field, value in settings.model_dump().items():
-        os.environ[names[field]] = str(value)
+        if value is not None:  # unset (e.g. api_docs: decided by demo) stays unset in the workers too
+            os.environ[names[field]] = str(value)
     uvicorn.run("server.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
                 workers=args.workers, log_config=log_config(args.log_level),
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)

@@ -35,6 +35,7 @@ from server.feed.changes import (
     read_changes_raw,
     read_ring_rows,
 )
+from server.platform.login_throttle import LoginThrottle, Policy
 from server.platform.scope import scope_unit_ids
 from server.refdata.store import RefDataStore
 from server.platform.settings import ServerSettings
@@ -68,6 +69,7 @@ class ServerContext:
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
+    login_throttle: LoginThrottle = field(init=False)  # failed-login counts and lockouts (in the database)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
     _command_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
@@ -80,6 +82,7 @@ class ServerContext:
         self.answer_pacer = AnswerPacer(self.settings.answers_per_turn)
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
+        self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,

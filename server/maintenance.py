@@ -1,4 +1,5 @@
-"""Periodic housekeeping on the server's event loop: automatic escalation and purging old tokens.
+"""Periodic housekeeping on the server's event loop: automatic escalation and purging old tokens and
+failed-login counts.
 
 Each round runs in a worker thread (blocking database work) and never overlaps the next one; a failing
 round is logged and the loop goes on.
@@ -28,6 +29,10 @@ def maintenance_round(ctx: ServerContext) -> None:
         purged = purge_expired_tokens(session, ctx.now())
     if purged:
         log.info("purged %d expired tokens", purged)
+    with ctx.db.writer() as session, session.begin():
+        purged = ctx.login_throttle.purge(session, ctx.now())
+    if purged:
+        log.info("purged %d failed-login counts nothing counts any more", purged)
     sensor_maintenance(ctx)
 
 

@@ -95,6 +95,7 @@ class SyncEngine:
         # issue 5: queued handover commands are pushed like the outbox; offline periods are recorded
         self._entity_outbox = getattr(cache, "entity_outbox", None)
         self._last_connection = self._state.connection
+        self._answered = False  # the server answered since this engine started or last went offline
         if self._entity_outbox is not None:
             self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
             self.events.state_changed.connect(self._note_connectivity)
@@ -135,8 +136,10 @@ class SyncEngine:
         """The server answered: online when caught up with nothing left to send, else syncing."""
         busy = not self._caught_up or self._state.outbox > 0
         self._set_state(connection=Connection.SYNCING if busy else Connection.ONLINE, last_error=None, **changes)
+        self._server_answered()
 
     def _went_offline(self, exc: Exception) -> None:
+        self._answered = False
         self._caught_up = False
         self._refdata_checked_at = None  # check for new reference data as soon as the server is back
         self._set_state(connection=Connection.OFFLINE, last_error=str(exc))
@@ -145,6 +148,7 @@ class SyncEngine:
         if self._loop is not None:
             self._auth_ok.clear()
         self._set_state(connection=Connection.AUTH_EXPIRED, last_error=exc.message)
+        self._server_answered()  # it refused the token, but it answered
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -234,6 +238,7 @@ class SyncEngine:
             await self._push_entities()
             await self._refresh_refdata(force=True)
             await self._pull_page(wait=0)
+            await self._report_outages()  # a period the first answer of this round closed
         except ServerUnreachable as exc:
             self._went_offline(exc)
             raise
@@ -364,7 +369,9 @@ class SyncEngine:
 
     def _note_connectivity(self, state: SyncState) -> None:
         """Record offline periods in the entity outbox: one opens when the server stops answering and
-        closes when it answers again (or the engine stops); closed ones are reported by the push loop."""
+        closes when it answers again (or the engine stops); closed ones are reported by the push loop.
+        A period still open when the process ended (a CLI run that could not reach the server; a console
+        killed while offline) is closed by `_server_answered` at the first answer of a later run."""
         previous, self._last_connection = self._last_connection, state.connection
         now = datetime.now(timezone.utc)
         try:
@@ -375,6 +382,21 @@ class SyncEngine:
                     self.kick()
         except Exception:  # the record is informative: never let it break a state change
             log.exception("recording an offline period failed")
+
+    def _server_answered(self) -> None:
+        """The first answer since this engine started or went offline closes an offline period still open
+        in the outbox: then the client was cut off until now. Each run of `onegrid-ctl` has an engine of
+        its own, which starts `stopped` and never sees an offline → online change; a console killed
+        offline leaves its period open too. The push loop (or `sync_once`) reports it."""
+        if self._answered or self._entity_outbox is None:
+            return
+        self._answered = True
+        try:
+            if self._entity_outbox.outage_ended(datetime.now(timezone.utc)):
+                log.info("offline period closed: the server answers again")
+                self.kick()
+        except Exception:  # the record is informative: never let it break a sync
+            log.exception("closing an offline period failed")
 
     async def _push_entities(self) -> None:
         """Send queued entity commands (oldest first) and store the answers, then report closed offline
@@ -397,11 +419,24 @@ class SyncEngine:
                 results = answer.results
             await self._in_cache(outbox.apply_results, results, datetime.now(timezone.utc))
             self._connected()
+        await self._report_outages()
+
+    async def _report_outages(self) -> None:
+        """Report this client's closed offline periods (idempotent by id), then forget them."""
+        outbox = self._entity_outbox
+        if outbox is None or not hasattr(self.client, "report_outages"):
+            return
         closed = await self._in_cache(outbox.closed_outages)
         if closed:
             try:
                 await _off_loop(self.client.report_outages, outbox.console_id, closed)
-            except ServerRefused as exc:  # e.g. a console clock gone wrong: resending cannot help
+            except ServerRefused as exc:
+                if exc.error in ("console_mismatch", "console_unbound"):
+                    # this login may not speak for this console (e.g. made before the cache was rebuilt
+                    # under a new console id): kept for a login that can
+                    log.warning("offline periods kept for the next login on this console: %s", exc)
+                    return
+                # e.g. a console clock gone wrong: resending cannot help
                 log.error("server refused this console's offline periods, dropping them: %s", exc)
             await self._in_cache(outbox.outages_reported, [o["id"] for o in closed])
 
@@ -439,6 +474,7 @@ class SyncEngine:
             await _off_loop(self.client.healthz)  # ServerUnreachable propagates: offline, with backoff
             self._set_state(connection=Connection.AUTH_EXPIRED,
                             last_error="the server is reachable again; log in to send queued commands")
+            self._server_answered()
         await self._auth_ok.wait()
 
     async def _pull_page(self, wait: float) -> bool:

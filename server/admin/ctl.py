@@ -1,7 +1,7 @@
 """`onegrid-ctl`: administration of a OneGrid server database, and a headless client.
 
 Admin subcommands act directly on the server's database (`--database-url`, or ONEGRID_DATABASE_URL):
-    init-db, migrate, users add, import, audit verify/head/export
+    init-db, migrate, users add/unlock, import, audit verify/head/export
 Client subcommands act through a local cache and the HTTP API, like a console (`--server`, `--cache`):
     login, sync, cases list/show, conflicts, report, and every case action (register, dispatch, …)
 
@@ -17,21 +17,22 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app.cli import main as client_cli
 from app.platform.enums import Role
 from app.platform.gc_tuning import tune_collector
-from app.refdata.categories import parse_categories
-from app.refdata.errors import RefDataError
-from app.refdata.grids import parse_grids
 from app.refdata.model import RefData
+from app.refdata.errors import RefDataError
+from app.refdata.categories import parse_categories
+from app.refdata.grids import parse_grids
 from app.refdata.units import parse_units
-from server.audit import chain as audit
+from server.audit import chain as audit, actions as audit_actions
 from server.audit.query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
 from server.admin.bootstrap import BootstrapError, add_user, import_refdata, init_db
 from server.platform.database import Database, current_revision, upgrade
+from server.platform.login_throttle import LoginThrottle
 from server.admin.password_policy import password_problem
 from server.admin.metrics_cli import add_commands as add_metrics_commands
 from server.refdata.store import RefDataStore
@@ -78,6 +79,27 @@ def cmd_users_add(args) -> int:
         raise client_cli.CliError(f"weak password refused: {problem}; nothing was changed")
     add_user(_url(args), args.username, password, args.role, args.unit, args.display_name, replace=args.replace)
     print(f"user {args.username} ({args.role}) {'updated' if args.replace else 'created'}")
+    return 0
+
+
+def cmd_users_unlock(args) -> int:
+    """End an account's lockout after failed logins and forget its failures (`server.platform.login_throttle`)."""
+    db = Database(_url(args))
+    try:
+        now = datetime.now(timezone.utc)
+        throttle = LoginThrottle(db)
+        with db.writer() as session, session.begin():
+            state = throttle.unlock(session, args.username, now)
+            if state is None:
+                raise client_cli.CliError(f"no account '{args.username}'; nothing was changed")
+            audit_actions.login_unlock(session, audit_actions.local_actor(), None, audit_actions.local_console(),
+                                       now, state)
+    finally:
+        db.dispose()
+    if state["was_locked"]:
+        print(f"unlocked {args.username} (was locked until {state['locked_until']})")
+    else:
+        print(f"{args.username} was not locked; {state['failures']} failed login(s) forgotten")
     return 0
 
 
@@ -204,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--replace", action="store_true")
     p.set_defaults(func=cmd_users_add)
+
+    p = users.add_parser("unlock", help="end an account's lockout after failed logins (and forget its failures)")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_users_unlock)
 
     p = sub.add_parser("import", help="import reference data: a whole folder, or units / categories / grids")
     p.add_argument("what", choices=["all", "units", "categories", "grids"])

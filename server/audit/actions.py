@@ -2,8 +2,9 @@
 account changes and reference-data imports (`server.cases.commands` records commands itself).
 
 Each helper calls `server.audit.chain.record` in the caller's transaction (as its last statement), except the
-`*_refused` / `login_failed` helpers, which record a refusal in a transaction of their own: the request
-fails, but the attempt stays on record.
+`*_refused` helpers, which record a refusal in a transaction of their own: the request fails, but the
+attempt stays on record (a failed login, too, is recorded in a transaction of its own, by
+`server.platform.login_throttle.record_failed_login`, with the lockout it may start).
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 LOGIN = "login"
 LOGOUT = "logout"
+LOGIN_LOCKOUT = "login_lockout"
+LOGIN_UNLOCK = "login_unlock"
 EMERGENCY_MODE = "emergency_mode"
 USER_ADD = "user_add"
 USER_REPLACE = "user_replace"
@@ -42,19 +45,38 @@ def logout(session: Session, user: AuthUser, console_id: str | None, now: dateti
                  entity_id=user.username, result="ok", console_id=console_id)
 
 
-def login_failed(writer: sessionmaker[Session], username: str, row: UserRow | None, console_id: str | None,
-                 now: datetime, reason: str) -> None:
-    """A refused login, in its own transaction. `cause` says which check failed (shown to leads and
-    admins only; the client is told no more than `bad_credentials`). Never raises: the caller's 401
-    is the answer either way."""
+def login_failed(session: Session, actor: str, row: UserRow | None, console_id: str | None, now: datetime,
+                 reason: str) -> None:
+    """A refused login, in the caller's transaction (one of its own: the request fails, the attempt stays
+    on record). `actor` is the username when it names an account, else its pseudonym
+    (`LoginThrottle.pseudonym`): a name that is no account may be a password typed into the wrong field,
+    and is never stored as text. `cause` says which check failed (shown to leads and admins only; the
+    client is told no more than `bad_credentials`)."""
     cause = "unknown_user" if row is None else "inactive" if not row.active else "wrong_password"
-    try:
-        with writer() as session, session.begin():
-            audit.record(session, at=now, actor=username, role=row.role if row is not None else None, action=LOGIN,
-                         entity_kind="user", entity_id=username, result="failed", reason=reason,
-                         console_id=console_id, detail={"cause": cause})
-    except Exception:
-        log.exception("could not record the failed login of %r", username)
+    audit.record(session, at=now, actor=actor, role=row.role if row is not None else None, action=LOGIN,
+                 entity_kind="user", entity_id=actor, result="failed", reason=reason,
+                 console_id=console_id, detail={"cause": cause})
+
+
+def login_lockout(session: Session, actor: str, row: UserRow | None, console_id: str | None, now: datetime,
+                  lockout) -> None:
+    """An account or a client address locked by the failed login of `actor` (`server.platform.login_throttle`)."""
+    subject = lockout.subject
+    audit.record(session, at=now, actor=actor, role=row.role if row is not None else None, action=LOGIN_LOCKOUT,
+                 entity_kind="user" if subject.kind == "account" else "address", entity_id=subject.label,
+                 result="ok", reason="too_many_attempts", console_id=console_id,
+                 detail={"locked_until": lockout.until.isoformat(), "lockouts_in_a_row": lockout.lockouts,
+                         "failures": lockout.failures,
+                         "seconds": round((lockout.until - now).total_seconds())})
+
+
+def login_unlock(session: Session, actor: str | None, role: str | None, console_id: str | None, now: datetime,
+                 state: dict[str, Any]) -> None:
+    """A shift lead or admin (or `onegrid-ctl users unlock`) cleared an account's failed logins."""
+    audit.record(session, at=now, actor=actor, role=role, action=LOGIN_UNLOCK, entity_kind="user",
+                 entity_id=state["username"], result="ok", console_id=console_id,
+                 detail={"was_locked": state["was_locked"], "locked_until": state["locked_until"],
+                         "failures": state["failures"]})
 
 
 def console_of(session: Session, token: str | None) -> str | None:

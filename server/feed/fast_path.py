@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from server.platform.api import changes_answer, long_poll
 from server.context import ServerContext
 from server.platform.errors import ApiError
+from server.platform.middleware import API_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class ChangesFastPath:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         headers += [(k.lower().encode(), v.encode()) for k, v in extra.items()]
         headers.append((b"x-server-time", ctx.now().isoformat().encode()))
+        headers += API_HEADERS  # as SecurityHeadersMiddleware adds them to every other /api answer
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         self.answered += 1

@@ -28,6 +28,7 @@ from server.platform.auth import AuthUser
 from server.context import ServerContext
 from server.platform.errors import ApiError
 from server.feed.changes import GZIP_MIN_BYTES, RawPage
+from server.platform.login_throttle import record_failed_login
 from server.platform.scope import can_see
 from server.shifts.shared_settings import EMERGENCY_MODE, put_setting
 from server.shifts.shifts import record_emergency_switch
@@ -111,17 +112,28 @@ class Health(BaseModel):
 # ---- endpoints ------------------------------------------------------------------------------------
 
 @router.post("/api/login", response_model=LoginAnswer, tags=["auth"],
-             responses={401: {"description": "bad_credentials"}})
-def login(body: LoginRequest, ctx: Ctx) -> dict[str, Any]:
+             responses={401: {"description": "bad_credentials"},
+                        429: {"description": "too_many_attempts (header Retry-After): the account or the client "
+                                             "address is locked after failed logins (server.platform.login_throttle)"}})
+def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
+    throttle = ctx.login_throttle
+    address = request.client.host if request.client else None
+    now = ctx.now()
     with ctx.db.reader() as session:
         row = session.get(UserRow, body.username)
+        subjects = throttle.subjects(body.username, row is not None, address, now)
+        refusal = throttle.locked(session, subjects, now)  # before the password: the right one is refused too
+    if refusal is not None:
+        log.info("login refused: %s locked", ", ".join(refusal.details[0]["locked"]))
+        raise refusal
     try:
         user, rehashed = auth.check_credentials(row, body.password)
-    except ApiError as exc:  # recorded in a transaction of its own, then refused
-        audit_actions.login_failed(ctx.db.writer, body.username, row, body.console_id, ctx.now(), exc.error)
-        raise
+    except ApiError as exc:  # counted and recorded in a transaction of its own, then refused
+        raise record_failed_login(throttle, subjects=subjects, row=row, console_id=body.console_id, now=ctx.now(),
+                                  error=exc) from None
     now = ctx.now()
     with ctx.db.writer() as session, session.begin():
+        throttle.succeeded(session, subjects, now)
         token, expires_at = auth.issue_token(session, user, body.console_id, now,
                                              timedelta(minutes=ctx.settings.token_ttl_minutes), rehashed)
         audit_actions.login_ok(session, user, body.console_id, now)
@@ -152,9 +164,12 @@ def logout(request: Request, user: User, ctx: Ctx) -> Response:
 def get_refdata(request: Request, _user: User, ctx: Ctx) -> Response:
     version, body = ctx.refdata_store.serialized()
     etag = f'"{version}"'
+    # Its own caching (so not the /api default `no-store`, server.platform.middleware): it names the users, so no
+    # shared cache keeps it, and a private one asks each time (a 304 is cheap).
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if _etag_matches(request.headers.get("if-none-match"), version):
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(body, media_type="application/json", headers={"ETag": etag})
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _etag_matches(header: str | None, version: str) -> bool:

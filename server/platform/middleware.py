@@ -1,5 +1,5 @@
-"""ASGI middleware: the `X-Server-Time` header on every answer, a JSON 500 for unexpected errors, and a
-request-body size limit.
+"""ASGI middleware: the `X-Server-Time` header on every answer, the security headers, a JSON 500 for
+unexpected errors, and a request-body size limit.
 
 Plain ASGI (not BaseHTTPMiddleware) so long-polls and streamed bodies pass through untouched.
 """
@@ -36,6 +36,41 @@ class ServerTimeMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_time)
+
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+NO_STORE = (b"cache-control", b"no-store")
+# What an /api answer carries unless it set its own caching (`server.feed.fast_path` adds these itself).
+API_HEADERS = (NOSNIFF, NO_STORE)
+
+
+class SecurityHeadersMiddleware:
+    """`X-Content-Type-Options: nosniff` on every answer (a browser never guesses a JSON error page into
+    HTML), and `Cache-Control: no-store` on every /api answer that does not set its own (tokens, cases,
+    personal data: no proxy or browser cache keeps them; `GET /api/refdata` sets its own for its ETag)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        api = path == "/api" or path.startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if NOSNIFF[0] not in names:
+                    headers.append(NOSNIFF)
+                if api and NO_STORE[0] not in names:
+                    headers.append(NO_STORE)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class CatchAllMiddleware:

@@ -18,6 +18,18 @@
 | sensor_batch_ms | ONEGRID_SENSOR_BATCH_MS | 200 (ingest writer batching window) |
 | sensor_future_s | ONEGRID_SENSOR_FUTURE_S | 300 (a reading further ahead of the clock is rejected) |
 | sensor_episode_quiet_min | ONEGRID_SENSOR_EPISODE_QUIET_MIN | 30 (normal this long ends an alarm episode) |
+| login_max_failures | ONEGRID_LOGIN_MAX_FAILURES | 5 (failed logins in a row that lock an account; 0 = never) |
+| login_address_max_failures | ONEGRID_LOGIN_ADDRESS_MAX_FAILURES | 50 (failures that lock a client address; 0 = never) |
+| login_failure_window_s | ONEGRID_LOGIN_FAILURE_WINDOW_S | 900 (older failures, their lockout over, are forgotten) |
+| login_lockout_s | ONEGRID_LOGIN_LOCKOUT_S | 60 (the first lockout; each further one in a row doubles it) |
+| login_lockout_max_s | ONEGRID_LOGIN_LOCKOUT_MAX_S | 3600 (the longest lockout) |
+| api_docs | ONEGRID_API_DOCS | unset: on in demo mode only (`/docs`, `/redoc`, `/openapi.json`) |
+
+Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
+in the database (so every server process and a restart see the same counts); a success clears the
+account's count. Reaching the limit locks the account (or the address) for `login_lockout_s`, doubled for
+each further lockout in a row up to `login_lockout_max_s`: every login then gets 429 `too_many_attempts`
+with `Retry-After`, a correct password included, until the time is up or a shift lead unlocks the account.
 
 Tuning of a serving process (the defaults are what `make bench` measured best on two cores; see each
 field's description for why):
@@ -40,7 +52,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.shifts.schedule import DEFAULT_SCHEDULE, parse_schedule
 
@@ -64,6 +76,12 @@ _ENV_NAMES = {
     "sensor_batch_ms": "ONEGRID_SENSOR_BATCH_MS",
     "sensor_future_s": "ONEGRID_SENSOR_FUTURE_S",
     "sensor_episode_quiet_min": "ONEGRID_SENSOR_EPISODE_QUIET_MIN",
+    "login_max_failures": "ONEGRID_LOGIN_MAX_FAILURES",
+    "login_address_max_failures": "ONEGRID_LOGIN_ADDRESS_MAX_FAILURES",
+    "login_failure_window_s": "ONEGRID_LOGIN_FAILURE_WINDOW_S",
+    "login_lockout_s": "ONEGRID_LOGIN_LOCKOUT_S",
+    "login_lockout_max_s": "ONEGRID_LOGIN_LOCKOUT_MAX_S",
+    "api_docs": "ONEGRID_API_DOCS",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
@@ -98,6 +116,23 @@ class ServerSettings(BaseModel):
     shift_schedule: str = Field(DEFAULT_SCHEDULE, description="Daily shifts in the city's time zone, "
                                 "name=HH:MM-HH:MM separated by commas, covering the day without gap or overlap")
 
+    # login throttling (server.platform.login_throttle)
+    login_max_failures: int = Field(5, ge=0, le=1000, description="Failed logins in a row (within the window) "
+                                    "that lock the account; 0 = accounts are never locked")
+    login_address_max_failures: int = Field(50, ge=0, le=100_000, description="Failed logins from one client "
+                                            "address (any usernames, within the window) that lock the address; "
+                                            "0 = never. Higher than the account's: a control room shares one address")
+    login_failure_window_s: float = Field(900, gt=0, description="A failure older than this (and past its "
+                                          "lockout) no longer counts")
+    login_lockout_s: float = Field(60, gt=0, description="Length of the first lockout; each further lockout in "
+                                   "a row doubles it")
+    login_lockout_max_s: float = Field(3600, gt=0, description="The longest lockout")
+    api_docs: bool | None = Field(None, description="Serve /docs, /redoc and /openapi.json; unset = only in "
+                                  "demo mode (a production server does not publish its API map)")
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.demo if self.api_docs is None else self.api_docs
     # tuning of a serving process
     feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
         "After a long-poll is woken it waits this long before reading, so a burst of commits is answered "
@@ -127,6 +162,13 @@ class ServerSettings(BaseModel):
     def _valid_schedule(cls, value: str) -> str:
         parse_schedule(value)  # ScheduleError is a ValueError: pydantic reports its message
         return value
+
+    @model_validator(mode="after")
+    def _lockouts_in_order(self) -> ServerSettings:
+        if self.login_lockout_max_s < self.login_lockout_s:
+            raise ValueError(f"login_lockout_max_s ({self.login_lockout_max_s:g}) is shorter than "
+                             f"login_lockout_s ({self.login_lockout_s:g})")
+        return self
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> ServerSettings:

@@ -158,10 +158,22 @@ def post_entity_commands(batch: EntityCommandBatch, user: User, ctx: Ctx) -> dic
     return {"results": [r.model_dump(mode="json") for r in results], "server_time": ctx.now().isoformat()}
 
 
-@router.post("/api/console-outages", tags=["shifts"])
-def post_outages(body: OutagesRequest, user: User, ctx: Ctx) -> dict[str, int]:
-    """Offline periods a console lived through, reported when it is back (idempotent by outage id)."""
+@router.post("/api/console-outages", tags=["shifts"],
+             responses={403: {"description": "console_mismatch (not the console this login was made on), "
+                                             "console_unbound (a login made without a console id)"},
+                        422: {"description": "invalid_outage"}})
+def post_outages(body: OutagesRequest, user: User, ctx: Ctx, request: Request) -> dict[str, int]:
+    """Offline periods a console lived through, reported when it is back (idempotent by outage id). Only
+    under the console id the token was issued to at login: the handover report names the console, so a
+    login cannot put periods on another console's record (nor can one made without a console id, e.g.
+    a script's: it has no console to speak for)."""
     now = ctx.now()
+    with ctx.db.reader() as session:
+        bound = console_of(session, auth.bearer_token(request))
+    refusal = shifts.outage_console_refusal(user, bound, body.console_id)
+    if refusal is not None:
+        shifts.outages_refused(ctx.db.writer, user, bound, body.console_id, len(body.outages), now, refusal.error)
+        raise refusal
     with ctx.db.writer() as session, session.begin():
         return shifts.store_outages(session, user, [o.model_dump() for o in body.outages], body.console_id, now)
 

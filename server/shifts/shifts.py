@@ -179,6 +179,32 @@ def store_outages(session: Session, user: AuthUser, outages: list[dict[str, Any]
     return {"stored": stored, "duplicates": duplicates}
 
 
+def outage_console_refusal(user: AuthUser, bound: str | None, claimed: str) -> ApiError | None:
+    """Why a login may not report outages under `claimed` (403), or None: only under the console id its
+    token was issued to (`bound`), and not at all without one."""
+    if bound is None:
+        return ApiError(403, "console_unbound", f"this login of '{user.username}' was made without a console id, "
+                                                f"so it cannot report a console's offline periods; log in with "
+                                                f"console_id '{claimed}' to report them")
+    if bound != claimed:
+        return ApiError(403, "console_mismatch", f"this login of '{user.username}' belongs to console '{bound}'; "
+                                                 f"it may report offline periods of that console only, not of "
+                                                 f"'{claimed}'")
+    return None
+
+
+def outages_refused(writer, user: AuthUser, bound: str | None, claimed: str, count: int, now: datetime,
+                    reason: str) -> None:
+    """A refused report, on record in a transaction of its own (the request fails either way)."""
+    try:
+        with writer() as session, session.begin():
+            audit.record(session, at=now, actor=user.username, role=str(user.role), action="outages_report",
+                         entity_kind="console", entity_id=claimed, result="rejected", reason=reason,
+                         console_id=bound, detail={"outages": count})
+    except Exception:
+        log.exception("could not record the refused outage report of %s", user.username)
+
+
 def outages_during(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
     rows = session.execute(select(ConsoleOutageRow).where(ConsoleOutageRow.started_at < end,
                                                           ConsoleOutageRow.ended_at >= start)

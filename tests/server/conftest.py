@@ -51,6 +51,7 @@ class Harness:
         self.refdata = refdata
         self.clock = clock
         settings.setdefault("maintenance_interval_s", 0)
+        settings.setdefault("api_docs", True)  # tests read /openapi.json (a production server serves none)
         self.app = create_app(ServerSettings(database_url=url, **settings), refdata=refdata, clock=clock)
         self.ctx = self.app.state.ctx
         self.client = TestClient(self.app)
@@ -64,12 +65,17 @@ class Harness:
         self.client.__exit__(*exc)
 
     # ---- auth ----
-    def login(self, username: str) -> dict[str, str]:
-        if username not in self._tokens:
-            r = self.client.post("/api/login", json={"username": username, "password": password_of(username)})
+    def login(self, username: str, console_id: str | None = None) -> dict[str, str]:
+        """Headers with a token of `username` (logged in once per console id; None = a login without one)."""
+        key = username if console_id is None else f"{username}@{console_id}"
+        if key not in self._tokens:
+            body = {"username": username, "password": password_of(username)}
+            if console_id is not None:
+                body["console_id"] = console_id
+            r = self.client.post("/api/login", json=body)
             assert r.status_code == 200, r.text
-            self._tokens[username] = r.json()["token"]
-        return {"Authorization": f"Bearer {self._tokens[username]}"}
+            self._tokens[key] = r.json()["token"]
+        return {"Authorization": f"Bearer {self._tokens[key]}"}
 
     def forget_logins(self) -> None:
         """Log in afresh on next use (e.g. after moving the clock past the tokens' expiry)."""

@@ -85,7 +85,7 @@ def test_the_report_tells_what_happened_in_the_shift(srv, clock, feed_alarms):
     new_alarm = _alarm(srv, clock.now, None, sensor="WL-002")
     clock.advance(hours=1)
     _emergency(srv, True, "second band of rain")
-    r = srv.client.post("/api/console-outages", headers=srv.login("operator1"), json={
+    r = srv.client.post("/api/console-outages", headers=srv.login("operator1", "console-a"), json={
         "console_id": "console-a", "outages": [{"id": str(uuid.uuid4()), "started_at": (clock.now - timedelta(minutes=20)).isoformat(),
                                                  "ended_at": (clock.now - timedelta(minutes=5)).isoformat(),
                                                  "error": "connection refused"}]})
@@ -237,11 +237,11 @@ def test_permissions_and_bad_input(lite, clock):
     assert srv.client.get(f"/api/handovers/{shift['id']}", headers=srv.login("operator1")).status_code == 200
     r = srv.client.put(f"/api/handovers/{shift['id']}/notes", json={"notes": "mine"}, headers=srv.login("lead1"))
     assert r.status_code == 403 and "outgoing lead lead2" in r.json()["message"]
-    r = srv.client.post("/api/console-outages", headers=srv.login("operator1"), json={
+    r = srv.client.post("/api/console-outages", headers=srv.login("operator1", "c"), json={
         "console_id": "c", "outages": [{"id": str(uuid.uuid4()), "started_at": clock.now.isoformat(),
                                         "ended_at": (clock.now - timedelta(minutes=1)).isoformat()}]})
     assert r.status_code == 422 and r.json()["error"] == "invalid_outage"
-    r = srv.client.post("/api/console-outages", headers=srv.login("operator1"), json={
+    r = srv.client.post("/api/console-outages", headers=srv.login("operator1", "c"), json={
         "console_id": "c", "outages": [{"id": str(uuid.uuid4()), "started_at": "2026-11-23T10:00:00",
                                         "ended_at": "2026-11-23T10:05:00"}]})
     assert r.status_code == 422  # naive times are refused
@@ -256,9 +256,9 @@ def test_outages_are_stored_once(lite, clock):
     outage = {"id": str(uuid.uuid4()), "started_at": (clock.now - timedelta(minutes=3)).isoformat(),
               "ended_at": clock.now.isoformat()}
     body = {"console_id": "c1", "outages": [outage]}
-    assert srv.client.post("/api/console-outages", json=body, headers=srv.login("operator1")).json() == \
+    assert srv.client.post("/api/console-outages", json=body, headers=srv.login("operator1", "c1")).json() == \
         {"stored": 1, "duplicates": 0}
-    assert srv.client.post("/api/console-outages", json=body, headers=srv.login("operator1")).json() == \
+    assert srv.client.post("/api/console-outages", json=body, headers=srv.login("operator1", "c1")).json() == \
         {"stored": 0, "duplicates": 1}
 
 
