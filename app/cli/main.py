@@ -8,8 +8,6 @@ Every subcommand takes `--server URL` and `--cache DIR`. The login is remembered
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
 import json
 import logging
 import os
@@ -20,77 +18,25 @@ from typing import Any, Callable
 from uuid import UUID
 
 from app.cache import LocalCache
-from app.platform.enums import Action, Priority, Role, Source, Status, TERMINAL_STATUSES
-from app.sync.session import LoginError, Session, login_offline, login_online
-from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
-from app.sync.engine import SyncEngine
-from app.cases.workflow import Actor, WorkflowError
+from app.cases.workflow import WorkflowError
+from app.cli import shifts as shift_commands
+from app.cli.common import (
+    SESSION_FILE,
+    CliError,
+    actor_of,
+    client_for,
+    load_session,
+    open_cache,
+    read_password,
+    save_session,
+    sync_once,
+    utc_now,
+)
+from app.platform.enums import TERMINAL_STATUSES, Action, Priority, Source, Status
+from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
+from app.sync.session import LoginError, login_offline, login_online
 
 log = logging.getLogger(__name__)
-
-SESSION_FILE = "session.json"
-
-
-class CliError(Exception):
-    """A failure reported to the user as one line on stderr, exit status 1."""
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-# ---------------------------------------------------------------------------------------------- plumbing
-
-def _cache(args) -> LocalCache:
-    directory = Path(args.cache).expanduser()
-    directory.mkdir(parents=True, exist_ok=True)
-    return LocalCache(directory)
-
-
-def _client(args, session: dict | None = None) -> ServerClient:
-    if not args.server:
-        raise CliError("no server: give --server URL (or set ONEGRID_SERVER)")
-    return ServerClient(args.server, token=(session or {}).get("token"))
-
-
-def _load_session(args) -> dict:
-    path = Path(args.cache).expanduser() / SESSION_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CliError(f"not logged in: run 'onegrid-ctl --cache {args.cache} login USER' first") from None
-    except (OSError, ValueError) as exc:
-        raise CliError(f"cannot read {path}: {exc}; log in again") from None
-
-
-def _save_session(args, session: Session) -> None:
-    path = Path(args.cache).expanduser() / SESSION_FILE
-    data = session.user_dict() | {"token": session.token, "offline": session.offline,
-                                  "expires_at": session.expires_at.isoformat() if session.expires_at else None}
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-    os.replace(tmp, path)  # never a half-written session file
-
-
-def _actor(session: dict) -> Actor:
-    return Actor(session["username"], Role(session["role"]), session.get("unit_id"))
-
-
-def _password(args) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    if env := os.environ.get("ONEGRID_PASSWORD"):
-        return env
-    return getpass.getpass(f"password for {args.username}: ")
-
-
-def _sync(cache: LocalCache, client: ServerClient) -> SyncEngine:
-    engine = SyncEngine(cache, client)
-    asyncio.run(engine.sync_once())
-    return engine
-
 
 def _find_case(cache: LocalCache, ref: str) -> UUID:
     """A case by UUID, server number, provisional number or unique UUID prefix."""
@@ -115,21 +61,21 @@ def _summary_json(s) -> dict:
 # ---------------------------------------------------------------------------------------------- commands
 
 def cmd_login(args) -> int:
-    cache = _cache(args)
-    password = _password(args)
+    cache = open_cache(args)
+    password = read_password(args)
     try:
         if args.offline:
             session = login_offline(cache, args.username, password)
         else:
-            client = _client(args)
+            client = client_for(args)
             session = login_online(client, cache, args.username, password)
-            _sync(cache, client)
+            sync_once(cache, client)
     except LoginError as exc:
         raise CliError(f"login refused: {exc.message}") from None
     except ServerUnreachable as exc:
         raise CliError(f"server {args.server} unreachable ({exc}); use --offline if you logged in here before") \
             from None
-    _save_session(args, session)
+    save_session(args, session)
     mode = "offline" if session.offline else "online"
     print(f"logged in {mode} as {session.username} ({session.actor.role}); cache {args.cache}")
     return 0
@@ -138,9 +84,9 @@ def cmd_login(args) -> int:
 def cmd_logout(args) -> int:
     """End the server session (when online) and forget the remembered login; queued commands stay."""
     path = Path(args.cache).expanduser() / SESSION_FILE
-    session = _load_session(args)
+    session = load_session(args)
     if session.get("token") and not args.offline:
-        client = _client(args, session)
+        client = client_for(args, session)
         try:
             client.logout()
         except ServerUnreachable as exc:
@@ -151,7 +97,7 @@ def cmd_logout(args) -> int:
         finally:
             client.close()
     path.unlink(missing_ok=True)
-    cache = _cache(args)
+    cache = open_cache(args)
     try:
         queued = cache.outbox_size()
     finally:
@@ -162,10 +108,10 @@ def cmd_logout(args) -> int:
 
 
 def cmd_sync(args) -> int:
-    session = _load_session(args)
-    cache = _cache(args)
+    session = load_session(args)
+    cache = open_cache(args)
     try:
-        engine = _sync(cache, _client(args, session))
+        engine = sync_once(cache, client_for(args, session))
     except ServerUnreachable as exc:
         raise CliError(f"server unreachable ({exc}); {cache.outbox_size()} commands stay queued") from None
     except AuthExpired:
@@ -177,7 +123,7 @@ def cmd_sync(args) -> int:
 
 
 def cmd_cases_list(args) -> int:
-    cache = _cache(args)
+    cache = open_cache(args)
     rows = cache.summaries()
     if args.status:
         rows = [s for s in rows if str(s.status) in args.status]
@@ -188,7 +134,7 @@ def cmd_cases_list(args) -> int:
         json.dump([_summary_json(s) for s in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    now = _now()
+    now = utc_now()
     for s in rows:
         due = "" if s.due_at is None else ("OVERDUE" if s.due_at < now else s.due_at.astimezone().strftime("%m-%d %H:%M"))
         print(f"{(s.number or s.provisional_number or str(s.id)[:8]):<16} {s.status!s:<12} {s.priority!s:<9} "
@@ -198,7 +144,7 @@ def cmd_cases_list(args) -> int:
 
 
 def cmd_cases_show(args) -> int:
-    cache = _cache(args)
+    cache = open_cache(args)
     case = cache.case(_find_case(cache, args.case))
     assert case is not None
     if args.json:
@@ -262,12 +208,12 @@ ACTIONS: dict[Action, tuple[str, list[tuple[str, dict]], Callable[[Any], dict]]]
 
 
 def _issue(args, action: Action, case_ref: str | None, payload: dict) -> int:
-    session = _load_session(args)
-    cache = _cache(args)
+    session = load_session(args)
+    cache = open_cache(args)
     case_id = _find_case(cache, case_ref) if case_ref else None
     offline = bool(args.offline or session.get("offline"))
     try:
-        command = cache.issue(_actor(session), action, case_id, payload, _now(), offline=offline)
+        command = cache.issue(actor_of(session), action, case_id, payload, utc_now(), offline=offline)
     except WorkflowError as exc:
         raise CliError(f"refused ({exc.code}): {exc.message}") from None
     case = cache.case(command.case_id)
@@ -276,7 +222,7 @@ def _issue(args, action: Action, case_ref: str | None, payload: dict) -> int:
         print(f"offline: {cache.outbox_size()} command(s) wait for 'sync'", file=sys.stderr)
         return 0
     try:
-        _sync(cache, _client(args, session))
+        sync_once(cache, client_for(args, session))
     except (ServerUnreachable, AuthExpired) as exc:
         print(f"not sent now ({exc.__class__.__name__}: {exc}); {cache.outbox_size()} command(s) wait for 'sync'",
               file=sys.stderr)
@@ -294,7 +240,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_conflicts(args) -> int:
-    cache = _cache(args)
+    cache = open_cache(args)
     items = cache.conflicts()
     if args.json:
         json.dump([{"id": c.id, "command": c.command.model_dump(mode="json"), "reason": c.reason,
@@ -354,9 +300,7 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
             p.add_argument(flag, **kw)
         p.set_defaults(func=lambda a, _act=action, _tp=to_payload: _issue(a, _act, a.case, _tp(a)))
 
-    from app.cli import shifts as handover_cli  # shifts and handovers (issue 5); imported here: it builds on this module
-
-    handover_cli.add_commands(sub)
+    shift_commands.add_commands(sub)
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:

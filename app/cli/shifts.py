@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from app.cli import main as base
+from app.cli import common as base
 from app.shifts import handover as model
 from app.sync.client import AuthExpired, ServerUnreachable
 
@@ -31,8 +31,8 @@ def _shift_ref(cache, ref: str) -> str:
 
 
 def cmd_shift_status(args) -> int:
-    session = base._load_session(args)
-    answer = base._client(args, session).shifts(limit=1)
+    session = base.load_session(args)
+    answer = base.client_for(args, session).shifts(limit=1)
     current = answer["current"]
     if current is None:
         print("no shift is open")
@@ -43,26 +43,26 @@ def cmd_shift_status(args) -> int:
 
 
 def cmd_shift_open(args) -> int:
-    session = base._load_session(args)
-    shift = base._client(args, session).open_shift(args.on_duty or [], args.name)
+    session = base.load_session(args)
+    shift = base.client_for(args, session).open_shift(args.on_duty or [], args.name)
     print(f"opened {shift['name']} shift {shift['id']} ({shift['scheduled_start']} – {shift['scheduled_end']})")
     return 0
 
 
 def cmd_shift_close(args) -> int:
-    session = base._load_session(args)
-    client = base._client(args, session)
+    session = base.load_session(args)
+    client = base.client_for(args, session)
     current = client.shifts(limit=1)["current"]
     if current is None:
         raise base.CliError("no shift is open")
     draft = client.close_shift(current["id"], args.notes or "")
-    base._sync(base._cache(args), client)
+    base.sync_once(base.open_cache(args), client)
     print(f"closed shift {current['id']}; handover drafted (content hash {draft['content_hash'][:12]})")
     return 0
 
 
 def cmd_handover_list(args) -> int:
-    items = model.handovers(base._cache(args))
+    items = model.handovers(base.open_cache(args))
     if args.json:
         json.dump([{k: h[k] for k in ("shift_id", "status", "version", "outgoing_lead", "signed_by", "content_hash")}
                    for h in items], sys.stdout, indent=1)
@@ -74,7 +74,7 @@ def cmd_handover_list(args) -> int:
 
 
 def cmd_handover_show(args) -> int:
-    cache = base._cache(args)
+    cache = base.open_cache(args)
     state = model.handover_state(cache, _shift_ref(cache, args.shift))
     if args.json:
         json.dump(state.server, sys.stdout, ensure_ascii=False, indent=1)
@@ -91,8 +91,8 @@ def cmd_handover_show(args) -> int:
 
 
 def _queue_and_sync(args, queue) -> int:
-    session = base._load_session(args)
-    cache = base._cache(args)
+    session = base.load_session(args)
+    cache = base.open_cache(args)
     state = model.handover_state(cache, _shift_ref(cache, args.shift))
     offline = bool(args.offline or session.get("offline"))
     try:
@@ -104,7 +104,7 @@ def _queue_and_sync(args, queue) -> int:
         print("offline: it waits for 'sync'", file=sys.stderr)
         return 0
     try:
-        base._sync(cache, base._client(args, session))
+        base.sync_once(cache, base.client_for(args, session))
     except (ServerUnreachable, AuthExpired) as exc:
         print(f"not sent now ({exc.__class__.__name__}: {exc}); it waits for 'sync'", file=sys.stderr)
         return 0
@@ -117,12 +117,12 @@ def _queue_and_sync(args, queue) -> int:
 
 def cmd_handover_notes(args) -> int:
     return _queue_and_sync(args, lambda cache, session, state, offline: model.queue_notes(
-        cache, session["username"], state, args.text, base._now(), offline=offline))
+        cache, session["username"], state, args.text, base.utc_now(), offline=offline))
 
 
 def cmd_handover_sign(args) -> int:
     return _queue_and_sync(args, lambda cache, session, state, offline: model.queue_signature(
-        cache, session["username"], base._actor(session).role, state, base._now(), offline=offline))
+        cache, session["username"], base.actor_of(session).role, state, base.utc_now(), offline=offline))
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
