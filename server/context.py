@@ -22,6 +22,7 @@ from app.refdata import RefData
 from db.server_schema import TokenRow, UserRow
 from server.answer_pacer import AnswerPacer
 from server.auth import AuthUser, TokenCache, resolve_token_with_expiry, token_digest
+from server.batch_items import ReadBatch
 from server.commands import Hook, apply_batch
 from server.database import Database
 from server.feed import (
@@ -117,11 +118,11 @@ class ServerContext:
     def refdata(self) -> RefData:
         return self.refdata_store.current()
 
-    def apply(self, user: AuthUser, batch: CommandBatch) -> BatchResult:
+    def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
         return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
 
-    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch) -> bytes:
+    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (COMMAND_THREADS); the answer as JSON."""
         loop = asyncio.get_running_loop()
         if self._command_limiter is None or self._command_limiter[0] is not loop:

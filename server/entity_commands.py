@@ -3,7 +3,9 @@
 As `server.commands` does for cases: lock the entity's row, answer a known `command_id` with its stored
 answer, else apply as the authenticated user and store the answer (accepted or rejected) in the same
 transaction, so a retry after a lost answer gets the same one. A rejection is an answer, not an HTTP
-error: the console puts it in front of the lead (e.g. a signature of a version that has changed).
+error: the console puts it in front of the lead (e.g. a signature of a version that has changed). As for
+cases, a batch item that does not fit the schema (`server.batch_items.BadCommand`) is a stored rejection,
+and one that fails unexpectedly is answered `internal_error` (not stored) while the others are applied.
 """
 from __future__ import annotations
 
@@ -16,21 +18,43 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.commands import problems
 from app.entity_commands import PAYLOADS, SET_NOTES, SIGN, EntityCommand, EntityCommandResult
 from db.shift_schema import EntityCommandRow, HandoverRow, ShiftRow
 from server import audit, handover
 from server.auth import AuthUser
+from server.batch_items import BadCommand
 from server.commands import clock_refusal
+from server.errors import is_database_outage
 
 log = logging.getLogger(__name__)
 
 
-def apply_entity_commands(session_factory: sessionmaker[Session], user: AuthUser, commands: list[EntityCommand],
+def apply_entity_commands(session_factory: sessionmaker[Session], user: AuthUser,
+                          commands: list[EntityCommand | BadCommand],
                           now_fn: Callable[[], datetime]) -> list[EntityCommandResult]:
-    return [_apply_one(session_factory, user, command, now_fn) for command in commands]
+    return [_answer_one(session_factory, user, command, now_fn) for command in commands]
 
 
-def _apply_one(session_factory, user: AuthUser, command: EntityCommand, now_fn) -> EntityCommandResult:
+def _answer_one(session_factory, user: AuthUser, command: EntityCommand | BadCommand, now_fn) -> EntityCommandResult:
+    """The command's answer whatever happens (see `server.commands.answer_one`)."""
+    if command.command_id is None:
+        log.warning("rejected an entity command without a usable command id from %s: %s", user.username,
+                    command.message)
+        return EntityCommandResult(command_id=None, status="rejected", reason=command.reason, message=command.message)
+    try:
+        return _apply_one(session_factory, user, command, now_fn)
+    except Exception as exc:
+        if is_database_outage(exc):
+            raise
+        log.exception("entity command %s (%s on %s by %s) failed; answered internal_error", command.command_id,
+                      command.action, command.entity_id, user.username)
+        return EntityCommandResult(command_id=command.command_id, status="rejected", reason="internal_error",
+                                   message=f"the server failed on this command ({type(exc).__name__}); "
+                                           f"it was not applied")
+
+
+def _apply_one(session_factory, user: AuthUser, command: EntityCommand | BadCommand, now_fn) -> EntityCommandResult:
     for attempt in (1, 2):
         try:
             with session_factory() as session, session.begin():
@@ -49,7 +73,8 @@ def _current(session: Session, shift_id: uuid.UUID | None) -> dict | None:
     return handover.handover_data(row, session.get(ShiftRow, shift_id)) if row is not None else None
 
 
-def _apply_in_transaction(session: Session, user: AuthUser, command: EntityCommand, now: datetime) -> EntityCommandResult:
+def _apply_in_transaction(session: Session, user: AuthUser, command: EntityCommand | BadCommand,
+                          now: datetime) -> EntityCommandResult:
     stored = session.get(EntityCommandRow, command.command_id)
     if stored is not None:
         if stored.username != user.username:
@@ -82,7 +107,9 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
         nonlocal accepted
         accepted = store(EntityCommandResult(command_id=command.command_id, status="accepted", data=data))
 
-    if shift_id is None:
+    if isinstance(command, BadCommand):
+        reason, message = command.reason, command.message
+    elif shift_id is None:
         reason, message = "invalid_request", f"entity id {command.entity_id!r} is not a shift id (a UUID)"
     elif (refusal := clock_refusal(command.issued_at, now)) is not None:
         reason, message = refusal
@@ -90,7 +117,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
         try:
             payload = PAYLOADS[command.action].model_validate(command.payload)
         except ValidationError as exc:
-            reason, message = "invalid_payload", f"{command.action}: {exc.errors()[0]['msg']}"
+            reason, message = "invalid_payload", f"{command.action}: {problems(exc, 'payload')}"
         else:
             extra = {"console_id": command.console_id, "client_time": command.issued_at,
                      "offline": command.offline, "before_audit": store_accepted}
