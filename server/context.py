@@ -21,6 +21,7 @@ from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
 from server.feed.answer_pacer import AnswerPacer
 from server.platform.auth import AuthUser, TokenCache, resolve_token_with_expiry, token_digest
+from server.platform.batch_items import ReadBatch
 from server.cases.commands import Hook, apply_batch
 from server.platform.database import Database
 from server.feed.changes import (
@@ -100,12 +101,12 @@ class ServerContext:
     def refdata(self) -> RefData:
         return self.refdata_store.current()
 
-    def apply(self, user: AuthUser, batch: CommandBatch) -> BatchResult:
+    def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
         return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
 
-    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch) -> bytes:
-        """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
+    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
+        """`apply` in one of the commands' own worker threads (COMMAND_THREADS); the answer as JSON."""
         loop = asyncio.get_running_loop()
         if self._command_limiter is None or self._command_limiter[0] is not loop:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from app.refdata import timelimits
 from app.platform.enums import Action, Priority, Role, Source, Stage, Status
@@ -300,8 +301,11 @@ def test_escalation_climbs_to_the_top_then_stops(world, refdata, now):
 
 
 def test_naive_time_is_refused(world, refdata, now):
-    with pytest.raises(WorkflowError, match="naive"):
-        step(None, A.CREATE, R.OPERATOR, world, refdata, now.replace(tzinfo=None))
+    with pytest.raises(WorkflowError, match="naive"):  # the clock applying it
+        apply(None, new_command(uuid.uuid4(), A.CREATE, payload_for(A.CREATE, world), now),
+              actor_for(R.OPERATOR, world), refdata, now.replace(tzinfo=None))
+    with pytest.raises(ValidationError, match="time-zone offset"):  # a command's own time: an edge type
+        new_command(uuid.uuid4(), A.CREATE, payload_for(A.CREATE, world), now.replace(tzinfo=None))
 
 
 def test_priority_override(world, refdata, now):

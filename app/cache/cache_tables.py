@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.cache.case_rows import UPSERT_ROWS_SQL
 from app.cache.models import ChangeSet, Conflict
 from app.cases.case import Case
-from app.cases.commands import Command, CommandResult
+from app.cases.commands import Command, CommandResult, stored_command
 from db.cache import cases, conflicts, entities, meta, settings
 
 ID_CHUNK = 5000  # ids per IN (...) clause, well below SQLite's limit on bound variables
@@ -132,7 +132,7 @@ def add_conflict(conn: Connection, command: Command, result: CommandResult, now:
 
 
 def conflict_of(row) -> Conflict:
-    return Conflict(id=row.id, command=Command.model_validate(row.command), reason=row.reason, message=row.message,
+    return Conflict(id=row.id, command=stored_command(row.command), reason=row.reason, message=row.message,
                     server_case=Case.model_validate(row.server_case) if row.server_case else None,
                     created_at=row.created_at)
 

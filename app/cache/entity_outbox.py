@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from app.shifts.commands import PAYLOADS, EntityCommand, EntityCommandResult
+from app.shifts.commands import PAYLOADS, EntityCommand, EntityCommandResult, stored_entity_command
 from app.platform.events import EventGroup
 from db.cache import entity_outbox, outages
 
@@ -46,7 +46,7 @@ class QueuedEntityCommand:
 
 
 def _queued(row) -> QueuedEntityCommand:
-    return QueuedEntityCommand(seq=row.seq, command=EntityCommand.model_validate(row.command), username=row.username,
+    return QueuedEntityCommand(seq=row.seq, command=stored_entity_command(row.command), username=row.username,
                                enqueued_at=row.enqueued_at, attempts=row.attempts, last_error=row.last_error,
                                rejected_reason=row.rejected_reason, rejected_message=row.rejected_message,
                                server_data=row.server_data)

@@ -384,14 +384,15 @@ class LocalCache:
         answered commands; only after that commit, drop the answered outbox rows."""
         results = list(results)
         with self._lock:
-            queued = self._outbox.by_command_ids(r.command_id for r in results)
+            queued = self._outbox.by_command_ids(r.command_id for r in results if r.command_id is not None)
             answered = [r for r in results if r.command_id in queued]  # others were stored before a crash
             rejected = [r for r in answered if r.status == "rejected"]
             with self._engine.begin() as conn:
                 snapshots = tables.newer_than_stored(conn, _newest_case_per_id(results))
                 for result in rejected:
                     tables.add_conflict(conn, queued[result.command_id].command, result, datetime.now(timezone.utc))
-                touched = set(snapshots) | {r.case_id for r in answered}
+                # the queued command's case: an answer's case_id is null when the server could not read it
+                touched = set(snapshots) | {queued[r.command_id].command.case_id for r in answered}
                 change_set = self._rebase(touched, conn=conn, snapshots=snapshots, skip=set(queued))
                 conflict_count = tables.conflict_count(conn)
             self._outbox.remove(queued)

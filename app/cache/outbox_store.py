@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from app.cache.models import QueuedCommand
 from app.cache.sqlite_files import open_engine
-from app.cases.commands import Command
+from app.cases.commands import Command, stored_command
 from app.platform.enums import Role
 from app.cases.workflow import Actor
 from db.cache import outbox, outbox_metadata
@@ -31,7 +31,7 @@ OUTBOX_FILE = "outbox.sqlite"
 def _queued(row) -> QueuedCommand:
     return QueuedCommand(
         seq=row.seq,
-        command=Command.model_validate(row.command),
+        command=stored_command(row.command),
         actor=Actor(row.username, Role(row.role), row.unit_id),
         enqueued_at=row.enqueued_at,
         attempts=row.attempts,

@@ -11,16 +11,17 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.platform.edge_types import Latitude, Longitude, Text
 from app.platform.enums import Action, Priority, Role, Source, Stage, Status
 
 
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    address: str = Field(default="", max_length=300)
-    grid_code: str | None = Field(default=None, pattern=r"^\d{14}$")
+    lat: Latitude
+    lon: Longitude
+    address: Text = Field(default="", max_length=300)
+    grid_code: Text | None = Field(default=None, pattern=r"^\d{14}$")
 
 
 class Extension(BaseModel):

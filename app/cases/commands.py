@@ -5,6 +5,7 @@ field. `parse_payload` is the one place that maps an action to its payload schem
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -12,7 +13,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.cases.case import Case, Location
+from app.platform.edge_types import Int64, Text, Time, printable
 from app.platform.enums import Action, Priority, Source
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500  # commands in one POST /api/commands
 
 
 class _Payload(BaseModel):
@@ -21,62 +27,62 @@ class _Payload(BaseModel):
 
 class CreatePayload(_Payload):
     source: Source
-    category_code: str = Field(min_length=1, max_length=16)
-    description: str = Field(min_length=1, max_length=4000)
+    category_code: Text = Field(min_length=1, max_length=16)
+    description: Text = Field(min_length=1, max_length=4000)
     location: Location
     priority: Priority | None = None  # None: the category's default
-    reporter_name: str = Field(default="", max_length=100)
-    reporter_phone: str = Field(default="", max_length=40)
-    attachments: tuple[str, ...] = Field(default=(), max_length=20)
-    alarm_id: str | None = Field(default=None, max_length=64)
-    provisional_number: str | None = Field(default=None, max_length=40)
+    reporter_name: Text = Field(default="", max_length=100)
+    reporter_phone: Text = Field(default="", max_length=40)
+    attachments: tuple[Text, ...] = Field(default=(), max_length=20)
+    alarm_id: Text | None = Field(default=None, max_length=64)
+    provisional_number: Text | None = Field(default=None, max_length=40)
 
 
 class EmptyPayload(_Payload):
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class ReasonPayload(_Payload):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class DispatchPayload(_Payload):
-    unit_id: str = Field(min_length=1, max_length=64)
-    note: str = Field(default="", max_length=2000)
+    unit_id: Text = Field(min_length=1, max_length=64)
+    note: Text = Field(default="", max_length=2000)
 
 
 class HandledPayload(_Payload):
-    note: str = Field(min_length=1, max_length=4000)
-    attachments: tuple[str, ...] = Field(default=(), max_length=20)
+    note: Text = Field(min_length=1, max_length=4000)
+    attachments: tuple[Text, ...] = Field(default=(), max_length=20)
 
 
 class SendVerifyPayload(_Payload):
-    inspector: str | None = Field(default=None, max_length=64)
-    note: str = Field(default="", max_length=2000)
+    inspector: Text | None = Field(default=None, max_length=64)
+    note: Text = Field(default="", max_length=2000)
 
 
 class VerifyPayload(_Payload):
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class VerifyFailPayload(_Payload):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class ExtensionPayload(_Payload):
-    minutes: int = Field(gt=0, le=60 * 24 * 90)
+    minutes: Int64 = Field(gt=0, le=60 * 24 * 90)
     working: bool = True
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class EscalatePayload(_Payload):
-    reason: str = Field(min_length=1, max_length=2000)
-    target_unit_id: str | None = Field(default=None, max_length=64)  # None: the next level up
+    reason: Text = Field(min_length=1, max_length=2000)
+    target_unit_id: Text | None = Field(default=None, max_length=64)  # None: the next level up
     automatic: bool = False
 
 
 class NotePayload(_Payload):
-    text: str = Field(min_length=1, max_length=4000)
+    text: Text = Field(min_length=1, max_length=4000)
 
 
 PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
@@ -111,10 +117,14 @@ def parse_payload(action: Action, payload: dict[str, Any]) -> _Payload:
     try:
         return schema.model_validate(payload)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}" for err in exc.errors()
-        )
-        raise PayloadError(f"invalid payload for '{action}': {problems}") from None
+        raise PayloadError(f"invalid payload for '{action}': {problems(exc, 'payload')}") from None
+
+
+def problems(exc: ValidationError, whole: str = "command") -> str:
+    """Every field `exc` found wrong, as `field: why; …` (`whole` names the object itself), printable:
+    an unknown field's name or a parse error may quote the very character that was refused."""
+    return printable("; ".join(f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}"
+                               for err in exc.errors()))
 
 
 class Command(BaseModel):
@@ -125,23 +135,48 @@ class Command(BaseModel):
     command_id: UUID
     case_id: UUID
     action: Action
+    payload: dict[str, Any] = Field(default_factory=dict)  # validated per action: `parse_payload`
+    issued_at: Time
+    offline: bool = False
+    console_id: Text | None = Field(default=None, max_length=64)
+
+
+class _StoredCommand(BaseModel):
+    """`Command`'s shape without the edge rules, for reading back what a console queued under older rules."""
+
+    command_id: UUID
+    case_id: UUID
+    action: Action
     payload: dict[str, Any] = Field(default_factory=dict)
     issued_at: datetime
     offline: bool = False
-    console_id: str | None = Field(default=None, max_length=64)
+    console_id: str | None = None
+
+
+def stored_command(data: dict[str, Any]) -> Command:
+    """A command read back from the console's own storage (outbox, conflicts). One queued before today's
+    edge rules may break them (say, a NUL in its console id): it is taken as stored, so the server answers
+    it (a rejection naming the field) instead of the outbox failing on it at every attempt."""
+    try:
+        return Command.model_validate(data)
+    except ValidationError as exc:
+        log.warning("queued command %s breaks the current rules, sent as stored: %s", data.get("command_id"),
+                    problems(exc))
+        return Command.model_construct(**_StoredCommand.model_validate(data).model_dump())
 
 
 class CommandBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    commands: list[Command] = Field(min_length=1, max_length=500)
+    commands: list[Command] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class CommandResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    command_id: UUID
-    case_id: UUID
+    # null only in the rejection of a batch item whose own id (or case id) is missing or not a UUID
+    command_id: UUID | None
+    case_id: UUID | None
     status: Literal["accepted", "rejected"]
     version: int | None = None      # the case's version after this command (accepted)
     position: int | None = None     # the change's position in the feed (accepted)

@@ -65,11 +65,23 @@ Time = Annotated[datetime, AfterValidator(check_time)]
 Int64 = Annotated[StrictInt, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 """A whole number a BIGINT column can hold; JSON `true` and `1.5` are refused."""
 
+QueryInt64 = Annotated[int, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
+"""`Int64` for a query or path parameter: those arrive as text, which `Int64` (strict) refuses outright;
+the text must still be a whole number (no `true`, no `1.5`)."""
+
 Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
 """A finite number (an integer is accepted as a float); JSON `true` is refused."""
 
 Latitude = Annotated[Number, Field(ge=-90, le=90)]
 Longitude = Annotated[Number, Field(ge=-180, le=180)]
 
-__all__ = ["EARLIEST", "INT64_MAX", "LATEST", "Int64", "Latitude", "Longitude", "Number", "StrictFloat",
-           "Text", "Time", "check_text", "check_time"]
+
+def printable(value: str) -> str:
+    """`value` safe to put in an answer or a stored message: a NUL as `\\x00`, a lone surrogate as
+    `\\udXXX`. For echoing what came from outside (an unknown field's name, a parse error quoting the
+    input) without failing on it a second time."""
+    return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+__all__ = ["EARLIEST", "INT64_MAX", "LATEST", "Int64", "Latitude", "Longitude", "Number", "QueryInt64",
+           "StrictFloat", "Text", "Time", "check_text", "check_time", "printable"]

@@ -12,6 +12,11 @@ The rules live in `app.cases.workflow.apply`; this module only wraps it in a tra
 
 A unique violation means a concurrent request won a race the lock cannot cover (two creations of the
 same case): roll back and try again, which then finds the stored answer or the existing case.
+
+In a batch every command is answered on its own (`server.platform.batch_items`): one that does not fit the schema
+is a rejection like any other, and one that fails unexpectedly is answered `internal_error` (its
+transaction rolled back, nothing stored, so a resend is applied afresh) while the others are applied.
+Only the database being unreachable fails the whole batch, for the console to send again later.
 """
 from __future__ import annotations
 
@@ -39,6 +44,8 @@ from server.audit import chain as audit
 from server.platform import counters
 from server.metrics import facts as metrics
 from server.platform.auth import AuthUser
+from server.platform.batch_items import BadCommand, ReadBatch
+from server.platform.errors import is_database_outage
 from server.feed.changes import (
     CASE,
     mark_changed,
@@ -69,24 +76,26 @@ _LANE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, BATCH_LANE
                                                    thread_name_prefix="onegrid-lane")
 MAX_CLOCK_AHEAD = timedelta(days=1)  # a console clock further ahead than this is wrong, not early
 _MAX_ATTEMPTS = 3
+_NO_CASE = uuid.UUID(int=0)  # the stored case id of a bad command whose own case id is unusable
 
 Hook = Callable[[Session], None]
 
 
-def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch, refdata,
+def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch | ReadBatch, refdata,
                 now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> BatchResult:
     """Apply every command of `batch` as `user`, each case's commands in batch order, and answer them in
-    batch order.
+    batch order (a `BadCommand` of a read batch is answered rejected, see `answer_one`).
 
     On PostgreSQL the commands of different cases run in up to BATCH_LANES lanes at once (`_apply_lanes`);
     elsewhere, and for a batch on one case, one after another. `before_commit`, if given, runs inside each
     command's transaction just before it commits (tests use it to widen race windows). An unexpected
-    exception rolls back the command it happened in and propagates once the lanes have stopped; what
-    committed before stays committed and is found again (stored answers) when the batch is retried.
+    exception rolls back the command it happened in, which is answered `internal_error`; only the
+    database becoming unreachable propagates (once the lanes have stopped): what committed before stays
+    committed and is found again (stored answers) when the batch is retried.
     """
     bind = session_factory.kw.get("bind")
     if bind is None or len(batch.commands) < 2:
-        results = [apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+        results = [answer_one(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
                    for command in batch.commands]
         return BatchResult(results=results, server_time=now_fn())
     lanes = _lanes(batch.commands) if BATCH_LANES > 1 and bind.dialect.name == "postgresql" else None
@@ -97,7 +106,7 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
     # pinged, once instead of once per command.
     with bind.connect() as connection:
         factory = functools.partial(session_factory, bind=connection)
-        results = [apply_command(factory, user, command, refdata, now_fn, before_commit=before_commit)
+        results = [answer_one(factory, user, command, refdata, now_fn, before_commit=before_commit)
                    for command in batch.commands]
     return BatchResult(results=results, server_time=now_fn())
 
@@ -122,9 +131,10 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
     (each locks its own case row; the shared rows, case-number counter → feed counter → audit head, are
     always locked in that one order, so no deadlock), and their database round trips now overlap with
     another's Python work (more than 2 lanes were slower in bench_sync's outbox drain: convoys on the
-    feed counter and audit head locks, held to commit, and on the GIL). The first exception stops every
-    lane before its next command and is raised after all lanes stopped; the lane it happened in applies
-    nothing more, so a case's later commands never run ahead of an earlier one."""
+    feed counter and audit head locks, held to commit, and on the GIL). The first exception (a database
+    outage: `answer_one` answers any other) stops every lane before its next command and is raised after
+    all lanes stopped; the lane it happened in applies nothing more, so a case's later commands never
+    run ahead of an earlier one."""
     results: list[CommandResult | None] = [None] * len(commands)
     pending = collections.deque(lanes)
     lock = threading.Lock()
@@ -140,8 +150,8 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
                     lane = pending.popleft()
                 for i in lane:
                     try:
-                        results[i] = apply_command(factory, user, commands[i], refdata, now_fn,
-                                                   before_commit=before_commit)
+                        results[i] = answer_one(factory, user, commands[i], refdata, now_fn,
+                                                before_commit=before_commit)
                     except BaseException as exc:  # noqa: BLE001 - re-raised below, after the lanes stopped
                         with lock:
                             failures.append(exc)
@@ -165,7 +175,29 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
     return results  # type: ignore[return-value] - every slot is filled
 
 
-def apply_command(session_factory: Callable[[], Session], user: AuthUser, command: Command, refdata,
+def answer_one(session_factory: Callable[[], Session], user: AuthUser, command: Command | BadCommand, refdata,
+               now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> CommandResult:
+    """A batch command's answer, whatever happens while applying it: `apply_command`'s, or a rejection
+    `internal_error` when it fails unexpectedly (rolled back and not stored, so a resend is applied
+    afresh; the console records the rejection as a conflict and goes on with its outbox). Only a
+    database outage propagates: every command would fail alike, and the batch is sent again later."""
+    if command.command_id is None:  # nothing to store it under: answered, logged, and that is all
+        log.warning("rejected a command without a usable command id from %s: %s", user.username, command.message)
+        return CommandResult(command_id=None, case_id=command.case_id, status="rejected", reason=command.reason,
+                             message=command.message)
+    try:
+        return apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+    except Exception as exc:
+        if is_database_outage(exc):
+            raise
+        log.exception("command %s (%s on case %s by %s) failed; answered internal_error", command.command_id,
+                      command.action, command.case_id, user.username)
+        return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
+                             reason="internal_error", message=f"the server failed on this command "
+                                                              f"({type(exc).__name__}); it was not applied")
+
+
+def apply_command(session_factory: Callable[[], Session], user: AuthUser, command: Command | BadCommand, refdata,
                   now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> CommandResult:
     for attempt in range(1, _MAX_ATTEMPTS + 1):
         try:
@@ -183,7 +215,7 @@ def apply_command(session_factory: Callable[[], Session], user: AuthUser, comman
     raise AssertionError("unreachable")
 
 
-def _apply_in_transaction(session: Session, user: AuthUser, command: Command, refdata,
+def _apply_in_transaction(session: Session, user: AuthUser, command: Command | BadCommand, refdata,
                           now: datetime) -> CommandResult | dict:
     """The command's answer: a CommandResult, or its stored JSON form (validated by the caller)."""
     # Core statements, not the ORM's unit of work: a command is a handful of known rows, and the ORM's
@@ -194,7 +226,9 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
         return _stored_answer(stored, user, command, refdata)
     case = Case.model_validate(row.data) if row is not None else None
 
-    if (refusal := clock_refusal(command.issued_at, now)) is not None:
+    if isinstance(command, BadCommand):
+        result = _rejected(command, command.reason, command.message, case, user, refdata)
+    elif (refusal := clock_refusal(command.issued_at, now)) is not None:
         result = _rejected(command, *refusal, case, user, refdata)
     else:
         try:
@@ -229,17 +263,17 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command, re
     return stored_json
 
 
-def _store_answer(session: Session, user: AuthUser, command: Command, now: datetime, status: str,
+def _store_answer(session: Session, user: AuthUser, command: Command | BadCommand, now: datetime, status: str,
                   stored_json: dict) -> None:
     session.execute(_INSERT_COMMAND, {
-        "command_id": command.command_id, "username": user.username, "case_id": command.case_id,
+        "command_id": command.command_id, "username": user.username, "case_id": command.case_id or _NO_CASE,
         "action": str(command.action), "received_at": now, "status": status, "result": stored_json})
 
 
-def _audit_entry(user: AuthUser, command: Command, now: datetime, result: CommandResult) -> dict:
+def _audit_entry(user: AuthUser, command: Command | BadCommand, now: datetime, result: CommandResult) -> dict:
     """`audit.record`'s keyword arguments for a command's answer."""
     return dict(at=now, actor=user.username, role=str(user.role), action=str(command.action),
-                entity_kind="case", entity_id=str(command.case_id), result=result.status, reason=result.reason,
+                entity_kind="case", entity_id=str(command.case_id or ""), result=result.status, reason=result.reason,
                 console_id=command.console_id, client_time=command.issued_at, offline=command.offline,
                 detail={"command_id": str(command.command_id), "version": result.version,
                         "number": result.case.number if result.case is not None else None})
@@ -320,7 +354,7 @@ def _convertible_to_utc(moment: datetime) -> bool:
     return True
 
 
-def _stored_answer(stored, user: AuthUser, command: Command, refdata) -> CommandResult:
+def _stored_answer(stored, user: AuthUser, command: Command | BadCommand, refdata) -> CommandResult:
     if stored.username != user.username:
         # Never hand one user's answer to another; this command id is simply not theirs to use.
         return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",
@@ -334,7 +368,7 @@ def _stored_answer(stored, user: AuthUser, command: Command, refdata) -> Command
     return result
 
 
-def _rejected(command: Command, reason: str, message: str, case: Case | None, user: AuthUser,
+def _rejected(command: Command | BadCommand, reason: str, message: str, case: Case | None, user: AuthUser,
               refdata) -> CommandResult:
     """A refusal; it carries the server's case only when `user` could GET it (`server.platform.scope`)."""
     return CommandResult(command_id=command.command_id, case_id=command.case_id, status="rejected",

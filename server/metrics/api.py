@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from app.metrics import figures as m
+from app.platform.edge_types import EARLIEST, LATEST, Text
 from app.platform.enums import Role
 from server.platform import auth
 from server.metrics import facts as server_metrics
@@ -33,9 +34,13 @@ def parse_day(value: str, name: str) -> date:
     if not _DATE_RE.match(text):
         raise ApiError(400, "bad_date", f"{name}: expected a date YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise ApiError(400, "bad_date", f"{name}: {value!r} is not a calendar date ({exc})") from None
+    if not EARLIEST.year <= day.year <= LATEST.year:  # the period's bounds in the city's zone must exist
+        raise ApiError(400, "bad_date", f"{name}: {value!r} is out of range (years {EARLIEST.year} to "
+                                        f"{LATEST.year})")
+    return day
 
 
 def _parse_bool(value: str) -> bool:
@@ -53,10 +58,10 @@ def _parse_bool(value: str) -> bool:
 def get_metrics(
     user: User,
     ctx: Ctx,
-    start: Annotated[str, Query(description="first local day of the period, YYYY-MM-DD (city time zone)")],
-    end: Annotated[str, Query(description="last local day of the period (inclusive), YYYY-MM-DD")],
-    unit: Annotated[str | None, Query(description="unit id; omitted or empty: city-wide")] = None,
-    rollup: Annotated[str, Query(description="include the unit's sub-units (default true)")] = "true",
+    start: Annotated[Text, Query(description="first local day of the period, YYYY-MM-DD (city time zone)")],
+    end: Annotated[Text, Query(description="last local day of the period (inclusive), YYYY-MM-DD")],
+    unit: Annotated[Text | None, Query(description="unit id; omitted or empty: city-wide")] = None,
+    rollup: Annotated[Text, Query(description="include the unit's sub-units (default true)")] = "true",
 ) -> Any:
     auth.require_role(user, Role.SHIFT_LEAD, Role.ADMIN)
     first, last = parse_day(start, "start"), parse_day(end, "end")

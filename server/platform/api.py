@@ -18,13 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
 from app.cases.case import Case
-from app.cases.commands import BatchResult, CommandBatch
+from app.cases.commands import BatchResult, Command
+from app.platform.edge_types import QueryInt64, Text
 from app.platform.enums import Role
 from db.cases import CaseRow
 from db.platform import UserRow
 from server.audit import actions as audit_actions
 from server.platform import auth
 from server.platform.auth import AuthUser
+from server.platform.batch_items import CommandEnvelope, ReadBatch, read_items
 from server.context import ServerContext
 from server.platform.errors import ApiError
 from server.feed.changes import GZIP_MIN_BYTES, RawPage
@@ -58,9 +60,9 @@ User = Annotated[AuthUser, Depends(current_user)]
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
-    console_id: str | None = Field(default=None, max_length=64)
+    username: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=1024)
+    console_id: Text | None = Field(default=None, max_length=64)
 
 
 class UserInfo(BaseModel):
@@ -95,7 +97,7 @@ class EmergencyModeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     on: StrictBool
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class SettingAnswer(BaseModel):
@@ -180,9 +182,12 @@ def _etag_matches(header: str | None, version: str) -> bool:
 
 
 @router.post("/api/commands", tags=["commands"], responses={200: {"model": BatchResult}})
-async def post_commands(batch: CommandBatch, user: User, ctx: Ctx) -> Response:
+async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx) -> Response:
+    """Each command (a `Command`) is validated and answered on its own (`server.platform.batch_items`); only a
+    malformed envelope refuses the batch."""
+    read = ReadBatch(read_items(batch.commands, Command))
     # Blocking, but in the commands' own few threads (ServerContext.apply_in_thread), not the 40 shared ones.
-    return Response(await ctx.apply_in_thread(user, batch), media_type="application/json")
+    return Response(await ctx.apply_in_thread(user, read), media_type="application/json")
 
 
 @router.get("/api/changes", tags=["feed"], responses={200: {"model": ChangesAnswer}})
@@ -190,7 +195,7 @@ async def get_changes(
     request: Request,
     user: User,
     ctx: Ctx,
-    after: Annotated[int, Query(ge=0, description="the cursor of the previous page (0: full snapshot)")] = 0,
+    after: Annotated[QueryInt64, Query(ge=0, description="the cursor of the previous page (0: full snapshot)")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
 ) -> Response:

@@ -15,6 +15,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.platform.edge_types import printable
+
 log = logging.getLogger(__name__)
 
 
@@ -32,7 +34,8 @@ class ApiError(Exception):
 
 
 def error_body(error: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
-    return {"error": error, "message": message, "details": details or []}
+    # printable: a message may quote the input it refuses, and a lone surrogate cannot be sent as UTF-8
+    return {"error": error, "message": printable(message), "details": details or []}
 
 
 def error_response(status: int, error: str, message: str, details: list[Any] | None = None,
@@ -45,7 +48,7 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable
 
 
 def _loc(loc: tuple | list) -> list[Any]:
-    return [p if isinstance(p, (int, str)) else str(p) for p in loc]
+    return [p if isinstance(p, int) else printable(str(p)) for p in loc]
 
 
 async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -65,7 +68,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         ctx = next(e.get("ctx") or {} for e in errors if e.get("type") == "json_invalid")
         return error_response(400, "malformed_json", f"the request body is not valid JSON: "
                                                      f"{ctx.get('error', 'decode error')}")
-    details = [{"loc": _loc(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
+    details = [{"loc": _loc(e.get("loc", ())), "msg": printable(e.get("msg", ""))} for e in errors]
     summary = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details[:5])
     return error_response(422, "invalid_request", f"the request does not fit the schema: {summary}", details)
 
@@ -75,8 +78,15 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
 
+def is_database_outage(exc: BaseException) -> bool:
+    """The database cannot be reached (or the pool is exhausted), as opposed to a bug (constraint, SQL error)."""
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and (isinstance(exc, OperationalError) or exc.connection_invalidated)
+
+
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) and not exc.connection_invalidated:
+    if not is_database_outage(exc):
         raise exc  # a real bug (constraint, SQL error): let the catch-all answer 500
     log.warning("database unavailable: %s", exc)
     return error_response(503, "database_unavailable", f"the database is unavailable: {_first_line(exc)}")

@@ -11,14 +11,16 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.shifts.commands import EntityBatchResult, EntityCommandBatch
+from app.platform.edge_types import Text, Time
+from app.shifts.commands import EntityBatchResult, EntityCommand
 from app.platform.enums import Role
 from server.platform import auth
 from server.shifts import handover, shifts
 from server.audit.actions import console_of
 from server.platform.api import Ctx, User
+from server.platform.batch_items import EntityCommandEnvelope, read_items
 from server.shifts.commands import apply_entity_commands
 from server.platform.errors import ApiError
 from server.platform.scope import can_read_handover
@@ -32,41 +34,41 @@ router = APIRouter()
 class OpenShiftRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=32, description="schedule slot; default: the current one")
-    on_duty: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=500)
+    name: Text | None = Field(default=None, max_length=32, description="schedule slot; default: the current one")
+    on_duty: list[Annotated[Text, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=500)
 
 
 class CloseShiftRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    notes: str = Field(default="", max_length=handover.NOTES_MAX)
+    notes: Text = Field(default="", max_length=handover.NOTES_MAX)
 
 
 class NotesRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    notes: str = Field(max_length=handover.NOTES_MAX)
+    notes: Text = Field(max_length=handover.NOTES_MAX)
 
 
 class SignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="content_hash of the version reviewed")
+    content_hash: Text = Field(pattern=r"^[0-9a-f]{64}$", description="content_hash of the version reviewed")
 
 
 class Outage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
-    error: str | None = Field(default=None, max_length=2000)
+    started_at: Time
+    ended_at: Time
+    error: Text | None = Field(default=None, max_length=2000)
 
 
 class OutagesRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    console_id: str = Field(min_length=1, max_length=64)
+    console_id: Text = Field(min_length=1, max_length=64)
     outages: list[Outage] = Field(min_length=1, max_length=500)
 
 
@@ -152,9 +154,10 @@ def sign_handover(shift_id: uuid.UUID, body: SignRequest, user: User, ctx: Ctx,
 
 
 @router.post("/api/entity-commands", tags=["shifts"], response_model=EntityBatchResult)
-def post_entity_commands(batch: EntityCommandBatch, user: User, ctx: Ctx) -> dict[str, Any]:
-    """Queued handover commands, each applied exactly once (idempotent by command_id), in batch order."""
-    results = apply_entity_commands(ctx.db.writer, user, batch.commands, ctx.now)
+def post_entity_commands(batch: EntityCommandEnvelope, user: User, ctx: Ctx) -> dict[str, Any]:
+    """Queued handover commands (each an `EntityCommand`), each applied exactly once (idempotent by
+    command_id), in batch order; one that does not fit the schema is answered rejected on its own."""
+    results = apply_entity_commands(ctx.db.writer, user, read_items(batch.commands, EntityCommand), ctx.now)
     return {"results": [r.model_dump(mode="json") for r in results], "server_time": ctx.now().isoformat()}
 
 

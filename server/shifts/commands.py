@@ -5,7 +5,8 @@ answer, else apply as the authenticated user and store the answer (accepted or r
 transaction, so a retry after a lost answer gets the same one. A rejection is an answer, not an HTTP
 error: the console puts it in front of the lead (e.g. a signature of a version that has changed). It
 carries the handover only when its caller could GET it (`server.platform.scope.visible_handover`: not a unit
-handler), decided when it is stored and again when it is replayed.
+handler), decided when it is stored and again when it is replayed. As for cases, a batch item that does not fit the schema (`server.platform.batch_items.BadCommand`) is a stored rejection,
+and one that fails unexpectedly is answered `internal_error` (not stored) while the others are applied.
 """
 from __future__ import annotations
 
@@ -18,23 +19,45 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.cases.commands import problems
 from app.shifts.commands import PAYLOADS, SET_NOTES, SIGN, EntityCommand, EntityCommandResult
 from db.shifts import EntityCommandRow, HandoverRow, ShiftRow
 from server.audit import chain as audit
 from server.shifts import handover
 from server.platform.auth import AuthUser
-from server.cases.commands import clock_refusal
 from server.platform.scope import visible_handover
+from server.platform.batch_items import BadCommand
+from server.cases.commands import clock_refusal
+from server.platform.errors import is_database_outage
 
 log = logging.getLogger(__name__)
 
 
-def apply_entity_commands(session_factory: sessionmaker[Session], user: AuthUser, commands: list[EntityCommand],
+def apply_entity_commands(session_factory: sessionmaker[Session], user: AuthUser,
+                          commands: list[EntityCommand | BadCommand],
                           now_fn: Callable[[], datetime]) -> list[EntityCommandResult]:
-    return [_apply_one(session_factory, user, command, now_fn) for command in commands]
+    return [_answer_one(session_factory, user, command, now_fn) for command in commands]
 
 
-def _apply_one(session_factory, user: AuthUser, command: EntityCommand, now_fn) -> EntityCommandResult:
+def _answer_one(session_factory, user: AuthUser, command: EntityCommand | BadCommand, now_fn) -> EntityCommandResult:
+    """The command's answer whatever happens (see `server.cases.commands.answer_one`)."""
+    if command.command_id is None:
+        log.warning("rejected an entity command without a usable command id from %s: %s", user.username,
+                    command.message)
+        return EntityCommandResult(command_id=None, status="rejected", reason=command.reason, message=command.message)
+    try:
+        return _apply_one(session_factory, user, command, now_fn)
+    except Exception as exc:
+        if is_database_outage(exc):
+            raise
+        log.exception("entity command %s (%s on %s by %s) failed; answered internal_error", command.command_id,
+                      command.action, command.entity_id, user.username)
+        return EntityCommandResult(command_id=command.command_id, status="rejected", reason="internal_error",
+                                   message=f"the server failed on this command ({type(exc).__name__}); "
+                                           f"it was not applied")
+
+
+def _apply_one(session_factory, user: AuthUser, command: EntityCommand | BadCommand, now_fn) -> EntityCommandResult:
     for attempt in (1, 2):
         try:
             with session_factory() as session, session.begin():
@@ -61,7 +84,8 @@ def _replayed(user: AuthUser, result: EntityCommandResult) -> EntityCommandResul
     return result
 
 
-def _apply_in_transaction(session: Session, user: AuthUser, command: EntityCommand, now: datetime) -> EntityCommandResult:
+def _apply_in_transaction(session: Session, user: AuthUser, command: EntityCommand | BadCommand,
+                          now: datetime) -> EntityCommandResult:
     stored = session.get(EntityCommandRow, command.command_id)
     if stored is not None:
         if stored.username != user.username:
@@ -94,7 +118,9 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
         nonlocal accepted
         accepted = store(EntityCommandResult(command_id=command.command_id, status="accepted", data=data))
 
-    if shift_id is None:
+    if isinstance(command, BadCommand):
+        reason, message = command.reason, command.message
+    elif shift_id is None:
         reason, message = "invalid_request", f"entity id {command.entity_id!r} is not a shift id (a UUID)"
     elif (refusal := clock_refusal(command.issued_at, now)) is not None:
         reason, message = refusal
@@ -102,7 +128,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
         try:
             payload = PAYLOADS[command.action].model_validate(command.payload)
         except ValidationError as exc:
-            reason, message = "invalid_payload", f"{command.action}: {exc.errors()[0]['msg']}"
+            reason, message = "invalid_payload", f"{command.action}: {problems(exc, 'payload')}"
         else:
             extra = {"console_id": command.console_id, "client_time": command.issued_at,
                      "offline": command.offline, "before_audit": store_accepted}

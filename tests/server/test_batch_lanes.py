@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from app.cases.commands import CommandBatch
 from app.platform.enums import Role
@@ -64,7 +65,7 @@ def test_lanes_keep_each_cases_order_and_answer_in_batch_order(pg):
         assert session.query(AuditEntryRow).filter(AuditEntryRow.entity_kind == "case").count() == len(commands)
 
 
-def test_a_failing_command_stops_its_case_and_the_retry_completes_the_batch(pg, monkeypatch):
+def test_a_database_outage_stops_its_case_and_the_retry_completes_the_batch(pg, monkeypatch):
     ids, commands = _batch(pg, 6)
     victim = ids[2]
     real = server_commands._apply_in_transaction
@@ -72,11 +73,11 @@ def test_a_failing_command_stops_its_case_and_the_retry_completes_the_batch(pg, 
 
     def flaky(session, user, command, refdata, now):
         if armed["on"] and command.case_id == victim and command.action == "note":
-            raise RuntimeError("injected failure")
+            raise OperationalError("SELECT 1", {}, RuntimeError("injected outage"))
         return real(session, user, command, refdata, now)
 
     monkeypatch.setattr(server_commands, "_apply_in_transaction", flaky)
-    with pytest.raises(RuntimeError, match="injected failure"):
+    with pytest.raises(OperationalError, match="injected outage"):
         server_commands.apply_batch(pg.ctx.db.writer, OPERATOR, CommandBatch.model_validate({"commands": commands}),
                                     pg.refdata, pg.clock)
     with pg.ctx.db.reader() as session:
@@ -91,3 +92,31 @@ def test_a_failing_command_stops_its_case_and_the_retry_completes_the_batch(pg, 
             actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == case_id)
                                       .order_by(CaseEventRow.seq)).scalars().all()
             assert actions == ["create", "register", "note", "dispatch"]
+
+
+def test_a_command_failing_unexpectedly_is_answered_alone_and_the_lanes_go_on(pg, monkeypatch):
+    ids, commands = _batch(pg, 6)
+    victim = ids[2]
+    real = server_commands._apply_in_transaction
+    armed = {"on": True}
+
+    def flaky(session, user, command, refdata, now):
+        if armed["on"] and command.case_id == victim and command.action == "note":
+            raise RuntimeError("injected failure")
+        return real(session, user, command, refdata, now)
+
+    monkeypatch.setattr(server_commands, "_apply_in_transaction", flaky)
+    results = pg.post("operator1", *commands)
+    assert [r["command_id"] for r in results] == [c["command_id"] for c in commands]
+    failed = [r for r in results if r["reason"] == "internal_error"]
+    assert [(r["case_id"], r["status"]) for r in failed] == [(str(victim), "rejected")]
+    with pg.ctx.db.reader() as session:
+        for case_id in ids:
+            actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == case_id)
+                                      .order_by(CaseEventRow.seq)).scalars().all()
+            assert actions == (["create", "register", "dispatch"] if case_id == victim
+                               else ["create", "register", "note", "dispatch"])
+    armed["on"] = False
+    again = pg.post("operator1", *commands)  # the failed command was not stored: the resend applies it
+    assert [r["status"] for r in again] == [r["status"] if r["reason"] != "internal_error" else "accepted"
+                                            for r in results]

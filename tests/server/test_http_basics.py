@@ -135,7 +135,20 @@ def test_default_limit_is_one_mebibyte(lite):
     assert r.status_code == 413
 
 
-def test_unexpected_errors_are_json_500_with_nothing_written(srv):
+def test_unexpected_errors_are_json_500(srv, monkeypatch):
+    import server.platform.api
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(server.platform.api.auth, "check_credentials", explode)
+    r = srv.client.post("/api/login", json={"username": "operator1", "password": "x"})
+    assert r.status_code == 500
+    assert r.json()["error"] == "internal_error"
+    assert "x-server-time" in r.headers
+
+
+def test_a_command_failing_unexpectedly_is_rejected_with_nothing_written(srv):
     import uuid
 
     from sqlalchemy import func, select
@@ -148,11 +161,9 @@ def test_unexpected_errors_are_json_500_with_nothing_written(srv):
 
     srv.ctx.before_commit = explode
     case_id = uuid.uuid4()
-    r = srv.client.post("/api/commands", json={"commands": [srv.command("create", case_id, srv.create_payload())]},
-                        headers=srv.login("operator1"))
-    assert r.status_code == 500
-    assert r.json()["error"] == "internal_error"
-    assert "x-server-time" in r.headers
+    (result,) = srv.post("operator1", srv.command("create", case_id, srv.create_payload()))
+    assert (result["status"], result["reason"]) == ("rejected", "internal_error")
+    assert "RuntimeError" in result["message"] and "disk on fire" not in result["message"]
     with srv.ctx.db.reader() as session:
         for table in (CaseRow, CaseEventRow, CommandRow, FeedRow):
             assert session.execute(select(func.count()).select_from(table)).scalar() == 0, table

@@ -325,4 +325,4 @@ def test_an_entity_command_with_an_unrepresentable_clock_is_refused_not_a_500(li
     r = lite.client.post("/api/entity-commands", json={"commands": [command]}, headers=lite.login("lead2"))
     assert r.status_code == 200, r.text
     (result,) = r.json()["results"]
-    assert (result["status"], result["reason"]) == ("rejected", "invalid_time") and "representable" in result["message"]
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_time") and "issued_at" in result["message"]

@@ -19,9 +19,10 @@ ROLES = {"operator1": "operator", "operator2": "operator", "operator3": "operato
 
 
 class LiveServer:
-    def __init__(self, directory: Path, refdata, users=("operator1", "operator2", "lead1"), port: int | None = None):
-        self.db_path = directory / "server.sqlite"
-        self.database_url = f"sqlite:///{self.db_path}"
+    def __init__(self, directory: Path, refdata, users=("operator1", "operator2", "lead1"), port: int | None = None,
+                 database_url: str | None = None):
+        self.db_path = directory / "server.sqlite"  # unused with another `database_url` (e.g. PostgreSQL)
+        self.database_url = database_url or f"sqlite:///{self.db_path}"
         init_db(self.database_url, refdata=refdata)
         for username in users:
             add_user(self.database_url, username, PASSWORDS[username], ROLES[username])
