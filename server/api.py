@@ -12,8 +12,9 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
@@ -22,10 +23,12 @@ from app.commands import BatchResult, CommandBatch
 from app.enums import Role
 from db.server_schema import CaseRow, UserRow
 from server import audit_actions, auth
+from server.api_responses import BODY, bearer_scheme, responses
 from server.auth import AuthUser
 from server.context import ServerContext
 from server.errors import ApiError
 from server.feed import GZIP_MIN_BYTES, RawPage
+from server.refdata_answer import RefDataAnswer
 from server.scope import can_see
 from server.shared_settings import EMERGENCY_MODE, put_setting
 from server.shifts import record_emergency_switch
@@ -42,8 +45,10 @@ def get_ctx(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
-async def current_user(request: Request, ctx: Ctx) -> AuthUser:
-    """The bearer token's user (`ServerContext.user_for_token`)."""
+async def current_user(request: Request, ctx: Ctx,
+                       _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> AuthUser:
+    """The bearer token's user (`ServerContext.user_for_token`). `_scheme` only puts the bearer scheme on
+    every operation of the schema; the header is read here, for the precise 401s of `auth.bearer_token`."""
     return await ctx.user_for_token(auth.bearer_token(request))
 
 
@@ -109,7 +114,7 @@ class Health(BaseModel):
 # ---- endpoints ------------------------------------------------------------------------------------
 
 @router.post("/api/login", response_model=LoginAnswer, tags=["auth"],
-             responses={401: {"description": "bad_credentials"}})
+             responses=responses((401, "bad_credentials"), 429, *BODY, 503))
 def login(body: LoginRequest, ctx: Ctx) -> dict[str, Any]:
     with ctx.db.reader() as session:
         row = session.get(UserRow, body.username)
@@ -127,8 +132,7 @@ def login(body: LoginRequest, ctx: Ctx) -> dict[str, Any]:
             "server_time": now.isoformat()}
 
 
-@router.post("/api/logout", status_code=204, tags=["auth"],
-             responses={401: {"description": "missing_token, invalid_token or token_expired"}})
+@router.post("/api/logout", status_code=204, tags=["auth"], responses=responses(401, 503))
 def logout(request: Request, user: User, ctx: Ctx) -> Response:
     """End this login session: the token is refused from now on (by other server processes once their
     few-second token cache has aged out). Logged in the audit trail."""
@@ -145,8 +149,13 @@ def logout(request: Request, user: User, ctx: Ctx) -> Response:
 
 
 @router.get("/api/refdata", tags=["refdata"],
-            responses={200: {"description": "RefData.to_dict() plus version; ETag = version"},
-                       304: {"description": "If-None-Match matched the current version"}})
+            responses=responses(304, 401, (503, "database_unavailable, no_refdata"), ok=RefDataAnswer,
+                                ok_description="RefData.to_dict() plus version; ETag = version"),
+            # Read from the request, not declared as a parameter: a header cannot fail validation, and a
+            # declared parameter would put a 422 on the operation that it never answers.
+            openapi_extra={"parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                                           "schema": {"type": "string"},
+                                           "description": "the ETag held: 304 when it is the current version"}]})
 def get_refdata(request: Request, _user: User, ctx: Ctx) -> Response:
     version, body = ctx.refdata_store.serialized()
     etag = f'"{version}"'
@@ -162,13 +171,13 @@ def _etag_matches(header: str | None, version: str) -> bool:
     return "*" in tags or version in tags
 
 
-@router.post("/api/commands", tags=["commands"], responses={200: {"model": BatchResult}})
+@router.post("/api/commands", tags=["commands"], responses=responses(401, *BODY, 503, ok=BatchResult))
 async def post_commands(batch: CommandBatch, user: User, ctx: Ctx) -> Response:
     # Blocking, but in the commands' own few threads (ServerContext.apply_in_thread), not the 40 shared ones.
     return Response(await ctx.apply_in_thread(user, batch), media_type="application/json")
 
 
-@router.get("/api/changes", tags=["feed"], responses={200: {"model": ChangesAnswer}})
+@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesAnswer))
 async def get_changes(
     request: Request,
     user: User,
@@ -220,7 +229,7 @@ def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool) -> tuple[by
 
 
 @router.get("/api/cases/{case_id}", tags=["cases"], response_model=Case,
-            responses={403: {"description": "out_of_scope"}, 404: {"description": "not_found"}})
+            responses=responses(401, (403, "out_of_scope"), 404, 422, 503))
 def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
     with ctx.db.reader() as session:
         data = session.execute(select(CaseRow.data).where(CaseRow.id == case_id)).scalar()
@@ -234,7 +243,7 @@ def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
 
 
 @router.put("/api/settings/emergency_mode", tags=["settings"], response_model=SettingAnswer,
-            responses={403: {"description": "forbidden (shift_lead only)"}})
+            responses=responses(401, (403, "forbidden (shift_lead only)"), *BODY, 503))
 def put_emergency_mode(body: EmergencyModeRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
     token = auth.bearer_token(request)
     try:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from app.enums import Role
 from server import auth
 from server.api import Ctx, User
+from server.api_responses import responses
 from server.audit import read_head
 from server.audit_query import AuditFilter, newest_first
 from server.errors import ApiError
@@ -56,8 +57,7 @@ def _aware(name: str, value: datetime | None) -> datetime | None:
 
 
 @router.get("/api/audit", tags=["audit"], response_model=AuditPage,
-            responses={403: {"description": "forbidden (shift_lead and admin only)"},
-                       422: {"description": "invalid_request"}})
+            responses=responses(401, (403, "forbidden (shift_lead and admin only)"), 422, 503))
 def get_audit(
     user: User,
     ctx: Ctx,

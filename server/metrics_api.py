@@ -18,6 +18,7 @@ from app.enums import Role
 from server import auth
 from server import metrics as server_metrics
 from server.api import Ctx, User
+from server.api_responses import responses
 from server.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,8 @@ def _parse_bool(value: str) -> bool:
 
 
 @router.get("/api/metrics", tags=["metrics"], response_model=m.Report,
-            responses={400: {"description": "bad_date, bad_period, unknown_unit, bad_request"},
-                       403: {"description": "forbidden (shift_lead or admin only)"}})
+            responses=responses((400, "bad_date, bad_period, unknown_unit, bad_request"), 401,
+                                (403, "forbidden (shift_lead or admin only)"), 422, 503))
 def get_metrics(
     user: User,
     ctx: Ctx,

@@ -14,7 +14,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -22,9 +23,12 @@ from app.enums import Role
 from app.refdata import RefDataError
 from server import auth, sensor_alarms, sensor_store
 from server.api import Ctx, User
+from server.api_responses import BODY, bearer_scheme, responses
 from server.auth import AuthUser
 from server.errors import ApiError
 from server.scope import scope_unit_ids
+from server.sensor_answers import (AlarmAnswer, AlarmsAnswer, IngestAnswer, ReadingsAnswer, RejectionsAnswer,
+                                   SensorsAnswer)
 from server.sensor_ingest import MAX_BATCH, state_data, state_row_data
 from server.settings import parse_ingest_keys
 
@@ -33,6 +37,9 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 INGEST_KEY_HEADER = "X-OneGrid-Ingest-Key"
+# For the schema only (see server.api_responses): `_ingest_actor` reads the header and refuses.
+ingest_key_scheme = APIKeyHeader(name=INGEST_KEY_HEADER, scheme_name="IngestKey", auto_error=False,
+                                 description="a gateway's key (server setting ONEGRID_INGEST_KEYS)")
 
 
 class ReadingsBatch(BaseModel):
@@ -74,7 +81,7 @@ def _sensor_in_scope(user: AuthUser, sensor_id: str, refdata):
     return sensor
 
 
-@router.get("/api/sensors", tags=["sensors"])
+@router.get("/api/sensors", tags=["sensors"], response_model=None, responses=responses(401, 503, ok=SensorsAnswer))
 def list_sensors(user: User, ctx: Ctx) -> dict[str, Any]:
     """Every sensor's latest state (the feed's kind `sensor` data); `unknown` for one never heard from."""
     refdata = ctx.refdata
@@ -93,7 +100,8 @@ def list_sensors(user: User, ctx: Ctx) -> dict[str, Any]:
     return {"sensors": out}
 
 
-@router.get("/api/sensors/rejections", tags=["sensors"])
+@router.get("/api/sensors/rejections", tags=["sensors"], response_model=None,
+            responses=responses(401, 503, ok=RejectionsAnswer))
 def list_rejections(user: User, ctx: Ctx) -> dict[str, Any]:
     visible = _visible_sensor_ids(user, ctx.refdata)
     with ctx.db.reader() as session:
@@ -112,7 +120,9 @@ def _when(value: str | None, name: str) -> datetime | None:
     return parsed
 
 
-@router.get("/api/sensors/{sensor_id}/readings", tags=["sensors"])
+@router.get("/api/sensors/{sensor_id}/readings", tags=["sensors"], response_model=None,
+            responses=responses((400, "invalid_time, invalid_range, range_too_long"), 401, (403, "out_of_scope"),
+                                404, 422, 503, ok=ReadingsAnswer))
 def get_readings(
     sensor_id: str, user: User, ctx: Ctx,
     start: Annotated[str | None, Query(description="ISO-8601 with zone; default end - 24 h")] = None,
@@ -135,7 +145,8 @@ def get_readings(
         return sensor_store.history(session, sensor_id, start_t, end_t, resolution)
 
 
-@router.get("/api/alarms", tags=["alarms"])
+@router.get("/api/alarms", tags=["alarms"], response_model=None,
+            responses=responses(401, (403, "out_of_scope"), 422, 503, ok=AlarmsAnswer))
 def list_alarms(
     user: User, ctx: Ctx,
     active: Annotated[bool | None, Query(description="true: not cleared; false: cleared; absent: all")] = None,
@@ -152,16 +163,14 @@ def list_alarms(
         return {"alarms": sensor_store.alarms(session, active=active, sensor_ids=visible, limit=limit)}
 
 
-@router.post("/api/alarms/{alarm_id}/acknowledge", tags=["alarms"],
-             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                        409: {"description": "wrong_state (already cleared)"}})
+@router.post("/api/alarms/{alarm_id}/acknowledge", tags=["alarms"], response_model=None,
+             responses=responses(401, 403, 404, (409, "wrong_state (already cleared)"), *BODY, 503, ok=AlarmAnswer))
 def acknowledge_alarm(alarm_id: uuid.UUID, body: AcknowledgeRequest, user: User, ctx: Ctx) -> dict[str, Any]:
     return sensor_alarms.acknowledge(ctx, alarm_id, user, body.note)
 
 
-@router.post("/api/alarms/{alarm_id}/clear", tags=["alarms"],
-             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                        409: {"description": "wrong_state (already cleared)"}})
+@router.post("/api/alarms/{alarm_id}/clear", tags=["alarms"], response_model=None,
+             responses=responses(401, 403, 404, (409, "wrong_state (already cleared)"), *BODY, 503, ok=AlarmAnswer))
 def clear_alarm(alarm_id: uuid.UUID, body: ClearRequest, user: User, ctx: Ctx) -> dict[str, Any]:
     return sensor_alarms.clear(ctx, alarm_id, user, body.reason)
 
@@ -195,10 +204,14 @@ async def _ingest_actor(request: Request, ctx) -> tuple[str, str]:
     return user.username, str(user.role)
 
 
-@router.post("/api/sensors/readings", tags=["sensors"],
-             responses={401: {"description": "missing_credentials / invalid_ingest_key / invalid_token"},
-                        403: {"description": "forbidden (a bearer token that is not an admin's)"}})
-async def post_readings(request: Request, body: ReadingsBatch, ctx: Ctx) -> dict[str, Any]:
+@router.post("/api/sensors/readings", tags=["sensors"], response_model=None,
+             responses=responses((401, "missing_credentials, invalid_ingest_key, invalid_token or token_expired"),
+                                 (403, "forbidden (a bearer token that is not an admin's)"), *BODY,
+                                 (503, "ingest_unavailable, database_unavailable"), ok=IngestAnswer))
+async def post_readings(request: Request, body: ReadingsBatch, ctx: Ctx,
+                        _key: Annotated[str | None, Security(ingest_key_scheme)],
+                        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+                        ) -> dict[str, Any]:
     """Gateway batch ingest (≤ 5000): `{accepted, duplicates, rejected: [{index, sensor_id, reason, message}]}`."""
     actor = await _ingest_actor(request, ctx)
     ingest = ctx.sensor_ingest
