@@ -10,10 +10,11 @@ from pydantic import BaseModel
 
 from app.platform.edge_types import QueryInt64, Text, Time
 from app.platform.enums import Role
-from server.platform import auth
-from server.platform.api import Ctx, User
 from server.audit.chain import read_head
 from server.audit.query import AuditFilter, newest_first
+from server.platform import auth
+from server.platform.api import Ctx, User
+from server.platform.api_responses import responses
 from server.platform.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,7 @@ class AuditPage(BaseModel):
 
 
 @router.get("/api/audit", tags=["audit"], response_model=AuditPage,
-            responses={403: {"description": "forbidden (shift_lead and admin only)"},
-                       422: {"description": "invalid_request"}})
+            responses=responses(401, (403, "forbidden (shift_lead and admin only)"), 422, 503))
 def get_audit(
     user: User,
     ctx: Ctx,

@@ -16,9 +16,10 @@ from fastapi import APIRouter, Query
 from app.metrics import figures as m
 from app.platform.edge_types import EARLIEST, LATEST, Text
 from app.platform.enums import Role
-from server.platform import auth
 from server.metrics import facts as server_metrics
+from server.platform import auth
 from server.platform.api import Ctx, User
+from server.platform.api_responses import responses
 from server.platform.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,8 @@ def _parse_bool(value: str) -> bool:
 
 
 @router.get("/api/metrics", tags=["metrics"], response_model=m.Report,
-            responses={400: {"description": "bad_date, bad_period, unknown_unit, bad_request"},
-                       403: {"description": "forbidden (shift_lead or admin only)"}})
+            responses=responses((400, "bad_date, bad_period, unknown_unit, bad_request"), 401,
+                                (403, "forbidden (shift_lead or admin only)"), 422, 503))
 def get_metrics(
     user: User,
     ctx: Ctx,

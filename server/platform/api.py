@@ -12,8 +12,9 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
@@ -24,14 +25,16 @@ from app.platform.enums import Role
 from db.cases import CaseRow
 from db.platform import UserRow
 from server.audit import actions as audit_actions
+from server.context import ServerContext
+from server.feed.changes import GZIP_MIN_BYTES, RawPage
 from server.platform import auth
+from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.batch_items import CommandEnvelope, ReadBatch, read_items
-from server.context import ServerContext
 from server.platform.errors import ApiError
-from server.feed.changes import GZIP_MIN_BYTES, RawPage
 from server.platform.login_throttle import record_failed_login
 from server.platform.scope import can_see
+from server.refdata.answers import RefDataAnswer
 from server.shifts.shared_settings import EMERGENCY_MODE, put_setting
 from server.shifts.shifts import record_emergency_switch
 
@@ -47,8 +50,10 @@ def get_ctx(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
-async def current_user(request: Request, ctx: Ctx) -> AuthUser:
-    """The bearer token's user (`ServerContext.user_for_token`)."""
+async def current_user(request: Request, ctx: Ctx,
+                       _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> AuthUser:
+    """The bearer token's user (`ServerContext.user_for_token`). `_scheme` only puts the bearer scheme on
+    every operation of the schema; the header is read here, for the precise 401s of `auth.bearer_token`."""
     return await ctx.user_for_token(auth.bearer_token(request))
 
 
@@ -114,9 +119,7 @@ class Health(BaseModel):
 # ---- endpoints ------------------------------------------------------------------------------------
 
 @router.post("/api/login", response_model=LoginAnswer, tags=["auth"],
-             responses={401: {"description": "bad_credentials"},
-                        429: {"description": "too_many_attempts (header Retry-After): the account or the client "
-                                             "address is locked after failed logins (server.platform.login_throttle)"}})
+             responses=responses((401, "bad_credentials"), 429, *BODY, 503))
 def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     throttle = ctx.login_throttle
     address = request.client.host if request.client else None
@@ -143,8 +146,7 @@ def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
             "server_time": now.isoformat()}
 
 
-@router.post("/api/logout", status_code=204, tags=["auth"],
-             responses={401: {"description": "missing_token, invalid_token or token_expired"}})
+@router.post("/api/logout", status_code=204, tags=["auth"], responses=responses(401, 503))
 def logout(request: Request, user: User, ctx: Ctx) -> Response:
     """End this login session: the token is refused from now on (by other server processes once their
     few-second token cache has aged out). Logged in the audit trail."""
@@ -161,8 +163,13 @@ def logout(request: Request, user: User, ctx: Ctx) -> Response:
 
 
 @router.get("/api/refdata", tags=["refdata"],
-            responses={200: {"description": "RefData.to_dict() plus version; ETag = version"},
-                       304: {"description": "If-None-Match matched the current version"}})
+            responses=responses(304, 401, (503, "database_unavailable, no_refdata"), ok=RefDataAnswer,
+                                ok_description="RefData.to_dict() plus version; ETag = version"),
+            # Read from the request, not declared as a parameter: a header cannot fail validation, and a
+            # declared parameter would put a 422 on the operation that it never answers.
+            openapi_extra={"parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                                           "schema": {"type": "string"},
+                                           "description": "the ETag held: 304 when it is the current version"}]})
 def get_refdata(request: Request, _user: User, ctx: Ctx) -> Response:
     version, body = ctx.refdata_store.serialized()
     etag = f'"{version}"'
@@ -181,7 +188,7 @@ def _etag_matches(header: str | None, version: str) -> bool:
     return "*" in tags or version in tags
 
 
-@router.post("/api/commands", tags=["commands"], responses={200: {"model": BatchResult}})
+@router.post("/api/commands", tags=["commands"], responses=responses(401, *BODY, 503, ok=BatchResult))
 async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx) -> Response:
     """Each command (a `Command`) is validated and answered on its own (`server.platform.batch_items`); only a
     malformed envelope refuses the batch."""
@@ -190,7 +197,7 @@ async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx) -> Respons
     return Response(await ctx.apply_in_thread(user, read), media_type="application/json")
 
 
-@router.get("/api/changes", tags=["feed"], responses={200: {"model": ChangesAnswer}})
+@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesAnswer))
 async def get_changes(
     request: Request,
     user: User,
@@ -242,7 +249,7 @@ def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool) -> tuple[by
 
 
 @router.get("/api/cases/{case_id}", tags=["cases"], response_model=Case,
-            responses={403: {"description": "out_of_scope"}, 404: {"description": "not_found"}})
+            responses=responses(401, (403, "out_of_scope"), 404, 422, 503))
 def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
     with ctx.db.reader() as session:
         data = session.execute(select(CaseRow.data).where(CaseRow.id == case_id)).scalar()
@@ -256,7 +263,7 @@ def get_case(case_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
 
 
 @router.put("/api/settings/emergency_mode", tags=["settings"], response_model=SettingAnswer,
-            responses={403: {"description": "forbidden (shift_lead only)"}})
+            responses=responses(401, (403, "forbidden (shift_lead only)"), *BODY, 503))
 def put_emergency_mode(body: EmergencyModeRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
     token = auth.bearer_token(request)
     try:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
+from datetime import datetime
+
 from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from app.platform.enums import Role
@@ -13,6 +16,7 @@ from db.platform import UserRow
 from server.audit import actions as audit_actions
 from server.platform import auth
 from server.platform.api import Ctx, User
+from server.platform.api_responses import responses
 from server.platform.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -20,9 +24,20 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-@router.post("/api/users/{username}/unlock", tags=["auth"],
-             responses={403: {"description": "forbidden (shift_lead or admin; only an admin unlocks an admin)"},
-                        404: {"description": "not_found (no such account)"}})
+class UnlockAnswer(BaseModel):
+    """The account's throttling state as it was before the unlock."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    was_locked: bool
+    locked_until: datetime | None
+    failures: int
+
+
+@router.post("/api/users/{username}/unlock", tags=["auth"], response_model=None,
+             responses=responses(401, (403, "forbidden (shift_lead or admin; only an admin unlocks an admin)"),
+                                 (404, "not_found (no such account)"), 422, 503, ok=UnlockAnswer))
 def unlock_user(username: Annotated[str, Path(min_length=1, max_length=64)], user: User, ctx: Ctx,
                 request: Request) -> dict[str, Any]:
     """Forget an account's failed logins and end its lockout: `{username, was_locked, locked_until,

@@ -14,7 +14,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -22,19 +23,32 @@ from app.platform.edge_types import Text, check_time
 from app.platform.enums import Role
 from app.refdata.errors import RefDataError
 from server.platform import auth
-from server.sensors import alarms as sensor_alarms, store as sensor_store
 from server.platform.api import Ctx, User
+from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.platform.scope import scope_unit_ids
-from server.sensors.ingest import MAX_BATCH, state_data, state_row_data
 from server.platform.settings import parse_ingest_keys
+from server.sensors import alarms as sensor_alarms
+from server.sensors import store as sensor_store
+from server.sensors.answers import (
+    AlarmAnswer,
+    AlarmsAnswer,
+    IngestAnswer,
+    ReadingsAnswer,
+    RejectionsAnswer,
+    SensorsAnswer,
+)
+from server.sensors.ingest import MAX_BATCH, state_data, state_row_data
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
 
 INGEST_KEY_HEADER = "X-OneGrid-Ingest-Key"
+# For the schema only (see server.platform.api_responses): `_ingest_actor` reads the header and refuses.
+ingest_key_scheme = APIKeyHeader(name=INGEST_KEY_HEADER, scheme_name="IngestKey", auto_error=False,
+                                 description="a gateway's key (server setting ONEGRID_INGEST_KEYS)")
 
 
 class ReadingsBatch(BaseModel):
@@ -78,7 +92,7 @@ def _sensor_in_scope(user: AuthUser, sensor_id: str, refdata):
     return sensor
 
 
-@router.get("/api/sensors", tags=["sensors"])
+@router.get("/api/sensors", tags=["sensors"], response_model=None, responses=responses(401, 503, ok=SensorsAnswer))
 def list_sensors(user: User, ctx: Ctx) -> dict[str, Any]:
     """Every sensor's latest state (the feed's kind `sensor` data); `unknown` for one never heard from."""
     refdata = ctx.refdata
@@ -97,7 +111,8 @@ def list_sensors(user: User, ctx: Ctx) -> dict[str, Any]:
     return {"sensors": out}
 
 
-@router.get("/api/sensors/rejections", tags=["sensors"])
+@router.get("/api/sensors/rejections", tags=["sensors"], response_model=None,
+            responses=responses(401, 503, ok=RejectionsAnswer))
 def list_rejections(user: User, ctx: Ctx) -> dict[str, Any]:
     visible = _visible_sensor_ids(user, ctx.refdata)
     with ctx.db.reader() as session:
@@ -117,7 +132,9 @@ def _when(value: str | None, name: str) -> datetime | None:
         raise ApiError(400, "invalid_time", f"{name} {value!r} {exc}") from None
 
 
-@router.get("/api/sensors/{sensor_id}/readings", tags=["sensors"])
+@router.get("/api/sensors/{sensor_id}/readings", tags=["sensors"], response_model=None,
+            responses=responses((400, "invalid_time, invalid_range, range_too_long"), 401, (403, "out_of_scope"),
+                                404, 422, 503, ok=ReadingsAnswer))
 def get_readings(
     sensor_id: Annotated[Text, Path()], user: User, ctx: Ctx,
     start: Annotated[str | None, Query(description="ISO-8601 with zone; default end - 24 h")] = None,
@@ -140,7 +157,8 @@ def get_readings(
         return sensor_store.history(session, sensor_id, start_t, end_t, resolution)
 
 
-@router.get("/api/alarms", tags=["alarms"])
+@router.get("/api/alarms", tags=["alarms"], response_model=None,
+            responses=responses(401, (403, "out_of_scope"), 422, 503, ok=AlarmsAnswer))
 def list_alarms(
     user: User, ctx: Ctx,
     active: Annotated[bool | None, Query(description="true: not cleared; false: cleared; absent: all")] = None,
@@ -157,16 +175,14 @@ def list_alarms(
         return {"alarms": sensor_store.alarms(session, active=active, sensor_ids=visible, limit=limit)}
 
 
-@router.post("/api/alarms/{alarm_id}/acknowledge", tags=["alarms"],
-             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                        409: {"description": "wrong_state (already cleared)"}})
+@router.post("/api/alarms/{alarm_id}/acknowledge", tags=["alarms"], response_model=None,
+             responses=responses(401, 403, 404, (409, "wrong_state (already cleared)"), *BODY, 503, ok=AlarmAnswer))
 def acknowledge_alarm(alarm_id: uuid.UUID, body: AcknowledgeRequest, user: User, ctx: Ctx) -> dict[str, Any]:
     return sensor_alarms.acknowledge(ctx, alarm_id, user, body.note)
 
 
-@router.post("/api/alarms/{alarm_id}/clear", tags=["alarms"],
-             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                        409: {"description": "wrong_state (already cleared)"}})
+@router.post("/api/alarms/{alarm_id}/clear", tags=["alarms"], response_model=None,
+             responses=responses(401, 403, 404, (409, "wrong_state (already cleared)"), *BODY, 503, ok=AlarmAnswer))
 def clear_alarm(alarm_id: uuid.UUID, body: ClearRequest, user: User, ctx: Ctx) -> dict[str, Any]:
     return sensor_alarms.clear(ctx, alarm_id, user, body.reason)
 
@@ -200,10 +216,14 @@ async def _ingest_actor(request: Request, ctx) -> tuple[str, str]:
     return user.username, str(user.role)
 
 
-@router.post("/api/sensors/readings", tags=["sensors"],
-             responses={401: {"description": "missing_credentials / invalid_ingest_key / invalid_token"},
-                        403: {"description": "forbidden (a bearer token that is not an admin's)"}})
-async def post_readings(request: Request, body: ReadingsBatch, ctx: Ctx) -> dict[str, Any]:
+@router.post("/api/sensors/readings", tags=["sensors"], response_model=None,
+             responses=responses((401, "missing_credentials, invalid_ingest_key, invalid_token or token_expired"),
+                                 (403, "forbidden (a bearer token that is not an admin's)"), *BODY,
+                                 (503, "ingest_unavailable, database_unavailable"), ok=IngestAnswer))
+async def post_readings(request: Request, body: ReadingsBatch, ctx: Ctx,
+                        _key: Annotated[str | None, Security(ingest_key_scheme)],
+                        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+                        ) -> dict[str, Any]:
     """Gateway batch ingest (≤ 5000): `{accepted, duplicates, rejected: [{index, sensor_id, reason, message}]}`."""
     actor = await _ingest_actor(request, ctx)
     ingest = ctx.sensor_ingest

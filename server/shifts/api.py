@@ -14,17 +14,25 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.platform.edge_types import Text, Time
-from app.shifts.commands import EntityBatchResult, EntityCommand
 from app.platform.enums import Role
-from server.platform import auth
-from server.shifts import handover, shifts
+from app.shifts.commands import EntityBatchResult, EntityCommand
+from app.shifts.schedule import parse_schedule
 from server.audit.actions import console_of
+from server.platform import auth
 from server.platform.api import Ctx, User
+from server.platform.api_responses import BODY, responses
 from server.platform.batch_items import EntityCommandEnvelope, read_items
-from server.shifts.commands import apply_entity_commands
 from server.platform.errors import ApiError
 from server.platform.scope import can_read_handover
-from app.shifts.schedule import parse_schedule
+from server.shifts import handover, shifts
+from server.shifts.answers import (
+    HandoverAnswer,
+    OutagesAnswer,
+    ScheduleAnswer,
+    ShiftAnswer,
+    ShiftsAnswer,
+)
+from server.shifts.commands import apply_entity_commands
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +84,14 @@ def _slots_and_tz(ctx) -> tuple:
     return parse_schedule(ctx.settings.shift_schedule), ctx.refdata.policy.calendar.tz
 
 
-@router.get("/api/shifts/schedule", tags=["shifts"])
+@router.get("/api/shifts/schedule", tags=["shifts"], response_model=None,
+            responses=responses(401, 503, ok=ScheduleAnswer))
 def get_schedule(_user: User, ctx: Ctx) -> dict[str, Any]:
     slots, tz = _slots_and_tz(ctx)
     return {"time_zone": str(tz), "shifts": [s.to_dict() for s in slots]}
 
 
-@router.get("/api/shifts", tags=["shifts"])
+@router.get("/api/shifts", tags=["shifts"], response_model=None, responses=responses(401, 422, 503, ok=ShiftsAnswer))
 def list_shifts(_user: User, ctx: Ctx,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
     with ctx.db.reader() as session:
@@ -91,9 +100,10 @@ def list_shifts(_user: User, ctx: Ctx,
                 "shifts": shifts.shifts_list(session, limit)}
 
 
-@router.post("/api/shifts", tags=["shifts"], status_code=201,
-             responses={403: {"description": "forbidden (shift_lead only)"},
-                        409: {"description": "shift_already_open"}, 422: {"description": "unknown_shift, unknown_users"}})
+@router.post("/api/shifts", tags=["shifts"], status_code=201, response_model=None,
+             responses=responses(401, (403, "forbidden (shift_lead only)"), (409, "shift_already_open"), *BODY,
+                                 (422, "invalid_request, unknown_shift, unknown_users"), 503,
+                                 ok=ShiftAnswer, ok_status=201))
 def open_shift(body: OpenShiftRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
     auth.require_role(user, Role.SHIFT_LEAD)
     slots, tz = _slots_and_tz(ctx)
@@ -103,9 +113,8 @@ def open_shift(body: OpenShiftRequest, user: User, ctx: Ctx, request: Request) -
                                  on_duty=body.on_duty, console_id=console_id)
 
 
-@router.post("/api/shifts/{shift_id}/close", tags=["shifts"],
-             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                        409: {"description": "shift_closed"}})
+@router.post("/api/shifts/{shift_id}/close", tags=["shifts"], response_model=None,
+             responses=responses(401, 403, 404, (409, "shift_closed"), *BODY, 503, ok=HandoverAnswer))
 def close_shift(shift_id: uuid.UUID, body: CloseShiftRequest, user: User, ctx: Ctx,
                 request: Request) -> dict[str, Any]:
     """Close the shift and draft its handover report; answers the draft."""
@@ -118,8 +127,8 @@ def close_shift(shift_id: uuid.UUID, body: CloseShiftRequest, user: User, ctx: C
         return handover.close_and_draft(session, row, user, now, body.notes, console_id=console_id)
 
 
-@router.get("/api/handovers/{shift_id}", tags=["shifts"],
-            responses={403: {"description": "forbidden (unit handlers)"}, 404: {"description": "not_found"}})
+@router.get("/api/handovers/{shift_id}", tags=["shifts"], response_model=None,
+            responses=responses(401, (403, "forbidden (unit handlers)"), 404, 422, 503, ok=HandoverAnswer))
 def get_handover(shift_id: uuid.UUID, user: User, ctx: Ctx) -> dict[str, Any]:
     """Any centre user, as in the feed; not a unit handler (the report names every unit's cases)."""
     if not can_read_handover(user):
@@ -138,22 +147,22 @@ def _direct(ctx, request: Request, action, *args) -> dict[str, Any]:
             raise refusal.as_api_error() from None
 
 
-@router.put("/api/handovers/{shift_id}/notes", tags=["shifts"],
-            responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                       409: {"description": "handover_signed"}})
+@router.put("/api/handovers/{shift_id}/notes", tags=["shifts"], response_model=None,
+            responses=responses(401, 403, 404, (409, "handover_signed"), *BODY, 503, ok=HandoverAnswer))
 def put_notes(shift_id: uuid.UUID, body: NotesRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
     return _direct(ctx, request, handover.set_notes, user, shift_id, body.notes)
 
 
-@router.post("/api/handovers/{shift_id}/sign", tags=["shifts"],
-             responses={403: {"description": "forbidden"}, 404: {"description": "not_found"},
-                        409: {"description": "handover_signed, report_changed"}})
+@router.post("/api/handovers/{shift_id}/sign", tags=["shifts"], response_model=None,
+             responses=responses(401, 403, 404, (409, "handover_signed, report_changed"), *BODY, 503,
+                                 ok=HandoverAnswer))
 def sign_handover(shift_id: uuid.UUID, body: SignRequest, user: User, ctx: Ctx,
                   request: Request) -> dict[str, Any]:
     return _direct(ctx, request, handover.sign, user, shift_id, body.content_hash)
 
 
-@router.post("/api/entity-commands", tags=["shifts"], response_model=EntityBatchResult)
+@router.post("/api/entity-commands", tags=["shifts"], response_model=EntityBatchResult,
+             responses=responses(401, *BODY, 503))
 def post_entity_commands(batch: EntityCommandEnvelope, user: User, ctx: Ctx) -> dict[str, Any]:
     """Queued handover commands (each an `EntityCommand`), each applied exactly once (idempotent by
     command_id), in batch order; one that does not fit the schema is answered rejected on its own."""
@@ -161,10 +170,10 @@ def post_entity_commands(batch: EntityCommandEnvelope, user: User, ctx: Ctx) -> 
     return {"results": [r.model_dump(mode="json") for r in results], "server_time": ctx.now().isoformat()}
 
 
-@router.post("/api/console-outages", tags=["shifts"],
-             responses={403: {"description": "console_mismatch (not the console this login was made on), "
-                                             "console_unbound (a login made without a console id)"},
-                        422: {"description": "invalid_outage"}})
+@router.post("/api/console-outages", tags=["shifts"], response_model=None,
+             responses=responses(401, (403, "console_mismatch (not the console this login was made on), "
+                                            "console_unbound (a login made without a console id)"),
+                                 *BODY, (422, "invalid_request, invalid_outage"), 503, ok=OutagesAnswer))
 def post_outages(body: OutagesRequest, user: User, ctx: Ctx, request: Request) -> dict[str, int]:
     """Offline periods a console lived through, reported when it is back (idempotent by outage id). Only
     under the console id the token was issued to at login: the handover report names the console, so a
