@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     Uuid,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so alembic migrations can refer to them on both databases.
@@ -35,6 +36,9 @@ NAMING_CONVENTION = {
 }
 
 FEED_COUNTER = "feed"
+# `feed.exits`: JSONB on PostgreSQL, whose `||` merges objects in the feed's upsert (SQLite: json_patch).
+# NULL stays SQL NULL, so "never left a unit" is `exits IS NULL` on both.
+EXITS_JSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 CASE_NUMBER_COUNTER_PREFIX = "case_number:"  # + the year, in the city's time zone
 
 
@@ -155,6 +159,10 @@ class FeedRow(Base):
 
     `case_id` repeats `entity_id` as a UUID for kind `case`, so the feed joins `cases` on its primary key
     on both databases (SQLite stores UUIDs as hex, PostgreSQL natively).
+    `scope` is the entity's scope at its position (`app.scope.entity_scope`: NULL = every user, a unit
+    id, '' = no unit handler); `exits` maps each unit the entity left to the position where it last left
+    it (`{unit_id: position}`, NULL when it never left one), so that a unit handler of that unit is told
+    (`app.scope.feed_entry`).
     """
 
     __tablename__ = "feed"
@@ -164,6 +172,8 @@ class FeedRow(Base):
     position: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     case_id: Mapped[uuid.UUID | None]
     data: Mapped[dict[str, Any] | None]
+    scope: Mapped[str | None] = mapped_column(String(64))
+    exits: Mapped[dict[str, Any] | None] = mapped_column(EXITS_JSON)
 
 
 class CounterRow(Base):

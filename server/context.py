@@ -17,7 +17,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from app.commands import BatchResult, CommandBatch
-from app.enums import Role
 from app.refdata import RefData
 from db.server_schema import TokenRow, UserRow
 from server.answer_pacer import AnswerPacer
@@ -36,7 +35,7 @@ from server.feed import (
     read_changes_raw,
     read_ring_rows,
 )
-from server.scope import scope_unit_ids
+from server.scope import visible_units
 from server.refdata_store import RefDataStore
 from server.settings import ServerSettings
 
@@ -163,10 +162,9 @@ class ServerContext:
             return read_changes(session, after, limit, user, self.refdata)
 
     def feed_scope(self, user: AuthUser) -> tuple[str, ...] | None:
-        """The units whose cases `user` sees in the feed; None = all."""
-        if user.role == Role.UNIT_HANDLER:
-            return tuple(scope_unit_ids(self.refdata, user.unit_id))
-        return None
+        """The units whose entities `user` sees in the feed (sorted: the key of shared pages); None = all."""
+        units = visible_units(user, self.refdata)
+        return None if units is None else tuple(sorted(units))
 
     def read_changes_raw(self, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:
         with self.db.reader() as session, session.begin():

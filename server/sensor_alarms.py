@@ -52,7 +52,7 @@ from server.auth import AuthUser
 from server.commands import apply_command, system_command_id
 from server.errors import ApiError
 from server.feed import record_change
-from server.scope import scope_unit_ids
+from server.scope import may_see_owned
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -426,9 +426,7 @@ def _clear_silent(ctx: ServerContext, alarm_id: uuid.UUID, now: datetime) -> boo
 # ---------------------------------------------------------------------------- people
 
 def may_see_sensor(user: AuthUser, sensor_owner: str | None, refdata) -> bool:
-    if user.role != Role.UNIT_HANDLER:
-        return True
-    return sensor_owner is not None and sensor_owner in scope_unit_ids(refdata, user.unit_id)
+    return may_see_owned(user, sensor_owner, refdata)
 
 
 def _owner_of(refdata, sensor_id: str) -> str | None:

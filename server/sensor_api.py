@@ -24,7 +24,8 @@ from server import auth, sensor_alarms, sensor_store
 from server.api import Ctx, User
 from server.auth import AuthUser
 from server.errors import ApiError
-from server.scope import scope_unit_ids
+from app.scope import NO_UNIT, sees
+from server.scope import visible_units
 from server.sensor_ingest import MAX_BATCH, state_data, state_row_data
 from server.settings import parse_ingest_keys
 
@@ -57,10 +58,14 @@ class ClearRequest(BaseModel):
 
 def _visible_sensor_ids(user: AuthUser, refdata) -> list[str] | None:
     """None = every sensor (and unknown ids); else the ids of the handler's scope."""
-    if user.role != Role.UNIT_HANDLER:
+    units = visible_units(user, refdata)  # once, not once per sensor
+    if units is None:
         return None
-    units = set(scope_unit_ids(refdata, user.unit_id))  # once, not once per sensor
-    return [s.id for s in refdata.sensors if s.owner_unit_id in units]
+    return [s.id for s in refdata.sensors if may_see_owned_by(units, s.owner_unit_id)]
+
+
+def may_see_owned_by(units, owner_unit_id: str | None) -> bool:
+    return sees(units, owner_unit_id or NO_UNIT)
 
 
 def _sensor_in_scope(user: AuthUser, sensor_id: str, refdata):
