@@ -376,6 +376,7 @@ def fill_cases(url: str, refdata, count: int) -> dict:
     from sqlalchemy import insert, text
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+    from app.scope import case_scope
     from db.server_schema import CASE_NUMBER_COUNTER_PREFIX, FEED_COUNTER, CaseRow, CounterRow, FeedRow
     from server.database import make_engine
 
@@ -400,7 +401,7 @@ def fill_cases(url: str, refdata, count: int) -> dict:
                               "created_at": case.created_at, "updated_at": case.updated_at, "due_at": case.due_at,
                               "version": case.version, "data": data})
                 feed.append({"kind": "case", "entity_id": str(case_id), "position": i + 1, "case_id": case_id,
-                             "data": None})
+                             "data": None, "scope": case_scope(case)})
             if first == 0:
                 json_bytes = len(json.dumps(cases[0]["data"])) * count
             with engine.begin() as conn:

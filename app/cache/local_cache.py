@@ -23,9 +23,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select, text
 
+from app import scope as scope_rule
 from app import workflow
 from app.cache import cache_tables as tables
-from app.cache import case_rows, credentials
+from app.cache import case_rows, credentials, scope_exits
 from app.cache.models import CaseSummary, ChangeSet, Conflict, QueuedCommand
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.outbox_store import OutboxStore
@@ -66,6 +67,9 @@ class LocalCache:
         self.console_id: str = self._meta("console_id") or self._init_console_id()
         # handover notes/signatures and offline periods (issue 5), durable in outbox.sqlite like commands
         self.entity_outbox = EntityOutbox(self._outbox.engine, self.console_id)
+        self._user: dict[str, Any] | None = self._meta("user")  # {role, unit_id} of the last online login
+        with self._engine.connect() as conn:
+            self._tombstones = scope_exits.has_tombstones(conn)  # skips their look-up while there are none
         self._rebase(self._outbox.for_cases().keys())  # repairs a crash between outbox and display write
 
     # ------------------------------------------------------------------ opening and closing
@@ -336,8 +340,16 @@ class LocalCache:
         received: dict[UUID, tuple[int, tuple, dict]] = {}
         new_settings: dict[str, Any] = {}
         new_entities: dict[str, dict[str, tuple[int, Any]]] = {}
+        gone_cases: dict[UUID, dict[str, Any]] = {}
+        gone_entities: dict[str, set[str]] = {}
         for change in changes:  # parsed before taking the lock: a bad page changes nothing
-            if change.kind == "case":
+            if change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
+                if (gone := scope_exits.parse_exit(change)) is not None:
+                    if gone[0] == scope_rule.CASE:
+                        gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
+                    else:
+                        gone_entities.setdefault(gone[0], set()).add(gone[1])
+            elif change.kind == "case":
                 try:
                     case_id, version, row = case_rows.feed_row(change.data)
                 except case_rows.BadCase as exc:
@@ -354,8 +366,9 @@ class LocalCache:
         with self._lock:
             with self._engine.begin() as conn:
                 known = tables.server_versions(conn, received)
+                dead = scope_exits.case_tombstones(conn, received) if self._tombstones else {}
                 newer = {cid: entry for cid, entry in received.items()
-                         if known.get(cid) is None or entry[0] > known[cid]}
+                         if (known.get(cid) is None or entry[0] > known[cid]) and entry[0] > dead.get(cid, -1)}
                 queued = self._outbox.cases_with_commands(newer)
                 # Validated in full before anything is written: these go through the workflow.
                 snapshots = {cid: Case.model_validate(newer[cid][2]) for cid in queued}
@@ -364,10 +377,13 @@ class LocalCache:
                 rebased = self._rebase(snapshots.keys(), conn=conn, snapshots=snapshots)
                 change_set = ChangeSet(frozenset(c for c in plain if c not in known) | rebased.added,
                                        frozenset(c for c in plain if c in known) | rebased.updated, rebased.removed)
+                change_set = change_set.merged(self._forget(conn, gone_cases))
                 for key, value in new_settings.items():
                     tables.set_setting(conn, key, value)
                 for kind, rows in new_entities.items():
                     tables.put_entities(conn, kind, rows)
+                for kind, ids in gone_entities.items():
+                    tables.delete_entities(conn, kind, ids)
                 tables.set_meta(conn, "cursor", cursor)
             if change_set:
                 self.events.cases_changed.emit(change_set)
@@ -375,6 +391,8 @@ class LocalCache:
                 self.events.settings_changed.emit(key, value)
             for kind, rows in new_entities.items():
                 self.events.entities_changed.emit(kind, frozenset(rows))
+            for kind, ids in gone_entities.items():
+                self.events.entities_changed.emit(kind, frozenset(ids))
         return change_set
 
     def apply_results(self, results: Iterable[CommandResult]) -> ChangeSet:
@@ -387,10 +405,15 @@ class LocalCache:
             rejected = [r for r in answered if r.status == "rejected"]
             with self._engine.begin() as conn:
                 snapshots = tables.newer_than_stored(conn, _newest_case_per_id(results))
+                dead = scope_exits.case_tombstones(conn, snapshots) if self._tombstones else {}
+                snapshots, gone = scope_exits.screen(snapshots, dead, self._visible_units())
                 for result in rejected:
                     tables.add_conflict(conn, queued[result.command_id].command, result, datetime.now(timezone.utc))
-                touched = set(snapshots) | {r.case_id for r in answered}
+                positions = {r.case_id: r.position for r in answered if r.position}
+                gone = {cid: {**data, "position": positions.get(cid, 0)} for cid, data in gone.items()}
+                touched = (set(snapshots) | {r.case_id for r in answered}) - set(gone)
                 change_set = self._rebase(touched, conn=conn, snapshots=snapshots, skip=set(queued))
+                change_set = change_set.merged(self._forget(conn, gone, skip=set(queued)))
                 conflict_count = tables.conflict_count(conn)
             self._outbox.remove(queued)
             for result in rejected:
@@ -445,6 +468,70 @@ class LocalCache:
         tables.write_cases(conn, rows, removed)
         return tables.change_set(added, updated, removed)
 
+    # ------------------------------------------------------------------ scope (app.scope)
+
+    def _visible_units(self) -> frozenset[str] | None:
+        """What the logged-in user sees, by the one scope rule (None: everything, or not known yet)."""
+        refdata = self.refdata()
+        if self._user is None or refdata is None:
+            return None
+        try:
+            return scope_rule.visible_units(self._user.get("role"), self._user.get("unit_id"), refdata)
+        except (ValueError, KeyError) as exc:  # a unit the stored reference data does not know yet
+            log.info("cannot work out the user's scope locally (%s); the server's feed decides", exc)
+            return None
+
+    def _forget(self, conn: Connection, gone: dict[UUID, dict[str, Any]], *,
+                skip: set[UUID] = frozenset()) -> ChangeSet:
+        """Drop the server's copy of cases that left the user's scope and leave a tombstone for each. A
+        case with queued commands keeps only what they make of nothing (a case created here); the commands
+        stay in the outbox and the server answers them (most likely refusing them: out of scope), which
+        then shows as a conflict."""
+        if not gone:
+            return ChangeSet()
+        existing = set(tables.server_versions(conn, gone))
+        scope_exits.put_tombstones(conn, gone)
+        self._tombstones = True
+        tables.write_cases(conn, [], gone)
+        rebuilt = self._rebase(gone.keys(), conn=conn, snapshots={}, skip=skip)  # rows deleted: all "added"
+        log.info("%d case(s) left this user's scope and were removed from the cache", len(existing - rebuilt.added))
+        return ChangeSet(rebuilt.added - existing, rebuilt.added & existing, frozenset(existing - rebuilt.added))
+
+    def adopt_scope(self, tag: str | None, after: int) -> bool:
+        """Take a feed page's scope tag (`app.scope.scope_tag`), read from cursor `after`. False when the
+        cache's server data came under another tag (the user's unit or role changed, or the unit tree
+        did; or this cache predates scope exits and may hold stale copies): then everything the server
+        sent is dropped, the cursor goes back to 0 and the caller reads the feed again from there. The
+        outbox and whatever it makes (cases created here) stay; settings stay (every user sees them)."""
+        if tag is None:  # a server without scope tags
+            return True
+        with self._lock:
+            stored = self._meta("feed_scope")
+            if stored == tag:
+                return True
+            if after == 0 or (stored is None and tag == scope_rule.ALL):  # nothing to drop
+                with self._engine.begin() as conn:
+                    tables.set_meta(conn, "feed_scope", tag)
+                return True
+            with self._engine.begin() as conn:
+                ids = tables.server_case_ids(conn)
+                tables.write_cases(conn, [], ids)
+                rebuilt = self._rebase(ids, conn=conn, snapshots={})
+                entities = tables.delete_entities(conn)
+                tables.set_meta(conn, "feed_scope", tag)
+                tables.set_meta(conn, "cursor", 0)
+            self._tombstones = False
+            log.warning("the server's scope for this user changed (%s -> %s): dropped %d cases and %d other "
+                        "entities; reading the feed again from the start", stored, tag, len(ids),
+                        sum(map(len, entities.values())))
+            change_set = ChangeSet(frozenset(), frozenset(rebuilt.added), frozenset(ids - rebuilt.added))
+            if change_set:
+                self.events.cases_changed.emit(change_set)
+            for kind, gone in entities.items():
+                if kind != scope_rule.SCOPE_EXIT:
+                    self.events.entities_changed.emit(kind, frozenset(gone))
+        return False
+
     # ------------------------------------------------------------------ conflicts
 
     def resolve_conflict(self, conflict_id: int, resolution: Literal["discard", "reapply"], actor: Actor,
@@ -496,6 +583,8 @@ class LocalCache:
         verifier = credentials.make_verifier(password)
         with self._lock, self._engine.begin() as conn:
             credentials.store_verifier(conn, username, verifier, user, now)
+            self._user = {"role": user.get("role"), "unit_id": user.get("unit_id")}
+            tables.set_meta(conn, "user", self._user)
 
     def offline_users(self) -> list[str]:
         """Users who may log in offline here (each logged in online on this console before)."""
