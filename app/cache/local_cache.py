@@ -30,6 +30,7 @@ from app.cache import case_rows, credentials, scope_exits
 from app.cache.models import CaseSummary, ChangeSet, Conflict, QueuedCommand
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.outbox_store import OutboxStore
+from app.cache.scope_exits import ScopeFollower
 from app.cache.sqlite_files import cache_file_problem, mark_clean_close, move_aside, open_engine, take_clean_close
 from app.case import Case
 from app.commands import Command, CommandResult
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "cache.sqlite"
 
 
-class LocalCache:
+class LocalCache(ScopeFollower):
     """See the module docstring. `rebuilt` is True when a bad cache file was moved aside at open."""
 
     def __init__(self, directory: Path):
@@ -67,9 +68,7 @@ class LocalCache:
         self.console_id: str = self._meta("console_id") or self._init_console_id()
         # handover notes/signatures and offline periods (issue 5), durable in outbox.sqlite like commands
         self.entity_outbox = EntityOutbox(self._outbox.engine, self.console_id)
-        self._user: dict[str, Any] | None = self._meta("user")  # {role, unit_id} of the last online login
-        with self._engine.connect() as conn:
-            self._tombstones = scope_exits.has_tombstones(conn)  # skips their look-up while there are none
+        self._init_scope()
         self._rebase(self._outbox.for_cases().keys())  # repairs a crash between outbox and display write
 
     # ------------------------------------------------------------------ opening and closing
@@ -468,70 +467,6 @@ class LocalCache:
         tables.write_cases(conn, rows, removed)
         return tables.change_set(added, updated, removed)
 
-    # ------------------------------------------------------------------ scope (app.scope)
-
-    def _visible_units(self) -> frozenset[str] | None:
-        """What the logged-in user sees, by the one scope rule (None: everything, or not known yet)."""
-        refdata = self.refdata()
-        if self._user is None or refdata is None:
-            return None
-        try:
-            return scope_rule.visible_units(self._user.get("role"), self._user.get("unit_id"), refdata)
-        except (ValueError, KeyError) as exc:  # a unit the stored reference data does not know yet
-            log.info("cannot work out the user's scope locally (%s); the server's feed decides", exc)
-            return None
-
-    def _forget(self, conn: Connection, gone: dict[UUID, dict[str, Any]], *,
-                skip: set[UUID] = frozenset()) -> ChangeSet:
-        """Drop the server's copy of cases that left the user's scope and leave a tombstone for each. A
-        case with queued commands keeps only what they make of nothing (a case created here); the commands
-        stay in the outbox and the server answers them (most likely refusing them: out of scope), which
-        then shows as a conflict."""
-        if not gone:
-            return ChangeSet()
-        existing = set(tables.server_versions(conn, gone))
-        scope_exits.put_tombstones(conn, gone)
-        self._tombstones = True
-        tables.write_cases(conn, [], gone)
-        rebuilt = self._rebase(gone.keys(), conn=conn, snapshots={}, skip=skip)  # rows deleted: all "added"
-        log.info("%d case(s) left this user's scope and were removed from the cache", len(existing - rebuilt.added))
-        return ChangeSet(rebuilt.added - existing, rebuilt.added & existing, frozenset(existing - rebuilt.added))
-
-    def adopt_scope(self, tag: str | None, after: int) -> bool:
-        """Take a feed page's scope tag (`app.scope.scope_tag`), read from cursor `after`. False when the
-        cache's server data came under another tag (the user's unit or role changed, or the unit tree
-        did; or this cache predates scope exits and may hold stale copies): then everything the server
-        sent is dropped, the cursor goes back to 0 and the caller reads the feed again from there. The
-        outbox and whatever it makes (cases created here) stay; settings stay (every user sees them)."""
-        if tag is None:  # a server without scope tags
-            return True
-        with self._lock:
-            stored = self._meta("feed_scope")
-            if stored == tag:
-                return True
-            if after == 0 or (stored is None and tag == scope_rule.ALL):  # nothing to drop
-                with self._engine.begin() as conn:
-                    tables.set_meta(conn, "feed_scope", tag)
-                return True
-            with self._engine.begin() as conn:
-                ids = tables.server_case_ids(conn)
-                tables.write_cases(conn, [], ids)
-                rebuilt = self._rebase(ids, conn=conn, snapshots={})
-                entities = tables.delete_entities(conn)
-                tables.set_meta(conn, "feed_scope", tag)
-                tables.set_meta(conn, "cursor", 0)
-            self._tombstones = False
-            log.warning("the server's scope for this user changed (%s -> %s): dropped %d cases and %d other "
-                        "entities; reading the feed again from the start", stored, tag, len(ids),
-                        sum(map(len, entities.values())))
-            change_set = ChangeSet(frozenset(), frozenset(rebuilt.added), frozenset(ids - rebuilt.added))
-            if change_set:
-                self.events.cases_changed.emit(change_set)
-            for kind, gone in entities.items():
-                if kind != scope_rule.SCOPE_EXIT:
-                    self.events.entities_changed.emit(kind, frozenset(gone))
-        return False
-
     # ------------------------------------------------------------------ conflicts
 
     def resolve_conflict(self, conflict_id: int, resolution: Literal["discard", "reapply"], actor: Actor,
@@ -583,8 +518,7 @@ class LocalCache:
         verifier = credentials.make_verifier(password)
         with self._lock, self._engine.begin() as conn:
             credentials.store_verifier(conn, username, verifier, user, now)
-            self._user = {"role": user.get("role"), "unit_id": user.get("unit_id")}
-            tables.set_meta(conn, "user", self._user)
+            self._remember_user(conn, user)
 
     def offline_users(self) -> list[str]:
         """Users who may log in offline here (each logged in online on this console before)."""
