@@ -44,6 +44,7 @@ from app.case_views import (
     query_tokens,
 )
 from app.enums import Priority, Stage, Status
+from app.scope import visible_units
 from ui import theme
 from ui.case_actions import now_utc, ui_language
 from ui.case_actions import run_op
@@ -469,8 +470,7 @@ class CaseQueueModel(QAbstractTableModel):
             actor = self.ctx.actor
             unit_ids: frozenset[str] = frozenset()
             if actor.role == "unit_handler" and actor.unit_id and refdata is not None:
-                unit_ids = frozenset([actor.unit_id,
-                                      *(getattr(u, "id", u) for u in refdata.descendants(actor.unit_id))])
+                unit_ids = visible_units(actor.role, actor.unit_id, refdata) or frozenset()  # the one scope rule
             elif actor.role == "unit_handler" and actor.unit_id:
                 unit_ids = frozenset([actor.unit_id])
             emergency = (frozenset(c.code for c in refdata.emergency_categories()) if refdata is not None
