@@ -342,13 +342,7 @@ class LocalCache(ScopeFollower):
         gone_cases: dict[UUID, dict[str, Any]] = {}
         gone_entities: dict[str, set[str]] = {}
         for change in changes:  # parsed before taking the lock: a bad page changes nothing
-            if change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
-                if (gone := scope_exits.parse_exit(change)) is not None:
-                    if gone[0] == scope_rule.CASE:
-                        gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
-                    else:
-                        gone_entities.setdefault(gone[0], set()).add(gone[1])
-            elif change.kind == "case":
+            if change.kind == "case":
                 try:
                     case_id, version, row = case_rows.feed_row(change.data)
                 except case_rows.BadCase as exc:
@@ -357,6 +351,12 @@ class LocalCache(ScopeFollower):
                 received[case_id] = (version, row, change.data)
             elif change.kind == "setting":
                 new_settings[change.data["key"]] = change.data.get("value")
+            elif change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
+                if (gone := scope_exits.parse_exit(change)) is not None:
+                    if gone[0] == scope_rule.CASE:
+                        gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
+                    else:
+                        gone_entities.setdefault(gone[0], set()).add(gone[1])
             elif isinstance(change.data, dict):
                 new_entities.setdefault(change.kind, {})[str(change.id)] = (change.position, change.data)
             else:

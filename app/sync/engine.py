@@ -448,7 +448,9 @@ class SyncEngine:
         thread, from the cursor page N ends at), and it is parsed only after: parsing beside the apply
         made both queue for the GIL, one sqlite3 step at a time, which cost an initial sync more than
         the overlap saved. The cursor is stored only by the apply, so a failure at any point just drops
-        the prefetched page and the next attempt starts from the stored cursor."""
+        the prefetched page and the next attempt starts from the stored cursor. A page whose scope tag is
+        not the one the cache's data came under (`LocalCache.adopt_scope`: the user's unit or role changed)
+        makes the cache drop the server's data, and the feed is read again from 0."""
         async with self._pull_lock:
             after = await self._in_cache(self.cache.cursor)
             raw = await _off_loop(self.client.fetch_changes, after, self.page, wait)
