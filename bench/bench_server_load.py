@@ -25,6 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
+from app.platform.gc_tuning import SLOW_COLLECTION_S, tune_collector
 from bench import emit as _emit
 from bench.emit import percentile
 from bench.harness import (
@@ -49,7 +50,6 @@ from bench.harness import (
     wait_for_quiet,
 )
 from bench.result import Row
-from app.platform.gc_tuning import SLOW_COLLECTION_S, tune_collector
 
 POLLERS = 500
 RATE = 100.0             # commands per second, open loop
@@ -350,8 +350,8 @@ def _read_json_line(proc: subprocess.Popen, timeout_s: float) -> dict:
 
 def _case_templates(refdata) -> list:
     """Valid cases in several states, built by the workflow itself (varied categories, grids, units)."""
-    from app.platform.enums import Action, Role
     from app.cases.workflow import Actor, apply, new_command
+    from app.platform.enums import Action, Role
 
     operator = Actor("operator1", Role.OPERATOR)
     now = now_utc()
@@ -376,9 +376,10 @@ def fill_cases(url: str, refdata, count: int) -> dict:
     from sqlalchemy import insert, text
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    from db.platform import CASE_NUMBER_COUNTER_PREFIX, FEED_COUNTER, CounterRow
+    from app.platform.scope import case_scope
     from db.cases import CaseRow
     from db.feed import FeedRow
+    from db.platform import CASE_NUMBER_COUNTER_PREFIX, FEED_COUNTER, CounterRow
     from server.platform.database import make_engine
 
     templates = [(t, t.model_dump(mode="json")) for t in _case_templates(refdata)]
@@ -402,7 +403,7 @@ def fill_cases(url: str, refdata, count: int) -> dict:
                               "created_at": case.created_at, "updated_at": case.updated_at, "due_at": case.due_at,
                               "version": case.version, "data": data})
                 feed.append({"kind": "case", "entity_id": str(case_id), "position": i + 1, "case_id": case_id,
-                             "data": None})
+                             "data": None, "scope": case_scope(case)})
             if first == 0:
                 json_bytes = len(json.dumps(cases[0]["data"])) * count
             with engine.begin() as conn:
@@ -422,9 +423,9 @@ def fill_cases(url: str, refdata, count: int) -> dict:
 def bench_initial_sync() -> None:
     from app.cache import LocalCache
     from app.refdata.loading import load_demo_refdata
-    from app.sync.session import login_online
     from app.sync.client import ServerClient
     from app.sync.engine import SyncEngine
+    from app.sync.session import login_online
     from server.admin.bootstrap import init_db
 
     tune_collector()  # as the console and onegrid-ctl do at start (app.platform.gc_tuning)

@@ -4,10 +4,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
+
+# `feed.exits`: JSONB on PostgreSQL, whose `||` merges objects in the feed's upsert (SQLite: json_patch).
+# NULL stays SQL NULL, so "never left a unit" is `exits IS NULL` on both.
+EXITS_JSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class FeedRow(Base):
@@ -15,6 +20,10 @@ class FeedRow(Base):
 
     `case_id` repeats `entity_id` as a UUID for kind `case`, so the feed joins `cases` on its primary key
     on both databases (SQLite stores UUIDs as hex, PostgreSQL natively).
+    `scope` is the entity's scope at its position (`app.platform.scope.entity_scope`: NULL = every user, a
+    unit id, '' = no unit handler); `exits` maps each unit the entity left to the position where it last
+    left it (`{unit_id: position}`, NULL when it never left one), so that a unit handler of that unit is
+    told (`app.platform.scope.feed_entry`).
     """
 
     __tablename__ = "feed"
@@ -24,3 +33,5 @@ class FeedRow(Base):
     position: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     case_id: Mapped[uuid.UUID | None]
     data: Mapped[dict[str, Any] | None]
+    scope: Mapped[str | None] = mapped_column(String(64))
+    exits: Mapped[dict[str, Any] | None] = mapped_column(EXITS_JSON)

@@ -16,14 +16,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from app.cases.commands import BatchResult, CommandBatch
-from app.platform.enums import Role
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
-from server.feed.answer_pacer import AnswerPacer
-from server.platform.auth import AuthUser, TokenCache, resolve_token_with_expiry, token_digest
-from server.platform.batch_items import ReadBatch
 from server.cases.commands import Hook, apply_batch
-from server.platform.database import Database
+from server.feed.answer_pacer import AnswerPacer
 from server.feed.changes import (
     FEED_CHANGED,
     ChangesPage,
@@ -36,10 +32,18 @@ from server.feed.changes import (
     read_changes_raw,
     read_ring_rows,
 )
+from server.platform.auth import (
+    AuthUser,
+    TokenCache,
+    resolve_token_with_expiry,
+    token_digest,
+)
+from server.platform.batch_items import ReadBatch
+from server.platform.database import Database
 from server.platform.login_throttle import LoginThrottle, Policy
-from server.platform.scope import scope_unit_ids
-from server.refdata.store import RefDataStore
+from server.platform.scope import visible_units
 from server.platform.settings import ServerSettings
+from server.refdata.store import RefDataStore
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ class ServerContext:
         return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
-        """`apply` in one of the commands' own worker threads (COMMAND_THREADS); the answer as JSON."""
+        """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
         loop = asyncio.get_running_loop()
         if self._command_limiter is None or self._command_limiter[0] is not loop:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
@@ -147,10 +151,9 @@ class ServerContext:
             return read_changes(session, after, limit, user, self.refdata)
 
     def feed_scope(self, user: AuthUser) -> tuple[str, ...] | None:
-        """The units whose cases `user` sees in the feed; None = all."""
-        if user.role == Role.UNIT_HANDLER:
-            return tuple(scope_unit_ids(self.refdata, user.unit_id))
-        return None
+        """The units whose entities `user` sees in the feed (sorted: the key of shared pages); None = all."""
+        units = visible_units(user, self.refdata)
+        return None if units is None else tuple(sorted(units))
 
     def read_changes_raw(self, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:
         with self.db.reader() as session, session.begin():

@@ -55,6 +55,22 @@ def put_entities(conn: Connection, kind: str, rows: dict[str, tuple[int, Any]]) 
             where=entities.c.position < stmt.excluded.position))
 
 
+def delete_entities(conn: Connection, kind: str | None = None, ids: Iterable[str] | None = None) -> dict[str, set[str]]:
+    """Delete entities (of `kind`, or every kind; the given ids, or all) and return the ids deleted, by kind."""
+    query = select(entities.c.kind, entities.c.id)
+    if kind is not None:
+        query = query.where(entities.c.kind == kind)
+    found: dict[str, set[str]] = {}
+    for chunk in ([None] if ids is None else chunks([str(i) for i in ids])):
+        part = query if chunk is None else query.where(entities.c.id.in_(chunk))
+        for kind_, id_ in conn.execute(part).all():
+            found.setdefault(kind_, set()).add(id_)
+    for kind_, ids_ in found.items():
+        for chunk in chunks(sorted(ids_)):
+            conn.execute(delete(entities).where(entities.c.kind == kind_, entities.c.id.in_(chunk)))
+    return found
+
+
 def get_entities(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> dict[str, Any]:
     query = select(entities.c.id, entities.c.data).where(entities.c.kind == kind)
     if ids is None:
@@ -114,6 +130,12 @@ def write_cases(conn: Connection, rows: list[tuple], removed: Iterable[UUID]) ->
         conn.connection.driver_connection.executemany(UPSERT_ROWS_SQL, rows)
     for chunk in chunks([str(i) for i in removed]):
         conn.execute(delete(cases).where(cases.c.id.in_(chunk)))
+
+
+def server_case_ids(conn: Connection) -> set[UUID]:
+    """Every case the cache holds a server copy of."""
+    raw = conn.connection.driver_connection
+    return {UUID(id_) for (id_,) in raw.execute("SELECT id FROM cases WHERE server_version IS NOT NULL")}
 
 
 def case_count(conn: Connection) -> int:

@@ -23,19 +23,27 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select, text
 
-from app.cases import workflow
 from app.cache import cache_tables as tables
-from app.cache import case_rows, credentials
-from app.cases.summary import CaseSummary
-from app.cache.models import ChangeSet, Conflict, QueuedCommand
+from app.cache import case_rows, credentials, scope_exits
 from app.cache.entity_outbox import EntityOutbox
+from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
-from app.cache.sqlite_files import cache_file_problem, mark_clean_close, move_aside, open_engine, take_clean_close
+from app.cache.scope_exits import ScopeFollower
+from app.cache.sqlite_files import (
+    cache_file_problem,
+    mark_clean_close,
+    move_aside,
+    open_engine,
+    take_clean_close,
+)
+from app.cases import workflow
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
+from app.cases.summary import CaseSummary
+from app.cases.workflow import Actor, WorkflowError
+from app.platform import scope as scope_rule
 from app.platform.enums import Action
 from app.platform.events import EventGroup
-from app.cases.workflow import Actor, WorkflowError
 from db.cache import CACHE_SCHEMA_VERSION, cache_metadata, cases, settings
 
 if TYPE_CHECKING:
@@ -47,7 +55,7 @@ log = logging.getLogger(__name__)
 CACHE_FILE = "cache.sqlite"
 
 
-class LocalCache:
+class LocalCache(ScopeFollower):
     """See the module docstring. `rebuilt` is True when a bad cache file was moved aside at open."""
 
     def __init__(self, directory: Path):
@@ -67,6 +75,7 @@ class LocalCache:
         self.console_id: str = self._meta("console_id") or self._init_console_id()
         # handover notes/signatures and offline periods (issue 5), durable in outbox.sqlite like commands
         self.entity_outbox = EntityOutbox(self._outbox.engine, self.console_id)
+        self._init_scope()
         self._rebase(self._outbox.for_cases().keys())  # repairs a crash between outbox and display write
 
     # ------------------------------------------------------------------ opening and closing
@@ -338,6 +347,8 @@ class LocalCache:
         received: dict[UUID, tuple[int, tuple, dict]] = {}
         new_settings: dict[str, Any] = {}
         new_entities: dict[str, dict[str, tuple[int, Any]]] = {}
+        gone_cases: dict[UUID, dict[str, Any]] = {}
+        gone_entities: dict[str, set[str]] = {}
         for change in changes:  # parsed before taking the lock: a bad page changes nothing
             if change.kind == "case":
                 try:
@@ -348,6 +359,12 @@ class LocalCache:
                 received[case_id] = (version, row, change.data)
             elif change.kind == "setting":
                 new_settings[change.data["key"]] = change.data.get("value")
+            elif change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
+                if (gone := scope_exits.parse_exit(change)) is not None:
+                    if gone[0] == scope_rule.CASE:
+                        gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
+                    else:
+                        gone_entities.setdefault(gone[0], set()).add(gone[1])
             elif isinstance(change.data, dict):
                 new_entities.setdefault(change.kind, {})[str(change.id)] = (change.position, change.data)
             else:
@@ -356,8 +373,9 @@ class LocalCache:
         with self._lock:
             with self._engine.begin() as conn:
                 known = tables.server_versions(conn, received)
+                dead = scope_exits.case_tombstones(conn, received) if self._tombstones else {}
                 newer = {cid: entry for cid, entry in received.items()
-                         if known.get(cid) is None or entry[0] > known[cid]}
+                         if (known.get(cid) is None or entry[0] > known[cid]) and entry[0] > dead.get(cid, -1)}
                 queued = self._outbox.cases_with_commands(newer)
                 # Validated in full before anything is written: these go through the workflow.
                 snapshots = {cid: Case.model_validate(newer[cid][2]) for cid in queued}
@@ -366,10 +384,13 @@ class LocalCache:
                 rebased = self._rebase(snapshots.keys(), conn=conn, snapshots=snapshots)
                 change_set = ChangeSet(frozenset(c for c in plain if c not in known) | rebased.added,
                                        frozenset(c for c in plain if c in known) | rebased.updated, rebased.removed)
+                change_set = change_set.merged(self._forget(conn, gone_cases))
                 for key, value in new_settings.items():
                     tables.set_setting(conn, key, value)
                 for kind, rows in new_entities.items():
                     tables.put_entities(conn, kind, rows)
+                for kind, ids in gone_entities.items():
+                    tables.delete_entities(conn, kind, ids)
                 tables.set_meta(conn, "cursor", cursor)
             if change_set:
                 self.events.cases_changed.emit(change_set)
@@ -377,6 +398,8 @@ class LocalCache:
                 self.events.settings_changed.emit(key, value)
             for kind, rows in new_entities.items():
                 self.events.entities_changed.emit(kind, frozenset(rows))
+            for kind, ids in gone_entities.items():
+                self.events.entities_changed.emit(kind, frozenset(ids))
         return change_set
 
     def apply_results(self, results: Iterable[CommandResult]) -> ChangeSet:
@@ -389,11 +412,16 @@ class LocalCache:
             rejected = [r for r in answered if r.status == "rejected"]
             with self._engine.begin() as conn:
                 snapshots = tables.newer_than_stored(conn, _newest_case_per_id(results))
+                dead = scope_exits.case_tombstones(conn, snapshots) if self._tombstones else {}
+                snapshots, gone = scope_exits.screen(snapshots, dead, self._visible_units())
                 for result in rejected:
                     tables.add_conflict(conn, queued[result.command_id].command, result, datetime.now(timezone.utc))
+                positions = {r.case_id: r.position for r in answered if r.position}
+                gone = {cid: {**data, "position": positions.get(cid, 0)} for cid, data in gone.items()}
                 # the queued command's case: an answer's case_id is null when the server could not read it
-                touched = set(snapshots) | {queued[r.command_id].command.case_id for r in answered}
+                touched = (set(snapshots) | {queued[r.command_id].command.case_id for r in answered}) - set(gone)
                 change_set = self._rebase(touched, conn=conn, snapshots=snapshots, skip=set(queued))
+                change_set = change_set.merged(self._forget(conn, gone, skip=set(queued)))
                 conflict_count = tables.conflict_count(conn)
             self._outbox.remove(queued)
             for result in rejected:
@@ -499,6 +527,7 @@ class LocalCache:
         verifier = credentials.make_verifier(password)
         with self._lock, self._engine.begin() as conn:
             credentials.store_verifier(conn, username, verifier, user, now)
+            self._remember_user(conn, user)
 
     def offline_users(self) -> list[str]:
         """Users who may log in offline here (each logged in online on this console before)."""

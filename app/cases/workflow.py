@@ -13,7 +13,6 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
-from app.refdata import timelimits
 from app.cases.case import Case, CaseEvent, Extension
 from app.cases.commands import (
     Command,
@@ -26,7 +25,9 @@ from app.cases.commands import (
     SendVerifyPayload,
     parse_payload,
 )
+from app.platform import scope
 from app.platform.enums import TERMINAL_STATUSES, Action, Role, Stage, Status
+from app.refdata import timelimits
 
 if TYPE_CHECKING:
     from app.refdata.model import RefData
@@ -123,12 +124,9 @@ def _case_name(case: Case) -> str:
 
 
 def in_scope(case: Case, actor: Actor, refdata: RefData) -> bool:
-    """A unit handler sees and acts on its own unit's cases (and its sub-units'); everyone else on all."""
-    if actor.role != Role.UNIT_HANDLER:
-        return True
-    if actor.unit_id is None or case.unit_id is None:
-        return False
-    return case.unit_id == actor.unit_id or case.unit_id in set(refdata.descendants(actor.unit_id))
+    """A unit handler sees and acts on its own unit's cases (and its sub-units'); everyone else on all
+    (the one scope rule: `app.platform.scope`)."""
+    return scope.sees_case(case, actor.role, actor.unit_id, refdata)
 
 
 def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -> WorkflowError | None:

@@ -187,6 +187,14 @@ class FeedAlarmSource:
             self.events.alarms_changed.emit(changed)
         return changed
 
+    def forget(self, ids: Iterable[str]) -> list[str]:
+        """Drop alarms the cache no longer holds (they left the user's scope); returns (and emits) them."""
+        with self._lock:
+            gone = [i for i in ids if self._alarms.pop(i, None) is not None]
+        if gone:
+            self.events.alarms_changed.emit(gone)
+        return gone
+
     def alarms(self) -> list[Alarm]:
         with self._lock:
             return sorted(self._alarms.values(), key=lambda a: (a.raised_at, a.id))

@@ -269,6 +269,11 @@ class ServerSensorFeed:
         """Sensor entities from the cache (blocking SQLite read)."""
         return self._cache.entities("sensor", None if ids is None else list(ids))
 
+    def forget(self, ids: Iterable[str]) -> list[str]:
+        """Drop the state of sensors the cache no longer holds (they left the user's scope): shown
+        unknown again. Returns those dropped."""
+        return [i for i in ids if self._states.pop(i, None) is not None]
+
     def apply_rows(self, rows: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         """Take changed sensor entities; returns (ids whose display state changed, ids with a new
         reading). The new reading is added to the sensor's history as a live point."""

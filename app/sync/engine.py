@@ -484,12 +484,19 @@ class SyncEngine:
         thread, from the cursor page N ends at), and it is parsed only after: parsing beside the apply
         made both queue for the GIL, one sqlite3 step at a time, which cost an initial sync more than
         the overlap saved. The cursor is stored only by the apply, so a failure at any point just drops
-        the prefetched page and the next attempt starts from the stored cursor."""
+        the prefetched page and the next attempt starts from the stored cursor. A page whose scope tag is
+        not the one the cache's data came under (`LocalCache.adopt_scope`: the user's unit or role changed)
+        makes the cache drop the server's data, and the feed is read again from 0."""
         async with self._pull_lock:
-            cursor = await self._in_cache(self.cache.cursor)
-            raw = await _off_loop(self.client.fetch_changes, cursor, self.page, wait)
+            after = await self._in_cache(self.cache.cursor)
+            raw = await _off_loop(self.client.fetch_changes, after, self.page, wait)
             while True:
                 page = await self._in_cache(self.client.parse_changes, raw)
+                if not await self._in_cache(self.cache.adopt_scope, page.scope, after):
+                    # what the user sees changed: the cache dropped the server's data; read it all again
+                    after = 0
+                    raw = await _off_loop(self.client.fetch_changes, after, self.page, 0)
+                    continue
                 ahead = (asyncio.ensure_future(_off_loop(self.client.fetch_changes, page.cursor, self.page, 0))
                          if page.more else None)
                 try:
@@ -503,6 +510,7 @@ class SyncEngine:
                     self._connected(last_sync=datetime.now(timezone.utc))
                     return True
                 self._connected()
+                after = page.cursor
                 raw = await ahead
 
     async def _refresh_refdata(self, force: bool = False) -> None:

@@ -30,7 +30,8 @@ class LoginResult(_Wire):
 
 
 class Change(_Wire):
-    """One feed entry. kind `case`: data is the full case JSON; kind `setting`: data is {key, value}."""
+    """One feed entry. kind `case`: data is the full case JSON; kind `setting`: data is {key, value};
+    kind `scope_exit` (`app.platform.scope`): the entity `id` of kind `data.kind` left the user's scope."""
 
     position: int
     kind: str  # unknown kinds (from a newer server) are skipped by the cache
@@ -42,4 +43,5 @@ class ChangesPage(_Wire):
     changes: list[Change]
     cursor: int
     more: bool
+    scope: str | None = None  # `app.platform.scope.scope_tag` of what the user sees (None: a server without it)
     server_time: datetime

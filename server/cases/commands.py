@@ -38,14 +38,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.cases.workflow import WorkflowError, apply
-from db.platform import CASE_NUMBER_COUNTER_PREFIX
+from app.platform.scope import case_scope
 from db.cases import CaseEventRow, CaseRow, CommandRow
+from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
-from server.platform import counters
-from server.metrics import facts as metrics
-from server.platform.auth import AuthUser
-from server.platform.batch_items import BadCommand, ReadBatch
-from server.platform.errors import is_database_outage
 from server.feed.changes import (
     CASE,
     mark_changed,
@@ -54,6 +50,11 @@ from server.feed.changes import (
     pg_notify_column,
     record_change,
 )
+from server.metrics import facts as metrics
+from server.platform import counters
+from server.platform.auth import AuthUser
+from server.platform.batch_items import BadCommand, ReadBatch
+from server.platform.errors import is_database_outage
 from server.platform.scope import visible_case
 
 log = logging.getLogger(__name__)
@@ -247,10 +248,10 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
             stored_json = {**accepted.model_dump(mode="json", exclude={"case", "position"}), "case": case_json}
             entry = _audit_entry(user, command, now, accepted)
             if session.get_bind().dialect.name == "postgresql":
-                position = _pg_accept(session, user, command, now, stored_json, entry)
+                position = _pg_accept(session, user, command, now, stored_json, entry, case_scope(new_case))
                 if position is not None:
                     return {**stored_json, "position": position}
-            position = record_change(session, CASE, new_case.id)  # last: see server.feed.changes
+            position = record_change(session, CASE, new_case.id, scope=case_scope(new_case))  # last: see server.feed.changes
             stored_json = {**stored_json, "position": position}
             _store_answer(session, user, command, now, "accepted", stored_json)
             audit.record(session, **entry)
@@ -312,7 +313,7 @@ def _pg_accept_statement():
 
 
 def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime, stored_json: dict,
-               entry: dict) -> int | None:
+               entry: dict, scope: str) -> int | None:
     """The feed change, the stored answer and the audit entry of an accepted command in one statement;
     its position, or None when the feed counter row is missing (nothing was written: the caller goes
     the long way, which creates it)."""
@@ -320,7 +321,7 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
     params = {"answer_head": '{"position":', "answer_tail": "," + text[1:],
               "c_command_id": command.command_id, "c_username": user.username, "c_case_id": command.case_id,
               "c_action": str(command.action), "c_received_at": now, "c_status": "accepted",
-              **pg_change_params(CASE, command.case_id), **audit.pg_append_params(_AUDIT, **entry)}
+              **pg_change_params(CASE, command.case_id, scope=scope), **audit.pg_append_params(_AUDIT, **entry)}
     found = session.execute(_pg_accept_statement(), params).first()
     if found is None:
         return None

@@ -21,54 +21,73 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, bindparam, case, cast, func, or_, select, text, update
+from sqlalchemy import (
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from app.platform.enums import Role
-from db.platform import FEED_COUNTER, CounterRow
+from app.platform import scope as scope_rule
+from app.platform.scope import (
+    CASE,
+    LEADS_ONLY_KINDS,
+    OWNER_SCOPED_KINDS,
+    SCOPE_EXIT,
+    entity_scope,
+    feed_entry,
+    scope_tag,
+)
 from db.cases import CaseRow
 from db.feed import FeedRow
+from db.platform import FEED_COUNTER, CounterRow
+from server.feed.notifier import FEED_CHANNEL, FeedNotifier
 from server.platform import counters
 from server.platform.auth import AuthUser
 from server.platform.database import dialect_insert
-from server.feed.notifier import FEED_CHANNEL, FeedNotifier
-from server.platform.scope import scope_unit_ids
+from server.platform.scope import visible_units
 
 log = logging.getLogger(__name__)
 
 __all__ = ["FEED_CHANGED", "FeedNotifier", "ChangesPage", "record_change", "read_changes", "latest_position",
-           "RawPage", "read_changes_raw", "FeedPageCache", "FeedRing", "read_ring_rows"]
+           "RawPage", "read_changes_raw", "FeedPageCache", "FeedRing", "read_ring_rows", "CASE", "SCOPE_EXIT",
+           "LEADS_ONLY_KINDS", "OWNER_SCOPED_KINDS"]
 
-CASE = "case"
 SETTING = "setting"
-# Kinds a unit handler's feed never carries: a handover report lists every unit's cases (issue 5).
-LEADS_ONLY_KINDS = ("handover",)
-# Kinds whose data names the unit that owns them (`owner_unit_id`): a unit handler sees those of its
-# scope only, like cases (issue 4: a sensor's state and its alarms).
-OWNER_SCOPED_KINDS = ("sensor", "alarm")
+_FROM_DATA: Any = object()  # `record_change`'s default scope: computed from the entity's data
 # Session.info key set by record_change; the server's after-commit hook wakes local long-polls on it.
 FEED_CHANGED = "onegrid_feed_changed"
 
 
-def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None) -> int:
+def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None,
+                  *, scope: str | None = _FROM_DATA) -> int:
     """Move entity (kind, entity_id) to a new feed position and return it. Call it at the end of the
     transaction (see the module docstring): after it, write only rows no other transaction contends for,
-    such as the transaction's own new rows."""
+    such as the transaction's own new rows. `scope`: the entity's scope now (`app.platform.scope`); by default
+    computed from `data` (a case, whose feed row has no data, passes `app.platform.scope.case_scope(case)`). If
+    the scope moves away from a unit, the row remembers it left that unit here (`exits`)."""
     entity_id = str(entity_id)
+    if scope is _FROM_DATA:
+        scope = entity_scope(kind, data)
     if _PG_RECORD_CHANGE is not None and session.get_bind().dialect.name == "postgresql":
-        position = session.execute(_PG_RECORD_CHANGE, pg_change_params(kind, entity_id, data)).scalar()
+        position = session.execute(_PG_RECORD_CHANGE, pg_change_params(kind, entity_id, data, scope)).scalar()
         if position is not None:
             mark_changed(session, position)
             return position
         # no feed counter row yet (a fresh database): nothing was written; create it below
     position = counters.increment(session, FEED_COUNTER)
-    values = {"kind": kind, "entity_id": entity_id, "position": position, "data": data,
+    values = {"kind": kind, "entity_id": entity_id, "position": position, "data": data, "scope": scope,
               "case_id": uuid.UUID(entity_id) if kind == CASE else None}
-    insert = dialect_insert(session)
-    stmt = insert(FeedRow).values(**values)
-    stmt = stmt.on_conflict_do_update(index_elements=[FeedRow.kind, FeedRow.entity_id],
-                                      set_={"position": stmt.excluded.position, "data": stmt.excluded.data})
-    session.execute(stmt)
+    session.execute(_upsert(session).values(**values))
     if session.get_bind().dialect.name == "postgresql":
         # Delivered to every listening server process when (and only if) this transaction commits.
         session.execute(text("SELECT pg_notify(:channel, :position)"),
@@ -82,6 +101,37 @@ def mark_changed(session: Session, position: int) -> None:
     session.info[FEED_CHANGED] = position
 
 
+def _on_conflict(stmt, dialect: str):
+    """The feed upsert's update: the entity's new position, data and scope, and — when its scope moves
+    away from a unit (`app.platform.scope.left_unit`, stated here in SQL on the row's old and new scope) — that
+    unit and the new position added to `exits`. Every SET expression reads the row as it was."""
+    feed_ = FeedRow.__table__
+    old, new, position = feed_.c.scope, stmt.excluded.scope, stmt.excluded.position
+    left = and_(old.is_not(None), old != "", new.is_not(None), new != old)
+    if dialect == "postgresql":
+        merged = func.coalesce(feed_.c.exits, literal_column("'{}'::jsonb")).op("||", return_type=feed_.c.exits.type)(
+            func.jsonb_build_object(old, position))
+    else:
+        merged = func.json_patch(func.coalesce(feed_.c.exits, literal_column("'{}'")),
+                                 func.json_object(old, position))
+    return stmt.on_conflict_do_update(
+        index_elements=[feed_.c.kind, feed_.c.entity_id],
+        set_={"position": position, "data": stmt.excluded.data, "scope": new,
+              "exits": case((left, merged), else_=feed_.c.exits)})
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(session: Session):
+    """INSERT INTO feed … ON CONFLICT (kind, entity_id) DO UPDATE (`_on_conflict`), built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        stmt = _UPSERTS[dialect] = _on_conflict(dialect_insert(session)(FeedRow.__table__), dialect)
+    return stmt
+
+
 def pg_change_cte():
     """PostgreSQL: the counter increment and the feed upsert of `record_change` as one CTE yielding the
     new `position` (binds: `pg_change_params`). The counter's row lock is taken by it, so it is held
@@ -92,18 +142,19 @@ def pg_change_cte():
     feed_ = FeedRow.__table__
     pos = counters.INCREMENT.cte("pos")  # the increment of `counters.increment` (bind `counter`)
     ins = pg_insert(feed_).from_select(
-        ["kind", "entity_id", "position", "data", "case_id"],
+        ["kind", "entity_id", "position", "data", "case_id", "scope"],
         select(bindparam("kind", type_=feed_.c.kind.type), bindparam("entity_id", type_=feed_.c.entity_id.type),
                pos.c.value, bindparam("data", type_=feed_.c.data.type),
-               bindparam("case_id", type_=feed_.c.case_id.type)))
-    ins = ins.on_conflict_do_update(index_elements=[feed_.c.kind, feed_.c.entity_id],
-                                    set_={"position": ins.excluded.position, "data": ins.excluded.data})
+               bindparam("case_id", type_=feed_.c.case_id.type), bindparam("scope", type_=feed_.c.scope.type)))
+    ins = _on_conflict(ins, "postgresql")
     return ins.returning(feed_.c.position).cte("ins")
 
 
-def pg_change_params(kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def pg_change_params(kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None,
+                     scope: str | None = _FROM_DATA) -> dict[str, Any]:
     entity_id = str(entity_id)
     return {"counter": FEED_COUNTER, "kind": kind, "entity_id": entity_id, "data": data,
+            "scope": entity_scope(kind, data) if scope is _FROM_DATA else scope,
             "case_id": uuid.UUID(entity_id) if kind == CASE else None, "channel": FEED_CHANNEL}
 
 
@@ -142,13 +193,9 @@ def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any
         return [record_change(session, kind, entity_id, data) for (kind, entity_id), data in latest.items()]
     first = top - n + 1
     rows = [{"kind": kind, "entity_id": entity_id, "position": first + i, "data": data,
-             "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+             "scope": entity_scope(kind, data), "case_id": uuid.UUID(entity_id) if kind == CASE else None}
             for i, ((kind, entity_id), data) in enumerate(latest.items())]
-    insert = dialect_insert(session)
-    stmt = insert(FeedRow)
-    stmt = stmt.on_conflict_do_update(index_elements=[FeedRow.kind, FeedRow.entity_id],
-                                      set_={"position": stmt.excluded.position, "data": stmt.excluded.data})
-    session.connection().execute(stmt, rows)
+    session.connection().execute(_upsert(session), rows)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
     mark_changed(session, top)
@@ -160,37 +207,66 @@ class ChangesPage:
     changes: list[dict[str, Any]] = field(default_factory=list)
     cursor: int = 0
     more: bool = False
+    scope: str = scope_rule.ALL
 
     def to_dict(self) -> dict[str, Any]:
-        return {"changes": self.changes, "cursor": self.cursor, "more": self.more}
+        return {"changes": self.changes, "cursor": self.cursor, "more": self.more, "scope": self.scope}
+
+
+def _candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None):
+    """`stmt` restricted to the rows worth reading for a user with visible `units` from `after`: the
+    SQL twin of `app.platform.scope.feed_candidate` (its rows then go through `app.platform.scope.feed_entry`)."""
+    if units is None:
+        return stmt
+    return stmt.where(or_(FeedRow.scope.is_(None), FeedRow.scope.in_(tuple(units)),
+                          FeedRow.exits.is_not(None) if after > 0 else false()))
+
+
+def _page_end(after: int, limit: int, read: int, last_read: int, last_given: int | None) -> tuple[int, bool]:
+    """(cursor, more) of a page that read `read` candidate rows (up to `limit`), the last at
+    `last_read`, and gave the last entry at `last_given`: a full page ends at its last row read (even
+    one this user does not get, so the next page moves on); any other at its last entry."""
+    if read == limit:
+        return last_read, True
+    return (last_given if last_given is not None else after), False
 
 
 def read_changes(session: Session, after: int, limit: int, user: AuthUser, refdata) -> ChangesPage:
     """The changes after position `after` that `user` may see, oldest first, at most `limit`.
 
     One statement, so the page is one consistent snapshot: a case's data is the state at its position.
+    An entity that left the user's scope after `after` comes as a scope exit (`app.platform.scope.feed_entry`).
     """
-    stmt = (
-        select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data)
+    units = visible_units(user, refdata)
+    stmt = _candidates(
+        select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data, CaseRow.version,
+               FeedRow.scope, FeedRow.exits)
         .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
         .where(FeedRow.position > after)
         .order_by(FeedRow.position)
-        .limit(limit)
-    )
-    if user.role == Role.UNIT_HANDLER:
-        units = scope_unit_ids(refdata, user.unit_id)
-        stmt = stmt.where(or_(FeedRow.kind != CASE, CaseRow.unit_id.in_(units)),
-                          FeedRow.kind.not_in(LEADS_ONLY_KINDS),
-                          or_(FeedRow.kind.not_in(OWNER_SCOPED_KINDS), _owner_unit().in_(units)))
+        .limit(limit), after, units)
     changes = []
-    for position, kind, entity_id, data, case_data in session.execute(stmt):
-        if kind == CASE and case_data is None:
-            log.error("feed position %s names case %s, which has no row", position, entity_id)
-            continue
-        changes.append({"position": position, "kind": kind, "id": entity_id,
-                        "data": case_data if kind == CASE else data})
-    cursor = changes[-1]["position"] if changes else after
-    return ChangesPage(changes, cursor, more=len(changes) == limit)
+    read, last_read = 0, after
+    for position, kind, entity_id, data, case_data, version, scope, exits in session.execute(stmt):
+        read, last_read = read + 1, position
+        entry = feed_entry(units, scope, exits, after)
+        if entry == "exit":
+            changes.append({"position": position, "kind": SCOPE_EXIT, "id": entity_id,
+                            "data": _exit_data(kind, version)})
+        elif entry == "entity":
+            if kind == CASE and case_data is None:
+                log.error("feed position %s names case %s, which has no row", position, entity_id)
+                continue
+            changes.append({"position": position, "kind": kind, "id": entity_id,
+                            "data": case_data if kind == CASE else data})
+    cursor, more = _page_end(after, limit, read, last_read, changes[-1]["position"] if changes else None)
+    return ChangesPage(changes, cursor, more, scope_tag(units))
+
+
+def _exit_data(kind: str, version: int | None) -> dict[str, Any]:
+    """A scope exit's data: the kind of entity that left, and for a case its version then (a console
+    ignores any older copy of the case that reaches it later, e.g. the answer to its own command)."""
+    return {"kind": kind} if version is None or kind != CASE else {"kind": kind, "version": version}
 
 
 def latest_position(session: Session) -> int:
@@ -238,67 +314,73 @@ def _tail(server_time: str) -> bytes:
     return b',"server_time":' + json.dumps(server_time).encode() + b"}"
 
 
-def _scope_unit():
-    """The unit-handler scope of a feed row, as one SQL expression used by the query's filter *and* kept
-    with every row of the in-memory `FeedRing`, so both apply the same rule: NULL = every user sees the
-    row; otherwise a unit handler sees it only if the value is one of its scope's units ('' = none does:
-    a case with no unit yet, a leads-only kind). To scope a new kind, extend this expression (and its
-    joins in `_raw_select`); the ring follows by itself. `read_changes` states the same rule on its own
-    (it is the reference the tests compare with)."""
-    return case((FeedRow.kind == CASE, func.coalesce(CaseRow.unit_id, "")),
-                (FeedRow.kind.in_(LEADS_ONLY_KINDS), ""),
-                (FeedRow.kind.in_(OWNER_SCOPED_KINDS), func.coalesce(_owner_unit(), "")), else_=None)
-
-
-def _owner_unit():
-    """`data.owner_unit_id` of a feed row (JSON, on PostgreSQL and SQLite alike)."""
-    return FeedRow.data["owner_unit_id"].as_string()
-
-
-def _raw_select(after: int, limit: int):
-    scope = _scope_unit()
-    return (
+def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None = None):
+    return _candidates(
         select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, cast(FeedRow.data, Text).label("entity_data"),
-               cast(CaseRow.data, Text).label("case_data"), scope.label("scope_unit"))
+               cast(CaseRow.data, Text).label("case_data"), CaseRow.version, FeedRow.scope,
+               cast(FeedRow.exits, Text).label("exits"))
         .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
         .where(FeedRow.position > after)
         .order_by(FeedRow.position)
-        .limit(limit)
-    ), scope
+        .limit(limit), after, units)
 
 
-def _serialised_rows(session: Session, stmt) -> Iterator[tuple[int, str, str, str | None, bytes]]:
-    """(position, kind, entity id, scope unit, serialised change) for each row of a `_raw_select`."""
-    for position, kind, entity_id, data, case_data, scope in session.execute(stmt):
+# A feed row as the ring keeps it: (position, kind, entity id, scope, exits or None, the serialised entity,
+# the serialised scope exit at the same position — only for a row with exits).
+SerialisedRow = tuple[int, str, str, "str | None", "dict[str, int] | None", bytes, "bytes | None"]
+
+
+def _serialised_rows(session: Session, stmt) -> Iterator[SerialisedRow]:
+    """Each row of a `_raw_select`, serialised (see `SerialisedRow`)."""
+    for position, kind, entity_id, data, case_data, version, scope, exits in session.execute(stmt):
         if kind == CASE:
             if case_data is None:
                 log.error("feed position %s names case %s, which has no row", position, entity_id)
                 continue
             data = case_data
-        yield position, kind, entity_id, scope, (
+        removal = None
+        if exits is not None:  # rare: only rows that left a unit
+            exits = json.loads(exits)
+            removal = b'{"position":%d,"kind":%s,"id":%s,"data":%s}' % (
+                position, _SCOPE_EXIT_JSON, json.dumps(entity_id).encode(),
+                json.dumps(_exit_data(kind, version), separators=(",", ":")).encode())
+        yield position, kind, entity_id, scope, exits, (
             b'{"position":%d,"kind":%s,"id":%s,"data":%s}'
             % (position, json.dumps(kind).encode(), json.dumps(entity_id).encode(),
-               (data if data is not None else "null").encode()))
+               (data if data is not None else "null").encode())), removal
 
 
-def _page(parts: list[bytes], cursor: int, more: bool) -> RawPage:
-    prefix = b'{"changes":[' + b",".join(parts) + b'],"cursor":%d,"more":%s' % (cursor, b"true" if more else b"false")
+_SCOPE_EXIT_JSON = json.dumps(SCOPE_EXIT).encode()
+
+
+def _page(parts: list[bytes], cursor: int, more: bool, tag: bytes) -> RawPage:
+    prefix = (b'{"changes":[' + b",".join(parts) + b'],"cursor":%d,"more":%s,"scope":%s'
+              % (cursor, b"true" if more else b"false", tag))
     return RawPage(prefix, len(parts), cursor, more)
 
 
+def _tag_json(units) -> bytes:
+    return json.dumps(scope_tag(units)).encode()
+
+
 def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:
-    """`read_changes` serialised: the same one-statement snapshot and filter (`units` = the unit
-    handler's scope, None = all cases; see `_scope_unit`), with each case's JSON taken as stored, not
-    parsed again."""
-    stmt, scope = _raw_select(after, limit)
-    if units is not None:
-        stmt = stmt.where(or_(scope.is_(None), scope.in_(units)))
+    """`read_changes` serialised: the same one-statement snapshot and rule (`units` = the unit
+    handler's visible units, None = everything), with each case's JSON taken as stored, not parsed
+    again."""
+    stmt = _raw_select(after, limit, units)
+    allowed = None if units is None else frozenset(units)
     parts = []
-    cursor = after
-    for position, _kind, _entity_id, _scope, part in _serialised_rows(session, stmt):
-        parts.append(part)
-        cursor = position
-    return _page(parts, cursor, len(parts) == limit)
+    read, last_read, last_given = 0, after, None
+    for position, _kind, _entity_id, scope, exits, part, removal in _serialised_rows(session, stmt):
+        read, last_read = read + 1, position
+        # `app.platform.scope.feed_entry`, its common case first (an initial sync reads 100,000 rows here)
+        if allowed is None or scope is None or scope in allowed:
+            parts.append(part)
+            last_given = position
+        elif feed_entry(allowed, scope, exits, after) == "exit":
+            parts.append(removal)
+            last_given = position
+    return _page(parts, *_page_end(after, limit, read, last_read, last_given), _tag_json(units))
 
 
 class FeedPageCache:
@@ -378,8 +460,10 @@ class FeedPageCache:
 class _RingEntry:
     position: int
     key: tuple[str, str]  # (kind, entity id)
-    scope: str | None     # `_scope_unit` of the row
+    scope: str | None     # the row's scope (`app.platform.scope`)
+    exits: dict[str, int] | None  # the units it left, and where (`FeedRow.exits`)
     part: bytes           # the serialised change
+    removal: bytes | None  # the serialised scope exit at the same position (a row with exits only)
 
 
 class FeedRing:
@@ -393,7 +477,7 @@ class FeedRing:
 
     READ_LIMIT = 2000  # rows per read; a larger backlog is read on the following ticks
 
-    def __init__(self, read: Callable[[int, int], list[tuple[int, str, str, str | None, bytes]]],
+    def __init__(self, read: Callable[[int, int], list[SerialisedRow]],
                  latest: Callable[[], int], *, max_entries: int = 20_000, max_bytes: int = 64 << 20,
                  tick_s: Callable[[], float] = lambda: 0.0, keep_on_start: int = 1000):
         self._read = read        # (after, limit) -> `_serialised_rows` of position > after (blocking)
@@ -413,7 +497,7 @@ class FeedRing:
         self._bytes = 0
         self._version = 0              # moves with every change of content (keys the shared pages)
         self._pages: dict[tuple, RawPage] = {}
-        self._scopes: dict[tuple[str, ...], frozenset[str]] = {}
+        self._scopes: dict[tuple[str, ...] | None, tuple[frozenset[str] | None, bytes]] = {}
         self._refresh: asyncio.Future | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_read = float("-inf")
@@ -464,7 +548,7 @@ class FeedRing:
     def _append(self, rows) -> None:
         if not rows:
             return
-        for position, kind, entity_id, scope, part in rows:
+        for position, kind, entity_id, scope, exits, part, removal in rows:
             key = (kind, entity_id)
             old = self._index.get(key)
             if old is not None:  # the entity moved on: only its latest position stays in the feed
@@ -472,7 +556,7 @@ class FeedRing:
                 self._entries[old] = None
                 self._dead += 1
             self._index[key] = len(self._entries)
-            self._entries.append(_RingEntry(position, key, scope, part))
+            self._entries.append(_RingEntry(position, key, scope, exits, part, removal))
             self._positions.append(position)
             self._bytes += len(part)
         self.top = rows[-1][0]
@@ -509,30 +593,43 @@ class FeedRing:
         page = self._pages.get(key)
         if page is not None:
             return page
-        allowed = None
-        if units is not None:
-            allowed = self._scopes.get(units)
-            if allowed is None:
-                allowed = self._scopes[units] = frozenset(units)
+        known = self._scopes.get(units)
+        if known is None:
+            known = self._scopes[units] = (None if units is None else frozenset(units), _tag_json(units))
+        allowed, tag = known
+        # `app.platform.scope.feed_candidate` and `feed_entry`, unrolled (this loop runs for every waiting console):
+        # a candidate counts against `limit` whether this user gets it or not (see `_page_end`)
         parts: list[bytes] = []
+        skipped = 0  # candidates read that this user does not get (they left units not its own)
         cursor = after
         entries = self._entries
         for i in range(bisect_right(self._positions, after, self._start), len(entries)):
             entry = entries[i]
-            if entry is None or (allowed is not None and entry.scope is not None and entry.scope not in allowed):
+            if entry is None:
                 continue
-            parts.append(entry.part)
+            if allowed is None or entry.scope is None or entry.scope in allowed:
+                parts.append(entry.part)
+            elif after and entry.exits:
+                if feed_entry(allowed, entry.scope, entry.exits, after) == "exit":
+                    parts.append(entry.removal)
+                else:
+                    skipped += 1
+                    if len(parts) + skipped == limit:
+                        cursor = entry.position  # a full page ends at its last row read
+                        break
+                    continue
+            else:
+                continue
             cursor = entry.position
-            if len(parts) == limit:
+            if len(parts) + skipped == limit:
                 break
-        page = _page(parts, cursor, len(parts) == limit or not self.complete)
+        page = _page(parts, cursor, len(parts) + skipped == limit or not self.complete, tag)
         if len(self._pages) >= 512:
             self._pages.clear()
         self._pages[key] = page
         return page
 
 
-def read_ring_rows(session: Session, after: int, limit: int) -> list[tuple[int, str, str, str | None, bytes]]:
+def read_ring_rows(session: Session, after: int, limit: int) -> list[SerialisedRow]:
     """Every feed row after `after` (at most `limit`), serialised, with its scope: what `FeedRing` holds."""
-    stmt, _scope = _raw_select(after, limit)
-    return list(_serialised_rows(session, stmt))
+    return list(_serialised_rows(session, _raw_select(after, limit)))

@@ -95,6 +95,8 @@ class ChangesAnswer(BaseModel):
     changes: list[Change]
     cursor: int
     more: bool
+    scope: str = Field(description="what the user sees (`app.platform.scope.scope_tag`); a console whose copy came under "
+                                   "another one starts again from 0")
     server_time: str
 
 
@@ -225,7 +227,7 @@ async def long_poll(ctx: ServerContext, user: AuthUser, after: int, limit: int, 
             generation = ctx.notifier.generation  # before the query: a commit after it will wake us
             page: RawPage = await ctx.changes_page(after, limit, user)
             remaining = deadline - loop.time()
-            if page.count or remaining <= 0:
+            if page.count or page.more or remaining <= 0:
                 await ctx.answer_pacer.turn()  # a feed tick wakes hundreds: let other work in between
                 return page
             if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile

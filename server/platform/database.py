@@ -26,7 +26,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "onegrid_sqlite_immediate"  # execution option read by the SQLite BEGIN hook
 
 # Sized for every thread that may hold a connection at once: the worker threads of plain `def`
-# endpoints (anyio's default limiter, 40), commands' own (server.context.COMMAND_THREADS) and feed
+# endpoints (anyio's default limiter, 40), commands' own (settings.command_threads) and feed
 # reads' (FEED_READ_THREADS), the batch lanes' helpers (server.cases.commands.BATCH_LANES - 1), plus the
 # maintenance loop. A request holds a connection only while its
 # query or transaction runs, never while a long-poll waits. Connections are opened on demand and then

@@ -1,9 +1,9 @@
 """What a user may read, one rule per entity kind, used by the GET endpoints *and* by every answer that
 could carry the entity (a refused command's answer carries it only when its caller could GET it).
 
-Cases: the workflow's own scope rule (`app.cases.workflow.in_scope`: a unit handler sees its unit's cases and
-its sub-units'; every other role sees all). The feed filters on the same unit list in SQL, so a case is
-visible through `/api/cases/{id}` exactly when it is in `/api/changes`.
+Cases, sensors and alarms: `app.platform.scope`, the one rule, applied to the authenticated user (a unit
+handler sees its unit's and its sub-units'; every other role sees all). The feed filters on the same
+visible units, so a case is visible through `/api/cases/{id}` exactly when it is in `/api/changes`.
 Handovers: every role but unit handlers (a report names every unit's cases; the feed's leads-only kinds).
 """
 from __future__ import annotations
@@ -11,20 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 from app.cases.case import Case
+from app.platform import scope
 from app.platform.enums import Role
-from app.cases.workflow import in_scope
 from server.platform.auth import AuthUser
 
 
-def scope_unit_ids(refdata, unit_id: str | None) -> list[str]:
-    """`unit_id` and every unit below it (empty when the handler has no unit)."""
-    if unit_id is None:
-        return []
-    return [unit_id, *refdata.descendants(unit_id)]
+def visible_units(user: AuthUser, refdata) -> frozenset[str] | None:
+    """The units whose entities `user` sees (None = everything)."""
+    return scope.visible_units(user.role, user.unit_id, refdata)
 
 
 def can_see(user: AuthUser, case: Case, refdata) -> bool:
-    return in_scope(case, user.actor, refdata)
+    return scope.sees_case(case, user.role, user.unit_id, refdata)
+
+
+def may_see_owned(user: AuthUser, owner_unit_id: str | None, refdata) -> bool:
+    """A sensor (or its alarms) owned by `owner_unit_id`."""
+    return scope.sees(visible_units(user, refdata), owner_unit_id or scope.NO_UNIT)
 
 
 def visible_case(user: AuthUser, case: Case | None, refdata) -> Case | None:

@@ -46,14 +46,14 @@ from app.cases.commands import Command
 from app.platform.enums import Action, Priority, Role, Source, Status
 from app.refdata.entities import Sensor
 from app.refdata.errors import RefDataError
-from db.sensors import SensorAlarmRow, SensorStateRow
 from db.cases import CaseRow
+from db.sensors import SensorAlarmRow, SensorStateRow
 from server.audit import chain as audit
-from server.platform.auth import AuthUser
 from server.cases.commands import apply_command, system_command_id
-from server.platform.errors import ApiError
 from server.feed.changes import record_change
-from server.platform.scope import scope_unit_ids
+from server.platform.auth import AuthUser
+from server.platform.errors import ApiError
+from server.platform.scope import may_see_owned
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -427,9 +427,7 @@ def _clear_silent(ctx: ServerContext, alarm_id: uuid.UUID, now: datetime) -> boo
 # ---------------------------------------------------------------------------- people
 
 def may_see_sensor(user: AuthUser, sensor_owner: str | None, refdata) -> bool:
-    if user.role != Role.UNIT_HANDLER:
-        return True
-    return sensor_owner is not None and sensor_owner in scope_unit_ids(refdata, user.unit_id)
+    return may_see_owned(user, sensor_owner, refdata)
 
 
 def _owner_of(refdata, sensor_id: str) -> str | None:

@@ -21,13 +21,14 @@ from starlette.concurrency import run_in_threadpool
 
 from app.platform.edge_types import Text, check_time
 from app.platform.enums import Role
+from app.platform.scope import NO_UNIT, sees
 from app.refdata.errors import RefDataError
 from server.platform import auth
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.platform.scope import scope_unit_ids
+from server.platform.scope import visible_units
 from server.platform.settings import parse_ingest_keys
 from server.sensors import alarms as sensor_alarms
 from server.sensors import store as sensor_store
@@ -75,10 +76,14 @@ class ClearRequest(BaseModel):
 
 def _visible_sensor_ids(user: AuthUser, refdata) -> list[str] | None:
     """None = every sensor (and unknown ids); else the ids of the handler's scope."""
-    if user.role != Role.UNIT_HANDLER:
+    units = visible_units(user, refdata)  # once, not once per sensor
+    if units is None:
         return None
-    units = set(scope_unit_ids(refdata, user.unit_id))  # once, not once per sensor
-    return [s.id for s in refdata.sensors if s.owner_unit_id in units]
+    return [s.id for s in refdata.sensors if may_see_owned_by(units, s.owner_unit_id)]
+
+
+def may_see_owned_by(units, owner_unit_id: str | None) -> bool:
+    return sees(units, owner_unit_id or NO_UNIT)
 
 
 def _sensor_in_scope(user: AuthUser, sensor_id: str, refdata):

@@ -34,7 +34,8 @@ def test_snapshot_paging_and_cursor(srv):
     positions = [c["position"] for c in seen]
     assert positions == sorted(set(positions))
     empty = srv.changes("operator1", after=page["cursor"])
-    assert empty == {"changes": [], "cursor": page["cursor"], "more": False, "server_time": srv.clock().isoformat()}
+    assert empty == {"changes": [], "cursor": page["cursor"], "more": False, "scope": "all",
+                     "server_time": srv.clock().isoformat()}
 
 
 def test_only_the_latest_change_of_each_case_is_kept(lite):

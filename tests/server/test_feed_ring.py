@@ -74,7 +74,7 @@ def test_a_cursor_below_the_ring_is_read_from_the_database(lite):
 
 
 def _fake_rows(entities: list[str], start: int) -> list:
-    return [(start + i, "alarm", e, None, b'{"position":%d,"id":"%s"}' % (start + i, e.encode()))
+    return [(start + i, "alarm", e, None, None, b'{"position":%d,"id":"%s"}' % (start + i, e.encode()), None)
             for i, e in enumerate(entities)]
 
 

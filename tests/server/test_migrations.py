@@ -56,3 +56,37 @@ def test_sqlite_is_in_wal_mode_with_foreign_keys(sqlite_url):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     finally:
         engine.dispose()
+
+
+def test_the_feed_scope_migration_fills_in_each_rows_scope(server_db_url):
+    """0006: existing feed rows get the scope the feed's filter used to compute at read time."""
+    import uuid
+
+    upgrade(server_db_url, "0005")
+    engine = make_engine(server_db_url)
+    ours, undispatched = uuid.uuid4(), uuid.uuid4()
+    case_row = ("INSERT INTO cases (id, number, status, priority, category_code, unit_id, created_at, updated_at, "
+                "version, data) VALUES (:id, :number, 'dispatched', 'normal', 'C0101', :unit, :at, :at, 1, '{}')")
+    feed_row = "INSERT INTO feed (kind, entity_id, position, case_id, data) VALUES (:kind, :id, :pos, :case_id, :data)"
+    try:
+        with engine.begin() as conn:
+            for case_id, number, unit in ((ours, "2026-000001", "roads"), (undispatched, "2026-000002", None)):
+                conn.execute(text(case_row), {"id": case_id if conn.dialect.name == "postgresql" else case_id.hex,
+                                              "number": number, "unit": unit, "at": "2026-11-23 02:00:00"})
+            for pos, (kind, entity_id, case_id, data) in enumerate([
+                    ("case", str(ours), ours, None), ("case", str(undispatched), undispatched, None),
+                    ("alarm", "a1", None, '{"owner_unit_id": "water_supply"}'), ("sensor", "s1", None, "{}"),
+                    ("handover", "h1", None, "{}"), ("setting", "emergency_mode", None, '{"key": "x"}')], 1):
+                if case_id is not None and conn.dialect.name != "postgresql":
+                    case_id = case_id.hex
+                conn.execute(text(feed_row), {"kind": kind, "id": entity_id, "pos": pos, "case_id": case_id,
+                                              "data": data})
+        upgrade(server_db_url)
+        with engine.connect() as conn:
+            scopes = dict(conn.execute(text("SELECT entity_id, scope FROM feed")).all())
+            exits = conn.execute(text("SELECT count(*) FROM feed WHERE exits IS NOT NULL")).scalar()
+    finally:
+        engine.dispose()
+    assert scopes == {str(ours): "roads", str(undispatched): "", "a1": "water_supply", "s1": "",
+                      "h1": "", "emergency_mode": None}
+    assert exits == 0

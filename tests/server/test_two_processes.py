@@ -150,3 +150,43 @@ def test_a_command_on_one_process_wakes_a_long_poll_on_the_other(two_servers, re
     assert held < WAIT_S - 5, f"the long-poll was held {held:.1f} s: it timed out instead of being woken"
     print(f"\ncommit on process {commander.process.pid} → long-poll on process {poller.process.pid} "
           f"answered {latency * 1000:.0f} ms after the commit's answer (held {held:.1f} s)")
+
+
+def test_a_reassignment_on_one_process_wakes_the_old_units_long_poll_on_the_other(two_servers, refdata):
+    """The old unit's handler is told through LISTEN/NOTIFY too: its poll wakes with a scope exit."""
+    commander, poller = two_servers
+    op1 = _login(commander, "operator1")
+    handler = _login(poller, "handler_water_supply")
+    case_id = str(uuid.uuid4())
+    lat, lon = refdata.grids[0].centroid
+
+    def do(action: str, payload: dict) -> dict:
+        command = {"command_id": str(uuid.uuid4()), "case_id": case_id, "action": action,
+                   "issued_at": datetime.now(timezone.utc).isoformat(), "payload": payload}
+        r = requests.post(f"{commander.url}/api/commands", json={"commands": [command]}, headers=op1, timeout=30)
+        assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted", r.text
+        return r.json()["results"][0]
+
+    do("create", {"source": "hotline", "category_code": "C0101", "description": "manhole cover missing",
+                  "location": {"lat": lat, "lon": lon, "address": "Hubin Rd 1"}})
+    do("register", {})
+    do("dispatch", {"unit_id": "water_supply"})
+    cursor = _caught_up_cursor(poller, handler)
+    answer: dict = {}
+
+    def long_poll() -> None:
+        started = time.monotonic()
+        r = requests.get(f"{poller.url}/api/changes", params={"after": cursor, "wait": WAIT_S}, headers=handler,
+                         timeout=WAIT_S + 15)
+        answer.update(status=r.status_code, body=r.json(), held=time.monotonic() - started)
+
+    thread = threading.Thread(target=long_poll, name="handler-long-poll-on-process-2")
+    thread.start()
+    time.sleep(HELD_BEFORE_COMMIT_S)
+    assert not answer, f"the long-poll answered before anything changed: {answer}"
+    moved = do("reassign", {"unit_id": "roads"})
+    thread.join(timeout=WAIT_S + 20)
+    assert answer and answer["status"] == 200, answer
+    assert [(c["kind"], c["id"], c["position"]) for c in answer["body"]["changes"]] == \
+        [("scope_exit", case_id, moved["position"])], answer["body"]
+    assert answer["held"] < WAIT_S - 5, f"the long-poll was held {answer['held']:.1f} s: it was not woken"

@@ -12,7 +12,8 @@ OPERATOR2 = Actor("operator2", Role.OPERATOR)
 LEAD = Actor("lead1", Role.SHIFT_LEAD)
 
 PASSWORDS = {"operator1": "demo-operator1", "operator2": "demo-operator2", "operator3": "demo-operator3",
-             "lead1": "demo-lead1", "lead2": "demo-lead2"}
+             "lead1": "demo-lead1", "lead2": "demo-lead2", "handler_water_supply": "demo-handler_water_supply",
+             "handler_roads": "demo-handler_roads"}
 
 
 def create_payload(refdata, n: int = 0, *, category: str | None = None) -> dict[str, Any]:

@@ -29,12 +29,14 @@ class LiveServer:
         self.refdata = refdata
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.ctx = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> LiveServer:
         settings = ServerSettings(database_url=self.database_url, maintenance_interval_s=0, port=self.port)
         app = create_app(settings, refdata=self.refdata)
+        self.ctx = app.state.ctx  # the running server's context (tests may reach into it)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
                                 timeout_graceful_shutdown=1, timeout_keep_alive=30)
         self._server = uvicorn.Server(config)

@@ -9,13 +9,19 @@ from functools import partial
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from app.platform import labels
 from app.cases.countdown import Level
 from app.cases.saved_views import View
+from app.platform import labels
 from app.platform.enums import Action, Status
-from tests.ui.conftest import LEAD, OPERATOR, handler_for
+from tests.ui.conftest import CASE_CATEGORY, LEAD, OPERATOR, handler_for
 from ui.cases.queue_dock import CaseQueueDock
-from ui.cases.queue_model import CaseIdRole, CaseQueueModel, Column, LevelRole, summary_text
+from ui.cases.queue_model import (
+    CaseIdRole,
+    CaseQueueModel,
+    Column,
+    LevelRole,
+    summary_text,
+)
 
 NO_TICK = 10**8  # the tests drive the clock themselves
 # A shown top-level window makes the offscreen platform say it cannot propagate size hints; harmless.
@@ -136,6 +142,29 @@ def test_removed_ids_remove_rows(qtbot, make_ctx, cases):
     assert spy.removed == 1 and spy.resets == 0 and model.ids() == [keep]
     model.apply([], [keep])
     assert model.rowCount() == 0
+
+
+def test_a_case_that_left_the_users_scope_leaves_the_queue_row_by_row(qtbot, make_ctx, cases, demo_cache,
+                                                                       refdata):
+    from app.cases import workflow
+    from app.wire.protocol import Change
+
+    keep = cases.make(Status.REPORTED)
+    now = cases.now()
+    payload = {"source": "hotline", "category_code": CASE_CATEGORY, "description": "broken cover",
+               "location": {"lat": cases.lat, "lon": cases.lon, "address": "Hubin Rd 12"}}
+    server = workflow.apply(None, workflow.new_command(uuid.uuid4(), Action.CREATE, payload, now), OPERATOR,
+                            refdata, now)
+    demo_cache.apply_changes([Change(position=1, kind="case", id=str(server.id),
+                                     data=server.model_dump(mode="json"))], 1)
+    model = loaded_model(qtbot, make_ctx())
+    assert set(model.ids()) == {keep, server.id}
+    spy = Spy(model)
+    # the feed says the case left this user's scope (reassigned to another unit)
+    demo_cache.apply_changes([Change(position=2, kind="scope_exit", id=str(server.id),
+                                     data={"kind": "case", "version": server.version + 1})], 2)
+    qtbot.waitUntil(lambda: model.row_of(server.id) is None)
+    assert spy.removed == 1 and spy.resets == 0 and model.ids() == [keep]
 
 
 def test_countdown_colours_follow_the_time_left(qtbot, make_ctx, cases, demo_cache):

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from app.cases.workflow import Actor
 from app.platform.enums import Role
 from app.sync.client import ServerRefused
 from app.sync.state import Connection
-from app.cases.workflow import Actor
-from tests.ui.sensor_fakes import T0, make_ctx, push, sensor_data
-from ui.sensors.sensor_dock import SensorDock
+from tests.ui.sensor_fakes import T0, alarm_data, make_ctx, push, sensor_data
 from ui.sensors.hub import SensorHub
+from ui.sensors.sensor_dock import SensorDock
 
 pytestmark = pytest.mark.qt
 
@@ -36,6 +36,21 @@ def test_states_come_from_the_feed(qtbot, demo_cache, refdata):
     with qtbot.waitSignal(hub.states_changed, timeout=5_000) as changed:
         push(demo_cache, "sensor", {"rf-001": sensor_data("rf-001", "silent", value=None)})
     assert changed.args[0]["rf-001"]["state"] == "silent" and changed.args[0]["wl-001"]["state"] == "alarm"
+
+
+def test_a_sensor_and_an_alarm_that_left_the_users_scope_leave_the_hub(qtbot, demo_cache):
+    ctx, _client = make_ctx(demo_cache, OPERATOR)
+    push(demo_cache, "sensor", {"wl-001": sensor_data("wl-001", "alarm")})
+    push(demo_cache, "alarm", {"a1": alarm_data("a1", "wl-001")})
+    hub = ready_hub(qtbot, ctx)
+    assert hub.states()["wl-001"]["state"] == "alarm" and hub.alarms.alarm("a1") is not None
+    with qtbot.waitSignal(hub.alarms_changed, timeout=5_000) as gone, \
+            qtbot.waitSignal(hub.states_changed, timeout=5_000) as states:
+        push(demo_cache, "scope_exit", {"wl-001": {"kind": "sensor"}})  # e.g. given to another unit
+        push(demo_cache, "scope_exit", {"a1": {"kind": "alarm"}})
+    assert gone.args[0] == ["a1"] and hub.alarms.alarm("a1") is None
+    assert states.args[0]["wl-001"]["state"] == "unknown"
+    assert demo_cache.entities("sensor") == {} and demo_cache.entities("alarm") == {}
 
 
 def test_panel_fetches_history_and_grows_with_live_points(qtbot, demo_cache):

@@ -25,20 +25,31 @@ from typing import Any, Iterable
 from uuid import UUID
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.platform import labels
-from app.refdata import timelimits
-from app.cases.summary import CaseSummary
 from app.cases.countdown import Level, countdown
 from app.cases.queue_columns import QueueColumns, load_columns
-from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE, PRIORITY_ORDER, RowBatch
+from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
+from app.cases.queue_rows import PRIORITY_ORDER, RowBatch
 from app.cases.saved_views import View, ViewContext
 from app.cases.search import fold_texts, query_tokens
+from app.cases.summary import CaseSummary
+from app.platform import labels
 from app.platform.enums import Priority, Stage, Status
-from ui.shell import theme
+from app.platform.scope import visible_units
+from app.refdata import timelimits
 from ui.cases.actions import now_utc, ui_language
+from ui.shell import theme
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
@@ -463,8 +474,7 @@ class CaseQueueModel(QAbstractTableModel):
             actor = self.ctx.actor
             unit_ids: frozenset[str] = frozenset()
             if actor.role == "unit_handler" and actor.unit_id and refdata is not None:
-                unit_ids = frozenset([actor.unit_id,
-                                      *(getattr(u, "id", u) for u in refdata.descendants(actor.unit_id))])
+                unit_ids = visible_units(actor.role, actor.unit_id, refdata) or frozenset()  # the one scope rule
             elif actor.role == "unit_handler" and actor.unit_id:
                 unit_ids = frozenset([actor.unit_id])
             emergency = (frozenset(c.code for c in refdata.emergency_categories()) if refdata is not None

@@ -24,12 +24,13 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from app.sensors.alarm_source import FeedAlarmSource, NeedsServer
 from app.platform.enums import Role
 from app.platform.i18n import QT_TRANSLATE_NOOP
+from app.platform.scope import NO_UNIT, sees, visible_units
 from app.refdata.errors import RefDataError
-from app.sensors.series import SensorInfo
+from app.sensors.alarm_source import FeedAlarmSource, NeedsServer
 from app.sensors.feed import BadReadings, Fetched, SensorHistory, ServerSensorFeed
+from app.sensors.series import SensorInfo
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
 from ui.shell.ops import run_op
@@ -53,10 +54,10 @@ def sensors_of(ctx: Any) -> list[SensorInfo]:
     if getattr(actor, "role", None) == Role.UNIT_HANDLER:
         unit = getattr(actor, "unit_id", None)
         try:
-            scope = {unit, *refdata.descendants(unit)} if unit else set()
+            units = visible_units(Role.UNIT_HANDLER, unit, refdata)
         except RefDataError:  # a unit the reference data does not know (yet): its own sensors only
-            scope = {unit}
-        sensors = [s for s in sensors if s.owner_unit_id in scope]
+            units = frozenset({unit})
+        sensors = [s for s in sensors if sees(units, s.owner_unit_id or NO_UNIT)]
     return [SensorInfo.from_refdata(s) for s in sensors]
 
 
@@ -167,16 +168,20 @@ class SensorHub(QObject):
 
     def _read_rows(self, kind: str, ids: set[str]) -> None:
         reader = self.feed.read_rows if kind == "sensor" else self.alarms.read
-        run_op(lambda: reader(ids), lambda rows: self._apply(kind, rows),
+        run_op(lambda: reader(ids), lambda rows: self._apply(kind, rows, ids - set(rows)),
                lambda exc: log.error("cannot read %s rows from the cache: %s", kind, exc), owner=self)
 
-    def _apply(self, kind: str, rows: dict[str, Any]) -> None:
+    def _apply(self, kind: str, rows: dict[str, Any], gone: set[str] = frozenset()) -> None:
+        """Take the changed rows; `gone`: rows the cache no longer has (they left the user's scope)."""
         if kind == "alarm":
             self.alarms.apply_rows(rows)  # → alarms_changed
+            self.alarms.forget(gone)
             return
         changed, fresh = self.feed.apply_rows(rows)
         if fresh:
             self.updated.emit(fresh)
+        if self.feed.forget(gone):
+            changed = True
         if changed:
             self.states_changed.emit(self.feed.states())
 
