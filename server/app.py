@@ -25,23 +25,27 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.platform.gc_tuning import freeze_after_startup, tune_collector
 from app.refdata.model import RefData
 from server.audit import api as audit_api
-from server.metrics import api as metrics_api
-from server.sensors import api as sensor_api
-from server.shifts import api as shift_api
-from server.platform import users_api
-from server.platform.api import router
-from server.feed.fast_path import ChangesFastPath
+from server.cases import api as cases_api
 from server.context import Clock, ServerContext
-from server.platform.errors import install_error_handlers
+from server.feed import api as feed_api
+from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
+from server.metrics import api as metrics_api
+from server.platform import api as platform_api
+from server.platform import users_api
+from server.platform.errors import install_error_handlers
 from server.platform.middleware import (
     BodyLimitMiddleware,
     CatchAllMiddleware,
     SecurityHeadersMiddleware,
     ServerTimeMiddleware,
 )
-from server.sensors.runtime import start_sensors, stop_sensors
 from server.platform.settings import ServerSettings
+from server.refdata import api as refdata_api
+from server.sensors import api as sensor_api
+from server.sensors.runtime import start_sensors, stop_sensors
+from server.shifts import api as shift_api
+from server.shifts import emergency_api
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +98,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                   openapi_url="/openapi.json" if docs else None)
     app.state.ctx = ctx
     install_error_handlers(app)
-    app.include_router(router)
-    for feature in (sensor_api, shift_api, metrics_api, audit_api, users_api):
+    for feature in (platform_api, users_api, refdata_api, cases_api, feed_api, emergency_api, sensor_api, shift_api,
+                    metrics_api, audit_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

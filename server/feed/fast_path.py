@@ -4,7 +4,7 @@ Hundreds of consoles long-poll the feed and every tick answers all of them; thro
 cost about 1.5 ms of the event loop (ten middleware layers, routing, dependency solving, query parsing),
 so 500 waiting consoles saturated the loop and starved the command requests sharing it. This ASGI
 layer, outermost, answers the plain case itself with the very same code as the endpoint
-(`server.platform.api.long_poll`, `server.platform.api.changes_answer`): a GET whose query holds only well-formed
+(`server.feed.api.long_poll`, `server.feed.api.changes_answer`): a GET whose query holds only well-formed
 `after`/`limit`/`wait` within their bounds and whose bearer token is valid (`ServerContext.user_for_token`).
 Everything else — a malformed or out-of-range parameter, an unknown parameter, a missing or invalid
 token, any error before the answer starts — goes to the FastAPI endpoint unchanged, which answers it (or
@@ -17,7 +17,7 @@ import logging
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.platform.api import changes_answer, long_poll
+from server.feed.api import changes_answer, long_poll
 from server.context import ServerContext
 from server.platform.errors import ApiError
 from server.platform.middleware import API_HEADERS
