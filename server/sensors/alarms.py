@@ -54,6 +54,7 @@ from server.feed.changes import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.platform.scope import may_see_owned
+from server.sensors.states import state_row_data
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -390,7 +391,6 @@ def sweep(ctx: ServerContext, ingest=None) -> dict[str, int]:
 
 
 def _raise_silent(ctx: ServerContext, sensor: Sensor, now: datetime) -> bool:
-    from server.sensors.ingest import state_row_data
 
     with ctx.db.writer() as session, session.begin():
         state = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == sensor.id)

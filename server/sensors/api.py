@@ -40,7 +40,8 @@ from server.sensors.answers import (
     RejectionsAnswer,
     SensorsAnswer,
 )
-from server.sensors.ingest import MAX_BATCH, state_data, state_row_data
+from server.sensors.ingest import MAX_BATCH
+from server.sensors.states import state_data, state_row_data
 
 log = logging.getLogger(__name__)
 

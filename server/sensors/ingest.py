@@ -56,16 +56,22 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.refdata.errors import RefDataError
 from app.refdata.entities import Sensor
+from app.refdata.errors import RefDataError
 from app.sensors.levels import Level, Reason, ThresholdEvaluator, Thresholds
-from db.sensors import SensorMinuteRow, SensorReadingRow, SensorRejectionRow, SensorStateRow
+from db.sensors import (
+    SensorMinuteRow,
+    SensorReadingRow,
+    SensorRejectionRow,
+    SensorStateRow,
+)
 from server.audit import chain as audit
+from server.feed.changes import record_changes
+from server.platform.database import dialect_insert
 from server.sensors import alarms as sensor_alarms
 from server.sensors.batch_split import write_split
-from server.platform.database import dialect_insert
-from server.feed.changes import record_changes
 from server.sensors.reading import CheckedItem, check_item, display
+from server.sensors.states import LEVEL_NAMES, state_data
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -82,7 +88,6 @@ _MESSAGE_MAX = 500
 REASONS = ("malformed", "unknown_sensor", "wrong_unit", "not_finite", "impossible_value", "future_time",
            "too_old", "store_refused")
 _REASON_NAMES = {int(Reason.HIGH): "high", int(Reason.LOW): "low", int(Reason.RATE): "rate"}
-_LEVEL_NAMES = {0: "normal", 1: "warning", 2: "alarm"}
 
 
 def utc(dt: datetime) -> datetime:
@@ -681,7 +686,7 @@ class SensorIngest:
             mem.level, mem.reason = int(levels[-1]), int(reasons[-1])
             mem.last_time, mem.last_value = rs[-1].time, rs[-1].value
             change.back_from_silence = mem.state == "silent"
-            mem.state = _LEVEL_NAMES[mem.level]
+            mem.state = LEVEL_NAMES[mem.level]
             self._fill(change, mem)
             change.fresh = True
             changes[sid] = change
@@ -784,19 +789,4 @@ def _more_extreme(peak: float | None, value: float, reason: int) -> float:
     return min(peak, value) if reason == int(Reason.LOW) else max(peak, value)
 
 
-def state_data(sensor_id: str, last_time: datetime | None, last_value: float | None, level: int, state: str,
-               reason: str | None, rejected: int, updated_at: datetime, owner_unit_id: str | None) -> dict[str, Any]:
-    """A sensor's feed entry (docs/ARCHITECTURE.md, "Sensors and alarms"); `owner_unit_id` scopes it
-    for unit handlers (server.feed.changes.OWNER_SCOPED_KINDS)."""
-    return {"sensor_id": sensor_id, "owner_unit_id": owner_unit_id, "last_time": last_time.isoformat() if last_time else None,
-            "last_value": last_value, "level": _LEVEL_NAMES.get(level, "normal"), "state": state,
-            "reason": reason, "rejected": int(rejected or 0), "updated_at": updated_at.isoformat()}
-
-
-def state_row_data(row: SensorStateRow, owner_unit_id: str | None) -> dict[str, Any]:
-    return state_data(row.sensor_id, row.last_time, row.last_value, row.level, row.state, row.reason,
-                      row.rejected, row.updated_at, owner_unit_id)
-
-
-__all__ = ["SensorIngest", "BatchOutcome", "Rejection", "Reading", "REASONS", "MAX_BATCH", "SENSOR", "Level",
-           "state_data", "state_row_data"]
+__all__ = ["SensorIngest", "BatchOutcome", "Rejection", "Reading", "REASONS", "MAX_BATCH", "SENSOR", "Level"]

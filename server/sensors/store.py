@@ -14,7 +14,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db.sensors import SensorAlarmRow, SensorMinuteRow, SensorReadingRow, SensorRejectionRow, SensorStateRow
+from db.sensors import (
+    SensorAlarmRow,
+    SensorMinuteRow,
+    SensorReadingRow,
+    SensorRejectionRow,
+    SensorStateRow,
+)
 
 log = logging.getLogger(__name__)
 
