@@ -1,4 +1,4 @@
-"""Audit trail benchmarks on PostgreSQL (issue 5):
+"""Audit trail benchmarks on PostgreSQL:
 
 - what the audit append adds to a command: the time spent inside `server.audit.chain.record` (its UPDATE … INSERT
   round trip, in the command's transaction) for each of a few hundred rejected commands, median and p90

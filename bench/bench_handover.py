@@ -1,4 +1,4 @@
-"""Handover report benchmark on PostgreSQL (issue 5): how long closing a shift takes to draft its report
+"""Handover report benchmark on PostgreSQL: how long closing a shift takes to draft its report
 from the ledger, with a year of history in the database (`BENCH_HANDOVER_CASES` cases, default 200,000 — a
 prefecture city's year — with ~5 events each, spread over the year; a few thousand still open, part of
 them overdue). Target: < 1 s for the drafting of a 12-hour shift (the lead waits for it at close).

@@ -1,4 +1,4 @@
-"""Sensor ingest benchmarks (issue 4) on a throw-away PostgreSQL database with a synthetic city of 1,000
+"""Sensor ingest benchmarks on a throw-away PostgreSQL database with a synthetic city of 1,000
 sensors:
 
 1. sustained MQTT ingest: a publisher *process* sends every sensor's reading once a second (QoS 1, each

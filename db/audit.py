@@ -1,4 +1,4 @@
-"""The central server's audit chain (issue 5). Same `Base` as `db.metadata`, so one metadata (and one
+"""The central server's audit chain. Same `Base` as `db.metadata`, so one metadata (and one
 alembic history) covers every table.
 
 `audit_log` is append-only: one row per action, numbered 1, 2, 3, … with no gap, each carrying the hash

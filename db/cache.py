@@ -155,7 +155,7 @@ outbox = Table(
     sqlite_autoincrement=True,  # never reuse a seq, so send order is issue order even after deletes
 )
 
-# Commands on feed entities other than cases (issue 5: handover notes and signatures), in the same durable
+# Commands on feed entities other than cases (handover notes and signatures), in the same durable
 # file as the case outbox. A row the server rejected stays, with the refusal, until the lead dismisses it.
 entity_outbox = Table(
     "entity_outbox", outbox_metadata,
@@ -177,7 +177,7 @@ entity_outbox = Table(
     sqlite_autoincrement=True,
 )
 
-# Offline periods of this console (issue 5), reported to the server once closed (`POST /api/console-outages`).
+# Offline periods of this console, reported to the server once closed (`POST /api/console-outages`).
 outages = Table(
     "outages", outbox_metadata,
     Column("id", String(36), primary_key=True),

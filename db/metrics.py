@@ -1,4 +1,4 @@
-"""The central server's facts for unit performance metrics (issue 5). Same `Base` as
+"""The central server's facts for unit performance metrics. Same `Base` as
 `db.metadata`, so one metadata (and one alembic history) covers every table.
 
 Deadlines of past stage rounds are not in the ledger (`case_events` holds actions, not the deadlines the

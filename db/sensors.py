@@ -1,4 +1,4 @@
-"""The central server's sensor tables (issue 4): readings, aggregates, alarms. Same `Base` as
+"""The central server's sensor tables: readings, aggregates, alarms. Same `Base` as
 `db.metadata`, so one metadata (and one alembic history) covers every table.
 
 - `sensor_readings`: raw readings, one row per (sensor, time) — a duplicate is the same key and is

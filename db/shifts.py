@@ -1,4 +1,4 @@
-"""The central server's shifts, duty roster and handover reports (issue 5). Same `Base` as
+"""The central server's shifts, duty roster and handover reports. Same `Base` as
 `db.metadata`, so one metadata (and one alembic history) covers every table.
 
 - `shifts`: one row per shift a lead opened; `open_slot` is 1 while the shift is open and NULL once

@@ -1,4 +1,4 @@
-"""The console's side of the audit trail (issue 5): the filter a lead sets, the server pages it asks for,
+"""The console's side of the audit trail: the filter a lead sets, the server pages it asks for,
 display texts for each column, and the CSV export of a filtered result. Qt-free, so the audit dock, the
 CLI and tests share it.
 

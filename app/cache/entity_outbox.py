@@ -1,4 +1,4 @@
-"""The durable queue of entity commands (issue 5: handover notes and signatures) and of this console's
+"""The durable queue of entity commands (handover notes and signatures) and of this console's
 offline periods, in `outbox.sqlite` next to the case outbox (same `synchronous=FULL` engine).
 
 Why a second table and not the case outbox: these commands act on no case, so the case outbox's

@@ -73,7 +73,7 @@ class LocalCache(ScopeFollower):
         self._outbox = OutboxStore(self.directory)  # opened first and never touched by a cache rebuild
         self._engine = self._open_cache_file()
         self.console_id: str = self._meta("console_id") or self._init_console_id()
-        # handover notes/signatures and offline periods (issue 5), durable in outbox.sqlite like commands
+        # handover notes/signatures and offline periods, durable in outbox.sqlite like commands
         self.entity_outbox = EntityOutbox(self._outbox.engine, self.console_id)
         self._init_scope()
         self._rebase(self._outbox.for_cases().keys())  # repairs a crash between outbox and display write

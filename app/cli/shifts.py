@@ -1,4 +1,4 @@
-"""`onegrid-ctl` client commands for shifts and handovers (issue 5), like the console's handover view:
+"""`onegrid-ctl` client commands for shifts and handovers, like the console's handover view:
 
     shift status                          the open shift (server)
     shift open [--name SLOT] [--on-duty USER …]

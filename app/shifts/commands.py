@@ -1,4 +1,4 @@
-"""Commands on feed entities other than cases (issue 5: the handover's notes and its signature).
+"""Commands on feed entities other than cases (the handover's notes and its signature).
 
 Like case commands (`app.cases.commands`), each has a client-generated `command_id`: the console queues it
 durably (`app.cache.entity_outbox`), the engine sends it until the server answers, and the server applies

@@ -1,4 +1,4 @@
-"""The handover report as the console shows, prints and signs it (issue 5) — Qt-free.
+"""The handover report as the console shows, prints and signs it — Qt-free.
 
 - `HandoverState`: the server's report (a feed entity, `LocalCache.entity("handover", shift_id)`) with
   this console's queued notes/signature laid over it, and any refusal the server sent back.

@@ -1,4 +1,4 @@
-"""The shift schedule (issue 5): named daily slots in the city's time zone, e.g. day 08:00–20:00 and
+"""The shift schedule: named daily slots in the city's time zone, e.g. day 08:00–20:00 and
 night 20:00–08:00, kept in the server settings (`ONEGRID_SHIFT_SCHEDULE`).
 
 Text form: `name=HH:MM-HH:MM` entries separated by commas. The slots must tile the 24-hour day exactly

@@ -193,7 +193,7 @@ class ServerClient:
         """Switch emergency mode (shift_lead only); the setting reaches every console through the feed."""
         return self._json(self._request("PUT", "/api/settings/emergency_mode", json={"on": on, "reason": reason}))
 
-    # ------------------------------------------------------------------ sensors and alarms (issue 4)
+    # ------------------------------------------------------------------ sensors and alarms
 
     def sensors(self) -> list[dict[str, Any]]:
         """Every sensor's latest state in the user's scope (`GET /api/sensors`)."""
@@ -233,7 +233,7 @@ class ServerClient:
         return self._json(self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/clear",
                                         json={"reason": reason}))
 
-    # ---- shifts and handovers (issue 5) ----
+    # ---- shifts and handovers ----
 
     def push_entity_commands(self, commands: Sequence[EntityCommand]) -> EntityBatchResult:
         """Queued handover commands; the server applies each once (idempotent by command_id)."""
@@ -262,7 +262,7 @@ class ServerClient:
         """Close the shift; answers its drafted handover report."""
         return self._json(self._request("POST", f"/api/shifts/{shift_id}/close", json={"notes": notes}))
 
-    # ------------------------------------------------------------------ audit trail (issue 5)
+    # ------------------------------------------------------------------ audit trail
 
     def audit(self, *, before: int | None = None, limit: int = 200, **filters: Any) -> dict[str, Any]:
         """One page of the server's audit trail, newest first (`GET /api/audit`, shift_lead and admin):
@@ -275,7 +275,7 @@ class ServerClient:
         params["limit"] = int(limit)
         return self._json(self._request("GET", "/api/audit", params=params))
 
-    # ------------------------------------------------------------------ performance metrics (issue 5)
+    # ------------------------------------------------------------------ performance metrics
 
     def metrics(self, start: date, end: date, unit_id: str | None = None, rollup: bool = True) -> Report:
         """The performance report (`GET /api/metrics`) for local days [start, end] and a unit (None:

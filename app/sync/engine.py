@@ -92,7 +92,7 @@ class SyncEngine:
         self._cache_calls: set[asyncio.Future] = set()
         cache.events.outbox_changed.connect(self._on_outbox_changed)
         cache.events.conflicts_changed.connect(self._on_conflicts_changed)
-        # issue 5: queued handover commands are pushed like the outbox; offline periods are recorded
+        # queued handover commands are pushed like the outbox; offline periods are recorded
         self._entity_outbox = getattr(cache, "entity_outbox", None)
         self._last_connection = self._state.connection
         self._answered = False  # the server answered since this engine started or last went offline
@@ -361,7 +361,7 @@ class SyncEngine:
         await self._in_cache(self.cache.apply_results, answer_results)
         return self.batch
 
-    # ------------------------------------------------------------------ entity commands, outages (issue 5)
+    # ------------------------------------------------------------------ entity commands, outages
 
     def _on_entity_outbox_changed(self, pending: int) -> None:
         if pending:
@@ -403,7 +403,7 @@ class SyncEngine:
         periods. Each entity command is applied once by the server (by command_id), so a resend is harmless."""
         outbox = self._entity_outbox
         if outbox is None or not hasattr(self.client, "push_entity_commands"):
-            return  # a client without the issue-5 calls (a test double of the case contract): nothing to send
+            return  # a client without the shift and handover calls (a test double of the case contract): nothing to send
         while queued := await self._in_cache(outbox.pending, 100):
             commands = [q.command for q in queued]
             try:

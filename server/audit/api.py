@@ -1,4 +1,4 @@
-"""HTTP endpoints: the audit trail (issue 5). `GET /api/audit` lists entries for shift leads and admins,
+"""HTTP endpoints: the audit trail. `GET /api/audit` lists entries for shift leads and admins,
 newest first, filtered, in keyset pages (`before` = the `next_before` of the previous page)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The server's audit trail (issue 5): an append-only, tamper-evident chain of every action.
+"""The server's audit trail: an append-only, tamper-evident chain of every action.
 
 Every action the server answers — each command (accepted or rejected), each login (ok or failed), the
 emergency-mode switch, account changes and reference-data imports, and the features' own actions — is

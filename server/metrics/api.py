@@ -1,4 +1,4 @@
-"""HTTP endpoints: unit performance metrics (issue 5; docs/ARCHITECTURE.md, "HTTP API").
+"""HTTP endpoints: unit performance metrics (docs/ARCHITECTURE.md, "HTTP API").
 
 `GET /api/metrics` answers `app.metrics.figures.Report`: every figure with its value, numerator, denominator and
 formula text, the ranking of units, the per-day trend and the per-category distribution, computed by

@@ -103,7 +103,7 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
-    # sensors (issue 4); strings stay plain so `env_names()` can hand them to worker processes as they are
+    # sensors; strings stay plain so `env_names()` can hand them to worker processes as they are
     mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
     mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
                                    description="Topic prefix: readings arrive on <prefix>/sensors/<id>/readings")

@@ -1,4 +1,4 @@
-"""HTTP endpoints: Sensors, readings and alarms (issue 4; docs/ARCHITECTURE.md, "Sensors and alarms").
+"""HTTP endpoints: Sensors, readings and alarms (docs/ARCHITECTURE.md, "Sensors and alarms").
 
 A unit handler sees the sensors (and their alarms, readings, rejections) of its own unit's scope only,
 like cases. Gateway ingest is authenticated by `X-OneGrid-Ingest-Key` (keys from `ONEGRID_INGEST_KEYS`)

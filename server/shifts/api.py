@@ -1,4 +1,4 @@
-"""HTTP endpoints: Shifts and handover reports (issue 5); documented in docs/ARCHITECTURE.md.
+"""HTTP endpoints: Shifts and handover reports; documented in docs/ARCHITECTURE.md.
 
 Opening and closing a shift are online actions of a shift lead. The notes and the signature of a
 handover also have direct endpoints, but consoles send them as queued entity commands

@@ -1,4 +1,4 @@
-"""Handover reports (issue 5): drafted from the ledger when a shift closes, annotated by the outgoing
+"""Handover reports: drafted from the ledger when a shift closes, annotated by the outgoing
 lead, signed by the incoming lead, then immutable.
 
 The report is computed here, on the server, from `case_events` (what happened in the shift's window)
@@ -154,11 +154,11 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
     }
 
 
-# ---- sensor alarms (issue 4's table when present, else the feed entities of its contract) -----------
+# ---- sensor alarms (the sensor alarms' table when present, else the feed entities of its contract) -----------
 
 _ALARM_FIELDS = ("id", "sensor_id", "kind", "level", "state", "raised_at", "cleared_at", "value", "peak_value",
                  "message", "acknowledged_by", "case_id")
-ALARM_TABLES = ("sensor_alarms", "alarms")  # issue 4's name, and the name the contract first used
+ALARM_TABLES = ("sensor_alarms", "alarms")  # the sensor feature's name, and the name the contract first used
 
 
 def _alarm_table():

@@ -1,4 +1,4 @@
-"""Shifts (issue 5): a shift lead opens the shift of the schedule (`app.shifts.schedule`), names who
+"""Shifts: a shift lead opens the shift of the schedule (`app.shifts.schedule`), names who
 is on duty, and closes it; closing drafts the handover report (`server.shifts.handover`) in the same
 transaction. Also the two histories the report reads that nothing else keeps: emergency-mode switches
 and console outages.

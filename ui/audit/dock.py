@@ -1,4 +1,4 @@
-"""The audit viewer (issue 5), for shift leads and administrators: the server's audit trail, newest first,
+"""The audit viewer, for shift leads and administrators: the server's audit trail, newest first,
 filtered by period, user, action, object, console, result and offline flag, fetched a page at a time in
 the background, and exported as CSV (UTF-8 with BOM) with every entry of the filtered result.
 

@@ -1,4 +1,4 @@
-"""Sensors, readings, per-minute aggregates, alarms and rejected-reading counters (issue 4).
+"""Sensors, readings, per-minute aggregates, alarms and rejected-reading counters.
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""The audit chain (issue 5): `audit_log` (append-only entries, each with the previous one's hash) and
+"""The audit chain: `audit_log` (append-only entries, each with the previous one's hash) and
 `audit_head` (the last entry's number and hash; its row lock serialises appends). On PostgreSQL,
 triggers refuse UPDATE / DELETE / TRUNCATE of `audit_log` and any change of `audit_head` other than
 moving exactly one entry further (see `server.audit.chain` for what this does and does not protect against).

@@ -1,4 +1,4 @@
-"""Shifts, the duty roster and handover reports (issue 5).
+"""Shifts, the duty roster and handover reports.
 
 Also a trigger on `handovers` that refuses to change or delete a signed report, on both databases: the
 server never does it, and the trigger makes sure nobody else does either.

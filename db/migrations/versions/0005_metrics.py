@@ -1,4 +1,4 @@
-"""Facts for unit performance metrics (issue 5): `metric_facts` and `metric_cases` (see
+"""Facts for unit performance metrics: `metric_facts` and `metric_cases` (see
 `db.metrics`).
 
 The facts are computed by the domain core (`app.metrics.figures`), which `db/` may not import, so this migration
