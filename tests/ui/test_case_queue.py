@@ -333,15 +333,17 @@ def test_large_queue_filters_and_sorts_quickly(qtbot, make_ctx):
     model._index_texts = lambda ids: None  # these rows are not in the cache: nothing to index
     model._loaded(cols)
     timings = {}
-    for attempt in range(2):  # best of two: other processes on a shared test machine add noise
+    # The work's own CPU time (this thread's), best of three: the other test workers and whatever else runs
+    # on the machine stretch the wall-clock time of a step, not the work it takes.
+    for attempt in range(3):
         for name, step in (("view", lambda: model.set_view(View.TO_DISPATCH)),
                            ("sort", lambda: model.sort(Column.NUMBER, Qt.SortOrder.DescendingOrder)),
                            ("search", lambda: model.set_query("2026-0999")),
                            ("back", lambda: (model.set_query(""), model.set_view(View.ALL_ACTIVE))),
                            ("unsort", lambda: model.sort(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder))):
-            start = time.perf_counter()
+            start = time.thread_time()
             step()
-            timings[name] = min(timings.get(name, 1e9), time.perf_counter() - start)
+            timings[name] = min(timings.get(name, 1e9), time.thread_time() - start)
     print({k: f"{v * 1000:.1f} ms" for k, v in timings.items()})
     assert max(timings.values()) < 0.1, timings  # typically 5-40 ms
     assert model.rowCount() == sum(1 for s in rows if s.status not in (Status.CLOSED, Status.VOIDED))
