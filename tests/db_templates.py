@@ -61,8 +61,15 @@ def _hasher_key() -> tuple:
     return h.time_cost, h.memory_cost, h.parallelism, h.hash_len, h.salt_len, h.type
 
 
+def _host() -> str:
+    try:  # hostnames alone repeat across machines
+        return f"{socket.gethostname()}/{Path('/etc/machine-id').read_text().strip()[:12]}"
+    except OSError:
+        return socket.gethostname()
+
+
 def _owner_note() -> str:
-    return _OWNER_NOTE.format(host=socket.gethostname(), pid=os.getpid())
+    return _OWNER_NOTE.format(host=_host(), pid=os.getpid())
 
 
 def _create_database(template: str | None = None, prefix: str = TEST_DB_PREFIX) -> str:
@@ -248,7 +255,7 @@ def drop_orphans() -> None:
     """Drop the databases of test processes on this machine that are gone (killed before their clean-up)."""
     import psycopg
 
-    prefix = _OWNER_NOTE.format(host=socket.gethostname(), pid="")
+    prefix = _OWNER_NOTE.format(host=_host(), pid="")
     with pg_admin_connect() as conn:
         rows = conn.execute("SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
                             "WHERE datname LIKE %s OR datname LIKE %s",
