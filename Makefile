@@ -19,9 +19,11 @@ $(STAMP): $(PY) pyproject.toml
 demo: $(STAMP)
 	env -u QT_QPA_PLATFORM $(VENV)/bin/onegrid --demo
 
+# Tests on several processes (pytest-xdist); each has its own prepared databases (README.md, "Tests").
+TEST_WORKERS ?= 3
 test: $(STAMP)
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -6,35 +6,47 @@ the reason, they are never skipped.
 """
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("ONEGRID_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from tests import db_templates
+
+PG_ADMIN_URL = db_templates.PG_ADMIN_URL
 
 
-def _pg_admin_connect():
-    import psycopg
+@pytest.fixture(scope="session", autouse=True)
+def prepared_databases():
+    """The prepared databases copied into fresh test databases (tests/db_templates.py); dropped at the
+    end of the test process."""
+    yield db_templates.prepared
+    db_templates.prepared.close()
 
-    try:
-        return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:  # pragma: no cover - the environment's fault, said loudly
-        pytest.fail(f"PostgreSQL is required for this test and is unreachable at {PG_ADMIN_URL}: {exc}",
-                    pytrace=False)
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """argon2 at production cost takes ~0.3 s per hash on a small machine (seconds when the tests share it);
+    tests need correctness only. Applies to every server a test runs in its own process."""
+    from argon2 import PasswordHasher
+
+    import server.platform.auth
+
+    monkeypatch.setattr(server.platform.auth, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(server.platform.auth, "_DUMMY_HASH", None)
 
 
 @pytest.fixture
 def pg_url():
     """A fresh, empty PostgreSQL database for one test (SQLAlchemy URL); dropped afterwards."""
-    name = f"onegrid_test_{uuid.uuid4().hex[:12]}"
-    with _pg_admin_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}/{name}"
-    with _pg_admin_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    import psycopg
+
+    try:
+        url = db_templates.prepared.create_pg()
+    except psycopg.OperationalError as exc:  # pragma: no cover - the environment's fault, said loudly
+        pytest.fail(f"PostgreSQL is required for this test and is unreachable at {PG_ADMIN_URL}: {exc}",
+                    pytrace=False)
+    yield url
+    db_templates.prepared.drop_pg(url)
 
 
 @pytest.fixture

@@ -234,10 +234,14 @@ def test_hundred_thousand_rows_filter_and_sort_fast():
         cols.put(s)
     ctx = ViewContext(now=NOW, emergency_codes=frozenset({"E0401"}))
     cols.ordered(cols.view_mask(View.ALL, ctx), "number")  # build the cached string keys once
-    start = time.perf_counter()
-    for view in (View.ALL_ACTIVE, View.OVERDUE, View.TO_DISPATCH, View.EMERGENCY):
-        cols.ordered(cols.view_mask(view, ctx), "due")
-    cols.ordered(cols.view_mask(View.ALL_ACTIVE, ctx), "number", descending=True)
-    cols.text_mask("2026-0001")
-    elapsed = (time.perf_counter() - start) / 6
+    # The work's own CPU time (this thread's), best of three: the other test workers and whatever else runs
+    # on the machine stretch the wall-clock time, not the work it takes.
+    elapsed = float("inf")
+    for attempt in range(3):
+        start = time.thread_time()
+        for view in (View.ALL_ACTIVE, View.OVERDUE, View.TO_DISPATCH, View.EMERGENCY):
+            cols.ordered(cols.view_mask(view, ctx), "due")
+        cols.ordered(cols.view_mask(View.ALL_ACTIVE, ctx), "number", descending=True)
+        cols.text_mask("2026-0001")
+        elapsed = min(elapsed, (time.thread_time() - start) / 6)
     assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms per filter+sort"

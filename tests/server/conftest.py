@@ -7,25 +7,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-import server.platform.auth
-from server.app import create_app
 from server.admin.bootstrap import init_db
+from server.app import create_app
 from server.platform.settings import ServerSettings
+from tests import db_templates
 
 CATEGORY = "C0101"   # water supply manhole cover: the demo matrix routes it to unit `water_supply`
 UNIT = "water_supply"
 HANDLER = "handler_water_supply"
 OTHER_HANDLER = "handler_roads"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """argon2 at production cost takes ~0.3 s per hash on a small machine; tests need correctness only."""
-    monkeypatch.setattr(server.platform.auth, "password_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    monkeypatch.setattr(server.platform.auth, "_DUMMY_HASH", None)
 
 
 class FakeClock:
@@ -133,7 +125,14 @@ class Harness:
 
 
 def prepare_database(url: str, refdata) -> None:
-    init_db(url, refdata=refdata, demo_users=True)
+    """Schema, `refdata` and the demo users in the database at `url`: a fresh test database becomes a copy
+    of one prepared once per test process (tests/db_templates.py), any other is prepared by init_db."""
+    def build(target: str) -> None:
+        init_db(target, refdata=refdata, demo_users=True)
+
+    key = ("demo users", refdata.version, tuple((u.username, u.password) for u in refdata.users))
+    if not db_templates.prepared.copy_into(url, key, build):
+        build(url)
 
 
 @pytest.fixture

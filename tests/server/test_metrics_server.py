@@ -9,21 +9,31 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from app.metrics import figures as m
 from app.cases.case import Case
+from app.metrics import figures as m
 from db.cases import CaseRow
 from server.metrics import facts as server_metrics
+from tests import db_templates
 from tests import metrics_history as hist
+from tests.server.conftest import FakeClock, Harness, prepare_database
 
 DAY = date(2026, 11, 23)
 AS_OF = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def scripted(srv):
-    hist.run_on_server(srv)
+def scripted(make_harness, server_db_url, refdata, now):
+    """The server after the scripted day. The day goes through the command path once per test process and
+    database kind; each test gets a copy of the database it left (tests/db_templates.py)."""
+    def build(url: str) -> None:
+        prepare_database(url, refdata)
+        with Harness(url, refdata, FakeClock(now)) as harness:
+            hist.run_on_server(harness)
+
+    if not db_templates.prepared.copy_into(server_db_url, ("metrics history", refdata.version), build):
+        build(server_db_url)
+    srv = make_harness(server_db_url, prepare=False)
     srv.clock.now = AS_OF
-    srv.forget_logins()
     return srv
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from app.cases.case import Case
 from db.cases import CaseEventRow, CaseRow
-from server.admin.bootstrap import init_db
 from server.context import ServerContext
-from server.platform.settings import ServerSettings
 from server.demo.city import CitySimulator
+from server.platform.settings import ServerSettings
+from tests.server.conftest import prepare_database
 
 
 def _statuses(ctx) -> Counter:
@@ -19,8 +19,8 @@ def _statuses(ctx) -> Counter:
         return Counter(session.execute(select(CaseRow.status)).scalars())
 
 
-def test_backlog_and_ticks_make_a_living_city(server_db_url, now):
-    init_db(server_db_url, demo_users=True)
+def test_backlog_and_ticks_make_a_living_city(server_db_url, refdata, now):
+    prepare_database(server_db_url, refdata)
     ctx = ServerContext.create(ServerSettings(database_url=server_db_url))
     try:
         clock = [now]

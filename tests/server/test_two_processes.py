@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.admin.bootstrap import init_db
-from tests.server.conftest import password_of
+from tests.server.conftest import password_of, prepare_database
 from tests.sync.helpers import free_port
 
 pytestmark = pytest.mark.postgres
@@ -80,7 +79,7 @@ class ServerProcess:
 
 @pytest.fixture
 def two_servers(pg_url, refdata, tmp_path):
-    init_db(pg_url, refdata=refdata, demo_users=True)  # schema + demo city + demo users, before either starts
+    prepare_database(pg_url, refdata)  # schema + demo city + demo users, before either starts
     servers = [ServerProcess(pg_url, tmp_path / f"server-{n}.log") for n in (1, 2)]
     try:
         for server in servers:

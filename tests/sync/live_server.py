@@ -9,9 +9,10 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy import create_engine, text
 
-from server.app import create_app
 from server.admin.bootstrap import add_user, init_db
+from server.app import create_app
 from server.platform.settings import ServerSettings
+from tests import db_templates
 from tests.sync.helpers import PASSWORDS, free_port
 
 ROLES = {"operator1": "operator", "operator2": "operator", "operator3": "operator", "lead1": "shift_lead",
@@ -23,9 +24,16 @@ class LiveServer:
                  database_url: str | None = None):
         self.db_path = directory / "server.sqlite"  # unused with another `database_url` (e.g. PostgreSQL)
         self.database_url = database_url or f"sqlite:///{self.db_path}"
-        init_db(self.database_url, refdata=refdata)
-        for username in users:
-            add_user(self.database_url, username, PASSWORDS[username], ROLES[username])
+        accounts = tuple((username, PASSWORDS[username], ROLES[username]) for username in users)
+
+        def build(url: str) -> None:
+            init_db(url, refdata=refdata)
+            for account in accounts:
+                add_user(url, *account)
+
+        # A copy of the same server database prepared earlier in this test process, when there is one.
+        if not db_templates.prepared.copy_into(self.database_url, ("live server", refdata.version, accounts), build):
+            build(self.database_url)
         self.refdata = refdata
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
