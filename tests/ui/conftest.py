@@ -104,6 +104,51 @@ class CaseMaker:
         return case_id
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Background work a test started finishes within that test, while its widgets still exist (pytest-qt
+    closes them before any fixture's teardown); otherwise its callback lands in whichever test runs next on
+    this process, on widgets deleted meanwhile."""
+    try:
+        return (yield)
+    finally:
+        _finish_background_work()
+
+
+def _finish_background_work(timeout_s: float = 10.0) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui import ops
+
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout_s
+    while app is not None and ops._RUNNING and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+@pytest.fixture(scope="session")
+def _start_up_frozen():
+    """What exists before the first Qt test (modules, the QApplication) is kept out of later collections
+    (`gc.freeze`), so collecting after each test only looks at what the tests made."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread(_start_up_frozen):
+    """A test's cyclic garbage is collected here, on the GUI thread, after its widgets are closed: a
+    collection that happens to run later on some worker thread would destroy Qt objects there."""
+    yield
+    import gc
+
+    gc.collect()
+
+
 @pytest.fixture
 def demo_cache(tmp_path, refdata):
     from app.cache import LocalCache
