@@ -129,24 +129,16 @@ def _finish_background_work(timeout_s: float = 10.0) -> None:
         time.sleep(0.002)
 
 
-@pytest.fixture(scope="session")
-def _start_up_frozen():
-    """What exists before the first Qt test (modules, the QApplication) is kept out of later collections
-    (`gc.freeze`), so collecting after each test only looks at what the tests made."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
 @pytest.fixture(autouse=True)
-def collect_garbage_on_the_gui_thread(_start_up_frozen):
+def collect_garbage_on_the_gui_thread():
     """A test's cyclic garbage is collected here, on the GUI thread, after its widgets are closed: a
-    collection that happens to run later on some worker thread would destroy Qt objects there."""
+    collection that happens to run later on some worker thread would destroy Qt objects there. What
+    survives is frozen (`gc.freeze`), so each collection only looks at what the last test made."""
     yield
     import gc
 
     gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture
