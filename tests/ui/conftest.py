@@ -104,6 +104,43 @@ class CaseMaker:
         return case_id
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Background work a test started finishes within that test, while its widgets still exist (pytest-qt
+    closes them before any fixture's teardown); otherwise its callback lands in whichever test runs next on
+    this process, on widgets deleted meanwhile."""
+    try:
+        return (yield)
+    finally:
+        _finish_background_work()
+
+
+def _finish_background_work(timeout_s: float = 10.0) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui import ops
+
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout_s
+    while app is not None and ops._RUNNING and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread():
+    """A test's cyclic garbage is collected here, on the GUI thread, after its widgets are closed: a
+    collection that happens to run later on some worker thread would destroy Qt objects there. What
+    survives is frozen (`gc.freeze`), so each collection only looks at what the last test made."""
+    yield
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture
 def demo_cache(tmp_path, refdata):
     from app.cache import LocalCache

@@ -134,6 +134,24 @@ def test_case_changes_reread_the_timeline_once_a_second_and_only_while_shown(qtb
     assert len(reads) >= 3
 
 
+def test_a_timeline_read_that_ends_after_the_dock_is_gone_is_dropped(qtbot, make_ctx, shift_with_cases, monkeypatch):
+    import threading
+
+    import shiboken6
+
+    from ui import handover_dock, ops
+
+    dock = handover_dock.HandoverDock(make_ctx(LEAD))
+    wait_ops(qtbot, lambda: not ops._RUNNING)
+    release = threading.Event()
+    read = handover_dock.model.timeline
+    monkeypatch.setattr(handover_dock.model, "timeline", lambda *args: release.wait(10) and read(*args))
+    dock._refresh_timeline()
+    shiboken6.delete(dock)  # closed and destroyed (a logout, the end of a test) while the read runs
+    release.set()
+    wait_ops(qtbot, lambda: not ops._RUNNING)  # its answer must not touch the deleted widgets
+
+
 def test_the_incoming_lead_signs_and_the_signature_waits_in_the_outbox(qtbot, make_ctx, shift_with_cases, demo_cache):
     shift, handover, *_ = shift_with_cases
     dock = _dock(qtbot, make_ctx(LEAD2, offline=True))

@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget,
@@ -362,6 +363,8 @@ class HandoverDock(QDockWidget):
         cache, shift_id = self.ctx.cache, self.shift_id
 
         def done(events) -> None:
+            if not shiboken6.isValid(self):  # the dock was destroyed while the read ran
+                return
             if generation == self._timeline_generation and shift_id == self.shift_id:  # not an older read
                 self.timeline_model.set_events(events)
                 self._fill_filters()
