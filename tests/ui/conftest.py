@@ -120,7 +120,7 @@ def _finish_background_work(timeout_s: float = 10.0) -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from ui import ops
+    from ui.shell import ops
 
     app = QApplication.instance()
     deadline = time.monotonic() + timeout_s

@@ -139,7 +139,8 @@ def test_a_timeline_read_that_ends_after_the_dock_is_gone_is_dropped(qtbot, make
 
     import shiboken6
 
-    from ui import handover_dock, ops
+    from ui.shifts import handover_dock
+    from ui.shell import ops
 
     dock = handover_dock.HandoverDock(make_ctx(LEAD))
     wait_ops(qtbot, lambda: not ops._RUNNING)
