@@ -3,7 +3,6 @@ plots, following `sensor_selected`) over the simulated hub, and the alarm model 
 model tester)."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -85,15 +84,12 @@ def test_plot_takes_a_day_of_1hz_readings(qtbot):
     plot = SensorPlot(WATER, window_s=24 * 3600)
     qtbot.addWidget(plot)
     plot.resize(900, 300)
-    started = time.perf_counter()
     assert plot.update_from(series, T0 + 86_399)
     plot.grab()  # paint once, as the screen would
-    elapsed = time.perf_counter() - started
     x, y = plot.curve.getOriginalDataset()
     assert len(x) == len(y) == 86_400
     assert plot.curve.opts["autoDownsample"] and plot.curve.opts["downsampleMethod"] == "peak"
     assert plot.curve.opts["clipToView"]
-    assert elapsed < 3.0
     # one PlotDataItem per series: a second update reuses it
     items = [i for i in plot.plot.getPlotItem().listDataItems()]
     series.extend([T0 + 86_400], [0.5])
