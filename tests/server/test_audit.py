@@ -1,4 +1,4 @@
-"""The audit trail (issue 5): every command and login recorded with the right fields, the hash chain and
+"""The audit trail: every command and login recorded with the right fields, the hash chain and
 its verification (tampered, deleted and re-linked entries, a cut tail), the PostgreSQL triggers, one
 chain under concurrent writers on PostgreSQL, `onegrid-ctl audit`, and `GET /api/audit`."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shifts and handover reports (issue 5): a scripted shift driven through the HTTP API with a fake
+"""Shifts and handover reports: a scripted shift driven through the HTTP API with a fake
 clock, the report checked against what the script did; signing, immutability, permissions, bad input."""
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _emergency(srv, on: bool, reason: str):
 
 
 def _alarm(srv, raised_at: datetime, cleared_at: datetime | None, sensor="WL-001"):
-    """An alarm as issue 4's server publishes it in the feed (SENSOR_CONTRACT.md)."""
+    """An alarm as the sensor server publishes it in the feed (SENSOR_CONTRACT.md)."""
     alarm_id = str(uuid.uuid4())
     data = {"id": alarm_id, "sensor_id": sensor, "episode_id": str(uuid.uuid4()), "kind": "high", "level": "alarm",
             "state": "cleared" if cleared_at else "raised", "raised_at": raised_at.isoformat(),
@@ -53,7 +53,7 @@ def _alarm(srv, raised_at: datetime, cleared_at: datetime | None, sensor="WL-001
 
 @pytest.fixture
 def feed_alarms(monkeypatch):
-    """Read alarms from the feed entities even once issue 4's `alarms` table exists."""
+    """Read alarms from the feed entities even once the sensors' `alarms` table exists."""
     monkeypatch.setattr(handover_module, "_alarm_table", lambda: None)
 
 
@@ -283,7 +283,7 @@ def test_a_bad_schedule_is_refused_with_a_clear_error(schedule, message):
 def test_alarms_come_from_the_sensor_servers_table_when_it_exists(lite, clock):
     """Issue 4 stores alarms in its own table (with the contract's JSON in `data`): the report reads it."""
     table = handover_module._alarm_table()
-    assert table is not None, "issue 4's alarm table is not in this build"
+    assert table is not None, "the sensors' alarm table is not in this build"
     srv = lite
     shift = _open(srv)
     start = clock.now

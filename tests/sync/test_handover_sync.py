@@ -1,4 +1,4 @@
-"""Handover notes and signatures queued offline (issue 5): console cache + entity outbox + sync engine
+"""Handover notes and signatures queued offline: console cache + entity outbox + sync engine
 against a real server (uvicorn on loopback, through the fault proxy to pull the cable)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shift review view (issue 5): report, timeline filters, notes and signature queued in the entity
+"""The shift review view: report, timeline filters, notes and signature queued in the entity
 outbox, leads only; and the report as a PDF in English and Chinese with its text extractable."""
 from __future__ import annotations
 
