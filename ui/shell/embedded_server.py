@@ -48,7 +48,10 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{folder / 'server.sqlite'}"
     init_db(database_url, demo_users=demo)
-    port = free_port()
+    # Bound here and handed to uvicorn, so no other process can take the port between choosing and binding.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     startup, shutdown = list(on_startup), list(on_shutdown)
     if demo:
         from server.demo.city import demo_hooks
@@ -63,12 +66,14 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
                             timeout_graceful_shutdown=1, log_config=None)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="onegrid-embedded-server", daemon=True)
+    thread = threading.Thread(target=lambda: server.run(sockets=[sock]), name="onegrid-embedded-server",
+                              daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_S
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
+            sock.close()
             raise RuntimeError(f"the embedded server did not start on 127.0.0.1:{port} (see the log)")
         time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
@@ -87,6 +92,7 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
             thread.join(timeout=15)
         finally:
             uvicorn_log.setLevel(level)
+            sock.close()
         log.info("embedded server on %s stopped", url)
 
     return url, stop
