@@ -948,7 +948,7 @@ def bench_queue(app, cache, built) -> None:
 
 # ====================================================================== main
 
-# What Qt WebEngine says on a machine without a GPU or display (tests/ui/test_map.py NO_GPU_NOISE).
+# What Qt WebEngine says on a machine without a GPU or display (tests/map/ui/test_map.py NO_GPU_NOISE).
 NO_GPU_NOISE = ("QRhiGles2: Failed to create", "Failed to create RHI for backend", "This plugin does not support",
                 "QVulkanInstance: Failed to initialize Vulkan", "GBM is not supported", "GPUInfo not initialized")
 

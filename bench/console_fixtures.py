@@ -28,7 +28,7 @@ PASSWORD = "bench-operator1"  # stored as the offline login verifier of the laun
 
 A = Action
 S = Status
-PATHS: dict[Status, list[Action]] = {  # how each status is reached (tests/ui/conftest.py CaseMaker)
+PATHS: dict[Status, list[Action]] = {  # how each status is reached (tests/support/ui.py CaseMaker)
     S.REPORTED: [],
     S.REGISTERED: [A.REGISTER],
     S.VOIDED: [A.VOID],

@@ -10,14 +10,18 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests import db_templates
+from tests.support import db_templates
+
+# Fixtures of each layer, for tests of every feature (tests/<feature>/{server,sync,ui}/): the server's
+# harness, caches and a live server on loopback, and the Qt set-up (which must load before any QApplication).
+pytest_plugins = ["tests.support.server", "tests.support.sync", "tests.support.ui"]
 
 PG_ADMIN_URL = db_templates.PG_ADMIN_URL
 
 
 @pytest.fixture(scope="session", autouse=True)
 def prepared_databases():
-    """The prepared databases copied into fresh test databases (tests/db_templates.py); dropped at the
+    """The prepared databases copied into fresh test databases (tests/support/db_templates.py); dropped at the
     end of the test process."""
     yield db_templates.prepared
     db_templates.prepared.close()

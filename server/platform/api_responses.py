@@ -3,7 +3,7 @@ error status it can answer, each with the one error body of `server.platform.err
 
     @router.get("/api/sensors", response_model=None, responses=responses(401, 503, ok=SensorsAnswer))
 
-The schema is a contract the consoles and gateways read, and the API fuzzer (tests/server/
+The schema is a contract the consoles and gateways read, and the API fuzzer (tests/platform/server/
 test_api_fuzz.py) holds every answer to it: an undocumented status or an answer that does not fit its
 model fails the test. Routes that answer raw bytes (feed pages, command answers, reference data) keep
 that fast path; their model is declared here for the schema only.

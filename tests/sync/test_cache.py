@@ -6,13 +6,19 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from app.cases import workflow
 from app.cache import LocalCache
+from app.cases import workflow
 from app.cases.commands import CommandResult
+from app.cases.workflow import Actor, WorkflowError
 from app.platform.enums import Action, Role, Status
 from app.wire.protocol import Change
-from app.cases.workflow import Actor, WorkflowError
-from tests.sync.helpers import LEAD, OPERATOR, OPERATOR2, create_payload, dispatch_unit
+from tests.support.sync_helpers import (
+    LEAD,
+    OPERATOR,
+    OPERATOR2,
+    create_payload,
+    dispatch_unit,
+)
 
 
 def _record(cache: LocalCache) -> list:

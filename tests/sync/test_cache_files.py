@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.cases import workflow
 from app.cache import CACHE_FILE, LocalCache
 from app.cache.case_rows import case_columns
+from app.cases import workflow
 from app.platform.enums import Action, Priority, Status
-from tests.sync.helpers import OPERATOR, create_payload
+from tests.support.sync_helpers import OPERATOR, create_payload
 
 
 def _console_with_queued_commands(directory, refdata, now, n: int = 3):

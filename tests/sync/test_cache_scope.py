@@ -7,10 +7,10 @@ import uuid
 
 from app.cases import workflow
 from app.cases.commands import CommandResult
+from app.cases.workflow import Actor
 from app.platform.enums import Action, Role
 from app.wire.protocol import Change
-from app.cases.workflow import Actor
-from tests.sync.helpers import LEAD, OPERATOR, create_payload
+from tests.support.sync_helpers import LEAD, OPERATOR, create_payload
 
 UNIT, OTHER_UNIT = "water_supply", "roads"
 HANDLER = Actor("handler_water_supply", Role.UNIT_HANDLER, UNIT)

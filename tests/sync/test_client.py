@@ -12,7 +12,7 @@ import pytest
 from app.cases import workflow
 from app.platform.enums import Action
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
-from tests.sync.helpers import free_port
+from tests.support.sync_helpers import free_port
 
 SKEW = timedelta(seconds=90)
 

@@ -14,8 +14,14 @@ from app.sync.backoff import Backoff
 from app.sync.client import ServerUnreachable
 from app.sync.engine import SyncEngine
 from app.sync.state import Connection
-from tests.sync.fake_server import FakeClient, FakeServer
-from tests.sync.helpers import LEAD, OPERATOR, OPERATOR2, create_payload, dispatch_unit
+from tests.support.fake_server import FakeClient, FakeServer
+from tests.support.sync_helpers import (
+    LEAD,
+    OPERATOR,
+    OPERATOR2,
+    create_payload,
+    dispatch_unit,
+)
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ import uuid
 
 import pytest
 
+from app.cases.workflow import WorkflowError
 from app.platform.enums import Action, Status
 from app.sync.client import ServerClient
-from app.cases.workflow import WorkflowError
-from tests.sync.consoles import Console, online_console
-from tests.sync.faultproxy import FaultProxy
-from tests.sync.helpers import create_payload, dispatch_unit, other_unit
+from tests.support.consoles import Console, online_console
+from tests.support.faultproxy import FaultProxy
+from tests.support.sync_helpers import create_payload, dispatch_unit, other_unit
 from tests.sync.test_integration import until
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import time
 
 from app.platform.enums import Action, Status
 from app.sync.state import Connection
-from tests.sync.consoles import online_console
-from tests.sync.helpers import create_payload, dispatch_unit
+from tests.support.consoles import online_console
+from tests.support.sync_helpers import create_payload, dispatch_unit
 
 
 async def until(predicate, timeout: float = 15.0, what: str = "condition") -> None:

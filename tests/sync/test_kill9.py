@@ -15,9 +15,10 @@ from typing import IO
 
 import pytest
 
-from tests.sync.helpers import PASSWORDS
+from tests.support import ROOT as CHECKOUT
+from tests.support.sync_helpers import PASSWORDS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = CHECKOUT
 log = logging.getLogger(__name__)
 SEED = int(os.environ.get("ONEGRID_KILL9_SEED", "9"))  # set it to replay another run
 ROUNDS = 6
@@ -25,7 +26,7 @@ ROUNDS = 6
 
 def _spawn(cache_dir: Path, url: str, seed: int, stderr: IO, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.sync.kill9_console", "--cache", str(cache_dir), "--server", url,
+        [sys.executable, "-m", "tests.support.kill9_console", "--cache", str(cache_dir), "--server", url,
          "--user", "operator1", "--password", PASSWORDS["operator1"], "--seed", str(seed), *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
 

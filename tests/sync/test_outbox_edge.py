@@ -10,11 +10,11 @@ import asyncio
 import pytest
 
 from app.cases.commands import Command
-from app.platform.enums import Action
 from app.cases.workflow import new_command
-from tests.sync.consoles import online_console
-from tests.sync.helpers import create_payload
-from tests.sync.live_server import LiveServer
+from app.platform.enums import Action
+from tests.support.consoles import online_console
+from tests.support.live_server import LiveServer
+from tests.support.sync_helpers import create_payload
 
 
 @pytest.fixture

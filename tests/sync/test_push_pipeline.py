@@ -12,8 +12,8 @@ from app.platform.enums import Action
 from app.sync import engine as engine_module
 from app.sync.client import ServerUnreachable
 from app.sync.engine import SyncEngine
-from tests.sync.fake_server import FakeClient, FakeServer
-from tests.sync.helpers import OPERATOR, create_payload, dispatch_unit
+from tests.support.fake_server import FakeClient, FakeServer
+from tests.support.sync_helpers import OPERATOR, create_payload, dispatch_unit
 
 
 class SlowClient(FakeClient):

@@ -11,8 +11,8 @@ import pytest
 
 from app.platform.enums import Action, Status
 from server.admin.bootstrap import add_user
-from tests.sync.consoles import online_console
-from tests.sync.helpers import PASSWORDS, create_payload
+from tests.support.consoles import online_console
+from tests.support.sync_helpers import PASSWORDS, create_payload
 
 HANDLER, OTHER_HANDLER = "handler_water_supply", "handler_roads"
 UNIT, OTHER_UNIT = "water_supply", "roads"

@@ -8,13 +8,13 @@ import pytest
 
 from app.cache import LocalCache
 from app.platform.enums import Action, Role, Status
-from app.sync.session import LoginError, login_offline, login_online
 from app.sync.client import ServerClient, ServerUnreachable
 from app.sync.engine import SyncEngine
+from app.sync.session import LoginError, login_offline, login_online
 from app.sync.state import Connection
-from tests.sync.consoles import TEST_TIMEOUT
-from tests.sync.faultproxy import FaultProxy
-from tests.sync.helpers import create_payload
+from tests.support.consoles import TEST_TIMEOUT
+from tests.support.faultproxy import FaultProxy
+from tests.support.sync_helpers import create_payload
 from tests.sync.test_integration import until
 
 

@@ -4,7 +4,7 @@
 Columns: state (raised / acknowledged / cleared), level, sensor, value, raised at, cleared at,
 acknowledged by, linked case (its number, given by `set_case_numbers`). The console's source is
 `app.sensors.alarm_source.FeedAlarmSource` (the server's alarms from the changes feed); any `AlarmSource` works
-(tests use the stand-in `tests.simulated_sensors.SimulatedThresholdAlarmSource`). The actions live in the dock.
+(tests use the stand-in `tests.support.simulated_sensors.SimulatedThresholdAlarmSource`). The actions live in the dock.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ ids whose plotted readings changed; `states_changed(dict)` sensor id → {"state
 sensors, when any display state changed); `alarms_changed(list[str])` alarm ids added or changed;
 `history_changed(str)` a sensor's history status (loading / needs the server / failed) changed.
 
-The simulated hub that evaluates thresholds itself (`tests/ui/simulated_sensor_hub.py`) has the same face and
+The simulated hub that evaluates thresholds itself (`tests/support/simulated_sensor_hub.py`) has the same face and
 is used only by tests and benchmarks.
 """
 from __future__ import annotations

@@ -1,0 +1,122 @@
+"""A batch's cases applied concurrently on PostgreSQL (`server.cases.commands._apply_lanes`): each case's
+commands still in batch order, answers in batch order, exactly once, one audit chain, gap-free feed."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from app.cases.commands import CommandBatch
+from app.platform.enums import Role
+from db.audit import AuditEntryRow
+from db.cases import CaseEventRow, CommandRow
+from server.audit import chain as audit
+from server.cases import commands as server_commands
+from server.platform.auth import AuthUser
+from tests.support.server import UNIT
+
+OPERATOR = AuthUser("operator1", "张敏", Role.OPERATOR)
+
+
+def _batch(h, cases: int) -> tuple[list[uuid.UUID], list[dict]]:
+    ids = [uuid.uuid4() for _ in range(cases)]
+    commands = []
+    for case_id in ids:  # interleaved, as a console's outbox is when several cases were worked at once
+        commands.append(h.command("create", case_id, h.create_payload()))
+    for case_id in ids:
+        commands.append(h.command("register", case_id))
+        commands.append(h.command("note", case_id, {"text": "caller rang again"}))
+    for case_id in ids:
+        commands.append(h.command("dispatch", case_id, {"unit_id": UNIT}))
+        commands.append(h.command("close", case_id))  # refused: operators do not close
+    return ids, commands
+
+
+def test_lanes_keep_each_cases_order_and_answer_in_batch_order(pg):
+    assert server_commands.BATCH_LANES > 1  # the lanes are what this test is about
+    ids, commands = _batch(pg, 12)
+    results = pg.post("operator1", *commands)
+    assert [r["command_id"] for r in results] == [c["command_id"] for c in commands]
+    by_command = {c["command_id"]: c for c in commands}
+    for r in results:
+        expected = "rejected" if by_command[r["command_id"]]["action"] == "close" else "accepted"
+        assert r["status"] == expected, r
+    with pg.ctx.db.reader() as session:
+        for case_id in ids:
+            actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == case_id)
+                                      .order_by(CaseEventRow.seq)).scalars().all()
+            assert actions == ["create", "register", "note", "dispatch"]
+        assert session.query(CommandRow).count() == len(commands)
+    numbers = sorted(r["case"]["number"] for r in results if r["status"] == "accepted" and r["version"] == 1)
+    assert numbers == [f"2026-{i:06d}" for i in range(1, 13)]
+    positions = [r["position"] for r in results if r["status"] == "accepted"]
+    assert len(set(positions)) == len(positions)
+    page = pg.changes("lead1", after=0, limit=1000)
+    assert {c["id"] for c in page["changes"] if c["kind"] == "case"} == {str(i) for i in ids}
+    assert max(c["position"] for c in page["changes"]) == max(positions)
+
+    again = pg.post("operator1", *commands)  # a retried batch: the stored answers, byte for byte
+    assert again == results
+    report = audit.verify_chain(pg.ctx.db.reader)
+    assert report.ok, report.summary()  # one chain, no fork
+    with pg.ctx.db.reader() as session:  # each command audited once, the retry not at all
+        assert session.query(AuditEntryRow).filter(AuditEntryRow.entity_kind == "case").count() == len(commands)
+
+
+def test_a_database_outage_stops_its_case_and_the_retry_completes_the_batch(pg, monkeypatch):
+    ids, commands = _batch(pg, 6)
+    victim = ids[2]
+    real = server_commands._apply_in_transaction
+    armed = {"on": True}
+
+    def flaky(session, user, command, refdata, now):
+        if armed["on"] and command.case_id == victim and command.action == "note":
+            raise OperationalError("SELECT 1", {}, RuntimeError("injected outage"))
+        return real(session, user, command, refdata, now)
+
+    monkeypatch.setattr(server_commands, "_apply_in_transaction", flaky)
+    with pytest.raises(OperationalError, match="injected outage"):
+        server_commands.apply_batch(pg.ctx.db.writer, OPERATOR, CommandBatch.model_validate({"commands": commands}),
+                                    pg.refdata, pg.clock)
+    with pg.ctx.db.reader() as session:
+        actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == victim)
+                                  .order_by(CaseEventRow.seq)).scalars().all()
+    assert actions == ["create", "register"]  # nothing of this case ran past the failure
+    armed["on"] = False
+    results = pg.post("operator1", *commands)
+    assert [r["command_id"] for r in results] == [c["command_id"] for c in commands]
+    with pg.ctx.db.reader() as session:
+        for case_id in ids:
+            actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == case_id)
+                                      .order_by(CaseEventRow.seq)).scalars().all()
+            assert actions == ["create", "register", "note", "dispatch"]
+
+
+def test_a_command_failing_unexpectedly_is_answered_alone_and_the_lanes_go_on(pg, monkeypatch):
+    ids, commands = _batch(pg, 6)
+    victim = ids[2]
+    real = server_commands._apply_in_transaction
+    armed = {"on": True}
+
+    def flaky(session, user, command, refdata, now):
+        if armed["on"] and command.case_id == victim and command.action == "note":
+            raise RuntimeError("injected failure")
+        return real(session, user, command, refdata, now)
+
+    monkeypatch.setattr(server_commands, "_apply_in_transaction", flaky)
+    results = pg.post("operator1", *commands)
+    assert [r["command_id"] for r in results] == [c["command_id"] for c in commands]
+    failed = [r for r in results if r["reason"] == "internal_error"]
+    assert [(r["case_id"], r["status"]) for r in failed] == [(str(victim), "rejected")]
+    with pg.ctx.db.reader() as session:
+        for case_id in ids:
+            actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == case_id)
+                                      .order_by(CaseEventRow.seq)).scalars().all()
+            assert actions == (["create", "register", "dispatch"] if case_id == victim
+                               else ["create", "register", "note", "dispatch"])
+    armed["on"] = False
+    again = pg.post("operator1", *commands)  # the failed command was not stored: the resend applies it
+    assert [r["status"] for r in again] == [r["status"] if r["reason"] != "internal_error" else "accepted"
+                                            for r in results]

@@ -1,0 +1,73 @@
+"""The OpenAPI schema is exact where it can be read without sending a request: every authenticated
+operation names the bearer scheme, every answer has a model, and every error status the server can
+answer on an operation is documented with the one error body. (Whether the answers fit the schema is
+for tests/platform/server/test_api_fuzz.py.)"""
+from __future__ import annotations
+
+import pytest
+
+PUBLIC = {("post", "/api/login"), ("get", "/healthz")}
+BODY_STATUSES = {"400", "413", "415", "422"}  # no JSON, too large, not sent as JSON, does not fit
+
+
+@pytest.fixture
+def schema(lite) -> dict:
+    r = lite.client.get("/openapi.json")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _operations(schema: dict):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield method, path, operation
+
+
+def test_the_bearer_scheme_is_declared_and_on_every_authenticated_operation(schema):
+    assert schema["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <token>` from POST /api/login"}
+    for method, path, operation in _operations(schema):
+        security = operation.get("security", [])
+        if (method, path) in PUBLIC:
+            assert security == [], (method, path)
+        elif path == "/api/sensors/readings":  # a gateway's key or an admin's token
+            assert sorted(name for requirement in security for name in requirement) == ["HTTPBearer", "IngestKey"]
+        else:
+            assert security == [{"HTTPBearer": []}], (method, path)
+            assert "401" in operation["responses"], (method, path)
+
+
+def test_every_answer_has_a_model(schema):
+    for method, path, operation in _operations(schema):
+        ok = {status: answer for status, answer in operation["responses"].items() if status.startswith("2")}
+        assert len(ok) == 1, (method, path, ok)
+        ((status, answer),) = ok.items()
+        if status == "204":
+            assert "content" not in answer, (method, path)
+            continue
+        model = answer["content"]["application/json"]["schema"]
+        assert set(model) == {"$ref"}, (method, path, model)  # a named model, not "any object"
+
+
+def test_every_error_status_is_documented_with_the_error_body(schema):
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
+    for method, path, operation in _operations(schema):
+        responses = operation["responses"]
+        if "requestBody" in operation:
+            assert BODY_STATUSES <= set(responses), (method, path, sorted(responses))
+        for status, answer in responses.items():
+            if status.startswith(("4", "5")) and (method, path) != ("get", "/healthz"):
+                assert answer["content"]["application/json"]["schema"] == error_body, (method, path, status)
+        if (method, path) != ("get", "/healthz"):
+            assert "503" in responses, (method, path)  # the database may be down for any of them
+    assert "HTTPValidationError" not in schema["components"]["schemas"]  # FastAPI's 422 body, not ours
+    assert set(schema["components"]["schemas"]["ErrorBody"]["required"]) == {"error", "message", "details"}
+
+
+def test_statuses_particular_to_an_operation_are_documented(schema):
+    paths = schema["paths"]
+    assert "304" in paths["/api/refdata"]["get"]["responses"]
+    assert "content" not in paths["/api/refdata"]["get"]["responses"]["304"]
+    assert {p["name"] for p in paths["/api/refdata"]["get"]["parameters"]} == {"If-None-Match"}
+    assert {"401", "429"} <= set(paths["/api/login"]["post"]["responses"])
+    assert "201" in paths["/api/shifts"]["post"]["responses"]
