@@ -23,10 +23,12 @@ from typing import Any, Callable
 
 from app.cache import LocalCache
 from app.cases.commands import CommandResult
-from app.shifts.commands import EntityCommandResult
+from app.platform.entity_commands import MAX_BATCH as ENTITY_BATCH
+from app.platform.entity_commands import EntityCommandResult
 from app.platform.events import EventGroup
 from app.sync.backoff import Backoff
-from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
+from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
+from app.sync.contract import SyncServer
 from app.sync.state import Connection, SyncState
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ def _drop(future: asyncio.Future) -> None:
 
 
 class SyncEngine:
-    def __init__(self, cache: LocalCache, client: ServerClient, *, wait_s: float = 25, page: int = 1000,
+    def __init__(self, cache: LocalCache, client: SyncServer, *, wait_s: float = 25, page: int = 1000,
                  batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
                  rng: random.Random | None = None):
         self.cache = cache
@@ -92,13 +94,12 @@ class SyncEngine:
         self._cache_calls: set[asyncio.Future] = set()
         cache.events.outbox_changed.connect(self._on_outbox_changed)
         cache.events.conflicts_changed.connect(self._on_conflicts_changed)
-        # queued handover commands are pushed like the outbox; offline periods are recorded
-        self._entity_outbox = getattr(cache, "entity_outbox", None)
+        # commands on other entities (the handover) are pushed after the case outbox; offline periods are recorded
+        self._entity_outbox = cache.entity_outbox
         self._last_connection = self._state.connection
         self._answered = False  # the server answered since this engine started or last went offline
-        if self._entity_outbox is not None:
-            self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
-            self.events.state_changed.connect(self._note_connectivity)
+        self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
+        self.events.state_changed.connect(self._note_connectivity)
 
     # ------------------------------------------------------------------ state
 
@@ -388,7 +389,7 @@ class SyncEngine:
         in the outbox: then the client was cut off until now. Each run of `onegrid-ctl` has an engine of
         its own, which starts `stopped` and never sees an offline → online change; a console killed
         offline leaves its period open too. The push loop (or `sync_once`) reports it."""
-        if self._answered or self._entity_outbox is None:
+        if self._answered:
             return
         self._answered = True
         try:
@@ -399,19 +400,18 @@ class SyncEngine:
             log.exception("closing an offline period failed")
 
     async def _push_entities(self) -> None:
-        """Send queued entity commands (oldest first) and store the answers, then report closed offline
-        periods. Each entity command is applied once by the server (by command_id), so a resend is harmless."""
+        """Send queued entity commands (oldest first) through the same call as case commands and store the
+        answers, then report closed offline periods. Each entity command is applied once by the server (by
+        command_id), so a resend is harmless."""
         outbox = self._entity_outbox
-        if outbox is None or not hasattr(self.client, "push_entity_commands"):
-            return  # a client without the shift and handover calls (a test double of the case contract): nothing to send
-        while queued := await self._in_cache(outbox.pending, 100):
+        while queued := await self._in_cache(outbox.pending, ENTITY_BATCH):
             commands = [q.command for q in queued]
             try:
-                answer = await _off_loop(self.client.push_entity_commands, commands)
+                answer = await _off_loop(self.client.push, commands)
             except ServerUnreachable as exc:
                 await self._in_cache(outbox.note_failure, [c.command_id for c in commands], str(exc))
                 raise
-            except ServerRefused as exc:  # the whole request refused (e.g. a server without the endpoint)
+            except ServerRefused as exc:  # the whole request refused (e.g. an older server that does not know the kind)
                 log.error("server refused entity commands outright: %s", exc)
                 results = [EntityCommandResult(command_id=c.command_id, status="rejected", reason=exc.error,
                                                message=exc.message) for c in commands]
@@ -424,8 +424,6 @@ class SyncEngine:
     async def _report_outages(self) -> None:
         """Report this client's closed offline periods (idempotent by id), then forget them."""
         outbox = self._entity_outbox
-        if outbox is None or not hasattr(self.client, "report_outages"):
-            return
         closed = await self._in_cache(outbox.closed_outages)
         if closed:
             try:

@@ -17,8 +17,8 @@ import logging
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.feed.api import changes_answer, long_poll
 from server.context import ServerContext
+from server.feed.api import changes_answer, long_poll
 from server.platform.errors import ApiError
 from server.platform.middleware import API_HEADERS
 
