@@ -71,6 +71,7 @@ class ServerContext:
     feed_batch_window_s: float | None = None  # None: the settings' feed_batch_ms
     token_cache: TokenCache = field(default_factory=TokenCache)
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
+    metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
@@ -107,7 +108,10 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        if self.metrics is not None:
+            self.metrics.count_commands(result)
+        return result
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
