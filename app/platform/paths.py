@@ -17,6 +17,11 @@ Windows and macOS shapes can be checked on any machine:
 | darwin | ~/Library/Application Support/OneGrid | ~/Library/Application Support/OneGrid | ~/Library/Logs/OneGrid |
 
 Not roaming on Windows: a local cache and its outbox belong to one workstation.
+
+The machine-wide settings folder (`site_config_dir()`: defaults an administrator rolls out to every
+workstation, below each user's own settings; `app.platform.settings`) is `/etc/xdg/OneGrid` on Linux (the
+first folder of `$XDG_CONFIG_DIRS`), `%PROGRAMDATA%\\OneGrid` on Windows and
+`/Library/Application Support/OneGrid` on macOS.
 """
 from __future__ import annotations
 
@@ -91,6 +96,11 @@ def user_config_dir(platform: str | None = None) -> Path:
 
 def user_data_dir(platform: str | None = None) -> Path:
     return Path(platform_dirs(platform).user_data_dir)
+
+
+def site_config_dir(platform: str | None = None) -> Path:
+    """The machine-wide settings folder (see the module's docstring)."""
+    return Path(platform_dirs(platform).site_config_dir)
 
 
 def user_log_dir(platform: str | None = None) -> Path:
