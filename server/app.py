@@ -103,8 +103,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.state.ctx = ctx
     ctx.metrics = ServerMetrics(ctx)
     install_error_handlers(app)
-    for feature in (platform_api, ops_api, users_api, refdata_api, cases_api, feed_api, emergency_api, sensor_api, shift_api,
-                    metrics_api, audit_api):
+    for feature in (platform_api, ops_api, users_api, refdata_api, cases_api, feed_api, emergency_api, sensor_api,
+                    shift_api, metrics_api, audit_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

@@ -162,7 +162,8 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
                         return
 
     # Each helper runs in a copy of this thread's context: its log lines and audit entries keep the request id.
-    helpers = [_LANE_POOL.submit(contextvars.copy_context().run, work) for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
+    helpers = [_LANE_POOL.submit(contextvars.copy_context().run, work)
+               for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
     try:
         work()
     finally:

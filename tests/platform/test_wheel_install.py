@@ -74,7 +74,8 @@ def test_the_installed_copy_is_used_and_carries_its_resources(installed, tmp_pat
         from app.platform.paths import resource, resources_dir
         from app.refdata.loading import demo_dir, load_demo_refdata
         print(json.dumps({"app": app.__file__, "resources": resources_dir().as_posix(),
-                          "demo_city": demo_dir().as_posix(), "units": len(load_demo_refdata().units), "font": resource("fonts", "wqy-microhei.ttc").is_file(),
+                          "demo_city": demo_dir().as_posix(), "units": len(load_demo_refdata().units),
+                          "font": resource("fonts", "wqy-microhei.ttc").is_file(),
                           "qm": resource("translations", "onegrid_zh_CN.qm").is_file(),
                           "leaflet": resource("map", "leaflet", "leaflet.js").is_file(),
                           }))
