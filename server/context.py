@@ -77,6 +77,7 @@ class ServerContext:
     entity_handlers: dict[str, EntityHandler] = field(
         default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
+    metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
@@ -113,7 +114,10 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        if self.metrics is not None:
+            self.metrics.count_commands(result)
+        return result
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
