@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from server.platform.advisory import SWEEP_LOCK
 from server.platform.auth import purge_expired_tokens
 from server.sensors import alarms as sensor_alarms
+from server.sensors import partitions
 from server.cases.escalation import escalate_overdue
 from server.sensors.store import purge_raw_readings
 
@@ -46,17 +47,27 @@ def maintenance_round(ctx: ServerContext) -> bool:
 
 
 def sensor_maintenance(ctx: ServerContext) -> None:
-    """Silent sensors, ended alarm episodes, missing alarm cases, and the raw-reading retention purge."""
+    """Silent sensors, ended alarm episodes, missing alarm cases, and raw-reading retention (day partitions
+    created ahead and dropped once past the window on PostgreSQL, a DELETE on SQLite)."""
     try:
         counts = sensor_alarms.sweep(ctx, ctx.sensor_ingest)
         if any(counts.values()):
             log.info("sensor sweep: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     except Exception:
         log.exception("sensor sweep failed")
+    retention_h = ctx.settings.sensor_raw_retention_h
     with ctx.db.writer() as session, session.begin():
-        purged = purge_raw_readings(session, ctx.now(), ctx.settings.sensor_raw_retention_h)
+        partitioned = partitions.is_partitioned(session)
+        if partitioned:
+            partitions.ensure_partitions(session, ctx.now())
+    if partitioned:
+        with ctx.db.writer() as session, session.begin():
+            partitions.drop_expired(session, ctx.now(), retention_h)  # logged and audited there
+        return
+    with ctx.db.writer() as session, session.begin():
+        purged = purge_raw_readings(session, ctx.now(), retention_h)
     if purged:
-        log.info("purged %d raw sensor readings older than %g h", purged, ctx.settings.sensor_raw_retention_h)
+        log.info("purged %d raw sensor readings older than %g h", purged, retention_h)
 
 
 async def maintenance_loop(ctx: ServerContext, interval_s: float) -> None:
