@@ -3,6 +3,8 @@
 | setting | variable | default |
 |---|---|---|
 | database_url | ONEGRID_DATABASE_URL | sqlite:///./onegrid-server.sqlite |
+| direct_database_url | ONEGRID_DIRECT_DATABASE_URL | "" = database_url (a session connection for LISTEN and advisory locks: bypasses PgBouncer) |
+| db_pool_size, db_max_overflow | ONEGRID_DB_POOL_SIZE, ONEGRID_DB_MAX_OVERFLOW | 54, 10 (PostgreSQL connections pooled per process) |
 | token_ttl_minutes | ONEGRID_TOKEN_TTL_MIN | 720 |
 | max_body_bytes | ONEGRID_MAX_BODY_BYTES | 1 MiB |
 | long_poll_max_s | ONEGRID_LONG_POLL_MAX_S | 30 |
@@ -10,8 +12,13 @@
 | host, port | ONEGRID_HOST, ONEGRID_PORT | 127.0.0.1, 8700 |
 | demo | ONEGRID_DEMO | false |
 | shift_schedule | ONEGRID_SHIFT_SCHEDULE | day=08:00-20:00,night=20:00-08:00 (city time zone; `app.shifts.schedule`) |
-| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883) |
+| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883, mqtts://user:password@broker:8883) |
 | mqtt_topic_prefix | ONEGRID_MQTT_TOPIC_PREFIX | onegrid (topics `<prefix>/sensors/<id>/readings`) |
+| mqtt_share_group | ONEGRID_MQTT_SHARE_GROUP | onegrid (shared subscription `$share/<group>/…`: each reading to one worker; "" = every worker gets all) |
+| mqtt_client_id | ONEGRID_MQTT_CLIENT_ID | "" = onegrid-server-<topic prefix>; each worker slot appends `-<n>` |
+| mqtt_session_expiry_s | ONEGRID_MQTT_SESSION_EXPIRY_S | 86400 (the broker keeps a stopped worker's session and queued readings this long) |
+| mqtt_receive_maximum | ONEGRID_MQTT_RECEIVE_MAXIMUM | 10000 (messages in flight to a worker, acknowledged once written) |
+| mqtt_ca_file, mqtt_cert_file, mqtt_key_file | ONEGRID_MQTT_CA_FILE, …_CERT_FILE, …_KEY_FILE | "" (with `mqtts://`: the CA to trust, a client certificate and key) |
 | ingest_keys | ONEGRID_INGEST_KEYS | "" (comma-separated keys for `X-OneGrid-Ingest-Key`) |
 | sensor_raw_retention_h | ONEGRID_SENSOR_RAW_RETENTION_H | 48 (raw readings; minute aggregates are kept) |
 | sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
@@ -65,6 +72,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./onegrid-server.sqlite"
 
 _ENV_NAMES = {
     "database_url": "ONEGRID_DATABASE_URL",
+    "direct_database_url": "ONEGRID_DIRECT_DATABASE_URL",
+    "db_pool_size": "ONEGRID_DB_POOL_SIZE",
+    "db_max_overflow": "ONEGRID_DB_MAX_OVERFLOW",
     "token_ttl_minutes": "ONEGRID_TOKEN_TTL_MIN",
     "max_body_bytes": "ONEGRID_MAX_BODY_BYTES",
     "long_poll_max_s": "ONEGRID_LONG_POLL_MAX_S",
@@ -75,6 +85,13 @@ _ENV_NAMES = {
     "shift_schedule": "ONEGRID_SHIFT_SCHEDULE",
     "mqtt_url": "ONEGRID_MQTT_URL",
     "mqtt_topic_prefix": "ONEGRID_MQTT_TOPIC_PREFIX",
+    "mqtt_share_group": "ONEGRID_MQTT_SHARE_GROUP",
+    "mqtt_client_id": "ONEGRID_MQTT_CLIENT_ID",
+    "mqtt_session_expiry_s": "ONEGRID_MQTT_SESSION_EXPIRY_S",
+    "mqtt_receive_maximum": "ONEGRID_MQTT_RECEIVE_MAXIMUM",
+    "mqtt_ca_file": "ONEGRID_MQTT_CA_FILE",
+    "mqtt_cert_file": "ONEGRID_MQTT_CERT_FILE",
+    "mqtt_key_file": "ONEGRID_MQTT_KEY_FILE",
     "ingest_keys": "ONEGRID_INGEST_KEYS",
     "sensor_raw_retention_h": "ONEGRID_SENSOR_RAW_RETENTION_H",
     "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
@@ -104,6 +121,13 @@ class ServerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the server database")
+    direct_database_url: str = Field("", description=(
+        "SQLAlchemy URL of the same database reached directly, not through a transaction-mode pooler such as "
+        "PgBouncer: the LISTEN connection and the advisory locks need a session of their own ('' = database_url)"))
+    db_pool_size: int = Field(54, ge=1, le=1000, description=(
+        "PostgreSQL connections each server process keeps pooled: one per thread that may hold one at once "
+        "(server.platform.database)"))
+    db_max_overflow: int = Field(10, ge=0, le=1000, description="Connections opened beyond the pool in a burst")
     token_ttl_minutes: float = Field(720, gt=0, description="How long a login token stays valid")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted")
     long_poll_max_s: float = Field(30, ge=0, le=300, description="Longest a /api/changes request is held")
@@ -112,9 +136,24 @@ class ServerSettings(BaseModel):
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
     # sensors; strings stay plain so `env_names()` can hand them to worker processes as they are
-    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
+    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings, mqtt://host[:port] or "
+                          "mqtts://[user:password@]host[:port] ('' = none)")
     mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
                                    description="Topic prefix: readings arrive on <prefix>/sensors/<id>/readings")
+    mqtt_share_group: str = Field("onegrid", pattern=r"^[^#+/$]*$", description=(
+        "Shared-subscription group: the broker hands each reading to one worker of the group ('' = a plain "
+        "subscription, every worker receives every reading)"))
+    mqtt_client_id: str = Field("", pattern=r"^[A-Za-z0-9_.-]*$", max_length=100, description=(
+        "Client id base of the workers' persistent sessions, '-<slot>' appended per worker "
+        "('' = onegrid-server-<topic prefix>)"))
+    mqtt_session_expiry_s: int = Field(86400, ge=0, le=2**32 - 1, description=(
+        "How long the broker keeps a stopped worker's session and the QoS 1 readings queued for it"))
+    mqtt_receive_maximum: int = Field(10000, ge=1, le=65535, description=(
+        "Messages the broker may have in flight to one worker: each is acknowledged only once its readings "
+        "are written, so this bounds what a batch window can take in"))
+    mqtt_ca_file: str = Field("", description="CA certificate file to trust for mqtts:// ('' = the system's)")
+    mqtt_cert_file: str = Field("", description="Client certificate file for mqtts:// ('' = none)")
+    mqtt_key_file: str = Field("", description="Client certificate's private key file ('' = none)")
     ingest_keys: str = Field("", description="Comma-separated keys gateways send as X-OneGrid-Ingest-Key")
     sensor_raw_retention_h: float = Field(48, gt=0, description="How long raw readings are kept")
     sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
