@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from app.cases.commands import BatchResult, CommandBatch
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
-from server.cases.commands import Hook, apply_batch
+from server.cases.commands import BatchLanes, Hook, apply_batch
 from server.feed.answer_pacer import AnswerPacer
 from server.feed.changes import (
     FEED_CHANGED,
@@ -75,6 +75,7 @@ class ServerContext:
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # failed-login counts and lockouts (in the database)
+    batch_lanes: BatchLanes = field(init=False)  # a batch's cases applied at once (settings.batch_lanes)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
     _command_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
@@ -88,6 +89,7 @@ class ServerContext:
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
         self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
+        self.batch_lanes = BatchLanes(self.settings.batch_lanes)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
@@ -107,7 +109,8 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
+                           lanes=self.batch_lanes)
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""

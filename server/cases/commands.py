@@ -25,7 +25,6 @@ import concurrent.futures
 import functools
 import json
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -70,11 +69,6 @@ _INSERT_COMMAND = insert(_COMMANDS)
 _SELECT_CASE = select(_CASES.c.data).where(_CASES.c.id == bindparam("case_id")).with_for_update()
 _SELECT_ANSWER = (select(_COMMANDS.c.username, _COMMANDS.c.result)
                   .where(_COMMANDS.c.command_id == bindparam("command_id")))
-# Cases of one batch applied at once on PostgreSQL (`_apply_lanes`; ONEGRID_BATCH_LANES, 1 = one after another).
-# The helper threads (BATCH_LANES - 1, shared by every batch) each hold one more pooled connection.
-BATCH_LANES = max(1, int(os.environ.get("ONEGRID_BATCH_LANES", "2")))
-_LANE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, BATCH_LANES - 1),
-                                                   thread_name_prefix="onegrid-lane")
 MAX_CLOCK_AHEAD = timedelta(days=1)  # a console clock further ahead than this is wrong, not early
 _MAX_ATTEMPTS = 3
 _NO_CASE = uuid.UUID(int=0)  # the stored case id of a bad command whose own case id is unusable
@@ -82,12 +76,36 @@ _NO_CASE = uuid.UUID(int=0)  # the stored case id of a bad command whose own cas
 Hook = Callable[[Session], None]
 
 
+class BatchLanes:
+    """How many cases of one batch are applied at once on PostgreSQL (`settings.batch_lanes`, 1 = one after
+    another), and the helper threads that run the lanes beyond the calling one (`count - 1`, shared by every
+    batch of the server; each holds one more pooled connection while it works). Built by the server context;
+    the threads start on first use."""
+
+    def __init__(self, count: int):
+        self.count = max(1, count)
+        self._pool = (concurrent.futures.ThreadPoolExecutor(max_workers=self.count - 1, thread_name_prefix="onegrid-lane")
+                      if self.count > 1 else None)
+
+    def submit(self, fn: Callable[[], None]) -> concurrent.futures.Future:
+        assert self._pool is not None, "a single lane has no helpers"
+        return self._pool.submit(fn)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+ONE_LANE = BatchLanes(1)  # no helper threads: what a caller without a server context gets
+
+
 def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch | ReadBatch, refdata,
-                now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> BatchResult:
+                now_fn: Callable[[], datetime], *, before_commit: Hook | None = None,
+                lanes: BatchLanes = ONE_LANE) -> BatchResult:
     """Apply every command of `batch` as `user`, each case's commands in batch order, and answer them in
     batch order (a `BadCommand` of a read batch is answered rejected, see `answer_one`).
 
-    On PostgreSQL the commands of different cases run in up to BATCH_LANES lanes at once (`_apply_lanes`);
+    On PostgreSQL the commands of different cases run in up to `lanes.count` lanes at once (`_apply_lanes`);
     elsewhere, and for a batch on one case, one after another. `before_commit`, if given, runs inside each
     command's transaction just before it commits (tests use it to widen race windows). An unexpected
     exception rolls back the command it happened in, which is answered `internal_error`; only the
@@ -99,9 +117,10 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
         results = [answer_one(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
                    for command in batch.commands]
         return BatchResult(results=results, server_time=now_fn())
-    lanes = _lanes(batch.commands) if BATCH_LANES > 1 and bind.dialect.name == "postgresql" else None
-    if lanes is not None and len(lanes) > 1:
-        results = _apply_lanes(bind, session_factory, user, batch.commands, lanes, refdata, now_fn, before_commit)
+    by_case = _lanes(batch.commands) if lanes.count > 1 and bind.dialect.name == "postgresql" else None
+    if by_case is not None and len(by_case) > 1:
+        results = _apply_lanes(bind, session_factory, user, batch.commands, by_case, lanes, refdata, now_fn,
+                               before_commit)
         return BatchResult(results=results, server_time=now_fn())
     # One pooled connection for the whole batch (still one transaction per command): checked out, and
     # pinged, once instead of once per command.
@@ -124,11 +143,11 @@ def _lanes(commands: list[Command]) -> list[list[int]] | None:
     return list(lanes.values())
 
 
-def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command], lanes: list[list[int]], refdata,
-                 now_fn, before_commit: Hook | None) -> list[CommandResult]:
+def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command], by_case: list[list[int]],
+                 lanes: BatchLanes, refdata, now_fn, before_commit: Hook | None) -> list[CommandResult]:
     """Apply a batch's cases concurrently: each lane (one case's commands, in batch order) runs on one
-    thread and its own pooled connection, up to BATCH_LANES lanes at a time (this thread plus helpers
-    from `_LANE_POOL`, shared by all batches of the process). Commands on different cases are independent
+    thread and its own pooled connection, up to `lanes.count` lanes at a time (this thread plus helpers
+    from `lanes`, shared by all batches of the server). Commands on different cases are independent
     (each locks its own case row; the shared rows, case-number counter → feed counter → audit head, are
     always locked in that one order, so no deadlock), and their database round trips now overlap with
     another's Python work (more than 2 lanes were slower in bench_sync's outbox drain: convoys on the
@@ -137,7 +156,7 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
     all lanes stopped; the lane it happened in applies nothing more, so a case's later commands never
     run ahead of an earlier one."""
     results: list[CommandResult | None] = [None] * len(commands)
-    pending = collections.deque(lanes)
+    pending = collections.deque(by_case)
     lock = threading.Lock()
     failures: list[BaseException] = []
 
@@ -160,7 +179,7 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
                     if failures:
                         return
 
-    helpers = [_LANE_POOL.submit(work) for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
+    helpers = [lanes.submit(work) for _ in range(min(lanes.count, len(by_case)) - 1)]
     try:
         work()
     finally:

@@ -24,6 +24,7 @@
 | login_lockout_s | ONEGRID_LOGIN_LOCKOUT_S | 60 (the first lockout; each further one in a row doubles it) |
 | login_lockout_max_s | ONEGRID_LOGIN_LOCKOUT_MAX_S | 3600 (the longest lockout) |
 | api_docs | ONEGRID_API_DOCS | unset: on in demo mode only (`/docs`, `/redoc`, `/openapi.json`) |
+| demo_shift_close_s | ONEGRID_DEMO_SHIFT_CLOSE_S | 180 (the demo's shift is handed over this long after start) |
 
 Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
 in the database (so every server process and a restart see the same counts); a success clears the
@@ -82,6 +83,7 @@ _ENV_NAMES = {
     "login_lockout_s": "ONEGRID_LOGIN_LOCKOUT_S",
     "login_lockout_max_s": "ONEGRID_LOGIN_LOCKOUT_MAX_S",
     "api_docs": "ONEGRID_API_DOCS",
+    "demo_shift_close_s": "ONEGRID_DEMO_SHIFT_CLOSE_S",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
@@ -103,6 +105,8 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
+    demo_shift_close_s: float = Field(180, ge=0, description="Demo mode: seconds from start until the demo shift "
+                                      "is closed and its handover drafted (screenshots use a few)")
     # sensors; strings stay plain so `env_names()` can hand them to worker processes as they are
     mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
     mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
