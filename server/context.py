@@ -20,18 +20,12 @@ from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
 from server.cases.commands import BatchLanes, Hook, apply_batch
 from server.feed.answer_pacer import AnswerPacer
-from server.feed.changes import (
-    FEED_CHANGED,
-    ChangesPage,
-    FeedNotifier,
-    FeedPageCache,
-    FeedRing,
-    RawPage,
-    latest_position,
-    read_changes,
-    read_changes_raw,
-    read_ring_rows,
-)
+from server.feed.notifier import FeedNotifier
+from server.feed.page_cache import FeedPageCache
+from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
+from server.feed.read import ChangesPage, latest_position, read_changes
+from server.feed.record import FEED_CHANGED
+from server.feed.ring import FeedRing
 from server.platform.auth import (
     AuthUser,
     TokenCache,

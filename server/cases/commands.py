@@ -37,12 +37,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.cases.workflow import WorkflowError, apply
-from app.platform.scope import case_scope
+from app.platform.scope import CASE, case_scope
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
-from server.feed.changes import (
-    CASE,
+from server.feed.record import (
     mark_changed,
     pg_change_cte,
     pg_change_params,
@@ -225,7 +224,7 @@ def apply_command(session_factory: Callable[[], Session], user: AuthUser, comman
                 result = _apply_in_transaction(session, user, command, refdata, now_fn())
                 if before_commit is not None:
                     before_commit(session)
-            # Validated after the commit: the feed counter's lock is held to the commit (server.feed.changes),
+            # Validated after the commit: the feed counter's lock is held to the commit (server.feed.record),
             # and every other command waits for it meanwhile.
             return result if isinstance(result, CommandResult) else CommandResult.model_validate(result)
         except IntegrityError as exc:
@@ -270,7 +269,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
                 position = _pg_accept(session, user, command, now, stored_json, entry, case_scope(new_case))
                 if position is not None:
                     return {**stored_json, "position": position}
-            position = record_change(session, CASE, new_case.id, scope=case_scope(new_case))  # last: see server.feed.changes
+            position = record_change(session, CASE, new_case.id, scope=case_scope(new_case))  # last: see server.feed.record
             stored_json = {**stored_json, "position": position}
             _store_answer(session, user, command, now, "accepted", stored_json)
             audit.record(session, **entry)
@@ -301,7 +300,7 @@ def _audit_entry(user: AuthUser, command: Command | BadCommand, now: datetime, r
 
 # ---- PostgreSQL: an accepted command's tail in one statement ---------------------------------------------
 #
-# From the feed counter on, every other command waits (server.feed.changes: the counter's row lock, held to the
+# From the feed counter on, every other command waits (server.feed.record: the counter's row lock, held to the
 # commit, orders positions by commit). Written as `record_change`, storing the answer and `audit.record`,
 # the tail was three round trips plus the Python between them while holding that lock; with the GIL
 # shared by hundreds of long-poll answers, each return to Python could wait, and under 100 commands a

@@ -1,5 +1,5 @@
 """The changes feed endpoint: pages after a cursor, held while nothing is new (long-poll). Long-polls on the
-same cursor and scope share one serialised page per feed state (`server.feed.changes.FeedRing`);
+same cursor and scope share one serialised page per feed state (`server.feed.ring.FeedRing`);
 `server.feed.fast_path` answers the common case without the framework."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.platform.edge_types import QueryInt64
 from server.context import ServerContext
-from server.feed.changes import GZIP_MIN_BYTES, RawPage
+from server.feed.pages import GZIP_MIN_BYTES, RawPage
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
 from server.platform.auth import AuthUser
@@ -45,7 +45,7 @@ async def get_changes(
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
 ) -> Response:
     """Long-polls on the same cursor and scope share one serialised page per feed state (see
-    `server.feed.changes.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
+    `server.feed.ring.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
     (`server.feed.fast_path` answers the common case of this endpoint without the framework.)"""
     page = await long_poll(ctx, user, after, limit, wait)
     body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""))

@@ -23,7 +23,7 @@ writes it all in **one transaction**:
    neither raise nor clear an alarm after the fact);
 5. level changes go to `server.sensors.alarms` (raise / escalate / clear, episodes), the sensor's state
    row is written and put in the feed (kind `sensor`) on every level or state change and otherwise at
-   most every `sensor_feed_interval_s` per sensor, then the feed changes (last, see server.feed.changes).
+   most every `sensor_feed_interval_s` per sensor, then the feed changes (last, see server.feed.record).
 
 **One reading never fails the others.** Should the batch's transaction fail all the same (the database
 refuses a row), the batch is written again in halves, and each failing half in halves again, until the
@@ -66,7 +66,7 @@ from db.sensors import (
     SensorStateRow,
 )
 from server.audit import chain as audit
-from server.feed.changes import record_changes
+from server.feed.record import record_changes
 from server.platform.database import dialect_insert
 from server.sensors import alarms as sensor_alarms
 from server.sensors.batch_split import write_split
@@ -447,7 +447,7 @@ class SensorIngest:
             feed: list[tuple[str, str, dict]] = []
             due_states = self._write_states(session, changes, now, feed)
             cases_due = sensor_alarms.apply_level_changes(session, self.ctx, changes, due_states, now, feed)
-            record_changes(session, feed)  # last (see server.feed.changes)
+            record_changes(session, feed)  # last (see server.feed.record)
             for job, outcome in zip(jobs, outcomes):
                 if job.audit_actor is not None and outcome.rejected:
                     self._audit(session, job, outcome, now)

@@ -32,7 +32,7 @@ from db.shifts import HANDOVER_DRAFT, HANDOVER_SIGNED, HandoverRow, ShiftRow
 from server.audit import chain as audit
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.shifts.shifts import SHIFT, emergency_periods, outages_during, shift_data
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.platform import SettingRow
 from server.platform.database import dialect_insert
-from server.feed.changes import SETTING, record_change
+from server.feed.record import SETTING, record_change
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from db.shifts import SHIFT_CLOSED, SHIFT_OPEN, ConsoleOutageRow, EmergencySwitc
 from server.audit import chain as audit
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from app.shifts.schedule import ScheduleError, Slot, occurrence_to_open
 
 log = logging.getLogger(__name__)
