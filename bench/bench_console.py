@@ -632,7 +632,7 @@ def bench_map(app, cache, built) -> None:
         chosen = active[::step][:MAP_UPDATE * MAP_UPDATE_ROUNDS]
         cursor = built.cursor
         round_times, e2e, py_send, receive_ms = [], [], [], []
-        from app.wire.protocol import Change
+        from app.wire.feed import Change
 
         for r in range(MAP_UPDATE_ROUNDS):
             batch = chosen[r * MAP_UPDATE:(r + 1) * MAP_UPDATE]
@@ -825,7 +825,7 @@ def bench_queue(app, cache, built) -> None:
 
     # ---------------------------------------------------------------- 3. a sync batch lands
     try:
-        from app.wire.protocol import Change
+        from app.wire.feed import Change
 
         dock.set_view(View.ALL_ACTIVE)
         dock.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, with_config
 
 from app.refdata.time_fields import (
     HANDLE_STAGE,
@@ -49,12 +52,13 @@ __all__ = [
 # Limit
 
 
+@with_config(ConfigDict(json_schema_extra={"additionalProperties": False}))  # on the wire: app.wire.refdata
 @dataclass(frozen=True)
 class Limit:
     """A time limit: ``minutes`` of working time (``working=True``) or of calendar time."""
 
     minutes: int
-    working: bool
+    working: Annotated[bool, Field(description="true: working time (the calendar's periods); false: calendar time")]
 
     def __post_init__(self) -> None:
         if not is_int(self.minutes) or self.minutes <= 0:

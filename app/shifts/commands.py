@@ -4,7 +4,8 @@ Like case commands (`app.cases.commands`), each has a client-generated `command_
 durably (`app.cache.entity_outbox`), the engine sends it until the server answers, and the server applies
 it exactly once and answers a retry with the stored answer (`POST /api/entity-commands`). They are a
 separate kind because they act on no case: the case outbox, its rebasing and its conflicts stay as
-they are.
+they are. They are the domain's commands and the wire's at once (the console queues exactly what it
+sends); the envelope the server reads is `app.wire.shifts.EntityCommandEnvelope`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.platform.edge_types import Text, Time
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100  # commands in one POST /api/entity-commands
+NOTES_MAX = 20_000  # characters of a handover's notes
 HANDOVER = "handover"
 SET_NOTES = "set_notes"
 SIGN = "sign"
@@ -29,7 +31,7 @@ SIGN = "sign"
 class SetNotesPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    notes: Text = Field(max_length=20_000)
+    notes: Text = Field(max_length=NOTES_MAX)
 
 
 class SignPayload(BaseModel):

@@ -16,7 +16,7 @@ from typing import Any
 from app.cache import LocalCache, OfflineLoginError
 from app.platform.enums import Role
 from app.sync.client import ServerClient, ServerRefused
-from app.wire.protocol import UserInfo
+from app.wire.platform import UserInfo
 from app.cases.workflow import Actor
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from app.cases.commands import BatchResult, Command
 from db.cases import CaseRow
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, responses
-from server.platform.batch_items import CommandEnvelope, ReadBatch, read_items
+from app.wire.cases import CommandEnvelope
+from server.platform.batch_items import ReadBatch, read_items
 from server.platform.errors import ApiError
 from server.platform.scope import can_see
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import functools
-import json
 import logging
 import threading
 import uuid
@@ -38,6 +37,7 @@ from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.cases.workflow import WorkflowError, apply
 from app.platform.scope import CASE, case_scope
+from app.wire import raw
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
@@ -335,8 +335,8 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
     """The feed change, the stored answer and the audit entry of an accepted command in one statement;
     its position, or None when the feed counter row is missing (nothing was written: the caller goes
     the long way, which creates it)."""
-    text = json.dumps(stored_json)  # as the JSON column would store it
-    params = {"answer_head": '{"position":', "answer_tail": "," + text[1:],
+    head, tail = raw.accepted_answer_parts(stored_json)
+    params = {"answer_head": head, "answer_tail": tail,
               "c_command_id": command.command_id, "c_username": user.username, "c_case_id": command.case_id,
               "c_action": str(command.action), "c_received_at": now, "c_status": "accepted",
               **pg_change_params(CASE, command.case_id, scope=scope), **audit.pg_append_params(_AUDIT, **entry)}

@@ -4,12 +4,12 @@ same cursor and scope share one serialised page per feed state (`server.feed.rin
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
 
 from app.platform.edge_types import QueryInt64
+from app.wire.feed import ChangesPage
 from server.context import ServerContext
 from server.feed.pages import GZIP_MIN_BYTES, RawPage
 from server.platform.api import Ctx, User
@@ -19,23 +19,7 @@ from server.platform.auth import AuthUser
 router = APIRouter()
 
 
-class Change(BaseModel):
-    position: int
-    kind: str = Field(description="'case' (data = the case) or 'setting' (data = {key, value})")
-    id: str
-    data: dict[str, Any]
-
-
-class ChangesAnswer(BaseModel):
-    changes: list[Change]
-    cursor: int
-    more: bool
-    scope: str = Field(description="what the user sees (`app.platform.scope.scope_tag`); a console whose copy came under "
-                                   "another one starts again from 0")
-    server_time: str
-
-
-@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesAnswer))
+@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesPage))
 async def get_changes(
     request: Request,
     user: User,

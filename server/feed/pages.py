@@ -1,5 +1,5 @@
 """Serialised feed pages: the page `server.feed.read.read_changes` would answer, as the bytes of the
-answer, with each case's JSON taken as stored (never parsed and encoded again).
+answer (written by `app.wire.raw`), with each case's JSON taken as stored (never parsed and encoded again).
 
 Hundreds of consoles long-poll the same cursor; every commit wakes them all. Instead of each one
 querying, parsing every case's JSON and encoding it again, one of them reads the page with the case
@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from app.platform.scope import CASE, SCOPE_EXIT, feed_entry, scope_tag
+from app.platform.scope import CASE, feed_entry, scope_tag
+from app.wire import raw
 from db.cases import CaseRow
 from db.feed import FeedRow
 from server.feed.read import candidates, exit_data, page_end
@@ -43,7 +44,7 @@ class RawPage:
     _gz_state: Any = None
 
     def body(self, server_time: str) -> bytes:
-        return self.prefix + _tail(server_time)
+        return self.prefix + raw.page_tail(server_time)
 
     def gzip(self, server_time: str) -> bytes:
         if self._gz_state is None:
@@ -51,11 +52,7 @@ class RawPage:
             self._gz_head = state.compress(self.prefix)
             self._gz_state = state
         state = self._gz_state.copy()
-        return self._gz_head + state.compress(_tail(server_time)) + state.flush()
-
-
-def _tail(server_time: str) -> bytes:
-    return b',"server_time":' + json.dumps(server_time).encode() + b"}"
+        return self._gz_head + state.compress(raw.page_tail(server_time)) + state.flush()
 
 
 def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None = None):
@@ -85,26 +82,16 @@ def _serialised_rows(session: Session, stmt) -> Iterator[SerialisedRow]:
         removal = None
         if exits is not None:  # rare: only rows that left a unit
             exits = json.loads(exits)
-            removal = b'{"position":%d,"kind":%s,"id":%s,"data":%s}' % (
-                position, _SCOPE_EXIT_JSON, json.dumps(entity_id).encode(),
-                json.dumps(exit_data(kind, version), separators=(",", ":")).encode())
-        yield position, kind, entity_id, scope, exits, (
-            b'{"position":%d,"kind":%s,"id":%s,"data":%s}'
-            % (position, json.dumps(kind).encode(), json.dumps(entity_id).encode(),
-               (data if data is not None else "null").encode())), removal
-
-
-_SCOPE_EXIT_JSON = json.dumps(SCOPE_EXIT).encode()
+            removal = raw.scope_exit(position, entity_id, exit_data(kind, version))
+        yield position, kind, entity_id, scope, exits, raw.change(position, kind, entity_id, data), removal
 
 
 def raw_page(parts: list[bytes], cursor: int, more: bool, tag: bytes) -> RawPage:
-    prefix = (b'{"changes":[' + b",".join(parts) + b'],"cursor":%d,"more":%s,"scope":%s'
-              % (cursor, b"true" if more else b"false", tag))
-    return RawPage(prefix, len(parts), cursor, more)
+    return RawPage(raw.page_prefix(parts, cursor, more, tag), len(parts), cursor, more)
 
 
 def scope_tag_json(units) -> bytes:
-    return json.dumps(scope_tag(units)).encode()
+    return raw.text(scope_tag(units))
 
 
 def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:

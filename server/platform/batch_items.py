@@ -2,8 +2,8 @@
 
 A batch is a console's outbox in flight. Refusing it as a whole because of one bad command (a 422, or a
 500 from deep inside a transaction) answers every retry the same way, and the outbox is stuck behind
-that command for good. So only the envelope (`{"commands": [...]}`, 1 to MAX_BATCH items) is the request
-FastAPI validates; each item is validated on its own, and one that does not fit its schema becomes a
+that command for good. So only the envelope (`app.wire.cases.CommandEnvelope`, `app.wire.shifts.
+EntityCommandEnvelope`: `{"commands": [...]}`, 1 to MAX_BATCH items) is the request FastAPI validates; each item is validated on its own, and one that does not fit its schema becomes a
 `BadCommand`: answered `rejected` with the fields named, stored like any answer when its `command_id` is
 usable (a retry gets the same answer), while the batch's other commands are applied as usual.
 """
@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from app.cases import commands
-from app.shifts import commands as entity_commands
 from app.cases.commands import problems
 from app.platform.edge_types import Time, check_text, printable
 
@@ -26,22 +24,6 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 _TIME = TypeAdapter(Time)
-_ITEMS = "each a command object; one that does not fit the command schema is answered rejected on its own"
-
-
-class CommandEnvelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    commands: list[Any] = Field(min_length=1, max_length=commands.MAX_BATCH, description=f"Commands, {_ITEMS}")
-
-
-class EntityCommandEnvelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    commands: list[Any] = Field(min_length=1, max_length=entity_commands.MAX_BATCH,
-                                description=f"Entity commands, {_ITEMS}")
-
-
 @dataclass(frozen=True)
 class ReadBatch:
     """A batch as read: each item a valid command or a `BadCommand`, in batch order."""

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request, Response
 
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
-from server.refdata.answers import RefDataAnswer
+from app.wire.refdata import RefDataAnswer
 
 router = APIRouter()
 

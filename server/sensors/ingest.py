@@ -79,14 +79,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SENSOR = "sensor"
-MAX_BATCH = 5000          # readings per HTTP request
 REBUILD_S = 15 * 60       # raw history replayed into the evaluators at start
 MINUTE_GRACE_S = 5        # a minute's aggregate is written this long after the minute ends
 REAGGREGATE_S = 3 * 60    # at start, the aggregates of the last minutes are recomputed from raw rows
 _MESSAGE_MAX = 500
 
-REASONS = ("malformed", "unknown_sensor", "wrong_unit", "not_finite", "impossible_value", "future_time",
-           "too_old", "store_refused")
 _REASON_NAMES = {int(Reason.HIGH): "high", int(Reason.LOW): "low", int(Reason.RATE): "rate"}
 
 
@@ -789,4 +786,4 @@ def _more_extreme(peak: float | None, value: float, reason: int) -> float:
     return min(peak, value) if reason == int(Reason.LOW) else max(peak, value)
 
 
-__all__ = ["SensorIngest", "BatchOutcome", "Rejection", "Reading", "REASONS", "MAX_BATCH", "SENSOR", "Level"]
+__all__ = ["SensorIngest", "BatchOutcome", "Rejection", "Reading", "SENSOR", "Level"]

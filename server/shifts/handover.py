@@ -25,6 +25,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.platform.enums import Action, Role, Status, TERMINAL_STATUSES
+from app.shifts.commands import NOTES_MAX
 from db.metadata import Base
 from db.cases import CaseEventRow, CaseRow
 from db.feed import FeedRow
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 HANDOVER = "handover"
 REPORT_FORMAT = 1
 LIST_LIMIT = 200          # items per list in a report; the counts are always complete
-NOTES_MAX = 20_000
 _TERMINAL = [str(s) for s in TERMINAL_STATUSES]
 # Runs with the new JSON after the feed change and before the audit entry (the entity-command path stores
 # its idempotency record there, so the audit entry stays the transaction's last statement).

@@ -16,7 +16,8 @@ from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandResult
 from app.cases.workflow import Actor
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
-from app.wire.protocol import Change, ChangesPage, LoginResult, UserInfo
+from app.wire.feed import Change, ChangesPage
+from app.wire.platform import Health, LoginResult, UserInfo
 
 
 class FakeServer:
@@ -137,7 +138,7 @@ class FakeClient:
     def parse_changes(page: ChangesPage) -> ChangesPage:
         return page
 
-    def healthz(self) -> dict:
+    def healthz(self) -> Health:
         if self.down:
             raise ServerUnreachable("fake server is down")
-        return {"status": "ok", "database": "ok"}
+        return Health(status="ok", database="ok")
