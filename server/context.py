@@ -23,7 +23,7 @@ from server.feed.answer_pacer import AnswerPacer
 from server.feed.notifier import FeedNotifier
 from server.feed.page_cache import FeedPageCache
 from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
-from server.feed.read import ChangesPage, latest_position, read_changes
+from server.feed.read import DataPage, latest_position, read_changes
 from server.feed.record import FEED_CHANGED
 from server.feed.ring import FeedRing
 from server.platform.auth import (
@@ -143,7 +143,7 @@ class ServerContext:
             future.add_done_callback(lambda f: lookups.pop(digest, None) if lookups.get(digest) is f else None)
         return await asyncio.shield(future)  # one caller going away must not cancel the others' lookup
 
-    def read_changes(self, after: int, limit: int, user: AuthUser) -> ChangesPage:
+    def read_changes(self, after: int, limit: int, user: AuthUser) -> DataPage:
         with self.db.reader() as session, session.begin():
             return read_changes(session, after, limit, user, self.refdata)
 

@@ -19,6 +19,9 @@ class LoginRequest(Request):
 
 
 class UserInfo(Answer):
+    """The logged-in user; also how the console keeps it for an offline login, hence the defaults (the
+    server always sends every field)."""
+
     username: str
     display_name: str = ""
     role: Role

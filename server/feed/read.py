@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class ChangesPage:
+class DataPage:
+    """A page of the feed as data, before it is an answer: `app.wire.feed.ChangesPage` less its
+    `server_time` (the endpoint answers the serialised twin, `server.feed.pages`)."""
+
     changes: list[dict[str, Any]] = field(default_factory=list)
     cursor: int = 0
     more: bool = False
@@ -50,7 +53,7 @@ def page_end(after: int, limit: int, read: int, last_read: int, last_given: int 
     return (last_given if last_given is not None else after), False
 
 
-def read_changes(session: Session, after: int, limit: int, user: AuthUser, refdata) -> ChangesPage:
+def read_changes(session: Session, after: int, limit: int, user: AuthUser, refdata) -> DataPage:
     """The changes after position `after` that `user` may see, oldest first, at most `limit`.
 
     One statement, so the page is one consistent snapshot: a case's data is the state at its position.
@@ -79,7 +82,7 @@ def read_changes(session: Session, after: int, limit: int, user: AuthUser, refda
             changes.append({"position": position, "kind": kind, "id": entity_id,
                             "data": case_data if kind == CASE else data})
     cursor, more = page_end(after, limit, read, last_read, changes[-1]["position"] if changes else None)
-    return ChangesPage(changes, cursor, more, scope_tag(units))
+    return DataPage(changes, cursor, more, scope_tag(units))
 
 
 def exit_data(kind: str, version: int | None) -> dict[str, Any]:
