@@ -93,6 +93,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
             await ctx.notifier.stop()
             if ctx.locks is not None:
                 ctx.locks.close()  # gives up the sweeps and the MQTT slot for another process to take
+            ctx.batch_lanes.close()
             ctx.db.dispose()
 
     # The API's map (/docs, /redoc, /openapi.json) only where asked for (ServerSettings.api_docs: the demo

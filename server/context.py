@@ -19,20 +19,14 @@ from app.cases.commands import BatchResult, CommandBatch
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
-from server.cases.commands import Hook, apply_batch
+from server.cases.commands import BatchLanes, Hook, apply_batch
 from server.feed.answer_pacer import AnswerPacer
-from server.feed.changes import (
-    FEED_CHANGED,
-    ChangesPage,
-    FeedNotifier,
-    FeedPageCache,
-    FeedRing,
-    RawPage,
-    latest_position,
-    read_changes,
-    read_changes_raw,
-    read_ring_rows,
-)
+from server.feed.notifier import FeedNotifier
+from server.feed.page_cache import FeedPageCache
+from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
+from server.feed.read import DataPage, latest_position, read_changes
+from server.feed.record import FEED_CHANGED
+from server.feed.ring import FeedRing
 from server.platform.advisory import SessionLocks
 from server.platform.auth import (
     AuthUser,
@@ -84,6 +78,7 @@ class ServerContext:
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # failed-login counts and lockouts (in the database)
+    batch_lanes: BatchLanes = field(init=False)  # a batch's cases applied at once (settings.batch_lanes)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
     _command_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
@@ -97,6 +92,7 @@ class ServerContext:
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
         self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
+        self.batch_lanes = BatchLanes(self.settings.batch_lanes)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
@@ -119,7 +115,8 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
+                             lanes=self.batch_lanes)
         if self.metrics is not None:
             self.metrics.count_commands(result)
         return result
@@ -173,7 +170,7 @@ class ServerContext:
             future.add_done_callback(lambda f: lookups.pop(digest, None) if lookups.get(digest) is f else None)
         return await asyncio.shield(future)  # one caller going away must not cancel the others' lookup
 
-    def read_changes(self, after: int, limit: int, user: AuthUser) -> ChangesPage:
+    def read_changes(self, after: int, limit: int, user: AuthUser) -> DataPage:
         with self.db.reader() as session, session.begin():
             return read_changes(session, after, limit, user, self.refdata)
 

@@ -48,7 +48,7 @@ from db.cache import CACHE_SCHEMA_VERSION, cache_metadata, cases, settings
 
 if TYPE_CHECKING:
     from app.refdata.model import RefData
-    from app.wire.protocol import Change
+    from app.wire.feed import Change
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,10 @@
 
 Every payload model forbids unknown fields, so a typo in a client is an error, not a silently ignored
 field. `parse_payload` is the one place that maps an action to its payload schema.
+
+These are the domain's commands and the wire's at once: the console queues exactly the `Command` it sends
+and the server applies exactly the one it reads, so there is one definition of each (the envelope the
+server reads first is `app.wire.cases.CommandEnvelope`).
 """
 from __future__ import annotations
 

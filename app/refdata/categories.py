@@ -15,7 +15,9 @@ from app.platform.enums import Priority
 from app.refdata.entities import Category, as_priority
 from app.refdata.errors import RefDataError, Src
 from app.refdata.files import first_duplicate, read_csv
-from app.refdata.timelimits import Limit, TimeLimitError, WorkCalendar
+from app.refdata.time_fields import TimeLimitError
+from app.refdata.timelimits import Limit
+from app.refdata.work_calendar import WorkCalendar
 
 __all__ = ["CATEGORY_COLUMNS", "category_from_row", "format_limit", "parse_categories",
            "parse_categories_with_src", "parse_limit", "validate_categories"]

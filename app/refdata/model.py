@@ -35,7 +35,8 @@ from app.refdata.responsibility import (
     validate_rules,
 )
 from app.refdata.sensors import sensors_from_items
-from app.refdata.timelimits import Limit, TimeLimitError, TimeLimitPolicy
+from app.refdata.time_fields import TimeLimitError
+from app.refdata.timelimits import Limit, TimeLimitPolicy
 from app.refdata.units import units_from_items, validate_units
 from app.refdata.users import users_from_items
 

@@ -27,7 +27,7 @@ _IMMEDIATE = "onegrid_sqlite_immediate"  # execution option read by the SQLite B
 
 # The defaults of `ServerSettings.db_pool_size` / `db_max_overflow`. Sized for every thread that may hold a connection at once: the worker threads of plain `def`
 # endpoints (anyio's default limiter, 40), commands' own (settings.command_threads) and feed
-# reads' (FEED_READ_THREADS), the batch lanes' helpers (server.cases.commands.BATCH_LANES - 1), plus the
+# reads' (FEED_READ_THREADS), the batch lanes' helpers (settings.batch_lanes - 1, server.cases.commands.BatchLanes), plus the
 # maintenance loop. A request holds a connection only while its
 # query or transaction runs, never while a long-poll waits. Connections are opened on demand and then
 # kept: a pool smaller than the threads closed and reopened one per burst (~500 per benchmark run).

@@ -19,7 +19,7 @@ types) and queues them for its single writer thread; the thread collects what ar
 3. per-minute aggregates from the rows actually inserted (`server.sensors.aggregation`);
 4. rule evaluation against the process's memory of each sensor (`server.sensors.memory`);
 5. level changes go to `server.sensors.alarms` (raise / escalate / clear, episodes), the sensor's state
-   row is written and put in the feed (kind `sensor`), then the feed changes (last, see server.feed.changes).
+   row is written and put in the feed (kind `sensor`), then the feed changes (last, see server.feed.record).
 
 **One reading never fails the others.** Should the batch's transaction fail all the same (the database
 refuses a row), the batch is written again in halves, and each failing half in halves again, until the
@@ -46,7 +46,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.sensors.levels import Level
-from server.feed.changes import record_changes
+from server.feed.record import record_changes
 from server.sensors import aggregation
 from server.sensors import alarms as sensor_alarms
 from server.sensors.batch_split import write_split

@@ -31,7 +31,7 @@ from db.feed import FeedRow
 from db.metadata import Base
 from db.shifts import HANDOVER_DRAFT, HANDOVER_SIGNED, HandoverRow, ShiftRow
 from server.audit import chain as audit
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.shifts.shifts import SHIFT, emergency_periods, outages_during, shift_data

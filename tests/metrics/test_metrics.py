@@ -242,7 +242,8 @@ def test_percentile_is_linear_between_ranks():
 
 def test_period_days_follow_the_city_time_zone_across_a_dst_change(refdata):
     from app.refdata.model import RefData
-    from app.refdata.timelimits import TimeLimitPolicy, WorkCalendar
+    from app.refdata.timelimits import TimeLimitPolicy
+    from app.refdata.work_calendar import WorkCalendar
 
     berlin = RefData(refdata.units, refdata.categories, refdata.grids, refdata.responsibility, refdata.users,
                      refdata.sensors, TimeLimitPolicy(calendar=WorkCalendar(tz="Europe/Berlin")))

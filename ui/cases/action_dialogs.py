@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.platform import labels
 from app.cases.case import Case
-from app.platform.enums import Action, Role
 from app.cases.routing import Suggestion, rank_units
+from app.platform import labels
+from app.platform.enums import Action, Role
 from ui.shell.i18n import current_language
 
 UnitRole = Qt.ItemDataRole.UserRole + 1

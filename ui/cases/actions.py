@@ -13,10 +13,10 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Sig
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
-from app.platform import labels
 from app.cases.case import Case
-from app.platform.enums import Action
 from app.cases.workflow import WorkflowError, allowed_actions
+from app.platform import labels
+from app.platform.enums import Action
 from ui.cases.action_dialogs import dialog_for
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op

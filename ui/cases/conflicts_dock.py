@@ -7,7 +7,15 @@ import json
 import logging
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -22,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.platform import labels
 from app.cache.models import Conflict
-from ui.shell import theme
+from app.platform import labels
 from ui.cases.actions import now_utc, refusal_text, ui_language
 from ui.cases.timeline import format_time
+from ui.shell import theme
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)

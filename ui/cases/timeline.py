@@ -8,11 +8,17 @@ from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
-from app.platform import labels
 from app.cases.case import Case, CaseEvent
 from app.cases.commands import Command
+from app.platform import labels
 from app.platform.enums import Action, Status
 from ui.shell import theme
 

@@ -14,20 +14,40 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDockWidget, QFileDialog,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.metrics import figures as m
 from app.metrics import csv_report as metrics_csv
+from app.metrics import figures as m
 from app.platform.enums import Role
 from app.platform.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
-from ui.shell.i18n import current_language
 from ui.metrics.charts import MetricsCharts
 from ui.metrics.models import FiguresModel, RankingModel, SortRole
+from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,13 @@ import math
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.platform.i18n import QT_TRANSLATE_NOOP

@@ -15,18 +15,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenuBar, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenuBar,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.platform.enums import Role
 from app.platform.labels import role_label
 from app.platform.settings import ConsoleSettings, SettingsStore
-from ui.shell import i18n, theme
-from ui.shell.about_dialog import AboutDialog
-from ui.shell.banners import EmergencyBanner, EmergencySwitch, OfflineBanner
-from ui.shell.context import ConsoleContext
-from ui.shell.login_dialog import LoginDialog
-from ui.shell.settings_dialog import SettingsDialog
-from ui.shell.status_bar import ConsoleStatusBar
 from ui.audit.dock import AuditDock
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
@@ -35,6 +35,13 @@ from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
 from ui.sensors.alarm_dock import AlarmDock
 from ui.sensors.sensor_dock import SensorDock
+from ui.shell import i18n, theme
+from ui.shell.about_dialog import AboutDialog
+from ui.shell.banners import EmergencyBanner, EmergencySwitch, OfflineBanner
+from ui.shell.context import ConsoleContext
+from ui.shell.login_dialog import LoginDialog
+from ui.shell.settings_dialog import SettingsDialog
+from ui.shell.status_bar import ConsoleStatusBar
 from ui.shifts.handover_dock import HandoverDock
 
 log = logging.getLogger(__name__)

@@ -6,11 +6,17 @@ Rows are the events themselves (immutable ledger entries), so an update of an op
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
-from app.shifts.handover import TimelineEvent, actor_label
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from app.platform.labels import action_label, localized_name, status_label
+from app.shifts.handover import TimelineEvent, actor_label
 
 CTX = "ShiftTimelineModel"
 COLUMNS = (QT_TRANSLATE_NOOP(CTX, "Time"), QT_TRANSLATE_NOOP(CTX, "Case"), QT_TRANSLATE_NOOP(CTX, "Event"),

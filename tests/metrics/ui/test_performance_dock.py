@@ -13,7 +13,7 @@ import pytest
 from app.metrics import figures as m
 from app.sync.client import ServerUnreachable
 from app.sync.state import Connection
-from app.wire.protocol import Change
+from app.wire.feed import Change
 from tests.support import metrics_history as hist
 from tests.support.stub_dock import stub_build_dock
 from tests.support.ui import LEAD, OPERATOR, wait_ops

@@ -10,7 +10,7 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
 from db.shifts import HandoverRow
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.shifts import handover as handover_module
 from tests.support.server import HANDLER, UNIT
 
