@@ -81,6 +81,11 @@ class EscalatePayload(_Payload):
     automatic: bool = False
 
 
+class DecideOwnerPayload(_Payload):
+    unit_id: Text = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
 class NotePayload(_Payload):
     text: Text = Field(min_length=1, max_length=4000)
 
@@ -105,6 +110,7 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.ESCALATE: EscalatePayload,
     Action.REASSIGN: DispatchPayload,
     Action.NOTE: NotePayload,
+    Action.DECIDE_OWNER: DecideOwnerPayload,
 }
 
 
