@@ -235,7 +235,7 @@ def test_ranking(cases, refdata):
     # has no case due (C is not late in its stage), level 3: nobody
     assert ranked == [("water_supply", 1)]
     reasons = {r.unit_id: r.unranked_reason for r in rep.ranking}
-    assert reasons["roads"] == "no value (n/a)"
+    assert reasons["roads"] == "fewer than 1 cases due (0)"
     assert rep.ranking[0].peer_group == "level 1"
 
 
