@@ -44,6 +44,7 @@ SHORTCUTS: dict[Action, str] = {
     Action.ESCALATE: "E",
     Action.REASSIGN: "G",
     Action.NOTE: "N",
+    Action.DECIDE_OWNER: "O",
 }
 
 _HELP = {
@@ -66,6 +67,8 @@ _HELP = {
     Action.ESCALATE: QT_TRANSLATE_NOOP("CaseActions", "Escalate to the next level (督办)"),
     Action.REASSIGN: QT_TRANSLATE_NOOP("CaseActions", "Move the case to another unit (改派)"),
     Action.NOTE: QT_TRANSLATE_NOOP("CaseActions", "Add a note to the history"),
+    Action.DECIDE_OWNER: QT_TRANSLATE_NOOP("CaseActions", "Settle an ownership dispute: the unit that owns "
+                                                          "the case, with the reason (权属争议)"),
 }
 
 def now_utc(ctx: Any) -> datetime:
