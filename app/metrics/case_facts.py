@@ -13,6 +13,9 @@ None): they appear in the city-wide report and the per-post figures, never in a 
 and the handling deadline are the unit's that held the case then; a dispatch counts for the unit it went
 to and a return for the unit that returned it (a return is the dispatch post's fault, charged there too).
 
+Disputes. A dispatch round during which the case went to the dispute queue (returned twice) is charged to
+no post: a shift lead decides the owner (`decide_owner`, counted as a dispatch to the unit decided).
+
 Rework. A failed verification reopens the handling task of the dispatch it belongs to: the task keeps its
 one deadline (the original, moved only by an approved extension or a suspension, as `workflow.apply`
 sets it) and can no longer be met, since its first report was not a resolution. The case's `late_at` is
@@ -109,6 +112,7 @@ class _Round:
     outcome: str | None = None     # "done" | "returned" | "reworked" | "voided"
     checked_at: datetime | None = None  # verification rounds: the inspector's verdict
     failed: bool = False           # handling rounds: a verification of this task failed
+    disputed: bool = False         # dispatch rounds: the case went to the dispute queue (a lead decides)
 
 
 def _limit(case: Case, stage: Stage, refdata: RefData) -> timelimits.Limit | None:
@@ -236,6 +240,8 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:  # noqa: C901 - one p
             if current is not None and current.due is not None and suspended_at is not None:
                 current.due = timelimits.shift_for_suspension(current.due, suspended_at, at, current.working, cal)
             suspended_at, last_resumed = None, at
+        elif a == Action.ESCALATE and ev.payload.get("dispute") and current is not None:
+            current.disputed = True  # the lead's decision from here: charged to no post
         elif a == Action.DECIDE_OWNER:
             holder = ev.payload.get("unit_id")
             end(current, at, "done")
@@ -262,7 +268,7 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:  # noqa: C901 - one p
         done = r.done_at is not None and r.outcome in ("done", "voided") and r.done_at <= r.due
         if r.stage == Stage.REGISTER:
             facts.append(Fact(r.key, REGISTER_DUE, None, cat, r.due, day(r.due), met=done))
-        elif r.stage == Stage.DISPATCH:
+        elif r.stage == Stage.DISPATCH and not r.disputed:
             facts.append(Fact(r.key, DISPATCH_DUE, None, cat, r.due, day(r.due), met=done))
         elif r.stage == Stage.HANDLE and r.outcome != "returned":
             if r.done_at is None or r.done_at > r.due:

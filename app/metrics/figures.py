@@ -119,6 +119,13 @@ def _posts(s: _Sums) -> list[PostFigures]:
     return [PostFigures(post=post, label=text, figures=figs[post]) for post, text in POSTS]
 
 
+def window_figures(agg: Aggregates, settings: EvaluationSettings = DEFAULT_SETTINGS) -> tuple[list[Figure],
+                                                                                       list[PostFigures]]:
+    """The city-wide figures and the posts' of any window (a shift, for its handover report)."""
+    scope = _Sums(agg, {u for _, u in agg.by_unit} | set(agg.resolution) | set(agg.closure))
+    return _figures(scope, settings.weights), _posts(scope)
+
+
 def build_report(agg: Aggregates, period: Period, refdata: RefData, unit_id: str | None, rollup: bool,
                  source: Literal["server", "cache"], *, complete: bool = True, note: str = "",
                  settings: EvaluationSettings = DEFAULT_SETTINGS) -> Report:

@@ -255,6 +255,18 @@ def report(session: Session, refdata, start: date, end: date, unit_id: str | Non
     return m.build_report(agg, period, refdata, unit_id, rollup, "server", settings=settings)
 
 
+def window_evaluation(session: Session, start: datetime, end: datetime, tz_name: str = "UTC") -> dict:
+    """The city-wide rates and the center posts' figures of a window that is not whole days (a shift), for
+    the handover report: each figure as JSON with its formula, numerator and denominator."""
+    from datetime import timezone
+
+    period = m.Period(start=start.date(), end=end.date(), timezone=tz_name, start_at=start.astimezone(timezone.utc),
+                      end_at=max(start, end).astimezone(timezone.utc), as_of=end.astimezone(timezone.utc))
+    figures, posts = m.window_figures(aggregate_sql(session, period, None))
+    rates = [f.model_dump(mode="json") for f in figures if f.kind == "rate"]
+    return {"figures": rates, "posts": [p.model_dump(mode="json") for p in posts]}
+
+
 def fact_counts(session: Session) -> tuple[int, int]:
     """(metric_facts rows, metric_cases rows), for `onegrid-ctl metrics` and checks."""
     return (session.execute(select(func.count()).select_from(_FACTS)).scalar_one(),

@@ -193,6 +193,40 @@ class OutagePeriod(_Answer):
     error: str | None
 
 
+class EvaluationFigure(_Answer):
+    key: str
+    kind: str
+    label: str
+    formula: str
+    value: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+    p90: float | None = None
+
+
+class PostEvaluation(_Answer):
+    post: str
+    label: str
+    figures: list[EvaluationFigure]
+
+
+class ShiftEvaluation(_Answer):
+    """The shift window's rates (city-wide) and the center posts' own figures, with their formulas."""
+
+    figures: list[EvaluationFigure]
+    posts: list[PostEvaluation]
+
+
+class DisputeCase(CaseRef):
+    since: str
+    return_count: int
+
+
+class DisputeList(_Answer):
+    total: int
+    items: list[DisputeCase]
+
+
 class HandoverReport(_Answer):
     format: int
     window: Window
@@ -206,6 +240,8 @@ class HandoverReport(_Answer):
     alarms: ShiftAlarms
     emergency: list[EmergencyPeriod]
     outages: list[OutagePeriod]
+    evaluation: ShiftEvaluation | None = Field(default=None, description="absent in reports drafted before it")
+    disputes: DisputeList | None = Field(default=None, description="open ownership disputes at the end")
 
 
 class HandoverAnswer(_Answer):
