@@ -89,6 +89,7 @@ class Case(BaseModel):
     reporter_name: str = ""
     reporter_phone: str = ""
     alarm_id: str | None = None
+    object_code: str | None = None         # the component's object code (app.cases.object_codes)
     attachments: tuple[str, ...] = ()
     # Deadlines: the current stage's due time, and every stage's due/finished time for metrics.
     stage: Stage | None = None

@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.cases.case import Case, Location
+from app.cases.object_codes import OBJECT_CODE_PATTERN
 from app.platform.edge_types import Int64, Text, Time, printable
 from app.platform.enums import Action, Priority, Source
 
@@ -36,6 +37,7 @@ class CreatePayload(_Payload):
     attachments: tuple[Text, ...] = Field(default=(), max_length=20)
     alarm_id: Text | None = Field(default=None, max_length=64)
     provisional_number: Text | None = Field(default=None, max_length=40)
+    object_code: Text | None = Field(default=None, max_length=24, pattern=OBJECT_CODE_PATTERN)  # a surveyed asset
 
 
 class EmptyPayload(_Payload):

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from app.cases import disputes, ownership
 from app.cases.case import Case, CaseEvent, Extension, OwnerDecision
+from app.cases.object_codes import object_code_problem
 from app.cases.commands import (
     Command,
     CreatePayload,
@@ -382,6 +383,9 @@ def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: Ref
             refdata.grid(location.grid_code)
         except Exception:
             raise WorkflowError("unknown_grid", f"unknown grid '{location.grid_code}'") from None
+    if payload.object_code is not None and \
+            (why := object_code_problem(payload.object_code, category, location.grid_code)) is not None:
+        raise WorkflowError("bad_object_code", why)
     base = Case(
         id=command.case_id,
         provisional_number=payload.provisional_number,
@@ -394,6 +398,7 @@ def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: Ref
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         alarm_id=payload.alarm_id,
+        object_code=payload.object_code,
         attachments=payload.attachments,
         created_at=now,
         updated_at=now,

@@ -31,6 +31,9 @@ class Unit:
                 "parent_id": self.parent_id, "kind": self.kind, "phone": self.phone}
 
 
+CRITERIA_FIELDS = ("register_criteria", "close_criteria", "register_criteria_en", "close_criteria_en")
+
+
 @dataclass(frozen=True)
 class Category:
     """A component (部件) or event (事件) category with its handling limit per priority."""
@@ -44,16 +47,23 @@ class Category:
     default_priority: Priority
     limits: dict[Priority, Limit] = field(hash=False)
     emergency: bool = False
+    # 立案标准 / 结案标准: what must be true to register a case of this category, and to close it
+    register_criteria: str = ""
+    close_criteria: str = ""
+    register_criteria_en: str = ""
+    close_criteria_en: str = ""
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
-                "name": self.name, "name_en": self.name_en,
-                "default_priority": str(self.default_priority),
-                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
-                "emergency": self.emergency}
+        out = {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
+               "name": self.name, "name_en": self.name_en,
+               "default_priority": str(self.default_priority),
+               "limits": {str(p): self.limits[p].to_dict() for p in Priority},
+               "emergency": self.emergency}
+        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
+        return out | criteria  # absent when empty: older bundles keep their version
 
 
 @dataclass(frozen=True)

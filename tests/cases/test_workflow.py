@@ -364,3 +364,22 @@ def test_priority_override(world, refdata, now):
     p = payload_for(A.CREATE, world) | {"priority": Priority.URGENT}
     case = apply(None, new_command(uuid.uuid4(), A.CREATE, p, now), actor_for(R.OPERATOR, world), refdata, now)
     assert case.priority == Priority.URGENT
+
+
+def test_a_component_case_may_carry_its_objects_code(world, refdata, now):
+    grid = world["grid"]
+    cat = world["category"]  # a component
+    good = f"{grid.code[:6]}{cat.major}{cat.minor}0042"
+    payload = payload_for(A.CREATE, world) | {"object_code": good}
+    case = apply(None, new_command(uuid.uuid4(), A.CREATE, payload, now), actor_for(R.OPERATOR, world), refdata, now)
+    assert case.object_code == good
+    for bad, words in ((f"{grid.code[:6]}99990042", "is not the category's"),
+                       (f"999999{cat.major}{cat.minor}0042", "county 999999"),):
+        with pytest.raises(WorkflowError, match=words) as err:
+            apply(None, new_command(uuid.uuid4(), A.CREATE, payload | {"object_code": bad}, now),
+                  actor_for(R.OPERATOR, world), refdata, now)
+        assert err.value.code == "bad_object_code"
+    with pytest.raises(WorkflowError) as err:  # not the standard's form at all: the payload is refused
+        apply(None, new_command(uuid.uuid4(), A.CREATE, payload | {"object_code": "12-34"}, now),
+              actor_for(R.OPERATOR, world), refdata, now)
+    assert err.value.code == "invalid_payload" and "object_code" in err.value.message

@@ -28,6 +28,7 @@ from app.platform import labels
 from app.cases.case import Case
 from app.platform.enums import Action, Role
 from app.cases.routing import Suggestion, rank_units
+from app.refdata.criteria import closing_text
 from ui.shell.i18n import current_language
 
 UnitRole = Qt.ItemDataRole.UserRole + 1
@@ -451,7 +452,11 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
     if action == Action.NOTE:
         return TextDialog(action, case, parent, key="text")
     if action == Action.CLOSE:
-        return ConfirmDialog(action, case, parent)
+        dialog = ConfirmDialog(action, case, parent)
+        criteria = closing_text(case.category_code, refdata, current_language())
+        if criteria:  # the lead checks the category's closing criteria (结案标准) before closing
+            dialog.question.setText(dialog.question.text() + "\n" + criteria)
+        return dialog
     if action == Action.APPROVE_EXTENSION and case.extension is not None:
         ext = case.extension
         dialog = ConfirmDialog(action, case, parent)

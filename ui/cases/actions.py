@@ -17,6 +17,7 @@ from app.platform import labels
 from app.cases.case import Case
 from app.platform.enums import Action
 from app.cases.workflow import WorkflowError, allowed_actions
+from app.refdata.criteria import registration_text
 from ui.cases.action_dialogs import dialog_for
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
@@ -165,6 +166,11 @@ class CaseActionBar(QWidget):
     def set_case(self, case: Case | None, actor, refdata) -> list[Action]:
         actions = allowed_actions(case, actor, refdata) if case is not None and refdata is not None else []
         self.set_allowed(actions)
+        if Action.REGISTER in actions:  # the category's registration criteria and limits, before registering
+            self.retranslate()
+            register = self._actions[Action.REGISTER]
+            register.setToolTip(register.toolTip() + "\n\n" + registration_text(case.category_code, refdata,
+                                                                                ui_language()))
         return actions
 
     def visible_actions(self) -> list[Action]:
