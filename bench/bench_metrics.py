@@ -217,6 +217,8 @@ _INDEXES = (
     "CREATE INDEX ix_metric_cases_closed_at ON metric_cases (closed_at)",
     "CREATE INDEX ix_metric_cases_late_at ON metric_cases (late_at)",
     "CREATE INDEX ix_metric_cases_registered_at ON metric_cases (registered_at)",
+    "CREATE INDEX ix_metric_facts_unit_at ON metric_facts (unit_id, at)",
+    "CREATE INDEX ix_metric_facts_timed ON metric_facts (at) INCLUDE (kind, seconds) WHERE seconds IS NOT NULL",
 )
 
 
