@@ -25,6 +25,7 @@ from app.platform.labels import action_label, localized_name, role_label, status
 log = logging.getLogger(__name__)
 
 CTX = "HandoverReport"
+_METRICS = "Metrics"  # the figures' own labels and formulas (app.metrics), translated in their context
 SHIFT = "shift"
 
 _SHIFT_NAMES = {"day": QT_TRANSLATE_NOOP("HandoverReport", "Day shift"),
@@ -366,7 +367,7 @@ def _evaluation_html(report: dict[str, Any], tz) -> list[str]:
     def value(f: dict[str, Any]) -> str:  # as app.metrics formats it (this feature does not import that one)
         v = f.get("value")
         if v is None:
-            return translate("Metrics", "n/a")
+            return translate(_METRICS, "n/a")
         return f"{v * 100:.1f} %" if f.get("kind") == "rate" else str(int(v))
 
     def fraction(f: dict[str, Any]) -> str:
@@ -375,8 +376,8 @@ def _evaluation_html(report: dict[str, Any], tz) -> list[str]:
     def rows(figures: list[dict[str, Any]], post: str | None = None) -> list[list[str]]:
         out = []
         for f in figures:
-            row = [translate("Metrics", f["label"]), value(f), fraction(f), translate("Metrics", f["formula"])]
-            out.append(([translate("Metrics", post)] if post is not None else []) + row)
+            row = [translate(_METRICS, f["label"]), value(f), fraction(f), translate(_METRICS, f["formula"])]
+            out.append(([translate(_METRICS, post)] if post is not None else []) + row)
         return out
 
     parts: list[str] = []
