@@ -168,6 +168,12 @@ def test_ctl_metrics_report_and_rebuild(scripted, capsys, monkeypatch):
                      "--unit", "roads"]) == 0
     out = capsys.readouterr().out
     assert "Timely resolution rate" in out and "= 0 / 1" in out and "cases closed in the period" in out
+    assert ctl.main(["--database-url", scripted.url, "metrics", "--start", "2026-11-23", "--end", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    # the posts with their formulas, and the ranking's rule with the reason a unit is not ranked
+    assert "Verified on time: 50.0 % = 3 / 6" in out and "verification rounds with a verdict" in out
+    assert "Ranked by timely_resolution_rate within peer groups (same level)" in out
+    assert "fewer than 5 cases due" in out and "0.40 × timely_resolution_rate" in out
     assert ctl.main(["--database-url", scripted.url, "metrics", "rebuild-facts"]) == 0
     assert "8 cases" in capsys.readouterr().out
     assert ctl.main(["--database-url", scripted.url, "metrics", "--start", "2026-11-24", "--end",
