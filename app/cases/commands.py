@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.cases.case import Case, Location
+from app.cases.object_codes import OBJECT_CODE_PATTERN
 from app.platform.edge_types import Int64, Text, Time, problems
 from app.platform.enums import Action, Priority, Source
 
@@ -40,6 +41,7 @@ class CreatePayload(_Payload):
     attachments: tuple[Text, ...] = Field(default=(), max_length=20)
     alarm_id: Text | None = Field(default=None, max_length=64)
     provisional_number: Text | None = Field(default=None, max_length=40)
+    object_code: Text | None = Field(default=None, max_length=24, pattern=OBJECT_CODE_PATTERN)  # a surveyed asset
 
 
 class EmptyPayload(_Payload):
@@ -85,6 +87,11 @@ class EscalatePayload(_Payload):
     automatic: bool = False
 
 
+class DecideOwnerPayload(_Payload):
+    unit_id: Text = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
 class NotePayload(_Payload):
     text: Text = Field(min_length=1, max_length=4000)
 
@@ -109,6 +116,7 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.ESCALATE: EscalatePayload,
     Action.REASSIGN: DispatchPayload,
     Action.NOTE: NotePayload,
+    Action.DECIDE_OWNER: DecideOwnerPayload,
 }
 
 

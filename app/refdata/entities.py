@@ -41,6 +41,9 @@ class Unit:
                 "parent_id": self.parent_id, "kind": self.kind, "phone": self.phone}
 
 
+CRITERIA_FIELDS = ("register_criteria", "close_criteria", "register_criteria_en", "close_criteria_en")
+
+
 @WIRE
 @dataclass(frozen=True)
 class Category:
@@ -55,16 +58,23 @@ class Category:
     default_priority: Priority
     limits: Annotated[dict[Priority, Limit], Field(description="priority → handling limit")] = field(hash=False)
     emergency: bool = False
+    # 立案标准 / 结案标准: what must be true to register a case of this category, and to close it
+    register_criteria: str = ""
+    close_criteria: str = ""
+    register_criteria_en: str = ""
+    close_criteria_en: str = ""
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
-                "name": self.name, "name_en": self.name_en,
-                "default_priority": str(self.default_priority),
-                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
-                "emergency": self.emergency}
+        out = {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
+               "name": self.name, "name_en": self.name_en,
+               "default_priority": str(self.default_priority),
+               "limits": {str(p): self.limits[p].to_dict() for p in Priority},
+               "emergency": self.emergency}
+        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
+        return out | criteria  # absent when empty: older bundles keep their version
 
 
 @WIRE

@@ -251,6 +251,40 @@ class OutagePeriod(Answer):
     error: str | None
 
 
+class EvaluationFigure(Answer):
+    key: str
+    kind: str
+    label: str
+    formula: str
+    value: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+    p90: float | None = None
+
+
+class PostEvaluation(Answer):
+    post: str
+    label: str
+    figures: list[EvaluationFigure]
+
+
+class ShiftEvaluation(Answer):
+    """The shift window's rates (city-wide) and the center posts' own figures, with their formulas."""
+
+    figures: list[EvaluationFigure]
+    posts: list[PostEvaluation]
+
+
+class DisputeCase(CaseRef):
+    since: str
+    return_count: int
+
+
+class DisputeList(Answer):
+    total: int
+    items: list[DisputeCase]
+
+
 class HandoverReport(Answer):
     format: int
     window: Window
@@ -264,6 +298,8 @@ class HandoverReport(Answer):
     alarms: ShiftAlarms
     emergency: list[EmergencyPeriod]
     outages: list[OutagePeriod]
+    evaluation: ShiftEvaluation | None = Field(default=None, description="absent in reports drafted before it")
+    disputes: DisputeList | None = Field(default=None, description="open ownership disputes at the end")
 
 
 class HandoverAnswer(Answer):

@@ -116,6 +116,9 @@ _ENV_NAMES = {
     "batch_lanes": "ONEGRID_BATCH_LANES",
     "gil_switch_ms": "ONEGRID_GIL_SWITCH_MS",
     "gc_gen0_threshold": "ONEGRID_GC_GEN0_THRESHOLD",
+    "metrics_rank_by": "ONEGRID_METRICS_RANK_BY",
+    "metrics_min_cases_to_rank": "ONEGRID_METRICS_MIN_CASES_TO_RANK",
+    "metrics_composite_weights": "ONEGRID_METRICS_COMPOSITE_WEIGHTS",
 }
 
 
@@ -222,6 +225,24 @@ class ServerSettings(BaseModel):
     gc_gen0_threshold: int = Field(50000, ge=0, le=10_000_000, description=(
         "The collector's first-generation threshold in the serving process (0 = Python's default); see "
         "app.platform.gc_tuning"))
+
+    # evaluation (app.metrics.evaluation_settings): what the center publishes about its ranking
+    metrics_rank_by: Literal["timely_resolution_rate", "on_time_handling_rate", "closure_rate", "composite"] = Field(
+        "timely_resolution_rate", description="The figure member units are ranked by (higher is better)")
+    metrics_min_cases_to_rank: int = Field(5, ge=1, le=100_000, description=(
+        "A unit with fewer cases due in the period (the ranking figure's denominator) is listed, not ranked"))
+    metrics_composite_weights: str = Field(
+        "timely_resolution_rate=0.4,on_time_handling_rate=0.3,closure_rate=0.2,rework_rate=0.1",
+        description="Weights of the composite figure (综合指标值), rate=weight separated by commas; rework "
+                    "counts as 1 − rework rate")
+
+    @field_validator("metrics_composite_weights")
+    @classmethod
+    def _valid_weights(cls, value: str) -> str:
+        from app.metrics.evaluation_settings import EvaluationSettings, parse_weights
+
+        EvaluationSettings(weights=parse_weights(value))  # a ValueError names the bad rate or weight
+        return value
 
     @field_validator("shift_schedule")
     @classmethod

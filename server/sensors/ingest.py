@@ -269,7 +269,7 @@ class SensorIngest:
             due_states = self._memories.write_states(session, changes, now, feed,
                                                      self.settings.sensor_feed_interval_s)
             cases_due = sensor_alarms.apply_level_changes(session, self.ctx, changes, due_states, now, feed)
-            record_changes(session, feed)  # last (see server.feed.changes)
+            record_changes(session, feed)  # last (see server.feed.record)
             for job, outcome in zip(jobs, outcomes):
                 if job.audit_actor is not None and outcome.rejected:
                     audit_batch(session, job, outcome, now)

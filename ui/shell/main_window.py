@@ -30,6 +30,7 @@ from app.platform.settings import ConsoleSettings, SettingsStore
 from ui.audit.dock import AuditDock
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.dispute_dialog import DisputeDock
 from ui.cases.queue_dock import CaseQueueDock
 from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
@@ -62,6 +63,7 @@ DOCKS = (
     DockSpec("mapDock", MapDock),
     DockSpec("caseDetailDock", CaseDetailDock),
     DockSpec("conflictsDock", ConflictsDock),
+    DockSpec("disputeDock", DisputeDock, roles=(Role.SHIFT_LEAD,)),
     DockSpec("sensorDock", SensorDock),
     DockSpec("alarmDock", AlarmDock),
     DockSpec("auditDock", AuditDock, roles=LEADS),
@@ -158,6 +160,10 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["handoverDock"])
             d["handoverDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["handoverDock"])
+        if "disputeDock" in d:  # shift leads only (they decide): a tab next to the conflicts
+            self.addDockWidget(right, d["disputeDock"])
+            d["disputeDock"].show()
+            self.tabifyDockWidget(d["conflictsDock"], d["disputeDock"])
         d["caseDetailDock"].raise_()
         self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
                          Qt.Orientation.Horizontal)
