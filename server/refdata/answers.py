@@ -41,6 +41,10 @@ class CategoryData(_Answer):
     default_priority: str
     limits: dict[str, LimitData] = Field(description="priority → handling limit")
     emergency: bool
+    register_criteria: str = Field(default="", description="立案标准: what must be true to register (absent: none)")
+    close_criteria: str = Field(default="", description="结案标准: what must be true to close (absent: none)")
+    register_criteria_en: str = Field(default="", description="the registration criteria in English")
+    close_criteria_en: str = Field(default="", description="the closing criteria in English")
 
 
 class GridData(_Answer):
