@@ -47,7 +47,7 @@ class SessionLocks:
         self.url = url
         self._engine: Engine | None = None
         self._conn = None
-        self._held: set[int] = set()
+        self._held: dict[int, str] = {}  # key → name of the locks this session holds
         self._mutex = threading.Lock()  # the connection is used from the maintenance loop and the lifespan
 
     def _connection(self):
@@ -56,15 +56,22 @@ class SessionLocks:
                 self._conn.execute(text("SELECT 1"))
                 return self._conn
             except Exception:
-                log.warning("the advisory-lock connection was lost; its locks (%d) are given up", len(self._held))
-                self._drop()
+                log.warning("the advisory-lock connection was lost, and with it %d locks", len(self._held))
+                self._drop(forget=False)
         if self._engine is None:
             self._engine = session_engine(self.url)
         self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        # What the lost session held is taken again where nobody took it meanwhile (an MQTT slot keeps its
+        # process); a lock another process took is given up, loudly.
+        for key, name in list(self._held.items()):
+            if not self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                del self._held[key]
+                log.warning("the lock %r went to another process while this one's database session was lost", name)
         return self._conn
 
-    def _drop(self) -> None:
-        self._held.clear()
+    def _drop(self, *, forget: bool = True) -> None:
+        if forget:
+            self._held.clear()
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
@@ -84,10 +91,10 @@ class SessionLocks:
                 got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
             except Exception:
                 log.warning("could not reach the database to take the lock %r", name, exc_info=True)
-                self._drop()
+                self._drop(forget=False)
                 return False
             if got:
-                self._held.add(key)
+                self._held[key] = name
             return got
 
     def holds(self, name: str) -> bool:
@@ -97,12 +104,13 @@ class SessionLocks:
         key = lock_key(name)
         with self._mutex:
             if key not in self._held or self._conn is None:
+                self._held.pop(key, None)
                 return
-            self._held.discard(key)
+            del self._held[key]
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
             except Exception:
-                self._drop()
+                self._drop(forget=False)
 
     def close(self) -> None:
         with self._mutex:

@@ -48,3 +48,16 @@ def test_on_sqlite_every_process_sweeps(make_harness, sqlite_url, monkeypatch):
     swept = count_escalation_sweeps(monkeypatch)
     assert maintenance_round(first.ctx) is True and maintenance_round(second.ctx) is True
     assert len(swept) == 2
+
+
+def test_a_process_whose_lock_session_was_cut_takes_its_locks_again_when_nobody_else_did(make_harness, pg_url):
+    sweeper = make_harness(pg_url)
+    assert maintenance_round(sweeper.ctx) is True
+    with sweeper.ctx.db.writer() as s, s.begin():
+        s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock_session_pid(sweeper)})
+    assert maintenance_round(sweeper.ctx) is True  # a new session, the lock taken again
+    with sweeper.ctx.db.reader() as s:
+        holders = s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                                 "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+                            ).scalar()
+    assert holders == 1
