@@ -100,13 +100,23 @@ class PayloadDialog(QDialog):
         """Why the input cannot be accepted, or None."""
         return None
 
+    # Set by the controller (ui/cases/actions.py): OK then hands the dialog to it instead of closing, and
+    # the dialog closes only once the command is queued; a refusal stays on screen with the typed text.
+    submitter = None
+
     def accept(self) -> None:
         problem = self.validate()
         if problem:
-            self.error.setText(problem)
-            self.error.show()
+            self.refuse(problem)
+            return
+        if self.submitter is not None:
+            self.submitter(self)
             return
         super().accept()
+
+    def refuse(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
 
     def payload(self) -> dict[str, Any]:
         return {}
