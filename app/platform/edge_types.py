@@ -126,6 +126,6 @@ def printable(value: str) -> str:
     return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-__all__ = ["EARLIEST", "INT64_MAX", "LATEST", "Int64", "Latitude", "Longitude", "Number", "PHONE_DIGITS",
-           "PHONE_RULE", "Phone", "QueryInt64", "StrictFloat", "Text", "Time", "check_phone", "check_text", "check_time",
+__all__ = ["EARLIEST", "INT64_MAX", "LATEST", "PHONE_DIGITS", "PHONE_RULE", "Int64", "Latitude", "Longitude",
+           "Number", "Phone", "QueryInt64", "StrictFloat", "Text", "Time", "check_phone", "check_text", "check_time",
            "phone_ok", "printable"]

@@ -26,6 +26,7 @@ from ui.shell.banners import EmergencyBanner, EmergencySwitch, OfflineBanner
 from ui.shell.context import ConsoleContext
 from ui.shell.login_dialog import LoginDialog
 from ui.shell.settings_dialog import SettingsDialog
+from ui.shell.shortcuts_dialog import ShortcutsDialog, with_shortcut
 from ui.shell.status_bar import ConsoleStatusBar
 from ui.audit.dock import AuditDock
 from ui.cases.conflicts_dock import ConflictsDock
@@ -217,7 +218,8 @@ class MainWindow(QMainWindow):
         self.reset_layout_action = self._action(self.view_menu, self.reset_layout, "Ctrl+Shift+R")
 
         self.help_menu = self.menu_bar.addMenu("")
-        self.about_action = self._action(self.help_menu, self.show_about, QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action = self._action(self.help_menu, self.show_shortcuts, "F1")
+        self.about_action = self._action(self.help_menu, self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
         top = QWidget(self)
@@ -243,7 +245,11 @@ class MainWindow(QMainWindow):
         self.dark_action.setText(self.tr("&Night theme"))
         self.reset_layout_action.setText(self.tr("&Reset layout"))
         self.help_menu.setTitle(self.tr("&Help"))
+        self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
         self.about_action.setText(self.tr("&About OneGrid"))
+        for menu in (self.file_menu, self.view_menu, self.help_menu):
+            for action in menu.actions():
+                with_shortcut(action)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -302,6 +308,12 @@ class MainWindow(QMainWindow):
                 log.error("cannot save the theme choice: %s", exc)
         self.apply_settings(new)
 
+    def show_shortcuts(self) -> None:
+        """F1: every shortcut of this window, generated from its actions."""
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.show()
+
     def show_about(self) -> None:
         AboutDialog(server_url=self.server_url, cache_dir=str(self.ctx.cache.directory), log_file=self.log_file,
                     parent=self).exec()
@@ -320,7 +332,52 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
 
+    def unsent_count(self) -> int:
+        """Commands queued on this console and not yet sent: case commands and the other entities'."""
+        cache = self.ctx.cache
+        try:
+            entity = cache.entity_outbox.pending_count() if hasattr(cache, "entity_outbox") else 0
+            return int(cache.outbox_size()) + int(entity)
+        except Exception as exc:  # noqa: BLE001 - a cache that cannot say must not keep the window open
+            log.error("cannot count the unsent commands: %s", exc)
+            return 0
+
+    def ask_quit_with_unsent(self, count: int) -> QMessageBox:
+        """Quit although `count` commands are unsent? They stay queued and go at the next login. The question
+        is window-modal but not blocking: "Quit" closes the window, "Stay" (the default) only the question."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Quit with unsent work?"),
+                          self.tr("%n command(s) issued on this console have not reached the server yet.", "",
+                                  count), QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("unsentWorkQuestion")
+        box.setInformativeText(self.tr("They stay queued on this computer and will be sent at your next login "
+                                       "here. Quit now?"))
+        box.quit_button = box.addButton(self.tr("Quit, send at next login"), QMessageBox.ButtonRole.AcceptRole)
+        box.stay_button = box.addButton(self.tr("Stay"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(box.stay_button)
+        box.setEscapeButton(box.stay_button)
+        box.buttonClicked.connect(lambda button: self.close_without_asking() if button is box.quit_button else None)
+        old, self.unsent_question = getattr(self, "unsent_question", None), box
+        if old is not None:
+            old.deleteLater()
+        box.open()
+        return box
+
+    def close_without_asking(self) -> bool:
+        """Close for a reason that is not the operator's choice (SIGTERM, the screenshot mode)."""
+        self._asked_to_quit = True
+        return self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not getattr(self, "_asked_to_quit", False) and self.isVisible():
+            count = self.unsent_count()
+            if count:
+                event.ignore()
+                question = getattr(self, "unsent_question", None)
+                if question is not None and question.isVisible():
+                    question.raise_()
+                else:
+                    self.ask_quit_with_unsent(count)
+                return
         self.save_layout()
         self.closing.emit()
         super().closeEvent(event)
