@@ -223,6 +223,8 @@ class CaseDetailDock(QDockWidget):
         self.timeline.retranslate()
         if self.case is not None:
             self._show(self.case, self.pending)
+        else:
+            self.title.setText(self.tr("No case selected"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenuBar, QMessageBox, QVBoxLayout, QWidget
 
@@ -114,7 +114,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.setStatusBar(ConsoleStatusBar(ctx, self))
         self._retranslate()
-        self.resize(1500, 920)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(screen.size() if screen is not None else QSize(1500, 920))  # maximized at first start
         self.restore_layout()
 
     @property
@@ -153,12 +154,33 @@ class MainWindow(QMainWindow):
             d["handoverDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["handoverDock"])
         d["caseDetailDock"].raise_()
-        self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
+        self.apply_default_sizes()
+
+    # Shares of the window's width (queue, map, detail) and height (top row, sensors and alarms) in the
+    # default layout. Applied to the real size once the window is shown: sizes given to a window not yet
+    # maximized left the queue at ~430 px with the detail taking the rest of a large screen.
+    WIDTHS = (0.42, 0.33, 0.25)
+    HEIGHTS = (0.68, 0.32)
+
+    def apply_default_sizes(self) -> None:
+        d = self.docks
+        width, height = max(self.width(), 1200), max(self.height(), 800)
+        self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]],
+                         [int(width * share) for share in self.WIDTHS], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["mapDock"], d["sensorDock"]], [int(height * share) for share in self.HEIGHTS],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([d["sensorDock"], d["alarmDock"]], [int(width * 0.55), int(width * 0.45)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([d["mapDock"], d["sensorDock"]], [560, 260], Qt.Orientation.Vertical)
-        self.resizeDocks([d["sensorDock"], d["alarmDock"]], [600, 500], Qt.Orientation.Horizontal)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if not self._layout_restored:  # the first start here: the default layout, at the size shown
+                QTimer.singleShot(0, self.apply_default_sizes)
 
     def restore_layout(self) -> None:
+        self._layout_restored = False
         if self.window_state is None:
             return
         geometry, state = self.window_state.value("geometry"), self.window_state.value("dock_state")
@@ -166,6 +188,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None and not self.restoreState(state, STATE_VERSION):
             log.info("saved dock layout not usable; default layout")
+        else:
+            self._layout_restored = state is not None
 
     def save_layout(self) -> None:
         if self.window_state is None:
@@ -176,6 +200,7 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.place_docks()
+        QTimer.singleShot(0, self.apply_default_sizes)
         log.info("dock layout reset")
 
     # ------------------------------------------------------------------ menus
@@ -345,9 +370,10 @@ class MainWindow(QMainWindow):
     def ask_quit_with_unsent(self, count: int) -> QMessageBox:
         """Quit although `count` commands are unsent? They stay queued and go at the next login. The question
         is window-modal but not blocking: "Quit" closes the window, "Stay" (the default) only the question."""
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Quit with unsent work?"),
-                          self.tr("%n command(s) issued on this console have not reached the server yet.", "",
-                                  count), QMessageBox.StandardButton.NoButton, self)
+        text = (self.tr("1 command issued on this console has not reached the server yet.") if count == 1 else
+                self.tr("{n} commands issued on this console have not reached the server yet.").format(n=count))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Quit with unsent work?"), text,
+                          QMessageBox.StandardButton.NoButton, self)
         box.setObjectName("unsentWorkQuestion")
         box.setInformativeText(self.tr("They stay queued on this computer and will be sent at your next login "
                                        "here. Quit now?"))

@@ -51,6 +51,22 @@ def select(dock, alarm_id):
                                       | QItemSelectionModel.SelectionFlag.Rows)
 
 
+def test_active_alarms_stay_above_cleared_ones(qtbot, qtmodeltester, demo_cache):
+    ctx, client = make_ctx(demo_cache)
+    rows = {"old": alarm_data("old", "wl-001", at=1_796_104_000.0),
+            "gone": alarm_data("gone", "wl-002", state="cleared", at=1_796_105_500.0),  # the newest, but cleared
+            "new": alarm_data("new", "rf-001", level="warning", at=1_796_104_900.0)}
+    dock, _hub = make_dock(qtbot, ctx, client, rows)
+    model = dock.model
+    order = lambda: [model.alarm_at(r).id for r in range(model.rowCount())]  # noqa: E731
+    assert order() == ["new", "old", "gone"]
+    with qtbot.waitSignal(model.rowsInserted, timeout=5_000):  # "new" is cleared: it moves below "old"
+        push(demo_cache, "alarm", {"new": alarm_data("new", "rf-001", level="warning", at=1_796_104_900.0,
+                                                     state="cleared")})
+    assert order() == ["old", "gone", "new"]
+    qtmodeltester.check(model)
+
+
 def test_feed_alarms_update_rows_without_a_reset(qtbot, qtmodeltester, demo_cache):
     ctx, client = make_ctx(demo_cache)
     dock, hub = make_dock(qtbot, ctx, client)
