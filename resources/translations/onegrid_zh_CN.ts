@@ -380,6 +380,10 @@
         <translation>共 {n} 条记录符合筛选条件。</translation>
     </message>
     <message>
+        <source>As of {time} (press Search to refresh): {text}</source>
+        <translation>截至 {time}（按“查询”刷新）：{text}</translation>
+    </message>
+    <message>
         <source>The server did not answer; the audit trail needs the server. Try again later.</source>
         <translation>服务器没有响应；审计日志需要连接服务器。请稍后再试。</translation>
     </message>
@@ -822,16 +826,16 @@ Shortcut: {key}</source>
         <translation>附件</translation>
     </message>
     <message>
-        <source>Double-click a case in the queue (or press Enter) to see it here.</source>
-        <translation>在案件队列中双击案件（或按回车）即可在此查看。</translation>
-    </message>
-    <message>
         <source>Cannot read the case: {error}</source>
         <translation>无法读取案件：{error}</translation>
     </message>
     <message>
         <source>No case selected</source>
         <translation>未选择案件</translation>
+    </message>
+    <message>
+        <source>Select a case in the queue, on the map or in the alarm list to see it here.</source>
+        <translation>在案件列表、地图或报警列表中选择一个案件，即在此显示。</translation>
     </message>
     <message>
         <source>{n} waiting to sync</source>
@@ -938,8 +942,8 @@ Shortcut: {key}</source>
         <translation>{stage}：时限 {due}（{mode}）· {left}</translation>
     </message>
     <message>
-        <source>{action} queued.</source>
-        <translation>{action} 已排队待发送。</translation>
+        <source>{action} queued for {number}.</source>
+        <translation>{number}：{action}已排队。</translation>
     </message>
     <message>
         <source>Offline: it will be sent when the server is reachable.</source>
@@ -1573,6 +1577,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>{area} {category} 的{rank}单位</translation>
     </message>
     <message>
+        <source> — no grid matched the location</source>
+        <translation> — 位置不在任何网格内</translation>
+    </message>
+    <message>
         <source>Escalation level {level}: above {child}</source>
         <translation>督办第 {level} 级：{child} 的上级</translation>
     </message>
@@ -1591,6 +1599,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Why</source>
         <translation>依据</translation>
+    </message>
+    <message>
+        <source>No grid of the city matched this case&apos;s location: the suggestions below only follow the category. Check the place before dispatching.</source>
+        <translation>本案件位置不在本市任何网格内：以下建议仅按类别给出。派遣前请核实地点。</translation>
     </message>
     <message>
         <source>Suggestions (responsibility matrix: category × area):</source>
@@ -1741,6 +1753,13 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>An extension can be at most 90 days.</source>
         <translation>延期最长为 90 天。</translation>
+    </message>
+</context>
+<context>
+    <name>FieldLimits</name>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
 </context>
 <context>
@@ -2420,6 +2439,17 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>LengthGuard</name>
+    <message>
+        <source>{n} characters too many</source>
+        <translation>超出 {n} 个字符</translation>
+    </message>
+    <message>
+        <source>{field} is {n} characters long; at most {limit} are accepted. Please shorten it.</source>
+        <translation>{field}共 {n} 个字符，最多允许 {limit} 个，请删减。</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>OneGrid — log in</source>
@@ -2509,42 +2539,6 @@ Please send this file to your IT support. The console keeps running; restart it 
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Case queue</source>
-        <translation>案件队列</translation>
-    </message>
-    <message>
-        <source>Map</source>
-        <translation>地图</translation>
-    </message>
-    <message>
-        <source>Case detail</source>
-        <translation>案件详情</translation>
-    </message>
-    <message>
-        <source>Conflicts</source>
-        <translation>冲突</translation>
-    </message>
-    <message>
-        <source>Sensors</source>
-        <translation>物联感知</translation>
-    </message>
-    <message>
-        <source>Alarms</source>
-        <translation>告警</translation>
-    </message>
-    <message>
-        <source>Audit trail</source>
-        <translation>审计日志</translation>
-    </message>
-    <message>
-        <source>Performance</source>
-        <translation>绩效考核</translation>
-    </message>
-    <message>
-        <source>Shift handover</source>
-        <translation>交接班</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2581,6 +2575,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
         <source>&amp;About OneGrid</source>
         <translation>关于 OneGrid(&amp;A)</translation>
     </message>
@@ -2599,6 +2597,30 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The new case form is not available in this build.</source>
         <translation>此版本未提供新建案件表单。</translation>
+    </message>
+    <message>
+        <source>1 command issued on this console has not reached the server yet.</source>
+        <translation>本终端有 1 条指令尚未送达服务器。</translation>
+    </message>
+    <message>
+        <source>{n} commands issued on this console have not reached the server yet.</source>
+        <translation>本终端有 {n} 条指令尚未送达服务器。</translation>
+    </message>
+    <message>
+        <source>Quit with unsent work?</source>
+        <translation>有未发送的工作，仍要退出？</translation>
+    </message>
+    <message>
+        <source>They stay queued on this computer and will be sent at your next login here. Quit now?</source>
+        <translation>这些指令保存在本机队列中，将在您下次在此登录时发送。现在退出吗？</translation>
+    </message>
+    <message>
+        <source>Quit, send at next login</source>
+        <translation>退出，下次登录时发送</translation>
+    </message>
+    <message>
+        <source>Stay</source>
+        <translation>留下</translation>
     </message>
 </context>
 <context>
@@ -3108,6 +3130,46 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>取消</translation>
     </message>
     <message>
+        <source>The description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>The address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>The caller&apos;s name</source>
+        <translation>来电人姓名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>The phone number</source>
+        <translation>电话号码</translation>
+    </message>
+    <message>
+        <source>The place is outside the city&apos;s grids: save it anyway</source>
+        <translation>该地点不在本市网格内：仍然保存</translation>
+    </message>
+    <message>
+        <source>Coordinates are numbers in degrees, e.g. 30.2741 and 120.1551.</source>
+        <translation>坐标为以度表示的数字，例如 30.2741 和 120.1551。</translation>
+    </message>
+    <message>
+        <source>Latitude must be between -90 and 90 (it is {value:g}).</source>
+        <translation>纬度必须在 -90 到 90 之间（当前为 {value:g}）。</translation>
+    </message>
+    <message>
+        <source>Longitude must be between -180 and 180 (it is {value:g}).</source>
+        <translation>经度必须在 -180 到 180 之间（当前为 {value:g}）。</translation>
+    </message>
+    <message>
+        <source>No grid of the city contains this point: the case would have no grid and no responsible area. Check the coordinates, or confirm below.</source>
+        <translation>本市没有网格包含此点：案件将没有网格和责任区域。请核对坐标，或在下方确认。</translation>
+    </message>
+    <message>
         <source>unknown grid code</source>
         <translation>未知的网格编码</translation>
     </message>
@@ -3138,6 +3200,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Give the location: pick it on the map, type coordinates or a grid code.</source>
         <translation>请提供位置：在地图上选点、输入坐标或网格编码。</translation>
+    </message>
+    <message>
+        <source>The location is outside the city: correct it or confirm that it is right.</source>
+        <translation>位置在本市范围之外：请更正，或确认无误。</translation>
     </message>
     <message>
         <source>Another report ({source}, {time}){caller}: {description}</source>
@@ -3372,12 +3438,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
-    <name>PlaceholderDock</name>
+    <name>PhoneGuard</name>
     <message>
-        <source>The “{title}” panel is not available in this build.
-({module}: {reason})</source>
-        <translation>此版本中“{title}”面板不可用。
-（{module}：{reason}）</translation>
+        <source>{field}: “{value}” is not a phone number ({low} to {high} digits; spaces, hyphens, dots, brackets and a leading + are allowed).</source>
+        <translation>{field}：“{value}”不是电话号码（{low} 至 {high} 位数字；可含空格、连字符、点、括号和开头的 +）。</translation>
     </message>
 </context>
 <context>
@@ -3530,6 +3594,72 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Case queue</source>
+        <translation>案件列表</translation>
+    </message>
+    <message>
+        <source>Make the previous / next case the current case</source>
+        <translation>选中上一个 / 下一个案件</translation>
+    </message>
+    <message>
+        <source>Open the highlighted case</source>
+        <translation>打开高亮的案件</translation>
+    </message>
+    <message>
+        <source>Dialogs</source>
+        <translation>对话框</translation>
+    </message>
+    <message>
+        <source>Submit a dialog with a multi-line field</source>
+        <translation>提交含多行输入框的对话框</translation>
+    </message>
+    <message>
+        <source>Cancel the dialog</source>
+        <translation>取消对话框</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Case actions act on the current case: the one highlighted in the queue and shown in the case detail.</source>
+        <translation>案件操作作用于当前案件：即案件列表中高亮、并在案件详情中显示的那一个。</translation>
+    </message>
+    <message>
+        <source>Filter…</source>
+        <translation>筛选…</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>Starting the demo server and preparing the demo city…</source>
+        <translation>正在启动演示服务器并准备演示城市…</translation>
+    </message>
+    <message>
+        <source>Logging in as {user} at {server}…</source>
+        <translation>正在以 {user} 身份登录 {server}…</translation>
+    </message>
+    <message>
+        <source>Building the console: map, case queue, sensors…</source>
+        <translation>正在构建终端：地图、案件列表、传感器…</translation>
     </message>
 </context>
 <context>
