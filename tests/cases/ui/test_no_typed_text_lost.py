@@ -54,9 +54,11 @@ def test_a_reason_too_long_is_counted_as_typed_and_the_dialog_keeps_it(qtbot, ma
     for _ in range(5):
         qtbot.keyClick(dialog.text, Qt.Key.Key_Backspace)
     assert counter.text() == "2,000 / 2,000"
+    closed = []
+    dialog.finished.connect(closed.append)
     qtbot.keyClick(dialog.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter submits
     qtbot.waitUntil(lambda: len(demo_cache.pending_commands(case_id)) == before + 1, timeout=5000)
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.waitUntil(lambda: closed == [1])  # closed (accepted) once queued
     assert demo_cache.pending_commands(case_id)[-1].payload["reason"] == "x" * 1990 + "y" * 10
 
 
