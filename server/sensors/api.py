@@ -23,6 +23,7 @@ from app.platform.edge_types import Text, check_time
 from app.platform.enums import Role
 from app.platform.scope import NO_UNIT, sees
 from app.refdata.errors import RefDataError
+from app.sensors.alarms import ALARM_TEXT_MAX
 from server.platform import auth
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, bearer_scheme, responses
@@ -66,13 +67,13 @@ class ReadingsBatch(BaseModel):
 class AcknowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[Text, Field(max_length=2000)] | None = None
+    note: Annotated[Text, Field(max_length=ALARM_TEXT_MAX)] | None = None
 
 
 class ClearRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+    reason: Annotated[Text, Field(min_length=1, max_length=ALARM_TEXT_MAX)]
 
 
 def _visible_sensor_ids(user: AuthUser, refdata) -> list[str] | None:

@@ -159,6 +159,28 @@ def test_the_dialogs_want_a_reason_to_clear_but_not_to_acknowledge(qtbot):
     assert ack.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
 
 
+def test_the_dialogs_count_against_the_servers_limit_and_keep_the_text(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.sensors.alarms import ALARM_TEXT_MAX
+    from server.sensors.api import ClearRequest
+
+    assert ClearRequest.model_fields["reason"].metadata[-1].max_length == ALARM_TEXT_MAX  # one number
+    clear = AlarmActionDialog("Clear alarm", "Reason:", required=True)
+    qtbot.addWidget(clear)
+    finished = []
+    clear.finished.connect(finished.append)
+    clear.text.setPlainText("r" * (ALARM_TEXT_MAX + 3))
+    assert clear.counter.text() == f"{ALARM_TEXT_MAX + 3:,} / {ALARM_TEXT_MAX:,} — 3 characters too many"
+    assert not clear.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    qtbot.keyClick(clear.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # refused: stays
+    assert finished == [] and len(clear.text.toPlainText()) == ALARM_TEXT_MAX + 3
+    clear.text.setPlainText("r" * ALARM_TEXT_MAX)
+    qtbot.keyClick(clear.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert finished == [1]
+
+
 def test_selecting_an_alarm_selects_its_sensor_plot_and_case(qtbot, demo_cache, cases):
     from ui.sensors.sensor_dock import SensorDock
 
