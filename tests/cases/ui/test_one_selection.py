@@ -168,3 +168,26 @@ def test_messages_belong_to_their_case(qtbot, make_ctx, cases, demo_cache):
     ctx.select_case(new)
     assert detail.message.isHidden()
     assert ctx.current.tell(a, "late") is False and elsewhere[-1].text == "late"
+
+
+@SHOWN
+def test_after_an_action_the_highlight_follows_the_case_wherever_its_row_goes(qtbot, make_ctx, cases, demo_cache):
+    from ui.cases.queue_model import Column
+
+    ids = [cases.make(Status.REPORTED) for _ in range(4)] + [cases.make(Status.REGISTERED)]
+    ctx = make_ctx(OPERATOR)
+    window, queue, detail = console(qtbot, ctx)
+    queue.table.sortByColumn(Column.STATUS, Qt.SortOrder.AscendingOrder)  # a registered case changes place
+    table = queue.table
+    table.setFocus()
+    last_reported = max((queue.model.row_of(i), i) for i in ids[:4])[1]
+    rect = table.visualRect(queue.model.index(queue.model.row_of(last_reported), 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    shows(qtbot, queue, detail, last_reported)
+    row_before = queue.model.row_of(last_reported)
+    qtbot.keyClick(table, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: demo_cache.case(last_reported).status == Status.REGISTERED, timeout=5000)
+    qtbot.waitUntil(lambda: detail.case.status == Status.REGISTERED, timeout=5000)
+    assert queue.model.row_of(last_reported) < row_before  # "Registered" sorts above "Reported"…
+    shows(qtbot, queue, detail, last_reported)            # …the highlight and the detail went with it
+    assert [i for i in ids if demo_cache.case(i).status == Status.REGISTERED] == [last_reported, ids[4]]
