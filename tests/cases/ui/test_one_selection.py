@@ -180,7 +180,7 @@ def test_after_an_action_the_highlight_follows_the_case_wherever_its_row_goes(qt
     queue.table.sortByColumn(Column.STATUS, Qt.SortOrder.AscendingOrder)  # a registered case changes place
     table = queue.table
     table.setFocus()
-    last_reported = max((queue.model.row_of(i), i) for i in ids[:4])[1]
+    last_reported = min((queue.model.row_of(i), i) for i in ids[:4])[1]  # the top row: it must move down
     rect = table.visualRect(queue.model.index(queue.model.row_of(last_reported), 0))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     shows(qtbot, queue, detail, last_reported)
