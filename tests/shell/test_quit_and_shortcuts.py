@@ -133,3 +133,12 @@ def test_every_shortcut_is_in_its_tooltip_and_menu(qtbot, window_for):
         action = button.defaultAction()
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert f"Shortcut: {keys}" in button.toolTip() and f"({keys})" in button.text()
+
+
+@SHOWN
+def test_a_message_about_a_case_no_longer_shown_goes_to_the_status_bar(qtbot, window_for, cases):
+    a, b = cases.make(Status.REPORTED), cases.make(Status.REPORTED)
+    window = window_for()
+    window.ctx.select_case(b)
+    assert window.ctx.current.tell(a, "Dispatch queued for 2026-000001.") is False
+    assert window.statusBar().currentMessage() == "Dispatch queued for 2026-000001."

@@ -302,6 +302,9 @@ class MainWindow(QMainWindow):
         if hasattr(queue, "new_case_dialog_opened") and hasattr(map_dock, "pick_location"):
             queue.new_case_dialog_opened.connect(lambda dialog: dialog.pick_on_map_requested.connect(
                 lambda: map_dock.pick_location(lambda lat, lon: dialog.set_location(lat, lon))))
+        current = getattr(self.ctx, "current", None)
+        if current is not None:  # a confirmation or refusal about a case no longer shown: the status bar says it
+            current.elsewhere.connect(lambda message: self.statusBar().showMessage(message.text, 15_000))
         model = getattr(queue, "model", None)
         if hasattr(model, "refresh_names"):
             self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())
