@@ -972,43 +972,51 @@ def demo_child() -> int:
     phase and when the queue first shows cases, then closes the console."""
     t0 = float(sys.argv[2])
     marks: dict[str, float] = {"python_s": time.time() - t0}
-    import ui.shell.login_dialog as login_dialog
     import ui.shell.main as console_main
-    import ui.shell.main_window as mw
 
-    original_log_in = login_dialog.log_in
+    original_start = console_main.start_console
 
-    def log_in(*args, **kwargs):
-        marks["login_start_s"] = time.time() - t0
-        try:
-            return original_log_in(*args, **kwargs)
-        finally:
-            marks["login_done_s"] = time.time() - t0
+    def start_console(args, app):
+        # Patched only now, as `onegrid --demo` imports these only now: the demo server's thread is running.
+        import ui.shell.login_dialog as login_dialog
+        import ui.shell.main_window as mw
 
-    login_dialog.log_in = log_in
-    original_init = mw.MainWindow.__init__
+        original_log_in = login_dialog.log_in
 
-    def window_init(self, *args, **kwargs):
-        marks["window_start_s"] = time.time() - t0
-        original_init(self, *args, **kwargs)
-        marks["window_built_s"] = time.time() - t0
-        from PySide6.QtCore import QTimer
+        def log_in(*a, **k):
+            marks["login_start_s"] = time.time() - t0
+            try:
+                return original_log_in(*a, **k)
+            finally:
+                marks["login_done_s"] = time.time() - t0
 
-        poll = QTimer(self)
+        login_dialog.log_in = log_in
+        original_init = mw.MainWindow.__init__
 
-        def check() -> None:
-            queue = self.docks.get("caseQueueDock")
-            if queue is not None and self.isVisible() and queue.model.rowCount() > 0:
-                poll.stop()
-                marks["rows_s"] = time.time() - t0
-                marks["rows"] = queue.model.rowCount()
-                print("DEMO " + json.dumps(marks), flush=True)
-                self.close_without_asking()
+        def window_init(self, *a, **k):
+            marks["window_start_s"] = time.time() - t0
+            original_init(self, *a, **k)
+            marks["window_built_s"] = time.time() - t0
+            from PySide6.QtCore import QTimer
 
-        poll.timeout.connect(check)
-        poll.start(20)
+            poll = QTimer(self)
 
-    mw.MainWindow.__init__ = window_init
+            def check() -> None:
+                queue = self.docks.get("caseQueueDock")
+                if queue is not None and self.isVisible() and queue.model.rowCount() > 0:
+                    poll.stop()
+                    marks["rows_s"] = time.time() - t0
+                    marks["rows"] = queue.model.rowCount()
+                    print("DEMO " + json.dumps(marks), flush=True)
+                    self.close_without_asking()
+
+            poll.timeout.connect(check)
+            poll.start(20)
+
+        mw.MainWindow.__init__ = window_init
+        return original_start(args, app)
+
+    console_main.start_console = start_console
     return console_main.main(["--demo"])
 
 
