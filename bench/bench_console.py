@@ -6,7 +6,9 @@
 4. launching the console (`ui.shell.main.main`, offline login: no server reachable) against the 100k cache, until
    the window is shown, the queue holds every row and the event loop answers; and the RSS it then has;
 5. the map's first render of 10,000 case markers;
-6. the map applying an update of 100 markers.
+6. the map applying an update of 100 markers;
+7. the first launch of `onegrid --demo` (fresh folders: the embedded server, the demo city's database, the
+   login and first sync) until the window shows cases.
 
 The cache is built once per run in a temporary folder (`bench.console_fixtures`: template cases made by
 the real workflow, cloned, applied with `LocalCache.apply_changes` in pages of 5,000 as the sync engine
@@ -57,8 +59,9 @@ NAME_LAUNCH = "console: launch to interactive window (100k cached cases)"
 NAME_RSS = "console: RSS with 100k cached cases"
 NAME_MAP_FIRST = "map: first render of 10,000 case markers"
 NAME_MAP_UPDATE = "map: update 100 markers"
+NAME_DEMO = "console: first `onegrid --demo` launch to a window with cases"
 ROWS = [(NAME_FILTER, "ms", 50), (NAME_SORT, "ms", 50), (NAME_BATCH, "ms", 20), (NAME_LAUNCH, "s", 3),
-        (NAME_RSS, "MB", 400), (NAME_MAP_FIRST, "s", 1.5), (NAME_MAP_UPDATE, "ms", 50)]
+        (NAME_RSS, "MB", 400), (NAME_MAP_FIRST, "s", 1.5), (NAME_MAP_UPDATE, "ms", 50), (NAME_DEMO, "s", 10)]
 UNITS = {name: (unit, target) for name, unit, target in ROWS}
 
 _EMITTED: set[str] = set()
@@ -962,6 +965,87 @@ def quiet_qt_gpu_noise() -> None:
     qInstallMessageHandler(handler)
 
 
+def demo_child() -> int:
+    """`python -m bench.bench_console --demo-child T0`: `onegrid --demo` as `make demo` runs it; prints one
+    DEMO json line with the seconds since T0 (the parent's clock before it started this process) at each
+    phase and when the queue first shows cases, then closes the console."""
+    t0 = float(sys.argv[2])
+    marks: dict[str, float] = {"python_s": time.time() - t0}
+    import ui.shell.main as console_main
+
+    original_start = console_main.start_console
+
+    def start_console(args, app):
+        # Patched only now, as `onegrid --demo` imports these only now: the demo server's thread is running.
+        import ui.shell.login_dialog as login_dialog
+        import ui.shell.main_window as mw
+
+        original_log_in = login_dialog.log_in
+
+        def log_in(*a, **k):
+            marks["login_start_s"] = time.time() - t0
+            try:
+                return original_log_in(*a, **k)
+            finally:
+                marks["login_done_s"] = time.time() - t0
+
+        login_dialog.log_in = log_in
+        original_init = mw.MainWindow.__init__
+
+        def window_init(self, *a, **k):
+            marks["window_start_s"] = time.time() - t0
+            original_init(self, *a, **k)
+            marks["window_built_s"] = time.time() - t0
+            from PySide6.QtCore import QTimer
+
+            poll = QTimer(self)
+
+            def check() -> None:
+                queue = self.docks.get("caseQueueDock")
+                if queue is not None and self.isVisible() and queue.model.rowCount() > 0:
+                    poll.stop()
+                    marks["rows_s"] = time.time() - t0
+                    marks["rows"] = queue.model.rowCount()
+                    print("DEMO " + json.dumps(marks), flush=True)
+                    self.close_without_asking()
+
+            poll.timeout.connect(check)
+            poll.start(20)
+
+        mw.MainWindow.__init__ = window_init
+        return original_start(args, app)
+
+    console_main.start_console = start_console
+    return console_main.main(["--demo"])
+
+
+def bench_demo_launch(workdir: Path) -> None:
+    env = dict(os.environ, ONEGRID_CONFIG_DIR=str(workdir / "config-demo"), ONEGRID_DATA_DIR=str(workdir / "data-demo"),
+               PYTHONUNBUFFERED="1")
+    t0 = time.time()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.bench_console", "--demo-child", repr(t0)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=LAUNCH_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        out, err = "", "timed out"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    lines = [line for line in out.splitlines() if line.startswith("DEMO ")]
+    if not lines:
+        emit(NAME_DEMO, None, f"not measured: the demo reported nothing (rc {proc.returncode}): {err.strip()[-300:]}")
+        return
+    m = json.loads(lines[-1][len("DEMO "):])
+    emit(NAME_DEMO, m["rows_s"], f"fresh config and data folders; Python up {m['python_s']:.1f} s, login "
+                                 f"{m.get('login_start_s', 0):.1f}→{m.get('login_done_s', 0):.1f} s (the server "
+                                 f"started meanwhile), window built {m['window_built_s']:.1f} s, first "
+                                 f"{m['rows']} cases shown {m['rows_s']:.1f} s; load average {load_average()}")
+
+
 def run() -> None:
     global SETUP_NOTE
     from app.platform.settings import user_cache_dir
@@ -969,6 +1053,11 @@ def run() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="onegrid-bench-console-"))
     try:
+        try:
+            bench_demo_launch(workdir)
+        except Exception as exc:
+            traceback.print_exc()
+            emit(NAME_DEMO, None, f"not measured: {type(exc).__name__}: {exc}")
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the console logs in offline
         root = workdir / "consoles"
         directory = user_cache_dir(root, url, USERNAME)
@@ -1029,6 +1118,8 @@ def run() -> None:
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--launch-child":
         return launch_child()
+    if len(sys.argv) > 1 and sys.argv[1] == "--demo-child":
+        return demo_child()
     started = time.perf_counter()
     run()
     log(f"bench_console done in {time.perf_counter() - started:.0f} s")

@@ -97,7 +97,7 @@ async def _shoot(console, out: Path, suffix: str) -> None:
     try:
         await _script(console, out, suffix)
     finally:
-        console.window.close()
+        console.window.close_without_asking()  # the offline reports stay queued: no question to answer
         await console.engine.stop()
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.cases.case import Case, Location
 from app.cases.object_codes import OBJECT_CODE_PATTERN
-from app.platform.edge_types import Int64, Text, Time, problems
+from app.platform.edge_types import Int64, Phone, Text, Time, problems
 from app.platform.enums import Action, Priority, Source
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class CreatePayload(_Payload):
     location: Location
     priority: Priority | None = None  # None: the category's default
     reporter_name: Text = Field(default="", max_length=100)
-    reporter_phone: Text = Field(default="", max_length=40)
+    reporter_phone: Phone = Field(default="", max_length=40)
     attachments: tuple[Text, ...] = Field(default=(), max_length=20)
     alarm_id: Text | None = Field(default=None, max_length=64)
     provisional_number: Text | None = Field(default=None, max_length=40)

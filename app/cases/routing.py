@@ -28,6 +28,11 @@ translation tables:
 * ``routing.no_rule`` — args ``category``, ``area`` (the located grid code or ""); ``"no
   responsibility rule matches; the city office coordinates"``.
 
+When the case has no grid (none given, and no grid of the city contains its point: a place outside the
+city), only ``*`` areas can match; those suggestions say so instead of passing for a normal match: their
+args carry ``no_grid: True`` and their English reason ends with ``"; no grid matched the location"``.
+``grid_matched`` tells the same thing for a whole case.
+
 ``category_scope`` is one of code/major/kind/all, ``area_scope`` one of grid/community/street/
 county/all; ``area`` is the rule's area (``*`` for all) and ``category`` the rule's category.
 """
@@ -40,7 +45,7 @@ from app.refdata.entities import ResponsibilityRule
 from app.refdata.errors import RefDataError
 from app.refdata.model import RefData
 
-__all__ = ["RefDataError", "Suggestion", "escalation_target", "locate_grid", "primary_unit",
+__all__ = ["RefDataError", "Suggestion", "escalation_target", "grid_matched", "locate_grid", "primary_unit",
            "rank_units"]
 
 _AREA_LEVEL = {0: 0, 6: 1, 9: 2, 12: 3, 14: 4}
@@ -98,6 +103,12 @@ def locate_grid(refdata: RefData, grid_code: str | None, lat: float | None = Non
     return None
 
 
+def grid_matched(refdata: RefData, grid_code: str | None, lat: float | None = None,
+                 lon: float | None = None) -> bool:
+    """Whether the case is in a grid of the city (given, or containing its point)."""
+    return locate_grid(refdata, grid_code, lat, lon) is not None
+
+
 def rank_units(refdata: RefData, category_code: str, grid_code: str | None = None,
                lat: float | None = None, lon: float | None = None) -> list[Suggestion]:
     """Candidate units for a case of ``category_code`` in ``grid_code`` (or at lat/lon), best first.
@@ -131,6 +142,9 @@ def rank_units(refdata: RefData, category_code: str, grid_code: str | None = Non
                 "area": rule.area, "area_scope": _AREA_SCOPE.get(area_len, "area")}
         reason = f"{_rank_label(rule.rank)} for {_category_text(rule.category)} in " \
                  f"{_area_text(rule.area)}"
+        if area_code is None:
+            args["no_grid"] = True
+            reason += "; no grid matched the location"
         out.append(Suggestion(rule.unit_id, round(0.1 + 0.9 * raw / _RAW_MAX, 4), reason,
                               "routing.rule", args, rule))
 

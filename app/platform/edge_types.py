@@ -66,6 +66,46 @@ def _finite(value: float) -> float:
 Text = Annotated[str, AfterValidator(check_text)]
 """Any text from outside. Combine with Field(max_length=…) for the field's limit."""
 
+# A phone number, the one rule (console field and server alike): 3 to 20 digits, optionally one leading
+# "+", with single spaces, hyphens or dots between the digits and digit groups in parentheses
+# ("110", "0571-8702 3456", "+86 138 0013 8000", "(0571) 87023456"); letters, extensions and other signs
+# are refused. Empty means "no number given".
+PHONE_DIGITS = (3, 20)
+PHONE_RULE = (f"must be a phone number: {PHONE_DIGITS[0]} to {PHONE_DIGITS[1]} digits, optionally a leading +, "
+              "with single spaces, hyphens or dots between them and groups in parentheses")
+
+
+def phone_ok(value: str) -> bool:
+    """`value` follows the phone rule above (checked character by character: no regex to backtrack)."""
+    body = value[1:] if value.startswith("+") else value
+    digits, previous, in_group = 0, "", False
+    for ch in body:
+        if ch in "0123456789":
+            digits += 1
+        elif ch in " .-":
+            if previous in ("", " ", ".", "-", "(") or in_group:
+                return False
+        elif ch == "(":
+            if in_group or previous not in ("", " ", ".", "-"):
+                return False
+            in_group = True
+        elif ch == ")":
+            if not in_group or previous == "(":
+                return False
+            in_group = False
+        else:
+            return False
+        previous = ch
+    return not in_group and previous not in (" ", ".", "-") and PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]
+
+
+def check_phone(value: str) -> str:
+    value = check_text(value)
+    if value and not phone_ok(value):
+        raise ValueError(PHONE_RULE)
+    return value
+
+
 Time = Annotated[datetime, AfterValidator(check_time)]
 """An aware time within years 1970–2999."""
 
@@ -75,6 +115,9 @@ Int64 = Annotated[StrictInt, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 QueryInt64 = Annotated[int, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 """`Int64` for a query or path parameter: those arrive as text, which `Int64` (strict) refuses outright;
 the text must still be a whole number (no `true`, no `1.5`)."""
+
+Phone = Annotated[str, AfterValidator(check_phone)]
+"""A phone number or "" (`check_phone`). Combine with Field(max_length=…)."""
 
 Number = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
 """A finite number (an integer is accepted as a float); JSON `true` is refused."""
@@ -97,5 +140,6 @@ def problems(exc: ValidationError, whole: str = "command") -> str:
                                for err in exc.errors()))
 
 
-__all__ = ["EARLIEST", "INT64_MAX", "LATEST", "Int64", "Latitude", "Longitude", "Number", "QueryInt64",
-           "StrictFloat", "Text", "Time", "check_text", "check_time", "printable", "problems"]
+__all__ = ["EARLIEST", "INT64_MAX", "LATEST", "PHONE_DIGITS", "PHONE_RULE", "Int64", "Latitude", "Longitude",
+           "Number", "Phone", "QueryInt64", "StrictFloat", "Text", "Time", "check_phone", "check_text", "check_time",
+           "phone_ok", "printable", "problems"]

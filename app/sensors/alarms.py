@@ -8,6 +8,10 @@ from typing import Protocol, runtime_checkable
 
 from app.platform.events import EventGroup
 
+# The longest acknowledgement note or clearing reason the server accepts (server/sensors/api.py); the
+# console's alarm dialog counts against the same number.
+ALARM_TEXT_MAX = 2000
+
 
 class AlarmState(StrEnum):
     RAISED = "raised"

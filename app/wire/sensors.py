@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from app.platform.edge_types import Text
+from app.sensors.alarms import ALARM_TEXT_MAX
 from app.sensors.levels import SensorState
 from app.wire.base import Answer, Request
 
@@ -30,11 +31,11 @@ class ReadingsBatch(Request):
 
 
 class AcknowledgeRequest(Request):
-    note: Annotated[Text, Field(max_length=2000)] | None = None
+    note: Annotated[Text, Field(max_length=ALARM_TEXT_MAX)] | None = None
 
 
 class ClearRequest(Request):
-    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
+    reason: Annotated[Text, Field(min_length=1, max_length=ALARM_TEXT_MAX)]
 
 
 Level = Literal["normal", "warning", "alarm"]

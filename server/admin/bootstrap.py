@@ -27,13 +27,16 @@ class BootstrapError(ValueError):
 
 
 def init_db(url: str, refdata_dir: str | Path | None = None, demo_users: bool = False, *,
-            refdata: RefData | None = None, source: str | None = None) -> RefData:
+            refdata: RefData | None = None, source: str | None = None, throwaway: bool = False) -> RefData:
     """Upgrade the schema, load reference data and optionally create the demo users.
 
     Reference data comes from `refdata` or `refdata_dir` when given (replacing what is stored); with
     neither, the demo city is loaded only into a database that has none yet. Demo users (the accounts in
     the reference data, with their demo passwords) are created if missing, never overwritten.
     Returns the reference data in force. `source` names where `refdata` came from, for the audit trail.
+    `throwaway` (the console's embedded demo database only): the demo users' password hashes are made
+    with cheap parameters (`auth.demo_password_hasher`); a server not in demo mode would upgrade them at
+    their first login.
     """
     upgrade(url)
     if refdata is None and refdata_dir is not None:
@@ -51,7 +54,7 @@ def init_db(url: str, refdata_dir: str | Path | None = None, demo_users: bool = 
                 else:
                     refdata = RefData.from_dict(stored)
             if demo_users:
-                _create_demo_users(session, refdata)
+                _create_demo_users(session, refdata, quick=throwaway)
     finally:
         db.dispose()
     return refdata
@@ -136,7 +139,7 @@ def _store_refdata(session, refdata: RefData, source: str) -> None:
     log.info("reference data version %s stored", refdata.version)
 
 
-def _create_demo_users(session, refdata: RefData) -> None:
+def _create_demo_users(session, refdata: RefData, *, quick: bool = False) -> None:
     existing = set(session.execute(select(UserRow.username)).scalars())
     now = datetime.now(timezone.utc)
     created = 0
@@ -144,7 +147,7 @@ def _create_demo_users(session, refdata: RefData) -> None:
         if user.username in existing or not user.password:
             continue
         session.add(UserRow(username=user.username, display_name=user.display_name, role=str(user.role),
-                            unit_id=user.unit_id, password_hash=hash_password(user.password), active=True,
+                            unit_id=user.unit_id, password_hash=hash_password(user.password, demo=quick), active=True,
                             created_at=now))
         audit_actions.user_changed(session, now, user.username, str(user.role), user.unit_id, user.display_name,
                                    replaced=False, demo=True)

@@ -70,7 +70,7 @@ def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
         log.info("login refused: %s locked", ", ".join(refusal.details[0]["locked"]))
         raise refusal
     try:
-        user, rehashed = auth.check_credentials(row, body.password)
+        user, rehashed = auth.check_credentials(row, body.password, upgrade=not ctx.settings.demo)
     except ApiError as exc:  # counted and recorded in a transaction of its own, then refused
         raise record_failed_login(throttle, subjects=subjects, row=row, console_id=body.console_id, now=ctx.now(),
                                   error=exc) from None

@@ -59,8 +59,15 @@ class AuthUser:
 SYSTEM_USER = AuthUser("system", "System", Role.SYSTEM)
 
 
-def hash_password(password: str) -> str:
-    return password_hasher.hash(password)
+# For the accounts of a throw-away demo database only (`onegrid --demo`: local, on 127.0.0.1, passwords
+# published in the demo reference data): the slowest step of a demo's first start was hashing its 22
+# demo passwords with the production cost. A login upgrades such a hash to the production parameters
+# (`check_credentials` rehashes whatever `check_needs_rehash` flags).
+demo_password_hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+
+
+def hash_password(password: str, *, demo: bool = False) -> str:
+    return (demo_password_hasher if demo else password_hasher).hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -81,16 +88,17 @@ def _waste_a_verification(password: str) -> None:
     verify_password(_DUMMY_HASH, password)
 
 
-def check_credentials(row: UserRow | None, password: str) -> tuple[AuthUser, str | None]:
+def check_credentials(row: UserRow | None, password: str, *, upgrade: bool = True) -> tuple[AuthUser, str | None]:
     """The user `row` is if `password` is theirs, plus a fresh hash when the stored one uses outdated
-    parameters (else None); 401 `bad_credentials` otherwise. Takes the row already loaded, so the slow
-    hash check runs without holding a database connection."""
+    parameters (else None; never without `upgrade`: a demo server keeps its demo hashes); 401
+    `bad_credentials` otherwise. Takes the row already loaded, so the slow hash check runs without holding
+    a database connection."""
     if row is None or not row.active:
         _waste_a_verification(password)
         raise ApiError(401, "bad_credentials", "unknown user or wrong password")
     if not verify_password(row.password_hash, password):
         raise ApiError(401, "bad_credentials", "unknown user or wrong password")
-    rehashed = hash_password(password) if password_hasher.check_needs_rehash(row.password_hash) else None
+    rehashed = hash_password(password) if upgrade and password_hasher.check_needs_rehash(row.password_hash) else None
     return AuthUser.from_row(row), rehashed
 
 

@@ -38,6 +38,21 @@ def test_init_db_loads_the_demo_city_and_users_idempotently(server_db_url, refda
     assert {name: u.password_hash for name, u in _users(server_db_url).items()} == before
 
 
+def test_a_throwaway_demo_database_hashes_quickly_and_logins_upgrade_the_hash(sqlite_url):
+    from argon2 import extract_parameters
+
+    from server.platform.auth import check_credentials, password_hasher
+
+    init_db(sqlite_url, demo_users=True, throwaway=True)
+    stored = _users(sqlite_url)["lead1"].password_hash
+    assert verify_password(stored, "demo-lead1") and not verify_password(stored, "demo-lead2")
+    assert extract_parameters(stored).time_cost == 1
+    assert password_hasher.check_needs_rehash(stored)  # what a login looks at: it stores a production hash
+    row = _users(sqlite_url)["lead1"]
+    assert check_credentials(row, "demo-lead1")[1] is not None                 # an ordinary server upgrades it
+    assert check_credentials(row, "demo-lead1", upgrade=False)[1] is None      # a demo server keeps it
+
+
 def test_init_db_without_demo_users_creates_none(sqlite_url):
     init_db(sqlite_url)
     assert _users(sqlite_url) == {}

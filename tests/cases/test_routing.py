@@ -6,6 +6,7 @@ import pytest
 from app.cases.routing import (
     Suggestion,
     escalation_target,
+    grid_matched,
     locate_grid,
     primary_unit,
     rank_units,
@@ -162,6 +163,19 @@ def test_city_office_primary_has_no_fallbacks():
 
 def test_without_a_grid_only_star_areas_match(city):
     assert ids(rank_units(city, "C0101", None)) == ["squad_a1", "dept_a", "dept_b", "office"]
+
+
+def test_outside_every_grid_the_suggestions_say_no_grid_matched(city):
+    # a point in another city: no grid holds it, so only the "all areas" rules can match, and they say why
+    outside = rank_units(city, "C0101", None, lat=0.0, lon=0.0)
+    rules = [s for s in outside if s.reason_key == "routing.rule"]
+    assert rules and all(s.reason_args["no_grid"] for s in rules)
+    assert rules[0].reason == "secondary for C0101 in all areas; no grid matched the location"
+    assert not grid_matched(city, None, 0.0, 0.0)
+    lat, lon = city.grid(G2).centroid
+    assert grid_matched(city, None, lat, lon) and grid_matched(city, G1)
+    # inside a grid, an "all areas" rule is a normal match and says nothing of the kind
+    assert "no_grid" not in rank_units(city, "C0201", G1)[0].reason_args
 
 
 def test_lat_lon_locates_the_grid(city):

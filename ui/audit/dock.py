@@ -259,10 +259,10 @@ class AuditDock(QDockWidget):
             return client.audit(**params, before=before, limit=PAGE)
 
         run_op(work,
-               lambda page: self._page_arrived(generation, page),
+               lambda page: self._page_arrived(generation, page, before),
                lambda exc: self._failed(generation, exc))
 
-    def _page_arrived(self, generation: int, page: AuditPage) -> None:
+    def _page_arrived(self, generation: int, page: AuditPage, before: int | None = None) -> None:
         if generation != self._generation:
             return
         self._busy = False
@@ -271,12 +271,17 @@ class AuditDock(QDockWidget):
         self._update_buttons()
         shown = self.model.rowCount()
         if not shown:
-            self.status.setText(self.tr("No entry matches this filter."))
+            text = self.tr("No entry matches this filter.")
         elif self._next_before is not None:
-            self.status.setText(self.tr("Newest {n} entries shown; scroll down or press “Load more” for older ones.")
-                                .format(n=shown))
+            text = self.tr("Newest {n} entries shown; scroll down or press “Load more” for older ones.").format(
+                n=shown)
         else:
-            self.status.setText(self.tr("{n} entries match this filter.").format(n=shown))
+            text = self.tr("{n} entries match this filter.").format(n=shown)
+        if before is None or getattr(self, "as_of", None) is None:  # a new search: a snapshot of the trail now
+            self.as_of = datetime.now().astimezone()
+        # The list does not follow the trail live: say when it was read, and how to read it again.
+        self.status.setText(self.tr("As of {time} (press Search to refresh): {text}").format(
+            time=self.as_of.strftime("%H:%M"), text=text))
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:

@@ -102,13 +102,23 @@ class PayloadDialog(QDialog):
         """Why the input cannot be accepted, or None."""
         return None
 
+    # Set by the controller (ui/cases/actions.py): OK then hands the dialog to it instead of closing, and
+    # the dialog closes only once the command is queued; a refusal stays on screen with the typed text.
+    submitter = None
+
     def accept(self) -> None:
         problem = self.validate()
         if problem:
-            self.error.setText(problem)
-            self.error.show()
+            self.refuse(problem)
+            return
+        if self.submitter is not None:
+            self.submitter(self)
             return
         super().accept()
+
+    def refuse(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
 
     def payload(self) -> dict[str, Any]:
         return {}
@@ -204,8 +214,11 @@ def suggestion_reason(s: Suggestion, refdata, parent: QWidget | None = None) -> 
             "street": QCoreApplication.translate("DispatchDialog", "street {code}"),
             "county": QCoreApplication.translate("DispatchDialog", "county {code}")}.get(area_scope, "{code}").format(
             code=area)
-        return QCoreApplication.translate("DispatchDialog", "{rank} for {category} in {area}").format(
+        text = QCoreApplication.translate("DispatchDialog", "{rank} for {category} in {area}").format(
             rank=rank, category=cat_text, area=area_text)
+        if a.get("no_grid"):
+            text += QCoreApplication.translate("DispatchDialog", " — no grid matched the location")
+        return text
     if s.reason_key == "routing.escalation":
         return QCoreApplication.translate("DispatchDialog", "Escalation level {level}: above {child}").format(
             level=a.get("level"), child=unit_name(refdata, a.get("child")))
@@ -309,6 +322,13 @@ class DispatchDialog(PayloadDialog):
         rows = max(1, len(self.suggestions))
         self.suggestion_list.setMaximumHeight(self.suggestion_list.sizeHintForRow(0) * min(rows, 6)
                                               + header.sizeHint().height() + 8 if self.suggestions else 80)
+        if self.suggestions and self.suggestions[0].reason_args.get("no_grid"):
+            self.no_grid = QLabel(self.tr("No grid of the city matched this case's location: the suggestions "
+                                          "below only follow the category. Check the place before dispatching."),
+                                  self)
+            self.no_grid.setWordWrap(True)
+            self.no_grid.setProperty("feedback", "warning")
+            self.form.addRow(self.no_grid)
         self.form.addRow(QLabel(self.tr("Suggestions (responsibility matrix: category × area):"), self))
         self.form.addRow(self.suggestion_list)
         self.form.addRow(QLabel(self.tr("Or choose any unit:"), self))

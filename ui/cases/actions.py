@@ -18,6 +18,7 @@ from app.cases.workflow import WorkflowError, allowed_actions
 from app.platform import labels
 from app.platform.enums import Action
 from app.refdata.criteria import registration_text
+from ui.cases import field_limits
 from ui.cases.action_dialogs import dialog_for
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
@@ -196,21 +197,51 @@ class CaseActionController(QObject):
         self.ctx = ctx
         self.dialog: QDialog | None = None
         self.busy = False
+        self.case_id: UUID | None = None   # the case of the latest request: what `issued`/`failed` are about
+        self.number = ""                   # and its number, for the confirmation
 
     def request(self, action: Action, case: Case) -> None:
-
         if self.busy:
             return
         if self.dialog is not None:
             self.dialog.close()
+        self.case_id, self.number = case.id, case.display_number
         dialog = dialog_for(action, case, self.ctx, self.parent())
         if dialog is None:  # nothing to ask and nothing to confirm
             self._issue(action, case.id, {})
             return
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._issue(action, case.id, dialog.payload()))
+        guards = field_limits.guard_payload_dialog(dialog, action)
+        dialog.submitter = lambda d: self._submit(action, case.id, d, guards)
+        field_limits.submit_with_ctrl_enter(dialog)
         dialog.finished.connect(lambda _r: self._forget(dialog))
         dialog.open()
+
+    def _submit(self, action: Action, case_id: UUID, dialog, guards: list) -> None:
+        """OK in a dialog: refused in the dialog (which stays open with the text) or queued, then closed."""
+        if self.busy:
+            return
+        problems = field_limits.problems(guards)
+        if problems:
+            dialog.refuse("\n".join(problems))
+            return
+        self._set_busy(True)
+        issue(self.ctx, action, case_id, dialog.payload(), lambda command: self._submitted(dialog, command),
+              lambda exc: self._refused_in(dialog, exc), owner=self)
+
+    def _submitted(self, dialog, command) -> None:
+        self._set_busy(False)
+        QDialog.done(dialog, QDialog.DialogCode.Accepted)
+        self.issued.emit(command)
+
+    def _refused_in(self, dialog, exc: BaseException) -> None:
+        self._set_busy(False)
+        if not isinstance(exc, WorkflowError):
+            log.error("issuing a command failed", exc_info=exc)
+        if self.dialog is dialog and dialog.isVisible():
+            dialog.refuse(refusal_text(exc))
+        else:
+            self.failed.emit(refusal_text(exc))
 
     def _forget(self, dialog: QDialog) -> None:
         if self.dialog is dialog:

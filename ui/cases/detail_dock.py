@@ -173,7 +173,8 @@ class CaseDetailDock(QDockWidget):
         self.controller = CaseActionController(ctx, self)
         self.actions_bar.action_requested.connect(self._action_requested)
         self.controller.issued.connect(self._issued)
-        self.controller.failed.connect(self.show_error)
+        self.controller.failed.connect(lambda text: self.show_error(text, self.controller.case_id))
+        ctx.current.message_changed.connect(self._message_changed)
         self.controller.busy_changed.connect(lambda busy: self.actions_bar.setDisabled(busy))
         ctx.signals.case_selected.connect(self.load)
         ctx.signals.cases_changed.connect(self._cases_changed)
@@ -217,11 +218,13 @@ class CaseDetailDock(QDockWidget):
         self.tabs.setTabText(0, self.tr("Details"))
         self.tabs.setTabText(1, self.tr("Timeline"))
         self.attachments_label.setText(self.tr("Attachments"))
-        self.placeholder.setText(self.tr("Double-click a case in the queue (or press Enter) to see it here."))
+        self.placeholder.setText(self.tr("Select a case in the queue, on the map or in the alarm list to see it here."))
         self.actions_bar.retranslate()
         self.timeline.retranslate()
         if self.case is not None:
             self._show(self.case, self.pending)
+        else:
+            self.title.setText(self.tr("No case selected"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
@@ -232,6 +235,8 @@ class CaseDetailDock(QDockWidget):
 
     def load(self, case_id: UUID | None) -> None:
         """Read the case and its queued commands off the GUI thread, then show them."""
+        if self.case is not None and self.case.id != case_id:
+            self.actions_bar.set_allowed([])  # no key acts on the case still on screen while the next loads
         self._generation += 1
         generation = self._generation
         if case_id is None:
@@ -240,7 +245,8 @@ class CaseDetailDock(QDockWidget):
         cache = self.ctx.cache
         run_op(lambda: (cache.case(case_id), cache.pending_commands(case_id)),
                lambda result: self._loaded(generation, *result),
-               lambda exc: self.show_error(self.tr("Cannot read the case: {error}").format(error=exc)), owner=self)
+               lambda exc: self.show_error(self.tr("Cannot read the case: {error}").format(error=exc), case_id),
+               owner=self)
 
     def _loaded(self, generation: int, case: Case | None, pending: list[Command]) -> None:
         if generation == self._generation:  # a later selection wins
@@ -396,24 +402,32 @@ class CaseDetailDock(QDockWidget):
     # ------------------------------------------------------------------ actions
 
     def _action_requested(self, action) -> None:
-        if self.case is not None:
-            self.message.hide()
+        # Only ever the window's current case, and only once it is the one on screen.
+        if self.case is not None and self.case.id == self.ctx.selected_case:
+            self.ctx.current.clear_message()
             self.controller.request(action, self.case)
 
     def _issued(self, command: Command) -> None:
-        text = self.tr("{action} queued.").format(action=labels.action_label(command.action))
+        number = self.controller.number if command.case_id == self.controller.case_id else ""
+        text = self.tr("{action} queued for {number}.").format(action=labels.action_label(command.action),
+                                                               number=number or str(command.case_id)[:8])
         if getattr(self.ctx.session, "offline", False):
             text += " " + self.tr("Offline: it will be sent when the server is reachable.")
-        self.show_message(text)
+        self.show_message(text, command.case_id)
 
-    def show_message(self, text: str) -> None:
-        theme.set_style_property(self.message, "feedback", "ok")
-        self.message.setText(text)
-        self.message.show()
+    # Messages belong to their case (ui/shell/current_case.py): shown while it is the current case.
+    def show_message(self, text: str, case_id: UUID | None = None) -> None:
+        self.ctx.current.tell(case_id or self.ctx.selected_case, text)
 
-    def show_error(self, text: str) -> None:
-        theme.set_style_property(self.message, "feedback", "error")
-        self.message.setText(text)
+    def show_error(self, text: str, case_id: UUID | None = None) -> None:
+        self.ctx.current.tell(case_id or self.ctx.selected_case, text, error=True)
+
+    def _message_changed(self, message) -> None:
+        if message is None:
+            self.message.hide()
+            return
+        theme.set_style_property(self.message, "feedback", "error" if message.error else "ok")
+        self.message.setText(message.text)
         self.message.show()
 
     # ------------------------------------------------------------------ names

@@ -14,6 +14,7 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -39,6 +40,7 @@ from app.cases.duplicates import (
 )
 from app.platform import labels
 from app.platform.enums import Action, Priority, Source
+from ui.cases import field_limits
 from ui.cases.actions import issue, now_utc, refusal_text, ui_language
 from ui.cases.category_tree import CategoryTree
 from ui.cases.queue_model import format_duration
@@ -120,6 +122,7 @@ class NewCaseDialog(QDialog):
         self.reporter_name.setPlaceholderText(self.tr("name"))
         self.reporter_phone.setPlaceholderText(self.tr("phone"))
         form.addRow(self.tr("Caller"), caller)
+        self._guard_fields(form)
 
         self.dup_box = QGroupBox(self.tr("Possible duplicates: same category, within {m:g} m, reported in the last "
                                          "{h:g} h, still open").format(m=DUPLICATE_RADIUS_M,
@@ -169,6 +172,10 @@ class NewCaseDialog(QDialog):
         self.pick_button.clicked.connect(self.pick_on_map_requested.emit)
         self.lat.editingFinished.connect(self._coords_edited)
         self.lon.editingFinished.connect(self._coords_edited)
+        self.lat.textChanged.connect(self._check_location)
+        self.lon.textChanged.connect(self._check_location)
+        self.grid.textChanged.connect(self._check_location)
+        field_limits.submit_with_ctrl_enter(self, self.save)
         self.grid.editingFinished.connect(self._grid_edited)
         completer.activated.connect(lambda _text: self._grid_edited())
         self.save_button.clicked.connect(self.save)
@@ -192,6 +199,72 @@ class NewCaseDialog(QDialog):
             self.address.setText(address)
         self._coords_edited()
 
+    def _guard_fields(self, form: QFormLayout) -> None:
+        """Counters for every limited field, the phone rule, and the location checks under their rows."""
+        self.guards = [
+            field_limits.guard_below(form, self.description, field_limits.LengthGuard,
+                                     field_limits.create_limit("description"), self.tr("The description")),
+            field_limits.guard_below(form, self.address, field_limits.LengthGuard,
+                                     field_limits.create_limit("address"), self.tr("The address")),
+        ]
+        self.name_counter, self.phone_problem, self.phone_counter = (QLabel(self) for _ in range(3))
+        for label in (self.name_counter, self.phone_problem, self.phone_counter):
+            label.setWordWrap(True)
+            form.addRow("", label)  # right under the caller's row
+        self.guards += [
+            field_limits.LengthGuard(self.reporter_name, field_limits.create_limit("reporter_name"),
+                                     self.tr("The caller's name"), counter=self.name_counter),
+            field_limits.PhoneGuard(self.reporter_phone, self.tr("Phone"), counter=self.phone_problem),
+            field_limits.LengthGuard(self.reporter_phone, field_limits.create_limit("reporter_phone"),
+                                     self.tr("The phone number"), counter=self.phone_counter),
+        ]
+        self.location_problem = QLabel(self.lat.parentWidget())
+        self.location_problem.setWordWrap(True)
+        self.location_problem.setProperty("feedback", "warning")
+        self.location_problem.hide()
+        self.outside_ok = QCheckBox(self.tr("The place is outside the city's grids: save it anyway"),
+                                    self.lat.parentWidget())
+        self.outside_ok.hide()
+        row = form.getWidgetPosition(self.grid)[0]
+        form.insertRow(row, "", self.location_problem)
+        form.insertRow(row + 1, "", self.outside_ok)
+
+    def location_warning(self) -> str | None:
+        """Why the typed location cannot be used as it is (None: fine, or nothing typed yet)."""
+        lat_text, lon_text = self.lat.text().strip(), self.lon.text().strip()
+        if not lat_text and not lon_text:
+            return None
+        try:
+            lat, lon = float(lat_text.replace(",", ".")), float(lon_text.replace(",", "."))
+        except ValueError:
+            if lat_text and lon_text:
+                return self.tr("Coordinates are numbers in degrees, e.g. 30.2741 and 120.1551.")
+            return None  # the second one is still being typed
+        if not -90 <= lat <= 90:
+            return self.tr("Latitude must be between -90 and 90 (it is {value:g}).").format(value=lat)
+        if not -180 <= lon <= 180:
+            return self.tr("Longitude must be between -180 and 180 (it is {value:g}).").format(value=lon)
+        return None
+
+    def outside_city(self) -> bool:
+        """The coordinates are valid but no grid of the city holds them, and no grid code was given."""
+        point = self.coordinates()
+        if point is None or self.refdata is None or self.grid_code():
+            return False
+        return self.refdata.grid_at(*point) is None
+
+    def _check_location(self, *_args) -> None:
+        problem = self.location_warning()
+        outside = problem is None and self.outside_city()
+        if outside:
+            problem = self.tr("No grid of the city contains this point: the case would have no grid and no "
+                              "responsible area. Check the coordinates, or confirm below.")
+        self.location_problem.setText(problem or "")
+        self.location_problem.setVisible(bool(problem))
+        self.outside_ok.setVisible(outside)
+        if not outside:
+            self.outside_ok.setChecked(False)
+
     def coordinates(self) -> tuple[float, float] | None:
         try:
             lat, lon = float(self.lat.text().replace(",", ".")), float(self.lon.text().replace(",", "."))
@@ -208,7 +281,11 @@ class NewCaseDialog(QDialog):
         grid = self.refdata.grid_at(*point)
         if grid is not None:
             self.grid.setText(grid.code)
+            self._auto_grid = grid.code
+        elif self.grid_code() and self.grid_code() == getattr(self, "_auto_grid", None):
+            self.grid.clear()  # the grid came from earlier coordinates, not from the operator
         self._show_grid()
+        self._check_location()
 
     def grid_code(self) -> str | None:
         text = self.grid.text().strip()
@@ -264,6 +341,9 @@ class NewCaseDialog(QDialog):
                 out.append(self.tr("Latitude must be between -90 and 90 and longitude between -180 and 180."))
             else:
                 out.append(self.tr("Give the location: pick it on the map, type coordinates or a grid code."))
+        elif self.outside_city() and not self.outside_ok.isChecked():
+            out.append(self.tr("The location is outside the city: correct it or confirm that it is right."))
+        out += field_limits.problems(self.guards)
         return out
 
     def payload(self) -> dict[str, Any]:

@@ -1,5 +1,8 @@
 """The case queue dock: saved views with counts, free-text search, the sortable queue table, and the
-urgent-case banner. Double-click or Enter makes a case the console's shared selection.
+urgent-case banner. The highlighted row is always the window's current case (ui/shell/current_case.py):
+a click or the arrow keys make a row the current case, and the highlight follows a case chosen elsewhere
+(map, alarm list); when the current case leaves the view (dispatched out of "to dispatch"), nothing is
+highlighted rather than a neighbour the detail dock does not show.
 """
 from __future__ import annotations
 
@@ -39,6 +42,40 @@ COLUMN_WIDTHS = {Column.NUMBER: 120, Column.PRIORITY: 70, Column.CATEGORY: 210, 
 CREATORS = {Role.OPERATOR, Role.SHIFT_LEAD, Role.INSPECTOR}
 
 
+class QueueTable(QTableView):
+    """The queue's table. `user_moved(QModelIndex)` fires when the operator (mouse or keys) moves the current
+    row; the rows Qt moves on its own (a row removed, a reset) never change the current case."""
+
+    user_moved = Signal(object)
+
+    def _report(self, before: QModelIndex) -> None:
+        current = self.currentIndex()
+        if current.isValid() and (not before.isValid() or current.row() != before.row()):
+            self.user_moved.emit(current)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        before = QModelIndex(self.currentIndex())
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and before.isValid() \
+                and not self.selectionModel().hasSelection():
+            # Qt puts an unselected cursor on a row (focus, a removed row): the first arrow takes that row
+            # rather than skipping it for its neighbour.
+            self.selectionModel().setCurrentIndex(
+                before, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.user_moved.emit(before)
+            return
+        super().keyPressEvent(event)
+        self._report(before)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        before = QModelIndex(self.currentIndex())
+        super().mousePressEvent(event)
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and index.row() == self.currentIndex().row():
+            self.user_moved.emit(index)  # a click on the highlighted row also (re)opens it
+        else:
+            self._report(before)
+
+
 class CaseQueueDock(QDockWidget):
     new_case_dialog_opened = Signal(object)  # the NewCaseDialog, so the map can serve "Pick on map"
 
@@ -72,7 +109,7 @@ class CaseQueueDock(QDockWidget):
         row.addWidget(self.new_case_button)
         layout.addLayout(row)
 
-        self.table = QTableView(body)
+        self.table = QueueTable(body)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -105,13 +142,13 @@ class CaseQueueDock(QDockWidget):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(250)
         self._counts_timer.timeout.connect(self.update_counts)
-        self._kept_selection: UUID | None = None
         self.new_case_dialog = None
         self._top_row_before: int | None = None
 
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.table.user_moved.connect(self._activate)
         self.table.activated.connect(self._activate)
         self.table.doubleClicked.connect(self._activate)
         self.banner.open_requested.connect(self._open_from_banner)
@@ -119,10 +156,10 @@ class CaseQueueDock(QDockWidget):
         self.model.urgent_added.connect(self.notifier.notify)
         self.model.counts_changed.connect(self._counts_timer.start)
         self.model.loaded.connect(self._on_loaded)
-        self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
         self.model.rowsInserted.connect(self._rows_inserted)
         self.model.rowsRemoved.connect(self._rows_removed)
+        self.model.layoutChanged.connect(lambda *_a: self._follow_current())
         self.model.batch_started.connect(self._batch_started)
         self.model.batch_finished.connect(self._batch_finished)
         self._anchor: UUID | None = None
@@ -260,25 +297,28 @@ class CaseQueueDock(QDockWidget):
         return index.data(CaseIdRole) if index.isValid() else None
 
     def show_case(self, case_id: UUID | None) -> None:
-        """Follow the shared selection: highlight the case's row if the current view shows it."""
-        if case_id is None:
+        """Follow the shared selection: highlight the case's row if the current view shows it, else no row."""
+        row = self.model.row_of(case_id) if case_id is not None else None
+        if row is None:
+            if self.table.selectionModel().hasSelection() or self.table.currentIndex().isValid():
+                self.table.selectionModel().clear()  # never a neighbour the detail dock does not show
             return
-        row = self.model.row_of(case_id)
-        if row is None or self.selected_id() == case_id:
+        if self.selected_id() == case_id and self.table.currentIndex().row() == row:
             return
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index)
 
-    def _before_reset(self) -> None:
-        self._kept_selection = self.selected_id()
-
     def _after_reset(self) -> None:
-        kept, self._kept_selection = self._kept_selection, None
-        if kept is not None:
-            self.show_case(kept)
+        self._follow_current()
         self._update_footer()
+
+    def _follow_current(self) -> None:
+        """After rows moved, left or arrived: the highlight is the current case's row again (or none)."""
+        if self.model.in_batch:
+            return  # _batch_finished comes back here
+        self.show_case(self.ctx.selected_case)
 
     def _on_loaded(self) -> None:
         self.update_counts()
@@ -288,9 +328,11 @@ class CaseQueueDock(QDockWidget):
     # Keep the rows the operator is looking at in place when rows arrive or leave above them.
     def _rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._shift_scroll(first, last - first + 1)
+        self._follow_current()
 
     def _rows_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._shift_scroll(first, -(last - first + 1))
+        self._follow_current()
 
     # A sync batch moves many rows at once (layout changes and blocks at the end): keep the case that was
     # at the top of the view at the top, unless the view was at the very top (then it stays there).
@@ -305,6 +347,7 @@ class CaseQueueDock(QDockWidget):
             if row is not None:
                 self.table.updateGeometries()
                 self.table.verticalScrollBar().setValue(row)
+        self._follow_current()
         self._update_footer()
 
     def _shift_scroll(self, first: int, delta: int) -> None:

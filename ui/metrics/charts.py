@@ -20,7 +20,10 @@ from ui.shell import theme
 MAX_CATEGORIES = 12
 MAX_NAME = 14
 DAY_S = 86400
-_SERIES = (("registered", "plot_curve"), ("dispatched", "plot_warn"), ("handled", "link"), ("closed", "plot_alarm"))
+# Colour-blind-safe colours (ui/shell/theme.py SERIES) and a marker shape of its own for each series, so
+# the curves stay apart even printed in grey.
+_SERIES = (("registered", "series_1"), ("dispatched", "series_2"), ("handled", "series_3"), ("closed", "series_4"))
+SYMBOLS = {"registered": "o", "dispatched": "s", "handled": "t", "closed": "d"}
 
 
 def _tr(text: str) -> str:
@@ -37,7 +40,7 @@ class MetricsCharts(QWidget):
         self.trend.showGrid(x=True, y=True, alpha=0.25)
         self.trend.setMouseEnabled(y=False)
         self.legend = self.trend.addLegend(offset=(8, 8))
-        self.curves = {key: self.trend.plot([], [], symbol="o", symbolSize=6, name=key) for key, _ in _SERIES}
+        self.curves = {key: self.trend.plot([], [], symbol=SYMBOLS[key], symbolSize=7, name=key) for key, _ in _SERIES}
         self.bars_plot = pg.PlotWidget()
         self.bars_plot.setObjectName("metricsCategoryPlot")
         self.bars_plot.showGrid(x=True, alpha=0.25)
@@ -74,8 +77,8 @@ class MetricsCharts(QWidget):
             self.curves[key].setPen(pg.mkPen(c[colour], width=2))
             self.curves[key].setSymbolBrush(c[colour])
             self.curves[key].setSymbolPen(c[colour])
-        self.bars_registered.setOpts(brush=c["plot_curve"], pen=c["plot_curve"])
-        self.bars_closed.setOpts(brush=c["plot_alarm"], pen=c["plot_alarm"])
+        self.bars_registered.setOpts(brush=c["series_1"], pen=c["series_1"])
+        self.bars_closed.setOpts(brush=c["series_4"], pen=c["series_4"])
         for legend in (self.legend, self.bars_legend):
             legend.setLabelTextColor(c["plot_fg"])
 

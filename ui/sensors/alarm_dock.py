@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.sensors.alarm_source import NeedsServer, may_acknowledge, may_clear
-from app.sensors.alarms import Alarm
+from app.sensors.alarms import ALARM_TEXT_MAX, Alarm
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from ui.sensors.alarm_model import (
     ActiveRole,
@@ -58,6 +58,7 @@ from ui.sensors.alarm_model import (
 from ui.sensors.hub import SensorHub
 from ui.shell import theme
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
+from ui.shell.field_guards import LengthGuard, submit_with_ctrl_enter
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,11 @@ class AlarmActionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
         layout.addWidget(self.text)
+        self.counter = QLabel(self)
+        layout.addWidget(self.counter)
         layout.addWidget(self.buttons)
+        self.guard = LengthGuard(self.text, ALARM_TEXT_MAX, title, counter=self.counter)
+        submit_with_ctrl_enter(self)
         self.text.textChanged.connect(self._check)
         self._check()
         self.resize(420, 200)
@@ -119,7 +124,12 @@ class AlarmActionDialog(QDialog):
 
     def _check(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(not self.required or bool(self.value()))
+        ok.setEnabled((not self.required or bool(self.value())) and not self.guard.over())
+
+    def accept(self) -> None:
+        if (self.required and not self.value()) or self.guard.over():
+            return  # empty, or too long (the counter says by how much): the text stays to be fixed
+        super().accept()
 
 
 class AlarmDock(QDockWidget):

@@ -74,6 +74,11 @@ def _t(text: str) -> str:
     return QCoreApplication.translate(CTX, text)
 
 
+def _key(alarm: Alarm) -> tuple[int, float, str]:
+    """The list's order: active alarms above cleared ones (an operator works from the top), newest first."""
+    return (0 if alarm.active else 1, -alarm.raised_at, alarm.id)
+
+
 def format_time(epoch: float | None, now: float | None = None) -> str:
     if epoch is None:
         return ""
@@ -94,7 +99,7 @@ class AlarmModel(QAbstractTableModel):
         self.source = source
         self.sensors = sensors or {}
         self._ids: list[str] = []
-        self._keys: list[tuple[float, str]] = []  # (-raised_at, id), sorted: newest first
+        self._keys: list[tuple[int, float, str]] = []  # _key(alarm), sorted: active first, then newest first
         self._cache: dict[str, Alarm] = {}
         self.case_numbers: dict[str, str] = {}  # case id → its number, as the queue shows it
         self.reload()
@@ -105,8 +110,8 @@ class AlarmModel(QAbstractTableModel):
         self.beginResetModel()
         alarms = self.source.alarms()
         self._cache = {a.id: a for a in alarms}
-        self._keys = sorted((-a.raised_at, a.id) for a in alarms)
-        self._ids = [k[1] for k in self._keys]
+        self._keys = sorted(_key(a) for a in alarms)
+        self._ids = [k[2] for k in self._keys]
         self.endResetModel()
 
     def refresh(self, ids: list[str]) -> None:
@@ -116,13 +121,16 @@ class AlarmModel(QAbstractTableModel):
             if alarm is None:
                 self._remove(alarm_id)
                 continue
-            known = alarm_id in self._cache
-            self._cache[alarm_id] = alarm
-            if known:
+            old = self._cache.get(alarm_id)
+            if old is not None and _key(old) == _key(alarm):
+                self._cache[alarm_id] = alarm
                 row = self.row_of(alarm_id)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
             else:
-                key = (-alarm.raised_at, alarm_id)
+                if old is not None:  # cleared: it moves below the active alarms
+                    self._remove(alarm_id)
+                self._cache[alarm_id] = alarm
+                key = _key(alarm)
                 row = bisect.bisect_left(self._keys, key)
                 self.beginInsertRows(QModelIndex(), row, row)
                 self._keys.insert(row, key)
@@ -155,8 +163,7 @@ class AlarmModel(QAbstractTableModel):
         return {a.case_id for a in self._cache.values() if a.case_id}
 
     def row_of(self, alarm_id: str) -> int:
-        alarm = self._cache[alarm_id]
-        return bisect.bisect_left(self._keys, (-alarm.raised_at, alarm_id))
+        return bisect.bisect_left(self._keys, _key(self._cache[alarm_id]))
 
     def alarm_at(self, row: int) -> Alarm | None:
         if 0 <= row < len(self._ids):

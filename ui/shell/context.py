@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.cache import LocalCache
 from app.sync.session import Session
+from ui.shell.current_case import CurrentCase
 
 
 class CoreSignals(QObject):
@@ -40,11 +41,14 @@ class ConsoleContext:
     engine: Any = None                   # app.sync.engine.SyncEngine, or None when running without a server
     settings: Any = None                 # app.platform.settings ConsoleSettings (tile URL, language, …); None in tests
     sensor_hub: Any = None               # ui.sensors.sensor_dock.SensorHub, shared by the sensor dock, alarms and map
-    selected_case: UUID | None = field(default=None)
+    current: CurrentCase = field(default_factory=CurrentCase)  # the one current case and its message
+
+    @property
+    def selected_case(self) -> UUID | None:
+        return self.current.case_id
 
     def select_case(self, case_id: UUID | None) -> None:
-        if case_id != self.selected_case:
-            self.selected_case = case_id
+        if self.current.select(case_id):
             self.signals.case_selected.emit(case_id)
 
     @property

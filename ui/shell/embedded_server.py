@@ -47,7 +47,7 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
     folder = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="onegrid-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{folder / 'server.sqlite'}"
-    init_db(database_url, demo_users=demo)
+    init_db(database_url, demo_users=demo, throwaway=True)  # a fresh file of its own, gone after the demo
     # Bound here and handed to uvicorn, so no other process can take the port between choosing and binding.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

@@ -19,7 +19,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +162,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from ui.shell.crash_handler import CrashHandler
     from ui.shell.login_dialog import LoginDialog, log_in
     from ui.shell.main_window import MainWindow
+    from ui.shell.startup import status_window
 
     store = SettingsStore()
     loaded = store.load()
@@ -185,12 +185,26 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
 
     cleanups: list[Callable[[], None]] = []  # in the order things were set up; undone in reverse
     stop_server = None
-    if args.demo:
-        from ui.shell.embedded_server import start_embedded_server
+    status = status_window() if args.screenshot is None and not smoke_test else None
 
-        demo_dir = Path(tempfile.mkdtemp(prefix="onegrid-demo-"))  # the demo's server and caches: disposable
+    def say(text: str) -> None:
+        if status is not None:
+            status.say(text)
+
+    cleanups.append(lambda: status is not None and status.close())
+    if args.demo:
+        from ui.shell.startup import DemoServerStart
+
+        pending = getattr(args, "demo_server", None) or DemoServerStart()  # started by main() if it could
+        demo_dir = pending.directory  # the demo's server and caches: disposable
         cleanups.append(lambda: shutil.rmtree(demo_dir, ignore_errors=True))
-        server_url, stop_server = start_embedded_server(directory=demo_dir)
+        if not pending.done():
+            say(QCoreApplication.translate("Startup", "Starting the demo server and preparing the demo city…"))
+        try:
+            server_url, stop_server = pending.result(pump=QCoreApplication.processEvents)
+        except BaseException:
+            Console.undo(cleanups)
+            raise
         cleanups.append(stop_server)
         root = args.cache or demo_dir / "consoles"
     else:
@@ -205,6 +219,8 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
             print(f"onegrid: no password for {username} (use --password)", file=sys.stderr)
             Console.undo(cleanups)
             return None
+        say(QCoreApplication.translate("Startup", "Logging in as {user} at {server}…").format(user=username,
+                                                                                           server=server_url))
         try:
             outcome = log_in(server_url, root, username, password)
         except Exception as exc:
@@ -214,6 +230,8 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
             Console.undo(cleanups)
             return None
     else:
+        if status is not None:
+            status.hide()  # the login dialog asks now
         dialog = LoginDialog(server_url, root, username=str(window_state.value("last_user") or ""))
         if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.outcome is None:
             Console.undo(cleanups)
@@ -226,6 +244,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     log.info("session: %s (%s)%s, cache %s", outcome.session.username, outcome.session.actor.role,
              " offline" if outcome.session.offline else "", outcome.cache.directory)
 
+    say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
     engine = SyncEngine(outcome.cache, outcome.client)
     ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine,
                          settings=settings)  # MainWindow keeps ctx.settings current
@@ -237,6 +256,8 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
         window.showMaximized()  # first start on this PC: the whole (control-room) screen
     else:
         window.show()
+    if status is not None:
+        status.close()
     _settle_memory_after_load(window)
     return Console(app=app, window=window, ctx=ctx, engine=engine, client=outcome.client, server_url=server_url,
                    stop_server=stop_server, cleanups=cleanups, crash_handler=crash_handler)
@@ -294,7 +315,7 @@ async def run_console(console: Console, args: argparse.Namespace) -> None:
                 args.screenshot.parent.mkdir(parents=True, exist_ok=True)
                 console.window.grab().save(str(args.screenshot))
                 log.info("screenshot saved to %s", args.screenshot)
-            console.window.close()
+            console.window.close_without_asking()
 
         loop.call_later(delay, finish)
     if getattr(args, "smoke_test", False):
@@ -303,7 +324,7 @@ async def run_console(console: Console, args: argparse.Namespace) -> None:
         def smoke_done(task: asyncio.Task) -> None:
             if not task.cancelled() and task.exception() is not None:
                 print(f"onegrid smoke test FAILED: {task.exception()!r}", file=sys.stderr, flush=True)
-            console.window.close()
+            console.window.close_without_asking()
 
         asyncio.ensure_future(_smoke_test(console, args.smoke_timeout)).add_done_callback(smoke_done)
     await closed
@@ -369,7 +390,7 @@ def _close_on_signals(window) -> None:
     from PySide6.QtCore import QTimer
 
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: window.close())
+        signal.signal(sig, lambda *_: window.close_without_asking())
     wake = QTimer(window)  # Python only runs signal handlers when it gets control back from Qt
     wake.timeout.connect(lambda: None)
     wake.start(500)
@@ -380,6 +401,10 @@ def main(argv: list[str] | None = None) -> int:
     tune_collector()  # an initial sync's parsing otherwise spends a third of its time in the collector
     if args.smoke_test:
         args.demo = True
+    if args.demo:  # the server starts on its own thread while Qt and the docks' modules load here
+        from ui.shell.startup import DemoServerStart
+
+        args.demo_server = DemoServerStart()
     app = create_application()
     import qasync
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -42,6 +42,7 @@ from ui.shell.banners import EmergencyBanner, EmergencySwitch, OfflineBanner
 from ui.shell.context import ConsoleContext
 from ui.shell.login_dialog import LoginDialog
 from ui.shell.settings_dialog import SettingsDialog
+from ui.shell.shortcuts_dialog import ShortcutsDialog, with_shortcut
 from ui.shell.status_bar import ConsoleStatusBar
 from ui.shifts.handover_dock import HandoverDock
 
@@ -122,7 +123,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.setStatusBar(ConsoleStatusBar(ctx, self))
         self._retranslate()
-        self.resize(1500, 920)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(screen.size() if screen is not None else QSize(1500, 920))  # maximized at first start
         self.restore_layout()
 
     @property
@@ -165,12 +167,33 @@ class MainWindow(QMainWindow):
             d["disputeDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["disputeDock"])
         d["caseDetailDock"].raise_()
-        self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
+        self.apply_default_sizes()
+
+    # Shares of the window's width (queue, map, detail) and height (top row, sensors and alarms) in the
+    # default layout. Applied to the real size once the window is shown: sizes given to a window not yet
+    # maximized left the queue at ~430 px with the detail taking the rest of a large screen.
+    WIDTHS = (0.42, 0.33, 0.25)
+    HEIGHTS = (0.68, 0.32)
+
+    def apply_default_sizes(self) -> None:
+        d = self.docks
+        width, height = max(self.width(), 1200), max(self.height(), 800)
+        self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]],
+                         [int(width * share) for share in self.WIDTHS], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["mapDock"], d["sensorDock"]], [int(height * share) for share in self.HEIGHTS],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([d["sensorDock"], d["alarmDock"]], [int(width * 0.55), int(width * 0.45)],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([d["mapDock"], d["sensorDock"]], [560, 260], Qt.Orientation.Vertical)
-        self.resizeDocks([d["sensorDock"], d["alarmDock"]], [600, 500], Qt.Orientation.Horizontal)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if not self._layout_restored:  # the first start here: the default layout, at the size shown
+                QTimer.singleShot(0, self.apply_default_sizes)
 
     def restore_layout(self) -> None:
+        self._layout_restored = False
         if self.window_state is None:
             return
         geometry, state = self.window_state.value("geometry"), self.window_state.value("dock_state")
@@ -178,6 +201,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None and not self.restoreState(state, STATE_VERSION):
             log.info("saved dock layout not usable; default layout")
+        else:
+            self._layout_restored = state is not None
 
     def save_layout(self) -> None:
         if self.window_state is None:
@@ -188,6 +213,7 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.place_docks()
+        QTimer.singleShot(0, self.apply_default_sizes)
         log.info("dock layout reset")
 
     # ------------------------------------------------------------------ menus
@@ -230,7 +256,8 @@ class MainWindow(QMainWindow):
         self.reset_layout_action = self._action(self.view_menu, self.reset_layout, "Ctrl+Shift+R")
 
         self.help_menu = self.menu_bar.addMenu("")
-        self.about_action = self._action(self.help_menu, self.show_about, QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action = self._action(self.help_menu, self.show_shortcuts, "F1")
+        self.about_action = self._action(self.help_menu, self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
         top = QWidget(self)
@@ -256,7 +283,11 @@ class MainWindow(QMainWindow):
         self.dark_action.setText(self.tr("&Night theme"))
         self.reset_layout_action.setText(self.tr("&Reset layout"))
         self.help_menu.setTitle(self.tr("&Help"))
+        self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
         self.about_action.setText(self.tr("&About OneGrid"))
+        for menu in (self.file_menu, self.view_menu, self.help_menu):
+            for action in menu.actions():
+                with_shortcut(action)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -284,6 +315,9 @@ class MainWindow(QMainWindow):
         if hasattr(queue, "new_case_dialog_opened") and hasattr(map_dock, "pick_location"):
             queue.new_case_dialog_opened.connect(lambda dialog: dialog.pick_on_map_requested.connect(
                 lambda: map_dock.pick_location(lambda lat, lon: dialog.set_location(lat, lon))))
+        current = getattr(self.ctx, "current", None)
+        if current is not None:  # a confirmation or refusal about a case no longer shown: the status bar says it
+            current.elsewhere.connect(lambda message: self.statusBar().showMessage(message.text, 15_000))
         model = getattr(queue, "model", None)
         if hasattr(model, "refresh_names"):
             self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())
@@ -315,6 +349,12 @@ class MainWindow(QMainWindow):
                 log.error("cannot save the theme choice: %s", exc)
         self.apply_settings(new)
 
+    def show_shortcuts(self) -> None:
+        """F1: every shortcut of this window, generated from its actions."""
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.show()
+
     def show_about(self) -> None:
         AboutDialog(server_url=self.server_url, cache_dir=str(self.ctx.cache.directory), log_file=self.log_file,
                     parent=self).exec()
@@ -333,7 +373,53 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
 
+    def unsent_count(self) -> int:
+        """Commands queued on this console and not yet sent: case commands and the other entities'."""
+        cache = self.ctx.cache
+        try:
+            entity = cache.entity_outbox.pending_count() if hasattr(cache, "entity_outbox") else 0
+            return int(cache.outbox_size()) + int(entity)
+        except Exception as exc:  # noqa: BLE001 - a cache that cannot say must not keep the window open
+            log.error("cannot count the unsent commands: %s", exc)
+            return 0
+
+    def ask_quit_with_unsent(self, count: int) -> QMessageBox:
+        """Quit although `count` commands are unsent? They stay queued and go at the next login. The question
+        is window-modal but not blocking: "Quit" closes the window, "Stay" (the default) only the question."""
+        text = (self.tr("1 command issued on this console has not reached the server yet.") if count == 1 else
+                self.tr("{n} commands issued on this console have not reached the server yet.").format(n=count))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Quit with unsent work?"), text,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("unsentWorkQuestion")
+        box.setInformativeText(self.tr("They stay queued on this computer and will be sent at your next login "
+                                       "here. Quit now?"))
+        box.quit_button = box.addButton(self.tr("Quit, send at next login"), QMessageBox.ButtonRole.AcceptRole)
+        box.stay_button = box.addButton(self.tr("Stay"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(box.stay_button)
+        box.setEscapeButton(box.stay_button)
+        box.buttonClicked.connect(lambda button: self.close_without_asking() if button is box.quit_button else None)
+        old, self.unsent_question = getattr(self, "unsent_question", None), box
+        if old is not None:
+            old.deleteLater()
+        box.open()
+        return box
+
+    def close_without_asking(self) -> bool:
+        """Close for a reason that is not the operator's choice (SIGTERM, the screenshot mode)."""
+        self._asked_to_quit = True
+        return self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not getattr(self, "_asked_to_quit", False) and self.isVisible():
+            count = self.unsent_count()
+            if count:
+                event.ignore()
+                question = getattr(self, "unsent_question", None)
+                if question is not None and question.isVisible():
+                    question.raise_()
+                else:
+                    self.ask_quit_with_unsent(count)
+                return
         self.save_layout()
         self.closing.emit()
         super().closeEvent(event)

@@ -100,6 +100,7 @@ class NotificationBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("urgentBanner")
         self._case_id: UUID | None = None
+        self._render = None  # how the shown text is made, for a language switch
         self._flashes = 0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
@@ -125,10 +126,14 @@ class NotificationBanner(QFrame):
     def retranslate(self) -> None:
         self.open_button.setText(self.tr("Open"))
         self.close_button.setToolTip(self.tr("Dismiss"))
+        if self._render is not None:
+            self.label.setText(self._render())  # a language switch reaches a banner already on screen
 
-    def show_message(self, text: str, case_id: UUID | None) -> None:
+    def show_message(self, text: str, case_id: UUID | None, render=None) -> None:
+        """Show `text` (or `render()`, called again when the language changes) about `case_id`."""
         self._case_id = case_id
-        self.label.setText(text)
+        self._render = render
+        self.label.setText(render() if render is not None else text)
         self.open_button.setVisible(case_id is not None)
         self.show()
         self._flashes = 6
@@ -190,12 +195,16 @@ class UrgentCaseNotifier(QObject):
         if not batch:
             return
         first = batch[-1]
-        what = f"{first.display_number} · {first.category_code} {self._category_name(first.category_code)}"
-        if len(batch) == 1:
-            text = self.tr("New urgent case {case}").format(case=what)
-        else:
-            text = self.tr("{n} new urgent cases; latest: {case}").format(n=len(batch), case=what)
-        self.banner.show_message(f"⚠ {text} · {labels.priority_label(first.priority)}", first.id)
+
+        def render() -> str:
+            what = f"{first.display_number} · {first.category_code} {self._category_name(first.category_code)}"
+            if len(batch) == 1:
+                text = self.tr("New urgent case {case}").format(case=what)
+            else:
+                text = self.tr("{n} new urgent cases; latest: {case}").format(n=len(batch), case=what)
+            return f"⚠ {text} · {labels.priority_label(first.priority)}"
+
+        self.banner.show_message("", first.id, render)
         self._play()
         self.notified.emit(batch)
 

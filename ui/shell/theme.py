@@ -27,6 +27,11 @@ BASE_POINT_SIZE = 10.5
 # Named colours. Besides the palette's, pairs for tinted cells and chips (`*_text` on `*_bg`, readable in
 # both themes: dark text on a pale tint by day, light text on a deep tint by night), the countdown/alert
 # colours, and what a style sheet cannot reach (item models, plots, painted sketches).
+# Chart series: from Okabe & Ito's colour-blind-safe palette (blue, orange, black, vermillion by day; sky
+# blue, yellow, reddish purple, vermillion by night), four that stay apart with each common colour vision
+# deficiency (tests/metrics/ui/test_chart_colours.py); each series also has its own marker shape.
+SERIES = ("series_1", "series_2", "series_3", "series_4")
+
 _COLORS: dict[str, dict[str, str]] = {
     "light": {"window": "#eef1f5", "base": "#ffffff", "alt_base": "#f4f7fa", "text": "#0f1720",
               "muted": "#5c6773", "button": "#ffffff", "accent": "#0b5cad", "accent_text": "#ffffff",
@@ -36,7 +41,8 @@ _COLORS: dict[str, dict[str, str]] = {
               "danger_text": "#b71c1c", "danger_bg": "#ffebee", "paused_text": "#455a64", "paused_bg": "#eceff1",
               "alert_text": "#ffffff", "alert_bg": "#c62828", "badge_bg": "#e3e7eb", "pending_text": "#6d4c41",
               "plot_curve": "#1d4ed8", "plot_warn": "#f59e0b", "plot_alarm": "#dc2626",
-              "sketch_bg": "#eef2f5", "sketch_line": "#1565c0"},
+              "sketch_bg": "#eef2f5", "sketch_line": "#1565c0",
+              **dict(zip(SERIES, ("#0072B2", "#E69F00", "#000000", "#D55E00")))},
     "dark": {"window": "#0d1117", "base": "#151b23", "alt_base": "#1a212b", "text": "#e6edf3",
              "muted": "#9aa7b5", "button": "#21262d", "accent": "#1f6feb", "accent_text": "#ffffff",
              "border": "#2b3542", "ok": "#3fb950", "warn": "#d29922", "danger": "#f85149",
@@ -45,7 +51,8 @@ _COLORS: dict[str, dict[str, str]] = {
              "danger_text": "#ff8e85", "danger_bg": "#3a1619", "paused_text": "#b7c3cf", "paused_bg": "#232b35",
              "alert_text": "#ffffff", "alert_bg": "#b62324", "badge_bg": "#2b3542", "pending_text": "#e0b98a",
              "plot_curve": "#58a6ff", "plot_warn": "#d29922", "plot_alarm": "#f85149",
-             "sketch_bg": "#1a212b", "sketch_line": "#58a6ff"},
+             "sketch_bg": "#1a212b", "sketch_line": "#58a6ff",
+             **dict(zip(SERIES, ("#56B4E9", "#F0E442", "#CC79A7", "#D55E00")))},
 }
 
 _current = "light"

@@ -6,7 +6,7 @@ per UTC day and a default partition; its rows are kept: the partitions of the da
 ahead are created and the rows copied in, then the old table is dropped. SQLite keeps its plain table.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

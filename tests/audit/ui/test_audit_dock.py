@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 import uuid
 from datetime import datetime, timezone
 
@@ -113,6 +114,7 @@ def test_the_dock_shows_the_trail_newest_first_and_filters_it(qtbot, audit_ctx, 
     assert seqs == sorted(seqs, reverse=True) and seqs[0] == head
     assert rows(dock)[0]["action"] == "login" and rows(dock)[0]["actor"] == "lead1"
     assert "match" in dock.status.text()
+    assert re.match(r"As of \d\d:\d\d \(press Search to refresh\): ", dock.status.text())  # a snapshot, dated
 
     dock.result_combo.setCurrentIndex(dock.result_combo.findData("failed"))
     dock.search()

@@ -111,6 +111,16 @@ def test_bad_payloads_become_rejections(lite):
                             lite.create_payload(location={"lat": 91, "lon": 120.1}))["message"]
 
 
+def test_a_phone_number_that_is_not_one_is_refused_naming_the_field(lite):
+    bad = lite.do("operator1", "create", uuid.uuid4(), lite.create_payload(reporter_phone="not-a-phone!!"))
+    assert (bad["status"], bad["reason"]) == ("rejected", "invalid_payload")
+    assert "reporter_phone" in bad["message"] and "phone number" in bad["message"]
+    for phone in ("0571-8702 3456", "+86 138 0013 8000", "(0571) 87023456", "110", ""):
+        ok = lite.do("operator1", "create", uuid.uuid4(), lite.create_payload(reporter_phone=phone))
+        assert ok["status"] == "accepted", (phone, ok)
+        assert ok["case"]["reporter_phone"] == phone
+
+
 def test_batch_envelope_is_validated(lite):
     headers = lite.login("operator1")
     good = lite.command("create", uuid.uuid4(), lite.create_payload())

@@ -96,7 +96,7 @@ def test_incremental_update_keeps_selection_and_never_resets(qtbot, make_ctx, ca
     dock = make_dock(qtbot, make_ctx())
     model, table = dock.model, dock.table
     chosen = ids[2]
-    dock.show_case(chosen)
+    dock.ctx.select_case(chosen)
     assert dock.selected_id() == chosen
     spy = Spy(model)
     cases.act(ids[0], Action.REGISTER)                       # updated: stays in "all active"
@@ -268,7 +268,7 @@ def test_sorting_by_column_keeps_the_selection(qtbot, make_ctx, cases):
     ids = [cases.make(Status.REPORTED) for _ in range(4)]
     dock = make_dock(qtbot, make_ctx())
     model = dock.model
-    dock.show_case(ids[1])
+    dock.ctx.select_case(ids[1])
     dock.table.sortByColumn(Column.NUMBER, Qt.SortOrder.DescendingOrder)
     numbers = texts(model, Column.NUMBER)
     assert numbers == sorted(numbers, reverse=True)
@@ -279,7 +279,7 @@ def test_sorting_by_column_keeps_the_selection(qtbot, make_ctx, cases):
 
 
 @SHOWN
-def test_double_click_and_enter_select_the_case(qtbot, make_ctx, cases):
+def test_click_arrows_and_enter_select_the_case(qtbot, make_ctx, cases):
     a, b = cases.make(Status.REPORTED), cases.make(Status.REPORTED)
     ctx = make_ctx()
     dock = make_dock(qtbot, ctx)
@@ -289,9 +289,15 @@ def test_double_click_and_enter_select_the_case(qtbot, make_ctx, cases):
     index = dock.model.index(dock.model.row_of(b), Column.NUMBER)
     rect = dock.table.visualRect(index)
     qtbot.mouseClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert ctx.selected_case is None  # a single click only highlights
+    assert ctx.selected_case == b  # a single click opens the case: the highlight is the current case
+    assert dock.selected_id() == b
     qtbot.mouseDClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert ctx.selected_case == b
+    dock.table.setFocus()
+    key = Qt.Key.Key_Up if dock.model.row_of(a) < dock.model.row_of(b) else Qt.Key.Key_Down
+    qtbot.keyClick(dock.table, key)  # the arrow keys move the current case with the highlight
+    assert ctx.selected_case == a and dock.selected_id() == a
+    ctx.select_case(b)
     dock.table.setCurrentIndex(dock.model.index(dock.model.row_of(a), 0))
     dock.table.setFocus()
     qtbot.keyClick(dock.table, Qt.Key.Key_Return)
@@ -391,7 +397,7 @@ def test_scroll_position_survives_rows_arriving_above(qtbot, make_ctx, cases):
     qtbot.waitUntil(lambda: bar.maximum() > 15)
     bar.setValue(10)
     top_id = dock.model.case_id(dock.table.rowAt(0))
-    dock.show_case(dock.model.case_id(12))
+    dock.ctx.select_case(dock.model.case_id(12))
     selected = dock.selected_id()
     new_id = cases.create()
     qtbot.waitUntil(lambda: dock.model.row_of(new_id) == 0)
@@ -483,7 +489,7 @@ def test_a_large_batch_moves_rows_without_reset_keeping_selection_and_scroll(qtb
     bar.setValue(20)
     top_id = model.case_id(dock.table.rowAt(0))
     selected = model.case_id(25)
-    dock.show_case(selected)
+    dock.ctx.select_case(selected)
     bar.setValue(20)
     spy = Spy(model)
     layouts = []

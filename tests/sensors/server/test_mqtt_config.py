@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from server.sensors.mqtt_config import BrokerAddress, MqttUrlError, broker_address, default_client_id
+from server.sensors.mqtt_config import (
+    BrokerAddress,
+    MqttUrlError,
+    broker_address,
+    default_client_id,
+)
 
 
 @pytest.mark.parametrize("url, address", [

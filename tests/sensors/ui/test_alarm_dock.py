@@ -51,6 +51,22 @@ def select(dock, alarm_id):
                                       | QItemSelectionModel.SelectionFlag.Rows)
 
 
+def test_active_alarms_stay_above_cleared_ones(qtbot, qtmodeltester, demo_cache):
+    ctx, client = make_ctx(demo_cache)
+    rows = {"old": alarm_data("old", "wl-001", at=1_796_104_000.0),
+            "gone": alarm_data("gone", "wl-002", state="cleared", at=1_796_105_500.0),  # the newest, but cleared
+            "new": alarm_data("new", "rf-001", level="warning", at=1_796_104_900.0)}
+    dock, _hub = make_dock(qtbot, ctx, client, rows)
+    model = dock.model
+    order = lambda: [model.alarm_at(r).id for r in range(model.rowCount())]  # noqa: E731
+    assert order() == ["new", "old", "gone"]
+    with qtbot.waitSignal(model.rowsInserted, timeout=5_000):  # "new" is cleared: it moves below "old"
+        push(demo_cache, "alarm", {"new": alarm_data("new", "rf-001", level="warning", at=1_796_104_900.0,
+                                                     state="cleared")})
+    assert order() == ["old", "gone", "new"]
+    qtmodeltester.check(model)
+
+
 def test_feed_alarms_update_rows_without_a_reset(qtbot, qtmodeltester, demo_cache):
     ctx, client = make_ctx(demo_cache)
     dock, hub = make_dock(qtbot, ctx, client)
@@ -141,6 +157,28 @@ def test_the_dialogs_want_a_reason_to_clear_but_not_to_acknowledge(qtbot):
     clear.text.setPlainText(" false alarm, gauge cleaned ")
     assert ok.isEnabled() and clear.value() == "false alarm, gauge cleaned"
     assert ack.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_the_dialogs_count_against_the_servers_limit_and_keep_the_text(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.sensors.alarms import ALARM_TEXT_MAX
+    from server.sensors.api import ClearRequest
+
+    assert ClearRequest.model_fields["reason"].metadata[-1].max_length == ALARM_TEXT_MAX  # one number
+    clear = AlarmActionDialog("Clear alarm", "Reason:", required=True)
+    qtbot.addWidget(clear)
+    finished = []
+    clear.finished.connect(finished.append)
+    clear.text.setPlainText("r" * (ALARM_TEXT_MAX + 3))
+    assert clear.counter.text() == f"{ALARM_TEXT_MAX + 3:,} / {ALARM_TEXT_MAX:,} — 3 characters too many"
+    assert not clear.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    qtbot.keyClick(clear.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # refused: stays
+    assert finished == [] and len(clear.text.toPlainText()) == ALARM_TEXT_MAX + 3
+    clear.text.setPlainText("r" * ALARM_TEXT_MAX)
+    qtbot.keyClick(clear.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert finished == [1]
 
 
 def test_selecting_an_alarm_selects_its_sensor_plot_and_case(qtbot, demo_cache, cases):

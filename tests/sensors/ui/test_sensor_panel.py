@@ -186,17 +186,17 @@ def test_alarm_model_rows_and_acknowledge(qtbot, qtmodeltester, refdata):
     model = AlarmModel(source, sensors)
     qtmodeltester.check(model)
     assert model.rowCount() == 2
-    newest, oldest = model.alarm_at(0), model.alarm_at(1)
-    assert newest.sensor_id == "rf-001" and newest.state is AlarmState.CLEARED
-    assert oldest.sensor_id == "wl-001" and oldest.level == 2 and oldest.state is AlarmState.RAISED
-    assert model.index(1, COLUMN_INDEX["level"]).data() == "Alarm"
-    assert model.index(1, COLUMN_INDEX["value"]).data() == "0.28 m"
-    assert "wl-001" in model.index(1, COLUMN_INDEX["sensor"]).data()
+    raised, cleared = model.alarm_at(0), model.alarm_at(1)  # the active alarm above the (newer) cleared one
+    assert cleared.sensor_id == "rf-001" and cleared.state is AlarmState.CLEARED
+    assert raised.sensor_id == "wl-001" and raised.level == 2 and raised.state is AlarmState.RAISED
+    assert model.index(0, COLUMN_INDEX["level"]).data() == "Alarm"
+    assert model.index(0, COLUMN_INDEX["value"]).data() == "0.28 m"
+    assert "wl-001" in model.index(0, COLUMN_INDEX["sensor"]).data()
     with qtbot.waitSignal(model.dataChanged, timeout=1000):
-        model.refresh([source.acknowledge(oldest.id, "op1").id])
-    assert model.alarm_at(1).state is AlarmState.ACKNOWLEDGED
-    assert model.index(1, COLUMN_INDEX["acknowledged_by"]).data() == "op1"
-    assert model.index(1, COLUMN_INDEX["state"]).data() == "Acknowledged"
+        model.refresh([source.acknowledge(raised.id, "op1").id])
+    assert model.alarm_at(0).state is AlarmState.ACKNOWLEDGED
+    assert model.index(0, COLUMN_INDEX["acknowledged_by"]).data() == "op1"
+    assert model.index(0, COLUMN_INDEX["state"]).data() == "Acknowledged"
     # a new alarm is inserted at the top, not by a reset
     with qtbot.waitSignal(model.rowsInserted, timeout=1000) as inserted:
         ids = source.apply([LevelChange("gs-002", T0 + 200, 0, 1, Reason.HIGH, 11.0)])

@@ -1,0 +1,45 @@
+"""The live language switch reaches text already on screen: the empty case detail and the urgent banner."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+
+from app.platform.enums import Status
+from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.queue_dock import CaseQueueDock
+from ui.shell import i18n
+
+
+@pytest.fixture
+def english_afterwards(qapp):
+    yield
+    i18n.install_language("en")
+
+
+def switch(language: str) -> None:
+    i18n.install_language(language)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+
+
+def test_no_case_selected_and_the_urgent_banner_follow_the_language(qtbot, make_ctx, cases, english_afterwards):
+    ctx = make_ctx()
+    detail = CaseDetailDock(ctx)
+    queue = CaseQueueDock(ctx, sound=False, tick_ms=10**8)
+    qtbot.addWidget(detail)
+    qtbot.addWidget(queue)
+    qtbot.waitUntil(lambda: queue.model.is_loaded, timeout=5000)
+    assert detail.title.text() == "No case selected"
+    urgent = cases.make(Status.REPORTED, priority="urgent")
+    qtbot.waitUntil(lambda: queue.model.row_of(urgent) is not None, timeout=5000)
+    queue.notifier.flush()
+    assert queue.banner.label.text().startswith("⚠ New urgent case")
+
+    switch("zh_CN")
+    ctx.signals.language_changed.emit("zh_CN")
+    qtbot.waitUntil(lambda: detail.title.text() == "未选择案件", timeout=2000)
+    assert "新" in queue.banner.label.text() and "New urgent case" not in queue.banner.label.text()
+    assert "紧急" in queue.banner.label.text()
+    switch("en")
+    ctx.signals.language_changed.emit("en")
+    qtbot.waitUntil(lambda: detail.title.text() == "No case selected", timeout=2000)
+    assert queue.banner.label.text().startswith("⚠ New urgent case")
