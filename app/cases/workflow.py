@@ -38,6 +38,7 @@ S = Status
 R = Role
 ACTIVE = frozenset(set(Status) - TERMINAL_STATUSES)
 DESK = frozenset({R.OPERATOR, R.SHIFT_LEAD})  # the command centre's own staff
+JOINT_OPEN = frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS})  # co-tasks may move
 
 
 class WorkflowError(Exception):
@@ -90,7 +91,8 @@ RULES: dict[Action, Rule] = {
     Action.DISPATCH: Rule(frozenset({S.REGISTERED, S.RETURNED}), DESK, S.DISPATCHED),
     Action.ACCEPT: Rule(frozenset({S.DISPATCHED}), frozenset({R.UNIT_HANDLER}), S.IN_PROGRESS),
     Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED),
-    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED),
+    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED,
+                                guard=lambda case: joint.co_tasks_pending(case)),
     Action.SEND_VERIFY: Rule(frozenset({S.HANDLED}), DESK, S.VERIFYING),
     Action.VERIFY_PASS: Rule(frozenset({S.VERIFYING}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
                              guard=_needs_unverified),
@@ -109,6 +111,17 @@ RULES: dict[Action, Rule] = {
     Action.ESCALATE: Rule(ACTIVE - {S.SUSPENDED}, frozenset({R.OPERATOR, R.SHIFT_LEAD, R.SYSTEM}), None),
     Action.REASSIGN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), DESK, S.DISPATCHED),
     Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None),
+    # joint handling: the desk names co-units; each co-unit runs its own task (`app.cases.joint`)
+    Action.ADD_CO_UNIT: Rule(JOINT_OPEN, DESK, None),
+    Action.REMOVE_CO_UNIT: Rule(JOINT_OPEN, DESK, None,
+                                guard=lambda case: None if case.co_tasks else "the case has no co-handling unit"),
+    Action.CO_ACCEPT: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    Action.CO_RETURN: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    Action.CO_HANDLED: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    # on-site check before registration (`app.cases.onsite`)
+    Action.SEND_CHECK: Rule(frozenset({S.REPORTED}), DESK, None, guard=lambda case: onsite.no_pending_check(case)),
+    Action.CONFIRM_CHECK: Rule(frozenset({S.REPORTED}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
+                               guard=lambda case: onsite.needs_pending_check(case)),
 }
 
 # Automatic escalation: a case returned this many times goes one level up (DOMAIN.md).
@@ -159,7 +172,7 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
         return WorkflowError(
             "precondition", f"{_case_name(case)} is '{case.status}': cannot '{action}' ({_who(actor)}): {why}"
         )
-    return None
+    return joint.actor_refusal(case, action, actor, refdata) or onsite.actor_refusal(case, action, actor, refdata)
 
 
 def allowed_actions(case: Case, actor: Actor, refdata: RefData) -> list[Action]:
@@ -281,7 +294,9 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         changes |= {"extension": None, "attachments": tuple(case.attachments) + tuple(payload.attachments)}
     elif action == Action.SEND_VERIFY:
         assert isinstance(payload, SendVerifyPayload)
-        changes |= {"inspector": payload.inspector, "verification": None}
+        inspector = onsite.inspector_for(case, payload.inspector, refdata, required=False)
+        event_payload["inspector"] = inspector
+        changes |= {"inspector": inspector, "verification": None}
     elif action == Action.VERIFY_PASS:
         changes["verification"] = "passed"
     elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit with a fresh handling limit
@@ -331,6 +346,10 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         event_payload["target_unit_id"] = target_unit
     elif action == Action.NOTE:
         pass
+    elif action in joint.ACTIONS:
+        changes |= joint.apply(case, action, payload, actor, refdata, now, event_payload)
+    elif action in onsite.ACTIONS:
+        changes |= onsite.apply(case, action, payload, actor, refdata, now, event_payload)
 
     new_status = target or case.status
     event = _event(case, command, actor, now, new_status, event_payload)
@@ -404,3 +423,8 @@ def new_command(case_id: UUID, action: Action, payload: dict, issued_at: datetim
 
     return Command(command_id=command_id or uuid.uuid4(), case_id=case_id, action=action, payload=payload,
                    issued_at=issued_at, offline=offline, console_id=console_id)
+
+
+# The joint-handling and on-site-check rules live in their own modules, which use this one's vocabulary
+# (WorkflowError, Actor): imported last, once that vocabulary exists.
+from app.cases import joint, onsite

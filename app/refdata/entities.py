@@ -70,6 +70,7 @@ class Grid:
     community_name: str
     geometry: dict[str, Any] = field(hash=False, repr=False)
     centroid: tuple[float, float] = (0.0, 0.0)
+    inspectors: tuple[str, ...] = ()  # the grid's inspectors (监督员), usernames, the first the usual one
 
     def contains(self, lat: float, lon: float) -> bool:
         return point_in_polygon(lon, lat, self.geometry["coordinates"])
@@ -78,7 +79,8 @@ class Grid:
         return {"code": self.code, "name": self.name, "name_en": self.name_en,
                 "street": self.street, "street_name": self.street_name,
                 "community": self.community, "community_name": self.community_name,
-                "geometry": self.geometry, "centroid": [self.centroid[0], self.centroid[1]]}
+                "geometry": self.geometry, "centroid": [self.centroid[0], self.centroid[1]],
+                **({"inspectors": list(self.inspectors)} if self.inspectors else {})}
 
 
 @dataclass(frozen=True)

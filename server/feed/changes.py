@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from app.platform import scope as scope_rule
 from app.platform.scope import (
     CASE,
+    JOINT_SEP,
     LEADS_ONLY_KINDS,
     OWNER_SCOPED_KINDS,
     SCOPE_EXIT,
@@ -219,6 +220,7 @@ def _candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None
     if units is None:
         return stmt
     return stmt.where(or_(FeedRow.scope.is_(None), FeedRow.scope.in_(tuple(units)),
+                          FeedRow.scope.contains(scope_rule.JOINT_SEP, autoescape=True),
                           FeedRow.exits.is_not(None) if after > 0 else false()))
 
 
@@ -377,8 +379,8 @@ def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str,
         if allowed is None or scope is None or scope in allowed:
             parts.append(part)
             last_given = position
-        elif feed_entry(allowed, scope, exits, after) == "exit":
-            parts.append(removal)
+        elif (entry := feed_entry(allowed, scope, exits, after)) is not None:  # a joint case's, or an exit
+            parts.append(part if entry == "entity" else removal)
             last_given = position
     return _page(parts, *_page_end(after, limit, read, last_read, last_given), _tag_json(units))
 
@@ -609,9 +611,10 @@ class FeedRing:
                 continue
             if allowed is None or entry.scope is None or entry.scope in allowed:
                 parts.append(entry.part)
-            elif after and entry.exits:
-                if feed_entry(allowed, entry.scope, entry.exits, after) == "exit":
-                    parts.append(entry.removal)
+            elif (after and entry.exits) or (entry.scope and JOINT_SEP in entry.scope):
+                given = feed_entry(allowed, entry.scope, entry.exits, after)
+                if given is not None:
+                    parts.append(entry.part if given == "entity" else entry.removal)
                 else:
                     skipped += 1
                     if len(parts) + skipped == limit:
