@@ -163,6 +163,8 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
         return WorkflowError("forbidden_role", f"{_who(actor)} may not '{action}' {where}")
     if case is None:
         return None
+    if why := joint.actor_refusal(case, action, actor, refdata) or onsite.actor_refusal(case, action, actor, refdata):
+        return why  # not this unit's task, or not this inspector's
     if case.status not in rule.sources:
         return WorkflowError(
             "illegal_state",
@@ -172,7 +174,7 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
         return WorkflowError(
             "precondition", f"{_case_name(case)} is '{case.status}': cannot '{action}' ({_who(actor)}): {why}"
         )
-    return joint.actor_refusal(case, action, actor, refdata) or onsite.actor_refusal(case, action, actor, refdata)
+    return None
 
 
 def allowed_actions(case: Case, actor: Actor, refdata: RefData) -> list[Action]:
