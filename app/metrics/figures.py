@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.refdata import timelimits
 from app.cases.case import Case
+from app.metrics import task_facts
 from app.platform.enums import Action, Stage
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
@@ -69,7 +70,7 @@ EVENT_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE, RETURN, REWORK)
 DUE_KINDS = (HANDLE_DUE, CLOSE_DUE)
 KINDS = EVENT_KINDS + DUE_KINDS
 TREND_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE)
-DURATION_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE)  # report→register, register→dispatch, …
+DURATION_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE, task_facts.CHECK)  # report→register, register→dispatch, …
 
 
 @dataclass(frozen=True)
@@ -156,11 +157,12 @@ FIGURES: tuple[FigureDef, ...] = (
     FigureDef("time_to_close", "duration", QT_TRANSLATE_NOOP("Metrics", "Report → close"),
               QT_TRANSLATE_NOOP("Metrics", "elapsed time from the report to closure, cases closed in the period")),
 )
+FIGURES += tuple(FigureDef(*f) for f in task_facts.FIGURES)  # the tasks inside cases: co-tasks, checks
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}
 RANKING_KEYS = ("registered", "dispatched", "handled", "closed", "on_time_handling_rate", "on_time_closure_rate",
                 "closure_rate", "timely_resolution_rate", "rework_rate", "return_rate")
 DURATION_FIGURE_KIND = {"time_to_register": REGISTER, "time_to_dispatch": DISPATCH, "time_to_handle": HANDLED,
-                        "time_to_close": CLOSE}
+                        "time_to_close": CLOSE, **task_facts.DURATION_FIGURE_KIND}
 PERCENTILE_NOTE = QT_TRANSLATE_NOOP("Metrics", "median and 90th percentile (p90), interpolated linearly between ranks")
 NA = QT_TRANSLATE_NOOP("Metrics", "n/a")
 
@@ -419,6 +421,9 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:
         elif r.stage == Stage.VERIFY and r.outcome != "reworked":
             met = r.done_at is not None and r.outcome == "done" and r.done_at <= r.due
             facts.append(Fact(r.key, CLOSE_DUE, case.unit_id, cat, r.due, day(r.due), met=met))
+    facts += task_facts.case_task_facts(
+        case, lambda key, kind, unit, at, seconds, met: Fact(key, kind, unit, cat, at, day(at), seconds, met),
+        {"dispatch": DISPATCH, "handled": HANDLED, "return": RETURN, "handle_due": HANDLE_DUE})
     # Registration's unit is the responsible unit, known only later: fill it in now.
     facts = [Fact(f.key, f.kind, case.unit_id, f.category_code, f.at, f.day, f.seconds, f.met)
              if f.kind == REGISTER else f for f in facts]
