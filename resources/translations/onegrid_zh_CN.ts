@@ -679,6 +679,34 @@ Shortcut: {key}</source>
         <translation>在办理记录中添加备注</translation>
     </message>
     <message>
+        <source>Give another unit its own task on this case (协办)</source>
+        <translation>为本案件增加协办单位，并派给其单独任务（协办）</translation>
+    </message>
+    <message>
+        <source>End a co-handling unit&apos;s task, with a reason</source>
+        <translation>撤销协办单位的任务，需填写原因</translation>
+    </message>
+    <message>
+        <source>Take on your unit&apos;s co-handling task</source>
+        <translation>接收本单位的协办任务</translation>
+    </message>
+    <message>
+        <source>Give back your unit&apos;s co-handling task: not yours</source>
+        <translation>退回本单位的协办任务：不属于本单位</translation>
+    </message>
+    <message>
+        <source>Report your unit&apos;s part of the work done</source>
+        <translation>反馈本单位协办部分已处置完成</translation>
+    </message>
+    <message>
+        <source>Ask the grid&apos;s inspector to confirm the report on site before registering it (核实)</source>
+        <translation>立案前请网格监督员到现场核实上报问题（核实）</translation>
+    </message>
+    <message>
+        <source>Say whether the reported problem is there (核实)</source>
+        <translation>反馈现场是否存在上报的问题（核实）</translation>
+    </message>
+    <message>
         <source>The case has moved on; this action no longer applies.</source>
         <translation>案件状态已变化，此操作不再适用。</translation>
     </message>
@@ -816,6 +844,10 @@ Shortcut: {key}</source>
     <message>
         <source>Timeline</source>
         <translation>办理记录</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
     </message>
     <message>
         <source>Attachments</source>
@@ -1047,6 +1079,139 @@ Due: {due} ({mode})</source>
     </message>
 </context>
 <context>
+    <name>CaseTasks</name>
+    <message>
+        <source>Waiting for acceptance</source>
+        <translation>待接单</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>已处置</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>承办方</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Given</source>
+        <translation>派发时间</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Co-handling (协办)</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>On-site check (核实)</source>
+        <translation>现场核实</translation>
+    </message>
+    <message>
+        <source>Verification (核查)</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <source>{due} (overdue)</source>
+        <translation>{due}（已超期）</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTasksDock</name>
+    <message>
+        <source>Tasks ({n})</source>
+        <translation>任务（{n}）</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>{n} open task(s), {late} overdue.</source>
+        <translation>{n} 项待办任务，其中 {late} 项已超期。</translation>
+    </message>
+    <message>
+        <source>{n} open task(s).</source>
+        <translation>{n} 项待办任务。</translation>
+    </message>
+    <message>
+        <source>No open tasks.</source>
+        <translation>没有待办任务。</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTasksPanel</name>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>处置完成</translation>
+    </message>
+    <message>
+        <source>Lead (主办)</source>
+        <translation>主办</translation>
+    </message>
+    <message>
+        <source>Co-handling (协办)</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待核实</translation>
+    </message>
+    <message>
+        <source>confirmed on site</source>
+        <translation>现场核实属实</translation>
+    </message>
+    <message>
+        <source>not found on site</source>
+        <translation>现场未发现问题</translation>
+    </message>
+    <message>
+        <source>On-site check (核实) by {inspector}, sent {sent}: {result}</source>
+        <translation>现场核实：{inspector}，派发于 {sent}：{result}</translation>
+    </message>
+    <message>
+        <source>Verification (核查) by {inspector}</source>
+        <translation>核查人：{inspector}</translation>
+    </message>
+</context>
+<context>
     <name>CaseTimeline</name>
     <message>
         <source>#</source>
@@ -1248,6 +1413,36 @@ Default priority: {priority}</source>
     <message>
         <source>Notes for the incoming lead (optional)</source>
         <translation>给接班值班长的备注（可选）</translation>
+    </message>
+</context>
+<context>
+    <name>CoUnitDialog</name>
+    <message>
+        <source>(choose in the tree below)</source>
+        <translation>（在下方单位树中选择）</translation>
+    </message>
+    <message>
+        <source>Suggested co-unit:</source>
+        <translation>建议协办单位：</translation>
+    </message>
+    <message>
+        <source>Any unit:</source>
+        <translation>全部单位：</translation>
+    </message>
+    <message>
+        <source>Please choose the co-handling unit.</source>
+        <translation>请选择协办单位。</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmCheckDialog</name>
+    <message>
+        <source>The problem is there, as reported</source>
+        <translation>问题属实，与上报一致</translation>
+    </message>
+    <message>
+        <source>Not found on site</source>
+        <translation>现场未发现问题</translation>
     </message>
 </context>
 <context>
@@ -2299,6 +2494,34 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>备注</translation>
     </message>
     <message>
+        <source>Add co-handling unit</source>
+        <translation>增加协办单位</translation>
+    </message>
+    <message>
+        <source>Remove co-handling unit</source>
+        <translation>撤销协办单位</translation>
+    </message>
+    <message>
+        <source>Accept co-handling task</source>
+        <translation>协办接单</translation>
+    </message>
+    <message>
+        <source>Return co-handling task</source>
+        <translation>协办退单</translation>
+    </message>
+    <message>
+        <source>Report co-handling done</source>
+        <translation>协办反馈</translation>
+    </message>
+    <message>
+        <source>Send for on-site check</source>
+        <translation>派发核实</translation>
+    </message>
+    <message>
+        <source>Confirm on-site check</source>
+        <translation>核实反馈</translation>
+    </message>
+    <message>
         <source>Operator</source>
         <translation>受理员</translation>
     </message>
@@ -2508,42 +2731,6 @@ Please send this file to your IT support. The console keeps running; restart it 
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <source>Case queue</source>
-        <translation>案件队列</translation>
-    </message>
-    <message>
-        <source>Map</source>
-        <translation>地图</translation>
-    </message>
-    <message>
-        <source>Case detail</source>
-        <translation>案件详情</translation>
-    </message>
-    <message>
-        <source>Conflicts</source>
-        <translation>冲突</translation>
-    </message>
-    <message>
-        <source>Sensors</source>
-        <translation>物联感知</translation>
-    </message>
-    <message>
-        <source>Alarms</source>
-        <translation>告警</translation>
-    </message>
-    <message>
-        <source>Audit trail</source>
-        <translation>审计日志</translation>
-    </message>
-    <message>
-        <source>Performance</source>
-        <translation>绩效考核</translation>
-    </message>
-    <message>
-        <source>Shift handover</source>
-        <translation>交接班</translation>
-    </message>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -2988,6 +3175,14 @@ Please send this file to your IT support. The console keeps running; restart it 
         <source>Per category (busiest on top)</source>
         <translation>按类别（案件最多的在上）</translation>
     </message>
+    <message>
+        <source>On-site check (核实)</source>
+        <translation>现场核实（核实）</translation>
+    </message>
+    <message>
+        <source>elapsed time from sending a reported case to an inspector for an on-site check to the inspector&apos;s confirmation, checks confirmed in the period (part of the report → register time, the intake post&apos;s)</source>
+        <translation>从将上报案件派发监督员现场核实到监督员反馈的用时，统计本期完成的核实（属于上报→立案用时，计入受理岗位）</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
@@ -3372,15 +3567,6 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
-    <name>PlaceholderDock</name>
-    <message>
-        <source>The “{title}” panel is not available in this build.
-({module}: {reason})</source>
-        <translation>此版本中“{title}”面板不可用。
-（{module}：{reason}）</translation>
-    </message>
-</context>
-<context>
     <name>RankingModel</name>
     <message>
         <source>Rank</source>
@@ -3389,6 +3575,28 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Unit</source>
         <translation>单位</translation>
+    </message>
+</context>
+<context>
+    <name>RemoveCoUnitDialog</name>
+    <message>
+        <source>Co-handling unit:</source>
+        <translation>协办单位：</translation>
+    </message>
+</context>
+<context>
+    <name>SendCheckDialog</name>
+    <message>
+        <source>{inspector} — the grid&apos;s inspector</source>
+        <translation>{inspector} — 本网格监督员</translation>
+    </message>
+    <message>
+        <source>Inspector:</source>
+        <translation>监督员：</translation>
+    </message>
+    <message>
+        <source>Please choose the inspector.</source>
+        <translation>请选择监督员。</translation>
     </message>
 </context>
 <context>

@@ -40,11 +40,11 @@ from ui.shell.ops import run_op
 log = logging.getLogger(__name__)
 
 CTX = "CaseTasks"
-HEADERS = (QT_TRANSLATE_NOOP(CTX, "Case"), QT_TRANSLATE_NOOP(CTX, "Task"), QT_TRANSLATE_NOOP(CTX, "For"),
-           QT_TRANSLATE_NOOP(CTX, "State"), QT_TRANSLATE_NOOP(CTX, "Given"), QT_TRANSLATE_NOOP(CTX, "Due"))
-KIND_LABELS = {tasks.CO_TASK: QT_TRANSLATE_NOOP(CTX, "Co-handling (协办)"),
-               tasks.CHECK: QT_TRANSLATE_NOOP(CTX, "On-site check (核实)"),
-               tasks.VERIFY: QT_TRANSLATE_NOOP(CTX, "Verification (核查)")}
+HEADERS = (QT_TRANSLATE_NOOP("CaseTasks", "Case"), QT_TRANSLATE_NOOP("CaseTasks", "Task"), QT_TRANSLATE_NOOP("CaseTasks", "For"),
+           QT_TRANSLATE_NOOP("CaseTasks", "State"), QT_TRANSLATE_NOOP("CaseTasks", "Given"), QT_TRANSLATE_NOOP("CaseTasks", "Due"))
+KIND_LABELS = {tasks.CO_TASK: QT_TRANSLATE_NOOP("CaseTasks", "Co-handling (协办)"),
+               tasks.CHECK: QT_TRANSLATE_NOOP("CaseTasks", "On-site check (核实)"),
+               tasks.VERIFY: QT_TRANSLATE_NOOP("CaseTasks", "Verification (核查)")}
 
 
 def load_tasks(cache, actor) -> list[Task]:
@@ -103,7 +103,7 @@ class TasksModel(QAbstractTableModel):
                 if t.due_at is None:
                     return "—"
                 due = format_time(t.due_at)
-                return QCoreApplication.translate(CTX, "{due} (overdue)").format(due=due) if t.overdue(self.now) else due
+                return QCoreApplication.translate("CaseTasks", "{due} (overdue)").format(due=due) if t.overdue(self.now) else due
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and t.overdue(self.now):
             return theme.color("danger_text")
         if role == Qt.ItemDataRole.UserRole:
