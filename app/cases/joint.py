@@ -91,6 +91,23 @@ def actor_refusal(case: Case, action: Action, actor: wf.Actor, refdata: RefData)
     return None
 
 
+def check_lead_unit(case: Case, unit_id: str) -> None:
+    """A unit co-handling the case cannot become its lead as well: one task per unit."""
+    if task_of(case, unit_id) is not None:
+        raise wf.WorkflowError("same_unit", f"unit '{unit_id}' co-handles {_name(case)}: remove its co-handling "
+                                            "task before making it the lead unit")
+
+
+def resumed(case: Case, now: datetime, refdata: RefData) -> dict[str, Any]:
+    """A suspension stops every open co-task's clock too: on resume each deadline moves like the case's."""
+    if not case.co_tasks or case.suspended_at is None:
+        return {}
+    cal = refdata.policy.calendar
+    return {"co_tasks": tuple(
+        t if t.status == HANDLED else t.model_copy(update={"due_at": timelimits.shift_for_suspension(
+            t.due_at, case.suspended_at, now, t.due_working, cal)}) for t in case.co_tasks)}
+
+
 def _replace(case: Case, task: CoTask, **update: Any) -> tuple[CoTask, ...]:
     return tuple(t.model_copy(update=update) if t.unit_id == task.unit_id else t for t in case.co_tasks)
 

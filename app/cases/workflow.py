@@ -271,6 +271,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         _check_unit(payload.unit_id, refdata)
         if action == Action.REASSIGN and payload.unit_id == case.unit_id:
             raise WorkflowError("same_unit", f"{_case_name(case)} is already with unit '{payload.unit_id}'")
+        joint.check_lead_unit(case, payload.unit_id)
         changes["unit_id"] = payload.unit_id
         if action == Action.DISPATCH:  # reassigning keeps the running handling deadline
             changes |= _finish_stage(case, now) | _start_stage(case, Stage.HANDLE, now, refdata)
@@ -325,7 +326,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
     elif action == Action.RESUME:
         assert case.suspended_from is not None and case.suspended_at is not None
         target = case.suspended_from
-        changes |= {"suspended_at": None, "suspended_from": None}
+        changes |= {"suspended_at": None, "suspended_from": None} | joint.resumed(case, now, refdata)
         if case.due_at is not None and case.stage is not None:
             due = timelimits.shift_for_suspension(case.due_at, case.suspended_at, now, case.due_working,
                                                   refdata.policy.calendar)

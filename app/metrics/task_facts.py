@@ -88,6 +88,9 @@ def case_task_facts(case: Case, make: MakeFact, kinds: dict[str, str]) -> list:
         elif a == Action.CONFIRM_CHECK:
             sent = _time(ev.payload.get("sent_at"))
             facts.append(make(f"j{ev.seq}", CHECK, None, at, (at - sent).total_seconds() if sent else None, None))
+    current = {t.unit_id: t.due_at for t in case.co_tasks}  # as moved by suspensions since it was given
+    for r in rounds.values():
+        r.due = current.get(r.unit_id, r.due)
     for r in [*done, *rounds.values()]:
         if r.counted and r.due is not None:
             facts.append(make(r.key, kinds["handle_due"], r.unit_id, r.due, None,

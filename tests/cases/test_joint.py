@@ -112,6 +112,15 @@ def test_co_task_state_and_role_refusals(w):
     assert w.refused(closed, DESK, A.ADD_CO_UNIT, {"unit_id": CO}).code == "illegal_state"  # not registered
 
 
+def test_a_co_unit_cannot_also_become_the_lead(w):
+    case = w.dispatched(CO)
+    assert w.refused(case, DESK, A.REASSIGN, {"unit_id": CO}).code == "same_unit"
+    returned = w.do(case, LEAD_HANDLER, A.RETURN, {"reason": "not ours"})
+    assert w.refused(returned, DESK, A.DISPATCH, {"unit_id": CO}).code == "same_unit"
+    case = w.do(case, DESK, A.REMOVE_CO_UNIT, {"unit_id": CO, "reason": "it leads now"})
+    assert w.do(case, DESK, A.REASSIGN, {"unit_id": CO}).unit_id == CO
+
+
 def test_a_co_unit_returns_its_task_and_the_desk_removes_one(w):
     case = w.dispatched(CO, CO2)
     case = w.do(case, CO_HANDLER, A.CO_RETURN, {"reason": "not our road"})
@@ -153,6 +162,16 @@ def test_routing_suggests_co_units_from_the_matrix_without_the_lead(w):
     assert suggested == [u for u in ranked if u != LEAD]
     case = w.do(case, DESK, A.ADD_CO_UNIT, {"unit_id": CO})
     assert suggest_co_units(w.refdata, case) == []
+
+
+def test_a_suspension_moves_every_open_co_tasks_deadline(w):
+    case = w.dispatched(CO)
+    due = case.co_tasks[0].due_at
+    suspended = w.do(case, Actor("lead1", R.SHIFT_LEAD), A.SUSPEND, {"reason": "rain"})
+    resumed = w.do(suspended, Actor("lead1", R.SHIFT_LEAD), A.RESUME)
+    expected = timelimits.shift_for_suspension(due, suspended.suspended_at, w.at, case.co_tasks[0].due_working,
+                                               w.refdata.policy.calendar)
+    assert resumed.co_tasks[0].due_at == expected and expected > due
 
 
 def test_overdue_co_tasks(w):
