@@ -53,6 +53,9 @@ class GridData(_Answer):
     community_name: str
     geometry: dict[str, Any] = Field(description="GeoJSON geometry")
     centroid: list[float] = Field(min_length=2, max_length=2, description="[lat, lon]")
+    inspectors: list[str] = Field(default_factory=list,
+                                  description="the grid's inspectors (usernames), the first the usual one; "
+                                              "absent when none")
 
 
 class ResponsibilityRuleData(_Answer):
