@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from app.cases.commands import BatchResult, CommandBatch
+from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
 from server.cases.commands import Hook, apply_batch
@@ -32,18 +33,21 @@ from server.feed.changes import (
     read_changes_raw,
     read_ring_rows,
 )
+from server.platform.advisory import SessionLocks
 from server.platform.auth import (
     AuthUser,
     TokenCache,
     resolve_token_with_expiry,
     token_digest,
 )
-from server.platform.batch_items import ReadBatch
+from server.platform.batch_items import BadCommand, ReadBatch
 from server.platform.database import Database
+from server.platform.entity_commands import EntityHandler, apply_entity_commands
 from server.platform.login_throttle import LoginThrottle, Policy
 from server.platform.scope import visible_units
 from server.platform.settings import ServerSettings
 from server.refdata.store import RefDataStore
+from server.shifts.commands import HandoverCommands
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,12 @@ class ServerContext:
     before_commit: Hook | None = field(default=None)  # tests: runs inside every command transaction
     feed_batch_window_s: float | None = None  # None: the settings' feed_batch_ms
     token_cache: TokenCache = field(default_factory=TokenCache)
+    # Every entity kind the one command endpoint takes beside cases, by kind name.
+    entity_handlers: dict[str, EntityHandler] = field(
+        default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
+    metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
+    locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
@@ -92,9 +101,12 @@ class ServerContext:
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
                database: Database | None = None) -> ServerContext:
-        db = database or Database(settings.database_url)
+        db = database or Database(settings.database_url, pool_size=settings.db_pool_size,
+                                  max_overflow=settings.db_max_overflow)
+        direct = settings.direct_database_url or db.url
         ctx = cls(settings=settings, db=db, refdata_store=RefDataStore(db.reader, fixed=refdata),
-                  notifier=_make_notifier(db), clock=clock or utc_now)
+                  notifier=_make_notifier(db, direct), clock=clock or utc_now,
+                  locks=SessionLocks(direct) if db.is_postgres else None)
         ctx._wake_long_polls_after_commits()
         return ctx
 
@@ -107,7 +119,10 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        if self.metrics is not None:
+            self.metrics.count_commands(result)
+        return result
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
@@ -115,6 +130,18 @@ class ServerContext:
         if self._command_limiter is None or self._command_limiter[0] is not loop:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
         return await anyio.to_thread.run_sync(lambda: self.apply(user, batch).model_dump_json().encode(),
+                                              limiter=self._command_limiter[1])
+
+    def apply_entities(self, user: AuthUser, commands: list[EntityCommand | BadCommand]) -> list[EntityCommandResult]:
+        """Apply entity commands of any registered kind as `user` (blocking, like `apply`)."""
+        return apply_entity_commands(self.db.writer, user, commands, self.now, self.entity_handlers)
+
+    async def apply_entities_in_thread(self, user: AuthUser,
+                                       commands: list[EntityCommand | BadCommand]) -> list[EntityCommandResult]:
+        loop = asyncio.get_running_loop()
+        if self._command_limiter is None or self._command_limiter[0] is not loop:
+            self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
+        return await anyio.to_thread.run_sync(lambda: self.apply_entities(user, commands),
                                               limiter=self._command_limiter[1])
 
     async def user_for_token(self, token: str) -> AuthUser:
@@ -220,9 +247,9 @@ class ServerContext:
             session.info.pop(_USERS_CHANGED, None)
 
 
-def _make_notifier(db: Database) -> FeedNotifier:
+def _make_notifier(db: Database, direct_url: str) -> FeedNotifier:
     if db.is_postgres:
-        conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        conninfo = make_url(direct_url).set(drivername="postgresql").render_as_string(hide_password=False)
         return FeedNotifier(listen_conninfo=conninfo)
 
     def read_position() -> int:
