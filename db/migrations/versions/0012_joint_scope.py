@@ -2,7 +2,7 @@
 ','), so the column is widened from 64 characters.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
