@@ -21,7 +21,7 @@ class FeedRow(Base):
     `case_id` repeats `entity_id` as a UUID for kind `case`, so the feed joins `cases` on its primary key
     on both databases (SQLite stores UUIDs as hex, PostgreSQL natively).
     `scope` is the entity's scope at its position (`app.platform.scope.entity_scope`: NULL = every user, a
-    unit id, '' = no unit handler); `exits` maps each unit the entity left to the position where it last
+    unit id, several joined by ',' for a joint case, '' = no unit handler); `exits` maps each unit the entity left to the position where it last
     left it (`{unit_id: position}`, NULL when it never left one), so that a unit handler of that unit is
     told (`app.platform.scope.feed_entry`).
     """
@@ -33,5 +33,5 @@ class FeedRow(Base):
     position: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     case_id: Mapped[uuid.UUID | None]
     data: Mapped[dict[str, Any] | None]
-    scope: Mapped[str | None] = mapped_column(String(64))
+    scope: Mapped[str | None] = mapped_column(String(1024))  # a joint case's scope names several units
     exits: Mapped[dict[str, Any] | None] = mapped_column(EXITS_JSON)

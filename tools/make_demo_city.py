@@ -302,6 +302,15 @@ DX, DY = 0.0031, 0.0027            # ≈ 298 m × 300 m at lat 30.25
 REMOVED = {(0, 0), (7, 0), (8, 0), (0, 5), (8, 5), (8, 4)}   # irregular district outline
 
 
+INSPECTORS = 3  # inspector1..3 (`make_users`)
+
+
+def street_inspectors(s_code: str) -> list[str]:
+    """The grid inspectors (监督员) of a street's grids: the street's own, then the next one as a stand-in."""
+    n = (int(s_code) - 1) % INSPECTORS
+    return [f"inspector{n + 1}", f"inspector{(n + 1) % INSPECTORS + 1}"]
+
+
 def make_grids(rng: random.Random) -> list[dict]:
     x0 = CENTER_LON - COLS * DX / 2
     y0 = CENTER_LAT - ROWS * DY / 2
@@ -369,6 +378,7 @@ def make_grids(rng: random.Random) -> list[dict]:
                         "street_name": s_name,
                         "community": street_prefix(s_code) + c_code,
                         "community_name": c_name,
+                        "inspectors": street_inspectors(s_code),
                     },
                     "geometry": {"type": "Polygon", "coordinates": [rings[cell]]},
                 })
@@ -604,7 +614,7 @@ def make_users() -> list[dict]:
     users = [{"username": "admin", "display_name": "系统管理员", "role": "admin", "unit_id": None,
               "password": "demo-admin"}]
     for role, prefix, count in (("operator", "operator", 3), ("shift_lead", "lead", 2),
-                                ("inspector", "inspector", 3)):
+                                ("inspector", "inspector", INSPECTORS)):
         for n in range(1, count + 1):
             username = f"{prefix}{n}"
             users.append({"username": username, "display_name": next(people), "role": role,

@@ -47,6 +47,35 @@ class OwnerDecision(BaseModel):
     decided_at: datetime
 
 
+class CoTask(BaseModel):
+    """One co-handling unit's own task on a joint case (协办): its deadline, acceptance and handled report.
+    The lead unit's task is the case itself (`Case.unit_id`, status, deadlines)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit_id: str
+    status: str = "dispatched"             # dispatched | in_progress | handled (`app.cases.joint`)
+    dispatched_at: datetime
+    due_at: datetime
+    due_working: bool = False
+    accepted_at: datetime | None = None
+    handled_at: datetime | None = None
+    note: str = ""
+
+
+class OnSiteCheck(BaseModel):
+    """An on-site check (核实) of a reported case, asked of an inspector before it is registered."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inspector: str
+    sent_by: str
+    sent_at: datetime
+    confirmed_at: datetime | None = None
+    result: str | None = None              # None (pending) | "confirmed" | "not_found"
+    note: str = ""
+
+
 class CaseEvent(BaseModel):
     """One accepted action in a case's history. `at` is the server's clock (or the console's while
     pending); `client_time` is the clock of the console that issued it."""
@@ -103,6 +132,8 @@ class Case(BaseModel):
     suspended_from: Status | None = None
     dispute_since: datetime | None = None          # in the dispute queue since (app.cases.disputes)
     owner_decision: OwnerDecision | None = None    # a lead decided the owner; no more returns
+    co_tasks: tuple[CoTask, ...] = ()      # joint handling: the co-handling units' tasks (主办 is `unit_id`)
+    check: OnSiteCheck | None = None       # the latest on-site check before registration (核实)
     version: int = 0
     created_at: datetime
     updated_at: datetime

@@ -96,6 +96,28 @@ class NotePayload(_Payload):
     text: Text = Field(min_length=1, max_length=4000)
 
 
+class CoUnitPayload(_Payload):
+    """Add a co-handling unit to a joint case (or remove one: `reason` then required by the workflow)."""
+
+    unit_id: Text = Field(min_length=1, max_length=64)
+    note: Text = Field(default="", max_length=2000)
+
+
+class CoRemovePayload(_Payload):
+    unit_id: Text = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class SendCheckPayload(_Payload):
+    inspector: Text | None = Field(default=None, max_length=64)  # None: the inspector of the case's grid
+    note: Text = Field(default="", max_length=2000)
+
+
+class ConfirmCheckPayload(_Payload):
+    found: bool  # the inspector found the problem on site (False: not there, the desk may void)
+    note: Text = Field(default="", max_length=2000)
+
+
 PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.CREATE: CreatePayload,
     Action.REGISTER: EmptyPayload,
@@ -117,6 +139,13 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.REASSIGN: DispatchPayload,
     Action.NOTE: NotePayload,
     Action.DECIDE_OWNER: DecideOwnerPayload,
+    Action.ADD_CO_UNIT: CoUnitPayload,
+    Action.REMOVE_CO_UNIT: CoRemovePayload,
+    Action.CO_ACCEPT: EmptyPayload,
+    Action.CO_RETURN: ReasonPayload,
+    Action.CO_HANDLED: HandledPayload,
+    Action.SEND_CHECK: SendCheckPayload,
+    Action.CONFIRM_CHECK: ConfirmCheckPayload,
 }
 
 

@@ -46,7 +46,7 @@ from app.refdata.errors import RefDataError
 from app.refdata.model import RefData
 
 __all__ = ["RefDataError", "Suggestion", "escalation_target", "grid_matched", "locate_grid", "primary_unit",
-           "rank_units"]
+           "rank_units", "suggest_co_units"]
 
 _AREA_LEVEL = {0: 0, 6: 1, 9: 2, 12: 3, 14: 4}
 _AREA_SCOPE = {0: "all", 6: "county", 9: "street", 12: "community", 14: "grid"}
@@ -168,6 +168,16 @@ def primary_unit(refdata: RefData, category_code: str, grid_code: str | None = N
                  lat: float | None = None, lon: float | None = None) -> str:
     """The best unit for a case (the first suggestion)."""
     return rank_units(refdata, category_code, grid_code, lat, lon)[0].unit_id
+
+
+def suggest_co_units(refdata: RefData, case) -> list[Suggestion]:
+    """Co-handling units (协办) for a joint case: the other units the responsibility matrix names for its
+    category and area (rule matches only, not the escalation ladder), best first, without the lead unit
+    and the units already co-handling it."""
+    taken = {case.unit_id, *(t.unit_id for t in case.co_tasks)}
+    ranked = rank_units(refdata, case.category_code, case.location.grid_code, case.location.lat,
+                        case.location.lon)
+    return [s for s in ranked if s.reason_key == "routing.rule" and s.unit_id not in taken]
 
 
 def escalation_target(refdata: RefData, unit_id: str) -> str | None:

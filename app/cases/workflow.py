@@ -41,6 +41,7 @@ S = Status
 R = Role
 ACTIVE = frozenset(set(Status) - TERMINAL_STATUSES)
 DESK = frozenset({R.OPERATOR, R.SHIFT_LEAD})  # the command centre's own staff
+JOINT_OPEN = frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS})  # co-tasks may move
 
 
 class WorkflowError(Exception):
@@ -94,7 +95,8 @@ RULES: dict[Action, Rule] = {
     Action.ACCEPT: Rule(frozenset({S.DISPATCHED}), frozenset({R.UNIT_HANDLER}), S.IN_PROGRESS),
     Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED,
                         guard=disputes.return_refusal),
-    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED),
+    Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED,
+                                guard=lambda case: joint.co_tasks_pending(case)),
     Action.SEND_VERIFY: Rule(frozenset({S.HANDLED}), DESK, S.VERIFYING),
     Action.VERIFY_PASS: Rule(frozenset({S.VERIFYING}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
                              guard=_needs_unverified),
@@ -115,6 +117,17 @@ RULES: dict[Action, Rule] = {
     Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None),
     Action.DECIDE_OWNER: Rule(frozenset({S.RETURNED}), frozenset({R.SHIFT_LEAD}), S.DISPATCHED,
                               guard=disputes.needs_open_dispute),
+    # joint handling: the desk names co-units; each co-unit runs its own task (`app.cases.joint`)
+    Action.ADD_CO_UNIT: Rule(JOINT_OPEN, DESK, None),
+    Action.REMOVE_CO_UNIT: Rule(JOINT_OPEN, DESK, None,
+                                guard=lambda case: None if case.co_tasks else "the case has no co-handling unit"),
+    Action.CO_ACCEPT: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    Action.CO_RETURN: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    Action.CO_HANDLED: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    # on-site check before registration (`app.cases.onsite`)
+    Action.SEND_CHECK: Rule(frozenset({S.REPORTED}), DESK, None, guard=lambda case: onsite.no_pending_check(case)),
+    Action.CONFIRM_CHECK: Rule(frozenset({S.REPORTED}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
+                               guard=lambda case: onsite.needs_pending_check(case)),
 }
 
 # A case returned this many times is an ownership dispute, not a job for the returning unit's parent.
@@ -156,6 +169,8 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
         return WorkflowError("forbidden_role", f"{_who(actor)} may not '{action}' {where}")
     if case is None:
         return None
+    if why := joint.actor_refusal(case, action, actor, refdata) or onsite.actor_refusal(case, action, actor, refdata):
+        return why  # not this unit's task, or not this inspector's
     if case.status not in rule.sources:
         return WorkflowError(
             "illegal_state",
@@ -279,6 +294,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         _check_unit(payload.unit_id, refdata)
         if action == Action.REASSIGN and payload.unit_id == case.unit_id:
             raise WorkflowError("same_unit", f"{_case_name(case)} is already with unit '{payload.unit_id}'")
+        joint.check_lead_unit(case, payload.unit_id)
         changes["unit_id"] = payload.unit_id
         if action == Action.DISPATCH:  # reassigning keeps the running handling deadline
             changes |= _finish_stage(case, now) | _start_stage(case, Stage.HANDLE, now, refdata)
@@ -302,7 +318,9 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         changes |= {"extension": None, "attachments": tuple(case.attachments) + tuple(payload.attachments)}
     elif action == Action.SEND_VERIFY:
         assert isinstance(payload, SendVerifyPayload)
-        changes |= {"inspector": payload.inspector, "verification": None}
+        inspector = onsite.inspector_for(case, payload.inspector, refdata, required=False)
+        event_payload["inspector"] = inspector
+        changes |= {"inspector": inspector, "verification": None}
     elif action == Action.VERIFY_PASS:
         changes["verification"] = "passed"
     elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit, against its original deadline
@@ -329,7 +347,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
     elif action == Action.RESUME:
         assert case.suspended_from is not None and case.suspended_at is not None
         target = case.suspended_from
-        changes |= {"suspended_at": None, "suspended_from": None}
+        changes |= {"suspended_at": None, "suspended_from": None} | joint.resumed(case, now, refdata)
         if case.due_at is not None and case.stage is not None:
             due = timelimits.shift_for_suspension(case.due_at, case.suspended_at, now, case.due_working,
                                                   refdata.policy.calendar)
@@ -357,6 +375,10 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
             event_payload["target_unit_id"] = target_unit
     elif action == Action.NOTE:
         pass
+    elif action in joint.ACTIONS:
+        changes |= joint.apply(case, action, payload, actor, refdata, now, event_payload)
+    elif action in onsite.ACTIONS:
+        changes |= onsite.apply(case, action, payload, actor, refdata, now, event_payload)
 
     new_status = target or case.status
     event = _event(case, command, actor, now, new_status, event_payload)
@@ -434,3 +456,8 @@ def new_command(case_id: UUID, action: Action, payload: dict, issued_at: datetim
 
     return Command(command_id=command_id or uuid.uuid4(), case_id=case_id, action=action, payload=payload,
                    issued_at=issued_at, offline=offline, console_id=console_id)
+
+
+# The joint-handling and on-site-check rules live in their own modules, which use this one's vocabulary
+# (WorkflowError, Actor): imported last, once that vocabulary exists.
+from app.cases import joint, onsite

@@ -20,6 +20,7 @@ from uuid import UUID
 from app.cache import LocalCache
 from app.cases.workflow import WorkflowError
 from app.cli import shifts as shift_commands
+from app.cli import tasks as task_commands
 from app.cli.common import (
     SESSION_FILE,
     CliError,
@@ -155,6 +156,8 @@ def cmd_cases_show(args) -> int:
     print(f"  {case.location.address} ({case.location.lat:.5f}, {case.location.lon:.5f}) grid {case.location.grid_code}")
     if case.due_at:
         print(f"  {case.stage} due {case.due_at.astimezone():%Y-%m-%d %H:%M}")
+    for line in task_commands.case_task_lines(case):
+        print(f"  {line}")
     for e in case.events:
         flag = " (offline)" if e.offline else ""
         print(f"  {e.at.astimezone():%m-%d %H:%M} {e.actor:<18} {e.action!s:<18} -> {e.to_status}{flag} "
@@ -206,6 +209,17 @@ ACTIONS: dict[Action, tuple[str, list[tuple[str, dict]], Callable[[Any], dict]]]
     Action.NOTE: ("note", [("--text", {"required": True})], lambda a: {"text": a.text}),
     Action.DECIDE_OWNER: ("decide-owner", [("--unit", {"required": True}), ("--reason", {"required": True})],
                           lambda a: {"unit_id": a.unit, "reason": a.reason}),
+    Action.ADD_CO_UNIT: ("add-co-unit", [("--unit", {"required": True}), ("--note", {"default": ""})],
+                         lambda a: {"unit_id": a.unit, "note": a.note}),
+    Action.REMOVE_CO_UNIT: ("remove-co-unit", [("--unit", {"required": True}), ("--reason", {"required": True})],
+                            lambda a: {"unit_id": a.unit, "reason": a.reason}),
+    Action.CO_ACCEPT: ("co-accept", [], lambda a: {}),
+    Action.CO_RETURN: ("co-return", [("--reason", {"required": True})], lambda a: {"reason": a.reason}),
+    Action.CO_HANDLED: ("co-handled", [("--note", {"required": True})], lambda a: {"note": a.note}),
+    Action.SEND_CHECK: ("send-check", [("--inspector", {}), ("--note", {"default": ""})],
+                        lambda a: ({"inspector": a.inspector} if a.inspector else {}) | {"note": a.note}),
+    Action.CONFIRM_CHECK: ("confirm-check", [("--not-found", {"action": "store_true"}), ("--note", {"default": ""})],
+                           lambda a: {"found": not a.not_found, "note": a.note}),
 }
 
 
@@ -303,6 +317,7 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=lambda a, _act=action, _tp=to_payload: _issue(a, _act, a.case, _tp(a)))
 
     shift_commands.add_commands(sub)
+    task_commands.add_commands(sub)
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:

@@ -32,6 +32,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from app.cases.case import Case
+from app.metrics import task_facts
 from app.platform.enums import Action, Stage
 from app.refdata import timelimits
 
@@ -59,7 +60,7 @@ EVENT_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE, RETURN, REWORK, VOID, VERIFIE
 DUE_KINDS = (REGISTER_DUE, DISPATCH_DUE, HANDLE_DUE, VERIFY_DUE, CLOSE_DUE)
 KINDS = EVENT_KINDS + DUE_KINDS
 TREND_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE)
-DURATION_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE)  # report→register, register→dispatch, …
+DURATION_KINDS = (REGISTER, DISPATCH, HANDLED, CLOSE, task_facts.CHECK)  # report→register, register→dispatch, …
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,9 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:  # noqa: C901 - one p
             facts.append(Fact(r.key + "i", VERIFY_DUE, None, cat, r.due, day(r.due), met=checked))
             if r.outcome != "reworked":
                 facts.append(Fact(r.key, CLOSE_DUE, None, cat, r.due, day(r.due), met=done))
+    facts += task_facts.case_task_facts(
+        case, lambda key, kind, unit, at, seconds, met: Fact(key, kind, unit, cat, at, day(at), seconds, met),
+        {"dispatch": DISPATCH, "handled": HANDLED, "return": RETURN, "handle_due": HANDLE_DUE})
     # Registration's unit is the responsible unit, known only later: fill it in now.
     facts = [Fact(f.key, f.kind, case.unit_id, f.category_code, f.at, f.day, f.seconds, f.met)
              if f.kind == REGISTER else f for f in facts]

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from app.metrics import task_facts
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ POST_FIGURES: tuple[FigureDef, ...] = (
               QT_TRANSLATE_NOOP("Metrics", "as the on-time closure rate")),
 )
 
+FIGURES += tuple(FigureDef(*f) for f in task_facts.FIGURES)  # the tasks inside cases: co-tasks, checks
 FIGURES_BY_KEY = {f.key: f for f in FIGURES + POST_FIGURES}
 RANKING_KEYS = ("registered", "dispatched", "handled", "closed", "on_time_handling_rate", "closure_rate",
                 "timely_resolution_rate", "rework_rate", "return_rate", "composite")

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from app.cases.case import Case
+from app.metrics import task_facts
 from app.metrics.aggregate import Aggregates, aggregate, closure_cohort, percentile  # noqa: F401
 from app.metrics.case_facts import (  # noqa: F401
     CLOSE,
@@ -84,7 +85,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DURATION_FIGURE_KIND = {"time_to_register": REGISTER, "time_to_dispatch": DISPATCH, "time_to_handle": HANDLED,
-                        "time_to_close": CLOSE}
+                        "time_to_close": CLOSE, **task_facts.DURATION_FIGURE_KIND}
 
 
 def _rate(key: str, num: int, den: int) -> Figure:

@@ -44,6 +44,15 @@ class Action(StrEnum):
     REASSIGN = "reassign"
     NOTE = "note"
     DECIDE_OWNER = "decide_owner"  # a lead settles an ownership dispute (权属争议)
+    # joint handling (主办/协办): the co-handling units' own tasks (`app.cases.joint`)
+    ADD_CO_UNIT = "add_co_unit"
+    REMOVE_CO_UNIT = "remove_co_unit"
+    CO_ACCEPT = "co_accept"
+    CO_RETURN = "co_return"
+    CO_HANDLED = "co_handled"
+    # on-site check (核实) of a reported case before it is registered (`app.cases.onsite`)
+    SEND_CHECK = "send_check"
+    CONFIRM_CHECK = "confirm_check"
 
 
 class Role(StrEnum):

@@ -47,6 +47,13 @@ _ACTION = {
     Action.REASSIGN: QT_TRANSLATE_NOOP("Labels", "Reassign"),                # 改派
     Action.NOTE: QT_TRANSLATE_NOOP("Labels", "Note"),                        # 备注
     Action.DECIDE_OWNER: QT_TRANSLATE_NOOP("Labels", "Decide owner"),        # 权属裁定
+    Action.ADD_CO_UNIT: QT_TRANSLATE_NOOP("Labels", "Add co-handling unit"),      # 增加协办单位
+    Action.REMOVE_CO_UNIT: QT_TRANSLATE_NOOP("Labels", "Remove co-handling unit"),  # 撤销协办单位
+    Action.CO_ACCEPT: QT_TRANSLATE_NOOP("Labels", "Accept co-handling task"),       # 协办接单
+    Action.CO_RETURN: QT_TRANSLATE_NOOP("Labels", "Return co-handling task"),       # 协办退单
+    Action.CO_HANDLED: QT_TRANSLATE_NOOP("Labels", "Report co-handling done"),      # 协办反馈
+    Action.SEND_CHECK: QT_TRANSLATE_NOOP("Labels", "Send for on-site check"),       # 派发核实
+    Action.CONFIRM_CHECK: QT_TRANSLATE_NOOP("Labels", "Confirm on-site check"),     # 核实反馈
 }
 
 _ROLE = {

@@ -5,13 +5,15 @@ Every feed entity has a *scope*, computed from the entity alone when it is writt
 - None: every user sees it (settings, shifts);
 - a unit id: every user sees it but a unit handler, who sees it when the unit is one of its *visible
   units* (its own unit and every unit below it) — a case's unit, a sensor's or alarm's owner unit;
+- several unit ids joined by `JOINT_SEP` (a joint case: its lead unit and its co-handling units): a unit
+  handler sees it when any of them is one of its visible units;
 - `NO_UNIT` (""): no unit handler sees it — a case not dispatched (or returned), a leads-only kind such
   as a handover report (it lists every unit's cases).
 A user's visible units (`visible_units`) are None (everything) for every role but the unit handler.
 
 When an entity's scope moves away from a unit (a case reassigned, returned, dispatched elsewhere; a
 sensor given to another owner), the feed remembers the unit it *left* and the position where it left it
-(the row's `exits`). A unit handler who could see that unit, reading the feed from a cursor before that
+(the row's `exits`, keyed by the whole old scope). A unit handler who could see that unit, reading the feed from a cursor before that
 position, gets a *scope exit* entry (`SCOPE_EXIT`) at the entity's position instead of the entity, and
 its console deletes its copy (`feed_entry`). From cursor 0 (a full snapshot) there are no exits: such a
 console holds nothing from the server to delete.
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 CASE = "case"
 SCOPE_EXIT = "scope_exit"  # the feed entry that tells a console an entity left its user's scope
 NO_UNIT = ""
+JOINT_SEP = ","  # never in a unit id (`app.refdata.units`): joins a joint case's units in one scope
 # Kinds a unit handler's feed never carries: a handover report lists every unit's cases.
 LEADS_ONLY_KINDS = ("handover",)
 # Kinds whose data names the unit that owns them (`owner_unit_id`): a unit handler sees those of its
@@ -51,16 +54,37 @@ def visible_units(role: Role | str, unit_id: str | None, refdata: RefData) -> fr
     return frozenset((unit_id, *refdata.descendants(unit_id)))
 
 
+def joint_scope(units: Collection[str | None]) -> str:
+    """The scope of an entity several units share, in the order given (each once); NO_UNIT for none."""
+    return JOINT_SEP.join(dict.fromkeys(u for u in units if u))
+
+
+def scope_units(scope: str | None) -> tuple[str, ...]:
+    """The units a (possibly joint) scope names."""
+    return tuple(u for u in scope.split(JOINT_SEP) if u) if scope else ()
+
+
+def is_joint(scope: str | None) -> bool:
+    return bool(scope) and JOINT_SEP in scope
+
+
 def case_scope(case: Case) -> str:
-    """A case belongs to its unit; an undispatched (or returned) one to no unit handler."""
-    return case.unit_id or NO_UNIT
+    """A case belongs to its unit and to its co-handling units (joint handling); an undispatched (or
+    returned) one without co-units to no unit handler."""
+    if not case.co_tasks:
+        return case.unit_id or NO_UNIT
+    return joint_scope((case.unit_id, *(t.unit_id for t in case.co_tasks)))
 
 
 def entity_scope(kind: str, data: Mapping[str, Any] | None) -> str | None:
     """The scope of a feed entity of `kind` whose JSON is `data` (see the module docstring)."""
     if kind == CASE:
-        unit = data.get("unit_id") if isinstance(data, Mapping) else None
-        return unit if isinstance(unit, str) and unit else NO_UNIT
+        if not isinstance(data, Mapping):
+            return NO_UNIT
+        unit = data.get("unit_id")
+        tasks = data.get("co_tasks") or ()
+        co = [t.get("unit_id") for t in tasks if isinstance(t, Mapping) and isinstance(t.get("unit_id"), str)]
+        return joint_scope((unit if isinstance(unit, str) else None, *co))
     if kind in LEADS_ONLY_KINDS:
         return NO_UNIT
     if kind in OWNER_SCOPED_KINDS:
@@ -71,7 +95,9 @@ def entity_scope(kind: str, data: Mapping[str, Any] | None) -> str | None:
 
 def sees(units: Collection[str] | None, scope: str | None) -> bool:
     """Whether a user with visible `units` sees an entity of `scope`."""
-    return units is None or scope is None or scope in units
+    if units is None or scope is None or scope in units:
+        return True
+    return JOINT_SEP in scope and any(u in units for u in scope.split(JOINT_SEP))
 
 
 def sees_case(case: Case, role: Role | str, unit_id: str | None, refdata: RefData) -> bool:
@@ -91,8 +117,8 @@ def feed_candidate(units: Collection[str] | None, scope: str | None, exits: Mapp
                    after: int) -> bool:
     """Whether a feed row is worth reading for this user from cursor `after` (the SQL pre-filter of
     `server.feed.read`; `feed_entry` decides). A page counts candidates against its limit, so the database
-    read and the ring page the same way."""
-    return sees(units, scope) or (after > 0 and bool(exits))
+    read and the ring page the same way. Every joint scope is a candidate (SQL tells one by its separator)."""
+    return sees(units, scope) or is_joint(scope) or (after > 0 and bool(exits))
 
 
 def feed_entry(units: Collection[str] | None, scope: str | None, exits: Mapping[str, int] | None,
@@ -101,7 +127,8 @@ def feed_entry(units: Collection[str] | None, scope: str | None, exits: Mapping[
     a scope exit (it left one of the user's units after `after`: the user may hold a copy), or nothing."""
     if sees(units, scope):
         return "entity"
-    if after > 0 and exits and any(position > after and unit in units for unit, position in exits.items()):
+    if after > 0 and exits and any(position > after and any(u in units for u in scope_units(left))
+                                   for left, position in exits.items()):
         return "exit"
     return None
 

@@ -92,6 +92,8 @@ class Grid:
     community_name: str
     geometry: Annotated[dict[str, Any], Field(description="GeoJSON geometry")] = field(hash=False, repr=False)
     centroid: Annotated[tuple[float, float], Field(description="[lat, lon]")] = (0.0, 0.0)
+    inspectors: Annotated[tuple[str, ...], Field(description="the grid's inspectors (监督员), usernames, the first "
+                                                  "the usual one")] = ()
 
     def contains(self, lat: float, lon: float) -> bool:
         return point_in_polygon(lon, lat, self.geometry["coordinates"])
@@ -100,7 +102,8 @@ class Grid:
         return {"code": self.code, "name": self.name, "name_en": self.name_en,
                 "street": self.street, "street_name": self.street_name,
                 "community": self.community, "community_name": self.community_name,
-                "geometry": self.geometry, "centroid": [self.centroid[0], self.centroid[1]]}
+                "geometry": self.geometry, "centroid": [self.centroid[0], self.centroid[1]],
+                **({"inspectors": list(self.inspectors)} if self.inspectors else {})}
 
 
 @WIRE

@@ -89,10 +89,13 @@ def grid_from_props(props: Mapping[str, Any], geometry: Any, err: Callable[[str]
                 or not all(isinstance(v, (int, float)) for v in centroid_latlon)):
             raise err(f"grid {code}: centroid must be [lat, lon], got {centroid_latlon!r}")
         cent = (float(centroid_latlon[0]), float(centroid_latlon[1]))
+    inspectors = props.get("inspectors") or []
+    if not isinstance(inspectors, list) or not all(isinstance(u, str) and u.strip() for u in inspectors):
+        raise err(f"grid {code}: 'inspectors' must be a list of usernames, got {inspectors!r}")
     return Grid(code=code, name=text("name", required=True), name_en=text("name_en"),
                 street=prefix("street", 6, 9), street_name=text("street_name"),
                 community=prefix("community", 9, 12), community_name=text("community_name"),
-                geometry=geometry, centroid=cent)
+                geometry=geometry, centroid=cent, inspectors=tuple(dict.fromkeys(u.strip() for u in inspectors)))
 
 
 def validate_grids(grids: Sequence[Grid], src: Src) -> None:

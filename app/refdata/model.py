@@ -116,6 +116,12 @@ class RefData:
                 raise usrc.error(i, f"user {u.username!r}: a unit_handler needs a unit_id")
             if u.unit_id is not None and u.unit_id not in unit_ids:
                 raise usrc.error(i, f"user {u.username!r}: unknown unit {u.unit_id!r}")
+        users = {u.username: u for u in self.users}
+        gsrc = src["grids"]
+        for i, g in enumerate(self.grids):
+            for name in g.inspectors:
+                if users and (name not in users or users[name].role is not Role.INSPECTOR):
+                    raise gsrc.error(i, f"grid {g.code}: {name!r} is not an inspector among the users")
         ssrc = src["sensors"]
         dup = first_duplicate(s.id for s in self.sensors)
         if dup:
@@ -203,6 +209,11 @@ class RefData:
             self._grid_index = GridIndex((g.code, g.geometry["coordinates"]) for g in self.grids)
         code = self._grid_index.find(lon, lat)
         return None if code is None else self._grids[code]
+
+    def inspectors_for(self, grid_code: str | None) -> tuple[str, ...]:
+        """The inspectors responsible for a grid (the first the usual one); none for an unknown grid."""
+        grid = self._grids.get(grid_code) if grid_code else None
+        return grid.inspectors if grid is not None else ()
 
     def sensor(self, sensor_id: str) -> Sensor:
         try:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.cases.case import Case
 from app.cases.commands import CommandResult
-from app.cases.routing import rank_units
+from app.cases.routing import rank_units, suggest_co_units
 from app.cases.workflow import new_command
 from app.platform.enums import Action, Priority, Role, Source, Status
 from app.platform.geo import bbox, point_in_polygon
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 _STREETS = ["湖滨路", "清泰街", "延安路", "解放路", "庆春路", "凤起路", "环城东路", "建国北路"]
 _SOURCE_WEIGHTS = [(Source.HOTLINE, 35), (Source.GRID_INSPECTOR, 30), (Source.VIDEO_AI, 15),
                    (Source.CITIZEN_APP, 12), (Source.SENSOR_ALARM, 5), (Source.WALK_IN, 3)]
+
+_CHECKED_SOURCES = (Source.HOTLINE, Source.CITIZEN_APP)  # reports an inspector may confirm before registering
 
 # Seconds each step takes in the demo (min, max), and how a step can branch.
 _DELAYS = {
@@ -182,6 +184,13 @@ class CitySimulator:
             return self._step(self._user(Role.SHIFT_LEAD), case, Action.DENY_EXTENSION,
                               {"reason": "时限内可完成"}, now)
         if s == Status.REPORTED:
+            if case.check is not None and case.check.result is None:  # the grid's inspector goes and looks
+                return self._step(self._named(case.check.inspector, Role.INSPECTOR), case, Action.CONFIRM_CHECK,
+                                  {"found": r >= 0.1, "note": "现场核实" + ("属实" if r >= 0.1 else "未发现问题")}, now)
+            if case.check is not None and case.check.result == "not_found":
+                return self._step(self._user(Role.OPERATOR), case, Action.VOID, {"reason": "核实未发现问题"}, now)
+            if case.check is None and case.source in _CHECKED_SOURCES and r < 0.3:
+                return self._step(self._user(Role.OPERATOR), case, Action.SEND_CHECK, {}, now)
             if r < 0.06:
                 return self._step(self._user(Role.OPERATOR), case, Action.VOID, {"reason": "重复上报"}, now)
             return self._step(self._user(Role.OPERATOR), case, Action.REGISTER, {}, now)
@@ -195,6 +204,8 @@ class CitySimulator:
             ranked = rank_units(self.refdata, case.category_code, case.location.grid_code)
             unit = ranked[1].unit_id if (r < 0.08 and len(ranked) > 1) else ranked[0].unit_id
             return self._step(self._user(Role.OPERATOR), case, Action.DISPATCH, {"unit_id": unit}, now)
+        if (step := self._joint_step(case, r, now)) is not None:
+            return step
         if s == Status.DISPATCHED and case.unit_id:
             handler = self._handler(case.unit_id)
             if r < 0.10 and case.owner_decision is None:  # a decided owner cannot return it
@@ -206,18 +217,38 @@ class CitySimulator:
         if s == Status.IN_PROGRESS and case.unit_id:
             return self._step(self._handler(case.unit_id), case, Action.REPORT_HANDLED,
                               {"note": "已现场处置完毕"}, now)
-        if s == Status.HANDLED:
-            inspector = self._user(Role.INSPECTOR)
-            return self._step(self._user(Role.OPERATOR), case, Action.SEND_VERIFY,
-                              {"inspector": inspector.username}, now)
+        if s == Status.HANDLED:  # to the grid's inspector
+            return self._step(self._user(Role.OPERATOR), case, Action.SEND_VERIFY, {}, now)
         if s == Status.VERIFYING:
             if case.verification == "passed":
                 return self._step(self._user(Role.SHIFT_LEAD), case, Action.CLOSE, {}, now)
-            inspector = self._user(Role.INSPECTOR)
+            inspector = self._named(case.inspector, Role.INSPECTOR) if case.inspector else \
+                self._user(Role.SHIFT_LEAD)
             if r < 0.15:
                 return self._step(inspector, case, Action.VERIFY_FAIL, {"reason": "现场问题仍存在"}, now)
             return self._step(inspector, case, Action.VERIFY_PASS, {"note": "现场核查通过"}, now)
         return None
+
+    def _joint_step(self, case: Case, r: float, now: datetime) -> CommandResult | None:
+        """Joint handling: about one dispatched case in seven gets a co-handling unit from the matrix; each
+        co-unit accepts and reports its own task before the lead may report the case handled."""
+        if case.status == Status.DISPATCHED and not case.co_tasks and case.id.int % 7 == 1:
+            co = suggest_co_units(self.refdata, case)
+            if co:
+                return self._step(self._user(Role.OPERATOR), case, Action.ADD_CO_UNIT,
+                                  {"unit_id": co[0].unit_id, "note": "协同处置"}, now)
+        if case.status in (Status.DISPATCHED, Status.IN_PROGRESS):
+            for task in case.co_tasks:
+                if task.status == "dispatched":
+                    return self._step(self._handler(task.unit_id), case, Action.CO_ACCEPT, {}, now)
+                if task.status == "in_progress" and (case.status == Status.IN_PROGRESS or r < 0.5):
+                    return self._step(self._handler(task.unit_id), case, Action.CO_HANDLED,
+                                      {"note": "协办部分已处置"}, now)
+        return None
+
+    def _named(self, username: str, role: Role) -> AuthUser:
+        u = next((u for u in self._by_role.get(role, []) if u.username == username), None)
+        return AuthUser(username, u.display_name if u else username, role, u.unit_id if u else None)
 
     def _step(self, user: AuthUser, case: Case, action: Action, payload: dict, now: datetime) -> CommandResult:
         result = self._send(user, case.id, action, payload, now)

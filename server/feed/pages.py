@@ -108,8 +108,8 @@ def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str,
         if allowed is None or scope is None or scope in allowed:
             parts.append(part)
             last_given = position
-        elif feed_entry(allowed, scope, exits, after) == "exit":
-            parts.append(removal)
+        elif (entry := feed_entry(allowed, scope, exits, after)) is not None:  # a joint case's, or an exit
+            parts.append(part if entry == "entity" else removal)
             last_given = position
     return raw_page(parts, *page_end(after, limit, read, last_read, last_given), scope_tag_json(units))
 

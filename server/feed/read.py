@@ -11,7 +11,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.platform import scope as scope_rule
-from app.platform.scope import CASE, SCOPE_EXIT, feed_entry, scope_tag
+from app.platform.scope import CASE, JOINT_SEP, SCOPE_EXIT, feed_entry, scope_tag
 from db.cases import CaseRow
 from db.feed import FeedRow
 from db.platform import FEED_COUNTER, CounterRow
@@ -41,6 +41,7 @@ def candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None)
     if units is None:
         return stmt
     return stmt.where(or_(FeedRow.scope.is_(None), FeedRow.scope.in_(tuple(units)),
+                          FeedRow.scope.contains(JOINT_SEP, autoescape=True),
                           FeedRow.exits.is_not(None) if after > 0 else false()))
 
 

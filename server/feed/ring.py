@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.platform.scope import feed_entry
+from app.platform.scope import JOINT_SEP, feed_entry
 from server.feed.pages import RawPage, SerialisedRow, raw_page, scope_tag_json
 
 log = logging.getLogger(__name__)
@@ -176,9 +176,10 @@ class FeedRing:
                 continue
             if allowed is None or entry.scope is None or entry.scope in allowed:
                 parts.append(entry.part)
-            elif after and entry.exits:
-                if feed_entry(allowed, entry.scope, entry.exits, after) == "exit":
-                    parts.append(entry.removal)
+            elif (after and entry.exits) or (entry.scope and JOINT_SEP in entry.scope):
+                given = feed_entry(allowed, entry.scope, entry.exits, after)
+                if given is not None:
+                    parts.append(entry.part if given == "entity" else entry.removal)
                 else:
                     skipped += 1
                     if len(parts) + skipped == limit:

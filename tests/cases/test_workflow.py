@@ -50,6 +50,15 @@ EXPECTED = {
     A.REASSIGN: ({S.DISPATCHED, S.IN_PROGRESS}, DESK),
     A.NOTE: (set(Status), ALL_ROLES),
     A.DECIDE_OWNER: ({S.RETURNED}, {R.SHIFT_LEAD}),  # only while an ownership dispute is open
+    # joint handling: while the case's handling is open; co-task actions only with a co-task of one's unit
+    A.ADD_CO_UNIT: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, DESK),
+    A.REMOVE_CO_UNIT: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, DESK),
+    A.CO_ACCEPT: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.UNIT_HANDLER}),
+    A.CO_RETURN: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.UNIT_HANDLER}),
+    A.CO_HANDLED: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.UNIT_HANDLER}),
+    # on-site check (核实) before registration: the desk sends, the inspector (or a lead) confirms
+    A.SEND_CHECK: ({S.REPORTED}, DESK),
+    A.CONFIRM_CHECK: ({S.REPORTED}, {R.INSPECTOR, R.SHIFT_LEAD}),
 }
 
 SAME = object()
@@ -58,7 +67,9 @@ TARGET = {
     A.RETURN: S.RETURNED, A.REPORT_HANDLED: S.HANDLED, A.SEND_VERIFY: S.VERIFYING, A.VERIFY_PASS: SAME,
     A.VERIFY_FAIL: S.IN_PROGRESS, A.CLOSE: S.CLOSED, A.REQUEST_EXTENSION: SAME, A.APPROVE_EXTENSION: SAME,
     A.DENY_EXTENSION: SAME, A.SUSPEND: S.SUSPENDED, A.RESUME: "resumed", A.ESCALATE: SAME,
-    A.REASSIGN: S.DISPATCHED, A.NOTE: SAME, A.DECIDE_OWNER: S.DISPATCHED,
+    A.REASSIGN: S.DISPATCHED, A.NOTE: SAME, A.DECIDE_OWNER: S.DISPATCHED, A.ADD_CO_UNIT: SAME,
+    A.REMOVE_CO_UNIT: SAME, A.CO_ACCEPT: SAME, A.CO_RETURN: SAME, A.CO_HANDLED: SAME, A.SEND_CHECK: SAME,
+    A.CONFIRM_CHECK: SAME,
 }
 
 
@@ -79,18 +90,25 @@ def payload_for(action: Action, world) -> dict:
                    "location": {"lat": world["lat"], "lon": world["lon"], "address": "湖滨路 12 号"}},
         A.REGISTER: {}, A.VOID: {"reason": "duplicate"}, A.DISPATCH: {"unit_id": world["unit"]}, A.ACCEPT: {},
         A.RETURN: {"reason": "not our asset"}, A.REPORT_HANDLED: {"note": "replaced the cover"},
-        A.SEND_VERIFY: {"inspector": "inspector1"}, A.VERIFY_PASS: {"note": "ok"},
+        A.SEND_VERIFY: {"inspector": INSPECTOR}, A.VERIFY_PASS: {"note": "ok"},
         A.VERIFY_FAIL: {"reason": "still broken"}, A.CLOSE: {},
         A.REQUEST_EXTENSION: {"minutes": 480, "working": True, "reason": "waiting for parts"},
         A.APPROVE_EXTENSION: {}, A.DENY_EXTENSION: {"reason": "not justified"}, A.SUSPEND: {"reason": "rain"},
         A.RESUME: {}, A.ESCALATE: {"reason": "no progress"}, A.REASSIGN: {"unit_id": world["other"]},
         A.NOTE: {"text": "caller rang again"},
         A.DECIDE_OWNER: {"unit_id": world["other"], "reason": "the asset register names them"},
+        A.ADD_CO_UNIT: {"unit_id": world["other"]}, A.REMOVE_CO_UNIT: {"unit_id": world["other"], "reason": "done"},
+        A.CO_ACCEPT: {}, A.CO_RETURN: {"reason": "not ours"}, A.CO_HANDLED: {"note": "cleared our part"},
+        A.SEND_CHECK: {"inspector": INSPECTOR}, A.CONFIRM_CHECK: {"found": True, "note": "seen on site"},
     }[action]
 
 
+INSPECTOR = "inspector1"  # the inspector tasks go to (and the one who verifies below)
+
+
 def actor_for(role: Role, world) -> Actor:
-    return Actor(f"{role}-user", role, world["unit"] if role == R.UNIT_HANDLER else None)
+    name = INSPECTOR if role == R.INSPECTOR else f"{role}-user"
+    return Actor(name, role, world["unit"] if role == R.UNIT_HANDLER else None)
 
 
 def step(case, action, role, world, refdata, at):
@@ -101,6 +119,7 @@ def step(case, action, role, world, refdata, at):
 # How to reach each starting point, as (action, role) steps from creation.
 PATHS = {
     "reported": [],
+    "reported+check": [(A.SEND_CHECK, R.OPERATOR)],
     "registered": [(A.REGISTER, R.OPERATOR)],
     "dispatched": [(A.REGISTER, R.OPERATOR), (A.DISPATCH, R.OPERATOR)],
     "in_progress": [(A.REGISTER, R.OPERATOR), (A.DISPATCH, R.OPERATOR), (A.ACCEPT, R.UNIT_HANDLER)],
@@ -136,6 +155,12 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
         return False
     if role == R.UNIT_HANDLER and case.unit_id is None:  # a handler acts on its own unit's cases only
         return False
+    if action in (A.CO_ACCEPT, A.CO_RETURN, A.CO_HANDLED, A.REMOVE_CO_UNIT):  # no co-unit on these paths
+        return False
+    if action == A.SEND_CHECK:
+        return point != "reported+check"
+    if action == A.CONFIRM_CHECK:
+        return point == "reported+check"
     if action == A.CLOSE:
         return point == "verifying+passed"
     if action in (A.VERIFY_PASS, A.VERIFY_FAIL):
@@ -183,7 +208,7 @@ def test_allowed_actions_matches_refusal(world, refdata, now):
     handler = actor_for(R.UNIT_HANDLER, world)
     assert allowed_actions(case, handler, refdata) == [A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE]
     lead = actor_for(R.SHIFT_LEAD, world)
-    assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE}
+    assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT}
 
 
 def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):

@@ -41,6 +41,8 @@ def test_backlog_and_ticks_make_a_living_city(server_db_url, refdata, now):
         cases = [Case.model_validate(r) for r in rows]
         assert all(c.number for c in cases)  # every case got its server number
         assert {"dispatch", "accept", "report_handled", "verify_pass", "close"} <= set(actions)
+        # joint cases and on-site checks before registration, each through its whole task
+        assert {"add_co_unit", "co_accept", "co_handled", "send_check", "confirm_check"} <= set(actions), actions
         overdue = [c for c in cases if c.is_overdue(clock[0])]
         assert overdue, "the 'stuck' cases must go overdue"
     finally:

@@ -13,7 +13,7 @@ LEAD = Actor("lead1", Role.SHIFT_LEAD)
 
 PASSWORDS = {"operator1": "demo-operator1", "operator2": "demo-operator2", "operator3": "demo-operator3",
              "lead1": "demo-lead1", "lead2": "demo-lead2", "handler_water_supply": "demo-handler_water_supply",
-             "handler_roads": "demo-handler_roads"}
+             "handler_roads": "demo-handler_roads", "inspector1": "demo-inspector1", "inspector2": "demo-inspector2"}
 
 
 def create_payload(refdata, n: int = 0, *, category: str | None = None) -> dict[str, Any]:

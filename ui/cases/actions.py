@@ -20,6 +20,7 @@ from app.platform.enums import Action
 from app.refdata.criteria import registration_text
 from ui.cases import field_limits
 from ui.cases.action_dialogs import dialog_for
+from ui.cases.task_dialogs import dialog_for as task_dialog_for
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
@@ -47,6 +48,13 @@ SHORTCUTS: dict[Action, str] = {
     Action.REASSIGN: "G",
     Action.NOTE: "N",
     Action.DECIDE_OWNER: "O",
+    Action.ADD_CO_UNIT: "Shift+D",
+    Action.REMOVE_CO_UNIT: "Shift+G",
+    Action.CO_ACCEPT: "Shift+A",
+    Action.CO_RETURN: "Shift+T",
+    Action.CO_HANDLED: "Shift+H",
+    Action.SEND_CHECK: "K",
+    Action.CONFIRM_CHECK: "Shift+K",
 }
 
 _HELP = {
@@ -71,6 +79,14 @@ _HELP = {
     Action.NOTE: QT_TRANSLATE_NOOP("CaseActions", "Add a note to the history"),
     Action.DECIDE_OWNER: QT_TRANSLATE_NOOP("CaseActions", "Settle an ownership dispute: the unit that owns "
                                                           "the case, with the reason (权属争议)"),
+    Action.ADD_CO_UNIT: QT_TRANSLATE_NOOP("CaseActions", "Give another unit its own task on this case (协办)"),
+    Action.REMOVE_CO_UNIT: QT_TRANSLATE_NOOP("CaseActions", "End a co-handling unit's task, with a reason"),
+    Action.CO_ACCEPT: QT_TRANSLATE_NOOP("CaseActions", "Take on your unit's co-handling task"),
+    Action.CO_RETURN: QT_TRANSLATE_NOOP("CaseActions", "Give back your unit's co-handling task: not yours"),
+    Action.CO_HANDLED: QT_TRANSLATE_NOOP("CaseActions", "Report your unit's part of the work done"),
+    Action.SEND_CHECK: QT_TRANSLATE_NOOP("CaseActions", "Ask the grid's inspector to confirm the report on site "
+                                                        "before registering it (核实)"),
+    Action.CONFIRM_CHECK: QT_TRANSLATE_NOOP("CaseActions", "Say whether the reported problem is there (核实)"),
 }
 
 def now_utc(ctx: Any) -> datetime:
@@ -206,7 +222,8 @@ class CaseActionController(QObject):
         if self.dialog is not None:
             self.dialog.close()
         self.case_id, self.number = case.id, case.display_number
-        dialog = dialog_for(action, case, self.ctx, self.parent())
+        dialog = task_dialog_for(action, case, self.ctx, self.parent()) or dialog_for(action, case, self.ctx,
+                                                                                      self.parent())
         if dialog is None:  # nothing to ask and nothing to confirm
             self._issue(action, case.id, {})
             return

@@ -33,6 +33,7 @@ from app.cases.countdown import Level, countdown
 from app.platform import labels
 from ui.cases.actions import CaseActionBar, CaseActionController, now_utc, ui_language
 from ui.cases.queue_model import format_duration
+from ui.cases.task_panel import CaseTasksPanel
 from ui.cases.timeline import CaseTimeline, format_time
 from ui.shell import theme
 from ui.shell.ops import run_op
@@ -163,6 +164,8 @@ class CaseDetailDock(QDockWidget):
         self.timeline = CaseTimeline(unit_name=partial(unit_label, ctx))  # no bound method: no cycle
         self.tabs.addTab(details, "")
         self.tabs.addTab(self.timeline, "")
+        self.task_panel = CaseTasksPanel(partial(unit_label, ctx))  # joint tasks, on-site check
+        self.tabs.addTab(self.task_panel, "")
         layout.addWidget(self.tabs, 1)
         self.placeholder = QLabel(body)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -217,6 +220,7 @@ class CaseDetailDock(QDockWidget):
             label.setText(names[key] + ":")
         self.tabs.setTabText(0, self.tr("Details"))
         self.tabs.setTabText(1, self.tr("Timeline"))
+        self.tabs.setTabText(2, self.tr("Tasks"))
         self.attachments_label.setText(self.tr("Attachments"))
         self.placeholder.setText(self.tr("Select a case in the queue, on the map or in the alarm list to see it here."))
         self.actions_bar.retranslate()
@@ -268,6 +272,7 @@ class CaseDetailDock(QDockWidget):
         refdata = self.ctx.cache.refdata()
         self.actions_bar.set_case(case, self.ctx.actor, refdata)
         self.timeline.set_case(case, pending)
+        self.task_panel.set_case(case)
         if case is None:
             self.title.setText(self.tr("No case selected"))
             self.pending_badge.hide()

@@ -32,6 +32,7 @@ from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.dispute_dialog import DisputeDock
 from ui.cases.queue_dock import CaseQueueDock
+from ui.cases.tasks_dock import CaseTasksDock
 from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
 from ui.sensors.alarm_dock import AlarmDock
@@ -48,7 +49,7 @@ from ui.shifts.handover_dock import HandoverDock
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 2  # bump when the set of docks changes: an older saved layout is then ignored
+STATE_VERSION = 3  # bump when the set of docks changes: an older saved layout is then ignored
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ DOCKS = (
     DockSpec("caseDetailDock", CaseDetailDock),
     DockSpec("conflictsDock", ConflictsDock),
     DockSpec("disputeDock", DisputeDock, roles=(Role.SHIFT_LEAD,)),
+    DockSpec("caseTasksDock", CaseTasksDock),
     DockSpec("sensorDock", SensorDock),
     DockSpec("alarmDock", AlarmDock),
     DockSpec("auditDock", AuditDock, roles=LEADS),
@@ -143,11 +145,13 @@ class MainWindow(QMainWindow):
         left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
                                Qt.DockWidgetArea.BottomDockWidgetArea)
         for name, area in (("caseQueueDock", left), ("mapDock", left), ("caseDetailDock", right),
-                           ("conflictsDock", right), ("sensorDock", bottom), ("alarmDock", bottom)):
+                           ("conflictsDock", right), ("caseTasksDock", right), ("sensorDock", bottom),
+                           ("alarmDock", bottom)):
             self.addDockWidget(area, d[name])
             d[name].show()  # shown before splitting/tabifying: Qt skips hidden docks there
         self.splitDockWidget(d["caseQueueDock"], d["mapDock"], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(d["caseDetailDock"], d["conflictsDock"])
+        self.tabifyDockWidget(d["conflictsDock"], d["caseTasksDock"])
         self.splitDockWidget(d["sensorDock"], d["alarmDock"], Qt.Orientation.Horizontal)
         if "auditDock" in d:  # leads and admins only
             self.addDockWidget(right, d["auditDock"])

@@ -17,6 +17,7 @@ from ui.cases.action_dialogs import (
 )
 from ui.cases.category_tree import CategoryTree
 from ui.cases.new_case_dialog import NewCaseDialog
+from ui.cases.task_dialogs import dialog_for as task_dialog_for
 
 SHOWN = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -116,11 +117,11 @@ def test_dialog_for_each_action(qtbot, make_ctx, cases, demo_cache):
     case = demo_cache.case(cases.make(Status.IN_PROGRESS))
     cases.act(case.id, Action.REQUEST_EXTENSION)
     case = demo_cache.case(case.id)
-    no_dialog = {Action.REGISTER, Action.ACCEPT, Action.VERIFY_PASS, Action.RESUME}
+    no_dialog = {Action.REGISTER, Action.ACCEPT, Action.VERIFY_PASS, Action.RESUME, Action.CO_ACCEPT}
     for action in Action:
         if action == Action.CREATE:
             continue
-        d = dialog_for(action, case, ctx, None)
+        d = task_dialog_for(action, case, ctx, None) or dialog_for(action, case, ctx, None)  # as the controller
         assert (d is None) == (action in no_dialog), action
         if d is not None:
             qtbot.addWidget(d)
