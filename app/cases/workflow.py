@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
+from app.cases import callbacks, supervision
 from app.cases.case import Case, CaseEvent, Extension
 from app.cases.commands import (
     Command,
@@ -109,6 +110,18 @@ RULES: dict[Action, Rule] = {
     Action.ESCALATE: Rule(ACTIVE - {S.SUSPENDED}, frozenset({R.OPERATOR, R.SHIFT_LEAD, R.SYSTEM}), None),
     Action.REASSIGN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), DESK, S.DISPATCHED),
     Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None),
+    # supervision orders (督办): app/cases/supervision.py; they outlive the case's status
+    Action.ISSUE_ORDER: Rule(ACTIVE, frozenset({R.SHIFT_LEAD}), None, guard=supervision.has_unit_guard),
+    Action.REPLY_ORDER: Rule(frozenset(Status), frozenset({R.UNIT_HANDLER}), None,
+                             guard=supervision.awaiting_reply_guard),
+    Action.ACCEPT_ORDER_REPLY: Rule(frozenset(Status), frozenset({R.SHIFT_LEAD}), None,
+                                    guard=supervision.awaiting_decision_guard),
+    Action.REJECT_ORDER_REPLY: Rule(frozenset(Status), frozenset({R.SHIFT_LEAD}), None,
+                                    guard=supervision.awaiting_decision_guard),
+    Action.ORDER_OVERDUE: Rule(frozenset(Status), frozenset({R.SYSTEM}), None, guard=supervision.awaiting_reply_guard),
+    # callbacks (回访) and reopening on dissatisfaction: app/cases/callbacks.py
+    Action.RECORD_CALLBACK: Rule(frozenset({S.CLOSED}), DESK, None, guard=callbacks.callback_guard),
+    Action.REOPEN: Rule(frozenset({S.CLOSED}), frozenset({R.SHIFT_LEAD}), S.REGISTERED, guard=callbacks.reopen_guard),
 }
 
 # Automatic escalation: a case returned this many times goes one level up (DOMAIN.md).
@@ -331,6 +344,18 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         event_payload["target_unit_id"] = target_unit
     elif action == Action.NOTE:
         pass
+    elif action in supervision.ACTIONS or action in callbacks.ACTIONS:
+        try:
+            if action in supervision.ACTIONS:
+                more, extra = supervision.apply(case, action, payload, actor.username, actor.role, actor.unit_id,
+                                                refdata, now, command.command_id)
+            else:
+                computed, more, extra = callbacks.apply(case, action, payload, actor.username, refdata, now)
+                target = computed or target
+        except supervision.Refused as exc:
+            raise WorkflowError(exc.code, exc.message) from None
+        changes |= more
+        event_payload |= extra
 
     new_status = target or case.status
     event = _event(case, command, actor, now, new_status, event_payload)

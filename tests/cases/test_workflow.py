@@ -49,6 +49,16 @@ EXPECTED = {
                  DESK | {R.SYSTEM}),  # the system escalates automatically (overdue, returned twice)
     A.REASSIGN: ({S.DISPATCHED, S.IN_PROGRESS}, DESK),
     A.NOTE: (set(Status), ALL_ROLES),
+    # supervision orders: issued by the lead on a case with a unit; the rest need an order (none on these paths)
+    A.ISSUE_ORDER: ({S.REPORTED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.HANDLED, S.VERIFYING,
+                     S.SUSPENDED}, {R.SHIFT_LEAD}),
+    A.REPLY_ORDER: (set(Status), {R.UNIT_HANDLER}),
+    A.ACCEPT_ORDER_REPLY: (set(Status), {R.SHIFT_LEAD}),
+    A.REJECT_ORDER_REPLY: (set(Status), {R.SHIFT_LEAD}),
+    A.ORDER_OVERDUE: (set(Status), {R.SYSTEM}),
+    # callbacks: a closed citizen case; reopening needs a dissatisfied callback (none on these paths)
+    A.RECORD_CALLBACK: ({S.CLOSED}, DESK),
+    A.REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
 }
 
 SAME = object()
@@ -57,7 +67,9 @@ TARGET = {
     A.RETURN: S.RETURNED, A.REPORT_HANDLED: S.HANDLED, A.SEND_VERIFY: S.VERIFYING, A.VERIFY_PASS: SAME,
     A.VERIFY_FAIL: S.IN_PROGRESS, A.CLOSE: S.CLOSED, A.REQUEST_EXTENSION: SAME, A.APPROVE_EXTENSION: SAME,
     A.DENY_EXTENSION: SAME, A.SUSPEND: S.SUSPENDED, A.RESUME: "resumed", A.ESCALATE: SAME,
-    A.REASSIGN: S.DISPATCHED, A.NOTE: SAME,
+    A.REASSIGN: S.DISPATCHED, A.NOTE: SAME, A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
+    A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
+    A.REOPEN: S.REGISTERED,
 }
 
 
@@ -75,7 +87,8 @@ def world(refdata):
 def payload_for(action: Action, world) -> dict:
     return {
         A.CREATE: {"source": Source.HOTLINE, "category_code": world["category"].code, "description": "井盖破损",
-                   "location": {"lat": world["lat"], "lon": world["lon"], "address": "湖滨路 12 号"}},
+                   "location": {"lat": world["lat"], "lon": world["lon"], "address": "湖滨路 12 号"},
+                     "reporter_phone": "13800000000"},
         A.REGISTER: {}, A.VOID: {"reason": "duplicate"}, A.DISPATCH: {"unit_id": world["unit"]}, A.ACCEPT: {},
         A.RETURN: {"reason": "not our asset"}, A.REPORT_HANDLED: {"note": "replaced the cover"},
         A.SEND_VERIFY: {"inspector": "inspector1"}, A.VERIFY_PASS: {"note": "ok"},
@@ -84,6 +97,13 @@ def payload_for(action: Action, world) -> dict:
         A.APPROVE_EXTENSION: {}, A.DENY_EXTENSION: {"reason": "not justified"}, A.SUSPEND: {"reason": "rain"},
         A.RESUME: {}, A.ESCALATE: {"reason": "no progress"}, A.REASSIGN: {"unit_id": world["other"]},
         A.NOTE: {"text": "caller rang again"},
+        A.ISSUE_ORDER: {"unit_id": world["unit"], "text": "report progress today"},
+        A.REPLY_ORDER: {"order_id": str(uuid.uuid4()), "text": "done"},
+        A.ACCEPT_ORDER_REPLY: {"order_id": str(uuid.uuid4())},
+        A.REJECT_ORDER_REPLY: {"order_id": str(uuid.uuid4()), "reason": "no"},
+        A.ORDER_OVERDUE: {"order_id": str(uuid.uuid4())},
+        A.RECORD_CALLBACK: {"reached": True, "satisfaction": "satisfied"},
+        A.REOPEN: {"reason": "still broken"},
     }[action]
 
 
@@ -142,6 +162,10 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
         return point == "in_progress+ext"
     if action == A.REQUEST_EXTENSION:
         return point != "in_progress+ext"
+    if action == A.ISSUE_ORDER:
+        return case.unit_id is not None
+    if action in (A.REPLY_ORDER, A.ACCEPT_ORDER_REPLY, A.REJECT_ORDER_REPLY, A.ORDER_OVERDUE, A.REOPEN):
+        return False
     return True
 
 
@@ -179,7 +203,7 @@ def test_allowed_actions_matches_refusal(world, refdata, now):
     handler = actor_for(R.UNIT_HANDLER, world)
     assert allowed_actions(case, handler, refdata) == [A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE]
     lead = actor_for(R.SHIFT_LEAD, world)
-    assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE}
+    assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ISSUE_ORDER}
 
 
 def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):
