@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.refdata import timelimits
 from app.cases.case import Case
+from app.metrics import satisfaction
 from app.platform.enums import Action, Stage
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
@@ -156,9 +157,12 @@ FIGURES: tuple[FigureDef, ...] = (
     FigureDef("time_to_close", "duration", QT_TRANSLATE_NOOP("Metrics", "Report → close"),
               QT_TRANSLATE_NOOP("Metrics", "elapsed time from the report to closure, cases closed in the period")),
 )
+_AT = next(i for i, f in enumerate(FIGURES) if f.kind == "duration")  # the callback rates go after the others
+FIGURES = FIGURES[:_AT] + tuple(FigureDef(key, "rate", text, formula)
+                                for key, _kind, text, formula in satisfaction.RATES) + FIGURES[_AT:]
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}
 RANKING_KEYS = ("registered", "dispatched", "handled", "closed", "on_time_handling_rate", "on_time_closure_rate",
-                "closure_rate", "timely_resolution_rate", "rework_rate", "return_rate")
+                "closure_rate", "timely_resolution_rate", "rework_rate", "return_rate") + satisfaction.RANKING_KEYS
 DURATION_FIGURE_KIND = {"time_to_register": REGISTER, "time_to_dispatch": DISPATCH, "time_to_handle": HANDLED,
                         "time_to_close": CLOSE}
 PERCENTILE_NOTE = QT_TRANSLATE_NOOP("Metrics", "median and 90th percentile (p90), interpolated linearly between ranks")
@@ -384,6 +388,9 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:
             end(current, at, "done")
             current, closed_at = None, at
             event_fact(ev.seq, CLOSE, case.unit_id, at, (at - created).total_seconds())
+        elif a == Action.REOPEN:  # a dissatisfied reporter: open again, back in the dispatch queue
+            holder, queue_since, closed_at = None, at, None
+            current = start(Stage.DISPATCH, ev.seq, at, None)
         elif a == Action.APPROVE_EXTENSION and current is not None:
             new_due = _parse_dt(ev.payload.get("new_due_at"))
             if new_due is None and current.due is not None:
@@ -419,6 +426,7 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:
         elif r.stage == Stage.VERIFY and r.outcome != "reworked":
             met = r.done_at is not None and r.outcome == "done" and r.done_at <= r.due
             facts.append(Fact(r.key, CLOSE_DUE, case.unit_id, cat, r.due, day(r.due), met=met))
+    facts += [Fact(f.key, f.kind, f.unit_id, cat, f.at, day(f.at), met=f.met) for f in satisfaction.callback_facts(case)]
     # Registration's unit is the responsible unit, known only later: fill it in now.
     facts = [Fact(f.key, f.kind, case.unit_id, f.category_code, f.at, f.day, f.seconds, f.met)
              if f.kind == REGISTER else f for f in facts]
@@ -518,6 +526,7 @@ def _figures(by_kind: Mapping[str, tuple[int, int]], resolution: tuple[int, int,
         _rate("timely_resolution_rate", timely, closed_in + open_late),
         _rate("rework_rate", n(REWORK), n(HANDLED)),
         _rate("return_rate", n(RETURN), n(DISPATCH)),
+        *(_rate(key, met(kind), n(kind)) for key, kind, *_ in satisfaction.RATES),
     ]
 
 
