@@ -1,5 +1,5 @@
-"""Periodic housekeeping on the server's event loop: automatic escalation and purging old tokens and
-failed-login counts.
+"""Periodic housekeeping on the server's event loop: automatic escalation, overdue supervision orders and
+purging old tokens and failed-login counts.
 
 Each round runs in a worker thread (blocking database work) and never overlaps the next one; a failing
 round is logged and the loop goes on.
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from server.platform.auth import purge_expired_tokens
 from server.sensors import alarms as sensor_alarms
 from server.cases.escalation import escalate_overdue
+from server.cases.supervision import mark_overdue_orders
 from server.sensors.store import purge_raw_readings
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 def maintenance_round(ctx: ServerContext) -> None:
     escalate_overdue(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
+    mark_overdue_orders(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
     with ctx.db.writer() as session, session.begin():
         purged = purge_expired_tokens(session, ctx.now())
     if purged:
