@@ -19,6 +19,7 @@ from uuid import UUID
 
 from app.cache import LocalCache
 from app.cases.workflow import WorkflowError
+from app.cli import followups as followup_commands
 from app.cli import shifts as shift_commands
 from app.cli.common import (
     SESSION_FILE,
@@ -301,6 +302,7 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=lambda a, _act=action, _tp=to_payload: _issue(a, _act, a.case, _tp(a)))
 
     shift_commands.add_commands(sub)
+    followup_commands.add_commands(sub, _issue, _find_case)
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:
