@@ -34,7 +34,7 @@ UnitRole = Qt.ItemDataRole.UserRole + 1
 
 # Actions that change the case in a way that is hard to undo: always confirmed before they are issued.
 CONFIRMED = frozenset({Action.VOID, Action.CLOSE, Action.RETURN, Action.ESCALATE, Action.SUSPEND,
-                       Action.VERIFY_FAIL})
+                       Action.VERIFY_FAIL, Action.REOPEN})
 
 
 def unit_name(refdata, unit_id: str | None, language: str | None = None) -> str:
@@ -94,6 +94,8 @@ class PayloadDialog(QDialog):
             Action.ESCALATE: self.tr("Escalation is recorded against the responsible unit."),
             Action.SUSPEND: self.tr("Suspending stops the case's clock until it is resumed."),
             Action.VERIFY_FAIL: self.tr("The case goes back to the unit for rework with a new handling limit."),
+            Action.REOPEN: self.tr("Reopening puts the closed case back in the dispatch queue; the reporter's "
+                                   "dissatisfaction is recorded with it."),
         }.get(self.action, "")
 
     def validate(self) -> str | None:
@@ -429,6 +431,10 @@ class SendVerifyDialog(TextDialog):
 def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> PayloadDialog | None:
     """The dialog that collects `action`'s payload, or None when the action needs neither input nor
     confirmation (register, accept, verify pass, resume)."""
+    from ui.cases.followup_dialogs import followup_dialog_for  # it builds on this module's dialogs
+
+    if (followup := followup_dialog_for(action, case, ctx, parent)) is not None:
+        return followup
     refdata = ctx.cache.refdata()
     if action in (Action.DISPATCH, Action.REASSIGN):
         return DispatchDialog(action, case, refdata, parent)

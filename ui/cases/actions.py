@@ -44,6 +44,12 @@ SHORTCUTS: dict[Action, str] = {
     Action.ESCALATE: "E",
     Action.REASSIGN: "G",
     Action.NOTE: "N",
+    Action.ISSUE_ORDER: "O",
+    Action.REPLY_ORDER: "B",
+    Action.ACCEPT_ORDER_REPLY: "K",
+    Action.REJECT_ORDER_REPLY: "Shift+K",
+    Action.RECORD_CALLBACK: "C",
+    Action.REOPEN: "Shift+R",
 }
 
 _HELP = {
@@ -66,6 +72,12 @@ _HELP = {
     Action.ESCALATE: QT_TRANSLATE_NOOP("CaseActions", "Escalate to the next level (督办)"),
     Action.REASSIGN: QT_TRANSLATE_NOOP("CaseActions", "Move the case to another unit (改派)"),
     Action.NOTE: QT_TRANSLATE_NOOP("CaseActions", "Add a note to the history"),
+    Action.ISSUE_ORDER: QT_TRANSLATE_NOOP("CaseActions", "Send a written supervision order to a unit (督办)"),
+    Action.REPLY_ORDER: QT_TRANSLATE_NOOP("CaseActions", "Answer the supervision order addressed to your unit"),
+    Action.ACCEPT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Accept the unit's reply: the order is done"),
+    Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Reject the unit's reply: back to the unit"),
+    Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("CaseActions", "Record the call to the reporter (回访)"),
+    Action.REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Reopen for a dissatisfied reporter: back to dispatch"),
 }
 
 def now_utc(ctx: Any) -> datetime:
@@ -97,6 +109,10 @@ def refusal_text(exc: BaseException) -> str:
             "no_refdata": QCoreApplication.translate("CaseActions", "No reference data yet: log in online once."),
             "unknown_category": QCoreApplication.translate("CaseActions", "Unknown category."),
             "unknown_grid": QCoreApplication.translate("CaseActions", "Unknown grid code."),
+            "wrong_unit": QCoreApplication.translate("CaseActions", "The order is addressed to another unit."),
+            "no_such_order": QCoreApplication.translate("CaseActions", "The case has no such supervision order."),
+            "unit_not_responsible": QCoreApplication.translate(
+                "CaseActions", "An order goes to the case's unit or a unit above it."),
         }.get(exc.code, QCoreApplication.translate("CaseActions", "The action was refused."))
         return f"{headline}\n{exc.message}"
     return QCoreApplication.translate("CaseActions", "The action failed: {error}").format(
@@ -127,7 +143,7 @@ class CaseActionBar(QWidget):
         self._actions: dict[Action, QAction] = {}
         self._buttons: dict[Action, QToolButton] = {}
         for action in Action:
-            if action == Action.CREATE:
+            if action not in SHORTCUTS:  # creation, and the system's own actions (an order marked overdue)
                 continue
             qaction = QAction(self)
             qaction.setShortcut(QKeySequence(SHORTCUTS[action]))
