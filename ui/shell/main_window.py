@@ -28,9 +28,11 @@ from ui.shell.login_dialog import LoginDialog
 from ui.shell.settings_dialog import SettingsDialog
 from ui.shell.status_bar import ConsoleStatusBar
 from ui.audit.dock import AuditDock
+from ui.cases.callbacks_dock import CallbacksDock
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.queue_dock import CaseQueueDock
+from ui.cases.supervision_dock import SupervisionDock
 from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
 from ui.sensors.alarm_dock import AlarmDock
@@ -39,7 +41,7 @@ from ui.shifts.handover_dock import HandoverDock
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 2  # bump when the set of docks changes: an older saved layout is then ignored
+STATE_VERSION = 3  # bump when the set of docks changes: an older saved layout is then ignored
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ DOCKS = (
     DockSpec("auditDock", AuditDock, roles=LEADS),
     DockSpec("performanceDock", PerformanceDock, roles=LEADS),
     DockSpec("handoverDock", HandoverDock, roles=(Role.SHIFT_LEAD,)),
+    DockSpec("supervisionDock", SupervisionDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD, Role.UNIT_HANDLER)),
+    DockSpec("callbacksDock", CallbacksDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD)),
 )
 
 
@@ -151,6 +155,11 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["handoverDock"])
             d["handoverDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["handoverDock"])
+        for name in ("supervisionDock", "callbacksDock"):  # follow-up queues: tabs next to the conflicts
+            if name in d:
+                self.addDockWidget(right, d[name])
+                d[name].show()
+                self.tabifyDockWidget(d["conflictsDock"], d[name])
         d["caseDetailDock"].raise_()
         self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
                          Qt.Orientation.Horizontal)
