@@ -24,6 +24,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.platform.gc_tuning import freeze_after_startup, tune_collector
 from app.refdata.model import RefData
+from server import commands_api
 from server.audit import api as audit_api
 from server.cases import api as cases_api
 from server.context import Clock, ServerContext
@@ -98,7 +99,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                   openapi_url="/openapi.json" if docs else None)
     app.state.ctx = ctx
     install_error_handlers(app)
-    for feature in (platform_api, users_api, refdata_api, cases_api, feed_api, emergency_api, sensor_api, shift_api,
+    for feature in (platform_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api, sensor_api, shift_api,
                     metrics_api, audit_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.

@@ -17,8 +17,8 @@ from pathlib import Path
 import uvicorn
 
 from app.platform.gc_tuning import freeze_after_startup
-from server.app import LifespanHook, create_app, tune_serving_process
 from server.admin.bootstrap import init_db
+from server.app import LifespanHook, create_app, tune_serving_process
 from server.platform.database import upgrade
 from server.platform.settings import ServerSettings, env_names
 

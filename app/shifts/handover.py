@@ -17,10 +17,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 from app.platform.enums import Action, OrderLevel, Role, Status
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
-from app.platform.labels import action_label, label as level_label, localized_name, role_label, status_label
+from app.platform.labels import action_label, localized_name, role_label, status_label
+from app.platform.labels import label as level_label
+from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 
 log = logging.getLogger(__name__)
 

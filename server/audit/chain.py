@@ -56,7 +56,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, insert, literal, literal_column, select, update
+from sqlalchemy import (
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from db.audit import GENESIS_HASH, AuditEntryRow, AuditHeadRow

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.responses import JSONResponse
@@ -20,12 +20,14 @@ from app.platform.edge_types import Text
 from app.platform.enums import Role
 from db.platform import UserRow
 from server.audit import actions as audit_actions
-from server.context import ServerContext
 from server.platform import auth
 from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.platform.login_throttle import record_failed_login
+
+if TYPE_CHECKING:  # built by the composition root (server/app.py), which sits above every feature
+    from server.context import ServerContext
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,9 @@ def get_ctx(request: Request) -> ServerContext:
     return request.app.state.ctx
 
 
-Ctx = Annotated[ServerContext, Depends(get_ctx)]
+# The endpoints' handle on the context. Named as a string: FastAPI reads only the dependency, and the
+# platform must not import the composition root that builds the context from the features.
+Ctx = Annotated["ServerContext", Depends(get_ctx)]
 
 
 async def current_user(request: Request, ctx: Ctx,

@@ -19,8 +19,8 @@ from fastapi import Request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.platform.enums import Role
 from app.cases.workflow import Actor
+from app.platform.enums import Role
 from db.platform import TokenRow, UserRow
 from server.platform.errors import ApiError
 
