@@ -596,6 +596,96 @@
     </message>
 </context>
 <context>
+    <name>CallbackDialog</name>
+    <message>
+        <source>Reached the reporter</source>
+        <translation>已联系上反映人</translation>
+    </message>
+    <message>
+        <source>Call:</source>
+        <translation>回访电话：</translation>
+    </message>
+    <message>
+        <source>Satisfaction:</source>
+        <translation>满意度：</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>CallbacksDock</name>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Reporter</source>
+        <translation>反映人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>回访次数</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Last call</source>
+        <translation>上次回访</translation>
+    </message>
+    <message>
+        <source>Callbacks</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Record call…</source>
+        <translation>登记回访…</translation>
+    </message>
+    <message>
+        <source>Reopen…</source>
+        <translation>重启案件…</translation>
+    </message>
+    <message>
+        <source>The reporter is dissatisfied: put the case back in the dispatch queue</source>
+        <translation>反映人不满意：将案件退回派遣队列</translation>
+    </message>
+    <message>
+        <source>a call</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>a lead&apos;s decision</source>
+        <translation>值班长决定</translation>
+    </message>
+    <message>
+        <source>not reached</source>
+        <translation>未联系上</translation>
+    </message>
+    <message>
+        <source>{n} reporter(s) to call back ({retry} not reached before).</source>
+        <translation>待回访 {n} 人（其中 {retry} 人此前未联系上）。</translation>
+    </message>
+    <message>
+        <source>{n} dissatisfied reporter(s): a shift lead may reopen their case.</source>
+        <translation>{n} 位反映人不满意：值班长可重启其案件。</translation>
+    </message>
+    <message>
+        <source>Queued.</source>
+        <translation>已排队。</translation>
+    </message>
+</context>
+<context>
     <name>CaseActionBar</name>
     <message>
         <source>{action}: {help}
@@ -679,6 +769,30 @@ Shortcut: {key}</source>
         <translation>在办理记录中添加备注</translation>
     </message>
     <message>
+        <source>Send a written supervision order to a unit (督办)</source>
+        <translation>向单位下发书面督办单（督办）</translation>
+    </message>
+    <message>
+        <source>Answer the supervision order addressed to your unit</source>
+        <translation>回复发给本单位的督办单</translation>
+    </message>
+    <message>
+        <source>Accept the unit&apos;s reply: the order is done</source>
+        <translation>认可单位回复：督办办结</translation>
+    </message>
+    <message>
+        <source>Reject the unit&apos;s reply: back to the unit</source>
+        <translation>不认可单位回复：退回单位</translation>
+    </message>
+    <message>
+        <source>Record the call to the reporter (回访)</source>
+        <translation>登记对反映人的回访（回访）</translation>
+    </message>
+    <message>
+        <source>Reopen for a dissatisfied reporter: back to dispatch</source>
+        <translation>反映人不满意，重启案件：退回派遣</translation>
+    </message>
+    <message>
         <source>The case has moved on; this action no longer applies.</source>
         <translation>案件状态已变化，此操作不再适用。</translation>
     </message>
@@ -721,6 +835,18 @@ Shortcut: {key}</source>
     <message>
         <source>Unknown grid code.</source>
         <translation>未知的网格编码。</translation>
+    </message>
+    <message>
+        <source>The order is addressed to another unit.</source>
+        <translation>该督办单发给的是其他单位。</translation>
+    </message>
+    <message>
+        <source>The case has no such supervision order.</source>
+        <translation>该案件没有这张督办单。</translation>
+    </message>
+    <message>
+        <source>An order goes to the case&apos;s unit or a unit above it.</source>
+        <translation>督办单只能发给案件所在单位或其上级单位。</translation>
     </message>
     <message>
         <source>The action was refused.</source>
@@ -2016,6 +2142,34 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>升级至</translation>
     </message>
     <message>
+        <source>Escalated cases still open (carried over)</source>
+        <translation>仍未办结的升级案件（延续交接）</translation>
+    </message>
+    <message>
+        <source>Supervision orders still open (carried over)</source>
+        <translation>仍未办结的督办单（延续交接）</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>督办单</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>the unit&apos;s reply</source>
+        <translation>单位回复</translation>
+    </message>
+    <message>
+        <source>the lead&apos;s decision</source>
+        <translation>值班长审核</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
         <source>By</source>
         <translation>操作人</translation>
     </message>
@@ -2074,6 +2228,18 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Sensor</source>
         <translation>传感器</translation>
+    </message>
+    <message>
+        <source>Escalated cases still open</source>
+        <translation>仍未办结的升级案件</translation>
+    </message>
+    <message>
+        <source>Supervision orders still open</source>
+        <translation>仍未办结的督办单</translation>
+    </message>
+    <message>
+        <source>of which overdue</source>
+        <translation>其中超期</translation>
     </message>
     <message>
         <source>Level</source>
@@ -2178,6 +2344,41 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Still open at the end</source>
         <translation>交班时未结案件</translation>
+    </message>
+</context>
+<context>
+    <name>IssueOrderDialog</name>
+    <message>
+        <source>the level&apos;s limit</source>
+        <translation>按级别时限</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>To unit:</source>
+        <translation>督办单位：</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>督办级别：</translation>
+    </message>
+    <message>
+        <source>Reply within:</source>
+        <translation>回复时限：</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>督办内容</translation>
+    </message>
+    <message>
+        <source>The case is with no unit to send an order to.</source>
+        <translation>该案件尚无承办单位，无法下发督办单。</translation>
+    </message>
+    <message>
+        <source>Please write the order.</source>
+        <translation>请填写督办内容。</translation>
     </message>
 </context>
 <context>
@@ -2299,6 +2500,34 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>备注</translation>
     </message>
     <message>
+        <source>Issue supervision order</source>
+        <translation>下发督办单</translation>
+    </message>
+    <message>
+        <source>Reply to order</source>
+        <translation>督办回复</translation>
+    </message>
+    <message>
+        <source>Accept order reply</source>
+        <translation>督办办结</translation>
+    </message>
+    <message>
+        <source>Reject order reply</source>
+        <translation>督办退回</translation>
+    </message>
+    <message>
+        <source>Order overdue</source>
+        <translation>督办超期</translation>
+    </message>
+    <message>
+        <source>Record callback</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重启</translation>
+    </message>
+    <message>
         <source>Operator</source>
         <translation>受理员</translation>
     </message>
@@ -2418,6 +2647,30 @@ Please send this file to your IT support. The console keeps running; restart it 
         <source>Events</source>
         <translation>事件</translation>
     </message>
+    <message>
+        <source>Ordinary order</source>
+        <translation>一般督办</translation>
+    </message>
+    <message>
+        <source>Urgent order</source>
+        <translation>紧急督办</translation>
+    </message>
+    <message>
+        <source>Leader-level order</source>
+        <translation>领导督办</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
 </context>
 <context>
     <name>LoginDialog</name>
@@ -2508,42 +2761,6 @@ Please send this file to your IT support. The console keeps running; restart it 
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <source>Case queue</source>
-        <translation>案件队列</translation>
-    </message>
-    <message>
-        <source>Map</source>
-        <translation>地图</translation>
-    </message>
-    <message>
-        <source>Case detail</source>
-        <translation>案件详情</translation>
-    </message>
-    <message>
-        <source>Conflicts</source>
-        <translation>冲突</translation>
-    </message>
-    <message>
-        <source>Sensors</source>
-        <translation>物联感知</translation>
-    </message>
-    <message>
-        <source>Alarms</source>
-        <translation>告警</translation>
-    </message>
-    <message>
-        <source>Audit trail</source>
-        <translation>审计日志</translation>
-    </message>
-    <message>
-        <source>Performance</source>
-        <translation>绩效考核</translation>
-    </message>
-    <message>
-        <source>Shift handover</source>
-        <translation>交接班</translation>
-    </message>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -2988,6 +3205,22 @@ Please send this file to your IT support. The console keeps running; restart it 
         <source>Per category (busiest on top)</source>
         <translation>按类别（案件最多的在上）</translation>
     </message>
+    <message>
+        <source>Callback rate (回访率)</source>
+        <translation>回访率</translation>
+    </message>
+    <message>
+        <source>closures in the period due a callback that were called back (an attempt recorded, reached or not) ÷ closures in the period due a callback (a case from the hotline, the citizen app or a walk-in, with a phone number)</source>
+        <translation>本期应回访的结案中已回访的（已登记回访，无论是否联系上）÷ 本期应回访的结案（来自热线、市民App或来访且留有电话的案件）</translation>
+    </message>
+    <message>
+        <source>Satisfaction rate (满意率)</source>
+        <translation>满意率</translation>
+    </message>
+    <message>
+        <source>callbacks in the period that reached the reporter and found them satisfied ÷ callbacks in the period that reached the reporter (basically satisfied does not count as satisfied)</source>
+        <translation>本期联系上反映人且其表示满意的回访 ÷ 本期联系上反映人的回访（基本满意不计为满意）</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
@@ -3214,6 +3447,45 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>OrderDecisionDialog</name>
+    <message>
+        <source>Order:</source>
+        <translation>督办单：</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Reply by {who}: {text}</source>
+        <translation>{who} 的回复：{text}</translation>
+    </message>
+    <message>
+        <source>Last rejected: {reason}</source>
+        <translation>上次退回：{reason}</translation>
+    </message>
+    <message>
+        <source>No order waits for this action.</source>
+        <translation>没有等待此操作的督办单。</translation>
+    </message>
+    <message>
+        <source>Please write the reply.</source>
+        <translation>请填写回复。</translation>
+    </message>
+    <message>
+        <source>Please write the reason.</source>
+        <translation>请填写理由。</translation>
+    </message>
+</context>
+<context>
     <name>PayloadDialog</name>
     <message>
         <source>{action} — case {number}</source>
@@ -3246,6 +3518,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The case goes back to the unit for rework with a new handling limit.</source>
         <translation>案件将退回单位返工，并重新计算处置时限。</translation>
+    </message>
+    <message>
+        <source>Reopening puts the closed case back in the dispatch queue; the reporter&apos;s dissatisfaction is recorded with it.</source>
+        <translation>重启会将已结案件退回派遣队列，并记录反映人的不满意。</translation>
     </message>
 </context>
 <context>
@@ -3369,15 +3645,6 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Performance figures are for shift leads and administrators.</source>
         <translation>绩效指标仅供值班长和管理员查看。</translation>
-    </message>
-</context>
-<context>
-    <name>PlaceholderDock</name>
-    <message>
-        <source>The “{title}” panel is not available in this build.
-({module}: {reason})</source>
-        <translation>此版本中“{title}”面板不可用。
-（{module}：{reason}）</translation>
     </message>
 </context>
 <context>
@@ -3530,6 +3797,83 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionDock</name>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>督办单</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Supervision orders</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Reply…</source>
+        <translation>回复…</translation>
+    </message>
+    <message>
+        <source>Accept reply…</source>
+        <translation>认可回复…</translation>
+    </message>
+    <message>
+        <source>Reject reply…</source>
+        <translation>退回回复…</translation>
+    </message>
+    <message>
+        <source>{time} OVERDUE</source>
+        <translation>{time} 已超期</translation>
+    </message>
+    <message>
+        <source>the unit&apos;s reply</source>
+        <translation>单位回复</translation>
+    </message>
+    <message>
+        <source>the lead&apos;s decision</source>
+        <translation>值班长审核</translation>
+    </message>
+    <message>
+        <source>{text}
+Reply: {reply}</source>
+        <translation>{text}
+回复：{reply}</translation>
+    </message>
+    <message>
+        <source>{open} order(s) wait for a unit&apos;s reply, {replied} for the lead&apos;s decision.</source>
+        <translation>{open} 张督办单等待单位回复，{replied} 张等待值班长审核。</translation>
+    </message>
+    <message>
+        <source>{n} order(s) overdue: past the deadline without a reply.</source>
+        <translation>{n} 张督办单已超期：超过时限仍未回复。</translation>
+    </message>
+    <message>
+        <source>Queued.</source>
+        <translation>已排队。</translation>
     </message>
 </context>
 <context>
