@@ -146,7 +146,7 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                    "verification_failures": counts.get(Action.VERIFY_FAIL, 0),
                    "still_open": sum(open_by_status.values()),
                    "open_escalations": open_escalations["total"], "open_orders": open_orders["total"],
-                   "overdue_orders": sum(1 for o in open_orders["items"] if o["overdue"])},
+                   "overdue_orders": open_orders["overdue"]},
         "open_by_status": {status: open_by_status[status] for status in sorted(open_by_status)},
         "overdue": {"total": overdue_total, "items": overdue},
         "escalated": _limited(escalated),
@@ -185,7 +185,7 @@ def carried_over(session: Session, end: datetime) -> tuple[dict[str, Any], dict[
                            "overdue": supervision.is_overdue(order, end), "text": order.text,
                            "reply": order.reply})
     orders.sort(key=lambda o: (not o["overdue"], o["due_at"], o["case_id"], o["order_number"]))
-    return _limited(escalations), {"total": len(orders), "items": orders}
+    return _limited(escalations), {**_limited(orders), "overdue": sum(o["overdue"] for o in orders)}
 
 
 # ---- sensor alarms (the sensor alarms' table when present, else the feed entities of its contract) -----------

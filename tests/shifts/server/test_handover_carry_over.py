@@ -3,6 +3,7 @@ only those of the shift's own window: a report once said "no escalations" while 
 open (they had been escalated in an earlier shift)."""
 from __future__ import annotations
 
+from server.shifts.answers import HandoverAnswer
 from tests.support.server import HANDLER, UNIT
 
 
@@ -20,6 +21,7 @@ def _shift(srv, clock, lead="lead1"):
 def _close(srv, shift_id, lead="lead1"):
     r = srv.client.post(f"/api/shifts/{shift_id}/close", json={"notes": ""}, headers=srv.login(lead))
     assert r.status_code == 200, r.text
+    HandoverAnswer.model_validate(r.json())  # the documented answer, carried-over lists included
     return r.json()["report"]
 
 
@@ -64,4 +66,4 @@ def test_open_escalations_and_orders_carry_into_every_report(srv, clock):
     report = _close(srv, third["id"])
     (carried,) = report["open_orders"]["items"]
     assert (carried["state"], carried["overdue"], carried["reply"]) == ("replied", False, "crew sent")
-    assert report["counts"]["overdue_orders"] == 0
+    assert report["counts"]["overdue_orders"] == report["open_orders"]["overdue"] == 0
