@@ -33,6 +33,7 @@ from server.feed.changes import (
     read_changes_raw,
     read_ring_rows,
 )
+from server.platform.advisory import SessionLocks
 from server.platform.auth import (
     AuthUser,
     TokenCache,
@@ -77,6 +78,8 @@ class ServerContext:
     entity_handlers: dict[str, EntityHandler] = field(
         default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
+    metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
+    locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
@@ -98,9 +101,12 @@ class ServerContext:
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
                database: Database | None = None) -> ServerContext:
-        db = database or Database(settings.database_url)
+        db = database or Database(settings.database_url, pool_size=settings.db_pool_size,
+                                  max_overflow=settings.db_max_overflow)
+        direct = settings.direct_database_url or db.url
         ctx = cls(settings=settings, db=db, refdata_store=RefDataStore(db.reader, fixed=refdata),
-                  notifier=_make_notifier(db), clock=clock or utc_now)
+                  notifier=_make_notifier(db, direct), clock=clock or utc_now,
+                  locks=SessionLocks(direct) if db.is_postgres else None)
         ctx._wake_long_polls_after_commits()
         return ctx
 
@@ -113,7 +119,10 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        if self.metrics is not None:
+            self.metrics.count_commands(result)
+        return result
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
@@ -238,9 +247,9 @@ class ServerContext:
             session.info.pop(_USERS_CHANGED, None)
 
 
-def _make_notifier(db: Database) -> FeedNotifier:
+def _make_notifier(db: Database, direct_url: str) -> FeedNotifier:
     if db.is_postgres:
-        conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        conninfo = make_url(direct_url).set(drivername="postgresql").render_as_string(hide_password=False)
         return FeedNotifier(listen_conninfo=conninfo)
 
     def read_position() -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from app.cli import main as client_cli
 from app.platform.enums import Role
 from app.platform.gc_tuning import tune_collector
+from app.platform.version import app_version
 from app.refdata.categories import parse_categories
 from app.refdata.errors import RefDataError
 from app.refdata.grids import parse_grids
@@ -205,6 +206,7 @@ def cmd_audit_export(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onegrid-ctl", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=app_version())
     parser.add_argument("--database-url", help="server database (admin commands; ONEGRID_DATABASE_URL)")
     parser.add_argument("-v", "--verbose", action="store_true")
     client_cli.add_client_options(parser)

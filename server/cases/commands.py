@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextvars
 import functools
 import json
 import logging
@@ -51,7 +52,7 @@ from server.feed.changes import (
     record_change,
 )
 from server.metrics import facts as metrics
-from server.platform import counters
+from server.platform import counters, request_context
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand, ReadBatch
 from server.platform.clock import clock_refusal
@@ -160,7 +161,9 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
                     if failures:
                         return
 
-    helpers = [_LANE_POOL.submit(work) for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
+    # Each helper runs in a copy of this thread's context: its log lines and audit entries keep the request id.
+    helpers = [_LANE_POOL.submit(contextvars.copy_context().run, work)
+               for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
     try:
         work()
     finally:
@@ -187,7 +190,8 @@ def answer_one(session_factory: Callable[[], Session], user: AuthUser, command: 
         return CommandResult(command_id=None, case_id=command.case_id, status="rejected", reason=command.reason,
                              message=command.message)
     try:
-        return apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+        with request_context.applying_command(command.command_id):
+            return apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
     except Exception as exc:
         if is_database_outage(exc):
             raise

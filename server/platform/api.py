@@ -20,7 +20,7 @@ from app.platform.edge_types import Text
 from app.platform.enums import Role
 from db.platform import UserRow
 from server.audit import actions as audit_actions
-from server.platform import auth
+from server.platform import auth, request_context
 from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
@@ -46,8 +46,12 @@ Ctx = Annotated["ServerContext", Depends(get_ctx)]
 async def current_user(request: Request, ctx: Ctx,
                        _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> AuthUser:
     """The bearer token's user (`ServerContext.user_for_token`). `_scheme` only puts the bearer scheme on
-    every operation of the schema; the header is read here, for the precise 401s of `auth.bearer_token`."""
-    return await ctx.user_for_token(auth.bearer_token(request))
+    every operation of the schema; the header is read here, for the precise 401s of `auth.bearer_token`.
+    The request's log lines name the user and console from here on (`request_context`)."""
+    found = await ctx.user_for_token(auth.bearer_token(request))
+    request_context.user.set(found.username)
+    request_context.console_id.set(found.console_id)
+    return found
 
 
 User = Annotated[AuthUser, Depends(current_user)]
@@ -85,6 +89,7 @@ class Health(BaseModel):
 def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     throttle = ctx.login_throttle
     address = request.client.host if request.client else None
+    request_context.console_id.set(body.console_id)  # the user only once known: a mistyped name is never logged
     now = ctx.now()
     with ctx.db.reader() as session:
         row = session.get(UserRow, body.username)
@@ -98,6 +103,7 @@ def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     except ApiError as exc:  # counted and recorded in a transaction of its own, then refused
         raise record_failed_login(throttle, subjects=subjects, row=row, console_id=body.console_id, now=ctx.now(),
                                   error=exc) from None
+    request_context.user.set(user.username)
     now = ctx.now()
     with ctx.db.writer() as session, session.begin():
         throttle.succeeded(session, subjects, now)

@@ -3,6 +3,8 @@
 | setting | variable | default |
 |---|---|---|
 | database_url | ONEGRID_DATABASE_URL | sqlite:///./onegrid-server.sqlite |
+| direct_database_url | ONEGRID_DIRECT_DATABASE_URL | "" = database_url (a session connection for LISTEN and advisory locks: bypasses PgBouncer) |
+| db_pool_size, db_max_overflow | ONEGRID_DB_POOL_SIZE, ONEGRID_DB_MAX_OVERFLOW | 54, 10 (PostgreSQL connections pooled per process) |
 | token_ttl_minutes | ONEGRID_TOKEN_TTL_MIN | 720 |
 | max_body_bytes | ONEGRID_MAX_BODY_BYTES | 1 MiB |
 | long_poll_max_s | ONEGRID_LONG_POLL_MAX_S | 30 |
@@ -10,8 +12,13 @@
 | host, port | ONEGRID_HOST, ONEGRID_PORT | 127.0.0.1, 8700 |
 | demo | ONEGRID_DEMO | false |
 | shift_schedule | ONEGRID_SHIFT_SCHEDULE | day=08:00-20:00,night=20:00-08:00 (city time zone; `app.shifts.schedule`) |
-| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883) |
+| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883, mqtts://user:password@broker:8883) |
 | mqtt_topic_prefix | ONEGRID_MQTT_TOPIC_PREFIX | onegrid (topics `<prefix>/sensors/<id>/readings`) |
+| mqtt_share_group | ONEGRID_MQTT_SHARE_GROUP | onegrid (shared subscription `$share/<group>/…`: each reading to one worker; "" = every worker gets all) |
+| mqtt_client_id | ONEGRID_MQTT_CLIENT_ID | "" = onegrid-server-<topic prefix>; each worker slot appends `-<n>` |
+| mqtt_session_expiry_s | ONEGRID_MQTT_SESSION_EXPIRY_S | 86400 (the broker keeps a stopped worker's session and queued readings this long) |
+| mqtt_receive_maximum | ONEGRID_MQTT_RECEIVE_MAXIMUM | 10000 (messages in flight to a worker, acknowledged once written) |
+| mqtt_ca_file, mqtt_cert_file, mqtt_key_file | ONEGRID_MQTT_CA_FILE, …_CERT_FILE, …_KEY_FILE | "" (with `mqtts://`: the CA to trust, a client certificate and key) |
 | ingest_keys | ONEGRID_INGEST_KEYS | "" (comma-separated keys for `X-OneGrid-Ingest-Key`) |
 | sensor_raw_retention_h | ONEGRID_SENSOR_RAW_RETENTION_H | 48 (raw readings; minute aggregates are kept) |
 | sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
@@ -24,6 +31,9 @@
 | login_lockout_s | ONEGRID_LOGIN_LOCKOUT_S | 60 (the first lockout; each further one in a row doubles it) |
 | login_lockout_max_s | ONEGRID_LOGIN_LOCKOUT_MAX_S | 3600 (the longest lockout) |
 | api_docs | ONEGRID_API_DOCS | unset: on in demo mode only (`/docs`, `/redoc`, `/openapi.json`) |
+| log_format | ONEGRID_LOG_FORMAT | plain (or json: one object per line, `server.platform.log_format`) |
+| metrics_allow | ONEGRID_METRICS_ALLOW | 127.0.0.1/32,::1/128 (networks that may read `GET /metrics`; "" = none) |
+| metrics_token | ONEGRID_METRICS_TOKEN | "" (a scraper sending `Authorization: Bearer <token>` may read it from anywhere) |
 
 Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
 in the database (so every server process and a restart see the same counts); a success clears the
@@ -49,8 +59,10 @@ apply them, never `create_app`, so a console that embeds the demo server and the
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -60,6 +72,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./onegrid-server.sqlite"
 
 _ENV_NAMES = {
     "database_url": "ONEGRID_DATABASE_URL",
+    "direct_database_url": "ONEGRID_DIRECT_DATABASE_URL",
+    "db_pool_size": "ONEGRID_DB_POOL_SIZE",
+    "db_max_overflow": "ONEGRID_DB_MAX_OVERFLOW",
     "token_ttl_minutes": "ONEGRID_TOKEN_TTL_MIN",
     "max_body_bytes": "ONEGRID_MAX_BODY_BYTES",
     "long_poll_max_s": "ONEGRID_LONG_POLL_MAX_S",
@@ -70,6 +85,13 @@ _ENV_NAMES = {
     "shift_schedule": "ONEGRID_SHIFT_SCHEDULE",
     "mqtt_url": "ONEGRID_MQTT_URL",
     "mqtt_topic_prefix": "ONEGRID_MQTT_TOPIC_PREFIX",
+    "mqtt_share_group": "ONEGRID_MQTT_SHARE_GROUP",
+    "mqtt_client_id": "ONEGRID_MQTT_CLIENT_ID",
+    "mqtt_session_expiry_s": "ONEGRID_MQTT_SESSION_EXPIRY_S",
+    "mqtt_receive_maximum": "ONEGRID_MQTT_RECEIVE_MAXIMUM",
+    "mqtt_ca_file": "ONEGRID_MQTT_CA_FILE",
+    "mqtt_cert_file": "ONEGRID_MQTT_CERT_FILE",
+    "mqtt_key_file": "ONEGRID_MQTT_KEY_FILE",
     "ingest_keys": "ONEGRID_INGEST_KEYS",
     "sensor_raw_retention_h": "ONEGRID_SENSOR_RAW_RETENTION_H",
     "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
@@ -82,6 +104,9 @@ _ENV_NAMES = {
     "login_lockout_s": "ONEGRID_LOGIN_LOCKOUT_S",
     "login_lockout_max_s": "ONEGRID_LOGIN_LOCKOUT_MAX_S",
     "api_docs": "ONEGRID_API_DOCS",
+    "log_format": "ONEGRID_LOG_FORMAT",
+    "metrics_allow": "ONEGRID_METRICS_ALLOW",
+    "metrics_token": "ONEGRID_METRICS_TOKEN",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
@@ -96,6 +121,13 @@ class ServerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the server database")
+    direct_database_url: str = Field("", description=(
+        "SQLAlchemy URL of the same database reached directly, not through a transaction-mode pooler such as "
+        "PgBouncer: the LISTEN connection and the advisory locks need a session of their own ('' = database_url)"))
+    db_pool_size: int = Field(54, ge=1, le=1000, description=(
+        "PostgreSQL connections each server process keeps pooled: one per thread that may hold one at once "
+        "(server.platform.database)"))
+    db_max_overflow: int = Field(10, ge=0, le=1000, description="Connections opened beyond the pool in a burst")
     token_ttl_minutes: float = Field(720, gt=0, description="How long a login token stays valid")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted")
     long_poll_max_s: float = Field(30, ge=0, le=300, description="Longest a /api/changes request is held")
@@ -104,9 +136,24 @@ class ServerSettings(BaseModel):
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
     # sensors; strings stay plain so `env_names()` can hand them to worker processes as they are
-    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
+    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings, mqtt://host[:port] or "
+                          "mqtts://[user:password@]host[:port] ('' = none)")
     mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
                                    description="Topic prefix: readings arrive on <prefix>/sensors/<id>/readings")
+    mqtt_share_group: str = Field("onegrid", pattern=r"^[^#+/$]*$", description=(
+        "Shared-subscription group: the broker hands each reading to one worker of the group ('' = a plain "
+        "subscription, every worker receives every reading)"))
+    mqtt_client_id: str = Field("", pattern=r"^[A-Za-z0-9_.-]*$", max_length=100, description=(
+        "Client id base of the workers' persistent sessions, '-<slot>' appended per worker "
+        "('' = onegrid-server-<topic prefix>)"))
+    mqtt_session_expiry_s: int = Field(86400, ge=0, le=2**32 - 1, description=(
+        "How long the broker keeps a stopped worker's session and the QoS 1 readings queued for it"))
+    mqtt_receive_maximum: int = Field(10000, ge=1, le=65535, description=(
+        "Messages the broker may have in flight to one worker: each is acknowledged only once its readings "
+        "are written, so this bounds what a batch window can take in"))
+    mqtt_ca_file: str = Field("", description="CA certificate file to trust for mqtts:// ('' = the system's)")
+    mqtt_cert_file: str = Field("", description="Client certificate file for mqtts:// ('' = none)")
+    mqtt_key_file: str = Field("", description="Client certificate's private key file ('' = none)")
     ingest_keys: str = Field("", description="Comma-separated keys gateways send as X-OneGrid-Ingest-Key")
     sensor_raw_retention_h: float = Field(48, gt=0, description="How long raw readings are kept")
     sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
@@ -130,9 +177,24 @@ class ServerSettings(BaseModel):
     api_docs: bool | None = Field(None, description="Serve /docs, /redoc and /openapi.json; unset = only in "
                                   "demo mode (a production server does not publish its API map)")
 
+    # operations (server.platform.ops_api, server.platform.log_format)
+    log_format: Literal["plain", "json"] = Field("plain", description="Log lines as plain text or one JSON "
+                                                 "object per line (time, level, logger, request id, user, console, "
+                                                 "command)")
+    metrics_allow: str = Field("127.0.0.1/32,::1/128", description="Comma-separated networks (CIDR) whose "
+                               "addresses may read GET /metrics without a token; '' = none")
+    metrics_token: str = Field("", description="A scraper sending `Authorization: Bearer <this>` may read "
+                               "GET /metrics from any address ('' = no token)")
+
     @property
     def api_docs_enabled(self) -> bool:
         return self.demo if self.api_docs is None else self.api_docs
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        parse_networks(value)  # a ValueError names the entry that is no network
+        return value
     # tuning of a serving process
     feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
         "After a long-poll is woken it waits this long before reading, so a burst of commits is answered "
@@ -182,6 +244,19 @@ class ServerSettings(BaseModel):
 def parse_ingest_keys(text: str) -> frozenset[str]:
     """The gateway ingest keys of `ServerSettings.ingest_keys`: comma-separated, empty entries ignored."""
     return frozenset(k.strip() for k in text.split(",") if k.strip())
+
+
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`ServerSettings.metrics_allow`: comma-separated CIDR networks (a bare address is a /32 or /128)."""
+    networks = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not a network (e.g. 10.0.0.0/8 or 127.0.0.1)") from None
+    return tuple(networks)
 
 
 def env_names() -> dict[str, str]:
