@@ -196,10 +196,12 @@ class LocalCache(ScopeFollower):
             if data is not None:
                 yield validate(data)
 
-    def follow_up_cases(self) -> list[Case]:
-        """Cases with an open supervision order or waiting for a callback (`app.cache.followups`)."""
+    def follow_up_cases(self, now: datetime | None = None, *, ids: Iterable[UUID] | None = None) -> list[Case]:
+        """Cases with an open supervision order or waiting for a callback (`app.cache.followups`); with
+        `ids`, only among those."""
         with self._engine.connect() as conn:
-            return followups.follow_up_cases(conn.connection.driver_connection)
+            return followups.follow_up_cases(conn.connection.driver_connection, now or datetime.now(timezone.utc),
+                                             ids)
 
     def find_case_ids(self, ref: str, *, id_prefix: bool = False) -> list[UUID]:
         """The cases whose server or provisional number is `ref` (with `id_prefix`, also those whose id

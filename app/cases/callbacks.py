@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTIONS = frozenset({Action.RECORD_CALLBACK, Action.REOPEN})
+# The operator's queue holds the cases closed (or last called back) within these days: a callback is made
+# soon after closing, and the history from before callbacks were recorded is not a task. A later callback is
+# still allowed, and every closure counts in the callback rate.
+QUEUE_DAYS = 7
 
 
 def due_callback(case: Case) -> bool:

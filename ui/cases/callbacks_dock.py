@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cache.followups import FollowUpIndex
 from app.cases import callbacks
 from app.cases.case import Case
 from app.platform import labels
 from app.platform.enums import Action, Role
-from ui.cases.actions import issue, refusal_text
+from ui.cases.actions import issue, now_utc, refusal_text
 from ui.cases.followup_dialogs import followup_dialog_for
 from ui.cases.followup_model import FollowUpModel
 from ui.cases.timeline import format_time
@@ -48,6 +49,7 @@ class CallbacksDock(QDockWidget):
         self.ctx = ctx
         self.setObjectName("callbacksDock")
         self.dialog: QDialog | None = None
+        self.index = FollowUpIndex()
         self.counts = {"waiting": 0, "retry": 0, "dissatisfied": 0}
         self.model = FollowUpModel(CTX, HEADERS, self._cell, self._dissatisfied, self)
         body = QWidget(self)
@@ -85,7 +87,7 @@ class CallbacksDock(QDockWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(self._open_case)
         self.model.rowsRemoved.connect(lambda *_: self._selection_changed())
-        ctx.signals.cases_changed.connect(lambda _changes: self.reload())
+        ctx.signals.cases_changed.connect(lambda changes: self.reload(changes.ids))
         ctx.signals.language_changed.connect(lambda _l: self.retranslate())
         self.retranslate()
         self.reload()
@@ -137,8 +139,10 @@ class CallbacksDock(QDockWidget):
             n=c["dissatisfied"]) if c["dissatisfied"] else "")
         self.alert.setVisible(bool(c["dissatisfied"]))
 
-    def reload(self) -> None:
-        run_op(self.ctx.cache.follow_up_cases, self._loaded,
+    def reload(self, changed=None) -> None:
+        """Search the cache again: in full (`changed` None) or only the cases a change set names."""
+        cache, index, now = self.ctx.cache, self.index, now_utc(self.ctx)
+        run_op(lambda: index.refresh(cache, now, changed), self._loaded,
                lambda exc: log.error("reading callbacks failed", exc_info=exc), owner=self)
 
     def _loaded(self, cases: list[Case]) -> None:
@@ -188,10 +192,10 @@ class CallbacksDock(QDockWidget):
             self.dialog = None
         dialog.deleteLater()
 
-    def _done(self, _command) -> None:
+    def _done(self, command) -> None:
         theme.set_style_property(self.message, "feedback", "ok")
         self.message.setText(self.tr("Queued."))
-        self.reload()
+        self.reload({command.case_id})
 
     def _failed(self, exc: BaseException) -> None:
         theme.set_style_property(self.message, "feedback", "error")

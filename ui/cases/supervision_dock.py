@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cache.followups import FollowUpIndex
 from app.cases import supervision
 from app.cases.case import Case, SupervisionOrder
 from app.platform import labels
@@ -49,6 +50,7 @@ class SupervisionDock(QDockWidget):
         self.ctx = ctx
         self.setObjectName("supervisionDock")
         self.dialog: QDialog | None = None
+        self.index = FollowUpIndex()
         self.now: datetime = now_utc(ctx)
         self.counts = {"open": 0, "replied": 0, "overdue": 0}
         self.model = FollowUpModel(CTX, HEADERS, self._cell, self._overdue, self)
@@ -87,7 +89,7 @@ class SupervisionDock(QDockWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(self._open_case)
         self.model.rowsRemoved.connect(lambda *_: self._selection_changed())
-        ctx.signals.cases_changed.connect(lambda _changes: self.reload())
+        ctx.signals.cases_changed.connect(lambda changes: self.reload(changes.ids))
         ctx.signals.language_changed.connect(lambda _l: self.retranslate())
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_MS)
@@ -147,8 +149,10 @@ class SupervisionDock(QDockWidget):
         self.alert.setVisible(bool(c["overdue"]))
 
     # ---- data ----
-    def reload(self) -> None:
-        run_op(self.ctx.cache.follow_up_cases, self._loaded,
+    def reload(self, changed=None) -> None:
+        """Search the cache again: in full (`changed` None) or only the cases a change set names."""
+        cache, index, now = self.ctx.cache, self.index, now_utc(self.ctx)
+        run_op(lambda: index.refresh(cache, now, changed), self._loaded,
                lambda exc: log.error("reading supervision orders failed", exc_info=exc), owner=self)
 
     def _loaded(self, cases: list[Case]) -> None:
@@ -221,10 +225,10 @@ class SupervisionDock(QDockWidget):
             self.dialog = None
         dialog.deleteLater()
 
-    def _done(self, _command) -> None:
+    def _done(self, command) -> None:
         theme.set_style_property(self.message, "feedback", "ok")
         self.message.setText(self.tr("Queued."))
-        self.reload()
+        self.reload({command.case_id})
 
     def _failed(self, exc: BaseException) -> None:
         theme.set_style_property(self.message, "feedback", "error")

@@ -52,7 +52,7 @@ def test_orders_and_callbacks_offline_then_applied_once(server, tmp_path, refdat
                               offline=True)
     shown = lead.cache.case(case_id)
     assert [o.id for o in shown.orders] == [issued.command_id] and lead.cache.outbox_size() == 1
-    assert [c.id for c in lead.cache.follow_up_cases()] == [case_id]
+    assert [c.id for c in lead.cache.follow_up_cases(now)] == [case_id]
     sync(lead)
     sync(lead)  # a second sync sends nothing again
     assert lead.cache.outbox_size() == 0
@@ -85,7 +85,7 @@ def test_orders_and_callbacks_offline_then_applied_once(server, tmp_path, refdat
                    {"reached": True, "satisfaction": "dissatisfied", "note": "still rocks"}, now, offline=True)
     op2.cache.issue(op2.actor, Action.RECORD_CALLBACK, case_id,
                     {"reached": True, "satisfaction": "satisfied"}, now, offline=True)
-    assert op.cache.follow_up_cases()[0].callback.satisfaction == "dissatisfied"  # shown before it is sent
+    assert op.cache.follow_up_cases(now)[0].callback.satisfaction == "dissatisfied"  # shown before it is sent
     sync(op)
     sync(op2)
     [conflict] = op2.cache.conflicts()
