@@ -1,5 +1,5 @@
-"""Periodic housekeeping on the server's event loop: automatic escalation, the sensor sweep, raw-reading
-retention, and purging old tokens and failed-login counts.
+"""Periodic housekeeping on the server's event loop: automatic escalation, overdue supervision orders, the
+sensor sweep, raw-reading retention, and purging old tokens and failed-login counts.
 
 Each round runs in a worker thread (blocking database work) and never overlaps the next one; a failing
 round is logged and the loop goes on. On PostgreSQL one process among all those on the database sweeps:
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from starlette.concurrency import run_in_threadpool
 
 from server.cases.escalation import escalate_overdue
+from server.cases.supervision import mark_overdue_orders
 from server.platform.advisory import SWEEP_LOCK
 from server.platform.auth import purge_expired_tokens
 from server.sensors import alarms as sensor_alarms
@@ -34,6 +35,7 @@ def maintenance_round(ctx: ServerContext) -> bool:
         log.debug("another server process holds the sweeps")
         return False
     escalate_overdue(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
+    mark_overdue_orders(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
     with ctx.db.writer() as session, session.begin():
         purged = purge_expired_tokens(session, ctx.now())
     if purged:

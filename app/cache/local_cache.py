@@ -24,7 +24,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select, text
 
 from app.cache import cache_tables as tables
-from app.cache import case_rows, credentials, scope_exits
+from app.cache import case_rows, credentials, followups, scope_exits
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
@@ -201,6 +201,13 @@ class LocalCache(ScopeFollower):
         for (data,) in rows:
             if data is not None:
                 yield validate(data)
+
+    def follow_up_cases(self, now: datetime | None = None, *, ids: Iterable[UUID] | None = None) -> list[Case]:
+        """Cases with an open supervision order or waiting for a callback (`app.cache.followups`); with
+        `ids`, only among those."""
+        with self._engine.connect() as conn:
+            return followups.follow_up_cases(conn.connection.driver_connection, now or datetime.now(timezone.utc),
+                                             ids)
 
     def find_case_ids(self, ref: str, *, id_prefix: bool = False) -> list[UUID]:
         """The cases whose server or provisional number is `ref` (with `id_prefix`, also those whose id

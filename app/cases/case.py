@@ -6,13 +6,22 @@ server, the console's cache and the CLI all serialise exactly the same JSON.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.platform.edge_types import Latitude, Longitude, Text
-from app.platform.enums import Action, Priority, Role, Source, Stage, Status
+from app.platform.enums import (
+    Action,
+    OrderLevel,
+    Priority,
+    Role,
+    Satisfaction,
+    Source,
+    Stage,
+    Status,
+)
 
 
 class Location(BaseModel):
@@ -74,6 +83,43 @@ class OnSiteCheck(BaseModel):
     confirmed_at: datetime | None = None
     result: str | None = None              # None (pending) | "confirmed" | "not_found"
     note: str = ""
+class SupervisionOrder(BaseModel):
+    """A supervision order (督办单): a lead's written order to a unit about the case, with its own level and
+    deadline, the unit's written reply and the lead's decision on it. `state`: `open` waits for the unit's
+    reply (again after a rejected one), `replied` waits for the lead, `accepted` is done."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: UUID                               # the issuing command's id: the same on every console
+    number: int                            # 1, 2, … within the case
+    level: OrderLevel
+    unit_id: str
+    text: str
+    issued_by: str
+    issued_at: datetime
+    due_at: datetime
+    state: Literal["open", "replied", "accepted"] = "open"
+    reply: str | None = None
+    replied_by: str | None = None
+    replied_at: datetime | None = None
+    rejections: int = 0
+    rejection_reason: str | None = None    # the lead's reason for the last rejected reply
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    overdue_marked_at: datetime | None = None  # when the server's sweep found it past its deadline unanswered
+
+
+class Callback(BaseModel):
+    """The callback (回访) of the reporter after the case was closed: the last attempt."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at: datetime
+    by: str
+    reached: bool
+    satisfaction: Satisfaction | None = None  # None when not reached
+    note: str = ""
+    attempts: int = 1
 
 
 class CaseEvent(BaseModel):
@@ -134,6 +180,8 @@ class Case(BaseModel):
     owner_decision: OwnerDecision | None = None    # a lead decided the owner; no more returns
     co_tasks: tuple[CoTask, ...] = ()      # joint handling: the co-handling units' tasks (主办 is `unit_id`)
     check: OnSiteCheck | None = None       # the latest on-site check before registration (核实)
+    orders: tuple[SupervisionOrder, ...] = ()  # supervision orders, oldest first (app.cases.supervision)
+    callback: Callback | None = None           # the callback after the current closure (app.cases.callbacks)
     version: int = 0
     created_at: datetime
     updated_at: datetime

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.cases.case import Case, Location
 from app.cases.object_codes import OBJECT_CODE_PATTERN
 from app.platform.edge_types import Int64, Phone, Text, Time, problems
-from app.platform.enums import Action, Priority, Source
+from app.platform.enums import Action, OrderLevel, Priority, Satisfaction, Source
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,43 @@ class SendCheckPayload(_Payload):
 class ConfirmCheckPayload(_Payload):
     found: bool  # the inspector found the problem on site (False: not there, the desk may void)
     note: Text = Field(default="", max_length=2000)
+class IssueOrderPayload(_Payload):
+    """A supervision order (督办): to `unit_id`, due at `due_at` (None: the level's default limit)."""
+
+    unit_id: Text = Field(min_length=1, max_length=64)
+    level: OrderLevel = OrderLevel.ORDINARY
+    text: Text = Field(min_length=1, max_length=4000)
+    due_at: Time | None = None
+
+
+class OrderReplyPayload(_Payload):
+    order_id: UUID
+    text: Text = Field(min_length=1, max_length=4000)
+
+
+class OrderDecisionPayload(_Payload):
+    """The lead's acceptance (note optional) or rejection (`reason` required: checked by the workflow)."""
+
+    order_id: UUID
+    reason: Text = Field(default="", max_length=2000)
+
+
+class OrderRefPayload(_Payload):
+    order_id: UUID
+
+
+class CallbackPayload(_Payload):
+    reached: bool
+    satisfaction: Satisfaction | None = None  # required when reached, absent when not
+    note: Text = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _answer_when_reached(self) -> CallbackPayload:
+        if self.reached and self.satisfaction is None:
+            raise ValueError("satisfaction is required when the reporter was reached")
+        if not self.reached and self.satisfaction is not None:
+            raise ValueError("satisfaction must be empty when the reporter was not reached")
+        return self
 
 
 PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
@@ -146,6 +183,13 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.CO_HANDLED: HandledPayload,
     Action.SEND_CHECK: SendCheckPayload,
     Action.CONFIRM_CHECK: ConfirmCheckPayload,
+    Action.ISSUE_ORDER: IssueOrderPayload,
+    Action.REPLY_ORDER: OrderReplyPayload,
+    Action.ACCEPT_ORDER_REPLY: OrderDecisionPayload,
+    Action.REJECT_ORDER_REPLY: OrderDecisionPayload,
+    Action.ORDER_OVERDUE: OrderRefPayload,
+    Action.RECORD_CALLBACK: CallbackPayload,
+    Action.REOPEN: ReasonPayload,
 }
 
 

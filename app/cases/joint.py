@@ -16,7 +16,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.cases import workflow as wf
+from app.cases import actors as wf
 from app.cases.case import Case, CoTask
 from app.cases.commands import CoRemovePayload, CoUnitPayload, HandledPayload
 from app.platform import scope

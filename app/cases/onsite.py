@@ -17,7 +17,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.cases import workflow as wf
+from app.cases import actors as wf
 from app.cases.case import Case, OnSiteCheck
 from app.cases.commands import ConfirmCheckPayload, SendCheckPayload
 from app.platform.enums import Action, Role

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
-from app.cases import disputes, ownership
+from app.cases import callbacks, disputes, joint, onsite, ownership, supervision
+from app.cases.actors import SYSTEM_ACTOR, Actor, WorkflowError  # noqa: F401 - the names callers use
 from app.cases.case import Case, CaseEvent, Extension, OwnerDecision
 from app.cases.commands import (
     Command,
@@ -42,25 +43,6 @@ R = Role
 ACTIVE = frozenset(set(Status) - TERMINAL_STATUSES)
 DESK = frozenset({R.OPERATOR, R.SHIFT_LEAD})  # the command centre's own staff
 JOINT_OPEN = frozenset({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS})  # co-tasks may move
-
-
-class WorkflowError(Exception):
-    """A command the rules refuse. `code` is machine-readable (it travels in rejections)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Actor:
-    username: str
-    role: Role
-    unit_id: str | None = None
-
-
-SYSTEM_ACTOR = Actor("system", Role.SYSTEM)
 
 
 @dataclass(frozen=True)
@@ -128,6 +110,18 @@ RULES: dict[Action, Rule] = {
     Action.SEND_CHECK: Rule(frozenset({S.REPORTED}), DESK, None, guard=lambda case: onsite.no_pending_check(case)),
     Action.CONFIRM_CHECK: Rule(frozenset({S.REPORTED}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
                                guard=lambda case: onsite.needs_pending_check(case)),
+    # supervision orders (督办): app/cases/supervision.py; they outlive the case's status
+    Action.ISSUE_ORDER: Rule(ACTIVE, frozenset({R.SHIFT_LEAD}), None, guard=supervision.has_unit_guard),
+    Action.REPLY_ORDER: Rule(frozenset(Status), frozenset({R.UNIT_HANDLER}), None,
+                             guard=supervision.awaiting_reply_guard),
+    Action.ACCEPT_ORDER_REPLY: Rule(frozenset(Status), frozenset({R.SHIFT_LEAD}), None,
+                                    guard=supervision.awaiting_decision_guard),
+    Action.REJECT_ORDER_REPLY: Rule(frozenset(Status), frozenset({R.SHIFT_LEAD}), None,
+                                    guard=supervision.awaiting_decision_guard),
+    Action.ORDER_OVERDUE: Rule(frozenset(Status), frozenset({R.SYSTEM}), None, guard=supervision.awaiting_reply_guard),
+    # callbacks (回访) and reopening on dissatisfaction: app/cases/callbacks.py
+    Action.RECORD_CALLBACK: Rule(frozenset({S.CLOSED}), DESK, None, guard=callbacks.callback_guard),
+    Action.REOPEN: Rule(frozenset({S.CLOSED}), frozenset({R.SHIFT_LEAD}), S.REGISTERED, guard=callbacks.reopen_guard),
 }
 
 # A case returned this many times is an ownership dispute, not a job for the returning unit's parent.
@@ -379,6 +373,18 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         changes |= joint.apply(case, action, payload, actor, refdata, now, event_payload)
     elif action in onsite.ACTIONS:
         changes |= onsite.apply(case, action, payload, actor, refdata, now, event_payload)
+    elif action in supervision.ACTIONS or action in callbacks.ACTIONS:
+        try:
+            if action in supervision.ACTIONS:
+                more, extra = supervision.apply(case, action, payload, actor.username, actor.role, actor.unit_id,
+                                                refdata, now, command.command_id)
+            else:
+                computed, more, extra = callbacks.apply(case, action, payload, actor.username, refdata, now)
+                target = computed or target
+        except supervision.Refused as exc:
+            raise WorkflowError(exc.code, exc.message) from None
+        changes |= more
+        event_payload |= extra
 
     new_status = target or case.status
     event = _event(case, command, actor, now, new_status, event_payload)
@@ -456,8 +462,3 @@ def new_command(case_id: UUID, action: Action, payload: dict, issued_at: datetim
 
     return Command(command_id=command_id or uuid.uuid4(), case_id=case_id, action=action, payload=payload,
                    issued_at=issued_at, offline=offline, console_id=console_id)
-
-
-# The joint-handling and on-site-check rules live in their own modules, which use this one's vocabulary
-# (WorkflowError, Actor): imported last, once that vocabulary exists.
-from app.cases import joint, onsite

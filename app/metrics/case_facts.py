@@ -32,7 +32,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from app.cases.case import Case
-from app.metrics import task_facts
+from app.metrics import satisfaction, task_facts
 from app.platform.enums import Action, Stage
 from app.refdata import timelimits
 
@@ -243,6 +243,9 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:  # noqa: C901 - one p
             suspended_at, last_resumed = None, at
         elif a == Action.ESCALATE and ev.payload.get("dispute") and current is not None:
             current.disputed = True  # the lead's decision from here: charged to no post
+        elif a == Action.REOPEN:  # a dissatisfied reporter: open again, back in the dispatch queue
+            holder, queue_since, closed_at = None, at, None
+            current = start(Stage.DISPATCH, ev.seq, at, None)
         elif a == Action.DECIDE_OWNER:
             holder = ev.payload.get("unit_id")
             end(current, at, "done")
@@ -281,6 +284,7 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:  # noqa: C901 - one p
             facts.append(Fact(r.key + "i", VERIFY_DUE, None, cat, r.due, day(r.due), met=checked))
             if r.outcome != "reworked":
                 facts.append(Fact(r.key, CLOSE_DUE, None, cat, r.due, day(r.due), met=done))
+    facts += [Fact(f.key, f.kind, f.unit_id, cat, f.at, day(f.at), met=f.met) for f in satisfaction.callback_facts(case)]
     facts += task_facts.case_task_facts(
         case, lambda key, kind, unit, at, seconds, met: Fact(key, kind, unit, cat, at, day(at), seconds, met),
         {"dispatch": DISPATCH, "handled": HANDLED, "return": RETURN, "handle_due": HANDLE_DUE})

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from app.metrics import task_facts
+from app.metrics import satisfaction, task_facts
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
@@ -110,10 +110,13 @@ POST_FIGURES: tuple[FigureDef, ...] = (
               QT_TRANSLATE_NOOP("Metrics", "as the on-time closure rate")),
 )
 
+_AT = next(i for i, f in enumerate(FIGURES) if f.kind == "duration")  # the callback rates go after the others
+FIGURES = FIGURES[:_AT] + tuple(FigureDef(key, "rate", text, formula)
+                                for key, _kind, text, formula in satisfaction.RATES) + FIGURES[_AT:]
 FIGURES += tuple(FigureDef(*f) for f in task_facts.FIGURES)  # the tasks inside cases: co-tasks, checks
 FIGURES_BY_KEY = {f.key: f for f in FIGURES + POST_FIGURES}
 RANKING_KEYS = ("registered", "dispatched", "handled", "closed", "on_time_handling_rate", "closure_rate",
-                "timely_resolution_rate", "rework_rate", "return_rate", "composite")
+                "timely_resolution_rate", "rework_rate", "return_rate", "composite") + satisfaction.RANKING_KEYS
 # figures a ranking may rank by: rates where higher is better
 RANKABLE = ("timely_resolution_rate", "on_time_handling_rate", "closure_rate", "composite")
 PERCENTILE_NOTE = QT_TRANSLATE_NOOP("Metrics", "median and 90th percentile (p90), interpolated linearly between ranks")

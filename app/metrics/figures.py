@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from app.cases.case import Case
-from app.metrics import task_facts
+from app.metrics import satisfaction, task_facts
 from app.metrics.aggregate import Aggregates, aggregate, closure_cohort, percentile  # noqa: F401
 from app.metrics.case_facts import (  # noqa: F401
     CLOSE,
@@ -136,6 +136,7 @@ def _figures(s: _Sums, weights: Mapping[str, float]) -> list[Figure]:
         _rate("timely_resolution_rate", timely, closed_in + open_late),
         _rate("rework_rate", s.n(REWORK), s.n(HANDLED)),
         _rate("return_rate", s.n(RETURN), s.n(DISPATCH)),
+        *(_rate(key, s.met(kind), s.n(kind)) for key, kind, *_ in satisfaction.RATES),
     ]
     return [_count("registered", s.n(REGISTER)), _count("dispatched", s.n(DISPATCH)),
             _count("handled", s.n(HANDLED)), _count("closed", s.n(CLOSE)),

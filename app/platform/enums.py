@@ -53,6 +53,14 @@ class Action(StrEnum):
     # on-site check (核实) of a reported case before it is registered (`app.cases.onsite`)
     SEND_CHECK = "send_check"
     CONFIRM_CHECK = "confirm_check"
+    # supervision orders (督办) and callbacks (回访): app/cases/supervision.py
+    ISSUE_ORDER = "issue_order"
+    REPLY_ORDER = "reply_order"
+    ACCEPT_ORDER_REPLY = "accept_order_reply"
+    REJECT_ORDER_REPLY = "reject_order_reply"
+    ORDER_OVERDUE = "order_overdue"  # the system marks an order past its deadline without a reply
+    RECORD_CALLBACK = "record_callback"
+    REOPEN = "reopen"
 
 
 class Role(StrEnum):
@@ -77,6 +85,25 @@ class Source(StrEnum):
     VIDEO_AI = "video_ai"
     CITIZEN_APP = "citizen_app"
     WALK_IN = "walk_in"
+
+
+CITIZEN_SOURCES = frozenset({Source.HOTLINE, Source.CITIZEN_APP, Source.WALK_IN})  # a reporter to call back
+
+
+class OrderLevel(StrEnum):
+    """A supervision order's level (督办级别)."""
+
+    ORDINARY = "ordinary"  # 一般督办
+    URGENT = "urgent"      # 紧急督办
+    LEADER = "leader"      # 领导督办
+
+
+class Satisfaction(StrEnum):
+    """A reporter's answer to a callback (回访满意度)."""
+
+    SATISFIED = "satisfied"                      # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"                # 不满意
 
 
 class Stage(StrEnum):

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.platform.enums import Action, Priority, Role, Source, Stage, Status
+from app.platform.enums import (
+    Action,
+    OrderLevel,
+    Priority,
+    Role,
+    Satisfaction,
+    Source,
+    Stage,
+    Status,
+)
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
 CTX = "Labels"
@@ -54,6 +63,13 @@ _ACTION = {
     Action.CO_HANDLED: QT_TRANSLATE_NOOP("Labels", "Report co-handling done"),      # 协办反馈
     Action.SEND_CHECK: QT_TRANSLATE_NOOP("Labels", "Send for on-site check"),       # 派发核实
     Action.CONFIRM_CHECK: QT_TRANSLATE_NOOP("Labels", "Confirm on-site check"),     # 核实反馈
+    Action.ISSUE_ORDER: QT_TRANSLATE_NOOP("Labels", "Issue supervision order"),      # 下发督办单
+    Action.REPLY_ORDER: QT_TRANSLATE_NOOP("Labels", "Reply to order"),               # 督办回复
+    Action.ACCEPT_ORDER_REPLY: QT_TRANSLATE_NOOP("Labels", "Accept order reply"),    # 督办办结
+    Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("Labels", "Reject order reply"),    # 督办退回
+    Action.ORDER_OVERDUE: QT_TRANSLATE_NOOP("Labels", "Order overdue"),              # 督办超期
+    Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("Labels", "Record callback"),          # 回访
+    Action.REOPEN: QT_TRANSLATE_NOOP("Labels", "Reopen"),                            # 重启（不满意）
 }
 
 _ROLE = {
@@ -108,8 +124,20 @@ _KIND = {
     "event": QT_TRANSLATE_NOOP("Labels", "Events"),          # 事件
 }
 
+_LEVEL = {
+    OrderLevel.ORDINARY: QT_TRANSLATE_NOOP("Labels", "Ordinary order"),   # 一般督办
+    OrderLevel.URGENT: QT_TRANSLATE_NOOP("Labels", "Urgent order"),       # 紧急督办
+    OrderLevel.LEADER: QT_TRANSLATE_NOOP("Labels", "Leader-level order"),  # 领导督办
+}
+
+_SATISFACTION = {
+    Satisfaction.SATISFIED: QT_TRANSLATE_NOOP("Labels", "Satisfied"),                      # 满意
+    Satisfaction.BASICALLY_SATISFIED: QT_TRANSLATE_NOOP("Labels", "Basically satisfied"),  # 基本满意
+    Satisfaction.DISSATISFIED: QT_TRANSLATE_NOOP("Labels", "Dissatisfied"),                # 不满意
+}
+
 _TABLES: dict[type, dict] = {Status: _STATUS, Action: _ACTION, Role: _ROLE, Priority: _PRIORITY,
-                             Source: _SOURCE, Stage: _STAGE}
+                             Source: _SOURCE, Stage: _STAGE, OrderLevel: _LEVEL, Satisfaction: _SATISFACTION}
 
 
 def label(value: StrEnum | None) -> str:

@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from app.platform.enums import Action, Role, Status
+from app.platform.enums import Action, OrderLevel, Role, Status
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 from app.platform.labels import action_label, localized_name, role_label, status_label
+from app.platform.labels import label as level_label
 from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,14 @@ _TEXT = {
     "overdue": QT_TRANSLATE_NOOP("HandoverReport", "Overdue cases"),
     "escalated": QT_TRANSLATE_NOOP("HandoverReport", "Escalated cases"),
     "escalated_to": QT_TRANSLATE_NOOP("HandoverReport", "Escalated to"),
+    "open_escalations": QT_TRANSLATE_NOOP("HandoverReport", "Escalated cases still open (carried over)"),
+    "escalation_level": QT_TRANSLATE_NOOP("HandoverReport", "Level"),
+    "open_orders": QT_TRANSLATE_NOOP("HandoverReport", "Supervision orders still open (carried over)"),
+    "order": QT_TRANSLATE_NOOP("HandoverReport", "Order"),
+    "order_state": QT_TRANSLATE_NOOP("HandoverReport", "Waiting for"),
+    "order_open": QT_TRANSLATE_NOOP("HandoverReport", "the unit's reply"),
+    "order_replied": QT_TRANSLATE_NOOP("HandoverReport", "the lead's decision"),
+    "overdue_mark": QT_TRANSLATE_NOOP("HandoverReport", "OVERDUE"),
     "by": QT_TRANSLATE_NOOP("HandoverReport", "By"),
     "reason": QT_TRANSLATE_NOOP("HandoverReport", "Reason"),
     "automatic": QT_TRANSLATE_NOOP("HandoverReport", "automatic"),
@@ -232,6 +241,9 @@ _FIGURES = (
     ("escalated", QT_TRANSLATE_NOOP("HandoverReport", "Escalated")),
     ("verification_failures", QT_TRANSLATE_NOOP("HandoverReport", "Verification failures")),
     ("still_open", QT_TRANSLATE_NOOP("HandoverReport", "Still open at the end")),
+    ("open_escalations", QT_TRANSLATE_NOOP("HandoverReport", "Escalated cases still open")),
+    ("open_orders", QT_TRANSLATE_NOOP("HandoverReport", "Supervision orders still open")),
+    ("overdue_orders", QT_TRANSLATE_NOOP("HandoverReport", "of which overdue")),
 )
 _EMPTY = {"total": 0, "items": []}
 
@@ -312,6 +324,18 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
                         [[_case(c), unit(c["unit_id"]), unit(c.get("escalated_to")),
                           t("automatic") if c.get("automatic") else c["actor"], c["reason"]]
                          for c in escalated["items"]], escalated["total"]))
+    carried = report.get("open_escalations", _EMPTY)
+    parts.append(_heading(2, "open_escalations"))
+    parts.append(_table(["case", "status", "unit", "escalated_to", "escalation_level"],
+                        [[_case(c), status_label(Status(c["status"])), unit(c["unit_id"]), unit(c.get("escalated_to")),
+                          str(c.get("escalation_level", 0))] for c in carried["items"]], carried["total"]))
+    orders = report.get("open_orders", _EMPTY)
+    parts.append(_heading(2, "open_orders"))
+    parts.append(_table(["case", "order", "unit", "level", "due", "order_state"],
+                        [[_case(c), f"#{c['order_number']}", unit(c["unit_id"]), level_label(OrderLevel(c["level"])),
+                          when(c["due_at"]) + (" " + t("overdue_mark") if c.get("overdue") else ""),
+                          t("order_open") if c["state"] == "open" else t("order_replied")]
+                         for c in orders["items"]], orders["total"]))
     returned = report.get("returned", _EMPTY)
     parts.append(_heading(2, "returned"))
     parts.append(_table(["case", "returned_by", "at", "reason"],

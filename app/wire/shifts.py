@@ -127,6 +127,10 @@ class Counts(Answer):
     escalated: int
     verification_failures: int
     still_open: int
+    # carried over from every earlier shift (absent from reports drafted before they were)
+    open_escalations: int = Field(default=0, description="escalated cases still open at the end")
+    open_orders: int = Field(default=0, description="supervision orders not accepted yet at the end")
+    overdue_orders: int = Field(default=0, description="of which past their deadline without a reply")
 
 
 class CaseRef(Answer):
@@ -189,6 +193,40 @@ class AlarmItem(Answer):
     message: str | None
     acknowledged_by: str | None
     case_id: str | None
+
+
+class OpenEscalation(CaseRef):
+    escalated_to: str | None
+    escalation_level: int
+    due_at: str | None
+
+
+class OpenOrder(Answer):
+    case_id: uuid.UUID
+    number: str | None
+    status: str
+    order_number: int
+    order_id: uuid.UUID
+    level: Literal["ordinary", "urgent", "leader"]
+    unit_id: str
+    state: Literal["open", "replied"] = Field(description="waiting for the unit's reply, or for the lead's decision")
+    issued_by: str
+    issued_at: str
+    due_at: str
+    overdue: bool
+    text: str
+    reply: str | None
+
+
+class OpenEscalationList(Answer):
+    total: int
+    items: list[OpenEscalation] = Field(description="at most 200")
+
+
+class OpenOrderList(Answer):
+    total: int
+    overdue: int
+    items: list[OpenOrder] = Field(description="the overdue first, then by deadline; at most 200")
 
 
 class OverdueList(Answer):
@@ -293,6 +331,9 @@ class HandoverReport(Answer):
     open_by_status: dict[str, int]
     overdue: OverdueList
     escalated: EscalatedList
+    open_escalations: OpenEscalationList | None = Field(
+        default=None, description="escalated cases still open at the end, whenever escalated")
+    open_orders: OpenOrderList | None = Field(default=None, description="supervision orders not accepted yet")
     returned: ReturnedList
     awaiting_decision: AwaitingDecision
     alarms: ShiftAlarms

@@ -26,6 +26,7 @@ from app.platform.enums import Action, Priority, Role, Source, Status
 from app.platform.geo import bbox, point_in_polygon
 from db.cases import CaseRow
 from server.cases.commands import apply_command
+from server.demo import followups
 from server.demo.descriptions import describe
 from server.platform.auth import AuthUser
 from server.platform.database import Database
@@ -103,6 +104,7 @@ class CitySimulator:
             if now >= due:
                 self.advance(case, now)
                 self._next_due.pop(case.id, None)
+        followups.tick(self, now)  # supervision orders and callbacks
 
     # -- the city's people -----------------------------------------------------------------------
     def _user(self, role: Role, *, exclude: tuple[str, ...] = ("operator1", "lead1")) -> AuthUser:
@@ -151,7 +153,7 @@ class CitySimulator:
                    "location": self._random_location()}
         if self.rng.random() < 0.12:
             payload["priority"] = str(Priority.URGENT)
-        if source == Source.HOTLINE:
+        if source in (Source.HOTLINE, Source.CITIZEN_APP):  # a reporter to call back after closure
             payload |= {"reporter_name": self.rng.choice(["王先生", "李女士", "张先生", "陈女士", "匿名"]),
                         "reporter_phone": f"1{self.rng.randint(3, 9)}{self.rng.randint(0, 99999999):08d}"[:11]}
         role = Role.INSPECTOR if source == Source.GRID_INSPECTOR else Role.OPERATOR
@@ -174,6 +176,8 @@ class CitySimulator:
         return case.id.int % 12 == 0
 
     def advance(self, case: Case, now: datetime) -> CommandResult | None:
+        if (ordered := followups.maybe_issue_order(self, case, now)) is not None:
+            return ordered
         if self._stuck(case):
             return None
         r = self.rng.random()
@@ -274,6 +278,7 @@ class CitySimulator:
                 if step is None or step.status != "accepted" or step.case is None:
                     break
                 case = step.case
+            followups.play_history(self, case, at, now)
         self.seed_stories(now)
         log.info("simulator seeded %d backlog cases", count)
 

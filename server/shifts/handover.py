@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.cases import supervision
 from app.platform.enums import TERMINAL_STATUSES, Action, Role, Status
 from app.shifts.commands import NOTES_MAX
 from db.cases import CaseEventRow, CaseRow
@@ -31,6 +32,7 @@ from db.feed import FeedRow
 from db.metadata import Base
 from db.shifts import HANDOVER_DRAFT, HANDOVER_SIGNED, HandoverRow, ShiftRow
 from server.audit import chain as audit
+from server.cases.supervision import cases_with_orders
 from server.feed.record import record_change
 from server.metrics.facts import window_evaluation
 from server.platform.auth import AuthUser
@@ -133,6 +135,7 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                    "requested_at": r.data["extension"]["requested_at"]}
                   for r in extension_rows if r.data.get("extension")]
     extensions.sort(key=lambda x: x["requested_at"])
+    open_escalations, open_orders = carried_over(session, end)
     return {
         "format": REPORT_FORMAT,
         "window": {"start": start.isoformat(), "end": end.isoformat()},
@@ -142,10 +145,14 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                    "closed": counts.get(Action.CLOSE, 0), "voided": counts.get(Action.VOID, 0),
                    "returned": counts.get(Action.RETURN, 0), "escalated": counts.get(Action.ESCALATE, 0),
                    "verification_failures": counts.get(Action.VERIFY_FAIL, 0),
-                   "still_open": sum(open_by_status.values())},
+                   "still_open": sum(open_by_status.values()),
+                   "open_escalations": open_escalations["total"], "open_orders": open_orders["total"],
+                   "overdue_orders": open_orders["overdue"]},
         "open_by_status": {status: open_by_status[status] for status in sorted(open_by_status)},
         "overdue": {"total": overdue_total, "items": overdue},
         "escalated": _limited(escalated),
+        "open_escalations": open_escalations,
+        "open_orders": open_orders,
         "returned": _limited(returned),
         "awaiting_decision": {"extension_requests": _limited(extensions),
                               "verification_failures": _limited(verification_failures)},
@@ -165,6 +172,33 @@ def open_disputes(session: Session) -> list[dict[str, Any]]:
              for r in rows if r.data.get("dispute_since")]
     items.sort(key=lambda x: x["since"])
     return items
+
+
+def carried_over(session: Session, end: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What every handover carries whenever it began: the escalated cases still open, and the supervision
+    orders not accepted yet (waiting for the unit's reply or the lead's decision), at `end`.
+
+    The escalations of the shift's own window (`escalated`) are not enough: a case escalated in an earlier
+    shift and still open would not appear in any later report, and a signed report said "no escalations"
+    while escalated cases were open."""
+    is_open = CaseRow.status.not_in(_TERMINAL)
+    escalated_rows = session.execute(
+        select(CaseRow).where(is_open, CaseRow.data["escalation_level"].as_integer() > 0)
+        .order_by(CaseRow.updated_at, CaseRow.id)).scalars().all()
+    escalations = [{**_case_ref(r), "escalated_to": r.data.get("escalated_to"),
+                    "escalation_level": r.data.get("escalation_level", 0), "due_at": _iso(r.due_at)}
+                   for r in escalated_rows]
+    orders = []
+    for case in cases_with_orders(session):
+        for order in supervision.open_orders(case):
+            orders.append({"case_id": str(case.id), "number": case.number, "status": str(case.status),
+                           "order_number": order.number, "order_id": str(order.id), "level": str(order.level),
+                           "unit_id": order.unit_id, "state": order.state, "issued_by": order.issued_by,
+                           "issued_at": order.issued_at.isoformat(), "due_at": order.due_at.isoformat(),
+                           "overdue": supervision.is_overdue(order, end), "text": order.text,
+                           "reply": order.reply})
+    orders.sort(key=lambda o: (not o["overdue"], o["due_at"], o["case_id"], o["order_number"]))
+    return _limited(escalations), {**_limited(orders), "overdue": sum(o["overdue"] for o in orders)}
 
 
 # ---- sensor alarms (the sensor alarms' table when present, else the feed entities of its contract) -----------

@@ -59,6 +59,16 @@ EXPECTED = {
     # on-site check (核实) before registration: the desk sends, the inspector (or a lead) confirms
     A.SEND_CHECK: ({S.REPORTED}, DESK),
     A.CONFIRM_CHECK: ({S.REPORTED}, {R.INSPECTOR, R.SHIFT_LEAD}),
+    # supervision orders: issued by the lead on a case with a unit; the rest need an order (none on these paths)
+    A.ISSUE_ORDER: ({S.REPORTED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.HANDLED, S.VERIFYING,
+                     S.SUSPENDED}, {R.SHIFT_LEAD}),
+    A.REPLY_ORDER: (set(Status), {R.UNIT_HANDLER}),
+    A.ACCEPT_ORDER_REPLY: (set(Status), {R.SHIFT_LEAD}),
+    A.REJECT_ORDER_REPLY: (set(Status), {R.SHIFT_LEAD}),
+    A.ORDER_OVERDUE: (set(Status), {R.SYSTEM}),
+    # callbacks: a closed citizen case; reopening needs a dissatisfied callback (none on these paths)
+    A.RECORD_CALLBACK: ({S.CLOSED}, DESK),
+    A.REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
 }
 
 SAME = object()
@@ -70,6 +80,9 @@ TARGET = {
     A.REASSIGN: S.DISPATCHED, A.NOTE: SAME, A.DECIDE_OWNER: S.DISPATCHED, A.ADD_CO_UNIT: SAME,
     A.REMOVE_CO_UNIT: SAME, A.CO_ACCEPT: SAME, A.CO_RETURN: SAME, A.CO_HANDLED: SAME, A.SEND_CHECK: SAME,
     A.CONFIRM_CHECK: SAME,
+    A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
+    A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
+    A.REOPEN: S.REGISTERED,
 }
 
 
@@ -87,7 +100,8 @@ def world(refdata):
 def payload_for(action: Action, world) -> dict:
     return {
         A.CREATE: {"source": Source.HOTLINE, "category_code": world["category"].code, "description": "井盖破损",
-                   "location": {"lat": world["lat"], "lon": world["lon"], "address": "湖滨路 12 号"}},
+                   "location": {"lat": world["lat"], "lon": world["lon"], "address": "湖滨路 12 号"},
+                     "reporter_phone": "13800000000"},
         A.REGISTER: {}, A.VOID: {"reason": "duplicate"}, A.DISPATCH: {"unit_id": world["unit"]}, A.ACCEPT: {},
         A.RETURN: {"reason": "not our asset"}, A.REPORT_HANDLED: {"note": "replaced the cover"},
         A.SEND_VERIFY: {"inspector": INSPECTOR}, A.VERIFY_PASS: {"note": "ok"},
@@ -100,6 +114,13 @@ def payload_for(action: Action, world) -> dict:
         A.ADD_CO_UNIT: {"unit_id": world["other"]}, A.REMOVE_CO_UNIT: {"unit_id": world["other"], "reason": "done"},
         A.CO_ACCEPT: {}, A.CO_RETURN: {"reason": "not ours"}, A.CO_HANDLED: {"note": "cleared our part"},
         A.SEND_CHECK: {"inspector": INSPECTOR}, A.CONFIRM_CHECK: {"found": True, "note": "seen on site"},
+        A.ISSUE_ORDER: {"unit_id": world["unit"], "text": "report progress today"},
+        A.REPLY_ORDER: {"order_id": str(uuid.uuid4()), "text": "done"},
+        A.ACCEPT_ORDER_REPLY: {"order_id": str(uuid.uuid4())},
+        A.REJECT_ORDER_REPLY: {"order_id": str(uuid.uuid4()), "reason": "no"},
+        A.ORDER_OVERDUE: {"order_id": str(uuid.uuid4())},
+        A.RECORD_CALLBACK: {"reached": True, "satisfaction": "satisfied"},
+        A.REOPEN: {"reason": "still broken"},
     }[action]
 
 
@@ -171,6 +192,10 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
         return point != "in_progress+ext"
     if action == A.DECIDE_OWNER:
         return False  # no path here returns a case twice
+    if action == A.ISSUE_ORDER:
+        return case.unit_id is not None
+    if action in (A.REPLY_ORDER, A.ACCEPT_ORDER_REPLY, A.REJECT_ORDER_REPLY, A.ORDER_OVERDUE, A.REOPEN):
+        return False
     return True
 
 
@@ -208,7 +233,8 @@ def test_allowed_actions_matches_refusal(world, refdata, now):
     handler = actor_for(R.UNIT_HANDLER, world)
     assert allowed_actions(case, handler, refdata) == [A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE]
     lead = actor_for(R.SHIFT_LEAD, world)
-    assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT}
+    assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT,
+                                                         A.ISSUE_ORDER}
 
 
 def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):

@@ -16,7 +16,8 @@ from tests.support import db_templates
 from tests.support.sync_helpers import PASSWORDS, free_port
 
 ROLES = {"operator1": "operator", "operator2": "operator", "operator3": "operator", "lead1": "shift_lead",
-         "lead2": "shift_lead"}
+         "lead2": "shift_lead", "handler_water_supply": "unit_handler", "handler_roads": "unit_handler"}
+UNITS = {"handler_water_supply": "water_supply", "handler_roads": "roads"}
 
 
 class LiveServer:
@@ -24,7 +25,7 @@ class LiveServer:
                  database_url: str | None = None, prepare: bool = True):
         self.db_path = directory / "server.sqlite"  # unused with another `database_url` (e.g. PostgreSQL)
         self.database_url = database_url or f"sqlite:///{self.db_path}"
-        accounts = tuple((username, PASSWORDS[username], ROLES[username]) for username in users)
+        accounts = tuple((username, PASSWORDS[username], ROLES[username], UNITS.get(username)) for username in users)
 
         def build(url: str) -> None:
             init_db(url, refdata=refdata)

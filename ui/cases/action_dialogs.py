@@ -35,7 +35,7 @@ UnitRole = Qt.ItemDataRole.UserRole + 1
 
 # Actions that change the case in a way that is hard to undo: always confirmed before they are issued.
 CONFIRMED = frozenset({Action.VOID, Action.CLOSE, Action.RETURN, Action.ESCALATE, Action.SUSPEND,
-                       Action.VERIFY_FAIL})
+                       Action.VERIFY_FAIL, Action.REOPEN})
 
 
 def unit_name(refdata, unit_id: str | None, language: str | None = None) -> str:
@@ -96,6 +96,8 @@ class PayloadDialog(QDialog):
             Action.SUSPEND: self.tr("Suspending stops the case's clock until it is resumed."),
             Action.VERIFY_FAIL: self.tr("The case goes back to the unit for rework, against its original handling "
                                         "deadline; it counts against the unit's on-time handling."),
+            Action.REOPEN: self.tr("Reopening puts the closed case back in the dispatch queue; the reporter's "
+                                   "dissatisfaction is recorded with it."),
         }.get(self.action, "")
 
     def validate(self) -> str | None:
@@ -449,19 +451,14 @@ class SendVerifyDialog(TextDialog):
 
 
 def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> PayloadDialog | None:
-    """The dialog that collects `action`'s payload, or None when the action needs neither input nor
-    confirmation (register, accept, verify pass, resume)."""
+    """The dialog of this module that collects `action`'s payload, or None when the action needs neither
+    input nor confirmation (register, accept, verify pass, resume). `ui.cases.dialogs.dialog_for` asks the
+    other dialog modules first."""
     refdata = ctx.cache.refdata()
     if action in (Action.DISPATCH, Action.REASSIGN):
         return DispatchDialog(action, case, refdata, parent)
     if action == Action.ESCALATE:
         return EscalateDialog(case, refdata, parent)
-    if action == Action.DECIDE_OWNER:
-        from ui.cases.dispute_dialog import (
-            DecideOwnerDialog,  # it builds on DispatchDialog, defined here
-        )
-
-        return DecideOwnerDialog(case, refdata, parent)
     if action == Action.REQUEST_EXTENSION:
         minutes = refdata.policy.calendar.minutes_per_day() if refdata is not None else 7 * 60
         return ExtensionDialog(case, parent, minutes_per_working_day=int(minutes))

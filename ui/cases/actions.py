@@ -5,8 +5,7 @@ consequential actions and issues the command to the cache on the writer thread.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
@@ -19,10 +18,8 @@ from app.platform import labels
 from app.platform.enums import Action
 from app.refdata.criteria import registration_text
 from ui.cases import field_limits
-from ui.cases.action_dialogs import dialog_for
-from ui.cases.task_dialogs import dialog_for as task_dialog_for
-from ui.shell.i18n import current_language
-from ui.shell.ops import run_op
+from ui.cases.dialogs import dialog_for
+from ui.cases.issuing import issue, refusal_text, ui_language
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +44,7 @@ SHORTCUTS: dict[Action, str] = {
     Action.ESCALATE: "E",
     Action.REASSIGN: "G",
     Action.NOTE: "N",
-    Action.DECIDE_OWNER: "O",
+    Action.DECIDE_OWNER: "Shift+O",
     Action.ADD_CO_UNIT: "Shift+D",
     Action.REMOVE_CO_UNIT: "Shift+G",
     Action.CO_ACCEPT: "Shift+A",
@@ -55,6 +52,12 @@ SHORTCUTS: dict[Action, str] = {
     Action.CO_HANDLED: "Shift+H",
     Action.SEND_CHECK: "K",
     Action.CONFIRM_CHECK: "Shift+K",
+    Action.ISSUE_ORDER: "O",
+    Action.REPLY_ORDER: "B",
+    Action.ACCEPT_ORDER_REPLY: "J",
+    Action.REJECT_ORDER_REPLY: "Shift+J",
+    Action.RECORD_CALLBACK: "C",
+    Action.REOPEN: "Shift+R",
 }
 
 _HELP = {
@@ -87,51 +90,13 @@ _HELP = {
     Action.SEND_CHECK: QT_TRANSLATE_NOOP("CaseActions", "Ask the grid's inspector to confirm the report on site "
                                                         "before registering it (核实)"),
     Action.CONFIRM_CHECK: QT_TRANSLATE_NOOP("CaseActions", "Say whether the reported problem is there (核实)"),
+    Action.ISSUE_ORDER: QT_TRANSLATE_NOOP("CaseActions", "Send a written supervision order to a unit (督办)"),
+    Action.REPLY_ORDER: QT_TRANSLATE_NOOP("CaseActions", "Answer the supervision order addressed to your unit"),
+    Action.ACCEPT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Accept the unit's reply: the order is done"),
+    Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Reject the unit's reply: back to the unit"),
+    Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("CaseActions", "Record the call to the reporter (回访)"),
+    Action.REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Reopen for a dissatisfied reporter: back to dispatch"),
 }
-
-def now_utc(ctx: Any) -> datetime:
-    """The console's clock (a context may provide a server-corrected `now()`)."""
-    clock = getattr(ctx, "now", None)
-    return clock() if callable(clock) else datetime.now(timezone.utc)
-
-
-def ui_language(ctx: Any = None) -> str:
-    """The language now shown ('zh_CN' or 'en'), for picking `name` or `name_en` of reference data."""
-    return current_language()
-
-
-def refusal_text(exc: BaseException) -> str:
-    """A message an operator can act on for a refused or failed command."""
-    if isinstance(exc, WorkflowError):
-        headline = {
-            "illegal_state": QCoreApplication.translate("CaseActions",
-                                                        "The case has moved on; this action no longer applies."),
-            "forbidden_role": QCoreApplication.translate("CaseActions", "Your role may not take this action."),
-            "out_of_scope": QCoreApplication.translate("CaseActions", "The case belongs to another unit."),
-            "precondition": QCoreApplication.translate("CaseActions", "The case is not ready for this action."),
-            "invalid_payload": QCoreApplication.translate("CaseActions",
-                                                          "Some required information is missing or invalid."),
-            "unknown_unit": QCoreApplication.translate("CaseActions", "Unknown member unit."),
-            "same_unit": QCoreApplication.translate("CaseActions", "The case is already with that unit."),
-            "top_of_hierarchy": QCoreApplication.translate("CaseActions",
-                                                           "The case is already at the top of the unit hierarchy."),
-            "no_refdata": QCoreApplication.translate("CaseActions", "No reference data yet: log in online once."),
-            "unknown_category": QCoreApplication.translate("CaseActions", "Unknown category."),
-            "unknown_grid": QCoreApplication.translate("CaseActions", "Unknown grid code."),
-        }.get(exc.code, QCoreApplication.translate("CaseActions", "The action was refused."))
-        return f"{headline}\n{exc.message}"
-    return QCoreApplication.translate("CaseActions", "The action failed: {error}").format(
-        error=str(exc) or type(exc).__name__)
-
-
-def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any],
-          success: Callable[[Any], None] | None = None,
-          failure: Callable[[BaseException], None] | None = None, *, owner: QObject | None = None):
-    """Queue one command through the cache on the writer thread (run_op write=True)."""
-    actor, offline, now = ctx.actor, bool(getattr(ctx.session, "offline", False)), now_utc(ctx)
-    return run_op(lambda: ctx.cache.issue(actor, action, case_id, payload, now, offline=offline),
-                  success, failure, write=True, owner=owner)
-
 
 class CaseActionBar(QWidget):
     """One button per allowed action. Every action also lives as a QAction with its shortcut on this
@@ -148,7 +113,7 @@ class CaseActionBar(QWidget):
         self._actions: dict[Action, QAction] = {}
         self._buttons: dict[Action, QToolButton] = {}
         for action in Action:
-            if action == Action.CREATE:
+            if action not in SHORTCUTS:  # creation, and the system's own actions (an order marked overdue)
                 continue
             qaction = QAction(self)
             qaction.setShortcut(QKeySequence(SHORTCUTS[action]))
@@ -222,8 +187,7 @@ class CaseActionController(QObject):
         if self.dialog is not None:
             self.dialog.close()
         self.case_id, self.number = case.id, case.display_number
-        dialog = task_dialog_for(action, case, self.ctx, self.parent()) or dialog_for(action, case, self.ctx,
-                                                                                      self.parent())
+        dialog = dialog_for(action, case, self.ctx, self.parent())
         if dialog is None:  # nothing to ask and nothing to confirm
             self._issue(action, case.id, {})
             return

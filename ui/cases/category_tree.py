@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.platform import labels
-from ui.cases.actions import ui_language
+from ui.cases.issuing import ui_language
 from ui.shell import theme
 
 CodeRole = Qt.ItemDataRole.UserRole + 1

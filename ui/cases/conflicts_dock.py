@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.cache.models import Conflict
 from app.platform import labels
-from ui.cases.actions import now_utc, refusal_text, ui_language
+from ui.cases.issuing import now_utc, refusal_text, ui_language
 from ui.cases.timeline import format_time
 from ui.shell import theme
 from ui.shell.ops import run_op

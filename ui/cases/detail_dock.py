@@ -31,7 +31,8 @@ from app.cases.case import Case
 from app.cases.commands import Command
 from app.cases.countdown import Level, countdown
 from app.platform import labels
-from ui.cases.actions import CaseActionBar, CaseActionController, now_utc, ui_language
+from ui.cases.actions import CaseActionBar, CaseActionController
+from ui.cases.issuing import now_utc, ui_language
 from ui.cases.queue_model import format_duration
 from ui.cases.task_panel import CaseTasksPanel
 from ui.cases.timeline import CaseTimeline, format_time

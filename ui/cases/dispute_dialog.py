@@ -27,7 +27,7 @@ from app.cases.case import Case
 from app.cases.workflow import allowed_actions
 from app.platform.enums import Action, Status
 from ui.cases.action_dialogs import DispatchDialog, unit_name
-from ui.cases.actions import issue, refusal_text
+from ui.cases.issuing import issue, refusal_text
 from ui.cases.timeline import format_time
 
 log = logging.getLogger(__name__)

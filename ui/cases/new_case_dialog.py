@@ -41,8 +41,8 @@ from app.cases.duplicates import (
 from app.platform import labels
 from app.platform.enums import Action, Priority, Source
 from ui.cases import field_limits
-from ui.cases.actions import issue, now_utc, refusal_text, ui_language
 from ui.cases.category_tree import CategoryTree
+from ui.cases.issuing import issue, now_utc, refusal_text, ui_language
 from ui.cases.queue_model import format_duration
 from ui.shell.ops import run_op
 

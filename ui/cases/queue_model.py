@@ -48,7 +48,7 @@ from app.platform import labels
 from app.platform.enums import Priority, Stage, Status
 from app.platform.scope import visible_units
 from app.refdata import timelimits
-from ui.cases.actions import now_utc, ui_language
+from ui.cases.issuing import now_utc, ui_language
 from ui.shell import theme
 from ui.shell.ops import run_op
 

@@ -33,7 +33,7 @@ from app.map import layers as map_layers
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
 from app.map.tile_cache import TileCache, tile_cache_from_settings
 from app.platform.enums import Priority, Status
-from ui.cases.actions import now_utc
+from ui.cases.issuing import now_utc
 from ui.map.bridge import MapBridge
 from ui.map.interceptor import (
     MapRequestInterceptor,

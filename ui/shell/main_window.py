@@ -28,10 +28,12 @@ from app.platform.enums import Role
 from app.platform.labels import role_label
 from app.platform.settings import ConsoleSettings, SettingsStore
 from ui.audit.dock import AuditDock
+from ui.cases.callbacks_dock import CallbacksDock
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.dispute_dialog import DisputeDock
 from ui.cases.queue_dock import CaseQueueDock
+from ui.cases.supervision_dock import SupervisionDock
 from ui.cases.tasks_dock import CaseTasksDock
 from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
@@ -72,6 +74,8 @@ DOCKS = (
     DockSpec("auditDock", AuditDock, roles=LEADS),
     DockSpec("performanceDock", PerformanceDock, roles=LEADS),
     DockSpec("handoverDock", HandoverDock, roles=(Role.SHIFT_LEAD,)),
+    DockSpec("supervisionDock", SupervisionDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD, Role.UNIT_HANDLER)),
+    DockSpec("callbacksDock", CallbacksDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD)),
 )
 
 
@@ -170,6 +174,11 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["disputeDock"])
             d["disputeDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["disputeDock"])
+        for name in ("supervisionDock", "callbacksDock"):  # follow-up queues: tabs next to the conflicts
+            if name in d:
+                self.addDockWidget(right, d[name])
+                d[name].show()
+                self.tabifyDockWidget(d["conflictsDock"], d[name])
         d["caseDetailDock"].raise_()
         self.apply_default_sizes()
 

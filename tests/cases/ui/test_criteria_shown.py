@@ -21,7 +21,7 @@ def test_register_action_names_the_registration_criteria_and_limits(qtbot, cases
 
 
 def test_close_confirmation_names_the_closing_criteria(qtbot, cases, demo_cache, make_ctx, refdata):
-    from ui.cases.action_dialogs import dialog_for
+    from ui.cases.dialogs import dialog_for
 
     case_id = cases.make(Status.VERIFYING)
     cases.act(case_id, Action.VERIFY_PASS)

@@ -52,7 +52,7 @@ def test_an_operator_sees_the_queue_but_cannot_decide(qtbot, make_ctx, cases):
 
 
 def test_dialog_for_decide_owner_shows_who_returned_it(qtbot, cases, demo_cache, make_ctx):
-    from ui.cases.action_dialogs import dialog_for
+    from ui.cases.dialogs import dialog_for
 
     case = demo_cache.case(disputed(cases))
     d = dialog_for(Action.DECIDE_OWNER, case, make_ctx(LEAD), None)

@@ -1,0 +1,26 @@
+"""Which dialog collects an action's payload: the one place that knows every dialog module (the joint
+handling and on-site check dialogs, the follow-ups', the dispute's, and the loop's own in
+`ui.cases.action_dialogs`, on which the others build)."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from app.cases.case import Case
+from app.platform.enums import Action
+from ui.cases import action_dialogs, followup_dialogs, task_dialogs
+from ui.cases.action_dialogs import PayloadDialog
+from ui.cases.dispute_dialog import DecideOwnerDialog
+
+
+def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> PayloadDialog | None:
+    """The dialog that collects `action`'s payload, or None when the action needs neither input nor
+    confirmation."""
+    if (dialog := task_dialogs.dialog_for(action, case, ctx, parent)) is not None:
+        return dialog
+    if (dialog := followup_dialogs.followup_dialog_for(action, case, ctx, parent)) is not None:
+        return dialog
+    if action == Action.DECIDE_OWNER:
+        return DecideOwnerDialog(case, ctx.cache.refdata(), parent)
+    return action_dialogs.dialog_for(action, case, ctx, parent)
