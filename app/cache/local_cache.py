@@ -36,7 +36,7 @@ from app.cache.sqlite_files import (
     open_engine,
     take_clean_close,
 )
-from app.cases import workflow
+from app.cases import refusals, workflow
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
 from app.cases.summary import CaseSummary
@@ -415,7 +415,9 @@ class LocalCache(ScopeFollower):
                 dead = scope_exits.case_tombstones(conn, snapshots) if self._tombstones else {}
                 snapshots, gone = scope_exits.screen(snapshots, dead, self._visible_units())
                 for result in rejected:
-                    tables.add_conflict(conn, queued[result.command_id].command, result, datetime.now(timezone.utc))
+                    command = queued[result.command_id].command
+                    tables.add_conflict(conn, command, result, datetime.now(timezone.utc),
+                                        settled=refusals.is_settled(command, result.reason, result.case))
                 positions = {r.case_id: r.position for r in answered if r.position}
                 gone = {cid: {**data, "position": positions.get(cid, 0)} for cid, data in gone.items()}
                 # the queued command's case: an answer's case_id is null when the server could not read it
