@@ -32,6 +32,19 @@ class CoreSignals(QObject):
     location_picked = Signal(float, float, str)  # lat, lon, address/grid text
 
 
+def working_offline(ctx: Any) -> bool:
+    """Whether a command issued now is issued offline: in an offline session, and also in an online
+    session while the server cannot be reached (the command waits in the outbox and is sent later).
+    The flag travels with the command into the server's audit trail ("issued offline")."""
+    session = getattr(ctx, "session", None)
+    if bool(getattr(session, "offline", False)):
+        return True
+    engine = getattr(ctx, "engine", None)
+    state = getattr(engine, "state", None) if engine is not None else None
+    connection = getattr(state, "connection", None)
+    return connection is not None and str(connection) in ("offline", "auth_expired")
+
+
 @dataclass
 class ConsoleContext:
     cache: LocalCache

@@ -28,6 +28,7 @@ from ui.shell.login_dialog import LoginDialog
 from ui.shell.settings_dialog import SettingsDialog
 from ui.shell.status_bar import ConsoleStatusBar
 from ui.audit.dock import AuditDock
+from ui.cases.conflict_banner import ConflictBanner
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.queue_dock import CaseQueueDock
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.offline_banner = OfflineBanner(ctx, self)
         self.offline_banner.relogin_requested.connect(self.log_in_again)
         self.emergency_banner = EmergencyBanner(ctx, self)
+        self.conflict_banner = ConflictBanner(ctx, self)
+        self.conflict_banner.show_conflicts.connect(lambda: self._raise_dock("conflictsDock"))
         self._build_menus()
         self.setStatusBar(ConsoleStatusBar(ctx, self))
         self._retranslate()
@@ -224,7 +227,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        for widget in (self.menu_bar, self.emergency_banner, self.offline_banner):
+        for widget in (self.menu_bar, self.emergency_banner, self.offline_banner, self.conflict_banner):
             column.addWidget(widget)
         self.setMenuWidget(top)  # banners span the full width, right under the menus
 
@@ -264,6 +267,12 @@ class MainWindow(QMainWindow):
         else:
             QMessageBox.warning(self, self.tr("New case"), self.tr("The new case form is not available in this "
                                                                    "build."))
+
+    def _raise_dock(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def _connect_docks(self) -> None:
         """The few links between docks: "Pick on map" in the new case form, and new reference data."""

@@ -83,6 +83,9 @@ class _Chime:
             QApplication.beep()
 
 
+Chime = _Chime  # the one alert sound, shared with the conflict banner (ui.cases.conflict_banner)
+
+
 class NotificationBanner(QFrame):
     """A red strip at the top of the queue: 'New urgent case …' with Open and dismiss buttons."""
 
