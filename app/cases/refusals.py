@@ -157,7 +157,7 @@ def number_text(number: str | None, provisional: str | None, case_id=None) -> st
     if number:
         return number
     if provisional:
-        short = provisional[2:] if provisional.startswith("P-") else provisional
+        short = provisional.removeprefix("P-")
         return translate(CTX, QT_TRANSLATE_NOOP("Refusals", "P·{number} (offline)")).format(number=short)
     return str(case_id)[:8] if case_id is not None else ""
 

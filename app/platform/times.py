@@ -13,7 +13,7 @@ process that never sets it, times are shown in this computer's zone.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
@@ -48,7 +48,7 @@ def city_zone() -> tzinfo | None:
 def to_city(moment: datetime) -> datetime:
     """`moment` (aware; a naive one is taken as UTC, as the server writes them) in the city's zone."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(_zone) if _zone is not None else moment.astimezone()
 
 
@@ -103,7 +103,7 @@ def zone_label(now: datetime) -> str:
 
 def duration_text(delta: timedelta) -> str:
     """'9 h 49 min', '2 d 3 h', '45 min' (never seconds: deadlines are set to the minute)."""
-    minutes = int(round(abs(delta.total_seconds()) / 60))
+    minutes = round(abs(delta.total_seconds()) / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = []

@@ -9,9 +9,20 @@ from typing import TYPE_CHECKING
 
 from app.platform import labels
 from app.platform.enums import Role
+from app.refdata.errors import RefDataError
 
 if TYPE_CHECKING:
+    from app.refdata.entities import User
     from app.refdata.model import RefData
+
+
+def _user(refdata: RefData | None, username: str | None) -> User | None:
+    if refdata is None or not username:
+        return None
+    try:
+        return refdata.user(username)
+    except RefDataError:  # an account the reference data does not list
+        return None
 
 
 def display_name(refdata: RefData | None, username: str | None) -> str:
@@ -20,12 +31,8 @@ def display_name(refdata: RefData | None, username: str | None) -> str:
         return ""
     if username == "system":
         return labels.role_label(Role.SYSTEM)
-    if refdata is not None:
-        try:
-            return refdata.user(username).display_name or username
-        except Exception:  # RefDataError: unknown account
-            pass
-    return username
+    user = _user(refdata, username)
+    return (user.display_name or username) if user is not None else username
 
 
 def person_text(refdata: RefData | None, username: str | None, role: Role | str | None = None) -> str:
@@ -34,11 +41,9 @@ def person_text(refdata: RefData | None, username: str | None, role: Role | str 
     name = display_name(refdata, username)
     if not name or username == "system":
         return name
-    if role is None and refdata is not None and username:
-        try:
-            role = refdata.user(username).role
-        except Exception:
-            role = None
+    if role is None:
+        user = _user(refdata, username)
+        role = user.role if user is not None else None
     try:
         return f"{name} · {labels.role_label(Role(role))}" if role else name
     except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,14 +14,14 @@ from app.cases import refusals
 from app.cases.refusals import Remedy
 from app.cases.workflow import Actor, apply, new_command
 from app.platform import i18n, times
-from app.platform.enums import Action, Role, Status
+from app.platform.enums import Action, Role
 from app.platform.paths import resource
 
 ROOT = Path(__file__).resolve().parents[2]
 OPERATOR = Actor("operator1", Role.OPERATOR)
 OTHER = Actor("operator2", Role.OPERATOR)
 LEAD = Actor("lead1", Role.SHIFT_LEAD)
-T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # 20:00 in Shanghai
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
 
 
 @pytest.fixture(autouse=True)

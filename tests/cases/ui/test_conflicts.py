@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,6 @@ from app.platform import times
 from app.platform.enums import Action, Role, Status
 from tests.support.consoles import online_console
 from tests.support.sync_helpers import create_payload
-from tests.support.ui import OPERATOR
 from ui.cases.conflict_banner import ConflictBanner
 from ui.cases.conflicts_dock import ConflictsDock
 
@@ -36,7 +35,7 @@ def city_time():
 def answer_from_server(cache, refdata, *, refuse: dict, other_unit: str = "roads"):
     """Play the server: accept the queued commands in order, except those whose action is in `refuse`
     (action -> reason); before refusing a dispatch, operator2 dispatches the case to `other_unit`."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     server: dict = {}
     results = []
     for queued in cache.outbox_batch(100):
@@ -221,7 +220,7 @@ def test_a_real_offline_dispatch_refused_after_reconnecting(qtbot, make_ctx, tmp
     server; when operator1's console reconnects the server refuses, and the banner says so in words."""
     mine = online_console(tmp_path / "a", live_server.url, "operator1")
     theirs = online_console(tmp_path / "b", live_server.url, "operator2")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     async def until(predicate, what):
         deadline = time.monotonic() + 15
@@ -240,7 +239,7 @@ def test_a_real_offline_dispatch_refused_after_reconnecting(qtbot, make_ctx, tmp
         await until(lambda: mine.cache.outbox_size() == 0, "operator1's outbox sent")
         await mine.engine.stop()  # operator1's network goes away
         theirs.cache.issue(theirs.actor, Action.DISPATCH, created.case_id, {"unit_id": "roads"},
-                           datetime.now(timezone.utc), offline=False)
+                           datetime.now(UTC), offline=False)
         await until(lambda: theirs.cache.outbox_size() == 0, "operator2's dispatch accepted")
         await theirs.engine.stop()
         return created.case_id
@@ -250,7 +249,7 @@ def test_a_real_offline_dispatch_refused_after_reconnecting(qtbot, make_ctx, tmp
     banner = ConflictBanner(ctx, sound=False)
     qtbot.addWidget(banner)
     qtbot.wait(100)
-    mine.cache.issue(mine.actor, Action.DISPATCH, case_id, {"unit_id": "drainage"}, datetime.now(timezone.utc),
+    mine.cache.issue(mine.actor, Action.DISPATCH, case_id, {"unit_id": "drainage"}, datetime.now(UTC),
                      offline=True)
 
     async def reconnect():
