@@ -45,11 +45,13 @@ def city_zone() -> tzinfo | None:
     return _zone
 
 
-def to_city(moment: datetime) -> datetime:
-    """`moment` (aware; a naive one is taken as UTC, as the server writes them) in the city's zone."""
+def to_city(moment: datetime, zone: tzinfo | None = None) -> datetime:
+    """`moment` (aware; a naive one is taken as UTC, as the server writes them) in the city's zone (or
+    `zone` when given: e.g. a report drafted with its own reference data)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone) if _zone is not None else moment.astimezone()
+    zone = zone or _zone
+    return moment.astimezone(zone) if zone is not None else moment.astimezone()
 
 
 def parse(value: datetime | str | None) -> datetime | None:
@@ -62,7 +64,7 @@ def parse(value: datetime | str | None) -> datetime | None:
         return None
 
 
-def fmt(value: datetime | str | None, style: Style = "minutes") -> str:
+def fmt(value: datetime | str | None, style: Style = "minutes", *, zone: tzinfo | None = None) -> str:
     """`value` in the city's zone, written as `style` says; '' for None. Text that is not a time is
     returned as it is (an old or foreign entry is shown rather than hidden)."""
     if value is None or value == "":
@@ -70,7 +72,7 @@ def fmt(value: datetime | str | None, style: Style = "minutes") -> str:
     moment = parse(value)
     if moment is None:
         return str(value)
-    return to_city(moment).strftime(_FORMATS[style])
+    return to_city(moment, zone).strftime(_FORMATS[style])
 
 
 def fmt_relative_day(value: datetime | str | None, now: datetime) -> str:

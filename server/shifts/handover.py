@@ -75,6 +75,12 @@ def _case_ref(row: CaseRow) -> dict[str, Any]:
             "category_code": row.category_code, "priority": row.priority}
 
 
+def _place(data: dict) -> dict[str, Any]:
+    """Where the case is, for a lead reading the overdue list: its address and grid."""
+    location = data.get("location") or {}
+    return {"address": location.get("address") or "", "grid_code": location.get("grid_code")}
+
+
 def _events(session: Session, action: str, start: datetime, end: datetime):
     return session.execute(
         select(CaseEventRow, CaseRow).join(CaseRow, CaseRow.id == CaseEventRow.case_id)
@@ -112,7 +118,7 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
     overdue_rows = session.execute(select(CaseRow).where(*is_overdue).order_by(CaseRow.due_at, CaseRow.id)
                                    .limit(LIST_LIMIT)).scalars().all()  # a busy city has thousands: the oldest
     overdue = [{**_case_ref(r), "due_at": _iso(r.due_at), "stage": r.data.get("stage"),
-                "escalation_level": r.data.get("escalation_level", 0)} for r in overdue_rows]
+                "escalation_level": r.data.get("escalation_level", 0), **_place(r.data)} for r in overdue_rows]
     escalated = [{**_case_ref(c), "at": _iso(e.at), "actor": e.actor, "automatic": e.actor_role == Role.SYSTEM,
                   "reason": e.payload.get("reason", ""), "escalated_to": c.data.get("escalated_to"),
                   "escalation_level": c.data.get("escalation_level", 0)}

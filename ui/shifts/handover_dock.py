@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 from app.shifts import handover as model
 from app.platform.enums import Action, Role
 from app.platform.labels import action_label, localized_name
+from app.refdata.people import person_text
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
 from ui.shell.context import ConsoleContext
@@ -377,7 +378,7 @@ class HandoverDock(QDockWidget):
         language = current_language()
         refdata = self.ctx.refdata
         options = (
-            (self.actor_filter, sorted({e.actor for e in events}), lambda a: a),
+            (self.actor_filter, sorted({e.actor for e in events}), lambda a: person_text(refdata, a)),
             (self.unit_filter, sorted({e.unit_id for e in events if e.unit_id}),
              lambda u: localized_name(refdata.unit(u), language) if refdata and refdata.has_unit(u) else u),
             (self.action_filter, sorted({str(e.action) for e in events}), lambda a: action_label(Action(a))),
@@ -489,7 +490,7 @@ class HandoverDock(QDockWidget):
             return None
         if path is None:
             path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export the handover report"),
-                                                        f"handover-{self.state.shift_id[:8]}.pdf",
+                                                        model.pdf_file_name(self.state.server.get("shift") or {}),
                                                         self.tr("PDF documents (*.pdf)"))
             if not path:
                 return None
