@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.platform.edge_types import Latitude, Longitude, Text
+from app.cases.numbers import number_text
 from app.platform.enums import Action, Priority, Role, Source, Stage, Status
 
 
@@ -96,7 +97,7 @@ class Case(BaseModel):
 
     @property
     def display_number(self) -> str:
-        return self.number or self.provisional_number or str(self.id)[:8]
+        return number_text(self.number, self.provisional_number, self.id)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and now > self.due_at

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from app.cases import workflow
 from app.cases.case import Case, CaseEvent
 from app.cases.commands import Command
+from app.cases.numbers import number_text
 from app.platform import labels, times
 from app.platform.enums import Action, Status
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
@@ -149,17 +150,6 @@ def case_label(case: Case | None, command: Command) -> str:
         return number_text(case.number, case.provisional_number, case.id)
     provisional = command.payload.get("provisional_number") if isinstance(command.payload, dict) else None
     return number_text(None, provisional, command.case_id)
-
-
-def number_text(number: str | None, provisional: str | None, case_id=None) -> str:
-    """A case number as shown: `2026-000048`; a number given offline `P·5C9C-1 (offline)` until the server
-    numbers the case, so it never reads like a year's case number."""
-    if number:
-        return number
-    if provisional:
-        short = provisional.removeprefix("P-")
-        return translate(CTX, QT_TRANSLATE_NOOP("Refusals", "P·{number} (offline)")).format(number=short)
-    return str(case_id)[:8] if case_id is not None else ""
 
 
 def _since(case: Case, command: Command) -> list[CaseEvent]:

@@ -173,6 +173,8 @@ class UrgentCaseNotifier(QObject):
         self._flush_timer.timeout.connect(self._flush)
 
     def notify(self, summary) -> None:
+        if getattr(summary, "server_version", 0) is None:
+            return  # created on this console and not yet on the server: the operator's own new case
         self._batch.append(summary)
         self._flush_timer.start()
 
