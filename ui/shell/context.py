@@ -11,6 +11,7 @@ from uuid import UUID
 from PySide6.QtCore import QObject, Signal
 
 from app.cache import LocalCache
+from app.platform import times
 from app.sync.session import Session
 
 
@@ -68,8 +69,16 @@ class ConsoleContext:
     def actor(self):
         return self.session.actor
 
+    def follow_city_zone(self) -> None:
+        """Show every time in the city's zone (the reference data's calendar, the server's setting)."""
+        refdata = self.cache.refdata()
+        if refdata is not None:
+            times.set_city_zone(refdata.policy.calendar.tz)
+
     def connect_core(self) -> None:
         """Adapt the cache's and sync engine's plain-Python events to the Qt signals (call once)."""
+        self.follow_city_zone()
+        self.signals.refdata_changed.connect(lambda _version: self.follow_city_zone())
         ev = self.cache.events
         ev.cases_changed.connect(self.signals.cases_changed.emit)
         ev.outbox_changed.connect(self.signals.outbox_changed.emit)
