@@ -21,12 +21,13 @@ from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 log = logging.getLogger(__name__)
 
 CTX = "Times"
-Style = Literal["minutes", "seconds", "time", "short"]
+Style = Literal["minutes", "seconds", "time", "clock", "short"]
 
 _FORMATS = {
     "minutes": "%Y-%m-%d %H:%M",
     "seconds": "%Y-%m-%d %H:%M:%S",
     "time": "%H:%M",
+    "clock": "%H:%M:%S",
     "short": "%m-%d %H:%M",
 }
 
@@ -76,12 +77,12 @@ def fmt(value: datetime | str | None, style: Style = "minutes", *, zone: tzinfo 
 
 
 def fmt_relative_day(value: datetime | str | None, now: datetime) -> str:
-    """Only the time when `value` is on today's date (city time), else the date and time."""
+    """Only the time (to the second) when `value` is on today's date (city time), else the date and time."""
     moment = parse(value)
     if moment is None:
         return fmt(value)
     local = to_city(moment)
-    return local.strftime(_FORMATS["time"]) if local.date() == to_city(now).date() else local.strftime(_FORMATS["minutes"])
+    return local.strftime(_FORMATS["clock"]) if local.date() == to_city(now).date() else local.strftime(_FORMATS["minutes"])
 
 
 def _offset_text(offset: timedelta | None) -> str:

@@ -35,7 +35,7 @@ def test_the_day_changes_in_the_city_not_in_utc():
     # 16:30 UTC on 2 March is 00:30 on 3 March in Shanghai
     assert times.fmt(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc)) == "2026-03-03 00:30"
     now = datetime(2026, 3, 2, 17, 0, tzinfo=timezone.utc)
-    assert times.fmt_relative_day(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), now) == "00:30"
+    assert times.fmt_relative_day(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), now) == "00:30:00"
     assert times.fmt_relative_day(datetime(2026, 3, 2, 15, 30, tzinfo=timezone.utc), now) == "2026-03-02 23:30"
 
 
