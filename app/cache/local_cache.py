@@ -24,7 +24,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select, text
 
 from app.cache import cache_tables as tables
-from app.cache import case_rows, credentials, scope_exits
+from app.cache import case_lookup, case_rows, credentials, scope_exits
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
@@ -207,6 +207,12 @@ class LocalCache(ScopeFollower):
         with self._engine.connect() as conn:
             rows = conn.connection.driver_connection.execute(sql, params).fetchall()
         return [UUID(row[0]) for row in rows]
+
+    def lookup(self, query: str, limit: int = 30) -> list[case_lookup.Hit]:
+        """Cases found by number, provisional number, phone, address or description, best first
+        (`app.cache.case_lookup`): all cached cases, whatever the queue shows."""
+        with self._engine.connect() as conn:
+            return case_lookup.lookup(conn, query, limit)
 
     def cases_updated_since(self, since: datetime) -> list[Case]:
         """The cases updated at or after `since`, each as the server last confirmed it, else (created here

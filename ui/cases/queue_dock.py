@@ -27,6 +27,7 @@ from app.cases.saved_views import View, view_name, view_rule, views_for
 from app.platform.enums import Role
 from ui.shell import theme
 from ui.cases.queue_model import CaseIdRole, CaseQueueModel, Column
+from ui.cases.view_menu import tab_row
 from ui.shell.notifier import NotificationBanner, UrgentCaseNotifier
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
 from ui.shell.ops import run_op
@@ -61,7 +62,7 @@ class CaseQueueDock(QDockWidget):
         self.tabs.setUsesScrollButtons(True)
         self.tabs.setDocumentMode(True)
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
-        layout.addWidget(self.tabs)
+        layout.addLayout(tab_row(self.tabs, body))  # the tabs scroll; "Views ▾" lists them all
 
         row = QHBoxLayout()
         self.search = QLineEdit(body)

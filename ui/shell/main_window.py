@@ -31,6 +31,7 @@ from ui.audit.dock import AuditDock
 from ui.cases.conflict_banner import ConflictBanner
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.lookup import install_lookup
 from ui.cases.queue_dock import CaseQueueDock
 from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         self.menu_bar = QMenuBar(self)
         self.file_menu = self.menu_bar.addMenu("")
         self.new_case_action = self._action(self.file_menu, self.new_case, QKeySequence.StandardKey.New)
+        self.lookup, self.find_case_action = install_lookup(self, self.ctx)
+        self.file_menu.addAction(self.find_case_action)
         self.emergency_switch = EmergencySwitch(self.ctx, self)
         self.emergency_switch.switched.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.emergency_action = self._action(self.file_menu, self.emergency_switch.trigger, "Ctrl+Shift+E")
@@ -239,6 +242,7 @@ class MainWindow(QMainWindow):
     def _retranslate(self) -> None:
         self.file_menu.setTitle(self.tr("&File"))
         self.new_case_action.setText(self.tr("&New case…"))
+        self.find_case_action.setText(self.tr("&Find a case…"))
         self.emergency_action.setText(self.tr("&Emergency mode…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
