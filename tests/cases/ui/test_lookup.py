@@ -62,6 +62,8 @@ def test_ctrl_k_finds_a_closed_case_the_current_tab_hides_and_opens_it(qtbot, ma
     lookup, _action = install_lookup(window, ctx)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()  # shortcuts reach the active window only
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
     qtbot.waitUntil(lambda: queue.model.rowCount() >= 3, timeout=5000)
     assert closed not in [queue.model.case_id(r) for r in range(queue.model.rowCount())]  # not on this tab
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
