@@ -24,7 +24,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select, text
 
 from app.cache import cache_tables as tables
-from app.cache import case_lookup, case_rows, credentials, scope_exits
+from app.cache import case_lookup, case_rows, credentials, lead_work, scope_exits
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
@@ -213,6 +213,15 @@ class LocalCache(ScopeFollower):
         (`app.cache.case_lookup`): all cached cases, whatever the queue shows."""
         with self._engine.connect() as conn:
             return case_lookup.lookup(conn, query, limit)
+
+    def lead_work(self) -> dict[lead_work.Kind, list[lead_work.Item]]:
+        """What waits for a shift lead (`app.cache.lead_work`): extension requests, verification failures,
+        escalations, and this console's unsettled conflicts."""
+        with self._engine.connect() as conn:
+            found = lead_work.case_work(conn)
+            conflicts = [c for c in tables.read_conflicts(conn) if not c.settled]
+        found[lead_work.Kind.CONFLICT] = [lead_work.conflict_item(c) for c in conflicts]
+        return found
 
     def cases_updated_since(self, since: datetime) -> list[Case]:
         """The cases updated at or after `since`, each as the server last confirmed it, else (created here

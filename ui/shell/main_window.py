@@ -31,6 +31,7 @@ from ui.audit.dock import AuditDock
 from ui.cases.conflict_banner import ConflictBanner
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.lead_queue_dock import LeadQueueDock
 from ui.cases.lookup import install_lookup
 from ui.cases.queue_dock import CaseQueueDock
 from ui.map.dock import MapDock
@@ -41,7 +42,7 @@ from ui.shifts.handover_dock import HandoverDock
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 2  # bump when the set of docks changes: an older saved layout is then ignored
+STATE_VERSION = 3  # bump when the set of docks changes: an older saved layout is then ignored
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ DOCKS = (
     DockSpec("auditDock", AuditDock, roles=LEADS),
     DockSpec("performanceDock", PerformanceDock, roles=LEADS),
     DockSpec("handoverDock", HandoverDock, roles=(Role.SHIFT_LEAD,)),
+    DockSpec("leadQueueDock", LeadQueueDock, roles=(Role.SHIFT_LEAD,)),
 )
 
 
@@ -155,6 +157,10 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["handoverDock"])
             d["handoverDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["handoverDock"])
+        if "leadQueueDock" in d:  # shift leads only: a tab next to the case detail
+            self.addDockWidget(right, d["leadQueueDock"])
+            d["leadQueueDock"].show()
+            self.tabifyDockWidget(d["caseDetailDock"], d["leadQueueDock"])
         d["caseDetailDock"].raise_()
         self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
                          Qt.Orientation.Horizontal)
@@ -284,6 +290,9 @@ class MainWindow(QMainWindow):
         if hasattr(queue, "new_case_dialog_opened") and hasattr(map_dock, "pick_location"):
             queue.new_case_dialog_opened.connect(lambda dialog: dialog.pick_on_map_requested.connect(
                 lambda: map_dock.pick_location(lambda lat, lon: dialog.set_location(lat, lon))))
+        lead_queue = self.docks.get("leadQueueDock")
+        if hasattr(lead_queue, "open_conflicts"):
+            lead_queue.open_conflicts.connect(lambda: self._raise_dock("conflictsDock"))
         model = getattr(queue, "model", None)
         if hasattr(model, "refresh_names"):
             self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())
