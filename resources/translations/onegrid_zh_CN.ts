@@ -1007,6 +1007,47 @@ Shortcut: {key}</source>
     </message>
 </context>
 <context>
+    <name>CaseLookup</name>
+    <message>
+        <source>Find a case</source>
+        <translation>查找案件</translation>
+    </message>
+    <message>
+        <source>Number, P·number, phone, address or words of the description</source>
+        <translation>案件编号、P·临时编号、电话、地址或描述中的词</translation>
+    </message>
+    <message>
+        <source>Searches every case on this console, whatever the queue shows. Enter opens, Esc closes.</source>
+        <translation>查找本控制台上的所有案件，不限于队列当前显示的。回车打开，Esc 关闭。</translation>
+    </message>
+    <message>
+        <source>No case found for “{text}”.</source>
+        <translation>没有找到与“{text}”相符的案件。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) found. ↑↓ to choose, Enter to open.</source>
+        <translation>
+            <numerusform>找到 %n 个案件。↑↓ 选择，回车打开。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>描述</translation>
+    </message>
+</context>
+<context>
     <name>CaseNumbers</name>
     <message>
         <source>P·{number} (offline)</source>
@@ -2538,6 +2579,85 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>LeadQueueDock</name>
+    <message>
+        <source>Lead&apos;s work queue</source>
+        <translation>值班长待办</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation>等待自</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Extension requests</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <source>Verification failures</source>
+        <translation>核查不通过</translation>
+    </message>
+    <message>
+        <source>Escalations</source>
+        <translation>督办升级</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new</source>
+        <translation>
+            <numerusform>新增 %n 项</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) waiting for a lead.</source>
+        <translation>
+            <numerusform>%n 项等待值班长处理。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing waits for a lead.</source>
+        <translation>没有等待值班长处理的事项。</translation>
+    </message>
+    <message>
+        <source>working</source>
+        <translation>工作时间</translation>
+    </message>
+    <message>
+        <source>calendar</source>
+        <translation>自然时间</translation>
+    </message>
+    <message>
+        <source>{hours:g} h ({mode}) asked by {who}: {reason}</source>
+        <translation>{who} 申请 {hours:g} 小时（{mode}）：{reason}</translation>
+    </message>
+    <message>
+        <source>rework {n}: {reason}</source>
+        <translation>第 {n} 次返工：{reason}</translation>
+    </message>
+    <message>
+        <source>level {level}, to {unit}</source>
+        <translation>第 {level} 级，督办至 {unit}</translation>
+    </message>
+    <message>
+        <source>{action} refused: {reason}</source>
+        <translation>“{action}”被拒绝：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>OneGrid — log in</source>
@@ -2633,6 +2753,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>&amp;New case…</source>
         <translation>新建案件(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Find a case…</source>
+        <translation>查找案件(&amp;F)…</translation>
     </message>
     <message>
         <source>&amp;Emergency mode…</source>
@@ -3890,6 +4014,17 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>{n} new urgent cases; latest: {case}</source>
         <translation>{n} 件新的紧急案件；最新：{case}</translation>
+    </message>
+</context>
+<context>
+    <name>ViewMenuButton</name>
+    <message>
+        <source>Views ▾</source>
+        <translation>视图 ▾</translation>
+    </message>
+    <message>
+        <source>Every view of the queue, also those the tab bar has no room for</source>
+        <translation>队列的所有视图，包括标签栏放不下的</translation>
     </message>
 </context>
 <context>
