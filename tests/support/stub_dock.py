@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QDockWidget
 # The English titles the real docks give themselves (the View menu lists them).
 TITLES = {"caseQueueDock": "Case queue", "mapDock": "Map", "caseDetailDock": "Case detail",
           "conflictsDock": "Conflicts", "sensorDock": "Sensors", "alarmDock": "Alarms",
-          "auditDock": "Audit trail", "performanceDock": "Performance", "handoverDock": "Shift handover"}
+          "auditDock": "Audit trail", "performanceDock": "Performance", "handoverDock": "Shift handover",
+          "leadQueueDock": "Lead's work queue"}
 
 
 class StubDock(QDockWidget):
