@@ -89,6 +89,7 @@ class Case(BaseModel):
     finished: dict[Stage, datetime] = Field(default_factory=dict)
     extension: Extension | None = None
     suspended_at: datetime | None = None
+    resume_at: datetime | None = None   # a suspension's planned end: the lead is reminded from then
     suspended_from: Status | None = None
     version: int = 0
     created_at: datetime
