@@ -439,6 +439,10 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
         return ExtensionDialog(case, parent, minutes_per_working_day=int(minutes))
     if action == Action.SEND_VERIFY:
         return SendVerifyDialog(case, refdata, parent)
+    if action == Action.SUSPEND:
+        from ui.cases.decision_dialogs import SuspendDialog
+
+        return SuspendDialog(case, parent)  # with an optional resume-at time
     if action in (Action.VOID, Action.RETURN, Action.VERIFY_FAIL, Action.SUSPEND, Action.DENY_EXTENSION):
         return TextDialog(action, case, parent, key="reason")
     if action == Action.REPORT_HANDLED:
@@ -448,12 +452,7 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
     if action == Action.CLOSE:
         return ConfirmDialog(action, case, parent)
     if action == Action.APPROVE_EXTENSION and case.extension is not None:
-        ext = case.extension
-        dialog = ConfirmDialog(action, case, parent)
-        mode = (QCoreApplication.translate("ConfirmDialog", "working time") if ext.working
-                else QCoreApplication.translate("ConfirmDialog", "calendar time"))
-        dialog.question.setText(QCoreApplication.translate(
-            "ConfirmDialog", "Approve {hours:g} more hours ({mode}) requested by {who}?\nReason: {reason}").format(
-            hours=ext.minutes / 60, mode=mode, who=ext.requested_by, reason=ext.reason))
-        return dialog
+        from ui.cases.decision_dialogs import ApproveExtensionDialog  # it builds on this module's dialogs
+
+        return ApproveExtensionDialog(case, refdata, parent)  # the resulting deadline shown, partial approval
     return None

@@ -158,8 +158,9 @@ class ConflictsDock(QDockWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((140, 110, 420, 220)):
+        for col, width in enumerate((110, 90, 420, 200)):
             self.table.setColumnWidth(col, width)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # sentences wrap
         self.details = QPlainTextEdit(split)
         self.details.setReadOnly(True)
         layout.addWidget(split, 1)

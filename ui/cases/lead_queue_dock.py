@@ -54,7 +54,7 @@ class LeadQueueDock(QDockWidget):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
-        for column, width in enumerate((170, 150, 140)):
+        for column, width in enumerate((150, 130, 150)):
             self.tree.setColumnWidth(column, width)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
@@ -134,6 +134,8 @@ class LeadQueueDock(QDockWidget):
                 row = QTreeWidgetItem([item.number, times.fmt(item.since), unit or (item.unit_id or ""),
                                        self.describe(item, refdata)])
                 row.setData(0, Qt.ItemDataRole.UserRole, item)
+                for column in range(4):
+                    row.setToolTip(column, row.text(3))
                 if item.key in self._new:
                     font = QFont()
                     font.setBold(True)
