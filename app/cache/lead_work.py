@@ -24,10 +24,11 @@ class Kind(StrEnum):
     EXTENSION = "extension"
     VERIFY_FAIL = "verify_fail"
     ESCALATION = "escalation"
+    RESUME_DUE = "resume_due"   # a suspension whose planned end (resume_at) has come
     CONFLICT = "conflict"
 
 
-KINDS = (Kind.EXTENSION, Kind.VERIFY_FAIL, Kind.ESCALATION, Kind.CONFLICT)
+KINDS = (Kind.EXTENSION, Kind.VERIFY_FAIL, Kind.ESCALATION, Kind.RESUME_DUE, Kind.CONFLICT)
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,11 @@ _SQL = text(
     " json_extract(data, '$.escalated_to'), "
     " (SELECT json_extract(e.value, '$.at') FROM json_each(data, '$.events') e "
     "   WHERE json_extract(e.value, '$.action') = 'escalate' ORDER BY e.key DESC LIMIT 1), "
-    " json_extract(data, '$.rework_count') "
+    " json_extract(data, '$.rework_count'), json_extract(data, '$.resume_at') "
     "FROM cases WHERE status IN (SELECT value FROM json_each(:active)) AND ("
     " json_extract(data, '$.extension') IS NOT NULL OR escalation_level > 0 "
-    " OR json_extract(data, '$.events[#-1].action') = 'verify_fail')")
+    " OR json_extract(data, '$.events[#-1].action') = 'verify_fail' "
+    " OR json_extract(data, '$.resume_at') IS NOT NULL)")
 
 
 def _time(value) -> datetime | None:
@@ -80,12 +82,14 @@ def _json(value) -> dict:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def case_work(conn: Connection) -> dict[Kind, list[Item]]:
-    """Extension requests, verification failures and escalations waiting, oldest first."""
-    found: dict[Kind, list[Item]] = {Kind.EXTENSION: [], Kind.VERIFY_FAIL: [], Kind.ESCALATION: []}
+def case_work(conn: Connection, now: datetime) -> dict[Kind, list[Item]]:
+    """Extension requests, verification failures, escalations and suspensions due to resume at `now`,
+    oldest first."""
+    found: dict[Kind, list[Item]] = {Kind.EXTENSION: [], Kind.VERIFY_FAIL: [], Kind.ESCALATION: [],
+                                     Kind.RESUME_DUE: []}
     rows = conn.execute(_SQL, {"active": json.dumps(list(_ACTIVE))}).fetchall()
     for (case_id, number, provisional, status, category, unit, level, extension, last_action, last_at, last_payload,
-         escalated_to, escalated_at, rework) in rows:
+         escalated_to, escalated_at, rework, resume_at) in rows:
         base = dict(case_id=UUID(case_id), number=number_text(number, provisional, case_id), status=Status(status),
                     category_code=category, unit_id=unit)
         ext = _json(extension)
@@ -96,6 +100,9 @@ def case_work(conn: Connection) -> dict[Kind, list[Item]]:
         if last_action == str(Action.VERIFY_FAIL):
             found[Kind.VERIFY_FAIL].append(Item(Kind.VERIFY_FAIL, since=_time(last_at), detail={
                 "reason": _json(last_payload).get("reason", ""), "rework_count": rework or 0}, **base))
+        due = _time(resume_at)
+        if status == str(Status.SUSPENDED) and due is not None and due <= now:
+            found[Kind.RESUME_DUE].append(Item(Kind.RESUME_DUE, since=due, **base))
         if level and status != str(Status.SUSPENDED):
             found[Kind.ESCALATION].append(Item(Kind.ESCALATION, since=_time(escalated_at), detail={
                 "level": level, "to": escalated_to}, **base))

@@ -214,11 +214,11 @@ class LocalCache(ScopeFollower):
         with self._engine.connect() as conn:
             return case_lookup.lookup(conn, query, limit)
 
-    def lead_work(self) -> dict[lead_work.Kind, list[lead_work.Item]]:
+    def lead_work(self, now: datetime | None = None) -> dict[lead_work.Kind, list[lead_work.Item]]:
         """What waits for a shift lead (`app.cache.lead_work`): extension requests, verification failures,
-        escalations, and this console's unsettled conflicts."""
+        escalations, suspensions due to resume, and this console's unsettled conflicts."""
         with self._engine.connect() as conn:
-            found = lead_work.case_work(conn)
+            found = lead_work.case_work(conn, now or datetime.now(timezone.utc))
             conflicts = [c for c in tables.read_conflicts(conn) if not c.settled]
         found[lead_work.Kind.CONFLICT] = [lead_work.conflict_item(c) for c in conflicts]
         return found

@@ -28,6 +28,7 @@ from ui.shell.ops import run_op
 log = logging.getLogger(__name__)
 
 RELOAD_MS = 300
+CLOCK_MS = 60_000
 
 
 class LeadQueueDock(QDockWidget):
@@ -76,6 +77,10 @@ class LeadQueueDock(QDockWidget):
         ctx.signals.cases_changed.connect(lambda _c: self._timer.start())
         ctx.signals.conflicts_changed.connect(lambda _n: self._timer.start())
         ctx.signals.language_changed.connect(lambda _l: self._render())
+        self._clock = QTimer(self)  # a suspension's resume time comes without any change to the case
+        self._clock.setInterval(CLOCK_MS)
+        self._clock.timeout.connect(self.reload)
+        self._clock.start()
         self.retranslate()
         self.reload()
 
@@ -91,7 +96,8 @@ class LeadQueueDock(QDockWidget):
 
     def group_title(self, kind: Kind) -> str:
         return {Kind.EXTENSION: self.tr("Extension requests"), Kind.VERIFY_FAIL: self.tr("Verification failures"),
-                Kind.ESCALATION: self.tr("Escalations"), Kind.CONFLICT: self.tr("Conflicts")}[kind]
+                Kind.ESCALATION: self.tr("Escalations"), Kind.RESUME_DUE: self.tr("Suspensions due to resume"),
+                Kind.CONFLICT: self.tr("Conflicts")}[kind]
 
     def counts(self) -> dict[Kind, int]:
         return {kind: len(items) for kind, items in self._work.items()}
@@ -154,6 +160,8 @@ class LeadQueueDock(QDockWidget):
                 hours=hours, mode=mode, who=display_name(refdata, d.get("by")), reason=d.get("reason", ""))
         if item.kind == Kind.VERIFY_FAIL:
             return self.tr("rework {n}: {reason}").format(n=d.get("rework_count", 0), reason=d.get("reason", ""))
+        if item.kind == Kind.RESUME_DUE:
+            return self.tr("planned to resume at {at}").format(at=times.fmt(item.since))
         if item.kind == Kind.ESCALATION:
             to = d.get("to")
             if to and refdata is not None and refdata.has_unit(to):

@@ -45,7 +45,8 @@ def test_counts_and_items_by_kind(qtbot, make_ctx, waiting, demo_cache):
     assert work[Kind.CONFLICT] == []
     dock = make_dock(qtbot, make_ctx(LEAD))
     qtbot.waitUntil(lambda: dock.counts()[Kind.EXTENSION] == 1, timeout=5000)
-    assert dock.counts() == {Kind.EXTENSION: 1, Kind.VERIFY_FAIL: 1, Kind.ESCALATION: 1, Kind.CONFLICT: 0}
+    assert dock.counts() == {Kind.EXTENSION: 1, Kind.VERIFY_FAIL: 1, Kind.ESCALATION: 1, Kind.RESUME_DUE: 0,
+                             Kind.CONFLICT: 0}
     assert dock.groups[Kind.EXTENSION].text(0) == "Extension requests (1)"
     assert dock.summary.text() == "3 item(s) waiting for a lead."
     row = dock.item_rows(Kind.EXTENSION)[0]
@@ -88,3 +89,16 @@ def test_enter_opens_the_case_and_a_conflict_shows_the_conflicts(qtbot, make_ctx
     qtbot.keyClick(dock.tree, Qt.Key.Key_Return)
     assert opened == [1]
     assert "Note refused: You are not allowed to do this." in dock.item_rows(Kind.CONFLICT)[0].text(3)
+
+
+def test_a_suspension_is_listed_once_its_resume_time_has_come(qtbot, make_ctx, cases, demo_cache):
+    from datetime import UTC, datetime, timedelta
+
+    case_id = cases.make(Status.REGISTERED)
+    resume = datetime.now(UTC) + timedelta(hours=2)
+    cases.act(case_id, Action.SUSPEND, {"reason": "rain", "resume_at": resume.isoformat()})
+    assert demo_cache.lead_work()[Kind.RESUME_DUE] == []
+    due = demo_cache.lead_work(resume + timedelta(minutes=1))[Kind.RESUME_DUE]
+    assert [(i.case_id, i.since) for i in due] == [(case_id, resume)]
+    cases.act(case_id, Action.RESUME)
+    assert demo_cache.lead_work(resume + timedelta(minutes=1))[Kind.RESUME_DUE] == []
