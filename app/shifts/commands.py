@@ -36,6 +36,7 @@ class SignPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="the hash of the version reviewed")
+    remarks: Text = Field(default="", max_length=4000, description="the incoming lead's remarks on taking over")
 
 
 PAYLOADS: dict[str, type[BaseModel]] = {SET_NOTES: SetNotesPayload, SIGN: SignPayload}

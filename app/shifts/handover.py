@@ -108,14 +108,15 @@ def queue_notes(cache, username: str, state: HandoverState, notes: str, now: dat
                                      offline=offline)
 
 
-def queue_signature(cache, username: str, role: Role, state: HandoverState, now: datetime, *, offline: bool):
+def queue_signature(cache, username: str, role: Role, state: HandoverState, now: datetime, *, offline: bool,
+                    remarks: str = ""):
     """Sign the version on screen: the server refuses the signature if the report changed since."""
     if not state.can_sign(username, role):
         raise ValueError(_tr(QT_TRANSLATE_NOOP("HandoverReport", "This report cannot be signed here: it is signed "
                                                                 "already, a signature or a notes edit is waiting "
                                                                 "to be sent, or you are its outgoing lead.")))
-    return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SIGN,
-                                     {"content_hash": state.server["content_hash"]}, now, offline=offline)
+    payload = {"content_hash": state.server["content_hash"]} | ({"remarks": remarks} if remarks else {})
+    return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SIGN, payload, now, offline=offline)
 
 
 # ---- the timeline --------------------------------------------------------------------------------------

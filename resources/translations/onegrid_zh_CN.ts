@@ -318,6 +318,26 @@
     </message>
 </context>
 <context>
+    <name>ApproveExtensionDialog</name>
+    <message>
+        <source>working time</source>
+        <translation type="unfinished">工作时间</translation>
+    </message>
+    <message>
+        <source>calendar time</source>
+        <translation type="unfinished">自然时间</translation>
+    </message>
+    <message>
+        <source>{who} asks for {hours:g} more hours ({mode}).
+Reason: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Grant</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AuditDock</name>
     <message>
         <source>Last hour</source>
@@ -1368,20 +1388,6 @@ Default priority: {priority}</source>
         <source>{action} case {number}?</source>
         <translation>对案件 {number} 执行“{action}”？</translation>
     </message>
-    <message>
-        <source>working time</source>
-        <translation>工作时间</translation>
-    </message>
-    <message>
-        <source>calendar time</source>
-        <translation>自然时间</translation>
-    </message>
-    <message>
-        <source>Approve {hours:g} more hours ({mode}) requested by {who}?
-Reason: {reason}</source>
-        <translation>是否批准 {who} 申请的延期 {hours:g} 小时（{mode}）？
-原因：{reason}</translation>
-    </message>
 </context>
 <context>
     <name>ConflictBanner</name>
@@ -1671,6 +1677,17 @@ Please send this file to your IT support. The console keeps running; restart it 
 {path}
 
 请将此文件发送给信息技术支持人员。操作台将继续运行；如运行异常，请重新启动。</translation>
+    </message>
+</context>
+<context>
+    <name>Deadlines</name>
+    <message>
+        <source>New deadline {new} (was {old}): {granted} of working time move it by {moved} on the clock; nights, breaks and days off do not count.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New deadline {new} (was {old}): {granted} of calendar time.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1996,12 +2013,8 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>交接班</translation>
     </message>
     <message>
-        <source>Sign the handover</source>
-        <translation>交接班签字</translation>
-    </message>
-    <message>
-        <source>Sign this version of the handover report (content hash {hash}…)? Once the server has it, the report can no longer change.</source>
-        <translation>签署此版本的交接班报告（内容哈希 {hash}…）？服务器收到后，报告将不可再修改。</translation>
+        <source>Handover signed; your shift has started.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Export the handover report</source>
@@ -2613,6 +2626,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>督办升级</translation>
     </message>
     <message>
+        <source>Suspensions due to resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Conflicts</source>
         <translation>冲突</translation>
     </message>
@@ -2647,6 +2664,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>rework {n}: {reason}</source>
         <translation>第 {n} 次返工：{reason}</translation>
+    </message>
+    <message>
+        <source>planned to resume at {at}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>level {level}, to {unit}</source>
@@ -3934,6 +3955,60 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SignDialog</name>
+    <message>
+        <source>Sign the handover</source>
+        <translation type="unfinished">交接班签字</translation>
+    </message>
+    <message>
+        <source>{who} signs this version of the handover report (content hash {hash}…). Once the server has it, the report can no longer change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remarks of the incoming lead</source>
+        <translation type="unfinished">接班值班长意见</translation>
+    </message>
+    <message>
+        <source>Start my shift now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting a shift needs the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type your password to sign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That is not your password; the handover is not signed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SuspendDialog</name>
+    <message>
+        <source>Resume at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In city time. The lead&apos;s work queue lists the case from then; a lead resumes it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The resume time must lie ahead.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

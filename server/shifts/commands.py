@@ -136,7 +136,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: EntityComma
                 if command.action == SET_NOTES:
                     handover.set_notes(session, user, shift_id, payload.notes, now, **extra)
                 elif command.action == SIGN:
-                    handover.sign(session, user, shift_id, payload.content_hash, now, **extra)
+                    handover.sign(session, user, shift_id, payload.content_hash, now, remarks=payload.remarks, **extra)
             except handover.HandoverRefused as refusal:  # raised before anything was written
                 reason, message = refusal.reason, refusal.message
     if reason is None:

@@ -278,9 +278,10 @@ def set_notes(session: Session, user: AuthUser, shift_id: uuid.UUID, notes: str,
 
 def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str, now: datetime, *,
          console_id: str | None = None, client_time: datetime | None = None, offline: bool = False,
-         before_audit: BeforeAudit | None = None) -> dict[str, Any]:
+         before_audit: BeforeAudit | None = None, remarks: str = "") -> dict[str, Any]:
     """The incoming lead signs the version with `signed_hash`; raises HandoverRefused before writing
-    anything."""
+    anything. The incoming lead's `remarks` go into the signature's audit entry (the signed report and
+    its hash stay the outgoing lead's)."""
     _require_lead(user)
     row, shift = _lock(session, shift_id)
     if row.status == HANDOVER_SIGNED:
@@ -300,8 +301,9 @@ def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str
     row.signed_client_time = client_time
     row.signed_offline = offline
     row.updated_at = now
+    detail = {"content_hash": row.content_hash} | ({"remarks": remarks} if remarks else {})
     data = _publish(session, row, shift, user, "handover_sign", now, console_id, client_time, offline,
-                    before_audit, {"content_hash": row.content_hash})
+                    before_audit, detail)
     log.info("handover of shift %s signed by %s", shift_id, user.username)
     return data
 
