@@ -321,20 +321,21 @@
     <name>ApproveExtensionDialog</name>
     <message>
         <source>working time</source>
-        <translation type="unfinished">工作时间</translation>
+        <translation>工作时间</translation>
     </message>
     <message>
         <source>calendar time</source>
-        <translation type="unfinished">自然时间</translation>
+        <translation>自然时间</translation>
     </message>
     <message>
         <source>{who} asks for {hours:g} more hours ({mode}).
 Reason: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>{who} 申请延期 {hours:g} 小时（{mode}）。
+理由：{reason}</translation>
     </message>
     <message>
         <source>Grant</source>
-        <translation type="unfinished"></translation>
+        <translation>批准</translation>
     </message>
 </context>
 <context>
@@ -1683,11 +1684,11 @@ Please send this file to your IT support. The console keeps running; restart it 
     <name>Deadlines</name>
     <message>
         <source>New deadline {new} (was {old}): {granted} of working time move it by {moved} on the clock; nights, breaks and days off do not count.</source>
-        <translation type="unfinished"></translation>
+        <translation>新的时限 {new}（原为 {old}）：{granted} 工作时间相当于时钟上推迟 {moved}；夜间、午休和休息日不计。</translation>
     </message>
     <message>
         <source>New deadline {new} (was {old}): {granted} of calendar time.</source>
-        <translation type="unfinished"></translation>
+        <translation>新的时限 {new}（原为 {old}）：{granted} 自然时间。</translation>
     </message>
 </context>
 <context>
@@ -2014,7 +2015,7 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
     <message>
         <source>Handover signed; your shift has started.</source>
-        <translation type="unfinished"></translation>
+        <translation>交接已签收；您的班次已开始。</translation>
     </message>
     <message>
         <source>Export the handover report</source>
@@ -2627,7 +2628,7 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
     <message>
         <source>Suspensions due to resume</source>
-        <translation type="unfinished"></translation>
+        <translation>缓办到期待恢复</translation>
     </message>
     <message>
         <source>Conflicts</source>
@@ -2667,7 +2668,7 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
     <message>
         <source>planned to resume at {at}</source>
-        <translation type="unfinished"></translation>
+        <translation>计划于 {at} 恢复</translation>
     </message>
     <message>
         <source>level {level}, to {unit}</source>
@@ -3961,54 +3962,54 @@ Please send this file to your IT support. The console keeps running; restart it 
     <name>SignDialog</name>
     <message>
         <source>Sign the handover</source>
-        <translation type="unfinished">交接班签字</translation>
+        <translation>签收交接班</translation>
     </message>
     <message>
         <source>{who} signs this version of the handover report (content hash {hash}…). Once the server has it, the report can no longer change.</source>
-        <translation type="unfinished"></translation>
+        <translation>{who} 签收此版本的交接班报告（内容哈希 {hash}…）。服务器收到后，报告将不能再修改。</translation>
     </message>
     <message>
         <source>Your password</source>
-        <translation type="unfinished"></translation>
+        <translation>您的密码</translation>
     </message>
     <message>
         <source>Remarks of the incoming lead</source>
-        <translation type="unfinished">接班值班长意见</translation>
+        <translation>接班值班长意见</translation>
     </message>
     <message>
         <source>Start my shift now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即开始我的班次</translation>
     </message>
     <message>
         <source>Starting a shift needs the server</source>
-        <translation type="unfinished"></translation>
+        <translation>开始班次需要连接服务器</translation>
     </message>
     <message>
         <source>Sign</source>
-        <translation type="unfinished"></translation>
+        <translation>签收</translation>
     </message>
     <message>
         <source>Type your password to sign.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入密码以签收。</translation>
     </message>
     <message>
         <source>That is not your password; the handover is not signed.</source>
-        <translation type="unfinished"></translation>
+        <translation>密码不正确，交接班未签收。</translation>
     </message>
 </context>
 <context>
     <name>SuspendDialog</name>
     <message>
         <source>Resume at</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复时间</translation>
     </message>
     <message>
         <source>In city time. The lead&apos;s work queue lists the case from then; a lead resumes it.</source>
-        <translation type="unfinished"></translation>
+        <translation>按城市时间。到时该案件会列入值班长待办，由值班长恢复。</translation>
     </message>
     <message>
         <source>The resume time must lie ahead.</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复时间必须晚于现在。</translation>
     </message>
 </context>
 <context>
