@@ -1452,6 +1452,34 @@ Default priority: {priority}</source>
         <translation>您发送的：{time} 对 {case} 的“{action}”</translation>
     </message>
     <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Inspector</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
         <source>The server said: {message}</source>
         <translation>服务器信息：{message}</translation>
     </message>

@@ -264,12 +264,17 @@ class ConflictsDock(QDockWidget):
         lines += ["", self.tr("What you sent: {action} on {case}, {time}").format(
             action=labels.action_label(c.command.action), case=refusals.case_label(c.server_case, c.command),
             time=times.fmt(c.command.issued_at, "seconds"))]
+        names = {"unit_id": self.tr("Unit"), "target_unit_id": self.tr("Unit"), "reason": self.tr("Reason"),
+                 "text": self.tr("Text"), "note": self.tr("Note"), "minutes": self.tr("Minutes"),
+                 "inspector": self.tr("Inspector"), "description": self.tr("Description")}
         for key, value in (c.command.payload or {}).items():
-            if key == "unit_id" and value:
+            if key in ("unit_id", "target_unit_id") and value:
                 value = self._unit(value)
-            lines.append(f"  {key}: {value}")
-        lines += ["", self.tr("The server said: {message}").format(message=c.message or c.reason)]
+            if key in names and value not in (None, ""):
+                lines.append(f"  {names[key]}: {value}")
         self.details.setPlainText("\n".join(lines))
+        # the server's own words (ids, codes) are for whoever looks into it, not the first thing read
+        self.details.setToolTip(self.tr("The server said: {message}").format(message=c.message or c.reason))
 
     def _unit(self, unit_id: str | None) -> str:
         refdata = self.ctx.cache.refdata()

@@ -101,7 +101,7 @@ def test_an_overtaken_dispatch_reads_as_a_sentence_and_offers_reassign_not_reapp
     assert dock.offered() == [Remedy.REASSIGN, Remedy.NOTE, Remedy.OPEN, Remedy.DISCARD]
     assert dock.buttons[Remedy.REASSIGN].text() == "Reassign to District Drainage Management Centre"
     details = dock.details.toPlainText()
-    assert "Why: The case had moved on" in details and "unit_id: District Drainage Management Centre" in details
+    assert "Why: The case had moved on" in details and "Unit: District Drainage Management Centre" in details
     assert "2 command(s) refused" in dock.summary.text()
 
 
@@ -265,3 +265,24 @@ def test_a_real_offline_dispatch_refused_after_reconnecting(qtbot, make_ctx, tmp
     assert mine.cache.conflict_count() == 1 and banner.alerts == 1
     mine.close()
     theirs.close()
+
+
+@pytest.fixture
+def chinese():
+    from ui.shell import i18n
+
+    assert i18n.install_language("zh_CN")
+    yield
+    i18n.install_language("en")
+
+
+def test_the_conflict_reads_in_chinese(qtbot, make_ctx, conflicted, chinese):
+    dock = make_dock(qtbot, make_ctx())
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 2, timeout=5000)
+    row = row_of(dock, Action.DISPATCH)
+    click_row(qtbot, dock, row)
+    said = dock.model.index(row, 2).data()
+    assert said.startswith("在您的命令到达之前，李强 于 ") and "派遣给 区市政道路管理中心；您派给 区排水管理中心 的“派遣”未执行。" in said
+    assert dock.buttons[Remedy.REASSIGN].text() == "改派给 区排水管理中心"
+    assert "原因：案件状态已变化，此操作已不适用。" in dock.details.toPlainText()
+    assert dock.summary.text().startswith("2 条命令被服务器拒绝")
