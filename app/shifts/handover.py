@@ -381,12 +381,13 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
     return "<html><body>" + "".join(parts) + "</body></html>"
 
 
-def pdf_file_name(shift: dict[str, Any]) -> str:
-    """The report's file name after its shift, in city time: 'handover-2026-03-02-0800-day-lead1.pdf'."""
+def pdf_file_name(shift: dict[str, Any], zone=None) -> str:
+    """The report's file name after its shift, in city time (`zone`, else the console's):
+    'handover-2026-03-02-0800-day-lead1.pdf'."""
     start = times.parse(shift.get("scheduled_start") or shift.get("opened_at"))
-    when = times.to_city(start).strftime("%Y-%m-%d-%H%M") if start is not None else "undated"
+    when = times.to_city(start, zone).strftime("%Y-%m-%d-%H%M") if start is not None else "undated"
     parts = ["handover", when, shift.get("name") or "shift", shift.get("lead") or ""]
-    safe = "-".join("".join(ch if ch.isalnum() or ch in "_" else "_" for ch in p) for p in parts if p)
+    safe = "-".join("".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in p) for p in parts if p)
     return f"{safe}.pdf"
 
 
