@@ -55,7 +55,7 @@ class LeadQueueDock(QDockWidget):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
-        for column, width in enumerate((150, 130, 150)):
+        for column, width in enumerate((150, 300, 130)):
             self.tree.setColumnWidth(column, width)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
@@ -91,7 +91,7 @@ class LeadQueueDock(QDockWidget):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Lead's work queue"))
-        self.tree.setHeaderLabels([self.tr("Case"), self.tr("Waiting since"), self.tr("Unit"), self.tr("What")])
+        self.tree.setHeaderLabels([self.tr("Case"), self.tr("What"), self.tr("Waiting since"), self.tr("Unit")])
         self._render()
 
     def group_title(self, kind: Kind) -> str:
@@ -137,11 +137,11 @@ class LeadQueueDock(QDockWidget):
                 unit = ""
                 if item.unit_id and refdata is not None and refdata.has_unit(item.unit_id):
                     unit = labels.localized_name(refdata.unit(item.unit_id), language)
-                row = QTreeWidgetItem([item.number, times.fmt(item.since), unit or (item.unit_id or ""),
-                                       self.describe(item, refdata)])
+                row = QTreeWidgetItem([item.number, self.describe(item, refdata), times.fmt(item.since),
+                                       unit or (item.unit_id or "")])
                 row.setData(0, Qt.ItemDataRole.UserRole, item)
                 for column in range(4):
-                    row.setToolTip(column, row.text(3))
+                    row.setToolTip(column, row.text(1))
                 if item.key in self._new:
                     font = QFont()
                     font.setBold(True)

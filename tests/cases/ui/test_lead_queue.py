@@ -50,7 +50,7 @@ def test_counts_and_items_by_kind(qtbot, make_ctx, waiting, demo_cache):
     assert dock.groups[Kind.EXTENSION].text(0) == "Extension requests (1)"
     assert dock.summary.text() == "3 item(s) waiting for a lead."
     row = dock.item_rows(Kind.EXTENSION)[0]
-    assert row.text(3).startswith("8 h (working) asked by ") and "parts" in row.text(3)
+    assert row.text(1).startswith("8 h (working) asked by ") and "parts" in row.text(1)
     assert dock.alerts == 0  # what was there when the dock opened is not news
 
 
@@ -88,7 +88,7 @@ def test_enter_opens_the_case_and_a_conflict_shows_the_conflicts(qtbot, make_ctx
     dock.tree.setCurrentItem(dock.item_rows(Kind.CONFLICT)[0])
     qtbot.keyClick(dock.tree, Qt.Key.Key_Return)
     assert opened == [1]
-    assert "Note refused: You are not allowed to do this." in dock.item_rows(Kind.CONFLICT)[0].text(3)
+    assert "Note refused: You are not allowed to do this." in dock.item_rows(Kind.CONFLICT)[0].text(1)
 
 
 def test_a_suspension_is_listed_once_its_resume_time_has_come(qtbot, make_ctx, cases, demo_cache):
