@@ -12,6 +12,7 @@ a coroutine function; this is how the demo simulator plugs in (see server/cli.py
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import inspect
 import logging
 import sys
@@ -24,6 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.platform.gc_tuning import freeze_after_startup, tune_collector
 from app.refdata.model import RefData
+from server import commands_api
 from server.audit import api as audit_api
 from server.cases import api as cases_api
 from server.context import Clock, ServerContext
@@ -32,7 +34,7 @@ from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
 from server.metrics import api as metrics_api
 from server.platform import api as platform_api
-from server.platform import users_api
+from server.platform import ops_api, users_api
 from server.platform.errors import install_error_handlers
 from server.platform.middleware import (
     BodyLimitMiddleware,
@@ -40,6 +42,8 @@ from server.platform.middleware import (
     SecurityHeadersMiddleware,
     ServerTimeMiddleware,
 )
+from server.platform.prometheus import MetricsMiddleware, ServerMetrics
+from server.platform.request_context import RequestIdMiddleware
 from server.platform.settings import ServerSettings
 from server.refdata import api as refdata_api
 from server.sensors import api as sensor_api
@@ -97,9 +101,10 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
                   openapi_url="/openapi.json" if docs else None)
     app.state.ctx = ctx
+    ctx.metrics = ServerMetrics(ctx)
     install_error_handlers(app)
-    for feature in (platform_api, users_api, refdata_api, cases_api, feed_api, emergency_api, sensor_api, shift_api,
-                    metrics_api, audit_api):
+    for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
+                    sensor_api, shift_api, metrics_api, audit_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)
@@ -107,7 +112,10 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(ServerTimeMiddleware, clock=ctx.now)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(ChangesFastPath, ctx=ctx)  # outermost: plain long-polls skip the stack (see module)
+    app.add_middleware(ChangesFastPath, ctx=ctx)  # plain long-polls skip the stack (see module)
+    # Outside the fast path, so its answers are counted and carry a request id too.
+    app.add_middleware(MetricsMiddleware, metrics=ctx.metrics)
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 
@@ -122,7 +130,9 @@ def tune_serving_process(settings: ServerSettings) -> None:
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory server.app:create_app_from_env` (used with several workers): one
-    serving process each, tuned as the CLI's own."""
+    serving process each, tuned as the CLI's own (and, like it, printing every thread's stack on a native
+    crash: a spawned worker does not inherit the parent's faulthandler)."""
+    faulthandler.enable(all_threads=True)
     settings = ServerSettings.from_env()
     tune_serving_process(settings)
     return create_app(settings, on_startup=[freeze_after_startup])

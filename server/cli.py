@@ -9,6 +9,7 @@ are managed with the admin CLI (`onegrid-ctl`), which calls `server.admin.bootst
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import logging.config
 import os
@@ -17,9 +18,11 @@ from pathlib import Path
 import uvicorn
 
 from app.platform.gc_tuning import freeze_after_startup
-from server.app import LifespanHook, create_app, tune_serving_process
+from app.platform.version import app_version
 from server.admin.bootstrap import init_db
+from server.app import LifespanHook, create_app, tune_serving_process
 from server.platform.database import upgrade
+from server.platform.log_format import log_config
 from server.platform.settings import ServerSettings, env_names
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ def demo_database_url() -> str:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onegrid-server", description="OneGrid central server")
+    p.add_argument("--version", action="version", version=app_version())
     p.add_argument("--host", help="interface to listen on (ONEGRID_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="TCP port (ONEGRID_PORT, default 8700)")
     p.add_argument("--database-url", help="SQLAlchemy URL (ONEGRID_DATABASE_URL)")
@@ -53,17 +57,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-simulator", action="store_true", help="demo mode without the city simulator")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return p
-
-
-def log_config(level: str) -> dict:
-    """One plain format for our loggers and uvicorn's, applied in every worker process by uvicorn."""
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-        "root": {"handlers": ["stderr"], "level": level.upper()},
-    }
 
 
 def run_demo(settings: ServerSettings, *, on_startup: list[LifespanHook] | tuple = (),
@@ -77,19 +70,22 @@ def run_demo(settings: ServerSettings, *, on_startup: list[LifespanHook] | tuple
     tune_serving_process(settings)
     app = create_app(settings, on_startup=[*on_startup, freeze_after_startup], on_shutdown=on_shutdown)
     log.info("demo server on http://%s:%d (database %s)", settings.host, settings.port, settings.database_url)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(log_level),
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(log_level, settings.log_format),
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.config.dictConfig(log_config(args.log_level))
+    # A native crash (a C extension, the interpreter) prints every thread's Python stack to stderr, which
+    # the service manager keeps (journalctl -u onegrid-server); uvicorn's worker processes inherit it.
+    faulthandler.enable(all_threads=True)
     database_url = args.database_url
     demo = args.demo or ServerSettings.from_env().demo
     if demo and database_url is None and not os.environ.get(env_names()["database_url"]):
         database_url = demo_database_url()
     settings = ServerSettings.from_env(database_url=database_url, host=args.host, port=args.port,
                                        demo=True if args.demo else None)
+    logging.config.dictConfig(log_config(args.log_level, settings.log_format))
     if settings.demo:
         from server.demo.city import demo_hooks
 
@@ -100,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers <= 1:
         tune_serving_process(settings)
         uvicorn.run(create_app(settings, on_startup=[freeze_after_startup]), host=settings.host, port=settings.port,
-                    log_config=log_config(args.log_level), timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+                    log_config=log_config(args.log_level, settings.log_format),
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
         return 0
     # Worker processes build their own app from the environment, so hand the settings over there.
     names = env_names()
@@ -108,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if value is not None:  # unset (e.g. api_docs: decided by demo) stays unset in the workers too
             os.environ[names[field]] = str(value)
     uvicorn.run("server.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=args.workers, log_config=log_config(args.log_level),
+                workers=args.workers, log_config=log_config(args.log_level, settings.log_format),
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
     return 0
 

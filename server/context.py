@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from app.cases.commands import BatchResult, CommandBatch
+from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
 from server.cases.commands import Hook, apply_batch
@@ -38,12 +39,14 @@ from server.platform.auth import (
     resolve_token_with_expiry,
     token_digest,
 )
-from server.platform.batch_items import ReadBatch
+from server.platform.batch_items import BadCommand, ReadBatch
 from server.platform.database import Database
+from server.platform.entity_commands import EntityHandler, apply_entity_commands
 from server.platform.login_throttle import LoginThrottle, Policy
 from server.platform.scope import visible_units
 from server.platform.settings import ServerSettings
 from server.refdata.store import RefDataStore
+from server.shifts.commands import HandoverCommands
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,11 @@ class ServerContext:
     before_commit: Hook | None = field(default=None)  # tests: runs inside every command transaction
     feed_batch_window_s: float | None = None  # None: the settings' feed_batch_ms
     token_cache: TokenCache = field(default_factory=TokenCache)
+    # Every entity kind the one command endpoint takes beside cases, by kind name.
+    entity_handlers: dict[str, EntityHandler] = field(
+        default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
+    metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
@@ -107,7 +114,10 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        if self.metrics is not None:
+            self.metrics.count_commands(result)
+        return result
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
@@ -115,6 +125,18 @@ class ServerContext:
         if self._command_limiter is None or self._command_limiter[0] is not loop:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
         return await anyio.to_thread.run_sync(lambda: self.apply(user, batch).model_dump_json().encode(),
+                                              limiter=self._command_limiter[1])
+
+    def apply_entities(self, user: AuthUser, commands: list[EntityCommand | BadCommand]) -> list[EntityCommandResult]:
+        """Apply entity commands of any registered kind as `user` (blocking, like `apply`)."""
+        return apply_entity_commands(self.db.writer, user, commands, self.now, self.entity_handlers)
+
+    async def apply_entities_in_thread(self, user: AuthUser,
+                                       commands: list[EntityCommand | BadCommand]) -> list[EntityCommandResult]:
+        loop = asyncio.get_running_loop()
+        if self._command_limiter is None or self._command_limiter[0] is not loop:
+            self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
+        return await anyio.to_thread.run_sync(lambda: self.apply_entities(user, commands),
                                               limiter=self._command_limiter[1])
 
     async def user_for_token(self, token: str) -> AuthUser:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
+from server.cases.escalation import escalate_overdue
 from server.platform.auth import purge_expired_tokens
 from server.sensors import alarms as sensor_alarms
-from server.cases.escalation import escalate_overdue
 from server.sensors.store import purge_raw_readings
 
 if TYPE_CHECKING:

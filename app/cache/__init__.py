@@ -1,9 +1,9 @@
 """The console's local cache (SQLite) and durable outbox; see `local_cache` for the design."""
 from app.cache.credentials import OfflineLoginError
 from app.cache.local_cache import CACHE_FILE, LocalCache
-from app.cases.summary import CaseSummary
 from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OUTBOX_FILE
+from app.cases.summary import CaseSummary
 
 __all__ = ["CACHE_FILE", "OUTBOX_FILE", "CaseSummary", "ChangeSet", "Conflict", "LocalCache", "OfflineLoginError",
            "QueuedCommand"]

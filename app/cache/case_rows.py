@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
-from app.platform import fast_json
-from app.cases import workflow
-from app.cases.summary import CaseSummary
 from app.cache.models import QueuedCommand
+from app.cases import workflow
 from app.cases.case import Case, Location
+from app.cases.summary import CaseSummary
+from app.platform import fast_json
 from app.platform.enums import Priority, Source, Stage, Status
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
-"""The durable queue of entity commands (handover notes and signatures) and of this console's
-offline periods, in `outbox.sqlite` next to the case outbox (same `synchronous=FULL` engine).
+"""The durable queue of entity commands (every kind in `app.cache.command_kinds`: today the handover's
+notes and signature) and of this console's offline periods, in `outbox.sqlite` next to the case outbox
+(same `synchronous=FULL` engine).
 
 Why a second table and not the case outbox: these commands act on no case, so the case outbox's
 rebasing, provisional numbers and conflicts do not apply. What carries over is the promise: a command is
@@ -21,7 +22,13 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from app.shifts.commands import PAYLOADS, EntityCommand, EntityCommandResult, stored_entity_command
+from app.cache.command_kinds import ENTITY_KINDS
+from app.platform.entity_commands import (
+    EntityCommand,
+    EntityCommandResult,
+    payload_model,
+    stored_entity_command,
+)
 from app.platform.events import EventGroup
 from db.cache import entity_outbox, outages
 
@@ -71,7 +78,7 @@ class EntityOutbox:
         """Validate, commit to the outbox, then announce; returns the queued command."""
         command = EntityCommand(command_id=uuid.uuid4(), kind=kind, entity_id=str(entity_id), action=action,
                                 payload=payload, issued_at=now, offline=offline, console_id=self.console_id)
-        PAYLOADS[action].model_validate(payload)  # bad input fails here, before anything is queued
+        payload_model(ENTITY_KINDS, kind, action).model_validate(payload)  # bad input fails here, before anything is queued
         with self.engine.begin() as conn:
             conn.execute(insert(entity_outbox).values(
                 command_id=str(command.command_id), kind=kind, entity_id=str(entity_id), action=action,

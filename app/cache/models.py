@@ -7,8 +7,8 @@ from uuid import UUID
 
 from app.cases.case import Case
 from app.cases.commands import Command
-from app.platform.enums import Action
 from app.cases.workflow import Actor
+from app.platform.enums import Action
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, insert, select, update
 from app.cache.models import QueuedCommand
 from app.cache.sqlite_files import open_engine
 from app.cases.commands import Command, stored_command
-from app.platform.enums import Role
 from app.cases.workflow import Actor
+from app.platform.enums import Role
 from db.cache import outbox, outbox_metadata
 
 log = logging.getLogger(__name__)

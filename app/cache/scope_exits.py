@@ -16,9 +16,9 @@ from uuid import UUID
 
 from sqlalchemy import Connection
 
-from app.platform import scope as scope_rule
 from app.cache import cache_tables as tables
 from app.cache.models import ChangeSet
+from app.platform import scope as scope_rule
 from app.platform.scope import CASE, SCOPE_EXIT, case_scope, sees
 
 if TYPE_CHECKING:

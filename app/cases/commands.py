@@ -13,7 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.cases.case import Case, Location
-from app.platform.edge_types import Int64, Text, Time, printable
+from app.platform.edge_types import Int64, Text, Time, problems
 from app.platform.enums import Action, Priority, Source
 
 log = logging.getLogger(__name__)
@@ -132,13 +132,6 @@ def parse_payload(action: Action, payload: dict[str, Any]) -> _Payload:
         return schema.model_validate(payload)
     except ValidationError as exc:
         raise PayloadError(f"invalid payload for '{action}': {problems(exc, 'payload')}") from None
-
-
-def problems(exc: ValidationError, whole: str = "command") -> str:
-    """Every field `exc` found wrong, as `field: why; …` (`whole` names the object itself), printable:
-    an unknown field's name or a parse error may quote the very character that was refused."""
-    return printable("; ".join(f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}"
-                               for err in exc.errors()))
 
 
 class Command(BaseModel):

@@ -7,9 +7,9 @@ import csv
 import io
 from typing import TYPE_CHECKING
 
+from app.metrics.figures import CTX, FIGURES_BY_KEY, NA, RANKING_KEYS, Report
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 from app.platform.labels import localized_name
-from app.metrics.figures import CTX, FIGURES_BY_KEY, NA, RANKING_KEYS, Report
 
 if TYPE_CHECKING:
     from app.refdata.model import RefData

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.refdata import timelimits
 from app.cases.case import Case
 from app.platform.enums import Action, Stage
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
+from app.refdata import timelimits
 
 if TYPE_CHECKING:
     from app.refdata.model import RefData

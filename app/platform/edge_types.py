@@ -12,7 +12,14 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat, StrictInt
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+)
 
 # Far enough apart for any real report, reading or period; near enough that a ±14:00 offset, a
 # working-time deadline or a year-long period computed from it never leaves datetime's range.
@@ -83,5 +90,12 @@ def printable(value: str) -> str:
     return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def problems(exc: ValidationError, whole: str = "command") -> str:
+    """Every field `exc` found wrong, as `field: why; …` (`whole` names the object itself), printable:
+    an unknown field's name or a parse error may quote the very character that was refused."""
+    return printable("; ".join(f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}"
+                               for err in exc.errors()))
+
+
 __all__ = ["EARLIEST", "INT64_MAX", "LATEST", "Int64", "Latitude", "Longitude", "Number", "QueryInt64",
-           "StrictFloat", "Text", "Time", "check_text", "check_time", "printable"]
+           "StrictFloat", "Text", "Time", "check_text", "check_time", "printable", "problems"]

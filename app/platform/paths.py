@@ -1,10 +1,11 @@
 """Where OneGrid's files are: the read-only resources that ship with it, and the per-user folders.
 
-Resources (icons, styles, sounds, fonts, translations, the map's assets, the demo city) live in
-``resources/`` at the repository root in a checkout, and in ``<bundle>/_internal/resources`` in the
-PyInstaller bundle (``packaging/onegrid.spec`` puts them there; ``sys._MEIPASS`` names that folder
-and ``sys.frozen`` is set). The alembic migrations stay next to the ``db`` package in both cases
-(``db/migrations``), which is where ``server.platform.database`` looks for them.
+Resources (icons, styles, sounds, fonts, translations, the map's assets, the demo city) are the
+``resources`` package: ``resources/`` at the repository root in a checkout, ``site-packages/resources``
+when installed from a wheel (both found through ``importlib.resources``), and
+``<bundle>/_internal/resources`` in the PyInstaller bundle (``packaging/onegrid.spec`` puts them there;
+``sys._MEIPASS`` names that folder and ``sys.frozen`` is set). The alembic migrations stay next to the
+``db`` package in every case (``db/migrations``), which is where ``server.platform.database`` looks.
 
 Per-user folders come from platformdirs, chosen by platform explicitly (`platform_dirs()`), so the
 Windows and macOS shapes can be checked on any machine:
@@ -16,10 +17,17 @@ Windows and macOS shapes can be checked on any machine:
 | darwin | ~/Library/Application Support/OneGrid | ~/Library/Application Support/OneGrid | ~/Library/Logs/OneGrid |
 
 Not roaming on Windows: a local cache and its outbox belong to one workstation.
+
+The machine-wide settings folder (`site_config_dir()`: defaults an administrator rolls out to every
+workstation, below each user's own settings; `app.platform.settings`) is `/etc/xdg/OneGrid` on Linux (the
+first folder of `$XDG_CONFIG_DIRS`), `%PROGRAMDATA%\\OneGrid` on Windows and
+`/Library/Application Support/OneGrid` on macOS.
 """
 from __future__ import annotations
 
+import importlib.resources
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from platformdirs.api import PlatformDirsABC
@@ -40,8 +48,29 @@ def bundle_root() -> Path:
     return Path(__file__).resolve().parents[2]  # app/platform/paths.py → the checkout
 
 
+# A file every real resources folder has: a stray `resources` package of some other project that happens
+# to come first on sys.path is not taken for ours.
+_MARKER = ("demo_city", "units.json")
+
+
 def resources_dir() -> Path:
-    return bundle_root() / "resources"
+    if is_frozen():
+        return bundle_root() / "resources"
+    return _package_resources()
+
+
+@lru_cache(maxsize=1)
+def _package_resources() -> Path:
+    """The ``resources`` package's folder (a checkout, an editable install or a wheel's site-packages),
+    else the checkout's ``resources/`` beside ``app/``. A wheel is installed unzipped, so the package
+    is a real folder and plain paths to its files can be handed to Qt, SQLite and the map page."""
+    try:
+        found = importlib.resources.files("resources")
+    except ModuleNotFoundError:
+        found = None
+    if isinstance(found, Path) and found.joinpath(*_MARKER).is_file():
+        return found
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def resource(*parts: str) -> Path:
@@ -67,6 +96,11 @@ def user_config_dir(platform: str | None = None) -> Path:
 
 def user_data_dir(platform: str | None = None) -> Path:
     return Path(platform_dirs(platform).user_data_dir)
+
+
+def site_config_dir(platform: str | None = None) -> Path:
+    """The machine-wide settings folder (see the module's docstring)."""
+    return Path(platform_dirs(platform).site_config_dir)
 
 
 def user_log_dir(platform: str | None = None) -> Path:

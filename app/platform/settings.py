@@ -10,8 +10,17 @@ validation) is reported in `loaded.problem` and logged; the console starts with 
 the fields that were still valid), and the bad file is kept: the next save first moves it aside to
 `settings.json.corrupt-<time>` and says so in the log, so nothing is overwritten silently.
 
+Machine-wide defaults: a `settings.json` of the same shape in the platform's system config folder
+(`/etc/xdg/OneGrid/settings.json` on Linux, `%PROGRAMDATA%\\OneGrid\\settings.json` on Windows;
+`app.platform.paths.site_config_dir`), written by the centre's IT for every workstation (typically the
+server address, the language and the map's tile address). Each user's own file goes over it, field by field;
+a save writes only what differs from those defaults, so a user who never changed the server address follows
+the next address IT rolls out. A system file that cannot be read or holds bad values is logged and its bad
+fields are ignored (the console still starts); it is never written by the console.
+
 Window geometry and dock layout are not settings: the UI keeps them in QSettings.
-`ONEGRID_CONFIG_DIR` / `ONEGRID_DATA_DIR` override the platform folders (tests, screenshots, kiosks).
+`ONEGRID_CONFIG_DIR` / `ONEGRID_DATA_DIR` override the per-user folders and `ONEGRID_SYSTEM_CONFIG_DIR` the
+machine-wide one (tests, screenshots, kiosks).
 """
 from __future__ import annotations
 
@@ -121,6 +130,11 @@ def config_dir() -> Path:
     return Path(override) if override else paths.user_config_dir()
 
 
+def system_config_dir() -> Path:
+    override = os.environ.get("ONEGRID_SYSTEM_CONFIG_DIR")
+    return Path(override) if override else paths.site_config_dir()
+
+
 def data_dir() -> Path:
     override = os.environ.get("ONEGRID_DATA_DIR")
     return Path(override) if override else paths.user_data_dir()
@@ -170,17 +184,26 @@ class LoadedSettings:
 
 
 class SettingsStore:
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, *, system_path: Path | None = None):
         self.path = Path(path) if path else config_dir() / SETTINGS_FILE
+        self.system_path = Path(system_path) if system_path else system_config_dir() / SETTINGS_FILE
         self._corrupt = False
+        self._system: dict[str, Any] | None = None  # read by load() (or on first need)
+
+    def defaults(self) -> ConsoleSettings:
+        """The settings of a user who changed nothing: the built-in defaults under the machine-wide ones."""
+        if self._system is None:
+            self._system = _system_defaults(self.system_path)
+        return ConsoleSettings.model_validate(self._system)
 
     def load(self) -> LoadedSettings:
         """Never raises: a missing file gives the defaults; a corrupt one gives defaults plus a problem."""
         self._corrupt = False
+        self._system = _system_defaults(self.system_path)
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return LoadedSettings(ConsoleSettings())
+            return LoadedSettings(self.defaults())
         except (OSError, UnicodeDecodeError) as exc:
             return self._bad(f"cannot read {self.path}: {exc}")
         try:
@@ -190,33 +213,63 @@ class SettingsStore:
         if not isinstance(data, dict):
             return self._bad(f"{self.path} must hold a JSON object, not {type(data).__name__}")
         try:
-            return LoadedSettings(ConsoleSettings.model_validate(data))
+            return LoadedSettings(ConsoleSettings.model_validate({**(self._system or {}), **data}))
         except ValidationError as exc:
             bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
             kept = {key: value for key, value in data.items() if key not in bad}
             details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             try:
-                settings = ConsoleSettings.model_validate(kept)
+                settings = ConsoleSettings.model_validate({**(self._system or {}), **kept})
             except ValidationError:
-                settings = ConsoleSettings()
+                settings = self.defaults()
             return self._bad(f"{self.path} has invalid values, defaults used for them ({details})", settings)
 
     def _bad(self, problem: str, settings: ConsoleSettings | None = None) -> LoadedSettings:
         self._corrupt = True
         log.error("settings: %s; the file is left as it is until settings are saved, when it is moved aside",
                   problem)
-        return LoadedSettings(settings or ConsoleSettings(), problem)
+        return LoadedSettings(settings or self.defaults(), problem)
 
     def save(self, settings: ConsoleSettings) -> None:
-        """Write atomically. A file that failed to load is first moved aside, never overwritten."""
+        """Write atomically what differs from the defaults in force (`defaults()`). A file that failed to
+        load is first moved aside, never overwritten."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self._corrupt and self.path.exists():
             backup = self.path.with_name(f"{self.path.name}.corrupt-{datetime.now():%Y%m%d-%H%M%S}")
             os.replace(self.path, backup)
             log.warning("settings: moved the unreadable settings file to %s before saving new settings", backup)
         self._corrupt = False
+        defaults = self.defaults().model_dump(mode="json")
+        own = {key: value for key, value in settings.model_dump(mode="json").items() if defaults.get(key) != value}
         tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(own, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, self.path)
         log.info("settings saved to %s", self.path)
+
+
+def _system_defaults(path: Path) -> dict[str, Any]:
+    """The valid fields of the machine-wide settings file (none when it is missing); what is wrong with it
+    is logged, never fatal: a typo by IT must not keep every workstation's console from starting."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.error("settings: the machine-wide defaults %s cannot be used: %s", path, exc)
+        return {}
+    if not isinstance(data, dict):
+        log.error("settings: the machine-wide defaults %s must hold a JSON object; ignored", path)
+        return {}
+    known = {key: value for key, value in data.items() if key in ConsoleSettings.model_fields}
+    if set(data) - set(known):
+        log.warning("settings: %s names no setting %s; ignored", path, ", ".join(sorted(set(data) - set(known))))
+    try:
+        ConsoleSettings.model_validate(known)
+    except ValidationError as exc:
+        bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+        log.error("settings: invalid machine-wide defaults in %s, ignored: %s", path,
+                  "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+        known = {key: value for key, value in known.items() if key not in bad}
+    if known:
+        log.info("settings: machine-wide defaults from %s: %s", path, ", ".join(sorted(known)))
+    return known

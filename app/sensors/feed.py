@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from app.sensors.alarm_source import BadAlarmData, NeedsServer, epoch
-from app.sensors.series import Readings, SensorInfo
 from app.sensors.levels import SensorState
+from app.sensors.series import Readings, SensorInfo
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 from app.platform.enums import Action, Role, Status
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 from app.platform import times
 from app.platform.labels import action_label, localized_name, status_label
 from app.refdata.people import display_name, person_text
+from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,12 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from app.platform import fast_json
 from app.cases.case import Case
-from app.cases.commands import BatchResult, Command, CommandBatch
+from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.metrics.figures import Report
-from app.shifts.commands import EntityBatchResult, EntityCommand, EntityCommandBatch
+from app.platform import fast_json
+from app.platform.entity_commands import EntityCommand, EntityCommandResult
+from app.wire.command_batch import CommandsAnswer
 from app.wire.protocol import ChangesPage, LoginResult
 
 log = logging.getLogger(__name__)
@@ -144,17 +145,23 @@ class ServerClient:
             return None
         return self._json(response)
 
-    def push(self, commands: Sequence[Command]) -> BatchResult:
-        return self._post_batch("/api/commands", CommandBatch(commands=list(commands)), BatchResult)
-
-    def _post_batch(self, path: str, batch, answer_model):
-        """POST a command batch; an answer without one result per command is a broken exchange, not an
-        answer (the engine resends; the server deduplicates by command id)."""
-        response = self._request("POST", path, json=batch.model_dump(mode="json"))
-        result = self._parse(answer_model, response)
-        if len(result.results) != len(batch.commands):
+    def push(self, commands: Sequence[Command | EntityCommand]) -> BatchResult | CommandsAnswer:
+        """POST a command batch of any kinds (`POST /api/commands`): case commands only → `BatchResult`;
+        with commands of other kinds → `CommandsAnswer`, each result of its command's kind. An answer
+        without one result per command is a broken exchange, not an answer (the engine resends; the
+        server deduplicates by command id)."""
+        commands = list(commands)
+        if all(isinstance(command, Command) for command in commands):
+            response = self._request("POST", "/api/commands",
+                                     json=CommandBatch(commands=commands).model_dump(mode="json"))
+            result = self._parse(BatchResult, response)
+        else:
+            response = self._request("POST", "/api/commands",
+                                     json={"commands": [command.model_dump(mode="json") for command in commands]})
+            result = self._parse_mixed(commands, response)
+        if len(result.results) != len(commands):
             raise ServerUnreachable(f"server answered {len(result.results)} results for "
-                                    f"{len(batch.commands)} commands")
+                                    f"{len(commands)} commands")
         return result
 
     def logout(self, timeout: tuple[float, float] | None = None) -> None:
@@ -234,11 +241,6 @@ class ServerClient:
                                         json={"reason": reason}))
 
     # ---- shifts and handovers ----
-
-    def push_entity_commands(self, commands: Sequence[EntityCommand]) -> EntityBatchResult:
-        """Queued handover commands; the server applies each once (idempotent by command_id)."""
-        return self._post_batch("/api/entity-commands", EntityCommandBatch(commands=list(commands)),
-                                EntityBatchResult)
 
     def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> dict[str, Any]:
         """This console's closed offline periods (idempotent by outage id)."""
@@ -344,6 +346,23 @@ class ServerClient:
         except ValidationError as exc:
             raise ServerUnreachable(f"unexpected answer from {response.url}: {exc}") from exc
         if "X-Server-Time" not in response.headers and getattr(parsed, "server_time", None) is not None:
+            self._note_clock(parsed.server_time.isoformat(), response)
+        return parsed
+
+    def _parse_mixed(self, commands: list, response: requests.Response) -> CommandsAnswer:
+        """A mixed batch's answer, each result read as its own command's kind (a union alone could take one
+        shape for the other); fewer or more results than commands are left for `push` to refuse."""
+        body = self._json(response)
+        try:
+            results = body["results"] if isinstance(body, dict) else None
+            if isinstance(results, list) and len(results) == len(commands):
+                body = {**body, "results": [
+                    (EntityCommandResult if isinstance(command, EntityCommand) else CommandResult).model_validate(item)
+                    for command, item in zip(commands, results)]}
+            parsed = CommandsAnswer.model_validate(body)
+        except (ValidationError, TypeError) as exc:
+            raise ServerUnreachable(f"unexpected answer from {response.url}: {exc}") from exc
+        if "X-Server-Time" not in response.headers:
             self._note_clock(parsed.server_time.isoformat(), response)
         return parsed
 

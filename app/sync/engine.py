@@ -4,7 +4,7 @@ Two tasks. The push loop sends the outbox in issue order as soon as something is
 outbox_changed event kicks it) and stores the answers. The pull loop long-polls the changes feed from
 the cache's cursor and applies each page in one cache transaction. Cache calls run in worker threads
 (`asyncio.to_thread`, and stop() waits for any still running, so the cache can be closed right after);
-HTTP calls run in daemon threads (`_off_loop`) so that a long poll in flight never delays stop() or
+HTTP calls run in daemon threads (`app.sync.net_calls.off_loop`) so that a long poll in flight never delays stop() or
 interpreter exit. Neither loop ever blocks the event loop, so the same engine
 runs under qasync on the GUI thread, under `asyncio.run` in the CLI, and in tests.
 
@@ -23,10 +23,12 @@ from typing import Any, Callable
 
 from app.cache import LocalCache
 from app.cases.commands import CommandResult
-from app.shifts.commands import EntityCommandResult
 from app.platform.events import EventGroup
 from app.sync.backoff import Backoff
-from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
+from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
+from app.sync.contract import SyncServer
+from app.sync.entity_push import EntityPush
+from app.sync.net_calls import drop, off_loop
 from app.sync.state import Connection, SyncState
 
 log = logging.getLogger(__name__)
@@ -34,46 +36,12 @@ log = logging.getLogger(__name__)
 REFDATA_REFRESH_S = 600.0
 
 
-async def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run a blocking network call in a daemon thread and await its result.
-
-    Unlike asyncio.to_thread, a cancelled caller does not have to wait for the thread: a 25 s long poll
-    simply finishes (or times out) in the background and its answer is dropped."""
-    loop = asyncio.get_running_loop()
-    future = loop.create_future()
-
-    def deliver(setter: Callable[[Any], None], value: Any) -> None:
-        if not future.done():
-            setter(value)
-
-    def run() -> None:
-        try:
-            result = fn(*args)
-        except BaseException as exc:  # handed to the awaiting coroutine, which decides
-            outcome = (future.set_exception, exc)
-        else:
-            outcome = (future.set_result, result)
-        try:
-            loop.call_soon_threadsafe(deliver, *outcome)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            pass
-
-    threading.Thread(target=run, name=f"onegrid-net-{getattr(fn, '__name__', 'call')}", daemon=True).start()
-    return await future
-
-
 # Command batches in flight at once (see SyncEngine._push_all); 1 = each waits for the answer to the one before.
 PUSH_DEPTH = 2
 
 
-def _drop(future: asyncio.Future) -> None:
-    """Abandon a prefetch: cancel it and swallow whatever it ends with."""
-    future.cancel()
-    future.add_done_callback(lambda f: f.cancelled() or f.exception())
-
-
-class SyncEngine:
-    def __init__(self, cache: LocalCache, client: ServerClient, *, wait_s: float = 25, page: int = 1000,
+class SyncEngine(EntityPush):
+    def __init__(self, cache: LocalCache, client: SyncServer, *, wait_s: float = 25, page: int = 1000,
                  batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
                  rng: random.Random | None = None):
         self.cache = cache
@@ -92,13 +60,12 @@ class SyncEngine:
         self._cache_calls: set[asyncio.Future] = set()
         cache.events.outbox_changed.connect(self._on_outbox_changed)
         cache.events.conflicts_changed.connect(self._on_conflicts_changed)
-        # queued handover commands are pushed like the outbox; offline periods are recorded
-        self._entity_outbox = getattr(cache, "entity_outbox", None)
+        # commands on other entities (the handover) are pushed after the case outbox; offline periods are recorded
+        self._entity_outbox = cache.entity_outbox
         self._last_connection = self._state.connection
         self._answered = False  # the server answered since this engine started or last went offline
-        if self._entity_outbox is not None:
-            self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
-            self.events.state_changed.connect(self._note_connectivity)
+        self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
+        self.events.state_changed.connect(self._note_connectivity)
 
     # ------------------------------------------------------------------ state
 
@@ -312,7 +279,7 @@ class SyncEngine:
                                               len(queued))]
                     if queued:
                         commands = [q.command for q in queued]
-                        flight.append((queued, asyncio.ensure_future(_off_loop(self.client.push, commands))))
+                        flight.append((queued, asyncio.ensure_future(off_loop(self.client.push, commands))))
                         after = queued[-1].seq
                         if len(flight) < PUSH_DEPTH:
                             continue  # send the next batch before waiting for this one
@@ -329,7 +296,7 @@ class SyncEngine:
                     await store(answer.results)
             finally:
                 for _, push in flight:  # cancelled or failed otherwise: the server deduplicates the resend
-                    _drop(push)
+                    drop(push)
                 await stored()
 
     async def _push_failed(self, exc: Exception, flight: list, store, stored, size: int) -> int:
@@ -360,85 +327,6 @@ class SyncEngine:
                                         status="rejected", reason=exc.error, message=exc.message)]
         await self._in_cache(self.cache.apply_results, answer_results)
         return self.batch
-
-    # ------------------------------------------------------------------ entity commands, outages
-
-    def _on_entity_outbox_changed(self, pending: int) -> None:
-        if pending:
-            self.kick()
-
-    def _note_connectivity(self, state: SyncState) -> None:
-        """Record offline periods in the entity outbox: one opens when the server stops answering and
-        closes when it answers again (or the engine stops); closed ones are reported by the push loop.
-        A period still open when the process ended (a CLI run that could not reach the server; a console
-        killed while offline) is closed by `_server_answered` at the first answer of a later run."""
-        previous, self._last_connection = self._last_connection, state.connection
-        now = datetime.now(timezone.utc)
-        try:
-            if state.connection == Connection.OFFLINE and previous != Connection.OFFLINE:
-                self._entity_outbox.outage_started(now, state.last_error)
-            elif state.connection != Connection.OFFLINE and previous == Connection.OFFLINE:
-                if self._entity_outbox.outage_ended(now):
-                    self.kick()
-        except Exception:  # the record is informative: never let it break a state change
-            log.exception("recording an offline period failed")
-
-    def _server_answered(self) -> None:
-        """The first answer since this engine started or went offline closes an offline period still open
-        in the outbox: then the client was cut off until now. Each run of `onegrid-ctl` has an engine of
-        its own, which starts `stopped` and never sees an offline → online change; a console killed
-        offline leaves its period open too. The push loop (or `sync_once`) reports it."""
-        if self._answered or self._entity_outbox is None:
-            return
-        self._answered = True
-        try:
-            if self._entity_outbox.outage_ended(datetime.now(timezone.utc)):
-                log.info("offline period closed: the server answers again")
-                self.kick()
-        except Exception:  # the record is informative: never let it break a sync
-            log.exception("closing an offline period failed")
-
-    async def _push_entities(self) -> None:
-        """Send queued entity commands (oldest first) and store the answers, then report closed offline
-        periods. Each entity command is applied once by the server (by command_id), so a resend is harmless."""
-        outbox = self._entity_outbox
-        if outbox is None or not hasattr(self.client, "push_entity_commands"):
-            return  # a client without the shift and handover calls (a test double of the case contract): nothing to send
-        while queued := await self._in_cache(outbox.pending, 100):
-            commands = [q.command for q in queued]
-            try:
-                answer = await _off_loop(self.client.push_entity_commands, commands)
-            except ServerUnreachable as exc:
-                await self._in_cache(outbox.note_failure, [c.command_id for c in commands], str(exc))
-                raise
-            except ServerRefused as exc:  # the whole request refused (e.g. a server without the endpoint)
-                log.error("server refused entity commands outright: %s", exc)
-                results = [EntityCommandResult(command_id=c.command_id, status="rejected", reason=exc.error,
-                                               message=exc.message) for c in commands]
-            else:
-                results = answer.results
-            await self._in_cache(outbox.apply_results, results, datetime.now(timezone.utc))
-            self._connected()
-        await self._report_outages()
-
-    async def _report_outages(self) -> None:
-        """Report this client's closed offline periods (idempotent by id), then forget them."""
-        outbox = self._entity_outbox
-        if outbox is None or not hasattr(self.client, "report_outages"):
-            return
-        closed = await self._in_cache(outbox.closed_outages)
-        if closed:
-            try:
-                await _off_loop(self.client.report_outages, outbox.console_id, closed)
-            except ServerRefused as exc:
-                if exc.error in ("console_mismatch", "console_unbound"):
-                    # this login may not speak for this console (e.g. made before the cache was rebuilt
-                    # under a new console id): kept for a login that can
-                    log.warning("offline periods kept for the next login on this console: %s", exc)
-                    return
-                # e.g. a console clock gone wrong: resending cannot help
-                log.error("server refused this console's offline periods, dropping them: %s", exc)
-            await self._in_cache(outbox.outages_reported, [o["id"] for o in closed])
 
     # ------------------------------------------------------------------ pull
 
@@ -471,7 +359,7 @@ class SyncEngine:
         """Without a valid token: say `offline` while the server is down, `auth_expired` once it answers,
         then wait for relogin()."""
         if self._state.connection != Connection.AUTH_EXPIRED:
-            await _off_loop(self.client.healthz)  # ServerUnreachable propagates: offline, with backoff
+            await off_loop(self.client.healthz)  # ServerUnreachable propagates: offline, with backoff
             self._set_state(connection=Connection.AUTH_EXPIRED,
                             last_error="the server is reachable again; log in to send queued commands")
             self._server_answered()
@@ -489,21 +377,21 @@ class SyncEngine:
         makes the cache drop the server's data, and the feed is read again from 0."""
         async with self._pull_lock:
             after = await self._in_cache(self.cache.cursor)
-            raw = await _off_loop(self.client.fetch_changes, after, self.page, wait)
+            raw = await off_loop(self.client.fetch_changes, after, self.page, wait)
             while True:
                 page = await self._in_cache(self.client.parse_changes, raw)
                 if not await self._in_cache(self.cache.adopt_scope, page.scope, after):
                     # what the user sees changed: the cache dropped the server's data; read it all again
                     after = 0
-                    raw = await _off_loop(self.client.fetch_changes, after, self.page, 0)
+                    raw = await off_loop(self.client.fetch_changes, after, self.page, 0)
                     continue
-                ahead = (asyncio.ensure_future(_off_loop(self.client.fetch_changes, page.cursor, self.page, 0))
+                ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, page.cursor, self.page, 0))
                          if page.more else None)
                 try:
                     await self._in_cache(self.cache.apply_changes, page.changes, page.cursor)
                 except BaseException:
                     if ahead is not None:
-                        _drop(ahead)
+                        drop(ahead)
                     raise
                 self._caught_up = not page.more
                 if self._caught_up:
@@ -518,7 +406,7 @@ class SyncEngine:
         if not force and self._refdata_checked_at is not None and now - self._refdata_checked_at < REFDATA_REFRESH_S:
             return
         etag = await self._in_cache(self.cache.refdata_version)
-        data = await _off_loop(self.client.refdata, etag)
+        data = await off_loop(self.client.refdata, etag)
         if data is not None:
             await self._in_cache(self.cache.store_refdata, data)
             log.info("reference data updated to version %s", data.get("version"))

@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from app.cache import LocalCache, OfflineLoginError
+from app.cases.workflow import Actor
 from app.platform.enums import Role
 from app.sync.client import ServerClient, ServerRefused
 from app.wire.protocol import UserInfo
-from app.cases.workflow import Actor
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,9 @@
                                            [--out dist]
 
     onegrid-<version>/
-      onegrid/                                   the PyInstaller one-folder bundle (run onegrid/onegrid)
+      onegrid/                                   the PyInstaller one-folder bundle (run onegrid/onegrid),
+                                                 with LICENSE and THIRD_PARTY_NOTICES.md beside the executable
+      LICENSE, THIRD_PARTY_NOTICES.md            the same, at the top where a person unpacking it looks
       share/applications/onegrid.desktop
       share/icons/hicolor/<n>x<n>/apps/onegrid.png
       share/metainfo/org.onegrid.OneGrid.metainfo.xml
@@ -29,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 DESKTOP = HERE / "onegrid.desktop"
 METAINFO = HERE / "org.onegrid.OneGrid.metainfo.xml"
 INSTALL = HERE / "install.sh"
+NOTICES = ("LICENSE", "THIRD_PARTY_NOTICES.md")  # packaging/onegrid.spec copies them into the bundle
 
 
 def tarball_name(version: str, machine: str | None = None) -> str:
@@ -40,6 +43,9 @@ def make_tarball(bundle: Path, icons: Path, out: Path) -> Path:
     version_file = bundle / "_internal" / "onegrid_version.txt"
     if not (bundle / "onegrid").is_file() or not version_file.is_file():
         raise SystemExit(f"make_tarball: {bundle} is not a built bundle (no onegrid executable or version file)")
+    missing = [name for name in NOTICES if not (bundle / name).is_file()]
+    if missing:
+        raise SystemExit(f"make_tarball: {bundle} lacks {', '.join(missing)} (packaging/onegrid.spec copies them)")
     hicolor = icons / "hicolor"
     pngs = sorted(hicolor.glob("*/apps/onegrid.png"))
     if not pngs:
@@ -58,6 +64,8 @@ def make_tarball(bundle: Path, icons: Path, out: Path) -> Path:
             for png in pngs:
                 tar.add(png, arcname=f"{top}/share/icons/hicolor/{png.relative_to(hicolor).as_posix()}")
             tar.add(INSTALL, arcname=f"{top}/install.sh")
+            for name in NOTICES:
+                tar.add(bundle / name, arcname=f"{top}/{name}")
         os.chmod(tmp, 0o644)  # mkstemp made it private; the tarball is for handing out
         os.replace(tmp, target)
     except BaseException:

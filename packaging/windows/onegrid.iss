@@ -34,6 +34,9 @@ AppVerName=OneGrid {#AppVersion}
 AppPublisher=OneGrid
 VersionInfoVersion={#NumericVersion}
 DefaultDirName={autopf}\OneGrid
+; Shown before installing; the bundle (and so {app}) also carries LICENSE and THIRD_PARTY_NOTICES.md
+LicenseFile={#Bundle}\LICENSE
+InfoBeforeFile={#Bundle}\THIRD_PARTY_NOTICES.md
 DefaultGroupName=OneGrid
 DisableProgramGroupPage=yes
 PrivilegesRequired=lowest

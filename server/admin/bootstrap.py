@@ -13,8 +13,8 @@ from app.platform.enums import Role
 from app.refdata.errors import RefDataError
 from app.refdata.loading import load_demo_refdata, load_refdata
 from app.refdata.model import RefData
-from db.refdata import RefDataRow
 from db.platform import UserRow
+from db.refdata import RefDataRow
 from server.audit import actions as audit_actions
 from server.platform.auth import hash_password
 from server.platform.database import Database, upgrade

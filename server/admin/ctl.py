@@ -23,18 +23,20 @@ from pathlib import Path
 from app.cli import main as client_cli
 from app.platform.enums import Role
 from app.platform.gc_tuning import tune_collector
-from app.refdata.model import RefData
-from app.refdata.errors import RefDataError
+from app.platform.version import app_version
 from app.refdata.categories import parse_categories
+from app.refdata.errors import RefDataError
 from app.refdata.grids import parse_grids
+from app.refdata.model import RefData
 from app.refdata.units import parse_units
-from server.audit import chain as audit, actions as audit_actions
-from server.audit.query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
 from server.admin.bootstrap import BootstrapError, add_user, import_refdata, init_db
+from server.admin.metrics_cli import add_commands as add_metrics_commands
+from server.admin.password_policy import password_problem
+from server.audit import actions as audit_actions
+from server.audit import chain as audit
+from server.audit.query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
 from server.platform.database import Database, current_revision, upgrade
 from server.platform.login_throttle import LoginThrottle
-from server.admin.password_policy import password_problem
-from server.admin.metrics_cli import add_commands as add_metrics_commands
 from server.refdata.store import RefDataStore
 
 log = logging.getLogger(__name__)
@@ -204,6 +206,7 @@ def cmd_audit_export(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onegrid-ctl", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=app_version())
     parser.add_argument("--database-url", help="server database (admin commands; ONEGRID_DATABASE_URL)")
     parser.add_argument("-v", "--verbose", action="store_true")
     client_cli.add_client_options(parser)

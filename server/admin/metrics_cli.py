@@ -13,8 +13,8 @@ import json
 import logging
 from datetime import date
 
-from app.metrics import figures as m
 from app.cli.main import CliError
+from app.metrics import figures as m
 from server.metrics import facts as server_metrics
 from server.platform.database import Database
 from server.refdata.store import RefDataStore

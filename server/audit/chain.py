@@ -56,10 +56,21 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, insert, literal, literal_column, select, update
+from sqlalchemy import (
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from db.audit import GENESIS_HASH, AuditEntryRow, AuditHeadRow
+from server.platform import request_context
 from server.platform.database import dialect_insert
 
 log = logging.getLogger(__name__)
@@ -150,6 +161,10 @@ def entry_fields(*, at, actor, role, action, entity_kind, entity_id, result, rea
     if raw is not None:
         detail = {**(detail if isinstance(detail, dict) else {"value": detail} if detail is not None else {}),
                   "client_time_raw": raw}
+    rid = request_context.request_id.get()
+    if rid is not None:  # the HTTP request it came from: its log lines carry the same id
+        detail = {**(detail if isinstance(detail, dict) else {"value": detail} if detail is not None else {}),
+                  "request_id": rid}
     fields = {"at": at.astimezone(timezone.utc), "client_time": stored_client_time, "actor": actor, "role": role,
               "console_id": console_id, "offline": bool(offline), "action": action, "entity_kind": entity_kind,
               "entity_id": entity_id, "result": result, "reason": reason, "detail": detail}

@@ -1,4 +1,4 @@
-"""The case endpoints: command batches (each command answered on its own) and one case by id."""
+"""The case endpoints: one case by id (commands go through `server.commands_api`)."""
 from __future__ import annotations
 
 import uuid
@@ -8,24 +8,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from app.cases.case import Case
-from app.cases.commands import BatchResult, Command
 from db.cases import CaseRow
 from server.platform.api import Ctx, User
-from server.platform.api_responses import BODY, responses
-from server.platform.batch_items import CommandEnvelope, ReadBatch, read_items
+from server.platform.api_responses import responses
 from server.platform.errors import ApiError
 from server.platform.scope import can_see
 
 router = APIRouter()
-
-
-@router.post("/api/commands", tags=["commands"], responses=responses(401, *BODY, 503, ok=BatchResult))
-async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx) -> Response:
-    """Each command (a `Command`) is validated and answered on its own (`server.platform.batch_items`); only a
-    malformed envelope refuses the batch."""
-    read = ReadBatch(read_items(batch.commands, Command))
-    # Blocking, but in the commands' own few threads (ServerContext.apply_in_thread), not the 40 shared ones.
-    return Response(await ctx.apply_in_thread(user, read), media_type="application/json")
 
 
 @router.get("/api/cases/{case_id}", tags=["cases"], response_model=Case,

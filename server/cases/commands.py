@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextvars
 import functools
 import json
 import logging
@@ -29,7 +30,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,9 +52,10 @@ from server.feed.changes import (
     record_change,
 )
 from server.metrics import facts as metrics
-from server.platform import counters
+from server.platform import counters, request_context
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand, ReadBatch
+from server.platform.clock import clock_refusal
 from server.platform.errors import is_database_outage
 from server.platform.scope import visible_case
 
@@ -75,7 +77,6 @@ _SELECT_ANSWER = (select(_COMMANDS.c.username, _COMMANDS.c.result)
 BATCH_LANES = max(1, int(os.environ.get("ONEGRID_BATCH_LANES", "2")))
 _LANE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, BATCH_LANES - 1),
                                                    thread_name_prefix="onegrid-lane")
-MAX_CLOCK_AHEAD = timedelta(days=1)  # a console clock further ahead than this is wrong, not early
 _MAX_ATTEMPTS = 3
 _NO_CASE = uuid.UUID(int=0)  # the stored case id of a bad command whose own case id is unusable
 
@@ -160,7 +161,9 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
                     if failures:
                         return
 
-    helpers = [_LANE_POOL.submit(work) for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
+    # Each helper runs in a copy of this thread's context: its log lines and audit entries keep the request id.
+    helpers = [_LANE_POOL.submit(contextvars.copy_context().run, work)
+               for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
     try:
         work()
     finally:
@@ -187,7 +190,8 @@ def answer_one(session_factory: Callable[[], Session], user: AuthUser, command: 
         return CommandResult(command_id=None, case_id=command.case_id, status="rejected", reason=command.reason,
                              message=command.message)
     try:
-        return apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
+        with request_context.applying_command(command.command_id):
+            return apply_command(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
     except Exception as exc:
         if is_database_outage(exc):
             raise
@@ -330,29 +334,6 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
     if seq is None:  # no audit head row (a schema made without the migration): `record` creates it
         audit.record(session, **entry)
     return position
-
-
-def clock_refusal(issued_at: datetime, now: datetime) -> tuple[str, str] | None:
-    """(reason, message) when a console's `issued_at` cannot be taken (case and entity commands alike);
-    None when it can."""
-    if issued_at.tzinfo is None:
-        return "invalid_time", "issued_at must carry a time zone"
-    if not _convertible_to_utc(issued_at):
-        return "invalid_time", f"issued_at {issued_at.isoformat()} is outside the range of representable times"
-    if issued_at > now + MAX_CLOCK_AHEAD:
-        return "bad_clock", (f"issued_at {issued_at.isoformat()} is more than a day ahead of the server clock "
-                             f"({now.isoformat()}); set the console's clock")
-    return None
-
-
-def _convertible_to_utc(moment: datetime) -> bool:
-    """False for an aware time whose UTC form overflows (e.g. 0001-01-01T00:30+05:00): comparing or storing
-    it would raise, and a console's bad clock must get a refusal, not a 500."""
-    try:
-        moment.astimezone(timezone.utc)
-    except OverflowError:
-        return False
-    return True
 
 
 def _stored_answer(stored, user: AuthUser, command: Command | BadCommand, refdata) -> CommandResult:

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
-from app.platform.enums import Action, Status
 from app.cases.workflow import auto_escalation_due
+from app.platform.enums import Action, Status
 from db.cases import CaseRow, CommandRow
-from server.platform.auth import SYSTEM_USER
 from server.cases.commands import Hook, apply_command, system_command_id
+from server.platform.auth import SYSTEM_USER
 
 log = logging.getLogger(__name__)
 

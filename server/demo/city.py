@@ -20,13 +20,13 @@ from sqlalchemy import select
 
 from app.cases.case import Case
 from app.cases.commands import CommandResult
-from app.platform.enums import Action, Priority, Role, Source, Status
-from app.platform.geo import bbox, point_in_polygon
 from app.cases.routing import rank_units
 from app.cases.workflow import new_command
+from app.platform.enums import Action, Priority, Role, Source, Status
+from app.platform.geo import bbox, point_in_polygon
 from db.cases import CaseRow
-from server.platform.auth import AuthUser
 from server.cases.commands import apply_command
+from server.platform.auth import AuthUser
 from server.platform.database import Database
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from server.demo.sensor_readings import RainEvent, SimulatedSensorFeed
-from server.sensors.mqtt import MqttSubscriber, broker_reachable, parse_mqtt_url, readings_topic
+from server.sensors.mqtt import (
+    MqttSubscriber,
+    broker_reachable,
+    parse_mqtt_url,
+    readings_topic,
+)
 
 if TYPE_CHECKING:
     from server.context import ServerContext

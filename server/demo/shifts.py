@@ -14,11 +14,11 @@ import threading
 import uuid
 
 from app.platform.enums import Role
+from app.shifts.schedule import parse_schedule
 from db.platform import UserRow
-from server.shifts import handover, shifts
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from app.shifts.schedule import parse_schedule
+from server.shifts import handover, shifts
 
 log = logging.getLogger(__name__)
 

@@ -4,17 +4,19 @@ same cursor and scope share one serialised page per feed state (`server.feed.cha
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from app.platform.edge_types import QueryInt64
-from server.context import ServerContext
 from server.feed.changes import GZIP_MIN_BYTES, RawPage
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
 from server.platform.auth import AuthUser
+
+if TYPE_CHECKING:  # the context is built by the composition root, above every feature
+    from server.context import ServerContext
 
 router = APIRouter()
 

@@ -14,13 +14,16 @@ The endpoint stays the contract (OpenAPI, validation messages); this only skips 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.feed.api import changes_answer, long_poll
-from server.context import ServerContext
 from server.platform.errors import ApiError
 from server.platform.middleware import API_HEADERS
+
+if TYPE_CHECKING:  # the context is built by the composition root, above every feature
+    from server.context import ServerContext
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.metrics import figures as m
 from app.cases.case import Case
-from db.metrics import MetricCaseRow, MetricFactRow
-from db.cases import CaseRow
+from app.metrics import figures as m
 from db.base import UTCDateTime
+from db.cases import CaseRow
+from db.metrics import MetricCaseRow, MetricFactRow
 
 log = logging.getLogger(__name__)
 

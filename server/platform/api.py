@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.responses import JSONResponse
@@ -20,12 +20,14 @@ from app.platform.edge_types import Text
 from app.platform.enums import Role
 from db.platform import UserRow
 from server.audit import actions as audit_actions
-from server.context import ServerContext
-from server.platform import auth
+from server.platform import auth, request_context
 from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.platform.login_throttle import record_failed_login
+
+if TYPE_CHECKING:  # built by the composition root (server/app.py), which sits above every feature
+    from server.context import ServerContext
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,20 @@ def get_ctx(request: Request) -> ServerContext:
     return request.app.state.ctx
 
 
-Ctx = Annotated[ServerContext, Depends(get_ctx)]
+# The endpoints' handle on the context. Named as a string: FastAPI reads only the dependency, and the
+# platform must not import the composition root that builds the context from the features.
+Ctx = Annotated["ServerContext", Depends(get_ctx)]
 
 
 async def current_user(request: Request, ctx: Ctx,
                        _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]) -> AuthUser:
     """The bearer token's user (`ServerContext.user_for_token`). `_scheme` only puts the bearer scheme on
-    every operation of the schema; the header is read here, for the precise 401s of `auth.bearer_token`."""
-    return await ctx.user_for_token(auth.bearer_token(request))
+    every operation of the schema; the header is read here, for the precise 401s of `auth.bearer_token`.
+    The request's log lines name the user and console from here on (`request_context`)."""
+    found = await ctx.user_for_token(auth.bearer_token(request))
+    request_context.user.set(found.username)
+    request_context.console_id.set(found.console_id)
+    return found
 
 
 User = Annotated[AuthUser, Depends(current_user)]
@@ -81,6 +89,7 @@ class Health(BaseModel):
 def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     throttle = ctx.login_throttle
     address = request.client.host if request.client else None
+    request_context.console_id.set(body.console_id)  # the user only once known: a mistyped name is never logged
     now = ctx.now()
     with ctx.db.reader() as session:
         row = session.get(UserRow, body.username)
@@ -94,6 +103,7 @@ def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     except ApiError as exc:  # counted and recorded in a transaction of its own, then refused
         raise record_failed_login(throttle, subjects=subjects, row=row, console_id=body.console_id, now=ctx.now(),
                                   error=exc) from None
+    request_context.user.set(user.username)
     now = ctx.now()
     with ctx.db.writer() as session, session.begin():
         throttle.succeeded(session, subjects, now)

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -19,8 +19,8 @@ from fastapi import Request
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.platform.enums import Role
 from app.cases.workflow import Actor
+from app.platform.enums import Role
 from db.platform import TokenRow, UserRow
 from server.platform.errors import ApiError
 
@@ -40,6 +40,8 @@ class AuthUser:
     display_name: str
     role: Role
     unit_id: str | None = None
+    # the console the token was issued to (logs only: who the user is does not depend on it)
+    console_id: str | None = field(default=None, compare=False)
 
     @property
     def actor(self) -> Actor:
@@ -128,17 +130,17 @@ def resolve_token(session: Session, token: str, now: datetime) -> AuthUser:
 def resolve_token_with_expiry(session: Session, token: str, now: datetime) -> tuple[AuthUser, datetime]:
     """`resolve_token` plus the token's expiry (for `TokenCache`)."""
     found = session.execute(
-        select(TokenRow.expires_at, UserRow).join(UserRow, UserRow.username == TokenRow.username)
+        select(TokenRow.expires_at, TokenRow.console_id, UserRow).join(UserRow, UserRow.username == TokenRow.username)
         .where(TokenRow.token_sha256 == token_digest(token))
     ).first()
     if found is None:
         raise _unauthorized("invalid_token", "the token is unknown or was forged; log in again")
-    expires_at, user = found
+    expires_at, console, user = found
     if now >= expires_at:
         raise expired(expires_at, now)
     if not user.active:
         raise _unauthorized("invalid_token", f"user '{user.username}' is deactivated")
-    return AuthUser.from_row(user), expires_at
+    return replace(AuthUser.from_row(user), console_id=console), expires_at
 
 
 def expired(expires_at: datetime, now: datetime) -> ApiError:

@@ -1,4 +1,4 @@
-"""Reading a command batch one command at a time (`POST /api/commands`, `POST /api/entity-commands`).
+"""Reading a command batch one command at a time (`POST /api/commands`, every kind).
 
 A batch is a console's outbox in flight. Refusing it as a whole because of one bad command (a 422, or a
 500 from deep inside a transaction) answers every retry the same way, and the outbox is stuck behind
@@ -15,31 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from app.cases import commands
-from app.shifts import commands as entity_commands
-from app.cases.commands import problems
-from app.platform.edge_types import Time, check_text, printable
+from app.platform.edge_types import Time, check_text, printable, problems
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 _TIME = TypeAdapter(Time)
-_ITEMS = "each a command object; one that does not fit the command schema is answered rejected on its own"
-
-
-class CommandEnvelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    commands: list[Any] = Field(min_length=1, max_length=commands.MAX_BATCH, description=f"Commands, {_ITEMS}")
-
-
-class EntityCommandEnvelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    commands: list[Any] = Field(min_length=1, max_length=entity_commands.MAX_BATCH,
-                                description=f"Entity commands, {_ITEMS}")
 
 
 @dataclass(frozen=True)

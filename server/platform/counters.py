@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from db.platform import CounterRow
 from server.platform.database import dialect_insert
 
-
 _COUNTERS = CounterRow.__table__
 # On the table, not the ORM class (an ORM-enabled statement costs the session more per execution), built once.
 INCREMENT = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))

@@ -37,8 +37,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from db.platform import LoginThrottleRow, ServerKeyRow
-from db.platform import UserRow
+from db.platform import LoginThrottleRow, ServerKeyRow, UserRow
 from server.audit import actions as audit_actions
 from server.platform.database import Database, dialect_insert
 from server.platform.errors import ApiError

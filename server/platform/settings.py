@@ -24,6 +24,9 @@
 | login_lockout_s | ONEGRID_LOGIN_LOCKOUT_S | 60 (the first lockout; each further one in a row doubles it) |
 | login_lockout_max_s | ONEGRID_LOGIN_LOCKOUT_MAX_S | 3600 (the longest lockout) |
 | api_docs | ONEGRID_API_DOCS | unset: on in demo mode only (`/docs`, `/redoc`, `/openapi.json`) |
+| log_format | ONEGRID_LOG_FORMAT | plain (or json: one object per line, `server.platform.log_format`) |
+| metrics_allow | ONEGRID_METRICS_ALLOW | 127.0.0.1/32,::1/128 (networks that may read `GET /metrics`; "" = none) |
+| metrics_token | ONEGRID_METRICS_TOKEN | "" (a scraper sending `Authorization: Bearer <token>` may read it from anywhere) |
 
 Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
 in the database (so every server process and a restart see the same counts); a success clears the
@@ -49,8 +52,10 @@ apply them, never `create_app`, so a console that embeds the demo server and the
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -82,6 +87,9 @@ _ENV_NAMES = {
     "login_lockout_s": "ONEGRID_LOGIN_LOCKOUT_S",
     "login_lockout_max_s": "ONEGRID_LOGIN_LOCKOUT_MAX_S",
     "api_docs": "ONEGRID_API_DOCS",
+    "log_format": "ONEGRID_LOG_FORMAT",
+    "metrics_allow": "ONEGRID_METRICS_ALLOW",
+    "metrics_token": "ONEGRID_METRICS_TOKEN",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
@@ -130,9 +138,24 @@ class ServerSettings(BaseModel):
     api_docs: bool | None = Field(None, description="Serve /docs, /redoc and /openapi.json; unset = only in "
                                   "demo mode (a production server does not publish its API map)")
 
+    # operations (server.platform.ops_api, server.platform.log_format)
+    log_format: Literal["plain", "json"] = Field("plain", description="Log lines as plain text or one JSON "
+                                                 "object per line (time, level, logger, request id, user, console, "
+                                                 "command)")
+    metrics_allow: str = Field("127.0.0.1/32,::1/128", description="Comma-separated networks (CIDR) whose "
+                               "addresses may read GET /metrics without a token; '' = none")
+    metrics_token: str = Field("", description="A scraper sending `Authorization: Bearer <this>` may read "
+                               "GET /metrics from any address ('' = no token)")
+
     @property
     def api_docs_enabled(self) -> bool:
         return self.demo if self.api_docs is None else self.api_docs
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        parse_networks(value)  # a ValueError names the entry that is no network
+        return value
     # tuning of a serving process
     feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
         "After a long-poll is woken it waits this long before reading, so a burst of commits is answered "
@@ -182,6 +205,19 @@ class ServerSettings(BaseModel):
 def parse_ingest_keys(text: str) -> frozenset[str]:
     """The gateway ingest keys of `ServerSettings.ingest_keys`: comma-separated, empty entries ignored."""
     return frozenset(k.strip() for k in text.split(",") if k.strip())
+
+
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`ServerSettings.metrics_allow`: comma-separated CIDR networks (a bare address is a /32 or /128)."""
+    networks = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not a network (e.g. 10.0.0.0/8 or 127.0.0.1)") from None
+    return tuple(networks)
 
 
 def env_names() -> dict[str, str]:

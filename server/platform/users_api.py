@@ -3,9 +3,8 @@ documented in docs/ARCHITECTURE.md."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
-
 from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict

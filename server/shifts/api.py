@@ -2,7 +2,7 @@
 
 Opening and closing a shift are online actions of a shift lead. The notes and the signature of a
 handover also have direct endpoints, but consoles send them as queued entity commands
-(`POST /api/entity-commands`), so a lead can write and sign offline and the server applies each once.
+(`POST /api/commands`, kind `handover`), so a lead can write and sign offline and the server applies each once.
 """
 from __future__ import annotations
 
@@ -15,13 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.platform.edge_types import Text, Time
 from app.platform.enums import Role
-from app.shifts.commands import EntityBatchResult, EntityCommand
 from app.shifts.schedule import parse_schedule
 from server.audit.actions import console_of
 from server.platform import auth
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, responses
-from server.platform.batch_items import EntityCommandEnvelope, read_items
 from server.platform.errors import ApiError
 from server.platform.scope import can_read_handover
 from server.shifts import handover, shifts
@@ -32,7 +30,6 @@ from server.shifts.answers import (
     ShiftAnswer,
     ShiftsAnswer,
 )
-from server.shifts.commands import apply_entity_commands
 
 log = logging.getLogger(__name__)
 
@@ -159,15 +156,6 @@ def put_notes(shift_id: uuid.UUID, body: NotesRequest, user: User, ctx: Ctx, req
 def sign_handover(shift_id: uuid.UUID, body: SignRequest, user: User, ctx: Ctx,
                   request: Request) -> dict[str, Any]:
     return _direct(ctx, request, handover.sign, user, shift_id, body.content_hash)
-
-
-@router.post("/api/entity-commands", tags=["shifts"], response_model=EntityBatchResult,
-             responses=responses(401, *BODY, 503))
-def post_entity_commands(batch: EntityCommandEnvelope, user: User, ctx: Ctx) -> dict[str, Any]:
-    """Queued handover commands (each an `EntityCommand`), each applied exactly once (idempotent by
-    command_id), in batch order; one that does not fit the schema is answered rejected on its own."""
-    results = apply_entity_commands(ctx.db.writer, user, read_items(batch.commands, EntityCommand), ctx.now)
-    return {"results": [r.model_dump(mode="json") for r in results], "server_time": ctx.now().isoformat()}
 
 
 @router.post("/api/console-outages", tags=["shifts"], response_model=None,

@@ -24,15 +24,16 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from app.platform.enums import Action, Role, Status, TERMINAL_STATUSES
-from db.metadata import Base
+from app.platform.enums import TERMINAL_STATUSES, Action, Role, Status
+from app.shifts.commands import NOTES_MAX
 from db.cases import CaseEventRow, CaseRow
 from db.feed import FeedRow
+from db.metadata import Base
 from db.shifts import HANDOVER_DRAFT, HANDOVER_SIGNED, HandoverRow, ShiftRow
 from server.audit import chain as audit
+from server.feed.changes import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.feed.changes import record_change
 from server.shifts.shifts import SHIFT, emergency_periods, outages_during, shift_data
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 HANDOVER = "handover"
 REPORT_FORMAT = 1
 LIST_LIMIT = 200          # items per list in a report; the counts are always complete
-NOTES_MAX = 20_000
 _TERMINAL = [str(s) for s in TERMINAL_STATUSES]
 # Runs with the new JSON after the feed change and before the audit entry (the entity-command path stores
 # its idempotency record there, so the audit entry stays the transaction's last statement).

@@ -16,13 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.shifts.schedule import ScheduleError, Slot, occurrence_to_open
 from db.platform import UserRow
-from db.shifts import SHIFT_CLOSED, SHIFT_OPEN, ConsoleOutageRow, EmergencySwitchRow, ShiftRow
+from db.shifts import (
+    SHIFT_CLOSED,
+    SHIFT_OPEN,
+    ConsoleOutageRow,
+    EmergencySwitchRow,
+    ShiftRow,
+)
 from server.audit import chain as audit
+from server.feed.changes import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.feed.changes import record_change
-from app.shifts.schedule import ScheduleError, Slot, occurrence_to_open
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,9 @@ from app.cases import workflow
 from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandResult
 from app.cases.workflow import Actor
+from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
+from app.wire.command_batch import CommandsAnswer
 from app.wire.protocol import Change, ChangesPage, LoginResult, UserInfo
 
 
@@ -87,6 +89,8 @@ class FakeClient:
         self.lose_answers = 0        # this many pushes are applied but their answer is lost
         self.refuse_command: UUID | None = None  # a batch containing it gets a 422
         self.pushes: list[list[UUID]] = []
+        self.entity_commands: list[EntityCommand] = []  # applied as they come: no entity of any kind here
+        self.outages: list[dict] = []
 
     def set_token(self, token: str | None) -> None:
         self.token = token
@@ -114,8 +118,12 @@ class FakeClient:
         self._check()
         return None if etag == self.server.refdata.version else self.server.refdata.to_dict()
 
-    def push(self, commands: Sequence[Command]) -> BatchResult:
+    def push(self, commands: Sequence[Command | EntityCommand]) -> BatchResult | CommandsAnswer:
         self._check()
+        if any(isinstance(c, EntityCommand) for c in commands):
+            self.entity_commands.extend(commands)
+            return CommandsAnswer(results=[EntityCommandResult(command_id=c.command_id, status="accepted")
+                                           for c in commands], server_time=datetime.now(timezone.utc))
         ids = [c.command_id for c in commands]
         self.pushes.append(ids)
         if self.refuse_command in ids:
@@ -136,6 +144,11 @@ class FakeClient:
     @staticmethod
     def parse_changes(page: ChangesPage) -> ChangesPage:
         return page
+
+    def report_outages(self, console_id: str, outages) -> dict:
+        self._check()
+        self.outages.extend(outages)
+        return {"recorded": len(outages)}
 
     def healthz(self) -> dict:
         if self.down:

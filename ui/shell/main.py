@@ -155,6 +155,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from PySide6.QtWidgets import QMessageBox
 
     from app.platform.logging_setup import setup_logging
+    from app.platform.native_crash import enable_native_crash_traces
     from app.platform.settings import SettingsStore, cache_root, config_dir, log_dir
     from app.sync.engine import SyncEngine
     from ui.shell import i18n, theme
@@ -172,6 +173,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     interactive = args.user is None and args.screenshot is None and not smoke_test
     crash_handler = CrashHandler(log_dir(), interactive=interactive, parent=app)
     crash_handler.install()  # an exception escaping a slot or a thread: logged, and a crash report written
+    enable_native_crash_traces(log_dir())  # a native crash: faulthandler's trace, reported at the next start
     i18n.install_language(args.language or settings.language)
     theme.apply_theme(args.theme or settings.theme)
     if loaded.problem and interactive:

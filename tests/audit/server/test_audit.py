@@ -141,6 +141,8 @@ def test_logins_ok_and_failed_are_recorded_with_the_console(srv):
     ok, wrong, unknown = entries(srv.url, action="login")
     assert (ok.actor, ok.role, ok.result, ok.console_id, ok.entity_kind, ok.entity_id) == (
         "lead1", "shift_lead", "ok", "c-7", "user", "lead1")
+    request_ids = [entry.detail.pop("request_id") for entry in (wrong, unknown)]  # each its HTTP request's
+    assert len(set(request_ids)) == 2
     assert (wrong.actor, wrong.role, wrong.result, wrong.reason, wrong.console_id, wrong.detail) == (
         "lead1", "shift_lead", "failed", "bad_credentials", "c-7", {"cause": "wrong_password"})
     # a name that is no account is kept only as a pseudonym (it might be a password typed in the wrong field)

@@ -200,7 +200,7 @@ def test_entity_commands(srv, clock):
         (_entity(shift_id, clock, kind=NUL), "invalid_request", "kind"),
     ]
     for command, reason, field in bad:
-        r = send(srv, "POST", "/api/entity-commands", "lead1", {"commands": [command]})
+        r = send(srv, "POST", "/api/commands", "lead1", {"commands": [command]})
         assert r.status_code == 200, (command, r.text)
         (result,) = r.json()["results"]
         assert result["command_id"] == command["command_id"], result

@@ -33,7 +33,7 @@ def _post_commands(srv, username: str, command: dict) -> dict:
 
 
 def _post_entity(srv, username: str, command: dict) -> dict:
-    r = srv.client.post("/api/entity-commands", json={"commands": [command]}, headers=srv.login(username))
+    r = srv.client.post("/api/commands", json={"commands": [command]}, headers=srv.login(username))
     assert r.status_code == 200, r.text
     (result,) = r.json()["results"]
     return result

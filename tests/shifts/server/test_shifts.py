@@ -181,19 +181,19 @@ def test_entity_commands_are_applied_once(lite, clock):
     command = {"command_id": str(uuid.uuid4()), "kind": "handover", "entity_id": shift["id"], "action": "sign",
                "payload": {"content_hash": draft["content_hash"]}, "issued_at": clock.now.isoformat(),
                "offline": True, "console_id": "c2"}
-    first = srv.client.post("/api/entity-commands", json={"commands": [command]}, headers=srv.login("lead2")).json()
-    again = srv.client.post("/api/entity-commands", json={"commands": [command]}, headers=srv.login("lead2")).json()
+    first = srv.client.post("/api/commands", json={"commands": [command]}, headers=srv.login("lead2")).json()
+    again = srv.client.post("/api/commands", json={"commands": [command]}, headers=srv.login("lead2")).json()
     assert first["results"] == again["results"]
     (result,) = first["results"]
     assert result["status"] == "accepted" and result["data"]["signed_offline"] is True
-    stolen = srv.client.post("/api/entity-commands", json={"commands": [command]}, headers=srv.login("lead1")).json()
+    stolen = srv.client.post("/api/commands", json={"commands": [command]}, headers=srv.login("lead1")).json()
     assert stolen["results"][0]["reason"] == "conflict"
     bad = {**command, "command_id": str(uuid.uuid4()), "action": "set_notes", "payload": {"notez": "x"}}
-    (refused,) = srv.client.post("/api/entity-commands", json={"commands": [bad]},
+    (refused,) = srv.client.post("/api/commands", json={"commands": [bad]},
                                  headers=srv.login("lead1")).json()["results"]
     assert refused["status"] == "rejected" and refused["reason"] == "invalid_payload"
     late = {**command, "command_id": str(uuid.uuid4()), "action": "set_notes", "payload": {"notes": "late"}}
-    (refused,) = srv.client.post("/api/entity-commands", json={"commands": [late]},
+    (refused,) = srv.client.post("/api/commands", json={"commands": [late]},
                                  headers=srv.login("lead1")).json()["results"]
     assert refused["reason"] == "handover_signed" and refused["data"]["status"] == "signed"
     with srv.ctx.db.reader() as session:
@@ -322,7 +322,7 @@ def test_an_entity_command_with_an_unrepresentable_clock_is_refused_not_a_500(li
                "payload": {"content_hash": draft["content_hash"]},
                "issued_at": "0001-01-01T00:30:00+05:00",  # valid ISO, but its UTC form is before year 1
                "offline": True, "console_id": "c2"}
-    r = lite.client.post("/api/entity-commands", json={"commands": [command]}, headers=lite.login("lead2"))
+    r = lite.client.post("/api/commands", json={"commands": [command]}, headers=lite.login("lead2"))
     assert r.status_code == 200, r.text
     (result,) = r.json()["results"]
     assert (result["status"], result["reason"]) == ("rejected", "invalid_time") and "issued_at" in result["message"]

@@ -65,7 +65,7 @@ def test_a_signature_given_offline_syncs_exactly_once(tmp_path, server):
     client = ServerClient(proxy.url, token=incoming.client.token)
     proxy.set_mode("pass")  # the network is back
     # the first send reached the server but its answer was lost: the engine sends the same command again
-    (lost,) = client.push_entity_commands([queued.command]).results
+    (lost,) = client.push([queued.command]).results
     assert lost.status == "accepted"
     engine = SyncEngine(cache, client, wait_s=1)
     asyncio.run(engine.sync_once())

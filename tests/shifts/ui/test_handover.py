@@ -171,7 +171,7 @@ def test_the_incoming_lead_signs_and_the_signature_waits_in_the_outbox(qtbot, ma
     assert queued.command.action == "sign" and queued.command.payload == {"content_hash": handover["content_hash"]}
     assert dock.status_label.text() == "Signed here; waiting to be sent to the server."
     # the server refuses it (the outgoing lead had changed the notes): shown at the top of the report
-    from app.shifts.commands import EntityCommandResult
+    from app.platform.entity_commands import EntityCommandResult
 
     changed = {**handover, "notes": "new notes", "version": 2, "content_hash": "f" * 64}
     demo_cache.entity_outbox.apply_results([EntityCommandResult(

@@ -1,0 +1,30 @@
+"""What the sync engine needs of a server: `app.sync.client.ServerClient` over HTTP, or a test's stand-in
+(`tests/support/fake_server.py`). Written down so the engine calls it without probing for methods."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from app.cases.commands import BatchResult, Command
+from app.platform.entity_commands import EntityCommand
+from app.wire.command_batch import CommandsAnswer
+from app.wire.protocol import ChangesPage
+
+
+class SyncServer(Protocol):
+    token: str | None
+    clock_offset_s: float | None  # server clock minus ours, when known
+
+    def set_token(self, token: str | None) -> None: ...
+
+    def refdata(self, etag: str | None = None) -> dict[str, Any] | None: ...
+
+    def push(self, commands: Sequence[Command | EntityCommand]) -> BatchResult | CommandsAnswer: ...
+
+    def fetch_changes(self, after: int, limit: int = 1000, wait: float = 0) -> Any: ...
+
+    def parse_changes(self, response: Any) -> ChangesPage: ...
+
+    def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> dict[str, Any]: ...
+
+    def healthz(self) -> dict[str, Any]: ...
