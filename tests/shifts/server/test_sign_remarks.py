@@ -18,15 +18,15 @@ def test_remarks_go_into_the_signatures_audit_entry(lite, clock):
     command = {"command_id": str(uuid.uuid4()), "kind": "handover", "entity_id": shift["id"], "action": "sign",
                "payload": {"content_hash": draft["content_hash"], "remarks": "泵站 3 已查看 pump 3 checked"},
                "issued_at": clock.now.isoformat(), "offline": False, "console_id": "c2"}
-    (result,) = srv.client.post("/api/entity-commands", json={"commands": [command]},
+    (result,) = srv.client.post("/api/commands", json={"commands": [command]},
                                 headers=srv.login("lead2")).json()["results"]
     assert result["status"] == "accepted" and result["data"]["content_hash"] == draft["content_hash"]
     too_long = {**command, "command_id": str(uuid.uuid4()), "payload": {"content_hash": draft["content_hash"],
                                                                         "remarks": "x" * 4001}}
-    (refused,) = srv.client.post("/api/entity-commands", json={"commands": [too_long]},
+    (refused,) = srv.client.post("/api/commands", json={"commands": [too_long]},
                                  headers=srv.login("lead2")).json()["results"]
     assert refused["reason"] == "invalid_payload" and "remarks" in refused["message"]
     with srv.ctx.db.reader() as session:
         (detail,) = session.execute(text("SELECT detail FROM audit_log WHERE action = 'handover_sign' AND result = 'ok'")).one()
     detail = detail if isinstance(detail, dict) else json.loads(detail)
-    assert detail == {"content_hash": draft["content_hash"], "remarks": "泵站 3 已查看 pump 3 checked"}
+    assert detail["remarks"] == "泵站 3 已查看 pump 3 checked" and detail["content_hash"] == draft["content_hash"]
