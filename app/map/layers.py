@@ -30,6 +30,7 @@ from app.platform.enums import Status
 from app.platform.geo import geometry_coords, polygons_of
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 from app.platform.labels import status_label
+from app.cases.numbers import number_text
 
 CTX = "MapLayers"
 
@@ -140,8 +141,7 @@ def case_marker(summary: Any, now: datetime, due_soon: timedelta = DUE_SOON) -> 
     due = _as_datetime(_get(summary, "due_at"))
     cls = time_left_class(status, due, now, due_soon)
     ring, weight = TIME_LEFT_STYLE[cls]
-    number = (_get(summary, "number") or _get(summary, "provisional_number")
-              or str(_get(summary, "id"))[:8])
+    number = number_text(_get(summary, "number"), _get(summary, "provisional_number"), _get(summary, "id"))
     return {
         "id": str(_get(summary, "id")),
         "n": number,
