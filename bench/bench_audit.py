@@ -35,9 +35,9 @@ def _append_cost(url: str) -> tuple[list[float], float]:
     from app.cases.commands import Command, CommandBatch
     from app.platform.enums import Role
     from app.refdata.loading import load_demo_refdata
+    from server.admin.bootstrap import init_db
     from server.cases import commands
     from server.platform.auth import AuthUser
-    from server.admin.bootstrap import init_db
     from server.platform.database import Database
 
     refdata = load_demo_refdata()

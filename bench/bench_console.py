@@ -264,11 +264,10 @@ def launch_child() -> int:
     the prepared cache) and report, as LAUNCH json lines on stdout, when the window is interactive."""
     t_import = time.time()
     url, root, expected, settle = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "settle"
-    import ui.shell.main as console_main
-    from bench.console_fixtures import PASSWORD, USERNAME
-
     import ui.shell.login_dialog
+    import ui.shell.main as console_main
     import ui.shell.main_window
+    from bench.console_fixtures import PASSWORD, USERNAME
 
     original_start = console_main.start_console
     result: dict = {"t_child_python": t_import}
@@ -563,9 +562,9 @@ def bench_map(app, cache, built) -> None:
     from app.platform.enums import TERMINAL_STATUSES
     from app.sync.session import Session
     from bench.console_fixtures import OPERATOR
-    from ui.shell.context import ConsoleContext, CoreSignals
     from ui.map.dock import FLUSH_DELAY_MS, MapDock
     from ui.sensors.sensor_dock import SensorHub
+    from ui.shell.context import ConsoleContext, CoreSignals
 
     factory = built.factory
     ids = [factory.case_id(i) for i in range(N_MAP)]
@@ -632,7 +631,7 @@ def bench_map(app, cache, built) -> None:
         chosen = active[::step][:MAP_UPDATE * MAP_UPDATE_ROUNDS]
         cursor = built.cursor
         round_times, e2e, py_send, receive_ms = [], [], [], []
-        from app.wire.protocol import Change
+        from app.wire.feed import Change
 
         for r in range(MAP_UPDATE_ROUNDS):
             batch = chosen[r * MAP_UPDATE:(r + 1) * MAP_UPDATE]
@@ -825,7 +824,7 @@ def bench_queue(app, cache, built) -> None:
 
     # ---------------------------------------------------------------- 3. a sync batch lands
     try:
-        from app.wire.protocol import Change
+        from app.wire.feed import Change
 
         dock.set_view(View.ALL_ACTIVE)
         dock.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)

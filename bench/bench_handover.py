@@ -18,7 +18,13 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from bench.emit import emit
-from bench.harness import drop_stale_databases, fresh_database, install_sigterm_cleanup, log, plain_url
+from bench.harness import (
+    drop_stale_databases,
+    fresh_database,
+    install_sigterm_cleanup,
+    log,
+    plain_url,
+)
 from bench.result import Row
 
 CASES = int(os.environ.get("BENCH_HANDOVER_CASES", "200000"))
@@ -31,8 +37,8 @@ SIDE = ["return", "escalate", "verify_fail", "request_extension", "note"]
 def _fill(url: str, rng: random.Random) -> int:
     import psycopg
 
-    from server.admin.bootstrap import init_db
     from app.refdata.loading import load_demo_refdata
+    from server.admin.bootstrap import init_db
 
     init_db(url, refdata=load_demo_refdata())
     conninfo = plain_url(url)

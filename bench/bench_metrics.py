@@ -11,7 +11,8 @@ category, delays, whether it was returned, reworked, closed), from which `cases`
 ledger: 8–14 events a case) and the two metric fact tables are filled with `INSERT … SELECT`, so a million
 cases load in minutes on two cores without a Python loop. The facts follow `app.metrics.figures.case_facts`'
 rules for the generated paths (registration, dispatch, return and re-dispatch, handling, rework, closure;
-handling deadline 4 h, closing deadline 2 h after handling); `cases.data` holds a small stub instead of
+register and dispatch deadlines 30 min (the center's posts), handling deadline 4 h (one task per dispatch,
+rework included), verification and closing deadline 2 h after handling); `cases.data` holds a small stub instead of
 the full case JSON (the report never reads it), which keeps the database at a realistic size for what the
 report touches. Timings on a shared machine are noisy: the median of several runs is reported.
 """
@@ -143,9 +144,21 @@ UNION ALL
 SELECT id, 'e7', 'handled', unit_id, category_code, handled, (handled AT TIME ZONE 'Asia/Shanghai')::date,
        extract(epoch FROM handled - hstart), NULL FROM bench_times
 UNION ALL
+SELECT id, 'r1', 'register_due', NULL, category_code, created + INTERVAL '30 minutes',
+       ((created + INTERVAL '30 minutes') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
+       reg <= created + INTERVAL '30 minutes' FROM bench_times
+UNION ALL
+SELECT id, 'd2', 'dispatch_due', NULL, category_code, reg + INTERVAL '30 minutes',
+       ((reg + INTERVAL '30 minutes') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
+       disp <= reg + INTERVAL '30 minutes' FROM bench_times
+UNION ALL
+SELECT id, 'd4', 'dispatch_due', NULL, category_code, ret + INTERVAL '30 minutes',
+       ((ret + INTERVAL '30 minutes') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
+       disp2 <= ret + INTERVAL '30 minutes' FROM bench_times WHERE returned
+UNION ALL
 SELECT id, 'h' || CASE WHEN returned THEN 5 ELSE 3 END, 'handle_due', unit_id, category_code,
        hstart + INTERVAL '4 hours', ((hstart + INTERVAL '4 hours') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
-       handled <= hstart + INTERVAL '4 hours' FROM bench_times
+       handled <= hstart + INTERVAL '4 hours' AND NOT reworked FROM bench_times
 UNION ALL
 SELECT id, 'e9', 'rework', unit_id, category_code, fail, (fail AT TIME ZONE 'Asia/Shanghai')::date, NULL, NULL
 FROM bench_times WHERE reworked
@@ -153,11 +166,23 @@ UNION ALL
 SELECT id, 'e10', 'handled', unit_id, category_code, handled2, (handled2 AT TIME ZONE 'Asia/Shanghai')::date,
        extract(epoch FROM handled2 - fail), NULL FROM bench_times WHERE reworked
 UNION ALL
-SELECT id, 'h9', 'handle_due', unit_id, category_code, fail + INTERVAL '4 hours',
-       ((fail + INTERVAL '4 hours') AT TIME ZONE 'Asia/Shanghai')::date, NULL, handled2 <= fail + INTERVAL '4 hours'
+SELECT id, 'e9v', 'verified', NULL, category_code, fail, (fail AT TIME ZONE 'Asia/Shanghai')::date, NULL, NULL
 FROM bench_times WHERE reworked
 UNION ALL
-SELECT id, 'v' || CASE WHEN reworked THEN 10 ELSE 7 END, 'close_due', unit_id, category_code,
+SELECT id, 'e12', 'verified', NULL, category_code, closed_at - INTERVAL '5 minutes',
+       ((closed_at - INTERVAL '5 minutes') AT TIME ZONE 'Asia/Shanghai')::date, NULL, NULL FROM bench_times WHERE closed
+UNION ALL
+SELECT id, 'v7i', 'verify_due', NULL, category_code, handled + INTERVAL '2 hours',
+       ((handled + INTERVAL '2 hours') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
+       coalesce(coalesce(fail, closed_at - INTERVAL '5 minutes') <= handled + INTERVAL '2 hours', false)
+FROM bench_times
+UNION ALL
+SELECT id, 'v10i', 'verify_due', NULL, category_code, handled2 + INTERVAL '2 hours',
+       ((handled2 + INTERVAL '2 hours') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
+       coalesce(closed_at - INTERVAL '5 minutes' <= handled2 + INTERVAL '2 hours', false)
+FROM bench_times WHERE reworked
+UNION ALL
+SELECT id, 'v' || CASE WHEN reworked THEN 10 ELSE 7 END, 'close_due', NULL, category_code,
        coalesce(handled2, handled) + INTERVAL '2 hours',
        ((coalesce(handled2, handled) + INTERVAL '2 hours') AT TIME ZONE 'Asia/Shanghai')::date, NULL,
        coalesce(closed_at <= coalesce(handled2, handled) + INTERVAL '2 hours', false) FROM bench_times
@@ -167,14 +192,12 @@ SELECT id, 'e13', 'close', unit_id, category_code, closed_at, (closed_at AT TIME
 """
 
 CASE_FACTS_SQL = """
-INSERT INTO metric_cases (case_id, unit_id, category_code, created_at, closed_at, voided_at, late_at)
+INSERT INTO metric_cases (case_id, unit_id, category_code, created_at, closed_at, voided_at, late_at,
+                          registered_at, suspended_at, resumed_at)
 SELECT id, unit_id, category_code, created, closed_at, NULL,
-       least(CASE WHEN reg > created + INTERVAL '30 minutes' THEN created + INTERVAL '30 minutes' END,
-             CASE WHEN disp > reg + INTERVAL '30 minutes' THEN reg + INTERVAL '30 minutes' END,
-             CASE WHEN handled > hstart + INTERVAL '4 hours' THEN hstart + INTERVAL '4 hours' END,
-             CASE WHEN handled2 > fail + INTERVAL '4 hours' THEN fail + INTERVAL '4 hours' END,
-             CASE WHEN closed_at IS NULL OR closed_at > coalesce(handled2, handled) + INTERVAL '2 hours'
-                  THEN coalesce(handled2, handled) + INTERVAL '2 hours' END)
+       least(CASE WHEN coalesce(handled2, handled) > hstart + INTERVAL '4 hours' THEN hstart + INTERVAL '4 hours' END,
+             fail),
+       reg, NULL, NULL
 FROM bench_times
 """
 
@@ -193,6 +216,9 @@ _INDEXES = (
     "CREATE INDEX ix_metric_facts_at ON metric_facts (at)",
     "CREATE INDEX ix_metric_cases_closed_at ON metric_cases (closed_at)",
     "CREATE INDEX ix_metric_cases_late_at ON metric_cases (late_at)",
+    "CREATE INDEX ix_metric_cases_registered_at ON metric_cases (registered_at)",
+    "CREATE INDEX ix_metric_facts_unit_at ON metric_facts (unit_id, at)",
+    "CREATE INDEX ix_metric_facts_timed ON metric_facts (at) INCLUDE (kind, seconds) WHERE seconds IS NOT NULL",
 )
 
 

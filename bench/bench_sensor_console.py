@@ -52,8 +52,8 @@ class RowsCache:
 def bench_plot(app) -> None:
     import numpy as np
 
-    from app.sensors.series import SensorInfo, SensorSeries
     from app.sensors.levels import ThresholdEvaluator, Thresholds
+    from app.sensors.series import SensorInfo, SensorSeries
     from ui.sensors.plot import SensorPlot
 
     info = SensorInfo(id="wl-x", type="water_level", name="测试", unit_of_measure="m",

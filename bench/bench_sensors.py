@@ -151,7 +151,8 @@ class InProcessServer:
 
         self.port = free_port()
         settings = ServerSettings(database_url=url, host=HOST, port=self.port, mqtt_url=f"mqtt://{BROKER[0]}:{BROKER[1]}",
-                                  mqtt_topic_prefix=prefix, maintenance_interval_s=30)
+                                  mqtt_topic_prefix=prefix, maintenance_interval_s=30,
+                                  mqtt_session_expiry_s=120)  # a run-once session: not kept a day on the broker
         self.app = create_app(settings, refdata=refdata)
         self.ctx = self.app.state.ctx
         self.server = uvicorn.Server(uvicorn.Config(self.app, host=HOST, port=self.port, log_level="warning",

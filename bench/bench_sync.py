@@ -65,9 +65,9 @@ class Console:
 
     def __init__(self, directory: Path, url: str, username: str, **engine_args):
         from app.cache import LocalCache
-        from app.sync.session import login_online
         from app.sync.client import ServerClient
         from app.sync.engine import SyncEngine
+        from app.sync.session import login_online
 
         self.cache = LocalCache(directory)
         self.client = ServerClient(url)

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from app.platform.enums import TERMINAL_STATUSES, Action, Priority, Role, Source, Status
 from app.cases.workflow import Actor
+from app.platform.enums import TERMINAL_STATUSES, Action, Priority, Role, Source, Status
 
 PAGE = 5_000
 YEAR = 2026
@@ -206,7 +206,7 @@ NEXT_STATUS = {S.REPORTED: S.REGISTERED, S.REGISTERED: S.DISPATCHED, S.DISPATCHE
 def change_pages(factory: CloneFactory, n: int, start_position: int = 1,
                  page: int = PAGE) -> Iterator[tuple[list, int]]:
     """(changes, cursor) pages of the changes feed holding cases 0..n-1."""
-    from app.wire.protocol import Change
+    from app.wire.feed import Change
 
     position = start_position
     for first in range(0, n, page):

@@ -361,7 +361,7 @@ class Timed:
 PROFILE_CATEGORIES = [  # first match wins, checked against the whole stack of a sample
     ("new PostgreSQL connections", ("_connect_gen", "Connection.close (psycopg")),
     ("token lookup", ("user_for_token",)),
-    ("feed query + json.loads", ("read_changes (server/feed/changes.py", "ServerContext.read_changes")),
+    ("feed query + json.loads", ("read_changes (server/feed/read.py", "ServerContext.read_changes")),
     ("long-poll json.dumps", ("JSONResponse.render", "JSONResponse.__init__")),
     ("gzip", ("_compress_body", "GZipResponder")),
     ("applying commands", ("apply_batch (server/cases/commands.py",)),

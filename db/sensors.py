@@ -2,7 +2,9 @@
 `db.metadata`, so one metadata (and one alembic history) covers every table.
 
 - `sensor_readings`: raw readings, one row per (sensor, time) — a duplicate is the same key and is
-  dropped (ON CONFLICT DO NOTHING); kept for the raw retention window only (purged by maintenance).
+  dropped (ON CONFLICT DO NOTHING); kept for the raw retention window only. On PostgreSQL partitioned by
+  day (`sensor_readings_pYYYYMMDD`, `sensor_readings_default`: migration 0009, `server.sensors.partitions`),
+  which the models leave out (`is_reading_partition`); on SQLite one table purged by maintenance.
 - `sensor_minutes`: per-minute aggregates (min, max, sum, count → mean), kept long; updated in the
   same transaction as the raw rows they summarise, from the rows actually inserted (never duplicates).
 - `sensor_alarms`: one row per alarm (raised → acknowledged → cleared), `data` = the feed JSON.
@@ -16,10 +18,25 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import re
+
 from sqlalchemy import BigInteger, Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
+
+
+_PARTITION = re.compile(r"^sensor_readings_(p\d{8}|default)$")
+
+
+def is_reading_partition(table_name: str) -> bool:
+    """A partition of `sensor_readings` (PostgreSQL): part of the table, not a table of the models."""
+    return bool(_PARTITION.match(table_name))
+
+
+def include_name(name: str | None, type_: str, _parent_names) -> bool:
+    """Alembic's `include_name`: the models say nothing about the readings' partitions."""
+    return not (type_ == "table" and name is not None and is_reading_partition(name))
 
 
 class SensorReadingRow(Base):

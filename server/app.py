@@ -91,6 +91,9 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                     await maintenance
             await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
+            if ctx.locks is not None:
+                ctx.locks.close()  # gives up the sweeps and the MQTT slot for another process to take
+            ctx.batch_lanes.close()
             ctx.db.dispose()
 
     # The API's map (/docs, /redoc, /openapi.json) only where asked for (ServerSettings.api_docs: the demo

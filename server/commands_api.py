@@ -1,7 +1,7 @@
 """The one command endpoint: every kind of command, in one batch, each answered on its own.
 
 A console's outbox holds case commands and commands on other entities (the handover today); both go
-through `POST /api/commands`, told apart by `kind` (`app.wire.command_batch.kind_of`). Case commands are
+through `POST /api/commands`, told apart by `kind` (`app.wire.cases.kind_of`). Case commands are
 applied by `server.cases.commands` (per-case lanes, one statement for an accepted command's tail);
 every other kind by `server.platform.entity_commands` with the kind's handler from the server context.
 Kinds are independent of each other: each kind's commands are applied in batch order, and the answers
@@ -13,16 +13,15 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.cases.commands import BatchResult, Command
 from app.platform.entity_commands import (
     CASE_KIND,
-    MAX_BATCH,
     EntityBatchResult,
     EntityCommand,
 )
-from app.wire.command_batch import CommandEnvelope, CommandsAnswer, kind_of
+from app.wire.cases import CommandEnvelope, CommandsAnswer, kind_of
+from app.wire.shifts import EntityCommandEnvelope
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, responses
 from server.platform.batch_items import ReadBatch, read_items
@@ -53,13 +52,6 @@ async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx) -> Respons
         results[i] = result.model_dump(mode="json")
     body = {"results": results, "server_time": ctx.now().isoformat()}
     return Response(json.dumps(body).encode(), media_type="application/json")
-
-
-class EntityCommandEnvelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    commands: list[Any] = Field(min_length=1, max_length=MAX_BATCH,
-                                description="Entity commands, each answered on its own")
 
 
 @router.post("/api/entity-commands", tags=["commands"], response_model=EntityBatchResult, deprecated=True,

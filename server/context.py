@@ -19,20 +19,15 @@ from app.cases.commands import BatchResult, CommandBatch
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
-from server.cases.commands import Hook, apply_batch
+from server.cases.commands import BatchLanes, Hook, apply_batch
 from server.feed.answer_pacer import AnswerPacer
-from server.feed.changes import (
-    FEED_CHANGED,
-    ChangesPage,
-    FeedNotifier,
-    FeedPageCache,
-    FeedRing,
-    RawPage,
-    latest_position,
-    read_changes,
-    read_changes_raw,
-    read_ring_rows,
-)
+from server.feed.notifier import FeedNotifier
+from server.feed.page_cache import FeedPageCache
+from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
+from server.feed.read import DataPage, latest_position, read_changes
+from server.feed.record import FEED_CHANGED
+from server.feed.ring import FeedRing
+from server.platform.advisory import SessionLocks
 from server.platform.auth import (
     AuthUser,
     TokenCache,
@@ -78,10 +73,12 @@ class ServerContext:
         default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
+    locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # failed-login counts and lockouts (in the database)
+    batch_lanes: BatchLanes = field(init=False)  # a batch's cases applied at once (settings.batch_lanes)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
     _feed_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
     _command_limiter: tuple[object, anyio.CapacityLimiter] | None = field(default=None, init=False)
@@ -95,13 +92,17 @@ class ServerContext:
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
         self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
+        self.batch_lanes = BatchLanes(self.settings.batch_lanes)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,
                database: Database | None = None) -> ServerContext:
-        db = database or Database(settings.database_url)
+        db = database or Database(settings.database_url, pool_size=settings.db_pool_size,
+                                  max_overflow=settings.db_max_overflow)
+        direct = settings.direct_database_url or db.url
         ctx = cls(settings=settings, db=db, refdata_store=RefDataStore(db.reader, fixed=refdata),
-                  notifier=_make_notifier(db), clock=clock or utc_now)
+                  notifier=_make_notifier(db, direct), clock=clock or utc_now,
+                  locks=SessionLocks(direct) if db.is_postgres else None)
         ctx._wake_long_polls_after_commits()
         return ctx
 
@@ -114,7 +115,8 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit)
+        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
+                             lanes=self.batch_lanes)
         if self.metrics is not None:
             self.metrics.count_commands(result)
         return result
@@ -168,7 +170,7 @@ class ServerContext:
             future.add_done_callback(lambda f: lookups.pop(digest, None) if lookups.get(digest) is f else None)
         return await asyncio.shield(future)  # one caller going away must not cancel the others' lookup
 
-    def read_changes(self, after: int, limit: int, user: AuthUser) -> ChangesPage:
+    def read_changes(self, after: int, limit: int, user: AuthUser) -> DataPage:
         with self.db.reader() as session, session.begin():
             return read_changes(session, after, limit, user, self.refdata)
 
@@ -242,9 +244,9 @@ class ServerContext:
             session.info.pop(_USERS_CHANGED, None)
 
 
-def _make_notifier(db: Database) -> FeedNotifier:
+def _make_notifier(db: Database, direct_url: str) -> FeedNotifier:
     if db.is_postgres:
-        conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        conninfo = make_url(direct_url).set(drivername="postgresql").render_as_string(hide_password=False)
         return FeedNotifier(listen_conninfo=conninfo)
 
     def read_position() -> int:

@@ -244,6 +244,39 @@ EVENTS = [
     ("E0603", "违规排污", "Illegal sewage discharge", "std", "urgent", 0),
 ]
 
+# Registration and closing criteria (立案标准 / 结案标准) per kind and major class, written in the style of
+# the standard's per-category table (docs/evaluation.md says where they come from): {n} / {e} = the name.
+CRITERIA = {
+    ("component", "01"): ("{n}破损、缺失、移位或功能异常，影响使用或存在安全隐患", "{n}已修复或更换，功能恢复正常，无安全隐患",
+                          "{e}: damaged, missing, displaced or not working, hindering use or unsafe",
+                          "{e}: repaired or replaced and working, no hazard left"),
+    ("component", "02"): ("{n}破损、缺失、倾斜或污损，影响通行或交通安全", "{n}已修复、扶正或更换，通行恢复正常",
+                          "{e}: damaged, missing, tilted or defaced, hindering traffic or unsafe",
+                          "{e}: repaired, straightened or replaced; traffic normal"),
+    ("component", "03"): ("{n}破损、满溢、污损或缺失，影响市容或使用", "{n}已修复、清理或更换，整洁可用",
+                          "{e}: damaged, overflowing, dirty or missing", "{e}: repaired, cleaned or replaced"),
+    ("component", "04"): ("{n}死亡、倒伏、缺株、破损或遮挡，影响通行、安全或景观", "{n}已扶正、补植、修剪或修复，恢复完好",
+                          "{e}: dead, fallen, missing, damaged or obstructing",
+                          "{e}: straightened, replanted, pruned or repaired"),
+    ("component", "05"): ("{n}破损、有坍塌风险或违规使用，危及安全或影响市容", "{n}险情已排除或已整改，经现场确认",
+                          "{e}: damaged, at risk of collapse or misused", "{e}: danger removed or put right, seen on site"),
+    ("component", "06"): ("{n}损坏、离线或功能异常", "{n}已修复，功能与数据恢复正常",
+                          "{e}: damaged, offline or malfunctioning", "{e}: repaired; function and data normal"),
+    ("event", "01"): ("公共区域存在{n}，面积或数量明显，影响市容环境", "{n}已清除，现场整洁无残留",
+                      "{e} in a public place, clearly visible", "{e} removed; the place is clean"),
+    ("event", "02"): ("公共区域存在{n}，未经许可或有安全隐患", "{n}已清除或整改，未经许可的设置已拆除",
+                      "{e} in a public place, unauthorised or unsafe", "{e} removed or put right"),
+    ("event", "03"): ("施工现场或周边存在{n}，违反施工管理规定", "{n}已停止或整改，现场符合施工管理规定",
+                      "{e} at or around a site, against construction rules", "{e} stopped or put right"),
+    ("event", "04"): ("发生{n}，危及人身财产安全或影响城市运行，须立即处置", "{n}险情已排除，现场安全，恢复正常运行",
+                      "{e}, endangering people, property or the city's operation: act at once",
+                      "{e}: danger removed, the place safe and back to normal"),
+    ("event", "05"): ("街面存在{n}，占用公共空间或影响秩序", "{n}已劝离或纠正，街面秩序恢复",
+                      "{e} on the street, occupying public space", "{e} moved on or corrected; order restored"),
+    ("event", "06"): ("存在{n}，属城市管理职责范围且可核实", "{n}已处置完毕，经现场核实",
+                      "{e}, within city management's remit and verifiable", "{e} dealt with, confirmed on site"),
+}
+
 # --------------------------------------------------------------------------------------------------
 # roads and landmarks used in sensor names (all invented)
 
@@ -659,14 +692,17 @@ def build() -> dict[str, str]:
     for kind, items in (("component", COMPONENTS), ("event", EVENTS)):
         for code, name, name_en, profile, prio, emergency in items:
             u, o, c = PROFILES[profile]
+            rz, cz, re_, ce = CRITERIA[(kind, code[1:3])]
             cat_rows.append([code, kind, code[1:3], code[3:5], name, name_en, prio, u, o, c,
-                             emergency])
+                             emergency, rz.format(n=name), cz.format(n=name), re_.format(e=name_en),
+                             ce.format(e=name_en)])
     resp = [list(r) for r in make_responsibility()]
     return {
         "units.json": _json(units),
         "categories.csv": _csv(["code", "kind", "major", "minor", "name", "name_en",
                                 "default_priority", "urgent_limit", "ordinary_limit",
-                                "complex_limit", "emergency"], cat_rows),
+                                "complex_limit", "emergency", "register_criteria", "close_criteria",
+                                "register_criteria_en", "close_criteria_en"], cat_rows),
         "grids.geojson": _geojson(grids),
         "responsibility.csv": _csv(["category", "area", "unit_id", "rank"], resp),
         "users.json": _json(make_users()),

@@ -15,11 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.platform import labels, times
 from app.platform.enums import Action, Role
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
+
+if TYPE_CHECKING:
+    from app.wire.audit import AuditEntry
 
 CTX = "AuditTrail"
 PAGE = 200          # entries per request while browsing
@@ -62,6 +65,7 @@ _ACTIONS = {
     "login_unlock": QT_TRANSLATE_NOOP("AuditTrail", "Logins unlocked"),
     "outages_report": QT_TRANSLATE_NOOP("AuditTrail", "Console offline periods reported"),
     "sensor_readings": QT_TRANSLATE_NOOP("AuditTrail", "Sensor readings received"),
+    "sensor_readings_dropped": QT_TRANSLATE_NOOP("AuditTrail", "Old sensor readings removed"),
     "shift_open": QT_TRANSLATE_NOOP("AuditTrail", "Shift started"),
     "shift_close": QT_TRANSLATE_NOOP("AuditTrail", "Shift ended"),
     "handover_notes": QT_TRANSLATE_NOOP("AuditTrail", "Handover notes written"),
@@ -119,12 +123,13 @@ def time_text(iso: str | None) -> str:
     return times.fmt(iso, "seconds")
 
 
-def cell_text(entry: dict[str, Any], key: str) -> str:
+def cell_text(entry: AuditEntry, key: str) -> str:
     """What a lead reads in column `key` (also the CSV cell)."""
-    value = entry.get(key)
+    value = getattr(entry, key)
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
     if key in ("at", "client_time"):
         text = time_text(value)
-        raw = (entry.get("detail") or {}).get("client_time_raw") if key == "client_time" else None
+        raw = detail.get("client_time_raw") if key == "client_time" else None
         return text or (translate(CTX, QT_TRANSLATE_NOOP("AuditTrail", "unusable: {raw}")).format(raw=raw) if raw else "")
     if key == "offline":
         return translate(CTX, QT_TRANSLATE_NOOP("AuditTrail", "offline")) if value else ""
@@ -138,8 +143,8 @@ def cell_text(entry: dict[str, Any], key: str) -> str:
         return kind_text(value)
     if key == "detail":
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-    if key == "entity_id" and entry.get("entity_kind") == "case" and (entry.get("detail") or {}).get("number"):
-        return entry["detail"]["number"]  # the case number the lead knows; the UUID is in the tooltip
+    if key == "entity_id" and entry.entity_kind == "case" and detail.get("number"):
+        return detail["number"]  # the case number the lead knows; the UUID is in the tooltip
     return "" if value is None else str(value)
 
 
@@ -204,12 +209,12 @@ def export_csv(client, query: AuditQuery, path: str | Path, *,
             before = None
             while True:
                 page = client.audit(**query.params(), before=before, limit=EXPORT_PAGE)
-                for entry in page["entries"]:
+                for entry in page.entries:
                     writer.writerow([cell_text(entry, key) for key in COLUMN_KEYS])
-                count += len(page["entries"])
+                count += len(page.entries)
                 if progress is not None:
                     progress(count)
-                before = page.get("next_before")
+                before = page.next_before
                 if before is None:
                     break
         os.replace(tmp, path)

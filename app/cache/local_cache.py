@@ -48,7 +48,7 @@ from db.cache import CACHE_SCHEMA_VERSION, cache_metadata, cases, settings
 
 if TYPE_CHECKING:
     from app.refdata.model import RefData
-    from app.wire.protocol import Change
+    from app.wire.feed import Change
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,12 @@ class LocalCache(ScopeFollower):
     def case(self, case_id: UUID) -> Case | None:
         """The display copy: what the operator sees, including their own commands not yet answered."""
         return self._case_column(case_id, cases.c.data)
+
+    def cases_with_status(self, status: str) -> list[Case]:
+        """The display copies of the cases in one status (by its index: e.g. the few returned cases)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(cases.c.data).where(cases.c.status == str(status))).scalars().all()
+        return [Case.model_validate(data) for data in rows]
 
     def server_case(self, case_id: UUID) -> Case | None:
         """The last state the server confirmed (None for a case created here and not yet accepted)."""

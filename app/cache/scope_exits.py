@@ -23,7 +23,7 @@ from app.platform.scope import CASE, SCOPE_EXIT, case_scope, sees
 
 if TYPE_CHECKING:
     from app.cases.case import Case
-    from app.wire.protocol import Change
+    from app.wire.feed import Change
 
 log = logging.getLogger(__name__)
 

@@ -37,6 +37,17 @@ class Extension(BaseModel):
     requested_at: datetime
 
 
+class OwnerDecision(BaseModel):
+    """A lead's decision of an ownership dispute (权属争议): the owner and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit_id: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+
 class CaseEvent(BaseModel):
     """One accepted action in a case's history. `at` is the server's clock (or the console's while
     pending); `client_time` is the clock of the console that issued it."""
@@ -79,6 +90,7 @@ class Case(BaseModel):
     reporter_name: str = ""
     reporter_phone: str = ""
     alarm_id: str | None = None
+    object_code: str | None = None         # the component's object code (app.cases.object_codes)
     attachments: tuple[str, ...] = ()
     # Deadlines: the current stage's due time, and every stage's due/finished time for metrics.
     stage: Stage | None = None
@@ -91,6 +103,8 @@ class Case(BaseModel):
     suspended_at: datetime | None = None
     resume_at: datetime | None = None   # a suspension's planned end: the lead is reminded from then
     suspended_from: Status | None = None
+    dispute_since: datetime | None = None          # in the dispute queue since (app.cases.disputes)
+    owner_decision: OwnerDecision | None = None    # a lead decided the owner; no more returns
     version: int = 0
     created_at: datetime
     updated_at: datetime

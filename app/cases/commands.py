@@ -2,6 +2,10 @@
 
 Every payload model forbids unknown fields, so a typo in a client is an error, not a silently ignored
 field. `parse_payload` is the one place that maps an action to its payload schema.
+
+These are the domain's commands and the wire's at once: the console queues exactly the `Command` it sends
+and the server applies exactly the one it reads, so there is one definition of each (the envelope the
+server reads first is `app.wire.cases.CommandEnvelope`).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.cases.case import Case, Location
+from app.cases.object_codes import OBJECT_CODE_PATTERN
 from app.platform.edge_types import Int64, Text, Time, problems
 from app.platform.enums import Action, Priority, Source
 
@@ -36,6 +41,7 @@ class CreatePayload(_Payload):
     attachments: tuple[Text, ...] = Field(default=(), max_length=20)
     alarm_id: Text | None = Field(default=None, max_length=64)
     provisional_number: Text | None = Field(default=None, max_length=40)
+    object_code: Text | None = Field(default=None, max_length=24, pattern=OBJECT_CODE_PATTERN)  # a surveyed asset
 
 
 class EmptyPayload(_Payload):
@@ -95,6 +101,11 @@ class EscalatePayload(_Payload):
     automatic: bool = False
 
 
+class DecideOwnerPayload(_Payload):
+    unit_id: Text = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
 class NotePayload(_Payload):
     text: Text = Field(min_length=1, max_length=4000)
 
@@ -119,6 +130,7 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.ESCALATE: EscalatePayload,
     Action.REASSIGN: DispatchPayload,
     Action.NOTE: NotePayload,
+    Action.DECIDE_OWNER: DecideOwnerPayload,
 }
 
 

@@ -51,6 +51,7 @@ REASONS: dict[str, str] = {
     "unknown_unit": QT_TRANSLATE_NOOP("Refusals", "The server does not know that unit."),
     "unknown_category": QT_TRANSLATE_NOOP("Refusals", "The server does not know that category."),
     "unknown_grid": QT_TRANSLATE_NOOP("Refusals", "The server does not know that grid."),
+    "bad_object_code": QT_TRANSLATE_NOOP("Refusals", "The object code does not fit the case's category."),
     "top_of_hierarchy": QT_TRANSLATE_NOOP("Refusals", "The case was already at the top of the unit hierarchy."),
     "invalid_payload": QT_TRANSLATE_NOOP("Refusals", "Some of the information sent was missing or invalid."),
     "invalid_request": QT_TRANSLATE_NOOP("Refusals", "The command was malformed."),

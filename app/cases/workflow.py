@@ -13,11 +13,13 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
-from app.cases.case import Case, CaseEvent, Extension
+from app.cases import disputes, ownership
+from app.cases.case import Case, CaseEvent, Extension, OwnerDecision
 from app.cases.commands import (
     ApproveExtensionPayload,
     Command,
     CreatePayload,
+    DecideOwnerPayload,
     DispatchPayload,
     EscalatePayload,
     ExtensionPayload,
@@ -27,6 +29,7 @@ from app.cases.commands import (
     SuspendPayload,
     parse_payload,
 )
+from app.cases.object_codes import object_code_problem
 from app.platform import scope
 from app.platform.enums import TERMINAL_STATUSES, Action, Role, Stage, Status
 from app.refdata import timelimits
@@ -89,9 +92,10 @@ RULES: dict[Action, Rule] = {
     Action.CREATE: Rule(frozenset(), frozenset({R.OPERATOR, R.SHIFT_LEAD, R.INSPECTOR, R.SYSTEM}), S.REPORTED),
     Action.REGISTER: Rule(frozenset({S.REPORTED}), DESK, S.REGISTERED),
     Action.VOID: Rule(frozenset({S.REPORTED, S.REGISTERED}), DESK, S.VOIDED),
-    Action.DISPATCH: Rule(frozenset({S.REGISTERED, S.RETURNED}), DESK, S.DISPATCHED),
+    Action.DISPATCH: Rule(frozenset({S.REGISTERED, S.RETURNED}), DESK, S.DISPATCHED, guard=disputes.not_in_dispute),
     Action.ACCEPT: Rule(frozenset({S.DISPATCHED}), frozenset({R.UNIT_HANDLER}), S.IN_PROGRESS),
-    Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED),
+    Action.RETURN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.RETURNED,
+                        guard=disputes.return_refusal),
     Action.REPORT_HANDLED: Rule(frozenset({S.IN_PROGRESS}), frozenset({R.UNIT_HANDLER}), S.HANDLED),
     Action.SEND_VERIFY: Rule(frozenset({S.HANDLED}), DESK, S.VERIFYING),
     Action.VERIFY_PASS: Rule(frozenset({S.VERIFYING}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,
@@ -111,10 +115,12 @@ RULES: dict[Action, Rule] = {
     Action.ESCALATE: Rule(ACTIVE - {S.SUSPENDED}, frozenset({R.OPERATOR, R.SHIFT_LEAD, R.SYSTEM}), None),
     Action.REASSIGN: Rule(frozenset({S.DISPATCHED, S.IN_PROGRESS}), DESK, S.DISPATCHED),
     Action.NOTE: Rule(frozenset(Status), frozenset(Role) - {R.SYSTEM}, None),
+    Action.DECIDE_OWNER: Rule(frozenset({S.RETURNED}), frozenset({R.SHIFT_LEAD}), S.DISPATCHED,
+                              guard=disputes.needs_open_dispute),
 }
 
-# Automatic escalation: a case returned this many times goes one level up (DOMAIN.md).
-AUTO_ESCALATE_RETURNS = 2
+# A case returned this many times is an ownership dispute, not a job for the returning unit's parent.
+AUTO_ESCALATE_RETURNS = disputes.DISPUTE_AFTER_RETURNS
 
 
 def _who(actor: Actor) -> str:
@@ -190,6 +196,16 @@ def _start_stage(case: Case, stage: Stage, now: datetime, refdata: RefData) -> d
             "deadlines": deadlines}
 
 
+def _resume_handling(case: Case, now: datetime, refdata: RefData) -> dict:
+    """Rework runs against the handling deadline the case already had (the original, moved only by an
+    approved extension or a suspension), not a fresh limit: the first report was not a resolution."""
+    due = case.deadlines.get(Stage.HANDLE)
+    if due is None:  # dispatched before deadlines were kept: a fresh limit is all we can give
+        return _start_stage(case, Stage.HANDLE, now, refdata)
+    working = _limit_for(case, Stage.HANDLE, refdata).working
+    return {"stage": Stage.HANDLE, "stage_started_at": now, "due_at": due, "due_working": working}
+
+
 def _finish_stage(case: Case, now: datetime) -> dict:
     finished = dict(case.finished)
     if case.stage is not None:
@@ -253,6 +269,13 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         changes |= _finish_stage(case, now) | _start_stage(case, Stage.DISPATCH, now, refdata)
     elif action == Action.VOID:
         changes |= {"stage": None, "due_at": None}
+    elif action == Action.DECIDE_OWNER:
+        assert isinstance(payload, DecideOwnerPayload)
+        _check_unit(payload.unit_id, refdata)
+        decision = OwnerDecision(unit_id=payload.unit_id, reason=payload.reason, decided_by=actor.username,
+                                 decided_at=now)
+        changes |= {"unit_id": payload.unit_id, "dispute_since": None, "owner_decision": decision}
+        changes |= _finish_stage(case, now) | _start_stage(case, Stage.HANDLE, now, refdata)
     elif action in (Action.DISPATCH, Action.REASSIGN):
         assert isinstance(payload, DispatchPayload)
         _check_unit(payload.unit_id, refdata)
@@ -267,16 +290,14 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         event_payload["unit_id"] = case.unit_id
         changes |= {"unit_id": None, "return_count": case.return_count + 1, "extension": None}
         changes |= _start_stage(case, Stage.DISPATCH, now, refdata)
-        if case.return_count + 1 == AUTO_ESCALATE_RETURNS:
-            target_unit = _parent_or_root(case.escalated_to or case.unit_id, refdata)
-            if target_unit is not None:
-                changes |= {"escalation_level": case.escalation_level + 1, "escalated_to": target_unit}
-                extra_events.append(CaseEvent(
-                    seq=len(case.events) + 2, action=Action.ESCALATE, actor=SYSTEM_ACTOR.username,
-                    actor_role=Role.SYSTEM, at=now, from_status=S.RETURNED, to_status=S.RETURNED,
-                    command_id=command.command_id,
-                    payload={"reason": f"returned {AUTO_ESCALATE_RETURNS} times", "automatic": True,
-                             "target_unit_id": target_unit}))
+        if disputes.opens_dispute(case):  # to the dispute queue (app.cases.disputes)
+            changes["dispute_since"] = now
+            extra_events.append(CaseEvent(
+                seq=len(case.events) + 2, action=Action.ESCALATE, actor=SYSTEM_ACTOR.username,
+                actor_role=Role.SYSTEM, at=now, from_status=S.RETURNED, to_status=S.RETURNED,
+                command_id=command.command_id,
+                payload={"reason": disputes.DISPUTE_REASON.format(n=case.return_count + 1), "automatic": True,
+                         "dispute": True}))
     elif action == Action.REPORT_HANDLED:
         assert isinstance(payload, HandledPayload)
         changes |= _finish_stage(case, now) | _start_stage(case, Stage.VERIFY, now, refdata)
@@ -286,9 +307,9 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         changes |= {"inspector": payload.inspector, "verification": None}
     elif action == Action.VERIFY_PASS:
         changes["verification"] = "passed"
-    elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit with a fresh handling limit
+    elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit, against its original deadline
         changes |= {"verification": None, "rework_count": case.rework_count + 1}
-        changes |= _start_stage(case, Stage.HANDLE, now, refdata)
+        changes |= _resume_handling(case, now, refdata)
     elif action == Action.CLOSE:
         changes |= _finish_stage(case, now) | {"stage": None, "due_at": None}
     elif action == Action.REQUEST_EXTENSION:
@@ -329,7 +350,11 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         assert isinstance(payload, EscalatePayload)
         if payload.automatic and actor.role != Role.SYSTEM:
             raise WorkflowError("forbidden_role", f"only the system escalates automatically, not {_who(actor)}")
-        if payload.target_unit_id is not None:
+        alerted = ownership.overdue_alert(case.stage) if payload.automatic else None
+        if alerted is not None and payload.target_unit_id is None:
+            # the center's (or the inspectors') own delay: alert its lead, no unit is involved
+            event_payload |= {"alerted": str(alerted), "stage": str(case.stage)}
+        elif payload.target_unit_id is not None:
             _check_unit(payload.target_unit_id, refdata)
             target_unit = payload.target_unit_id
         else:
@@ -337,8 +362,9 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
             if target_unit is None or target_unit == case.escalated_to:
                 raise WorkflowError("top_of_hierarchy",
                                     f"{_case_name(case)} is already at the top of the unit hierarchy")
-        changes |= {"escalation_level": case.escalation_level + 1, "escalated_to": target_unit}
-        event_payload["target_unit_id"] = target_unit
+        if alerted is None or payload.target_unit_id is not None:
+            changes |= {"escalation_level": case.escalation_level + 1, "escalated_to": target_unit}
+            event_payload["target_unit_id"] = target_unit
     elif action == Action.NOTE:
         pass
 
@@ -367,6 +393,9 @@ def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: Ref
             refdata.grid(location.grid_code)
         except Exception:
             raise WorkflowError("unknown_grid", f"unknown grid '{location.grid_code}'") from None
+    if payload.object_code is not None and \
+            (why := object_code_problem(payload.object_code, category, location.grid_code)) is not None:
+        raise WorkflowError("bad_object_code", why)
     base = Case(
         id=command.case_id,
         provisional_number=payload.provisional_number,
@@ -379,6 +408,7 @@ def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: Ref
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         alarm_id=payload.alarm_id,
+        object_code=payload.object_code,
         attachments=payload.attachments,
         created_at=now,
         updated_at=now,

@@ -204,6 +204,8 @@ ACTIONS: dict[Action, tuple[str, list[tuple[str, dict]], Callable[[Any], dict]]]
                       lambda a: {"reason": a.reason} | ({"target_unit_id": a.target} if a.target else {})),
     Action.REASSIGN: ("reassign", [("--unit", {"required": True})], lambda a: {"unit_id": a.unit}),
     Action.NOTE: ("note", [("--text", {"required": True})], lambda a: {"text": a.text}),
+    Action.DECIDE_OWNER: ("decide-owner", [("--unit", {"required": True}), ("--reason", {"required": True})],
+                          lambda a: {"unit_id": a.unit, "reason": a.reason}),
 }
 
 

@@ -32,32 +32,31 @@ def _shift_ref(cache, ref: str) -> str:
 
 def cmd_shift_status(args) -> int:
     session = base.load_session(args)
-    answer = base.client_for(args, session).shifts(limit=1)
-    current = answer["current"]
+    current = base.client_for(args, session).shifts(limit=1).current
     if current is None:
         print("no shift is open")
     else:
-        print(f"{current['name']} shift {current['id']} open since {current['opened_at']}, lead {current['lead']}, "
-              f"on duty: {', '.join(current['on_duty'])}")
+        print(f"{current.name} shift {current.id} open since {current.opened_at}, lead {current.lead}, "
+              f"on duty: {', '.join(current.on_duty)}")
     return 0
 
 
 def cmd_shift_open(args) -> int:
     session = base.load_session(args)
     shift = base.client_for(args, session).open_shift(args.on_duty or [], args.name)
-    print(f"opened {shift['name']} shift {shift['id']} ({shift['scheduled_start']} – {shift['scheduled_end']})")
+    print(f"opened {shift.name} shift {shift.id} ({shift.scheduled_start} – {shift.scheduled_end})")
     return 0
 
 
 def cmd_shift_close(args) -> int:
     session = base.load_session(args)
     client = base.client_for(args, session)
-    current = client.shifts(limit=1)["current"]
+    current = client.shifts(limit=1).current
     if current is None:
         raise base.CliError("no shift is open")
-    draft = client.close_shift(current["id"], args.notes or "")
+    draft = client.close_shift(current.id, args.notes or "")
     base.sync_once(base.open_cache(args), client)
-    print(f"closed shift {current['id']}; handover drafted (content hash {draft['content_hash'][:12]})")
+    print(f"closed shift {current.id}; handover drafted (content hash {draft.content_hash[:12]})")
     return 0
 
 

@@ -24,6 +24,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from app.map import areas as map_areas
 from app.map import layers as map_layers
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 from app.platform.paths import resource
@@ -82,8 +83,8 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
                 labels: dict[str, str] | None = None, theme: str = "light") -> dict[str, Any]:
     """The JSON config the page starts from (static layers, legend, labels, zoom rules)."""
     return {
-        "layers": map_layers.static_layers(refdata, language) if refdata is not None else {},
-        "bounds": map_layers.bounds(refdata) if refdata is not None else None,
+        "layers": map_areas.static_layers(refdata, language) if refdata is not None else {},
+        "bounds": map_areas.bounds(refdata) if refdata is not None else None,
         "legend": map_layers.legend(),
         "labels": {**page_labels(), **(labels or {})},
         "tiles": tiles,

@@ -53,16 +53,25 @@ def report_csv(rep: Report, refdata: RefData, language: str | None = None) -> st
                     "" if f.numerator is None else f.numerator, "" if f.denominator is None else f.denominator,
                     p90, t(f.formula)])
     w.writerow([])
+    if rep.posts:
+        w.writerow([t(QT_TRANSLATE_NOOP("Metrics", "Post")), t(QT_TRANSLATE_NOOP("Metrics", "Figure")),
+                    t(QT_TRANSLATE_NOOP("Metrics", "Value")), t(QT_TRANSLATE_NOOP("Metrics", "Numerator")),
+                    t(QT_TRANSLATE_NOOP("Metrics", "Denominator")), t(QT_TRANSLATE_NOOP("Metrics", "Formula"))])
+        for post in rep.posts:
+            for f in post.figures:
+                w.writerow([t(post.label), t(f.label), _cell(f, t), "" if f.numerator is None else f.numerator,
+                            "" if f.denominator is None else f.denominator, t(f.formula)])
+        w.writerow([])
+    w.writerow([t(QT_TRANSLATE_NOOP("Metrics", "Ranking")), t(FIGURES_BY_KEY[rep.ranking_by].label),
+                rep.ranking_rule])
     w.writerow([t(QT_TRANSLATE_NOOP("Metrics", "Rank")), t(QT_TRANSLATE_NOOP("Metrics", "Unit"))]
-               + [t(FIGURES_BY_KEY[k].label) for k in RANKING_KEYS])
+               + [t(FIGURES_BY_KEY[k].label) for k in RANKING_KEYS]
+               + [t(QT_TRANSLATE_NOOP("Metrics", "Peer group")), t(QT_TRANSLATE_NOOP("Metrics", "Not ranked because"))])
     for row in rep.ranking:
         figs = {f.key: f for f in row.figures}
-        cells = []
-        for k in RANKING_KEYS:
-            f = figs[k]
-            cells.append(str(int(f.value or 0)) if f.kind == "count" else
-                         (t(NA) if f.value is None else f"{f.value * 100:.2f}%"))
-        w.writerow([row.rank, unit_name(row.unit_id), *cells])
+        cells = [_cell(figs[k], t) for k in RANKING_KEYS]
+        w.writerow(["—" if row.rank is None else row.rank, unit_name(row.unit_id), *cells, row.peer_group,
+                    row.unranked_reason])
     w.writerow([])
     w.writerow([t(QT_TRANSLATE_NOOP("Metrics", "Day"))] + [t(FIGURES_BY_KEY[k].label) for k in
                                                           ("registered", "dispatched", "handled", "closed")])
@@ -79,3 +88,9 @@ def report_csv(rep: Report, refdata: RefData, language: str | None = None) -> st
             name = f"{c.category_code} {localized_name(cat, language)}"
         w.writerow([name, c.registered, c.handled, c.closed, c.handling_due, c.handled_on_time])
     return out.getvalue()
+
+
+def _cell(f, t) -> str:
+    if f.kind == "count":
+        return str(int(f.value or 0))
+    return t(NA) if f.value is None else f"{f.value * 100:.2f}%"

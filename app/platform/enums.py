@@ -43,6 +43,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     REASSIGN = "reassign"
     NOTE = "note"
+    DECIDE_OWNER = "decide_owner"  # a lead settles an ownership dispute (权属争议)
 
 
 class Role(StrEnum):

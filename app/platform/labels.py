@@ -46,6 +46,7 @@ _ACTION = {
     Action.ESCALATE: QT_TRANSLATE_NOOP("Labels", "Escalate"),                # 督办/升级
     Action.REASSIGN: QT_TRANSLATE_NOOP("Labels", "Reassign"),                # 改派
     Action.NOTE: QT_TRANSLATE_NOOP("Labels", "Note"),                        # 备注
+    Action.DECIDE_OWNER: QT_TRANSLATE_NOOP("Labels", "Decide owner"),        # 权属裁定
 }
 
 _ROLE = {

@@ -81,7 +81,7 @@ def sees_case(case: Case, role: Role | str, unit_id: str | None, refdata: RefDat
 def left_unit(old_scope: str | None, new_scope: str | None) -> str | None:
     """The unit an entity leaves when its scope goes from `old_scope` to `new_scope` (None: it leaves
     none that matters: it had no unit, or everyone still sees it). The server's upsert states the same
-    in SQL (`server.feed.changes`)."""
+    in SQL (`server.feed.read`, `server.feed.pages`)."""
     if not old_scope or new_scope is None or new_scope == old_scope:
         return None
     return old_scope
@@ -90,7 +90,7 @@ def left_unit(old_scope: str | None, new_scope: str | None) -> str | None:
 def feed_candidate(units: Collection[str] | None, scope: str | None, exits: Mapping[str, int] | None,
                    after: int) -> bool:
     """Whether a feed row is worth reading for this user from cursor `after` (the SQL pre-filter of
-    `server.feed.changes`; `feed_entry` decides). A page counts candidates against its limit, so the database
+    `server.feed.read`; `feed_entry` decides). A page counts candidates against its limit, so the database
     read and the ring page the same way."""
     return sees(units, scope) or (after > 0 and bool(exits))
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from app.refdata.errors import RefDataError
 from app.refdata.files import read_json
-from app.refdata.timelimits import TimeLimitError, TimeLimitPolicy
+from app.refdata.time_fields import TimeLimitError
+from app.refdata.timelimits import TimeLimitPolicy
 
 __all__ = ["parse_calendar", "policy_from_dict"]
 

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from app.platform.enums import Priority
-from app.refdata.entities import Category, as_priority
+from app.refdata.entities import CRITERIA_FIELDS, Category, as_priority
 from app.refdata.errors import RefDataError, Src
 from app.refdata.files import first_duplicate, read_csv
-from app.refdata.timelimits import Limit, TimeLimitError, WorkCalendar
+from app.refdata.time_fields import TimeLimitError
+from app.refdata.timelimits import Limit
+from app.refdata.work_calendar import WorkCalendar
 
 __all__ = ["CATEGORY_COLUMNS", "category_from_row", "format_limit", "parse_categories",
            "parse_categories_with_src", "parse_limit", "validate_categories"]
@@ -97,9 +99,10 @@ def category_from_row(row: Mapping[str, Any], err: Callable[[str], RefDataError]
         if emergency not in ("0", "1"):
             raise err(f"category {code!r}: emergency must be 0 or 1, got {emergency!r}")
         emergency = emergency == "1"
+    criteria = {k: str(row.get(k) or "").strip() for k in CRITERIA_FIELDS}
     return Category(code=code, kind=kind, major=major, minor=minor, name=row["name"],
                     name_en=row["name_en"], default_priority=default_priority, limits=limits,
-                    emergency=bool(emergency))
+                    emergency=bool(emergency), **criteria)
 
 
 def validate_categories(categories: Sequence[Category], src: Src) -> None:

@@ -1,19 +1,29 @@
 """The reference-data records: units, categories, grids, users, sensors with their alarm rules, and the
-rows of the responsibility matrix. Frozen dataclasses, each with its ``to_dict()`` for the bundle."""
+rows of the responsibility matrix. Frozen dataclasses, each with its ``to_dict()`` for the bundle.
+
+They are the domain and the wire at once: the answer of GET /api/refdata (`app.wire.refdata.RefDataAnswer`)
+is made of these very classes, so its schema cannot drift from them; `WIRE` gives each the schema's
+`additionalProperties: false`, and a test holds ``to_dict()`` to what the schema's model would write."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, with_config
 
 from app.platform.enums import Priority, Role
 from app.platform.geo import point_in_polygon
 from app.refdata.errors import RefDataError
 from app.refdata.timelimits import Limit
 
+# Documented strictly (the API fuzzer fails on a field the schema does not name); never validated on the server.
+WIRE = with_config(ConfigDict(json_schema_extra={"additionalProperties": False}))
+
 __all__ = ["SENSOR_RULE_FIELDS", "Category", "Grid", "ResponsibilityRule", "Sensor", "SensorRules", "Unit",
            "User", "as_priority"]
 
 
+@WIRE
 @dataclass(frozen=True)
 class Unit:
     """A member unit (成员单位): the city office, a department, a squad (中队) or a team (班组)."""
@@ -31,31 +41,43 @@ class Unit:
                 "parent_id": self.parent_id, "kind": self.kind, "phone": self.phone}
 
 
+CRITERIA_FIELDS = ("register_criteria", "close_criteria", "register_criteria_en", "close_criteria_en")
+
+
+@WIRE
 @dataclass(frozen=True)
 class Category:
     """A component (部件) or event (事件) category with its handling limit per priority."""
 
     code: str
-    kind: str                # "component" | "event"
+    kind: Annotated[str, Field(description="component or event")]
     major: str               # two digits
     minor: str               # two digits
     name: str
     name_en: str
     default_priority: Priority
-    limits: dict[Priority, Limit] = field(hash=False)
+    limits: Annotated[dict[Priority, Limit], Field(description="priority → handling limit")] = field(hash=False)
     emergency: bool = False
+    # 立案标准 / 结案标准: what must be true to register a case of this category, and to close it
+    register_criteria: str = ""
+    close_criteria: str = ""
+    register_criteria_en: str = ""
+    close_criteria_en: str = ""
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
-                "name": self.name, "name_en": self.name_en,
-                "default_priority": str(self.default_priority),
-                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
-                "emergency": self.emergency}
+        out = {"code": self.code, "kind": self.kind, "major": self.major, "minor": self.minor,
+               "name": self.name, "name_en": self.name_en,
+               "default_priority": str(self.default_priority),
+               "limits": {str(p): self.limits[p].to_dict() for p in Priority},
+               "emergency": self.emergency}
+        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
+        return out | criteria  # absent when empty: older bundles keep their version
 
 
+@WIRE
 @dataclass(frozen=True)
 class Grid:
     """A unit grid (单元网格). ``street`` and ``community`` are the 9- and 12-digit code prefixes;
@@ -68,8 +90,8 @@ class Grid:
     street_name: str
     community: str
     community_name: str
-    geometry: dict[str, Any] = field(hash=False, repr=False)
-    centroid: tuple[float, float] = (0.0, 0.0)
+    geometry: Annotated[dict[str, Any], Field(description="GeoJSON geometry")] = field(hash=False, repr=False)
+    centroid: Annotated[tuple[float, float], Field(description="[lat, lon]")] = (0.0, 0.0)
 
     def contains(self, lat: float, lon: float) -> bool:
         return point_in_polygon(lon, lat, self.geometry["coordinates"])
@@ -81,6 +103,7 @@ class Grid:
                 "geometry": self.geometry, "centroid": [self.centroid[0], self.centroid[1]]}
 
 
+@WIRE
 @dataclass(frozen=True)
 class User:
     """An account. ``password`` is only ever a demo/seed password (the server stores hashes)."""
@@ -89,7 +112,8 @@ class User:
     display_name: str
     role: Role
     unit_id: str | None = None
-    password: str | None = field(default=None, repr=False)
+    password: Annotated[str | None, Field(description="null in GET /api/refdata: passwords are never sent")] = field(
+        default=None, repr=False)
 
     def to_dict(self, include_secrets: bool = False) -> dict[str, Any]:
         return {"username": self.username, "display_name": self.display_name,
@@ -101,6 +125,7 @@ SENSOR_RULE_FIELDS = ("warning_high", "alarm_high", "warning_low", "alarm_low", 
                       "hysteresis", "min_duration_s", "silent_after_s", "min_valid", "max_valid")
 
 
+@WIRE
 @dataclass(frozen=True)
 class SensorRules:
     """Alarm rules of one sensor. Thresholds and rate are nullable (None = not checked);
@@ -125,6 +150,7 @@ class SensorRules:
         return {name: getattr(self, name) for name in SENSOR_RULE_FIELDS}
 
 
+@WIRE
 @dataclass(frozen=True)
 class Sensor:
     """An IoT sensor in a grid; an alarm opens a case of ``category_code`` for ``owner_unit_id``."""
@@ -151,6 +177,7 @@ class Sensor:
                 "baseline": self.baseline, "rules": self.rules.to_dict()}
 
 
+@WIRE
 @dataclass(frozen=True)
 class ResponsibilityRule:
     """One row of the responsibility matrix.

@@ -18,6 +18,7 @@ from app.platform.geo import GridIndex
 from app.refdata.calendar import policy_from_dict
 from app.refdata.categories import category_from_row, validate_categories
 from app.refdata.entities import (
+    CRITERIA_FIELDS,
     Category,
     Grid,
     ResponsibilityRule,
@@ -35,7 +36,8 @@ from app.refdata.responsibility import (
     validate_rules,
 )
 from app.refdata.sensors import sensors_from_items
-from app.refdata.timelimits import Limit, TimeLimitError, TimeLimitPolicy
+from app.refdata.time_fields import TimeLimitError
+from app.refdata.timelimits import Limit, TimeLimitPolicy
 from app.refdata.units import units_from_items, validate_units
 from app.refdata.users import users_from_items
 
@@ -297,6 +299,7 @@ class RefData:
                    "name_en": f.text("name_en", required=False),
                    "default_priority": f.text("default_priority"), "limits": limits,
                    "emergency": emergency}
+            row |= {k: f.text(k, required=False) for k in CRITERIA_FIELDS}
             cats.append(category_from_row(row, f.error, policy.calendar))
         grids = []
         for i, obj in enumerate(lists["grids"]):

@@ -20,12 +20,15 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.platform.enums import Role
 from app.platform.events import EventGroup
 from app.sensors.alarms import Alarm, AlarmState
 from app.sensors.levels import Reason
+
+if TYPE_CHECKING:
+    from app.wire.sensors import AlarmAnswer
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +230,8 @@ class FeedAlarmSource:
             raise NeedsServer("acknowledging or clearing an alarm needs the server; the console is offline")
         return client
 
-    def _answer(self, data: Any) -> Alarm:
+    def _answer(self, answer: AlarmAnswer) -> Alarm:
+        data = answer.model_dump(mode="json")  # the alarm's feed JSON, as the cache keeps every alarm
         alarm = alarm_from_data(data)
         self.apply_rows({alarm.id: data})
         return self.alarm(alarm.id) or alarm

@@ -26,13 +26,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.sensors.alarm_source import BadAlarmData, NeedsServer, epoch
 from app.sensors.levels import SensorState
 from app.sensors.series import Readings, SensorInfo
+
+if TYPE_CHECKING:
+    from app.wire.sensors import ReadingsAnswer
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +80,12 @@ class Fetched:
     values: np.ndarray
 
 
-def parse_readings(answer: Mapping[str, Any], sensor_id: str, start: float, end: float) -> Fetched:
-    """Check a `GET /api/sensors/{id}/readings` answer; per-minute min/max become an envelope."""
-    if not isinstance(answer, Mapping):
-        raise BadReadings(f"readings of {sensor_id}: the answer is not an object")
-    resolution = str(answer.get("resolution") or "")
-    if resolution not in ("raw", "minute"):
-        raise BadReadings(f"readings of {sensor_id}: unknown resolution {resolution!r}")
-    try:
-        t = np.asarray(answer.get("times") or [], dtype=np.float64)
-        v = np.asarray(answer.get("values") or [], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise BadReadings(f"readings of {sensor_id}: times and values must be numbers") from exc
+def parse_readings(answer: ReadingsAnswer, sensor_id: str, start: float, end: float) -> Fetched:
+    """Check a `GET /api/sensors/{id}/readings` answer (its model holds its types; the arrays' lengths
+    are checked here) and put it in order; per-minute min/max become an envelope."""
+    resolution = answer.resolution
+    t = np.asarray(answer.times, dtype=np.float64)
+    v = np.asarray(answer.values, dtype=np.float64)  # a missing mean (null) is NaN: a gap in the plot
     if t.shape != v.shape or t.ndim != 1:
         raise BadReadings(f"readings of {sensor_id}: {t.size} times but {v.size} values")
     if t.size > 1 and not np.all(np.diff(t) > 0):
@@ -96,7 +93,7 @@ def parse_readings(answer: Mapping[str, Any], sensor_id: str, start: float, end:
         t, v = t[order], v[order]
         keep = np.concatenate(([True], np.diff(t) > 0))
         t, v = t[keep], v[keep]
-    lo, hi = answer.get("min"), answer.get("max")
+    lo, hi = answer.min, answer.max
     if resolution == "minute" and lo is not None and hi is not None and len(lo) == len(hi) == t.size and t.size:
         lo_a = np.asarray(lo, dtype=np.float64)
         hi_a = np.asarray(hi, dtype=np.float64)

@@ -27,6 +27,7 @@ from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 log = logging.getLogger(__name__)
 
 CTX = "HandoverReport"
+_METRICS = "Metrics"  # the figures' own labels and formulas (app.metrics), translated in their context
 SHIFT = "shift"
 
 _SHIFT_NAMES = {"day": QT_TRANSLATE_NOOP("HandoverReport", "Day shift"),
@@ -215,6 +216,15 @@ _TEXT = {
     "signed_here": QT_TRANSLATE_NOOP("HandoverReport", "Signed on this console; waiting to be sent to the server."),
     "unsigned": QT_TRANSLATE_NOOP("HandoverReport", "Not signed yet (draft)."),
     "hash": QT_TRANSLATE_NOOP("HandoverReport", "Content hash: {hash}"),
+    "evaluation": QT_TRANSLATE_NOOP("HandoverReport", "Evaluation of the shift (each stage charged to its owner)"),
+    "posts": QT_TRANSLATE_NOOP("HandoverReport", "The center's posts"),
+    "post": QT_TRANSLATE_NOOP("HandoverReport", "Post"),
+    "value": QT_TRANSLATE_NOOP("HandoverReport", "Value"),
+    "fraction": QT_TRANSLATE_NOOP("HandoverReport", "Numerator / denominator"),
+    "formula": QT_TRANSLATE_NOOP("HandoverReport", "Formula"),
+    "disputes": QT_TRANSLATE_NOOP("HandoverReport", "Open ownership disputes (权属争议)"),
+    "since": QT_TRANSLATE_NOOP("HandoverReport", "In dispute since"),
+    "returns": QT_TRANSLATE_NOOP("HandoverReport", "Returns"),
 }
 # The case figures, in the order shown: (report key, label).
 _FIGURES = (
@@ -368,6 +378,8 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
                         [[o["console_id"][:12], name(o["username"]), when(o["start"]), when(o["end"]), f"{o['minutes']:g}"]
                          for o in report.get("outages", [])]))
 
+    parts += _evaluation_html(report, tz)
+
     parts.append(_heading(2, "notes"))
     parts.append(_para(state.notes.strip() or t("none")))
     parts.append(_heading(2, "signature"))
@@ -389,6 +401,41 @@ def pdf_file_name(shift: dict[str, Any], zone=None) -> str:
     parts = ["handover", when, shift.get("name") or "shift", shift.get("lead") or ""]
     safe = "-".join("".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in p) for p in parts if p)
     return f"{safe}.pdf"
+
+
+def _evaluation_html(report: dict[str, Any], tz) -> list[str]:
+    """The shift's figures with their formulas, the posts', and the open disputes (absent in old reports)."""
+    def value(f: dict[str, Any]) -> str:  # as app.metrics formats it (this feature does not import that one)
+        v = f.get("value")
+        if v is None:
+            return translate(_METRICS, "n/a")
+        return f"{v * 100:.1f} %" if f.get("kind") == "rate" else str(int(v))
+
+    def fraction(f: dict[str, Any]) -> str:
+        return "" if f.get("numerator") is None else f"= {f['numerator']} / {f['denominator']}"
+
+    def rows(figures: list[dict[str, Any]], post: str | None = None) -> list[list[str]]:
+        out = []
+        for f in figures:
+            row = [translate(_METRICS, f["label"]), value(f), fraction(f), translate(_METRICS, f["formula"])]
+            out.append(([translate(_METRICS, post)] if post is not None else []) + row)
+        return out
+
+    parts: list[str] = []
+    evaluation = report.get("evaluation")
+    if evaluation:
+        parts.append(_heading(2, "evaluation"))
+        parts.append(_table(["figure", "value", "fraction", "formula"], rows(evaluation.get("figures", []))))
+        parts.append(_heading(3, "posts"))
+        parts.append(_table(["post", "figure", "value", "fraction", "formula"],
+                            [r for p in evaluation.get("posts", []) for r in rows(p["figures"], p["label"])]))
+    disputes = report.get("disputes")
+    if disputes is not None:
+        parts.append(_heading(2, "disputes"))
+        parts.append(_table(["case", "since", "returns"],
+                            [[_case(c), _time(c["since"], tz), str(c["return_count"])] for c in disputes["items"]],
+                            disputes["total"]))
+    return parts
 
 
 def event_type_label(action: Action) -> str:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from uuid import UUID
 
 import requests
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -31,8 +31,31 @@ from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.metrics.figures import Report
 from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
-from app.wire.command_batch import CommandsAnswer
-from app.wire.protocol import ChangesPage, LoginResult
+from app.wire.audit import AuditPage
+from app.wire.cases import CommandsAnswer
+from app.wire.feed import ChangesPage
+from app.wire.platform import Health, LoginRequest, LoginResult
+from app.wire.sensors import (
+    AcknowledgeRequest,
+    AlarmAnswer,
+    AlarmsAnswer,
+    ClearRequest,
+    ReadingsAnswer,
+    SensorsAnswer,
+    SensorStateAnswer,
+)
+from app.wire.shifts import (
+    CloseShiftRequest,
+    EmergencyModeRequest,
+    HandoverAnswer,
+    OpenShiftRequest,
+    OutagesAnswer,
+    OutagesRequest,
+    ScheduleAnswer,
+    SettingAnswer,
+    ShiftAnswer,
+    ShiftsAnswer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +93,16 @@ def _retry_policy(retries: int) -> Retry:
     return Retry(total=retries, connect=retries, read=retries, status=retries, other=0, redirect=0,
                  allowed_methods=frozenset({"GET", "HEAD"}), status_forcelist=(502, 503, 504),
                  backoff_factor=0.3, raise_on_status=False, respect_retry_after_header=False)
+
+
+def _body(model: type[BaseModel], **fields: Any) -> dict[str, Any]:
+    """The JSON body of request `model` with `fields` (the others left to the server's defaults). Not
+    validated here: the server judges every request, and its refusal names the field (ServerRefused), the
+    same for this console as for any other caller."""
+    unknown = set(fields) - set(model.model_fields)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    return model.model_construct(**fields).model_dump(mode="json", exclude_unset=True, warnings=False)
 
 
 def _parse_server_time(text: str) -> datetime | None:
@@ -127,9 +160,8 @@ class ServerClient:
 
     def login(self, username: str, password: str, console_id: str | None = None) -> LoginResult:
         """Log in and keep the token for later calls. Bad credentials raise ServerRefused (401)."""
-        body: dict[str, Any] = {"username": username, "password": password}
-        if console_id:
-            body["console_id"] = console_id
+        body = _body(LoginRequest, username=username, password=password,
+                     **({"console_id": console_id} if console_id else {}))
         # Not retried: a login that cannot connect falls back to an offline login at once (0.6 s of
         # urllib3 backoff before the console's first window bought nothing), and a POST is never resent.
         response = self._request("POST", "/api/login", json=body, authenticated=False, retry=False)
@@ -138,7 +170,9 @@ class ServerClient:
         return result
 
     def refdata(self, etag: str | None = None) -> dict[str, Any] | None:
-        """The reference data bundle, or None when the server's version equals `etag`."""
+        """The reference data bundle, or None when the server's version equals `etag`. Kept as the JSON it
+        came as (its model is `app.wire.refdata.RefDataAnswer`): the cache stores it so and
+        `RefData.from_dict` reads it, and validating 100 kB of grids twice would only cost time."""
         headers = {"If-None-Match": etag} if etag else {}
         response = self._request("GET", "/api/refdata", headers=headers)
         if response.status_code == 304:
@@ -196,29 +230,30 @@ class ServerClient:
         """The server's current state of one case (within the user's scope)."""
         return self._parse(Case, self._request("GET", f"/api/cases/{case_id}"))
 
-    def set_emergency_mode(self, on: bool, reason: str) -> dict[str, Any]:
+    def set_emergency_mode(self, on: bool, reason: str) -> SettingAnswer:
         """Switch emergency mode (shift_lead only); the setting reaches every console through the feed."""
-        return self._json(self._request("PUT", "/api/settings/emergency_mode", json={"on": on, "reason": reason}))
+        return self._parse(SettingAnswer, self._request("PUT", "/api/settings/emergency_mode",
+                                                        json=_body(EmergencyModeRequest, on=on, reason=reason)))
 
     # ------------------------------------------------------------------ sensors and alarms
 
-    def sensors(self) -> list[dict[str, Any]]:
+    def sensors(self) -> list[SensorStateAnswer]:
         """Every sensor's latest state in the user's scope (`GET /api/sensors`)."""
-        return list(self._json(self._request("GET", "/api/sensors")).get("sensors") or [])
+        return self._parse(SensorsAnswer, self._request("GET", "/api/sensors")).sensors
 
     def sensor_readings(self, sensor_id: str, start: datetime, end: datetime,
-                        resolution: str = "auto") -> dict[str, Any]:
+                        resolution: str = "auto") -> ReadingsAnswer:
         """One sensor's readings in [start, end] (`GET /api/sensors/{id}/readings`): `{sensor_id,
         resolution, times, values, min, max}`, times in epoch seconds; `auto` gives raw readings up to
         6 h and per-minute aggregates beyond."""
         if resolution not in ("auto", "raw", "minute"):
             raise ValueError(f"resolution must be auto, raw or minute, not {resolution!r}")
         params = {"start": start.isoformat(), "end": end.isoformat(), "resolution": resolution}
-        return self._json(self._request("GET", f"/api/sensors/{quote(sensor_id, safe='')}/readings",
-                                        params=params))
+        return self._parse(ReadingsAnswer, self._request("GET", f"/api/sensors/{quote(sensor_id, safe='')}/readings",
+                                                         params=params))
 
     def alarms(self, *, active: bool | None = None, sensor_id: str | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
+               limit: int | None = None) -> list[AlarmAnswer]:
         """Alarms in the user's scope (`GET /api/alarms`), newest first."""
         params: dict[str, Any] = {}
         if active is not None:
@@ -227,55 +262,53 @@ class ServerClient:
             params["sensor_id"] = sensor_id
         if limit is not None:
             params["limit"] = int(limit)
-        return list(self._json(self._request("GET", "/api/alarms", params=params)).get("alarms") or [])
+        return self._parse(AlarmsAnswer, self._request("GET", "/api/alarms", params=params)).alarms
 
-    def acknowledge_alarm(self, alarm_id: str, note: str | None = None) -> dict[str, Any]:
+    def acknowledge_alarm(self, alarm_id: str, note: str | None = None) -> AlarmAnswer:
         """Acknowledge an alarm; returns the server's alarm. 409 `wrong_state` (cleared already), 403, 404
         arrive as ServerRefused."""
-        return self._json(self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/acknowledge",
-                                        json={"note": note or None}))
+        return self._parse(AlarmAnswer, self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/acknowledge",
+                                                      json=_body(AcknowledgeRequest, note=note or None)))
 
-    def clear_alarm(self, alarm_id: str, reason: str) -> dict[str, Any]:
+    def clear_alarm(self, alarm_id: str, reason: str) -> AlarmAnswer:
         """Clear an alarm by hand with a reason (shift lead, or the owner unit's handler)."""
-        return self._json(self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/clear",
-                                        json={"reason": reason}))
+        return self._parse(AlarmAnswer, self._request("POST", f"/api/alarms/{quote(str(alarm_id), safe='')}/clear",
+                                                      json=_body(ClearRequest, reason=reason)))
 
     # ---- shifts and handovers ----
 
-    def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> OutagesAnswer:
         """This console's closed offline periods (idempotent by outage id)."""
-        return self._json(self._request("POST", "/api/console-outages",
-                                        json={"console_id": console_id, "outages": list(outages)}))
+        return self._parse(OutagesAnswer, self._request("POST", "/api/console-outages", json=_body(
+            OutagesRequest, console_id=console_id, outages=list(outages))))
 
-    def shifts(self, limit: int = 50) -> dict[str, Any]:
-        """`{current, shifts}`: the open shift (or None) and the latest shifts."""
-        return self._json(self._request("GET", "/api/shifts", params={"limit": limit}))
+    def shifts(self, limit: int = 50) -> ShiftsAnswer:
+        """The open shift (`current`, or None) and the latest shifts."""
+        return self._parse(ShiftsAnswer, self._request("GET", "/api/shifts", params={"limit": limit}))
 
-    def shift_schedule(self) -> dict[str, Any]:
-        return self._json(self._request("GET", "/api/shifts/schedule"))
+    def shift_schedule(self) -> ScheduleAnswer:
+        return self._parse(ScheduleAnswer, self._request("GET", "/api/shifts/schedule"))
 
-    def open_shift(self, on_duty: Sequence[str] = (), name: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"on_duty": list(on_duty)}
-        if name:
-            body["name"] = name
-        return self._json(self._request("POST", "/api/shifts", json=body))
+    def open_shift(self, on_duty: Sequence[str] = (), name: str | None = None) -> ShiftAnswer:
+        body = _body(OpenShiftRequest, on_duty=list(on_duty), **({"name": name} if name else {}))
+        return self._parse(ShiftAnswer, self._request("POST", "/api/shifts", json=body))
 
-    def close_shift(self, shift_id: str, notes: str = "") -> dict[str, Any]:
+    def close_shift(self, shift_id: str | UUID, notes: str = "") -> HandoverAnswer:
         """Close the shift; answers its drafted handover report."""
-        return self._json(self._request("POST", f"/api/shifts/{shift_id}/close", json={"notes": notes}))
+        return self._parse(HandoverAnswer, self._request("POST", f"/api/shifts/{shift_id}/close",
+                                                         json=_body(CloseShiftRequest, notes=notes)))
 
     # ------------------------------------------------------------------ audit trail
 
-    def audit(self, *, before: int | None = None, limit: int = 200, **filters: Any) -> dict[str, Any]:
-        """One page of the server's audit trail, newest first (`GET /api/audit`, shift_lead and admin):
-        `{entries, next_before, head_seq, server_time}`. `filters`: start, end (ISO text), actor, action,
+    def audit(self, *, before: int | None = None, limit: int = 200, **filters: Any) -> AuditPage:
+        """One page of the server's audit trail, newest first (`GET /api/audit`, shift_lead and admin). `filters`: start, end (ISO text), actor, action,
         entity_kind, entity_id, console_id, result, offline ("true"/"false"); pass `before=next_before`
         for the next page."""
         params: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
         if before is not None:
             params["before"] = int(before)
         params["limit"] = int(limit)
-        return self._json(self._request("GET", "/api/audit", params=params))
+        return self._parse(AuditPage, self._request("GET", "/api/audit", params=params))
 
     # ------------------------------------------------------------------ performance metrics
 
@@ -287,9 +320,10 @@ class ServerClient:
             params["unit"] = unit_id
         return self._parse(Report, self._request("GET", "/api/metrics", params=params))
 
-    def healthz(self) -> dict[str, Any]:
+    def healthz(self) -> Health:
+        """The server's health; an unreachable database is an answer too (503 with its reason)."""
         response = self._request("GET", "/healthz", authenticated=False, accept_status=(503,))
-        return self._json(response)
+        return self._parse(Health, response)
 
     # ------------------------------------------------------------------ plumbing
 

@@ -7,8 +7,10 @@ from typing import Any, Protocol
 
 from app.cases.commands import BatchResult, Command
 from app.platform.entity_commands import EntityCommand
-from app.wire.command_batch import CommandsAnswer
-from app.wire.protocol import ChangesPage
+from app.wire.cases import CommandsAnswer
+from app.wire.feed import ChangesPage
+from app.wire.platform import Health
+from app.wire.shifts import OutagesAnswer
 
 
 class SyncServer(Protocol):
@@ -25,6 +27,6 @@ class SyncServer(Protocol):
 
     def parse_changes(self, response: Any) -> ChangesPage: ...
 
-    def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> dict[str, Any]: ...
+    def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> OutagesAnswer: ...
 
-    def healthz(self) -> dict[str, Any]: ...
+    def healthz(self) -> Health: ...

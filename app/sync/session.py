@@ -17,7 +17,7 @@ from app.cache import LocalCache, OfflineLoginError
 from app.cases.workflow import Actor
 from app.platform.enums import Role
 from app.sync.client import ServerClient, ServerRefused
-from app.wire.protocol import UserInfo
+from app.wire.platform import UserInfo
 
 log = logging.getLogger(__name__)
 

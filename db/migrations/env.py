@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import create_engine, text
 
 from db.metadata import metadata
+from db.sensors import include_name
 
 # Serialises concurrent upgrades on PostgreSQL (e.g. two server processes starting at once).
 _PG_MIGRATION_LOCK = 0x0E6D1D  # arbitrary, fixed
@@ -23,6 +24,7 @@ def _configure_and_run(connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        include_name=include_name,
     )
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})

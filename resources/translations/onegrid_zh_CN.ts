@@ -608,6 +608,10 @@ Reason: {reason}</source>
         <translation>接收传感器读数</translation>
     </message>
     <message>
+        <source>Old sensor readings removed</source>
+        <translation>删除过期的传感器读数</translation>
+    </message>
+    <message>
         <source>Shift started</source>
         <translation>开班</translation>
     </message>
@@ -758,6 +762,10 @@ Shortcut: {key}</source>
     <message>
         <source>Add a note to the history</source>
         <translation>在办理记录中添加备注</translation>
+    </message>
+    <message>
+        <source>Settle an ownership dispute: the unit that owns the case, with the reason (权属争议)</source>
+        <translation>裁定权属争议：确定案件的权属单位并说明理由（权属争议）</translation>
     </message>
     <message>
         <source>The case has moved on; this action no longer applies.</source>
@@ -1709,6 +1717,25 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>Criteria</name>
+    <message>
+        <source>Registration criteria (立案标准): {text}</source>
+        <translation>立案标准：{text}</translation>
+    </message>
+    <message>
+        <source>Closing criteria (结案标准): {text}</source>
+        <translation>结案标准：{text}</translation>
+    </message>
+    <message>
+        <source>Handling limits: urgent {urgent}, ordinary {ordinary}, complex {complex}</source>
+        <translation>处置时限：紧急 {urgent}，一般 {ordinary}，复杂 {complex}</translation>
+    </message>
+    <message>
+        <source>not set for this category</source>
+        <translation>本类别未设置</translation>
+    </message>
+</context>
+<context>
     <name>Deadlines</name>
     <message>
         <source>New deadline {new} (was {old}): {granted} of working time move it by {moved} on the clock; nights, breaks and days off do not count.</source>
@@ -1717,6 +1744,33 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>New deadline {new} (was {old}): {granted} of calendar time.</source>
         <translation>新的时限 {new}（原为 {old}）：{granted} 自然时间。</translation>
+    </message>
+</context>
+<context>
+    <name>DecideOwnerDialog</name>
+    <message>
+        <source>Returned by:</source>
+        <translation>退单单位：</translation>
+    </message>
+    <message>
+        <source>Why this unit owns it (e.g. the asset register, the boundary map)</source>
+        <translation>该单位为权属单位的依据（如部件台账、边界图）</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>理由：</translation>
+    </message>
+    <message>
+        <source>The decision is recorded with its reason; the unit decided cannot return the case again (a shift lead may still reassign it).</source>
+        <translation>裁定连同理由一并记录；被裁定的单位不能再退单（值班长仍可改派）。</translation>
+    </message>
+    <message>
+        <source>Choose the unit that owns the case.</source>
+        <translation>请选择案件的权属单位。</translation>
+    </message>
+    <message>
+        <source>Give the reason for the decision.</source>
+        <translation>请填写裁定理由。</translation>
     </message>
 </context>
 <context>
@@ -1812,6 +1866,41 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Choose the unit to send the case to.</source>
         <translation>请选择要派遣的单位。</translation>
+    </message>
+</context>
+<context>
+    <name>DisputeDock</name>
+    <message>
+        <source>Ownership disputes ({n})</source>
+        <translation>权属争议（{n}）</translation>
+    </message>
+    <message>
+        <source>Owner decided for case {n}.</source>
+        <translation>案件 {n} 的权属已裁定。</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>In dispute since</source>
+        <translation>争议开始时间</translation>
+    </message>
+    <message>
+        <source>Returned by</source>
+        <translation>退单单位</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Decide owner…</source>
+        <translation>裁定权属…</translation>
+    </message>
+    <message>
+        <source>A shift lead decides which unit owns the case (权属争议)</source>
+        <translation>由值班长裁定案件的权属单位（权属争议）</translation>
     </message>
 </context>
 <context>
@@ -2345,6 +2434,42 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>内容哈希：{hash}</translation>
     </message>
     <message>
+        <source>Evaluation of the shift (each stage charged to its owner)</source>
+        <translation>本班次考核（各环节计入其责任岗位）</translation>
+    </message>
+    <message>
+        <source>The center&apos;s posts</source>
+        <translation>中心各岗位</translation>
+    </message>
+    <message>
+        <source>Post</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>Numerator / denominator</source>
+        <translation>分子 / 分母</translation>
+    </message>
+    <message>
+        <source>Formula</source>
+        <translation>公式</translation>
+    </message>
+    <message>
+        <source>Open ownership disputes (权属争议)</source>
+        <translation>未决权属争议（权属争议）</translation>
+    </message>
+    <message>
+        <source>In dispute since</source>
+        <translation>争议开始时间</translation>
+    </message>
+    <message>
+        <source>Returns</source>
+        <translation>退单次数</translation>
+    </message>
+    <message>
         <source>Opened</source>
         <translation>新上报</translation>
     </message>
@@ -2500,6 +2625,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>备注</translation>
     </message>
     <message>
+        <source>Decide owner</source>
+        <translation>裁定权属</translation>
+    </message>
+    <message>
         <source>Operator</source>
         <translation>受理员</translation>
     </message>
@@ -2631,16 +2760,16 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>案件</translation>
     </message>
     <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
         <source>Waiting since</source>
         <translation>等待自</translation>
     </message>
     <message>
         <source>Unit</source>
         <translation>单位</translation>
-    </message>
-    <message>
-        <source>What</source>
-        <translation>事项</translation>
     </message>
     <message>
         <source>Extension requests</source>
@@ -3025,16 +3154,8 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>立案数</translation>
     </message>
     <message>
-        <source>cases registered in the period</source>
-        <translation>本期立案的案件数</translation>
-    </message>
-    <message>
         <source>Dispatched (派遣数)</source>
         <translation>派遣数</translation>
-    </message>
-    <message>
-        <source>dispatches in the period: first dispatches, re-dispatches after a return and reassignments</source>
-        <translation>本期派遣次数：首次派遣、退单后重新派遣及改派</translation>
     </message>
     <message>
         <source>Handled (处置数)</source>
@@ -3057,48 +3178,64 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>按期处置率</translation>
     </message>
     <message>
-        <source>handled by the deadline ÷ handling deadlines that fell in the period (deadlines as moved by extensions and suspensions; a handling round ended by a return is not counted)</source>
-        <translation>按期处置数 ÷ 本期到期的处置时限数（时限按延期和缓办调整；以退单结束的处置轮次不计）</translation>
-    </message>
-    <message>
         <source>On-time closure rate (按期结案率)</source>
         <translation>按期结案率</translation>
-    </message>
-    <message>
-        <source>closed by the deadline ÷ closing deadlines that fell in the period (the verification stage&apos;s deadline; a round ended by a failed verification is not counted)</source>
-        <translation>按期结案数 ÷ 本期到期的结案时限数（即核查阶段时限；以核查不通过结束的轮次不计）</translation>
     </message>
     <message>
         <source>Closure rate (结案率)</source>
         <translation>结案率</translation>
     </message>
     <message>
-        <source>closed ÷ registered</source>
-        <translation>结案数 ÷ 立案数</translation>
-    </message>
-    <message>
         <source>Timely resolution rate (问题及时解决率)</source>
         <translation>问题及时解决率</translation>
-    </message>
-    <message>
-        <source>cases closed in the period with no stage ever past its deadline ÷ (cases closed in the period + cases still open at the end of the period with a stage past its deadline)</source>
-        <translation>本期结案且各阶段均未超期的案件数 ÷（本期结案数 + 期末仍未结案且已有阶段超期的案件数）</translation>
     </message>
     <message>
         <source>Rework rate (返工率)</source>
         <translation>返工率</translation>
     </message>
     <message>
-        <source>verification failures ÷ handled</source>
-        <translation>核查不通过次数 ÷ 处置数</translation>
-    </message>
-    <message>
         <source>Return rate (退单率)</source>
         <translation>退单率</translation>
     </message>
     <message>
-        <source>returns ÷ dispatched</source>
-        <translation>退单次数 ÷ 派遣数</translation>
+        <source>cases registered in the period (charged to the case&apos;s responsible unit)</source>
+        <translation>本期立案的案件（计入案件的责任单位）</translation>
+    </message>
+    <message>
+        <source>dispatches in the period: first dispatches, re-dispatches after a return, owner decisions of a dispute and reassignments (charged to the receiving unit)</source>
+        <translation>本期派遣次数：首次派遣、退单后再派遣、权属争议裁定和改派（计入接收单位）</translation>
+    </message>
+    <message>
+        <source>handling tasks finished by the deadline and passed at the first verification ÷ handling tasks whose deadline fell in the period. A task is one dispatch to the unit; rework continues the same task against the same deadline (moved only by an approved extension or a suspension); a task ended by a return is not counted (a wrong dispatch is the dispatch post&apos;s)</source>
+        <translation>按期处置且首次核查即通过的处置任务 ÷ 处置期限落在本期的处置任务。一次派遣为一项任务；返工延续同一任务、同一期限（仅经批准的延期或缓办可顺延）；以退单结束的任务不计（派遣错误属派遣岗）</translation>
+    </message>
+    <message>
+        <source>verification rounds closed by the deadline ÷ verification rounds whose deadline fell in the period (the closing post&apos;s figure, city-wide only; a round ended by a failed verification is not counted)</source>
+        <translation>按期结案的核查轮次 ÷ 期限落在本期的核查轮次（结案岗位的指标，仅全市统计；以核查不通过结束的轮次不计）</translation>
+    </message>
+    <message>
+        <source>closed ÷ (due to be closed − suspended): of the cases registered in the period and not voided by its end, those closed by the end of the period ÷ all of them minus those still suspended (缓办/挂账) at the end of the period</source>
+        <translation>结案数 ÷（应结案数 − 缓办数）：本期立案且期末未作废的案件中，期末前已结案的 ÷ 全部此类案件减去期末仍处于缓办/挂账的案件</translation>
+    </message>
+    <message>
+        <source>cases closed in the period whose handling was never late and never failed verification ÷ (cases closed in the period + cases open at the end of the period whose handling is past its deadline or failed verification); the center&apos;s own delays (register, dispatch, verify, close) do not count here</source>
+        <translation>本期结案且处置从未超期、从未核查不通过的案件 ÷（本期结案数 + 期末未结且处置已超期或核查不通过的案件数）；中心自身的延误（立案、派遣、核查、结案）不计入</translation>
+    </message>
+    <message>
+        <source>failed verifications in the period ÷ handling reports in the period</source>
+        <translation>本期核查不通过次数 ÷ 本期处置反馈次数</translation>
+    </message>
+    <message>
+        <source>returns in the period ÷ dispatches in the period (a return is a wrong dispatch: also charged to the dispatch post)</source>
+        <translation>本期退单次数 ÷ 本期派遣次数（退单即派遣错误：同时计入派遣岗）</translation>
+    </message>
+    <message>
+        <source>Composite figure (综合指标值)</source>
+        <translation>综合指标值</translation>
+    </message>
+    <message>
+        <source>weighted sum of the rates with the weights shown (rework counts as 1 − rework rate); a rate that is n/a is left out and the other weights are rescaled to sum to 1</source>
+        <translation>按所示权重对各比率加权求和（返工按 1 − 返工率计）；无值（n/a）的比率不计，其余权重按比例放大至合计为 1</translation>
     </message>
     <message>
         <source>Report → register</source>
@@ -3131,6 +3268,98 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>elapsed time from the report to closure, cases closed in the period</source>
         <translation>从上报到结案的历时，统计本期结案的案件</translation>
+    </message>
+    <message>
+        <source>Intake (受理)</source>
+        <translation>受理（受理）</translation>
+    </message>
+    <message>
+        <source>Dispatch (派遣)</source>
+        <translation>派遣（派遣）</translation>
+    </message>
+    <message>
+        <source>Inspectors (核查)</source>
+        <translation>核查（核查）</translation>
+    </message>
+    <message>
+        <source>Closing (结案, shift lead)</source>
+        <translation>结案（结案，值班长）</translation>
+    </message>
+    <message>
+        <source>Reports handled</source>
+        <translation>受理报告数</translation>
+    </message>
+    <message>
+        <source>reports registered or voided in the period</source>
+        <translation>本期立案或作废的报告</translation>
+    </message>
+    <message>
+        <source>Registered on time</source>
+        <translation>按时立案</translation>
+    </message>
+    <message>
+        <source>registration rounds finished (registered or voided) by the deadline ÷ registration rounds whose deadline fell in the period</source>
+        <translation>按期完成（立案或作废）的受理轮次 ÷ 期限落在本期的受理轮次</translation>
+    </message>
+    <message>
+        <source>Dispatches</source>
+        <translation>派遣数</translation>
+    </message>
+    <message>
+        <source>dispatches in the period (as &apos;Dispatched&apos;)</source>
+        <translation>本期派遣次数（同“派遣数”）</translation>
+    </message>
+    <message>
+        <source>Dispatched on time</source>
+        <translation>按时派遣</translation>
+    </message>
+    <message>
+        <source>dispatch rounds (after registration or after a return) finished by the deadline ÷ dispatch rounds whose deadline fell in the period</source>
+        <translation>按期完成的派遣轮次（立案后或退单后）÷ 期限落在本期的派遣轮次</translation>
+    </message>
+    <message>
+        <source>Wrong dispatches (returned)</source>
+        <translation>派遣错误（退单）</translation>
+    </message>
+    <message>
+        <source>returns in the period ÷ dispatches in the period</source>
+        <translation>本期退单次数 ÷ 本期派遣次数</translation>
+    </message>
+    <message>
+        <source>Verifications</source>
+        <translation>核查数</translation>
+    </message>
+    <message>
+        <source>verification verdicts (passed or failed) in the period</source>
+        <translation>本期核查结论（通过或不通过）次数</translation>
+    </message>
+    <message>
+        <source>Verified on time</source>
+        <translation>按时核查</translation>
+    </message>
+    <message>
+        <source>verification rounds with a verdict by the deadline ÷ verification rounds whose deadline fell in the period</source>
+        <translation>按期给出核查结论的核查轮次 ÷ 期限落在本期的核查轮次</translation>
+    </message>
+    <message>
+        <source>Rework found</source>
+        <translation>发现返工</translation>
+    </message>
+    <message>
+        <source>failed verifications in the period ÷ verdicts in the period</source>
+        <translation>本期核查不通过次数 ÷ 本期核查结论次数</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案数</translation>
+    </message>
+    <message>
+        <source>Closed on time</source>
+        <translation>按时结案</translation>
+    </message>
+    <message>
+        <source>as the on-time closure rate</source>
+        <translation>同按期结案率</translation>
     </message>
     <message>
         <source>median and 90th percentile (p90), interpolated linearly between ranks</source>
@@ -3213,12 +3442,28 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>计算公式</translation>
     </message>
     <message>
+        <source>Post</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Ranking</source>
+        <translation>排名</translation>
+    </message>
+    <message>
         <source>Rank</source>
         <translation>排名</translation>
     </message>
     <message>
         <source>Unit</source>
         <translation>单位</translation>
+    </message>
+    <message>
+        <source>Peer group</source>
+        <translation>同级组</translation>
+    </message>
+    <message>
+        <source>Not ranked because</source>
+        <translation>未排名原因</translation>
     </message>
     <message>
         <source>Day</source>
@@ -3243,6 +3488,18 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Per category (busiest on top)</source>
         <translation>按类别（案件最多的在上）</translation>
+    </message>
+    <message>
+        <source>Ranked by {figure} within peer groups ({groups}); a unit needs at least {min} cases due (the figure&apos;s denominator) to be ranked</source>
+        <translation>按 {figure} 在同级组内排名（{groups}）；单位须至少有 {min} 件应处置案件（该指标的分母）才参加排名</translation>
+    </message>
+    <message>
+        <source>same level</source>
+        <translation>同一层级</translation>
+    </message>
+    <message>
+        <source>same level and same parent</source>
+        <translation>同一层级且同一上级</translation>
     </message>
 </context>
 <context>
@@ -3488,8 +3745,12 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>结案将终结案件，并计入结案统计。</translation>
     </message>
     <message>
-        <source>Returning sends the case back to the command centre for dispatch; a case returned twice is escalated automatically.</source>
-        <translation>退单会将案件退回指挥中心重新派遣；被退单两次的案件将自动督办。</translation>
+        <source>Returning sends the case back to the command centre for dispatch; a case returned twice becomes an ownership dispute for the shift lead to decide.</source>
+        <translation>退单将案件退回指挥中心重新派遣；被退单两次的案件成为权属争议，由值班长裁定。</translation>
+    </message>
+    <message>
+        <source>The case goes back to the unit for rework, against its original handling deadline; it counts against the unit&apos;s on-time handling.</source>
+        <translation>案件退回单位返工，按原处置期限计算；计入该单位的按期处置率。</translation>
     </message>
     <message>
         <source>Escalation is recorded against the responsible unit.</source>
@@ -3498,10 +3759,6 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Suspending stops the case&apos;s clock until it is resumed.</source>
         <translation>缓办将暂停案件计时，直至恢复。</translation>
-    </message>
-    <message>
-        <source>The case goes back to the unit for rework with a new handling limit.</source>
-        <translation>案件将退回单位返工，并重新计算处置时限。</translation>
     </message>
 </context>
 <context>
@@ -3623,8 +3880,61 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>图表</translation>
     </message>
     <message>
+        <source>Center posts</source>
+        <translation>中心岗位</translation>
+    </message>
+    <message>
         <source>Performance figures are for shift leads and administrators.</source>
         <translation>绩效指标仅供值班长和管理员查看。</translation>
+    </message>
+</context>
+<context>
+    <name>PostsModel</name>
+    <message>
+        <source>Post</source>
+        <translation>岗位</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>Numerator / denominator</source>
+        <translation>分子 / 分母</translation>
+    </message>
+    <message>
+        <source>Formula</source>
+        <translation>公式</translation>
+    </message>
+</context>
+<context>
+    <name>PostsPanel</name>
+    <message>
+        <source>The center&apos;s posts are evaluated city-wide only: choose no unit.</source>
+        <translation>中心各岗位只做全市统计：请不要选择单位。</translation>
+    </message>
+    <message>
+        <source>Each post is evaluated on its own stages only; a unit&apos;s figures never include them.</source>
+        <translation>各岗位只按其自身环节考核；单位的指标从不包含这些环节。</translation>
+    </message>
+</context>
+<context>
+    <name>RankingCaption</name>
+    <message>
+        <source>same level</source>
+        <translation>同一层级</translation>
+    </message>
+    <message>
+        <source>same level and same parent</source>
+        <translation>同一层级且同一上级</translation>
+    </message>
+    <message>
+        <source>Ranked by {figure}, among peers ({peers}); a unit with fewer than {n} cases due is listed but not ranked (the reason is in its row).</source>
+        <translation>按{figure}在同级单位中排名（{peers}）；应处置案件少于 {n} 件的单位列出但不排名（原因见该行）。</translation>
     </message>
 </context>
 <context>
@@ -3683,6 +3993,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The server does not know that grid.</source>
         <translation>服务器不认识该网格。</translation>
+    </message>
+    <message>
+        <source>The object code does not fit the case&apos;s category.</source>
+        <translation>部件编码与案件类别不符。</translation>
     </message>
     <message>
         <source>The case was already at the top of the unit hierarchy.</source>

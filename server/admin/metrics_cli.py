@@ -16,7 +16,9 @@ from datetime import date
 from app.cli.main import CliError
 from app.metrics import figures as m
 from server.metrics import facts as server_metrics
+from server.metrics.evaluation import evaluation_settings
 from server.platform.database import Database
+from server.platform.settings import ServerSettings
 from server.refdata.store import RefDataStore
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,8 @@ def cmd_metrics(args, url: str) -> int:
         try:
             with db.reader() as session:
                 rep = server_metrics.report(session, refdata, args.start, args.end, args.unit or None,
-                                            not args.no_rollup, server_metrics._now())
+                                            not args.no_rollup, server_metrics._now(),
+                                            evaluation_settings(ServerSettings.from_env()))
         except m.MetricsError as exc:
             raise CliError(f"metrics: {exc}") from None
     finally:
@@ -75,11 +78,20 @@ def format_text(rep: m.Report, refdata) -> str:
     for f in rep.figures:
         lines.append(f"{f.label}: {m.format_value(f)} {m.format_fraction(f)}".rstrip())
         lines.append(f"    {f.formula}")
-    lines += ["", "Ranking (by timely resolution rate):"]
-    keys = ("registered", "closed", "on_time_handling_rate", "timely_resolution_rate")
-    lines.append("  #  unit                      " + "  ".join(f"{k:>22}" for k in keys))
+    if rep.posts:
+        lines += ["", "The center's posts (each on its own stages):"]
+        for post in rep.posts:
+            lines.append(f"  {post.label}")
+            for f in post.figures:
+                lines.append(f"    {f.label}: {m.format_value(f)} {m.format_fraction(f)}".rstrip())
+                lines.append(f"        {f.formula}")
+    lines += ["", f"Ranking: {rep.ranking_rule}"]
+    keys = ("registered", "closed", "on_time_handling_rate", "timely_resolution_rate", "composite")
+    lines.append("  #  unit                      " + "  ".join(f"{k:>22}" for k in keys) + "  peer group / why unranked")
     for row in rep.ranking:
         figs = {f.key: f for f in row.figures}
         cells = "  ".join(f"{m.format_value(figs[k]):>22}" for k in keys)
-        lines.append(f"{row.rank:>3}  {row.unit_id:<24}  {cells}")
+        rank = "-" if row.rank is None else str(row.rank)
+        lines.append(f"{rank:>3}  {row.unit_id:<24}  {cells}  {row.peer_group}"
+                     + (f": {row.unranked_reason}" if row.unranked_reason else ""))
     return "\n".join(lines)

@@ -6,10 +6,10 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from app.platform.edge_types import QueryInt64, Text, Time
 from app.platform.enums import Role
+from app.wire.audit import AuditPage
 from server.audit.chain import read_head
 from server.audit.query import AuditFilter, newest_first
 from server.platform import auth
@@ -24,33 +24,8 @@ router = APIRouter()
 MAX_PAGE = 500
 
 
-class AuditEntry(BaseModel):
-    seq: int
-    at: str
-    client_time: str | None
-    actor: str | None
-    role: str | None
-    console_id: str | None
-    offline: bool
-    action: str
-    entity_kind: str
-    entity_id: str
-    result: str
-    reason: str | None
-    detail: Any
-    prev_hash: str
-    hash: str
-
-
-class AuditPage(BaseModel):
-    entries: list[AuditEntry]
-    next_before: int | None
-    head_seq: int
-    server_time: str
-
-
-@router.get("/api/audit", tags=["audit"], response_model=AuditPage,
-            responses=responses(401, (403, "forbidden (shift_lead and admin only)"), 422, 503))
+@router.get("/api/audit", tags=["audit"], response_model=None,
+            responses=responses(401, (403, "forbidden (shift_lead and admin only)"), 422, 503, ok=AuditPage))
 def get_audit(
     user: User,
     ctx: Ctx,

@@ -11,7 +11,7 @@ row lock, held until commit, so concurrent transactions on any number of server 
 after the other in commit order — one chain, no fork, no gap; a rolled-back transaction gives its number
 back. The entry row is inserted with the returned values: on PostgreSQL in the same statement (`WITH h AS
 (UPDATE …) INSERT … SELECT … FROM h`, one round trip), on SQLite as a second statement. Lock order: a
-transaction takes the feed counter (`server.feed.changes.record_change`) before the audit head, never the other
+transaction takes the feed counter (`server.feed.record.record_change`) before the audit head, never the other
 way round.
 
 ## The canonical form (for an auditor re-computing the chain)
@@ -119,7 +119,7 @@ def record(session: Session, *, at: datetime, actor: str | None, role: str | Non
            detail: dict[str, Any] | None = None) -> int:
     """Append one audit entry inside the caller's transaction and return its sequence number.
 
-    Call it as the transaction's very last statement (after `server.feed.changes.record_change`, never before:
+    Call it as the transaction's very last statement (after `server.feed.record.record_change`, never before:
     both take a row lock held to commit, and one order for all avoids deadlocks). `result` is
     "accepted" / "rejected" (commands) or "ok" / "failed" (logins and other actions), `reason` the
     machine-readable reason of a refusal.

@@ -24,9 +24,7 @@ import collections
 import concurrent.futures
 import contextvars
 import functools
-import json
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -39,12 +37,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.cases.workflow import WorkflowError, apply
-from app.platform.scope import case_scope
+from app.platform.scope import CASE, case_scope
+from app.wire import raw
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
-from server.feed.changes import (
-    CASE,
+from server.feed.record import (
     mark_changed,
     pg_change_cte,
     pg_change_params,
@@ -72,23 +70,42 @@ _INSERT_COMMAND = insert(_COMMANDS)
 _SELECT_CASE = select(_CASES.c.data).where(_CASES.c.id == bindparam("case_id")).with_for_update()
 _SELECT_ANSWER = (select(_COMMANDS.c.username, _COMMANDS.c.result)
                   .where(_COMMANDS.c.command_id == bindparam("command_id")))
-# Cases of one batch applied at once on PostgreSQL (`_apply_lanes`; ONEGRID_BATCH_LANES, 1 = one after another).
-# The helper threads (BATCH_LANES - 1, shared by every batch) each hold one more pooled connection.
-BATCH_LANES = max(1, int(os.environ.get("ONEGRID_BATCH_LANES", "2")))
-_LANE_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, BATCH_LANES - 1),
-                                                   thread_name_prefix="onegrid-lane")
 _MAX_ATTEMPTS = 3
 _NO_CASE = uuid.UUID(int=0)  # the stored case id of a bad command whose own case id is unusable
 
 Hook = Callable[[Session], None]
 
 
+class BatchLanes:
+    """How many cases of one batch are applied at once on PostgreSQL (`settings.batch_lanes`, 1 = one after
+    another), and the helper threads that run the lanes beyond the calling one (`count - 1`, shared by every
+    batch of the server; each holds one more pooled connection while it works). Built by the server context;
+    the threads start on first use."""
+
+    def __init__(self, count: int):
+        self.count = max(1, count)
+        self._pool = (concurrent.futures.ThreadPoolExecutor(max_workers=self.count - 1, thread_name_prefix="onegrid-lane")
+                      if self.count > 1 else None)
+
+    def submit(self, fn: Callable[[], None]) -> concurrent.futures.Future:
+        assert self._pool is not None, "a single lane has no helpers"
+        return self._pool.submit(fn)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+ONE_LANE = BatchLanes(1)  # no helper threads: what a caller without a server context gets
+
+
 def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch | ReadBatch, refdata,
-                now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> BatchResult:
+                now_fn: Callable[[], datetime], *, before_commit: Hook | None = None,
+                lanes: BatchLanes = ONE_LANE) -> BatchResult:
     """Apply every command of `batch` as `user`, each case's commands in batch order, and answer them in
     batch order (a `BadCommand` of a read batch is answered rejected, see `answer_one`).
 
-    On PostgreSQL the commands of different cases run in up to BATCH_LANES lanes at once (`_apply_lanes`);
+    On PostgreSQL the commands of different cases run in up to `lanes.count` lanes at once (`_apply_lanes`);
     elsewhere, and for a batch on one case, one after another. `before_commit`, if given, runs inside each
     command's transaction just before it commits (tests use it to widen race windows). An unexpected
     exception rolls back the command it happened in, which is answered `internal_error`; only the
@@ -100,9 +117,10 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
         results = [answer_one(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
                    for command in batch.commands]
         return BatchResult(results=results, server_time=now_fn())
-    lanes = _lanes(batch.commands) if BATCH_LANES > 1 and bind.dialect.name == "postgresql" else None
-    if lanes is not None and len(lanes) > 1:
-        results = _apply_lanes(bind, session_factory, user, batch.commands, lanes, refdata, now_fn, before_commit)
+    by_case = _lanes(batch.commands) if lanes.count > 1 and bind.dialect.name == "postgresql" else None
+    if by_case is not None and len(by_case) > 1:
+        results = _apply_lanes(bind, session_factory, user, batch.commands, by_case, lanes, refdata, now_fn,
+                               before_commit)
         return BatchResult(results=results, server_time=now_fn())
     # One pooled connection for the whole batch (still one transaction per command): checked out, and
     # pinged, once instead of once per command.
@@ -125,11 +143,11 @@ def _lanes(commands: list[Command]) -> list[list[int]] | None:
     return list(lanes.values())
 
 
-def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command], lanes: list[list[int]], refdata,
-                 now_fn, before_commit: Hook | None) -> list[CommandResult]:
+def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command], by_case: list[list[int]],
+                 lanes: BatchLanes, refdata, now_fn, before_commit: Hook | None) -> list[CommandResult]:
     """Apply a batch's cases concurrently: each lane (one case's commands, in batch order) runs on one
-    thread and its own pooled connection, up to BATCH_LANES lanes at a time (this thread plus helpers
-    from `_LANE_POOL`, shared by all batches of the process). Commands on different cases are independent
+    thread and its own pooled connection, up to `lanes.count` lanes at a time (this thread plus helpers
+    from `lanes`, shared by all batches of the server). Commands on different cases are independent
     (each locks its own case row; the shared rows, case-number counter → feed counter → audit head, are
     always locked in that one order, so no deadlock), and their database round trips now overlap with
     another's Python work (more than 2 lanes were slower in bench_sync's outbox drain: convoys on the
@@ -138,7 +156,7 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
     all lanes stopped; the lane it happened in applies nothing more, so a case's later commands never
     run ahead of an earlier one."""
     results: list[CommandResult | None] = [None] * len(commands)
-    pending = collections.deque(lanes)
+    pending = collections.deque(by_case)
     lock = threading.Lock()
     failures: list[BaseException] = []
 
@@ -162,8 +180,8 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
                         return
 
     # Each helper runs in a copy of this thread's context: its log lines and audit entries keep the request id.
-    helpers = [_LANE_POOL.submit(contextvars.copy_context().run, work)
-               for _ in range(min(BATCH_LANES, len(lanes)) - 1)]
+    helpers = [lanes.submit(functools.partial(contextvars.copy_context().run, work))
+               for _ in range(min(lanes.count, len(by_case)) - 1)]
     try:
         work()
     finally:
@@ -210,7 +228,7 @@ def apply_command(session_factory: Callable[[], Session], user: AuthUser, comman
                 result = _apply_in_transaction(session, user, command, refdata, now_fn())
                 if before_commit is not None:
                     before_commit(session)
-            # Validated after the commit: the feed counter's lock is held to the commit (server.feed.changes),
+            # Validated after the commit: the feed counter's lock is held to the commit (server.feed.record),
             # and every other command waits for it meanwhile.
             return result if isinstance(result, CommandResult) else CommandResult.model_validate(result)
         except IntegrityError as exc:
@@ -255,7 +273,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
                 position = _pg_accept(session, user, command, now, stored_json, entry, case_scope(new_case))
                 if position is not None:
                     return {**stored_json, "position": position}
-            position = record_change(session, CASE, new_case.id, scope=case_scope(new_case))  # last: see server.feed.changes
+            position = record_change(session, CASE, new_case.id, scope=case_scope(new_case))  # last: see server.feed.record
             stored_json = {**stored_json, "position": position}
             _store_answer(session, user, command, now, "accepted", stored_json)
             audit.record(session, **entry)
@@ -286,7 +304,7 @@ def _audit_entry(user: AuthUser, command: Command | BadCommand, now: datetime, r
 
 # ---- PostgreSQL: an accepted command's tail in one statement ---------------------------------------------
 #
-# From the feed counter on, every other command waits (server.feed.changes: the counter's row lock, held to the
+# From the feed counter on, every other command waits (server.feed.record: the counter's row lock, held to the
 # commit, orders positions by commit). Written as `record_change`, storing the answer and `audit.record`,
 # the tail was three round trips plus the Python between them while holding that lock; with the GIL
 # shared by hundreds of long-poll answers, each return to Python could wait, and under 100 commands a
@@ -321,8 +339,8 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
     """The feed change, the stored answer and the audit entry of an accepted command in one statement;
     its position, or None when the feed counter row is missing (nothing was written: the caller goes
     the long way, which creates it)."""
-    text = json.dumps(stored_json)  # as the JSON column would store it
-    params = {"answer_head": '{"position":', "answer_tail": "," + text[1:],
+    head, tail = raw.accepted_answer_parts(stored_json)
+    params = {"answer_head": head, "answer_tail": tail,
               "c_command_id": command.command_id, "c_username": user.username, "c_case_id": command.case_id,
               "c_action": str(command.action), "c_received_at": now, "c_status": "accepted",
               **pg_change_params(CASE, command.case_id, scope=scope), **audit.pg_append_params(_AUDIT, **entry)}

@@ -1,5 +1,8 @@
 """Automatic escalation (督办): the server escalates every case whose current stage is overdue, once per
-stage, as the system actor.
+stage, as the system actor — to whoever owns the late stage (`app.cases.ownership`): an overdue register or
+dispatch stage alerts the shift lead (the center does not escalate to itself), an overdue handling stage
+goes up the unit hierarchy, an overdue verification alerts the inspectors' lead. `workflow.apply` decides
+the target from the stage; the reason written here names it for the history.
 
 The command id is derived from the case and the start of its stage, so every server process sweeping
 the same database issues the *same* command and the idempotency record keeps it to one escalation. A
@@ -15,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.cases import ownership
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
 from app.cases.workflow import auto_escalation_due
@@ -35,10 +39,15 @@ def escalation_command(case: Case, now: datetime) -> Command:
         command_id=system_command_id(case.id, f"auto_escalate:{started.isoformat()}"),
         case_id=case.id,
         action=Action.ESCALATE,
-        payload={"reason": f"stage '{case.stage}' overdue (due {due})", "automatic": True},
+        payload={"reason": f"stage '{case.stage}' overdue (due {due}): {_whom(case)}", "automatic": True},
         issued_at=now,
         console_id="server",
     )
+
+
+def _whom(case: Case) -> str:
+    alerted = ownership.overdue_alert(case.stage)
+    return f"alerting the {alerted.value.replace('_', ' ')}" if alerted is not None else "up the unit hierarchy"
 
 
 def overdue_cases(session: Session, now: datetime) -> list[Case]:

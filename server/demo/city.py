@@ -26,26 +26,12 @@ from app.platform.enums import Action, Priority, Role, Source, Status
 from app.platform.geo import bbox, point_in_polygon
 from db.cases import CaseRow
 from server.cases.commands import apply_command
+from server.demo.descriptions import describe
 from server.platform.auth import AuthUser
 from server.platform.database import Database
 
 log = logging.getLogger(__name__)
 
-# What callers say, by category major class; the simulator picks one and adds a street detail.
-_DESCRIPTIONS = {
-    "C01": ["井盖缺失，行人有坠落风险", "井盖破损松动，车辆经过有异响", "消防栓漏水", "路灯不亮"],
-    "C02": ["人行道地砖松动破损", "交通护栏被撞变形", "路面出现坑槽", "交通标志牌倾斜"],
-    "C03": ["垃圾桶满溢无人清运", "公厕设施损坏", "广告牌破损"],
-    "C04": ["行道树倒伏挡路", "绿地被踩踏破坏", "树枝遮挡信号灯"],
-    "C05": ["违章搭建", "空置房屋门窗破损"],
-    "C06": ["健身器材损坏", "休闲座椅破损"],
-    "E01": ["暴露垃圾堆放", "道路积存垃圾渣土", "乱贴小广告"],
-    "E02": ["违规悬挂横幅", "非法小广告"],
-    "E03": ["施工占道未围挡", "工地扬尘严重", "渣土车抛洒滴漏"],
-    "E04": ["道路积水严重", "路面塌陷", "燃气泄漏异味", "树木倒伏"],
-    "E05": ["占道经营", "机动车违停占用人行道", "店外经营"],
-    "E06": ["噪声扰民", "其他城市管理问题"],
-}
 _STREETS = ["湖滨路", "清泰街", "延安路", "解放路", "庆春路", "凤起路", "环城东路", "建国北路"]
 _SOURCE_WEIGHTS = [(Source.HOTLINE, 35), (Source.GRID_INSPECTOR, 30), (Source.VIDEO_AI, 15),
                    (Source.CITIZEN_APP, 12), (Source.SENSOR_ALARM, 5), (Source.WALK_IN, 3)]
@@ -158,7 +144,7 @@ class CitySimulator:
     def create_case(self, now: datetime) -> CommandResult:
         source = self.rng.choices([s for s, _ in _SOURCE_WEIGHTS], [w for _, w in _SOURCE_WEIGHTS])[0]
         category = self.rng.choice(self._categories)
-        text = self.rng.choice(_DESCRIPTIONS.get(category.code[:3], ["城市管理问题"]))
+        text = describe(category, self.rng)
         payload = {"source": str(source), "category_code": category.code, "description": text,
                    "location": self._random_location()}
         if self.rng.random() < 0.12:
@@ -199,13 +185,19 @@ class CitySimulator:
             if r < 0.06:
                 return self._step(self._user(Role.OPERATOR), case, Action.VOID, {"reason": "重复上报"}, now)
             return self._step(self._user(Role.OPERATOR), case, Action.REGISTER, {}, now)
+        if s == Status.RETURNED and case.dispute_since is not None:  # the lead settles the dispute, in time
+            if r < 0.7:
+                return None
+            ranked = rank_units(self.refdata, case.category_code, case.location.grid_code)
+            return self._step(self._user(Role.SHIFT_LEAD), case, Action.DECIDE_OWNER,
+                              {"unit_id": ranked[0].unit_id, "reason": "按部件权属台账裁定"}, now)
         if s in (Status.REGISTERED, Status.RETURNED):
             ranked = rank_units(self.refdata, case.category_code, case.location.grid_code)
             unit = ranked[1].unit_id if (r < 0.08 and len(ranked) > 1) else ranked[0].unit_id
             return self._step(self._user(Role.OPERATOR), case, Action.DISPATCH, {"unit_id": unit}, now)
         if s == Status.DISPATCHED and case.unit_id:
             handler = self._handler(case.unit_id)
-            if r < 0.10:
+            if r < 0.10 and case.owner_decision is None:  # a decided owner cannot return it
                 return self._step(handler, case, Action.RETURN, {"reason": "不属于本单位职责范围"}, now)
             if r < 0.14:
                 return self._step(handler, case, Action.REQUEST_EXTENSION,
@@ -251,7 +243,50 @@ class CitySimulator:
                 if step is None or step.status != "accepted" or step.case is None:
                     break
                 case = step.case
+        self.seed_stories(now)
         log.info("simulator seeded %d backlog cases", count)
+
+    def seed_stories(self, now: datetime) -> dict[str, Case]:
+        """Three cases the evaluation must show from the first second: one the center registered late (its
+        delay is the intake post's, not the unit's), one reworked after a failed verification (against its
+        original deadline), and one returned twice, waiting in the dispute queue for a lead."""
+        out: dict[str, Case] = {}
+        operator, lead, inspector = self._user(Role.OPERATOR), self._user(Role.SHIFT_LEAD), self._user(Role.INSPECTOR)
+        by_code = {c.code: c for c in self._categories}
+        stories = {
+            "late_register": ("C0110", [(95, operator, Action.REGISTER, {})]),
+            "rework": ("C0205", [(5, operator, Action.REGISTER, {}), (10, operator, "dispatch", {}),
+                                 (15, "handler", Action.ACCEPT, {}), (60, "handler", Action.REPORT_HANDLED,
+                                                                     {"note": "已修补坑槽"}),
+                                 (70, operator, Action.SEND_VERIFY, {"inspector": inspector.username}),
+                                 (90, inspector, Action.VERIFY_FAIL, {"reason": "修补处再次塌陷"})]),
+            "dispute": ("C0103", [(5, operator, Action.REGISTER, {}), (10, operator, "dispatch", {}),
+                                  (30, "handler", Action.RETURN, {"reason": "该井盖不属于本单位"}),
+                                  (40, operator, "dispatch_second", {}),
+                                  (60, "handler", Action.RETURN, {"reason": "权属不清，非本单位设施"})]),
+        }
+        for name, (code, steps) in stories.items():
+            category = by_code.get(code) or self._categories[0]
+            start = now - timedelta(hours=3)
+            payload = {"source": str(Source.HOTLINE), "category_code": category.code,
+                       "description": describe(category, self.rng), "location": self._random_location()}
+            result = self._send(operator, uuid.uuid4(), Action.CREATE, payload, start)
+            if result.status != "accepted" or result.case is None:
+                continue
+            case = result.case
+            ranked = [s.unit_id for s in rank_units(self.refdata, case.category_code, case.location.grid_code)]
+            for minutes, who, action, body in steps:
+                if action in ("dispatch", "dispatch_second"):
+                    unit = ranked[1] if action == "dispatch_second" and len(ranked) > 1 else ranked[0]
+                    action, body = Action.DISPATCH, {"unit_id": unit}
+                user = self._handler(case.unit_id) if who == "handler" else who
+                step = self._send(user, case.id, action, body, start + timedelta(minutes=minutes))
+                if step.status != "accepted" or step.case is None:
+                    log.warning("demo story %s stopped at %s: %s", name, action, step.reason)
+                    break
+                case = step.case
+            out[name] = case
+        return out
 
 
 def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s: float = 5.0):

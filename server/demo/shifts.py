@@ -9,7 +9,6 @@ database) is left alone.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import uuid
 
@@ -23,15 +22,14 @@ from server.shifts import handover, shifts
 log = logging.getLogger(__name__)
 
 OUTGOING_LEAD = "lead2"
-# ONEGRID_DEMO_SHIFT_CLOSE_S: seconds until the demo shift is handed over (tools/screenshots.py uses a few)
-CLOSE_AFTER_S = float(os.environ.get("ONEGRID_DEMO_SHIFT_CLOSE_S", "180"))
 NOTES = ("本班暴雨期间下穿通道积水报警已派排水养护所处置，请接班关注积水点水位回落情况。\n"
          "Underpass flooding alarms during the storm were dispatched to drainage maintenance; please watch "
          "the water levels fall back.")
 
 
-def shift_demo_hooks(close_after_s: float = CLOSE_AFTER_S):
-    """(on_startup, on_shutdown) lifespan hooks: open the demo shift now, close it after `close_after_s`."""
+def shift_demo_hooks(close_after_s: float | None = None):
+    """(on_startup, on_shutdown) lifespan hooks: open the demo shift now, close it after `close_after_s`
+    (None: the server's `settings.demo_shift_close_s`)."""
     stop = threading.Event()
     holder: dict[str, threading.Thread] = {}
 
@@ -51,8 +49,10 @@ def shift_demo_hooks(close_after_s: float = CLOSE_AFTER_S):
             log.info("demo shift: not opened (%s)", exc.message)
             return
 
+        delay = ctx.settings.demo_shift_close_s if close_after_s is None else close_after_s
+
         def close_later() -> None:
-            if stop.wait(close_after_s):
+            if stop.wait(delay):
                 return
             try:
                 with ctx.db.writer() as session, session.begin():

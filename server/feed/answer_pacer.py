@@ -1,6 +1,6 @@
 """Long-poll answers released a few per event-loop turn, so a tick cannot monopolise the loop.
 
-When the recent feed moves (`server.feed.changes.FeedRing`), every waiting long-poll wakes in the same loop
+When the recent feed moves (`server.feed.ring.FeedRing`), every waiting long-poll wakes in the same loop
 iteration; answering 500 of them back to back kept the loop busy for a quarter of a second, and every
 command answer (and every new request) due meanwhile waited behind them — the tail of command latency.
 Passing each answer through `turn()` lets `per_turn` of them go per iteration: whatever else became

@@ -1,16 +1,16 @@
 """The changes feed endpoint: pages after a cursor, held while nothing is new (long-poll). Long-polls on the
-same cursor and scope share one serialised page per feed state (`server.feed.changes.FeedRing`);
+same cursor and scope share one serialised page per feed state (`server.feed.ring.FeedRing`);
 `server.feed.fast_path` answers the common case without the framework."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
 
 from app.platform.edge_types import QueryInt64
-from server.feed.changes import GZIP_MIN_BYTES, RawPage
+from app.wire.feed import ChangesPage
+from server.feed.pages import GZIP_MIN_BYTES, RawPage
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
 from server.platform.auth import AuthUser
@@ -21,23 +21,7 @@ if TYPE_CHECKING:  # the context is built by the composition root, above every f
 router = APIRouter()
 
 
-class Change(BaseModel):
-    position: int
-    kind: str = Field(description="'case' (data = the case) or 'setting' (data = {key, value})")
-    id: str
-    data: dict[str, Any]
-
-
-class ChangesAnswer(BaseModel):
-    changes: list[Change]
-    cursor: int
-    more: bool
-    scope: str = Field(description="what the user sees (`app.platform.scope.scope_tag`); a console whose copy came under "
-                                   "another one starts again from 0")
-    server_time: str
-
-
-@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesAnswer))
+@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesPage))
 async def get_changes(
     request: Request,
     user: User,
@@ -47,7 +31,7 @@ async def get_changes(
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
 ) -> Response:
     """Long-polls on the same cursor and scope share one serialised page per feed state (see
-    `server.feed.changes.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
+    `server.feed.ring.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
     (`server.feed.fast_path` answers the common case of this endpoint without the framework.)"""
     page = await long_poll(ctx, user, after, limit, wait)
     body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""))

@@ -17,6 +17,7 @@ from app.metrics import figures as m
 from app.platform.edge_types import EARLIEST, LATEST, Text
 from app.platform.enums import Role
 from server.metrics import facts as server_metrics
+from server.metrics.evaluation import evaluation_settings
 from server.platform import auth
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
@@ -73,7 +74,8 @@ def get_metrics(
     with_rollup = _parse_bool(rollup)
     try:
         with ctx.db.reader() as session:
-            rep = server_metrics.report(session, refdata, first, last, unit_id, with_rollup, ctx.now())
+            rep = server_metrics.report(session, refdata, first, last, unit_id, with_rollup, ctx.now(),
+                                        evaluation_settings(ctx.settings))
     except m.MetricsError as exc:
         raise ApiError(400, "bad_period", str(exc)) from None
     return rep.model_dump(mode="json")

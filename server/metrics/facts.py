@@ -38,7 +38,8 @@ def _fact_values(case_id, f: m.Fact) -> dict:
 
 def _case_values(case_id, c: m.CaseFact) -> dict:
     return {"case_id": case_id, "unit_id": c.unit_id, "category_code": c.category_code, "created_at": c.created_at,
-            "closed_at": c.closed_at, "voided_at": c.voided_at, "late_at": c.late_at}
+            "closed_at": c.closed_at, "voided_at": c.voided_at, "late_at": c.late_at,
+            "registered_at": c.registered_at, "suspended_at": c.suspended_at, "resumed_at": c.resumed_at}
 
 
 def record_facts(session: Session, old: Case | None, new: Case, refdata) -> None:
@@ -149,6 +150,19 @@ def _resolution_sql(unit: str) -> str:
     )
 
 
+def _closure_sql(unit: str) -> str:
+    """The closure rate's cohort per unit (`app.metrics.aggregate.closure_cohort`): registered in the period
+    and not voided by its end; closed by its end; suspended at its end."""
+    closed = "(closed_at IS NOT NULL AND closed_at < :hi)"
+    return (
+        f"SELECT 'k', NULL, unit_id, NULL, count(*), sum(CASE WHEN {closed} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN NOT {closed} AND suspended_at < :hi AND (resumed_at IS NULL OR resumed_at >= :hi) "
+        "THEN 1 ELSE 0 END), NULL, NULL FROM metric_cases "
+        f"WHERE registered_at >= :lo AND registered_at < :hi AND (voided_at IS NULL OR voided_at >= :hi){unit} "
+        "GROUP BY unit_id"
+    )
+
+
 def report_sql(dialect: str, scoped: bool) -> str:
     """The one statement of a report (exposed for EXPLAIN in the benchmark).
 
@@ -170,7 +184,7 @@ def report_sql(dialect: str, scoped: bool) -> str:
             "(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds))[1], "
             "(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds))[2] "
             f"FROM metric_facts WHERE {window} AND seconds IS NOT NULL GROUP BY kind "
-            f"UNION ALL {_resolution_sql(unit)}"
+            f"UNION ALL {_resolution_sql(unit)} UNION ALL {_closure_sql(unit)}"
         )
     return (
         f"WITH f AS (SELECT kind, unit_id, category_code, day, seconds, met FROM metric_facts WHERE {window}) "
@@ -185,7 +199,7 @@ def report_sql(dialect: str, scoped: bool) -> str:
         "FROM f GROUP BY kind, category_code "
         "UNION ALL "
         f"{_sqlite_percentiles_sql()} "
-        f"UNION ALL {_resolution_sql(unit)}"
+        f"UNION ALL {_resolution_sql(unit)} UNION ALL {_closure_sql(unit)}"
     )
 
 
@@ -226,17 +240,31 @@ def aggregate_sql(session: Session, period: m.Period, units: tuple[str, ...] | N
             agg.durations[kind] = (float(x) if x is not None else None, float(y) if y is not None else None, int(n))
         elif part == "r":
             agg.resolution[group] = (int(n or 0), int(met or 0), int(other or 0))
+        elif part == "k":
+            agg.closure[group] = (int(n or 0), int(met or 0), int(other or 0))
     return agg
 
 
 def report(session: Session, refdata, start: date, end: date, unit_id: str | None, rollup: bool,
-           as_of: datetime) -> m.Report:
+           as_of: datetime, settings: m.EvaluationSettings = m.DEFAULT_SETTINGS) -> m.Report:
     """The report for [start, end] (local dates, inclusive) and a unit (None: city-wide). Raises
     `app.metrics.figures.MetricsError` for a bad period or an unknown unit."""
     period = m.make_period(start, end, refdata, as_of)
     units = m.scope_units(refdata, unit_id, rollup)
     agg = aggregate_sql(session, period, units)
-    return m.build_report(agg, period, refdata, unit_id, rollup, "server")
+    return m.build_report(agg, period, refdata, unit_id, rollup, "server", settings=settings)
+
+
+def window_evaluation(session: Session, start: datetime, end: datetime, tz_name: str = "UTC") -> dict:
+    """The city-wide rates and the center posts' figures of a window that is not whole days (a shift), for
+    the handover report: each figure as JSON with its formula, numerator and denominator."""
+    from datetime import timezone
+
+    period = m.Period(start=start.date(), end=end.date(), timezone=tz_name, start_at=start.astimezone(timezone.utc),
+                      end_at=max(start, end).astimezone(timezone.utc), as_of=end.astimezone(timezone.utc))
+    figures, posts = m.window_figures(aggregate_sql(session, period, None))
+    rates = [f.model_dump(mode="json") for f in figures if f.kind == "rate"]
+    return {"figures": rates, "posts": [p.model_dump(mode="json") for p in posts]}
 
 
 def fact_counts(session: Session) -> tuple[int, int]:

@@ -14,10 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, ConfigDict, Field
 
-from app.platform.edge_types import Text
-from app.platform.enums import Role
+from app.wire.platform import Health, LoginRequest, LoginResult
 from db.platform import UserRow
 from server.audit import actions as audit_actions
 from server.platform import auth, request_context
@@ -57,35 +55,8 @@ async def current_user(request: Request, ctx: Ctx,
 User = Annotated[AuthUser, Depends(current_user)]
 
 
-class LoginRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    username: Text = Field(min_length=1, max_length=64)
-    password: Text = Field(min_length=1, max_length=1024)
-    console_id: Text | None = Field(default=None, max_length=64)
-
-
-class UserInfo(BaseModel):
-    username: str
-    display_name: str
-    role: Role
-    unit_id: str | None
-
-
-class LoginAnswer(BaseModel):
-    token: str
-    expires_at: str
-    user: UserInfo
-    server_time: str
-
-
-class Health(BaseModel):
-    status: str
-    database: str
-
-
-@router.post("/api/login", response_model=LoginAnswer, tags=["auth"],
-             responses=responses((401, "bad_credentials"), 429, *BODY, 503))
+@router.post("/api/login", response_model=None, tags=["auth"],
+             responses=responses((401, "bad_credentials"), 429, *BODY, 503, ok=LoginResult))
 def login(body: LoginRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     throttle = ctx.login_throttle
     address = request.client.host if request.client else None
@@ -130,7 +101,8 @@ def logout(request: Request, user: User, ctx: Ctx) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/healthz", tags=["ops"], response_model=Health, responses={503: {"model": Health}})
+@router.get("/healthz", tags=["ops"], response_model=None,
+            responses={200: {"model": Health, "description": "Successful Response"}, 503: {"model": Health}})
 def healthz(ctx: Ctx) -> Any:
     try:
         ctx.db.ping()

@@ -5,30 +5,26 @@ error status it can answer, each with the one error body of `server.platform.err
 
 The schema is a contract the consoles and gateways read, and the API fuzzer (tests/platform/server/
 test_api_fuzz.py) holds every answer to it: an undocumented status or an answer that does not fit its
-model fails the test. Routes that answer raw bytes (feed pages, command answers, reference data) keep
-that fast path; their model is declared here for the schema only.
+model fails the test. Every body's model is in `app.wire` (or is a domain model that is the wire at once,
+e.g. `app.cases.commands`), shared with the console's client. Routes answer plain data or raw bytes (feed
+pages, command answers, reference data: `app.wire.raw`) and declare their model here rather than as
+`response_model`: FastAPI would otherwise rebuild every answer through the model, which costs time and
+would hide from the fuzzer a field the server sends that the model does not name (answers are read
+leniently, see `app.wire.base`).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
+
+from app.wire.platform import ErrorBody
 
 # A dependency of every authenticated route (`server.platform.api.current_user`), so the schema names the scheme
 # on each operation. It never refuses by itself (auto_error=False): `server.platform.auth.bearer_token` answers
 # with its own precise 401s.
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>` from POST /api/login")
-
-
-class ErrorBody(BaseModel):
-    """Every refusal and failure: `{"error": code, "message": text, "details": [...]}`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    error: str = Field(description="machine-readable code, e.g. not_found, forbidden, invalid_request")
-    message: str = Field(description="what was wrong, for a person")
-    details: list[dict[str, Any]] = Field(description="e.g. [{loc, msg}] for invalid_request; often empty")
 
 
 # The codes each status carries on every operation; a route adds its own with (status, "codes").

@@ -2,8 +2,8 @@
 
 A batch is a console's outbox in flight. Refusing it as a whole because of one bad command (a 422, or a
 500 from deep inside a transaction) answers every retry the same way, and the outbox is stuck behind
-that command for good. So only the envelope (`{"commands": [...]}`, 1 to MAX_BATCH items) is the request
-FastAPI validates; each item is validated on its own, and one that does not fit its schema becomes a
+that command for good. So only the envelope (`app.wire.cases.CommandEnvelope`, `app.wire.shifts.
+EntityCommandEnvelope`: `{"commands": [...]}`, 1 to MAX_BATCH items) is the request FastAPI validates; each item is validated on its own, and one that does not fit its schema becomes a
 `BadCommand`: answered `rejected` with the fields named, stored like any answer when its `command_id` is
 usable (a retry gets the same answer), while the batch's other commands are applied as usual.
 """
@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 _TIME = TypeAdapter(Time)
-
-
 @dataclass(frozen=True)
 class ReadBatch:
     """A batch as read: each item a valid command or a `BadCommand`, in batch order."""

@@ -25,9 +25,9 @@ MIGRATIONS_DIR = Path(db.__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "onegrid_sqlite_immediate"  # execution option read by the SQLite BEGIN hook
 
-# Sized for every thread that may hold a connection at once: the worker threads of plain `def`
+# The defaults of `ServerSettings.db_pool_size` / `db_max_overflow`. Sized for every thread that may hold a connection at once: the worker threads of plain `def`
 # endpoints (anyio's default limiter, 40), commands' own (settings.command_threads) and feed
-# reads' (FEED_READ_THREADS), the batch lanes' helpers (server.cases.commands.BATCH_LANES - 1), plus the
+# reads' (FEED_READ_THREADS), the batch lanes' helpers (settings.batch_lanes - 1, server.cases.commands.BatchLanes), plus the
 # maintenance loop. A request holds a connection only while its
 # query or transaction runs, never while a long-poll waits. Connections are opened on demand and then
 # kept: a pool smaller than the threads closed and reopened one per burst (~500 per benchmark run).
@@ -45,7 +45,8 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, connect_timeout_s: int = 5) -> Engine:
+def make_engine(url: str, *, connect_timeout_s: int = 5, pool_size: int = PG_POOL_SIZE,
+                max_overflow: int = PG_MAX_OVERFLOW) -> Engine:
     """An engine configured for the server: a pool sized for its threads on PostgreSQL; WAL,
     busy_timeout, foreign keys and explicit BEGIN (IMMEDIATE for writers) on SQLite."""
     parsed = make_url(url)
@@ -57,8 +58,8 @@ def make_engine(url: str, *, connect_timeout_s: int = 5) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we ship
     return create_engine(
         parsed,
-        pool_size=PG_POOL_SIZE,
-        max_overflow=PG_MAX_OVERFLOW,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_timeout=10,
         pool_pre_ping=True,
         pool_recycle=1800,
@@ -99,9 +100,10 @@ class Database:
     """One engine and its two session factories. Sessions are short-lived and never shared across
     threads; open one per unit of work (`with db.writer() as s, s.begin(): ...`)."""
 
-    def __init__(self, url: str, *, engine: Engine | None = None):
+    def __init__(self, url: str, *, engine: Engine | None = None, pool_size: int = PG_POOL_SIZE,
+                 max_overflow: int = PG_MAX_OVERFLOW):
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.engine = engine or make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.dialect = self.engine.dialect.name
         writer_bind = self.engine.execution_options(**{_IMMEDIATE: True}) if self.is_sqlite else self.engine
         self.reader: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)

@@ -66,7 +66,7 @@ class ServerMetrics:
     """One app's registry and the metrics its code updates; the rest is read from `ctx` when scraped."""
 
     def __init__(self, ctx: ServerContext):
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = CollectorRegistry()  # not auto-described: no scrape-time work (a query) at start-up
         self.requests = Counter("onegrid_http_requests", "HTTP answers by route template and status",
                                 ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("onegrid_http_request_duration_seconds", "HTTP request durations by route "
@@ -182,12 +182,6 @@ class _GcPauses(Collector):
             counts[-1] += 1
         self._sums[generation] += took
 
-    def observe(self, generation: int, seconds: float) -> None:
-        """One pause, as if the collector had reported it (tests)."""
-        self._callback("start", {})
-        self._started = time.perf_counter() - seconds
-        self._callback("stop", {"generation": generation})
-
     def collect(self):
         family = HistogramMetricFamily("onegrid_gc_pause_seconds", "Garbage-collection pauses",
                                        labels=["generation"])
@@ -227,7 +221,7 @@ class MetricsMiddleware:
 
         try:
             await self.app(scope, receive, recording_send)
-        except BaseException:
+        except Exception:  # (a cancelled request, e.g. at shutdown, stays "none": no answer was sent)
             status = "500" if status == "none" else status
             raise
         finally:

@@ -3,6 +3,8 @@
 | setting | variable | default |
 |---|---|---|
 | database_url | ONEGRID_DATABASE_URL | sqlite:///./onegrid-server.sqlite |
+| direct_database_url | ONEGRID_DIRECT_DATABASE_URL | "" = database_url (a session connection for LISTEN and advisory locks: bypasses PgBouncer) |
+| db_pool_size, db_max_overflow | ONEGRID_DB_POOL_SIZE, ONEGRID_DB_MAX_OVERFLOW | 54, 10 (PostgreSQL connections pooled per process) |
 | token_ttl_minutes | ONEGRID_TOKEN_TTL_MIN | 720 |
 | max_body_bytes | ONEGRID_MAX_BODY_BYTES | 1 MiB |
 | long_poll_max_s | ONEGRID_LONG_POLL_MAX_S | 30 |
@@ -10,8 +12,13 @@
 | host, port | ONEGRID_HOST, ONEGRID_PORT | 127.0.0.1, 8700 |
 | demo | ONEGRID_DEMO | false |
 | shift_schedule | ONEGRID_SHIFT_SCHEDULE | day=08:00-20:00,night=20:00-08:00 (city time zone; `app.shifts.schedule`) |
-| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883) |
+| mqtt_url | ONEGRID_MQTT_URL | "" (no MQTT ingest; e.g. mqtt://127.0.0.1:1883, mqtts://user:password@broker:8883) |
 | mqtt_topic_prefix | ONEGRID_MQTT_TOPIC_PREFIX | onegrid (topics `<prefix>/sensors/<id>/readings`) |
+| mqtt_share_group | ONEGRID_MQTT_SHARE_GROUP | onegrid (shared subscription `$share/<group>/…`: each reading to one worker; "" = every worker gets all) |
+| mqtt_client_id | ONEGRID_MQTT_CLIENT_ID | "" = onegrid-server-<topic prefix>; each worker slot appends `-<n>` |
+| mqtt_session_expiry_s | ONEGRID_MQTT_SESSION_EXPIRY_S | 86400 (the broker keeps a stopped worker's session and queued readings this long) |
+| mqtt_receive_maximum | ONEGRID_MQTT_RECEIVE_MAXIMUM | 10000 (messages in flight to a worker, acknowledged once written) |
+| mqtt_ca_file, mqtt_cert_file, mqtt_key_file | ONEGRID_MQTT_CA_FILE, …_CERT_FILE, …_KEY_FILE | "" (with `mqtts://`: the CA to trust, a client certificate and key) |
 | ingest_keys | ONEGRID_INGEST_KEYS | "" (comma-separated keys for `X-OneGrid-Ingest-Key`) |
 | sensor_raw_retention_h | ONEGRID_SENSOR_RAW_RETENTION_H | 48 (raw readings; minute aggregates are kept) |
 | sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
@@ -27,6 +34,7 @@
 | log_format | ONEGRID_LOG_FORMAT | plain (or json: one object per line, `server.platform.log_format`) |
 | metrics_allow | ONEGRID_METRICS_ALLOW | 127.0.0.1/32,::1/128 (networks that may read `GET /metrics`; "" = none) |
 | metrics_token | ONEGRID_METRICS_TOKEN | "" (a scraper sending `Authorization: Bearer <token>` may read it from anywhere) |
+| demo_shift_close_s | ONEGRID_DEMO_SHIFT_CLOSE_S | 180 (the demo's shift is handed over this long after start) |
 
 Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
 in the database (so every server process and a restart see the same counts); a success clears the
@@ -65,6 +73,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./onegrid-server.sqlite"
 
 _ENV_NAMES = {
     "database_url": "ONEGRID_DATABASE_URL",
+    "direct_database_url": "ONEGRID_DIRECT_DATABASE_URL",
+    "db_pool_size": "ONEGRID_DB_POOL_SIZE",
+    "db_max_overflow": "ONEGRID_DB_MAX_OVERFLOW",
     "token_ttl_minutes": "ONEGRID_TOKEN_TTL_MIN",
     "max_body_bytes": "ONEGRID_MAX_BODY_BYTES",
     "long_poll_max_s": "ONEGRID_LONG_POLL_MAX_S",
@@ -75,6 +86,13 @@ _ENV_NAMES = {
     "shift_schedule": "ONEGRID_SHIFT_SCHEDULE",
     "mqtt_url": "ONEGRID_MQTT_URL",
     "mqtt_topic_prefix": "ONEGRID_MQTT_TOPIC_PREFIX",
+    "mqtt_share_group": "ONEGRID_MQTT_SHARE_GROUP",
+    "mqtt_client_id": "ONEGRID_MQTT_CLIENT_ID",
+    "mqtt_session_expiry_s": "ONEGRID_MQTT_SESSION_EXPIRY_S",
+    "mqtt_receive_maximum": "ONEGRID_MQTT_RECEIVE_MAXIMUM",
+    "mqtt_ca_file": "ONEGRID_MQTT_CA_FILE",
+    "mqtt_cert_file": "ONEGRID_MQTT_CERT_FILE",
+    "mqtt_key_file": "ONEGRID_MQTT_KEY_FILE",
     "ingest_keys": "ONEGRID_INGEST_KEYS",
     "sensor_raw_retention_h": "ONEGRID_SENSOR_RAW_RETENTION_H",
     "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
@@ -90,6 +108,7 @@ _ENV_NAMES = {
     "log_format": "ONEGRID_LOG_FORMAT",
     "metrics_allow": "ONEGRID_METRICS_ALLOW",
     "metrics_token": "ONEGRID_METRICS_TOKEN",
+    "demo_shift_close_s": "ONEGRID_DEMO_SHIFT_CLOSE_S",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
@@ -97,6 +116,9 @@ _ENV_NAMES = {
     "batch_lanes": "ONEGRID_BATCH_LANES",
     "gil_switch_ms": "ONEGRID_GIL_SWITCH_MS",
     "gc_gen0_threshold": "ONEGRID_GC_GEN0_THRESHOLD",
+    "metrics_rank_by": "ONEGRID_METRICS_RANK_BY",
+    "metrics_min_cases_to_rank": "ONEGRID_METRICS_MIN_CASES_TO_RANK",
+    "metrics_composite_weights": "ONEGRID_METRICS_COMPOSITE_WEIGHTS",
 }
 
 
@@ -104,6 +126,13 @@ class ServerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the server database")
+    direct_database_url: str = Field("", description=(
+        "SQLAlchemy URL of the same database reached directly, not through a transaction-mode pooler such as "
+        "PgBouncer: the LISTEN connection and the advisory locks need a session of their own ('' = database_url)"))
+    db_pool_size: int = Field(54, ge=1, le=1000, description=(
+        "PostgreSQL connections each server process keeps pooled: one per thread that may hold one at once "
+        "(server.platform.database)"))
+    db_max_overflow: int = Field(10, ge=0, le=1000, description="Connections opened beyond the pool in a burst")
     token_ttl_minutes: float = Field(720, gt=0, description="How long a login token stays valid")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted")
     long_poll_max_s: float = Field(30, ge=0, le=300, description="Longest a /api/changes request is held")
@@ -111,10 +140,27 @@ class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
+    demo_shift_close_s: float = Field(180, ge=0, description="Demo mode: seconds from start until the demo shift "
+                                      "is closed and its handover drafted (screenshots use a few)")
     # sensors; strings stay plain so `env_names()` can hand them to worker processes as they are
-    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings ('' = none)")
+    mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings, mqtt://host[:port] or "
+                          "mqtts://[user:password@]host[:port] ('' = none)")
     mqtt_topic_prefix: str = Field("onegrid", min_length=1, pattern=r"^[^#+]+$",
                                    description="Topic prefix: readings arrive on <prefix>/sensors/<id>/readings")
+    mqtt_share_group: str = Field("onegrid", pattern=r"^[^#+/$]*$", description=(
+        "Shared-subscription group: the broker hands each reading to one worker of the group ('' = a plain "
+        "subscription, every worker receives every reading)"))
+    mqtt_client_id: str = Field("", pattern=r"^[A-Za-z0-9_.-]*$", max_length=100, description=(
+        "Client id base of the workers' persistent sessions, '-<slot>' appended per worker "
+        "('' = onegrid-server-<topic prefix>)"))
+    mqtt_session_expiry_s: int = Field(86400, ge=0, le=2**32 - 1, description=(
+        "How long the broker keeps a stopped worker's session and the QoS 1 readings queued for it"))
+    mqtt_receive_maximum: int = Field(10000, ge=1, le=65535, description=(
+        "Messages the broker may have in flight to one worker: each is acknowledged only once its readings "
+        "are written, so this bounds what a batch window can take in"))
+    mqtt_ca_file: str = Field("", description="CA certificate file to trust for mqtts:// ('' = the system's)")
+    mqtt_cert_file: str = Field("", description="Client certificate file for mqtts:// ('' = none)")
+    mqtt_key_file: str = Field("", description="Client certificate's private key file ('' = none)")
     ingest_keys: str = Field("", description="Comma-separated keys gateways send as X-OneGrid-Ingest-Key")
     sensor_raw_retention_h: float = Field(48, gt=0, description="How long raw readings are kept")
     sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
@@ -179,6 +225,24 @@ class ServerSettings(BaseModel):
     gc_gen0_threshold: int = Field(50000, ge=0, le=10_000_000, description=(
         "The collector's first-generation threshold in the serving process (0 = Python's default); see "
         "app.platform.gc_tuning"))
+
+    # evaluation (app.metrics.evaluation_settings): what the center publishes about its ranking
+    metrics_rank_by: Literal["timely_resolution_rate", "on_time_handling_rate", "closure_rate", "composite"] = Field(
+        "timely_resolution_rate", description="The figure member units are ranked by (higher is better)")
+    metrics_min_cases_to_rank: int = Field(5, ge=1, le=100_000, description=(
+        "A unit with fewer cases due in the period (the ranking figure's denominator) is listed, not ranked"))
+    metrics_composite_weights: str = Field(
+        "timely_resolution_rate=0.4,on_time_handling_rate=0.3,closure_rate=0.2,rework_rate=0.1",
+        description="Weights of the composite figure (综合指标值), rate=weight separated by commas; rework "
+                    "counts as 1 − rework rate")
+
+    @field_validator("metrics_composite_weights")
+    @classmethod
+    def _valid_weights(cls, value: str) -> str:
+        from app.metrics.evaluation_settings import EvaluationSettings, parse_weights
+
+        EvaluationSettings(weights=parse_weights(value))  # a ValueError names the bad rate or weight
+        return value
 
     @field_validator("shift_schedule")
     @classmethod

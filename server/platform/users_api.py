@@ -3,14 +3,13 @@ documented in docs/ARCHITECTURE.md."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from app.platform.enums import Role
+from app.wire.platform import UnlockAnswer
 from db.platform import UserRow
 from server.audit import actions as audit_actions
 from server.platform import auth
@@ -21,17 +20,6 @@ from server.platform.errors import ApiError
 log = logging.getLogger(__name__)
 
 router = APIRouter()
-
-
-class UnlockAnswer(BaseModel):
-    """The account's throttling state as it was before the unlock."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    username: str
-    was_locked: bool
-    locked_until: datetime | None
-    failures: int
 
 
 @router.post("/api/users/{username}/unlock", tags=["auth"], response_model=None,

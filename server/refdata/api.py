@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from app.wire.refdata import RefDataAnswer
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
-from server.refdata.answers import RefDataAnswer
 
 router = APIRouter()
 

@@ -6,7 +6,6 @@ process (the admin CLI's import) changes the stored version; the check costs one
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.refdata.model import RefData
+from app.wire import raw
 from db.refdata import RefDataRow
 from server.platform.errors import ApiError
 
@@ -61,6 +61,6 @@ class RefDataStore:
         if body is None or body[0] != refdata.version:
             payload = refdata.to_dict()
             payload["version"] = refdata.version
-            body = (refdata.version, json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+            body = (refdata.version, raw.refdata(payload))
             self._body = body
         return body

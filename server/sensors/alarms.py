@@ -50,7 +50,7 @@ from db.cases import CaseRow
 from db.sensors import SensorAlarmRow, SensorStateRow
 from server.audit import chain as audit
 from server.cases.commands import apply_command, system_command_id
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.platform.scope import may_see_owned

@@ -16,13 +16,23 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.platform.edge_types import Text, check_time
 from app.platform.enums import Role
 from app.platform.scope import NO_UNIT, sees
 from app.refdata.errors import RefDataError
+from app.wire.sensors import (
+    AcknowledgeRequest,
+    AlarmAnswer,
+    AlarmsAnswer,
+    ClearRequest,
+    IngestAnswer,
+    ReadingsAnswer,
+    ReadingsBatch,
+    RejectionsAnswer,
+    SensorsAnswer,
+)
 from server.platform import auth
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, bearer_scheme, responses
@@ -32,15 +42,6 @@ from server.platform.scope import visible_units
 from server.platform.settings import parse_ingest_keys
 from server.sensors import alarms as sensor_alarms
 from server.sensors import store as sensor_store
-from server.sensors.answers import (
-    AlarmAnswer,
-    AlarmsAnswer,
-    IngestAnswer,
-    ReadingsAnswer,
-    RejectionsAnswer,
-    SensorsAnswer,
-)
-from server.sensors.ingest import MAX_BATCH
 from server.sensors.states import state_data, state_row_data
 
 log = logging.getLogger(__name__)
@@ -51,28 +52,6 @@ INGEST_KEY_HEADER = "X-OneGrid-Ingest-Key"
 # For the schema only (see server.platform.api_responses): `_ingest_actor` reads the header and refuses.
 ingest_key_scheme = APIKeyHeader(name=INGEST_KEY_HEADER, scheme_name="IngestKey", auto_error=False,
                                  description="a gateway's key (server setting ONEGRID_INGEST_KEYS)")
-
-
-class ReadingsBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    # Each reading is checked on its own (server.sensors.reading.ReadingIn, as for MQTT), not here: one bad
-    # reading is answered in `rejected`, naming the field, and the batch's other readings are stored.
-    readings: list[dict[str, Any]] = Field(max_length=MAX_BATCH, description=(
-        "[{sensor_id, time: ISO-8601 with zone or epoch s, value, unit}]; each one is checked on its own and "
-        "a bad one is answered in `rejected` with its index"))
-
-
-class AcknowledgeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    note: Annotated[Text, Field(max_length=2000)] | None = None
-
-
-class ClearRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 def _visible_sensor_ids(user: AuthUser, refdata) -> list[str] | None:

@@ -13,7 +13,7 @@ LEVEL_NAMES = {0: "normal", 1: "warning", 2: "alarm"}
 def state_data(sensor_id: str, last_time: datetime | None, last_value: float | None, level: int, state: str,
                reason: str | None, rejected: int, updated_at: datetime, owner_unit_id: str | None) -> dict[str, Any]:
     """A sensor's feed entry (docs/ARCHITECTURE.md, "Sensors and alarms"); `owner_unit_id` scopes it
-    for unit handlers (server.feed.changes.OWNER_SCOPED_KINDS)."""
+    for unit handlers (app.platform.scope.OWNER_SCOPED_KINDS)."""
     return {"sensor_id": sensor_id, "owner_unit_id": owner_unit_id, "last_time": last_time.isoformat() if last_time else None,
             "last_value": last_value, "level": LEVEL_NAMES.get(level, "normal"), "state": state,
             "reason": reason, "rejected": int(rejected or 0), "updated_at": updated_at.isoformat()}

@@ -11,11 +11,21 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
-from app.platform.edge_types import Text, Time
 from app.platform.enums import Role
 from app.shifts.schedule import parse_schedule
+from app.wire.shifts import (
+    CloseShiftRequest,
+    HandoverAnswer,
+    NotesRequest,
+    OpenShiftRequest,
+    OutagesAnswer,
+    OutagesRequest,
+    ScheduleAnswer,
+    ShiftAnswer,
+    ShiftsAnswer,
+    SignRequest,
+)
 from server.audit.actions import console_of
 from server.platform import auth
 from server.platform.api import Ctx, User
@@ -23,58 +33,10 @@ from server.platform.api_responses import BODY, responses
 from server.platform.errors import ApiError
 from server.platform.scope import can_read_handover
 from server.shifts import handover, shifts
-from server.shifts.answers import (
-    HandoverAnswer,
-    OutagesAnswer,
-    ScheduleAnswer,
-    ShiftAnswer,
-    ShiftsAnswer,
-)
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
-
-
-class OpenShiftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Text | None = Field(default=None, max_length=32, description="schedule slot; default: the current one")
-    on_duty: list[Annotated[Text, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=500)
-
-
-class CloseShiftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    notes: Text = Field(default="", max_length=handover.NOTES_MAX)
-
-
-class NotesRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    notes: Text = Field(max_length=handover.NOTES_MAX)
-
-
-class SignRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    content_hash: Text = Field(pattern=r"^[0-9a-f]{64}$", description="content_hash of the version reviewed")
-
-
-class Outage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: uuid.UUID
-    started_at: Time
-    ended_at: Time
-    error: Text | None = Field(default=None, max_length=2000)
-
-
-class OutagesRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    console_id: Text = Field(min_length=1, max_length=64)
-    outages: list[Outage] = Field(min_length=1, max_length=500)
 
 
 def _slots_and_tz(ctx) -> tuple:

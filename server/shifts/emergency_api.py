@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from app.platform.edge_types import Text
 from app.platform.enums import Role
+from app.wire.shifts import EmergencyModeRequest, SettingAnswer
 from server.audit import actions as audit_actions
 from server.platform import auth
 from server.platform.api import Ctx, User
@@ -20,21 +19,8 @@ from server.shifts.shifts import record_emergency_switch
 router = APIRouter()
 
 
-class EmergencyModeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    on: StrictBool
-    reason: Text = Field(min_length=1, max_length=2000)
-
-
-class SettingAnswer(BaseModel):
-    key: str
-    value: dict[str, Any]
-    position: int
-
-
-@router.put("/api/settings/emergency_mode", tags=["settings"], response_model=SettingAnswer,
-            responses=responses(401, (403, "forbidden (shift_lead only)"), *BODY, 503))
+@router.put("/api/settings/emergency_mode", tags=["settings"], response_model=None,
+            responses=responses(401, (403, "forbidden (shift_lead only)"), *BODY, 503, ok=SettingAnswer))
 def put_emergency_mode(body: EmergencyModeRequest, user: User, ctx: Ctx, request: Request) -> dict[str, Any]:
     token = auth.bearer_token(request)
     try:

@@ -31,7 +31,8 @@ from db.feed import FeedRow
 from db.metadata import Base
 from db.shifts import HANDOVER_DRAFT, HANDOVER_SIGNED, HandoverRow, ShiftRow
 from server.audit import chain as audit
-from server.feed.changes import record_change
+from server.feed.record import record_change
+from server.metrics.facts import window_evaluation
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.shifts.shifts import SHIFT, emergency_periods, outages_during, shift_data
@@ -157,7 +158,19 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
         "alarms": alarms_during(session, start, end),
         "emergency": emergency_periods(session, start, end),
         "outages": outages_during(session, start, end),
+        "evaluation": window_evaluation(session, start, end),
+        "disputes": _limited(open_disputes(session)),
     }
+
+
+def open_disputes(session: Session) -> list[dict[str, Any]]:
+    """Cases in the dispute queue (returned twice, owner not decided yet): they carry into every handover."""
+    rows = session.execute(select(CaseRow).where(CaseRow.status == str(Status.RETURNED))
+                           .order_by(CaseRow.id)).scalars().all()
+    items = [{**_case_ref(r), "since": r.data["dispute_since"], "return_count": r.data.get("return_count", 0)}
+             for r in rows if r.data.get("dispute_since")]
+    items.sort(key=lambda x: x["since"])
+    return items
 
 
 # ---- sensor alarms (the sensor alarms' table when present, else the feed entities of its contract) -----------

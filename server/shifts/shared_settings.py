@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.platform import SettingRow
-from server.feed.changes import SETTING, record_change
+from server.feed.record import SETTING, record_change
 from server.platform.database import dialect_insert
 
 log = logging.getLogger(__name__)

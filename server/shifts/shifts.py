@@ -26,7 +26,7 @@ from db.shifts import (
     ShiftRow,
 )
 from server.audit import chain as audit
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from app.audit.trail import AuditQuery, case_ref, cell_text
+from app.wire.audit import AuditEntry
 
 
 def test_query_parameters_leave_out_empty_criteria():
@@ -16,17 +17,18 @@ def test_query_parameters_leave_out_empty_criteria():
 
 
 def test_cell_texts():
-    entry = {"seq": 7, "at": "2026-11-23T02:00:00+00:00", "client_time": None, "actor": "operator1",
-             "role": "operator", "console_id": "desk-3", "offline": True, "action": "dispatch",
-             "entity_kind": "case", "entity_id": str(uuid.uuid4()), "result": "rejected", "reason": "forbidden",
-             "detail": {"number": "2026-000012", "client_time_raw": "2026-11-23T10:00:00"}, "hash": "ab" * 32}
+    entry = AuditEntry(seq=7, at="2026-11-23T02:00:00+00:00", client_time=None, actor="operator1",
+                       role="operator", console_id="desk-3", offline=True, action="dispatch",
+                       entity_kind="case", entity_id=str(uuid.uuid4()), result="rejected", reason="forbidden",
+                       detail={"number": "2026-000012", "client_time_raw": "2026-11-23T10:00:00"},
+                       prev_hash="cd" * 32, hash="ab" * 32)
     assert cell_text(entry, "action") == "Dispatch" and cell_text(entry, "result") == "Rejected"
     assert cell_text(entry, "role") == "Operator" and cell_text(entry, "offline") == "offline"
     assert cell_text(entry, "entity_id") == "2026-000012" and cell_text(entry, "entity_kind") == "Case"
     assert cell_text(entry, "client_time") == "unusable: 2026-11-23T10:00:00"
-    assert cell_text({**entry, "action": "shift_open", "role": None}, "action") == "Shift started"
-    assert cell_text({**entry, "action": "brand_new", "role": None}, "action") == "brand_new"  # unknown: as is
-    assert cell_text({**entry, "role": None}, "role") == ""
+    assert cell_text(entry.model_copy(update={"action": "shift_open", "role": None}), "action") == "Shift started"
+    assert cell_text(entry.model_copy(update={"action": "brand_new", "role": None}), "action") == "brand_new"  # as is
+    assert cell_text(entry.model_copy(update={"role": None}), "role") == ""
 
 
 def test_case_numbers_resolve_to_ids_through_the_cache():

@@ -49,6 +49,7 @@ EXPECTED = {
                  DESK | {R.SYSTEM}),  # the system escalates automatically (overdue, returned twice)
     A.REASSIGN: ({S.DISPATCHED, S.IN_PROGRESS}, DESK),
     A.NOTE: (set(Status), ALL_ROLES),
+    A.DECIDE_OWNER: ({S.RETURNED}, {R.SHIFT_LEAD}),  # only while an ownership dispute is open
 }
 
 SAME = object()
@@ -57,7 +58,7 @@ TARGET = {
     A.RETURN: S.RETURNED, A.REPORT_HANDLED: S.HANDLED, A.SEND_VERIFY: S.VERIFYING, A.VERIFY_PASS: SAME,
     A.VERIFY_FAIL: S.IN_PROGRESS, A.CLOSE: S.CLOSED, A.REQUEST_EXTENSION: SAME, A.APPROVE_EXTENSION: SAME,
     A.DENY_EXTENSION: SAME, A.SUSPEND: S.SUSPENDED, A.RESUME: "resumed", A.ESCALATE: SAME,
-    A.REASSIGN: S.DISPATCHED, A.NOTE: SAME,
+    A.REASSIGN: S.DISPATCHED, A.NOTE: SAME, A.DECIDE_OWNER: S.DISPATCHED,
 }
 
 
@@ -84,6 +85,7 @@ def payload_for(action: Action, world) -> dict:
         A.APPROVE_EXTENSION: {}, A.DENY_EXTENSION: {"reason": "not justified"}, A.SUSPEND: {"reason": "rain"},
         A.RESUME: {}, A.ESCALATE: {"reason": "no progress"}, A.REASSIGN: {"unit_id": world["other"]},
         A.NOTE: {"text": "caller rang again"},
+        A.DECIDE_OWNER: {"unit_id": world["other"], "reason": "the asset register names them"},
     }[action]
 
 
@@ -142,6 +144,8 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
         return point == "in_progress+ext"
     if action == A.REQUEST_EXTENSION:
         return point != "in_progress+ext"
+    if action == A.DECIDE_OWNER:
+        return False  # no path here returns a case twice
     return True
 
 
@@ -249,22 +253,70 @@ def test_approved_extension_moves_the_deadline_and_denied_does_not(world, refdat
     assert denied.extension is None and denied.due_at == case.due_at
 
 
-def test_second_return_escalates_automatically(world, refdata, now):
+def test_second_return_is_an_ownership_dispute_not_an_escalation(world, refdata, now):
     case = build("returned", world, refdata, now)
-    assert case.escalation_level == 0 and case.return_count == 1
+    assert case.escalation_level == 0 and case.return_count == 1 and case.dispute_since is None
     again = step(case, A.DISPATCH, R.OPERATOR, world, refdata, now + timedelta(hours=1))
     again = step(again, A.RETURN, R.UNIT_HANDLER, world, refdata, now + timedelta(hours=2))
-    assert again.return_count == 2 and again.escalation_level == 1
-    assert again.events[-1].action == A.ESCALATE and again.events[-1].payload["automatic"] is True
-    assert again.escalated_to == refdata.ancestors(world["unit"])[0] if refdata.ancestors(world["unit"]) else True
+    # into the dispute queue; the returning unit's parent is not involved
+    assert again.return_count == 2 and again.escalation_level == 0 and again.escalated_to is None
+    assert again.dispute_since == now + timedelta(hours=2)
+    assert again.events[-1].action == A.ESCALATE and again.events[-1].payload["dispute"] is True
+    with pytest.raises(WorkflowError, match="in dispute"):  # the dispatch post cannot settle it
+        step(again, A.DISPATCH, R.OPERATOR, world, refdata, now + timedelta(hours=3))
+    with pytest.raises(WorkflowError, match="forbidden_role|may not"):
+        step(again, A.DECIDE_OWNER, R.OPERATOR, world, refdata, now + timedelta(hours=3))
+    decided = step(again, A.DECIDE_OWNER, R.SHIFT_LEAD, world, refdata, now + timedelta(hours=3))
+    assert decided.status == S.DISPATCHED and decided.unit_id == world["other"] and decided.dispute_since is None
+    assert decided.owner_decision.reason == "the asset register names them"
+    assert decided.owner_decision.decided_by == f"{R.SHIFT_LEAD}-user"
+    assert decided.stage == Stage.HANDLE
+    # the decided unit cannot return it again; the lead may still reassign it
+    handler = Actor("h", R.UNIT_HANDLER, world["other"])
+    with pytest.raises(WorkflowError, match="owner was decided"):
+        apply(decided, new_command(case.id, A.RETURN, {"reason": "still not ours"}, now + timedelta(hours=4)),
+              handler, refdata, now + timedelta(hours=4))
+    moved = apply(decided, new_command(case.id, A.REASSIGN, {"unit_id": world["unit"]}, now + timedelta(hours=4)),
+                  actor_for(R.SHIFT_LEAD, world), refdata, now + timedelta(hours=4))
+    assert moved.unit_id == world["unit"] and moved.status == S.DISPATCHED
 
 
-def test_verify_fail_is_rework_with_a_fresh_deadline(world, refdata, now):
+def test_verify_fail_is_rework_against_the_original_deadline(world, refdata, now):
     case = build("verifying", world, refdata, now)
     later = now + timedelta(days=2)
     rework = step(case, A.VERIFY_FAIL, R.INSPECTOR, world, refdata, later)
     assert rework.status == S.IN_PROGRESS and rework.rework_count == 1 and rework.stage == Stage.HANDLE
-    assert rework.due_at > later
+    assert rework.due_at == case.deadlines[Stage.HANDLE]  # not a fresh limit from `later`
+    assert rework.stage_started_at == later
+
+
+def test_an_extension_approved_during_rework_moves_the_original_deadline(world, refdata, now):
+    case = build("verifying", world, refdata, now)
+    rework = step(case, A.VERIFY_FAIL, R.INSPECTOR, world, refdata, now + timedelta(minutes=30))
+    asked = step(rework, A.REQUEST_EXTENSION, R.UNIT_HANDLER, world, refdata, now + timedelta(minutes=31))
+    granted = step(asked, A.APPROVE_EXTENSION, R.SHIFT_LEAD, world, refdata, now + timedelta(minutes=32))
+    assert granted.due_at == timelimits.extend(case.deadlines[Stage.HANDLE], timelimits.Limit(480, True),
+                                               refdata.policy.calendar)
+
+
+def test_an_overdue_center_stage_alerts_the_shift_lead_not_a_unit(world, refdata, now):
+    from app.cases.workflow import SYSTEM_ACTOR
+    case = build("registered", world, refdata, now)
+    late = case.due_at + timedelta(minutes=1)
+    alerted = apply(case, new_command(case.id, A.ESCALATE, {"reason": "overdue", "automatic": True}, late),
+                    SYSTEM_ACTOR, refdata, late)
+    assert alerted.escalated_to is None and alerted.escalation_level == 0
+    assert alerted.events[-1].payload["alerted"] == "shift_lead"
+    verifying = build("verifying", world, refdata, now)
+    late = verifying.due_at + timedelta(minutes=1)
+    alerted = apply(verifying, new_command(case.id, A.ESCALATE, {"reason": "overdue", "automatic": True}, late),
+                    SYSTEM_ACTOR, refdata, late)
+    assert alerted.events[-1].payload["alerted"] == "inspector_lead" and alerted.escalated_to is None
+    handling = build("in_progress", world, refdata, now)
+    late = handling.due_at + timedelta(minutes=1)
+    up = apply(handling, new_command(case.id, A.ESCALATE, {"reason": "overdue", "automatic": True}, late),
+               SYSTEM_ACTOR, refdata, late)
+    assert up.escalation_level == 1 and "alerted" not in up.events[-1].payload
 
 
 def test_only_the_system_escalates_automatically(world, refdata, now):
@@ -312,3 +364,22 @@ def test_priority_override(world, refdata, now):
     p = payload_for(A.CREATE, world) | {"priority": Priority.URGENT}
     case = apply(None, new_command(uuid.uuid4(), A.CREATE, p, now), actor_for(R.OPERATOR, world), refdata, now)
     assert case.priority == Priority.URGENT
+
+
+def test_a_component_case_may_carry_its_objects_code(world, refdata, now):
+    grid = world["grid"]
+    cat = world["category"]  # a component
+    good = f"{grid.code[:6]}{cat.major}{cat.minor}0042"
+    payload = payload_for(A.CREATE, world) | {"object_code": good}
+    case = apply(None, new_command(uuid.uuid4(), A.CREATE, payload, now), actor_for(R.OPERATOR, world), refdata, now)
+    assert case.object_code == good
+    for bad, words in ((f"{grid.code[:6]}99990042", "is not the category's"),
+                       (f"999999{cat.major}{cat.minor}0042", "county 999999"),):
+        with pytest.raises(WorkflowError, match=words) as err:
+            apply(None, new_command(uuid.uuid4(), A.CREATE, payload | {"object_code": bad}, now),
+                  actor_for(R.OPERATOR, world), refdata, now)
+        assert err.value.code == "bad_object_code"
+    with pytest.raises(WorkflowError) as err:  # not the standard's form at all: the payload is refused
+        apply(None, new_command(uuid.uuid4(), A.CREATE, payload | {"object_code": "12-34"}, now),
+              actor_for(R.OPERATOR, world), refdata, now)
+    assert err.value.code == "invalid_payload" and "object_code" in err.value.message

@@ -19,7 +19,7 @@ from app.platform.enums import Role
 from db.cases import CaseRow
 from server.cases import commands
 from server.cases.commands import apply_batch
-from server.feed import changes as feed
+from server.feed import record as feed
 from server.platform.auth import AuthUser
 
 WRITERS, READERS, CASES_PER_WRITER, NOTES_PER_WRITER = 8, 4, 3, 12

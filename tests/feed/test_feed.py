@@ -12,7 +12,8 @@ import pytest
 
 from app.platform.enums import Role
 from server.app import create_app
-from server.feed.changes import read_changes, record_change
+from server.feed.read import read_changes
+from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from server.platform.settings import ServerSettings
 from tests.support.server import HANDLER, OTHER_HANDLER, Harness, prepare_database

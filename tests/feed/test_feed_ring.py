@@ -1,4 +1,4 @@
-"""The recent feed in memory (`server.feed.changes.FeedRing`) and the long-poll fast path answer exactly what the
+"""The recent feed in memory (`server.feed.ring.FeedRing`) and the long-poll fast path answer exactly what the
 database would: every kind, every scope, every cursor and page size."""
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import time
 import uuid
 
 from app.platform.enums import Role
-from server.feed.changes import LEADS_ONLY_KINDS, FeedRing, record_change
+from app.platform.scope import LEADS_ONLY_KINDS
 from server.feed.fast_path import parse_query
 from server.feed.notifier import FeedNotifier
+from server.feed.record import record_change
+from server.feed.ring import FeedRing
 from server.platform.auth import AuthUser
 from tests.support.server import HANDLER, OTHER_HANDLER
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from app.platform.enums import Role
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from tests.support.server import HANDLER, OTHER_HANDLER, UNIT
 

@@ -1,4 +1,4 @@
-"""Map payloads (app.map.layers) and the page HTML (app.map.page): colours by status and time left, unit
+"""Map payloads (app.map.layers, app.map.areas, app.map.dissolve) and the page HTML (app.map.page): colours by status and time left, unit
 areas from the responsibility matrix, sensor colours, and a page that references no other host."""
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from app.map import areas
 from app.map import layers as ml
+from app.map.dissolve import dissolve
 from app.map.page import (
     ASSET_DIR,
     CSS_ASSETS,
@@ -91,7 +93,7 @@ def test_ten_thousand_markers_are_compact():
 
 
 def test_grid_layer_has_codes_and_labels(refdata):
-    layer = ml.grid_layer(refdata.grids, "zh_CN")
+    layer = areas.grid_layer(refdata.grids, "zh_CN")
     assert len(layer["features"]) == len(refdata.grids)
     props = layer["features"][0]["properties"]
     assert props["code"] == refdata.grids[0].code
@@ -104,7 +106,7 @@ def test_dissolve_merges_neighbours_into_one_outline():
     b = {"type": "Polygon", "coordinates": [[[1, 0], [2, 0], [2, 1], [1, 1], [1, 0]]]}
     # c shares only part of a's top edge (a T-junction at (1, 1) seen from c's side)
     c = {"type": "Polygon", "coordinates": [[[0, 1], [2, 1], [2, 2], [0, 2], [0, 1]]]}
-    merged = ml.dissolve([a, b, c])
+    merged = dissolve([a, b, c])
     assert len(merged["coordinates"]) == 1 and len(merged["coordinates"][0]) == 1
     ring = merged["coordinates"][0][0]
     assert point_in_polygon(1.5, 1.5, merged["coordinates"]) and point_in_polygon(0.5, 0.5, merged["coordinates"])
@@ -114,7 +116,7 @@ def test_dissolve_merges_neighbours_into_one_outline():
 def test_dissolve_keeps_a_hole():
     cells = [{"type": "Polygon", "coordinates": [[[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]]}
              for x in range(3) for y in range(3) if (x, y) != (1, 1)]
-    merged = ml.dissolve(cells)
+    merged = dissolve(cells)
     assert len(merged["coordinates"]) == 1
     assert len(merged["coordinates"][0]) == 2  # outer ring + the hole in the middle
     assert not point_in_polygon(1.5, 1.5, merged["coordinates"])
@@ -122,7 +124,7 @@ def test_dissolve_keeps_a_hole():
 
 
 def test_streets_are_one_outline_each_and_cover_their_grids(refdata):
-    streets = ml.street_layer(refdata.grids, "zh_CN")
+    streets = areas.street_layer(refdata.grids, "zh_CN")
     by_code = {f["properties"]["code"]: f for f in streets["features"]}
     assert set(by_code) == {g.street for g in refdata.grids}
     for code, feature in by_code.items():
@@ -137,14 +139,14 @@ def test_streets_are_one_outline_each_and_cover_their_grids(refdata):
 
 
 def test_unit_areas_follow_the_responsibility_matrix(refdata):
-    per_unit = ml.unit_grid_codes(refdata.grids, refdata.responsibility)
+    per_unit = areas.unit_grid_codes(refdata.grids, refdata.responsibility)
     all_codes = {g.code for g in refdata.grids}
     # a unit with a street rule covers exactly that street's grids (plus any other rule of its own)
     street_rules = [r for r in refdata.responsibility if len(r.area) == 9]
     assert street_rules
     for rule in street_rules:
         assert {g.code for g in refdata.grids if g.street == rule.area} <= per_unit[rule.unit_id]
-    layer = ml.unit_area_layer(refdata.grids, refdata.responsibility, refdata.units, "en")
+    layer = areas.unit_area_layer(refdata.grids, refdata.responsibility, refdata.units, "en")
     drawn = {f["properties"]["unit_id"]: f for f in layer["features"]}
     wide = {u["unit_id"] for u in layer["district_wide"]}
     assert wide == {u for u, codes in per_unit.items() if codes == all_codes}

@@ -45,28 +45,57 @@ def test_counts_city_wide(cases, refdata):
 
 def test_rates_city_wide(cases, refdata):
     rep = report(cases, refdata)
-    # handling deadlines in the day: A B+2h20 met; B B+2h10 missed and B+5h30 (rework) met; C's second round
-    # B+2h50 met (its first round ended with the return: not counted); D B+5h10 (moved by the suspension) met;
-    # E B+3h30 (moved by the extension) met; G 18:05Z the day before = 02:05 local, missed. H falls due the next day.
+    # handling tasks due in the day: A B+2h20 met; B B+2h10 missed (handled B+3h, and its first report failed
+    # verification: the rework continues the same task against the same deadline); C's second task B+2h50
+    # met (its first ended with the return: the dispatch post's, not counted); D B+5h10 (moved by the
+    # suspension) met; E B+3h30 (moved by the extension) met; G 18:05Z the day before = 02:05 local, missed.
+    # H falls due the next day.
     f = fig(rep, "on_time_handling_rate")
-    assert (f.numerator, f.denominator) == (5, 7)
-    assert f.value == pytest.approx(5 / 7)
+    assert (f.numerator, f.denominator) == (4, 6)
+    assert f.value == pytest.approx(4 / 6)
     # closing (verification) deadlines: A B+3h20 met, B B+6h met (its first round ended by the failed
     # verification: not counted), C B+3h50, D B+7h, E B+5h20 open and past: missed.
     f = fig(rep, "on_time_closure_rate")
     assert (f.numerator, f.denominator) == (2, 5)
+    # closure: the cases registered in the day, A B C D E H (F voided, G registered the day before), of
+    # which A and B are closed by its end; none is suspended at the end (D was resumed): 2 / (6 − 0)
     f = fig(rep, "closure_rate")
     assert (f.numerator, f.denominator) == (2, 6)
-    # closed in the day: A (never late) and B (late handling); open at the end of the day with a stage past its
-    # deadline: C, D, E (verification), G (registration). H is not late yet; F is voided.
+    # closed in the day: A (timely) and B (late handling, failed verification); open at the end of the day
+    # with the unit's handling past its deadline: G only. C, D and E are late in verification, the
+    # inspectors' stage, not the units': they do not count here. H is not late yet; F is voided.
     f = fig(rep, "timely_resolution_rate")
-    assert (f.numerator, f.denominator) == (1, 6)
+    assert (f.numerator, f.denominator) == (1, 3)
     f = fig(rep, "rework_rate")
     assert (f.numerator, f.denominator) == (1, 6)
     f = fig(rep, "return_rate")
     assert (f.numerator, f.denominator) == (1, 8)
     assert f.value == pytest.approx(0.125)
+    # composite, default weights: 0.4 × 1/3 + 0.3 × 4/6 + 0.2 × 2/6 + 0.1 × (1 − 1/6)
+    #   = 8/60 + 12/60 + 4/60 + 5/60 = 29/60
+    f = fig(rep, "composite")
+    assert f.value == pytest.approx(29 / 60)
+    assert "0.40 × timely_resolution_rate" in f.formula and "(1 − rework_rate)" in f.formula
 
+
+def test_per_post_figures(cases, refdata):
+    posts = {p.post: {f.key: f for f in p.figures} for p in report(cases, refdata).posts}
+    pair = lambda f: (f.numerator, f.denominator)  # noqa: E731
+    # intake: registered A B C D E H + voided F = 7; registration deadlines in the day A B C D E F H (G's
+    # fell the day before), all met (F voided at B+10 before its B+30)
+    assert posts["intake"]["intake_handled"].value == 7
+    assert pair(posts["intake"]["intake_on_time"]) == (7, 7)
+    # dispatch: 8 dispatches; rounds due in the day A B C C' D E G H, all met; C's return is a wrong dispatch
+    assert posts["dispatch"]["dispatch_handled"].value == 8
+    assert pair(posts["dispatch"]["dispatch_on_time"]) == (8, 8)
+    assert pair(posts["dispatch"]["dispatch_wrong"]) == (1, 8)
+    # inspectors: verdicts A pass, B fail, B pass = 3; verification rounds due A B+3h20 (met), B B+5h (verdict
+    # B+3h30, met), B' B+6h (met), C B+3h50, D B+7h, E B+5h20 (no verdict: missed) → 3 / 6; 1 failure in 3
+    assert posts["inspectors"]["inspectors_handled"].value == 3
+    assert pair(posts["inspectors"]["inspectors_on_time"]) == (3, 6)
+    assert pair(posts["inspectors"]["inspectors_failed"]) == (1, 3)
+    assert pair(posts["closing"]["closing_on_time"]) == (2, 5)
+    assert report(cases, refdata, unit="water_supply").posts == []
 
 def test_durations(cases, refdata):
     rep = report(cases, refdata)
@@ -94,10 +123,10 @@ def test_a_zero_denominator_is_na_not_zero(cases, refdata):
         assert fig(rep, key).value is None, key
         assert m.format_value(fig(rep, key)) == "n/a"
     assert fig(rep, "registered").value == 0
-    # C, D, E, G and now H (handling due 01:20 local on the 24th) are still open and late on the 25th:
-    # that denominator is not zero, and nothing was closed in time: 0 %, not n/a.
+    # G and now H (handling due 01:20 local on the 24th) are still open with the unit's handling late on the
+    # 25th: that denominator is not zero, and nothing was closed in time: 0 %, not n/a.
     f = fig(rep, "timely_resolution_rate")
-    assert (f.numerator, f.denominator, f.value) == (0, 5, 0.0)
+    assert (f.numerator, f.denominator, f.value) == (0, 2, 0.0)
     rep = report(cases, refdata, unit="gas")
     assert fig(rep, "timely_resolution_rate").value is None
 
@@ -107,9 +136,12 @@ def test_period_boundary_is_local_midnight(cases, refdata):
     # the day before (local): only G's report (23:00) and registration (23:50); its dispatch at 00:05 is the 23rd
     assert fig(rep, "registered").value == 1
     assert fig(rep, "dispatched").value == 0
-    # G's registration deadline (23:30) fell that day and was missed; at midnight G is open and late
+    # G's registration deadline (23:30) fell that day and was missed: the intake post's, not a unit's;
+    # its handling was not due yet at midnight, so no case should have been resolved that day
     f = fig(rep, "timely_resolution_rate")
-    assert (f.numerator, f.denominator) == (0, 1)
+    assert (f.numerator, f.denominator) == (0, 0)
+    intake = {f.key: f for f in rep.posts[0].figures}
+    assert (intake["intake_on_time"].numerator, intake["intake_on_time"].denominator) == (0, 1)
     two_days = report(cases, refdata, start=date(2026, 11, 22), end=DAY)
     assert fig(two_days, "registered").value == 7
     assert [p.registered for p in two_days.trend] == [1, 6]
@@ -130,11 +162,11 @@ def test_suspension_and_extension_move_the_deadline(cases, refdata):
     assert [(f.at, f.met) for f in facts if f.kind == m.HANDLE_DUE] == [(B + 3 * H + 30 * M, True)]
 
 
-def test_rework_starts_a_new_handling_round(cases, refdata):
+def test_rework_continues_the_handling_task(cases, refdata):
     facts = m.case_facts(cases["B"], refdata).facts
-    assert [(f.at, f.met) for f in facts if f.kind == m.HANDLE_DUE] == [(B + 2 * H + 10 * M, False),
-                                                                        (B + 5 * H + 30 * M, True)]
+    assert [(f.at, f.met) for f in facts if f.kind == m.HANDLE_DUE] == [(B + 2 * H + 10 * M, False)]
     assert [f.at for f in facts if f.kind == m.CLOSE_DUE] == [B + 6 * H]
+    assert [(f.at, f.met) for f in facts if f.kind == m.VERIFY_DUE] == [(B + 5 * H, True), (B + 6 * H, True)]
     assert m.case_facts(cases["B"], refdata).case.late_at == B + 2 * H + 10 * M
 
 
@@ -165,19 +197,23 @@ def test_roll_up_through_the_hierarchy(cases, refdata):
     assert fig(rolled, "dispatched").value == 1
     assert fig(rolled, "handled").value == 1
     assert (fig(rolled, "on_time_handling_rate").numerator, fig(rolled, "on_time_handling_rate").denominator) == (1, 1)
+    # C is late only in verification (the inspectors'): nothing the unit should have resolved
     assert (fig(rolled, "timely_resolution_rate").numerator,
-            fig(rolled, "timely_resolution_rate").denominator) == (0, 1)
+            fig(rolled, "timely_resolution_rate").denominator) == (0, 0)
     alone = report(cases, refdata, unit="roads", rollup=False)
     assert fig(alone, "registered").value == 0
     assert fig(alone, "on_time_handling_rate").value is None
     water = report(cases, refdata, unit="water_supply")
     assert fig(water, "registered").value == 5  # A B D E H
     assert (fig(water, "return_rate").numerator, fig(water, "return_rate").denominator) == (1, 7)
-    assert (fig(water, "on_time_handling_rate").numerator, fig(water, "on_time_handling_rate").denominator) == (4, 6)
-    # the city office rolls up every unit; city-wide adds nothing here (no fact lacks a unit in this period)
+    # A met, B missed (and failed verification), D met, E met, G missed
+    assert (fig(water, "on_time_handling_rate").numerator, fig(water, "on_time_handling_rate").denominator) == (3, 5)
+    # the city office rolls up every unit; city-wide adds only the center's own stages (charged to no unit)
     office = report(cases, refdata, unit="city_office")
     city = report(cases, refdata)
-    assert [f.model_dump() for f in office.figures[:10]] == [f.model_dump() for f in city.figures[:10]]
+    unit_keys = [k for k in m.RANKING_KEYS]
+    assert [fig(office, k).model_dump() for k in unit_keys] == [fig(city, k).model_dump() for k in unit_keys]
+    assert fig(office, "on_time_closure_rate").value is None and fig(city, "on_time_closure_rate").denominator == 5
 
 
 def test_ranking(cases, refdata):
@@ -185,23 +221,29 @@ def test_ranking(cases, refdata):
     # every unit below the city office (the office itself would only repeat the total)
     assert {r.unit_id for r in rep.ranking} == {u.id for u in refdata.units} - {"city_office"}
     assert {r.unit_id for r in report(cases, refdata, unit="roads").ranking} == set(refdata.descendants("roads"))
-    assert [r.unit_id for r in report(cases, refdata, unit="bridges").ranking] == ["bridges"]
+    assert report(cases, refdata, unit="bridges").ranking == []  # no unit below it, nobody to rank
     by_unit = {r.unit_id: {f.key: f for f in r.figures} for r in rep.ranking}
     assert by_unit["roads"]["registered"].value == 1  # rolled up from roads_north
     assert by_unit["water_supply"]["dispatched"].value == 7
-    assert [r.rank for r in rep.ranking] == list(range(1, len(rep.ranking) + 1))
-    # sorted by timely resolution rate, best first, n/a last
-    values = [by_unit[r.unit_id]["timely_resolution_rate"].value for r in rep.ranking]
-    known = [v for v in values if v is not None]
-    assert known == sorted(known, reverse=True)
-    assert all(v is None for v in values[len(known):])
+    # nobody has 5 cases due in one day: every unit is listed, none ranked, each told why
+    assert all(r.rank is None and r.unranked_reason for r in rep.ranking)
+    assert by_unit["water_supply"]["timely_resolution_rate"].denominator == 3  # A, B closed; G open and late
+    low = m.EvaluationSettings(min_cases_to_rank=1)
+    rep = m.compute_offline(cases.values(), refdata, DAY, DAY, None, True, AS_OF, settings=low)
+    ranked = [(r.unit_id, r.rank) for r in rep.ranking if r.rank is not None]
+    # level 1: only water supply has a timely resolution rate (1/3); the rest are n/a; level 2: roads_north
+    # has no case due (C is not late in its stage), level 3: nobody
+    assert ranked == [("water_supply", 1)]
+    reasons = {r.unit_id: r.unranked_reason for r in rep.ranking}
+    assert reasons["roads"] == "fewer than 1 cases due (0)"
+    assert rep.ranking[0].peer_group == "level 1"
 
 
 def test_distribution_per_category_and_trend(cases, refdata):
     rep = report(cases, refdata)
     (cat,) = rep.categories
     assert (cat.category_code, cat.registered, cat.handled, cat.closed, cat.handling_due, cat.handled_on_time) == \
-        ("C0101", 6, 6, 2, 7, 5)
+        ("C0101", 6, 6, 2, 6, 4)
     (point,) = rep.trend
     assert (point.day, point.registered, point.dispatched, point.handled, point.closed) == (DAY, 6, 8, 6, 2)
 
@@ -210,7 +252,7 @@ def test_every_figure_carries_its_formula(cases, refdata):
     rep = report(cases, refdata)
     assert [f.key for f in rep.figures] == [d.key for d in m.FIGURES]
     for f in rep.figures:
-        assert f.formula == m.FIGURES_BY_KEY[f.key].formula and len(f.formula) > 10
+        assert f.formula.startswith(m.FIGURES_BY_KEY[f.key].formula) and len(f.formula) > 10
     assert "÷" in fig(rep, "closure_rate").formula
 
 
@@ -242,7 +284,8 @@ def test_percentile_is_linear_between_ranks():
 
 def test_period_days_follow_the_city_time_zone_across_a_dst_change(refdata):
     from app.refdata.model import RefData
-    from app.refdata.timelimits import TimeLimitPolicy, WorkCalendar
+    from app.refdata.timelimits import TimeLimitPolicy
+    from app.refdata.work_calendar import WorkCalendar
 
     berlin = RefData(refdata.units, refdata.categories, refdata.grids, refdata.responsibility, refdata.users,
                      refdata.sensors, TimeLimitPolicy(calendar=WorkCalendar(tz="Europe/Berlin")))

@@ -8,7 +8,6 @@ import sys
 
 from tests.support import ROOT
 
-
 CHILD = """
 import gc, json, logging, sys
 from app.platform import gc_tuning

@@ -8,8 +8,8 @@ import tomllib
 
 import pytest
 from packaging.markers import Marker
-from packaging.utils import canonicalize_name
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.support import ROOT
 

@@ -141,3 +141,22 @@ def test_version_without_git_is_the_package_version(monkeypatch, tmp_path):
         assert version.app_version() == version.FALLBACK
     finally:
         version.app_version.cache_clear()
+
+
+def test_resources_are_found_through_importlib_but_not_a_strangers(monkeypatch, tmp_path):
+    stranger = tmp_path / "resources"
+    stranger.mkdir()
+    (stranger / "__init__.py").write_text("", encoding="utf-8")  # some other project's `resources` package
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "resources", raising=False)
+    paths._package_resources.cache_clear()
+    try:
+        assert paths.resources_dir() == CHECKOUT / "resources"  # it has no demo city: not ours
+        (stranger / "demo_city").mkdir()
+        (stranger / "demo_city" / "units.json").write_text("[]", encoding="utf-8")
+        monkeypatch.delitem(sys.modules, "resources", raising=False)
+        paths._package_resources.cache_clear()
+        assert paths.resources_dir() == stranger  # found as a package, the way an installed wheel's is
+    finally:
+        monkeypatch.delitem(sys.modules, "resources", raising=False)
+        paths._package_resources.cache_clear()

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.refdata.time_fields import TimeLimitError
 from app.refdata.timelimits import (
     Limit,
-    TimeLimitError,
     TimeLimitPolicy,
-    WorkCalendar,
     deadline,
     extend,
     is_overdue,
@@ -19,6 +18,7 @@ from app.refdata.timelimits import (
     remaining,
     shift_for_suspension,
 )
+from app.refdata.work_calendar import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")

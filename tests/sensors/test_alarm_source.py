@@ -19,6 +19,7 @@ from app.sensors.alarm_source import (
 )
 from app.sensors.alarms import AlarmState
 from app.sensors.levels import Reason
+from tests.support.sensor_fakes import FakeAlarmAnswer
 
 RAISED_AT = "2026-12-01T06:00:00+00:00"
 
@@ -50,14 +51,14 @@ class FakeClient:
 
     def acknowledge_alarm(self, alarm_id, note=None):
         self.calls.append(("ack", alarm_id, note))
-        return alarm_data(alarm_id, state="acknowledged", acknowledged_by="operator1",
+        return FakeAlarmAnswer.model_validate(alarm_data(alarm_id, state="acknowledged", acknowledged_by="operator1",
                           acknowledged_at="2026-12-01T06:01:00+00:00", ack_note=note,
-                          updated_at="2026-12-01T06:01:00+00:00")
+                          updated_at="2026-12-01T06:01:00+00:00"))
 
     def clear_alarm(self, alarm_id, reason):
         self.calls.append(("clear", alarm_id, reason))
-        return alarm_data(alarm_id, state="cleared", cleared_by="lead1", clear_reason=reason,
-                          cleared_at="2026-12-01T06:02:00+00:00", updated_at="2026-12-01T06:02:00+00:00")
+        return FakeAlarmAnswer.model_validate(alarm_data(alarm_id, state="cleared", cleared_by="lead1", clear_reason=reason,
+                          cleared_at="2026-12-01T06:02:00+00:00", updated_at="2026-12-01T06:02:00+00:00"))
 
 
 def test_parses_the_contract_json():

@@ -17,7 +17,7 @@ from app.platform.events import EventGroup
 from app.platform.settings import user_cache_dir
 from app.sync.session import Session
 from app.sync.state import Connection, SyncState
-from app.wire.protocol import Change
+from app.wire.feed import Change
 from tests.support.stub_dock import stub_build_dock
 from ui.shell import banners
 from ui.shell import main_window as mw
@@ -308,7 +308,7 @@ def test_demo_server_login_emergency_mode_and_offline_login(qtbot, tmp_path):
         assert not outcome.session.offline and outcome.session.actor.role == Role.SHIFT_LEAD
         assert outcome.cache.refdata() is not None
         answer = put_emergency_mode(outcome.client, True, "Typhoon")
-        assert answer["on"] is True and answer["by"] == "lead1"
+        assert answer.on is True and answer.by == "lead1"
         engine = SyncEngine(outcome.cache, outcome.client)
         asyncio.run(engine.sync_once())
         setting = outcome.cache.setting("emergency_mode")

@@ -17,8 +17,10 @@ from app.cases.commands import BatchResult, Command, CommandResult
 from app.cases.workflow import Actor
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
-from app.wire.command_batch import CommandsAnswer
-from app.wire.protocol import Change, ChangesPage, LoginResult, UserInfo
+from app.wire.cases import CommandsAnswer
+from app.wire.feed import Change, ChangesPage
+from app.wire.platform import Health, LoginResult, UserInfo
+from app.wire.shifts import OutagesAnswer
 
 
 class FakeServer:
@@ -145,12 +147,12 @@ class FakeClient:
     def parse_changes(page: ChangesPage) -> ChangesPage:
         return page
 
-    def report_outages(self, console_id: str, outages) -> dict:
+    def report_outages(self, console_id: str, outages) -> OutagesAnswer:
         self._check()
         self.outages.extend(outages)
-        return {"recorded": len(outages)}
+        return OutagesAnswer(stored=len(outages), duplicates=0)
 
-    def healthz(self) -> dict:
+    def healthz(self) -> Health:
         if self.down:
             raise ServerUnreachable("fake server is down")
-        return {"status": "ok", "database": "ok"}
+        return Health(status="ok", database="ok")

@@ -21,7 +21,7 @@ ROLES = {"operator1": "operator", "operator2": "operator", "operator3": "operato
 
 class LiveServer:
     def __init__(self, directory: Path, refdata, users=("operator1", "operator2", "lead1"), port: int | None = None,
-                 database_url: str | None = None):
+                 database_url: str | None = None, prepare: bool = True):
         self.db_path = directory / "server.sqlite"  # unused with another `database_url` (e.g. PostgreSQL)
         self.database_url = database_url or f"sqlite:///{self.db_path}"
         accounts = tuple((username, PASSWORDS[username], ROLES[username]) for username in users)
@@ -32,7 +32,8 @@ class LiveServer:
                 add_user(url, *account)
 
         # A copy of the same server database prepared earlier in this test process, when there is one.
-        if not db_templates.prepared.copy_into(self.database_url, ("live server", refdata.version, accounts), build):
+        # (`prepare=False`: a database that has everything already, e.g. one restored from a backup.)
+        if prepare and not db_templates.prepared.copy_into(self.database_url, ("live server", refdata.version, accounts), build):
             build(self.database_url)
         self.refdata = refdata
         self.port = port or free_port()

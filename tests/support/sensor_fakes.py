@@ -10,7 +10,8 @@ import numpy as np
 
 from app.sync.client import ServerRefused
 from app.sync.state import Connection, SyncState
-from app.wire.protocol import Change
+from app.wire.feed import Change
+from app.wire.sensors import AlarmAnswer, ReadingsAnswer
 
 T0 = 1_796_104_800.0  # 2026-12-01T06:00:00Z
 _positions = itertools.count(1)
@@ -18,6 +19,14 @@ _positions = itertools.count(1)
 
 def iso(epoch_s: float) -> str:
     return datetime.fromtimestamp(epoch_s).astimezone().isoformat()
+
+
+class FakeAlarmAnswer(AlarmAnswer):
+    """The server's alarm answer, with the fakes' short names ("a1") where the server sends UUIDs."""
+
+    id: str
+    episode_id: str
+    owner_unit_id: str | None = None
 
 
 def alarm_data(alarm_id="a1", sensor_id="wl-001", *, level="alarm", state="raised", at=T0, case_id=None, **over):
@@ -64,8 +73,8 @@ class FakeClient:
         self.calls.append(("readings", sensor_id, start.timestamp(), end.timestamp(), resolution))
         s, e = start.timestamp(), end.timestamp()
         t = np.arange(np.ceil(s), np.floor(e) + 1, 10.0)
-        return {"sensor_id": sensor_id, "resolution": "raw", "times": t.tolist(),
-                "values": (0.2 + 0.1 * np.sin(t / 600)).tolist(), "min": None, "max": None}
+        return ReadingsAnswer(sensor_id=sensor_id, resolution="raw", times=t.tolist(),
+                              values=(0.2 + 0.1 * np.sin(t / 600)).tolist(), min=None, max=None)
 
     def _act(self, name, alarm_id, **changes):
         self.calls.append((name, alarm_id, *changes.values()))
@@ -74,7 +83,7 @@ class FakeClient:
             raise exc
         data = dict(self.alarms[alarm_id], **changes)
         self.alarms[alarm_id] = data
-        return data
+        return FakeAlarmAnswer.model_validate(data)
 
     def acknowledge_alarm(self, alarm_id, note=None):
         return self._act("ack", alarm_id, ack_note=note, state="acknowledged", acknowledged_by=self.actor_name,

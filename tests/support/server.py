@@ -43,7 +43,9 @@ class Harness:
         self.refdata = refdata
         self.clock = clock
         settings.setdefault("maintenance_interval_s", 0)
-        settings.setdefault("api_docs", True)  # tests read /openapi.json (a production server serves none)
+        settings.setdefault("api_docs", True)
+        # a test's persistent MQTT session need not outlive it on the machine's shared broker for a day
+        settings.setdefault("mqtt_session_expiry_s", 120)  # tests read /openapi.json (a production server serves none)
         self.app = create_app(ServerSettings(database_url=url, **settings), refdata=refdata, clock=clock)
         self.ctx = self.app.state.ctx
         self.client = TestClient(self.app)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDockWidget
 TITLES = {"caseQueueDock": "Case queue", "mapDock": "Map", "caseDetailDock": "Case detail",
           "conflictsDock": "Conflicts", "sensorDock": "Sensors", "alarmDock": "Alarms",
           "auditDock": "Audit trail", "performanceDock": "Performance", "handoverDock": "Shift handover",
-          "leadQueueDock": "Lead's work queue"}
+          "leadQueueDock": "Lead's work queue", "disputeDock": "Ownership disputes"}
 
 
 class StubDock(QDockWidget):

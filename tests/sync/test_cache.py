@@ -11,7 +11,7 @@ from app.cases import workflow
 from app.cases.commands import CommandResult
 from app.cases.workflow import Actor, WorkflowError
 from app.platform.enums import Action, Role, Status
-from app.wire.protocol import Change
+from app.wire.feed import Change
 from tests.support.sync_helpers import (
     LEAD,
     OPERATOR,

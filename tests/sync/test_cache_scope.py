@@ -9,7 +9,7 @@ from app.cases import workflow
 from app.cases.commands import CommandResult
 from app.cases.workflow import Actor
 from app.platform.enums import Action, Role
-from app.wire.protocol import Change
+from app.wire.feed import Change
 from tests.support.sync_helpers import LEAD, OPERATOR, create_payload
 
 UNIT, OTHER_UNIT = "water_supply", "roads"

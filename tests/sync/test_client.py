@@ -89,7 +89,7 @@ def test_answers_and_errors_are_mapped(canned):
     assert server.seen[-1][2]["Authorization"] == "Bearer t0ken"
     assert abs(client.clock_offset_s - SKEW.total_seconds()) < 5
     assert client.refdata(etag="abc") is None and server.seen[-1][2]["If-None-Match"] == "abc"
-    assert client.healthz()["database"].startswith("unreachable")
+    assert client.healthz().database.startswith("unreachable")
     client.close()
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, QEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,8 +44,9 @@ from app.audit.trail import (
 from app.platform.enums import Role
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
-from ui.shell import theme
+from app.wire.audit import AuditPage
 from ui.audit.model import AuditModel
+from ui.shell import theme
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
@@ -252,7 +253,7 @@ class AuditDock(QDockWidget):
         self._update_buttons()
         self.status.setText(self.tr("Loading…"))
 
-        def work() -> dict[str, Any]:
+        def work() -> AuditPage:
             if params.get("entity_id"):
                 params["entity_id"] = case_ref(cache, params["entity_id"])
             return client.audit(**params, before=before, limit=PAGE)
@@ -261,12 +262,12 @@ class AuditDock(QDockWidget):
                lambda page: self._page_arrived(generation, page),
                lambda exc: self._failed(generation, exc))
 
-    def _page_arrived(self, generation: int, page: dict[str, Any]) -> None:
+    def _page_arrived(self, generation: int, page: AuditPage) -> None:
         if generation != self._generation:
             return
         self._busy = False
-        self.model.append_page(page.get("entries") or [])
-        self._next_before = page.get("next_before")
+        self.model.append_page(page.entries)
+        self._next_before = page.next_before
         self._update_buttons()
         shown = self.model.rowCount()
         if not shown:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.audit.trail import COLUMN_KEYS, cell_text, column_title
+from app.wire.audit import AuditEntry
 from ui.shell import theme
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -18,7 +19,7 @@ class AuditModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._seqs: list[int] = []
-        self._entries: dict[int, dict[str, Any]] = {}
+        self._entries: dict[int, AuditEntry] = {}
 
     # ---- content ----
     def clear(self) -> None:
@@ -27,20 +28,20 @@ class AuditModel(QAbstractTableModel):
             self._seqs, self._entries = [], {}
             self.endRemoveRows()
 
-    def append_page(self, entries: list[dict[str, Any]]) -> int:
+    def append_page(self, entries: list[AuditEntry]) -> int:
         """Add the entries not shown yet (a page may overlap the last one if the trail moved); returns
         how many rows were added."""
-        new = [e for e in entries if e["seq"] not in self._entries]
+        new = [e for e in entries if e.seq not in self._entries]
         if new:
             first = len(self._seqs)
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
             for entry in new:
-                self._seqs.append(entry["seq"])
-                self._entries[entry["seq"]] = entry
+                self._seqs.append(entry.seq)
+                self._entries[entry.seq] = entry
             self.endInsertRows()
         return len(new)
 
-    def entry(self, row: int) -> dict[str, Any] | None:
+    def entry(self, row: int) -> AuditEntry | None:
         return self._entries[self._seqs[row]] if 0 <= row < len(self._seqs) else None
 
     def retranslate(self) -> None:
@@ -69,9 +70,9 @@ class AuditModel(QAbstractTableModel):
             text = cell_text(entry, key)
             return text[:12] + "…" if key == "hash" and text else text
         if role == Qt.ItemDataRole.ToolTipRole and key in ("detail", "hash", "entity_id", "reason"):
-            return (entry.get(key) if key in ("entity_id", "hash") else cell_text(entry, key)) or None
-        if role == Qt.ItemDataRole.ForegroundRole and entry.get("result") in ("rejected", "failed"):
+            return (getattr(entry, key) if key in ("entity_id", "hash") else cell_text(entry, key)) or None
+        if role == Qt.ItemDataRole.ForegroundRole and entry.result in ("rejected", "failed"):
             return theme.color("danger_text")
         if role == Qt.ItemDataRole.UserRole:
-            return entry["seq"]
+            return entry.seq
         return None

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.platform import labels
 from app.cases.case import Case
-from app.platform.enums import Action, Role
 from app.cases.routing import Suggestion, rank_units
+from app.platform import labels
+from app.platform.enums import Action, Role
+from app.refdata.criteria import closing_text
 from ui.shell.i18n import current_language
 
 UnitRole = Qt.ItemDataRole.UserRole + 1
@@ -90,10 +91,11 @@ class PayloadDialog(QDialog):
             Action.VOID: self.tr("Voiding ends the case: it will not be handled."),
             Action.CLOSE: self.tr("Closing ends the case; it counts in the closure figures."),
             Action.RETURN: self.tr("Returning sends the case back to the command centre for dispatch; a case "
-                                   "returned twice is escalated automatically."),
+                                   "returned twice becomes an ownership dispute for the shift lead to decide."),
             Action.ESCALATE: self.tr("Escalation is recorded against the responsible unit."),
             Action.SUSPEND: self.tr("Suspending stops the case's clock until it is resumed."),
-            Action.VERIFY_FAIL: self.tr("The case goes back to the unit for rework with a new handling limit."),
+            Action.VERIFY_FAIL: self.tr("The case goes back to the unit for rework, against its original handling "
+                                        "deadline; it counts against the unit's on-time handling."),
         }.get(self.action, "")
 
     def validate(self) -> str | None:
@@ -434,6 +436,12 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
         return DispatchDialog(action, case, refdata, parent)
     if action == Action.ESCALATE:
         return EscalateDialog(case, refdata, parent)
+    if action == Action.DECIDE_OWNER:
+        from ui.cases.dispute_dialog import (
+            DecideOwnerDialog,  # it builds on DispatchDialog, defined here
+        )
+
+        return DecideOwnerDialog(case, refdata, parent)
     if action == Action.REQUEST_EXTENSION:
         minutes = refdata.policy.calendar.minutes_per_day() if refdata is not None else 7 * 60
         return ExtensionDialog(case, parent, minutes_per_working_day=int(minutes))
@@ -450,7 +458,11 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
     if action == Action.NOTE:
         return TextDialog(action, case, parent, key="text")
     if action == Action.CLOSE:
-        return ConfirmDialog(action, case, parent)
+        dialog = ConfirmDialog(action, case, parent)
+        criteria = closing_text(case.category_code, refdata, current_language())
+        if criteria:  # the lead checks the category's closing criteria (结案标准) before closing
+            dialog.question.setText(dialog.question.text() + "\n" + criteria)
+        return dialog
     if action == Action.APPROVE_EXTENSION and case.extension is not None:
         from ui.cases.decision_dialogs import ApproveExtensionDialog  # it builds on this module's dialogs
 

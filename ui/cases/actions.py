@@ -13,10 +13,11 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Sig
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
-from app.platform import labels
 from app.cases.case import Case
-from app.platform.enums import Action
 from app.cases.workflow import WorkflowError, allowed_actions
+from app.platform import labels
+from app.platform.enums import Action
+from app.refdata.criteria import registration_text
 from ui.cases.action_dialogs import dialog_for
 from ui.shell.i18n import current_language
 from ui.shell.context import working_offline
@@ -45,6 +46,7 @@ SHORTCUTS: dict[Action, str] = {
     Action.ESCALATE: "E",
     Action.REASSIGN: "G",
     Action.NOTE: "N",
+    Action.DECIDE_OWNER: "O",
 }
 
 _HELP = {
@@ -67,6 +69,8 @@ _HELP = {
     Action.ESCALATE: QT_TRANSLATE_NOOP("CaseActions", "Escalate to the next level (督办)"),
     Action.REASSIGN: QT_TRANSLATE_NOOP("CaseActions", "Move the case to another unit (改派)"),
     Action.NOTE: QT_TRANSLATE_NOOP("CaseActions", "Add a note to the history"),
+    Action.DECIDE_OWNER: QT_TRANSLATE_NOOP("CaseActions", "Settle an ownership dispute: the unit that owns "
+                                                          "the case, with the reason (权属争议)"),
 }
 
 def now_utc(ctx: Any) -> datetime:
@@ -163,6 +167,11 @@ class CaseActionBar(QWidget):
     def set_case(self, case: Case | None, actor, refdata) -> list[Action]:
         actions = allowed_actions(case, actor, refdata) if case is not None and refdata is not None else []
         self.set_allowed(actions)
+        if Action.REGISTER in actions:  # the category's registration criteria and limits, before registering
+            self.retranslate()
+            register = self._actions[Action.REGISTER]
+            register.setToolTip(register.toolTip() + "\n\n" + registration_text(case.category_code, refdata,
+                                                                                ui_language()))
         return actions
 
     def visible_actions(self) -> list[Action]:

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.platform import labels
-from ui.shell import theme
 from ui.cases.actions import ui_language
+from ui.shell import theme
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
 

@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.platform import labels
 from app.cases import workflow
 from app.cases.case import Case
-from app.cases.countdown import Level, countdown
 from app.cases.commands import Command
-from ui.shell import theme
+from app.cases.countdown import Level, countdown
+from app.platform import labels
 from ui.cases.actions import CaseActionBar, CaseActionController, now_utc, ui_language
 from ui.cases.queue_model import format_duration
 from ui.cases.timeline import CaseTimeline, format_time
+from ui.shell import theme
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)

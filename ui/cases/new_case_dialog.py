@@ -31,12 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.duplicates import (
+    DUPLICATE_RADIUS_M,
+    DUPLICATE_WINDOW,
+    Duplicate,
+    find_duplicates,
+)
 from app.platform import labels
-from app.cases.duplicates import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW, Duplicate, find_duplicates
 from app.platform.enums import Action, Priority, Source
 from ui.cases.actions import issue, now_utc, refusal_text, ui_language
-from ui.cases.queue_model import format_duration
 from ui.cases.category_tree import CategoryTree
+from ui.cases.queue_model import format_duration
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from app.cases.saved_views import View, view_name, view_rule, views_for
 from app.platform.enums import Role
-from ui.shell import theme
 from ui.cases.queue_model import CaseIdRole, CaseQueueModel, Column
 from ui.cases.view_menu import tab_row
 from ui.shell.notifier import NotificationBanner, UrgentCaseNotifier
+from ui.shell import theme
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
 from ui.shell.ops import run_op
 

@@ -8,7 +8,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from app.platform import labels, times
 from app.refdata.people import display_name, person_text

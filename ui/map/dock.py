@@ -27,19 +27,25 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from app.map import layers as map_layers
 from app.cases.queue_columns import QueueColumns, load_columns
 from app.cases.queue_rows import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, RowBatch
-from app.platform.enums import Priority, Status
+from app.map import layers as map_layers
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
 from app.map.tile_cache import TileCache, tile_cache_from_settings
-from ui.shell import theme
+from app.platform.enums import Priority, Status
 from ui.cases.actions import now_utc
-from ui.shell.i18n import current_language
 from ui.map.bridge import MapBridge
-from ui.map.interceptor import MapRequestInterceptor, map_interceptor, map_profile, map_scheme_handler, track_page
-from ui.shell.ops import run_op
+from ui.map.interceptor import (
+    MapRequestInterceptor,
+    map_interceptor,
+    map_profile,
+    map_scheme_handler,
+    track_page,
+)
 from ui.sensors.hub import SensorHub
+from ui.shell import theme
+from ui.shell.i18n import current_language
+from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
 

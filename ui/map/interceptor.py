@@ -21,9 +21,14 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QObject, QUrl, Signal
-from PySide6.QtWebEngineCore import (QWebEngineProfile, QWebEngineUrlRequestInfo,
-                                     QWebEngineUrlRequestInterceptor, QWebEngineUrlRequestJob,
-                                     QWebEngineUrlScheme, QWebEngineUrlSchemeHandler)
+from PySide6.QtWebEngineCore import (
+    QWebEngineProfile,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
+)
 
 from app.map.page import ASSET_DIR, SCHEME
 from app.map.tile_cache import TileCache, TileError

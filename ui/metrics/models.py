@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from app.metrics import figures as m
 from app.platform.i18n import QT_TRANSLATE_NOOP
@@ -16,6 +22,7 @@ from app.platform.labels import localized_name
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
+UNRANKED_SORT = 1_000_000  # after every rank in ascending order
 NA_SORT = -1.0  # below every rate (0 … 1) and count (≥ 0): n/a sorts last in descending order
 
 
@@ -72,6 +79,8 @@ class FiguresModel(QAbstractTableModel):
                 return _metric_text(d.label)
             if col == 3:
                 text = _metric_text(d.formula)
+                if fig is not None and fig.formula.startswith(d.formula):  # e.g. the composite's weights
+                    text += fig.formula[len(d.formula):]
                 return f"{text}; {_metric_text(m.PERCENTILE_NOTE)}" if d.kind == "duration" else text
             if fig is None:
                 return "—"
@@ -151,8 +160,12 @@ class RankingModel(QAbstractTableModel):
         row = self.rows[unit_id]
         col = index.column()
         if col == 0:
-            if role in (Qt.ItemDataRole.DisplayRole, SortRole):
-                return row.rank
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "—" if row.rank is None else row.rank
+            if role == SortRole:  # unranked units after the ranked ones
+                return UNRANKED_SORT if row.rank is None else row.rank
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return row.unranked_reason or row.peer_group
             return None
         if col == 1:
             if role == Qt.ItemDataRole.DisplayRole:

@@ -14,20 +14,41 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDockWidget, QFileDialog,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.metrics import figures as m
 from app.metrics import csv_report as metrics_csv
+from app.metrics import figures as m
 from app.platform.enums import Role
 from app.platform.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
-from ui.shell.i18n import current_language
 from ui.metrics.charts import MetricsCharts
 from ui.metrics.models import FiguresModel, RankingModel, SortRole
+from ui.metrics.posts_view import PostsPanel, ranking_tab
+from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
@@ -139,8 +160,11 @@ class PerformanceDock(QDockWidget):
         self.charts = MetricsCharts(body)
         self.tabs = QTabWidget(body, objectName="metricsTabs")
         self.tabs.addTab(self.figures_view, "")
-        self.tabs.addTab(self.ranking_view, "")
+        ranking_box, self.ranking_caption = ranking_tab(self.ranking_view, body)
+        self.posts = PostsPanel(body)
+        self.tabs.addTab(ranking_box, "")
         self.tabs.addTab(self.charts, "")
+        self.tabs.addTab(self.posts, "")
         self.denied = QLabel(body, objectName="metricsDenied")
         self.denied.setWordWrap(True)
 
@@ -343,6 +367,8 @@ class PerformanceDock(QDockWidget):
         self.figures_view.resizeColumnsToContents()
         self.figures_view.fit_formula_column()
         self.ranking_model.set_report(report, self.ctx.refdata)
+        self.ranking_caption.update_from(report)
+        self.posts.update_from(report)
         self.charts.update_from(report, self.ctx.refdata, current_language())
         self.export_button.setEnabled(True)
         self._update_source()
@@ -415,6 +441,7 @@ class PerformanceDock(QDockWidget):
         self.tabs.setTabText(0, self.tr("Figures and formulas"))
         self.tabs.setTabText(1, self.tr("Ranking of units"))
         self.tabs.setTabText(2, self.tr("Charts"))
+        self.tabs.setTabText(3, self.tr("Center posts"))
         self.denied.setText(self.tr("Performance figures are for shift leads and administrators."))
         self._fill_units()
         self.figures_model.retranslate()

@@ -18,20 +18,47 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QDockWidget,
-                               QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPlainTextEdit, QPushButton,
-                               QSizePolicy, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.sensors.alarm_source import NeedsServer, may_acknowledge, may_clear
 from app.sensors.alarms import Alarm
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
+from ui.sensors.alarm_model import (
+    ActiveRole,
+    AlarmModel,
+    CaseIdRole,
+    LevelRole,
+    SensorIdRole,
+)
+from ui.sensors.hub import SensorHub
 from ui.shell import theme
-from ui.sensors.alarm_model import ActiveRole, AlarmModel, CaseIdRole, LevelRole, SensorIdRole
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
 from ui.shell.ops import run_op
-from ui.sensors.hub import SensorHub
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from app.platform.labels import localized_name
-from app.sensors.series import SensorInfo, SensorSeries
 from app.sensors.levels import level_runs
+from app.sensors.series import SensorInfo, SensorSeries
 from ui.shell import theme
 from ui.shell.i18n import current_language
 

@@ -13,16 +13,27 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit,
-                               QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.map.layers import SENSOR_STATE_COLOURS
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from app.platform.labels import localized_name
-from app.map.layers import SENSOR_STATE_COLOURS
-from ui.shell import theme
-from ui.shell.i18n import current_language
 from ui.sensors.hub import SensorHub
 from ui.sensors.plot import SensorPlot
+from ui.shell import theme
+from ui.shell.i18n import current_language
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,24 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.platform.enums import Role
 from app.refdata.errors import RefDataError
 from app.sync.client import AuthExpired, ServerClient, ServerRefused, ServerUnreachable
 from app.sync.state import Connection, SyncState
+from app.wire.shifts import EmergencyMode
 from ui.shell.context import ConsoleContext
 from ui.shell.ops import run_op
 from ui.shell.status_bar import format_time
@@ -32,11 +43,10 @@ log = logging.getLogger(__name__)
 EMERGENCY_KEY = "emergency_mode"
 
 
-def put_emergency_mode(client: ServerClient, on: bool, reason: str) -> dict[str, Any]:
-    """Switch emergency mode on the server (shift leads only); returns the new value {on, reason, by, at}.
+def put_emergency_mode(client: ServerClient, on: bool, reason: str) -> EmergencyMode:
+    """Switch emergency mode on the server (shift leads only); returns the new value (on, reason, by, at).
     Blocking: call it off the GUI thread. Raises the client's ServerUnreachable / AuthExpired / ServerRefused."""
-    answer = client.set_emergency_mode(on, reason)  # {key, value, position}
-    return answer.get("value", answer) if isinstance(answer, dict) else answer
+    return client.set_emergency_mode(on, reason).value
 
 
 def emergency_on(value: Any) -> bool:

@@ -40,8 +40,8 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
     The database lives in `directory` (default: a new temporary folder)."""
     import uvicorn
 
-    from server.app import create_app
     from server.admin.bootstrap import init_db
+    from server.app import create_app
     from server.platform.settings import ServerSettings
 
     folder = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="onegrid-demo-"))
@@ -61,7 +61,8 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
         shutdown += sim_stop
         startup += [hook for hook, _ in DEMO_HOOKS if hook]
         shutdown += [hook for _, hook in DEMO_HOOKS if hook]
-    settings = ServerSettings(database_url=database_url, host="127.0.0.1", port=port, demo=demo)
+    # Its tuning from ONEGRID_* like any server's (e.g. the demo shift's hand-over time for screenshots)
+    settings = ServerSettings.from_env(database_url=database_url, host="127.0.0.1", port=port, demo=demo)
     app = create_app(settings, on_startup=startup, on_shutdown=shutdown)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
                             timeout_graceful_shutdown=1, log_config=None)

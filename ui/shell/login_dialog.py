@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.cache import LocalCache
-from app.sync.session import LoginError, Session, login_offline, login_online
 from app.platform.settings import known_users, user_cache_dir
 from app.sync.client import ServerClient, ServerUnreachable
+from app.sync.session import LoginError, Session, login_offline, login_online
 from ui.shell.ops import run_op
 from ui.shell.theme import repolish
 

@@ -15,11 +15,27 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenuBar, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenuBar,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.platform.enums import Role
 from app.platform.labels import role_label
 from app.platform.settings import ConsoleSettings, SettingsStore
+from ui.audit.dock import AuditDock
+from ui.cases.conflicts_dock import ConflictsDock
+from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.dispute_dialog import DisputeDock
+from ui.cases.queue_dock import CaseQueueDock
+from ui.map.dock import MapDock
+from ui.metrics.performance_dock import PerformanceDock
+from ui.sensors.alarm_dock import AlarmDock
+from ui.sensors.sensor_dock import SensorDock
 from ui.shell import i18n, theme
 from ui.shell.about_dialog import AboutDialog
 from ui.shell.banners import EmergencyBanner, EmergencySwitch, OfflineBanner
@@ -27,22 +43,14 @@ from ui.shell.context import ConsoleContext
 from ui.shell.login_dialog import LoginDialog
 from ui.shell.settings_dialog import SettingsDialog
 from ui.shell.status_bar import ConsoleStatusBar
-from ui.audit.dock import AuditDock
 from ui.cases.conflict_banner import ConflictBanner
-from ui.cases.conflicts_dock import ConflictsDock
-from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.lead_queue_dock import LeadQueueDock
 from ui.cases.lookup import install_lookup
-from ui.cases.queue_dock import CaseQueueDock
-from ui.map.dock import MapDock
-from ui.metrics.performance_dock import PerformanceDock
-from ui.sensors.alarm_dock import AlarmDock
-from ui.sensors.sensor_dock import SensorDock
 from ui.shifts.handover_dock import HandoverDock
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 3  # bump when the set of docks changes: an older saved layout is then ignored
+STATE_VERSION = 4  # bump when the set of docks changes: an older saved layout is then ignored
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ DOCKS = (
     DockSpec("mapDock", MapDock),
     DockSpec("caseDetailDock", CaseDetailDock),
     DockSpec("conflictsDock", ConflictsDock),
+    DockSpec("disputeDock", DisputeDock, roles=(Role.SHIFT_LEAD,)),
     DockSpec("sensorDock", SensorDock),
     DockSpec("alarmDock", AlarmDock),
     DockSpec("auditDock", AuditDock, roles=LEADS),
@@ -161,6 +170,10 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["leadQueueDock"])
             d["leadQueueDock"].show()
             self.tabifyDockWidget(d["caseDetailDock"], d["leadQueueDock"])
+        if "disputeDock" in d:  # shift leads only (they decide): a tab next to the conflicts
+            self.addDockWidget(right, d["disputeDock"])
+            d["disputeDock"].show()
+            self.tabifyDockWidget(d["conflictsDock"], d["disputeDock"])
         d["caseDetailDock"].raise_()
         self.resizeDocks([d["caseQueueDock"], d["mapDock"], d["caseDetailDock"]], [460, 640, 400],
                          Qt.Orientation.Horizontal)

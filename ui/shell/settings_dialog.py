@@ -9,12 +9,28 @@ import logging
 import typing
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget)
 from pydantic import ValidationError
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.platform.settings import LANGUAGES, ConsoleSettings, SettingsStore, help_of, label_of, theme_label
+from app.platform.settings import (
+    LANGUAGES,
+    ConsoleSettings,
+    SettingsStore,
+    help_of,
+    label_of,
+    theme_label,
+)
 
 log = logging.getLogger(__name__)
 

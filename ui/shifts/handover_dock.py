@@ -16,17 +16,37 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-                               QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableView,
-                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.shifts import handover as model
 from app.platform.enums import Action, Role
 from app.platform.labels import action_label, localized_name
 from app.refdata.people import person_text
+from app.shifts import handover as model
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
+from app.wire.shifts import HandoverAnswer, ScheduleAnswer, SlotAnswer
 from ui.shell.context import ConsoleContext
 from ui.shifts.handover_pdf import print_report, write_pdf
 from ui.shifts.sign_dialog import SignDialog
@@ -58,14 +78,14 @@ def _error_text(exc: BaseException) -> str:
 class OpenShiftDialog(QDialog):
     """Which shift (by the clock, or a named slot of the schedule) and who is on duty."""
 
-    def __init__(self, slots: list[dict[str, Any]], users, me: str, parent: QWidget | None = None):
+    def __init__(self, slots: list[SlotAnswer], users, me: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("openShiftDialog")
         self.setWindowTitle(self.tr("Open a shift"))
         self.slot = QComboBox(self)
         self.slot.addItem(self.tr("The current shift (by the clock)"), None)
         for slot in slots:
-            self.slot.addItem(f"{model.shift_label(slot['name'])} {slot['start']}–{slot['end']}", slot["name"])
+            self.slot.addItem(f"{model.shift_label(slot.name)} {slot.start}–{slot.end}", slot.name)
         self.people = QListWidget(self)
         for user in users:
             if user.username == me or user.role in (Role.ADMIN, Role.SYSTEM, Role.UNIT_HANDLER):
@@ -427,8 +447,8 @@ class HandoverDock(QDockWidget):
     def open_shift(self) -> None:
         client = self.ctx.engine.client
 
-        def ask(schedule: dict[str, Any]) -> None:
-            dialog = OpenShiftDialog(schedule.get("shifts", []), self.ctx.refdata.users, self.ctx.actor.username, self)
+        def ask(schedule: ScheduleAnswer) -> None:
+            dialog = OpenShiftDialog(schedule.shifts, self.ctx.refdata.users, self.ctx.actor.username, self)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             on_duty, name = dialog.on_duty(), dialog.slot_name()
@@ -446,8 +466,8 @@ class HandoverDock(QDockWidget):
             return
         client, notes = self.ctx.engine.client, dialog.notes.toPlainText()
 
-        def closed(draft: dict[str, Any]) -> None:
-            self.shift_id = draft["shift_id"]
+        def closed(draft: HandoverAnswer) -> None:
+            self.shift_id = str(draft.shift_id)
             self.status_label.setText(self.tr("Shift closed; the handover report is drafted."))
 
         run_op(lambda: client.close_shift(shift["id"], notes), closed, self._failed)

@@ -6,7 +6,13 @@ Rows are the events themselves (immutable ledger entries), so an update of an op
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 from app.platform import times
 from app.shifts.handover import TimelineEvent, actor_label

@@ -102,7 +102,7 @@ def shown_dock(qtbot, ctx) -> AuditDock:
 
 
 def rows(dock) -> list[dict]:
-    return [dock.model.entry(r) for r in range(dock.model.rowCount())]
+    return [dock.model.entry(r).model_dump() for r in range(dock.model.rowCount())]
 
 
 def test_the_dock_shows_the_trail_newest_first_and_filters_it(qtbot, audit_ctx, trail, server):

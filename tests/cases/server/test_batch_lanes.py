@@ -2,6 +2,7 @@
 commands still in batch order, answers in batch order, exactly once, one audit chain, gap-free feed."""
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -35,7 +36,7 @@ def _batch(h, cases: int) -> tuple[list[uuid.UUID], list[dict]]:
 
 
 def test_lanes_keep_each_cases_order_and_answer_in_batch_order(pg):
-    assert server_commands.BATCH_LANES > 1  # the lanes are what this test is about
+    assert pg.ctx.batch_lanes.count > 1  # the lanes are what this test is about
     ids, commands = _batch(pg, 12)
     results = pg.post("operator1", *commands)
     assert [r["command_id"] for r in results] == [c["command_id"] for c in commands]
@@ -79,7 +80,7 @@ def test_a_database_outage_stops_its_case_and_the_retry_completes_the_batch(pg, 
     monkeypatch.setattr(server_commands, "_apply_in_transaction", flaky)
     with pytest.raises(OperationalError, match="injected outage"):
         server_commands.apply_batch(pg.ctx.db.writer, OPERATOR, CommandBatch.model_validate({"commands": commands}),
-                                    pg.refdata, pg.clock)
+                                    pg.refdata, pg.clock, lanes=pg.ctx.batch_lanes)
     with pg.ctx.db.reader() as session:
         actions = session.execute(select(CaseEventRow.action).where(CaseEventRow.case_id == victim)
                                   .order_by(CaseEventRow.seq)).scalars().all()
@@ -120,3 +121,26 @@ def test_a_command_failing_unexpectedly_is_answered_alone_and_the_lanes_go_on(pg
     again = pg.post("operator1", *commands)  # the failed command was not stored: the resend applies it
     assert [r["status"] for r in again] == [r["status"] if r["reason"] != "internal_error" else "accepted"
                                             for r in results]
+
+
+@pytest.mark.parametrize("lanes", [1, 3])
+def test_the_servers_batch_lanes_setting_decides_how_many_threads_apply_a_batch(make_harness, pg_url, monkeypatch,
+                                                                              lanes):
+    h = make_harness(pg_url, batch_lanes=lanes)
+    assert h.ctx.batch_lanes.count == lanes
+    _ids, commands = _batch(h, 6)
+    real = server_commands._apply_in_transaction
+    threads: set[str] = set()
+
+    def watched(session, user, command, refdata, now):
+        threads.add(threading.current_thread().name)
+        return real(session, user, command, refdata, now)
+
+    monkeypatch.setattr(server_commands, "_apply_in_transaction", watched)
+    results = h.post("operator1", *commands)
+    assert len(results) == len(commands)
+    helpers = {name for name in threads if name.startswith("onegrid-lane")}
+    if lanes == 1:
+        assert len(threads) == 1 and not helpers  # every command on the request's own thread
+    else:  # helpers join it (each command waits on the database, so they start long before six cases are done)
+        assert 1 <= len(helpers) <= lanes - 1

@@ -43,21 +43,32 @@ def test_overdue_stage_is_escalated_once(srv, clock):
     assert feed[-1]["id"] == case["id"] and feed[-1]["data"]["escalation_level"] == 1
 
 
-def test_a_new_stage_can_be_escalated_again(lite, clock):
+def test_an_overdue_center_stage_alerts_the_shift_lead_once_per_stage(lite, clock):
     case = lite.case_at("reported")
     clock.now += timedelta(hours=2)  # the 30-minute registration limit has passed
     (first,) = _sweep(lite)
-    assert first.status == "accepted" and first.case.escalated_to == lite.refdata.root_unit_id
+    # the intake post's delay: the shift lead is alerted; no unit (and not the center itself) is escalated to
+    assert first.status == "accepted" and first.case.escalated_to is None and first.case.escalation_level == 0
+    assert first.case.events[-1].payload["alerted"] == "shift_lead"
+    assert "alerting the shift lead" in first.case.events[-1].payload["reason"]
+    assert _sweep(lite) == []
     lite.forget_logins()
     clock.now += timedelta(minutes=1)
     assert lite.do("operator1", "register", case["id"])["status"] == "accepted"
-    clock.now += timedelta(hours=2)  # now the dispatch stage is overdue too
+    clock.now += timedelta(hours=2)  # now the dispatch stage is overdue too: the dispatch post's
     (second,) = _sweep(lite)
     assert second.command_id != first.command_id
-    # Already at the city office, the top: the refusal is stored and not retried for this stage.
-    assert (second.status, second.reason) == ("rejected", "top_of_hierarchy")
+    assert second.status == "accepted" and second.case.events[-1].payload["alerted"] == "shift_lead"
     assert _sweep(lite) == []
-    assert _escalations(lite) == 1
+    assert _escalations(lite) == 2
+
+
+def test_an_overdue_verification_alerts_the_inspectors_lead(lite, clock):
+    lite.case_at("verifying")
+    clock.now += timedelta(days=1)
+    (result,) = _sweep(lite)
+    assert result.status == "accepted" and result.case.events[-1].payload["alerted"] == "inspector_lead"
+    assert result.case.escalated_to is None
 
 
 def test_two_server_processes_sweeping_escalate_once(make_harness, pg_url, clock):

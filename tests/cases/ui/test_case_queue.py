@@ -147,7 +147,7 @@ def test_removed_ids_remove_rows(qtbot, make_ctx, cases):
 def test_a_case_that_left_the_users_scope_leaves_the_queue_row_by_row(qtbot, make_ctx, cases, demo_cache,
                                                                        refdata):
     from app.cases import workflow
-    from app.wire.protocol import Change
+    from app.wire.feed import Change
 
     keep = cases.make(Status.REPORTED)
     now = cases.now()

@@ -10,7 +10,7 @@ import pytest
 
 from app.cases.workflow import Actor, apply, new_command
 from app.platform.enums import Role
-from app.wire.protocol import Change
+from app.wire.feed import Change
 from tests.support.sync_helpers import create_payload
 from ui.cases.queue_dock import CaseQueueDock
 from ui.cases.queue_model import Column

@@ -18,6 +18,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 
 from app.cache.models import ChangeSet
 from app.cases.summary import CaseSummary
+from app.map import areas as map_areas
 from app.map import layers as map_layers
 from app.map.tile_cache import TileCache
 from app.platform.enums import STAGE_OF_STATUS, Action, Priority, Source, Status
@@ -68,7 +69,7 @@ class FakeSession:
 
 
 def make_summary(refdata, rnd, number, status=None, due_in=None):
-    (south, west), (north, east) = map_layers.bounds(refdata)
+    (south, west), (north, east) = map_areas.bounds(refdata)
     while True:
         lat, lon = rnd.uniform(south, north), rnd.uniform(west, east)
         grid = refdata.grid_at(lat, lon)

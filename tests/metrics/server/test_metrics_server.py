@@ -77,8 +77,14 @@ def test_hand_counted_answers_from_sql(scripted):
     rep = sql_report(scripted)
     f = {x.key: x for x in rep.figures}
     assert [f[k].value for k in ("registered", "dispatched", "handled", "closed")] == [6, 8, 6, 2]
-    assert (f["on_time_handling_rate"].numerator, f["on_time_handling_rate"].denominator) == (5, 7)
-    assert (f["timely_resolution_rate"].numerator, f["timely_resolution_rate"].denominator) == (1, 6)
+    # the numbers worked out by hand in tests/metrics/test_metrics.py
+    assert (f["on_time_handling_rate"].numerator, f["on_time_handling_rate"].denominator) == (4, 6)
+    assert (f["timely_resolution_rate"].numerator, f["timely_resolution_rate"].denominator) == (1, 3)
+    assert (f["closure_rate"].numerator, f["closure_rate"].denominator) == (2, 6)
+    assert f["composite"].value == pytest.approx(29 / 60)
+    posts = {p.post: {x.key: x for x in p.figures} for p in rep.posts}
+    assert (posts["inspectors"]["inspectors_on_time"].numerator,
+            posts["inspectors"]["inspectors_on_time"].denominator) == (3, 6)
     assert f["time_to_dispatch"].value == pytest.approx(600) and f["time_to_dispatch"].p90 == pytest.approx(690)
     assert f["time_to_close"].p90 == pytest.approx(15240)
 
@@ -105,7 +111,8 @@ def test_endpoint_answers_leads_and_admins(scripted):
         body = r.json()
         fig = {f["key"]: f for f in body["figures"]}
         assert fig["return_rate"]["numerator"] == 1 and fig["return_rate"]["denominator"] == 8
-        assert fig["return_rate"]["formula"] == "returns ÷ dispatched"
+        assert fig["return_rate"]["formula"].startswith("returns in the period ÷ dispatches in the period")
+        assert body["ranking_by"] == "timely_resolution_rate" and body["weights"]["timely_resolution_rate"] == 0.4
         assert body["unit_id"] is None and body["source"] == "server"
         assert body["ranking"] and body["trend"] and body["categories"]
     r = scripted.client.get("/api/metrics", params={"start": "2026-11-23", "end": "2026-11-23", "unit": "roads",
@@ -161,6 +168,12 @@ def test_ctl_metrics_report_and_rebuild(scripted, capsys, monkeypatch):
                      "--unit", "roads"]) == 0
     out = capsys.readouterr().out
     assert "Timely resolution rate" in out and "= 0 / 1" in out and "cases closed in the period" in out
+    assert ctl.main(["--database-url", scripted.url, "metrics", "--start", "2026-11-23", "--end", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    # the posts with their formulas, and the ranking's rule with the reason a unit is not ranked
+    assert "Verified on time: 50.0 % = 3 / 6" in out and "verification rounds with a verdict" in out
+    assert "Ranked by timely_resolution_rate within peer groups (same level)" in out
+    assert "fewer than 5 cases due" in out and "0.40 × timely_resolution_rate" in out
     assert ctl.main(["--database-url", scripted.url, "metrics", "rebuild-facts"]) == 0
     assert "8 cases" in capsys.readouterr().out
     assert ctl.main(["--database-url", scripted.url, "metrics", "--start", "2026-11-24", "--end",
@@ -188,7 +201,7 @@ def test_facts_are_written_in_the_command_without_a_select(lite):
     with lite.ctx.db.reader() as session:
         kinds = session.execute(select(server_metrics._FACTS.c.kind)
                                 .where(server_metrics._FACTS.c.case_id == uuid_of(case))).scalars().all()
-    assert kinds == ["register"]
+    assert sorted(kinds) == ["dispatch_due", "register", "register_due"]
 
 
 def test_a_stale_fact_row_does_not_make_a_command_fail(lite):

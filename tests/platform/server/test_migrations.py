@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from db.metadata import metadata
+from db.sensors import include_name
 from server.platform.database import current_revision, make_engine, upgrade
 
 TABLES = {"users", "tokens", "cases", "case_events", "commands", "feed", "counters", "settings", "refdata"}
@@ -40,7 +41,8 @@ def test_migrations_match_the_models(server_db_url):
     engine = make_engine(server_db_url)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True,
+                                                                           "include_name": include_name}), metadata)
     finally:
         engine.dispose()
     assert diff == []

@@ -114,3 +114,14 @@ def test_plain_text_by_default_json_when_configured():
     assert log_config("info", "json")["formatters"]["line"] == {"()": "server.platform.log_format.JsonFormatter"}
     with pytest.raises(ValidationError, match="log_format"):
         ServerSettings.from_env({"ONEGRID_LOG_FORMAT": "xml"})
+
+
+@pytest.mark.postgres
+def test_every_command_of_a_batch_carries_it_also_from_the_parallel_lanes(pg):
+    commands = [pg.command("create", uuid.uuid4(), pg.create_payload()) for _ in range(4)]  # 4 cases: lanes
+    r = pg.client.post("/api/commands", json={"commands": commands},
+                       headers={**pg.login("operator1"), "X-Request-ID": "batch-9"})
+    assert [c["status"] for c in r.json()["results"]] == ["accepted"] * 4
+    with pg.ctx.db.reader() as session:
+        details = session.execute(select(AuditEntryRow.detail).where(AuditEntryRow.action == "create")).scalars().all()
+    assert len(details) == 4 and {d["request_id"] for d in details} == {"batch-9"}

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+import server.sensors.ingest as ingest_module
 from db.audit import AuditEntryRow
 from tests.support.sensor_support import (
     HEADERS,
@@ -192,7 +193,7 @@ def test_a_database_that_cannot_be_reached_fails_the_batch_at_once_and_counts_wh
         calls.append(len(readings))
         raise OperationalError("INSERT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(ingest, "_insert_raw", unreachable)
+    monkeypatch.setattr(ingest_module, "insert_raw", unreachable)
     batch = series("rf-001", clock.now - timedelta(minutes=10), [1.0] * 8)
     r = srv.client.post("/api/sensors/readings", json={"readings": batch}, headers=HEADERS)
     assert r.status_code == 503 and r.json()["error"] == "database_unavailable", r.text
@@ -200,7 +201,16 @@ def test_a_database_that_cannot_be_reached_fails_the_batch_at_once_and_counts_wh
     ingest.submit(series("rf-002", clock.now - timedelta(minutes=10), [1.0] * 3), source="mqtt")
     assert wait_for(lambda: ingest.stats.lost == 3)
     assert calls == [8, 3]
+    # a message the broker delivers again unless acknowledged is kept, written again once the database is
+    # back, and acknowledged (on_done) only then
+    acked = []
+    ingest.submit(series("rf-003", clock.now - timedelta(minutes=10), [1.0] * 2), source="mqtt",
+                  on_done=lambda: acked.append(1))
+    assert wait_for(lambda: calls[-1:] == [2] and len(calls) >= 4)  # written again after a failure
+    assert acked == [] and ingest.stats.lost == 3
     monkeypatch.undo()
+    assert wait_for(lambda: acked == [1], 15)
+    assert raw_count(srv, "rf-003") == 2 and ingest.stats.lost == 3
     assert send(srv, batch)["accepted"] == 8
     with srv.ctx.db.reader() as s:
         assert s.execute(select(func.count()).select_from(AuditEntryRow)

@@ -78,9 +78,9 @@ def test_alarm_from_real_readings_to_acknowledge_and_clear(qtbot, tmp_path, serv
         alarm = alarms[0]
         assert alarm.case_id, "an alarm-level alarm opens a case"
         # the list endpoints say the same as the feed
-        listed = {s["sensor_id"]: s for s in client.sensors()}
-        assert listed[SENSOR]["state"] == "alarm" and set(listed) == {s.id for s in refdata.sensors}
-        assert [a["id"] for a in client.alarms(active=True, sensor_id=SENSOR)] == [alarm.id]
+        listed = {s.sensor_id: s for s in client.sensors()}
+        assert listed[SENSOR].state == "alarm" and set(listed) == {s.id for s in refdata.sensors}
+        assert [str(a.id) for a in client.alarms(active=True, sensor_id=SENSOR)] == [alarm.id]
         sensors = SensorDock(ctx, hub=hub)
         dock = AlarmDock(ctx, hub=hub)
         for widget in (sensors, dock):

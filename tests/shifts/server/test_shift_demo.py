@@ -20,8 +20,9 @@ def _wait(condition, timeout=10.0):
         time.sleep(0.05)
 
 
-def test_demo_shift_is_opened_then_closed_with_a_report_to_sign(lite, clock):
-    (start,), (stop,) = shift_demo_hooks(close_after_s=0.2)
+def test_demo_shift_is_opened_then_closed_with_a_report_to_sign(make_harness, sqlite_url):
+    lite = make_harness(sqlite_url, demo_shift_close_s=0.2)  # the server's setting decides when it closes
+    (start,), (stop,) = shift_demo_hooks()
     start(lite.ctx)
     _wait(lambda: _shifts(lite)["current"] is None and _shifts(lite)["shifts"])
     [shift] = _shifts(lite)["shifts"]

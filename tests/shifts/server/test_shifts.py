@@ -10,7 +10,7 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import DBAPIError
 
 from db.shifts import HandoverRow
-from server.feed.changes import record_change
+from server.feed.record import record_change
 from server.shifts import handover as handover_module
 from tests.support.server import HANDLER, UNIT
 
@@ -326,3 +326,32 @@ def test_an_entity_command_with_an_unrepresentable_clock_is_refused_not_a_500(li
     assert r.status_code == 200, r.text
     (result,) = r.json()["results"]
     assert (result["status"], result["reason"]) == ("rejected", "invalid_time") and "issued_at" in result["message"]
+
+
+def test_the_report_carries_the_shifts_evaluation_and_open_disputes(lite, clock):
+    shift = _open(lite)
+    start = clock.now
+    early = lite.new_case()
+    clock.advance(minutes=10)
+    _ok(lite.do("operator1", "register", early["id"]))           # registered on time; never dispatched
+    late = lite.new_case()                                        # never registered
+    disputed = lite.case_at("dispatched")                         # registered and dispatched at once
+    _ok(lite.do(HANDLER, "return", disputed["id"], {"reason": "not our asset"}))
+    _ok(lite.do("operator1", "dispatch", disputed["id"], {"unit_id": UNIT}))
+    second = _ok(lite.do(HANDLER, "return", disputed["id"], {"reason": "still not ours"}))
+    assert second["dispute_since"] and second["escalated_to"] is None
+    clock.advance(hours=2)
+    report = _close(lite, shift["id"])["report"]
+    posts = {p["post"]: {f["key"]: f for f in p["figures"]} for p in report["evaluation"]["posts"]}
+    # registration deadlines in the shift: early (met), late (missed), disputed (met)
+    intake = posts["intake"]["intake_on_time"]
+    assert (intake["numerator"], intake["denominator"]) == (2, 3)
+    # dispatch rounds: disputed first (met) and after its return (met); early's (missed: never dispatched);
+    # the round that ended in the dispute queue is the lead's decision, charged to no post
+    dispatch = posts["dispatch"]["dispatch_on_time"]
+    assert (dispatch["numerator"], dispatch["denominator"]) == (2, 3)
+    assert "÷" in dispatch["formula"]
+    assert {f["key"] for f in report["evaluation"]["figures"]} >= {"on_time_handling_rate", "composite"}
+    (item,) = report["disputes"]["items"]
+    assert (item["case_id"], item["return_count"]) == (disputed["id"], 2)
+    assert start.isoformat() == report["window"]["start"]

@@ -13,6 +13,7 @@ from app.shifts.handover import handover_state, queue_notes, queue_signature
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine
 from app.sync.state import Connection
+from app.wire.shifts import HandoverAnswer
 from tests.support.consoles import online_console
 from tests.support.faultproxy import FaultProxy
 from tests.support.live_server import LiveServer
@@ -32,9 +33,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _closed_shift(lead) -> dict:
+def _closed_shift(lead) -> HandoverAnswer:
     shift = lead.client.open_shift(on_duty=["operator1"])
-    return lead.client.close_shift(shift["id"], notes="handover at 08:00")
+    return lead.client.close_shift(shift.id, notes="handover at 08:00")
 
 
 def test_a_signature_given_offline_syncs_exactly_once(tmp_path, server):
@@ -42,7 +43,7 @@ def test_a_signature_given_offline_syncs_exactly_once(tmp_path, server):
     outgoing = online_console(tmp_path / "out", server.url, "lead1")
     incoming = online_console(tmp_path / "in", proxy.url, "lead2")
     draft = _closed_shift(outgoing)
-    sid = draft["shift_id"]
+    sid = str(draft.shift_id)
 
     async def scenario():
         incoming.engine.start()
@@ -54,7 +55,7 @@ def test_a_signature_given_offline_syncs_exactly_once(tmp_path, server):
         queue_signature(incoming.cache, "lead2", Role.SHIFT_LEAD, state, _now(), offline=True)
         await asyncio.sleep(0.5)  # the engine tries and fails meanwhile
         assert incoming.cache.entity_outbox.pending_count() == 1
-        assert handover_state(incoming.cache, sid).signature_pending == draft["content_hash"]
+        assert handover_state(incoming.cache, sid).signature_pending == draft.content_hash
         await incoming.engine.stop()
 
     asyncio.run(scenario())
@@ -85,7 +86,7 @@ def test_a_signature_of_a_changed_report_is_refused_visibly(tmp_path, server):
     outgoing = online_console(tmp_path / "out", server.url, "lead1")
     incoming = online_console(tmp_path / "in", server.url, "lead2")
     draft = _closed_shift(outgoing)
-    sid = draft["shift_id"]
+    sid = str(draft.shift_id)
     asyncio.run(incoming.engine.sync_once())
     asyncio.run(outgoing.engine.sync_once())
     seen = handover_state(incoming.cache, sid)

@@ -14,7 +14,7 @@ from app.cases.workflow import Actor
 from app.platform import i18n
 from app.platform.enums import Action, Role, Status
 from app.platform.paths import resource
-from app.wire.protocol import Change
+from app.wire.feed import Change
 from server.shifts.handover import content_hash
 from tests.support.ui import LEAD, OPERATOR, handler_for, wait_ops
 

@@ -1,28 +1,46 @@
-"""The answers of the sensor and alarm endpoints (`server.sensors.api`), as models for the OpenAPI schema.
+"""Sensors, readings and alarms on the wire (`server.sensors.api`, docs/ARCHITECTURE.md "Sensors and alarms").
 
-The endpoints build these answers as plain dicts (`server.sensors.ingest.state_data`, the alarm JSON of
+The server builds these answers as plain dicts (`server.sensors.states.state_data`, the alarm JSON of
 `server.sensors.alarms`, `server.sensors.store`), the same JSON the feed carries; the models describe
-them exactly (no field left out, none added), and the API fuzzer checks every answer against them.
+them exactly, and the API fuzzer checks every answer against them.
 """
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from app.platform.edge_types import Text
 from app.sensors.levels import SensorState
-from server.sensors.ingest import REASONS
+from app.wire.base import Answer, Request
+
+MAX_BATCH = 5000  # readings per POST /api/sensors/readings
+# Why a reading is refused (the ingest's own list, here so that a new reason is documented where it is added)
+REASONS = ("malformed", "unknown_sensor", "wrong_unit", "not_finite", "impossible_value", "future_time",
+           "too_old", "store_refused")
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReadingsBatch(Request):
+    # Each reading is checked on its own (server.sensors.reading.ReadingIn, as for MQTT), not here: one bad
+    # reading is answered in `rejected`, naming the field, and the batch's other readings are stored.
+    readings: list[dict[str, Any]] = Field(max_length=MAX_BATCH, description=(
+        "[{sensor_id, time: ISO-8601 with zone or epoch s, value, unit}]; each one is checked on its own and "
+        "a bad one is answered in `rejected` with its index"))
+
+
+class AcknowledgeRequest(Request):
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+
+
+class ClearRequest(Request):
+    reason: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 Level = Literal["normal", "warning", "alarm"]
 
 
-class SensorStateAnswer(_Answer):
+class SensorStateAnswer(Answer):
     """A sensor's latest state (also the feed's kind `sensor`)."""
 
     sensor_id: str
@@ -36,11 +54,11 @@ class SensorStateAnswer(_Answer):
     updated_at: str
 
 
-class SensorsAnswer(_Answer):
+class SensorsAnswer(Answer):
     sensors: list[SensorStateAnswer]
 
 
-class RejectionCount(_Answer):
+class RejectionCount(Answer):
     sensor_id: str
     reason: Literal[REASONS] = Field(description="a rejection reason of POST /api/sensors/readings")
     count: int
@@ -48,11 +66,11 @@ class RejectionCount(_Answer):
     last_message: str
 
 
-class RejectionsAnswer(_Answer):
+class RejectionsAnswer(Answer):
     rejections: list[RejectionCount]
 
 
-class ReadingsAnswer(_Answer):
+class ReadingsAnswer(Answer):
     """Plot arrays: raw readings, or per-minute aggregates (mean in `values`, `min`, `max`)."""
 
     sensor_id: str
@@ -63,7 +81,7 @@ class ReadingsAnswer(_Answer):
     max: list[float] | None = Field(description="per-minute maximum; null for raw")
 
 
-class AlarmAnswer(_Answer):
+class AlarmAnswer(Answer):
     """An alarm (also the feed's kind `alarm`)."""
 
     id: uuid.UUID
@@ -88,18 +106,18 @@ class AlarmAnswer(_Answer):
     case_id: uuid.UUID | None
 
 
-class AlarmsAnswer(_Answer):
+class AlarmsAnswer(Answer):
     alarms: list[AlarmAnswer]
 
 
-class ReadingRejection(_Answer):
+class ReadingRejection(Answer):
     index: int = Field(description="the reading's position in the batch")
     sensor_id: str
-    reason: Literal[REASONS]  # the ingest's own list, so a new reason is documented where it is added
+    reason: Literal[REASONS]
     message: str
 
 
-class IngestAnswer(_Answer):
+class IngestAnswer(Answer):
     accepted: int
     duplicates: int
     rejected: list[ReadingRejection]

@@ -1,35 +1,93 @@
-"""The answers of the shift and handover endpoints (`server.shifts.api`), as models for the OpenAPI schema.
+"""Shifts, handover reports and emergency mode on the wire (`server.shifts.api`, `server.shifts.emergency_api`).
 
-The endpoints build these answers as plain dicts (`server.shifts.shifts.shift_data`, `server.shifts.handover.
-handover_data` and its report, `app.shifts.schedule.Slot.to_dict`), the same JSON the feed carries;
-the models describe them exactly (no field left out, none added), and the API fuzzer checks every
-answer against them.
+The server builds these answers as plain dicts (`server.shifts.shifts.shift_data`, `server.shifts.handover.
+handover_data` and its report, `app.shifts.schedule.Slot.to_dict`), the same JSON the feed carries; the
+models describe them exactly, and the API fuzzer checks every answer against them. The queued handover
+commands are `app.shifts.commands` (the domain's commands and the wire's at once).
 """
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, StrictBool
+
+from app.platform.edge_types import Text, Time
+from app.platform.entity_commands import MAX_BATCH
+from app.shifts.commands import NOTES_MAX
+from app.wire.base import Answer, Request
+from app.wire.cases import ITEMS
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EntityCommandEnvelope(Request):
+    """What the deprecated `POST /api/entity-commands` reads (each item an
+    `app.platform.entity_commands.EntityCommand`, read on its own: see `app.wire.cases.CommandEnvelope`)."""
+
+    commands: list[Any] = Field(min_length=1, max_length=MAX_BATCH, description=f"Entity commands, {ITEMS}")
 
 
-class SlotAnswer(_Answer):
+class OpenShiftRequest(Request):
+    name: Text | None = Field(default=None, max_length=32, description="schedule slot; default: the current one")
+    on_duty: list[Annotated[Text, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=500)
+
+
+class CloseShiftRequest(Request):
+    notes: Text = Field(default="", max_length=NOTES_MAX)
+
+
+class NotesRequest(Request):
+    notes: Text = Field(max_length=NOTES_MAX)
+
+
+class SignRequest(Request):
+    content_hash: Text = Field(pattern=r"^[0-9a-f]{64}$", description="content_hash of the version reviewed")
+
+
+class Outage(Request):
+    id: uuid.UUID
+    started_at: Time
+    ended_at: Time
+    error: Text | None = Field(default=None, max_length=2000)
+
+
+class OutagesRequest(Request):
+    console_id: Text = Field(min_length=1, max_length=64)
+    outages: list[Outage] = Field(min_length=1, max_length=500)
+
+
+class EmergencyModeRequest(Request):
+    on: StrictBool
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class EmergencyMode(Answer):
+    """The `emergency_mode` setting's value (also in the feed, kind `setting`)."""
+
+    on: bool
+    reason: str
+    by: str
+    at: str
+
+
+class SettingAnswer(Answer):
+    key: str
+    value: EmergencyMode
+    position: int
+
+
+class SlotAnswer(Answer):
     name: str
     start: str = Field(description="HH:MM, city time zone")
     end: str = Field(description="HH:MM; at or before start: the slot runs past midnight")
     minutes: int
 
 
-class ScheduleAnswer(_Answer):
+class ScheduleAnswer(Answer):
     time_zone: str
     shifts: list[SlotAnswer]
 
 
-class ShiftAnswer(_Answer):
+class ShiftAnswer(Answer):
     """A shift (also the feed's kind `shift`)."""
 
     id: uuid.UUID
@@ -46,19 +104,19 @@ class ShiftAnswer(_Answer):
     version: int
 
 
-class ShiftsAnswer(_Answer):
+class ShiftsAnswer(Answer):
     current: ShiftAnswer | None
     shifts: list[ShiftAnswer] = Field(description="newest first")
 
 
 # ---- the handover report (server.shifts.handover.draft_report) ---------------------------------------------
 
-class Window(_Answer):
+class Window(Answer):
     start: str
     end: str
 
 
-class Counts(_Answer):
+class Counts(Answer):
     opened: int
     registered: int
     dispatched: int
@@ -71,7 +129,7 @@ class Counts(_Answer):
     still_open: int
 
 
-class CaseRef(_Answer):
+class CaseRef(Answer):
     case_id: uuid.UUID
     number: str | None
     status: str
@@ -118,7 +176,7 @@ class FailedVerification(CaseRef):
     rework_count: int
 
 
-class AlarmItem(_Answer):
+class AlarmItem(Answer):
     id: str | None
     sensor_id: str | None
     kind: str | None
@@ -133,48 +191,48 @@ class AlarmItem(_Answer):
     case_id: str | None
 
 
-class OverdueList(_Answer):
+class OverdueList(Answer):
     total: int
     items: list[OverdueCase] = Field(description="the oldest due first, at most 200")
 
 
-class EscalatedList(_Answer):
+class EscalatedList(Answer):
     total: int
     items: list[EscalatedCase]
 
 
-class ReturnedList(_Answer):
+class ReturnedList(Answer):
     total: int
     items: list[ReturnedCase]
 
 
-class ExtensionList(_Answer):
+class ExtensionList(Answer):
     total: int
     items: list[ExtensionRequest]
 
 
-class FailedVerificationList(_Answer):
+class FailedVerificationList(Answer):
     total: int
     items: list[FailedVerification]
 
 
-class AlarmList(_Answer):
+class AlarmList(Answer):
     total: int
     items: list[AlarmItem]
 
 
-class AwaitingDecision(_Answer):
+class AwaitingDecision(Answer):
     extension_requests: ExtensionList
     verification_failures: FailedVerificationList
 
 
-class ShiftAlarms(_Answer):
+class ShiftAlarms(Answer):
     source: str = Field(description="the table the alarms were read from, or 'feed'")
     raised: AlarmList
     active: AlarmList
 
 
-class EmergencyPeriod(_Answer):
+class EmergencyPeriod(Answer):
     start: str
     end: str | None = Field(description="null: still on at the end of the window")
     reason: str
@@ -184,7 +242,7 @@ class EmergencyPeriod(_Answer):
     end_reason: str | None = Field(default=None, description="present once the period ended")
 
 
-class OutagePeriod(_Answer):
+class OutagePeriod(Answer):
     console_id: str
     username: str
     start: str
@@ -193,7 +251,41 @@ class OutagePeriod(_Answer):
     error: str | None
 
 
-class HandoverReport(_Answer):
+class EvaluationFigure(Answer):
+    key: str
+    kind: str
+    label: str
+    formula: str
+    value: float | None
+    numerator: int | None = None
+    denominator: int | None = None
+    p90: float | None = None
+
+
+class PostEvaluation(Answer):
+    post: str
+    label: str
+    figures: list[EvaluationFigure]
+
+
+class ShiftEvaluation(Answer):
+    """The shift window's rates (city-wide) and the center posts' own figures, with their formulas."""
+
+    figures: list[EvaluationFigure]
+    posts: list[PostEvaluation]
+
+
+class DisputeCase(CaseRef):
+    since: str
+    return_count: int
+
+
+class DisputeList(Answer):
+    total: int
+    items: list[DisputeCase]
+
+
+class HandoverReport(Answer):
     format: int
     window: Window
     generated_at: str
@@ -206,9 +298,11 @@ class HandoverReport(_Answer):
     alarms: ShiftAlarms
     emergency: list[EmergencyPeriod]
     outages: list[OutagePeriod]
+    evaluation: ShiftEvaluation | None = Field(default=None, description="absent in reports drafted before it")
+    disputes: DisputeList | None = Field(default=None, description="open ownership disputes at the end")
 
 
-class HandoverAnswer(_Answer):
+class HandoverAnswer(Answer):
     """A shift's handover report (also the feed's kind `handover`)."""
 
     shift_id: uuid.UUID
@@ -227,6 +321,6 @@ class HandoverAnswer(_Answer):
     shift: ShiftAnswer
 
 
-class OutagesAnswer(_Answer):
+class OutagesAnswer(Answer):
     stored: int
     duplicates: int

@@ -1,0 +1,36 @@
+"""The changes feed on the wire: `GET /api/changes` answers a `ChangesPage`.
+
+The server answers it pre-serialised (`app.wire.raw`, spliced from the stored JSON of each entity), and
+tests/wire/test_raw.py holds those bytes to this model.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from app.wire.base import Answer
+
+
+class Change(Answer):
+    """One feed entry. kind `case`: data is the full case JSON; kind `setting`: data is {key, value};
+    kind `scope_exit` (`app.platform.scope`): the entity `id` of kind `data.kind` left the user's scope."""
+
+    position: int
+    # unknown kinds (from a newer server) are skipped by the cache
+    kind: str = Field(description="'case' (data = the case), 'setting' (data = {key, value}), 'scope_exit' "
+                                  "(data = {kind, version?}), or another feature's entity (sensor, alarm, "
+                                  "shift, handover)")
+    id: str
+    data: dict[str, Any]
+
+
+class ChangesPage(Answer):
+    changes: list[Change]
+    cursor: int
+    more: bool
+    # None only from a server older than the scope rule; every current server sends it
+    scope: str | None = Field(default=None, description="what the user sees (`app.platform.scope.scope_tag`); a "
+                              "console whose copy came under another one starts again from 0")
+    server_time: datetime

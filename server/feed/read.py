@@ -1,0 +1,97 @@
+"""Reading the changes feed as data: the page after a cursor that a user may see, and the feed's top.
+The same rule, serialised for long-polls, is `server.feed.pages`; why a page read by position misses
+nothing is `server.feed.record`."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
+
+from app.platform import scope as scope_rule
+from app.platform.scope import CASE, SCOPE_EXIT, feed_entry, scope_tag
+from db.cases import CaseRow
+from db.feed import FeedRow
+from db.platform import FEED_COUNTER, CounterRow
+from server.platform.auth import AuthUser
+from server.platform.scope import visible_units
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DataPage:
+    """A page of the feed as data, before it is an answer: `app.wire.feed.ChangesPage` less its
+    `server_time` (the endpoint answers the serialised twin, `server.feed.pages`)."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    cursor: int = 0
+    more: bool = False
+    scope: str = scope_rule.ALL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"changes": self.changes, "cursor": self.cursor, "more": self.more, "scope": self.scope}
+
+
+def candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None):
+    """`stmt` restricted to the rows worth reading for a user with visible `units` from `after`: the
+    SQL twin of `app.platform.scope.feed_candidate` (its rows then go through `app.platform.scope.feed_entry`)."""
+    if units is None:
+        return stmt
+    return stmt.where(or_(FeedRow.scope.is_(None), FeedRow.scope.in_(tuple(units)),
+                          FeedRow.exits.is_not(None) if after > 0 else false()))
+
+
+def page_end(after: int, limit: int, read: int, last_read: int, last_given: int | None) -> tuple[int, bool]:
+    """(cursor, more) of a page that read `read` candidate rows (up to `limit`), the last at
+    `last_read`, and gave the last entry at `last_given`: a full page ends at its last row read (even
+    one this user does not get, so the next page moves on); any other at its last entry."""
+    if read == limit:
+        return last_read, True
+    return (last_given if last_given is not None else after), False
+
+
+def read_changes(session: Session, after: int, limit: int, user: AuthUser, refdata) -> DataPage:
+    """The changes after position `after` that `user` may see, oldest first, at most `limit`.
+
+    One statement, so the page is one consistent snapshot: a case's data is the state at its position.
+    An entity that left the user's scope after `after` comes as a scope exit (`app.platform.scope.feed_entry`).
+    """
+    units = visible_units(user, refdata)
+    stmt = candidates(
+        select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data, CaseRow.version,
+               FeedRow.scope, FeedRow.exits)
+        .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
+        .where(FeedRow.position > after)
+        .order_by(FeedRow.position)
+        .limit(limit), after, units)
+    changes = []
+    read, last_read = 0, after
+    for position, kind, entity_id, data, case_data, version, scope, exits in session.execute(stmt):
+        read, last_read = read + 1, position
+        entry = feed_entry(units, scope, exits, after)
+        if entry == "exit":
+            changes.append({"position": position, "kind": SCOPE_EXIT, "id": entity_id,
+                            "data": exit_data(kind, version)})
+        elif entry == "entity":
+            if kind == CASE and case_data is None:
+                log.error("feed position %s names case %s, which has no row", position, entity_id)
+                continue
+            changes.append({"position": position, "kind": kind, "id": entity_id,
+                            "data": case_data if kind == CASE else data})
+    cursor, more = page_end(after, limit, read, last_read, changes[-1]["position"] if changes else None)
+    return DataPage(changes, cursor, more, scope_tag(units))
+
+
+def exit_data(kind: str, version: int | None) -> dict[str, Any]:
+    """A scope exit's data: the kind of entity that left, and for a case its version then (a console
+    ignores any older copy of the case that reaches it later, e.g. the answer to its own command)."""
+    return {"kind": kind} if version is None or kind != CASE else {"kind": kind, "version": version}
+
+
+def latest_position(session: Session) -> int:
+    """The highest committed feed position (0 for an empty feed)."""
+    value = session.execute(select(CounterRow.value).where(CounterRow.name == FEED_COUNTER)).scalar()
+    return value or 0

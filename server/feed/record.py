@@ -1,0 +1,176 @@
+"""Writing the changes feed (docs/ARCHITECTURE.md, "The changes feed and the cursor gap").
+
+Each entity (a case, a setting) has one feed row holding its latest change. A change takes its position
+from the `feed` counter row *as the last step of its transaction*: the counter's row lock is then held
+only from that moment to the commit, and it orders position assignment by commit order. A reader can
+therefore never see position N+1 while N is still uncommitted, and a reader that pages with
+`position > cursor` misses nothing. (A sequence would hand out N and N+1 to two transactions that may
+commit in the opposite order: a reader could read N+1, move its cursor past N, and never see N.)
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from app.platform.scope import CASE, entity_scope
+from db.feed import FeedRow
+from db.platform import FEED_COUNTER, CounterRow
+from server.feed.notifier import FEED_CHANNEL
+from server.platform import counters
+from server.platform.database import dialect_insert
+
+log = logging.getLogger(__name__)
+
+SETTING = "setting"
+_FROM_DATA: Any = object()  # `record_change`'s default scope: computed from the entity's data
+# Session.info key set by record_change; the server's after-commit hook wakes local long-polls on it.
+FEED_CHANGED = "onegrid_feed_changed"
+
+
+def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None,
+                  *, scope: str | None = _FROM_DATA) -> int:
+    """Move entity (kind, entity_id) to a new feed position and return it. Call it at the end of the
+    transaction (see the module docstring): after it, write only rows no other transaction contends for,
+    such as the transaction's own new rows. `scope`: the entity's scope now (`app.platform.scope`); by default
+    computed from `data` (a case, whose feed row has no data, passes `app.platform.scope.case_scope(case)`). If
+    the scope moves away from a unit, the row remembers it left that unit here (`exits`)."""
+    entity_id = str(entity_id)
+    if scope is _FROM_DATA:
+        scope = entity_scope(kind, data)
+    if _PG_RECORD_CHANGE is not None and session.get_bind().dialect.name == "postgresql":
+        position = session.execute(_PG_RECORD_CHANGE, pg_change_params(kind, entity_id, data, scope)).scalar()
+        if position is not None:
+            mark_changed(session, position)
+            return position
+        # no feed counter row yet (a fresh database): nothing was written; create it below
+    position = counters.increment(session, FEED_COUNTER)
+    values = {"kind": kind, "entity_id": entity_id, "position": position, "data": data, "scope": scope,
+              "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+    session.execute(_upsert(session).values(**values))
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered to every listening server process when (and only if) this transaction commits.
+        session.execute(text("SELECT pg_notify(:channel, :position)"),
+                        {"channel": FEED_CHANNEL, "position": str(position)})
+    mark_changed(session, position)
+    return position
+
+
+def mark_changed(session: Session, position: int) -> None:
+    """Tell the server's after-commit hook that this transaction moved the feed (to `position`)."""
+    session.info[FEED_CHANGED] = position
+
+
+def _on_conflict(stmt, dialect: str):
+    """The feed upsert's update: the entity's new position, data and scope, and — when its scope moves
+    away from a unit (`app.platform.scope.left_unit`, stated here in SQL on the row's old and new scope) — that
+    unit and the new position added to `exits`. Every SET expression reads the row as it was."""
+    feed_ = FeedRow.__table__
+    old, new, position = feed_.c.scope, stmt.excluded.scope, stmt.excluded.position
+    left = and_(old.is_not(None), old != "", new.is_not(None), new != old)
+    if dialect == "postgresql":
+        merged = func.coalesce(feed_.c.exits, literal_column("'{}'::jsonb")).op("||", return_type=feed_.c.exits.type)(
+            func.jsonb_build_object(old, position))
+    else:
+        merged = func.json_patch(func.coalesce(feed_.c.exits, literal_column("'{}'")),
+                                 func.json_object(old, position))
+    return stmt.on_conflict_do_update(
+        index_elements=[feed_.c.kind, feed_.c.entity_id],
+        set_={"position": position, "data": stmt.excluded.data, "scope": new,
+              "exits": case((left, merged), else_=feed_.c.exits)})
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(session: Session):
+    """INSERT INTO feed … ON CONFLICT (kind, entity_id) DO UPDATE (`_on_conflict`), built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        stmt = _UPSERTS[dialect] = _on_conflict(dialect_insert(session)(FeedRow.__table__), dialect)
+    return stmt
+
+
+def pg_change_cte():
+    """PostgreSQL: the counter increment and the feed upsert of `record_change` as one CTE yielding the
+    new `position` (binds: `pg_change_params`). The counter's row lock is taken by it, so it is held
+    from there to the commit; if the counter row is missing, it writes nothing and yields no row."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    # On the tables, not the ORM classes: an ORM-enabled statement costs the session more per execution.
+    feed_ = FeedRow.__table__
+    pos = counters.INCREMENT.cte("pos")  # the increment of `counters.increment` (bind `counter`)
+    ins = pg_insert(feed_).from_select(
+        ["kind", "entity_id", "position", "data", "case_id", "scope"],
+        select(bindparam("kind", type_=feed_.c.kind.type), bindparam("entity_id", type_=feed_.c.entity_id.type),
+               pos.c.value, bindparam("data", type_=feed_.c.data.type),
+               bindparam("case_id", type_=feed_.c.case_id.type), bindparam("scope", type_=feed_.c.scope.type)))
+    ins = _on_conflict(ins, "postgresql")
+    return ins.returning(feed_.c.position).cte("ins")
+
+
+def pg_change_params(kind: str, entity_id: str | uuid.UUID, data: dict[str, Any] | None = None,
+                     scope: str | None = _FROM_DATA) -> dict[str, Any]:
+    entity_id = str(entity_id)
+    return {"counter": FEED_COUNTER, "kind": kind, "entity_id": entity_id, "data": data,
+            "scope": entity_scope(kind, data) if scope is _FROM_DATA else scope,
+            "case_id": uuid.UUID(entity_id) if kind == CASE else None, "channel": FEED_CHANNEL}
+
+
+def pg_notify_column(position):
+    """`pg_notify` of the feed channel with `position`: sent to every listening server process when (and
+    only if) the transaction commits (bind `channel`, as in `pg_change_params`)."""
+    return func.pg_notify(bindparam("channel"), cast(position, Text))
+
+
+def _pg_record_change():
+    """PostgreSQL: the counter increment, the feed upsert and the NOTIFY of `record_change` as one
+    statement (one round trip instead of three)."""
+    ins = pg_change_cte()
+    return select(ins.c.position, pg_notify_column(ins.c.position))
+
+
+_PG_RECORD_CHANGE = _pg_record_change()
+
+
+def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any] | None]]) -> list[int]:
+    """`record_change` for many entities at once (a sensor ingest batch): one counter update, one
+    executemany upsert, one notification. Positions follow the list order (an entity listed twice keeps
+    its last data). The same rule as `record_change`: call it at the end of the transaction."""
+    latest: dict[tuple[str, str], dict[str, Any] | None] = {}
+    for kind, entity_id, data in changes:
+        key = (kind, str(entity_id))
+        latest.pop(key, None)
+        latest[key] = data
+    if not latest:
+        return []
+    n = len(latest)
+    top = session.execute(
+        update(CounterRow).where(CounterRow.name == FEED_COUNTER).values(value=CounterRow.value + n)
+        .returning(CounterRow.value)).scalar_one_or_none()
+    if top is None:  # no counter row yet (a fresh database): one at a time
+        return [record_change(session, kind, entity_id, data) for (kind, entity_id), data in latest.items()]
+    first = top - n + 1
+    rows = [{"kind": kind, "entity_id": entity_id, "position": first + i, "data": data,
+             "scope": entity_scope(kind, data), "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+            for i, ((kind, entity_id), data) in enumerate(latest.items())]
+    session.connection().execute(_upsert(session), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
+    mark_changed(session, top)
+    return list(range(first, top + 1))
