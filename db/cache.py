@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 # Bump whenever a table of cache_metadata changes: an older cache file is then rebuilt from the server.
-CACHE_SCHEMA_VERSION = 3
+CACHE_SCHEMA_VERSION = 4
 
 
 class UtcTimestamp(TypeDecorator):
@@ -124,6 +124,9 @@ conflicts = Table(
     Column("message", Text, nullable=False, default=""),
     Column("server_case", JSON),
     Column("created_at", UtcTimestamp, nullable=False),
+    # The refused command's outcome already held on the server (app.cases.refusals.is_settled): listed,
+    # not counted as a conflict.
+    Column("settled", Boolean, nullable=False, default=False),
 )
 
 credentials = Table(

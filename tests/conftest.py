@@ -28,6 +28,17 @@ def prepared_databases():
 
 
 @pytest.fixture(autouse=True)
+def workstation_zone():
+    """Times are shown in the city's zone once a console context has read the reference data
+    (`app.platform.times`, process-wide); each test starts with none set."""
+    from app.platform import times
+
+    times.set_city_zone(None)
+    yield
+    times.set_city_zone(None)
+
+
+@pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
     """argon2 at production cost takes ~0.3 s per hash on a small machine (seconds when the tests share it);
     tests need correctness only. Applies to every server a test runs in its own process."""

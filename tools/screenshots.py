@@ -5,7 +5,10 @@
 
 Runs the real demo (embedded server, logged in as shift lead lead1) in this process; without a display it
 re-runs itself under `xvfb-run`. Per language: wait until the console is online and the map has drawn →
-`online-<lang>.png`; bring the lead's docks forward → `performance-<lang>.png` (unit performance, behind
+`online-<lang>.png`; a dispatch queued while the console is cut off, overtaken by another desk's
+dispatch and refused on reconnecting → `conflict-<lang>.png` (the banner and the conflicts list),
+`lead-queue-<lang>.png` (the lead's work queue), `lookup-<lang>.png` (Ctrl+K, the whole screen: the
+lookup is its own window); bring the lead's docks forward → `performance-<lang>.png` (unit performance, behind
 the map), `handover-<lang>.png` (shift handover) and `audit-<lang>.png` (audit trail); switch emergency
 mode on through the server → `emergency-<lang>.png`; switch it off,
 stop the embedded server, issue two reports offline → `offline-<lang>.png`. Settings, window layout and
@@ -40,6 +43,8 @@ def _parse(argv):
     p.add_argument("--language", choices=["en", "zh_CN"], action="append",
                    help="language(s) to shoot (default: both)")
     p.add_argument("--theme", choices=["light", "dark"], default="light")
+    p.add_argument("--only", default="", help="comma-separated shots to take (e.g. conflict,lead-queue,lookup); "
+                                             "default: all")
     return p.parse_args(argv)
 
 
@@ -59,11 +64,114 @@ async def _until(condition, timeout: float, what: str) -> None:
         await asyncio.sleep(0.1)
 
 
-def _save(console, path: Path) -> None:
+ONLY: set[str] = set()
+
+
+def _wanted(path: Path) -> bool:
+    return not ONLY or path.stem.rsplit("-", 1)[0] in ONLY or path.stem.rsplit("-", 2)[0] in ONLY
+
+
+def _save(console, path: Path, *, screen: bool = False) -> None:
+    if not _wanted(path):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not console.window.grab().save(str(path)):
+    if screen:
+        from PySide6.QtGui import QGuiApplication
+
+        frame = console.window.frameGeometry()  # the window and what floats over it (the lookup)
+        picture = QGuiApplication.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    else:
+        picture = console.window.grab()
+    if not picture.save(str(path)):
         raise RuntimeError(f"could not save {path}")
     print(f"saved {path}")
+
+
+def _other_desk(server_url: str):
+    """operator2's client at another desk."""
+    from app.refdata.loading import load_demo_refdata
+    from app.sync.client import ServerClient
+
+    client = ServerClient(server_url)
+    client.login("operator2", load_demo_refdata().user("operator2").password, console_id="desk-2")
+    return client
+
+
+def _new_registered_case(server_url: str, refdata):
+    """operator2 takes a call and registers it; the case's id."""
+    import uuid
+
+    from app.cases.workflow import new_command
+    from app.platform.enums import Action
+
+    client = _other_desk(server_url)
+    try:
+        grid = refdata.grids[3 % len(refdata.grids)]
+        lat, lon = grid.centroid
+        now = datetime.now(timezone.utc)
+        case_id = uuid.uuid4()
+        payload = {"source": "hotline", "category_code": refdata.categories[0].code,
+                   "description": "井盖破损，车辆通行有危险 / broken manhole cover on the carriageway",
+                   "reporter_phone": "13800138000", "location": {"lat": lat, "lon": lon, "address": "湖滨路 48 号"}}
+        client.push([new_command(case_id, Action.CREATE, payload, now),
+                     new_command(case_id, Action.REGISTER, {}, now)])
+        return case_id
+    finally:
+        client.close()
+
+
+def _dispatch_elsewhere(server_url: str, case_id, unit_id: str) -> None:
+    from app.cases.workflow import new_command
+    from app.platform.enums import Action
+
+    client = _other_desk(server_url)
+    try:
+        client.push([new_command(case_id, Action.DISPATCH, {"unit_id": unit_id}, datetime.now(timezone.utc))])
+    finally:
+        client.close()
+
+
+async def _conflict_scene(console, out: Path, suffix: str) -> None:
+    """Cut off, the lead dispatches a case; meanwhile operator2 dispatches it elsewhere; back online, the
+    server refuses the lead's dispatch and the console says so."""
+    from app.cases.routing import rank_units
+    from app.platform.enums import Action
+    from app.sync.state import Connection
+
+    ctx, engine, window = console.ctx, console.engine, console.window
+    refdata = ctx.cache.refdata()
+    case_id = await asyncio.to_thread(_new_registered_case, console.server_url, refdata)
+    await _until(lambda: ctx.cache.case(case_id) is not None, 30, "operator2's case on the lead's console")
+    case = ctx.cache.case(case_id)
+    units = [u.unit_id for u in rank_units(refdata, case.category_code, case.location.grid_code,
+                                           case.location.lat, case.location.lon)]
+    mine, theirs = units[0], units[1] if len(units) > 1 else units[0]
+    await engine.stop()  # the network goes away
+    ctx.cache.issue(ctx.actor, Action.DISPATCH, case_id, {"unit_id": mine}, datetime.now(timezone.utc), offline=True)
+    await asyncio.to_thread(_dispatch_elsewhere, console.server_url, case_id, theirs)
+    engine.start()
+    await _until(lambda: ctx.cache.outbox_size() == 0 and engine.state.connection == Connection.ONLINE, 60,
+                 "the refused dispatch")
+    await _until(lambda: window.conflict_banner.isVisible(), 30, "the conflict banner")
+    conflicts = window.docks["conflictsDock"]
+    conflicts.show()
+    conflicts.raise_()
+    await asyncio.sleep(1.5)
+    conflicts.select_case(case_id)
+    await asyncio.sleep(0.5)
+    _save(console, out / f"conflict-{suffix}.png")
+    lead_queue = window.docks.get("leadQueueDock")
+    if lead_queue is not None:
+        lead_queue.show()
+        lead_queue.raise_()
+        await asyncio.sleep(1.0)
+        _save(console, out / f"lead-queue-{suffix}.png")
+    window.conflict_banner.hide()
+    window.docks["caseDetailDock"].raise_()
+    window.lookup.start("湖滨路")
+    await asyncio.sleep(1.5)
+    _save(console, out / f"lookup-{suffix}.png", screen=True)
+    window.lookup.hide()
 
 
 def _report_offline(cache, actor, n: int) -> None:
@@ -110,6 +218,10 @@ async def _script(console, out: Path, suffix: str) -> None:
     await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
+    if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
+        await _conflict_scene(console, out, suffix)
+    if ONLY and not ONLY - {"conflict", "lead-queue", "lookup"}:
+        return
 
     await asyncio.to_thread(_desk_session, console.server_url)  # a login and a logout in the audit trail
     for dock_name, shot in (("performanceDock", "performance"), ("handoverDock", "handover"),
@@ -165,6 +277,7 @@ def _run_one(language: str, theme: str, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse(argv)
+    ONLY.update(x for x in args.only.split(",") if x)
     languages = args.language or ["en", "zh_CN"]
     if len(languages) > 1:  # one QApplication per process: one process per language
         return max(subprocess.call([sys.executable, __file__, *_without_languages(argv), "--language", lang])

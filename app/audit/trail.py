@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.platform import labels
+from app.platform import labels, times
 from app.platform.enums import Action, Role
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
@@ -61,12 +61,30 @@ _ACTIONS = {
     "user_add": QT_TRANSLATE_NOOP("AuditTrail", "Account created"),
     "user_replace": QT_TRANSLATE_NOOP("AuditTrail", "Account replaced"),
     "refdata_import": QT_TRANSLATE_NOOP("AuditTrail", "Reference data imported"),
+    "login_lockout": QT_TRANSLATE_NOOP("AuditTrail", "Logins locked after failures"),
+    "login_unlock": QT_TRANSLATE_NOOP("AuditTrail", "Logins unlocked"),
+    "outages_report": QT_TRANSLATE_NOOP("AuditTrail", "Console offline periods reported"),
+    "sensor_readings": QT_TRANSLATE_NOOP("AuditTrail", "Sensor readings received"),
+    "sensor_readings_dropped": QT_TRANSLATE_NOOP("AuditTrail", "Old sensor readings removed"),
+    "shift_open": QT_TRANSLATE_NOOP("AuditTrail", "Shift started"),
+    "shift_close": QT_TRANSLATE_NOOP("AuditTrail", "Shift ended"),
+    "handover_notes": QT_TRANSLATE_NOOP("AuditTrail", "Handover notes written"),
+    "handover_set_notes": QT_TRANSLATE_NOOP("AuditTrail", "Handover notes written"),
+    "handover_sign": QT_TRANSLATE_NOOP("AuditTrail", "Handover signed"),
+    "alarm_acknowledge": QT_TRANSLATE_NOOP("AuditTrail", "Alarm acknowledged"),
+    "alarm_clear": QT_TRANSLATE_NOOP("AuditTrail", "Alarm cleared"),
 }
 _KINDS = {
     "case": QT_TRANSLATE_NOOP("AuditTrail", "Case"),
     "user": QT_TRANSLATE_NOOP("AuditTrail", "Account"),
     "setting": QT_TRANSLATE_NOOP("AuditTrail", "Setting"),
     "refdata": QT_TRANSLATE_NOOP("AuditTrail", "Reference data"),
+    "address": QT_TRANSLATE_NOOP("AuditTrail", "Client address"),
+    "alarm": QT_TRANSLATE_NOOP("AuditTrail", "Alarm"),
+    "console": QT_TRANSLATE_NOOP("AuditTrail", "Console"),
+    "sensor_batch": QT_TRANSLATE_NOOP("AuditTrail", "Sensor readings"),
+    "shift": QT_TRANSLATE_NOOP("AuditTrail", "Shift"),
+    "handover": QT_TRANSLATE_NOOP("AuditTrail", "Handover"),
 }
 RESULT_KEYS = tuple(_RESULTS)
 ACTION_KEYS = tuple(str(a) for a in Action) + tuple(_ACTIONS)
@@ -101,13 +119,8 @@ def role_text(role: str | None) -> str:
 
 
 def time_text(iso: str | None) -> str:
-    """Server and console times in this computer's time zone, to the second."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return iso
+    """Server and console times in the city's time zone, to the second (`app.platform.times`)."""
+    return times.fmt(iso, "seconds")
 
 
 def cell_text(entry: AuditEntry, key: str) -> str:

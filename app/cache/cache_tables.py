@@ -144,9 +144,10 @@ def case_count(conn: Connection) -> int:
 
 # ---------------------------------------------------------------------- conflicts
 
-def add_conflict(conn: Connection, command: Command, result: CommandResult, now: datetime) -> None:
+def add_conflict(conn: Connection, command: Command, result: CommandResult, now: datetime, *,
+                 settled: bool = False) -> None:
     """Record a refusal; the same command refused twice (a resend after a crash) is recorded once."""
-    conn.execute(sqlite_insert(conflicts).values(
+    conn.execute(sqlite_insert(conflicts).values(settled=settled,
         command_id=str(command.command_id), case_id=str(command.case_id), action=command.action.value,
         command=command.model_dump(mode="json"), reason=result.reason or "rejected", message=result.message or "",
         server_case=result.case.model_dump(mode="json") if result.case else None, created_at=now,
@@ -156,7 +157,7 @@ def add_conflict(conn: Connection, command: Command, result: CommandResult, now:
 def conflict_of(row) -> Conflict:
     return Conflict(id=row.id, command=stored_command(row.command), reason=row.reason, message=row.message,
                     server_case=Case.model_validate(row.server_case) if row.server_case else None,
-                    created_at=row.created_at)
+                    created_at=row.created_at, settled=bool(row.settled))
 
 
 def read_conflicts(conn: Connection, conflict_id: int | None = None) -> list[Conflict]:
@@ -171,7 +172,8 @@ def delete_conflict(conn: Connection, conflict_id: int) -> None:
 
 
 def conflict_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(conflicts)).scalar_one()
+    """Refusals the operator has to resolve (settled ones are only listed)."""
+    return conn.execute(select(func.count()).select_from(conflicts).where(conflicts.c.settled.is_(False))).scalar_one()
 
 
 def change_set(added: set[UUID], updated: set[UUID], removed: set[UUID]) -> ChangeSet:

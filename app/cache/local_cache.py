@@ -24,7 +24,14 @@ from uuid import UUID
 from sqlalchemy import Connection, select, text
 
 from app.cache import cache_tables as tables
-from app.cache import case_rows, credentials, followups, scope_exits
+from app.cache import (
+    case_lookup,
+    case_rows,
+    credentials,
+    followups,
+    lead_work,
+    scope_exits,
+)
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.models import ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
@@ -36,7 +43,7 @@ from app.cache.sqlite_files import (
     open_engine,
     take_clean_close,
 )
-from app.cases import workflow
+from app.cases import refusals, workflow
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
 from app.cases.summary import CaseSummary
@@ -220,6 +227,21 @@ class LocalCache(ScopeFollower):
         with self._engine.connect() as conn:
             rows = conn.connection.driver_connection.execute(sql, params).fetchall()
         return [UUID(row[0]) for row in rows]
+
+    def lookup(self, query: str, limit: int = 30) -> list[case_lookup.Hit]:
+        """Cases found by number, provisional number, phone, address or description, best first
+        (`app.cache.case_lookup`): all cached cases, whatever the queue shows."""
+        with self._engine.connect() as conn:
+            return case_lookup.lookup(conn, query, limit)
+
+    def lead_work(self, now: datetime | None = None) -> dict[lead_work.Kind, list[lead_work.Item]]:
+        """What waits for a shift lead (`app.cache.lead_work`): extension requests, verification failures,
+        escalations, suspensions due to resume, and this console's unsettled conflicts."""
+        with self._engine.connect() as conn:
+            found = lead_work.case_work(conn, now or datetime.now(timezone.utc))
+            conflicts = [c for c in tables.read_conflicts(conn) if not c.settled]
+        found[lead_work.Kind.CONFLICT] = [lead_work.conflict_item(c) for c in conflicts]
+        return found
 
     def cases_updated_since(self, since: datetime) -> list[Case]:
         """The cases updated at or after `since`, each as the server last confirmed it, else (created here
@@ -428,7 +450,9 @@ class LocalCache(ScopeFollower):
                 dead = scope_exits.case_tombstones(conn, snapshots) if self._tombstones else {}
                 snapshots, gone = scope_exits.screen(snapshots, dead, self._visible_units())
                 for result in rejected:
-                    tables.add_conflict(conn, queued[result.command_id].command, result, datetime.now(timezone.utc))
+                    command = queued[result.command_id].command
+                    tables.add_conflict(conn, command, result, datetime.now(timezone.utc),
+                                        settled=refusals.is_settled(command, result.reason, result.case))
                 positions = {r.case_id: r.position for r in answered if r.position}
                 gone = {cid: {**data, "position": positions.get(cid, 0)} for cid, data in gone.items()}
                 # the queued command's case: an answer's case_id is null when the server could not read it

@@ -44,6 +44,7 @@ class Conflict:
     message: str
     server_case: Case | None    # the server's state of the case when it refused (None: see below)
     created_at: datetime
+    settled: bool = False       # its outcome already held on the server: listed, not a conflict
 
     @property
     def case_id(self) -> UUID:

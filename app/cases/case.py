@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.cases.numbers import number_text
 from app.platform.edge_types import Latitude, Longitude, Text
 from app.platform.enums import (
     Action,
@@ -175,6 +176,7 @@ class Case(BaseModel):
     finished: dict[Stage, datetime] = Field(default_factory=dict)
     extension: Extension | None = None
     suspended_at: datetime | None = None
+    resume_at: datetime | None = None   # a suspension's planned end: the lead is reminded from then
     suspended_from: Status | None = None
     dispute_since: datetime | None = None          # in the dispute queue since (app.cases.disputes)
     owner_decision: OwnerDecision | None = None    # a lead decided the owner; no more returns
@@ -189,7 +191,7 @@ class Case(BaseModel):
 
     @property
     def display_number(self) -> str:
-        return self.number or self.provisional_number or str(self.id)[:8]
+        return number_text(self.number, self.provisional_number, self.id)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and now > self.due_at

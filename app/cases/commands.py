@@ -81,6 +81,20 @@ class ExtensionPayload(_Payload):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
+class ApproveExtensionPayload(_Payload):
+    note: Text = Field(default="", max_length=2000)
+    # Partial approval: grant fewer minutes than were asked for (None: all of them). The workflow
+    # refuses more than the request.
+    minutes: Int64 | None = Field(default=None, gt=0, le=60 * 24 * 90)
+
+
+class SuspendPayload(_Payload):
+    reason: Text = Field(min_length=1, max_length=2000)
+    # When the case should resume: the lead's work queue lists it as due from then (a reminder; the
+    # case is resumed by a lead, so the clock never restarts without someone looking at it).
+    resume_at: Time | None = None
+
+
 class EscalatePayload(_Payload):
     reason: Text = Field(min_length=1, max_length=2000)
     target_unit_id: Text | None = Field(default=None, max_length=64)  # None: the next level up
@@ -168,9 +182,9 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.VERIFY_FAIL: VerifyFailPayload,
     Action.CLOSE: EmptyPayload,
     Action.REQUEST_EXTENSION: ExtensionPayload,
-    Action.APPROVE_EXTENSION: EmptyPayload,
+    Action.APPROVE_EXTENSION: ApproveExtensionPayload,
     Action.DENY_EXTENSION: ReasonPayload,
-    Action.SUSPEND: ReasonPayload,
+    Action.SUSPEND: SuspendPayload,
     Action.RESUME: EmptyPayload,
     Action.ESCALATE: EscalatePayload,
     Action.REASSIGN: DispatchPayload,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import numpy as np
 
+from app.cases import numbers
 from app.cases.queue_codes import Codes
 from app.cases.queue_rows import (
     ACTIVE_BY_STATUS,
@@ -263,7 +264,13 @@ class QueueColumns:
         provisional number, else the first 8 characters of the id. Derived, not stored."""
         pick = (lambda a: a[:self._n]) if slots is None else (lambda a: a[np.asarray(slots, np.int64)])
         number, provisional = pick(self.number), pick(self.provisional)
-        return np.where(number != b"", number, np.where(provisional != b"", provisional, pick(self.ids).astype("S8")))
+        shown = np.where(number != b"", number, np.where(provisional != b"", provisional, pick(self.ids).astype("S8")))
+        waiting = np.flatnonzero((number == b"") & (provisional != b""))  # not numbered yet: few, offline ones
+        if waiting.size:  # `P·5C9C2A-1 (offline)` (app.cases.numbers)
+            texts = [numbers.provisional_text(p.decode()).encode() for p in provisional[waiting].tolist()]
+            shown = shown.astype(f"S{max(shown.dtype.itemsize, *map(len, texts))}")
+            shown[waiting] = texts
+        return shown
 
     def code_value(self, kind: str, slot: int) -> str | None:
         """A slot's unit id, category code or grid code."""

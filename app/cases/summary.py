@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
+from app.cases.numbers import number_text
 from app.platform.enums import Priority, Source, Stage, Status
 
 
@@ -34,7 +35,7 @@ class CaseSummary(NamedTuple):
 
     @property
     def display_number(self) -> str:
-        return self.number or self.provisional_number or str(self.id)[:8]
+        return number_text(self.number, self.provisional_number, self.id)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and now > self.due_at

@@ -17,6 +17,7 @@ from app.cases import callbacks, disputes, joint, onsite, ownership, supervision
 from app.cases.actors import SYSTEM_ACTOR, Actor, WorkflowError  # noqa: F401 - the names callers use
 from app.cases.case import Case, CaseEvent, Extension, OwnerDecision
 from app.cases.commands import (
+    ApproveExtensionPayload,
     Command,
     CreatePayload,
     DecideOwnerPayload,
@@ -26,6 +27,7 @@ from app.cases.commands import (
     HandledPayload,
     PayloadError,
     SendVerifyPayload,
+    SuspendPayload,
     parse_payload,
 )
 from app.cases.object_codes import object_code_problem
@@ -329,19 +331,27 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
     elif action == Action.APPROVE_EXTENSION:
         ext = case.extension
         assert ext is not None and case.due_at is not None and case.stage is not None
-        due = timelimits.extend(case.due_at, timelimits.Limit(ext.minutes, ext.working), refdata.policy.calendar)
+        assert isinstance(payload, ApproveExtensionPayload)
+        granted = payload.minutes or ext.minutes  # fewer than asked: a partial approval
+        if granted > ext.minutes:
+            raise WorkflowError("invalid_payload", f"minutes: {granted} is more than the {ext.minutes} requested")
+        due = timelimits.extend(case.due_at, timelimits.Limit(granted, ext.working), refdata.policy.calendar)
         deadlines = dict(case.deadlines)
         deadlines[case.stage] = due
         changes |= {"extension": None, "due_at": due, "deadlines": deadlines}
-        event_payload |= {"minutes": ext.minutes, "working": ext.working, "new_due_at": due.isoformat()}
+        event_payload |= {"minutes": granted, "requested_minutes": ext.minutes, "working": ext.working,
+                          "new_due_at": due.isoformat()}
     elif action == Action.DENY_EXTENSION:
         changes["extension"] = None
     elif action == Action.SUSPEND:
-        changes |= {"suspended_at": now, "suspended_from": case.status}
+        assert isinstance(payload, SuspendPayload)
+        if payload.resume_at is not None and payload.resume_at <= now:
+            raise WorkflowError("invalid_payload", f"resume_at: {payload.resume_at.isoformat()} is not in the future")
+        changes |= {"suspended_at": now, "suspended_from": case.status, "resume_at": payload.resume_at}
     elif action == Action.RESUME:
         assert case.suspended_from is not None and case.suspended_at is not None
         target = case.suspended_from
-        changes |= {"suspended_at": None, "suspended_from": None} | joint.resumed(case, now, refdata)
+        changes |= {"suspended_at": None, "suspended_from": None, "resume_at": None} | joint.resumed(case, now, refdata)
         if case.due_at is not None and case.stage is not None:
             due = timelimits.shift_for_suspension(case.due_at, case.suspended_at, now, case.due_working,
                                                   refdata.policy.calendar)

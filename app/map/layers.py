@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from app.cases.numbers import number_text
 from app.map.fields import get, name_in
 from app.platform.enums import Status
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
@@ -118,8 +119,7 @@ def case_marker(summary: Any, now: datetime, due_soon: timedelta = DUE_SOON) -> 
     due = _as_datetime(get(summary, "due_at"))
     cls = time_left_class(status, due, now, due_soon)
     ring, weight = TIME_LEFT_STYLE[cls]
-    number = (get(summary, "number") or get(summary, "provisional_number")
-              or str(get(summary, "id"))[:8])
+    number = number_text(get(summary, "number"), get(summary, "provisional_number"), get(summary, "id"))
     return {
         "id": str(get(summary, "id")),
         "n": number,

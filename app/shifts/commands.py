@@ -26,6 +26,7 @@ class SignPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="the hash of the version reviewed")
+    remarks: Text = Field(default="", max_length=4000, description="the incoming lead's remarks on taking over")
 
 
 HANDOVER_KIND = EntityKind(HANDOVER, {SET_NOTES: SetNotesPayload, SIGN: SignPayload})

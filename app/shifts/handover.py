@@ -17,10 +17,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from app.platform import times
 from app.platform.enums import Action, OrderLevel, Role, Status
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
-from app.platform.labels import action_label, localized_name, role_label, status_label
+from app.platform.labels import action_label, localized_name, status_label
 from app.platform.labels import label as level_label
+from app.refdata.people import display_name, person_text
 from app.shifts.commands import HANDOVER, SET_NOTES, SIGN
 
 log = logging.getLogger(__name__)
@@ -108,14 +110,15 @@ def queue_notes(cache, username: str, state: HandoverState, notes: str, now: dat
                                      offline=offline)
 
 
-def queue_signature(cache, username: str, role: Role, state: HandoverState, now: datetime, *, offline: bool):
+def queue_signature(cache, username: str, role: Role, state: HandoverState, now: datetime, *, offline: bool,
+                    remarks: str = ""):
     """Sign the version on screen: the server refuses the signature if the report changed since."""
     if not state.can_sign(username, role):
         raise ValueError(_tr(QT_TRANSLATE_NOOP("HandoverReport", "This report cannot be signed here: it is signed "
                                                                 "already, a signature or a notes edit is waiting "
                                                                 "to be sent, or you are its outgoing lead.")))
-    return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SIGN,
-                                     {"content_hash": state.server["content_hash"]}, now, offline=offline)
+    payload = {"content_hash": state.server["content_hash"]} | ({"remarks": remarks} if remarks else {})
+    return cache.entity_outbox.issue(username, HANDOVER, state.shift_id, SIGN, payload, now, offline=offline)
 
 
 # ---- the timeline --------------------------------------------------------------------------------------
@@ -176,6 +179,9 @@ _TEXT = {
     "case": QT_TRANSLATE_NOOP("HandoverReport", "Case"),
     "unit": QT_TRANSLATE_NOOP("HandoverReport", "Unit"),
     "due": QT_TRANSLATE_NOOP("HandoverReport", "Due"),
+    "category": QT_TRANSLATE_NOOP("HandoverReport", "Category"),
+    "place": QT_TRANSLATE_NOOP("HandoverReport", "Place"),
+    "remarks": QT_TRANSLATE_NOOP("HandoverReport", "Remarks of the incoming lead"),
     "overdue": QT_TRANSLATE_NOOP("HandoverReport", "Overdue cases"),
     "escalated": QT_TRANSLATE_NOOP("HandoverReport", "Escalated cases"),
     "escalated_to": QT_TRANSLATE_NOOP("HandoverReport", "Escalated to"),
@@ -253,9 +259,26 @@ def t(key: str) -> str:
 
 
 def _time(text: str | None, tz) -> str:
-    if not text:
-        return "—"
-    return datetime.fromisoformat(text).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return times.fmt(text, "minutes", zone=tz) or "—"
+
+
+def _category(refdata, code: str | None, language: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return f"{code} {localized_name(refdata.category(code), language)}"
+    except Exception:  # RefDataError: a category the reference data no longer has
+        return code
+
+
+def _place(refdata, item: dict[str, Any], language: str | None) -> str:
+    grid = item.get("grid_code")
+    if grid:
+        try:
+            grid = localized_name(refdata.grid(grid), language) or grid
+        except Exception:  # RefDataError: an old grid
+            pass
+    return " · ".join(part for part in (item.get("address") or "", grid or "") if part)
 
 
 def _unit(refdata, unit_id: str | None, language: str | None) -> str:
@@ -301,11 +324,18 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
     def when(text: str | None) -> str:
         return _time(text, tz)
 
+    def who(username: str | None) -> str:
+        return person_text(refdata, username) if username else ""
+
+    def name(username: str | None) -> str:
+        return display_name(refdata, username)
+
     parts = [_heading(1, "title"),
              _para(t("window").format(shift=shift_label(shift.get("name", "")), start=when(window.get("start")),
                                       end=when(window.get("end")), sstart=when(shift.get("scheduled_start")),
                                       send=when(shift.get("scheduled_end")))),
-             _para(t("people").format(lead=data.get("outgoing_lead", ""), names=", ".join(shift.get("on_duty", [])))),
+             _para(t("people").format(lead=who(data.get("outgoing_lead", "")),
+                                      names=", ".join(person_text(refdata, u) for u in shift.get("on_duty", [])))),
              _heading(2, "cases")]
     counts = report.get("counts", {})
     parts.append(_table(["figure", "count"], [[_tr(label), str(counts.get(key, 0))] for key, label in _FIGURES]))
@@ -315,14 +345,15 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
 
     overdue = report.get("overdue", _EMPTY)
     parts.append(_heading(2, "overdue"))
-    parts.append(_table(["case", "status", "unit", "due"],
-                        [[_case(c), status_label(Status(c["status"])), unit(c["unit_id"]), when(c["due_at"])]
+    parts.append(_table(["case", "category", "place", "status", "unit", "due"],
+                        [[_case(c), _category(refdata, c.get("category_code"), language), _place(refdata, c, language),
+                          status_label(Status(c["status"])), unit(c["unit_id"]), when(c["due_at"])]
                          for c in overdue["items"]], overdue["total"]))
     escalated = report.get("escalated", _EMPTY)
     parts.append(_heading(2, "escalated"))
     parts.append(_table(["case", "unit", "escalated_to", "by", "reason"],
                         [[_case(c), unit(c["unit_id"]), unit(c.get("escalated_to")),
-                          t("automatic") if c.get("automatic") else c["actor"], c["reason"]]
+                          t("automatic") if c.get("automatic") else name(c["actor"]), c["reason"]]
                          for c in escalated["items"]], escalated["total"]))
     carried = report.get("open_escalations", _EMPTY)
     parts.append(_heading(2, "open_escalations"))
@@ -346,7 +377,7 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
     extensions, failures = waiting.get("extension_requests", _EMPTY), waiting.get("verification_failures", _EMPTY)
     parts += [_heading(2, "waiting"), _heading(3, "extensions")]
     parts.append(_table(["case", "unit", "minutes", "asked_by", "reason"],
-                        [[_case(c), unit(c["unit_id"]), str(c["minutes"]), c["requested_by"], c["reason"]]
+                        [[_case(c), unit(c["unit_id"]), str(c["minutes"]), name(c["requested_by"]), c["reason"]]
                          for c in extensions["items"]], extensions["total"]))
     parts.append(_heading(3, "failures"))
     parts.append(_table(["case", "unit", "status", "reason"],
@@ -364,11 +395,11 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
     parts.append(_heading(2, "emergency"))
     parts.append(_table(["from", "to", "reason", "by"],
                         [[when(p["start"]) + (" " + t("already_on") if p.get("started_before") else ""),
-                          when(p["end"]) if p.get("end") else t("still_on"), p["reason"], p["by"]]
+                          when(p["end"]) if p.get("end") else t("still_on"), p["reason"], name(p["by"])]
                          for p in report.get("emergency", [])]))
     parts.append(_heading(2, "outages"))
     parts.append(_table(["console", "user", "from", "to", "minutes"],
-                        [[o["console_id"][:12], o["username"], when(o["start"]), when(o["end"]), f"{o['minutes']:g}"]
+                        [[o["console_id"][:12], name(o["username"]), when(o["start"]), when(o["end"]), f"{o['minutes']:g}"]
                          for o in report.get("outages", [])]))
 
     parts += _evaluation_html(report, tz)
@@ -377,13 +408,23 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
     parts.append(_para(state.notes.strip() or t("none")))
     parts.append(_heading(2, "signature"))
     if state.signed:
-        parts.append(_para(t("signed").format(lead=data.get("signed_by", ""), at=when(data.get("signed_at")))))
+        parts.append(_para(t("signed").format(lead=who(data.get("signed_by", "")), at=when(data.get("signed_at")))))
     elif state.signature_pending:
         parts.append(_para(t("signed_here")))
     else:
         parts.append(_para(t("unsigned")))
     parts.append("<p class='hash'>" + html.escape(t("hash").format(hash=data.get("content_hash", ""))) + "</p>")
     return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def pdf_file_name(shift: dict[str, Any], zone=None) -> str:
+    """The report's file name after its shift, in city time (`zone`, else the console's):
+    'handover-2026-03-02-0800-day-lead1.pdf'."""
+    start = times.parse(shift.get("scheduled_start") or shift.get("opened_at"))
+    when = times.to_city(start, zone).strftime("%Y-%m-%d-%H%M") if start is not None else "undated"
+    parts = ["handover", when, shift.get("name") or "shift", shift.get("lead") or ""]
+    safe = "-".join("".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in p) for p in parts if p)
+    return f"{safe}.pdf"
 
 
 def _evaluation_html(report: dict[str, Any], tz) -> list[str]:
@@ -425,5 +466,6 @@ def event_type_label(action: Action) -> str:
     return action_label(action)
 
 
-def actor_label(event: TimelineEvent) -> str:
-    return f"{event.actor} ({role_label(event.actor_role)})"
+def actor_label(event: TimelineEvent, refdata=None) -> str:
+    """'张敏 · Operator': the display name and the role the event was taken in."""
+    return person_text(refdata, event.actor, event.actor_role)

@@ -318,6 +318,27 @@
     </message>
 </context>
 <context>
+    <name>ApproveExtensionDialog</name>
+    <message>
+        <source>working time</source>
+        <translation>工作时间</translation>
+    </message>
+    <message>
+        <source>calendar time</source>
+        <translation>自然时间</translation>
+    </message>
+    <message>
+        <source>{who} asks for {hours:g} more hours ({mode}).
+Reason: {reason}</source>
+        <translation>{who} 申请延期 {hours:g} 小时（{mode}）。
+理由：{reason}</translation>
+    </message>
+    <message>
+        <source>Grant</source>
+        <translation>批准</translation>
+    </message>
+</context>
+<context>
     <name>AuditDock</name>
     <message>
         <source>Last hour</source>
@@ -571,6 +592,50 @@
         <translation>导入基础数据</translation>
     </message>
     <message>
+        <source>Logins locked after failures</source>
+        <translation>多次失败后锁定登录</translation>
+    </message>
+    <message>
+        <source>Logins unlocked</source>
+        <translation>解除登录锁定</translation>
+    </message>
+    <message>
+        <source>Console offline periods reported</source>
+        <translation>上报控制台离线时段</translation>
+    </message>
+    <message>
+        <source>Sensor readings received</source>
+        <translation>接收传感器读数</translation>
+    </message>
+    <message>
+        <source>Old sensor readings removed</source>
+        <translation>删除过期的传感器读数</translation>
+    </message>
+    <message>
+        <source>Shift started</source>
+        <translation>开班</translation>
+    </message>
+    <message>
+        <source>Shift ended</source>
+        <translation>交班结束</translation>
+    </message>
+    <message>
+        <source>Handover notes written</source>
+        <translation>填写交接备注</translation>
+    </message>
+    <message>
+        <source>Handover signed</source>
+        <translation>交接签收</translation>
+    </message>
+    <message>
+        <source>Alarm acknowledged</source>
+        <translation>确认告警</translation>
+    </message>
+    <message>
+        <source>Alarm cleared</source>
+        <translation>解除告警</translation>
+    </message>
+    <message>
         <source>Case</source>
         <translation>案件</translation>
     </message>
@@ -585,6 +650,26 @@
     <message>
         <source>Reference data</source>
         <translation>基础数据</translation>
+    </message>
+    <message>
+        <source>Client address</source>
+        <translation>客户端地址</translation>
+    </message>
+    <message>
+        <source>Alarm</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Sensor readings</source>
+        <translation>传感器读数</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>Handover</source>
+        <translation>交接班</translation>
     </message>
     <message>
         <source>unusable: {raw}</source>
@@ -951,6 +1036,54 @@ Shortcut: {key}</source>
     </message>
 </context>
 <context>
+    <name>CaseLookup</name>
+    <message>
+        <source>Find a case</source>
+        <translation>查找案件</translation>
+    </message>
+    <message>
+        <source>Number, P·number, phone, address or words of the description</source>
+        <translation>案件编号、P·临时编号、电话、地址或描述中的词</translation>
+    </message>
+    <message>
+        <source>Searches every case on this console, whatever the queue shows. Enter opens, Esc closes.</source>
+        <translation>查找本控制台上的所有案件，不限于队列当前显示的。回车打开，Esc 关闭。</translation>
+    </message>
+    <message>
+        <source>No case found for “{text}”.</source>
+        <translation>没有找到与“{text}”相符的案件。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) found. ↑↓ to choose, Enter to open.</source>
+        <translation>
+            <numerusform>找到 %n 个案件。↑↓ 选择，回车打开。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>描述</translation>
+    </message>
+</context>
+<context>
+    <name>CaseNumbers</name>
+    <message>
+        <source>P·{number} (offline)</source>
+        <translation>P·{number}（离线）</translation>
+    </message>
+</context>
+<context>
     <name>CaseQueueDock</name>
     <message>
         <source>Case queue</source>
@@ -1131,6 +1264,10 @@ Command: {command}</source>
         <translation>新时限 {due}</translation>
     </message>
     <message>
+        <source>resumes {at}</source>
+        <translation>{at} 恢复</translation>
+    </message>
+    <message>
         <source>automatic</source>
         <translation>自动</translation>
     </message>
@@ -1260,19 +1397,32 @@ Default priority: {priority}</source>
         <source>{action} case {number}?</source>
         <translation>对案件 {number} 执行“{action}”？</translation>
     </message>
+</context>
+<context>
+    <name>ConflictBanner</name>
     <message>
-        <source>working time</source>
-        <translation>工作时间</translation>
+        <source>Open the case</source>
+        <translation>打开案件</translation>
     </message>
     <message>
-        <source>calendar time</source>
-        <translation>自然时间</translation>
+        <source>Show conflicts</source>
+        <translation>查看冲突</translation>
     </message>
     <message>
-        <source>Approve {hours:g} more hours ({mode}) requested by {who}?
-Reason: {reason}</source>
-        <translation>是否批准 {who} 申请的延期 {hours:g} 小时（{mode}）？
-原因：{reason}</translation>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n conflict(s) waiting)</source>
+        <translation>
+            <numerusform>（%n 条冲突待处理）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n command(s) refused by the server are waiting in the conflicts list.</source>
+        <translation>
+            <numerusform>有 %n 条被服务器拒绝的命令在冲突列表中待处理。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1282,60 +1432,104 @@ Reason: {reason}</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <source>Re-apply</source>
-        <translation>重新提交</translation>
+        <source>Issue the same action again: the rules allow it on the case as it is now</source>
+        <translation>重新执行同一操作：按案件当前状态，规则允许</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n command(s) refused by the server and waiting for you.</source>
+        <translation>
+            <numerusform>%n 条命令被服务器拒绝，等待您处理。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refusal(s) settled: the case was already as you wanted.</source>
+        <translation>
+            <numerusform>%n 条拒绝已自动了结：案件已是您要的状态。</numerusform>
+        </translation>
     </message>
     <message>
-        <source>Issue the same action again on the case as it is now</source>
-        <translation>按案件当前状态再次执行同一操作</translation>
+        <source>Reassign to {unit}</source>
+        <translation>改派给 {unit}</translation>
     </message>
     <message>
-        <source>Discard</source>
-        <translation>放弃</translation>
+        <source>Why: {reason}</source>
+        <translation>原因：{reason}</translation>
+    </message>
+    <message>
+        <source>What you sent: {action} on {case}, {time}</source>
+        <translation>您发送的：{time} 对 {case} 的“{action}”</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Inspector</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>The server said: {message}</source>
+        <translation>服务器信息：{message}</translation>
+    </message>
+    <message>
+        <source>Reassigned to {unit}: queued.</source>
+        <translation>已改派给 {unit}：已排队。</translation>
+    </message>
+    <message>
+        <source>Wanted to {action} to {unit} ({time}); refused: {reason}</source>
+        <translation>曾于 {time} 要“{action}”给 {unit}，被拒绝：{reason}</translation>
+    </message>
+    <message>
+        <source>Wanted to {action} ({time}); refused: {reason}</source>
+        <translation>曾于 {time} 要“{action}”，被拒绝：{reason}</translation>
+    </message>
+    <message>
+        <source>Add a note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Note on {case}:</source>
+        <translation>{case} 的备注：</translation>
+    </message>
+    <message>
+        <source>Note added: queued.</source>
+        <translation>备注已添加：已排队。</translation>
+    </message>
+    <message>
+        <source>Applied again: queued.</source>
+        <translation>已重新执行：已排队。</translation>
+    </message>
+    <message>
+        <source>Dismissed.</source>
+        <translation>已关闭。</translation>
     </message>
     <message>
         <source>Drop the refused action; the server&apos;s version stands</source>
         <translation>放弃被拒绝的操作，以服务器版本为准</translation>
     </message>
     <message>
-        <source>{n} command(s) refused by the server. Re-apply them on the current state or discard them.</source>
-        <translation>{n} 条指令被服务器拒绝。请按当前状态重新提交或放弃。</translation>
-    </message>
-    <message>
         <source>No conflicts.</source>
         <translation>没有冲突。</translation>
-    </message>
-    <message>
-        <source>Refused: {action} ({reason})</source>
-        <translation>被拒绝：{action}（{reason}）</translation>
-    </message>
-    <message>
-        <source>What was sent:</source>
-        <translation>发送的内容：</translation>
-    </message>
-    <message>
-        <source>The server has no such case.</source>
-        <translation>服务器上没有该案件。</translation>
-    </message>
-    <message>
-        <source>The server&apos;s version of case {number}:</source>
-        <translation>服务器上案件 {number} 的版本：</translation>
-    </message>
-    <message>
-        <source>status {status}, unit {unit}, version {version}, updated {time}</source>
-        <translation>状态 {status}，单位 {unit}，版本 {version}，更新于 {time}</translation>
-    </message>
-    <message>
-        <source>last: {action} by {who} at {time}</source>
-        <translation>最近：{who} 于 {time} 执行“{action}”</translation>
-    </message>
-    <message>
-        <source>Re-applied: queued again.</source>
-        <translation>已重新提交：再次排队待发送。</translation>
-    </message>
-    <message>
-        <source>Discarded.</source>
-        <translation>已放弃。</translation>
     </message>
 </context>
 <context>
@@ -1349,32 +1543,20 @@ Reason: {reason}</source>
         <translation>操作</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
+        <source>What happened</source>
+        <translation>发生了什么</translation>
     </message>
     <message>
-        <source>Message</source>
-        <translation>说明</translation>
+        <source>Now</source>
+        <translation>当前</translation>
     </message>
     <message>
-        <source>Server status</source>
-        <translation>服务器端状态</translation>
-    </message>
-    <message>
-        <source>Server unit</source>
-        <translation>服务器端单位</translation>
-    </message>
-    <message>
-        <source>Server version</source>
-        <translation>服务器端版本</translation>
+        <source>{action} (settled)</source>
+        <translation>{action}（已了结）</translation>
     </message>
     <message>
         <source>Issued</source>
         <translation>发出时间</translation>
-    </message>
-    <message>
-        <source>no such case</source>
-        <translation>无此案件</translation>
     </message>
     <message>
         <source>{time} (offline)</source>
@@ -1499,6 +1681,10 @@ Reason: {reason}</source>
         <translation>被服务器拒绝的指令，请在“冲突”面板中处理</translation>
     </message>
     <message>
+        <source>Every time on this console is shown in the city&apos;s time zone, the one deadlines and shifts are reckoned in.</source>
+        <translation>本控制台的所有时间均按城市时区显示，时限和班次也按此时区计算。</translation>
+    </message>
+    <message>
         <source>Server clock: unknown</source>
         <translation>服务器时钟：未知</translation>
     </message>
@@ -1547,6 +1733,17 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>not set for this category</source>
         <translation>本类别未设置</translation>
+    </message>
+</context>
+<context>
+    <name>Deadlines</name>
+    <message>
+        <source>New deadline {new} (was {old}): {granted} of working time move it by {moved} on the clock; nights, breaks and days off do not count.</source>
+        <translation>新的时限 {new}（原为 {old}）：{granted} 工作时间相当于时钟上推迟 {moved}；夜间、午休和休息日不计。</translation>
+    </message>
+    <message>
+        <source>New deadline {new} (was {old}): {granted} of calendar time.</source>
+        <translation>新的时限 {new}（原为 {old}）：{granted} 自然时间。</translation>
     </message>
 </context>
 <context>
@@ -1934,12 +2131,8 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>交接班</translation>
     </message>
     <message>
-        <source>Sign the handover</source>
-        <translation>交接班签字</translation>
-    </message>
-    <message>
-        <source>Sign this version of the handover report (content hash {hash}…)? Once the server has it, the report can no longer change.</source>
-        <translation>签署此版本的交接班报告（内容哈希 {hash}…）？服务器收到后，报告将不可再修改。</translation>
+        <source>Handover signed; your shift has started.</source>
+        <translation>交接已签收；您的班次已开始。</translation>
     </message>
     <message>
         <source>Export the handover report</source>
@@ -2087,6 +2280,18 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Due</source>
         <translation>期限</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Remarks of the incoming lead</source>
+        <translation>接班值班长意见</translation>
     </message>
     <message>
         <source>Overdue cases</source>
@@ -2545,6 +2750,93 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>LeadQueueDock</name>
+    <message>
+        <source>Lead&apos;s work queue</source>
+        <translation>值班长待办</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation>等待自</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Extension requests</source>
+        <translation>延期申请</translation>
+    </message>
+    <message>
+        <source>Verification failures</source>
+        <translation>核查不通过</translation>
+    </message>
+    <message>
+        <source>Escalations</source>
+        <translation>督办升级</translation>
+    </message>
+    <message>
+        <source>Suspensions due to resume</source>
+        <translation>缓办到期待恢复</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new</source>
+        <translation>
+            <numerusform>新增 %n 项</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) waiting for a lead.</source>
+        <translation>
+            <numerusform>%n 项等待值班长处理。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing waits for a lead.</source>
+        <translation>没有等待值班长处理的事项。</translation>
+    </message>
+    <message>
+        <source>working</source>
+        <translation>工作时间</translation>
+    </message>
+    <message>
+        <source>calendar</source>
+        <translation>自然时间</translation>
+    </message>
+    <message>
+        <source>{hours:g} h ({mode}) asked by {who}: {reason}</source>
+        <translation>{who} 申请 {hours:g} 小时（{mode}）：{reason}</translation>
+    </message>
+    <message>
+        <source>rework {n}: {reason}</source>
+        <translation>第 {n} 次返工：{reason}</translation>
+    </message>
+    <message>
+        <source>planned to resume at {at}</source>
+        <translation>计划于 {at} 恢复</translation>
+    </message>
+    <message>
+        <source>level {level}, to {unit}</source>
+        <translation>第 {level} 级，督办至 {unit}</translation>
+    </message>
+    <message>
+        <source>{action} refused: {reason}</source>
+        <translation>“{action}”被拒绝：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>OneGrid — log in</source>
@@ -2640,6 +2932,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>&amp;New case…</source>
         <translation>新建案件(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Find a case…</source>
+        <translation>查找案件(&amp;F)…</translation>
     </message>
     <message>
         <source>&amp;Emergency mode…</source>
@@ -3653,6 +3949,217 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>Refusals</name>
+    <message>
+        <source>The case had moved on: this action no longer applies to it.</source>
+        <translation>案件状态已变化，此操作已不适用。</translation>
+    </message>
+    <message>
+        <source>The case was not ready for this action.</source>
+        <translation>案件尚不满足此操作的条件。</translation>
+    </message>
+    <message>
+        <source>Your role may not take this action.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this.</source>
+        <translation>您无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>The case is no longer in your unit&apos;s scope, so you may neither see nor change it.</source>
+        <translation>该案件已不在您单位的范围内，您无法查看或修改。</translation>
+    </message>
+    <message>
+        <source>The server has no such case.</source>
+        <translation>服务器上没有该案件。</translation>
+    </message>
+    <message>
+        <source>This case had already been reported.</source>
+        <translation>该案件已上报过。</translation>
+    </message>
+    <message>
+        <source>The case was already with that unit.</source>
+        <translation>案件已在该单位。</translation>
+    </message>
+    <message>
+        <source>The server does not know that unit.</source>
+        <translation>服务器不认识该单位。</translation>
+    </message>
+    <message>
+        <source>The server does not know that category.</source>
+        <translation>服务器不认识该类别。</translation>
+    </message>
+    <message>
+        <source>The server does not know that grid.</source>
+        <translation>服务器不认识该网格。</translation>
+    </message>
+    <message>
+        <source>The object code does not fit the case&apos;s category.</source>
+        <translation>部件编码与案件类别不符。</translation>
+    </message>
+    <message>
+        <source>The case was already at the top of the unit hierarchy.</source>
+        <translation>案件已在单位层级的最高级。</translation>
+    </message>
+    <message>
+        <source>Some of the information sent was missing or invalid.</source>
+        <translation>提交的信息有缺失或无效。</translation>
+    </message>
+    <message>
+        <source>The command was malformed.</source>
+        <translation>命令格式错误。</translation>
+    </message>
+    <message>
+        <source>The command&apos;s time could not be read.</source>
+        <translation>无法读取命令的时间。</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is more than a day ahead of the server&apos;s; set the clock and issue the action again.</source>
+        <translation>本机时钟比服务器快一天以上，请校准时钟后重新操作。</translation>
+    </message>
+    <message>
+        <source>The same command had already been sent by another user.</source>
+        <translation>该命令已由其他用户发送过。</translation>
+    </message>
+    <message>
+        <source>The server failed on this command; it was not applied. Try again, or tell the administrator.</source>
+        <translation>服务器处理此命令失败，未执行。请重试或联系管理员。</translation>
+    </message>
+    <message>
+        <source>There was no reference data yet.</source>
+        <translation>尚无基础数据。</translation>
+    </message>
+    <message>
+        <source>The server refused the command.</source>
+        <translation>服务器拒绝了该命令。</translation>
+    </message>
+    <message>
+        <source>{who} dispatched {case} to {unit} at {time}</source>
+        <translation>{who} 于 {time} 将 {case} 派遣给 {unit}</translation>
+    </message>
+    <message>
+        <source>{who} reassigned {case} to {unit} at {time}</source>
+        <translation>{who} 于 {time} 将 {case} 改派给 {unit}</translation>
+    </message>
+    <message>
+        <source>{who} registered {case} at {time}</source>
+        <translation>{who} 于 {time} 对 {case} 立案</translation>
+    </message>
+    <message>
+        <source>{who} voided {case} at {time}</source>
+        <translation>{who} 于 {time} 作废了 {case}</translation>
+    </message>
+    <message>
+        <source>{who} accepted {case} at {time}</source>
+        <translation>{who} 于 {time} 接收了 {case}</translation>
+    </message>
+    <message>
+        <source>{who} returned {case} at {time}</source>
+        <translation>{who} 于 {time} 退回了 {case}</translation>
+    </message>
+    <message>
+        <source>{who} reported {case} handled at {time}</source>
+        <translation>{who} 于 {time} 反馈 {case} 处置完成</translation>
+    </message>
+    <message>
+        <source>{who} sent {case} to verification at {time}</source>
+        <translation>{who} 于 {time} 将 {case} 派发核查</translation>
+    </message>
+    <message>
+        <source>{who} passed the verification of {case} at {time}</source>
+        <translation>{who} 于 {time} 通过了 {case} 的核查</translation>
+    </message>
+    <message>
+        <source>{who} failed the verification of {case} at {time}</source>
+        <translation>{who} 于 {time} 判定 {case} 核查不通过</translation>
+    </message>
+    <message>
+        <source>{who} closed {case} at {time}</source>
+        <translation>{who} 于 {time} 对 {case} 结案</translation>
+    </message>
+    <message>
+        <source>{who} approved the extension of {case} at {time}</source>
+        <translation>{who} 于 {time} 批准了 {case} 的延期</translation>
+    </message>
+    <message>
+        <source>{who} denied the extension of {case} at {time}</source>
+        <translation>{who} 于 {time} 驳回了 {case} 的延期</translation>
+    </message>
+    <message>
+        <source>{who} suspended {case} at {time}</source>
+        <translation>{who} 于 {time} 对 {case} 缓办</translation>
+    </message>
+    <message>
+        <source>{who} resumed {case} at {time}</source>
+        <translation>{who} 于 {time} 恢复了 {case}</translation>
+    </message>
+    <message>
+        <source>{who} escalated {case} at {time}</source>
+        <translation>{who} 于 {time} 对 {case} 督办升级</translation>
+    </message>
+    <message>
+        <source>{who} took “{action}” on {case} at {time}</source>
+        <translation>{who} 于 {time} 对 {case} 执行了“{action}”</translation>
+    </message>
+    <message>
+        <source>{happened} while you were offline; {yours}.</source>
+        <translation>您离线期间，{happened}；{yours}。</translation>
+    </message>
+    <message>
+        <source>{happened} before your command arrived; {yours}.</source>
+        <translation>在您的命令到达之前，{happened}；{yours}。</translation>
+    </message>
+    <message>
+        <source>your {action} to {unit} was not applied</source>
+        <translation>您派给 {unit} 的“{action}”未执行</translation>
+    </message>
+    <message>
+        <source>your {action} was not applied</source>
+        <translation>您的“{action}”未执行</translation>
+    </message>
+    <message>
+        <source>Your {action} on {case} was not applied: {why}</source>
+        <translation>您对 {case} 的“{action}”未执行：{why}</translation>
+    </message>
+    <message>
+        <source>Already done: {happened}. Your {action} was not needed; nothing is lost.</source>
+        <translation>已完成：{happened}。您的“{action}”无需再执行，没有丢失任何内容。</translation>
+    </message>
+    <message>
+        <source>The case is now {status}, with {unit}.</source>
+        <translation>案件当前状态：{status}，承办单位：{unit}。</translation>
+    </message>
+    <message>
+        <source>The case is now {status}.</source>
+        <translation>案件当前状态：{status}。</translation>
+    </message>
+    <message>
+        <source>no unit</source>
+        <translation>无单位</translation>
+    </message>
+    <message>
+        <source>Reassign…</source>
+        <translation>改派…</translation>
+    </message>
+    <message>
+        <source>Apply again</source>
+        <translation>重新执行</translation>
+    </message>
+    <message>
+        <source>Add a note…</source>
+        <translation>添加备注…</translation>
+    </message>
+    <message>
+        <source>Open the case</source>
+        <translation>打开案件</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>SendVerifyDialog</name>
     <message>
         <source>(any inspector on duty)</source>
@@ -3794,6 +4301,60 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>SignDialog</name>
+    <message>
+        <source>Sign the handover</source>
+        <translation>签收交接班</translation>
+    </message>
+    <message>
+        <source>{who} signs this version of the handover report (content hash {hash}…). Once the server has it, the report can no longer change.</source>
+        <translation>{who} 签收此版本的交接班报告（内容哈希 {hash}…）。服务器收到后，报告将不能再修改。</translation>
+    </message>
+    <message>
+        <source>Your password</source>
+        <translation>您的密码</translation>
+    </message>
+    <message>
+        <source>Remarks of the incoming lead</source>
+        <translation>接班值班长意见</translation>
+    </message>
+    <message>
+        <source>Start my shift now</source>
+        <translation>立即开始我的班次</translation>
+    </message>
+    <message>
+        <source>Starting a shift needs the server</source>
+        <translation>开始班次需要连接服务器</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <source>Type your password to sign.</source>
+        <translation>请输入密码以签收。</translation>
+    </message>
+    <message>
+        <source>That is not your password; the handover is not signed.</source>
+        <translation>密码不正确，交接班未签收。</translation>
+    </message>
+</context>
+<context>
+    <name>SuspendDialog</name>
+    <message>
+        <source>Resume at</source>
+        <translation>恢复时间</translation>
+    </message>
+    <message>
+        <source>In city time. The lead&apos;s work queue lists the case from then; a lead resumes it.</source>
+        <translation>按城市时间。到时该案件会列入值班长待办，由值班长恢复。</translation>
+    </message>
+    <message>
+        <source>The resume time must lie ahead.</source>
+        <translation>恢复时间必须晚于现在。</translation>
+    </message>
+</context>
+<context>
     <name>TextDialog</name>
     <message>
         <source>Common reasons…</source>
@@ -3818,6 +4379,29 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Please write a note.</source>
         <translation>请填写备注。</translation>
+    </message>
+</context>
+<context>
+    <name>Times</name>
+    <message>
+        <source>Times in {zone} ({offset})</source>
+        <translation>时间均为 {zone}（{offset}）</translation>
+    </message>
+    <message>
+        <source>Times in this computer&apos;s zone ({offset})</source>
+        <translation>时间为本机时区（{offset}）</translation>
+    </message>
+    <message>
+        <source>{n} d</source>
+        <translation>{n} 天</translation>
+    </message>
+    <message>
+        <source>{n} h</source>
+        <translation>{n} 小时</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
     </message>
 </context>
 <context>
@@ -3848,6 +4432,17 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>{n} new urgent cases; latest: {case}</source>
         <translation>{n} 件新的紧急案件；最新：{case}</translation>
+    </message>
+</context>
+<context>
+    <name>ViewMenuButton</name>
+    <message>
+        <source>Views ▾</source>
+        <translation>视图 ▾</translation>
+    </message>
+    <message>
+        <source>Every view of the queue, also those the tab bar has no room for</source>
+        <translation>队列的所有视图，包括标签栏放不下的</translation>
     </message>
 </context>
 <context>

@@ -35,7 +35,7 @@ class HandoverCommands:
             if action == SET_NOTES:
                 handover.set_notes(session, user, key, payload.notes, now, **extra)
             elif action == SIGN:
-                handover.sign(session, user, key, payload.content_hash, now, **extra)
+                handover.sign(session, user, key, payload.content_hash, now, remarks=payload.remarks, **extra)
         except handover.HandoverRefused as refusal:  # raised before anything was written
             raise EntityRefused(refusal.reason, refusal.message) from None
 

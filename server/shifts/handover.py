@@ -78,6 +78,12 @@ def _case_ref(row: CaseRow) -> dict[str, Any]:
             "category_code": row.category_code, "priority": row.priority}
 
 
+def _place(data: dict) -> dict[str, Any]:
+    """Where the case is, for a lead reading the overdue list: its address and grid."""
+    location = data.get("location") or {}
+    return {"address": location.get("address") or "", "grid_code": location.get("grid_code")}
+
+
 def _events(session: Session, action: str, start: datetime, end: datetime):
     return session.execute(
         select(CaseEventRow, CaseRow).join(CaseRow, CaseRow.id == CaseEventRow.case_id)
@@ -115,7 +121,7 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
     overdue_rows = session.execute(select(CaseRow).where(*is_overdue).order_by(CaseRow.due_at, CaseRow.id)
                                    .limit(LIST_LIMIT)).scalars().all()  # a busy city has thousands: the oldest
     overdue = [{**_case_ref(r), "due_at": _iso(r.due_at), "stage": r.data.get("stage"),
-                "escalation_level": r.data.get("escalation_level", 0)} for r in overdue_rows]
+                "escalation_level": r.data.get("escalation_level", 0), **_place(r.data)} for r in overdue_rows]
     escalated = [{**_case_ref(c), "at": _iso(e.at), "actor": e.actor, "automatic": e.actor_role == Role.SYSTEM,
                   "reason": e.payload.get("reason", ""), "escalated_to": c.data.get("escalated_to"),
                   "escalation_level": c.data.get("escalation_level", 0)}
@@ -319,9 +325,10 @@ def set_notes(session: Session, user: AuthUser, shift_id: uuid.UUID, notes: str,
 
 def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str, now: datetime, *,
          console_id: str | None = None, client_time: datetime | None = None, offline: bool = False,
-         before_audit: BeforeAudit | None = None) -> dict[str, Any]:
+         before_audit: BeforeAudit | None = None, remarks: str = "") -> dict[str, Any]:
     """The incoming lead signs the version with `signed_hash`; raises HandoverRefused before writing
-    anything."""
+    anything. The incoming lead's `remarks` go into the signature's audit entry (the signed report and
+    its hash stay the outgoing lead's)."""
     _require_lead(user)
     row, shift = _lock(session, shift_id)
     if row.status == HANDOVER_SIGNED:
@@ -341,8 +348,9 @@ def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str
     row.signed_client_time = client_time
     row.signed_offline = offline
     row.updated_at = now
+    detail = {"content_hash": row.content_hash} | ({"remarks": remarks} if remarks else {})
     data = _publish(session, row, shift, user, "handover_sign", now, console_id, client_time, offline,
-                    before_audit, {"content_hash": row.content_hash})
+                    before_audit, detail)
     log.info("handover of shift %s signed by %s", shift_id, user.username)
     return data
 

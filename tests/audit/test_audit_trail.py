@@ -26,7 +26,8 @@ def test_cell_texts():
     assert cell_text(entry, "role") == "Operator" and cell_text(entry, "offline") == "offline"
     assert cell_text(entry, "entity_id") == "2026-000012" and cell_text(entry, "entity_kind") == "Case"
     assert cell_text(entry, "client_time") == "unusable: 2026-11-23T10:00:00"
-    assert cell_text(entry.model_copy(update={"action": "shift_open", "role": None}), "action") == "shift_open"  # a feature's own
+    assert cell_text(entry.model_copy(update={"action": "shift_open", "role": None}), "action") == "Shift started"
+    assert cell_text(entry.model_copy(update={"action": "brand_new", "role": None}), "action") == "brand_new"  # as is
     assert cell_text(entry.model_copy(update={"role": None}), "role") == ""
 
 

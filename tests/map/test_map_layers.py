@@ -73,7 +73,7 @@ def test_marker_from_dataclass_and_iso_strings():
                      None, 30.25, 120.16, Source.SENSOR_ALARM, NOW, NOW, NOW - timedelta(hours=1),
                      Stage.HANDLE, 0, 0, True, None)
     m = ml.case_marker(cs, NOW)
-    assert m["n"] == "P-0001" and m["s"] == "in_progress" and m["p"] == "urgent" and m["t"] == "overdue"
+    assert m["n"] == "P·0001 (offline)" and m["s"] == "in_progress" and m["p"] == "urgent" and m["t"] == "overdue"
     d = ml.case_marker(summary(due=None, due_at="2026-11-23T03:30:00+00:00"), NOW)
     assert d["t"] == ml.ON_TIME and d["due"].startswith("2026-11-23T03:30")
 

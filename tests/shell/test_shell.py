@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.cases.workflow import Actor
+from app.platform import times
 from app.platform.enums import Role
 from app.platform.events import EventGroup
 from app.platform.settings import user_cache_dir
@@ -168,7 +169,8 @@ def test_status_bar_follows_the_sync_state(qtbot, shell_ctx):
     ctx.engine.set(connection=Connection.ONLINE, last_sync=last, outbox=0, conflicts=2, clock_offset_s=0.42)
     assert bar.connection_label.text() == "Online"
     assert bar.connection_label.property("state") == "online"
-    assert bar.last_sync_label.text() == "Last sync: " + last.astimezone().strftime("%H:%M:%S")
+    assert bar.last_sync_label.text() == "Last sync: " + times.fmt(last, "clock")  # city time
+    assert bar.zone_label.text() == "Times in Asia/Shanghai (UTC+08:00)"
     assert bar.conflicts_label.text() == "Conflicts: 2"
     assert bar.conflicts_label.property("pending") == "true"
     assert bar.clock_label.text() == "Server clock: +0.4 s"
@@ -249,7 +251,7 @@ def test_window_shows_banners_under_the_menus(qtbot, shell_ctx, tmp_path, placeh
     feed_setting(demo_cache, 1, emergency(True))
     assert window.emergency_banner.isVisibleTo(top)
     order = [top.layout().itemAt(i).widget() for i in range(top.layout().count())]
-    assert order == [window.menu_bar, window.emergency_banner, window.offline_banner]
+    assert order == [window.menu_bar, window.emergency_banner, window.offline_banner, window.conflict_banner]
     ctx.engine.set(connection=Connection.ONLINE, outbox=0)
     assert not window.offline_banner.isVisibleTo(top)
 

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QDockWidget
 TITLES = {"caseQueueDock": "Case queue", "mapDock": "Map", "caseDetailDock": "Case detail",
           "conflictsDock": "Conflicts", "caseTasksDock": "Tasks", "sensorDock": "Sensors", "alarmDock": "Alarms",
           "auditDock": "Audit trail", "performanceDock": "Performance", "handoverDock": "Shift handover",
-          "disputeDock": "Ownership disputes", "supervisionDock": "Supervision orders", "callbacksDock": "Callbacks"}
+          "disputeDock": "Ownership disputes", "supervisionDock": "Supervision orders", "callbacksDock": "Callbacks",
+          "leadQueueDock": "Lead's work queue"}
 
 
 class StubDock(QDockWidget):

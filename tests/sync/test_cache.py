@@ -86,7 +86,7 @@ def test_offline_create_gets_provisional_numbers(cache, refdata, now):
     assert first.payload["provisional_number"] == f"P-{short}-1"
     assert second.payload["provisional_number"] == f"P-{short}-2"
     assert first.offline and second.offline
-    assert cache.case(first.case_id).display_number == f"P-{short}-1"
+    assert cache.case(first.case_id).display_number == f"P·{short}-1 (offline)"  # not like a case number
     with pytest.raises(WorkflowError):  # a refused create uses no number
         cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, 3, category="nope"), now, offline=True)
     third = cache.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, 4), now, offline=True)

@@ -476,13 +476,4 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
         if criteria:  # the lead checks the category's closing criteria (结案标准) before closing
             dialog.question.setText(dialog.question.text() + "\n" + criteria)
         return dialog
-    if action == Action.APPROVE_EXTENSION and case.extension is not None:
-        ext = case.extension
-        dialog = ConfirmDialog(action, case, parent)
-        mode = (QCoreApplication.translate("ConfirmDialog", "working time") if ext.working
-                else QCoreApplication.translate("ConfirmDialog", "calendar time"))
-        dialog.question.setText(QCoreApplication.translate(
-            "ConfirmDialog", "Approve {hours:g} more hours ({mode}) requested by {who}?\nReason: {reason}").format(
-            hours=ext.minutes / 60, mode=mode, who=ext.requested_by, reason=ext.reason))
-        return dialog
     return None

@@ -1,9 +1,12 @@
-"""Commands the server refused: what was tried, why it was refused, and the server's version of the case,
-with Re-apply (issue it again on the current state) and Discard.
+"""Commands the server refused, in plain words: what got there first, what became of the operator's
+command, where the case stands now, and only the actions that can still succeed (reassign to the unit
+the operator wanted, apply again when the rules now allow it, add a note, open the case, dismiss).
+
+A refusal whose outcome already holds (`app.cases.refusals.is_settled`) is listed greyed as settled and
+not counted as a conflict. The sentences come from `app.cases.refusals` (Qt-free, translated there).
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -16,11 +19,13 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -31,18 +36,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.cache.models import Conflict
-from app.platform import labels
-from ui.cases.issuing import now_utc, refusal_text, ui_language
-from ui.cases.timeline import format_time
+from app.cases import refusals
+from app.cases.refusals import Remedy
+from app.platform import labels, times
+from app.platform.enums import Action
+from ui.cases.issuing import issue, now_utc, refusal_text, ui_language
 from ui.shell import theme
+from ui.shell.context import working_offline
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
 
 HEADERS = (QT_TRANSLATE_NOOP("ConflictsModel", "Case"), QT_TRANSLATE_NOOP("ConflictsModel", "Action"),
-           QT_TRANSLATE_NOOP("ConflictsModel", "Reason"), QT_TRANSLATE_NOOP("ConflictsModel", "Message"),
-           QT_TRANSLATE_NOOP("ConflictsModel", "Server status"), QT_TRANSLATE_NOOP("ConflictsModel", "Server unit"),
-           QT_TRANSLATE_NOOP("ConflictsModel", "Server version"), QT_TRANSLATE_NOOP("ConflictsModel", "Issued"))
+           QT_TRANSLATE_NOOP("ConflictsModel", "What happened"), QT_TRANSLATE_NOOP("ConflictsModel", "Now"),
+           QT_TRANSLATE_NOOP("ConflictsModel", "Issued"))
+
+
+def explain(ctx: Any, c: Conflict) -> refusals.Explanation:
+    return refusals.explain(c.command, c.reason, c.message, c.server_case, actor=ctx.actor, refdata=ctx.cache.refdata(),
+                            language=ui_language(ctx))
 
 
 class ConflictsModel(QAbstractTableModel):
@@ -52,6 +64,7 @@ class ConflictsModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self._rows: list[Conflict] = []
+        self._said: dict[int, refusals.Explanation] = {}
 
     def set_conflicts(self, conflicts: list[Conflict]) -> None:
         wanted = {c.id for c in conflicts}
@@ -68,8 +81,22 @@ class ConflictsModel(QAbstractTableModel):
             self._rows.extend(new)
             self.endInsertRows()
 
+    def retranslate(self) -> None:
+        self._said.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+
     def conflict(self, row: int) -> Conflict | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def explanation(self, c: Conflict) -> refusals.Explanation:
+        if c.id not in self._said:
+            self._said[c.id] = explain(self.ctx, c)
+        return self._said[c.id]
+
+    def open_count(self) -> int:
+        return sum(1 for c in self._rows if not c.settled)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -86,37 +113,27 @@ class ConflictsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         c = self._rows[index.row()]
-        server = c.server_case
-        if role == Qt.ItemDataRole.DisplayRole:
-            col = index.column()
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
-                return server.display_number if server else str(c.case_id)[:8]
+                return refusals.case_label(c.server_case, c.command)
             if col == 1:
-                return labels.action_label(c.command.action)
+                action = labels.action_label(c.command.action)
+                return self.tr("{action} (settled)").format(action=action) if c.settled else action
             if col == 2:
-                return c.reason
+                return self.explanation(c).headline
             if col == 3:
-                return c.message
+                return self.explanation(c).state
             if col == 4:
-                if server is not None:
-                    return labels.status_label(server.status)
-                return self.tr("no such case") if c.server_has_no_case else ""
-            if col == 5:
-                return self._unit(server.unit_id) if server else ""
-            if col == 6:
-                return str(server.version) if server else ""
-            if col == 7:
-                issued = format_time(c.command.issued_at)
+                issued = times.fmt(c.command.issued_at, "seconds")
                 return self.tr("{time} (offline)").format(time=issued) if c.command.offline else issued
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return c.message
+        if role == Qt.ItemDataRole.FontRole and c.settled:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and c.settled:
+            return QBrush(theme.color("muted"))
         return None
-
-    def _unit(self, unit_id: str | None) -> str:
-        refdata = self.ctx.cache.refdata()
-        if not unit_id or refdata is None or not refdata.has_unit(unit_id):
-            return unit_id or ""
-        return labels.localized_name(refdata.unit(unit_id), ui_language(self.ctx))
 
 
 class ConflictsDock(QDockWidget):
@@ -137,29 +154,34 @@ class ConflictsDock(QDockWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((110, 110, 110, 280, 110, 170, 100)):
+        for col, width in enumerate((110, 90, 420, 200)):
             self.table.setColumnWidth(col, width)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # sentences wrap
         self.details = QPlainTextEdit(split)
         self.details.setReadOnly(True)
         layout.addWidget(split, 1)
         buttons = QHBoxLayout()
-        self.reapply_button = QPushButton(body)
-        self.discard_button = QPushButton(body)
         self.message = QLabel(body)
         self.message.setWordWrap(True)
         buttons.addWidget(self.message, 1)
-        buttons.addWidget(self.reapply_button)
-        buttons.addWidget(self.discard_button)
+        self.buttons: dict[Remedy, QPushButton] = {}
+        for remedy in Remedy:
+            button = QPushButton(body, objectName=f"conflict_{remedy}")
+            button.clicked.connect(lambda _=False, r=remedy: self.act(r))
+            button.hide()
+            buttons.addWidget(button)
+            self.buttons[remedy] = button
+        self.reapply_button = self.buttons[Remedy.REAPPLY]
+        self.discard_button = self.buttons[Remedy.DISCARD]
         layout.addLayout(buttons)
         self.setWidget(body)
 
-        self.reapply_button.clicked.connect(lambda: self.resolve("reapply"))
-        self.discard_button.clicked.connect(lambda: self.resolve("discard"))
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
-        self.table.doubleClicked.connect(self._open_case)
+        self.table.doubleClicked.connect(lambda index: self._open(self.model.conflict(index.row())))
         self.model.rowsInserted.connect(lambda *_: self._selection_changed())
         self.model.rowsRemoved.connect(lambda *_: self._selection_changed())
         ctx.signals.conflicts_changed.connect(lambda _n: self.reload())
@@ -169,14 +191,16 @@ class ConflictsDock(QDockWidget):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Conflicts"))
-        self.reapply_button.setText(self.tr("Re-apply"))
-        self.reapply_button.setToolTip(self.tr("Issue the same action again on the case as it is now"))
-        self.discard_button.setText(self.tr("Discard"))
-        self.discard_button.setToolTip(self.tr("Drop the refused action; the server's version stands"))
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+        for remedy, button in self.buttons.items():
+            button.setText(refusals.remedy_label(remedy))
+        self.buttons[Remedy.REAPPLY].setToolTip(self.tr("Issue the same action again: the rules allow it on the "
+                                                        "case as it is now"))
+        self.buttons[Remedy.DISCARD].setToolTip(self.tr("Drop the refused action; the server's version stands"))
+        self.model.retranslate()
         self._update_summary()
+        self._selection_changed()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -193,9 +217,14 @@ class ConflictsDock(QDockWidget):
         self._update_summary()
 
     def _update_summary(self) -> None:
-        n = self.model.rowCount()
-        self.summary.setText(self.tr("{n} command(s) refused by the server. Re-apply them on the current state "
-                                     "or discard them.").format(n=n) if n else self.tr("No conflicts."))
+        n, settled = self.model.open_count(), self.model.rowCount() - self.model.open_count()
+        if n:
+            text = self.tr("%n command(s) refused by the server and waiting for you.", "", n)
+        else:
+            text = self.tr("No conflicts.")
+        if settled:
+            text += " " + self.tr("%n refusal(s) settled: the case was already as you wanted.", "", settled)
+        self.summary.setText(text)
 
     def current(self) -> Conflict | None:
         index = self.table.selectionModel().currentIndex()
@@ -204,52 +233,124 @@ class ConflictsDock(QDockWidget):
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
 
+    def select_case(self, case_id) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.conflict(row).case_id == case_id:
+                self.select_row(row)
+                return True
+        return False
+
+    def offered(self) -> list[Remedy]:
+        """The remedies shown for the selected conflict, in order."""
+        return [r for r, b in self.buttons.items() if not b.isHidden()]
+
     def _selection_changed(self) -> None:
         c = self.current()
-        self.reapply_button.setEnabled(c is not None)
-        self.discard_button.setEnabled(c is not None)
-        if c is None:
+        said = self.model.explanation(c) if c is not None else None
+        for remedy, button in self.buttons.items():
+            button.setVisible(said is not None and remedy in said.remedies)
+            button.setEnabled(True)
+        if c is None or said is None:
             self.details.clear()
             return
-        lines = [self.tr("Refused: {action} ({reason})").format(action=labels.action_label(c.command.action),
-                                                               reason=c.reason), c.message, "",
-                 self.tr("What was sent:"), json.dumps(c.command.payload, ensure_ascii=False, indent=2), ""]
-        server = c.server_case
-        if server is None:
-            if c.server_has_no_case:  # else the server withheld it: the refusal's message says why
-                lines.append(self.tr("The server has no such case."))
+        unit = c.command.payload.get("unit_id") if isinstance(c.command.payload, dict) else None
+        if Remedy.REASSIGN in said.remedies and unit:
+            self.buttons[Remedy.REASSIGN].setText(self.tr("Reassign to {unit}").format(unit=self._unit(unit)))
         else:
-            lines += [self.tr("The server's version of case {number}:").format(number=server.display_number),
-                      self.tr("status {status}, unit {unit}, version {version}, updated {time}").format(
-                          status=labels.status_label(server.status), unit=self.model._unit(server.unit_id) or "—",
-                          version=server.version, time=format_time(server.updated_at))]
-            if server.events:
-                last = server.events[-1]
-                lines.append(self.tr("last: {action} by {who} at {time}").format(
-                    action=labels.action_label(last.action), who=last.actor, time=format_time(last.at)))
+            self.buttons[Remedy.REASSIGN].setText(refusals.remedy_label(Remedy.REASSIGN))
+        lines = [said.headline, "", self.tr("Why: {reason}").format(reason=said.reason)]
+        if said.state:
+            lines.append(said.state)
+        lines += ["", self.tr("What you sent: {action} on {case}, {time}").format(
+            action=labels.action_label(c.command.action), case=refusals.case_label(c.server_case, c.command),
+            time=times.fmt(c.command.issued_at, "seconds"))]
+        names = {"unit_id": self.tr("Unit"), "target_unit_id": self.tr("Unit"), "reason": self.tr("Reason"),
+                 "text": self.tr("Text"), "note": self.tr("Note"), "minutes": self.tr("Minutes"),
+                 "inspector": self.tr("Inspector"), "description": self.tr("Description")}
+        for key, value in (c.command.payload or {}).items():
+            if key in ("unit_id", "target_unit_id") and value:
+                value = self._unit(value)
+            if key in names and value not in (None, ""):
+                lines.append(f"  {names[key]}: {value}")
         self.details.setPlainText("\n".join(lines))
+        # the server's own words (ids, codes) are for whoever looks into it, not the first thing read
+        self.details.setToolTip(self.tr("The server said: {message}").format(message=c.message or c.reason))
 
-    def _open_case(self, index: QModelIndex) -> None:
-        c = self.model.conflict(index.row())
+    def _unit(self, unit_id: str | None) -> str:
+        refdata = self.ctx.cache.refdata()
+        if not unit_id or refdata is None or not refdata.has_unit(unit_id):
+            return unit_id or ""
+        return labels.localized_name(refdata.unit(unit_id), ui_language(self.ctx))
+
+    # ------------------------------------------------------------------ remedies
+
+    def act(self, remedy: Remedy) -> None:
+        c = self.current()
+        if c is None:
+            return
+        self.message.setText("")
+        if remedy == Remedy.OPEN:
+            self._open(c)
+        elif remedy == Remedy.DISCARD:
+            self._resolve(c, "discard")
+        elif remedy == Remedy.REAPPLY:
+            self._resolve(c, "reapply")
+        elif remedy == Remedy.REASSIGN:
+            unit = c.command.payload.get("unit_id")
+            self._issue_then_discard(c, Action.REASSIGN, {"unit_id": unit},
+                                     self.tr("Reassigned to {unit}: queued.").format(unit=self._unit(unit)))
+        elif remedy == Remedy.NOTE:
+            self.ask_note(c)
+
+    def note_suggestion(self, c: Conflict) -> str:
+        unit = c.command.payload.get("unit_id") if isinstance(c.command.payload, dict) else None
+        action = labels.action_label(c.command.action)
+        if unit:
+            return self.tr("Wanted to {action} to {unit} ({time}); refused: {reason}").format(
+                action=action, unit=self._unit(unit), time=times.fmt(c.command.issued_at, "minutes"),
+                reason=self.model.explanation(c).reason)
+        return self.tr("Wanted to {action} ({time}); refused: {reason}").format(
+            action=action, time=times.fmt(c.command.issued_at, "minutes"), reason=self.model.explanation(c).reason)
+
+    def ask_note(self, c: Conflict, text: str | None = None) -> None:
+        """Ask for the note's text (prefilled with what was wanted), then add it and dismiss the conflict.
+        `text` skips the question (tests, scripts)."""
+        if text is None:
+            text, ok = QInputDialog.getMultiLineText(self, self.tr("Add a note"), self.tr("Note on {case}:").format(
+                case=refusals.case_label(c.server_case, c.command)), self.note_suggestion(c))
+            if not ok or not text.strip():
+                return
+        self._issue_then_discard(c, Action.NOTE, {"text": text.strip()}, self.tr("Note added: queued."))
+
+    def _issue_then_discard(self, c: Conflict, action: Action, payload: dict, done: str) -> None:
+        self._set_enabled(False)
+        actor, now, cache = self.ctx.actor, now_utc(self.ctx), self.ctx.cache
+
+        def issued(_command) -> None:
+            run_op(lambda: cache.resolve_conflict(c.id, "discard", actor, now),
+                   lambda _r: self._resolved(done), self._failed, write=True, owner=self)
+
+        issue(self.ctx, action, c.case_id, payload, issued, self._failed, owner=self)
+
+    def _open(self, c: Conflict | None) -> None:
         if c is not None:
             self.ctx.select_case(c.case_id)
 
-    def resolve(self, resolution: str) -> None:
-        c = self.current()
-        if c is None:
-            return
+    def _resolve(self, c: Conflict, resolution: str) -> None:
         cache, actor, now = self.ctx.cache, self.ctx.actor, now_utc(self.ctx)
-        offline = bool(getattr(self.ctx.session, "offline", False))
-        self.reapply_button.setEnabled(False)
-        self.discard_button.setEnabled(False)
-        self.message.setText("")
+        offline = working_offline(self.ctx)
+        self._set_enabled(False)
+        done = self.tr("Applied again: queued.") if resolution == "reapply" else self.tr("Dismissed.")
         run_op(lambda: cache.resolve_conflict(c.id, resolution, actor, now, offline=offline),
-               lambda _r: self._resolved(resolution), self._failed, write=True, owner=self)
+               lambda _r: self._resolved(done), self._failed, write=True, owner=self)
 
-    def _resolved(self, resolution: str) -> None:
+    def _set_enabled(self, enabled: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(enabled)
+
+    def _resolved(self, text: str) -> None:
         theme.set_style_property(self.message, "feedback", "ok")
-        self.message.setText(self.tr("Re-applied: queued again.") if resolution == "reapply"
-                             else self.tr("Discarded."))
+        self.message.setText(text)
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:

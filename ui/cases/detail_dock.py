@@ -162,7 +162,7 @@ class CaseDetailDock(QDockWidget):
         details.setStretchFactor(0, 3)
         details.setStretchFactor(1, 1)
         details.setSizes([700, 300])
-        self.timeline = CaseTimeline(unit_name=partial(unit_label, ctx))  # no bound method: no cycle
+        self.timeline = CaseTimeline(unit_name=partial(unit_label, ctx), refdata=ctx.cache.refdata)  # no cycle
         self.tabs.addTab(details, "")
         self.tabs.addTab(self.timeline, "")
         self.task_panel = CaseTasksPanel(partial(unit_label, ctx))  # joint tasks, on-site check

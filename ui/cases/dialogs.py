@@ -1,5 +1,6 @@
 """Which dialog collects an action's payload: the one place that knows every dialog module (the joint
-handling and on-site check dialogs, the follow-ups', the dispute's, and the loop's own in
+handling and on-site check dialogs, the follow-ups', the dispute's, the decisions' (extension, suspension),
+and the loop's own in
 `ui.cases.action_dialogs`, on which the others build)."""
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.cases.case import Case
 from app.platform.enums import Action
 from ui.cases import action_dialogs, followup_dialogs, task_dialogs
 from ui.cases.action_dialogs import PayloadDialog
+from ui.cases.decision_dialogs import ApproveExtensionDialog, SuspendDialog
 from ui.cases.dispute_dialog import DecideOwnerDialog
 
 
@@ -23,4 +25,8 @@ def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> 
         return dialog
     if action == Action.DECIDE_OWNER:
         return DecideOwnerDialog(case, ctx.cache.refdata(), parent)
+    if action == Action.SUSPEND:
+        return SuspendDialog(case, parent)  # with an optional resume-at time
+    if action == Action.APPROVE_EXTENSION and case.extension is not None:
+        return ApproveExtensionDialog(case, ctx.cache.refdata(), parent)  # the resulting deadline, partial approval
     return action_dialogs.dialog_for(action, case, ctx, parent)

@@ -1,6 +1,6 @@
 """The dialogs of the follow-up actions: issue a supervision order (督办), reply to one, accept or reject a
 reply, record a callback (回访), reopen a case. Each has `payload() -> dict` (app/cases/commands.py schemas);
-`followup_dialog_for` picks one and `ui.cases.action_dialogs.dialog_for` asks it first.
+`followup_dialog_for` picks one and `ui.cases.dialogs.dialog_for` asks it first.
 """
 from __future__ import annotations
 

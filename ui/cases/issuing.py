@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 
 from app.cases.workflow import WorkflowError
 from app.platform.enums import Action
+from ui.shell.context import working_offline
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
@@ -57,6 +58,6 @@ def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any
           success: Callable[[Any], None] | None = None,
           failure: Callable[[BaseException], None] | None = None, *, owner: QObject | None = None):
     """Queue one command through the cache on the writer thread (run_op write=True)."""
-    actor, offline, now = ctx.actor, bool(getattr(ctx.session, "offline", False)), now_utc(ctx)
+    actor, offline, now = ctx.actor, working_offline(ctx), now_utc(ctx)
     return run_op(lambda: ctx.cache.issue(actor, action, case_id, payload, now, offline=offline),
                   success, failure, write=True, owner=owner)

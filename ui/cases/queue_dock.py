@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.cases.saved_views import View, view_name, view_rule, views_for
 from app.platform.enums import Role
 from ui.cases.queue_model import CaseIdRole, CaseQueueModel, Column
+from ui.cases.view_menu import tab_row
 from ui.shell import theme
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
 from ui.shell.notifier import NotificationBanner, UrgentCaseNotifier
@@ -98,7 +99,7 @@ class CaseQueueDock(QDockWidget):
         self.tabs.setUsesScrollButtons(True)
         self.tabs.setDocumentMode(True)
         self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
-        layout.addWidget(self.tabs)
+        layout.addLayout(tab_row(self.tabs, body))  # the tabs scroll; "Views ▾" lists them all
 
         row = QHBoxLayout()
         self.search = QLineEdit(body)

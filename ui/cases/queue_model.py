@@ -44,7 +44,7 @@ from app.cases.queue_rows import PRIORITY_ORDER, RowBatch
 from app.cases.saved_views import View, ViewContext
 from app.cases.search import fold_texts, query_tokens
 from app.cases.summary import CaseSummary
-from app.platform import labels
+from app.platform import labels, times
 from app.platform.enums import Priority, Stage, Status
 from app.platform.scope import visible_units
 from app.refdata import timelimits
@@ -723,7 +723,7 @@ class CaseQueueModel(QAbstractTableModel):
             limit = self._limit(s)
             mode = self.tr("working time") if limit is not None and limit.working else self.tr("calendar time")
             return self.tr("Stage: {stage}\nDue: {due} ({mode})").format(
-                stage=labels.stage_label(s.stage), due=s.due_at.astimezone().strftime("%Y-%m-%d %H:%M"), mode=mode)
+                stage=labels.stage_label(s.stage), due=times.fmt(s.due_at), mode=mode)
         if col == Column.LOCATION:
             return f"{s.grid_code or '-'}\n{s.lat:.6f}, {s.lon:.6f}"
         if col == Column.UNIT:
@@ -731,7 +731,7 @@ class CaseQueueModel(QAbstractTableModel):
         if col == Column.PENDING and s.pending:
             return self.tr("Commands issued on this console are waiting to reach the server")
         if col == Column.AGE:
-            return s.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            return times.fmt(s.created_at, "seconds")
         return None
 
     # ------------------------------------------------------------------ countdown

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 
 from app.cases.case import Case, CaseEvent
 from app.cases.commands import Command
-from app.platform import labels
+from app.platform import labels, times
 from app.platform.enums import Action, Status
+from app.refdata.people import display_name, person_text
 from ui.shell import theme
 
 PENDING_COLOUR = "pending_text"    # ui.shell.theme colour names (the tree keeps the view's background)
@@ -27,7 +28,8 @@ EMPHASIS_COLOUR = "danger_text"    # escalations, returns and voids
 
 
 def format_time(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S") if dt is not None else ""
+    """A time in the city's zone, to the second (`app.platform.times`: one form everywhere)."""
+    return times.fmt(dt, "seconds")
 
 
 class CaseTimeline(QTreeWidget):
@@ -36,9 +38,10 @@ class CaseTimeline(QTreeWidget):
 
     COLUMNS = 7
 
-    def __init__(self, parent: QWidget | None = None, *, unit_name=None):
+    def __init__(self, parent: QWidget | None = None, *, unit_name=None, refdata=None):
         super().__init__(parent)
         self._unit_name = unit_name or (lambda unit_id: unit_id or "")
+        self._refdata = refdata or (lambda: None)  # for display names: 张敏 · Operator
         self.setColumnCount(self.COLUMNS)
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
@@ -91,7 +94,7 @@ class CaseTimeline(QTreeWidget):
         return [[self.topLevelItem(i).text(c) for c in range(self.COLUMNS)] for i in range(self.topLevelItemCount())]
 
     def _event_item(self, e: CaseEvent, pending: bool) -> QTreeWidgetItem:
-        who = f"{e.actor} · {labels.role_label(e.actor_role)}"
+        who = person_text(self._refdata(), e.actor, e.actor_role)
         client = format_time(e.client_time)
         if e.offline:
             client = self.tr("{time} (offline)").format(time=client)
@@ -145,14 +148,15 @@ class CaseTimeline(QTreeWidget):
             if p.get(key):
                 parts.append(self.tr("unit: {unit}").format(unit=self._unit_name(p[key])))
         if p.get("inspector"):
-            parts.append(self.tr("inspector: {name}").format(name=p["inspector"]))
+            parts.append(self.tr("inspector: {name}").format(name=display_name(self._refdata(), p["inspector"])))
         if p.get("minutes"):
             hours = p["minutes"] / 60
             mode = self.tr("working") if p.get("working", True) else self.tr("calendar")
             parts.append(self.tr("{hours:g} h ({mode})").format(hours=hours, mode=mode))
         if p.get("new_due_at"):
-            parts.append(self.tr("new deadline {due}").format(
-                due=format_time(datetime.fromisoformat(p["new_due_at"]))))
+            parts.append(self.tr("new deadline {due}").format(due=times.fmt(p["new_due_at"])))
+        if p.get("resume_at"):
+            parts.append(self.tr("resumes {at}").format(at=times.fmt(p["resume_at"])))
         if p.get("automatic"):
             parts.append(self.tr("automatic"))
         for key in ("reason", "note", "text"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from app.platform import times
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from app.platform.labels import localized_name
 from app.sensors.alarms import Alarm, AlarmSource, AlarmState
@@ -80,13 +82,11 @@ def _key(alarm: Alarm) -> tuple[int, float, str]:
 
 
 def format_time(epoch: float | None, now: float | None = None) -> str:
+    """City time (`app.platform.times`): the time of day today, else the date and time."""
     if epoch is None:
         return ""
     now = time.time() if now is None else now
-    lt = time.localtime(epoch)
-    if time.localtime(now)[:3] == lt[:3]:
-        return time.strftime("%H:%M:%S", lt)
-    return time.strftime("%m-%d %H:%M", lt)
+    return times.fmt_relative_day(datetime.fromtimestamp(epoch, timezone.utc), datetime.fromtimestamp(now, timezone.utc))
 
 
 class AlarmModel(QAbstractTableModel):

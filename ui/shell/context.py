@@ -11,6 +11,7 @@ from uuid import UUID
 from PySide6.QtCore import QObject, Signal
 
 from app.cache import LocalCache
+from app.platform import times
 from app.sync.session import Session
 from ui.shell.current_case import CurrentCase
 
@@ -31,6 +32,19 @@ class CoreSignals(QObject):
     refdata_changed = Signal(str)        # new reference data version (names, units, categories)
     pick_location_requested = Signal()   # a form asks the map for the next clicked point
     location_picked = Signal(float, float, str)  # lat, lon, address/grid text
+
+
+def working_offline(ctx: Any) -> bool:
+    """Whether a command issued now is issued offline: in an offline session, and also in an online
+    session while the server cannot be reached (the command waits in the outbox and is sent later).
+    The flag travels with the command into the server's audit trail ("issued offline")."""
+    session = getattr(ctx, "session", None)
+    if bool(getattr(session, "offline", False)):
+        return True
+    engine = getattr(ctx, "engine", None)
+    state = getattr(engine, "state", None) if engine is not None else None
+    connection = getattr(state, "connection", None)
+    return connection is not None and str(connection) in ("offline", "auth_expired")
 
 
 @dataclass
@@ -59,8 +73,16 @@ class ConsoleContext:
     def actor(self):
         return self.session.actor
 
+    def follow_city_zone(self) -> None:
+        """Show every time in the city's zone (the reference data's calendar, the server's setting)."""
+        refdata = self.cache.refdata()
+        if refdata is not None:
+            times.set_city_zone(refdata.policy.calendar.tz)
+
     def connect_core(self) -> None:
         """Adapt the cache's and sync engine's plain-Python events to the Qt signals (call once)."""
+        self.follow_city_zone()
+        self.signals.refdata_changed.connect(lambda _version: self.follow_city_zone())
         ev = self.cache.events
         ev.cases_changed.connect(self.signals.cases_changed.emit)
         ev.outbox_changed.connect(self.signals.outbox_changed.emit)

@@ -29,9 +29,12 @@ from app.platform.labels import role_label
 from app.platform.settings import ConsoleSettings, SettingsStore
 from ui.audit.dock import AuditDock
 from ui.cases.callbacks_dock import CallbacksDock
+from ui.cases.conflict_banner import ConflictBanner
 from ui.cases.conflicts_dock import ConflictsDock
 from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.dispute_dialog import DisputeDock
+from ui.cases.lead_queue_dock import LeadQueueDock
+from ui.cases.lookup import install_lookup
 from ui.cases.queue_dock import CaseQueueDock
 from ui.cases.supervision_dock import SupervisionDock
 from ui.cases.tasks_dock import CaseTasksDock
@@ -51,7 +54,7 @@ from ui.shifts.handover_dock import HandoverDock
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 3  # bump when the set of docks changes: an older saved layout is then ignored
+STATE_VERSION = 5  # bump when the set of docks changes: an older saved layout is then ignored
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ DOCKS = (
     DockSpec("handoverDock", HandoverDock, roles=(Role.SHIFT_LEAD,)),
     DockSpec("supervisionDock", SupervisionDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD, Role.UNIT_HANDLER)),
     DockSpec("callbacksDock", CallbacksDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD)),
+    DockSpec("leadQueueDock", LeadQueueDock, roles=(Role.SHIFT_LEAD,)),
 )
 
 
@@ -126,6 +130,8 @@ class MainWindow(QMainWindow):
         self.offline_banner = OfflineBanner(ctx, self)
         self.offline_banner.relogin_requested.connect(self.log_in_again)
         self.emergency_banner = EmergencyBanner(ctx, self)
+        self.conflict_banner = ConflictBanner(ctx, self)
+        self.conflict_banner.show_conflicts.connect(lambda: self._raise_dock("conflictsDock"))
         self._build_menus()
         self.setStatusBar(ConsoleStatusBar(ctx, self))
         self._retranslate()
@@ -170,6 +176,10 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["handoverDock"])
             d["handoverDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["handoverDock"])
+        if "leadQueueDock" in d:  # shift leads only: a tab next to the case detail
+            self.addDockWidget(right, d["leadQueueDock"])
+            d["leadQueueDock"].show()
+            self.tabifyDockWidget(d["caseDetailDock"], d["leadQueueDock"])
         if "disputeDock" in d:  # shift leads only (they decide): a tab next to the conflicts
             self.addDockWidget(right, d["disputeDock"])
             d["disputeDock"].show()
@@ -243,6 +253,8 @@ class MainWindow(QMainWindow):
         self.menu_bar = QMenuBar(self)
         self.file_menu = self.menu_bar.addMenu("")
         self.new_case_action = self._action(self.file_menu, self.new_case, QKeySequence.StandardKey.New)
+        self.lookup, self.find_case_action = install_lookup(self, self.ctx)
+        self.file_menu.addAction(self.find_case_action)
         self.emergency_switch = EmergencySwitch(self.ctx, self)
         self.emergency_switch.switched.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.emergency_action = self._action(self.file_menu, self.emergency_switch.trigger, "Ctrl+Shift+E")
@@ -277,7 +289,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        for widget in (self.menu_bar, self.emergency_banner, self.offline_banner):
+        for widget in (self.menu_bar, self.emergency_banner, self.offline_banner, self.conflict_banner):
             column.addWidget(widget)
         self.setMenuWidget(top)  # banners span the full width, right under the menus
 
@@ -289,6 +301,7 @@ class MainWindow(QMainWindow):
     def _retranslate(self) -> None:
         self.file_menu.setTitle(self.tr("&File"))
         self.new_case_action.setText(self.tr("&New case…"))
+        self.find_case_action.setText(self.tr("&Find a case…"))
         self.emergency_action.setText(self.tr("&Emergency mode…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
@@ -322,6 +335,12 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("New case"), self.tr("The new case form is not available in this "
                                                                    "build."))
 
+    def _raise_dock(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
     def _connect_docks(self) -> None:
         """The few links between docks: "Pick on map" in the new case form, and new reference data."""
         queue, map_dock = self.docks.get("caseQueueDock"), self.docks.get("mapDock")
@@ -331,6 +350,9 @@ class MainWindow(QMainWindow):
         current = getattr(self.ctx, "current", None)
         if current is not None:  # a confirmation or refusal about a case no longer shown: the status bar says it
             current.elsewhere.connect(lambda message: self.statusBar().showMessage(message.text, 15_000))
+        lead_queue = self.docks.get("leadQueueDock")
+        if hasattr(lead_queue, "open_conflicts"):
+            lead_queue.open_conflicts.connect(lambda: self._raise_dock("conflictsDock"))
         model = getattr(queue, "model", None)
         if hasattr(model, "refresh_names"):
             self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())

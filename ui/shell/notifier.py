@@ -91,6 +91,9 @@ class _Chime:
             QApplication.beep()
 
 
+Chime = _Chime  # the one alert sound, shared with the conflict banner (ui.cases.conflict_banner)
+
+
 class NotificationBanner(QFrame):
     """A red strip at the top of the queue: 'New urgent case …' with Open and dismiss buttons."""
 
@@ -183,6 +186,8 @@ class UrgentCaseNotifier(QObject):
         self._flush_timer.timeout.connect(self._flush)
 
     def notify(self, summary) -> None:
+        if getattr(summary, "server_version", 0) is None:
+            return  # created on this console and not yet on the server: the operator's own new case
         self._batch.append(summary)
         self._flush_timer.start()
 

@@ -4,11 +4,12 @@ style sheet through the `state` / `pending` / `warn` properties."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from app.platform import times
 from app.platform.labels import role_label
 from app.sync.state import Connection, SyncState
 from ui.shell.context import ConsoleContext
@@ -20,12 +21,10 @@ CLOCK_WARN_S = 30.0  # beyond this the operator should know deadlines shown here
 
 
 def format_time(moment: datetime | None) -> str:
-    """Local wall-clock time, with the date when it is not today."""
+    """City time (`app.platform.times`), with the date when it is not today."""
     if moment is None:
         return ""
-    local = moment.astimezone()
-    return local.strftime("%H:%M:%S") if local.date() == datetime.now().astimezone().date() \
-        else local.strftime("%Y-%m-%d %H:%M")
+    return times.fmt_relative_day(moment, datetime.now(timezone.utc))
 
 
 class ConsoleStatusBar(QStatusBar):
@@ -40,9 +39,10 @@ class ConsoleStatusBar(QStatusBar):
         self.outbox_label = QLabel(self, objectName="outboxCount")
         self.conflicts_label = QLabel(self, objectName="conflictCount")
         self.clock_label = QLabel(self, objectName="clockOffset")
+        self.zone_label = QLabel(self, objectName="cityZone")  # the one place that says which clock
         self.addWidget(self.user_label)
         for label in (self.connection_label, self.last_sync_label, self.outbox_label, self.conflicts_label,
-                      self.clock_label):
+                      self.clock_label, self.zone_label):
             self.addPermanentWidget(label)
         engine = ctx.engine
         self._state: SyncState = engine.state if engine is not None else SyncState(
@@ -52,6 +52,7 @@ class ConsoleStatusBar(QStatusBar):
         ctx.signals.sync_state_changed.connect(self._on_state)
         ctx.signals.outbox_changed.connect(self._on_outbox)
         ctx.signals.conflicts_changed.connect(self._on_conflicts)
+        ctx.signals.refdata_changed.connect(lambda _v: self._render())
         self._render()
 
     # ------------------------------------------------------------------ inputs
@@ -106,6 +107,9 @@ class ConsoleStatusBar(QStatusBar):
         self.conflicts_label.setToolTip(self.tr("Commands the server refused; resolve them in the Conflicts panel"))
         self._set_property(self.conflicts_label, "pending", "true" if self._conflicts else "false")
 
+        self.zone_label.setText(times.zone_label(datetime.now(timezone.utc)))
+        self.zone_label.setToolTip(self.tr("Every time on this console is shown in the city's time zone, the "
+                                           "one deadlines and shifts are reckoned in."))
         offset = state.clock_offset_s
         if offset is None:
             self.clock_label.setText(self.tr("Server clock: unknown"))

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.platform.enums import Action, Role
 from app.platform.labels import action_label, localized_name
+from app.refdata.people import person_text
 from app.shifts import handover as model
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
@@ -50,6 +51,7 @@ from ui.shell.context import ConsoleContext
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 from ui.shifts.handover_pdf import print_report, write_pdf
+from ui.shifts.sign_dialog import SignDialog
 from ui.shifts.timeline_model import ShiftTimelineModel, TimelineFilter
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,7 @@ class HandoverDock(QDockWidget):
         self.shift_id: str | None = None
         self.state: model.HandoverState | None = None
         self.last_pdf: str | None = None
+        self.sign_dialog: SignDialog | None = None  # the open signature dialog (tests fill it in)
         self._open_shift: dict[str, Any] | None = None  # as `refresh` last read it (entities_changed keeps it)
         # The timeline reads every case updated since the shift opened: after case changes it is read
         # again at most once a second, and only while the dock is visible (else when it is shown).
@@ -246,7 +249,7 @@ class HandoverDock(QDockWidget):
         self.close_button.clicked.connect(self.close_shift)
         self.picker.currentIndexChanged.connect(lambda _i: self.show_shift(self.picker.currentData()))
         self.save_notes_button.clicked.connect(self.save_notes)
-        self.sign_button.clicked.connect(self.sign)
+        self.sign_button.clicked.connect(lambda: self.sign())
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.print_button.clicked.connect(self.print_report)
         self.dismiss_button.clicked.connect(self.dismiss_refusal)
@@ -397,7 +400,7 @@ class HandoverDock(QDockWidget):
         language = current_language()
         refdata = self.ctx.refdata
         options = (
-            (self.actor_filter, sorted({e.actor for e in events}), lambda a: a),
+            (self.actor_filter, sorted({e.actor for e in events}), lambda a: person_text(refdata, a)),
             (self.unit_filter, sorted({e.unit_id for e in events if e.unit_id}),
              lambda u: localized_name(refdata.unit(u), language) if refdata and refdata.has_unit(u) else u),
             (self.action_filter, sorted({str(e.action) for e in events}), lambda a: action_label(Action(a))),
@@ -479,20 +482,32 @@ class HandoverDock(QDockWidget):
         run_op(lambda: model.queue_notes(cache, me, state, text, datetime.now(timezone.utc), offline=offline),
                lambda _c: self._refresh_state(), self._failed, write=True)
 
-    def sign(self, *, confirm: bool = True) -> None:
+    def sign(self, *, confirm: bool = True, remarks: str = "", start_shift: bool = False) -> None:
+        """Sign the report on screen. With `confirm`, a dialog asks for the password again, the incoming
+        lead's remarks and whether to start the incoming lead's shift (`ui.shifts.sign_dialog`)."""
         state = self.state
         if state is None:
             return
         if confirm:
-            answer = QMessageBox.question(self, self.tr("Sign the handover"), self.tr(
-                "Sign this version of the handover report (content hash {hash}…)? Once the server has it, the "
-                "report can no longer change.").format(hash=state.server["content_hash"][:12]))
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+            dialog = SignDialog(self.ctx, state, online=self._online(), parent=self)
+            self.sign_dialog = dialog
+            dialog.accepted.connect(lambda: self.sign(confirm=False, remarks=dialog.remarks_text(),
+                                                      start_shift=dialog.start_shift.isChecked()))
+            dialog.open()
+            return
         cache, actor, offline = self.ctx.cache, self.ctx.actor, self._offline()
+
+        def signed(_command) -> None:
+            self._refresh_state()
+            if start_shift and not offline and self._open_shift is None:
+                client = self.ctx.engine.client
+                run_op(lambda: client.open_shift([actor.username]),
+                       lambda _shift: self.status_label.setText(self.tr("Handover signed; your shift has started.")),
+                       self._failed)
+
         run_op(lambda: model.queue_signature(cache, actor.username, actor.role, state, datetime.now(timezone.utc),
-                                             offline=offline),
-               lambda _c: self._refresh_state(), self._failed, write=True)
+                                             offline=offline, remarks=remarks),
+               signed, self._failed, write=True)
 
     def dismiss_refusal(self) -> None:
         if self.state is None or not self.state.refusals:
@@ -509,7 +524,7 @@ class HandoverDock(QDockWidget):
             return None
         if path is None:
             path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export the handover report"),
-                                                        f"handover-{self.state.shift_id[:8]}.pdf",
+                                                        model.pdf_file_name(self.state.server.get("shift") or {}),
                                                         self.tr("PDF documents (*.pdf)"))
             if not path:
                 return None

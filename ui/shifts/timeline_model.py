@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from app.platform import times
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from app.platform.labels import action_label, localized_name, status_label
 from app.shifts.handover import TimelineEvent, actor_label
@@ -86,9 +87,8 @@ class ShiftTimelineModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
             if column == 0:
-                at = event.at.astimezone(self.tz) if self.tz else event.at
-                return at.strftime("%m-%d %H:%M:%S")
-            return (None, event.number, action_label(event.action), actor_label(event),
+                return times.fmt(event.at, "seconds", zone=self.tz)
+            return (None, event.number, action_label(event.action), actor_label(event, self.refdata),
                     self.unit_name(event.unit_id), status_label(event.to_status), event.detail)[column]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 6:
             return event.detail or None

@@ -106,7 +106,7 @@ def test_fields_and_timeline(qtbot, make_ctx, cases, demo_cache, refdata):
     assert "due" in dock.field_text("stage")
     rows = dock.timeline.rows()
     assert [r[4] for r in rows] == [labels.action_label(a) for a in (A.CREATE, A.REGISTER, A.DISPATCH)]
-    assert rows[0][3] == f"operator1 · {labels.role_label(OPERATOR.role)}"
+    assert rows[0][3] == f"张敏 · {labels.role_label(OPERATOR.role)}"  # the display name, not operator1
     assert all(r[1] == "pending sync" for r in rows)  # no server in these tests: every command is pending
     assert rows[2][5] == f"{labels.status_label(Status.REGISTERED)} → {labels.status_label(Status.DISPATCHED)}"
     assert cases.unit in rows[2][6]

@@ -313,13 +313,15 @@ def test_shared_selection_follows_other_docks(qtbot, make_ctx, cases):
     assert dock.selected_id() == a
 
 
-def test_new_urgent_case_shows_banner_and_sounds(qtbot, make_ctx, cases, demo_cache):
+def test_new_urgent_case_shows_banner_and_sounds(qtbot, make_ctx, cases, demo_cache, refdata):
+    from tests.cases.ui.test_provisional_numbers import arrive_from_server
+
     cases.create(priority="urgent")  # present at start-up: no alarm for it
     ctx = make_ctx()
     dock = make_dock(qtbot, ctx)
     assert dock.banner.isHidden()
-    cases.create(priority="ordinary")
-    new = cases.create(priority="urgent")
+    arrive_from_server(demo_cache, refdata, priority="ordinary")
+    new = arrive_from_server(demo_cache, refdata, priority="urgent")  # another desk's new case
     with qtbot.waitSignal(dock.notifier.notified, timeout=3000) as blocker:
         pass
     assert [s.id for s in blocker.args[0]] == [new]

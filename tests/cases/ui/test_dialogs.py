@@ -13,9 +13,9 @@ from ui.cases.action_dialogs import (
     ExtensionDialog,
     SendVerifyDialog,
     TextDialog,
-    dialog_for,
 )
 from ui.cases.category_tree import CategoryTree
+from ui.cases.dialogs import dialog_for
 from ui.cases.new_case_dialog import NewCaseDialog
 from ui.cases.task_dialogs import dialog_for as task_dialog_for
 

@@ -70,6 +70,12 @@ def shift_with_cases(demo_cache, cases):
     return shift, handover, returned, handled
 
 
+def refdata_name(username):
+    from app.refdata.loading import load_demo_refdata
+
+    return load_demo_refdata().user(username).display_name  # e.g. 沈浩, not handler_water_supply
+
+
 def _dock(qtbot, ctx):
     from ui.shifts.handover_dock import HandoverDock
 
@@ -93,7 +99,8 @@ def test_the_review_view_shows_the_report_and_filters_the_timeline(qtbot, make_c
     handler = handler_for(cases.unit).username
     dock.actor_filter.setCurrentIndex(dock.actor_filter.findData(handler))
     assert dock.timeline_filter.rowCount() == 3  # return; accept and report_handled
-    assert {dock.timeline_filter.index(r, 3).data() for r in range(3)} == {f"{handler} (Unit handler)"}
+    shown = refdata_name(handler)
+    assert {dock.timeline_filter.index(r, 3).data() for r in range(3)} == {f"{shown} · Unit handler"}
     dock.action_filter.setCurrentIndex(dock.action_filter.findData("return"))
     assert dock.timeline_filter.rowCount() == 1
     assert dock.timeline_count.text() == "1 of 9 events"

@@ -1,0 +1,203 @@
+"""The shift lead's work queue: what waits for a lead's decision — extension requests, verification
+failures, escalated cases, refused commands — each kind with its count, oldest first, and an alert
+(the chime and a highlighted count) when a new one arrives. Double-click or Enter opens the case.
+
+The items come from `LocalCache.lead_work` (`app.cache.lead_work`, Qt-free), re-read shortly after the
+cases or the conflicts change.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cache.lead_work import KINDS, Item, Kind
+from app.cases import refusals
+from app.platform import labels, times
+from app.platform.enums import Action
+from app.refdata.people import display_name
+from ui.cases.issuing import ui_language
+from ui.shell import theme
+from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
+from ui.shell.ops import run_op
+
+log = logging.getLogger(__name__)
+
+RELOAD_MS = 300
+CLOCK_MS = 60_000
+
+
+class LeadQueueDock(QDockWidget):
+    open_conflicts = Signal()   # a conflict was opened: the main window shows the conflicts list too
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None, *, sound: bool = True):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("leadQueueDock")
+        self.sound_enabled = sound
+        self.alerts = 0
+        self._chime: Chime | None = None
+        self._last_sound = 0.0
+        self._seen: set[tuple] | None = None
+        self._new: set[tuple] = set()
+        self._work: dict[Kind, list[Item]] = {k: [] for k in KINDS}
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.summary = QLabel(body, objectName="leadQueueSummary")
+        self.summary.setWordWrap(True)
+        self.tree = QTreeWidget(body)
+        self.tree.setColumnCount(4)
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        for column, width in enumerate((150, 300, 130)):
+            self.tree.setColumnWidth(column, width)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree, 1)
+        self.setWidget(body)
+        self.groups: dict[Kind, QTreeWidgetItem] = {}
+        for kind in KINDS:
+            group = QTreeWidgetItem(self.tree)
+            group.setFirstColumnSpanned(True)
+            group.setExpanded(True)
+            font = QFont()
+            font.setBold(True)
+            group.setFont(0, font)
+            self.groups[kind] = group
+        self.tree.itemActivated.connect(lambda item, _col: self._open(item))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RELOAD_MS)
+        self._timer.timeout.connect(self.reload)
+        ctx.signals.cases_changed.connect(lambda _c: self._timer.start())
+        ctx.signals.conflicts_changed.connect(lambda _n: self._timer.start())
+        ctx.signals.language_changed.connect(lambda _l: self._render())
+        self._clock = QTimer(self)  # a suspension's resume time comes without any change to the case
+        self._clock.setInterval(CLOCK_MS)
+        self._clock.timeout.connect(self.reload)
+        self._clock.start()
+        self.retranslate()
+        self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Lead's work queue"))
+        self.tree.setHeaderLabels([self.tr("Case"), self.tr("What"), self.tr("Waiting since"), self.tr("Unit")])
+        self._render()
+
+    def group_title(self, kind: Kind) -> str:
+        return {Kind.EXTENSION: self.tr("Extension requests"), Kind.VERIFY_FAIL: self.tr("Verification failures"),
+                Kind.ESCALATION: self.tr("Escalations"), Kind.RESUME_DUE: self.tr("Suspensions due to resume"),
+                Kind.CONFLICT: self.tr("Conflicts")}[kind]
+
+    def counts(self) -> dict[Kind, int]:
+        return {kind: len(items) for kind, items in self._work.items()}
+
+    # ------------------------------------------------------------------ data
+
+    def reload(self) -> None:
+        run_op(self.ctx.cache.lead_work, self._loaded, lambda exc: log.error("reading the lead's work failed",
+                                                                            exc_info=exc), owner=self)
+
+    def _loaded(self, work: dict[Kind, list[Item]]) -> None:
+        keys = {item.key for items in work.values() for item in items}
+        first = self._seen is None
+        self._new = set() if first else keys - (self._seen or set())
+        self._seen = keys if first else (self._seen or set()) | keys
+        self._work = work
+        self._render()
+        if self._new:
+            self._alert()
+
+    def _render(self) -> None:
+        language = ui_language(self.ctx)
+        refdata = self.ctx.cache.refdata()
+        total = 0
+        for kind in KINDS:
+            items = self._work.get(kind, [])
+            total += len(items)
+            group = self.groups[kind]
+            fresh = sum(1 for i in items if i.key in self._new)
+            title = f"{self.group_title(kind)} ({len(items)})"
+            if fresh:
+                title += " · " + self.tr("%n new", "", fresh)
+            group.setText(0, title)
+            group.setForeground(0, QBrush(theme.color("danger_text" if fresh else "text")))
+            group.takeChildren()
+            for item in items:
+                unit = ""
+                if item.unit_id and refdata is not None and refdata.has_unit(item.unit_id):
+                    unit = labels.localized_name(refdata.unit(item.unit_id), language)
+                row = QTreeWidgetItem([item.number, self.describe(item, refdata), times.fmt(item.since),
+                                       unit or (item.unit_id or "")])
+                row.setData(0, Qt.ItemDataRole.UserRole, item)
+                for column in range(4):
+                    row.setToolTip(column, row.text(1))
+                if item.key in self._new:
+                    font = QFont()
+                    font.setBold(True)
+                    for column in range(4):
+                        row.setFont(column, font)
+                group.addChild(row)
+        self.summary.setText(self.tr("%n item(s) waiting for a lead.", "", total) if total
+                             else self.tr("Nothing waits for a lead."))
+
+    def describe(self, item: Item, refdata) -> str:
+        d = item.detail
+        if item.kind == Kind.EXTENSION:
+            hours = (d.get("minutes") or 0) / 60
+            mode = self.tr("working") if d.get("working", True) else self.tr("calendar")
+            return self.tr("{hours:g} h ({mode}) asked by {who}: {reason}").format(
+                hours=hours, mode=mode, who=display_name(refdata, d.get("by")), reason=d.get("reason", ""))
+        if item.kind == Kind.VERIFY_FAIL:
+            return self.tr("rework {n}: {reason}").format(n=d.get("rework_count", 0), reason=d.get("reason", ""))
+        if item.kind == Kind.RESUME_DUE:
+            return self.tr("planned to resume at {at}").format(at=times.fmt(item.since))
+        if item.kind == Kind.ESCALATION:
+            to = d.get("to")
+            if to and refdata is not None and refdata.has_unit(to):
+                to = labels.localized_name(refdata.unit(to), ui_language(self.ctx))
+            return self.tr("level {level}, to {unit}").format(level=d.get("level"), unit=to or "—")
+        return self.tr("{action} refused: {reason}").format(action=labels.action_label(Action(d["action"])),
+                                                          reason=refusals.reason_text(d.get("reason")))
+
+    # ------------------------------------------------------------------ acting
+
+    def item_rows(self, kind: Kind) -> list[QTreeWidgetItem]:
+        group = self.groups[kind]
+        return [group.child(i) for i in range(group.childCount())]
+
+    def _open(self, row: QTreeWidgetItem) -> None:
+        item = row.data(0, Qt.ItemDataRole.UserRole)
+        if not isinstance(item, Item):
+            return
+        self._new.discard(item.key)
+        self.ctx.select_case(item.case_id)
+        if item.kind == Kind.CONFLICT:
+            self.open_conflicts.emit()
+        self._render()
+
+    def _alert(self) -> None:
+        self.alerts += 1
+        if not self.sound_enabled or time.monotonic() - self._last_sound < MIN_SOUND_INTERVAL_S:
+            return
+        if self._chime is None:
+            self._chime = Chime(self)
+        self._chime.play()
+        self._last_sound = time.monotonic()
