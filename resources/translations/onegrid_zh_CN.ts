@@ -401,6 +401,10 @@ Reason: {reason}</source>
         <translation>共 {n} 条记录符合筛选条件。</translation>
     </message>
     <message>
+        <source>As of {time} (press Search to refresh): {text}</source>
+        <translation>截至 {time}（按“查询”刷新）：{text}</translation>
+    </message>
+    <message>
         <source>The server did not answer; the audit trail needs the server. Try again later.</source>
         <translation>服务器没有响应；审计日志需要连接服务器。请稍后再试。</translation>
     </message>
@@ -681,6 +685,96 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>CallbackDialog</name>
+    <message>
+        <source>Reached the reporter</source>
+        <translation>已联系上反映人</translation>
+    </message>
+    <message>
+        <source>Call:</source>
+        <translation>回访电话：</translation>
+    </message>
+    <message>
+        <source>Satisfaction:</source>
+        <translation>满意度：</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>CallbacksDock</name>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Reporter</source>
+        <translation>反映人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>结案时间</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>回访次数</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Last call</source>
+        <translation>上次回访</translation>
+    </message>
+    <message>
+        <source>Callbacks</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Record call…</source>
+        <translation>登记回访…</translation>
+    </message>
+    <message>
+        <source>Reopen…</source>
+        <translation>重启案件…</translation>
+    </message>
+    <message>
+        <source>The reporter is dissatisfied: put the case back in the dispatch queue</source>
+        <translation>反映人不满意：将案件退回派遣队列</translation>
+    </message>
+    <message>
+        <source>a call</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>a lead&apos;s decision</source>
+        <translation>值班长决定</translation>
+    </message>
+    <message>
+        <source>not reached</source>
+        <translation>未联系上</translation>
+    </message>
+    <message>
+        <source>{n} reporter(s) to call back ({retry} not reached before).</source>
+        <translation>待回访 {n} 人（其中 {retry} 人此前未联系上）。</translation>
+    </message>
+    <message>
+        <source>{n} dissatisfied reporter(s): a shift lead may reopen their case.</source>
+        <translation>{n} 位反映人不满意：值班长可重启其案件。</translation>
+    </message>
+    <message>
+        <source>Queued.</source>
+        <translation>已排队。</translation>
+    </message>
+</context>
+<context>
     <name>CaseActionBar</name>
     <message>
         <source>{action}: {help}
@@ -768,6 +862,58 @@ Shortcut: {key}</source>
         <translation>裁定权属争议：确定案件的权属单位并说明理由（权属争议）</translation>
     </message>
     <message>
+        <source>Give another unit its own task on this case (协办)</source>
+        <translation>为本案件增加协办单位，并派给其单独任务（协办）</translation>
+    </message>
+    <message>
+        <source>End a co-handling unit&apos;s task, with a reason</source>
+        <translation>撤销协办单位的任务，需填写原因</translation>
+    </message>
+    <message>
+        <source>Take on your unit&apos;s co-handling task</source>
+        <translation>接收本单位的协办任务</translation>
+    </message>
+    <message>
+        <source>Give back your unit&apos;s co-handling task: not yours</source>
+        <translation>退回本单位的协办任务：不属于本单位</translation>
+    </message>
+    <message>
+        <source>Report your unit&apos;s part of the work done</source>
+        <translation>反馈本单位协办部分已处置完成</translation>
+    </message>
+    <message>
+        <source>Ask the grid&apos;s inspector to confirm the report on site before registering it (核实)</source>
+        <translation>立案前请网格监督员到现场核实上报问题（核实）</translation>
+    </message>
+    <message>
+        <source>Say whether the reported problem is there (核实)</source>
+        <translation>反馈现场是否存在上报的问题（核实）</translation>
+    </message>
+    <message>
+        <source>Send a written supervision order to a unit (督办)</source>
+        <translation>向单位下发书面督办单（督办）</translation>
+    </message>
+    <message>
+        <source>Answer the supervision order addressed to your unit</source>
+        <translation>回复发给本单位的督办单</translation>
+    </message>
+    <message>
+        <source>Accept the unit&apos;s reply: the order is done</source>
+        <translation>认可单位回复：督办办结</translation>
+    </message>
+    <message>
+        <source>Reject the unit&apos;s reply: back to the unit</source>
+        <translation>不认可单位回复：退回单位</translation>
+    </message>
+    <message>
+        <source>Record the call to the reporter (回访)</source>
+        <translation>登记对反映人的回访（回访）</translation>
+    </message>
+    <message>
+        <source>Reopen for a dissatisfied reporter: back to dispatch</source>
+        <translation>反映人不满意，重启案件：退回派遣</translation>
+    </message>
+    <message>
         <source>The case has moved on; this action no longer applies.</source>
         <translation>案件状态已变化，此操作不再适用。</translation>
     </message>
@@ -810,6 +956,18 @@ Shortcut: {key}</source>
     <message>
         <source>Unknown grid code.</source>
         <translation>未知的网格编码。</translation>
+    </message>
+    <message>
+        <source>The order is addressed to another unit.</source>
+        <translation>该督办单发给的是其他单位。</translation>
+    </message>
+    <message>
+        <source>The case has no such supervision order.</source>
+        <translation>该案件没有这张督办单。</translation>
+    </message>
+    <message>
+        <source>An order goes to the case&apos;s unit or a unit above it.</source>
+        <translation>督办单只能发给案件所在单位或其上级单位。</translation>
     </message>
     <message>
         <source>The action was refused.</source>
@@ -911,16 +1069,20 @@ Shortcut: {key}</source>
         <translation>附件</translation>
     </message>
     <message>
-        <source>Double-click a case in the queue (or press Enter) to see it here.</source>
-        <translation>在案件队列中双击案件（或按回车）即可在此查看。</translation>
-    </message>
-    <message>
         <source>Cannot read the case: {error}</source>
         <translation>无法读取案件：{error}</translation>
     </message>
     <message>
         <source>No case selected</source>
         <translation>未选择案件</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Select a case in the queue, on the map or in the alarm list to see it here.</source>
+        <translation>在案件列表、地图或报警列表中选择一个案件，即在此显示。</translation>
     </message>
     <message>
         <source>{n} waiting to sync</source>
@@ -1027,8 +1189,8 @@ Shortcut: {key}</source>
         <translation>{stage}：时限 {due}（{mode}）· {left}</translation>
     </message>
     <message>
-        <source>{action} queued.</source>
-        <translation>{action} 已排队待发送。</translation>
+        <source>{action} queued for {number}.</source>
+        <translation>{number}：{action}已排队。</translation>
     </message>
     <message>
         <source>Offline: it will be sent when the server is reachable.</source>
@@ -1181,6 +1343,139 @@ Due: {due} ({mode})</source>
     <message>
         <source>overdue {time}</source>
         <translation>超期 {time}</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTasks</name>
+    <message>
+        <source>Waiting for acceptance</source>
+        <translation>待接单</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>已处置</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>承办方</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Given</source>
+        <translation>派发时间</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Co-handling (协办)</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>On-site check (核实)</source>
+        <translation>现场核实</translation>
+    </message>
+    <message>
+        <source>Verification (核查)</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <source>{due} (overdue)</source>
+        <translation>{due}（已超期）</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTasksDock</name>
+    <message>
+        <source>Tasks ({n})</source>
+        <translation>任务（{n}）</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>{n} open task(s), {late} overdue.</source>
+        <translation>{n} 项待办任务，其中 {late} 项已超期。</translation>
+    </message>
+    <message>
+        <source>{n} open task(s).</source>
+        <translation>{n} 项待办任务。</translation>
+    </message>
+    <message>
+        <source>No open tasks.</source>
+        <translation>没有待办任务。</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTasksPanel</name>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>处置完成</translation>
+    </message>
+    <message>
+        <source>Lead (主办)</source>
+        <translation>主办</translation>
+    </message>
+    <message>
+        <source>Co-handling (协办)</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待核实</translation>
+    </message>
+    <message>
+        <source>confirmed on site</source>
+        <translation>现场核实属实</translation>
+    </message>
+    <message>
+        <source>not found on site</source>
+        <translation>现场未发现问题</translation>
+    </message>
+    <message>
+        <source>On-site check (核实) by {inspector}, sent {sent}: {result}</source>
+        <translation>现场核实：{inspector}，派发于 {sent}：{result}</translation>
+    </message>
+    <message>
+        <source>Verification (核查) by {inspector}</source>
+        <translation>核查人：{inspector}</translation>
     </message>
 </context>
 <context>
@@ -1389,6 +1684,36 @@ Default priority: {priority}</source>
     <message>
         <source>Notes for the incoming lead (optional)</source>
         <translation>给接班值班长的备注（可选）</translation>
+    </message>
+</context>
+<context>
+    <name>CoUnitDialog</name>
+    <message>
+        <source>(choose in the tree below)</source>
+        <translation>（在下方单位树中选择）</translation>
+    </message>
+    <message>
+        <source>Suggested co-unit:</source>
+        <translation>建议协办单位：</translation>
+    </message>
+    <message>
+        <source>Any unit:</source>
+        <translation>全部单位：</translation>
+    </message>
+    <message>
+        <source>Please choose the co-handling unit.</source>
+        <translation>请选择协办单位。</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmCheckDialog</name>
+    <message>
+        <source>The problem is there, as reported</source>
+        <translation>问题属实，与上报一致</translation>
+    </message>
+    <message>
+        <source>Not found on site</source>
+        <translation>现场未发现问题</translation>
     </message>
 </context>
 <context>
@@ -1820,6 +2145,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>{area} {category} 的{rank}单位</translation>
     </message>
     <message>
+        <source> — no grid matched the location</source>
+        <translation> — 位置不在任何网格内</translation>
+    </message>
+    <message>
         <source>Escalation level {level}: above {child}</source>
         <translation>督办第 {level} 级：{child} 的上级</translation>
     </message>
@@ -1838,6 +2167,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Why</source>
         <translation>依据</translation>
+    </message>
+    <message>
+        <source>No grid of the city matched this case&apos;s location: the suggestions below only follow the category. Check the place before dispatching.</source>
+        <translation>本案件位置不在本市任何网格内：以下建议仅按类别给出。派遣前请核实地点。</translation>
     </message>
     <message>
         <source>Suggestions (responsibility matrix: category × area):</source>
@@ -2023,6 +2356,13 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>An extension can be at most 90 days.</source>
         <translation>延期最长为 90 天。</translation>
+    </message>
+</context>
+<context>
+    <name>FieldLimits</name>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
 </context>
 <context>
@@ -2306,6 +2646,34 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>升级至</translation>
     </message>
     <message>
+        <source>Escalated cases still open (carried over)</source>
+        <translation>仍未办结的升级案件（延续交接）</translation>
+    </message>
+    <message>
+        <source>Supervision orders still open (carried over)</source>
+        <translation>仍未办结的督办单（延续交接）</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>督办单</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>the unit&apos;s reply</source>
+        <translation>单位回复</translation>
+    </message>
+    <message>
+        <source>the lead&apos;s decision</source>
+        <translation>值班长审核</translation>
+    </message>
+    <message>
+        <source>OVERDUE</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
         <source>By</source>
         <translation>操作人</translation>
     </message>
@@ -2364,6 +2732,18 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Sensor</source>
         <translation>传感器</translation>
+    </message>
+    <message>
+        <source>Escalated cases still open</source>
+        <translation>仍未办结的升级案件</translation>
+    </message>
+    <message>
+        <source>Supervision orders still open</source>
+        <translation>仍未办结的督办单</translation>
+    </message>
+    <message>
+        <source>of which overdue</source>
+        <translation>其中超期</translation>
     </message>
     <message>
         <source>Level</source>
@@ -2507,6 +2887,41 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>IssueOrderDialog</name>
+    <message>
+        <source>the level&apos;s limit</source>
+        <translation>按级别时限</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>To unit:</source>
+        <translation>督办单位：</translation>
+    </message>
+    <message>
+        <source>Level:</source>
+        <translation>督办级别：</translation>
+    </message>
+    <message>
+        <source>Reply within:</source>
+        <translation>回复时限：</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>督办内容</translation>
+    </message>
+    <message>
+        <source>The case is with no unit to send an order to.</source>
+        <translation>该案件尚无承办单位，无法下发督办单。</translation>
+    </message>
+    <message>
+        <source>Please write the order.</source>
+        <translation>请填写督办内容。</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>Reported</source>
@@ -2629,6 +3044,62 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>裁定权属</translation>
     </message>
     <message>
+        <source>Add co-handling unit</source>
+        <translation>增加协办单位</translation>
+    </message>
+    <message>
+        <source>Remove co-handling unit</source>
+        <translation>撤销协办单位</translation>
+    </message>
+    <message>
+        <source>Accept co-handling task</source>
+        <translation>协办接单</translation>
+    </message>
+    <message>
+        <source>Return co-handling task</source>
+        <translation>协办退单</translation>
+    </message>
+    <message>
+        <source>Report co-handling done</source>
+        <translation>协办反馈</translation>
+    </message>
+    <message>
+        <source>Send for on-site check</source>
+        <translation>派发核实</translation>
+    </message>
+    <message>
+        <source>Confirm on-site check</source>
+        <translation>核实反馈</translation>
+    </message>
+    <message>
+        <source>Issue supervision order</source>
+        <translation>下发督办单</translation>
+    </message>
+    <message>
+        <source>Reply to order</source>
+        <translation>督办回复</translation>
+    </message>
+    <message>
+        <source>Accept order reply</source>
+        <translation>督办办结</translation>
+    </message>
+    <message>
+        <source>Reject order reply</source>
+        <translation>督办退回</translation>
+    </message>
+    <message>
+        <source>Order overdue</source>
+        <translation>督办超期</translation>
+    </message>
+    <message>
+        <source>Record callback</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重启</translation>
+    </message>
+    <message>
         <source>Operator</source>
         <translation>受理员</translation>
     </message>
@@ -2748,6 +3219,30 @@ Please send this file to your IT support. The console keeps running; restart it 
         <source>Events</source>
         <translation>事件</translation>
     </message>
+    <message>
+        <source>Ordinary order</source>
+        <translation>一般督办</translation>
+    </message>
+    <message>
+        <source>Urgent order</source>
+        <translation>紧急督办</translation>
+    </message>
+    <message>
+        <source>Leader-level order</source>
+        <translation>领导督办</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Basically satisfied</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
 </context>
 <context>
     <name>LeadQueueDock</name>
@@ -2834,6 +3329,17 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>{action} refused: {reason}</source>
         <translation>“{action}”被拒绝：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>LengthGuard</name>
+    <message>
+        <source>{n} characters too many</source>
+        <translation>超出 {n} 个字符</translation>
+    </message>
+    <message>
+        <source>{field} is {n} characters long; at most {limit} are accepted. Please shorten it.</source>
+        <translation>{field}共 {n} 个字符，最多允许 {limit} 个，请删减。</translation>
     </message>
 </context>
 <context>
@@ -2966,6 +3472,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
         <source>&amp;About OneGrid</source>
         <translation>关于 OneGrid(&amp;A)</translation>
     </message>
@@ -2984,6 +3494,30 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The new case form is not available in this build.</source>
         <translation>此版本未提供新建案件表单。</translation>
+    </message>
+    <message>
+        <source>1 command issued on this console has not reached the server yet.</source>
+        <translation>本终端有 1 条指令尚未送达服务器。</translation>
+    </message>
+    <message>
+        <source>{n} commands issued on this console have not reached the server yet.</source>
+        <translation>本终端有 {n} 条指令尚未送达服务器。</translation>
+    </message>
+    <message>
+        <source>Quit with unsent work?</source>
+        <translation>有未发送的工作，仍要退出？</translation>
+    </message>
+    <message>
+        <source>They stay queued on this computer and will be sent at your next login here. Quit now?</source>
+        <translation>这些指令保存在本机队列中，将在您下次在此登录时发送。现在退出吗？</translation>
+    </message>
+    <message>
+        <source>Quit, send at next login</source>
+        <translation>退出，下次登录时发送</translation>
+    </message>
+    <message>
+        <source>Stay</source>
+        <translation>留下</translation>
     </message>
 </context>
 <context>
@@ -3501,6 +4035,30 @@ Please send this file to your IT support. The console keeps running; restart it 
         <source>same level and same parent</source>
         <translation>同一层级且同一上级</translation>
     </message>
+    <message>
+        <source>Callback rate (回访率)</source>
+        <translation>回访率</translation>
+    </message>
+    <message>
+        <source>closures in the period due a callback that were called back (an attempt recorded, reached or not) ÷ closures in the period due a callback (a case from the hotline, the citizen app or a walk-in, with a phone number)</source>
+        <translation>本期应回访的结案中已回访的（已登记回访，无论是否联系上）÷ 本期应回访的结案（来自热线、市民App或来访且留有电话的案件）</translation>
+    </message>
+    <message>
+        <source>Satisfaction rate (满意率)</source>
+        <translation>满意率</translation>
+    </message>
+    <message>
+        <source>callbacks in the period that reached the reporter and found them satisfied ÷ callbacks in the period that reached the reporter (basically satisfied does not count as satisfied)</source>
+        <translation>本期联系上反映人且其表示满意的回访 ÷ 本期联系上反映人的回访（基本满意不计为满意）</translation>
+    </message>
+    <message>
+        <source>On-site check (核实)</source>
+        <translation>现场核实（核实）</translation>
+    </message>
+    <message>
+        <source>elapsed time from sending a reported case to an inspector for an on-site check to the inspector&apos;s confirmation, checks confirmed in the period (part of the report → register time, the intake post&apos;s)</source>
+        <translation>从将上报案件派发监督员现场核实到监督员反馈的用时，统计本期完成的核实（属于上报→立案用时，计入受理岗位）</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
@@ -3621,6 +4179,46 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>取消</translation>
     </message>
     <message>
+        <source>The description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>The address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>The caller&apos;s name</source>
+        <translation>来电人姓名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>The phone number</source>
+        <translation>电话号码</translation>
+    </message>
+    <message>
+        <source>The place is outside the city&apos;s grids: save it anyway</source>
+        <translation>该地点不在本市网格内：仍然保存</translation>
+    </message>
+    <message>
+        <source>Coordinates are numbers in degrees, e.g. 30.2741 and 120.1551.</source>
+        <translation>坐标为以度表示的数字，例如 30.2741 和 120.1551。</translation>
+    </message>
+    <message>
+        <source>Latitude must be between -90 and 90 (it is {value:g}).</source>
+        <translation>纬度必须在 -90 到 90 之间（当前为 {value:g}）。</translation>
+    </message>
+    <message>
+        <source>Longitude must be between -180 and 180 (it is {value:g}).</source>
+        <translation>经度必须在 -180 到 180 之间（当前为 {value:g}）。</translation>
+    </message>
+    <message>
+        <source>No grid of the city contains this point: the case would have no grid and no responsible area. Check the coordinates, or confirm below.</source>
+        <translation>本市没有网格包含此点：案件将没有网格和责任区域。请核对坐标，或在下方确认。</translation>
+    </message>
+    <message>
         <source>unknown grid code</source>
         <translation>未知的网格编码</translation>
     </message>
@@ -3651,6 +4249,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Give the location: pick it on the map, type coordinates or a grid code.</source>
         <translation>请提供位置：在地图上选点、输入坐标或网格编码。</translation>
+    </message>
+    <message>
+        <source>The location is outside the city: correct it or confirm that it is right.</source>
+        <translation>位置在本市范围之外：请更正，或确认无误。</translation>
     </message>
     <message>
         <source>Another report ({source}, {time}){caller}: {description}</source>
@@ -3727,6 +4329,45 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>OrderDecisionDialog</name>
+    <message>
+        <source>Order:</source>
+        <translation>督办单：</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Reply by {who}: {text}</source>
+        <translation>{who} 的回复：{text}</translation>
+    </message>
+    <message>
+        <source>Last rejected: {reason}</source>
+        <translation>上次退回：{reason}</translation>
+    </message>
+    <message>
+        <source>No order waits for this action.</source>
+        <translation>没有等待此操作的督办单。</translation>
+    </message>
+    <message>
+        <source>Please write the reply.</source>
+        <translation>请填写回复。</translation>
+    </message>
+    <message>
+        <source>Please write the reason.</source>
+        <translation>请填写理由。</translation>
+    </message>
+</context>
+<context>
     <name>PayloadDialog</name>
     <message>
         <source>{action} — case {number}</source>
@@ -3751,6 +4392,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The case goes back to the unit for rework, against its original handling deadline; it counts against the unit&apos;s on-time handling.</source>
         <translation>案件退回单位返工，按原处置期限计算；计入该单位的按期处置率。</translation>
+    </message>
+    <message>
+        <source>Reopening puts the closed case back in the dispatch queue; the reporter&apos;s dissatisfaction is recorded with it.</source>
+        <translation>重启会将已结案件退回派遣队列，并记录反映人的不满意。</translation>
     </message>
     <message>
         <source>Escalation is recorded against the responsible unit.</source>
@@ -3886,6 +4531,13 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Performance figures are for shift leads and administrators.</source>
         <translation>绩效指标仅供值班长和管理员查看。</translation>
+    </message>
+</context>
+<context>
+    <name>PhoneGuard</name>
+    <message>
+        <source>{field}: “{value}” is not a phone number ({low} to {high} digits; spaces, hyphens, dots, brackets and a leading + are allowed).</source>
+        <translation>{field}：“{value}”不是电话号码（{low} 至 {high} 位数字；可含空格、连字符、点、括号和开头的 +）。</translation>
     </message>
 </context>
 <context>
@@ -4160,6 +4812,28 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>RemoveCoUnitDialog</name>
+    <message>
+        <source>Co-handling unit:</source>
+        <translation>协办单位：</translation>
+    </message>
+</context>
+<context>
+    <name>SendCheckDialog</name>
+    <message>
+        <source>{inspector} — the grid&apos;s inspector</source>
+        <translation>{inspector} — 本网格监督员</translation>
+    </message>
+    <message>
+        <source>Inspector:</source>
+        <translation>监督员：</translation>
+    </message>
+    <message>
+        <source>Please choose the inspector.</source>
+        <translation>请选择监督员。</translation>
+    </message>
+</context>
+<context>
     <name>SendVerifyDialog</name>
     <message>
         <source>(any inspector on duty)</source>
@@ -4301,6 +4975,57 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Case queue</source>
+        <translation>案件列表</translation>
+    </message>
+    <message>
+        <source>Make the previous / next case the current case</source>
+        <translation>选中上一个 / 下一个案件</translation>
+    </message>
+    <message>
+        <source>Open the highlighted case</source>
+        <translation>打开高亮的案件</translation>
+    </message>
+    <message>
+        <source>Dialogs</source>
+        <translation>对话框</translation>
+    </message>
+    <message>
+        <source>Submit a dialog with a multi-line field</source>
+        <translation>提交含多行输入框的对话框</translation>
+    </message>
+    <message>
+        <source>Cancel the dialog</source>
+        <translation>取消对话框</translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Case actions act on the current case: the one highlighted in the queue and shown in the case detail.</source>
+        <translation>案件操作作用于当前案件：即案件列表中高亮、并在案件详情中显示的那一个。</translation>
+    </message>
+    <message>
+        <source>Filter…</source>
+        <translation>筛选…</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+</context>
+<context>
     <name>SignDialog</name>
     <message>
         <source>Sign the handover</source>
@@ -4337,6 +5062,98 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>That is not your password; the handover is not signed.</source>
         <translation>密码不正确，交接班未签收。</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>Starting the demo server and preparing the demo city…</source>
+        <translation>正在启动演示服务器并准备演示城市…</translation>
+    </message>
+    <message>
+        <source>Logging in as {user} at {server}…</source>
+        <translation>正在以 {user} 身份登录 {server}…</translation>
+    </message>
+    <message>
+        <source>Building the console: map, case queue, sensors…</source>
+        <translation>正在构建终端：地图、案件列表、传感器…</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionDock</name>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>督办单</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Waiting for</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Supervision orders</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Reply…</source>
+        <translation>回复…</translation>
+    </message>
+    <message>
+        <source>Accept reply…</source>
+        <translation>认可回复…</translation>
+    </message>
+    <message>
+        <source>Reject reply…</source>
+        <translation>退回回复…</translation>
+    </message>
+    <message>
+        <source>{time} OVERDUE</source>
+        <translation>{time} 已超期</translation>
+    </message>
+    <message>
+        <source>the unit&apos;s reply</source>
+        <translation>单位回复</translation>
+    </message>
+    <message>
+        <source>the lead&apos;s decision</source>
+        <translation>值班长审核</translation>
+    </message>
+    <message>
+        <source>{text}
+Reply: {reply}</source>
+        <translation>{text}
+回复：{reply}</translation>
+    </message>
+    <message>
+        <source>{open} order(s) wait for a unit&apos;s reply, {replied} for the lead&apos;s decision.</source>
+        <translation>{open} 张督办单等待单位回复，{replied} 张等待值班长审核。</translation>
+    </message>
+    <message>
+        <source>{n} order(s) overdue: past the deadline without a reply.</source>
+        <translation>{n} 张督办单已超期：超过时限仍未回复。</translation>
+    </message>
+    <message>
+        <source>Queued.</source>
+        <translation>已排队。</translation>
     </message>
 </context>
 <context>
