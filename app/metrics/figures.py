@@ -136,11 +136,11 @@ def _figures(s: _Sums, weights: Mapping[str, float]) -> list[Figure]:
         _rate("timely_resolution_rate", timely, closed_in + open_late),
         _rate("rework_rate", s.n(REWORK), s.n(HANDLED)),
         _rate("return_rate", s.n(RETURN), s.n(DISPATCH)),
-        *(_rate(key, s.met(kind), s.n(kind)) for key, kind, *_ in satisfaction.RATES),
     ]
+    callbacks = [_rate(key, s.met(kind), s.n(kind)) for key, kind, *_ in satisfaction.RATES]
     return [_count("registered", s.n(REGISTER)), _count("dispatched", s.n(DISPATCH)),
             _count("handled", s.n(HANDLED)), _count("closed", s.n(CLOSE)),
-            *rates, composite({f.key: f for f in rates}, weights)]
+            *rates, composite({f.key: f for f in rates}, weights), *callbacks]
 
 
 def _posts(s: _Sums) -> list[PostFigures]:

@@ -205,7 +205,11 @@ class CitySimulator:
             return self._step(self._user(Role.SHIFT_LEAD), case, Action.DECIDE_OWNER,
                               {"unit_id": ranked[0].unit_id, "reason": "按部件权属台账裁定"}, now)
         if s in (Status.REGISTERED, Status.RETURNED):
-            ranked = rank_units(self.refdata, case.category_code, case.location.grid_code)
+            co_units = {task.unit_id for task in case.co_tasks}  # a co-handling unit is not also made the lead
+            ranked = [u for u in rank_units(self.refdata, case.category_code, case.location.grid_code)
+                      if u.unit_id not in co_units]
+            if not ranked:
+                return None
             unit = ranked[1].unit_id if (r < 0.08 and len(ranked) > 1) else ranked[0].unit_id
             return self._step(self._user(Role.OPERATOR), case, Action.DISPATCH, {"unit_id": unit}, now)
         if (step := self._joint_step(case, r, now)) is not None:

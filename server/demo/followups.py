@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from app.cases import callbacks, supervision
+from app.cases import callbacks, supervision, workflow
 from app.cases.case import Case
 from app.cases.commands import CommandResult
 from app.platform.enums import (
@@ -63,8 +63,10 @@ def step(sim: CitySimulator, case: Case, now: datetime) -> CommandResult | None:
     """The next follow-up step of a case, if the city takes one."""
     r = sim.rng.random()
     for order in supervision.open_orders(case):
-        if order.state == supervision.OPEN and not left_to_the_console(case):
-            return sim._step(sim._handler(order.unit_id), case, Action.REPLY_ORDER,
+        handler = sim._handler(order.unit_id)
+        if (order.state == supervision.OPEN and not left_to_the_console(case)
+                and workflow.in_scope(case, handler.actor, sim.refdata)):  # a case moved on since: a new order
+            return sim._step(handler, case, Action.REPLY_ORDER,
                              {"order_id": str(order.id), "text": sim.rng.choice(_REPLIES)}, now)
         if order.state == supervision.REPLIED:
             lead = sim._user(Role.SHIFT_LEAD)

@@ -1,10 +1,15 @@
 """The live language switch reaches text already on screen: the empty case detail and the urgent banner."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
-from app.platform.enums import Status
+from app.cases import workflow
+from app.platform.enums import Action
+from app.wire.feed import Change
+from tests.support.ui import CASE_CATEGORY, LEAD, OPERATOR
 from ui.cases.detail_dock import CaseDetailDock
 from ui.cases.queue_dock import CaseQueueDock
 from ui.shell import i18n
@@ -21,15 +26,24 @@ def switch(language: str) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
 
 
-def test_no_case_selected_and_the_urgent_banner_follow_the_language(qtbot, make_ctx, cases, english_afterwards):
-    ctx = make_ctx()
+def test_no_case_selected_and_the_urgent_banner_follow_the_language(qtbot, make_ctx, cases, demo_cache, refdata,
+                                                                     english_afterwards):
+    ctx = make_ctx(LEAD)
     detail = CaseDetailDock(ctx)
     queue = CaseQueueDock(ctx, sound=False, tick_ms=10**8)
     qtbot.addWidget(detail)
     qtbot.addWidget(queue)
     qtbot.waitUntil(lambda: queue.model.is_loaded, timeout=5000)
     assert detail.title.text() == "No case selected"
-    urgent = cases.make(Status.REPORTED, priority="urgent")
+    # an urgent case from the server (the banner does not announce the cases this console created itself)
+    now = cases.now()
+    payload = {"source": "hotline", "category_code": CASE_CATEGORY, "description": "broken cover", "priority": "urgent",
+               "location": {"lat": cases.lat, "lon": cases.lon, "address": "Hubin Rd 12"}}
+    server = workflow.apply(None, workflow.new_command(uuid.uuid4(), Action.CREATE, payload, now), OPERATOR,
+                            refdata, now)
+    demo_cache.apply_changes([Change(position=1, kind="case", id=str(server.id),
+                                     data=server.model_dump(mode="json"))], 1)
+    urgent = server.id
     qtbot.waitUntil(lambda: queue.model.row_of(urgent) is not None, timeout=5000)
     queue.notifier.flush()
     assert queue.banner.label.text().startswith("⚠ New urgent case")

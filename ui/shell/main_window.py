@@ -268,11 +268,14 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
         self.view_menu = self.menu_bar.addMenu("")
-        for number, spec in enumerate(DOCKS, start=1):
+        number = 0
+        for spec in DOCKS:
             if spec.name not in self.docks:  # not for this role
                 continue
             toggle = self.docks[spec.name].toggleViewAction()
-            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            number += 1
+            if number <= 9:  # Ctrl+1 … Ctrl+9 for the role's first nine docks; the rest from the menu
+                toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
             self.view_menu.addAction(toggle)
         self.view_menu.addSeparator()
         self.dark_action = self._action(self.view_menu, self._toggle_dark, "Ctrl+Shift+D")

@@ -56,11 +56,11 @@ def test_commands_queued_offline_come_back_from_the_offline_filter(tmp_path, liv
         return created.case_id, online
 
     case_id, online = asyncio.run(scenario())
-    flagged = lead.client.audit(offline="true", entity_id=str(case_id))["entries"]
-    assert sorted(e["action"] for e in flagged) == ["create", "note", "note", "register"]
-    assert all(e["offline"] and e["result"] == "accepted" for e in flagged)
-    unflagged = lead.client.audit(offline="false", entity_id=str(case_id))["entries"]
-    assert [e["detail"]["command_id"] for e in unflagged] == [str(online.command_id)]
+    flagged = lead.client.audit(offline="true", entity_id=str(case_id)).entries
+    assert sorted(e.action for e in flagged) == ["create", "note", "note", "register"]
+    assert all(e.offline and e.result == "accepted" for e in flagged)
+    unflagged = lead.client.audit(offline="false", entity_id=str(case_id)).entries
+    assert [e.detail["command_id"] for e in unflagged] == [str(online.command_id)]
     assert [trail.cell_text(e, "offline") for e in flagged] == ["offline"] * 4
     console.close()
     lead.close()

@@ -447,7 +447,7 @@ def test_language_change_renames_reference_data(qtbot, make_ctx, cases, refdata,
     assert cell.data().endswith(refdata.category("C0101").name_en)
     changed = []
     model.dataChanged.connect(lambda *a: changed.append(a))
-    monkeypatch.setattr("ui.cases.actions.current_language", lambda: "zh_CN")
+    monkeypatch.setattr("ui.cases.issuing.current_language", lambda: "zh_CN")
     ctx.signals.language_changed.emit("zh_CN")
     assert cell.data().endswith(refdata.category("C0101").name)
     assert changed  # the views repaint

@@ -145,7 +145,7 @@ def test_category_tree_search_and_bilingual_names(qtbot, refdata, monkeypatch):
     leaf = tree._leaves[CASE_CATEGORY]
     assert leaf.text(0) == f"{CASE_CATEGORY} {refdata.category(CASE_CATEGORY).name_en}"
     assert "Public utilities" in leaf.parent().text(0)
-    monkeypatch.setattr("ui.cases.actions.current_language", lambda: "zh_CN")
+    monkeypatch.setattr("ui.cases.issuing.current_language", lambda: "zh_CN")
     tree.rebuild()
     assert tree._leaves[CASE_CATEGORY].text(0) == f"{CASE_CATEGORY} {refdata.category(CASE_CATEGORY).name}"
     assert tree.current_code() == "E0401"  # kept across the rebuild
