@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, QEvent
 from PySide6.QtWidgets import (
@@ -68,13 +68,16 @@ OFFLINE_CHOICES = (
     (True, QT_TRANSLATE_NOOP("AuditDock", "Issued offline")),
 )
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 
 def may_view_audit(role: Role) -> bool:
     return role in AUDIT_ROLES
 
 
 class AuditDock(QDockWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("auditDock")

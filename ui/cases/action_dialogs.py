@@ -4,7 +4,7 @@ plain confirmation. Every dialog has `payload() -> dict`; `dialog_for` picks the
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -30,6 +30,9 @@ from app.platform import labels
 from app.platform.enums import Action, Role
 from app.refdata.criteria import closing_text
 from ui.shell.i18n import current_language
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 UnitRole = Qt.ItemDataRole.UserRole + 1
 
@@ -450,7 +453,7 @@ class SendVerifyDialog(TextDialog):
         return out
 
 
-def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> PayloadDialog | None:
+def dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None) -> PayloadDialog | None:
     """The dialog of this module that collects `action`'s payload, or None when the action needs neither
     input nor confirmation (register, accept, verify pass, resume). `ui.cases.dialogs.dialog_for` asks the
     other dialog modules first."""

@@ -5,7 +5,7 @@ consequential actions and issues the command to the cache on the writer thread.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
@@ -20,6 +20,9 @@ from app.refdata.criteria import registration_text
 from ui.cases import field_limits
 from ui.cases.dialogs import dialog_for
 from ui.cases.issuing import issue, refusal_text, ui_language
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +176,7 @@ class CaseActionController(QObject):
     failed = Signal(str)      # a message for the operator
     busy_changed = Signal(bool)
 
-    def __init__(self, ctx: Any, parent: QWidget):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog: QDialog | None = None

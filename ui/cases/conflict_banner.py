@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +27,9 @@ from ui.cases.conflicts_dock import explain
 from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 
@@ -36,7 +39,7 @@ class ConflictBanner(QFrame):
     open_case = Signal(object)       # case id
     show_conflicts = Signal()
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, sound: bool = True):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, sound: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("conflictBanner")

@@ -8,7 +8,7 @@ not counted as a conflict. The sentences come from `app.cases.refusals` (Qt-free
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -45,6 +45,9 @@ from ui.shell import theme
 from ui.shell.context import working_offline
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 HEADERS = (QT_TRANSLATE_NOOP("ConflictsModel", "Case"), QT_TRANSLATE_NOOP("ConflictsModel", "Action"),
@@ -52,7 +55,7 @@ HEADERS = (QT_TRANSLATE_NOOP("ConflictsModel", "Case"), QT_TRANSLATE_NOOP("Confl
            QT_TRANSLATE_NOOP("ConflictsModel", "Issued"))
 
 
-def explain(ctx: Any, c: Conflict) -> refusals.Explanation:
+def explain(ctx: ConsoleContext, c: Conflict) -> refusals.Explanation:
     return refusals.explain(c.command, c.reason, c.message, c.server_case, actor=ctx.actor, refdata=ctx.cache.refdata(),
                             language=ui_language(ctx))
 
@@ -60,7 +63,7 @@ def explain(ctx: Any, c: Conflict) -> refusals.Explanation:
 class ConflictsModel(QAbstractTableModel):
     """Rows = conflicts by id; `set_conflicts` removes and inserts only the rows that changed."""
 
-    def __init__(self, ctx: Any, parent=None):
+    def __init__(self, ctx: ConsoleContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self._rows: list[Conflict] = []
@@ -137,7 +140,7 @@ class ConflictsModel(QAbstractTableModel):
 
 
 class ConflictsDock(QDockWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("conflictsDock")

@@ -7,7 +7,7 @@ import html
 import logging
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
@@ -38,6 +38,9 @@ from ui.cases.task_panel import CaseTasksPanel
 from ui.cases.timeline import CaseTimeline, format_time
 from ui.shell import theme
 from ui.shell.ops import run_op
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ class LocationSketch(QWidget):
 
 
 class CaseDetailDock(QDockWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("caseDetailDock")
@@ -451,7 +454,7 @@ class CaseDetailDock(QDockWidget):
         return unit_label(self.ctx, unit_id)
 
 
-def unit_label(ctx: Any, unit_id: str | None) -> str:
+def unit_label(ctx: ConsoleContext, unit_id: str | None) -> str:
     """'Name (id)' of a unit in the UI's language; the bare id when unknown."""
     unit = CaseDetailDock._lookup(ctx.cache.refdata(), "unit", unit_id)
     return f"{labels.localized_name(unit, ui_language(ctx))} ({unit_id})" if unit else (unit_id or "")

@@ -4,7 +4,7 @@ and the loop's own in
 `ui.cases.action_dialogs`, on which the others build)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
@@ -15,8 +15,11 @@ from ui.cases.action_dialogs import PayloadDialog
 from ui.cases.decision_dialogs import ApproveExtensionDialog, SuspendDialog
 from ui.cases.dispute_dialog import DecideOwnerDialog
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
-def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> PayloadDialog | None:
+
+def dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None) -> PayloadDialog | None:
     """The dialog that collects `action`'s payload, or None when the action needs neither input nor
     confirmation."""
     if (dialog := task_dialogs.dialog_for(action, case, ctx, parent)) is not None:

@@ -5,7 +5,7 @@ reason). The rules live in `app.cases.disputes`; a decision is the `decide_owner
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
@@ -29,6 +29,9 @@ from app.platform.enums import Action, Status
 from ui.cases.action_dialogs import DispatchDialog, unit_name
 from ui.cases.issuing import issue, refusal_text
 from ui.cases.timeline import format_time
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,7 @@ class DisputeDock(QDockWidget):
     """The dispute queue: every case in an open ownership dispute, oldest first, with its count in the
     title; a shift lead decides the selected one."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("disputeDock")

@@ -5,7 +5,7 @@ reply, record a callback (回访), reopen a case. Each has `payload() -> dict` (
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,6 +22,9 @@ from app.cases.case import Case, SupervisionOrder
 from app.platform import labels
 from app.platform.enums import Action, OrderLevel, Role, Satisfaction
 from ui.cases.action_dialogs import PayloadDialog, TextDialog, unit_name
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 FOLLOW_UP_ACTIONS = frozenset({Action.ISSUE_ORDER, Action.REPLY_ORDER, Action.ACCEPT_ORDER_REPLY,
                                Action.REJECT_ORDER_REPLY, Action.RECORD_CALLBACK, Action.REOPEN})
@@ -149,7 +152,7 @@ class CallbackDialog(PayloadDialog):
         return out
 
 
-def followup_dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None, *,
+def followup_dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None, *,
                         order_id=None) -> PayloadDialog | None:
     """The dialog of a follow-up action, or None for any other action."""
     if action not in FOLLOW_UP_ACTIONS:

@@ -3,7 +3,7 @@ thread), the console's clock, and the words for a refusal."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from uuid import UUID
 
 from PySide6.QtCore import QCoreApplication, QObject
@@ -14,14 +14,17 @@ from ui.shell.context import working_offline
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
-def now_utc(ctx: Any) -> datetime:
+
+def now_utc(ctx: ConsoleContext) -> datetime:
     """The console's clock (a context may provide a server-corrected `now()`)."""
     clock = getattr(ctx, "now", None)
     return clock() if callable(clock) else datetime.now(timezone.utc)
 
 
-def ui_language(ctx: Any = None) -> str:
+def ui_language(ctx: ConsoleContext | None = None) -> str:
     """The language now shown ('zh_CN' or 'en'), for picking `name` or `name_en` of reference data."""
     return current_language()
 
@@ -54,7 +57,7 @@ def refusal_text(exc: BaseException) -> str:
         error=str(exc) or type(exc).__name__)
 
 
-def issue(ctx: Any, action: Action, case_id: UUID | None, payload: dict[str, Any],
+def issue(ctx: ConsoleContext, action: Action, case_id: UUID | None, payload: dict[str, Any],
           success: Callable[[Any], None] | None = None,
           failure: Callable[[BaseException], None] | None = None, *, owner: QObject | None = None):
     """Queue one command through the cache on the writer thread (run_op write=True)."""

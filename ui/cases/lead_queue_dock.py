@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont
@@ -32,6 +32,9 @@ from ui.shell import theme
 from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 RELOAD_MS = 300
@@ -41,7 +44,7 @@ CLOCK_MS = 60_000
 class LeadQueueDock(QDockWidget):
     open_conflicts = Signal()   # a conflict was opened: the main window shows the conflicts list too
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, sound: bool = True):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, sound: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("leadQueueDock")

@@ -8,7 +8,7 @@ in the results, Enter opens, Escape closes.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,6 +26,9 @@ from app.cache.case_lookup import Hit
 from app.platform import labels
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 SHORTCUTS = ("Ctrl+K", "/")
@@ -35,7 +38,7 @@ TYPING_PAUSE_MS = 150
 class CaseLookup(QDialog):
     """A small window over the console: the field, what it found, and a hint."""
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("caseLookup")
@@ -148,7 +151,7 @@ class CaseLookup(QDialog):
         self.hide()
 
 
-def install_lookup(window: QWidget, ctx: Any) -> tuple[CaseLookup, QAction]:
+def install_lookup(window: QWidget, ctx: ConsoleContext) -> tuple[CaseLookup, QAction]:
     """The lookup and its action on `window` (Ctrl+K and /; a text field keeps its own '/')."""
     lookup = CaseLookup(ctx, window)
     action = QAction(window)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
@@ -46,6 +46,9 @@ from ui.cases.issuing import issue, now_utc, refusal_text, ui_language
 from ui.cases.queue_model import format_duration
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -56,7 +59,7 @@ class NewCaseDialog(QDialog):
     case_created = Signal(object)       # UUID of the new case
     case_linked = Signal(object)        # UUID of the existing case the call was added to
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.refdata = ctx.cache.refdata()

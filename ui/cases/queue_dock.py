@@ -7,7 +7,7 @@ highlighted rather than a neighbour the detail dock does not show.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -34,6 +34,9 @@ from ui.shell import theme
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
 from ui.shell.notifier import NotificationBanner, UrgentCaseNotifier
 from ui.shell.ops import run_op
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ class QueueTable(QTableView):
 class CaseQueueDock(QDockWidget):
     new_case_dialog_opened = Signal(object)  # the NewCaseDialog, so the map can serve "Pick on map"
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, sound: bool = True, tick_ms: int = 1000):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, sound: bool = True, tick_ms: int = 1000):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("caseQueueDock")

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
 import numpy as np
@@ -51,6 +51,9 @@ from app.refdata import timelimits
 from ui.cases.issuing import now_utc, ui_language
 from ui.shell import theme
 from ui.shell.ops import run_op
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +172,7 @@ class CaseQueueModel(QAbstractTableModel):
     batch_finished = Signal()
     columns_changed = Signal(object, object)  # (slots put, slots removed) after a batch reached `cols`
 
-    def __init__(self, ctx: Any, parent: QObject | None = None, *, tick_ms: int = 1000, autoload: bool = True):
+    def __init__(self, ctx: ConsoleContext, parent: QObject | None = None, *, tick_ms: int = 1000, autoload: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.cols = QueueColumns()

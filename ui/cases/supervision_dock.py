@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -34,6 +34,9 @@ from ui.cases.timeline import format_time
 from ui.shell import theme
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 CTX = "SupervisionDock"
@@ -45,7 +48,7 @@ CLOCK_MS = 30_000  # overdue marks follow the clock, not only the feed
 
 
 class SupervisionDock(QDockWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("supervisionDock")

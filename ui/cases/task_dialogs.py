@@ -4,7 +4,7 @@ return and handled report, sending a reported case for an on-site check (核实)
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
@@ -20,6 +20,9 @@ from app.cases.case import Case
 from app.cases.routing import suggest_co_units
 from app.platform.enums import Action, Role
 from ui.cases.action_dialogs import TextDialog, UnitPicker, unit_name
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +129,7 @@ def task_state_label(state: str) -> str:
     return QCoreApplication.translate("CaseTasks", text) if text else state
 
 
-def dialog_for(action: Action, case: Case, ctx: Any, parent: QWidget | None) -> TextDialog | None:
+def dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None) -> TextDialog | None:
     refdata = ctx.cache.refdata()
     if action == Action.ADD_CO_UNIT:
         return CoUnitDialog(case, refdata, parent)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -37,6 +37,9 @@ from ui.cases.timeline import format_time
 from ui.shell import theme
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 CTX = "CaseTasks"
@@ -56,7 +59,7 @@ def load_tasks(cache, actor) -> list[Task]:
 class TasksModel(QAbstractTableModel):
     """The task list (small: one user's open tasks), replaced as a whole when it changes."""
 
-    def __init__(self, ctx: Any, parent=None):
+    def __init__(self, ctx: ConsoleContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.rows: list[Task] = []
@@ -112,7 +115,7 @@ class TasksModel(QAbstractTableModel):
 
 
 class CaseTasksDock(QDockWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         body = QWidget(self)

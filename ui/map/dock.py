@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import numpy as np
@@ -47,6 +47,9 @@ from ui.shell import theme
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 CHUNK = 2500            # markers per runJavaScript call
@@ -72,7 +75,7 @@ class MapDock(QDockWidget):
     page_ready = Signal()
     markers_loaded = Signal()  # every case was read from the cache (start-up)
 
-    def __init__(self, ctx: Any, *, tile_cache: TileCache | None = None, hub: SensorHub | None = None,
+    def __init__(self, ctx: ConsoleContext, *, tile_cache: TileCache | None = None, hub: SensorHub | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         global _page_counter

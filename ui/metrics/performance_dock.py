@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import (
@@ -50,6 +50,9 @@ from ui.metrics.models import FiguresModel, RankingModel, SortRole
 from ui.metrics.posts_view import PostsPanel, ranking_tab
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,7 @@ class FiguresView(QTableView):
 
 
 class PerformanceDock(QDockWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None, *, clock=None):
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, clock=None):
         super().__init__(parent)
         self.setObjectName("PerformanceDock")
         self.ctx = ctx

@@ -15,7 +15,7 @@ mode (平急转换) the list grows: warnings are shown, and the dock is brought 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import (
@@ -60,6 +60,9 @@ from ui.shell import theme
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
 from ui.shell.field_guards import LengthGuard, submit_with_ctrl_enter
 from ui.shell.ops import run_op
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +136,7 @@ class AlarmActionDialog(QDialog):
 
 
 class AlarmDock(QDockWidget):
-    def __init__(self, ctx: Any, hub: Any = None, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, hub: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("AlarmDock")
         self.ctx = ctx

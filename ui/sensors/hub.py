@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -35,6 +35,9 @@ from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 CTX = "SensorHub"
@@ -45,7 +48,7 @@ NOTE_FAILED = QT_TRANSLATE_NOOP("SensorHub", "The server did not give the histor
 ONLINE = (Connection.ONLINE, Connection.SYNCING)
 
 
-def sensors_of(ctx: Any) -> list[SensorInfo]:
+def sensors_of(ctx: ConsoleContext) -> list[SensorInfo]:
     """The reference data's sensors this console's user may see: a unit handler sees those of its unit
     and the units below it (the server's scope rule: its feed carries no others)."""
     refdata = ctx.refdata
@@ -70,7 +73,7 @@ class SensorHub(QObject):
     alarms_changed = Signal(list)
     history_changed = Signal(str)
 
-    def __init__(self, ctx: Any, *, feed: ServerSensorFeed | None = None, alarms: FeedAlarmSource | None = None,
+    def __init__(self, ctx: ConsoleContext, *, feed: ServerSensorFeed | None = None, alarms: FeedAlarmSource | None = None,
                  refresh_s: float = 30.0, parent: QObject | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -91,7 +94,7 @@ class SensorHub(QObject):
         ctx.signals.sync_state_changed.connect(self._sync_state_changed)
 
     @classmethod
-    def for_context(cls, ctx: Any) -> SensorHub:
+    def for_context(cls, ctx: ConsoleContext) -> SensorHub:
         """The context's hub, made (and started) on first use and kept as ``ctx.sensor_hub``."""
         hub = getattr(ctx, "sensor_hub", None)
         if hub is None:

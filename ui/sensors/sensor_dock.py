@@ -9,7 +9,7 @@ incomplete (offline, loading, refused).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -34,6 +34,9 @@ from ui.sensors.hub import SensorHub
 from ui.sensors.plot import SensorPlot
 from ui.shell import theme
 from ui.shell.i18n import current_language
+
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ def type_label(kind: str) -> str:
 class SensorDock(QDockWidget):
     """Sensor list (grouped by type, searchable, coloured by state) and up to four live plots."""
 
-    def __init__(self, ctx: Any, hub: Any = None, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, hub: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("SensorDock")
         self.ctx = ctx

@@ -5,7 +5,7 @@ session without a main window.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
@@ -13,6 +13,11 @@ from PySide6.QtCore import QObject, Signal
 from app.cache import LocalCache
 from app.platform import times
 from app.sync.session import Session
+
+if TYPE_CHECKING:  # the context names them; the shell does not need their modules to run
+    from app.platform.settings import ConsoleSettings
+    from app.sync.engine import SyncEngine
+    from ui.sensors.hub import SensorHub
 from ui.shell.current_case import CurrentCase
 
 
@@ -34,7 +39,7 @@ class CoreSignals(QObject):
     location_picked = Signal(float, float, str)  # lat, lon, address/grid text
 
 
-def working_offline(ctx: Any) -> bool:
+def working_offline(ctx: ConsoleContext) -> bool:
     """Whether a command issued now is issued offline: in an offline session, and also in an online
     session while the server cannot be reached (the command waits in the outbox and is sent later).
     The flag travels with the command into the server's audit trail ("issued offline")."""
@@ -52,9 +57,9 @@ class ConsoleContext:
     cache: LocalCache
     session: Session
     signals: CoreSignals
-    engine: Any = None                   # app.sync.engine.SyncEngine, or None when running without a server
-    settings: Any = None                 # app.platform.settings ConsoleSettings (tile URL, language, …); None in tests
-    sensor_hub: Any = None               # ui.sensors.sensor_dock.SensorHub, shared by the sensor dock, alarms and map
+    engine: SyncEngine | None = None     # None when running without a server
+    settings: ConsoleSettings | None = None  # tile URL, language, …; None in tests
+    sensor_hub: SensorHub | None = None  # shared by the sensor dock, the alarms and the map (set by the hub)
     current: CurrentCase = field(default_factory=CurrentCase)  # the one current case and its message
 
     @property
@@ -88,9 +93,7 @@ class ConsoleContext:
         ev.outbox_changed.connect(self.signals.outbox_changed.emit)
         ev.conflicts_changed.connect(self.signals.conflicts_changed.emit)
         ev.settings_changed.connect(self.signals.settings_changed.emit)
-        if hasattr(ev, "entities_changed"):
-            ev.entities_changed.connect(self.signals.entities_changed.emit)
-        if hasattr(ev, "refdata_changed"):
-            ev.refdata_changed.connect(self.signals.refdata_changed.emit)
+        ev.entities_changed.connect(self.signals.entities_changed.emit)
+        ev.refdata_changed.connect(self.signals.refdata_changed.emit)
         if self.engine is not None:
             self.engine.events.state_changed.connect(self.signals.sync_state_changed.emit)

@@ -22,11 +22,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from app.platform.gc_tuning import tune_collector
 from app.platform.paths import resource
 from app.sync.state import Connection
+
+if TYPE_CHECKING:  # imported when needed below: Qt and the docks load only after the checks that come first
+    from PySide6.QtWidgets import QApplication
+
+    from app.sync.client import ServerClient
+    from app.sync.engine import SyncEngine
+    from ui.shell.context import ConsoleContext
+    from ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 _PROCESS_START = time.monotonic()  # for the smoke test's report
@@ -76,11 +84,11 @@ def demo_password(username: str) -> str | None:
 class Console:
     """One running console: what main() builds and tears down (and tools/screenshots.py drives)."""
 
-    app: object
-    window: object
-    ctx: object
-    engine: object
-    client: object
+    app: QApplication
+    window: MainWindow
+    ctx: ConsoleContext
+    engine: SyncEngine | None
+    client: ServerClient | None
     server_url: str
     stop_server: Callable[[], None] | None = None
     cleanups: list[Callable[[], None]] = field(default_factory=list)

@@ -9,7 +9,7 @@ last online login (`app.cache.credentials`).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 from app.refdata.people import person_text
 from ui.shell.ops import run_op
 
+if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.shell.context import ConsoleContext
+
 log = logging.getLogger(__name__)
 
 
-def check_password(ctx: Any, password: str, *, online: bool) -> bool:
+def check_password(ctx: ConsoleContext, password: str, *, online: bool) -> bool:
     """True when `password` is the signing lead's. Blocking: call off the GUI thread."""
     username = ctx.actor.username
     engine = getattr(ctx, "engine", None)
@@ -59,7 +62,7 @@ def check_password(ctx: Any, password: str, *, online: bool) -> bool:
 
 
 class SignDialog(QDialog):
-    def __init__(self, ctx: Any, state, *, online: bool, parent: QWidget | None = None):
+    def __init__(self, ctx: ConsoleContext, state, *, online: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.state, self.online = ctx, state, online
         self.verified = False
