@@ -189,6 +189,11 @@ _TEXT = {
     "escalation_level": QT_TRANSLATE_NOOP("HandoverReport", "Level"),
     "open_orders": QT_TRANSLATE_NOOP("HandoverReport", "Supervision orders still open (carried over)"),
     "order": QT_TRANSLATE_NOOP("HandoverReport", "Order"),
+    "open_tasks": QT_TRANSLATE_NOOP("HandoverReport", "Co-handling tasks and on-site checks still open (carried over)"),
+    "task": QT_TRANSLATE_NOOP("HandoverReport", "Task"),
+    "task_co": QT_TRANSLATE_NOOP("HandoverReport", "co-handling"),
+    "task_check": QT_TRANSLATE_NOOP("HandoverReport", "on-site check"),
+    "task_who": QT_TRANSLATE_NOOP("HandoverReport", "Unit or inspector"),
     "order_state": QT_TRANSLATE_NOOP("HandoverReport", "Waiting for"),
     "order_open": QT_TRANSLATE_NOOP("HandoverReport", "the unit's reply"),
     "order_replied": QT_TRANSLATE_NOOP("HandoverReport", "the lead's decision"),
@@ -250,6 +255,7 @@ _FIGURES = (
     ("open_escalations", QT_TRANSLATE_NOOP("HandoverReport", "Escalated cases still open")),
     ("open_orders", QT_TRANSLATE_NOOP("HandoverReport", "Supervision orders still open")),
     ("overdue_orders", QT_TRANSLATE_NOOP("HandoverReport", "of which overdue")),
+    ("open_tasks", QT_TRANSLATE_NOOP("HandoverReport", "Co-handling tasks and on-site checks still open")),
 )
 _EMPTY = {"total": 0, "items": []}
 
@@ -367,6 +373,14 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
                           when(c["due_at"]) + (" " + t("overdue_mark") if c.get("overdue") else ""),
                           t("order_open") if c["state"] == "open" else t("order_replied")]
                          for c in orders["items"]], orders["total"]))
+    tasks = report.get("open_tasks", _EMPTY)
+    parts.append(_heading(2, "open_tasks"))
+    parts.append(_table(["case", "task", "task_who", "due"],
+                        [[_case(c), t("task_co") if c["kind"] == "co_task" else t("task_check"),
+                          unit(c["task_unit_id"]) if c["kind"] == "co_task" else name(c.get("inspector") or ""),
+                          (when(c["due_at"]) if c.get("due_at") else "") + (" " + t("overdue_mark") if c.get("overdue")
+                                                                            else "")]
+                         for c in tasks["items"]], tasks["total"]))
     returned = report.get("returned", _EMPTY)
     parts.append(_heading(2, "returned"))
     parts.append(_table(["case", "returned_by", "at", "reason"],

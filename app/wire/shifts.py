@@ -131,6 +131,7 @@ class Counts(Answer):
     open_escalations: int = Field(default=0, description="escalated cases still open at the end")
     open_orders: int = Field(default=0, description="supervision orders not accepted yet at the end")
     overdue_orders: int = Field(default=0, description="of which past their deadline without a reply")
+    open_tasks: int = Field(default=0, description="co-handling tasks and on-site checks still open at the end")
 
 
 class CaseRef(Answer):
@@ -216,6 +217,22 @@ class OpenOrder(Answer):
     overdue: bool
     text: str
     reply: str | None
+
+
+class OpenTask(CaseRef):
+    kind: Literal["co_task", "check"] = Field(description="a co-handling unit's task, or an on-site check")
+    task_unit_id: str | None = Field(description="the co-handling unit (co_task)")
+    state: str = Field(description="co_task: dispatched or in_progress; check: sent")
+    due_at: str | None
+    overdue: bool
+    inspector: str | None = Field(description="the inspector asked (check)")
+    sent_at: str | None = None
+
+
+class OpenTaskList(Answer):
+    total: int
+    overdue: int
+    items: list[OpenTask] = Field(description="the overdue first, then by deadline; at most 200")
 
 
 class OpenEscalationList(Answer):
@@ -334,6 +351,8 @@ class HandoverReport(Answer):
     open_escalations: OpenEscalationList | None = Field(
         default=None, description="escalated cases still open at the end, whenever escalated")
     open_orders: OpenOrderList | None = Field(default=None, description="supervision orders not accepted yet")
+    open_tasks: OpenTaskList | None = Field(default=None, description="co-handling tasks and on-site checks "
+                                                                      "still open (carried over)")
     returned: ReturnedList
     awaiting_decision: AwaitingDecision
     alarms: ShiftAlarms

@@ -2658,6 +2658,26 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>督办单</translation>
     </message>
     <message>
+        <source>Co-handling tasks and on-site checks still open (carried over)</source>
+        <translation>仍未完成的协办任务和核实任务（移交）</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>co-handling</source>
+        <translation>协办</translation>
+    </message>
+    <message>
+        <source>on-site check</source>
+        <translation>核实</translation>
+    </message>
+    <message>
+        <source>Unit or inspector</source>
+        <translation>单位或监督员</translation>
+    </message>
+    <message>
         <source>Waiting for</source>
         <translation>等待</translation>
     </message>
@@ -2744,6 +2764,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>of which overdue</source>
         <translation>其中超期</translation>
+    </message>
+    <message>
+        <source>Co-handling tasks and on-site checks still open</source>
+        <translation>仍未完成的协办和核实任务</translation>
     </message>
     <message>
         <source>Level</source>

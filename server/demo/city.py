@@ -291,7 +291,7 @@ class CitySimulator:
         delay is the intake post's, not the unit's), one reworked after a failed verification (against its
         original deadline), and one returned twice, waiting in the dispute queue for a lead."""
         out: dict[str, Case] = {}
-        operator, lead, inspector = self._user(Role.OPERATOR), self._user(Role.SHIFT_LEAD), self._user(Role.INSPECTOR)
+        operator, _lead, inspector = self._user(Role.OPERATOR), self._user(Role.SHIFT_LEAD), self._user(Role.INSPECTOR)
         by_code = {c.code: c for c in self._categories}
         stories = {
             "late_register": ("C0110", [(95, operator, Action.REGISTER, {})]),

@@ -37,6 +37,7 @@ from server.feed.record import record_change
 from server.metrics.facts import window_evaluation
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
+from server.shifts.open_tasks import open_tasks
 from server.shifts.shifts import SHIFT, emergency_periods, outages_during, shift_data
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                   for r in extension_rows if r.data.get("extension")]
     extensions.sort(key=lambda x: x["requested_at"])
     open_escalations, open_orders = carried_over(session, end)
+    tasks = open_tasks(session, end, _case_ref)
     return {
         "format": REPORT_FORMAT,
         "window": {"start": start.isoformat(), "end": end.isoformat()},
@@ -153,12 +155,13 @@ def draft_report(session: Session, start: datetime, end: datetime, now: datetime
                    "verification_failures": counts.get(Action.VERIFY_FAIL, 0),
                    "still_open": sum(open_by_status.values()),
                    "open_escalations": open_escalations["total"], "open_orders": open_orders["total"],
-                   "overdue_orders": open_orders["overdue"]},
+                   "overdue_orders": open_orders["overdue"], "open_tasks": tasks["total"]},
         "open_by_status": {status: open_by_status[status] for status in sorted(open_by_status)},
         "overdue": {"total": overdue_total, "items": overdue},
         "escalated": _limited(escalated),
         "open_escalations": open_escalations,
         "open_orders": open_orders,
+        "open_tasks": tasks,
         "returned": _limited(returned),
         "awaiting_decision": {"extension_requests": _limited(extensions),
                               "verification_failures": _limited(verification_failures)},

@@ -67,3 +67,33 @@ def test_open_escalations_and_orders_carry_into_every_report(srv, clock):
     (carried,) = report["open_orders"]["items"]
     assert (carried["state"], carried["overdue"], carried["reply"]) == ("replied", False, "crew sent")
     assert report["counts"]["overdue_orders"] == report["open_orders"]["overdue"] == 0
+
+
+def test_open_co_handling_tasks_and_on_site_checks_carry_into_every_report(srv, clock, refdata):
+    """A joint case's co-unit task not handled yet and a report waiting for its on-site check are the
+    incoming lead's too: listed in the report (and its printed form) until they are done."""
+    from app.shifts.handover import HandoverState, report_html
+
+    first = _shift(srv, clock)
+    joint = srv.case_at("dispatched")
+    co_unit = "roads"
+    _ok(srv.do("operator1", "add_co_unit", joint["id"], {"unit_id": co_unit}))
+    reported = srv.new_case("operator1")
+    _ok(srv.do("operator1", "send_check", reported["id"], {"inspector": "inspector1"}))
+    clock.advance(hours=1)
+    report = _close(srv, first["id"])
+    assert report["counts"]["open_tasks"] == 2
+    kinds = {(c["case_id"], c["kind"], c["task_unit_id"], c["inspector"]) for c in report["open_tasks"]["items"]}
+    assert kinds == {(joint["id"], "co_task", co_unit, None), (reported["id"], "check", None, "inspector1")}
+    html = report_html(HandoverState(first["id"], {"report": report, "status": "draft"}, "", False, None), refdata,
+                       "en")
+    assert "on-site check" in html and "co-handling" in html
+
+    # Once the check is confirmed it no longer carries; the co-task still does.
+    clock.advance(minutes=1)
+    second = _shift(srv, clock, "lead2")
+    _ok(srv.do("inspector1", "confirm_check", reported["id"], {"found": True}))
+    clock.advance(hours=1)
+    srv.forget_logins()
+    report = _close(srv, second["id"], "lead2")
+    assert [(c["case_id"], c["kind"]) for c in report["open_tasks"]["items"]] == [(joint["id"], "co_task")]
