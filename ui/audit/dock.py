@@ -41,6 +41,7 @@ from app.audit.trail import (
     export_csv,
     result_text,
 )
+from app.platform import times
 from app.platform.enums import Role
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
@@ -281,10 +282,10 @@ class AuditDock(QDockWidget):
         else:
             text = self.tr("{n} entries match this filter.").format(n=shown)
         if before is None or getattr(self, "as_of", None) is None:  # a new search: a snapshot of the trail now
-            self.as_of = datetime.now().astimezone()
+            self.as_of = datetime.now(timezone.utc)
         # The list does not follow the trail live: say when it was read, and how to read it again.
         self.status.setText(self.tr("As of {time} (press Search to refresh): {text}").format(
-            time=self.as_of.strftime("%H:%M"), text=text))
+            time=times.fmt(self.as_of, "time"), text=text))
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:

@@ -6,7 +6,7 @@ still open) and lets the operator link the call to one of them instead: a note o
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -38,7 +38,7 @@ from app.cases.duplicates import (
     Duplicate,
     find_duplicates,
 )
-from app.platform import labels
+from app.platform import labels, times
 from app.platform.enums import Action, Priority, Source
 from ui.cases import field_limits
 from ui.cases.category_tree import CategoryTree
@@ -429,7 +429,7 @@ class NewCaseDialog(QDialog):
     def link_note(self) -> str:
         caller = " ".join(x for x in (self.reporter_name.text().strip(), self.reporter_phone.text().strip()) if x)
         text = self.tr("Another report ({source}, {time}){caller}: {description}").format(
-            source=self.source.currentText(), time=datetime.now().strftime("%Y-%m-%d %H:%M"),
+            source=self.source.currentText(), time=times.fmt(datetime.now(timezone.utc)),
             caller=f" {caller}" if caller else "", description=self.description.toPlainText().strip())
         if self.address.text().strip():
             text += " · " + self.address.text().strip()

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from app.metrics import csv_report as metrics_csv
 from app.metrics import figures as m
+from app.platform import times
 from app.platform.enums import Role
 from app.platform.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
@@ -381,8 +382,7 @@ class PerformanceDock(QDockWidget):
         if report is None:
             self.source_label.setText("")
             return
-        # The workstation's clock, like every other time the console shows (the period itself is in city days).
-        when = report.period.as_of.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = times.fmt(report.period.as_of)  # city time, like every time the console shows
         if report.source == "server":
             text = self.tr("Computed by the server at {time}.").format(time=when)
         else:
