@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+import weakref
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -55,18 +57,39 @@ def follow_up_cases(raw_connection, now: datetime, ids: Iterable[UUID] | None = 
 
 
 class FollowUpIndex:
-    """The follow-up cases of one cache for one view, kept current from change sets (any thread)."""
+    """The follow-up cases of one cache, kept current from change sets (any thread). One per cache
+    (`shared`): the orders and the callbacks views read the same cases, and at 100,000 cached cases two
+    copies of a few thousand parsed cases cost a hundred megabytes."""
+
+    FULL_SEARCH_EVERY_S = 60.0  # a full search asked for sooner than this after another answers from memory
+
+    _by_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    _by_cache_lock = threading.Lock()
 
     def __init__(self) -> None:
         self._cases: dict[UUID, Case] | None = None
+        self._searched_at: float | None = None
         self._lock = threading.Lock()
 
+    @classmethod
+    def shared(cls, cache) -> FollowUpIndex:
+        with cls._by_cache_lock:
+            index = cls._by_cache.get(cache)
+            if index is None:
+                index = cls._by_cache[cache] = cls()
+            return index
+
     def refresh(self, cache, now: datetime, changed: Iterable[UUID] | None = None) -> list[Case]:
-        """Search in full the first time (or with `changed` None), else only the `changed` cases; return
-        every follow-up case, oldest change first."""
+        """Search in full the first time (or with `changed` None, unless another view just did), else only
+        the `changed` cases; return every follow-up case, oldest change first."""
         with self._lock:
-            if self._cases is None or changed is None:
+            recent = (self._searched_at is not None
+                      and time.monotonic() - self._searched_at < self.FULL_SEARCH_EVERY_S)
+            if self._cases is None or (changed is None and not recent):
                 self._cases = {c.id: c for c in cache.follow_up_cases(now)}
+                self._searched_at = time.monotonic()
+            elif changed is None:
+                pass
             else:
                 changed = set(changed)
                 found = {c.id: c for c in cache.follow_up_cases(now, ids=changed)} if changed else {}

@@ -52,7 +52,7 @@ class CallbacksDock(QDockWidget):
         self.ctx = ctx
         self.setObjectName("callbacksDock")
         self.dialog: QDialog | None = None
-        self.index = FollowUpIndex()
+        self.index = FollowUpIndex.shared(ctx.cache)
         self.counts = {"waiting": 0, "retry": 0, "dissatisfied": 0}
         self.model = FollowUpModel(CTX, HEADERS, self._cell, self._dissatisfied, self)
         body = QWidget(self)

@@ -53,7 +53,7 @@ class SupervisionDock(QDockWidget):
         self.ctx = ctx
         self.setObjectName("supervisionDock")
         self.dialog: QDialog | None = None
-        self.index = FollowUpIndex()
+        self.index = FollowUpIndex.shared(ctx.cache)
         self.now: datetime = now_utc(ctx)
         self.counts = {"open": 0, "replied": 0, "overdue": 0}
         self.model = FollowUpModel(CTX, HEADERS, self._cell, self._overdue, self)

@@ -51,9 +51,8 @@ KIND_LABELS = {tasks.CO_TASK: QT_TRANSLATE_NOOP("CaseTasks", "Co-handling (ååŠ
 
 
 def load_tasks(cache, actor) -> list[Task]:
-    """The actor's open tasks from the cache (only cases in a status where a task can be open are read)."""
-    ids = [s.id for s in cache.summaries() if s.status in tasks.TASK_STATUSES]
-    return tasks.tasks_for((c for c in map(cache.case, ids) if c is not None), actor, cache.refdata())
+    """The actor's open tasks from the cache (only the cases that can hold one are read)."""
+    return tasks.tasks_for(cache.task_cases(), actor, cache.refdata())
 
 
 class TasksModel(QAbstractTableModel):
