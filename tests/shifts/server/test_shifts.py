@@ -100,7 +100,8 @@ def test_the_report_tells_what_happened_in_the_shift(srv, clock, feed_alarms):
     assert report["window"] == {"start": start.isoformat(), "end": end.isoformat()}
     assert report["counts"] == {"opened": 5, "registered": 5, "dispatched": 5, "handled": 2, "closed": 1,
                                 "voided": 0, "returned": 1, "escalated": 1, "verification_failures": 1,
-                                "still_open": 5, "open_escalations": 1, "open_orders": 0, "overdue_orders": 0}
+                                "still_open": 5, "open_escalations": 1, "open_orders": 0, "overdue_orders": 0,
+                                "open_tasks": 0}
     assert report["open_by_status"] == {"dispatched": 1, "in_progress": 2, "reported": 1, "returned": 1}
     overdue_ids = {c["case_id"] for c in report["overdue"]["items"]}
     assert before["id"] in overdue_ids and closed["id"] not in overdue_ids
