@@ -34,6 +34,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def preload() -> None:
+    """Import what `start_embedded_server` needs, on the calling thread. Called on the GUI thread before the
+    server starts on a thread of its own: two threads importing the same modules at once while PySide6's
+    import hook inspects each new module once crashed a start with a half-initialised pydantic."""
+    import uvicorn  # noqa: F401
+
+    import server.admin.bootstrap  # noqa: F401
+    import server.app  # noqa: F401
+    import server.platform.settings  # noqa: F401
+
+
 def start_embedded_server(demo: bool = True, *, directory: Path | None = None, on_startup: Iterable[Callable] = (),
                           on_shutdown: Iterable[Callable] = ()) -> tuple[str, Callable[[], None]]:
     """Start the server; return its base URL and a function that stops it (idempotent, waits ≤ 15 s).

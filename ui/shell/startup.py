@@ -29,6 +29,9 @@ class DemoServerStart:
         self._result: tuple[str, Callable[[], None]] | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
+        from ui.shell.embedded_server import preload
+
+        preload()  # the imports here, so that no module is imported by two threads at once
         self._thread = threading.Thread(target=self._run, name="onegrid-demo-start", daemon=True)
         self._thread.start()
 

@@ -82,6 +82,7 @@ def test_a_signature_given_offline_syncs_exactly_once(tmp_path, server):
     proxy.stop()
 
 
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")  # a window shown offscreen
 def test_a_signature_of_a_changed_report_is_refused_visibly(tmp_path, server):
     outgoing = online_console(tmp_path / "out", server.url, "lead1")
     incoming = online_console(tmp_path / "in", server.url, "lead2")
