@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenuBar,
     QMessageBox,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -214,6 +215,16 @@ class MainWindow(QMainWindow):
             self._sized = True
             if not self._layout_restored:  # the first start here: the default layout, at the size shown
                 QTimer.singleShot(0, self.apply_default_sizes)
+        QTimer.singleShot(0, self.readable_dock_tabs)
+
+    def readable_dock_tabs(self) -> None:
+        """The tabs of tabbed docks keep their whole titles and scroll when they do not fit: a lead has ten
+        docks in one column, and "C…", "T…" tell nobody which is which. (Qt makes these tab bars itself, as
+        docks are tabbed, so they are found each time the window is shown.)"""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def restore_layout(self) -> None:
         self._layout_restored = False
