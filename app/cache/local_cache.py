@@ -33,7 +33,7 @@ from app.cache import (
     scope_exits,
 )
 from app.cache.entity_outbox import EntityOutbox
-from app.cache.models import ChangeSet, Conflict, QueuedCommand
+from app.cache.models import CaseTexts, ChangeSet, Conflict, QueuedCommand
 from app.cache.outbox_store import OutboxStore
 from app.cache.scope_exits import ScopeFollower
 from app.cache.sqlite_files import (
@@ -189,17 +189,22 @@ class LocalCache(ScopeFollower):
             data = tables.server_snapshot_json(conn, case_id)
         return None if data is None else Case.model_validate_json(data)
 
-    def case_texts(self, ids: Iterable[UUID], username: str) -> tuple[dict[UUID, str], set[UUID]]:
-        """For the queue's search and "my cases": each case's free text (description, address, reporter,
-        joined by \x1f as `app.cases.search.case_text`) and the ids whose events name `username` or whose
-        inspector it is. Read by SQLite's JSON functions, so 100,000 cases never become Case objects."""
+    def case_texts(self, ids: Iterable[UUID], username: str) -> CaseTexts:
+        """For the queue's search, "my cases" and the unit column: each case's free text (description,
+        address, reporter, joined by \x1f as `app.cases.search.case_text`), the ids whose events name
+        `username` or whose inspector it is, and the co-handling units of joint cases with their tasks'
+        states. Read by SQLite's JSON functions, so 100,000 cases never become Case objects."""
         texts: dict[UUID, str] = {}
         mine: set[UUID] = set()
+        co_units: dict[UUID, tuple[tuple[str, str], ...]] = {}
         sql = text(
             "SELECT id, json_extract(data, '$.description'), json_extract(data, '$.location.address'), "
             "json_extract(data, '$.reporter_name'), json_extract(data, '$.reporter_phone'), "
             "(json_extract(data, '$.inspector') = :u) OR EXISTS (SELECT 1 FROM json_each(data, '$.events') "
-            " WHERE json_extract(json_each.value, '$.actor') = :u) "
+            " WHERE json_extract(json_each.value, '$.actor') = :u), "
+            "CASE WHEN json_array_length(data, '$.co_tasks') > 0 THEN (SELECT json_group_array(json_array("
+            " json_extract(t.value, '$.unit_id'), json_extract(t.value, '$.status'))) "
+            " FROM json_each(data, '$.co_tasks') t) END "
             "FROM cases WHERE id IN (SELECT value FROM json_each(:ids))")
         with self._engine.connect() as conn:
             wanted = [str(i) for i in ids]
@@ -209,7 +214,9 @@ class LocalCache(ScopeFollower):
                     texts[case_id] = "\x1f".join(x for x in row[1:5] if x)
                     if row[5]:
                         mine.add(case_id)
-        return texts, mine
+                    if row[6]:
+                        co_units[case_id] = tuple((unit, state) for unit, state in json.loads(row[6]))
+        return CaseTexts(texts, mine, co_units)
 
     def server_cases(self) -> Iterator[Case]:
         """Every case as the server last confirmed it (none of this console's pending edits), for

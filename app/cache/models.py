@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from app.cases.case import Case
@@ -32,6 +33,14 @@ class ChangeSet:
         added = (self.added | other.added) - other.removed
         updated = (self.updated | other.updated) - added - removed
         return ChangeSet(frozenset(added), frozenset(updated), frozenset(removed))
+
+
+class CaseTexts(NamedTuple):
+    """What the queue reads of cases beyond their summary columns (`LocalCache.case_texts`)."""
+
+    texts: dict[UUID, str]                                  # description, address, reporter: for search
+    mine: set[UUID]                                         # history names the user, or its inspector
+    co_units: dict[UUID, tuple[tuple[str, str], ...]]       # joint cases: (co-unit, its task's state)…
 
 
 @dataclass(frozen=True)

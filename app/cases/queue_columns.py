@@ -66,6 +66,8 @@ class QueueColumns:
         self.number = np.zeros(0, "S1")       # UTF-8, b"" for none
         self.provisional = np.zeros(0, "S1")
         self._extra: list[bytes] = []      # folded free text per slot
+        # joint cases only (a few): slot → ((co-handling unit, its task's state), …)
+        self.co_units: dict[int, tuple[tuple[str, str], ...]] = {}
         self._custom: list[bytes] | None = [] if haystack is not None else None
         self.slot_of = SlotIndex(self)
         self.summaries = Summaries(self)
@@ -207,6 +209,7 @@ class QueueColumns:
         self.alive[slot] = False
         self.involved[slot] = False
         self.has_text[slot] = False
+        self.co_units.pop(slot, None)
         self._extra[slot] = b""
         if self._custom is not None:
             self._custom[slot] = b""
@@ -231,6 +234,25 @@ class QueueColumns:
         """Mark slots as "my cases" (history names the user) or not."""
         slots = np.asarray(slots, np.int64)
         self.involved[slots[slots >= 0]] = value
+
+    def set_co_units(self, slots: Sequence[int] | np.ndarray, values: Sequence[tuple[tuple[str, str], ...]]) -> list[int]:
+        """Set the co-handling units of slots (an empty tuple: not a joint case); returns the slots whose
+        co-units changed, for the views to redraw."""
+        changed = []
+        for slot, value in zip(np.asarray(slots, np.int64).tolist(), values):
+            if slot < 0 or self.co_units.get(slot, ()) == value:
+                continue
+            if value:
+                self.co_units[slot] = value
+            else:
+                del self.co_units[slot]
+            changed.append(slot)
+        return changed
+
+    def co_handled_by(self, unit_ids: Iterable[str]) -> list[int]:
+        """Slots of joint cases where one of `unit_ids` has a co-handling task."""
+        units = set(unit_ids)
+        return [slot for slot, tasks in self.co_units.items() if any(unit in units for unit, _ in tasks)]
 
     def rebuild_text(self, haystack: Callable[[CaseSummary], str] | None = None, names: Any = None) -> None:
         """The names changed (language, reference data): match them anew; with `haystack`, recompute it."""
@@ -302,7 +324,10 @@ class QueueColumns:
             return alive & ((status == STATUS_ORDER[Status.HANDLED]) | (status == STATUS_ORDER[Status.VERIFYING]))
         if view == View.MINE:
             if ctx.unit_ids:
-                return active & np.isin(pick(self.unit), self.codes("unit", ctx.unit_ids))
+                # a unit's cases: those it leads, and the joint cases it co-handles (its own task)
+                ours = np.isin(self.unit[:self._n], self.codes("unit", ctx.unit_ids))
+                ours[self.co_handled_by(ctx.unit_ids)] = True
+                return active & (ours if slots is None else ours[np.asarray(slots, np.int64)])
             mine = self.involved[:self._n].copy()  # the "involved" column, plus any ids the context names
             if ctx.involved:
                 found = [self.slot_of.get(i) for i in ctx.involved]

@@ -10,7 +10,8 @@ Colours
 
 Compact case-marker records keep 10,000 markers small on the wire:
 ``{"id", "n" (display number), "lat", "lon", "s" (status), "p" (priority), "c" (category), "u" (unit),
-"f" (fill colour), "r" (ring colour), "w" (ring weight), "t" (time-left class), "due" (ISO or null)}``.
+"f" (fill colour), "r" (ring colour), "w" (ring weight), "t" (time-left class), "due" (ISO or null),
+"cu" (a joint case's co-handling units, comma-separated; "" for none)}``.
 """
 from __future__ import annotations
 
@@ -110,8 +111,10 @@ def time_left_class(status: Status | str, due_at: datetime | str | None, now: da
     return ON_TIME
 
 
-def case_marker(summary: Any, now: datetime, due_soon: timedelta = DUE_SOON) -> dict[str, Any] | None:
-    """The compact marker record of one case summary; None when it has no usable position."""
+def case_marker(summary: Any, now: datetime, due_soon: timedelta = DUE_SOON,
+                co_units: Iterable[str] = ()) -> dict[str, Any] | None:
+    """The compact marker record of one case summary (and a joint case's co-handling units); None when it
+    has no usable position."""
     lat, lon = get(summary, "lat"), get(summary, "lon")
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
         return None
@@ -134,6 +137,7 @@ def case_marker(summary: Any, now: datetime, due_soon: timedelta = DUE_SOON) -> 
         "w": weight,
         "t": cls,
         "due": due.isoformat() if due else None,
+        "cu": ",".join(co_units),
     }
 
 

@@ -53,6 +53,7 @@ _LABELS = {
     "legend_sensor": QT_TRANSLATE_NOOP("MapPage", "Sensor state"),
     "streets": QT_TRANSLATE_NOOP("MapPage", "Streets"),
     "grids": QT_TRANSLATE_NOOP("MapPage", "Grids"),
+    "co_units": QT_TRANSLATE_NOOP("MapPage", "Co-handling"),  # 协办单位
     "pick_banner": QT_TRANSLATE_NOOP("MapPage", "Click the map to pick the location (Esc cancels)"),
 }
 

@@ -288,7 +288,9 @@
     var s = (cfg.legend.status || []).filter(function (e) { return e.key === d.s; })[0];
     var t = (cfg.legend.time_left || []).filter(function (e) { return e.key === d.t; })[0];
     return "<b>" + esc(d.n) + "</b> " + esc(s ? s.label : d.s) + "<br>" + esc(d.c) +
-           (d.u ? " · " + esc(d.u) : "") + (t ? "<br><span style='color:" + t.colour + "'>" +
+           (d.u ? " · " + esc(d.u) : "") +
+           (d.cu ? "<br>" + esc(label("co_units")) + ": " + esc(d.cu.split(",").join(", ")) : "") +
+           (t ? "<br><span style='color:" + t.colour + "'>" +
            esc(t.label) + "</span>" : "");
   }
 

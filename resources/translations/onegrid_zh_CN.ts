@@ -1315,6 +1315,10 @@ Shortcut: {key}</source>
         <translation>同步</translation>
     </message>
     <message>
+        <source>{unit} +{n} co-handling</source>
+        <translation>{unit} +{n} 协办</translation>
+    </message>
+    <message>
         <source>queued</source>
         <translation>待发送</translation>
     </message>
@@ -1331,6 +1335,14 @@ Shortcut: {key}</source>
 Due: {due} ({mode})</source>
         <translation>环节：{stage}
 时限：{due}（{mode}）</translation>
+    </message>
+    <message>
+        <source>Lead unit: {unit}</source>
+        <translation>主办单位：{unit}</translation>
+    </message>
+    <message>
+        <source>Co-handling: {unit} ({state})</source>
+        <translation>协办：{unit}（{state}）</translation>
     </message>
     <message>
         <source>Commands issued on this console are waiting to reach the server</source>
@@ -3699,6 +3711,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Grids</source>
         <translation>网格</translation>
+    </message>
+    <message>
+        <source>Co-handling</source>
+        <translation>协办单位</translation>
     </message>
     <message>
         <source>Click the map to pick the location (Esc cancels)</source>

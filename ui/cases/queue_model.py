@@ -18,7 +18,7 @@ selection and scroll across it).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Iterable
@@ -37,6 +37,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from app.cache.models import CaseTexts
 from app.cases.countdown import Level, countdown
 from app.cases.queue_columns import QueueColumns, load_columns
 from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
@@ -49,6 +50,7 @@ from app.platform.enums import Priority, Stage, Status
 from app.platform.scope import visible_units
 from app.refdata import timelimits
 from ui.cases.issuing import now_utc, ui_language
+from ui.cases.task_dialogs import task_state_label
 from ui.shell import theme
 from ui.shell.ops import run_op
 
@@ -115,25 +117,26 @@ def format_duration(seconds: float) -> str:
     return QCoreApplication.translate("Duration", "{m}m {s:02d}s").format(m=minutes, s=secs)
 
 
-def _load_texts(cache, ids: list, username: str) -> tuple[dict[UUID, str], set[UUID]]:
-    """Free text and "involves me" for cases (worker thread). Uses `cache.case_texts` when the cache
-    offers it, else reads the full cases."""
+def _load_texts(cache, ids: list, username: str) -> CaseTexts:
+    """Free text, "involves me" and co-handling units for cases (worker thread). Uses `cache.case_texts`
+    when the cache offers it, else reads the full cases."""
     from app.cases.saved_views import involves
     from app.cases.search import case_text
 
     bulk = getattr(cache, "case_texts", None)
     if callable(bulk):
         return bulk(ids, username)
-    texts: dict[UUID, str] = {}
-    mine: set[UUID] = set()
+    result = CaseTexts({}, set(), {})
     for case_id in ids:
         case = cache.case(UUID(str(case_id)))
         if case is None:
             continue
-        texts[case.id] = case_text(case)
+        result.texts[case.id] = case_text(case)
         if involves(case, username):
-            mine.add(case.id)
-    return texts, mine
+            result.mine.add(case.id)
+        if case.co_tasks:
+            result.co_units[case.id] = tuple((t.unit_id, t.status) for t in case.co_tasks)
+    return result
 
 
 @dataclass
@@ -143,14 +146,16 @@ class TextChunk:
     keys: np.ndarray
     folded: list[bytes]
     mine: np.ndarray
-    asked: np.ndarray  # every id asked for: "involves me" is cleared for those not in `mine`
+    asked: np.ndarray  # every id asked for: "involves me" and co-units are cleared for those not found
+    co_units: dict[bytes, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def _read_texts(cache, keys: np.ndarray, username: str) -> TextChunk:
-    texts, mine = _load_texts(cache, [k.decode() for k in keys], username)
+    texts, mine, co_units = _load_texts(cache, [k.decode() for k in keys], username)
     ids = list(texts)
     return TextChunk(np.array([str(i) for i in ids], "S36"), fold_texts(texts[i] for i in ids),
-                     np.array([str(i) for i in mine], "S36"), keys)
+                     np.array([str(i) for i in mine], "S36"), keys,
+                     {str(i).encode(): units for i, units in co_units.items()})
 
 
 def _read_batch(cache, ids: list[UUID]) -> RowBatch:
@@ -246,6 +251,7 @@ class CaseQueueModel(QAbstractTableModel):
         cols.set_folded_text(slots.tolist(), chunk.folded)
         # only add: a later change may already have been applied from a newer read
         cols.set_involved(cols.slot_of.find_many(chunk.mine))
+        self._take_co_units(chunk, only_add=True)
         if self._tokens or self._view == View.MINE:
             if self._tokens:
                 live = slots[slots >= 0]
@@ -309,6 +315,25 @@ class CaseQueueModel(QAbstractTableModel):
         cols.set_involved(cols.slot_of.find_many(texts.asked), False)
         cols.set_involved(cols.slot_of.find_many(texts.mine), True)
         cols.set_folded_text(cols.slot_of.find_many(texts.keys).tolist(), texts.folded)
+        self._take_co_units(texts)
+
+    def _take_co_units(self, chunk: TextChunk, only_add: bool = False) -> None:
+        """Joint cases' co-handling units: the unit cell redraws, the map's markers follow (a few slots)."""
+        cols = self.cols
+        keys = list(chunk.co_units) if only_add else chunk.asked.tolist()
+        if not keys:
+            return
+        slots = cols.slot_of.find_many(np.array(keys, "S36"))
+        changed = cols.set_co_units(slots, [chunk.co_units.get(k, ()) for k in keys])
+        if not changed:
+            return
+        for slot in changed:
+            row = self._find_row(slot)
+            if row is not None:
+                cell = self.index(row, Column.UNIT)
+                self.dataChanged.emit(cell, cell)
+        if only_add:  # outside a batch apply, which emits columns_changed itself
+            self.columns_changed.emit(np.asarray(changed, np.int64), np.zeros(0, np.int64))
 
     def _notify_urgent(self, slots: np.ndarray, added: np.ndarray, notify: bool) -> None:
         if not notify or not added.any():
@@ -345,6 +370,7 @@ class CaseQueueModel(QAbstractTableModel):
             put.append(slot)
             if texts is not None:
                 cols.involved[slot] = key in mine
+                cols.set_co_units([slot], [texts.co_units.get(key, ())])
                 if key in folded:
                     cols.set_folded_text([slot], [folded[key]])
             self._tmask_for(slots)
@@ -710,7 +736,10 @@ class CaseQueueModel(QAbstractTableModel):
             text = labels.status_label(s.status)
             return f"{text} ↑{s.escalation_level}" if s.escalation_level else text
         if col == Column.UNIT:
-            return self._unit_name(s.unit_id)
+            co = self._co_units(s)
+            name = self._unit_name(s.unit_id)
+            # the lead unit (主办) first; the co-handling units (协办) counted beside it
+            return self.tr("{unit} +{n} co-handling").format(unit=name, n=len(co)) if co else name
         if col == Column.TIME_LEFT:
             return self.countdown_text(s)
         if col == Column.SOURCE:
@@ -730,7 +759,14 @@ class CaseQueueModel(QAbstractTableModel):
         if col == Column.LOCATION:
             return f"{s.grid_code or '-'}\n{s.lat:.6f}, {s.lon:.6f}"
         if col == Column.UNIT:
-            return s.unit_id
+            co = self._co_units(s)
+            if not co:
+                return s.unit_id
+            lines = [self.tr("Lead unit: {unit}").format(unit=self._unit_name(s.unit_id))]
+            lines += [self.tr("Co-handling: {unit} ({state})").format(unit=self._unit_name(unit),
+                                                                     state=task_state_label(state))
+                      for unit, state in co]
+            return "\n".join(lines)
         if col == Column.PENDING and s.pending:
             return self.tr("Commands issued on this console are waiting to reach the server")
         if col == Column.AGE:
@@ -738,6 +774,10 @@ class CaseQueueModel(QAbstractTableModel):
         return None
 
     # ------------------------------------------------------------------ countdown
+
+    def _co_units(self, s: CaseSummary) -> tuple[tuple[str, str], ...]:
+        slot = self.cols.slot_of.get(s.id)
+        return () if slot is None else self.cols.co_units.get(slot, ())
 
     def countdown(self, s: CaseSummary):
         limit = self._limit(s)

@@ -599,8 +599,10 @@ def column_markers(cols: QueueColumns, slots: np.ndarray, now: datetime) -> list
     lat, lon = cols.lat[slots], cols.lon[slots]
     usable = (np.isfinite(lat) & np.isfinite(lon)).tolist()
     categories, units = cols._codes["category"].values, cols._codes["unit"].values
+    co_units = cols.co_units
     out: list[dict | None] = []
-    for (case_id, number, la, lo, status, priority, category, unit, cls, due, ok) in zip(
+    for (slot, case_id, number, la, lo, status, priority, category, unit, cls, due, ok) in zip(
+            slots.tolist(),
             cols.ids[slots].tolist(), cols.display_numbers(slots).tolist(), lat.tolist(), lon.tolist(),
             cols.status[slots].tolist(), cols.priority[slots].tolist(), cols.category[slots].tolist(),
             cols.unit[slots].tolist(), _time_classes(cols, slots, now).tolist(), cols.due_us[slots].tolist(),
@@ -613,7 +615,8 @@ def column_markers(cols: QueueColumns, slots: np.ndarray, now: datetime) -> list
                     "s": _STATUS_VALUES[status], "p": _PRIORITY_VALUES[priority],
                     "c": categories[category] if category >= 0 else "", "u": units[unit] if unit >= 0 else "",
                     "f": _FILLS[status], "r": ring, "w": weight, "t": _TIME_CLASSES[cls],
-                    "due": None if due == NO_TIME else (EPOCH + timedelta(microseconds=due)).isoformat()})
+                    "due": None if due == NO_TIME else (EPOCH + timedelta(microseconds=due)).isoformat(),
+                    "cu": ",".join(u for u, _ in co_units.get(slot, ()))})
     return out
 
 
@@ -649,6 +652,8 @@ class _Snapshot:
         for name in ("lat", "lon", "ids", "status", "priority", "category", "unit", "due_us"):
             setattr(self, name, getattr(cols, name)[self.slots])
         self._numbers = cols.display_numbers(self.slots)
+        where = {slot: k for k, slot in enumerate(self.slots.tolist())} if cols.co_units else {}
+        self.co_units = {where[slot]: units for slot, units in cols.co_units.items() if slot in where}
         self._codes = {kind: SimpleNamespace(values=list(cols._codes[kind].values)) for kind in ("category", "unit")}
 
     def display_numbers(self, index: np.ndarray) -> np.ndarray:
