@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from starlette.concurrency import run_in_threadpool
 
 from server.cases.escalation import escalate_overdue
+from server.cases.joint_overdue import escalate_overdue_co_tasks
 from server.cases.supervision import mark_overdue_orders
 from server.platform.advisory import SWEEP_LOCK
 from server.platform.auth import purge_expired_tokens
@@ -36,6 +37,7 @@ def maintenance_round(ctx: ServerContext) -> bool:
         return False
     escalate_overdue(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
     mark_overdue_orders(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
+    escalate_overdue_co_tasks(ctx.db.reader, ctx.db.writer, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
     with ctx.db.writer() as session, session.begin():
         purged = purge_expired_tokens(session, ctx.now())
     if purged:

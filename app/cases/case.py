@@ -71,6 +71,8 @@ class CoTask(BaseModel):
     accepted_at: datetime | None = None
     handled_at: datetime | None = None
     note: str = ""
+    escalated_at: datetime | None = None   # the system found the task past its deadline (`co_overdue`)…
+    escalated_to: str | None = None        # …and escalated it to the co-unit's parent (None: the center)
 
 
 class OnSiteCheck(BaseModel):

@@ -122,6 +122,10 @@ class CoRemovePayload(_Payload):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
+class CoTaskRefPayload(_Payload):
+    unit_id: Text = Field(min_length=1, max_length=64)
+
+
 class SendCheckPayload(_Payload):
     inspector: Text | None = Field(default=None, max_length=64)  # None: the inspector of the case's grid
     note: Text = Field(default="", max_length=2000)
@@ -195,6 +199,7 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.CO_ACCEPT: EmptyPayload,
     Action.CO_RETURN: ReasonPayload,
     Action.CO_HANDLED: HandledPayload,
+    Action.CO_OVERDUE: CoTaskRefPayload,
     Action.SEND_CHECK: SendCheckPayload,
     Action.CONFIRM_CHECK: ConfirmCheckPayload,
     Action.ISSUE_ORDER: IssueOrderPayload,

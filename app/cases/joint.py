@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from app.cases import actors as wf
 from app.cases.case import Case, CoTask
-from app.cases.commands import CoRemovePayload, CoUnitPayload, HandledPayload
+from app.cases.commands import (
+    CoRemovePayload,
+    CoTaskRefPayload,
+    CoUnitPayload,
+    HandledPayload,
+)
 from app.platform import scope
 from app.platform.enums import Action
 from app.refdata import timelimits
@@ -37,7 +42,7 @@ DISPATCHED, IN_PROGRESS, HANDLED = "dispatched", "in_progress", "handled"  # a c
 TASK_STATES = (DISPATCHED, IN_PROGRESS, HANDLED)
 
 ACTIONS = frozenset({Action.ADD_CO_UNIT, Action.REMOVE_CO_UNIT, Action.CO_ACCEPT, Action.CO_RETURN,
-                     Action.CO_HANDLED})
+                     Action.CO_HANDLED, Action.CO_OVERDUE})
 # The co-task actions, each with the task states it may start from.
 _TASK_SOURCES = {Action.CO_ACCEPT: (DISPATCHED,), Action.CO_RETURN: (DISPATCHED, IN_PROGRESS),
                  Action.CO_HANDLED: (IN_PROGRESS,)}
@@ -136,6 +141,9 @@ def apply(case: Case, action: Action, payload, actor: wf.Actor, refdata: RefData
             raise wf.WorkflowError("not_co_unit", f"unit '{payload.unit_id}' does not co-handle {_name(case)}")
         event_payload["task_status"] = task.status
         return {"co_tasks": tuple(t for t in case.co_tasks if t.unit_id != task.unit_id)}
+    if action == Action.CO_OVERDUE:
+        assert isinstance(payload, CoTaskRefPayload)
+        return _escalate(case, payload.unit_id, refdata, now, event_payload)
     task = actor_task(case, actor, refdata)
     assert task is not None  # actor_refusal
     event_payload |= {"unit_id": task.unit_id, "due_at": task.due_at.isoformat()}
@@ -146,6 +154,33 @@ def apply(case: Case, action: Action, payload, actor: wf.Actor, refdata: RefData
     assert action == Action.CO_HANDLED and isinstance(payload, HandledPayload)
     return {"co_tasks": _replace(case, task, status=HANDLED, handled_at=now, note=payload.note),
             "attachments": tuple(case.attachments) + tuple(payload.attachments)}
+
+
+def escalation_due(task: CoTask, now: datetime) -> bool:
+    """An open co-task past its deadline that the system has not escalated yet (once per task)."""
+    return task.status != HANDLED and now > task.due_at and task.escalated_at is None
+
+
+def _escalate(case: Case, unit_id: str, refdata: RefData, now: datetime,
+              event_payload: dict[str, Any]) -> dict[str, Any]:
+    """An overdue co-task goes up its own unit's hierarchy, as an overdue handling stage does for the lead
+    unit; the case's escalation level is the lead's and does not move. The parent sees the case already
+    (the scope rule shows a unit the cases of the units below it)."""
+    task = task_of(case, unit_id)
+    if task is None:
+        raise wf.WorkflowError("not_co_unit", f"unit '{unit_id}' does not co-handle {_name(case)}")
+    if task.status == HANDLED:
+        raise wf.WorkflowError("illegal_state", f"the co-handling task of unit '{unit_id}' on {_name(case)} "
+                                                "is handled: nothing to escalate")
+    if now <= task.due_at:
+        raise wf.WorkflowError("precondition", f"the co-handling task of unit '{unit_id}' on {_name(case)} is "
+                                               f"not overdue until {task.due_at.isoformat()}")
+    if task.escalated_at is not None:
+        raise wf.WorkflowError("precondition", f"the co-handling task of unit '{unit_id}' on {_name(case)} was "
+                                               f"escalated at {task.escalated_at.isoformat()}")
+    parent = refdata.unit(unit_id).parent_id if refdata.has_unit(unit_id) else None
+    event_payload |= {"unit_id": unit_id, "due_at": task.due_at.isoformat(), "escalated_to": parent}
+    return {"co_tasks": _replace(case, task, escalated_at=now, escalated_to=parent)}
 
 
 def open_tasks(case: Case) -> list[CoTask]:

@@ -108,6 +108,8 @@ RULES: dict[Action, Rule] = {
     Action.CO_ACCEPT: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
     Action.CO_RETURN: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
     Action.CO_HANDLED: Rule(JOINT_OPEN, frozenset({R.UNIT_HANDLER}), None),
+    Action.CO_OVERDUE: Rule(JOINT_OPEN, frozenset({R.SYSTEM}), None,
+                            guard=lambda case: None if joint.open_tasks(case) else "no co-handling task is open"),
     # on-site check before registration (`app.cases.onsite`)
     Action.SEND_CHECK: Rule(frozenset({S.REPORTED}), DESK, None, guard=lambda case: onsite.no_pending_check(case)),
     Action.CONFIRM_CHECK: Rule(frozenset({S.REPORTED}), frozenset({R.INSPECTOR, R.SHIFT_LEAD}), None,

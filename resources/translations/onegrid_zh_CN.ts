@@ -1470,6 +1470,18 @@ Due: {due} ({mode})</source>
         <translation>协办</translation>
     </message>
     <message>
+        <source>Overdue: escalated to {unit} at {at}</source>
+        <translation>已超期：{at} 升级至{unit}</translation>
+    </message>
+    <message>
+        <source>the center</source>
+        <translation>指挥中心</translation>
+    </message>
+    <message>
+        <source>{due} ↑ escalated</source>
+        <translation>{due} ↑已升级</translation>
+    </message>
+    <message>
         <source>pending</source>
         <translation>待核实</translation>
     </message>
@@ -3122,6 +3134,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Reject order reply</source>
         <translation>督办退回</translation>
+    </message>
+    <message>
+        <source>Co-handling task overdue</source>
+        <translation>协办超期</translation>
     </message>
     <message>
         <source>Order overdue</source>

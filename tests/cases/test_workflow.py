@@ -56,6 +56,7 @@ EXPECTED = {
     A.CO_ACCEPT: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.UNIT_HANDLER}),
     A.CO_RETURN: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.UNIT_HANDLER}),
     A.CO_HANDLED: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.UNIT_HANDLER}),
+    A.CO_OVERDUE: ({S.REGISTERED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}, {R.SYSTEM}),
     # on-site check (核实) before registration: the desk sends, the inspector (or a lead) confirms
     A.SEND_CHECK: ({S.REPORTED}, DESK),
     A.CONFIRM_CHECK: ({S.REPORTED}, {R.INSPECTOR, R.SHIFT_LEAD}),
@@ -78,7 +79,7 @@ TARGET = {
     A.VERIFY_FAIL: S.IN_PROGRESS, A.CLOSE: S.CLOSED, A.REQUEST_EXTENSION: SAME, A.APPROVE_EXTENSION: SAME,
     A.DENY_EXTENSION: SAME, A.SUSPEND: S.SUSPENDED, A.RESUME: "resumed", A.ESCALATE: SAME,
     A.REASSIGN: S.DISPATCHED, A.NOTE: SAME, A.DECIDE_OWNER: S.DISPATCHED, A.ADD_CO_UNIT: SAME,
-    A.REMOVE_CO_UNIT: SAME, A.CO_ACCEPT: SAME, A.CO_RETURN: SAME, A.CO_HANDLED: SAME, A.SEND_CHECK: SAME,
+    A.REMOVE_CO_UNIT: SAME, A.CO_ACCEPT: SAME, A.CO_RETURN: SAME, A.CO_HANDLED: SAME, A.CO_OVERDUE: SAME, A.SEND_CHECK: SAME,
     A.CONFIRM_CHECK: SAME,
     A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
     A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
@@ -113,6 +114,7 @@ def payload_for(action: Action, world) -> dict:
         A.DECIDE_OWNER: {"unit_id": world["other"], "reason": "the asset register names them"},
         A.ADD_CO_UNIT: {"unit_id": world["other"]}, A.REMOVE_CO_UNIT: {"unit_id": world["other"], "reason": "done"},
         A.CO_ACCEPT: {}, A.CO_RETURN: {"reason": "not ours"}, A.CO_HANDLED: {"note": "cleared our part"},
+        A.CO_OVERDUE: {"unit_id": world["other"]},
         A.SEND_CHECK: {"inspector": INSPECTOR}, A.CONFIRM_CHECK: {"found": True, "note": "seen on site"},
         A.ISSUE_ORDER: {"unit_id": world["unit"], "text": "report progress today"},
         A.REPLY_ORDER: {"order_id": str(uuid.uuid4()), "text": "done"},
@@ -176,7 +178,7 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
         return False
     if role == R.UNIT_HANDLER and case.unit_id is None:  # a handler acts on its own unit's cases only
         return False
-    if action in (A.CO_ACCEPT, A.CO_RETURN, A.CO_HANDLED, A.REMOVE_CO_UNIT):  # no co-unit on these paths
+    if action in (A.CO_ACCEPT, A.CO_RETURN, A.CO_HANDLED, A.CO_OVERDUE, A.REMOVE_CO_UNIT):  # no co-unit here
         return False
     if action == A.SEND_CHECK:
         return point != "reported+check"

@@ -74,6 +74,11 @@ class CaseTasksPanel(QWidget):
                                     format_time(t.handled_at) if t.handled_at else ""])
             if t.status != "handled" and now > t.due_at:
                 item.setForeground(3, theme.color("danger_text"))
+            if t.escalated_at is not None:  # the system escalated the late task up its unit's hierarchy
+                item.setToolTip(3, self.tr("Overdue: escalated to {unit} at {at}").format(
+                    unit=self.unit_name(t.escalated_to) if t.escalated_to else self.tr("the center"),
+                    at=format_time(t.escalated_at)))
+                item.setText(3, self.tr("{due} ↑ escalated").format(due=item.text(3)))
             self.tree.addTopLevelItem(item)
         lines = []
         if case.check is not None:

@@ -123,3 +123,37 @@ def test_only_the_inspector_a_verification_was_sent_to_passes_it(srv):
     wrong = srv.do("inspector2", "verify_pass", case["id"], {"note": "ok"})
     assert (wrong["status"], wrong["reason"]) == ("rejected", "wrong_inspector")
     assert srv.do("inspector1", "verify_pass", case["id"], {"note": "ok"})["status"] == "accepted"
+
+
+def test_an_overdue_co_task_is_escalated_once_to_its_units_parent_by_the_sweep(srv, clock):
+    from datetime import datetime, timedelta
+
+    from server.cases.joint_overdue import escalate_overdue_co_tasks
+    from server.maintenance import maintenance_round
+
+    def sweep():
+        return escalate_overdue_co_tasks(srv.ctx.db.reader, srv.ctx.db.writer, srv.refdata, srv.clock)
+
+    case = srv.case_at("dispatched")
+    added = srv.do("operator1", "add_co_unit", case["id"], {"unit_id": CO})
+    due = added["case"]["co_tasks"][0]["due_at"]
+    assert sweep() == []  # not late yet
+    forged = srv.do(OTHER_HANDLER, "co_overdue", case["id"], {"unit_id": CO})
+    assert forged["status"] == "rejected" and forged["reason"] == "forbidden_role"  # the system's own
+    clock.now += timedelta(days=30)
+    maintenance_round(srv.ctx)  # the housekeeping round runs the sweep
+    srv.forget_logins()
+    data = next(c["data"] for c in srv.changes(OTHER_HANDLER)["changes"] if c["id"] == case["id"])
+    task = data["co_tasks"][0]
+    parent = srv.refdata.unit(CO).parent_id
+    assert task["escalated_at"] is not None and task["escalated_to"] == parent and task["status"] == "dispatched"
+    event = data["events"][-1]
+    assert (event["action"], event["actor"], event["payload"]["unit_id"]) == ("co_overdue", "system", CO)
+    assert datetime.fromisoformat(event["payload"]["due_at"]) == datetime.fromisoformat(due)
+    assert [e["action"] for e in data["events"]].count("co_overdue") == 1
+    assert sweep() == []  # once
+    # a handled co-task is never escalated; a task added afresh is its own
+    assert srv.do(OTHER_HANDLER, "co_accept", case["id"], {})["status"] == "accepted"
+    assert srv.do(OTHER_HANDLER, "co_handled", case["id"], {"note": "done"})["status"] == "accepted"
+    clock.now += timedelta(days=30)
+    assert sweep() == []

@@ -128,3 +128,22 @@ def test_the_detail_dock_shows_every_units_task(qtbot, make_ctx, cases, demo_cac
     # the co-unit's handler gets its task's actions, not the lead's
     visible = dock.actions_bar.visible_actions()
     assert A.CO_ACCEPT in visible and A.REPORT_HANDLED not in visible and A.ACCEPT not in visible
+
+
+def test_an_escalated_co_task_says_so_in_the_detail_dock(qtbot, make_ctx, cases, demo_cache):
+    from app.cases.workflow import SYSTEM_ACTOR
+
+    case_id = cases.make(Status.IN_PROGRESS)
+    cases.act(case_id, A.ADD_CO_UNIT, {"unit_id": CO}, actor=OPERATOR)
+    late = demo_cache.case(case_id).co_tasks[0].due_at + timedelta(minutes=1)
+    demo_cache.issue(SYSTEM_ACTOR, A.CO_OVERDUE, case_id, {"unit_id": CO}, late, offline=False)
+    dock = CaseDetailDock(make_ctx(OPERATOR))
+    qtbot.addWidget(dock)
+    dock.load(case_id)
+    wait_ops(qtbot, lambda: dock.case is not None)
+    row = dock.task_panel.rows()[1]
+    assert row[0] != "" and row[3].endswith("↑ escalated")
+    tip = dock.task_panel.tree.topLevelItem(1).toolTip(3)
+    parent = demo_cache.case(case_id).co_tasks[0].escalated_to
+    assert parent == "city_office" and tip.startswith(
+        f"Overdue: escalated to {dock.task_panel.unit_name(parent)} at ")
