@@ -37,7 +37,8 @@ _CONDITION = (
     f"OR (status = 'closed' AND updated_at >= :since AND json_extract(data, '$.source') IN ({_SOURCES}) "
     "    AND trim(coalesce(json_extract(data, '$.reporter_phone'), '')) != '' "
     "    AND (json_extract(data, '$.callback') IS NULL OR json_extract(data, '$.callback.reached') = 0 "
-    "         OR json_extract(data, '$.callback.satisfaction') = 'dissatisfied')))"
+    "         OR (json_extract(data, '$.callback.satisfaction') = 'dissatisfied' "
+    "             AND json_extract(data, '$.callback.declined_at') IS NULL))))"
 )
 FOLLOW_UP_SQL = f"SELECT data FROM cases WHERE {_CONDITION} ORDER BY updated_at"
 _AMONG_SQL = f"SELECT data FROM cases WHERE id IN (SELECT value FROM json_each(:ids)) AND {_CONDITION}"

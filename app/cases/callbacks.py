@@ -1,6 +1,7 @@
 """Callbacks (回访): after a case a citizen reported is closed, the operator calls the reporter back (the phone
 stored with the case) and records whether they were reached and how satisfied they are. A dissatisfied
-reporter can have the case reopened — back to the dispatch queue, with the reason — when a lead agrees.
+reporter can have the case reopened — back to the dispatch queue, with the reason — when a lead agrees; a
+lead who does not agree declines, with the reason (the decision the reporter is told), which ends the task.
 
 Both are case actions (`app.cases.workflow` holds who may, from which status, and calls `apply` here), so
 they work offline as queued commands. A case is *due a callback* when it is closed, came from a citizen
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTIONS = frozenset({Action.RECORD_CALLBACK, Action.REOPEN})
+ACTIONS = frozenset({Action.RECORD_CALLBACK, Action.REOPEN, Action.DECLINE_REOPEN})
 # The operator's queue holds the cases closed (or last called back) within these days: a callback is made
 # soon after closing, and the history from before callbacks were recorded is not a task. A later callback is
 # still allowed, and every closure counts in the callback rate.
@@ -58,6 +59,19 @@ def reopen_guard(case: Case) -> str | None:
     return None
 
 
+def decline_guard(case: Case) -> str | None:
+    if why := reopen_guard(case):
+        return why
+    if case.callback is not None and case.callback.declined_at is not None:
+        return "a lead already declined to reopen the case"
+    return None
+
+
+def awaiting_lead(case: Case) -> bool:
+    """A dissatisfied reporter whose case waits for a lead's decision: reopen, or decline with the reason."""
+    return case.status == Status.CLOSED and decline_guard(case) is None
+
+
 def counts(cases: Iterable[Case]) -> dict[str, int]:
     """Callback tasks waiting, of which unreached before, and dissatisfied reporters waiting for a lead."""
     out = {"waiting": 0, "retry": 0, "dissatisfied": 0}
@@ -65,7 +79,7 @@ def counts(cases: Iterable[Case]) -> dict[str, int]:
         if callback_open(case):
             out["waiting"] += 1
             out["retry"] += case.callback is not None
-        elif case.status == Status.CLOSED and reopen_guard(case) is None:
+        elif awaiting_lead(case):
             out["dissatisfied"] += 1
     return out
 
@@ -90,4 +104,11 @@ def apply(case: Case, action: Action, payload: Any, actor_name: str, refdata: Re
                    "stage": Stage.DISPATCH, "stage_started_at": now, "due_at": due, "due_working": limit.working,
                    "deadlines": deadlines}
         return Status.REGISTERED, changes, {"unit_id": case.unit_id, "callback_note": case.callback.note}
+    if action == Action.DECLINE_REOPEN:
+        if why := decline_guard(case):
+            raise Refused("precondition", why)
+        assert case.callback is not None
+        callback = case.callback.model_copy(update={"declined_at": now, "declined_by": actor_name,
+                                                    "decline_reason": payload.reason})
+        return None, {"callback": callback}, {"callback_note": case.callback.note}
     raise Refused("precondition", f"'{action}' is not a callback action")  # pragma: no cover - the table routes

@@ -123,6 +123,9 @@ class Callback(BaseModel):
     satisfaction: Satisfaction | None = None  # None when not reached
     note: str = ""
     attempts: int = 1
+    declined_at: datetime | None = None   # a lead decided not to reopen for a dissatisfied reporter…
+    declined_by: str | None = None
+    decline_reason: str = ""              # …and why (told to the reporter)
 
 
 class CaseEvent(BaseModel):

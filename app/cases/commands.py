@@ -209,6 +209,7 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.ORDER_OVERDUE: OrderRefPayload,
     Action.RECORD_CALLBACK: CallbackPayload,
     Action.REOPEN: ReasonPayload,
+    Action.DECLINE_REOPEN: ReasonPayload,
 }
 
 

@@ -126,6 +126,8 @@ RULES: dict[Action, Rule] = {
     # callbacks (回访) and reopening on dissatisfaction: app/cases/callbacks.py
     Action.RECORD_CALLBACK: Rule(frozenset({S.CLOSED}), DESK, None, guard=callbacks.callback_guard),
     Action.REOPEN: Rule(frozenset({S.CLOSED}), frozenset({R.SHIFT_LEAD}), S.REGISTERED, guard=callbacks.reopen_guard),
+    Action.DECLINE_REOPEN: Rule(frozenset({S.CLOSED}), frozenset({R.SHIFT_LEAD}), None,
+                                guard=callbacks.decline_guard),
 }
 
 # A case returned this many times is an ownership dispute, not a job for the returning unit's parent.

@@ -8,6 +8,7 @@
     callbacks [--json]                             closed citizen cases waiting for a callback or a lead
     callback CASE --reached --satisfaction S [--note T] | --not-reached [--note T]
     reopen CASE --reason T                         (a shift lead, after a dissatisfied callback)
+    decline-reopen CASE --reason T                 (a shift lead: not reopened, the reason the reporter is told)
 
 N is the order's number on the case (1, 2 …) or its id. Every action is a case command through the cache
 and its outbox, so `--offline` queues it for `sync`.
@@ -73,7 +74,7 @@ def cmd_callbacks(args) -> int:
     rows = []
     for case in cases:
         waiting = callbacks.callback_open(case)
-        if not waiting and callbacks.reopen_guard(case) is not None:
+        if not waiting and not callbacks.awaiting_lead(case):
             continue
         rows.append({"case": case.display_number, "case_id": str(case.id), "reporter": case.reporter_name,
                      "phone": case.reporter_phone, "closed_at": case.updated_at.isoformat(),
@@ -87,7 +88,7 @@ def cmd_callbacks(args) -> int:
         return 0
     for r in rows:
         what = (f"call {r['phone']} ({r['reporter'] or 'reporter'}), attempts so far {r['attempts']}"
-                if r["waiting_for"] == "callback" else f"dissatisfied: {r['note']} — a lead may reopen it")
+                if r["waiting_for"] == "callback" else f"dissatisfied: {r['note']} — a lead reopens it or declines")
         print(f"{r['case']}  {what}")
     counts = callbacks.counts(cases)
     print(f"{counts['waiting']} callbacks waiting ({counts['retry']} tried before), {counts['dissatisfied']} "
@@ -147,3 +148,6 @@ def add_commands(sub: argparse._SubParsersAction, issue: Issue, find_case: FindC
     p = case_parser("reopen", "reopen a closed case whose reporter was dissatisfied (back to dispatch)")
     p.add_argument("--reason", required=True)
     p.set_defaults(func=lambda a: issue(a, Action.REOPEN, a.case, {"reason": a.reason}))
+    p = case_parser("decline-reopen", "do not reopen for a dissatisfied reporter, with the reason they are told")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=lambda a: issue(a, Action.DECLINE_REOPEN, a.case, {"reason": a.reason}))

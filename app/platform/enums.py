@@ -58,6 +58,7 @@ class Action(StrEnum):
     REPLY_ORDER = "reply_order"
     ACCEPT_ORDER_REPLY = "accept_order_reply"
     REJECT_ORDER_REPLY = "reject_order_reply"
+    DECLINE_REOPEN = "decline_reopen"  # a lead does not reopen for a dissatisfied reporter, with the reason
     CO_OVERDUE = "co_overdue"  # the system escalates a co-handling task past its deadline to the co-unit's parent
     ORDER_OVERDUE = "order_overdue"  # the system marks an order past its deadline without a reply
     RECORD_CALLBACK = "record_callback"

@@ -67,6 +67,7 @@ _ACTION = {
     Action.REPLY_ORDER: QT_TRANSLATE_NOOP("Labels", "Reply to order"),               # 督办回复
     Action.ACCEPT_ORDER_REPLY: QT_TRANSLATE_NOOP("Labels", "Accept order reply"),    # 督办办结
     Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("Labels", "Reject order reply"),    # 督办退回
+    Action.DECLINE_REOPEN: QT_TRANSLATE_NOOP("Labels", "Decline to reopen"),            # 不予重办
     Action.CO_OVERDUE: QT_TRANSLATE_NOOP("Labels", "Co-handling task overdue"),      # 协办超期
     Action.ORDER_OVERDUE: QT_TRANSLATE_NOOP("Labels", "Order overdue"),              # 督办超期
     Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("Labels", "Record callback"),          # 回访

@@ -750,6 +750,14 @@ Reason: {reason}</source>
         <translation>反映人不满意：将案件退回派遣队列</translation>
     </message>
     <message>
+        <source>Decline…</source>
+        <translation>不予重办…</translation>
+    </message>
+    <message>
+        <source>Do not reopen: record the reason the reporter is told; the case leaves this list</source>
+        <translation>不予重办：记录向市民说明的理由，案件移出此列表</translation>
+    </message>
+    <message>
         <source>a call</source>
         <translation>回访</translation>
     </message>
@@ -766,8 +774,8 @@ Reason: {reason}</source>
         <translation>待回访 {n} 人（其中 {retry} 人此前未联系上）。</translation>
     </message>
     <message>
-        <source>{n} dissatisfied reporter(s): a shift lead may reopen their case.</source>
-        <translation>{n} 位反映人不满意：值班长可重启其案件。</translation>
+        <source>{n} dissatisfied reporter(s): a shift lead reopens their case or declines.</source>
+        <translation>{n} 位市民不满意：由值班长决定重办或不予重办。</translation>
     </message>
     <message>
         <source>Queued.</source>
@@ -912,6 +920,10 @@ Shortcut: {key}</source>
     <message>
         <source>Reopen for a dissatisfied reporter: back to dispatch</source>
         <translation>反映人不满意，重启案件：退回派遣</translation>
+    </message>
+    <message>
+        <source>Do not reopen for a dissatisfied reporter: the reason they are told</source>
+        <translation>不满意件不予重办：填写向市民说明的理由</translation>
     </message>
     <message>
         <source>The case has moved on; this action no longer applies.</source>
@@ -3134,6 +3146,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Reject order reply</source>
         <translation>督办退回</translation>
+    </message>
+    <message>
+        <source>Decline to reopen</source>
+        <translation>不予重办</translation>
     </message>
     <message>
         <source>Co-handling task overdue</source>

@@ -82,7 +82,10 @@ def step(sim: CitySimulator, case: Case, now: datetime) -> CommandResult | None:
             note = sim.rng.choice(_DISSATISFIED) if answer == Satisfaction.DISSATISFIED else ""
             payload = {"reached": True, "satisfaction": str(answer), "note": note}
         return sim._step(sim._user(Role.OPERATOR), case, Action.RECORD_CALLBACK, payload, now)
-    if case.status == Status.CLOSED and callbacks.reopen_guard(case) is None and r < REOPEN_CHANCE:
+    if callbacks.awaiting_lead(case) and r < REOPEN_CHANCE:
+        if r < REOPEN_CHANCE / 3:  # the work was done as the standard asks: the lead declines, saying why
+            return sim._step(sim._user(Role.SHIFT_LEAD), case, Action.DECLINE_REOPEN,
+                             {"reason": "经核查已按标准处置完毕，向市民解释说明"}, now)
         return sim._step(sim._user(Role.SHIFT_LEAD), case, Action.REOPEN,
                          {"reason": f"回访不满意：{case.callback.note if case.callback else ''}"}, now)
     return None

@@ -228,3 +228,21 @@ def test_dissatisfied_reporter_reopens_the_case_when_a_lead_agrees(refdata, now)
     # the next closure is due its own callback
     assert not callbacks.callback_open(case)
     refused("illegal_state", case, A.REOPEN, LEAD, refdata, later, reason="again")
+
+
+def test_a_lead_declines_to_reopen_with_the_reason_and_the_task_ends(refdata, now):
+    case = closed(refdata, now)
+    refused("precondition", case, A.DECLINE_REOPEN, LEAD, refdata, now, reason="x")  # nobody dissatisfied yet
+    case = act(case, A.RECORD_CALLBACK, OPERATOR, refdata, now, reached=True, satisfaction="dissatisfied",
+               note="the cover rocks again")
+    refused("forbidden_role", case, A.DECLINE_REOPEN, OPERATOR, refdata, now, reason="x")
+    refused("invalid_payload", case, A.DECLINE_REOPEN, LEAD, refdata, now)  # the reason is required
+    later = now + timedelta(hours=1)
+    case = act(case, A.DECLINE_REOPEN, LEAD, refdata, later, reason="replaced to the standard on 12-05")
+    assert case.status == Status.CLOSED and case.callback.satisfaction == Satisfaction.DISSATISFIED
+    assert (case.callback.declined_at, case.callback.decline_reason) == (later, "replaced to the standard on 12-05")
+    assert case.callback.declined_by == LEAD.username
+    assert case.events[-1].payload["callback_note"] == "the cover rocks again"
+    assert not callbacks.awaiting_lead(case)
+    assert callbacks.counts([case]) == {"waiting": 0, "retry": 0, "dissatisfied": 0}  # off the lead's list
+    refused("precondition", case, A.DECLINE_REOPEN, LEAD, refdata, later, reason="again")  # decided once

@@ -70,6 +70,7 @@ EXPECTED = {
     # callbacks: a closed citizen case; reopening needs a dissatisfied callback (none on these paths)
     A.RECORD_CALLBACK: ({S.CLOSED}, DESK),
     A.REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
+    A.DECLINE_REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
 }
 
 SAME = object()
@@ -83,7 +84,7 @@ TARGET = {
     A.CONFIRM_CHECK: SAME,
     A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
     A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
-    A.REOPEN: S.REGISTERED,
+    A.REOPEN: S.REGISTERED, A.DECLINE_REOPEN: SAME,
 }
 
 
@@ -123,6 +124,7 @@ def payload_for(action: Action, world) -> dict:
         A.ORDER_OVERDUE: {"order_id": str(uuid.uuid4())},
         A.RECORD_CALLBACK: {"reached": True, "satisfaction": "satisfied"},
         A.REOPEN: {"reason": "still broken"},
+        A.DECLINE_REOPEN: {"reason": "fixed to the standard"},
     }[action]
 
 
@@ -196,7 +198,8 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
         return False  # no path here returns a case twice
     if action == A.ISSUE_ORDER:
         return case.unit_id is not None
-    if action in (A.REPLY_ORDER, A.ACCEPT_ORDER_REPLY, A.REJECT_ORDER_REPLY, A.ORDER_OVERDUE, A.REOPEN):
+    if action in (A.REPLY_ORDER, A.ACCEPT_ORDER_REPLY, A.REJECT_ORDER_REPLY, A.ORDER_OVERDUE, A.REOPEN,
+                  A.DECLINE_REOPEN):
         return False
     return True
 

@@ -61,6 +61,7 @@ SHORTCUTS: dict[Action, str] = {
     Action.REJECT_ORDER_REPLY: "Shift+J",
     Action.RECORD_CALLBACK: "C",
     Action.REOPEN: "Shift+R",
+    Action.DECLINE_REOPEN: "Shift+C",
 }
 
 _HELP = {
@@ -99,6 +100,8 @@ _HELP = {
     Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Reject the unit's reply: back to the unit"),
     Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("CaseActions", "Record the call to the reporter (回访)"),
     Action.REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Reopen for a dissatisfied reporter: back to dispatch"),
+    Action.DECLINE_REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Do not reopen for a dissatisfied reporter: the reason "
+                                                            "they are told"),
 }
 
 class CaseActionBar(QWidget):

@@ -80,10 +80,13 @@ class CallbacksDock(QDockWidget):
         buttons.addWidget(self.message, 1)
         self.call_button = QPushButton(body)
         self.reopen_button = QPushButton(body)
+        self.decline_button = QPushButton(body)
         self.call_button.clicked.connect(lambda: self.act(Action.RECORD_CALLBACK))
         self.reopen_button.clicked.connect(lambda: self.act(Action.REOPEN))
+        self.decline_button.clicked.connect(lambda: self.act(Action.DECLINE_REOPEN))
         buttons.addWidget(self.call_button)
         buttons.addWidget(self.reopen_button)
+        buttons.addWidget(self.decline_button)
         layout.addLayout(buttons)
         self.setWidget(body)
 
@@ -101,6 +104,9 @@ class CallbacksDock(QDockWidget):
         self.reopen_button.setText(self.tr("Reopen…"))
         self.reopen_button.setToolTip(self.tr("The reporter is dissatisfied: put the case back in the dispatch "
                                               "queue"))
+        self.decline_button.setText(self.tr("Decline…"))
+        self.decline_button.setToolTip(self.tr("Do not reopen: record the reason the reporter is told; the case "
+                                               "leaves this list"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
         self._update_summary()
         self._selection_changed()
@@ -138,7 +144,7 @@ class CallbacksDock(QDockWidget):
         c = self.counts
         self.summary.setText(self.tr("{n} reporter(s) to call back ({retry} not reached before).").format(
             n=c["waiting"], retry=c["retry"]))
-        self.alert.setText(self.tr("{n} dissatisfied reporter(s): a shift lead may reopen their case.").format(
+        self.alert.setText(self.tr("{n} dissatisfied reporter(s): a shift lead reopens their case or declines.").format(
             n=c["dissatisfied"]) if c["dissatisfied"] else "")
         self.alert.setVisible(bool(c["dissatisfied"]))
 
@@ -150,7 +156,7 @@ class CallbacksDock(QDockWidget):
 
     def _loaded(self, cases: list[Case]) -> None:
         due = [c for c in cases if callbacks.callback_open(c) or
-               (callbacks.due_callback(c) and callbacks.reopen_guard(c) is None)]
+               (callbacks.due_callback(c) and callbacks.awaiting_lead(c))]
         self.model.set_rows([(c.id, c) for c in due])
         self.counts = callbacks.counts(due)
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
@@ -169,8 +175,10 @@ class CallbacksDock(QDockWidget):
         case = self.current()
         role = self.ctx.actor.role
         self.call_button.setEnabled(case is not None and callbacks.callback_open(case))
-        self.reopen_button.setVisible(role == Role.SHIFT_LEAD)
-        self.reopen_button.setEnabled(case is not None and callbacks.reopen_guard(case) is None)
+        deciding = case is not None and callbacks.awaiting_lead(case)
+        for button in (self.reopen_button, self.decline_button):
+            button.setVisible(role == Role.SHIFT_LEAD)
+            button.setEnabled(deciding)
 
     def _open_case(self, index: QModelIndex) -> None:
         case = self.model.item(index.row())

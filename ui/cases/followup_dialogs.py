@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext
 
 FOLLOW_UP_ACTIONS = frozenset({Action.ISSUE_ORDER, Action.REPLY_ORDER, Action.ACCEPT_ORDER_REPLY,
-                               Action.REJECT_ORDER_REPLY, Action.RECORD_CALLBACK, Action.REOPEN})
+                               Action.REJECT_ORDER_REPLY, Action.RECORD_CALLBACK, Action.REOPEN,
+                               Action.DECLINE_REOPEN})
 
 
 def _text_field(dialog: PayloadDialog) -> QPlainTextEdit:

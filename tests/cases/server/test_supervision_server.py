@@ -106,3 +106,22 @@ def test_callback_and_reopen_through_the_server(srv):
     inspector_case = _closed(srv, source="grid_inspector", reporter_phone="13800138000")
     refused = srv.do("operator1", "record_callback", inspector_case["id"], {"reached": False})
     assert refused["reason"] == "precondition"
+
+
+def test_a_lead_declines_to_reopen_through_the_server_once(srv):
+    case = _closed(srv, reporter_phone="13800138000")
+    srv.do("operator1", "record_callback", case["id"], {"reached": True, "satisfaction": "dissatisfied", "note": "x"})
+    refused = srv.do("operator1", "decline_reopen", case["id"], {"reason": "done to the standard"})
+    assert refused["reason"] == "forbidden_role"
+    refused = srv.do(HANDLER, "decline_reopen", case["id"], {"reason": "done to the standard"})
+    assert refused["reason"] in ("forbidden_role", "out_of_scope")
+    decline = srv.command("decline_reopen", case["id"], {"reason": "done to the standard"})
+    (first,) = srv.post("lead1", decline)
+    (again,) = srv.post("lead1", decline)
+    assert first["status"] == "accepted" and again == first
+    assert first["case"]["status"] == "closed" and first["case"]["callback"]["decline_reason"] == "done to the standard"
+    late = srv.do("lead1", "reopen", case["id"], {"reason": "changed my mind"})
+    assert late["status"] == "accepted"  # a lead may still reopen later; the decision is in the history
+    r = srv.client.get("/api/audit", params={"entity_id": case["id"]}, headers=srv.login("lead1"))
+    declines = [e["result"] for e in r.json()["entries"] if e["action"] == "decline_reopen"]
+    assert sorted(declines) == ["accepted", "rejected", "rejected"]  # the refusals are audited too; the retry is not

@@ -131,3 +131,28 @@ def test_callbacks_dock_records_calls_and_the_lead_reopens(qtbot, make_ctx, case
     ok(qtbot, lead.dialog)
     qtbot.waitUntil(lambda: demo_cache.case(case_id).status == Status.REGISTERED, timeout=5000)
     qtbot.waitUntil(lambda: lead.model.rowCount() == 0, timeout=5000)
+
+
+def test_the_lead_declines_to_reopen_and_the_case_leaves_the_list(qtbot, make_ctx, cases, demo_cache):
+    case_id = closed_citizen_case(cases, demo_cache)
+    cases.act(case_id, Action.RECORD_CALLBACK, {"reached": True, "satisfaction": "dissatisfied",
+                                                 "note": "still smells"}, actor=OPERATOR)
+    operator = dock_for(qtbot, CallbacksDock, make_ctx(OPERATOR))
+    qtbot.waitUntil(lambda: operator.counts["dissatisfied"] == 1, timeout=5000)
+    assert operator.decline_button.isHidden()  # the lead's decision
+    lead = dock_for(qtbot, CallbacksDock, make_ctx(LEAD, offline=True))
+    qtbot.waitUntil(lambda: lead.model.rowCount() == 1, timeout=5000)
+    assert lead.decline_button.isEnabled() and "reopens their case or declines" in lead.alert.text()
+    qtbot.mouseClick(lead.decline_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lead.dialog is not None, timeout=2000)
+    ok(qtbot, lead.dialog)  # no reason yet: refused in the dialog, nothing queued
+    declines = lambda: [c for c in demo_cache.pending_commands(case_id) if c.action == Action.DECLINE_REOPEN]  # noqa: E731
+    assert lead.dialog is not None and not declines()
+    qtbot.keyClicks(lead.dialog.text, "cleaned to the standard; explained to the reporter")
+    ok(qtbot, lead.dialog)
+    qtbot.waitUntil(lambda: lead.model.rowCount() == 0, timeout=5000)
+    case = demo_cache.case(case_id)
+    assert case.status == Status.CLOSED and case.callback.decline_reason.startswith("cleaned to the standard")
+    (queued,) = declines()
+    assert queued.offline
+    qtbot.waitUntil(lambda: operator.counts["dissatisfied"] == 0, timeout=5000)
