@@ -477,7 +477,8 @@ def test_a_large_batch_moves_rows_without_reset_keeping_selection_and_scroll(qtb
     rows are exactly the view's rows in sort order afterwards."""
     from ui.cases.queue_model import SMALL_BATCH
 
-    ids = [cases.make(Status.REPORTED) for _ in range(60)]
+    for _ in range(60):
+        cases.make(Status.REPORTED)
     ctx = make_ctx()
     dock = make_dock(qtbot, ctx)
     window = in_window(qtbot, dock)
