@@ -31,6 +31,7 @@ from app.cache import (
     followups,
     lead_work,
     scope_exits,
+    task_rows,
 )
 from app.cache.entity_outbox import EntityOutbox
 from app.cache.models import CaseTexts, ChangeSet, Conflict, QueuedCommand
@@ -47,6 +48,7 @@ from app.cases import refusals, workflow
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
 from app.cases.summary import CaseSummary
+from app.cases.tasks import Task
 from app.cases.workflow import Actor, WorkflowError
 from app.platform import scope as scope_rule
 from app.platform.enums import Action
@@ -170,18 +172,12 @@ class LocalCache(ScopeFollower):
             rows = conn.execute(select(cases.c.data).where(cases.c.status == str(status))).scalars().all()
         return [Case.model_validate(data) for data in rows]
 
-    def task_cases(self) -> list[Case]:
-        """The display copies of the cases that may hold an open task (`app.cases.tasks`): a co-handling
-        task, an on-site check waiting, or a verification. Chosen in SQL, so a 100,000-case cache parses
-        only these few (the tasks dock reloads after every change)."""
+    def open_tasks(self) -> list[Task]:
+        """Every open task inside the cached cases (`app.cases.tasks`): co-handling tasks, on-site checks and
+        verifications, read by SQLite's JSON functions (`app.cache.task_rows`), so a 100,000-case cache
+        parses no case (the tasks dock reloads after every change)."""
         with self._engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT data FROM cases WHERE status IN ('reported', 'registered', 'returned', 'dispatched', "
-                "'in_progress', 'verifying') AND (coalesce(json_array_length(data, '$.co_tasks'), 0) > 0 "
-                "OR (status = 'reported' AND json_type(data, '$.check') = 'object') OR status = 'verifying')"
-            )).scalars().all()
-        return [Case.model_validate_json(data) if isinstance(data, str) else Case.model_validate(data)
-                for data in rows]
+            return task_rows.open_tasks(conn.connection.driver_connection)
 
     def server_case(self, case_id: UUID) -> Case | None:
         """The last state the server confirmed (None for a case created here and not yet accepted)."""

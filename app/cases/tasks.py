@@ -62,23 +62,27 @@ def _case_tasks(case: Case) -> list[Task]:
 
 def tasks_for(cases: Iterable[Case], actor: Actor, refdata: RefData | None) -> list[Task]:
     """The open tasks `actor` works on or follows up, oldest deadline first."""
+    return visible_to((task for case in cases if case.status in TASK_STATUSES for task in _case_tasks(case)),
+                      actor, refdata)
+
+
+def visible_to(found: Iterable[Task], actor: Actor, refdata: RefData | None) -> list[Task]:
+    """Of open tasks (`tasks_for`, or the cache's `open_tasks` read without parsing cases), those `actor`
+    works on or follows up, oldest deadline first."""
     units: frozenset[str] | None = None
     if actor.role == Role.UNIT_HANDLER:
         units = (scope.visible_units(actor.role, actor.unit_id, refdata) if refdata is not None
                  else frozenset({actor.unit_id} if actor.unit_id else ()))
     out: list[Task] = []
-    for case in cases:
-        if case.status not in TASK_STATUSES:
-            continue
-        for task in _case_tasks(case):
-            if actor.role == Role.UNIT_HANDLER:
-                keep = task.kind == CO_TASK and units is not None and task.assignee in units
-            elif actor.role == Role.INSPECTOR:
-                keep = task.kind != CO_TASK and task.assignee == actor.username
-            else:
-                keep = actor.role in (Role.OPERATOR, Role.SHIFT_LEAD)
-            if keep:
-                out.append(task)
+    for task in found:
+        if actor.role == Role.UNIT_HANDLER:
+            keep = task.kind == CO_TASK and units is not None and task.assignee in units
+        elif actor.role == Role.INSPECTOR:
+            keep = task.kind != CO_TASK and task.assignee == actor.username
+        else:
+            keep = actor.role in (Role.OPERATOR, Role.SHIFT_LEAD)
+        if keep:
+            out.append(task)
     out.sort(key=lambda t: (t.due_at.timestamp() if t.due_at else float("inf"), t.number, t.kind))
     return out
 

@@ -33,8 +33,7 @@ def cmd_tasks(args) -> int:
     session = load_session(args)
     cache = open_cache(args)
     actor = actor_of(session)
-    ids = [s.id for s in cache.summaries() if s.status in tasks.TASK_STATUSES]
-    found = tasks.tasks_for((c for c in map(cache.case, ids) if c is not None), actor, cache.refdata())
+    found = tasks.visible_to(cache.open_tasks(), actor, cache.refdata())
     if args.kind:
         found = [t for t in found if t.kind in args.kind]
     now = utc_now()

@@ -52,7 +52,7 @@ KIND_LABELS = {tasks.CO_TASK: QT_TRANSLATE_NOOP("CaseTasks", "Co-handling (ååŠ
 
 def load_tasks(cache, actor) -> list[Task]:
     """The actor's open tasks from the cache (only the cases that can hold one are read)."""
-    return tasks.tasks_for(cache.task_cases(), actor, cache.refdata())
+    return tasks.visible_to(cache.open_tasks(), actor, cache.refdata())
 
 
 class TasksModel(QAbstractTableModel):
