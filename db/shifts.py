@@ -63,6 +63,7 @@ class HandoverRow(Base):
     signed_at: Mapped[datetime | None]
     signed_client_time: Mapped[datetime | None]
     signed_offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_remarks: Mapped[str] = mapped_column(Text, default="", server_default="")  # the incoming lead's
 
 
 class EmergencySwitchRow(Base):

@@ -423,6 +423,9 @@ def report_html(state: HandoverState, refdata, language: str | None = None) -> s
     parts.append(_heading(2, "signature"))
     if state.signed:
         parts.append(_para(t("signed").format(lead=who(data.get("signed_by", "")), at=when(data.get("signed_at")))))
+        if (data.get("signed_remarks") or "").strip():
+            parts.append(_heading(3, "remarks"))
+            parts.append(_para(data["signed_remarks"].strip()))
     elif state.signature_pending:
         parts.append(_para(t("signed_here")))
     else:

@@ -378,6 +378,7 @@ class HandoverAnswer(Answer):
     signed_at: str | None
     signed_client_time: str | None
     signed_offline: bool
+    signed_remarks: str = ""   # the incoming lead's, on signing
     shift: ShiftAnswer
 
 

@@ -266,7 +266,8 @@ def handover_data(row: HandoverRow, shift: ShiftRow) -> dict[str, Any]:
             "outgoing_lead": row.outgoing_lead, "drafted_at": row.drafted_at.isoformat(),
             "updated_at": row.updated_at.isoformat(), "signed_by": row.signed_by,
             "signed_at": _iso(row.signed_at), "signed_client_time": _iso(row.signed_client_time),
-            "signed_offline": row.signed_offline, "shift": shift_data(shift)}
+            "signed_offline": row.signed_offline, "signed_remarks": row.signed_remarks or "",
+            "shift": shift_data(shift)}
 
 
 def close_and_draft(session: Session, shift: ShiftRow, user: AuthUser, now: datetime, notes: str,
@@ -330,8 +331,8 @@ def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str
          console_id: str | None = None, client_time: datetime | None = None, offline: bool = False,
          before_audit: BeforeAudit | None = None, remarks: str = "") -> dict[str, Any]:
     """The incoming lead signs the version with `signed_hash`; raises HandoverRefused before writing
-    anything. The incoming lead's `remarks` go into the signature's audit entry (the signed report and
-    its hash stay the outgoing lead's)."""
+    anything. The incoming lead's `remarks` are kept with the handover, shown under its signature, and go
+    into the signature's audit entry (the signed report and its hash stay the outgoing lead's)."""
     _require_lead(user)
     row, shift = _lock(session, shift_id)
     if row.status == HANDOVER_SIGNED:
@@ -350,6 +351,7 @@ def sign(session: Session, user: AuthUser, shift_id: uuid.UUID, signed_hash: str
     row.signed_at = now
     row.signed_client_time = client_time
     row.signed_offline = offline
+    row.signed_remarks = remarks
     row.updated_at = now
     detail = {"content_hash": row.content_hash} | ({"remarks": remarks} if remarks else {})
     data = _publish(session, row, shift, user, "handover_sign", now, console_id, client_time, offline,

@@ -35,3 +35,12 @@ def test_people_times_and_the_overdue_place(refdata):
 def test_the_pdf_is_named_after_its_shift(refdata):
     shift = _state(refdata).server["shift"]
     assert pdf_file_name(shift, refdata.policy.calendar.tz) == "handover-2026-03-02-0800-day-lead1.pdf"  # 00:00 UTC = 08:00 in the city
+
+
+def test_the_incoming_leads_remarks_show_under_the_signature(refdata):
+    state = _state(refdata)
+    state.server["signed_remarks"] = "pump 3 checked <08:10>"
+    html = report_html(state, refdata, "en")
+    signature = html[html.index("Signed by"):]
+    assert "Remarks of the incoming lead" in signature and "pump 3 checked &lt;08:10&gt;" in signature
+    assert "Remarks of the incoming lead" not in report_html(_state(refdata), refdata, "en")  # none: no heading

@@ -1,5 +1,6 @@
-"""The incoming lead's remarks travel with the signature into its audit entry; the signed report (and
-its hash) stays the outgoing lead's."""
+"""The incoming lead's remarks travel with the signature into its audit entry and stay with the handover,
+shown under the signature of the printed report; the signed report (and its hash) stays the outgoing
+lead's."""
 from __future__ import annotations
 
 import json
@@ -21,6 +22,9 @@ def test_remarks_go_into_the_signatures_audit_entry(lite, clock):
     (result,) = srv.client.post("/api/commands", json={"commands": [command]},
                                 headers=srv.login("lead2")).json()["results"]
     assert result["status"] == "accepted" and result["data"]["content_hash"] == draft["content_hash"]
+    assert result["data"]["signed_remarks"] == "泵站 3 已查看 pump 3 checked"
+    got = srv.client.get(f"/api/handovers/{shift['id']}", headers=srv.login("lead1"))
+    assert got.status_code == 200 and got.json()["signed_remarks"] == "泵站 3 已查看 pump 3 checked"
     too_long = {**command, "command_id": str(uuid.uuid4()), "payload": {"content_hash": draft["content_hash"],
                                                                         "remarks": "x" * 4001}}
     (refused,) = srv.client.post("/api/commands", json={"commands": [too_long]},
@@ -30,3 +34,4 @@ def test_remarks_go_into_the_signatures_audit_entry(lite, clock):
         (detail,) = session.execute(text("SELECT detail FROM audit_log WHERE action = 'handover_sign' AND result = 'ok'")).one()
     detail = detail if isinstance(detail, dict) else json.loads(detail)
     assert detail["remarks"] == "泵站 3 已查看 pump 3 checked" and detail["content_hash"] == draft["content_hash"]
+
