@@ -51,6 +51,7 @@ from server.sensors import api as sensor_api
 from server.sensors.runtime import start_sensors, stop_sensors
 from server.shifts import api as shift_api
 from server.shifts import emergency_api
+from server.webhooks.delivery import start_webhooks, stop_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     async def lifespan(_app: FastAPI):
         await ctx.notifier.start()
         sensors = await run_in_threadpool(start_sensors, ctx)
+        _app.state.webhooks = await run_in_threadpool(start_webhooks, ctx)
         maintenance = None
         if settings.maintenance_interval_s > 0:
             maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
@@ -90,6 +92,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                 maintenance.cancel()
                 with suppress(asyncio.CancelledError):
                     await maintenance
+            await run_in_threadpool(stop_webhooks, _app.state.webhooks)
             await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
             if ctx.locks is not None:
