@@ -152,10 +152,10 @@ def create_payload(fields: Mapping[str, str], refdata: RefData) -> tuple[dict[st
         elif attribute["code"] == services.DANGER and answer == "yes":
             priority = str(Priority.URGENT)
         answers.append(f"{attribute['code']}={answer}")
-    if answers:
-        description = f"{description}\n[{'; '.join(answers)}]".strip()
     if not description:
         description = f"{category.name} ({category.name_en})"
+    if answers:
+        description = f"{description}\n[{'; '.join(answers)}]"
     address = _field(fields, "address_string", 300)
     media_url = _field(fields, "media_url", 2000)
     if media_url and not media_url.startswith(("http://", "https://")):
