@@ -19,7 +19,7 @@ class Open311KeyRow(Base):
     __tablename__ = "open311_keys"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    app_name: Mapped[str] = mapped_column(String(100), unique=True)
+    app_name: Mapped[str] = mapped_column(String(100), index=True)  # revoked keys stay, for their requests
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

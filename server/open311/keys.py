@@ -30,14 +30,10 @@ def digest(key: str) -> str:
 
 
 def create_key(session: Session, app_name: str, now: datetime) -> str:
-    """A new key for `app_name` (a name already used must be revoked first); the key itself is returned
-    once and never stored."""
-    existing = session.execute(select(Open311KeyRow).where(Open311KeyRow.app_name == app_name)).scalar_one_or_none()
-    if existing is not None:
-        if existing.revoked_at is None:
-            raise ValueError(f"app {app_name!r} has a key already; revoke it first")
-        session.delete(existing)
-        session.flush()
+    """A new key for `app_name` (an app's key in use must be revoked first; revoked keys are kept, for the
+    requests made with them); the key itself is returned once and never stored."""
+    if _active(session, app_name) is not None:
+        raise ValueError(f"app {app_name!r} has a key already; revoke it first")
     key = KEY_PREFIX + secrets.token_urlsafe(24)
     session.add(Open311KeyRow(id=uuid.uuid4(), app_name=app_name, key_sha256=digest(key), created_at=now,
                               revoked_at=None))
@@ -45,9 +41,14 @@ def create_key(session: Session, app_name: str, now: datetime) -> str:
     return key
 
 
+def _active(session: Session, app_name: str) -> Open311KeyRow | None:
+    return session.execute(select(Open311KeyRow).where(Open311KeyRow.app_name == app_name,
+                                                       Open311KeyRow.revoked_at.is_(None))).scalar_one_or_none()
+
+
 def revoke_key(session: Session, app_name: str, now: datetime) -> bool:
-    row = session.execute(select(Open311KeyRow).where(Open311KeyRow.app_name == app_name)).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
+    row = _active(session, app_name)
+    if row is None:
         return False
     row.revoked_at = now
     log.info("open311 key of app %s revoked", app_name)
@@ -55,7 +56,7 @@ def revoke_key(session: Session, app_name: str, now: datetime) -> bool:
 
 
 def list_keys(session: Session) -> list[Open311KeyRow]:
-    return list(session.execute(select(Open311KeyRow).order_by(Open311KeyRow.app_name)).scalars())
+    return list(session.execute(select(Open311KeyRow).order_by(Open311KeyRow.app_name, Open311KeyRow.created_at)).scalars())
 
 
 def resolve(session: Session, key: str) -> AppKey | None:

@@ -27,9 +27,9 @@ def upgrade() -> None:
         sa.Column("created_at", TZ, nullable=False),
         sa.Column("revoked_at", TZ, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_open311_keys"),
-        sa.UniqueConstraint("app_name", name="uq_open311_keys_app_name"),
         sa.UniqueConstraint("key_sha256", name="uq_open311_keys_key_sha256"),
     )
+    op.create_index("ix_open311_keys_app_name", "open311_keys", ["app_name"])
     op.create_table(
         "open311_requests",
         sa.Column("token", sa.Uuid(), nullable=False),
