@@ -94,14 +94,8 @@ class WebhookDispatcher:
         """Hand every due subscription not in flight to the pool; how many were handed."""
         if self._locks is not None and not self._locks.try_lock(DISPATCH_LOCK):
             return 0
-        now = self.ctx.now()
-        with self.ctx.db.reader() as session:
-            due = [row.id for row in session.execute(
-                select(WebhookSubscriptionRow.id, WebhookSubscriptionRow.next_attempt_at)
-                .where(WebhookSubscriptionRow.active.is_(True))) if row.next_attempt_at is None
-                   or row.next_attempt_at <= now]
         handed = 0
-        for sub_id in due:
+        for sub_id in self.due_ids():
             with self._lock:
                 if sub_id in self._in_flight:
                     continue
@@ -109,6 +103,15 @@ class WebhookDispatcher:
             self._pool.submit(self._deliver_guarded, sub_id)
             handed += 1
         return handed
+
+    def due_ids(self) -> list[uuid.UUID]:
+        """The active subscriptions whose backoff, if any, has passed."""
+        now = self.ctx.now()
+        with self.ctx.db.reader() as session:
+            return [row.id for row in session.execute(
+                select(WebhookSubscriptionRow.id, WebhookSubscriptionRow.next_attempt_at)
+                .where(WebhookSubscriptionRow.active.is_(True)).order_by(WebhookSubscriptionRow.created_at))
+                if row.next_attempt_at is None or row.next_attempt_at <= now]
 
     def _deliver_guarded(self, sub_id: uuid.UUID) -> None:
         try:
