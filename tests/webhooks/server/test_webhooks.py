@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import select
 
 from db.webhooks import WebhookSubscriptionRow
 from server.admin.ctl import main as ctl
