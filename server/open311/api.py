@@ -18,6 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, RootModel
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -33,6 +36,7 @@ from app.open311.formats import (
     to_json,
     to_xml,
 )
+from app.wire import open311 as wire
 from server.open311 import keys
 from server.open311.intake import create_request
 from server.open311.query import find_requests, one_request, token_request
@@ -44,6 +48,24 @@ log = logging.getLogger(__name__)
 PREFIX = "/open311/v2"
 router = APIRouter(prefix=PREFIX, tags=["open311"])
 MEDIA_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+_STATUS_TEXT = {400: "a field or a filter is wrong (named)", 403: "api_key missing, unknown or revoked",
+                404: "unknown service code, request, token, jurisdiction_id or format",
+                413: "media (or the whole request) too large", 415: "a body that is no form, JSON or XML",
+                429: "over the rate of the key or of the client address (Retry-After)",
+                503: "the database cannot be reached; retry later",
+                422: "(listed for the schema's sake: every field is read as text and refused 400 by name)"}
+_XML = {"text/xml": {"schema": {"type": "string"}}}
+
+
+def _documented(ok: type[BaseModel] | type[RootModel], *errors: int, ok_status: int = 200) -> dict[int | str, dict]:
+    """The OpenAPI `responses` of an Open311 method: the answer's model (JSON, or the same as XML) and each
+    refusal with the spec's error body."""
+    out: dict[int | str, dict] = {ok_status: {"model": ok, "description": "the spec's answer", "content": _XML}}
+    for status in (*errors, 422, 429, 503):
+        out[status] = {"model": wire.Open311Errors, "description": _STATUS_TEXT[status], "content": _XML}
+    return out
 
 
 class Open311Service:
@@ -75,6 +97,10 @@ async def _run(request: Request, fmt: str, work: Callable[[], Awaitable[Response
         return await work()
     except Open311Error as err:
         return _answer(fmt, error_body(err, fmt), err.status, err.headers)
+    except (OperationalError, PoolTimeoutError) as exc:  # the database is down: still the spec's body
+        log.warning("open311: database unavailable (%s)", type(exc).__name__)
+        err = Open311Error(503, "the database cannot be reached; retry later")
+        return _answer(fmt, error_body(err, fmt), 503, {"Retry-After": "5"})
 
 
 def _limit(limiter: RateLimiter, key: str, who: str) -> None:
@@ -92,7 +118,7 @@ def _check_jurisdiction(request: Request, settings: Open311Settings) -> None:
                                 f"(this endpoint serves {settings.jurisdiction_id!r})")
 
 
-@router.get("/services.{fmt}", summary="Open311: the service list")
+@router.get("/services.{fmt}", summary="Open311: the service list", responses=_documented(wire.Services, 404))
 async def get_services(request: Request, fmt: str) -> Response:
     async def work() -> Response:
         items = services.service_list(request.app.state.ctx.refdata)
@@ -100,7 +126,8 @@ async def get_services(request: Request, fmt: str) -> Response:
     return await _run(request, fmt, work)
 
 
-@router.get("/services/{service_code}.{fmt}", summary="Open311: a service's definition")
+@router.get("/services/{service_code}.{fmt}", summary="Open311: a service's definition",
+            responses=_documented(wire.ServiceDefinition, 404))
 async def get_service_definition(request: Request, service_code: str, fmt: str) -> Response:
     async def work() -> Response:
         refdata = request.app.state.ctx.refdata
@@ -137,7 +164,8 @@ async def _post_fields(request: Request, max_media: int) -> dict[str, str]:
     raise Open311Error(415, f"unsupported body type {kind[:60]}: send form fields (the spec), JSON or XML")
 
 
-@router.post("/requests.{fmt}", summary="Open311: report a service request (api_key)")
+@router.post("/requests.{fmt}", summary="Open311: report a service request (api_key)", status_code=201,
+             responses=_documented(wire.CreatedRequests, 400, 403, 404, 413, 415, ok_status=201))
 async def post_request(request: Request, fmt: str) -> Response:
     async def work() -> Response:
         service = _service(request)
@@ -176,7 +204,7 @@ def _requests_answer(fmt: str, cases: list[dict[str, Any]], refdata) -> Response
     return _answer(fmt, to_xml("service_requests", "request", items) if fmt == "xml" else to_json(items))
 
 
-@router.get("/requests.{fmt}", summary="Open311: service requests")
+@router.get("/requests.{fmt}", summary="Open311: service requests", responses=_documented(wire.ServiceRequests, 400, 404))
 async def get_requests(request: Request, fmt: str) -> Response:
     async def work() -> Response:
         ctx, settings = request.app.state.ctx, _service(request).settings
@@ -193,7 +221,8 @@ async def get_requests(request: Request, fmt: str) -> Response:
     return await _run(request, fmt, work)
 
 
-@router.get("/requests/{service_request_id}.{fmt}", summary="Open311: one service request")
+@router.get("/requests/{service_request_id}.{fmt}", summary="Open311: one service request",
+            responses=_documented(wire.ServiceRequests, 404))
 async def get_request(request: Request, service_request_id: str, fmt: str) -> Response:
     async def work() -> Response:
         ctx = request.app.state.ctx
@@ -206,7 +235,8 @@ async def get_request(request: Request, service_request_id: str, fmt: str) -> Re
     return await _run(request, fmt, work)
 
 
-@router.get("/tokens/{token}.{fmt}", summary="Open311: the request id of a token")
+@router.get("/tokens/{token}.{fmt}", summary="Open311: the request id of a token",
+            responses=_documented(wire.TokenRequests, 404))
 async def get_token(request: Request, token: str, fmt: str) -> Response:
     async def work() -> Response:
         ctx = request.app.state.ctx
