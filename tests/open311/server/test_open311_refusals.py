@@ -163,3 +163,15 @@ def test_bad_queries(srv):
             assert code == status and words in description, description
     r = srv.client.get(f"{V2}/services.yaml")
     assert r.status_code == 404 and "use .xml or .json" in _error(r)[1]
+
+
+def test_a_onegrid_login_is_no_api_key(srv):
+    """Staff tokens, of any role, neither stand in for an app's key nor change what Open311 answers."""
+    for username in ("operator1", "lead1", "admin", "handler_water_supply"):
+        headers = srv.login(username)
+        token = headers["Authorization"].split()[1]
+        for fields in (report_fields(srv, token), report_fields(srv, "", api_key=None)):
+            r = srv.client.post(f"{V2}/requests.json", data=fields, headers=headers)
+            assert r.status_code == 403, (username, r.text)
+            assert _error(r)[0] == 403
+    _nothing_written(srv)
