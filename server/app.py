@@ -33,6 +33,7 @@ from server.feed import api as feed_api
 from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
 from server.metrics import api as metrics_api
+from server.open311 import api as open311_api
 from server.platform import api as platform_api
 from server.platform import ops_api, users_api
 from server.platform.errors import install_error_handlers
@@ -50,6 +51,7 @@ from server.sensors import api as sensor_api
 from server.sensors.runtime import start_sensors, stop_sensors
 from server.shifts import api as shift_api
 from server.shifts import emergency_api
+from server.webhooks.delivery import start_webhooks, stop_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     async def lifespan(_app: FastAPI):
         await ctx.notifier.start()
         sensors = await run_in_threadpool(start_sensors, ctx)
+        _app.state.webhooks = await run_in_threadpool(start_webhooks, ctx)
         maintenance = None
         if settings.maintenance_interval_s > 0:
             maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
@@ -89,6 +92,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                 maintenance.cancel()
                 with suppress(asyncio.CancelledError):
                     await maintenance
+            await run_in_threadpool(stop_webhooks, _app.state.webhooks)
             await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
             if ctx.locks is not None:
@@ -105,9 +109,10 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                   openapi_url="/openapi.json" if docs else None)
     app.state.ctx = ctx
     ctx.metrics = ServerMetrics(ctx)
+    app.state.open311 = open311_api.Open311Service()
     install_error_handlers(app)
     for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api):
+                    sensor_api, shift_api, metrics_api, audit_api, open311_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

@@ -367,4 +367,8 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     from server.demo.shifts import shift_demo_hooks
 
     shift_start, shift_stop = shift_demo_hooks()
-    return [start, *sensor_start, *shift_start], [*shift_stop, *sensor_stop, stop]
+    # and a citizen app reports through Open311 (server.demo.open311)
+    from server.demo.open311 import open311_demo_hooks
+
+    app_start, app_stop = open311_demo_hooks(seed=seed)
+    return [start, *sensor_start, *shift_start, *app_start], [*app_stop, *shift_stop, *sensor_stop, stop]
