@@ -116,7 +116,7 @@ class ServerContext:
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
         result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
-                             lanes=self.batch_lanes)
+                             lanes=self.batch_lanes, group=self.settings.commit_group)
         if self.metrics is not None:
             self.metrics.count_commands(result)
         return result
