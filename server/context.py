@@ -228,9 +228,10 @@ class ServerContext:
         def _after_commit(session):
             if session.info.pop(_USERS_CHANGED, None):
                 self.token_cache.clear()
-            if session.info.pop(FEED_CHANGED, None) is not None:
+            position = session.info.pop(FEED_CHANGED, None)
+            if position is not None:
                 self.page_cache.invalidate()  # at once: the notifier's wake-up reaches the loop later
-                self.notifier.notify_threadsafe()
+                self.notifier.notify_threadsafe(position)
 
         @event.listens_for(self.db.writer, "before_flush")
         def _before_flush(session, _flush_context, _instances):
