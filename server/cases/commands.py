@@ -220,7 +220,7 @@ def _apply_group(factory, user: AuthUser, commands: list, refdata, now_fn, befor
         with factory() as session, session.begin():
             answers = group_commit.apply_group(
                 session, user, usable, refdata, now_fn(), stored_answer=_stored_answer, rejected=_rejected,
-                audit_entry=_audit_entry, next_case_number=_next_case_number)
+                audit_entry=_audit_entry)
             if before_commit is not None:
                 before_commit(session)
     except Exception as exc:
@@ -230,8 +230,7 @@ def _apply_group(factory, user: AuthUser, commands: list, refdata, now_fn, befor
                     user.username, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
         return [answer_one(factory, user, command, refdata, now_fn, before_commit=before_commit)
                 for command in commands]
-    # Validated after the commit, as a lone command's answer is.
-    by_id = iter(a if isinstance(a, CommandResult) else CommandResult.model_validate(a) for a in answers)
+    by_id = iter(answers)
     return [next(by_id) if c.command_id is not None
             else answer_one(factory, user, c, refdata, now_fn, before_commit=before_commit) for c in commands]
 

@@ -10,9 +10,9 @@ pays it once, in four steps:
 2. decide every command in Python, in batch order, on the cases as the group left them so far: a
    stored answer is answered as stored, a refusal (`WorkflowError`, the console's clock, an unusable
    item) is an answer like an acceptance, never a rollback: the workflow refuses before anything is
-   written, so nothing needs undoing and no SAVEPOINT is needed. A new case takes its number here (the
-   case-number counter, as a lone command does);
-3. write each touched case once (its final row, every new ledger event, its metric facts);
+   written, so nothing needs undoing and no SAVEPOINT is needed;
+3. number the group's new cases, in batch order, with one step of the year's case-number counter, then
+   write each touched case once (its final row, every new ledger event, its metric facts);
 4. the tail, last, as a lone command's is (`server.feed.record`: the feed counter is held from here to the
    commit only): one counter step for all accepted commands (each its own position, in batch order),
    the feed rows, every answer stored, the audit entries in batch order, one NOTIFY.
@@ -37,9 +37,11 @@ from app.cases.commands import Command, CommandResult
 from app.cases.workflow import WorkflowError, apply
 from app.platform.scope import CASE, case_scope
 from db.cases import CaseEventRow, CaseRow, CommandRow
+from db.platform import CASE_NUMBER_COUNTER_PREFIX, CounterRow
 from server.audit import chain as audit
 from server.feed.record import record_change, record_positions
 from server.metrics import facts as metrics
+from server.platform import counters
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand
 from server.platform.clock import clock_refusal
@@ -56,6 +58,9 @@ _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("b_id"))
 _INSERT_EVENTS = insert(_EVENTS)
 _INSERT_COMMANDS = insert(_COMMANDS)
 _NO_CASE = uuid.UUID(int=0)
+_COUNTERS = CounterRow.__table__
+_ADVANCE = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
+            .values(value=_COUNTERS.c.value + bindparam("by")).returning(_COUNTERS.c.value))
 
 # Tests set this to fail a group on purpose (after its writes, before its tail): the fallback is what they test.
 fail_group: Callable[[Session, list], None] | None = None
@@ -72,17 +77,16 @@ class _Answer:
         self.command, self.result, self.replayed, self.case, self.same_as = command, result, replayed, case, same_as
         self.stored: dict | None = None
 
-    def final(self) -> CommandResult | dict:
+    def final(self) -> CommandResult:
         if self.same_as is not None:
             return self.same_as.final()
-        return self.replayed if self.replayed is not None else self.stored
+        return self.replayed if self.replayed is not None else self.result
 
 
 def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCommand], refdata, now: datetime,
-                *, stored_answer: Callable, rejected: Callable, audit_entry: Callable,
-                next_case_number: Callable) -> list[CommandResult | dict]:
+                *, stored_answer: Callable, rejected: Callable, audit_entry: Callable) -> list[CommandResult]:
     """Apply `commands` (each with a command id) in `session`'s open transaction; their answers in order
-    (a CommandResult, or the stored JSON form for the caller to validate after the commit). The helpers
+    (each the very model whose JSON is stored: a retry reads back the same answer). The helpers
     are `server.cases.commands`' own, so a group answers, stores and audits exactly as a lone command."""
     case_ids = sorted({c.case_id for c in commands if c.case_id is not None})
     rows = {row.id: row.data for row in session.execute(_LOCK_CASES, {"ids": case_ids})} if case_ids else {}
@@ -110,9 +114,13 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
             answer = _Answer(command, replayed=stored_answer(found, user, command, refdata))
         else:
             answer = _decide(user, command, case_now(command.case_id) if command.case_id is not None else None,
-                             refdata, now, rejected, next_case_number, current, session)
+                             refdata, now, rejected, current)
         seen[command.command_id] = answer
         answers.append(answer)
+
+    created = [case_id for case_id, case in current.items() if originals[case_id] is None and case is not None]
+    if created:
+        _number(session, created, answers, current, now, refdata)
 
     _write_cases(session, originals, current, refdata)
     if fail_group is not None:
@@ -121,8 +129,7 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
     return [a.final() for a in answers]
 
 
-def _decide(user, command, case: Case | None, refdata, now, rejected, next_case_number, current,
-            session) -> _Answer:
+def _decide(user, command, case: Case | None, refdata, now, rejected, current) -> _Answer:
     if isinstance(command, BadCommand):
         return _Answer(command, result=rejected(command, command.reason, command.message, case, user, refdata))
     if (refusal := clock_refusal(command.issued_at, now)) is not None:
@@ -131,12 +138,38 @@ def _decide(user, command, case: Case | None, refdata, now, rejected, next_case_
         new_case = apply(case, command, user.actor, refdata, now)
     except WorkflowError as err:
         return _Answer(command, result=rejected(command, err.code, err.message, case, user, refdata))
-    if case is None:
-        new_case = new_case.model_copy(update={"number": next_case_number(session, now, refdata)})
-    current[command.case_id] = new_case
+    current[command.case_id] = new_case  # a new case is numbered once the group is decided (`_number`)
     return _Answer(command, result=CommandResult(command_id=command.command_id, case_id=command.case_id,
                                                  status="accepted", version=new_case.version, position=0,
                                                  case=new_case), case=new_case)
+
+
+def _number(session: Session, created: list, answers: list[_Answer], current: dict, now: datetime,
+            refdata) -> None:
+    """Give the group's new cases their numbers (`YYYY-NNNNNN`, per year of the city's calendar, as
+    `server.cases.commands._next_case_number`), in the order they were created, from one counter step,
+    and put each number into every version of its case the group answers with."""
+    year = now.astimezone(refdata.policy.calendar.tz).year
+    name = f"{CASE_NUMBER_COUNTER_PREFIX}{year}"
+    top = counters.increment(session, name)  # creates the year's counter if need be
+    if len(created) > 1:
+        top = session.execute(_ADVANCE, {"counter": name, "by": len(created) - 1}).scalar_one()
+    numbers = {case_id: f"{year}-{serial:06d}"
+               for case_id, serial in zip(created, range(top - len(created) + 1, top + 1))}
+
+    def numbered(case: Case | None) -> Case | None:
+        if case is None or case.id not in numbers:
+            return case
+        return case.model_copy(update={"number": numbers[case.id]})
+
+    for answer in answers:
+        if answer.replayed is not None or answer.same_as is not None:
+            continue
+        answer.case = numbered(answer.case)
+        if answer.result.case is not None and answer.result.case.id in numbers:
+            answer.result = answer.result.model_copy(update={"case": numbered(answer.result.case)})
+    for case_id in created:
+        current[case_id] = numbered(current[case_id])
 
 
 def _case_values(case: Case) -> dict:
@@ -172,23 +205,19 @@ def _write_cases(session: Session, originals: dict, current: dict, refdata) -> N
         session.execute(_UPDATE_CASE, updates)
     if events:
         session.execute(_INSERT_EVENTS, events)
-    for case_id, new in current.items():
-        if new is not None and new is not originals[case_id]:
-            metrics.record_facts(session, originals[case_id], new, refdata)  # from the first state to the last
+    # from each case's first state to its last: the same rows as step by step
+    metrics.record_facts_many(session, [(originals[case_id], new) for case_id, new in current.items()
+                                        if new is not None and new is not originals[case_id]], refdata)
     session.flush()
 
 
 def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable) -> None:
-    """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4)."""
+    """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4).
+    Everything is prepared first: from the feed counter on, every other writer waits, so only the
+    statements and the position's placing are left for then."""
     fresh = [a for a in answers if a.replayed is None and a.same_as is None]
-    accepted = [a for a in fresh if a.result.status == "accepted"]
-    if accepted:
-        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted])
-        if positions is None:  # no feed counter row yet (a fresh database): `record_change` creates it
-            positions = [record_change(session, CASE, a.command.case_id, scope=case_scope(a.case))
-                         for a in accepted]
-        for answer, position in zip(accepted, positions):
-            answer.result = answer.result.model_copy(update={"position": position})
+    if not fresh:
+        return
     rows = []
     for answer in fresh:
         result, command = answer.result, answer.command
@@ -202,6 +231,15 @@ def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetim
         rows.append({"command_id": command.command_id, "username": user.username,
                      "case_id": command.case_id or _NO_CASE, "action": str(command.action), "received_at": now,
                      "status": result.status, "result": answer.stored})
-    if rows:
-        session.execute(_INSERT_COMMANDS, rows)
-        audit.record_many(session, [audit_entry(user, a.command, now, a.result) for a in fresh])
+    entries = audit.prepare_many([audit_entry(user, a.command, now, a.result) for a in fresh])
+    accepted = [a for a in fresh if a.result.status == "accepted"]
+    if accepted:
+        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted])
+        if positions is None:  # no feed counter row yet (a fresh database): `record_change` creates it
+            positions = [record_change(session, CASE, a.command.case_id, scope=case_scope(a.case))
+                         for a in accepted]
+        for answer, position in zip(accepted, positions):
+            answer.stored["position"] = position
+            answer.result = answer.result.model_copy(update={"position": position})
+    session.execute(_INSERT_COMMANDS, rows)
+    audit.record_many(session, entries)
