@@ -116,7 +116,7 @@ class ServerContext:
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
         result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
-                             lanes=self.batch_lanes)
+                             lanes=self.batch_lanes, group=self.settings.commit_group)
         if self.metrics is not None:
             self.metrics.count_commands(result)
         return result
@@ -228,9 +228,10 @@ class ServerContext:
         def _after_commit(session):
             if session.info.pop(_USERS_CHANGED, None):
                 self.token_cache.clear()
-            if session.info.pop(FEED_CHANGED, None) is not None:
+            position = session.info.pop(FEED_CHANGED, None)
+            if position is not None:
                 self.page_cache.invalidate()  # at once: the notifier's wake-up reaches the loop later
-                self.notifier.notify_threadsafe()
+                self.notifier.notify_threadsafe(position)
 
         @event.listens_for(self.db.writer, "before_flush")
         def _before_flush(session, _flush_context, _instances):

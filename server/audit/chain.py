@@ -153,6 +153,63 @@ def record(session: Session, *, at: datetime, actor: str | None, role: str | Non
     return seq
 
 
+def prepare_many(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`entries` (each `record`'s keyword arguments) made ready for `record_many`: the stored fields and
+    the canonical body, computed before the caller takes any lock."""
+    prepared = []
+    for entry in entries:
+        at = entry["at"]
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"audit time {at.isoformat()} is naive (server times must carry a zone)")
+        fields = entry_fields(**entry)
+        prepared.append({**fields, "body": canonical_body(fields)})
+    return prepared
+
+
+def record_many(session: Session, prepared: list[dict[str, Any]]) -> None:
+    """Append the entries of `prepare_many`, in list order, in the caller's transaction, as its last
+    statements (a group of commands, `server.cases.group_commit`). On PostgreSQL one executemany
+    (pipelined: one round trip), each entry still moving the head one entry forward, as the head's
+    trigger demands; the first goes alone, creating the head row if a schema lacks it."""
+    if not prepared:
+        return
+    dialect = session.get_bind().dialect.name
+    session.flush()  # the caller's pending rows go first: the head lock is taken last
+    if dialect != "postgresql":
+        for fields in prepared:
+            _append_one(session, dialect, fields)
+        return
+    if session.execute(_pg_append(), prepared[0]).scalar() is None:  # no head row: the long way creates it
+        _append_one(session, dialect, prepared[0])
+    if len(prepared) > 1:
+        session.execute(_pg_append_many(), prepared[1:])
+
+
+def _append_one(session: Session, dialect: str, fields: dict[str, Any]) -> None:
+    """One prepared entry the long way (SQLite, or no head row yet)."""
+    head = session.execute(_head_update(dialect), {"body": fields["body"]}).one_or_none()
+    if head is None:
+        session.execute(dialect_insert(session)(_head).values(id=1, seq=0, prev_hash=GENESIS_HASH, hash=GENESIS_HASH)
+                        .on_conflict_do_nothing(index_elements=[_head.c.id]))
+        head = session.execute(_head_update(dialect), {"body": fields["body"]}).one()
+    row = {k: v for k, v in fields.items() if k != "body"}
+    session.execute(_INSERT, {**row, "seq": head[0], "prev_hash": head[1], "hash": head[2]})
+
+
+_PG_APPEND_MANY: list[Any] = []
+
+
+def _pg_append_many():
+    """`_pg_append` without its RETURNING, for an executemany."""
+    if not _PG_APPEND_MANY:
+        head = _head_update("postgresql").cte("h")
+        values = [bindparam(name, type_=_entries.c[name].type) for name in _DATA_COLUMNS]
+        _PG_APPEND_MANY.append(insert(_entries).from_select(["seq", *_DATA_COLUMNS, "prev_hash", "hash"],
+                                                            select(head.c.seq, *values, head.c.prev_hash,
+                                                                   head.c.hash)))
+    return _PG_APPEND_MANY[0]
+
+
 def entry_fields(*, at, actor, role, action, entity_kind, entity_id, result, reason=None, console_id=None,
                  client_time=None, offline=False, detail=None) -> dict[str, Any]:
     """The stored (and hashed) values: strings cut to their columns, times in UTC, detail as plain JSON."""

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+import psycopg
 from sqlalchemy import Text, bindparam, cast, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +43,7 @@ from app.wire import raw
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
+from server.cases import group_commit
 from server.feed.record import (
     mark_changed,
     pg_change_cte,
@@ -101,7 +103,7 @@ ONE_LANE = BatchLanes(1)  # no helper threads: what a caller without a server co
 
 def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch | ReadBatch, refdata,
                 now_fn: Callable[[], datetime], *, before_commit: Hook | None = None,
-                lanes: BatchLanes = ONE_LANE) -> BatchResult:
+                lanes: BatchLanes = ONE_LANE, group: int = 1) -> BatchResult:
     """Apply every command of `batch` as `user`, each case's commands in batch order, and answer them in
     batch order (a `BadCommand` of a read batch is answered rejected, see `answer_one`).
 
@@ -111,11 +113,23 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
     exception rolls back the command it happened in, which is answered `internal_error`; only the
     database becoming unreachable propagates (once the lanes have stopped): what committed before stays
     committed and is found again (stored answers) when the batch is retried.
+
+    With `group` > 1 on PostgreSQL (`settings.commit_group`), up to `group` consecutive commands share one
+    transaction instead (`server.cases.group_commit`; `before_commit` then runs once per group); a group
+    that fails unexpectedly is applied again one command at a time, as above.
     """
     bind = session_factory.kw.get("bind")
     if bind is None or len(batch.commands) < 2:
         results = [answer_one(session_factory, user, command, refdata, now_fn, before_commit=before_commit)
                    for command in batch.commands]
+        return BatchResult(results=results, server_time=now_fn())
+    if group > 1 and bind.dialect.name == "postgresql":
+        with bind.connect() as connection:
+            factory = functools.partial(session_factory, bind=connection)
+            results = []
+            for start in range(0, len(batch.commands), group):
+                results += _apply_group(factory, user, batch.commands[start:start + group], refdata, now_fn,
+                                        before_commit)
         return BatchResult(results=results, server_time=now_fn())
     by_case = _lanes(batch.commands) if lanes.count > 1 and bind.dialect.name == "postgresql" else None
     if by_case is not None and len(by_case) > 1:
@@ -195,6 +209,36 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
     if failures:  # a helper that could not connect while the others applied everything: nothing is lost
         log.warning("a batch lane failed to start: %s", failures[0])
     return results  # type: ignore[return-value] - every slot is filled
+
+
+def _apply_group(factory, user: AuthUser, commands: list, refdata, now_fn, before_commit: Hook | None
+                 ) -> list[CommandResult]:
+    """One group's answers (`server.cases.group_commit`), or, when the group fails for any reason but an
+    outage (rolled back whole: nothing of it was stored), each command's own `answer_one`."""
+    usable = [c for c in commands if c.command_id is not None]
+    try:
+        with factory() as session, session.begin():
+            answers = group_commit.apply_group(
+                session, user, usable, refdata, now_fn(), stored_answer=_stored_answer, rejected=_rejected,
+                audit_entry=_audit_entry)
+            if before_commit is not None:
+                before_commit(session)
+    except Exception as exc:
+        if is_database_outage(exc) and not _lost_a_race(exc):
+            raise
+        log.warning("a group of %d commands by %s failed (%s: %s); applying them one at a time", len(usable),
+                    user.username, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        return [answer_one(factory, user, command, refdata, now_fn, before_commit=before_commit)
+                for command in commands]
+    by_id = iter(answers)
+    return [next(by_id) if c.command_id is not None
+            else answer_one(factory, user, c, refdata, now_fn, before_commit=before_commit) for c in commands]
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: the database chose this transaction to roll back; applied
+    one at a time, its commands go through."""
+    return isinstance(getattr(exc, "orig", None), psycopg.errors.TransactionRollback)
 
 
 def answer_one(session_factory: Callable[[], Session], user: AuthUser, command: Command | BadCommand, refdata,

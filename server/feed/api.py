@@ -53,9 +53,10 @@ async def long_poll(ctx: ServerContext, user: AuthUser, after: int, limit: int, 
                 await ctx.answer_pacer.turn()  # a feed tick wakes hundreds: let other work in between
                 return page
             if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile
-                # Woken: let a burst of commits land, so it is answered once and every waiter reads one page.
+                # Woken amid a stream of commits: let the burst land, so it is answered once and every waiter
+                # reads one page. A lone commit is answered at once (nothing to batch, the window is pure delay).
                 window = min(ctx.feed_batch_window_s, deadline - loop.time())
-                if window > 0:
+                if window > 0 and ctx.notifier.busy(ctx.feed_batch_window_s):
                     await asyncio.sleep(window)
     finally:
         ctx.long_polls -= 1

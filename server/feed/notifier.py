@@ -4,6 +4,12 @@ Waiters are coroutines on the server's event loop sharing one `asyncio.Event`; e
 generation number and swaps in a fresh Event. A long-poll reads the generation *before* it queries, so a
 change committed between its query and its wait is never slept through.
 
+A commit is announced twice in the process that made it (its after-commit hook, then its own NOTIFY
+coming back); an announcement carrying a position no higher than one already announced is dropped:
+positions are handed out in commit order (`server.feed.record`), so a waiter woken for the higher one
+reads the lower one too. What remains tells whether commits come in a stream (`busy`): a long-poll
+then waits a moment so that a burst is answered once, and answers at once otherwise.
+
 Wake-ups come from:
 - local commits (`notify_threadsafe`, called by the after-commit hook of the server's write sessions);
 - on PostgreSQL, a background thread with its own autocommit psycopg connection doing
@@ -40,6 +46,9 @@ class FeedNotifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._generation = 0
+        self._announced = 0  # the highest feed position announced so far
+        self._last_at: float | None = None  # loop time of the last announcement ...
+        self._gap = float("inf")  # ... and the time since the one before it
         self._stop = threading.Event()
         self._wake_r, self._wake_w = -1, -1
         self._thread: threading.Thread | None = None
@@ -93,19 +102,34 @@ class FeedNotifier:
         except TimeoutError:
             return False
 
-    def _bump(self) -> None:
+    def busy(self, window_s: float) -> bool:
+        """Whether the last two announcements came within `window_s` of each other: commits arrive faster
+        than a batching window, so waiting one lets a burst be answered once."""
+        return self._gap < window_s
+
+    def _bump(self, position: int | None = None) -> None:
+        if position is not None:
+            if position <= self._announced:
+                return  # already announced (see the module docstring)
+            self._announced = position
+        if self._loop is not None:
+            now = self._loop.time()
+            if self._last_at is not None:
+                self._gap = now - self._last_at
+            self._last_at = now
         self._generation += 1
         if self._event is not None:
             self._event.set()
             self._event = asyncio.Event()
 
-    def notify_threadsafe(self) -> None:
-        """Announce a change; callable from any thread (e.g. right after a commit)."""
+    def notify_threadsafe(self, position: int | None = None) -> None:
+        """Announce a change (the feed's new `position` when known); callable from any thread (e.g. right
+        after a commit)."""
         loop = self._loop
         if loop is None:
             return
         try:
-            loop.call_soon_threadsafe(self._bump)
+            loop.call_soon_threadsafe(self._bump, position)
         except RuntimeError:  # the loop closed while we were shutting down
             pass
 
@@ -141,8 +165,10 @@ class FeedNotifier:
             if self._wake_r in ready:
                 return
             if ready:
-                if list(conn.notifies(timeout=0)):  # drains everything already received
-                    self.notify_threadsafe()
+                notes = list(conn.notifies(timeout=0))  # drains everything already received
+                if notes:
+                    positions = [int(n.payload) for n in notes if n.payload.isdigit()]
+                    self.notify_threadsafe(max(positions) if len(positions) == len(notes) else None)
             elif time.monotonic() - last_ping >= _PING_EVERY_S:
                 conn.execute("SELECT 1")  # notices a dead connection that select() alone would not
                 last_ping = time.monotonic()

@@ -174,3 +174,28 @@ def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any
         session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
     mark_changed(session, top)
     return list(range(first, top + 1))
+
+
+def record_positions(session: Session, kind: str, items: list[tuple[str | uuid.UUID, str | None]]) -> list[int] | None:
+    """A position for each (entity id, scope) of `items`, in list order, from one counter step (a group of
+    commands committed together, `server.cases.group_commit`); the feed row of an entity listed more than
+    once takes its last position (the earlier ones were never visible outside the transaction). The same
+    rule as `record_change`: call it at the end of the transaction. None when the counter row is missing
+    (nothing written: call `record_change`, which creates it)."""
+    n = len(items)
+    top = session.execute(
+        update(CounterRow).where(CounterRow.name == FEED_COUNTER).values(value=CounterRow.value + n)
+        .returning(CounterRow.value)).scalar_one_or_none()
+    if top is None:
+        return None
+    first = top - n + 1
+    latest: dict[str, dict[str, Any]] = {}
+    for i, (entity_id, scope) in enumerate(items):
+        entity_id = str(entity_id)
+        latest[entity_id] = {"kind": kind, "entity_id": entity_id, "position": first + i, "data": None,
+                             "scope": scope, "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+    session.connection().execute(_upsert(session), list(latest.values()))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
+    mark_changed(session, top)
+    return list(range(first, top + 1))

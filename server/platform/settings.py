@@ -52,6 +52,7 @@ field's description for why):
 | answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
 | batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
+| commit_group | ONEGRID_COMMIT_GROUP | 100 (a batch's commands committed per transaction on PostgreSQL; 1 = each alone) |
 | gil_switch_ms | ONEGRID_GIL_SWITCH_MS | 1 (the serving process's GIL switch interval) |
 | gc_gen0_threshold | ONEGRID_GC_GEN0_THRESHOLD | 50000 (the collector's first threshold; 0 = Python's) |
 
@@ -114,6 +115,7 @@ _ENV_NAMES = {
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
     "command_threads": "ONEGRID_COMMAND_THREADS",
     "batch_lanes": "ONEGRID_BATCH_LANES",
+    "commit_group": "ONEGRID_COMMIT_GROUP",
     "gil_switch_ms": "ONEGRID_GIL_SWITCH_MS",
     "gc_gen0_threshold": "ONEGRID_GC_GEN0_THRESHOLD",
     "metrics_rank_by": "ONEGRID_METRICS_RANK_BY",
@@ -219,6 +221,10 @@ class ServerSettings(BaseModel):
     batch_lanes: int = Field(2, ge=1, le=32, description=(
         "Cases of one batch applied at once on PostgreSQL (1 = one after another); each extra lane holds "
         "one more pooled connection"))
+    commit_group: int = Field(100, ge=1, le=1000, description=(
+        "Consecutive commands of a batch committed in one transaction on PostgreSQL (1 = each in its own, "
+        "the batch's cases then spread over batch_lanes); a group that fails unexpectedly is applied again "
+        "one command at a time"))
     gil_switch_ms: float = Field(1, gt=0, le=100, description=(
         "GIL switch interval of the serving process (Python's default is 5 ms): the event loop would "
         "otherwise keep the GIL up to 5 ms each time a command thread wants it back after a round trip"))

@@ -1,5 +1,7 @@
 """A batch's cases applied concurrently on PostgreSQL (`server.cases.commands._apply_lanes`): each case's
-commands still in batch order, answers in batch order, exactly once, one audit chain, gap-free feed."""
+commands still in batch order, answers in batch order, exactly once, one audit chain, gap-free feed.
+The lanes apply one command per transaction: these servers commit no groups (`commit_group` 1; groups
+are tested in test_group_commit.py)."""
 from __future__ import annotations
 
 import threading
@@ -19,6 +21,11 @@ from server.platform.auth import AuthUser
 from tests.support.server import UNIT
 
 OPERATOR = AuthUser("operator1", "张敏", Role.OPERATOR)
+
+
+@pytest.fixture
+def pg(make_harness, pg_url):
+    return make_harness(pg_url, commit_group=1)
 
 
 def _batch(h, cases: int) -> tuple[list[uuid.UUID], list[dict]]:
@@ -126,7 +133,7 @@ def test_a_command_failing_unexpectedly_is_answered_alone_and_the_lanes_go_on(pg
 @pytest.mark.parametrize("lanes", [1, 3])
 def test_the_servers_batch_lanes_setting_decides_how_many_threads_apply_a_batch(make_harness, pg_url, monkeypatch,
                                                                               lanes):
-    h = make_harness(pg_url, batch_lanes=lanes)
+    h = make_harness(pg_url, batch_lanes=lanes, commit_group=1)
     assert h.ctx.batch_lanes.count == lanes
     _ids, commands = _batch(h, 6)
     real = server_commands._apply_in_transaction

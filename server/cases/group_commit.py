@@ -1,0 +1,245 @@
+"""Committing a group of a batch's commands in one transaction (`server.cases.commands.apply_batch`).
+
+One transaction per command cost about nine statements and a commit each, the feed counter held from
+the command's tail to its commit; a drained outbox of 10,000 commands paid that 10,000 times. A group
+pays it once, in four steps:
+
+1. lock every existing case row of the group, in id order (two groups never wait on each other in a
+   cycle), then read the stored answers of the group's command ids (after the locks: a concurrent
+   attempt at the same commands has committed by then, and its answers are found);
+2. decide every command in Python, in batch order, on the cases as the group left them so far: a
+   stored answer is answered as stored, a refusal (`WorkflowError`, the console's clock, an unusable
+   item) is an answer like an acceptance, never a rollback: the workflow refuses before anything is
+   written, so nothing needs undoing and no SAVEPOINT is needed;
+3. number the group's new cases, in batch order, with one step of the year's case-number counter, then
+   write each touched case once (its final row, every new ledger event, its metric facts);
+4. the tail, last, as a lone command's is (`server.feed.record`: the feed counter is held from here to the
+   commit only): one counter step for all accepted commands (each its own position, in batch order),
+   the feed rows, every answer stored, the audit entries in batch order, one NOTIFY.
+
+Anything unexpected (a bug, a unique violation from a concurrent creation of the same case, a
+deadlock) rolls the whole group back and raises; the caller then applies that group one command at a
+time (`server.cases.commands.answer_one`), which answers each on its own. Nothing of a rolled-back
+group was stored, so each of its commands is applied exactly once either way.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.cases.case import Case
+from app.cases.commands import Command, CommandResult
+from app.cases.workflow import WorkflowError, apply
+from app.platform.scope import CASE, case_scope
+from db.cases import CaseEventRow, CaseRow, CommandRow
+from db.platform import CASE_NUMBER_COUNTER_PREFIX, CounterRow
+from server.audit import chain as audit
+from server.feed.record import record_change, record_positions
+from server.metrics import facts as metrics
+from server.platform import counters
+from server.platform.auth import AuthUser
+from server.platform.batch_items import BadCommand
+from server.platform.clock import clock_refusal
+
+log = logging.getLogger(__name__)
+
+_CASES, _EVENTS, _COMMANDS = CaseRow.__table__, CaseEventRow.__table__, CommandRow.__table__
+_LOCK_CASES = (select(_CASES.c.id, _CASES.c.data).where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
+               .order_by(_CASES.c.id).with_for_update())
+_SELECT_ANSWERS = (select(_COMMANDS.c.command_id, _COMMANDS.c.username, _COMMANDS.c.result)
+                   .where(_COMMANDS.c.command_id.in_(bindparam("ids", expanding=True))))
+_INSERT_CASE = insert(_CASES)
+_UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("b_id"))
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_COMMANDS = insert(_COMMANDS)
+_NO_CASE = uuid.UUID(int=0)
+_COUNTERS = CounterRow.__table__
+_ADVANCE = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
+            .values(value=_COUNTERS.c.value + bindparam("by")).returning(_COUNTERS.c.value))
+
+# Tests set this to fail a group on purpose (after its writes, before its tail): the fallback is what they test.
+fail_group: Callable[[Session, list], None] | None = None
+
+
+class _Answer:
+    """One command's answer in the making: `stored` (its JSON, written in the tail) or `replayed` (a
+    CommandResult answered as it was stored before)."""
+
+    __slots__ = ("command", "result", "stored", "replayed", "case", "same_as")
+
+    def __init__(self, command, *, result: CommandResult | None = None, replayed: CommandResult | None = None,
+                 case: Case | None = None, same_as: _Answer | None = None):
+        self.command, self.result, self.replayed, self.case, self.same_as = command, result, replayed, case, same_as
+        self.stored: dict | None = None
+
+    def final(self) -> CommandResult:
+        if self.same_as is not None:
+            return self.same_as.final()
+        return self.replayed if self.replayed is not None else self.result
+
+
+def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCommand], refdata, now: datetime,
+                *, stored_answer: Callable, rejected: Callable, audit_entry: Callable) -> list[CommandResult]:
+    """Apply `commands` (each with a command id) in `session`'s open transaction; their answers in order
+    (each the very model whose JSON is stored: a retry reads back the same answer). The helpers
+    are `server.cases.commands`' own, so a group answers, stores and audits exactly as a lone command."""
+    case_ids = sorted({c.case_id for c in commands if c.case_id is not None})
+    rows = {row.id: row.data for row in session.execute(_LOCK_CASES, {"ids": case_ids})} if case_ids else {}
+    stored = {row.command_id: row for row in session.execute(
+        _SELECT_ANSWERS, {"ids": [c.command_id for c in commands]})}
+
+    originals: dict[uuid.UUID, Case | None] = {}  # each touched case as it stands in the database
+    current: dict[uuid.UUID, Case | None] = {}    # ... and as the group has left it so far
+
+    def case_now(case_id) -> Case | None:
+        if case_id not in current:
+            data = rows.get(case_id)
+            current[case_id] = originals[case_id] = Case.model_validate(data) if data is not None else None
+        return current[case_id]
+
+    answers: list[_Answer] = []
+    seen: dict[uuid.UUID, _Answer] = {}
+    for command in commands:
+        first = seen.get(command.command_id)
+        if first is not None:  # the same id twice in one group: the second is answered as the first was
+            answers.append(_Answer(command, same_as=first))
+            continue
+        found = stored.get(command.command_id)
+        if found is not None:
+            answer = _Answer(command, replayed=stored_answer(found, user, command, refdata))
+        else:
+            answer = _decide(user, command, case_now(command.case_id) if command.case_id is not None else None,
+                             refdata, now, rejected, current)
+        seen[command.command_id] = answer
+        answers.append(answer)
+
+    created = [case_id for case_id, case in current.items() if originals[case_id] is None and case is not None]
+    if created:
+        _number(session, created, answers, current, now, refdata)
+
+    _write_cases(session, originals, current, refdata)
+    if fail_group is not None:
+        fail_group(session, commands)
+    _tail(session, user, answers, now, audit_entry)
+    return [a.final() for a in answers]
+
+
+def _decide(user, command, case: Case | None, refdata, now, rejected, current) -> _Answer:
+    if isinstance(command, BadCommand):
+        return _Answer(command, result=rejected(command, command.reason, command.message, case, user, refdata))
+    if (refusal := clock_refusal(command.issued_at, now)) is not None:
+        return _Answer(command, result=rejected(command, *refusal, case, user, refdata))
+    try:
+        new_case = apply(case, command, user.actor, refdata, now)
+    except WorkflowError as err:
+        return _Answer(command, result=rejected(command, err.code, err.message, case, user, refdata))
+    current[command.case_id] = new_case  # a new case is numbered once the group is decided (`_number`)
+    return _Answer(command, result=CommandResult(command_id=command.command_id, case_id=command.case_id,
+                                                 status="accepted", version=new_case.version, position=0,
+                                                 case=new_case), case=new_case)
+
+
+def _number(session: Session, created: list, answers: list[_Answer], current: dict, now: datetime,
+            refdata) -> None:
+    """Give the group's new cases their numbers (`YYYY-NNNNNN`, per year of the city's calendar, as
+    `server.cases.commands._next_case_number`), in the order they were created, from one counter step,
+    and put each number into every version of its case the group answers with."""
+    year = now.astimezone(refdata.policy.calendar.tz).year
+    name = f"{CASE_NUMBER_COUNTER_PREFIX}{year}"
+    top = counters.increment(session, name)  # creates the year's counter if need be
+    if len(created) > 1:
+        top = session.execute(_ADVANCE, {"counter": name, "by": len(created) - 1}).scalar_one()
+    numbers = {case_id: f"{year}-{serial:06d}"
+               for case_id, serial in zip(created, range(top - len(created) + 1, top + 1))}
+
+    def numbered(case: Case | None) -> Case | None:
+        if case is None or case.id not in numbers:
+            return case
+        return case.model_copy(update={"number": numbers[case.id]})
+
+    for answer in answers:
+        if answer.replayed is not None or answer.same_as is not None:
+            continue
+        answer.case = numbered(answer.case)
+        if answer.result.case is not None and answer.result.case.id in numbers:
+            answer.result = answer.result.model_copy(update={"case": numbered(answer.result.case)})
+    for case_id in created:
+        current[case_id] = numbered(current[case_id])
+
+
+def _case_values(case: Case) -> dict:
+    return {"number": case.number, "status": str(case.status), "priority": str(case.priority),
+            "category_code": case.category_code, "unit_id": case.unit_id, "grid_code": case.location.grid_code,
+            "created_at": case.created_at, "updated_at": case.updated_at, "due_at": case.due_at,
+            "version": case.version, "data": case.model_dump(mode="json")}
+
+
+def _write_cases(session: Session, originals: dict, current: dict, refdata) -> None:
+    """Each case the group changed, written once as the group left it (new rows before their events)."""
+    inserts, updates, events = [], [], []
+    for case_id, new in current.items():
+        old = originals[case_id]
+        if new is None or new is old:
+            continue
+        values = _case_values(new)
+        if old is None:
+            inserts.append({"id": case_id, **values})
+        else:
+            updates.append({"b_id": case_id, **values})
+        known = len(old.events) if old is not None else 0
+        events += [{
+            "case_id": case_id, "seq": event.seq, "action": str(event.action), "actor": event.actor,
+            "actor_role": str(event.actor_role), "at": event.at, "client_time": event.client_time,
+            "offline": event.offline, "console_id": event.console_id, "command_id": event.command_id,
+            "from_status": str(event.from_status) if event.from_status is not None else None,
+            "to_status": str(event.to_status), "payload": event.payload,
+        } for event in new.events[known:]]
+    if inserts:
+        session.execute(_INSERT_CASE, inserts)
+    if updates:
+        session.execute(_UPDATE_CASE, updates)
+    if events:
+        session.execute(_INSERT_EVENTS, events)
+    # from each case's first state to its last: the same rows as step by step
+    metrics.record_facts_many(session, [(originals[case_id], new) for case_id, new in current.items()
+                                        if new is not None and new is not originals[case_id]], refdata)
+    session.flush()
+
+
+def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable) -> None:
+    """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4).
+    Everything is prepared first: from the feed counter on, every other writer waits, so only the
+    statements and the position's placing are left for then."""
+    fresh = [a for a in answers if a.replayed is None and a.same_as is None]
+    if not fresh:
+        return
+    rows = []
+    for answer in fresh:
+        result, command = answer.result, answer.command
+        if result.status == "accepted":
+            answer.stored = {**result.model_dump(mode="json", exclude={"case"}),
+                             "case": answer.case.model_dump(mode="json")}
+        else:
+            answer.stored = result.model_dump(mode="json")
+            log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username,
+                     result.reason)
+        rows.append({"command_id": command.command_id, "username": user.username,
+                     "case_id": command.case_id or _NO_CASE, "action": str(command.action), "received_at": now,
+                     "status": result.status, "result": answer.stored})
+    entries = audit.prepare_many([audit_entry(user, a.command, now, a.result) for a in fresh])
+    accepted = [a for a in fresh if a.result.status == "accepted"]
+    if accepted:
+        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted])
+        if positions is None:  # no feed counter row yet (a fresh database): `record_change` creates it
+            positions = [record_change(session, CASE, a.command.case_id, scope=case_scope(a.case))
+                         for a in accepted]
+        for answer, position in zip(accepted, positions):
+            answer.stored["position"] = position
+            answer.result = answer.result.model_copy(update={"position": position})
+    session.execute(_INSERT_COMMANDS, rows)
+    audit.record_many(session, entries)

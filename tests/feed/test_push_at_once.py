@@ -1,0 +1,83 @@
+"""A lone commit is answered at once; the batching window is only waited amid a stream of commits
+(`server.feed.notifier.FeedNotifier.busy`, `server.feed.api.long_poll`)."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import types
+
+from server.feed import api as feed_api
+from server.feed.notifier import FeedNotifier
+
+
+def _run(coro):
+    return asyncio.new_event_loop().run_until_complete(coro)
+
+
+def test_a_position_already_announced_wakes_nobody_again():
+    async def scenario():
+        notifier = FeedNotifier()
+        await notifier.start()
+        start = notifier.generation
+        notifier._bump(5)  # the after-commit hook
+        notifier._bump(5)  # the same commit's NOTIFY coming back
+        notifier._bump(4)  # an older commit's NOTIFY, late: whoever woke for 5 reads 4 too
+        after_dupes = notifier.generation
+        notifier._bump(6)
+        notifier._bump(None)  # no position (a reconnect, SQLite's poller): always wakes
+        await notifier.stop()
+        return start, after_dupes, notifier.generation
+
+    start, after_dupes, end = _run(scenario())
+    assert after_dupes == start + 1
+    assert end == start + 3 + 1  # 6, the positionless one, and stop()'s release
+
+
+def test_busy_only_when_announcements_come_within_the_window():
+    async def scenario():
+        notifier = FeedNotifier()
+        await notifier.start()
+        loop = asyncio.get_running_loop()
+        now = [1000.0]
+        loop.time = lambda: now[0]  # the notifier's clock, moved by hand
+        seen = []
+        notifier._bump(1)
+        seen.append(notifier.busy(0.05))  # the first commit after idle: nothing to batch
+        now[0] += 0.010
+        notifier._bump(2)
+        seen.append(notifier.busy(0.05))  # 10 ms after the one before: a stream
+        now[0] += 0.010
+        notifier._bump(2)  # a duplicate moves nothing
+        seen.append(notifier.busy(0.05))
+        now[0] += 1.0
+        notifier._bump(3)
+        seen.append(notifier.busy(0.05))  # a second later: alone again
+        del loop.time
+        await notifier.stop()
+        return seen
+
+    assert _run(scenario()) == [False, True, True, False]
+
+
+def test_a_lone_commit_wakes_a_long_poll_without_the_batching_window(srv, monkeypatch):
+    srv.new_case()
+    cursor = srv.changes("operator1")["cursor"]
+    srv.ctx.feed_batch_window_s = 0.05
+    sleeps: list[float] = []
+
+    async def recording_sleep(delay, *args):
+        sleeps.append(delay)
+        return await asyncio.sleep(delay, *args)
+
+    monkeypatch.setattr(feed_api, "asyncio", types.SimpleNamespace(get_running_loop=asyncio.get_running_loop,
+                                                                   sleep=recording_sleep))
+    answer: list = []
+    poller = threading.Thread(target=lambda: answer.append(srv.changes("operator1", after=cursor, wait=20)))
+    poller.start()
+    time.sleep(1.5)  # waiting on the empty page after `cursor` (and SQLite's poller has ticked past it)
+    case = srv.new_case()
+    poller.join(15)
+    assert not poller.is_alive()
+    assert [c["id"] for c in answer[0]["changes"]] == [case["id"]]
+    assert sleeps == []  # woken and answered, no window waited
