@@ -339,6 +339,9 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     holder: dict[str, CitySimulator] = {}
 
     def start(ctx) -> None:
+        from server.map.demo import import_demo_basemap
+
+        import_demo_basemap(ctx)  # the demo's consoles draw its streets and names under the grids
         sim = CitySimulator(ctx.db, ctx.refdata, seed=seed, new_case_every_s=new_case_every_s, clock=ctx.now)
         holder["sim"] = sim
 
