@@ -218,6 +218,10 @@ async def _script(console, out: Path, suffix: str) -> None:
     await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
+    if not ONLY or ONLY & MAP_SHOTS:
+        await _map_scene(console, out, suffix)
+    if ONLY and not ONLY - MAP_SHOTS:
+        return
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await _conflict_scene(console, out, suffix)
     if ONLY and not ONLY - {"conflict", "lead-queue", "lookup"}:
@@ -251,6 +255,35 @@ async def _script(console, out: Path, suffix: str) -> None:
         await asyncio.to_thread(_report_offline, ctx.cache, ctx.actor, n)
     await asyncio.sleep(1.5)
     _save(console, out / f"offline-{suffix}.png")
+
+
+MAP_SHOTS = {"basemap-street", "basemap-city", "map-search"}
+
+
+async def _map_scene(console, out: Path, suffix: str) -> None:
+    """The base map at street zoom, the clusters at city zoom, the place search (ui/map)."""
+    window = console.window
+    dock = window.docks["mapDock"]
+    dock.show()
+    dock.raise_()
+
+    def js(code: str) -> None:
+        dock.page.runJavaScript(code)
+
+    js("OneGrid.map.setView([30.2508, 120.1585], 17, {animate: false})")
+    await asyncio.sleep(3.0)  # the tiles come from the demo server once, then from the console's cache
+    _save(console, out / f"basemap-street-{suffix}.png")
+    js("OneGrid.map.setView([30.2502, 120.1598], 14, {animate: false})")
+    await asyncio.sleep(2.0)
+    _save(console, out / f"basemap-city-{suffix}.png")
+    search = getattr(dock, "search", None)
+    if search is not None:
+        js("OneGrid.map.setView([30.2502, 120.1598], 15, {animate: false})")
+        search.field.setFocus()
+        search.field.setText("hbdd")
+        await asyncio.sleep(1.5)
+        _save(console, out / f"map-search-{suffix}.png", screen=True)
+        search.field.clear()
 
 
 def _run_one(language: str, theme: str, out: Path) -> None:

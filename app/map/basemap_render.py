@@ -10,6 +10,7 @@ without a vector renderer), then stored as a palette PNG (a few kB).
 from __future__ import annotations
 
 import io
+import json
 import logging
 import math
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from app.map.mbtiles import tile_range, write_package
+from app.map.mbtiles import NAMES_KEY, plan_names, tile_range, write_package
 from app.platform.paths import resource
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,8 @@ def render_package(geojson: dict, out: Path, *, min_zoom: int = MIN_ZOOM, max_zo
     meta = {"name": name, "format": "png", "type": "baselayer", "version": "1",
             "bounds": f"{w:.6f},{s:.6f},{e:.6f},{n:.6f}", "minzoom": str(min_zoom), "maxzoom": str(max_zoom),
             "center": f"{(w + e) / 2:.6f},{(s + n) / 2:.6f},15", "onegrid:datum": "wgs84",
-            "attribution": "OneGrid demo city (generated)", "description": "made by tools/make_base_map.py"}
+            "attribution": "OneGrid demo city (generated)", "description": "made by tools/make_base_map.py",
+            NAMES_KEY: json.dumps(plan_names(geojson), ensure_ascii=False, separators=(",", ":"))}
     tmp = out.with_name(out.name + ".part")
     count = write_package(tmp, meta, ((z, x, y, render_tile(plan, z, x, y)) for z, x, y in tiles_of(plan, min_zoom, max_zoom)))
     tmp.replace(out)

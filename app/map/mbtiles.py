@@ -14,6 +14,7 @@ metadata (our own key ``onegrid:datum``) or the console setting says ``gcj02``; 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import sqlite3
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RASTER_FORMATS = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 DATUM_KEY = "onegrid:datum"
+NAMES_KEY = "onegrid:names"  # the package's place names for the search: JSON [{name, name_en, kind, lat, lon}]
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north (degrees, WGS-84)
 
@@ -59,10 +61,56 @@ class BaseMapInfo:
     attribution: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def names(self) -> list[dict]:
+        return place_names(self.metadata)
+
     def as_dict(self) -> dict:
         return {"name": self.name, "format": self.format, "min_zoom": self.min_zoom,
                 "max_zoom": self.max_zoom, "bounds": list(self.bounds) if self.bounds else None,
-                "datum": self.datum, "tile_count": self.tile_count, "attribution": self.attribution}
+                "datum": self.datum, "tile_count": self.tile_count, "attribution": self.attribution,
+                "names": self.names}
+
+
+def place_names(metadata: dict[str, str]) -> list[dict]:
+    """The place names a package carries (our metadata key), each checked; [] when it has none."""
+    try:
+        raw = json.loads(metadata.get(NAMES_KEY) or "[]")
+    except ValueError:
+        log.warning("the base map's %s metadata is not JSON; no place names from it", NAMES_KEY)
+        return []
+    out = []
+    for n in raw if isinstance(raw, list) else []:
+        if isinstance(n, dict) and isinstance(n.get("name"), str) and n["name"]:
+            try:
+                out.append({"name": n["name"][:200], "name_en": str(n.get("name_en") or "")[:200],
+                            "kind": str(n.get("kind") or "landmark")[:20], "lat": float(n["lat"]),
+                            "lon": float(n["lon"])})
+            except (KeyError, TypeError, ValueError):
+                continue
+    return out
+
+
+def plan_names(geojson: dict) -> list[dict]:
+    """The named features of a city plan (tools/make_base_map.py) as place names: a line at its middle
+    point, an area at its centroid."""
+    from app.platform.geo import centroid
+
+    out = []
+    for f in geojson.get("features", []):
+        props, geom = f.get("properties") or {}, f.get("geometry") or {}
+        if not props.get("name"):
+            continue
+        if geom.get("type") == "Point":
+            lon, lat = geom["coordinates"][:2]
+        elif geom.get("type") == "LineString":
+            line = geom["coordinates"]
+            lon, lat = line[len(line) // 2][:2]
+        else:
+            lon, lat = centroid(geom["coordinates"])
+        out.append({"name": props["name"], "name_en": props.get("name_en", ""), "kind": props.get("kind", ""),
+                    "lat": round(lat, 6), "lon": round(lon, 6)})
+    return out
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:

@@ -6,6 +6,14 @@ from pydantic import Field
 from app.wire.base import Answer
 
 
+class PlaceName(Answer):
+    name: str
+    name_en: str = ""
+    kind: str = Field(description="road | avenue | lane | stream | water | park | landmark")
+    lat: float
+    lon: float
+
+
 class BaseMapAnswer(Answer):
     version: str = Field(description="content hash of the package; every tile's ETag")
     name: str
@@ -17,3 +25,4 @@ class BaseMapAnswer(Answer):
     tile_count: int
     attribution: str
     tile_url: str = Field(description="the tiles' path template, {z}/{x}/{y} as Leaflet")
+    names: list[PlaceName] = Field(default=[], description="the package's place names, for the console's search")

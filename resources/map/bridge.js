@@ -511,6 +511,7 @@
     L.control.scale({imperial: false}).addTo(map);
     map.on("zoomend overlayadd overlayremove", updateLabels);
     map.on("layeradd layerremove", function (e) { if (e.layer === baseLayer) gridLayer.setStyle(gridStyle); });
+    if (baseLayer && map.hasLayer(baseLayer)) gridLayer.setStyle(gridStyle);
     OG.map = map;                                     // for the page's other scripts (basemap.js, …)
     OG.baseLayer = baseLayer;
     OG.caseLayer = caseLayer;

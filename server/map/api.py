@@ -35,7 +35,8 @@ def get_basemap(_user: User, ctx: Ctx) -> BaseMapAnswer:
         return BaseMapAnswer(version=row.version, name=row.name, format=row.format, datum=row.datum,
                              min_zoom=row.min_zoom, max_zoom=row.max_zoom, bounds=row.info.get("bounds"),
                              tile_count=int(row.info.get("tile_count", 0)),
-                             attribution=str(row.info.get("attribution", "")), tile_url=store.TILE_URL)
+                             attribution=str(row.info.get("attribution", "")), tile_url=store.TILE_URL,
+                             names=row.info.get("names", []))
 
 
 @router.get("/api/basemap/tiles/{z}/{x}/{y}", tags=["map"], response_class=Response,

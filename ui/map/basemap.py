@@ -78,3 +78,12 @@ class BaseMapChoice(QObject):
         native = int(getattr(self.source, "max_zoom", 19))
         return {"url": url, "on": True, "max_zoom": max(native, 20), "max_native_zoom": native,
                 "attribution": "", "datum": self.datum, "offset": [d_lat, d_lon]}
+
+    def names(self) -> list[dict[str, Any]]:
+        """The base map's place names (for the search), from the package or the server's answer."""
+        info = getattr(self.source, "info", None)
+        if info is not None and hasattr(info, "names"):
+            return info.names
+        if self.server is not None and self.server.info:
+            return list(self.server.info.get("names") or [])
+        return []

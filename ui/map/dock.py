@@ -43,6 +43,7 @@ from ui.map.interceptor import (
     map_scheme_handler,
     track_page,
 )
+from ui.map.search import MapSearch
 from ui.sensors.hub import SensorHub
 from ui.shell import theme
 from ui.shell.i18n import current_language
@@ -145,6 +146,8 @@ class MapDock(QDockWidget):
         signals.language_changed.connect(lambda _lang: self.reload_page())
         self.hub.states_changed.connect(self._sensor_states_changed)
 
+        self.search = MapSearch(self)  # the place search over the map's corner
+        self.base_map.changed.connect(self.search.invalidate)
         self.retranslate()
         self.reload_page()
         if tile_cache is None:
@@ -166,6 +169,8 @@ class MapDock(QDockWidget):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Map"))
+        if hasattr(self, "search"):
+            self.search.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
