@@ -94,7 +94,7 @@
     });
     // the layer control's "Cases" box switches both
     map.on("overlayadd overlayremove", function (e) {
-      if (e.layer !== OG.caseLayer) return;
+      if (e.layer !== OG.caseLayer || OG.followingZoom) return;  // (the control reports our own switch too)
       wanted = e.type === "overlayadd";
       follow();
     });
