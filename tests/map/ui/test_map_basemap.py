@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from app.map.datum import offset
 from app.map.mbtiles import MBTiles, tile_range, write_package
 from app.platform.settings import ConsoleSettings
+from app.refdata.loading import demo_dir
 from tests.map.ui import test_map as base
 from ui.map.interceptor import map_interceptor
 from ui.shell.context import ConsoleContext, CoreSignals
@@ -149,8 +150,10 @@ class LookupCache(base.FakeCache):
 
 def test_the_search_field_finds_a_road_by_initials_and_flies_there(qtbot, refdata, small_hub, closing):
     plain = base.map_ctx(refdata, 20)
+    # the demo city's base map: its street names come with the package
     ctx = ConsoleContext(cache=LookupCache(refdata, plain.cache.rows.values()), session=plain.session,
-                         signals=CoreSignals())
+                         signals=CoreSignals(), settings=ConsoleSettings(
+                             base_map_file=str(demo_dir() / "basemap.mbtiles"), language="en"))
     dock = base.open_map(qtbot, ctx, small_hub)
     closing(dock)
     base.js(qtbot, dock, "OneGrid.noAnimation = true; true")
