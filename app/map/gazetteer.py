@@ -12,6 +12,7 @@ a word of it, or contains it; grid codes match by prefix. Ties go to the kind th
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Place:
     lon: float
     detail: str = ""          # e.g. a grid's code, a community's subdistrict
     name_en: str = ""
+    line: tuple[tuple[float, float], ...] = ()   # a street's (lat, lon) points, for `Gazetteer.nearest`
 
     @property
     def zoom(self) -> int:
@@ -103,6 +105,24 @@ class Gazetteer:
             self._seen.add(key)
             self._entries.append(_keys(place))
 
+    def nearest(self, lat: float, lon: float, *, within_m: float = 120.0,
+                kinds: tuple[str, ...] = ("road", "landmark", "address")) -> tuple[Place, float] | None:
+        """The named place closest to a point (a street by its line), if within `within_m` metres."""
+        best: tuple[Place, float] | None = None
+        kx = 111_320.0 * math.cos(math.radians(lat))  # metres per degree, locally
+        for entry in self._entries:
+            p = entry.place
+            if p.kind not in kinds:
+                continue
+            if p.line:
+                d = min(_segment_m(lat, lon, a, b, kx) for a, b in zip(p.line, p.line[1:])) if len(p.line) > 1 \
+                    else math.hypot((p.line[0][0] - lat) * 110_574.0, (p.line[0][1] - lon) * kx)
+            else:
+                d = math.hypot((p.lat - lat) * 110_574.0, (p.lon - lon) * kx)
+            if d <= within_m and (best is None or d < best[1]):
+                best = (p, d)
+        return best
+
     def search(self, query: str, limit: int = 10) -> list[Place]:
         """The best `limit` places for what was typed (empty for an empty query)."""
         q = _norm(query)
@@ -116,6 +136,21 @@ class Gazetteer:
                 scored.append((score, KINDS.get(p.kind, ("", 0, 9))[2], len(p.name), p.name, p))
         scored.sort(key=lambda t: t[:4])
         return [t[4] for t in scored[:limit]]
+
+
+def _segment_m(lat: float, lon: float, a: tuple[float, float], b: tuple[float, float], kx: float) -> float:
+    """Metres from a point to the segment a-b (an equirectangular plane: fine over a city block)."""
+    ky = 110_574.0
+    ax, ay, bx, by = (a[1] - lon) * kx, (a[0] - lat) * ky, (b[1] - lon) * kx, (b[0] - lat) * ky
+    dx, dy = bx - ax, by - ay
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
+    return math.hypot(ax + t * dx, ay + t * dy)
+
+
+def snapped_address(place: Place) -> str:
+    """The address a picked point takes from the place nearest to it: a case address as it is, else
+    "<street or landmark>附近" (near …), as addresses are written in the reference data."""
+    return place.name if place.kind == "address" else f"{place.name}附近"
 
 
 def _score(entry: _Keys, q: str) -> int | None:
@@ -178,7 +213,8 @@ def basemap_places(names: Iterable[dict[str, Any]]) -> list[Place]:
     for n in names:
         try:
             out.append(Place(str(n["name"]), _BASEMAP_KINDS.get(str(n.get("kind")), "landmark"), float(n["lat"]),
-                             float(n["lon"]), name_en=str(n.get("name_en") or "")))
+                             float(n["lon"]), name_en=str(n.get("name_en") or ""),
+                             line=tuple((float(p[0]), float(p[1])) for p in n.get("line") or ())))
         except (KeyError, TypeError, ValueError):
             continue
     return out

@@ -83,9 +83,10 @@ def place_names(metadata: dict[str, str]) -> list[dict]:
     for n in raw if isinstance(raw, list) else []:
         if isinstance(n, dict) and isinstance(n.get("name"), str) and n["name"]:
             try:
+                line = [[float(p[0]), float(p[1])] for p in n.get("line") or []][:500]
                 out.append({"name": n["name"][:200], "name_en": str(n.get("name_en") or "")[:200],
                             "kind": str(n.get("kind") or "landmark")[:20], "lat": float(n["lat"]),
-                            "lon": float(n["lon"])})
+                            "lon": float(n["lon"]), "line": line})
             except (KeyError, TypeError, ValueError):
                 continue
     return out
@@ -101,15 +102,17 @@ def plan_names(geojson: dict) -> list[dict]:
         props, geom = f.get("properties") or {}, f.get("geometry") or {}
         if not props.get("name"):
             continue
+        extra = {}
         if geom.get("type") == "Point":
             lon, lat = geom["coordinates"][:2]
         elif geom.get("type") == "LineString":
             line = geom["coordinates"]
             lon, lat = line[len(line) // 2][:2]
+            extra = {"line": [[round(p[1], 6), round(p[0], 6)] for p in line]}  # for snapping to the road
         else:
             lon, lat = centroid(geom["coordinates"])
         out.append({"name": props["name"], "name_en": props.get("name_en", ""), "kind": props.get("kind", ""),
-                    "lat": round(lat, 6), "lon": round(lon, 6)})
+                    "lat": round(lat, 6), "lon": round(lon, 6), **extra})
     return out
 
 

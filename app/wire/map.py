@@ -12,6 +12,7 @@ class PlaceName(Answer):
     kind: str = Field(description="road | avenue | lane | stream | water | park | landmark")
     lat: float
     lon: float
+    line: list[list[float]] = Field(default=[], description="a street's [lat, lon] points, for snapping")
 
 
 class BaseMapAnswer(Answer):

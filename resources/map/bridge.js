@@ -513,6 +513,7 @@
     map.on("layeradd layerremove", function (e) { if (e.layer === baseLayer) gridLayer.setStyle(gridStyle); });
     if (baseLayer && map.hasLayer(baseLayer)) gridLayer.setStyle(gridStyle);
     OG.map = map;                                     // for the page's other scripts (basemap.js, …)
+    OG.post = post;
     OG.baseLayer = baseLayer;
     OG.caseLayer = caseLayer;
     OG.sensorLayer = sensorLayer;

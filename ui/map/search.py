@@ -79,6 +79,12 @@ class MapSearch(QWidget):
         """Forget the index (new reference data or base map); rebuilt at the next query."""
         self.gazetteer = None
 
+    def ensure_gazetteer(self) -> Gazetteer:
+        """The index, built now (on this thread, a fraction of a second) if it is not there yet."""
+        if self.gazetteer is None:
+            self.gazetteer = gazetteer.build(self.dock.ctx.refdata, basemap_names=self.dock.base_map.names())
+        return self.gazetteer
+
     def _build(self) -> None:
         if self._building:
             return
