@@ -20,7 +20,7 @@ from app.map.tile_cache import TileCache
 log = logging.getLogger(__name__)
 
 INFO_FILE = "basemap.json"
-_ADDRESS = re.compile(r"basemap:[0-9a-f]+/(\d+)/(\d+)/(\d+)")
+_ADDRESS = re.compile(r"basemap:[^/]+/(\d+)/(\d+)/(\d+)")
 
 
 class BaseMapClient(Protocol):
