@@ -516,6 +516,8 @@
     OG.post = post;
     OG.baseLayer = baseLayer;
     OG.caseLayer = caseLayer;
+    OG.caseRenderer = renderer;
+    OG.stopAutoFit = stopAutoFit;                     // a view the operator chose (search.js) is kept
     OG.sensorLayer = sensorLayer;
     map.on("zoomend", rescaleMarkers);
     if (cfg.bounds) map.fitBounds(cfg.bounds, {padding: [12, 12], animate: false});

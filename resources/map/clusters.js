@@ -68,15 +68,19 @@
     if (fresh.length) group.addLayers(fresh);
   }
 
-  function follow() {   // clusters below the threshold, the case layer from it on
+  // Clusters below the threshold, the case layer's own canvas from it on. The case layer stays on the map
+  // (its box in the layer control stays ticked, and the operator's box switches both); below the threshold
+  // its canvas is only hidden.
+  function follow() {
     var map = OG.map, clustered = map.getZoom() < below;
-    var showGroup = wanted && clustered, showCases = wanted && !clustered;
+    var showGroup = wanted && clustered;
     if (showGroup !== map.hasLayer(group)) { if (showGroup) group.addTo(map); else map.removeLayer(group); }
-    if (showCases !== map.hasLayer(OG.caseLayer)) {
-      OG.followingZoom = true;
-      if (showCases) OG.caseLayer.addTo(map); else map.removeLayer(OG.caseLayer);
-      OG.followingZoom = false;
-    }
+    var canvas = OG.caseRenderer && OG.caseRenderer._container;
+    if (canvas) canvas.style.display = clustered ? "none" : "";
+  }
+  function casesShown() {
+    var canvas = OG.caseRenderer && OG.caseRenderer._container;
+    return OG.map.hasLayer(OG.caseLayer) && !!canvas && canvas.style.display !== "none";
   }
 
   OG.afterInit.push(function (map, cfg) {
@@ -94,7 +98,7 @@
     });
     // the layer control's "Cases" box switches both
     map.on("overlayadd overlayremove", function (e) {
-      if (e.layer !== OG.caseLayer || OG.followingZoom) return;  // (the control reports our own switch too)
+      if (e.layer !== OG.caseLayer) return;
       wanted = e.type === "overlayadd";
       follow();
     });
@@ -119,7 +123,7 @@
                                                    .filter(function (s, i, a) { return a.indexOf(s) === i; }) : [l.og.s]});
       });
     }
-    return JSON.stringify({on: map.hasLayer(group), cases_layer: map.hasLayer(OG.caseLayer), members: members.size,
+    return JSON.stringify({on: map.hasLayer(group), cases_layer: casesShown(), members: members.size,
                            shown: shown.length, total_shown: total, zoom: map.getZoom(),
                            clusters: shown.filter(function (c) { return c.n > 1; })});
   };

@@ -10,6 +10,7 @@
 
   OG.handlers.fly = function (msg) {
     var map = OG.map, at = L.latLng(msg.lat, msg.lon);
+    OG.stopAutoFit();  // the map no longer re-fits the district when the dock is resized
     if (mark) { map.removeLayer(mark); mark = null; }
     if (timer) clearTimeout(timer);
     mark = L.marker(at, {interactive: false, keyboard: false,

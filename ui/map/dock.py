@@ -105,7 +105,8 @@ class MapDock(QDockWidget):
         self.channel = QWebChannel(self.page)
         self.channel.registerObject("bridge", self.bridge)
         self.page.setWebChannel(self.channel)
-        self.setWidget(self.view)
+        self.search = MapSearch(self)  # the place search, in a bar above the map
+        self.setWidget(self.search.around(self.view))
         self.load_count = 0
         self.page.loadFinished.connect(self._load_finished)
 
@@ -146,7 +147,6 @@ class MapDock(QDockWidget):
         signals.language_changed.connect(lambda _lang: self.reload_page())
         self.hub.states_changed.connect(self._sensor_states_changed)
 
-        self.search = MapSearch(self)  # the place search over the map's corner
         self.base_map.changed.connect(self.search.invalidate)
         self.retranslate()
         self.reload_page()

