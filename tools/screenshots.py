@@ -280,8 +280,8 @@ async def _map_scene(console, out: Path, suffix: str) -> None:
     if search is not None:
         js("OneGrid.map.setView([30.2502, 120.1598], 15, {animate: false})")
         search.field.setFocus()
-        search.field.setText("hbdd")
-        await asyncio.sleep(1.5)
+        search.find("hbdd")
+        await asyncio.sleep(2.0)
         _save(console, out / f"map-search-{suffix}.png", screen=True)
         search.field.clear()
 

@@ -83,6 +83,11 @@ class MapSearch(QWidget):
         self.field.setPlaceholderText(self.tr("Find a place: street, landmark, grid, address…"))
         self.field.setToolTip(self.tr("Chinese, pinyin or initials (e.g. hbdd for 湖滨大道); Enter flies there"))
 
+    def find(self, text: str) -> None:
+        """Search for `text` as if it had been typed (scripts, screenshots)."""
+        self.field.setText(text)
+        self._timer.start()
+
     # ------------------------------------------------------------------ the index
 
     def invalidate(self) -> None:
