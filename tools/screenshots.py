@@ -270,15 +270,31 @@ async def _map_scene(console, out: Path, suffix: str) -> None:
     def js(code: str) -> None:
         dock.page.runJavaScript(code)
 
+    async def tiles_drawn(timeout: float = 20.0) -> None:
+        """Until the base map's tiles in view have arrived (from the demo server, then the console's copy)."""
+        box: list = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            box.clear()
+            dock.page.runJavaScript("!!(OneGrid.baseLayer && OneGrid.map.hasLayer(OneGrid.baseLayer) && "
+                                    "!OneGrid.baseLayer.isLoading())", 0, box.append)
+            await asyncio.sleep(0.5)
+            if box and box[0]:
+                return
+
+    await asyncio.sleep(2.0)  # the console asks the demo server for its base map, then reloads the page
     js("OneGrid.map.setView([30.2508, 120.1585], 17, {animate: false})")
-    await asyncio.sleep(3.0)  # the tiles come from the demo server once, then from the console's cache
+    await tiles_drawn()  # the tiles come from the demo server once, then from the console's copy
+    await asyncio.sleep(0.5)
     _save(console, out / f"basemap-street-{suffix}.png")
     js("OneGrid.map.setView([30.2502, 120.1598], 14, {animate: false})")
-    await asyncio.sleep(2.0)
+    await tiles_drawn()
+    await asyncio.sleep(0.5)
     _save(console, out / f"basemap-city-{suffix}.png")
     search = getattr(dock, "search", None)
     if search is not None:
         js("OneGrid.map.setView([30.2502, 120.1598], 15, {animate: false})")
+        await tiles_drawn()
         search.field.setFocus()
         search.find("hbdd")
         await asyncio.sleep(2.0)
