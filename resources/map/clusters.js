@@ -59,7 +59,7 @@
           var refresh = m.og.s !== d.s;
           m.og = d;
           m.setStyle({fillColor: d.f, color: d.r});
-          if (refresh) group.refreshClusters(m);
+          if (refresh) group.refreshClusters([m]);  // (an array: a circle marker is not an L.Marker)
         }
       }
       if (!m) { m = member(d); members.set(d.id, m); fresh.push(m); }

@@ -64,6 +64,7 @@ class MapSearch(QWidget):
         self.field.returnPressed.connect(self.go)
         self.field.installEventFilter(self)
         self.results.itemClicked.connect(lambda item: self.go(self.results.row(item)))
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # the map takes the rest
         self.field.setMaximumWidth(420)
         self.results.setMaximumWidth(420)
         self.retranslate()
@@ -152,7 +153,8 @@ class MapSearch(QWidget):
         if places:
             self.results.setCurrentRow(0)
             rows = min(len(places), SHOWN)
-            self.results.setFixedHeight(self.results.sizeHintForRow(0) * rows + 2 * self.results.frameWidth() + 2)
+            row_h = max(self.results.sizeHintForRow(0), self.results.fontMetrics().height() + 4)
+            self.results.setFixedHeight(min(row_h, 40) * rows + 2 * self.results.frameWidth() + 2)
 
     def go(self, row: int | None = None) -> None:
         """Fly to the chosen place (the highlighted one, else the first)."""
