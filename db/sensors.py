@@ -14,17 +14,15 @@
 """
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
-
-import re
 
 from sqlalchemy import BigInteger, Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
-
 
 _PARTITION = re.compile(r"^sensor_readings_(p\d{8}|default)$")
 

@@ -218,6 +218,10 @@ async def _script(console, out: Path, suffix: str) -> None:
     await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
+    if not ONLY or ONLY & MAP_SHOTS:
+        await _map_scene(console, out, suffix)
+    if ONLY and not ONLY - MAP_SHOTS:
+        return
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await _conflict_scene(console, out, suffix)
     if ONLY and not ONLY - {"conflict", "lead-queue", "lookup"}:
@@ -251,6 +255,51 @@ async def _script(console, out: Path, suffix: str) -> None:
         await asyncio.to_thread(_report_offline, ctx.cache, ctx.actor, n)
     await asyncio.sleep(1.5)
     _save(console, out / f"offline-{suffix}.png")
+
+
+MAP_SHOTS = {"basemap-street", "basemap-city", "map-search"}
+
+
+async def _map_scene(console, out: Path, suffix: str) -> None:
+    """The base map at street zoom, the clusters at city zoom, the place search (ui/map)."""
+    window = console.window
+    dock = window.docks["mapDock"]
+    dock.show()
+    dock.raise_()
+
+    def js(code: str) -> None:
+        dock.page.runJavaScript(code)
+
+    async def tiles_drawn(timeout: float = 20.0) -> None:
+        """Until the base map's tiles in view have arrived (from the demo server, then the console's copy)."""
+        box: list = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            box.clear()
+            dock.page.runJavaScript("!!(OneGrid.baseLayer && OneGrid.map.hasLayer(OneGrid.baseLayer) && "
+                                    "!OneGrid.baseLayer.isLoading())", 0, box.append)
+            await asyncio.sleep(0.5)
+            if box and box[0]:
+                return
+
+    await asyncio.sleep(2.0)  # the console asks the demo server for its base map, then reloads the page
+    js("OneGrid.map.setView([30.2508, 120.1585], 17, {animate: false})")
+    await tiles_drawn()  # the tiles come from the demo server once, then from the console's copy
+    await asyncio.sleep(0.5)
+    _save(console, out / f"basemap-street-{suffix}.png")
+    js("OneGrid.map.setView([30.2502, 120.1598], 14, {animate: false})")
+    await tiles_drawn()
+    await asyncio.sleep(0.5)
+    _save(console, out / f"basemap-city-{suffix}.png")
+    search = getattr(dock, "search", None)
+    if search is not None:
+        js("OneGrid.map.setView([30.2502, 120.1598], 15, {animate: false})")
+        await tiles_drawn()
+        search.field.setFocus()
+        search.find("hbdd")
+        await asyncio.sleep(2.0)
+        _save(console, out / f"map-search-{suffix}.png", screen=True)
+        search.field.clear()
 
 
 def _run_one(language: str, theme: str, out: Path) -> None:

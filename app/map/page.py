@@ -37,8 +37,9 @@ PAGE_URL = f"{SCHEME}://map/index.html"
 ASSET_BASE = ""
 TILE_URL = f"{SCHEME}://tiles/{{z}}/{{x}}/{{y}}.png"
 
-JS_ASSETS = ("leaflet/leaflet.js", "qwebchannel.js", "bridge.js")
-CSS_ASSETS = ("leaflet/leaflet.css", "map.css")
+JS_ASSETS = ("leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "qwebchannel.js", "bridge.js",
+             "basemap.js", "clusters.js", "search.js", "pick.js")
+CSS_ASSETS = ("leaflet/leaflet.css", "markercluster/MarkerCluster.css", "map.css")
 
 _LABELS = {
     "layer_grids": QT_TRANSLATE_NOOP("MapPage", "Unit grids"),
@@ -92,6 +93,7 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
         "theme": theme if theme in ("light", "dark") else "light",  # the console's; bridge.js follows it live
         "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 15.5},
         "select_zoom": 16,
+        "cluster": {"below": 15},  # cases cluster at city zoom (clusters.js), one marker each from 15 on
         "min_zoom": 10,
         "max_zoom": 20,
     }

@@ -93,6 +93,11 @@ class ConsoleSettings(BaseModel):
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Map tile address"),
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "Template of a local tile server, e.g. "
                                                   "http://tiles.local/{z}/{x}/{y}.png; empty: grids only"))
+    base_map_file: str = _field(
+        "",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Base map file"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "An MBTiles file on this computer drawn under the grids "
+                                                  "(raster PNG/JPEG/WebP); empty: the server's base map"))
     sound_on_urgent: bool = _field(
         True,
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Sound on urgent cases"),

@@ -34,6 +34,7 @@ from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.wire.audit import AuditPage
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
+from app.wire.map import BaseMapAnswer
 from app.wire.platform import Health, LoginRequest, LoginResult
 from app.wire.sensors import (
     AcknowledgeRequest,
@@ -319,6 +320,17 @@ class ServerClient:
         if unit_id:
             params["unit"] = unit_id
         return self._parse(Report, self._request("GET", "/api/metrics", params=params))
+
+    def basemap(self) -> BaseMapAnswer | None:
+        """The base map the server serves, or None when it has none."""
+        response = self._request("GET", "/api/basemap", accept_status=(404,))
+        return None if response.status_code == 404 else self._parse(BaseMapAnswer, response)
+
+    def basemap_tile(self, z: int, x: int, y: int) -> bytes | None:
+        """One base-map tile's image, or None when the package has no tile there."""
+        response = self._request("GET", f"/api/basemap/tiles/{z}/{x}/{y}", accept_status=(404,),
+                                 timeout=(3.05, 10), retry=False)
+        return None if response.status_code == 404 else response.content
 
     def healthz(self) -> Health:
         """The server's health; an unreachable database is an answer too (503 with its reason)."""

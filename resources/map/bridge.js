@@ -82,8 +82,9 @@
     gridStyle = function (f) {
       var i = streetIndex[f.properties.street] || 0;
       var fills = theme.streetFills;
+      var under = baseLayer && map && map.hasLayer(baseLayer);  // a base map shows through the grids
       return {color: theme.gridLine, weight: 1, opacity: 0.9, fillColor: fills[i % fills.length],
-              fillOpacity: theme.gridFillOpacity};
+              fillOpacity: under ? 0.12 : theme.gridFillOpacity};
     };
     gridLayer = L.geoJSON(L_.grids, {
       style: gridStyle,
@@ -470,6 +471,7 @@
     map.attributionControl.setPrefix(false);
     if (cfg.tiles) {
       baseLayer = L.tileLayer(cfg.tiles.url, {maxZoom: cfg.tiles.max_zoom || 19, minZoom: 0,
+        maxNativeZoom: cfg.tiles.max_native_zoom || cfg.tiles.max_zoom || 19,
         attribution: cfg.tiles.attribution || "", crossOrigin: false, keepBuffer: 2});
     }
     buildStatic();
@@ -510,6 +512,15 @@
     legendControl().addTo(map);
     L.control.scale({imperial: false}).addTo(map);
     map.on("zoomend overlayadd overlayremove", updateLabels);
+    map.on("layeradd layerremove", function (e) { if (e.layer === baseLayer) gridLayer.setStyle(gridStyle); });
+    if (baseLayer && map.hasLayer(baseLayer)) gridLayer.setStyle(gridStyle);
+    OG.map = map;                                     // for the page's other scripts (basemap.js, …)
+    OG.post = post;
+    OG.baseLayer = baseLayer;
+    OG.caseLayer = caseLayer;
+    OG.caseRenderer = renderer;
+    OG.stopAutoFit = stopAutoFit;                     // a view the operator chose (search.js) is kept
+    OG.sensorLayer = sensorLayer;
     map.on("zoomend", rescaleMarkers);
     if (cfg.bounds) map.fitBounds(cfg.bounds, {padding: [12, 12], animate: false});
     map.on("resize", fitDistrict);
@@ -521,6 +532,7 @@
     document.addEventListener("keydown", function (ev) {
       if (ev.key === "Escape" && pickOn) { setPick(false); post({type: "pick_cancelled"}); }
     });
+    (OG.afterInit || []).forEach(function (fn) { fn(map, cfg); });  // basemap.js, clusters.js, search.js
     mapReady = true;
     maybeReady();
   };
@@ -557,6 +569,7 @@
           if (baseLayer) { if (msg.on) baseLayer.addTo(map); else map.removeLayer(baseLayer); }
           return JSON.stringify({base: !!(baseLayer && map.hasLayer(baseLayer))});
       }
+      if (OG.handlers && OG.handlers[msg.op]) return JSON.stringify(OG.handlers[msg.op](msg));
       return JSON.stringify({error: "unknown op " + msg.op});
     } catch (err) {
       post({type: "error", message: String(err && err.stack || err)});

@@ -1967,6 +1967,14 @@ Default priority: {priority}</source>
         <translation>本地瓦片服务的地址模板，例如 http://tiles.local/{z}/{x}/{y}.png；留空则只显示网格</translation>
     </message>
     <message>
+        <source>Base map file</source>
+        <translation>底图文件</translation>
+    </message>
+    <message>
+        <source>An MBTiles file on this computer drawn under the grids (raster PNG/JPEG/WebP); empty: the server&apos;s base map</source>
+        <translation>本机上的 MBTiles 文件，绘制在网格下方（PNG/JPEG/WebP 栅格瓦片）；留空：使用服务器的底图</translation>
+    </message>
+    <message>
         <source>Sound on urgent cases</source>
         <translation>紧急案件声音提醒</translation>
     </message>
@@ -2418,6 +2426,45 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Formula</source>
         <translation>计算公式</translation>
+    </message>
+</context>
+<context>
+    <name>Gazetteer</name>
+    <message>
+        <source>Road</source>
+        <translation>道路</translation>
+    </message>
+    <message>
+        <source>Landmark</source>
+        <translation>地标</translation>
+    </message>
+    <message>
+        <source>Subdistrict</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <source>Community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <source>Water</source>
+        <translation>水域</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation>公园</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>Member unit</source>
+        <translation>成员单位</translation>
+    </message>
+    <message>
+        <source>Case address</source>
+        <translation>案件地址</translation>
     </message>
 </context>
 <context>
@@ -3751,6 +3798,24 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Click the map to pick the location (Esc cancels)</source>
         <translation>点击地图选择位置（Esc 取消）</translation>
+    </message>
+</context>
+<context>
+    <name>MapPick</name>
+    <message>
+        <source>outside the grids</source>
+        <translation>网格之外</translation>
+    </message>
+</context>
+<context>
+    <name>MapSearch</name>
+    <message>
+        <source>Find a place: street, landmark, grid, address…</source>
+        <translation>查找地点：道路、地标、网格、地址…</translation>
+    </message>
+    <message>
+        <source>Chinese, pinyin or initials (e.g. hbdd for 湖滨大道); Enter flies there</source>
+        <translation>可输入汉字、拼音或首字母（如 hbdd 查湖滨大道）；回车飞到该处</translation>
     </message>
 </context>
 <context>

@@ -35,6 +35,7 @@ from server.admin.password_policy import password_problem
 from server.audit import actions as audit_actions
 from server.audit import chain as audit
 from server.audit.query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
+from server.map.ctl import add_commands as add_basemap_commands
 from server.open311.ctl import add_commands as add_open311_commands
 from server.platform.database import Database, current_revision, upgrade
 from server.platform.login_throttle import LoginThrottle
@@ -264,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_metrics_commands(sub, _url)
     add_open311_commands(sub, _url)
     add_webhook_commands(sub, _url)
+    add_basemap_commands(sub, _url)
 
     client_cli.add_client_commands(sub)
     return parser

@@ -8,6 +8,7 @@ past timestamps gives the queue overdue and escalated cases from the first secon
 """
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -34,6 +35,20 @@ from server.platform.database import Database
 log = logging.getLogger(__name__)
 
 _STREETS = ["湖滨路", "清泰街", "延安路", "解放路", "庆春路", "凤起路", "环城东路", "建国北路"]
+@functools.cache
+def _demo_roads():
+    """The demo base map's streets (resources/demo_city/basemap.geojson), so case addresses name the street
+    the map shows at the case."""
+    import json
+
+    from app.map.gazetteer import Gazetteer, basemap_places
+    from app.map.mbtiles import plan_names
+    from app.refdata.loading import demo_dir
+
+    plan = json.loads((demo_dir() / "basemap.geojson").read_text(encoding="utf-8"))
+    return Gazetteer(p for p in basemap_places(plan_names(plan)) if p.kind == "road" and not p.name.endswith("弄"))
+
+
 _SOURCE_WEIGHTS = [(Source.HOTLINE, 35), (Source.GRID_INSPECTOR, 30), (Source.VIDEO_AI, 15),
                    (Source.CITIZEN_APP, 12), (Source.SENSOR_ALARM, 5), (Source.WALK_IN, 3)]
 
@@ -142,6 +157,9 @@ class CitySimulator:
         else:
             lat, lon = grid.centroid
         street = self.rng.choice(_STREETS)
+        near = _demo_roads().nearest(lat, lon, within_m=400, kinds=("road",))
+        if near is not None:  # the street the base map draws there (the draw above keeps the seed's sequence)
+            street = near[0].name
         return {"lat": round(lat, 6), "lon": round(lon, 6), "grid_code": grid.code,
                 "address": f"{street}{self.rng.randint(1, 300)}号附近"}
 
@@ -339,6 +357,9 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     holder: dict[str, CitySimulator] = {}
 
     def start(ctx) -> None:
+        from server.map.demo import import_demo_basemap
+
+        import_demo_basemap(ctx)  # the demo's consoles draw its streets and names under the grids
         sim = CitySimulator(ctx.db, ctx.refdata, seed=seed, new_case_every_s=new_case_every_s, clock=ctx.now)
         holder["sim"] = sim
 

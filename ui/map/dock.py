@@ -31,9 +31,10 @@ from app.cases.queue_columns import QueueColumns, load_columns
 from app.cases.queue_rows import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, RowBatch
 from app.map import layers as map_layers
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
-from app.map.tile_cache import TileCache, tile_cache_from_settings
+from app.map.tile_cache import TileCache
 from app.platform.enums import Priority, Status
 from ui.cases.issuing import now_utc
+from ui.map.basemap import BaseMapChoice
 from ui.map.bridge import MapBridge
 from ui.map.interceptor import (
     MapRequestInterceptor,
@@ -42,6 +43,7 @@ from ui.map.interceptor import (
     map_scheme_handler,
     track_page,
 )
+from ui.map.search import MapSearch
 from ui.sensors.hub import SensorHub
 from ui.shell import theme
 from ui.shell.i18n import current_language
@@ -57,6 +59,13 @@ FLUSH_DELAY_MS = 120    # coalesce bursts of cache changes
 TIME_LEFT_REFRESH_MS = 60_000
 
 _page_counter = 0
+
+
+def _centre(refdata: Any) -> tuple[float, float] | None:
+    from app.map.areas import bounds
+
+    b = bounds(refdata) if refdata is not None else None
+    return ((b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2) if b else None
 
 
 class _MapPage(QWebEnginePage):
@@ -84,9 +93,9 @@ class MapDock(QDockWidget):
         self.ctx = ctx
         self._page_name = f"map{_page_counter}"
         self.hub = hub if hub is not None else SensorHub.for_context(ctx)
-        if tile_cache is None and getattr(getattr(ctx, "settings", None), "tile_url_template", ""):
-            tile_cache = tile_cache_from_settings(ctx.settings)
-        self.tile_cache = tile_cache
+        self.base_map = BaseMapChoice(ctx, self)  # the settings' tiles or file, else the server's base map
+        self.tile_cache = tile_cache if tile_cache is not None else self.base_map.source
+        self.base_map.changed.connect(self._base_map_changed)
 
         self.bridge = MapBridge(self)
         self.view = QWebEngineView(self)
@@ -96,7 +105,8 @@ class MapDock(QDockWidget):
         self.channel = QWebChannel(self.page)
         self.channel.registerObject("bridge", self.bridge)
         self.page.setWebChannel(self.channel)
-        self.setWidget(self.view)
+        self.search = MapSearch(self)  # the place search, in a bar above the map
+        self.setWidget(self.search.around(self.view))
         self.load_count = 0
         self.page.loadFinished.connect(self._load_finished)
 
@@ -137,8 +147,11 @@ class MapDock(QDockWidget):
         signals.language_changed.connect(lambda _lang: self.reload_page())
         self.hub.states_changed.connect(self._sensor_states_changed)
 
+        self.base_map.changed.connect(self.search.invalidate)
         self.retranslate()
         self.reload_page()
+        if tile_cache is None:
+            self.base_map.refresh_in_background()
         # Read the cases on the next turn of the event loop, unless the main window has handed this dock
         # the queue's columns by then (share_columns: nothing to read twice).
         QTimer.singleShot(0, self, self._start_own_load)
@@ -156,6 +169,8 @@ class MapDock(QDockWidget):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Map"))
+        if hasattr(self, "search"):
+            self.search.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -175,8 +190,17 @@ class MapDock(QDockWidget):
         tiles = None
         if self.tile_cache is not None and handler is not None:
             tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
+            if self.tile_cache is self.base_map.source:
+                tiles = self.base_map.page_tiles(TILE_URL, _centre(self.ctx.refdata))
         return build_page_html(self.ctx.refdata, asset_base=asset_base, language=current_language(),
                                tiles=tiles, theme=theme.current_theme())
+
+    def _base_map_changed(self) -> None:
+        self.tile_cache = self.base_map.source
+        handler = map_scheme_handler()
+        if handler is not None:
+            handler.tile_cache = self.tile_cache
+        self.reload_page()
 
     def reload_page(self) -> None:
         """(Re)build the page, e.g. for another language; markers are re-sent once it is ready."""

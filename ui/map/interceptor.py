@@ -202,7 +202,10 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
                 result = None
             self._relay.done.emit(job, result)
 
-        self._pool.submit(work)
+        try:
+            self._pool.submit(work)
+        except RuntimeError:  # the console is closing (the pool is shut down): the tile is simply absent
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
 
     def _reply_tile(self, job: QWebEngineUrlRequestJob, data: bytes | None) -> None:
         if not shiboken6.isValid(job):  # the page stopped wanting it (zoomed away)

@@ -359,8 +359,9 @@ class MainWindow(QMainWindow):
         """The few links between docks: "Pick on map" in the new case form, and new reference data."""
         queue, map_dock = self.docks.get("caseQueueDock"), self.docks.get("mapDock")
         if hasattr(queue, "new_case_dialog_opened") and hasattr(map_dock, "pick_location"):
-            queue.new_case_dialog_opened.connect(lambda dialog: dialog.pick_on_map_requested.connect(
-                lambda: map_dock.pick_location(lambda lat, lon: dialog.set_location(lat, lon))))
+            from ui.map.pick import connect_pick
+
+            queue.new_case_dialog_opened.connect(lambda dialog: connect_pick(dialog, map_dock))
         current = getattr(self.ctx, "current", None)
         if current is not None:  # a confirmation or refusal about a case no longer shown: the status bar says it
             current.elsewhere.connect(lambda message: self.statusBar().showMessage(message.text, 15_000))

@@ -1,0 +1,1 @@
+"""The base map: packages imported by `onegrid-ctl basemap import`, served to consoles."""
