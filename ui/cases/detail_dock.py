@@ -36,6 +36,7 @@ from ui.cases.issuing import now_utc, ui_language
 from ui.cases.queue_model import format_duration
 from ui.cases.task_panel import CaseTasksPanel
 from ui.cases.timeline import CaseTimeline, format_time
+from ui.photos.strip import PhotoStrip
 from ui.shell import theme
 from ui.shell.ops import run_op
 
@@ -171,6 +172,10 @@ class CaseDetailDock(QDockWidget):
         self.task_panel = CaseTasksPanel(partial(unit_label, ctx))  # joint tasks, on-site check
         self.tabs.addTab(self.task_panel, "")
         layout.addWidget(self.tabs, 1)
+        self.photo_strip = PhotoStrip(getattr(ctx, "photos", None), body)  # drops and Ctrl+V on the dock too
+        self.photo_strip.message.connect(lambda case_id, text, error: ctx.current.tell(case_id, text, error=error))
+        self.photo_strip.install_on(self)
+        layout.addWidget(self.photo_strip)
         self.placeholder = QLabel(body)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("placeholderText")
@@ -270,6 +275,8 @@ class CaseDetailDock(QDockWidget):
         self.case, self.pending = case, list(pending)
         has = case is not None
         self.tabs.setVisible(has)
+        self.photo_strip.setVisible(has)
+        self.photo_strip.set_case(case)
         self.placeholder.setVisible(not has)
         for w in (self.status_badge, self.priority_badge, self.countdown_label):
             w.setVisible(has)
