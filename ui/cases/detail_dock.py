@@ -172,9 +172,10 @@ class CaseDetailDock(QDockWidget):
         self.task_panel = CaseTasksPanel(partial(unit_label, ctx))  # joint tasks, on-site check
         self.tabs.addTab(self.task_panel, "")
         layout.addWidget(self.tabs, 1)
-        self.photo_strip = PhotoStrip(getattr(ctx, "photos", None), body)  # drops and Ctrl+V on the dock too
+        self.photo_strip = PhotoStrip(getattr(ctx, "photos", None), body, refdata=ctx.cache.refdata,
+                                      language=partial(ui_language, ctx), unit_name=partial(unit_label, ctx))
         self.photo_strip.message.connect(lambda case_id, text, error: ctx.current.tell(case_id, text, error=error))
-        self.photo_strip.install_on(self)
+        self.photo_strip.install_on(self)  # drops and Ctrl+V on the whole dock
         layout.addWidget(self.photo_strip)
         self.placeholder = QLabel(body)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)

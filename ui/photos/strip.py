@@ -56,10 +56,12 @@ class PhotoStrip(QWidget):
     shown = Signal(int)              # thumbnails on screen (after each load)
     message = Signal(object, str, bool)  # case id, text, is error
 
-    def __init__(self, store, parent: QWidget | None = None):
+    def __init__(self, store, parent: QWidget | None = None, *, refdata=None, language=None, unit_name=None):
         super().__init__(parent)
         self.setObjectName("photoStrip")
         self.store = store
+        # For the case report's names (callables: the reference data and language in use when it is made)
+        self._refdata, self._language, self._unit_name = refdata, language, unit_name
         self.case = None
         self.thumbs: list[images.Thumb] = []
         self.buttons: list[QToolButton] = []
@@ -86,6 +88,9 @@ class PhotoStrip(QWidget):
         self.compare_button = QPushButton(self)
         self.compare_button.setObjectName("photoCompare")
         self.compare_button.clicked.connect(self.open_compare)
+        self.report_button = QPushButton(self)
+        self.report_button.setObjectName("photoCaseReport")
+        self.report_button.clicked.connect(lambda: self.export_report())
         self.hint = QLabel(self)
         self.hint.setObjectName("placeholderText")
         bar.addWidget(self.title)
@@ -93,6 +98,7 @@ class PhotoStrip(QWidget):
         bar.addWidget(self.attach_button)
         bar.addWidget(self.compare_button)
         bar.addWidget(self.hint, 1)
+        bar.addWidget(self.report_button)
         layout.addLayout(bar)
 
         self.scroll = QScrollArea(self)
@@ -121,6 +127,8 @@ class PhotoStrip(QWidget):
         self.compare_button.setText(self.tr("Before / after"))
         self.compare_button.setToolTip(self.tr("The report photo beside the handled photo (B in the viewer)"))
         self.hint.setText(self.tr("Drop files here or paste a picture (Ctrl+V)"))
+        self.report_button.setText(self.tr("Case report (PDF)…"))
+        self.report_button.setToolTip(self.tr("The case with its steps and the thumbnails of its photos, as a PDF"))
         self._rebuild()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -136,6 +144,7 @@ class PhotoStrip(QWidget):
         enabled = case is not None and self.store is not None
         for w in (self.step_box, self.attach_button):
             w.setEnabled(enabled)
+        self.report_button.setEnabled(case is not None)
         if case is not None and not same:
             index = self.step_box.findData(default_step(case.status))
             self.step_box.setCurrentIndex(max(index, 0))
@@ -239,6 +248,32 @@ class PhotoStrip(QWidget):
         viewer.show()
         self.viewer = viewer
         return viewer
+
+    # ------------------------------------------------------------------ the case report
+
+    def export_report(self, path: str | None = None) -> str | None:
+        """Ask where (unless `path` is given) and write the case report PDF; returns the path written."""
+        from ui.photos.report_pdf import export_case_report
+
+        case = self.case
+        if case is None:
+            return None
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Export the case report"), f"case-{case.display_number}.pdf",
+                self.tr("PDF documents (*.pdf)"))
+            if not path:
+                return None
+        refdata = self._refdata() if self._refdata else None
+        language = self._language() if self._language else None
+        try:
+            export_case_report(case, self.store, path, refdata, language,
+                               self._unit_name or (lambda unit_id: unit_id or ""))
+        except OSError as exc:
+            self.message.emit(case.id, self.tr("Cannot write {path}: {error}").format(path=path, error=exc), True)
+            return None
+        self.message.emit(case.id, self.tr("Case report saved to {path}").format(path=path), False)
+        return path
 
     # ------------------------------------------------------------------ attaching
 
