@@ -33,6 +33,7 @@ from server.feed import api as feed_api
 from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
 from server.metrics import api as metrics_api
+from server.photos import api as photos_api
 from server.platform import api as platform_api
 from server.platform import ops_api, users_api
 from server.platform.errors import install_error_handlers
@@ -107,7 +108,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     ctx.metrics = ServerMetrics(ctx)
     install_error_handlers(app)
     for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api):
+                    sensor_api, shift_api, metrics_api, audit_api, photos_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

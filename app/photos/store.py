@@ -75,8 +75,10 @@ _COLUMNS = ("case_id, step, sha256, mime, size, width, height, taken_at, lat, lo
 class PhotoFetcher(Protocol):
     """What the store needs from the network to fetch a file it does not have (app.sync provides it)."""
 
-    def fetch_photo(self, photo_id: str, kind: str, dest: Path) -> None:
-        """Write the server's `kind` ("thumbnail" or "full") of the photo to `dest`; raise on failure."""
+    def fetch_photo(self, photo_id: str, kind: str, dest: Path) -> bool:
+        """Write the server's `kind` ("thumbnail" or "full") of the photo to `dest`; raise on failure.
+        Returns whether the bytes are the original file (False: the server stripped its metadata, so
+        they cannot match the photo's hash)."""
 
 
 def is_sha256(text: str) -> bool:
@@ -254,8 +256,8 @@ class PhotoStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + ".fetch")
         assert self.fetcher is not None and photo.photo_id is not None
-        self.fetcher.fetch_photo(photo.photo_id, kind, part)
-        if kind == "full" and images.sha256_of(part) != photo.sha256:
+        exact = self.fetcher.fetch_photo(photo.photo_id, kind, part)
+        if kind == "full" and exact is not False and images.sha256_of(part) != photo.sha256:
             part.unlink(missing_ok=True)
             raise PhotoRefused("hash_mismatch", "The server sent a file that does not match the photo's hash")
         part.replace(dest)
