@@ -39,10 +39,13 @@ SMALL_PX = 48
 
 
 def photo_required(category, step: str) -> bool:
-    """Whether the category requires a photo for `step`: its `photo_required` steps (the reference data's
-    rule, which the workflow enforces); a category without the rule requires none."""
-    steps = getattr(category, "photo_required", None) or ()
-    return str(step) in {str(s) for s in steps}
+    """Whether the category requires a photo for `step` (the reference data's rule, which the workflow
+    enforces too: app/cases/evidence.py): with "handled" and with a passed verification."""
+    if category is None:
+        return False
+    if step == "handled":
+        return bool(category.photo_on_handled)
+    return step == "verify_pass" and bool(category.photo_on_verify)
 
 
 class StepPhotosField(QWidget):

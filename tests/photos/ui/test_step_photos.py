@@ -6,23 +6,25 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
-from app.cases.commands import PAYLOAD_SCHEMAS
 from app.platform.enums import Action, Status
+from tests.photos.evidence_refdata import photo_refdata
 from tests.photos.ui.test_case_photos import SHOWN, detail_for, drop
 from tests.support.ui import INSPECTOR, handler_for
-from ui.photos import step_field
 
 
 @pytest.fixture
-def photo_rule(monkeypatch):
-    """The category rule 'a photo for handled and for verification passed' (the standard practice)."""
-    monkeypatch.setattr(step_field, "photo_required", lambda category, step: step in ("handled", "verify_pass"))
+def photo_rule(demo_cache, refdata):
+    """photo_rule(): from now on manhole covers need a photo with handled and with a passed verification
+    (the standard practice). Call it before walking a case: the console re-applies its unsent commands
+    with the new rule."""
+    return lambda: demo_cache.store_refdata(photo_refdata(refdata).to_dict())
 
 
 @SHOWN
 def test_report_handled_asks_for_the_required_photo_then_sends_it_with_the_command(
         qtbot, make_ctx, cases, photo_store, photo_files, demo_cache, photo_rule):
     case_id = cases.make(Status.IN_PROGRESS)
+    photo_rule()
     dock = detail_for(qtbot, make_ctx(handler_for(cases.unit)), photo_store, case_id)
     dock.actions_bar.qaction(Action.REPORT_HANDLED).trigger()
     dialog = dock.controller.dialog
@@ -45,7 +47,11 @@ def test_report_handled_asks_for_the_required_photo_then_sends_it_with_the_comma
 @SHOWN
 def test_verification_pass_without_a_dialog_asks_for_the_photo_when_the_category_requires_one(
         qtbot, make_ctx, cases, photo_store, photo_files, demo_cache, photo_rule, monkeypatch):
-    case_id = cases.make(Status.VERIFYING)
+    photo_rule()
+    case_id = cases.make(Status.IN_PROGRESS)
+    handled = photo_store.add(case_id, "handled", photo_files("handled.jpg", colour="#00a000"))
+    cases.act(case_id, Action.REPORT_HANDLED, {"note": "replaced", "attachments": [handled.sha256]})
+    cases.act(case_id, Action.SEND_VERIFY)
     dock = detail_for(qtbot, make_ctx(INSPECTOR), photo_store, case_id)
     dock.actions_bar.qaction(Action.VERIFY_PASS).trigger()
     dialog = dock.controller.dialog
@@ -56,10 +62,8 @@ def test_verification_pass_without_a_dialog_asks_for_the_photo_when_the_category
     qtbot.waitUntil(lambda: len(dialog.photo_field.photos) == 1, timeout=5000)
     dialog.accept()
     qtbot.waitUntil(lambda: demo_cache.case(case_id).verification == "passed", timeout=5000)
-    [photo] = photo_store.photos_for_case(case_id)
-    assert photo.step == "verify_pass"
-    if "attachments" in PAYLOAD_SCHEMAS[Action.VERIFY_PASS].model_fields:  # the command names its photos
-        assert demo_cache.case(case_id).events[-1].payload["attachments"] == [photo.sha256]
+    [photo] = [p for p in photo_store.photos_for_case(case_id) if p.step == "verify_pass"]
+    assert demo_cache.case(case_id).events[-1].payload["attachments"] == [photo.sha256]
 
 
 @SHOWN
@@ -85,3 +89,19 @@ def test_verification_pass_needs_no_dialog_where_no_photo_is_required(qtbot, mak
     dock.actions_bar.qaction(Action.VERIFY_PASS).trigger()
     assert dock.controller.dialog is None
     qtbot.waitUntil(lambda: demo_cache.case(case_id).verification == "passed", timeout=5000)
+
+
+@SHOWN
+def test_without_the_photo_the_workflow_refuses_too_and_the_dialog_says_so(
+        qtbot, make_ctx, cases, photo_store, demo_cache, photo_rule):
+    """Belt and braces: a dialog with its check bypassed still gets the workflow's refusal, on screen."""
+    case_id = cases.make(Status.IN_PROGRESS)
+    photo_rule()
+    dock = detail_for(qtbot, make_ctx(handler_for(cases.unit)), photo_store, case_id)
+    dock.actions_bar.qaction(Action.REPORT_HANDLED).trigger()
+    dialog = dock.controller.dialog
+    dialog.photo_field.required = False  # as if the console had older reference data than the workflow
+    dialog.text.setPlainText("done")
+    dialog.accept()
+    qtbot.waitUntil(lambda: "photo" in dialog.error.text(), timeout=5000)
+    assert demo_cache.case(case_id).status == Status.IN_PROGRESS
