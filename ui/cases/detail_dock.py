@@ -30,6 +30,7 @@ from app.cases import workflow
 from app.cases.case import Case
 from app.cases.commands import Command
 from app.cases.countdown import Level, countdown
+from app.cases.evidence import photo_hashes
 from app.platform import labels
 from ui.cases.actions import CaseActionBar, CaseActionController
 from ui.cases.issuing import now_utc, ui_language
@@ -335,8 +336,10 @@ class CaseDetailDock(QDockWidget):
         v["version"].setText(str(case.version))
         self.sketch.set_location(case.location.lat, case.location.lon, grid)
         self.attachments.clear()
-        self.attachments.addItems(list(case.attachments))
-        if not case.attachments:
+        photos = set(photo_hashes(case.attachments))  # shown in the photo strip, not as hashes here
+        others = [a for a in case.attachments if a not in photos]
+        self.attachments.addItems(others)
+        if not others:
             self.attachments.addItem(self.tr("(none)"))
         self._update_countdown()
 

@@ -2,14 +2,20 @@
 city's zone), where (EXIF GPS), its size and kind."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from app.platform import times
 from ui.photos.steps import step_label
 
+_TEXT = {t: t for t in (QT_TRANSLATE_NOOP("PhotoDescribe", "taken {time}"),
+                        QT_TRANSLATE_NOOP("PhotoDescribe", "no EXIF time"),
+                        QT_TRANSLATE_NOOP("PhotoDescribe", "at {place}"),
+                        QT_TRANSLATE_NOOP("PhotoDescribe", "no EXIF location"),
+                        QT_TRANSLATE_NOOP("PhotoDescribe", "waiting to upload"))}
+
 
 def _tr(text: str) -> str:
-    return QCoreApplication.translate("PhotoDescribe", text)
+    return QCoreApplication.translate("PhotoDescribe", _TEXT[text])
 
 
 def location_text(lat, lon) -> str:

@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QMarginsF, QUrl
 from PySide6.QtGui import (
     QFont,
     QImage,
@@ -40,8 +40,22 @@ td.photo { font-size: 7pt; color: #555555; }
 """
 
 
+_TEXT = {  # marked for the catalogue here; looked up by the text itself
+    t: t for t in (
+        QT_TRANSLATE_NOOP("PhotoReports", "Category"), QT_TRANSLATE_NOOP("PhotoReports", "Status"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Priority"), QT_TRANSLATE_NOOP("PhotoReports", "Source"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Description"), QT_TRANSLATE_NOOP("PhotoReports", "Address"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Coordinates"), QT_TRANSLATE_NOOP("PhotoReports", "Responsible unit"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Created / updated"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Case report {number}"), QT_TRANSLATE_NOOP("PhotoReports", "Steps"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Time"), QT_TRANSLATE_NOOP("PhotoReports", "Action"),
+        QT_TRANSLATE_NOOP("PhotoReports", "By"), QT_TRANSLATE_NOOP("PhotoReports", "Note"),
+        QT_TRANSLATE_NOOP("PhotoReports", "Photos"), QT_TRANSLATE_NOOP("PhotoReports", "No photos."),
+        QT_TRANSLATE_NOOP("PhotoReports", "Photos: before and after"))}
+
+
 def _tr(text: str) -> str:
-    return QCoreApplication.translate("PhotoReports", text)
+    return QCoreApplication.translate("PhotoReports", _TEXT[text])
 
 
 def _e(text) -> str:

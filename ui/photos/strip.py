@@ -97,7 +97,8 @@ class PhotoStrip(QWidget):
         bar.addWidget(self.step_box)
         bar.addWidget(self.attach_button)
         bar.addWidget(self.compare_button)
-        bar.addWidget(self.hint, 1)
+        bar.addWidget(self.hint)
+        bar.addStretch(1)
         bar.addWidget(self.report_button)
         layout.addLayout(bar)
 
@@ -181,6 +182,7 @@ class PhotoStrip(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.buttons = []
+        self.headers: list[QLabel] = []
         by_step: dict[str, list[int]] = {}
         for i, thumb in enumerate(self.thumbs):
             by_step.setdefault(thumb.photo.step, []).append(i)
@@ -191,6 +193,7 @@ class PhotoStrip(QWidget):
             box.setSpacing(1)
             header = QLabel(self.tr("{step} ({n})").format(step=step_label(step), n=len(indexes)), group)
             header.setObjectName("photoStepHeader")
+            self.headers.append(header)
             box.addWidget(header)
             line = QHBoxLayout()
             line.setSpacing(3)

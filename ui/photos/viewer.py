@@ -114,6 +114,9 @@ class _Pane(QWidget):
         self.details = QLabel(self)
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # two lines always: side by side, the two photos then stand at the same height
+        self.details.setFixedHeight(self.details.fontMetrics().lineSpacing() * 2 + 4)
         layout.addWidget(self.caption)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.details)

@@ -100,8 +100,7 @@ def test_picking_files_for_a_chosen_step_and_the_strip_groups_them_in_loop_order
     qtbot.mouseClick(strip.attach_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(strip.buttons) == 3, timeout=5000)
     assert thumbs_shown(dock) == ["report", "verify_pass", "verify_pass"]
-    headers = [w.text() for w in strip.content.findChildren(type(strip.title)) 
-               if w.objectName() == "photoStepHeader" and not w.parentWidget().isHidden()]
+    headers = [h.text() for h in strip.headers]
     assert headers == ["Report (1)", "Verification passed (2)"]
 
 
