@@ -1,7 +1,7 @@
 """The case's photos as a strip of thumbnails grouped by step (report, handled, verification, callback,
 detection frame), with attaching: drop files or a picture on it (or on the case detail), paste one with
-Ctrl+V, or pick files. Thumbnails are read from the console's cache off the GUI thread; a click, Enter or
-Space opens the viewer, and "Before / after" opens the report photo beside the handled photo."""
+Ctrl+V, or pick files. Thumbnails are read from the console's cache off the GUI thread; a click (or Tab to a
+thumbnail and Space) opens the viewer, and "Before / after" opens the report photo beside the handled photo."""
 from __future__ import annotations
 
 import logging
