@@ -97,5 +97,8 @@ def photo_file(photo_id: uuid.UUID, kind: str, user: User, ctx: Ctx) -> Response
     if kind not in ("thumbnail", "full"):
         raise ApiError(404, "not_found", "a photo has a 'thumbnail' and a 'full' file")
     photo, blob = _photo(ctx, user, photo_id)
-    data, media_type = file_bytes(ctx, blob, kind)
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=86400, immutable"})
+    data, media_type, stripped = file_bytes(ctx, blob, kind)
+    headers = {"Cache-Control": "private, max-age=86400, immutable"}
+    if stripped:
+        headers["X-OneGrid-Stripped"] = "1"  # not the original bytes: they cannot match the photo's hash
+    return Response(data, media_type=media_type, headers=headers)
