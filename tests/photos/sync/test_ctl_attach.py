@@ -20,7 +20,7 @@ def run(capsys, monkeypatch, *argv, stdin=None):
 
 
 def test_attach_from_the_command_line(photo_server, refdata, tmp_path, capsys, monkeypatch):
-    case_id = case_in_progress(photo_server.url, refdata)
+    case_in_progress(photo_server.url, refdata)
     c = ["--server", photo_server.url, "--cache", str(tmp_path / "cli")]
     code, out, _ = run(capsys, monkeypatch, *c, "login", HANDLER, "--password-stdin", stdin=PASSWORDS[HANDLER] + "\n")
     assert code == 0, out
