@@ -53,6 +53,14 @@ def case_photos(client: ServerClient, case_id: UUID) -> PhotosAnswer:
     return client._parse(PhotosAnswer, client._request("GET", f"/api/cases/{case_id}/photos"))
 
 
+def refresh_case_photos(client: ServerClient, store: PhotoStore, case_id: UUID) -> int:
+    """Record in the store the server's photos of a case (another console's, or ours after a cache
+    rebuild), e.g. when the case is opened online; their files come on demand. Returns how many."""
+    answer = case_photos(client, case_id)
+    store.merge_remote([p.model_dump(mode="json") for p in answer.photos])
+    return len(answer.photos)
+
+
 class PhotoFetcher:
     """The store's fetcher over a `ServerClient` (`PhotoStore.fetcher`)."""
 

@@ -117,3 +117,27 @@ def test_a_report_photo_of_a_case_created_offline_follows_its_case(tmp_path, pho
     assert len(_server_photos(photo_server, created.case_id)) == 1
     console.close()
     store.close()
+
+
+def test_another_console_sees_the_photos_and_fetches_files_on_demand(tmp_path, photo_server, refdata, now):
+    from app.photos import PhotoStore
+    from app.sync.photo_upload import refresh_case_photos
+    from tests.support.consoles import online_console
+
+    case_id = case_in_progress(photo_server.url, refdata)
+    console, store = handler_console(tmp_path / "h", photo_server.url)
+    data = jpeg_bytes(800, 600, noise=True, orientation=6)
+    photo = store.add(case_id, Step.HANDLED, write(tmp_path, "x.jpg", data))
+    asyncio.run(console.engine.sync_once())
+    lead = online_console(tmp_path / "lead", photo_server.url, "lead1")
+    lead_store = PhotoStore(tmp_path / "lead")
+    lead.engine.use_photos(lead_store)
+    assert refresh_case_photos(lead.client, lead_store, case_id) == 1
+    [seen] = lead_store.photos_for_case(case_id)
+    assert seen.sha256 == photo.sha256 and seen.upload is UploadState.REMOTE and (seen.width, seen.height) == (600, 800)
+    thumb = lead_store.thumbnail_path(seen)  # fetched from the server
+    assert thumb is not None and thumb.stat().st_size < len(data)
+    assert lead_store.full_path(seen).read_bytes() == data
+    for c, s in ((console, store), (lead, lead_store)):
+        c.close()
+        s.close()
