@@ -60,7 +60,7 @@ async def put_chunk(upload_id: uuid.UUID, request: Request, user: User, ctx: Ctx
     """The raw bytes of the file from `offset` (`application/octet-stream`); the last chunk completes it."""
     data = await request.body()
     answer = await run_in_threadpool(uploads.put_chunk, ctx, user, upload_id, offset, data,
-                                     request.headers.get("x-onegrid-console"))
+                                     (request.headers.get("x-onegrid-console") or "")[:64] or None)
     return _json(answer)
 
 
