@@ -24,9 +24,9 @@ Contract (what the console's widgets, the CLI and the sync engine may rely on):
   ``note_refused`` (the photo goes to ``failed_uploads()``: the conflicts list, with its reason; the
   queue goes on), ``ready(case_id, hashes)`` (every one of those photos is on the server, or refused for
   good — the step's command may be pushed).
-- The cache stays within ``cache_limit_bytes``: after each add and fetch the least recently used full
-  images already on the server are evicted first, then least recently used thumbnails. A file that is
-  not on the server yet is never evicted.
+- The cache stays within ``cache_limit_bytes``: when an add or a fetch takes it over, the least
+  recently used full images already on the server are evicted first, then least recently used
+  thumbnails, down to 90 % of the limit. A file that is not on the server yet is never evicted.
 """
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ from app.platform.events import EventGroup
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_LIMIT = 2 * 1024 ** 3
+LOW_WATER = 0.9  # an eviction frees down to this share of the limit, so it does not run at every add
 SHA_HEX = frozenset("0123456789abcdef")
 
 _SCHEMA = """
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS photos (
     photo_id TEXT,
     PRIMARY KEY (case_id, step, sha256));
 CREATE INDEX IF NOT EXISTS photos_upload ON photos (upload);
+CREATE INDEX IF NOT EXISTS photos_sha ON photos (sha256);
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL, kind TEXT NOT NULL, bytes INTEGER NOT NULL, used REAL NOT NULL,
     PRIMARY KEY (sha256, kind));
@@ -379,6 +381,7 @@ class PhotoStore:
             usage = self.usage_bytes()
             if usage <= self.cache_limit_bytes:
                 return 0
+            goal = int(self.cache_limit_bytes * LOW_WATER)
             for kind in ("full", "thumb"):
                 rows = self._db.execute(
                     "SELECT f.sha256, f.bytes FROM files f WHERE f.kind = ? AND NOT EXISTS (SELECT 1 FROM photos "
@@ -386,14 +389,14 @@ class PhotoStore:
                     (kind,)).fetchall()
                 self._db.execute("BEGIN")
                 for sha, size in rows:
-                    if usage - freed <= self.cache_limit_bytes:
+                    if usage - freed <= goal:
                         break
                     if sha in keep:
                         continue
                     self._drop_file(sha, kind)
                     freed += size
                 self._db.execute("COMMIT")
-                if usage - freed <= self.cache_limit_bytes:
+                if usage - freed <= goal:
                     break
         if freed:
             log.info("photo cache over its %d-byte limit: evicted %d bytes", self.cache_limit_bytes, freed)

@@ -4879,43 +4879,43 @@ Please send this file to your IT support. The console keeps running; restart it 
     <name>Photos</name>
     <message>
         <source>Report</source>
-        <translation type="unfinished"></translation>
+        <translation>上报</translation>
     </message>
     <message>
         <source>Detection</source>
-        <translation type="unfinished"></translation>
+        <translation>发现</translation>
     </message>
     <message>
         <source>Handled</source>
-        <translation type="unfinished"></translation>
+        <translation>处置</translation>
     </message>
     <message>
         <source>Verification passed</source>
-        <translation type="unfinished">核查通过</translation>
+        <translation>核查通过</translation>
     </message>
     <message>
         <source>Verification failed</source>
-        <translation type="unfinished">核查不通过</translation>
+        <translation>核查未通过</translation>
     </message>
     <message>
         <source>Callback</source>
-        <translation type="unfinished">回访</translation>
+        <translation>回访</translation>
     </message>
     <message>
         <source>Waiting to upload</source>
-        <translation type="unfinished"></translation>
+        <translation>等待上传</translation>
     </message>
     <message>
         <source>Uploading</source>
-        <translation type="unfinished"></translation>
+        <translation>上传中</translation>
     </message>
     <message>
         <source>On the server</source>
-        <translation type="unfinished"></translation>
+        <translation>已上传</translation>
     </message>
     <message>
         <source>Refused by the server</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器拒收</translation>
     </message>
 </context>
 <context>
@@ -5038,11 +5038,11 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
     <message>
         <source>This category needs a photo with this step; attach one and send it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>此类别的这一步需要照片；请附上照片后重新提交。</translation>
     </message>
     <message>
         <source>A photo this step names never reached the server (it was refused: see its reason); attach another and send it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>此步骤引用的照片未能到达服务器（已被拒收，原因见说明）；请另附照片后重新提交。</translation>
     </message>
     <message>
         <source>The command was malformed.</source>

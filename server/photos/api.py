@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -50,14 +51,16 @@ def upload_status(upload_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
 
 
 @router.put("/api/photos/uploads/{upload_id}", response_model=None,
-            responses=responses(401, (403, "out_of_scope, forbidden"), (404, "unknown_upload"), _UPLOAD_REFUSALS,
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+            responses=responses(400, 401, (403, "out_of_scope, forbidden"), (404, "unknown_upload"), _UPLOAD_REFUSALS,
                                 413, (415, "unsupported_type"), _FILE_REFUSALS, 503, ok=UploadAnswer))
 async def put_chunk(upload_id: uuid.UUID, request: Request, user: User, ctx: Ctx,
                     offset: int = Query(ge=0, le=2**40, description="where these bytes start in the file")) -> Response:
     """The raw bytes of the file from `offset` (`application/octet-stream`); the last chunk completes it."""
     data = await request.body()
     answer = await run_in_threadpool(uploads.put_chunk, ctx, user, upload_id, offset, data,
-                                     request.headers.get("x-onegrid-console"))
+                                     (request.headers.get("x-onegrid-console") or "")[:64] or None)
     return _json(answer)
 
 
@@ -88,14 +91,17 @@ def photo_meta(photo_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
     return _json(uploads.photo_answer(*_photo(ctx, user, photo_id)))
 
 
-@router.get("/api/photos/{photo_id}/{kind}", response_model=None,
+@router.get("/api/photos/{photo_id}/{kind}", response_model=None, response_class=Response,
             responses={**responses(401, (403, "out_of_scope"), (404, "not_found, no_thumbnail"), 422,
                                    (503, "database_unavailable, storage_unavailable")),
-                       200: {"description": "the file", "content": {"image/jpeg": {}, "application/octet-stream": {}}}})
-def photo_file(photo_id: uuid.UUID, kind: str, user: User, ctx: Ctx) -> Response:
+                       200: {"description": "the file (the thumbnail is always a JPEG)", "content": {
+                           "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                           "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+def photo_file(photo_id: uuid.UUID, kind: Literal["thumbnail", "full"], user: User, ctx: Ctx) -> Response:
     """`thumbnail` (JPEG, 320 px, no metadata) or `full` (the file; without EXIF when the centre says so)."""
-    if kind not in ("thumbnail", "full"):
-        raise ApiError(404, "not_found", "a photo has a 'thumbnail' and a 'full' file")
     photo, blob = _photo(ctx, user, photo_id)
-    data, media_type = file_bytes(ctx, blob, kind)
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=86400, immutable"})
+    data, media_type, stripped = file_bytes(ctx, blob, kind)
+    headers = {"Cache-Control": "private, max-age=86400, immutable"}
+    if stripped:
+        headers["X-OneGrid-Stripped"] = "1"  # not the original bytes: they cannot match the photo's hash
+    return Response(data, media_type=media_type, headers=headers)

@@ -15,7 +15,9 @@ from server.platform.errors import ApiError
 log = logging.getLogger(__name__)
 
 
-def file_bytes(ctx, blob: PhotoBlobRow, kind: str) -> tuple[bytes, str]:
+def file_bytes(ctx, blob: PhotoBlobRow, kind: str) -> tuple[bytes, str, bool]:
+    """The bytes, their media type, and whether they were stripped of metadata (then they no longer
+    match the photo's hash)."""
     storage = ctx.photo_storage
     if kind == "thumbnail":
         if not blob.has_thumbnail:
@@ -40,4 +42,5 @@ def file_bytes(ctx, blob: PhotoBlobRow, kind: str) -> tuple[bytes, str]:
             src.write_bytes(data)
             images.stripped_copy(src, dest)
             data = dest.read_bytes()
-    return data, media_type
+        return data, media_type, True
+    return data, media_type, False
