@@ -32,6 +32,7 @@ from app.cases.commands import Command
 from app.cases.countdown import Level, countdown
 from app.cases.evidence import photo_hashes
 from app.platform import labels
+from app.sync.photo_upload import refresh_case_photos
 from ui.cases.actions import CaseActionBar, CaseActionController
 from ui.cases.issuing import now_utc, ui_language
 from ui.cases.queue_model import format_duration
@@ -174,7 +175,8 @@ class CaseDetailDock(QDockWidget):
         self.tabs.addTab(self.task_panel, "")
         layout.addWidget(self.tabs, 1)
         self.photo_strip = PhotoStrip(getattr(ctx, "photos", None), body, refdata=ctx.cache.refdata,
-                                      language=partial(ui_language, ctx), unit_name=partial(unit_label, ctx))
+                                      language=partial(ui_language, ctx), unit_name=partial(unit_label, ctx),
+                                      learn=photo_learner(ctx))
         self.photo_strip.message.connect(lambda case_id, text, error: ctx.current.tell(case_id, text, error=error))
         self.photo_strip.install_on(self)  # drops and Ctrl+V on the whole dock
         layout.addWidget(self.photo_strip)
@@ -463,6 +465,15 @@ class CaseDetailDock(QDockWidget):
 
     def _unit_name(self, unit_id: str | None) -> str:
         return unit_label(self.ctx, unit_id)
+
+
+def photo_learner(ctx: ConsoleContext):
+    """learn(case_id): the server's photos of a case into the console's store (None without a server)."""
+    engine, store = getattr(ctx, "engine", None), getattr(ctx, "photos", None)
+    client = getattr(engine, "client", None)
+    if store is None or client is None or getattr(ctx.session, "offline", False):
+        return None
+    return lambda case_id: refresh_case_photos(client, store, case_id)
 
 
 def unit_label(ctx: ConsoleContext, unit_id: str | None) -> str:

@@ -56,10 +56,19 @@ class PhotoStrip(QWidget):
     shown = Signal(int)              # thumbnails on screen (after each load)
     message = Signal(object, str, bool)  # case id, text, is error
 
-    def __init__(self, store, parent: QWidget | None = None, *, refdata=None, language=None, unit_name=None):
+    def __init__(self, store, parent: QWidget | None = None, *, refdata=None, language=None, unit_name=None,
+                 learn=None):
         super().__init__(parent)
         self.setObjectName("photoStrip")
         self.store = store
+        # learn(case_id): ask the server for the case's photos other consoles attached (blocking: run off the
+        # GUI thread; None when there is no server)
+        self._learn = learn
+        if store is not None and hasattr(store, "events"):
+            self._relay = _StoreRelay()  # the store's events come from the writer and sync threads
+            self._relay.changed.connect(self._store_changed)
+            store.events.changed.connect(self._relay.changed.emit)
+            self.destroyed.connect(lambda *_: store.events.changed.disconnect(self._relay.changed.emit))
         # For the case report's names (callables: the reference data and language in use when it is made)
         self._refdata, self._language, self._unit_name = refdata, language, unit_name
         self.case = None
@@ -149,7 +158,16 @@ class PhotoStrip(QWidget):
         if case is not None and not same:
             index = self.step_box.findData(default_step(case.status))
             self.step_box.setCurrentIndex(max(index, 0))
+            if self._learn is not None and self.store is not None:
+                learn, case_id = self._learn, case.id
+                run_op(lambda: learn(case_id), None,
+                       lambda exc: log.info("photos of case %s not learned from the server: %s", case_id, exc),
+                       owner=self)  # what it finds comes back as the store's `changed` event
         self.reload()
+
+    def _store_changed(self, case_ids) -> None:
+        if self.case is not None and self.case.id in set(case_ids or ()):
+            self.reload()
 
     def reload(self) -> None:
         self._generation += 1
@@ -335,6 +353,10 @@ class PhotoStrip(QWidget):
         self.message.emit(case_id, " ".join(parts), bool(outcome.refused))
         if self.case is not None and self.case.id == case_id:
             self.reload()
+
+
+class _StoreRelay(QObject):
+    changed = Signal(object)  # case ids whose photos changed
 
 
 class _DropFilter(QObject):

@@ -256,6 +256,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
     engine = SyncEngine(outcome.cache, outcome.client)
     photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
+    engine.use_photos(photos)  # queued photos go up before the commands that name them
     ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine,
                          settings=settings, photos=photos)  # MainWindow keeps ctx.settings current
     ctx.connect_core()

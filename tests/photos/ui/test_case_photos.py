@@ -156,3 +156,40 @@ def test_the_same_picture_dropped_twice_is_kept_once(qtbot, make_ctx, cases, pho
     assert drop(dock, [path])  # the same content again is the same photo
     qtbot.waitUntil(lambda: dock.photo_strip.attacher.running == 0, timeout=5000)
     assert len(photo_store.photos_for_case(case_id)) == 1
+
+
+def test_photos_added_elsewhere_appear_in_the_strip_of_the_shown_case(qtbot, make_ctx, cases, photo_store,
+                                                                       photo_files):
+    """The store says which cases' photos changed (an upload finished, the server named another console's
+    photos); the strip of the shown case follows, whatever thread the news came from."""
+    import threading
+
+    case_id, other = cases.make(Status.IN_PROGRESS), cases.make(Status.IN_PROGRESS)
+    dock = detail_for(qtbot, make_ctx(LEAD), photo_store, case_id)
+    path = photo_files("from-the-writer.jpg")
+    worker = threading.Thread(target=lambda: (photo_store.add(case_id, "handled", path),
+                                              photo_store.add(other, "handled", path)))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: thumbs_shown(dock) == ["handled"], timeout=5000)
+
+
+def test_opening_a_case_online_learns_the_photos_other_consoles_attached(qtbot, make_ctx, cases, photo_store):
+    """`learn` stands for the sync's refresh_case_photos (the server's answer goes into the store as
+    remote photos: their files come on demand, a placeholder until then)."""
+    from ui.photos.strip import PhotoStrip
+
+    case_id = cases.make(Status.HANDLED)
+    asked = []
+
+    def learn(cid):
+        asked.append(cid)
+        photo_store.merge_remote([{"case_id": str(cid), "step": "report", "sha256": "ab" * 32,
+                                   "mime": "image/jpeg", "size": 1234, "photo_id": "p-1"}])
+
+    strip = PhotoStrip(photo_store, learn=learn)
+    qtbot.addWidget(strip)
+    strip.set_case(make_ctx(LEAD).cache.case(case_id))
+    qtbot.waitUntil(lambda: len(strip.buttons) == 1, timeout=5000)
+    assert asked == [case_id] and strip.buttons[0].property("step") == "report"
+    assert "waiting to upload" not in strip.buttons[0].toolTip()  # a remote photo is on the server
