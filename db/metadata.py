@@ -9,6 +9,7 @@ from db import (  # noqa: F401  (they declare the tables)
     map,
     metrics,
     open311,
+    photos,
     platform,
     refdata,
     sensors,

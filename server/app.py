@@ -35,6 +35,7 @@ from server.maintenance import maintenance_loop
 from server.map import api as map_api
 from server.metrics import api as metrics_api
 from server.open311 import api as open311_api
+from server.photos import api as photos_api
 from server.platform import api as platform_api
 from server.platform import ops_api, users_api
 from server.platform.errors import install_error_handlers
@@ -113,7 +114,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.state.open311 = open311_api.Open311Service()
     install_error_handlers(app)
     for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api):
+                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

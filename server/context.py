@@ -27,6 +27,7 @@ from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
 from server.feed.read import DataPage, latest_position, read_changes
 from server.feed.record import FEED_CHANGED
 from server.feed.ring import FeedRing
+from server.photos.storage import open_storage
 from server.platform.advisory import SessionLocks
 from server.platform.auth import (
     AuthUser,
@@ -74,6 +75,7 @@ class ServerContext:
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
+    photo_backend: Any = field(default=None)  # server.photos.storage.BlobStorage; opened on first use
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
     feed_ring: FeedRing = field(init=False)
@@ -108,6 +110,13 @@ class ServerContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def photo_storage(self):
+        """Where photo files go (`settings.photo_storage`: a folder or an S3 bucket), opened on first use."""
+        if self.photo_backend is None:
+            self.photo_backend = open_storage(self.settings)
+        return self.photo_backend
 
     @property
     def refdata(self) -> RefData:

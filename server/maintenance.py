@@ -1,5 +1,5 @@
 """Periodic housekeeping on the server's event loop: automatic escalation, overdue supervision orders, the
-sensor sweep, raw-reading retention, and purging old tokens and failed-login counts.
+sensor sweep, raw-reading retention, photo retention, and purging old tokens and failed-login counts.
 
 Each round runs in a worker thread (blocking database work) and never overlaps the next one; a failing
 round is logged and the loop goes on. On PostgreSQL one process among all those on the database sweeps:
@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from server.cases.escalation import escalate_overdue
 from server.cases.joint_overdue import escalate_overdue_co_tasks
 from server.cases.supervision import mark_overdue_orders
+from server.photos import retention as photo_retention
 from server.platform.advisory import SWEEP_LOCK
 from server.platform.auth import purge_expired_tokens
 from server.sensors import alarms as sensor_alarms
@@ -47,6 +48,10 @@ def maintenance_round(ctx: ServerContext) -> bool:
     if purged:
         log.info("purged %d failed-login counts nothing counts any more", purged)
     sensor_maintenance(ctx)
+    try:
+        photo_retention.sweep(ctx)
+    except Exception:
+        log.exception("photo retention sweep failed")
     return True
 
 

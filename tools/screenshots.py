@@ -5,7 +5,8 @@
 
 Runs the real demo (embedded server, logged in as shift lead lead1) in this process; without a display it
 re-runs itself under `xvfb-run`. Per language: wait until the console is online and the map has drawn →
-`online-<lang>.png`; a dispatch queued while the console is cut off, overtaken by another desk's
+`online-<lang>.png`; a case in handling gets a report and a handled photo (drawn) → `photos-strip-<lang>.png`
+(the strip in the case detail) and `before-after-<lang>.png` (the viewer, side by side); a dispatch queued while the console is cut off, overtaken by another desk's
 dispatch and refused on reconnecting → `conflict-<lang>.png` (the banner and the conflicts list),
 `lead-queue-<lang>.png` (the lead's work queue), `lookup-<lang>.png` (Ctrl+K, the whole screen: the
 lookup is its own window); bring the lead's docks forward → `performance-<lang>.png` (unit performance, behind
@@ -174,6 +175,80 @@ async def _conflict_scene(console, out: Path, suffix: str) -> None:
     window.lookup.hide()
 
 
+def _draw_cover(path: Path, *, fixed: bool, gps=None) -> Path:
+    """A street photo drawn for the shots (nothing is downloaded): a manhole cover on the road, broken in
+    the report, replaced in the handled photo."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (118, 118, 114))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, 1200, 7):  # asphalt grain
+        draw.line([(i, 0), (i * 3 % 1200, 900)], fill=(110 + i % 9, 110 + i % 9, 107), width=1)
+    draw.rectangle([0, 0, 1200, 180], fill=(176, 196, 214))  # kerb and pavement
+    draw.rectangle([0, 170, 1200, 200], fill=(200, 200, 195))
+    for x in range(60, 1200, 260):
+        draw.rectangle([x, 700, x + 140, 730], fill=(236, 236, 228))  # lane marking
+    if fixed:
+        draw.ellipse([420, 330, 780, 600], fill=(58, 58, 60), outline=(30, 30, 30), width=8)
+        for r in range(20, 170, 28):
+            draw.ellipse([600 - r, 465 - r * 0.75, 600 + r, 465 + r * 0.75], outline=(80, 80, 82), width=5)
+    else:
+        draw.ellipse([420, 330, 780, 600], fill=(12, 12, 14))  # the open shaft
+        draw.polygon([(430, 360), (560, 330), (520, 450)], fill=(70, 70, 72))  # broken pieces
+        draw.polygon([(700, 560), (790, 470), (800, 590)], fill=(66, 66, 68))
+        draw.polygon([(860, 600), (930, 380), (1000, 600)], fill=(235, 110, 20))  # a warning cone
+        draw.rectangle([880, 470, 980, 500], fill=(245, 245, 245))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2026:12:06 08:12:00" if not fixed else "2026:12:06 15:40:00"
+    if gps:
+        def dms(v):
+            d = int(v)
+            m = int((v - d) * 60)
+            return (float(d), float(m), round(((v - d) * 60 - m) * 60, 2))
+        ifd = exif.get_ifd(0x8825)
+        ifd[1], ifd[2], ifd[3], ifd[4] = "N", dms(gps[0]), "E", dms(gps[1])
+    image.save(path, quality=88, exif=exif.tobytes())
+    return path
+
+
+async def _photo_scene(console, out: Path, suffix: str) -> None:
+    """A case with the report photo (broken cover) and the handled photo (new cover): the strip in the case
+    detail, then the viewer's before/after, as the lead sees them before closing."""
+    ctx, window = console.ctx, console.window
+    summaries = [s for s in ctx.cache.summaries() if str(s.status) in ("handled", "verifying", "in_progress")]
+    if ctx.photos is None or not summaries:
+        log.warning("no photo store or no case in handling: no photo shots")
+        return
+    case_id = summaries[0].id
+    case = ctx.cache.case(case_id)
+    folder = Path(tempfile.mkdtemp(prefix="onegrid-shot-photos-"))
+    gps = (case.location.lat, case.location.lon)
+    ctx.photos.add(case_id, "report", _draw_cover(folder / "report.jpg", fixed=False, gps=gps))
+    ctx.photos.add(case_id, "handled", _draw_cover(folder / "handled.jpg", fixed=True, gps=gps))
+    detail = window.docks["caseDetailDock"]
+    detail.show()
+    detail.raise_()
+    ctx.select_case(case_id)
+    strip = detail.photo_strip
+    await _until(lambda: len(strip.buttons) == 2, 30, "the photo strip")
+    await asyncio.sleep(1.5)
+    _save(console, out / f"photos-strip-{suffix}.png")
+    viewer = strip.open_compare()
+    await _until(lambda: viewer.before_pane.view.has_image() and viewer.pane.view.has_image(), 30,
+                 "the before/after viewer")
+    viewer.resize(1300, 760)
+    await asyncio.sleep(1.0)
+    viewer.fit()
+    await asyncio.sleep(0.5)
+    path = out / f"before-after-{suffix}.png"
+    if _wanted(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        viewer.grab().save(str(path))
+        print(f"saved {path}")
+    viewer.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _report_offline(cache, actor, n: int) -> None:
     """A report taken on the phone while the server is away, queued in the outbox."""
     from app.platform.enums import Action
@@ -220,7 +295,9 @@ async def _script(console, out: Path, suffix: str) -> None:
     _save(console, out / f"online-{suffix}.png")
     if not ONLY or ONLY & MAP_SHOTS:
         await _map_scene(console, out, suffix)
-    if ONLY and not ONLY - MAP_SHOTS:
+    if not ONLY or ONLY & {"photos-strip", "before-after"}:
+        await _photo_scene(console, out, suffix)
+    if ONLY and not ONLY - MAP_SHOTS - {"online", "photos-strip", "before-after"}:
         return
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await _conflict_scene(console, out, suffix)

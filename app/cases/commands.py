@@ -69,10 +69,12 @@ class SendVerifyPayload(_Payload):
 
 class VerifyPayload(_Payload):
     note: Text = Field(default="", max_length=2000)
+    attachments: tuple[Text, ...] = Field(default=(), max_length=20)  # photo hashes (app.photos)
 
 
 class VerifyFailPayload(_Payload):
     reason: Text = Field(min_length=1, max_length=2000)
+    attachments: tuple[Text, ...] = Field(default=(), max_length=20)
 
 
 class ExtensionPayload(_Payload):

@@ -54,6 +54,10 @@ REASONS: dict[str, str] = {
     "bad_object_code": QT_TRANSLATE_NOOP("Refusals", "The object code does not fit the case's category."),
     "top_of_hierarchy": QT_TRANSLATE_NOOP("Refusals", "The case was already at the top of the unit hierarchy."),
     "invalid_payload": QT_TRANSLATE_NOOP("Refusals", "Some of the information sent was missing or invalid."),
+    "photo_required": QT_TRANSLATE_NOOP("Refusals", "This category needs a photo with this step; attach one and "
+                                                    "send it again."),
+    "photos_missing": QT_TRANSLATE_NOOP("Refusals", "A photo this step names never reached the server (it was "
+                                                    "refused: see its reason); attach another and send it again."),
     "invalid_request": QT_TRANSLATE_NOOP("Refusals", "The command was malformed."),
     "invalid_time": QT_TRANSLATE_NOOP("Refusals", "The command's time could not be read."),
     "bad_clock": QT_TRANSLATE_NOOP("Refusals", "This computer's clock is more than a day ahead of the server's; "

@@ -30,6 +30,7 @@ from app.cases.commands import (
     SuspendPayload,
     parse_payload,
 )
+from app.cases.evidence import require_photo
 from app.cases.object_codes import object_code_problem
 from app.platform import scope
 from app.platform.enums import TERMINAL_STATUSES, Action, Role, Stage, Status
@@ -314,6 +315,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
                          "dispute": True}))
     elif action == Action.REPORT_HANDLED:
         assert isinstance(payload, HandledPayload)
+        require_photo(case, action, payload.attachments, refdata)
         changes |= _finish_stage(case, now) | _start_stage(case, Stage.VERIFY, now, refdata)
         changes |= {"extension": None, "attachments": tuple(case.attachments) + tuple(payload.attachments)}
     elif action == Action.SEND_VERIFY:
@@ -322,9 +324,11 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         event_payload["inspector"] = inspector
         changes |= {"inspector": inspector, "verification": None}
     elif action == Action.VERIFY_PASS:
-        changes["verification"] = "passed"
+        require_photo(case, action, payload.attachments, refdata)
+        changes |= {"verification": "passed", "attachments": tuple(case.attachments) + tuple(payload.attachments)}
     elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit, against its original deadline
-        changes |= {"verification": None, "rework_count": case.rework_count + 1}
+        changes |= {"verification": None, "rework_count": case.rework_count + 1,
+                    "attachments": tuple(case.attachments) + tuple(payload.attachments)}
         changes |= _resume_handling(case, now, refdata)
     elif action == Action.CLOSE:
         changes |= _finish_stage(case, now) | {"stage": None, "due_at": None}

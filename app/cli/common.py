@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.cache import LocalCache
 from app.cases.workflow import Actor
+from app.photos import PhotoStore
 from app.platform.enums import Role
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine
@@ -76,5 +77,10 @@ def read_password(args) -> str:
 
 def sync_once(cache: LocalCache, client: ServerClient) -> SyncEngine:
     engine = SyncEngine(cache, client)
-    asyncio.run(engine.sync_once())
+    photos = PhotoStore(cache.directory)  # queued photos go up before the commands that name them
+    engine.use_photos(photos)
+    try:
+        asyncio.run(engine.sync_once())
+    finally:
+        photos.close()
     return engine

@@ -20,6 +20,7 @@ from uuid import UUID
 from app.cache import LocalCache
 from app.cases.workflow import WorkflowError
 from app.cli import followups as followup_commands
+from app.cli import photos as photo_commands
 from app.cli import shifts as shift_commands
 from app.cli import tasks as task_commands
 from app.cli.common import (
@@ -320,6 +321,7 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
     shift_commands.add_commands(sub)
     task_commands.add_commands(sub)
     followup_commands.add_commands(sub, _issue, _find_case)
+    photo_commands.add_commands(sub, _issue, _find_case)
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:

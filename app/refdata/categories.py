@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.platform.enums import Priority
-from app.refdata.entities import CRITERIA_FIELDS, Category, as_priority
+from app.refdata.entities import CRITERIA_FIELDS, PHOTO_FIELDS, Category, as_priority
 from app.refdata.errors import RefDataError, Src
 from app.refdata.files import first_duplicate, read_csv
 from app.refdata.time_fields import TimeLimitError
@@ -100,9 +100,19 @@ def category_from_row(row: Mapping[str, Any], err: Callable[[str], RefDataError]
             raise err(f"category {code!r}: emergency must be 0 or 1, got {emergency!r}")
         emergency = emergency == "1"
     criteria = {k: str(row.get(k) or "").strip() for k in CRITERIA_FIELDS}
+    photos = {}
+    for k in PHOTO_FIELDS:
+        value = row.get(k, False)
+        if isinstance(value, str):
+            if value not in ("", "0", "1"):
+                raise err(f"category {code!r}: {k} must be 0 or 1, got {value!r}")
+            value = value == "1"
+        if not isinstance(value, bool):
+            raise err(f"category {code!r}: {k} must be true or false, got {value!r}")
+        photos[k] = value
     return Category(code=code, kind=kind, major=major, minor=minor, name=row["name"],
                     name_en=row["name_en"], default_priority=default_priority, limits=limits,
-                    emergency=bool(emergency), **criteria)
+                    emergency=bool(emergency), **criteria, **photos)
 
 
 def validate_categories(categories: Sequence[Category], src: Src) -> None:

@@ -42,6 +42,7 @@ class Unit:
 
 
 CRITERIA_FIELDS = ("register_criteria", "close_criteria", "register_criteria_en", "close_criteria_en")
+PHOTO_FIELDS = ("photo_on_handled", "photo_on_verify")  # optional columns of categories.csv, 0 or 1
 
 
 @WIRE
@@ -63,6 +64,9 @@ class Category:
     close_criteria: str = ""
     register_criteria_en: str = ""
     close_criteria_en: str = ""
+    # evidence required (the standard practice): a photo with "handled", and with a passed verification
+    photo_on_handled: bool = False
+    photo_on_verify: bool = False
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
@@ -73,7 +77,7 @@ class Category:
                "default_priority": str(self.default_priority),
                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
                "emergency": self.emergency}
-        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
+        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS + PHOTO_FIELDS if getattr(self, k)}
         return out | criteria  # absent when empty: older bundles keep their version
 
 

@@ -19,6 +19,7 @@ from app.refdata.calendar import policy_from_dict
 from app.refdata.categories import category_from_row, validate_categories
 from app.refdata.entities import (
     CRITERIA_FIELDS,
+    PHOTO_FIELDS,
     Category,
     Grid,
     ResponsibilityRule,
@@ -311,6 +312,7 @@ class RefData:
                    "default_priority": f.text("default_priority"), "limits": limits,
                    "emergency": emergency}
             row |= {k: f.text(k, required=False) for k in CRITERIA_FIELDS}
+            row |= {k: obj[k] for k in PHOTO_FIELDS if k in obj}
             cats.append(category_from_row(row, f.error, policy.calendar))
         grids = []
         for i, obj in enumerate(lists["grids"]):

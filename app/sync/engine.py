@@ -23,12 +23,15 @@ from typing import Any, Callable
 
 from app.cache import LocalCache
 from app.cases.commands import CommandResult
+from app.cases.evidence import PHOTO_GATED, photo_hashes
+from app.photos.store import PhotoStore
 from app.platform.events import EventGroup
 from app.sync.backoff import Backoff
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.contract import SyncServer
 from app.sync.entity_push import EntityPush
 from app.sync.net_calls import drop, off_loop
+from app.sync.photo_upload import PhotoFetcher, PhotoUploader
 from app.sync.state import Connection, SyncState
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,19 @@ class SyncEngine(EntityPush):
         self._answered = False  # the server answered since this engine started or last went offline
         self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
         self.events.state_changed.connect(self._note_connectivity)
+        self.photos: PhotoUploader | None = None  # set by use_photos
+
+    def use_photos(self, store: PhotoStore) -> None:
+        """Send the store's queued photos before the commands that name them, and fetch the server's
+        photos on demand (`app.sync.photo_upload`). Needs a real `ServerClient`."""
+        self.photos = PhotoUploader(store, self.client, case_queued=lambda case_id: bool(
+            self.cache.pending_commands(case_id)), console_id=self.cache.console_id)
+        store.fetcher = PhotoFetcher(self.client)
+        store.events.uploads_changed.connect(self._on_photos_queued)
+
+    def _on_photos_queued(self) -> None:
+        if self.photos is not None and self.photos.store.pending_count():
+            self.kick()
 
     # ------------------------------------------------------------------ state
 
@@ -252,52 +268,74 @@ class SyncEngine(EntityPush):
         deduplicates. On any failure the batches still in flight are awaited and their answers stored
         first; then the failure is handled as for a lone batch (halving on a refusal)."""
         async with self._push_lock:
-            size = self.batch
-            storing: asyncio.Future | None = None  # apply_results of the last answered batch
-            after: int | None = None               # last seq sent or being stored: read the outbox past it
-            flight: list[tuple[list, asyncio.Future]] = []  # (queued rows, push), oldest first
+            await self._send_photos()
+            await self._push_commands()
+            if self.photos is not None and self.photos.store.pending_count():
+                await self._send_photos()  # report photos of cases the push just created
 
-            async def stored() -> None:
-                nonlocal storing
-                if storing is not None:
-                    future, storing = storing, None
-                    await future
-                    self._connected()
+    async def _send_photos(self) -> None:
+        if self.photos is not None and self.photos.store.pending_count():
+            sent = await off_loop(self.photos.drain)
+            if sent:
+                self._connected()
 
-            async def store(results: list[CommandResult]) -> None:
-                nonlocal storing
-                await stored()
-                storing = asyncio.ensure_future(self._in_cache(self.cache.apply_results, results))
+    def _photos_ready(self, command) -> bool:
+        """Whether the photos a step's command names have left this console's queue (sent, or refused
+        for good: the server then refuses the command `photos_missing`, never holding the outbox)."""
+        if self.photos is None or command.action not in PHOTO_GATED:
+            return True
+        return self.photos.store.ready(command.case_id, photo_hashes(command.payload.get("attachments", ())))
 
-            try:
-                while True:
-                    queued = await self._in_cache(self.cache.outbox_batch, size, after) \
-                        if len(flight) < PUSH_DEPTH else []
-                    if queued and flight:
-                        busy = {q.command.case_id for sent, _ in flight for q in sent}
-                        queued = queued[:next((i for i, q in enumerate(queued) if q.command.case_id in busy),
-                                              len(queued))]
-                    if queued:
-                        commands = [q.command for q in queued]
-                        flight.append((queued, asyncio.ensure_future(off_loop(self.client.push, commands))))
-                        after = queued[-1].seq
-                        if len(flight) < PUSH_DEPTH:
-                            continue  # send the next batch before waiting for this one
-                    if not flight:
-                        break
-                    sent, push = flight[0]
-                    try:
-                        answer = await asyncio.shield(push)
-                    except (ServerUnreachable, ServerRefused) as exc:
-                        size = await self._push_failed(exc, flight, store, stored, size)
-                        after = None  # the failed batch's rows are still queued: read from the start
-                        continue
-                    flight.pop(0)
-                    await store(answer.results)
-            finally:
-                for _, push in flight:  # cancelled or failed otherwise: the server deduplicates the resend
-                    drop(push)
-                await stored()
+    async def _push_commands(self) -> None:
+        size = self.batch
+        storing: asyncio.Future | None = None  # apply_results of the last answered batch
+        after: int | None = None               # last seq sent or being stored: read the outbox past it
+        flight: list[tuple[list, asyncio.Future]] = []  # (queued rows, push), oldest first
+
+        async def stored() -> None:
+            nonlocal storing
+            if storing is not None:
+                future, storing = storing, None
+                await future
+                self._connected()
+
+        async def store(results: list[CommandResult]) -> None:
+            nonlocal storing
+            await stored()
+            storing = asyncio.ensure_future(self._in_cache(self.cache.apply_results, results))
+
+        try:
+            while True:
+                queued = await self._in_cache(self.cache.outbox_batch, size, after) \
+                    if len(flight) < PUSH_DEPTH else []
+                if queued and self.photos is not None:  # a step waits for its photos, in issue order
+                    queued = queued[:next((i for i, q in enumerate(queued) if not self._photos_ready(q.command)),
+                                          len(queued))]
+                if queued and flight:
+                    busy = {q.command.case_id for sent, _ in flight for q in sent}
+                    queued = queued[:next((i for i, q in enumerate(queued) if q.command.case_id in busy),
+                                          len(queued))]
+                if queued:
+                    commands = [q.command for q in queued]
+                    flight.append((queued, asyncio.ensure_future(off_loop(self.client.push, commands))))
+                    after = queued[-1].seq
+                    if len(flight) < PUSH_DEPTH:
+                        continue  # send the next batch before waiting for this one
+                if not flight:
+                    break
+                sent, push = flight[0]
+                try:
+                    answer = await asyncio.shield(push)
+                except (ServerUnreachable, ServerRefused) as exc:
+                    size = await self._push_failed(exc, flight, store, stored, size)
+                    after = None  # the failed batch's rows are still queued: read from the start
+                    continue
+                flight.pop(0)
+                await store(answer.results)
+        finally:
+            for _, push in flight:  # cancelled or failed otherwise: the server deduplicates the resend
+                drop(push)
+            await stored()
 
     async def _push_failed(self, exc: Exception, flight: list, store, stored, size: int) -> int:
         """The oldest batch in flight failed with `exc`: store the answers of the newer ones (their

@@ -11,6 +11,7 @@
  *   pick    {on: bool}                                             "pick a location" mode
  *   base    {on: bool}                                             show/hide the raster base map
  *   theme   {name: "light"|"dark"}                                 follow the console's theme (live)
+ *   photos  {id, thumbs: [{url, label, title}...], total}          a case's thumbnails in a popup on its marker
  * Messages to Python (message.type): ready, case_clicked {id}, sensor_clicked {id},
  *   location_picked {lat, lon}, pick_cancelled, error {message}.
  * Every asset is local; nothing here makes a network request.
@@ -364,6 +365,23 @@
     return !!m;
   }
 
+  // The urls are onegrid://photos/… : the console's own photo cache, never the network.
+  function showPhotos(msg) {
+    var m = markers.get(msg.id);
+    if (!m) return 0;
+    var thumbs = msg.thumbs || [];
+    if (!thumbs.length) { m.closePopup(); m.unbindPopup(); return 0; }
+    var html = "<div class='og-photos'><b>" + esc(m.og.n) + "</b><div>" + thumbs.map(function (t) {
+      return "<figure style='display:inline-block;margin:2px;text-align:center'><img src='" + esc(t.url) +
+             "' title='" + esc(t.title) + "' style='width:72px;height:72px;object-fit:cover'>" +
+             "<figcaption style='font-size:10px'>" + esc(t.label) + "</figcaption></figure>";
+    }).join("") + "</div>" + (msg.total > thumbs.length ? "<div>+" + (msg.total - thumbs.length) + "</div>" : "") +
+      "</div>";
+    m.unbindPopup();
+    m.bindPopup(html, {maxWidth: 360, autoPan: true, className: "og-photo-popup"}).openPopup();
+    return thumbs.length;
+  }
+
   // ------------------------------------------------------------------ sensors
 
   function sensorTooltip(layer) {
@@ -565,6 +583,8 @@
           return JSON.stringify({pick: pickOn});
         case "theme":
           return JSON.stringify({theme: setTheme(msg.name)});
+        case "photos":
+          return JSON.stringify({photos: showPhotos(msg)});
         case "base":
           if (baseLayer) { if (msg.on) baseLayer.addTo(map); else map.removeLayer(baseLayer); }
           return JSON.stringify({base: !!(baseLayer && map.hasLayer(baseLayer))});

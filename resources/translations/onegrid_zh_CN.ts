@@ -4272,6 +4272,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>来电人</translation>
     </message>
     <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
         <source>Possible duplicates: same category, within {m:g} m, reported in the last {h:g} h, still open</source>
         <translation>可能重复：同一类别、{m:g} 米范围内、最近 {h:g} 小时内上报且尚未办结</translation>
     </message>
@@ -4678,6 +4682,356 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>PhotoDescribe</name>
+    <message>
+        <source>taken {time}</source>
+        <translation>拍摄于 {time}</translation>
+    </message>
+    <message>
+        <source>no EXIF time</source>
+        <translation>无拍摄时间</translation>
+    </message>
+    <message>
+        <source>at {place}</source>
+        <translation>位置 {place}</translation>
+    </message>
+    <message>
+        <source>no EXIF location</source>
+        <translation>无拍摄位置</translation>
+    </message>
+    <message>
+        <source>waiting to upload</source>
+        <translation>等待上传</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoReports</name>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Coordinates</source>
+        <translation>坐标</translation>
+    </message>
+    <message>
+        <source>Responsible unit</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <source>Created / updated</source>
+        <translation>创建 / 更新</translation>
+    </message>
+    <message>
+        <source>Case report {number}</source>
+        <translation>案件报告 {number}</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>处理环节</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>No photos.</source>
+        <translation>无照片。</translation>
+    </message>
+    <message>
+        <source>Photos: before and after</source>
+        <translation>照片：处置前后</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoSteps</name>
+    <message>
+        <source>Report</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>处置</translation>
+    </message>
+    <message>
+        <source>Verification passed</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <source>Verification failed</source>
+        <translation>核查不通过</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Detection frame</source>
+        <translation>识别画面</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoStrip</name>
+    <message>
+        <source>Cannot attach: {error}</source>
+        <translation>无法添加：{error}</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>The step the photos you attach belong to</source>
+        <translation>所添加照片所属的环节</translation>
+    </message>
+    <message>
+        <source>Attach…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Attach photos, videos or PDFs from files</source>
+        <translation>从文件添加照片、视频或 PDF</translation>
+    </message>
+    <message>
+        <source>Before / after</source>
+        <translation>处置前后对比</translation>
+    </message>
+    <message>
+        <source>The report photo beside the handled photo (B in the viewer)</source>
+        <translation>上报照片与处置照片并排对比（查看器中按 B）</translation>
+    </message>
+    <message>
+        <source>Drop files here or paste a picture (Ctrl+V)</source>
+        <translation>将文件拖到此处，或粘贴图片（Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>Case report (PDF)…</source>
+        <translation>案件报告（PDF）…</translation>
+    </message>
+    <message>
+        <source>The case with its steps and the thumbnails of its photos, as a PDF</source>
+        <translation>导出包含各环节及照片缩略图的案件 PDF</translation>
+    </message>
+    <message>
+        <source>Cannot read the photos: {error}</source>
+        <translation>无法读取照片：{error}</translation>
+    </message>
+    <message>
+        <source>{step} ({n})</source>
+        <translation>{step}（{n}）</translation>
+    </message>
+    <message>
+        <source>Photo {n}: {step}</source>
+        <translation>照片 {n}：{step}</translation>
+    </message>
+    <message>
+        <source>Export the case report</source>
+        <translation>导出案件报告</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Cannot write {path}: {error}</source>
+        <translation>无法写入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Case report saved to {path}</source>
+        <translation>案件报告已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Attach to {step}</source>
+        <translation>添加到“{step}”</translation>
+    </message>
+    <message>
+        <source>Photos, videos and PDFs ({patterns})</source>
+        <translation>照片、视频和 PDF（{patterns}）</translation>
+    </message>
+    <message>
+        <source>{n} attached to {step}.</source>
+        <translation>已添加 {n} 个文件到“{step}”。</translation>
+    </message>
+    <message>
+        <source>{file} refused: {reason}</source>
+        <translation>{file} 被拒绝：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoViewer</name>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ 上一张</translation>
+    </message>
+    <message>
+        <source>Previous photo (←, Page Up)</source>
+        <translation>上一张照片（←、Page Up）</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一张 ▶</translation>
+    </message>
+    <message>
+        <source>Next photo (→, Page Down)</source>
+        <translation>下一张照片（→、Page Down）</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom in (+ or the wheel)</source>
+        <translation>放大（+ 或滚轮）</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Zoom out (- or the wheel)</source>
+        <translation>缩小（- 或滚轮）</translation>
+    </message>
+    <message>
+        <source>⟲ Rotate</source>
+        <translation>⟲ 左转</translation>
+    </message>
+    <message>
+        <source>Rotate left (Shift+R)</source>
+        <translation>向左旋转（Shift+R）</translation>
+    </message>
+    <message>
+        <source>Rotate ⟳</source>
+        <translation>右转 ⟳</translation>
+    </message>
+    <message>
+        <source>Rotate right (R)</source>
+        <translation>向右旋转（R）</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Fit to the window (F or 0)</source>
+        <translation>适应窗口大小（F 或 0）</translation>
+    </message>
+    <message>
+        <source>Before / after</source>
+        <translation>处置前后对比</translation>
+    </message>
+    <message>
+        <source>The report photo beside the handled photo (B)</source>
+        <translation>上报照片与处置照片并排对比（B）</translation>
+    </message>
+    <message>
+        <source>No photos</source>
+        <translation>没有照片</translation>
+    </message>
+    <message>
+        <source>{n} of {total}</source>
+        <translation>第 {n} 张，共 {total} 张</translation>
+    </message>
+    <message>
+        <source>Before: {step}</source>
+        <translation>处置前：{step}</translation>
+    </message>
+    <message>
+        <source>After: {step}</source>
+        <translation>处置后：{step}</translation>
+    </message>
+    <message>
+        <source>Cannot open the photo: {error}</source>
+        <translation>无法打开照片：{error}</translation>
+    </message>
+    <message>
+        <source>Not a picture the console can show (a video or a PDF): open it from the case&apos;s files.</source>
+        <translation>控制台无法显示此文件（视频或 PDF）：请从案件文件中打开。</translation>
+    </message>
+</context>
+<context>
+    <name>Photos</name>
+    <message>
+        <source>Report</source>
+        <translation>上报</translation>
+    </message>
+    <message>
+        <source>Detection</source>
+        <translation>发现</translation>
+    </message>
+    <message>
+        <source>Handled</source>
+        <translation>处置</translation>
+    </message>
+    <message>
+        <source>Verification passed</source>
+        <translation>核查通过</translation>
+    </message>
+    <message>
+        <source>Verification failed</source>
+        <translation>核查未通过</translation>
+    </message>
+    <message>
+        <source>Callback</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Waiting to upload</source>
+        <translation>等待上传</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>上传中</translation>
+    </message>
+    <message>
+        <source>On the server</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <source>Refused by the server</source>
+        <translation>服务器拒收</translation>
+    </message>
+</context>
+<context>
     <name>PostsModel</name>
     <message>
         <source>Post</source>
@@ -4794,6 +5148,14 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Some of the information sent was missing or invalid.</source>
         <translation>提交的信息有缺失或无效。</translation>
+    </message>
+    <message>
+        <source>This category needs a photo with this step; attach one and send it again.</source>
+        <translation>此类别的这一步需要照片；请附上照片后重新提交。</translation>
+    </message>
+    <message>
+        <source>A photo this step names never reached the server (it was refused: see its reason); attach another and send it again.</source>
+        <translation>此步骤引用的照片未能到达服务器（已被拒收，原因见说明）；请另附照片后重新提交。</translation>
     </message>
     <message>
         <source>The command was malformed.</source>
@@ -4953,6 +5315,29 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Co-handling unit:</source>
         <translation>协办单位：</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPhotosField</name>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>none yet: drop photos here or paste one (Ctrl+V)</source>
+        <translation>暂无：将照片拖到此处或粘贴（Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>Use the photo&apos;s location ({place})</source>
+        <translation>使用照片的拍摄位置（{place}）</translation>
+    </message>
+    <message>
+        <source>Photos of the report</source>
+        <translation>上报照片</translation>
+    </message>
+    <message>
+        <source>Photos, videos and PDFs ({patterns})</source>
+        <translation>照片、视频和 PDF（{patterns}）</translation>
     </message>
 </context>
 <context>
@@ -5214,6 +5599,48 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Building the console: map, case queue, sensors…</source>
         <translation>正在构建终端：地图、案件列表、传感器…</translation>
+    </message>
+</context>
+<context>
+    <name>StepPhotos</name>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+</context>
+<context>
+    <name>StepPhotosField</name>
+    <message>
+        <source>Add photo…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>{n} photo(s) of {step}; drop or paste (Ctrl+V) more</source>
+        <translation>“{step}”已有 {n} 张照片；可继续拖入或粘贴（Ctrl+V）</translation>
+    </message>
+    <message>
+        <source>This category needs a photo of this step: add one, drop it here or paste it (Ctrl+V).</source>
+        <translation>此类别要求本环节提供照片：请添加、拖入或粘贴（Ctrl+V）。</translation>
+    </message>
+    <message>
+        <source>No photo yet (optional): add one, drop it here or paste it (Ctrl+V).</source>
+        <translation>暂无照片（可选）：可添加、拖入或粘贴（Ctrl+V）。</translation>
+    </message>
+    <message>
+        <source>The photos are still being added: a moment, please.</source>
+        <translation>照片仍在添加中，请稍候。</translation>
+    </message>
+    <message>
+        <source>{step}: this category needs a photo before it can be sent. Add one.</source>
+        <translation>{step}：此类别须附照片才能提交，请添加。</translation>
+    </message>
+    <message>
+        <source>Photos of {step}</source>
+        <translation>“{step}”的照片</translation>
+    </message>
+    <message>
+        <source>Photos, videos and PDFs ({patterns})</source>
+        <translation>照片、视频和 PDF（{patterns}）</translation>
     </message>
 </context>
 <context>

@@ -52,6 +52,7 @@ from server.feed.record import (
     record_change,
 )
 from server.metrics import facts as metrics
+from server.photos.gate import missing_photos
 from server.platform import counters, request_context
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand, ReadBatch
@@ -296,6 +297,8 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
     if isinstance(command, BadCommand):
         result = _rejected(command, command.reason, command.message, case, user, refdata)
     elif (refusal := clock_refusal(command.issued_at, now)) is not None:
+        result = _rejected(command, *refusal, case, user, refdata)
+    elif (refusal := missing_photos(session, command)) is not None:
         result = _rejected(command, *refusal, case, user, refdata)
     else:
         try:

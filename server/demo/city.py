@@ -29,6 +29,8 @@ from db.cases import CaseRow
 from server.cases.commands import apply_command
 from server.demo import followups
 from server.demo.descriptions import describe
+from server.demo.pictures import picture
+from server.photos.direct import attach_bytes
 from server.platform.auth import AuthUser
 from server.platform.database import Database
 
@@ -91,6 +93,7 @@ class CitySimulator:
         self._categories = list(refdata.categories.values()) if isinstance(refdata.categories, dict) \
             else list(refdata.categories)
         self._grids = list(refdata.grids.values()) if isinstance(refdata.grids, dict) else list(refdata.grids)
+        self.photo_ctx = None  # the server context whose photo storage takes the drawn pictures (demo_hooks)
 
     # -- running ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -179,6 +182,9 @@ class CitySimulator:
             AuthUser("system", "System", Role.SYSTEM)
         result = self._send(user, uuid.uuid4(), Action.CREATE, payload, now)
         self.stats.created += result.status == "accepted"
+        if result.status == "accepted" and result.case is not None and source != Source.HOTLINE:
+            step = "detection" if source == Source.VIDEO_AI else "report"
+            self._photo(user, result.case, step, now)  # the reporter's (or the camera's) picture
         return result
 
     # -- moving cases along ------------------------------------------------------------------------
@@ -276,7 +282,21 @@ class CitySimulator:
         u = next((u for u in self._by_role.get(role, []) if u.username == username), None)
         return AuthUser(username, u.display_name if u else username, role, u.unit_id if u else None)
 
+    def _photo(self, user: AuthUser, case: Case, step: str, now: datetime) -> str | None:
+        """A drawn picture of the case's place attached to the step; its hash (None: no photo storage)."""
+        if self.photo_ctx is None:
+            return None
+        try:
+            return attach_bytes(self.photo_ctx, user, case.id, step, picture(case.id, step, case.number, now),
+                                filename=f"{step}.jpg", at=now)
+        except Exception:  # the demo goes on without the picture; the log says why
+            log.exception("demo photo for %s failed", case.id)
+            return None
+
     def _step(self, user: AuthUser, case: Case, action: Action, payload: dict, now: datetime) -> CommandResult:
+        step = _PHOTO_STEPS.get(action)
+        if step is not None and (sha := self._photo(user, case, step, now)) is not None:
+            payload = {**payload, "attachments": [*payload.get("attachments", ()), sha]}  # sent before its command
         result = self._send(user, case.id, action, payload, now)
         self.stats.advanced += result.status == "accepted"
         return result
@@ -332,19 +352,26 @@ class CitySimulator:
             if result.status != "accepted" or result.case is None:
                 continue
             case = result.case
+            self._photo(operator, case, "report", start)
             ranked = [s.unit_id for s in rank_units(self.refdata, case.category_code, case.location.grid_code)]
             for minutes, who, action, body in steps:
                 if action in ("dispatch", "dispatch_second"):
                     unit = ranked[1] if action == "dispatch_second" and len(ranked) > 1 else ranked[0]
                     action, body = Action.DISPATCH, {"unit_id": unit}
                 user = self._handler(case.unit_id) if who == "handler" else who
-                step = self._send(user, case.id, action, body, start + timedelta(minutes=minutes))
+                at = start + timedelta(minutes=minutes)
+                if action in _PHOTO_STEPS and (sha := self._photo(user, case, _PHOTO_STEPS[action], at)) is not None:
+                    body = {**body, "attachments": [sha]}
+                step = self._send(user, case.id, action, body, at)
                 if step.status != "accepted" or step.case is None:
                     log.warning("demo story %s stopped at %s: %s", name, action, step.reason)
                     break
                 case = step.case
             out[name] = case
         return out
+
+
+_PHOTO_STEPS = {Action.REPORT_HANDLED: "handled", Action.VERIFY_PASS: "verify_pass", Action.VERIFY_FAIL: "verify_fail"}
 
 
 def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s: float = 5.0):
@@ -361,6 +388,7 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
 
         import_demo_basemap(ctx)  # the demo's consoles draw its streets and names under the grids
         sim = CitySimulator(ctx.db, ctx.refdata, seed=seed, new_case_every_s=new_case_every_s, clock=ctx.now)
+        sim.photo_ctx = ctx
         holder["sim"] = sim
 
         def run() -> None:

@@ -35,6 +35,13 @@
 | metrics_allow | ONEGRID_METRICS_ALLOW | 127.0.0.1/32,::1/128 (networks that may read `GET /metrics`; "" = none) |
 | metrics_token | ONEGRID_METRICS_TOKEN | "" (a scraper sending `Authorization: Bearer <token>` may read it from anywhere) |
 | demo_shift_close_s | ONEGRID_DEMO_SHIFT_CLOSE_S | 180 (the demo's shift is handed over this long after start) |
+| photo_storage | ONEGRID_PHOTO_STORAGE | "" = ./onegrid-photos (a folder), or s3://bucket[/prefix] |
+| photo_s3_endpoint, photo_s3_region | ONEGRID_PHOTO_S3_ENDPOINT, …_REGION | "" (an S3-compatible store: MinIO, Ceph) |
+| photo_s3_access_key, photo_s3_secret_key | ONEGRID_PHOTO_S3_ACCESS_KEY, …_SECRET_KEY | "" = boto3's credential chain |
+| photo_max_bytes, photo_max_per_step | ONEGRID_PHOTO_MAX_BYTES, ONEGRID_PHOTO_MAX_PER_STEP | 30 MiB, 20 |
+| photo_types | ONEGRID_PHOTO_TYPES | image/jpeg,image/png,image/heic,video/mp4,video/quicktime,application/pdf |
+| photo_retention_days | ONEGRID_PHOTO_RETENTION_DAYS | 365 (after a case is closed or voided) |
+| photo_strip_metadata | ONEGRID_PHOTO_STRIP_METADATA | false (true: full images served without EXIF) |
 
 Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
 in the database (so every server process and a restart see the same counts); a success clears the
@@ -121,6 +128,16 @@ _ENV_NAMES = {
     "metrics_rank_by": "ONEGRID_METRICS_RANK_BY",
     "metrics_min_cases_to_rank": "ONEGRID_METRICS_MIN_CASES_TO_RANK",
     "metrics_composite_weights": "ONEGRID_METRICS_COMPOSITE_WEIGHTS",
+    "photo_storage": "ONEGRID_PHOTO_STORAGE",
+    "photo_s3_endpoint": "ONEGRID_PHOTO_S3_ENDPOINT",
+    "photo_s3_region": "ONEGRID_PHOTO_S3_REGION",
+    "photo_s3_access_key": "ONEGRID_PHOTO_S3_ACCESS_KEY",
+    "photo_s3_secret_key": "ONEGRID_PHOTO_S3_SECRET_KEY",
+    "photo_max_bytes": "ONEGRID_PHOTO_MAX_BYTES",
+    "photo_max_per_step": "ONEGRID_PHOTO_MAX_PER_STEP",
+    "photo_types": "ONEGRID_PHOTO_TYPES",
+    "photo_retention_days": "ONEGRID_PHOTO_RETENTION_DAYS",
+    "photo_strip_metadata": "ONEGRID_PHOTO_STRIP_METADATA",
 }
 
 
@@ -194,6 +211,30 @@ class ServerSettings(BaseModel):
                                "addresses may read GET /metrics without a token; '' = none")
     metrics_token: str = Field("", description="A scraper sending `Authorization: Bearer <this>` may read "
                                "GET /metrics from any address ('' = no token)")
+
+    # photos (server/photos; docs/photos.md)
+    photo_storage: str = Field("", description="Where photo files are kept: a folder ('' = ./onegrid-photos) "
+                               "or s3://bucket[/prefix] for an S3-compatible object store")
+    photo_s3_endpoint: str = Field("", description="Endpoint of an S3-compatible store other than AWS, e.g. "
+                                   "http://minio.local:9000 ('' = AWS)")
+    photo_s3_region: str = Field("", description="Region of the S3 bucket ('' = boto3's default)")
+    photo_s3_access_key: str = Field("", description="S3 access key ('' = boto3's usual credential chain)")
+    photo_s3_secret_key: str = Field("", description="S3 secret key ('' = boto3's usual credential chain)")
+    photo_max_bytes: int = Field(30 * 1024 * 1024, gt=0, le=2**40, description="Largest photo, video or PDF")
+    photo_max_per_step: int = Field(20, ge=1, le=1000, description="Files per case and step")
+    photo_types: str = Field("image/jpeg,image/png,image/heic,video/mp4,video/quicktime,application/pdf",
+                             description="Accepted types, comma-separated (judged by the content's magic bytes)")
+    photo_retention_days: float = Field(365, gt=0, description="Photos of a closed or voided case are removed "
+                                        "this long after it was closed")
+    photo_strip_metadata: bool = Field(False, description="Full images are served without EXIF (place, camera) "
+                                       "to consoles; the original stays in storage")
+
+    @property
+    def photo_limits(self):
+        from app.photos.limits import PhotoLimits
+
+        return PhotoLimits(max_bytes=self.photo_max_bytes, max_per_step=self.photo_max_per_step,
+                           types=frozenset(t.strip() for t in self.photo_types.split(",") if t.strip()))
 
     @property
     def api_docs_enabled(self) -> bool:

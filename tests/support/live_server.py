@@ -22,7 +22,7 @@ UNITS = {"handler_water_supply": "water_supply", "handler_roads": "roads"}
 
 class LiveServer:
     def __init__(self, directory: Path, refdata, users=("operator1", "operator2", "lead1"), port: int | None = None,
-                 database_url: str | None = None, prepare: bool = True):
+                 database_url: str | None = None, prepare: bool = True, **settings):
         self.db_path = directory / "server.sqlite"  # unused with another `database_url` (e.g. PostgreSQL)
         self.database_url = database_url or f"sqlite:///{self.db_path}"
         accounts = tuple((username, PASSWORDS[username], ROLES[username], UNITS.get(username)) for username in users)
@@ -37,6 +37,8 @@ class LiveServer:
         if prepare and not db_templates.prepared.copy_into(self.database_url, ("live server", refdata.version, accounts), build):
             build(self.database_url)
         self.refdata = refdata
+        # photo files in the test's own folder, never the working directory's default
+        self.settings = {"photo_storage": str(directory / "photos"), **settings}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ctx = None
@@ -44,7 +46,8 @@ class LiveServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> LiveServer:
-        settings = ServerSettings(database_url=self.database_url, maintenance_interval_s=0, port=self.port)
+        settings = ServerSettings(database_url=self.database_url, maintenance_interval_s=0, port=self.port,
+                                  **self.settings)
         app = create_app(settings, refdata=self.refdata)
         self.ctx = app.state.ctx  # the running server's context (tests may reach into it)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",

@@ -30,12 +30,15 @@ from app.cases import workflow
 from app.cases.case import Case
 from app.cases.commands import Command
 from app.cases.countdown import Level, countdown
+from app.cases.evidence import photo_hashes
 from app.platform import labels
+from app.sync.photo_upload import refresh_case_photos
 from ui.cases.actions import CaseActionBar, CaseActionController
 from ui.cases.issuing import now_utc, ui_language
 from ui.cases.queue_model import format_duration
 from ui.cases.task_panel import CaseTasksPanel
 from ui.cases.timeline import CaseTimeline, format_time
+from ui.photos.strip import PhotoStrip
 from ui.shell import theme
 from ui.shell.ops import run_op
 
@@ -171,6 +174,12 @@ class CaseDetailDock(QDockWidget):
         self.task_panel = CaseTasksPanel(partial(unit_label, ctx))  # joint tasks, on-site check
         self.tabs.addTab(self.task_panel, "")
         layout.addWidget(self.tabs, 1)
+        self.photo_strip = PhotoStrip(getattr(ctx, "photos", None), body, refdata=ctx.cache.refdata,
+                                      language=partial(ui_language, ctx), unit_name=partial(unit_label, ctx),
+                                      learn=photo_learner(ctx))
+        self.photo_strip.message.connect(lambda case_id, text, error: ctx.current.tell(case_id, text, error=error))
+        self.photo_strip.install_on(self)  # drops and Ctrl+V on the whole dock
+        layout.addWidget(self.photo_strip)
         self.placeholder = QLabel(body)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("placeholderText")
@@ -270,6 +279,8 @@ class CaseDetailDock(QDockWidget):
         self.case, self.pending = case, list(pending)
         has = case is not None
         self.tabs.setVisible(has)
+        self.photo_strip.setVisible(has)
+        self.photo_strip.set_case(case)
         self.placeholder.setVisible(not has)
         for w in (self.status_badge, self.priority_badge, self.countdown_label):
             w.setVisible(has)
@@ -327,8 +338,10 @@ class CaseDetailDock(QDockWidget):
         v["version"].setText(str(case.version))
         self.sketch.set_location(case.location.lat, case.location.lon, grid)
         self.attachments.clear()
-        self.attachments.addItems(list(case.attachments))
-        if not case.attachments:
+        photos = set(photo_hashes(case.attachments))  # shown in the photo strip, not as hashes here
+        others = [a for a in case.attachments if a not in photos]
+        self.attachments.addItems(others)
+        if not others:
             self.attachments.addItem(self.tr("(none)"))
         self._update_countdown()
 
@@ -452,6 +465,15 @@ class CaseDetailDock(QDockWidget):
 
     def _unit_name(self, unit_id: str | None) -> str:
         return unit_label(self.ctx, unit_id)
+
+
+def photo_learner(ctx: ConsoleContext):
+    """learn(case_id): the server's photos of a case into the console's store (None without a server)."""
+    engine, store = getattr(ctx, "engine", None), getattr(ctx, "photos", None)
+    client = getattr(engine, "client", None)
+    if store is None or client is None or getattr(ctx.session, "offline", False):
+        return None
+    return lambda case_id: refresh_case_photos(client, store, case_id)
 
 
 def unit_label(ctx: ConsoleContext, unit_id: str | None) -> str:

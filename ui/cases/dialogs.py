@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QWidget
 from app.cases.case import Case
 from app.platform.enums import Action
 from ui.cases import action_dialogs, followup_dialogs, task_dialogs
-from ui.cases.action_dialogs import PayloadDialog
+from ui.cases.action_dialogs import ConfirmDialog, PayloadDialog
 from ui.cases.decision_dialogs import ApproveExtensionDialog, SuspendDialog
 from ui.cases.dispute_dialog import DecideOwnerDialog
+from ui.photos import step_field as step_photos
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext
@@ -21,7 +22,20 @@ if TYPE_CHECKING:  # the docks' one context (built by the main window)
 
 def dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None) -> PayloadDialog | None:
     """The dialog that collects `action`'s payload, or None when the action needs neither input nor
-    confirmation."""
+    confirmation. An action whose step has photos (handled, verification) shows them in its dialog, and
+    asks for one where the category requires it."""
+    dialog = _dialog_for(action, case, ctx, parent)
+    store, refdata = getattr(ctx, "photos", None), ctx.cache.refdata()
+    if store is None or step_photos.step_of(action) is None:
+        return dialog
+    if dialog is None and step_photos.required_for(refdata, case, action):
+        dialog = ConfirmDialog(action, case, parent)  # nothing else to ask, but the photo
+    if isinstance(dialog, PayloadDialog):
+        step_photos.add_step_photos(dialog, action, case, store, refdata)
+    return dialog
+
+
+def _dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None) -> PayloadDialog | None:
     if (dialog := task_dialogs.dialog_for(action, case, ctx, parent)) is not None:
         return dialog
     if (dialog := followup_dialogs.followup_dialog_for(action, case, ctx, parent)) is not None:

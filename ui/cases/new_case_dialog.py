@@ -6,6 +6,7 @@ still open) and lets the operator link the call to one of them instead: a note o
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -44,6 +45,7 @@ from ui.cases import field_limits
 from ui.cases.category_tree import CategoryTree
 from ui.cases.issuing import issue, now_utc, refusal_text, ui_language
 from ui.cases.queue_model import format_duration
+from ui.photos.report_field import ReportPhotosField, add_report_photos
 from ui.shell.ops import run_op
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
@@ -125,6 +127,15 @@ class NewCaseDialog(QDialog):
         self.reporter_name.setPlaceholderText(self.tr("name"))
         self.reporter_phone.setPlaceholderText(self.tr("phone"))
         form.addRow(self.tr("Caller"), caller)
+        self.photos = None  # the report's photos (with a photo store): EXIF place offered as the location
+        if getattr(ctx, "photos", None) is not None:
+            self.photos = ReportPhotosField(ctx.photos, right)
+            self.photos.install_on(self)
+            self.photos.location_found.connect(lambda *_: self.photos.offer_location(self.coordinates() is None))
+            self.photos.use_location.clicked.connect(lambda: self.set_location(*self.photos.location))
+            self.lat.textChanged.connect(lambda _t: self.photos.offer_location(self.coordinates() is None))
+            self.lon.textChanged.connect(lambda _t: self.photos.offer_location(self.coordinates() is None))
+            form.addRow(self.tr("Photos"), self.photos)
         self._guard_fields(form)
 
         self.dup_box = QGroupBox(self.tr("Possible duplicates: same category, within {m:g} m, reported in the last "
@@ -418,7 +429,21 @@ class NewCaseDialog(QDialog):
         if problems or self._busy:
             return
         self._set_busy(True)
-        issue(self.ctx, Action.CREATE, None, self.payload(), self._created, self._failed, owner=self)
+        if self.photos is None or not self.photos.paths:
+            issue(self.ctx, Action.CREATE, None, self.payload(), self._created, self._failed, owner=self)
+            return
+        # The photos first, under the id the create command will carry; the command names them.
+        case_id, payload, store, paths = uuid.uuid4(), self.payload(), self.photos.store, list(self.photos.paths)
+        run_op(lambda: add_report_photos(store, case_id, paths),
+               lambda added: issue(self.ctx, Action.CREATE, case_id,
+                                   {**payload, "attachments": [p.sha256 for p in added]},
+                                   self._created, lambda exc: self._create_failed(added, exc), owner=self),
+               self._failed, write=True, owner=self)
+
+    def _create_failed(self, photos: list, exc: BaseException) -> None:
+        store = self.photos.store
+        run_op(lambda: [store.dismiss(p) for p in photos], write=True)  # no case: nothing to upload
+        self._failed(exc)
 
     def _created(self, command) -> None:
         self._set_busy(False)

@@ -44,6 +44,7 @@ from ui.map.interceptor import (
     track_page,
 )
 from ui.map.search import MapSearch
+from ui.photos.map_photos import popup_message
 from ui.sensors.hub import SensorHub
 from ui.shell import theme
 from ui.shell.i18n import current_language
@@ -209,6 +210,8 @@ class MapDock(QDockWidget):
         if handler is not None:
             if self.tile_cache is not None:
                 handler.tile_cache = self.tile_cache
+            if getattr(self.ctx, "photos", None) is not None:
+                handler.photo_store = self.ctx.photos
             url = handler.set_page(self._page_name, self.page_html())
         else:  # the scheme was registered too late: a page on disk with file:// assets, no tiles
             if self._tmpdir is None:
@@ -247,6 +250,7 @@ class MapDock(QDockWidget):
         self._send_sensors(force=True)
         if self.ctx.selected_case is not None:
             self.send({"op": "select", "id": str(self.ctx.selected_case), "pan": True})
+            self._send_photos(self.ctx.selected_case)
         self.page_ready.emit()
 
     # ------------------------------------------------------------------ cases
@@ -501,6 +505,19 @@ class MapDock(QDockWidget):
     def _case_selected(self, case_id: UUID | None) -> None:
         if self._ready:
             self.send({"op": "select", "id": str(case_id) if case_id else None, "pan": True})
+            self._send_photos(case_id)
+
+    def _send_photos(self, case_id: UUID | None) -> None:
+        """The selected case's thumbnails in a popup on its marker (served by the scheme handler)."""
+        store = getattr(self.ctx, "photos", None)
+        if store is None or case_id is None:
+            return
+
+        def show(message: dict) -> None:
+            if self._ready and self.ctx.selected_case == case_id:
+                self.send(message)
+
+        run_op(lambda: popup_message(store, case_id), show, owner=self)
 
     def _sensor_clicked(self, text: str) -> None:
         try:

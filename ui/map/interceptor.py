@@ -7,7 +7,8 @@ machine.
 
 URLs: ``onegrid://map/<page>.html`` (pages set with `MapSchemeHandler.set_page`),
 ``onegrid://map/<asset>`` (files under ``resources/map/``), ``onegrid://tiles/<z>/<x>/<y>.png`` (from
-`app.map.tile_cache.TileCache`, fetched off the GUI thread when not on disk yet).
+`app.map.tile_cache.TileCache`, fetched off the GUI thread when not on disk yet), ``onegrid://photos/<case>/<sha256>.jpg``
+(a case photo's thumbnail from the console's photo cache, `ui.photos.map_photos`).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from PySide6.QtWebEngineCore import (
 
 from app.map.page import ASSET_DIR, SCHEME
 from app.map.tile_cache import TileCache, TileError
+from ui.photos.map_photos import PHOTO_HOST, thumbnail_bytes
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,7 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
         super().__init__(parent)
         self.asset_dir = asset_dir.resolve()
         self.tile_cache = tile_cache
+        self.photo_store = None  # the console's photos (set by the map dock): thumbnails for the popups
         self._pages: dict[str, bytes] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="onegrid-tiles")
         self._relay = _TileRelay()
@@ -148,6 +151,8 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             self._serve_map(job, path)
         elif host == "tiles":
             self._serve_tile(job, path)
+        elif host == PHOTO_HOST:
+            self._serve_photo(job, path)
         else:
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
 
@@ -206,6 +211,19 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             self._pool.submit(work)
         except RuntimeError:  # the console is closing (the pool is shut down): the tile is simply absent
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+
+    def _serve_photo(self, job: QWebEngineUrlRequestJob, path: str) -> None:
+        store = self.photo_store
+
+        def work() -> None:
+            try:
+                data = thumbnail_bytes(store, path)
+            except Exception:  # a missing thumbnail is just absent from the popup
+                log.exception("photo thumbnail %s failed", path)
+                data = None
+            self._relay.done.emit(job, data)
+
+        self._pool.submit(work)
 
     def _reply_tile(self, job: QWebEngineUrlRequestJob, data: bytes | None) -> None:
         if not shiboken6.isValid(job):  # the page stopped wanting it (zoomed away)

@@ -61,6 +61,7 @@ class ConsoleContext:
     settings: ConsoleSettings | None = None  # tile URL, language, …; None in tests
     sensor_hub: SensorHub | None = None  # shared by the sensor dock, the alarms and the map (set by the hub)
     current: CurrentCase = field(default_factory=CurrentCase)  # the one current case and its message
+    photos: object | None = None         # app.photos store over the console's cache; None: no photos
 
     @property
     def selected_case(self) -> UUID | None:

@@ -161,6 +161,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QMessageBox
 
+    from app.photos.store import PhotoStore
     from app.platform.logging_setup import setup_logging
     from app.platform.native_crash import enable_native_crash_traces
     from app.platform.settings import SettingsStore, cache_root, config_dir, log_dir
@@ -254,12 +255,14 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
 
     say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
     engine = SyncEngine(outcome.cache, outcome.client)
+    photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
+    engine.use_photos(photos)  # queued photos go up before the commands that name them
     ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine,
-                         settings=settings)  # MainWindow keeps ctx.settings current
+                         settings=settings, photos=photos)  # MainWindow keeps ctx.settings current
     ctx.connect_core()
     window = MainWindow(ctx, settings_store=store, window_state=window_state,
                         server_url=server_url, cache_root=root, log_file=str(log_file))
-    cleanups += [outcome.client.close, outcome.cache.close]
+    cleanups += [outcome.client.close, outcome.cache.close, photos.close]
     if window_state.value("geometry") is None:
         window.showMaximized()  # first start on this PC: the whole (control-room) screen
     else:

@@ -47,6 +47,7 @@ from app.shifts import handover as model
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
 from app.wire.shifts import HandoverAnswer, ScheduleAnswer, SlotAnswer
+from ui.photos.report_pdf import handover_cases, handover_photos
 from ui.shell.context import ConsoleContext
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
@@ -528,14 +529,23 @@ class HandoverDock(QDockWidget):
                                                         self.tr("PDF documents (*.pdf)"))
             if not path:
                 return None
-        write_pdf(self.report_html(), path, title=self.tr("Shift handover report"))
+        photos, images = self.photo_section()
+        write_pdf(self.report_html() + photos, path, title=self.tr("Shift handover report"), images=images)
         self.last_pdf = path
         self.status_label.setText(self.tr("Saved {path}").format(path=path))
         return path
 
     def print_report(self) -> None:
         if self.state is not None:
-            print_report(self.report_html(), self)
+            photos, images = self.photo_section()
+            print_report(self.report_html() + photos, self, images)
+
+    def photo_section(self) -> tuple[str, dict]:
+        """Before and after photos of the cases the report names, from the console's photo cache."""
+        store = getattr(self.ctx, "photos", None)
+        if store is None or self.state is None:
+            return "", {}
+        return handover_photos(store, handover_cases(self.state.report))
 
     # ------------------------------------------------------------------ language
 

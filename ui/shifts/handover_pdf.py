@@ -6,8 +6,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtGui import (
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -27,17 +34,19 @@ p.hash { font-size: 7pt; color: #555555; }
 """
 
 
-def report_document(html: str) -> QTextDocument:
+def report_document(html: str, images: dict[str, QImage] | None = None) -> QTextDocument:
     document = QTextDocument()
     font = QFont(document_font_family())
     font.setPointSizeF(10)
     document.setDefaultFont(font)
     document.setDefaultStyleSheet(_CSS)
+    for name, image in (images or {}).items():  # the photos' thumbnails, named in the HTML's <img src>
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(html)
     return document
 
 
-def write_pdf(html: str, path: Path | str, *, title: str = "") -> Path:
+def write_pdf(html: str, path: Path | str, *, title: str = "", images: dict[str, QImage] | None = None) -> Path:
     """Write the report to `path` as an A4 PDF; returns the path."""
     path = Path(path)
     writer = QPdfWriter(str(path))
@@ -46,19 +55,19 @@ def write_pdf(html: str, path: Path | str, *, title: str = "") -> Path:
     writer.setResolution(300)
     writer.setTitle(title)
     writer.setCreator("OneGrid")
-    document = report_document(html)
+    document = report_document(html, images)
     document.print_(writer)  # no page size set: print_ lays it out on the writer's pages at its resolution
     del writer  # the file is finished when the writer is destroyed
     log.info("handover report written to %s", path)
     return path
 
 
-def print_report(html: str, parent: QWidget | None = None) -> bool:
+def print_report(html: str, parent: QWidget | None = None, images: dict[str, QImage] | None = None) -> bool:
     """Ask for a printer and print the report; False when the lead cancels."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
-    report_document(html).print_(printer)
+    report_document(html, images).print_(printer)
     return True

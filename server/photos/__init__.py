@@ -1,0 +1,1 @@
+"""Photos on the server: storage backends, uploads, metadata, thumbnails, blob reads, retention."""
