@@ -4,7 +4,7 @@
     onegrid-ctl webhooks remove NAME
     onegrid-ctl webhooks list
     onegrid-ctl webhooks dead NAME                  the dead letters (events given up after every retry)
-    onegrid-ctl webhooks replay NAME [--id ID …]    send them again, before the stream goes on
+    onegrid-ctl webhooks replay NAME [--id ID …]    send them again (all, or those), before the stream goes on
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def add_commands(sub, url_of) -> None:
     q.set_defaults(**run)
     q = cmds.add_parser("replay", help="deliver dead letters again (all, or --id)")
     q.add_argument("name")
-    q.add_argument("--id", action="append", default=[], help="a dead letter's id (repeatable)")
+    q.add_argument("--id", nargs="+", default=[], help="dead letters' ids (default: all of them)")
     q.set_defaults(**run)
 
 
