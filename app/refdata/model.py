@@ -15,6 +15,7 @@ from typing import Any
 
 from app.platform.enums import Priority, Role
 from app.platform.geo import GridIndex
+from app.refdata import jurisdictions as jurisdiction_rule
 from app.refdata.calendar import policy_from_dict
 from app.refdata.categories import category_from_row, validate_categories
 from app.refdata.entities import (
@@ -87,6 +88,8 @@ class RefData:
         self._users = {u.username: u for u in self.users}
         self._sensors = {s.id: s for s in self.sensors}
         self._grid_index: GridIndex | None = None
+        self._streets = frozenset(g.jurisdiction for g in self.grids)
+        self._user_streets: dict[tuple[str, ...], frozenset[str] | None] = {}
         self._version: str | None = None
 
     # ---- validation ---------------------------------------------------------------------------
@@ -116,6 +119,13 @@ class RefData:
                 raise usrc.error(i, f"user {u.username!r}: a unit_handler needs a unit_id")
             if u.unit_id is not None and u.unit_id not in unit_ids:
                 raise usrc.error(i, f"user {u.username!r}: unknown unit {u.unit_id!r}")
+        for i, u in enumerate(self.users):
+            for code in u.jurisdictions:
+                if not any(g.startswith(code) for g in grid_codes):
+                    raise usrc.error(i, f"user {u.username!r}: jurisdiction {code!r} holds no grid")
+        for i, unit in enumerate(self.units):
+            if unit.jurisdiction and not any(g.startswith(unit.jurisdiction) for g in grid_codes):
+                raise src["units"].error(i, f"unit {unit.id!r}: jurisdiction {unit.jurisdiction!r} holds no grid")
         users = {u.username: u for u in self.users}
         gsrc = src["grids"]
         for i, g in enumerate(self.grids):
@@ -184,6 +194,38 @@ class RefData:
             out.append(uid)
             stack.extend(reversed(self._children[uid]))
         return out
+
+    # ---- jurisdictions (`app.refdata.jurisdictions`) ----------------------------------------------
+
+    @property
+    def streets(self) -> frozenset[str]:
+        """Every street that holds a grid."""
+        return self._streets
+
+    @property
+    def cities(self) -> tuple[str, ...]:
+        """The cities the grids lie in, sorted."""
+        return tuple(sorted({g.code[:4] for g in self.grids}))
+
+    def unit_jurisdiction(self, unit_id: str) -> str:
+        """The code a unit works in: its own, else its nearest ancestor's, else (the root) its city's when
+        the grids lie in one city ("" when they lie in several)."""
+        for uid in (unit_id, *self.ancestors(unit_id)):
+            if self._units[uid].jurisdiction:
+                return self._units[uid].jurisdiction
+        cities = self.cities
+        return cities[0] if len(cities) == 1 else ""
+
+    def user_streets(self, jurisdictions: tuple[str, ...] | list[str]) -> frozenset[str] | None:
+        """The streets a user assigned `jurisdictions` sees; None when that is every street (no code
+        assigned, or codes covering the whole reference data)."""
+        if not jurisdictions:
+            return None
+        key = tuple(jurisdictions)
+        if key not in self._user_streets:  # asked once per long-poll: remembered
+            mine = jurisdiction_rule.streets_within(key, self._streets)
+            self._user_streets[key] = None if mine == self._streets else mine
+        return self._user_streets[key]
 
     def category(self, code: str) -> Category:
         try:

@@ -16,7 +16,7 @@ from app.refdata.model import RefData
 from db.platform import UserRow
 from db.refdata import RefDataRow
 from server.audit import actions as audit_actions
-from server.platform.auth import hash_password
+from server.platform.auth import hash_password, join_jurisdictions
 from server.platform.database import Database, upgrade
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,8 @@ def _create_demo_users(session, refdata: RefData, *, quick: bool = False) -> Non
         if user.username in existing or not user.password:
             continue
         session.add(UserRow(username=user.username, display_name=user.display_name, role=str(user.role),
-                            unit_id=user.unit_id, password_hash=hash_password(user.password, demo=quick), active=True,
+                            unit_id=user.unit_id, jurisdictions=join_jurisdictions(user.jurisdictions),
+                            password_hash=hash_password(user.password, demo=quick), active=True,
                             created_at=now))
         audit_actions.user_changed(session, now, user.username, str(user.role), user.unit_id, user.display_name,
                                    replaced=False, demo=True)
