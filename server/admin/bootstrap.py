@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.platform.enums import Role
 from app.refdata.errors import RefDataError
+from app.refdata.jurisdictions import check_code
 from app.refdata.loading import load_demo_refdata, load_refdata
 from app.refdata.model import RefData
 from db.platform import UserRow
@@ -74,9 +75,10 @@ def import_refdata(url: str, directory: str | Path) -> RefData:
 
 
 def add_user(url: str, username: str, password: str, role: Role | str, unit_id: str | None = None,
-             display_name: str | None = None, *, replace: bool = False) -> None:
+             display_name: str | None = None, *, replace: bool = False, jurisdictions: tuple[str, ...] = ()) -> None:
     """Create an account (argon2 hash of `password`). With `replace`, an existing account with that
-    username is overwritten (new password, role, unit) and reactivated; otherwise it is an error."""
+    username is overwritten (new password, role, unit, jurisdictions) and reactivated; otherwise it is an
+    error. `jurisdictions`: the codes the user works in (`app.refdata.jurisdictions`; none: everything)."""
     try:
         role = Role(role)
     except ValueError:
@@ -90,6 +92,9 @@ def add_user(url: str, username: str, password: str, role: Role | str, unit_id: 
         raise BootstrapError("the password must not be empty")
     if role == Role.UNIT_HANDLER and not unit_id:
         raise BootstrapError("a unit_handler needs a unit_id")
+    for code in jurisdictions:
+        if why := check_code(code):
+            raise BootstrapError(why)
     db = Database(url)
     try:
         if unit_id is not None:
@@ -107,6 +112,7 @@ def add_user(url: str, username: str, password: str, role: Role | str, unit_id: 
             row.display_name = display_name or username
             row.role = str(role)
             row.unit_id = unit_id
+            row.jurisdictions = join_jurisdictions(jurisdictions)
             row.password_hash = password_hash
             row.active = True
             audit_actions.user_changed(session, now, username, str(role), unit_id, row.display_name,
