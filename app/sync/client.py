@@ -34,6 +34,7 @@ from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.wire.audit import AuditPage
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
+from app.wire.lookup import MAX_QUERY, CaseSearchAnswer
 from app.wire.platform import Health, LoginRequest, LoginResult
 from app.wire.sensors import (
     AcknowledgeRequest,
@@ -229,6 +230,12 @@ class ServerClient:
     def case(self, case_id: UUID) -> Case:
         """The server's current state of one case (within the user's scope)."""
         return self._parse(Case, self._request("GET", f"/api/cases/{case_id}"))
+
+    def search_cases(self, query: str, limit: int = 30) -> CaseSearchAnswer:
+        """The server's cases (within the user's scope) matching `query`, as the cache's lookup ranks them:
+        for the cases this console does not hold."""
+        return self._parse(CaseSearchAnswer, self._request("GET", "/api/search/cases",
+                                                           params={"q": query[:MAX_QUERY], "limit": limit}))
 
     def set_emergency_mode(self, on: bool, reason: str) -> SettingAnswer:
         """Switch emergency mode (shift_lead only); the setting reaches every console through the feed."""
