@@ -319,12 +319,16 @@ class ServerClient:
 
     # ------------------------------------------------------------------ performance metrics
 
-    def metrics(self, start: date, end: date, unit_id: str | None = None, rollup: bool = True) -> Report:
+    def metrics(self, start: date, end: date, unit_id: str | None = None, rollup: bool = True,
+                jurisdiction: str | None = None) -> Report:
         """The performance report (`GET /api/metrics`) for local days [start, end] and a unit (None:
-        city-wide); shift leads and admins only (403 arrives as ServerRefused)."""
+        city-wide), of the cases that lie in `jurisdiction` (None: the caller's); shift leads and admins only
+        (403 arrives as ServerRefused)."""
         params = {"start": start.isoformat(), "end": end.isoformat(), "rollup": "true" if rollup else "false"}
         if unit_id:
             params["unit"] = unit_id
+        if jurisdiction:
+            params["jurisdiction"] = jurisdiction
         return self._parse(Report, self._request("GET", "/api/metrics", params=params))
 
     def healthz(self) -> Health:
