@@ -192,7 +192,7 @@ def _utc(dt: datetime) -> datetime:
 
 def _limit_for(case: Case, stage: Stage, refdata: RefData) -> timelimits.Limit:
     if stage == Stage.HANDLE:
-        return refdata.handle_limit(case.category_code, case.priority)
+        return refdata.handle_limit(case.category_code, case.priority, case.location.grid_code)
     return refdata.policy.stage_limit(str(stage))
 
 

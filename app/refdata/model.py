@@ -18,6 +18,7 @@ from app.platform.geo import GridIndex
 from app.refdata import jurisdictions as jurisdiction_rule
 from app.refdata.calendar import policy_from_dict
 from app.refdata.categories import category_from_row, validate_categories
+from app.refdata.cities import City, cities_from_dict, cities_to_dict
 from app.refdata.entities import (
     CRITERIA_FIELDS,
     Category,
@@ -65,7 +66,7 @@ class RefData:
                  grids: Iterable[Grid], responsibility: Iterable[ResponsibilityRule],
                  users: Iterable[User], sensors: Iterable[Sensor],
                  policy: TimeLimitPolicy | None = None,
-                 *, _sources: Mapping[str, Src] | None = None) -> None:
+                 *, cities: Mapping[str, City] | None = None, _sources: Mapping[str, Src] | None = None) -> None:
         self.units: tuple[Unit, ...] = tuple(units)
         self.categories: tuple[Category, ...] = tuple(categories)
         self.grids: tuple[Grid, ...] = tuple(grids)
@@ -73,11 +74,19 @@ class RefData:
         self.users: tuple[User, ...] = tuple(users)
         self.sensors: tuple[Sensor, ...] = tuple(sensors)
         self.policy: TimeLimitPolicy = policy if policy is not None else TimeLimitPolicy()
+        # what differs per city (`app.refdata.cities`); empty for a single-city reference data
+        self.city_overrides: dict[str, City] = dict(cities or {})
         sources = dict(_sources or {})
         for kind in _KINDS:
             if kind not in sources:
                 sources[kind] = Src.items(kind, len(getattr(self, kind)))
         self._validate(sources)
+        for code, city in self.city_overrides.items():
+            if not any(g.code.startswith(code) for g in self.grids):
+                raise RefDataError(f"cities: city {code} holds no grid")
+            for category in city.limits:
+                if not any(c.code == category for c in self.categories):
+                    raise RefDataError(f"cities: city {code}: unknown category {category!r}")
         self._units = {u.id: u for u in self.units}
         self._children: dict[str, list[str]] = {u.id: [] for u in self.units}
         for u in self.units:
@@ -269,9 +278,15 @@ class RefData:
         except (KeyError, TypeError):
             raise RefDataError(f"unknown user {username!r}") from None
 
-    def handle_limit(self, category_code: str, priority: Priority | str) -> Limit:
-        """The handling (处置) time limit of a category at a priority."""
-        return self.category(category_code).limit(as_priority(priority))
+    def handle_limit(self, category_code: str, priority: Priority | str, grid_code: str | None = None) -> Limit:
+        """The handling (处置) time limit of a category at a priority; in the city of `grid_code`, that city's
+        own when it overrides it (`app.refdata.cities`)."""
+        priority = as_priority(priority)
+        limit = self.category(category_code).limit(priority)
+        city = self.city_overrides.get(grid_code[:4]) if grid_code and self.city_overrides else None
+        if city is not None:
+            return city.limits.get(category_code, {}).get(priority, limit)
+        return limit
 
     def emergency_categories(self) -> list[Category]:
         """Categories an emergency-mode console opens on, in file order."""
@@ -289,6 +304,8 @@ class RefData:
             "users": [u.to_dict(include_secrets) for u in self.users],
             "sensors": [s.to_dict() for s in self.sensors],
             "calendar": self.policy.to_dict(),
+            # only when there are any: a single city's bundle (and its version) stays as it was
+            **({"cities": cities_to_dict(self.city_overrides, self.policy.calendar)} if self.city_overrides else {}),
         }
 
     @property
@@ -365,7 +382,8 @@ class RefData:
             rules.append(rule_from_row(row, f.error))
         users = users_from_items(lists["users"], srcs["users"])
         sensors = sensors_from_items(lists["sensors"], srcs["sensors"])
-        refdata = cls(units, cats, grids, rules, users, sensors, policy, _sources=srcs)
+        cities = cities_from_dict(data.get("cities", {}), policy.calendar, f"{file} cities")
+        refdata = cls(units, cats, grids, rules, users, sensors, policy, cities=cities, _sources=srcs)
         version = data.get("version")
         if version is not None and version != refdata.version:
             raise RefDataError(f"version {version!r} does not match the content "
