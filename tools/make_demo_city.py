@@ -64,7 +64,7 @@ STREETS2 = [
     ("002", "江岸街道", "Jiang'an Subdistrict",
      [("001", "江畔社区", "Jiangpan Community"), ("002", "渔港社区", "Yugang Community")]),
 ]
-COLS2, ROWS2 = 4, 3
+COLS2, ROWS2 = 6, 3  # each street three columns wide: its name fits on the map
 
 
 # --------------------------------------------------------------------------------------------------
@@ -419,10 +419,11 @@ def make_grids2(rng: random.Random) -> list[dict]:
             for i in range(COLS2 + 1) for j in range(ROWS2 + 1)}
     features = []
     for s_index, (s_code, s_name, s_en, communities) in enumerate(STREETS2):
-        # street 001 the west half, 002 the east half; a community per column
+        # street 001 the west half, 002 the east half; the first community two columns, the second one
         for k, (c_code, c_name, c_en) in enumerate(communities):
-            i = s_index * 2 + k
-            for serial, j in enumerate(range(ROWS2 - 1, -1, -1), start=1):
+            columns = [s_index * 3 + c for c in ((0, 1) if k == 0 else (2,))]
+            cells = [(i, j) for i in columns for j in range(ROWS2 - 1, -1, -1)]
+            for serial, (i, j) in enumerate(cells, start=1):
                 corners = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)]
                 ring = [list(vert[c]) for c in corners] + [list(vert[corners[0]])]
                 street = COUNTY2 + s_code
