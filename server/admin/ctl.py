@@ -226,9 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=[str(r) for r in Role if r != Role.SYSTEM])
     p.add_argument("--unit", help="member unit id (required for unit_handler)")
-    p.add_argument("--jurisdiction", action="append", metavar="CODE",
-                   help="a city (4 digits), district (6) or street (9) code the user works in; repeat for "
-                        "several (none: the whole reference data)")
+    p.add_argument("--jurisdiction", nargs="+", metavar="CODE",
+                   help="the city (4 digits), district (6) or street (9) codes the user works in (none: the "
+                        "whole reference data)")
     p.add_argument("--display-name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--replace", action="store_true")

@@ -20,7 +20,7 @@ def test_users_add_assigns_jurisdictions(tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     assert run(capsys, "--database-url", url, "init-db")[0] == 0
     code, out, _ = run(capsys, "--database-url", url, "users", "add", "ops_d", "--role", "operator",
-                       "--jurisdiction", "330108", "--jurisdiction", "330106001",
+                       "--jurisdiction", "330108", "330106001",
                        "--password-stdin", stdin="long-enough-pw\n", monkeypatch=monkeypatch)
     assert code == 0 and "created" in out
     assert _jurisdictions(url, "ops_d") == ("330108,330106001",)
