@@ -11,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base
 
 
+def _street_of_grid(context) -> str | None:
+    """A case row's jurisdiction from the grid code written with it (the first 9 digits of a grid code name
+    its street), so no writer of `cases` can leave it behind its grid."""
+    grid = context.get_current_parameters().get("grid_code")
+    return grid[:9] if grid else None
+
+
 class CaseRow(Base):
     """The current state of a case: indexed columns for queries, `data` = `Case.model_dump(mode="json")`."""
 
@@ -23,6 +30,9 @@ class CaseRow(Base):
     category_code: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[str | None] = mapped_column(String(64), index=True)
     grid_code: Mapped[str | None] = mapped_column(String(32))
+    # the street the case lies in (`app.refdata.jurisdictions.of_grid`), kept with its grid by every write
+    jurisdiction: Mapped[str | None] = mapped_column(String(16), index=True, default=_street_of_grid,
+                                                     onupdate=_street_of_grid)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
     due_at: Mapped[datetime | None]

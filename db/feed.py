@@ -23,7 +23,7 @@ class FeedRow(Base):
     `scope` is the entity's scope at its position (`app.platform.scope.entity_scope`: NULL = every user, a
     unit id, several joined by ',' for a joint case, '' = no unit handler); `exits` maps each unit the entity left to the position where it last
     left it (`{unit_id: position}`, NULL when it never left one), so that a unit handler of that unit is
-    told (`app.platform.scope.feed_entry`).
+    told (`app.platform.scope.feed_entry`); a street it left is keyed `@<street>`.
     """
 
     __tablename__ = "feed"
@@ -34,4 +34,7 @@ class FeedRow(Base):
     case_id: Mapped[uuid.UUID | None]
     data: Mapped[dict[str, Any] | None]
     scope: Mapped[str | None] = mapped_column(String(1024))  # a joint case's scope names several units
+    # the street the entity lies in (`app.platform.scope.seen_scope`; NULL = every jurisdiction): a case's
+    # is its row's in `cases`, taken by the feed's upsert itself (`server.feed.record`)
+    jurisdiction: Mapped[str | None] = mapped_column(String(16))
     exits: Mapped[dict[str, Any] | None] = mapped_column(EXITS_JSON)

@@ -21,6 +21,8 @@ class UserRow(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[str | None] = mapped_column(String(64))
+    # the city, district or street codes the user works in, joined by ','; NULL: the whole reference data
+    jurisdictions: Mapped[str | None] = mapped_column(String(512))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

@@ -39,7 +39,7 @@ from server.platform.batch_items import BadCommand, ReadBatch
 from server.platform.database import Database
 from server.platform.entity_commands import EntityHandler, apply_entity_commands
 from server.platform.login_throttle import LoginThrottle, Policy
-from server.platform.scope import visible_units
+from server.platform.scope import feed_units
 from server.platform.settings import ServerSettings
 from server.refdata.store import RefDataStore
 from server.shifts.commands import HandoverCommands
@@ -185,7 +185,7 @@ class ServerContext:
 
     def feed_scope(self, user: AuthUser) -> tuple[str, ...] | None:
         """The units whose entities `user` sees in the feed (sorted: the key of shared pages); None = all."""
-        units = visible_units(user, self.refdata)
+        units = feed_units(user, self.refdata)
         return None if units is None else tuple(sorted(units))
 
     def read_changes_raw(self, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:

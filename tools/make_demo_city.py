@@ -53,6 +53,20 @@ def street_prefix(code3: str) -> str:
     return COUNTY + code3
 
 
+# The second district (澄江区 / Chengjiang District, as invented as the first), east of Qingyuan in the same
+# city: its own streets, grids, units and a district operator who sees only its cases. Drawn from its own
+# random stream, so that the first district's files stay as they were.
+CITY = COUNTY[:4]
+COUNTY2 = "330108"
+STREETS2 = [
+    ("001", "澄湖街道", "Chenghu Subdistrict",
+     [("001", "澄心社区", "Chengxin Community"), ("002", "湖滨社区", "Hubin Community")]),
+    ("002", "江岸街道", "Jiang'an Subdistrict",
+     [("001", "江畔社区", "Jiangpan Community"), ("002", "渔港社区", "Yugang Community")]),
+]
+COLS2, ROWS2 = 6, 3  # each street three columns wide: its name fits on the map
+
+
 # --------------------------------------------------------------------------------------------------
 # member units: (id, name, name_en, level, parent_id, kind, phone)
 
@@ -116,6 +130,16 @@ UNITS = [
      "sanitation_west", "sanitation", "0571-8690-1111"),
     ("roads_north_repair", "市政一中队道路抢修班", "Road Squad 1, Emergency Repair Team", 3,
      "roads_north", "roads", "0571-8690-1211"),
+]
+
+# the second district's units (under the city office; their jurisdiction is the district's)
+UNITS2 = [
+    ("cj_office", "澄江区城市管理分中心", "Chengjiang District City Management Sub-centre", 1, "city_office",
+     "coordination", "0571-8692-1000"),
+    ("cj_sanitation", "澄江区环卫所", "Chengjiang District Sanitation Station", 2, "cj_office", "sanitation",
+     "0571-8692-1100"),
+    ("cj_roads", "澄江区市政养护所", "Chengjiang District Road Maintenance Station", 2, "cj_office", "roads",
+     "0571-8692-1200"),
 ]
 
 # which squads cover which streets
@@ -386,6 +410,39 @@ def make_grids(rng: random.Random) -> list[dict]:
     return features
 
 
+def make_grids2(rng: random.Random) -> list[dict]:
+    """The second district's grids: a plain lattice east of the first district (never overlapping it)."""
+    x0 = CENTER_LON + COLS * DX / 2 + 0.004
+    y0 = CENTER_LAT - ROWS2 * DY / 2
+    vert = {(i, j): (round(x0 + i * DX + rng.uniform(-0.15, 0.15) * DX, 6),
+                     round(y0 + j * DY + rng.uniform(-0.15, 0.15) * DY, 6))
+            for i in range(COLS2 + 1) for j in range(ROWS2 + 1)}
+    features = []
+    for s_index, (s_code, s_name, s_en, communities) in enumerate(STREETS2):
+        # street 001 the west half, 002 the east half; the first community two columns, the second one
+        for k, (c_code, c_name, c_en) in enumerate(communities):
+            columns = [s_index * 3 + c for c in ((0, 1) if k == 0 else (2,))]
+            cells = [(i, j) for i in columns for j in range(ROWS2 - 1, -1, -1)]
+            for serial, (i, j) in enumerate(cells, start=1):
+                corners = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)]
+                ring = [list(vert[c]) for c in corners] + [list(vert[corners[0]])]
+                street = COUNTY2 + s_code
+                features.append({
+                    "type": "Feature",
+                    "properties": {
+                        "code": f"{street}{c_code}{serial:02d}",
+                        "name": f"{s_name}{c_name}{serial:02d}网格",
+                        "name_en": f"{c_en} Grid {serial:02d}, {s_en}",
+                        "street": street, "street_name": s_name,
+                        "community": street + c_code, "community_name": c_name,
+                        "inspectors": ["inspector_cj"],
+                    },
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                })
+    features.sort(key=lambda f: f["properties"]["code"])
+    return features
+
+
 # --------------------------------------------------------------------------------------------------
 # responsibility matrix
 
@@ -487,6 +544,12 @@ def make_responsibility() -> list[tuple[str, str, str, int]]:
     add(("E06", "*", "city_office", 1))
     add(("E0602", "*", "housing", 1))
     add(("E0603", "*", "drainage", 1))
+    # the second district's own stations take its street cleaning and road repairs
+    add(("C02", COUNTY2, "cj_roads", 1))
+    add(("C03", COUNTY2, "cj_sanitation", 1))
+    add(("E01", COUNTY2, "cj_sanitation", 1))
+    add(("E0304", COUNTY2, "cj_roads", 1))
+    add(("E06", COUNTY2, "cj_office", 1))
     return rules
 
 
@@ -624,6 +687,17 @@ def make_users() -> list[dict]:
         username = f"handler_{unit_id}"
         users.append({"username": username, "display_name": next(people), "role": "unit_handler",
                       "unit_id": unit_id, "password": f"demo-{username}"})
+    # the second district: its operator and lead see its cases only; the others above see the whole city
+    for username, name, role, unit_id in (("operator_cj", "林晓", "operator", None),
+                                          ("lead_cj", "高远", "shift_lead", None),
+                                          ("inspector_cj", "罗琴", "inspector", None),
+                                          ("handler_cj_office", "唐宁", "unit_handler", "cj_office"),
+                                          ("handler_cj_sanitation", "梁超", "unit_handler", "cj_sanitation")):
+        user = {"username": username, "display_name": name, "role": role, "unit_id": unit_id,
+                "password": f"demo-{username}"}
+        if role != "unit_handler":
+            user["jurisdictions"] = [COUNTY2]
+        users.append(user)
     return users
 
 
@@ -696,8 +770,12 @@ def build() -> dict[str, str]:
     rng = random.Random(SEED)
     grids = make_grids(rng)
     sensors = make_sensors(rng, grids)
-    units = [{"id": i, "name": n, "name_en": e, "level": lv, "parent_id": p, "kind": k, "phone": ph}
+    grids = grids + make_grids2(random.Random(SEED + 2))
+    units = [{"id": i, "name": n, "name_en": e, "level": lv, "parent_id": p, "kind": k, "phone": ph,
+              "jurisdiction": CITY if p is None else COUNTY if lv == 1 else ""}
              for i, n, e, lv, p, k, ph in UNITS]
+    units += [{"id": i, "name": n, "name_en": e, "level": lv, "parent_id": p, "kind": k, "phone": ph,
+               "jurisdiction": COUNTY2 if lv == 1 else ""} for i, n, e, lv, p, k, ph in UNITS2]
     cat_rows = []
     for kind, items in (("component", COMPONENTS), ("event", EVENTS)):
         for code, name, name_en, profile, prio, emergency in items:

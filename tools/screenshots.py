@@ -46,6 +46,9 @@ def _parse(argv):
     p.add_argument("--theme", choices=["light", "dark"], default="light")
     p.add_argument("--only", default="", help="comma-separated shots to take (e.g. conflict,lead-queue,lookup); "
                                              "default: all")
+    p.add_argument("--user", default="lead1",
+                   help="the demo account to log in as (default lead1); another's shots go to OUT/<user>/, e.g. "
+                        "lead_cj, the second district's lead, who sees that district only")
     return p.parse_args(argv)
 
 
@@ -379,13 +382,15 @@ async def _map_scene(console, out: Path, suffix: str) -> None:
         search.field.clear()
 
 
-def _run_one(language: str, theme: str, out: Path) -> None:
+def _run_one(language: str, theme: str, out: Path, user: str = "lead1") -> None:
     import qasync
 
     from ui.shell.main import create_application, parse_args, start_console
 
     app = create_application()
-    args = parse_args(["--demo", "--user", "lead1", "--language", language, "--theme", theme])
+    args = parse_args(["--demo", "--user", user, "--language", language, "--theme", theme])
+    if user != "lead1":
+        out = out / user
     console = start_console(args, app)
     if console is None:
         raise SystemExit("the console did not start (see the log)")
@@ -415,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["ONEGRID_CONFIG_DIR"] = str(Path(home) / "config")
         os.environ["ONEGRID_DATA_DIR"] = str(Path(home) / "data")
         os.environ.setdefault("ONEGRID_DEMO_SHIFT_CLOSE_S", "10")  # a drafted handover report to show
-        _run_one(languages[0], args.theme, args.out.resolve())
+        _run_one(languages[0], args.theme, args.out.resolve(), args.user)
     return 0
 
 

@@ -30,6 +30,7 @@ from app.cache import (
     credentials,
     followups,
     lead_work,
+    retention,
     scope_exits,
     task_rows,
 )
@@ -451,6 +452,30 @@ class LocalCache(ScopeFollower):
                 self.events.entities_changed.emit(kind, frozenset(rows))
             for kind, ids in gone_entities.items():
                 self.events.entities_changed.emit(kind, frozenset(ids))
+        return change_set
+
+    def keep_server_case(self, data: dict[str, Any], now: datetime | None = None) -> ChangeSet:
+        """A case the operator opened from the server's search (not in the feed's pages this cache read): kept
+        like a feed entry — a newer copy from the feed replaces it — and remembered as opened
+        (`app.cache.retention`), so that the cache keeps it for the retention period. Cache-writer thread."""
+        from app.wire.feed import Change
+
+        case_id = str(data.get("id"))
+        with self._lock:
+            with self._engine.begin() as conn:
+                retention.note_opened(conn, case_id, now or datetime.now(timezone.utc))
+        return self.apply_changes([Change(position=self.cursor(), kind="case", id=case_id, data=data)], self.cursor())
+
+    def prune(self, now: datetime, closed_days: int) -> ChangeSet:
+        """Forget the closed and voided cases older than `closed_days` that the operator did not open within
+        them and that have no command waiting (`app.cache.retention`). Cache-writer thread."""
+        pending = {c.case_id for c in self.pending_commands()}
+        with self._lock:
+            with self._engine.begin() as conn:
+                gone = retention.prune(conn, now, closed_days, pending)
+            change_set = tables.change_set(set(), set(), gone)
+            if gone:
+                self.events.cases_changed.emit(change_set)
         return change_set
 
     def apply_results(self, results: Iterable[CommandResult]) -> ChangeSet:

@@ -21,6 +21,8 @@ class Actor:
     username: str
     role: Role
     unit_id: str | None = None
+    # the jurisdictions it works in (`app.refdata.jurisdictions`); none: everything
+    jurisdictions: tuple[str, ...] = ()
 
 
 SYSTEM_ACTOR = Actor("system", Role.SYSTEM)

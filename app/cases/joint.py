@@ -129,7 +129,7 @@ def apply(case: Case, action: Action, payload, actor: wf.Actor, refdata: RefData
             raise wf.WorkflowError("same_unit", f"unit '{payload.unit_id}' is the lead unit of {_name(case)}")
         if task_of(case, payload.unit_id) is not None:
             raise wf.WorkflowError("same_unit", f"unit '{payload.unit_id}' already co-handles {_name(case)}")
-        limit = refdata.handle_limit(case.category_code, case.priority)
+        limit = refdata.handle_limit(case.category_code, case.priority, case.location.grid_code)
         due = timelimits.deadline(now, limit, refdata.policy.calendar)
         task = CoTask(unit_id=payload.unit_id, dispatched_at=now, due_at=due, due_working=limit.working)
         event_payload["due_at"] = due.isoformat()

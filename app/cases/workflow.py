@@ -146,7 +146,7 @@ def _case_name(case: Case) -> str:
 def in_scope(case: Case, actor: Actor, refdata: RefData) -> bool:
     """A unit handler sees and acts on its own unit's cases (and its sub-units'); everyone else on all
     (the one scope rule: `app.platform.scope`)."""
-    return scope.sees_case(case, actor.role, actor.unit_id, refdata)
+    return scope.sees_case(case, actor.role, actor.unit_id, refdata, actor.jurisdictions)
 
 
 def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -> WorkflowError | None:
@@ -197,7 +197,7 @@ def _utc(dt: datetime) -> datetime:
 
 def _limit_for(case: Case, stage: Stage, refdata: RefData) -> timelimits.Limit:
     if stage == Stage.HANDLE:
-        return refdata.handle_limit(case.category_code, case.priority)
+        return refdata.handle_limit(case.category_code, case.priority, case.location.grid_code)
     return refdata.policy.stage_limit(str(stage))
 
 

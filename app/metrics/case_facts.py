@@ -119,7 +119,7 @@ class _Round:
 def _limit(case: Case, stage: Stage, refdata: RefData) -> timelimits.Limit | None:
     try:
         if stage == Stage.HANDLE:
-            return refdata.handle_limit(case.category_code, case.priority)
+            return refdata.handle_limit(case.category_code, case.priority, case.location.grid_code)
         return refdata.policy.stage_limit(str(stage))
     except Exception:  # a category removed from the reference data: fall back on the case's own values
         return None

@@ -107,6 +107,7 @@ class Report(_Model):
     min_cases_to_rank: int = 5
     weights: dict[str, float] = Field(default_factory=dict)
     posts: list[PostFigures] = Field(default_factory=list)  # city-wide only
+    jurisdiction: str | None = None  # only the cases that lie in this city, district or street; None: all
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)

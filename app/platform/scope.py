@@ -11,6 +11,15 @@ Every feed entity has a *scope*, computed from the entity alone when it is writt
   as a handover report (it lists every unit's cases).
 A user's visible units (`visible_units`) are None (everything) for every role but the unit handler.
 
+Jurisdictions (`app.refdata.jurisdictions`): every other role sees the entities of the jurisdictions it is
+assigned (a district operator its district's streets, a city operator its city's). Its visible set then
+holds one key per street, `JURISDICTION_KEY` + the street code (`@330106001`, never a unit id), and the
+marker `JURISDICTION_KEY` alone; such a user's rows are compared by their *jurisdiction* (the street an
+entity lies in: a case's grid's; None = every jurisdiction) instead of their unit scope (`seen_scope`).
+A user assigned every street there is (or none) sees everything (None), as before. When an entity moves to
+another street, the feed remembers the street it left (`exits` key `@<street>`), and a user of that street
+gets a scope exit exactly as a unit handler does for a unit.
+
 When an entity's scope moves away from a unit (a case reassigned, returned, dispatched elsewhere; a
 sensor given to another owner), the feed remembers the unit it *left* and the position where it left it
 (the row's `exits`, keyed by the whole old scope). A unit handler who could see that unit, reading the feed from a cursor before that
@@ -40,15 +49,19 @@ LEADS_ONLY_KINDS = ("handover",)
 # scope only, like cases (a sensor's state and its alarms).
 OWNER_SCOPED_KINDS = ("sensor", "alarm")
 ALL = "all"  # `scope_tag` of a user who sees everything
+JURISDICTION_KEY = "@"  # a visible set's key of a street: "@" + its code; alone, the mark of such a set
 
 Units = frozenset[str] | None  # visible units; None = everything
 
 
-def visible_units(role: Role | str, unit_id: str | None, refdata: RefData) -> frozenset[str] | None:
-    """The units whose entities a user sees: None (everything) for every role but the unit handler; a
-    unit handler's own unit and every unit below it (none without a unit)."""
+def visible_units(role: Role | str, unit_id: str | None, refdata: RefData,
+                  jurisdictions: Collection[str] = ()) -> frozenset[str] | None:
+    """The units whose entities a user sees: a unit handler's own unit and every unit below it (none
+    without a unit); for every other role None (everything), or, when its assigned `jurisdictions` do not
+    cover every street, the keys of its streets (see the module docstring)."""
     if Role(role) != Role.UNIT_HANDLER:
-        return None
+        streets = refdata.user_streets(tuple(jurisdictions)) if jurisdictions else None
+        return None if streets is None else frozenset((JURISDICTION_KEY, *(JURISDICTION_KEY + s for s in streets)))
     if unit_id is None:
         return frozenset()
     return frozenset((unit_id, *refdata.descendants(unit_id)))
@@ -66,6 +79,30 @@ def scope_units(scope: str | None) -> tuple[str, ...]:
 
 def is_joint(scope: str | None) -> bool:
     return bool(scope) and JOINT_SEP in scope
+
+
+def by_jurisdiction(units: Collection[str] | None) -> bool:
+    """Whether a visible set is a jurisdiction user's (compared by the rows' jurisdiction)."""
+    return units is not None and JURISDICTION_KEY in units
+
+
+def jurisdiction_key(jurisdiction: str | None) -> str | None:
+    """A row's jurisdiction as a visible set names it (None: every jurisdiction)."""
+    return JURISDICTION_KEY + jurisdiction if jurisdiction else None
+
+
+def seen_scope(units: Collection[str] | None, scope: str | None, jurisdiction: str | None) -> str | None:
+    """What a row is compared by for a user with visible `units`: its jurisdiction's key for a jurisdiction
+    user, else its unit scope."""
+    if units is not None and JURISDICTION_KEY in units:
+        return JURISDICTION_KEY + jurisdiction if jurisdiction else None
+    return scope
+
+
+def case_jurisdiction(case: Case) -> str | None:
+    """The street a case lies in: its grid's (None without a grid: every jurisdiction sees it)."""
+    code = case.location.grid_code
+    return code[:9] if code else None
 
 
 def case_scope(case: Case) -> str:
@@ -100,8 +137,12 @@ def sees(units: Collection[str] | None, scope: str | None) -> bool:
     return JOINT_SEP in scope and any(u in units for u in scope.split(JOINT_SEP))
 
 
-def sees_case(case: Case, role: Role | str, unit_id: str | None, refdata: RefData) -> bool:
-    return sees(visible_units(role, unit_id, refdata), case_scope(case))
+def sees_case(case: Case, role: Role | str, unit_id: str | None, refdata: RefData,
+              jurisdictions: Collection[str] = ()) -> bool:
+    units = visible_units(role, unit_id, refdata, jurisdictions)
+    if units is not None and JURISDICTION_KEY in units:
+        return sees(units, jurisdiction_key(case_jurisdiction(case)))
+    return sees(units, case_scope(case))
 
 
 def left_unit(old_scope: str | None, new_scope: str | None) -> str | None:

@@ -107,6 +107,12 @@ class ConsoleSettings(BaseModel):
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Local cache folder"),
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "Where the local cache and outbox are kept; empty: the "
                                                   "default folder. Takes effect at the next login"))
+    cache_closed_days: int = _field(
+        30,
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Days closed cases stay in the cache"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Closed and voided cases older than this leave this "
+                                                  "workstation's cache (the lookup finds them on the server)"),
+        ge=1, le=3650)
     log_level: LogLevel = _field(
         "INFO",
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),

@@ -35,10 +35,13 @@ class Unit:
     parent_id: str | None
     kind: str
     phone: str = ""
+    jurisdiction: Annotated[str, Field(description="the city, district or street code the unit works in "
+                                                   "(`app.refdata.jurisdictions`); empty: its parent's")] = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "name_en": self.name_en, "level": self.level,
-                "parent_id": self.parent_id, "kind": self.kind, "phone": self.phone}
+                "parent_id": self.parent_id, "kind": self.kind, "phone": self.phone,
+                "jurisdiction": self.jurisdiction}
 
 
 CRITERIA_FIELDS = ("register_criteria", "close_criteria", "register_criteria_en", "close_criteria_en")
@@ -99,6 +102,11 @@ class Grid:
     inspectors: Annotated[tuple[str, ...], Field(description="the grid's inspectors (监督员), usernames, the first "
                                                   "the usual one")] = ()
 
+    @property
+    def jurisdiction(self) -> str:
+        """The street the grid lies in (`app.refdata.jurisdictions`)."""
+        return self.code[:9]
+
     def contains(self, lat: float, lon: float) -> bool:
         return point_in_polygon(lon, lat, self.geometry["coordinates"])
 
@@ -121,11 +129,14 @@ class User:
     unit_id: str | None = None
     password: Annotated[str | None, Field(description="null in GET /api/refdata: passwords are never sent")] = field(
         default=None, repr=False)
+    jurisdictions: Annotated[tuple[str, ...], Field(description="the city, district or street codes the user works "
+                                                                "in; none: the whole reference data")] = ()
 
     def to_dict(self, include_secrets: bool = False) -> dict[str, Any]:
         return {"username": self.username, "display_name": self.display_name,
                 "role": str(self.role), "unit_id": self.unit_id,
-                "password": self.password if include_secrets else None}
+                "password": self.password if include_secrets else None,
+                "jurisdictions": list(self.jurisdictions)}
 
 
 SENSOR_RULE_FIELDS = ("warning_high", "alarm_high", "warning_low", "alarm_low", "rate_per_min",
@@ -175,6 +186,11 @@ class Sensor:
     category_code: str
     baseline: float
     rules: SensorRules
+
+    @property
+    def jurisdiction(self) -> str:
+        """The street of its grid (`app.refdata.jurisdictions`)."""
+        return self.grid_code[:9]
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "name": self.name, "name_en": self.name_en,

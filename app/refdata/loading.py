@@ -6,6 +6,7 @@ from pathlib import Path
 from app.platform.paths import resource
 from app.refdata.calendar import parse_calendar
 from app.refdata.categories import parse_categories_with_src
+from app.refdata.cities import parse_cities
 from app.refdata.entities import Sensor, User
 from app.refdata.errors import RefDataError, Src
 from app.refdata.files import read_json, require_list
@@ -54,7 +55,8 @@ def load_refdata(directory: Path) -> RefData:
         items = require_list(read_json(directory / SENSORS_FILE), SENSORS_FILE, "sensors")
         sensors_src = Src.items(SENSORS_FILE, len(items))
         sensors = sensors_from_items(items, sensors_src)
-    return RefData(units, categories, grids, rules, users, sensors, policy,
+    cities = parse_cities(directory, policy.calendar)
+    return RefData(units, categories, grids, rules, users, sensors, policy, cities=cities,
                    _sources={"units": units_src, "categories": cat_src, "grids": grid_src,
                              "responsibility": rule_src, "users": users_src,
                              "sensors": sensors_src})

@@ -15,8 +15,10 @@ from typing import Any
 
 from app.platform.enums import Priority, Role
 from app.platform.geo import GridIndex
+from app.refdata import jurisdictions as jurisdiction_rule
 from app.refdata.calendar import policy_from_dict
 from app.refdata.categories import category_from_row, validate_categories
+from app.refdata.cities import City, cities_from_dict, cities_to_dict
 from app.refdata.entities import (
     CRITERIA_FIELDS,
     PHOTO_FIELDS,
@@ -65,7 +67,7 @@ class RefData:
                  grids: Iterable[Grid], responsibility: Iterable[ResponsibilityRule],
                  users: Iterable[User], sensors: Iterable[Sensor],
                  policy: TimeLimitPolicy | None = None,
-                 *, _sources: Mapping[str, Src] | None = None) -> None:
+                 *, cities: Mapping[str, City] | None = None, _sources: Mapping[str, Src] | None = None) -> None:
         self.units: tuple[Unit, ...] = tuple(units)
         self.categories: tuple[Category, ...] = tuple(categories)
         self.grids: tuple[Grid, ...] = tuple(grids)
@@ -73,11 +75,19 @@ class RefData:
         self.users: tuple[User, ...] = tuple(users)
         self.sensors: tuple[Sensor, ...] = tuple(sensors)
         self.policy: TimeLimitPolicy = policy if policy is not None else TimeLimitPolicy()
+        # what differs per city (`app.refdata.cities`); empty for a single-city reference data
+        self.city_overrides: dict[str, City] = dict(cities or {})
         sources = dict(_sources or {})
         for kind in _KINDS:
             if kind not in sources:
                 sources[kind] = Src.items(kind, len(getattr(self, kind)))
         self._validate(sources)
+        for code, city in self.city_overrides.items():
+            if not any(g.code.startswith(code) for g in self.grids):
+                raise RefDataError(f"cities: city {code} holds no grid")
+            for category in city.limits:
+                if not any(c.code == category for c in self.categories):
+                    raise RefDataError(f"cities: city {code}: unknown category {category!r}")
         self._units = {u.id: u for u in self.units}
         self._children: dict[str, list[str]] = {u.id: [] for u in self.units}
         for u in self.units:
@@ -88,6 +98,8 @@ class RefData:
         self._users = {u.username: u for u in self.users}
         self._sensors = {s.id: s for s in self.sensors}
         self._grid_index: GridIndex | None = None
+        self._streets = frozenset(g.jurisdiction for g in self.grids)
+        self._user_streets: dict[tuple[str, ...], frozenset[str] | None] = {}
         self._version: str | None = None
 
     # ---- validation ---------------------------------------------------------------------------
@@ -117,6 +129,13 @@ class RefData:
                 raise usrc.error(i, f"user {u.username!r}: a unit_handler needs a unit_id")
             if u.unit_id is not None and u.unit_id not in unit_ids:
                 raise usrc.error(i, f"user {u.username!r}: unknown unit {u.unit_id!r}")
+        for i, u in enumerate(self.users):
+            for code in u.jurisdictions:
+                if not any(g.startswith(code) for g in grid_codes):
+                    raise usrc.error(i, f"user {u.username!r}: jurisdiction {code!r} holds no grid")
+        for i, unit in enumerate(self.units):
+            if unit.jurisdiction and not any(g.startswith(unit.jurisdiction) for g in grid_codes):
+                raise src["units"].error(i, f"unit {unit.id!r}: jurisdiction {unit.jurisdiction!r} holds no grid")
         users = {u.username: u for u in self.users}
         gsrc = src["grids"]
         for i, g in enumerate(self.grids):
@@ -186,6 +205,38 @@ class RefData:
             stack.extend(reversed(self._children[uid]))
         return out
 
+    # ---- jurisdictions (`app.refdata.jurisdictions`) ----------------------------------------------
+
+    @property
+    def streets(self) -> frozenset[str]:
+        """Every street that holds a grid."""
+        return self._streets
+
+    @property
+    def cities(self) -> tuple[str, ...]:
+        """The cities the grids lie in, sorted."""
+        return tuple(sorted({g.code[:4] for g in self.grids}))
+
+    def unit_jurisdiction(self, unit_id: str) -> str:
+        """The code a unit works in: its own, else its nearest ancestor's, else (the root) its city's when
+        the grids lie in one city ("" when they lie in several)."""
+        for uid in (unit_id, *self.ancestors(unit_id)):
+            if self._units[uid].jurisdiction:
+                return self._units[uid].jurisdiction
+        cities = self.cities
+        return cities[0] if len(cities) == 1 else ""
+
+    def user_streets(self, jurisdictions: tuple[str, ...] | list[str]) -> frozenset[str] | None:
+        """The streets a user assigned `jurisdictions` sees; None when that is every street (no code
+        assigned, or codes covering the whole reference data)."""
+        if not jurisdictions:
+            return None
+        key = tuple(jurisdictions)
+        if key not in self._user_streets:  # asked once per long-poll: remembered
+            mine = jurisdiction_rule.streets_within(key, self._streets)
+            self._user_streets[key] = None if mine == self._streets else mine
+        return self._user_streets[key]
+
     def category(self, code: str) -> Category:
         try:
             return self._categories[code]
@@ -228,9 +279,15 @@ class RefData:
         except (KeyError, TypeError):
             raise RefDataError(f"unknown user {username!r}") from None
 
-    def handle_limit(self, category_code: str, priority: Priority | str) -> Limit:
-        """The handling (处置) time limit of a category at a priority."""
-        return self.category(category_code).limit(as_priority(priority))
+    def handle_limit(self, category_code: str, priority: Priority | str, grid_code: str | None = None) -> Limit:
+        """The handling (处置) time limit of a category at a priority; in the city of `grid_code`, that city's
+        own when it overrides it (`app.refdata.cities`)."""
+        priority = as_priority(priority)
+        limit = self.category(category_code).limit(priority)
+        city = self.city_overrides.get(grid_code[:4]) if grid_code and self.city_overrides else None
+        if city is not None:
+            return city.limits.get(category_code, {}).get(priority, limit)
+        return limit
 
     def emergency_categories(self) -> list[Category]:
         """Categories an emergency-mode console opens on, in file order."""
@@ -248,6 +305,8 @@ class RefData:
             "users": [u.to_dict(include_secrets) for u in self.users],
             "sensors": [s.to_dict() for s in self.sensors],
             "calendar": self.policy.to_dict(),
+            # only when there are any: a single city's bundle (and its version) stays as it was
+            **({"cities": cities_to_dict(self.city_overrides, self.policy.calendar)} if self.city_overrides else {}),
         }
 
     @property
@@ -325,7 +384,8 @@ class RefData:
             rules.append(rule_from_row(row, f.error))
         users = users_from_items(lists["users"], srcs["users"])
         sensors = sensors_from_items(lists["sensors"], srcs["sensors"])
-        refdata = cls(units, cats, grids, rules, users, sensors, policy, _sources=srcs)
+        cities = cities_from_dict(data.get("cities", {}), policy.calendar, f"{file} cities")
+        refdata = cls(units, cats, grids, rules, users, sensors, policy, cities=cities, _sources=srcs)
         version = data.get("version")
         if version is not None and version != refdata.version:
             raise RefDataError(f"version {version!r} does not match the content "

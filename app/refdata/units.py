@@ -8,6 +8,7 @@ from pathlib import Path
 from app.refdata.entities import Unit
 from app.refdata.errors import RefDataError, Src
 from app.refdata.files import Fields, first_duplicate, read_json, require_list
+from app.refdata.jurisdictions import check_code
 
 __all__ = ["parse_units", "units_from_items", "validate_units"]
 
@@ -23,9 +24,17 @@ def units_from_items(items: list, src: Src) -> list[Unit]:
             raise f.error(f"bad unit id {uid!r} (expected lowercase ASCII letters, digits, _ or -)")
         units.append(Unit(id=uid, name=f.text("name"), name_en=f.text("name_en", required=False),
                           level=f.integer("level", minimum=0), parent_id=f.opt_str("parent_id"),
-                          kind=f.text("kind"), phone=f.text("phone", required=False)))
+                          kind=f.text("kind"), phone=f.text("phone", required=False),
+                          jurisdiction=_jurisdiction(f, uid)))
     validate_units(units, src)
     return units
+
+
+def _jurisdiction(f: Fields, uid: str) -> str:
+    code = f.text("jurisdiction", required=False)
+    if code and (why := check_code(code)):
+        raise f.error(f"unit {uid!r}: {why}")
+    return code
 
 
 def validate_units(units: Sequence[Unit], src: Src) -> None:

@@ -34,6 +34,7 @@ from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.wire.audit import AuditPage
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
+from app.wire.lookup import MAX_QUERY, CaseSearchAnswer
 from app.wire.map import BaseMapAnswer
 from app.wire.platform import Health, LoginRequest, LoginResult
 from app.wire.sensors import (
@@ -231,6 +232,12 @@ class ServerClient:
         """The server's current state of one case (within the user's scope)."""
         return self._parse(Case, self._request("GET", f"/api/cases/{case_id}"))
 
+    def search_cases(self, query: str, limit: int = 30) -> CaseSearchAnswer:
+        """The server's cases (within the user's scope) matching `query`, as the cache's lookup ranks them:
+        for the cases this console does not hold."""
+        return self._parse(CaseSearchAnswer, self._request("GET", "/api/search/cases",
+                                                           params={"q": query[:MAX_QUERY], "limit": limit}))
+
     def set_emergency_mode(self, on: bool, reason: str) -> SettingAnswer:
         """Switch emergency mode (shift_lead only); the setting reaches every console through the feed."""
         return self._parse(SettingAnswer, self._request("PUT", "/api/settings/emergency_mode",
@@ -313,12 +320,16 @@ class ServerClient:
 
     # ------------------------------------------------------------------ performance metrics
 
-    def metrics(self, start: date, end: date, unit_id: str | None = None, rollup: bool = True) -> Report:
+    def metrics(self, start: date, end: date, unit_id: str | None = None, rollup: bool = True,
+                jurisdiction: str | None = None) -> Report:
         """The performance report (`GET /api/metrics`) for local days [start, end] and a unit (None:
-        city-wide); shift leads and admins only (403 arrives as ServerRefused)."""
+        city-wide), of the cases that lie in `jurisdiction` (None: the caller's); shift leads and admins only
+        (403 arrives as ServerRefused)."""
         params = {"start": start.isoformat(), "end": end.isoformat(), "rollup": "true" if rollup else "false"}
         if unit_id:
             params["unit"] = unit_id
+        if jurisdiction:
+            params["jurisdiction"] = jurisdiction
         return self._parse(Report, self._request("GET", "/api/metrics", params=params))
 
     def basemap(self) -> BaseMapAnswer | None:

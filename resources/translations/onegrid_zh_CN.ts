@@ -1220,8 +1220,8 @@ Shortcut: {key}</source>
         <translation>案件编号、P·临时编号、电话、地址或描述中的词</translation>
     </message>
     <message>
-        <source>Searches every case on this console, whatever the queue shows. Enter opens, Esc closes.</source>
-        <translation>查找本控制台上的所有案件，不限于队列当前显示的。回车打开，Esc 关闭。</translation>
+        <source>Searches every case on this console, whatever the queue shows, and the server&apos;s when online. Enter opens, Esc closes.</source>
+        <translation>搜索本终端的全部案件（不论队列显示哪一页），联网时也搜索服务器。回车打开，Esc 关闭。</translation>
     </message>
     <message>
         <source>No case found for “{text}”.</source>
@@ -1232,6 +1232,22 @@ Shortcut: {key}</source>
         <translation>
             <numerusform>找到 %n 个案件。↑↓ 选择，回车打开。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Searching the server…</source>
+        <translation>正在搜索服务器…</translation>
+    </message>
+    <message>
+        <source>Offline: only this workstation&apos;s cache was searched; a case not in it (closed long ago, another district&apos;s) is not in this workstation&apos;s cache and can be found once the server is back.</source>
+        <translation>离线：只搜索了本工作站的缓存；不在其中的案件（早已结案的、其他辖区的）不在本工作站的缓存中，服务器恢复后可以查到。</translation>
+    </message>
+    <message>
+        <source>The server could not be searched ({why}); only this workstation&apos;s cache was.</source>
+        <translation>无法搜索服务器（{why}）；只搜索了本工作站的缓存。</translation>
+    </message>
+    <message>
+        <source>on the server</source>
+        <translation>在服务器上</translation>
     </message>
     <message>
         <source>number</source>
@@ -1248,6 +1264,14 @@ Shortcut: {key}</source>
     <message>
         <source>description</source>
         <translation>描述</translation>
+    </message>
+    <message>
+        <source>Fetching the case from the server…</source>
+        <translation>正在从服务器获取案件…</translation>
+    </message>
+    <message>
+        <source>The case could not be fetched from the server ({why}).</source>
+        <translation>无法从服务器获取该案件（{why}）。</translation>
     </message>
 </context>
 <context>
@@ -1989,6 +2013,14 @@ Default priority: {priority}</source>
     <message>
         <source>Where the local cache and outbox are kept; empty: the default folder. Takes effect at the next login</source>
         <translation>本地缓存和待发送指令的存放位置；留空则使用默认目录。下次登录时生效</translation>
+    </message>
+    <message>
+        <source>Days closed cases stay in the cache</source>
+        <translation>已结案件在缓存中保留的天数</translation>
+    </message>
+    <message>
+        <source>Closed and voided cases older than this leave this workstation&apos;s cache (the lookup finds them on the server)</source>
+        <translation>早于此天数的已结案和作废案件会移出本工作站的缓存（查找时可在服务器上找到）</translation>
     </message>
     <message>
         <source>Log level</source>
@@ -4556,6 +4588,18 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Every unit, and the cases not dispatched to any</source>
         <translation>全部单位，以及尚未派遣的案件</translation>
+    </message>
+    <message>
+        <source>All jurisdictions</source>
+        <translation>全部辖区</translation>
+    </message>
+    <message>
+        <source>City {code}</source>
+        <translation>市 {code}</translation>
+    </message>
+    <message>
+        <source>District {code}</source>
+        <translation>区 {code}</translation>
     </message>
     <message>
         <source>The end of the period is before its start.</source>

@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from app.platform.enums import Role
 from app.refdata.errors import RefDataError
+from app.refdata.jurisdictions import check_code
 from app.refdata.loading import load_demo_refdata, load_refdata
 from app.refdata.model import RefData
 from db.platform import UserRow
 from db.refdata import RefDataRow
 from server.audit import actions as audit_actions
-from server.platform.auth import hash_password
+from server.platform.auth import hash_password, join_jurisdictions
 from server.platform.database import Database, upgrade
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,10 @@ def import_refdata(url: str, directory: str | Path) -> RefData:
 
 
 def add_user(url: str, username: str, password: str, role: Role | str, unit_id: str | None = None,
-             display_name: str | None = None, *, replace: bool = False) -> None:
+             display_name: str | None = None, *, replace: bool = False, jurisdictions: tuple[str, ...] = ()) -> None:
     """Create an account (argon2 hash of `password`). With `replace`, an existing account with that
-    username is overwritten (new password, role, unit) and reactivated; otherwise it is an error."""
+    username is overwritten (new password, role, unit, jurisdictions) and reactivated; otherwise it is an
+    error. `jurisdictions`: the codes the user works in (`app.refdata.jurisdictions`; none: everything)."""
     try:
         role = Role(role)
     except ValueError:
@@ -90,6 +92,9 @@ def add_user(url: str, username: str, password: str, role: Role | str, unit_id: 
         raise BootstrapError("the password must not be empty")
     if role == Role.UNIT_HANDLER and not unit_id:
         raise BootstrapError("a unit_handler needs a unit_id")
+    for code in jurisdictions:
+        if why := check_code(code):
+            raise BootstrapError(why)
     db = Database(url)
     try:
         if unit_id is not None:
@@ -107,6 +112,7 @@ def add_user(url: str, username: str, password: str, role: Role | str, unit_id: 
             row.display_name = display_name or username
             row.role = str(role)
             row.unit_id = unit_id
+            row.jurisdictions = join_jurisdictions(jurisdictions)
             row.password_hash = password_hash
             row.active = True
             audit_actions.user_changed(session, now, username, str(role), unit_id, row.display_name,
@@ -147,7 +153,8 @@ def _create_demo_users(session, refdata: RefData, *, quick: bool = False) -> Non
         if user.username in existing or not user.password:
             continue
         session.add(UserRow(username=user.username, display_name=user.display_name, role=str(user.role),
-                            unit_id=user.unit_id, password_hash=hash_password(user.password, demo=quick), active=True,
+                            unit_id=user.unit_id, jurisdictions=join_jurisdictions(user.jurisdictions),
+                            password_hash=hash_password(user.password, demo=quick), active=True,
                             created_at=now))
         audit_actions.user_changed(session, now, user.username, str(user.role), user.unit_id, user.display_name,
                                    replaced=False, demo=True)

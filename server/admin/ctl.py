@@ -82,7 +82,8 @@ def cmd_users_add(args) -> int:
     problem = password_problem(password, args.username, args.role)
     if problem:
         raise client_cli.CliError(f"weak password refused: {problem}; nothing was changed")
-    add_user(_url(args), args.username, password, args.role, args.unit, args.display_name, replace=args.replace)
+    add_user(_url(args), args.username, password, args.role, args.unit, args.display_name, replace=args.replace,
+             jurisdictions=tuple(args.jurisdiction or ()))
     print(f"user {args.username} ({args.role}) {'updated' if args.replace else 'created'}")
     return 0
 
@@ -228,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=[str(r) for r in Role if r != Role.SYSTEM])
     p.add_argument("--unit", help="member unit id (required for unit_handler)")
+    p.add_argument("--jurisdiction", nargs="+", metavar="CODE",
+                   help="the city (4 digits), district (6) or street (9) codes the user works in (none: the "
+                        "whole reference data)")
     p.add_argument("--display-name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.add_argument("--replace", action="store_true")

@@ -18,7 +18,13 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from app.platform.scope import CASE, feed_entry, scope_tag
+from app.platform.scope import (
+    CASE,
+    by_jurisdiction,
+    feed_entry,
+    jurisdiction_key,
+    scope_tag,
+)
 from app.wire import raw
 from db.cases import CaseRow
 from db.feed import FeedRow
@@ -59,7 +65,7 @@ def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] 
     return candidates(
         select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, cast(FeedRow.data, Text).label("entity_data"),
                cast(CaseRow.data, Text).label("case_data"), CaseRow.version, FeedRow.scope,
-               cast(FeedRow.exits, Text).label("exits"))
+               cast(FeedRow.exits, Text).label("exits"), FeedRow.jurisdiction)
         .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
         .where(FeedRow.position > after)
         .order_by(FeedRow.position)
@@ -67,13 +73,13 @@ def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] 
 
 
 # A feed row as the ring keeps it: (position, kind, entity id, scope, exits or None, the serialised entity,
-# the serialised scope exit at the same position — only for a row with exits).
-SerialisedRow = tuple[int, str, str, "str | None", "dict[str, int] | None", bytes, "bytes | None"]
+# the serialised scope exit at the same position — only for a row with exits —, the row's jurisdiction).
+SerialisedRow = tuple[int, str, str, "str | None", "dict[str, int] | None", bytes, "bytes | None", "str | None"]
 
 
 def _serialised_rows(session: Session, stmt) -> Iterator[SerialisedRow]:
     """Each row of a `_raw_select`, serialised (see `SerialisedRow`)."""
-    for position, kind, entity_id, data, case_data, version, scope, exits in session.execute(stmt):
+    for position, kind, entity_id, data, case_data, version, scope, exits, street in session.execute(stmt):
         if kind == CASE:
             if case_data is None:
                 log.error("feed position %s names case %s, which has no row", position, entity_id)
@@ -83,7 +89,7 @@ def _serialised_rows(session: Session, stmt) -> Iterator[SerialisedRow]:
         if exits is not None:  # rare: only rows that left a unit
             exits = json.loads(exits)
             removal = raw.scope_exit(position, entity_id, exit_data(kind, version))
-        yield position, kind, entity_id, scope, exits, raw.change(position, kind, entity_id, data), removal
+        yield position, kind, entity_id, scope, exits, raw.change(position, kind, entity_id, data), removal, street
 
 
 def raw_page(parts: list[bytes], cursor: int, more: bool, tag: bytes) -> RawPage:
@@ -100,10 +106,13 @@ def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str,
     again."""
     stmt = _raw_select(after, limit, units)
     allowed = None if units is None else frozenset(units)
+    streets = by_jurisdiction(allowed)
     parts = []
     read, last_read, last_given = 0, after, None
-    for position, _kind, _entity_id, scope, exits, part, removal in _serialised_rows(session, stmt):
+    for position, _kind, _entity_id, scope, exits, part, removal, street in _serialised_rows(session, stmt):
         read, last_read = read + 1, position
+        if streets:  # a jurisdiction user: compared by the row's street (`app.platform.scope.seen_scope`)
+            scope = jurisdiction_key(street)
         # `app.platform.scope.feed_entry`, its common case first (an initial sync reads 100,000 rows here)
         if allowed is None or scope is None or scope in allowed:
             parts.append(part)

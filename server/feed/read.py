@@ -11,12 +11,21 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.platform import scope as scope_rule
-from app.platform.scope import CASE, JOINT_SEP, SCOPE_EXIT, feed_entry, scope_tag
+from app.platform.scope import (
+    CASE,
+    JOINT_SEP,
+    JURISDICTION_KEY,
+    SCOPE_EXIT,
+    by_jurisdiction,
+    feed_entry,
+    scope_tag,
+    seen_scope,
+)
 from db.cases import CaseRow
 from db.feed import FeedRow
 from db.platform import FEED_COUNTER, CounterRow
 from server.platform.auth import AuthUser
-from server.platform.scope import visible_units
+from server.platform.scope import feed_units
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,10 @@ def candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None)
     SQL twin of `app.platform.scope.feed_candidate` (its rows then go through `app.platform.scope.feed_entry`)."""
     if units is None:
         return stmt
+    if by_jurisdiction(units):  # a jurisdiction user: by the row's street (`app.platform.scope.seen_scope`)
+        streets = tuple(sorted(u[1:] for u in units if u != JURISDICTION_KEY))
+        return stmt.where(or_(FeedRow.jurisdiction.is_(None), FeedRow.jurisdiction.in_(streets),
+                              FeedRow.exits.is_not(None) if after > 0 else false()))
     return stmt.where(or_(FeedRow.scope.is_(None), FeedRow.scope.in_(tuple(units)),
                           FeedRow.scope.contains(JOINT_SEP, autoescape=True),
                           FeedRow.exits.is_not(None) if after > 0 else false()))
@@ -60,19 +73,19 @@ def read_changes(session: Session, after: int, limit: int, user: AuthUser, refda
     One statement, so the page is one consistent snapshot: a case's data is the state at its position.
     An entity that left the user's scope after `after` comes as a scope exit (`app.platform.scope.feed_entry`).
     """
-    units = visible_units(user, refdata)
+    units = feed_units(user, refdata)
     stmt = candidates(
         select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data, CaseRow.version,
-               FeedRow.scope, FeedRow.exits)
+               FeedRow.scope, FeedRow.exits, FeedRow.jurisdiction)
         .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
         .where(FeedRow.position > after)
         .order_by(FeedRow.position)
         .limit(limit), after, units)
     changes = []
     read, last_read = 0, after
-    for position, kind, entity_id, data, case_data, version, scope, exits in session.execute(stmt):
+    for position, kind, entity_id, data, case_data, version, scope, exits, street in session.execute(stmt):
         read, last_read = read + 1, position
-        entry = feed_entry(units, scope, exits, after)
+        entry = feed_entry(units, seen_scope(units, scope, street), exits, after)
         if entry == "exit":
             changes.append({"position": position, "kind": SCOPE_EXIT, "id": entity_id,
                             "data": exit_data(kind, version)})

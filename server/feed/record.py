@@ -20,14 +20,17 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     literal_column,
+    or_,
     select,
     text,
     update,
 )
 from sqlalchemy.orm import Session
 
-from app.platform.scope import CASE, entity_scope
+from app.platform.scope import CASE, JURISDICTION_KEY, entity_scope
+from db.cases import CaseRow
 from db.feed import FeedRow
 from db.platform import FEED_COUNTER, CounterRow
 from server.feed.notifier import FEED_CHANNEL
@@ -59,8 +62,9 @@ def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data:
             return position
         # no feed counter row yet (a fresh database): nothing was written; create it below
     position = counters.increment(session, FEED_COUNTER)
+    case_id = uuid.UUID(entity_id) if kind == CASE else None
     values = {"kind": kind, "entity_id": entity_id, "position": position, "data": data, "scope": scope,
-              "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+              "case_id": case_id, "jurisdiction": None if case_id is None else _case_street(case_id)}
     session.execute(_upsert(session).values(**values))
     if session.get_bind().dialect.name == "postgresql":
         # Delivered to every listening server process when (and only if) this transaction commits.
@@ -76,22 +80,37 @@ def mark_changed(session: Session, position: int) -> None:
 
 
 def _on_conflict(stmt, dialect: str):
-    """The feed upsert's update: the entity's new position, data and scope, and — when its scope moves
-    away from a unit (`app.platform.scope.left_unit`, stated here in SQL on the row's old and new scope) — that
-    unit and the new position added to `exits`. Every SET expression reads the row as it was."""
+    """The feed upsert's update: the entity's new position, data, scope and jurisdiction, and — when its scope
+    moves away from a unit (`app.platform.scope.left_unit`, stated here in SQL on the row's old and new scope)
+    or it moves to another street — that unit (and `@` + that street) with the new position added to
+    `exits`. Every SET expression reads the row as it was."""
     feed_ = FeedRow.__table__
     old, new, position = feed_.c.scope, stmt.excluded.scope, stmt.excluded.position
+    old_j, new_j = feed_.c.jurisdiction, stmt.excluded.jurisdiction
     left = and_(old.is_not(None), old != "", new.is_not(None), new != old)
+    moved = and_(old_j.is_not(None), new_j.is_not(None), new_j != old_j)
+    street_key = literal(JURISDICTION_KEY).op("||")(old_j)
     if dialect == "postgresql":
-        merged = func.coalesce(feed_.c.exits, literal_column("'{}'::jsonb")).op("||", return_type=feed_.c.exits.type)(
-            func.jsonb_build_object(old, position))
+        empty = literal_column("'{}'::jsonb")
+
+        def merge(a, b):
+            return a.op("||", return_type=feed_.c.exits.type)(b)
+
+        unit_part = case((left, func.jsonb_build_object(old, position)), else_=empty)
+        street_part = case((moved, func.jsonb_build_object(street_key, position)), else_=empty)
     else:
-        merged = func.json_patch(func.coalesce(feed_.c.exits, literal_column("'{}'")),
-                                 func.json_object(old, position))
+        empty = literal_column("'{}'")
+
+        def merge(a, b):
+            return func.json_patch(a, b)
+
+        unit_part = case((left, func.json_object(old, position)), else_=empty)
+        street_part = case((moved, func.json_object(street_key, position)), else_=empty)
+    merged = merge(merge(func.coalesce(feed_.c.exits, empty), unit_part), street_part)
     return stmt.on_conflict_do_update(
         index_elements=[feed_.c.kind, feed_.c.entity_id],
-        set_={"position": position, "data": stmt.excluded.data, "scope": new,
-              "exits": case((left, merged), else_=feed_.c.exits)})
+        set_={"position": position, "data": stmt.excluded.data, "scope": new, "jurisdiction": new_j,
+              "exits": case((or_(left, moved), merged), else_=feed_.c.exits)})
 
 
 _UPSERTS: dict[str, Any] = {}
@@ -106,6 +125,26 @@ def _upsert(session: Session):
     return stmt
 
 
+def _case_streets(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Fill in the jurisdiction of the case rows among `rows` (feed rows written many at once, which the
+    scalar subquery of `_case_street` cannot serve): read from `cases` as this transaction wrote them.
+    Never left NULL for a case: NULL means every jurisdiction, and a district's consoles would see it."""
+    ids = [r["case_id"] for r in rows if r["case_id"] is not None]
+    streets: dict[uuid.UUID, str | None] = {}
+    if ids:
+        cases = CaseRow.__table__
+        streets = dict(session.execute(select(cases.c.id, cases.c.jurisdiction).where(cases.c.id.in_(ids))).all())
+    for r in rows:
+        r["jurisdiction"] = streets.get(r["case_id"]) if r["case_id"] is not None else None
+
+
+def _case_street(case_id):
+    """A feed row's jurisdiction: its case's street, as the transaction just wrote it in `cases` (NULL for
+    other kinds: every jurisdiction). Read here so that no writer of a case's feed row can forget it."""
+    cases = CaseRow.__table__
+    return select(cases.c.jurisdiction).where(cases.c.id == case_id).scalar_subquery()
+
+
 def pg_change_cte():
     """PostgreSQL: the counter increment and the feed upsert of `record_change` as one CTE yielding the
     new `position` (binds: `pg_change_params`). The counter's row lock is taken by it, so it is held
@@ -116,10 +155,11 @@ def pg_change_cte():
     feed_ = FeedRow.__table__
     pos = counters.INCREMENT.cte("pos")  # the increment of `counters.increment` (bind `counter`)
     ins = pg_insert(feed_).from_select(
-        ["kind", "entity_id", "position", "data", "case_id", "scope"],
+        ["kind", "entity_id", "position", "data", "case_id", "scope", "jurisdiction"],
         select(bindparam("kind", type_=feed_.c.kind.type), bindparam("entity_id", type_=feed_.c.entity_id.type),
                pos.c.value, bindparam("data", type_=feed_.c.data.type),
-               bindparam("case_id", type_=feed_.c.case_id.type), bindparam("scope", type_=feed_.c.scope.type)))
+               bindparam("case_id", type_=feed_.c.case_id.type), bindparam("scope", type_=feed_.c.scope.type),
+               _case_street(bindparam("case_id", type_=feed_.c.case_id.type))))
     ins = _on_conflict(ins, "postgresql")
     return ins.returning(feed_.c.position).cte("ins")
 
@@ -167,8 +207,10 @@ def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any
         return [record_change(session, kind, entity_id, data) for (kind, entity_id), data in latest.items()]
     first = top - n + 1
     rows = [{"kind": kind, "entity_id": entity_id, "position": first + i, "data": data,
-             "scope": entity_scope(kind, data), "case_id": uuid.UUID(entity_id) if kind == CASE else None}
+             "scope": entity_scope(kind, data), "case_id": uuid.UUID(entity_id) if kind == CASE else None,
+             "jurisdiction": None}
             for i, ((kind, entity_id), data) in enumerate(latest.items())]
+    _case_streets(session, rows)
     session.connection().execute(_upsert(session), rows)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
@@ -194,7 +236,9 @@ def record_positions(session: Session, kind: str, items: list[tuple[str | uuid.U
         entity_id = str(entity_id)
         latest[entity_id] = {"kind": kind, "entity_id": entity_id, "position": first + i, "data": None,
                              "scope": scope, "case_id": uuid.UUID(entity_id) if kind == CASE else None}
-    session.connection().execute(_upsert(session), list(latest.values()))
+    rows = list(latest.values())
+    _case_streets(session, rows)
+    session.connection().execute(_upsert(session), rows)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :position)"), {"channel": FEED_CHANNEL, "position": str(top)})
     mark_changed(session, top)

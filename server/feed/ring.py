@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.platform.scope import JOINT_SEP, feed_entry
+from app.platform.scope import JOINT_SEP, by_jurisdiction, feed_entry, jurisdiction_key
 from server.feed.pages import RawPage, SerialisedRow, raw_page, scope_tag_json
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ class _RingEntry:
     position: int
     key: tuple[str, str]  # (kind, entity id)
     scope: str | None     # the row's scope (`app.platform.scope`)
+    street: str | None    # the row's jurisdiction key (`app.platform.scope.jurisdiction_key`)
     exits: dict[str, int] | None  # the units it left, and where (`FeedRow.exits`)
     part: bytes           # the serialised change
     removal: bytes | None  # the serialised scope exit at the same position (a row with exits only)
@@ -115,7 +116,7 @@ class FeedRing:
     def _append(self, rows) -> None:
         if not rows:
             return
-        for position, kind, entity_id, scope, exits, part, removal in rows:
+        for position, kind, entity_id, scope, exits, part, removal, *street in rows:
             key = (kind, entity_id)
             old = self._index.get(key)
             if old is not None:  # the entity moved on: only its latest position stays in the feed
@@ -123,7 +124,8 @@ class FeedRing:
                 self._entries[old] = None
                 self._dead += 1
             self._index[key] = len(self._entries)
-            self._entries.append(_RingEntry(position, key, scope, exits, part, removal))
+            self._entries.append(_RingEntry(position, key, scope, jurisdiction_key(street[0] if street else None),
+                                            exits, part, removal))
             self._positions.append(position)
             self._bytes += len(part)
         self.top = rows[-1][0]
@@ -151,6 +153,34 @@ class FeedRing:
 
     # ---- answering ------------------------------------------------------------------------------
 
+    def _jurisdiction_page(self, key, after: int, limit: int, allowed: frozenset[str], tag: bytes) -> RawPage:
+        """`page` for a jurisdiction user: each row compared by its street (`app.platform.scope.seen_scope`)."""
+        parts: list[bytes] = []
+        read = 0
+        cursor = after
+        entries = self._entries
+        for i in range(bisect_right(self._positions, after, self._start), len(entries)):
+            entry = entries[i]
+            if entry is None:
+                continue
+            if entry.street is None or entry.street in allowed:
+                parts.append(entry.part)
+            elif after and entry.exits:
+                given = feed_entry(allowed, entry.street, entry.exits, after)
+                if given is not None:
+                    parts.append(entry.part if given == "entity" else entry.removal)
+            else:
+                continue
+            read += 1  # a candidate, given or not (`page_end`)
+            cursor = entry.position
+            if read == limit:
+                break
+        page = raw_page(parts, cursor, read == limit or not self.complete, tag)
+        if len(self._pages) >= 512:
+            self._pages.clear()
+        self._pages[key] = page
+        return page
+
     def page(self, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage | None:
         """The page after `after` as `read_changes_raw` would read it now (None if `after < base`).
         Pages are shared between callers until the ring's content changes."""
@@ -164,6 +194,8 @@ class FeedRing:
         if known is None:
             known = self._scopes[units] = (None if units is None else frozenset(units), scope_tag_json(units))
         allowed, tag = known
+        if by_jurisdiction(allowed):
+            return self._jurisdiction_page(key, after, limit, allowed, tag)
         # `app.platform.scope.feed_candidate` and `feed_entry`, unrolled (this loop runs for every waiting console):
         # a candidate counts against `limit` whether this user gets it or not (see `page_end`)
         parts: list[bytes] = []

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from app.metrics import figures as m
 from app.platform.edge_types import EARLIEST, LATEST, Text
 from app.platform.enums import Role
+from app.refdata.jurisdictions import check_code
 from server.metrics import facts as server_metrics
 from server.metrics.evaluation import evaluation_settings
 from server.platform import auth
@@ -54,9 +55,25 @@ def _parse_bool(value: str) -> bool:
     raise ApiError(400, "bad_request", f"rollup: expected true or false, got {value!r}")
 
 
+def _jurisdiction(user, code: str | None) -> str | None:
+    """The jurisdiction a report covers: the one asked for, which must lie within the caller's own (403
+    otherwise); none asked: the caller's own when it has exactly one (a district lead's district)."""
+    if code is not None and (why := check_code(code)):
+        raise ApiError(400, "bad_jurisdiction", f"jurisdiction: {why}")
+    mine = user.jurisdictions
+    if code is None:
+        if len(mine) > 1:
+            raise ApiError(400, "bad_jurisdiction", "jurisdiction: name one of yours: " + ", ".join(mine))
+        return mine[0] if mine else None
+    if mine and not any(code.startswith(own) for own in mine):
+        raise ApiError(403, "forbidden", f"jurisdiction {code} is not within yours ({', '.join(mine)})")
+    return code
+
+
 @router.get("/api/metrics", tags=["metrics"], response_model=m.Report,
-            responses=responses((400, "bad_date, bad_period, unknown_unit, bad_request"), 401,
-                                (403, "forbidden (shift_lead or admin only)"), 422, 503))
+            responses=responses((400, "bad_date, bad_period, unknown_unit, bad_request, bad_jurisdiction"), 401,
+                                (403, "forbidden (shift_lead or admin only; a jurisdiction not within the "
+                                      "caller's)"), 422, 503))
 def get_metrics(
     user: User,
     ctx: Ctx,
@@ -64,8 +81,12 @@ def get_metrics(
     end: Annotated[Text, Query(description="last local day of the period (inclusive), YYYY-MM-DD")],
     unit: Annotated[Text | None, Query(description="unit id; omitted or empty: city-wide")] = None,
     rollup: Annotated[Text, Query(description="include the unit's sub-units (default true)")] = "true",
+    jurisdiction: Annotated[Text | None, Query(description="only the cases that lie in this city (4 digits), "
+                                                           "district (6) or street (9); omitted: every case the "
+                                                           "caller may see (a district lead: its district)")] = None,
 ) -> Any:
     auth.require_role(user, Role.SHIFT_LEAD, Role.ADMIN)
+    where = _jurisdiction(user, jurisdiction.strip() if jurisdiction and jurisdiction.strip() else None)
     first, last = parse_day(start, "start"), parse_day(end, "end")
     refdata = ctx.refdata
     unit_id = unit.strip() if unit and unit.strip() else None
@@ -75,7 +96,7 @@ def get_metrics(
     try:
         with ctx.db.reader() as session:
             rep = server_metrics.report(session, refdata, first, last, unit_id, with_rollup, ctx.now(),
-                                        evaluation_settings(ctx.settings))
+                                        evaluation_settings(ctx.settings), jurisdiction=where)
     except m.MetricsError as exc:
         raise ApiError(400, "bad_period", str(exc)) from None
     return rep.model_dump(mode="json")

@@ -184,13 +184,15 @@ def _closure_sql(unit: str) -> str:
     )
 
 
-def report_sql(dialect: str, scoped: bool) -> str:
+def report_sql(dialect: str, scoped: bool, jurisdiction: bool = False) -> str:
     """The one statement of a report (exposed for EXPLAIN in the benchmark).
 
     PostgreSQL computes the per-unit, per-day and per-category counts in one pass (GROUPING SETS) and the
     percentiles in a second scan of the same index range; SQLite, which has neither GROUPING SETS nor
     percentile_cont, aggregates a common table expression three times. The rows are the same."""
     unit = " AND unit_id IN :units" if scoped else ""
+    if jurisdiction:  # the cases that lie in a jurisdiction (`cases.jurisdiction`: a street; a code prefixes it)
+        unit += " AND case_id IN (SELECT id FROM cases WHERE jurisdiction LIKE :jurisdiction)"
     window = f"at >= :lo AND at < :hi{unit}"
     if dialect == "postgresql":
         return (
@@ -224,8 +226,8 @@ def report_sql(dialect: str, scoped: bool) -> str:
     )
 
 
-def _statement(dialect: str, units: tuple[str, ...] | None):
-    stmt = text(report_sql(dialect, units is not None))
+def _statement(dialect: str, units: tuple[str, ...] | None, jurisdiction: str | None = None):
+    stmt = text(report_sql(dialect, units is not None, jurisdiction is not None))
     params = [bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())]
     if units is not None:
         params.append(bindparam("units", expanding=True))
@@ -238,9 +240,13 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def aggregate_sql(session: Session, period: m.Period, units: tuple[str, ...] | None) -> m.Aggregates:
+def aggregate_sql(session: Session, period: m.Period, units: tuple[str, ...] | None,
+                  jurisdiction: str | None = None) -> m.Aggregates:
+    """`jurisdiction`: only the cases that lie in it (a city, district or street code)."""
     dialect = session.get_bind().dialect.name
     params: dict = {"lo": period.start_at, "hi": period.end_at}
+    if jurisdiction is not None:
+        params["jurisdiction"] = jurisdiction + "%"
     if units is not None:
         params["units"] = list(units)
     if dialect == "postgresql":
@@ -249,7 +255,8 @@ def aggregate_sql(session: Session, period: m.Period, units: tuple[str, ...] | N
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
     agg = m.Aggregates()
-    for part, kind, group, day, n, met, other, x, y in session.execute(_statement(dialect, units), params):
+    for part, kind, group, day, n, met, other, x, y in session.execute(_statement(dialect, units, jurisdiction),
+                                                                        params):
         if part == "u":
             agg.by_unit[(kind, group)] = (int(n), int(met or 0))
         elif part == "d":
@@ -267,13 +274,16 @@ def aggregate_sql(session: Session, period: m.Period, units: tuple[str, ...] | N
 
 
 def report(session: Session, refdata, start: date, end: date, unit_id: str | None, rollup: bool,
-           as_of: datetime, settings: m.EvaluationSettings = m.DEFAULT_SETTINGS) -> m.Report:
-    """The report for [start, end] (local dates, inclusive) and a unit (None: city-wide). Raises
-    `app.metrics.figures.MetricsError` for a bad period or an unknown unit."""
+           as_of: datetime, settings: m.EvaluationSettings = m.DEFAULT_SETTINGS,
+           jurisdiction: str | None = None) -> m.Report:
+    """The report for [start, end] (local dates, inclusive) and a unit (None: city-wide), of the cases that
+    lie in `jurisdiction` (None: all). Raises `app.metrics.figures.MetricsError` for a bad period or an
+    unknown unit."""
     period = m.make_period(start, end, refdata, as_of)
     units = m.scope_units(refdata, unit_id, rollup)
-    agg = aggregate_sql(session, period, units)
-    return m.build_report(agg, period, refdata, unit_id, rollup, "server", settings=settings)
+    agg = aggregate_sql(session, period, units, jurisdiction)
+    rep = m.build_report(agg, period, refdata, unit_id, rollup, "server", settings=settings)
+    return rep.model_copy(update={"jurisdiction": jurisdiction}) if jurisdiction else rep
 
 
 def window_evaluation(session: Session, start: datetime, end: datetime, tz_name: str = "UTC") -> dict:

@@ -40,12 +40,14 @@ class AuthUser:
     display_name: str
     role: Role
     unit_id: str | None = None
+    # the city, district or street codes the user works in (`app.refdata.jurisdictions`); none: everything
+    jurisdictions: tuple[str, ...] = ()
     # the console the token was issued to (logs only: who the user is does not depend on it)
     console_id: str | None = field(default=None, compare=False)
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.username, self.role, self.unit_id)
+        return Actor(self.username, self.role, self.unit_id, self.jurisdictions)
 
     def to_dict(self) -> dict:
         return {"username": self.username, "display_name": self.display_name, "role": str(self.role),
@@ -53,7 +55,16 @@ class AuthUser:
 
     @classmethod
     def from_row(cls, row: UserRow) -> AuthUser:
-        return cls(row.username, row.display_name, Role(row.role), row.unit_id)
+        return cls(row.username, row.display_name, Role(row.role), row.unit_id, parse_jurisdictions(row.jurisdictions))
+
+
+def parse_jurisdictions(column: str | None) -> tuple[str, ...]:
+    """`users.jurisdictions` (codes joined by ',', NULL for none) as a tuple."""
+    return tuple(c for c in column.split(",") if c) if column else ()
+
+
+def join_jurisdictions(codes) -> str | None:
+    return ",".join(codes) or None
 
 
 SYSTEM_USER = AuthUser("system", "System", Role.SYSTEM)

@@ -4,6 +4,9 @@ could carry the entity (a refused command's answer carries it only when its call
 Cases, sensors and alarms: `app.platform.scope`, the one rule, applied to the authenticated user (a unit
 handler sees its unit's and its sub-units'; every other role sees all). The feed filters on the same
 visible units, so a case is visible through `/api/cases/{id}` exactly when it is in `/api/changes`.
+Jurisdictions: every role but the unit handler sees the cases of the jurisdictions it is assigned
+(`AuthUser.jurisdictions`; none: all), in the feed (`feed_units`) and through every GET; sensors and alarms
+stay visible to every jurisdiction (their feed rows name none).
 Handovers: every role but unit handlers (a report names every unit's cases; the feed's leads-only kinds).
 """
 from __future__ import annotations
@@ -17,12 +20,18 @@ from server.platform.auth import AuthUser
 
 
 def visible_units(user: AuthUser, refdata) -> frozenset[str] | None:
-    """The units whose entities `user` sees (None = everything)."""
+    """The units whose entities `user` sees (None = everything): a unit handler's; what sensors and alarms
+    are scoped by."""
     return scope.visible_units(user.role, user.unit_id, refdata)
 
 
+def feed_units(user: AuthUser, refdata) -> frozenset[str] | None:
+    """What `user`'s feed is filtered by: its visible units, or its streets' keys (a jurisdiction user)."""
+    return scope.visible_units(user.role, user.unit_id, refdata, user.jurisdictions)
+
+
 def can_see(user: AuthUser, case: Case, refdata) -> bool:
-    return scope.sees_case(case, user.role, user.unit_id, refdata)
+    return scope.sees_case(case, user.role, user.unit_id, refdata, user.jurisdictions)
 
 
 def may_see_owned(user: AuthUser, owner_unit_id: str | None, refdata) -> bool:

@@ -105,7 +105,7 @@ def test_client_errors_exit_nonzero_with_a_message(server, tmp_path, capsys, mon
 def test_admin_init_users_and_import(tmp_path, capsys, monkeypatch, refdata):
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     code, out, _ = run(capsys, "--database-url", url, "init-db")
-    assert code == 0 and "48 grids" in out
+    assert code == 0 and "66 grids" in out
     code, out, _ = run(capsys, "--database-url", url, "users", "add", "ops9", "--role", "operator",
                        "--password-stdin", stdin="long-enough-pw\n", monkeypatch=monkeypatch)
     assert code == 0 and "created" in out
@@ -124,10 +124,10 @@ def test_admin_init_users_and_import(tmp_path, capsys, monkeypatch, refdata):
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT data FROM refdata")).scalar()
     engine.dispose()
-    assert len(json.loads(stored)["grids"] if isinstance(stored, str) else stored["grids"]) == 48
+    assert len(json.loads(stored)["grids"] if isinstance(stored, str) else stored["grids"]) == 66
     # The same grids file unchanged imports fine.
     code, out, _ = run(capsys, "--database-url", url, "import", "grids", str(refdata_dir() / "grids.geojson"))
-    assert code == 0 and "48 grids" in out
+    assert code == 0 and "66 grids" in out
     monkeypatch.delenv("ONEGRID_DATABASE_URL", raising=False)
     code, _, err = run(capsys, "init-db")
     assert code == 1 and "no database" in err

@@ -4,6 +4,11 @@ chosen one the console's current case (`ConsoleContext.select_case`: queue, deta
 
 Typing searches as you go (a short pause, then `LocalCache.lookup` off the GUI thread); Up/Down move
 in the results, Enter opens, Escape closes.
+
+The cache holds this console's scope and recent closed cases only (`app.cache.retention`), so when online
+the lookup also asks the server (`GET /api/search/cases`, the caller's scope) and lists what the cache does
+not hold, marked "on the server"; opening one fetches it and keeps it in the cache. Offline it says the
+search covered this workstation's cache only — a case that is not there is never a silent miss.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.cache.case_lookup import Hit
 from app.platform import labels
+from app.sync.state import Connection
 from ui.shell.ops import run_op
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 
 SHORTCUTS = ("Ctrl+K", "/")
 TYPING_PAUSE_MS = 150
+ON_SERVER = Qt.ItemDataRole.UserRole + 1  # an item's mark: found by the server, not in this cache
 
 
 class CaseLookup(QDialog):
@@ -60,6 +67,8 @@ class CaseLookup(QDialog):
         self._timer.timeout.connect(self.search)
         self._asked = ""
         self.searches = 0
+        self.server_searches = 0
+        self._local = 0
         self.field.textChanged.connect(lambda _t: self._timer.start())
         self.field.returnPressed.connect(self.open_current)
         self.field.installEventFilter(self)
@@ -76,14 +85,35 @@ class CaseLookup(QDialog):
         self.field.setPlaceholderText(self.tr("Number, P·number, phone, address or words of the description"))
         self._hint()
 
-    def _hint(self, found: int | None = None) -> None:
+    def _hint(self, found: int | None = None, *, server: str = "") -> None:
+        """`server`: "asking", "asked", "offline" or a failure's text ("" before any search)."""
         if found is None:
-            self.hint.setText(self.tr("Searches every case on this console, whatever the queue shows. "
-                                      "Enter opens, Esc closes."))
-        elif found == 0:
-            self.hint.setText(self.tr("No case found for “{text}”.").format(text=self._asked))
+            self.hint.setText(self.tr("Searches every case on this console, whatever the queue shows, and the "
+                                      "server's when online. Enter opens, Esc closes."))
+            return
+        if found == 0:
+            text = self.tr("No case found for “{text}”.").format(text=self._asked)
         else:
-            self.hint.setText(self.tr("%n case(s) found. ↑↓ to choose, Enter to open.", "", found))
+            text = self.tr("%n case(s) found. ↑↓ to choose, Enter to open.", "", found)
+        if server == "asking":
+            text += " " + self.tr("Searching the server…")
+        elif server == "offline":
+            text += " " + self.tr("Offline: only this workstation's cache was searched; a case not in it "
+                                  "(closed long ago, another district's) is not in this workstation's cache "
+                                  "and can be found once the server is back.")
+        elif server and server != "asked":
+            text += " " + self.tr("The server could not be searched ({why}); only this workstation's cache "
+                                  "was.").format(why=server)
+        self.hint.setText(text)
+
+    def online(self) -> bool:
+        """Whether the server may be asked now: an online session whose engine has not found it unreachable
+        (or its login expired)."""
+        engine = self.ctx.engine
+        if engine is None or self.ctx.session.offline or getattr(engine, "client", None) is None:
+            return False
+        state = getattr(engine, "state", None)
+        return state is None or state.connection not in (Connection.OFFLINE, Connection.AUTH_EXPIRED)
 
     def start(self, text: str = "") -> None:
         """Show the lookup with `text` in the field (e.g. the key that opened it), ready to type."""
@@ -125,7 +155,42 @@ class CaseLookup(QDialog):
             self.results.addItem(item)
         if hits:
             self.results.setCurrentRow(0)
-        self._hint(len(hits))
+        self._local = len(hits)
+        if not self.online():
+            self._hint(len(hits), server="offline")
+            return
+        self._hint(len(hits), server="asking")
+        client, cache = self.ctx.engine.client, self.ctx.cache
+
+        def work():
+            answer = client.search_cases(query)
+            return [h for h in answer.hits if cache.case(h.case_id) is None]  # what this cache does not hold
+
+        run_op(work, lambda more, q=query: self._server_found(q, more),
+               lambda exc, q=query: self._server_failed(q, exc), owner=self)
+
+    def _server_found(self, query: str, more: list) -> None:
+        if query != self.field.text().strip():
+            return
+        self.server_searches += 1
+        shown = set(self.hits_shown())
+        for hit in more:
+            if hit.case_id in shown:
+                continue
+            item = QListWidgetItem(self.describe(hit) + "  ·  " + self.tr("on the server"))
+            item.setData(Qt.ItemDataRole.UserRole, hit.case_id)
+            item.setData(ON_SERVER, True)
+            self.results.addItem(item)
+        if self.results.count() and self.results.currentRow() < 0:
+            self.results.setCurrentRow(0)
+        self._hint(self.results.count(), server="asked")
+
+    def _server_failed(self, query: str, exc: BaseException) -> None:
+        if query != self.field.text().strip():
+            return
+        self.server_searches += 1
+        log.info("server case search failed: %s", exc)
+        self._hint(self._local, server=str(exc) or type(exc).__name__)
 
     def describe(self, hit: Hit) -> str:
         field = {"number": self.tr("number"), "phone": self.tr("phone"), "address": self.tr("address"),
@@ -146,9 +211,25 @@ class CaseLookup(QDialog):
 
     def open_item(self, item: QListWidgetItem) -> None:
         case_id = item.data(Qt.ItemDataRole.UserRole)
+        if item.data(ON_SERVER):  # fetched, kept in the cache (as opened), then opened
+            client, cache = self.ctx.engine.client, self.ctx.cache
+            self.hint.setText(self.tr("Fetching the case from the server…"))
+            run_op(lambda: client.case(case_id).model_dump(mode="json"),
+                   lambda data: run_op(lambda: cache.keep_server_case(data), lambda _c: self._open(case_id),
+                                       self._fetch_failed, write=True, owner=self),
+                   self._fetch_failed, owner=self)
+            return
+        self._open(case_id)
+
+    def _open(self, case_id) -> None:
         self.ctx.select_case(None)  # the same case chosen again still shows it
         self.ctx.select_case(case_id)
         self.hide()
+
+    def _fetch_failed(self, exc: BaseException) -> None:
+        log.info("could not fetch a case found on the server: %s", exc)
+        self.hint.setText(self.tr("The case could not be fetched from the server ({why}).").format(
+            why=str(exc) or type(exc).__name__))
 
 
 def install_lookup(window: QWidget, ctx: ConsoleContext) -> tuple[CaseLookup, QAction]:

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from app.metrics import csv_report as metrics_csv
 from app.metrics import figures as m
-from app.platform import times
+from app.platform import scope, times
 from app.platform.enums import Role
 from app.platform.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
@@ -128,6 +128,7 @@ class PerformanceDock(QDockWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
         self.unit_combo = QComboBox(body, objectName="metricsUnit")
+        self.jurisdiction_combo = QComboBox(body, objectName="metricsJurisdiction")
         self.rollup = QCheckBox(body, objectName="metricsRollup")
         self.rollup.setChecked(True)
         self.compute_button = QPushButton(body, objectName="metricsCompute")
@@ -179,7 +180,7 @@ class PerformanceDock(QDockWidget):
             period_row.addWidget(w)
         period_row.addStretch(1)
         period_row.addWidget(self.compute_button)
-        for w in (self.unit_label, self.unit_combo, self.rollup):
+        for w in (self.unit_label, self.unit_combo, self.rollup, self.jurisdiction_combo):
             unit_row.addWidget(w)
         unit_row.addStretch(1)
         unit_row.addWidget(self.export_button)
@@ -198,6 +199,7 @@ class PerformanceDock(QDockWidget):
         for edit in (self.start_edit, self.end_edit):
             edit.dateChanged.connect(self._dates_edited)
         self.unit_combo.currentIndexChanged.connect(lambda _i: self._schedule())
+        self.jurisdiction_combo.currentIndexChanged.connect(lambda _i: self._schedule())
         self.rollup.toggled.connect(lambda _on: self._schedule())
         self.compute_button.clicked.connect(self.compute)
         self.export_button.clicked.connect(self.export_csv_dialog)
@@ -210,7 +212,8 @@ class PerformanceDock(QDockWidget):
         self._preset_changed(self.preset.currentIndex())
         self._retranslate()
         self.tabs.setVisible(self.allowed)
-        for w in (self.preset, self.start_edit, self.end_edit, self.unit_combo, self.rollup, self.compute_button):
+        for w in (self.preset, self.start_edit, self.end_edit, self.unit_combo, self.rollup, self.compute_button,
+                  self.jurisdiction_combo):
             w.setEnabled(self.allowed)
         self.denied.setVisible(not self.allowed)
         # Computed when first shown (a tab behind the map costs nothing at start-up), then on every change.
@@ -242,6 +245,37 @@ class PerformanceDock(QDockWidget):
         self.unit_combo.setItemData(0, self.tr("Every unit, and the cases not dispatched to any"), Qt.ItemDataRole.ToolTipRole)
         self.unit_combo.blockSignals(False)
         self.ranking_model.refdata = refdata
+        self._fill_jurisdictions()
+
+    def _own_jurisdictions(self) -> tuple[str, ...]:
+        refdata, username = self.ctx.refdata, self.ctx.actor.username
+        return refdata.user(username).jurisdictions if refdata is not None and any(
+            u.username == username for u in refdata.users) else ()
+
+    def _fill_jurisdictions(self) -> None:
+        """Every jurisdiction the user's figures may be filtered by: its own (a district lead: its district and
+        streets; else the whole reference data first), districts, then streets."""
+        refdata, combo = self.ctx.refdata, self.jurisdiction_combo
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        own = self._own_jurisdictions()
+        if not own:
+            combo.addItem(self.tr("All jurisdictions"), None)
+        if refdata is not None:
+            names = {g.street: g.street_name for g in refdata.grids}
+            codes = sorted({*refdata.cities, *(s[:6] for s in refdata.streets), *refdata.streets})
+            for code in codes:
+                if own and not any(code.startswith(o) for o in own):
+                    continue
+                label = {4: self.tr("City {code}"), 6: self.tr("District {code}")}.get(len(code), "　{name} {code}")
+                combo.addItem(label.format(code=code, name=names.get(code, "")), code)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        combo.blockSignals(False)
+
+    def jurisdiction(self) -> str | None:
+        """The jurisdiction the figures are filtered by (None: every case the user may see)."""
+        return self.jurisdiction_combo.currentData()
 
     def _preset_changed(self, index: int) -> None:
         span = preset_range(PRESETS[index], self.today())
@@ -316,18 +350,24 @@ class PerformanceDock(QDockWidget):
         online = self._online()
         client = self.ctx.engine.client if online else None
         cache, refdata, now = self.ctx.cache, self.ctx.refdata, self.clock()
+        where = self.jurisdiction()
 
         def work():
             why = ""
             if client is not None:
                 try:
-                    return client.metrics(start, end, unit_id, rollup), ""
+                    asked = {"jurisdiction": where} if where else {}
+                    return client.metrics(start, end, unit_id, rollup, **asked), ""
                 except (ServerUnreachable, AuthExpired) as exc:
                     why = str(exc)
                     log.info("metrics from the cache: the server did not answer (%s)", exc)
             if refdata is None:
                 raise RuntimeError("no reference data in the cache yet")
-            return m.compute_offline(cache.server_cases(), refdata, start, end, unit_id, rollup, now), why
+            cases = cache.server_cases()
+            if where:  # the cases that lie in it (`app.platform.scope.case_jurisdiction`)
+                cases = (c for c in cases if (scope.case_jurisdiction(c) or "").startswith(where))
+            report = m.compute_offline(cases, refdata, start, end, unit_id, rollup, now)
+            return (report.model_copy(update={"jurisdiction": where}) if where else report), why
 
         run_op(work, self._computed, self._failed)
 
@@ -430,6 +470,7 @@ class PerformanceDock(QDockWidget):
 
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("Performance"))
+        self._fill_jurisdictions()
         texts = {"today": self.tr("Today"), "yesterday": self.tr("Yesterday"), "this_week": self.tr("This week"),
                  "this_month": self.tr("This month"), "last_month": self.tr("Last month"),
                  "custom": self.tr("Custom period")}

@@ -21,6 +21,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -254,6 +255,8 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
              " offline" if outcome.session.offline else "", outcome.cache.directory)
 
     say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
+    # before the queue reads the cache: old closed cases never load (`app.cache.retention`)
+    outcome.cache.prune(datetime.now(timezone.utc), settings.cache_closed_days)
     engine = SyncEngine(outcome.cache, outcome.client)
     photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
     engine.use_photos(photos)  # queued photos go up before the commands that name them

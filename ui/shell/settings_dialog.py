@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +98,11 @@ class SettingsDialog(QDialog):
         if annotation is bool:
             box = QCheckBox(self)
             return _Row(box, box.isChecked, box.setChecked)
+        if annotation is int:  # bounds from the model's own ge/le
+            spin = QSpinBox(self)
+            bounds = {type(m).__name__: m for m in ConsoleSettings.model_fields[name].metadata}
+            spin.setRange(getattr(bounds.get("Ge"), "ge", 0), getattr(bounds.get("Le"), "le", 1_000_000))
+            return _Row(spin, spin.value, spin.setValue)
         if _choices(name):
             combo = QComboBox(self)
             for value in _choices(name):
