@@ -128,3 +128,29 @@ def test_ring_pages_match_the_database_for_a_district_operator(make_harness, ser
 def _auth(srv, username: str) -> AuthUser:
     u = srv.refdata.user(username)
     return AuthUser(username, username, Role(u.role), u.unit_id, u.jurisdictions)
+
+
+def test_a_batch_committed_as_one_group_keeps_each_cases_district_in_the_feed(srv):
+    """A console's batch is committed in groups on PostgreSQL (`server.cases.group_commit`): the feed rows
+    it writes many at once carry each case's street like a lone command's, so the district operator reads
+    its district's cases only (and, in SQLite, the same batch one at a time)."""
+    import uuid
+
+    def create(grid) -> dict:
+        lat, lon = grid.centroid
+        return srv.command("create", uuid.uuid4(), srv.create_payload(
+            location={"lat": lat, "lon": lon, "address": grid.name}))
+
+    batch = [create(HOME), create(AWAY), create(HOME), create(AWAY)]
+    batch.append(srv.command("register", batch[0]["case_id"]))
+    batch.append(srv.command("register", batch[1]["case_id"]))
+    results = srv.post(CITY_OPERATOR, *batch)
+    assert [r["status"] for r in results] == ["accepted"] * 6
+    away = {batch[1]["case_id"], batch[3]["case_id"]}
+    assert _snapshot(srv, DISTRICT_OPERATOR) == away
+    assert {c["case_id"] for c in batch[:4]} <= _snapshot(srv, CITY_OPERATOR)
+    with srv.ctx.db.reader() as session:
+        streets = dict(session.execute(text(
+            "SELECT entity_id, jurisdiction FROM feed WHERE kind = 'case'")).all())
+    for command, grid in zip(batch[:4], (HOME, AWAY, HOME, AWAY)):
+        assert streets[command["case_id"]] == grid.code[:9]
