@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
+from server.avl.store import purge_tracks
 from server.cases.escalation import escalate_overdue
 from server.cases.supervision import mark_overdue_orders
 from server.platform.advisory import SWEEP_LOCK
@@ -45,6 +46,10 @@ def maintenance_round(ctx: ServerContext) -> bool:
     if purged:
         log.info("purged %d failed-login counts nothing counts any more", purged)
     sensor_maintenance(ctx)
+    with ctx.db.writer() as session, session.begin():
+        purged = purge_tracks(session, ctx.now(), ctx.settings.avl_track_retention_days)
+    if purged:
+        log.info("purged %d vehicle and staff track points past their retention", purged)
     return True
 
 

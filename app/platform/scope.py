@@ -38,7 +38,7 @@ JOINT_SEP = ","  # never in a unit id (`app.refdata.units`): joins a joint case'
 LEADS_ONLY_KINDS = ("handover",)
 # Kinds whose data names the unit that owns them (`owner_unit_id`): a unit handler sees those of its
 # scope only, like cases (a sensor's state and its alarms).
-OWNER_SCOPED_KINDS = ("sensor", "alarm")
+OWNER_SCOPED_KINDS = ("sensor", "alarm", "position")
 ALL = "all"  # `scope_tag` of a user who sees everything
 
 Units = frozenset[str] | None  # visible units; None = everything

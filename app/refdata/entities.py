@@ -63,6 +63,8 @@ class Category:
     close_criteria: str = ""
     register_criteria_en: str = ""
     close_criteria_en: str = ""
+    # minutes from dispatch to the crew on site ("on site within target"); None: the default (15)
+    onsite_target_min: int | None = None
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
@@ -74,6 +76,8 @@ class Category:
                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
                "emergency": self.emergency}
         criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
+        if self.onsite_target_min is not None:
+            criteria["onsite_target_min"] = self.onsite_target_min
         return out | criteria  # absent when empty: older bundles keep their version
 
 

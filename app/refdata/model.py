@@ -311,6 +311,7 @@ class RefData:
                    "default_priority": f.text("default_priority"), "limits": limits,
                    "emergency": emergency}
             row |= {k: f.text(k, required=False) for k in CRITERIA_FIELDS}
+            row["onsite_target_min"] = obj.get("onsite_target_min")
             cats.append(category_from_row(row, f.error, policy.calendar))
         grids = []
         for i, obj in enumerate(lists["grids"]):

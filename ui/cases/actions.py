@@ -61,6 +61,7 @@ SHORTCUTS: dict[Action, str] = {
     Action.REJECT_ORDER_REPLY: "Shift+J",
     Action.RECORD_CALLBACK: "C",
     Action.REOPEN: "Shift+R",
+    Action.ARRIVE: "Shift+V",
 }
 
 _HELP = {
@@ -99,6 +100,7 @@ _HELP = {
     Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Reject the unit's reply: back to the unit"),
     Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("CaseActions", "Record the call to the reporter (回访)"),
     Action.REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Reopen for a dissatisfied reporter: back to dispatch"),
+    Action.ARRIVE: QT_TRANSLATE_NOOP("CaseActions", "Record that the crew or the inspector is on site (到场)"),
 }
 
 class CaseActionBar(QWidget):
