@@ -27,12 +27,14 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from app.avl import layer as avl_layer
 from app.cases.queue_columns import QueueColumns, load_columns
 from app.cases.queue_rows import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, RowBatch
 from app.map import layers as map_layers
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
 from app.map.tile_cache import TileCache, tile_cache_from_settings
 from app.platform.enums import Priority, Status
+from ui.avl.vehicles import VehicleLayer
 from ui.cases.issuing import now_utc
 from ui.map.bridge import MapBridge
 from ui.map.interceptor import (
@@ -137,6 +139,7 @@ class MapDock(QDockWidget):
         signals.language_changed.connect(lambda _lang: self.reload_page())
         self.hub.states_changed.connect(self._sensor_states_changed)
 
+        self.vehicles = VehicleLayer(ctx, self)  # vehicles and field staff (ui/avl/vehicles.py)
         self.retranslate()
         self.reload_page()
         # Read the cases on the next turn of the event loop, unless the main window has handed this dock
@@ -176,7 +179,7 @@ class MapDock(QDockWidget):
         if self.tile_cache is not None and handler is not None:
             tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
         return build_page_html(self.ctx.refdata, asset_base=asset_base, language=current_language(),
-                               tiles=tiles, theme=theme.current_theme())
+                               tiles=tiles, theme=theme.current_theme(), labels=avl_layer.page_labels())
 
     def reload_page(self) -> None:
         """(Re)build the page, e.g. for another language; markers are re-sent once it is ready."""
