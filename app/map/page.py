@@ -37,7 +37,7 @@ PAGE_URL = f"{SCHEME}://map/index.html"
 ASSET_BASE = ""
 TILE_URL = f"{SCHEME}://tiles/{{z}}/{{x}}/{{y}}.png"
 
-JS_ASSETS = ("leaflet/leaflet.js", "qwebchannel.js", "bridge.js", "vehicles.js")
+JS_ASSETS = ("leaflet/leaflet.js", "qwebchannel.js", "bridge.js", "vehicles.js", "wall.js")
 CSS_ASSETS = ("leaflet/leaflet.css", "map.css")
 
 _LABELS = {

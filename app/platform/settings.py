@@ -102,6 +102,17 @@ class ConsoleSettings(BaseModel):
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Local cache folder"),
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "Where the local cache and outbox are kept; empty: the "
                                                   "default folder. Takes effect at the next login"))
+    wall_districts: str = _field(
+        "",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Wall view: districts to cycle"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Subdistrict codes the wall view shows in turn, separated by "
+                                                  "commas; 'all' for every subdistrict; empty: the whole city"),
+        max_length=2000)
+    wall_cycle_s: int = _field(
+        30,
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Wall view: seconds per district"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "How long the wall view stays on one district before the next"),
+        ge=5, le=3600)
     log_level: LogLevel = _field(
         "INFO",
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),
