@@ -14,7 +14,8 @@ from app.platform.enums import Role
 from app.platform.settings import ConsoleSettings
 from tests.avl.ui.test_vehicle_layer import T0, position
 from tests.map.ui.test_map import LOAD_TIMEOUT_MS, NO_GPU_NOISE, js
-from tests.support.sensor_fakes import make_ctx, push
+from tests.support.sensor_fakes import make_ctx as fake_ctx
+from tests.support.sensor_fakes import push
 from ui.wall.wall_window import WallWindow
 
 pytestmark = [pytest.mark.qt, pytest.mark.qt_log_ignore(*NO_GPU_NOISE)]
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.qt, pytest.mark.qt_log_ignore(*NO_GPU_NOISE)]
 
 @pytest.fixture
 def wall(qtbot, demo_cache, cases, refdata):
-    ctx, _client = make_ctx(demo_cache, Actor("lead1", Role.SHIFT_LEAD))
+    ctx, _client = fake_ctx(demo_cache, Actor("lead1", Role.SHIFT_LEAD))
     ctx.now = lambda: T0 + timedelta(minutes=1)
     streets = sorted({g.street for g in refdata.grids})[:2]
     ctx.settings = ConsoleSettings(wall_districts=",".join(streets), wall_cycle_s=5)
@@ -72,3 +73,21 @@ def test_escape_leaves_the_wall(qtbot, wall):
     _ctx, w, _streets = wall
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=5000)
+
+
+def test_view_wall_opens_it_from_the_main_window(qtbot, make_ctx, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from tests.support.stub_dock import stub_build_dock
+    from ui.shell import main_window as mw
+    from ui.wall import wall_window
+
+    monkeypatch.setattr(mw, "build_dock", stub_build_dock)
+    window = mw.MainWindow(make_ctx(Actor("lead1", Role.SHIFT_LEAD), offline=True),
+                           window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    assert window.wall_action.text() == "&Wall view" and window.wall_action.shortcut().toString() == "F11"
+    opened = []
+    monkeypatch.setattr(wall_window, "open_wall", lambda ctx, full_screen=True: opened.append((ctx, full_screen)))
+    window.wall_action.trigger()
+    assert opened == [(window.ctx, True)]
