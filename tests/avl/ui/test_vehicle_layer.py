@@ -32,7 +32,7 @@ def drawn(qtbot, dock, device_id):
 
 
 @pytest.fixture
-def map_with_fleet(qtbot, demo_cache, closing, cases):
+def map_with_fleet(qtbot, demo_cache, closing, cases):  # noqa: F811 - closing: the fixture
     ctx, _client = make_ctx(demo_cache, Actor("lead1", Role.SHIFT_LEAD))
     ctx.now = lambda: T0 + timedelta(minutes=1)
     case = demo_cache.case(cases.make(status="dispatched"))
