@@ -15,12 +15,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.platform.geo import haversine_m
-from app.platform.i18n import translate
+from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
 
 CTX = "Avl"
 DEFAULT_STALE_AFTER = timedelta(minutes=5)
+REASON_STALE = QT_TRANSLATE_NOOP("Avl", "last report {age:.0f} min ago: position not current")
+REASON_BUSY = QT_TRANSLATE_NOOP("Avl", "on another open case")
+REASON_NEAR = QT_TRANSLATE_NOOP("Avl", "{dist:.1f} km away, about {eta:.0f} min; reported {age:.0f} min ago")
 WALK_KMH = 5.0
 DRIVE_KMH = 25.0  # city traffic
 
@@ -70,12 +73,11 @@ def rank_nearest(positions: Iterable[Mapping[str, Any]], lat: float, lon: float,
         stale = now - at > stale_after
         on_case = did in busy or (person is not None and person in busy)
         if stale:
-            reason = translate(CTX, "last report {age:.0f} min ago: position not current").format(age=age_min)
+            reason = translate(CTX, REASON_STALE).format(age=age_min)
         elif on_case:
-            reason = translate(CTX, "on another open case").format()
+            reason = translate(CTX, REASON_BUSY)
         else:
-            reason = translate(CTX, "{dist:.1f} km away, about {eta:.0f} min; reported {age:.0f} min ago").format(
-                dist=distance / 1000, eta=eta, age=age_min)
+            reason = translate(CTX, REASON_NEAR).format(dist=distance / 1000, eta=eta, age=age_min)
         out.append(Suggestion(did, kind, unit, person, str(p.get("name") or ""), distance, age_min,
                               not stale and not on_case, eta, reason))
     out.sort(key=lambda s: (not s.available, s.distance_m, s.minutes_since_report))
