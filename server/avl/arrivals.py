@@ -71,6 +71,15 @@ class ArrivalWatch:
         self._trips = trips
         self._read_at = time.monotonic()
 
+    @property
+    def trips(self) -> list[Trip]:
+        """The open trips as last read (the demo's vehicles head for them)."""
+        return self._trips
+
+    def goes(self, trip: Trip, device: Device) -> bool:
+        """Whether `device` is the one on this trip (the crew's vehicle, the inspector's handset)."""
+        return self._goes(trip, device)
+
     def current_case(self, device: Device) -> uuid.UUID | None:
         """The open case this device is on its way to (the nearest trip it belongs to)."""
         for trip in self._trips:

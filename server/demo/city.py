@@ -367,4 +367,8 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     from server.demo.shifts import shift_demo_hooks
 
     shift_start, shift_stop = shift_demo_hooks()
-    return [start, *sensor_start, *shift_start], [*shift_stop, *sensor_stop, stop]
+    # and the vehicles and inspectors move about (server.demo.vehicles)
+    from server.demo.vehicles import vehicle_demo_hooks
+
+    vehicle_start, vehicle_stop = vehicle_demo_hooks(seed=seed)
+    return [start, *sensor_start, *shift_start, *vehicle_start], [*vehicle_stop, *shift_stop, *sensor_stop, stop]
