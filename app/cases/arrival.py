@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.cases.actors import Actor, WorkflowError
 from app.cases.case import Case
+from app.platform import scope
 from app.platform.enums import Action, Role, Status
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def trip_of(case: Case) -> str | None:
     if case.status in (Status.DISPATCHED, Status.IN_PROGRESS):
         return UNIT
     if case.status == Status.VERIFYING:
-        return INSPECTOR
+        return INSPECTOR if case.verification != "passed" else None  # the verdict is in: nobody goes
     if case.status == Status.REPORTED and case.check is not None and case.check.result is None:
         return INSPECTOR
     return None
@@ -78,23 +79,32 @@ def guard(case: Case) -> str | None:
     return None
 
 
+def _name(case: Case) -> str:
+    return f"case {case.display_number} ({case.id}, '{case.status}')"
+
+
 def actor_refusal(case: Case, action: Action, actor: Actor, refdata: RefData) -> WorkflowError | None:
     """A unit handler reports its crew's arrival on a dispatched case; an inspector their own arrival at
     the verification or check sent to them."""
     if action != Action.ARRIVE:
         return None
     who = trip_of(case)
+    if actor.role == Role.UNIT_HANDLER and who == UNIT and not scope.sees(
+            scope.visible_units(actor.role, actor.unit_id, refdata), case.unit_id or scope.NO_UNIT):
+        return WorkflowError("wrong_unit", f"{actor.role} '{actor.username}' may not 'arrive' at {_name(case)}: "
+                                           f"it is unit '{case.unit_id}''s to handle (a co-handling unit has its "
+                                           f"own task)")
     if actor.role == Role.UNIT_HANDLER and who == INSPECTOR:
-        return WorkflowError("wrong_trip", f"{actor.role} '{actor.username}' may not 'arrive': an inspector is "
-                                           f"on the way, not the unit's crew")
+        return WorkflowError("wrong_trip", f"{actor.role} '{actor.username}' may not 'arrive' at {_name(case)}: "
+                                           f"an inspector is on the way, not the unit's crew")
     if actor.role == Role.INSPECTOR:
         if who == UNIT:
-            return WorkflowError("wrong_trip", f"inspector '{actor.username}' may not 'arrive': the unit's crew "
-                                               f"is on the way, not an inspector")
+            return WorkflowError("wrong_trip", f"inspector '{actor.username}' may not 'arrive' at {_name(case)}: "
+                                               f"the unit's crew is on the way, not an inspector")
         sent_to = traveller(case)
         if sent_to is not None and sent_to != actor.username:
-            return WorkflowError("wrong_inspector", f"inspector '{actor.username}' may not 'arrive': the case "
-                                                    f"was sent to '{sent_to}'")
+            return WorkflowError("wrong_inspector", f"inspector '{actor.username}' may not 'arrive' at "
+                                                    f"{_name(case)}: it was sent to '{sent_to}'")
     return None
 
 
