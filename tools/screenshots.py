@@ -174,6 +174,39 @@ async def _conflict_scene(console, out: Path, suffix: str) -> None:
     window.lookup.hide()
 
 
+async def _vehicles_scene(console, out: Path, suffix: str) -> None:
+    """The demo's vehicles and inspectors on the map (zoomed to one subdistrict, one of them clicked), then the
+    wall view beside the console."""
+    from app.wall.tiles import district_bounds
+
+    window = console.window
+    dock = window.docks["mapDock"]
+    dock.raise_()
+    fleet = dock.vehicles.fleet
+    await _until(lambda: len(fleet.positions) >= 20, 60, "the demo's vehicles to report")
+    await asyncio.sleep(12)  # a throttle period: they have moved once on the map
+    code, _name, _en, bounds = district_bounds(console.ctx.refdata)[0]
+    dock.send({"op": "fit", "bounds": bounds, "label": None})
+    inside = [p for p in fleet.positions.values()
+              if bounds[0][0] <= p["lat"] <= bounds[1][0] and bounds[0][1] <= p["lon"] <= bounds[1][1]]
+    chosen = next((p for p in inside if p.get("case_id")), inside[0] if inside else None)
+    if chosen is not None:
+        dock.vehicles.show_details(chosen["device_id"])
+    await asyncio.sleep(2.0)
+    _save(console, out / f"vehicles-{suffix}.png")
+    path = out / f"wall-{suffix}.png"
+    if not _wanted(path):
+        return
+    wall = window.open_wall(full_screen=False)
+    wall.resize(1500, 900)
+    await _until(lambda: wall.map.is_ready and wall.refreshes >= 1, 60, "the wall view")
+    await asyncio.sleep(4.0)
+    if not wall.grab().save(str(path)):
+        raise RuntimeError(f"could not save {path}")
+    print(f"saved {path}")
+    wall.close()
+
+
 def _report_offline(cache, actor, n: int) -> None:
     """A report taken on the phone while the server is away, queued in the outbox."""
     from app.platform.enums import Action
@@ -218,9 +251,11 @@ async def _script(console, out: Path, suffix: str) -> None:
     await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
+    if not ONLY or ONLY & {"vehicles", "wall"}:
+        await _vehicles_scene(console, out, suffix)
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await _conflict_scene(console, out, suffix)
-    if ONLY and not ONLY - {"conflict", "lead-queue", "lookup"}:
+    if ONLY and not ONLY - {"conflict", "lead-queue", "lookup", "vehicles", "wall"}:
         return
 
     await asyncio.to_thread(_desk_session, console.server_url)  # a login and a logout in the audit trail

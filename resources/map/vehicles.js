@@ -14,7 +14,7 @@
   var map = null, layer = null, trackLayer = null, cursor = null, labels = {};
   var devices = new Map();  // id -> L.Marker (m.og = the row)
   var unitFilter = null;    // null = every unit
-  var GLYPH = {sanitation_truck: "\u267B", muck_truck: "\u26CF", patrol_car: "\u2691", inspector_handset: "\u25C9"};
+  var GLYPH = {sanitation_truck: "\u267B", muck_truck: "\u25B2", patrol_car: "\u2691", inspector_handset: "\u25C9"};
 
   function esc(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {

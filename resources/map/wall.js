@@ -8,6 +8,8 @@
   (OG.plugins = OG.plugins || []).push(function (leafletMap) { map = leafletMap; });
   OG.ops = OG.ops || {};
   OG.ops.fit = function (msg) {
+    // a wall is not clicked: no layer switch or zoom buttons over the map (the legend stays)
+    map.getContainer().classList.add("og-wall");
     if (msg.bounds) map.fitBounds(msg.bounds, {padding: [16, 16], animate: false});
     if (!tag) {
       tag = L.control({position: "bottomleft"});

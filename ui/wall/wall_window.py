@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -31,13 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CTX = "WallView"
 REFRESH_MS = 5000
 EMERGENCY_KEY = "emergency_mode"
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate(CTX, text)
 
 
 def _now(ctx: Any) -> datetime:
@@ -49,7 +44,7 @@ class WallWindow(QWidget):
     def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, map_dock: MapDock | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("wallWindow")
-        self.setWindowTitle(tr("OneGrid wall"))
+        self.setWindowTitle(self.tr("OneGrid wall"))
         self.setStyleSheet("QWidget#wallWindow { background: #030712; }")
         self.ctx = ctx
         self.fleet = Fleet.for_context(ctx)
@@ -134,39 +129,39 @@ class WallWindow(QWidget):
     def retranslate(self) -> None:
         f, language = self.figures, current_language()
         refdata = self.ctx.refdata
-        self.setWindowTitle(tr("OneGrid wall"))
-        self.header.setText(tr("City operations: live"))
+        self.setWindowTitle(self.tr("OneGrid wall"))
+        self.header.setText(self.tr("City operations: live"))
         self.clock.setText(fmt(_now(self.ctx), "minutes"))
         if f.emergency:
-            self.banner.setText(tr("EMERGENCY MODE: {reason}").format(reason=f.emergency.get("reason") or ""))
+            self.banner.setText(self.tr("EMERGENCY MODE: {reason}").format(reason=f.emergency.get("reason") or ""))
             self.banner.show()
         else:
             self.banner.hide()
         sources = [f"{source_label(Source(s)) if s in Source._value2member_map_ else s}  {n}"
                    for s, n in f.today_by_source.items()]
-        self.tiles["today"].set(tr("Today's cases"), str(f.today_total), sources or [tr("none yet")])
+        self.tiles["today"].set(self.tr("Today's cases"), str(f.today_total), sources or [self.tr("none yet")])
 
         def unit_name(unit_id: str) -> str:
             if not unit_id:
-                return tr("not dispatched")
+                return self.tr("not dispatched")
             return localized_name(refdata.unit(unit_id), language) if refdata is not None and \
                 refdata.has_unit(unit_id) else unit_id
 
-        units = [tr("{unit}: {open} open, {overdue} overdue").format(unit=unit_name(u), open=n, overdue=late)
+        units = [self.tr("{unit}: {open} open, {overdue} overdue").format(unit=unit_name(u), open=n, overdue=late)
                  for u, n, late in f.open_by_unit]
-        self.tiles["units"].set(tr("Open and overdue by unit"),
-                                tr("{open} open · {overdue} overdue").format(open=f.open_total, overdue=f.overdue_total),
+        self.tiles["units"].set(self.tr("Open and overdue by unit"),
+                                self.tr("{open} open · {overdue} overdue").format(open=f.open_total, overdue=f.overdue_total),
                                 units, alert=f.overdue_total > 0)
         rate = f.on_time_rate
-        self.tiles["on_time"].set(tr("On time now"), "—" if rate is None else f"{rate * 100:.0f}%",
-                                  [tr("{n} of {d} open cases within their deadline").format(n=f.on_time,
+        self.tiles["on_time"].set(self.tr("On time now"), "—" if rate is None else f"{rate * 100:.0f}%",
+                                  [self.tr("{n} of {d} open cases within their deadline").format(n=f.on_time,
                                                                                               d=f.with_deadline)],
                                   alert=rate is not None and rate < 0.8)
-        self.tiles["alarms"].set(tr("Active alarms"), str(f.alarms_active),
-                                 [tr("{n} at alarm level").format(n=f.alarms_at_alarm_level)],
+        self.tiles["alarms"].set(self.tr("Active alarms"), str(f.alarms_active),
+                                 [self.tr("{n} at alarm level").format(n=f.alarms_at_alarm_level)],
                                  alert=f.alarms_at_alarm_level > 0)
-        self.tiles["vehicles"].set(tr("Vehicles and staff live"), f"{f.devices_live} / {f.devices_total}",
-                                   [tr("reported in the last 5 minutes")])
+        self.tiles["vehicles"].set(self.tr("Vehicles and staff live"), f"{f.devices_live} / {f.devices_total}",
+                                   [self.tr("reported in the last 5 minutes")])
 
     # -- districts
 
