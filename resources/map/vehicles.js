@@ -5,7 +5,9 @@
  *             reset: bool, units: [unit...]|null}        markers, incremental; `units` filters per unit
  *   vehicle_popup {id, rows: [[label, value]...], case_id}   what a click shows (who, unit, speed, …)
  *   track {id, points: [[lat, lon]...], at: index|null}      a replayed track and where along it
- * Messages to Python: vehicle_clicked {id}, vehicle_case {id} (the popup's case link).
+ *   track {at}                                                 move along the line drawn last
+ * Messages to Python: vehicle_clicked {id}, vehicle_case {id, case_id} (the popup's case link),
+ *   vehicle_track {id} (the popup's track link).
  * One DOM marker per device; an update moves it and turns its heading arrow, no new element.
  */
 (function () {
@@ -79,7 +81,8 @@
     var rows = (msg.rows || []).map(function (r) {
       return "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>";
     }).join("");
-    var link = msg.case_id ? '<a href="#" class="og-veh-case">' + esc(labels.avl_case || "case") + " \u2192</a>" : "";
+    var link = (msg.case_id ? '<a href="#" class="og-veh-case">' + esc(labels.avl_case || "case") + " \u2192</a> " : "")
+      + '<a href="#" class="og-veh-track">' + esc(labels.avl_replay || "Track") + " \u2192</a>";
     m.unbindPopup();
     m.bindPopup('<table class="og-veh-pop">' + rows + "</table>" + link, {maxWidth: 360}).openPopup();
     var el = m.getPopup().getElement();
@@ -87,13 +90,23 @@
     if (a) a.addEventListener("click", function (ev) {
       ev.preventDefault(); OG.post({type: "vehicle_case", id: msg.id, case_id: msg.case_id});
     });
+    var t = el && el.querySelector(".og-veh-track");
+    if (t) t.addEventListener("click", function (ev) {
+      ev.preventDefault(); OG.post({type: "vehicle_track", id: msg.id});
+    });
     return true;
   }
 
+  var trackPts = [];
   function track(msg) {
+    if (msg.points === undefined) {  // only move along the line drawn last
+      if (!cursor || !trackPts.length) return 0;
+      cursor.setLatLng(trackPts[Math.max(0, Math.min(trackPts.length - 1, msg.at || 0))]);
+      return trackPts.length;
+    }
     trackLayer.clearLayers();
     cursor = null;
-    var pts = msg.points || [];
+    var pts = trackPts = msg.points || [];
     if (!pts.length) return 0;
     L.polyline(pts, {color: "#2563eb", weight: 4, opacity: 0.8, pane: "og-vehicles"}).addTo(trackLayer);
     var i = msg.at == null ? pts.length - 1 : Math.max(0, Math.min(pts.length - 1, msg.at));
@@ -137,6 +150,9 @@
     if (!m) return false;
     m.fire("click");
     return true;
+  };
+  OG.trackInfo = function () {
+    return JSON.stringify({points: trackPts.length, at: cursor ? [cursor.getLatLng().lat, cursor.getLatLng().lng] : null});
   };
   OG.popupText = function () {
     var el = document.querySelector(".og-veh-pop");

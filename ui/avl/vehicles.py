@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from app.avl import layer as avl_layer
 from app.platform.labels import localized_name
@@ -129,11 +129,35 @@ class VehicleLayer(QObject):
             return
         if msg.get("type") == "vehicle_clicked":
             self.show_details(str(msg.get("id")))
+        elif msg.get("type") == "vehicle_track":
+            self.open_replay(str(msg.get("id")))
         elif msg.get("type") == "vehicle_case":
             try:
                 self.ctx.signals.case_selected.emit(uuid.UUID(str(msg.get("case_id"))))
             except ValueError:
                 log.debug("vehicle popup: not a case id %r", msg.get("case_id"))
+
+    def now(self) -> datetime:
+        return now_utc(self.ctx)
+
+    def client(self) -> Any:
+        """The sync client while the console is connected with a login, else None (a track needs the server)."""
+        engine = getattr(self.ctx, "engine", None)
+        if engine is None or str(getattr(engine.state, "connection", "")) not in ("online", "syncing"):
+            return None
+        client = engine.client
+        return client if getattr(client, "token", None) else None
+
+    def open_replay(self, device_id: str):
+        """The track replay of one device (ui/avl/replay.py), over the map."""
+        from ui.avl.replay import ReplayDialog
+
+        dialog = ReplayDialog(self, device_id, self.dock)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.load()
+        self.replay = dialog
+        return dialog
 
     def details(self, device_id: str) -> list[tuple[str, str]] | None:
         p = self.fleet.positions.get(device_id)

@@ -33,7 +33,8 @@ def drawn(qtbot, dock, device_id):
 
 @pytest.fixture
 def map_with_fleet(qtbot, demo_cache, closing, cases):  # noqa: F811 - closing: the fixture
-    ctx, _client = make_ctx(demo_cache, Actor("lead1", Role.SHIFT_LEAD))
+    ctx, client = make_ctx(demo_cache, Actor("lead1", Role.SHIFT_LEAD))
+    ctx.test_client = client
     ctx.now = lambda: T0 + timedelta(minutes=1)
     case = demo_cache.case(cases.make(status="dispatched"))
     push(demo_cache, "position", {
@@ -89,3 +90,37 @@ def test_a_click_shows_who_unit_speed_last_report_and_case(qtbot, map_with_fleet
     with qtbot.waitSignal(ctx.signals.case_selected, timeout=10_000) as selected:
         js(qtbot, dock, "document.querySelector('.og-veh-case').click(), true")
     assert selected.args == [case.id]
+
+
+def test_a_track_is_replayed_along_a_slider(qtbot, map_with_fleet):
+    from app.sync.state import Connection
+    from app.wire.avl import TrackAnswer
+
+    ctx, dock, _case = map_with_fleet
+    asked = []
+
+    def device_track(device_id, start, end):
+        asked.append((device_id, end - start))
+        return TrackAnswer(device_id=device_id, start=start.isoformat(), end=end.isoformat(), points=[
+            {"time": (T0 - timedelta(minutes=3 - i)).isoformat(), "lat": 30.25 + i / 1000, "lon": 120.15,
+             "speed_kmh": 20.0 + i, "heading": 0.0} for i in range(4)])
+
+    ctx.test_client.device_track = device_track
+    js(qtbot, dock, "OneGrid.clickVehicle('PAT-R1')")
+    qtbot.waitUntil(lambda: bool(js(qtbot, dock, "OneGrid.popupText()")), timeout=10_000)
+    js(qtbot, dock, "document.querySelector('.og-veh-track').click(), true")
+    qtbot.waitUntil(lambda: getattr(dock.vehicles, "replay", None) is not None, timeout=10_000)
+    dialog = dock.vehicles.replay
+    qtbot.waitUntil(lambda: len(dialog.points) == 4, timeout=10_000)
+    assert asked == [("PAT-R1", timedelta(hours=1))]
+    qtbot.waitUntil(lambda: json.loads(js(qtbot, dock, "OneGrid.trackInfo()"))["points"] == 4, timeout=10_000)
+    assert json.loads(js(qtbot, dock, "OneGrid.trackInfo()"))["at"] == [30.253, 120.15]  # the newest point
+    dialog.slider.setValue(1)
+    qtbot.waitUntil(lambda: json.loads(js(qtbot, dock, "OneGrid.trackInfo()"))["at"] == [30.251, 120.15],
+                    timeout=10_000)
+    assert "21 km/h" in dialog.status.text() and "4 positions" in dialog.status.text()
+    ctx.engine.state = type(ctx.engine.state)(connection=Connection.OFFLINE)
+    dialog.load()
+    assert "offline" in dialog.status.text()
+    dialog.close()
+    qtbot.waitUntil(lambda: json.loads(js(qtbot, dock, "OneGrid.trackInfo()"))["points"] == 0, timeout=10_000)
