@@ -189,10 +189,11 @@ async def _vehicles_scene(console, out: Path, suffix: str) -> None:
     dock.send({"op": "fit", "bounds": bounds, "label": None})
     inside = [p for p in fleet.positions.values()
               if bounds[0][0] <= p["lat"] <= bounds[1][0] and bounds[0][1] <= p["lon"] <= bounds[1][1]]
-    chosen = next((p for p in inside if p.get("case_id")), inside[0] if inside else None)
-    if chosen is not None:
-        dock.vehicles.show_details(chosen["device_id"])
-    await asyncio.sleep(2.0)
+    mid = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
+    inside.sort(key=lambda p: (not p.get("case_id"), abs(p["lat"] - mid[0]) + abs(p["lon"] - mid[1])))
+    if inside:  # one near the middle, on its way to a case if any is
+        dock.vehicles.show_details(inside[0]["device_id"])
+    await asyncio.sleep(3.0)
     _save(console, out / f"vehicles-{suffix}.png")
     path = out / f"wall-{suffix}.png"
     if not _wanted(path):

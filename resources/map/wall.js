@@ -1,5 +1,6 @@
 /* OneGrid map page: what the wall view asks of the map (loaded after bridge.js).
- *   fit {bounds: [[south, west], [north, east]], label: text|null}   show a district, named in a corner
+ *   fit {bounds: [[south, west], [north, east]], label: text|null, wall: bool}   show a district, named in a
+ *       corner; `wall`: the map is the wall's (no layer switch or zoom buttons: nobody clicks a wall)
  * The wall needs no interaction: its map is moved only from Python.
  */
 (function () {
@@ -9,7 +10,7 @@
   OG.ops = OG.ops || {};
   OG.ops.fit = function (msg) {
     // a wall is not clicked: no layer switch or zoom buttons over the map (the legend stays)
-    map.getContainer().classList.add("og-wall");
+    if (msg.wall) map.getContainer().classList.add("og-wall");
     if (msg.bounds) map.fitBounds(msg.bounds, {padding: [16, 16], animate: false});
     if (!tag) {
       tag = L.control({position: "bottomleft"});

@@ -166,12 +166,15 @@ class WallWindow(QWidget):
     # -- districts
 
     def next_district(self) -> None:
-        if not self.districts or not self.map.is_ready:
+        if not self.map.is_ready:
+            return
+        if not self.districts:  # the whole city, as the page fitted it; only the wall's look
+            self.map.send({"op": "fit", "bounds": None, "label": None, "wall": True})
             return
         self.district_index = (self.district_index + 1) % len(self.districts)
         code, name, name_en, bounds = self.districts[self.district_index]
         label = name if language_is_zh() else (name_en or name)
-        self.map.send({"op": "fit", "bounds": bounds, "label": label})
+        self.map.send({"op": "fit", "bounds": bounds, "label": label, "wall": True})
 
     # -- size
 
