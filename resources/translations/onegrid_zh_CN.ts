@@ -4973,6 +4973,45 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>ReplayDialog</name>
+    <message>
+        <source>Track of {device}</source>
+        <translation>{device} 的轨迹</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>从：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>至：</translation>
+    </message>
+    <message>
+        <source>The track needs the server: this console is offline.</source>
+        <translation>轨迹需要连接服务器：本终端当前离线。</translation>
+    </message>
+    <message>
+        <source>Loading the track…</source>
+        <translation>正在加载轨迹…</translation>
+    </message>
+    <message>
+        <source>The server did not give the track: {error}</source>
+        <translation>服务器未返回轨迹：{error}</translation>
+    </message>
+    <message>
+        <source>No positions in this window.</source>
+        <translation>该时段内没有位置记录。</translation>
+    </message>
+    <message>
+        <source>{n} positions; {time}, {speed}</source>
+        <translation>共 {n} 个位置；{time}，{speed}</translation>
+    </message>
+</context>
+<context>
     <name>SendCheckDialog</name>
     <message>
         <source>{inspector} — the grid&apos;s inspector</source>

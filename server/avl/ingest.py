@@ -57,6 +57,7 @@ class PositionIngest:
         self.throttle = FeedThrottle(ctx.settings.avl_feed_throttle_s)
         self.arrivals = ArrivalWatch(ctx)
         self.devices: dict[str, Device] = {}
+        self._loaded = False
         self._latest: dict = {}
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -69,9 +70,15 @@ class PositionIngest:
         with self.ctx.db.reader() as session:
             self.devices = store.load_devices(session)
             self._latest = store.latest_times(session)
+        self._loaded = True
 
     def start(self) -> None:
-        self.reload_devices()
+        self._loaded = False
+        try:
+            self.reload_devices()
+        except Exception as exc:  # the database is down at start: the first batch reads them (the server starts)
+            log.warning("position ingest: the devices could not be read yet (%s); retrying with the first report",
+                        exc)
         self._thread = threading.Thread(target=self._run, name="onegrid-avl-ingest", daemon=True)
         self._thread.start()
 
@@ -132,6 +139,8 @@ class PositionIngest:
                 return
 
     def _write(self, jobs: list[_Job]) -> None:
+        if not self._loaded:
+            self.reload_devices()
         now = self.ctx.now()
         latest = dict(self._latest)
         positions: list[Position] = []

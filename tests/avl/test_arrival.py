@@ -94,22 +94,30 @@ def scripted(refdata) -> list:
     ]  # E's crew trip ended (handled at 2) before its 15-minute target without an arrival: not counted
 
 
+def with_target(refdata, minutes):
+    cats = [dataclasses.replace(c, onsite_target_min=minutes) if c.code == "C0101" else c for c in refdata.categories]
+    return RefData(refdata.units, cats, refdata.grids, refdata.responsibility, refdata.users, refdata.sensors,
+                   refdata.policy)
+
+
 def test_on_site_within_target_worked_by_hand(refdata):
-    rep = m.compute_offline(scripted(refdata), refdata, DAY, DAY, None, True, AS_OF)
+    plain = with_target(refdata, None)  # the category sets no target: 15 minutes
+    rep = m.compute_offline(scripted(plain), plain, DAY, DAY, None, True, AS_OF)
     f = rep.figure("onsite_rate")
-    # city-wide: met A, E; due A, B, C, E → 2 / 4
+    # city-wide: met A (12 min), E (10 min); due A, B (20 min), C (never), E → 2 / 4
     assert (f.numerator, f.denominator, f.value) == (2, 4, 0.5)
     assert "÷" in f.formula and "15" in f.formula
-    unit = m.compute_offline(scripted(refdata), refdata, DAY, DAY, "water_supply", True, AS_OF)
+    unit = m.compute_offline(scripted(plain), plain, DAY, DAY, "water_supply", True, AS_OF)
     assert (unit.figure("onsite_rate").numerator, unit.figure("onsite_rate").denominator) == (1, 3)  # A of A, B, C
-    facts = onsite.onsite_facts(scripted(refdata)[2], refdata)
+    facts = onsite.onsite_facts(scripted(plain)[2], plain)
     assert [(f.at, f.met, f.unit_id) for f in facts] == [(T0 + 15 * MIN, False, "water_supply")]
 
 
 def test_a_category_sets_its_own_target(refdata):
-    cats = [dataclasses.replace(c, onsite_target_min=30) if c.code == "C0101" else c for c in refdata.categories]
-    slow = RefData(refdata.units, cats, refdata.grids, refdata.responsibility, refdata.users, refdata.sensors,
-                   refdata.policy)
-    rep = m.compute_offline(scripted(slow), slow, DAY, DAY, None, True, AS_OF)
-    assert (rep.figure("onsite_rate").numerator, rep.figure("onsite_rate").denominator) == (3, 4)  # B is in time
-    assert RefData.from_dict(slow.to_dict()).category("C0101").onsite_target_min == 30
+    assert refdata.category("C0101").onsite_target_min == 20  # the demo's categories.csv
+    rep = m.compute_offline(scripted(refdata), refdata, DAY, DAY, None, True, AS_OF)
+    assert (rep.figure("onsite_rate").numerator, rep.figure("onsite_rate").denominator) == (3, 4)  # B in time
+    quick = with_target(refdata, 10)
+    rep = m.compute_offline(scripted(quick), quick, DAY, DAY, None, True, AS_OF)
+    assert (rep.figure("onsite_rate").numerator, rep.figure("onsite_rate").denominator) == (1, 4)  # E only
+    assert RefData.from_dict(quick.to_dict()).category("C0101").onsite_target_min == 10

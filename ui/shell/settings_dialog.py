@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +98,10 @@ class SettingsDialog(QDialog):
         if annotation is bool:
             box = QCheckBox(self)
             return _Row(box, box.isChecked, box.setChecked)
+        if annotation is int:  # bounds: the model's (ge/le), checked on saving like every field
+            spin = QSpinBox(self)
+            spin.setRange(0, 1_000_000)
+            return _Row(spin, spin.value, spin.setValue)
         if _choices(name):
             combo = QComboBox(self)
             for value in _choices(name):

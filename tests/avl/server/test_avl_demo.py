@@ -2,8 +2,6 @@
 patrol car of the unit a case is dispatched to drives there and its arrival is recorded."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from app.platform.geo import haversine_m
 from server.avl import store
 from server.demo.vehicles import Mover, VehicleSimulator, street_graph
