@@ -268,7 +268,8 @@ def bench_gui() -> None:
     def batch(k: int) -> list[dict]:
         at = (now + timedelta(seconds=k)).isoformat()
         return [{"device_id": d.id, "kind": d.kind, "owner_unit_id": d.unit_id, "person": None, "name": d.name,
-                 "lat": LAT0 + rng.uniform(0, 0.03), "lon": LON0 + rng.uniform(0, 0.03), "speed_kmh": 30.0,
+                 "lat": round(LAT0 + rng.uniform(0, 0.03), 6), "lon": round(LON0 + rng.uniform(0, 0.03), 6),
+                 "speed_kmh": 30.0,
                  "heading": float(rng.randrange(360)), "time": at, "case_id": None} for d in devices]
 
     dock = MapDock(ctx)
