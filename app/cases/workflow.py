@@ -13,7 +13,15 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
-from app.cases import arrival, callbacks, disputes, joint, onsite, ownership, supervision
+from app.cases import (
+    arrival,
+    callbacks,
+    disputes,
+    joint,
+    onsite,
+    ownership,
+    supervision,
+)
 from app.cases.actors import SYSTEM_ACTOR, Actor, WorkflowError  # noqa: F401 - the names callers use
 from app.cases.case import Case, CaseEvent, Extension, OwnerDecision
 from app.cases.commands import (
