@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from db import (  # noqa: F401  (they declare the tables)
     audit,
+    avl,
     cases,
     feed,
     map,

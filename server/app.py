@@ -27,6 +27,8 @@ from app.platform.gc_tuning import freeze_after_startup, tune_collector
 from app.refdata.model import RefData
 from server import commands_api
 from server.audit import api as audit_api
+from server.avl import api as avl_api
+from server.avl.runtime import start_avl, stop_avl
 from server.cases import api as cases_api
 from server.cases import search_api as case_search_api
 from server.context import Clock, ServerContext
@@ -76,6 +78,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
         await ctx.notifier.start()
         sensors = await run_in_threadpool(start_sensors, ctx)
         _app.state.webhooks = await run_in_threadpool(start_webhooks, ctx)
+        avl = await run_in_threadpool(start_avl, ctx)
         maintenance = None
         if settings.maintenance_interval_s > 0:
             maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
@@ -96,6 +99,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                 with suppress(asyncio.CancelledError):
                     await maintenance
             await run_in_threadpool(stop_webhooks, _app.state.webhooks)
+            await run_in_threadpool(stop_avl, ctx, avl)
             await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
             if ctx.locks is not None:
@@ -115,7 +119,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.state.open311 = open311_api.Open311Service()
     install_error_handlers(app)
     for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api, case_search_api):
+                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api, case_search_api, avl_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
+from server.avl.store import purge_tracks
 from server.cases.escalation import escalate_overdue
 from server.cases.joint_overdue import escalate_overdue_co_tasks
 from server.cases.supervision import mark_overdue_orders
@@ -52,6 +53,10 @@ def maintenance_round(ctx: ServerContext) -> bool:
         photo_retention.sweep(ctx)
     except Exception:
         log.exception("photo retention sweep failed")
+    with ctx.db.writer() as session, session.begin():
+        purged = purge_tracks(session, ctx.now(), ctx.settings.avl_track_retention_days)
+    if purged:
+        log.info("purged %d vehicle and staff track points past their retention", purged)
     return True
 
 

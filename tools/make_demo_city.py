@@ -766,6 +766,12 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     return buf.getvalue()
 
 
+def _onsite_target(code: str) -> int:
+    """Minutes from dispatch to the crew on site (docs/avl.md): floods and collapses (E04) 10, components 20,
+    other events 15."""
+    return 10 if code.startswith("E04") else 20 if code.startswith("C") else 15
+
+
 def build() -> dict[str, str]:
     rng = random.Random(SEED)
     grids = make_grids(rng)
@@ -783,14 +789,14 @@ def build() -> dict[str, str]:
             rz, cz, re_, ce = CRITERIA[(kind, code[1:3])]
             cat_rows.append([code, kind, code[1:3], code[3:5], name, name_en, prio, u, o, c,
                              emergency, rz.format(n=name), cz.format(n=name), re_.format(e=name_en),
-                             ce.format(e=name_en)])
+                             ce.format(e=name_en), _onsite_target(code)])
     resp = [list(r) for r in make_responsibility()]
     return {
         "units.json": _json(units),
         "categories.csv": _csv(["code", "kind", "major", "minor", "name", "name_en",
                                 "default_priority", "urgent_limit", "ordinary_limit",
                                 "complex_limit", "emergency", "register_criteria", "close_criteria",
-                                "register_criteria_en", "close_criteria_en"], cat_rows),
+                                "register_criteria_en", "close_criteria_en", "onsite_target_min"], cat_rows),
         "grids.geojson": _geojson(grids),
         "responsibility.csv": _csv(["category", "area", "unit_id", "rank"], resp),
         "users.json": _json(make_users()),

@@ -252,6 +252,40 @@ async def _photo_scene(console, out: Path, suffix: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+async def _vehicles_scene(console, out: Path, suffix: str) -> None:
+    """The demo's vehicles and inspectors on the map (zoomed to one subdistrict, one of them clicked), then the
+    wall view beside the console."""
+    from app.wall.tiles import district_bounds
+
+    window = console.window
+    dock = window.docks["mapDock"]
+    dock.raise_()
+    fleet = dock.vehicles.fleet
+    await _until(lambda: len(fleet.positions) >= 20, 60, "the demo's vehicles to report")
+    await asyncio.sleep(12)  # a throttle period: they have moved once on the map
+    code, _name, _en, bounds = district_bounds(console.ctx.refdata)[0]
+    dock.send({"op": "fit", "bounds": bounds, "label": None})
+    inside = [p for p in fleet.positions.values()
+              if bounds[0][0] <= p["lat"] <= bounds[1][0] and bounds[0][1] <= p["lon"] <= bounds[1][1]]
+    mid = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
+    inside.sort(key=lambda p: (not p.get("case_id"), abs(p["lat"] - mid[0]) + abs(p["lon"] - mid[1])))
+    if inside:  # one near the middle, on its way to a case if any is
+        dock.vehicles.show_details(inside[0]["device_id"])
+    await asyncio.sleep(3.0)
+    _save(console, out / f"vehicles-{suffix}.png")
+    path = out / f"wall-{suffix}.png"
+    if not _wanted(path):
+        return
+    wall = window.open_wall(full_screen=False)
+    wall.resize(1500, 900)
+    await _until(lambda: wall.map.is_ready and wall.refreshes >= 1, 60, "the wall view")
+    await asyncio.sleep(4.0)
+    if not wall.grab().save(str(path)):
+        raise RuntimeError(f"could not save {path}")
+    print(f"saved {path}")
+    wall.close()
+
+
 def _report_offline(cache, actor, n: int) -> None:
     """A report taken on the phone while the server is away, queued in the outbox."""
     from app.platform.enums import Action
@@ -300,11 +334,13 @@ async def _script(console, out: Path, suffix: str) -> None:
         await _map_scene(console, out, suffix)
     if not ONLY or ONLY & {"photos-strip", "before-after"}:
         await _photo_scene(console, out, suffix)
-    if ONLY and not ONLY - MAP_SHOTS - {"online", "photos-strip", "before-after"}:
+    if not ONLY or ONLY & {"vehicles", "wall"}:
+        await _vehicles_scene(console, out, suffix)
+    if ONLY and not ONLY - MAP_SHOTS - {"online", "photos-strip", "before-after", "vehicles", "wall"}:
         return
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await _conflict_scene(console, out, suffix)
-    if ONLY and not ONLY - {"conflict", "lead-queue", "lookup"}:
+    if ONLY and not ONLY - {"conflict", "lead-queue", "lookup", "vehicles", "wall"}:
         return
 
     await asyncio.to_thread(_desk_session, console.server_url)  # a login and a logout in the audit trail

@@ -175,6 +175,13 @@ class CallbackPayload(_Payload):
         return self
 
 
+class ArrivePayload(_Payload):
+    """Arrival on site (`app.cases.arrival`): from a device when the system saw it come near the case."""
+
+    device_id: Text | None = Field(default=None, max_length=64)
+    distance_m: float | None = Field(default=None, ge=0, le=100_000)
+
+
 PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.CREATE: CreatePayload,
     Action.REGISTER: EmptyPayload,
@@ -212,6 +219,7 @@ PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.RECORD_CALLBACK: CallbackPayload,
     Action.REOPEN: ReasonPayload,
     Action.DECLINE_REOPEN: ReasonPayload,
+    Action.ARRIVE: ArrivePayload,
 }
 
 

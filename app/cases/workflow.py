@@ -13,7 +13,15 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
-from app.cases import callbacks, disputes, joint, onsite, ownership, supervision
+from app.cases import (
+    arrival,
+    callbacks,
+    disputes,
+    joint,
+    onsite,
+    ownership,
+    supervision,
+)
 from app.cases.actors import SYSTEM_ACTOR, Actor, WorkflowError  # noqa: F401 - the names callers use
 from app.cases.case import Case, CaseEvent, Extension, OwnerDecision
 from app.cases.commands import (
@@ -129,6 +137,9 @@ RULES: dict[Action, Rule] = {
     Action.REOPEN: Rule(frozenset({S.CLOSED}), frozenset({R.SHIFT_LEAD}), S.REGISTERED, guard=callbacks.reopen_guard),
     Action.DECLINE_REOPEN: Rule(frozenset({S.CLOSED}), frozenset({R.SHIFT_LEAD}), None,
                                 guard=callbacks.decline_guard),
+    # arrival on site (到场): app/cases/arrival.py; the device's own detection is the system's
+    Action.ARRIVE: Rule(arrival.SOURCES, frozenset({R.UNIT_HANDLER, R.INSPECTOR, R.SHIFT_LEAD, R.SYSTEM}), None,
+                        guard=arrival.guard),
 }
 
 # A case returned this many times is an ownership dispute, not a job for the returning unit's parent.
@@ -170,7 +181,8 @@ def refusal(case: Case | None, action: Action, actor: Actor, refdata: RefData) -
         return WorkflowError("forbidden_role", f"{_who(actor)} may not '{action}' {where}")
     if case is None:
         return None
-    if why := joint.actor_refusal(case, action, actor, refdata) or onsite.actor_refusal(case, action, actor, refdata):
+    if why := (joint.actor_refusal(case, action, actor, refdata) or onsite.actor_refusal(case, action, actor, refdata)
+               or arrival.actor_refusal(case, action, actor, refdata)):
         return why  # not this unit's task, or not this inspector's
     if case.status not in rule.sources:
         return WorkflowError(
@@ -387,6 +399,8 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
             event_payload["target_unit_id"] = target_unit
     elif action == Action.NOTE:
         pass
+    elif action == Action.ARRIVE:
+        event_payload = arrival.event_payload(case, payload, actor)
     elif action in joint.ACTIONS:
         changes |= joint.apply(case, action, payload, actor, refdata, now, event_payload)
     elif action in onsite.ACTIONS:

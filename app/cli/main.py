@@ -222,6 +222,7 @@ ACTIONS: dict[Action, tuple[str, list[tuple[str, dict]], Callable[[Any], dict]]]
                         lambda a: ({"inspector": a.inspector} if a.inspector else {}) | {"note": a.note}),
     Action.CONFIRM_CHECK: ("confirm-check", [("--not-found", {"action": "store_true"}), ("--note", {"default": ""})],
                            lambda a: {"found": not a.not_found, "note": a.note}),
+    Action.ARRIVE: ("arrive", [], lambda a: {}),  # the crew or the inspector is on site (到场)
 }
 
 

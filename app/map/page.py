@@ -38,7 +38,7 @@ ASSET_BASE = ""
 TILE_URL = f"{SCHEME}://tiles/{{z}}/{{x}}/{{y}}.png"
 
 JS_ASSETS = ("leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "qwebchannel.js", "bridge.js",
-             "basemap.js", "clusters.js", "search.js", "pick.js")
+             "basemap.js", "clusters.js", "search.js", "pick.js", "vehicles.js", "wall.js")
 CSS_ASSETS = ("leaflet/leaflet.css", "markercluster/MarkerCluster.css", "map.css")
 
 _LABELS = {

@@ -32,7 +32,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from app.cases.case import Case
-from app.metrics import satisfaction, task_facts
+from app.metrics import onsite, satisfaction, task_facts
 from app.platform.enums import Action, Stage
 from app.refdata import timelimits
 
@@ -285,6 +285,7 @@ def case_facts(case: Case, refdata: RefData) -> CaseFacts:  # noqa: C901 - one p
             if r.outcome != "reworked":
                 facts.append(Fact(r.key, CLOSE_DUE, None, cat, r.due, day(r.due), met=done))
     facts += [Fact(f.key, f.kind, f.unit_id, cat, f.at, day(f.at), met=f.met) for f in satisfaction.callback_facts(case)]
+    facts += [Fact(f.key, f.kind, f.unit_id, cat, f.at, day(f.at), met=f.met) for f in onsite.onsite_facts(case, refdata)]
     facts += task_facts.case_task_facts(
         case, lambda key, kind, unit, at, seconds, met: Fact(key, kind, unit, cat, at, day(at), seconds, met),
         {"dispatch": DISPATCH, "handled": HANDLED, "return": RETURN, "handle_due": HANDLE_DUE})

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from app.metrics import satisfaction, task_facts
+from app.metrics import onsite, satisfaction, task_facts
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,8 @@ POST_FIGURES: tuple[FigureDef, ...] = (
 
 _AT = next(i for i, f in enumerate(FIGURES) if f.kind == "duration")  # the callback rates go after the others
 FIGURES = FIGURES[:_AT] + tuple(FigureDef(key, "rate", text, formula)
-                                for key, _kind, text, formula in satisfaction.RATES) + FIGURES[_AT:]
+                                for key, _kind, text, formula in satisfaction.RATES) \
+    + (FigureDef(*onsite.FIGURE),) + FIGURES[_AT:]
 FIGURES += tuple(FigureDef(*f) for f in task_facts.FIGURES)  # the tasks inside cases: co-tasks, checks
 FIGURES_BY_KEY = {f.key: f for f in FIGURES + POST_FIGURES}
 RANKING_KEYS = ("registered", "dispatched", "handled", "closed", "on_time_handling_rate", "closure_rate",

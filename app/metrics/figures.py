@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from app.cases.case import Case
-from app.metrics import satisfaction, task_facts
+from app.metrics import onsite, satisfaction, task_facts
 from app.metrics.aggregate import Aggregates, aggregate, closure_cohort, percentile  # noqa: F401
 from app.metrics.case_facts import (  # noqa: F401
     CLOSE,
@@ -138,6 +138,7 @@ def _figures(s: _Sums, weights: Mapping[str, float]) -> list[Figure]:
         _rate("return_rate", s.n(RETURN), s.n(DISPATCH)),
     ]
     callbacks = [_rate(key, s.met(kind), s.n(kind)) for key, kind, *_ in satisfaction.RATES]
+    callbacks.append(_rate(onsite.FIGURE[0], s.met(onsite.ONSITE_DUE), s.n(onsite.ONSITE_DUE)))
     return [_count("registered", s.n(REGISTER)), _count("dispatched", s.n(DISPATCH)),
             _count("handled", s.n(HANDLED)), _count("closed", s.n(CLOSE)),
             *rates, composite({f.key: f for f in rates}, weights), *callbacks]

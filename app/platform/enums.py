@@ -63,6 +63,7 @@ class Action(StrEnum):
     ORDER_OVERDUE = "order_overdue"  # the system marks an order past its deadline without a reply
     RECORD_CALLBACK = "record_callback"
     REOPEN = "reopen"
+    ARRIVE = "arrive"  # the crew or the inspector reached the case (app/cases/arrival.py)
 
 
 class Role(StrEnum):

@@ -72,6 +72,7 @@ _ACTION = {
     Action.ORDER_OVERDUE: QT_TRANSLATE_NOOP("Labels", "Order overdue"),              # 督办超期
     Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("Labels", "Record callback"),          # 回访
     Action.REOPEN: QT_TRANSLATE_NOOP("Labels", "Reopen"),                            # 重启（不满意）
+    Action.ARRIVE: QT_TRANSLATE_NOOP("Labels", "Arrived on site"),                   # 到场
 }
 
 _ROLE = {

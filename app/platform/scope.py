@@ -47,7 +47,7 @@ JOINT_SEP = ","  # never in a unit id (`app.refdata.units`): joins a joint case'
 LEADS_ONLY_KINDS = ("handover",)
 # Kinds whose data names the unit that owns them (`owner_unit_id`): a unit handler sees those of its
 # scope only, like cases (a sensor's state and its alarms).
-OWNER_SCOPED_KINDS = ("sensor", "alarm")
+OWNER_SCOPED_KINDS = ("sensor", "alarm", "position")
 ALL = "all"  # `scope_tag` of a user who sees everything
 JURISDICTION_KEY = "@"  # a visible set's key of a street: "@" + its code; alone, the mark of such a set
 

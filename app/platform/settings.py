@@ -113,6 +113,17 @@ class ConsoleSettings(BaseModel):
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "Closed and voided cases older than this leave this "
                                                   "workstation's cache (the lookup finds them on the server)"),
         ge=1, le=3650)
+    wall_districts: str = _field(
+        "",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Wall view: districts to cycle"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Subdistrict codes the wall view shows in turn, separated by "
+                                                  "commas; 'all' for every subdistrict; empty: the whole city"),
+        max_length=2000)
+    wall_cycle_s: int = _field(
+        30,
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Wall view: seconds per district"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "How long the wall view stays on one district before the next"),
+        ge=5, le=3600)
     log_level: LogLevel = _field(
         "INFO",
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),

@@ -100,6 +100,17 @@ def category_from_row(row: Mapping[str, Any], err: Callable[[str], RefDataError]
             raise err(f"category {code!r}: emergency must be 0 or 1, got {emergency!r}")
         emergency = emergency == "1"
     criteria = {k: str(row.get(k) or "").strip() for k in CRITERIA_FIELDS}
+    target = row.get("onsite_target_min")
+    if target in (None, ""):
+        target = None
+    else:
+        try:
+            target = int(target)
+        except (TypeError, ValueError):
+            target = -1
+        if isinstance(row.get("onsite_target_min"), bool) or not 1 <= target <= 24 * 60:
+            raise err(f"category {code!r}: onsite_target_min must be whole minutes 1-1440, "
+                      f"got {row.get('onsite_target_min')!r}")
     photos = {}
     for k in PHOTO_FIELDS:
         value = row.get(k, False)
@@ -112,7 +123,7 @@ def category_from_row(row: Mapping[str, Any], err: Callable[[str], RefDataError]
         photos[k] = value
     return Category(code=code, kind=kind, major=major, minor=minor, name=row["name"],
                     name_en=row["name_en"], default_priority=default_priority, limits=limits,
-                    emergency=bool(emergency), **criteria, **photos)
+                    emergency=bool(emergency), onsite_target_min=target, **criteria, **photos)
 
 
 def validate_categories(categories: Sequence[Category], src: Src) -> None:

@@ -70,6 +70,8 @@ class Category:
     # evidence required (the standard practice): a photo with "handled", and with a passed verification
     photo_on_handled: bool = False
     photo_on_verify: bool = False
+    # minutes from dispatch to the crew on site ("on site within target"); None: the default (15)
+    onsite_target_min: int | None = None
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
@@ -81,6 +83,8 @@ class Category:
                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
                "emergency": self.emergency}
         criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS + PHOTO_FIELDS if getattr(self, k)}
+        if self.onsite_target_min is not None:
+            criteria["onsite_target_min"] = self.onsite_target_min
         return out | criteria  # absent when empty: older bundles keep their version
 
 

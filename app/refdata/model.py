@@ -372,6 +372,7 @@ class RefData:
                    "emergency": emergency}
             row |= {k: f.text(k, required=False) for k in CRITERIA_FIELDS}
             row |= {k: obj[k] for k in PHOTO_FIELDS if k in obj}
+            row["onsite_target_min"] = obj.get("onsite_target_min")
             cats.append(category_from_row(row, f.error, policy.calendar))
         grids = []
         for i, obj in enumerate(lists["grids"]):

@@ -32,6 +32,7 @@ from app.metrics.figures import Report
 from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.wire.audit import AuditPage
+from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
 from app.wire.lookup import MAX_QUERY, CaseSearchAnswer
@@ -259,6 +260,12 @@ class ServerClient:
         params = {"start": start.isoformat(), "end": end.isoformat(), "resolution": resolution}
         return self._parse(ReadingsAnswer, self._request("GET", f"/api/sensors/{quote(sensor_id, safe='')}/readings",
                                                          params=params))
+
+    def device_track(self, device_id: str, start: datetime, end: datetime) -> TrackAnswer:
+        """A device's raw track in [start, end) for replay (`GET /api/devices/{id}/track`), oldest first."""
+        params = {"start": start.isoformat(), "end": end.isoformat()}
+        return self._parse(TrackAnswer, self._request("GET", f"/api/devices/{quote(device_id, safe='')}/track",
+                                                      params=params))
 
     def alarms(self, *, active: bool | None = None, sensor_id: str | None = None,
                limit: int | None = None) -> list[AlarmAnswer]:

@@ -526,7 +526,8 @@
     overlays[label("layer_sensors")] = sensorLayer;
     var bases = null;
     if (baseLayer) { overlays[label("layer_base")] = baseLayer; }
-    L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    var layersControl = L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    (OG.plugins || []).forEach(function (plugin) { plugin(map, cfg, layersControl); });  // vehicles.js, …
     legendControl().addTo(map);
     L.control.scale({imperial: false}).addTo(map);
     map.on("zoomend overlayadd overlayremove", updateLabels);
@@ -590,6 +591,7 @@
           return JSON.stringify({base: !!(baseLayer && map.hasLayer(baseLayer))});
       }
       if (OG.handlers && OG.handlers[msg.op]) return JSON.stringify(OG.handlers[msg.op](msg));
+      if (OG.ops && OG.ops[msg.op]) return JSON.stringify(OG.ops[msg.op](msg));  // a plugin's op
       return JSON.stringify({error: "unknown op " + msg.op});
     } catch (err) {
       post({type: "error", message: String(err && err.stack || err)});

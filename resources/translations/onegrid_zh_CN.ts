@@ -685,6 +685,77 @@ Reason: {reason}</source>
     </message>
 </context>
 <context>
+    <name>Avl</name>
+    <message>
+        <source>Sanitation truck</source>
+        <translation>环卫车</translation>
+    </message>
+    <message>
+        <source>Muck truck</source>
+        <translation>渣土车</translation>
+    </message>
+    <message>
+        <source>Patrol car</source>
+        <translation>巡查车</translation>
+    </message>
+    <message>
+        <source>Inspector (handset)</source>
+        <translation>监督员（手持终端）</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Last report</source>
+        <translation>最近上报</translation>
+    </message>
+    <message>
+        <source>Current case</source>
+        <translation>当前案件</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>stale: no report for {minutes} min</source>
+        <translation>离线：{minutes} 分钟未上报</translation>
+    </message>
+    <message>
+        <source>{speed:.0f} km/h</source>
+        <translation>{speed:.0f} 公里/小时</translation>
+    </message>
+    <message>
+        <source>Vehicles and staff</source>
+        <translation>车辆与人员</translation>
+    </message>
+    <message>
+        <source>Track</source>
+        <translation>轨迹</translation>
+    </message>
+    <message>
+        <source>last report {age:.0f} min ago: position not current</source>
+        <translation>{age:.0f} 分钟前最后上报：位置已过时</translation>
+    </message>
+    <message>
+        <source>on another open case</source>
+        <translation>正在处理其他案件</translation>
+    </message>
+    <message>
+        <source>{dist:.1f} km away, about {eta:.0f} min; reported {age:.0f} min ago</source>
+        <translation>距离 {dist:.1f} 公里，约 {eta:.0f} 分钟可到；{age:.0f} 分钟前上报</translation>
+    </message>
+</context>
+<context>
     <name>CallbackDialog</name>
     <message>
         <source>Reached the reporter</source>
@@ -924,6 +995,10 @@ Shortcut: {key}</source>
     <message>
         <source>Do not reopen for a dissatisfied reporter: the reason they are told</source>
         <translation>不满意件不予重办：填写向市民说明的理由</translation>
+    </message>
+    <message>
+        <source>Record that the crew or the inspector is on site (到场)</source>
+        <translation>记录处置人员或监督员已到场（到场）</translation>
     </message>
     <message>
         <source>The case has moved on; this action no longer applies.</source>
@@ -2023,6 +2098,22 @@ Default priority: {priority}</source>
         <translation>早于此天数的已结案和作废案件会移出本工作站的缓存（查找时可在服务器上找到）</translation>
     </message>
     <message>
+        <source>Wall view: districts to cycle</source>
+        <translation>大屏视图：轮播街道</translation>
+    </message>
+    <message>
+        <source>Subdistrict codes the wall view shows in turn, separated by commas; &apos;all&apos; for every subdistrict; empty: the whole city</source>
+        <translation>大屏视图依次显示的街道编码，用逗号分隔；填 all 轮播全部街道；留空：显示全城</translation>
+    </message>
+    <message>
+        <source>Wall view: seconds per district</source>
+        <translation>大屏视图：每个街道停留秒数</translation>
+    </message>
+    <message>
+        <source>How long the wall view stays on one district before the next</source>
+        <translation>大屏视图在一个街道停留多久后切换到下一个</translation>
+    </message>
+    <message>
         <source>Log level</source>
         <translation>日志级别</translation>
     </message>
@@ -2251,6 +2342,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Suggestions (responsibility matrix: category × area):</source>
         <translation>建议（责任矩阵：类别 × 区域）：</translation>
+    </message>
+    <message>
+        <source>Nearest crews now (live positions):</source>
+        <translation>最近的处置力量（实时位置）：</translation>
     </message>
     <message>
         <source>Or choose any unit:</source>
@@ -3247,6 +3342,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>重启</translation>
     </message>
     <message>
+        <source>Arrived on site</source>
+        <translation>到场</translation>
+    </message>
+    <message>
         <source>Operator</source>
         <translation>受理员</translation>
     </message>
@@ -3613,6 +3712,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Wall view</source>
+        <translation>大屏视图(&amp;W)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -4227,6 +4330,33 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>elapsed time from sending a reported case to an inspector for an on-site check to the inspector&apos;s confirmation, checks confirmed in the period (part of the report → register time, the intake post&apos;s)</source>
         <translation>从将上报案件派发监督员现场核实到监督员反馈的用时，统计本期完成的核实（属于上报→立案用时，计入受理岗位）</translation>
+    </message>
+    <message>
+        <source>On site within target (到场及时率)</source>
+        <translation>到场及时率</translation>
+    </message>
+    <message>
+        <source>trips to a case whose target fell in the period and that arrived by it ÷ trips whose target fell in the period; a trip starts with a dispatch (the unit&apos;s crew) or a verification or check sent (the inspector), its target is the start + the category&apos;s on-site minutes (15 by default); a trip ended before its target without an arrival is not counted</source>
+        <translation>到场时限落在统计期内且按时到场的出动次数 ÷ 到场时限落在统计期内的出动次数；一次出动始于派遣（专业部门人员）或派发核查、核实（监督员），到场时限为出动时间加该类别的到场分钟数（默认 15 分钟）；在时限前结束且未到场的出动不计入</translation>
+    </message>
+</context>
+<context>
+    <name>NearestPanel</name>
+    <message>
+        <source>Nearest</source>
+        <translation>最近人员</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
     </message>
 </context>
 <context>
@@ -5362,6 +5492,45 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>ReplayDialog</name>
+    <message>
+        <source>Track of {device}</source>
+        <translation>{device} 的轨迹</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>从：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>至：</translation>
+    </message>
+    <message>
+        <source>The track needs the server: this console is offline.</source>
+        <translation>轨迹需要连接服务器：本终端当前离线。</translation>
+    </message>
+    <message>
+        <source>Loading the track…</source>
+        <translation>正在加载轨迹…</translation>
+    </message>
+    <message>
+        <source>The server did not give the track: {error}</source>
+        <translation>服务器未返回轨迹：{error}</translation>
+    </message>
+    <message>
+        <source>No positions in this window.</source>
+        <translation>该时段内没有位置记录。</translation>
+    </message>
+    <message>
+        <source>{n} positions; {time}, {speed}</source>
+        <translation>共 {n} 个位置；{time}，{speed}</translation>
+    </message>
+</context>
+<context>
     <name>ReportPhotosField</name>
     <message>
         <source>Add photos…</source>
@@ -5408,6 +5577,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Inspector:</source>
         <translation>监督员：</translation>
+    </message>
+    <message>
+        <source>Nearest now:</source>
+        <translation>当前最近：</translation>
     </message>
 </context>
 <context>
@@ -5868,6 +6041,69 @@ Reply: {reply}</source>
     <message>
         <source>Every view of the queue, also those the tab bar has no room for</source>
         <translation>队列的所有视图，包括标签栏放不下的</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <source>OneGrid wall</source>
+        <translation>OneGrid 大屏</translation>
+    </message>
+    <message>
+        <source>City operations: live</source>
+        <translation>城市运行实时态势</translation>
+    </message>
+    <message>
+        <source>EMERGENCY MODE: {reason}</source>
+        <translation>应急状态：{reason}</translation>
+    </message>
+    <message>
+        <source>Today&apos;s cases</source>
+        <translation>今日案件</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>not dispatched</source>
+        <translation>未派遣</translation>
+    </message>
+    <message>
+        <source>{unit}: {open} open, {overdue} overdue</source>
+        <translation>{unit}：在办 {open}，超期 {overdue}</translation>
+    </message>
+    <message>
+        <source>Open and overdue by unit</source>
+        <translation>各单位在办与超期</translation>
+    </message>
+    <message>
+        <source>{open} open · {overdue} overdue</source>
+        <translation>在办 {open} · 超期 {overdue}</translation>
+    </message>
+    <message>
+        <source>On time now</source>
+        <translation>当前按时率</translation>
+    </message>
+    <message>
+        <source>{n} of {d} open cases within their deadline</source>
+        <translation>{d} 件在办案件中 {n} 件未超期</translation>
+    </message>
+    <message>
+        <source>Active alarms</source>
+        <translation>活动报警</translation>
+    </message>
+    <message>
+        <source>{n} at alarm level</source>
+        <translation>其中报警级 {n} 件</translation>
+    </message>
+    <message>
+        <source>Vehicles and staff live</source>
+        <translation>在线车辆与人员</translation>
+    </message>
+    <message>
+        <source>reported in the last 5 minutes</source>
+        <translation>最近 5 分钟内有上报</translation>
     </message>
 </context>
 <context>

@@ -10,13 +10,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.platform.enums import Role
+from app.refdata.devices import load_devices
 from app.refdata.errors import RefDataError
 from app.refdata.jurisdictions import check_code
-from app.refdata.loading import load_demo_refdata, load_refdata
+from app.refdata.loading import demo_dir, load_demo_refdata, load_refdata
 from app.refdata.model import RefData
 from db.platform import UserRow
 from db.refdata import RefDataRow
 from server.audit import actions as audit_actions
+from server.avl.store import replace_devices
 from server.platform.auth import hash_password, join_jurisdictions
 from server.platform.database import Database, upgrade
 
@@ -56,6 +58,7 @@ def init_db(url: str, refdata_dir: str | Path | None = None, demo_users: bool = 
                     refdata = RefData.from_dict(stored)
             if demo_users:
                 _create_demo_users(session, refdata, quick=throwaway)
+            _store_devices(session, refdata, refdata_dir, demo_users)
     finally:
         db.dispose()
     return refdata
@@ -69,9 +72,22 @@ def import_refdata(url: str, directory: str | Path) -> RefData:
     try:
         with db.writer() as session, session.begin():
             _store_refdata(session, refdata, str(directory))
+            _store_devices(session, refdata, directory, False)
     finally:
         db.dispose()
     return refdata
+
+
+def _store_devices(session, refdata: RefData, directory: str | Path | None, demo: bool) -> None:
+    """The AVL devices of the folder's devices.json (checked against its units and people), or the demo
+    city's with the demo users when they fit the reference data in force."""
+    if directory is not None:
+        replace_devices(session, load_devices(Path(directory), refdata))
+    elif demo:
+        try:
+            replace_devices(session, load_devices(demo_dir(), refdata))
+        except RefDataError as exc:
+            log.info("the demo city's devices do not fit this reference data (%s): none stored", exc)
 
 
 def add_user(url: str, username: str, password: str, role: Role | str, unit_id: str | None = None,

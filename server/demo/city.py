@@ -420,4 +420,9 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     from server.demo.open311 import open311_demo_hooks
 
     app_start, app_stop = open311_demo_hooks(seed=seed)
-    return [start, *sensor_start, *shift_start, *app_start], [*app_stop, *shift_stop, *sensor_stop, stop]
+    # and the vehicles and inspectors move about (server.demo.vehicles)
+    from server.demo.vehicles import vehicle_demo_hooks
+
+    vehicle_start, vehicle_stop = vehicle_demo_hooks(seed=seed)
+    return ([start, *sensor_start, *shift_start, *app_start, *vehicle_start],
+            [*vehicle_stop, *app_stop, *shift_stop, *sensor_stop, stop])

@@ -21,6 +21,8 @@
 | mqtt_ca_file, mqtt_cert_file, mqtt_key_file | ONEGRID_MQTT_CA_FILE, …_CERT_FILE, …_KEY_FILE | "" (with `mqtts://`: the CA to trust, a client certificate and key) |
 | ingest_keys | ONEGRID_INGEST_KEYS | "" (comma-separated keys for `X-OneGrid-Ingest-Key`) |
 | sensor_raw_retention_h | ONEGRID_SENSOR_RAW_RETENTION_H | 48 (raw readings; minute aggregates are kept) |
+| avl_feed_throttle_s | ONEGRID_AVL_FEED_THROTTLE_S | 10 (a device's position in the feed at most this often) |
+| avl_track_retention_days | ONEGRID_AVL_TRACK_RETENTION_DAYS | 30 (raw vehicle and staff tracks) |
 | sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
 | sensor_batch_ms | ONEGRID_SENSOR_BATCH_MS | 200 (ingest writer batching window) |
 | sensor_future_s | ONEGRID_SENSOR_FUTURE_S | 300 (a reading further ahead of the clock is rejected) |
@@ -103,6 +105,8 @@ _ENV_NAMES = {
     "mqtt_key_file": "ONEGRID_MQTT_KEY_FILE",
     "ingest_keys": "ONEGRID_INGEST_KEYS",
     "sensor_raw_retention_h": "ONEGRID_SENSOR_RAW_RETENTION_H",
+    "avl_feed_throttle_s": "ONEGRID_AVL_FEED_THROTTLE_S",
+    "avl_track_retention_days": "ONEGRID_AVL_TRACK_RETENTION_DAYS",
     "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
     "sensor_batch_ms": "ONEGRID_SENSOR_BATCH_MS",
     "sensor_future_s": "ONEGRID_SENSOR_FUTURE_S",
@@ -182,6 +186,9 @@ class ServerSettings(BaseModel):
     mqtt_key_file: str = Field("", description="Client certificate's private key file ('' = none)")
     ingest_keys: str = Field("", description="Comma-separated keys gateways send as X-OneGrid-Ingest-Key")
     sensor_raw_retention_h: float = Field(48, gt=0, description="How long raw readings are kept")
+    avl_feed_throttle_s: float = Field(10, ge=0, le=3600, description="A device's position in the feed at most "
+                                                                      "this often (the track keeps every report)")
+    avl_track_retention_days: float = Field(30, gt=0, description="How long raw vehicle and staff tracks are kept")
     sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
     sensor_batch_ms: float = Field(200, gt=0, le=5000, description="Ingest writer batching window")
     sensor_future_s: float = Field(300, ge=0, description="Largest accepted lead of a reading over the clock")

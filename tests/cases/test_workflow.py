@@ -71,6 +71,9 @@ EXPECTED = {
     A.RECORD_CALLBACK: ({S.CLOSED}, DESK),
     A.REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
     A.DECLINE_REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
+    # arrival on site: whoever is on the way (the unit's crew, the inspector sent), a lead, the system's device watch
+    A.ARRIVE: ({S.REPORTED, S.DISPATCHED, S.IN_PROGRESS, S.VERIFYING},
+               {R.UNIT_HANDLER, R.INSPECTOR, R.SHIFT_LEAD, R.SYSTEM}),
 }
 
 SAME = object()
@@ -84,7 +87,7 @@ TARGET = {
     A.CONFIRM_CHECK: SAME,
     A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
     A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
-    A.REOPEN: S.REGISTERED, A.DECLINE_REOPEN: SAME,
+    A.REOPEN: S.REGISTERED, A.DECLINE_REOPEN: SAME, A.ARRIVE: SAME,
 }
 
 
@@ -125,6 +128,7 @@ def payload_for(action: Action, world) -> dict:
         A.RECORD_CALLBACK: {"reached": True, "satisfaction": "satisfied"},
         A.REOPEN: {"reason": "still broken"},
         A.DECLINE_REOPEN: {"reason": "fixed to the standard"},
+        A.ARRIVE: {},
     }[action]
 
 
@@ -201,6 +205,10 @@ def expected_allowed(point: str, case, action: Action, role: Role) -> bool:
     if action in (A.REPLY_ORDER, A.ACCEPT_ORDER_REPLY, A.REJECT_ORDER_REPLY, A.ORDER_OVERDUE, A.REOPEN,
                   A.DECLINE_REOPEN):
         return False
+    if action == A.ARRIVE:  # someone must be on the way: the crew (dispatched) or the inspector (check, verify)
+        crew = point in ("dispatched", "in_progress", "in_progress+ext")
+        inspector = point in ("reported+check", "verifying")
+        return (crew and role != R.INSPECTOR) or (inspector and role != R.UNIT_HANDLER)
     return True
 
 
@@ -236,10 +244,11 @@ def test_every_status_action_role(point, action, role, world, refdata, now):
 def test_allowed_actions_matches_refusal(world, refdata, now):
     case = build("in_progress", world, refdata, now)
     handler = actor_for(R.UNIT_HANDLER, world)
-    assert allowed_actions(case, handler, refdata) == [A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE]
+    assert allowed_actions(case, handler, refdata) == [A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE,
+                                                       A.ARRIVE]
     lead = actor_for(R.SHIFT_LEAD, world)
     assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT,
-                                                         A.ISSUE_ORDER}
+                                                         A.ISSUE_ORDER, A.ARRIVE}
 
 
 def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):

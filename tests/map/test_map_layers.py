@@ -214,7 +214,7 @@ def test_external_urls_finds_what_it_should():
 def test_vendored_assets_exist_and_make_no_requests():
     for name in (*JS_ASSETS, *CSS_ASSETS, "leaflet/images/layers.png", "leaflet/LICENSE", "README.md"):
         assert (ASSET_DIR / name).is_file(), name
-    for name in ("bridge.js", "map.css", "qwebchannel.js", "leaflet/leaflet.css"):
+    for name in ("bridge.js", "vehicles.js", "wall.js", "map.css", "qwebchannel.js", "leaflet/leaflet.css"):
         text = (ASSET_DIR / name).read_text(encoding="utf-8")
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)  # leaflet.css cites bug trackers in comments
         assert external_urls(text) == [], name

@@ -29,6 +29,7 @@ from app.cases.routing import Suggestion, rank_units
 from app.platform import labels
 from app.platform.enums import Action, Role
 from app.refdata.criteria import closing_text
+from ui.cases import nearest_panel
 from ui.shell.i18n import current_language
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
@@ -295,7 +296,7 @@ class DispatchDialog(PayloadDialog):
     """Dispatch or reassign: ranked suggestions from the responsibility matrix with the reason for each,
     and the full, searchable unit tree. The first suggestion is preselected."""
 
-    def __init__(self, action: Action, case: Case, refdata, parent: QWidget | None = None):
+    def __init__(self, action: Action, case: Case, refdata, parent: QWidget | None = None, *, nearest=None):
         super().__init__(action, case, parent)
         self.refdata = refdata
         self.setMinimumSize(780, 600)
@@ -336,9 +337,16 @@ class DispatchDialog(PayloadDialog):
             self.form.addRow(self.no_grid)
         self.form.addRow(QLabel(self.tr("Suggestions (responsibility matrix: category × area):"), self))
         self.form.addRow(self.suggestion_list)
+        # the nearest available crews by live position (ui/cases/nearest_panel.py), beside the matrix's ranking
+        self.nearest = nearest(self) if nearest is not None else None
+        if self.nearest is not None:
+            self.form.addRow(QLabel(self.tr("Nearest crews now (live positions):"), self))
+            self.form.addRow(self.nearest)
         self.form.addRow(QLabel(self.tr("Or choose any unit:"), self))
         self.units = UnitPicker(refdata, self, exclude=exclude)
         self.form.addRow(self.units)
+        if self.nearest is not None:
+            self.nearest.chosen.connect(lambda s: self.choose(s.unit_id))
         self.chosen_label = QLabel(self)
         self.chosen_label.setStyleSheet("font-weight: bold;")
         self.form.addRow(self.tr("Send to:"), self.chosen_label)
@@ -433,7 +441,7 @@ class ExtensionDialog(TextDialog):
 
 
 class SendVerifyDialog(TextDialog):
-    def __init__(self, case: Case, refdata, parent: QWidget | None = None):
+    def __init__(self, case: Case, refdata, parent: QWidget | None = None, *, nearest=None):
         super().__init__(Action.SEND_VERIFY, case, parent, key="note", required=False)
         self.inspector = QComboBox(self)
         self.inspector.setEditable(True)
@@ -442,6 +450,15 @@ class SendVerifyDialog(TextDialog):
             if user.role == Role.INSPECTOR:
                 self.inspector.addItem(f"{user.display_name} ({user.username})", user.username)
         self.form.insertRow(0, self.tr("Inspector:"), self.inspector)
+        self.nearest = nearest(self) if nearest is not None else None  # nearest available inspectors
+        if self.nearest is not None:
+            self.form.insertRow(1, self.tr("Nearest now:"), self.nearest)
+            self.nearest.chosen.connect(self._nearest_chosen)
+
+    def _nearest_chosen(self, suggestion) -> None:
+        index = self.inspector.findData(suggestion.person)
+        if index >= 0:
+            self.inspector.setCurrentIndex(index)
 
     def payload(self) -> dict[str, Any]:
         out = super().payload()
@@ -459,14 +476,16 @@ def dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget 
     other dialog modules first."""
     refdata = ctx.cache.refdata()
     if action in (Action.DISPATCH, Action.REASSIGN):
-        return DispatchDialog(action, case, refdata, parent)
+        return DispatchDialog(action, case, refdata, parent,
+                              nearest=lambda owner: nearest_panel.crew_panel(ctx, case, refdata, owner))
     if action == Action.ESCALATE:
         return EscalateDialog(case, refdata, parent)
     if action == Action.REQUEST_EXTENSION:
         minutes = refdata.policy.calendar.minutes_per_day() if refdata is not None else 7 * 60
         return ExtensionDialog(case, parent, minutes_per_working_day=int(minutes))
     if action == Action.SEND_VERIFY:
-        return SendVerifyDialog(case, refdata, parent)
+        return SendVerifyDialog(case, refdata, parent,
+                                nearest=lambda owner: nearest_panel.inspector_panel(ctx, case, refdata, owner))
     if action in (Action.VOID, Action.RETURN, Action.VERIFY_FAIL, Action.SUSPEND, Action.DENY_EXTENSION):
         return TextDialog(action, case, parent, key="reason")
     if action == Action.REPORT_HANDLED:

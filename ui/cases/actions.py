@@ -62,6 +62,7 @@ SHORTCUTS: dict[Action, str] = {
     Action.RECORD_CALLBACK: "C",
     Action.REOPEN: "Shift+R",
     Action.DECLINE_REOPEN: "Shift+C",
+    Action.ARRIVE: "Shift+V",
 }
 
 _HELP = {
@@ -102,6 +103,7 @@ _HELP = {
     Action.REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Reopen for a dissatisfied reporter: back to dispatch"),
     Action.DECLINE_REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Do not reopen for a dissatisfied reporter: the reason "
                                                             "they are told"),
+    Action.ARRIVE: QT_TRANSLATE_NOOP("CaseActions", "Record that the crew or the inspector is on site (到场)"),
 }
 
 class CaseActionBar(QWidget):

@@ -27,12 +27,14 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from app.avl import layer as avl_layer
 from app.cases.queue_columns import QueueColumns, load_columns
 from app.cases.queue_rows import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, RowBatch
 from app.map import layers as map_layers
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
 from app.map.tile_cache import TileCache
 from app.platform.enums import Priority, Status
+from ui.avl.vehicles import VehicleLayer
 from ui.cases.issuing import now_utc
 from ui.map.basemap import BaseMapChoice
 from ui.map.bridge import MapBridge
@@ -149,6 +151,7 @@ class MapDock(QDockWidget):
         self.hub.states_changed.connect(self._sensor_states_changed)
 
         self.base_map.changed.connect(self.search.invalidate)
+        self.vehicles = VehicleLayer(ctx, self)  # vehicles and field staff (ui/avl/vehicles.py)
         self.retranslate()
         self.reload_page()
         if tile_cache is None:
@@ -194,7 +197,7 @@ class MapDock(QDockWidget):
             if self.tile_cache is self.base_map.source:
                 tiles = self.base_map.page_tiles(TILE_URL, _centre(self.ctx.refdata))
         return build_page_html(self.ctx.refdata, asset_base=asset_base, language=current_language(),
-                               tiles=tiles, theme=theme.current_theme())
+                               tiles=tiles, theme=theme.current_theme(), labels=avl_layer.page_labels())
 
     def _base_map_changed(self) -> None:
         self.tile_cache = self.base_map.source

@@ -59,6 +59,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--password", help="password for --user (optional with --demo)")
     p.add_argument("--language", choices=["zh_CN", "en"], help="override the language setting for this run")
     p.add_argument("--theme", choices=["light", "dark"], help="override the theme setting for this run")
+    p.add_argument("--wall", action="store_true", help="open the wall view full screen (the center's video wall)")
     p.add_argument("--screenshot", metavar="PATH", type=Path, help="save a PNG of the main window, then quit")
     p.add_argument("--quit-after", metavar="SECONDS", type=float,
                    help="quit after this many seconds (with --screenshot: take it then; default 6)")
@@ -272,6 +273,8 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
         window.show()
     if status is not None:
         status.close()
+    if getattr(args, "wall", False):
+        window.open_wall()
     _settle_memory_after_load(window)
     return Console(app=app, window=window, ctx=ctx, engine=engine, client=outcome.client, server_url=server_url,
                    stop_server=stop_server, cleanups=cleanups, crash_handler=crash_handler)

@@ -245,6 +245,13 @@ class MainWindow(QMainWindow):
         self.window_state.setValue("dock_state", self.saveState(STATE_VERSION))
         self.window_state.sync()
 
+    def open_wall(self, *, full_screen: bool = True):
+        """View → Wall: the full-screen wall view (ui/wall/wall_window.py) over the same cache."""
+        from ui.wall.wall_window import open_wall
+
+        self.wall = open_wall(self.ctx, full_screen=full_screen)
+        return self.wall
+
     def reset_layout(self) -> None:
         self.place_docks()
         QTimer.singleShot(0, self.apply_default_sizes)
@@ -293,6 +300,7 @@ class MainWindow(QMainWindow):
         self.dark_action.setCheckable(True)
         self.dark_action.setChecked(self.settings.theme == "dark")
         self.reset_layout_action = self._action(self.view_menu, self.reset_layout, "Ctrl+Shift+R")
+        self.wall_action = self._action(self.view_menu, lambda: self.open_wall(), "F11")  # the video wall (ui/wall)
 
         self.help_menu = self.menu_bar.addMenu("")
         self.shortcuts_action = self._action(self.help_menu, self.show_shortcuts, "F1")
@@ -322,6 +330,7 @@ class MainWindow(QMainWindow):
         self.view_menu.setTitle(self.tr("&View"))
         self.dark_action.setText(self.tr("&Night theme"))
         self.reset_layout_action.setText(self.tr("&Reset layout"))
+        self.wall_action.setText(self.tr("&Wall view"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
         self.about_action.setText(self.tr("&About OneGrid"))

@@ -117,7 +117,7 @@ def test_dialog_for_each_action(qtbot, make_ctx, cases, demo_cache):
     case = demo_cache.case(cases.make(Status.IN_PROGRESS))
     cases.act(case.id, Action.REQUEST_EXTENSION)
     case = demo_cache.case(case.id)
-    no_dialog = {Action.REGISTER, Action.ACCEPT, Action.VERIFY_PASS, Action.RESUME, Action.CO_ACCEPT}
+    no_dialog = {Action.REGISTER, Action.ACCEPT, Action.VERIFY_PASS, Action.RESUME, Action.CO_ACCEPT, Action.ARRIVE}
     for action in Action:
         if action in (Action.CREATE, Action.ORDER_OVERDUE, Action.CO_OVERDUE):  # the system's own: no button, no dialog
             continue

@@ -1,0 +1,1 @@
+"""The wall view's figures (the center's video wall), computed from the console's cache. Qt-free."""
