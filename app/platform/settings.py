@@ -102,6 +102,12 @@ class ConsoleSettings(BaseModel):
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Local cache folder"),
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "Where the local cache and outbox are kept; empty: the "
                                                   "default folder. Takes effect at the next login"))
+    photo_cache_mb: int = _field(
+        2048,
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Photo cache size (MB)"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Most disk space kept for photos; the oldest full images "
+                                                  "already on the server are removed first"),
+        ge=50, le=1024 * 1024)
     log_level: LogLevel = _field(
         "INFO",
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),

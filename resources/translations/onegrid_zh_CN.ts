@@ -1947,6 +1947,14 @@ Default priority: {priority}</source>
         <translation>本地缓存和待发送指令的存放位置；留空则使用默认目录。下次登录时生效</translation>
     </message>
     <message>
+        <source>Photo cache size (MB)</source>
+        <translation>照片缓存大小（MB）</translation>
+    </message>
+    <message>
+        <source>Most disk space kept for photos; the oldest full images already on the server are removed first</source>
+        <translation>照片最多占用的磁盘空间；超出时先删除已上传到服务器的最早原图</translation>
+    </message>
+    <message>
         <source>Log level</source>
         <translation>日志级别</translation>
     </message>
