@@ -77,8 +77,9 @@ class Category:
                "default_priority": str(self.default_priority),
                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
                "emergency": self.emergency}
-        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS + PHOTO_FIELDS if getattr(self, k)}
-        return out | criteria  # absent when empty: older bundles keep their version
+        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
+        # the photo rules always (the wire model names them); RefData.version leaves them out while off
+        return out | criteria | {k: getattr(self, k) for k in PHOTO_FIELDS}
 
 
 @WIRE
