@@ -49,7 +49,7 @@ from app.platform.events import EventGroup
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CACHE_LIMIT = 2 * 1024 ** 3
+DEFAULT_CACHE_LIMIT = 2 * 1024 ** 3  # ConsoleSettings.photo_cache_mb's default
 LOW_WATER = 0.9  # an eviction frees down to this share of the limit, so it does not run at every add
 SHA_HEX = frozenset("0123456789abcdef")
 
@@ -116,6 +116,11 @@ class PhotoStore:
         self._db.executescript(_SCHEMA)
         # an upload cut by a crash is resumed from the server's offset, never taken as done
         self._db.execute("UPDATE photos SET upload = ? WHERE upload = ?", (UploadState.QUEUED, UploadState.UPLOADING))
+
+    @classmethod
+    def for_console(cls, directory: Path, settings) -> PhotoStore:
+        """The store of a console's cache folder, sized by its settings (`ConsoleSettings.photo_cache_mb`)."""
+        return cls(directory, cache_limit_bytes=settings.photo_cache_mb * 1024 * 1024)
 
     def close(self) -> None:
         with self._lock:

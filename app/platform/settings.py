@@ -124,6 +124,12 @@ class ConsoleSettings(BaseModel):
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Wall view: seconds per district"),
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "How long the wall view stays on one district before the next"),
         ge=5, le=3600)
+    photo_cache_mb: int = _field(
+        2048,
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Photo cache size (MB)"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Most disk space kept for photos; the oldest full images "
+                                                  "already on the server are removed first"),
+        ge=50, le=1024 * 1024)
     log_level: LogLevel = _field(
         "INFO",
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),

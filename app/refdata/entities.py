@@ -82,10 +82,11 @@ class Category:
                "default_priority": str(self.default_priority),
                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
                "emergency": self.emergency}
-        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS + PHOTO_FIELDS if getattr(self, k)}
+        criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
         if self.onsite_target_min is not None:
             criteria["onsite_target_min"] = self.onsite_target_min
-        return out | criteria  # absent when empty: older bundles keep their version
+        # the photo rules always (the wire model names them); RefData.version leaves them out while off
+        return out | criteria | {k: getattr(self, k) for k in PHOTO_FIELDS}
 
 
 @WIRE

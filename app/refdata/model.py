@@ -313,7 +313,11 @@ class RefData:
     def version(self) -> str:
         """First 16 hex digits of the SHA-256 of the canonical JSON (passwords excluded)."""
         if self._version is None:
-            digest = hashlib.sha256(_canonical_json(self._content(False)).encode("utf-8"))
+            content = self._content(False)
+            # photo rules that are off are left out, so a bundle without them keeps the version it had
+            content["categories"] = [{k: v for k, v in c.items() if k not in PHOTO_FIELDS or v}
+                                     for c in content["categories"]]
+            digest = hashlib.sha256(_canonical_json(content).encode("utf-8"))
             self._version = digest.hexdigest()[:16]
         return self._version
 

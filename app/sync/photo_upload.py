@@ -19,6 +19,7 @@ wrong with one photo:
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 from uuid import UUID
@@ -31,6 +32,7 @@ from app.wire.photos import CHUNK_BYTES, PhotosAnswer, UploadAnswer, UploadStart
 log = logging.getLogger(__name__)
 
 STRIPPED_HEADER = "X-OneGrid-Stripped"
+PARALLEL = 4  # uploads in flight at once
 _RESTARTS = 3  # an upload that vanishes on the server this often in one drain is left for the next
 
 
@@ -83,20 +85,31 @@ class PhotoUploader:
         self.chunk_bytes = chunk_bytes
 
     def drain(self) -> int:
-        """Send every queued photo; returns how many reached the server. Raises ServerUnreachable or
-        AuthExpired (the rest stays queued)."""
+        """Send every queued photo, up to `PARALLEL` at once (each upload is a few round trips and a
+        server-side check: several in flight keep the link busy); returns how many reached the server.
+        Raises ServerUnreachable or AuthExpired (the rest stays queued)."""
         sent = 0
         skipped: set[tuple] = set()
-        while True:
-            batch = [p for p in self.store.pending_uploads(limit=len(skipped) + 20)
-                     if (p.case_id, p.step, p.sha256) not in skipped]
-            if not batch:
-                return sent
-            for photo in batch:
-                if self._send(photo):
-                    sent += 1
-                else:
-                    skipped.add((photo.case_id, photo.step, photo.sha256))
+        with ThreadPoolExecutor(PARALLEL, thread_name_prefix="onegrid-photo-upload") as pool:
+            while True:
+                batch = [p for p in self.store.pending_uploads(limit=len(skipped) + 4 * PARALLEL)
+                         if (p.case_id, p.step, p.sha256) not in skipped]
+                if not batch:
+                    return sent
+                futures = [(photo, pool.submit(self._send, photo)) for photo in batch]
+                failure: BaseException | None = None
+                for photo, future in futures:
+                    try:
+                        ok = future.result()
+                    except BaseException as exc:  # unreachable, login expired: the others finish first
+                        failure = failure or exc
+                        continue
+                    if ok:
+                        sent += 1
+                    else:
+                        skipped.add((photo.case_id, photo.step, photo.sha256))
+                if failure is not None:
+                    raise failure
 
     def _send(self, photo: Photo) -> bool:
         """One photo: True when it is on the server, False when it was refused or must wait."""

@@ -2114,6 +2114,14 @@ Default priority: {priority}</source>
         <translation>大屏视图在一个街道停留多久后切换到下一个</translation>
     </message>
     <message>
+        <source>Photo cache size (MB)</source>
+        <translation>照片缓存大小（MB）</translation>
+    </message>
+    <message>
+        <source>Most disk space kept for photos; the oldest full images already on the server are removed first</source>
+        <translation>照片最多占用的磁盘空间；超出时先删除已上传到服务器的最早原图</translation>
+    </message>
+    <message>
         <source>Log level</source>
         <translation>日志级别</translation>
     </message>

@@ -9,8 +9,8 @@ hands a wrong photo to a lead deciding a case).
   same folder, fsync, rename).
 - ``S3Storage`` (server/photos/storage_s3.py): any S3-compatible store (MinIO, Ceph, a cloud bucket).
 
-``open_storage(settings)`` chooses from ``ONEGRID_PHOTO_STORAGE``: a folder path (default
-``./onegrid-photos``) or ``s3://bucket[/prefix]``.
+``open_storage(settings)`` chooses from ``ONEGRID_PHOTO_STORAGE``: a folder path (default: ``photos/``
+beside an SQLite database file, else ``./onegrid-photos``) or ``s3://bucket[/prefix]``.
 """
 from __future__ import annotations
 
@@ -95,8 +95,16 @@ class DirectoryStorage:
         self._path(key).unlink(missing_ok=True)
 
 
+def default_folder(database_url: str) -> Path:
+    """Without ONEGRID_PHOTO_STORAGE: `photos/` beside an SQLite database file (the demo's, the console's
+    embedded server's), else ./onegrid-photos."""
+    if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        return Path(database_url[len("sqlite:///"):]).expanduser().resolve().parent / "photos"
+    return Path("./onegrid-photos")
+
+
 def open_storage(settings) -> BlobStorage:
-    target = settings.photo_storage or "./onegrid-photos"
+    target = settings.photo_storage or str(default_folder(settings.database_url))
     if target.startswith("s3://"):
         from server.photos.storage_s3 import S3Storage
 

@@ -37,7 +37,7 @@
 | metrics_allow | ONEGRID_METRICS_ALLOW | 127.0.0.1/32,::1/128 (networks that may read `GET /metrics`; "" = none) |
 | metrics_token | ONEGRID_METRICS_TOKEN | "" (a scraper sending `Authorization: Bearer <token>` may read it from anywhere) |
 | demo_shift_close_s | ONEGRID_DEMO_SHIFT_CLOSE_S | 180 (the demo's shift is handed over this long after start) |
-| photo_storage | ONEGRID_PHOTO_STORAGE | "" = ./onegrid-photos (a folder), or s3://bucket[/prefix] |
+| photo_storage | ONEGRID_PHOTO_STORAGE | "" = photos/ beside an SQLite database, else ./onegrid-photos (a folder), or s3://bucket[/prefix] |
 | photo_s3_endpoint, photo_s3_region | ONEGRID_PHOTO_S3_ENDPOINT, …_REGION | "" (an S3-compatible store: MinIO, Ceph) |
 | photo_s3_access_key, photo_s3_secret_key | ONEGRID_PHOTO_S3_ACCESS_KEY, …_SECRET_KEY | "" = boto3's credential chain |
 | photo_max_bytes, photo_max_per_step | ONEGRID_PHOTO_MAX_BYTES, ONEGRID_PHOTO_MAX_PER_STEP | 30 MiB, 20 |

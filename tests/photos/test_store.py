@@ -188,3 +188,12 @@ def test_remote_photos_are_fetched_on_demand(store: PhotoStore, tmp_path: Path):
                          "size": 8, "photo_id": "p2"}])
     tampered = [p for p in store.photos_for_case(case) if p.photo_id == "p2"][0]
     assert store.full_path(tampered) is None  # a file that does not match its hash is not kept
+
+
+def test_the_console_settings_size_the_cache(tmp_path: Path):
+    from app.platform.settings import ConsoleSettings
+
+    assert ConsoleSettings().photo_cache_mb == 2048
+    store = PhotoStore.for_console(tmp_path / "c", ConsoleSettings(photo_cache_mb="100"))
+    assert store.cache_limit_bytes == 100 * 1024 * 1024
+    store.close()

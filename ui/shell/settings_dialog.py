@@ -109,7 +109,7 @@ class SettingsDialog(QDialog):
                 combo.addItem(value, value)
             return _Row(combo, combo.currentData, lambda v, c=combo: c.setCurrentIndex(max(0, c.findData(v))))
         edit = QLineEdit(self)
-        return _Row(edit, lambda e=edit: e.text().strip(), edit.setText)
+        return _Row(edit, lambda e=edit: e.text().strip(), lambda v, e=edit: e.setText(str(v)))  # numbers too
 
     def _load(self, settings: ConsoleSettings) -> None:
         for name, row in self.rows.items():

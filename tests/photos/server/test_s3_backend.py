@@ -83,3 +83,13 @@ def test_an_object_store_that_does_not_answer_is_a_503(make_harness, sqlite_url,
     h.ctx.photo_backend.bucket = "no-such-bucket"
     r = h.client.get(f"/api/photos/{photo['photo_id']}/full", headers=h.login("lead1"))
     assert r.status_code == 503 and r.json()["error"] == "storage_unavailable"
+
+
+def test_the_default_folder_is_beside_an_sqlite_database(tmp_path):
+    from server.photos.storage import default_folder, open_storage
+    from server.platform.settings import ServerSettings
+
+    assert default_folder(f"sqlite:///{tmp_path}/demo.sqlite") == tmp_path.resolve() / "photos"
+    assert str(default_folder("postgresql+psycopg://x/y")) == "onegrid-photos"
+    store = open_storage(ServerSettings(database_url=f"sqlite:///{tmp_path}/demo.sqlite"))
+    assert isinstance(store, DirectoryStorage) and store.root == tmp_path.resolve() / "photos"
