@@ -27,7 +27,7 @@ from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
 from server.feed.read import DataPage, latest_position, read_changes
 from server.feed.record import FEED_CHANGED
 from server.feed.ring import FeedRing
-from server.photos.storage import open_storage
+from server.photos.backends import open_storage
 from server.platform.advisory import SessionLocks
 from server.platform.auth import (
     AuthUser,

@@ -322,7 +322,7 @@ def add_client_commands(sub: argparse._SubParsersAction) -> None:
     shift_commands.add_commands(sub)
     task_commands.add_commands(sub)
     followup_commands.add_commands(sub, _issue, _find_case)
-    photo_commands.add_commands(sub, _issue, _find_case)
+    photo_commands.add_commands(sub, _issue, _find_case, cmd_sync)
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ STEP_ACTIONS = {Step.HANDLED: Action.REPORT_HANDLED, Step.VERIFY_PASS: Action.VE
                 Step.VERIFY_FAIL: Action.VERIFY_FAIL}
 
 
-def cmd_attach(args, issue, find_case) -> int:
+def cmd_attach(args, issue, find_case, sync) -> int:
     session = load_session(args)
     cache = open_cache(args)
     case_id = find_case(cache, args.case)
@@ -61,13 +61,7 @@ def cmd_attach(args, issue, find_case) -> int:
     if args.offline or not args.server:
         print(f"offline: {len(hashes)} photo(s) wait for 'sync'", file=sys.stderr)
         return 0
-    return issue_sync(args)
-
-
-def issue_sync(args) -> int:
-    from app.cli.main import cmd_sync  # the one sync command (uploads photos first)
-
-    return cmd_sync(args)
+    return sync(args)  # the one sync command (`app.cli.main`, given by it): uploads photos first
 
 
 def cmd_photos(args, find_case) -> int:
@@ -91,14 +85,14 @@ def cmd_photos(args, find_case) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction, issue, find_case) -> None:
+def add_commands(sub: argparse._SubParsersAction, issue, find_case, sync) -> None:
     p = sub.add_parser("attach", help="attach photos (JPEG, PNG, HEIC; short videos and PDFs) to a step of a case")
     p.add_argument("case", help="number, provisional number, UUID or UUID prefix")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--step", required=True, choices=[str(s) for s in Step])
     p.add_argument("--note", help="also report the step (handled, verify_pass) with this note and these photos")
     p.add_argument("--reason", help="also report a failed verification with this reason and these photos")
-    p.set_defaults(func=lambda a: cmd_attach(a, issue, find_case))
+    p.set_defaults(func=lambda a: cmd_attach(a, issue, find_case, sync))
     p = sub.add_parser("photos", help="the photos of a case on this console, by step, with their upload state")
     p.add_argument("case", help="number, provisional number, UUID or UUID prefix")
     p.add_argument("--json", action="store_true")

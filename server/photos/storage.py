@@ -9,7 +9,7 @@ hands a wrong photo to a lead deciding a case).
   same folder, fsync, rename).
 - ``S3Storage`` (server/photos/storage_s3.py): any S3-compatible store (MinIO, Ceph, a cloud bucket).
 
-``open_storage(settings)`` chooses from ``ONEGRID_PHOTO_STORAGE``: a folder path (default: ``photos/``
+``server.photos.backends.open_storage(settings)`` chooses from ``ONEGRID_PHOTO_STORAGE``: a folder path (default: ``photos/``
 beside an SQLite database file, else ``./onegrid-photos``) or ``s3://bucket[/prefix]``.
 """
 from __future__ import annotations
@@ -101,12 +101,3 @@ def default_folder(database_url: str) -> Path:
     if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
         return Path(database_url[len("sqlite:///"):]).expanduser().resolve().parent / "photos"
     return Path("./onegrid-photos")
-
-
-def open_storage(settings) -> BlobStorage:
-    target = settings.photo_storage or str(default_folder(settings.database_url))
-    if target.startswith("s3://"):
-        from server.photos.storage_s3 import S3Storage
-
-        return S3Storage.from_settings(settings)
-    return DirectoryStorage(target)

@@ -86,7 +86,8 @@ def test_an_object_store_that_does_not_answer_is_a_503(make_harness, sqlite_url,
 
 
 def test_the_default_folder_is_beside_an_sqlite_database(tmp_path):
-    from server.photos.storage import default_folder, open_storage
+    from server.photos.backends import open_storage
+    from server.photos.storage import default_folder
     from server.platform.settings import ServerSettings
 
     assert default_folder(f"sqlite:///{tmp_path}/demo.sqlite") == tmp_path.resolve() / "photos"
