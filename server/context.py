@@ -19,6 +19,7 @@ from app.cases.commands import BatchResult, CommandBatch
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
+from server.cases import repeats
 from server.cases.commands import BatchLanes, Hook, apply_batch
 from server.feed.answer_pacer import AnswerPacer
 from server.feed.notifier import FeedNotifier
@@ -93,6 +94,7 @@ class ServerContext:
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
         self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
         self.batch_lanes = BatchLanes(self.settings.batch_lanes)
+        repeats.enable(self.db.writer, self.settings.repeat_merge)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,

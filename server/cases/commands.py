@@ -35,13 +35,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cases.case import Case
+from app.cases.merging import open_cell
 from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.cases.workflow import WorkflowError, apply
+from app.platform.enums import Action
 from app.platform.scope import CASE, case_scope
 from app.wire import raw
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
+from server.cases import repeats
 from server.feed.record import (
     mark_changed,
     pg_change_cte,
@@ -256,6 +259,12 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
     else:
         try:
             new_case = apply(case, command, user.actor, refdata, now)
+            if case is None and repeats.enabled(session):  # every new case, whoever creates it
+                new_case = repeats.merge_on_create(session, new_case, refdata, now)
+            elif command.action == Action.MERGE and new_case.merged_into is not None:
+                repeats.check_manual_merge(session, new_case, command)
+                new_case = new_case.model_copy(
+                    update={"merged_number": repeats.master_number(session, new_case.merged_into)})
         except WorkflowError as err:
             result = _rejected(command, err.code, err.message, case, user, refdata)
         else:
@@ -391,6 +400,8 @@ def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
         "category_code": new.category_code,
         "unit_id": new.unit_id,
         "grid_code": new.location.grid_code,
+        "merge_cell": open_cell(new.status, new.location.lat, new.location.lon),
+        "merged_into": new.merged_into,
         "created_at": new.created_at,
         "updated_at": new.updated_at,
         "due_at": new.due_at,

@@ -165,7 +165,7 @@ class CitySimulator:
 
     # -- moving cases along ------------------------------------------------------------------------
     def _active_cases(self, limit: int = 500) -> list[Case]:
-        terminal = [str(Status.CLOSED), str(Status.VOIDED), str(Status.SUSPENDED)]
+        terminal = [str(Status.CLOSED), str(Status.VOIDED), str(Status.MERGED), str(Status.SUSPENDED)]
         with self.db.reader() as session:
             rows = session.execute(select(CaseRow.data).where(CaseRow.status.not_in(terminal))
                                    .order_by(CaseRow.updated_at.desc()).limit(limit)).scalars().all()
