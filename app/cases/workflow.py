@@ -33,7 +33,14 @@ from app.cases.commands import (
 )
 from app.cases.object_codes import object_code_problem
 from app.platform import scope
-from app.platform.enums import STAGE_OF_STATUS, TERMINAL_STATUSES, Action, Role, Stage, Status
+from app.platform.enums import (
+    STAGE_OF_STATUS,
+    TERMINAL_STATUSES,
+    Action,
+    Role,
+    Stage,
+    Status,
+)
 from app.refdata import timelimits
 
 if TYPE_CHECKING:

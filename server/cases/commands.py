@@ -35,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cases.case import Case
-from app.cases.merging import open_cell
 from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
+from app.cases.merging import open_cell
 from app.cases.workflow import WorkflowError, apply
 from app.platform.enums import Action
 from app.platform.scope import CASE, case_scope

@@ -79,7 +79,9 @@ def merge_on_create(session: Session, case: Case, refdata, now: datetime) -> Cas
     if match is None:
         return case
     master = match.master
-    from server.cases.commands import system_command_id  # the commands module imports this one
+    from server.cases.commands import (
+        system_command_id,  # the commands module imports this one
+    )
 
     command = Command(command_id=system_command_id(case.id, "repeat_merge"), case_id=case.id, action=Action.MERGE,
                       payload={"master_id": str(master.case_id), "distance_m": round(match.distance_m, 1),

@@ -69,6 +69,10 @@ EXPECTED = {
     # callbacks: a closed citizen case; reopening needs a dissatisfied callback (none on these paths)
     A.RECORD_CALLBACK: ({S.CLOSED}, DESK),
     A.REOPEN: ({S.CLOSED}, {R.SHIFT_LEAD}),
+    # repeats: any open case but a suspended one is merged by the desk or the server's check; the desk unmerges
+    A.MERGE: ({S.REPORTED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.HANDLED, S.VERIFYING},
+              DESK | {R.SYSTEM}),
+    A.UNMERGE: ({S.MERGED}, DESK),
 }
 
 SAME = object()
@@ -82,7 +86,7 @@ TARGET = {
     A.CONFIRM_CHECK: SAME,
     A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
     A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
-    A.REOPEN: S.REGISTERED,
+    A.REOPEN: S.REGISTERED, A.MERGE: S.MERGED, A.UNMERGE: "unmerged",
 }
 
 
@@ -121,6 +125,8 @@ def payload_for(action: Action, world) -> dict:
         A.ORDER_OVERDUE: {"order_id": str(uuid.uuid4())},
         A.RECORD_CALLBACK: {"reached": True, "satisfaction": "satisfied"},
         A.REOPEN: {"reason": "still broken"},
+        A.MERGE: {"master_id": str(uuid.uuid4()), "reason": "the same pothole"},
+        A.UNMERGE: {"reason": "a different pothole"},
     }[action]
 
 
@@ -159,6 +165,7 @@ PATHS = {
                (A.REPORT_HANDLED, R.UNIT_HANDLER), (A.SEND_VERIFY, R.OPERATOR), (A.VERIFY_PASS, R.INSPECTOR),
                (A.CLOSE, R.SHIFT_LEAD)],
     "voided": [(A.VOID, R.OPERATOR)],
+    "merged": [(A.REGISTER, R.OPERATOR), (A.MERGE, R.OPERATOR)],
 }
 
 
@@ -211,7 +218,8 @@ def test_every_status_action_role(point, action, role, world, refdata, now):
     if allowed:
         new = step(case, action, role, world, refdata, at)
         target = TARGET[action]
-        want = case.status if target is SAME else case.suspended_from if target == "resumed" else target
+        want = case.status if target is SAME else case.suspended_from if target == "resumed" \
+            else case.merged_from if target == "unmerged" else target
         assert new.status == want
         assert new.version == case.version + 1
         assert new.events[-1].action == action or new.events[-2].action == action
@@ -234,7 +242,7 @@ def test_allowed_actions_matches_refusal(world, refdata, now):
     assert allowed_actions(case, handler, refdata) == [A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE]
     lead = actor_for(R.SHIFT_LEAD, world)
     assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT,
-                                                         A.ISSUE_ORDER}
+                                                         A.ISSUE_ORDER, A.MERGE}
 
 
 def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):

@@ -13,7 +13,6 @@ import math
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0017"
 down_revision = "0012"
 branch_labels = None
