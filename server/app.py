@@ -29,6 +29,7 @@ from server import commands_api
 from server.audit import api as audit_api
 from server.cases import api as cases_api
 from server.context import Clock, ServerContext
+from server.detections import api as detections_api
 from server.feed import api as feed_api
 from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
@@ -107,7 +108,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     ctx.metrics = ServerMetrics(ctx)
     install_error_handlers(app)
     for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api):
+                    sensor_api, shift_api, metrics_api, audit_api, detections_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

@@ -21,6 +21,7 @@ from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
 from server.cases import repeats
 from server.cases.commands import BatchLanes, Hook, apply_batch
+from server.detections.commands import DetectionCommands
 from server.feed.answer_pacer import AnswerPacer
 from server.feed.notifier import FeedNotifier
 from server.feed.page_cache import FeedPageCache
@@ -71,7 +72,7 @@ class ServerContext:
     token_cache: TokenCache = field(default_factory=TokenCache)
     # Every entity kind the one command endpoint takes beside cases, by kind name.
     entity_handlers: dict[str, EntityHandler] = field(
-        default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
+        default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(), DetectionCommands())})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
