@@ -142,7 +142,9 @@ def put_reference(body: ReferenceBody, user: User, ctx: Ctx) -> dict[str, Any]:
         raise ApiError(422, "duplicate_id", "cameras and types: each id and code once")
     with ctx.db.writer() as session, session.begin():
         reference.replace(session, body)
-        return reference.reference_data(session)
+        data = reference.reference_data(session)
+    ingest.forget_types()
+    return data
 
 
 @router.get("/api/detections/{detection_id}/frame", tags=["detections"], response_model=None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -73,7 +74,7 @@ def receive(ctx, body: DetectionIn) -> dict:
     refdata = ctx.refdata
     det_id = body.id or uuid.uuid4()
     with ctx.db.writer() as session, session.begin():
-        stored = session.get(DetectionRow, det_id)
+        stored = session.get(DetectionRow, det_id) if body.id is not None else None  # a new id is new
         if stored is not None:
             duplicate = stored
         else:
@@ -99,7 +100,7 @@ def _decide_and_store(session: Session, body: DetectionIn, det_id: uuid.UUID, fr
         raise ApiError(422, "inactive_camera", f"camera_id: {body.camera_id} is switched off in the reference data")
     if camera.kind != body.source:
         raise ApiError(422, "wrong_source", f"source: {body.camera_id} is a {camera.kind} source, not {body.source}")
-    kind = session.get(DetectionTypeRow, body.type)
+    kind = _types(session).get(body.type)
     if kind is None:
         raise ApiError(422, "unknown_type", f"type: no detection type {body.type!r} in the reference data")
     lat, lon = (body.lat, body.lon) if body.lat is not None else (camera.lat, camera.lon)
@@ -140,6 +141,25 @@ def _decide_and_store(session: Session, body: DetectionIn, det_id: uuid.UUID, fr
     if outcome.state != rules.IGNORED:
         record_change(session, DETECTION, det_id, row.data, scope=NO_UNIT)
     return row
+
+
+_TYPES: dict = {"at": 0.0, "rows": {}, "bind": None}
+_TYPES_TTL_S = 10.0  # a type changed by an admin is in force within this on every process
+
+
+def _types(session: Session) -> dict[str, DetectionTypeRow]:
+    """The detection types, read at most every few seconds (every detection needs its type; they change
+    only when an admin replaces the reference tables, which also clears this)."""
+    bind = session.get_bind().url
+    if time.monotonic() - _TYPES["at"] > _TYPES_TTL_S or _TYPES["bind"] != bind:
+        rows = session.execute(select(DetectionTypeRow)).scalars().all()
+        session.expunge_all()
+        _TYPES.update(at=time.monotonic(), bind=bind, rows={r.code: r for r in rows})
+    return _TYPES["rows"]
+
+
+def forget_types() -> None:
+    _TYPES["at"] = 0.0
 
 
 def rules_type(row: DetectionTypeRow) -> rules.DetectionType:

@@ -120,8 +120,8 @@ def test_the_check_reads_the_cell_index_not_the_table(make_harness, pg_url):
     pg.new_case()
     with pg.ctx.db.writer() as session:
         session.execute(text("SET LOCAL enable_seqscan = off"))
-        from server.cases.repeats import _SELECT_NEAR
         from app.cases.merging import cells_near
+        from server.cases.repeats import _SELECT_NEAR
         lat, lon = pg.refdata.grids[0].centroid
         params = {"cells": cells_near(lat, lon, 200), "categories": [CATEGORY],
                   "since": pg.clock() - timedelta(hours=72), "until": pg.clock()}
