@@ -16,11 +16,12 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cases.commands import Command
 from app.detections import rules
+from app.detections.review import case_payload
 from app.platform.enums import Action, Role
 from app.platform.scope import NO_UNIT
 from app.wire.detections import FRAME_MAX_BYTES, DetectionIn
@@ -171,7 +172,7 @@ def _open_case(ctx, det_id: uuid.UUID, data: dict) -> dict | None:
     """Create the case of an `opened` detection (again: the command id is fixed, so a retry is answered from
     the stored answer). A creation the rules refuse leaves the detection pending for an operator."""
     case_id = uuid.UUID(data["case_id"])
-    payload = case_payload(data, case_id)
+    payload = case_payload(data)
     command = Command(command_id=system_command_id(case_id, "detection_open"), case_id=case_id, action=Action.CREATE,
                       payload=payload, issued_at=ctx.now(), console_id="server")
     result = apply_command(ctx.db.writer, DETECTION_DESK, command, ctx.refdata, ctx.now,
@@ -188,17 +189,3 @@ def _open_case(ctx, det_id: uuid.UUID, data: dict) -> dict | None:
         session.flush()
         record_change(session, DETECTION, det_id, row.data, scope=NO_UNIT)
         return row.data
-
-
-def case_payload(data: dict, case_id: uuid.UUID) -> dict:
-    """The create payload of a detection's case: its category, place and frame; source video_ai or drone."""
-    description = (f"{data['type_name']} detected by {data['camera_name']} (confidence {data['confidence']:.2f}, "
-                   f"{data['detected_at']}, detection {data['id']})")
-    frame = data.get("frame_url")
-    return {"source": data["source"], "category_code": data["category_code"], "description": description[:4000],
-            "location": {"lat": data["lat"], "lon": data["lon"], "address": data["camera_name"][:300]},
-            "attachments": [frame] if frame else [], "frame_url": frame}
-
-
-def set_state(session: Session, det_id: uuid.UUID, **values) -> None:
-    session.execute(update(DetectionRow).where(DetectionRow.id == det_id).values(**values))
