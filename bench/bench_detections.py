@@ -29,6 +29,7 @@ RATE = float(os.environ.get("BENCH_DETECTIONS_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_DETECTIONS_SECONDS", "20"))
 CHECKS = 2000
 CONNECTIONS = 32
+WORKERS = int(os.environ.get("BENCH_DETECTIONS_WORKERS", "2"))  # server processes, as deployed (one per core)
 KEY = "bench-gateway-key"
 
 
@@ -59,7 +60,7 @@ def _seed(url: str, refdata) -> None:
             rows.append({"id": uuid.uuid4(), "number": f"2026-B{i:07d}", "status": "registered",
                          "priority": "ordinary", "category_code": code, "unit_id": None, "grid_code": None,
                          "created_at": created, "updated_at": created, "due_at": None, "version": 1,
-                         "data": {"location": {"lat": lat, "lon": lon}}, "merge_cell": cell_of(lat, lon),
+                         "data": {"location": {"lat": lat, "lon": lon}}, "merge_cell": cell_of(lat, lon), "lat": lat, "lon": lon,
                          "merged_into": None})
             if len(rows) == 5000:
                 conn.execute(insert(CaseRow.__table__), rows)
@@ -174,7 +175,8 @@ def run() -> None:
                  round(percentile(checks, 99), 2), "ms", 10,
                  note=f"median {percentile(checks, 50):.2f} ms over {CHECKS} random places; grid-cell index"))
         _reference(url, refdata)
-        with ServerProcess(url, env={"ONEGRID_INGEST_KEYS": KEY, "ONEGRID_MAINTENANCE_INTERVAL_S": "0"}) as server:
+        with ServerProcess(url, workers=WORKERS,
+                           env={"ONEGRID_INGEST_KEYS": KEY, "ONEGRID_MAINTENANCE_INTERVAL_S": "0"}) as server:
             started = time.monotonic()
             latencies, statuses, states = asyncio.run(_load(server.port))
             took = time.monotonic() - started

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
@@ -35,6 +35,8 @@ class CaseRow(Base):
     # `app.cases.merging.open_cell`: the grid cell of an open case, NULL once it has ended (so the index
     # holds open cases only); a merged repeat's master, for the master's list of its reports
     merge_cell: Mapped[int | None] = mapped_column(BigInteger)
+    lat: Mapped[float | None] = mapped_column(Float)   # the place, read by the check without parsing `data`
+    lon: Mapped[float | None] = mapped_column(Float)
     merged_into: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
 

@@ -402,6 +402,8 @@ def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
         "grid_code": new.location.grid_code,
         "merge_cell": open_cell(new.status, new.location.lat, new.location.lon),
         "merged_into": new.merged_into,
+        "lat": new.location.lat,
+        "lon": new.location.lon,
         "created_at": new.created_at,
         "updated_at": new.updated_at,
         "due_at": new.due_at,

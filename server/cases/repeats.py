@@ -35,8 +35,7 @@ log = logging.getLogger(__name__)
 
 INFO_KEY = "repeat_merge"
 _CASES = CaseRow.__table__
-_LAT = _CASES.c.data["location"]["lat"].as_float()
-_LON = _CASES.c.data["location"]["lon"].as_float()
+_LAT, _LON = _CASES.c.lat, _CASES.c.lon
 _SELECT_NEAR = (select(_CASES.c.id, _CASES.c.number, _CASES.c.category_code, _CASES.c.created_at, _LAT, _LON)
                 .where(_CASES.c.merge_cell.in_(bindparam("cells", expanding=True)),
                        _CASES.c.category_code.in_(bindparam("categories", expanding=True)),

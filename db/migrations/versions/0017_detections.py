@@ -32,20 +32,25 @@ def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("merge_cell", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("merged_into", sa.Uuid(), nullable=True))
+        batch.add_column(sa.Column("lat", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("lon", sa.Float(), nullable=True))
     op.create_index("ix_cases_merge_cell", "cases", ["merge_cell", "category_code", "created_at"])
     op.create_index("ix_cases_merged_into", "cases", ["merged_into"])
     bind = op.get_bind()
     cases = sa.table("cases", sa.column("id", sa.Uuid()), sa.column("status", sa.String()),
-                     sa.column("data", sa.JSON()), sa.column("merge_cell", sa.BigInteger()))
-    rows = bind.execute(sa.select(cases.c.id, cases.c.data).where(cases.c.status.not_in(_ENDED))).all()
+                     sa.column("data", sa.JSON()), sa.column("merge_cell", sa.BigInteger()),
+                     sa.column("lat", sa.Float()), sa.column("lon", sa.Float()))
+    rows = bind.execute(sa.select(cases.c.id, cases.c.status, cases.c.data)).all()
     updates = []
-    for case_id, data in rows:
+    for case_id, status, data in rows:
         location = (data or {}).get("location") or {}
-        if isinstance(location.get("lat"), (int, float)) and isinstance(location.get("lon"), (int, float)):
-            updates.append({"b_id": case_id, "cell": _cell(location["lat"], location["lon"])})
+        lat, lon = location.get("lat"), location.get("lon")
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+            updates.append({"b_id": case_id, "b_lat": lat, "b_lon": lon,
+                            "cell": None if status in _ENDED else _cell(lat, lon)})
     if updates:
-        bind.execute(cases.update().where(cases.c.id == sa.bindparam("b_id")).values(merge_cell=sa.bindparam("cell")),
-                     updates)
+        bind.execute(cases.update().where(cases.c.id == sa.bindparam("b_id")).values(
+            merge_cell=sa.bindparam("cell"), lat=sa.bindparam("b_lat"), lon=sa.bindparam("b_lon")), updates)
 
     op.create_table(
         "detection_cameras",
@@ -118,4 +123,6 @@ def downgrade() -> None:
     op.drop_index("ix_cases_merge_cell", table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("merged_into")
+        batch.drop_column("lat")
+        batch.drop_column("lon")
         batch.drop_column("merge_cell")
