@@ -367,4 +367,8 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     from server.demo.shifts import shift_demo_hooks
 
     shift_start, shift_stop = shift_demo_hooks()
-    return [start, *sensor_start, *shift_start], [*shift_stop, *sensor_stop, stop]
+    # and the video AI cameras and the drone patrol send detections (server.demo.detections)
+    from server.demo.detections import detection_demo_hooks
+
+    detection_start, detection_stop = detection_demo_hooks(seed=seed)
+    return [start, *sensor_start, *shift_start, *detection_start], [*detection_stop, *shift_stop, *sensor_stop, stop]
