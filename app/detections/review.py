@@ -3,9 +3,12 @@
 case itself: `server.detections.ingest`)."""
 from __future__ import annotations
 
+import uuid
 from typing import Any, Iterable
 
+from app.detections.commands import CONFIRM, DETECTION, REJECT
 from app.detections.rules import PENDING
+from app.platform.enums import Action
 
 
 def waiting(detections: Iterable[dict[str, Any]], decided: set[str] = frozenset()) -> list[dict[str, Any]]:
@@ -26,3 +29,18 @@ def case_payload(data: dict[str, Any]) -> dict[str, Any]:
             "attachments": [frame] if frame else [], "frame_url": frame}
 
 
+
+
+def queue_confirm(cache, actor, detection: dict[str, Any], now, *, offline: bool) -> uuid.UUID:
+    """Open the detection's case (the case outbox, sent first) and queue the confirm naming it; returns the
+    case id. Runs on the cache's writer thread."""
+    case_id = uuid.uuid4()
+    cache.issue(actor, Action.CREATE, case_id, case_payload(detection), now, offline=offline)
+    cache.entity_outbox.issue(actor.username, DETECTION, detection["id"], CONFIRM, {"case_id": str(case_id)}, now,
+                              offline=offline)
+    return case_id
+
+
+def queue_reject(cache, actor, detection_id: str, reason: str, now, *, offline: bool) -> None:
+    cache.entity_outbox.issue(actor.username, DETECTION, detection_id, REJECT, {"reason": reason}, now,
+                              offline=offline)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
@@ -28,10 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.detections.commands import CONFIRM, DETECTION, REJECT
-from app.detections.review import case_payload, waiting
+from app.detections.commands import DETECTION
+from app.detections.review import queue_confirm, queue_reject, waiting
 from app.platform import times
-from app.platform.enums import Action
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from ui.cases.issuing import now_utc
 from ui.shell.context import working_offline
@@ -209,16 +207,9 @@ class DetectionReviewDock(QDockWidget):
         d = self._selected()
         if d is None:
             return
-        ctx, case_id = self.ctx, uuid.uuid4()
+        ctx = self.ctx
         actor, offline, now = ctx.actor, working_offline(ctx), now_utc(ctx)
-
-        def work():
-            # the case first (its outbox is sent before the entity commands), then the decision naming it
-            ctx.cache.issue(actor, Action.CREATE, case_id, case_payload(d), now, offline=offline)
-            ctx.cache.entity_outbox.issue(actor.username, DETECTION, d["id"], CONFIRM, {"case_id": str(case_id)},
-                                          now, offline=offline)
-            return case_id
-
+        work = lambda: queue_confirm(ctx.cache, actor, d, now, offline=offline)  # noqa: E731
         self._decide(d["id"], work, lambda cid: ctx.select_case(cid))
 
     def reject_selected(self) -> None:
@@ -231,8 +222,7 @@ class DetectionReviewDock(QDockWidget):
             return
         ctx = self.ctx
         actor, offline, now = ctx.actor, working_offline(ctx), now_utc(ctx)
-        self._decide(d["id"], lambda: ctx.cache.entity_outbox.issue(actor.username, DETECTION, d["id"], REJECT,
-                                                                   {"reason": reason}, now, offline=offline), None)
+        self._decide(d["id"], lambda: queue_reject(ctx.cache, actor, d["id"], reason, now, offline=offline), None)
 
     def _decide(self, det_id: str, work, then) -> None:
         self.error.hide()
