@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import base64
-import io
 import uuid
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 
 from server.detections import reference
 
@@ -18,9 +16,8 @@ DRONE = "drone-nest-01"     # no known place: its detections carry their own
 
 
 def _jpeg() -> str:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 80, 40)).save(buffer, "JPEG")
-    return base64.b64encode(buffer.getvalue()).decode()
+    """A JPEG as the ingest checks it: its start-of-image marker and a JFIF header (the pixels are opaque)."""
+    return base64.b64encode(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(500) + b"\xff\xd9").decode()
 
 
 @pytest.fixture
