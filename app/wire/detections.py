@@ -39,7 +39,8 @@ class Detection(Answer):
     camera_id: str
     camera_name: str
     type_code: str
-    type_name: str
+    type_name: str                 # English
+    type_name_zh: str = ""         # the reference table's own (Chinese) name
     category_code: str
     confidence: float
     detected_at: str

@@ -2175,6 +2175,16 @@ Please send this file to your IT support. The console keeps running; restart it 
         <source>No detection waits for a decision.</source>
         <translation>没有待审核的识别。</translation>
     </message>
+    <message numerus="yes">
+        <source>Seen %n more time(s) by the same camera since; waits for a decision.</source>
+        <translation>
+            <numerusform>此后同一摄像头又发现 %n 次；待审核。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Waits for a decision: its type is confirmed by a person.</source>
+        <translation>待审核：此类识别须人工确认。</translation>
+    </message>
     <message>
         <source>{what} · category {category} · at {lat:.5f}, {lon:.5f}
 Frame: {frame}

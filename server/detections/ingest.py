@@ -127,7 +127,7 @@ def _decide_and_store(session: Session, body: DetectionIn, det_id: uuid.UUID, fr
                        category_code=kind.category_code, confidence=body.confidence, detected_at=body.time,
                        received_at=now, lat=lat, lon=lon, frame_url=frame_url, state=outcome.state, case_id=case_id,
                        repeat_of=outcome.repeat_of, version=1, data={})
-    row.data = detection_data(row, camera.name, kind.name_en, outcome.why, repeats_count=0)
+    row.data = detection_data(row, camera.name, kind.name_en, outcome.why, repeats_count=0, type_name_zh=kind.name)
     session.add(row)
     session.flush()
     if frame is not None:

@@ -33,6 +33,7 @@ from app.platform import times
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from ui.cases.issuing import now_utc
 from ui.shell.context import working_offline
+from ui.shell.i18n import current_language
 from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
 from ui.shell.ops import run_op
 
@@ -160,7 +161,7 @@ class DetectionReviewDock(QDockWidget):
         selected = self.selected_id()
         self.tree.clear()
         for d in self._rows:
-            item = QTreeWidgetItem([times.fmt(d["detected_at"]), d["camera_name"], d["type_name"], f"{d['confidence']:.0%}",
+            item = QTreeWidgetItem([times.fmt(d["detected_at"]), d["camera_name"], self.type_name(d), f"{d['confidence']:.0%}",
                                     str(d.get("repeats", 0) or "")])
             item.setData(0, Qt.ItemDataRole.UserRole, d["id"])
             if d["id"] in self._new:
@@ -182,6 +183,10 @@ class DetectionReviewDock(QDockWidget):
                              else self.tr("No detection waits for a decision."))
         self._show_selected()
 
+    @staticmethod
+    def type_name(d: dict[str, Any]) -> str:
+        return (d.get("type_name_zh") if current_language() == "zh_CN" else None) or d.get("type_name") or d["type_code"]
+
     def selected_id(self) -> str | None:
         item = self.tree.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
@@ -197,9 +202,12 @@ class DetectionReviewDock(QDockWidget):
         if d is None:
             self.detail.setText("")
             return
+        seen_again = d.get("repeats", 0) or 0
+        why = (self.tr("Seen %n more time(s) by the same camera since; waits for a decision.", "", seen_again)
+               if seen_again else self.tr("Waits for a decision: its type is confirmed by a person."))
         self.detail.setText(self.tr("{what} · category {category} · at {lat:.5f}, {lon:.5f}\nFrame: {frame}\n{why}")
-                            .format(what=d["type_name"], category=d["category_code"], lat=d["lat"], lon=d["lon"],
-                                    frame=d.get("frame_url") or self.tr("none sent"), why=d.get("why", "")))
+                            .format(what=self.type_name(d), category=d["category_code"], lat=d["lat"], lon=d["lon"],
+                                    frame=d.get("frame_url") or self.tr("none sent"), why=why))
 
     # ------------------------------------------------------------------ decisions
 
