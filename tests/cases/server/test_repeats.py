@@ -129,3 +129,20 @@ def test_the_check_reads_the_cell_index_not_the_table(make_harness, pg_url):
         plan = "\n".join(r[0] for r in session.connection().exec_driver_sql("EXPLAIN " + state.statement,
                                                                            state.parameters))
     assert "ix_cases_merge_cell" in plan, plan
+
+
+def test_a_sensor_alarms_case_repeating_a_citizens_report_is_merged_into_it(make_harness, sqlite_url, clock):
+    """The sensor path creates its case through the same command path: the server's check merges it."""
+    from tests.support.sensor_support import KEY, alarms, feed_step
+
+    srv = make_harness(sqlite_url, ingest_keys=KEY, sensor_feed_interval_s=0, sensor_batch_ms=5, repeat_merge=True)
+    sensor = srv.refdata.sensor("rf-001")  # a rain gauge: category E0401 waterlogging (300 m, 24 h)
+    citizen = srv.new_case(category_code=sensor.category_code, description="积水 water on the road",
+                           location={"lat": sensor.lat + 100 / 111_195, "lon": sensor.lon, "address": "near the gauge"})
+    feed_step(srv, "rf-001", clock.now, [60] * 6 + [60, 1])
+    (alarm,) = alarms(srv, "rf-001")
+    assert alarm["level"] == "alarm" and alarm["case_id"]
+    r = srv.client.get(f"/api/cases/{alarm['case_id']}", headers=srv.login("lead1"))
+    case = r.json()
+    assert case["source"] == "sensor_alarm" and case["status"] == "merged"
+    assert case["merged_into"] == citizen["id"] and case["merged_number"] == citizen["number"]
