@@ -40,7 +40,7 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.SUSPENDED: "#a16207",    # brown
     Status.CLOSED: "#9ca3af",       # grey
     Status.VOIDED: "#d1d5db",       # light grey
-    Status.MERGED: "#d1d5db",       # light grey: a repeat, its master is drawn
+    Status.MERGED: "#cbd5e1",       # slate grey: a repeat, its master is the case drawn
 }
 
 # time-left classes → (ring colour, ring weight)

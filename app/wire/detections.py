@@ -99,6 +99,12 @@ class ReferenceAnswer(Answer):
     types: list[dict]
 
 
+class FrameAnswer(Answer):
+    detection_id: uuid.UUID
+    content_type: Literal["image/jpeg", "image/png"]
+    data: str = Field(description="the image, base64")
+
+
 class RateRow(Answer):
     camera_id: str
     type_code: str

@@ -7,13 +7,14 @@ lead; admin for the reference tables); a unit handler gets 403. Confirming and r
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, Security
+from fastapi import APIRouter, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +24,7 @@ from app.metrics.detection_rates import FORMULA, false_positive_rates
 from app.platform.enums import Role
 from app.wire.detections import (
     DetectionIn,
+    FrameAnswer,
     IngestAnswer,
     QueueAnswer,
     RatesAnswer,
@@ -148,12 +150,13 @@ def put_reference(body: ReferenceBody, user: User, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/api/detections/{detection_id}/frame", tags=["detections"], response_model=None,
-            responses={**responses(401, (403, "forbidden"), 404, 422, 503),
-                       200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "the frame"}})
-def get_frame(detection_id: uuid.UUID, user: User, ctx: Ctx) -> Response:
+            responses=responses(401, (403, "forbidden"), 404, 422, 503, ok=FrameAnswer))
+def get_frame(detection_id: uuid.UUID, user: User, ctx: Ctx) -> dict[str, Any]:
+    """The frame sent with a detection: `{content_type, data}` (base64), for the desk."""
     auth.require_role(user, *DESK, Role.ADMIN)
     with ctx.db.reader() as session:
         row = session.get(DetectionFrameRow, detection_id)
     if row is None:
         raise ApiError(404, "not_found", f"no frame stored for detection {detection_id}")
-    return Response(content=row.data, media_type=row.content_type)
+    return {"detection_id": str(detection_id), "content_type": row.content_type,
+            "data": base64.b64encode(row.data).decode()}

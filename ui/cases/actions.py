@@ -61,6 +61,8 @@ SHORTCUTS: dict[Action, str] = {
     Action.REJECT_ORDER_REPLY: "Shift+J",
     Action.RECORD_CALLBACK: "C",
     Action.REOPEN: "Shift+R",
+    Action.MERGE: "M",
+    Action.UNMERGE: "Shift+M",
 }
 
 _HELP = {
@@ -99,6 +101,8 @@ _HELP = {
     Action.REJECT_ORDER_REPLY: QT_TRANSLATE_NOOP("CaseActions", "Reject the unit's reply: back to the unit"),
     Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("CaseActions", "Record the call to the reporter (回访)"),
     Action.REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Reopen for a dissatisfied reporter: back to dispatch"),
+    Action.MERGE: QT_TRANSLATE_NOOP("CaseActions", "A repeat of an open case: merge it into that case (合并)"),
+    Action.UNMERGE: QT_TRANSLATE_NOOP("CaseActions", "Not a repeat after all: back to where it was"),
 }
 
 class CaseActionBar(QWidget):

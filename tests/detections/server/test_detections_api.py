@@ -58,8 +58,8 @@ def test_a_detection_waits_in_the_review_queue_and_is_confirmed_into_a_case(det)
     assert (d["lat"], d["lon"]) == (30.2540667, 120.1629918)  # the camera's known place
     assert d["frame_url"] == f"/api/detections/{d['id']}/frame"
     frame = det.client.get(d["frame_url"], headers=det.login("operator1"))
-    assert frame.status_code == 200 and frame.headers["content-type"] == "image/jpeg"
-    assert frame.content.startswith(b"\xff\xd8")
+    assert frame.status_code == 200 and frame.json()["content_type"] == "image/jpeg"
+    assert base64.b64decode(frame.json()["data"]).startswith(b"\xff\xd8")
     q = queue(det)
     assert [x["id"] for x in q["detections"]] == [d["id"]] and q["counts"]["pending"] == 1
     # the console opens the case (case outbox first), then confirms the detection naming it
