@@ -914,6 +914,14 @@ Shortcut: {key}</source>
         <translation>反映人不满意，重启案件：退回派遣</translation>
     </message>
     <message>
+        <source>A repeat of an open case: merge it into that case (合并)</source>
+        <translation>重复件：合并到已有的未结案件（合并）</translation>
+    </message>
+    <message>
+        <source>Not a repeat after all: back to where it was</source>
+        <translation>并非重复件：恢复到合并前的状态</translation>
+    </message>
+    <message>
         <source>The case has moved on; this action no longer applies.</source>
         <translation>案件状态已变化，此操作不再适用。</translation>
     </message>
