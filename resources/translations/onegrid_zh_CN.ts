@@ -4838,6 +4838,10 @@ Frame: {frame}
         <translation>案件已在该单位。</translation>
     </message>
     <message>
+        <source>The case to merge into does not exist or has ended.</source>
+        <translation>要合并到的主案件不存在或已结束。</translation>
+    </message>
+    <message>
         <source>The server does not know that unit.</source>
         <translation>服务器不认识该单位。</translation>
     </message>
