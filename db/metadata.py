@@ -2,7 +2,17 @@
 schema module, so the metadata is complete whichever table a caller needs first."""
 from __future__ import annotations
 
-from db import audit, cases, detections, feed, metrics, platform, refdata, sensors, shifts  # noqa: F401  (they declare the tables)
+from db import (  # noqa: F401  (they declare the tables)
+    audit,
+    cases,
+    detections,
+    feed,
+    metrics,
+    platform,
+    refdata,
+    sensors,
+    shifts,
+)
 from db.base import Base
 
 metadata = Base.metadata
