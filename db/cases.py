@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
@@ -22,6 +22,10 @@ class CaseRow(Base):
     """The current state of a case: indexed columns for queries, `data` = `Case.model_dump(mode="json")`."""
 
     __tablename__ = "cases"
+    __table_args__ = (
+        # the repeat check (`server.cases.repeats`): open cases by grid cell, then category and age
+        Index("ix_cases_merge_cell", "merge_cell", "category_code", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -38,6 +42,12 @@ class CaseRow(Base):
     due_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
+    # `app.cases.merging.open_cell`: the grid cell of an open case, NULL once it has ended (so the index
+    # holds open cases only); a merged repeat's master, for the master's list of its reports
+    merge_cell: Mapped[int | None] = mapped_column(BigInteger)
+    lat: Mapped[float | None] = mapped_column(Float)   # the place, read by the check without parsing `data`
+    lon: Mapped[float | None] = mapped_column(Float)
+    merged_into: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
 
 class CaseEventRow(Base):

@@ -6,6 +6,7 @@ from db import (  # noqa: F401  (they declare the tables)
     audit,
     avl,
     cases,
+    detections,
     feed,
     map,
     metrics,

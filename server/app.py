@@ -32,6 +32,7 @@ from server.avl.runtime import start_avl, stop_avl
 from server.cases import api as cases_api
 from server.cases import search_api as case_search_api
 from server.context import Clock, ServerContext
+from server.detections import api as detections_api
 from server.feed import api as feed_api
 from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
@@ -119,7 +120,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app.state.open311 = open311_api.Open311Service()
     install_error_handlers(app)
     for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api, case_search_api, avl_api):
+                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api, case_search_api, avl_api,
+                    detections_api):
         app.include_router(feature.router)
     # Added innermost first: ServerTime wraps everything, so even a 413 or a 500 carries the header.
     app.add_middleware(GZipMiddleware, minimum_size=4096)

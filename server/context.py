@@ -19,7 +19,9 @@ from app.cases.commands import BatchResult, CommandBatch
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
+from server.cases import repeats
 from server.cases.commands import BatchLanes, Hook, apply_batch
+from server.detections.commands import DetectionCommands
 from server.feed.answer_pacer import AnswerPacer
 from server.feed.notifier import FeedNotifier
 from server.feed.page_cache import FeedPageCache
@@ -71,7 +73,7 @@ class ServerContext:
     token_cache: TokenCache = field(default_factory=TokenCache)
     # Every entity kind the one command endpoint takes beside cases, by kind name.
     entity_handlers: dict[str, EntityHandler] = field(
-        default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(),)})
+        default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(), DetectionCommands())})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     position_ingest: Any = field(default=None)  # server.avl.ingest.PositionIngest, set by the app's lifespan
     metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
@@ -96,6 +98,7 @@ class ServerContext:
         self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
         self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
         self.batch_lanes = BatchLanes(self.settings.batch_lanes)
+        repeats.enable(self.db.writer, self.settings.repeat_merge)
 
     @classmethod
     def create(cls, settings: ServerSettings, *, refdata: RefData | None = None, clock: Clock | None = None,

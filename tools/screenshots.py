@@ -9,7 +9,7 @@ re-runs itself under `xvfb-run`. Per language: wait until the console is online 
 (the strip in the case detail) and `before-after-<lang>.png` (the viewer, side by side); a dispatch queued while the console is cut off, overtaken by another desk's
 dispatch and refused on reconnecting → `conflict-<lang>.png` (the banner and the conflicts list),
 `lead-queue-<lang>.png` (the lead's work queue), `lookup-<lang>.png` (Ctrl+K, the whole screen: the
-lookup is its own window); bring the lead's docks forward → `performance-<lang>.png` (unit performance, behind
+lookup is its own window); `detections-<lang>.png` (the review queue the demo's cameras and drone fill); bring the lead's docks forward → `performance-<lang>.png` (unit performance, behind
 the map), `handover-<lang>.png` (shift handover) and `audit-<lang>.png` (audit trail); switch emergency
 mode on through the server → `emergency-<lang>.png`; switch it off,
 stop the embedded server, issue two reports offline → `offline-<lang>.png`. Settings, window layout and
@@ -336,7 +336,16 @@ async def _script(console, out: Path, suffix: str) -> None:
         await _photo_scene(console, out, suffix)
     if not ONLY or ONLY & {"vehicles", "wall"}:
         await _vehicles_scene(console, out, suffix)
-    if ONLY and not ONLY - MAP_SHOTS - {"online", "photos-strip", "before-after", "vehicles", "wall"}:
+    if not ONLY or "detections" in ONLY:  # the demo's cameras and drone fill the review queue
+        dock = window.docks.get("detectionReviewDock")
+        if dock is not None:
+            await _until(lambda: dock.tree.topLevelItemCount() > 0, 90, "detections in the review queue")
+            dock.show()
+            dock.raise_()
+            await asyncio.sleep(1.0)
+            _save(console, out / f"detections-{suffix}.png")
+            window.docks["caseDetailDock"].raise_()
+    if ONLY and not ONLY - MAP_SHOTS - {"online", "photos-strip", "before-after", "vehicles", "wall", "detections"}:
         return
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await _conflict_scene(console, out, suffix)

@@ -189,6 +189,12 @@ class Case(BaseModel):
     check: OnSiteCheck | None = None       # the latest on-site check before registration (核实)
     orders: tuple[SupervisionOrder, ...] = ()  # supervision orders, oldest first (app.cases.supervision)
     callback: Callback | None = None           # the callback after the current closure (app.cases.callbacks)
+    # repeats (app.cases.merging): a merged repeat points at its master; the master's reports are the cases
+    # that point at it. `merged_from` is the status an unmerge returns to.
+    merged_into: UUID | None = None
+    merged_number: str | None = None       # the master's number, told to this case's reporter
+    merged_from: Status | None = None
+    frame_url: str | None = None           # a detection's frame (video AI, drone): the picture it was seen in
     version: int = 0
     created_at: datetime
     updated_at: datetime

@@ -42,6 +42,15 @@ class CreatePayload(_Payload):
     alarm_id: Text | None = Field(default=None, max_length=64)
     provisional_number: Text | None = Field(default=None, max_length=40)
     object_code: Text | None = Field(default=None, max_length=24, pattern=OBJECT_CODE_PATTERN)  # a surveyed asset
+    frame_url: Text | None = Field(default=None, max_length=2000)  # a detection's frame (app.detections)
+
+
+class MergePayload(_Payload):
+    """A repeat merged into its master (`app.cases.merging`): the master named by id, why in words."""
+
+    master_id: UUID
+    reason: Text = Field(min_length=1, max_length=2000)
+    distance_m: float | None = Field(default=None, ge=0, le=1e7)  # the server's automatic check says how near
 
 
 class EmptyPayload(_Payload):
@@ -185,6 +194,8 @@ class ArrivePayload(_Payload):
 PAYLOAD_SCHEMAS: dict[Action, type[_Payload]] = {
     Action.CREATE: CreatePayload,
     Action.REGISTER: EmptyPayload,
+    Action.MERGE: MergePayload,
+    Action.UNMERGE: ReasonPayload,
     Action.VOID: ReasonPayload,
     Action.DISPATCH: DispatchPayload,
     Action.ACCEPT: EmptyPayload,

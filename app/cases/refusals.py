@@ -48,6 +48,7 @@ REASONS: dict[str, str] = {
     "no_such_case": QT_TRANSLATE_NOOP("Refusals", "The server has no such case."),
     "case_exists": QT_TRANSLATE_NOOP("Refusals", "This case had already been reported."),
     "same_unit": QT_TRANSLATE_NOOP("Refusals", "The case was already with that unit."),
+    "bad_master": QT_TRANSLATE_NOOP("Refusals", "The case to merge into does not exist or has ended."),
     "unknown_unit": QT_TRANSLATE_NOOP("Refusals", "The server does not know that unit."),
     "unknown_category": QT_TRANSLATE_NOOP("Refusals", "The server does not know that category."),
     "unknown_grid": QT_TRANSLATE_NOOP("Refusals", "The server does not know that grid."),

@@ -33,6 +33,7 @@ from app.cases.commands import (
     EscalatePayload,
     ExtensionPayload,
     HandledPayload,
+    MergePayload,
     PayloadError,
     SendVerifyPayload,
     SuspendPayload,
@@ -41,7 +42,14 @@ from app.cases.commands import (
 from app.cases.evidence import require_photo
 from app.cases.object_codes import object_code_problem
 from app.platform import scope
-from app.platform.enums import TERMINAL_STATUSES, Action, Role, Stage, Status
+from app.platform.enums import (
+    STAGE_OF_STATUS,
+    TERMINAL_STATUSES,
+    Action,
+    Role,
+    Stage,
+    Status,
+)
 from app.refdata import timelimits
 
 if TYPE_CHECKING:
@@ -140,6 +148,9 @@ RULES: dict[Action, Rule] = {
     # arrival on site (到场): app/cases/arrival.py; the device's own detection is the system's
     Action.ARRIVE: Rule(arrival.SOURCES, frozenset({R.UNIT_HANDLER, R.INSPECTOR, R.SHIFT_LEAD, R.SYSTEM}), None,
                         guard=arrival.guard),
+    # repeats (重复件): merged into a master by the server's check or by the desk; unmerged by the desk
+    Action.MERGE: Rule(ACTIVE - {S.SUSPENDED}, DESK | {R.SYSTEM}, S.MERGED),
+    Action.UNMERGE: Rule(frozenset({S.MERGED}), DESK, None),
 }
 
 # A case returned this many times is an ownership dispute, not a job for the returning unit's parent.
@@ -401,6 +412,18 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         pass
     elif action == Action.ARRIVE:
         event_payload = arrival.event_payload(case, payload, actor)
+    elif action == Action.MERGE:
+        assert isinstance(payload, MergePayload)
+        if payload.master_id == case.id:
+            raise WorkflowError("invalid_payload", f"master_id: {_case_name(case)} cannot be merged into itself")
+        changes |= _finish_stage(case, now) | {"stage": None, "due_at": None, "merged_into": payload.master_id,
+                                               "merged_from": case.status}
+    elif action == Action.UNMERGE:
+        target = case.merged_from or S.REPORTED
+        event_payload["master_id"] = str(case.merged_into) if case.merged_into else None
+        changes |= {"merged_into": None, "merged_number": None, "merged_from": None}
+        if (stage := STAGE_OF_STATUS.get(target)) is not None:  # its clock starts again where it stopped
+            changes |= _start_stage(case, stage, now, refdata)
     elif action in joint.ACTIONS:
         changes |= joint.apply(case, action, payload, actor, refdata, now, event_payload)
     elif action in onsite.ACTIONS:
@@ -460,6 +483,7 @@ def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: Ref
         alarm_id=payload.alarm_id,
         object_code=payload.object_code,
         attachments=payload.attachments,
+        frame_url=payload.frame_url,
         created_at=now,
         updated_at=now,
     )

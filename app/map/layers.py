@@ -41,6 +41,7 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.SUSPENDED: "#a16207",    # brown
     Status.CLOSED: "#9ca3af",       # grey
     Status.VOIDED: "#d1d5db",       # light grey
+    Status.MERGED: "#cbd5e1",       # slate grey: a repeat, its master is the case drawn
 }
 
 # time-left classes → (ring colour, ring weight)
@@ -98,7 +99,7 @@ def time_left_class(status: Status | str, due_at: datetime | str | None, now: da
                     due_soon: timedelta = DUE_SOON) -> str:
     """`overdue`, `due_soon`, `on_time` or `none` (no deadline running: terminal, suspended, no due)."""
     status = _STATUS_BY_VALUE.get(str(status), status)
-    if status in (Status.CLOSED, Status.VOIDED, Status.SUSPENDED):
+    if status in (Status.CLOSED, Status.VOIDED, Status.MERGED, Status.SUSPENDED):
         return NO_DEADLINE
     due = _as_datetime(due_at)
     if due is None:

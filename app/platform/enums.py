@@ -18,9 +18,10 @@ class Status(StrEnum):
     SUSPENDED = "suspended"      # 缓办/挂账
     CLOSED = "closed"            # 结案
     VOIDED = "voided"            # 作废 / 不予立案
+    MERGED = "merged"            # 合并: a repeat report, closed with a pointer to its master case
 
 
-TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.VOIDED})
+TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.VOIDED, Status.MERGED})
 
 
 class Action(StrEnum):
@@ -64,6 +65,9 @@ class Action(StrEnum):
     RECORD_CALLBACK = "record_callback"
     REOPEN = "reopen"
     ARRIVE = "arrive"  # the crew or the inspector reached the case (app/cases/arrival.py)
+    # repeats (重复件): a report of a problem another open case already has (`app.cases.merging`)
+    MERGE = "merge"
+    UNMERGE = "unmerge"
 
 
 class Role(StrEnum):
@@ -88,6 +92,7 @@ class Source(StrEnum):
     VIDEO_AI = "video_ai"
     CITIZEN_APP = "citizen_app"
     WALK_IN = "walk_in"
+    DRONE = "drone"              # a drone patrol's detection (`app.detections`)
 
 
 CITIZEN_SOURCES = frozenset({Source.HOTLINE, Source.CITIZEN_APP, Source.WALK_IN})  # a reporter to call back

@@ -33,6 +33,7 @@ _STATUS = {
     Status.SUSPENDED: QT_TRANSLATE_NOOP("Labels", "Suspended"),        # 缓办
     Status.CLOSED: QT_TRANSLATE_NOOP("Labels", "Closed"),              # 结案
     Status.VOIDED: QT_TRANSLATE_NOOP("Labels", "Voided"),              # 作废
+    Status.MERGED: QT_TRANSLATE_NOOP("Labels", "Merged"),              # 已合并
 }
 
 _ACTION = {
@@ -73,6 +74,8 @@ _ACTION = {
     Action.RECORD_CALLBACK: QT_TRANSLATE_NOOP("Labels", "Record callback"),          # 回访
     Action.REOPEN: QT_TRANSLATE_NOOP("Labels", "Reopen"),                            # 重启（不满意）
     Action.ARRIVE: QT_TRANSLATE_NOOP("Labels", "Arrived on site"),                   # 到场
+    Action.MERGE: QT_TRANSLATE_NOOP("Labels", "Merge into"),                         # 合并
+    Action.UNMERGE: QT_TRANSLATE_NOOP("Labels", "Unmerge"),                          # 取消合并
 }
 
 _ROLE = {
@@ -97,6 +100,7 @@ _SOURCE = {
     Source.VIDEO_AI: QT_TRANSLATE_NOOP("Labels", "Video AI"),              # 视频智能识别
     Source.CITIZEN_APP: QT_TRANSLATE_NOOP("Labels", "Citizen app"),        # 市民通
     Source.WALK_IN: QT_TRANSLATE_NOOP("Labels", "Walk-in"),                # 来访
+    Source.DRONE: QT_TRANSLATE_NOOP("Labels", "Drone patrol"),             # 无人机巡查
 }
 
 _STAGE = {

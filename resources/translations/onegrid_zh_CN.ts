@@ -1001,6 +1001,14 @@ Shortcut: {key}</source>
         <translation>记录处置人员或监督员已到场（到场）</translation>
     </message>
     <message>
+        <source>A repeat of an open case: merge it into that case (合并)</source>
+        <translation>重复件：合并到已有的未结案件（合并）</translation>
+    </message>
+    <message>
+        <source>Not a repeat after all: back to where it was</source>
+        <translation>并非重复件：恢复到合并前的状态</translation>
+    </message>
+    <message>
         <source>The case has moved on; this action no longer applies.</source>
         <translation>案件状态已变化，此操作不再适用。</translation>
     </message>
@@ -2274,6 +2282,114 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>DetectionReview</name>
+    <message>
+        <source>False positive: nothing there</source>
+        <translation>误报：现场无此情况</translation>
+    </message>
+    <message>
+        <source>Not a problem (allowed, temporary)</source>
+        <translation>不构成问题（允许或临时）</translation>
+    </message>
+    <message>
+        <source>Outside our jurisdiction</source>
+        <translation>不属本中心管辖</translation>
+    </message>
+    <message>
+        <source>Already being handled</source>
+        <translation>已在处置中</translation>
+    </message>
+</context>
+<context>
+    <name>DetectionReviewDock</name>
+    <message>
+        <source>Seen at</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Camera / drone</source>
+        <translation>摄像头 / 无人机</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>识别类型</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>置信度</translation>
+    </message>
+    <message>
+        <source>Seen again</source>
+        <translation>重复发现</translation>
+    </message>
+    <message>
+        <source>Confirm → case</source>
+        <translation>确认 → 立案</translation>
+    </message>
+    <message>
+        <source>Open a case for it, with the frame attached</source>
+        <translation>为其生成案件，并附上识别画面</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>Why it is rejected</source>
+        <translation>驳回原因</translation>
+    </message>
+    <message>
+        <source>Detections to review</source>
+        <translation>待审核识别</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new</source>
+        <translation>
+            <numerusform>新增 %n 条</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n detection(s) wait for a decision</source>
+        <translation>
+            <numerusform>%n 条识别待审核</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No detection waits for a decision.</source>
+        <translation>没有待审核的识别。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Seen %n more time(s) by the same camera since; waits for a decision.</source>
+        <translation>
+            <numerusform>此后同一摄像头又发现 %n 次；待审核。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Waits for a decision: its type is confirmed by a person.</source>
+        <translation>待审核：此类识别须人工确认。</translation>
+    </message>
+    <message>
+        <source>{what} · category {category} · at {lat:.5f}, {lon:.5f}
+Frame: {frame}
+{why}</source>
+        <translation>{what} · 类别 {category} · 位置 {lat:.5f}, {lon:.5f}
+画面：{frame}
+{why}</translation>
+    </message>
+    <message>
+        <source>none sent</source>
+        <translation>未上传</translation>
+    </message>
+    <message>
+        <source>Please write the reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>The decision was not queued: {error}</source>
+        <translation>审核结果未能入队：{error}</translation>
+    </message>
+</context>
+<context>
     <name>DispatchDialog</name>
     <message>
         <source>Primary</source>
@@ -3206,6 +3322,10 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>已作废</translation>
     </message>
     <message>
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
         <source>Report</source>
         <translation>上报</translation>
     </message>
@@ -3354,6 +3474,14 @@ Please send this file to your IT support. The console keeps running; restart it 
         <translation>到场</translation>
     </message>
     <message>
+        <source>Merge into</source>
+        <translation>合并到</translation>
+    </message>
+    <message>
+        <source>Unmerge</source>
+        <translation>取消合并</translation>
+    </message>
+    <message>
         <source>Operator</source>
         <translation>受理员</translation>
     </message>
@@ -3412,6 +3540,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>Walk-in</source>
         <translation>来访</translation>
+    </message>
+    <message>
+        <source>Drone patrol</source>
+        <translation>无人机巡查</translation>
     </message>
     <message>
         <source>Handle</source>
@@ -3962,6 +4094,49 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>MergeDialog</name>
+    <message>
+        <source>The case is closed as merged; its reporter is given the master&apos;s number. An unmerge brings it back.</source>
+        <translation>本案件将作为重复件合并关闭，报告人将获得主案件编号；取消合并可恢复。</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>{m:.0f} m</source>
+        <translation>{m:.0f} 米</translation>
+    </message>
+    <message>
+        <source>No open case of a related category within {m:g} m.</source>
+        <translation>{m:g} 米内没有相关类别的未结案件。</translation>
+    </message>
+    <message>
+        <source>Master case</source>
+        <translation>主案件</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Choose the master case.</source>
+        <translation>请选择主案件。</translation>
+    </message>
+    <message>
+        <source>Please write the reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+</context>
+<context>
     <name>Metrics</name>
     <message>
         <source>Registered (立案数)</source>
@@ -4346,6 +4521,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>trips to a case whose target fell in the period and that arrived by it ÷ trips whose target fell in the period; a trip starts with a dispatch (the unit&apos;s crew) or a verification or check sent (the inspector), its target is the start + the category&apos;s on-site minutes (15 by default); a trip ended before its target without an arrival is not counted</source>
         <translation>到场时限落在统计期内且按时到场的出动次数 ÷ 到场时限落在统计期内的出动次数；一次出动始于派遣（专业部门人员）或派发核查、核实（监督员），到场时限为出动时间加该类别的到场分钟数（默认 15 分钟）；在时限前结束且未到场的出动不计入</translation>
+    </message>
+    <message>
+        <source>rejected ÷ (confirmed + rejected), detections an operator decided</source>
+        <translation>驳回数 ÷（确认数 + 驳回数），仅计人工审核的识别</translation>
     </message>
 </context>
 <context>
@@ -5306,6 +5485,10 @@ Please send this file to your IT support. The console keeps running; restart it 
     <message>
         <source>The case was already with that unit.</source>
         <translation>案件已在该单位。</translation>
+    </message>
+    <message>
+        <source>The case to merge into does not exist or has ended.</source>
+        <translation>要合并到的主案件不存在或已结束。</translation>
     </message>
     <message>
         <source>The server does not know that unit.</source>

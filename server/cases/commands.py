@@ -43,7 +43,8 @@ from app.wire import raw
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
-from server.cases import group_commit
+from server.cases import group_commit, repeats
+from server.cases.system_ids import system_command_id  # noqa: F401 - where the sweeps import it from
 from server.feed.record import (
     mark_changed,
     pg_change_cte,
@@ -303,6 +304,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
     else:
         try:
             new_case = apply(case, command, user.actor, refdata, now)
+            new_case = repeats.after_apply(session, case, command, new_case, refdata, now)
         except WorkflowError as err:
             result = _rejected(command, err.code, err.message, case, user, refdata)
         else:
@@ -438,6 +440,7 @@ def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
         "category_code": new.category_code,
         "unit_id": new.unit_id,
         "grid_code": new.location.grid_code,
+        **repeats.row_values(new),
         "created_at": new.created_at,
         "updated_at": new.updated_at,
         "due_at": new.due_at,
@@ -459,9 +462,3 @@ def _write_case(session: Session, row, old: Case | None, new: Case) -> dict:
     if events:
         session.execute(_INSERT_EVENTS, events)  # one multi-row INSERT
     return values["data"]
-
-
-def system_command_id(case_id: uuid.UUID, key: str) -> uuid.UUID:
-    """A deterministic command id for a command the server issues itself, so that every server process
-    issuing "the same" command produces the same id and the idempotency record keeps it to one."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:system:{case_id}:{key}")

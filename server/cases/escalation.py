@@ -29,7 +29,7 @@ from server.platform.auth import SYSTEM_USER
 
 log = logging.getLogger(__name__)
 
-_NOT_ESCALATED = (Status.CLOSED, Status.VOIDED, Status.SUSPENDED)
+_NOT_ESCALATED = (Status.CLOSED, Status.VOIDED, Status.MERGED, Status.SUSPENDED)
 
 
 def escalation_command(case: Case, now: datetime) -> Command:

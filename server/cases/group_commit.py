@@ -39,6 +39,7 @@ from app.platform.scope import CASE, case_scope
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX, CounterRow
 from server.audit import chain as audit
+from server.cases import repeats
 from server.feed.record import record_change, record_positions
 from server.metrics import facts as metrics
 from server.platform import counters
@@ -113,7 +114,8 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
         if found is not None:
             answer = _Answer(command, replayed=stored_answer(found, user, command, refdata))
         else:
-            answer = _decide(user, command, case_now(command.case_id) if command.case_id is not None else None,
+            answer = _decide(session, user, command,
+                             case_now(command.case_id) if command.case_id is not None else None,
                              refdata, now, rejected, current)
         seen[command.command_id] = answer
         answers.append(answer)
@@ -129,13 +131,16 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
     return [a.final() for a in answers]
 
 
-def _decide(user, command, case: Case | None, refdata, now, rejected, current) -> _Answer:
+def _decide(session, user, command, case: Case | None, refdata, now, rejected, current) -> _Answer:
     if isinstance(command, BadCommand):
         return _Answer(command, result=rejected(command, command.reason, command.message, case, user, refdata))
     if (refusal := clock_refusal(command.issued_at, now)) is not None:
         return _Answer(command, result=rejected(command, *refusal, case, user, refdata))
     try:
         new_case = apply(case, command, user.actor, refdata, now)
+        # the repeat rules read committed cases only: a repeat of a case created earlier in this same group is
+        # not seen (as when two consoles report it at once); the desk merges it by hand
+        new_case = repeats.after_apply(session, case, command, new_case, refdata, now)
     except WorkflowError as err:
         return _Answer(command, result=rejected(command, err.code, err.message, case, user, refdata))
     current[command.case_id] = new_case  # a new case is numbered once the group is decided (`_number`)
@@ -176,7 +181,7 @@ def _case_values(case: Case) -> dict:
     return {"number": case.number, "status": str(case.status), "priority": str(case.priority),
             "category_code": case.category_code, "unit_id": case.unit_id, "grid_code": case.location.grid_code,
             "created_at": case.created_at, "updated_at": case.updated_at, "due_at": case.due_at,
-            "version": case.version, "data": case.model_dump(mode="json")}
+            "version": case.version, "data": case.model_dump(mode="json"), **repeats.row_values(case)}
 
 
 def _write_cases(session: Session, originals: dict, current: dict, refdata) -> None:

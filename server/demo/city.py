@@ -189,7 +189,7 @@ class CitySimulator:
 
     # -- moving cases along ------------------------------------------------------------------------
     def _active_cases(self, limit: int = 500) -> list[Case]:
-        terminal = [str(Status.CLOSED), str(Status.VOIDED), str(Status.SUSPENDED)]
+        terminal = [str(Status.CLOSED), str(Status.VOIDED), str(Status.MERGED), str(Status.SUSPENDED)]
         with self.db.reader() as session:
             rows = session.execute(select(CaseRow.data).where(CaseRow.status.not_in(terminal))
                                    .order_by(CaseRow.updated_at.desc()).limit(limit)).scalars().all()
@@ -424,5 +424,9 @@ def demo_hooks(*, seed: int | None = None, backlog: int = 120, new_case_every_s:
     from server.demo.vehicles import vehicle_demo_hooks
 
     vehicle_start, vehicle_stop = vehicle_demo_hooks(seed=seed)
-    return ([start, *sensor_start, *shift_start, *app_start, *vehicle_start],
-            [*vehicle_stop, *app_stop, *shift_stop, *sensor_stop, stop])
+    # and the video AI cameras and the drone patrol send detections (server.demo.detections)
+    from server.demo.detections import detection_demo_hooks
+
+    detection_start, detection_stop = detection_demo_hooks(seed=seed)
+    return ([start, *sensor_start, *shift_start, *app_start, *vehicle_start, *detection_start],
+            [*detection_stop, *vehicle_stop, *app_stop, *shift_stop, *sensor_stop, stop])

@@ -44,6 +44,7 @@
 | photo_types | ONEGRID_PHOTO_TYPES | image/jpeg,image/png,image/heic,video/mp4,video/quicktime,application/pdf |
 | photo_retention_days | ONEGRID_PHOTO_RETENTION_DAYS | 365 (after a case is closed or voided) |
 | photo_strip_metadata | ONEGRID_PHOTO_STRIP_METADATA | false (true: full images served without EXIF) |
+| repeat_merge | ONEGRID_REPEAT_MERGE | true (every new case checked for a repeat of an open case and merged: `server.cases.repeats`) |
 
 Login throttling (`server.platform.login_throttle`): failed logins are counted per username and per client address
 in the database (so every server process and a restart see the same counts); a success clears the
@@ -121,6 +122,7 @@ _ENV_NAMES = {
     "metrics_allow": "ONEGRID_METRICS_ALLOW",
     "metrics_token": "ONEGRID_METRICS_TOKEN",
     "demo_shift_close_s": "ONEGRID_DEMO_SHIFT_CLOSE_S",
+    "repeat_merge": "ONEGRID_REPEAT_MERGE",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
@@ -165,6 +167,8 @@ class ServerSettings(BaseModel):
     demo: bool = Field(False, description="Demo mode: embedded SQLite, demo city and users")
     demo_shift_close_s: float = Field(180, ge=0, description="Demo mode: seconds from start until the demo shift "
                                       "is closed and its handover drafted (screenshots use a few)")
+    repeat_merge: bool = Field(True, description="Check every new case against the open cases near it and merge "
+                               "a likely repeat into its master (app.cases.merging)")
     # sensors; strings stay plain so `env_names()` can hand them to worker processes as they are
     mqtt_url: str = Field("", description="MQTT broker to subscribe to for sensor readings, mqtt://host[:port] or "
                           "mqtts://[user:password@]host[:port] ('' = none)")

@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 ALARM = "alarm"
 SENSOR = "sensor"
 SENSOR_DESK = AuthUser("system:sensors", "Sensor alarms (automatic)", Role.OPERATOR)
-_CLOSED = (str(Status.CLOSED), str(Status.VOIDED))
+_CLOSED = (str(Status.CLOSED), str(Status.VOIDED), str(Status.MERGED))
 _LEVEL_NAMES = {1: "warning", 2: "alarm"}
 _CASE_LOOKBACK = timedelta(hours=24)  # the sweep retries missing cases of alarms raised this recently
 

@@ -79,7 +79,7 @@ def test_every_reason_code_the_workflow_and_server_give_has_a_sentence():
 
 
 def test_every_sentence_has_a_chinese_translation():
-    table = {}  # each feature's table may add its refusals
+    table = {}  # each feature's table adds its own sentences
     for path in sorted(resource("translations", "zh_CN").glob("*.json")):
         table |= json.loads(path.read_text(encoding="utf-8")).get("Refusals", {})
     sources = list(refusals.REASONS.values()) + list(refusals.REMEDY_LABELS.values())

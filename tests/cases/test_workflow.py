@@ -74,6 +74,10 @@ EXPECTED = {
     # arrival on site: whoever is on the way (the unit's crew, the inspector sent), a lead, the system's device watch
     A.ARRIVE: ({S.REPORTED, S.DISPATCHED, S.IN_PROGRESS, S.VERIFYING},
                {R.UNIT_HANDLER, R.INSPECTOR, R.SHIFT_LEAD, R.SYSTEM}),
+    # repeats: any open case but a suspended one is merged by the desk or the server's check; the desk unmerges
+    A.MERGE: ({S.REPORTED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.HANDLED, S.VERIFYING},
+              DESK | {R.SYSTEM}),
+    A.UNMERGE: ({S.MERGED}, DESK),
 }
 
 SAME = object()
@@ -88,6 +92,7 @@ TARGET = {
     A.ISSUE_ORDER: SAME, A.REPLY_ORDER: SAME,
     A.ACCEPT_ORDER_REPLY: SAME, A.REJECT_ORDER_REPLY: SAME, A.ORDER_OVERDUE: SAME, A.RECORD_CALLBACK: SAME,
     A.REOPEN: S.REGISTERED, A.DECLINE_REOPEN: SAME, A.ARRIVE: SAME,
+    A.MERGE: S.MERGED, A.UNMERGE: "unmerged",
 }
 
 
@@ -129,6 +134,8 @@ def payload_for(action: Action, world) -> dict:
         A.REOPEN: {"reason": "still broken"},
         A.DECLINE_REOPEN: {"reason": "fixed to the standard"},
         A.ARRIVE: {},
+        A.MERGE: {"master_id": str(uuid.uuid4()), "reason": "the same pothole"},
+        A.UNMERGE: {"reason": "a different pothole"},
     }[action]
 
 
@@ -167,6 +174,7 @@ PATHS = {
                (A.REPORT_HANDLED, R.UNIT_HANDLER), (A.SEND_VERIFY, R.OPERATOR), (A.VERIFY_PASS, R.INSPECTOR),
                (A.CLOSE, R.SHIFT_LEAD)],
     "voided": [(A.VOID, R.OPERATOR)],
+    "merged": [(A.REGISTER, R.OPERATOR), (A.MERGE, R.OPERATOR)],
 }
 
 
@@ -224,7 +232,8 @@ def test_every_status_action_role(point, action, role, world, refdata, now):
     if allowed:
         new = step(case, action, role, world, refdata, at)
         target = TARGET[action]
-        want = case.status if target is SAME else case.suspended_from if target == "resumed" else target
+        want = case.status if target is SAME else case.suspended_from if target == "resumed" \
+            else case.merged_from if target == "unmerged" else target
         assert new.status == want
         assert new.version == case.version + 1
         assert new.events[-1].action == action or new.events[-2].action == action
@@ -248,7 +257,7 @@ def test_allowed_actions_matches_refusal(world, refdata, now):
                                                        A.ARRIVE]
     lead = actor_for(R.SHIFT_LEAD, world)
     assert set(allowed_actions(case, lead, refdata)) == {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT,
-                                                         A.ISSUE_ORDER, A.ARRIVE}
+                                                         A.ISSUE_ORDER, A.ARRIVE, A.MERGE}
 
 
 def test_unit_handler_of_another_unit_is_out_of_scope(world, refdata, now):

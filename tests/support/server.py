@@ -44,6 +44,8 @@ class Harness:
         self.clock = clock
         settings.setdefault("maintenance_interval_s", 0)
         settings.setdefault("api_docs", True)
+        # most tests report many cases at one spot on purpose; the repeat check's own tests turn it on
+        settings.setdefault("repeat_merge", False)
         # a test's persistent MQTT session need not outlive it on the machine's shared broker for a day
         settings.setdefault("mqtt_session_expiry_s", 120)  # tests read /openapi.json (a production server serves none)
         self.app = create_app(ServerSettings(database_url=url, **settings), refdata=refdata, clock=clock)

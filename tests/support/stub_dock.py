@@ -9,7 +9,7 @@ TITLES = {"caseQueueDock": "Case queue", "mapDock": "Map", "caseDetailDock": "Ca
           "conflictsDock": "Conflicts", "caseTasksDock": "Tasks", "sensorDock": "Sensors", "alarmDock": "Alarms",
           "auditDock": "Audit trail", "performanceDock": "Performance", "handoverDock": "Shift handover",
           "disputeDock": "Ownership disputes", "supervisionDock": "Supervision orders", "callbacksDock": "Callbacks",
-          "leadQueueDock": "Lead's work queue"}
+          "leadQueueDock": "Lead's work queue", "detectionReviewDock": "Detections to review"}
 
 
 class StubDock(QDockWidget):

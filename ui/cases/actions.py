@@ -63,6 +63,8 @@ SHORTCUTS: dict[Action, str] = {
     Action.REOPEN: "Shift+R",
     Action.DECLINE_REOPEN: "Shift+C",
     Action.ARRIVE: "Shift+V",
+    Action.MERGE: "M",
+    Action.UNMERGE: "Shift+M",
 }
 
 _HELP = {
@@ -104,6 +106,8 @@ _HELP = {
     Action.DECLINE_REOPEN: QT_TRANSLATE_NOOP("CaseActions", "Do not reopen for a dissatisfied reporter: the reason "
                                                             "they are told"),
     Action.ARRIVE: QT_TRANSLATE_NOOP("CaseActions", "Record that the crew or the inspector is on site (到场)"),
+    Action.MERGE: QT_TRANSLATE_NOOP("CaseActions", "A repeat of an open case: merge it into that case (合并)"),
+    Action.UNMERGE: QT_TRANSLATE_NOOP("CaseActions", "Not a repeat after all: back to where it was"),
 }
 
 class CaseActionBar(QWidget):

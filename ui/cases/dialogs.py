@@ -14,6 +14,7 @@ from ui.cases import action_dialogs, followup_dialogs, task_dialogs
 from ui.cases.action_dialogs import ConfirmDialog, PayloadDialog
 from ui.cases.decision_dialogs import ApproveExtensionDialog, SuspendDialog
 from ui.cases.dispute_dialog import DecideOwnerDialog
+from ui.cases.merge_dialog import merge_dialog_for
 from ui.photos import step_field as step_photos
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
@@ -39,6 +40,8 @@ def _dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget
     if (dialog := task_dialogs.dialog_for(action, case, ctx, parent)) is not None:
         return dialog
     if (dialog := followup_dialogs.followup_dialog_for(action, case, ctx, parent)) is not None:
+        return dialog
+    if (dialog := merge_dialog_for(action, case, ctx, parent)) is not None:
         return dialog
     if action == Action.DECIDE_OWNER:
         return DecideOwnerDialog(case, ctx.cache.refdata(), parent)

@@ -617,7 +617,7 @@ class MapDock(QDockWidget):
 # ---------------------------------------------------------------------- the case layer's data (any thread)
 
 _TIME_CLASSES = (map_layers.OVERDUE, map_layers.DUE_SOON_CLASS, map_layers.ON_TIME, map_layers.NO_DEADLINE)
-_NO_DEADLINE_STATUSES = np.array([STATUS_ORDER[s] for s in (Status.CLOSED, Status.VOIDED, Status.SUSPENDED)])
+_NO_DEADLINE_STATUSES = np.array([STATUS_ORDER[s] for s in (Status.CLOSED, Status.VOIDED, Status.MERGED, Status.SUSPENDED)])
 
 
 def _time_classes(cols: QueueColumns, slots: np.ndarray, now: datetime) -> np.ndarray:

@@ -39,6 +39,7 @@ from ui.cases.lookup import install_lookup
 from ui.cases.queue_dock import CaseQueueDock
 from ui.cases.supervision_dock import SupervisionDock
 from ui.cases.tasks_dock import CaseTasksDock
+from ui.detections.review_dock import DetectionReviewDock
 from ui.map.dock import MapDock
 from ui.metrics.performance_dock import PerformanceDock
 from ui.sensors.alarm_dock import AlarmDock
@@ -81,6 +82,7 @@ DOCKS = (
     DockSpec("supervisionDock", SupervisionDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD, Role.UNIT_HANDLER)),
     DockSpec("callbacksDock", CallbacksDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD)),
     DockSpec("leadQueueDock", LeadQueueDock, roles=(Role.SHIFT_LEAD,)),
+    DockSpec("detectionReviewDock", DetectionReviewDock, roles=(Role.OPERATOR, Role.SHIFT_LEAD)),
 )
 
 
@@ -185,7 +187,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(right, d["disputeDock"])
             d["disputeDock"].show()
             self.tabifyDockWidget(d["conflictsDock"], d["disputeDock"])
-        for name in ("supervisionDock", "callbacksDock"):  # follow-up queues: tabs next to the conflicts
+        for name in ("supervisionDock", "callbacksDock", "detectionReviewDock"):  # queues: tabs by the conflicts
             if name in d:
                 self.addDockWidget(right, d[name])
                 d[name].show()

@@ -2,7 +2,7 @@
 signature's audit entry), so the signed report shows them.
 
 Revision ID: 0020
-Revises: 0019
+Revises: 0017
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0019"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

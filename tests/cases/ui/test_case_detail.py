@@ -35,23 +35,23 @@ OTHER_UNIT = "sanitation"
 
 # (case status, who looks, the actions expected on the bar) — written from DOMAIN.md, not from the code.
 EXPECTED = [
-    (Status.REPORTED, OPERATOR, {A.REGISTER, A.VOID, A.ESCALATE, A.NOTE, A.SEND_CHECK}),
-    (Status.REPORTED, LEAD, {A.REGISTER, A.VOID, A.ESCALATE, A.NOTE, A.SEND_CHECK}),
+    (Status.REPORTED, OPERATOR, {A.REGISTER, A.VOID, A.ESCALATE, A.NOTE, A.SEND_CHECK, A.MERGE}),
+    (Status.REPORTED, LEAD, {A.REGISTER, A.VOID, A.ESCALATE, A.NOTE, A.SEND_CHECK, A.MERGE}),
     (Status.REPORTED, INSPECTOR, {A.NOTE}),
-    (Status.REGISTERED, OPERATOR, {A.VOID, A.DISPATCH, A.ESCALATE, A.NOTE, A.ADD_CO_UNIT}),
-    (Status.REGISTERED, LEAD, {A.VOID, A.DISPATCH, A.SUSPEND, A.ESCALATE, A.NOTE, A.ADD_CO_UNIT}),
-    (Status.DISPATCHED, OPERATOR, {A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT}),
+    (Status.REGISTERED, OPERATOR, {A.VOID, A.DISPATCH, A.ESCALATE, A.NOTE, A.ADD_CO_UNIT, A.MERGE}),
+    (Status.REGISTERED, LEAD, {A.VOID, A.DISPATCH, A.SUSPEND, A.ESCALATE, A.NOTE, A.ADD_CO_UNIT, A.MERGE}),
+    (Status.DISPATCHED, OPERATOR, {A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT, A.MERGE}),
     (Status.DISPATCHED, "handler", {A.ACCEPT, A.RETURN, A.REQUEST_EXTENSION, A.NOTE, A.ARRIVE}),
     (Status.DISPATCHED, "other_handler", set()),
     (Status.IN_PROGRESS, "handler", {A.RETURN, A.REPORT_HANDLED, A.REQUEST_EXTENSION, A.NOTE, A.ARRIVE}),
     (Status.IN_PROGRESS, LEAD, {A.SUSPEND, A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT, A.ISSUE_ORDER,
-                              A.ARRIVE}),
-    (Status.RETURNED, OPERATOR, {A.DISPATCH, A.ESCALATE, A.NOTE, A.ADD_CO_UNIT}),
-    (Status.HANDLED, OPERATOR, {A.SEND_VERIFY, A.ESCALATE, A.NOTE}),
+                              A.ARRIVE, A.MERGE}),
+    (Status.RETURNED, OPERATOR, {A.DISPATCH, A.ESCALATE, A.NOTE, A.ADD_CO_UNIT, A.MERGE}),
+    (Status.HANDLED, OPERATOR, {A.SEND_VERIFY, A.ESCALATE, A.NOTE, A.MERGE}),
     (Status.HANDLED, INSPECTOR, {A.NOTE}),
     (Status.VERIFYING, INSPECTOR, {A.VERIFY_PASS, A.VERIFY_FAIL, A.NOTE, A.ARRIVE}),
-    (Status.VERIFYING, LEAD, {A.VERIFY_PASS, A.VERIFY_FAIL, A.ESCALATE, A.NOTE, A.ISSUE_ORDER, A.ARRIVE}),
-    (Status.VERIFYING, OPERATOR, {A.ESCALATE, A.NOTE}),
+    (Status.VERIFYING, LEAD, {A.VERIFY_PASS, A.VERIFY_FAIL, A.ESCALATE, A.NOTE, A.ISSUE_ORDER, A.ARRIVE, A.MERGE}),
+    (Status.VERIFYING, OPERATOR, {A.ESCALATE, A.NOTE, A.MERGE}),
     (Status.SUSPENDED, LEAD, {A.RESUME, A.NOTE}),
     (Status.SUSPENDED, OPERATOR, {A.NOTE}),
     (Status.CLOSED, LEAD, {A.NOTE}),
@@ -226,7 +226,7 @@ def test_following_the_selection_and_clearing_it(qtbot, make_ctx, cases):
     dock = detail_for(qtbot, ctx, a)
     ctx.select_case(b)
     qtbot.waitUntil(lambda: dock.case.id == b)
-    assert dock.actions_bar.visible_actions() == [A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT]
+    assert dock.actions_bar.visible_actions() == [A.ESCALATE, A.REASSIGN, A.NOTE, A.ADD_CO_UNIT, A.MERGE]
     ctx.select_case(None)
     assert dock.case is None and dock.actions_bar.visible_actions() == []
     assert dock.tabs.isHidden() and not dock.placeholder.isHidden()

@@ -231,7 +231,7 @@ def test_new_case_without_duplicates_is_created_and_selected(qtbot, make_ctx, ca
 
 def test_duplicates_are_shown_and_the_call_can_be_linked(qtbot, make_ctx, cases, demo_cache):
     existing = cases.create()
-    cases.create(category="C0102")  # other category: not a duplicate
+    cases.create(category="C0110")  # another, unrelated category (a street lamp): not a duplicate
     ctx = make_ctx()
     d = new_case(qtbot, ctx)
     fill(d, cases, where=(cases.lat + 0.0005, cases.lon))  # ~55 m away

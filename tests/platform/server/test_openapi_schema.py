@@ -37,7 +37,8 @@ def test_the_bearer_scheme_is_declared_and_on_every_authenticated_operation(sche
         security = operation.get("security", [])
         if (method, path) in PUBLIC or path.startswith(OPEN311):
             assert security == [], (method, path)
-        elif (method, path) in (("post", "/api/sensors/readings"), ("post", "/api/positions")):  # a gateway's key or an admin's token
+        elif (method, path) in (("post", "/api/sensors/readings"), ("post", "/api/positions"),
+                                ("post", "/api/detections")):  # a gateway's key or an admin's token
             assert sorted(name for requirement in security for name in requirement) == ["HTTPBearer", "IngestKey"]
         else:
             assert security == [{"HTTPBearer": []}], (method, path)

@@ -1,0 +1,191 @@
+"""Receiving a detection (`POST /api/detections`): checked, decided by its type's rules
+(`app.detections.rules.decide`) under its camera's row lock, stored with its frame and put in the feed
+(kind `detection`, seen by the desk: no unit scope); a detection that opens a case creates it afterwards
+through the one command path (`server.cases.commands.apply_command`, as the automatic desk user
+`system:detections`), so the case gets the repeat check, the ledger, the feed and the audit like any other.
+
+Idempotent by the gateway's detection id: a retry is answered with the stored detection (`duplicate`), and
+a detection stored as `opened` whose case is missing (the server stopped between the two) gets it then.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.cases.commands import Command
+from app.detections import rules
+from app.detections.review import case_payload
+from app.platform.enums import Action, Role
+from app.platform.scope import NO_UNIT
+from app.wire.detections import FRAME_MAX_BYTES, DetectionIn
+from db.detections import (
+    DetectionCameraRow,
+    DetectionFrameRow,
+    DetectionRow,
+    DetectionTypeRow,
+)
+from server.cases import repeats
+from server.cases.commands import apply_command, system_command_id
+from server.detections.data import DETECTION, detection_data
+from server.feed.record import record_change
+from server.platform.auth import AuthUser
+from server.platform.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+DETECTION_DESK = AuthUser("system:detections", "Video AI and drone detections (automatic)", Role.OPERATOR)
+FUTURE_S = 300        # a detection further ahead of the server's clock is refused
+MAX_AGE = timedelta(days=7)
+_IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+def decode_frame(text: str) -> tuple[bytes, str]:
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(422, "bad_frame", "frame: not base64") from None
+    if len(data) > FRAME_MAX_BYTES:
+        raise ApiError(413, "frame_too_large", f"frame: {len(data)} bytes; at most {FRAME_MAX_BYTES} are taken")
+    for magic, content_type in _IMAGE_TYPES:
+        if data.startswith(magic):
+            return data, content_type
+    raise ApiError(422, "bad_frame", "frame: neither a JPEG nor a PNG image")
+
+
+def receive(ctx, body: DetectionIn) -> dict:
+    """The stored detection's answer `{detection, duplicate}`; ApiError (4xx) naming what is wrong."""
+    now = ctx.now()
+    frame = decode_frame(body.frame) if body.frame is not None else None
+    if body.time > now + timedelta(seconds=FUTURE_S):
+        raise ApiError(422, "future_time", f"time: {body.time.isoformat()} is ahead of the server's clock "
+                                           f"({now.isoformat()}) by more than {FUTURE_S} s")
+    if body.time < now - MAX_AGE:
+        raise ApiError(422, "too_old", f"time: {body.time.isoformat()} is more than {MAX_AGE.days} days ago")
+    if (body.lat is None) != (body.lon is None):
+        raise ApiError(422, "bad_location", "lat and lon: send both or neither")
+    if frame is not None and body.frame_url is not None:
+        raise ApiError(422, "bad_frame", "frame and frame_url: send one or the other")
+    refdata = ctx.refdata
+    det_id = body.id or uuid.uuid4()
+    with ctx.db.writer() as session, session.begin():
+        stored = session.get(DetectionRow, det_id) if body.id is not None else None  # a new id is new
+        if stored is not None:
+            duplicate = stored
+        else:
+            duplicate = None
+            row = _decide_and_store(session, body, det_id, frame, refdata, now)
+            data = row.data
+    if duplicate is not None:
+        if duplicate.source != body.source or duplicate.camera_id != body.camera_id:
+            raise ApiError(409, "id_in_use", f"id: detection {det_id} was received from another camera")
+        data = duplicate.data
+    if data["state"] == rules.OPENED:
+        data = _open_case(ctx, det_id, data) or data
+    return {"detection": data, "duplicate": duplicate is not None}
+
+
+def _decide_and_store(session: Session, body: DetectionIn, det_id: uuid.UUID, frame, refdata,
+                      now: datetime) -> DetectionRow:
+    camera = session.execute(select(DetectionCameraRow).where(DetectionCameraRow.id == body.camera_id)
+                             .with_for_update()).scalar_one_or_none()  # one camera's detections one at a time
+    if camera is None:
+        raise ApiError(422, "unknown_camera", f"camera_id: no camera or drone {body.camera_id!r} in the reference data")
+    if not camera.active:
+        raise ApiError(422, "inactive_camera", f"camera_id: {body.camera_id} is switched off in the reference data")
+    if camera.kind != body.source:
+        raise ApiError(422, "wrong_source", f"source: {body.camera_id} is a {camera.kind} source, not {body.source}")
+    kind = _types(session).get(body.type)
+    if kind is None:
+        raise ApiError(422, "unknown_type", f"type: no detection type {body.type!r} in the reference data")
+    lat, lon = (body.lat, body.lon) if body.lat is not None else (camera.lat, camera.lon)
+    if lat is None or lon is None:
+        raise ApiError(422, "bad_location", f"lat and lon: {body.camera_id} has no known place; send where it was seen")
+    if refdata.grid_at(lat, lon) is None:
+        raise ApiError(422, "outside_city", f"lat/lon: ({lat}, {lon}) is in no grid of the city")
+    earlier_row = session.execute(
+        select(DetectionRow.id, DetectionRow.detected_at, DetectionRow.state, DetectionRow.case_id)
+        .where(DetectionRow.camera_id == camera.id, DetectionRow.type_code == kind.code,
+               DetectionRow.state.in_(rules.LIVE))
+        .order_by(DetectionRow.detected_at.desc()).limit(1)).first()
+    earlier = rules.Earlier(*earlier_row) if earlier_row is not None else None
+    nearby = repeats.find_master(session, case_id=det_id, category_code=kind.category_code, lat=lat, lon=lon,
+                                 reported_at=now)
+    outcome = rules.decide(rules_type(kind), body.confidence, body.time, earlier,
+                           nearby.master.case_id if nearby is not None else None)
+    case_id = outcome.case_id
+    if outcome.state == rules.OPENED:
+        case_id = uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:detection:{det_id}")
+    frame_url = body.frame_url or (f"/api/detections/{det_id}/frame" if frame is not None else None)
+    row = DetectionRow(id=det_id, source=body.source, camera_id=camera.id, type_code=kind.code,
+                       category_code=kind.category_code, confidence=body.confidence, detected_at=body.time,
+                       received_at=now, lat=lat, lon=lon, frame_url=frame_url, state=outcome.state, case_id=case_id,
+                       repeat_of=outcome.repeat_of, version=1, data={})
+    row.data = detection_data(row, camera.name, kind.name_en, outcome.why, repeats_count=0, type_name_zh=kind.name)
+    session.add(row)
+    session.flush()
+    if frame is not None:
+        session.add(DetectionFrameRow(detection_id=det_id, content_type=frame[1], data=frame[0]))
+    if outcome.repeat_of is not None:  # the pending one carries its repeats into the review queue
+        parent = session.get(DetectionRow, outcome.repeat_of, with_for_update=True)
+        if parent is not None:
+            parent.version += 1
+            parent.data = {**parent.data, "repeats": parent.data.get("repeats", 0) + 1, "version": parent.version}
+            session.flush()
+            record_change(session, DETECTION, parent.id, parent.data, scope=NO_UNIT)
+    if outcome.state != rules.IGNORED:
+        record_change(session, DETECTION, det_id, row.data, scope=NO_UNIT)
+    return row
+
+
+_TYPES: dict = {"at": 0.0, "rows": {}, "bind": None}
+_TYPES_TTL_S = 10.0  # a type changed by an admin is in force within this on every process
+
+
+def _types(session: Session) -> dict[str, DetectionTypeRow]:
+    """The detection types, read at most every few seconds (every detection needs its type; they change
+    only when an admin replaces the reference tables, which also clears this)."""
+    bind = session.get_bind().url
+    if time.monotonic() - _TYPES["at"] > _TYPES_TTL_S or _TYPES["bind"] != bind:
+        rows = session.execute(select(DetectionTypeRow)).scalars().all()
+        session.expunge_all()
+        _TYPES.update(at=time.monotonic(), bind=bind, rows={r.code: r for r in rows})
+    return _TYPES["rows"]
+
+
+def forget_types() -> None:
+    _TYPES["at"] = 0.0
+
+
+def rules_type(row: DetectionTypeRow) -> rules.DetectionType:
+    return rules.DetectionType(row.code, row.name, row.name_en, row.category_code, row.min_confidence,
+                               row.quiet_period_s, row.auto_open)
+
+
+def _open_case(ctx, det_id: uuid.UUID, data: dict) -> dict | None:
+    """Create the case of an `opened` detection (again: the command id is fixed, so a retry is answered from
+    the stored answer). A creation the rules refuse leaves the detection pending for an operator."""
+    case_id = uuid.UUID(data["case_id"])
+    payload = case_payload(data)
+    command = Command(command_id=system_command_id(case_id, "detection_open"), case_id=case_id, action=Action.CREATE,
+                      payload=payload, issued_at=ctx.now(), console_id="server")
+    result = apply_command(ctx.db.writer, DETECTION_DESK, command, ctx.refdata, ctx.now,
+                           before_commit=ctx.before_commit)
+    if result.status == "accepted":
+        return None
+    log.warning("detection %s: its case was refused (%s: %s); it waits for an operator", det_id, result.reason,
+                result.message)
+    with ctx.db.writer() as session, session.begin():
+        row = session.get(DetectionRow, det_id, with_for_update=True)
+        row.state, row.case_id, row.version = rules.PENDING, None, row.version + 1
+        row.data = {**row.data, "state": rules.PENDING, "case_id": None, "version": row.version,
+                    "why": f"its case was refused ({result.reason}); waits for an operator"}
+        session.flush()
+        record_change(session, DETECTION, det_id, row.data, scope=NO_UNIT)
+        return row.data

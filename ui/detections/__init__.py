@@ -1,0 +1,1 @@
+"""The detections review queue dock (docs/detections.md)."""
