@@ -146,3 +146,33 @@ def test_a_sensor_alarms_case_repeating_a_citizens_report_is_merged_into_it(make
     case = r.json()
     assert case["source"] == "sensor_alarm" and case["status"] == "merged"
     assert case["merged_into"] == citizen["id"] and case["merged_number"] == citizen["number"]
+
+
+def test_a_repeat_in_a_batch_committed_as_one_group_is_merged_and_its_row_placed(merging):
+    """A console's offline batch is committed in groups on PostgreSQL (`server.cases.group_commit`): its new
+    cases meet the same repeat rules as a lone command's, and their rows carry the cell and place the next
+    check reads (on SQLite the same batch is applied one command at a time)."""
+    master = merging.new_case()
+    repeat, elsewhere = uuid.uuid4(), uuid.uuid4()
+    far = _shifted(merging, 5_000)
+    results = merging.post("operator1",
+                           merging.command("create", repeat, merging.create_payload(location=_shifted(merging, 25))),
+                           merging.command("create", elsewhere, merging.create_payload(location=far)),
+                           merging.command("note", elsewhere, {"text": "caller rang again"}))
+    assert [r["status"] for r in results] == ["accepted"] * 3
+    assert results[0]["case"]["status"] == "merged" and results[0]["case"]["merged_into"] == master["id"]
+    assert results[1]["case"]["status"] == "reported" and results[1]["case"]["merged_into"] is None
+    from sqlalchemy import select
+
+    from db.cases import CaseRow
+
+    with merging.ctx.db.reader() as session:
+        rows = {str(r[0]): r[1:] for r in session.execute(
+            select(CaseRow.id, CaseRow.merge_cell, CaseRow.merged_into, CaseRow.lat, CaseRow.lon)
+            .where(CaseRow.id.in_([repeat, elsewhere])))}
+    cell, into, lat, lon = rows[str(elsewhere)]
+    assert cell is not None and into is None and (lat, lon) == (far["lat"], far["lon"])
+    assert rows[str(repeat)][0] is None and str(rows[str(repeat)][1]) == master["id"]  # merged: no longer open
+    # the open case written by the group is found by the next report's check
+    again = merging.do("operator1", "create", uuid.uuid4(), merging.create_payload(location=far))
+    assert again["case"]["merged_into"] == str(elsewhere)
