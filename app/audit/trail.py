@@ -73,6 +73,11 @@ _ACTIONS = {
     "handover_sign": QT_TRANSLATE_NOOP("AuditTrail", "Handover signed"),
     "alarm_acknowledge": QT_TRANSLATE_NOOP("AuditTrail", "Alarm acknowledged"),
     "alarm_clear": QT_TRANSLATE_NOOP("AuditTrail", "Alarm cleared"),
+    "photo_attach": QT_TRANSLATE_NOOP("AuditTrail", "Photo attached"),
+    "photo_retention": QT_TRANSLATE_NOOP("AuditTrail", "Old photos removed"),
+    "basemap_import": QT_TRANSLATE_NOOP("AuditTrail", "Base map imported"),
+    "detection_confirm": QT_TRANSLATE_NOOP("AuditTrail", "Detection confirmed"),
+    "detection_reject": QT_TRANSLATE_NOOP("AuditTrail", "Detection rejected"),
 }
 _KINDS = {
     "case": QT_TRANSLATE_NOOP("AuditTrail", "Case"),
@@ -85,6 +90,9 @@ _KINDS = {
     "sensor_batch": QT_TRANSLATE_NOOP("AuditTrail", "Sensor readings"),
     "shift": QT_TRANSLATE_NOOP("AuditTrail", "Shift"),
     "handover": QT_TRANSLATE_NOOP("AuditTrail", "Handover"),
+    "photos": QT_TRANSLATE_NOOP("AuditTrail", "Photos"),
+    "basemap": QT_TRANSLATE_NOOP("AuditTrail", "Base map"),
+    "detection": QT_TRANSLATE_NOOP("AuditTrail", "Detection"),
 }
 RESULT_KEYS = tuple(_RESULTS)
 ACTION_KEYS = tuple(str(a) for a in Action) + tuple(_ACTIONS)

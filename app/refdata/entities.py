@@ -83,10 +83,11 @@ class Category:
                "limits": {str(p): self.limits[p].to_dict() for p in Priority},
                "emergency": self.emergency}
         criteria = {k: getattr(self, k) for k in CRITERIA_FIELDS if getattr(self, k)}
-        if self.onsite_target_min is not None:
-            criteria["onsite_target_min"] = self.onsite_target_min
         # the photo rules always (the wire model names them); RefData.version leaves them out while off
-        return out | criteria | {k: getattr(self, k) for k in PHOTO_FIELDS}
+        out = out | criteria | {k: getattr(self, k) for k in PHOTO_FIELDS}
+        if self.onsite_target_min is not None:  # in the fields' order: the answer's bytes are the model's
+            out["onsite_target_min"] = self.onsite_target_min
+        return out
 
 
 @WIRE

@@ -640,6 +640,26 @@ Reason: {reason}</source>
         <translation>解除告警</translation>
     </message>
     <message>
+        <source>Photo attached</source>
+        <translation>上传照片</translation>
+    </message>
+    <message>
+        <source>Old photos removed</source>
+        <translation>清理过期照片</translation>
+    </message>
+    <message>
+        <source>Base map imported</source>
+        <translation>导入底图</translation>
+    </message>
+    <message>
+        <source>Detection confirmed</source>
+        <translation>确认识别告警</translation>
+    </message>
+    <message>
+        <source>Detection rejected</source>
+        <translation>驳回识别告警</translation>
+    </message>
+    <message>
         <source>Case</source>
         <translation>案件</translation>
     </message>
@@ -674,6 +694,18 @@ Reason: {reason}</source>
     <message>
         <source>Handover</source>
         <translation>交接班</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Base map</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>Detection</source>
+        <translation>识别告警</translation>
     </message>
     <message>
         <source>unusable: {raw}</source>

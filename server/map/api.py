@@ -26,7 +26,7 @@ def _no_basemap() -> ApiError:
 
 
 @router.get("/api/basemap", tags=["map"], response_model=BaseMapAnswer,
-            responses=responses(401, (404, "no_basemap")))
+            responses=responses(401, (404, "no_basemap"), 503))
 def get_basemap(_user: User, ctx: Ctx) -> BaseMapAnswer:
     with ctx.db.reader() as session:
         row = store.current(session)
@@ -40,8 +40,11 @@ def get_basemap(_user: User, ctx: Ctx) -> BaseMapAnswer:
 
 
 @router.get("/api/basemap/tiles/{z}/{x}/{y}", tags=["map"], response_class=Response,
-            responses=responses(304, 401, (404, "no_basemap, no_tile"), (422, "invalid_request: outside the pyramid"),
-                                ok_description="the tile's image (PNG, JPEG or WebP); ETag = the package's version"),
+            responses={**responses(304, 401, (404, "no_basemap, no_tile"), (422, "invalid_request: outside the pyramid"),
+                                   503),
+                       200: {"description": "the tile's image (PNG, JPEG or WebP); ETag = the package's version",
+                             "content": {f"image/{kind}": {"schema": {"type": "string", "format": "binary"}}
+                                         for kind in ("png", "jpeg", "webp")}}},
             **_IF_NONE_MATCH)
 def get_tile(request: Request, _user: User, ctx: Ctx,
              z: int = Path(ge=0, le=MAX_ZOOM), x: int = Path(ge=0, lt=1 << MAX_ZOOM),

@@ -138,7 +138,7 @@ def test_find_duplicates_same_category_near_recent_open():
     near = summary(lat=LAT + 0.001, lon=LON)                      # ~111 m north
     nearer = summary(lat=LAT + 0.0002, lon=LON)                   # ~22 m
     far = summary(lat=LAT + 0.003, lon=LON)                       # ~333 m
-    other_category = summary(category_code="C0102")
+    other_category = summary(category_code="C0110")  # not a related category (app.cases.merging)
     old = summary(created_at=NOW - timedelta(hours=73))
     closed = summary(status=Status.CLOSED)
     voided = summary(status=Status.VOIDED)

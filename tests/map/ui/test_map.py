@@ -48,7 +48,7 @@ LOAD_TIMEOUT_MS = 60_000
 
 
 class FakeCache:
-    """The two reads the map makes of `app.cache.LocalCache`, over an in-memory dict."""
+    """The reads the map makes of `app.cache.LocalCache`, over an in-memory dict (no vehicles)."""
 
     def __init__(self, refdata, summaries=()):
         self._refdata = refdata
@@ -62,6 +62,9 @@ class FakeCache:
         if ids is None:
             return list(self.rows.values())
         return [self.rows[i] for i in ids if i in self.rows]
+
+    def entities(self, kind):  # the vehicles layer's positions (ui/avl/fleet.py): none here
+        return []
 
 
 class FakeSession:
@@ -274,7 +277,7 @@ def test_time_left_recolours_with_the_clock(qtbot, refdata, small_hub, closing):
     dock = open_map(qtbot, ctx, small_hub)
     closing(dock)
     open_ids = [i for i, s in ctx.cache.rows.items()
-                if s.status not in (Status.CLOSED, Status.VOIDED, Status.SUSPENDED)]
+                if s.status not in (Status.CLOSED, Status.VOIDED, Status.MERGED, Status.SUSPENDED)]
     assert dock.refresh_at(NOW + timedelta(days=2)) > 0
     red = map_layers.TIME_LEFT_STYLE["overdue"][0]
     qtbot.waitUntil(lambda: marker(qtbot, dock, open_ids[0])["ring"] == red, timeout=10_000)
