@@ -63,8 +63,8 @@ class FakeCache:
             return list(self.rows.values())
         return [self.rows[i] for i in ids if i in self.rows]
 
-    def entities(self, kind):  # the vehicles layer's positions (ui/avl/fleet.py): none here
-        return []
+    def entities(self, kind):  # the vehicles layer's positions by device (ui/avl/fleet.py): none here
+        return {}
 
 
 class FakeSession:
