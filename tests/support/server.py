@@ -2,6 +2,7 @@
 app on it with a controllable clock, and helpers to log in and send commands through the HTTP API."""
 from __future__ import annotations
 
+import tempfile
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,11 @@ class Harness:
         settings.setdefault("repeat_merge", False)
         # a test's persistent MQTT session need not outlive it on the machine's shared broker for a day
         settings.setdefault("mqtt_session_expiry_s", 120)  # tests read /openapi.json (a production server serves none)
+        # photo files in the test's own folder, never in the working directory (a server's default for PostgreSQL)
+        self._photos = None
+        if "photo_storage" not in settings:
+            self._photos = tempfile.TemporaryDirectory(prefix="onegrid-test-photos-")
+            settings["photo_storage"] = self._photos.name
         self.app = create_app(ServerSettings(database_url=url, **settings), refdata=refdata, clock=clock)
         self.ctx = self.app.state.ctx
         self.client = TestClient(self.app)
@@ -59,6 +65,8 @@ class Harness:
 
     def __exit__(self, *exc) -> None:
         self.client.__exit__(*exc)
+        if self._photos is not None:
+            self._photos.cleanup()
 
     # ---- auth ----
     def login(self, username: str, console_id: str | None = None) -> dict[str, str]:
