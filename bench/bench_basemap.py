@@ -115,6 +115,9 @@ class _EmptyCache:
     def summaries(self, ids=None):
         return []
 
+    def entities(self, kind, ids=None):  # no vehicles on this map
+        return {}
+
 
 PUSH = r"""
 (function () {

@@ -408,7 +408,12 @@ def evict_from_page_cache(directory: Path) -> None:
 
 
 def run_launch_child(workdir: Path, root: Path, url: str, expected: int, tag: str, settle: bool) -> dict:
-    env = dict(os.environ, ONEGRID_CONFIG_DIR=str(workdir / f"config-{tag}"),
+    config = workdir / f"config-{tag}"
+    config.mkdir(parents=True, exist_ok=True)
+    # every one of the 100,000 cases stays in this workstation's scope (the fixture's closed cases are older
+    # than the 30 days a console keeps by default: pruned at start, they would leave the queue and the file)
+    (config / "settings.json").write_text(json.dumps({"cache_closed_days": 3650}), encoding="utf-8")
+    env = dict(os.environ, ONEGRID_CONFIG_DIR=str(config),
                ONEGRID_DATA_DIR=str(workdir / f"data-{tag}"), PYTHONUNBUFFERED="1")
     t0 = time.time()
     proc = subprocess.Popen([sys.executable, "-m", "bench.bench_console", "--launch-child", url, str(root),
