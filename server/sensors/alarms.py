@@ -322,6 +322,11 @@ def _ensure_case(ctx: ServerContext, alarm_id: uuid.UUID) -> None:
                 log.warning("sensor case %s: %s refused (%s: %s)", case_id, action, result.reason, result.message)
                 if action == Action.CREATE:
                     return
+            elif result.case is not None and result.case.status == Status.MERGED:
+                # a repeat of an open case (`server.cases.repeats`): the work goes on in its master
+                log.info("sensor case %s is a repeat of %s: not registered or dispatched itself", case_id,
+                         result.case.merged_number or result.case.merged_into)
+                break
     with ctx.db.writer() as session, session.begin():
         row = session.execute(select(SensorAlarmRow).where(SensorAlarmRow.id == alarm_id).with_for_update()).scalar_one()
         if row.case_id is not None:

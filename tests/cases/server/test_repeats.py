@@ -131,7 +131,7 @@ def test_the_check_reads_the_cell_index_not_the_table(make_harness, pg_url):
     assert "ix_cases_merge_cell" in plan, plan
 
 
-def test_a_sensor_alarms_case_repeating_a_citizens_report_is_merged_into_it(make_harness, sqlite_url, clock):
+def test_a_sensor_alarms_case_repeating_a_citizens_report_is_merged_into_it(make_harness, sqlite_url, clock, caplog):
     """The sensor path creates its case through the same command path: the server's check merges it."""
     from tests.support.sensor_support import KEY, alarms, feed_step
 
@@ -146,6 +146,8 @@ def test_a_sensor_alarms_case_repeating_a_citizens_report_is_merged_into_it(make
     case = r.json()
     assert case["source"] == "sensor_alarm" and case["status"] == "merged"
     assert case["merged_into"] == citizen["id"] and case["merged_number"] == citizen["number"]
+    assert [e["action"] for e in case["events"]] == ["create", "merge"]  # the master is the one worked on
+    assert not [r for r in caplog.records if "refused" in r.getMessage()]  # nor was registering it tried
 
 
 def test_a_repeat_in_a_batch_committed_as_one_group_is_merged_and_its_row_placed(merging):
