@@ -9,10 +9,11 @@ The geometry follows the demo city's grids (``resources/demo_city/grids.geojson`
 ``tools/make_demo_city.py``): the roads run along the grid edges (the grid lattice is recovered from the
 polygons' corners), so a grid's outline is always a street, and they carry the road names the sensors and
 case addresses use. Around them: 明湖 (a lake north of the district), 桂溪 (a stream across the south
-with its bridges), parks inside some grids, lanes inside the others, and landmarks. No downloads; the same
-input gives byte-identical output. The tiles are drawn by ``app/map/basemap_render.py``; the console's
-demo draws them itself at its first start (``app/map/demo_basemap.py``), so the repository keeps only the
-small GeoJSON.
+with its bridges), parks inside some grids, lanes inside the others, and landmarks. The city's second
+district (澄江区, east of the first) gets its own roads along its grid lines, the 澄江 river north of it, a
+park and landmarks. No downloads; the same input gives byte-identical output. The tiles are drawn by
+``app/map/basemap_render.py`` into ``resources/demo_city/basemap.mbtiles``, which the demo server imports
+at its start (``server/map/demo.py``).
 """
 from __future__ import annotations
 
@@ -43,7 +44,19 @@ NS_ROADS = [("云栖路", "Yunqi Road"), ("柳岸街", "Liu'an Street"), ("松�
 EW_ROADS = [("云溪路", "Yunxi Road"), ("梅坞路", "Meiwu Road"), ("茶山路", "Chashan Road"),
             ("清源大道", "Qingyuan Avenue"), ("荷风路", "Hefeng Road"), ("明湖路", "Minghu Road"),
             ("湖滨路", "Hubin Road")]
-AVENUES = {"湖滨大道", "清源大道"}
+AVENUES = {"湖滨大道", "清源大道", "滨江大道"}
+# the second district (tools/make_demo_city.py `make_grids2`): a plain lattice east of the first
+COUNTY1, COUNTY2 = "330106", "330108"
+COLS2, ROWS2 = 6, 3
+NS_ROADS2 = [("澄江路", "Chengjiang Road"), ("望湖街", "Wanghu Street"), ("澄心路", "Chengxin Road"),
+             ("滨江大道", "Binjiang Avenue"), ("江畔路", "Jiangpan Road"), ("渔港路", "Yugang Road"),
+             ("观澜街", "Guanlan Street")]
+EW_ROADS2 = [("江南路", "Jiangnan Road"), ("澄明路", "Chengming Road"), ("江晖路", "Jianghui Road"),
+             ("沿江路", "Yanjiang Road")]
+LANDMARKS2 = [((1, 1), "澄江区人民政府", "Chengjiang District Government", "government"),
+              ((2, 2), "澄江中学", "Chengjiang Middle School", "school"),
+              ((5, 0), "渔港市场", "Yugang Market", "market")]
+PARK2 = ((4, 1), "江畔公园", "Jiangpan Park")
 PARKS = [((1, 4), "湖畔公园", "Hupan Park"), ((6, 1), "茶山公园", "Chashan Park"),
          ((3, 2), "松岭公园", "Songling Park"), ((5, 4), "学府广场", "Xuefu Square")]
 LANDMARKS = [((4, 3), "清源区人民政府", "Qingyuan District Government", "government"),
@@ -69,6 +82,8 @@ def lattice() -> tuple[dict[tuple[int, int], tuple[float, float]], dict[tuple, l
         return (i, j) if near else None
 
     for feature in features:
+        if not feature["properties"]["code"].startswith(COUNTY1):
+            continue  # the second district has its own lattice (`district2`)
         ring = feature["geometry"]["coordinates"][0][:-1]
         marks = [index(p) for p in ring]
         for k, (p, m) in enumerate(zip(ring, marks)):
@@ -192,12 +207,52 @@ def make_features() -> list[dict]:
         k = min(range(len(stream)), key=lambda n: abs(stream[n][0] - lon))
         features.append(_feature("landmark", {"type": "Point", "coordinates": [round(lon, 6), stream[k][1]]},
                                  name=name, name_en=name_en, icon="bridge"))
+    return features + district2()
+
+
+def district2() -> list[dict]:
+    """The second district: roads along its lattice's lines (corners from its grids, one step beyond its
+    edge), the 澄江 river along its north, a park and landmarks."""
+    x0, y0 = CENTER_LON + COLS * DX / 2 + 0.004, CENTER_LAT - ROWS2 * DY / 2  # as make_demo_city.py places it
+    corners: dict[tuple[int, int], tuple[float, float]] = {}
+    for feature in json.loads(GRIDS.read_text(encoding="utf-8"))["features"]:
+        if feature["properties"]["code"].startswith(COUNTY2):
+            for p in feature["geometry"]["coordinates"][0][:-1]:
+                corners[(round((p[0] - x0) / DX), round((p[1] - y0) / DY))] = (p[0], p[1])
+
+    def corner(i: int, j: int) -> list[float]:
+        p = corners.get((i, j)) or (x0 + i * DX, y0 + j * DY)
+        return [round(p[0], 6), round(p[1], 6)]
+
+    features = []
+    river = []
+    for k in range(41):
+        x = x0 - 1.0 * DX + k * (COLS2 + 2) * DX / 40
+        river.append([round(x, 6), round(y0 + (ROWS2 + 0.75) * DY + 0.25 * DY * math.sin(k / 40 * 2 * math.pi), 6)])
+    features.append(_feature("stream", {"type": "LineString", "coordinates": river}, name="澄江",
+                             name_en="Cheng River"))
+    (pi, pj), name, name_en = PARK2
+    ring = [corner(pi, pj), corner(pi + 1, pj), corner(pi + 1, pj + 1), corner(pi, pj + 1)]
+    ring.append(ring[0])
+    features.append(_feature("park", {"type": "Polygon", "coordinates": [_inset(ring, 0.78)]}, name=name,
+                             name_en=name_en))
+    for i, (name, name_en) in enumerate(NS_ROADS2):
+        features.append(_feature("avenue" if name in AVENUES else "road", {"type": "LineString", "coordinates": [
+            corner(i, j) for j in range(-1, ROWS2 + 2)]}, name=name, name_en=name_en))
+    for j, (name, name_en) in enumerate(EW_ROADS2):
+        features.append(_feature("avenue" if name in AVENUES else "road", {"type": "LineString", "coordinates": [
+            corner(i, j) for i in range(-1, COLS2 + 2)]}, name=name, name_en=name_en))
+    for (i, j), name, name_en, kind in LANDMARKS2:
+        ring = [corner(i, j), corner(i + 1, j), corner(i + 1, j + 1), corner(i, j + 1), corner(i, j)]
+        lon, lat = centroid([ring])
+        features.append(_feature("landmark", {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+                                 name=name, name_en=name_en, icon=kind))
     return features
 
 
 def geojson_text() -> str:
     doc = {"type": "FeatureCollection",
-           "properties": {"name": "清源区 demo base map", "made_by": "tools/make_base_map.py", "seed": SEED},
+           "properties": {"name": "清源区 · 澄江区 demo base map", "made_by": "tools/make_base_map.py", "seed": SEED},
            "features": make_features()}
     return json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":")) + "\n"
 

@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
 from app.platform.geo import centroid, geometry_coords
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
 
@@ -79,6 +77,9 @@ def _norm(text: str) -> str:
 
 
 def _keys(place: Place) -> _Keys:
+    # pypinyin's dictionaries hold ~56 MB: loaded at the first search, not with every console's start
+    from pypinyin import Style, lazy_pinyin
+
     syllables = [s.lower() for s in lazy_pinyin(place.name, style=Style.NORMAL, errors="default")]
     initials = "".join(s[0] for s in syllables if s)
     texts = (_norm(place.name), _norm("".join(syllables)), initials, _norm(place.name_en), _norm(place.detail))
