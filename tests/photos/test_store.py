@@ -197,3 +197,19 @@ def test_the_console_settings_size_the_cache(tmp_path: Path):
     store = PhotoStore.for_console(tmp_path / "c", ConsoleSettings(photo_cache_mb="100"))
     assert store.cache_limit_bytes == 100 * 1024 * 1024
     store.close()
+
+
+def test_a_heic_photo_from_a_phone_is_read_and_thumbnailed(store: PhotoStore, tmp_path: Path):
+    """HEIC (iPhones' format) through pillow-heif: recognised by its bytes, measured, given a JPEG thumbnail."""
+    import io
+
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (180, 40, 40)).save(buffer, format="HEIF")
+    src = write(tmp_path, "IMG_0042.HEIC", buffer.getvalue())
+    photo = store.add(uuid.uuid4(), Step.REPORT, src)
+    assert photo.mime == "image/heic" and (photo.width, photo.height) == (320, 240)
+    with Image.open(store.thumbnail_path(photo)) as thumb:
+        assert thumb.format == "JPEG" and thumb.size[0] <= 320
