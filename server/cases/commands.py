@@ -1,4 +1,5 @@
-"""Applying command batches: each command exactly once, in its own transaction, in batch order.
+"""Applying command batches: each command exactly once, in batch order; on PostgreSQL a batch's commands
+are committed in groups (`server.cases.group_commit`), and each alone as below when a group fails.
 
 The rules live in `app.cases.workflow.apply`; this module only wraps it in a transaction:
 
