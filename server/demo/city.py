@@ -200,6 +200,8 @@ class CitySimulator:
         return case.id.int % 12 == 0
 
     def advance(self, case: Case, now: datetime) -> CommandResult | None:
+        if case.status == Status.MERGED:  # a repeat the server merged (`server.cases.repeats`): its master is worked
+            return None
         if (ordered := followups.maybe_issue_order(self, case, now)) is not None:
             return ordered
         if self._stuck(case):
@@ -352,6 +354,9 @@ class CitySimulator:
             if result.status != "accepted" or result.case is None:
                 continue
             case = result.case
+            if case.status == Status.MERGED:  # its spot repeats an open case: the story needs a case of its own
+                log.info("demo story %s: its report was merged into %s as a repeat", name, case.merged_number)
+                continue
             self._photo(operator, case, "report", start)
             ranked = [s.unit_id for s in rank_units(self.refdata, case.category_code, case.location.grid_code)]
             for minutes, who, action, body in steps:
