@@ -60,7 +60,8 @@ def test_confirming_opens_a_case_with_the_frame_and_queues_the_confirm(qtbot, ma
     assert case.attachments == (detection(1)["frame_url"],)
     assert (case.location.lat, case.location.lon) == (CAMERA[2], CAMERA[3])
     assert [c.action for c in demo_cache.pending_commands(case_id)] == [Action.CREATE]
-    assert ctx.selected_case == case_id  # the new case is the current one: its detail shows next
+    # the new case becomes the current one once the op's answer is back on the GUI thread: its detail shows next
+    wait_ops(qtbot, lambda: ctx.selected_case == case_id)
 
 
 def test_rejecting_needs_a_reason_and_queues_it(qtbot, make_ctx, demo_cache):
