@@ -46,7 +46,7 @@ DISTINCT_PROBLEMS = {"ONEGRID_REPEAT_MERGE": "0"}
 OUTBOX_CASES = 2_000
 ACTIONS_PER_CASE = 4          # register, note, dispatch, note
 OUTBOX_TOTAL = OUTBOX_CASES * (1 + ACTIONS_PER_CASE)
-DRAIN_TARGET_S = 5.0          # issue 21's target (was 30 s while each command had its own transaction)
+DRAIN_TARGET_S = 5.0          # a province's drain (it was 30 s while each command had its own transaction)
 
 DISPATCHES = 60
 SPACING_S = 0.2

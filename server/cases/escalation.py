@@ -23,9 +23,9 @@ from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
 from app.cases.workflow import auto_escalation_due
 from app.platform.enums import Action, Status
-from db.cases import CaseRow, CommandRow
-from server.cases.commands import Hook, apply_command, system_command_id
-from server.platform.auth import SYSTEM_USER
+from db.cases import CaseRow
+from server.cases.commands import Hook, system_command_id
+from server.cases.system_sweep import apply_due
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +61,11 @@ def escalate_overdue(reader: sessionmaker[Session], writer: sessionmaker[Session
                      now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> list[CommandResult]:
     """One sweep: issue the automatic escalations that are due now; return their answers."""
     now = now_fn()
-    with reader() as session:
-        due = [escalation_command(case, now) for case in overdue_cases(session, now) if auto_escalation_due(case, now)]
-        if not due:
-            return []
-        answered = set(session.execute(
-            select(CommandRow.command_id).where(CommandRow.command_id.in_([c.command_id for c in due]))
-        ).scalars())
-    results = []
-    for command in due:
-        if command.command_id in answered:
-            continue
-        result = apply_command(writer, SYSTEM_USER, command, refdata, now_fn, before_commit=before_commit)
-        if result.status == "accepted":
-            log.info("escalated overdue case %s", result.case.display_number if result.case else command.case_id)
-        results.append(result)
-    return results
+
+    def due(session: Session) -> list[Command]:
+        return [escalation_command(case, now) for case in overdue_cases(session, now) if auto_escalation_due(case, now)]
+
+    def accepted(command: Command, result: CommandResult) -> None:
+        log.info("escalated overdue case %s", result.case.display_number if result.case else command.case_id)
+
+    return apply_due(reader, writer, refdata, now_fn, due, before_commit=before_commit, accepted=accepted)

@@ -24,9 +24,9 @@ from app.cases.case import Case, CoTask
 from app.cases.commands import Command, CommandResult
 from app.cases.workflow import JOINT_OPEN
 from app.platform.enums import Action
-from db.cases import CaseEventRow, CaseRow, CommandRow
-from server.cases.commands import Hook, apply_command, system_command_id
-from server.platform.auth import SYSTEM_USER
+from db.cases import CaseEventRow, CaseRow
+from server.cases.commands import Hook, system_command_id
+from server.cases.system_sweep import apply_due
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +51,13 @@ def escalate_overdue_co_tasks(reader: sessionmaker[Session], writer: sessionmake
                               before_commit: Hook | None = None) -> list[CommandResult]:
     """One sweep: escalate the co-tasks that fell overdue since the last; return the answers."""
     now = now_fn()
-    with reader() as session:
-        due = [overdue_command(case, task, now) for case in open_joint_cases(session)
-               for task in case.co_tasks if joint.escalation_due(task, now)]
-        if not due:
-            return []
-        answered = set(session.execute(
-            select(CommandRow.command_id).where(CommandRow.command_id.in_([c.command_id for c in due]))).scalars())
-    results = []
-    for command in due:
-        if command.command_id in answered:
-            continue
-        result = apply_command(writer, SYSTEM_USER, command, refdata, now_fn, before_commit=before_commit)
-        if result.status == "accepted":
-            log.info("escalated the overdue co-handling task of %s on %s", command.payload["unit_id"],
-                     result.case.display_number if result.case else command.case_id)
-        results.append(result)
-    return results
+
+    def due(session: Session) -> list[Command]:
+        return [overdue_command(case, task, now) for case in open_joint_cases(session)
+                for task in case.co_tasks if joint.escalation_due(task, now)]
+
+    def accepted(command: Command, result: CommandResult) -> None:
+        log.info("escalated the overdue co-handling task of %s on %s", command.payload["unit_id"],
+                 result.case.display_number if result.case else command.case_id)
+
+    return apply_due(reader, writer, refdata, now_fn, due, before_commit=before_commit, accepted=accepted)

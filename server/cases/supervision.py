@@ -23,9 +23,9 @@ from app.cases import supervision
 from app.cases.case import Case, SupervisionOrder
 from app.cases.commands import Command, CommandResult
 from app.platform.enums import Action
-from db.cases import CaseEventRow, CaseRow, CommandRow
-from server.cases.commands import Hook, apply_command, system_command_id
-from server.platform.auth import SYSTEM_USER
+from db.cases import CaseEventRow, CaseRow
+from server.cases.commands import Hook, system_command_id
+from server.cases.system_sweep import apply_due
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +48,12 @@ def mark_overdue_orders(reader: sessionmaker[Session], writer: sessionmaker[Sess
                         now_fn: Callable[[], datetime], *, before_commit: Hook | None = None) -> list[CommandResult]:
     """One sweep: mark the orders that fell overdue since the last; return the answers."""
     now = now_fn()
-    with reader() as session:
-        due = [overdue_command(case, order, now) for case in cases_with_orders(session)
-               for order in case.orders if supervision.overdue_alert_due(order, now)]
-        if not due:
-            return []
-        answered = set(session.execute(
-            select(CommandRow.command_id).where(CommandRow.command_id.in_([c.command_id for c in due]))).scalars())
-    results = []
-    for command in due:
-        if command.command_id in answered:
-            continue
-        result = apply_command(writer, SYSTEM_USER, command, refdata, now_fn, before_commit=before_commit)
-        if result.status == "accepted":
-            log.info("supervision order overdue on case %s",
-                     result.case.display_number if result.case else command.case_id)
-        results.append(result)
-    return results
+
+    def due(session: Session) -> list[Command]:
+        return [overdue_command(case, order, now) for case in cases_with_orders(session)
+                for order in case.orders if supervision.overdue_alert_due(order, now)]
+
+    def accepted(command: Command, result: CommandResult) -> None:
+        log.info("supervision order overdue on case %s", result.case.display_number if result.case else command.case_id)
+
+    return apply_due(reader, writer, refdata, now_fn, due, before_commit=before_commit, accepted=accepted)
