@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Signal
 from PySide6.QtGui import QImage
 
 from ui.shell.ops import run_op
@@ -94,3 +94,21 @@ class PhotoAttacher(QObject):
             self.failed.emit(case_id, str(exc))
 
         run_op(lambda: attach_files(store, case_id, step, paths, image), done, bad, write=True, owner=self)
+
+
+class DropForwarder(QObject):
+    """An event filter that hands files dropped anywhere on a widget (a dialog, a form) to a photo field's
+    `dropEvent`, so the operator need not aim at the field itself."""
+
+    def __init__(self, field: Any, parent: QObject):
+        super().__init__(parent)
+        self.field = field
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and mime_has_files(event.mimeData()):
+            event.acceptProposedAction()
+            return True
+        if event.type() == QEvent.Type.Drop:
+            self.field.dropEvent(event)
+            return True
+        return False

@@ -9,7 +9,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,7 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.photos.store import PhotoStore
-from ui.photos.attach import PICKER_FILTER, files_from_mime, mime_has_files
+from ui.photos.attach import (
+    PICKER_FILTER,
+    DropForwarder,
+    files_from_mime,
+    mime_has_files,
+)
 from ui.photos.describe import location_text
 from ui.shell.ops import run_op
 
@@ -120,7 +125,7 @@ class ReportPhotosField(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.paste)
         widget.setAcceptDrops(True)
-        widget.installEventFilter(_Drops(self, widget))
+        widget.installEventFilter(DropForwarder(self, widget))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if mime_has_files(event.mimeData()):
@@ -130,18 +135,3 @@ class ReportPhotosField(QWidget):
         paths, image = files_from_mime(event.mimeData())
         self.add(paths, image)
         event.acceptProposedAction()
-
-
-class _Drops(QObject):
-    def __init__(self, field: ReportPhotosField, parent: QObject):
-        super().__init__(parent)
-        self.field = field
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and mime_has_files(event.mimeData()):
-            event.acceptProposedAction()
-            return True
-        if event.type() == QEvent.Type.Drop:
-            self.field.dropEvent(event)
-            return True
-        return False

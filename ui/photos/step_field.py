@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,6 +25,7 @@ from ui.photos import images
 from ui.photos.attach import (
     PICKER_FILTER,
     AttachOutcome,
+    DropForwarder,
     PhotoAttacher,
     files_from_mime,
     mime_has_files,
@@ -153,21 +154,6 @@ class StepPhotosField(QWidget):
             event.acceptProposedAction()
 
 
-class _DialogDrops(QObject):
-    def __init__(self, field: StepPhotosField, parent: QObject):
-        super().__init__(parent)
-        self.field = field
-
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and mime_has_files(event.mimeData()):
-            event.acceptProposedAction()
-            return True
-        if event.type() == QEvent.Type.Drop:
-            self.field.dropEvent(event)
-            return True
-        return False
-
-
 def step_of(action) -> str | None:
     step = STEP_OF_ACTION.get(action)
     return str(step) if step is not None else None
@@ -211,6 +197,6 @@ def add_step_photos(dialog, action, case, store, refdata) -> StepPhotosField | N
     shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     shortcut.activated.connect(field.paste)
     dialog.setAcceptDrops(True)
-    dialog.installEventFilter(_DialogDrops(field, dialog))
+    dialog.installEventFilter(DropForwarder(field, dialog))
     dialog.photo_field = field
     return field

@@ -112,7 +112,8 @@ def test_the_thumbnail_tells_the_exif_time_and_place(qtbot, make_ctx, cases, pho
     qtbot.waitUntil(lambda: len(dock.photo_strip.buttons) == 1, timeout=5000)
     tip = dock.photo_strip.buttons[0].toolTip()
     assert "30.27410, 120.15510" in tip and "2026-12-06 09:41" in tip
-    assert "30.27410, 120.15510" in dock.message.text()  # said when attached, too
+    # said when attached, too (once the attach op's answer is back: the strip may redraw first)
+    qtbot.waitUntil(lambda: "30.27410, 120.15510" in dock.message.text(), timeout=5000)
 
 
 def test_a_file_the_store_refuses_is_named_with_its_reason_and_nothing_is_kept(
