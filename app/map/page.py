@@ -38,7 +38,7 @@ ASSET_BASE = ""
 TILE_URL = f"{SCHEME}://tiles/{{z}}/{{x}}/{{y}}.png"
 
 JS_ASSETS = ("leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "qwebchannel.js", "bridge.js",
-             "basemap.js", "clusters.js", "search.js", "pick.js", "vehicles.js", "wall.js")
+             "basemap.js", "clusters.js", "sensor_clusters.js", "search.js", "pick.js", "vehicles.js", "wall.js")
 CSS_ASSETS = ("leaflet/leaflet.css", "markercluster/MarkerCluster.css", "map.css")
 
 _LABELS = {
@@ -93,7 +93,8 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
         "theme": theme if theme in ("light", "dark") else "light",  # the console's; bridge.js follows it live
         "label_zoom": {"grid_short": 16, "grid_code": 18, "street_max": 15.5},
         "select_zoom": 16,
-        "cluster": {"below": 15},  # cases cluster at city zoom (clusters.js), one marker each from 15 on
+        "cluster": {"below": 15},  # cases and sensors cluster at city zoom (clusters.js, sensor_clusters.js),
+        # one marker each from 15 on
         "min_zoom": 10,
         "max_zoom": 20,
     }

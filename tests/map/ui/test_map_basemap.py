@@ -75,6 +75,82 @@ def test_clusters_follow_the_case_updates(qtbot, refdata, small_hub, closing):
     qtbot.waitUntil(lambda: not clusters(qtbot, dock)["on"], timeout=10_000)
 
 
+def sensor_clusters(qtbot, dock) -> dict:
+    return json.loads(base.js(qtbot, dock, "OneGrid.sensorClusters()"))
+
+
+def test_sensors_cluster_at_city_zoom_by_state_colour_and_split_as_it_zooms_in(qtbot, refdata, small_hub,
+                                                                               closing):
+    from app.map import layers as map_layers
+
+    ctx = base.map_ctx(refdata, 20)
+    dock = base.open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    n = len(refdata.sensors)
+    # all normal but one in alarm and two silent: the hub tells the map, as readings would
+    states = {k: {**v, "state": "normal"} for k, v in small_hub.states().items()}
+    alarmed, silent = refdata.sensors[0].id, [s.id for s in refdata.sensors[1:3]]
+    states[alarmed]["state"] = "alarm"
+    for sid in silent:
+        states[sid]["state"] = "silent"
+    small_hub.states_changed.emit(states)
+    set_view(qtbot, dock, 30.2502, 120.1598, 12)
+    qtbot.waitUntil(lambda: sensor_clusters(qtbot, dock)["members"] == n, timeout=10_000)
+    qtbot.waitUntil(lambda: any(c["alarm"] for c in sensor_clusters(qtbot, dock)["clusters"]), timeout=10_000)
+    city = sensor_clusters(qtbot, dock)
+    assert city["on"] and not city["sensors_pane"]            # clusters, the single markers hidden
+    assert city["total_shown"] == n                          # every sensor counted once, all in view
+    assert 1 <= city["shown"] < n
+    counted: dict[str, int] = {}
+    for c in city["clusters"]:
+        for state, k in c["states"].items():
+            counted[state] = counted.get(state, 0) + k
+    assert counted.get("alarm") == 1 and counted.get("silent") == 2
+    alarm = next(c for c in city["clusters"] if c["alarm"])
+    assert alarm["states"].get("alarm") == 1                  # the pulsing cluster is the one holding it
+    assert all(not c["alarm"] for c in city["clusters"] if "alarm" not in c["states"])
+    r, g, b = (int(map_layers.SENSOR_STATE_COLOURS["alarm"][i:i + 2], 16) for i in (1, 3, 5))
+    assert f"rgb({r}, {g}, {b})" in alarm["ring"]             # its ring has the alarm's colour
+    # the alarm clears: the cluster stops pulsing
+    states[alarmed]["state"] = "normal"
+    small_hub.states_changed.emit(states)
+    qtbot.waitUntil(lambda: not any(c["alarm"] for c in sensor_clusters(qtbot, dock)["clusters"]),
+                    timeout=10_000)
+    set_view(qtbot, dock, 30.2502, 120.1598, 14)
+    closer = sensor_clusters(qtbot, dock)
+    assert closer["shown"] > city["shown"] or closer["total_shown"] < n   # split (or some out of view)
+    set_view(qtbot, dock, 30.2502, 120.1598, 16)
+    street = sensor_clusters(qtbot, dock)
+    assert not street["on"] and street["sensors_pane"]        # every sensor its own marker again
+    assert base.stats(qtbot, dock)["sensors"] == n
+    # back at city zoom, the layer control's "Sensors" box hides the clusters too
+    set_view(qtbot, dock, 30.2502, 120.1598, 12)
+    assert sensor_clusters(qtbot, dock)["on"]
+    base.js(qtbot, dock, "OneGrid.map.removeLayer(OneGrid.sensorLayer); OneGrid.map.fire('overlayremove', "
+                         "{layer: OneGrid.sensorLayer}); true")
+    qtbot.waitUntil(lambda: not sensor_clusters(qtbot, dock)["on"], timeout=10_000)
+
+
+def test_a_sensor_alone_at_city_zoom_is_drawn_and_clicked_as_a_sensor(qtbot, refdata, small_hub, closing):
+    ctx = base.map_ctx(refdata, 5)
+    dock = base.open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    set_view(qtbot, dock, 30.2502, 120.1598, 14)   # one step below the threshold: some sensors stand alone
+    qtbot.waitUntil(lambda: sensor_clusters(qtbot, dock)["on"], timeout=10_000)
+    alone = base.js(qtbot, dock, "document.querySelectorAll('#map, .leaflet-container')[0]"
+                                 ".querySelectorAll('.og-sensor-one').length")
+    assert alone >= 1
+    title = base.js(qtbot, dock, "document.querySelector('.og-sensor-one').title")
+    with qtbot.waitSignal(ctx.signals.sensor_selected, timeout=10_000) as selected:
+        base.js(qtbot, dock, "document.querySelector('.og-sensor-one').dispatchEvent(new MouseEvent('click', "
+                             "{bubbles: true, cancelable: true, view: window})); true")
+    from app.map import layers as map_layers
+    from ui.shell.i18n import current_language
+
+    drawn = map_layers.sensor_marker(small_hub.sensors[selected.args[0]], None, current_language())
+    assert title.startswith(f"{drawn['name']} · ")            # the one drawn there
+
+
 def city_package(path, datum: str = "wgs84") -> None:
     def png(z, x, y):
         out = io.BytesIO()
