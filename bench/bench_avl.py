@@ -173,16 +173,13 @@ def bench_ingest(server: InProcessServer, prefix: str) -> None:
     busy = wait_for_quiet()
     fed: Counter[str] = Counter()
     fed_times: dict[str, list[datetime]] = {}
-    due = ingest.throttle.due
 
-    def counting_due(did, now):
-        ok = due(did, now)
-        if ok:
+    def count_fed(dids, now):
+        for did in dids:
             fed[did] += 1
             fed_times.setdefault(did, []).append(now)
-        return ok
 
-    ingest.throttle.due = counting_due
+    ingest.on_fed = count_fed
     ingest.keep_lags = True
     before = ingest.counts["accepted"]
     pub = subprocess.Popen([sys.executable, "-m", "bench.bench_avl", "publish", prefix, str(DEVICES), str(DURATION_S)],

@@ -7,6 +7,11 @@ position of each, and the refused reports counted.
   maintenance round through the time index.
 - `device_latest`: each device's latest stored report (what a console shows, and the out-of-order check).
 - `device_rejections`: refused reports per device id as sent ('' when none was sent) and reason.
+- `device_ingest`: each device's gate, shared by every server process: the time of its latest accepted
+  report (the out-of-order and duplicate checks) and when its position last went to the feed (the
+  throttle). An ingest batch locks its devices' rows (in id order), checks against them and moves them on
+  in the same transaction, so two processes behind a load balancer neither both feed a device within a
+  period nor accept a report the other has already superseded (`server.avl.gate`).
 """
 from __future__ import annotations
 
@@ -60,3 +65,11 @@ class DeviceRejectionRow(Base):
     count: Mapped[int] = mapped_column(Integer)
     last_at: Mapped[datetime]
     last_message: Mapped[str] = mapped_column(String(500))
+
+
+class DeviceIngestRow(Base):
+    __tablename__ = "device_ingest"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    accepted_at: Mapped[datetime | None]  # the latest accepted report's own time
+    fed_at: Mapped[datetime | None]       # the server's time when its position last went to the feed

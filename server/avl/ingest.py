@@ -2,7 +2,9 @@
 checks each on its own (`app.avl.positions.check_report`), and writes a batch in one transaction: the raw
 track, each device's latest position, the refusals counted, and — at most once per device per
 `avl_feed_throttle_s` — the device's latest position in the feed (kind `position`, scoped to its unit).
-After the commit it acknowledges the MQTT messages of the batch and looks for arrivals on site
+The out-of-order check and the throttle read each device's gate in the database (`server.avl.gate`), locked
+for the transaction, so they hold across server processes (several behind a load balancer, each with its
+own MQTT shared-subscription member and HTTP requests). After the commit it acknowledges the MQTT messages of the batch and looks for arrivals on site
 (`server.avl.arrivals`).
 
 Batching: the writer waits up to `BATCH_WINDOW_S` after the first report for more (at most `BATCH_MAX`),
@@ -16,12 +18,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from app.avl.positions import POSITION, Position, Rejection, check_report, feed_data
 from app.avl.throttle import FeedThrottle
 from app.refdata.devices import Device
-from server.avl import store
+from server.avl import gate, store
 from server.avl.arrivals import ArrivalWatch
 from server.feed.record import record_change
 
@@ -58,7 +61,9 @@ class PositionIngest:
         self.arrivals = ArrivalWatch(ctx)
         self.devices: dict[str, Device] = {}
         self._loaded = False
-        self._latest: dict = {}
+        self._gated: set[str] = set()  # devices whose gate row exists (rows are never deleted)
+        # called after each commit with the devices fed and the time (the bench counts the feed with it)
+        self.on_fed: Callable[[list[str], datetime], None] | None = None
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self.mqtt = None
@@ -69,7 +74,6 @@ class PositionIngest:
     def reload_devices(self) -> None:
         with self.ctx.db.reader() as session:
             self.devices = store.load_devices(session)
-            self._latest = store.latest_times(session)
         self._loaded = True
 
     def start(self) -> None:
@@ -142,38 +146,42 @@ class PositionIngest:
         if not self._loaded:
             self.reload_devices()
         now = self.ctx.now()
-        latest = dict(self._latest)
+        ids = {item["device_id"] for job in jobs for item in job.items
+               if isinstance(item, dict) and isinstance(item.get("device_id"), str) and item["device_id"] in self.devices}
         positions: list[Position] = []
         refused: list[Rejection] = []
-        for job in jobs:
-            for index, item in enumerate(job.items):
-                checked = check_report(item, self.devices, latest, now)
-                if isinstance(checked, Rejection):
-                    if checked.reason == "duplicate":
-                        job.outcome.duplicates += 1
-                    else:
-                        refused.append(checked)
-                        job.outcome.rejected.append(checked.to_dict(index))
-                    continue
-                latest[checked.device_id] = checked.time
-                positions.append(checked)
-                job.outcome.accepted += 1
-        newest: dict[str, Position] = {}
-        for p in positions:
-            newest[p.device_id] = p
         fed: list[str] = []
         with self.ctx.db.writer() as session, session.begin():
+            gates = gate.lock(session, ids, self._gated)
+            latest = {d: g.accepted_at for d, g in gates.items() if g.accepted_at is not None}
+            for job in jobs:
+                for index, item in enumerate(job.items):
+                    checked = check_report(item, self.devices, latest, now)
+                    if isinstance(checked, Rejection):
+                        if checked.reason == "duplicate":
+                            job.outcome.duplicates += 1
+                        else:
+                            refused.append(checked)
+                            job.outcome.rejected.append(checked.to_dict(index))
+                        continue
+                    latest[checked.device_id] = checked.time
+                    positions.append(checked)
+                    job.outcome.accepted += 1
+            newest: dict[str, Position] = {}
+            for p in positions:
+                newest[p.device_id] = p
+            fed = [did for did in sorted(newest) if self.throttle.due(gates[did].fed_at, now)]
             store.store_positions(session, positions, now)
             store.count_rejections(session, refused, now)
-            for did in sorted(newest):  # one order: two writers never wait on each other's feed rows
-                if self.throttle.due(did, now):
-                    fed.append(did)
+            gate.advance(session, {d: p.time for d, p in newest.items()}, fed, now)
             for did in fed:
                 device = self.devices[did]
                 case_id = self.arrivals.current_case(device)
                 record_change(session, POSITION, did,
                               feed_data(device, newest[did], str(case_id) if case_id else None))
-        self._latest = latest
+        self._gated.update(gates)  # (only once committed: a rolled-back batch's new rows are gone)
+        if self.on_fed is not None and fed:
+            self.on_fed(fed, now)
         if self.keep_lags:
             done = self.ctx.now()
             self.lags.extend((done - p.time).total_seconds() for p in positions)

@@ -33,10 +33,6 @@ def replace_devices(session: Session, devices: Iterable[Device]) -> int:
     return len(rows)
 
 
-def latest_times(session: Session) -> dict[str, datetime]:
-    return {d: t for d, t in session.execute(select(DeviceLatestRow.device_id, DeviceLatestRow.time))}
-
-
 def latest_rows(session: Session) -> list[DeviceLatestRow]:
     return list(session.execute(select(DeviceLatestRow)).scalars())
 

@@ -92,3 +92,31 @@ def test_the_feed_scope_migration_fills_in_each_rows_scope(server_db_url):
     assert scopes == {str(ours): "roads", str(undispatched): "", "a1": "water_supply", "s1": "",
                       "h1": "", "emergency_mode": None}
     assert exits == 0
+
+
+def test_the_device_gate_migration_starts_each_device_at_its_latest_stored_report(server_db_url):
+    """0024: an upgraded server keeps refusing a report older than the latest one it stored before."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from db.avl import DeviceLatestRow
+    from server.avl import gate
+
+    upgrade(server_db_url, "0020")
+    engine = make_engine(server_db_url)
+    at = datetime(2026, 12, 7, 6, 30, 15, 250000, tzinfo=timezone.utc)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO devices (id, kind, unit_id, person, name) VALUES "
+                              "('SAN-W01', 'sanitation_truck', 'sanitation_west', NULL, 'W01'), "
+                              "('PAT-R1', 'patrol_car', 'roads', NULL, 'R1')"))
+            with Session(conn) as session:  # stored as the model stores it (the dialect's datetime format)
+                session.add(DeviceLatestRow(device_id="SAN-W01", time=at, lat=30.26, lon=120.15))
+                session.flush()
+        upgrade(server_db_url)
+        with Session(engine) as session:
+            gates = gate.gates(session)
+    finally:
+        engine.dispose()
+    assert gates == {"SAN-W01": gate.Gate(accepted_at=at, fed_at=None)}   # PAT-R1 never reported: made on use
