@@ -145,6 +145,10 @@ class PositionIngest:
     def _write(self, jobs: list[_Job]) -> None:
         if not self._loaded:
             self.reload_devices()
+        try:  # the trips as they are now, for the fed positions' current case (cheap: the changes only)
+            self.arrivals.refresh()
+        except Exception:
+            log.exception("reading the open trips failed")
         now = self.ctx.now()
         ids = {item["device_id"] for job in jobs for item in job.items
                if isinstance(item, dict) and isinstance(item.get("device_id"), str) and item["device_id"] in self.devices}
