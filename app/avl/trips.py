@@ -2,9 +2,10 @@
 goes (each unit of a crew trip — the case's unit and those below it — and the inspector of an inspector
 trip) and by grid cell, so a position is compared only with the trips of its own device near it.
 
-Cells are `CELL_DEG` of latitude by `CELL_DEG` of longitude (~111 m by ~96 m at the demo city's
-latitude); a search reaches as many cells east and west as the radius needs at the position's latitude, so
-no trip within the radius is missed anywhere short of the poles.
+Cells are `CELL_DEG` of latitude by `CELL_LON_DEG` of longitude (~111 m by ~145 m at the demo city's
+latitude, wider than the 100 m radius up to 53° N, so a search looks at 3 × 3 cells in every Chinese city);
+a search reaches as many cells east and west as the radius needs at the position's latitude, so no trip
+within the radius is missed anywhere short of the poles.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.refdata.devices import Device
 log = logging.getLogger(__name__)
 
 CELL_DEG = 0.001
+CELL_LON_DEG = 0.0015
 _M_PER_DEG_LAT = 111_320.0
 HANDSET = "inspector_handset"
 
@@ -37,7 +39,7 @@ class Trip:
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)
+    return math.floor(lat / CELL_DEG), math.floor(lon / CELL_LON_DEG)
 
 
 def _keys(trip: Trip) -> list[tuple[str, str]]:
@@ -119,7 +121,7 @@ class TripIndex:
         row, col = _cell(lat, lon)
         reach_lat = math.ceil(radius_m / (_M_PER_DEG_LAT * CELL_DEG))
         cos = max(math.cos(math.radians(lat)), 1e-3)
-        reach_lon = math.ceil(radius_m / (_M_PER_DEG_LAT * cos * CELL_DEG))
+        reach_lon = math.ceil(radius_m / (_M_PER_DEG_LAT * cos * CELL_LON_DEG))
         seen: set[uuid.UUID] = set()
         for key in keys:
             for r in range(row - reach_lat, row + reach_lat + 1):
