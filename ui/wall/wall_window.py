@@ -61,6 +61,8 @@ class WallWindow(QWidget):
         self.clock.setStyleSheet("color: #9ca3af; font-weight: 600;")
         self.map = map_dock if map_dock is not None else MapDock(ctx)
         self.map.setTitleBarWidget(QWidget(self.map))  # no title bar: it is part of the wall, not a dock
+        if getattr(self.map, "search", None) is not None:  # nobody types on a wall (nor should it take focus)
+            self.map.search.hide()
         self.tiles = {name: Tile(self) for name in ("today", "units", "on_time", "alarms", "vehicles")}
         top = QHBoxLayout()
         top.addWidget(self.header, 1)

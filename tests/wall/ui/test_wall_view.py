@@ -67,6 +67,8 @@ def test_the_wall_map_shows_vehicles_and_cycles_districts(qtbot, wall):
     w.next_district()
     assert w.districts[w.district_index][0] == streets[1]
     assert w.cycle_timer.isActive() and w.cycle_timer.interval() == 5000
+    # a wall is not typed on: no place search over its map, and nothing of it holds the focus
+    assert not w.map.search.isVisible() and not w.map.search.field.hasFocus()
 
 
 def test_escape_leaves_the_wall(qtbot, wall):
