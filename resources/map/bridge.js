@@ -526,7 +526,10 @@
     overlays[label("layer_sensors")] = sensorLayer;
     var bases = null;
     if (baseLayer) { overlays[label("layer_base")] = baseLayer; }
-    var layersControl = L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    // open on a wide map; behind its button (hover or click opens it) on a console's dock, where the open
+    // list covered a third of the map and the popups under it
+    var layersControl = L.control.layers(bases, overlays, {collapsed: map.getSize().x < 1000,
+                                                           position: "topright"}).addTo(map);
     (OG.plugins || []).forEach(function (plugin) { plugin(map, cfg, layersControl); });  // vehicles.js, …
     legendControl().addTo(map);
     L.control.scale({imperial: false}).addTo(map);
