@@ -143,15 +143,13 @@ def awaiting_lead(case: Case) -> bool:
 
 def counts(cases: Iterable[Case]) -> dict[str, int]:
     """Reporters waiting for a call, of which unreached before, and cases whose dissatisfied reporter waits
-    for a lead."""
+    for a lead (with one reporter, never both)."""
     out = {"waiting": 0, "retry": 0, "dissatisfied": 0}
     for case in cases:
         waiting = to_call(case)
-        if waiting:
-            out["waiting"] += len(waiting)
-            out["retry"] += sum(r.callback is not None for r in waiting)
-        elif awaiting_lead(case):
-            out["dissatisfied"] += 1
+        out["waiting"] += len(waiting)
+        out["retry"] += sum(r.callback is not None for r in waiting)
+        out["dissatisfied"] += awaiting_lead(case)  # a lead may decide before every reporter was reached
     return out
 
 
