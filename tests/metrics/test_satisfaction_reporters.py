@@ -97,7 +97,7 @@ def test_facts_per_closure(refdata):
 def test_the_task_and_its_refusals_on_the_core(refdata):
     m1, m2, m3 = _day(refdata)
     assert [r.report_id for r in callbacks.to_call(m1)] == [R["R1"]]  # not reached: tried again
-    assert callbacks.counts([m1, m2, m3]) == {"waiting": 2, "retry": 1, "dissatisfied": 0}
+    assert callbacks.counts([m1, m2, m3]) == {"waiting": 2, "retry": 1, "dissatisfied": 1}  # M1: R2 waits for a lead
     assert callbacks.awaiting_lead(m1) and not callbacks.callback_open(m2)
     users = {u.username: Actor(u.username, u.role, u.unit_id) for u in refdata.users}
     at = m3.updated_at + M
