@@ -286,9 +286,8 @@ async def get_token(request: Request, token: str, fmt: str) -> Response:
             responses={200: {"description": "the image, without metadata", "content": {
                 "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                 "image/png": {"schema": {"type": "string", "format": "binary"}}}},
-                404: {"model": wire.Open311Errors, "description": _STATUS_TEXT[404]},
-                429: {"model": wire.Open311Errors, "description": _STATUS_TEXT[429]},
-                503: {"model": wire.Open311Errors, "description": _STATUS_TEXT[503]}})
+                **{status: {"model": wire.Open311Errors, "description": _STATUS_TEXT[status]}
+                   for status in (404, 422, 429, 503)}})
 async def get_media(request: Request, photo_id: str) -> Response:
     async def work() -> Response:
         ctx = request.app.state.ctx

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from app.cases.case import Case
 from app.metrics import satisfaction
+from db.metrics import MetricFactRow
 from tests.support.server import HANDLER, UNIT
 
 
@@ -98,6 +100,12 @@ def test_each_reporter_is_called_with_its_own_result(merging):
     # one closure, every reporter called, one reporter dissatisfied: called back, not satisfied
     facts = [(f.kind, f.met) for f in satisfaction.callback_facts(case)]
     assert facts == [("cb_due", True), ("cb_reached", False)]
+    # the server stored the same facts in the commands' transactions (its report counts them)
+    with merging.ctx.db.reader() as session:
+        stored = session.execute(select(MetricFactRow.kind, MetricFactRow.met).where(
+            MetricFactRow.case_id == uuid.UUID(mid), MetricFactRow.kind.in_(["cb_due", "cb_reached"]))
+            .order_by(MetricFactRow.kind)).all()
+    assert [tuple(r) for r in stored] == [("cb_due", True), ("cb_reached", False)]
     # the lead's decline answers the dissatisfied reporter; the task ends
     declined = merging.do("lead1", "decline_reopen", mid, {"reason": "done to the standard"})
     assert declined["status"] == "accepted"
