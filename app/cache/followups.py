@@ -38,7 +38,10 @@ _CONDITION = (
     "    AND trim(coalesce(json_extract(data, '$.reporter_phone'), '')) != '' "
     "    AND (json_extract(data, '$.callback') IS NULL OR json_extract(data, '$.callback.reached') = 0 "
     "         OR (json_extract(data, '$.callback.satisfaction') = 'dissatisfied' "
-    "             AND json_extract(data, '$.callback.declined_at') IS NULL))))"
+    "             AND json_extract(data, '$.callback.declined_at') IS NULL))) "
+    # a master whose closure lists merged reporters to call (app.cases.callbacks.REPORTS_KEY): the rules
+    # decide whether one is still to call
+    f"OR (status = 'closed' AND updated_at >= :since AND instr(data, '\"{callbacks.REPORTS_KEY}\":[{{') > 0))"
 )
 FOLLOW_UP_SQL = f"SELECT data FROM cases WHERE {_CONDITION} ORDER BY updated_at"
 _AMONG_SQL = f"SELECT data FROM cases WHERE id IN (SELECT value FROM json_each(:ids)) AND {_CONDITION}"

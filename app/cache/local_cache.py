@@ -30,6 +30,7 @@ from app.cache import (
     credentials,
     followups,
     lead_work,
+    merged_reports,
     retention,
     scope_exits,
     task_rows,
@@ -232,6 +233,11 @@ class LocalCache(ScopeFollower):
         with self._engine.connect() as conn:
             return followups.follow_up_cases(conn.connection.driver_connection, now or datetime.now(timezone.utc),
                                              ids)
+
+    def merged_reports(self, master_id: UUID) -> list[Case]:
+        """The repeats merged into a master case, oldest first (`app.cache.merged_reports`)."""
+        with self._engine.connect() as conn:
+            return merged_reports.merged_into(conn.connection.driver_connection, master_id)
 
     def find_case_ids(self, ref: str, *, id_prefix: bool = False) -> list[UUID]:
         """The cases whose server or provisional number is `ref` (with `id_prefix`, also those whose id

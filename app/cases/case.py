@@ -128,6 +128,14 @@ class Callback(BaseModel):
     decline_reason: str = ""              # …and why (told to the reporter)
 
 
+class ReportCallback(Callback):
+    """The callback of one more reporter of a master case: the reporter of a repeat merged into it
+    (`report_id`, the repeat's case; `number`, its number). The master's own reporter's is `Case.callback`."""
+
+    report_id: UUID
+    number: str | None = None
+
+
 class CaseEvent(BaseModel):
     """One accepted action in a case's history. `at` is the server's clock (or the console's while
     pending); `client_time` is the clock of the console that issued it."""
@@ -189,6 +197,7 @@ class Case(BaseModel):
     check: OnSiteCheck | None = None       # the latest on-site check before registration (核实)
     orders: tuple[SupervisionOrder, ...] = ()  # supervision orders, oldest first (app.cases.supervision)
     callback: Callback | None = None           # the callback after the current closure (app.cases.callbacks)
+    report_callbacks: tuple[ReportCallback, ...] = ()  # …of the merged repeats' reporters, one per reporter
     # repeats (app.cases.merging): a merged repeat points at its master; the master's reports are the cases
     # that point at it. `merged_from` is the status an unmerge returns to.
     merged_into: UUID | None = None

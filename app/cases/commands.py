@@ -172,6 +172,7 @@ class OrderRefPayload(_Payload):
 
 class CallbackPayload(_Payload):
     reached: bool
+    report_id: UUID | None = None  # a merged repeat whose reporter was called; None: the case's own reporter
     satisfaction: Satisfaction | None = None  # required when reached, absent when not
     note: Text = Field(default="", max_length=2000)
 

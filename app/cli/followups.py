@@ -6,7 +6,8 @@
     accept-order-reply CASE --order N [--note T]   (a shift lead)
     reject-order-reply CASE --order N --reason T   (a shift lead)
     callbacks [--json]                             closed citizen cases waiting for a callback or a lead
-    callback CASE --reached --satisfaction S [--note T] | --not-reached [--note T]
+    callback CASE --reached --satisfaction S [--note T] | --not-reached [--note T]  [--report REPORT]
+                                                   (REPORT: a merged report whose reporter was called)
     reopen CASE --reason T                         (a shift lead, after a dissatisfied callback)
     decline-reopen CASE --reason T                 (a shift lead: not reopened, the reason the reporter is told)
 
@@ -68,26 +69,40 @@ def cmd_orders(args) -> int:
     return 0
 
 
+def _callback_rows(cache, case) -> list[dict]:
+    """One row per reporter still to call (a merged report's named by its number), or one for a case whose
+    dissatisfied reporter waits for a lead."""
+    waiting = callbacks.to_call(case)
+    repeats = {r.id: r for r in cache.merged_reports(case.id)} if callbacks.reports_due(case) else {}
+    rows = []
+    for reporter in waiting or ([None] if callbacks.awaiting_lead(case) else []):
+        report_id = reporter.report_id if reporter is not None else None
+        source = case if report_id is None else repeats.get(report_id)
+        cb = case.callback if reporter is None else reporter.callback
+        rows.append({"case": case.display_number, "case_id": str(case.id),
+                     "report": reporter.number if report_id is not None else None,
+                     "report_id": str(report_id) if report_id is not None else None,
+                     "reporter": source.reporter_name if source is not None else "",
+                     "phone": source.reporter_phone if source is not None else "",
+                     "closed_at": case.updated_at.isoformat(),
+                     "waiting_for": "callback" if reporter is not None else "lead",
+                     "attempts": cb.attempts if cb else 0,
+                     "satisfaction": str(cb.satisfaction) if cb and cb.satisfaction else None,
+                     "note": cb.note if cb else ""})
+    return rows
+
+
 def cmd_callbacks(args) -> int:
     cache = open_cache(args)
     cases = cache.follow_up_cases()
-    rows = []
-    for case in cases:
-        waiting = callbacks.callback_open(case)
-        if not waiting and not callbacks.awaiting_lead(case):
-            continue
-        rows.append({"case": case.display_number, "case_id": str(case.id), "reporter": case.reporter_name,
-                     "phone": case.reporter_phone, "closed_at": case.updated_at.isoformat(),
-                     "waiting_for": "callback" if waiting else "lead",
-                     "attempts": case.callback.attempts if case.callback else 0,
-                     "satisfaction": str(case.callback.satisfaction) if case.callback and case.callback.satisfaction
-                     else None, "note": case.callback.note if case.callback else ""})
+    rows = [row for case in cases for row in _callback_rows(cache, case)]
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
     for r in rows:
-        what = (f"call {r['phone']} ({r['reporter'] or 'reporter'}), attempts so far {r['attempts']}"
+        report = f" (report {r['report']})" if r["report"] else ""
+        what = (f"call {r['phone']} ({r['reporter'] or 'reporter'}{report}), attempts so far {r['attempts']}"
                 if r["waiting_for"] == "callback" else f"dissatisfied: {r['note']} — a lead reopens it or declines")
         print(f"{r['case']}  {what}")
     counts = callbacks.counts(cases)
@@ -143,8 +158,15 @@ def add_commands(sub: argparse._SubParsersAction, issue: Issue, find_case: FindC
     reached.add_argument("--not-reached", dest="reached", action="store_false")
     p.add_argument("--satisfaction", choices=[str(s) for s in Satisfaction])
     p.add_argument("--note", default="")
-    p.set_defaults(func=lambda a: issue(a, Action.RECORD_CALLBACK, a.case, {
-        "reached": a.reached, "note": a.note} | ({"satisfaction": a.satisfaction} if a.satisfaction else {})))
+    p.add_argument("--report", help="the merged report whose reporter was called (its number or id; "
+                                    "default: the case's own reporter)")
+
+    def record_callback(a) -> int:
+        payload = {"reached": a.reached, "note": a.note} | ({"satisfaction": a.satisfaction} if a.satisfaction else {})
+        if a.report:
+            payload["report_id"] = str(find_case(open_cache(a), a.report))
+        return issue(a, Action.RECORD_CALLBACK, a.case, payload)
+    p.set_defaults(func=record_callback)
     p = case_parser("reopen", "reopen a closed case whose reporter was dissatisfied (back to dispatch)")
     p.add_argument("--reason", required=True)
     p.set_defaults(func=lambda a: issue(a, Action.REOPEN, a.case, {"reason": a.reason}))

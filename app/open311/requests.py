@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from app.open311 import services
@@ -33,6 +33,7 @@ STATUS_NOTES = {
     Status.SUSPENDED: "On hold; it waits on something outside the center.",
     Status.CLOSED: "Fixed and checked.",
     Status.VOIDED: "Closed without action (a duplicate, not in scope, or not found).",
+    Status.MERGED: "Reported before by someone else; handled as that request.",
 }
 
 _PHONE = re.compile(r"\+?\d[\d\s-]{5,}\d")
@@ -42,17 +43,24 @@ MAX_FIELD = 200
 
 
 def spec_status(status: str) -> str:
-    return "closed" if Status(status) in CLOSED_STATUSES else "open"
+    """A merged repeat's own status, without its master (its answer shows the master's): closed."""
+    return "closed" if Status(status) in CLOSED_STATUSES or status == Status.MERGED else "open"
 
 
 def statuses_for(spec: str) -> list[str]:
-    """The case statuses a spec status (`open` / `closed`) stands for."""
+    """The case statuses a spec status (`open` / `closed`) stands for; a merged repeat stands for its
+    master's, so it is filtered once its master is read (`server.open311.query.with_context`)."""
     closed = spec == "closed"
-    return [str(s) for s in Status if (s in CLOSED_STATUSES) == closed]
+    return [str(s) for s in Status if s != Status.MERGED and (s in CLOSED_STATUSES) == closed]
 
 
 def public_text(text: str) -> str:
     return _EMAIL.sub("[e-mail]", _PHONE.sub("[phone]", text))
+
+
+def _moment(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def _w3c(value: Any) -> str | None:
@@ -62,27 +70,39 @@ def _w3c(value: Any) -> str | None:
     return moment.isoformat(timespec="seconds")
 
 
-def service_request(case: Mapping[str, Any], refdata: RefData) -> dict[str, Any]:
-    """The spec's fields of a case (`case` is the case's JSON, as stored)."""
+def service_request(case: Mapping[str, Any], refdata: RefData, *, master: Mapping[str, Any] | None = None,
+                    media_url: str = "") -> dict[str, Any]:
+    """The spec's fields of a case (`case` is the case's JSON, as stored). A repeat merged into a master
+    (`master`: its number, status, unit and last change) answers with the master's status and unit and
+    names its number: the reporter follows the one case that is worked on. `media_url`: the URL of the
+    media a citizen uploaded with it (a media URL sent with the request wins)."""
+    status = Status(case["status"])
+    notes = STATUS_NOTES[status]
     unit_id = case.get("unit_id")
+    updated = case.get("updated_at")
+    if status == Status.MERGED and master is not None:
+        status = Status(master["status"])
+        notes = f"A repeat of request {master.get('number') or ''}, which is handled in its place: {STATUS_NOTES.get(status, '')}"
+        unit_id = master.get("unit_id")
+        updated = max(_moment(updated), _moment(master.get("updated_at")))
     agency = ""
     if unit_id and refdata.has_unit(unit_id):
         agency = refdata.unit(unit_id).name
     code = case["category_code"]
     name = refdata.category(code).name if refdata.has_category(code) else code
     location = case.get("location") or {}
-    media = next((a for a in case.get("attachments") or () if str(a).startswith(("http://", "https://"))), "")
+    media = next((a for a in case.get("attachments") or () if str(a).startswith(("http://", "https://"))), media_url)
     return {
         "service_request_id": case.get("number") or "",
-        "status": spec_status(case["status"]),
-        "status_notes": STATUS_NOTES[Status(case["status"])],
+        "status": spec_status(status),
+        "status_notes": notes,
         "service_name": name,
         "service_code": code,
         "description": public_text(case.get("description") or ""),
         "agency_responsible": agency,
         "service_notice": "",
         "requested_datetime": _w3c(case.get("created_at")),
-        "updated_datetime": _w3c(case.get("updated_at")),
+        "updated_datetime": _w3c(updated),
         "expected_datetime": _w3c(case.get("due_at")) or "",
         "address": location.get("address") or "",
         "address_id": "",

@@ -794,6 +794,10 @@ Reason: {reason}</source>
         <translation>已联系上反映人</translation>
     </message>
     <message>
+        <source>Reporter:</source>
+        <translation>反映人：</translation>
+    </message>
+    <message>
         <source>Call:</source>
         <translation>回访电话：</translation>
     </message>
@@ -804,6 +808,10 @@ Reason: {reason}</source>
     <message>
         <source>Note</source>
         <translation>备注</translation>
+    </message>
+    <message>
+        <source>{who} (report {number})</source>
+        <translation>{who}（重复上报 {number}）</translation>
     </message>
 </context>
 <context>
@@ -861,6 +869,14 @@ Reason: {reason}</source>
         <translation>不予重办：记录向市民说明的理由，案件移出此列表</translation>
     </message>
     <message>
+        <source>{name} (report {number})</source>
+        <translation>{name}（重复上报 {number}）</translation>
+    </message>
+    <message>
+        <source>reporter</source>
+        <translation>反映人</translation>
+    </message>
+    <message>
         <source>a call</source>
         <translation>回访</translation>
     </message>
@@ -879,10 +895,6 @@ Reason: {reason}</source>
     <message>
         <source>{n} dissatisfied reporter(s): a shift lead reopens their case or declines.</source>
         <translation>{n} 位市民不满意：由值班长决定重办或不予重办。</translation>
-    </message>
-    <message>
-        <source>Queued.</source>
-        <translation>已排队。</translation>
     </message>
 </context>
 <context>
@@ -1210,6 +1222,14 @@ Shortcut: {key}</source>
     <message>
         <source>Select a case in the queue, on the map or in the alarm list to see it here.</source>
         <translation>在案件列表、地图或报警列表中选择一个案件，即在此显示。</translation>
+    </message>
+    <message>
+        <source>Reports ({n})</source>
+        <translation>上报记录（{n}）</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>上报记录</translation>
     </message>
     <message>
         <source>{n} waiting to sync</source>
@@ -2712,6 +2732,13 @@ Frame: {frame}
     </message>
 </context>
 <context>
+    <name>FollowUpDock</name>
+    <message>
+        <source>Queued.</source>
+        <translation>已排队。</translation>
+    </message>
+</context>
+<context>
     <name>Gazetteer</name>
     <message>
         <source>Road</source>
@@ -4169,6 +4196,33 @@ Frame: {frame}
     </message>
 </context>
 <context>
+    <name>MergedReportsPanel</name>
+    <message>
+        <source>Merged into &lt;a href=&quot;{id}&quot;&gt;{number}&lt;/a&gt; (its reporter was told this number).</source>
+        <translation>已合并到 &lt;a href=&quot;{id}&quot;&gt;{number}&lt;/a&gt;（已告知反映人此编号）。</translation>
+    </message>
+    <message>
+        <source>{n} repeat report(s) merged into this case. Double-click one to open it.</source>
+        <translation>本案件合并了 {n} 条重复上报。双击可打开。</translation>
+    </message>
+    <message>
+        <source>No repeat reports merged into this case.</source>
+        <translation>本案件没有合并的重复上报。</translation>
+    </message>
+    <message>
+        <source>no reporter</source>
+        <translation>无反映人</translation>
+    </message>
+    <message>
+        <source>called back: {result}</source>
+        <translation>已回访：{result}</translation>
+    </message>
+    <message>
+        <source>not reached</source>
+        <translation>未联系上</translation>
+    </message>
+</context>
+<context>
     <name>Metrics</name>
     <message>
         <source>Registered (立案数)</source>
@@ -4527,16 +4581,16 @@ Frame: {frame}
         <translation>回访率</translation>
     </message>
     <message>
-        <source>closures in the period due a callback that were called back (an attempt recorded, reached or not) ÷ closures in the period due a callback (a case from the hotline, the citizen app or a walk-in, with a phone number)</source>
-        <translation>本期应回访的结案中已回访的（已登记回访，无论是否联系上）÷ 本期应回访的结案（来自热线、市民App或来访且留有电话的案件）</translation>
+        <source>closures in the period due a callback whose every reporter was called back (an attempt recorded for each, reached or not) ÷ closures in the period due a callback (a case from the hotline, the citizen app or a walk-in with a phone number, or with such repeats merged into it)</source>
+        <translation>本期应回访的结案中每位反映人都已回访（每人至少登记一次，无论是否联系上）的结案数 ÷ 本期应回访的结案数（来自热线、市民 App 或来访且留有电话的案件，或合并了此类重复上报的案件）</translation>
+    </message>
+    <message>
+        <source>closures in the period whose reached reporters all said satisfied ÷ closures in the period where at least one reporter was reached (basically satisfied does not count as satisfied)</source>
+        <translation>本期结案中已联系上的反映人全部表示满意的结案数 ÷ 本期至少联系上一位反映人的结案数（基本满意不计为满意）</translation>
     </message>
     <message>
         <source>Satisfaction rate (满意率)</source>
         <translation>满意率</translation>
-    </message>
-    <message>
-        <source>callbacks in the period that reached the reporter and found them satisfied ÷ callbacks in the period that reached the reporter (basically satisfied does not count as satisfied)</source>
-        <translation>本期联系上反映人且其表示满意的回访 ÷ 本期联系上反映人的回访（基本满意不计为满意）</translation>
     </message>
     <message>
         <source>On-site check (核实)</source>
@@ -6154,10 +6208,6 @@ Reply: {reply}</source>
     <message>
         <source>{n} order(s) overdue: past the deadline without a reply.</source>
         <translation>{n} 张督办单已超期：超过时限仍未回复。</translation>
-    </message>
-    <message>
-        <source>Queued.</source>
-        <translation>已排队。</translation>
     </message>
 </context>
 <context>

@@ -30,6 +30,7 @@ from app.cases.commands import Command
 from app.cases.workflow import apply
 from app.platform.enums import Action, Status
 from db.cases import CaseRow
+from server.cases import reporters
 from server.cases.system_ids import system_command_id
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ def after_apply(session: Session, old: Case | None, command: Command, new: Case,
     if command.action == Action.MERGE and new.merged_into is not None:
         check_manual_merge(session, new, command)
         return new.model_copy(update={"merged_number": master_number(session, new.merged_into)})
+    if command.action == Action.CLOSE:  # every reporter of a master is called back (server.cases.reporters)
+        return reporters.stamp_closure(session, new)
     return new
 
 

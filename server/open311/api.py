@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, RootModel
@@ -37,9 +36,15 @@ from app.open311.formats import (
     to_xml,
 )
 from app.wire import open311 as wire
-from server.open311 import keys
-from server.open311.intake import create_request
-from server.open311.query import find_requests, one_request, token_request
+from server.open311 import keys, media
+from server.open311.intake import OPEN311_DESK, create_request
+from server.open311.query import (
+    Found,
+    find_requests,
+    one_request,
+    token_request,
+    with_context,
+)
 from server.open311.rate_limit import RateLimiter
 from server.open311.settings import Open311Settings
 
@@ -140,7 +145,8 @@ async def get_service_definition(request: Request, service_code: str, fmt: str) 
     return await _run(request, fmt, work)
 
 
-async def _post_fields(request: Request, max_media: int) -> dict[str, str]:
+async def _post_fields(request: Request, max_media: int) -> tuple[dict[str, str], tuple[bytes, str] | None]:
+    """The POST's fields, and its uploaded `media` file (bytes, file name) if any."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
@@ -148,19 +154,30 @@ async def _post_fields(request: Request, max_media: int) -> dict[str, str]:
         except Exception as exc:  # the form parser's own errors name no class the spec knows
             raise Open311Error(400, f"malformed form body: {exc}") from None
         out: dict[str, str] = {}
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                size = value.size or 0
-                if size > max_media:
-                    raise Open311Error(413, f"media is {size} bytes; at most {max_media} bytes are accepted")
-                raise Open311Error(400, "uploaded media are not stored by this server yet; send media_url instead")
-            out[name] = value
-        return out
+        media: tuple[bytes, str] | None = None
+        try:
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    if name != "media":
+                        raise Open311Error(400, f"{name[:40]} carries a file: only media may")
+                    size = value.size or 0
+                    if size > max_media:
+                        raise Open311Error(413, f"media is {size} bytes; at most {max_media} bytes are accepted")
+                    data = await value.read(max_media + 1)
+                    if len(data) > max_media:
+                        raise Open311Error(413, f"media is over {max_media} bytes; at most {max_media} bytes "
+                                                "are accepted")
+                    media = (data, value.filename or "")
+                    continue
+                out[name] = value
+        finally:
+            await form.close()
+        return out, media
     raw = await request.body()
     if kind in ("application/json", ""):
-        return fields_from_json(raw) if raw else {}
+        return (fields_from_json(raw) if raw else {}), None
     if kind in ("application/xml", "text/xml"):
-        return fields_from_xml(raw)
+        return fields_from_xml(raw), None
     raise Open311Error(415, f"unsupported body type {kind[:60]}: send form fields (the spec), JSON or XML")
 
 
@@ -173,7 +190,7 @@ async def post_request(request: Request, fmt: str) -> Response:
         if length and length.isdigit() and int(length) > service.settings.max_media_bytes + 64 * 1024:
             raise Open311Error(413, f"the request is {length} bytes; media of at most "
                                     f"{service.settings.max_media_bytes} bytes are accepted")
-        fields = await _post_fields(request, service.settings.max_media_bytes)
+        fields, upload = await _post_fields(request, service.settings.max_media_bytes)
         fields = {**{k: v for k, v in request.query_params.items()}, **fields}
         jurisdiction = fields.get("jurisdiction_id")
         if jurisdiction and jurisdiction != service.settings.jurisdiction_id:
@@ -187,7 +204,11 @@ async def post_request(request: Request, fmt: str) -> Response:
             raise Open311Error(403, "invalid api_key received (unknown or revoked)")
         _limit(service.by_key, f"key:{app_key.id}", f"the key of app {app_key.app_name}")
         payload, contact = mapping.create_payload(fields, ctx.refdata)
-        created = await run_in_threadpool(create_request, ctx, app_key, payload, contact)
+        photo = None
+        if upload is not None:  # checked and stored before the case exists: a bad file creates nothing
+            photo = await run_in_threadpool(media.accept, ctx, upload[0], upload[1], service.settings.max_media_bytes)
+            payload["attachments"] = [*payload.get("attachments", []), photo.sha256]
+        created = await run_in_threadpool(create_request, ctx, app_key, payload, contact, photo)
         body = [{"service_request_id": created.number or "", "token": str(created.token),
                  "service_notice": "", "account_id": contact["account_id"]}]
         return _answer(fmt, to_xml("service_requests", "request", body) if fmt == "xml" else to_json(body), 201)
@@ -199,8 +220,16 @@ def _resolve_key(ctx, api_key: str):
         return keys.resolve(session, api_key)
 
 
-def _requests_answer(fmt: str, cases: list[dict[str, Any]], refdata) -> Response:
-    items = [mapping.service_request(case, refdata) for case in cases]
+def _media_base(request: Request, settings: Open311Settings) -> str:
+    return f"{(settings.public_url or str(request.base_url)).rstrip('/')}{PREFIX}/{media.ROUTE}/"
+
+
+def _requests_answer(request: Request, fmt: str, found: Found, refdata) -> Response:
+    base = _media_base(request, _service(request).settings)
+    items = [mapping.service_request(case, refdata, master=found.masters.get(case.get("merged_into") or ""),
+                                     media_url=f"{base}{found.media[case['id']]}" if case["id"] in found.media
+                                     else "")
+             for case in found.cases]
     return _answer(fmt, to_xml("service_requests", "request", items) if fmt == "xml" else to_json(items))
 
 
@@ -212,12 +241,13 @@ async def get_requests(request: Request, fmt: str) -> Response:
         params = dict(request.query_params)
         known = {c.code for c in refdata.categories}
 
-        def read() -> list[dict[str, Any]]:
+        def read() -> Found:
             with ctx.db.reader() as session:
-                return find_requests(session, params, ctx.now(), max_days=settings.max_days,
-                                     max_results=settings.max_results, known_codes=known)
+                cases = find_requests(session, params, ctx.now(), max_days=settings.max_days,
+                                      max_results=settings.max_results, known_codes=known)
+                return with_context(session, cases, OPEN311_DESK.username, params)
 
-        return _requests_answer(fmt, await run_in_threadpool(read), refdata)
+        return _requests_answer(request, fmt, await run_in_threadpool(read), refdata)
     return await _run(request, fmt, work)
 
 
@@ -227,11 +257,11 @@ async def get_request(request: Request, service_request_id: str, fmt: str) -> Re
     async def work() -> Response:
         ctx = request.app.state.ctx
 
-        def read() -> dict[str, Any]:
+        def read() -> Found:
             with ctx.db.reader() as session:
-                return one_request(session, service_request_id)
+                return with_context(session, [one_request(session, service_request_id)], OPEN311_DESK.username)
 
-        return _requests_answer(fmt, [await run_in_threadpool(read)], ctx.refdata)
+        return _requests_answer(request, fmt, await run_in_threadpool(read), ctx.refdata)
     return await _run(request, fmt, work)
 
 
@@ -249,3 +279,23 @@ async def get_token(request: Request, token: str, fmt: str) -> Response:
         body = [{"service_request_id": number or "", "token": token}]
         return _answer(fmt, to_xml("service_requests", "request", body) if fmt == "xml" else to_json(body))
     return await _run(request, fmt, work)
+
+
+@router.get("/media/{photo_id}", summary="Open311: the media a citizen app uploaded with a request",
+            response_class=Response,
+            responses={200: {"description": "the image, without metadata", "content": {
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                **{status: {"model": wire.Open311Errors, "description": _STATUS_TEXT[status]}
+                   for status in (404, 422, 429, 503)}})
+async def get_media(request: Request, photo_id: str) -> Response:
+    async def work() -> Response:
+        ctx = request.app.state.ctx
+
+        def read() -> tuple[bytes, str]:
+            with ctx.db.reader() as session:
+                return media.media_file(ctx, session, photo_id, OPEN311_DESK.username)
+
+        data, mime = await run_in_threadpool(read)
+        return Response(data, media_type=mime, headers={"Cache-Control": "public, max-age=86400"})
+    return await _run(request, "json", work)

@@ -17,6 +17,7 @@ from db.cases import CaseRow
 from db.open311 import Open311RequestRow
 from server.cases.commands import apply_command
 from server.open311.keys import AppKey
+from server.open311.media import Media, write_rows
 from server.platform.auth import AuthUser
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,10 @@ class Created:
     number: str | None
 
 
-def create_request(ctx, app: AppKey, payload: dict[str, Any], contact: dict[str, str]) -> Created:
-    """Apply the create command (blocking: call from a worker thread). Raises Open311Error when the
-    workflow refuses it."""
+def create_request(ctx, app: AppKey, payload: dict[str, Any], contact: dict[str, str],
+                   media: Media | None = None) -> Created:
+    """Apply the create command (blocking: call from a worker thread), with the uploaded media's photo rows
+    in its transaction. Raises Open311Error when the workflow refuses it."""
     case_id, token = uuid.uuid4(), uuid.uuid4()
     now = ctx.now()
     command = Command(command_id=uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:open311:{token}"), case_id=case_id,
@@ -45,6 +47,8 @@ def create_request(ctx, app: AppKey, payload: dict[str, Any], contact: dict[str,
         if session.execute(select(CaseRow.id).where(CaseRow.id == case_id)).first() is not None:
             session.add(Open311RequestRow(token=token, case_id=case_id, key_id=app.id, created_at=now, **contact))
             session.flush()
+            if media is not None:
+                write_rows(session, ctx, OPEN311_DESK, case_id, media, command.console_id or "open311")
         if outer is not None:
             outer(session)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,9 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.open311.formats import Open311Error
-from app.open311.requests import statuses_for
+from app.open311.requests import spec_status, statuses_for
+from app.platform.enums import Status
 from db.cases import CaseRow
 from db.open311 import Open311RequestRow
+from server.open311.media import media_ids
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ def find_requests(session: Session, params: Mapping[str, str], now: datetime, *,
             query = query.where(CaseRow.category_code.in_(codes))
         if statuses:
             wanted = [case_status for spec in set(statuses) for case_status in statuses_for(spec)]
+            wanted.append(str(Status.MERGED))  # each shows its master's status: kept or dropped by `with_context`
             query = query.where(CaseRow.status.in_(wanted))
     query = query.where(CaseRow.number.is_not(None)).order_by(CaseRow.created_at.desc()).limit(max_results)
     return [row.data for row in session.execute(query)]
@@ -106,3 +110,37 @@ def token_request(session: Session, token: str) -> str | None:
     if row is None:
         raise Open311Error(404, "no service request has that token")
     return row.number
+
+
+@dataclass(frozen=True)
+class Found:
+    """Cases to answer as service requests, with what their answer needs beyond their own JSON: the master
+    of each merged repeat (its reporter is told the master's number and status) and each case's uploaded
+    media (photo id)."""
+
+    cases: list[dict[str, Any]]
+    masters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, str] = field(default_factory=dict)
+
+
+def with_context(session: Session, cases: list[dict[str, Any]], uploader: str,
+                 params: Mapping[str, str] | None = None) -> Found:
+    """Two indexed reads for the whole answer: the masters of the merged ones, the media of all. With the
+    query's `params`, a merged repeat whose master's spec status the `status` filter does not ask for is
+    left out."""
+    master_ids = {c["merged_into"] for c in cases if c.get("merged_into")}
+    masters = {}
+    if master_ids:
+        rows = session.execute(select(CaseRow.id, CaseRow.number, CaseRow.status, CaseRow.unit_id,
+                                      CaseRow.updated_at)
+                               .where(CaseRow.id.in_([uuid.UUID(m) for m in master_ids])))
+        masters = {str(r.id): {"number": r.number, "status": r.status, "unit_id": r.unit_id,
+                               "updated_at": r.updated_at} for r in rows}
+    wanted = set(_list(params or {}, "status")) if not _list(params or {}, "service_request_id") else set()
+    if wanted:
+        def shown(case: dict[str, Any]) -> str:
+            master = masters.get(case.get("merged_into") or "")
+            return spec_status(master["status"] if master is not None else case["status"])
+        cases = [c for c in cases if shown(c) in wanted]
+    photos = media_ids(session, [uuid.UUID(c["id"]) for c in cases], uploader)
+    return Found(cases, masters, {str(case_id): str(photo_id) for case_id, photo_id in photos.items()})

@@ -8,6 +8,7 @@
 | max_media_bytes | ONEGRID_OPEN311_MAX_MEDIA_BYTES | 512 KiB |
 | max_results | ONEGRID_OPEN311_MAX_RESULTS | 1000 (GET requests) |
 | max_days | — | 90 (the spec's longest date range) |
+| public_url | ONEGRID_OPEN311_PUBLIC_URL | '' (the request's own base URL): the address citizens reach this server at, for `media_url` |
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field
 _ENV = {"jurisdiction_id": "ONEGRID_OPEN311_JURISDICTION", "key_rate_per_s": "ONEGRID_OPEN311_KEY_RATE",
         "key_burst": "ONEGRID_OPEN311_KEY_BURST", "address_rate_per_s": "ONEGRID_OPEN311_ADDRESS_RATE",
         "address_burst": "ONEGRID_OPEN311_ADDRESS_BURST", "max_media_bytes": "ONEGRID_OPEN311_MAX_MEDIA_BYTES",
-        "max_results": "ONEGRID_OPEN311_MAX_RESULTS"}
+        "max_results": "ONEGRID_OPEN311_MAX_RESULTS", "public_url": "ONEGRID_OPEN311_PUBLIC_URL"}
 
 
 class Open311Settings(BaseModel):
@@ -30,6 +31,8 @@ class Open311Settings(BaseModel):
     max_media_bytes: int = Field(512 * 1024, gt=0, description="largest uploaded media file")
     max_results: int = Field(1000, gt=0, le=10000, description="most service requests one GET requests answers")
     max_days: int = Field(90, gt=0)
+    public_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$",
+                            description="the server's address as citizens reach it (behind a proxy); '' = as asked")
 
     @classmethod
     def from_env(cls, environ=None) -> Open311Settings:

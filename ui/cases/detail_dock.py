@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases import workflow
+from app.cases import reporters, workflow
 from app.cases.case import Case
 from app.cases.commands import Command
 from app.cases.countdown import Level, countdown
@@ -36,6 +36,7 @@ from app.sync.photo_upload import refresh_case_photos
 from ui.cases.actions import CaseActionBar, CaseActionController
 from ui.cases.issuing import now_utc, ui_language
 from ui.cases.queue_model import format_duration
+from ui.cases.reports_panel import MergedReportsPanel
 from ui.cases.task_panel import CaseTasksPanel
 from ui.cases.timeline import CaseTimeline, format_time
 from ui.photos.strip import PhotoStrip
@@ -173,6 +174,9 @@ class CaseDetailDock(QDockWidget):
         self.tabs.addTab(self.timeline, "")
         self.task_panel = CaseTasksPanel(partial(unit_label, ctx))  # joint tasks, on-site check
         self.tabs.addTab(self.task_panel, "")
+        self.reports_panel = MergedReportsPanel()  # a master's merged reports; a repeat's master
+        self.reports_panel.open_case.connect(ctx.select_case)
+        self.tabs.addTab(self.reports_panel, "")
         layout.addWidget(self.tabs, 1)
         self.photo_strip = PhotoStrip(getattr(ctx, "photos", None), body, refdata=ctx.cache.refdata,
                                       language=partial(ui_language, ctx), unit_name=partial(unit_label, ctx),
@@ -234,6 +238,8 @@ class CaseDetailDock(QDockWidget):
         self.tabs.setTabText(0, self.tr("Details"))
         self.tabs.setTabText(1, self.tr("Timeline"))
         self.tabs.setTabText(2, self.tr("Tasks"))
+        self._reports_tab_text()
+        self.reports_panel.retranslate()
         self.attachments_label.setText(self.tr("Attachments"))
         self.placeholder.setText(self.tr("Select a case in the queue, on the map or in the alarm list to see it here."))
         self.actions_bar.retranslate()
@@ -260,18 +266,38 @@ class CaseDetailDock(QDockWidget):
             self._show(None, [])
             return
         cache = self.ctx.cache
-        run_op(lambda: (cache.case(case_id), cache.pending_commands(case_id)),
+        run_op(lambda: (cache.case(case_id), cache.pending_commands(case_id), cache.merged_reports(case_id)),
                lambda result: self._loaded(generation, *result),
                lambda exc: self.show_error(self.tr("Cannot read the case: {error}").format(error=exc), case_id),
                owner=self)
 
-    def _loaded(self, generation: int, case: Case | None, pending: list[Command]) -> None:
+    def _loaded(self, generation: int, case: Case | None, pending: list[Command], repeats: list[Case]) -> None:
         if generation == self._generation:  # a later selection wins
             self._show(case, pending)
+            self._show_reports(case, repeats)
 
     def _cases_changed(self, change) -> None:
-        if self.case is not None and self.case.id in change.ids:
+        if self.case is None:
+            return
+        if self.case.id in change.ids:
             self.load(self.case.id)
+        else:  # a report merged into (or unmerged from) the case shown changes only the report's row
+            case_id, generation, cache = self.case.id, self._generation, self.ctx.cache
+            run_op(lambda: cache.merged_reports(case_id),
+                   lambda repeats: self._reports_loaded(generation, repeats),
+                   lambda exc: log.error("reading the merged reports failed", exc_info=exc), owner=self)
+
+    def _reports_loaded(self, generation: int, repeats: list[Case]) -> None:
+        if generation == self._generation and self.case is not None:
+            self._show_reports(self.case, repeats)
+
+    def _show_reports(self, case: Case | None, repeats: list[Case]) -> None:
+        self.reports_panel.set_reports(case, repeats if case is not None else [], self.ctx.actor.role)
+        self._reports_tab_text()
+
+    def _reports_tab_text(self) -> None:
+        n = len(self.reports_panel.rows)
+        self.tabs.setTabText(3, self.tr("Reports ({n})").format(n=n) if n else self.tr("Reports"))
 
     # ------------------------------------------------------------------ showing
 
@@ -289,6 +315,7 @@ class CaseDetailDock(QDockWidget):
         self.timeline.set_case(case, pending)
         self.task_panel.set_case(case)
         if case is None:
+            self._show_reports(None, [])
             self.title.setText(self.tr("No case selected"))
             self.pending_badge.hide()
             self.attachments.clear()
@@ -331,7 +358,7 @@ class CaseDetailDock(QDockWidget):
         v["suspended"].setText(self.tr("since {time} (from {status})").format(
             time=format_time(case.suspended_at), status=labels.status_label(case.suspended_from))
             if case.suspended_at else "—")
-        reporter = " · ".join(x for x in (case.reporter_name, case.reporter_phone) if x)
+        reporter = reporters.reporter_text(case.reporter_name, case.reporter_phone, self.ctx.actor.role)
         v["reporter"].setText(reporter or "—")
         self._show_alarm_link(case)
         v["times"].setText(f"{format_time(case.created_at)} / {format_time(case.updated_at)}")

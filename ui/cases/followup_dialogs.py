@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases import supervision
+from app.cases import callbacks, supervision
 from app.cases.case import Case, SupervisionOrder
 from app.platform import labels
 from app.platform.enums import Action, OrderLevel, Role, Satisfaction
@@ -128,12 +129,22 @@ class OrderDecisionDialog(PayloadDialog):
 
 
 class CallbackDialog(PayloadDialog):
-    """The call: reached or not; if reached, how satisfied; a note."""
+    """The call to one reporter (the case's own or a merged report's, picked when several wait): reached or
+    not; if reached, how satisfied; a note."""
 
-    def __init__(self, case: Case, parent: QWidget | None = None):
+    def __init__(self, case: Case, parent: QWidget | None = None, *,
+                 choices: list[tuple[UUID | None, str]] | None = None, selected: UUID | None = None):
         super().__init__(Action.RECORD_CALLBACK, case, parent)
-        self.phone = QLabel(f"{case.reporter_name} {case.reporter_phone}".strip(), self)
+        choices = choices or [(None, f"{case.reporter_name} {case.reporter_phone}".strip())]
+        self.reporter = QComboBox(self)
+        for report_id, text in choices:
+            self.reporter.addItem(text, str(report_id) if report_id is not None else "")
+        if selected is not None:
+            self.reporter.setCurrentIndex(max(0, self.reporter.findData(str(selected))))
+        self.phone = QLabel(self)
         self.phone.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reporter.currentIndexChanged.connect(lambda _i: self.phone.setText(self.reporter.currentText()))
+        self.phone.setText(self.reporter.currentText())
         self.reached = QCheckBox(self.tr("Reached the reporter"), self)
         self.reached.setChecked(True)
         self.satisfaction = QComboBox(self)
@@ -141,6 +152,10 @@ class CallbackDialog(PayloadDialog):
             self.satisfaction.addItem(labels.label(value), str(value))
         self.reached.toggled.connect(self.satisfaction.setEnabled)
         self.note = _text_field(self)
+        if self.reporter.count() > 1:
+            self.form.addRow(self.tr("Reporter:"), self.reporter)
+        else:
+            self.reporter.hide()
         self.form.addRow(self.tr("Call:"), self.phone)
         self.form.addRow("", self.reached)
         self.form.addRow(self.tr("Satisfaction:"), self.satisfaction)
@@ -150,11 +165,27 @@ class CallbackDialog(PayloadDialog):
         out: dict[str, Any] = {"reached": self.reached.isChecked(), "note": self.note.toPlainText().strip()}
         if self.reached.isChecked():
             out["satisfaction"] = self.satisfaction.currentData()
+        if self.reporter.currentData():
+            out["report_id"] = self.reporter.currentData()
         return out
 
 
+def callback_choices(case: Case, repeats: dict[UUID, Case]) -> list[tuple[UUID | None, str]]:
+    """The reporters still to call, each as (report id or None for the case's own, "name phone (report N)")."""
+    out: list[tuple[UUID | None, str]] = []
+    for reporter in callbacks.to_call(case):
+        if reporter.report_id is None:
+            out.append((None, f"{case.reporter_name} {case.reporter_phone}".strip()))
+            continue
+        repeat = repeats.get(reporter.report_id)
+        who = f"{repeat.reporter_name} {repeat.reporter_phone}".strip() if repeat is not None else ""
+        out.append((reporter.report_id, QCoreApplication.translate("CallbackDialog", "{who} (report {number})")
+                    .format(who=who, number=reporter.number or reporter.report_id).strip()))
+    return out
+
+
 def followup_dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent: QWidget | None, *,
-                        order_id=None) -> PayloadDialog | None:
+                        order_id=None, report_id: UUID | None = None) -> PayloadDialog | None:
     """The dialog of a follow-up action, or None for any other action."""
     if action not in FOLLOW_UP_ACTIONS:
         return None
@@ -169,5 +200,7 @@ def followup_dialog_for(action: Action, case: Case, ctx: ConsoleContext, parent:
         orders = [o for o in case.orders if o.state == supervision.REPLIED]
         return OrderDecisionDialog(action, case, orders, parent, selected=order_id)
     if action == Action.RECORD_CALLBACK:
-        return CallbackDialog(case, parent)
+        # the merged reports' names and phones: a few rows of the cache, read when the dialog opens
+        repeats = {r.id: r for r in ctx.cache.merged_reports(case.id)} if callbacks.reports_due(case) else {}
+        return CallbackDialog(case, parent, choices=callback_choices(case, repeats) or None, selected=report_id)
     return TextDialog(action, case, parent, key="reason")

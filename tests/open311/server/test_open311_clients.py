@@ -73,3 +73,30 @@ def test_the_specs_example_answers_in_the_specs_shape(live):
     (case_row,) = live.query("select data from cases")
     assert case_row[0]["source"] == "citizen_app" and case_row[0]["reporter_name"] == "john smith"
     assert case_row[0]["attachments"] == ["http://online.sfgov.org/311images/mediaurl.jpg"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_specs_example_with_an_uploaded_photo_read_back_by_the_client(live, fmt):
+    """The spec's POST with `media` as a multipart file instead of `media_url`; the client library (it has no
+    POST) reads the request back, and its `media_url` is fetched by plain HTTP, as any citizen app would."""
+    import io
+
+    from PIL import Image
+
+    key = _key(live)
+    lat, lon = live.refdata.grids[0].centroid
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 24), (90, 90, 200)).save(picture, "JPEG")
+    posted = requests.post(f"{live.url}/open311/v2/requests.{fmt}", data={
+        "api_key": key, "jurisdiction_id": "onegrid", "service_code": "C0101", "lat": lat, "long": lon,
+        "address_string": "1234 5th street", "description": "A large sinkhole is destroying the street"},
+        files={"media": ("sinkhole.jpg", picture.getvalue(), "image/jpeg")}, timeout=10)
+    assert posted.status_code == 201, posted.text
+    client = GeoReport(f"{live.url}/open311/v2", jurisdiction="onegrid", api_key=key, output_format=fmt)
+    (listed,) = [r for r in (client.get_service_requests(service_code="C0101") or [])] if fmt == "json" else \
+        [client.get_service_requests(service_code="C0101")]
+    one = client.get_service_request(listed["service_request_id"])
+    assert one["media_url"].startswith(f"{live.url}/open311/v2/media/")
+    fetched = requests.get(one["media_url"], timeout=10)
+    assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(fetched.content)).size == (32, 24)

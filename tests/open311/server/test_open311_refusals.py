@@ -117,7 +117,7 @@ def test_oversized_media_and_uploads(lite):
                          files={"media": ("photo.jpg", b"\xff" * 5000, "image/jpeg")})
     assert r.status_code == 400
     code, description = _error(r, "xml")
-    assert code == 400 and "send media_url instead" in description
+    assert code == 400 and "media must be a JPEG, PNG or HEIC image" in description  # judged by content
     _nothing_written(lite)
 
 

@@ -10,7 +10,8 @@ PUBLIC = {("post", "/api/login"), ("get", "/healthz"), ("get", "/readyz"),
           ("get", "/metrics")}  # /metrics: by network or its own scrape token (ONEGRID_METRICS_*), not a login
 OWN_BODIES = {("get", "/healthz"), ("get", "/readyz")}  # a 503 answers with the checks, not the error body
 TEXT = {("get", "/metrics")}  # Prometheus' text format
-BINARY = {("get", "/api/photos/{photo_id}/{kind}"), ("get", "/api/basemap/tiles/{z}/{x}/{y}")}  # a file
+BINARY = {("get", "/api/photos/{photo_id}/{kind}"), ("get", "/api/basemap/tiles/{z}/{x}/{y}"),
+          ("get", "/open311/v2/media/{photo_id}")}  # a file
 BODY_STATUSES = {"400", "413", "415", "422"}  # no JSON, too large, not sent as JSON, does not fit
 # Open311 GeoReport v2 (server/open311): the spec's own API beside ours: public reads, posts with the spec's
 # api_key (a form field, not a header), and every refusal in the spec's error body
