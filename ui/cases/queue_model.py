@@ -214,9 +214,13 @@ class CaseQueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read every summary again (start-up, reference data change). Resets the model once."""
         cache, refdata = self.ctx.cache, self.refdata()
+        prefetch = getattr(self.ctx, "queue_prefetch", None)  # the read started at login: used once
+        if prefetch is not None:
+            self.ctx.queue_prefetch = None
 
         def work():  # holds no reference to the model: a QObject must not be freed on a worker thread
-            return load_columns(cache, refdata)
+            early = prefetch.result() if prefetch is not None else None
+            return early if early is not None else load_columns(cache, refdata)
 
         run_op(work, self._loaded, lambda exc: log.error("loading the case queue failed", exc_info=exc), owner=self)
 
