@@ -60,8 +60,9 @@ NAME_RSS = "console: RSS with 100k cached cases"
 NAME_MAP_FIRST = "map: first render of 10,000 case markers"
 NAME_MAP_UPDATE = "map: update 100 markers"
 NAME_DEMO = "console: first `onegrid --demo` launch to a window with cases"
-ROWS = [(NAME_FILTER, "ms", 50), (NAME_SORT, "ms", 50), (NAME_BATCH, "ms", 20), (NAME_LAUNCH, "s", 3),
-        (NAME_RSS, "MB", 400), (NAME_MAP_FIRST, "s", 1.5), (NAME_MAP_UPDATE, "ms", 50), (NAME_DEMO, "s", 10)]
+# the last four targets: the province-scale issue's console rows (a console never drops a frame to a sync)
+ROWS = [(NAME_FILTER, "ms", 50), (NAME_SORT, "ms", 50), (NAME_BATCH, "ms", 10), (NAME_LAUNCH, "s", 1.5),
+        (NAME_RSS, "MB", 300), (NAME_MAP_FIRST, "s", 1.5), (NAME_MAP_UPDATE, "ms", 16), (NAME_DEMO, "s", 10)]
 UNITS = {name: (unit, target) for name, unit, target in ROWS}
 
 _EMITTED: set[str] = set()
