@@ -60,7 +60,7 @@ NAME_RSS = "console: RSS with 100k cached cases"
 NAME_MAP_FIRST = "map: first render of 10,000 case markers"
 NAME_MAP_UPDATE = "map: update 100 markers"
 NAME_DEMO = "console: first `onegrid --demo` launch to a window with cases"
-# the last four targets: the province-scale issue's console rows (a console never drops a frame to a sync)
+# a console never drops a frame to a sync (a 60 Hz frame is 16 ms) and starts in well under two seconds
 ROWS = [(NAME_FILTER, "ms", 50), (NAME_SORT, "ms", 50), (NAME_BATCH, "ms", 10), (NAME_LAUNCH, "s", 1.5),
         (NAME_RSS, "MB", 300), (NAME_MAP_FIRST, "s", 1.5), (NAME_MAP_UPDATE, "ms", 16), (NAME_DEMO, "s", 10)]
 UNITS = {name: (unit, target) for name, unit, target in ROWS}
