@@ -13,6 +13,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+MAX_TIED = 64  # arriving rows whose key some staying row shares, placed one by one; more: sort in full
+
 
 def _in_order(keys: np.ndarray, slots: np.ndarray) -> bool:
     """Whether `slots` are in ascending (key, slot) order."""
@@ -28,7 +30,8 @@ def merged_order(keys: np.ndarray, old: np.ndarray, mask: np.ndarray, changed: n
     """The slots where `mask` is true in (key, slot) order, reversed when descending: what
     `QueueColumns.ordered_array(mask, key, descending)` returns, computed from `old`, that order before only
     the `changed` slots' keys (or presence) moved. `keys` is one sort key per slot (`sort_keys`). None
-    when `old` turns out not to be in key order (the caller sorts in full then)."""
+    when `old` turns out not to be in key order, or the key has so few values that a full sort is quicker
+    (the caller sorts in full then)."""
     n = len(mask)
     old = np.asarray(old, np.int64)
     ascending = old[::-1] if descending else old
@@ -50,7 +53,10 @@ def merged_order(keys: np.ndarray, old: np.ndarray, mask: np.ndarray, changed: n
         stay_keys = keys[stay]
         at = np.searchsorted(stay_keys, arriving_keys, "left")
         end = np.searchsorted(stay_keys, arriving_keys, "right")
-        for i in np.flatnonzero(at < end).tolist():  # equal keys: the slot decides, as in the full sort
+        tied = np.flatnonzero(at < end)
+        if len(tied) > MAX_TIED:  # a key of few values (priority, status): numpy's full sort is quicker
+            return None
+        for i in tied.tolist():  # equal keys: the slot decides, as in the full sort
             at[i] += int(np.searchsorted(stay[at[i]:end[i]], arriving[i]))
         stay = np.insert(stay, at, arriving)
     return stay[::-1] if descending else stay

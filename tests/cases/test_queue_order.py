@@ -35,8 +35,20 @@ def test_a_merged_batch_gives_the_order_a_full_sort_gives(seed, descending):
     new_mask = mask.copy()
     new_mask[changed] = rnd.random(len(changed)) < 0.5  # some changed cases leave the view, some arrive
     merged = merged_order(new_keys, old, new_mask, changed, descending)
-    assert merged is not None
+    if merged is None:  # many ties: the caller sorts in full
+        assert distinct <= 50
+        return
     assert merged.tolist() == full_order(new_keys, new_mask, descending).tolist()
+
+
+def test_ties_decided_by_slot_are_merged_too():
+    keys = np.array([1.0, 2.0, 1.0, 2.0, 1.0, 3.0])
+    old = np.array([0, 2, 4, 1, 3, 5])
+    keys[5] = 2.0  # slot 5 joins the tie at 2 (after 1 and 3); slot 4 leaves the view
+    mask = np.array([True, True, True, True, False, True])
+    assert merged_order(keys, old, mask, np.array([4, 5])).tolist() == [0, 2, 1, 3, 5]
+    keys[2] = 2.0  # slot 2 joins it before 3
+    assert merged_order(keys, old, mask, np.array([2, 4, 5])).tolist() == [0, 1, 2, 3, 5]
 
 
 def test_rows_out_of_key_order_are_refused_not_merged():
