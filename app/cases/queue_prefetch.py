@@ -22,6 +22,9 @@ class ColumnsPrefetch:
         threading.Thread(target=self._run, name="queue-prefetch", daemon=True).start()
 
     def _run(self) -> None:
+        # numpy loads numpy.ma at the first np.unique, otherwise in the first sync batch on the GUI thread
+        import numpy.ma  # noqa: F401
+
         try:
             self._future.set_result(load_columns(self._cache, self._cache.refdata()))
         except Exception as exc:  # noqa: BLE001 - the queue's own read reports it
