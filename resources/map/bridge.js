@@ -198,6 +198,10 @@
       if (last && last[0] === r[0] && last[1] === r[1] && last[2] === r[2] && last[3] === r[3]) return;
       rects.push(r);  // (an upsert asks three times for the same rectangle: old place, new place, style)
     },
+    _initContainer: function () {
+      L.Canvas.prototype._initContainer.call(this);
+      if (this._ogHidden) this._container.style.display = "none";
+    },
     _updatePaths: function () {  // a full redraw (pan, zoom, resize)
       this._dirtyRects = undefined;
       L.Canvas.prototype._updatePaths.call(this);
@@ -205,6 +209,12 @@
     _redraw: function () {
       var rects = this._dirtyRects;
       this._dirtyRects = undefined;
+      if (this._ogHidden) {  // at city zoom (clusters.js): nothing is shown, the next setShown(true) draws all
+        this._redrawRequest = null;
+        this._redrawBounds = null;
+        this._ogStale = true;
+        return;
+      }
       if (!rects || !rects.length || !this._redrawBounds) {
         L.Canvas.prototype._redraw.call(this);
         this._ogFull = (this._ogFull || 0) + 1;
@@ -214,6 +224,19 @@
       this._redrawBounds = null;
       this._drawRects(rects);
       this._ogPartial = (this._ogPartial || 0) + 1;
+    },
+    // Hidden, the canvas is not drawn at all: in QtWebEngine without a GPU a canvas draw is rasterised on
+    // the page's main thread even while the canvas is not displayed (100-300 ms for a sync's 100 markers).
+    setShown: function (shown) {
+      this._ogHidden = !shown;
+      if (!this._container) return;  // made with the first marker: _initContainer hides it then
+      this._container.style.display = shown ? "" : "none";
+      if (shown && this._ogStale) {
+        this._ogStale = false;
+        this._redrawBounds = null;
+        L.Canvas.prototype._redraw.call(this);  // everything, as after a pan
+        this._ogFull = (this._ogFull || 0) + 1;
+      }
     },
     _drawRects: function (rects) {
       // Disjoint rectangles (overlapping ones merged), each a simple clip: a marker on two of them is

@@ -45,7 +45,7 @@
 
   function mirror(msg) {
     if (msg.reset) { group.clearLayers(); members.clear(); }
-    var gone = [], fresh = [];
+    var gone = [], fresh = [], restyled = [];
     (msg.remove || []).forEach(function (id) {
       var m = members.get(id);
       if (m) { gone.push(m); members.delete(id); }
@@ -58,14 +58,20 @@
         else {
           var refresh = m.og.s !== d.s;
           m.og = d;
-          m.setStyle({fillColor: d.f, color: d.r});
-          if (refresh) group.refreshClusters([m]);  // (an array: a circle marker is not an L.Marker)
+          // a case inside a cluster is not drawn: its style waits in its options for when it is
+          if (m._map) m.setStyle({fillColor: d.f, color: d.r});
+          else L.setOptions(m, {fillColor: d.f, color: d.r});
+          if (refresh) restyled.push(m);
         }
       }
       if (!m) { m = member(d); members.set(d.id, m); fresh.push(m); }
     });
     if (gone.length) group.removeLayers(gone);
     if (fresh.length) group.addLayers(fresh);
+    // One refresh for the whole message: each refresh redraws every flagged cluster icon on the map, and
+    // an icon counts the statuses of all its cases, so a refresh per marker made a 100-case sync redraw
+    // the district's big clusters 100 times. (An array: a circle marker is not an L.Marker.)
+    if (restyled.length) group.refreshClusters(restyled);
   }
 
   // Clusters below the threshold, the case layer's own canvas from it on. The case layer stays on the map
@@ -75,8 +81,7 @@
     var map = OG.map, clustered = map.getZoom() < below;
     var showGroup = wanted && clustered;
     if (showGroup !== map.hasLayer(group)) { if (showGroup) group.addTo(map); else map.removeLayer(group); }
-    var canvas = OG.caseRenderer && OG.caseRenderer._container;
-    if (canvas) canvas.style.display = clustered ? "none" : "";
+    if (OG.caseRenderer) OG.caseRenderer.setShown(!clustered);
   }
   function casesShown() {
     var canvas = OG.caseRenderer && OG.caseRenderer._container;

@@ -238,11 +238,13 @@ class CaseQueueDock(QDockWidget):
         counts = self.model.counts(self.views())
         for i in range(self.tabs.count()):
             view = View(self.tabs.tabData(i))
-            self.tabs.setTabText(i, f"{view_name(view)} ({counts.get(view, 0):,})")
-            if view in (View.OVERDUE, View.EMERGENCY) and counts.get(view):
-                self.tabs.setTabTextColor(i, theme.color("danger_text"))
-            else:
-                self.tabs.setTabTextColor(i, QColor())  # invalid: the theme's own tab colour
+            text = f"{view_name(view)} ({counts.get(view, 0):,})"
+            if self.tabs.tabText(i) != text:  # (each set lays the tab bar out again)
+                self.tabs.setTabText(i, text)
+            colour = (theme.color("danger_text") if view in (View.OVERDUE, View.EMERGENCY) and counts.get(view)
+                      else QColor())  # invalid: the theme's own tab colour
+            if self.tabs.tabTextColor(i) != colour:
+                self.tabs.setTabTextColor(i, colour)
         self._update_footer()
 
     def view_counts(self) -> dict[View, int]:

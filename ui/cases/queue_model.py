@@ -40,6 +40,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from app.cache.models import CaseTexts
 from app.cases.countdown import Level, countdown
 from app.cases.queue_columns import QueueColumns, load_columns
+from app.cases.queue_order import merged_order
 from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
 from app.cases.queue_rows import PRIORITY_ORDER, RowBatch
 from app.cases.saved_views import View, ViewContext
@@ -213,9 +214,13 @@ class CaseQueueModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read every summary again (start-up, reference data change). Resets the model once."""
         cache, refdata = self.ctx.cache, self.refdata()
+        prefetch = getattr(self.ctx, "queue_prefetch", None)  # the read started at login: used once
+        if prefetch is not None:
+            self.ctx.queue_prefetch = None
 
         def work():  # holds no reference to the model: a QObject must not be freed on a worker thread
-            return load_columns(cache, refdata)
+            early = prefetch.result() if prefetch is not None else None
+            return early if early is not None else load_columns(cache, refdata)
 
         run_op(work, self._loaded, lambda exc: log.error("loading the case queue failed", exc_info=exc), owner=self)
 
@@ -393,7 +398,12 @@ class CaseQueueModel(QAbstractTableModel):
         self._take_texts(texts)
         gone = [s for s in (cols.remove(i) for i in removed) if s is not None]
         self._tmask_for(slots, gone)
-        new = cols.ordered_array(self._mask(), SORT_KEY[self._sort_col], self._descending)
+        mask, key = self._mask(), SORT_KEY[self._sort_col]
+        new = merged_order(cols.sort_keys(key), old, mask, np.concatenate([np.asarray(slots, np.int64),
+                                                                           np.asarray(gone, np.int64)]),
+                           self._descending)
+        if new is None:
+            new = cols.ordered_array(mask, key, self._descending)
         size = cols.size
         in_new = np.zeros(size, bool)
         in_new[new] = True
@@ -629,7 +639,7 @@ class CaseQueueModel(QAbstractTableModel):
     def counts(self, views: Iterable[View]) -> dict[View, int]:
         """Cases per saved view (ignoring the search text)."""
         ctx = self.view_context()
-        return {v: int(self.cols.view_mask(v, ctx).sum()) for v in views}
+        return {v: int(np.count_nonzero(self.cols.view_mask(v, ctx))) for v in views}
 
     # ------------------------------------------------------------------ clock
 

@@ -46,7 +46,6 @@ from app.platform.enums import Role
 from app.platform.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
-from ui.metrics.charts import MetricsCharts
 from ui.metrics.models import FiguresModel, RankingModel, SortRole
 from ui.metrics.posts_view import PostsPanel, ranking_tab
 from ui.shell.i18n import current_language
@@ -161,6 +160,9 @@ class PerformanceDock(QDockWidget):
         self.ranking_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.ranking_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ranking_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        # pyqtgraph loads here: only a lead's console builds this dock
+        from ui.metrics.charts import MetricsCharts
 
         self.charts = MetricsCharts(body)
         self.tabs = QTabWidget(body, objectName="metricsTabs")

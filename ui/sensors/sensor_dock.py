@@ -31,11 +31,11 @@ from app.map.layers import SENSOR_STATE_COLOURS
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from app.platform.labels import localized_name
 from ui.sensors.hub import SensorHub
-from ui.sensors.plot import SensorPlot
 from ui.shell import theme
 from ui.shell.i18n import current_language
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
+    from ui.sensors.plot import SensorPlot
     from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
@@ -260,6 +260,8 @@ class SensorDock(QDockWidget):
         while len(self._order) >= MAX_PLOTS:
             oldest = self._order[0]
             self._items[oldest].setCheckState(0, Qt.CheckState.Unchecked)  # → _remove_plot
+        from ui.sensors.plot import SensorPlot  # pyqtgraph: with the first plot
+
         plot = SensorPlot(self.hub.sensors[sid], self.plot_area,
                           window_s=self.window_box.currentData() or 6 * 3600)
         plot.follow = self.follow_box.isChecked()

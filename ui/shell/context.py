@@ -62,6 +62,7 @@ class ConsoleContext:
     sensor_hub: SensorHub | None = None  # shared by the sensor dock, the alarms and the map (set by the hub)
     current: CurrentCase = field(default_factory=CurrentCase)  # the one current case and its message
     photos: object | None = None         # app.photos store over the console's cache; None: no photos
+    queue_prefetch: object | None = None  # app.cases.queue_prefetch, started at login; the queue's first load
 
     @property
     def selected_case(self) -> UUID | None:

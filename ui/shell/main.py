@@ -258,11 +258,15 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
     # before the queue reads the cache: old closed cases never load (`app.cache.retention`)
     outcome.cache.prune(datetime.now(timezone.utc), settings.cache_closed_days)
+    from app.cases.queue_prefetch import ColumnsPrefetch
+
+    prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
     engine = SyncEngine(outcome.cache, outcome.client)
     photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
     engine.use_photos(photos)  # queued photos go up before the commands that name them
     ctx = ConsoleContext(cache=outcome.cache, session=outcome.session, signals=CoreSignals(), engine=engine,
-                         settings=settings, photos=photos)  # MainWindow keeps ctx.settings current
+                         settings=settings, photos=photos,  # MainWindow keeps ctx.settings current
+                         queue_prefetch=prefetch)
     ctx.connect_core()
     window = MainWindow(ctx, settings_store=store, window_state=window_state,
                         server_url=server_url, cache_root=root, log_file=str(log_file))

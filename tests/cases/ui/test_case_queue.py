@@ -517,3 +517,26 @@ def test_a_large_batch_moves_rows_without_reset_keeping_selection_and_scroll(qtb
     assert model._rows == expected and model.rowCount() == 60 - 10
     assert all(model.row_of(s.id) is None for s in changed[:10])
     assert all(model.index(r, Column.NUMBER).data() for r in range(model.rowCount()))
+
+
+def test_the_first_load_takes_the_read_started_at_login(qtbot, make_ctx, cases, demo_cache):
+    """start_console starts reading the queue's columns as soon as the cache is open; the model's first load
+    takes that read (once), and a failed early read falls back to the model's own."""
+    from app.cases.queue_prefetch import ColumnsPrefetch
+
+    first = cases.make(Status.REPORTED)
+    ctx = make_ctx()
+    ctx.queue_prefetch = ColumnsPrefetch(demo_cache)
+    early = ctx.queue_prefetch.result()
+    cases.make(Status.REPORTED)  # after the early read, before the window: not in it (nothing is, at start-up)
+    model = loaded_model(qtbot, ctx)
+    assert model.cols is early and model.ids() == [first]
+    assert ctx.queue_prefetch is None  # used once: a later reload reads the cache again
+    failed = make_ctx()
+
+    class Failed:
+        def result(self):
+            return None
+
+    failed.queue_prefetch = Failed()
+    assert len(loaded_model(qtbot, failed).ids()) == 2

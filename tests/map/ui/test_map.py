@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import struct
 import uuid
 import zlib
@@ -247,6 +248,7 @@ def test_an_update_redraws_only_the_changed_markers_once(qtbot, refdata, small_h
     ctx = map_ctx(refdata, 2000)
     dock = open_map(qtbot, ctx, small_hub)
     closing(dock)
+    street_zoom(qtbot, dock)  # the case canvas shows from the cluster threshold on
     qtbot.wait(200)  # the first push's frames are drawn
     before = json.loads(js(qtbot, dock, "OneGrid.caseCanvas()"))
     rows = ctx.cache.rows
@@ -270,6 +272,56 @@ def test_an_update_redraws_only_the_changed_markers_once(qtbot, refdata, small_h
     # few tens on edge pixels, as it does after any of Leaflet's own single-marker redraws.
     moved = json.loads(js(qtbot, dock, "OneGrid.redrawCases()"))
     assert moved["max"] < 100, moved
+
+
+def street_zoom(qtbot, dock, zoom: float = 15) -> None:
+    js(qtbot, dock, f"OneGrid.map.setZoom({zoom}, {{animate: false}}); true")
+    qtbot.waitUntil(lambda: stats(qtbot, dock)["zoom"] == zoom, timeout=10_000)
+
+
+CLUSTER_ICONS = """(function () {  // each cluster on the map: its icon's tooltip and its cases' statuses
+  var out = [];
+  OneGrid.map.eachLayer(function (l) {
+    if (!l.getAllChildMarkers || !l._icon) return;
+    var counts = {};
+    l.getAllChildMarkers().forEach(function (m) { counts[m.og.s] = (counts[m.og.s] || 0) + 1; });
+    out.push({tip: l._icon.querySelector(".ring").title, counts: counts});
+  });
+  return JSON.stringify(out);
+})()"""
+
+
+def test_at_city_zoom_an_update_restyles_the_clusters_and_draws_the_hidden_canvas_only_when_shown(
+        qtbot, refdata, small_hub, closing):
+    """Below the cluster threshold the case canvas is hidden: a sync's update redraws the cluster icons
+    (each counting its cases' new statuses) and draws nothing on the canvas; zooming in draws it whole,
+    with the new states."""
+    ctx = map_ctx(refdata, 2000)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    street_zoom(qtbot, dock, 13)
+    qtbot.wait(200)
+    before = json.loads(js(qtbot, dock, "OneGrid.caseCanvas()"))
+    rows = ctx.cache.rows
+    chosen = list(rows)[::20][:100]
+    for case_id in chosen:
+        old = rows[case_id]
+        rows[case_id] = old._replace(status=Status.REPORTED if old.status != Status.REPORTED else Status.HANDLED)
+    ctx.signals.cases_changed.emit(ChangeSet(updated=frozenset(chosen)))
+    qtbot.waitUntil(lambda: all(marker(qtbot, dock, i)["status"] == rows[i].status.value for i in chosen),
+                    timeout=10_000)
+    qtbot.wait(200)  # frames after the update
+    assert json.loads(js(qtbot, dock, "OneGrid.caseCanvas()")) == before  # the hidden canvas was not drawn
+    icons = json.loads(js(qtbot, dock, CLUSTER_ICONS))
+    assert icons and sum(sum(i["counts"].values()) for i in icons) > 1000
+    for icon in icons:  # every icon counts its cases as they are now
+        shown = sorted(int(n) for n in re.findall(r": (\d+)", icon["tip"]))
+        assert shown == sorted(icon["counts"].values()), icon
+    street_zoom(qtbot, dock)
+    qtbot.waitUntil(lambda: json.loads(js(qtbot, dock, "OneGrid.caseCanvas()"))["full"] > before["full"],
+                    timeout=10_000)
+    moved = json.loads(js(qtbot, dock, "OneGrid.redrawCases()"))  # it shows what a full redraw does
+    assert moved["max"] < 100 and moved["off"] == 0, moved
 
 
 def test_time_left_recolours_with_the_clock(qtbot, refdata, small_hub, closing):
