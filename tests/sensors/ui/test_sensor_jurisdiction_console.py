@@ -68,7 +68,7 @@ def _shown(qtbot, ctx):
 
 
 def test_the_district_console_caches_and_shows_only_its_district(qtbot, server, tmp_path, refdata, request):
-    closing = request.getfixturevalue("closing")  # the map page's (tests.map.ui.test_map)
+    close_later = request.getfixturevalue("closing")  # the map page's (tests.map.ui.test_map)
     mine = {s.id for s in refdata.sensors if s.jurisdiction.startswith(DISTRICT)}
     assert AWAY in mine and HOME not in mine
     cache, session = _console(tmp_path / "cj", server.url, "operator_cj", "demo-operator_cj")
@@ -82,7 +82,7 @@ def test_the_district_console_caches_and_shows_only_its_district(qtbot, server, 
     panel.search.setText(refdata.sensor(AWAY).name_en.split()[0])
     assert not panel._items[AWAY].isHidden()
     dock = MapDock(ctx, hub=hub)
-    closing(dock)
+    close_later(dock)
     dock.resize(1000, 700)
     dock.show()
     qtbot.waitUntil(lambda: dock.is_ready, timeout=LOAD_TIMEOUT_MS)
