@@ -114,6 +114,21 @@ def _spawn_pollers(port: int, token: str, count: int, after: int) -> subprocess.
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
+def _settle(url: str, quiet_s: float = 3.0, bound_s: float = 120.0) -> float:
+    """Wait until the feed stops moving (an overloaded server still commits the sender's backlog after it
+    stopped sending): the consoles' catching up is measured from there. Returns the seconds waited."""
+    started = time.monotonic()
+    last, since = None, time.monotonic()
+    while time.monotonic() - started < bound_s:
+        top = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
+        if top != last:
+            last, since = top, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
 def _pctl(values: list[float], q: float) -> str:
     v = percentile(values, q)
     return "n/a" if math.isnan(v) else f"{v:,.0f}"
@@ -158,6 +173,7 @@ def run_profile(profile: Profile) -> None:
                 meter.start()
                 latencies = asyncio.run(sender.run(rate, LOAD_S))
                 meter.stop()
+                settled = _settle(url)
                 time.sleep(DRAIN_S)
                 top = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
                 reports = []
@@ -199,8 +215,9 @@ def run_profile(profile: Profile) -> None:
     delivered = (f"{city_n} city consoles expecting every one of {every} cases, {district_n} district consoles "
                  f"expecting the {district} of 澄江区 (and no other); {missing}; delivery create-sent → first seen "
                  f"by a console ({len(delivery):,} samples from {SAMPLE} consoles per group): p50 "
-                 f"{_pctl(delivery, 50)} / p95 {_pctl(delivery, 95)} / p99 {_pctl(delivery, 99)} ms; consoles "
-                 f"given {DRAIN_S:g} s after the last command to catch up")
+                 f"{_pctl(delivery, 50)} / p95 {_pctl(delivery, 95)} / p99 {_pctl(delivery, 99)} ms; the server "
+                 f"went on committing the backlog {settled:.0f} s after the last command was sent, then the "
+                 f"consoles were given {DRAIN_S:g} s to catch up")
     if "error" in nginx_errors or "upstream" in nginx_errors:
         delivered += f"; nginx error log: {nginx_errors[-300:]!r}"
     log(f"{profile.label}: {delivered}")
