@@ -115,13 +115,16 @@ def psql_scalar(url: str, sql: str) -> Any:
 # ---------------------------------------------------------------------- the server process
 
 class ServerProcess:
-    """`python -m server.cli` on 127.0.0.1 as a child process (one uvicorn worker by default)."""
+    """`python -m server.cli` on 127.0.0.1 as a child process (one uvicorn worker by default); `host`: another
+    loopback address (127.0.0.2: a second "host" of the scale-out benchmark)."""
 
     def __init__(self, database_url: str, *, port: int | None = None, workers: int = 1,
-                 log_level: str = "warning", env: dict[str, str] | None = None):
+                 log_level: str = "warning", env: dict[str, str] | None = None, host: str = HOST):
+        assert host.startswith("127."), "benchmarks talk to loopback only"
         self.database_url = database_url
+        self.host = host
         self.port = port or free_port()
-        self.url = f"http://{HOST}:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.workers = workers
         self.log_level = log_level
         self.env = env or {}
@@ -138,7 +141,7 @@ class ServerProcess:
 
         env = {**os.environ, **self.env}
         env.pop("ONEGRID_DEMO", None)
-        cmd = [sys.executable, "-m", "server.cli", "--host", HOST, "--port", str(self.port),
+        cmd = [sys.executable, "-m", "server.cli", "--host", self.host, "--port", str(self.port),
                "--database-url", self.database_url, "--workers", str(self.workers), "--log-level", self.log_level]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
@@ -496,11 +499,36 @@ class RawHttp:
 # ---------------------------------------------------------------------- the long-poll load generator
 
 _TAIL = re.compile(rb'"cursor":(\d+),"more":(true|false)')
+_CASE_IDS = re.compile(rb'"kind":"case","id":"([0-9a-f-]{36})"')  # `app.wire.raw.change`
+
+
+class Tracking:
+    """What the scale-out benchmark checks of every console (`--track`): the case ids each poller received,
+    its last cursor, and for the first `sample` pollers when each id first arrived (wall clock)."""
+
+    def __init__(self, count: int, sample: int):
+        self.ids: list[set[bytes]] = [set() for _ in range(count)]
+        self.cursors = [0] * count
+        self.sample = sample
+        self.first_seen: dict[bytes, list[float]] = {}
+
+    def take(self, index: int, body: bytes, cursor: int, now: float) -> None:
+        self.cursors[index] = cursor
+        seen = self.ids[index]
+        for case_id in _CASE_IDS.findall(body):
+            if case_id not in seen:
+                seen.add(case_id)
+                if index < self.sample:
+                    self.first_seen.setdefault(case_id, []).append(now)
+
+    def report(self) -> dict:
+        return {"seen": [len(s) for s in self.ids], "cursors": self.cursors,
+                "first_seen": {k.decode(): v for k, v in self.first_seen.items()}}
 
 
 async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: dict, buckets: Counter,
                   alive: list[bool], ready: asyncio.Event, stopping: asyncio.Event, wait_s: float, limit: int,
-                  after: int) -> None:
+                  after: int, track: Tracking | None = None) -> None:
     """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L, advance, repeat, until
     `stopping` (checked between requests; the task is also cancelled) or the deadline."""
     conn = RawHttp(HOST, port)
@@ -546,12 +574,14 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
         if new_cursor > cursor:
             stats["non_empty"] += 1
         cursor = new_cursor
+        if track is not None:
+            track.take(index, body, cursor, now)
     alive[index] = False
     conn.close()
 
 
 async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s: float, limit: int,
-                   after: int) -> dict:
+                   after: int, track: Tracking | None = None) -> dict:
     auth = f"Authorization: Bearer {token}\r\n".encode()
     deadline = time.monotonic() + duration_s
     stats: Counter = Counter(target=count)
@@ -562,7 +592,7 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     tasks = []
     for i in range(count):
         tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready, stop,
-                                                 wait_s, limit, after)))
+                                                 wait_s, limit, after, track)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not open 500 connections in one burst
     try:
@@ -592,7 +622,8 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     if stuck:
         stats["stuck_at_stop"] = len(stuck)
     return {"stats": dict(stats), "buckets": {str(k): v for k, v in buckets.items()},
-            "connected_at_end": connected_at_end, "cpu_s": proc_cpu_s(os.getpid())}
+            "connected_at_end": connected_at_end, "cpu_s": proc_cpu_s(os.getpid()),
+            **({"track": track.report()} if track is not None else {})}
 
 
 def pollers_main(argv: list[str]) -> int:
@@ -604,9 +635,12 @@ def pollers_main(argv: list[str]) -> int:
     p.add_argument("--wait", type=float, default=25)
     p.add_argument("--limit", type=int, default=1000)
     p.add_argument("--after", type=int, default=0, help="starting cursor (a console already caught up)")
+    p.add_argument("--track", type=int, default=-1, metavar="SAMPLE",
+                   help="report the case ids each poller received, and when, for the first SAMPLE pollers")
     args = p.parse_args(argv)
+    track = Tracking(args.count, args.track) if args.track >= 0 else None
     result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), args.wait, args.limit,
-                                  args.after))
+                                  args.after, track))
     print(json.dumps(result), flush=True)
     return 0
 

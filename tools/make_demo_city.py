@@ -668,6 +668,29 @@ def make_sensors(rng: random.Random, grids: list[dict]) -> list[dict]:
     return sensors
 
 
+def make_sensors2(rng: random.Random, grids2: list[dict]) -> list[dict]:
+    """The second district's few sensors (a district operator there has its own to watch), drawn from
+    their own random stream after the first district's: those are as they were."""
+    by_code = {g["properties"]["code"]: g for g in grids2}
+    codes = sorted(by_code)
+    out = []
+    for sid, rule_key, name, name_en, category, grid_code in (
+            ("wl-016", "water_level_underpass", "澄湖路下穿通道积水监测点", "Chenghu Road underpass water depth",
+             "E0401", codes[3]),
+            ("wl-017", "water_level_well", "江岸路3号雨水井水位计", "Jiang'an Road storm well 3 level", "E0406",
+             codes[-4]),
+            ("rf-004", "rainfall", "澄江区雨量站", "Chengjiang District rain gauge", "E0401", codes[len(codes) // 2])):
+        uom, interval, baseline, rules = SENSOR_RULES[rule_key]
+        lat, lon = point_in_grid(rng, by_code[grid_code])
+        if baseline:
+            baseline = round(baseline * rng.uniform(0.8, 1.2), 3)
+        out.append({"id": sid, "type": rule_key.split("_underpass")[0].split("_well")[0], "name": name,
+                    "name_en": name_en, "unit_of_measure": uom, "lat": lat, "lon": lon, "grid_code": grid_code,
+                    "owner_unit_id": "cj_roads", "interval_s": interval, "category_code": category,
+                    "baseline": float(baseline), "rules": dict(rules)})
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # users
 
@@ -776,7 +799,9 @@ def build() -> dict[str, str]:
     rng = random.Random(SEED)
     grids = make_grids(rng)
     sensors = make_sensors(rng, grids)
-    grids = grids + make_grids2(random.Random(SEED + 2))
+    grids2 = make_grids2(random.Random(SEED + 2))
+    sensors += make_sensors2(random.Random(SEED + 3), grids2)
+    grids = grids + grids2
     units = [{"id": i, "name": n, "name_en": e, "level": lv, "parent_id": p, "kind": k, "phone": ph,
               "jurisdiction": CITY if p is None else COUNTY if lv == 1 else ""}
              for i, n, e, lv, p, k, ph in UNITS]

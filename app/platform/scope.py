@@ -99,6 +99,23 @@ def seen_scope(units: Collection[str] | None, scope: str | None, jurisdiction: s
     return scope
 
 
+def entity_jurisdiction(kind: str, data: Mapping[str, Any] | None) -> str | None:
+    """The street a feed entity other than a case lies in, as its data names it (a sensor's state and its
+    alarms carry their sensor's street, `jurisdiction`); None: every jurisdiction sees it (settings, AVL
+    positions). A case's is read from its row by the feed's writer (`server.feed.record`)."""
+    if kind in OWNER_SCOPED_KINDS and isinstance(data, Mapping):
+        street = data.get("jurisdiction")
+        return street if isinstance(street, str) and street else None
+    return None
+
+
+def sees_owned(units: Collection[str] | None, owner_unit_id: str | None, jurisdiction: str | None) -> bool:
+    """Whether a user with visible `units` (its feed's: `visible_units` with its jurisdictions) sees a sensor
+    (or its alarms) of `owner_unit_id` lying in street `jurisdiction`: a unit handler by the owner unit, a
+    jurisdiction user by the street — the rule its feed applies to the sensor's rows."""
+    return sees(units, seen_scope(units, owner_unit_id or NO_UNIT, jurisdiction))
+
+
 def case_jurisdiction(case: Case) -> str | None:
     """The street a case lies in: its grid's (None without a grid: every jurisdiction sees it)."""
     code = case.location.grid_code

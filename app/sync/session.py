@@ -48,11 +48,12 @@ class Session:
 
     def user_dict(self) -> dict[str, Any]:
         return {"username": self.actor.username, "display_name": self.display_name,
-                "role": self.actor.role.value, "unit_id": self.actor.unit_id}
+                "role": self.actor.role.value, "unit_id": self.actor.unit_id,
+                "jurisdictions": list(self.actor.jurisdictions)}
 
 
 def _actor_of(user: UserInfo) -> Actor:
-    return Actor(user.username, Role(user.role), user.unit_id)
+    return Actor(user.username, Role(user.role), user.unit_id, tuple(user.jurisdictions))
 
 
 def login_online(client: ServerClient, cache: LocalCache, username: str, password: str, *,

@@ -26,6 +26,9 @@ class UserInfo(Answer):
     display_name: str = ""
     role: Role
     unit_id: str | None = None
+    # what the console's own views are cut to (its sensors, the map): the server's feed already is
+    jurisdictions: tuple[str, ...] = Field(default=(), description="the city, district or street codes the user "
+                                                                   "works in; none: everything")
 
 
 class LoginResult(Answer):

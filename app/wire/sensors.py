@@ -46,6 +46,7 @@ class SensorStateAnswer(Answer):
 
     sensor_id: str
     owner_unit_id: str | None
+    jurisdiction: str | None = Field(None, description="the street the sensor lies in (its grid's)")
     last_time: str | None = Field(description="ISO-8601 time of the latest reading")
     last_value: float | None
     level: Level = Field(description="the rules' level of the latest reading")
@@ -88,6 +89,7 @@ class AlarmAnswer(Answer):
     id: uuid.UUID
     sensor_id: str
     owner_unit_id: str | None
+    jurisdiction: str | None = Field(None, description="the street its sensor lies in (its grid's)")
     episode_id: uuid.UUID
     kind: Literal["high", "low", "rate", "silent"]
     level: Literal["warning", "alarm"]

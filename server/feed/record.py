@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from app.platform.scope import CASE, JURISDICTION_KEY, entity_scope
+from app.platform.scope import CASE, JURISDICTION_KEY, entity_jurisdiction, entity_scope
 from db.cases import CaseRow
 from db.feed import FeedRow
 from db.platform import FEED_COUNTER, CounterRow
@@ -64,7 +64,8 @@ def record_change(session: Session, kind: str, entity_id: str | uuid.UUID, data:
     position = counters.increment(session, FEED_COUNTER)
     case_id = uuid.UUID(entity_id) if kind == CASE else None
     values = {"kind": kind, "entity_id": entity_id, "position": position, "data": data, "scope": scope,
-              "case_id": case_id, "jurisdiction": None if case_id is None else _case_street(case_id)}
+              "case_id": case_id,
+              "jurisdiction": entity_jurisdiction(kind, data) if case_id is None else _case_street(case_id)}
     session.execute(_upsert(session).values(**values))
     if session.get_bind().dialect.name == "postgresql":
         # Delivered to every listening server process when (and only if) this transaction commits.
@@ -135,12 +136,14 @@ def _case_streets(session: Session, rows: list[dict[str, Any]]) -> None:
         cases = CaseRow.__table__
         streets = dict(session.execute(select(cases.c.id, cases.c.jurisdiction).where(cases.c.id.in_(ids))).all())
     for r in rows:
-        r["jurisdiction"] = streets.get(r["case_id"]) if r["case_id"] is not None else None
+        if r["case_id"] is not None:
+            r["jurisdiction"] = streets.get(r["case_id"])
 
 
 def _case_street(case_id):
     """A feed row's jurisdiction: its case's street, as the transaction just wrote it in `cases` (NULL for
-    other kinds: every jurisdiction). Read here so that no writer of a case's feed row can forget it."""
+    other kinds, whose street their data names: `app.platform.scope.entity_jurisdiction`). Read here so that
+    no writer of a case's feed row can forget it."""
     cases = CaseRow.__table__
     return select(cases.c.jurisdiction).where(cases.c.id == case_id).scalar_subquery()
 
@@ -159,7 +162,8 @@ def pg_change_cte():
         select(bindparam("kind", type_=feed_.c.kind.type), bindparam("entity_id", type_=feed_.c.entity_id.type),
                pos.c.value, bindparam("data", type_=feed_.c.data.type),
                bindparam("case_id", type_=feed_.c.case_id.type), bindparam("scope", type_=feed_.c.scope.type),
-               _case_street(bindparam("case_id", type_=feed_.c.case_id.type))))
+               func.coalesce(_case_street(bindparam("case_id", type_=feed_.c.case_id.type)),
+                             bindparam("jurisdiction", type_=feed_.c.jurisdiction.type))))
     ins = _on_conflict(ins, "postgresql")
     return ins.returning(feed_.c.position).cte("ins")
 
@@ -169,7 +173,8 @@ def pg_change_params(kind: str, entity_id: str | uuid.UUID, data: dict[str, Any]
     entity_id = str(entity_id)
     return {"counter": FEED_COUNTER, "kind": kind, "entity_id": entity_id, "data": data,
             "scope": entity_scope(kind, data) if scope is _FROM_DATA else scope,
-            "case_id": uuid.UUID(entity_id) if kind == CASE else None, "channel": FEED_CHANNEL}
+            "case_id": uuid.UUID(entity_id) if kind == CASE else None,
+            "jurisdiction": entity_jurisdiction(kind, data), "channel": FEED_CHANNEL}
 
 
 def pg_notify_column(position):
@@ -208,7 +213,7 @@ def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any
     first = top - n + 1
     rows = [{"kind": kind, "entity_id": entity_id, "position": first + i, "data": data,
              "scope": entity_scope(kind, data), "case_id": uuid.UUID(entity_id) if kind == CASE else None,
-             "jurisdiction": None}
+             "jurisdiction": entity_jurisdiction(kind, data)}
             for i, ((kind, entity_id), data) in enumerate(latest.items())]
     _case_streets(session, rows)
     session.connection().execute(_upsert(session), rows)

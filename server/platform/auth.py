@@ -51,7 +51,7 @@ class AuthUser:
 
     def to_dict(self) -> dict:
         return {"username": self.username, "display_name": self.display_name, "role": str(self.role),
-                "unit_id": self.unit_id}
+                "unit_id": self.unit_id, "jurisdictions": list(self.jurisdictions)}
 
     @classmethod
     def from_row(cls, row: UserRow) -> AuthUser:

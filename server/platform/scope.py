@@ -4,9 +4,9 @@ could carry the entity (a refused command's answer carries it only when its call
 Cases, sensors and alarms: `app.platform.scope`, the one rule, applied to the authenticated user (a unit
 handler sees its unit's and its sub-units'; every other role sees all). The feed filters on the same
 visible units, so a case is visible through `/api/cases/{id}` exactly when it is in `/api/changes`.
-Jurisdictions: every role but the unit handler sees the cases of the jurisdictions it is assigned
-(`AuthUser.jurisdictions`; none: all), in the feed (`feed_units`) and through every GET; sensors and alarms
-stay visible to every jurisdiction (their feed rows name none).
+Jurisdictions: every role but the unit handler sees the cases, sensors and alarms of the jurisdictions it is
+assigned (`AuthUser.jurisdictions`; none: all), in the feed (`feed_units`) and through every GET; a sensor
+lies in its grid's street, its alarms with it. AVL positions stay visible to every jurisdiction.
 Handovers: every role but unit handlers (a report names every unit's cases; the feed's leads-only kinds).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from server.platform.auth import AuthUser
 
 
 def visible_units(user: AuthUser, refdata) -> frozenset[str] | None:
-    """The units whose entities `user` sees (None = everything): a unit handler's; what sensors and alarms
+    """The units whose entities `user` sees (None = everything): a unit handler's; what AVL positions
     are scoped by."""
     return scope.visible_units(user.role, user.unit_id, refdata)
 
@@ -34,9 +34,9 @@ def can_see(user: AuthUser, case: Case, refdata) -> bool:
     return scope.sees_case(case, user.role, user.unit_id, refdata, user.jurisdictions)
 
 
-def may_see_owned(user: AuthUser, owner_unit_id: str | None, refdata) -> bool:
-    """A sensor (or its alarms) owned by `owner_unit_id`."""
-    return scope.sees(visible_units(user, refdata), owner_unit_id or scope.NO_UNIT)
+def may_see_sensor(user: AuthUser, sensor, refdata) -> bool:
+    """A sensor (or its alarms): a unit handler's by its owner unit, a jurisdiction user's by its street."""
+    return scope.sees_owned(feed_units(user, refdata), sensor.owner_unit_id, sensor.jurisdiction)
 
 
 def visible_case(user: AuthUser, case: Case | None, refdata) -> Case | None:

@@ -53,7 +53,7 @@ from server.cases.commands import apply_command, system_command_id
 from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.platform.scope import may_see_owned
+from server.platform.scope import may_see_sensor
 from server.sensors.states import state_row_data
 
 if TYPE_CHECKING:
@@ -156,7 +156,8 @@ def message_of(sensor: Sensor, kind: str, level: int, value: float | None) -> st
 def _new_alarm(session: Session, sensor: Sensor, episode_id: uuid.UUID, kind: str, level: int, at: datetime,
                value: float | None, now: datetime) -> SensorAlarmRow:
     alarm_id = uuid.uuid4()
-    data = {"id": str(alarm_id), "sensor_id": sensor.id, "owner_unit_id": sensor.owner_unit_id, "episode_id": str(episode_id), "kind": kind,
+    data = {"id": str(alarm_id), "sensor_id": sensor.id, "owner_unit_id": sensor.owner_unit_id,
+            "jurisdiction": sensor.jurisdiction, "episode_id": str(episode_id), "kind": kind,
             "level": _LEVEL_NAMES[level], "state": "raised", "raised_at": at.isoformat(),
             "updated_at": now.isoformat(), "value": value, "peak_value": value,
             "threshold": threshold_of(sensor, kind, level), "message": message_of(sensor, kind, level, value),
@@ -413,7 +414,7 @@ def _raise_silent(ctx: ServerContext, sensor: Sensor, now: datetime) -> bool:
         state.reason = "silent"
         state.updated_at = now
         session.flush()
-        record_change(session, SENSOR, sensor.id, state_row_data(state, sensor.owner_unit_id))
+        record_change(session, SENSOR, sensor.id, state_row_data(state, sensor.owner_unit_id, sensor.jurisdiction))
         record_change(session, ALARM, str(row.id), alarm_data(row))
     return True
 
@@ -431,13 +432,9 @@ def _clear_silent(ctx: ServerContext, alarm_id: uuid.UUID, now: datetime) -> boo
 
 # ---------------------------------------------------------------------------- people
 
-def may_see_sensor(user: AuthUser, sensor_owner: str | None, refdata) -> bool:
-    return may_see_owned(user, sensor_owner, refdata)
-
-
-def _owner_of(refdata, sensor_id: str) -> str | None:
+def _sensor_of(refdata, sensor_id: str) -> Sensor | None:
     try:
-        return refdata.sensor(sensor_id).owner_unit_id
+        return refdata.sensor(sensor_id)
     except RefDataError:
         return None
 
@@ -461,14 +458,19 @@ def _human(ctx: ServerContext, alarm_id: uuid.UUID, user: AuthUser, action: str,
                               ).scalar_one_or_none()
         if row is None:
             raise ApiError(404, "not_found", f"no alarm {alarm_id}")
-        owner = _owner_of(refdata, row.sensor_id)
+        sensor = _sensor_of(refdata, row.sensor_id)
+        owner = sensor.owner_unit_id if sensor is not None else None
+        visible = sensor is None or may_see_sensor(user, sensor, refdata)
         handler_ok = user.role == Role.UNIT_HANDLER and owner is not None and user.unit_id == owner
         if user.role not in roles and not handler_ok:
             who = " or ".join(str(r) for r in roles)
             # The owner unit only to whom may see the alarm: to others it would say whose sensor alarmed.
-            owner_unit = f"the owner unit '{owner}'" if may_see_sensor(user, owner, refdata) else "the owner unit"
+            owner_unit = f"the owner unit '{owner}'" if visible else "the owner unit"
             raise ApiError(403, "forbidden", f"{user.role} '{user.username}' may not {action} alarm {alarm_id} "
                                              f"(needs {who}, or a unit handler of {owner_unit})")
+        if not visible:  # a desk user of another jurisdiction: nothing of the alarm (not its sensor, nor its state)
+            raise ApiError(403, "out_of_scope", f"alarm {alarm_id} is not in the jurisdictions of "
+                                                f"{user.role} '{user.username}'")
         if row.state == "cleared":
             raise ApiError(409, "wrong_state", f"alarm {alarm_id} was already cleared at {row.data.get('cleared_at')}")
         changed = True

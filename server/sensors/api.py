@@ -1,7 +1,7 @@
 """HTTP endpoints: Sensors, readings and alarms (docs/ARCHITECTURE.md, "Sensors and alarms").
 
 A unit handler sees the sensors (and their alarms, readings, rejections) of its own unit's scope only,
-like cases. Gateway ingest is authenticated by `X-OneGrid-Ingest-Key` (keys from `ONEGRID_INGEST_KEYS`)
+like cases; a user assigned jurisdictions those lying in its streets (`app.platform.scope.sees_owned`). Gateway ingest is authenticated by `X-OneGrid-Ingest-Key` (keys from `ONEGRID_INGEST_KEYS`)
 or an admin's bearer token.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.platform.edge_types import Text, check_time
 from app.platform.enums import Role
-from app.platform.scope import NO_UNIT, sees
+from app.platform.scope import sees_owned
 from app.refdata.errors import RefDataError
 from app.wire.sensors import (
     AcknowledgeRequest,
@@ -38,7 +38,7 @@ from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, bearer_scheme, responses
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
-from server.platform.scope import visible_units
+from server.platform.scope import feed_units, may_see_sensor
 from server.platform.settings import parse_ingest_keys
 from server.sensors import alarms as sensor_alarms
 from server.sensors import store as sensor_store
@@ -55,15 +55,17 @@ ingest_key_scheme = APIKeyHeader(name=INGEST_KEY_HEADER, scheme_name="IngestKey"
 
 
 def _visible_sensor_ids(user: AuthUser, refdata) -> list[str] | None:
-    """None = every sensor (and unknown ids); else the ids of the handler's scope."""
-    units = visible_units(user, refdata)  # once, not once per sensor
+    """None = every sensor (and unknown ids); else the ids of the user's scope (a unit handler's units, or
+    its jurisdictions' streets)."""
+    units = feed_units(user, refdata)  # once, not once per sensor
     if units is None:
         return None
-    return [s.id for s in refdata.sensors if may_see_owned_by(units, s.owner_unit_id)]
+    return [s.id for s in refdata.sensors if sees_owned(units, s.owner_unit_id, s.jurisdiction)]
 
 
-def may_see_owned_by(units, owner_unit_id: str | None) -> bool:
-    return sees(units, owner_unit_id or NO_UNIT)
+def _out_of_scope(user: AuthUser, sensor_id: str) -> ApiError:
+    # Names the caller only: whose sensor it is, or where it lies, is what the caller may not read.
+    return ApiError(403, "out_of_scope", f"sensor {sensor_id} is not in the scope of {user.role} '{user.username}'")
 
 
 def _sensor_in_scope(user: AuthUser, sensor_id: str, refdata):
@@ -71,9 +73,8 @@ def _sensor_in_scope(user: AuthUser, sensor_id: str, refdata):
         sensor = refdata.sensor(sensor_id)
     except RefDataError:
         raise ApiError(404, "not_found", f"no sensor {sensor_id!r}") from None
-    if not sensor_alarms.may_see_sensor(user, sensor.owner_unit_id, refdata):
-        raise ApiError(403, "out_of_scope", f"sensor {sensor_id} belongs to unit '{sensor.owner_unit_id}', not to "
-                                            f"{user.role} '{user.username}' of unit '{user.unit_id}'")
+    if not may_see_sensor(user, sensor, refdata):
+        raise _out_of_scope(user, sensor_id)
     return sensor
 
 
@@ -91,8 +92,9 @@ def list_sensors(user: User, ctx: Ctx) -> dict[str, Any]:
         if visible is not None and sensor.id not in visible:
             continue
         row = rows.get(sensor.id)
-        out.append(state_row_data(row, sensor.owner_unit_id) if row is not None
-                   else state_data(sensor.id, None, None, 0, "unknown", None, 0, now, sensor.owner_unit_id))
+        out.append(state_row_data(row, sensor.owner_unit_id, sensor.jurisdiction) if row is not None
+                   else state_data(sensor.id, None, None, 0, "unknown", None, 0, now, sensor.owner_unit_id,
+                                   sensor.jurisdiction))
     return {"sensors": out}
 
 
@@ -154,7 +156,7 @@ def list_alarms(
     visible = _visible_sensor_ids(user, ctx.refdata)
     if sensor_id is not None:
         if visible is not None and sensor_id not in visible:
-            raise ApiError(403, "out_of_scope", f"sensor {sensor_id} is not in unit '{user.unit_id}''s scope")
+            raise _out_of_scope(user, sensor_id)
         visible = [sensor_id]
     with ctx.db.reader() as session:
         return {"alarms": sensor_store.alarms(session, active=active, sensor_ids=visible, limit=limit)}

@@ -213,7 +213,8 @@ class SensorMemories:
             # the first time, a phase of its own, so a thousand sensors are not all fed in the same batch
             mem.fed_at = mono if mem.fed_at > -math.inf else mono - interval * _phase(sid)
             feed.append((SENSOR, sid, state_data(sid, ch.last_time, ch.last_value, ch.new_level, ch.new_state,
-                                                 ch.reason, totals.get(sid, 0), now, ch.sensor.owner_unit_id)))
+                                                 ch.reason, totals.get(sid, 0), now, ch.sensor.owner_unit_id,
+                                                 ch.sensor.jurisdiction)))
         return set(due)
 
     # -- after a failed attempt

@@ -26,7 +26,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.platform.enums import Role
 from app.platform.i18n import QT_TRANSLATE_NOOP
-from app.platform.scope import NO_UNIT, sees, visible_units
+from app.platform.scope import sees_owned, visible_units
 from app.refdata.errors import RefDataError
 from app.sensors.alarm_source import FeedAlarmSource, NeedsServer
 from app.sensors.feed import BadReadings, Fetched, SensorHistory, ServerSensorFeed
@@ -49,19 +49,21 @@ ONLINE = (Connection.ONLINE, Connection.SYNCING)
 
 
 def sensors_of(ctx: ConsoleContext) -> list[SensorInfo]:
-    """The reference data's sensors this console's user may see: a unit handler sees those of its unit
-    and the units below it (the server's scope rule: its feed carries no others)."""
+    """The reference data's sensors this console's user may see (the server's scope rule: its feed carries
+    no others): a unit handler those of its unit and the units below it, a user assigned jurisdictions those
+    lying in its streets, everyone else all. What the sensor panel lists and the map draws."""
     refdata = ctx.refdata
     sensors = list(getattr(refdata, "sensors", ()) or ()) if refdata is not None else []
     actor = getattr(ctx.session, "actor", None) if getattr(ctx, "session", None) is not None else None
-    if getattr(actor, "role", None) == Role.UNIT_HANDLER:
-        unit = getattr(actor, "unit_id", None)
-        try:
-            units = visible_units(Role.UNIT_HANDLER, unit, refdata)
-        except RefDataError:  # a unit the reference data does not know (yet): its own sensors only
-            units = frozenset({unit})
-        sensors = [s for s in sensors if sees(units, s.owner_unit_id or NO_UNIT)]
-    return [SensorInfo.from_refdata(s) for s in sensors]
+    role = getattr(actor, "role", None)
+    if role is None or not sensors:
+        return [SensorInfo.from_refdata(s) for s in sensors]
+    unit = getattr(actor, "unit_id", None)
+    try:
+        units = visible_units(role, unit, refdata, getattr(actor, "jurisdictions", ()) or ())
+    except RefDataError:  # a unit the reference data does not know (yet): its own sensors only
+        units = frozenset({unit}) if role == Role.UNIT_HANDLER else None
+    return [SensorInfo.from_refdata(s) for s in sensors if sees_owned(units, s.owner_unit_id, s.jurisdiction)]
 
 
 class SensorHub(QObject):

@@ -12,7 +12,7 @@ def test_login_returns_token_user_and_times(srv):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["user"] == {"username": "lead1", "display_name": srv.refdata.user("lead1").display_name,
-                            "role": "shift_lead", "unit_id": None}
+                            "role": "shift_lead", "unit_id": None, "jurisdictions": []}
     assert body["server_time"] == srv.clock().isoformat()
     assert body["expires_at"] > body["server_time"]
     assert len(body["token"]) >= 40

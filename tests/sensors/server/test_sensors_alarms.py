@@ -126,10 +126,10 @@ def test_every_alarm_change_and_sensor_state_reaches_the_feed(srv):
     sensors = feed_entities(srv, "operator1", "sensor")
     assert sensors["rf-001"]["state"] == "warning" and sensors["rf-001"]["level"] == "warning"
     assert sensors["rf-001"]["reason"] == "high" and sensors["rf-001"]["last_value"] == 30
-    assert set(sensors["rf-001"]) == {"sensor_id", "owner_unit_id", "last_time", "last_value", "level", "state",
+    assert set(sensors["rf-001"]) == {"sensor_id", "owner_unit_id", "jurisdiction", "last_time", "last_value", "level", "state",
                                       "reason", "rejected", "updated_at"}
     assert set(fed[alarm["id"]]) == {
-        "id", "sensor_id", "owner_unit_id", "episode_id", "kind", "level", "state", "raised_at", "updated_at", "value",
+        "id", "sensor_id", "owner_unit_id", "jurisdiction", "episode_id", "kind", "level", "state", "raised_at", "updated_at", "value",
         "peak_value", "threshold", "message", "acknowledged_by", "acknowledged_at", "ack_note", "cleared_at",
         "cleared_by", "clear_reason", "case_id"}
     ack(srv, "operator1", alarm["id"])

@@ -9,9 +9,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from app.refdata.loading import load_demo_refdata
 from server.demo import sensors as sensor_simulator
 from server.demo.sensors import SILENT_SENSOR, SensorSimulator
 from tests.support.sensor_support import alarms, cases, raw_count
+
+N_SENSORS = len(load_demo_refdata().sensors)  # both districts'
 
 
 def wait_for(predicate, timeout=15.0):
@@ -40,12 +43,12 @@ def test_without_a_broker_the_readings_are_fed_in_process(lite, clock, caplog):
         sim._connect()
         assert "no MQTT broker" in caplog.text
         sim._backfill()
-        assert wait_for(lambda: raw_count(lite) > 38 * 200)  # two hours at 30 s for every sensor
+        assert wait_for(lambda: raw_count(lite) > N_SENSORS * 200)  # two hours at 30 s for every sensor
         before = raw_count(lite)
         clock.advance(seconds=30)
         sim.tick()
-        assert sim.in_process == 38 * 6 and sim.published == 0
-        assert wait_for(lambda: raw_count(lite) == before + 38 * 6)
+        assert sim.in_process == N_SENSORS * 6 and sim.published == 0
+        assert wait_for(lambda: raw_count(lite) == before + N_SENSORS * 6)
         # the storm that began 50 minutes ago has pushed underpasses and rain gauges over their alarm lines
         assert wait_for(lambda: len(cases(lite)) >= 3)
         at_alarm = [a for a in alarms(lite) if a["level"] == "alarm"]
@@ -66,9 +69,9 @@ def test_with_the_broker_the_readings_go_over_mqtt(lite, clock):
         sim._last = {s.id: clock.now.timestamp() for s in sim.sensors}
         clock.advance(seconds=20)
         sim.tick()
-        assert sim.published == 38 * 4 and sim.in_process == 0
-        assert wait_for(lambda: raw_count(lite) == 38 * 4)
-        assert sim.subscriber.messages == 38
+        assert sim.published == N_SENSORS * 4 and sim.in_process == 0
+        assert wait_for(lambda: raw_count(lite) == N_SENSORS * 4)
+        assert sim.subscriber.messages == N_SENSORS
     finally:
         sim.stop()
 
