@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +18,9 @@ EXITS_JSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "pos
 class FeedRow(Base):
     """The changes feed: each entity's latest change only, at a strictly increasing position.
 
+    Positions are per *partition* (`partition`, `app.platform.feed_partition`: a city's code, or '' for the
+    global partition — entities with no jurisdiction, and every row of a server that does not partition):
+    each partition takes them from its own counter, so (partition, position) is unique and orders a partition.
     `case_id` repeats `entity_id` as a UUID for kind `case`, so the feed joins `cases` on its primary key
     on both databases (SQLite stores UUIDs as hex, PostgreSQL natively).
     `scope` is the entity's scope at its position (`app.platform.scope.entity_scope`: NULL = every user, a
@@ -27,10 +30,12 @@ class FeedRow(Base):
     """
 
     __tablename__ = "feed"
+    __table_args__ = (Index("ix_feed_partition_position", "partition", "position", unique=True),)
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    position: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    position: Mapped[int] = mapped_column(BigInteger, index=True)
+    partition: Mapped[str] = mapped_column(String(8), default="", server_default="")
     case_id: Mapped[uuid.UUID | None]
     data: Mapped[dict[str, Any] | None]
     scope: Mapped[str | None] = mapped_column(String(1024))  # a joint case's scope names several units

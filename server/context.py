@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from app.cases.commands import BatchResult, CommandBatch
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
+from app.platform.feed_partition import GLOBAL
 from app.refdata.model import RefData
 from db.platform import TokenRow, UserRow
 from server.cases import repeats
@@ -26,8 +27,9 @@ from server.feed.answer_pacer import AnswerPacer
 from server.feed.notifier import FeedNotifier
 from server.feed.page_cache import FeedPageCache
 from server.feed.pages import RawPage, read_changes_raw, read_ring_rows
-from server.feed.read import DataPage, latest_position, read_changes
-from server.feed.record import FEED_CHANGED
+from server.feed.partitions import user_partitions
+from server.feed.read import DataPage, latest_position, latest_positions, read_changes
+from server.feed.record import FEED_CHANGED, FEED_PARTITIONS
 from server.feed.ring import FeedRing
 from server.photos.backends import open_storage
 from server.platform.advisory import SessionLocks
@@ -81,7 +83,8 @@ class ServerContext:
     photo_backend: Any = field(default=None)  # server.photos.storage.BlobStorage; opened on first use
     page_cache: FeedPageCache = field(init=False)
     answer_pacer: AnswerPacer = field(init=False)
-    feed_ring: FeedRing = field(init=False)
+    feed_ring: FeedRing = field(init=False)  # the global partition's (`feed_rings`)
+    feed_rings: dict[str, FeedRing] = field(init=False)  # the recent feed of each partition
     login_throttle: LoginThrottle = field(init=False)  # failed-login counts and lockouts (in the database)
     batch_lanes: BatchLanes = field(init=False)  # a batch's cases applied at once (settings.batch_lanes)
     long_polls: int = field(default=0, init=False)  # long-polls now waiting or being answered (api.get_changes)
@@ -95,7 +98,11 @@ class ServerContext:
             self.feed_batch_window_s = self.settings.feed_batch_ms / 1000
         self.answer_pacer = AnswerPacer(self.settings.answers_per_turn)
         self.page_cache = FeedPageCache(lambda: self.notifier.generation)
-        self.feed_ring = FeedRing(self._read_ring_rows, self._latest_position, tick_s=self.feed_tick_s)
+        self.feed_ring = self._new_ring(GLOBAL)
+        self.feed_rings = {GLOBAL: self.feed_ring}
+        self._partitions_read = False
+        if self.settings.feed_partitions:  # every write session's record_change takes its city's counter
+            self.db.writer.configure(info={FEED_PARTITIONS: True})
         self.login_throttle = LoginThrottle(self.db, Policy.from_settings(self.settings))
         self.batch_lanes = BatchLanes(self.settings.batch_lanes)
         repeats.enable(self.db.writer, self.settings.repeat_merge)
@@ -192,24 +199,40 @@ class ServerContext:
         units = feed_units(user, self.refdata)
         return None if units is None else tuple(sorted(units))
 
-    def read_changes_raw(self, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:
+    def read_changes_raw(self, after: int, limit: int, units: tuple[str, ...] | None,
+                         partition: str = GLOBAL) -> RawPage:
         with self.db.reader() as session, session.begin():
-            return read_changes_raw(session, after, limit, units)
+            return read_changes_raw(session, after, limit, units, partition)
 
     def feed_tick_s(self) -> float:
         """The least time between two reads of the recent feed (`settings.feed_tick_per_poll_ms`)."""
         return min(max(self.long_polls * self.settings.feed_tick_per_poll_ms / 1000, self.feed_batch_window_s),
                    FEED_MAX_TICK_S)
 
-    def _read_ring_rows(self, after: int, limit: int) -> list:
-        with self.db.reader() as session, session.begin():
-            return read_ring_rows(session, after, limit)
+    def _new_ring(self, partition: str) -> FeedRing:
+        def read(after: int, limit: int) -> list:
+            with self.db.reader() as session, session.begin():
+                return read_ring_rows(session, after, limit, partition)
 
-    def _latest_position(self) -> int:
-        with self.db.reader() as session, session.begin():
-            return latest_position(session)
+        return FeedRing(read, lambda: self._latest_position(partition), tick_s=self.feed_tick_s)
 
-    async def changes_page(self, after: int, limit: int, user: AuthUser) -> RawPage:
+    def _latest_position(self, partition: str = GLOBAL) -> int:
+        with self.db.reader() as session, session.begin():
+            return latest_position(session, partition)
+
+    def _latest_positions(self) -> dict[str, int]:
+        with self.db.reader() as session, session.begin():
+            return latest_positions(session)
+
+    async def feed_partitions(self, user: AuthUser) -> list[str]:
+        """The partitions of the feed `user` reads (`server.feed.partitions`): those there are (read from the
+        counters once, then every partition a commit announces) that its scope can hold."""
+        if not self._partitions_read:
+            self.notifier.partitions.update(await anyio.to_thread.run_sync(self._latest_positions))
+            self._partitions_read = True
+        return user_partitions(feed_units(user, self.refdata), self.notifier.partitions)
+
+    async def changes_page(self, after: int, limit: int, user: AuthUser, partition: str = GLOBAL) -> RawPage:
         """The serialised page: from the recent feed in memory (`FeedRing`, one database read per tick
         for everyone) when `after` is recent, else from the database (`FeedPageCache`: one read per
         feed state and key, however many long-polls ask for it); either in the feed's own small share
@@ -223,7 +246,9 @@ class ServerContext:
         async def run(fn, *args):
             return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
 
-        ring = self.feed_ring
+        ring = self.feed_rings.get(partition)
+        if ring is None:
+            ring = self.feed_rings[partition] = self._new_ring(partition)
         if ring.base is None or after >= ring.base:
             await ring.ensure(self.page_cache.state(), self.page_cache.state, run)
             page = ring.page(after, limit, units)
@@ -232,19 +257,20 @@ class ServerContext:
         state = self.page_cache.state()
 
         async def compute() -> RawPage:
-            return await run(self.read_changes_raw, after, limit, units)
+            return await run(self.read_changes_raw, after, limit, units, partition)
 
-        return await self.page_cache.get(state, (after, limit, units), compute)
+        return await self.page_cache.get(state, (after, limit, units, partition), compute)
 
     def _wake_long_polls_after_commits(self) -> None:
         @event.listens_for(self.db.writer, "after_commit")
         def _after_commit(session):
             if session.info.pop(_USERS_CHANGED, None):
                 self.token_cache.clear()
-            position = session.info.pop(FEED_CHANGED, None)
-            if position is not None:
+            changed = session.info.pop(FEED_CHANGED, None)
+            if changed:
                 self.page_cache.invalidate()  # at once: the notifier's wake-up reaches the loop later
-                self.notifier.notify_threadsafe(position)
+                for partition, position in changed.items():
+                    self.notifier.notify_threadsafe(position, partition)
 
         @event.listens_for(self.db.writer, "before_flush")
         def _before_flush(session, _flush_context, _instances):
@@ -263,8 +289,8 @@ def _make_notifier(db: Database, direct_url: str) -> FeedNotifier:
         conninfo = make_url(direct_url).set(drivername="postgresql").render_as_string(hide_password=False)
         return FeedNotifier(listen_conninfo=conninfo)
 
-    def read_position() -> int:
+    def read_position() -> dict[str, int]:
         with db.reader() as session:
-            return latest_position(session)
+            return latest_positions(session)
 
     return FeedNotifier(read_position=read_position)

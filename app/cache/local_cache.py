@@ -55,6 +55,7 @@ from app.cases.workflow import Actor, WorkflowError
 from app.platform import scope as scope_rule
 from app.platform.enums import Action
 from app.platform.events import EventGroup
+from app.platform.feed_partition import GLOBAL, Cursor
 from db.cache import CACHE_SCHEMA_VERSION, cache_metadata, cases, settings
 
 if TYPE_CHECKING:
@@ -346,7 +347,14 @@ class LocalCache(ScopeFollower):
         return self._outbox.oldest(limit, after_seq)
 
     def cursor(self) -> int:
-        return int(self._meta("cursor") or 0)
+        """The position read up to in the feed's global partition (the feed's one position space on a
+        server that does not partition; `feed_cursor` is the whole cursor)."""
+        return self.feed_cursor().after(GLOBAL)
+
+    def feed_cursor(self) -> Cursor:
+        """Where this cache stands in every partition of the feed (`app.platform.feed_partition.Cursor`);
+        a cache written before partitions stored one number, which stands for every partition."""
+        return Cursor.from_stored(self._meta("cursor"))
 
     def server_url(self) -> str | None:
         return self._meta("server_url")
@@ -395,8 +403,9 @@ class LocalCache(ScopeFollower):
 
     # ------------------------------------------------------------------ applying the server's news
 
-    def apply_changes(self, changes: Iterable[Change], cursor: int) -> ChangeSet:
-        """Apply one page of the changes feed and store its cursor, all in one transaction.
+    def apply_changes(self, changes: Iterable[Change], cursor: int | Cursor) -> ChangeSet:
+        """Apply one page of the changes feed and store its cursor (a position, or one per partition), all in
+        one transaction.
 
         Fast path for the cases without queued commands (nearly all): the queue columns come straight from
         the received dict (checked for shape by `case_rows.feed_row`, not a full Case validation) and the
@@ -449,7 +458,7 @@ class LocalCache(ScopeFollower):
                     tables.put_entities(conn, kind, rows)
                 for kind, ids in gone_entities.items():
                     tables.delete_entities(conn, kind, ids)
-                tables.set_meta(conn, "cursor", cursor)
+                tables.set_meta(conn, "cursor", cursor.to_json() if isinstance(cursor, Cursor) else cursor)
             if change_set:
                 self.events.cases_changed.emit(change_set)
             for key, value in new_settings.items():
@@ -470,7 +479,8 @@ class LocalCache(ScopeFollower):
         with self._lock:
             with self._engine.begin() as conn:
                 retention.note_opened(conn, case_id, now or datetime.now(timezone.utc))
-        return self.apply_changes([Change(position=self.cursor(), kind="case", id=case_id, data=data)], self.cursor())
+        return self.apply_changes([Change(position=self.cursor(), kind="case", id=case_id, data=data)],
+                                  self.feed_cursor())
 
     def prune(self, now: datetime, closed_days: int) -> ChangeSet:
         """Forget the closed and voided cases older than `closed_days` that the operator did not open within

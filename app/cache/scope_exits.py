@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from app.cache import cache_tables as tables
 from app.cache.models import ChangeSet
 from app.platform import scope as scope_rule
+from app.platform.feed_partition import Cursor
 from app.platform.scope import CASE, SCOPE_EXIT, case_scope, sees
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class ScopeFollower:
         log.info("%d case(s) left this user's scope and were removed from the cache", len(removed))
         return ChangeSet(rebuilt.added - existing, rebuilt.added & existing, frozenset(removed))
 
-    def adopt_scope(self, tag: str | None, after: int) -> bool:
+    def adopt_scope(self, tag: str | None, after: int | Cursor) -> bool:
         """Take a feed page's scope tag (`app.platform.scope.scope_tag`), read from cursor `after`. False when the
         cache's server data came under another tag (the user's unit or role changed, or the unit tree
         did; or this cache predates scope exits and may hold stale copies of a unit handler's cases): then
@@ -144,7 +145,7 @@ class ScopeFollower:
             if stored == tag:
                 self._feed_scope = tag
                 return True
-            if after == 0 or (stored is None and tag == scope_rule.ALL):  # nothing to drop
+            if not after or (stored is None and tag == scope_rule.ALL):  # nothing to drop
                 with self._engine.begin() as conn:
                     tables.set_meta(conn, "feed_scope", tag)
                 self._feed_scope = tag

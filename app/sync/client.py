@@ -31,6 +31,7 @@ from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.metrics.figures import Report
 from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
+from app.platform.feed_partition import GLOBAL, Cursor
 from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
@@ -117,6 +118,17 @@ def _parse_server_time(text: str) -> datetime | None:
         except (TypeError, ValueError):
             return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def page_cursor(page: ChangesPage, after: Cursor) -> Cursor:
+    """The cursor after `page`, read from cursor `after`: the page's `cursors`, or from a server older than
+    partitions (one position space, the global partition's) `after` moved to the page's `cursor`."""
+    if page.cursors is None:
+        return after.moved(GLOBAL, page.cursor)
+    cursor = Cursor.from_wire(page.cursors)
+    if cursor is None:
+        raise ServerUnreachable(f"the server answered a feed page with an unreadable cursor {page.cursors[:80]!r}")
+    return cursor
 
 
 class ServerClient:
@@ -213,17 +225,22 @@ class ServerClient:
             pass
         self.token = None
 
-    def changes(self, after: int, limit: int = 1000, wait: float = 0) -> ChangesPage:
-        """One page of the feed after position `after`; with `wait`, the server holds an empty answer."""
+    def changes(self, after: int | Cursor, limit: int = 1000, wait: float = 0) -> ChangesPage:
+        """One page of the feed after position `after` (or a cursor per partition); with `wait`, the server
+        holds an empty answer."""
         return self.parse_changes(self.fetch_changes(after, limit, wait))
 
-    def fetch_changes(self, after: int, limit: int = 1000, wait: float = 0) -> requests.Response:
+    def fetch_changes(self, after: int | Cursor, limit: int = 1000, wait: float = 0) -> requests.Response:
         """`changes()` without the parsing: the HTTP exchange alone (requests reads and gunzips the whole
         body before it returns). The sync engine fetches the next page this way while the previous one
-        is applied, and parses it after that: two threads running Python at once only queue for the GIL."""
+        is applied, and parses it after that: two threads running Python at once only queue for the GIL.
+        A partition cursor goes as `cursor=`, with its global position as `after=` beside it: a server
+        older than partitions reads that one (its only partition) and ignores the other."""
         read_timeout = wait + self.long_poll_grace_s if wait else self.timeout[1]
-        return self._request("GET", "/api/changes", params={"after": after, "limit": limit, "wait": wait},
-                             timeout=(self.timeout[0], read_timeout))
+        params: dict[str, object] = {"after": after, "limit": limit, "wait": wait}
+        if isinstance(after, Cursor):
+            params = {"after": after.after(GLOBAL), "cursor": after.to_wire(), "limit": limit, "wait": wait}
+        return self._request("GET", "/api/changes", params=params, timeout=(self.timeout[0], read_timeout))
 
     def parse_changes(self, response: requests.Response) -> ChangesPage:
         """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one)."""

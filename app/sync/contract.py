@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from app.cases.commands import BatchResult, Command
 from app.platform.entity_commands import EntityCommand
+from app.platform.feed_partition import Cursor
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
 from app.wire.platform import Health
@@ -23,7 +24,7 @@ class SyncServer(Protocol):
 
     def push(self, commands: Sequence[Command | EntityCommand]) -> BatchResult | CommandsAnswer: ...
 
-    def fetch_changes(self, after: int, limit: int = 1000, wait: float = 0) -> Any: ...
+    def fetch_changes(self, after: int | Cursor, limit: int = 1000, wait: float = 0) -> Any: ...
 
     def parse_changes(self, response: Any) -> ChangesPage: ...
 

@@ -26,8 +26,9 @@ from app.cases.commands import CommandResult
 from app.cases.evidence import PHOTO_GATED, photo_hashes
 from app.photos.store import PhotoStore
 from app.platform.events import EventGroup
+from app.platform.feed_partition import Cursor
 from app.sync.backoff import Backoff
-from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
+from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable, page_cursor
 from app.sync.contract import SyncServer
 from app.sync.entity_push import EntityPush
 from app.sync.net_calls import drop, off_loop
@@ -414,19 +415,20 @@ class SyncEngine(EntityPush):
         not the one the cache's data came under (`LocalCache.adopt_scope`: the user's unit or role changed)
         makes the cache drop the server's data, and the feed is read again from 0."""
         async with self._pull_lock:
-            after = await self._in_cache(self.cache.cursor)
+            after = await self._in_cache(self.cache.feed_cursor)  # a position per feed partition
             raw = await off_loop(self.client.fetch_changes, after, self.page, wait)
             while True:
                 page = await self._in_cache(self.client.parse_changes, raw)
                 if not await self._in_cache(self.cache.adopt_scope, page.scope, after):
                     # what the user sees changed: the cache dropped the server's data; read it all again
-                    after = 0
+                    after = Cursor()
                     raw = await off_loop(self.client.fetch_changes, after, self.page, 0)
                     continue
-                ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, page.cursor, self.page, 0))
+                cursor = page_cursor(page, after)
+                ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, cursor, self.page, 0))
                          if page.more else None)
                 try:
-                    await self._in_cache(self.cache.apply_changes, page.changes, page.cursor)
+                    await self._in_cache(self.cache.apply_changes, page.changes, cursor)
                 except BaseException:
                     if ahead is not None:
                         drop(ahead)
@@ -436,7 +438,7 @@ class SyncEngine(EntityPush):
                     self._connected(last_sync=datetime.now(timezone.utc))
                     return True
                 self._connected()
-                after = page.cursor
+                after = cursor
                 raw = await ahead
 
     async def _refresh_refdata(self, force: bool = False) -> None:

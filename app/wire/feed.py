@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from app.wire.base import Answer
 
@@ -33,4 +33,15 @@ class ChangesPage(Answer):
     # None only from a server older than the scope rule; every current server sends it
     scope: str | None = Field(default=None, description="what the user sees (`app.platform.scope.scope_tag`); a "
                               "console whose copy came under another one starts again from 0")
+    # only in the answer to a partition cursor (`cursor=`, `app.platform.feed_partition.Cursor`): the next one
+    cursors: str | None = Field(default=None, description="the reader's cursor after this page, one position "
+                                "per feed partition (`g.120_3301.5012`); `cursor` is then the global partition's")
     server_time: datetime
+
+    @model_serializer(mode="wrap")
+    def _without_absent_cursors(self, handler):
+        # the server writes `cursors` only in the answer to a partition cursor (`server.feed.api`)
+        data = handler(self)
+        if isinstance(data, dict) and data.get("cursors") is None:
+            data.pop("cursors", None)
+        return data

@@ -48,6 +48,7 @@ from server.cases import group_commit, repeats
 from server.cases.system_ids import system_command_id  # noqa: F401 - where the sweeps import it from
 from server.feed.record import (
     mark_changed,
+    partitioned,
     pg_change_cte,
     pg_change_params,
     pg_notify_column,
@@ -362,13 +363,14 @@ def _audit_entry(user: AuthUser, command: Command | BadCommand, now: datetime, r
 # the counter, the feed row, the stored answer (with its position spliced in) and the audit entry go in
 # one statement, followed only by the commit.
 
-_PG_ACCEPT: list = []
+_PG_ACCEPT: dict = {}
 _AUDIT = "audit_"
 
 
-def _pg_accept_statement():
-    if not _PG_ACCEPT:
-        ins = pg_change_cte()
+def _pg_accept_statement(by_city: bool):
+    """The statement, built once per kind of counter (`server.feed.record.pg_change_cte`)."""
+    if by_city not in _PG_ACCEPT:
+        ins = pg_change_cte(by_city)
         # The stored answer's JSON text with the position spliced in: the same bytes a retry reads back.
         answer = cast(bindparam("answer_head", type_=Text) + cast(ins.c.position, Text)
                       + bindparam("answer_tail", type_=Text), _COMMANDS.c.result.type)
@@ -379,9 +381,9 @@ def _pg_accept_statement():
                                .select_from(ins))
                   .returning(_COMMANDS.c.command_id)).cte("stored")
         entry = audit.pg_append_cte(stored, _AUDIT)
-        _PG_ACCEPT.append(select(ins.c.position, pg_notify_column(ins.c.position),
-                                 select(entry.c.seq).scalar_subquery()))
-    return _PG_ACCEPT[0]
+        _PG_ACCEPT[by_city] = select(ins.c.position, pg_notify_column(ins.c.position, ins.c.partition),
+                                     select(entry.c.seq).scalar_subquery(), ins.c.partition)
+    return _PG_ACCEPT[by_city]
 
 
 def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime, stored_json: dict,
@@ -394,11 +396,11 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
               "c_command_id": command.command_id, "c_username": user.username, "c_case_id": command.case_id,
               "c_action": str(command.action), "c_received_at": now, "c_status": "accepted",
               **pg_change_params(CASE, command.case_id, scope=scope), **audit.pg_append_params(_AUDIT, **entry)}
-    found = session.execute(_pg_accept_statement(), params).first()
+    found = session.execute(_pg_accept_statement(partitioned(session)), params).first()
     if found is None:
         return None
-    position, _notified, seq = found
-    mark_changed(session, position)
+    position, _notified, seq, partition = found
+    mark_changed(session, position, partition)
     if seq is None:  # no audit head row (a schema made without the migration): `record` creates it
         audit.record(session, **entry)
     return position

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.platform.edge_types import QueryInt64
+from app.platform.feed_partition import Cursor
 from app.wire.feed import ChangesPage
 from server.feed.pages import GZIP_MIN_BYTES, RawPage
+from server.feed.partitions import cursor_page, cursors_member, legacy_partition
 from server.platform.api import Ctx, User
 from server.platform.api_responses import responses
 from server.platform.auth import AuthUser
+from server.platform.errors import ApiError
 
 if TYPE_CHECKING:  # the context is built by the composition root, above every feature
     from server.context import ServerContext
@@ -21,7 +24,10 @@ if TYPE_CHECKING:  # the context is built by the composition root, above every f
 router = APIRouter()
 
 
-@router.get("/api/changes", tags=["feed"], responses=responses(401, 422, 503, ok=ChangesPage))
+@router.get("/api/changes", tags=["feed"], responses=responses(
+    (400, "bad_cursor: `cursor` is not a feed cursor"), 401,
+    (409, "feed_partitioned: a single-position cursor (`after`) where the reader's scope spans several "
+          "partitions: read with `cursor`"), 422, 503, ok=ChangesPage))
 async def get_changes(
     request: Request,
     user: User,
@@ -29,29 +35,43 @@ async def get_changes(
     after: Annotated[QueryInt64, Query(ge=0, description="the cursor of the previous page (0: full snapshot)")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
+    cursor: Annotated[str | None, Query(max_length=2048, description=(
+        "a cursor per feed partition (`app.platform.feed_partition.Cursor`: `g.120_3301.5012`), instead of "
+        "`after` (which is then ignored); the answer then carries the next one as `cursors`"))] = None,
 ) -> Response:
     """Long-polls on the same cursor and scope share one serialised page per feed state (see
     `server.feed.ring.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
     (`server.feed.fast_path` answers the common case of this endpoint without the framework.)"""
-    page = await long_poll(ctx, user, after, limit, wait)
-    body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""))
+    position: int | Cursor = after
+    if cursor is not None:  # `after` beside it is for a server older than partitions (`app.sync.client`)
+        position = Cursor.from_wire(cursor)
+        if position is None:
+            raise ApiError(400, "bad_cursor", "`cursor` is not a feed cursor (`<partition>.<position>` items "
+                           "joined by `_`, partition `g`, `any` or a city code)")
+    page, next_cursor = await long_poll(ctx, user, position, limit, wait)
+    body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""), next_cursor)
     return Response(body, media_type="application/json", headers=headers)
 
 
-async def long_poll(ctx: ServerContext, user: AuthUser, after: int, limit: int, wait: float) -> RawPage:
+async def long_poll(ctx: ServerContext, user: AuthUser, after: int | Cursor, limit: int,
+                    wait: float) -> tuple[RawPage, Cursor | None]:
     """The page after `after`, waiting up to `wait` seconds (at most the server's limit) for one that
-    is not empty."""
+    is not empty; with a partition cursor, the cursor after it too (`server.feed.partitions`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, ctx.settings.long_poll_max_s)
     ctx.long_polls += 1  # spaces the reads of the recent feed (ServerContext.feed_tick_s)
     try:
         while True:
             generation = ctx.notifier.generation  # before the query: a commit after it will wake us
-            page: RawPage = await ctx.changes_page(after, limit, user)
+            if isinstance(after, Cursor):
+                page, next_cursor = await cursor_page(ctx, user, after, limit)
+            else:
+                partition = legacy_partition(await ctx.feed_partitions(user))
+                page, next_cursor = await ctx.changes_page(after, limit, user, partition), None
             remaining = deadline - loop.time()
             if page.count or page.more or remaining <= 0:
                 await ctx.answer_pacer.turn()  # a feed tick wakes hundreds: let other work in between
-                return page
+                return page, next_cursor
             if await ctx.notifier.wait(generation, remaining):  # no thread, no connection held meanwhile
                 # Woken amid a stream of commits: let the burst land, so it is answered once and every waiter
                 # reads one page. A lone commit is answered at once (nothing to batch, the window is pure delay).
@@ -62,12 +82,14 @@ async def long_poll(ctx: ServerContext, user: AuthUser, after: int, limit: int, 
         ctx.long_polls -= 1
 
 
-def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool) -> tuple[bytes, dict[str, str]]:
+def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool,
+                   cursor: Cursor | None = None) -> tuple[bytes, dict[str, str]]:
     """The answer's body and extra headers: gzipped here (cheap level, shared compressed prefix) when
     large and accepted; the GZip middleware passes an answer with Content-Encoding through."""
     server_time = ctx.now().isoformat()
+    extra = b"" if cursor is None else cursors_member(cursor)
     # Judged on the shared prefix: building the whole plain body (often 100 KiB) only to measure it
     # cost an allocation and a copy per answer, hundreds of times a second.
     if gzip_ok and len(page.prefix) >= GZIP_MIN_BYTES:
-        return page.gzip(server_time), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-    return page.body(server_time), {}
+        return page.gzip(server_time, extra), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return page.body(server_time, extra), {}

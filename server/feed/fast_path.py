@@ -5,7 +5,7 @@ cost about 1.5 ms of the event loop (ten middleware layers, routing, dependency 
 so 500 waiting consoles saturated the loop and starved the command requests sharing it. This ASGI
 layer, outermost, answers the plain case itself with the very same code as the endpoint
 (`server.feed.api.long_poll`, `server.feed.api.changes_answer`): a GET whose query holds only well-formed
-`after`/`limit`/`wait` within their bounds and whose bearer token is valid (`ServerContext.user_for_token`).
+`after` (or `cursor`)/`limit`/`wait` within their bounds and whose bearer token is valid (`ServerContext.user_for_token`).
 Everything else — a malformed or out-of-range parameter, an unknown parameter, a missing or invalid
 token, any error before the answer starts — goes to the FastAPI endpoint unchanged, which answers it (or
 its error) the usual way.
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.platform.feed_partition import Cursor
 from server.feed.api import changes_answer, long_poll
 from server.platform.errors import ApiError
 from server.platform.middleware import API_HEADERS
@@ -31,10 +32,12 @@ PATH = "/api/changes"
 _DEFAULTS = {"after": 0, "limit": 500, "wait": 0.0}
 
 
-def parse_query(query: bytes) -> tuple[int, int, float] | None:
-    """(after, limit, wait) from a plain query string, or None when the endpoint must judge it."""
+def parse_query(query: bytes) -> tuple[int | Cursor, int, float] | None:
+    """(after or a partition cursor, limit, wait) from a plain query string, or None when the endpoint must
+    judge it."""
     values = dict(_DEFAULTS)
     seen = set()
+    cursor = None  # a partition cursor wins over `after` (sent beside it for older servers)
     if query:
         for item in query.split(b"&"):
             name, eq, raw = item.partition(b"=")
@@ -42,6 +45,15 @@ def parse_query(query: bytes) -> tuple[int, int, float] | None:
                 key = name.decode("ascii")
             except UnicodeDecodeError:
                 return None
+            if key == "cursor" and eq and key not in seen:
+                seen.add(key)
+                try:
+                    cursor = Cursor.from_wire(raw.decode("ascii"))
+                except UnicodeDecodeError:
+                    return None
+                if cursor is None:
+                    return None
+                continue
             if not eq or key not in values or key in seen or not raw or len(raw) > 12:
                 return None
             seen.add(key)
@@ -57,7 +69,7 @@ def parse_query(query: bytes) -> tuple[int, int, float] | None:
     after, limit, wait = values["after"], values["limit"], values["wait"]
     if not (1 <= limit <= 1000 and 0 <= wait <= 30):  # the endpoint's bounds (`ge=0` holds for digits)
         return None
-    return after, limit, wait
+    return (cursor if cursor is not None else after), limit, wait
 
 
 def _token(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, bool]:
@@ -101,8 +113,8 @@ class ChangesFastPath:
         except ApiError:  # e.g. expired or unknown: the endpoint says so
             return False
         try:
-            page = await long_poll(ctx, user, *params)
-            body, extra = changes_answer(ctx, page, gzip_ok)
+            page, cursor = await long_poll(ctx, user, *params)
+            body, extra = changes_answer(ctx, page, gzip_ok, cursor)
         except Exception:  # noqa: BLE001 - nothing sent yet: the endpoint answers it (or its error) properly
             log.debug("fast path gave way to the endpoint", exc_info=True)
             return False

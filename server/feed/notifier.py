@@ -5,9 +5,10 @@ generation number and swaps in a fresh Event. A long-poll reads the generation *
 change committed between its query and its wait is never slept through.
 
 A commit is announced twice in the process that made it (its after-commit hook, then its own NOTIFY
-coming back); an announcement carrying a position no higher than one already announced is dropped:
-positions are handed out in commit order (`server.feed.record`), so a waiter woken for the higher one
-reads the lower one too. What remains tells whether commits come in a stream (`busy`): a long-poll
+coming back); an announcement carrying a position no higher than one already announced in its partition
+is dropped: a partition's positions are handed out in commit order (`server.feed.record`), so a waiter
+woken for the higher one reads the lower one too. (A NOTIFY payload is the position, prefixed by its city
+partition and ':' when it has one; the partitions heard of are kept in `partitions`.) What remains tells whether commits come in a stream (`busy`): a long-poll
 then waits a moment so that a burst is answered once, and answers at once otherwise.
 
 Wake-ups come from:
@@ -27,6 +28,7 @@ import select
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -38,7 +40,7 @@ _MAX_BACKOFF_S = 10.0
 
 
 class FeedNotifier:
-    def __init__(self, *, listen_conninfo: str | None = None, read_position: Callable[[], int] | None = None,
+    def __init__(self, *, listen_conninfo: str | None = None, read_position: Callable[[], object] | None = None,
                  poll_interval_s: float = 1.0):
         self._listen_conninfo = listen_conninfo
         self._read_position = read_position
@@ -46,7 +48,8 @@ class FeedNotifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._generation = 0
-        self._announced = 0  # the highest feed position announced so far
+        self._announced: dict[str, int] = {}  # the highest feed position announced so far, per partition
+        self.partitions: set[str] = {""}  # every feed partition heard of (`app.platform.feed_partition`)
         self._last_at: float | None = None  # loop time of the last announcement ...
         self._gap = float("inf")  # ... and the time since the one before it
         self._stop = threading.Event()
@@ -107,11 +110,12 @@ class FeedNotifier:
         than a batching window, so waiting one lets a burst be answered once."""
         return self._gap < window_s
 
-    def _bump(self, position: int | None = None) -> None:
+    def _bump(self, position: int | None = None, partition: str = "") -> None:
         if position is not None:
-            if position <= self._announced:
+            self.partitions.add(partition)
+            if position <= self._announced.get(partition, 0):
                 return  # already announced (see the module docstring)
-            self._announced = position
+            self._announced[partition] = position
         if self._loop is not None:
             now = self._loop.time()
             if self._last_at is not None:
@@ -122,14 +126,14 @@ class FeedNotifier:
             self._event.set()
             self._event = asyncio.Event()
 
-    def notify_threadsafe(self, position: int | None = None) -> None:
-        """Announce a change (the feed's new `position` when known); callable from any thread (e.g. right
-        after a commit)."""
+    def notify_threadsafe(self, position: int | None = None, partition: str = "") -> None:
+        """Announce a change (the new `position` of feed `partition` when known); callable from any thread
+        (e.g. right after a commit)."""
         loop = self._loop
         if loop is None:
             return
         try:
-            loop.call_soon_threadsafe(self._bump, position)
+            loop.call_soon_threadsafe(self._bump, position, partition)
         except RuntimeError:  # the loop closed while we were shutting down
             pass
 
@@ -167,8 +171,17 @@ class FeedNotifier:
             if ready:
                 notes = list(conn.notifies(timeout=0))  # drains everything already received
                 if notes:
-                    positions = [int(n.payload) for n in notes if n.payload.isdigit()]
-                    self.notify_threadsafe(max(positions) if len(positions) == len(notes) else None)
+                    highest: dict[str, int] = {}
+                    for note in notes:
+                        partition, _, position = note.payload.rpartition(":")
+                        if not position.isdigit():
+                            highest = {}
+                            break
+                        highest[partition] = max(highest.get(partition, 0), int(position))
+                    if not highest:
+                        self.notify_threadsafe()
+                    for partition, position in highest.items():
+                        self.notify_threadsafe(position, partition)
             elif time.monotonic() - last_ping >= _PING_EVERY_S:
                 conn.execute("SELECT 1")  # notices a dead connection that select() alone would not
                 last_ping = time.monotonic()
@@ -176,7 +189,7 @@ class FeedNotifier:
     # ---- SQLite counter poller -------------------------------------------------------------------
 
     def _poll_forever(self) -> None:
-        last: int | None = None
+        last: Any = None  # what `read_position` read: each partition's position (or one number)
         while not self._stop.wait(self._poll_interval_s):
             try:
                 position = self._read_position()
@@ -184,5 +197,10 @@ class FeedNotifier:
                 log.debug("feed poll failed: %s", exc)
                 continue
             if last is not None and position != last:
-                self.notify_threadsafe()
+                if isinstance(position, dict):  # each partition's position: announce those that moved
+                    for partition, value in position.items():
+                        if last.get(partition) != value:
+                            self.notify_threadsafe(value, partition)
+                else:
+                    self.notify_threadsafe()
             last = position

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
+from app.platform.feed_partition import GLOBAL
 from app.platform.scope import (
     CASE,
     by_jurisdiction,
@@ -49,25 +50,42 @@ class RawPage:
     _gz_head: bytes | None = None
     _gz_state: Any = None
 
-    def body(self, server_time: str) -> bytes:
-        return self.prefix + raw.page_tail(server_time)
+    def body(self, server_time: str, extra: bytes = b"") -> bytes:
+        """The answer; `extra` (`,"name":value` members) goes before `server_time` (a partitioned reader's
+        `cursors`, which differ per reader while the page is shared)."""
+        return self.prefix + extra + raw.page_tail(server_time)
 
-    def gzip(self, server_time: str) -> bytes:
+    def gzip(self, server_time: str, extra: bytes = b"") -> bytes:
         if self._gz_state is None:
             state = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
             self._gz_head = state.compress(self.prefix)
             self._gz_state = state
         state = self._gz_state.copy()
-        return self._gz_head + state.compress(raw.page_tail(server_time)) + state.flush()
+        return self._gz_head + state.compress(extra + raw.page_tail(server_time)) + state.flush()
+
+    def changes_bytes(self) -> bytes:
+        """The serialised changes, joined by commas (what `raw.page_prefix` put between the brackets)."""
+        # the last `],"cursor":` is the page's own: after it come only numbers, booleans and the scope tag
+        return self.prefix[len(_CHANGES_OPEN):self.prefix.rindex(b'],"cursor":')] if self.count else b""
 
 
-def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None = None):
+_CHANGES_OPEN = b'{"changes":['
+
+
+def combine(pages: list[RawPage], cursor: int, more: bool, tag: bytes) -> RawPage:
+    """One answer holding the changes of several partitions' pages (`server.feed.partitions`)."""
+    parts = [p.changes_bytes() for p in pages if p.count]
+    return RawPage(raw.page_prefix(parts, cursor, more, tag), sum(p.count for p in pages), cursor, more)
+
+
+def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None = None,
+                partition: str = GLOBAL):
     return candidates(
         select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, cast(FeedRow.data, Text).label("entity_data"),
                cast(CaseRow.data, Text).label("case_data"), CaseRow.version, FeedRow.scope,
                cast(FeedRow.exits, Text).label("exits"), FeedRow.jurisdiction)
         .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
-        .where(FeedRow.position > after)
+        .where(FeedRow.partition == partition, FeedRow.position > after)
         .order_by(FeedRow.position)
         .limit(limit), after, units)
 
@@ -100,11 +118,12 @@ def scope_tag_json(units) -> bytes:
     return raw.text(scope_tag(units))
 
 
-def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str, ...] | None) -> RawPage:
+def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str, ...] | None,
+                     partition: str = GLOBAL) -> RawPage:
     """`read_changes` serialised: the same one-statement snapshot and rule (`units` = the unit
     handler's visible units, None = everything), with each case's JSON taken as stored, not parsed
     again."""
-    stmt = _raw_select(after, limit, units)
+    stmt = _raw_select(after, limit, units, partition)
     allowed = None if units is None else frozenset(units)
     streets = by_jurisdiction(allowed)
     parts = []
@@ -123,6 +142,7 @@ def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str,
     return raw_page(parts, *page_end(after, limit, read, last_read, last_given), scope_tag_json(units))
 
 
-def read_ring_rows(session: Session, after: int, limit: int) -> list[SerialisedRow]:
-    """Every feed row after `after` (at most `limit`), serialised, with its scope: what `FeedRing` holds."""
-    return list(_serialised_rows(session, _raw_select(after, limit)))
+def read_ring_rows(session: Session, after: int, limit: int, partition: str = GLOBAL) -> list[SerialisedRow]:
+    """Every feed row of `partition` after `after` (at most `limit`), serialised, with its scope: what
+    `FeedRing` holds."""
+    return list(_serialised_rows(session, _raw_select(after, limit, None, partition)))

@@ -11,6 +11,12 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.platform import scope as scope_rule
+from app.platform.feed_partition import (
+    COUNTER_PREFIX,
+    GLOBAL,
+    counter_name,
+    counter_partition,
+)
 from app.platform.scope import (
     CASE,
     JOINT_SEP,
@@ -67,8 +73,9 @@ def page_end(after: int, limit: int, read: int, last_read: int, last_given: int 
     return (last_given if last_given is not None else after), False
 
 
-def read_changes(session: Session, after: int, limit: int, user: AuthUser, refdata) -> DataPage:
-    """The changes after position `after` that `user` may see, oldest first, at most `limit`.
+def read_changes(session: Session, after: int, limit: int, user: AuthUser, refdata,
+                 partition: str = GLOBAL) -> DataPage:
+    """The changes of `partition` after position `after` that `user` may see, oldest first, at most `limit`.
 
     One statement, so the page is one consistent snapshot: a case's data is the state at its position.
     An entity that left the user's scope after `after` comes as a scope exit (`app.platform.scope.feed_entry`).
@@ -78,7 +85,7 @@ def read_changes(session: Session, after: int, limit: int, user: AuthUser, refda
         select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data, CaseRow.version,
                FeedRow.scope, FeedRow.exits, FeedRow.jurisdiction)
         .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
-        .where(FeedRow.position > after)
+        .where(FeedRow.partition == partition, FeedRow.position > after)
         .order_by(FeedRow.position)
         .limit(limit), after, units)
     changes = []
@@ -105,7 +112,16 @@ def exit_data(kind: str, version: int | None) -> dict[str, Any]:
     return {"kind": kind} if version is None or kind != CASE else {"kind": kind, "version": version}
 
 
-def latest_position(session: Session) -> int:
-    """The highest committed feed position (0 for an empty feed)."""
-    value = session.execute(select(CounterRow.value).where(CounterRow.name == FEED_COUNTER)).scalar()
+def latest_position(session: Session, partition: str = GLOBAL) -> int:
+    """The highest committed position of `partition` (0 for an empty one)."""
+    value = session.execute(select(CounterRow.value).where(CounterRow.name == counter_name(partition))).scalar()
     return value or 0
+
+
+def latest_positions(session: Session) -> dict[str, int]:
+    """The highest committed position of every partition there is (`app.platform.feed_partition`)."""
+    rows = session.execute(select(CounterRow.name, CounterRow.value).where(
+        or_(CounterRow.name == FEED_COUNTER, CounterRow.name.like(COUNTER_PREFIX + "%")))).all()
+    found = {counter_partition(name): value for name, value in rows}
+    found.pop(None, None)
+    return found

@@ -18,13 +18,13 @@ INCREMENT = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
               .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
 
 
-def increment(session: Session, name: str) -> int:
-    """Add one to counter `name` (created at 1 if missing) and return the new value."""
+def increment(session: Session, name: str, *, start: int = 1) -> int:
+    """Add one to counter `name` (created at `start` if missing) and return the new value."""
     value = session.execute(INCREMENT, {"counter": name}).scalar_one_or_none()
     if value is not None:
         return value
     insert = dialect_insert(session)
-    stmt = insert(CounterRow).values(name=name, value=1)
+    stmt = insert(CounterRow).values(name=name, value=start)
     # Two transactions may both find the row missing; the loser of the insert increments instead.
     stmt = stmt.on_conflict_do_update(index_elements=[CounterRow.name], set_={"value": CounterRow.value + 1})
     return session.execute(stmt.returning(CounterRow.value)).scalar_one()

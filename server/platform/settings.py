@@ -58,6 +58,7 @@ field's description for why):
 | setting | variable | default |
 |---|---|---|
 | feed_batch_ms | ONEGRID_FEED_BATCH_MS | 50 (a woken long-poll waits this long, so a burst of commits is answered once) |
+| feed_partitions | ONEGRID_FEED_PARTITIONS | false (each city's cases take feed positions from their city's own counter; consoles must read with a partition cursor) |
 | feed_tick_per_poll_ms | ONEGRID_FEED_TICK_PER_POLL_MS | 1.5 (least spacing of recent-feed reads, per waiting long-poll) |
 | answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
@@ -124,6 +125,7 @@ _ENV_NAMES = {
     "demo_shift_close_s": "ONEGRID_DEMO_SHIFT_CLOSE_S",
     "repeat_merge": "ONEGRID_REPEAT_MERGE",
     "feed_batch_ms": "ONEGRID_FEED_BATCH_MS",
+    "feed_partitions": "ONEGRID_FEED_PARTITIONS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
     "command_threads": "ONEGRID_COMMAND_THREADS",
@@ -256,6 +258,11 @@ class ServerSettings(BaseModel):
     def _valid_networks(cls, value: str) -> str:
         parse_networks(value)  # a ValueError names the entry that is no network
         return value
+    feed_partitions: bool = Field(False, description=(
+        "Partition the changes feed per city: a case takes its feed position from its city's counter, so "
+        "writes in different cities do not queue behind one row. Consoles then read with a cursor per "
+        "partition (`cursor=`); a single-number cursor (`after=`) of a reader whose scope spans several "
+        "partitions is answered 409 feed_partitioned"))
     # tuning of a serving process
     feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
         "After a long-poll is woken it waits this long before reading, so a burst of commits is answered "

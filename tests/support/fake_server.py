@@ -16,6 +16,7 @@ from app.cases.case import Case
 from app.cases.commands import BatchResult, Command, CommandResult
 from app.cases.workflow import Actor
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
+from app.platform.feed_partition import GLOBAL, Cursor
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import Change, ChangesPage
@@ -68,7 +69,9 @@ class FakeServer:
         with self._lock:
             self._publish("setting", key, {"key": key, "value": value})
 
-    def changes(self, after: int, limit: int, wait: float) -> ChangesPage:
+    def changes(self, after: int | Cursor, limit: int, wait: float) -> ChangesPage:
+        if isinstance(after, Cursor):  # a server older than partitions: one position space, the global one
+            after = after.after(GLOBAL)
         with self._lock:
             if wait and self._position <= after:
                 self._changed.wait(timeout=wait)

@@ -24,8 +24,10 @@ def test_upgrade_creates_the_schema_on_an_empty_postgres_database(pg_url):
                                                                            "ix_case_events_action_at"}
         assert {i["name"] for i in inspector.get_indexes("cases")} >= {"ix_cases_status", "ix_cases_unit_id",
                                                                      "ix_cases_updated_at"}
-        feed_position = [i for i in inspector.get_indexes("feed") if i["name"] == "ix_feed_position"]
-        assert feed_position and feed_position[0]["unique"]
+        # positions are unique per feed partition (migration 0021)
+        feed_position = [i for i in inspector.get_indexes("feed") if i["name"] == "ix_feed_partition_position"]
+        assert feed_position and feed_position[0]["unique"] and feed_position[0]["column_names"] == ["partition",
+                                                                                                     "position"]
         with engine.connect() as conn:
             assert conn.execute(text("SELECT value FROM counters WHERE name = 'feed'")).scalar() == 0
     finally:
