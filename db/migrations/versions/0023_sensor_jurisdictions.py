@@ -7,7 +7,7 @@ theirs (`app.platform.scope.entity_jurisdiction`). A row whose sensor the refere
 keeps NULL: every jurisdiction sees it, as before. No column is added: `feed.jurisdiction` is 0014's.
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ the last feed entry's), so the out-of-order check and the feed throttle hold acr
 from `device_latest` so an upgraded server keeps refusing what is older than what it stored.
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0020"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

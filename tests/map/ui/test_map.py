@@ -279,10 +279,10 @@ def street_zoom(qtbot, dock, zoom: float = 15) -> None:
     qtbot.waitUntil(lambda: stats(qtbot, dock)["zoom"] == zoom, timeout=10_000)
 
 
-CLUSTER_ICONS = """(function () {  // each cluster on the map: its icon's tooltip and its cases' statuses
+CLUSTER_ICONS = """(function () {  // each case cluster on the map: its icon's tooltip and its cases' statuses
   var out = [];
-  OneGrid.map.eachLayer(function (l) {
-    if (!l.getAllChildMarkers || !l._icon) return;
+  OneGrid.map.eachLayer(function (l) {  // (sensor clusters, og-scluster, count sensor states instead)
+    if (!l.getAllChildMarkers || !l._icon || !l._icon.classList.contains("og-cluster")) return;
     var counts = {};
     l.getAllChildMarkers().forEach(function (m) { counts[m.og.s] = (counts[m.og.s] || 0) + 1; });
     out.push({tip: l._icon.querySelector(".ring").title, counts: counts});
