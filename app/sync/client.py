@@ -31,6 +31,7 @@ from app.cases.commands import BatchResult, Command, CommandBatch, CommandResult
 from app.metrics.figures import Report
 from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
+from app.sync.batch_answer import superseded_cases_dropped
 from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
@@ -191,7 +192,7 @@ class ServerClient:
         if all(isinstance(command, Command) for command in commands):
             response = self._request("POST", "/api/commands",
                                      json=CommandBatch(commands=commands).model_dump(mode="json"))
-            result = self._parse(BatchResult, response)
+            result = self._validated(BatchResult, superseded_cases_dropped(self._json(response)), response)
         else:
             response = self._request("POST", "/api/commands",
                                      json={"commands": [command.model_dump(mode="json") for command in commands]})
@@ -405,8 +406,11 @@ class ServerClient:
             raise ServerUnreachable(f"unparsable answer from {response.url}: {exc}") from exc
 
     def _parse(self, model, response: requests.Response):
+        return self._validated(model, self._json(response), response)
+
+    def _validated(self, model, body: Any, response: requests.Response):
         try:
-            parsed = model.model_validate(self._json(response))
+            parsed = model.model_validate(body)
         except ValidationError as exc:
             raise ServerUnreachable(f"unexpected answer from {response.url}: {exc}") from exc
         if "X-Server-Time" not in response.headers and getattr(parsed, "server_time", None) is not None:
@@ -441,3 +445,4 @@ class ServerClient:
             return
         with self._lock:
             self.clock_offset_s = server_time.timestamp() - (sent + received) / 2
+
