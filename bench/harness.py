@@ -543,6 +543,7 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
         buckets[int(now)] += 1
         stats["responses"] += 1
         stats["bytes"] += len(body)
+        stats["changes"] += body.count(b'{"position":')  # how many changes an answer carries (its size's cause)
         if new_cursor > cursor:
             stats["non_empty"] += 1
         cursor = new_cursor
