@@ -547,7 +547,9 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
         if new_cursor > cursor:
             stats["non_empty"] += 1
         cursor = new_cursor
-    alive[index] = False
+    # Ended by the stop request, a poller still counts as connected: the count is taken after it, and
+    # every poller answered in the loop turn the request came in ended before it (under load, dozens).
+    alive[index] = stopping.is_set() and alive[index]
     conn.close()
 
 
