@@ -267,7 +267,7 @@ def bench_command_latency() -> None:
             # -- 500 long-polling consoles in their own process, starting caught up
             cursor = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
             pollers = subprocess.Popen(
-                [sys.executable, "-m", "bench.harness", "pollers", "--port", str(server.port), "--token", poll_token,
+                [sys.executable, "-m", "bench.harness", "pollers", "--port", str(server.port), f"--token={poll_token}",
                  "--count", str(POLLERS), "--after", str(cursor), "--duration", str(LOAD_S + WARMUP_S + 90)],
                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             try:
