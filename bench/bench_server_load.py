@@ -267,7 +267,7 @@ def bench_command_latency() -> None:
             # -- 500 long-polling consoles in their own process, starting caught up
             cursor = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
             pollers = subprocess.Popen(
-                [sys.executable, "-m", "bench.harness", "pollers", "--port", str(server.port), "--token", poll_token,
+                [sys.executable, "-m", "bench.harness", "pollers", "--port", str(server.port), f"--token={poll_token}",
                  "--count", str(POLLERS), "--after", str(cursor), "--duration", str(LOAD_S + WARMUP_S + 90)],
                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             try:
@@ -317,6 +317,10 @@ def bench_command_latency() -> None:
                  f"{stats.get('bytes', 0) / max(stats.get('responses', 1), 1) / 1024:,.1f} KiB (after gunzip), i.e. "
                  f"{polls_per_s * stats.get('bytes', 0) / max(stats.get('responses', 1), 1) / 1e6:,.1f} MB/s of case "
                  f"JSON read, parsed and serialised again for each poller; "
+                 f"{stats.get('changes', 0) / max(stats.get('responses', 1), 1):,.1f} changes per answer "
+                 f"({stats.get('bytes', 0) / max(stats.get('changes', 1), 1) / 1024:,.1f} KiB each; a poller answered "
+                 f"{polls_per_s / POLLERS:.2f} times a second while {RATE:g} commands/s commit, i.e. "
+                 f"{RATE * POLLERS / max(polls_per_s, 1):,.0f} new changes per answer at most); "
                  f"poller errors {stats.get('errors', 0)}; target = every console answered once a second")
     errors = {k: v for k, v in stats.items() if k.startswith(("error:", "status:", "stuck_at_stop"))}
     if errors:

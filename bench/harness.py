@@ -571,12 +571,15 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
         buckets[int(now)] += 1
         stats["responses"] += 1
         stats["bytes"] += len(body)
+        stats["changes"] += body.count(b'{"position":')  # how many changes an answer carries (its size's cause)
         if new_cursor > cursor:
             stats["non_empty"] += 1
         cursor = new_cursor
         if track is not None:
             track.take(index, body, cursor, now)
-    alive[index] = False
+    # Ended by the stop request, a poller still counts as connected: the count is taken after it, and
+    # every poller answered in the loop turn the request came in ended before it (under load, dozens).
+    alive[index] = stopping.is_set() and alive[index]
     conn.close()
 
 

@@ -205,9 +205,10 @@ class ServerContext:
             return read_changes_raw(session, after, limit, units, partition)
 
     def feed_tick_s(self) -> float:
-        """The least time between two reads of the recent feed (`settings.feed_tick_per_poll_ms`)."""
-        return min(max(self.long_polls * self.settings.feed_tick_per_poll_ms / 1000, self.feed_batch_window_s),
-                   FEED_MAX_TICK_S)
+        """The least time between two reads of the recent feed (`settings.feed_tick_per_poll_ms`); at least
+        the batching window amid a stream of commits only: a lone commit after a read is read at once."""
+        window = self.feed_batch_window_s if self.notifier.busy(self.feed_batch_window_s) else 0.0
+        return min(max(self.long_polls * self.settings.feed_tick_per_poll_ms / 1000, window), FEED_MAX_TICK_S)
 
     def _new_ring(self, partition: str) -> FeedRing:
         def read(after: int, limit: int) -> list:

@@ -499,28 +499,29 @@ class LocalCache(ScopeFollower):
         answered commands; only after that commit, drop the answered outbox rows."""
         results = list(results)
         with self._lock:
-            queued = self._outbox.by_command_ids(r.command_id for r in results if r.command_id is not None)
+            queued = self._outbox.cases_of(r.command_id for r in results if r.command_id is not None)
             answered = [r for r in results if r.command_id in queued]  # others were stored before a crash
             rejected = [r for r in answered if r.status == "rejected"]
+            refused = self._outbox.by_command_ids(r.command_id for r in rejected)
             with self._engine.begin() as conn:
                 snapshots = tables.newer_than_stored(conn, _newest_case_per_id(results))
                 dead = scope_exits.case_tombstones(conn, snapshots) if self._tombstones else {}
                 snapshots, gone = scope_exits.screen(snapshots, dead, self._visible_units())
                 for result in rejected:
-                    command = queued[result.command_id].command
+                    command = refused[result.command_id].command
                     tables.add_conflict(conn, command, result, datetime.now(timezone.utc),
                                         settled=refusals.is_settled(command, result.reason, result.case))
                 positions = {r.case_id: r.position for r in answered if r.position}
                 gone = {cid: {**data, "position": positions.get(cid, 0)} for cid, data in gone.items()}
                 # the queued command's case: an answer's case_id is null when the server could not read it
-                touched = (set(snapshots) | {queued[r.command_id].command.case_id for r in answered}) - set(gone)
+                touched = (set(snapshots) | {queued[r.command_id] for r in answered}) - set(gone)
                 change_set = self._rebase(touched, conn=conn, snapshots=snapshots, skip=set(queued))
                 change_set = change_set.merged(self._forget(conn, gone, skip=set(queued)))
                 conflict_count = tables.conflict_count(conn)
             self._outbox.remove(queued)
             for result in rejected:
                 log.warning("server refused command %s (%s on case %s): %s: %s", result.command_id,
-                            queued[result.command_id].command.action, result.case_id, result.reason, result.message)
+                            refused[result.command_id].command.action, result.case_id, result.reason, result.message)
             if change_set:
                 self.events.cases_changed.emit(change_set)
             if answered:
@@ -555,11 +556,11 @@ class LocalCache(ScopeFollower):
         refdata = self.refdata()
         stored = tables.server_snapshots(conn, [i for i in ids if i not in snapshots])
         existing = set(tables.server_versions(conn, ids))
-        queued = self._outbox.for_cases(ids)
+        queued = self._outbox.for_cases(ids, skip=skip)
         rows, added, updated, removed = [], set(), set(), set()
         for case_id in ids:
             server = snapshots.get(case_id) or stored.get(case_id)
-            mine = [q for q in queued.get(case_id, ()) if q.command.command_id not in skip]
+            mine = queued.get(case_id, [])
             display = case_rows.rebase(server, mine, refdata) if mine else server
             if display is None:
                 if case_id in existing:

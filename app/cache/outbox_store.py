@@ -70,14 +70,19 @@ class OutboxStore:
         with self.engine.connect() as conn:
             return [_queued(r) for r in conn.execute(query)]
 
-    def for_cases(self, case_ids: Iterable[UUID] | None = None) -> dict[UUID, list[QueuedCommand]]:
-        """Queued commands grouped by case (all cases when `case_ids` is None), each list in issue order."""
+    def for_cases(self, case_ids: Iterable[UUID] | None = None,
+                  skip: Iterable[UUID] = ()) -> dict[UUID, list[QueuedCommand]]:
+        """Queued commands grouped by case (all cases when `case_ids` is None), each list in issue order,
+        without the commands of `skip` (left out by the query: each row read is a command parsed)."""
         query = select(outbox).order_by(outbox.c.seq)
         if case_ids is not None:
             keys = [str(c) for c in case_ids]
             if not keys:
                 return {}
             query = query.where(outbox.c.case_id.in_(keys))
+        skipped = [str(c) for c in skip]
+        if skipped:
+            query = query.where(outbox.c.command_id.not_in(skipped))
         grouped: dict[UUID, list[QueuedCommand]] = defaultdict(list)
         with self.engine.connect() as conn:
             for row in conn.execute(query):
@@ -99,6 +104,22 @@ class OutboxStore:
                 marks = ",".join("?" * len(chunk))
                 found.update(UUID(c) for (c,) in raw.execute(
                     f"SELECT DISTINCT case_id FROM outbox WHERE case_id IN ({marks})", chunk))
+        return found
+
+    def cases_of(self, command_ids: Iterable[UUID]) -> dict[UUID, UUID]:
+        """The case of each of `command_ids` still queued (command id -> case id), without parsing the
+        commands: storing a batch's answers needs the full command of a refusal only."""
+        keys = [str(c) for c in command_ids]
+        found: dict[UUID, UUID] = {}
+        if not keys:
+            return found
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            for start in range(0, len(keys), 5000):
+                chunk = keys[start:start + 5000]
+                marks = ",".join("?" * len(chunk))
+                found.update((UUID(c), UUID(k)) for c, k in raw.execute(
+                    f"SELECT command_id, case_id FROM outbox WHERE command_id IN ({marks})", chunk))
         return found
 
     def by_command_ids(self, command_ids: Iterable[UUID]) -> dict[UUID, QueuedCommand]:

@@ -32,6 +32,7 @@ from app.metrics.figures import Report
 from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.platform.feed_partition import GLOBAL, Cursor
+from app.sync.batch_answer import superseded_cases_dropped
 from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
@@ -203,7 +204,7 @@ class ServerClient:
         if all(isinstance(command, Command) for command in commands):
             response = self._request("POST", "/api/commands",
                                      json=CommandBatch(commands=commands).model_dump(mode="json"))
-            result = self._parse(BatchResult, response)
+            result = self._validated(BatchResult, superseded_cases_dropped(self._json(response)), response)
         else:
             response = self._request("POST", "/api/commands",
                                      json={"commands": [command.model_dump(mode="json") for command in commands]})
@@ -422,8 +423,11 @@ class ServerClient:
             raise ServerUnreachable(f"unparsable answer from {response.url}: {exc}") from exc
 
     def _parse(self, model, response: requests.Response):
+        return self._validated(model, self._json(response), response)
+
+    def _validated(self, model, body: Any, response: requests.Response):
         try:
-            parsed = model.model_validate(self._json(response))
+            parsed = model.model_validate(body)
         except ValidationError as exc:
             raise ServerUnreachable(f"unexpected answer from {response.url}: {exc}") from exc
         if "X-Server-Time" not in response.headers and getattr(parsed, "server_time", None) is not None:
@@ -458,3 +462,4 @@ class ServerClient:
             return
         with self._lock:
             self.clock_offset_s = server_time.timestamp() - (sent + received) / 2
+

@@ -8,8 +8,11 @@ A commit is announced twice in the process that made it (its after-commit hook, 
 coming back); an announcement carrying a position no higher than one already announced in its partition
 is dropped: a partition's positions are handed out in commit order (`server.feed.record`), so a waiter
 woken for the higher one reads the lower one too. (A NOTIFY payload is the position, prefixed by its city
-partition and ':' when it has one; the partitions heard of are kept in `partitions`.) What remains tells whether commits come in a stream (`busy`): a long-poll
-then waits a moment so that a burst is answered once, and answers at once otherwise.
+partition and ':' when it has one; the partitions heard of are kept in `partitions`.) What remains tells
+whether commits come in a stream (`busy`: the last `STREAM` announcements within a batching window): a
+long-poll then waits a moment so that a burst is answered once, and answers at once otherwise. Two commits
+close together (a console sending a case's register and dispatch one after the other) are not a stream:
+waiting a window for them only delays both.
 
 Wake-ups come from:
 - local commits (`notify_threadsafe`, called by the after-commit hook of the server's write sessions);
@@ -22,6 +25,7 @@ Wake-ups come from:
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import select
@@ -37,6 +41,7 @@ log = logging.getLogger(__name__)
 FEED_CHANNEL = "onegrid_feed"
 _PING_EVERY_S = 30.0
 _MAX_BACKOFF_S = 10.0
+STREAM = 3  # announcements within one batching window that make a stream worth batching
 
 
 class FeedNotifier:
@@ -50,8 +55,7 @@ class FeedNotifier:
         self._generation = 0
         self._announced: dict[str, int] = {}  # the highest feed position announced so far, per partition
         self.partitions: set[str] = {""}  # every feed partition heard of (`app.platform.feed_partition`)
-        self._last_at: float | None = None  # loop time of the last announcement ...
-        self._gap = float("inf")  # ... and the time since the one before it
+        self._recent: collections.deque[float] = collections.deque(maxlen=STREAM)  # loop times of the last ones
         self._stop = threading.Event()
         self._wake_r, self._wake_w = -1, -1
         self._thread: threading.Thread | None = None
@@ -106,9 +110,11 @@ class FeedNotifier:
             return False
 
     def busy(self, window_s: float) -> bool:
-        """Whether the last two announcements came within `window_s` of each other: commits arrive faster
-        than a batching window, so waiting one lets a burst be answered once."""
-        return self._gap < window_s
+        """Whether the last `STREAM` announcements came within `window_s`: commits arrive faster than a
+        batching window, so waiting one lets a burst be answered once. Fewer (a lone commit, a pair) are
+        answered at once: there is nothing to batch, a window would be pure delay."""
+        recent = self._recent
+        return len(recent) == STREAM and recent[-1] - recent[0] < window_s
 
     def _bump(self, position: int | None = None, partition: str = "") -> None:
         if position is not None:
@@ -117,10 +123,7 @@ class FeedNotifier:
                 return  # already announced (see the module docstring)
             self._announced[partition] = position
         if self._loop is not None:
-            now = self._loop.time()
-            if self._last_at is not None:
-                self._gap = now - self._last_at
-            self._last_at = now
+            self._recent.append(self._loop.time())
         self._generation += 1
         if self._event is not None:
             self._event.set()

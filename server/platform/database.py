@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import db
+from app.platform import fast_json
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ def make_engine(url: str, *, connect_timeout_s: int = 5, pool_size: int = PG_POO
         pool_timeout=10,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # JSON columns (case data, stored answers with their case, ledger payloads) written and read by
+        # msgspec instead of the json module: a drained batch's group serialised ~10,000 case snapshots
+        json_serializer=fast_json.dumps,
+        json_deserializer=fast_json.loads,
         connect_args={
             "connect_timeout": connect_timeout_s,
             "application_name": "onegrid-server",

@@ -57,7 +57,7 @@ field's description for why):
 
 | setting | variable | default |
 |---|---|---|
-| feed_batch_ms | ONEGRID_FEED_BATCH_MS | 50 (a woken long-poll waits this long, so a burst of commits is answered once) |
+| feed_batch_ms | ONEGRID_FEED_BATCH_MS | 50 (amid a stream of commits a woken long-poll waits this long, so a burst is answered once) |
 | feed_partitions | ONEGRID_FEED_PARTITIONS | false (each city's cases take feed positions from their city's own counter; consoles must read with a partition cursor) |
 | feed_tick_per_poll_ms | ONEGRID_FEED_TICK_PER_POLL_MS | 1.5 (least spacing of recent-feed reads, per waiting long-poll) |
 | answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
@@ -265,8 +265,9 @@ class ServerSettings(BaseModel):
         "partitions is answered 409 feed_partitioned"))
     # tuning of a serving process
     feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
-        "After a long-poll is woken it waits this long before reading, so a burst of commits is answered "
-        "once (0 = answer at once)"))
+        "Amid a stream of commits (three within this window) a woken long-poll waits this long before "
+        "reading, and the recent feed is read at most this often, so a burst is answered once; a lone "
+        "commit, or two, is answered at once (0 = always at once)"))
     feed_tick_per_poll_ms: float = Field(1.5, ge=0, le=100, description=(
         "Reads of the recent feed are spaced at least this long per waiting long-poll (at most 0.75 s): "
         "500 waiting consoles are then answered a little more than once a second each instead of once per "

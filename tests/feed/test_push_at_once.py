@@ -34,7 +34,7 @@ def test_a_position_already_announced_wakes_nobody_again():
     assert end == start + 3 + 1  # 6, the positionless one, and stop()'s release
 
 
-def test_busy_only_when_announcements_come_within_the_window():
+def test_busy_only_when_a_stream_of_announcements_comes_within_the_window():
     async def scenario():
         notifier = FeedNotifier()
         await notifier.start()
@@ -46,18 +46,43 @@ def test_busy_only_when_announcements_come_within_the_window():
         seen.append(notifier.busy(0.05))  # the first commit after idle: nothing to batch
         now[0] += 0.010
         notifier._bump(2)
-        seen.append(notifier.busy(0.05))  # 10 ms after the one before: a stream
+        seen.append(notifier.busy(0.05))  # a pair (a case's register, then its dispatch): still nothing to batch
         now[0] += 0.010
         notifier._bump(2)  # a duplicate moves nothing
         seen.append(notifier.busy(0.05))
-        now[0] += 1.0
+        now[0] += 0.010
         notifier._bump(3)
+        seen.append(notifier.busy(0.05))  # three within 50 ms: a stream
+        now[0] += 0.015
+        notifier._bump(4)
+        seen.append(notifier.busy(0.05))  # 2, 3, 4 within 50 ms: still one
+        now[0] += 1.0
+        notifier._bump(5)
         seen.append(notifier.busy(0.05))  # a second later: alone again
         del loop.time
         await notifier.stop()
         return seen
 
-    assert _run(scenario()) == [False, True, True, False]
+    assert _run(scenario()) == [False, False, False, True, True, False]
+
+
+def test_the_recent_feed_is_read_again_at_once_unless_commits_stream(srv):
+    """The ring's reads are spaced by the batching window only amid a stream of commits: a commit
+    soon after a read (the dispatch after its register) is read at once."""
+    ctx = srv.ctx
+    ctx.feed_batch_window_s = 0.05
+    recent = ctx.notifier._recent
+    recent.clear()
+    assert ctx.feed_tick_s() == 0.0  # idle, no long-polls: nothing to space
+    recent.extend([10.0, 10.01])
+    assert ctx.feed_tick_s() == 0.0  # a pair
+    recent.append(10.02)
+    assert ctx.feed_tick_s() == 0.05  # a stream: read at most once per window
+    ctx.long_polls += 500
+    try:
+        assert ctx.feed_tick_s() == 0.75  # hundreds waiting: spaced by their number (at most 0.75 s)
+    finally:
+        ctx.long_polls -= 500
 
 
 def test_a_lone_commit_wakes_a_long_poll_without_the_batching_window(srv, monkeypatch):
