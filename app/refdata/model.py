@@ -21,6 +21,7 @@ from app.refdata.categories import category_from_row, validate_categories
 from app.refdata.cities import City, cities_from_dict, cities_to_dict
 from app.refdata.entities import (
     CRITERIA_FIELDS,
+    MERGE_FIELDS,
     PHOTO_FIELDS,
     Category,
     Grid,
@@ -377,6 +378,7 @@ class RefData:
             row |= {k: f.text(k, required=False) for k in CRITERIA_FIELDS}
             row |= {k: obj[k] for k in PHOTO_FIELDS if k in obj}
             row["onsite_target_min"] = obj.get("onsite_target_min")
+            row |= {k: obj.get(k) for k in MERGE_FIELDS}
             cats.append(category_from_row(row, f.error, policy.calendar))
         grids = []
         for i, obj in enumerate(lists["grids"]):

@@ -116,7 +116,7 @@ def _decide_and_store(session: Session, body: DetectionIn, det_id: uuid.UUID, fr
         .order_by(DetectionRow.detected_at.desc()).limit(1)).first()
     earlier = rules.Earlier(*earlier_row) if earlier_row is not None else None
     nearby = repeats.find_master(session, case_id=det_id, category_code=kind.category_code, lat=lat, lon=lon,
-                                 reported_at=now)
+                                 reported_at=now, refdata=refdata)
     outcome = rules.decide(rules_type(kind), body.confidence, body.time, earlier,
                            nearby.master.case_id if nearby is not None else None)
     case_id = outcome.case_id
