@@ -98,7 +98,7 @@ def _check_times(url: str, refdata) -> list[float]:
             lat, lon, code = rng.uniform(south, north), rng.uniform(west, east), rng.choice(codes)
             started = time.perf_counter()
             match = find_master(session, case_id=uuid.uuid4(), category_code=code, lat=lat, lon=lon,
-                                reported_at=now_utc())
+                                reported_at=now_utc(), refdata=refdata)
             times.append((time.perf_counter() - started) * 1000)
             found += match is not None
     db.dispose()

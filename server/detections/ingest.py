@@ -14,7 +14,7 @@ import binascii
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -113,6 +113,7 @@ def receive_all(ctx, incoming: list[Incoming]) -> list[dict | ApiError]:
                                                     .order_by(DetectionCameraRow.id).with_for_update()).scalars()}
         changes: list[tuple[str, str, dict | None]] = []
         mine: dict[uuid.UUID, int] = {}  # ids stored by this batch: a second copy is a retry of the first
+        batch = Batch()
         for n, inc in enumerate(incoming):
             if inc.det_id in stored:
                 duplicates[n] = stored[inc.det_id]
@@ -121,12 +122,15 @@ def receive_all(ctx, incoming: list[Incoming]) -> list[dict | ApiError]:
                 duplicates[n] = inc.det_id
                 continue
             try:
-                row = _decide_and_store(session, inc, cameras, kinds, refdata, changes)
+                with session.no_autoflush:  # the rows are written together below; `batch` stands in for them
+                    row = _decide_and_store(session, inc, cameras, kinds, refdata, changes, batch)
             except ApiError as exc:
                 answers[n] = exc
                 continue
             mine[inc.det_id] = n
             answers[n] = {"detection": row.data, "duplicate": False}
+        session.flush()  # the detections (one multi-row insert), then their frames, which refer to them
+        session.add_all(batch.frames)
         record_changes(session, changes)  # last (server.feed.record)
     for n, earlier in duplicates.items():
         inc = incoming[n]
@@ -149,8 +153,18 @@ def receive_all(ctx, incoming: list[Incoming]) -> list[dict | ApiError]:
     return answers  # type: ignore[return-value]
 
 
+@dataclass
+class Batch:
+    """What a batch has decided so far and not yet written: the latest live detection of each (camera,
+    type), which a later one of the batch may repeat, and the frames to add after the rows."""
+
+    latest: dict[tuple[str, str], rules.Earlier] = field(default_factory=dict)
+    frames: list[DetectionFrameRow] = field(default_factory=list)
+    rows: dict[uuid.UUID, DetectionRow] = field(default_factory=dict)
+
+
 def _decide_and_store(session: Session, inc: Incoming, cameras: dict[str, DetectionCameraRow],
-                      kinds: dict[str, DetectionTypeRow], refdata, changes: list) -> DetectionRow:
+                      kinds: dict[str, DetectionTypeRow], refdata, changes: list, batch: Batch) -> DetectionRow:
     body, det_id, frame, now = inc.body, inc.det_id, inc.frame, inc.now
     camera = cameras.get(body.camera_id)  # locked by the caller: one camera's detections one at a time
     if camera is None:
@@ -167,12 +181,15 @@ def _decide_and_store(session: Session, inc: Incoming, cameras: dict[str, Detect
         raise ApiError(422, "bad_location", f"lat and lon: {body.camera_id} has no known place; send where it was seen")
     if refdata.grid_at(lat, lon) is None:
         raise ApiError(422, "outside_city", f"lat/lon: ({lat}, {lon}) is in no grid of the city")
-    earlier_row = session.execute(  # the session flushes first: the batch's own earlier detections count
+    earlier_row = session.execute(
         select(DetectionRow.id, DetectionRow.detected_at, DetectionRow.state, DetectionRow.case_id)
         .where(DetectionRow.camera_id == camera.id, DetectionRow.type_code == kind.code,
                DetectionRow.state.in_(rules.LIVE))
         .order_by(DetectionRow.detected_at.desc()).limit(1)).first()
     earlier = rules.Earlier(*earlier_row) if earlier_row is not None else None
+    in_batch = batch.latest.get((camera.id, kind.code))  # not written yet: the query cannot see it
+    if in_batch is not None and (earlier is None or in_batch.detected_at >= earlier.detected_at):
+        earlier = in_batch
     nearby = repeats.find_master(session, case_id=det_id, category_code=kind.category_code, lat=lat, lon=lon,
                                  reported_at=now, refdata=refdata)
     outcome = rules.decide(rules_type(kind), body.confidence, body.time, earlier,
@@ -187,11 +204,14 @@ def _decide_and_store(session: Session, inc: Incoming, cameras: dict[str, Detect
                        repeat_of=outcome.repeat_of, version=1, data={})
     row.data = detection_data(row, camera.name, kind.name_en, outcome.why, repeats_count=0, type_name_zh=kind.name)
     session.add(row)
-    session.flush()  # before its frame (which refers to it)
+    batch.rows[det_id] = row
+    if outcome.state in rules.LIVE:
+        batch.latest[(camera.id, kind.code)] = rules.Earlier(det_id, body.time, outcome.state, case_id)
     if frame is not None:
-        session.add(DetectionFrameRow(detection_id=det_id, content_type=frame[1], data=frame[0]))
+        batch.frames.append(DetectionFrameRow(detection_id=det_id, content_type=frame[1], data=frame[0]))
     if outcome.repeat_of is not None:  # the pending one carries its repeats into the review queue
-        parent = session.get(DetectionRow, outcome.repeat_of, with_for_update=True)
+        parent = batch.rows.get(outcome.repeat_of) or session.get(DetectionRow, outcome.repeat_of,
+                                                                  with_for_update=True)
         if parent is not None:
             parent.version += 1
             parent.data = {**parent.data, "repeats": parent.data.get("repeats", 0) + 1, "version": parent.version}
