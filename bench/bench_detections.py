@@ -33,6 +33,7 @@ CHECKS = 2000
 CONNECTIONS = 32
 WORKERS = int(os.environ.get("BENCH_DETECTIONS_WORKERS", "2"))  # server processes, as deployed (one per core)
 KEY = "bench-gateway-key"
+START_S = 180  # two workers starting on a machine the other benchmarks load too
 # Each load against the same database, one after the other: the writer off (each detection in a transaction
 # of its own, as before the writer) and on (ONEGRID_DETECTION_BATCH_MS, the default). The second load finds
 # the first one's detections and cases: a little more to check, never less.
@@ -187,10 +188,14 @@ def run() -> None:
         for label, batch_ms in MODES:
             env = {"ONEGRID_INGEST_KEYS": KEY, "ONEGRID_MAINTENANCE_INTERVAL_S": "0",
                    "ONEGRID_DETECTION_BATCH_MS": batch_ms}
-            with ServerProcess(url, workers=WORKERS, env=env) as server:
+            server = ServerProcess(url, workers=WORKERS, env=env)
+            try:
+                server.start(timeout_s=START_S)
                 started = time.monotonic()
                 latencies, statuses, states = asyncio.run(_load(server.port))
                 took = time.monotonic() - started
+            finally:
+                server.__exit__(None, None, None)
             achieved = len(latencies) / took if took else 0
             log(f"detections ({label}): {len(latencies)} in {took:.1f} s ({achieved:.0f}/s); statuses {statuses}; "
                 f"states {states}")
