@@ -31,8 +31,8 @@ from db.detections import (
     DetectionRow,
     DetectionTypeRow,
 )
-from server.cases import repeats
 from server.cases.commands import apply_batch, system_command_id
+from server.detections import nearby
 from server.detections.data import DETECTION, detection_data
 from server.feed.record import record_changes
 from server.platform.auth import AuthUser
@@ -114,23 +114,34 @@ def receive_all(ctx, incoming: list[Incoming]) -> list[dict | ApiError]:
         changes: list[tuple[str, str, dict | None]] = []
         mine: dict[uuid.UUID, int] = {}  # ids stored by this batch: a second copy is a retry of the first
         batch = Batch()
+        resolved: dict[int, Resolved] = {}
         for n, inc in enumerate(incoming):
-            if inc.det_id in stored:
-                duplicates[n] = stored[inc.det_id]
-                continue
-            if inc.det_id in mine:
-                duplicates[n] = inc.det_id
+            if inc.det_id in stored or inc.det_id in mine:
+                duplicates[n] = stored.get(inc.det_id) or inc.det_id
                 continue
             try:
-                with session.no_autoflush:  # the rows are written together below; `batch` stands in for them
-                    row = _decide_and_store(session, inc, cameras, kinds, refdata, changes, batch)
+                resolved[n] = _resolve(inc, cameras, kinds, refdata)
             except ApiError as exc:
                 answers[n] = exc
                 continue
             mine[inc.det_id] = n
-            answers[n] = {"detection": row.data, "duplicate": False}
+        # what the batch's rules need, read for all of it at once (server.detections.nearby)
+        wanted: dict[tuple[str, str], datetime] = {}
+        for n, r in resolved.items():
+            key = (r.camera.id, r.kind.code)
+            since = nearby.quiet_since(incoming[n].body.time, r.kind.quiet_period_s)
+            wanted[key] = min(wanted.get(key, since), since)
+        latest = nearby.latest_live(session, wanted)
+        found = nearby.masters(session, [nearby.Place(incoming[n].det_id, r.kind.category_code, r.lat, r.lon,
+                                                      incoming[n].now) for n, r in resolved.items()], refdata)
+        batch.latest.update(latest)
+        with session.no_autoflush:  # the rows are written together below; `batch` stands in for them
+            for n, r in resolved.items():
+                row = _store(session, incoming[n], r, found.get(incoming[n].det_id), changes, batch)
+                answers[n] = {"detection": row.data, "duplicate": False}
         session.flush()  # the detections (one multi-row insert), then their frames, which refer to them
         session.add_all(batch.frames)
+        session.flush()
         record_changes(session, changes)  # last (server.feed.record)
     for n, earlier in duplicates.items():
         inc = incoming[n]
@@ -163,9 +174,19 @@ class Batch:
     rows: dict[uuid.UUID, DetectionRow] = field(default_factory=dict)
 
 
-def _decide_and_store(session: Session, inc: Incoming, cameras: dict[str, DetectionCameraRow],
-                      kinds: dict[str, DetectionTypeRow], refdata, changes: list, batch: Batch) -> DetectionRow:
-    body, det_id, frame, now = inc.body, inc.det_id, inc.frame, inc.now
+@dataclass(frozen=True)
+class Resolved:
+    """A detection's camera, type and place, checked against the reference tables."""
+
+    camera: DetectionCameraRow
+    kind: DetectionTypeRow
+    lat: float
+    lon: float
+
+
+def _resolve(inc: Incoming, cameras: dict[str, DetectionCameraRow], kinds: dict[str, DetectionTypeRow],
+             refdata) -> Resolved:
+    body = inc.body
     camera = cameras.get(body.camera_id)  # locked by the caller: one camera's detections one at a time
     if camera is None:
         raise ApiError(422, "unknown_camera", f"camera_id: no camera or drone {body.camera_id!r} in the reference data")
@@ -181,19 +202,17 @@ def _decide_and_store(session: Session, inc: Incoming, cameras: dict[str, Detect
         raise ApiError(422, "bad_location", f"lat and lon: {body.camera_id} has no known place; send where it was seen")
     if refdata.grid_at(lat, lon) is None:
         raise ApiError(422, "outside_city", f"lat/lon: ({lat}, {lon}) is in no grid of the city")
-    earlier_row = session.execute(
-        select(DetectionRow.id, DetectionRow.detected_at, DetectionRow.state, DetectionRow.case_id)
-        .where(DetectionRow.camera_id == camera.id, DetectionRow.type_code == kind.code,
-               DetectionRow.state.in_(rules.LIVE))
-        .order_by(DetectionRow.detected_at.desc()).limit(1)).first()
-    earlier = rules.Earlier(*earlier_row) if earlier_row is not None else None
-    in_batch = batch.latest.get((camera.id, kind.code))  # not written yet: the query cannot see it
-    if in_batch is not None and (earlier is None or in_batch.detected_at >= earlier.detected_at):
-        earlier = in_batch
-    nearby = repeats.find_master(session, case_id=det_id, category_code=kind.category_code, lat=lat, lon=lon,
-                                 reported_at=now, refdata=refdata)
+    return Resolved(camera, kind, lat, lon)
+
+
+def _store(session: Session, inc: Incoming, r: Resolved, master, changes: list, batch: Batch) -> DetectionRow:
+    """Decide (`rules.decide`: the latest live detection of its camera and type is in `batch.latest`, the
+    open case it repeats is `master`) and add the row, its frame and its feed changes."""
+    body, det_id, frame, now = inc.body, inc.det_id, inc.frame, inc.now
+    camera, kind, lat, lon = r.camera, r.kind, r.lat, r.lon
+    earlier = batch.latest.get((camera.id, kind.code))
     outcome = rules.decide(rules_type(kind), body.confidence, body.time, earlier,
-                           nearby.master.case_id if nearby is not None else None)
+                           master.master.case_id if master is not None else None)
     case_id = outcome.case_id
     if outcome.state == rules.OPENED:
         case_id = uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:detection:{det_id}")
@@ -205,8 +224,9 @@ def _decide_and_store(session: Session, inc: Incoming, cameras: dict[str, Detect
     row.data = detection_data(row, camera.name, kind.name_en, outcome.why, repeats_count=0, type_name_zh=kind.name)
     session.add(row)
     batch.rows[det_id] = row
-    if outcome.state in rules.LIVE:
-        batch.latest[(camera.id, kind.code)] = rules.Earlier(det_id, body.time, outcome.state, case_id)
+    key = (camera.id, kind.code)
+    if outcome.state in rules.LIVE and (earlier is None or body.time >= earlier.detected_at):
+        batch.latest[key] = rules.Earlier(det_id, body.time, outcome.state, case_id)  # the latest, for the next
     if frame is not None:
         batch.frames.append(DetectionFrameRow(detection_id=det_id, content_type=frame[1], data=frame[0]))
     if outcome.repeat_of is not None:  # the pending one carries its repeats into the review queue
