@@ -123,3 +123,15 @@ def test_http_answers_come_from_the_writer(det):
                           json={"source": "video_ai", "camera_id": "nope", "type": "illegal_parking",
                                 "confidence": 0.9, "time": det.clock().isoformat()})
     assert bad.status_code == 422 and bad.json()["error"] == "unknown_camera", bad.text
+
+
+def test_each_detection_of_a_batch_gets_its_own_master(det):
+    """One read of the index for the batch, each master by the rule: a detection 30 m from an open case of
+    its category joins it; one at another camera ~700 m away, of the same category, does not."""
+    lat, lon = 30.2540667, 120.1629918  # cam-hubin-01
+    case = det.new_case(category_code="E0504", location={"lat": lat + 30 / 111_195, "lon": lon, "address": "x"})
+    near, far = ingest.receive_all(det.ctx, [
+        ingest.check(det.ctx, _body(det)),
+        ingest.check(det.ctx, _body(det, camera_id="cam-yanan-02"))])  # ~700 m away
+    assert (near["detection"]["state"], near["detection"]["case_id"]) == ("joined", case["id"])
+    assert (far["detection"]["state"], far["detection"]["case_id"]) == ("pending", None)
