@@ -94,8 +94,8 @@ class Category:
         out = out | criteria | {k: getattr(self, k) for k in PHOTO_FIELDS}
         if self.onsite_target_min is not None:  # in the fields' order: the answer's bytes are the model's
             out["onsite_target_min"] = self.onsite_target_min
-        # only when set, so a bundle without repeat rules keeps the version it had
-        out |= {k: getattr(self, k) for k in MERGE_FIELDS if getattr(self, k) not in (None, "")}
+        # always, as the wire model names them; RefData.version leaves them out while unset
+        out |= {k: getattr(self, k) for k in MERGE_FIELDS}
         return out
 
 

@@ -315,8 +315,10 @@ class RefData:
         """First 16 hex digits of the SHA-256 of the canonical JSON (passwords excluded)."""
         if self._version is None:
             content = self._content(False)
-            # photo rules that are off are left out, so a bundle without them keeps the version it had
-            content["categories"] = [{k: v for k, v in c.items() if k not in PHOTO_FIELDS or v}
+            # photo rules that are off and repeat rules that are unset are left out, so a bundle without them
+            # keeps the version it had
+            content["categories"] = [{k: v for k, v in c.items() if (k not in PHOTO_FIELDS or v)
+                                      and (k not in MERGE_FIELDS or v not in (None, ""))}
                                      for c in content["categories"]]
             digest = hashlib.sha256(_canonical_json(content).encode("utf-8"))
             self._version = digest.hexdigest()[:16]

@@ -41,9 +41,10 @@ PHOTO_FIELDS = ("photo_on_handled", "photo_on_verify")
 def _version(content: dict) -> str:
     """`RefData.version` of stored reference data (db does not import app: the rule is restated here; the
     migration's test checks it against the model): the first 16 hex digits of the SHA-256 of the canonical
-    JSON, photo rules that are off left out."""
+    JSON, photo rules that are off and repeat rules that are unset left out."""
     content = {k: v for k, v in content.items() if k != "version"}
-    content["categories"] = [{k: v for k, v in c.items() if k not in PHOTO_FIELDS or v}
+    content["categories"] = [{k: v for k, v in c.items() if (k not in PHOTO_FIELDS or v)
+                              and (k not in FIELDS or v not in (None, ""))}
                              for c in content.get("categories", [])]
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
