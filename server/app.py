@@ -33,6 +33,7 @@ from server.cases import api as cases_api
 from server.cases import search_api as case_search_api
 from server.context import Clock, ServerContext
 from server.detections import api as detections_api
+from server.detections.writer import start_detections, stop_detections
 from server.feed import api as feed_api
 from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
@@ -80,6 +81,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
         sensors = await run_in_threadpool(start_sensors, ctx)
         _app.state.webhooks = await run_in_threadpool(start_webhooks, ctx)
         avl = await run_in_threadpool(start_avl, ctx)
+        ctx.detection_writer = start_detections(ctx)
         maintenance = None
         if settings.maintenance_interval_s > 0:
             maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
@@ -101,6 +103,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
                     await maintenance
             await run_in_threadpool(stop_webhooks, _app.state.webhooks)
             await run_in_threadpool(stop_avl, ctx, avl)
+            await run_in_threadpool(stop_detections, ctx.detection_writer)
+            ctx.detection_writer = None
             await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
             if ctx.locks is not None:

@@ -78,6 +78,7 @@ class ServerContext:
         default_factory=lambda: {handler.kind.name: handler for handler in (HandoverCommands(), DetectionCommands())})
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     position_ingest: Any = field(default=None)  # server.avl.ingest.PositionIngest, set by the app's lifespan
+    detection_writer: Any = field(default=None)  # server.detections.writer.DetectionWriter, set by the lifespan
     metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
     photo_backend: Any = field(default=None)  # server.photos.storage.BlobStorage; opened on first use

@@ -789,6 +789,17 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     return buf.getvalue()
 
 
+# The repeat rule of the categories that differ from the defaults (200 m, 72 h): waterlogging is one
+# flooded stretch, street vendors move on within hours; the three manhole covers a reporter cannot tell
+# apart from the street are one group.
+MERGE_RULES = {"E0401": ("300", "24", ""), "E0501": ("100", "12", ""), "C0101": ("", "", "manhole_cover"),
+               "C0102": ("", "", "manhole_cover"), "C0103": ("", "", "manhole_cover")}
+
+
+def _merge_rule(code: str) -> tuple[str, str, str]:
+    return MERGE_RULES.get(code, ("", "", ""))
+
+
 def _onsite_target(code: str) -> int:
     """Minutes from dispatch to the crew on site (docs/avl.md): floods and collapses (E04) 10, components 20,
     other events 15."""
@@ -814,14 +825,15 @@ def build() -> dict[str, str]:
             rz, cz, re_, ce = CRITERIA[(kind, code[1:3])]
             cat_rows.append([code, kind, code[1:3], code[3:5], name, name_en, prio, u, o, c,
                              emergency, rz.format(n=name), cz.format(n=name), re_.format(e=name_en),
-                             ce.format(e=name_en), _onsite_target(code)])
+                             ce.format(e=name_en), _onsite_target(code), *_merge_rule(code)])
     resp = [list(r) for r in make_responsibility()]
     return {
         "units.json": _json(units),
         "categories.csv": _csv(["code", "kind", "major", "minor", "name", "name_en",
                                 "default_priority", "urgent_limit", "ordinary_limit",
                                 "complex_limit", "emergency", "register_criteria", "close_criteria",
-                                "register_criteria_en", "close_criteria_en", "onsite_target_min"], cat_rows),
+                                "register_criteria_en", "close_criteria_en", "onsite_target_min",
+                                "merge_radius_m", "merge_window_h", "merge_group"], cat_rows),
         "grids.geojson": _geojson(grids),
         "responsibility.csv": _csv(["category", "area", "unit_id", "rank"], resp),
         "users.json": _json(make_users()),

@@ -13,9 +13,6 @@ from app.cases.summary import CaseSummary
 from app.platform.enums import TERMINAL_STATUSES
 from app.platform.geo import haversine_m
 
-DUPLICATE_RADIUS_M = merging.DEFAULT_RADIUS_M
-DUPLICATE_WINDOW = merging.DEFAULT_WINDOW
-
 
 @dataclass(frozen=True)
 class Duplicate:
@@ -25,14 +22,15 @@ class Duplicate:
 
 def find_duplicates(summaries: Iterable[CaseSummary], category_code: str, lat: float, lon: float,
                     now: datetime, *, radius_m: float | None = None,
-                    window: timedelta | None = None) -> list[Duplicate]:
+                    window: timedelta | None = None, refdata=None) -> list[Duplicate]:
     """Likely duplicates of a new report: a related category (`merging.related_categories`), within the
     category's radius, reported in its window, neither closed, voided nor merged; nearest first (the first
-    is the master the server would merge it into). `radius_m`/`window` override the rule."""
-    rule = merging.rule_for(category_code)
+    is the master the server would merge it into). The rule is the category's in `refdata` (the cache's
+    copy of the server's reference data); `radius_m`/`window` override it."""
+    rule = merging.rule_for(category_code, refdata)
     radius_m = rule.radius_m if radius_m is None else radius_m
     since = now - (rule.window if window is None else window)
-    related = merging.related_categories(category_code)
+    related = merging.related_categories(category_code, refdata)
     # ~1.1e5 m per degree of latitude; a cheap box test first, haversine only for what is near.
     dlat = radius_m / 110_000 * 1.5
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)

@@ -4,7 +4,10 @@ One rule, used by the server's check of every new case (`server.cases.repeats`),
 duplicate dialog offline (`app.cases.duplicates`) and by the detections that join an open case
 (`server.detections`): a case is a likely repeat of an *open* case (neither closed, voided nor merged)
 of the same or a related category, reported within the category's time window before it and within its
-radius. The nearest such case is the master; on a tie, the older one.
+radius. The nearest such case is the master; on a tie, the older one. The radius, the window and the
+groups of related categories are reference data (optional columns `merge_radius_m`, `merge_window_h`,
+`merge_group` of categories.csv), so the server and every console (from its cache, offline) use the same
+values; a category without them uses the defaults, 200 m and 72 h.
 
 The index: every open case carries a grid cell (`cell_of`, ~220 m × ~190 m at 30°N), cleared when the
 case ends (`open_cell`). A check reads the cells that cover the radius around the new report
@@ -39,30 +42,47 @@ class MergeRule:
     window: timedelta = DEFAULT_WINDOW
 
 
-# Categories whose problems are seen by the public over a wider area or a longer time; the rest use the
-# defaults. A reference-data column can replace this table once centres want to tune it themselves.
-RULES: dict[str, MergeRule] = {
-    "E0401": MergeRule(radius_m=300.0, window=timedelta(hours=24)),   # waterlogging: one flooded stretch
-    "E0501": MergeRule(radius_m=100.0, window=timedelta(hours=12)),   # street vendors move on within hours
-}
-
-# Categories a reporter cannot tell apart from the street: a repeat may be filed under either.
-RELATED: tuple[frozenset[str], ...] = (
-    frozenset({"C0101", "C0102", "C0103"}),   # water supply, sewer and storm drain manhole covers
-)
+def _category(refdata, category_code: str):
+    """The category's reference data, or None (no reference data, or a code it does not know)."""
+    if refdata is None:
+        return None
+    try:
+        return refdata.category(category_code)
+    except Exception:  # an unknown code (e.g. a category removed since): the defaults
+        return None
 
 
-def rule_for(category_code: str) -> MergeRule:
-    return RULES.get(category_code, MergeRule())
+def rule_for(category_code: str, refdata=None) -> MergeRule:
+    """The category's radius and window from the reference data (`merge_radius_m`, `merge_window_h` of
+    categories.csv); the defaults where it sets none, or without reference data."""
+    cat = _category(refdata, category_code)
+    if cat is None:
+        return MergeRule()
+    radius = DEFAULT_RADIUS_M if cat.merge_radius_m is None else min(float(cat.merge_radius_m), MAX_RADIUS_M)
+    window = DEFAULT_WINDOW if cat.merge_window_h is None else timedelta(hours=float(cat.merge_window_h))
+    return MergeRule(radius_m=radius, window=window)
 
 
-def related_categories(category_code: str) -> frozenset[str]:
-    """The category itself and those related to it."""
-    out = {category_code}
-    for group in RELATED:
-        if category_code in group:
-            out |= group
-    return frozenset(out)
+_GROUPS: dict[str, dict[str, frozenset[str]]] = {}  # reference data version → group name → its categories
+
+
+def related_categories(category_code: str, refdata=None) -> frozenset[str]:
+    """The category itself and those of its group (`merge_group`: categories a reporter cannot tell apart
+    from the street, e.g. the water supply, sewer and storm drain manhole covers)."""
+    cat = _category(refdata, category_code)
+    if cat is None or not cat.merge_group:
+        return frozenset({category_code})
+    groups = _GROUPS.get(refdata.version)
+    if groups is None:  # built once per version of the reference data: every new case asks
+        built: dict[str, set[str]] = {}
+        for c in refdata.categories:
+            if c.merge_group:
+                built.setdefault(c.merge_group, set()).add(c.code)
+        groups = {name: frozenset(codes) for name, codes in built.items()}
+        if len(_GROUPS) > 8:
+            _GROUPS.clear()
+        _GROUPS[refdata.version] = groups
+    return groups.get(cat.merge_group, frozenset()) | {category_code}
 
 
 def cell_of(lat: float, lon: float) -> int:
@@ -105,11 +125,12 @@ class Match:
 
 
 def likely_master(candidates: list[Candidate], *, case_id: UUID, category_code: str, lat: float, lon: float,
-                  reported_at: datetime) -> Match | None:
+                  reported_at: datetime, refdata=None) -> Match | None:
     """The master of a new report among open cases, or None: the nearest case of a related category within
-    the rule's radius, reported within its window before (or at) `reported_at`; the older on a tie."""
-    rule = rule_for(category_code)
-    related = related_categories(category_code)
+    the rule's radius, reported within its window before (or at) `reported_at`; the older on a tie. The
+    rule is the category's in `refdata` (the defaults without)."""
+    rule = rule_for(category_code, refdata)
+    related = related_categories(category_code, refdata)
     since = reported_at - rule.window
     best: Match | None = None
     for c in candidates:

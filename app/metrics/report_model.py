@@ -82,6 +82,20 @@ class CategoryPoint(_Model):
     handled_on_time: int
 
 
+class DetectionRate(_Model):
+    """A camera's (or drone's) false-positive rate for one detection type (`app.metrics.detection_rates`):
+    `value` = rejected ÷ (confirmed + rejected); None = n/a (none decided)."""
+
+    camera_id: str
+    camera_name: str
+    type_code: str
+    type_name: str
+    type_name_zh: str = ""
+    confirmed: int
+    rejected: int
+    value: float | None
+
+
 class Period(_Model):
     start: date
     end: date                 # inclusive
@@ -108,6 +122,9 @@ class Report(_Model):
     weights: dict[str, float] = Field(default_factory=dict)
     posts: list[PostFigures] = Field(default_factory=list)  # city-wide only
     jurisdiction: str | None = None  # only the cases that lie in this city, district or street; None: all
+    # per camera and detection type, the detections an operator decided in the period (city-wide only; with a
+    # jurisdiction, those seen in it)
+    detection_rates: list[DetectionRate] = Field(default_factory=list)
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)

@@ -43,8 +43,9 @@ CASE = "case"
 SCOPE_EXIT = "scope_exit"  # the feed entry that tells a console an entity left its user's scope
 NO_UNIT = ""
 JOINT_SEP = ","  # never in a unit id (`app.refdata.units`): joins a joint case's units in one scope
-# Kinds a unit handler's feed never carries: a handover report lists every unit's cases.
-LEADS_ONLY_KINDS = ("handover",)
+# Kinds a unit handler's feed never carries: a handover report lists every unit's cases; a detection is
+# the command centre's desk's to decide.
+LEADS_ONLY_KINDS = ("handover", "detection")
 # Kinds whose data names the unit that owns them (`owner_unit_id`): a unit handler sees those of its
 # scope only, like cases (a sensor's state and its alarms).
 OWNER_SCOPED_KINDS = ("sensor", "alarm", "position")

@@ -123,7 +123,37 @@ def category_from_row(row: Mapping[str, Any], err: Callable[[str], RefDataError]
         photos[k] = value
     return Category(code=code, kind=kind, major=major, minor=minor, name=row["name"],
                     name_en=row["name_en"], default_priority=default_priority, limits=limits,
-                    emergency=bool(emergency), onsite_target_min=target, **criteria, **photos)
+                    emergency=bool(emergency), onsite_target_min=target, **criteria, **photos,
+                    **merge_rule_fields(row, code, err))
+
+
+MERGE_RADIUS_MAX_M = 1000.0   # the repeat check reads at most 11 x 11 index cells (app.cases.merging)
+MERGE_WINDOW_MAX_H = 24 * 30.0
+_GROUP_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def _positive(row: Mapping[str, Any], key: str, code: str, most: float, unit: str,
+              err: Callable[[str], RefDataError]) -> float | None:
+    value = row.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 < number <= most:
+        raise err(f"category {code!r}: {key} must be a number of {unit} above 0 and at most {most:g}, got {value!r}")
+    return number
+
+
+def merge_rule_fields(row: Mapping[str, Any], code: str, err: Callable[[str], RefDataError]) -> dict[str, Any]:
+    """The category's repeat rule from its optional columns (empty: the defaults, no group)."""
+    group = row.get("merge_group") or ""
+    if not isinstance(group, str) or (group and not _GROUP_RE.match(group.strip())):
+        raise err(f"category {code!r}: merge_group must be a short name (letters, digits, _ . -), got {group!r}")
+    return {"merge_radius_m": _positive(row, "merge_radius_m", code, MERGE_RADIUS_MAX_M, "metres", err),
+            "merge_window_h": _positive(row, "merge_window_h", code, MERGE_WINDOW_MAX_H, "hours", err),
+            "merge_group": group.strip()}
 
 
 def validate_categories(categories: Sequence[Category], src: Src) -> None:

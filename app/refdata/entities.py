@@ -46,6 +46,7 @@ class Unit:
 
 CRITERIA_FIELDS = ("register_criteria", "close_criteria", "register_criteria_en", "close_criteria_en")
 PHOTO_FIELDS = ("photo_on_handled", "photo_on_verify")  # optional columns of categories.csv, 0 or 1
+MERGE_FIELDS = ("merge_radius_m", "merge_window_h", "merge_group")  # optional columns: the repeat rule
 
 
 @WIRE
@@ -72,6 +73,12 @@ class Category:
     photo_on_verify: bool = False
     # minutes from dispatch to the crew on site ("on site within target"); None: the default (15)
     onsite_target_min: int | None = None
+    # the repeat rule (app.cases.merging): how near in metres and hours a report must be to an open case of
+    # the category to be its repeat (None: the defaults, 200 m / 72 h), and the group of categories a
+    # reporter cannot tell apart ("" : none; every category of a group is related to the others)
+    merge_radius_m: float | None = None
+    merge_window_h: float | None = None
+    merge_group: str = ""
 
     def limit(self, priority: Priority | str) -> Limit:
         return self.limits[as_priority(priority)]
@@ -87,6 +94,8 @@ class Category:
         out = out | criteria | {k: getattr(self, k) for k in PHOTO_FIELDS}
         if self.onsite_target_min is not None:  # in the fields' order: the answer's bytes are the model's
             out["onsite_target_min"] = self.onsite_target_min
+        # always, as the wire model names them; RefData.version leaves them out while unset
+        out |= {k: getattr(self, k) for k in MERGE_FIELDS}
         return out
 
 

@@ -21,6 +21,7 @@ from app.refdata.categories import category_from_row, validate_categories
 from app.refdata.cities import City, cities_from_dict, cities_to_dict
 from app.refdata.entities import (
     CRITERIA_FIELDS,
+    MERGE_FIELDS,
     PHOTO_FIELDS,
     Category,
     Grid,
@@ -314,8 +315,10 @@ class RefData:
         """First 16 hex digits of the SHA-256 of the canonical JSON (passwords excluded)."""
         if self._version is None:
             content = self._content(False)
-            # photo rules that are off are left out, so a bundle without them keeps the version it had
-            content["categories"] = [{k: v for k, v in c.items() if k not in PHOTO_FIELDS or v}
+            # photo rules that are off and repeat rules that are unset are left out, so a bundle without them
+            # keeps the version it had
+            content["categories"] = [{k: v for k, v in c.items() if (k not in PHOTO_FIELDS or v)
+                                      and (k not in MERGE_FIELDS or v not in (None, ""))}
                                      for c in content["categories"]]
             digest = hashlib.sha256(_canonical_json(content).encode("utf-8"))
             self._version = digest.hexdigest()[:16]
@@ -377,6 +380,7 @@ class RefData:
             row |= {k: f.text(k, required=False) for k in CRITERIA_FIELDS}
             row |= {k: obj[k] for k in PHOTO_FIELDS if k in obj}
             row["onsite_target_min"] = obj.get("onsite_target_min")
+            row |= {k: obj.get(k) for k in MERGE_FIELDS}
             cats.append(category_from_row(row, f.error, policy.calendar))
         grids = []
         for i, obj in enumerate(lists["grids"]):

@@ -2334,6 +2334,41 @@ Please send this file to your IT support. The console keeps running; restart it 
     </message>
 </context>
 <context>
+    <name>DetectionRatesPanel</name>
+    <message>
+        <source>Camera or drone</source>
+        <translation>摄像头或无人机</translation>
+    </message>
+    <message>
+        <source>Detection type</source>
+        <translation>识别类型</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>False-positive rate</source>
+        <translation>误报率</translation>
+    </message>
+    <message>
+        <source>Cameras and drones belong to no unit: their false-positive rates are in the city-wide report (choose no unit).</source>
+        <translation>摄像头和无人机不属于任何单位：其误报率见全市报表（不选单位）。</translation>
+    </message>
+    <message>
+        <source>No detection was confirmed or rejected in the period.</source>
+        <translation>本期间内没有被确认或驳回的识别结果。</translation>
+    </message>
+    <message>
+        <source>False-positive rate per camera and detection type = {formula}, in the period.</source>
+        <translation>各摄像头、各识别类型的误报率 = {formula}，统计本期间。</translation>
+    </message>
+</context>
+<context>
     <name>DetectionReview</name>
     <message>
         <source>False positive: nothing there</source>
@@ -4171,6 +4206,10 @@ Frame: {frame}
         <translation>距离</translation>
     </message>
     <message>
+        <source>Looking for open cases nearby…</source>
+        <translation>正在查找附近的未结案件…</translation>
+    </message>
+    <message>
         <source>{m:.0f} m</source>
         <translation>{m:.0f} 米</translation>
     </message>
@@ -4185,6 +4224,14 @@ Frame: {frame}
     <message>
         <source>Reason</source>
         <translation>原因</translation>
+    </message>
+    <message>
+        <source>The open cases could not be read: {error}</source>
+        <translation>无法读取未结案件：{error}</translation>
+    </message>
+    <message>
+        <source>Still looking for open cases nearby; a moment.</source>
+        <translation>仍在查找附近的未结案件，请稍候。</translation>
     </message>
     <message>
         <source>Choose the master case.</source>
@@ -5115,6 +5162,10 @@ Frame: {frame}
     <message>
         <source>Center posts</source>
         <translation>中心岗位</translation>
+    </message>
+    <message>
+        <source>Detections</source>
+        <translation>智能识别</translation>
     </message>
     <message>
         <source>Performance figures are for shift leads and administrators.</source>

@@ -60,23 +60,24 @@ def enabled(session: Session) -> bool:
 
 
 def find_master(session: Session, *, case_id: uuid.UUID, category_code: str, lat: float, lon: float,
-                reported_at: datetime) -> merging.Match | None:
-    """The open case a report at (lat, lon) repeats, or None: one indexed read of the cells around it."""
-    rule = merging.rule_for(category_code)
+                reported_at: datetime, refdata=None) -> merging.Match | None:
+    """The open case a report at (lat, lon) repeats, or None: one indexed read of the cells around it. The
+    rule (radius, window, related categories) is the category's in the reference data `refdata`."""
+    rule = merging.rule_for(category_code, refdata)
     rows = session.execute(_SELECT_NEAR, {
         "cells": merging.cells_near(lat, lon, rule.radius_m),
-        "categories": sorted(merging.related_categories(category_code)),
+        "categories": sorted(merging.related_categories(category_code, refdata)),
         "since": reported_at - rule.window, "until": reported_at}).all()
     candidates = [merging.Candidate(r[0], r[1], r[2], r[4], r[5], r[3]) for r in rows
                   if r[4] is not None and r[5] is not None]
     return merging.likely_master(candidates, case_id=case_id, category_code=category_code, lat=lat, lon=lon,
-                                 reported_at=reported_at)
+                                 reported_at=reported_at, refdata=refdata)
 
 
 def merge_on_create(session: Session, case: Case, refdata, now: datetime) -> Case:
     """`case` (just created, not yet written) merged into its master when it is a likely repeat, else as it is."""
     match = find_master(session, case_id=case.id, category_code=case.category_code, lat=case.location.lat,
-                        lon=case.location.lon, reported_at=case.created_at)
+                        lon=case.location.lon, reported_at=case.created_at, refdata=refdata)
     if match is None:
         return case
     master = match.master

@@ -7,6 +7,7 @@ lead; admin for the reference tables); a unit handler gets 403. Confirming and r
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -78,7 +79,19 @@ async def post_detection(request: Request, body: DetectionIn, ctx: Ctx,
     422 `unknown_camera`, `inactive_camera`, `wrong_source`, `unknown_type`, `bad_location`, `outside_city`,
     `future_time`, `too_old`, `bad_frame`; 413 `frame_too_large`."""
     await _gateway(request, ctx)
-    return await run_in_threadpool(ingest.receive, ctx, body)
+    # a frame is up to 2 MiB of base64 to decode: not on the event loop
+    incoming = await run_in_threadpool(ingest.check, ctx, body) if body.frame is not None else ingest.check(ctx, body)
+    writer = ctx.detection_writer
+    if writer is None or not writer.running:  # detection_batch_ms = 0: in a transaction of its own
+        return await run_in_threadpool(_one, ctx, incoming)
+    return await asyncio.wrap_future(writer.submit(incoming))
+
+
+def _one(ctx, incoming: ingest.Incoming) -> dict[str, Any]:
+    (answer,) = ingest.receive_all(ctx, [incoming])
+    if isinstance(answer, ApiError):
+        raise answer
+    return answer
 
 
 @router.get("/api/detections", tags=["detections"], response_model=None,

@@ -2,7 +2,8 @@
 
 `GET /api/metrics` answers `app.metrics.figures.Report`: every figure with its value, numerator, denominator and
 formula text, the ranking of units, the per-day trend and the per-category distribution, computed by
-`server.metrics.facts` in one SQL statement. Shift leads and admins only.
+`server.metrics.facts` in one SQL statement, and city-wide the false-positive rates of the detections per
+camera and type (`app.metrics.detection_rates`). Shift leads and admins only.
 """
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from sqlalchemy import select
 
+from app.metrics import detection_rates
 from app.metrics import figures as m
 from app.platform.edge_types import EARLIEST, LATEST, Text
 from app.platform.enums import Role
 from app.refdata.jurisdictions import check_code
+from db.detections import DetectionRow
 from server.metrics import facts as server_metrics
 from server.metrics.evaluation import evaluation_settings
 from server.platform import auth
@@ -97,6 +101,14 @@ def get_metrics(
         with ctx.db.reader() as session:
             rep = server_metrics.report(session, refdata, first, last, unit_id, with_rollup, ctx.now(),
                                         evaluation_settings(ctx.settings), jurisdiction=where)
+        if unit_id is None:  # a camera is no unit's: its rates are in the city-wide report
+            with ctx.db.reader() as session:
+                decided = session.execute(select(DetectionRow.data).where(
+                    DetectionRow.decided_at >= rep.period.start_at,
+                    DetectionRow.decided_at < rep.period.end_at)).scalars().all()
+            rates = detection_rates.report_rates(decided, rep.period.start_at, rep.period.end_at,
+                                                 detection_rates.seen_in(refdata, where) if where else None)
+            rep = rep.model_copy(update={"detection_rates": rates})
     except m.MetricsError as exc:
         raise ApiError(400, "bad_period", str(exc)) from None
     return rep.model_dump(mode="json")

@@ -25,6 +25,7 @@
 | avl_track_retention_days | ONEGRID_AVL_TRACK_RETENTION_DAYS | 30 (raw vehicle and staff tracks) |
 | sensor_feed_interval_s | ONEGRID_SENSOR_FEED_INTERVAL_S | 10 (latest reading in the feed, per sensor) |
 | sensor_batch_ms | ONEGRID_SENSOR_BATCH_MS | 200 (ingest writer batching window) |
+| detection_batch_ms | ONEGRID_DETECTION_BATCH_MS | 10 (detections writer batching window; 0 = each in its own transaction) |
 | sensor_future_s | ONEGRID_SENSOR_FUTURE_S | 300 (a reading further ahead of the clock is rejected) |
 | sensor_episode_quiet_min | ONEGRID_SENSOR_EPISODE_QUIET_MIN | 30 (normal this long ends an alarm episode) |
 | login_max_failures | ONEGRID_LOGIN_MAX_FAILURES | 5 (failed logins in a row that lock an account; 0 = never) |
@@ -111,6 +112,7 @@ _ENV_NAMES = {
     "avl_track_retention_days": "ONEGRID_AVL_TRACK_RETENTION_DAYS",
     "sensor_feed_interval_s": "ONEGRID_SENSOR_FEED_INTERVAL_S",
     "sensor_batch_ms": "ONEGRID_SENSOR_BATCH_MS",
+    "detection_batch_ms": "ONEGRID_DETECTION_BATCH_MS",
     "sensor_future_s": "ONEGRID_SENSOR_FUTURE_S",
     "sensor_episode_quiet_min": "ONEGRID_SENSOR_EPISODE_QUIET_MIN",
     "login_max_failures": "ONEGRID_LOGIN_MAX_FAILURES",
@@ -197,6 +199,8 @@ class ServerSettings(BaseModel):
     avl_track_retention_days: float = Field(30, gt=0, description="How long raw vehicle and staff tracks are kept")
     sensor_feed_interval_s: float = Field(10, ge=0, description="Latest reading in the feed at most this often")
     sensor_batch_ms: float = Field(200, gt=0, le=5000, description="Ingest writer batching window")
+    detection_batch_ms: float = Field(10, ge=0, le=1000, description="Detections writer batching window "
+                                                                     "(0: each detection in its own transaction)")
     sensor_future_s: float = Field(300, ge=0, description="Largest accepted lead of a reading over the clock")
     sensor_episode_quiet_min: float = Field(30, ge=0, description="Normal this long ends an alarm episode")
     shift_schedule: str = Field(DEFAULT_SCHEDULE, description="Daily shifts in the city's time zone, "

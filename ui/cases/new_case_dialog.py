@@ -33,12 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.duplicates import (
-    DUPLICATE_RADIUS_M,
-    DUPLICATE_WINDOW,
-    Duplicate,
-    find_duplicates,
-)
+from app.cases.duplicates import Duplicate, find_duplicates
+from app.cases.merging import MergeRule, rule_for
 from app.platform import labels, times
 from app.platform.enums import Action, Priority, Source
 from ui.cases import field_limits
@@ -138,10 +134,7 @@ class NewCaseDialog(QDialog):
             form.addRow(self.tr("Photos"), self.photos)
         self._guard_fields(form)
 
-        self.dup_box = QGroupBox(self.tr("Possible duplicates: same category, within {m:g} m, reported in the last "
-                                         "{h:g} h, still open").format(m=DUPLICATE_RADIUS_M,
-                                                                       h=DUPLICATE_WINDOW.total_seconds() / 3600),
-                                 right)
+        self.dup_box = QGroupBox(self._duplicates_title(None), right)
         dup_layout = QVBoxLayout(self.dup_box)
         self.dup_list = QTreeWidget(self.dup_box)
         self.dup_list.setHeaderLabels([self.tr("Number"), self.tr("Status"), self.tr("Distance"), self.tr("Age"),
@@ -383,6 +376,12 @@ class NewCaseDialog(QDialog):
 
     # ------------------------------------------------------------------ saving
 
+    def _duplicates_title(self, code: str | None) -> str:
+        """The category's repeat rule, from the reference data (the defaults before a category is chosen)."""
+        rule = rule_for(code, self.refdata) if code else MergeRule()
+        return self.tr("Possible duplicates: same category, within {m:g} m, reported in the last "
+                       "{h:g} h, still open").format(m=rule.radius_m, h=rule.window.total_seconds() / 3600)
+
     def save(self) -> None:
         """Validate; look for duplicates (once per category/location); create when there are none."""
         problems = self.problems()
@@ -394,9 +393,10 @@ class NewCaseDialog(QDialog):
         key = (code, round(lat, 6), round(lon, 6))
         if key == self._checked_key and self.duplicates:
             return  # duplicates are on screen: link or "create anyway"
-        cache, now = self.ctx.cache, now_utc(self.ctx)
+        cache, now, refdata = self.ctx.cache, now_utc(self.ctx), self.refdata
         self._set_busy(True)
-        run_op(lambda: find_duplicates(cache.summaries(), code, lat, lon, now),
+        self.dup_box.setTitle(self._duplicates_title(code))
+        run_op(lambda: find_duplicates(cache.summaries(), code, lat, lon, now, refdata=refdata),
                lambda found: self._duplicates_found(key, found), self._failed, owner=self)
 
     def _duplicates_found(self, key: tuple, found: list[Duplicate]) -> None:

@@ -40,12 +40,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.metrics import csv_report as metrics_csv
+from app.metrics import detection_rates
 from app.metrics import figures as m
 from app.platform import scope, times
 from app.platform.enums import Role
 from app.platform.labels import localized_name
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
+from ui.metrics.detection_rates_view import DetectionRatesPanel
 from ui.metrics.models import FiguresModel, RankingModel, SortRole
 from ui.metrics.posts_view import PostsPanel, ranking_tab
 from ui.shell.i18n import current_language
@@ -57,6 +59,7 @@ if TYPE_CHECKING:  # the docks' one context (built by the main window)
 log = logging.getLogger(__name__)
 
 ROLES = (Role.SHIFT_LEAD, Role.ADMIN)
+DETECTION = "detection"  # the feed's kind of a detection (server.detections.data)
 PRESETS = ("today", "yesterday", "this_week", "this_month", "last_month", "custom")
 
 
@@ -172,6 +175,8 @@ class PerformanceDock(QDockWidget):
         self.tabs.addTab(ranking_box, "")
         self.tabs.addTab(self.charts, "")
         self.tabs.addTab(self.posts, "")
+        self.detections = DetectionRatesPanel(body, current_language())
+        self.tabs.addTab(self.detections, "")
         self.denied = QLabel(body, objectName="metricsDenied")
         self.denied.setWordWrap(True)
 
@@ -369,6 +374,11 @@ class PerformanceDock(QDockWidget):
             if where:  # the cases that lie in it (`app.platform.scope.case_jurisdiction`)
                 cases = (c for c in cases if (scope.case_jurisdiction(c) or "").startswith(where))
             report = m.compute_offline(cases, refdata, start, end, unit_id, rollup, now)
+            if unit_id is None:  # from the detections this console holds (the desk's feed carries them)
+                rates = detection_rates.report_rates(
+                    cache.entities(DETECTION).values(), report.period.start_at, report.period.end_at,
+                    detection_rates.seen_in(refdata, where) if where else None)
+                report = report.model_copy(update={"detection_rates": rates})
             return (report.model_copy(update={"jurisdiction": where}) if where else report), why
 
         run_op(work, self._computed, self._failed)
@@ -415,6 +425,7 @@ class PerformanceDock(QDockWidget):
         self.ranking_model.set_report(report, self.ctx.refdata)
         self.ranking_caption.update_from(report)
         self.posts.update_from(report)
+        self.detections.update_from(report)
         self.charts.update_from(report, self.ctx.refdata, current_language())
         self.export_button.setEnabled(True)
         self._update_source()
@@ -488,6 +499,11 @@ class PerformanceDock(QDockWidget):
         self.tabs.setTabText(1, self.tr("Ranking of units"))
         self.tabs.setTabText(2, self.tr("Charts"))
         self.tabs.setTabText(3, self.tr("Center posts"))
+        self.tabs.setTabText(4, self.tr("Detections"))
+        self.detections.language = current_language()
+        self.detections.retranslate()
+        if self.report is not None:
+            self.detections.update_from(self.report)
         self.denied.setText(self.tr("Performance figures are for shift leads and administrators."))
         self._fill_units()
         self.figures_model.retranslate()

@@ -206,3 +206,36 @@ def test_the_main_window_builds_the_dock_for_leads_only(qtbot, make_ctx, tmp_pat
     assert ("Performance" in [a.text() for a in window.view_menu.actions()]) is present
     if present:  # a tab behind the map
         assert window.docks["performanceDock"] in window.tabifiedDockWidgets(window.docks["mapDock"])
+
+
+def _decided(camera: str, type_code: str, state: str, at: str, lat=30.2540667, lon=120.1629918) -> dict:
+    return {"id": f"{camera}-{type_code}-{state}-{at}", "camera_id": camera, "camera_name": f"{camera} name",
+            "type_code": type_code, "type_name": "Illegal parking", "type_name_zh": "违章停车", "state": state,
+            "decided_at": at, "lat": lat, "lon": lon}
+
+
+def test_detections_tab_shows_false_positive_rates_offline(qtbot, make_ctx, history_cache, demo_cache):
+    """Hand-worked: cam-a decided 1 confirmed and 2 rejected in the day → 2 ÷ 3 = 66.7 %; a rejection the
+    day before and a pending detection do not count; cam-b 1 confirmed → 0.0 %."""
+    day = "2026-11-23T03:00:00+00:00"
+    detections = [_decided("cam-a", "illegal_parking", "confirmed", day),
+                  _decided("cam-a", "illegal_parking", "rejected", "2026-11-23T04:00:00+00:00"),
+                  _decided("cam-a", "illegal_parking", "rejected", "2026-11-23T05:00:00+00:00"),
+                  _decided("cam-a", "illegal_parking", "rejected", "2026-11-21T05:00:00+00:00"),  # before the day
+                  {**_decided("cam-a", "illegal_parking", "pending", day), "decided_at": None},
+                  _decided("cam-b", "illegal_parking", "confirmed", day)]
+    demo_cache.apply_changes([Change(position=1000 + i, kind="detection", id=d["id"], data=d)
+                              for i, d in enumerate(detections)], cursor=1000 + len(detections))
+    dock = make_dock(qtbot, make_ctx(LEAD, offline=True))
+    rep = computed(qtbot, dock, DAY, DAY)
+    assert [(r.camera_id, r.confirmed, r.rejected, r.value) for r in rep.detection_rates] == [
+        ("cam-a", 1, 2, pytest.approx(2 / 3)), ("cam-b", 1, 0, 0.0)]
+    table = dock.detections.table
+    assert dock.tabs.tabText(4) == "Detections"
+    assert [table.horizontalHeaderItem(c).text() for c in range(5)] == [
+        "Camera or drone", "Detection type", "Confirmed", "Rejected", "False-positive rate"]
+    assert [table.item(0, c).text() for c in range(5)] == ["cam-a name", "Illegal parking", "1", "2", "66.7 %"]
+    assert table.item(1, 4).text() == "0.0 %"
+    assert "rejected ÷ (confirmed + rejected)" in dock.detections.caption.text()  # the formula, written out
+    computed(qtbot, dock, DAY, DAY, "water_supply")  # a unit's report: cameras are no unit's
+    assert table.rowCount() == 0 and "city-wide" in dock.detections.caption.text()
