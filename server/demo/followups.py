@@ -81,6 +81,10 @@ def step(sim: CitySimulator, case: Case, now: datetime) -> CommandResult | None:
             answer = sim.rng.choices([a for a, _ in _ANSWERS], [w for _, w in _ANSWERS])[0]
             note = sim.rng.choice(_DISSATISFIED) if answer == Satisfaction.DISSATISFIED else ""
             payload = {"reached": True, "satisfaction": str(answer), "note": note}
+        # one reporter a call: the case's own first, then each merged repeat's (a master has several)
+        reporter = callbacks.to_call(case)[0]
+        if reporter.report_id is not None:
+            payload["report_id"] = str(reporter.report_id)
         return sim._step(sim._user(Role.OPERATOR), case, Action.RECORD_CALLBACK, payload, now)
     if callbacks.awaiting_lead(case) and r < REOPEN_CHANCE:
         if r < REOPEN_CHANCE / 3:  # the work was done as the standard asks: the lead declines, saying why
