@@ -364,6 +364,11 @@ async def _script(console, out: Path, suffix: str) -> None:
             dock.search()
         await asyncio.sleep(SETTLE_S)  # each dock loads its data from the server when first shown
         _save(console, out / f"{shot}-{suffix}.png")
+        if dock_name == "performanceDock" and hasattr(dock, "detections"):  # the false-positive rates
+            dock.tabs.setCurrentWidget(dock.detections)
+            await asyncio.sleep(1.0)
+            _save(console, out / f"detection-rates-{suffix}.png")
+            dock.tabs.setCurrentIndex(0)
     window.docks["mapDock"].raise_()
     window.docks["caseDetailDock"].raise_()
 
