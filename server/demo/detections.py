@@ -11,11 +11,22 @@ import logging
 import random
 import struct
 import threading
+import uuid
 import zlib
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from app.cases.workflow import new_command
+from app.detections import review
+from app.detections.commands import CONFIRM, DETECTION, REJECT
+from app.platform.entity_commands import EntityCommand
+from app.platform.enums import Action, Role
 from app.wire.detections import DetectionIn
+from db.feed import FeedRow
+from server.cases.commands import apply_command
 from server.detections import ingest, reference
+from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -63,6 +74,12 @@ def draw_frame(kind: str, rng: random.Random, *, aerial: bool = False, width: in
     return _png(width, height, pixels)
 
 
+# A colleague at another desk reviews the oldest waiting detection now and then (so the report's false-positive
+# rates have figures); most wait for the human at the console. Of those reviewed, this share is rejected.
+REVIEW_CHANCE = 0.3
+REJECT_SHARE = 0.35
+
+
 class DetectionSimulator:
     def __init__(self, ctx, *, every_s: float = 25.0, seed: int | None = None):
         self.ctx = ctx
@@ -100,6 +117,47 @@ class DetectionSimulator:
             log.info("demo detection refused: %s %s", exc.error, exc.message)
         except Exception:
             log.exception("demo detection failed")
+        if self.rng.random() < REVIEW_CHANCE:
+            try:
+                self.review_one()
+            except Exception:
+                log.exception("demo detection review failed")
+
+    def _reviewer(self) -> AuthUser | None:
+        pool = [u for u in self.ctx.refdata.users if u.role == Role.OPERATOR and u.username != "operator1"]
+        if not pool:
+            return None
+        u = self.rng.choice(pool)
+        return AuthUser(u.username, u.display_name, u.role, u.unit_id)
+
+    def review_one(self) -> str | None:
+        """The oldest waiting detection confirmed (its case opened first, as the console does) or rejected as
+        a false positive, through the same commands as the review dock; returns the action taken."""
+        user = self._reviewer()
+        with self.ctx.db.reader() as session:
+            rows = session.execute(select(FeedRow.data).where(FeedRow.kind == DETECTION)).scalars().all()
+        waiting = review.waiting([d for d in rows if d])
+        if user is None or not waiting:
+            return None
+        d, now = waiting[0], self.ctx.now()
+        if self.rng.random() < REJECT_SHARE:
+            action, payload = REJECT, {"reason": self.rng.choice(("false_positive", "not_a_problem"))}
+        else:
+            case_id = uuid.uuid4()
+            created = apply_command(self.ctx.db.writer, user, new_command(
+                case_id, Action.CREATE, review.case_payload(d), now, console_id="simulator"),
+                self.ctx.refdata, self.ctx.now)
+            if created.status != "accepted":
+                log.info("demo detection case refused: %s", created.message)
+                return None
+            action, payload = CONFIRM, {"case_id": str(case_id)}
+        [answer] = self.ctx.apply_entities(user, [EntityCommand(
+            command_id=uuid.uuid4(), kind=DETECTION, entity_id=d["id"], action=action, payload=payload,
+            issued_at=now, console_id="simulator")])
+        if answer.status != "accepted":
+            log.info("demo detection %s refused: %s", action, answer.message)
+            return None
+        return action
 
     def _next(self) -> DetectionIn:
         ref = reference.demo_reference()
