@@ -11,6 +11,32 @@
   "use strict";
   var OG = window.OneGrid;
   OG.afterInit = OG.afterInit || [];
+
+  // The wiring a cluster layer shares with the others (cases here, sensors in sensor_clusters.js): clicks
+  // while picking a place go to the map; a lone marker's click is its own; the layer control's box and the
+  // zoom decide what shows; each message of `op` is mirrored into the group.
+  OG.wireClusters = function (map, group, o) {
+    group.on("click", function (e) {
+      if (map.getContainer().classList.contains("og-picking")) { map.fire("click", {latlng: e.latlng}); return; }
+      if (e.layer && e.layer.og) o.click(e.layer.og);
+    });
+    group.on("clusterclick", function (e) {
+      if (map.getContainer().classList.contains("og-picking")) map.fire("click", {latlng: e.latlng});
+    });
+    map.on("overlayadd overlayremove", function (e) {
+      if (e.layer !== o.layer()) return;
+      o.wanted(e.type === "overlayadd");
+      o.follow();
+    });
+    map.on("zoomend", o.follow);
+    var receive = OG.receive;
+    OG.receive = function (msg) {
+      var answer = receive(msg);
+      if (msg.op === o.op) o.mirror(msg);
+      return answer;
+    };
+    o.follow();
+  };
   var group = null, members = new Map(), below = 15, wanted = true, colours = {}, labels = {};
 
   function esc(t) {
@@ -94,27 +120,12 @@
     group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: below, maxClusterRadius: 60,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false, removeOutsideVisibleBounds: true,
       iconCreateFunction: clusterIcon});
-    group.on("click", function (e) {   // a case alone outside any cluster: as a click on its marker
-      if (map.getContainer().classList.contains("og-picking")) { map.fire("click", {latlng: e.latlng}); return; }
-      if (e.layer && e.layer.og) OG.clickCase(e.layer.og.id);
+    OG.wireClusters(map, group, {
+      click: function (og) { OG.clickCase(og.id); },   // a case alone outside any cluster: as a click on its marker
+      layer: function () { return OG.caseLayer; },     // the layer control's "Cases" box switches both
+      wanted: function (on) { wanted = on; },
+      op: "cases", mirror: mirror, follow: follow,
     });
-    group.on("clusterclick", function (e) {
-      if (map.getContainer().classList.contains("og-picking")) map.fire("click", {latlng: e.latlng});
-    });
-    // the layer control's "Cases" box switches both
-    map.on("overlayadd overlayremove", function (e) {
-      if (e.layer !== OG.caseLayer) return;
-      wanted = e.type === "overlayadd";
-      follow();
-    });
-    map.on("zoomend", follow);
-    var receive = OG.receive;
-    OG.receive = function (msg) {
-      var answer = receive(msg);
-      if (msg.op === "cases") mirror(msg);
-      return answer;
-    };
-    follow();
   });
 
   OG.clusters = function () {   // tests and the bench: what the cluster layer shows now

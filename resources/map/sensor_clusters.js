@@ -92,27 +92,12 @@
     group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: below, maxClusterRadius: 50,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false, removeOutsideVisibleBounds: true,
       clusterPane: "og-sensor-clusters", iconCreateFunction: clusterIcon});
-    group.on("click", function (e) {   // a sensor alone outside any cluster: as a click on its marker
-      if (map.getContainer().classList.contains("og-picking")) { map.fire("click", {latlng: e.latlng}); return; }
-      if (e.layer && e.layer.og) OG.post({type: "sensor_clicked", id: e.layer.og.id});
+    OG.wireClusters(map, group, {
+      click: function (og) { OG.post({type: "sensor_clicked", id: og.id}); },  // a sensor alone: its marker's click
+      layer: function () { return OG.sensorLayer; },   // the layer control's "Sensors" box switches both
+      wanted: function (on) { wanted = on; },
+      op: "sensors", mirror: mirror, follow: follow,
     });
-    group.on("clusterclick", function (e) {
-      if (map.getContainer().classList.contains("og-picking")) map.fire("click", {latlng: e.latlng});
-    });
-    // the layer control's "Sensors" box switches both
-    map.on("overlayadd overlayremove", function (e) {
-      if (e.layer !== OG.sensorLayer) return;
-      wanted = e.type === "overlayadd";
-      follow();
-    });
-    map.on("zoomend", follow);
-    var receive = OG.receive;
-    OG.receive = function (msg) {
-      var answer = receive(msg);
-      if (msg.op === "sensors") mirror(msg);
-      return answer;
-    };
-    follow();
   });
 
   OG.sensorClusters = function () {   // tests and the bench: what the sensor cluster layer shows now
