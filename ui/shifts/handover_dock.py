@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.platform.enums import Role
 from app.shifts import handover as model
+from app.shifts import handover_report
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
 from app.wire.shifts import HandoverAnswer, ScheduleAnswer
@@ -189,7 +190,7 @@ class HandoverDock(QDockWidget):
 
     def _refresh_state(self, reset_notes: bool = False) -> None:
         self.state = model.handover_state(self.ctx.cache, self.shift_id) if self.shift_id else None
-        html = model.report_html(self.state, self.ctx.refdata, current_language()) if self.state else ""
+        html = handover_report.report_html(self.state, self.ctx.refdata, current_language()) if self.state else ""
         self.report.show_state(self.state, html, self.ctx.actor.username, self.ctx.actor.role,
                                reset_notes=reset_notes)
 
@@ -294,14 +295,14 @@ class HandoverDock(QDockWidget):
                write=True)
 
     def report_html(self) -> str:
-        return model.report_html(self.state, self.ctx.refdata, current_language())
+        return handover_report.report_html(self.state, self.ctx.refdata, current_language())
 
     def export_pdf(self, path: str | None = None) -> str | None:
         if self.state is None:
             return None
         if path is None:
-            path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export the handover report"),
-                                                        model.pdf_file_name(self.state.server.get("shift") or {}),
+            name = handover_report.pdf_file_name(self.state.server.get("shift") or {})
+            path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export the handover report"), name,
                                                         self.tr("PDF documents (*.pdf)"))
             if not path:
                 return None

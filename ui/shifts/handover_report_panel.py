@@ -66,7 +66,7 @@ class HandoverReportPanel(QWidget):
 
     def show_state(self, state: model.HandoverState | None, html: str, me: str, role, *,
                    reset_notes: bool = False) -> None:
-        """`html`: the report as `app.shifts.handover.report_html` writes it (unused without a state)."""
+        """`html`: the report as `app.shifts.handover_report.report_html` writes it (unused without a state)."""
         if state is None:
             self.report_view.setHtml("<p>" + self.tr("The report is drafted when the shift is closed.") + "</p>")
             self.refusal.hide()
