@@ -8,7 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from app.cases import workflow
+from app.cases import stage_clock
 from app.cases.case import Case
 from app.cases.commands import Command
 from app.cases.countdown import Level, countdown
@@ -65,7 +65,7 @@ class CaseHeader(QWidget):
             self.countdown_label.setText("")
             theme.set_style_property(self.countdown_label, "level", "")
             return "—"
-        left = workflow.remaining(case, now, refdata)
+        left = stage_clock.remaining(case, now, refdata)
         total = (case.due_at - case.stage_started_at).total_seconds() if case.stage_started_at else None
         if case.due_working and case.stage_started_at is not None:
             total = refdata.policy.calendar.working_between(case.stage_started_at, case.due_at).total_seconds()
