@@ -67,8 +67,8 @@ def test_the_docks_parts_speak_chinese(qtbot, make_ctx, english_afterwards):
     from PySide6.QtWidgets import QFormLayout
 
     from ui.cases.new_case_dialog import NewCaseDialog
-    from ui.metrics.period_bar import PRESETS
     from ui.metrics.performance_dock import PerformanceDock
+    from ui.metrics.period_bar import PRESETS
     from ui.shifts.handover_dock import HandoverDock
 
     switch("zh_CN")
