@@ -22,8 +22,7 @@ from server.cases.supervision import mark_overdue_orders
 from server.photos import retention as photo_retention
 from server.platform.advisory import SWEEP_LOCK
 from server.platform.auth import purge_expired_tokens
-from server.sensors import alarms as sensor_alarms
-from server.sensors import partitions
+from server.sensors import alarm_sweep, partitions
 from server.sensors.store import purge_raw_readings
 
 if TYPE_CHECKING:
@@ -64,7 +63,7 @@ def sensor_maintenance(ctx: ServerContext) -> None:
     """Silent sensors, ended alarm episodes, missing alarm cases, and raw-reading retention (day partitions
     created ahead and dropped once past the window on PostgreSQL, a DELETE on SQLite)."""
     try:
-        counts = sensor_alarms.sweep(ctx, ctx.sensor_ingest)
+        counts = alarm_sweep.sweep(ctx, ctx.sensor_ingest)
         if any(counts.values()):
             log.info("sensor sweep: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     except Exception:

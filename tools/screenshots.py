@@ -145,7 +145,9 @@ async def _conflict_scene(console, out: Path, suffix: str) -> None:
     ctx, engine, window = console.ctx, console.engine, console.window
     refdata = ctx.cache.refdata()
     case_id = await asyncio.to_thread(_new_registered_case, console.server_url, refdata)
-    await _until(lambda: ctx.cache.case(case_id) is not None, 30, "operator2's case on the lead's console")
+    # registered, not only created: under load the two can reach the console in different feed pages
+    await _until(lambda: getattr(ctx.cache.case(case_id), "status", None) == "registered", 30,
+                 "operator2's registered case on the lead's console")
     case = ctx.cache.case(case_id)
     units = [u.unit_id for u in rank_units(refdata, case.category_code, case.location.grid_code,
                                            case.location.lat, case.location.lon)]

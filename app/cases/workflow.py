@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
@@ -20,6 +20,7 @@ from app.cases import (
     joint,
     onsite,
     ownership,
+    stage_clock,
     supervision,
 )
 from app.cases.actors import SYSTEM_ACTOR, Actor, WorkflowError  # noqa: F401 - the names callers use
@@ -218,38 +219,6 @@ def _utc(dt: datetime) -> datetime:
     return dt.astimezone(timezone.utc)
 
 
-def _limit_for(case: Case, stage: Stage, refdata: RefData) -> timelimits.Limit:
-    if stage == Stage.HANDLE:
-        return refdata.handle_limit(case.category_code, case.priority, case.location.grid_code)
-    return refdata.policy.stage_limit(str(stage))
-
-
-def _start_stage(case: Case, stage: Stage, now: datetime, refdata: RefData) -> dict:
-    limit = _limit_for(case, stage, refdata)
-    due = timelimits.deadline(now, limit, refdata.policy.calendar)
-    deadlines = dict(case.deadlines)
-    deadlines[stage] = due
-    return {"stage": stage, "stage_started_at": now, "due_at": due, "due_working": limit.working,
-            "deadlines": deadlines}
-
-
-def _resume_handling(case: Case, now: datetime, refdata: RefData) -> dict:
-    """Rework runs against the handling deadline the case already had (the original, moved only by an
-    approved extension or a suspension), not a fresh limit: the first report was not a resolution."""
-    due = case.deadlines.get(Stage.HANDLE)
-    if due is None:  # dispatched before deadlines were kept: a fresh limit is all we can give
-        return _start_stage(case, Stage.HANDLE, now, refdata)
-    working = _limit_for(case, Stage.HANDLE, refdata).working
-    return {"stage": Stage.HANDLE, "stage_started_at": now, "due_at": due, "due_working": working}
-
-
-def _finish_stage(case: Case, now: datetime) -> dict:
-    finished = dict(case.finished)
-    if case.stage is not None:
-        finished[case.stage] = now
-    return {"finished": finished}
-
-
 def _check_unit(unit_id: str, refdata: RefData) -> None:
     try:
         refdata.unit(unit_id)
@@ -303,7 +272,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
     target = rule.target
 
     if action == Action.REGISTER:
-        changes |= _finish_stage(case, now) | _start_stage(case, Stage.DISPATCH, now, refdata)
+        changes |= stage_clock.finish_stage(case, now) | stage_clock.start_stage(case, Stage.DISPATCH, now, refdata)
     elif action == Action.VOID:
         changes |= {"stage": None, "due_at": None}
     elif action == Action.DECIDE_OWNER:
@@ -312,7 +281,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         decision = OwnerDecision(unit_id=payload.unit_id, reason=payload.reason, decided_by=actor.username,
                                  decided_at=now)
         changes |= {"unit_id": payload.unit_id, "dispute_since": None, "owner_decision": decision}
-        changes |= _finish_stage(case, now) | _start_stage(case, Stage.HANDLE, now, refdata)
+        changes |= stage_clock.finish_stage(case, now) | stage_clock.start_stage(case, Stage.HANDLE, now, refdata)
     elif action in (Action.DISPATCH, Action.REASSIGN):
         assert isinstance(payload, DispatchPayload)
         _check_unit(payload.unit_id, refdata)
@@ -321,13 +290,13 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         joint.check_lead_unit(case, payload.unit_id)
         changes["unit_id"] = payload.unit_id
         if action == Action.DISPATCH:  # reassigning keeps the running handling deadline
-            changes |= _finish_stage(case, now) | _start_stage(case, Stage.HANDLE, now, refdata)
+            changes |= stage_clock.finish_stage(case, now) | stage_clock.start_stage(case, Stage.HANDLE, now, refdata)
     elif action == Action.ACCEPT:
         pass
     elif action == Action.RETURN:
         event_payload["unit_id"] = case.unit_id
         changes |= {"unit_id": None, "return_count": case.return_count + 1, "extension": None}
-        changes |= _start_stage(case, Stage.DISPATCH, now, refdata)
+        changes |= stage_clock.start_stage(case, Stage.DISPATCH, now, refdata)
         if disputes.opens_dispute(case):  # to the dispute queue (app.cases.disputes)
             changes["dispute_since"] = now
             extra_events.append(CaseEvent(
@@ -339,7 +308,7 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
     elif action == Action.REPORT_HANDLED:
         assert isinstance(payload, HandledPayload)
         require_photo(case, action, payload.attachments, refdata)
-        changes |= _finish_stage(case, now) | _start_stage(case, Stage.VERIFY, now, refdata)
+        changes |= stage_clock.finish_stage(case, now) | stage_clock.start_stage(case, Stage.VERIFY, now, refdata)
         changes |= {"extension": None, "attachments": tuple(case.attachments) + tuple(payload.attachments)}
     elif action == Action.SEND_VERIFY:
         assert isinstance(payload, SendVerifyPayload)
@@ -352,9 +321,9 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
     elif action == Action.VERIFY_FAIL:  # rework (返工): back to the unit, against its original deadline
         changes |= {"verification": None, "rework_count": case.rework_count + 1,
                     "attachments": tuple(case.attachments) + tuple(payload.attachments)}
-        changes |= _resume_handling(case, now, refdata)
+        changes |= stage_clock.resume_handling(case, now, refdata)
     elif action == Action.CLOSE:
-        changes |= _finish_stage(case, now) | {"stage": None, "due_at": None}
+        changes |= stage_clock.finish_stage(case, now) | {"stage": None, "due_at": None}
     elif action == Action.REQUEST_EXTENSION:
         assert isinstance(payload, ExtensionPayload)
         changes["extension"] = Extension(minutes=payload.minutes, working=payload.working, reason=payload.reason,
@@ -416,14 +385,14 @@ def apply(case: Case | None, command: Command, actor: Actor, refdata: RefData, n
         assert isinstance(payload, MergePayload)
         if payload.master_id == case.id:
             raise WorkflowError("invalid_payload", f"master_id: {_case_name(case)} cannot be merged into itself")
-        changes |= _finish_stage(case, now) | {"stage": None, "due_at": None, "merged_into": payload.master_id,
+        changes |= stage_clock.finish_stage(case, now) | {"stage": None, "due_at": None, "merged_into": payload.master_id,
                                                "merged_from": case.status}
     elif action == Action.UNMERGE:
         target = case.merged_from or S.REPORTED
         event_payload["master_id"] = str(case.merged_into) if case.merged_into else None
         changes |= {"merged_into": None, "merged_number": None, "merged_from": None}
         if (stage := STAGE_OF_STATUS.get(target)) is not None:  # its clock starts again where it stopped
-            changes |= _start_stage(case, stage, now, refdata)
+            changes |= stage_clock.start_stage(case, stage, now, refdata)
     elif action in joint.ACTIONS:
         changes |= joint.apply(case, action, payload, actor, refdata, now, event_payload)
     elif action in onsite.ACTIONS:
@@ -487,28 +456,9 @@ def _create(command: Command, payload: CreatePayload, actor: Actor, refdata: Ref
         created_at=now,
         updated_at=now,
     )
-    base = base.model_copy(update=_start_stage(base, Stage.REGISTER, now, refdata))
+    base = base.model_copy(update=stage_clock.start_stage(base, Stage.REGISTER, now, refdata))
     event = _event(None, command, actor, now, S.REPORTED, payload.model_dump(mode="json"))
     return base.model_copy(update={"version": 1, "events": (event,)})
-
-
-def auto_escalation_due(case: Case, now: datetime) -> bool:
-    """True when the current stage is overdue and the system has not escalated it for this stage yet."""
-    if case.status in TERMINAL_STATUSES or case.status == S.SUSPENDED or case.due_at is None:
-        return False
-    if now <= case.due_at:
-        return False
-    started = case.stage_started_at or case.created_at
-    return not any(e.action == Action.ESCALATE and e.payload.get("automatic") and e.at >= started
-                   for e in case.events)
-
-
-def remaining(case: Case, now: datetime, refdata: RefData) -> timedelta | None:
-    """Time left on the current stage (negative when overdue), in the stage's own counting mode."""
-    if case.due_at is None:
-        return None
-    at = case.suspended_at or now  # a suspended case's clock is stopped
-    return timelimits.remaining(at, case.due_at, case.due_working, refdata.policy.calendar)
 
 
 def new_command(case_id: UUID, action: Action, payload: dict, issued_at: datetime, *, command_id: UUID | None = None,

@@ -1118,11 +1118,73 @@ Shortcut: {key}</source>
     </message>
 </context>
 <context>
+    <name>CaseAlarmLink</name>
+    <message>
+        <source>alarm {id}</source>
+        <translation>告警 {id}</translation>
+    </message>
+    <message>
+        <source>alarm</source>
+        <translation>报警</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>预警</translation>
+    </message>
+    <message>
+        <source>{sensor} ({id}): {level} raised {time}</source>
+        <translation>{sensor}（{id}）：{time} 触发{level}</translation>
+    </message>
+    <message>
+        <source>Show the alarm in the alarm list and the sensor&apos;s readings</source>
+        <translation>在告警列表中显示该告警及传感器读数</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailDock</name>
     <message>
         <source>Case detail</source>
         <translation>案件详情</translation>
     </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>办理记录</translation>
+    </message>
+    <message>
+        <source>Cannot read the case: {error}</source>
+        <translation>无法读取案件：{error}</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Select a case in the queue, on the map or in the alarm list to see it here.</source>
+        <translation>在案件列表、地图或报警列表中选择一个案件，即在此显示。</translation>
+    </message>
+    <message>
+        <source>Reports ({n})</source>
+        <translation>上报记录（{n}）</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>上报记录</translation>
+    </message>
+    <message>
+        <source>{action} queued for {number}.</source>
+        <translation>{number}：{action}已排队。</translation>
+    </message>
+    <message>
+        <source>Offline: it will be sent when the server is reachable.</source>
+        <translation>离线：将在可连接服务器时发送。</translation>
+    </message>
+</context>
+<context>
+    <name>CaseFieldsPanel</name>
     <message>
         <source>Number</source>
         <translation>案件编号</translation>
@@ -1196,48 +1258,8 @@ Shortcut: {key}</source>
         <translation>版本</translation>
     </message>
     <message>
-        <source>Details</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <source>Timeline</source>
-        <translation>办理记录</translation>
-    </message>
-    <message>
         <source>Attachments</source>
         <translation>附件</translation>
-    </message>
-    <message>
-        <source>Cannot read the case: {error}</source>
-        <translation>无法读取案件：{error}</translation>
-    </message>
-    <message>
-        <source>No case selected</source>
-        <translation>未选择案件</translation>
-    </message>
-    <message>
-        <source>Tasks</source>
-        <translation>任务</translation>
-    </message>
-    <message>
-        <source>Select a case in the queue, on the map or in the alarm list to see it here.</source>
-        <translation>在案件列表、地图或报警列表中选择一个案件，即在此显示。</translation>
-    </message>
-    <message>
-        <source>Reports ({n})</source>
-        <translation>上报记录（{n}）</translation>
-    </message>
-    <message>
-        <source>Reports</source>
-        <translation>上报记录</translation>
-    </message>
-    <message>
-        <source>{n} waiting to sync</source>
-        <translation>{n} 条待同步</translation>
-    </message>
-    <message>
-        <source>Commands issued on this console that the server has not confirmed yet</source>
-        <translation>在本操作台发出、服务器尚未确认的指令</translation>
     </message>
     <message>
         <source>{number} (provisional {provisional})</source>
@@ -1291,25 +1313,20 @@ Shortcut: {key}</source>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
+</context>
+<context>
+    <name>CaseHeader</name>
     <message>
-        <source>alarm {id}</source>
-        <translation>告警 {id}</translation>
+        <source>No case selected</source>
+        <translation>未选择案件</translation>
     </message>
     <message>
-        <source>alarm</source>
-        <translation>报警</translation>
+        <source>{n} waiting to sync</source>
+        <translation>{n} 条待同步</translation>
     </message>
     <message>
-        <source>warning</source>
-        <translation>预警</translation>
-    </message>
-    <message>
-        <source>{sensor} ({id}): {level} raised {time}</source>
-        <translation>{sensor}（{id}）：{time} 触发{level}</translation>
-    </message>
-    <message>
-        <source>Show the alarm in the alarm list and the sensor&apos;s readings</source>
-        <translation>在告警列表中显示该告警及传感器读数</translation>
+        <source>Commands issued on this console that the server has not confirmed yet</source>
+        <translation>在本操作台发出、服务器尚未确认的指令</translation>
     </message>
     <message>
         <source>overdue {time}</source>
@@ -1334,14 +1351,6 @@ Shortcut: {key}</source>
     <message>
         <source>{stage}: due {due} ({mode}) · {left}</source>
         <translation>{stage}：时限 {due}（{mode}）· {left}</translation>
-    </message>
-    <message>
-        <source>{action} queued for {number}.</source>
-        <translation>{number}：{action}已排队。</translation>
-    </message>
-    <message>
-        <source>Offline: it will be sent when the server is reachable.</source>
-        <translation>离线：将在可连接服务器时发送。</translation>
     </message>
 </context>
 <context>
@@ -2619,6 +2628,45 @@ Frame: {frame}
     </message>
 </context>
 <context>
+    <name>DuplicatesBox</name>
+    <message>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已历时</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Add the call to the selected case</source>
+        <translation>将来电并入所选案件</translation>
+    </message>
+    <message>
+        <source>Adds the caller&apos;s report as a note to the existing case instead of opening a new one</source>
+        <translation>将来电内容作为备注添加到已有案件，而不新建案件</translation>
+    </message>
+    <message>
+        <source>Create a new case anyway</source>
+        <translation>仍然新建案件</translation>
+    </message>
+    <message>
+        <source>Possible duplicates: same category, within {m:g} m, reported in the last {h:g} h, still open</source>
+        <translation>可能重复：同一类别、{m:g} 米范围内、最近 {h:g} 小时内上报且尚未办结</translation>
+    </message>
+</context>
+<context>
     <name>Duration</name>
     <message>
         <source>{d}d {h}h</source>
@@ -2839,50 +2887,6 @@ Frame: {frame}
         <translation>草稿</translation>
     </message>
     <message>
-        <source>The report is drafted when the shift is closed.</source>
-        <translation>交班时自动生成报告草稿。</translation>
-    </message>
-    <message>
-        <source>Your signature</source>
-        <translation>您的签字</translation>
-    </message>
-    <message>
-        <source>Your notes</source>
-        <translation>您的备注</translation>
-    </message>
-    <message>
-        <source>{what} was refused by the server: {message}</source>
-        <translation>{what}被服务器拒绝：{message}</translation>
-    </message>
-    <message>
-        <source>Signed by {lead}; the report can no longer change.</source>
-        <translation>已由 {lead} 签字；报告不可再修改。</translation>
-    </message>
-    <message>
-        <source>Signed here; waiting to be sent to the server.</source>
-        <translation>已在本机签字，等待发送到服务器。</translation>
-    </message>
-    <message>
-        <source>Notes saved here; waiting to be sent to the server.</source>
-        <translation>备注已在本机保存，等待发送到服务器。</translation>
-    </message>
-    <message>
-        <source>Draft: the incoming lead signs it.</source>
-        <translation>草稿：由接班值班长签字。</translation>
-    </message>
-    <message>
-        <source>Draft by {lead}: review it and sign.</source>
-        <translation>{lead} 的草稿：请审阅并签字。</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <source>{shown} of {total} events</source>
-        <translation>显示 {shown} / 共 {total} 条事件</translation>
-    </message>
-    <message>
         <source>Opening and closing a shift needs the server.</source>
         <translation>开班和交班需要连接服务器。</translation>
     </message>
@@ -2941,42 +2945,6 @@ Frame: {frame}
     <message>
         <source>Timeline</source>
         <translation>时间线</translation>
-    </message>
-    <message>
-        <source>Dismiss</source>
-        <translation>知道了</translation>
-    </message>
-    <message>
-        <source>Notes of the outgoing lead</source>
-        <translation>交班值班长备注</translation>
-    </message>
-    <message>
-        <source>Save notes</source>
-        <translation>保存备注</translation>
-    </message>
-    <message>
-        <source>Sign…</source>
-        <translation>签字…</translation>
-    </message>
-    <message>
-        <source>Export PDF…</source>
-        <translation>导出 PDF…</translation>
-    </message>
-    <message>
-        <source>Print…</source>
-        <translation>打印…</translation>
-    </message>
-    <message>
-        <source>Operator</source>
-        <translation>操作人</translation>
-    </message>
-    <message>
-        <source>Unit</source>
-        <translation>单位</translation>
-    </message>
-    <message>
-        <source>Event</source>
-        <translation>事件</translation>
     </message>
 </context>
 <context>
@@ -3336,6 +3304,69 @@ Frame: {frame}
     <message>
         <source>Still open at the end</source>
         <translation>交班时未结案件</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverReportPanel</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <source>Notes of the outgoing lead</source>
+        <translation>交班值班长备注</translation>
+    </message>
+    <message>
+        <source>Save notes</source>
+        <translation>保存备注</translation>
+    </message>
+    <message>
+        <source>Sign…</source>
+        <translation>签字…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>The report is drafted when the shift is closed.</source>
+        <translation>交班时自动生成报告草稿。</translation>
+    </message>
+    <message>
+        <source>Your signature</source>
+        <translation>您的签字</translation>
+    </message>
+    <message>
+        <source>Your notes</source>
+        <translation>您的备注</translation>
+    </message>
+    <message>
+        <source>{what} was refused by the server: {message}</source>
+        <translation>{what}被服务器拒绝：{message}</translation>
+    </message>
+    <message>
+        <source>Signed by {lead}; the report can no longer change.</source>
+        <translation>已由 {lead} 签字；报告不可再修改。</translation>
+    </message>
+    <message>
+        <source>Signed here; waiting to be sent to the server.</source>
+        <translation>已在本机签字，等待发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Notes saved here; waiting to be sent to the server.</source>
+        <translation>备注已在本机保存，等待发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Draft: the incoming lead signs it.</source>
+        <translation>草稿：由接班值班长签字。</translation>
+    </message>
+    <message>
+        <source>Draft by {lead}: review it and sign.</source>
+        <translation>{lead} 的草稿：请审阅并签字。</translation>
     </message>
 </context>
 <context>
@@ -3820,6 +3851,53 @@ Frame: {frame}
     <message>
         <source>{field} is {n} characters long; at most {limit} are accepted. Please shorten it.</source>
         <translation>{field}共 {n} 个字符，最多允许 {limit} 个，请删减。</translation>
+    </message>
+</context>
+<context>
+    <name>LocationFields</name>
+    <message>
+        <source>latitude</source>
+        <translation>纬度</translation>
+    </message>
+    <message>
+        <source>longitude</source>
+        <translation>经度</translation>
+    </message>
+    <message>
+        <source>Pick on map</source>
+        <translation>在地图上选点</translation>
+    </message>
+    <message>
+        <source>Click the place on the map; the coordinates come back here</source>
+        <translation>在地图上点击位置，坐标将回填到此处</translation>
+    </message>
+    <message>
+        <source>grid code or name, e.g. 33010600100101</source>
+        <translation>网格编码或名称，例如 33010600100101</translation>
+    </message>
+    <message>
+        <source>The place is outside the city&apos;s grids: save it anyway</source>
+        <translation>该地点不在本市网格内：仍然保存</translation>
+    </message>
+    <message>
+        <source>Coordinates are numbers in degrees, e.g. 30.2741 and 120.1551.</source>
+        <translation>坐标为以度表示的数字，例如 30.2741 和 120.1551。</translation>
+    </message>
+    <message>
+        <source>Latitude must be between -90 and 90 (it is {value:g}).</source>
+        <translation>纬度必须在 -90 到 90 之间（当前为 {value:g}）。</translation>
+    </message>
+    <message>
+        <source>Longitude must be between -180 and 180 (it is {value:g}).</source>
+        <translation>经度必须在 -180 到 180 之间（当前为 {value:g}）。</translation>
+    </message>
+    <message>
+        <source>No grid of the city contains this point: the case would have no grid and no responsible area. Check the coordinates, or confirm below.</source>
+        <translation>本市没有网格包含此点：案件将没有网格和责任区域。请核对坐标，或在下方确认。</translation>
+    </message>
+    <message>
+        <source>unknown grid code</source>
+        <translation>未知的网格编码</translation>
     </message>
 </context>
 <context>
@@ -4714,28 +4792,8 @@ Frame: {frame}
         <translation>地址</translation>
     </message>
     <message>
-        <source>latitude</source>
-        <translation>纬度</translation>
-    </message>
-    <message>
-        <source>longitude</source>
-        <translation>经度</translation>
-    </message>
-    <message>
-        <source>Pick on map</source>
-        <translation>在地图上选点</translation>
-    </message>
-    <message>
-        <source>Click the place on the map; the coordinates come back here</source>
-        <translation>在地图上点击位置，坐标将回填到此处</translation>
-    </message>
-    <message>
         <source>Location *</source>
         <translation>位置 *</translation>
-    </message>
-    <message>
-        <source>grid code or name, e.g. 33010600100101</source>
-        <translation>网格编码或名称，例如 33010600100101</translation>
     </message>
     <message>
         <source>Grid</source>
@@ -4756,42 +4814,6 @@ Frame: {frame}
     <message>
         <source>Photos</source>
         <translation>照片</translation>
-    </message>
-    <message>
-        <source>Possible duplicates: same category, within {m:g} m, reported in the last {h:g} h, still open</source>
-        <translation>可能重复：同一类别、{m:g} 米范围内、最近 {h:g} 小时内上报且尚未办结</translation>
-    </message>
-    <message>
-        <source>Number</source>
-        <translation>编号</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Distance</source>
-        <translation>距离</translation>
-    </message>
-    <message>
-        <source>Age</source>
-        <translation>已历时</translation>
-    </message>
-    <message>
-        <source>Unit</source>
-        <translation>单位</translation>
-    </message>
-    <message>
-        <source>Add the call to the selected case</source>
-        <translation>将来电并入所选案件</translation>
-    </message>
-    <message>
-        <source>Adds the caller&apos;s report as a note to the existing case instead of opening a new one</source>
-        <translation>将来电内容作为备注添加到已有案件，而不新建案件</translation>
-    </message>
-    <message>
-        <source>Create a new case anyway</source>
-        <translation>仍然新建案件</translation>
     </message>
     <message>
         <source>Check and save</source>
@@ -4820,30 +4842,6 @@ Frame: {frame}
     <message>
         <source>The phone number</source>
         <translation>电话号码</translation>
-    </message>
-    <message>
-        <source>The place is outside the city&apos;s grids: save it anyway</source>
-        <translation>该地点不在本市网格内：仍然保存</translation>
-    </message>
-    <message>
-        <source>Coordinates are numbers in degrees, e.g. 30.2741 and 120.1551.</source>
-        <translation>坐标为以度表示的数字，例如 30.2741 和 120.1551。</translation>
-    </message>
-    <message>
-        <source>Latitude must be between -90 and 90 (it is {value:g}).</source>
-        <translation>纬度必须在 -90 到 90 之间（当前为 {value:g}）。</translation>
-    </message>
-    <message>
-        <source>Longitude must be between -180 and 180 (it is {value:g}).</source>
-        <translation>经度必须在 -180 到 180 之间（当前为 {value:g}）。</translation>
-    </message>
-    <message>
-        <source>No grid of the city contains this point: the case would have no grid and no responsible area. Check the coordinates, or confirm below.</source>
-        <translation>本市没有网格包含此点：案件将没有网格和责任区域。请核对坐标，或在下方确认。</translation>
-    </message>
-    <message>
-        <source>unknown grid code</source>
-        <translation>未知的网格编码</translation>
     </message>
     <message>
         <source>(choose in the tree on the left)</source>
@@ -5032,26 +5030,6 @@ Frame: {frame}
 <context>
     <name>PerformanceDock</name>
     <message>
-        <source>City-wide</source>
-        <translation>全市</translation>
-    </message>
-    <message>
-        <source>Every unit, and the cases not dispatched to any</source>
-        <translation>全部单位，以及尚未派遣的案件</translation>
-    </message>
-    <message>
-        <source>All jurisdictions</source>
-        <translation>全部辖区</translation>
-    </message>
-    <message>
-        <source>City {code}</source>
-        <translation>市 {code}</translation>
-    </message>
-    <message>
-        <source>District {code}</source>
-        <translation>区 {code}</translation>
-    </message>
-    <message>
         <source>The end of the period is before its start.</source>
         <translation>统计期的结束日期早于开始日期。</translation>
     </message>
@@ -5100,6 +5078,33 @@ Frame: {frame}
         <translation>绩效考核</translation>
     </message>
     <message>
+        <source>Performance figures are for shift leads and administrators.</source>
+        <translation>绩效指标仅供值班长和管理员查看。</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodBar</name>
+    <message>
+        <source>City-wide</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>Every unit, and the cases not dispatched to any</source>
+        <translation>全部单位，以及尚未派遣的案件</translation>
+    </message>
+    <message>
+        <source>All jurisdictions</source>
+        <translation>全部辖区</translation>
+    </message>
+    <message>
+        <source>City {code}</source>
+        <translation>市 {code}</translation>
+    </message>
+    <message>
+        <source>District {code}</source>
+        <translation>区 {code}</translation>
+    </message>
+    <message>
         <source>Today</source>
         <translation>今天</translation>
     </message>
@@ -5146,30 +5151,6 @@ Frame: {frame}
     <message>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
-    </message>
-    <message>
-        <source>Figures and formulas</source>
-        <translation>指标与公式</translation>
-    </message>
-    <message>
-        <source>Ranking of units</source>
-        <translation>单位排名</translation>
-    </message>
-    <message>
-        <source>Charts</source>
-        <translation>图表</translation>
-    </message>
-    <message>
-        <source>Center posts</source>
-        <translation>中心岗位</translation>
-    </message>
-    <message>
-        <source>Detections</source>
-        <translation>智能识别</translation>
-    </message>
-    <message>
-        <source>Performance figures are for shift leads and administrators.</source>
-        <translation>绩效指标仅供值班长和管理员查看。</translation>
     </message>
 </context>
 <context>
@@ -5882,6 +5863,29 @@ Frame: {frame}
     </message>
 </context>
 <context>
+    <name>ReportTabs</name>
+    <message>
+        <source>Figures and formulas</source>
+        <translation>指标与公式</translation>
+    </message>
+    <message>
+        <source>Ranking of units</source>
+        <translation>单位排名</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Center posts</source>
+        <translation>中心岗位</translation>
+    </message>
+    <message>
+        <source>Detections</source>
+        <translation>智能识别</translation>
+    </message>
+</context>
+<context>
     <name>SendCheckDialog</name>
     <message>
         <source>{inspector} — the grid&apos;s inspector</source>
@@ -6039,6 +6043,29 @@ Frame: {frame}
     <message>
         <source>The settings could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftTimelinePanel</name>
+    <message>
+        <source>Operator</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} events</source>
+        <translation>显示 {shown} / 共 {total} 条事件</translation>
     </message>
 </context>
 <context>

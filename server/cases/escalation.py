@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.cases import ownership
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
-from app.cases.workflow import auto_escalation_due
+from app.cases.stage_clock import auto_escalation_due
 from app.platform.enums import Action, Status
 from db.cases import CaseRow
 from server.cases.commands import Hook, system_command_id

@@ -30,6 +30,10 @@ on the alarm rows found in the database, so two processes evaluating the same re
 The case id is derived from the episode id (uuid5) and every command id from it (`system_command_id`), so
 create/register/dispatch/note are applied once however many processes (or retries after a crash: the
 sweep re-runs `ensure_cases` for alarm-level alarms without a case) issue them.
+
+Here: the lifecycle and episodes as readings are evaluated (`apply_level_changes`) and by people
+(`acknowledge`, `clear`); the cases in `server.sensors.alarm_cases`, the maintenance sweep (silent sensors,
+ended episodes, missing cases) in `server.sensors.alarm_sweep`.
 """
 from __future__ import annotations
 
@@ -42,19 +46,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cases.commands import Command
-from app.platform.enums import Action, Priority, Role, Source, Status
+from app.platform.enums import Role, Status
 from app.refdata.entities import Sensor
 from app.refdata.errors import RefDataError
 from db.cases import CaseRow
 from db.sensors import SensorAlarmRow, SensorStateRow
 from server.audit import chain as audit
-from server.cases.commands import apply_command, system_command_id
 from server.feed.record import record_change
 from server.platform.auth import AuthUser
 from server.platform.errors import ApiError
 from server.platform.scope import may_see_sensor
-from server.sensors.states import state_row_data
 
 if TYPE_CHECKING:
     from server.context import ServerContext
@@ -66,7 +67,6 @@ SENSOR = "sensor"
 SENSOR_DESK = AuthUser("system:sensors", "Sensor alarms (automatic)", Role.OPERATOR)
 _CLOSED = (str(Status.CLOSED), str(Status.VOIDED), str(Status.MERGED))
 _LEVEL_NAMES = {1: "warning", 2: "alarm"}
-_CASE_LOOKBACK = timedelta(hours=24)  # the sweep retries missing cases of alarms raised this recently
 
 
 @dataclass
@@ -109,7 +109,7 @@ def alarm_data(row: SensorAlarmRow) -> dict[str, Any]:
     return dict(row.data)
 
 
-def _set(row: SensorAlarmRow, now: datetime, **updates: Any) -> None:
+def set_fields(row: SensorAlarmRow, now: datetime, **updates: Any) -> None:
     data = dict(row.data)
     for key, value in updates.items():
         data[key] = value.isoformat() if isinstance(value, datetime) else (str(value) if isinstance(value, uuid.UUID) else value)
@@ -153,7 +153,7 @@ def message_of(sensor: Sensor, kind: str, level: int, value: float | None) -> st
     return f"{name}: {shown} {unit}{line}"
 
 
-def _new_alarm(session: Session, sensor: Sensor, episode_id: uuid.UUID, kind: str, level: int, at: datetime,
+def new_alarm(session: Session, sensor: Sensor, episode_id: uuid.UUID, kind: str, level: int, at: datetime,
                value: float | None, now: datetime) -> SensorAlarmRow:
     alarm_id = uuid.uuid4()
     data = {"id": str(alarm_id), "sensor_id": sensor.id, "owner_unit_id": sensor.owner_unit_id,
@@ -201,7 +201,7 @@ def apply_level_changes(session: Session, ctx: ServerContext, changes: dict[str,
         mine = active.get(sid, {})
         silent = mine.get("silent")
         if silent is not None and ch.fresh:
-            _set(silent, now, state="cleared", cleared_at=now, cleared_by=None, clear_reason="reporting again")
+            set_fields(silent, now, state="cleared", cleared_at=now, cleared_by=None, clear_reason="reporting again")
             touched[silent.id] = silent
         rule = mine.get("rule")
         state_row: SensorStateRow | None = None
@@ -212,18 +212,18 @@ def apply_level_changes(session: Session, ctx: ServerContext, changes: dict[str,
                 if rule is None:
                     if tr.new > tr.old:
                         episode = _episode_for(session, state_row, tr.at, quiet)
-                        rule = _new_alarm(session, ch.sensor, episode, tr.reason or "high", tr.new, tr.at, tr.value, now)
+                        rule = new_alarm(session, ch.sensor, episode, tr.reason or "high", tr.new, tr.at, tr.value, now)
                         state_row.normal_since = None
                 elif tr.new > rule.level:
                     kind = tr.reason or rule.kind
-                    _set(rule, now, level=_LEVEL_NAMES[tr.new], kind=kind, state="raised", value=tr.value,
+                    set_fields(rule, now, level=_LEVEL_NAMES[tr.new], kind=kind, state="raised", value=tr.value,
                          peak_value=_more_extreme(rule.data.get("peak_value"), tr.value, kind),
                          threshold=threshold_of(ch.sensor, kind, tr.new),
                          message=message_of(ch.sensor, kind, tr.new, tr.value),
                          acknowledged_by=None, acknowledged_at=None, ack_note=None)
                     log.info("alarm escalated: %s", rule.data["message"])
                 else:
-                    _set(rule, now, value=tr.value,
+                    set_fields(rule, now, value=tr.value,
                          peak_value=_more_extreme(rule.data.get("peak_value"), tr.value, rule.kind))
                 if rule is not None:
                     touched[rule.id] = rule
@@ -232,7 +232,7 @@ def apply_level_changes(session: Session, ctx: ServerContext, changes: dict[str,
                     state_row.normal_since = None
             else:
                 if rule is not None:
-                    _set(rule, now, state="cleared", cleared_at=tr.at, cleared_by=None, value=tr.value,
+                    set_fields(rule, now, state="cleared", cleared_at=tr.at, cleared_by=None, value=tr.value,
                          clear_reason="back to normal")
                     touched[rule.id] = rule
                     log.info("alarm cleared automatically: %s", rule.data["message"])
@@ -241,7 +241,7 @@ def apply_level_changes(session: Session, ctx: ServerContext, changes: dict[str,
         if rule is not None and rule.id not in touched and ch.last_value is not None:
             peak = _more_extreme(rule.data.get("peak_value"), ch.peak, rule.kind)
             if ch.last_value != rule.data.get("value") or peak != rule.data.get("peak_value"):
-                _set(rule, now, value=ch.last_value, peak_value=peak)
+                set_fields(rule, now, value=ch.last_value, peak_value=peak)
                 touched[rule.id] = rule
     session.flush()
     for row in touched.values():
@@ -264,170 +264,6 @@ def _episode_for(session: Session, state_row: SensorStateRow, at: datetime, quie
         state_row.episode_id = episode
         state_row.episode_case_id = None
     return episode
-
-
-# ---------------------------------------------------------------------------- cases
-
-def episode_case_id(episode_id: uuid.UUID) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"onegrid:sensor-episode:{episode_id}")
-
-
-def ensure_cases(ctx: ServerContext, dues: list[CaseDue]) -> None:
-    """Open (or add a note to) the episode's case for each alarm at alarm level, and link it."""
-    for due in dues:
-        try:
-            _ensure_case(ctx, due.alarm_id)
-        except Exception:
-            log.exception("opening the case of sensor alarm %s failed (the sweep retries)", due.alarm_id)
-
-
-def _ensure_case(ctx: ServerContext, alarm_id: uuid.UUID) -> None:
-    refdata = ctx.refdata
-    with ctx.db.reader() as session:
-        alarm = session.get(SensorAlarmRow, alarm_id)
-        if alarm is None or alarm.case_id is not None or alarm.level < 2:
-            return
-        existing = session.execute(
-            select(SensorAlarmRow.case_id).where(SensorAlarmRow.episode_id == alarm.episode_id,
-                                                 SensorAlarmRow.case_id.is_not(None)).limit(1)
-        ).scalar()
-        data = alarm_data(alarm)
-    try:
-        sensor = refdata.sensor(alarm.sensor_id)
-    except RefDataError:
-        log.warning("alarm %s names sensor %s, no longer in the reference data", alarm_id, alarm.sensor_id)
-        return
-    now = ctx.now()
-    if existing is not None:
-        case_id = existing
-        text = (f"Sensor alarm raised again in the same episode: {data['message']} "
-                f"(alarm {alarm_id}, sensor {sensor.id}, raised {data['raised_at']})")
-        _system(ctx, Command(command_id=system_command_id(case_id, f"sensor_alarm_note:{alarm_id}"), case_id=case_id,
-                             action=Action.NOTE, payload={"text": text[:4000]}, issued_at=now, console_id="server"))
-    else:
-        case_id = episode_case_id(alarm.episode_id)
-        description = (f"Sensor alarm: {data['message']}. Sensor {sensor.id} «{sensor.name}», alarm {alarm_id}, "
-                       f"raised {data['raised_at']}.")
-        create = {"source": str(Source.SENSOR_ALARM), "category_code": sensor.category_code,
-                  "description": description[:4000], "priority": str(Priority.URGENT), "alarm_id": str(alarm_id),
-                  "location": {"lat": sensor.lat, "lon": sensor.lon, "address": (sensor.name or sensor.id)[:300],
-                               "grid_code": sensor.grid_code or None}}
-        steps = [(Action.CREATE, create), (Action.REGISTER, {"note": f"automatic: sensor alarm {alarm_id}"}),
-                 (Action.DISPATCH, {"unit_id": sensor.owner_unit_id,
-                                    "note": f"automatic: owner unit of sensor {sensor.id}"})]
-        for action, payload in steps:
-            result = _system(ctx, Command(command_id=system_command_id(case_id, f"sensor_episode:{action}"),
-                                          case_id=case_id, action=action, payload=payload, issued_at=now,
-                                          console_id="server"))
-            if result.status != "accepted":
-                log.warning("sensor case %s: %s refused (%s: %s)", case_id, action, result.reason, result.message)
-                if action == Action.CREATE:
-                    return
-            elif result.case is not None and result.case.status == Status.MERGED:
-                # a repeat of an open case (`server.cases.repeats`): the work goes on in its master
-                log.info("sensor case %s is a repeat of %s: not registered or dispatched itself", case_id,
-                         result.case.merged_number or result.case.merged_into)
-                break
-    with ctx.db.writer() as session, session.begin():
-        row = session.execute(select(SensorAlarmRow).where(SensorAlarmRow.id == alarm_id).with_for_update()).scalar_one()
-        if row.case_id is not None:
-            return
-        state = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == row.sensor_id)
-                                .with_for_update()).scalar_one_or_none()
-        if state is not None and state.episode_id == row.episode_id:
-            state.episode_case_id = case_id
-        _set(row, ctx.now(), case_id=case_id)
-        session.flush()
-        record_change(session, ALARM, str(row.id), alarm_data(row))
-    log.info("sensor alarm %s linked to case %s", alarm_id, case_id)
-
-
-def _system(ctx: ServerContext, command: Command):
-    return apply_command(ctx.db.writer, SENSOR_DESK, command, ctx.refdata, ctx.now, before_commit=ctx.before_commit)
-
-
-# ---------------------------------------------------------------------------- maintenance
-
-def sweep(ctx: ServerContext, ingest=None) -> dict[str, int]:
-    """Silent sensors, silent alarms of sensors reporting again, ended episodes, missing cases."""
-    now = ctx.now()
-    refdata = ctx.refdata
-    sensors = {s.id: s for s in refdata.sensors}
-    counts = {"silent": 0, "unsilenced": 0, "episodes_ended": 0, "cases": 0}
-    quiet = timedelta(minutes=ctx.settings.sensor_episode_quiet_min)
-    with ctx.db.reader() as session:
-        states = session.execute(select(SensorStateRow.sensor_id, SensorStateRow.last_time, SensorStateRow.state,
-                                        SensorStateRow.episode_id, SensorStateRow.normal_since)).all()
-        silent_active = {r.sensor_id: r.id for r in session.execute(
-            select(SensorAlarmRow.sensor_id, SensorAlarmRow.id)
-            .where(SensorAlarmRow.kind == "silent", SensorAlarmRow.state != "cleared"))}
-        rule_active = set(session.execute(
-            select(SensorAlarmRow.sensor_id).where(SensorAlarmRow.kind != "silent",
-                                                   SensorAlarmRow.state != "cleared")).scalars())
-        missing_cases = list(session.execute(
-            select(SensorAlarmRow.id).where(SensorAlarmRow.level >= 2, SensorAlarmRow.case_id.is_(None),
-                                            SensorAlarmRow.kind != "silent",
-                                            SensorAlarmRow.raised_at >= now - _CASE_LOOKBACK)).scalars())
-    for sid, last_time, state, episode_id, normal_since in states:
-        sensor = sensors.get(sid)
-        if sensor is None:
-            continue
-        after = sensor.rules.silent_after_s or 0
-        if after and last_time is not None and now - last_time > timedelta(seconds=after) and sid not in silent_active:
-            if _raise_silent(ctx, sensor, now):
-                counts["silent"] += 1
-                if ingest is not None:
-                    ingest.forget_silence(sid)
-        elif sid in silent_active and state != "silent":
-            if _clear_silent(ctx, silent_active[sid], now):
-                counts["unsilenced"] += 1
-        if episode_id is not None and normal_since is not None and now - normal_since >= quiet \
-                and sid not in rule_active:
-            with ctx.db.writer() as session, session.begin():
-                row = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == sid)
-                                      .with_for_update()).scalar_one()
-                if row.episode_id == episode_id and row.normal_since is not None and now - row.normal_since >= quiet:
-                    row.episode_id = None
-                    row.episode_case_id = None
-                    counts["episodes_ended"] += 1
-    if missing_cases:
-        ensure_cases(ctx, [CaseDue(a) for a in missing_cases])
-        counts["cases"] = len(missing_cases)
-    return counts
-
-
-def _raise_silent(ctx: ServerContext, sensor: Sensor, now: datetime) -> bool:
-
-    with ctx.db.writer() as session, session.begin():
-        state = session.execute(select(SensorStateRow).where(SensorStateRow.sensor_id == sensor.id)
-                                .with_for_update()).scalar_one_or_none()
-        after = timedelta(seconds=sensor.rules.silent_after_s)
-        if state is None or state.last_time is None or now - state.last_time <= after:
-            return False
-        exists = session.execute(select(SensorAlarmRow.id).where(
-            SensorAlarmRow.sensor_id == sensor.id, SensorAlarmRow.kind == "silent",
-            SensorAlarmRow.state != "cleared")).first()
-        if exists is not None:
-            return False
-        row = _new_alarm(session, sensor, uuid.uuid4(), "silent", 1, now, state.last_value, now)
-        state.state = "silent"
-        state.reason = "silent"
-        state.updated_at = now
-        session.flush()
-        record_change(session, SENSOR, sensor.id, state_row_data(state, sensor.owner_unit_id, sensor.jurisdiction))
-        record_change(session, ALARM, str(row.id), alarm_data(row))
-    return True
-
-
-def _clear_silent(ctx: ServerContext, alarm_id: uuid.UUID, now: datetime) -> bool:
-    with ctx.db.writer() as session, session.begin():
-        row = session.execute(select(SensorAlarmRow).where(SensorAlarmRow.id == alarm_id).with_for_update()).scalar_one()
-        if row.state == "cleared":
-            return False
-        _set(row, now, state="cleared", cleared_at=now, cleared_by=None, clear_reason="reporting again")
-        session.flush()
-        record_change(session, ALARM, str(row.id), alarm_data(row))
-    return True
 
 
 # ---------------------------------------------------------------------------- people
@@ -478,10 +314,10 @@ def _human(ctx: ServerContext, alarm_id: uuid.UUID, user: AuthUser, action: str,
             if row.state == "acknowledged":
                 changed = False
             else:
-                _set(row, now, state="acknowledged", acknowledged_by=user.username, acknowledged_at=now,
+                set_fields(row, now, state="acknowledged", acknowledged_by=user.username, acknowledged_at=now,
                      ack_note=text or None)
         else:
-            _set(row, now, state="cleared", cleared_at=now, cleared_by=user.username, clear_reason=text)
+            set_fields(row, now, state="cleared", cleared_at=now, cleared_by=user.username, clear_reason=text)
         data = alarm_data(row)
         session.flush()
         if changed:

@@ -29,7 +29,7 @@ the database before the next, so nothing a rolled-back transaction evaluated is 
 that cannot be reached at all fails the whole batch (HTTP senders get a 503; MQTT readings are counted
 in `stats.lost` and logged).
 
-After the commit, cases are opened for alarms that reached alarm level (`sensor_alarms.ensure_cases`,
+After the commit, cases are opened for alarms that reached alarm level (`server.sensors.alarm_cases.ensure_cases`,
 idempotent system commands), each job's `on_done` runs (MQTT acknowledges its messages then), and the
 lag from each evaluated reading's time to the commit is recorded in `stats` (the benchmark reads it).
 """
@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.sensors.levels import Level
 from server.feed.record import record_changes
-from server.sensors import aggregation
+from server.sensors import aggregation, alarm_cases
 from server.sensors import alarms as sensor_alarms
 from server.sensors.batch_split import write_split
 from server.sensors.memory import SENSOR, SensorMemories, SensorMemory, epoch
@@ -282,7 +282,7 @@ class SensorIngest:
             for r in outcome.rejected:
                 self.stats.rejected_by[(job.source, r.reason)] += 1
         if cases_due:
-            sensor_alarms.ensure_cases(self.ctx, cases_due)
+            alarm_cases.ensure_cases(self.ctx, cases_due)
         return outcomes, lag_times
 
     def _write_batch(self, jobs: list[IngestJob]) -> tuple[list[BatchOutcome], list[float]]:

@@ -12,12 +12,12 @@ import pytest
 from pydantic import ValidationError
 
 from app.cases.routing import rank_units
+from app.cases.stage_clock import auto_escalation_due
 from app.cases.workflow import (
     Actor,
     WorkflowError,
     allowed_actions,
     apply,
-    auto_escalation_due,
     new_command,
     refusal,
 )

@@ -193,9 +193,10 @@ def test_catalogue_has_no_context_qt_never_looks_up():
 def test_texts_once_hidden_from_lupdate_are_translated(english_afterwards):
     from app.cases.routing import Suggestion
     from app.cases.workflow import WorkflowError
-    from ui.cases.action_dialogs import REASON_PRESETS, suggestion_reason
     from ui.cases.conflicts_dock import HEADERS
+    from ui.cases.dispatch_dialog import suggestion_reason
     from ui.cases.issuing import refusal_text
+    from ui.cases.payload_dialog import REASON_PRESETS
     from ui.cases.queue_model import format_duration
 
     assert i18n.install_language("zh_CN")

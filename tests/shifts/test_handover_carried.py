@@ -1,7 +1,8 @@
 """The handover report as shown and printed lists the escalations and supervision orders it carries over."""
 from __future__ import annotations
 
-from app.shifts.handover import HandoverState, report_html
+from app.shifts.handover import HandoverState
+from app.shifts.handover_report import report_html
 
 CASE = "6f0c1a52-0000-4000-8000-000000000001"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from app.shifts.handover import HandoverState, pdf_file_name, report_html
+from app.shifts.handover import HandoverState
+from app.shifts.handover_report import pdf_file_name, report_html
 
 
 def _state(refdata) -> HandoverState:

@@ -9,7 +9,6 @@ starts are announced once, as a count.
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -23,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.cache.models import Conflict
+from ui.cases.alert_sound import AlertSound
 from ui.cases.conflicts_dock import explain
-from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
 from ui.shell.ops import run_op
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
@@ -46,8 +45,7 @@ class ConflictBanner(QFrame):
         self.sound_enabled = sound
         self.sounds_played = 0
         self.alerts = 0        # banners raised for new refusals (with the chime when sound is on)
-        self._chime: Chime | None = None
-        self._last_sound = 0.0
+        self._sound = AlertSound(self)
         self._seen: set[int] | None = None   # conflict ids already announced (None: not read yet)
         self._latest: Conflict | None = None
         self._count = 0
@@ -138,10 +136,5 @@ class ConflictBanner(QFrame):
 
     def _play(self) -> None:
         self.alerts += 1
-        if not self.sound_enabled or time.monotonic() - self._last_sound < MIN_SOUND_INTERVAL_S:
-            return
-        if self._chime is None:
-            self._chime = Chime(self)
-        self._chime.play()
-        self._last_sound = time.monotonic()
-        self.sounds_played += 1
+        if self.sound_enabled and self._sound.play():
+            self.sounds_played += 1

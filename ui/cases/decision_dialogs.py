@@ -16,7 +16,7 @@ from app.cases.deadlines import extension_preview
 from app.platform import times
 from app.platform.enums import Action
 from app.refdata.people import display_name
-from ui.cases.action_dialogs import ConfirmDialog, TextDialog
+from ui.cases.payload_dialog import ConfirmDialog, TextDialog
 
 
 class ApproveExtensionDialog(ConfirmDialog):

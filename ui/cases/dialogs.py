@@ -1,7 +1,7 @@
 """Which dialog collects an action's payload: the one place that knows every dialog module (the joint
 handling and on-site check dialogs, the follow-ups', the dispute's, the decisions' (extension, suspension),
 and the loop's own in
-`ui.cases.action_dialogs`, on which the others build)."""
+`ui.cases.action_dialogs` and `ui.cases.dispatch_dialog`; all build on `ui.cases.payload_dialog`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QWidget
 from app.cases.case import Case
 from app.platform.enums import Action
 from ui.cases import action_dialogs, followup_dialogs, task_dialogs
-from ui.cases.action_dialogs import ConfirmDialog, PayloadDialog
 from ui.cases.decision_dialogs import ApproveExtensionDialog, SuspendDialog
 from ui.cases.dispute_dialog import DecideOwnerDialog
 from ui.cases.merge_dialog import merge_dialog_for
+from ui.cases.payload_dialog import ConfirmDialog, PayloadDialog
 from ui.photos import step_field as step_photos
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)

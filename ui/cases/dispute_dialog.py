@@ -26,8 +26,9 @@ from app.cases import disputes
 from app.cases.case import Case
 from app.cases.workflow import allowed_actions
 from app.platform.enums import Action, Status
-from ui.cases.action_dialogs import DispatchDialog, unit_name
+from ui.cases.dispatch_dialog import DispatchDialog
 from ui.cases.issuing import issue, refusal_text
+from ui.cases.payload_dialog import unit_name
 from ui.cases.timeline import format_time
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)

@@ -22,7 +22,7 @@ from app.cases import callbacks, supervision
 from app.cases.case import Case, SupervisionOrder
 from app.platform import labels
 from app.platform.enums import Action, OrderLevel, Role, Satisfaction
-from ui.cases.action_dialogs import PayloadDialog, TextDialog, unit_name
+from ui.cases.payload_dialog import PayloadDialog, TextDialog, unit_name
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext

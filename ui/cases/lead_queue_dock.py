@@ -3,24 +3,15 @@ failures, escalated cases, refused commands — each kind with its count, oldest
 (the chime and a highlighted count) when a new one arrives. Double-click or Enter opens the case.
 
 The items come from `LocalCache.lead_work` (`app.cache.lead_work`, Qt-free), re-read shortly after the
-cases or the conflicts change.
+cases or the conflicts change; new ones are marked and announced as `ui.cases.waiting_dock` does.
 """
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QTreeWidgetItem, QWidget
 
 from app.cache.lead_work import KINDS, Item, Kind
 from app.cases import refusals
@@ -28,48 +19,25 @@ from app.platform import labels, times
 from app.platform.enums import Action
 from app.refdata.people import display_name
 from ui.cases.issuing import ui_language
+from ui.cases.waiting_dock import WaitingDock
 from ui.shell import theme
-from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
-from ui.shell.ops import run_op
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext
 
-log = logging.getLogger(__name__)
-
-RELOAD_MS = 300
 CLOCK_MS = 60_000
 
 
-class LeadQueueDock(QDockWidget):
+class LeadQueueDock(WaitingDock):
     open_conflicts = Signal()   # a conflict was opened: the main window shows the conflicts list too
+    WHAT = "the lead's work"
 
     def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, sound: bool = True):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setObjectName("leadQueueDock")
-        self.sound_enabled = sound
-        self.alerts = 0
-        self._chime: Chime | None = None
-        self._last_sound = 0.0
-        self._seen: set[tuple] | None = None
-        self._new: set[tuple] = set()
+        super().__init__(ctx, "leadQueueDock", 4, (150, 300, 130), parent, sound=sound)
         self._work: dict[Kind, list[Item]] = {k: [] for k in KINDS}
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
-        self.summary = QLabel(body, objectName="leadQueueSummary")
+        self.summary.setObjectName("leadQueueSummary")
         self.summary.setWordWrap(True)
-        self.tree = QTreeWidget(body)
-        self.tree.setColumnCount(4)
         self.tree.setRootIsDecorated(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        for column, width in enumerate((150, 300, 130)):
-            self.tree.setColumnWidth(column, width)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.tree, 1)
-        self.setWidget(body)
         self.groups: dict[Kind, QTreeWidgetItem] = {}
         for kind in KINDS:
             group = QTreeWidgetItem(self.tree)
@@ -80,12 +48,8 @@ class LeadQueueDock(QDockWidget):
             group.setFont(0, font)
             self.groups[kind] = group
         self.tree.itemActivated.connect(lambda item, _col: self._open(item))
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(RELOAD_MS)
-        self._timer.timeout.connect(self.reload)
-        ctx.signals.cases_changed.connect(lambda _c: self._timer.start())
-        ctx.signals.conflicts_changed.connect(lambda _n: self._timer.start())
+        ctx.signals.cases_changed.connect(lambda _c: self.schedule_reload())
+        ctx.signals.conflicts_changed.connect(lambda _n: self.schedule_reload())
         ctx.signals.language_changed.connect(lambda _l: self._render())
         self._clock = QTimer(self)  # a suspension's resume time comes without any change to the case
         self._clock.setInterval(CLOCK_MS)
@@ -93,11 +57,6 @@ class LeadQueueDock(QDockWidget):
         self._clock.start()
         self.retranslate()
         self.reload()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Lead's work queue"))
@@ -114,19 +73,12 @@ class LeadQueueDock(QDockWidget):
 
     # ------------------------------------------------------------------ data
 
-    def reload(self) -> None:
-        run_op(self.ctx.cache.lead_work, self._loaded, lambda exc: log.error("reading the lead's work failed",
-                                                                            exc_info=exc), owner=self)
+    def read(self) -> dict[Kind, list[Item]]:
+        return self.ctx.cache.lead_work()
 
-    def _loaded(self, work: dict[Kind, list[Item]]) -> None:
-        keys = {item.key for items in work.values() for item in items}
-        first = self._seen is None
-        self._new = set() if first else keys - (self._seen or set())
-        self._seen = keys if first else (self._seen or set()) | keys
+    def take(self, work: dict[Kind, list[Item]]) -> set[tuple]:
         self._work = work
-        self._render()
-        if self._new:
-            self._alert()
+        return {item.key for items in work.values() for item in items}
 
     def _render(self) -> None:
         language = ui_language(self.ctx)
@@ -152,11 +104,7 @@ class LeadQueueDock(QDockWidget):
                 row.setData(0, Qt.ItemDataRole.UserRole, item)
                 for column in range(4):
                     row.setToolTip(column, row.text(1))
-                if item.key in self._new:
-                    font = QFont()
-                    font.setBold(True)
-                    for column in range(4):
-                        row.setFont(column, font)
+                self.mark_new(row, item.key)
                 group.addChild(row)
         self.summary.setText(self.tr("%n item(s) waiting for a lead.", "", total) if total
                              else self.tr("Nothing waits for a lead."))
@@ -195,12 +143,3 @@ class LeadQueueDock(QDockWidget):
         if item.kind == Kind.CONFLICT:
             self.open_conflicts.emit()
         self._render()
-
-    def _alert(self) -> None:
-        self.alerts += 1
-        if not self.sound_enabled or time.monotonic() - self._last_sound < MIN_SOUND_INTERVAL_S:
-            return
-        if self._chime is None:
-            self._chime = Chime(self)
-        self._chime.play()
-        self._last_sound = time.monotonic()

@@ -24,7 +24,7 @@ from app.cases.duplicates import Duplicate, find_duplicates
 from app.cases.merging import rule_for
 from app.platform import labels
 from app.platform.enums import Action
-from ui.cases.action_dialogs import PayloadDialog, TextDialog
+from ui.cases.payload_dialog import PayloadDialog, TextDialog
 from ui.shell.ops import run_op
 
 

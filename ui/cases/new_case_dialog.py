@@ -2,6 +2,8 @@
 coordinates, address and grid code (or picked on the map), priority defaulting from the category,
 description and caller. Before saving it shows likely duplicates (same category, within 200 m, last 72 h,
 still open) and lets the operator link the call to one of them instead: a note on the existing case.
+
+The form's location (`location_fields`) and its duplicates (`duplicates_box`) live beside it.
 """
 from __future__ import annotations
 
@@ -11,36 +13,29 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QCompleter,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.cases.duplicates import Duplicate, find_duplicates
-from app.cases.merging import MergeRule, rule_for
 from app.platform import labels, times
 from app.platform.enums import Action, Priority, Source
 from ui.cases import field_limits
 from ui.cases.category_tree import CategoryTree
+from ui.cases.duplicates_box import DuplicatesBox, IdRole
 from ui.cases.issuing import issue, now_utc, refusal_text, ui_language
-from ui.cases.queue_model import format_duration
+from ui.cases.location_fields import LocationFields
 from ui.photos.report_field import ReportPhotosField, add_report_photos
 from ui.shell.ops import run_op
 
@@ -48,8 +43,6 @@ if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext
 
 log = logging.getLogger(__name__)
-
-IdRole = Qt.ItemDataRole.UserRole + 1
 
 
 class NewCaseDialog(QDialog):
@@ -91,28 +84,11 @@ class NewCaseDialog(QDialog):
         form.addRow(self.tr("Description *"), self.description)
         self.address = QLineEdit(right)
         form.addRow(self.tr("Address"), self.address)
-        coords = QHBoxLayout()
-        self.lat = QLineEdit(right)
-        self.lat.setValidator(QDoubleValidator(-90, 90, 7, self.lat))
-        self.lat.setPlaceholderText(self.tr("latitude"))
-        self.lon = QLineEdit(right)
-        self.lon.setValidator(QDoubleValidator(-180, 180, 7, self.lon))
-        self.lon.setPlaceholderText(self.tr("longitude"))
-        self.pick_button = QPushButton(self.tr("Pick on map"), right)
-        self.pick_button.setToolTip(self.tr("Click the place on the map; the coordinates come back here"))
-        coords.addWidget(self.lat)
-        coords.addWidget(self.lon)
-        coords.addWidget(self.pick_button)
-        form.addRow(self.tr("Location *"), coords)
-        self.grid = QLineEdit(right)
-        self.grid.setPlaceholderText(self.tr("grid code or name, e.g. 33010600100101"))
-        self.grid.setClearButtonEnabled(True)
-        entries = [f"{g.code} {labels.localized_name(g, ui_language(ctx))}" for g in self._grids()]
-        completer = QCompleter(QStringListModel(entries, self), self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.grid.setCompleter(completer)
-        self.grid_label = QLabel(right)
+        self.location = loc = LocationFields(self.refdata, lambda: ui_language(ctx), right)
+        # its widgets under the form's own names (the map's pick, callers and tests fill them)
+        self.lat, self.lon, self.pick_button, self.grid = loc.lat, loc.lon, loc.pick_button, loc.grid
+        self.grid_label = loc.grid_label
+        form.addRow(self.tr("Location *"), loc.coords)
         form.addRow(self.tr("Grid"), self.grid)
         form.addRow("", self.grid_label)
         self.reporter_name = QLineEdit(right)
@@ -134,23 +110,10 @@ class NewCaseDialog(QDialog):
             form.addRow(self.tr("Photos"), self.photos)
         self._guard_fields(form)
 
-        self.dup_box = QGroupBox(self._duplicates_title(None), right)
-        dup_layout = QVBoxLayout(self.dup_box)
-        self.dup_list = QTreeWidget(self.dup_box)
-        self.dup_list.setHeaderLabels([self.tr("Number"), self.tr("Status"), self.tr("Distance"), self.tr("Age"),
-                                       self.tr("Unit")])
-        self.dup_list.setRootIsDecorated(False)
-        self.dup_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        dup_layout.addWidget(self.dup_list)
-        dup_buttons = QHBoxLayout()
-        self.link_button = QPushButton(self.tr("Add the call to the selected case"), self.dup_box)
-        self.link_button.setToolTip(self.tr("Adds the caller's report as a note to the existing case instead "
-                                            "of opening a new one"))
-        self.create_anyway_button = QPushButton(self.tr("Create a new case anyway"), self.dup_box)
-        dup_buttons.addWidget(self.link_button)
-        dup_buttons.addStretch(1)
-        dup_buttons.addWidget(self.create_anyway_button)
-        dup_layout.addLayout(dup_buttons)
+        self.dup_box = DuplicatesBox(right)
+        self.dup_box.set_rule(None, self.refdata)
+        self.dup_list, self.link_button = self.dup_box.dup_list, self.dup_box.link_button
+        self.create_anyway_button = self.dup_box.create_anyway_button
         self.dup_box.hide()
         form.addRow(self.dup_box)
 
@@ -177,14 +140,7 @@ class NewCaseDialog(QDialog):
 
         self.categories.category_chosen.connect(self._category_chosen)
         self.pick_button.clicked.connect(self.pick_on_map_requested.emit)
-        self.lat.editingFinished.connect(self._coords_edited)
-        self.lon.editingFinished.connect(self._coords_edited)
-        self.lat.textChanged.connect(self._check_location)
-        self.lon.textChanged.connect(self._check_location)
-        self.grid.textChanged.connect(self._check_location)
         field_limits.submit_with_ctrl_enter(self, self.save)
-        self.grid.editingFinished.connect(self._grid_edited)
-        completer.activated.connect(lambda _text: self._grid_edited())
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         self.link_button.clicked.connect(self.link_to_selected)
@@ -195,16 +151,24 @@ class NewCaseDialog(QDialog):
 
     # ------------------------------------------------------------------ location
 
-    def _grids(self):
-        return self.refdata.grids if self.refdata is not None else ()
-
     def set_location(self, lat: float, lon: float, address: str | None = None) -> None:
         """Called by the map's "pick location" (or a sensor alarm) with WGS84 degrees."""
-        self.lat.setText(f"{lat:.6f}")
-        self.lon.setText(f"{lon:.6f}")
-        if address:
-            self.address.setText(address)
-        self._coords_edited()
+        self.location.set_location(lat, lon, self.address, address)
+
+    def location_warning(self) -> str | None:
+        return self.location.warning()
+
+    def outside_city(self) -> bool:
+        return self.location.outside_city()
+
+    def coordinates(self) -> tuple[float, float] | None:
+        return self.location.coordinates()
+
+    def grid_code(self) -> str | None:
+        return self.location.grid_code()
+
+    def _grid_edited(self) -> None:
+        self.location.grid_edited()
 
     def _guard_fields(self, form: QFormLayout) -> None:
         """Counters for every limited field, the phone rule, and the location checks under their rows."""
@@ -225,97 +189,8 @@ class NewCaseDialog(QDialog):
             field_limits.LengthGuard(self.reporter_phone, field_limits.create_limit("reporter_phone"),
                                      self.tr("The phone number"), counter=self.phone_counter),
         ]
-        self.location_problem = QLabel(self.lat.parentWidget())
-        self.location_problem.setWordWrap(True)
-        self.location_problem.setProperty("feedback", "warning")
-        self.location_problem.hide()
-        self.outside_ok = QCheckBox(self.tr("The place is outside the city's grids: save it anyway"),
-                                    self.lat.parentWidget())
-        self.outside_ok.hide()
-        row = form.getWidgetPosition(self.grid)[0]
-        form.insertRow(row, "", self.location_problem)
-        form.insertRow(row + 1, "", self.outside_ok)
-
-    def location_warning(self) -> str | None:
-        """Why the typed location cannot be used as it is (None: fine, or nothing typed yet)."""
-        lat_text, lon_text = self.lat.text().strip(), self.lon.text().strip()
-        if not lat_text and not lon_text:
-            return None
-        try:
-            lat, lon = float(lat_text.replace(",", ".")), float(lon_text.replace(",", "."))
-        except ValueError:
-            if lat_text and lon_text:
-                return self.tr("Coordinates are numbers in degrees, e.g. 30.2741 and 120.1551.")
-            return None  # the second one is still being typed
-        if not -90 <= lat <= 90:
-            return self.tr("Latitude must be between -90 and 90 (it is {value:g}).").format(value=lat)
-        if not -180 <= lon <= 180:
-            return self.tr("Longitude must be between -180 and 180 (it is {value:g}).").format(value=lon)
-        return None
-
-    def outside_city(self) -> bool:
-        """The coordinates are valid but no grid of the city holds them, and no grid code was given."""
-        point = self.coordinates()
-        if point is None or self.refdata is None or self.grid_code():
-            return False
-        return self.refdata.grid_at(*point) is None
-
-    def _check_location(self, *_args) -> None:
-        problem = self.location_warning()
-        outside = problem is None and self.outside_city()
-        if outside:
-            problem = self.tr("No grid of the city contains this point: the case would have no grid and no "
-                              "responsible area. Check the coordinates, or confirm below.")
-        self.location_problem.setText(problem or "")
-        self.location_problem.setVisible(bool(problem))
-        self.outside_ok.setVisible(outside)
-        if not outside:
-            self.outside_ok.setChecked(False)
-
-    def coordinates(self) -> tuple[float, float] | None:
-        try:
-            lat, lon = float(self.lat.text().replace(",", ".")), float(self.lon.text().replace(",", "."))
-        except ValueError:
-            return None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            return None
-        return lat, lon
-
-    def _coords_edited(self) -> None:
-        point = self.coordinates()
-        if point is None or self.refdata is None:
-            return
-        grid = self.refdata.grid_at(*point)
-        if grid is not None:
-            self.grid.setText(grid.code)
-            self._auto_grid = grid.code
-        elif self.grid_code() and self.grid_code() == getattr(self, "_auto_grid", None):
-            self.grid.clear()  # the grid came from earlier coordinates, not from the operator
-        self._show_grid()
-        self._check_location()
-
-    def grid_code(self) -> str | None:
-        text = self.grid.text().strip()
-        return text.split()[0] if text else None
-
-    def _grid_edited(self) -> None:
-        code = self.grid_code()
-        if code and self.refdata is not None and self.refdata.has_grid(code):
-            self.grid.setText(code)
-            if self.coordinates() is None:  # only a grid given: use its centre
-                lat, lon = self.refdata.grid(code).centroid
-                self.lat.setText(f"{lat:.6f}")
-                self.lon.setText(f"{lon:.6f}")
-        self._show_grid()
-
-    def _show_grid(self) -> None:
-        code = self.grid_code()
-        if not code:
-            self.grid_label.setText("")
-        elif self.refdata is not None and self.refdata.has_grid(code):
-            self.grid_label.setText(labels.localized_name(self.refdata.grid(code), ui_language(self.ctx)))
-        else:
-            self.grid_label.setText(self.tr("unknown grid code"))
+        self.location.add_checks(form)
+        self.location_problem, self.outside_ok = self.location.location_problem, self.location.outside_ok
 
     # ------------------------------------------------------------------ category
 
@@ -376,12 +251,6 @@ class NewCaseDialog(QDialog):
 
     # ------------------------------------------------------------------ saving
 
-    def _duplicates_title(self, code: str | None) -> str:
-        """The category's repeat rule, from the reference data (the defaults before a category is chosen)."""
-        rule = rule_for(code, self.refdata) if code else MergeRule()
-        return self.tr("Possible duplicates: same category, within {m:g} m, reported in the last "
-                       "{h:g} h, still open").format(m=rule.radius_m, h=rule.window.total_seconds() / 3600)
-
     def save(self) -> None:
         """Validate; look for duplicates (once per category/location); create when there are none."""
         problems = self.problems()
@@ -395,7 +264,7 @@ class NewCaseDialog(QDialog):
             return  # duplicates are on screen: link or "create anyway"
         cache, now, refdata = self.ctx.cache, now_utc(self.ctx), self.refdata
         self._set_busy(True)
-        self.dup_box.setTitle(self._duplicates_title(code))
+        self.dup_box.set_rule(code, refdata)
         run_op(lambda: find_duplicates(cache.summaries(), code, lat, lon, now, refdata=refdata),
                lambda found: self._duplicates_found(key, found), self._failed, owner=self)
 
@@ -408,20 +277,7 @@ class NewCaseDialog(QDialog):
 
     def show_duplicates(self, found: list[Duplicate]) -> None:
         self.duplicates = list(found)
-        self.dup_list.clear()
-        now = now_utc(self.ctx)
-        for d in found:
-            s = d.summary
-            unit = ""
-            if s.unit_id and self.refdata is not None and self.refdata.has_unit(s.unit_id):
-                unit = labels.localized_name(self.refdata.unit(s.unit_id), ui_language(self.ctx))
-            item = QTreeWidgetItem([s.display_number, labels.status_label(s.status), f"{d.distance_m:.0f} m",
-                                    format_duration((now - s.created_at).total_seconds()), unit])
-            item.setData(0, IdRole, s.id)
-            self.dup_list.addTopLevelItem(item)
-        if found:
-            self.dup_list.setCurrentItem(self.dup_list.topLevelItem(0))
-        self.dup_box.setVisible(bool(found))
+        self.dup_box.show_duplicates(found, now_utc(self.ctx), self.refdata, ui_language(self.ctx))
 
     def create(self) -> None:
         problems = self.problems()
@@ -461,10 +317,9 @@ class NewCaseDialog(QDialog):
         return text[:4000]
 
     def link_to_selected(self) -> None:
-        item = self.dup_list.currentItem()
-        if item is None or self._busy:
+        case_id = self.dup_box.selected_case()
+        if case_id is None or self._busy:
             return
-        case_id: UUID = item.data(0, IdRole)
         self._set_busy(True)
         issue(self.ctx, Action.NOTE, case_id, {"text": self.link_note()},
               lambda _cmd: self._linked(case_id), self._failed, owner=self)

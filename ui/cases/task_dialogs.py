@@ -19,7 +19,8 @@ from app.cases import onsite
 from app.cases.case import Case
 from app.cases.routing import suggest_co_units
 from app.platform.enums import Action, Role
-from ui.cases.action_dialogs import TextDialog, UnitPicker, unit_name
+from ui.cases.dispatch_dialog import UnitPicker
+from ui.cases.payload_dialog import TextDialog, unit_name
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.cases import tasks
 from app.cases.tasks import Task
-from ui.cases.action_dialogs import unit_name
 from ui.cases.issuing import now_utc
+from ui.cases.payload_dialog import unit_name
 from ui.cases.task_dialogs import task_state_label
 from ui.cases.timeline import format_time
 from ui.shell import theme

@@ -6,24 +6,19 @@ Confirm opens a case (the case outbox: category, place and frame from the detect
 drone) and queues the `confirm` of the detection naming it; Reject queues `reject` with the reason. Both go
 through the durable outboxes, so they work offline and are sent in that order (cases first) when the
 server is back. The list shows the server's word (the feed's kind `detection`); a detection decided here
-leaves the list at once.
+leaves the list at once. New ones are marked and announced as `ui.cases.waiting_dock` does.
 """
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,15 +27,13 @@ from app.detections.review import queue_confirm, queue_reject, waiting
 from app.platform import times
 from app.platform.i18n import QT_TRANSLATE_NOOP
 from ui.cases.issuing import now_utc
+from ui.cases.waiting_dock import WaitingDock
 from ui.shell.context import working_offline
 from ui.shell.i18n import current_language
-from ui.shell.notifier import MIN_SOUND_INTERVAL_S, Chime
 from ui.shell.ops import run_op
 
 if TYPE_CHECKING:
     from ui.shell.context import ConsoleContext
-
-log = logging.getLogger(__name__)
 
 REJECT_REASONS = (
     QT_TRANSLATE_NOOP("DetectionReview", "False positive: nothing there"),
@@ -50,31 +43,17 @@ REJECT_REASONS = (
 )
 
 
-class DetectionReviewDock(QDockWidget):
-    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, sound: bool = True):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setObjectName("detectionReviewDock")
-        self.sound_enabled = sound
-        self.alerts = 0
-        self._chime: Chime | None = None
-        self._last_sound = 0.0
-        self._rows: list[dict[str, Any]] = []
-        self._seen: set[str] | None = None
-        self._new: set[str] = set()
-        self._decided: set[str] = set()  # queued here, the server's word not back yet
+class DetectionReviewDock(WaitingDock):
+    RELOAD_MS = 200
+    WHAT = "the detections"
 
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
-        self.summary = QLabel(body, objectName="detectionSummary")
-        self.tree = QTreeWidget(body)
-        self.tree.setColumnCount(5)
+    def __init__(self, ctx: ConsoleContext, parent: QWidget | None = None, *, sound: bool = True):
+        super().__init__(ctx, "detectionReviewDock", 5, (120, 150, 200, 70), parent, sound=sound)
+        self._rows: list[dict[str, Any]] = []
+        self._decided: set[str] = set()  # queued here, the server's word not back yet
+        self.summary.setObjectName("detectionSummary")
         self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        for column, width in enumerate((120, 150, 200, 70)):
-            self.tree.setColumnWidth(column, width)
+        body, layout = self.body, self.body_layout
         self.detail = QLabel(body, objectName="detectionDetail")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -92,31 +71,19 @@ class DetectionReviewDock(QDockWidget):
         self.error.setProperty("feedback", "error")
         self.error.setWordWrap(True)
         self.error.hide()
-        layout.addWidget(self.summary)
-        layout.addWidget(self.tree, 1)
         layout.addWidget(self.detail)
         layout.addLayout(buttons)
         layout.addWidget(self.error)
-        self.setWidget(body)
 
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.reject_button.clicked.connect(self.reject_selected)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.reload)
         ctx.signals.entities_changed.connect(self._entities_changed)
         ctx.signals.language_changed.connect(lambda _l: self.retranslate())
         self.retranslate()
         self.reload()
 
     # ------------------------------------------------------------------ text
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.tree.setHeaderLabels([self.tr("Seen at"), self.tr("Camera / drone"), self.tr("What"),
@@ -135,24 +102,16 @@ class DetectionReviewDock(QDockWidget):
 
     def _entities_changed(self, kind: str, _ids: Any) -> None:
         if kind == DETECTION:
-            self._timer.start()
+            self.schedule_reload()
 
-    def reload(self) -> None:
-        run_op(lambda: list(self.ctx.cache.entities(DETECTION).values()), self._loaded,
-               lambda exc: log.error("reading the detections failed", exc_info=exc), owner=self)
+    def read(self) -> list[dict[str, Any]]:
+        return list(self.ctx.cache.entities(DETECTION).values())
 
-    def _loaded(self, detections: list[dict[str, Any]]) -> None:
+    def take(self, detections: list[dict[str, Any]]) -> set[str]:
         # the server's word replaces this console's own once it is back
         self._decided &= {d["id"] for d in detections if d.get("state") == "pending"}
-        rows = waiting(detections, self._decided)
-        ids = {d["id"] for d in rows}
-        first = self._seen is None
-        self._new = set() if first else ids - (self._seen or set())
-        self._seen = ids if first else (self._seen or set()) | ids
-        self._rows = rows
-        self._render()
-        if self._new:
-            self._alert()
+        self._rows = waiting(detections, self._decided)
+        return {d["id"] for d in self._rows}
 
     def pending(self) -> list[dict[str, Any]]:
         return list(self._rows)
@@ -164,11 +123,7 @@ class DetectionReviewDock(QDockWidget):
             item = QTreeWidgetItem([times.fmt(d["detected_at"]), d["camera_name"], self.type_name(d), f"{d['confidence']:.0%}",
                                     str(d.get("repeats", 0) or "")])
             item.setData(0, Qt.ItemDataRole.UserRole, d["id"])
-            if d["id"] in self._new:
-                font = item.font(0)
-                font.setBold(True)
-                for column in range(5):
-                    item.setFont(column, font)
+            self.mark_new(item, d["id"])
             self.tree.addTopLevelItem(item)
             if d["id"] == selected:
                 self.tree.setCurrentItem(item)
@@ -252,12 +207,3 @@ class DetectionReviewDock(QDockWidget):
     def _refuse(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
-
-    def _alert(self) -> None:
-        self.alerts += 1
-        if not self.sound_enabled or time.monotonic() - self._last_sound < MIN_SOUND_INTERVAL_S:
-            return
-        if self._chime is None:
-            self._chime = Chime(self)
-        self._chime.play()
-        self._last_sound = time.monotonic()

@@ -3,7 +3,9 @@
 the map pans to it) and selects its linked case (`ctx.select_case`); `alarm_selected` (e.g. a case's
 link back to its alarm) selects the row.
 
-The alarms come from the console's `SensorHub` (`ui/sensors/hub.py`): the feed's "alarm" entities. The
+The alarms come from the console's `SensorHub` (`ui/sensors/hub.py`): the feed's "alarm" entities, shown
+through `AlarmModel` and `AlarmFilter` (`ui/sensors/alarm_model.py`); the note or reason is asked by
+`AlarmActionDialog` (`ui/sensors/alarm_action_dialog.py`). The
 two actions are HTTP calls run in the background (`ui.shell.ops.Op`); who may take them follows the sensor
 contract (acknowledge: operator, shift lead, or the owner unit's handler; clear: shift lead or the owner
 unit's handler). They are not queued while offline — an alarm's state is the server's — so offline the
@@ -22,8 +24,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelection,
     QItemSelectionModel,
-    QModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,13 +31,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QTableView,
@@ -46,19 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.sensors.alarm_source import NeedsServer, may_acknowledge, may_clear
-from app.sensors.alarms import ALARM_TEXT_MAX, Alarm
+from app.sensors.alarms import Alarm
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
-from ui.sensors.alarm_model import (
-    ActiveRole,
-    AlarmModel,
-    CaseIdRole,
-    LevelRole,
-    SensorIdRole,
-)
+from ui.sensors.alarm_action_dialog import AlarmActionDialog
+from ui.sensors.alarm_model import AlarmFilter, AlarmModel, CaseIdRole, SensorIdRole
 from ui.sensors.hub import SensorHub
 from ui.shell import theme
 from ui.shell.banners import EMERGENCY_KEY, emergency_on
-from ui.shell.field_guards import LengthGuard, submit_with_ctrl_enter
 from ui.shell.ops import run_op
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
@@ -69,72 +61,6 @@ log = logging.getLogger(__name__)
 EMERGENCY_MIN_HEIGHT = 380
 
 
-class _AlarmFilter(QSortFilterProxyModel):
-    """Hides cleared alarms unless `show_cleared`, and warnings unless `show_warnings`."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.show_cleared = True
-        self.show_warnings = False
-
-    def set_show_cleared(self, on: bool) -> None:
-        self.beginFilterChange()
-        self.show_cleared = on
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_show_warnings(self, on: bool) -> None:
-        self.beginFilterChange()
-        self.show_warnings = on
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt override
-        index = self.sourceModel().index(row, 0, parent)
-        if not self.show_cleared and not index.data(ActiveRole):
-            return False
-        return self.show_warnings or (index.data(LevelRole) or 0) >= 2
-
-
-class AlarmActionDialog(QDialog):
-    """Asks for the note of an acknowledgement (optional) or the reason of a clear (required)."""
-
-    def __init__(self, title: str, prompt: str, *, required: bool, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.required = required
-        self.prompt = QLabel(prompt, self)
-        self.prompt.setWordWrap(True)
-        self.text = QPlainTextEdit(self)
-        self.text.setTabChangesFocus(True)
-        self.text.setMaximumHeight(90)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.prompt)
-        layout.addWidget(self.text)
-        self.counter = QLabel(self)
-        layout.addWidget(self.counter)
-        layout.addWidget(self.buttons)
-        self.guard = LengthGuard(self.text, ALARM_TEXT_MAX, title, counter=self.counter)
-        submit_with_ctrl_enter(self)
-        self.text.textChanged.connect(self._check)
-        self._check()
-        self.resize(420, 200)
-
-    def value(self) -> str:
-        return self.text.toPlainText().strip()
-
-    def _check(self) -> None:
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled((not self.required or bool(self.value())) and not self.guard.over())
-
-    def accept(self) -> None:
-        if (self.required and not self.value()) or self.guard.over():
-            return  # empty, or too long (the counter says by how much): the text stays to be fixed
-        super().accept()
-
-
 class AlarmDock(QDockWidget):
     def __init__(self, ctx: ConsoleContext, hub: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -142,7 +68,7 @@ class AlarmDock(QDockWidget):
         self.ctx = ctx
         self.hub = hub or SensorHub.for_context(ctx)
         self.model = AlarmModel(self.hub.alarms, self.hub.sensors, self)
-        self.proxy = _AlarmFilter(self)
+        self.proxy = AlarmFilter(self)
         self.proxy.setSourceModel(self.model)
         self.emergency = False
         self._busy = False

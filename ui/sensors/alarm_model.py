@@ -5,6 +5,7 @@ Columns: state (raised / acknowledged / cleared), level, sensor, value, raised a
 acknowledged by, linked case (its number, given by `set_case_numbers`). The console's source is
 `app.sensors.alarm_source.FeedAlarmSource` (the server's alarms from the changes feed); any `AlarmSource` works
 (tests use the stand-in `tests.support.simulated_sensors.SimulatedThresholdAlarmSource`). The actions live in the dock.
+`AlarmFilter` is the dock's view of it: cleared alarms and warnings shown or not.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QObject,
+    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -292,3 +294,28 @@ class AlarmModel(QAbstractTableModel):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1),
                                   [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole])
+
+
+class AlarmFilter(QSortFilterProxyModel):
+    """Hides cleared alarms unless `show_cleared`, and warnings unless `show_warnings`."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.show_cleared = True
+        self.show_warnings = False
+
+    def set_show_cleared(self, on: bool) -> None:
+        self.beginFilterChange()
+        self.show_cleared = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_show_warnings(self, on: bool) -> None:
+        self.beginFilterChange()
+        self.show_warnings = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt override
+        index = self.sourceModel().index(row, 0, parent)
+        if not self.show_cleared and not index.data(ActiveRole):
+            return False
+        return self.show_warnings or (index.data(LevelRole) or 0) >= 2

@@ -1,5 +1,5 @@
 """The handover report on paper: PDF export with Qt's own writer (QPdfWriter) and printing (QPrinter,
-QPrintDialog). Both render the HTML of `app.shifts.handover.report_html` in a QTextDocument set in the bundled
+QPrintDialog). Both render the HTML of `app.shifts.handover_report.report_html` in a QTextDocument set in the bundled
 CJK font (`ui.shell.fonts`), so Chinese and English text comes out the same on every machine."""
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ from app.cases.workflow import allowed_actions
 from app.platform import labels
 from app.platform.enums import Action, Status
 from tests.support.ui import INSPECTOR, LEAD, OPERATOR, handler_for
-from ui.cases.action_dialogs import ConfirmDialog, DispatchDialog, TextDialog
 from ui.cases.actions import SHORTCUTS
 from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.dispatch_dialog import DispatchDialog
+from ui.cases.payload_dialog import ConfirmDialog, TextDialog
 
 A = Action
 # A shown window (main window, dialog) makes the offscreen platform say it cannot propagate size hints.

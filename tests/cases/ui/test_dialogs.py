@@ -7,16 +7,12 @@ import pytest
 from app.cases.routing import rank_units
 from app.platform.enums import Action, Status
 from tests.support.ui import CASE_CATEGORY, CASE_GRID, OPERATOR
-from ui.cases.action_dialogs import (
-    DispatchDialog,
-    EscalateDialog,
-    ExtensionDialog,
-    SendVerifyDialog,
-    TextDialog,
-)
+from ui.cases.action_dialogs import EscalateDialog, ExtensionDialog, SendVerifyDialog
 from ui.cases.category_tree import CategoryTree
 from ui.cases.dialogs import dialog_for
+from ui.cases.dispatch_dialog import DispatchDialog
 from ui.cases.new_case_dialog import NewCaseDialog
+from ui.cases.payload_dialog import TextDialog
 from ui.cases.task_dialogs import dialog_for as task_dialog_for
 
 SHOWN = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")

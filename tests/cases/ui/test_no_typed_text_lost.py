@@ -10,8 +10,8 @@ from app.cases.commands import EscalatePayload
 from app.platform.enums import Action, Status
 from tests.support.ui import CASE_CATEGORY
 from ui.cases import field_limits
-from ui.cases.action_dialogs import DispatchDialog
 from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.dispatch_dialog import DispatchDialog
 from ui.cases.new_case_dialog import NewCaseDialog
 
 SHOWN = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")

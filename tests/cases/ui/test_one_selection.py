@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMainWindow
 from app.cases.saved_views import View
 from app.platform.enums import Action, Status
 from tests.support.ui import OPERATOR
-from ui.cases.action_dialogs import TextDialog
 from ui.cases.detail_dock import CaseDetailDock
+from ui.cases.payload_dialog import TextDialog
 from ui.cases.queue_dock import CaseQueueDock
 
 SHOWN = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)",

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.sensors import alarms as sensor_alarms
+from server.sensors import alarm_sweep
 from tests.support.sensor_support import (
     KEY,
     alarms,
@@ -120,16 +120,16 @@ def test_warning_escalates_to_alarm_and_an_acknowledged_alarm_is_raised_again(li
 def test_a_silent_sensor_raises_a_silent_alarm_and_clears_it_when_it_reports(srv, clock):
     feed_step(srv, "wl-001", clock.now, [0.01], unit="m")
     clock.advance(seconds=299)
-    sensor_alarms.sweep(srv.ctx, srv.ctx.sensor_ingest)
+    alarm_sweep.sweep(srv.ctx, srv.ctx.sensor_ingest)
     assert alarms(srv, "wl-001") == []
     clock.advance(seconds=2)
-    counts = sensor_alarms.sweep(srv.ctx, srv.ctx.sensor_ingest)
+    counts = alarm_sweep.sweep(srv.ctx, srv.ctx.sensor_ingest)
     assert counts["silent"] == 1  # sensors that never reported are `unknown`, not silent
     (alarm,) = alarms(srv, "wl-001")
     assert (alarm["kind"], alarm["level"], alarm["state"]) == ("silent", "warning", "raised")
     assert "no reading" in alarm["message"]
     assert state(srv, "wl-001").state == "silent"
-    assert sensor_alarms.sweep(srv.ctx, srv.ctx.sensor_ingest)["silent"] == 0  # once
+    assert alarm_sweep.sweep(srv.ctx, srv.ctx.sensor_ingest)["silent"] == 0  # once
     feed_step(srv, "wl-001", clock.now, [0.01], unit="m")
     (alarm,) = alarms(srv, "wl-001")
     assert alarm["state"] == "cleared" and alarm["clear_reason"] == "reporting again"
@@ -140,7 +140,7 @@ def test_a_silent_sensor_raises_a_silent_alarm_and_clears_it_when_it_reports(srv
 def test_silent_alarm_is_cleared_by_the_sweep_when_another_process_took_the_readings(srv, clock):
     feed_step(srv, "wl-001", clock.now, [0.01], unit="m")
     clock.advance(seconds=400)
-    sensor_alarms.sweep(srv.ctx, None)  # this "process" has no ingest memory to tell
+    alarm_sweep.sweep(srv.ctx, None)  # this "process" has no ingest memory to tell
     feed_step(srv, "wl-001", clock.now, [0.01], unit="m")
     assert alarms(srv, "wl-001")[0]["state"] == "cleared"
 
@@ -177,7 +177,7 @@ def test_the_episode_ends_after_the_quiet_period_and_the_next_alarm_opens_a_new_
     (first,) = alarms(srv, "rf-001")
     # normal for 31 minutes (the sweep ends the episode), then out again
     feed_step(srv, "rf-001", start + timedelta(minutes=7), [1] * 31)
-    sensor_alarms.sweep(srv.ctx, srv.ctx.sensor_ingest)
+    alarm_sweep.sweep(srv.ctx, srv.ctx.sensor_ingest)
     assert state(srv, "rf-001").episode_id is None
     feed_step(srv, "rf-001", start + timedelta(minutes=40), [60] * 6)
     second = alarms(srv, "rf-001")[1]

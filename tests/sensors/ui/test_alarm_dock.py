@@ -14,7 +14,8 @@ from app.sync.client import ServerRefused
 from app.sync.state import Connection
 from tests.support import sensor_fakes
 from tests.support.sensor_fakes import alarm_data, push, sensor_data
-from ui.sensors.alarm_dock import AlarmActionDialog, AlarmDock
+from ui.sensors.alarm_action_dialog import AlarmActionDialog
+from ui.sensors.alarm_dock import AlarmDock
 from ui.sensors.alarm_model import COLUMN_INDEX, AlarmIdRole
 from ui.sensors.hub import SensorHub
 

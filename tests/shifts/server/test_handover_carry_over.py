@@ -72,7 +72,8 @@ def test_open_escalations_and_orders_carry_into_every_report(srv, clock):
 def test_open_co_handling_tasks_and_on_site_checks_carry_into_every_report(srv, clock, refdata):
     """A joint case's co-unit task not handled yet and a report waiting for its on-site check are the
     incoming lead's too: listed in the report (and its printed form) until they are done."""
-    from app.shifts.handover import HandoverState, report_html
+    from app.shifts.handover import HandoverState
+    from app.shifts.handover_report import report_html
 
     first = _shift(srv, clock)
     joint = srv.case_at("dispatched")
