@@ -7,7 +7,7 @@ README), then one inline script that makes the Leaflet map and hands it, with th
 as one JSON object; case and sensor markers arrive later from Python through ``OneGrid.receive`` (see
 ``resources/map/bridge.js``). No page generator is imported: building the page is string formatting and one
 ``json.dumps``, a few milliseconds, so the console neither imports a templating stack at start nor waits
-for it (the map dock builds the page off the GUI thread, `ui/map/page_loader.py`).
+for it (the map dock builds the page on a worker thread, `ui/map/dock.py` `reload_page`).
 
 `asset_base` is where those files are served from: ``""`` (the default) links them relative to the page,
 which the console loads as ``onegrid://map/index.html`` from its URL scheme handler, so

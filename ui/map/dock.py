@@ -117,7 +117,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         self.page.loadFinished.connect(self._load_finished)
 
         self._ready = False
-        self._cols = QueueColumns()               # the cases, as columns (see "cases" below)
+        self._cols = QueueColumns()               # the cases, as columns (ui/map/case_sync.py)
         self._sent = np.zeros(0, np.int64)        # per slot: fingerprint of the marker on the page, 0 = none
         self._cls = np.zeros(0, np.int8)          # per slot: time-left class (index into _TIME_CLASSES)
         self._first_markers: PreparedMarkers | list[dict] | None = None
