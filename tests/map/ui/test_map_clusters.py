@@ -186,3 +186,48 @@ def test_the_page_is_built_off_the_gui_thread(qtbot, refdata, small_hub, closing
     closing(dock)
     assert threads and threading.main_thread() not in threads
     assert stats(qtbot, dock)["cases"] == 50  # and the page works
+
+
+def test_partial_redraws_through_moves_selection_additions_and_removals_match_a_full_one(
+        qtbot, refdata, small_hub, closing):
+    """At street zoom the case canvas redraws only the changed markers' rectangles, finding the markers near
+    them through a grid it keeps up to date. After moves, a selection (the marker grows and comes to the
+    front), new and removed cases, one after another, it shows what a full redraw does."""
+    ctx = map_ctx(refdata, 2000)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    street_zoom(qtbot, dock)
+    qtbot.wait(200)
+    rows = ctx.cache.rows
+    ids = list(rows)
+    rnd = random.Random(11)
+
+    def partial_after(emit) -> None:
+        before = json.loads(js(qtbot, dock, "OneGrid.caseCanvas()"))
+        emit()
+        qtbot.waitUntil(lambda: json.loads(js(qtbot, dock, "OneGrid.caseCanvas()"))["partial"] > before["partial"],
+                        timeout=10_000)
+        qtbot.wait(100)
+        after = json.loads(js(qtbot, dock, "OneGrid.caseCanvas()"))
+        assert after["full"] == before["full"]  # each change drawn in part, never whole
+
+    moved = ids[:400:10]
+    for case_id in moved:
+        old = rows[case_id]
+        rows[case_id] = old._replace(lat=old.lat + 0.0003, lon=old.lon + 0.0003, status=Status.IN_PROGRESS)
+    partial_after(lambda: ctx.signals.cases_changed.emit(ChangeSet(updated=frozenset(moved))))
+    # selected where it is (a selection from the console also pans, which redraws everything)
+    partial_after(lambda: js(qtbot, dock, f"OneGrid.receive({json.dumps({'op': 'select', 'id': str(moved[3]), 'pan': False})})"))
+    new = [make_summary(refdata, rnd, 60_000 + k, Status.REPORTED, timedelta(minutes=30)) for k in range(20)]
+    rows.update({s.id: s for s in new})
+    gone = ids[1000:1020]
+    for case_id in gone:
+        del rows[case_id]
+    partial_after(lambda: ctx.signals.cases_changed.emit(
+        ChangeSet(added=frozenset(s.id for s in new), removed=frozenset(gone))))
+    restyled = ids[500:700:4]
+    change(ctx, restyled, status=Status.HANDLED)
+    partial_after(lambda: ctx.signals.cases_changed.emit(ChangeSet(updated=frozenset(restyled))))
+    assert stats(qtbot, dock)["cases"] == len(rows)
+    moved_px = json.loads(js(qtbot, dock, "OneGrid.redrawCases()"))
+    assert moved_px["max"] < 100, moved_px
