@@ -541,6 +541,7 @@ MAP_PROBE = """(function () {
         if (e.end >= start && e.start <= t2) longest = Math.max(longest, e.ms);
       });
       OneGrid.post({type: "bench_drawn", tag: %s, stats: JSON.parse(OneGrid.stats()),
+                    canvas: OneGrid.caseCanvas ? JSON.parse(OneGrid.caseCanvas()) : {},
                     receive_ms: OneGrid.__benchT || 0, frame_ms: t2 - raf, wait_ms: Math.max(0, raf - start -
                     (OneGrid.__benchT || 0)), page_ms: t2 - start, raf_ms: t1 - t0,
                     redraw_ms: OneGrid.__benchRedraw || 0, longest_task_ms: longest});
@@ -706,7 +707,7 @@ def bench_map(app, cache, built) -> None:
         chosen = active[::step][:MAP_UPDATE * MAP_UPDATE_ROUNDS]
         cursor = built.cursor
         rounds = {"value": [], "py": [], "receive": [], "frame": [], "wait": [], "trip": [], "e2e": [],
-                  "redraw": [], "long": [], "zoom": []}
+                  "redraw": [], "long": [], "zoom": [], "canvas": []}
         from app.wire.feed import Change
 
         def update_round(r: int, batch: list[int]) -> list[dict]:
@@ -741,6 +742,7 @@ def bench_map(app, cache, built) -> None:
             rounds["redraw"].append(report.get("redraw_ms", 0))
             rounds["long"].append(report.get("longest_task_ms", 0))
             rounds["zoom"].append(report["stats"]["zoom"])
+            rounds["canvas"].append(report.get("canvas") or {})
             idle(0.3)
             return data
 
@@ -771,13 +773,18 @@ def bench_map(app, cache, built) -> None:
         except Exception as exc:  # the note says so; the row stands
             log(f"street-zoom rounds failed: {exc}")
 
+        def canvas_delta(seen: list[dict]) -> str:
+            first, last = seen[0], seen[-1]
+            return "/".join(str(last.get(k, 0) - first.get(k, 0)) for k in ("partial", "full"))
+
         def part(d, key):
             return f"{median(d[key]):.1f}"
 
         street_note = (f" At street zoom ({street['zoom'][0]:g}), the same rounds: median {part(street, 'value')} ms "
                        f"(Python {part(street, 'py')}, receive {part(street, 'receive')}, frame "
                        f"{part(street, 'frame')} of which the case canvas's redraw {part(street, 'redraw')}; rounds "
-                       f"{', '.join(f'{v:.1f}' for v in street['value'])} ms)." if street else
+                       f"{', '.join(f'{v:.1f}' for v in street['value'])} ms; the canvas's partial/full redraws over "
+                       f"them: {canvas_delta(street['canvas'])})." if street else
                        " The street-zoom rounds failed (see the log).")
         emit(NAME_MAP_UPDATE, median(city["value"]),
              f"median of {MAP_UPDATE_ROUNDS} rounds, each {MAP_UPDATE} active cases among the {N_MAP:,} moved one "

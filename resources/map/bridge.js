@@ -189,7 +189,6 @@
   }
   var DirtyRectCanvas = L.Canvas.extend({
     _extendRedrawBounds: function (layer) {
-      if (this._ogCells) (this._ogMoved || (this._ogMoved = new Set())).add(layer);  // filed again (_ogIndex)
       L.Canvas.prototype._extendRedrawBounds.call(this, layer);
       if (!layer._pxBounds || this._dirtyRects === null) return;  // null: too many, the union is used
       var rects = this._dirtyRects || (this._dirtyRects = []);
@@ -205,57 +204,7 @@
     },
     _updatePaths: function () {  // a full redraw (pan, zoom, resize)
       this._dirtyRects = undefined;
-      this._ogCells = null;
       L.Canvas.prototype._updatePaths.call(this);
-    },
-    // The markers filed by the grid cells they ink, so a partial redraw visits only the markers near its
-    // rectangles: a pass over the whole drawing order cost tens of ms per sync for 10,000 markers, most of
-    // the frame at street zoom. Built on the first partial redraw after a full one (pan, zoom); then each
-    // marker that moves, restyles, comes or goes is filed again. Drawing order is a sequence number that
-    // follows Leaflet's list: a new marker last, bringToFront last, bringToBack first.
-    _initPath: function (layer) {
-      L.Canvas.prototype._initPath.call(this, layer);
-      layer._ogSeq = this._ogSeqMax = (this._ogSeqMax || 0) + 1;
-    },
-    _bringToFront: function (layer) {
-      L.Canvas.prototype._bringToFront.call(this, layer);
-      layer._ogSeq = this._ogSeqMax = (this._ogSeqMax || 0) + 1;
-    },
-    _bringToBack: function (layer) {
-      L.Canvas.prototype._bringToBack.call(this, layer);
-      layer._ogSeq = this._ogSeqMin = (this._ogSeqMin || 0) - 1;
-    },
-    _ogFile: function (layer) {
-      var cells = this._ogCells, keys = layer._ogKeys, i, x, y, key;
-      if (keys) for (i = 0; i < keys.length; i++) { if (cells.has(keys[i])) cells.get(keys[i]).delete(layer); }
-      layer._ogKeys = null;
-      var b = this._layers[L.stamp(layer)] === layer && layer._pxBounds && inked(layer);
-      if (!b) return;  // removed, or not drawn yet
-      keys = layer._ogKeys = [];
-      for (x = Math.floor(b[0] / DIRTY_CELL); x <= Math.floor(b[2] / DIRTY_CELL); x++) {
-        for (y = Math.floor(b[1] / DIRTY_CELL); y <= Math.floor(b[3] / DIRTY_CELL); y++) {
-          key = x * 100003 + y;
-          keys.push(key);
-          (cells.get(key) || cells.set(key, new Set()).get(key)).add(layer);
-        }
-      }
-    },
-    _ogIndex: function () {
-      if (!this._ogCells) {
-        this._ogCells = new Map();
-        this._ogMoved = null;
-        var n = 0;
-        for (var order = this._drawFirst; order; order = order.next) {
-          order.layer._ogSeq = ++n;
-          this._ogFile(order.layer);
-        }
-        this._ogSeqMax = n;
-        this._ogSeqMin = 0;
-      } else if (this._ogMoved) {
-        this._ogMoved.forEach(this._ogFile, this);
-        this._ogMoved = null;
-      }
-      return this._ogCells;
     },
     _redraw: function () {
       var rects = this._dirtyRects;
@@ -267,7 +216,6 @@
         return;
       }
       if (!rects || !rects.length || !this._redrawBounds) {
-        this._ogCells = null;
         L.Canvas.prototype._redraw.call(this);
         this._ogFull = (this._ogFull || 0) + 1;
         return;
@@ -285,7 +233,6 @@
       this._container.style.display = shown ? "" : "none";
       if (shown && this._ogStale) {
         this._ogStale = false;
-        this._ogCells = null;
         this._redrawBounds = null;
         L.Canvas.prototype._redraw.call(this);  // everything, as after a pan
         this._ogFull = (this._ogFull || 0) + 1;
@@ -293,12 +240,10 @@
     },
     _drawRects: function (rects) {
       // Disjoint rectangles (overlapping ones merged), each a simple clip: a marker on two of them is
-      // drawn once into each, never twice over the same pixels (fills are translucent). The markers filed
-      // in the cells the rectangles cover (_ogIndex), in drawing order, are sorted to the rectangles they
-      // touch (a grid of the latter).
+      // drawn once into each, never twice over the same pixels (fills are translucent). One pass over
+      // the markers, in drawing order, sorts them to the rectangles they touch (a grid of the latter).
       rects = disjoint(rects);
-      var ctx = this._ctx, cells = new Map(), lists = [], i, j, k, r, x, y, key, layer, b, cell, seen;
-      var index = this._ogIndex(), found = new Set(), near;
+      var ctx = this._ctx, cells = new Map(), lists = [], i, j, r, x, y, key, order, layer, b, cell, seen;
       for (i = 0; i < rects.length; i++) {
         r = rects[i];
         lists.push([]);
@@ -306,14 +251,11 @@
           for (y = Math.floor(r[1] / DIRTY_CELL); y <= Math.floor(r[3] / DIRTY_CELL); y++) {
             key = x * 100003 + y;
             (cells.get(key) || cells.set(key, []).get(key)).push(i);
-            near = index.get(key);
-            if (near) near.forEach(function (l) { found.add(l); });
           }
         }
       }
-      var layers = Array.from(found).sort(function (a, c) { return a._ogSeq - c._ogSeq; });
-      for (k = 0; k < layers.length; k++) {
-        layer = layers[k];
+      for (order = this._drawFirst; order; order = order.next) {
+        layer = order.layer;
         b = layer._pxBounds && inked(layer);
         if (!b) continue;
         seen = null;

@@ -190,9 +190,9 @@ def test_the_page_is_built_off_the_gui_thread(qtbot, refdata, small_hub, closing
 
 def test_partial_redraws_through_moves_selection_additions_and_removals_match_a_full_one(
         qtbot, refdata, small_hub, closing):
-    """At street zoom the case canvas redraws only the changed markers' rectangles, finding the markers near
-    them through a grid it keeps up to date. After moves, a selection (the marker grows and comes to the
-    front), new and removed cases, one after another, it shows what a full redraw does."""
+    """At street zoom the case canvas redraws only the changed markers' rectangles. After moves, a selection
+    (the marker grows and comes to the front), new and removed cases, one after another, it shows what a full
+    redraw does."""
     ctx = map_ctx(refdata, 2000)
     dock = open_map(qtbot, ctx, small_hub)
     closing(dock)
