@@ -1,11 +1,13 @@
-"""The map page's HTML, built with folium and pointing at local assets only. Qt-free.
+"""The map page's HTML, written from a small template of our own, pointing at local assets only. Qt-free.
 
-folium's `Map` normally links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs and adds an
-OpenStreetMap tile layer. Here the map is made with ``tiles=None`` and its `default_js`/`default_css`
-are replaced by the files vendored in ``resources/map/`` (see its README): Leaflet, Qt's
-``qwebchannel.js``, the page's own ``bridge.js`` and ``map.css``. The page's data (grids, streets,
-member-unit areas, legend and labels) is embedded as one JSON config; case and sensor markers arrive
-later from Python through ``OneGrid.receive`` (see ``resources/map/bridge.js``).
+The page is one HTML document: Leaflet, Leaflet.markercluster, Qt's ``qwebchannel.js``, the page's own
+scripts (``bridge.js`` and the ones hooked into it) and styles, all vendored in ``resources/map/`` (see its
+README), then one inline script that makes the Leaflet map and hands it, with the page's config, to
+``OneGrid.init``. The config carries the page's data (grids, streets, member-unit areas, legend and labels)
+as one JSON object; case and sensor markers arrive later from Python through ``OneGrid.receive`` (see
+``resources/map/bridge.js``). No page generator is imported: building the page is string formatting and one
+``json.dumps``, a few milliseconds, so the console neither imports a templating stack at start nor waits
+for it (the map dock builds the page on a worker thread, `ui/map/dock.py` `reload_page`).
 
 `asset_base` is where those files are served from: ``""`` (the default) links them relative to the page,
 which the console loads as ``onegrid://map/index.html`` from its URL scheme handler, so
@@ -17,12 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from html import escape
 from typing import Any
-
-import folium
-from branca.element import MacroElement
-from jinja2 import Template
 
 from app.map import areas as map_areas
 from app.map import layers as map_layers
@@ -64,21 +62,11 @@ def page_labels() -> dict[str, str]:
     return {key: translate(CTX, text) for key, text in _LABELS.items()}
 
 
-class _Init(MacroElement):
-    """Hands the folium map and the config to bridge.js once the map exists."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-    OneGrid.init({{ this._parent.get_name() }}, {{ this.config_json }});
-{% endmacro %}
-""")
-
-    def __init__(self, config: dict[str, Any]):
-        super().__init__()
-        self._name = "OneGridInit"
-        # "</" would end the <script> element early; "\u2028"/"\u2029" are not valid in JS strings
-        self.config_json = (json.dumps(config, ensure_ascii=False, separators=(",", ":"))
-                            .replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+def _script_json(value: Any) -> str:
+    """`value` as JSON that is safe inside a <script> element: "</" would end the element early, and
+    "\u2028"/"\u2029" are not valid in JavaScript strings."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, Any] | None = None,
@@ -100,6 +88,35 @@ def page_config(refdata: Any, *, language: str | None = None, tiles: dict[str, A
     }
 
 
+_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0, maximum-scale=1.0, user-scalable=no">
+{scripts}
+{styles}
+<style>
+html, body {{ width: 100%; height: 100%; margin: 0; padding: 0; }}
+#map {{ position: absolute; top: 0; bottom: 0; right: 0; left: 0; }}
+.leaflet-container {{ font-size: 12px; }}
+</style>
+</head>
+<body>
+<div id="map"></div>
+<script>
+OneGrid.init(L.map("map", {options}), {config});
+</script>
+</body>
+</html>
+"""
+
+
+def _attr(text: str) -> str:
+    """`text` inside a double-quoted HTML attribute."""
+    return escape(text, quote=False).replace('"', "&quot;")
+
+
 def build_page_html(refdata: Any, *, asset_base: str = ASSET_BASE, language: str | None = None,
                     tiles: dict[str, Any] | None = None, labels: dict[str, str] | None = None,
                     center: tuple[float, float] | None = None, zoom: int = 15, theme: str = "light") -> str:
@@ -109,15 +126,16 @@ def build_page_html(refdata: Any, *, asset_base: str = ASSET_BASE, language: str
     if center is None:
         b = config["bounds"]
         center = ((b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2) if b else (0.0, 0.0)
-    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, prefer_canvas=True,
-                      control_scale=False, zoom_control=True, font_size="12px", zoom_snap=0.5)
     base = asset_base if not asset_base or asset_base.endswith("/") else asset_base + "/"
-    fmap.default_js = [(Path(name).stem.replace(".", "_"), base + name) for name in JS_ASSETS]
-    fmap.default_css = [(Path(name).stem.replace(".", "_") + "_css", base + name) for name in CSS_ASSETS]
-    _Init(config).add_to(fmap)
-    html = fmap.get_root().render()
-    return html.replace("<head>", '<head>\n    <meta http-equiv="Content-Security-Policy" content="'
-                        + _csp(base) + '">', 1)
+    # the map's own options: vector layers on a canvas, half zoom steps, the zoom buttons (the scale and
+    # the attribution are bridge.js's)
+    options = {"center": [float(center[0]), float(center[1])], "zoom": zoom, "zoomControl": True,
+               "preferCanvas": True, "zoomSnap": 0.5}
+    return _PAGE.format(
+        csp=_attr(_csp(base)),
+        scripts="\n".join(f'<script src="{_attr(base + name)}"></script>' for name in JS_ASSETS),
+        styles="\n".join(f'<link rel="stylesheet" href="{_attr(base + name)}"/>' for name in CSS_ASSETS),
+        options=_script_json(options), config=_script_json(config))
 
 
 def _csp(base: str) -> str:

@@ -287,6 +287,7 @@
       this._drawing = false;
     }
   });
+  OG.DirtyRectCanvas = DirtyRectCanvas;  // clusters.js draws its lone cases on one of its own
   function disjoint(rects) {  // merge overlapping rectangles [x0, y0, x1, y1] until none overlap
     var out = rects.slice(), merged = true, i, j, a, b;
     while (merged) {
@@ -337,9 +338,12 @@
   function upsertCase(d) {
     var m = markers.get(d.id);
     if (m) {
+      // only what changed: a sync mostly restyles cases in place, and each setLatLng/setStyle asks the canvas
+      // to draw the marker again
+      var was = m.og, p = m.getLatLng();
       m.og = d;
-      m.setLatLng([d.lat, d.lon]);
-      m.setStyle(styleOf(d));
+      if (p.lat !== d.lat || p.lng !== d.lon) m.setLatLng([d.lat, d.lon]);
+      if (was.f !== d.f || was.r !== d.r || was.w !== d.w || was.t !== d.t) m.setStyle(styleOf(d));
     } else {
       m = L.circleMarker([d.lat, d.lon], Object.assign({renderer: renderer, bubblingMouseEvents: false},
                                                        styleOf(d)));

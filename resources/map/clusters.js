@@ -37,7 +37,12 @@
     };
     o.follow();
   };
-  var group = null, members = new Map(), below = 15, wanted = true, colours = {}, labels = {};
+  // Leaflet.markercluster works on the rounded zoom: with `disableClusteringAtZoom: below` a map at 14.5
+  // (zoomSnap 0.5) counted as 15 and showed every case unclustered, one by one, where this page expects
+  // clusters (and hides the case layer). Clustering is kept one level further; from `below` on the group
+  // is off the map anyway.
+  OG.clusterUntil = function (below) { return below + 1; };
+  var group = null, members = new Map(), below = 15, wanted = true, colours = {}, labels = {}, canvas = null;
 
   function esc(t) {
     return String(t == null ? "" : t).replace(/[&<>"']/g, function (c) {
@@ -45,9 +50,37 @@
     });
   }
 
-  function clusterIcon(cluster) {
-    var counts = {}, total = 0;
-    cluster.getAllChildMarkers().forEach(function (m) { counts[m.og.s] = (counts[m.og.s] || 0) + 1; total++; });
+  // A cluster's cases by status, kept on the cluster and summed from its child clusters, so a refreshed icon
+  // costs its children, not every case below it (a district's top clusters hold thousands). `mirror` drops
+  // the sums along each changed case's chain of parents; `generation` drops them all when the group was off
+  // the map (Leaflet.markercluster then applies the changes itself when it is added again).
+  var generation = 0;
+  function statusCounts(cluster) {
+    if (cluster._ogGen === generation && cluster._ogCounts) return cluster._ogCounts;
+    var counts = {}, i, s, kids = cluster._childClusters, own = cluster._markers;
+    for (i = 0; i < kids.length; i++) {
+      var sub = statusCounts(kids[i]);
+      for (s in sub) counts[s] = (counts[s] || 0) + sub[s];
+    }
+    for (i = 0; i < own.length; i++) { s = own[i].og.s; counts[s] = (counts[s] || 0) + 1; }
+    cluster._ogCounts = counts;
+    cluster._ogGen = generation;
+    return counts;
+  }
+  function forget(m) {   // the sums above a case that changed
+    for (var p = m.__parent; p; p = p.__parent) p._ogCounts = null;
+  }
+  // A case joining a cluster (added, or moved) drops the sums on the way up (`_addChild` climbs the parents),
+  // before the group draws the icons again.
+  var addChild = L.MarkerCluster.prototype._addChild;
+  L.MarkerCluster.prototype._addChild = function (child, quiet) {
+    this._ogCounts = null;
+    return addChild.call(this, child, quiet);
+  };
+
+  function iconParts(cluster) {   // the ring's colours, its tooltip, the count and the disc's size
+    var counts = statusCounts(cluster), total = 0, s;
+    for (s in counts) total += counts[s];
     var stops = [], at = 0, tip = [];
     Object.keys(colours).forEach(function (s) {   // the legend's order
       if (!counts[s]) return;
@@ -56,38 +89,66 @@
       tip.push(esc(labels[s] || s) + ": " + counts[s]);
       at = next;
     });
-    var size = total < 10 ? 30 : total < 100 ? 36 : total < 1000 ? 44 : 52;
-    return L.divIcon({className: "og-cluster", iconSize: [size, size],
-      html: "<div class='ring' style='background:conic-gradient(" + stops.join(",") + ")' title='" +
-            tip.join("&#10;") + "'><span>" + total + "</span></div>"});
+    return {ring: "conic-gradient(" + stops.join(",") + ")", tip: tip.join("&#10;"), total: total,
+            size: total < 10 ? 30 : total < 100 ? 36 : total < 1000 ? 44 : 52};
+  }
+  function iconHtml(p) {
+    return "<div class='ring' style='background:" + p.ring + "' title='" + p.tip + "'><span>" + p.total +
+           "</span></div>";
+  }
+  function clusterIcon(cluster) {
+    var p = iconParts(cluster);
+    return L.divIcon({className: "og-cluster", iconSize: [p.size, p.size], html: iconHtml(p)});
   }
 
+  // A sync restyles the icons of most clusters on the map. Leaflet.markercluster replaces each icon's element
+  // (a new <div>, the old one removed); here the ring, tooltip and count of the element on the map are set in
+  // place, and only a change of size builds it again. The icon object keeps the new HTML, for when the
+  // cluster is shown again after a zoom.
+  var updateIcon = L.MarkerCluster.prototype._updateIcon;
+  L.MarkerCluster.prototype._updateIcon = function () {
+    var el = this._icon, obj = this._iconObj, ring = el && el.firstChild;
+    if (this._group !== group || !el || !obj || !ring || !ring.firstChild) return updateIcon.call(this);
+    var p = iconParts(this);
+    if (obj.options.iconSize[0] !== p.size) return updateIcon.call(this);
+    obj.options.html = iconHtml(p);
+    this._iconNeedsUpdate = false;
+    if (ring.style.background !== p.ring) ring.style.background = p.ring;
+    var tip = p.tip.split("&#10;").join("\n").replace(/&(amp|lt|gt|quot|#39);/g, function (_, e) {
+      return {amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'"}[e];
+    });
+    if (ring.title !== tip) ring.title = tip;
+    if (ring.firstChild.textContent !== String(p.total)) ring.firstChild.textContent = String(p.total);
+  };
+
   function member(d) {
-    var m = L.circleMarker([d.lat, d.lon], {radius: 4, fillColor: d.f, fillOpacity: 0.9, color: d.r,
+    var m = L.circleMarker([d.lat, d.lon], {radius: 4, fillColor: d.f, fillOpacity: 0.9, color: d.r, renderer: canvas,
                                             weight: 1, opacity: 1, bubblingMouseEvents: false});
     m.og = d;
     return m;
   }
 
   function mirror(msg) {
+    var live = !!group._map;   // off the map, the group only queues the changes (see statusCounts)
+    if (msg.reset || !live) generation++;
     if (msg.reset) { group.clearLayers(); members.clear(); }
     var gone = [], fresh = [], restyled = [];
     (msg.remove || []).forEach(function (id) {
       var m = members.get(id);
-      if (m) { gone.push(m); members.delete(id); }
+      if (m) { gone.push(m); members.delete(id); if (live) forget(m); }
     });
     (msg.upsert || []).forEach(function (d) {
       var m = members.get(d.id);
       if (m) {
         var p = m.getLatLng();
-        if (p.lat !== d.lat || p.lng !== d.lon) { gone.push(m); members.delete(d.id); m = null; }
+        if (p.lat !== d.lat || p.lng !== d.lon) { gone.push(m); members.delete(d.id); if (live) forget(m); m = null; }
         else {
           var refresh = m.og.s !== d.s;
           m.og = d;
           // a case inside a cluster is not drawn: its style waits in its options for when it is
           if (m._map) m.setStyle({fillColor: d.f, color: d.r});
           else L.setOptions(m, {fillColor: d.f, color: d.r});
-          if (refresh) restyled.push(m);
+          if (refresh) { restyled.push(m); if (live) forget(m); }
         }
       }
       if (!m) { m = member(d); members.set(d.id, m); fresh.push(m); }
@@ -95,8 +156,7 @@
     if (gone.length) group.removeLayers(gone);
     if (fresh.length) group.addLayers(fresh);
     // One refresh for the whole message: each refresh redraws every flagged cluster icon on the map, and
-    // an icon counts the statuses of all its cases, so a refresh per marker made a 100-case sync redraw
-    // the district's big clusters 100 times. (An array: a circle marker is not an L.Marker.)
+    // a case's change flags each cluster above it. (An array: a circle marker is not an L.Marker.)
     if (restyled.length) group.refreshClusters(restyled);
   }
 
@@ -116,8 +176,12 @@
 
   OG.afterInit.push(function (map, cfg) {
     below = (cfg.cluster && cfg.cluster.below) || 15;
+    // The cases alone outside any cluster get a canvas of their own: on the map's shared canvas a restyle
+    // redrew every grid and street under the changed markers' bounding box in the next frame (tens of ms
+    // for a sync's 100 cases spread over the district).
+    canvas = new OG.DirtyRectCanvas({padding: 0.3, tolerance: 3});
     (cfg.legend.status || []).forEach(function (e) { colours[e.key] = e.colour; labels[e.key] = e.label; });
-    group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: below, maxClusterRadius: 60,
+    group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: OG.clusterUntil(below), maxClusterRadius: 60,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false, removeOutsideVisibleBounds: true,
       iconCreateFunction: clusterIcon});
     OG.wireClusters(map, group, {

@@ -89,7 +89,7 @@
     below = (cfg.cluster && cfg.cluster.below) || 15;
     (cfg.legend.sensor || []).forEach(function (e) { colours[e.key] = e.colour; labels[e.key] = e.label; });
     map.createPane("og-sensor-clusters").style.zIndex = 641;   // above the case clusters, as sensors are
-    group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: below, maxClusterRadius: 50,
+    group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: OG.clusterUntil(below), maxClusterRadius: 50,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false, removeOutsideVisibleBounds: true,
       clusterPane: "og-sensor-clusters", iconCreateFunction: clusterIcon});
     OG.wireClusters(map, group, {

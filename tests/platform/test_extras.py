@@ -65,7 +65,8 @@ def test_the_server_extra_brings_no_qt():
 
 def test_the_console_test_and_package_extras_build_on_it():
     server, console = closure(("server",)), closure(("console",))
-    assert server < console and {"pyside6", "pyqtgraph", "qasync", "folium"} <= console
+    assert server < console and {"pyside6", "pyqtgraph", "qasync"} <= console
+    assert not console & {"folium", "branca", "jinja2"}  # the map page is our own template (app/map/page.py)
     assert console < closure(("test",)) and console < closure(("package",))
     assert "pyinstaller" in closure(("package",)) and "pytest" in closure(("test",))
     assert not closure(()) & (QT | {"fastapi", "uvicorn"})  # the base: the core only

@@ -6,16 +6,18 @@ Python → page: `runJavaScript("OneGrid.receive(...)")`, batched and incrementa
 restyled or removed by id; the page never reloads for data). Page → Python: the one `MapBridge`.
 A marker click selects the case (`ctx.select_case`); a selection made elsewhere highlights the marker
 and pans to it. `pick_location(callback)` lets a form take the next map click as a location.
+
+The dock is the page, selection and sensors; the case markers are `ui/map/case_sync.py` (their data,
+`ui/map/case_markers.py`), picking a location `ui/map/pick_mode.py`. The page's HTML is built on a worker
+thread (reference data to JSON), so the window's first frame never waits for it; the map fills in after.
 """
 from __future__ import annotations
 
 import json
 import logging
 import tempfile
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -28,16 +30,16 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.avl import layer as avl_layer
-from app.cases.queue_columns import QueueColumns, load_columns
-from app.cases.queue_rows import EPOCH, MICROSECOND, NO_TIME, STATUS_ORDER, RowBatch
+from app.cases.queue_columns import QueueColumns
 from app.map import layers as map_layers
 from app.map.page import ASSET_DIR, TILE_URL, build_page_html
 from app.map.tile_cache import TileCache
-from app.platform.enums import Priority, Status
 from ui.avl.vehicles import VehicleLayer
 from ui.cases.issuing import now_utc
 from ui.map.basemap import BaseMapChoice
 from ui.map.bridge import MapBridge
+from ui.map.case_markers import PreparedMarkers
+from ui.map.case_sync import CaseMarkerSync
 from ui.map.interceptor import (
     MapRequestInterceptor,
     map_interceptor,
@@ -45,6 +47,7 @@ from ui.map.interceptor import (
     map_scheme_handler,
     track_page,
 )
+from ui.map.pick_mode import PickMode
 from ui.map.search import MapSearch
 from ui.photos.map_photos import popup_message
 from ui.sensors.hub import SensorHub
@@ -57,7 +60,6 @@ if TYPE_CHECKING:  # the docks' one context (built by the main window)
 
 log = logging.getLogger(__name__)
 
-CHUNK = 2500            # markers per runJavaScript call
 FLUSH_DELAY_MS = 120    # coalesce bursts of cache changes
 TIME_LEFT_REFRESH_MS = 60_000
 
@@ -81,7 +83,7 @@ class _MapPage(QWebEnginePage):
             log.debug("map page: %s (%s:%s)", message, source, line)
 
 
-class MapDock(QDockWidget):
+class MapDock(CaseMarkerSync, PickMode, QDockWidget):
     """The map dock. Emits `page_ready()` each time the page has loaded and received every marker."""
 
     page_ready = Signal()
@@ -111,10 +113,11 @@ class MapDock(QDockWidget):
         self.search = MapSearch(self)  # the place search, in a bar above the map
         self.setWidget(self.search.around(self.view))
         self.load_count = 0
+        self._page_gen = 0
         self.page.loadFinished.connect(self._load_finished)
 
         self._ready = False
-        self._cols = QueueColumns()               # the cases, as columns (see "cases" below)
+        self._cols = QueueColumns()               # the cases, as columns (ui/map/case_sync.py)
         self._sent = np.zeros(0, np.int64)        # per slot: fingerprint of the marker on the page, 0 = none
         self._cls = np.zeros(0, np.int8)          # per slot: time-left class (index into _TIME_CLASSES)
         self._first_markers: PreparedMarkers | list[dict] | None = None
@@ -190,14 +193,18 @@ class MapDock(QDockWidget):
             self.send({"op": "theme", "name": theme.current_theme()})
 
     def page_html(self, asset_base: str = "") -> str:
+        return build_page_html(self.ctx.refdata, **self._page_inputs(asset_base))
+
+    def _page_inputs(self, asset_base: str) -> dict[str, Any]:
+        """What the page is built from besides the reference data, read on the GUI thread."""
         handler = map_scheme_handler()
         tiles = None
         if self.tile_cache is not None and handler is not None:
             tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
             if self.tile_cache is self.base_map.source:
                 tiles = self.base_map.page_tiles(TILE_URL, _centre(self.ctx.refdata))
-        return build_page_html(self.ctx.refdata, asset_base=asset_base, language=current_language(),
-                               tiles=tiles, theme=theme.current_theme(), labels=avl_layer.page_labels())
+        return {"asset_base": asset_base, "language": current_language(), "tiles": tiles,
+                "theme": theme.current_theme(), "labels": avl_layer.page_labels()}
 
     def _base_map_changed(self) -> None:
         self.tile_cache = self.base_map.source
@@ -207,21 +214,34 @@ class MapDock(QDockWidget):
         self.reload_page()
 
     def reload_page(self) -> None:
-        """(Re)build the page, e.g. for another language; markers are re-sent once it is ready."""
+        """(Re)build the page, e.g. for another language; markers are re-sent once it is ready. The HTML (the
+        reference data's layers as JSON) is written on a worker thread and loaded when it is done; a newer
+        reload wins over an older one still being built."""
         self._ready = False
+        self._page_gen += 1
+        gen, refdata = self._page_gen, self.ctx.refdata
+        handler = map_scheme_handler()
+        asset_base = "" if handler is not None else QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"
+        inputs = self._page_inputs(asset_base)
+        run_op(lambda: build_page_html(refdata, **inputs),
+               lambda html: self._show_page(html) if gen == self._page_gen else None,
+               lambda exc: log.error("the map page could not be built: %s", exc, exc_info=exc), owner=self)
+
+    def _show_page(self, html: str) -> None:
+        if not shiboken6.isValid(self.page):  # disposed meanwhile
+            return
         handler = map_scheme_handler()
         if handler is not None:
             if self.tile_cache is not None:
                 handler.tile_cache = self.tile_cache
             if getattr(self.ctx, "photos", None) is not None:
                 handler.photo_store = self.ctx.photos
-            url = handler.set_page(self._page_name, self.page_html())
+            url = handler.set_page(self._page_name, html)
         else:  # the scheme was registered too late: a page on disk with file:// assets, no tiles
             if self._tmpdir is None:
                 self._tmpdir = tempfile.TemporaryDirectory(prefix="onegrid-map-")
             path = Path(self._tmpdir.name) / "index.html"
-            path.write_text(self.page_html(QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"),
-                            encoding="utf-8")
+            path.write_text(html, encoding="utf-8")
             url = QUrl.fromLocalFile(str(path))
         self.page.setUrl(url)
 
@@ -255,243 +275,6 @@ class MapDock(QDockWidget):
             self.send({"op": "select", "id": str(self.ctx.selected_case), "pan": True})
             self._send_photos(self.ctx.selected_case)
         self.page_ready.emit()
-
-    # ------------------------------------------------------------------ cases
-    #
-    # The dock's copy of the cases is compact: numpy columns (`app.cases.queue_columns.QueueColumns`, no
-    # Python object per case) plus, per slot, the time-left class and a fingerprint of the marker last sent to
-    # the page. Marker records exist only while they are being sent.
-
-    def _start_own_load(self) -> None:
-        if self._source is None and not self._have_summaries and not self._in_flight:
-            self._load_all_summaries()
-
-    def _load_all_summaries(self) -> None:
-        cache, now = self.ctx.cache, now_utc(self.ctx)
-        self._in_flight = True
-        self._load_gen += 1
-        gen = self._load_gen
-        run_op(lambda: _read_all_cases(cache, now),
-               lambda result: self._got_all(result) if self._current(gen) else None, self._op_failed, owner=self)
-
-    def _current(self, gen: int) -> bool:
-        """A read's result still wanted: the dock exists (not deleted meanwhile) and nothing newer began."""
-        return shiboken6.isValid(self) and gen == self._load_gen
-
-    # ---- shared columns: the queue model's `cols`, read-only here
-
-    def share_columns(self, model: Any) -> None:
-        """Draw the cases from the queue model's columns (`model.cols`, kept current by the model, which
-        then emits `columns_changed(slots, removed_slots)`) instead of reading and holding them again."""
-        if self._source is not None:
-            raise RuntimeError("the map already draws another model's columns")
-        self._source = model
-        self._load_gen += 1  # an own read already under way is ignored
-        self._in_flight = False
-        self.ctx.signals.cases_changed.disconnect(self._cases_changed)
-        self._dirty.clear()
-        self._removed.clear()
-        model.loaded.connect(self._source_loaded)
-        model.columns_changed.connect(self._source_changed)
-        if model.is_loaded:
-            self._source_loaded()
-
-    def _source_loaded(self) -> None:
-        """The model (re)loaded its columns: build the first push from a copy, on a worker thread."""
-        cols, now = self._source.cols, now_utc(self.ctx)
-        snap = _Snapshot(cols)
-        self._in_flight = True
-        self._stash = []
-        self._load_gen += 1
-        gen = self._load_gen
-
-        def done(result) -> None:
-            if self._current(gen):
-                self._got_shared(cols, snap.slots, result)
-
-        run_op(lambda: _first_push(snap, now), done, self._op_failed, owner=self)
-
-    def _got_shared(self, cols: QueueColumns, slots: np.ndarray, result: tuple) -> None:
-        self._in_flight = False
-        markers, marks, classes = result
-        self._cols = cols
-        self._sent = np.zeros(cols.size, np.int64)
-        self._cls = np.full(cols.size, -1, np.int8)
-        self._sent[slots], self._cls[slots] = marks, classes
-        self._have_summaries = True
-        if self._ready:
-            self._send_markers(markers, [], reset=True)
-        else:
-            self._first_markers = markers
-        del markers
-        stash, self._stash = self._stash, []
-        for put, gone, gone_ids in stash:  # what changed while the copy was drawn
-            self._source_changed(put, gone, gone_ids)
-        self.markers_loaded.emit()
-
-    def _source_changed(self, put: np.ndarray, gone: np.ndarray, gone_ids: np.ndarray | None = None) -> None:
-        if gone_ids is None:  # straight from the model, about its current columns; a removed slot keeps
-            gone_ids = self._source.cols.ids[gone]  # its id until it is reused (not within the batch)
-        cols = self._cols
-        if self._in_flight or not self._have_summaries:
-            self._stash.append((put, gone, gone_ids))
-            return
-        self._size_state()
-        removed = [i.decode() for slot, i in zip(gone.tolist(), gone_ids.tolist()) if self._sent[slot]]
-        self._sent[gone] = 0
-        live = put[cols.alive[put]]
-        upsert, drop = [], []
-        now = now_utc(self.ctx)
-        self._cls[live] = _time_classes(cols, live, now)
-        for slot, marker in zip(live.tolist(), column_markers(cols, live, now)):
-            if marker is None:
-                if self._sent[slot]:
-                    drop.append(cols.ids[slot].decode())
-                self._sent[slot] = 0
-                continue
-            mark = _fingerprint(marker)
-            if self._sent[slot] != mark:
-                self._sent[slot] = mark
-                upsert.append(marker)
-        if (removed or drop) and self._ready:
-            self._send_markers([], removed + drop)
-        if upsert and self._ready:
-            self._send_markers(upsert, [])
-
-    # ---- own columns (no queue to share: tests, a map-only window)
-
-    def _got_all(self, result: tuple) -> None:
-        self._in_flight = False
-        self._cols, markers, self._sent, self._cls = result
-        self._have_summaries = True
-        if self._ready:
-            self._send_markers(markers, [], reset=True)
-        else:
-            self._first_markers = markers  # sent when the page is ready, then dropped
-        del markers
-        self.markers_loaded.emit()
-        if self._dirty or self._removed:
-            self._flush_timer.start()
-
-    def _op_failed(self, exc: BaseException) -> None:
-        self._in_flight = False
-        log.error("map could not read cases from the cache: %s", exc, exc_info=exc)
-
-    def _cases_changed(self, changes: Any) -> None:
-        self._dirty |= set(getattr(changes, "added", ())) | set(getattr(changes, "updated", ()))
-        removed = set(getattr(changes, "removed", ()))
-        self._removed |= removed
-        self._dirty -= removed
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _flush(self) -> None:
-        if self._in_flight:
-            self._flush_timer.start()  # one read at a time, in order
-            return
-        dirty, removed = self._dirty, self._removed
-        self._dirty, self._removed = set(), set()
-        if removed:
-            self._apply_removed(removed)
-        if not dirty:
-            return
-        cache, now = self.ctx.cache, now_utc(self.ctx)
-        ids = list(dirty)
-        self._in_flight = True
-        run_op(lambda: (ids, *_read_changed_cases(cache, ids, now)), self._got_changed,
-               self._op_failed, owner=self)
-
-    def _got_changed(self, result: tuple) -> None:
-        self._in_flight = False
-        ids, batch, markers = result
-        cols = self._cols
-        slots, _added = cols.put_batch(batch)
-        self._size_state()
-        upsert, drop = [], []
-        now = now_utc(self.ctx)
-        classes = _time_classes(cols, slots, now)
-        for k, slot in enumerate(slots.tolist()):
-            marker = markers[k]
-            self._cls[slot] = classes[k]
-            if marker is None:
-                if self._sent[slot]:
-                    drop.append(str(batch.ids[k].decode()))
-                self._sent[slot] = 0
-                continue
-            mark = _fingerprint(marker)
-            if self._sent[slot] != mark:
-                self._sent[slot] = mark
-                upsert.append(marker)
-        present = set(batch.ids.tolist())
-        self._apply_removed([i for i in ids if str(i).encode() not in present])
-        if drop and self._ready:
-            self._send_markers([], drop)
-        if upsert and self._ready and self._have_summaries:
-            self._send_markers(upsert, [])
-
-    def _size_state(self) -> None:
-        size = self._cols.size
-        if len(self._sent) < size:
-            self._sent = np.concatenate([self._sent, np.zeros(size - len(self._sent), np.int64)])
-            self._cls = np.concatenate([self._cls, np.full(size - len(self._cls), -1, np.int8)])
-
-    def _apply_removed(self, ids: Iterable[Any]) -> None:
-        removed = []
-        for case_id in ids:
-            slot = self._cols.remove(case_id)
-            if slot is not None and self._sent[slot]:
-                removed.append(str(case_id))
-            if slot is not None:
-                self._sent[slot] = 0
-        if removed and self._ready:
-            self._send_markers([], removed)
-
-    def _all_markers(self, now: datetime) -> list[dict]:
-        """Every case's marker, from the columns (a page reload, e.g. for another language)."""
-        cols = self._cols
-        live = np.flatnonzero(cols.alive[:cols.size])
-        markers = column_markers(cols, live, now)
-        self._sent[live] = [0 if m is None else _fingerprint(m) for m in markers]
-        return [m for m in markers if m is not None]
-
-    def _send_markers(self, upsert: list[dict] | PreparedMarkers, remove: list[str], reset: bool = False) -> None:
-        if isinstance(upsert, PreparedMarkers):  # the first push, serialised on the worker thread
-            for script in upsert.scripts:
-                self.run_js(script)
-            return
-        if reset:
-            self.send({"op": "cases", "reset": True, "upsert": upsert[:CHUNK], "remove": []})
-            upsert = upsert[CHUNK:]
-        if remove:
-            self.send({"op": "cases", "remove": remove, "upsert": []})
-        for start in range(0, len(upsert), CHUNK):
-            self.send({"op": "cases", "upsert": upsert[start:start + CHUNK], "remove": []})
-
-    def refresh_time_left(self) -> None:
-        """Recolour markers whose time-left class changed with the clock (runs every minute)."""
-        now = now_utc(self.ctx)
-        self.refresh_at(now)
-
-    def refresh_at(self, now: datetime) -> int:
-        self._size_state()
-        cols = self._cols
-        live = np.flatnonzero(cols.alive[:cols.size] & (self._sent[:cols.size] != 0))
-        classes = _time_classes(cols, live, now)
-        moved = live[classes != self._cls[live]]  # vectorised: only those get a new marker
-        changed = []
-        for slot, marker in zip(moved.tolist(), column_markers(cols, moved, now)):
-            if marker is not None:
-                self._sent[slot] = _fingerprint(marker)
-                changed.append(marker)
-        self._cls[live] = classes
-        if changed and self._ready:
-            self._send_markers(changed, [])
-        return len(changed)
-
-    def marker_count(self) -> int:
-        self._size_state()
-        cols = self._cols
-        return int(np.count_nonzero(cols.alive[:cols.size] & (self._sent[:cols.size] != 0)))
 
     # ------------------------------------------------------------------ selection
 
@@ -547,56 +330,6 @@ class MapDock(QDockWidget):
         if markers or force:
             self.send({"op": "sensors", "upsert": markers})
 
-    # ------------------------------------------------------------------ pick a location
-
-    def pick_location(self, callback: Callable[[float, float], None],
-                      on_cancel: Callable[[], None] | None = None) -> None:
-        """Let the operator click the map: the next click calls `callback(lat, lon)`; Esc (or
-        `cancel_pick()`, or a new pick) calls `on_cancel()`. Raises the dock into view."""
-        if self._pick is not None:
-            self._pick_cancelled("{}")
-        self._pick = (callback, on_cancel)
-        self.show()
-        if not self.isWindow():  # a tabbed dock comes to the front; a window is left to the WM
-            self.raise_()
-        self.view.setFocus()
-        if self._ready:
-            self.send({"op": "pick", "on": True})
-        else:
-            self.page_ready.connect(self._resume_pick)
-
-    def _resume_pick(self) -> None:
-        self.page_ready.disconnect(self._resume_pick)
-        if self._pick is not None:
-            self.send({"op": "pick", "on": True})
-
-    def cancel_pick(self) -> None:
-        if self._pick is not None:
-            if self._ready:
-                self.send({"op": "pick", "on": False})
-            self._pick_cancelled("{}")
-
-    @property
-    def picking(self) -> bool:
-        return self._pick is not None
-
-    def _location_picked(self, text: str) -> None:
-        pick, self._pick = self._pick, None
-        if pick is None:
-            return
-        try:
-            msg = json.loads(text)
-            lat, lon = float(msg["lat"]), float(msg["lon"])
-        except (ValueError, KeyError, TypeError):
-            log.warning("map sent a picked location without lat/lon: %.200s", text)
-            return
-        pick[0](lat, lon)
-
-    def _pick_cancelled(self, _text: str) -> None:
-        pick, self._pick = self._pick, None
-        if pick is not None and pick[1] is not None:
-            pick[1]()
-
     # ------------------------------------------------------------------ teardown
 
     def dispose(self) -> None:
@@ -612,136 +345,3 @@ class MapDock(QDockWidget):
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
             self._tmpdir = None
-
-
-# ---------------------------------------------------------------------- the case layer's data (any thread)
-
-_TIME_CLASSES = (map_layers.OVERDUE, map_layers.DUE_SOON_CLASS, map_layers.ON_TIME, map_layers.NO_DEADLINE)
-_NO_DEADLINE_STATUSES = np.array([STATUS_ORDER[s] for s in (Status.CLOSED, Status.VOIDED, Status.MERGED, Status.SUSPENDED)])
-
-
-def _time_classes(cols: QueueColumns, slots: np.ndarray, now: datetime) -> np.ndarray:
-    """`map_layers.time_left_class` of many slots at once, as indexes into _TIME_CLASSES."""
-    due = cols.due_us[slots]
-    left = due - (now - EPOCH) // MICROSECOND
-    soon = map_layers.DUE_SOON // MICROSECOND
-    classes = np.where(left < 0, 0, np.where(left <= soon, 1, 2)).astype(np.int8)
-    classes[np.isin(cols.status[slots], _NO_DEADLINE_STATUSES) | (due == NO_TIME)] = 3
-    return classes
-
-
-_STATUS_VALUES = [st.value for st in Status]
-_FILLS = [map_layers.STATUS_COLOURS[st] for st in Status]
-_PRIORITY_VALUES = [p.value for p in Priority]
-_RINGS = [map_layers.TIME_LEFT_STYLE[c] for c in _TIME_CLASSES]
-
-
-def column_markers(cols: QueueColumns, slots: np.ndarray, now: datetime) -> list[dict | None]:
-    """`map_layers.case_marker` of many slots straight from the columns (no CaseSummary per case; the
-    same records: tests compare them), None where a case has no usable position."""
-    slots = np.asarray(slots, np.int64)
-    lat, lon = cols.lat[slots], cols.lon[slots]
-    usable = (np.isfinite(lat) & np.isfinite(lon)).tolist()
-    categories, units = cols._codes["category"].values, cols._codes["unit"].values
-    co_units = cols.co_units
-    out: list[dict | None] = []
-    for (slot, case_id, number, la, lo, status, priority, category, unit, cls, due, ok) in zip(
-            slots.tolist(),
-            cols.ids[slots].tolist(), cols.display_numbers(slots).tolist(), lat.tolist(), lon.tolist(),
-            cols.status[slots].tolist(), cols.priority[slots].tolist(), cols.category[slots].tolist(),
-            cols.unit[slots].tolist(), _time_classes(cols, slots, now).tolist(), cols.due_us[slots].tolist(),
-            usable):
-        if not ok:
-            out.append(None)
-            continue
-        ring, weight = _RINGS[cls]
-        out.append({"id": case_id.decode(), "n": number.decode(), "lat": round(la, 6), "lon": round(lo, 6),
-                    "s": _STATUS_VALUES[status], "p": _PRIORITY_VALUES[priority],
-                    "c": categories[category] if category >= 0 else "", "u": units[unit] if unit >= 0 else "",
-                    "f": _FILLS[status], "r": ring, "w": weight, "t": _TIME_CLASSES[cls],
-                    "due": None if due == NO_TIME else (EPOCH + timedelta(microseconds=due)).isoformat(),
-                    "cu": ",".join(u for u, _ in co_units.get(slot, ()))})
-    return out
-
-
-def _fingerprint(marker: dict) -> int:
-    """What the page shows of a marker, as one number (0 means "not on the map")."""
-    return hash(tuple(marker.values())) or 1
-
-
-class PreparedMarkers:
-    """Markers already serialised as the page's `cases` messages (built on a worker thread, a chunk at a
-    time, so 100,000 marker dicts never exist at once); `len()` is the number of markers."""
-
-    def __init__(self, scripts: list[str], count: int):
-        self.scripts = scripts
-        self.count = count
-
-    def __len__(self) -> int:
-        return self.count
-
-
-def _cases_script(upsert: list[dict], remove: list[str], reset: bool = False) -> str:
-    message = {"op": "cases", "reset": True, "upsert": upsert, "remove": remove} if reset else \
-        {"op": "cases", "remove": remove, "upsert": upsert}
-    return f"OneGrid.receive({json.dumps(message, separators=(',', ':'))})"
-
-
-class _Snapshot:
-    """A copy of the columns `column_markers` reads, for the live slots (index k = slots[k]), so a worker
-    thread can draw the first push while the GUI thread goes on updating the real columns."""
-
-    def __init__(self, cols: QueueColumns):
-        self.slots = np.flatnonzero(cols.alive[:cols.size])
-        for name in ("lat", "lon", "ids", "status", "priority", "category", "unit", "due_us"):
-            setattr(self, name, getattr(cols, name)[self.slots])
-        self._numbers = cols.display_numbers(self.slots)
-        where = {slot: k for k, slot in enumerate(self.slots.tolist())} if cols.co_units else {}
-        self.co_units = {where[slot]: units for slot, units in cols.co_units.items() if slot in where}
-        self._codes = {kind: SimpleNamespace(values=list(cols._codes[kind].values)) for kind in ("category", "unit")}
-
-    def display_numbers(self, index: np.ndarray) -> np.ndarray:
-        return self._numbers[index]
-
-
-def _first_push(snap: _Snapshot, now: datetime) -> tuple[PreparedMarkers, np.ndarray, np.ndarray]:
-    """The first push from a snapshot (worker thread): prepared scripts, fingerprints, time classes."""
-    index = np.arange(len(snap.slots))
-    marks = np.zeros(len(index), np.int64)
-    scripts, count = [], 0
-    for start in range(0, max(len(index), 1), CHUNK):
-        part = index[start:start + CHUNK]
-        markers = []
-        for k, marker in zip(part.tolist(), column_markers(snap, part, now)):
-            if marker is not None:
-                marks[k] = _fingerprint(marker)
-                markers.append(marker)
-        scripts.append(_cases_script(markers, [], reset=start == 0))
-        count += len(markers)
-    return PreparedMarkers(scripts, count), marks, _time_classes(snap, index, now)
-
-
-def _read_all_cases(cache, now: datetime) -> tuple:
-    """Columns, the first push (PreparedMarkers), fingerprints and time classes of every case (worker)."""
-    cols = load_columns(cache)
-    sent = np.zeros(cols.size, np.int64)
-    live = np.flatnonzero(cols.alive[:cols.size])
-    scripts, count = [], 0
-    for start in range(0, max(len(live), 1), CHUNK):
-        markers = []
-        part = live[start:start + CHUNK]
-        for slot, marker in zip(part.tolist(), column_markers(cols, part, now)):
-            if marker is not None:
-                sent[slot] = _fingerprint(marker)
-                markers.append(marker)
-        scripts.append(_cases_script(markers, [], reset=start == 0))
-        count += len(markers)
-    classes = np.full(cols.size, -1, np.int8)
-    classes[live] = _time_classes(cols, live, now)
-    return cols, PreparedMarkers(scripts, count), sent, classes
-
-
-def _read_changed_cases(cache, ids: list[UUID], now: datetime) -> tuple[RowBatch, list[dict | None]]:
-    """The changed cases as a column batch and their markers (worker thread)."""
-    summaries = cache.summaries(ids)
-    return RowBatch.from_summaries(summaries), [map_layers.case_marker(s, now) for s in summaries]

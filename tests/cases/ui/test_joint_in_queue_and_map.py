@@ -13,7 +13,7 @@ from app.platform.enums import Status
 from tests.support.ui import OPERATOR, handler_for
 from ui.cases.actions import CaseActionController
 from ui.cases.queue_model import CaseQueueModel, Column
-from ui.map.dock import column_markers
+from ui.map.case_markers import column_markers
 
 CO = "roads"
 NO_TICK = 10**8

@@ -524,7 +524,7 @@ def test_markers_from_the_columns_are_the_case_markers(refdata):
     """The map builds its markers from numpy columns; they equal map_layers.case_marker of the summary
     (every status, no deadline, suspended, overdue, due soon, provisional numbers, no unit, bad position)."""
     from app.cases.queue_columns import QueueColumns
-    from ui.map.dock import column_markers
+    from ui.map.case_markers import column_markers
 
     rnd = random.Random(4)
     rows = [make_summary(refdata, rnd, i, status, timedelta(minutes=m))
