@@ -21,8 +21,12 @@ Per profile (one process; two processes on two hosts), on a fresh database:
 
 Rows: command p99 per profile (target 200 ms) and complete consoles per profile (target: all). The note says
 how the two cores were shared (server processes, PostgreSQL, nginx, the pollers, this sender): the pollers
-parse each distinct page once per process (`bench.harness.Tracking`), so most of the machine goes to the
-server and PostgreSQL.
+parse each distinct page once per process (`bench.tracking.Tracking`), so most of the machine goes to the
+server and PostgreSQL. It also gives the long-poll answers per second while commands were sent and the first
+server process's CPU per answer (all its CPU, commands included, over its share of the answers), and with
+ONEGRID_BENCH_PYSPY (see `bench.harness.ServerProfile`) where that process's Python time went.
+The server processes inherit the environment, so a tuning variable (e.g. ONEGRID_FEED_MAX_TICK_MS, named in the
+note when set) can be compared in one session.
 Env: ONEGRID_BENCH_SCALEOUT_SCALE (default 1.0) multiplies consoles and rate, for a machine that cannot
 generate the full load; ONEGRID_BENCH_SCALEOUT_S the measured window (default 20 s).
 
@@ -124,13 +128,28 @@ def _spawn_pollers(port: int, token: str, count: int, after: int) -> subprocess.
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
+def _retrying(fn, *args, attempts: int = 20):
+    """`fn(*args)`, again after a pause when PostgreSQL refuses the connection (its connection slots are shared
+    with everything else on the machine: "too many clients" for a moment is not the bench's result)."""
+    import psycopg
+
+    for attempt in range(attempts):
+        try:
+            return fn(*args)
+        except psycopg.OperationalError as exc:
+            if attempt == attempts - 1:
+                raise
+            log(f"PostgreSQL refused a connection ({str(exc).strip()[-80:]}); again in 1 s")
+            time.sleep(1.0)
+
+
 def _settle(url: str, quiet_s: float = 3.0, bound_s: float = 120.0) -> float:
     """Wait until the feed stops moving (an overloaded server still commits the sender's backlog after it
     stopped sending): the consoles' catching up is measured from there. Returns the seconds waited."""
     started = time.monotonic()
     last, since = None, time.monotonic()
     while time.monotonic() - started < bound_s:
-        top = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
+        top = _retrying(psql_scalar, url, "SELECT coalesce(max(position), 0) FROM feed")
         if top != last:
             last, since = top, time.monotonic()
         elif time.monotonic() - since >= quiet_s:
@@ -142,7 +161,7 @@ def _settle(url: str, quiet_s: float = 3.0, bound_s: float = 120.0) -> float:
 def _expected(url: str, tmp: Path, since: int) -> tuple[Path, Path]:
     """Files of `{case id: its feed row's position}` for the city's scope (every case changed after the consoles'
     starting cursor `since`) and the district's: the latest change of each case, which a complete console
-    holds (`bench.harness.Tracking.check`)."""
+    holds (`bench.tracking.Tracking.check`)."""
     import psycopg
 
     from bench.harness import plain_url
@@ -218,10 +237,12 @@ def run_profile(profile: Profile) -> None:
                 profile_of = ServerProfile(servers[0].pid, LOAD_S)  # with ONEGRID_BENCH_PYSPY only
                 meter.start()
                 profile_of.start()
+                window = [time.time()]
                 latencies = asyncio.run(sender.run(rate, LOAD_S))
+                window.append(time.time())
                 meter.stop()
                 settled = _settle(url)
-                expected = _expected(url, Path(tmp), cursor)
+                expected = _retrying(_expected, url, Path(tmp), cursor)
                 every, district = (len(json.loads(path.read_text())) for path in expected)
                 caught_up_s, checks = _catch_up(pollers, expected)
                 reports = []
@@ -248,6 +269,14 @@ def run_profile(profile: Profile) -> None:
         log(f"{group}: {len(got)} consoles; min/max cases received {min(got)}/{max(got)}; "
             f"{report.get('pages_parsed', 0):,} distinct pages parsed; stats {report['stats']}")
     split = meter.describe()
+    answers = sum(n for report in reports for second, n in report["buckets"].items()
+                  if window[0] <= int(second) < int(window[1]))
+    seconds = max(int(window[1]) - window[0], 1)
+    split += (f"; {answers / seconds:,.0f} long-poll answers/s while commands were sent, the first server process's "
+              f"CPU {meter.result['server'] * meter.result['wall'] / max(answers / len(servers), 1) * 1e6:,.0f} µs "
+              f"per answer (commands included)")
+    if tick := os.environ.get("ONEGRID_FEED_MAX_TICK_MS"):
+        split += f"; ONEGRID_FEED_MAX_TICK_MS={tick}"
     if spent := profile_of.summary():
         split += f"; {spent}"
     hosts = " + ".join(f"{s.host}:{s.port}" for s in servers)
