@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_SEGMENT_SCOPES = 64     # scopes whose segments are kept (beyond: all dropped, built again when asked)
 MAX_SEGMENTS = 128          # segments kept per scope (the oldest go first)
 
+
 @dataclass(slots=True)
 class _RingEntry:
     position: int

@@ -46,7 +46,7 @@ def decide(entry, allowed: frozenset[str] | None, streets: bool, after: int) -> 
     key = entry.street if streets else entry.scope
     if allowed is None or key is None or key in allowed:
         return entry.part, True
-    if not (after and entry.exits) and (streets or not (JOINT_SEP in key)):
+    if not (after and entry.exits) and (streets or JOINT_SEP not in key):
         return None, False  # not a candidate: the database read does not even fetch it
     given = feed_entry(allowed, key, entry.exits, after)
     return (entry.part if given == "entity" else entry.removal if given == "exit" else None), True
