@@ -9,13 +9,24 @@ Per profile (one process; two processes on two hosts), on a fresh database:
   cases only), each pair of pollers processes in its own OS process;
 - commands: the open-loop sender of `bench_server_load` (cases through their life, one command per POST),
   whose creates are spread over both districts' grids;
-- after the sender stops, the consoles get `DRAIN_S` to catch up; then every console's received case ids
-  are compared with the database: a console is complete when it received every case of its scope (and none
-  outside it). Delivery latency (create sent → first seen by a console) from the first `SAMPLE` consoles of
-  each group.
+- after the sender stops and the feed stops moving, the bench waits until every console has every change of its
+  scope (at most `CATCHUP_S`), comparing each console with the database: for every case of its scope the
+  last change it received must be the case's feed row (its latest position: the console has the case's
+  latest state), and it must have received no case outside its scope. A console short of a change, or
+  holding one outside its scope, when the wait ends is not complete. How long the catch-up took is in
+  the note, with the delivery latency (create sent → first seen by a console, p50/p95/max) from the first
+  `SAMPLE` consoles of each group.
+- the pollers read as the console does, with a partition cursor (`cursor=`), so the bench runs the same
+  whether or not the server partitions its feed.
 
 Rows: command p99 per profile (target 200 ms) and complete consoles per profile (target: all). The note says
-how the two cores were shared (server processes, PostgreSQL, nginx, the pollers, this sender).
+how the two cores were shared (server processes, PostgreSQL, nginx, the pollers, this sender): the pollers
+parse each distinct page once per process (`bench.tracking.Tracking`), so most of the machine goes to the
+server and PostgreSQL. It also gives the long-poll answers per second while commands were sent and the first
+server process's CPU per answer (all its CPU, commands included, over its share of the answers), and with
+ONEGRID_BENCH_PYSPY (see `bench.harness.ServerProfile`) where that process's Python time went.
+The server processes inherit the environment, so a tuning variable (e.g. ONEGRID_FEED_MAX_TICK_MS, named in the
+note when set) can be compared in one session.
 Env: ONEGRID_BENCH_SCALEOUT_SCALE (default 1.0) multiplies consoles and rate, for a machine that cannot
 generate the full load; ONEGRID_BENCH_SCALEOUT_S the measured window (default 20 s).
 
@@ -24,6 +35,7 @@ generate the full load; ONEGRID_BENCH_SCALEOUT_S the measured window (default 20
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import subprocess
@@ -48,6 +60,7 @@ from bench.harness import (
     ROOT,
     CpuMeter,
     ServerProcess,
+    ServerProfile,
     drop_stale_databases,
     fresh_database,
     install_sigterm_cleanup,
@@ -63,7 +76,8 @@ from bench.result import Row
 SCALE = float(os.environ.get("ONEGRID_BENCH_SCALEOUT_SCALE", "1"))
 LOAD_S = float(os.environ.get("ONEGRID_BENCH_SCALEOUT_S", "20"))
 WARMUP_S = 3.0
-DRAIN_S = 10.0       # after the last command: the consoles catch up
+CATCHUP_S = 120.0    # after the feed stopped moving: the longest the consoles are given to catch up
+CHECK_EVERY_S = 2.0
 SAMPLE = 20          # consoles per group whose arrival times are kept
 DISTRICT, DISTRICT_USER, CITY_USER = "330108", "operator_cj", "operator2"
 
@@ -109,9 +123,24 @@ class TimedSender(CommandSender):
 def _spawn_pollers(port: int, token: str, count: int, after: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "bench.harness", "pollers", "--port", str(port), "--token", token, "--count",
-         str(count), "--after", str(after), "--duration", str(LOAD_S + WARMUP_S + DRAIN_S + 120),
-         "--track", str(SAMPLE)],
+         str(count), "--after", str(after), "--duration", str(LOAD_S + WARMUP_S + CATCHUP_S + 300),
+         "--track", str(SAMPLE), "--partitioned"],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _retrying(fn, *args, attempts: int = 20):
+    """`fn(*args)`, again after a pause when PostgreSQL refuses the connection (its connection slots are shared
+    with everything else on the machine: "too many clients" for a moment is not the bench's result)."""
+    import psycopg
+
+    for attempt in range(attempts):
+        try:
+            return fn(*args)
+        except psycopg.OperationalError as exc:
+            if attempt == attempts - 1:
+                raise
+            log(f"PostgreSQL refused a connection ({str(exc).strip()[-80:]}); again in 1 s")
+            time.sleep(1.0)
 
 
 def _settle(url: str, quiet_s: float = 3.0, bound_s: float = 120.0) -> float:
@@ -120,13 +149,48 @@ def _settle(url: str, quiet_s: float = 3.0, bound_s: float = 120.0) -> float:
     started = time.monotonic()
     last, since = None, time.monotonic()
     while time.monotonic() - started < bound_s:
-        top = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
+        top = _retrying(psql_scalar, url, "SELECT coalesce(max(position), 0) FROM feed")
         if top != last:
             last, since = top, time.monotonic()
         elif time.monotonic() - since >= quiet_s:
             break
         time.sleep(0.5)
     return time.monotonic() - started
+
+
+def _expected(url: str, tmp: Path, since: int) -> tuple[Path, Path]:
+    """Files of `{case id: its feed row's position}` for the city's scope (every case changed after the consoles'
+    starting cursor `since`) and the district's: the latest change of each case, which a complete console
+    holds (`bench.tracking.Tracking.check`)."""
+    import psycopg
+
+    from bench.harness import plain_url
+
+    with psycopg.connect(plain_url(url), autocommit=True, connect_timeout=5) as conn:
+        rows = conn.execute("SELECT f.entity_id, f.position, c.jurisdiction FROM feed f JOIN cases c "
+                            "ON c.id = f.case_id WHERE f.kind = 'case' AND f.position > %s", (since,)).fetchall()
+    files = (tmp / "expected-city.json", tmp / "expected-district.json")
+    files[0].write_text(json.dumps({str(i): p for i, p, _j in rows}))
+    files[1].write_text(json.dumps({str(i): p for i, p, j in rows if (j or "").startswith(DISTRICT)}))
+    return files
+
+
+def _catch_up(pollers: list[subprocess.Popen], expected: tuple[Path, Path]) -> tuple[float, list[dict]]:
+    """Ask each group of pollers how its consoles compare with the database until every console is complete
+    or `CATCHUP_S` ends; (seconds it took, the last answer of each group)."""
+    started = time.monotonic()
+    while True:
+        checks = []
+        for p, path in zip(pollers, expected):
+            p.stdin.write(f"check {path}\n")
+            p.stdin.flush()
+            checks.append(_read_json_line(p, timeout_s=120)["check"])
+        took = time.monotonic() - started
+        log(f"catching up, {took:.0f} s: {sum(c['complete'] for c in checks)} consoles complete, "
+            f"{sum(len(c['short']) for c in checks)} not yet")
+        if not any(c["short"] for c in checks) or took >= CATCHUP_S:
+            return took, checks
+        time.sleep(CHECK_EVERY_S)
 
 
 def _pctl(values: list[float], q: float) -> str:
@@ -170,12 +234,17 @@ def run_profile(profile: Profile) -> None:
                 others |= {"nginx": proxy.proc.pid, "city pollers": pollers[0].pid, "district pollers": pollers[1].pid}
                 meter = CpuMeter(servers[0].pid, others=others)
                 log(f"{profile.label}: {rate:g} cmd/s for {LOAD_S:g} s with {consoles} consoles through nginx")
+                profile_of = ServerProfile(servers[0].pid, LOAD_S)  # with ONEGRID_BENCH_PYSPY only
                 meter.start()
+                profile_of.start()
+                window = [time.time()]
                 latencies = asyncio.run(sender.run(rate, LOAD_S))
+                window.append(time.time())
                 meter.stop()
                 settled = _settle(url)
-                time.sleep(DRAIN_S)
-                top = psql_scalar(url, "SELECT coalesce(max(position), 0) FROM feed")
+                expected = _retrying(_expected, url, Path(tmp), cursor)
+                every, district = (len(json.loads(path.read_text())) for path in expected)
+                caught_up_s, checks = _catch_up(pollers, expected)
                 reports = []
                 for p in pollers:
                     p.stdin.write("stop\n")
@@ -183,26 +252,33 @@ def run_profile(profile: Profile) -> None:
                 for p in pollers:
                     reports.append(_read_json_line(p, timeout_s=120))
                 nginx_errors = proxy.error_log()
-            every = int(psql_scalar(url, "SELECT count(*) FROM cases"))
-            district = int(psql_scalar(url, f"SELECT count(*) FROM cases WHERE jurisdiction LIKE '{DISTRICT}%'"))
         finally:
             for p in pollers:
                 stop_process(p)
             for s in servers:
                 s.stop()
-    expected = {"city": every, "district": district}
-    complete, short, delivery = 0, [], []
-    for (group, _spec), report in zip(groups.items(), reports):
+    complete = sum(c["complete"] for c in checks)
+    short = [s for c in checks for s in c["short"]]
+    delivery = []
+    for group, report in zip(groups, reports):
         track = report["track"]
-        got = track["seen"]
-        complete += sum(1 for n in got if n == expected[group])
-        short += [expected[group] - n for n in got if n != expected[group]]
         for case_id, times in track["first_seen"].items():
             if case_id in sender.sent:
                 delivery += [(t - sender.sent[case_id]) * 1000 for t in times]
-        log(f"{group}: {len(got)} consoles, expected {expected[group]} cases each; min/max received "
-            f"{min(got)}/{max(got)}; lowest cursor {min(track['cursors'])} of {top}; stats {report['stats']}")
+        got = track["seen"]
+        log(f"{group}: {len(got)} consoles; min/max cases received {min(got)}/{max(got)}; "
+            f"{report.get('pages_parsed', 0):,} distinct pages parsed; stats {report['stats']}")
     split = meter.describe()
+    answers = sum(n for report in reports for second, n in report["buckets"].items()
+                  if window[0] <= int(second) < int(window[1]))
+    seconds = max(int(window[1]) - window[0], 1)
+    split += (f"; {answers / seconds:,.0f} long-poll answers/s while commands were sent, the first server process's "
+              f"CPU {meter.result['server'] * meter.result['wall'] / max(answers / len(servers), 1) * 1e6:,.0f} µs "
+              f"per answer (commands included)")
+    if tick := os.environ.get("ONEGRID_FEED_MAX_TICK_MS"):
+        split += f"; ONEGRID_FEED_MAX_TICK_MS={tick}"
+    if spent := profile_of.summary():
+        split += f"; {spent}"
     hosts = " + ".join(f"{s.host}:{s.port}" for s in servers)
     note = (f"{_latency_summary(latencies)}; {sender.describe()}; processes {hosts}; {split}")
     if SCALE != 1:
@@ -210,14 +286,20 @@ def run_profile(profile: Profile) -> None:
     log(f"{profile.label}: {note}")
     emit = _emit.emit
     emit(Row(_name(profile, "p99 command latency"), _value_ms(latencies, 99), "ms", LATENCY_TARGET_MS, note=note))
-    missing = (f"{len(short)} consoles short of their scope (by {min(short)}–{max(short)} cases)" if short
-               else "none missing")
-    delivered = (f"{city_n} city consoles expecting every one of {every} cases, {district_n} district consoles "
-                 f"expecting the {district} of 澄江区 (and no other); {missing}; delivery create-sent → first seen "
-                 f"by a console ({len(delivery):,} samples from {SAMPLE} consoles per group): p50 "
-                 f"{_pctl(delivery, 50)} / p95 {_pctl(delivery, 95)} / p99 {_pctl(delivery, 99)} ms; the server "
-                 f"went on committing the backlog {settled:.0f} s after the last command was sent, then the "
-                 f"consoles were given {DRAIN_S:g} s to catch up")
+    if short:
+        missing = (f"FAILED: {len(short)} consoles not complete after {CATCHUP_S:g} s: "
+                   f"{sum(1 for m, s, o in short if m)} missing cases (up to {max(m for m, s, o in short)}), "
+                   f"{sum(1 for m, s, o in short if s)} holding an older change of a case (up to "
+                   f"{max(s for m, s, o in short)}), {sum(1 for m, s, o in short if o)} holding cases outside their "
+                   f"scope (up to {max(o for m, s, o in short)})")
+    else:
+        missing = f"every console complete {caught_up_s:.1f} s after the feed stopped moving"
+    delivered = (f"{city_n} city consoles expecting the latest change of every one of {every} cases, {district_n} "
+                 f"district consoles the {district} of 澄江区 (and no other), checked against the database; "
+                 f"{missing}; delivery create-sent → first seen by a console ({len(delivery):,} samples from "
+                 f"{SAMPLE} consoles per group): p50 {_pctl(delivery, 50)} / p95 {_pctl(delivery, 95)} / max "
+                 f"{_pctl(delivery, 100)} ms; the server went on committing the backlog {settled:.0f} s after the "
+                 f"last command was sent")
     if "error" in nginx_errors or "upstream" in nginx_errors:
         delivered += f"; nginx error log: {nginx_errors[-300:]!r}"
     log(f"{profile.label}: {delivered}")

@@ -36,6 +36,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bench.tracking import Tracking
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only, always
 PG_ADMIN_URL = f"postgresql://postgres@{HOST}:5432/postgres"
@@ -366,7 +368,9 @@ PROFILE_CATEGORIES = [  # first match wins, checked against the whole stack of a
     ("token lookup", ("user_for_token",)),
     ("feed query + json.loads", ("read_changes (server/feed/read.py", "ServerContext.read_changes")),
     ("long-poll json.dumps", ("JSONResponse.render", "JSONResponse.__init__")),
-    ("gzip", ("_compress_body", "GZipResponder")),
+    ("gzip", ("_compress_body", "GZipResponder", "gzip (server/feed/pages.py")),
+    ("feed page built (ring)", ("page (server/feed/ring.py", "_jurisdiction_page (server/feed/ring.py")),
+    ("ring read", ("_do_refresh (server/feed/ring.py",)),
     ("applying commands", ("apply_batch (server/cases/commands.py",)),
     ("HTTP + ASGI stack", ("h11", "H11Protocol", "RequestResponseCycle")),
     ("thread pool handoff", ("anyio", "run_in_threadpool")),
@@ -499,40 +503,16 @@ class RawHttp:
 # ---------------------------------------------------------------------- the long-poll load generator
 
 _TAIL = re.compile(rb'"cursor":(\d+),"more":(true|false)')
-_CASE_IDS = re.compile(rb'"kind":"case","id":"([0-9a-f-]{36})"')  # `app.wire.raw.change`
-
-
-class Tracking:
-    """What the scale-out benchmark checks of every console (`--track`): the case ids each poller received,
-    its last cursor, and for the first `sample` pollers when each id first arrived (wall clock)."""
-
-    def __init__(self, count: int, sample: int):
-        self.ids: list[set[bytes]] = [set() for _ in range(count)]
-        self.cursors = [0] * count
-        self.sample = sample
-        self.first_seen: dict[bytes, list[float]] = {}
-
-    def take(self, index: int, body: bytes, cursor: int, now: float) -> None:
-        self.cursors[index] = cursor
-        seen = self.ids[index]
-        for case_id in _CASE_IDS.findall(body):
-            if case_id not in seen:
-                seen.add(case_id)
-                if index < self.sample:
-                    self.first_seen.setdefault(case_id, []).append(now)
-
-    def report(self) -> dict:
-        return {"seen": [len(s) for s in self.ids], "cursors": self.cursors,
-                "first_seen": {k.decode(): v for k, v in self.first_seen.items()}}
-
-
+_CURSORS = re.compile(rb'"cursors":"([^"]+)"')  # a partition cursor's answer (`server.feed.partitions`)
 async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: dict, buckets: Counter,
                   alive: list[bool], ready: asyncio.Event, stopping: asyncio.Event, wait_s: float, limit: int,
-                  after: int, track: Tracking | None = None) -> None:
-    """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L, advance, repeat, until
-    `stopping` (checked between requests; the task is also cancelled) or the deadline."""
+                  after: int, track: Tracking | None = None, partitioned: bool = False) -> None:
+    """One console's pull loop: GET /api/changes?after=cursor&wait=W&limit=L (with `partitioned`, as the
+    console sends it: cursor=<partition cursor>), advance, repeat, until `stopping` (checked between
+    requests; the task is also cancelled) or the deadline."""
     conn = RawHttp(HOST, port)
     cursor = after
+    wire = f"any.{after}"  # `app.platform.feed_partition.Cursor` on the wire
     # Like the console's requests.Session: gzip accepted (the server compresses answers over 4 KiB).
     headers = auth + b"Accept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
     first = True
@@ -546,8 +526,9 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
                 if stats["connected"] >= stats["target"]:
                     ready.set()
             alive[index] = True
+            query = f"cursor={wire}" if partitioned else f"after={cursor}"
             status, _h, body = await conn.request(
-                "GET", f"/api/changes?after={cursor}&wait={wait_s:g}&limit={limit}", headers=headers,
+                "GET", f"/api/changes?{query}&wait={wait_s:g}&limit={limit}", headers=headers,
                 timeout=min(wait_s + 30, max(deadline - time.monotonic(), 0.1)))
         except asyncio.CancelledError:
             break
@@ -568,15 +549,22 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
             stats["unparsable"] += 1
             continue
         new_cursor = int(m.group(1))
+        if partitioned:
+            c = _CURSORS.search(body, m.end())
+            if c is None:
+                stats["unparsable"] += 1
+                continue
+            wire = c.group(1).decode("ascii")
         buckets[int(now)] += 1
         stats["responses"] += 1
         stats["bytes"] += len(body)
-        stats["changes"] += body.count(b'{"position":')  # how many changes an answer carries (its size's cause)
         if new_cursor > cursor:
             stats["non_empty"] += 1
         cursor = new_cursor
         if track is not None:
-            track.take(index, body, cursor, now)
+            track.take(index, body, wire if partitioned else str(cursor), now)
+        else:
+            stats["changes"] += body.count(b'{"position":')  # how many changes an answer carries (its size's cause)
     # Ended by the stop request, a poller still counts as connected: the count is taken after it, and
     # every poller answered in the loop turn the request came in ended before it (under load, dozens).
     alive[index] = stopping.is_set() and alive[index]
@@ -584,7 +572,7 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
 
 
 async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s: float, limit: int,
-                   after: int, track: Tracking | None = None) -> dict:
+                   after: int, track: Tracking | None = None, partitioned: bool = False) -> dict:
     auth = f"Authorization: Bearer {token}\r\n".encode()
     deadline = time.monotonic() + duration_s
     stats: Counter = Counter(target=count)
@@ -595,7 +583,7 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     tasks = []
     for i in range(count):
         tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready, stop,
-                                                 wait_s, limit, after, track)))
+                                                 wait_s, limit, after, track, partitioned)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not open 500 connections in one burst
     try:
@@ -604,13 +592,17 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     except TimeoutError:
         print(json.dumps({"ready": False, "connected": stats["connected"]}), flush=True)
 
-    # The parent says "stop" on stdin (or the duration bound ends us).
+    # The parent says "stop" on stdin (or the duration bound ends us); "check FILE" (with --track): every
+    # poller's cases against FILE's `{case id: position}` (`Tracking.check`), answered as one JSON line.
     loop = asyncio.get_running_loop()
 
     def on_stdin() -> None:
         line = sys.stdin.readline()
         if not line or line.strip() == "stop":
             stop.set()
+        elif line.startswith("check ") and track is not None:
+            expected = {k.encode(): v for k, v in json.loads(Path(line[6:].strip()).read_text()).items()}
+            print(json.dumps({"check": track.check(expected)}), flush=True)
 
     loop.add_reader(sys.stdin.fileno(), on_stdin)
     with contextlib.suppress(TimeoutError):
@@ -626,7 +618,7 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
         stats["stuck_at_stop"] = len(stuck)
     return {"stats": dict(stats), "buckets": {str(k): v for k, v in buckets.items()},
             "connected_at_end": connected_at_end, "cpu_s": proc_cpu_s(os.getpid()),
-            **({"track": track.report()} if track is not None else {})}
+            **({"track": track.report(), "pages_parsed": track.parsed} if track is not None else {})}
 
 
 def pollers_main(argv: list[str]) -> int:
@@ -640,10 +632,12 @@ def pollers_main(argv: list[str]) -> int:
     p.add_argument("--after", type=int, default=0, help="starting cursor (a console already caught up)")
     p.add_argument("--track", type=int, default=-1, metavar="SAMPLE",
                    help="report the case ids each poller received, and when, for the first SAMPLE pollers")
+    p.add_argument("--partitioned", action="store_true",
+                   help="read with a partition cursor (cursor=, as the console does), not after=")
     args = p.parse_args(argv)
     track = Tracking(args.count, args.track) if args.track >= 0 else None
     result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), args.wait, args.limit,
-                                  args.after, track))
+                                  args.after, track, args.partitioned))
     print(json.dumps(result), flush=True)
     return 0
 

@@ -55,7 +55,6 @@ Clock = Callable[[], datetime]
 # Feed reads run at most this many at a time in the worker threads, so commands (which use the default
 # thread limiter) keep threads and database connections under a long-poll stampede.
 FEED_READ_THREADS = 4
-FEED_MAX_TICK_S = 0.75  # within the 1 s a commit may take to reach every waiting console
 _USERS_CHANGED = "onegrid_users_changed"
 
 
@@ -209,7 +208,8 @@ class ServerContext:
         """The least time between two reads of the recent feed (`settings.feed_tick_per_poll_ms`); at least
         the batching window amid a stream of commits only: a lone commit after a read is read at once."""
         window = self.feed_batch_window_s if self.notifier.busy(self.feed_batch_window_s) else 0.0
-        return min(max(self.long_polls * self.settings.feed_tick_per_poll_ms / 1000, window), FEED_MAX_TICK_S)
+        return min(max(self.long_polls * self.settings.feed_tick_per_poll_ms / 1000, window),
+                   self.settings.feed_max_tick_ms / 1000)
 
     def _new_ring(self, partition: str) -> FeedRing:
         def read(after: int, limit: int) -> list:

@@ -84,12 +84,13 @@ async def long_poll(ctx: ServerContext, user: AuthUser, after: int | Cursor, lim
 
 def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool,
                    cursor: Cursor | None = None) -> tuple[bytes, dict[str, str]]:
-    """The answer's body and extra headers: gzipped here (cheap level, shared compressed prefix) when
-    large and accepted; the GZip middleware passes an answer with Content-Encoding through."""
+    """The answer's body and extra headers: gzipped here when large and accepted, from the page's bytes
+    compressed once (`server.feed.gzip_pieces`); the GZip middleware passes an answer with Content-Encoding
+    through."""
     server_time = ctx.now().isoformat()
     extra = b"" if cursor is None else cursors_member(cursor)
     # Judged on the shared prefix: building the whole plain body (often 100 KiB) only to measure it
     # cost an allocation and a copy per answer, hundreds of times a second.
-    if gzip_ok and len(page.prefix) >= GZIP_MIN_BYTES:
+    if gzip_ok and page.size >= GZIP_MIN_BYTES:
         return page.gzip(server_time, extra), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
     return page.body(server_time, extra), {}

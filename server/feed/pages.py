@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
@@ -29,26 +27,30 @@ from app.platform.scope import (
 from app.wire import raw
 from db.cases import CaseRow
 from db.feed import FeedRow
+from server.feed import gzip_pieces
 from server.feed.read import candidates, exit_data, page_end
 
 log = logging.getLogger(__name__)
 
-_GZIP_LEVEL = 5
 GZIP_MIN_BYTES = 4096  # as the GZip middleware: smaller answers are sent as they are
 
 
 @dataclass
 class RawPage:
     """A changes page serialised up to (not including) its closing brace and `server_time`:
-    `body(server_time)` completes it. `gzip(server_time)` gives the same body gzipped, reusing the
-    compressed prefix (the compressor's state after it is copied, so only the tail is compressed)."""
+    `body(server_time)` completes it. `gzip(server_time)` gives the same body gzipped: the prefix is
+    compressed once, each answer adds its tail uncompressed (`server.feed.gzip_pieces`)."""
 
     prefix: bytes
     count: int
     cursor: int
     more: bool
-    _gz_head: bytes | None = None
-    _gz_state: Any = None
+    _compressed: gzip_pieces.Compressed | None = field(default=None, repr=False)
+
+    @property
+    def size(self) -> int:
+        """The answer's length before its tail (what decides whether it is worth compressing)."""
+        return len(self.prefix)
 
     def body(self, server_time: str, extra: bytes = b"") -> bytes:
         """The answer; `extra` (`,"name":value` members) goes before `server_time` (a partitioned reader's
@@ -56,12 +58,9 @@ class RawPage:
         return self.prefix + extra + raw.page_tail(server_time)
 
     def gzip(self, server_time: str, extra: bytes = b"") -> bytes:
-        if self._gz_state is None:
-            state = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-            self._gz_head = state.compress(self.prefix)
-            self._gz_state = state
-        state = self._gz_state.copy()
-        return self._gz_head + state.compress(extra + raw.page_tail(server_time)) + state.flush()
+        if self._compressed is None:
+            self._compressed = gzip_pieces.compress(self.prefix)
+        return self._compressed.answer(extra + raw.page_tail(server_time))
 
     def changes_bytes(self) -> bytes:
         """The serialised changes, joined by commas (what `raw.page_prefix` put between the brackets)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.platform.scope import JOINT_SEP, by_jurisdiction, feed_entry, jurisdiction_key
 from server.feed.pages import RawPage, SerialisedRow, raw_page, scope_tag_json
+from server.feed.segments import Segment, SegmentPage, build_segment, decide
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 # per feed state (a "tick"), shared by every waiter. That read is gap-free for the same reason a
 # console's is (the counter row's lock orders positions by commit), so the ring holds *every* feed row
 # with a position above `base`, each entity once, at its latest position read.
+#
+# Each read adds a *stretch* (previous top, new top]; a scope's share of a stretch is serialised and
+# compressed once (`server.feed.segments`), so the page after any stretch's top is ready bytes side by side.
+
+MAX_SEGMENT_SCOPES = 64     # scopes whose segments are kept (beyond: all dropped, built again when asked)
+MAX_SEGMENTS = 128          # segments kept per scope (the oldest go first)
+
 
 @dataclass(slots=True)
 class _RingEntry:
@@ -64,12 +72,16 @@ class FeedRing:
         self._index: dict[tuple[str, str], int] = {}
         self._bytes = 0
         self._version = 0              # moves with every change of content (keys the shared pages)
-        self._pages: dict[tuple, RawPage] = {}
+        self._pages: dict[tuple, RawPage | SegmentPage] = {}
+        self._tops: list[int] = []     # the top of each stretch, ascending (the first: where the ring began)
+        self._versions: dict[int, int] = {}  # a stretch's top → how often an entity moved out of it
+        self._segments: dict[tuple[str, ...] | None, dict[int, Segment]] = {}
         self._scopes: dict[tuple[str, ...] | None, tuple[frozenset[str] | None, bytes]] = {}
         self._refresh: asyncio.Future | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_read = float("-inf")
         self.reads = 0  # database reads (tests, diagnostics)
+        self.segment_pages = 0  # pages made of segments (tests, diagnostics)
 
     # ---- reading ---------------------------------------------------------------------------------
 
@@ -106,6 +118,7 @@ class FeedRing:
             start = max(await run(self._latest) - self._keep_on_start, 0)
             rows = await run(self._read, start, self.READ_LIMIT)
             self.base = self.top = start
+            self._tops = [start]
         else:
             rows = await run(self._read, self.top, self.READ_LIMIT)
         self.reads += 1
@@ -120,18 +133,29 @@ class FeedRing:
             key = (kind, entity_id)
             old = self._index.get(key)
             if old is not None:  # the entity moved on: only its latest position stays in the feed
-                self._bytes -= len(self._entries[old].part)
+                moved = self._entries[old]
+                self._bytes -= len(moved.part)
                 self._entries[old] = None
                 self._dead += 1
+                stretch = bisect_left(self._tops, moved.position)
+                if stretch < len(self._tops):  # its stretch's segments no longer hold what the feed does
+                    top = self._tops[stretch]
+                    self._versions[top] = self._versions.get(top, 0) + 1
             self._index[key] = len(self._entries)
             self._entries.append(_RingEntry(position, key, scope, jurisdiction_key(street[0] if street else None),
                                             exits, part, removal))
             self._positions.append(position)
             self._bytes += len(part)
         self.top = rows[-1][0]
+        self._tops.append(self.top)
         self._version += 1
         self._pages.clear()
         self._trim()
+        if self.base is not None and self._tops[0] < self.base:  # stretches wholly trimmed are never asked for
+            gone = bisect_left(self._tops, self.base)
+            for top in self._tops[:max(gone - 1, 0)]:
+                self._versions.pop(top, None)
+            del self._tops[:max(gone - 1, 0)]
 
     def _trim(self) -> None:
         while (len(self._entries) - self._start - self._dead > self._max_entries
@@ -152,6 +176,54 @@ class FeedRing:
             self._start = self._dead = 0
 
     # ---- answering ------------------------------------------------------------------------------
+
+    def _stretch(self, start: int, top: int) -> list[_RingEntry | None]:
+        lo = bisect_right(self._positions, start, self._start)
+        return self._entries[lo:bisect_right(self._positions, top, lo)]
+
+    def _segment_page(self, after: int, limit: int, units: tuple[str, ...] | None, allowed: frozenset[str] | None,
+                      tag: bytes) -> SegmentPage | None:
+        """The page after `after` made of the scope's segments (`server.feed.segments`), or None where the
+        module says the page must be built entry by entry."""
+        tops = self._tops
+        if after <= 0 or not self.complete or not tops or after > tops[-1]:
+            return None
+        streets = by_jurisdiction(allowed)
+        k = bisect_left(tops, after)
+        candidates = 0
+        if tops[k] > after:  # a cursor inside a stretch: moved up to its top if nothing between is given
+            for entry in self._stretch(after, tops[k]):
+                if entry is not None:
+                    part, candidate = decide(entry, allowed, streets, after)
+                    if part is not None:
+                        return None
+                    candidates += candidate
+        cache = self._segments.get(units)
+        if cache is None:
+            if len(self._segments) >= MAX_SEGMENT_SCOPES:
+                self._segments.clear()
+            cache = self._segments[units] = {}
+        segments = []
+        for j in range(k + 1, len(tops)):
+            top = tops[j]
+            version = self._versions.get(top, 0)
+            segment = cache.get(top)
+            if segment is None or segment.version != version:
+                segment = cache[top] = build_segment(self._stretch(tops[j - 1], top), version, allowed, streets,
+                                                     tops[j - 1])
+            if after < segment.floor:
+                return None
+            candidates += segment.candidates
+            if candidates >= limit:
+                return None
+            if segment.given:
+                segments.append(segment)
+        while len(cache) > MAX_SEGMENTS:
+            del cache[next(iter(cache))]
+        if not segments:
+            return None
+        self.segment_pages += 1
+        return SegmentPage(segments, segments[-1].last_given, tag)
 
     def _jurisdiction_page(self, key, after: int, limit: int, allowed: frozenset[str], tag: bytes) -> RawPage:
         """`page` for a jurisdiction user: each row compared by its street (`app.platform.scope.seen_scope`)."""
@@ -194,6 +266,10 @@ class FeedRing:
         if known is None:
             known = self._scopes[units] = (None if units is None else frozenset(units), scope_tag_json(units))
         allowed, tag = known
+        shared = self._segment_page(after, limit, units, allowed, tag)
+        if shared is not None:
+            self._pages[key] = shared
+            return shared
         if by_jurisdiction(allowed):
             return self._jurisdiction_page(key, after, limit, allowed, tag)
         # `app.platform.scope.feed_candidate` and `feed_entry`, unrolled (this loop runs for every waiting console):

@@ -62,6 +62,7 @@ field's description for why):
 | feed_partitions | ONEGRID_FEED_PARTITIONS | false (each city's cases take feed positions from their city's own counter; consoles must read with a partition cursor) |
 | feed_tick_per_poll_ms | ONEGRID_FEED_TICK_PER_POLL_MS | 1.5 (least spacing of recent-feed reads, per waiting long-poll) |
 | answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
+| feed_max_tick_ms | ONEGRID_FEED_MAX_TICK_MS | 750 (the most the recent feed's reads are spaced, however many long-polls wait) |
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
 | batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
 | commit_group | ONEGRID_COMMIT_GROUP | 100 (a batch's commands committed per transaction on PostgreSQL; 1 = each alone) |
@@ -130,6 +131,7 @@ _ENV_NAMES = {
     "feed_partitions": "ONEGRID_FEED_PARTITIONS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
+    "feed_max_tick_ms": "ONEGRID_FEED_MAX_TICK_MS",
     "command_threads": "ONEGRID_COMMAND_THREADS",
     "batch_lanes": "ONEGRID_BATCH_LANES",
     "commit_group": "ONEGRID_COMMIT_GROUP",
@@ -273,12 +275,18 @@ class ServerSettings(BaseModel):
         "reading, and the recent feed is read at most this often, so a burst is answered once; a lone "
         "commit, or two, is answered at once (0 = always at once)"))
     feed_tick_per_poll_ms: float = Field(1.5, ge=0, le=100, description=(
-        "Reads of the recent feed are spaced at least this long per waiting long-poll (at most 0.75 s): "
+        "Reads of the recent feed are spaced at least this long per waiting long-poll (at most "
+        "`feed_max_tick_ms`): "
         "500 waiting consoles are then answered a little more than once a second each instead of once per "
         "commit, which one server process could not keep up with"))
     answers_per_turn: int = Field(8, ge=1, le=1000, description=(
         "Long-poll answers sent per event-loop turn: with 32 or no pacing at all, the command p99 under "
         "500 long-polls was two to five times that with 8"))
+    feed_max_tick_ms: float = Field(750, ge=1, le=10_000, description=(
+        "The most the reads of the recent feed are spaced (`feed_tick_per_poll_ms` per waiting long-poll "
+        "reaches it at 500): every waiting console is answered about once per tick, so beyond 500 consoles a "
+        "process answers ~1,300 long-polls a second per 1,000 consoles at 750 ms; a longer tick answers fewer, "
+        "each change reaching the consoles up to a tick later"))
     command_threads: int = Field(16, ge=1, le=256, description=(
         "Command batches applied at once, in threads of their own: enough to overlap their database round "
         "trips, few enough not to crowd the event loop out of the GIL"))

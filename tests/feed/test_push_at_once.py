@@ -85,6 +85,22 @@ def test_the_recent_feed_is_read_again_at_once_unless_commits_stream(srv):
         ctx.long_polls -= 500
 
 
+def test_the_longest_tick_is_a_setting(srv, monkeypatch):
+    """Thousands of waiting consoles are answered once per tick each: `feed_max_tick_ms` bounds the tick, so a
+    process holding more consoles can answer fewer times a second (each change reaching them later)."""
+    ctx = srv.ctx
+    ctx.notifier._recent.clear()
+    ctx.long_polls += 2000
+    try:
+        assert ctx.feed_tick_s() == 0.75  # the default bound
+        monkeypatch.setattr(ctx, "settings", ctx.settings.model_copy(update={"feed_max_tick_ms": 2000}))
+        assert ctx.feed_tick_s() == 2.0
+        monkeypatch.setattr(ctx, "settings", ctx.settings.model_copy(update={"feed_max_tick_ms": 5000}))
+        assert ctx.feed_tick_s() == 3.0  # 1.5 ms for each of 2,000
+    finally:
+        ctx.long_polls -= 2000
+
+
 def test_a_lone_commit_wakes_a_long_poll_without_the_batching_window(srv, monkeypatch):
     srv.new_case()
     cursor = srv.changes("operator1")["cursor"]
