@@ -11,11 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base
 
 
-def _street_of_grid(context) -> str | None:
-    """A case row's jurisdiction from the grid code written with it (the first 9 digits of a grid code name
-    its street), so no writer of `cases` can leave it behind its grid."""
-    grid = context.get_current_parameters().get("grid_code")
+def street_of_grid(grid: str | None) -> str | None:
+    """A case row's jurisdiction from its grid code (the first 9 digits of a grid code name its street)."""
     return grid[:9] if grid else None
+
+
+def _street_of_grid(context) -> str | None:
+    """The column default: `street_of_grid` of the grid code written with it, so no writer of `cases` can
+    leave it behind its grid."""
+    return street_of_grid(context.get_current_parameters().get("grid_code"))
 
 
 class CaseRow(Base):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from app.cases.commands import BatchResult, Command
 from app.platform.entity_commands import (
@@ -20,7 +20,13 @@ from app.platform.entity_commands import (
     EntityBatchResult,
     EntityCommand,
 )
-from app.wire.cases import CommandEnvelope, CommandsAnswer, kind_of
+from app.wire.cases import (
+    CASES_QUERY,
+    CaseSnapshots,
+    CommandEnvelope,
+    CommandsAnswer,
+    kind_of,
+)
 from app.wire.shifts import EntityCommandEnvelope
 from server.platform.api import Ctx, User
 from server.platform.api_responses import BODY, responses
@@ -30,14 +36,16 @@ router = APIRouter()
 
 
 @router.post("/api/commands", tags=["commands"], responses=responses(401, *BODY, 503, ok=CommandsAnswer))
-async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx) -> Response:
+async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx,
+                        cases: CaseSnapshots = Query("all", description=CASES_QUERY)) -> Response:
     """Each command (a case `Command`, or an `EntityCommand` of another kind) is validated and answered on
     its own (`server.platform.batch_items`); only a malformed envelope refuses the batch."""
     kinds = [kind_of(item) for item in batch.commands]
     if all(kind == CASE_KIND for kind in kinds):
         read = ReadBatch(read_items([_case_item(item) for item in batch.commands], Command))
         # Blocking, but in the commands' own few threads (ServerContext.apply_in_thread), not the 40 shared ones.
-        return Response(await ctx.apply_in_thread(user, read), media_type="application/json")
+        return Response(await ctx.apply_in_thread(user, read, newest_cases=cases == "newest"),
+                        media_type="application/json")
     cases = [i for i, kind in enumerate(kinds) if kind == CASE_KIND]
     others = [i for i, kind in enumerate(kinds) if kind != CASE_KIND]
     results: list[Any] = [None] * len(kinds)

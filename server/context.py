@@ -19,6 +19,7 @@ from app.cases.commands import BatchResult, CommandBatch
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.platform.feed_partition import GLOBAL
 from app.refdata.model import RefData
+from app.wire.cases import newest_cases_only
 from db.platform import TokenRow, UserRow
 from server.cases import repeats
 from server.cases.commands import BatchLanes, Hook, apply_batch
@@ -141,13 +142,21 @@ class ServerContext:
             self.metrics.count_commands(result)
         return result
 
-    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> bytes:
-        """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON."""
+    async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch, *,
+                              newest_cases: bool = False) -> bytes:
+        """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON,
+        with `newest_cases` each case only in the last answer carrying it (`app.wire.cases.newest_cases_only`)."""
         loop = asyncio.get_running_loop()
         if self._command_limiter is None or self._command_limiter[0] is not loop:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
-        return await anyio.to_thread.run_sync(lambda: self.apply(user, batch).model_dump_json().encode(),
-                                              limiter=self._command_limiter[1])
+
+        def work() -> bytes:
+            result = self.apply(user, batch)
+            if newest_cases:
+                result = result.model_copy(update={"results": newest_cases_only(result.results)})
+            return result.model_dump_json().encode()
+
+        return await anyio.to_thread.run_sync(work, limiter=self._command_limiter[1])
 
     def apply_entities(self, user: AuthUser, commands: list[EntityCommand | BadCommand]) -> list[EntityCommandResult]:
         """Apply entity commands of any registered kind as `user` (blocking, like `apply`)."""

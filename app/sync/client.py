@@ -202,7 +202,9 @@ class ServerClient:
         server deduplicates by command id)."""
         commands = list(commands)
         if all(isinstance(command, Command) for command in commands):
-            response = self._request("POST", "/api/commands",
+            # `cases=newest`: the server leaves out the case snapshots a later answer supersedes (the cache
+            # keeps each case's newest only); a server that does not know it sends them all, dropped here
+            response = self._request("POST", "/api/commands", params={"cases": "newest"},
                                      json=CommandBatch(commands=commands).model_dump(mode="json"))
             result = self._validated(BatchResult, superseded_cases_dropped(self._json(response)), response)
         else:

@@ -11,7 +11,7 @@ wire is `app.cases.case.Case`. The server reads the envelope first and each item
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -20,6 +20,12 @@ from app.platform.entity_commands import CASE_KIND, EntityCommandResult
 from app.wire.base import Answer, Request
 
 ITEMS = "each a command object; one that does not fit the command schema is answered rejected on its own"
+
+# `POST /api/commands?cases=newest`: which accepted answers carry their case (see `newest_cases_only`)
+CaseSnapshots = Literal["all", "newest"]
+CASES_QUERY = ("`all` (the default): every answer carries its case as it stood after its command. `newest`: "
+               "an accepted answer carries its case only when no later answer of the batch carries a newer "
+               "version of it (null otherwise); a refusal always carries its case")
 
 
 class CommandEnvelope(Request):
@@ -48,3 +54,25 @@ def kind_of(item: Any) -> str:
         kind = item.get("kind", CASE_KIND)
         return kind if isinstance(kind, str) else "invalid"
     return CASE_KIND
+
+
+def newest_cases_only(results: list[CommandResult]) -> list[CommandResult]:
+    """`results` with the case left out of every accepted answer that a later answer of the batch carries a
+    newer (or the same) version of: the answer to `?cases=newest`.
+
+    A drained outbox sends a case's commands together, and each accepted answer carries the whole case as it
+    stood after its command: five commands on a case are five snapshots, and a console keeps only the newest.
+    Serialising, compressing, sending and parsing the other four was most of the answer's cost. A refusal
+    keeps its case (the console records it with its conflict). The same rule as the console's own
+    `app.sync.batch_answer.superseded_cases_dropped`, which an answer with every snapshot still goes through."""
+    newest: dict[Any, int] = {}  # case id -> index of the result carrying its highest version
+    for i, result in enumerate(results):
+        case = result.case
+        if case is not None:
+            best = newest.get(case.id)
+            if best is None or case.version >= results[best].case.version:
+                newest[case.id] = i
+    keep = set(newest.values())
+    return [result.model_copy(update={"case": None})
+            if i not in keep and result.status == "accepted" and result.case is not None else result
+            for i, result in enumerate(results)]

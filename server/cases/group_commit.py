@@ -29,14 +29,14 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.cases.case import Case
 from app.cases.commands import Command, CommandResult
 from app.cases.workflow import WorkflowError, apply
 from app.platform.scope import CASE, case_scope
-from db.cases import CaseEventRow, CaseRow, CommandRow
+from db.cases import CaseEventRow, CaseRow, CommandRow, street_of_grid
 from db.platform import CASE_NUMBER_COUNTER_PREFIX, CounterRow
 from server.audit import chain as audit
 from server.cases import repeats
@@ -46,6 +46,7 @@ from server.platform import counters
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand
 from server.platform.clock import clock_refusal
+from server.platform.many_rows import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,7 @@ _LOCK_CASES = (select(_CASES.c.id, _CASES.c.data).where(_CASES.c.id.in_(bindpara
                .order_by(_CASES.c.id).with_for_update())
 _SELECT_ANSWERS = (select(_COMMANDS.c.command_id, _COMMANDS.c.username, _COMMANDS.c.result)
                    .where(_COMMANDS.c.command_id.in_(bindparam("ids", expanding=True))))
-_INSERT_CASE = insert(_CASES)
 _UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("b_id"))
-_INSERT_EVENTS = insert(_EVENTS)
-_INSERT_COMMANDS = insert(_COMMANDS)
 _NO_CASE = uuid.UUID(int=0)
 _COUNTERS = CounterRow.__table__
 _ADVANCE = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
@@ -124,10 +122,10 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
     if created:
         _number(session, created, answers, current, now, refdata)
 
-    _write_cases(session, originals, current, refdata)
+    written = _write_cases(session, originals, current, refdata)
     if fail_group is not None:
         fail_group(session, commands)
-    _tail(session, user, answers, now, audit_entry)
+    _tail(session, user, answers, now, audit_entry, written)
     return [a.final() for a in answers]
 
 
@@ -177,21 +175,46 @@ def _number(session: Session, created: list, answers: list[_Answer], current: di
         current[case_id] = numbered(current[case_id])
 
 
-def _case_values(case: Case) -> dict:
+def _case_values(case: Case, data: dict) -> dict:
     return {"number": case.number, "status": str(case.status), "priority": str(case.priority),
             "category_code": case.category_code, "unit_id": case.unit_id, "grid_code": case.location.grid_code,
+            "jurisdiction": street_of_grid(case.location.grid_code),
             "created_at": case.created_at, "updated_at": case.updated_at, "due_at": case.due_at,
-            "version": case.version, "data": case.model_dump(mode="json"), **repeats.row_values(case)}
+            "version": case.version, "data": data, **repeats.row_values(case)}
 
 
-def _write_cases(session: Session, originals: dict, current: dict, refdata) -> None:
-    """Each case the group changed, written once as the group left it (new rows before their events)."""
+_FIELDS = tuple(Case.model_fields)
+_NOT_EVENTS = frozenset(_FIELDS) - {"events"}
+
+
+def _case_json(case: Case, written: dict) -> dict:
+    """`case.model_dump(mode="json")`, for a version of a case the group wrote (`written`: case id -> its
+    final version and that one's JSON). The ledger only grows, so an earlier version's events are the first
+    of the final version's, the very same objects: their JSON is taken from the final version's instead of
+    being made again (they were most of each of the group's several snapshots of a case)."""
+    final, data = written.get(case.id, (None, None))
+    if case is final:
+        return data
+    n = len(case.events)
+    if final is None or n > len(final.events) or any(a is not b for a, b in zip(case.events, final.events)):
+        return case.model_dump(mode="json")
+    head = case.model_dump(mode="json", include=_NOT_EVENTS)
+    events = data["events"][:n]
+    return {name: events if name == "events" else head[name] for name in _FIELDS}
+
+
+def _write_cases(session: Session, originals: dict, current: dict, refdata) -> dict:
+    """Each case the group changed, written once as the group left it (new rows before their events);
+    returns each one's final version and its JSON (case id -> (case, JSON)) for `_case_json`."""
     inserts, updates, events = [], [], []
+    written: dict[uuid.UUID, tuple[Case, dict]] = {}
     for case_id, new in current.items():
         old = originals[case_id]
         if new is None or new is old:
             continue
-        values = _case_values(new)
+        data = new.model_dump(mode="json")
+        written[case_id] = (new, data)
+        values = _case_values(new, data)
         if old is None:
             inserts.append({"id": case_id, **values})
         else:
@@ -204,19 +227,21 @@ def _write_cases(session: Session, originals: dict, current: dict, refdata) -> N
             "from_status": str(event.from_status) if event.from_status is not None else None,
             "to_status": str(event.to_status), "payload": event.payload,
         } for event in new.events[known:]]
-    if inserts:
-        session.execute(_INSERT_CASE, inserts)
+    # the new cases and the new ledger events each in one statement (`server.platform.many_rows`), the
+    # cases first (the events' foreign key)
+    insert_rows(session, _CASES, inserts)
     if updates:
         session.execute(_UPDATE_CASE, updates)
-    if events:
-        session.execute(_INSERT_EVENTS, events)
+    insert_rows(session, _EVENTS, events)
     # from each case's first state to its last: the same rows as step by step
     metrics.record_facts_many(session, [(originals[case_id], new) for case_id, new in current.items()
                                         if new is not None and new is not originals[case_id]], refdata)
     session.flush()
+    return written
 
 
-def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable) -> None:
+def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable,
+          written: dict) -> None:
     """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4).
     Everything is prepared first: from the feed counter on, every other writer waits, so only the
     statements and the position's placing are left for then."""
@@ -228,7 +253,7 @@ def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetim
         result, command = answer.result, answer.command
         if result.status == "accepted":
             answer.stored = {**result.model_dump(mode="json", exclude={"case"}),
-                             "case": answer.case.model_dump(mode="json")}
+                             "case": _case_json(answer.case, written)}
         else:
             answer.stored = result.model_dump(mode="json")
             log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username,
@@ -246,5 +271,5 @@ def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetim
         for answer, position in zip(accepted, positions):
             answer.stored["position"] = position
             answer.result = answer.result.model_copy(update={"position": position})
-    session.execute(_INSERT_COMMANDS, rows)
+    insert_rows(session, _COMMANDS, rows)
     audit.record_many(session, entries)

@@ -21,6 +21,7 @@ from app.metrics import figures as m
 from db.base import UTCDateTime
 from db.cases import CaseRow
 from db.metrics import MetricCaseRow, MetricFactRow
+from server.platform.many_rows import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ def record_facts_many(session: Session, changes: list[tuple[Case | None, Case]],
 
 
 def _upsert(session: Session, table, rows: list[dict], keys: tuple[str, ...]) -> None:
+    if len(rows) > 1:  # a group's cases, each key once: one statement for all of them
+        insert_rows(session, table, rows, conflict=keys)
+        return
     session.execute(_upsert_statement(session.get_bind().dialect.name, table, keys), rows)
 
 
