@@ -6,6 +6,7 @@ on a throw-away PostgreSQL database:
 2. the initial sync of 100,000 cases into an empty console cache (LocalCache + SyncEngine.sync_once).
 
     python -m bench server_load
+    BENCH_SERVER_LOAD_ONLY=sync python -m bench server_load   # only the initial sync row
 """
 from __future__ import annotations
 
@@ -494,8 +495,11 @@ def main() -> int:
     rows = {NAME_BASE: ("ms", LATENCY_TARGET_MS, True), NAME_P99: ("ms", LATENCY_TARGET_MS, True),
             NAME_P50: ("ms", LATENCY_TARGET_MS, True), NAME_POLLS: ("responses/s", POLLS_TARGET, False),
             NAME_SYNC: ("s", SYNC_TARGET_S, True)}
+    only = os.environ.get("BENCH_SERVER_LOAD_ONLY", "")  # "sync" or "latency": one part alone
     for bench, names in ((bench_command_latency, [NAME_BASE, NAME_P99, NAME_P50, NAME_POLLS]),
                          (bench_initial_sync, [NAME_SYNC])):
+        if only and only not in bench.__name__:
+            continue
         started = time.monotonic()
         try:
             bench()
