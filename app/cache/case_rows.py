@@ -235,11 +235,9 @@ def text_feed_row(text: str) -> tuple[UUID, int, tuple]:
         case_id = UUID(head.id)
     except ValueError:
         raise BadCase(f"id is not a UUID: {head.id!r}") from None
-    try:
-        status, priority, source = _STATUS[head.status], _PRIORITY[head.priority], _SOURCE[head.source]
-        stage = _STAGE[head.stage]
-    except KeyError as exc:
-        raise BadCase(f"unknown status, priority, source or stage: {exc}") from None
+    status, priority, source, stage = head.status, head.priority, head.source, head.stage
+    if status not in _STATUS or priority not in _PRIORITY or source not in _SOURCE or stage not in _STAGE:
+        raise BadCase(f"unknown status, priority, source or stage: {status!r}, {priority!r}, {source!r}, {stage!r}")
     location = head.location
     grid_code = location.grid_code
     if grid_code is not None and not _GRID.fullmatch(grid_code):
@@ -250,10 +248,11 @@ def text_feed_row(text: str) -> tuple[UUID, int, tuple]:
     if events is not None and memoryview(events)[:1] != b"[":
         raise BadCase("events is not a list")
     due_at = head.due_at
-    row = (str(case_id), head.number, head.provisional_number, status.value, priority.value, head.category_code,
-           head.unit_id, grid_code, location.lat, location.lon, source.value,
+    # the enums' values are the texts themselves (checked above): stored as they came
+    row = (str(case_id), head.number, head.provisional_number, status, priority, head.category_code,
+           head.unit_id, grid_code, location.lat, location.lon, source,
            _stored_text("created_at", head.created_at), _stored_text("updated_at", head.updated_at),
-           None if due_at is None else _stored_text("due_at", due_at), stage.value if stage else None,
+           None if due_at is None else _stored_text("due_at", due_at), stage,
            head.escalation_level, head.return_count, 0, head.version, None, text)
     return case_id, head.version, row
 

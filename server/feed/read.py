@@ -64,6 +64,17 @@ def candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None)
                           FeedRow.exits.is_not(None) if after > 0 else false()))
 
 
+def page_rows(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None, partition: str, *columns):
+    """A page's feed rows (`columns`, with `case_id`) before the join with `cases`: the limit is applied to the
+    feed alone, so only the page's own cases are read (a join first made the planner read the case of every
+    candidate of a district's scope, then keep a page of them)."""
+    return candidates(
+        select(FeedRow.position, FeedRow.case_id, *columns)
+        .where(FeedRow.partition == partition, FeedRow.position > after)
+        .order_by(FeedRow.position)
+        .limit(limit), after, units).subquery("page")
+
+
 def page_end(after: int, limit: int, read: int, last_read: int, last_given: int | None) -> tuple[int, bool]:
     """(cursor, more) of a page that read `read` candidate rows (up to `limit`), the last at
     `last_read`, and gave the last entry at `last_given`: a full page ends at its last row read (even
@@ -81,13 +92,12 @@ def read_changes(session: Session, after: int, limit: int, user: AuthUser, refda
     An entity that left the user's scope after `after` comes as a scope exit (`app.platform.scope.feed_entry`).
     """
     units = feed_units(user, refdata)
-    stmt = candidates(
-        select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data, CaseRow.version,
-               FeedRow.scope, FeedRow.exits, FeedRow.jurisdiction)
-        .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
-        .where(FeedRow.partition == partition, FeedRow.position > after)
-        .order_by(FeedRow.position)
-        .limit(limit), after, units)
+    rows = page_rows(after, limit, units, partition, FeedRow.kind, FeedRow.entity_id, FeedRow.data, FeedRow.scope,
+                     FeedRow.exits, FeedRow.jurisdiction)
+    stmt = (select(rows.c.position, rows.c.kind, rows.c.entity_id, rows.c.data, CaseRow.data, CaseRow.version,
+                   rows.c.scope, rows.c.exits, rows.c.jurisdiction)
+            .outerjoin(CaseRow, CaseRow.id == rows.c.case_id)
+            .order_by(rows.c.position))
     changes = []
     read, last_read = 0, after
     for position, kind, entity_id, data, case_data, version, scope, exits, street in session.execute(stmt):

@@ -111,6 +111,8 @@ def test_first_sync_stores_what_the_page_by_page_path_stores(tmp_path, bodies):
         fast.apply_changes(page.changes, _cursor(page.cursor), page.more)
         if page.more:  # written as a bulk load: the indexes wait for the last page
             assert _contents(fast)["indexes"] == set() and _contents(fast)["loading"]
+        with fast._engine.connect() as conn:  # its flushes skipped for the load's transactions only
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     expected, got = _contents(slow), _contents(fast)
     assert len(got["rows"]) == COUNT and got["cursor"] == COUNT + 2
     assert got == expected and got["indexes"] == INDEXES and not got["loading"]
@@ -230,4 +232,34 @@ def test_engine_ends_a_load_cut_short_by_a_failure(tmp_path, bodies):
     asyncio.run(engine.sync_once())  # the rest, written as usual
     assert _contents(cache)["cursor"] == COUNT + 2 and len(cache.summaries()) == COUNT
     engine.close()
+    cache.close()
+
+
+@pytest.mark.parametrize("breakage", [
+    lambda d: d.pop("status"),
+    lambda d: d.update(status="nonsense"),
+    lambda d: d.update(id="not-a-uuid"),
+    lambda d: d.update(created_at=12),
+    lambda d: d.update(due_at="2026-01-01T00:00:00"),  # no zone
+    lambda d: d["location"].update(lat="north"),
+    lambda d: d["location"].update(lat=91.0),
+    lambda d: d["location"].update(grid_code="33"),
+    lambda d: d["location"].update(surprise=1),
+    lambda d: d.update(escalation_level=True),
+    lambda d: d.update(events={"not": "a list"}),
+    lambda d: d.update(surprise=1),
+])
+def test_a_malformed_case_in_text_changes_nothing(tmp_path, bodies, breakage):
+    """`text_feed_row` refuses what `feed_row` refuses (tests/sync/test_cache.py), the page as a whole."""
+    cache = _fast_path(tmp_path / "c", [bodies[-1]])  # holds something: a plain page, not a load
+    page = json.loads(bodies[1])
+    broken = next(c for c in page["changes"][3:] if c["kind"] == "case")
+    breakage(broken["data"])
+    seen: list = []
+    cache.events.cases_changed.connect(seen.append)
+    before = _contents(cache)
+    decoded = decode_page(json.dumps(page).encode())
+    with pytest.raises(ValueError, match=f"malformed case in feed entry {broken['position']}"):
+        cache.apply_changes(decoded.changes, _cursor(COUNT + 5), True)
+    assert _contents(cache) == before and not seen
     cache.close()
