@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.platform import scope as scope_rule
@@ -64,15 +64,36 @@ def candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None)
                           FeedRow.exits.is_not(None) if after > 0 else false()))
 
 
+MERGED_STREETS = 64  # a district's streets, say: each read as its own ordered range, merged (more: one filter)
+
+
 def page_rows(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None, partition: str, *columns):
     """A page's feed rows (`columns`, with `case_id`) before the join with `cases`: the limit is applied to the
     feed alone, so only the page's own cases are read (a join first made the planner read the case of every
-    candidate of a district's scope, then keep a page of them)."""
-    return candidates(
-        select(FeedRow.position, FeedRow.case_id, *columns)
-        .where(FeedRow.partition == partition, FeedRow.position > after)
-        .order_by(FeedRow.position)
-        .limit(limit), after, units).subquery("page")
+    candidate of a district's scope, then keep a page of them).
+
+    A jurisdiction user's page is the merge of one ordered range per street it sees (`ix_feed_partition_
+    jurisdiction`), the rows without a street, and past 0 the other rows with exits (`ix_feed_partition_exits`):
+    the same candidates as `candidates`, each read once, so a district of one city among ten reads its own
+    rows and no other city's, whichever order the cities' writes interleaved in."""
+    base = select(FeedRow.position, FeedRow.case_id, *columns).where(FeedRow.partition == partition,
+                                                                    FeedRow.position > after)
+    streets = _streets(units)
+    if streets is None or len(streets) > MERGED_STREETS:
+        return candidates(base.order_by(FeedRow.position).limit(limit), after, units).subquery("page")
+    branches = [FeedRow.jurisdiction.is_(None), *(FeedRow.jurisdiction == street for street in streets)]
+    if after > 0:  # rows that left one of its streets (the rows of its own streets are read above)
+        branches.append(and_(FeedRow.exits.is_not(None), FeedRow.jurisdiction.not_in(streets)))
+    parts = [base.where(branch).order_by(FeedRow.position).limit(limit).subquery() for branch in branches]
+    merged = union_all(*(select(part) for part in parts)).subquery()
+    return select(merged).order_by(merged.c.position).limit(limit).subquery("page")
+
+
+def _streets(units: tuple[str, ...] | frozenset[str] | None) -> tuple[str, ...] | None:
+    """A jurisdiction user's streets (`app.platform.scope.visible_units`); None for anyone else."""
+    if units is None or not by_jurisdiction(units):
+        return None
+    return tuple(sorted(u[1:] for u in units if u != JURISDICTION_KEY))
 
 
 def page_end(after: int, limit: int, read: int, last_read: int, last_given: int | None) -> tuple[int, bool]:
