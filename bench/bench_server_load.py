@@ -3,9 +3,13 @@ on a throw-away PostgreSQL database:
 
 1. command latency while 500 consoles long-poll the changes feed and a sender issues 100 commands/s
    (open loop), plus the same sender without pollers as a baseline;
-2. the initial sync of 100,000 cases into an empty console cache (LocalCache + SyncEngine.sync_once).
+2. the initial sync of 100,000 cases into an empty console cache (LocalCache + SyncEngine.sync_once): the
+   note splits its time (the HTTP exchange, the page parse, the cache's apply, each with its CPU seconds,
+   and the CPU seconds of the console, the server and PostgreSQL), since on a shared machine the wall time
+   is mostly waiting for a core.
 
     python -m bench server_load
+    BENCH_SERVER_LOAD_ONLY=sync python -m bench server_load   # only the initial sync row
 """
 from __future__ import annotations
 
@@ -471,10 +475,13 @@ def bench_initial_sync() -> None:
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
     ok = held == CASES and cursor == CASES
+    cpu = meter.result
     note = (f"{fetch.calls} pages of {engine.page}, each fetched on a network thread while the previous one is "
             f"applied, then parsed: HTTP exchange incl. server read/serialise/gzip and the client's gunzip "
-            f"{fetch.seconds:.1f} s, client JSON parse + validation {parse.seconds:.1f} s, "
-            f"cache.apply_changes {apply_.seconds:.1f} s; "
+            f"{fetch.seconds:.1f} s, client page parse {parse.seconds:.1f} s (CPU {parse.cpu_seconds:.1f} s), "
+            f"cache.apply_changes {apply_.seconds:.1f} s (CPU {apply_.cpu_seconds:.1f} s); CPU seconds in all: "
+            f"console {cpu['bench'] * took:.1f}, server {cpu['server'] * took:.1f}, "
+            f"postgres {cpu['postgres'] * took:.1f}; "
             f"cache holds {held:,} cases, cursor {cursor:,}, cache files {size_mb:.0f} MB; collector tuned as the "
             f"console's (gen0 threshold {gc.get_threshold()[0]:,}); {meter.describe()}")
     if not ok:
@@ -494,8 +501,11 @@ def main() -> int:
     rows = {NAME_BASE: ("ms", LATENCY_TARGET_MS, True), NAME_P99: ("ms", LATENCY_TARGET_MS, True),
             NAME_P50: ("ms", LATENCY_TARGET_MS, True), NAME_POLLS: ("responses/s", POLLS_TARGET, False),
             NAME_SYNC: ("s", SYNC_TARGET_S, True)}
+    only = os.environ.get("BENCH_SERVER_LOAD_ONLY", "")  # "sync" or "latency": one part alone
     for bench, names in ((bench_command_latency, [NAME_BASE, NAME_P99, NAME_P50, NAME_POLLS]),
                          (bench_initial_sync, [NAME_SYNC])):
+        if only and only not in bench.__name__:
+            continue
         started = time.monotonic()
         try:
             bench()

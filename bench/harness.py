@@ -338,23 +338,28 @@ def command_json(case_id: uuid.UUID, action: str, payload: dict[str, Any], *, co
 
 
 class Timed:
-    """Wraps a callable and adds up the wall time spent in it (calls may come from worker threads)."""
+    """Wraps a callable and adds up the wall time spent in it (calls may come from worker threads), and the
+    CPU time of the calling thread meanwhile (`cpu_seconds`: on a loaded machine the wall time is mostly
+    waiting for a core)."""
 
     def __init__(self, fn, on_return=None):
         self.fn = fn
         self.on_return = on_return  # called as on_return(args, result, finished_at) after each call
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
         self.calls = 0
         self._lock = threading.Lock()
 
     def __call__(self, *args, **kwargs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             result = self.fn(*args, **kwargs)
         finally:
             finished = time.perf_counter()
+            used = time.thread_time() - cpu
             with self._lock:
                 self.seconds += finished - started
+                self.cpu_seconds += used
                 self.calls += 1
         if self.on_return is not None:
             self.on_return(args, result, finished)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +30,14 @@ class FeedRow(Base):
     """
 
     __tablename__ = "feed"
-    __table_args__ = (Index("ix_feed_partition_position", "partition", "position", unique=True),)
+    __table_args__ = (
+        Index("ix_feed_partition_position", "partition", "position", unique=True),
+        # a jurisdiction user's pages (a district of one city of many): its streets' rows, not every row of
+        # the partition filtered one by one; and the rows with exits, which every reader past 0 also reads
+        Index("ix_feed_partition_jurisdiction", "partition", "jurisdiction", "position"),
+        Index("ix_feed_partition_exits", "partition", "position", postgresql_where=text("exits IS NOT NULL"),
+              sqlite_where=text("exits IS NOT NULL")),
+    )
 
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 from uuid import UUID
 
+import msgspec
+
 from app.cache.models import QueuedCommand
 from app.cases import workflow
 from app.cases.case import Case, Location
@@ -112,6 +114,11 @@ def _time(data: dict, key: str, required: bool) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadCase(f"{key} is not a timestamp: {value!r}")
+    return _stored_text(key, value)
+
+
+def _stored_text(key: str, value: str) -> str:
+    """A feed timestamp's text in the stored form (`stored_time`); BadCase for anything else."""
     try:
         parsed = _fromiso(value)
     except ValueError:
@@ -188,6 +195,68 @@ def feed_row(data: Any) -> tuple[UUID, int, tuple]:
     return case_id, version, row
 
 
+# ---------------------------------------------------------------------- the same, from the case's JSON text
+
+def _head_struct() -> type:
+    """A msgspec struct with every field of `Case` (so an unknown field is refused, as `feed_row` refuses
+    it), typed where the queue columns are read and left as raw JSON elsewhere (passed over, not built)."""
+    typed: dict[str, Any] = {
+        "id": str, "number": str | None, "provisional_number": str | None, "status": str, "priority": str,
+        "source": str, "stage": str | None, "category_code": str, "description": str, "unit_id": str | None,
+        "location": _LocationHead, "created_at": str, "updated_at": str, "due_at": str | None,
+        "escalation_level": int, "return_count": int, "version": int}
+    fields = []
+    for name, field in Case.model_fields.items():
+        kind = typed.get(name, msgspec.Raw)
+        # a field with a default: absent is fine (its value is read as None, or 0 for the counters)
+        fields.append((name, kind) if field.is_required() else (name, kind, 0 if kind is int else None))
+    return msgspec.defstruct("CaseHead", fields, kw_only=True, forbid_unknown_fields=True)
+
+
+class _LocationHead(msgspec.Struct, forbid_unknown_fields=True):
+    lat: float
+    lon: float
+    address: msgspec.Raw = msgspec.Raw()
+    grid_code: str | None = None
+
+
+_HEAD = msgspec.json.Decoder(_head_struct())
+
+
+def text_feed_row(text: str) -> tuple[UUID, int, tuple]:
+    """`feed_row` for a case still in the JSON text it came as (`app.wire.feed_decode.CaseText`): the queue
+    columns are decoded from the text by msgspec, checked as `feed_row` checks them, and the text itself is
+    stored, never parsed into dicts and written again."""
+    try:
+        head = _HEAD.decode(text)
+    except msgspec.DecodeError as exc:  # ValidationError included: a missing, unknown or mistyped field
+        raise BadCase(str(exc)) from None
+    try:
+        case_id = UUID(head.id)
+    except ValueError:
+        raise BadCase(f"id is not a UUID: {head.id!r}") from None
+    status, priority, source, stage = head.status, head.priority, head.source, head.stage
+    if status not in _STATUS or priority not in _PRIORITY or source not in _SOURCE or stage not in _STAGE:
+        raise BadCase(f"unknown status, priority, source or stage: {status!r}, {priority!r}, {source!r}, {stage!r}")
+    location = head.location
+    grid_code = location.grid_code
+    if grid_code is not None and not _GRID.fullmatch(grid_code):
+        raise BadCase(f"location.grid_code is not 14 digits: {grid_code!r}")
+    if not (-90 <= location.lat <= 90 and -180 <= location.lon <= 180):
+        raise BadCase(f"location is not a coordinate: {location.lat!r}, {location.lon!r}")
+    events = head.events
+    if events is not None and memoryview(events)[:1] != b"[":
+        raise BadCase("events is not a list")
+    due_at = head.due_at
+    # the enums' values are the texts themselves (checked above): stored as they came
+    row = (str(case_id), head.number, head.provisional_number, status, priority, head.category_code,
+           head.unit_id, grid_code, location.lat, location.lon, source,
+           _stored_text("created_at", head.created_at), _stored_text("updated_at", head.updated_at),
+           None if due_at is None else _stored_text("due_at", due_at), stage,
+           head.escalation_level, head.return_count, 0, head.version, None, text)
+    return case_id, head.version, row
+
+
 SUMMARY_SELECT = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases"
 
 
@@ -214,7 +283,9 @@ CODED_SUMMARY_SELECT = ("SELECT id, number, provisional_number, " + _code_sql("s
                                                                         ("created_at", "updated_at", "due_at"))
                         + ", " + _code_sql("stage", Stage)
                         + ", escalation_level, return_count, pending, server_version FROM cases")
-CODED_ALL_SQL = f"{CODED_SUMMARY_SELECT} INDEXED BY ix_cases_summary"
+# Whole-queue reads name the covering index: without statistics SQLite would scan the wide table.
+BY_SUMMARY_INDEX = " INDEXED BY ix_cases_summary"
+CODED_ALL_SQL = f"{CODED_SUMMARY_SELECT}{BY_SUMMARY_INDEX}"
 
 # Every case's summary columns as one row of concatenations (ids back to back, texts joined by \x1f,
 # numbers by ","), computed in a single sqlite3 step, which Python runs without the GIL: a reader thread
@@ -234,9 +305,8 @@ SUMMARY_COLUMNS_SQL = (
                 for c in ("created_at", "updated_at", "due_at"))
     + f", group_concat(coalesce({_code_sql('stage', Stage)}, -1), {_NUM}), "
     + ", ".join(f"group_concat({c}, {_NUM})" for c in ("escalation_level", "return_count", "pending"))
-    + f", group_concat(coalesce(server_version, -1), {_NUM}) FROM cases INDEXED BY ix_cases_summary")
-# Whole-queue reads name the covering index: without statistics SQLite would scan the wide table.
-ALL_SUMMARIES_SQL = f"{SUMMARY_SELECT} INDEXED BY ix_cases_summary"
+    + f", group_concat(coalesce(server_version, -1), {_NUM}) FROM cases{BY_SUMMARY_INDEX}")
+ALL_SUMMARIES_SQL = f"{SUMMARY_SELECT}{BY_SUMMARY_INDEX}"
 
 
 def summary_from_raw(raw: tuple) -> CaseSummary:

@@ -7,28 +7,47 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-def open_engine(path: Path, *, synchronous: str) -> Engine:
+_RELAXED = "relaxed"  # connection record info: synchronous=OFF until the connection returns to the pool
+
+
+def open_engine(path: Path, *, synchronous: str, page_size: int | None = None) -> Engine:
     """An engine on `path` in WAL mode. `synchronous`: FULL for the outbox (a committed command survives
-    power loss), NORMAL for the disposable cache (a lost last transaction is refetched from the server)."""
+    power loss), NORMAL for the disposable cache (a lost last transaction is refetched from the server).
+    `page_size` applies to a file created now (an existing one keeps its own)."""
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False,
                                                               "timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:
         cursor = dbapi_conn.cursor()
+        if page_size is not None:  # before WAL: only an empty file takes it
+            cursor.execute(f"PRAGMA page_size={page_size}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    @event.listens_for(engine, "checkin")
+    def _restore(dbapi_conn, record) -> None:
+        if record is not None and record.info.pop(_RELAXED, False):
+            dbapi_conn.execute(f"PRAGMA synchronous={synchronous}")
+
     return engine
+
+
+def relax_durability(conn: Connection) -> None:
+    """`synchronous=OFF` on `conn` until it returns to the pool: its commits are not flushed to disk (a
+    killed process loses nothing; a power cut may damage the file, which the next open finds). SQLite
+    refuses the change inside a transaction, so call it before the transaction's first write."""
+    conn.connection.driver_connection.execute("PRAGMA synchronous=OFF")
+    conn.info[_RELAXED] = True
 
 
 def _stamp(path: Path) -> str:

@@ -37,6 +37,7 @@ from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
+from app.wire.feed_decode import DecodedPage, NotFast, decode_page
 from app.wire.lookup import MAX_QUERY, CaseSearchAnswer
 from app.wire.map import BaseMapAnswer
 from app.wire.platform import Health, LoginRequest, LoginResult
@@ -121,7 +122,7 @@ def _parse_server_time(text: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def page_cursor(page: ChangesPage, after: Cursor) -> Cursor:
+def page_cursor(page: ChangesPage | DecodedPage, after: Cursor) -> Cursor:
     """The cursor after `page`, read from cursor `after`: the page's `cursors`, or from a server older than
     partitions (one position space, the global partition's) `after` moved to the page's `cursor`."""
     if page.cursors is None:
@@ -230,8 +231,8 @@ class ServerClient:
 
     def changes(self, after: int | Cursor, limit: int = 1000, wait: float = 0) -> ChangesPage:
         """One page of the feed after position `after` (or a cursor per partition); with `wait`, the server
-        holds an empty answer."""
-        return self.parse_changes(self.fetch_changes(after, limit, wait))
+        holds an empty answer. Every entry's data as an object (the sync engine reads `parse_changes` instead)."""
+        return self._parse(ChangesPage, self.fetch_changes(after, limit, wait))
 
     def fetch_changes(self, after: int | Cursor, limit: int = 1000, wait: float = 0) -> requests.Response:
         """`changes()` without the parsing: the HTTP exchange alone (requests reads and gunzips the whole
@@ -245,9 +246,17 @@ class ServerClient:
             params = {"after": after.after(GLOBAL), "cursor": after.to_wire(), "limit": limit, "wait": wait}
         return self._request("GET", "/api/changes", params=params, timeout=(self.timeout[0], read_timeout))
 
-    def parse_changes(self, response: requests.Response) -> ChangesPage:
-        """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one)."""
-        return self._parse(ChangesPage, response)
+    def parse_changes(self, response: requests.Response) -> DecodedPage | ChangesPage:
+        """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one): each case kept as
+        the JSON text it came as (`app.wire.feed_decode`), or, for a page only `ChangesPage` reads, that."""
+        try:
+            page = decode_page(response.content)
+        except NotFast as exc:
+            log.debug("feed page read by ChangesPage: %s", exc)
+            return self._parse(ChangesPage, response)
+        if "X-Server-Time" not in response.headers:
+            self._note_clock(page.server_time.isoformat(), response)
+        return page
 
     def case(self, case_id: UUID) -> Case:
         """The server's current state of one case (within the user's scope)."""

@@ -10,6 +10,7 @@ from app.platform.entity_commands import EntityCommand
 from app.platform.feed_partition import Cursor
 from app.wire.cases import CommandsAnswer
 from app.wire.feed import ChangesPage
+from app.wire.feed_decode import DecodedPage
 from app.wire.platform import Health
 from app.wire.shifts import OutagesAnswer
 
@@ -26,7 +27,7 @@ class SyncServer(Protocol):
 
     def fetch_changes(self, after: int | Cursor, limit: int = 1000, wait: float = 0) -> Any: ...
 
-    def parse_changes(self, response: Any) -> ChangesPage: ...
+    def parse_changes(self, response: Any) -> ChangesPage | DecodedPage: ...
 
     def report_outages(self, console_id: str, outages: Sequence[dict[str, Any]]) -> OutagesAnswer: ...
 

@@ -413,33 +413,43 @@ class SyncEngine(EntityPush):
         the overlap saved. The cursor is stored only by the apply, so a failure at any point just drops
         the prefetched page and the next attempt starts from the stored cursor. A page whose scope tag is
         not the one the cache's data came under (`LocalCache.adopt_scope`: the user's unit or role changed)
-        makes the cache drop the server's data, and the feed is read again from 0."""
+        makes the cache drop the server's data, and the feed is read again from 0. An empty cache's first
+        sync is written as a bulk load (`app.cache.first_sync`); one cut short by a failure is ended at once,
+        so the cache works at full speed until the next attempt."""
         async with self._pull_lock:
-            after = await self._in_cache(self.cache.feed_cursor)  # a position per feed partition
-            raw = await off_loop(self.client.fetch_changes, after, self.page, wait)
-            while True:
-                page = await self._in_cache(self.client.parse_changes, raw)
-                if not await self._in_cache(self.cache.adopt_scope, page.scope, after):
-                    # what the user sees changed: the cache dropped the server's data; read it all again
-                    after = Cursor()
-                    raw = await off_loop(self.client.fetch_changes, after, self.page, 0)
-                    continue
-                cursor = page_cursor(page, after)
-                ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, cursor, self.page, 0))
-                         if page.more else None)
-                try:
-                    await self._in_cache(self.cache.apply_changes, page.changes, cursor)
-                except BaseException:
-                    if ahead is not None:
-                        drop(ahead)
-                    raise
-                self._caught_up = not page.more
-                if self._caught_up:
-                    self._connected(last_sync=datetime.now(timezone.utc))
-                    return True
-                self._connected()
-                after = cursor
-                raw = await ahead
+            try:
+                return await self._pull_pages(wait)
+            except Exception:
+                await self._in_cache(self.cache.finish_load)
+                raise
+
+    async def _pull_pages(self, wait: float) -> bool:
+        """`_pull_page`'s loop."""
+        after = await self._in_cache(self.cache.feed_cursor)  # a position per feed partition
+        raw = await off_loop(self.client.fetch_changes, after, self.page, wait)
+        while True:
+            page = await self._in_cache(self.client.parse_changes, raw)
+            if not await self._in_cache(self.cache.adopt_scope, page.scope, after):
+                # what the user sees changed: the cache dropped the server's data; read it all again
+                after = Cursor()
+                raw = await off_loop(self.client.fetch_changes, after, self.page, 0)
+                continue
+            cursor = page_cursor(page, after)
+            ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, cursor, self.page, 0))
+                     if page.more else None)
+            try:
+                await self._in_cache(self.cache.apply_changes, page.changes, cursor, page.more)
+            except BaseException:
+                if ahead is not None:
+                    drop(ahead)
+                raise
+            self._caught_up = not page.more
+            if self._caught_up:
+                self._connected(last_sync=datetime.now(timezone.utc))
+                return True
+            self._connected()
+            after = cursor
+            raw = await ahead
 
     async def _refresh_refdata(self, force: bool = False) -> None:
         now = asyncio.get_running_loop().time()

@@ -28,7 +28,7 @@ from app.wire import raw
 from db.cases import CaseRow
 from db.feed import FeedRow
 from server.feed import gzip_pieces
-from server.feed.read import candidates, exit_data, page_end
+from server.feed.read import exit_data, page_end, page_rows
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +79,14 @@ def combine(pages: list[RawPage], cursor: int, more: bool, tag: bytes) -> RawPag
 
 def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None = None,
                 partition: str = GLOBAL):
-    return candidates(
-        select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, cast(FeedRow.data, Text).label("entity_data"),
-               cast(CaseRow.data, Text).label("case_data"), CaseRow.version, FeedRow.scope,
-               cast(FeedRow.exits, Text).label("exits"), FeedRow.jurisdiction)
-        .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
-        .where(FeedRow.partition == partition, FeedRow.position > after)
-        .order_by(FeedRow.position)
-        .limit(limit), after, units)
+    rows = page_rows(after, limit, units, partition, FeedRow.kind, FeedRow.entity_id,
+                     cast(FeedRow.data, Text).label("entity_data"), FeedRow.scope,
+                     cast(FeedRow.exits, Text).label("exits"), FeedRow.jurisdiction)
+    return (select(rows.c.position, rows.c.kind, rows.c.entity_id, rows.c.entity_data,
+                   cast(CaseRow.data, Text).label("case_data"), CaseRow.version, rows.c.scope, rows.c.exits,
+                   rows.c.jurisdiction)
+            .outerjoin(CaseRow, CaseRow.id == rows.c.case_id)
+            .order_by(rows.c.position))
 
 
 # A feed row as the ring keeps it: (position, kind, entity id, scope, exits or None, the serialised entity,

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.platform import scope as scope_rule
@@ -64,6 +64,38 @@ def candidates(stmt, after: int, units: tuple[str, ...] | frozenset[str] | None)
                           FeedRow.exits.is_not(None) if after > 0 else false()))
 
 
+MERGED_STREETS = 64  # a district's streets, say: each read as its own ordered range, merged (more: one filter)
+
+
+def page_rows(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None, partition: str, *columns):
+    """A page's feed rows (`columns`, with `case_id`) before the join with `cases`: the limit is applied to the
+    feed alone, so only the page's own cases are read (a join first made the planner read the case of every
+    candidate of a district's scope, then keep a page of them).
+
+    A jurisdiction user's page is the merge of one ordered range per street it sees (`ix_feed_partition_
+    jurisdiction`), the rows without a street, and past 0 the other rows with exits (`ix_feed_partition_exits`):
+    the same candidates as `candidates`, each read once, so a district of one city among ten reads its own
+    rows and no other city's, whichever order the cities' writes interleaved in."""
+    base = select(FeedRow.position, FeedRow.case_id, *columns).where(FeedRow.partition == partition,
+                                                                    FeedRow.position > after)
+    streets = _streets(units)
+    if streets is None or len(streets) > MERGED_STREETS:
+        return candidates(base.order_by(FeedRow.position).limit(limit), after, units).subquery("page")
+    branches = [FeedRow.jurisdiction.is_(None), *(FeedRow.jurisdiction == street for street in streets)]
+    if after > 0:  # rows that left one of its streets (the rows of its own streets are read above)
+        branches.append(and_(FeedRow.exits.is_not(None), FeedRow.jurisdiction.not_in(streets)))
+    parts = [base.where(branch).order_by(FeedRow.position).limit(limit).subquery() for branch in branches]
+    merged = union_all(*(select(part) for part in parts)).subquery()
+    return select(merged).order_by(merged.c.position).limit(limit).subquery("page")
+
+
+def _streets(units: tuple[str, ...] | frozenset[str] | None) -> tuple[str, ...] | None:
+    """A jurisdiction user's streets (`app.platform.scope.visible_units`); None for anyone else."""
+    if units is None or not by_jurisdiction(units):
+        return None
+    return tuple(sorted(u[1:] for u in units if u != JURISDICTION_KEY))
+
+
 def page_end(after: int, limit: int, read: int, last_read: int, last_given: int | None) -> tuple[int, bool]:
     """(cursor, more) of a page that read `read` candidate rows (up to `limit`), the last at
     `last_read`, and gave the last entry at `last_given`: a full page ends at its last row read (even
@@ -81,13 +113,12 @@ def read_changes(session: Session, after: int, limit: int, user: AuthUser, refda
     An entity that left the user's scope after `after` comes as a scope exit (`app.platform.scope.feed_entry`).
     """
     units = feed_units(user, refdata)
-    stmt = candidates(
-        select(FeedRow.position, FeedRow.kind, FeedRow.entity_id, FeedRow.data, CaseRow.data, CaseRow.version,
-               FeedRow.scope, FeedRow.exits, FeedRow.jurisdiction)
-        .outerjoin(CaseRow, CaseRow.id == FeedRow.case_id)
-        .where(FeedRow.partition == partition, FeedRow.position > after)
-        .order_by(FeedRow.position)
-        .limit(limit), after, units)
+    rows = page_rows(after, limit, units, partition, FeedRow.kind, FeedRow.entity_id, FeedRow.data, FeedRow.scope,
+                     FeedRow.exits, FeedRow.jurisdiction)
+    stmt = (select(rows.c.position, rows.c.kind, rows.c.entity_id, rows.c.data, CaseRow.data, CaseRow.version,
+                   rows.c.scope, rows.c.exits, rows.c.jurisdiction)
+            .outerjoin(CaseRow, CaseRow.id == rows.c.case_id)
+            .order_by(rows.c.position))
     changes = []
     read, last_read = 0, after
     for position, kind, entity_id, data, case_data, version, scope, exits, street in session.execute(stmt):

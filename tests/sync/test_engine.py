@@ -234,11 +234,11 @@ def test_catch_up_fetches_ahead_and_a_failed_apply_loses_nothing(tmp_path, serve
     client_b.fetch_changes = lambda after, *args: fetched.append(after) or fetch(after, *args)
     real_apply, calls = cache_b.apply_changes, []
 
-    def failing_apply(page_changes, cursor):
+    def failing_apply(page_changes, cursor, more=False):
         calls.append(cursor)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real_apply(page_changes, cursor)
+        return real_apply(page_changes, cursor, more)
 
     cache_b.apply_changes = failing_apply
     with pytest.raises(RuntimeError, match="disk full"):

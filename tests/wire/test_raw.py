@@ -14,6 +14,7 @@ from app.platform.enums import Role
 from app.refdata.loading import load_demo_refdata
 from app.wire import raw
 from app.wire.feed import Change, ChangesPage
+from app.wire.feed_decode import CaseText, decode_page
 from app.wire.refdata import CalendarData, RefDataAnswer
 from server.platform.auth import AuthUser
 from tests.support.server import HANDLER
@@ -66,6 +67,11 @@ def test_a_feed_page_read_from_the_database_is_the_model_the_data_read_gives(srv
             assert json.loads(body) == {**from_model, "server_time": server_time}
             assert raw_page.count == len(model.changes)
             assert model.changes or user.role == Role.UNIT_HANDLER  # the handler's case left its unit
+            # the sync engine's reader (cases kept as text) reads the same page
+            decoded = decode_page(body)
+            assert (decoded.cursor, decoded.more, decoded.scope) == (model.cursor, model.more, model.scope)
+            assert [(c.position, c.kind, c.id, json.loads(c.text) if isinstance(c, CaseText) else c.data)
+                    for c in decoded.changes] == [(c.position, c.kind, c.id, c.data) for c in model.changes]
     exits = ChangesPage.model_validate_json(srv.ctx.read_changes_raw(2, 500, srv.ctx.feed_scope(users[1])).body(server_time))
     assert [c.id for c in exits.changes if c.kind == "scope_exit"] == [case["id"]]  # the page compared above has one
 

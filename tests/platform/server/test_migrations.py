@@ -122,3 +122,42 @@ def test_the_device_gate_migration_starts_each_device_at_its_latest_stored_repor
     finally:
         engine.dispose()
     assert gates == {"SAN-W01": gate.Gate(accepted_at=at, fed_at=None)}   # PAT-R1 never reported: made on use
+
+
+def test_the_feed_scope_index_migration_keeps_every_page_a_district_reads(server_db_url):
+    """0027: an existing feed gets the indexes a district console's reads use, and reads the same pages."""
+    from sqlalchemy.orm import Session
+
+    from server.feed.pages import read_changes_raw
+
+    upgrade(server_db_url, "0025")
+    engine = make_engine(server_db_url)
+    row = ("INSERT INTO feed (kind, entity_id, position, partition, data, scope, jurisdiction, exits) "
+           "VALUES ('sensor', :id, :pos, '', '{}', '', :street, :exits)")
+    streets = ["330108001", "330106001", "330201001", None, "330108002"]
+    district = ("@", "@330108001", "@330108002")
+
+    def pages(after: int) -> list[bytes]:
+        with Session(engine) as session:
+            found, more = [], True
+            while more:
+                page = read_changes_raw(session, after, 2, district)
+                found.append(page.changes_bytes())
+                after, more = page.cursor, page.more
+        return found
+
+    try:
+        with engine.begin() as conn:
+            for pos in range(1, 41):
+                exits = '{"@330108001": %d}' % pos if pos % 10 == 2 else None  # left the district there
+                conn.execute(text(row), {"id": f"s{pos}", "pos": pos, "street": streets[pos % 5], "exits": exits})
+        before = (pages(0), pages(5))
+        upgrade(server_db_url)
+        indexes = {i["name"] for i in inspect(engine).get_indexes("feed")}
+        after = (pages(0), pages(5))
+    finally:
+        engine.dispose()
+    assert {"ix_feed_partition_jurisdiction", "ix_feed_partition_exits"} <= indexes
+    assert after == before
+    ids = [part for page in after[1] for part in page.split(b'"id":')[1:]]
+    assert len(ids) == 21 + 3  # past 5: the district's and the unplaced rows, and the 3 exits from the district

@@ -1,0 +1,151 @@
+"""The server's changes feed applied to the cache (`FeedApply`, part of `LocalCache`): one page in one
+transaction with its cursor, a case opened from the server's search kept like a feed entry, and the closed
+cases past the retention period pruned."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterable
+from uuid import UUID
+
+from sqlalchemy import Connection
+
+from app.cache import cache_tables as tables
+from app.cache import case_rows, first_sync, retention, scope_exits
+from app.cache.models import ChangeSet
+from app.cache.sqlite_files import relax_durability
+from app.cases.case import Case
+from app.platform import scope as scope_rule
+from app.platform.feed_partition import Cursor
+from app.wire.feed_decode import CaseText
+
+if TYPE_CHECKING:
+    from app.wire.feed import Change
+
+log = logging.getLogger(__name__)
+
+
+class FeedApply:
+    """`LocalCache`'s feed. Uses the cache's lock, engine, outbox, events, `_rebase` and `_forget`."""
+
+    def apply_changes(self, changes: Iterable[Change | CaseText], cursor: int | Cursor, more: bool = False) -> ChangeSet:
+        """Apply one page of the changes feed and store its cursor (a position, or one per partition), all in
+        one transaction. `more`: the server said more pages follow; an empty cache's first sync is then
+        written as a bulk load (`app.cache.first_sync`) until the page that says none do.
+
+        Fast path for the cases without queued commands (nearly all): the queue columns come straight from
+        the received case (checked for shape by `case_rows.feed_row`, or `text_feed_row` for a case still in
+        the JSON text it came as, not a full Case validation) and the JSON is stored once. Cases with queued
+        commands are validated in full and rebased. A malformed entry raises `case_rows.BadCase` (a
+        ValueError) before anything is written."""
+        received: dict[UUID, tuple[int, tuple, dict | str]] = {}
+        new_settings: dict[str, Any] = {}
+        new_entities: dict[str, dict[str, tuple[int, Any]]] = {}
+        gone_cases: dict[UUID, dict[str, Any]] = {}
+        gone_entities: dict[str, set[str]] = {}
+        for change in changes:  # parsed before taking the lock: a bad page changes nothing
+            if change.kind == "case":
+                source = change.text if isinstance(change, CaseText) else change.data
+                try:
+                    case_id, version, row = (case_rows.text_feed_row(source) if isinstance(source, str)
+                                             else case_rows.feed_row(source))
+                except case_rows.BadCase as exc:
+                    raise case_rows.BadCase(f"malformed case in feed entry {change.position} "
+                                            f"(id {change.id}): {exc}") from None
+                received[case_id] = (version, row, source)
+            elif change.kind == "setting":
+                new_settings[change.data["key"]] = change.data.get("value")
+            elif change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
+                if (gone := scope_exits.parse_exit(change)) is not None:
+                    if gone[0] == scope_rule.CASE:
+                        gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
+                    else:
+                        gone_entities.setdefault(gone[0], set()).add(gone[1])
+            elif isinstance(change.data, dict):
+                new_entities.setdefault(change.kind, {})[str(change.id)] = (change.position, change.data)
+            else:
+                log.warning("skipping feed entry %s of kind %r: data is not an object", change.position,
+                            change.kind)
+        with self._lock:
+            with self._engine.begin() as conn:
+                loading = self._load_page(conn, more)
+                known = tables.server_versions(conn, received)
+                dead = scope_exits.case_tombstones(conn, received) if self._tombstones else {}
+                newer = {cid: entry for cid, entry in received.items()
+                         if (known.get(cid) is None or entry[0] > known[cid]) and entry[0] > dead.get(cid, -1)}
+                queued = self._outbox.cases_with_commands(newer)
+                # Validated in full before anything is written: these go through the workflow.
+                snapshots = {cid: _validated(newer[cid][2]) for cid in queued}
+                plain = [cid for cid in newer if cid not in queued]
+                tables.write_cases(conn, [newer[cid][1] for cid in plain], ())
+                rebased = self._rebase(snapshots.keys(), conn=conn, snapshots=snapshots)
+                change_set = ChangeSet(frozenset(c for c in plain if c not in known) | rebased.added,
+                                       frozenset(c for c in plain if c in known) | rebased.updated, rebased.removed)
+                change_set = change_set.merged(self._forget(conn, gone_cases))
+                for key, value in new_settings.items():
+                    tables.set_setting(conn, key, value)
+                for kind, rows in new_entities.items():
+                    tables.put_entities(conn, kind, rows)
+                for kind, ids in gone_entities.items():
+                    tables.delete_entities(conn, kind, ids)
+                tables.set_meta(conn, "cursor", cursor.to_json() if isinstance(cursor, Cursor) else cursor)
+                if self._loading and not loading:  # the load's last page: the indexes are built with it
+                    first_sync.finish(conn)
+            self._loading = loading
+            if change_set:
+                self.events.cases_changed.emit(change_set)
+            for key, value in new_settings.items():
+                self.events.settings_changed.emit(key, value)
+            for kind, rows in new_entities.items():
+                self.events.entities_changed.emit(kind, frozenset(rows))
+            for kind, ids in gone_entities.items():
+                self.events.entities_changed.emit(kind, frozenset(ids))
+        return change_set
+
+    def _load_page(self, conn: Connection, more: bool) -> bool:
+        """Whether this page is written as part of a first sync's bulk load, which starts with it when the
+        cache holds nothing from the server and more pages follow (`app.cache.first_sync`)."""
+        if not more or not (self._loading or first_sync.may_start(conn)):
+            return False
+        relax_durability(conn)  # before the transaction's first write
+        if not self._loading:
+            first_sync.start(conn)
+        return True
+
+    def finish_load(self) -> None:
+        """End a first sync's bulk load that stopped before its last page (the server went away): its indexes
+        are built now, so that the cache works at full speed offline. Nothing to do otherwise."""
+        with self._lock:
+            if self._loading:
+                with self._engine.begin() as conn:
+                    first_sync.finish(conn)
+                self._loading = False
+
+    def keep_server_case(self, data: dict[str, Any], now: datetime | None = None) -> ChangeSet:
+        """A case the operator opened from the server's search (not in the feed's pages this cache read): kept
+        like a feed entry — a newer copy from the feed replaces it — and remembered as opened
+        (`app.cache.retention`), so that the cache keeps it for the retention period. Cache-writer thread."""
+        from app.wire.feed import Change
+
+        case_id = str(data.get("id"))
+        with self._lock:
+            with self._engine.begin() as conn:
+                retention.note_opened(conn, case_id, now or datetime.now(timezone.utc))
+        return self.apply_changes([Change(position=self.cursor(), kind="case", id=case_id, data=data)],
+                                  self.feed_cursor())
+
+    def prune(self, now: datetime, closed_days: int) -> ChangeSet:
+        """Forget the closed and voided cases older than `closed_days` that the operator did not open within
+        them and that have no command waiting (`app.cache.retention`). Cache-writer thread."""
+        pending = {c.case_id for c in self.pending_commands()}
+        with self._lock:
+            with self._engine.begin() as conn:
+                gone = retention.prune(conn, now, closed_days, pending)
+            change_set = tables.change_set(set(), set(), gone)
+            if gone:
+                self.events.cases_changed.emit(change_set)
+        return change_set
+
+
+def _validated(source: dict | str) -> Case:
+    return Case.model_validate_json(source) if isinstance(source, str) else Case.model_validate(source)
