@@ -11,6 +11,10 @@ continues it. City chains start at their first entry after the upgrade.
 On PostgreSQL the head's trigger now also keeps a head in its chain, and a new head (a city's first entry)
 must start at the genesis, so no one can start a chain in the middle.
 
+Webhook subscriptions get a cursor per feed partition (`webhook_subscriptions.cursor`, `server.webhooks.store`):
+NULL for the existing ones, whose single `position` then stands for every partition (exact: a city's
+positions start above the single counter's last one).
+
 Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-07
@@ -128,6 +132,8 @@ def _create_entry_indexes() -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("webhook_subscriptions") as batch:
+        batch.add_column(sa.Column("cursor", sa.String(2100), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_UPGRADE)
         return
@@ -167,6 +173,8 @@ def downgrade() -> None:
     if others:
         raise RuntimeError(f"{others} cities have audit chains of their own: their entries cannot join one chain; "
                            "downgrade a server that never audited a city's case")
+    with op.batch_alter_table("webhook_subscriptions") as batch:
+        batch.drop_column("cursor")
     if bind.dialect.name == "postgresql":
         op.execute(_PG_DOWNGRADE)
         return
