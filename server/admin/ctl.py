@@ -165,7 +165,8 @@ def cmd_audit_verify(args) -> int:
     """Walk every chain (or `--chain`'s) from entry 1 (keyset pages: bounded memory for any length); a line
     per chain; exit 1 if any is broken, naming its first broken entry."""
     try:
-        expect = [audit_verify.parse_head(text) for text in args.expect_head or ()]
+        # `"$(cat heads-file)"`: the lines `audit head` printed, in one argument
+        expect = [audit_verify.parse_head(head) for text in args.expect_head or () for head in text.split()]
     except ValueError as exc:
         raise client_cli.CliError(f"--expect-head: {exc}") from None
     chain = _chain_arg(args)
@@ -280,8 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = audit_cmds.add_parser("verify", help="check every entry's hash and link in every chain; exit 1 naming "
                                              "the first broken one")
     p.add_argument("--expect-head", metavar="HEAD", action="append",
-                   help="a head printed earlier by `audit head` (SEQ:HASH or CITY@SEQ:HASH): it must still be in "
-                        "its chain (repeat for several chains)")
+                   help="heads printed earlier by `audit head` (SEQ:HASH or CITY@SEQ:HASH, several separated by "
+                        "white space, or the option repeated): each must still be in its chain")
     p.add_argument("--chain", metavar="CITY", help="only this chain: a city's 4 digits or `platform`")
     p.set_defaults(func=cmd_audit_verify)
     p = audit_cmds.add_parser("head", help="print every chain's head, SEQ:HASH for the platform chain and "
