@@ -10,7 +10,8 @@
   default, `BENCH_AUDIT_ENTRIES`): wall time, and the process's peak resident memory (bounded: keyset
   pages, nothing kept per entry, so it does not grow with the chain).
 
-The long chain is written with COPY (hashes computed here with `server.audit.chain`'s reference functions), then
+The long chain (the platform chain, as the one chain of a database from before chains per city becomes) is
+written with COPY (hashes computed here with `server.audit.chain`'s reference functions), then
 the head is set to its end, so verify checks exactly what the server would have appended.
 """
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _long_chain(url: str, n: int) -> None:
                 if seq % 200_000 == 0:
                     log(f"audit chain: {seq:,} entries written")
         conn.execute("ALTER TABLE audit_head DISABLE TRIGGER USER")
-        conn.execute("UPDATE audit_head SET seq = %s, prev_hash = hash, hash = %s", (n, prev))
+        conn.execute("UPDATE audit_head SET seq = %s, prev_hash = hash, hash = %s WHERE chain = ''", (n, prev))
         conn.execute("ALTER TABLE audit_head ENABLE TRIGGER USER")
         conn.commit()
 

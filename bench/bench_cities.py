@@ -1,12 +1,21 @@
 """Ten cities in one PostgreSQL database (issue: "10 cities × 100,000 cases in one database"): a district
 console's initial sync and its incremental (long-poll) reads against the same reads in a one-city database,
-and the commit latency of city A while city B drains 10,000 commands — with the feed's one counter row
-(`feed_partitions` off, the design before partitions) and with a counter per city (on), in the same run.
+and the commit latency of city A while city B drains 10,000 commands, in the same run, in three designs:
+the feed's one counter row and one audit chain (the design before partitions), a feed counter per city but
+still one audit chain (`feed_partitions` on before the audit had a chain per city: every command still
+took the one audit head's row lock), and a counter and an audit chain per city (today's default). The one
+audit chain is reproduced by sending every entry to the platform chain (`server.audit.chain.chain_params`
+patched in this process): one head row, locked by every command, as before.
+
+While each drain runs, a sampler reads `pg_stat_activity` / `pg_locks` every 10 ms and logs which
+statements waited on a lock (a row lock shared across cities shows up as city A's note waiting on city
+B's transaction): `BENCH_CITIES_LOCKS=0` turns it off.
 
 Data: `BENCH_CITIES_CASES` cases per city (default 20,000; the issue's 100,000 with
 `BENCH_CITIES_CASES=100000` — the default keeps the run under 4 minutes on this shared 2-core machine,
 where writing 1,000,000 rows and indexing them takes most of that alone). The drain is `BENCH_CITIES_DRAIN`
-commands (default 3,000; the issue's 10,000 took ~100 s per design here, in-process with the GIL shared). Cases are replicated with
+commands (default 10,000, the issue's: about 100 s per design here, in-process with the GIL shared, so the
+three drains take about 5 minutes). Cases are replicated with
 INSERT … SELECT from one real case (its JSON, ~2 KB) into each city's streets, with feed rows in creation
 order; a tenth of city 3301's cases lie in the district 330108 (the demo's district operator `operator_cj`).
 The one-counter database keeps every row in the global partition (as a database upgraded by migration 0021
@@ -18,7 +27,10 @@ rows are found through `ix_feed_partition_jurisdiction` (migration 0027), so a d
 whatever else the database holds; what still grows with the other cities is where those rows lie (one heap
 page each when ten cities' writes interleave, against a few to a page in a one-city database) and the size
 of the `cases` table they are joined with. The drain is `server.cases.commands.apply_batch` with group commit (100), in a
-thread, while another thread commits one note at a time on a case of city A every 20 ms.
+thread, while another thread commits one note at a time on a case of city A every 20 ms; with
+`BENCH_CITIES_DRAIN_PROCESS=1` B drains in a forked process of its own instead (its own connections and
+interpreter lock), so A's latency is the database's share alone: in one process a 100-command group's Python
+holds the lock A's thread needs, which is most of A's p99 once no row is shared.
 """
 from __future__ import annotations
 
@@ -41,7 +53,11 @@ from bench.result import Row
 
 CASES = int(os.environ.get("BENCH_CITIES_CASES", "20000"))
 CITIES = [f"33{n:02d}" for n in range(1, 11)]
-DRAIN = int(os.environ.get("BENCH_CITIES_DRAIN", "3000"))  # 10,000: ~100 s per design here, see the docstring
+DRAIN = int(os.environ.get("BENCH_CITIES_DRAIN", "10000"))  # ~100 s per design here, see the docstring
+SAMPLE_LOCKS = os.environ.get("BENCH_CITIES_LOCKS", "1") != "0"
+# B's drain in a process of its own (forked, its own connections) instead of a thread beside A's commits: A's
+# latency then shows the database's waits without the Python interpreter lock the two threads share
+DRAIN_PROCESS = os.environ.get("BENCH_CITIES_DRAIN_PROCESS", "0") == "1"
 PAGE = 1000
 SYNCS = 3  # a district's initial sync is read this many times; the row takes the median (a shared machine)
 
@@ -147,12 +163,30 @@ def _sync_ms(url: str, refdata, partitions: list[str]) -> tuple[float, int, floa
         db.dispose()
 
 
-def _drain_latency(url: str, refdata, partitioned: bool) -> tuple[float, float, float, int]:
+def _lock_waits(url: str, stop: threading.Event, waits: dict) -> None:
+    """Until `stop`: every 10 ms, each statement of the database waiting on a lock (heavyweight: a row
+    lock waits on the holder's transaction id), counted by what it waits for and its first words."""
+    import psycopg
+
+    with psycopg.connect(plain_url(url), autocommit=True) as conn:
+        while not stop.is_set():
+            for locktype, relation, query in conn.execute(
+                    """SELECT l.locktype, l.relation::regclass::text, left(regexp_replace(a.query, '\s+', ' ', 'g'), 70)
+                       FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+                       WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'""").fetchall():
+                key = (locktype, relation or "", query)
+                waits[key] = waits.get(key, 0) + 1
+            time.sleep(0.01)
+
+
+def _drain_latency(url: str, refdata, partitioned: bool, chains: bool) -> tuple[float, float, float, int, dict]:
     """City B drains `DRAIN` notes (batches of 500, group commit 100) while city A commits one note every
-    20 ms: (A's p50 ms, A's p99 ms, B's drain s, A's commits)."""
+    20 ms: (A's p50 ms, A's p99 ms, B's drain s, A's commits, the lock waits sampled). `chains` False: every
+    audit entry to one chain (the platform's), as before chains per city."""
     from app.cases.commands import Command, CommandBatch
     from app.platform.enums import Role
     from bench.harness import create_payload
+    from server.audit import chain as audit
     from server.cases.commands import apply_batch
     from server.feed.record import FEED_PARTITIONS
     from server.platform.auth import AuthUser
@@ -161,6 +195,11 @@ def _drain_latency(url: str, refdata, partitioned: bool) -> tuple[float, float, 
     db = Database(url)
     db.writer.configure(info={FEED_PARTITIONS: partitioned})
     user = AuthUser("operator1", "bench", Role.OPERATOR)
+    own_chains = audit.chain_params
+    if not chains:
+        audit.chain_params = lambda entity_kind, entity_id, chain=None: {"audit_chain": "", "audit_case": None}
+    stop, waits = threading.Event(), {}
+    sampler = threading.Thread(target=_lock_waits, args=(url, stop, waits), daemon=True)
 
     def batch(commands):
         return CommandBatch(commands=[Command(command_id=uuid.uuid4(), case_id=c, action=a, payload=p,
@@ -180,20 +219,31 @@ def _drain_latency(url: str, refdata, partitioned: bool) -> tuple[float, float, 
                                              data = jsonb_set(data::jsonb, '{location,grid_code}',
                                                    to_jsonb('3302' || substr(grid_code, 5)))::json
                             WHERE id = ANY(%s)""", (b_cases,))
-        done = threading.Event()
-        drain_s: list[float] = []
+        import multiprocessing
+        fork = multiprocessing.get_context("fork")
+        done = fork.Event() if DRAIN_PROCESS else threading.Event()
+        took = fork.Value("d", 0.0)
 
         def drain():
-            began = time.perf_counter()
-            for start in range(0, DRAIN, 500):
-                notes = [(b_cases[i % len(b_cases)], "note", {"text": f"b{i}"}) for i in range(start, start + 500)]
-                apply_batch(db.writer, user, batch(notes), refdata, _now, group=100)
-            drain_s.append(time.perf_counter() - began)
-            done.set()
+            own = Database(url) if DRAIN_PROCESS else db  # a forked process never uses its parent's connections
+            own.writer.configure(info={FEED_PARTITIONS: partitioned})
+            try:
+                began = time.perf_counter()
+                for start in range(0, DRAIN, 500):
+                    notes = [(b_cases[i % len(b_cases)], "note", {"text": f"b{i}"})
+                             for i in range(start, start + 500)]
+                    apply_batch(own.writer, user, batch(notes), refdata, _now, group=100)
+                took.value = time.perf_counter() - began
+            finally:
+                if DRAIN_PROCESS:
+                    own.dispose()
+                done.set()
 
-        t = threading.Thread(target=drain)
+        t = fork.Process(target=drain) if DRAIN_PROCESS else threading.Thread(target=drain)
         latencies = []
         t.start()
+        if SAMPLE_LOCKS:
+            sampler.start()
         i = 0
         while not done.is_set():
             t0 = time.perf_counter()
@@ -203,8 +253,12 @@ def _drain_latency(url: str, refdata, partitioned: bool) -> tuple[float, float, 
             i += 1
             time.sleep(0.02)
         t.join()
-        return percentile(latencies, 50), percentile(latencies, 99), drain_s[0], len(latencies)
+        return percentile(latencies, 50), percentile(latencies, 99), took.value, len(latencies), waits
     finally:
+        stop.set()
+        if sampler.is_alive():
+            sampler.join()
+        audit.chain_params = own_chains
         db.dispose()
 
 
@@ -225,9 +279,16 @@ def run() -> None:
             partitions = ["", "3301"] if partitioned else [""]
             results[label] = _sync_ms(url, refdata, partitions)
             log(f"{label}: sync {results[label]}")
-            if label != "one city":
-                results[label + " drain"] = _drain_latency(url, refdata, partitioned)
-                log(f"{label}: drain {results[label + ' drain']}")
+            designs = {"10 cities, one counter": [("one counter, one audit chain", False)],
+                       "10 cities, partitioned": [("partitioned, one audit chain", False),
+                                                  ("partitioned, an audit chain per city", True)]}
+            for design, chains in designs.get(label, []):
+                results[design] = _drain_latency(url, refdata, partitioned, chains)
+                p50, p99, drain_s, n, waits = results[design]
+                log(f"{design}: A p50 {p50:.1f} ms, p99 {p99:.1f} ms over {n} commits; B drained {DRAIN:,} in "
+                    f"{drain_s:.1f} s; lock waits sampled: {len(waits) and sum(waits.values())}")
+                for (locktype, relation, query), count in sorted(waits.items(), key=lambda kv: -kv[1])[:8]:
+                    log(f"    {count:5d} × {locktype} {relation} — {query}")
     one = results["one city"]
     for label in ("10 cities, one counter", "10 cities, partitioned"):
         sync_ms, count, inc_ms, inc = results[label]
@@ -238,11 +299,14 @@ def run() -> None:
         emit(Row(f"district console incremental read (last 100 of its city), {label} / one city",
                  round(inc_ms / one[2], 2), "×", 1.25,
                  note=f"{inc_ms:.1f} ms ({inc} entities) vs {one[2]:.1f} ms ({one[3]}) with one city; median of 6"))
-    for label in ("10 cities, one counter", "10 cities, partitioned"):
-        p50, p99, drain_s, n = results[label + " drain"]
-        emit(Row(f"city A command p99 while city B drains {DRAIN:,} commands, {label}", round(p99, 1), "ms", 200,
+    for design in ("one counter, one audit chain", "partitioned, one audit chain",
+                   "partitioned, an audit chain per city"):
+        p50, p99, drain_s, n, waits = results[design]
+        where = ", B in its own process" if DRAIN_PROCESS else ""
+        emit(Row(f"city A command p99 while city B drains {DRAIN:,} commands{where}, {design}", round(p99, 1), "ms",
+                 200,
                  note=f"p50 {p50:.1f} ms over {n} commits; B's drain {drain_s:.1f} s (group commit 100); "
-                      "both share the audit head (see docs/ARCHITECTURE.md)"))
+                      f"{sum(waits.values())} lock waits sampled (every 10 ms)"))
 
 
 if __name__ == "__main__":

@@ -1,24 +1,37 @@
 """The central server's audit chain. Same `Base` as `db.metadata`, so one metadata (and one
 alembic history) covers every table.
 
-`audit_log` is append-only: one row per action, numbered 1, 2, 3, … with no gap, each carrying the hash
-of the one before (the canonical form is documented in `server.audit.chain`). `audit_head` is a single row (id
-= 1) holding the last entry's number and hash; appending takes its row lock, which serialises appends
-in commit order across transactions and server processes, like the feed counter. On PostgreSQL the
-migration adds triggers refusing UPDATE, DELETE and TRUNCATE on `audit_log`, and any change of
-`audit_head` other than "one entry further".
+The trail is several chains: one per city (the first 4 digits of a case's street, like the feed's
+partitions) and the platform chain ('') for everything with no city. `audit_log` is append-only: one row per
+action, numbered 1, 2, 3, … with no gap within its chain (`chain`, `seq`), each carrying the hash of the one
+before in its chain (the canonical form is documented in `server.audit.chain`); `id` orders the whole trail
+by insertion for listing (from a sequence: taking one never waits on another transaction). `audit_head`
+holds one row per chain with its last entry's number and hash; appending takes that row's lock, which
+serialises a chain's appends in commit order across transactions and server processes, like a feed
+counter, while appends to different cities' chains never wait on each other. On PostgreSQL the migrations
+add triggers refusing UPDATE, DELETE and TRUNCATE on `audit_log`, any change of a head other than "one
+entry further", and a new head that does not start at the genesis.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Identity,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
 
 GENESIS_HASH = "0" * 64  # the "previous hash" of entry 1
+PLATFORM_CHAIN = ""  # the chain of actions with no city (logins, accounts, reference data, settings…)
 
 
 class AuditEntryRow(Base):
@@ -27,9 +40,13 @@ class AuditEntryRow(Base):
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_actor", "actor"),
         Index("ix_audit_log_entity", "entity_kind", "entity_id"),
+        UniqueConstraint("chain", "seq"),
     )
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # SQLite: INTEGER PRIMARY KEY is the rowid, numbered by the database like PostgreSQL's identity
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True)
+    chain: Mapped[str] = mapped_column(String(8), server_default="")
+    seq: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime]                                     # server time
     client_time: Mapped[datetime | None]                     # the console's own clock, if it sent a usable one
     actor: Mapped[str | None] = mapped_column(String(64))    # username (the one tried, for a failed login)
@@ -48,9 +65,8 @@ class AuditEntryRow(Base):
 
 class AuditHeadRow(Base):
     __tablename__ = "audit_head"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    chain: Mapped[str] = mapped_column(String(8), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -1,7 +1,7 @@
 """Webhook subscriptions (the outbound event stream of case changes) and their dead letters.
 
-A subscription walks the changes feed with its own cursor (`position`): every case change after it is
-delivered, in feed order, before the cursor moves. `attempts`/`next_attempt_at`/`last_error` describe
+A subscription walks the changes feed with its own cursor (`cursor`, a position per feed partition): every
+case change after it is delivered, in feed order per partition, before the cursor moves. `attempts`/`next_attempt_at`/`last_error` describe
 the event at the head that has not been accepted yet. An event that failed `max_attempts` times is moved
 to `webhook_dead_letters` (with the body it would have sent) and the stream goes on; an admin can replay it.
 """
@@ -26,6 +26,9 @@ class WebhookSubscriptionRow(Base):
     secret: Mapped[str] = mapped_column(String(200))  # the HMAC key: it must be known to sign
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)  # last feed position delivered (or dead)
+    # …in every partition (`app.platform.feed_partition.Cursor` wire text; NULL: `position` in all, as before
+    # partitions); `position` then mirrors the global partition's
+    cursor: Mapped[str | None] = mapped_column(String(2100))
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed tries of the event after `position`
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(500), default="")

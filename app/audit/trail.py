@@ -151,6 +151,8 @@ def cell_text(entry: AuditEntry, key: str) -> str:
         return kind_text(value)
     if key == "detail":
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    if key == "seq" and entry.chain:  # a city's chain counts its own entries: its label, as hashed
+        return f"{entry.chain}@{value}"
     if key == "entity_id" and entry.entity_kind == "case" and detail.get("number"):
         return detail["number"]  # the case number the lead knows; the UUID is in the tooltip
     return "" if value is None else str(value)

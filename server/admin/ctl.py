@@ -34,6 +34,7 @@ from server.admin.metrics_cli import add_commands as add_metrics_commands
 from server.admin.password_policy import password_problem
 from server.audit import actions as audit_actions
 from server.audit import chain as audit
+from server.audit import verify as audit_verify
 from server.audit.query import CSV_COLUMNS, AuditFilter, csv_line, csv_row, oldest_first
 from server.map.ctl import add_commands as add_basemap_commands
 from server.open311.ctl import add_commands as add_open311_commands
@@ -148,36 +149,65 @@ def _audit_time(text: str | None, option: str):
     return value
 
 
+def _chain_arg(args) -> str | None:
+    """`--chain`: a city's 4 digits or `platform` (None: every chain)."""
+    name = getattr(args, "chain", None)
+    if name is None:
+        return None
+    if name == "platform":
+        return ""
+    if not audit.valid_chain(name) or not name:
+        raise client_cli.CliError(f"--chain {name!r} is neither `platform` nor a city's 4 digits")
+    return name
+
+
 def cmd_audit_verify(args) -> int:
-    """Walk the chain from entry 1 (keyset pages: bounded memory for any length); exit 1 at the first
-    broken entry, naming it."""
+    """Walk every chain (or `--chain`'s) from entry 1 (keyset pages: bounded memory for any length); a line
+    per chain; exit 1 if any is broken, naming its first broken entry."""
     try:
-        expect = audit.parse_head(args.expect_head) if args.expect_head else None
+        # `"$(cat heads-file)"`: the lines `audit head` printed, in one argument
+        expect = [audit_verify.parse_head(head) for text in args.expect_head or () for head in text.split()]
     except ValueError as exc:
         raise client_cli.CliError(f"--expect-head: {exc}") from None
+    chain = _chain_arg(args)
+    if chain is not None and any(head.chain != chain for head in expect):
+        raise client_cli.CliError(f"--expect-head: a head of another chain than --chain {args.chain}")
     db = Database(_url(args))
     try:
         started = time.monotonic()
-        report = audit.verify_chain(db.reader, expect_head=expect)
+        if chain is not None:
+            reports = [audit_verify.verify_chain(db.reader, chain=chain, expect_head=expect[0] if expect else None)]
+        else:
+            reports = audit_verify.verify_all(db.reader, expect_heads=expect)
+    except ValueError as exc:
+        raise client_cli.CliError(f"--expect-head: {exc}") from None
     finally:
         db.dispose()
-    if not report.ok:
-        print(f"onegrid-ctl: {report.summary()}", file=sys.stderr)
-        return 1
-    print(f"{report.summary()}; verified in {time.monotonic() - started:.1f} s")
-    return 0
+    took = time.monotonic() - started
+    for report in reports:
+        if report.ok:
+            print(f"{report.summary()}; verified in {took:.1f} s")
+        else:
+            print(f"onegrid-ctl: {report.summary()}", file=sys.stderr)
+    return 0 if all(report.ok for report in reports) else 1
 
 
 def cmd_audit_head(args) -> int:
+    """Every chain's head (or `--chain`'s), one a line: `SEQ:HASH` for the platform chain, `CITY@SEQ:HASH`."""
+    chain = _chain_arg(args)
     db = Database(_url(args))
     try:
         with db.reader() as session:
-            head = audit.read_head(session)
+            heads = audit_verify.read_heads(session)
     finally:
         db.dispose()
-    if head is None:
-        raise client_cli.CliError("this database has no audit chain (run `onegrid-ctl migrate`)")
-    print(head)
+    if chain is not None:
+        heads = [head for head in heads if head.chain == chain]
+    if not heads:
+        raise client_cli.CliError("this database has no audit chain (run `onegrid-ctl migrate`)" if chain is None
+                                  else f"no audit chain {args.chain} in this database")
+    for head in heads:
+        print(head)
     return 0
 
 
@@ -248,12 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit_cmds = sub.add_parser("audit", help="the audit trail: verify the chain, print its head, export") \
         .add_subparsers(dest="audit_cmd", required=True)
-    p = audit_cmds.add_parser("verify", help="check every entry's hash and link; exit 1 naming the first broken one")
-    p.add_argument("--expect-head", metavar="SEQ:HASH", help="a head printed earlier by `audit head`: it must "
-                                                             "still be in the chain")
+    p = audit_cmds.add_parser("verify", help="check every entry's hash and link in every chain; exit 1 naming "
+                                             "the first broken one")
+    p.add_argument("--expect-head", metavar="HEAD", action="append",
+                   help="heads printed earlier by `audit head` (SEQ:HASH or CITY@SEQ:HASH, several separated by "
+                        "white space, or the option repeated): each must still be in its chain")
+    p.add_argument("--chain", metavar="CITY", help="only this chain: a city's 4 digits or `platform`")
     p.set_defaults(func=cmd_audit_verify)
-    audit_cmds.add_parser("head", help="print the chain's head as SEQ:HASH (record it outside the database)") \
-        .set_defaults(func=cmd_audit_head)
+    p = audit_cmds.add_parser("head", help="print every chain's head, SEQ:HASH for the platform chain and "
+                                           "CITY@SEQ:HASH for a city's (record them outside the database)")
+    p.add_argument("--chain", metavar="CITY", help="only this chain: a city's 4 digits or `platform`")
+    p.set_defaults(func=cmd_audit_head)
     p = audit_cmds.add_parser("export", help="entries in a time range, oldest first, as CSV or JSON lines")
     p.add_argument("--start", help="from this server time (ISO-8601 with zone), inclusive")
     p.add_argument("--end", help="to this server time, exclusive")

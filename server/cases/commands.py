@@ -401,7 +401,7 @@ def _pg_accept(session: Session, user: AuthUser, command: Command, now: datetime
         return None
     position, _notified, seq, partition = found
     mark_changed(session, position, partition)
-    if seq is None:  # no audit head row (a schema made without the migration): `record` creates it
+    if seq is None:  # no head row for its audit chain yet (a city's first entry): `record` creates it
         audit.record(session, **entry)
     return position
 

@@ -59,7 +59,7 @@ field's description for why):
 | setting | variable | default |
 |---|---|---|
 | feed_batch_ms | ONEGRID_FEED_BATCH_MS | 50 (amid a stream of commits a woken long-poll waits this long, so a burst is answered once) |
-| feed_partitions | ONEGRID_FEED_PARTITIONS | false (each city's cases take feed positions from their city's own counter; consoles must read with a partition cursor) |
+| feed_partitions | ONEGRID_FEED_PARTITIONS | true (each city's cases take feed positions from their city's own counter, so cities never wait on one row; consoles read with a partition cursor; false: the one counter of before) |
 | feed_tick_per_poll_ms | ONEGRID_FEED_TICK_PER_POLL_MS | 1.5 (least spacing of recent-feed reads, per waiting long-poll) |
 | answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
 | feed_max_tick_ms | ONEGRID_FEED_MAX_TICK_MS | 750 (the most the recent feed's reads are spaced, however many long-polls wait) |
@@ -264,11 +264,12 @@ class ServerSettings(BaseModel):
     def _valid_networks(cls, value: str) -> str:
         parse_networks(value)  # a ValueError names the entry that is no network
         return value
-    feed_partitions: bool = Field(False, description=(
+    feed_partitions: bool = Field(True, description=(
         "Partition the changes feed per city: a case takes its feed position from its city's counter, so "
-        "writes in different cities do not queue behind one row. Consoles then read with a cursor per "
-        "partition (`cursor=`); a single-number cursor (`after=`) of a reader whose scope spans several "
-        "partitions is answered 409 feed_partitioned"))
+        "writes in different cities do not queue behind one row (nor, with the audit chain of each city, "
+        "any other). Consoles then read with a cursor per partition (`cursor=`); a single-number cursor "
+        "(`after=`) of a reader whose scope spans several partitions is answered 409 feed_partitioned. "
+        "False: every position from the one counter, as before partitions"))
     # tuning of a serving process
     feed_batch_ms: float = Field(50, ge=0, le=1000, description=(
         "Amid a stream of commits (three within this window) a woken long-poll waits this long before "

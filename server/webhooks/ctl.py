@@ -60,7 +60,7 @@ def _run(session, args, now: datetime) -> None:
     if command == "add":
         row, secret = store.add_subscription(session, args.name, args.url, now, secret=args.secret,
                                              from_start=args.from_start)
-        print(f"subscription {row.name} → {row.url} from feed position {row.position}")
+        print(f"subscription {row.name} → {row.url} from feed cursor {row.cursor}")
         print(f"secret: {secret}")
     elif command == "remove":
         store.remove_subscription(session, args.name)
@@ -68,7 +68,7 @@ def _run(session, args, now: datetime) -> None:
     elif command == "list":
         for row in store.list_subscriptions(session):
             waiting = f", try {row.attempts} failed: {row.last_error}" if row.attempts else ""
-            print(f"{row.name}\t{row.url}\tposition {row.position}\tdelivered {row.delivered}{waiting}")
+            print(f"{row.name}\t{row.url}\tcursor {row.cursor or row.position}\tdelivered {row.delivered}{waiting}")
     elif command == "dead":
         for dead in store.dead_letters(session, args.name):
             print(f"{dead.id}\t{dead.event_id}\tposition {dead.position}\t{dead.attempts} tries\t{dead.last_error}")

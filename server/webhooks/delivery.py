@@ -7,8 +7,9 @@ Per subscription, in order: dead letters an admin asked to replay, then the stre
 event is posted (signed, `X-OneGrid-Event-Id` = its idempotency key) until a 2xx answer moves the cursor
 past it. A failure leaves the cursor and waits `backoff_s(attempts)`; after `max_attempts` failures the
 event becomes a dead letter and the cursor moves on. So delivery is at least once (a 2xx lost on the way
-back is sent again; the subscriber drops an event id it has seen), in feed order per subscriber, and a
-subscriber that was down catches up in order when it answers again.
+back is sent again; the subscriber drops an event id it has seen), in feed order per partition (a city's
+changes in their order; `server.webhooks.store.read_stream` interleaves the cities by change time) per
+subscriber, and a subscriber that was down catches up in order when it answers again.
 
 With several server processes on PostgreSQL only the one holding the advisory lock `onegrid:webhooks`
 delivers (a connection of its own), so two processes never post the same stream at once.
@@ -26,11 +27,17 @@ from datetime import timedelta
 import requests
 from sqlalchemy import select
 
+from app.platform.feed_partition import Cursor
 from app.webhooks.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature
 from db.webhooks import WebhookDeadLetterRow, WebhookSubscriptionRow
 from server.platform.advisory import SessionLocks
 from server.webhooks.settings import WebhookSettings
-from server.webhooks.store import StreamEvent, read_stream
+from server.webhooks.store import (
+    StreamEvent,
+    read_stream,
+    set_cursor,
+    subscription_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +135,7 @@ class WebhookDispatcher:
             sub = session.get(WebhookSubscriptionRow, sub_id)
             if sub is None or not sub.active:
                 return 0
-            url, secret, position = sub.url, sub.secret, sub.position
+            url, secret, cursor = sub.url, sub.secret, subscription_cursor(sub)
             replays = [(d.id, d.event_id, d.body) for d in session.execute(
                 select(WebhookDeadLetterRow).where(WebhookDeadLetterRow.subscription_id == sub_id,
                                                    WebhookDeadLetterRow.state == "replay")
@@ -148,28 +155,30 @@ class WebhookDispatcher:
                 return taken
             taken += 1
         with self.ctx.db.reader() as session:
-            events = read_stream(session, position, self.settings.batch)
+            events = read_stream(session, cursor, self.settings.batch)
         for event in events:
             error = post_event(url, secret, event.event_id, event.body, self.settings.timeout_s)
-            if not self._record(sub_id, position, event, error):
+            if not self._record(sub_id, cursor, event, error):
                 return taken
             if error is not None:
                 return taken
-            position = event.position
+            cursor = cursor.moved(event.partition, event.position)
             taken += 1
         return taken
 
-    def _record(self, sub_id: uuid.UUID, expected: int, event: StreamEvent, error: str | None) -> bool:
+    def _record(self, sub_id: uuid.UUID, expected: Cursor, event: StreamEvent, error: str | None) -> bool:
         """Move the cursor past `event` (taken, or dead after its last try) or count the failure; False
         when the subscription changed meanwhile (removed, or its cursor moved by someone else)."""
         now = self.ctx.now()
         with self.ctx.db.writer() as session, session.begin():
             sub = session.execute(select(WebhookSubscriptionRow).where(WebhookSubscriptionRow.id == sub_id)
                                   .with_for_update()).scalar_one_or_none()
-            if sub is None or sub.position != expected:
+            if sub is None or subscription_cursor(sub) != expected:
                 return False
+            past = expected.moved(event.partition, event.position)
             if error is None:
-                sub.position, sub.attempts, sub.next_attempt_at, sub.last_error = event.position, 0, None, ""
+                set_cursor(sub, past)
+                sub.attempts, sub.next_attempt_at, sub.last_error = 0, None, ""
                 sub.delivered += 1
                 return True
             sub.attempts += 1
@@ -180,7 +189,8 @@ class WebhookDispatcher:
                                                  last_error=error, state="dead", failed_at=now, replayed_at=None))
                 log.warning("webhook %s: event %s is a dead letter after %d tries (%s)", sub.name, event.event_id,
                             sub.attempts, error)
-                sub.position, sub.attempts, sub.next_attempt_at = event.position, 0, None
+                set_cursor(sub, past)
+                sub.attempts, sub.next_attempt_at = 0, None
             else:
                 sub.next_attempt_at = now + timedelta(seconds=self.settings.backoff_s(sub.attempts))
                 log.info("webhook %s: event %s failed (%s), try %d, next at %s", sub.name, event.event_id, error,

@@ -1,7 +1,15 @@
 """Subscriptions and dead letters in the database (used by `onegrid-ctl webhooks` and the dispatcher),
-and the stream itself: the feed's case entries after a subscription's cursor, in feed order."""
+and the stream itself: the feed's case entries after a subscription's cursor, in feed order per partition.
+
+The feed is partitioned per city (`app.platform.feed_partition`): a position orders its partition only, so a
+subscription keeps a position per partition (`cursor`, a `Cursor` in its wire text, like a console's) and
+the stream reads each partition after its own position — correct while several cities write at once, where
+one position across partitions would skip a city's change committed after another city's higher one. A
+subscription made before partitions has only `position`: it is the default of every partition (exact, as
+for a console's old cursor)."""
 from __future__ import annotations
 
+import heapq
 import logging
 import secrets
 import uuid
@@ -10,11 +18,19 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from app.platform.feed_partition import (
+    COUNTER_PREFIX,
+    FEED_COUNTER,
+    GLOBAL,
+    Cursor,
+    counter_partition,
+)
 from db.cases import CaseRow
 from db.feed import FeedRow
+from db.platform import CounterRow
 from db.webhooks import WebhookDeadLetterRow, WebhookSubscriptionRow
 
 log = logging.getLogger(__name__)
@@ -31,6 +47,32 @@ class StreamEvent:
     position: int
     event_id: str
     body: dict[str, Any]
+    partition: str = GLOBAL
+
+
+def subscription_cursor(row: WebhookSubscriptionRow) -> Cursor:
+    """Where a subscription stands in every partition (`cursor`; before partitions, `position` for all)."""
+    if row.cursor:
+        cursor = Cursor.from_wire(row.cursor)
+        if cursor is not None:
+            return cursor
+        log.error("webhook subscription %s: its stored cursor %r is unreadable; using position %d", row.name,
+                  row.cursor, row.position)
+    return Cursor(default=row.position)
+
+
+def set_cursor(row: WebhookSubscriptionRow, cursor: Cursor) -> None:
+    row.cursor = cursor.to_wire()
+    row.position = cursor.after(GLOBAL)  # what `webhooks list` showed before partitions
+
+
+def feed_heads(session: Session) -> Cursor:
+    """Every partition's last committed position (its counter: a feed row is written with its counter's
+    row lock held, so a committed counter value is never ahead of a committed row)."""
+    counters = CounterRow.__table__
+    rows = session.execute(select(counters.c.name, counters.c.value).where(
+        or_(counters.c.name == FEED_COUNTER, counters.c.name.startswith(COUNTER_PREFIX))))
+    return Cursor({p: value for name, value in rows if (p := counter_partition(name)) is not None})
 
 
 def check_url(url: str) -> str:
@@ -42,18 +84,19 @@ def check_url(url: str) -> str:
 
 def add_subscription(session: Session, name: str, url: str, now: datetime, *, secret: str | None = None,
                      from_start: bool = False) -> tuple[WebhookSubscriptionRow, str]:
-    """A new subscription (and its secret, generated unless given). It starts at the feed's head (only
-    changes from now on) unless `from_start`, which sends every case's current state first."""
+    """A new subscription (and its secret, generated unless given). It starts at the feed's head in every
+    partition (only changes from now on) unless `from_start`, which sends every case's current state first."""
     if session.execute(select(WebhookSubscriptionRow.id).where(WebhookSubscriptionRow.name == name)).first():
         raise WebhookError(f"a subscription named {name!r} exists already")
     secret = secret or secrets.token_urlsafe(32)
-    head = 0 if from_start else session.execute(select(func.coalesce(func.max(FeedRow.position), 0))).scalar_one()
+    head = Cursor() if from_start else feed_heads(session)
     row = WebhookSubscriptionRow(id=uuid.uuid4(), name=name, url=check_url(url), secret=secret, active=True,
-                                 position=head, attempts=0, next_attempt_at=None, last_error="", delivered=0,
+                                 position=0, attempts=0, next_attempt_at=None, last_error="", delivered=0,
                                  created_at=now)
+    set_cursor(row, head)
     session.add(row)
     session.flush()
-    log.info("webhook subscription %s added (%s), from position %d", name, row.url, head)
+    log.info("webhook subscription %s added (%s), from %s", name, row.url, row.cursor)
     return row, secret
 
 
@@ -93,19 +136,27 @@ def replay(session: Session, name: str, ids: list[uuid.UUID] | None = None) -> i
     return count
 
 
-def event_body(position: int, case: dict[str, Any]) -> StreamEvent:
+def event_body(position: int, case: dict[str, Any], partition: str = GLOBAL) -> StreamEvent:
     event_id = f"case:{case['id']}:v{case['version']}"
-    body = {"event_id": event_id, "type": "case.changed", "position": position, "case_id": case["id"],
-            "number": case.get("number"), "status": case["status"], "version": case["version"],
-            "occurred_at": case["updated_at"], "case": case}
-    return StreamEvent(position, event_id, body)
+    body = {"event_id": event_id, "type": "case.changed", "position": position, "partition": partition,
+            "case_id": case["id"], "number": case.get("number"), "status": case["status"],
+            "version": case["version"], "occurred_at": case["updated_at"], "case": case}
+    return StreamEvent(position, event_id, body, partition)
 
 
-def read_stream(session: Session, after: int, limit: int) -> list[StreamEvent]:
-    """The case changes after feed position `after`, oldest first (each case's latest state: the feed keeps
-    one entry per case, so a case changed twice while a subscriber lagged arrives once, at its latest version,
-    with its whole event history in `case.events`)."""
-    rows = session.execute(select(FeedRow.position, CaseRow.data).join(CaseRow, CaseRow.id == FeedRow.case_id)
-                           .where(FeedRow.kind == CASE_KIND, FeedRow.position > after)
-                           .order_by(FeedRow.position).limit(limit))
-    return [event_body(position, data) for position, data in rows]
+def read_stream(session: Session, after: Cursor | int, limit: int) -> list[StreamEvent]:
+    """Up to `limit` case changes after `after` (a subscription's cursor; a number: that position in every
+    partition): each partition's in its feed order, the partitions merged by the cases' change times (each
+    case's latest state: the feed keeps one entry per case, so a case changed twice while a subscriber lagged
+    arrives once, at its latest version, with its whole event history in `case.events`)."""
+    cursor = after if isinstance(after, Cursor) else Cursor(default=after)
+    per_partition = []
+    for partition in cursor.order(feed_heads(session).positions.keys() | {GLOBAL}):
+        rows = session.execute(select(FeedRow.position, CaseRow.data).join(CaseRow, CaseRow.id == FeedRow.case_id)
+                               .where(FeedRow.partition == partition, FeedRow.kind == CASE_KIND,
+                                      FeedRow.position > cursor.after(partition))
+                               .order_by(FeedRow.position).limit(limit))
+        per_partition.append([event_body(position, data, partition) for position, data in rows])
+    # heapq.merge takes each list's events in their order: a partition's feed order is kept whatever the times
+    merged = heapq.merge(*per_partition, key=lambda e: str(e.body["occurred_at"] or ""))
+    return [event for _, event in zip(range(limit), merged)]

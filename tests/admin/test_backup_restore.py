@@ -42,9 +42,9 @@ def ctl_run(capsys, *argv: str) -> tuple[int, str]:
     return code, out + err
 
 
-def feed_position(server: LiveServer) -> int:
-    ((value,),) = server.query("SELECT value FROM counters WHERE name = 'feed'")
-    return value
+def feed_position(server: LiveServer) -> dict[str, int]:
+    """Every feed partition's counter (the server partitions per city)."""
+    return dict(server.query("SELECT name, value FROM counters WHERE name = 'feed' OR name LIKE 'feed:%'"))
 
 
 def test_a_restored_backup_verifies_and_consoles_sync_on_from_their_cursor(tmp_path, pg_url, refdata, now, capsys):
@@ -57,15 +57,15 @@ def test_a_restored_backup_verifies_and_consoles_sync_on_from_their_cursor(tmp_p
         await until(lambda: console.cache.refdata(), what="reference data")
         case = console.cache.issue(console.actor, Action.CREATE, None, create_payload(refdata), now, offline=False)
         await until(lambda: console.cache.outbox_size() == 0 and console.cache.server_case(case.case_id) is not None
-                    and console.cache.cursor() > 0, what="the case on the server and back in the feed")
+                    and console.cache.feed_cursor(), what="the case on the server and back in the feed")
         await console.engine.stop()
         return case.case_id
 
     case_id = asyncio.run(before_backup())
-    cursor = console.cache.cursor()
-    assert cursor > 0
-    code, head = ctl_run(capsys, "--database-url", pg_url, "audit", "head")
-    assert code == 0 and ":" in head, head
+    cursor = console.cache.feed_cursor()
+    assert cursor
+    code, head = ctl_run(capsys, "--database-url", pg_url, "audit", "head")  # a line per chain
+    assert code == 0 and "@" in head and len(head.split()) == 2, head  # the city's and the platform's
     head = head.strip()
     position = feed_position(original)
     assert original.query("SELECT count(*) FROM commands")[0][0] >= 1
@@ -82,7 +82,7 @@ def test_a_restored_backup_verifies_and_consoles_sync_on_from_their_cursor(tmp_p
                               prepare=False).start()
         try:
             code, out = ctl_run(capsys, "--database-url", restored_url, "audit", "verify", "--expect-head", head)
-            assert code == 0 and "audit chain ok" in out, out
+            assert code == 0 and "audit chain ok" in out and f"audit chain {case_city(restored, case_id)} ok" in out, out
             assert feed_position(restored) == position
             continue_after_restore(tmp_path, console, restored, case_id, cursor, now)
         finally:
@@ -92,12 +92,17 @@ def test_a_restored_backup_verifies_and_consoles_sync_on_from_their_cursor(tmp_p
         db_templates.prepared.drop_pg(restored_url)
 
 
+def case_city(server: LiveServer, case_id) -> str:
+    ((street,),) = server.query(f"SELECT jurisdiction FROM cases WHERE id = '{case_id}'")
+    return street[:4]
+
+
 def continue_after_restore(tmp_path, console, restored, case_id, cursor, now) -> None:
-    asked: list[int] = []  # the `after` of every feed request the console makes
+    asked: list = []  # the cursor of every feed request the console makes
     fetch = console.client.fetch_changes
 
     def recording(after, *args, **kwargs):
-        asked.append(after.after("") if hasattr(after, "after") else after)  # a partition cursor: its global position
+        asked.append(after)
         return fetch(after, *args, **kwargs)
 
     console.client.fetch_changes = recording
@@ -118,5 +123,7 @@ def continue_after_restore(tmp_path, console, restored, case_id, cursor, now) ->
     finally:
         lead.close()
     assert asked and asked[0] == cursor, asked
-    assert 0 not in asked  # an incremental sync from the cursor, never a full one
-    assert console.cache.cursor() > cursor
+    assert all(asked)  # an incremental sync from the cursor, never a full one (a cursor that read nothing)
+    after = console.cache.feed_cursor()  # moved on in the case's partition
+    city = case_city(restored, case_id)
+    assert after.after(city) > cursor.after(city)

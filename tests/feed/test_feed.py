@@ -153,7 +153,8 @@ def test_many_concurrent_long_polls_are_cheap(sqlite_url, refdata, clock):
                 login = await client.post("/api/login", json={"username": "operator1", "password": "demo-operator1"})
                 headers = {"Authorization": f"Bearer {login.json()['token']}"}
                 threads_before = threading.active_count()
-                polls = [asyncio.create_task(client.get("/api/changes", params={"after": 0, "wait": 10},
+                # a partition cursor: a server partitions the feed per city by default
+                polls = [asyncio.create_task(client.get("/api/changes", params={"cursor": "any.0", "wait": 10},
                                                         headers=headers)) for _ in range(300)]
                 await asyncio.sleep(1.5)
                 waiting_threads = threading.active_count()

@@ -290,3 +290,41 @@ def test_a_city_commits_while_another_holds_its_counter(make_harness, pg_url, pa
     assert answered["result"]["status"] == "accepted"
     # partitioned: it did not wait; one counter row: it waited for the other city's transaction
     assert committed_while_held is partitions
+
+
+@pytest.mark.parametrize("chains", [True, False], ids=["a_chain_per_city", "one_chain"])
+def test_a_city_commits_while_another_holds_its_audit_head(make_harness, pg_url, monkeypatch, chains):
+    """The audit head is the other row every command locks to its commit: city B's transaction holding its
+    chain's head does not hold up city A's command; with one chain for all (as before chains per city) it did."""
+    from server.audit import chain as audit
+
+    if not chains:
+        monkeypatch.setattr(audit, "chain_params", lambda entity_kind, entity_id, chain=None: {"audit_chain": "",
+                                                                                               "audit_case": None})
+    srv = make_harness(pg_url, feed_partitions=True)
+    here, there = _new_case(srv, AWAY), _new_case(srv, AWAY)
+    _to_other_city(srv, there["id"])
+    assert srv.do(CITY_OPERATOR, "note", there["id"], {"text": "its chain's head"})["status"] == "accepted"
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg_url)
+    conn = engine.connect()
+    conn.begin()
+    conn.execute(text("SELECT seq FROM audit_head WHERE chain = :c FOR UPDATE"), {"c": OTHER_CITY if chains else ""})
+    answered: dict = {}
+
+    def write() -> None:
+        answered["result"] = srv.do(CITY_OPERATOR, "note", here["id"], {"text": "while the other city holds"})
+
+    t = threading.Thread(target=write)
+    try:
+        t.start()
+        t.join(5)
+        committed_while_held = not t.is_alive()
+    finally:
+        conn.rollback()
+        conn.close()
+        engine.dispose()
+        t.join(30)
+    assert answered["result"]["status"] == "accepted"
+    assert committed_while_held is chains

@@ -98,13 +98,15 @@ def _login(server: ServerProcess, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-def _caught_up_cursor(server: ServerProcess, headers: dict[str, str]) -> int:
-    cursor, more = 0, True
+def _caught_up_cursor(server: ServerProcess, headers: dict[str, str]) -> str:
+    """The reader's cursor (a position per feed partition, as a console reads: the server partitions per city)
+    once it has read everything."""
+    cursor, more = "any.0", True
     while more:
-        r = requests.get(f"{server.url}/api/changes", params={"after": cursor, "limit": 1000}, headers=headers,
+        r = requests.get(f"{server.url}/api/changes", params={"cursor": cursor, "limit": 1000}, headers=headers,
                          timeout=30)
         assert r.status_code == 200, r.text
-        cursor, more = r.json()["cursor"], r.json()["more"]
+        cursor, more = r.json()["cursors"], r.json()["more"]
     return cursor
 
 
@@ -119,7 +121,7 @@ def test_a_command_on_one_process_wakes_a_long_poll_on_the_other(two_servers, re
 
     def long_poll() -> None:
         started = time.monotonic()
-        r = requests.get(f"{poller.url}/api/changes", params={"after": cursor, "wait": WAIT_S}, headers=op2,
+        r = requests.get(f"{poller.url}/api/changes", params={"cursor": cursor, "wait": WAIT_S}, headers=op2,
                          timeout=WAIT_S + 15)
         answer.update(status=r.status_code, body=r.json(), started=started, returned=time.monotonic())
 
@@ -176,7 +178,7 @@ def test_a_reassignment_on_one_process_wakes_the_old_units_long_poll_on_the_othe
 
     def long_poll() -> None:
         started = time.monotonic()
-        r = requests.get(f"{poller.url}/api/changes", params={"after": cursor, "wait": WAIT_S}, headers=handler,
+        r = requests.get(f"{poller.url}/api/changes", params={"cursor": cursor, "wait": WAIT_S}, headers=handler,
                          timeout=WAIT_S + 15)
         answer.update(status=r.status_code, body=r.json(), held=time.monotonic() - started)
 

@@ -47,6 +47,10 @@ class Harness:
         settings.setdefault("api_docs", True)
         # most tests report many cases at one spot on purpose; the repeat check's own tests turn it on
         settings.setdefault("repeat_merge", False)
+        # the feed's one counter (a server upgraded but not partitioned, what an old console's `after=` reads):
+        # most tests page the feed with one position; a server partitions by default (`feed_partitions`),
+        # and the tests of partitions, webhooks, the audit chains and the real-process sync tests run it so
+        settings.setdefault("feed_partitions", False)
         # a test's persistent MQTT session need not outlive it on the machine's shared broker for a day
         settings.setdefault("mqtt_session_expiry_s", 120)  # tests read /openapi.json (a production server serves none)
         # photo files in the test's own folder, never in the working directory (a server's default for PostgreSQL)

@@ -13,6 +13,7 @@ import pytest
 
 from app.cases.workflow import WorkflowError
 from app.platform.enums import Action, Status
+from app.platform.feed_partition import Cursor
 from app.sync.client import ServerClient
 from tests.support.consoles import Console, online_console
 from tests.support.faultproxy import FaultProxy
@@ -52,14 +53,14 @@ def _random_command(console: Console, rng: random.Random, refdata, now, issued: 
 
 def _server_cases(url: str, token: str) -> dict:
     client = ServerClient(url, token=token)
-    cases, cursor = {}, 0
+    cases, cursor = {}, Cursor()  # a position per feed partition: the server partitions per city
     try:
         while True:
             page = client.changes(cursor, 1000, 0)
             for change in page.changes:
                 if change.kind == "case":
                     cases[uuid.UUID(change.id)] = client.case(uuid.UUID(change.id))
-            cursor = page.cursor
+            cursor = Cursor.from_wire(page.cursors)
             if not page.more:
                 return cases
     finally:

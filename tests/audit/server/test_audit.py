@@ -1,6 +1,7 @@
-"""The audit trail: every command and login recorded with the right fields, the hash chain and
-its verification (tampered, deleted and re-linked entries, a cut tail), the PostgreSQL triggers, one
-chain under concurrent writers on PostgreSQL, `onegrid-ctl audit`, and `GET /api/audit`."""
+"""The audit trail: every command and login recorded with the right fields, the hash chains (a city's, the
+platform's) and their verification (tampered, deleted, moved and re-linked entries, a cut tail), the
+PostgreSQL triggers, gap-free chains under concurrent writers on PostgreSQL, `onegrid-ctl audit`, and
+`GET /api/audit`."""
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ from sqlalchemy.exc import DBAPIError
 from app.cases.commands import Command, CommandBatch
 from app.platform.enums import Role
 from db.audit import GENESIS_HASH, AuditEntryRow
+from db.cases import CaseRow
 from server.admin import ctl
 from server.audit import chain as audit
+from server.audit import verify as audit_verify
 from server.cases.commands import apply_batch
 from server.platform.auth import AuthUser
 from server.platform.database import Database
@@ -32,7 +35,7 @@ def entries(url: str, **where) -> list[AuditEntryRow]:
     db = Database(url)
     try:
         with db.reader() as session:
-            stmt = select(AuditEntryRow).order_by(AuditEntryRow.seq)
+            stmt = select(AuditEntryRow).order_by(AuditEntryRow.id)
             for name, value in where.items():
                 stmt = stmt.where(getattr(AuditEntryRow, name) == value)
             return list(session.execute(stmt).scalars())
@@ -40,12 +43,28 @@ def entries(url: str, **where) -> list[AuditEntryRow]:
         db.dispose()
 
 
-def verify(url: str, **kw) -> audit.VerifyReport:
+def verify(url: str, **kw) -> audit_verify.VerifyReport:
+    """One chain's report (`chain=` or `expect_head=`), else every chain's: the first broken one, or ok."""
     db = Database(url)
     try:
-        return audit.verify_chain(db.reader, **kw)
+        if kw:
+            return audit_verify.verify_chain(db.reader, **kw)
+        reports = audit_verify.verify_all(db.reader)
+        return next((r for r in reports if not r.ok), reports[-1])
     finally:
         db.dispose()
+
+
+def city_of(url: str, case_id: str) -> str:
+    """The city of a case's street, as the server stored it: its audit chain."""
+    db = Database(url)
+    try:
+        with db.reader() as session:
+            street = session.execute(select(CaseRow.jurisdiction).where(CaseRow.id == uuid.UUID(case_id))).scalar_one()
+    finally:
+        db.dispose()
+    assert street and len(street) >= 4
+    return street[:4]
 
 
 def sql(url: str, statement: str, **params) -> None:
@@ -75,7 +94,11 @@ def test_every_command_accepted_or_rejected_is_recorded(srv):
     assert ok.detail["number"] == created["case"]["number"] and ok.detail["version"] == 1
     assert (bad.actor, bad.role, bad.action, bad.result, bad.reason, bad.console_id, bad.offline) == (
         "inspector1", "inspector", "dispatch", "rejected", refused["reason"], "console-B", False)
-    assert bad.seq == ok.seq + 2  # inspector1's login in between
+    # the case's city chain numbers its own entries; inspector1's login in between went to the platform chain
+    assert ok.chain == bad.chain == city_of(srv.url, created["case_id"])
+    assert bad.seq == ok.seq + 1 and bad.id == ok.id + 2
+    [login] = [e for e in entries(srv.url, action="login") if e.id == ok.id + 1]
+    assert login.chain == "" and login.actor == "inspector1"
     assert verify(srv.url).ok
 
 
@@ -189,43 +212,69 @@ def test_user_changes_and_refdata_imports_are_recorded(sqlite_url, refdata, tmp_
 # ---- the chain and its verification --------------------------------------------------------------------
 
 def _chain_of(lite, n: int = 6) -> list[AuditEntryRow]:
+    """The chain of a case's city: its create and `n` notes (logins and the set-up are the platform's)."""
     case = lite.new_case()
     for i in range(n):
         lite.do("operator1", "note", case["id"], {"text": f"note {i}"})
-    chain = entries(lite.url)
-    assert verify(lite.url).ok and len(chain) > n
+    chain = entries(lite.url, chain=city_of(lite.url, case["id"]))
+    assert verify(lite.url).ok and len(chain) == n + 1
     return chain
 
 
-def test_the_hash_is_the_documented_canonical_form(lite):
-    chain = _chain_of(lite, 1)
-    first = chain[0]
-    assert first.prev_hash == GENESIS_HASH
-    body = json.dumps({"action": first.action, "actor": first.actor, "at": audit.time_text(first.at),
-                       "client_time": audit.time_text(first.client_time), "console_id": first.console_id,
-                       "detail": first.detail, "entity_id": first.entity_id, "entity_kind": first.entity_kind,
-                       "offline": first.offline, "reason": first.reason, "result": first.result, "role": first.role},
+def _body(entry: AuditEntryRow) -> str:
+    return json.dumps({"action": entry.action, "actor": entry.actor, "at": audit.time_text(entry.at),
+                       "client_time": audit.time_text(entry.client_time), "console_id": entry.console_id,
+                       "detail": entry.detail, "entity_id": entry.entity_id, "entity_kind": entry.entity_kind,
+                       "offline": entry.offline, "reason": entry.reason, "result": entry.result, "role": entry.role},
                       sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_the_hash_is_the_documented_canonical_form(lite):
     import hashlib
 
-    assert first.hash == hashlib.sha256(f"onegrid-audit-1:1:{GENESIS_HASH}:{body}".encode()).hexdigest()
+    chain = _chain_of(lite, 1)
+    first = chain[0]
+    assert first.prev_hash == GENESIS_HASH and first.seq == 1 and len(first.chain) == 4
+    # a city's chain: its code and @ before the number
+    label = f"{first.chain}@1"
+    assert first.hash == hashlib.sha256(f"onegrid-audit-1:{label}:{GENESIS_HASH}:{_body(first)}".encode()).hexdigest()
     for before, entry in zip(chain, chain[1:]):
         assert entry.prev_hash == before.hash and entry.seq == before.seq + 1
+    # the platform chain: the number alone, the form of every entry before chains
+    platform = entries(lite.url, chain="")
+    assert [e.seq for e in platform] == list(range(1, len(platform) + 1)) and platform[0].prev_hash == GENESIS_HASH
+    top = platform[0]
+    assert top.hash == hashlib.sha256(f"onegrid-audit-1:1:{GENESIS_HASH}:{_body(top)}".encode()).hexdigest()
+
+
+def test_verify_names_an_entry_moved_to_another_chain(lite):
+    """Its fields, number and link fit its new place, but the chain is in the hash."""
+    chain = _chain_of(lite, 0)
+    victim = chain[0]
+    other = "9999" if victim.chain != "9999" else "9998"
+    sql(lite.url, "UPDATE audit_log SET chain = :o WHERE chain = :c AND seq = 1", o=other, c=victim.chain)
+    sql(lite.url, "INSERT INTO audit_head (chain, seq, prev_hash, hash) VALUES (:o, 1, :g, :h)",
+        o=other, g=GENESIS_HASH, h=victim.hash)
+    sql(lite.url, "DELETE FROM audit_head WHERE chain = :c", c=victim.chain)
+    report = verify(lite.url)
+    assert not report.ok and report.chain == other and report.broken_seq == 1 and "hash mismatch" in report.problem
 
 
 def test_verify_names_a_tampered_entry(lite):
     chain = _chain_of(lite)
     victim = chain[-3]
-    sql(lite.url, "UPDATE audit_log SET result = 'accepted', actor = 'someone' WHERE seq = :s", s=victim.seq)
+    sql(lite.url, "UPDATE audit_log SET result = 'accepted', actor = 'someone' WHERE chain = :c AND seq = :s",
+        c=victim.chain, s=victim.seq)
     report = verify(lite.url)
     assert not report.ok and report.broken_seq == victim.seq and "hash mismatch" in report.problem
+    assert report.chain == victim.chain and f"audit chain {victim.chain} BROKEN" in report.summary()
     assert report.entries == victim.seq - 1
 
 
 def test_verify_names_the_entry_after_a_deleted_one(lite):
     chain = _chain_of(lite)
     victim = chain[-4]
-    sql(lite.url, "DELETE FROM audit_log WHERE seq = :s", s=victim.seq)
+    sql(lite.url, "DELETE FROM audit_log WHERE chain = :c AND seq = :s", c=victim.chain, s=victim.seq)
     report = verify(lite.url)
     assert not report.ok and report.broken_seq == victim.seq + 1
     assert f"gap in sequence: entry {victim.seq} is missing" in report.problem
@@ -237,21 +286,24 @@ def test_verify_names_the_entry_after_a_relinked_one(lite):
     victim = chain[-3]
     fields = {c: getattr(victim, c) for c in audit.HASHED_FIELDS}
     fields["actor"] = "someone-else"
-    forged = audit.entry_hash(victim.seq, victim.prev_hash, audit.canonical_body(fields))
-    sql(lite.url, "UPDATE audit_log SET actor = 'someone-else', hash = :h WHERE seq = :s", h=forged, s=victim.seq)
+    forged = audit.entry_hash(victim.seq, victim.prev_hash, audit.canonical_body(fields), victim.chain)
+    sql(lite.url, "UPDATE audit_log SET actor = 'someone-else', hash = :h WHERE chain = :c AND seq = :s", h=forged,
+        c=victim.chain, s=victim.seq)
     report = verify(lite.url)
     assert not report.ok and report.broken_seq == victim.seq + 1 and "broken link" in report.problem
 
 
 def test_verify_detects_a_cut_tail_and_a_rewritten_chain_against_a_recorded_head(lite):
     chain = _chain_of(lite)
-    recorded = audit.Head(chain[-2].seq, chain[-2].hash)
+    city = chain[0].chain
+    recorded = audit_verify.Head(chain[-2].seq, chain[-2].hash, city)
     assert verify(lite.url, expect_head=recorded).ok
-    sql(lite.url, "DELETE FROM audit_log WHERE seq >= :s", s=chain[-2].seq)
+    sql(lite.url, "DELETE FROM audit_log WHERE chain = :c AND seq >= :s", c=city, s=chain[-2].seq)
     report = verify(lite.url)
     assert not report.ok and report.broken_seq == chain[-2].seq and "tail cut" in report.problem
     # The forger also moves the head back: only the recorded head shows it.
-    sql(lite.url, "UPDATE audit_head SET seq = :s, hash = :h", s=chain[-3].seq, h=chain[-3].hash)
+    sql(lite.url, "UPDATE audit_head SET seq = :s, hash = :h WHERE chain = :c", s=chain[-3].seq, h=chain[-3].hash,
+        c=city)
     assert verify(lite.url).ok
     report = verify(lite.url, expect_head=recorded)
     assert not report.ok and "past the chain's end" in report.problem
@@ -261,7 +313,7 @@ def test_verify_streams_in_pages(lite):
     chain = _chain_of(lite, 4)
     db = Database(lite.url)
     try:
-        report = audit.verify_chain(db.reader, page=3)
+        report = audit_verify.verify_chain(db.reader, chain=chain[0].chain, page=3)
     finally:
         db.dispose()
     assert report.ok and report.entries == len(chain)
@@ -269,14 +321,26 @@ def test_verify_streams_in_pages(lite):
 
 def test_ctl_audit_verify_head_and_export(lite, capsys, tmp_path):
     chain = _chain_of(lite, 2)
+    city = chain[0].chain
+    platform = entries(lite.url, chain="")
     assert ctl.main(["--database-url", lite.url, "audit", "verify"]) == 0
-    out = capsys.readouterr().out
-    assert f"audit chain ok: {len(chain)} entries" in out
+    out = capsys.readouterr().out.splitlines()  # a line per chain: the cities', the platform's last
+    assert out[0].startswith(f"audit chain {city} ok: {len(chain)} entries")
+    assert out[1].startswith(f"audit chain ok: {len(platform)} entries") and len(out) == 2
     assert ctl.main(["--database-url", lite.url, "audit", "head"]) == 0
-    head = capsys.readouterr().out.strip()
-    assert head == f"{chain[-1].seq}:{chain[-1].hash}"
-    assert ctl.main(["--database-url", lite.url, "audit", "verify", "--expect-head", head]) == 0
+    heads = capsys.readouterr().out.split()
+    assert heads == [f"{city}@{chain[-1].seq}:{chain[-1].hash}", f"{platform[-1].seq}:{platform[-1].hash}"]
+    assert ctl.main(["--database-url", lite.url, "audit", "head", "--chain", "platform"]) == 0
+    assert capsys.readouterr().out.split() == heads[1:]
+    assert ctl.main(["--database-url", lite.url, "audit", "verify", "--expect-head", heads[0],
+                     "--expect-head", heads[1]]) == 0
+    assert ctl.main(["--database-url", lite.url, "audit", "verify", "--chain", city, "--expect-head", heads[0]]) == 0
     capsys.readouterr()
+    # a head recorded of a city whose chain is gone altogether
+    assert ctl.main(["--database-url", lite.url, "audit", "verify", "--expect-head", f"9999@3:{'a' * 64}"]) == 1
+    assert "audit chain 9999 BROKEN at entry 3" in capsys.readouterr().err
+    assert ctl.main(["--database-url", lite.url, "audit", "verify", "--chain", "12"]) == 1
+    assert "--chain '12'" in capsys.readouterr().err
     target = tmp_path / "audit.csv"
     start = (lite.clock() - timedelta(seconds=1)).isoformat()
     end = (lite.clock() + timedelta(seconds=1)).isoformat()  # set-up entries are at the real time
@@ -294,10 +358,11 @@ def test_ctl_audit_verify_head_and_export(lite, capsys, tmp_path):
     assert ctl.main(["--database-url", lite.url, "audit", "export", "--start", "2026-11-23T10:00"]) == 1
     assert "needs a time zone" in capsys.readouterr().err
 
-    sql(lite.url, "UPDATE audit_log SET reason = 'x' WHERE seq = 2")
+    sql(lite.url, "UPDATE audit_log SET reason = 'x' WHERE seq = 2 AND chain = :c", c=city)
     assert ctl.main(["--database-url", lite.url, "audit", "verify"]) == 1
-    err = capsys.readouterr().err
-    assert "BROKEN at entry 2: hash mismatch" in err and len(err.strip().splitlines()) == 1
+    captured = capsys.readouterr()
+    assert f"audit chain {city} BROKEN at entry 2: hash mismatch" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1 and "audit chain ok" in captured.out  # the platform's
     assert ctl.main(["--database-url", lite.url, "audit", "verify", "--expect-head", "12:abc"]) == 1
     assert "SEQ:HASH" in capsys.readouterr().err
 
@@ -311,6 +376,11 @@ def test_postgres_refuses_update_delete_and_truncate_of_the_trail(pg):
                       "DELETE FROM audit_head"):
         with pytest.raises(DBAPIError, match="append-only|only moves one entry forward"):
             sql(pg.url, statement)
+    city = entries(pg.url, entity_kind="case")[0].chain
+    with pytest.raises(DBAPIError, match="only moves one entry forward"):  # a head stays in its chain
+        sql(pg.url, "UPDATE audit_head SET chain = '9999', seq = seq + 1, prev_hash = hash WHERE chain = :c", c=city)
+    with pytest.raises(DBAPIError, match="starts at the genesis"):  # no chain starts in the middle
+        sql(pg.url, "INSERT INTO audit_head (chain, seq, prev_hash, hash) VALUES ('9999', 5, :g, :g)", g="a" * 64)
     assert verify(pg.url).ok
     # A DBA can switch the triggers off; the chain still shows the edit.
     sql(pg.url, "ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET actor = 'x' WHERE seq = 2")
@@ -375,11 +445,14 @@ def test_concurrent_writers_and_processes_form_one_chain_on_postgres(pg, tmp_pat
     assert child.wait(timeout=120) == 0
     other.dispose()
     assert not errors, errors
-    chain = entries(pg.url)
-    assert len(chain) == start + 6 * 12 + sum(e.actor == "child" for e in chain)
-    assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
-    assert len({e.prev_hash for e in chain}) == len(chain)  # no two entries claim the same predecessor
-    assert sum(e.result == "rejected" for e in chain) == 6 * 3
+    trail = entries(pg.url)
+    assert len(trail) == start + 6 * 12 + sum(e.actor == "child" for e in trail)
+    assert len({e.chain for e in trail}) == 2 and "" in {e.chain for e in trail}  # the child's, the city's
+    for name in {e.chain for e in trail}:  # each chain: no gap, no fork
+        chain = sorted((e for e in trail if e.chain == name), key=lambda e: e.seq)
+        assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
+        assert len({e.prev_hash for e in chain}) == len(chain)  # no two entries claim the same predecessor
+    assert sum(e.result == "rejected" for e in trail) == 6 * 3
     report = verify(pg.url)
     assert report.ok, report.summary()
 
@@ -394,7 +467,7 @@ def test_only_leads_and_admins_read_the_trail(lite):
     for user in ("lead1", "admin"):
         r = lite.client.get("/api/audit", headers=lite.login(user))
         assert r.status_code == 200, r.text
-        assert r.json()["entries"][0]["seq"] == r.json()["head_seq"]
+        assert r.json()["entries"][0]["id"] == r.json()["head_seq"]
     assert lite.client.get("/api/audit").status_code == 401
 
 
@@ -432,7 +505,7 @@ def test_filters_and_keyset_paging_newest_first(srv):
     pages, before = [], None
     while True:
         page = get(limit=2, **({"before": before} if before else {}))
-        pages.extend(e["seq"] for e in page["entries"])
+        pages.extend(e["id"] for e in page["entries"])
         before = page["next_before"]
         if before is None:
             break

@@ -109,9 +109,9 @@ def rows(dock) -> list[dict]:
 def test_the_dock_shows_the_trail_newest_first_and_filters_it(qtbot, audit_ctx, trail, server):
     dock = shown_dock(qtbot, audit_ctx(trail))
     qtbot.waitUntil(lambda: dock.model.rowCount() > 0 and not dock._busy, timeout=10_000)
-    head = server.query("SELECT max(seq) FROM audit_log")[0][0]
-    seqs = [e["seq"] for e in rows(dock)]
-    assert seqs == sorted(seqs, reverse=True) and seqs[0] == head
+    head = server.query("SELECT max(id) FROM audit_log")[0][0]  # every chain's entries, in the trail's order
+    ids = [e["id"] for e in rows(dock)]
+    assert ids == sorted(ids, reverse=True) and ids[0] == head
     assert rows(dock)[0]["action"] == "login" and rows(dock)[0]["actor"] == "lead1"
     assert "match" in dock.status.text()
     assert re.match(r"As of \d\d:\d\d \(press Search to refresh\): ", dock.status.text())  # a snapshot, dated
@@ -163,8 +163,8 @@ def test_pages_are_appended_on_load_more(qtbot, audit_ctx, trail, server, monkey
     while dock.more_button.isEnabled():
         dock.load_more()
         qtbot.waitUntil(lambda: not dock._busy, timeout=10_000)
-    seqs = [e["seq"] for e in rows(dock)]
-    assert seqs == list(range(total, 0, -1))
+    ids = [e["id"] for e in rows(dock)]
+    assert ids == list(range(total, 0, -1))
     assert inserted[0] == (3, 5)  # appended, not reset
 
 
@@ -176,12 +176,14 @@ def test_csv_export_has_every_filtered_entry_with_a_bom(qtbot, audit_ctx, trail,
     target = tmp_path / "audit.csv"
     dock.export_to(str(target))
     qtbot.waitUntil(lambda: dock.last_export is not None, timeout=10_000)
-    expected = server.query("SELECT seq FROM audit_log WHERE actor = 'operator1' ORDER BY seq DESC")
+    expected = server.query("SELECT chain, seq FROM audit_log WHERE actor = 'operator1' ORDER BY id DESC")
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert table[0][:4] == ["No.", "Server time", "Console time", "User"]
-    assert [int(r[0]) for r in table[1:]] == [s for (s,) in expected]
+    # a city's chain numbers its own entries: its label, CITY@N, as hashed
+    assert [r[0] for r in table[1:]] == [f"{c}@{s}" if c else str(s) for (c, s) in expected]
+    assert any("@" in r[0] for r in table[1:]) and any("@" not in r[0] for r in table[1:])
     assert dock.last_export == (str(target), len(expected))
     assert "Exported 5 entries" in dock.status.text()  # a login, three cases, a failed login
     assert not list(tmp_path.glob(".audit-*"))  # no temporary file left

@@ -8,6 +8,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from app.platform.feed_partition import GLOBAL, Cursor
+from server.audit import chain as audit
 from server.platform.database import alembic_config, make_engine, upgrade
 from tests.feed.test_jurisdictions import AWAY, CITY_OPERATOR, _new_case
 from tests.feed.test_partitions import CursorFollower
@@ -38,8 +39,12 @@ def _rows(url: str) -> tuple[dict, list[dict]]:
     return {"feed": feed, "partitions": partitions, "columns": columns}, indexes
 
 
-def test_an_existing_single_city_database_is_upgraded_and_its_cursors_stay_valid(make_harness, server_db_url):
-    # an existing database: made by the server before partitions (its cases, a setting), at schema 0020
+def test_an_existing_single_city_database_is_upgraded_and_its_cursors_stay_valid(make_harness, server_db_url,
+                                                                                 monkeypatch):
+    # an existing database: made by the server before partitions (its cases, a setting), at schema 0020; its
+    # audit trail one chain, as that server wrote it (migration 0026 makes it the platform chain)
+    monkeypatch.setattr(audit, "chain_params", lambda entity_kind, entity_id, chain=None: {"audit_chain": "",
+                                                                                           "audit_case": None})
     srv = make_harness(server_db_url)
     before = [_new_case(srv, AWAY) for _ in range(3)]
     assert srv.client.put("/api/settings/emergency_mode", json={"on": True, "reason": "flood"},
@@ -53,6 +58,7 @@ def test_an_existing_single_city_database_is_upgraded_and_its_cursors_stay_valid
     assert any(i["name"] == "ix_feed_position" and i["unique"] for i in indexes)
     # the upgrade (what `onegrid-server` runs at start)
     upgrade(server_db_url)
+    monkeypatch.undo()
     new, indexes = _rows(server_db_url)
     assert new["feed"] == old["feed"] and new["partitions"] == [GLOBAL]  # every position kept, all global
     assert any(i["name"] == "ix_feed_partition_position" and i["unique"] for i in indexes)

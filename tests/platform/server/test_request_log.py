@@ -23,7 +23,7 @@ GENERATED = re.compile(r"^[0-9a-f]{32}$")
 def last_audit_detail(h, action: str) -> dict | None:
     with h.ctx.db.reader() as session:
         return session.execute(select(AuditEntryRow.detail).where(AuditEntryRow.action == action)
-                               .order_by(AuditEntryRow.seq.desc()).limit(1)).scalar_one()
+                               .order_by(AuditEntryRow.id.desc()).limit(1)).scalar_one()
 
 
 def test_a_sent_request_id_is_returned_and_lands_in_the_audit_entry(srv):

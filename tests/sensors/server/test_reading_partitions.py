@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, text
 
 from db.audit import AuditEntryRow
-from server.audit.chain import verify_chain
+from server.audit.verify import verify_chain
 from server.maintenance import sensor_maintenance
 from server.platform.database import make_engine, upgrade
 from server.sensors import partitions

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 from db.webhooks import WebhookSubscriptionRow
 from server.admin.ctl import main as ctl
@@ -150,3 +151,55 @@ def _s(seconds):
     from datetime import timedelta
 
     return timedelta(seconds=seconds)
+
+
+def test_two_cities_writing_interleaved_each_reach_the_subscriber_once_in_order(monkeypatch, make_harness,
+                                                                                  server_db_url, subscriber):
+    """A position orders its city's partition only: city 3301's run ahead of 3302's. The stream reads each
+    partition after its own position, so 3302's changes are not skipped once 3301's higher ones went out."""
+    from tests.feed.test_partitions import _to_other_city
+
+    monkeypatch.setenv("ONEGRID_WEBHOOKS", "0")
+    srv = make_harness(server_db_url, feed_partitions=True)
+    here, there = srv.new_case(), srv.new_case()
+    _to_other_city(srv, there["id"])
+    sub_id = _subscribe(srv, subscriber)
+    hooks = _dispatcher(srv)
+    expected = []
+    for round_ in range(4):
+        for case, notes in ((here, 3), (there, 1)):  # 3301 moves three positions for each of 3302's
+            for i in range(notes):
+                answer = srv.do("operator1", "note", case["id"], {"text": f"{round_}/{i}"})
+                assert answer["status"] == "accepted"
+                expected.append((case["id"], answer["case"]["version"]))
+        if round_ % 2:  # delivered now and then, both cities' changes waiting
+            hooks.deliver(sub_id)
+    while hooks.deliver(sub_id):
+        pass
+    got = [(r.body["case_id"], r.body["version"]) for r in subscriber.received]
+    latest = {case_id: max(v for c, v in expected if c == case_id) for case_id, _ in expected}
+    assert {c: max(v for c2, v in got if c2 == c) for c, _ in got} == latest  # every city's last change arrived
+    assert len(got) == len(set(got))  # each once
+    for case_id in latest:  # each case's versions in order
+        versions = [v for c, v in got if c == case_id]
+        assert versions == sorted(versions)
+    assert {r.body["partition"] for r in subscriber.received} == {"3301", "3302"}
+    row = _sub(srv, sub_id)
+    assert row.cursor and "3302." in row.cursor and "3301." in row.cursor
+
+
+def test_a_subscription_from_before_partitions_goes_on_from_its_position(quiet_srv, subscriber):
+    """Its `position` alone (no `cursor`) stands for every partition."""
+    from sqlalchemy import update
+
+    srv = quiet_srv
+    sub_id = _subscribe(srv, subscriber)
+    old = srv.new_case()
+    with srv.ctx.db.writer() as session, session.begin():
+        position = session.execute(text("SELECT max(position) FROM feed")).scalar()
+        session.execute(update(WebhookSubscriptionRow).where(WebhookSubscriptionRow.id == sub_id)
+                        .values(cursor=None, position=position))
+    new = srv.new_case()
+    assert _dispatcher(srv).deliver(sub_id) == 1
+    assert subscriber.taken() == [f"case:{new['id']}:v1"] and old["id"] != new["id"]
+    assert _sub(srv, sub_id).cursor is not None
