@@ -740,11 +740,12 @@ def bench_queue(app, cache, built) -> None:
     from bench.console_fixtures import OPERATOR
     from ui.cases.queue_dock import CaseQueueDock
     from ui.cases.queue_model import CaseQueueModel, Column
+    from ui.cases.queue_patch import QueuePatching
     from ui.shell.context import ConsoleContext, CoreSignals
 
     slots = SlotTimer()  # before the dock exists: its connections then take the wrapped methods
     slots.wrap(CaseQueueModel, "_on_cases_changed")
-    slots.wrap(CaseQueueModel, "_apply_batch", "CaseQueueModel.apply")
+    slots.wrap(QueuePatching, "_apply_batch", "CaseQueueModel.apply")
     slots.wrap(CaseQueueDock, "update_counts")
     slots.wrap(ui.shell.ops.Op, "_finish")
 

@@ -140,10 +140,11 @@ class QueueColumns:
         self.slot_of.resort()
 
     def put_batch(self, b: RowBatch, summaries: Sequence[CaseSummary] | None = None, *,
-                  fresh: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  fresh: bool = False, unique: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Add or replace the batch's cases (a later duplicate id wins); returns (slots, added) arrays.
-        `fresh`: the caller knows every id is new and unique (a bulk load; call `slot_of.resort()` after)."""
-        if not fresh and len(np.unique(b.ids)) != len(b.ids):  # keep the last of each id
+        `fresh`: the caller knows every id is new and unique (a bulk load; call `slot_of.resort()` after);
+        `unique`: the caller knows each id is there once (`RowBatch.unique()`, done on a worker thread)."""
+        if not (fresh or unique) and len(np.unique(b.ids)) != len(b.ids):  # keep the last of each id
             last = {bytes(k): i for i, k in enumerate(b.ids)}
             keep = sorted(last.values())
             b = b.take(keep)

@@ -71,6 +71,13 @@ class RowBatch:
     def take(self, keep: list[int]) -> RowBatch:
         return RowBatch(*(_take(getattr(self, f.name), keep) for f in fields(RowBatch)))
 
+    def unique(self) -> RowBatch:
+        """The batch with each id once, the last of each winning (as `QueueColumns.put_batch` keeps it)."""
+        if len(np.unique(self.ids)) == len(self.ids):
+            return self
+        last = {bytes(k): i for i, k in enumerate(self.ids)}
+        return self.take(sorted(last.values()))
+
     @classmethod
     def from_rows(cls, rows: Sequence[tuple]) -> RowBatch:
         """From raw rows in `app.cache.case_rows.SUMMARY_COLUMNS` order (`LocalCache.summary_rows`)."""
