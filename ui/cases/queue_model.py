@@ -336,11 +336,12 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
     def _forget_counts(self) -> None:
         self._counts = {}
 
-    def _counts_before(self, ids: np.ndarray, removed: np.ndarray) -> tuple[dict[View, int], ViewContext] | None:
-        """The kept counts' share of the cases a batch is about to change (before it reaches the columns)."""
+    def _counts_before(self, found: np.ndarray, removed: list[int | None]) -> tuple[dict[View, int], ViewContext] | None:
+        """The kept counts' share of the cases a batch is about to change (their slots `found`, -1 for a new
+        one, and the slots of the ids it removes), before it reaches the columns."""
         if not self._counts:
             return None
-        slots = self.cols.slot_of.find_many(np.concatenate([ids, removed]) if len(removed) else ids)
+        slots = np.concatenate([np.asarray(found, np.int64), [s for s in removed if s is not None]]).astype(np.int64)
         slots = np.unique(slots[slots >= 0])
         ctx = self.view_context()
         return {v: int(np.count_nonzero(self.cols.view_mask(v, ctx, slots))) for v in self._counts}, ctx

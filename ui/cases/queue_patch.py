@@ -137,9 +137,10 @@ class QueuePatching:
                      notify: bool, unique: bool) -> tuple[np.ndarray, list[int]]:
         cols = self.cols
         old = self._rows
-        removed_keys = np.array([str(i) for i in removed], "S36")
-        before = self._counts_before(batch.ids, removed_keys)
-        slots, added = cols.put_batch(batch, unique=unique)  # before removals: no freed slot reused in here
+        found = cols.slot_of.find_many(batch.ids)  # the batch's slots now (-1: new), looked up once
+        before = self._counts_before(found, [cols.slot_of.get(i) for i in removed])
+        # before the removals: no freed slot is reused in this batch
+        slots, added = cols.put_batch(batch, unique=unique, found=found if unique else None)
         if texts is not None and unique and texts.keys_at is not None:
             self._take_texts(texts, slots)
         elif texts is not None:  # not read for exactly this batch: find the slots by id
