@@ -336,7 +336,8 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
     def _forget_counts(self) -> None:
         self._counts = {}
 
-    def _counts_before(self, found: np.ndarray, removed: list[int | None]) -> tuple[dict[View, int], ViewContext] | None:
+    def _counts_before(self, found: np.ndarray,
+                       removed: list[int | None]) -> tuple[dict[View, int], ViewContext] | None:
         """The kept counts' share of the cases a batch is about to change (their slots `found`, -1 for a new
         one, and the slots of the ids it removes), before it reaches the columns."""
         if not self._counts:
