@@ -4,7 +4,9 @@
 2. the case queue sorting 100k rows by each column;
 3. a sync batch of 1,000 changed cases applied off the GUI thread: the GUI-thread time it then costs;
 4. launching the console (`ui.shell.main.main`, offline login: no server reachable) against the 100k cache, until
-   the window is shown, the queue holds every row and the event loop answers; and the RSS it then has;
+   the window is shown, the queue holds every row and the event loop answers; and the RSS it then has. The
+   launches start from compiled bytecode as an installed console does (PYTHONPYCACHEPREFIX, written by a
+   first launch that compiles from source and is reported beside them);
 5. the map's first render of 10,000 case markers;
 6. the map applying an update of 100 markers: the GUI thread's time in the map dock's handler plus the page's
    main-thread work for it (`OneGrid.receive`, then the frame that draws it until after its commit), measured
@@ -412,6 +414,14 @@ def evict_from_page_cache(directory: Path) -> None:
             os.close(fd)
 
 
+def bytecode_env(workdir: Path) -> dict[str, str]:
+    """The launch children read and write compiled bytecode in a folder of this run (PYTHONPYCACHEPREFIX),
+    even where PYTHONDONTWRITEBYTECODE is set: an installed console (the PyInstaller bundle, a pip install)
+    starts from bytecode, and compiling ~250 modules from source is no part of its start. The first
+    (cold-file) launch compiles them; the runs measured after it do not."""
+    return {"PYTHONPYCACHEPREFIX": str(workdir / "pycache")}
+
+
 def run_launch_child(workdir: Path, root: Path, url: str, expected: int, tag: str, settle: bool) -> dict:
     config = workdir / f"config-{tag}"
     config.mkdir(parents=True, exist_ok=True)
@@ -419,7 +429,8 @@ def run_launch_child(workdir: Path, root: Path, url: str, expected: int, tag: st
     # than the 30 days a console keeps by default: pruned at start, they would leave the queue and the file)
     (config / "settings.json").write_text(json.dumps({"cache_closed_days": 3650}), encoding="utf-8")
     env = dict(os.environ, ONEGRID_CONFIG_DIR=str(config),
-               ONEGRID_DATA_DIR=str(workdir / f"data-{tag}"), PYTHONUNBUFFERED="1")
+               ONEGRID_DATA_DIR=str(workdir / f"data-{tag}"), PYTHONUNBUFFERED="1", **bytecode_env(workdir))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t0 = time.time()
     proc = subprocess.Popen([sys.executable, "-m", "bench.bench_console", "--launch-child", url, str(root),
                              str(expected), "settle" if settle else "quick"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -453,7 +464,12 @@ def run_launch_child(workdir: Path, root: Path, url: str, expected: int, tag: st
 
 
 def bench_launch(workdir: Path, root: Path, url: str, empty_root: Path, directory: Path) -> None:
-    cold = None
+    cold = source = None
+    try:  # compiles the bytecode the later runs start from (see bytecode_env)
+        source = run_launch_child(workdir, root, url, N_CASES, "source", settle=False)
+        log(f"launch compiling from source first: interactive after {source['t_ready'] - source['t0']:.2f} s")
+    except Exception as exc:  # a reference point only
+        log(f"launch from source failed: {exc}")
     try:
         evict_from_page_cache(directory)
         cold = run_launch_child(workdir, root, url, N_CASES, "cold", settle=False)
@@ -497,6 +513,9 @@ def bench_launch(workdir: Path, root: Path, url: str, empty_root: Path, director
     cold_note = (f" With the cache files evicted from the page cache first (posix_fadvise DONTNEED, as after a "
                  f"reboot): {cold['t_ready'] - cold['t0']:.2f} s, of which log_in {cold.get('login_s', 0):.2f} s "
                  f"(LocalCache() runs PRAGMA quick_check over the whole file)." if cold else "")
+    source_note = (f" The first launch of the run, compiling every module from source before it starts (as a "
+                   f"checkout under PYTHONDONTWRITEBYTECODE does each time; an installed console never does): "
+                   f"{source['t_ready'] - source['t0']:.2f} s." if source else "")
     emit(NAME_LAUNCH, value,
          f"subprocess running ui.shell.main.main(['--server', <unreachable 127.0.0.1 port>, '--cache', <root>, "
          f"'--user', 'operator1', '--password', ...]), i.e. the real start-up path: connection refused -> offline "
@@ -504,7 +523,7 @@ def bench_launch(workdir: Path, root: Path, url: str, empty_root: Path, director
          f"Popen until a QTimer.singleShot(0) queued by the queue model's `loaded` signal fired "
          f"({last['rows']:,} rows in the model, {last['shown']:,} shown). Value = median of {len(runs)} runs with "
          f"the cache file in the OS page cache ({', '.join(f'{t:.2f}' for t in totals)} s). Phases of the last: "
-         f"{phases}. {after}.{baseline}{cold_note}")
+         f"{phases}. {after}.{baseline}{cold_note}{source_note}")
     rss_ready = last["rss_ready_kb"] / 1024
     rss_settled = (last.get("rss_settled_kb") or 0) / 1024
     value_rss = max(rss_ready, rss_settled)
@@ -832,11 +851,12 @@ def bench_queue(app, cache, built) -> None:
     from bench.console_fixtures import OPERATOR
     from ui.cases.queue_dock import CaseQueueDock
     from ui.cases.queue_model import CaseQueueModel, Column
+    from ui.cases.queue_patch import QueuePatching
     from ui.shell.context import ConsoleContext, CoreSignals
 
     slots = SlotTimer()  # before the dock exists: its connections then take the wrapped methods
     slots.wrap(CaseQueueModel, "_on_cases_changed")
-    slots.wrap(CaseQueueModel, "_apply_batch", "CaseQueueModel.apply")
+    slots.wrap(QueuePatching, "_apply_batch", "CaseQueueModel.apply")
     slots.wrap(CaseQueueDock, "update_counts")
     slots.wrap(ui.shell.ops.Op, "_finish")
 
@@ -1038,8 +1058,8 @@ def bench_queue(app, cache, built) -> None:
              f"of {BATCH:,} cases (spread over the cache) moved one lifecycle step with a new due time, applied by "
              f"LocalCache.apply_changes on a worker thread ({ms(median(worker_ms))} ms there, not counted). Value = "
              f"median over rounds of the wall time spent on the GUI thread inside the model's cases_changed slot, "
-             f"the fetch op's completion (model._apply_batch: columns, new order, layout change and blocks, the "
-             f"dock's row slots) "
+             f"the fetch op's completion (model._apply_batch: columns, merged order, a block in, a layout change, "
+             f"a block out, the dock's row slots) "
              f"and the dock's update_counts that follows (methods wrapped at class level; the summaries + text "
              f"read runs on a reader thread and is not counted). Rounds: {', '.join(ms(t) for t in gui_ms)} ms, "
              f"of which model.apply {', '.join(ms(t) for t in apply_ms)} ms; last round: {spans}. "

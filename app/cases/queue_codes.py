@@ -20,11 +20,12 @@ class Codes:
         self._folded: list[str] | None = None
 
     def codes(self, values: Sequence[str | None]) -> list[int]:
-        get = self.index.get
-        out = [get(v, -2) for v in values]
-        if -2 in out:  # texts not seen before
-            out = [self.code(v) for v in values]
-        return out
+        index = self.index
+        if not index.keys() >= set(values):  # texts not seen before (every one, at the first load): few distinct
+            for value in dict.fromkeys(values):  # in order of first appearance
+                if value not in index:
+                    self.code(value)
+        return list(map(index.__getitem__, values))
 
     def code(self, value: str | None) -> int:
         if value is None:

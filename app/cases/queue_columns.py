@@ -140,15 +140,23 @@ class QueueColumns:
         self.slot_of.resort()
 
     def put_batch(self, b: RowBatch, summaries: Sequence[CaseSummary] | None = None, *,
-                  fresh: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  fresh: bool = False, unique: bool = False,
+                  found: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Add or replace the batch's cases (a later duplicate id wins); returns (slots, added) arrays.
-        `fresh`: the caller knows every id is new and unique (a bulk load; call `slot_of.resort()` after)."""
-        if not fresh and len(np.unique(b.ids)) != len(b.ids):  # keep the last of each id
+        `fresh`: the caller knows every id is new and unique (a bulk load; call `slot_of.resort()` after);
+        `unique`: the caller knows each id is there once (`RowBatch.unique()`, done on a worker thread);
+        `found`: with `unique`, the ids' current slots (`slot_of.find_many(b.ids)`), when the caller has them."""
+        if not (fresh or unique) and len(np.unique(b.ids)) != len(b.ids):  # keep the last of each id
             last = {bytes(k): i for i, k in enumerate(b.ids)}
             keep = sorted(last.values())
             b = b.take(keep)
             summaries = None if summaries is None else [summaries[i] for i in keep]
-        slots = np.full(len(b), -1, np.int64) if fresh else self.slot_of.find_many(b.ids)
+        if fresh:
+            slots = np.full(len(b), -1, np.int64)
+        elif unique and found is not None:
+            slots = np.array(found, np.int64)
+        else:
+            slots = self.slot_of.find_many(b.ids)
         added = slots < 0
         if added.any():
             new_at = np.flatnonzero(added)

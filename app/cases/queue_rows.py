@@ -71,6 +71,13 @@ class RowBatch:
     def take(self, keep: list[int]) -> RowBatch:
         return RowBatch(*(_take(getattr(self, f.name), keep) for f in fields(RowBatch)))
 
+    def unique(self) -> RowBatch:
+        """The batch with each id once, the last of each winning (as `QueueColumns.put_batch` keeps it)."""
+        if len(np.unique(self.ids)) == len(self.ids):
+            return self
+        last = {bytes(k): i for i, k in enumerate(self.ids)}
+        return self.take(sorted(last.values()))
+
     @classmethod
     def from_rows(cls, rows: Sequence[tuple]) -> RowBatch:
         """From raw rows in `app.cache.case_rows.SUMMARY_COLUMNS` order (`LocalCache.summary_rows`)."""
@@ -123,7 +130,15 @@ class RowBatch:
             return [v or None for v in values] if none else values
 
         def numbers(i: int, dtype) -> np.ndarray:
-            return np.array(row[i].split(","), dtype) if row[i] else np.zeros(0, dtype)
+            text = row[i]
+            if not text:
+                return np.zeros(0, dtype)
+            if np.dtype(dtype).kind == "f":
+                return np.array(text.split(","), dtype)
+            # integers: parsed in C, once the text is known to hold n items (100,000 str objects otherwise)
+            if text.count(",") != n - 1 or ",," in text or text[0] == "," or text[-1] == ",":
+                raise ValueError("a summary column the SQL could not code")
+            return np.fromstring(text, dtype=np.int64, sep=",").astype(dtype, copy=False)
 
         batch = cls(ids, texts(2), texts(3), numbers(4, np.int8), numbers(5, np.int8), numbers(11, np.int8),
                     numbers(15, np.int8), texts(6, none=False), texts(7), texts(8), numbers(9, np.float64),

@@ -35,9 +35,7 @@ def test_a_merged_batch_gives_the_order_a_full_sort_gives(seed, descending):
     new_mask = mask.copy()
     new_mask[changed] = rnd.random(len(changed)) < 0.5  # some changed cases leave the view, some arrive
     merged = merged_order(new_keys, old, new_mask, changed, descending)
-    if merged is None:  # many ties: the caller sorts in full
-        assert distinct <= 50
-        return
+    assert merged is not None  # ties too are merged (a full sort on the GUI thread costs a frame)
     assert merged.tolist() == full_order(new_keys, new_mask, descending).tolist()
 
 

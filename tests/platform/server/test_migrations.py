@@ -130,7 +130,7 @@ def test_the_feed_scope_index_migration_keeps_every_page_a_district_reads(server
 
     from server.feed.pages import read_changes_raw
 
-    upgrade(server_db_url, "0025")
+    upgrade(server_db_url, "0026")
     engine = make_engine(server_db_url)
     row = ("INSERT INTO feed (kind, entity_id, position, partition, data, scope, jurisdiction, exits) "
            "VALUES ('sensor', :id, :pos, '', '{}', '', :street, :exits)")
