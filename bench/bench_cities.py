@@ -27,10 +27,11 @@ rows are found through `ix_feed_partition_jurisdiction` (migration 0027), so a d
 whatever else the database holds; what still grows with the other cities is where those rows lie (one heap
 page each when ten cities' writes interleave, against a few to a page in a one-city database) and the size
 of the `cases` table they are joined with. The drain is `server.cases.commands.apply_batch` with group commit (100), in a
-thread, while another thread commits one note at a time on a case of city A every 20 ms; with
-`BENCH_CITIES_DRAIN_PROCESS=1` B drains in a forked process of its own instead (its own connections and
-interpreter lock), so A's latency is the database's share alone: in one process a 100-command group's Python
-holds the lock A's thread needs, which is most of A's p99 once no row is shared.
+forked process of its own (its own connections and interpreter lock, as a second server process behind
+nginx would be), while a thread of this process commits one note at a time on a case of city A every 20 ms,
+so A's latency is what the database makes it wait. `BENCH_CITIES_DRAIN_PROCESS=0` drains in a thread of
+A's process instead: there a 100-command group's Python holds the interpreter lock A's thread needs, which is
+most of A's p99 once no row is shared (one server process serving two busy cities; more processes fix it).
 """
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ DRAIN = int(os.environ.get("BENCH_CITIES_DRAIN", "10000"))  # ~100 s per design 
 SAMPLE_LOCKS = os.environ.get("BENCH_CITIES_LOCKS", "1") != "0"
 # B's drain in a process of its own (forked, its own connections) instead of a thread beside A's commits: A's
 # latency then shows the database's waits without the Python interpreter lock the two threads share
-DRAIN_PROCESS = os.environ.get("BENCH_CITIES_DRAIN_PROCESS", "0") == "1"
+DRAIN_PROCESS = os.environ.get("BENCH_CITIES_DRAIN_PROCESS", "1") == "1"
 PAGE = 1000
 SYNCS = 3  # a district's initial sync is read this many times; the row takes the median (a shared machine)
 

@@ -164,16 +164,18 @@ def test_first_sync_cut_short_leaves_a_working_cache_that_resumes(tmp_path, bodi
 
 @pytest.mark.slow
 def test_first_sync_killed_at_random_moments_resumes_to_the_same_cache(tmp_path, refdata):
-    bodies = feed_pages(refdata, 3000, 100)
+    bodies = feed_pages(refdata, 3000, 50)  # 61 pages: the kills below land well before the last
     expected = _contents(_slow_path(tmp_path / "slow", bodies))
     pages = tmp_path / "pages.json"
     pages.write_text(json.dumps([b.decode() for b in bodies]), encoding="utf-8")
     directory = tmp_path / "console"
-    for delay in (0.05, 0.3, 0.1):
+    # killed after a number of pages, not after a time: on an idle machine a time could let the child finish
+    for pages_in, delay in ((2, 0.0), (5, 0.01), (9, 0.004)):
         proc = subprocess.Popen([sys.executable, "-m", "tests.support.feed_pages", "--cache", str(directory),
                                  "--pages", str(pages)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().startswith("applied")  # at least one page in: mid-sync from here on
-        time.sleep(delay)
+        for _ in range(pages_in):
+            assert proc.stdout.readline().startswith("applied")  # mid-sync from here on
+        time.sleep(delay)  # somewhere inside the next page's transaction
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         cache = LocalCache(directory)  # opened after a kill: checked, its indexes built

@@ -14,7 +14,7 @@ from app.cache import LocalCache
 from app.cases.workflow import Actor
 from app.platform.enums import Role
 from app.sensors.alarms import AlarmState
-from app.sync.client import ServerClient
+from app.sync.client import ServerClient, page_cursor
 from app.sync.session import Session
 from app.sync.state import Connection
 from server.admin.bootstrap import add_user
@@ -44,8 +44,9 @@ def server(tmp_path, refdata):
 def pull(client: ServerClient, cache: LocalCache) -> None:
     """What the sync engine's pull loop does: feed pages into the cache until caught up."""
     while True:
-        page = client.changes(cache.cursor())
-        cache.apply_changes(page.changes, page.cursor)
+        after = cache.feed_cursor()  # a position per feed partition: the server partitions by default
+        page = client.changes(after)
+        cache.apply_changes(page.changes, page_cursor(page, after))
         if not page.more:
             return
 
