@@ -302,10 +302,10 @@ def launch_child() -> int:
     ui.shell.main_window.MainWindow.__init__ = window_init
     from ui.cases.queue_dock import CaseQueueDock
     from ui.cases.queue_model import CaseQueueModel
-    from ui.map.dock import MapDock
+    from ui.map.case_sync import CaseMarkerSync
 
     slots = SlotTimer()  # GUI-thread work after the window is up, by who does it
-    slots.wrap(MapDock, "_got_all")
+    slots.wrap(CaseMarkerSync, "_got_all", "MapDock._got_all")
     slots.wrap(CaseQueueModel, "_loaded")
     slots.wrap(CaseQueueModel, "_texts_loaded")
     slots.wrap(CaseQueueDock, "update_counts")
