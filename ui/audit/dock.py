@@ -149,7 +149,8 @@ class AuditDock(QDockWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((60, 140, 140, 100, 90, 110, 60, 130, 70, 120, 70, 110, 220, 100)):
+        # the first column holds a city chain's entry number, "3301@12345"
+        for col, width in enumerate((96, 140, 140, 100, 90, 110, 60, 130, 70, 120, 70, 110, 220, 100)):
             self.table.setColumnWidth(col, width)
         layout.addWidget(self.table, 1)
         self.setWidget(body)
