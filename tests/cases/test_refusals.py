@@ -63,7 +63,8 @@ def overtaken(refdata, mine_unit="drainage", their_unit="roads"):
 
 def test_every_reason_code_the_workflow_and_server_give_has_a_sentence():
     codes = set()
-    for path in [ROOT / "app/cases/workflow.py", *ROOT.glob("server/cases/*.py"), ROOT / "server/platform/batch_items.py",
+    for path in [ROOT / "app/cases/workflow.py", ROOT / "app/cases/workflow_rules.py", *ROOT.glob("server/cases/*.py"),
+                 ROOT / "server/platform/batch_items.py",
                  ROOT / "server/platform/clock.py", ROOT / "server/platform/entity_commands.py",
                  ROOT / "app/cache/local_cache.py", ROOT / "app/cache/issuing.py"]:
         text = path.read_text(encoding="utf-8")
