@@ -45,7 +45,7 @@ EW_ROADS = [("云溪路", "Yunxi Road"), ("梅坞路", "Meiwu Road"), ("茶山�
             ("清源大道", "Qingyuan Avenue"), ("荷风路", "Hefeng Road"), ("明湖路", "Minghu Road"),
             ("湖滨路", "Hubin Road")]
 AVENUES = {"湖滨大道", "清源大道", "滨江大道"}
-# the second district (tools/make_demo_city.py `make_grids2`): a plain lattice east of the first
+# the second district (tools/demo_city_places.py `make_grids2`): a plain lattice east of the first
 COUNTY1, COUNTY2 = "330106", "330108"
 COLS2, ROWS2 = 6, 3
 NS_ROADS2 = [("澄江路", "Chengjiang Road"), ("望湖街", "Wanghu Street"), ("澄心路", "Chengxin Road"),
