@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from app.platform.enums import Role
+from app.platform.feed_partition import GLOBAL, Cursor, partition_of
 from server.app import create_app
 from server.feed.read import read_changes
 from server.feed.record import record_change
@@ -23,19 +24,20 @@ def test_snapshot_paging_and_cursor(srv):
     cases = [srv.new_case() for _ in range(5)]
     page = srv.changes("operator1", limit=2)
     assert [c["id"] for c in page["changes"]] == [cases[0]["id"], cases[1]["id"]]
-    assert page["more"] is True and page["cursor"] == page["changes"][-1]["position"]
+    city = partition_of(cases[0]["location"]["grid_code"])  # the cases' city: the cursor stands at its last one
+    assert page["more"] is True and Cursor.from_wire(page["cursors"]).after(city) == page["changes"][-1]["position"]
     assert page["server_time"] == srv.clock().isoformat()
     seen = page["changes"]
     while page["more"]:
-        page = srv.changes("operator1", after=page["cursor"], limit=2)
+        page = srv.changes("operator1", after=page["cursors"], limit=2)
         seen += page["changes"]
     assert [c["id"] for c in seen] == [c["id"] for c in cases]
     assert [c["data"] for c in seen] == cases
     positions = [c["position"] for c in seen]
     assert positions == sorted(set(positions))
-    empty = srv.changes("operator1", after=page["cursor"])
-    assert empty == {"changes": [], "cursor": page["cursor"], "more": False, "scope": "all",
-                     "server_time": srv.clock().isoformat()}
+    empty = srv.changes("operator1", after=page["cursors"])
+    assert {k: v for k, v in empty.items() if k != "cursor"} == {
+        "changes": [], "cursors": page["cursors"], "more": False, "scope": "all", "server_time": srv.clock().isoformat()}
 
 
 def test_only_the_latest_change_of_each_case_is_kept(lite):
@@ -60,10 +62,11 @@ def test_unit_handler_sees_only_its_units_cases_and_all_settings(srv):
     srv.do("operator1", "dispatch", theirs["id"], {"unit_id": "roads"})
     undispatched = srv.new_case()
     srv.client.put("/api/settings/emergency_mode", json={"on": True, "reason": "flood"}, headers=srv.login("lead1"))
+    # (a page holds each partition's changes in turn: the setting's global one and the cases' city)
     mine = srv.changes(HANDLER)["changes"]
-    assert [(c["kind"], c["id"]) for c in mine] == [("case", ours["id"]), ("setting", "emergency_mode")]
+    assert sorted((c["kind"], c["id"]) for c in mine) == [("case", ours["id"]), ("setting", "emergency_mode")]
     roads = srv.changes(OTHER_HANDLER)["changes"]
-    assert [c["id"] for c in roads] == [theirs["id"], "emergency_mode"]
+    assert sorted((c["kind"], c["id"]) for c in roads) == [("case", theirs["id"]), ("setting", "emergency_mode")]
     everything = srv.changes("inspector1")["changes"]
     assert {c["id"] for c in everything} == {ours["id"], theirs["id"], undispatched["id"], "emergency_mode"}
 
@@ -85,12 +88,16 @@ def test_setting_changes_move_in_the_feed(lite):
     case = lite.new_case()
     second = lite.client.put("/api/settings/emergency_mode", json={"on": False, "reason": "over"}, headers=lead).json()
     feed = lite.changes("operator1")["changes"]
-    assert [c["id"] for c in feed] == [case["id"], "emergency_mode"]
-    assert feed[-1]["data"]["value"]["on"] is False and feed[-1]["position"] == second["position"] > first["position"]
-    assert lite.changes("operator1", after=first["position"])["changes"] == feed
+    assert sorted(c["id"] for c in feed) == sorted([case["id"], "emergency_mode"])
+    setting = next(c for c in feed if c["id"] == "emergency_mode")
+    assert setting["data"]["value"]["on"] is False and setting["position"] == second["position"] > first["position"]
+    # settings lie in the global partition: a cursor past the first change there still reads the second
+    assert lite.changes("operator1", after=Cursor({GLOBAL: first["position"]}))["changes"] == feed
+    assert lite.changes("operator1", after=Cursor({GLOBAL: second["position"]}))["changes"] == \
+        [c for c in feed if c["id"] == case["id"]]
 
 
-def _long_poll(srv, username: str, after: int, wait: float, out: dict) -> None:
+def _long_poll(srv, username: str, after: str | int, wait: float, out: dict) -> None:
     started = time.monotonic()
     out["answer"] = srv.changes(username, after=after, wait=wait)
     out["returned_at"] = time.monotonic()
@@ -99,11 +106,11 @@ def _long_poll(srv, username: str, after: int, wait: float, out: dict) -> None:
 
 def test_long_poll_without_news_waits_then_returns_empty(lite):
     lite.new_case()
-    cursor = lite.changes("operator1")["cursor"]
+    cursor = lite.changes("operator1")["cursors"]
     started = time.monotonic()
     answer = lite.changes("operator1", after=cursor, wait=0.6)
     took = time.monotonic() - started
-    assert answer["changes"] == [] and answer["cursor"] == cursor and answer["more"] is False
+    assert answer["changes"] == [] and answer["cursors"] == cursor and answer["more"] is False
     assert 0.55 <= took < 2.0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.platform.feed_partition import Cursor
 from server.admin.bootstrap import init_db
 from server.app import create_app
 from server.platform.settings import ServerSettings
@@ -47,10 +48,6 @@ class Harness:
         settings.setdefault("api_docs", True)
         # most tests report many cases at one spot on purpose; the repeat check's own tests turn it on
         settings.setdefault("repeat_merge", False)
-        # the feed's one counter (a server upgraded but not partitioned, what an old console's `after=` reads):
-        # most tests page the feed with one position; a server partitions by default (`feed_partitions`),
-        # and the tests of partitions, webhooks, the audit chains and the real-process sync tests run it so
-        settings.setdefault("feed_partitions", False)
         # a test's persistent MQTT session need not outlive it on the machine's shared broker for a day
         settings.setdefault("mqtt_session_expiry_s", 120)  # tests read /openapi.json (a production server serves none)
         # photo files in the test's own folder, never in the working directory (a server's default for PostgreSQL)
@@ -134,10 +131,38 @@ class Harness:
         assert case["status"] == status
         return case
 
-    def changes(self, username: str, after: int = 0, **params) -> dict:
+    # ---- the feed ----
+    def changes(self, username: str, after: Cursor | str | int = 0, **params) -> dict:
+        """One feed page for `username`, read as the console reads it: with a partition cursor (`cursor=`).
+        `after` is where the reader stands: a previous page's `cursors` (or a `Cursor`), or 0 (the start).
+        A single position means nothing on a partitioned feed: `changes_after` sends one (`after=`)."""
+        if isinstance(after, int):
+            assert after == 0, "a partition cursor (a page's `cursors`) or 0; changes_after() sends one position"
+            after = Cursor()
+        wire = after.to_wire() if isinstance(after, Cursor) else after
+        r = self.client.get("/api/changes", params={"cursor": wire, **params}, headers=self.login(username))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def changes_after(self, username: str, after: int = 0, **params) -> dict:
+        """One feed page after a single position (`after=`): what a console older than partitions sends, read
+        by a server with `feed_partitions` off (a partitioned one answers 409 where one number cannot say
+        where the reader stands)."""
         r = self.client.get("/api/changes", params={"after": after, **params}, headers=self.login(username))
         assert r.status_code == 200, r.text
         return r.json()
+
+    def read_feed(self, username: str, after: Cursor | str | int = 0, **params) -> tuple[list[dict], str]:
+        """Every change after `after` (pages of `limit`, 1000 by default), as a console catching up reads
+        them, and the cursor after the last page (its `cursors`, to read on from)."""
+        params.setdefault("limit", 1000)
+        seen: list[dict] = []
+        while True:
+            page = self.changes(username, after, **params)
+            seen += page["changes"]
+            after = page["cursors"]
+            if not page["more"]:
+                return seen, after
 
 
 def prepare_database(url: str, refdata) -> None:
