@@ -1,5 +1,8 @@
 """The recent feed in memory (`server.feed.ring.FeedRing`) and the long-poll fast path answer exactly what the
-database would: every kind, every scope, every cursor and page size."""
+database would: every kind, every scope, every cursor and page size.
+
+Every position of one position space is compared with the reference reader (`read_changes`), which reads
+one: these run the feed's one counter (`single_srv`); a partitioned feed keeps one such ring per partition."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +12,7 @@ import time
 import uuid
 
 from app.platform.enums import Role
+from app.platform.feed_partition import Cursor, partition_of
 from app.platform.scope import LEADS_ONLY_KINDS
 from server.feed.fast_path import parse_query
 from server.feed.notifier import FeedNotifier
@@ -44,7 +48,7 @@ def test_ring_pages_match_the_database_for_every_scope_cursor_and_limit(make_har
     # On SQLite the feed poller announces this process's own commits again at its next tick (1 s); on a
     # busy machine that tick can land after `reads` is taken below and cost a read the ring did not need.
     monkeypatch.setitem(FeedNotifier.__init__.__kwdefaults__, "poll_interval_s", 3600.0)
-    srv = make_harness(server_db_url)
+    srv = make_harness(server_db_url, feed_partitions=False)
     handler = srv.refdata.user(HANDLER)
     other = srv.refdata.user(OTHER_HANDLER)
     _mixed_history(srv, random.Random(7), [handler.unit_id, other.unit_id, None])
@@ -52,29 +56,30 @@ def test_ring_pages_match_the_database_for_every_scope_cursor_and_limit(make_har
              HANDLER: AuthUser(HANDLER, "x", Role.UNIT_HANDLER, handler.unit_id),
              OTHER_HANDLER: AuthUser(OTHER_HANDLER, "x", Role.UNIT_HANDLER, other.unit_id)}
     for username in users:
-        srv.changes(username)  # logs in (a login is a change of its own) and starts the ring
+        srv.changes_after(username)  # logs in (a login is a change of its own) and starts the ring
     ring = srv.ctx.feed_ring
     assert ring.base == 0
-    top = srv.changes("operator1", limit=1000)["cursor"]
+    top = srv.changes_after("operator1", limit=1000)["cursor"]
     reads = ring.reads
     for username, user in users.items():
         for after in range(0, top + 1):
             for limit in (1, 3, 1000):
                 expected = srv.ctx.read_changes(after, limit, user).to_dict()
-                assert _without_time(srv.changes(username, after=after, limit=limit)) == expected, \
+                assert _without_time(srv.changes_after(username, after=after, limit=limit)) == expected, \
                     (username, after, limit)
     assert ring.reads == reads  # all of it answered from memory
-    seen = {c["kind"] for c in srv.changes(HANDLER, limit=1000)["changes"]}
+    seen = {c["kind"] for c in srv.changes_after(HANDLER, limit=1000)["changes"]}
     assert {"case", "shift"} <= seen and not seen & set(LEADS_ONLY_KINDS)
-    assert seen != {c["kind"] for c in srv.changes("operator1", limit=1000)["changes"]}
+    assert seen != {c["kind"] for c in srv.changes_after("operator1", limit=1000)["changes"]}
 
 
-def test_a_cursor_below_the_ring_is_read_from_the_database(lite):
+def test_a_cursor_below_the_ring_is_read_from_the_database(single_lite):
+    lite = single_lite
     for _ in range(6):
         lite.new_case()
     ring = lite.ctx.feed_ring
     ring._keep_on_start = 2  # noqa: SLF001 - the ring starts two positions back
-    first = lite.changes("operator1", after=0, limit=1000)
+    first = lite.changes_after("operator1", after=0, limit=1000)
     assert ring.base == 4
     assert _without_time(first) == lite.ctx.read_changes(0, 1000, OPERATOR).to_dict()
     assert ring.page(3, 1000, None) is None and ring.page(4, 1000, None).count == 2
@@ -129,7 +134,8 @@ def test_ring_reads_a_backlog_in_several_reads_and_says_there_is_more():
     assert (page.count, page.cursor, page.more) == (10, 10, True)
 
 
-def test_fast_path_answers_like_the_endpoint_and_leaves_everything_else_to_it(srv):
+def test_fast_path_answers_like_the_endpoint_and_leaves_everything_else_to_it(single_srv):
+    srv = single_srv  # the fast path reads a single position (`after=`)
     for _ in range(3):
         srv.new_case()
     headers = srv.login("operator1")
@@ -157,8 +163,9 @@ def test_parse_query_accepts_only_plain_in_range_parameters():
 
 def test_a_long_poll_is_answered_from_the_ring_after_a_commit(srv):
     srv.new_case()
-    cursor = srv.changes("operator1")["cursor"]
-    ring = srv.ctx.feed_ring
+    page = srv.changes("operator1")
+    cursor, city = page["cursors"], partition_of(page["changes"][0]["data"]["location"]["grid_code"])
+    ring = srv.ctx.feed_rings[city]  # the cases' city's recent feed
     case_id = uuid.uuid4()
     box: list = []
     t = threading.Thread(target=lambda: box.append(
@@ -168,4 +175,4 @@ def test_a_long_poll_is_answered_from_the_ring_after_a_commit(srv):
     srv.do("operator1", "create", case_id, srv.create_payload())
     t.join(10)
     assert box and [c["id"] for c in box[0]["changes"]] == [str(case_id)]
-    assert ring.top == box[0]["cursor"]
+    assert ring.top == Cursor.from_wire(box[0]["cursors"]).after(city)

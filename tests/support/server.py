@@ -214,3 +214,18 @@ def lite(make_harness, sqlite_url) -> Harness:
 def pg(make_harness, pg_url) -> Harness:
     """The server on PostgreSQL only."""
     return make_harness(pg_url)
+
+
+# The feed's one counter (`feed_partitions` off): a server upgraded but not partitioned, what an old console's
+# single position (`after=`) reads. The tests of that design, and of the recent feed in memory over one
+# position space (every position compared with the reference reader), run on it.
+@pytest.fixture
+def single_srv(make_harness, server_db_url) -> Harness:
+    """A one-counter server on SQLite and on PostgreSQL."""
+    return make_harness(server_db_url, feed_partitions=False)
+
+
+@pytest.fixture
+def single_lite(make_harness, sqlite_url) -> Harness:
+    """A one-counter server on SQLite only."""
+    return make_harness(sqlite_url, feed_partitions=False)
