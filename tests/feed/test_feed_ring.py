@@ -48,7 +48,7 @@ def test_ring_pages_match_the_database_for_every_scope_cursor_and_limit(make_har
     # On SQLite the feed poller announces this process's own commits again at its next tick (1 s); on a
     # busy machine that tick can land after `reads` is taken below and cost a read the ring did not need.
     monkeypatch.setitem(FeedNotifier.__init__.__kwdefaults__, "poll_interval_s", 3600.0)
-    srv = make_harness(server_db_url, feed_partitions=False)
+    srv = make_harness(server_db_url, feed_partitions=False)  # one position space: every position compared
     handler = srv.refdata.user(HANDLER)
     other = srv.refdata.user(OTHER_HANDLER)
     _mixed_history(srv, random.Random(7), [handler.unit_id, other.unit_id, None])

@@ -118,9 +118,10 @@ def test_a_bad_cursor_is_a_400_naming_it(lite):
 
 # ---- a server that does not partition: one partition, both cursors --------------------------------------
 
-def test_without_partitions_both_cursors_read_the_same_feed(srv):
+def test_without_partitions_both_cursors_read_the_same_feed(single_srv):
+    srv = single_srv
     cases = [_new_case(srv, AWAY) for _ in range(3)]
-    legacy = srv.changes(CITY_OPERATOR, after=0)
+    legacy = srv.changes_after(CITY_OPERATOR, after=0)
     page = _read(srv, CITY_OPERATOR, Cursor())
     assert [c["position"] for c in page["changes"]] == [c["position"] for c in legacy["changes"]]
     assert page["cursors"] == f"g.{legacy['cursor']}" and page["cursor"] == legacy["cursor"]

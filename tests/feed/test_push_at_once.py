@@ -103,7 +103,7 @@ def test_the_longest_tick_is_a_setting(srv, monkeypatch):
 
 def test_a_lone_commit_wakes_a_long_poll_without_the_batching_window(srv, monkeypatch):
     srv.new_case()
-    cursor = srv.changes("operator1")["cursor"]
+    cursor = srv.changes("operator1")["cursors"]
     srv.ctx.feed_batch_window_s = 0.05
     sleeps: list[float] = []
 

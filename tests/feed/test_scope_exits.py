@@ -49,7 +49,7 @@ class Follower:
                 elif change["kind"] == SCOPE_EXIT and change["data"]["kind"] == self.kind:
                     self.ids.discard(change["id"])
             seen += page["changes"]
-            self.cursor = page["cursor"]
+            self.cursor = page["cursors"]
             if not page["more"]:
                 return seen
 
@@ -74,7 +74,7 @@ SCENARIOS = {"reassign": _reassign, "return_redispatch": _return_and_redispatch,
 
 def test_a_reassigned_case_comes_to_its_old_units_handler_as_a_scope_exit_at_its_position(srv):
     case = srv.case_at("dispatched")
-    before = srv.changes(HANDLER)["cursor"]
+    before = srv.changes(HANDLER)["cursors"]
     (moved,) = _reassign(srv, case["id"])
     assert moved["status"] == "accepted", moved
     page = srv.changes(HANDLER, after=before)
@@ -106,7 +106,8 @@ def test_a_handlers_incremental_copy_equals_a_fresh_read_after_the_case_moves(sr
     assert other.ids == _snapshot(srv, OTHER_HANDLER) and case["id"] in other.ids
 
 
-def test_the_ring_and_the_database_agree_on_scope_exits_for_every_cursor(srv):
+def test_the_ring_and_the_database_agree_on_scope_exits_for_every_cursor(single_srv):
+    srv = single_srv  # every position of one position space against the reference reader
     cases = [srv.case_at("dispatched") for _ in range(3)]
     _reassign(srv, cases[0]["id"])
     _return_and_redispatch(srv, cases[1]["id"])
@@ -114,15 +115,15 @@ def test_the_ring_and_the_database_agree_on_scope_exits_for_every_cursor(srv):
     users = {name: _user(srv, name) for name in (HANDLER, OTHER_HANDLER)}
     users["operator1"] = AuthUser("operator1", "x", Role.OPERATOR)
     for name in users:
-        srv.changes(name)  # logged in, ring started
-    top = srv.changes("operator1", limit=1000)["cursor"]
+        srv.changes_after(name)  # logged in, ring started
+    top = srv.changes_after("operator1", limit=1000)["cursor"]
     exits = 0
     for name, user in users.items():
         units = srv.ctx.feed_scope(user)
         for after in range(0, top + 1):
             for limit in (1, 2, 1000):
                 expected = srv.ctx.read_changes(after, limit, user).to_dict()
-                from_ring = srv.changes(name, after=after, limit=limit)
+                from_ring = srv.changes_after(name, after=after, limit=limit)
                 from_db = json.loads(srv.ctx.read_changes_raw(after, limit, units).body("t"))
                 assert {k: v for k, v in from_ring.items() if k != "server_time"} == expected, (name, after, limit)
                 assert {k: v for k, v in from_db.items() if k != "server_time"} == expected, (name, after, limit)
@@ -132,7 +133,7 @@ def test_the_ring_and_the_database_agree_on_scope_exits_for_every_cursor(srv):
 
 def test_a_waiting_long_poll_of_the_old_unit_wakes_for_the_exit(srv):
     case = srv.case_at("dispatched")
-    cursor = srv.changes(HANDLER)["cursor"]
+    cursor = srv.changes(HANDLER)["cursors"]
     box: list = []
     poll = threading.Thread(target=lambda: box.append(srv.changes(HANDLER, after=cursor, wait=20)))
     poll.start()

@@ -24,7 +24,7 @@ def _ids(page) -> dict[str, str]:
 def test_a_co_units_handler_sees_the_case_over_http_and_in_its_feed_until_removed(srv):
     case = srv.case_at("dispatched")
     assert _get(srv, OTHER_HANDLER, case["id"]).status_code == 403  # not theirs yet
-    before = srv.changes(OTHER_HANDLER)["cursor"]
+    before = srv.changes(OTHER_HANDLER)["cursors"]
     added = srv.do("operator1", "add_co_unit", case["id"], {"unit_id": CO})
     assert added["status"] == "accepted", added
     assert added["case"]["co_tasks"][0]["unit_id"] == CO
@@ -42,7 +42,7 @@ def test_a_co_units_handler_sees_the_case_over_http_and_in_its_feed_until_remove
         result = srv.do(OTHER_HANDLER, action, case["id"], payload)
         assert result["status"] == "accepted", result
     # removed: the co-unit's handler gets a scope exit at the case's position, the lead's the case
-    cursor = srv.changes(OTHER_HANDLER)["cursor"]
+    cursor = srv.changes(OTHER_HANDLER)["cursors"]
     removed = srv.do("operator1", "remove_co_unit", case["id"], {"unit_id": CO, "reason": "work finished"})
     assert removed["status"] == "accepted", removed
     assert srv.changes(OTHER_HANDLER, after=cursor)["changes"] == [
@@ -76,7 +76,8 @@ def test_the_lead_reports_handled_only_after_every_co_unit_and_refusals_name_the
     assert done["status"] == "accepted" and done["case"]["status"] == "handled"
 
 
-def test_the_ring_and_the_database_agree_on_joint_scopes_for_every_cursor(srv):
+def test_the_ring_and_the_database_agree_on_joint_scopes_for_every_cursor(single_srv):
+    srv = single_srv  # every position of one position space against the reference reader
     kept, dropped = srv.case_at("dispatched"), srv.case_at("dispatched")
     for case in (kept, dropped):
         srv.do("operator1", "add_co_unit", case["id"], {"unit_id": CO})
@@ -85,15 +86,15 @@ def test_the_ring_and_the_database_agree_on_joint_scopes_for_every_cursor(srv):
     users = {name: AuthUser(name, name, Role.UNIT_HANDLER, srv.refdata.user(name).unit_id)
              for name in (HANDLER, OTHER_HANDLER, OUTSIDER)}
     for name in users:
-        srv.changes(name)
-    top = srv.changes("operator1", limit=1000)["cursor"]
+        srv.changes_after(name)
+    top = srv.changes_after("operator1", limit=1000)["cursor"]
     exits = joint = 0
     for name, user in users.items():
         units = srv.ctx.feed_scope(user)
         for after in range(0, top + 1):
             for limit in (1, 2, 1000):
                 expected = srv.ctx.read_changes(after, limit, user).to_dict()
-                from_ring = srv.changes(name, after=after, limit=limit)
+                from_ring = srv.changes_after(name, after=after, limit=limit)
                 from_db = json.loads(srv.ctx.read_changes_raw(after, limit, units).body("t"))
                 assert {k: v for k, v in from_ring.items() if k != "server_time"} == expected, (name, after, limit)
                 assert {k: v for k, v in from_db.items() if k != "server_time"} == expected, (name, after, limit)
