@@ -84,7 +84,7 @@ def feed_entities(srv, username: str, kind: str) -> dict[str, dict]:
         for ch in page["changes"]:
             if ch["kind"] == kind:
                 out[ch["id"]] = ch["data"]
-        after = page["cursor"]
+        after = page["cursors"]
         if not page["more"]:
             return out
 

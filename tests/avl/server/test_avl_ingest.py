@@ -32,7 +32,7 @@ def send(srv, positions, *, headers=None, expect=200) -> dict:
     return r.json()
 
 
-def positions_in_feed(srv, username="lead1", after=0) -> dict[str, dict]:
+def positions_in_feed(srv, username="lead1", after: str | int = 0) -> dict[str, dict]:
     page = srv.changes(username, after)
     return {c["id"]: c["data"] for c in page["changes"] if c["kind"] == "position"}
 
@@ -103,7 +103,7 @@ def test_the_feed_carries_a_device_at_most_once_per_throttle_period(srv, clock):
     send(srv, [report(TRUCK, start - timedelta(seconds=1))])
     first = positions_in_feed(srv)
     assert first[TRUCK]["time"] == (start - timedelta(seconds=1)).isoformat()
-    cursor = srv.changes("lead1")["cursor"]
+    cursor = srv.changes("lead1")["cursors"]
     for i in range(1, 9):  # 8 more reports within the 10 s period: stored, not fed
         clock.now = start + timedelta(seconds=i)
         send(srv, [report(TRUCK, clock.now, lat=30.26 + i / 10000)])

@@ -12,9 +12,10 @@ from sqlalchemy import select, text
 
 from app.cases.commands import CommandBatch
 from app.platform.enums import Role
+from app.platform.feed_partition import Cursor, counter_name, partition_of
 from db.audit import AuditEntryRow
 from db.cases import CaseEventRow, CaseRow, CommandRow
-from db.platform import FEED_COUNTER, CounterRow
+from db.platform import CounterRow
 from server.audit import verify as audit
 from server.cases import commands as server_commands
 from server.cases import group_commit
@@ -70,10 +71,12 @@ def _check_feed(h, results) -> None:
     """Accepted answers got positions in batch order, one each, with no gap, and the feed ends there."""
     positions = [r["position"] for r in results if r["status"] == "accepted"]
     assert positions == list(range(positions[0], positions[0] + len(positions)))
+    # the cases' city partition: its own counter, its own positions (`app.platform.feed_partition`)
+    city = partition_of(next(r["case"] for r in results if r["status"] == "accepted")["location"]["grid_code"])
     with h.ctx.db.reader() as session:
-        counter = session.execute(select(CounterRow.value).where(CounterRow.name == FEED_COUNTER)).scalar()
+        counter = session.execute(select(CounterRow.value).where(CounterRow.name == counter_name(city))).scalar()
     assert counter == positions[-1]
-    page = h.changes("lead1", after=positions[0] - 1, limit=1000)
+    page = h.changes("lead1", after=Cursor({city: positions[0] - 1}), limit=1000)
     feed_cases = {c["id"]: c["position"] for c in page["changes"] if c["kind"] == "case"}
     last = {r["case_id"]: r["position"] for r in results if r["status"] == "accepted"}
     assert feed_cases == last  # each case once, at its last accepted command's position

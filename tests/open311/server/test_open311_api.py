@@ -60,7 +60,7 @@ def test_service_definition_asks_each_categorys_questions(srv):
 
 def test_a_report_is_a_case_through_the_command_pipeline(srv):
     key = make_key(srv)
-    before = srv.changes("operator1")["cursor"]
+    before = srv.changes("operator1")["cursors"]
     r = srv.client.post(f"{V2}/requests.json", data=report_fields(srv, key, **{"attribute[meets_standard]": "yes"}))
     assert r.status_code == 201, r.text
     (answer,) = r.json()

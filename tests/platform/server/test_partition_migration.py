@@ -45,12 +45,12 @@ def test_an_existing_single_city_database_is_upgraded_and_its_cursors_stay_valid
     # audit trail one chain, as that server wrote it (migration 0026 makes it the platform chain)
     monkeypatch.setattr(audit, "chain_params", lambda entity_kind, entity_id, chain=None: {"audit_chain": "",
                                                                                            "audit_case": None})
-    srv = make_harness(server_db_url)
+    srv = make_harness(server_db_url, feed_partitions=False)  # the server before partitions: one counter
     before = [_new_case(srv, AWAY) for _ in range(3)]
     assert srv.client.put("/api/settings/emergency_mode", json={"on": True, "reason": "flood"},
                           headers=srv.login("lead1")).status_code == 200
     assert srv.do(CITY_OPERATOR, "note", before[0]["id"], {"text": "before the upgrade"})["status"] == "accepted"
-    old_cursor = srv.changes(CITY_OPERATOR)["cursor"]  # a console that read everything so far
+    old_cursor = srv.changes_after(CITY_OPERATOR)["cursor"]  # a console that read everything so far
     srv.__exit__(None, None, None)
     _downgrade(server_db_url, "0020")
     old, indexes = _rows(server_db_url)

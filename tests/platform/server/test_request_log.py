@@ -49,7 +49,7 @@ def test_a_missing_or_unusable_request_id_is_replaced(lite, sent):
 def test_every_answer_carries_one_even_errors_and_the_fast_feed(lite):
     headers = lite.login("operator1")
     for r in (lite.client.get("/no/such/page"), lite.client.get("/healthz"),
-              lite.client.get("/api/changes", params={"after": 0}, headers=headers)):
+              lite.client.get("/api/changes", params={"cursor": "any.0"}, headers=headers)):
         assert GENERATED.match(r.headers["X-Request-ID"]), r.url
     ids = {lite.client.get("/healthz").headers["X-Request-ID"] for _ in range(3)}
     assert len(ids) == 3

@@ -39,7 +39,7 @@ def test_the_long_poll_fast_path_answers_with_the_same_headers(srv):
     while not isinstance(fast, ChangesFastPath):
         fast = fast.app
     before = fast.answered
-    r = srv.client.get("/api/changes", params={"after": 0}, headers=srv.login("operator1"))
+    r = srv.client.get("/api/changes", params={"cursor": "any.0"}, headers=srv.login("operator1"))
     assert r.status_code == 200 and fast.answered == before + 1  # answered in front of the framework
     _no_store(r)
 
