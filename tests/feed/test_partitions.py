@@ -182,6 +182,15 @@ def test_a_single_number_cursor_is_told_to_update_where_it_cannot_say_enough(par
     assert r.status_code == 200 and len(r.json()["changes"]) == 1
 
 
+def test_the_test_servers_run_the_default_design_and_read_as_the_console_does(srv):
+    case = _new_case(srv, AWAY)
+    r = srv.client.get("/api/changes", params={"after": 0}, headers=srv.login(CITY_OPERATOR))
+    assert r.status_code == 409 and r.json()["error"] == "feed_partitioned"
+    changes, cursor = srv.read_feed(CITY_OPERATOR, limit=1)
+    assert case["id"] in {c["id"] for c in changes} and Cursor.from_wire(cursor).after("3301") > 0
+    assert srv.changes(CITY_OPERATOR, after=cursor)["changes"] == []
+
+
 def test_the_long_poll_wakes_for_a_change_in_a_partition_it_reads(parted):
     follower = CursorFollower(parted, DISTRICT_OPERATOR)
     follower.sync()

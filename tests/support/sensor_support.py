@@ -77,16 +77,8 @@ def cases(srv) -> list[dict]:
 
 def feed_entities(srv, username: str, kind: str) -> dict[str, dict]:
     """The latest data per id of `kind` in the feed as `username` sees it."""
-    out: dict[str, dict] = {}
-    after = 0
-    while True:
-        page = srv.changes(username, after, limit=1000)
-        for ch in page["changes"]:
-            if ch["kind"] == kind:
-                out[ch["id"]] = ch["data"]
-        after = page["cursors"]
-        if not page["more"]:
-            return out
+    changes, _cursor = srv.read_feed(username)
+    return {ch["id"]: ch["data"] for ch in changes if ch["kind"] == kind}
 
 
 def refuse_value(srv, value: float = REFUSED) -> None:
