@@ -4,6 +4,9 @@ it could, exactly once and in increasing order, and end with exactly the databas
 
 The same scenario with positions taken from a sequence (the naive design) loses changes; the second test
 shows it, so the first one is known to be able to fail.
+
+Both run the feed's one counter: the readers here read one position space (`read_changes`); a partitioned
+feed's gap, per partition with writers in two cities, is `tests/feed/test_partitions.py`'s.
 """
 from __future__ import annotations
 
@@ -108,12 +111,12 @@ def _run_scenario(srv, seed: int) -> list[str]:
 
 
 def test_no_reader_misses_a_change_under_concurrent_writers(make_harness, pg_url):
-    srv = make_harness(pg_url)
+    srv = make_harness(pg_url, feed_partitions=False)
     assert _run_scenario(srv, seed=1) == []
 
 
 def test_the_same_scenario_fails_with_sequence_positions(make_harness, pg_url, monkeypatch):
-    srv = make_harness(pg_url)
+    srv = make_harness(pg_url, feed_partitions=False)
     with srv.ctx.db.engine.begin() as conn:
         conn.execute(text("CREATE SEQUENCE naive_feed_position"))
     real_increment = feed.counters.increment

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import delete, event, select, text
 
+from app.platform.feed_partition import counter_name, partition_of
 from db.cases import CommandRow
 from db.feed import FeedRow
 from db.platform import FEED_COUNTER, CounterRow
@@ -54,12 +55,13 @@ def test_nothing_but_the_commit_follows_the_feed_counter(pg):
 def test_without_a_feed_counter_row_the_command_goes_the_long_way(pg):
     """A database whose feed counter row is missing (the statement then writes nothing at all): the
     command is applied the long way, which creates the row, and is answered and audited once."""
+    counter = counter_name(partition_of(pg.refdata.grids[0].code))  # the new case's city's (create_payload)
     with pg.ctx.db.writer() as session, session.begin():
-        session.execute(delete(CounterRow).where(CounterRow.name == FEED_COUNTER))
+        session.execute(delete(CounterRow).where(CounterRow.name.in_([FEED_COUNTER, counter])))
     result = pg.do("operator1", "create", uuid.uuid4(), pg.create_payload())
     assert result["status"] == "accepted" and result["position"] == 1
     with pg.ctx.db.reader() as session:
-        assert session.execute(select(CounterRow.value).where(CounterRow.name == FEED_COUNTER)).scalar() == 1
+        assert session.execute(select(CounterRow.value).where(CounterRow.name == counter)).scalar() == 1
         answers = session.execute(select(CommandRow.result).where(
             CommandRow.command_id == uuid.UUID(result["command_id"]))).scalars().all()
         audited = session.execute(text("SELECT count(*) FROM audit_log WHERE entity_id = :id"),
