@@ -46,7 +46,8 @@ def test_concurrent_long_polls_on_one_cursor_share_one_feed_query(srv):
         t.join(15)
     assert not any(t.is_alive() for t in threads)
 
-    assert len(reads) == 1, reads  # one read answered every waiter
+    # one read per partition the cursor reads (the global one and the case's city) answered every waiter
+    assert len(reads) <= len(Cursor.from_wire(cursor).positions) < POLLERS, reads
     bodies = {a.content for a in answers}
     assert all(a.status_code == 200 for a in answers) and len(bodies) == 1
     page = answers[0].json()
@@ -76,13 +77,13 @@ def test_large_pages_are_gzipped_once_with_a_fresh_server_time(lite):
     for _ in range(8):
         lite.new_case()
     headers = {**lite.login("operator1"), "Accept-Encoding": "gzip"}
-    first = lite.client.get("/api/changes", headers=headers)
+    first = lite.client.get("/api/changes", params={"cursor": "any.0"}, headers=headers)
     assert first.headers["content-encoding"] == "gzip"
     lite.clock.advance(seconds=5)
-    second = lite.client.get("/api/changes", headers=headers)
+    second = lite.client.get("/api/changes", params={"cursor": "any.0"}, headers=headers)
     assert second.json()["server_time"] == lite.clock().isoformat() != first.json()["server_time"]
     assert second.json()["changes"] == first.json()["changes"]
-    raw = lite.client.get("/api/changes", headers={**headers, "Accept-Encoding": "identity"})
+    raw = lite.client.get("/api/changes", params={"cursor": "any.0"}, headers={**headers, "Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers and raw.json() == second.json()
 
 
