@@ -1,0 +1,30 @@
+"""The fixed cost of every request at the server's edge: what each request pays before and after its
+endpoint (dependencies, middleware, the answer's headers) stays off worker threads and is done once."""
+from __future__ import annotations
+
+import fastapi.dependencies.utils
+
+
+def _count_dependency_threads(monkeypatch) -> list[str]:
+    """Names of the dependencies FastAPI hands to a worker thread (a plain `def` dependency)."""
+    handed: list[str] = []
+    original = fastapi.dependencies.utils.run_in_threadpool
+
+    async def counting(func, *args, **kwargs):
+        handed.append(getattr(func, "__name__", repr(func)))
+        return await original(func, *args, **kwargs)
+
+    monkeypatch.setattr(fastapi.dependencies.utils, "run_in_threadpool", counting)
+    return handed
+
+
+def test_an_async_endpoint_resolves_its_dependencies_without_a_worker_thread(lite, monkeypatch):
+    """`Ctx` and `User` are in every endpoint: a thread hand-off there was paid by every command."""
+    case_id = lite.new_case()["id"]
+    handed = _count_dependency_threads(monkeypatch)
+    result = lite.do("operator1", "register", case_id)
+    assert result["status"] == "accepted", result
+    # a parameter the feed's fast path leaves to the endpoint: the FastAPI route answers it
+    r = lite.client.get("/api/changes", params={"after": 0, "limit": 5, "unknown": 1}, headers=lite.login("operator1"))
+    assert r.status_code == 200, r.text
+    assert handed == []
