@@ -118,7 +118,10 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     app = FastAPI(title="OneGrid central server", version=API_VERSION, lifespan=lifespan,
                   description="Dispatch console ⇄ central server contract (docs/ARCHITECTURE.md).",
                   docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
-                  openapi_url="/openapi.json" if docs else None)
+                  openapi_url="/openapi.json" if docs else None,
+                  # OpenTelemetry off: the server exports its own Prometheus metrics (server.platform.prometheus), and
+                  # FastAPI asked OpenTelemetry's global providers (an environment lookup) on every request.
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.ctx = ctx
     ctx.metrics = ServerMetrics(ctx)
     app.state.open311 = open311_api.Open311Service()

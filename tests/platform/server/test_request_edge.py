@@ -28,3 +28,17 @@ def test_an_async_endpoint_resolves_its_dependencies_without_a_worker_thread(lit
     r = lite.client.get("/api/changes", params={"after": 0, "limit": 5, "unknown": 1}, headers=lite.login("operator1"))
     assert r.status_code == 200, r.text
     assert handed == []
+
+
+def test_a_request_does_not_ask_opentelemetry_for_its_providers(lite, monkeypatch):
+    """The server exports its own metrics; FastAPI's per-request look-up of OpenTelemetry's global providers
+    (environment variables each time) is off."""
+    from opentelemetry import metrics, trace
+
+    asked: list[str] = []
+    for module, name in ((trace, "get_tracer_provider"), (metrics, "get_meter_provider")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda original=original, name=name: (asked.append(name), original())[1])
+    assert lite.client.get("/healthz").status_code == 200
+    assert lite.client.get("/api/changes", params={"after": 0}, headers=lite.login("operator1")).status_code == 200
+    assert asked == []
