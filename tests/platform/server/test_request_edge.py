@@ -3,6 +3,8 @@ endpoint (dependencies, middleware, the answer's headers) stays off worker threa
 from __future__ import annotations
 
 import fastapi.dependencies.utils
+import pytest
+from starlette.middleware.gzip import GZipMiddleware
 
 
 def _count_dependency_threads(monkeypatch) -> list[str]:
@@ -42,3 +44,27 @@ def test_a_request_does_not_ask_opentelemetry_for_its_providers(lite, monkeypatc
     assert lite.client.get("/healthz").status_code == 200
     assert lite.client.get("/api/changes", params={"after": 0}, headers=lite.login("operator1")).status_code == 200
     assert asked == []
+
+
+def test_every_answer_gets_its_headers_from_one_edge_layer(lite):
+    """Request id, metrics, server time and security headers in one layer, outermost of the app's own:
+    each wrapped `send` and copied the answer's headers again, on every request."""
+    from server.feed.fast_path import ChangesFastPath
+    from server.platform.edge import EdgeMiddleware
+    from server.platform.middleware import BodyLimitMiddleware, CatchAllMiddleware
+
+    ours = [m.cls for m in lite.app.user_middleware]
+    assert ours[0] is EdgeMiddleware and ours[1] is ChangesFastPath
+    assert set(ours[2:]) == {CatchAllMiddleware, BodyLimitMiddleware, GZipMiddleware}
+
+
+@pytest.mark.parametrize("params", [{"after": 0}, {"after": 0, "limit": "bad"}])
+def test_the_edge_headers_come_once_on_the_fast_path_and_on_the_endpoint(lite, params):
+    r = lite.client.get("/api/changes", params=params, headers={**lite.login("operator1"), "X-Request-ID": "r-1"})
+    assert r.status_code in (200, 422), r.text
+    for name, value in (("x-request-id", "r-1"), ("x-content-type-options", "nosniff"),
+                        ("cache-control", "no-store")):
+        assert r.headers.get_list(name) == [value], (name, r.headers)
+    assert len(r.headers.get_list("x-server-time")) == 1
+    counted = lite.ctx.metrics.requests.labels("GET", "/api/changes", str(r.status_code))._value.get()
+    assert counted >= 1
