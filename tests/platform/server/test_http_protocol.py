@@ -10,7 +10,6 @@ import time
 import pytest
 import uvicorn
 
-from server import cli
 from server.platform.http_protocol import (
     HTTP_PROTOCOL,
     HeadHoldingTransport,
@@ -91,19 +90,6 @@ def test_close_writes_a_held_head_first_and_the_rest_is_delegated():
         assert real.calls[-1] == ("close", ())
     finally:
         loop.close()
-
-
-def test_the_cli_serves_with_the_one_write_protocol(monkeypatch, sqlite_url):
-    calls = []
-    monkeypatch.setattr(cli, "tune_serving_process", lambda settings: None)
-    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.append(kw))
-    cli.main(["--database-url", sqlite_url])
-    cli.main(["--database-url", sqlite_url, "--workers", "2"])
-    assert [kw["http"] for kw in calls] == [HTTP_PROTOCOL, HTTP_PROTOCOL]
-    assert uvicorn.Config(app=None, http=HTTP_PROTOCOL).http == HTTP_PROTOCOL
-    from uvicorn.importer import import_from_string
-
-    assert import_from_string(HTTP_PROTOCOL) is OneWriteHttpProtocol
 
 
 async def _app(scope, receive, send):
