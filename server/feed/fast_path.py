@@ -21,7 +21,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.platform.feed_partition import Cursor
 from server.feed.api import changes_answer, long_poll
 from server.platform.errors import ApiError
-from server.platform.middleware import API_HEADERS
 
 if TYPE_CHECKING:  # the context is built by the composition root, above every feature
     from server.context import ServerContext
@@ -118,10 +117,9 @@ class ChangesFastPath:
         except Exception:  # noqa: BLE001 - nothing sent yet: the endpoint answers it (or its error) properly
             log.debug("fast path gave way to the endpoint", exc_info=True)
             return False
+        # the server time and the security headers are the edge's (`server.platform.edge`), as on every answer
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         headers += [(k.lower().encode(), v.encode()) for k, v in extra.items()]
-        headers.append((b"x-server-time", ctx.now().isoformat().encode()))
-        headers += API_HEADERS  # as SecurityHeadersMiddleware adds them to every other /api answer
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         self.answered += 1

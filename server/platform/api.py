@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-def get_ctx(request: Request) -> ServerContext:
+async def get_ctx(request: Request) -> ServerContext:
+    # `async` although it never waits: FastAPI runs a plain `def` dependency in a worker thread, and this
+    # one is in every endpoint, so each request paid a thread hand-off (and the GIL's back-and-forth) for
+    # one attribute read.
     return request.app.state.ctx
 
 

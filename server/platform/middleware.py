@@ -1,76 +1,17 @@
-"""ASGI middleware: the `X-Server-Time` header on every answer, the security headers, a JSON 500 for
-unexpected errors, and a request-body size limit.
+"""ASGI middleware: a JSON 500 for unexpected errors and a request-body size limit (the headers every answer
+carries are `server.platform.edge`'s).
 
 Plain ASGI (not BaseHTTPMiddleware) so long-polls and streamed bodies pass through untouched.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.platform.errors import error_response
 
 log = logging.getLogger(__name__)
-
-
-class ServerTimeMiddleware:
-    """Stamps every HTTP answer with `X-Server-Time` (ISO-8601, UTC) so consoles can measure clock skew."""
-
-    def __init__(self, app: ASGIApp, clock: Callable[[], datetime]):
-        self.app = app
-        self.clock = clock
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_time(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-server-time", self.clock().isoformat().encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_time)
-
-
-NOSNIFF = (b"x-content-type-options", b"nosniff")
-NO_STORE = (b"cache-control", b"no-store")
-# What an /api answer carries unless it set its own caching (`server.feed.fast_path` adds these itself).
-API_HEADERS = (NOSNIFF, NO_STORE)
-
-
-class SecurityHeadersMiddleware:
-    """`X-Content-Type-Options: nosniff` on every answer (a browser never guesses a JSON error page into
-    HTML), and `Cache-Control: no-store` on every /api answer that does not set its own (tokens, cases,
-    personal data: no proxy or browser cache keeps them; `GET /api/refdata` sets its own for its ETag)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        api = path == "/api" or path.startswith("/api/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {name.lower() for name, _ in headers}
-                if NOSNIFF[0] not in names:
-                    headers.append(NOSNIFF)
-                if api and NO_STORE[0] not in names:
-                    headers.append(NO_STORE)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 class CatchAllMiddleware:

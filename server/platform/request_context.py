@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 HEADER = "X-Request-ID"
 _HEADER_KEY = HEADER.lower().encode()
 _ACCEPTABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -48,36 +46,15 @@ def applying_command(command: object) -> Iterator[None]:
         command_id.reset(token)
 
 
-class RequestIdMiddleware:
-    """Takes the request id (`accepted_request_id`) into the context for the request's lifetime and sends
-    it back in the answer's `X-Request-ID`. Plain ASGI, so long-polls pass through untouched."""
+def enter_request(rid: str) -> list:
+    """Start a request's context (its id; no user or console yet); hand the result to `leave_request`.
+    Called by the edge middleware (`server.platform.edge`), which also sends the id back in `X-Request-ID`."""
+    return [(request_id, request_id.set(rid)), (user, user.set(None)), (console_id, console_id.set(None))]
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        sent = None
-        for name, value in scope.get("headers", ()):
-            if name == _HEADER_KEY:
-                sent = value.decode("latin-1")
-                break
-        rid = accepted_request_id(sent)
-        scope.setdefault("state", {})["request_id"] = rid
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (_HEADER_KEY, rid.encode())]}
-            await send(message)
-
-        tokens = [(request_id, request_id.set(rid)), (user, user.set(None)), (console_id, console_id.set(None))]
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            for var, token in reversed(tokens):
-                var.reset(token)
+def leave_request(tokens: list) -> None:
+    for var, token in reversed(tokens):
+        var.reset(token)
 
 
 class ContextFilter(logging.Filter):

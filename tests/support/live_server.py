@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from server.admin.bootstrap import add_user, init_db
 from server.app import create_app
+from server.platform.http_protocol import HTTP_PROTOCOL
 from server.platform.settings import ServerSettings
 from tests.support import db_templates
 from tests.support.sync_helpers import PASSWORDS, free_port
@@ -51,7 +52,8 @@ class LiveServer:
         app = create_app(settings, refdata=self.refdata)
         self.ctx = app.state.ctx  # the running server's context (tests may reach into it)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=1, timeout_keep_alive=30)
+                                timeout_graceful_shutdown=1, timeout_keep_alive=30,
+                                http=HTTP_PROTOCOL)  # as `onegrid-server` serves
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="onegrid-test-server", daemon=True)
         self._thread.start()

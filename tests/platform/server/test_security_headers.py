@@ -1,4 +1,4 @@
-"""Security headers (server.platform.middleware.SecurityHeadersMiddleware): `Cache-Control: no-store` on /api answers
+"""Security headers (server.platform.edge.EdgeMiddleware): `Cache-Control: no-store` on /api answers
 that carry tokens or personal data, `X-Content-Type-Options: nosniff` everywhere, and the API's docs only
 where the settings ask for them (ServerSettings.api_docs)."""
 from __future__ import annotations

@@ -169,3 +169,17 @@ def test_onegrid_server_process_serves_and_stops_cleanly(sqlite_url, refdata, tm
     assert code in (0, -signal.SIGTERM), output  # uvicorn re-raises the signal after a clean shutdown
     assert "Application shutdown complete" in output
     assert "OneGrid server ready" in output and "server.app" in output
+
+
+def test_the_cli_serves_with_the_one_write_protocol(monkeypatch, sqlite_url, quiet_cli):
+    """Each answer's head and body in one socket write (`server.platform.http_protocol`), with one worker or several."""
+    from uvicorn.importer import import_from_string
+
+    from server.platform.http_protocol import HTTP_PROTOCOL, OneWriteHttpProtocol
+
+    calls = []
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.append(kw))
+    cli.main(["--database-url", sqlite_url])
+    cli.main(["--database-url", sqlite_url, "--workers", "2"])
+    assert [kw["http"] for kw in calls] == [HTTP_PROTOCOL, HTTP_PROTOCOL]
+    assert import_from_string(HTTP_PROTOCOL) is OneWriteHttpProtocol
