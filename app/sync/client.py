@@ -33,6 +33,7 @@ from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.platform.feed_partition import GLOBAL, Cursor
 from app.sync.batch_answer import superseded_cases_dropped
+from app.sync.push_client import FeedStream, open_stream
 from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
@@ -69,6 +70,7 @@ log = logging.getLogger(__name__)
 
 # Only answers that came back this quickly are used to estimate the server clock offset (error ≤ RTT/2).
 MAX_CLOCK_SAMPLE_RTT_S = 1.0
+PUSH_READ_TIMEOUT_S = 30.0  # a feed stream silent this long is dead (the server pings every 10 s)
 
 
 class ServerUnreachable(Exception):
@@ -245,6 +247,11 @@ class ServerClient:
         if isinstance(after, Cursor):
             params = {"after": after.after(GLOBAL), "cursor": after.to_wire(), "limit": limit, "wait": wait}
         return self._request("GET", "/api/changes", params=params, timeout=(self.timeout[0], read_timeout))
+
+    def open_changes_stream(self, after: Cursor, limit: int = 1000) -> FeedStream:
+        """The feed pushed from `after` on (`app.sync.push_client`); PushUnavailable when not offered. A read
+        waits up to `PUSH_READ_TIMEOUT_S` (the server pings a quiet stream far more often) plus the grace."""
+        return open_stream(self._request, after, limit, (self.timeout[0], PUSH_READ_TIMEOUT_S + self.long_poll_grace_s))
 
     def parse_changes(self, response: requests.Response) -> DecodedPage | ChangesPage:
         """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one): each case kept as
