@@ -21,6 +21,8 @@ class EventReader:
 
     def feed(self, data: bytes) -> list[Event]:
         self._buffer += data
+        if b"\r" in data:  # CRLF line ends (allowed by the spec; the OneGrid server sends LF)
+            self._buffer = bytearray(self._buffer.replace(b"\r\n", b"\n"))
         events: list[Event] = []
         while True:
             end = self._buffer.find(b"\n\n")
@@ -30,7 +32,7 @@ class EventReader:
                 return events
             block = bytes(self._buffer[:end])
             del self._buffer[:end + 2]
-            event = _parse(block.replace(b"\r\n", b"\n"))
+            event = _parse(block)
             if event is not None:
                 events.append(event)
 
