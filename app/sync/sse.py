@@ -21,7 +21,7 @@ class EventReader:
 
     def feed(self, data: bytes) -> list[Event]:
         self._buffer += data
-        if b"\r" in data:  # CRLF line ends (allowed by the spec; the OneGrid server sends LF)
+        if b"\r" in self._buffer:  # CRLF line ends (allowed by the spec; the OneGrid server sends LF)
             self._buffer = bytearray(self._buffer.replace(b"\r\n", b"\n"))
         events: list[Event] = []
         while True:
