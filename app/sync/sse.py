@@ -17,21 +17,28 @@ class EventReader:
 
     def __init__(self, max_event_bytes: int = 64 << 20):
         self._buffer = bytearray()
+        self._scanned = 0  # bytes of the buffer known to hold no event end: a large event comes in many reads,
+        # and scanning it again from its start at each one made reading it quadratic
         self._max = max_event_bytes
 
     def feed(self, data: bytes) -> list[Event]:
-        self._buffer += data
-        if b"\r" in self._buffer:  # CRLF line ends (allowed by the spec; the OneGrid server sends LF)
+        if b"\r" in data or self._buffer[-1:] == b"\r":  # CRLF line ends (the OneGrid server sends LF)
+            self._buffer += data
             self._buffer = bytearray(self._buffer.replace(b"\r\n", b"\n"))
+            self._scanned = 0
+        else:
+            self._buffer += data
         events: list[Event] = []
         while True:
-            end = self._buffer.find(b"\n\n")
+            end = self._buffer.find(b"\n\n", max(self._scanned - 1, 0))
             if end < 0:
-                if len(self._buffer) > self._max:
+                self._scanned = len(self._buffer)
+                if self._scanned > self._max:
                     raise ValueError(f"an event of the stream is longer than {self._max} bytes")
                 return events
             block = bytes(self._buffer[:end])
             del self._buffer[:end + 2]
+            self._scanned = 0
             event = _parse(block)
             if event is not None:
                 events.append(event)

@@ -30,3 +30,13 @@ def test_an_endless_event_is_refused_rather_than_buffered():
     reader = EventReader(max_event_bytes=100)
     with pytest.raises(ValueError):
         reader.feed(b"data: " + b"x" * 200)
+
+
+def test_a_large_event_in_many_small_reads_is_read_whole():
+    body = b'{"changes":[' + b",".join(b'{"n":%d}' % i for i in range(20000)) + b"]}"
+    stream = b"event: page\nid: g.1\ndata: " + body + b"\n\n"
+    reader = EventReader()
+    events = []
+    for i in range(0, len(stream), 4096):
+        events += reader.feed(stream[i:i + 4096])
+    assert events == [Event("page", body, "g.1")]
