@@ -117,21 +117,30 @@ class PushFeed:
 
     async def _apply(self, data: bytes, after: Cursor) -> Cursor | None:
         """Apply one pushed page read from `after`; the cursor after it, or None when the stream must be
-        opened again (the cache's cursor moved, or the user's scope did)."""
+        opened again (the cache's cursor moved, or the user's scope did). One trip to a cache thread for all
+        of it: each trip costs a thread hand-over, and a pushed page is on the way to the dispatcher's screen."""
         engine = self.engine
         async with engine._pull_lock:
-            if await engine._in_cache(engine.cache.feed_cursor) != after:
-                return None
-            page = await engine._in_cache(parse_pushed, data)
-            if not await engine._in_cache(engine.cache.adopt_scope, page.scope, after):
-                engine._caught_up = False  # the cache dropped the server's data: read it all again
-                return None
-            cursor = page_cursor(page, after)
-            await engine._in_cache(engine.cache.apply_changes, page.changes, cursor, page.more)
+            outcome = await engine._in_cache(self._apply_in_cache, data, after)
+        if outcome is None:
+            return None
+        cursor, more = outcome
         self.pages += 1
-        engine._caught_up = not page.more
-        engine._connected(**({} if page.more else {"last_sync": datetime.now(timezone.utc)}))
+        engine._caught_up = not more
+        engine._connected(**({} if more else {"last_sync": datetime.now(timezone.utc)}))
         return cursor
+
+    def _apply_in_cache(self, data: bytes, after: Cursor) -> tuple[Cursor, bool] | None:
+        cache = self.engine.cache
+        if cache.feed_cursor() != after:
+            return None
+        page = parse_pushed(data)
+        if not cache.adopt_scope(page.scope, after):
+            self.engine._caught_up = False  # the cache dropped the server's data: read it all again
+            return None
+        cursor = page_cursor(page, after)
+        cache.apply_changes(page.changes, cursor, page.more)
+        return cursor, page.more
 
 
 def _read(stream: Any, loop: asyncio.AbstractEventLoop, events: asyncio.Queue) -> None:
