@@ -26,8 +26,9 @@ class PushUnavailable(Exception):
 class FeedStream:
     """One open stream: its events in order, read as the bytes arrive."""
 
-    def __init__(self, response: Any):
+    def __init__(self, response: Any, on_close: Callable[[], None] | None = None):
         self._response = response
+        self._on_close = on_close
         self._reader = EventReader()
 
     def events(self) -> Iterator[Event]:
@@ -47,12 +48,14 @@ class FeedStream:
             pass
         try:
             self._response.close()
+            if self._on_close is not None:
+                self._on_close()
         except Exception:  # noqa: BLE001 - closing a broken connection: nothing left to do
             log.debug("closing the feed stream failed", exc_info=True)
 
 
-def open_stream(request: Callable[..., Any], cursor: Cursor, limit: int,
-                timeout: tuple[float, float]) -> FeedStream:
+def open_stream(request: Callable[..., Any], cursor: Cursor, limit: int, timeout: tuple[float, float],
+                on_close: Callable[[], None] | None = None) -> FeedStream:
     """Open the stream from `cursor` through `request` (`ServerClient._request`: it raises AuthExpired,
     ServerRefused and ServerUnreachable as for any call); PushUnavailable when the answer is no stream."""
     response = request("GET", STREAM_PATH, params={"cursor": cursor.to_wire(), "limit": limit},
@@ -63,4 +66,4 @@ def open_stream(request: Callable[..., Any], cursor: Cursor, limit: int,
         status = response.status_code
         response.close()
         raise PushUnavailable(f"no feed stream here (HTTP {status}, {content_type or 'no content type'})")
-    return FeedStream(response)
+    return FeedStream(response, on_close)
