@@ -38,7 +38,7 @@ WINDOW_S = float(os.environ.get("ONEGRID_BENCH_PUSH_COST_S", "15"))
 def _creates(url: str, token: str, refdata, seconds: float) -> int:
     import requests
 
-    from tests.support.sync_helpers import create_payload
+    from bench.harness import create_payload
 
     session = requests.Session()
     headers = {"Authorization": f"Bearer {token}"}
