@@ -27,6 +27,9 @@ server process's CPU per answer (all its CPU, commands included, over its share 
 ONEGRID_BENCH_PYSPY (see `bench.harness.ServerProfile`) where that process's Python time went.
 The server processes inherit the environment, so a tuning variable (e.g. ONEGRID_FEED_MAX_TICK_MS, named in the
 note when set) can be compared in one session.
+Consoles: ONEGRID_BENCH_SCALEOUT_CONSOLES=pushed (the default: each console on the feed's push channel,
+`GET /api/changes/stream`, `bench.push_pollers`) or long-polling (`bench.harness pollers`, as before the push
+channel); the row names say which, so the two are compared side by side.
 Env: ONEGRID_BENCH_SCALEOUT_SCALE (default 1.0) multiplies consoles and rate, for a machine that cannot
 generate the full load; ONEGRID_BENCH_SCALEOUT_S the measured window (default 20 s).
 
@@ -80,6 +83,9 @@ CATCHUP_S = 120.0    # after the feed stopped moving: the longest the consoles a
 CHECK_EVERY_S = 2.0
 SAMPLE = 20          # consoles per group whose arrival times are kept
 DISTRICT, DISTRICT_USER, CITY_USER = "330108", "operator_cj", "operator2"
+CONSOLES = os.environ.get("ONEGRID_BENCH_SCALEOUT_CONSOLES", "pushed")  # or "long-polling"
+if CONSOLES not in ("pushed", "long-polling"):
+    raise SystemExit(f"ONEGRID_BENCH_SCALEOUT_CONSOLES must be pushed or long-polling, not {CONSOLES!r}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ PROFILES = (
 
 
 def _name(p: Profile, what: str) -> str:
-    return f"scale-out: {what} ({p.label} behind nginx, {p.consoles:,} long-polling consoles + {p.rate:g} cmd/s)"
+    return f"scale-out: {what} ({p.label} behind nginx, {p.consoles:,} {CONSOLES} consoles + {p.rate:g} cmd/s)"
 
 
 class TimedSender(CommandSender):
@@ -121,11 +127,11 @@ class TimedSender(CommandSender):
 
 
 def _spawn_pollers(port: int, token: str, count: int, after: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bench.harness", "pollers", "--port", str(port), "--token", token, "--count",
-         str(count), "--after", str(after), "--duration", str(LOAD_S + WARMUP_S + CATCHUP_S + 300),
-         "--track", str(SAMPLE), "--partitioned"],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    common = ["--port", str(port), "--token", token, "--count", str(count), "--after", str(after), "--duration",
+              str(LOAD_S + WARMUP_S + CATCHUP_S + 300), "--track", str(SAMPLE)]
+    command = ([sys.executable, "-m", "bench.push_pollers", *common] if CONSOLES == "pushed"
+               else [sys.executable, "-m", "bench.harness", "pollers", *common, "--partitioned"])
+    return subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
 def _retrying(fn, *args, attempts: int = 20):
@@ -272,9 +278,10 @@ def run_profile(profile: Profile) -> None:
     answers = sum(n for report in reports for second, n in report["buckets"].items()
                   if window[0] <= int(second) < int(window[1]))
     seconds = max(int(window[1]) - window[0], 1)
-    split += (f"; {answers / seconds:,.0f} long-poll answers/s while commands were sent, the first server process's "
+    what = "pushed pages" if CONSOLES == "pushed" else "long-poll answers"
+    split += (f"; {answers / seconds:,.0f} {what}/s while commands were sent, the first server process's "
               f"CPU {meter.result['server'] * meter.result['wall'] / max(answers / len(servers), 1) * 1e6:,.0f} µs "
-              f"per answer (commands included)")
+              f"per delivery (commands included)")
     if tick := os.environ.get("ONEGRID_FEED_MAX_TICK_MS"):
         split += f"; ONEGRID_FEED_MAX_TICK_MS={tick}"
     if spent := profile_of.summary():

@@ -89,7 +89,9 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
 
 
 async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s: float, limit: int,
-                   after: int, track: Tracking | None = None, partitioned: bool = False) -> dict:
+                   after: int, track: Tracking | None = None, partitioned: bool = False, poller=None) -> dict:
+    """`count` consoles, each `poller` (`_poller`: long-polling; `bench.push_pollers`: on the feed stream)."""
+    poller = poller or _poller
     auth = f"Authorization: Bearer {token}\r\n".encode()
     deadline = time.monotonic() + duration_s
     stats: Counter = Counter(target=count)
@@ -99,8 +101,8 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
     stop = asyncio.Event()
     tasks = []
     for i in range(count):
-        tasks.append(asyncio.create_task(_poller(i, port, auth, deadline, stats, buckets, alive, ready, stop,
-                                                 wait_s, limit, after, track, partitioned)))
+        tasks.append(asyncio.create_task(poller(i, port, auth, deadline, stats, buckets, alive, ready, stop,
+                                                wait_s, limit, after, track, partitioned)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not open 500 connections in one burst
     try:

@@ -35,6 +35,7 @@ from server.context import Clock, ServerContext
 from server.detections import api as detections_api
 from server.detections.writer import start_detections, stop_detections
 from server.feed import api as feed_api
+from server.feed import push_api as feed_push_api
 from server.feed.fast_path import ChangesFastPath
 from server.maintenance import maintenance_loop
 from server.map import api as map_api
@@ -121,8 +122,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
     ctx.metrics = ServerMetrics(ctx)
     app.state.open311 = open311_api.Open311Service()
     install_error_handlers(app)
-    for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, emergency_api,
-                    sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api, case_search_api, avl_api,
+    for feature in (platform_api, ops_api, users_api, refdata_api, commands_api, cases_api, feed_api, feed_push_api,
+                    emergency_api, sensor_api, shift_api, metrics_api, audit_api, open311_api, map_api, photos_api, case_search_api, avl_api,
                     detections_api):
         app.include_router(feature.router)
     # Added innermost first. Level 5, not 9: a drained batch's answer (hundreds of case snapshots)

@@ -12,6 +12,7 @@ kind, not by parsing messages:
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -33,6 +34,7 @@ from app.platform import fast_json
 from app.platform.entity_commands import EntityCommand, EntityCommandResult
 from app.platform.feed_partition import GLOBAL, Cursor
 from app.sync.batch_answer import superseded_cases_dropped
+from app.sync.push_client import FeedStream, open_stream
 from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
@@ -69,6 +71,7 @@ log = logging.getLogger(__name__)
 
 # Only answers that came back this quickly are used to estimate the server clock offset (error ≤ RTT/2).
 MAX_CLOCK_SAMPLE_RTT_S = 1.0
+PUSH_READ_TIMEOUT_S = 30.0  # a feed stream silent this long is dead (the server pings every 10 s)
 
 
 class ServerUnreachable(Exception):
@@ -246,6 +249,22 @@ class ServerClient:
             params = {"after": after.after(GLOBAL), "cursor": after.to_wire(), "limit": limit, "wait": wait}
         return self._request("GET", "/api/changes", params=params, timeout=(self.timeout[0], read_timeout))
 
+    def open_changes_stream(self, after: Cursor, limit: int = 1000) -> FeedStream:
+        """The feed pushed from `after` on (`app.sync.push_client`); PushUnavailable when not offered. A read
+        waits up to `PUSH_READ_TIMEOUT_S` (the server pings a quiet stream far more often) plus the grace."""
+        # A connection of its own for as long as the stream lasts: taken from a shared pool, it would leave the
+        # other calls of that pool (commands) to open and drop a connection each time.
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=_retry_policy(0), pool_connections=1, pool_maxsize=1)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        try:
+            return open_stream(functools.partial(self._request, session=session), after, limit,
+                               (self.timeout[0], PUSH_READ_TIMEOUT_S + self.long_poll_grace_s), session.close)
+        except BaseException:
+            session.close()
+            raise
+
     def parse_changes(self, response: requests.Response) -> DecodedPage | ChangesPage:
         """The page of a `fetch_changes()` answer (ServerUnreachable when it is not one): each case kept as
         the JSON text it came as (`app.wire.feed_decode`), or, for a page only `ChangesPage` reads, that."""
@@ -388,7 +407,7 @@ class ServerClient:
 
     def _request(self, method: str, path: str, *, authenticated: bool = True, accept_status: tuple = (),
                  timeout: tuple[float, float] | None = None, retry: bool = True,
-                 **kwargs: Any) -> requests.Response:
+                 session: requests.Session | None = None, **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if authenticated:
             if not self.token:
@@ -397,7 +416,7 @@ class ServerClient:
         url = self.base_url + path
         sent = time.time()
         try:
-            session = self._session if retry else self._no_retry_session()
+            session = session or (self._session if retry else self._no_retry_session())
             response = session.request(method, url, headers=headers, timeout=timeout or self.timeout, **kwargs)
         except requests.RequestException as exc:
             log.debug("%s %s failed: %s", method, url, exc)

@@ -33,6 +33,7 @@ from app.sync.contract import SyncServer
 from app.sync.entity_push import EntityPush
 from app.sync.net_calls import drop, off_loop
 from app.sync.photo_upload import PhotoFetcher, PhotoUploader
+from app.sync.push_feed import PushFeed
 from app.sync.state import Connection, SyncState
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ PUSH_DEPTH = 2
 class SyncEngine(EntityPush):
     def __init__(self, cache: LocalCache, client: SyncServer, *, wait_s: float = 25, page: int = 1000,
                  batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, push: bool = True):
         self.cache = cache
         self.client = client
         self.wait_s = wait_s
@@ -71,6 +72,7 @@ class SyncEngine(EntityPush):
         self._entity_outbox.events.changed.connect(self._on_entity_outbox_changed)
         self.events.state_changed.connect(self._note_connectivity)
         self.photos: PhotoUploader | None = None  # set by use_photos
+        self.push_feed = PushFeed(self, enabled=push)  # once caught up: the feed pushed, not long-polled
 
     def use_photos(self, store: PhotoStore) -> None:
         """Send the store's queued photos before the commands that name them, and fetch the server's
@@ -378,7 +380,10 @@ class SyncEngine(EntityPush):
                     backoff.reset()
                     continue
                 await self._refresh_refdata()
-                await self._pull_page(wait=self.wait_s if self._caught_up else 0)
+                if self._caught_up and self.push_feed.usable():
+                    await self.push_feed.follow()
+                else:
+                    await self._pull_page(wait=self.wait_s if self._caught_up else 0)
                 backoff.reset()
                 continue
             except ServerUnreachable as exc:

@@ -62,6 +62,9 @@ field's description for why):
 | feed_partitions | ONEGRID_FEED_PARTITIONS | true (each city's cases take feed positions from their city's own counter, so cities never wait on one row; consoles read with a partition cursor; false: the one counter of before) |
 | feed_tick_per_poll_ms | ONEGRID_FEED_TICK_PER_POLL_MS | 1.5 (least spacing of recent-feed reads, per waiting long-poll) |
 | answers_per_turn | ONEGRID_ANSWERS_PER_TURN | 8 (long-poll answers sent per event-loop turn) |
+| feed_push_max_streams | ONEGRID_FEED_PUSH_MAX_STREAMS | 5000 (feed streams open at once per process; beyond: 503, consoles long-poll) |
+| feed_push_heartbeat_s | ONEGRID_FEED_PUSH_HEARTBEAT_S | 10 (a quiet feed stream is pinged, and its token checked again, this often) |
+| feed_push_send_timeout_s | ONEGRID_FEED_PUSH_SEND_TIMEOUT_S | 20 (a feed stream whose reader takes no write this long is ended) |
 | feed_max_tick_ms | ONEGRID_FEED_MAX_TICK_MS | 750 (the most the recent feed's reads are spaced, however many long-polls wait) |
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
 | batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
@@ -131,6 +134,9 @@ _ENV_NAMES = {
     "feed_partitions": "ONEGRID_FEED_PARTITIONS",
     "feed_tick_per_poll_ms": "ONEGRID_FEED_TICK_PER_POLL_MS",
     "answers_per_turn": "ONEGRID_ANSWERS_PER_TURN",
+    "feed_push_max_streams": "ONEGRID_FEED_PUSH_MAX_STREAMS",
+    "feed_push_heartbeat_s": "ONEGRID_FEED_PUSH_HEARTBEAT_S",
+    "feed_push_send_timeout_s": "ONEGRID_FEED_PUSH_SEND_TIMEOUT_S",
     "feed_max_tick_ms": "ONEGRID_FEED_MAX_TICK_MS",
     "command_threads": "ONEGRID_COMMAND_THREADS",
     "batch_lanes": "ONEGRID_BATCH_LANES",
@@ -283,6 +289,15 @@ class ServerSettings(BaseModel):
     answers_per_turn: int = Field(8, ge=1, le=1000, description=(
         "Long-poll answers sent per event-loop turn: with 32 or no pacing at all, the command p99 under "
         "500 long-polls was two to five times that with 8"))
+    feed_push_max_streams: int = Field(5000, ge=0, le=100_000, description=(
+        "Feed streams (`GET /api/changes/stream`) open at once in one process; beyond, 503 and the console "
+        "long-polls: each open stream holds a socket and a little memory"))
+    feed_push_heartbeat_s: float = Field(10, gt=0, le=300, description=(
+        "A feed stream with nothing to deliver is pinged this often (dead connections are found, proxies do "
+        "not time it out) and its token looked up again, so a revoked session's stream ends within this"))
+    feed_push_send_timeout_s: float = Field(20, gt=0, le=600, description=(
+        "A feed stream whose reader takes no write for this long is ended, so a reader that stopped reading "
+        "holds no more than the transport's buffer and one page"))
     feed_max_tick_ms: float = Field(750, ge=1, le=10_000, description=(
         "The most the reads of the recent feed are spaced (`feed_tick_per_poll_ms` per waiting long-poll "
         "reaches it at 500): every waiting console is answered about once per tick, so beyond 500 consoles a "

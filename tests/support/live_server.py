@@ -43,6 +43,7 @@ class LiveServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ctx = None
+        self.app = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -51,6 +52,7 @@ class LiveServer:
                                   **({"repeat_merge": False} | self.settings))  # tests report many cases at one spot
         app = create_app(settings, refdata=self.refdata)
         self.ctx = app.state.ctx  # the running server's context (tests may reach into it)
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
                                 timeout_graceful_shutdown=1, timeout_keep_alive=30,
                                 http=HTTP_PROTOCOL)  # as `onegrid-server` serves
