@@ -308,3 +308,31 @@ def test_the_case_canvases_reach_a_tenth_of_the_view_past_each_side(qtbot, refda
         qtbot.wait(300)
         moved = json.loads(js(qtbot, dock, "OneGrid.redrawCases()"))  # it shows what a full redraw does
         assert moved["max"] < 100 and moved["off"] == 0, moved
+
+
+def test_a_sync_that_removes_and_restyles_reaches_the_page_as_one_message(qtbot, refdata, small_hub, closing):
+    """Cases gone from the cache and cases restyled in the same sync go to the page in one `cases` message
+    (removals first): each message refreshes every changed cluster icon on the map, and a sync's removals
+    used to go in a message of their own."""
+    ctx = map_ctx(refdata, 600)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    street_zoom(qtbot, dock, 14)
+    rows = ctx.cache.rows
+    ids = list(rows)
+    restyled, gone = [i for i in ids[:80] if rows[i].status != Status.HANDLED][:40], ids[300:320]
+    change(ctx, restyled, status=Status.HANDLED)
+    for case_id in gone:
+        del rows[case_id]
+    sent, send = [], dock.send
+    dock.send = lambda message, callback=None: (sent.append(message), send(message, callback))
+    ctx.signals.cases_changed.emit(ChangeSet(updated=frozenset(restyled + gone)))
+    qtbot.waitUntil(lambda: stats(qtbot, dock)["cases"] == len(rows), timeout=10_000)
+    qtbot.waitUntil(lambda: all(marker(qtbot, dock, i)["status"] == Status.HANDLED.value for i in restyled),
+                    timeout=10_000)
+    cases = [m for m in sent if m["op"] == "cases"]
+    assert len(cases) == 1, [(len(m["upsert"]), len(m["remove"])) for m in cases]
+    assert sorted(cases[0]["remove"]) == sorted(str(i) for i in gone)
+    assert sorted(m["id"] for m in cases[0]["upsert"]) == sorted(str(i) for i in restyled)
+    assert all(marker(qtbot, dock, i) is None for i in gone)
+    assert_icons_count_their_cases(qtbot, dock, len(rows))
