@@ -57,6 +57,7 @@
   var generation = 0;
   function statusCounts(cluster) {
     if (cluster._ogGen === generation && cluster._ogCounts) return cluster._ogCounts;
+    OG.clusterRecounts++;
     var counts = {}, i, s, kids = cluster._childClusters, own = cluster._markers;
     for (i = 0; i < kids.length; i++) {
       var sub = statusCounts(kids[i]);
@@ -67,8 +68,21 @@
     cluster._ogGen = generation;
     return counts;
   }
-  function forget(m) {   // the sums above a case that changed
+  function forget(m) {   // the sums above a case that moved or left
     for (var p = m.__parent; p; p = p.__parent) p._ogCounts = null;
+  }
+  // A case that only changed status stays in the same clusters: each sum above it that is still good moves
+  // one case from the old status to the new (a few steps up the chain), where dropping them made the next
+  // icon refresh count every case of each changed top cluster again (all 10,000 for a sync spread over the
+  // district). A sum already dropped is counted afresh from the case's new status when it is next needed.
+  OG.clusterRecounts = 0;   // tests: how many sums were counted from their children
+  function recount(m, was, now) {
+    for (var p = m.__parent; p; p = p.__parent) {
+      var counts = p._ogGen === generation && p._ogCounts;
+      if (!counts) continue;
+      if (counts[was] > 1) counts[was]--; else delete counts[was];
+      counts[now] = (counts[now] || 0) + 1;
+    }
   }
   // A case joining a cluster (added, or moved) drops the sums on the way up (`_addChild` climbs the parents),
   // before the group draws the icons again.
@@ -97,28 +111,36 @@
            "</span></div>";
   }
   function clusterIcon(cluster) {
-    var p = iconParts(cluster);
-    return L.divIcon({className: "og-cluster", iconSize: [p.size, p.size], html: iconHtml(p)});
+    var p = iconParts(cluster), icon = L.divIcon({className: "og-cluster", iconSize: [p.size, p.size], html: iconHtml(p)});
+    icon._ogParts = p;   // what an element made from it shows
+    return icon;
   }
 
   // A sync restyles the icons of most clusters on the map. Leaflet.markercluster replaces each icon's element
   // (a new <div>, the old one removed); here the ring, tooltip and count of the element on the map are set in
   // place, and only a change of size builds it again. The icon object keeps the new HTML, for when the
-  // cluster is shown again after a zoom.
+  // cluster is shown again after a zoom. What was last written to the element is kept on the cluster and
+  // compared there: reading `style.background` back serialises the whole conic gradient, per icon.
   var updateIcon = L.MarkerCluster.prototype._updateIcon;
   L.MarkerCluster.prototype._updateIcon = function () {
     var el = this._icon, obj = this._iconObj, ring = el && el.firstChild;
     if (this._group !== group || !el || !obj || !ring || !ring.firstChild) return updateIcon.call(this);
     var p = iconParts(this);
     if (obj.options.iconSize[0] !== p.size) return updateIcon.call(this);
-    obj.options.html = iconHtml(p);
     this._iconNeedsUpdate = false;
-    if (ring.style.background !== p.ring) ring.style.background = p.ring;
-    var tip = p.tip.split("&#10;").join("\n").replace(/&(amp|lt|gt|quot|#39);/g, function (_, e) {
-      return {amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'"}[e];
-    });
-    if (ring.title !== tip) ring.title = tip;
-    if (ring.firstChild.textContent !== String(p.total)) ring.firstChild.textContent = String(p.total);
+    // an element is made from its icon's HTML (on a zoom, a pan): it shows the parts that HTML was made of
+    if (!this._ogShown || this._ogShown.el !== el) this._ogShown = {el: el, parts: obj._ogParts || {}};
+    var was = this._ogShown.parts;
+    if (was.ring === p.ring && was.tip === p.tip && was.total === p.total) return;
+    obj.options.html = iconHtml(p);
+    obj._ogParts = this._ogShown.parts = p;
+    if (was.ring !== p.ring) ring.style.background = p.ring;
+    if (was.tip !== p.tip) {
+      ring.title = p.tip.split("&#10;").join("\n").replace(/&(amp|lt|gt|quot|#39);/g, function (_, e) {
+        return {amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'"}[e];
+      });
+    }
+    if (was.total !== p.total) ring.firstChild.textContent = String(p.total);
   };
 
   function member(d) {
@@ -143,12 +165,12 @@
         var p = m.getLatLng();
         if (p.lat !== d.lat || p.lng !== d.lon) { gone.push(m); members.delete(d.id); if (live) forget(m); m = null; }
         else {
-          var refresh = m.og.s !== d.s;
+          var was = m.og.s;
           m.og = d;
           // a case inside a cluster is not drawn: its style waits in its options for when it is
           if (m._map) m.setStyle({fillColor: d.f, color: d.r});
           else L.setOptions(m, {fillColor: d.f, color: d.r});
-          if (refresh) { restyled.push(m); if (live) forget(m); }
+          if (was !== d.s) { restyled.push(m); if (live) recount(m, was, d.s); }
         }
       }
       if (!m) { m = member(d); members.set(d.id, m); fresh.push(m); }
@@ -179,7 +201,7 @@
     // The cases alone outside any cluster get a canvas of their own: on the map's shared canvas a restyle
     // redrew every grid and street under the changed markers' bounding box in the next frame (tens of ms
     // for a sync's 100 cases spread over the district).
-    canvas = new OG.DirtyRectCanvas({padding: 0.3, tolerance: 3});
+    canvas = new OG.DirtyRectCanvas({padding: OG.CANVAS_PADDING, tolerance: 3});
     (cfg.legend.status || []).forEach(function (e) { colours[e.key] = e.colour; labels[e.key] = e.label; });
     group = L.markerClusterGroup({chunkedLoading: false, disableClusteringAtZoom: OG.clusterUntil(below), maxClusterRadius: 60,
       showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false, removeOutsideVisibleBounds: true,

@@ -129,10 +129,8 @@ class CaseMarkerSync:
             if self._sent[slot] != mark:
                 self._sent[slot] = mark
                 upsert.append(marker)
-        if (removed or drop) and self._ready:
-            self._send_markers([], removed + drop)
-        if upsert and self._ready:
-            self._send_markers(upsert, [])
+        if (upsert or removed or drop) and self._ready:  # one message: the page refreshes its clusters once
+            self._send_markers(upsert, removed + drop)
 
     # ---- own columns (no queue to share: tests, a map-only window)
 
@@ -199,11 +197,11 @@ class CaseMarkerSync:
                 self._sent[slot] = mark
                 upsert.append(marker)
         present = set(batch.ids.tolist())
-        self._apply_removed([i for i in ids if str(i).encode() not in present])
-        if drop and self._ready:
-            self._send_markers([], drop)
-        if upsert and self._ready and self._have_summaries:
-            self._send_markers(upsert, [])
+        drop += self._forget([i for i in ids if str(i).encode() not in present])
+        if not (self._have_summaries and self._ready):
+            upsert = []
+        if (upsert or drop) and self._ready:  # one message: the page refreshes its clusters once
+            self._send_markers(upsert, drop)
 
     def _size_state(self) -> None:
         size = self._cols.size
@@ -212,6 +210,12 @@ class CaseMarkerSync:
             self._cls = np.concatenate([self._cls, np.full(size - len(self._cls), -1, np.int8)])
 
     def _apply_removed(self, ids: Iterable[Any]) -> None:
+        removed = self._forget(ids)
+        if removed and self._ready:
+            self._send_markers([], removed)
+
+    def _forget(self, ids: Iterable[Any]) -> list[str]:
+        """Drop cases from the columns; the ids of those the page shows."""
         removed = []
         for case_id in ids:
             slot = self._cols.remove(case_id)
@@ -219,8 +223,7 @@ class CaseMarkerSync:
                 removed.append(str(case_id))
             if slot is not None:
                 self._sent[slot] = 0
-        if removed and self._ready:
-            self._send_markers([], removed)
+        return removed
 
     def _all_markers(self, now: datetime) -> list[dict]:
         """Every case's marker, from the columns (a page reload, e.g. for another language)."""
@@ -238,10 +241,12 @@ class CaseMarkerSync:
         if reset:
             self.send({"op": "cases", "reset": True, "upsert": upsert[:CHUNK], "remove": []})
             upsert = upsert[CHUNK:]
-        if remove:
+        # removals ride with the first upserts (the page applies them first): each cases message refreshes
+        # the cluster icons on the map
+        if remove and not upsert:
             self.send({"op": "cases", "remove": remove, "upsert": []})
         for start in range(0, len(upsert), CHUNK):
-            self.send({"op": "cases", "upsert": upsert[start:start + CHUNK], "remove": []})
+            self.send({"op": "cases", "remove": remove if start == 0 else [], "upsert": upsert[start:start + CHUNK]})
 
     def refresh_time_left(self) -> None:
         """Recolour markers whose time-left class changed with the clock (runs every minute)."""

@@ -231,3 +231,108 @@ def test_partial_redraws_through_moves_selection_additions_and_removals_match_a_
     assert stats(qtbot, dock)["cases"] == len(rows)
     moved_px = json.loads(js(qtbot, dock, "OneGrid.redrawCases()"))
     assert moved_px["max"] < 100, moved_px
+
+
+# Each case cluster icon on the map against one built afresh from its cases: what differs (ring, tooltip, count).
+ICONS_AS_BUILT_AFRESH = """(function () {
+  var shown = 0, differ = [];
+  OneGrid.map.eachLayer(function (l) {
+    if (!l.getAllChildMarkers || !l._icon || !l._icon.classList.contains("og-cluster")) return;
+    shown++;
+    var fresh = document.createElement("div");
+    fresh.innerHTML = l._group.options.iconCreateFunction(l).options.html;
+    var a = l._icon.firstChild, b = fresh.firstChild;
+    if (a.style.background !== b.style.background || a.title !== b.title || a.textContent !== b.textContent) {
+      differ.push({shown: [a.style.background, a.title, a.textContent], fresh: [b.style.background, b.title,
+                                                                                  b.textContent]});
+    }
+  });
+  return JSON.stringify({shown: shown, differ: differ});
+})()"""
+
+
+def test_a_status_only_sync_moves_each_count_instead_of_counting_the_clusters_again(
+        qtbot, refdata, small_hub, closing):
+    """A sync that only changes statuses moves one case from its old status to its new one in each sum above
+    it: no cluster counts its cases again (each changed top cluster counted every case below it), and every
+    icon still shows what one built afresh shows, through several syncs, flipping cases back and forth."""
+    ctx = map_ctx(refdata, 1500)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    street_zoom(qtbot, dock, 14)  # clusters of clusters: the sums climb two levels
+    qtbot.wait(200)
+    rows = ctx.cache.rows
+    total = len(rows)
+    ids = list(rows)
+    before = js(qtbot, dock, "OneGrid.clusterRecounts")
+    assert isinstance(before, (int, float)) and before > 0  # the first push counted them
+    for k, status in enumerate((Status.HANDLED, Status.RETURNED, Status.HANDLED)):
+        chosen = ids[k * 7::15][:100]
+        change(ctx, chosen, status=status)
+        ctx.signals.cases_changed.emit(ChangeSet(updated=frozenset(chosen)))
+        qtbot.waitUntil(lambda: all(marker(qtbot, dock, i)["status"] == rows[i].status.value for i in chosen),
+                        timeout=10_000)
+        qtbot.wait(100)
+        assert js(qtbot, dock, "OneGrid.clusterRecounts") == before
+        assert_icons_count_their_cases(qtbot, dock, total)
+        icons = json.loads(js(qtbot, dock, ICONS_AS_BUILT_AFRESH))
+        assert icons["shown"] >= 5 and icons["differ"] == [], icons
+
+
+# The case layer's canvas and the clusters' lone-case canvas against the map's size.
+CASE_CANVASES = """(function () {
+  var size = OneGrid.map.getSize(), out = [];
+  document.querySelectorAll(".leaflet-overlay-pane canvas").forEach(function (c) {
+    if (c !== OneGrid.map._renderer._container) out.push([c.width / size.x, c.height / size.y]);
+  });
+  return JSON.stringify(out);
+})()"""
+
+
+def test_the_case_canvases_reach_a_tenth_of_the_view_past_each_side(qtbot, refdata, small_hub, closing):
+    """Without a GPU, each frame that changes a canvas hands all of its bitmap to the compositor: the case
+    canvases reach 10 % past the view on each side (1.2 x 1.2 views), not 30 % (1.6 x 1.6, 78 % more pixels
+    for every sync), and still show every marker after a pan within that reach and past it."""
+    ctx = map_ctx(refdata, 2000)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    street_zoom(qtbot, dock, 13)  # the clusters' canvas is made
+    street_zoom(qtbot, dock, 16)  # the case layer's canvas shows
+    qtbot.wait(200)
+    canvases = json.loads(js(qtbot, dock, CASE_CANVASES))
+    assert len(canvases) == 2, canvases
+    for width, height in canvases:
+        assert 1.15 < width < 1.25 and 1.15 < height < 1.3, canvases
+    for dx in (80, 600):
+        js(qtbot, dock, f"OneGrid.map.panBy([{dx}, 0], {{animate: false}}); true")
+        qtbot.wait(300)
+        moved = json.loads(js(qtbot, dock, "OneGrid.redrawCases()"))  # it shows what a full redraw does
+        assert moved["max"] < 100 and moved["off"] == 0, moved
+
+
+def test_a_sync_that_removes_and_restyles_reaches_the_page_as_one_message(qtbot, refdata, small_hub, closing):
+    """Cases gone from the cache and cases restyled in the same sync go to the page in one `cases` message
+    (removals first): each message refreshes every changed cluster icon on the map, and a sync's removals
+    used to go in a message of their own."""
+    ctx = map_ctx(refdata, 600)
+    dock = open_map(qtbot, ctx, small_hub)
+    closing(dock)
+    street_zoom(qtbot, dock, 14)
+    rows = ctx.cache.rows
+    ids = list(rows)
+    restyled, gone = [i for i in ids[:80] if rows[i].status != Status.HANDLED][:40], ids[300:320]
+    change(ctx, restyled, status=Status.HANDLED)
+    for case_id in gone:
+        del rows[case_id]
+    sent, send = [], dock.send
+    dock.send = lambda message, callback=None: (sent.append(message), send(message, callback))
+    ctx.signals.cases_changed.emit(ChangeSet(updated=frozenset(restyled + gone)))
+    qtbot.waitUntil(lambda: stats(qtbot, dock)["cases"] == len(rows), timeout=10_000)
+    qtbot.waitUntil(lambda: all(marker(qtbot, dock, i)["status"] == Status.HANDLED.value for i in restyled),
+                    timeout=10_000)
+    cases = [m for m in sent if m["op"] == "cases"]
+    assert len(cases) == 1, [(len(m["upsert"]), len(m["remove"])) for m in cases]
+    assert sorted(cases[0]["remove"]) == sorted(str(i) for i in gone)
+    assert sorted(m["id"] for m in cases[0]["upsert"]) == sorted(str(i) for i in restyled)
+    assert all(marker(qtbot, dock, i) is None for i in gone)
+    assert_icons_count_their_cases(qtbot, dock, len(rows))
