@@ -48,6 +48,7 @@ from ui.map.interceptor import (
     map_interceptor,
     map_profile,
     map_scheme_handler,
+    scheme_registered,
     track_page,
 )
 from ui.map.pick_mode import PickMode
@@ -221,10 +222,10 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         return build_page_html(self.ctx.refdata, **self._page_inputs(asset_base))
 
     def _page_inputs(self, asset_base: str) -> dict[str, Any]:
-        """What the page is built from besides the reference data, read on the GUI thread."""
-        handler = map_scheme_handler()
+        """What the page is built from besides the reference data, read on the GUI thread (without starting
+        the web engine: the scheme was registered or not before the application existed)."""
         tiles = None
-        if self.tile_cache is not None and handler is not None:
+        if self.tile_cache is not None and scheme_registered():
             tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
             if self.tile_cache is self.base_map.source:
                 tiles = self.base_map.page_tiles(TILE_URL, _centre(self.ctx.refdata))
@@ -233,7 +234,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
 
     def _base_map_changed(self) -> None:
         self.tile_cache = self.base_map.source
-        handler = map_scheme_handler()
+        handler = map_scheme_handler() if self.page is not None else None  # else set when the page is shown
         if handler is not None:
             handler.tile_cache = self.tile_cache
         self.reload_page()
@@ -245,8 +246,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         self._ready = False
         self._page_gen += 1
         gen, refdata = self._page_gen, self.ctx.refdata
-        handler = map_scheme_handler()
-        asset_base = "" if handler is not None else QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"
+        asset_base = "" if scheme_registered() else QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"
         inputs = self._page_inputs(asset_base)
         run_op(lambda: build_page_html(refdata, **inputs),
                lambda html: self._show_page(html) if gen == self._page_gen else None,
@@ -366,7 +366,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         self._time_timer.stop()
         self._ready = False  # nothing more is sent to the page
         self._disposed = True  # and no view is made after this
-        handler = map_scheme_handler()
+        handler = map_scheme_handler() if self.page is not None else None  # no page: nothing to drop
         if handler is not None:
             handler.drop_page(self._page_name)
         if self.page is not None and shiboken6.isValid(self.page):
