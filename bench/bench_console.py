@@ -536,7 +536,8 @@ def bench_launch(workdir: Path, root: Path, url: str, empty_root: Path, director
          f"{rss_settled:.0f} MB once text indexing and the map's load of every case had finished (RssAnon "
          f"{mb(last.get('anon_settled_kb'))}); value = the larger; VmHWM {mb(last.get('hwm_kb'))} MB.{base} Not "
          f"included: {last.get('helpers', 0)} QtWebEngine helper processes with {mb(last.get('helpers_rss_kb'))} MB "
-         f"RSS together")
+         f"RSS together; the supervision and callbacks docks, tabs behind the case detail at start, have not "
+         f"searched the cache yet (they do when first shown, and then hold their parsed cases)")
 
 
 # ====================================================================== 5 + 6. the map

@@ -4088,6 +4088,10 @@ Frame: {frame}
         <source>Map</source>
         <translation>地图</translation>
     </message>
+    <message>
+        <source>Loading the map…</source>
+        <translation>正在加载地图…</translation>
+    </message>
 </context>
 <context>
     <name>MapLayers</name>

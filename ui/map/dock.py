@@ -10,6 +10,9 @@ and pans to it. `pick_location(callback)` lets a form take the next map click as
 The dock is the page, selection and sensors; the case markers are `ui/map/case_sync.py` (their data,
 `ui/map/case_markers.py`), picking a location `ui/map/pick_mode.py`. The page's HTML is built on a worker
 thread (reference data to JSON), so the window's first frame never waits for it; the map fills in after.
+The web view itself is made on the event loop's first turn after the dock is built, i.e. after the main
+window's first frame: starting the web engine (its profile, the browser side of Chromium) takes half a
+second, during which the dock shows "Loading the map…".
 """
 from __future__ import annotations
 
@@ -23,11 +26,11 @@ from uuid import UUID
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QStackedWidget, QWidget
 
 from app.avl import layer as avl_layer
 from app.cases.queue_columns import QueueColumns
@@ -45,6 +48,7 @@ from ui.map.interceptor import (
     map_interceptor,
     map_profile,
     map_scheme_handler,
+    scheme_registered,
     track_page,
 )
 from ui.map.pick_mode import PickMode
@@ -103,18 +107,19 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         self.base_map.changed.connect(self._base_map_changed)
 
         self.bridge = MapBridge(self)
-        self.view = QWebEngineView(self)
-        self.page = _MapPage(map_profile(), self.view)
-        track_page(self.page)
-        self.view.setPage(self.page)
-        self.channel = QWebChannel(self.page)
-        self.channel.registerObject("bridge", self.bridge)
-        self.page.setWebChannel(self.channel)
+        self.view: QWebEngineView | None = None  # made by `ensure_view`, after the window's first frame
+        self.page: _MapPage | None = None
+        self._html: str | None = None            # the page built before the view existed
+        self._disposed = False
+        self.placeholder = QLabel(self)
+        self.placeholder.setObjectName("mapPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.placeholder)
         self.search = MapSearch(self)  # the place search, in a bar above the map
-        self.setWidget(self.search.around(self.view))
+        self.setWidget(self.search.around(self._stack))
         self.load_count = 0
         self._page_gen = 0
-        self.page.loadFinished.connect(self._load_finished)
 
         self._ready = False
         self._cols = QueueColumns()               # the cases, as columns (ui/map/case_sync.py)
@@ -162,7 +167,27 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         # Read the cases on the next turn of the event loop, unless the main window has handed this dock
         # the queue's columns by then (share_columns: nothing to read twice).
         QTimer.singleShot(0, self, self._start_own_load)
+        QTimer.singleShot(0, self, self.ensure_view)
         theme.follow_theme(self)
+
+    def ensure_view(self) -> QWebEngineView:
+        """The web view, made now if it is not yet (the first turn of the event loop, or a pick on the map
+        before that); the page built meanwhile is loaded into it."""
+        if self.view is None and not self._disposed:
+            self.view = QWebEngineView(self._stack)
+            self.page = _MapPage(map_profile(), self.view)
+            track_page(self.page)
+            self.view.setPage(self.page)
+            self.channel = QWebChannel(self.page)
+            self.channel.registerObject("bridge", self.bridge)
+            self.page.setWebChannel(self.channel)
+            self.page.loadFinished.connect(self._load_finished)
+            self._stack.addWidget(self.view)
+            self._stack.setCurrentWidget(self.view)
+            html, self._html = self._html, None
+            if html is not None:
+                self._show_page(html)
+        return self.view
 
     # ------------------------------------------------------------------ page
 
@@ -176,6 +201,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Map"))
+        self.placeholder.setText(self.tr("Loading the map…"))
         if hasattr(self, "search"):
             self.search.retranslate()
 
@@ -196,10 +222,10 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         return build_page_html(self.ctx.refdata, **self._page_inputs(asset_base))
 
     def _page_inputs(self, asset_base: str) -> dict[str, Any]:
-        """What the page is built from besides the reference data, read on the GUI thread."""
-        handler = map_scheme_handler()
+        """What the page is built from besides the reference data, read on the GUI thread (without starting
+        the web engine: the scheme was registered or not before the application existed)."""
         tiles = None
-        if self.tile_cache is not None and handler is not None:
+        if self.tile_cache is not None and scheme_registered():
             tiles = {"url": TILE_URL, "on": True, "max_zoom": self.tile_cache.max_zoom, "attribution": ""}
             if self.tile_cache is self.base_map.source:
                 tiles = self.base_map.page_tiles(TILE_URL, _centre(self.ctx.refdata))
@@ -208,7 +234,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
 
     def _base_map_changed(self) -> None:
         self.tile_cache = self.base_map.source
-        handler = map_scheme_handler()
+        handler = map_scheme_handler() if self.page is not None else None  # else set when the page is shown
         if handler is not None:
             handler.tile_cache = self.tile_cache
         self.reload_page()
@@ -220,14 +246,16 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         self._ready = False
         self._page_gen += 1
         gen, refdata = self._page_gen, self.ctx.refdata
-        handler = map_scheme_handler()
-        asset_base = "" if handler is not None else QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"
+        asset_base = "" if scheme_registered() else QUrl.fromLocalFile(str(ASSET_DIR)).toString() + "/"
         inputs = self._page_inputs(asset_base)
         run_op(lambda: build_page_html(refdata, **inputs),
                lambda html: self._show_page(html) if gen == self._page_gen else None,
                lambda exc: log.error("the map page could not be built: %s", exc, exc_info=exc), owner=self)
 
     def _show_page(self, html: str) -> None:
+        if self.page is None:  # no view yet: loaded into it when it is made
+            self._html = html
+            return
         if not shiboken6.isValid(self.page):  # disposed meanwhile
             return
         handler = map_scheme_handler()
@@ -251,8 +279,8 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
             log.error("the map page did not load")
 
     def run_js(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
-        if not shiboken6.isValid(self.page):  # disposed: a late call (the queue's columns at shutdown)
-            return                             # has no page to reach
+        if self.page is None or not shiboken6.isValid(self.page):  # no page yet (nothing is ready), or
+            return                             # disposed: a late call (the queue's columns at shutdown)
         if callback is None:
             self.page.runJavaScript(script)
         else:
@@ -337,10 +365,11 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         self._flush_timer.stop()
         self._time_timer.stop()
         self._ready = False  # nothing more is sent to the page
-        handler = map_scheme_handler()
+        self._disposed = True  # and no view is made after this
+        handler = map_scheme_handler() if self.page is not None else None  # no page: nothing to drop
         if handler is not None:
             handler.drop_page(self._page_name)
-        if shiboken6.isValid(self.page):
+        if self.page is not None and shiboken6.isValid(self.page):
             shiboken6.delete(self.page)
         if self._tmpdir is not None:
             self._tmpdir.cleanup()

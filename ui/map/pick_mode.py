@@ -22,7 +22,7 @@ class PickMode:
         self.show()
         if not self.isWindow():  # a tabbed dock comes to the front; a window is left to the WM
             self.raise_()
-        self.view.setFocus()
+        self.ensure_view().setFocus()
         if self._ready:
             self.send({"op": "pick", "on": True})
         else:

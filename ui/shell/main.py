@@ -173,6 +173,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from ui.shell.crash_handler import CrashHandler
     from ui.shell.login_dialog import LoginDialog, log_in
     from ui.shell.main_window import MainWindow
+    from ui.shell.memory import settle_memory_after_load
     from ui.shell.startup import status_window
 
     store = SettingsStore()
@@ -279,47 +280,9 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
         status.close()
     if getattr(args, "wall", False):
         window.open_wall()
-    _settle_memory_after_load(window)
+    settle_memory_after_load(window)
     return Console(app=app, window=window, ctx=ctx, engine=engine, client=outcome.client, server_url=server_url,
                    stop_server=stop_server, cleanups=cleanups, crash_handler=crash_handler)
-
-
-def _settle_memory_after_load(window) -> None:
-    """Once the queue has loaded and indexed every case: freeze what exists into the GC's permanent
-    generation (start-up objects are never freed, so full collections need not walk them again: shorter
-    GC pauses on the GUI thread), and hand the heap the load used and freed back to the OS
-    (glibc keeps it otherwise: ~100 MB of RSS with 100,000 cases)."""
-    import gc
-
-    queue = getattr(window, "docks", {}).get("caseQueueDock")
-    model = getattr(queue, "model", None)
-    if model is None or not hasattr(model, "texts_indexed"):
-        return
-
-    cache = getattr(getattr(window, "ctx", None), "cache", None)
-
-    def settle() -> None:
-        if hasattr(cache, "release_memory"):
-            cache.release_memory()
-        gc.freeze()
-        try:
-            import ctypes
-
-            ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc (Windows, macOS): nothing to trim
-            pass
-        log.info("start-up load done: %d objects frozen", gc.get_freeze_count())
-
-    from PySide6.QtCore import QTimer
-
-    def soon() -> None:  # after the emitting slot has returned and dropped what it read
-        QTimer.singleShot(0, settle)
-
-    model.loaded.connect(soon)
-    model.texts_indexed.connect(soon)
-    map_dock = window.docks.get("mapDock")
-    if hasattr(map_dock, "markers_loaded"):
-        map_dock.markers_loaded.connect(soon)
 
 
 async def run_console(console: Console, args: argparse.Namespace) -> None:

@@ -63,6 +63,7 @@ def test_every_reporter_called_from_the_dock_offline(qtbot, make_ctx, server, tm
 
     dock = CallbacksDock(make_ctx(op.actor, offline=True, cache=op.cache))
     qtbot.addWidget(dock)
+    dock.show()  # it searches once shown
     qtbot.waitUntil(lambda: dock.model.rowCount() == 2, timeout=5000)
     assert dock.counts == {"waiting": 2, "retry": 0, "dissatisfied": 0}
     assert dock.model.data(dock.model.index(1, 2)) == "13800000002"

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 def dock_for(qtbot, cls, ctx):
     dock = cls(ctx)
     qtbot.addWidget(dock)
+    dock.show()  # a follow-up dock searches the cache once it is first shown
     return dock
 
 
@@ -41,6 +42,26 @@ def closed_citizen_case(cases, demo_cache, phone="13800138000"):
     for action in cases.PATHS[Status.CLOSED]:
         cases.act(case_id, action)
     return case_id
+
+
+def test_a_follow_up_dock_searches_once_first_shown_then_follows_changes(qtbot, make_ctx, cases, demo_cache):
+    """Built hidden (a tab behind the case detail at start-up), the dock parses no case; shown, it lists
+    them, and from then on it follows changes whether or not it is the raised tab."""
+    ordered_case(cases, level="leader")
+    handler = make_ctx(handler_for(cases.unit), offline=True)
+    dock = SupervisionDock(handler)
+    qtbot.addWidget(dock)
+    searches = []
+    original = dock.index.refresh
+    dock.index.refresh = lambda *a, **k: searches.append(a) or original(*a, **k)
+    ordered_case(cases)
+    qtbot.wait(300)
+    assert searches == [] and dock.model.rowCount() == 0
+    dock.show()
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 2, timeout=5000)
+    dock.hide()
+    ordered_case(cases)
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 3, timeout=5000)
 
 
 def test_supervision_dock_counts_alerts_and_the_handler_replies(qtbot, make_ctx, cases, demo_cache):
@@ -78,7 +99,8 @@ def test_lead_accepts_or_rejects_and_other_units_see_nothing(qtbot, make_ctx, ca
     stranger = dock_for(qtbot, SupervisionDock, make_ctx(handler_for("sanitation")))
     lead = dock_for(qtbot, SupervisionDock, make_ctx(LEAD))
     qtbot.waitUntil(lambda: lead.model.rowCount() == 1, timeout=5000)
-    assert stranger.model.rowCount() == 0 and stranger.buttons[Action.REPLY_ORDER].isVisible() is False
+    # a unit handler of another unit: no row, and nothing to reply to
+    assert stranger.model.rowCount() == 0 and not stranger.buttons[Action.REPLY_ORDER].isEnabled()
     assert lead.counts == {"open": 0, "replied": 1, "overdue": 0}
     assert lead.buttons[Action.ACCEPT_ORDER_REPLY].isEnabled() and lead.buttons[Action.REPLY_ORDER].isHidden()
 
