@@ -125,13 +125,15 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
     # Everything in Python first: the rows, the answers' JSON and the audit entries, the new cases still
     # unnumbered. Only then the counters, whose row locks every other group waits for until this commits.
     written, writes = _prepare_cases(originals, current)
-    fresh, rows, entries = _prepare_tail(user, answers, now, audit_entry, written)
+    # each written case's street as its row holds it: the feed rows and the audit chains need not read it back
+    streets = {case_id: street_of_grid(case.location.grid_code) for case_id, (case, _data) in written.items()}
+    fresh, rows, entries = _prepare_tail(user, answers, now, audit_entry, written, streets)
     if created:
         _number(session, created, answers, written, writes, fresh, entries, now, refdata)
     _write_cases(session, writes, originals, current, refdata)
     if fail_group is not None:
         fail_group(session, commands)
-    _tail(session, fresh, rows, entries)
+    _tail(session, fresh, rows, entries, streets)
     return [a.final() for a in answers]
 
 
@@ -263,7 +265,7 @@ def _write_cases(session: Session, writes: tuple[list, list, list], originals: d
 
 
 def _prepare_tail(user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable,
-                  written: dict) -> tuple[list[_Answer], list[dict], list[dict]]:
+                  written: dict, streets: dict) -> tuple[list[_Answer], list[dict], list[dict]]:
     """The new answers (neither replayed nor repeated), their stored JSON (set on each, its position still
     0), the rows storing them and their audit entries ready for `audit.record_many`, all in batch order."""
     fresh = [a for a in answers if a.replayed is None and a.same_as is None]
@@ -280,11 +282,22 @@ def _prepare_tail(user: AuthUser, answers: list[_Answer], now: datetime, audit_e
         rows.append({"command_id": command.command_id, "username": user.username,
                      "case_id": command.case_id or _NO_CASE, "action": str(command.action), "received_at": now,
                      "status": result.status, "result": answer.stored})
-    entries = audit.prepare_many([audit_entry(user, a.command, now, a.result) for a in fresh])
+    entries = audit.prepare_many([_with_chain(audit_entry(user, a.command, now, a.result), a.command, streets)
+                                  for a in fresh])
     return fresh, rows, entries
 
 
-def _tail(session: Session, fresh: list[_Answer], rows: list[dict], entries: list[dict]) -> None:
+def _with_chain(entry: dict, command, streets: dict) -> dict:
+    """A command's audit entry naming its chain when the group wrote its case (its city, from the street the
+    row holds: what `audit.record_many` would read back); others are left to read theirs."""
+    if command.case_id in streets:
+        chain = audit.chain_of_street(streets[command.case_id])
+        if audit.valid_chain(chain):
+            entry["chain"] = chain
+    return entry
+
+
+def _tail(session: Session, fresh: list[_Answer], rows: list[dict], entries: list[dict], streets: dict) -> None:
     """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4),
     as `_prepare_tail` made them: from the feed counter on, every other writer waits, so only the
     statements and the position's placing are left for then."""
@@ -292,7 +305,8 @@ def _tail(session: Session, fresh: list[_Answer], rows: list[dict], entries: lis
         return
     accepted = [a for a in fresh if a.result.status == "accepted"]
     if accepted:
-        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted])
+        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted],
+                                     streets=streets)
         if positions is None:  # no feed counter row yet (a fresh database): `record_change` creates it
             positions = [record_change(session, CASE, a.command.case_id, scope=case_scope(a.case))
                          for a in accepted]
