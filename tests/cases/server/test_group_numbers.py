@@ -5,6 +5,7 @@ and the audit entries (whose hashed `detail` names the number)."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from sqlalchemy import event, select
@@ -68,3 +69,25 @@ def test_the_numbers_reach_the_rows_the_answers_and_the_audit_entries(pg):
         assert stored[command["command_id"]] == result
         assert audited[command["command_id"]]["number"] == number
     _check_store(pg, ids, commands)  # ... and every chain verifies with the numbers hashed in
+
+
+def test_a_group_does_not_read_back_the_streets_it_wrote(pg):
+    reads: list[str] = []
+
+    @event.listens_for(pg.ctx.db.engine, "before_cursor_execute")
+    def _log(_conn, _cursor, statement, _params, _context, _executemany):
+        if statement.lstrip().startswith("SELECT cases.id, cases.jurisdiction"):  # a read-back of many
+            reads.append(statement)
+
+    ids, commands = _batch(pg, 4)
+    results = pg.post("operator1", *commands)
+    assert reads == []  # the feed rows' jurisdiction and the audit entries' chains came from the group itself
+    _check_store(pg, ids, commands)  # each entry in its city's chain, every chain verifying
+    _check_feed(pg, results)
+    with pg.ctx.db.reader() as session:
+        chains = dict(session.execute(select(AuditEntryRow.detail["command_id"].as_string(), AuditEntryRow.chain)
+                                      .where(AuditEntryRow.entity_kind == "case")).all())
+        streets = dict(session.execute(select(CaseRow.id, CaseRow.jurisdiction)).all())
+    assert {chains[c["command_id"]] for c in commands} == {s[:4] for s in streets.values()}
+    for command in commands:
+        assert chains[command["command_id"]] == streets[uuid.UUID(command["case_id"])][:4]
