@@ -11,11 +11,14 @@ pays it once, in four steps:
    stored answer is answered as stored, a refusal (`WorkflowError`, the console's clock, an unusable
    item) is an answer like an acceptance, never a rollback: the workflow refuses before anything is
    written, so nothing needs undoing and no SAVEPOINT is needed;
-3. number the group's new cases, in batch order, with one step of the year's case-number counter, then
-   write each touched case once (its final row, every new ledger event, its metric facts);
-4. the tail, last, as a lone command's is (`server.feed.record`: the feed counter is held from here to the
-   commit only): one counter step for all accepted commands (each its own position, in batch order),
-   the feed rows, every answer stored, the audit entries in batch order, one NOTIFY.
+3. prepare everything in Python, the group's new cases still unnumbered: each touched case's final row
+   and JSON, its new ledger events, every new answer's stored JSON and audit entry;
+4. then the shared rows, as late as possible (every other group waits for their locks until this one
+   commits): number the new cases, in batch order, with one step of the year's case-number counter
+   (the number put into the prepared rows, answers and audit entries), write each touched case once
+   (its final row, every new ledger event, its metric facts), and the tail, last, as a lone command's
+   is (`server.feed.record`): one feed counter step for all accepted commands (each its own position,
+   in batch order), the feed rows, every answer stored, the audit entries in batch order, one NOTIFY.
 
 Anything unexpected (a bug, a unique violation from a concurrent creation of the same case, a
 deadlock) rolls the whole group back and raises; the caller then applies that group one command at a
@@ -119,13 +122,18 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
         answers.append(answer)
 
     created = [case_id for case_id, case in current.items() if originals[case_id] is None and case is not None]
+    # Everything in Python first: the rows, the answers' JSON and the audit entries, the new cases still
+    # unnumbered. Only then the counters, whose row locks every other group waits for until this commits.
+    written, writes = _prepare_cases(originals, current)
+    # each written case's street as its row holds it: the feed rows and the audit chains need not read it back
+    streets = {case_id: street_of_grid(case.location.grid_code) for case_id, (case, _data) in written.items()}
+    fresh, rows, entries = _prepare_tail(user, answers, now, audit_entry, written, streets)
     if created:
-        _number(session, created, answers, current, now, refdata)
-
-    written = _write_cases(session, originals, current, refdata)
+        _number(session, created, answers, written, writes, fresh, entries, now, refdata)
+    _write_cases(session, writes, originals, current, refdata)
     if fail_group is not None:
         fail_group(session, commands)
-    _tail(session, user, answers, now, audit_entry, written)
+    _tail(session, fresh, rows, entries, streets)
     return [a.final() for a in answers]
 
 
@@ -147,32 +155,41 @@ def _decide(session, user, command, case: Case | None, refdata, now, rejected, c
                                                  case=new_case), case=new_case)
 
 
-def _number(session: Session, created: list, answers: list[_Answer], current: dict, now: datetime,
-            refdata) -> None:
+def _number(session: Session, created: list, answers: list[_Answer], written: dict, writes: tuple,
+            fresh: list[_Answer], entries: list[dict], now: datetime, refdata) -> None:
     """Give the group's new cases their numbers (`YYYY-NNNNNN`, per year of the city's calendar, as
-    `server.cases.commands._next_case_number`), in the order they were created, from one counter step,
-    and put each number into every version of its case the group answers with."""
+    `server.cases.commands._next_case_number`), in the order they were created, from one counter step
+    (taken here, after the group's Python work: see `apply_group`), and put each number where the
+    prepared group carries its case unnumbered: the case rows and their JSON, the answers' JSON and
+    models, and the audit entries (whose `detail` names the number, so their canonical body is made again)."""
     year = now.astimezone(refdata.policy.calendar.tz).year
     name = f"{CASE_NUMBER_COUNTER_PREFIX}{year}"
-    top = counters.increment(session, name)  # creates the year's counter if need be
-    if len(created) > 1:
-        top = session.execute(_ADVANCE, {"counter": name, "by": len(created) - 1}).scalar_one()
+    top = session.execute(_ADVANCE, {"counter": name, "by": len(created)}).scalar_one_or_none()
+    if top is None:  # the year's first case: the counter row is created
+        top = counters.increment(session, name)
+        if len(created) > 1:
+            top = session.execute(_ADVANCE, {"counter": name, "by": len(created) - 1}).scalar_one()
     numbers = {case_id: f"{year}-{serial:06d}"
                for case_id, serial in zip(created, range(top - len(created) + 1, top + 1))}
+    by_text = {str(case_id): number for case_id, number in numbers.items()}
 
-    def numbered(case: Case | None) -> Case | None:
-        if case is None or case.id not in numbers:
-            return case
-        return case.model_copy(update={"number": numbers[case.id]})
-
+    for case_id, number in numbers.items():  # the rows (and the JSON they share with the final answers)
+        written[case_id][1]["number"] = number
+    for values in writes[0]:
+        values["number"] = numbers[values["id"]]
+    for answer, entry in zip(fresh, entries):
+        case = answer.stored.get("case")
+        if case is not None and case.get("id") in by_text:
+            case["number"] = by_text[case["id"]]
+            detail = entry["detail"]
+            if isinstance(detail, dict) and "number" in detail:
+                entry["detail"] = {**detail, "number": case["number"]}
+                entry["body"] = audit.canonical_body(entry)
     for answer in answers:
-        if answer.replayed is not None or answer.same_as is not None:
-            continue
-        answer.case = numbered(answer.case)
-        if answer.result.case is not None and answer.result.case.id in numbers:
-            answer.result = answer.result.model_copy(update={"case": numbered(answer.result.case)})
-    for case_id in created:
-        current[case_id] = numbered(current[case_id])
+        if answer.replayed is None and answer.same_as is None and answer.result.case is not None \
+                and answer.result.case.id in numbers:
+            answer.result = answer.result.model_copy(
+                update={"case": answer.result.case.model_copy(update={"number": numbers[answer.result.case.id]})})
 
 
 def _case_values(case: Case, data: dict) -> dict:
@@ -203,9 +220,10 @@ def _case_json(case: Case, written: dict) -> dict:
     return {name: events if name == "events" else head[name] for name in _FIELDS}
 
 
-def _write_cases(session: Session, originals: dict, current: dict, refdata) -> dict:
-    """Each case the group changed, written once as the group left it (new rows before their events);
-    returns each one's final version and its JSON (case id -> (case, JSON)) for `_case_json`."""
+def _prepare_cases(originals: dict, current: dict) -> tuple[dict, tuple[list, list, list]]:
+    """The rows of each case the group changed, as the group left it: each one's final version and its JSON
+    (case id -> (case, JSON), for `_case_json`), and the rows to write (new cases, changed cases, new
+    ledger events)."""
     inserts, updates, events = [], [], []
     written: dict[uuid.UUID, tuple[Case, dict]] = {}
     for case_id, new in current.items():
@@ -227,6 +245,13 @@ def _write_cases(session: Session, originals: dict, current: dict, refdata) -> d
             "from_status": str(event.from_status) if event.from_status is not None else None,
             "to_status": str(event.to_status), "payload": event.payload,
         } for event in new.events[known:]]
+    return written, (inserts, updates, events)
+
+
+def _write_cases(session: Session, writes: tuple[list, list, list], originals: dict, current: dict,
+                 refdata) -> None:
+    """The rows of `_prepare_cases` (new rows before their events) and the metric facts of every change."""
+    inserts, updates, events = writes
     # the new cases and the new ledger events each in one statement (`server.platform.many_rows`), the
     # cases first (the events' foreign key)
     insert_rows(session, _CASES, inserts)
@@ -237,17 +262,13 @@ def _write_cases(session: Session, originals: dict, current: dict, refdata) -> d
     metrics.record_facts_many(session, [(originals[case_id], new) for case_id, new in current.items()
                                         if new is not None and new is not originals[case_id]], refdata)
     session.flush()
-    return written
 
 
-def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable,
-          written: dict) -> None:
-    """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4).
-    Everything is prepared first: from the feed counter on, every other writer waits, so only the
-    statements and the position's placing are left for then."""
+def _prepare_tail(user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable,
+                  written: dict, streets: dict) -> tuple[list[_Answer], list[dict], list[dict]]:
+    """The new answers (neither replayed nor repeated), their stored JSON (set on each, its position still
+    0), the rows storing them and their audit entries ready for `audit.record_many`, all in batch order."""
     fresh = [a for a in answers if a.replayed is None and a.same_as is None]
-    if not fresh:
-        return
     rows = []
     for answer in fresh:
         result, command = answer.result, answer.command
@@ -261,10 +282,31 @@ def _tail(session: Session, user: AuthUser, answers: list[_Answer], now: datetim
         rows.append({"command_id": command.command_id, "username": user.username,
                      "case_id": command.case_id or _NO_CASE, "action": str(command.action), "received_at": now,
                      "status": result.status, "result": answer.stored})
-    entries = audit.prepare_many([audit_entry(user, a.command, now, a.result) for a in fresh])
+    entries = audit.prepare_many([_with_chain(audit_entry(user, a.command, now, a.result), a.command, streets)
+                                  for a in fresh])
+    return fresh, rows, entries
+
+
+def _with_chain(entry: dict, command, streets: dict) -> dict:
+    """A command's audit entry naming its chain when the group wrote its case (its city, from the street the
+    row holds: what `audit.record_many` would read back); others are left to read theirs."""
+    if command.case_id in streets:
+        chain = audit.chain_of_street(streets[command.case_id])
+        if audit.valid_chain(chain):
+            entry["chain"] = chain
+    return entry
+
+
+def _tail(session: Session, fresh: list[_Answer], rows: list[dict], entries: list[dict], streets: dict) -> None:
+    """Feed positions, stored answers and audit entries of every new answer, in batch order (module doc, 4),
+    as `_prepare_tail` made them: from the feed counter on, every other writer waits, so only the
+    statements and the position's placing are left for then."""
+    if not fresh:
+        return
     accepted = [a for a in fresh if a.result.status == "accepted"]
     if accepted:
-        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted])
+        positions = record_positions(session, CASE, [(a.command.case_id, case_scope(a.case)) for a in accepted],
+                                     streets=streets)
         if positions is None:  # no feed counter row yet (a fresh database): `record_change` creates it
             positions = [record_change(session, CASE, a.command.case_id, scope=case_scope(a.case))
                          for a in accepted]

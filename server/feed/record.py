@@ -177,15 +177,17 @@ def _upsert(session: Session):
     return stmt
 
 
-def _case_streets(session: Session, rows: list[dict[str, Any]]) -> None:
+def _case_streets(session: Session, rows: list[dict[str, Any]], known: dict | None = None) -> None:
     """Fill in the jurisdiction of the case rows among `rows` (feed rows written many at once, which the
-    scalar subquery of `_case_street` cannot serve): read from `cases` as this transaction wrote them.
+    scalar subquery of `_case_street` cannot serve): from `known` (case id -> the street this transaction
+    wrote in its row), else read from `cases` as this transaction wrote them.
     Never left NULL for a case: NULL means every jurisdiction, and a district's consoles would see it."""
-    ids = [r["case_id"] for r in rows if r["case_id"] is not None]
-    streets: dict[uuid.UUID, str | None] = {}
+    known = known or {}
+    ids = [r["case_id"] for r in rows if r["case_id"] is not None and r["case_id"] not in known]
+    streets: dict[uuid.UUID, str | None] = dict(known)
     if ids:
         cases = CaseRow.__table__
-        streets = dict(session.execute(select(cases.c.id, cases.c.jurisdiction).where(cases.c.id.in_(ids))).all())
+        streets.update(session.execute(select(cases.c.id, cases.c.jurisdiction).where(cases.c.id.in_(ids))).all())
     for r in rows:
         if r["case_id"] is not None:
             r["jurisdiction"] = streets.get(r["case_id"])
@@ -301,16 +303,18 @@ def _advance(session: Session, partition: str, n: int) -> int | None:
     return session.execute(_ADVANCE, {"counter": counter_name(partition), "by": n}).scalar_one_or_none()
 
 
-def record_positions(session: Session, kind: str, items: list[tuple[str | uuid.UUID, str | None]]) -> list[int]:
+def record_positions(session: Session, kind: str, items: list[tuple[str | uuid.UUID, str | None]], *,
+                     streets: dict[uuid.UUID, str | None] | None = None) -> list[int]:
     """A position for each (entity id, scope) of `items`, in list order, from one counter step per partition
     (a group of commands committed together, `server.cases.group_commit`); the feed row of an entity listed
     more than once takes its last position (the earlier ones were never visible outside the transaction).
+    `streets`: the jurisdiction the transaction wrote for (some of) the cases, which is then not read back.
     The same rule as `record_change`: call it at the end of the transaction."""
     rows: list[dict[str, Any]] = [
         {"kind": kind, "entity_id": str(entity_id), "position": 0, "data": None, "scope": scope,
          "case_id": uuid.UUID(str(entity_id)) if kind == CASE else None, "partition": GLOBAL}
         for entity_id, scope in items]
-    _case_streets(session, rows)
+    _case_streets(session, rows, streets)
     by_city = kind == CASE and partitioned(session)
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:

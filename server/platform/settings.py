@@ -68,7 +68,7 @@ field's description for why):
 | feed_max_tick_ms | ONEGRID_FEED_MAX_TICK_MS | 750 (the most the recent feed's reads are spaced, however many long-polls wait) |
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
 | batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
-| commit_group | ONEGRID_COMMIT_GROUP | 100 (a batch's commands committed per transaction on PostgreSQL; 1 = each alone) |
+| commit_group | ONEGRID_COMMIT_GROUP | 200 (a batch's commands committed per transaction on PostgreSQL; 1 = each alone) |
 | gil_switch_ms | ONEGRID_GIL_SWITCH_MS | 1 (the serving process's GIL switch interval) |
 | gc_gen0_threshold | ONEGRID_GC_GEN0_THRESHOLD | 50000 (the collector's first threshold; 0 = Python's) |
 
@@ -309,7 +309,7 @@ class ServerSettings(BaseModel):
     batch_lanes: int = Field(2, ge=1, le=32, description=(
         "Cases of one batch applied at once on PostgreSQL (1 = one after another); each extra lane holds "
         "one more pooled connection"))
-    commit_group: int = Field(100, ge=1, le=1000, description=(
+    commit_group: int = Field(200, ge=1, le=1000, description=(
         "Consecutive commands of a batch committed in one transaction on PostgreSQL (1 = each in its own, "
         "the batch's cases then spread over batch_lanes); a group that fails unexpectedly is applied again "
         "one command at a time"))
