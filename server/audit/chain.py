@@ -124,13 +124,17 @@ def time_text(value: datetime | None) -> str | None:
                                                     u.microsecond)
 
 
+# json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False), built once
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_body(fields: dict[str, Any]) -> str:
     """The JSON text of an entry's hashed fields (see the module docstring)."""
     data = {name: fields.get(name) for name in HASHED_FIELDS}
     data["at"] = time_text(data["at"])
     data["client_time"] = time_text(data["client_time"])
     data["offline"] = bool(data["offline"])
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return CANONICAL_JSON.encode(data)
 
 
 def seq_label(chain: str, seq: int) -> str:
