@@ -43,6 +43,9 @@ class WebhookDeadLetterRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     subscription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
     event_id: Mapped[str] = mapped_column(String(200))  # the idempotency key the subscriber was sent
+    # where in the feed: a position of its partition (a city's code, '' the global one; positions of two
+    # partitions may be equal)
+    partition: Mapped[str] = mapped_column(String(8), default="", server_default="")
     position: Mapped[int] = mapped_column(BigInteger)
     body: Mapped[dict[str, Any]]
     attempts: Mapped[int] = mapped_column(Integer)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.wire.audit import AuditEntry
 
 CTX = "AuditTrail"
+PLATFORM_CHAIN_PARAM = "platform"  # `GET /api/audit?chain=`: the platform chain (logins, accounts, settings…)
 PAGE = 200          # entries per request while browsing
 EXPORT_PAGE = 500   # the server's maximum
 
@@ -187,6 +188,7 @@ class AuditQuery:
     console_id: str | None = None
     result: str | None = None
     offline: bool | None = None
+    chain: str | None = None  # one chain: `PLATFORM_CHAIN_PARAM` or a city's 4 digits (None: every chain)
 
     def params(self) -> dict[str, Any]:
         """The query string of `GET /api/audit` (empty criteria left out)."""

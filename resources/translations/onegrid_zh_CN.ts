@@ -381,6 +381,18 @@ Reason: {reason}</source>
         <translation>审计日志保存在服务器上：请连接服务器后查看或导出。</translation>
     </message>
     <message>
+        <source>All chains</source>
+        <translation>所有链</translation>
+    </message>
+    <message>
+        <source>Platform (no city: logins, accounts, settings)</source>
+        <translation>平台（无城市：登录、账号、设置）</translation>
+    </message>
+    <message>
+        <source>City {code} {name}</source>
+        <translation>城市 {code} {name}</translation>
+    </message>
+    <message>
         <source>The end of the period must be after its start.</source>
         <translation>时段的结束时间必须晚于开始时间。</translation>
     </message>
@@ -455,6 +467,14 @@ Reason: {reason}</source>
     <message>
         <source>What:</source>
         <translation>内容：</translation>
+    </message>
+    <message>
+        <source>Chain:</source>
+        <translation>链：</translation>
+    </message>
+    <message>
+        <source>The entries of one chain: a city&apos;s cases, or the platform&apos;s actions</source>
+        <translation>只看一条链的记录：某城市的案件，或平台的操作</translation>
     </message>
     <message>
         <source>User name</source>

@@ -8,15 +8,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from db.audit import GENESIS_HASH, PLATFORM_CHAIN, AuditEntryRow, AuditHeadRow
-from server.audit.chain import canonical_body, entry_hash, valid_chain
+from server.audit.chain import (
+    CANONICAL_JSON,
+    HASHED_FIELDS,
+    entry_hash,
+    time_text,
+    valid_chain,
+)
 
 log = logging.getLogger(__name__)
 
 VERIFY_PAGE = 5000
+# A time in the canonical form (`chain.time_text`), written by PostgreSQL: its process formats while ours hashes
+_PG_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 # The columns of an entry as read and listed (the API, the export): `chain` and `id` last, after the columns
 # a trail had before chains, so an export's columns keep their places.
 ENTRY_COLUMNS = ("seq", "at", "client_time", "actor", "role", "console_id", "offline", "action", "entity_kind",
@@ -39,18 +47,78 @@ def chain_order(chain: str) -> tuple[bool, str]:
     return chain == PLATFORM_CHAIN, chain
 
 
+def _ranges(session_factory, chain: str, columns: list, after: int, page: int) -> Iterator[list]:
+    """`columns` of `chain`'s entries after `after`, oldest first, a page at a time: the entries numbered
+    after+1 … after+page, each page read in a short transaction of its own (bounded memory, short reads).
+
+    A page is a range of numbers, not `seq > after … LIMIT page`: with its statistics not yet gathered (a
+    chain just written, or copied in) PostgreSQL plans that LIMIT as a read of every later entry then a
+    sort, so each page read the rest of the chain (a million entries: quadratic). A range reads at most a
+    page whatever the plan. A short page is the end or a gap: the next number present (one index probe)
+    says which, and reading goes on from there."""
+    c = _entries.c
+    while True:
+        last = after + page
+        with session_factory() as session:
+            rows = session.execute(select(*columns).where(c.chain == chain, c.seq > after, c.seq <= last)
+                                   .order_by(c.seq)).all()
+            following = None
+            if len(rows) < page:
+                following = session.execute(select(func.min(c.seq)).where(c.chain == chain, c.seq > last)).scalar()
+        if rows:
+            yield rows
+        if len(rows) < page and following is None:
+            return
+        after = last if following is None else following - 1
+
+
 def iter_entries(session_factory, *, chain: str = PLATFORM_CHAIN, after: int = 0,
                  page: int = VERIFY_PAGE) -> Iterator[Any]:
-    """Every entry of `chain` after `after`, oldest first, read in keyset pages (bounded memory, short reads)."""
-    columns = [_entries.c[name] for name in ENTRY_COLUMNS]
-    while True:
-        with session_factory() as session:
-            rows = session.execute(select(*columns).where(_entries.c.chain == chain, _entries.c.seq > after)
-                                   .order_by(_entries.c.seq).limit(page)).all()
+    """Every entry of `chain` after `after`, oldest first, read in pages (`_ranges`)."""
+    for rows in _ranges(session_factory, chain, [_entries.c[name] for name in ENTRY_COLUMNS], after, page):
         yield from rows
-        if len(rows) < page:
-            return
-        after = rows[-1].seq
+
+
+class _Hashed:
+    """An entry as verify reads it: its number, links and the canonical body of its fields."""
+
+    __slots__ = ("seq", "prev_hash", "hash", "body")
+
+    def __init__(self, seq: int, prev_hash: str, hash_: str, body: str):
+        self.seq, self.prev_hash, self.hash, self.body = seq, prev_hash, hash_, body
+
+
+def _hashed_columns(dialect: str) -> list:
+    """What verify reads of an entry: seq, prev_hash, hash, then the hashed fields in `HASHED_FIELDS` order.
+    On PostgreSQL the times come as their canonical text (`chain.time_text`), formatted by the database."""
+    c = _entries.c
+    if dialect == "postgresql":
+        times = {name: func.to_char(func.timezone("UTC", c[name]), literal(_PG_TIME_FORMAT))
+                 for name in ("at", "client_time")}
+    else:
+        times = {"at": c.at, "client_time": c.client_time}
+    return [c.seq, c.prev_hash, c.hash, *(times.get(name, c[name]) for name in HASHED_FIELDS)]
+
+
+_AT, _CLIENT_TIME = HASHED_FIELDS.index("at"), HASHED_FIELDS.index("client_time")
+
+
+def _pages(session_factory, chain: str, page: int) -> Iterator[list[_Hashed]]:
+    """`chain`'s entries a page at a time (`_ranges`), each with its canonical body: `chain.canonical_body`
+    of the stored fields, computed without building a row mapping."""
+    with session_factory() as session:
+        dialect = session.get_bind().dialect.name
+    encode = CANONICAL_JSON.encode
+    for rows in _ranges(session_factory, chain, _hashed_columns(dialect), 0, page):
+        hashed = []
+        for row in rows:
+            values = list(row[3:])
+            if dialect != "postgresql":
+                values[_AT], values[_CLIENT_TIME] = time_text(values[_AT]), time_text(values[_CLIENT_TIME])
+            data = dict(zip(HASHED_FIELDS, values))
+            data["offline"] = bool(data["offline"])
+            hashed.append(_Hashed(row[0], row[1], row[2], encode(data)))
+        yield hashed
 
 
 @dataclass(frozen=True)
@@ -114,7 +182,7 @@ def verify_chain(session_factory, *, chain: str | None = None, expect_head: Head
     def broken(seq: int | None, problem: str) -> VerifyReport:
         return VerifyReport(False, count, last, seq, problem, chain)
 
-    for row in iter_entries(session_factory, chain=chain, page=page):
+    for row in (entry for hashed in _pages(session_factory, chain, page) for entry in hashed):
         if row.seq != expected_seq:
             missing = (f"entry {expected_seq} is missing" if row.seq == expected_seq + 1
                        else f"entries {expected_seq} … {row.seq - 1} are missing")
@@ -122,7 +190,7 @@ def verify_chain(session_factory, *, chain: str | None = None, expect_head: Head
         if row.prev_hash != prev_hash:
             return broken(row.seq, f"broken link: prev_hash {row.prev_hash} is not the hash of entry "
                                    f"{row.seq - 1} ({prev_hash})")
-        computed = entry_hash(row.seq, row.prev_hash, canonical_body(row._mapping), chain)
+        computed = entry_hash(row.seq, row.prev_hash, row.body, chain)
         if computed != row.hash:
             return broken(row.seq, f"hash mismatch: stored {row.hash}, computed {computed} "
                                    f"(a field of this entry was changed)")
@@ -152,9 +220,19 @@ def chains(session: Session) -> list[str]:
     """Every chain that has a head or an entry (an entry without its head is reported by verify), in
     `chain_order`; the platform chain always."""
     found = set(session.execute(select(_head.c.chain)).scalars())
-    found |= set(session.execute(select(_entries.c.chain).distinct()).scalars())
+    found |= set(session.execute(_entry_chains()).scalars())
     found.add(PLATFORM_CHAIN)
     return sorted(found, key=chain_order)
+
+
+def _entry_chains():
+    """The distinct chains of `audit_log`, one index probe each (a recursive skip over the (chain, seq) index),
+    not a scan of every entry: `SELECT DISTINCT chain` read the whole trail before verify began."""
+    c = _entries.c
+    found = select(func.min(c.chain).label("chain")).cte("found", recursive=True)
+    following = select(select(func.min(c.chain)).where(c.chain > found.c.chain).scalar_subquery())
+    found = found.union_all(following.where(found.c.chain.is_not(None)))
+    return select(found.c.chain).where(found.c.chain.is_not(None))
 
 
 def verify_all(session_factory, *, expect_heads: Iterable[Head] = (), page: int = VERIFY_PAGE) -> list[VerifyReport]:

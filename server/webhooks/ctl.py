@@ -3,8 +3,10 @@
     onegrid-ctl webhooks add NAME URL [--secret S] [--from-start]   prints the secret once
     onegrid-ctl webhooks remove NAME
     onegrid-ctl webhooks list
-    onegrid-ctl webhooks dead NAME                  the dead letters (events given up after every retry)
-    onegrid-ctl webhooks replay NAME [--id ID …]    send them again (all, or those), before the stream goes on
+    onegrid-ctl webhooks dead NAME [--partition P]  the dead letters (events given up after every retry)
+    onegrid-ctl webhooks replay NAME [--id ID …] [--partition P]
+                                                    send them again (all, those, or one feed partition's: a
+                                                    city's code or `global`), before the stream goes on
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import uuid
 from datetime import datetime, timezone
 
 from app.cli.main import CliError
+from app.platform.feed_partition import wire_name
 from server.platform.database import Database
 from server.webhooks import store
 
@@ -35,10 +38,12 @@ def add_commands(sub, url_of) -> None:
     cmds.add_parser("list", help="subscriptions, their cursor and state").set_defaults(**run)
     q = cmds.add_parser("dead", help="a subscription's dead letters")
     q.add_argument("name")
+    q.add_argument("--partition", help="only one feed partition's: a city's code, or `global`")
     q.set_defaults(**run)
-    q = cmds.add_parser("replay", help="deliver dead letters again (all, or --id)")
+    q = cmds.add_parser("replay", help="deliver dead letters again (all, --id, or --partition)")
     q.add_argument("name")
     q.add_argument("--id", nargs="+", default=[], help="dead letters' ids (default: all of them)")
+    q.add_argument("--partition", help="only one feed partition's: a city's code, or `global`")
     q.set_defaults(**run)
 
 
@@ -70,11 +75,14 @@ def _run(session, args, now: datetime) -> None:
             waiting = f", try {row.attempts} failed: {row.last_error}" if row.attempts else ""
             print(f"{row.name}\t{row.url}\tcursor {row.cursor or row.position}\tdelivered {row.delivered}{waiting}")
     elif command == "dead":
-        for dead in store.dead_letters(session, args.name):
-            print(f"{dead.id}\t{dead.event_id}\tposition {dead.position}\t{dead.attempts} tries\t{dead.last_error}")
+        partition = store.partition_arg(args.partition) if args.partition else None
+        for dead in store.dead_letters(session, args.name, partition=partition):
+            print(f"{dead.id}\t{dead.event_id}\tpartition {wire_name(dead.partition)} position {dead.position}"
+                  f"\t{dead.attempts} tries\t{dead.last_error}")
     else:
         try:
             ids = [uuid.UUID(value) for value in args.id]
         except ValueError:
             raise CliError("webhooks replay: --id takes a dead letter's id (a UUID)") from None
-        print(f"{store.replay(session, args.name, ids)} dead letters will be delivered again")
+        partition = store.partition_arg(args.partition) if args.partition else None
+        print(f"{store.replay(session, args.name, ids, partition=partition)} dead letters will be delivered again")

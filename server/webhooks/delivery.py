@@ -33,6 +33,7 @@ from db.webhooks import WebhookDeadLetterRow, WebhookSubscriptionRow
 from server.platform.advisory import SessionLocks
 from server.webhooks.settings import WebhookSettings
 from server.webhooks.store import (
+    DEAD_LETTER_ORDER,
     StreamEvent,
     read_stream,
     set_cursor,
@@ -139,7 +140,7 @@ class WebhookDispatcher:
             replays = [(d.id, d.event_id, d.body) for d in session.execute(
                 select(WebhookDeadLetterRow).where(WebhookDeadLetterRow.subscription_id == sub_id,
                                                    WebhookDeadLetterRow.state == "replay")
-                .order_by(WebhookDeadLetterRow.position)).scalars()]
+                .order_by(*DEAD_LETTER_ORDER)).scalars()]
         taken = 0
         for dead_id, event_id, body in replays:
             error = post_event(url, secret, event_id, body, self.settings.timeout_s)
@@ -185,7 +186,8 @@ class WebhookDispatcher:
             sub.last_error = error[:500]
             if sub.attempts >= self.settings.max_attempts:
                 session.add(WebhookDeadLetterRow(id=uuid.uuid4(), subscription_id=sub_id, event_id=event.event_id,
-                                                 position=event.position, body=event.body, attempts=sub.attempts,
+                                                 partition=event.partition, position=event.position,
+                                                 body=event.body, attempts=sub.attempts,
                                                  last_error=error, state="dead", failed_at=now, replayed_at=None))
                 log.warning("webhook %s: event %s is a dead letter after %d tries (%s)", sub.name, event.event_id,
                             sub.attempts, error)

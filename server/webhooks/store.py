@@ -25,6 +25,7 @@ from app.platform.feed_partition import (
     COUNTER_PREFIX,
     FEED_COUNTER,
     GLOBAL,
+    GLOBAL_NAME,
     Cursor,
     counter_partition,
 )
@@ -116,20 +117,40 @@ def list_subscriptions(session: Session) -> list[WebhookSubscriptionRow]:
     return list(session.execute(select(WebhookSubscriptionRow).order_by(WebhookSubscriptionRow.name)).scalars())
 
 
-def dead_letters(session: Session, name: str, *, state: str | None = "dead") -> list[WebhookDeadLetterRow]:
+# Dead letters in the order they died (the stream's order: each partition's by position, the partitions
+# interleaved as they were sent); a position alone orders one partition only
+DEAD_LETTER_ORDER = (WebhookDeadLetterRow.failed_at, WebhookDeadLetterRow.partition, WebhookDeadLetterRow.position)
+
+
+def partition_arg(text: str) -> str:
+    """A partition as an admin names it: a city's 4 digits, or `global` (also the wire's `g`) for the global one."""
+    if text in ("global", GLOBAL_NAME):
+        return GLOBAL
+    if len(text) == 4 and text.isdigit():
+        return text
+    raise WebhookError(f"a partition is a city's 4 digits or `global`, not {text[:20]!r}")
+
+
+def dead_letters(session: Session, name: str, *, state: str | None = "dead",
+                 partition: str | None = None) -> list[WebhookDeadLetterRow]:
     query = select(WebhookDeadLetterRow).where(WebhookDeadLetterRow.subscription_id == subscription(session, name).id)
     if state is not None:
         query = query.where(WebhookDeadLetterRow.state == state)
-    return list(session.execute(query.order_by(WebhookDeadLetterRow.position)).scalars())
+    if partition is not None:
+        query = query.where(WebhookDeadLetterRow.partition == partition)
+    return list(session.execute(query.order_by(*DEAD_LETTER_ORDER)).scalars())
 
 
-def replay(session: Session, name: str, ids: list[uuid.UUID] | None = None) -> int:
-    """Mark dead letters (all of the subscription's, or `ids`) for delivery again, before the stream goes on."""
+def replay(session: Session, name: str, ids: list[uuid.UUID] | None = None, *, partition: str | None = None) -> int:
+    """Mark dead letters (all of the subscription's, or `ids`, or those of one feed `partition`) for delivery
+    again, before the stream goes on."""
     sub = subscription(session, name)
     query = (update(WebhookDeadLetterRow)
              .where(WebhookDeadLetterRow.subscription_id == sub.id, WebhookDeadLetterRow.state == "dead"))
     if ids:
         query = query.where(WebhookDeadLetterRow.id.in_(ids))
+    if partition is not None:
+        query = query.where(WebhookDeadLetterRow.partition == partition)
     count = session.execute(query.values(state="replay")).rowcount
     sub.next_attempt_at = None  # try at once
     log.info("webhook subscription %s: %d dead letters to replay", name, count)

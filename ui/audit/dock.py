@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.audit.trail import (
     ACTION_KEYS,
     PAGE,
+    PLATFORM_CHAIN_PARAM,
     RESULT_KEYS,
     AuditQuery,
     action_text,
@@ -41,13 +42,14 @@ from app.audit.trail import (
     export_csv,
     result_text,
 )
-from app.platform import times
+from app.platform import labels, times
 from app.platform.enums import Role
 from app.sync.client import AuthExpired, ServerRefused, ServerUnreachable
 from app.sync.state import Connection
 from app.wire.audit import AuditPage
 from ui.audit.model import AuditModel
 from ui.shell import theme
+from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,11 @@ class AuditDock(QDockWidget):
             what_row.addWidget(widget)
         self.what_label = QLabel(body)
         form.addRow(self.what_label, what_row)
+
+        # Each city's trail is a chain of its own (and the platform's, everything with no city): one at a time
+        self.chain_combo = QComboBox(body, objectName="auditChain")
+        self.chain_label = QLabel(body)
+        form.addRow(self.chain_label, self.chain_combo)
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
@@ -164,6 +171,7 @@ class AuditDock(QDockWidget):
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
         ctx.signals.sync_state_changed.connect(lambda _s: self._availability_changed())
         ctx.signals.language_changed.connect(lambda _l: self.retranslate())
+        ctx.signals.refdata_changed.connect(lambda _v: self._fill_chains())
         self.retranslate()
         self.period.setCurrentIndex(1)
         self._period_changed()
@@ -222,7 +230,20 @@ class AuditDock(QDockWidget):
         return AuditQuery(start=start, end=end, actor=self.actor_edit.text().strip() or None, action=action,
                           entity_id=self.entity_edit.text().strip() or None,
                           console_id=self.console_edit.text().strip() or None, result=result,
-                          offline=OFFLINE_CHOICES[max(0, self.offline_combo.currentIndex())][0])
+                          offline=OFFLINE_CHOICES[max(0, self.offline_combo.currentIndex())][0],
+                          chain=self.chain_combo.currentData())
+
+    def _fill_chains(self) -> None:
+        """Every chain: all, the platform's, then each city of the reference data by code (its name when
+        the reference data gives one), keeping the one picked."""
+        refdata = self.ctx.refdata
+        items: list[tuple[Any, str]] = [(None, self.tr("All chains")),
+                                        (PLATFORM_CHAIN_PARAM, self.tr("Platform (no city: logins, accounts, settings)"))]
+        for code in (refdata.cities if refdata is not None else ()):
+            city = refdata.city_overrides.get(code)
+            name = labels.localized_name(city, current_language()) if city is not None else ""
+            items.append((code, self.tr("City {code} {name}").format(code=code, name=name).strip()))
+        _refill(self.chain_combo, items, keep_data=True)
 
     # ------------------------------------------------------------------ fetching
 
@@ -358,6 +379,8 @@ class AuditDock(QDockWidget):
         self.period_label.setText(self.tr("Period:"))
         self.who_label.setText(self.tr("Who:"))
         self.what_label.setText(self.tr("What:"))
+        self.chain_label.setText(self.tr("Chain:"))
+        self.chain_combo.setToolTip(self.tr("The entries of one chain: a city's cases, or the platform's actions"))
         self.actor_edit.setPlaceholderText(self.tr("User name"))
         self.console_edit.setPlaceholderText(self.tr("Console id"))
         self.entity_edit.setPlaceholderText(self.tr("Case or object id"))
@@ -371,17 +394,21 @@ class AuditDock(QDockWidget):
         _refill(self.result_combo, [(None, self.tr("Any result"))] + [(k, result_text(k)) for k in RESULT_KEYS])
         _refill(self.offline_combo, [(value, QCoreApplication.translate("AuditDock", label))
                                      for value, label in OFFLINE_CHOICES])
+        self._fill_chains()
         self.model.retranslate()
         if not self.server_reachable():
             self._show_needs_server()
 
 
-def _refill(combo: QComboBox, items: list[tuple[Any, str]]) -> None:
-    """Replace a combo's texts, keeping the selected item."""
-    current = combo.currentIndex()
+def _refill(combo: QComboBox, items: list[tuple[Any, str]], *, keep_data: bool = False) -> None:
+    """Replace a combo's texts, keeping the selected item (by its place, or by its data with `keep_data`:
+    the items themselves may change)."""
+    current, data_now = combo.currentIndex(), combo.currentData()
     combo.blockSignals(True)
     combo.clear()
     for data, text in items:
         combo.addItem(text, data)
+    if keep_data:
+        current = combo.findData(data_now) if data_now is not None else 0
     combo.setCurrentIndex(current if 0 <= current < len(items) else 0)
     combo.blockSignals(False)

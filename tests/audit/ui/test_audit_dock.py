@@ -150,6 +150,31 @@ def test_the_dock_shows_the_trail_newest_first_and_filters_it(qtbot, audit_ctx, 
     assert "after its start" in dock.status.text()
 
 
+def test_the_lead_picks_one_chain_and_sees_only_its_entries(qtbot, audit_ctx, trail, server):
+    """The city's chain (its cases' commands) or the platform's (logins…), picked in the Chain box; the
+    export follows the same filter (`AuditQuery.chain`)."""
+    dock = shown_dock(qtbot, audit_ctx(trail))
+    qtbot.waitUntil(lambda: dock.model.rowCount() > 0 and not dock._busy, timeout=10_000)
+    assert {e["chain"] for e in rows(dock)} == {"", "3301"}  # every chain at first
+    combo = dock.chain_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [None, "platform", "3301"]
+    assert combo.itemText(2) == "City 3301"
+
+    for picked, chain in (("3301", "3301"), ("platform", "")):
+        combo.setCurrentIndex(combo.findData(picked))
+        qtbot.mouseClick(dock.search_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dock._busy and dock.model.rowCount() > 0, timeout=10_000)
+        expected = [row[0] for row in server.query(f"SELECT id FROM audit_log WHERE chain = '{chain}' ORDER BY id DESC")]
+        assert [e["id"] for e in rows(dock)] == expected and {e["chain"] for e in rows(dock)} == {chain}
+    assert len(rows(dock)) >= 3 and {e["action"] for e in rows(dock)} >= {"login"}
+    assert dock.query().params()["chain"] == "platform"
+    combo.setCurrentIndex(combo.findData("3301"))
+    qtbot.mouseClick(dock.search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dock._busy and dock.model.rowCount() > 0, timeout=10_000)
+    assert [e["action"] for e in rows(dock)] == ["create"] * 3
+    assert dock.model.data(dock.model.index(0, 0)) == "3301@3"  # a city chain's own numbers
+
+
 def test_pages_are_appended_on_load_more(qtbot, audit_ctx, trail, server, monkeypatch):
     monkeypatch.setattr(audit_dock, "PAGE", 3)
     dock = shown_dock(qtbot, audit_ctx(trail))

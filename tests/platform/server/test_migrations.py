@@ -161,3 +161,53 @@ def test_the_feed_scope_index_migration_keeps_every_page_a_district_reads(server
     assert after == before
     ids = [part for page in after[1] for part in page.split(b'"id":')[1:]]
     assert len(ids) == 21 + 3  # past 5: the district's and the unplaced rows, and the 3 exits from the district
+
+
+def test_dead_letters_get_the_partition_their_body_names(server_db_url):
+    """0028: an existing dead letter gets its body's partition (a city's), else the global one (from before
+    partitions); going back drops the column."""
+    import json
+    import uuid
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from server.webhooks import store
+
+    upgrade(server_db_url, "0027")
+    engine = make_engine(server_db_url)
+    sub = uuid.uuid4()
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    bodies = {"3302": {"event_id": "case:a:v2", "position": 7, "partition": "3302"},
+              "": {"event_id": "case:b:v1", "position": 7}}
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO webhook_subscriptions (id, name, url, secret, active, position, attempts, "
+                              "last_error, delivered, created_at) VALUES (:id, 'hub', 'http://hub/', 's', :t, 7, 0, "
+                              "'', 0, :now)"), {"id": sub if "postgresql" in server_db_url else sub.hex, "t": True,
+                                                  "now": now})
+            for body in bodies.values():
+                conn.execute(text("INSERT INTO webhook_dead_letters (id, subscription_id, event_id, position, body, "
+                                  "attempts, last_error, state, failed_at) VALUES (:id, :sub, :event, 7, :body, 8, "
+                                  "'HTTP 500', 'dead', :now)"),
+                             {"id": uuid.uuid4().hex, "sub": sub if "postgresql" in server_db_url else sub.hex,
+                              "event": body["event_id"], "body": json.dumps(body), "now": now})
+        upgrade(server_db_url)
+        with Session(engine) as session:
+            found = {d.event_id: d.partition for d in store.dead_letters(session, "hub")}
+    finally:
+        engine.dispose()
+    assert found == {"case:a:v2": "3302", "case:b:v1": ""}
+    from alembic import command
+
+    from server.platform.database import alembic_config
+
+    engine = make_engine(server_db_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(server_db_url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0027")
+        assert "partition" not in {c["name"] for c in inspect(engine).get_columns("webhook_dead_letters")}
+    finally:
+        engine.dispose()

@@ -203,3 +203,43 @@ def test_a_subscription_from_before_partitions_goes_on_from_its_position(quiet_s
     assert _dispatcher(srv).deliver(sub_id) == 1
     assert subscriber.taken() == [f"case:{new['id']}:v1"] and old["id"] != new["id"]
     assert _sub(srv, sub_id).cursor is not None
+
+
+def test_dead_letters_of_two_cities_name_their_partition_and_replay_by_it(monkeypatch, make_harness, server_db_url,
+                                                                         subscriber, capsys):
+    """A position orders its city's partition only: a dead letter says which partition it is of (`webhooks
+    dead`), and an admin replays one city's (`replay --partition`) while the other city's stay dead."""
+    from tests.feed.test_partitions import _to_other_city
+
+    monkeypatch.setenv("ONEGRID_WEBHOOKS", "0")
+    srv = make_harness(server_db_url, feed_partitions=True)
+    here, there = srv.new_case(), srv.new_case()
+    _to_other_city(srv, there["id"])
+    sub_id = _subscribe(srv, subscriber)
+    hooks = _dispatcher(srv, max_attempts=1, backoff_base_s=0)
+    subscriber.fail_always = True
+    for case in (here, there, here):  # each change given up at its first failure: three dead letters
+        assert srv.do("operator1", "note", case["id"], {"text": "井盖"})["status"] == "accepted"
+        assert hooks.deliver(sub_id) == 0
+        srv.clock.advance(seconds=1)
+    with srv.ctx.db.reader() as session:
+        dead = store.dead_letters(session, "city-hub")
+        assert [(d.partition, d.body["case_id"]) for d in dead] == [("3301", here["id"]), ("3302", there["id"]),
+                                                                     ("3301", here["id"])]
+        assert all(d.body["partition"] == d.partition and d.body["position"] == d.position for d in dead)
+    assert ctl(["--database-url", srv.url, "webhooks", "dead", "city-hub", "--partition", "3302"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert f"case:{there['id']}:" in line and f"partition 3302 position {dead[1].position}\t" in line
+    assert ctl(["--database-url", srv.url, "webhooks", "dead", "city-hub"]) == 0
+    assert capsys.readouterr().out.count("partition 3301 position") == 2
+
+    subscriber.fail_always = False
+    assert ctl(["--database-url", srv.url, "webhooks", "replay", "city-hub", "--partition", "3302"]) == 0
+    assert "1 dead letters will be delivered again" in capsys.readouterr().out
+    assert hooks.deliver(sub_id) == 1
+    assert subscriber.taken() == [dead[1].event_id]
+    with srv.ctx.db.reader() as session:
+        assert [d.id for d in store.dead_letters(session, "city-hub", partition="3301")] == [dead[0].id, dead[2].id]
+        assert [d.state for d in store.dead_letters(session, "city-hub", state=None, partition="3302")] == ["replayed"]
+    assert ctl(["--database-url", srv.url, "webhooks", "replay", "city-hub", "--partition", "33"]) != 0
+    assert "a partition is a city's 4 digits or `global`" in capsys.readouterr().err
