@@ -112,6 +112,11 @@ class FeedApply:
                 self.events.entities_changed.emit(kind, frozenset(ids))
         return change_set
 
+    @property
+    def loading(self) -> bool:
+        """Whether a first sync's bulk load is under way (its next pages are asked bigger: `app.sync.engine`)."""
+        return self._loading
+
     def _load_page(self, conn: Connection, more: bool) -> bool:
         """Whether this page is written as part of a first sync's bulk load, which starts with it when the
         cache holds nothing from the server and more pages follow (`app.cache.first_sync`)."""

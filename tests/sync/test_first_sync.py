@@ -265,3 +265,30 @@ def test_a_malformed_case_in_text_changes_nothing(tmp_path, bodies, breakage):
         cache.apply_changes(decoded.changes, _cursor(COUNT + 5), True)
     assert _contents(cache) == before and not seen
     cache.close()
+
+
+class _Sized(_Pages):
+    """`_Pages` noting the page size each fetch asks for."""
+
+    def __init__(self, bodies: list[bytes]):
+        super().__init__(bodies)
+        self.limits: list[int] = []
+
+    def fetch_changes(self, after, limit=1000, wait=0):
+        self.limits.append(limit)
+        return super().fetch_changes(after, limit, wait)
+
+
+def test_a_first_sync_asks_its_pages_after_the_first_bigger(tmp_path, bodies):
+    cache = LocalCache(tmp_path / "c")
+    client = _Sized(bodies)
+    engine = SyncEngine(cache, client, page=PAGE, bulk_page=4 * PAGE)
+    asyncio.run(engine.sync_once())
+    # the first page as usual (the first cases show soon), the load's others bigger
+    assert client.limits == [PAGE] + [4 * PAGE] * (len(bodies) - 1)
+    client.limits.clear()
+    asyncio.run(engine.sync_once())  # caught up: the cache holds the server's data, pages are as usual again
+    assert client.limits == [PAGE]
+    assert len(cache.summaries()) == COUNT
+    engine.close()
+    cache.close()
