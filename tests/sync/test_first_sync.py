@@ -292,3 +292,13 @@ def test_a_first_sync_asks_its_pages_after_the_first_bigger(tmp_path, bodies):
     assert len(cache.summaries()) == COUNT
     engine.close()
     cache.close()
+
+
+def test_a_case_id_in_another_form_is_stored_canonical_as_the_dict_path_stores_it(bodies):
+    from app.cache.case_rows import feed_row, text_feed_row
+
+    case = next(c for c in decode_page(bodies[0]).changes if isinstance(c, CaseText))
+    for form in (case.id.upper(), case.id.replace("-", ""), "{" + case.id + "}"):
+        text = case.text.replace(f'"{case.id}"', f'"{form}"', 1)
+        assert text != case.text
+        assert text_feed_row(text)[2][0] == feed_row(json.loads(text))[2][0] == case.id
