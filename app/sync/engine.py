@@ -47,8 +47,8 @@ PUSH_DEPTH = 2
 
 class SyncEngine(EntityPush):
     def __init__(self, cache: LocalCache, client: SyncServer, *, wait_s: float = 25, page: int = 1000,
-                 bulk_page: int = BULK_PAGE_MAX, batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
-                 rng: random.Random | None = None):
+                 bulk_page: int = BULK_PAGE_MAX, batch: int = 200, backoff_base_s: float = 0.5,
+                 backoff_cap_s: float = 30.0, rng: random.Random | None = None):
         self.cache = cache
         self.client = client
         self.wait_s = wait_s
