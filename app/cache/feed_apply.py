@@ -69,18 +69,28 @@ class FeedApply:
         with self._lock:
             with self._engine.begin() as conn:
                 loading = self._load_page(conn, more)
-                known = tables.server_versions(conn, received)
+                # looked up by the rows' id texts: formatting 1,000 UUIDs again per page is not free
+                known = tables.server_versions(conn, [entry[1][0] for entry in received.values()])
                 dead = scope_exits.case_tombstones(conn, received) if self._tombstones else {}
-                newer = {cid: entry for cid, entry in received.items()
-                         if (known.get(cid) is None or entry[0] > known[cid]) and entry[0] > dead.get(cid, -1)}
+                # An empty cache's pages (a first sync) know none of their cases: every one is new, and the
+                # per-case filtering and set-building below is skipped (UUID hashing is pure Python too).
+                fresh = not known and not dead and all(entry[0] >= 0 for entry in received.values())
+                newer = received if fresh else {
+                    cid: entry for cid, entry in received.items()
+                    if (known.get(cid) is None or entry[0] > known[cid]) and entry[0] > dead.get(cid, -1)}
                 queued = self._outbox.cases_with_commands(newer)
                 # Validated in full before anything is written: these go through the workflow.
                 snapshots = {cid: _validated(newer[cid][2]) for cid in queued}
-                plain = [cid for cid in newer if cid not in queued]
-                tables.write_cases(conn, [newer[cid][1] for cid in plain], ())
+                plain = [cid for cid in newer if cid not in queued] if queued else list(newer)
+                tables.write_cases(conn, [newer[cid][1] for cid in plain] if queued
+                                   else [entry[1] for entry in newer.values()], ())
                 rebased = self._rebase(snapshots.keys(), conn=conn, snapshots=snapshots)
-                change_set = ChangeSet(frozenset(c for c in plain if c not in known) | rebased.added,
-                                       frozenset(c for c in plain if c in known) | rebased.updated, rebased.removed)
+                if known:
+                    added = frozenset(c for c in plain if c not in known)
+                    updated = frozenset(c for c in plain if c in known)
+                else:
+                    added, updated = frozenset(plain), frozenset()
+                change_set = ChangeSet(added | rebased.added, updated | rebased.updated, rebased.removed)
                 change_set = change_set.merged(self._forget(conn, gone_cases))
                 for key, value in new_settings.items():
                     tables.set_setting(conn, key, value)
@@ -101,6 +111,11 @@ class FeedApply:
             for kind, ids in gone_entities.items():
                 self.events.entities_changed.emit(kind, frozenset(ids))
         return change_set
+
+    @property
+    def loading(self) -> bool:
+        """Whether a first sync's bulk load is under way (its next pages are asked bigger: `app.sync.engine`)."""
+        return self._loading
 
     def _load_page(self, conn: Connection, more: bool) -> bool:
         """Whether this page is written as part of a first sync's bulk load, which starts with it when the

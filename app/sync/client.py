@@ -38,7 +38,7 @@ from app.sync.push_client import FeedStream, open_stream
 from app.wire.audit import AuditPage
 from app.wire.avl import TrackAnswer
 from app.wire.cases import CommandsAnswer
-from app.wire.feed import ChangesPage
+from app.wire.feed import BULK_PAGE_MAX, PAGE_MAX, ChangesPage
 from app.wire.feed_decode import DecodedPage, NotFast, decode_page
 from app.wire.lookup import MAX_QUERY, CaseSearchAnswer
 from app.wire.map import BaseMapAnswer
@@ -247,6 +247,10 @@ class ServerClient:
         params: dict[str, object] = {"after": after, "limit": limit, "wait": wait}
         if isinstance(after, Cursor):
             params = {"after": after.after(GLOBAL), "cursor": after.to_wire(), "limit": limit, "wait": wait}
+        if limit > PAGE_MAX:  # a first sync's bigger page (`bulk`); a server older than it reads `limit` instead
+            params["limit"] = PAGE_MAX
+            if not wait:
+                params["bulk"] = min(limit, BULK_PAGE_MAX)
         return self._request("GET", "/api/changes", params=params, timeout=(self.timeout[0], read_timeout))
 
     def open_changes_stream(self, after: Cursor, limit: int = 1000) -> FeedStream:

@@ -35,6 +35,7 @@ from app.sync.net_calls import drop, off_loop
 from app.sync.photo_upload import PhotoFetcher, PhotoUploader
 from app.sync.push_feed import PushFeed
 from app.sync.state import Connection, SyncState
+from app.wire.feed import BULK_PAGE_MAX
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,13 @@ PUSH_DEPTH = 2
 
 class SyncEngine(EntityPush):
     def __init__(self, cache: LocalCache, client: SyncServer, *, wait_s: float = 25, page: int = 1000,
-                 batch: int = 200, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
-                 rng: random.Random | None = None, push: bool = True):
+                 bulk_page: int = BULK_PAGE_MAX, batch: int = 200, backoff_base_s: float = 0.5,
+                 backoff_cap_s: float = 30.0, rng: random.Random | None = None, push: bool = True):
         self.cache = cache
         self.client = client
         self.wait_s = wait_s
         self.page = page
+        self.bulk_page = bulk_page  # a first sync's pages after its first (`_pull_pages`)
         self.batch = batch
         self.events = EventGroup("state_changed")
         self._backoff_args = (backoff_base_s, backoff_cap_s, rng or random.Random())
@@ -440,7 +442,10 @@ class SyncEngine(EntityPush):
                 raw = await off_loop(self.client.fetch_changes, after, self.page, 0)
                 continue
             cursor = page_cursor(page, after)
-            ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, cursor, self.page, 0))
+            # A first sync's next pages come bigger (fewer requests, feed queries and cache transactions); its
+            # first page does not, so that the first cases show and the pipeline starts soon.
+            size = self.bulk_page if not after or self.cache.loading else self.page
+            ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, cursor, size, 0))
                      if page.more else None)
             try:
                 await self._in_cache(self.cache.apply_changes, page.changes, cursor, page.more)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.platform.edge_types import QueryInt64
 from app.platform.feed_partition import Cursor
-from app.wire.feed import ChangesPage
+from app.wire.feed import BULK_PAGE_MAX, PAGE_MAX, ChangesPage
 from server.feed.pages import GZIP_MIN_BYTES, RawPage
 from server.feed.partitions import cursor_page, cursors_member, legacy_partition
 from server.platform.api import Ctx, User
@@ -33,11 +33,13 @@ async def get_changes(
     user: User,
     ctx: Ctx,
     after: Annotated[QueryInt64, Query(ge=0, description="the cursor of the previous page (0: full snapshot)")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 500,
     wait: Annotated[float, Query(ge=0, le=30, description="seconds to hold the request while nothing is new")] = 0,
     cursor: Annotated[str | None, Query(max_length=2048, description=(
         "a cursor per feed partition (`app.platform.feed_partition.Cursor`: `g.120_3301.5012`), instead of "
         "`after` (which is then ignored); the answer then carries the next one as `cursors`"))] = None,
+    bulk: Annotated[int | None, Query(ge=1, le=BULK_PAGE_MAX, description=(
+        "a first sync's page size, instead of `limit`: only for a read that does not wait (`wait=0`)"))] = None,
 ) -> Response:
     """Long-polls on the same cursor and scope share one serialised page per feed state (see
     `server.feed.ring.FeedRing`); each answer gets its own `server_time`, spliced into the shared bytes.
@@ -48,6 +50,11 @@ async def get_changes(
         if position is None:
             raise ApiError(400, "bad_cursor", "`cursor` is not a feed cursor (`<partition>.<position>` items "
                            "joined by `_`, partition `g`, `any` or a city code)")
+    if bulk is not None:
+        if wait:  # a long-poll's answer is shared by the consoles waiting on it: it stays a page of `limit`
+            raise ApiError(422, "invalid_request", f"`bulk` is for a page read without waiting (wait=0), "
+                           f"not with wait={wait:g}")
+        limit = bulk
     page, next_cursor = await long_poll(ctx, user, position, limit, wait)
     body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""), next_cursor)
     return Response(body, media_type="application/json", headers=headers)

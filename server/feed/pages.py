@@ -25,6 +25,7 @@ from app.platform.scope import (
     scope_tag,
 )
 from app.wire import raw
+from app.wire.feed import PAGE_MAX
 from db.cases import CaseRow
 from db.feed import FeedRow
 from server.feed import gzip_pieces
@@ -117,15 +118,33 @@ def scope_tag_json(units) -> bytes:
     return raw.text(scope_tag(units))
 
 
+# Rows per statement. Past about a thousand, PostgreSQL's planner trades the page's index look-ups of its
+# cases for a hash join over the whole `cases` table (a sequential scan of every case for each page): a first
+# sync's bigger page (`app.wire.feed.BULK_PAGE_MAX`) is read as consecutive pages of this size instead.
+STATEMENT_ROWS = PAGE_MAX
+
+
 def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str, ...] | None,
                      partition: str = GLOBAL) -> RawPage:
     """`read_changes` serialised: the same one-statement snapshot and rule (`units` = the unit
     handler's visible units, None = everything), with each case's JSON taken as stored, not parsed
-    again."""
+    again. A page of more than `STATEMENT_ROWS` is the pages of that size that follow one another from
+    `after` (each one statement, each starting at the cursor the one before ends at, as a console reading
+    them one by one would), put together up to the first that is not full."""
+    parts: list[bytes] = []
+    cursor, more = after, True
+    while more and limit > 0:
+        cursor, more = _read_parts(session, cursor, min(limit, STATEMENT_ROWS), units, partition, parts)
+        limit -= STATEMENT_ROWS
+    return raw_page(parts, cursor, more, scope_tag_json(units))
+
+
+def _read_parts(session: Session, after: int, limit: int, units: tuple[str, ...] | None, partition: str,
+                parts: list[bytes]) -> tuple[int, bool]:
+    """One statement's page: its serialised entries appended to `parts`; its (cursor, more)."""
     stmt = _raw_select(after, limit, units, partition)
     allowed = None if units is None else frozenset(units)
     streets = by_jurisdiction(allowed)
-    parts = []
     read, last_read, last_given = 0, after, None
     for position, _kind, _entity_id, scope, exits, part, removal, street in _serialised_rows(session, stmt):
         read, last_read = read + 1, position
@@ -138,7 +157,7 @@ def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str,
         elif (entry := feed_entry(allowed, scope, exits, after)) is not None:  # a joint case's, or an exit
             parts.append(part if entry == "entity" else removal)
             last_given = position
-    return raw_page(parts, *page_end(after, limit, read, last_read, last_given), scope_tag_json(units))
+    return page_end(after, limit, read, last_read, last_given)
 
 
 def read_ring_rows(session: Session, after: int, limit: int, partition: str = GLOBAL) -> list[SerialisedRow]:

@@ -228,7 +228,8 @@ def test_catch_up_fetches_ahead_and_a_failed_apply_loses_nothing(tmp_path, serve
     for i in range(7):
         cache_a.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, i), now, offline=False)
     asyncio.run(engine_a.sync_once())
-    cache_b, client_b, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2)
+    # pages of 2 throughout, a first sync's too: several pages to fetch ahead
+    cache_b, client_b, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2, bulk_page=2)
     fetched: list[int] = []
     fetch = client_b.fetch_changes
     client_b.fetch_changes = lambda after, *args: fetched.append(after) or fetch(after, *args)

@@ -265,3 +265,40 @@ def test_a_malformed_case_in_text_changes_nothing(tmp_path, bodies, breakage):
         cache.apply_changes(decoded.changes, _cursor(COUNT + 5), True)
     assert _contents(cache) == before and not seen
     cache.close()
+
+
+class _Sized(_Pages):
+    """`_Pages` noting the page size each fetch asks for."""
+
+    def __init__(self, bodies: list[bytes]):
+        super().__init__(bodies)
+        self.limits: list[int] = []
+
+    def fetch_changes(self, after, limit=1000, wait=0):
+        self.limits.append(limit)
+        return super().fetch_changes(after, limit, wait)
+
+
+def test_a_first_sync_asks_its_pages_after_the_first_bigger(tmp_path, bodies):
+    cache = LocalCache(tmp_path / "c")
+    client = _Sized(bodies)
+    engine = SyncEngine(cache, client, page=PAGE, bulk_page=4 * PAGE)
+    asyncio.run(engine.sync_once())
+    # the first page as usual (the first cases show soon), the load's others bigger
+    assert client.limits == [PAGE] + [4 * PAGE] * (len(bodies) - 1)
+    client.limits.clear()
+    asyncio.run(engine.sync_once())  # caught up: the cache holds the server's data, pages are as usual again
+    assert client.limits == [PAGE]
+    assert len(cache.summaries()) == COUNT
+    engine.close()
+    cache.close()
+
+
+def test_a_case_id_in_another_form_is_stored_canonical_as_the_dict_path_stores_it(bodies):
+    from app.cache.case_rows import feed_row, text_feed_row
+
+    case = next(c for c in decode_page(bodies[0]).changes if isinstance(c, CaseText))
+    for form in (case.id.upper(), case.id.replace("-", ""), "{" + case.id + "}"):
+        text = case.text.replace(f'"{case.id}"', f'"{form}"', 1)
+        assert text != case.text
+        assert text_feed_row(text)[2][0] == feed_row(json.loads(text))[2][0] == case.id
