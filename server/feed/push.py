@@ -19,7 +19,10 @@ What the stream refuses to do:
   console reconnects, or reads the feed again from 0 for a new scope);
 - grow memory for a reader that does not read: a write waits for the transport (uvicorn pauses writers
   above its high-water mark), and a write that cannot go out within `feed_push_send_timeout_s` ends the
-  stream; at most `feed_push_max_streams` streams are open at once (503 beyond, the console long-polls).
+  stream; at most `feed_push_max_streams` streams are open at once (503 beyond, the console long-polls);
+- live for ever: after `feed_push_max_s` a stream ends (`stream_expired`) at its next delivery or ping, and the
+  console opens it again from its cursor, so a process that joined behind the proxy gets its share of the
+  consoles within that time.
 """
 from __future__ import annotations
 
@@ -57,6 +60,10 @@ def page_event(body: bytes, cursor: Cursor) -> bytes:
 def end_event(error: str, message: str) -> bytes:
     data = json.dumps({"error": error, "message": message}, ensure_ascii=True).encode()
     return b"event: end\ndata: " + data + b"\n\n"
+
+
+_EXPIRED = end_event("stream_expired", "this feed stream reached its lifetime: open it again with the cursor of "
+                     "its last page (`Last-Event-ID`)")
 
 
 class PushStreams:
@@ -145,6 +152,7 @@ class FeedStream(Response):
 
         first = True
         last_write = loop.time()
+        expires = last_write + settings.feed_push_max_s
         while True:
             generation = ctx.notifier.generation  # before the read: a commit after it wakes us
             refusal = await _refusal(ctx, token, user, scope)
@@ -162,6 +170,9 @@ class FeedStream(Response):
                 cursor, first, last_write = after, False, loop.time()
                 if page.more:
                     continue
+                if last_write >= expires:
+                    await write(_EXPIRED, more=False)
+                    return
             else:
                 cursor = after
             while True:
@@ -170,6 +181,9 @@ class FeedStream(Response):
                     if (refusal := await _refusal(ctx, token, user, scope)) is None:
                         await write(PING)
                         last_write = loop.time()
+                        if last_write >= expires:
+                            await write(_EXPIRED, more=False)
+                            return
                         continue
                     break  # the outer loop ends the stream
                 if await ctx.notifier.wait(generation, remaining):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.platform.feed_partition import Cursor
 from server.feed.push import MEDIA_TYPE, FeedStream, PushStreams
@@ -18,6 +18,11 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 STREAM_PATH = "/api/changes/stream"
+# One event of the stream (before OpenAPI 3.2, a `text/event-stream` schema describes each event).
+EVENT_SCHEMA = {"type": "object", "required": ["event", "data"], "properties": {
+    "event": {"type": "string", "enum": ["page", "end"]},
+    "id": {"type": "string", "description": "after a page: the partition cursor after it"},
+    "data": {"type": "string", "description": "a page: the changes page's JSON; an end: an error body's JSON"}}}
 
 
 def push_streams(request: Request) -> PushStreams:
@@ -29,15 +34,18 @@ def push_streams(request: Request) -> PushStreams:
     return streams
 
 
-@router.get(STREAM_PATH, tags=["feed"], status_code=200, response_class=FeedStream, responses=responses(
+# `response_class` stays the plain Response: with the stream's own, FastAPI would document the error answers
+# (JSON bodies) as `text/event-stream` too; the 200's media type is declared below.
+@router.get(STREAM_PATH, tags=["feed"], status_code=200, response_class=Response, responses=responses(
     (400, "bad_cursor: `cursor` (or `Last-Event-ID`) is not a feed cursor"), 401, 422,
     (503, "too_many_streams: this process has as many feed streams open as it may (long-poll instead); "
-          "database_unavailable")) | {200: {"content": {MEDIA_TYPE: {}}, "description": (
+          "database_unavailable")) | {200: {"content": {MEDIA_TYPE: {"schema": EVENT_SCHEMA}}, "description": (
         f"`{MEDIA_TYPE}`: Server-Sent Events. `event: page` — `data` is a changes page as `GET /api/changes` "
         "answers it (with `cursors`), `id` the partition cursor after it (send it back as `cursor` or "
         "`Last-Event-ID` to continue without a gap); the first page comes at once, even empty. `event: end` — "
         "the session ended (`invalid_token`, `token_expired`) or what the user may read changed "
-        "(`scope_changed`): `data` is an error body and the stream closes. A `: ping` comment at least every "
+        "(`scope_changed`) or the stream reached its lifetime (`stream_expired`, `feed_push_max_s`: open it "
+        "again from the last `id`): `data` is an error body and the stream closes. A `: ping` comment at least every "
         "`feed_push_heartbeat_s` seconds.")}})
 async def stream_changes(
     request: Request,

@@ -65,6 +65,7 @@ field's description for why):
 | feed_push_max_streams | ONEGRID_FEED_PUSH_MAX_STREAMS | 5000 (feed streams open at once per process; beyond: 503, consoles long-poll) |
 | feed_push_heartbeat_s | ONEGRID_FEED_PUSH_HEARTBEAT_S | 10 (a quiet feed stream is pinged, and its token checked again, this often) |
 | feed_push_send_timeout_s | ONEGRID_FEED_PUSH_SEND_TIMEOUT_S | 20 (a feed stream whose reader takes no write this long is ended) |
+| feed_push_max_s | ONEGRID_FEED_PUSH_MAX_S | 3600 (a feed stream open this long ends after its next delivery or ping; the console opens it again from its cursor) |
 | feed_max_tick_ms | ONEGRID_FEED_MAX_TICK_MS | 750 (the most the recent feed's reads are spaced, however many long-polls wait) |
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
 | batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
@@ -137,6 +138,7 @@ _ENV_NAMES = {
     "feed_push_max_streams": "ONEGRID_FEED_PUSH_MAX_STREAMS",
     "feed_push_heartbeat_s": "ONEGRID_FEED_PUSH_HEARTBEAT_S",
     "feed_push_send_timeout_s": "ONEGRID_FEED_PUSH_SEND_TIMEOUT_S",
+    "feed_push_max_s": "ONEGRID_FEED_PUSH_MAX_S",
     "feed_max_tick_ms": "ONEGRID_FEED_MAX_TICK_MS",
     "command_threads": "ONEGRID_COMMAND_THREADS",
     "batch_lanes": "ONEGRID_BATCH_LANES",
@@ -298,6 +300,11 @@ class ServerSettings(BaseModel):
     feed_push_send_timeout_s: float = Field(20, gt=0, le=600, description=(
         "A feed stream whose reader takes no write for this long is ended, so a reader that stopped reading "
         "holds no more than the transport's buffer and one page"))
+    feed_push_max_s: float = Field(3600, ge=0, le=86_400, description=(
+        "A feed stream open this long ends (an `end` event, `stream_expired`) after its next delivery or ping, "
+        "and the console opens it again from its cursor: streams opened before a process joined behind the "
+        "proxy spread over it in time, instead of staying on the old processes for the whole shift. 0: after "
+        "the first page (a client that only wants the stream's answer, e.g. a contract check)"))
     feed_max_tick_ms: float = Field(750, ge=1, le=10_000, description=(
         "The most the reads of the recent feed are spaced (`feed_tick_per_poll_ms` per waiting long-poll "
         "reaches it at 500): every waiting console is answered about once per tick, so beyond 500 consoles a "

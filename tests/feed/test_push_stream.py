@@ -173,6 +173,30 @@ def test_the_stream_ends_when_the_users_scope_changes(server, refdata):
     assert stream.next(timeout=10) is None
 
 
+def test_a_stream_ends_at_its_lifetime_and_the_next_one_continues(tmp_path, refdata):
+    """With a lifetime of 0 a stream ends after its first page: an `end` the console answers by opening it
+    again from the page's cursor (`app.sync.push_feed`), so nothing is missed across the two."""
+    directory = tmp_path / "server"
+    directory.mkdir()
+    live = LiveServer(directory, refdata, users=("operator1",), feed_push_max_s=0).start()
+    try:
+        headers = login(live, "operator1")
+        first = create(live, headers, refdata, 1)
+        stream = Stream(live, headers)
+        page = stream.next()
+        assert page.event == "page" and first in {c["id"] for c in _json(page.data)["changes"]}
+        end = stream.next(timeout=10)
+        assert end is not None and end.event == "end" and _json(end.data)["error"] == "stream_expired"
+        assert stream.next(timeout=10) is None
+        second = create(live, headers, refdata, 2)
+        again = Stream(live, headers, cursor=page.id)
+        page = again.next()
+        assert page.event == "page" and {c["id"] for c in _json(page.data)["changes"]} == {second}
+        assert again.next(timeout=10).event == "end"
+    finally:
+        live.stop()
+
+
 def test_a_quiet_stream_is_pinged(server):
     stream = Stream(server, login(server, "operator1"))
     stream.next()

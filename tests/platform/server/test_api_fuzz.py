@@ -149,7 +149,8 @@ def _fuzz(h, operation, path_parameters: dict[str, str] | None, callers: dict[st
 
 @pytest.mark.timeout(900)  # bounded by the example count; the default 300 s is too close on a busy machine
 def test_every_operation_as_every_role_answers_as_documented(pg_url, make_harness):  # the harness closes first
-    h = make_harness(pg_url, ingest_keys=KEY, sensor_batch_ms=5, sensor_feed_interval_s=0, long_poll_max_s=0)
+    h = make_harness(pg_url, ingest_keys=KEY, sensor_batch_ms=5, sensor_feed_interval_s=0, long_poll_max_s=0,
+                     feed_push_max_s=0)  # a feed stream answers its first page and ends, as a long-poll would
     _schema, operations = _schema_and_operations(h)
     pins = _seed(h)
     callers = {role: _fresh_token(h, user) for role, user in ROLES.items()}
@@ -271,7 +272,8 @@ def _base_requests(h, pins: dict[str, dict[str, str]]) -> tuple[dict[tuple[str, 
 
 @pytest.mark.timeout(600)
 def test_edge_values_in_every_field_answer_as_documented(pg_url, make_harness):
-    h = make_harness(pg_url, ingest_keys=KEY, sensor_batch_ms=5, sensor_feed_interval_s=0, long_poll_max_s=0)
+    h = make_harness(pg_url, ingest_keys=KEY, sensor_batch_ms=5, sensor_feed_interval_s=0, long_poll_max_s=0,
+                     feed_push_max_s=0)  # a feed stream answers its first page and ends, as a long-poll would
     _schema, operations = _schema_and_operations(h)
     pins = _seed(h)
     callers: dict[str, dict[str, str] | None] = {role: _fresh_token(h, user) for role, user in ROLES.items()}
