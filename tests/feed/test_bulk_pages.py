@@ -18,7 +18,7 @@ def test_a_bulk_page_holds_more_than_limit_and_continues_gap_free(srv):
     assert len(everything) >= 7
     first = srv.changes("operator1", limit=2, bulk=5)
     assert len(first["changes"]) == 5 and first["more"] is True
-    rest = srv.changes("operator1", after=first["cursor"], limit=2, bulk=BULK_PAGE_MAX)
+    rest = srv.changes("operator1", after=first["cursors"], limit=2, bulk=BULK_PAGE_MAX)
     assert rest["more"] is False
     assert [c["position"] for c in first["changes"] + rest["changes"]] == [c["position"] for c in everything]
 
@@ -58,7 +58,9 @@ def _read_all(ctx, units, limit: int) -> tuple[list[int], int]:
             return positions, pages
 
 
-def test_a_bulk_page_is_read_as_statements_of_a_page_each_and_misses_nothing(srv, monkeypatch):
+def test_a_bulk_page_is_read_as_statements_of_a_page_each_and_misses_nothing(single_srv, monkeypatch):
+    """Against the one-position reference reader (`read_changes_raw`): a one-counter server."""
+    srv = single_srv
     from server.feed import pages
 
     for _ in range(3):  # a handler sees the dispatched ones only: the statements' pages are not all full for it

@@ -46,7 +46,9 @@ def test_a_feed_page_is_byte_for_byte_the_models():
                                 server_time=server_time).model_dump_json().encode()
 
 
-def test_a_feed_page_read_from_the_database_is_the_model_the_data_read_gives(srv):
+def test_a_feed_page_read_from_the_database_is_the_model_the_data_read_gives(single_srv):
+    """Both readers page one position space: a one-counter server."""
+    srv = single_srv
     """The serialised read splices each entity's JSON as the database renders it (PostgreSQL puts spaces and
     orders keys its own way) and writes UTC as `+00:00` where pydantic writes `Z`: JSON-equal, not byte-equal."""
     case = srv.case_at("dispatched")  # in the handler's unit

@@ -27,7 +27,7 @@ def test_an_async_endpoint_resolves_its_dependencies_without_a_worker_thread(lit
     result = lite.do("operator1", "register", case_id)
     assert result["status"] == "accepted", result
     # a parameter the feed's fast path leaves to the endpoint: the FastAPI route answers it
-    r = lite.client.get("/api/changes", params={"after": 0, "limit": 5, "unknown": 1}, headers=lite.login("operator1"))
+    r = lite.client.get("/api/changes", params={"cursor": "any.0", "limit": 5, "unknown": 1}, headers=lite.login("operator1"))
     assert r.status_code == 200, r.text
     assert handed == []
 
@@ -42,7 +42,7 @@ def test_a_request_does_not_ask_opentelemetry_for_its_providers(lite, monkeypatc
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda original=original, name=name: (asked.append(name), original())[1])
     assert lite.client.get("/healthz").status_code == 200
-    assert lite.client.get("/api/changes", params={"after": 0}, headers=lite.login("operator1")).status_code == 200
+    assert lite.client.get("/api/changes", params={"cursor": "any.0"}, headers=lite.login("operator1")).status_code == 200
     assert asked == []
 
 
