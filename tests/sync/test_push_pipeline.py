@@ -1,4 +1,4 @@
-"""SyncEngine keeps two command batches in flight (`app.sync.engine.PUSH_DEPTH`) without ever letting
+"""SyncEngine keeps two command batches in flight (`app.sync.outbox_push.PUSH_DEPTH`) without ever letting
 a case's commands overtake each other, and loses nothing when one of two batches in flight fails."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 from app.cache import LocalCache
 from app.platform.enums import Action
-from app.sync import engine as engine_module
+from app.sync import outbox_push
 from app.sync.client import ServerUnreachable
 from app.sync.engine import SyncEngine
 from tests.support.fake_server import FakeClient, FakeServer
@@ -66,7 +66,7 @@ def _console(tmp_path, server, batch: int):
 
 
 def test_two_batches_in_flight_never_share_a_case_and_keep_each_cases_order(tmp_path, refdata, now):
-    assert engine_module.PUSH_DEPTH == 2
+    assert outbox_push.PUSH_DEPTH == 2
     server = FakeServer(refdata, now)
     cache, client, engine = _console(tmp_path / "a", server, batch=4)  # batches straddle cases
     asyncio.run(engine.sync_once())
