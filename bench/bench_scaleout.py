@@ -258,6 +258,7 @@ def run_profile(profile: Profile) -> None:
                 for p in pollers:
                     reports.append(_read_json_line(p, timeout_s=120))
                 nginx_errors = proxy.error_log()
+                nginx_kinds = proxy.error_kinds()
         finally:
             for p in pollers:
                 stop_process(p)
@@ -308,7 +309,7 @@ def run_profile(profile: Profile) -> None:
                  f"{_pctl(delivery, 100)} ms; the server went on committing the backlog {settled:.0f} s after the "
                  f"last command was sent")
     if "error" in nginx_errors or "upstream" in nginx_errors:
-        delivered += f"; nginx error log: {nginx_errors[-300:]!r}"
+        delivered += f"; nginx errors by kind: {nginx_kinds}; the log's end: {nginx_errors[-300:]!r}"
     log(f"{profile.label}: {delivered}")
     emit(Row(_name(profile, "consoles that received every change of their scope"), complete, "consoles",
              float(consoles), lower_is_better=False, note=delivered))

@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -163,6 +164,17 @@ class Nginx:
             return (self.prefix / "error.log").read_text(errors="replace")[-3000:]
         except OSError:
             return ""
+
+    def error_kinds(self) -> dict[str, int]:
+        """The error log's lines counted by what went wrong (the text between the connection number and
+        `, client:`) and the request's method and path, most frequent first."""
+        try:
+            text = (self.prefix / "error.log").read_text(errors="replace")
+        except OSError:
+            return {}
+        kinds = Counter(re.sub(r"\d+", "N", m.group(1)) + (f" ({m.group(2)} {m.group(3)})" if m.group(2) else "")
+                        for m in re.finditer(r"\*\d+ (.*?)(?:, client:.*?request: \"(\w+) ([^ ?\"]+)|$)", text, re.M))
+        return dict(kinds.most_common())
 
     def __enter__(self) -> Nginx:
         return self.start()

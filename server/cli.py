@@ -72,7 +72,8 @@ def run_demo(settings: ServerSettings, *, on_startup: list[LifespanHook] | tuple
     app = create_app(settings, on_startup=[*on_startup, freeze_after_startup], on_shutdown=on_shutdown)
     log.info("demo server on http://%s:%d (database %s)", settings.host, settings.port, settings.database_url)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(log_level, settings.log_format),
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, http=HTTP_PROTOCOL)
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, http=HTTP_PROTOCOL,
+                timeout_keep_alive=settings.keep_alive_s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         tune_serving_process(settings)
         uvicorn.run(create_app(settings, on_startup=[freeze_after_startup]), host=settings.host, port=settings.port,
                     log_config=log_config(args.log_level, settings.log_format),
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, http=HTTP_PROTOCOL)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, http=HTTP_PROTOCOL,
+                timeout_keep_alive=settings.keep_alive_s)
         return 0
     # Worker processes build their own app from the environment, so hand the settings over there.
     names = env_names()
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ[names[field]] = str(value)
     uvicorn.run("server.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
                 workers=args.workers, log_config=log_config(args.log_level, settings.log_format),
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, http=HTTP_PROTOCOL)
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, http=HTTP_PROTOCOL,
+                timeout_keep_alive=settings.keep_alive_s)
     return 0
 
 

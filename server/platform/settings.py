@@ -8,6 +8,7 @@
 | token_ttl_minutes | ONEGRID_TOKEN_TTL_MIN | 720 |
 | max_body_bytes | ONEGRID_MAX_BODY_BYTES | 1 MiB |
 | long_poll_max_s | ONEGRID_LONG_POLL_MAX_S | 30 |
+| keep_alive_s | ONEGRID_KEEP_ALIVE_S | 75 (an idle keep-alive connection is closed after this; above nginx's 60 s for its upstream connections) |
 | maintenance_interval_s | ONEGRID_MAINTENANCE_INTERVAL_S | 30 (auto-escalation sweep; 0 = off) |
 | host, port | ONEGRID_HOST, ONEGRID_PORT | 127.0.0.1, 8700 |
 | demo | ONEGRID_DEMO | false |
@@ -97,6 +98,7 @@ _ENV_NAMES = {
     "token_ttl_minutes": "ONEGRID_TOKEN_TTL_MIN",
     "max_body_bytes": "ONEGRID_MAX_BODY_BYTES",
     "long_poll_max_s": "ONEGRID_LONG_POLL_MAX_S",
+    "keep_alive_s": "ONEGRID_KEEP_ALIVE_S",
     "maintenance_interval_s": "ONEGRID_MAINTENANCE_INTERVAL_S",
     "host": "ONEGRID_HOST",
     "port": "ONEGRID_PORT",
@@ -175,6 +177,12 @@ class ServerSettings(BaseModel):
     token_ttl_minutes: float = Field(720, gt=0, description="How long a login token stays valid")
     max_body_bytes: int = Field(1024 * 1024, gt=0, description="Largest request body accepted")
     long_poll_max_s: float = Field(30, ge=0, le=300, description="Longest a /api/changes request is held")
+    keep_alive_s: float = Field(75, gt=0, le=3600, description=(
+        "An idle keep-alive connection is closed after this long. Above the 60 s nginx keeps its idle upstream "
+        "connections (`keepalive` in packaging/server/nginx-onegrid.conf), so nginx always closes one first: "
+        "with uvicorn's 5 s, a request nginx sent on a connection the server was closing failed as 'upstream "
+        "prematurely closed connection' (a 502 for a command, which nginx does not resend), and three in 10 s "
+        "marked the process down"))
     maintenance_interval_s: float = Field(30, ge=0, description="Auto-escalation sweep period; 0 disables it")
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8700, ge=1, le=65535, description="TCP port to listen on")

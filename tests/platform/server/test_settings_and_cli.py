@@ -182,4 +182,6 @@ def test_the_cli_serves_with_the_one_write_protocol(monkeypatch, sqlite_url, qui
     cli.main(["--database-url", sqlite_url])
     cli.main(["--database-url", sqlite_url, "--workers", "2"])
     assert [kw["http"] for kw in calls] == [HTTP_PROTOCOL, HTTP_PROTOCOL]
+    # idle connections outlive nginx's upstream keep-alive (60 s), so nginx never sends on one being closed
+    assert [kw["timeout_keep_alive"] for kw in calls] == [75, 75]
     assert import_from_string(HTTP_PROTOCOL) is OneWriteHttpProtocol
