@@ -171,6 +171,12 @@ def test_a_pushed_console_reconnects_after_the_server_process_is_killed(pg_url, 
             await asyncio.to_thread(second.wait_ready)
             two = await asyncio.to_thread(_create, second, processes._login(second, "operator2"), refdata, 2)
             await until(lambda: cache.case(two) is not None, timeout=30, what="the second case after the restart")
+            # The case may come by the catch-up read that precedes the stream; the stream then opens again.
+            await until(lambda: engine.push_feed.opened >= 2, timeout=30, what="the stream opened again")
+            pages = engine.push_feed.pages
+            three = await asyncio.to_thread(_create, second, processes._login(second, "operator2"), refdata, 3)
+            await until(lambda: cache.case(three) is not None, timeout=30, what="a third case after the restart")
+            assert engine.push_feed.pages > pages  # it came over the new stream
             await engine.stop()
 
         asyncio.run(scenario())
