@@ -140,8 +140,10 @@ async def _pollers(port: int, token: str, count: int, duration_s: float, wait_s:
             **({"track": track.report(), "pages_parsed": track.parsed} if track is not None else {})}
 
 
-def pollers_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.harness pollers")
+def pollers_main(argv: list[str], *, poller=None, prog: str = "python -m bench.harness pollers") -> int:
+    """The child's command line; `poller`: another kind of console (`bench.push_pollers`: on the feed stream,
+    which always reads with a partition cursor and never waits)."""
+    p = argparse.ArgumentParser(prog=prog)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--token", required=True)
     p.add_argument("--count", type=int, default=500)
@@ -156,6 +158,6 @@ def pollers_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     track = Tracking(args.count, args.track) if args.track >= 0 else None
     result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), args.wait, args.limit,
-                                  args.after, track, args.partitioned))
+                                  args.after, track, args.partitioned or poller is not None, poller=poller))
     print(json.dumps(result), flush=True)
     return 0

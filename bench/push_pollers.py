@@ -8,7 +8,6 @@ cores with the server), reconnecting from the last event's cursor when the strea
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -16,7 +15,7 @@ import time
 from collections import Counter
 
 from app.sync.sse import EventReader
-from bench.pollers import _pollers
+from bench.pollers import pollers_main
 from bench.raw_http import HOST
 from bench.tracking import Tracking
 
@@ -78,20 +77,7 @@ async def _streamer(index: int, port: int, auth: bytes, deadline: float, stats: 
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.push_pollers")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--token", required=True)
-    p.add_argument("--count", type=int, default=500)
-    p.add_argument("--duration", type=float, default=120, help="hard bound on the run, seconds")
-    p.add_argument("--limit", type=int, default=1000)
-    p.add_argument("--after", type=int, default=0, help="starting cursor (a console already caught up)")
-    p.add_argument("--track", type=int, default=-1, metavar="SAMPLE")
-    args = p.parse_args(argv)
-    track = Tracking(args.count, args.track) if args.track >= 0 else None
-    result = asyncio.run(_pollers(args.port, args.token, args.count, min(args.duration, 600), 0, args.limit,
-                                  args.after, track, True, poller=_streamer))
-    print(json.dumps(result), flush=True)
-    return 0
+    return pollers_main(argv, poller=_streamer, prog="python -m bench.push_pollers")
 
 
 if __name__ == "__main__":
