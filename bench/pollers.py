@@ -21,6 +21,13 @@ from bench.tracking import Tracking
 
 _TAIL = re.compile(rb'"cursor":(\d+),"more":(true|false)')
 _CURSORS = re.compile(rb'"cursors":"([^"]+)"')  # a partition cursor's answer (`server.feed.partitions`)
+def count_connected(stats: Counter, ready: asyncio.Event) -> None:
+    """A console connected for the first time; all of them: the run may start."""
+    stats["connected"] += 1
+    if stats["connected"] >= stats["target"]:
+        ready.set()
+
+
 async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: dict, buckets: Counter,
                   alive: list[bool], ready: asyncio.Event, stopping: asyncio.Event, wait_s: float, limit: int,
                   after: int, track: Tracking | None = None, partitioned: bool = False) -> None:
@@ -39,9 +46,7 @@ async def _poller(index: int, port: int, auth: bytes, deadline: float, stats: di
                 await conn.connect()
             if first:
                 first = False
-                stats["connected"] += 1
-                if stats["connected"] >= stats["target"]:
-                    ready.set()
+                count_connected(stats, ready)
             alive[index] = True
             query = f"cursor={wire}" if partitioned else f"after={cursor}"
             status, _h, body = await conn.request(

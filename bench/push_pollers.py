@@ -15,7 +15,7 @@ import time
 from collections import Counter
 
 from app.sync.sse import EventReader
-from bench.pollers import pollers_main
+from bench.pollers import count_connected, pollers_main
 from bench.raw_http import HOST
 from bench.tracking import Tracking
 
@@ -41,9 +41,7 @@ async def _streamer(index: int, port: int, auth: bytes, deadline: float, stats: 
                 continue
             if first:
                 first = False
-                stats["connected"] += 1
-                if stats["connected"] >= stats["target"]:
-                    ready.set()
+                count_connected(stats, ready)
             alive[index] = True
             events = EventReader()
             while True:
