@@ -36,8 +36,9 @@ def test_only_one_process_on_a_database_sweeps_and_another_takes_over(make_harne
     assert len(swept) == 2
 
     # the sweeper's session ends as if its process had died: the other one sweeps from its next round
+    # (waiting until that backend has exited: its advisory lock goes only then)
     with second.ctx.db.writer() as s, s.begin():
-        assert s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock_session_pid(first)}).scalar()
+        assert s.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": lock_session_pid(first)}).scalar()
     assert maintenance_round(second.ctx) is True
     assert maintenance_round(first.ctx) is False  # reconnected, and found the lock taken
     assert len(swept) == 3
@@ -54,7 +55,7 @@ def test_a_process_whose_lock_session_was_cut_takes_its_locks_again_when_nobody_
     sweeper = make_harness(pg_url)
     assert maintenance_round(sweeper.ctx) is True
     with sweeper.ctx.db.writer() as s, s.begin():
-        s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock_session_pid(sweeper)})
+        s.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": lock_session_pid(sweeper)})
     assert maintenance_round(sweeper.ctx) is True  # a new session, the lock taken again
     with sweeper.ctx.db.reader() as s:
         holders = s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
