@@ -27,6 +27,8 @@ server process's CPU per answer (all its CPU, commands included, over its share 
 ONEGRID_BENCH_PYSPY (see `bench.harness.ServerProfile`) where that process's Python time went.
 The server processes inherit the environment, so a tuning variable (e.g. ONEGRID_FEED_MAX_TICK_MS, named in the
 note when set) can be compared in one session.
+Pushed consoles read the compressed stream as the console does (ONEGRID_BENCH_PUSH_ENCODING=plain: uncompressed,
+`bench.push_pollers`); the note gives the bytes over the connections and the pages' bytes.
 Consoles: ONEGRID_BENCH_SCALEOUT_CONSOLES=pushed (the default: each console on the feed's push channel,
 `GET /api/changes/stream`, `bench.push_pollers`) or long-polling (`bench.harness pollers`, as before the push
 channel); the row names say which, so the two are compared side by side.
@@ -74,6 +76,7 @@ from bench.harness import (
     wait_for_quiet,
 )
 from bench.nginx import Nginx
+from bench.push_pollers import push_encoding
 from bench.result import Row
 
 SCALE = float(os.environ.get("ONEGRID_BENCH_SCALEOUT_SCALE", "1"))
@@ -280,6 +283,11 @@ def run_profile(profile: Profile) -> None:
                   if window[0] <= int(second) < int(window[1]))
     seconds = max(int(window[1]) - window[0], 1)
     what = "pushed pages" if CONSOLES == "pushed" else "long-poll answers"
+    if CONSOLES == "pushed":
+        sent = sum(r["stats"].get("wire_bytes", 0) for r in reports)
+        read = sum(r["stats"].get("bytes", 0) for r in reports)
+        split += (f"; the streams {'compressed (gzip members)' if push_encoding() == 'gzip' else 'uncompressed'}: "
+                  f"{sent / 1e6:,.0f} MB over the connections for {read / 1e6:,.0f} MB of pages")
     split += (f"; {answers / seconds:,.0f} {what}/s while commands were sent, the first server process's "
               f"CPU {meter.result['server'] * meter.result['wall'] / max(answers / len(servers), 1) * 1e6:,.0f} µs "
               f"per delivery (commands included)")

@@ -3,6 +3,9 @@ long-polling load generator (`bench.harness pollers`), with the same control on 
 same report and the same completeness tracking (`bench.tracking.Tracking`). Each console is one asyncio
 connection reading the chunked SSE answer with raw streams (no HTTP library: the load generator shares two
 cores with the server), reconnecting from the last event's cursor when the stream breaks, as the console does.
+Each asks for the compressed stream (`compress=gzip`) and decodes it (`SharedInflate`: once per process);
+ONEGRID_BENCH_PUSH_ENCODING=plain reads it uncompressed instead, for a side-by-side run. `bytes` in the report
+counts the pages' decoded bytes, `wire_bytes` what came over the connection.
 
     python -m bench.push_pollers --port P --token T --count 500 --after N [--track SAMPLE]
 """
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
+import zlib
 from collections import Counter
 
 from app.sync.sse import EventReader
@@ -20,18 +25,70 @@ from bench.raw_http import HOST
 from bench.tracking import Tracking
 
 
+class SharedInflate:
+    """A process's pollers decode each run of compressed bytes once. The server gives every reader of one scope
+    and tick the same event bytes, and they come cut the same way, so (the decoder's state before, the bytes) ->
+    (the decoded bytes, the state after) is looked up first: the load generator's cores go to the server, not to
+    inflating the same page for every console (a real console inflates only its own stream). A state is None
+    between members, else a token holding a decoder that is only ever copied."""
+
+    MAX = 4096
+
+    def __init__(self):
+        self._done: dict[tuple[int, bytes], tuple[bytes, object]] = {}
+        self._tokens: dict[int, object] = {}  # the tokens the keys name, kept alive while they do
+        self.hits = self.misses = 0
+
+    def feed(self, state, data: bytes) -> tuple[bytes, object]:
+        key = (id(state), data)
+        done = self._done.get(key)
+        if done is not None:
+            self.hits += 1
+            return done
+        self.misses += 1
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS) if state is None else state.copy()
+        out = []
+        while True:
+            out.append(member.decompress(data))
+            if not member.eof:
+                break
+            data, member = member.unused_data, None
+            if not data:
+                break
+            member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if len(self._done) >= self.MAX:
+            self._done.clear()
+            self._tokens.clear()
+        done = (b"".join(out), member)
+        self._done[key] = done
+        self._tokens[id(state)] = state
+        return done
+
+
+SHARED = SharedInflate()
+
+
+def push_encoding() -> str:
+    """How the pushed consoles read the stream: `gzip` (the console's way) or `plain`."""
+    encoding = os.environ.get("ONEGRID_BENCH_PUSH_ENCODING", "gzip")
+    if encoding not in ("gzip", "plain"):
+        raise SystemExit(f"ONEGRID_BENCH_PUSH_ENCODING must be gzip or plain, not {encoding!r}")
+    return encoding
+
+
 async def _streamer(index: int, port: int, auth: bytes, deadline: float, stats: Counter, buckets: Counter,
                     alive: list[bool], ready: asyncio.Event, stopping: asyncio.Event, wait_s: float, limit: int,
                     after: int, track: Tracking | None = None, partitioned: bool = True) -> None:
     """One console on the stream until `stopping` or the deadline (signature of `bench.harness._poller`)."""
     wire = f"any.{after}"
+    query = "&compress=gzip" if push_encoding() == "gzip" else ""
     first = True
     while time.monotonic() < deadline and not stopping.is_set():
         writer = None
         try:
             reader, writer = await asyncio.open_connection(HOST, port, limit=1 << 22)
-            writer.write(f"GET /api/changes/stream?cursor={wire}&limit={limit} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-                         .encode() + auth + b"Accept: text/event-stream\r\n\r\n")
+            writer.write(f"GET /api/changes/stream?cursor={wire}&limit={limit}{query} HTTP/1.1\r\n"
+                         f"Host: {HOST}:{port}\r\n".encode() + auth + b"Accept: text/event-stream\r\n\r\n")
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
             if status != 200 or b"chunked" not in head.lower():
@@ -44,13 +101,20 @@ async def _streamer(index: int, port: int, auth: bytes, deadline: float, stats: 
                 count_connected(stats, ready)
             alive[index] = True
             events = EventReader()
+            gzip = b"content-encoding: gzip" in head.lower()
+            state = None  # the decoder between gzip members
             while True:
                 size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
                 if size == 0:
                     stats["closed_by_server"] += 1
                     break
-                data = await reader.readexactly(size + 2)
-                for event in events.feed(data[:-2]):
+                data = (await reader.readexactly(size + 2))[:-2]
+                stats["wire_bytes"] += size
+                if gzip:
+                    misses = SHARED.misses
+                    data, state = SHARED.feed(state, data)
+                    stats["chunks_inflated"] += SHARED.misses - misses
+                for event in events.feed(data):
                     if event.event == "page":
                         now = time.time()
                         wire = event.id or wire

@@ -1,8 +1,14 @@
 """Reading a Server-Sent Events stream (the feed's push channel, `GET /api/changes/stream`) from raw bytes:
-no dependency, no thread of its own; whoever reads the socket feeds the bytes in."""
+no dependency, no thread of its own; whoever reads the socket feeds the bytes in. A compressed stream (a
+sequence of gzip members, `server.feed.push`) goes through `GzipMembers` first."""
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+_GZIP = 16 + zlib.MAX_WBITS
+_PIECE = 1 << 20  # decoded bytes handed on at a time: the event reader's size bound applies before a bomb grows
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +68,29 @@ def _parse(block: bytes) -> Event | None:
     if not data and ident is None and name == "message":
         return Event("ping", b"") if comment else None
     return Event(name, b"\n".join(data), ident)
+
+
+class GzipMembers:
+    """A body of concatenated gzip members, decoded as its bytes arrive (one zlib object decodes one member:
+    at its end the next one starts on the bytes left over). Each member the server sends ends on an event's
+    end, so an event is readable as soon as its bytes are in."""
+
+    def __init__(self):
+        self._member = zlib.decompressobj(_GZIP)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded bytes of `data`, in pieces of at most 1 MiB; zlib.error on bytes that are not gzip."""
+        member = self._member
+        while True:
+            out = member.decompress(data, _PIECE)
+            if out:
+                yield out
+            if member.eof:
+                data = member.unused_data
+                member = self._member = zlib.decompressobj(_GZIP)
+                if not data:
+                    return
+                continue
+            data = member.unconsumed_tail
+            if not data and len(out) < _PIECE:
+                return

@@ -61,12 +61,21 @@ class Compressed:
                          struct.pack("<II", zlib.crc32(tail, self.crc), (self.size + len(tail)) & 0xFFFFFFFF)))
 
 
+_EMPTY = Compressed(b"", 0, 0)
+
+
 def compressed(texts: list[bytes], pieces: list[bytes]) -> Compressed:
     """The concatenation of `texts`, each already compressed as the piece beside it."""
     crc = 0
     for text in texts:
         crc = zlib.crc32(text, crc)
     return Compressed(b"".join(pieces), crc, sum(len(t) for t in texts))
+
+
+def stored_member(text: bytes) -> bytes:
+    """`text` as a gzip member of its own, stored (not compressed): for a few bytes that differ every time, such
+    as an event's head on a compressed stream of members (`server.feed.push`)."""
+    return _EMPTY.answer(text)
 
 
 def compress(text: bytes) -> Compressed:

@@ -58,10 +58,16 @@ class RawPage:
         `cursors`, which differ per reader while the page is shared)."""
         return self.prefix + extra + raw.page_tail(server_time)
 
-    def gzip(self, server_time: str, extra: bytes = b"") -> bytes:
+    def gzip(self, server_time: str, extra: bytes = b"", after: bytes = b"") -> bytes:
+        """`after`: bytes that follow the page inside the same gzip member (an SSE event's blank line)."""
         if self._compressed is None:
             self._compressed = gzip_pieces.compress(self.prefix)
-        return self._compressed.answer(extra + raw.page_tail(server_time))
+        return self._compressed.answer(extra + raw.page_tail(server_time) + after)
+
+    def has_line_break(self) -> bool:
+        """Whether the text holds a line break (JSON as the server writes it has none; an SSE `data:` line
+        cannot hold one)."""
+        return b"\n" in self.prefix
 
     def changes_bytes(self) -> bytes:
         """The serialised changes, joined by commas (what `raw.page_prefix` put between the brackets)."""

@@ -23,6 +23,15 @@ What the stream refuses to do:
 - live for ever: after `feed_push_max_s` a stream ends (`stream_expired`) at its next delivery or ping, and the
   console opens it again from its cursor, so a process that joined behind the proxy gets its share of the
   consoles within that time.
+
+**Compressed streams.** A page is large (up to `limit` cases, each with its ledger: ~600 KB at 500) and, with
+thousands of consoles, writing it to each one was most of what a process did (and most of what its consoles
+did, reading it). A console that asks (`compress=gzip`) gets the stream as a sequence of gzip members
+(`Content-Encoding: gzip`), each ending on an event's end so a reader decodes every event as it arrives: a
+page's event is the page's own gzip member from `server.feed.gzip_pieces` (its changes compressed once for every
+reader, only the reader's tail stored), between a stored member holding the event's head (`event`, `id`) and
+its blank line. A reader's cost stays a copy, of a tenth of the bytes. The members are ordinary gzip: a
+client that decodes a multi-member body (urllib3, Python's `gzip`) reads the stream as is.
 """
 from __future__ import annotations
 
@@ -35,6 +44,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from app.platform.feed_partition import Cursor
+from server.feed import gzip_pieces
 from server.feed.partitions import cursor_page, cursors_member
 from server.platform.errors import ApiError
 
@@ -57,19 +67,64 @@ def page_event(body: bytes, cursor: Cursor) -> bytes:
     return b"event: page\nid: " + cursor.to_wire().encode("ascii") + b"\ndata: " + body + b"\n\n"
 
 
+def gzip_page_event(page, server_time: str, extra: bytes, cursor: Cursor) -> bytes:
+    """`page_event` of `page.body(server_time, extra)` as gzip members (see the module doc): the page's changes
+    as compressed once for every reader, the rest stored."""
+    if page.has_line_break():  # never for JSON as the server writes it; correct all the same, at a cost
+        return gzip_pieces.compress(page_event(page.body(server_time, extra), cursor)).answer(b"")
+    head = b"event: page\nid: " + cursor.to_wire().encode("ascii") + b"\ndata: "
+    return gzip_pieces.stored_member(head) + page.gzip(server_time, extra, b"\n\n")
+
+
 def end_event(error: str, message: str) -> bytes:
     data = json.dumps({"error": error, "message": message}, ensure_ascii=True).encode()
     return b"event: end\ndata: " + data + b"\n\n"
 
 
+_GZIP_PING = gzip_pieces.stored_member(PING)
 _EXPIRED = end_event("stream_expired", "this feed stream reached its lifetime: open it again with the cursor of "
                      "its last page (`Last-Event-ID`)")
+_GZIP_EXPIRED = gzip_pieces.stored_member(_EXPIRED)
+
+
+SHARED_EVENT_S = 1.0  # how long an event made for one reader is given, as it is, to the next ones
+
+
+class PageEvents:
+    """Each page's event made once for every reader that gets the same page from the same cursor within
+    `SHARED_EVENT_S` (the readers of one feed tick): one build and one set of bytes instead of one per reader,
+    and so readers of one scope get the very same bytes. Its `server_time` is when it was made, at most that
+    long before it is sent (pushed pages do not set the console's clock). Holding the pages keeps their ids
+    unique while they are keys."""
+
+    MAX = 256
+
+    def __init__(self):
+        self._made: dict[tuple[int, str, bool], tuple[object, float, bytes]] = {}
+
+    def event(self, page, cursor: Cursor, gzip: bool, now: float, server_time) -> bytes:
+        """The event of `page` with `cursor` after it; `server_time()` (ISO 8601) is called only to make one."""
+        wire = cursor.to_wire()
+        key = (id(page), wire, gzip)
+        made = self._made.get(key)
+        if made is not None and made[0] is page and now - made[1] < SHARED_EVENT_S:
+            return made[2]
+        extra = cursors_member(cursor)
+        data = (gzip_page_event(page, server_time(), extra, cursor) if gzip
+                else page_event(page.body(server_time(), extra), cursor))
+        if len(self._made) >= self.MAX:
+            self._made = {k: v for k, v in self._made.items() if now - v[1] < SHARED_EVENT_S}
+            if len(self._made) >= self.MAX:
+                self._made.clear()
+        self._made[key] = (page, now, data)
+        return data
 
 
 class PushStreams:
     """The open streams of one server process (bound, counters for tests and diagnostics)."""
 
     def __init__(self, max_streams: int):
+        self.events = PageEvents()
         self.max_streams = max_streams
         self.open = 0
         self.opened = 0
@@ -96,12 +151,15 @@ class FeedStream(Response):
     media_type = MEDIA_TYPE
 
     def __init__(self, ctx: ServerContext, streams: PushStreams, token: str, user: AuthUser, cursor: Cursor,
-                 limit: int):
-        super().__init__(content=None, media_type=MEDIA_TYPE,
-                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+                 limit: int, gzip: bool = False):
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        if gzip:
+            headers["Content-Encoding"] = "gzip"
+        super().__init__(content=None, media_type=MEDIA_TYPE, headers=headers)
         # an open-ended body: no Content-Length (the server sends it chunked)
         self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         self.ctx, self.streams, self.token, self.user, self.cursor, self.limit = ctx, streams, token, user, cursor, limit
+        self.gzip = gzip
         streams.admit()  # checked here, so the refusal is an ordinary error answer
         streams.open += 1  # counted from here: admit() of a concurrent request sees it
         self._counted = True
@@ -143,6 +201,15 @@ class FeedStream(Response):
         scope = ctx.feed_scope(user)
         cursor = self.cursor
 
+        gzip, events = self.gzip, self.streams.events
+
+        def server_time() -> str:
+            return ctx.now().isoformat()
+        ping, expired = (_GZIP_PING, _GZIP_EXPIRED) if gzip else (PING, _EXPIRED)
+
+        def last(event: bytes) -> bytes:  # an end event, as the stream's encoding wants it
+            return gzip_pieces.stored_member(event) if gzip else event
+
         async def write(data: bytes, more: bool = True) -> None:
             try:  # asyncio.timeout, not wait_for: no task per write
                 async with asyncio.timeout(timeout):
@@ -159,19 +226,18 @@ class FeedStream(Response):
             if refusal is not None:
                 self.streams.refused_ended += 1
                 log.info("feed stream of %s ended: %s", user.username, refusal[0])
-                await write(end_event(*refusal), more=False)
+                await write(last(end_event(*refusal)), more=False)
                 return
             page, after = await cursor_page(ctx, user, cursor, self.limit)
             if first or page.count or page.more:
                 await ctx.answer_pacer.turn()  # a feed tick wakes every stream: let other work in between
-                body = page.body(ctx.now().isoformat(), cursors_member(after))
-                await write(page_event(body, after))
+                await write(events.event(page, after, gzip, loop.time(), server_time))
                 self.streams.deliveries += 1
                 cursor, first, last_write = after, False, loop.time()
                 if page.more:
                     continue
                 if last_write >= expires:
-                    await write(_EXPIRED, more=False)
+                    await write(expired, more=False)
                     return
             else:
                 cursor = after
@@ -179,10 +245,10 @@ class FeedStream(Response):
                 remaining = last_write + heartbeat - loop.time()
                 if remaining <= 0:
                     if (refusal := await _refusal(ctx, token, user, scope)) is None:
-                        await write(PING)
+                        await write(ping)
                         last_write = loop.time()
                         if last_write >= expires:
-                            await write(_EXPIRED, more=False)
+                            await write(expired, more=False)
                             return
                         continue
                     break  # the outer loop ends the stream

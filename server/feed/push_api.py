@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
@@ -57,6 +57,10 @@ async def stream_changes(
     limit: Annotated[int, Query(ge=1, le=1000, description="changes per event at most")] = 500,
     last_event_id: Annotated[str | None, Header(max_length=2048, description=(
         "an SSE client's reconnect: the `id` of the last event it read (used when `cursor` is absent)"))] = None,
+    compress: Annotated[Literal["gzip"] | None, Query(description=(
+        "`gzip`: the stream as gzip members, one or more per event and each ending on an event's end "
+        "(`Content-Encoding: gzip`); a reader decodes a multi-member body, member after member as they arrive. "
+        "Asked for explicitly, since a stream read raw with a generic `Accept-Encoding` would be unreadable"))] = None,
 ) -> FeedStream:
     """The feed from `cursor` on, pushed as it changes; the same pages and scope rule as `GET /api/changes`."""
     text = cursor if cursor is not None else last_event_id
@@ -64,4 +68,5 @@ async def stream_changes(
     if position is None:
         raise ApiError(400, "bad_cursor", "`cursor` is not a feed cursor (`<partition>.<position>` items joined "
                        "by `_`, partition `g`, `any` or a city code)")
-    return FeedStream(ctx, push_streams(request), auth.bearer_token(request), user, position, limit)
+    return FeedStream(ctx, push_streams(request), auth.bearer_token(request), user, position, limit,
+                      gzip=compress == "gzip")

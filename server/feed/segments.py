@@ -123,13 +123,16 @@ class SegmentPage:
             self._prefix = _OPEN + self.changes_bytes() + self._members
         return self._prefix
 
+    def has_line_break(self) -> bool:
+        return b"\n" in self._members or any(b"\n" in s.text for s in self.segments)
+
     def changes_bytes(self) -> bytes:
         return _COMMA.join(s.text for s in self.segments)
 
     def body(self, server_time: str, extra: bytes = b"") -> bytes:
         return self.prefix + extra + raw.page_tail(server_time)
 
-    def gzip(self, server_time: str, extra: bytes = b"") -> bytes:
+    def gzip(self, server_time: str, extra: bytes = b"", after: bytes = b"") -> bytes:
         if self._compressed is None:
             texts, pieces = [_OPEN], [_OPEN_PIECE]
             for i, segment in enumerate(self.segments):
@@ -139,4 +142,4 @@ class SegmentPage:
                 texts.append(segment.text)
                 pieces.append(segment.piece)
             self._compressed = gzip_pieces.compressed(texts, pieces)
-        return self._compressed.answer(self._members + extra + raw.page_tail(server_time))
+        return self._compressed.answer(self._members + extra + raw.page_tail(server_time) + after)

@@ -11,7 +11,7 @@ import threading
 import pytest
 import requests
 
-from app.sync.sse import EventReader
+from app.sync.sse import EventReader, GzipMembers
 from bench.nginx import SHIPPED
 from tests.feed.test_jurisdictions import AWAY, HOME
 from tests.feed.test_scaleout_nginx import _create, cluster  # noqa: F401 - the fixture
@@ -32,18 +32,22 @@ def test_a_case_through_process_1_reaches_a_stream_held_via_nginx(cluster):  # n
     writer = _login(first, "operator1")
     district = _login(proxy, "operator_cj")
     cursor = _caught_up_cursor(proxy, district)
-    response = requests.get(f"{proxy.url}/api/changes/stream", params={"cursor": cursor}, headers=district,
-                            stream=True, timeout=(5, 60))
+    # compressed, as the console reads it: nginx passes each gzip member at once, untouched
+    response = requests.get(f"{proxy.url}/api/changes/stream", params={"cursor": cursor, "compress": "gzip"},
+                            headers=district, stream=True, timeout=(5, 60))
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
     events: queue.Queue = queue.Queue()
 
+    assert response.headers["content-encoding"] == "gzip"
+
     def read() -> None:
-        reader = EventReader()
+        reader, members = EventReader(), GzipMembers()
         try:
             for chunk in response.raw.stream(65536, decode_content=False):
-                for event in reader.feed(chunk):
-                    events.put(event)
+                for piece in members.feed(chunk):
+                    for event in reader.feed(piece):
+                        events.put(event)
         except Exception:  # noqa: BLE001 - closed at the end of the test
             pass
         events.put(None)

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from app.platform.feed_partition import Cursor
-from app.sync.sse import EventReader
+from app.sync.sse import EventReader, GzipMembers
 from server.admin.bootstrap import add_user
 from server.feed import push_api
 from tests.support.live_server import LiveServer
@@ -63,10 +63,12 @@ class Stream:
 
     def _read(self) -> None:
         reader = EventReader()
+        members = GzipMembers() if self.response.headers.get("Content-Encoding") == "gzip" else None
         try:
             for chunk in self.response.raw.stream(65536, decode_content=False):
-                for event in reader.feed(chunk):
-                    self.events.put(event)
+                for piece in ([chunk] if members is None else members.feed(chunk)):
+                    for event in reader.feed(piece):
+                        self.events.put(event)
         except Exception:  # noqa: BLE001 - closed under us: the end of the stream
             pass
         self.events.put(None)
@@ -132,6 +134,32 @@ def test_the_stream_pushes_each_commit_and_a_reconnect_continues_gap_free(server
     got = resumed.pages_until(set(later))
     assert [c["id"] for c in got] == pushed + later
     resumed.close()
+
+
+def test_a_compressed_stream_pushes_the_same_events_in_gzip_members(server, refdata):
+    writer, reader = login(server, "operator1"), login(server, "operator2")
+    before = [create(server, writer, refdata, n) for n in range(3)]
+    plain, packed = Stream(server, reader), Stream(server, reader, compress="gzip")
+    assert "content-encoding" not in plain.response.headers
+    assert packed.response.headers["content-encoding"] == "gzip"
+    pushed = [create(server, writer, refdata, 10 + n) for n in range(3)]
+    got_plain, got_packed = plain.pages_until(set(before + pushed)), packed.pages_until(set(before + pushed))
+    assert got_packed == got_plain and [c["id"] for c in got_packed] == before + pushed
+    # a generic reader (urllib3 decoding the body itself, member after member) reads it as it comes too
+    generic = requests.get(f"{server.url}{STREAM}", headers=reader, params={"compress": "gzip"}, stream=True,
+                           timeout=(5, 30))
+    events = EventReader()
+    first: list = []
+    for chunk in generic.raw.stream(65536, decode_content=True):
+        first += [e for e in events.feed(chunk) if e.event == "page"]
+        if first:
+            break
+    assert {c["id"] for c in _json(first[0].data)["changes"]} >= set(before + pushed)
+    generic.close()
+    r = requests.get(f"{server.url}{STREAM}", headers=reader, params={"compress": "br"}, timeout=10)
+    assert r.status_code == 422 and "compress" in r.text
+    plain.close()
+    packed.close()
 
 
 def test_a_reconnect_with_last_event_id_gets_only_what_came_after(server, refdata):
