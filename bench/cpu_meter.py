@@ -21,6 +21,25 @@ def proc_cpu_s(pid: int, which: str = "both") -> float:
     return {"both": user + system, "user": user, "system": system}[which] / _TICK
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and of every live descendant (nginx's worker is its master's child, whose CPU
+    the master's own counters hold only once it has exited)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry.name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += proc_cpu_s(current)
+        todo += children.get(current, [])
+    return total
+
+
 def postgres_cpu_s() -> float:
     """CPU seconds of every process named `postgres` (the cluster's backends and helpers)."""
     total = 0.0
@@ -44,7 +63,8 @@ def machine_cpu_s() -> tuple[float, float]:
 
 @dataclass
 class CpuMeter:
-    """CPU used between start() and stop() by: the server, PostgreSQL, other named pids, the machine."""
+    """CPU used between start() and stop() by: the server, PostgreSQL, other named pids (each with its
+    children), the machine."""
 
     server_pid: int
     others: dict[str, int] = field(default_factory=dict)
@@ -57,7 +77,7 @@ class CpuMeter:
                   "postgres": postgres_cpu_s(), "bench": proc_cpu_s(os.getpid()),
                   "machine_busy": busy, "machine_total": total, "wall": time.monotonic()}
         for name, pid in self.others.items():
-            sample[name] = proc_cpu_s(pid)
+            sample[name] = tree_cpu_s(pid)
         return sample
 
     def start(self) -> None:
