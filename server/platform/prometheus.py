@@ -6,7 +6,7 @@ official client library, one registry per app (tests build many apps in one proc
 | onegrid_http_requests_total | counter | method, route, status | answers, by route template (`/api/cases/{case_id}`) |
 | onegrid_http_request_duration_seconds | histogram | method, route | from the request's arrival to the end of its answer (long-polls included: up to `ONEGRID_LONG_POLL_MAX_S`) |
 | onegrid_commands_total | counter | result, reason | commands answered: accepted, or rejected with the reason code |
-| onegrid_feed_position | gauge | | the newest position of the changes feed |
+| onegrid_feed_position | gauge | partition | the newest position of each partition of the changes feed (`g`, the platform's; a city's code) |
 | onegrid_long_polls | gauge | | long-polls now waiting or being answered in this process |
 | onegrid_feed_listening | gauge | | 1 while the PostgreSQL LISTEN connection is up (absent on SQLite) |
 | onegrid_sensor_readings_total | counter | outcome | readings stored, dropped as duplicates, lost (MQTT batches the database refused whole) |
@@ -101,11 +101,16 @@ class _StateCollector(Collector):
     def collect(self):
         ctx = self.ctx
         try:
-            position = ctx._latest_position()
+            positions = ctx._latest_positions()
         except Exception as exc:  # noqa: BLE001 - the database is down: /readyz says so; skip the figure
             log.debug("feed position not scraped: %s", exc)
         else:
-            yield GaugeMetricFamily("onegrid_feed_position", "Newest position of the changes feed", value=position)
+            # per partition: each city's feed moves on its own counter (a single figure would hide a stalled city)
+            family = GaugeMetricFamily("onegrid_feed_position", "Newest position of each partition of the changes "
+                                       "feed", labels=["partition"])
+            for partition, position in sorted(positions.items()):
+                family.add_metric([partition], position)
+            yield family
         yield GaugeMetricFamily("onegrid_long_polls", "Long-polls waiting or being answered", value=ctx.long_polls)
         if ctx.db.is_postgres:
             yield GaugeMetricFamily("onegrid_feed_listening", "1 while the LISTEN connection is up",

@@ -65,9 +65,12 @@ def test_scraped_and_parsed_by_the_client_library(make_harness, pg_url):
     assert commands[(("reason", ""), ("result", "accepted"))] == 1
     assert commands[(("reason", refused["reason"]), ("result", "rejected"))] == 1
 
-    # the global partition's newest position (the reading's; the case's is its city's partition's)
-    newest = Cursor.from_wire(h.changes("admin", limit=1000)["cursors"]).after(GLOBAL)
-    assert m["onegrid_feed_position"][()] == newest >= 1
+    # each partition's newest position: the global one (the reading's) and the case's city's
+    cursor = Cursor.from_wire(h.changes("admin", limit=1000)["cursors"])
+    positions = {dict(labels)["partition"]: value for labels, value in m["onegrid_feed_position"].items()}
+    assert positions[GLOBAL] == cursor.after(GLOBAL) >= 1
+    city = case["location"]["grid_code"][:4]
+    assert positions[city] == cursor.after(city) >= 1
     assert m["onegrid_long_polls"][()] == 0
     assert m["onegrid_feed_listening"][()] == 1
     pool = m["onegrid_db_pool_connections"]
