@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                                        demo=True if args.demo else None)
     logging.config.dictConfig(log_config(args.log_level, settings.log_format))
     if settings.demo:
-        from server.demo.city import demo_hooks
+        from server.demo.hooks import demo_hooks
 
         start, stop = demo_hooks() if not args.no_simulator else ([], [])
         run_demo(settings, on_startup=start, on_shutdown=stop, log_level=args.log_level)
