@@ -21,6 +21,10 @@ the real workflow, cloned, applied with `LocalCache.apply_changes` in pages of 5
 does) and removed at the end.
 
     python -m bench console
+
+ONEGRID_BENCH_CONSOLE_ONLY (a comma-separated list of parts: `demo` for 7, `launch` for 4 with its RSS row,
+`map` for 5 and 6, `queue` for 1 to 3) runs only those parts; unset or empty runs them all. The rows of the
+parts left out are not emitted. The 100k cache is built only when a chosen part reads it.
 """
 from __future__ import annotations
 
@@ -73,6 +77,21 @@ UNITS = {name: (unit, target) for name, unit, target in ROWS}
 
 _EMITTED: set[str] = set()
 SETUP_NOTE = ""
+PART_ROWS = {"demo": (NAME_DEMO,), "launch": (NAME_LAUNCH, NAME_RSS), "map": (NAME_MAP_FIRST, NAME_MAP_UPDATE),
+             "queue": (NAME_FILTER, NAME_SORT, NAME_BATCH)}
+PARTS = tuple(PART_ROWS)
+
+
+def chosen_parts(value: str | None = None) -> set[str]:
+    """The parts ONEGRID_BENCH_CONSOLE_ONLY selects (module docstring); an unknown name is an error, not a
+    silently empty run."""
+    value = os.environ.get("ONEGRID_BENCH_CONSOLE_ONLY", "") if value is None else value
+    names = {name.strip().lower() for name in value.split(",") if name.strip()}
+    unknown = names - set(PARTS)
+    if unknown:
+        raise SystemExit(f"ONEGRID_BENCH_CONSOLE_ONLY: unknown part(s) {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(PARTS)}")
+    return names or set(PARTS)
 
 
 def emit(name: str, value: float | None, note: str) -> None:
@@ -1193,13 +1212,17 @@ def run() -> None:
     from app.platform.settings import user_cache_dir
     from bench.console_fixtures import USERNAME, build_cache
 
+    parts = chosen_parts()
     workdir = Path(tempfile.mkdtemp(prefix="onegrid-bench-console-"))
     try:
-        try:
-            bench_demo_launch(workdir)
-        except Exception as exc:
-            traceback.print_exc()
-            emit(NAME_DEMO, None, f"not measured: {type(exc).__name__}: {exc}")
+        if "demo" in parts:
+            try:
+                bench_demo_launch(workdir)
+            except Exception as exc:
+                traceback.print_exc()
+                emit(NAME_DEMO, None, f"not measured: {type(exc).__name__}: {exc}")
+        if not parts & {"launch", "map", "queue"}:
+            return
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the console logs in offline
         root = workdir / "consoles"
         directory = user_cache_dir(root, url, USERNAME)
@@ -1211,15 +1234,18 @@ def run() -> None:
                       f"{size:.0f} MB on disk; 2 cores, load average at start {load_average()}")
         log(SETUP_NOTE)
 
-        empty_root = workdir / "empty"
-        build_cache(user_cache_dir(empty_root, url, USERNAME), 0)
-        try:
-            bench_launch(workdir, root, url, empty_root, directory)
-        except Exception as exc:
-            traceback.print_exc()
-            for name in (NAME_LAUNCH, NAME_RSS):
-                if name not in _EMITTED:
-                    emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+        if "launch" in parts:
+            empty_root = workdir / "empty"
+            build_cache(user_cache_dir(empty_root, url, USERNAME), 0)
+            try:
+                bench_launch(workdir, root, url, empty_root, directory)
+            except Exception as exc:
+                traceback.print_exc()
+                for name in (NAME_LAUNCH, NAME_RSS):
+                    if name not in _EMITTED:
+                        emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+        if not parts & {"map", "queue"}:
+            return
 
         from ui.shell.main import create_application
 
@@ -1232,27 +1258,30 @@ def run() -> None:
 
         cache = LocalCache(directory)
         try:
-            try:
-                bench_map(app, cache, built)
-            except Exception as exc:
-                traceback.print_exc()
-                for name in (NAME_MAP_FIRST, NAME_MAP_UPDATE):
-                    if name not in _EMITTED:
-                        emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
-            try:
-                bench_queue(app, cache, built)
-            except Exception as exc:
-                traceback.print_exc()
-                for name in (NAME_FILTER, NAME_SORT, NAME_BATCH):
-                    if name not in _EMITTED:
-                        emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+            if "map" in parts:
+                try:
+                    bench_map(app, cache, built)
+                except Exception as exc:
+                    traceback.print_exc()
+                    for name in (NAME_MAP_FIRST, NAME_MAP_UPDATE):
+                        if name not in _EMITTED:
+                            emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+            if "queue" in parts:
+                try:
+                    bench_queue(app, cache, built)
+                except Exception as exc:
+                    traceback.print_exc()
+                    for name in (NAME_FILTER, NAME_SORT, NAME_BATCH):
+                        if name not in _EMITTED:
+                            emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
         finally:
             cache.close()
     except Exception as exc:
         traceback.print_exc()
-        for name, _unit, _target in ROWS:
-            if name not in _EMITTED:
-                emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+        for part in parts:
+            for name in PART_ROWS[part]:
+                if name not in _EMITTED:
+                    emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
