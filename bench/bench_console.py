@@ -288,6 +288,29 @@ class GcTimer:
 
 # ====================================================================== 4. launch (child process)
 
+def after_import(hooks: dict) -> None:
+    """Call hooks[name](module) once each named module has been imported (by whoever imports it first)."""
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            hook = hooks.pop(name, None)
+            if hook is None:
+                return None
+            spec = importlib.util.find_spec(name)  # this finder no longer answers for it: the normal spec
+            exec_module = spec.loader.exec_module
+
+            def run(module):
+                exec_module(module)
+                hook(module)
+
+            spec.loader.exec_module = run
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
 def launch_child() -> int:
     """`python -m bench.bench_console --launch-child URL ROOT`: run `ui.shell.main.main` (offline login against
     the prepared cache) and report, as LAUNCH json lines on stdout, when the window is interactive."""
@@ -295,7 +318,6 @@ def launch_child() -> int:
     url, root, _expected, settle = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "settle"
     import ui.shell.login_dialog
     import ui.shell.main as console_main
-    import ui.shell.main_window
     from bench.console_fixtures import PASSWORD, USERNAME
 
     original_start = console_main.start_console
@@ -311,23 +333,25 @@ def launch_child() -> int:
             result["login_s"] = time.time() - started
 
     ui.shell.login_dialog.log_in = log_in
-    original_init = ui.shell.main_window.MainWindow.__init__
 
-    def window_init(self, *args, **kwargs):
-        started = time.time()
-        original_init(self, *args, **kwargs)
-        result["main_window_s"] = time.time() - started
+    def time_window(module) -> None:
+        original_init = module.MainWindow.__init__
 
-    ui.shell.main_window.MainWindow.__init__ = window_init
-    from ui.cases.queue_dock import CaseQueueDock
-    from ui.cases.queue_model import CaseQueueModel
-    from ui.map.case_sync import CaseMarkerSync
+        def window_init(self, *args, **kwargs):
+            started = time.time()
+            original_init(self, *args, **kwargs)
+            result["main_window_s"] = time.time() - started
+
+        module.MainWindow.__init__ = window_init
 
     slots = SlotTimer()  # GUI-thread work after the window is up, by who does it
-    slots.wrap(CaseMarkerSync, "_got_all", "MapDock._got_all")
-    slots.wrap(CaseQueueModel, "_loaded")
-    slots.wrap(CaseQueueModel, "_texts_loaded")
-    slots.wrap(CaseQueueDock, "update_counts")
+    # the window's modules are wrapped as start_console imports them (after the queue's read has started),
+    # not imported here first: the launch keeps the console's own order
+    after_import({"ui.shell.main_window": time_window,
+                  "ui.map.case_sync": lambda m: slots.wrap(m.CaseMarkerSync, "_got_all", "MapDock._got_all"),
+                  "ui.cases.queue_model": lambda m: (slots.wrap(m.CaseQueueModel, "_loaded"),
+                                                      slots.wrap(m.CaseQueueModel, "_texts_loaded")),
+                  "ui.cases.queue_dock": lambda m: slots.wrap(m.CaseQueueDock, "update_counts")})
     gc_timer = GcTimer()
 
     def report(**values) -> None:
@@ -346,6 +370,10 @@ def launch_child() -> int:
         window = console.window
         queue = window.docks.get("caseQueueDock")
         model = getattr(queue, "model", None)
+        if "main_window_s" not in result:
+            report(error="MainWindow was built before the bench could time it")
+            window.close()
+            return console
         map_dock = window.docks.get("mapDock")
         if model is None:
             report(error=f"no queue model (dock {type(queue).__name__})")
