@@ -21,6 +21,10 @@ the real workflow, cloned, applied with `LocalCache.apply_changes` in pages of 5
 does) and removed at the end.
 
     python -m bench console
+
+ONEGRID_BENCH_CONSOLE_ONLY (a comma-separated list of parts: `demo` for 7, `launch` for 4 with its RSS row,
+`map` for 5 and 6, `queue` for 1 to 3) runs only those parts; unset or empty runs them all. The rows of the
+parts left out are not emitted. The 100k cache is built only when a chosen part reads it.
 """
 from __future__ import annotations
 
@@ -73,6 +77,21 @@ UNITS = {name: (unit, target) for name, unit, target in ROWS}
 
 _EMITTED: set[str] = set()
 SETUP_NOTE = ""
+PART_ROWS = {"demo": (NAME_DEMO,), "launch": (NAME_LAUNCH, NAME_RSS), "map": (NAME_MAP_FIRST, NAME_MAP_UPDATE),
+             "queue": (NAME_FILTER, NAME_SORT, NAME_BATCH)}
+PARTS = tuple(PART_ROWS)
+
+
+def chosen_parts(value: str | None = None) -> set[str]:
+    """The parts ONEGRID_BENCH_CONSOLE_ONLY selects (module docstring); an unknown name is an error, not a
+    silently empty run."""
+    value = os.environ.get("ONEGRID_BENCH_CONSOLE_ONLY", "") if value is None else value
+    names = {name.strip().lower() for name in value.split(",") if name.strip()}
+    unknown = names - set(PARTS)
+    if unknown:
+        raise SystemExit(f"ONEGRID_BENCH_CONSOLE_ONLY: unknown part(s) {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(PARTS)}")
+    return names or set(PARTS)
 
 
 def emit(name: str, value: float | None, note: str) -> None:
@@ -269,6 +288,29 @@ class GcTimer:
 
 # ====================================================================== 4. launch (child process)
 
+def after_import(hooks: dict) -> None:
+    """Call hooks[name](module) once each named module has been imported (by whoever imports it first)."""
+    import importlib.abc
+    import importlib.util
+
+    class Finder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            hook = hooks.pop(name, None)
+            if hook is None:
+                return None
+            spec = importlib.util.find_spec(name)  # this finder no longer answers for it: the normal spec
+            exec_module = spec.loader.exec_module
+
+            def run(module):
+                exec_module(module)
+                hook(module)
+
+            spec.loader.exec_module = run
+            return spec
+
+    sys.meta_path.insert(0, Finder())
+
+
 def launch_child() -> int:
     """`python -m bench.bench_console --launch-child URL ROOT`: run `ui.shell.main.main` (offline login against
     the prepared cache) and report, as LAUNCH json lines on stdout, when the window is interactive."""
@@ -276,7 +318,6 @@ def launch_child() -> int:
     url, root, _expected, settle = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5] == "settle"
     import ui.shell.login_dialog
     import ui.shell.main as console_main
-    import ui.shell.main_window
     from bench.console_fixtures import PASSWORD, USERNAME
 
     original_start = console_main.start_console
@@ -292,23 +333,25 @@ def launch_child() -> int:
             result["login_s"] = time.time() - started
 
     ui.shell.login_dialog.log_in = log_in
-    original_init = ui.shell.main_window.MainWindow.__init__
 
-    def window_init(self, *args, **kwargs):
-        started = time.time()
-        original_init(self, *args, **kwargs)
-        result["main_window_s"] = time.time() - started
+    def time_window(module) -> None:
+        original_init = module.MainWindow.__init__
 
-    ui.shell.main_window.MainWindow.__init__ = window_init
-    from ui.cases.queue_dock import CaseQueueDock
-    from ui.cases.queue_model import CaseQueueModel
-    from ui.map.case_sync import CaseMarkerSync
+        def window_init(self, *args, **kwargs):
+            started = time.time()
+            original_init(self, *args, **kwargs)
+            result["main_window_s"] = time.time() - started
+
+        module.MainWindow.__init__ = window_init
 
     slots = SlotTimer()  # GUI-thread work after the window is up, by who does it
-    slots.wrap(CaseMarkerSync, "_got_all", "MapDock._got_all")
-    slots.wrap(CaseQueueModel, "_loaded")
-    slots.wrap(CaseQueueModel, "_texts_loaded")
-    slots.wrap(CaseQueueDock, "update_counts")
+    # the window's modules are wrapped as start_console imports them (after the queue's read has started),
+    # not imported here first: the launch keeps the console's own order
+    after_import({"ui.shell.main_window": time_window,
+                  "ui.map.case_sync": lambda m: slots.wrap(m.CaseMarkerSync, "_got_all", "MapDock._got_all"),
+                  "ui.cases.queue_model": lambda m: (slots.wrap(m.CaseQueueModel, "_loaded"),
+                                                      slots.wrap(m.CaseQueueModel, "_texts_loaded")),
+                  "ui.cases.queue_dock": lambda m: slots.wrap(m.CaseQueueDock, "update_counts")})
     gc_timer = GcTimer()
 
     def report(**values) -> None:
@@ -327,6 +370,10 @@ def launch_child() -> int:
         window = console.window
         queue = window.docks.get("caseQueueDock")
         model = getattr(queue, "model", None)
+        if "main_window_s" not in result:
+            report(error="MainWindow was built before the bench could time it")
+            window.close()
+            return console
         map_dock = window.docks.get("mapDock")
         if model is None:
             report(error=f"no queue model (dock {type(queue).__name__})")
@@ -1193,13 +1240,17 @@ def run() -> None:
     from app.platform.settings import user_cache_dir
     from bench.console_fixtures import USERNAME, build_cache
 
+    parts = chosen_parts()
     workdir = Path(tempfile.mkdtemp(prefix="onegrid-bench-console-"))
     try:
-        try:
-            bench_demo_launch(workdir)
-        except Exception as exc:
-            traceback.print_exc()
-            emit(NAME_DEMO, None, f"not measured: {type(exc).__name__}: {exc}")
+        if "demo" in parts:
+            try:
+                bench_demo_launch(workdir)
+            except Exception as exc:
+                traceback.print_exc()
+                emit(NAME_DEMO, None, f"not measured: {type(exc).__name__}: {exc}")
+        if not parts & {"launch", "map", "queue"}:
+            return
         url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the console logs in offline
         root = workdir / "consoles"
         directory = user_cache_dir(root, url, USERNAME)
@@ -1211,15 +1262,18 @@ def run() -> None:
                       f"{size:.0f} MB on disk; 2 cores, load average at start {load_average()}")
         log(SETUP_NOTE)
 
-        empty_root = workdir / "empty"
-        build_cache(user_cache_dir(empty_root, url, USERNAME), 0)
-        try:
-            bench_launch(workdir, root, url, empty_root, directory)
-        except Exception as exc:
-            traceback.print_exc()
-            for name in (NAME_LAUNCH, NAME_RSS):
-                if name not in _EMITTED:
-                    emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+        if "launch" in parts:
+            empty_root = workdir / "empty"
+            build_cache(user_cache_dir(empty_root, url, USERNAME), 0)
+            try:
+                bench_launch(workdir, root, url, empty_root, directory)
+            except Exception as exc:
+                traceback.print_exc()
+                for name in (NAME_LAUNCH, NAME_RSS):
+                    if name not in _EMITTED:
+                        emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+        if not parts & {"map", "queue"}:
+            return
 
         from ui.shell.main import create_application
 
@@ -1232,27 +1286,30 @@ def run() -> None:
 
         cache = LocalCache(directory)
         try:
-            try:
-                bench_map(app, cache, built)
-            except Exception as exc:
-                traceback.print_exc()
-                for name in (NAME_MAP_FIRST, NAME_MAP_UPDATE):
-                    if name not in _EMITTED:
-                        emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
-            try:
-                bench_queue(app, cache, built)
-            except Exception as exc:
-                traceback.print_exc()
-                for name in (NAME_FILTER, NAME_SORT, NAME_BATCH):
-                    if name not in _EMITTED:
-                        emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+            if "map" in parts:
+                try:
+                    bench_map(app, cache, built)
+                except Exception as exc:
+                    traceback.print_exc()
+                    for name in (NAME_MAP_FIRST, NAME_MAP_UPDATE):
+                        if name not in _EMITTED:
+                            emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+            if "queue" in parts:
+                try:
+                    bench_queue(app, cache, built)
+                except Exception as exc:
+                    traceback.print_exc()
+                    for name in (NAME_FILTER, NAME_SORT, NAME_BATCH):
+                        if name not in _EMITTED:
+                            emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
         finally:
             cache.close()
     except Exception as exc:
         traceback.print_exc()
-        for name, _unit, _target in ROWS:
-            if name not in _EMITTED:
-                emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
+        for part in parts:
+            for name in PART_ROWS[part]:
+                if name not in _EMITTED:
+                    emit(name, None, f"not measured: {type(exc).__name__}: {exc}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

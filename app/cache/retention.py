@@ -14,9 +14,11 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, delete, select
+from sqlalchemy import Connection, delete
+from sqlalchemy.exc import OperationalError
 
 from app.cache import cache_tables as tables
+from app.cache import case_rows
 from app.platform.enums import Status
 from db.cache import cases
 
@@ -43,8 +45,7 @@ def prune(conn: Connection, now: datetime, closed_days: int, pending: Collection
     since then and those with a waiting command; the ids deleted. Forgets openings older than the window."""
     since = now - timedelta(days=closed_days)
     keep = opened_since(conn, since) | {str(c) for c in pending}
-    old = conn.execute(select(cases.c.id).where(and_(cases.c.status.in_(TERMINAL), cases.c.updated_at < since,
-                                                     cases.c.server_version.is_not(None)))).scalars().all()
+    old = _old_terminal_ids(conn, since)
     gone = [cid for cid in old if cid not in keep]
     for chunk in tables.chunks(gone):
         conn.execute(delete(cases).where(cases.c.id.in_(chunk)))
@@ -54,3 +55,19 @@ def prune(conn: Connection, now: datetime, closed_days: int, pending: Collection
     if gone:
         log.info("cache: %d closed or voided cases older than %d days left the cache", len(gone), closed_days)
     return {UUID(cid) for cid in gone}
+
+
+def _old_terminal_ids(conn: Connection, since: datetime) -> list[str]:
+    """The closed and voided server copies last changed before `since`, read from the queue's covering index
+    (`ix_cases_summary` holds status, updated_at and server_version): SQLite would otherwise take the status
+    index and fetch every closed case's row, JSON and all, for its updated_at (~0.15 s of each start with
+    100,000 cases, before the queue can read). Without the index (a first sync writing), the plain table."""
+    sql = (f"SELECT id FROM cases{{}} WHERE status IN ({', '.join('?' * len(TERMINAL))}) AND updated_at < ? "
+           "AND server_version IS NOT NULL")
+    params = (*TERMINAL, case_rows.stored_time(since))
+    try:
+        return [cid for (cid,) in conn.exec_driver_sql(sql.format(case_rows.BY_SUMMARY_INDEX), params)]
+    except OperationalError as exc:
+        if "no such index" not in str(exc):
+            raise
+        return [cid for (cid,) in conn.exec_driver_sql(sql.format(""), params)]

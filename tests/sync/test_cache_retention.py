@@ -62,3 +62,23 @@ def test_a_case_with_a_waiting_command_is_kept_and_a_newer_version_comes_back(ca
     assert cache.case(waiting) is not None
     _arrive(cache, refdata, Status.IN_PROGRESS, NOW, version=2, case_id=pruned)  # reopened: the feed brings it
     assert cache.case(pruned).status == Status.IN_PROGRESS
+
+
+def test_the_old_cases_are_found_through_the_queue_index_and_without_it(cache, refdata):
+    """The prune reads its candidates from the queue's covering index (a start-up cost otherwise); a cache
+    whose indexes are being rebuilt (a first sync writing) still prunes the same cases from the table."""
+    from sqlalchemy import text
+
+    from app.cache import retention
+
+    old = {str(_arrive(cache, refdata, status, _day(11, 2))) for status in (Status.CLOSED, Status.VOIDED)}
+    _arrive(cache, refdata, Status.CLOSED, _day(12, 20))
+    _arrive(cache, refdata, Status.REGISTERED, _day(1, 2))
+    since = _day(12, 1)
+    with cache._engine.begin() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM cases INDEXED BY ix_cases_summary").all()
+        assert "ix_cases_summary" in str(plan)
+        assert set(retention._old_terminal_ids(conn, since)) == old
+        conn.execute(text("DROP INDEX ix_cases_summary"))
+        assert set(retention._old_terminal_ids(conn, since)) == old
+        conn.rollback()

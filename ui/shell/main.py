@@ -172,7 +172,6 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from ui.shell.context import ConsoleContext, CoreSignals
     from ui.shell.crash_handler import CrashHandler
     from ui.shell.login_dialog import LoginDialog, log_in
-    from ui.shell.main_window import MainWindow
     from ui.shell.memory import settle_memory_after_load
     from ui.shell.startup import status_window
 
@@ -262,6 +261,9 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from app.cases.queue_prefetch import ColumnsPrefetch
 
     prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
+    # the docks' modules load only now: their imports (~0.2 s) overlap the queue's read, which releases the GIL
+    from ui.shell.main_window import MainWindow
+
     engine = SyncEngine(outcome.cache, outcome.client)
     photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
     engine.use_photos(photos)  # queued photos go up before the commands that name them
