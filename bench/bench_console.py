@@ -10,9 +10,10 @@
 5. the map's first render of 10,000 case markers;
 6. the map applying an update of 100 markers: the GUI thread's time in the map dock's handler plus the page's
    main-thread work for it (`OneGrid.receive`, then the frame that draws it until after its commit), measured
-   in the page with performance.now() around a requestAnimationFrame callback registered before the message
-   is applied and a MessageChannel task after the frame; the vsync wait and the IPC round trip are in the
-   note, as are the same rounds at street zoom (the case canvas) and the longest task (Long Tasks API);
+   in the page with performance.now() from a requestAnimationFrame callback registered before the message
+   is applied to a MessageChannel task that callback posts (it runs after that frame's commit); the vsync
+   wait and the IPC round trip are in the note, as are the same rounds at street zoom (the case canvas) and
+   the longest task (Long Tasks API);
 7. the first launch of `onegrid --demo` (fresh folders: the embedded server, the demo city's database, the
    login and first sync) until the window shows cases.
 
@@ -591,25 +592,29 @@ def bench_launch(workdir: Path, root: Path, url: str, empty_root: Path, director
 
 # What an update costs in the page, measured in the page (docs: the module docstring, row 6). The first
 # `OneGrid.receive` after MAP_INSTRUMENT registers a requestAnimationFrame callback before the message is
-# applied, so it runs first in the frame that draws the update (before Leaflet's canvas redraws); MAP_PROBE,
-# queued by a runJavaScript right after the push, posts from a MessageChannel task of that frame's callback,
-# which runs once the frame's style, layout, paint and commit are done. So the page's work for the update is
-# `receive` (parse and apply) + `frame` (the first rAF callback until after the commit); the wait for the
-# frame to begin (vsync) is reported apart. Long tasks (>= 50 ms, the Long Tasks API) overlapping the update
-# are reported too.
+# applied, so it runs first in the frame that draws the update (before Leaflet's canvas redraws); that
+# callback posts a MessageChannel task, which runs once the frame's style, layout, paint and commit are done.
+# So the page's work for the update is `receive` (parse and apply) + `frame` (that rAF callback until its
+# task). MAP_PROBE, queued by a runJavaScript right after the push, reports them from a MessageChannel task
+# of its own rAF callback. The probe often reaches the page only after the update's frame has begun (the
+# frame's task goes first), and its rAF then waits for the next frame: its span from the update's rAF
+# (`to_probe`, what `frame` was until the probe was found late) then holds an idle vsync interval and is
+# reported apart, as is the wait for the update's frame to begin. Long tasks (>= 50 ms, the Long Tasks API)
+# overlapping the update are reported too.
 MAP_PROBE = """(function () {
   var t0 = performance.now(), start = OneGrid.__benchStart || t0;
   requestAnimationFrame(function () {
     var t1 = performance.now(), channel = new MessageChannel();
     channel.port1.onmessage = function () {
-      var t2 = performance.now(), raf = OneGrid.__benchRaf || t1;
+      var t2 = performance.now(), raf = OneGrid.__benchRaf || t1, drawn = OneGrid.__benchDrawn || t2;
       var longest = 0;
       (OneGrid.__benchLong || []).forEach(function (e) {
         if (e.end >= start && e.start <= t2) longest = Math.max(longest, e.ms);
       });
       OneGrid.post({type: "bench_drawn", tag: %s, stats: JSON.parse(OneGrid.stats()),
                     canvas: OneGrid.caseCanvas ? JSON.parse(OneGrid.caseCanvas()) : {},
-                    receive_ms: OneGrid.__benchT || 0, frame_ms: t2 - raf, wait_ms: Math.max(0, raf - start -
+                    receive_ms: OneGrid.__benchT || 0, frame_ms: drawn - raf, to_probe_ms: t2 - raf,
+                    probe_late: !!OneGrid.__benchRaf && t0 > OneGrid.__benchRaf, wait_ms: Math.max(0, raf - start -
                     (OneGrid.__benchT || 0)), page_ms: t2 - start, raf_ms: t1 - t0,
                     redraw_ms: OneGrid.__benchRedraw || 0, longest_task_ms: longest});
     };
@@ -624,7 +629,12 @@ MAP_INSTRUMENT = """(function () {
       var t = performance.now();
       if (!OneGrid.__benchStart) {
         OneGrid.__benchStart = t;
-        requestAnimationFrame(function () { OneGrid.__benchRaf = performance.now(); });
+        requestAnimationFrame(function () {
+          OneGrid.__benchRaf = performance.now();
+          var channel = new MessageChannel();  // a task after this frame's style, layout, paint and commit
+          channel.port1.onmessage = function () { OneGrid.__benchDrawn = performance.now(); };
+          channel.port2.postMessage(0);
+        });
       }
       try { return original(m); } finally { OneGrid.__benchT = (OneGrid.__benchT || 0) + performance.now() - t; }
     };
@@ -649,6 +659,7 @@ MAP_INSTRUMENT = """(function () {
   OneGrid.__benchT = 0;
   OneGrid.__benchStart = 0;
   OneGrid.__benchRaf = 0;
+  OneGrid.__benchDrawn = 0;
   OneGrid.__benchRedraw = 0;
   return true;
 })()"""
@@ -774,7 +785,7 @@ def bench_map(app, cache, built) -> None:
         chosen = active[::step][:MAP_UPDATE * MAP_UPDATE_ROUNDS]
         cursor = built.cursor
         rounds = {"value": [], "py": [], "receive": [], "frame": [], "wait": [], "trip": [], "e2e": [],
-                  "redraw": [], "long": [], "zoom": [], "canvas": []}
+                  "redraw": [], "long": [], "zoom": [], "canvas": [], "to_probe": [], "late": []}
         from app.wire.feed import Change
 
         def update_round(r: int, batch: list[int]) -> list[dict]:
@@ -803,6 +814,8 @@ def bench_map(app, cache, built) -> None:
             rounds["py"].append(py)
             rounds["receive"].append(report["receive_ms"])
             rounds["frame"].append(report["frame_ms"])
+            rounds["to_probe"].append(report["to_probe_ms"])
+            rounds["late"].append(bool(report.get("probe_late")))
             rounds["wait"].append(report["wait_ms"])
             rounds["trip"].append((report["t"] - push["t"]) * 1000)
             rounds["e2e"].append((report["t"] - box["t"]) * 1000)
@@ -861,7 +874,9 @@ def bench_map(app, cache, built) -> None:
              f"+ the page's main-thread work for it: OneGrid.receive {part(city, 'receive')} ms + the frame that "
              f"draws it (its first rAF callback until after style, layout, paint and commit) {part(city, 'frame')} ms "
              f"(rounds: {', '.join(f'{v:.1f}' for v in city['value'])} ms). Not in the value: the wait for that "
-             f"frame to begin {part(city, 'wait')} ms (vsync), and the wall-clock round trip from the push to the "
+             f"frame to begin {part(city, 'wait')} ms (vsync); the span from that frame's rAF to the probe's task "
+             f"{part(city, 'to_probe')} ms (the probe reached the page after the update's frame began in "
+             f"{sum(city['late'])} of {len(city['late'])} rounds and then waited for the next frame); and the wall-clock round trip from the push to the "
              f"page's post arriving back in Python {part(city, 'trip')} ms; longest task overlapping an update "
              f"{max(city['long']):.0f} ms (Long Tasks API, 0 = none >= 50 ms). End to end from the cache "
              f"commit (incl. the dock's {FLUSH_DELAY_MS} ms coalescing delay and the summaries read): median "
