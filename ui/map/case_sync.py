@@ -179,7 +179,7 @@ class CaseMarkerSync:
         self._in_flight = False
         ids, batch, markers = result
         cols = self._cols
-        slots, _added = cols.put_batch(batch)
+        slots, _added = cols.put_batch(batch, unique=True)  # each case once (_read_changed_cases)
         self._size_state()
         upsert, drop = [], []
         now = now_utc(self.ctx)

@@ -538,6 +538,24 @@ def test_markers_from_the_columns_are_the_case_markers(refdata):
     assert column_markers(cols, slots, NOW) == [map_layers.case_marker(s, NOW) for s in rows]
 
 
+def test_a_changed_read_holds_each_case_once_the_last_read_winning(refdata):
+    """The dock puts a changed read into its columns as a batch known to hold each case once (no repeat check
+    on the GUI thread): a case the cache returns twice is there once, as it was read last, its marker too."""
+    from ui.map.case_markers import _read_changed_cases
+
+    rnd = random.Random(9)
+    first, other = make_summary(refdata, rnd, 1, Status.RETURNED), make_summary(refdata, rnd, 2)
+    again = first._replace(status=Status.HANDLED)
+
+    class Twice:
+        def summaries(self, ids):
+            return [first, other, again]
+
+    batch, markers = _read_changed_cases(Twice(), [first.id, other.id], NOW)
+    assert [i.decode() for i in batch.ids.tolist()] == [str(first.id), str(other.id)]
+    assert markers == [map_layers.case_marker(again, NOW), map_layers.case_marker(other, NOW)]
+
+
 def test_map_shares_the_queue_columns(qtbot, make_ctx, cases, small_hub, closing):
     """In the main window the map draws from the queue model's columns (one copy of the cases): the first
     push comes from them, and every batch the model applies restyles, adds or removes markers."""
