@@ -141,6 +141,33 @@ def proc_status_kb(pid: int | str = "self") -> dict[str, int]:
     return out
 
 
+def renderer_main_threads() -> list[Path]:
+    """The schedstat files of the main threads (CrRendererMain: the process's own thread, which keeps the
+    process's name) of the renderer processes below this one, known by their compositor thread (forked by
+    the zygote, they keep its command line); [] where there is no /proc. Their first field is the thread's
+    CPU time in ns: what the page's main thread really ran, which a loaded machine does not inflate as it
+    does the page's own wall-clock timings."""
+    out = []
+    for pid in descendants(os.getpid()):
+        try:
+            names = {(task / "comm").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir()}
+        except OSError:
+            continue
+        if "Compositor" in names:
+            out.append(Path(f"/proc/{pid}/task/{pid}/schedstat"))
+    return out
+
+
+def cpu_ns(files: list[Path]) -> int:
+    total = 0
+    for f in files:
+        try:
+            total += int(f.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
 def descendants(pid: int) -> list[int]:
     """Every process below `pid` (QtWebEngineProcess zygote and renderers)."""
     children: dict[int, list[int]] = defaultdict(list)
@@ -718,32 +745,37 @@ def bench_map(app, cache, built) -> None:
     original_send = dock._send_markers
     original_got_changed = dock._got_changed
 
-    probing = [0.0]  # the GUI-thread time of the bench's own runJavaScript calls, not the dock's
+    probing = [0.0, 0.0]  # the GUI-thread wall and CPU time of the bench's own runJavaScript calls
+    handled_cpu: list[float] = []  # the handler's GUI-thread CPU time (time.thread_time)
+    page_threads: list[Path] = []  # found once the page runs (renderer_main_threads)
 
     def got_changed(result):
-        t = time.perf_counter()
-        probing[0] = 0.0
+        t, c = time.perf_counter(), time.thread_time()
+        probing[:] = [0.0, 0.0]
         try:
             return original_got_changed(result)
         finally:
             handled.append(time.perf_counter() - t - probing[0])
+            handled_cpu.append(time.thread_time() - c - probing[1])
 
     def send_markers(upsert, remove, reset=False):
         tag = f"p{len(pushes)}"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         dock.run_js(MAP_INSTRUMENT)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
+        page_cpu = cpu_ns(page_threads)
         original_send(upsert, remove, reset)
-        sent = time.perf_counter()
+        sent, c_sent = time.perf_counter(), time.thread_time()
         dock.run_js(MAP_PROBE % json.dumps(tag))  # queued after the pushes: runs once they are applied
         probing[0] += (t - t0) + (time.perf_counter() - sent)
+        probing[1] += (c - c0) + (time.thread_time() - c_sent)
         pushes.append({"tag": tag, "t": t, "sent": sent, "upsert": len(upsert), "remove": len(remove),
-                       "reset": reset})
+                       "reset": reset, "page_cpu": page_cpu})
 
     def on_message(text: str) -> None:
         msg = json.loads(text)
         if msg.get("type") == "bench_drawn":
-            drawn[msg["tag"]] = dict(msg, t=time.perf_counter())
+            drawn[msg["tag"]] = dict(msg, t=time.perf_counter(), page_cpu=cpu_ns(page_threads))
 
     dock._send_markers = send_markers
     dock._got_changed = got_changed
@@ -777,20 +809,23 @@ def bench_map(app, cache, built) -> None:
 
     try:
         idle(1.0)
-        floor = []  # the probe alone, nothing sent: how long a frame takes to come round on this machine
+        page_threads.extend(renderer_main_threads())
+        floor, floor_cpu = [], []  # the probe alone, nothing sent: a frame coming round, the page's CPU meanwhile
         for k in range(MAP_UPDATE_ROUNDS):
             tag = f"idle{k}"
-            t = time.perf_counter()
+            t, page_cpu = time.perf_counter(), cpu_ns(page_threads)
             dock.run_js(MAP_PROBE % json.dumps(tag))
             if wait_for(lambda tag=tag: tag in drawn, 10):
                 floor.append(drawn[tag]["t"] - t)
+                floor_cpu.append((drawn[tag]["page_cpu"] - page_cpu) / 1e6)
             idle(0.2)
         active = [i for i in range(N_MAP) if factory.status_of(i) not in TERMINAL_STATUSES]
         step = max(1, len(active) // (MAP_UPDATE * MAP_UPDATE_ROUNDS))
         chosen = active[::step][:MAP_UPDATE * MAP_UPDATE_ROUNDS]
         cursor = built.cursor
         rounds = {"value": [], "py": [], "receive": [], "frame": [], "wait": [], "trip": [], "e2e": [],
-                  "redraw": [], "long": [], "zoom": [], "canvas": [], "to_probe": [], "late": []}
+                  "redraw": [], "long": [], "zoom": [], "canvas": [], "to_probe": [], "late": [], "py_cpu": [],
+                  "page_cpu": []}
         from app.wire.feed import Change
 
         def update_round(r: int, batch: list[int]) -> list[dict]:
@@ -817,6 +852,8 @@ def bench_map(app, cache, built) -> None:
             py = handled[-1] * 1000
             rounds["value"].append(py + report["receive_ms"] + report["frame_ms"])
             rounds["py"].append(py)
+            rounds["py_cpu"].append(handled_cpu[-1] * 1000)
+            rounds["page_cpu"].append((report["page_cpu"] - push["page_cpu"]) / 1e6 if page_threads else 0.0)
             rounds["receive"].append(report["receive_ms"])
             rounds["frame"].append(report["frame_ms"])
             rounds["to_probe"].append(report["to_probe_ms"])
@@ -866,7 +903,7 @@ def bench_map(app, cache, built) -> None:
             return f"{median(d[key]):.1f}"
 
         street_note = (f" At street zoom ({street['zoom'][0]:g}), the same rounds: median {part(street, 'value')} ms "
-                       f"(Python {part(street, 'py')}, receive {part(street, 'receive')}, frame "
+                       f"(Python {part(street, 'py')} (CPU {part(street, 'py_cpu')}), the page's main-thread CPU {part(street, 'page_cpu')}, receive {part(street, 'receive')}, frame "
                        f"{part(street, 'frame')} of which the case canvas's redraw {part(street, 'redraw')}; rounds "
                        f"{', '.join(f'{v:.1f}' for v in street['value'])} ms; the canvas's partial/full redraws over "
                        f"them: {canvas_delta(street['canvas'])})." if street else
@@ -886,8 +923,12 @@ def bench_map(app, cache, built) -> None:
              f"page's post arriving back in Python {part(city, 'trip')} ms; longest task overlapping an update "
              f"{max(city['long']):.0f} ms (Long Tasks API, 0 = none >= 50 ms). End to end from the cache "
              f"commit (incl. the dock's {FLUSH_DELAY_MS} ms coalescing delay and the summaries read): median "
-             f"{part(city, 'e2e')} ms. The probe with nothing sent (a runJavaScript round trip and the next "
-             f"frame): median {ms(median(floor))} ms.{street_note} Marker fill/status verified in the page; "
+             f"{part(city, 'e2e')} ms. CPU time, which the machine's load does not inflate: the handler's GUI "
+             f"thread {part(city, 'py_cpu')} ms, the page's main thread (CrRendererMain, /proc schedstat) from the "
+             f"push until the probe's post reached Python {part(city, 'page_cpu')} ms (rounds "
+             f"{', '.join(f'{v:.1f}' for v in city['page_cpu'])}; with the probe alone "
+             f"{median(floor_cpu) if floor_cpu else 0:.1f} ms). The probe with nothing sent (a runJavaScript round "
+             f"trip and the next frame): median {ms(median(floor))} ms.{street_note} Marker fill/status verified in the page; "
              f"MapDock built in {build_ms:.0f} ms on the GUI thread (the page itself is built on a worker)")
     except Exception as exc:
         traceback.print_exc()
