@@ -12,8 +12,9 @@
    main-thread work for it (`OneGrid.receive`, then the frame that draws it until after its commit), measured
    in the page with performance.now() from a requestAnimationFrame callback registered before the message
    is applied to a MessageChannel task that callback posts (it runs after that frame's commit); the vsync
-   wait and the IPC round trip are in the note, as are the same rounds at street zoom (the case canvas) and
-   the longest task (Long Tasks API);
+   wait and the IPC round trip are in the note, as are the same rounds at street zoom (the case canvas), the
+   longest task (Long Tasks API) and the CPU time of the handler's thread and of the page's main thread
+   (/proc schedstat), which a loaded machine does not inflate;
 7. the first launch of `onegrid --demo` (fresh folders: the embedded server, the demo city's database, the
    login and first sync) until the window shows cases.
 
