@@ -132,7 +132,7 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
             factory = functools.partial(session_factory, bind=connection)
             results = []
             for start in range(0, len(batch.commands), group):
-                results += _apply_group(factory, user, batch.commands[start:start + group], refdata, now_fn,
+                results += apply_together(factory, user, batch.commands[start:start + group], refdata, now_fn,
                                         before_commit)
         return BatchResult(results=results, server_time=now_fn())
     by_case = _lanes(batch.commands) if lanes.count > 1 and bind.dialect.name == "postgresql" else None
@@ -215,28 +215,40 @@ def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command],
     return results  # type: ignore[return-value] - every slot is filled
 
 
-def _apply_group(factory, user: AuthUser, commands: list, refdata, now_fn, before_commit: Hook | None
+def apply_together(factory, user: AuthUser | list[AuthUser], commands: list, refdata, now_fn,
+                 before_commit: Hook | None, contexts: list[contextvars.Context] | None = None
                  ) -> list[CommandResult]:
     """One group's answers (`server.cases.group_commit`), or, when the group fails for any reason but an
-    outage (rolled back whole: nothing of it was stored), each command's own `answer_one`."""
-    usable = [c for c in commands if c.command_id is not None]
+    outage (rolled back whole: nothing of it was stored), each command's own `answer_one`. `user` is every
+    command's sender, or one per command, as `contexts` are their requests' contexts (a group of several
+    requests, `server.cases.combiner`)."""
+    users = [user] * len(commands) if isinstance(user, AuthUser) else user
+    runs = contexts if contexts is not None else [None] * len(commands)
+
+    def alone(i: int) -> CommandResult:
+        args = (factory, users[i], commands[i], refdata, now_fn)
+        if runs[i] is None:
+            return answer_one(*args, before_commit=before_commit)
+        return runs[i].run(functools.partial(answer_one, *args, before_commit=before_commit))
+
+    usable = [i for i, c in enumerate(commands) if c.command_id is not None]
     try:
         with factory() as session, session.begin():
             answers = group_commit.apply_group(
-                session, user, usable, refdata, now_fn(), stored_answer=_stored_answer, rejected=_rejected,
-                audit_entry=_audit_entry)
+                session, [users[i] for i in usable], [commands[i] for i in usable], refdata, now_fn(),
+                stored_answer=_stored_answer, rejected=_rejected, audit_entry=_audit_entry,
+                contexts=[runs[i] for i in usable])
             if before_commit is not None:
                 before_commit(session)
     except Exception as exc:
         if is_database_outage(exc) and not _lost_a_race(exc):
             raise
         log.warning("a group of %d commands by %s failed (%s: %s); applying them one at a time", len(usable),
-                    user.username, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
-        return [answer_one(factory, user, command, refdata, now_fn, before_commit=before_commit)
-                for command in commands]
+                    ", ".join(sorted({u.username for u in users})), type(exc).__name__,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        return [alone(i) for i in range(len(commands))]
     by_id = iter(answers)
-    return [next(by_id) if c.command_id is not None
-            else answer_one(factory, user, c, refdata, now_fn, before_commit=before_commit) for c in commands]
+    return [next(by_id) if c.command_id is not None else alone(i) for i, c in enumerate(commands)]
 
 
 def _lost_a_race(exc: BaseException) -> bool:
