@@ -65,6 +65,7 @@ class CommandCombiner:
         self.ctx = ctx
         self.bound = max(1, bound)
         self.groups = 0  # transactions tried (tests and the bench count them)
+        self.received = 0  # requests submitted
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
@@ -84,11 +85,16 @@ class CommandCombiner:
             self._thread.join(timeout)
             self._thread = None
 
+    def queued(self) -> int:
+        """Requests waiting for the next group (approximate while others queue)."""
+        return self._queue.qsize()
+
     def submit(self, user: AuthUser, batch: ReadBatch, finish: Callable[[BatchResult], bytes]
                ) -> concurrent.futures.Future:
         """The request's answer to come (`finish`'s bytes). Made in the caller's context: the copy taken
         here carries the request id into the group."""
         job = Job(user, batch, finish)
+        self.received += 1  # the event loop's thread only
         self._queue.put(job)
         return job.future
 
