@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.cases.commands import BatchResult, CommandResult
-from server.cases.commands import apply_together, answer_one
+from server.cases.commands import answer_one, apply_together
 from server.platform.auth import AuthUser
 from server.platform.batch_items import ReadBatch
 

@@ -73,7 +73,7 @@ class _Stored:
     """A command id's owner and answer, as `stored_answer` reads a stored row: for a command id repeated
     within the group, whose first answer is not stored yet."""
 
-    __slots__ = ("username", "result")
+    __slots__ = ("result", "username")
 
     def __init__(self, username: str):
         self.username, self.result = username, None
@@ -85,7 +85,7 @@ class _Answer:
     request's context (`contextvars`: its log lines and audit entry carry its request id), None for the
     thread's own."""
 
-    __slots__ = ("command", "user", "context", "result", "stored", "replayed", "case", "same_as")
+    __slots__ = ("case", "command", "context", "replayed", "result", "same_as", "stored", "user")
 
     def __init__(self, command, user: AuthUser, context: contextvars.Context | None, *,
                  result: CommandResult | None = None, replayed: CommandResult | None = None,
