@@ -9,8 +9,9 @@ pays it once, in four steps:
    attempt at the same commands has committed by then, and its answers are found);
 2. decide every command in Python, in batch order, on the cases as the group left them so far: a
    stored answer is answered as stored, a refusal (`WorkflowError`, the console's clock, an unusable
-   item) is an answer like an acceptance, never a rollback: the workflow refuses before anything is
-   written, so nothing needs undoing and no SAVEPOINT is needed;
+   item, a photo the command names not on the server yet) is an answer like an acceptance, never a
+   rollback: the workflow refuses before anything is written, so nothing needs undoing and no
+   SAVEPOINT is needed;
 3. prepare everything in Python, the group's new cases still unnumbered: each touched case's final row
    and JSON, its new ledger events, every new answer's stored JSON and audit entry;
 4. then the shared rows, as late as possible (every other group waits for their locks until this one
@@ -46,6 +47,7 @@ from server.audit import chain as audit
 from server.cases import repeats
 from server.feed.record import record_change, record_positions
 from server.metrics import facts as metrics
+from server.photos.gate import missing_photos
 from server.platform import counters
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand
@@ -174,7 +176,8 @@ def _decide(session, answer: _Answer, case: Case | None, refdata, now, rejected,
     if isinstance(command, BadCommand):
         answer.result = rejected(command, command.reason, command.message, case, user, refdata)
         return answer
-    if (refusal := clock_refusal(command.issued_at, now)) is not None:
+    if (refusal := clock_refusal(command.issued_at, now)
+            or missing_photos(session, command)) is not None:  # the same gates as a lone command's
         answer.result = rejected(command, *refusal, case, user, refdata)
         return answer
     try:

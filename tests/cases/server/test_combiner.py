@@ -20,7 +20,7 @@ from db.platform import CounterRow
 from server.audit import verify as audit
 from server.cases import commands as server_commands
 from server.cases import group_commit
-from tests.support.server import UNIT
+from tests.support.server import HANDLER, UNIT
 
 
 @pytest.fixture
@@ -270,3 +270,14 @@ def test_the_combiner_never_runs_on_sqlite(make_harness, sqlite_url):
     h = make_harness(sqlite_url)
     assert h.ctx.command_combiner is None
     assert h.new_case("operator1")["version"] == 1
+
+
+def test_a_group_holds_back_a_step_whose_photos_have_not_arrived(pg):
+    """The photo gate of a lone command (`server.photos.gate`) holds in a group too."""
+    case = pg.case_at("in_progress")
+    photo = "ab" * 32  # a photo's hash, never uploaded
+    results = pg.post(HANDLER, pg.command("note", case["id"], {"text": "on site"}),
+                      pg.command("report_handled", case["id"], {"note": "done", "attachments": [photo]}))
+    assert results[0]["status"] == "accepted"
+    assert (results[1]["status"], results[1]["reason"]) == ("rejected", "photos_missing"), results[1]
+    assert results[1]["case"]["status"] == "in_progress"
