@@ -30,6 +30,7 @@ from server.audit import api as audit_api
 from server.avl import api as avl_api
 from server.avl.runtime import start_avl, stop_avl
 from server.cases import api as cases_api
+from server.cases.combiner import start_combiner, stop_combiner
 from server.cases import search_api as case_search_api
 from server.context import Clock, ServerContext
 from server.detections import api as detections_api
@@ -78,6 +79,7 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
         _app.state.webhooks = await run_in_threadpool(start_webhooks, ctx)
         avl = await run_in_threadpool(start_avl, ctx)
         ctx.detection_writer = start_detections(ctx)
+        ctx.command_combiner = start_combiner(ctx)
         maintenance = None
         if settings.maintenance_interval_s > 0:
             maintenance = asyncio.create_task(maintenance_loop(ctx, settings.maintenance_interval_s),
@@ -101,6 +103,8 @@ def create_app(settings: ServerSettings | None = None, *, refdata: RefData | Non
             await run_in_threadpool(stop_avl, ctx, avl)
             await run_in_threadpool(stop_detections, ctx.detection_writer)
             ctx.detection_writer = None
+            await run_in_threadpool(stop_combiner, ctx.command_combiner)
+            ctx.command_combiner = None
             await run_in_threadpool(stop_sensors, ctx, sensors)
             await ctx.notifier.stop()
             if ctx.locks is not None:

@@ -79,6 +79,7 @@ class ServerContext:
     sensor_ingest: Any = field(default=None)  # server.sensors.ingest.SensorIngest, set by the app's lifespan
     position_ingest: Any = field(default=None)  # server.avl.ingest.PositionIngest, set by the app's lifespan
     detection_writer: Any = field(default=None)  # server.detections.writer.DetectionWriter, set by the lifespan
+    command_combiner: Any = field(default=None)  # server.cases.combiner.CommandCombiner, set by the lifespan
     metrics: Any = field(default=None)  # server.platform.prometheus.ServerMetrics, set by create_app
     locks: SessionLocks | None = None  # advisory locks on a session of their own (PostgreSQL only)
     photo_backend: Any = field(default=None)  # server.photos.storage.BlobStorage; opened on first use
@@ -145,16 +146,29 @@ class ServerContext:
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch, *,
                               newest_cases: bool = False) -> bytes:
         """`apply` in one of the commands' own worker threads (`settings.command_threads`); the answer as JSON,
-        with `newest_cases` each case only in the last answer carrying it (`app.wire.cases.newest_cases_only`)."""
+        with `newest_cases` each case only in the last answer carrying it (`app.wire.cases.newest_cases_only`).
+        A batch smaller than a group goes to the combiner instead when it runs (`server.cases.combiner`),
+        committed together with other requests' commands that arrive while a group is in flight."""
+
+        def finish(result: BatchResult) -> bytes:
+            if self.metrics is not None:
+                self.metrics.count_commands(result)
+            if newest_cases:
+                result = result.model_copy(update={"results": newest_cases_only(result.results)})
+            return result.model_dump_json().encode()
+
+        combiner = self.command_combiner
+        if combiner is not None and combiner.running and 0 < len(batch.commands) < self.settings.commit_group:
+            # awaited on the event loop, not in a thread: a request waiting for its group holds no thread
+            return await asyncio.wrap_future(combiner.submit(user, batch, finish))
         loop = asyncio.get_running_loop()
         if self._command_limiter is None or self._command_limiter[0] is not loop:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
 
         def work() -> bytes:
-            result = self.apply(user, batch)
-            if newest_cases:
-                result = result.model_copy(update={"results": newest_cases_only(result.results)})
-            return result.model_dump_json().encode()
+            return finish(apply_batch(self.db.writer, user, batch, self.refdata, self.now,
+                                      before_commit=self.before_commit, lanes=self.batch_lanes,
+                                      group=self.settings.commit_group))
 
         return await anyio.to_thread.run_sync(work, limiter=self._command_limiter[1])
 

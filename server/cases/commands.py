@@ -21,12 +21,9 @@ Only the database being unreachable fails the whole batch, for the console to se
 """
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import contextvars
 import functools
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -45,6 +42,7 @@ from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.platform import CASE_NUMBER_COUNTER_PREFIX
 from server.audit import chain as audit
 from server.cases import group_commit, repeats
+from server.cases.lanes import ONE_LANE, BatchLanes, apply_lanes, by_case_lanes
 from server.cases.system_ids import system_command_id  # noqa: F401 - where the sweeps import it from
 from server.feed.record import (
     mark_changed,
@@ -82,36 +80,13 @@ _NO_CASE = uuid.UUID(int=0)  # the stored case id of a bad command whose own cas
 Hook = Callable[[Session], None]
 
 
-class BatchLanes:
-    """How many cases of one batch are applied at once on PostgreSQL (`settings.batch_lanes`, 1 = one after
-    another), and the helper threads that run the lanes beyond the calling one (`count - 1`, shared by every
-    batch of the server; each holds one more pooled connection while it works). Built by the server context;
-    the threads start on first use."""
-
-    def __init__(self, count: int):
-        self.count = max(1, count)
-        self._pool = (concurrent.futures.ThreadPoolExecutor(max_workers=self.count - 1, thread_name_prefix="onegrid-lane")
-                      if self.count > 1 else None)
-
-    def submit(self, fn: Callable[[], None]) -> concurrent.futures.Future:
-        assert self._pool is not None, "a single lane has no helpers"
-        return self._pool.submit(fn)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-ONE_LANE = BatchLanes(1)  # no helper threads: what a caller without a server context gets
-
-
 def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: CommandBatch | ReadBatch, refdata,
                 now_fn: Callable[[], datetime], *, before_commit: Hook | None = None,
                 lanes: BatchLanes = ONE_LANE, group: int = 1) -> BatchResult:
     """Apply every command of `batch` as `user`, each case's commands in batch order, and answer them in
     batch order (a `BadCommand` of a read batch is answered rejected, see `answer_one`).
 
-    On PostgreSQL the commands of different cases run in up to `lanes.count` lanes at once (`_apply_lanes`);
+    On PostgreSQL the commands of different cases run in up to `lanes.count` lanes at once (`server.cases.lanes`);
     elsewhere, and for a batch on one case, one after another. `before_commit`, if given, runs inside each
     command's transaction just before it commits (tests use it to widen race windows). An unexpected
     exception rolls back the command it happened in, which is answered `internal_error`; only the
@@ -132,13 +107,13 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
             factory = functools.partial(session_factory, bind=connection)
             results = []
             for start in range(0, len(batch.commands), group):
-                results += _apply_group(factory, user, batch.commands[start:start + group], refdata, now_fn,
-                                        before_commit)
+                results += apply_together(factory, user, batch.commands[start:start + group], refdata, now_fn,
+                                          before_commit)
         return BatchResult(results=results, server_time=now_fn())
-    by_case = _lanes(batch.commands) if lanes.count > 1 and bind.dialect.name == "postgresql" else None
+    by_case = by_case_lanes(batch.commands) if lanes.count > 1 and bind.dialect.name == "postgresql" else None
     if by_case is not None and len(by_case) > 1:
-        results = _apply_lanes(bind, session_factory, user, batch.commands, by_case, lanes, refdata, now_fn,
-                               before_commit)
+        results = apply_lanes(bind, session_factory, user, batch.commands, by_case, lanes, refdata, now_fn,
+                              before_commit, answer_one)
         return BatchResult(results=results, server_time=now_fn())
     # One pooled connection for the whole batch (still one transaction per command): checked out, and
     # pinged, once instead of once per command.
@@ -149,94 +124,40 @@ def apply_batch(session_factory: sessionmaker[Session], user: AuthUser, batch: C
     return BatchResult(results=results, server_time=now_fn())
 
 
-def _lanes(commands: list[Command]) -> list[list[int]] | None:
-    """The batch's command indexes per case, each lane in batch order, lanes in order of first appearance;
-    None if a command id repeats (which of two such commands is applied first must stay the batch's
-    order, and lanes would race for it)."""
-    if len({c.command_id for c in commands}) != len(commands):
-        return None
-    lanes: dict[uuid.UUID, list[int]] = {}
-    for i, command in enumerate(commands):
-        lanes.setdefault(command.case_id, []).append(i)
-    return list(lanes.values())
-
-
-def _apply_lanes(bind, session_factory, user: AuthUser, commands: list[Command], by_case: list[list[int]],
-                 lanes: BatchLanes, refdata, now_fn, before_commit: Hook | None) -> list[CommandResult]:
-    """Apply a batch's cases concurrently: each lane (one case's commands, in batch order) runs on one
-    thread and its own pooled connection, up to `lanes.count` lanes at a time (this thread plus helpers
-    from `lanes`, shared by all batches of the server). Commands on different cases are independent
-    (each locks its own case row; the shared rows, case-number counter → feed counter → audit head, are
-    always locked in that one order, so no deadlock), and their database round trips now overlap with
-    another's Python work (more than 2 lanes were slower in bench_sync's outbox drain: convoys on the
-    feed counter and audit head locks, held to commit, and on the GIL). The first exception (a database
-    outage: `answer_one` answers any other) stops every lane before its next command and is raised after
-    all lanes stopped; the lane it happened in applies nothing more, so a case's later commands never
-    run ahead of an earlier one."""
-    results: list[CommandResult | None] = [None] * len(commands)
-    pending = collections.deque(by_case)
-    lock = threading.Lock()
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        with bind.connect() as connection:
-            factory = functools.partial(session_factory, bind=connection)
-            while True:
-                with lock:
-                    if failures or not pending:
-                        return
-                    lane = pending.popleft()
-                for i in lane:
-                    try:
-                        results[i] = answer_one(factory, user, commands[i], refdata, now_fn,
-                                                before_commit=before_commit)
-                    except BaseException as exc:  # noqa: BLE001 - re-raised below, after the lanes stopped
-                        with lock:
-                            failures.append(exc)
-                        return
-                    if failures:
-                        return
-
-    # Each helper runs in a copy of this thread's context: its log lines and audit entries keep the request id.
-    helpers = [lanes.submit(functools.partial(contextvars.copy_context().run, work))
-               for _ in range(min(lanes.count, len(by_case)) - 1)]
-    try:
-        work()
-    finally:
-        for helper in helpers:
-            if not helper.cancel():  # not started yet (the pool is busy with other batches): never will be
-                concurrent.futures.wait([helper])
-                if helper.exception() is not None:  # work() catches everything but a failed connect
-                    failures.append(helper.exception())
-    if any(result is None for result in results):
-        raise failures[0]  # a lane stopped early, and only a failure stops one
-    if failures:  # a helper that could not connect while the others applied everything: nothing is lost
-        log.warning("a batch lane failed to start: %s", failures[0])
-    return results  # type: ignore[return-value] - every slot is filled
-
-
-def _apply_group(factory, user: AuthUser, commands: list, refdata, now_fn, before_commit: Hook | None
-                 ) -> list[CommandResult]:
+def apply_together(factory, user: AuthUser | list[AuthUser], commands: list, refdata, now_fn,
+                   before_commit: Hook | None, contexts: list[contextvars.Context] | None = None
+                   ) -> list[CommandResult]:
     """One group's answers (`server.cases.group_commit`), or, when the group fails for any reason but an
-    outage (rolled back whole: nothing of it was stored), each command's own `answer_one`."""
-    usable = [c for c in commands if c.command_id is not None]
+    outage (rolled back whole: nothing of it was stored), each command's own `answer_one`. `user` is every
+    command's sender, or one per command, as `contexts` are their requests' contexts (a group of several
+    requests, `server.cases.combiner`)."""
+    users = [user] * len(commands) if isinstance(user, AuthUser) else user
+    runs = contexts if contexts is not None else [None] * len(commands)
+
+    def alone(i: int) -> CommandResult:
+        args = (factory, users[i], commands[i], refdata, now_fn)
+        if runs[i] is None:
+            return answer_one(*args, before_commit=before_commit)
+        return runs[i].run(functools.partial(answer_one, *args, before_commit=before_commit))
+
+    usable = [i for i, c in enumerate(commands) if c.command_id is not None]
     try:
         with factory() as session, session.begin():
             answers = group_commit.apply_group(
-                session, user, usable, refdata, now_fn(), stored_answer=_stored_answer, rejected=_rejected,
-                audit_entry=_audit_entry)
+                session, [users[i] for i in usable], [commands[i] for i in usable], refdata, now_fn(),
+                stored_answer=_stored_answer, rejected=_rejected, audit_entry=_audit_entry,
+                contexts=[runs[i] for i in usable])
             if before_commit is not None:
                 before_commit(session)
     except Exception as exc:
         if is_database_outage(exc) and not _lost_a_race(exc):
             raise
         log.warning("a group of %d commands by %s failed (%s: %s); applying them one at a time", len(usable),
-                    user.username, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc).strip() else "")
-        return [answer_one(factory, user, command, refdata, now_fn, before_commit=before_commit)
-                for command in commands]
+                    ", ".join(sorted({u.username for u in users})), type(exc).__name__,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        return [alone(i) for i in range(len(commands))]
     by_id = iter(answers)
-    return [next(by_id) if c.command_id is not None
-            else answer_one(factory, user, c, refdata, now_fn, before_commit=before_commit) for c in commands]
+    return [next(by_id) if c.command_id is not None else alone(i) for i, c in enumerate(commands)]
 
 
 def _lost_a_race(exc: BaseException) -> bool:
@@ -299,9 +220,7 @@ def _apply_in_transaction(session: Session, user: AuthUser, command: Command | B
 
     if isinstance(command, BadCommand):
         result = _rejected(command, command.reason, command.message, case, user, refdata)
-    elif (refusal := clock_refusal(command.issued_at, now)) is not None:
-        result = _rejected(command, *refusal, case, user, refdata)
-    elif (refusal := missing_photos(session, command)) is not None:
+    elif (refusal := clock_refusal(command.issued_at, now)) is not None or (refusal := missing_photos(session, command)) is not None:
         result = _rejected(command, *refusal, case, user, refdata)
     else:
         try:

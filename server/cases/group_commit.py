@@ -9,8 +9,9 @@ pays it once, in four steps:
    attempt at the same commands has committed by then, and its answers are found);
 2. decide every command in Python, in batch order, on the cases as the group left them so far: a
    stored answer is answered as stored, a refusal (`WorkflowError`, the console's clock, an unusable
-   item) is an answer like an acceptance, never a rollback: the workflow refuses before anything is
-   written, so nothing needs undoing and no SAVEPOINT is needed;
+   item, a photo the command names not on the server yet) is an answer like an acceptance, never a
+   rollback: the workflow refuses before anything is written, so nothing needs undoing and no
+   SAVEPOINT is needed;
 3. prepare everything in Python, the group's new cases still unnumbered: each touched case's final row
    and JSON, its new ledger events, every new answer's stored JSON and audit entry;
 4. then the shared rows, as late as possible (every other group waits for their locks until this one
@@ -27,9 +28,10 @@ group was stored, so each of its commands is applied exactly once either way.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
@@ -45,6 +47,7 @@ from server.audit import chain as audit
 from server.cases import repeats
 from server.feed.record import record_change, record_positions
 from server.metrics import facts as metrics
+from server.photos.gate import missing_photos
 from server.platform import counters
 from server.platform.auth import AuthUser
 from server.platform.batch_items import BadCommand
@@ -68,16 +71,34 @@ _ADVANCE = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
 fail_group: Callable[[Session, list], None] | None = None
 
 
+class _Stored:
+    """A command id's owner and answer, as `stored_answer` reads a stored row: for a command id repeated
+    within the group, whose first answer is not stored yet."""
+
+    __slots__ = ("result", "username")
+
+    def __init__(self, username: str):
+        self.username, self.result = username, None
+
+
 class _Answer:
     """One command's answer in the making: `stored` (its JSON, written in the tail) or `replayed` (a
-    CommandResult answered as it was stored before)."""
+    CommandResult answered as it was stored before). `user` is the command's own sender and `context` its
+    request's context (`contextvars`: its log lines and audit entry carry its request id), None for the
+    thread's own."""
 
-    __slots__ = ("command", "result", "stored", "replayed", "case", "same_as")
+    __slots__ = ("case", "command", "context", "replayed", "result", "same_as", "stored", "user")
 
-    def __init__(self, command, *, result: CommandResult | None = None, replayed: CommandResult | None = None,
+    def __init__(self, command, user: AuthUser, context: contextvars.Context | None, *,
+                 result: CommandResult | None = None, replayed: CommandResult | None = None,
                  case: Case | None = None, same_as: _Answer | None = None):
-        self.command, self.result, self.replayed, self.case, self.same_as = command, result, replayed, case, same_as
+        self.command, self.user, self.context = command, user, context
+        self.result, self.replayed, self.case, self.same_as = result, replayed, case, same_as
         self.stored: dict | None = None
+
+    def run(self, fn: Callable, *args):
+        """`fn(*args)` in the command's request context."""
+        return fn(*args) if self.context is None else self.context.run(fn, *args)
 
     def final(self) -> CommandResult:
         if self.same_as is not None:
@@ -85,11 +106,19 @@ class _Answer:
         return self.replayed if self.replayed is not None else self.result
 
 
-def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCommand], refdata, now: datetime,
-                *, stored_answer: Callable, rejected: Callable, audit_entry: Callable) -> list[CommandResult]:
+def apply_group(session: Session, user: AuthUser | Sequence[AuthUser], commands: list[Command | BadCommand],
+                refdata, now: datetime, *, stored_answer: Callable, rejected: Callable, audit_entry: Callable,
+                contexts: Sequence[contextvars.Context | None] | None = None) -> list[CommandResult]:
     """Apply `commands` (each with a command id) in `session`'s open transaction; their answers in order
     (each the very model whose JSON is stored: a retry reads back the same answer). The helpers
-    are `server.cases.commands`' own, so a group answers, stores and audits exactly as a lone command."""
+    are `server.cases.commands`' own, so a group answers, stores and audits exactly as a lone command.
+
+    `user` is every command's sender, or one per command (a group of several requests,
+    `server.cases.combiner`): each command is scope-checked, answered from its stored answer only for its
+    owner, audited and stored under its own; `contexts`, one per command, the request contexts its log
+    lines and audit entry are made in."""
+    users = [user] * len(commands) if isinstance(user, AuthUser) else list(user)
+    runs = list(contexts) if contexts is not None else [None] * len(commands)
     case_ids = sorted({c.case_id for c in commands if c.case_id is not None})
     rows = {row.id: row.data for row in session.execute(_LOCK_CASES, {"ids": case_ids})} if case_ids else {}
     stored = {row.command_id: row for row in session.execute(
@@ -106,18 +135,22 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
 
     answers: list[_Answer] = []
     seen: dict[uuid.UUID, _Answer] = {}
-    for command in commands:
+    for command, sender, context in zip(commands, users, runs):
         first = seen.get(command.command_id)
         if first is not None:  # the same id twice in one group: the second is answered as the first was
-            answers.append(_Answer(command, same_as=first))
+            if first.user.username == sender.username:
+                answers.append(_Answer(command, sender, context, same_as=first))
+            else:  # ... to its owner only: another user gets what a stored answer of another gives them
+                answers.append(_Answer(command, sender, context, replayed=stored_answer(
+                    _Stored(first.user.username), sender, command, refdata)))
             continue
         found = stored.get(command.command_id)
         if found is not None:
-            answer = _Answer(command, replayed=stored_answer(found, user, command, refdata))
+            answer = _Answer(command, sender, context, replayed=stored_answer(found, sender, command, refdata))
         else:
-            answer = _decide(session, user, command,
-                             case_now(command.case_id) if command.case_id is not None else None,
-                             refdata, now, rejected, current)
+            answer = _Answer(command, sender, context)
+            answer.run(_decide, session, answer, case_now(command.case_id) if command.case_id is not None else None,
+                       refdata, now, rejected, current)
         seen[command.command_id] = answer
         answers.append(answer)
 
@@ -127,7 +160,7 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
     written, writes = _prepare_cases(originals, current)
     # each written case's street as its row holds it: the feed rows and the audit chains need not read it back
     streets = {case_id: street_of_grid(case.location.grid_code) for case_id, (case, _data) in written.items()}
-    fresh, rows, entries = _prepare_tail(user, answers, now, audit_entry, written, streets)
+    fresh, rows, entries = _prepare_tail(answers, now, audit_entry, written, streets)
     if created:
         _number(session, created, answers, written, writes, fresh, entries, now, refdata)
     _write_cases(session, writes, originals, current, refdata)
@@ -137,22 +170,29 @@ def apply_group(session: Session, user: AuthUser, commands: list[Command | BadCo
     return [a.final() for a in answers]
 
 
-def _decide(session, user, command, case: Case | None, refdata, now, rejected, current) -> _Answer:
+def _decide(session, answer: _Answer, case: Case | None, refdata, now, rejected, current) -> _Answer:
+    """`answer` (a command and its sender) decided: its result, and its case if accepted."""
+    command, user = answer.command, answer.user
     if isinstance(command, BadCommand):
-        return _Answer(command, result=rejected(command, command.reason, command.message, case, user, refdata))
-    if (refusal := clock_refusal(command.issued_at, now)) is not None:
-        return _Answer(command, result=rejected(command, *refusal, case, user, refdata))
+        answer.result = rejected(command, command.reason, command.message, case, user, refdata)
+        return answer
+    if (refusal := clock_refusal(command.issued_at, now)
+            or missing_photos(session, command)) is not None:  # the same gates as a lone command's
+        answer.result = rejected(command, *refusal, case, user, refdata)
+        return answer
     try:
         new_case = apply(case, command, user.actor, refdata, now)
         # the repeat rules read committed cases only: a repeat of a case created earlier in this same group is
         # not seen (as when two consoles report it at once); the desk merges it by hand
         new_case = repeats.after_apply(session, case, command, new_case, refdata, now)
     except WorkflowError as err:
-        return _Answer(command, result=rejected(command, err.code, err.message, case, user, refdata))
+        answer.result = rejected(command, err.code, err.message, case, user, refdata)
+        return answer
     current[command.case_id] = new_case  # a new case is numbered once the group is decided (`_number`)
-    return _Answer(command, result=CommandResult(command_id=command.command_id, case_id=command.case_id,
-                                                 status="accepted", version=new_case.version, position=0,
-                                                 case=new_case), case=new_case)
+    answer.result = CommandResult(command_id=command.command_id, case_id=command.case_id, status="accepted",
+                                  version=new_case.version, position=0, case=new_case)
+    answer.case = new_case
+    return answer
 
 
 def _number(session: Session, created: list, answers: list[_Answer], written: dict, writes: tuple,
@@ -264,26 +304,32 @@ def _write_cases(session: Session, writes: tuple[list, list, list], originals: d
     session.flush()
 
 
-def _prepare_tail(user: AuthUser, answers: list[_Answer], now: datetime, audit_entry: Callable,
-                  written: dict, streets: dict) -> tuple[list[_Answer], list[dict], list[dict]]:
+def _prepare_tail(answers: list[_Answer], now: datetime, audit_entry: Callable, written: dict,
+                  streets: dict) -> tuple[list[_Answer], list[dict], list[dict]]:
     """The new answers (neither replayed nor repeated), their stored JSON (set on each, its position still
-    0), the rows storing them and their audit entries ready for `audit.record_many`, all in batch order."""
+    0), the rows storing them and their audit entries ready for `audit.record_many`, all in batch order,
+    each under its own sender and made in its own request's context."""
     fresh = [a for a in answers if a.replayed is None and a.same_as is None]
-    rows = []
+    rows, entries, made = [], [], []
     for answer in fresh:
-        result, command = answer.result, answer.command
+        result, command, user = answer.result, answer.command, answer.user
         if result.status == "accepted":
             answer.stored = {**result.model_dump(mode="json", exclude={"case"}),
                              "case": _case_json(answer.case, written)}
         else:
             answer.stored = result.model_dump(mode="json")
-            log.info("rejected %s on case %s by %s: %s", command.action, command.case_id, user.username,
-                     result.reason)
+            answer.run(log.info, "rejected %s on case %s by %s: %s", command.action, command.case_id,
+                       user.username, result.reason)
         rows.append({"command_id": command.command_id, "username": user.username,
                      "case_id": command.case_id or _NO_CASE, "action": str(command.action), "received_at": now,
                      "status": result.status, "result": answer.stored})
-    entries = audit.prepare_many([_with_chain(audit_entry(user, a.command, now, a.result), a.command, streets)
-                                  for a in fresh])
+        made.append(_with_chain(audit_entry(user, command, now, result), command, streets))
+    # prepared in each request's context (the entry names its request id): one call per request's run
+    start = 0
+    for end in range(1, len(fresh) + 1):
+        if end == len(fresh) or fresh[end].context is not fresh[start].context:
+            entries += fresh[start].run(audit.prepare_many, made[start:end])
+            start = end
     return fresh, rows, entries
 
 

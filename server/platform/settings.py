@@ -71,6 +71,7 @@ field's description for why):
 | command_threads | ONEGRID_COMMAND_THREADS | 16 (command batches applied at once) |
 | batch_lanes | ONEGRID_BATCH_LANES | 2 (cases of one batch applied at once on PostgreSQL) |
 | commit_group | ONEGRID_COMMIT_GROUP | 200 (a batch's commands committed per transaction on PostgreSQL; 1 = each alone) |
+| combine_commands | ONEGRID_COMBINE_COMMANDS | true (on PostgreSQL, batches smaller than commit_group from concurrent requests are committed together while a group is in flight; false: each request's own transactions) |
 | gil_switch_ms | ONEGRID_GIL_SWITCH_MS | 1 (the serving process's GIL switch interval) |
 | gc_gen0_threshold | ONEGRID_GC_GEN0_THRESHOLD | 50000 (the collector's first threshold; 0 = Python's) |
 
@@ -145,6 +146,7 @@ _ENV_NAMES = {
     "command_threads": "ONEGRID_COMMAND_THREADS",
     "batch_lanes": "ONEGRID_BATCH_LANES",
     "commit_group": "ONEGRID_COMMIT_GROUP",
+    "combine_commands": "ONEGRID_COMBINE_COMMANDS",
     "gil_switch_ms": "ONEGRID_GIL_SWITCH_MS",
     "gc_gen0_threshold": "ONEGRID_GC_GEN0_THRESHOLD",
     "metrics_rank_by": "ONEGRID_METRICS_RANK_BY",
@@ -328,6 +330,10 @@ class ServerSettings(BaseModel):
         "Consecutive commands of a batch committed in one transaction on PostgreSQL (1 = each in its own, "
         "the batch's cases then spread over batch_lanes); a group that fails unexpectedly is applied again "
         "one command at a time"))
+    combine_commands: bool = Field(True, description=(
+        "On PostgreSQL, commit the commands of concurrent requests (batches smaller than commit_group) "
+        "together: while one group is in its transaction, what arrives queues and the next group takes it "
+        "all; an idle server still applies a lone command at once (server.cases.combiner)"))
     gil_switch_ms: float = Field(1, gt=0, le=100, description=(
         "GIL switch interval of the serving process (Python's default is 5 ms): the event loop would "
         "otherwise keep the GIL up to 5 ms each time a command thread wants it back after a round trip"))
