@@ -256,11 +256,16 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
              " offline" if outcome.session.offline else "", outcome.cache.directory)
 
     say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
-    # before the queue reads the cache: old closed cases never load (`app.cache.retention`)
-    outcome.cache.prune(datetime.now(timezone.utc), settings.cache_closed_days)
-    from app.cases.queue_prefetch import ColumnsPrefetch
+    # old closed cases leave the cache (`app.cache.retention`), and the queue's read, started during the
+    # password check when the cache existed (else now), without them
+    pruned = outcome.cache.prune(datetime.now(timezone.utc), settings.cache_closed_days)
+    prefetch = outcome.queue_prefetch
+    if prefetch is None:
+        from app.cases.queue_prefetch import ColumnsPrefetch
 
-    prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
+        prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
+    else:
+        prefetch.forget(pruned.removed)
     # the docks' modules load only now: their imports (~0.2 s) overlap the queue's read, which releases the GIL
     from ui.shell.main_window import MainWindow
 
