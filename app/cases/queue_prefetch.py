@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from app.cases.queue_columns import QueueColumns, load_columns
+if TYPE_CHECKING:
+    from app.cases.queue_columns import QueueColumns
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +34,17 @@ class ColumnsPrefetch:
         threading.Thread(target=self._run, name="queue-prefetch", daemon=True).start()
 
     def _run(self) -> None:
-        # numpy loads numpy.ma at the first np.unique, otherwise in the first sync batch on the GUI thread
+        # numpy and the columns load here, not before the login dialog shows: the imports (~0.1 s) overlap
+        # the password check. numpy.ma loads at the first np.unique, otherwise in the first sync batch on
+        # the GUI thread.
         import numpy.ma  # noqa: F401
+
+        from app.cases import queue_columns
 
         cols: QueueColumns | None = None
         try:
             if not self.cancelled:
-                cols = load_columns(self.cache, self.cache.refdata())
+                cols = queue_columns.load_columns(self.cache, self.cache.refdata())
         except Exception as exc:  # noqa: BLE001 - the queue's own read reports it
             if not self.cancelled:  # a cancelled login may have closed the cache under the read
                 log.warning("reading the case queue early failed (%s); the queue reads it again", exc)

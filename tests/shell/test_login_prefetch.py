@@ -3,12 +3,12 @@ handed over only with a successful login into the cache it reads, dropped otherw
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-import app.cases.queue_prefetch as queue_prefetch
 from app.cache import LocalCache
+from app.cases import queue_columns, queue_prefetch
 from app.cases.queue_prefetch import ColumnsPrefetch
 from app.platform.settings import user_cache_dir
 from app.sync.session import LoginError
@@ -26,7 +26,7 @@ def _console_cache(root, refdata, username: str, cases: int) -> list:
         cache.store_refdata(refdata.to_dict())
         cache.store_credentials(username, f"pw-{username}", {"username": username, "display_name": username,
                                                             "role": "operator", "unit_id": None,
-                                                            "jurisdictions": []}, datetime.now(timezone.utc))
+                                                            "jurisdictions": []}, datetime.now(UTC))
         maker = CaseMaker(cache, refdata)
         return sorted(maker.make() for _ in range(cases))
     finally:
@@ -43,7 +43,7 @@ def started(monkeypatch):
             super().__init__(cache)
             made.append(self)
 
-    monkeypatch.setattr(login_dialog, "ColumnsPrefetch", Recorded)
+    monkeypatch.setattr(queue_prefetch, "ColumnsPrefetch", Recorded)
     return made
 
 
@@ -51,13 +51,13 @@ def started(monkeypatch):
 def held_read(monkeypatch):
     """Holds every prefetch's read until `release.set()`, so a test can act while the read is running."""
     release = threading.Event()
-    real = queue_prefetch.load_columns
+    real = queue_columns.load_columns
 
     def slow(cache, names=None):
         assert release.wait(10)
         return real(cache, names)
 
-    monkeypatch.setattr(queue_prefetch, "load_columns", slow)
+    monkeypatch.setattr(queue_columns, "load_columns", slow)
     yield release
     release.set()
 

@@ -11,6 +11,7 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.cache import LocalCache
-from app.cases.queue_prefetch import ColumnsPrefetch
 from app.platform.settings import known_users, user_cache_dir
 from app.sync.client import ServerClient, ServerUnreachable
 from app.sync.session import LoginError, Session, login_offline, login_online
 from ui.shell.ops import run_op
 from ui.shell.theme import repolish
+
+if TYPE_CHECKING:
+    from app.cases.queue_prefetch import ColumnsPrefetch
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,11 @@ def log_in(server_url: str, cache_root: Path, username: str, password: str) -> L
     cache = LocalCache(directory)
     # argon2 (offline: verifying; online: the verifier stored after the server's yes) and the server's answer
     # take ~0.2 s that the queue's read (~0.5 s of SQLite) spends on the other core
-    prefetch = ColumnsPrefetch(cache) if existed else None
+    prefetch = None
+    if existed:  # imported here: the read's numpy loads on its own thread, not before the dialog shows
+        from app.cases.queue_prefetch import ColumnsPrefetch
+
+        prefetch = ColumnsPrefetch(cache)
     try:
         try:
             session = login_online(client, cache, username, password)

@@ -163,16 +163,12 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QMessageBox
 
-    from app.photos.store import PhotoStore
     from app.platform.logging_setup import setup_logging
     from app.platform.native_crash import enable_native_crash_traces
     from app.platform.settings import SettingsStore, cache_root, config_dir, log_dir
-    from app.sync.engine import SyncEngine
     from ui.shell import i18n, theme
-    from ui.shell.context import ConsoleContext, CoreSignals
     from ui.shell.crash_handler import CrashHandler
     from ui.shell.login_dialog import LoginDialog, log_in
-    from ui.shell.memory import settle_memory_after_load
     from ui.shell.startup import status_window
 
     store = SettingsStore()
@@ -266,8 +262,13 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
         prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
     else:
         prefetch.forget(pruned.removed)
-    # the docks' modules load only now: their imports (~0.2 s) overlap the queue's read, which releases the GIL
+    # what the login does not need loads only now (photos: Pillow and HEIF), and the docks' modules (~0.2 s):
+    # these imports overlap the queue's read, which releases the GIL
+    from app.photos.store import PhotoStore
+    from app.sync.engine import SyncEngine
+    from ui.shell.context import ConsoleContext, CoreSignals
     from ui.shell.main_window import MainWindow
+    from ui.shell.memory import settle_memory_after_load
 
     engine = SyncEngine(outcome.cache, outcome.client)
     photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
@@ -397,11 +398,10 @@ def main(argv: list[str] | None = None) -> int:
 
         args.demo_server = DemoServerStart()
     app = create_application()
-    import qasync
-
     console = start_console(args, app)
     if console is None:
         return 1 if args.user else 0
+    import qasync
     _close_on_signals(console.window)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
