@@ -150,3 +150,17 @@ def test_cases_pruned_during_the_read_leave_its_rows(demo_cache, refdata, held_r
     assert _rows(prefetch.result()) == sorted(ids[1:])
     prefetch.forget([ids[1]])  # pruned after it ended
     assert _rows(prefetch.result()) == sorted(ids[2:]) and len(prefetch.result()) == 2
+
+
+def test_what_the_login_does_not_need_loads_after_it():
+    """The login dialog's modules leave numpy (the queue's columns, the sensors' wire models), Pillow (photos)
+    and the sync engine to after the password check: the dialog shows sooner, and at a start with --user
+    the queue's read starts sooner."""
+    import subprocess
+    import sys
+
+    late = ("numpy", "PIL", "app.cases.queue_columns", "app.wire.sensors", "app.sync.engine", "app.photos.store")
+    code = ("import sys, ui.shell.main, ui.shell.login_dialog; "
+            f"print(sorted(m for m in {late!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr
