@@ -65,7 +65,7 @@ def start_embedded_server(demo: bool = True, *, directory: Path | None = None, o
     port = sock.getsockname()[1]
     startup, shutdown = list(on_startup), list(on_shutdown)
     if demo:
-        from server.demo.city import demo_hooks
+        from server.demo.hooks import demo_hooks
 
         sim_start, sim_stop = demo_hooks()
         startup += sim_start

@@ -163,16 +163,12 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QMessageBox
 
-    from app.photos.store import PhotoStore
     from app.platform.logging_setup import setup_logging
     from app.platform.native_crash import enable_native_crash_traces
     from app.platform.settings import SettingsStore, cache_root, config_dir, log_dir
-    from app.sync.engine import SyncEngine
     from ui.shell import i18n, theme
-    from ui.shell.context import ConsoleContext, CoreSignals
     from ui.shell.crash_handler import CrashHandler
     from ui.shell.login_dialog import LoginDialog, log_in
-    from ui.shell.memory import settle_memory_after_load
     from ui.shell.startup import status_window
 
     store = SettingsStore()
@@ -256,13 +252,23 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
              " offline" if outcome.session.offline else "", outcome.cache.directory)
 
     say(QCoreApplication.translate("Startup", "Building the console: map, case queue, sensors…"))
-    # before the queue reads the cache: old closed cases never load (`app.cache.retention`)
-    outcome.cache.prune(datetime.now(timezone.utc), settings.cache_closed_days)
-    from app.cases.queue_prefetch import ColumnsPrefetch
+    # old closed cases leave the cache (`app.cache.retention`), and the queue's read, started during the
+    # password check when the cache existed (else now), without them
+    pruned = outcome.cache.prune(datetime.now(timezone.utc), settings.cache_closed_days)
+    prefetch = outcome.queue_prefetch
+    if prefetch is None:
+        from app.cases.queue_prefetch import ColumnsPrefetch
 
-    prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
-    # the docks' modules load only now: their imports (~0.2 s) overlap the queue's read, which releases the GIL
+        prefetch = ColumnsPrefetch(outcome.cache)  # SQLite reads the queue while the window is built
+    else:
+        prefetch.forget(pruned.removed)
+    # what the login does not need loads only now (photos: Pillow and HEIF), and the docks' modules (~0.2 s):
+    # these imports overlap the queue's read, which releases the GIL
+    from app.photos.store import PhotoStore
+    from app.sync.engine import SyncEngine
+    from ui.shell.context import ConsoleContext, CoreSignals
     from ui.shell.main_window import MainWindow
+    from ui.shell.memory import settle_memory_after_load
 
     engine = SyncEngine(outcome.cache, outcome.client)
     photos = PhotoStore(outcome.cache.directory)  # the photos attached on this console, beside its cache
@@ -392,11 +398,10 @@ def main(argv: list[str] | None = None) -> int:
 
         args.demo_server = DemoServerStart()
     app = create_application()
-    import qasync
-
     console = start_console(args, app)
     if console is None:
         return 1 if args.user else 0
+    import qasync
     _close_on_signals(console.window)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
