@@ -113,6 +113,8 @@ def test_first_sync_stores_what_the_page_by_page_path_stores(tmp_path, bodies):
             assert _contents(fast)["indexes"] == set() and _contents(fast)["loading"]
         with fast._engine.connect() as conn:  # its flushes skipped for the load's transactions only
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            # and the file mapped only while the last page builds the indexes
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
     expected, got = _contents(slow), _contents(fast)
     assert len(got["rows"]) == COUNT and got["cursor"] == COUNT + 2
     assert got == expected and got["indexes"] == INDEXES and not got["loading"]
