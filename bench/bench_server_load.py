@@ -37,6 +37,7 @@ from bench.harness import (
     HOST,
     ROOT,
     CpuMeter,
+    LastCall,
     RawHttp,
     ServerProcess,
     ServerProfile,
@@ -435,22 +436,6 @@ def fill_cases(url: str, refdata, count: int) -> dict:
     finally:
         engine.dispose()
     return {"seconds": time.perf_counter() - started, "approx_json_mb": json_bytes / 1e6}
-
-
-class LastCall:
-    """Wraps a callable and keeps the wall time of its last call (a first sync's last page builds the
-    deferred indexes, and nothing overlaps it)."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.seconds = float("nan")
-
-    def __call__(self, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return self.fn(*args, **kwargs)
-        finally:
-            self.seconds = time.perf_counter() - started
 
 
 def bench_initial_sync() -> None:
