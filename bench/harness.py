@@ -258,6 +258,22 @@ def command_json(case_id: uuid.UUID, action: str, payload: dict[str, Any], *, co
             "issued_at": now_utc().isoformat(), "offline": False, "console_id": console_id}
 
 
+class LastCall:
+    """Wraps a callable and keeps the wall time of its last call (a first sync's last page builds the
+    deferred indexes, and nothing overlaps it)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.seconds = float("nan")
+
+    def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            self.seconds = time.perf_counter() - started
+
+
 class Timed:
     """Wraps a callable and adds up the wall time spent in it (calls may come from worker threads), and the
     CPU time of the calling thread meanwhile (`cpu_seconds`: on a loaded machine the wall time is mostly
