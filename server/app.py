@@ -30,8 +30,8 @@ from server.audit import api as audit_api
 from server.avl import api as avl_api
 from server.avl.runtime import start_avl, stop_avl
 from server.cases import api as cases_api
-from server.cases.combiner import start_combiner, stop_combiner
 from server.cases import search_api as case_search_api
+from server.cases.combiner import start_combiner, stop_combiner
 from server.context import Clock, ServerContext
 from server.detections import api as detections_api
 from server.detections.writer import start_detections, stop_detections
