@@ -57,7 +57,7 @@ def _window(server: ServerProcess, token: str, refdata, consoles: str | None) ->
     pollers = None
     if consoles is not None:
         cursor = psql_scalar(server.database_url, "SELECT coalesce(max(position), 0) FROM feed")
-        common = ["--port", str(server.port), "--token", token, "--count", str(CONSOLES), "--after", str(cursor),
+        common = ["--port", str(server.port), f"--token={token}", "--count", str(CONSOLES), "--after", str(cursor),
                   "--duration", str(WINDOW_S + 120)]
         command = ([sys.executable, "-m", "bench.push_pollers", *common] if consoles == "pushed"
                    else [sys.executable, "-m", "bench.harness", "pollers", *common, "--partitioned"])

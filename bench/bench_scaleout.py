@@ -130,7 +130,7 @@ class TimedSender(CommandSender):
 
 
 def _spawn_pollers(port: int, token: str, count: int, after: int) -> subprocess.Popen:
-    common = ["--port", str(port), "--token", token, "--count", str(count), "--after", str(after), "--duration",
+    common = ["--port", str(port), f"--token={token}", "--count", str(count), "--after", str(after), "--duration",
               str(LOAD_S + WARMUP_S + CATCHUP_S + 300), "--track", str(SAMPLE)]
     command = ([sys.executable, "-m", "bench.push_pollers", *common] if CONSOLES == "pushed"
                else [sys.executable, "-m", "bench.harness", "pollers", *common, "--partitioned"])

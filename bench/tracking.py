@@ -25,9 +25,20 @@ class Tracking:
         self.first_seen: dict[bytes, list[float]] = {}
         self._ids: dict[bytes, bytes] = {}  # one bytes object per case id, shared by every poller's dict
         self._parsed: dict[bytes, list[tuple[bytes, int]]] = {}
+        self._bodies: dict[int, tuple[bytes, list[tuple[bytes, int]]]] = {}  # id -> (the body, its changes)
         self.parsed = 0  # distinct pages parsed (the report's stats)
 
     def _changes(self, body: bytes) -> list[tuple[bytes, int]]:
+        same = self._bodies.get(id(body))  # the very bytes object another poller of this process had
+        if same is not None and same[0] is body:
+            return same[1]
+        found = self._changes_of(body)
+        if len(self._bodies) >= 64:
+            self._bodies.clear()
+        self._bodies[id(body)] = (body, found)
+        return found
+
+    def _changes_of(self, body: bytes) -> list[tuple[bytes, int]]:
         end = body.rfind(_PAGE_END)
         page = body[:end] if end >= 0 else body
         found = self._parsed.get(page)
