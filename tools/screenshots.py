@@ -110,6 +110,13 @@ async def _script(console, out: Path, suffix: str) -> None:
     await _until(lambda: engine.state.connection == Connection.ONLINE, 60, "the console to come online")
     await asyncio.sleep(SETTLE_S)
     _save(console, out / f"online-{suffix}.png")
+    if not ONLY or "tasks" in ONLY:  # the tasks queue, its columns sized from the rows on screen
+        dock = window.docks["caseTasksDock"]
+        dock.show()
+        dock.raise_()
+        await asyncio.sleep(1.0)
+        _save(console, out / f"tasks-{suffix}.png")
+        window.docks["caseDetailDock"].raise_()
     if not ONLY or ONLY & MAP_SHOTS:
         await _map_scene(console, out, suffix)
     if not ONLY or ONLY & {"photos-strip", "before-after"}:
@@ -125,7 +132,7 @@ async def _script(console, out: Path, suffix: str) -> None:
             await asyncio.sleep(1.0)
             _save(console, out / f"detections-{suffix}.png")
             window.docks["caseDetailDock"].raise_()
-    if ONLY and not ONLY - MAP_SHOTS - {"online", "photos-strip", "before-after", "vehicles", "wall", "detections"}:
+    if ONLY and not ONLY - MAP_SHOTS - {"online", "tasks", "photos-strip", "before-after", "vehicles", "wall", "detections"}:
         return
     if not ONLY or ONLY & {"conflict", "lead-queue", "lookup"}:
         await conflict_scene(console, out, suffix)
