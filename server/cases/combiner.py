@@ -34,7 +34,6 @@ import contextvars
 import functools
 import logging
 import queue
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +41,7 @@ from app.cases.commands import BatchResult, CommandResult
 from server.cases.commands import answer_one, apply_together
 from server.platform.auth import AuthUser
 from server.platform.batch_items import ReadBatch
+from server.platform.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,13 @@ class Job:
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
 
 
-class CommandCombiner:
+class CommandCombiner(QueueThread):
     """The process's combiner thread. `ctx` gives the database, reference data, clock and test hook
-    (`server.context.ServerContext`); `bound` is the most commands a group takes (`commit_group`)."""
+    (`server.context.ServerContext`); `bound` is the most commands a group takes (`commit_group`). Stopping
+    answers what is queued first."""
+
+    thread_name = "onegrid-command-combiner"
+    stop_timeout_s = 30.0
 
     def __init__(self, ctx, bound: int):
         self.ctx = ctx
@@ -67,23 +71,6 @@ class CommandCombiner:
         self.groups = 0  # transactions tried (tests and the bench count them)
         self.received = 0  # requests submitted
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="onegrid-command-combiner", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Answer what is queued, then end the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout)
-            self._thread = None
 
     def queued(self) -> int:
         """Requests waiting for the next group (approximate while others queue)."""
@@ -124,13 +111,7 @@ class CommandCombiner:
                 if carried is not None:
                     self.write([carried])
                 break
-        while True:  # what is still queued at stop is answered too
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if job is not None:
-                self.write([job])
+        self._drain()  # what is still queued at stop is answered too
 
     def write(self, jobs: list[Job]) -> None:
         """Apply `jobs` as one group and answer each. A request whose caller went away before its group

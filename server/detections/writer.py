@@ -20,40 +20,26 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from concurrent.futures import Future
 
 from server.detections.ingest import Incoming, receive_all
 from server.platform.errors import ApiError
+from server.platform.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
 
 
-class DetectionWriter:
+class DetectionWriter(QueueThread):
+    thread_name = "detections-writer"
+
     def __init__(self, ctx, window_s: float):
         self.ctx = ctx
         self.window_s = window_s
         self.batches = 0
         self._queue: queue.Queue[tuple[Incoming, Future] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="detections-writer", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout)
-            self._thread = None
 
     def submit(self, incoming: Incoming) -> Future:
         """The detection's answer to come (`{detection, duplicate}`, or its ApiError raised)."""
@@ -80,13 +66,7 @@ class DetectionWriter:
                     break
                 jobs.append(job)
             self.write(jobs)
-        while True:  # what is left at stop is still answered
-            try:
-                job = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if job is not None:
-                self.write([job])
+        self._drain()  # what is still queued at stop is answered too
 
     def write(self, jobs: list[tuple[Incoming, Future]]) -> None:
         self.batches += 1
