@@ -98,9 +98,11 @@ class PageEvents:
     unique while they are keys."""
 
     MAX = 256
+    MAX_BYTES = 64 << 20  # a reconnect storm brings many cursors at once: their events must not pile up
 
     def __init__(self):
         self._made: dict[tuple[int, str, bool], tuple[object, float, bytes]] = {}
+        self._bytes = 0
 
     def event(self, page, cursor: Cursor, gzip: bool, now: float, server_time) -> bytes:
         """The event of `page` with `cursor` after it; `server_time()` (ISO 8601) is called only to make one."""
@@ -112,11 +114,17 @@ class PageEvents:
         extra = cursors_member(cursor)
         data = (gzip_page_event(page, server_time(), extra, cursor) if gzip
                 else page_event(page.body(server_time(), extra), cursor))
-        if len(self._made) >= self.MAX:
+        if len(self._made) >= self.MAX or self._bytes + len(data) > self.MAX_BYTES:
             self._made = {k: v for k, v in self._made.items() if now - v[1] < SHARED_EVENT_S}
-            if len(self._made) >= self.MAX:
+            self._bytes = sum(len(v[2]) for v in self._made.values())
+            if len(self._made) >= self.MAX or self._bytes + len(data) > self.MAX_BYTES:
                 self._made.clear()
+                self._bytes = 0
+        replaced = self._made.get(key)
+        if replaced is not None:
+            self._bytes -= len(replaced[2])
         self._made[key] = (page, now, data)
+        self._bytes += len(data)
         return data
 
 

@@ -142,6 +142,11 @@ def test_readers_of_one_tick_share_one_event_and_its_server_time():
     assert plain == page_event(page.body("2026-12-07T10:00:03+00:00", b',"cursors":"g.300"'), a)
     later = events.event(page, a, True, 100.0 + SHARED_EVENT_S, clock)  # a later tick: made again, its own time
     assert later != first and len(made) == 4
+    # bounded in bytes too: a storm of cursors does not pile events up
+    events.MAX_BYTES = len(plain) * 3
+    for n in range(20):
+        events.event(page, Cursor({"g": 1000 + n}), False, 101.5, clock)
+        assert events._bytes == sum(len(v[2]) for v in events._made.values()) <= events.MAX_BYTES
 
 
 def test_the_bench_consoles_inflate_each_run_of_bytes_once_however_it_is_cut():
