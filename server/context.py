@@ -137,11 +137,14 @@ class ServerContext:
 
     def apply(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
         """Apply a batch as `user` (blocking: call from a worker thread, not the event loop)."""
-        result = apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
-                             lanes=self.batch_lanes, group=self.settings.commit_group)
+        result = self._apply_batch(user, batch)
         if self.metrics is not None:
             self.metrics.count_commands(result)
         return result
+
+    def _apply_batch(self, user: AuthUser, batch: CommandBatch | ReadBatch) -> BatchResult:
+        return apply_batch(self.db.writer, user, batch, self.refdata, self.now, before_commit=self.before_commit,
+                           lanes=self.batch_lanes, group=self.settings.commit_group)
 
     async def apply_in_thread(self, user: AuthUser, batch: CommandBatch | ReadBatch, *,
                               newest_cases: bool = False) -> bytes:
@@ -166,9 +169,7 @@ class ServerContext:
             self._command_limiter = (loop, anyio.CapacityLimiter(self.settings.command_threads))
 
         def work() -> bytes:
-            return finish(apply_batch(self.db.writer, user, batch, self.refdata, self.now,
-                                      before_commit=self.before_commit, lanes=self.batch_lanes,
-                                      group=self.settings.commit_group))
+            return finish(self._apply_batch(user, batch))
 
         return await anyio.to_thread.run_sync(work, limiter=self._command_limiter[1])
 
