@@ -46,7 +46,9 @@ from starlette.types import Receive, Scope, Send
 from app.platform.feed_partition import Cursor
 from server.feed import gzip_pieces
 from server.feed.partitions import cursor_page, cursors_member
+from server.feed.push_hub import DELIVER, EXPIRED, Parked, PushHub
 from server.platform.errors import ApiError
+from server.platform.http_protocol import BODY_WRITER
 
 if TYPE_CHECKING:  # the context is built by the composition root, above every feature
     from server.context import ServerContext
@@ -133,12 +135,19 @@ class PushStreams:
 
     def __init__(self, max_streams: int):
         self.events = PageEvents()
+        self._hub: PushHub | None = None
         self.max_streams = max_streams
         self.open = 0
         self.opened = 0
         self.deliveries = 0
         self.slow_ended = 0      # streams ended because their reader did not take a write in time
         self.refused_ended = 0   # streams ended because the session ended or the scope changed
+
+    def hub(self, ctx: ServerContext) -> PushHub:
+        """Where this process's caught-up streams wait, delivered to together (`server.feed.push_hub`)."""
+        if self._hub is None:
+            self._hub = PushHub(ctx, self)
+        return self._hub
 
     def admit(self) -> None:
         if self.open >= self.max_streams:
@@ -180,7 +189,8 @@ class FeedStream(Response):
         try:
             async with asyncio.timeout(timeout):
                 await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-            run = asyncio.ensure_future(self._run(send))
+            writer = scope.get("extensions", {}).get(BODY_WRITER)  # None: not served by `OneWriteHttpProtocol`
+            run = asyncio.ensure_future(self._run(send, writer))
             gone = asyncio.ensure_future(_disconnected(receive))
             try:
                 await asyncio.wait({run, gone}, return_when=asyncio.FIRST_COMPLETED)
@@ -201,7 +211,7 @@ class FeedStream(Response):
                 streams.open -= 1
                 self._counted = False
 
-    async def _run(self, send: Send) -> None:
+    async def _run(self, send: Send, writer) -> None:
         ctx, user, token = self.ctx, self.user, self.token
         settings = ctx.settings
         loop = asyncio.get_running_loop()
@@ -210,6 +220,7 @@ class FeedStream(Response):
         cursor = self.cursor
 
         gzip, events = self.gzip, self.streams.events
+        hub = self.streams.hub(ctx) if writer is not None else None
 
         def server_time() -> str:
             return ctx.now().isoformat()
@@ -249,6 +260,17 @@ class FeedStream(Response):
                     return
             else:
                 cursor = after
+            if hub is not None and loop.time() - last_write < heartbeat:
+                # caught up: wait with the streams of the same scope and cursor, delivered to together
+                parked = Parked(token, user, scope, self.limit, gzip, writer, ping, cursor, last_write, expires)
+                reason = await hub.park(parked, generation)
+                cursor, last_write = parked.cursor, parked.last_write
+                if reason == EXPIRED:
+                    await write(expired, more=False)
+                    return
+                if reason is None or reason == DELIVER:
+                    continue  # read from the cursor and write it here (the hub could not)
+                # PING: below, the token is looked up again and the ping written the long way
             while True:
                 remaining = last_write + heartbeat - loop.time()
                 if remaining <= 0:

@@ -10,6 +10,9 @@ whose body is late (a streamed answer waiting for its first chunk) is written on
 so nothing waits on it.
 
     onegrid-server → uvicorn.run(app, http=HTTP_PROTOCOL)
+
+Each answer also gets a `BodyWriter` (the scope extension `onegrid.body_writer`): what a feed stream writes
+to thousands of connections a tick goes straight to each transport.
 """
 from __future__ import annotations
 
@@ -79,3 +82,36 @@ class OneWriteHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.transport = HeadHoldingTransport(transport, self.loop)  # type: ignore[assignment]
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope:  # (not for an upgrade, which has no cycle of its own)
+            self.scope.setdefault("extensions", {})[BODY_WRITER] = BodyWriter(cycle)
+
+
+BODY_WRITER = "onegrid.body_writer"  # the scope extension holding an answer's `BodyWriter`
+
+
+class BodyWriter:
+    """Writes more of a streamed answer's body straight to its connection, bypassing the ASGI `send` chain.
+
+    A feed stream delivers one event to thousands of connections per tick (`server.feed.push_hub`); through
+    `send` each went through every middleware's wrapper and a timeout, as many coroutine steps as layers. Here
+    it is one chunk written to the transport. `write` does only what it can do at once: it returns False, and
+    writes nothing, when the answer has not started, is complete, is not chunked, its client is gone or its
+    transport is above its high-water mark (the caller then goes through `send`, which waits for the reader).
+    Use on the event loop, between `send`s of the same answer (never while one is in progress)."""
+
+    __slots__ = ("_cycle",)
+
+    def __init__(self, cycle):
+        self._cycle = cycle
+
+    def write(self, data: bytes) -> bool:
+        cycle = self._cycle
+        if (cycle.disconnected or cycle.response_complete or not cycle.response_started
+                or not cycle.chunked_encoding or cycle.flow.write_paused or not data):
+            return False
+        cycle.transport.write(b"%x\r\n%b\r\n" % (len(data), data))
+        return True

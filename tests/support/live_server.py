@@ -23,7 +23,7 @@ UNITS = {"handler_water_supply": "water_supply", "handler_roads": "roads"}
 
 class LiveServer:
     def __init__(self, directory: Path, refdata, users=("operator1", "operator2", "lead1"), port: int | None = None,
-                 database_url: str | None = None, prepare: bool = True, **settings):
+                 database_url: str | None = None, prepare: bool = True, http: str = HTTP_PROTOCOL, **settings):
         self.db_path = directory / "server.sqlite"  # unused with another `database_url` (e.g. PostgreSQL)
         self.database_url = database_url or f"sqlite:///{self.db_path}"
         accounts = tuple((username, PASSWORDS[username], ROLES[username], UNITS.get(username)) for username in users)
@@ -41,6 +41,7 @@ class LiveServer:
         # photo files in the test's own folder, never the working directory's default
         self.settings = {"photo_storage": str(directory / "photos"), **settings}
         self.port = port or free_port()
+        self.http = http  # uvicorn's HTTP protocol: ours, as `onegrid-server` serves, unless a test asks for another
         self.url = f"http://127.0.0.1:{self.port}"
         self.ctx = None
         self.app = None
@@ -55,7 +56,7 @@ class LiveServer:
         self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
                                 timeout_graceful_shutdown=1, timeout_keep_alive=30,
-                                http=HTTP_PROTOCOL)  # as `onegrid-server` serves
+                                http=self.http)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="onegrid-test-server", daemon=True)
         self._thread.start()
