@@ -6,6 +6,10 @@ parsing, the ASGI stack, routing, two socket writes) — ~700 µs per delivery. 
 is one write of bytes every reader of the same scope shares (`server.feed.ring`: the page is computed once
 per feed state, cursor and scope; only the `cursors` member and `server_time` are spliced per reader).
 
+A stream that is caught up waits in the process's hub (`server.feed.push_hub`), which writes each tick's page
+once per scope and cursor straight to all such streams' connections; this module's coroutine per stream does
+the rest: the first page, catching up, and whatever the hub hands back.
+
 The stream reads exactly what `long_poll` reads (`server.feed.partitions.cursor_page`: the reader's
 partitions and jurisdiction scope, scope exits included) and waits the same way (`FeedNotifier`, the
 batching window amid a stream of commits, `AnswerPacer` so a tick does not monopolise the loop). Each event
