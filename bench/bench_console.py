@@ -18,12 +18,13 @@
 7. the first launch of `onegrid --demo` (fresh folders: the embedded server, the demo city's database, the
    login and first sync) until the window shows cases.
 
-The cache is built once per run in a temporary folder (`bench.console_fixtures`: template cases made by
+The cache is built once per run in a temporary folder (`bench.console.fixtures`: template cases made by
 the real workflow, cloned, applied with `LocalCache.apply_changes` in pages of 5,000 as the sync engine
 does) and removed at the end.
 
 Each part is a module of `bench.console`: `case_queue` (1-3), `launch` with its child `launch_child` (4),
-`case_map` with the page's probe `map_probe` (5, 6) and `demo` (7); `common` holds the rows and their targets.
+`case_map` with the page's probe `map_probe` (5, 6) and `demo` (7); `common` holds the rows and their
+targets, `timers` and `proc_stats` what they measure with.
 
     python -m bench console
 
@@ -87,7 +88,7 @@ def free_port() -> int:
 
 def run() -> None:
     from app.platform.settings import user_cache_dir
-    from bench.console_fixtures import USERNAME, build_cache
+    from bench.console.fixtures import USERNAME, build_cache
 
     parts = chosen_parts()
     workdir = Path(tempfile.mkdtemp(prefix="onegrid-bench-console-"))

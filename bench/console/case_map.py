@@ -55,7 +55,7 @@ def bench_map(app, cache, built) -> None:
     from app.map import layers as map_layers
     from app.platform.enums import TERMINAL_STATUSES
     from app.sync.session import Session
-    from bench.console_fixtures import OPERATOR
+    from bench.console.fixtures import OPERATOR
     from ui.map.dock import FLUSH_DELAY_MS, MapDock
     from ui.sensors.sensor_dock import SensorHub
     from ui.shell.context import ConsoleContext, CoreSignals

@@ -34,7 +34,7 @@ def bench_queue(app, cache, built) -> None:
     from app.cases.saved_views import View
     from app.platform.enums import TERMINAL_STATUSES
     from app.sync.session import Session
-    from bench.console_fixtures import OPERATOR
+    from bench.console.fixtures import OPERATOR
     from ui.cases.queue_dock import CaseQueueDock
     from ui.cases.queue_model import CaseQueueModel, Column
     from ui.cases.queue_patch import QueuePatching

@@ -47,7 +47,7 @@ def launch_child(argv: list[str]) -> int:
     url, root, _expected, settle = argv[0], argv[1], int(argv[2]), argv[3] == "settle"
     import ui.shell.login_dialog
     import ui.shell.main as console_main
-    from bench.console_fixtures import PASSWORD, USERNAME
+    from bench.console.fixtures import PASSWORD, USERNAME
 
     original_start = console_main.start_console
     result: dict = {"t_child_python": t_import}
