@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.console_fixtures import build_cache, now_utc
+from bench.console.fixtures import build_cache, now_utc
 from bench.emit import emit
 from bench.result import Row
 

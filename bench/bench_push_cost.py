@@ -18,7 +18,6 @@ import uuid
 from datetime import datetime, timezone
 
 from bench import emit as _emit
-from bench.bench_server_load import _read_json_line
 from bench.harness import (
     ROOT,
     ServerProcess,
@@ -27,6 +26,7 @@ from bench.harness import (
     login,
     proc_cpu_s,
     psql_scalar,
+    read_json_line,
 )
 from bench.result import Row
 
@@ -62,7 +62,7 @@ def _window(server: ServerProcess, token: str, refdata, consoles: str | None) ->
         command = ([sys.executable, "-m", "bench.push_pollers", *common] if consoles == "pushed"
                    else [sys.executable, "-m", "bench.harness", "pollers", *common, "--partitioned"])
         pollers = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        _read_json_line(pollers, timeout_s=120)
+        read_json_line(pollers, timeout_s=120)
         time.sleep(2.0)
     cpu = proc_cpu_s(server.pid)
     started = time.time()
@@ -73,7 +73,7 @@ def _window(server: ServerProcess, token: str, refdata, consoles: str | None) ->
     if pollers is not None:
         pollers.stdin.write("stop\n")
         pollers.stdin.flush()
-        report = _read_json_line(pollers, timeout_s=120)
+        report = read_json_line(pollers, timeout_s=120)
         pages = sum(n for second, n in report["buckets"].items() if started <= int(second) < int(ended))
         pollers.wait(timeout=30)
     return cpu, pages

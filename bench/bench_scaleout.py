@@ -7,8 +7,8 @@ Per profile (one process; two processes on two hosts), on a fresh database:
 - consoles: headless long-pollers (`bench.harness pollers`), caught up at the start, three quarters of them the
   city operator's (every case), one quarter the district operator's (`operator_cj`, 澄江区: its district's
   cases only), each pair of pollers processes in its own OS process;
-- commands: the open-loop sender of `bench_server_load` (cases through their life, one command per POST),
-  whose creates are spread over both districts' grids;
+- commands: the open-loop sender of `bench_server_load` (`bench.command_sender`: cases through their life,
+  one command per POST), whose creates are spread over both districts' grids;
 - after the sender stops and the feed stops moving, the bench waits until every console has every change of its
   scope (at most `CATCHUP_S`), comparing each console with the database: for every case of its scope the
   last change it received must be the case's feed row (its latest position: the console has the case's
@@ -51,13 +51,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import emit as _emit
-from bench.bench_server_load import (
+from bench.command_sender import (
     DISTINCT_PROBLEMS,
     LATENCY_TARGET_MS,
     CommandSender,
-    _latency_summary,
-    _read_json_line,
-    _value_ms,
+    latency_summary,
+    value_ms,
 )
 from bench.emit import percentile
 from bench.harness import (
@@ -72,6 +71,7 @@ from bench.harness import (
     log,
     login,
     psql_scalar,
+    read_json_line,
     stop_process,
     wait_for_quiet,
 )
@@ -193,7 +193,7 @@ def _catch_up(pollers: list[subprocess.Popen], expected: tuple[Path, Path]) -> t
         for p, path in zip(pollers, expected):
             p.stdin.write(f"check {path}\n")
             p.stdin.flush()
-            checks.append(_read_json_line(p, timeout_s=120)["check"])
+            checks.append(read_json_line(p, timeout_s=120)["check"])
         took = time.monotonic() - started
         log(f"catching up, {took:.0f} s: {sum(c['complete'] for c in checks)} consoles complete, "
             f"{sum(len(c['short']) for c in checks)} not yet")
@@ -234,7 +234,7 @@ def run_profile(profile: Profile) -> None:
                 groups = {"city": (city_n, city_token), "district": (district_n, district_token)}
                 for _group, (n, token) in groups.items():
                     pollers.append(_spawn_pollers(proxy.port, token, n, cursor))
-                ready = [_read_json_line(p, timeout_s=120) for p in pollers]
+                ready = [read_json_line(p, timeout_s=120) for p in pollers]
                 log(f"{profile.label}: pollers {ready}")
                 time.sleep(WARMUP_S)
                 sender = TimedSender(proxy.port, tokens, refdata)
@@ -259,7 +259,7 @@ def run_profile(profile: Profile) -> None:
                     p.stdin.write("stop\n")
                     p.stdin.flush()
                 for p in pollers:
-                    reports.append(_read_json_line(p, timeout_s=120))
+                    reports.append(read_json_line(p, timeout_s=120))
                 nginx_errors = proxy.error_log()
                 nginx_kinds = proxy.error_kinds()
         finally:
@@ -296,12 +296,12 @@ def run_profile(profile: Profile) -> None:
     if spent := profile_of.summary():
         split += f"; {spent}"
     hosts = " + ".join(f"{s.host}:{s.port}" for s in servers)
-    note = (f"{_latency_summary(latencies)}; {sender.describe()}; processes {hosts}; {split}")
+    note = (f"{latency_summary(latencies)}; {sender.describe()}; processes {hosts}; {split}")
     if SCALE != 1:
         note = f"SCALED to {SCALE:g} of the load ({consoles} consoles, {rate:g} cmd/s); " + note
     log(f"{profile.label}: {note}")
     emit = _emit.emit
-    emit(Row(_name(profile, "p99 command latency"), _value_ms(latencies, 99), "ms", LATENCY_TARGET_MS, note=note))
+    emit(Row(_name(profile, "p99 command latency"), value_ms(latencies, 99), "ms", LATENCY_TARGET_MS, note=note))
     if short:
         missing = (f"FAILED: {len(short)} consoles not complete after {CATCHUP_S:g} s: "
                    f"{sum(1 for m, s, o in short if m)} missing cases (up to {max(m for m, s, o in short)}), "

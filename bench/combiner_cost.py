@@ -1,5 +1,5 @@
 """What one single-command POST costs with and without the combiner (`server.cases.combiner`), alternately
-in one run: the bench's command sender (`bench.bench_server_load.CommandSender`, open loop) against a
+in one run: the bench's command sender (`bench.command_sender.CommandSender`, open loop) against a
 fresh server process and database per run, `ONEGRID_COMBINE_COMMANDS` 1 or 0. Per command: the server's
 CPU, PostgreSQL's CPU (every `postgres` process: other sessions' too), the commits of the database
 (`pg_stat_database.xact_commit`, which counts the logins and the feed's read transactions as well) and
@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-from bench.bench_server_load import DISTINCT_PROBLEMS, CommandSender
+from bench.command_sender import DISTINCT_PROBLEMS, CommandSender
 from bench.emit import percentile
 from bench.harness import (
     HANDLED_UNITS,

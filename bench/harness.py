@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -197,6 +198,18 @@ def stop_process(proc: subprocess.Popen | None, grace_s: float = 10) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+
+
+def read_json_line(proc: subprocess.Popen, timeout_s: float) -> dict:
+    """The next JSON line of a child's stdout (the pollers' process), or an error after `timeout_s`."""
+    box: list = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout_s)
+    if not box or not box[0]:
+        raise RuntimeError(f"the poller process said nothing within {timeout_s:.0f} s "
+                           f"(exit code {proc.poll()})")
+    return json.loads(box[0])
 
 
 @atexit.register
