@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 
 from server.platform.http_protocol import (
+    BODY_WRITER,
     HTTP_PROTOCOL,
     HeadHoldingTransport,
     OneWriteHttpProtocol,
@@ -95,6 +96,17 @@ def test_close_writes_a_held_head_first_and_the_rest_is_delegated():
 async def _app(scope, receive, send):
     if scope["type"] != "http":
         return
+    if scope["path"] == "/direct":  # a streamed answer partly written straight to the connection
+        writer = scope["extensions"][BODY_WRITER]
+        wrote = [writer.write(b"too early")]  # not started: refused, nothing written
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        wrote += [writer.write(b"direct"), writer.write(b"")]  # an empty chunk would end the body: refused
+        await send({"type": "http.response.body", "body": b"-sent-", "more_body": True})
+        wrote.append(writer.write(b"again"))
+        await send({"type": "http.response.body", "body": repr(wrote).encode()})
+        wrote.append(writer.write(b"after the end"))
+        _DIRECT.append(wrote)
+        return
     if scope["path"] == "/late":  # a streamed answer whose first chunk comes after a wait
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         await asyncio.sleep(0.05)
@@ -105,6 +117,9 @@ async def _app(scope, receive, send):
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+_DIRECT: list[list[bool]] = []
 
 
 @pytest.fixture
@@ -151,3 +166,18 @@ def test_answers_stay_whole_and_in_order_on_a_keep_alive_connection(one_write_se
                 assert body == b"4\r\nlate\r\n1\r\n!\r\n0\r\n\r\n"
             else:
                 assert body == path.encode() * 1000
+
+
+def test_a_streamed_answer_written_straight_to_the_connection_stays_in_order(one_write_server):
+    """`BodyWriter`: chunks written between `send`s land in order in the chunked body; it refuses (writing
+    nothing) before the answer starts, an empty chunk, and after it ended."""
+    with socket.create_connection(("127.0.0.1", one_write_server), timeout=10) as sock:
+        sock.sendall(b"GET /direct HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, body = _read_answer(sock)
+        assert b"transfer-encoding: chunked" in head
+        summary = b"[False, True, False, True]"
+        assert body == (b"6\r\ndirect\r\n6\r\n-sent-\r\n5\r\nagain\r\n" + b"%x\r\n" % len(summary) + summary
+                        + b"\r\n0\r\n\r\n")
+        sock.sendall(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")  # the connection goes on as usual
+        assert _read_answer(sock)[1] == b"/a" * 1000
+    assert _DIRECT[-1][-1] is False
