@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.platform import paths
 from app.platform.i18n import QT_TRANSLATE_NOOP, translate
+from app.platform.map_rendering import MapRendering
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LANGUAGES: dict[str, str] = {"zh_CN": "中文（简体）", "en": "English"}  # each named in its own language
 THEMES: dict[str, str] = {"light": QT_TRANSLATE_NOOP("ConsoleSettings", "Light (day shift)"),
                           "dark": QT_TRANSLATE_NOOP("ConsoleSettings", "Dark (night shift)")}
+MAP_RENDERINGS: dict[str, str] = {
+    "auto": QT_TRANSLATE_NOOP("ConsoleSettings", "Automatic (graphics card if there is one)"),
+    "gpu": QT_TRANSLATE_NOOP("ConsoleSettings", "Graphics card"),
+    "software": QT_TRANSLATE_NOOP("ConsoleSettings", "Software (less memory)")}
 
 
 def system_language() -> Language:
@@ -130,6 +135,13 @@ class ConsoleSettings(BaseModel):
         help=QT_TRANSLATE_NOOP("ConsoleSettings", "Most disk space kept for photos; the oldest full images "
                                                   "already on the server are removed first"),
         ge=50, le=1024 * 1024)
+    map_rendering: MapRendering = _field(
+        "auto",
+        label=QT_TRANSLATE_NOOP("ConsoleSettings", "Map drawing"),
+        help=QT_TRANSLATE_NOOP("ConsoleSettings", "Who draws the map: the graphics card, or the processor (about "
+                                                  "60 MB less memory, no graphics driver needed); automatic: "
+                                                  "the processor only where there is no graphics card. Takes "
+                                                  "effect at the next start"))
     log_level: LogLevel = _field(
         "INFO",
         label=QT_TRANSLATE_NOOP("ConsoleSettings", "Log level"),
@@ -149,6 +161,10 @@ def help_of(name: str) -> str:
 
 def theme_label(theme: str) -> str:
     return translate(CTX, THEMES.get(theme, theme))
+
+
+def map_rendering_label(value: str) -> str:
+    return translate(CTX, MAP_RENDERINGS.get(value, value))
 
 
 # ---------------------------------------------------------------------- folders

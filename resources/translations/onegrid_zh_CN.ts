@@ -2123,6 +2123,18 @@ Default priority: {priority}</source>
         <translation>深色（夜班）</translation>
     </message>
     <message>
+        <source>Automatic (graphics card if there is one)</source>
+        <translation>自动（有显卡时用显卡）</translation>
+    </message>
+    <message>
+        <source>Graphics card</source>
+        <translation>显卡</translation>
+    </message>
+    <message>
+        <source>Software (less memory)</source>
+        <translation>软件（占用内存更少）</translation>
+    </message>
+    <message>
         <source>Server address</source>
         <translation>服务器地址</translation>
     </message>
@@ -2209,6 +2221,14 @@ Default priority: {priority}</source>
     <message>
         <source>Most disk space kept for photos; the oldest full images already on the server are removed first</source>
         <translation>照片最多占用的磁盘空间；超出时先删除已上传到服务器的最早原图</translation>
+    </message>
+    <message>
+        <source>Map drawing</source>
+        <translation>地图绘制</translation>
+    </message>
+    <message>
+        <source>Who draws the map: the graphics card, or the processor (about 60 MB less memory, no graphics driver needed); automatic: the processor only where there is no graphics card. Takes effect at the next start</source>
+        <translation>由谁绘制地图：显卡，或处理器（约少占用 60 MB 内存，无需显卡驱动）；自动：仅在没有显卡时由处理器绘制。下次启动时生效</translation>
     </message>
     <message>
         <source>Log level</source>

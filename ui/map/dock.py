@@ -58,6 +58,7 @@ from ui.sensors.hub import SensorHub
 from ui.shell import theme
 from ui.shell.i18n import current_language
 from ui.shell.ops import run_op
+from ui.shell.rendering import log_map_rendering
 
 if TYPE_CHECKING:  # the docks' one context (built by the main window)
     from ui.shell.context import ConsoleContext
@@ -174,6 +175,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         """The web view, made now if it is not yet (the first turn of the event loop, or a pick on the map
         before that); the page built meanwhile is loaded into it."""
         if self.view is None and not self._disposed:
+            log_map_rendering()
             self.view = QWebEngineView(self._stack)
             self.page = _MapPage(map_profile(), self.view)
             track_page(self.page)

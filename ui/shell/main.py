@@ -117,6 +117,9 @@ def create_application(argv: list[str] | None = None):
             "QTWEBENGINE_CHROMIUM_FLAGS", ""):  # Chromium refuses to sandbox as root
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
                                                     + " --no-sandbox").strip()
+    from ui.shell.rendering import apply_map_rendering
+
+    apply_map_rendering()  # GPU or software web views: decided before the application exists
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

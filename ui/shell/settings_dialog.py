@@ -30,6 +30,7 @@ from app.platform.settings import (
     SettingsStore,
     help_of,
     label_of,
+    map_rendering_label,
     theme_label,
 )
 
@@ -136,6 +137,9 @@ class SettingsDialog(QDialog):
             language.setItemText(i, LANGUAGES.get(language.itemData(i), language.itemData(i)))
         for i in range(theme.count()):
             theme.setItemText(i, theme_label(theme.itemData(i)))
+        rendering = self.rows["map_rendering"].widget
+        for i in range(rendering.count()):
+            rendering.setItemText(i, map_rendering_label(rendering.itemData(i)))
         self.rows["cache_dir"].widget.setPlaceholderText(self.tr("(default folder)"))
         self.rows["tile_url_template"].widget.setPlaceholderText(self.tr("(no tiles: grid outlines only)"))
 
