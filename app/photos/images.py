@@ -9,6 +9,7 @@ is refused before it is decoded.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import warnings
 from dataclasses import dataclass
@@ -20,13 +21,32 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
-try:  # HEIC/HEIF: only when the well-kept reader is installed
-    from pillow_heif import register_heif_opener
+# HEIC/HEIF: only when the well-kept reader is installed. It is registered with Pillow the first time a HEIF
+# file is opened, not when this module loads: its library is 4 MB of a console's memory that most shifts never
+# need (the console loads this module at start, for the photo strip).
+HEIF = importlib.util.find_spec("pillow_heif") is not None
+_heif_registered = False
 
-    register_heif_opener()
-    HEIF = True
-except ImportError:  # pragma: no cover - depends on the installation
-    HEIF = False
+
+def _heif_opener_for(source: Path | BinaryIO) -> None:
+    """Register the HEIF reader if `source` is a HEIF file and it is not registered yet."""
+    global _heif_registered
+    if _heif_registered or not HEIF:
+        return
+    try:
+        if isinstance(source, (str, Path)):
+            mime = sniff_file(Path(source))
+        else:
+            position = source.tell()
+            mime = sniff(source.read(32))
+            source.seek(position)
+    except OSError:
+        return  # unreadable: Pillow says so, as for any file
+    if mime == "image/heic":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        _heif_registered = True
 
 # Images decoded here never exceed this many pixels (about 60 megapixels: the largest phone and drone
 # cameras); above it Pillow's guard raises instead of decoding.
@@ -98,6 +118,7 @@ def _open(source: Path | BinaryIO) -> Image.Image:
     """Open an image with the bomb guard as an error. Raises PhotoRefused."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
+        _heif_opener_for(source)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(source)

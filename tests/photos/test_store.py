@@ -213,3 +213,32 @@ def test_a_heic_photo_from_a_phone_is_read_and_thumbnailed(store: PhotoStore, tm
     assert photo.mime == "image/heic" and (photo.width, photo.height) == (320, 240)
     with Image.open(store.thumbnail_path(photo)) as thumb:
         assert thumb.format == "JPEG" and thumb.size[0] <= 320
+
+
+def test_the_heif_reader_loads_only_when_a_heif_file_is_opened(tmp_path: Path):
+    """A fresh console process: the module loads without pillow-heif (4 MB kept out of every console), and the
+    first HEIC file opened registers it, so the photo is read all the same."""
+    import io
+    import subprocess
+    import sys
+
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 40, 180)).save(buffer, format="HEIF")
+    heic = write(tmp_path, "IMG_0043.HEIC", buffer.getvalue())
+    jpeg = tmp_path / "plain.jpg"
+    Image.new("RGB", (32, 24)).save(jpeg, format="JPEG")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from app.photos import images\n"
+        "assert 'pillow_heif' not in sys.modules\n"
+        f"assert images.inspect(Path({str(jpeg)!r})).mime == 'image/jpeg'\n"
+        "assert 'pillow_heif' not in sys.modules\n"
+        f"info = images.inspect(Path({str(heic)!r}))\n"
+        "assert (info.mime, info.width, info.height) == ('image/heic', 64, 48), info\n"
+        "assert 'pillow_heif' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
