@@ -167,11 +167,11 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         Everything but the final model update runs on the reader thread."""
         ids, self._pending_ids = list(self._pending_ids), set()
         self._fetching = True
-        cache, username = self.ctx.cache, self.ctx.actor.username
+        cache, username, cols = self.ctx.cache, self.ctx.actor.username, self.cols
 
         def done(read: ChangeRead) -> None:
             self._fetching = False
-            self._apply_batch(read.batch, read.removed, read.texts, unique=True)
+            self._apply_batch(read.batch, read.removed, read.texts, unique=True, prep=read.prep, found=read.found)
             if self._pending_ids:
                 self._fetch_changes()
 
@@ -179,7 +179,7 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
             self._fetching = False
             log.error("reading changed cases failed", exc_info=exc)
 
-        run_op(lambda: read_changes(cache, ids, username), done, failed, owner=self)
+        run_op(lambda: read_changes(cache, ids, username, cols), done, failed, owner=self)
 
     def apply(self, summaries: Iterable[CaseSummary], removed: Iterable[UUID] = (), *, notify: bool = True) -> None:
         """Patch rows for changed summaries and removed ids (never a reset)."""
@@ -345,7 +345,7 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         slots = np.concatenate([np.asarray(found, np.int64), [s for s in removed if s is not None]]).astype(np.int64)
         slots = np.unique(slots[slots >= 0])
         ctx = self.view_context()
-        return {v: int(np.count_nonzero(self.cols.view_mask(v, ctx, slots))) for v in self._counts}, ctx
+        return self.cols.view_counts(self._counts, ctx, slots), ctx
 
     def _counts_after(self, before: tuple[dict[View, int], ViewContext] | None, slots: np.ndarray,
                       gone: list[int]) -> None:
@@ -354,9 +354,9 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
             return
         shares, ctx = before
         slots = np.unique(np.concatenate([np.asarray(slots, np.int64), np.asarray(gone, np.int64)]))
-        for v, share in shares.items():
-            if v in self._counts:
-                self._counts[v] += int(np.count_nonzero(self.cols.view_mask(v, ctx, slots))) - share
+        now = self.cols.view_counts([v for v in shares if v in self._counts], ctx, slots)
+        for v, share in now.items():
+            self._counts[v] += share - shares[v]
 
     # ------------------------------------------------------------------ clock
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import QModelIndex
 
 from app.cases.queue_order import merged_order
 from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
-from app.cases.queue_rows import PRIORITY_ORDER, RowBatch
+from app.cases.queue_rows import PRIORITY_ORDER, BatchPrep, RowBatch
 from app.platform.enums import Priority
 from ui.cases.queue_cells import SORT_KEY, Column
 from ui.cases.queue_reads import TextChunk
@@ -35,13 +35,15 @@ class QueuePatching:
     """The row updates of `CaseQueueModel` (a mixin over its `cols`, `_rows` and filter)."""
 
     def _apply_batch(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, *,
-                     notify: bool = True, unique: bool = False) -> None:
-        """A few changes: row signals per case, as they happen. Many (a sync page): see the module."""
+                     notify: bool = True, unique: bool = False, prep: BatchPrep | None = None,
+                     found: np.ndarray | None = None) -> None:
+        """A few changes: row signals per case, as they happen. Many (a sync page): see the module.
+        `unique`, `prep`, `found`: what the reader thread prepared (`ui.cases.queue_reads.ChangeRead`)."""
         if len(batch) + len(removed) <= SMALL_BATCH:
             slots, gone = self._apply_small(batch, removed, texts, notify)
             self._forget_counts()
         else:
-            slots, gone = self._apply_large(batch, removed, texts, notify, unique)
+            slots, gone = self._apply_large(batch, removed, texts, notify, unique, prep, found)
         self.counts_changed.emit()
         self.columns_changed.emit(np.asarray(slots, np.int64), np.asarray(gone, np.int64))
 
@@ -55,9 +57,15 @@ class QueuePatching:
         cols.set_folded_text(slots[texts.keys_at], texts.folded)
         # co-handling units: only the slots that have some now or had some before (a few joint cases)
         keys = texts.asked
-        had = [k for k, slot in enumerate(slots.tolist()) if slot in cols.co_units]
-        now = np.flatnonzero(np.isin(keys, np.array(list(texts.co_units), "S36"))).tolist() if texts.co_units else []
-        picked = sorted(set(had) | set(now))
+        had = (np.flatnonzero(np.isin(slots, np.fromiter(cols.co_units, np.int64, len(cols.co_units))))
+               if cols.co_units else np.zeros(0, np.int64))
+        if texts.co_at is not None:
+            now = texts.co_at
+        elif texts.co_units:
+            now = np.flatnonzero(np.isin(keys, np.array(list(texts.co_units), "S36")))
+        else:
+            now = np.zeros(0, np.int64)
+        picked = np.union1d(had, now).astype(np.int64).tolist()
         if picked:
             changed = cols.set_co_units(slots[picked], [texts.co_units.get(bytes(keys[k]), ()) for k in picked])
             self._redraw_units(changed)
@@ -133,14 +141,17 @@ class QueuePatching:
             self._notify_urgent(slots, added, notify)
         return put, gone
 
-    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None,
-                     notify: bool, unique: bool) -> tuple[np.ndarray, list[int]]:
+    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, notify: bool,
+                     unique: bool, prep: BatchPrep | None = None,
+                     hint: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
         cols = self.cols
         old = self._rows
-        found = cols.slot_of.find_many(batch.ids)  # the batch's slots now (-1: new), looked up once
+        # the batch's slots now (-1: new), looked up once: the reader's slots, checked
+        found = cols.slot_of.find_many(batch.ids, hint)
         before = self._counts_before(found, [cols.slot_of.get(i) for i in removed])
         # before the removals: no freed slot is reused in this batch
-        slots, added = cols.put_batch(batch, unique=unique, found=found if unique else None)
+        slots, added = cols.put_batch(batch, unique=unique, found=found if unique else None,
+                                      prep=prep if unique else None)
         if texts is not None and unique and texts.keys_at is not None:
             self._take_texts(texts, slots)
         elif texts is not None:  # not read for exactly this batch: find the slots by id
