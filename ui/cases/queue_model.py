@@ -42,7 +42,7 @@ from ui.cases.queue_cells import (  # noqa: F401 - the model's public names, imp
     level_colours,
     summary_text,
 )
-from ui.cases.queue_patch import SMALL_BATCH, QueuePatching  # noqa: F401
+from ui.cases.queue_patch import CLOCK_VIEWS, SMALL_BATCH, QueuePatching  # noqa: F401
 from ui.cases.queue_reads import ChangeRead, TextChunk, read_changes, read_texts
 from ui.shell.ops import run_op
 
@@ -54,7 +54,6 @@ log = logging.getLogger(__name__)
 RESET_THRESHOLD = 2000  # more rows in or out than this on a user's filter change: reset instead of patching
 TEXT_CHUNK = 5000       # cases per background read when indexing description/address text
 NO_ROWS = np.zeros(0, np.int64)
-CLOCK_VIEWS = frozenset({View.OVERDUE})  # their counts change with the time alone: counted afresh each time
 
 
 class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):

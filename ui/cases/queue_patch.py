@@ -15,20 +15,25 @@ batched path.
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable
 from uuid import UUID
 
 import numpy as np
 from PySide6.QtCore import QModelIndex
 
-from app.cases.queue_order import merged_order
+from app.cases.queue_order import Merge, merge_changed, merged_order
 from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
 from app.cases.queue_rows import PRIORITY_ORDER, BatchPrep, RowBatch
+from app.cases.saved_views import View
 from app.platform.enums import Priority
 from ui.cases.queue_cells import SORT_KEY, Column
 from ui.cases.queue_reads import TextChunk
 
+log = logging.getLogger(__name__)
+
 SMALL_BATCH = 24  # changes up to this many are patched row by row; more take the batched path
+CLOCK_VIEWS = frozenset({View.OVERDUE})  # their counts change with the time alone: counted afresh each time
 
 
 class QueuePatching:
@@ -159,8 +164,45 @@ class QueuePatching:
         gone = [s for s in (cols.remove(i) for i in removed) if s is not None]
         self._tmask_for(slots, gone)
         self._counts_after(before, slots, gone)
-        mask, key = self._mask(), SORT_KEY[self._sort_col]
         moved = np.concatenate([np.asarray(slots, np.int64), np.asarray(gone, np.int64)])
+        merge = self._merge_rows(old, moved)
+        self.in_batch = True
+        self.batch_started.emit()
+        try:
+            if len(merge.entered):  # at the end first, so that one layout change puts every row in place
+                self.beginInsertRows(QModelIndex(), len(old), len(old) + len(merge.entered) - 1)
+                self._rows = np.concatenate([old, merge.entered])
+                self.endInsertRows()
+            new, leaving = merge.order, merge.left
+            target = np.concatenate([new, leaving]) if len(leaving) else new
+            if not np.array_equal(self._rows, target):
+                self._relayout(target)
+            if len(leaving):
+                self.beginRemoveRows(QModelIndex(), len(new), len(target) - 1)
+                self._rows = new
+                self.endRemoveRows()
+            if len(merge.placed):  # one range over the changed rows that stayed or arrived
+                self.dataChanged.emit(self.index(int(merge.placed.min()), 0),
+                                      self.index(int(merge.placed.max()), len(Column) - 1))
+        finally:
+            self.in_batch = False
+            self.batch_finished.emit()
+        self._notify_urgent(slots, added, notify)
+        return slots, gone
+
+    def _merge_rows(self, old: np.ndarray, moved: np.ndarray) -> Merge:
+        """The rows after a batch that changed the `moved` slots (put or removed). When the shown rows are
+        known to be exactly the view's (no search, a view that does not move with the clock), only the
+        batch's slots are filtered, and the merged rows are checked against the view's kept count;
+        otherwise the view's mask over every slot decides (`merged_order`), or a full sort."""
+        cols, key = self.cols, SORT_KEY[self._sort_col]
+        count = self._counts.get(self._view)
+        if count is not None and not self._tokens and self._view not in CLOCK_VIEWS:
+            merge = merge_changed(cols.sort_keys(key), old, moved, self._passes(moved), self._descending)
+            if merge is not None and len(merge.order) == count:
+                return merge
+            log.warning("queue rows differ from the %s view's count: filtering in full", self._view.value)
+        mask = self._mask()
         new = merged_order(cols.sort_keys(key), old, mask, moved, self._descending)
         if new is None:
             new = cols.ordered_array(mask, key, self._descending)
@@ -169,34 +211,10 @@ class QueuePatching:
         in_new[new] = True
         in_old = np.zeros(size, bool)
         in_old[old] = True
-        leaving = old[~in_new[old]]
-        arriving = new[~in_old[new]]
-        self.in_batch = True
-        self.batch_started.emit()
-        try:
-            if len(arriving):  # at the end first, so that one layout change puts every row in place
-                self.beginInsertRows(QModelIndex(), len(old), len(old) + len(arriving) - 1)
-                self._rows = np.concatenate([old, arriving])
-                self.endInsertRows()
-            target = np.concatenate([new, leaving]) if len(leaving) else new
-            if not np.array_equal(self._rows, target):
-                self._relayout(target)
-            if len(leaving):
-                self.beginRemoveRows(QModelIndex(), len(new), len(target) - 1)
-                self._rows = new
-                self.endRemoveRows()
-            where = np.full(size, -1, np.int64)
-            where[new] = np.arange(len(new))
-            changed = where[slots]
-            changed = changed[changed >= 0]
-            if len(changed):  # one range over the changed rows that stayed or arrived
-                self.dataChanged.emit(self.index(int(changed.min()), 0),
-                                      self.index(int(changed.max()), len(Column) - 1))
-        finally:
-            self.in_batch = False
-            self.batch_finished.emit()
-        self._notify_urgent(slots, added, notify)
-        return slots, gone
+        where = np.full(size, -1, np.int64)
+        where[new] = np.arange(len(new))
+        placed = where[moved]
+        return Merge(new, placed[placed >= 0], new[~in_old[new]], old[~in_new[old]])
 
     def _take_texts_by_id(self, texts: TextChunk) -> None:
         cols = self.cols
@@ -212,12 +230,14 @@ class QueuePatching:
         persistent = self.persistentIndexList()
         rows = self._rows
         slots = [int(rows[i.row()]) if 0 <= i.row() < len(rows) else -1 for i in persistent]
-        where = np.full(self.cols.size, -1, np.int64)
-        where[order] = np.arange(len(order))
-        self._rows = np.asarray(order, np.int64)
-        self.changePersistentIndexList(persistent, [
-            self.index(int(where[slot]), i.column()) if slot >= 0 and where[slot] >= 0 else QModelIndex()
-            for slot, i in zip(slots, persistent)])
+        order = np.asarray(order, np.int64)
+        self._rows = order
+        if persistent:  # the selection and current row: a few slots, found in one pass
+            at = np.flatnonzero(np.isin(order, [s for s in slots if s >= 0]))
+            where = dict(zip(order[at].tolist(), at.tolist()))
+            self.changePersistentIndexList(persistent, [
+                self.index(where[slot], i.column()) if slot in where else QModelIndex()
+                for slot, i in zip(slots, persistent)])
         self.layoutChanged.emit()
 
     # ------------------------------------------------------------------ one row at a time
