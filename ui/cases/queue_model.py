@@ -24,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 
 from app.cases.queue_columns import QueueColumns, load_columns
+from app.cases.queue_counts import Share, ViewCounts
 from app.cases.queue_rows import RowBatch
 from app.cases.saved_views import View, ViewContext
 from app.cases.search import query_tokens
@@ -42,7 +43,7 @@ from ui.cases.queue_cells import (  # noqa: F401 - the model's public names, imp
     level_colours,
     summary_text,
 )
-from ui.cases.queue_patch import CLOCK_VIEWS, SMALL_BATCH, QueuePatching  # noqa: F401
+from ui.cases.queue_patch import SMALL_BATCH, QueuePatching  # noqa: F401
 from ui.cases.queue_reads import ChangeRead, TextChunk, read_changes, read_texts
 from ui.shell.ops import run_op
 
@@ -82,7 +83,7 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         self._emergency_on = False
         self._vctx_for: Any = False  # the reference data view_context's parts were made from
         self._vctx_parts: tuple = (frozenset(), frozenset())
-        self._counts: dict[View, int] = {}  # cases per view (the views that do not depend on the clock)
+        self._counts = ViewCounts()  # cases per view, kept between batches
         self._init_cells()
         self.is_loaded = False
         self.is_indexed = False
@@ -319,43 +320,23 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         return self._descending
 
     def counts(self, views: Iterable[View]) -> dict[View, int]:
-        """Cases per saved view (ignoring the search text). Kept between calls, except the views that
-        depend on the clock; a batch moves them by its own rows (`_counts_before`, `_counts_after`)."""
-        ctx = self.view_context()
-        out = {}
-        for v in views:
-            count = self._counts.get(v)
-            if count is None:
-                count = int(np.count_nonzero(self.cols.view_mask(v, ctx)))
-                if v not in CLOCK_VIEWS:
-                    self._counts[v] = count
-            out[v] = count
-        return out
+        """Cases per saved view (ignoring the search text). Kept between calls and moved by each batch's
+        own rows (`app.cases.queue_counts`)."""
+        return self._counts.counts(self.cols, views, self.view_context())
 
     def _forget_counts(self) -> None:
-        self._counts = {}
+        self._counts.forget()
 
-    def _counts_before(self, found: np.ndarray,
-                       removed: list[int | None]) -> tuple[dict[View, int], ViewContext] | None:
+    def _counts_before(self, found: np.ndarray, removed: list[int | None]) -> Share | None:
         """The kept counts' share of the cases a batch is about to change (their slots `found`, -1 for a new
         one, and the slots of the ids it removes), before it reaches the columns."""
-        if not self._counts:
-            return None
         slots = np.concatenate([np.asarray(found, np.int64), [s for s in removed if s is not None]]).astype(np.int64)
-        slots = np.unique(slots[slots >= 0])
-        ctx = self.view_context()
-        return self.cols.view_counts(self._counts, ctx, slots), ctx
+        return self._counts.before(self.cols, self.view_context(), slots)
 
-    def _counts_after(self, before: tuple[dict[View, int], ViewContext] | None, slots: np.ndarray,
-                      gone: list[int]) -> None:
+    def _counts_after(self, before: Share | None, slots: np.ndarray, gone: list[int]) -> None:
         """Move the kept counts by the batch's cases: their share after it, less their share before."""
-        if before is None:
-            return
-        shares, ctx = before
-        slots = np.unique(np.concatenate([np.asarray(slots, np.int64), np.asarray(gone, np.int64)]))
-        now = self.cols.view_counts([v for v in shares if v in self._counts], ctx, slots)
-        for v, share in now.items():
-            self._counts[v] += share - shares[v]
+        self._counts.after(self.cols, before, np.concatenate([np.asarray(slots, np.int64),
+                                                              np.asarray(gone, np.int64)]))
 
     # ------------------------------------------------------------------ clock
 

@@ -22,10 +22,10 @@ from uuid import UUID
 import numpy as np
 from PySide6.QtCore import QModelIndex
 
+from app.cases.queue_counts import CLOCK_VIEWS
 from app.cases.queue_order import Merge, merge_changed, merged_order
 from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
 from app.cases.queue_rows import PRIORITY_ORDER, BatchPrep, RowBatch
-from app.cases.saved_views import View
 from app.platform.enums import Priority
 from ui.cases.queue_cells import SORT_KEY, Column
 from ui.cases.queue_reads import TextChunk
@@ -33,7 +33,6 @@ from ui.cases.queue_reads import TextChunk
 log = logging.getLogger(__name__)
 
 SMALL_BATCH = 24  # changes up to this many are patched row by row; more take the batched path
-CLOCK_VIEWS = frozenset({View.OVERDUE})  # their counts change with the time alone: counted afresh each time
 
 
 class QueuePatching:
@@ -196,7 +195,7 @@ class QueuePatching:
         batch's slots are filtered, and the merged rows are checked against the view's kept count;
         otherwise the view's mask over every slot decides (`merged_order`), or a full sort."""
         cols, key = self.cols, SORT_KEY[self._sort_col]
-        count = self._counts.get(self._view)
+        count = self._counts.kept(self._view)
         if count is not None and not self._tokens and self._view not in CLOCK_VIEWS:
             merge = merge_changed(cols.sort_keys(key), old, moved, self._passes(moved), self._descending)
             if merge is not None and len(merge.order) == count:
