@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _SUSPENDED = STATUS_ORDER[Status.SUSPENDED]
 
 
-class _Picked:
+class Picked:
     """The columns of some slots (or of all) for the views, each picked the first time a view reads it."""
 
     def __init__(self, cols: QueueColumns, slots: np.ndarray | None):
@@ -41,16 +41,20 @@ class ColumnQueries:
 
     def view_mask(self: QueueColumns, view: View, ctx: ViewContext, slots: np.ndarray | None = None) -> np.ndarray:
         """Which slots (all, or the given ones) the view shows."""
-        return self._view_mask(view, ctx, _Picked(self, slots))
+        return self._view_mask(view, ctx, Picked(self, slots))
+
+    def picked(self: QueueColumns, slots: np.ndarray) -> Picked:
+        """The columns of `slots`, each picked once when first read (for `view_counts` and more)."""
+        return Picked(self, slots)
 
     def view_counts(self: QueueColumns, views: Iterable[View], ctx: ViewContext,
-                    slots: np.ndarray) -> dict[View, int]:
+                    slots: np.ndarray | Picked) -> dict[View, int]:
         """How many of `slots` each view shows (a batch's share of the counts): each column picked once for
         all the views."""
-        picked = _Picked(self, slots)
+        picked = slots if isinstance(slots, Picked) else Picked(self, slots)
         return {v: int(np.count_nonzero(self._view_mask(v, ctx, picked))) for v in views}
 
-    def _view_mask(self: QueueColumns, view: View, ctx: ViewContext, picked: _Picked) -> np.ndarray:
+    def _view_mask(self: QueueColumns, view: View, ctx: ViewContext, picked: Picked) -> np.ndarray:
         slots = picked.slots
         alive = picked.alive
         status = picked.status

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from app.cases.queue_columns import QueueColumns
-from app.cases.queue_counts import ViewCounts
+from app.cases.queue_counts import MAX_CHUNKS, DueTimes, ViewCounts
 from app.cases.queue_rows import RowBatch, prepare
 from app.cases.saved_views import View, ViewContext
 from app.cases.summary import CaseSummary
@@ -78,3 +78,20 @@ def test_a_batch_prepared_on_a_worker_lands_as_the_plain_put_does():
     plain.put_batch(RowBatch.from_summaries(changed))
     for case_id in ids:
         assert prepared.summaries[prepared.slot_of[case_id]] == plain.summaries[plain.slot_of[case_id]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_due_times_moved_by_many_batches_count_as_the_plain_list(seed):
+    rnd = np.random.default_rng(seed)
+    values = list(rnd.integers(0, 50, 300).astype(float))  # few distinct: repeated due times
+    dues = DueTimes(np.array(values))
+    for _ in range(3 * MAX_CHUNKS):  # merged into the sorted ones more than once
+        out = [values.pop(int(rnd.integers(len(values)))) for _ in range(int(rnd.integers(0, 8)))]
+        into = list(rnd.integers(0, 50, int(rnd.integers(0, 8))).astype(float))
+        values += into
+        assert dues.move(np.sort(out), np.sort(into))
+        moment = float(rnd.integers(-1, 52))
+        assert dues.before(moment) == sum(v < moment for v in values)
+    moves = [dues.move(np.array([99.0]), np.zeros(0))] + [dues.move(np.zeros(0), np.zeros(0))
+                                                          for _ in range(MAX_CHUNKS)]
+    assert not all(moves)  # a due time never kept is found out when the batches are merged in: count again
