@@ -44,8 +44,10 @@ class QueuePatching:
         """A few changes: row signals per case, as they happen. Many (a sync page): see the module.
         `unique`, `prep`, `found`: what the reader thread prepared (`ui.cases.queue_reads.ChangeRead`)."""
         if len(batch) + len(removed) <= SMALL_BATCH:
+            before = self._counts_before(self.cols.slot_of.find_many(batch.ids),
+                                         [self.cols.slot_of.get(i) for i in removed])
             slots, gone = self._apply_small(batch, removed, texts, notify)
-            self._forget_counts()
+            self._counts_after(before, np.asarray(slots, np.int64), gone)
         else:
             slots, gone = self._apply_large(batch, removed, texts, notify, unique, prep, found)
         self.counts_changed.emit()
