@@ -4,11 +4,13 @@
 A few changes are patched row by row: dataChanged for a row that stays where it is, beginRemoveRows /
 beginInsertRows for rows that leave, arrive or move. A sync page of many takes the batched path: the
 columns take the batch in one vectorised assignment, the new row order is merged (`app.cases.queue_order`:
-the arriving rows sorted alone and placed by binary search, never a full sort), and the view gets one
-block of rows inserted at the end, one layout change and one block removed at the end, then one
-dataChanged range. Everything a batch can be prepared with without the model's state (reading, each id
-once, text folded and placed by position) was done on the reader thread (`ui.cases.queue_reads`), so the
-GUI thread only assigns arrays, merges and signals.
+only the batch's slots are filtered, sorted alone and placed by binary search, never a full sort nor a pass
+of the view's filter over every case), and the view gets one block of rows inserted at the end, one layout
+change and one block removed at the end, then one dataChanged range. Everything a batch can be prepared
+with without the model's state (reading, each id once, text folded and placed by position, numbers encoded,
+coded columns by their distinct texts, the slots the ids had: a hint checked here) was done on the reader
+thread (`ui.cases.queue_reads`), so the GUI thread only assigns arrays, merges and signals. Either way the
+views' counts are moved by the change's own rows (`app.cases.queue_counts`), never counted again.
 
 `_rows` is a numpy array of slots in display order; it is replaced, never changed in place, by the
 batched path.
