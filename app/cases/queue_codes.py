@@ -27,6 +27,11 @@ class Codes:
                     self.code(value)
         return list(map(index.__getitem__, values))
 
+    def codes_of(self, distinct: Sequence[str | None], at: np.ndarray) -> np.ndarray:
+        """`codes` of values given as their distinct texts and each value's index into them
+        (`app.cases.queue_rows.BatchPrep`): only the few distinct texts are looked up."""
+        return np.array(self.codes(distinct), np.int32)[at] if len(at) else np.zeros(0, np.int32)
+
     def code(self, value: str | None) -> int:
         if value is None:
             return -1

@@ -16,8 +16,10 @@ from app.cases.queue_queries import ColumnQueries
 from app.cases.queue_rows import (
     NO_TIME,
     STATUS_ORDER,
+    BatchPrep,
     RowBatch,
     from_us,
+    utf8,
 )
 from app.cases.queue_slots import SlotIndex, Summaries
 from app.cases.search import fold, fold_texts
@@ -139,17 +141,21 @@ class QueueColumns(ColumnQueries):
         self.slot_of.resort()
 
     def put_batch(self, b: RowBatch, summaries: Sequence[CaseSummary] | None = None, *,
-                  fresh: bool = False, unique: bool = False,
-                  found: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  fresh: bool = False, unique: bool = False, found: np.ndarray | None = None,
+                  prep: BatchPrep | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Add or replace the batch's cases (a later duplicate id wins); returns (slots, added) arrays.
         `fresh`: the caller knows every id is new and unique (a bulk load; call `slot_of.resort()` after);
         `unique`: the caller knows each id is there once (`RowBatch.unique()`, done on a worker thread);
-        `found`: with `unique`, the ids' current slots (`slot_of.find_many(b.ids)`), when the caller has them."""
+        `found`: with `unique`, the ids' current slots (`slot_of.find_many(b.ids)`), when the caller has them;
+        `prep`: the batch's `prepare(b)`, done on that worker thread too."""
         if not (fresh or unique) and len(np.unique(b.ids)) != len(b.ids):  # keep the last of each id
             last = {bytes(k): i for i, k in enumerate(b.ids)}
             keep = sorted(last.values())
             b = b.take(keep)
             summaries = None if summaries is None else [summaries[i] for i in keep]
+            prep = None
+        if prep is not None and prep.size != len(b):
+            prep = None
         if fresh:
             slots = np.full(len(b), -1, np.int64)
         elif unique and found is not None:
@@ -174,7 +180,7 @@ class QueueColumns(ColumnQueries):
             self.has_text[new_slots] = False
             self.involved[new_slots] = False
             self._live += len(new_at)
-        self.summaries.forget(slots.tolist())
+        self.summaries.forget(slots)
         self.alive[slots] = True
         self.ids[slots] = b.ids
         self.status[slots] = b.status
@@ -193,9 +199,11 @@ class QueueColumns(ColumnQueries):
         self.lat[slots] = b.lat
         self.lon[slots] = b.lon
         for kind, values in (("unit", b.unit), ("category", b.category), ("grid", b.grid)):
-            getattr(self, kind)[slots] = self._codes[kind].codes(values)
-        self._set_strings("number", slots, [(v or "").encode() for v in b.number])
-        self._set_strings("provisional", slots, [(v or "").encode() for v in b.provisional])
+            getattr(self, kind)[slots] = (self._codes[kind].codes(values) if prep is None
+                                          else self._codes[kind].codes_of(*prep.coded[kind]))
+        self._set_strings("number", slots, utf8([v or "" for v in b.number]) if prep is None else prep.number)
+        self._set_strings("provisional", slots,
+                          utf8([v or "" for v in b.provisional]) if prep is None else prep.provisional)
         if not fresh:
             for slot in np.flatnonzero(added).tolist():
                 self.slot_of.added(bytes(b.ids[slot]), int(slots[slot]))
@@ -232,10 +240,14 @@ class QueueColumns(ColumnQueries):
     def set_folded_text(self, slots: Sequence[int | None], folded: Sequence[bytes]) -> None:
         """`set_extra_text` with the folding done beforehand (`fold_texts`, on a worker thread)."""
         extra = self._extra
+        if isinstance(slots, np.ndarray):
+            slots = slots.tolist()  # Python ints: a numpy scalar as a list index costs several times more
+        held = []
         for slot, text in zip(slots, folded):
             if slot is not None and slot >= 0:
                 extra[slot] = text
-                self.has_text[slot] = True
+                held.append(slot)
+        self.has_text[held] = True
 
     def set_involved(self, slots: Sequence[int] | np.ndarray, value: bool = True) -> None:
         """Mark slots as "my cases" (history names the user) or not."""

@@ -4,36 +4,44 @@
 is most of the GUI thread's time for a 1,000-case batch. A batch changes the keys of its own slots only,
 so the rows that stay keep their relative order; `merged_order` sorts the arriving slots alone and merges
 them in with a binary search (ties by slot too), giving the very same order in linear time.
+
+`merge_changed` goes further when the old rows are known to be exactly the rows that passed the filter
+before the batch: it needs whether the batch's own slots pass now, never a mask over every slot, and says
+which rows arrived, left and where the batch's rows landed, so the model signals without another pass.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
 
-def _in_order(keys: np.ndarray, slots: np.ndarray) -> bool:
-    """Whether `slots` are in ascending (key, slot) order."""
+def _in_order(keys: np.ndarray, slots: np.ndarray, k: np.ndarray | None = None) -> bool:
+    """Whether `slots` are in ascending (key, slot) order (`k`: their keys, when the caller has them)."""
     if len(slots) < 2:
         return True
-    k = keys[slots]
+    k = keys[slots] if k is None else k
     after, before = k[1:], k[:-1]
     return bool(np.all((after > before) | ((after == before) & (slots[1:] > slots[:-1]))))
 
 
-def _tied_positions(stay: np.ndarray, stay_keys: np.ndarray, at: np.ndarray, slots: np.ndarray,
-                    n: int) -> np.ndarray:
-    """Where arriving `slots` go whose key equals the staying rows' from position `at` on. Inside a run of
-    equal keys the staying slots ascend, so (run, slot) coded as one integer ascends over all staying rows
-    and one binary search places every tied slot at once (a key of few values, such as priority, ties
-    nearly every arriving row)."""
-    starts = np.ones(len(stay), bool)
-    starts[1:] = stay_keys[1:] != stay_keys[:-1]
-    run = np.cumsum(starts) - 1
-    code = run * (n + 1) + stay
-    return np.searchsorted(code, run[at] * (n + 1) + slots)
+def _tied_positions(stay: np.ndarray, at: np.ndarray, end: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Where arriving `slots` go whose key equals the staying rows' in `stay[at:end]`: inside such a run of
+    equal keys the staying slots ascend, so one binary search by slot per arriving slot, all of them at once
+    (as many steps as the longest run has bits: a key of few values, such as priority, ties nearly every
+    arriving row in long runs; a due time in minutes, in runs of two or three)."""
+    lo, hi = at.copy(), end.copy()
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = (lo + hi) // 2
+        below = open_ & (stay[np.minimum(mid, len(stay) - 1)] < slots)
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(open_ & ~below, mid, hi)
 
 
 def merged_order(keys: np.ndarray, old: np.ndarray, mask: np.ndarray, changed: np.ndarray,
@@ -65,6 +73,58 @@ def merged_order(keys: np.ndarray, old: np.ndarray, mask: np.ndarray, changed: n
         end = np.searchsorted(stay_keys, arriving_keys, "right")
         tied = np.flatnonzero(at < end)
         if len(tied):  # equal keys: the slot decides, as in the full sort
-            at[tied] = _tied_positions(stay, stay_keys, at[tied], arriving[tied], n)
+            at[tied] = _tied_positions(stay, at[tied], end[tied], arriving[tied])
         stay = np.insert(stay, at, arriving)
     return stay[::-1] if descending else stay
+
+
+@dataclass
+class Merge:
+    """A batch's rows merged into the shown rows (`merge_changed`)."""
+
+    order: np.ndarray    # every shown slot, in display order
+    placed: np.ndarray   # the rows (in `order`) of the batch's slots that pass: the rows to redraw
+    entered: np.ndarray  # slots shown now that were not before
+    left: np.ndarray     # slots shown before that are not now
+
+
+def merge_changed(keys: np.ndarray, old: np.ndarray, changed: np.ndarray, passes: np.ndarray,
+                  descending: bool = False) -> Merge | None:
+    """`merged_order` when `old` holds exactly the slots that passed the filter before the batch, in
+    (key, slot) order (reversed when descending), and only the `changed` slots' keys or membership moved
+    since: `passes[i]` is whether `changed[i]` passes now. Nothing is read of the slots outside `old` and
+    `changed`. None when `old` turns out not to be in key order."""
+    n = len(keys)
+    changed, first = np.unique(np.asarray(changed, np.int64), return_index=True)
+    passes = np.asarray(passes, bool)[first]
+    old = np.asarray(old, np.int64)
+    ascending = old[::-1] if descending else old
+    state = np.zeros(n, np.int8)  # per slot: 1 changed, 2 passes now, 4 was shown
+    state[changed] = 1
+    was = state[ascending] != 0
+    stay = ascending[~was]
+    stay_keys = keys[stay]
+    if not _in_order(keys, stay, stay_keys):
+        log.debug("queue rows out of key order: sorting in full")
+        return None
+    arriving = changed[passes]
+    placed = np.zeros(0, np.int64)
+    if len(arriving):
+        arriving_keys = keys[arriving]
+        by_key = np.lexsort((arriving, arriving_keys))
+        arriving, arriving_keys = arriving[by_key], arriving_keys[by_key]
+        at = np.searchsorted(stay_keys, arriving_keys, "left")
+        end = np.searchsorted(stay_keys, arriving_keys, "right")
+        tied = np.flatnonzero(at < end)
+        if len(tied):  # equal keys: the slot decides, as in the full sort
+            at[tied] = _tied_positions(stay, at[tied], end[tied], arriving[tied])
+        stay = np.insert(stay, at, arriving)
+        placed = at + np.arange(len(arriving))  # np.insert puts each before its stay row, in their order
+    shown = ascending[was]  # the batch's slots that were shown
+    state[arriving] |= 2
+    state[shown] |= 4
+    entered = arriving[(state[arriving] & 4) == 0]
+    left = shown[(state[shown] & 2) == 0]
+    if descending:
+        return Merge(stay[::-1], len(stay) - 1 - placed, entered, left)
+    return Merge(stay, placed, entered, left)

@@ -3,7 +3,7 @@ which slots a saved view shows, and which hold every token of a search. They rea
 Python object per case, so a 100,000-row queue filters in one pass."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
@@ -18,27 +18,59 @@ if TYPE_CHECKING:
 _SUSPENDED = STATUS_ORDER[Status.SUSPENDED]
 
 
+class Picked:
+    """The columns of some slots (or of all) for the views, each picked the first time a view reads it."""
+
+    def __init__(self, cols: QueueColumns, slots: np.ndarray | None):
+        self.cols = cols
+        self.slots = None if slots is None else np.asarray(slots, np.int64)
+        n = cols.size
+        self.pick = (lambda a: a[:n]) if slots is None else (lambda a: a[self.slots])
+
+    def __getattr__(self, name: str) -> np.ndarray:  # only for the names not picked yet
+        if name == "active":
+            value = self.alive & ACTIVE_BY_STATUS[self.status]
+        else:
+            value = self.pick(getattr(self.cols, name))
+        setattr(self, name, value)
+        return value
+
+
 class ColumnQueries:
     """`QueueColumns`' views and search. Uses its columns, codes and text stores only."""
 
     def view_mask(self: QueueColumns, view: View, ctx: ViewContext, slots: np.ndarray | None = None) -> np.ndarray:
         """Which slots (all, or the given ones) the view shows."""
-        pick = (lambda a: a[:self._n]) if slots is None else (lambda a: a[np.asarray(slots, np.int64)])
-        alive = pick(self.alive)
-        status = pick(self.status)
+        return self._view_mask(view, ctx, Picked(self, slots))
+
+    def picked(self: QueueColumns, slots: np.ndarray) -> Picked:
+        """The columns of `slots`, each picked once when first read (for `view_counts` and more)."""
+        return Picked(self, slots)
+
+    def view_counts(self: QueueColumns, views: Iterable[View], ctx: ViewContext,
+                    slots: np.ndarray | Picked) -> dict[View, int]:
+        """How many of `slots` each view shows (a batch's share of the counts): each column picked once for
+        all the views."""
+        picked = slots if isinstance(slots, Picked) else Picked(self, slots)
+        return {v: int(np.count_nonzero(self._view_mask(v, ctx, picked))) for v in views}
+
+    def _view_mask(self: QueueColumns, view: View, ctx: ViewContext, picked: Picked) -> np.ndarray:
+        slots = picked.slots
+        alive = picked.alive
+        status = picked.status
         if view == View.ALL:
             return alive.copy()
-        active = alive & ACTIVE_BY_STATUS[status]
+        active = picked.active
         if view == View.ALL_ACTIVE:
-            return active
+            return active.copy()
         if view == View.TO_REGISTER:
             return alive & (status == STATUS_ORDER[Status.REPORTED])
         if view == View.TO_DISPATCH:
             return alive & ((status == STATUS_ORDER[Status.REGISTERED]) | (status == STATUS_ORDER[Status.RETURNED]))
         if view == View.OVERDUE:
-            return active & (status != _SUSPENDED) & (pick(self.due) < ctx.now.timestamp())
+            return active & (status != _SUSPENDED) & (picked.due < ctx.now.timestamp())
         if view == View.ESCALATED:
-            return active & (pick(self.escalation) > 0)
+            return active & (picked.escalation > 0)
         if view == View.RETURNED:
             return alive & (status == STATUS_ORDER[Status.RETURNED])
         if view == View.AWAITING_VERIFICATION:
@@ -46,17 +78,26 @@ class ColumnQueries:
         if view == View.MINE:
             if ctx.unit_ids:
                 # a unit's cases: those it leads, and the joint cases it co-handles (its own task)
-                ours = np.isin(self.unit[:self._n], self.codes("unit", ctx.unit_ids))
-                ours[self.co_handled_by(ctx.unit_ids)] = True
-                return active & (ours if slots is None else ours[np.asarray(slots, np.int64)])
-            mine = self.involved[:self._n].copy()  # the "involved" column, plus any ids the context names
+                ours = np.isin(picked.unit, self.codes("unit", ctx.unit_ids))
+                co = self.co_handled_by(ctx.unit_ids)
+                if co:
+                    if slots is None:
+                        ours[co] = True
+                    else:
+                        ours |= np.isin(slots, co)
+                return active & ours
+            mine = picked.involved  # the "involved" column, plus any ids the context names
             if ctx.involved:
-                found = [self.slot_of.get(i) for i in ctx.involved]
-                mine[[s for s in found if s is not None]] = True
-            return active & (mine if slots is None else mine[np.asarray(slots, np.int64)])
+                found = [s for s in (self.slot_of.get(i) for i in ctx.involved) if s is not None]
+                if slots is None:
+                    mine = mine.copy()
+                    mine[found] = True
+                else:
+                    mine = mine | np.isin(slots, found)
+            return active & mine
         if view == View.EMERGENCY:
-            return active & (np.isin(pick(self.category), self.codes("category", ctx.emergency_codes))
-                             | (pick(self.priority) == PRIORITY_ORDER[Priority.URGENT]))
+            return active & (np.isin(picked.category, self.codes("category", ctx.emergency_codes))
+                             | (picked.priority == PRIORITY_ORDER[Priority.URGENT]))
         raise ValueError(f"unknown view {view!r}")
 
     def _token_hits(self: QueueColumns, token: str, slots: np.ndarray | None, candidates: np.ndarray | None) -> np.ndarray:

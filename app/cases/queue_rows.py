@@ -169,5 +169,35 @@ class RowBatch:
                    np.array([-1 if x.server_version is None else x.server_version for x in s], np.int64))
 
 
+@dataclass
+class BatchPrep:
+    """What `QueueColumns.put_batch` would otherwise work out per case on the GUI thread, done beforehand
+    on the worker that read the batch: the numbers as UTF-8 arrays, and each coded column (unit, category,
+    grid) as its distinct texts plus every case's index into them (a handful of texts for 1,000 cases)."""
+
+    size: int
+    number: np.ndarray
+    provisional: np.ndarray
+    coded: dict[str, tuple[list, np.ndarray]]
+
+
+def _distinct(values: Sequence) -> tuple[list, np.ndarray]:
+    index: dict = {}
+    at = [index.setdefault(v, len(index)) for v in values]
+    return list(index), np.array(at, np.int64)
+
+
+def prepare(batch: RowBatch) -> BatchPrep:
+    """`BatchPrep` of a batch whose ids are each there once (`RowBatch.unique()`); worker thread."""
+    return BatchPrep(len(batch), utf8([v or "" for v in batch.number]),
+                     utf8([v or "" for v in batch.provisional]),
+                     {kind: _distinct(getattr(batch, kind)) for kind in ("unit", "category", "grid")})
+
+
+def utf8(texts: Sequence[str]) -> np.ndarray:
+    """Texts as a numpy bytes array (b"" for none), as the columns store them."""
+    return np.array([t.encode() for t in texts], "S") if len(texts) else np.zeros(0, "S1")
+
+
 def _take(value, keep: list[int]):
     return value[keep] if isinstance(value, np.ndarray) else [value[i] for i in keep]

@@ -52,8 +52,19 @@ class SlotIndex:
                 return slot
         return None
 
-    def find_many(self, keys: np.ndarray) -> np.ndarray:
-        """Slots of `keys` (an S36 array); -1 where absent."""
+    def find_many(self, keys: np.ndarray, hint: np.ndarray | None = None) -> np.ndarray:
+        """Slots of `keys` (an S36 array); -1 where absent. `hint`: the slots a worker thread found for them
+        earlier (`hint_many`); those still holding their id are taken as they are, the rest looked up."""
+        if hint is not None and len(hint) == len(keys):
+            cols = self._cols
+            hint = np.asarray(hint, np.int64)
+            out = np.where((hint >= 0) & (hint < cols.size), hint, 0)
+            held = (hint >= 0) & (hint < cols.size) & cols.alive[out] & (cols.ids[out] == keys)
+            out[~held] = -1
+            redo = np.flatnonzero(~held)
+            if len(redo):  # new cases (absent when read), or slots that moved since: few
+                out[redo] = self.find_many(keys[redo])
+            return out
         out = np.full(len(keys), -1, np.int64)
         if len(self._sorted) and len(keys):
             pos = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
@@ -65,6 +76,14 @@ class SlotIndex:
             for i in np.flatnonzero(out < 0).tolist():
                 out[i] = self._recent.get(bytes(keys[i]), -1)
         return out
+
+    def hint_many(self, keys: np.ndarray) -> np.ndarray | None:
+        """`find_many` from a worker thread, while the GUI thread may be changing the columns: a guess for
+        `find_many(keys, hint)` to check (None when the columns changed under it)."""
+        try:
+            return self.find_many(keys)
+        except (IndexError, ValueError, RuntimeError):  # arrays replaced between two reads
+            return None
 
     def added(self, key: bytes, slot: int) -> None:
         self._recent[key] = slot
@@ -136,7 +155,10 @@ class Summaries:
         for slot in range(self._cols.size):
             yield self[slot]
 
-    def forget(self, slots: Iterable[int]) -> None:
+    def forget(self, slots: Iterable[int] | np.ndarray) -> None:
         kept = self._kept
-        for slot in slots:
-            kept.pop(int(slot), None)
+        if not kept:
+            return
+        slots = slots.tolist() if isinstance(slots, np.ndarray) else [int(s) for s in slots]
+        for slot in kept.keys() & set(slots):  # a batch's 1,000 slots, of which few are on screen
+            del kept[slot]

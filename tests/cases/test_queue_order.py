@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.cases.queue_order import merged_order
+from app.cases.queue_order import merge_changed, merged_order
 
 
 def full_order(keys, mask, descending):
@@ -63,3 +63,32 @@ def test_a_worked_example():
     mask = np.array([True, True, True, True, True])  # slot 4 (key 5) arrives: between 2 and 3 by slot
     assert merged_order(keys, old, mask, np.array([3, 4])).tolist() == [1, 0, 2, 4, 3]
     assert merged_order(keys, old[::-1], mask, np.array([3, 4]), descending=True).tolist() == [3, 4, 2, 0, 1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("descending", [False, True])
+def test_merging_only_the_changed_slots_gives_the_full_sort_and_what_moved(seed, descending):
+    rnd = np.random.default_rng(1000 + seed)
+    n = int(rnd.integers(1, 3000))
+    distinct = int(rnd.choice([2, 5, 50, 10**9]))
+    keys = rnd.integers(0, distinct, n).astype(np.float64)
+    keys[rnd.random(n) < 0.1] = np.inf
+    mask = rnd.random(n) < 0.6
+    old = full_order(keys, mask, descending)
+    changed = rnd.choice(n, size=int(rnd.integers(0, n + 1)), replace=False)
+    new_keys = keys.copy()
+    new_keys[changed] = rnd.integers(0, distinct, len(changed)).astype(np.float64)
+    new_mask = mask.copy()
+    new_mask[changed] = rnd.random(len(changed)) < 0.5
+    merge = merge_changed(new_keys, old, changed, new_mask[changed], descending)
+    expected = full_order(new_keys, new_mask, descending)
+    assert merge is not None
+    assert merge.order.tolist() == expected.tolist()
+    assert sorted(merge.entered.tolist()) == sorted(set(expected.tolist()) - set(old.tolist()))
+    assert sorted(merge.left.tolist()) == sorted(set(old.tolist()) - set(expected.tolist()))
+    assert sorted(merge.order[merge.placed].tolist()) == sorted(c for c in changed.tolist() if new_mask[c])
+
+
+def test_merging_the_changed_slots_refuses_rows_out_of_order():
+    keys = np.array([3.0, 1.0, 2.0])
+    assert merge_changed(keys, np.array([0, 1, 2]), np.array([], np.int64), np.array([], bool)) is None

@@ -24,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 
 from app.cases.queue_columns import QueueColumns, load_columns
+from app.cases.queue_counts import Share, ViewCounts
 from app.cases.queue_rows import RowBatch
 from app.cases.saved_views import View, ViewContext
 from app.cases.search import query_tokens
@@ -54,7 +55,6 @@ log = logging.getLogger(__name__)
 RESET_THRESHOLD = 2000  # more rows in or out than this on a user's filter change: reset instead of patching
 TEXT_CHUNK = 5000       # cases per background read when indexing description/address text
 NO_ROWS = np.zeros(0, np.int64)
-CLOCK_VIEWS = frozenset({View.OVERDUE})  # their counts change with the time alone: counted afresh each time
 
 
 class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
@@ -83,7 +83,7 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         self._emergency_on = False
         self._vctx_for: Any = False  # the reference data view_context's parts were made from
         self._vctx_parts: tuple = (frozenset(), frozenset())
-        self._counts: dict[View, int] = {}  # cases per view (the views that do not depend on the clock)
+        self._counts = ViewCounts()  # cases per view, kept between batches
         self._init_cells()
         self.is_loaded = False
         self.is_indexed = False
@@ -167,11 +167,11 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         Everything but the final model update runs on the reader thread."""
         ids, self._pending_ids = list(self._pending_ids), set()
         self._fetching = True
-        cache, username = self.ctx.cache, self.ctx.actor.username
+        cache, username, cols = self.ctx.cache, self.ctx.actor.username, self.cols
 
         def done(read: ChangeRead) -> None:
             self._fetching = False
-            self._apply_batch(read.batch, read.removed, read.texts, unique=True)
+            self._apply_batch(read.batch, read.removed, read.texts, unique=True, prep=read.prep, found=read.found)
             if self._pending_ids:
                 self._fetch_changes()
 
@@ -179,7 +179,7 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
             self._fetching = False
             log.error("reading changed cases failed", exc_info=exc)
 
-        run_op(lambda: read_changes(cache, ids, username), done, failed, owner=self)
+        run_op(lambda: read_changes(cache, ids, username, cols), done, failed, owner=self)
 
     def apply(self, summaries: Iterable[CaseSummary], removed: Iterable[UUID] = (), *, notify: bool = True) -> None:
         """Patch rows for changed summaries and removed ids (never a reset)."""
@@ -320,43 +320,23 @@ class CaseQueueModel(QueueCells, QueuePatching, QAbstractTableModel):
         return self._descending
 
     def counts(self, views: Iterable[View]) -> dict[View, int]:
-        """Cases per saved view (ignoring the search text). Kept between calls, except the views that
-        depend on the clock; a batch moves them by its own rows (`_counts_before`, `_counts_after`)."""
-        ctx = self.view_context()
-        out = {}
-        for v in views:
-            count = self._counts.get(v)
-            if count is None:
-                count = int(np.count_nonzero(self.cols.view_mask(v, ctx)))
-                if v not in CLOCK_VIEWS:
-                    self._counts[v] = count
-            out[v] = count
-        return out
+        """Cases per saved view (ignoring the search text). Kept between calls and moved by each batch's
+        own rows (`app.cases.queue_counts`)."""
+        return self._counts.counts(self.cols, views, self.view_context())
 
     def _forget_counts(self) -> None:
-        self._counts = {}
+        self._counts.forget()
 
-    def _counts_before(self, found: np.ndarray,
-                       removed: list[int | None]) -> tuple[dict[View, int], ViewContext] | None:
+    def _counts_before(self, found: np.ndarray, removed: list[int | None]) -> Share | None:
         """The kept counts' share of the cases a batch is about to change (their slots `found`, -1 for a new
         one, and the slots of the ids it removes), before it reaches the columns."""
-        if not self._counts:
-            return None
         slots = np.concatenate([np.asarray(found, np.int64), [s for s in removed if s is not None]]).astype(np.int64)
-        slots = np.unique(slots[slots >= 0])
-        ctx = self.view_context()
-        return {v: int(np.count_nonzero(self.cols.view_mask(v, ctx, slots))) for v in self._counts}, ctx
+        return self._counts.before(self.cols, self.view_context(), slots)
 
-    def _counts_after(self, before: tuple[dict[View, int], ViewContext] | None, slots: np.ndarray,
-                      gone: list[int]) -> None:
+    def _counts_after(self, before: Share | None, slots: np.ndarray, gone: list[int]) -> None:
         """Move the kept counts by the batch's cases: their share after it, less their share before."""
-        if before is None:
-            return
-        shares, ctx = before
-        slots = np.unique(np.concatenate([np.asarray(slots, np.int64), np.asarray(gone, np.int64)]))
-        for v, share in shares.items():
-            if v in self._counts:
-                self._counts[v] += int(np.count_nonzero(self.cols.view_mask(v, ctx, slots))) - share
+        self._counts.after(self.cols, before, np.concatenate([np.asarray(slots, np.int64),
+                                                              np.asarray(gone, np.int64)]))
 
     # ------------------------------------------------------------------ clock
 

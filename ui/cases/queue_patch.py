@@ -4,29 +4,35 @@
 A few changes are patched row by row: dataChanged for a row that stays where it is, beginRemoveRows /
 beginInsertRows for rows that leave, arrive or move. A sync page of many takes the batched path: the
 columns take the batch in one vectorised assignment, the new row order is merged (`app.cases.queue_order`:
-the arriving rows sorted alone and placed by binary search, never a full sort), and the view gets one
-block of rows inserted at the end, one layout change and one block removed at the end, then one
-dataChanged range. Everything a batch can be prepared with without the model's state (reading, each id
-once, text folded and placed by position) was done on the reader thread (`ui.cases.queue_reads`), so the
-GUI thread only assigns arrays, merges and signals.
+only the batch's slots are filtered, sorted alone and placed by binary search, never a full sort nor a pass
+of the view's filter over every case), and the view gets one block of rows inserted at the end, one layout
+change and one block removed at the end, then one dataChanged range. Everything a batch can be prepared
+with without the model's state (reading, each id once, text folded and placed by position, numbers encoded,
+coded columns by their distinct texts, the slots the ids had: a hint checked here) was done on the reader
+thread (`ui.cases.queue_reads`), so the GUI thread only assigns arrays, merges and signals. Either way the
+views' counts are moved by the change's own rows (`app.cases.queue_counts`), never counted again.
 
 `_rows` is a numpy array of slots in display order; it is replaced, never changed in place, by the
 batched path.
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable
 from uuid import UUID
 
 import numpy as np
 from PySide6.QtCore import QModelIndex
 
-from app.cases.queue_order import merged_order
+from app.cases.queue_counts import CLOCK_VIEWS
+from app.cases.queue_order import Merge, merge_changed, merged_order
 from app.cases.queue_rows import ACTIVE_BY_STATUS as _ACTIVE
-from app.cases.queue_rows import PRIORITY_ORDER, RowBatch
+from app.cases.queue_rows import PRIORITY_ORDER, BatchPrep, RowBatch
 from app.platform.enums import Priority
 from ui.cases.queue_cells import SORT_KEY, Column
 from ui.cases.queue_reads import TextChunk
+
+log = logging.getLogger(__name__)
 
 SMALL_BATCH = 24  # changes up to this many are patched row by row; more take the batched path
 
@@ -35,13 +41,17 @@ class QueuePatching:
     """The row updates of `CaseQueueModel` (a mixin over its `cols`, `_rows` and filter)."""
 
     def _apply_batch(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, *,
-                     notify: bool = True, unique: bool = False) -> None:
-        """A few changes: row signals per case, as they happen. Many (a sync page): see the module."""
+                     notify: bool = True, unique: bool = False, prep: BatchPrep | None = None,
+                     found: np.ndarray | None = None) -> None:
+        """A few changes: row signals per case, as they happen. Many (a sync page): see the module.
+        `unique`, `prep`, `found`: what the reader thread prepared (`ui.cases.queue_reads.ChangeRead`)."""
         if len(batch) + len(removed) <= SMALL_BATCH:
+            before = self._counts_before(self.cols.slot_of.find_many(batch.ids),
+                                         [self.cols.slot_of.get(i) for i in removed])
             slots, gone = self._apply_small(batch, removed, texts, notify)
-            self._forget_counts()
+            self._counts_after(before, np.asarray(slots, np.int64), gone)
         else:
-            slots, gone = self._apply_large(batch, removed, texts, notify, unique)
+            slots, gone = self._apply_large(batch, removed, texts, notify, unique, prep, found)
         self.counts_changed.emit()
         self.columns_changed.emit(np.asarray(slots, np.int64), np.asarray(gone, np.int64))
 
@@ -55,9 +65,15 @@ class QueuePatching:
         cols.set_folded_text(slots[texts.keys_at], texts.folded)
         # co-handling units: only the slots that have some now or had some before (a few joint cases)
         keys = texts.asked
-        had = [k for k, slot in enumerate(slots.tolist()) if slot in cols.co_units]
-        now = np.flatnonzero(np.isin(keys, np.array(list(texts.co_units), "S36"))).tolist() if texts.co_units else []
-        picked = sorted(set(had) | set(now))
+        had = (np.flatnonzero(np.isin(slots, np.fromiter(cols.co_units, np.int64, len(cols.co_units))))
+               if cols.co_units else np.zeros(0, np.int64))
+        if texts.co_at is not None:
+            now = texts.co_at
+        elif texts.co_units:
+            now = np.flatnonzero(np.isin(keys, np.array(list(texts.co_units), "S36")))
+        else:
+            now = np.zeros(0, np.int64)
+        picked = np.union1d(had, now).astype(np.int64).tolist()
         if picked:
             changed = cols.set_co_units(slots[picked], [texts.co_units.get(bytes(keys[k]), ()) for k in picked])
             self._redraw_units(changed)
@@ -133,14 +149,17 @@ class QueuePatching:
             self._notify_urgent(slots, added, notify)
         return put, gone
 
-    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None,
-                     notify: bool, unique: bool) -> tuple[np.ndarray, list[int]]:
+    def _apply_large(self, batch: RowBatch, removed: list[UUID], texts: TextChunk | None, notify: bool,
+                     unique: bool, prep: BatchPrep | None = None,
+                     hint: np.ndarray | None = None) -> tuple[np.ndarray, list[int]]:
         cols = self.cols
         old = self._rows
-        found = cols.slot_of.find_many(batch.ids)  # the batch's slots now (-1: new), looked up once
+        # the batch's slots now (-1: new), looked up once: the reader's slots, checked
+        found = cols.slot_of.find_many(batch.ids, hint)
         before = self._counts_before(found, [cols.slot_of.get(i) for i in removed])
         # before the removals: no freed slot is reused in this batch
-        slots, added = cols.put_batch(batch, unique=unique, found=found if unique else None)
+        slots, added = cols.put_batch(batch, unique=unique, found=found if unique else None,
+                                      prep=prep if unique else None)
         if texts is not None and unique and texts.keys_at is not None:
             self._take_texts(texts, slots)
         elif texts is not None:  # not read for exactly this batch: find the slots by id
@@ -148,8 +167,45 @@ class QueuePatching:
         gone = [s for s in (cols.remove(i) for i in removed) if s is not None]
         self._tmask_for(slots, gone)
         self._counts_after(before, slots, gone)
-        mask, key = self._mask(), SORT_KEY[self._sort_col]
         moved = np.concatenate([np.asarray(slots, np.int64), np.asarray(gone, np.int64)])
+        merge = self._merge_rows(old, moved)
+        self.in_batch = True
+        self.batch_started.emit()
+        try:
+            if len(merge.entered):  # at the end first, so that one layout change puts every row in place
+                self.beginInsertRows(QModelIndex(), len(old), len(old) + len(merge.entered) - 1)
+                self._rows = np.concatenate([old, merge.entered])
+                self.endInsertRows()
+            new, leaving = merge.order, merge.left
+            target = np.concatenate([new, leaving]) if len(leaving) else new
+            if not np.array_equal(self._rows, target):
+                self._relayout(target)
+            if len(leaving):
+                self.beginRemoveRows(QModelIndex(), len(new), len(target) - 1)
+                self._rows = new
+                self.endRemoveRows()
+            if len(merge.placed):  # one range over the changed rows that stayed or arrived
+                self.dataChanged.emit(self.index(int(merge.placed.min()), 0),
+                                      self.index(int(merge.placed.max()), len(Column) - 1))
+        finally:
+            self.in_batch = False
+            self.batch_finished.emit()
+        self._notify_urgent(slots, added, notify)
+        return slots, gone
+
+    def _merge_rows(self, old: np.ndarray, moved: np.ndarray) -> Merge:
+        """The rows after a batch that changed the `moved` slots (put or removed). When the shown rows are
+        known to be exactly the view's (no search, a view that does not move with the clock), only the
+        batch's slots are filtered, and the merged rows are checked against the view's kept count;
+        otherwise the view's mask over every slot decides (`merged_order`), or a full sort."""
+        cols, key = self.cols, SORT_KEY[self._sort_col]
+        count = self._counts.kept(self._view)
+        if count is not None and not self._tokens and self._view not in CLOCK_VIEWS:
+            merge = merge_changed(cols.sort_keys(key), old, moved, self._passes(moved), self._descending)
+            if merge is not None and len(merge.order) == count:
+                return merge
+            log.warning("queue rows differ from the %s view's count: filtering in full", self._view.value)
+        mask = self._mask()
         new = merged_order(cols.sort_keys(key), old, mask, moved, self._descending)
         if new is None:
             new = cols.ordered_array(mask, key, self._descending)
@@ -158,34 +214,10 @@ class QueuePatching:
         in_new[new] = True
         in_old = np.zeros(size, bool)
         in_old[old] = True
-        leaving = old[~in_new[old]]
-        arriving = new[~in_old[new]]
-        self.in_batch = True
-        self.batch_started.emit()
-        try:
-            if len(arriving):  # at the end first, so that one layout change puts every row in place
-                self.beginInsertRows(QModelIndex(), len(old), len(old) + len(arriving) - 1)
-                self._rows = np.concatenate([old, arriving])
-                self.endInsertRows()
-            target = np.concatenate([new, leaving]) if len(leaving) else new
-            if not np.array_equal(self._rows, target):
-                self._relayout(target)
-            if len(leaving):
-                self.beginRemoveRows(QModelIndex(), len(new), len(target) - 1)
-                self._rows = new
-                self.endRemoveRows()
-            where = np.full(size, -1, np.int64)
-            where[new] = np.arange(len(new))
-            changed = where[slots]
-            changed = changed[changed >= 0]
-            if len(changed):  # one range over the changed rows that stayed or arrived
-                self.dataChanged.emit(self.index(int(changed.min()), 0),
-                                      self.index(int(changed.max()), len(Column) - 1))
-        finally:
-            self.in_batch = False
-            self.batch_finished.emit()
-        self._notify_urgent(slots, added, notify)
-        return slots, gone
+        where = np.full(size, -1, np.int64)
+        where[new] = np.arange(len(new))
+        placed = where[moved]
+        return Merge(new, placed[placed >= 0], new[~in_old[new]], old[~in_new[old]])
 
     def _take_texts_by_id(self, texts: TextChunk) -> None:
         cols = self.cols
@@ -201,12 +233,14 @@ class QueuePatching:
         persistent = self.persistentIndexList()
         rows = self._rows
         slots = [int(rows[i.row()]) if 0 <= i.row() < len(rows) else -1 for i in persistent]
-        where = np.full(self.cols.size, -1, np.int64)
-        where[order] = np.arange(len(order))
-        self._rows = np.asarray(order, np.int64)
-        self.changePersistentIndexList(persistent, [
-            self.index(int(where[slot]), i.column()) if slot >= 0 and where[slot] >= 0 else QModelIndex()
-            for slot, i in zip(slots, persistent)])
+        order = np.asarray(order, np.int64)
+        self._rows = order
+        if persistent:  # the selection and current row: a few slots, found in one pass
+            at = np.flatnonzero(np.isin(order, [s for s in slots if s >= 0]))
+            where = dict(zip(order[at].tolist(), at.tolist()))
+            self.changePersistentIndexList(persistent, [
+                self.index(where[slot], i.column()) if slot in where else QModelIndex()
+                for slot, i in zip(slots, persistent)])
         self.layoutChanged.emit()
 
     # ------------------------------------------------------------------ one row at a time

@@ -9,7 +9,8 @@ from uuid import UUID
 import numpy as np
 
 from app.cache.models import CaseTexts
-from app.cases.queue_rows import RowBatch
+from app.cases.queue_columns import QueueColumns
+from app.cases.queue_rows import BatchPrep, RowBatch, prepare
 from app.cases.search import fold_texts
 
 
@@ -49,6 +50,7 @@ class TextChunk:
     co_units: dict[bytes, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     keys_at: np.ndarray | None = None
     mine_at: np.ndarray | None = None
+    co_at: np.ndarray | None = None  # positions in `asked` of the keys of `co_units`
 
 
 def _positions(asked: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -64,9 +66,10 @@ def read_texts(cache, keys: np.ndarray, username: str) -> TextChunk:
     ids = list(texts)
     found = np.array([str(i) for i in ids], "S36")
     mine_keys = np.array([str(i) for i in mine], "S36")
-    return TextChunk(found, fold_texts(texts[i] for i in ids), mine_keys, keys,
-                     {str(i).encode(): units for i, units in co_units.items()},
-                     _positions(keys, found), _positions(keys, mine_keys))
+    co_keys = {str(i).encode(): units for i, units in co_units.items()}
+    return TextChunk(found, fold_texts(texts[i] for i in ids), mine_keys, keys, co_keys,
+                     _positions(keys, found), _positions(keys, mine_keys),
+                     _positions(keys, np.array(list(co_keys), "S36")))
 
 
 def read_batch(cache, ids: list[UUID]) -> RowBatch:
@@ -83,15 +86,21 @@ def read_batch(cache, ids: list[UUID]) -> RowBatch:
 @dataclass
 class ChangeRead:
     """One fetch of changed cases, ready for the model: the batch (each id once), the ids that are gone,
-    and the batch's text (asked for exactly the batch's ids, in order)."""
+    the batch's text (asked for exactly the batch's ids, in order), the batch prepared for the columns
+    (`app.cases.queue_rows.prepare`) and the slots its ids had when it was read (a hint the GUI thread
+    checks: `SlotIndex.find_many(keys, hint)`)."""
 
     batch: RowBatch
     removed: list[UUID]
     texts: TextChunk
+    prep: BatchPrep | None = None
+    found: np.ndarray | None = None
 
 
-def read_changes(cache, ids: list[UUID], username: str) -> ChangeRead:
+def read_changes(cache, ids: list[UUID], username: str, cols: QueueColumns | None = None) -> ChangeRead:
+    """`cols`: the model's columns, only read here (their slots for the batch's ids, as a hint)."""
     batch = read_batch(cache, ids)
     present = set(batch.ids.tolist())
     removed = [i for i in ids if str(i).encode() not in present]
-    return ChangeRead(batch, removed, read_texts(cache, batch.ids, username))
+    found = cols.slot_of.hint_many(batch.ids) if cols is not None else None
+    return ChangeRead(batch, removed, read_texts(cache, batch.ids, username), prepare(batch), found)

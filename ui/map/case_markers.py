@@ -90,11 +90,12 @@ def _cases_script(upsert: list[dict], remove: list[str], reset: bool = False) ->
 
 
 class _Snapshot:
-    """A copy of the columns `column_markers` reads, for the live slots (index k = slots[k]), so a worker
-    thread can draw the first push while the GUI thread goes on updating the real columns."""
+    """A copy of the columns `column_markers` reads, for the live slots or the given ones (index k =
+    slots[k]), so a worker thread can draw the first push, or a sync batch's markers, while the GUI thread
+    goes on updating the real columns."""
 
-    def __init__(self, cols: QueueColumns):
-        self.slots = np.flatnonzero(cols.alive[:cols.size])
+    def __init__(self, cols: QueueColumns, slots: np.ndarray | None = None):
+        self.slots = np.flatnonzero(cols.alive[:cols.size]) if slots is None else np.asarray(slots, np.int64)
         for name in ("lat", "lon", "ids", "status", "priority", "category", "unit", "due_us"):
             setattr(self, name, getattr(cols, name)[self.slots])
         self._numbers = cols.display_numbers(self.slots)
@@ -121,6 +122,28 @@ def _first_push(snap: _Snapshot, now: datetime) -> tuple[PreparedMarkers, np.nda
         scripts.append(_cases_script(markers, [], reset=start == 0))
         count += len(markers)
     return PreparedMarkers(scripts, count), marks, _time_classes(snap, index, now)
+
+
+def _restyled(snap: _Snapshot, sent: np.ndarray, removed: list[str],
+              now: datetime) -> tuple[np.ndarray, PreparedMarkers]:
+    """A sync batch's markers from a snapshot of its slots (worker thread): their fingerprints (0: not on
+    the map) and, serialised, the `cases` messages that send the ones whose fingerprint is not `sent` and
+    remove `removed` and those that lost their place (the dock's `_send_markers`, prepared)."""
+    index = np.arange(len(snap.slots))
+    marks = np.zeros(len(index), np.int64)
+    upsert, remove = [], list(removed)
+    for k, marker in zip(index.tolist(), column_markers(snap, index, now)):
+        if marker is None:
+            if sent[k]:
+                remove.append(snap.ids[k].decode())
+            continue
+        marks[k] = _fingerprint(marker)
+        if sent[k] != marks[k]:
+            upsert.append(marker)
+    scripts = [_cases_script([], remove)] if remove and not upsert else []
+    for start in range(0, len(upsert), CHUNK):  # removals ride with the first upserts
+        scripts.append(_cases_script(upsert[start:start + CHUNK], remove if start == 0 else []))
+    return marks, PreparedMarkers(scripts, len(upsert))
 
 
 def _read_all_cases(cache, now: datetime) -> tuple:

@@ -26,6 +26,7 @@ from ui.map.case_markers import (
     _first_push,
     _read_all_cases,
     _read_changed_cases,
+    _restyled,
     _Snapshot,
     _time_classes,
     column_markers,
@@ -33,6 +34,8 @@ from ui.map.case_markers import (
 from ui.shell.ops import run_op
 
 log = logging.getLogger(__name__)
+
+OFF_THREAD = 64  # a batch restyling more markers than this has them built on a worker thread
 
 
 class CaseMarkerSync:
@@ -100,9 +103,7 @@ class CaseMarkerSync:
         else:
             self._first_markers = markers
         del markers
-        stash, self._stash = self._stash, []
-        for put, gone, gone_ids in stash:  # what changed while the copy was drawn
-            self._source_changed(put, gone, gone_ids)
+        self._drain_stash()  # what changed while the copy was drawn
         self.markers_loaded.emit()
 
     def _source_changed(self, put: np.ndarray, gone: np.ndarray, gone_ids: np.ndarray | None = None) -> None:
@@ -119,6 +120,9 @@ class CaseMarkerSync:
         upsert, drop = [], []
         now = now_utc(self.ctx)
         self._cls[live] = _time_classes(cols, live, now)
+        if len(live) > OFF_THREAD:
+            self._restyle_off_thread(live, removed, now)
+            return
         for slot, marker in zip(live.tolist(), column_markers(cols, live, now)):
             if marker is None:
                 if self._sent[slot]:
@@ -131,6 +135,38 @@ class CaseMarkerSync:
                 upsert.append(marker)
         if (upsert or removed or drop) and self._ready:  # one message: the page refreshes its clusters once
             self._send_markers(upsert, removed + drop)
+
+    def _restyle_off_thread(self, live: np.ndarray, removed: list[str], now: datetime) -> None:
+        """A sync page's markers built, compared and serialised on a worker thread from a copy of its slots;
+        the changes that come meanwhile wait (`_stash`), so the page gets them in order."""
+        snap, sent = _Snapshot(self._cols, live), self._sent[live]
+        self._in_flight = True
+        self._load_gen += 1
+        gen = self._load_gen
+
+        def done(result: tuple[np.ndarray, PreparedMarkers]) -> None:
+            if not self._current(gen):
+                return
+            self._in_flight = False
+            self._size_state()
+            marks, prepared = result
+            self._sent[live] = marks
+            if self._ready:
+                self._send_markers(prepared, [])
+            self._drain_stash()
+
+        def failed(exc: BaseException) -> None:
+            if self._current(gen):
+                self._op_failed(exc)
+                self._sent[live] = 0  # unknown now: the next change of each sends it again
+                self._drain_stash()
+
+        run_op(lambda: _restyled(snap, sent, removed, now), done, failed, owner=self)
+
+    def _drain_stash(self) -> None:
+        stash, self._stash = self._stash, []
+        for put, gone, gone_ids in stash:  # in order: one may go to a worker again and stash the rest
+            self._source_changed(put, gone, gone_ids)
 
     # ---- own columns (no queue to share: tests, a map-only window)
 
