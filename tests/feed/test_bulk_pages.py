@@ -79,3 +79,46 @@ def test_a_bulk_page_is_read_as_statements_of_a_page_each_and_misses_nothing(sin
         assert positions == expected[who]
         assert count < len(expected[who])  # pages of up to 5 entries, each read 2 rows at a time
     assert limits and max(limits) == 2
+
+
+def test_a_bulk_page_gzipped_as_it_is_read_is_its_body(single_srv, monkeypatch):
+    """A bulk page's parts are compressed on a thread while the next is read (`gzip_pieces.Background`): the
+    answer still decodes to the very body, for a reader that gets every row and one that gets a few."""
+    import gzip
+    import zlib
+
+    from server.feed import gzip_pieces, pages
+
+    srv = single_srv
+    for _ in range(4):
+        srv.new_case()
+        srv.case_at("in_progress")
+    monkeypatch.setattr(pages, "STATEMENT_ROWS", 3)
+    for units in (None, srv.ctx.feed_scope(AuthUser(HANDLER, "h", Role.UNIT_HANDLER, UNIT))):
+        after, seen = 0, 0
+        while True:
+            page = srv.ctx.read_changes_raw(after, 7, units)
+            assert page.level == gzip_pieces.BULK_LEVEL and page._compressed is not None  # made while read
+            body = page.body("t", b',"x":1')
+            answer = page.gzip("t", b',"x":1')
+            assert gzip.decompress(answer) == body
+            assert zlib.decompress(answer, 16 + zlib.MAX_WBITS) == body
+            assert json.loads(body)["changes"] == json.loads(page.prefix + b"}")["changes"]
+            seen += page.count
+            after = page.cursor
+            if not page.more:
+                break
+        assert seen >= 4
+
+
+def test_background_pieces_keep_their_order_and_crc():
+    import gzip
+
+    from server.feed import gzip_pieces
+
+    texts = [bytes([65 + i % 26]) * (i * 997 % 70_000) for i in range(12)]
+    background = gzip_pieces.Background(gzip_pieces.BULK_LEVEL)
+    background.add(b"[", gzip_pieces.deflate_piece(b"["))
+    for text in texts:
+        background.add(text)
+    assert gzip.decompress(background.result().answer(b"]")) == b"[" + b"".join(texts) + b"]"
