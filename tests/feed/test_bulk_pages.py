@@ -122,3 +122,39 @@ def test_background_pieces_keep_their_order_and_crc():
     for text in texts:
         background.add(text)
     assert gzip.decompress(background.result().answer(b"]")) == b"[" + b"".join(texts) + b"]"
+
+
+def test_the_next_bulk_page_is_read_ahead_and_answered_from_it(srv, monkeypatch):
+    """A first sync asks page after page: the server reads the next one while the console handles this one
+    (`server.feed.api.read_ahead`), and the next request is answered from it (no read of its own), the very
+    page a fresh read gives. Pages read from the database, as a first sync's are (its cursors are older than
+    the recent feed kept in memory)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from app.platform.feed_partition import Cursor
+    from server.feed import api
+    from server.feed.partitions import cursor_page
+
+    for _ in range(7):
+        srv.new_case()
+    ctx = srv.ctx
+    user = AuthUser("operator1", "x", Role.OPERATOR)
+
+    async def scenario():
+        for partition in await ctx.feed_partitions(user):  # none of it recent: every page from the database
+            monkeypatch.setitem(ctx.feed_rings, partition, SimpleNamespace(base=1 << 60))
+        _first, cursor = await cursor_page(ctx, user, Cursor(), 3)
+        before = ctx.page_cache.computed
+        api.read_ahead(ctx, user, cursor, 3)
+        await asyncio.gather(*api._AHEAD)
+        ahead = ctx.page_cache.computed - before
+        second, _ = await cursor_page(ctx, user, cursor, 3)
+        answered = ctx.page_cache.computed - before
+        ctx.page_cache.invalidate()
+        fresh, _ = await cursor_page(ctx, user, cursor, 3)
+        return ahead, answered, second, fresh
+
+    ahead, answered, second, fresh = asyncio.run(scenario())
+    assert ahead >= 1 and answered == ahead
+    assert second.count == 3 and second.body("t") == fresh.body("t")
