@@ -225,11 +225,10 @@ def _number(session: Session, created: list, answers: list[_Answer], written: di
             if isinstance(detail, dict) and "number" in detail:
                 entry["detail"] = {**detail, "number": case["number"]}
                 entry["body"] = audit.canonical_body(entry)
-    for answer in answers:
+    for answer in answers:  # each result is this group's own (`_decide`): numbered in place, the case copied
         if answer.replayed is None and answer.same_as is None and answer.result.case is not None \
                 and answer.result.case.id in numbers:
-            answer.result = answer.result.model_copy(
-                update={"case": answer.result.case.model_copy(update={"number": numbers[answer.result.case.id]})})
+            answer.result.case = answer.result.case.model_copy(update={"number": numbers[answer.result.case.id]})
 
 
 def _case_values(case: Case, data: dict) -> dict:
@@ -255,9 +254,12 @@ def _case_json(case: Case, written: dict) -> dict:
     n = len(case.events)
     if final is None or n > len(final.events) or any(a is not b for a, b in zip(case.events, final.events)):
         return case.model_dump(mode="json")
-    head = case.model_dump(mode="json", include=_NOT_EVENTS)
+    # The workflow makes a version with `model_copy(update=...)`: a field it did not change is the very object the
+    # next version holds, and so the final version's JSON of it is this version's too. Only the others are dumped.
+    changed = {name for name in _NOT_EVENTS if getattr(case, name) is not getattr(final, name)}
+    head = case.model_dump(mode="json", include=changed) if changed else {}
     events = data["events"][:n]
-    return {name: events if name == "events" else head[name] for name in _FIELDS}
+    return {name: events if name == "events" else head[name] if name in changed else data[name] for name in _FIELDS}
 
 
 def _prepare_cases(originals: dict, current: dict) -> tuple[dict, tuple[list, list, list]]:
@@ -358,6 +360,6 @@ def _tail(session: Session, fresh: list[_Answer], rows: list[dict], entries: lis
                          for a in accepted]
         for answer, position in zip(accepted, positions):
             answer.stored["position"] = position
-            answer.result = answer.result.model_copy(update={"position": position})
+            answer.result.position = position  # the group's own result (`_decide`), not a stored one
     insert_rows(session, _COMMANDS, rows)
     audit.record_many(session, entries)

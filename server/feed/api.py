@@ -4,6 +4,7 @@ same cursor and scope share one serialised page per feed state (`server.feed.rin
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -20,6 +21,8 @@ from server.platform.errors import ApiError
 
 if TYPE_CHECKING:  # the context is built by the composition root, above every feature
     from server.context import ServerContext
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -56,6 +59,8 @@ async def get_changes(
                            f"not with wait={wait:g}")
         limit = bulk
     page, next_cursor = await long_poll(ctx, user, position, limit, wait)
+    if bulk is not None and page.more:
+        read_ahead(ctx, user, next_cursor if next_cursor is not None else page.cursor, limit)
     body, headers = changes_answer(ctx, page, "gzip" in request.headers.get("accept-encoding", ""), next_cursor)
     return Response(body, media_type="application/json", headers=headers)
 
@@ -87,6 +92,29 @@ async def long_poll(ctx: ServerContext, user: AuthUser, after: int | Cursor, lim
                     await asyncio.sleep(window)
     finally:
         ctx.long_polls -= 1
+
+
+_AHEAD: set[asyncio.Task] = set()  # the reads ahead running (a task nothing refers to may be collected)
+
+
+def read_ahead(ctx: ServerContext, user: AuthUser, after: int | Cursor, limit: int) -> None:
+    """Start reading the page after `after`, which a first sync asks next, while this one travels to the console
+    and is applied there: its request then finds it in the shared pages (`ServerContext.changes_page`: the same
+    page, the same state or a non-empty page of a moment ago), instead of waiting for the database read and
+    the compression after the console has asked. A read that fails or is not asked for costs one page."""
+
+    async def read() -> None:
+        try:
+            if isinstance(after, Cursor):
+                await cursor_page(ctx, user, after, limit)
+            else:
+                await ctx.changes_page(after, limit, user, legacy_partition(await ctx.feed_partitions(user)))
+        except Exception:  # noqa: BLE001 - the request that follows reads the page itself, and says why
+            log.debug("reading a first sync's next page ahead failed", exc_info=True)
+
+    task = asyncio.ensure_future(read())
+    _AHEAD.add(task)
+    task.add_done_callback(_AHEAD.discard)
 
 
 def changes_answer(ctx: ServerContext, page: RawPage, gzip_ok: bool,

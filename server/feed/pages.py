@@ -47,6 +47,7 @@ class RawPage:
     cursor: int
     more: bool
     _compressed: gzip_pieces.Compressed | None = field(default=None, repr=False)
+    level: int = gzip_pieces.LEVEL  # of the compression, when made on demand
 
     @property
     def size(self) -> int:
@@ -61,7 +62,7 @@ class RawPage:
     def gzip(self, server_time: str, extra: bytes = b"", after: bytes = b"") -> bytes:
         """`after`: bytes that follow the page inside the same gzip member (an SSE event's blank line)."""
         if self._compressed is None:
-            self._compressed = gzip_pieces.compress(self.prefix)
+            self._compressed = gzip_pieces.compress(self.prefix, self.level)
         return self._compressed.answer(extra + raw.page_tail(server_time) + after)
 
     def has_line_break(self) -> bool:
@@ -76,12 +77,15 @@ class RawPage:
 
 
 _CHANGES_OPEN = b'{"changes":['
+_OPEN_PIECE = gzip_pieces.deflate_piece(_CHANGES_OPEN)
+_COMMA_PIECE = gzip_pieces.deflate_piece(b",")
 
 
 def combine(pages: list[RawPage], cursor: int, more: bool, tag: bytes) -> RawPage:
     """One answer holding the changes of several partitions' pages (`server.feed.partitions`)."""
     parts = [p.changes_bytes() for p in pages if p.count]
-    return RawPage(raw.page_prefix(parts, cursor, more, tag), sum(p.count for p in pages), cursor, more)
+    return RawPage(raw.page_prefix(parts, cursor, more, tag), sum(p.count for p in pages), cursor, more,
+                   level=min(getattr(p, "level", gzip_pieces.LEVEL) for p in pages))
 
 
 def _raw_select(after: int, limit: int, units: tuple[str, ...] | frozenset[str] | None = None,
@@ -139,10 +143,32 @@ def read_changes_raw(session: Session, after: int, limit: int, units: tuple[str,
     them one by one would), put together up to the first that is not full."""
     parts: list[bytes] = []
     cursor, more = after, True
-    while more and limit > 0:
-        cursor, more = _read_parts(session, cursor, min(limit, STATEMENT_ROWS), units, partition, parts)
-        limit -= STATEMENT_ROWS
-    return raw_page(parts, cursor, more, scope_tag_json(units))
+    if limit <= STATEMENT_ROWS:
+        cursor, more = _read_parts(session, cursor, limit, units, partition, parts)
+        return raw_page(parts, cursor, more, scope_tag_json(units))
+    # A first sync's page (`bulk`): answered once, gzipped, to one console. Each statement's part is compressed
+    # on a thread while the next one is read (`gzip_pieces.Background`), at the bulk level.
+    background = gzip_pieces.Background(gzip_pieces.BULK_LEVEL)
+    try:
+        texts, count = [], 0
+        background.add(_CHANGES_OPEN, _OPEN_PIECE)
+        while more and limit > 0:
+            del parts[:]
+            cursor, more = _read_parts(session, cursor, min(limit, STATEMENT_ROWS), units, partition, parts)
+            limit -= STATEMENT_ROWS
+            if parts:
+                if texts:
+                    background.add(b",", _COMMA_PIECE)
+                texts.append(b",".join(parts))
+                background.add(texts[-1])
+                count += len(parts)
+        members = raw.page_prefix([], cursor, more, scope_tag_json(units))[len(_CHANGES_OPEN):]
+        background.add(members)
+        prefix = b"".join((_CHANGES_OPEN, b",".join(texts), members))
+        return RawPage(prefix, count, cursor, more, background.result(), gzip_pieces.BULK_LEVEL)
+    except BaseException:
+        background.close()
+        raise
 
 
 def _read_parts(session: Session, after: int, limit: int, units: tuple[str, ...] | None, partition: str,

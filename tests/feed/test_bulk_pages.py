@@ -79,3 +79,82 @@ def test_a_bulk_page_is_read_as_statements_of_a_page_each_and_misses_nothing(sin
         assert positions == expected[who]
         assert count < len(expected[who])  # pages of up to 5 entries, each read 2 rows at a time
     assert limits and max(limits) == 2
+
+
+def test_a_bulk_page_gzipped_as_it_is_read_is_its_body(single_srv, monkeypatch):
+    """A bulk page's parts are compressed on a thread while the next is read (`gzip_pieces.Background`): the
+    answer still decodes to the very body, for a reader that gets every row and one that gets a few."""
+    import gzip
+    import zlib
+
+    from server.feed import gzip_pieces, pages
+
+    srv = single_srv
+    for _ in range(4):
+        srv.new_case()
+        srv.case_at("in_progress")
+    monkeypatch.setattr(pages, "STATEMENT_ROWS", 3)
+    for units in (None, srv.ctx.feed_scope(AuthUser(HANDLER, "h", Role.UNIT_HANDLER, UNIT))):
+        after, seen = 0, 0
+        while True:
+            page = srv.ctx.read_changes_raw(after, 7, units)
+            assert page.level == gzip_pieces.BULK_LEVEL and page._compressed is not None  # made while read
+            body = page.body("t", b',"x":1')
+            answer = page.gzip("t", b',"x":1')
+            assert gzip.decompress(answer) == body
+            assert zlib.decompress(answer, 16 + zlib.MAX_WBITS) == body
+            assert json.loads(body)["changes"] == json.loads(page.prefix + b"}")["changes"]
+            seen += page.count
+            after = page.cursor
+            if not page.more:
+                break
+        assert seen >= 4
+
+
+def test_background_pieces_keep_their_order_and_crc():
+    import gzip
+
+    from server.feed import gzip_pieces
+
+    texts = [bytes([65 + i % 26]) * (i * 997 % 70_000) for i in range(12)]
+    background = gzip_pieces.Background(gzip_pieces.BULK_LEVEL)
+    background.add(b"[", gzip_pieces.deflate_piece(b"["))
+    for text in texts:
+        background.add(text)
+    assert gzip.decompress(background.result().answer(b"]")) == b"[" + b"".join(texts) + b"]"
+
+
+def test_the_next_bulk_page_is_read_ahead_and_answered_from_it(srv, monkeypatch):
+    """A first sync asks page after page: the server reads the next one while the console handles this one
+    (`server.feed.api.read_ahead`), and the next request is answered from it (no read of its own), the very
+    page a fresh read gives. Pages read from the database, as a first sync's are (its cursors are older than
+    the recent feed kept in memory)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from app.platform.feed_partition import Cursor
+    from server.feed import api
+    from server.feed.partitions import cursor_page
+
+    for _ in range(7):
+        srv.new_case()
+    ctx = srv.ctx
+    user = AuthUser("operator1", "x", Role.OPERATOR)
+
+    async def scenario():
+        for partition in await ctx.feed_partitions(user):  # none of it recent: every page from the database
+            monkeypatch.setitem(ctx.feed_rings, partition, SimpleNamespace(base=1 << 60))
+        _first, cursor = await cursor_page(ctx, user, Cursor(), 3)
+        before = ctx.page_cache.computed
+        api.read_ahead(ctx, user, cursor, 3)
+        await asyncio.gather(*api._AHEAD)
+        ahead = ctx.page_cache.computed - before
+        second, _ = await cursor_page(ctx, user, cursor, 3)
+        answered = ctx.page_cache.computed - before
+        ctx.page_cache.invalidate()
+        fresh, _ = await cursor_page(ctx, user, cursor, 3)
+        return ahead, answered, second, fresh
+
+    ahead, answered, second, fresh = asyncio.run(scenario())
+    assert ahead >= 1 and answered == ahead
+    assert second.count == 3 and second.body("t") == fresh.body("t")
