@@ -22,7 +22,7 @@ class FeedPageCache:
     a long-poll reads the generation before querying, so every change its page lacks is announced after
     that read. Concurrent callers with the same key share one computation."""
 
-    def __init__(self, generation: Callable[[], int], max_entries: int = 256):
+    def __init__(self, generation: Callable[[], int], max_entries: int = 256, max_bytes: int = 128 << 20):
         self._generation = generation
         self._epoch = 0
         self._lock = threading.Lock()
@@ -30,6 +30,7 @@ class FeedPageCache:
         self._entries: dict[tuple, tuple[asyncio.Future, tuple[int, int], float]] = {}
         self.max_age_s = 1.0
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
         self.computed = 0  # pages actually read from the database (tests, diagnostics)
 
     def invalidate(self) -> None:
@@ -59,10 +60,7 @@ class FeedPageCache:
                 # instead of reading again. Only an *empty* page must be of the caller's state, since the
                 # caller then sleeps until the feed moves past that state.
                 return future.result()
-        if len(self._entries) >= self._max_entries:
-            self._entries = {k: e for k, e in self._entries.items() if now - e[2] <= self.max_age_s}
-            if len(self._entries) >= self._max_entries:
-                self._entries.clear()
+        self._sweep(state, now)
         future = asyncio.ensure_future(compute())
         self.computed += 1
         self._entries[key] = (future, state, now)
@@ -75,3 +73,31 @@ class FeedPageCache:
         future.add_done_callback(_forget_failure)
         # shield: a client that goes away must not cancel the page the other waiters are awaiting
         return await asyncio.shield(future)
+
+    def _sweep(self, state: tuple[int, int], now: float) -> None:
+        """Before a page is added: drop the pages no caller can be given any more (an older state, past
+        `max_age_s`), then the oldest beyond `max_entries` or `max_bytes`. A first sync's bulk pages are
+        megabytes each; kept until the 256th entry, a finished first sync held its twenty pages (~290 MB)."""
+        entries = self._entries
+        live = sorted(((k, e) for k, e in entries.items() if e[1] == state or now - e[2] <= self.max_age_s),
+                      key=lambda item: item[1][2], reverse=True)  # the newest first
+        kept: dict[tuple, tuple[asyncio.Future, tuple[int, int], float]] = {}
+        total = 0
+        for key, entry in live:
+            size = _size(entry[0])
+            if len(kept) >= self._max_entries - 1 or (kept and total + size > self._max_bytes):
+                continue
+            kept[key] = entry
+            total += size
+        if len(kept) != len(entries):
+            self._entries = dict(reversed(kept.items()))  # oldest first again, as added
+        self.bytes = total
+
+    bytes = 0  # what the pages kept after the last sweep hold (tests, diagnostics)
+
+
+def _size(future: asyncio.Future) -> int:
+    """A kept page's bytes (its text; a compressed copy adds about a tenth); 0 while it is being read."""
+    if not future.done() or future.cancelled() or future.exception() is not None:
+        return 0
+    return future.result().size
