@@ -51,3 +51,56 @@ def test_the_status_window_says_what_is_awaited(qtbot):
     assert status.isVisible() and status.label.text().startswith("Starting the demo server")
     status.say("Logging in as lead1 at http://127.0.0.1:1…")
     assert status.label.text() == "Logging in as lead1 at http://127.0.0.1:1…"
+
+
+# ---------------------------------------------------------------------- the early login (onegrid --user)
+
+class _Outcome:
+    """What a login hands over, with the closers EarlyLogin.discard calls."""
+
+    def __init__(self):
+        self.closed: list[str] = []
+        self.cache = type("Cache", (), {"close": lambda _self: self.closed.append("cache")})()
+        self.client = type("Client", (), {"close": lambda _self: self.closed.append("client")})()
+        self.queue_prefetch = type("Read", (), {"cancel": lambda _self: self.closed.append("read")})()
+
+
+def test_the_early_login_runs_on_its_own_thread_and_hands_over_its_outcome(tmp_path):
+    release, calls, outcome = threading.Event(), [], _Outcome()
+
+    def log_in(server_url, cache_root, username, password):
+        calls.append((threading.current_thread().name, server_url, cache_root, username, password))
+        release.wait(5)
+        return outcome
+
+    pending = startup.EarlyLogin(log_in, "http://127.0.0.1:9", tmp_path, "operator1", "secret")
+    pumped = []
+
+    def pump():  # the GUI thread goes on while the password is checked
+        pumped.append(1)
+        if len(pumped) == 3:
+            release.set()
+
+    assert pending.result(pump=pump) is outcome and len(pumped) >= 3 and pending.done()
+    assert calls == [("onegrid-login", "http://127.0.0.1:9", tmp_path, "operator1", "secret")]
+    pending.discard()  # taken: what it opened belongs to the console now
+    assert outcome.closed == []
+
+
+def test_a_refused_early_login_raises_on_the_gui_thread(tmp_path):
+    from app.sync.session import LoginError
+
+    def log_in(*_args):
+        raise LoginError("bad_password", "wrong password for 'operator1'")
+
+    with pytest.raises(LoginError, match="wrong password"):
+        startup.EarlyLogin(log_in, "http://127.0.0.1:9", tmp_path, "operator1", "nope").result()
+
+
+def test_an_early_login_the_console_never_took_closes_what_it_opened(tmp_path):
+    outcome = _Outcome()
+    pending = startup.EarlyLogin(lambda *_args: outcome, "http://127.0.0.1:9", tmp_path, "operator1", "pw")
+    pending.discard()
+    assert outcome.closed == ["read", "cache", "client"]
+    pending.discard()  # once
+    assert outcome.closed == ["read", "cache", "client"]

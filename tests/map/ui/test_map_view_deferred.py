@@ -51,3 +51,45 @@ def test_a_pick_before_the_view_exists_makes_it_at_once(qtbot, refdata, small_hu
     assert dock.view is not None and dock._stack.currentWidget() is dock.view
     qtbot.waitUntil(lambda: dock.is_ready, timeout=base.LOAD_TIMEOUT_MS)
     dock.cancel_pick()
+
+
+def test_in_the_console_the_view_waits_for_the_queues_first_rows(qtbot, refdata, small_hub, closing):
+    """The main window holds the web view until the queue's rows are in (the web engine's start would compete
+    with that read for the cores); the placeholder shows meanwhile, and the map then loads as before."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Queue(QObject):
+        loaded = Signal()
+
+    queue = Queue()
+    ctx = base.map_ctx(refdata, 12)
+    dock = MapDock(ctx, hub=small_hub)
+    qtbot.addWidget(dock)
+    closing(dock)
+    dock.hold_view_until(queue.loaded)
+    dock.resize(900, 600)
+    dock.show()
+    qtbot.wait(200)  # several turns of the event loop: still held
+    assert dock.view is None and dock._stack.currentWidget() is dock.placeholder
+    queue.loaded.emit()
+    qtbot.waitUntil(lambda: dock.view is not None, timeout=5_000)
+    queue.loaded.emit()  # a reload later changes nothing
+    qtbot.waitUntil(lambda: dock.is_ready, timeout=base.LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: base.stats(qtbot, dock)["cases"] == 12, timeout=base.LOAD_TIMEOUT_MS)
+
+
+def test_a_held_view_is_made_anyway_when_the_queue_never_says_it_loaded(qtbot, refdata, small_hub, closing):
+    from PySide6.QtCore import QObject, Signal
+
+    class Queue(QObject):
+        loaded = Signal()
+
+    queue = Queue()
+    dock = MapDock(base.map_ctx(refdata, 3), hub=small_hub)
+    qtbot.addWidget(dock)
+    closing(dock)
+    dock.hold_view_until(queue.loaded, at_most_ms=300)  # its read failed: it never signals
+    qtbot.wait(100)
+    assert dock.view is None
+    qtbot.waitUntil(lambda: dock.view is not None, timeout=5_000)
+    qtbot.waitUntil(lambda: dock.is_ready, timeout=base.LOAD_TIMEOUT_MS)
