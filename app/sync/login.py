@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from app.cache import LocalCache
 from app.platform.settings import user_cache_dir
-from app.sync.client import ServerClient, ServerUnreachable
-from app.sync.session import Session, login_offline, login_online
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the server's client (requests) loads in log_in, once the queue's read has started
     from app.cases.queue_prefetch import ColumnsPrefetch
+    from app.sync.client import ServerClient
+    from app.sync.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,21 @@ def log_in(server_url: str, cache_root: Path, username: str, password: str) -> L
     server_url = server_url.strip().rstrip("/")
     directory = user_cache_dir(cache_root, server_url, username)
     existed = (directory / "cache.sqlite").exists()
-    client = ServerClient(server_url)
     cache = LocalCache(directory)
-    # argon2 (offline: verifying; online: the verifier stored after the server's yes) and the server's answer
-    # take ~0.2 s that the queue's read (~0.5 s of SQLite) spends on the other core
+    # argon2 (offline: verifying; online: the verifier stored after the server's yes), the server's answer
+    # and loading the server's client take ~0.3 s that the queue's read (~0.5 s of SQLite) spends on the
+    # other core
     prefetch = None
     if existed:  # imported here: the read's numpy loads on its own thread, not before the dialog shows
         from app.cases.queue_prefetch import ColumnsPrefetch
 
         prefetch = ColumnsPrefetch(cache)
+    client = None
     try:
+        from app.sync.client import ServerClient, ServerUnreachable
+        from app.sync.session import login_offline, login_online
+
+        client = ServerClient(server_url)
         try:
             session = login_online(client, cache, username, password)
         except ServerUnreachable as exc:
@@ -72,7 +77,8 @@ def log_in(server_url: str, cache_root: Path, username: str, password: str) -> L
         if prefetch is not None:
             prefetch.cancel()
         cache.close()
-        client.close()
+        if client is not None:
+            client.close()
         if not existed:  # leave no cache behind for a login that never succeeded
             shutil.rmtree(directory, ignore_errors=True)
         raise
@@ -80,4 +86,6 @@ def log_in(server_url: str, cache_root: Path, username: str, password: str) -> L
 
 def log_in_again(client: ServerClient, cache: LocalCache, username: str, password: str) -> Session:
     """Online login for the running session (after an offline login or an expired token)."""
+    from app.sync.session import login_online
+
     return login_online(client, cache, username, password)
