@@ -11,9 +11,8 @@ The dock is the page, selection and sensors; the case markers are `ui/map/case_s
 `ui/map/case_markers.py`), picking a location `ui/map/pick_mode.py`. The page's HTML is built on a worker
 thread (reference data to JSON), so the window's first frame never waits for it; the map fills in after.
 The web view itself is made on the event loop's first turn after the dock is built, i.e. after the main
-window's first frame, or, in the console, once the queue's first rows are in (`hold_view_until`):
-starting the web engine (its profile, the browser side of Chromium) takes half a second, during which the
-dock shows "Loading the map…".
+window's first frame: starting the web engine (its profile, the browser side of Chromium) takes half a
+second, during which the dock shows "Loading the map…".
 """
 from __future__ import annotations
 
@@ -66,7 +65,6 @@ if TYPE_CHECKING:  # the docks' one context (built by the main window)
 log = logging.getLogger(__name__)
 
 FLUSH_DELAY_MS = 120    # coalesce bursts of cache changes
-VIEW_HOLD_MAX_MS = 5_000  # hold_view_until: the longest the web view waits for the queue's first rows
 TIME_LEFT_REFRESH_MS = 60_000
 
 _page_counter = 0
@@ -169,28 +167,8 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
         # Read the cases on the next turn of the event loop, unless the main window has handed this dock
         # the queue's columns by then (share_columns: nothing to read twice).
         QTimer.singleShot(0, self, self._start_own_load)
-        self._view_held = False
-        QTimer.singleShot(0, self, self._first_view)
+        QTimer.singleShot(0, self, self.ensure_view)
         theme.follow_theme(self)
-
-    def hold_view_until(self, signal: Any, *, at_most_ms: int = VIEW_HOLD_MAX_MS) -> None:
-        """Make the web view on the turn after `signal` (the queue's first rows are in), not on the first
-        turn: starting the web engine (its profile, Chromium's GPU and page processes) competes for the
-        cores with the queue's first read, and the operator works in the queue first. The placeholder says
-        the map is loading meanwhile; a pick on the map makes the view at once; `at_most_ms` bounds the
-        wait (a read that fails never signals)."""
-        self._view_held = True
-        signal.connect(self._release_view, Qt.ConnectionType.SingleShotConnection)
-        QTimer.singleShot(at_most_ms, self, self._release_view)
-
-    def _release_view(self, *_args: Any) -> None:
-        if self._view_held:
-            self._view_held = False
-            QTimer.singleShot(0, self, self._first_view)
-
-    def _first_view(self) -> None:
-        if not self._view_held:
-            self.ensure_view()
 
     def ensure_view(self) -> QWebEngineView:
         """The web view, made now if it is not yet (the first turn of the event loop, or a pick on the map

@@ -276,8 +276,6 @@ class MainWindow(DockLayout, QMainWindow):
             self.ctx.signals.refdata_changed.connect(lambda _version: model.refresh_names())
         if hasattr(map_dock, "share_columns") and hasattr(model, "columns_changed"):
             map_dock.share_columns(model)  # one copy of the cases in memory, read once at start-up
-        if hasattr(map_dock, "hold_view_until") and not getattr(model, "is_loaded", True):
-            map_dock.hold_view_until(model.loaded)  # the web engine starts after the queue's rows are in
 
     def open_settings(self) -> None:
         store = self.settings_store or SettingsStore()
