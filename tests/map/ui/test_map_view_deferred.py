@@ -51,4 +51,3 @@ def test_a_pick_before_the_view_exists_makes_it_at_once(qtbot, refdata, small_hu
     assert dock.view is not None and dock._stack.currentWidget() is dock.view
     qtbot.waitUntil(lambda: dock.is_ready, timeout=base.LOAD_TIMEOUT_MS)
     dock.cancel_pick()
-
