@@ -8,9 +8,7 @@
     onegrid --smoke-test                      # demo; exit 0 once synced and the map is up (packaging)
 
 Start-up order: logging → settings → language → theme → (demo server) → login → local cache (one per
-server and user) → sync engine (asyncio tasks on the qasync loop) → main window. With --user the login
-starts first, on its own thread (`ui.shell.startup.EarlyLogin`), while the application and the window's
-modules load.
+server and user) → sync engine (asyncio tasks on the qasync loop) → main window.
 """
 from __future__ import annotations
 
@@ -230,13 +228,8 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
             return None
         say(QCoreApplication.translate("Startup", "Logging in as {user} at {server}…").format(user=username,
                                                                                            server=server_url))
-        early = _claim_early_login(args, server_url, root, username, password)
         try:
-            if early is None:
-                outcome = log_in(server_url, root, username, password)
-            else:
-                _import_window_modules()  # while the password is checked: no dialog waits for these here
-                outcome = early.result(pump=QCoreApplication.processEvents)
+            outcome = log_in(server_url, root, username, password)
         except Exception as exc:
             log.error("login of %s at %s failed: %s", username, server_url, exc)
             print(f"onegrid: login of {username} at {server_url} failed: {type(exc).__name__}: {exc}",
@@ -270,8 +263,7 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     else:
         prefetch.forget(pruned.removed)
     # what the login does not need loads only now (photos: Pillow and HEIF), and the docks' modules (~0.2 s):
-    # these imports overlap the queue's read, which releases the GIL (with --user: the password check too)
-    _import_window_modules()
+    # these imports overlap the queue's read, which releases the GIL
     from app.photos.store import PhotoStore
     from app.sync.engine import SyncEngine
     from ui.shell.context import ConsoleContext, CoreSignals
@@ -299,43 +291,6 @@ def start_console(args: argparse.Namespace, app) -> Console | None:
     settle_memory_after_load(window)
     return Console(app=app, window=window, ctx=ctx, engine=engine, client=outcome.client, server_url=server_url,
                    stop_server=stop_server, cleanups=cleanups, crash_handler=crash_handler)
-
-
-def _import_window_modules() -> None:
-    """The modules of the window and the engine: after the login dialog (it shows sooner without them)."""
-    import app.photos.store  # noqa: F401
-    import app.sync.engine  # noqa: F401
-    import ui.shell.main_window  # noqa: F401
-
-
-def start_early_login(args: argparse.Namespace):
-    """With --user and --password on a server (not the demo): the login started now, on a thread, before the
-    QApplication exists (`start_console` takes it). None when the login has to wait (dialog, demo)."""
-    if args.demo or args.user is None or args.password is None:
-        return None
-    from app.platform.logging_setup import setup_logging
-    from app.platform.settings import SettingsStore, cache_root, log_dir
-    from ui.shell import login_dialog
-    from ui.shell.startup import EarlyLogin
-
-    settings = SettingsStore().load().settings
-    setup_logging(log_dir(), settings.log_level)  # the login's own lines go to the file as well
-    server_url = args.server or settings.server_url
-    root = args.cache or cache_root(settings)
-    return EarlyLogin(login_dialog.log_in, server_url, root, args.user, args.password)
-
-
-def _claim_early_login(args: argparse.Namespace, server_url: str, root: Path, username: str, password: str):
-    """The login main() started for this same server, folder and user, if it did."""
-    early = getattr(args, "early_login", None)
-    if early is None:
-        return None
-    args.early_login = None
-    if (early.server_url, early.cache_root, early.username, args.password) != (server_url, Path(root), username,
-                                                                                password):
-        early.discard()  # not the login asked for now: never hand over another server's or user's cache
-        return None
-    return early
 
 
 async def run_console(console: Console, args: argparse.Namespace) -> None:
@@ -442,14 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         from ui.shell.startup import DemoServerStart
 
         args.demo_server = DemoServerStart()
-    else:  # with --user: the login runs on its own thread while they load
-        args.early_login = start_early_login(args)
     app = create_application()
-    try:
-        console = start_console(args, app)
-    finally:
-        if getattr(args, "early_login", None) is not None:  # not taken: the console did not get that far
-            args.early_login.discard()
+    console = start_console(args, app)
     if console is None:
         return 1 if args.user else 0
     import qasync

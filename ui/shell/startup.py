@@ -6,11 +6,6 @@ depend on each other, so `DemoServerStart` begins the server on a thread before 
 and the GUI thread prepares the window meanwhile. `StartupStatus` tells the operator what is being
 waited for ("Preparing the demo city…", "Logging in as lead1…", "Building the console…") until the main
 window is shown; from then on the queue's footer and the status bar say what is still loading.
-
-`EarlyLogin` does the same for `onegrid --user`: the login (opening the cache, starting the queue's read,
-the server's answer, the password hash) needs neither Qt nor the docks, so it runs on a thread from the
-first moment while the GUI thread creates the application and imports the window. The password check and
-SQLite release the GIL: they no longer wait for the GUI thread's imports, nor it for them.
 """
 from __future__ import annotations
 
@@ -73,60 +68,6 @@ class DemoServerStart:
         if self._result is not None:
             self._result[1]()
         shutil.rmtree(self.directory, ignore_errors=True)
-
-
-class EarlyLogin:
-    """`log_in(server_url, cache_root, username, password)` on a thread of its own, started before the
-    QApplication exists; `result()` waits for its outcome or raises what the login raised. `log_in` is the
-    login dialog's (`ui.shell.login_dialog.log_in`), imported by the caller: the thread imports nothing
-    the GUI thread might be importing at the same moment beyond what the login itself loads lazily."""
-
-    def __init__(self, log_in: Callable[..., object], server_url: str, cache_root: Path, username: str,
-                 password: str):
-        self.server_url, self.cache_root, self.username = server_url, Path(cache_root), username
-        self._outcome: object | None = None
-        self._error: BaseException | None = None
-        self._done = threading.Event()
-        self._claimed = False
-        self._thread = threading.Thread(target=self._run, args=(log_in, password), name="onegrid-login",
-                                        daemon=True)
-        self._thread.start()
-
-    def _run(self, log_in: Callable[..., object], password: str) -> None:
-        try:
-            self._outcome = log_in(self.server_url, self.cache_root, self.username, password)
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread by result()
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def result(self, pump: Callable[[], None] | None = None):
-        """The login's outcome, once (waiting for it, running `pump` meanwhile); raises what stopped it."""
-        while not self._done.wait(0.02):
-            if pump is not None:
-                pump()
-        self._claimed = True
-        if self._error is not None:
-            raise self._error
-        return self._outcome
-
-    def discard(self) -> None:
-        """The console stops before it used the login: close what the login opened."""
-        self._done.wait(30)
-        if self._claimed or self._outcome is None:
-            return
-        self._claimed = True
-        for part in ("queue_prefetch", "cache", "client"):
-            thing = getattr(self._outcome, part, None)
-            closer = getattr(thing, "cancel" if part == "queue_prefetch" else "close", None)
-            if closer is not None:
-                try:
-                    closer()
-                except Exception:  # noqa: BLE001 - the console is stopping anyway
-                    log.exception("closing the early login's %s failed", part)
 
 
 def status_window():
