@@ -167,38 +167,3 @@ def test_what_the_login_does_not_need_loads_after_it():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
 
-
-def test_a_start_with_user_logs_in_on_its_own_thread_before_the_application(tmp_path, refdata, monkeypatch,
-                                                                              started):
-    """`onegrid --user` starts the login before the QApplication exists (`start_early_login`): the cache is
-    opened and its queue read on the login's thread; start_console takes that login instead of starting
-    another, and a login to another server is never handed over."""
-    from app.platform import logging_setup
-    from ui.shell import main as console_main
-
-    monkeypatch.setenv("ONEGRID_CONFIG_DIR", str(tmp_path / "config"))  # no settings file: the defaults
-    logged = []
-    monkeypatch.setattr(logging_setup, "setup_logging", lambda directory, level: logged.append(level))
-    mine = _console_cache(tmp_path, refdata, "operator1", 2)
-    threads = []
-    real = login_dialog.log_in
-
-    def recorded(*args):
-        threads.append(threading.current_thread().name)
-        return real(*args)
-
-    monkeypatch.setattr(login_dialog, "log_in", recorded)
-    args = console_main.parse_args(["--server", URL, "--cache", str(tmp_path), "--user", "operator1",
-                                    "--password", "pw-operator1"])
-    early = console_main.start_early_login(args)
-    outcome = early.result()
-    try:
-        assert threads == ["onegrid-login"] and outcome.session.offline and logged == ["INFO"]
-        assert _rows(outcome.queue_prefetch.result()) == mine and started == [outcome.queue_prefetch]
-        args.early_login = early
-        other = console_main._claim_early_login(args, "http://127.0.0.1:8", tmp_path, "operator1", "pw-operator1")
-        assert other is None and args.early_login is None  # another server: not this login's cache
-    finally:
-        outcome.cache.close()
-    assert console_main.start_early_login(console_main.parse_args(["--server", URL, "--user", "operator1"])) is None
-    assert console_main.start_early_login(console_main.parse_args(["--demo"])) is None
