@@ -1,7 +1,8 @@
 """Logging in at start: online at the server, or offline from the local cache for a user who logged in
-online on this console before. Qt-free: the login dialog runs it on a worker thread, and `onegrid --user`
-on a thread of its own from the first moment of the start (`ui.shell.startup.EarlyLogin`), so that this
-module's libraries (SQLAlchemy for the cache, requests for the server) load while the GUI thread loads Qt.
+online on this console before. Qt-free, and imported only when a login is near (`ui.shell.login_dialog`
+loads it on a thread while the operator types): its libraries, SQLAlchemy for the cache and requests for
+the server, are not needed to show the login dialog. Within `log_in` the cache opens, and the queue's
+read starts, before requests loads.
 """
 from __future__ import annotations
 

@@ -3,8 +3,9 @@ this console before. The dialog says beforehand which users can work offline her
 amber banner say afterwards that the session is offline.
 
 The work is `app.sync.login` (Qt-free; `log_in()` / `log_in_again()` here call it): the dialog runs it
-through `run_op`, `onegrid --user ...` on a thread from the start (`ui.shell.startup.EarlyLogin`). This
-module does not import it: its libraries load while the operator types, not before the dialog shows.
+through `run_op`, the command line (`onegrid --user ...`) calls `log_in()` directly. This module does not
+import it: its libraries (SQLAlchemy, requests: ~0.3 s) load on a thread while the operator types
+(`preload_login`), not before the dialog shows.
 """
 from __future__ import annotations
 
