@@ -154,13 +154,30 @@ def test_cases_pruned_during_the_read_leave_its_rows(demo_cache, refdata, held_r
 
 def test_what_the_login_does_not_need_loads_after_it():
     """The login dialog's modules leave numpy (the queue's columns, the sensors' wire models), Pillow (photos)
-    and the sync engine to after the password check: the dialog shows sooner, and at a start with --user
-    the queue's read starts sooner."""
+    and the sync engine to after the password check, and the login's own libraries (SQLAlchemy for the
+    cache, requests for the server) to a thread while the operator types: the dialog shows sooner, and
+    at a start with --user the queue's read starts sooner."""
     import subprocess
     import sys
 
-    late = ("numpy", "PIL", "app.cases.queue_columns", "app.wire.sensors", "app.sync.engine", "app.photos.store")
+    late = ("numpy", "PIL", "app.cases.queue_columns", "app.wire.sensors", "app.sync.engine", "app.photos.store",
+            "sqlalchemy", "requests", "app.cache", "app.sync.client")
     code = ("import sys, ui.shell.main, ui.shell.login_dialog; "
             f"print(sorted(m for m in {late!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_dialog_loads_the_login_while_the_operator_types():
+    """The login's libraries load on a thread once the dialog is up, so Log in does not wait for them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, time, threading; from ui.shell.main import create_application; app = create_application(); "
+            "from ui.shell.login_dialog import LoginDialog; before = 'app.sync.login' in sys.modules; "
+            "d = LoginDialog('http://127.0.0.1:9', sys.argv[1]); "
+            "[t.join(60) for t in threading.enumerate() if t.name == 'onegrid-login-import']; "
+            "print(before, 'app.sync.login' in sys.modules, 'sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, "/nonexistent-cache-root"], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "False True True", out.stderr

@@ -2,16 +2,17 @@
 this console before. The dialog says beforehand which users can work offline here; the status bar and the
 amber banner say afterwards that the session is offline.
 
-`log_in()` / `log_in_again()` hold the work and never touch widgets: the dialog runs them through
-`run_op`, the command line (`onegrid --user ...`) calls `log_in()` directly.
+The work is `app.sync.login` (Qt-free; `log_in()` / `log_in_again()` here call it): the dialog runs it
+through `run_op`, the command line (`onegrid --user ...`) calls `log_in()` directly. This module does not
+import it: its libraries (SQLAlchemy, requests: ~0.3 s) load on a thread while the operator types
+(`preload_login`), not before the dialog shows.
 """
 from __future__ import annotations
 
 import logging
-import shutil
-from dataclasses import dataclass
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -24,78 +25,50 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cache import LocalCache
-from app.platform.settings import known_users, user_cache_dir
-from app.sync.client import ServerClient, ServerUnreachable
-from app.sync.session import LoginError, Session, login_offline, login_online
+from app.platform.settings import known_users
 from ui.shell.ops import run_op
 from ui.shell.theme import repolish
 
-if TYPE_CHECKING:
-    from app.cases.queue_prefetch import ColumnsPrefetch
+if TYPE_CHECKING:  # the login's own modules (SQLAlchemy, requests) load on the thread that logs in
+    from app.cache import LocalCache
+    from app.sync.client import ServerClient
+    from app.sync.login import LoginOutcome
+    from app.sync.session import Session
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class LoginOutcome:
-    session: Session
-    cache: LocalCache
-    client: ServerClient
-    server_url: str
-    offline_reason: str | None = None  # why the login is offline (the server's unreachability), if it is
-    queue_prefetch: ColumnsPrefetch | None = None  # the queue's read of `cache`, started with the login
+_LAZY = {"LoginOutcome": "app.sync.login", "ServerUnreachableNoCache": "app.sync.login"}
 
 
-class ServerUnreachableNoCache(Exception):
-    """The server cannot be reached and this user has no local cache here to work offline from."""
+def __getattr__(name: str) -> Any:  # the login's names, without loading its libraries with this module
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def log_in(server_url: str, cache_root: Path, username: str, password: str) -> LoginOutcome:
-    """Online login (downloading reference data if this cache has none), or offline when the server
-    cannot be reached and the user has a local cache here. Raises LoginError, ServerUnreachableNoCache.
+    """`app.sync.login.log_in`, imported by the thread that calls it (see that module)."""
+    from app.sync.login import log_in as work
 
-    An existing cache's queue is read while the password is checked (`LoginOutcome.queue_prefetch`): the
-    read is handed over only with a successful login, and cancelled otherwise."""
-    server_url = server_url.strip().rstrip("/")
-    directory = user_cache_dir(cache_root, server_url, username)
-    existed = (directory / "cache.sqlite").exists()
-    client = ServerClient(server_url)
-    cache = LocalCache(directory)
-    # argon2 (offline: verifying; online: the verifier stored after the server's yes) and the server's answer
-    # take ~0.2 s that the queue's read (~0.5 s of SQLite) spends on the other core
-    prefetch = None
-    if existed:  # imported here: the read's numpy loads on its own thread, not before the dialog shows
-        from app.cases.queue_prefetch import ColumnsPrefetch
-
-        prefetch = ColumnsPrefetch(cache)
-    try:
-        try:
-            session = login_online(client, cache, username, password)
-        except ServerUnreachable as exc:
-            if not existed:
-                raise ServerUnreachableNoCache(str(exc)) from exc
-            return LoginOutcome(login_offline(cache, username, password), cache, client, server_url, str(exc),
-                                queue_prefetch=prefetch)
-        if cache.refdata() is None:  # the docks need categories, units and grids from the first screen on
-            cache.store_refdata(client.refdata())
-            if prefetch is not None:  # read without the names the queue's search matches: read again
-                prefetch.cancel()
-                prefetch = None
-        return LoginOutcome(session, cache, client, server_url, queue_prefetch=prefetch)
-    except BaseException:
-        if prefetch is not None:
-            prefetch.cancel()
-        cache.close()
-        client.close()
-        if not existed:  # leave no cache behind for a login that never succeeded
-            shutil.rmtree(directory, ignore_errors=True)
-        raise
+    return work(server_url, cache_root, username, password)
 
 
 def log_in_again(client: ServerClient, cache: LocalCache, username: str, password: str) -> Session:
     """Online login for the running session (after an offline login or an expired token)."""
-    return login_online(client, cache, username, password)
+    from app.sync.login import log_in_again as work
+
+    return work(client, cache, username, password)
+
+
+def preload_login() -> None:
+    """Load the login's modules on a thread now (while the operator types), not after Log in is pressed."""
+    import sys
+
+    if "app.sync.login" not in sys.modules:
+        threading.Thread(target=lambda: __import__("app.sync.login"), name="onegrid-login-import",
+                         daemon=True).start()
 
 
 class LoginDialog(QDialog):
@@ -144,6 +117,7 @@ class LoginDialog(QDialog):
         self.user_edit.textChanged.connect(self._update_hint)
         (self.password_edit if username else self.user_edit).setFocus()
         self._retranslate()
+        preload_login()
 
     # ------------------------------------------------------------------ texts
 
@@ -227,6 +201,10 @@ class LoginDialog(QDialog):
 
     def explain(self, exc: BaseException, user: str) -> str:
         """An operator-readable reason for a failed login."""
+        from app.sync.client import ServerUnreachable
+        from app.sync.login import ServerUnreachableNoCache
+        from app.sync.session import LoginError
+
         if isinstance(exc, ServerUnreachableNoCache):
             return self.tr("The server cannot be reached, and {user} has never logged in on this console, so "
                            "there is no local cache to work offline from.").format(user=user)
