@@ -272,7 +272,7 @@ class FeedStream(Response):
                 if reason == EXPIRED:
                     await write(expired, more=False)
                     return
-                if reason is None or reason == DELIVER:
+                if reason == DELIVER:
                     continue  # read from the cursor and write it here (the hub could not)
                 # PING: below, the token is looked up again and the ping written the long way
             while True:

@@ -19,9 +19,9 @@ do at once it hands back to the stream's own coroutine, which parked it and does
 The coroutine then reads from the stream's own cursor, which moved only with what was written, so nothing is
 skipped or sent twice.
 
-Why the feed is not read too little: the hub reads the notifier's generation before it reads the cohorts'
-pages and waits only on that generation (as every reader does), and a stream parks only if no commit was
-announced since its own read.
+Why nothing is missed: the hub reads the notifier's generation before it reads the cohorts' pages and waits
+only on that generation (as every reader does); a stream that parks after a commit its own read may have missed
+(under a steady stream of commits, nearly every time) makes the hub start another round at once.
 """
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ class PushHub:
         self._cohorts: dict[tuple, set[Parked]] = {}
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._poke = asyncio.Event()  # a stream parked after commits its read missed: a round at once
+        self.sweep_s = SWEEP_S
         self.deliveries = 0    # events the hub wrote (also counted in `PushStreams.deliveries`)
         self.pings = 0
         self.handed_back = 0   # streams given back to their coroutine
@@ -86,15 +88,15 @@ class PushHub:
     def parked(self) -> int:
         return sum(len(members) for members in self._cohorts.values())
 
-    async def park(self, stream: Parked, generation: int) -> str | None:
-        """Wait here until the stream needs its coroutine (the reason) — or None at once when a commit was
-        announced after `generation` (read before the stream's last read): the caller reads again."""
-        ctx = self.ctx
-        if ctx.notifier.generation != generation:
-            return None
+    async def park(self, stream: Parked, generation: int) -> str:
+        """Wait here until the stream needs its coroutine (the reason). `generation` is the notifier's, read
+        before the stream's last read: when a commit was announced since, the hub starts a round at once, so
+        the stream gets what its read missed (under a steady stream of commits, that is every time)."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
-            self._loop, self._cohorts, self._task = loop, {}, None
+            self._loop, self._cohorts, self._task, self._poke = loop, {}, None, asyncio.Event()
+        if self.ctx.notifier.generation != generation:
+            self._poke.set()
         stream.future = loop.create_future()
         key = (stream.scope, stream.limit, stream.gzip, stream.cursor.to_wire())
         self._cohorts.setdefault(key, set()).add(stream)
@@ -127,12 +129,13 @@ class PushHub:
         try:
             while self._cohorts:
                 generation = notifier.generation  # before the reads: a commit after it wakes the next round
+                self._poke.clear()  # before the reads too: a stream parked during this round is read again
                 self.rounds += 1
                 again = await self._deliver_all(loop)
                 self._sweep(loop.time())
-                if again or not self._cohorts:
-                    continue  # a full page: the rest at once (`more`)
-                if await notifier.wait(generation, SWEEP_S):
+                if again or not self._cohorts or self._poke.is_set():
+                    continue  # a full page (`more`), or a stream parked behind: at once
+                if await self._woken(generation):
                     # amid a stream of commits, let the burst land so it is delivered once (as `long_poll`)
                     if notifier.busy(ctx.feed_batch_window_s):
                         await asyncio.sleep(ctx.feed_batch_window_s)
@@ -142,6 +145,17 @@ class PushHub:
                 for stream in list(members):
                     self._hand_back(stream, DELIVER)
             raise
+
+    async def _woken(self, generation: int) -> bool:
+        """Wait for a commit after `generation`, a stream parked behind, or `sweep_s`; True if woken."""
+        waits = {asyncio.ensure_future(self.ctx.notifier.wait(generation, self.sweep_s)),
+                 asyncio.ensure_future(self._poke.wait())}
+        try:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        return any(not w.cancelled() and w.exception() is None and w.result() for w in done)
 
     async def _deliver_all(self, loop) -> bool:
         """Each cohort's page from its cursor, written to its streams; True when a page was full."""

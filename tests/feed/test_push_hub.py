@@ -183,3 +183,30 @@ def _drain(stream: Stream, quiet_s: float = 0.5) -> list:
         if event is not None:
             events.append(event)
 
+
+
+def test_a_stream_parked_after_a_commit_its_read_missed_is_delivered_at_once(server, refdata):
+    """Under a steady stream of commits a stream's read is nearly always older than the last commit when it
+    parks: the hub then reads again at once instead of waiting for the next commit."""
+    from server.feed.push_hub import Parked
+
+    hub = hub_of(server)
+    hub.sweep_s = 30.0  # no round of its own meanwhile: only the poke can deliver
+    headers = login(server, "operator2")
+    opened = Opened(server, headers)  # keeps the hub running, waiting for a commit
+    _until(lambda: len(opened.sent) == 1 and hub.parked == 1)
+    case = create(server, login(server, "operator1"), refdata, 1)
+    _until(lambda: case in opened.ids(opened.writer.data))  # the hub waits again, at the new generation
+    ctx = server.ctx
+    token = headers["Authorization"][len("Bearer "):]
+    late = Writer()
+
+    async def park_behind():
+        user = await ctx.user_for_token(token)
+        stream = Parked(token, user, ctx.feed_scope(user), 500, False, late, b": ping\n\n", Cursor(),
+                        ctx.notifier._loop.time(), ctx.notifier._loop.time() + 3600)
+        return await hub.park(stream, ctx.notifier.generation - 1)  # read before the last commit
+
+    parked = asyncio.run_coroutine_threadsafe(park_behind(), ctx.notifier._loop)
+    _until(lambda: case in Opened.ids(opened, late.data), timeout=5)  # from its cursor (0): the snapshot
+    parked.cancel()
