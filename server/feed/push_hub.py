@@ -158,11 +158,13 @@ class PushHub:
         return any(not w.cancelled() and w.exception() is None and w.result() for w in done)
 
     async def _deliver_all(self, loop) -> bool:
-        """Each cohort's page from its cursor, written to its streams; True when a page was full."""
+        """Each cohort's page from its cursor, written to its streams; True when a page was full.
+
+        Every cohort's page is read first, then written: read one after the other, the pages come from one
+        state of the recent feed; read between writes, each would wait for a fresh read of the ring (its
+        tick), and a round would take a tick per cohort."""
         ctx, events = self.ctx, self.streams.events
-        now_dt = ctx.now()
-        server_time = now_dt.isoformat
-        again = False
+        pages = []
         for key in list(self._cohorts):
             members = self._cohorts.get(key)
             if not members:
@@ -172,8 +174,13 @@ class PushHub:
                 for stream in list(members):
                     self._hand_back(stream, DELIVER)
                 continue
-            page, after = await cursor_page(ctx, sample.user, sample.cursor, sample.limit)
-            members = self._cohorts.pop(key, None)  # those parked by now (some may have left during the read)
+            pages.append((key, *await cursor_page(ctx, sample.user, sample.cursor, sample.limit)))
+        now_dt = ctx.now()
+        server_time = now_dt.isoformat
+        again = False
+        written = 0
+        for key, page, after in pages:
+            members = self._cohorts.pop(key, None)  # those parked by now (some may have left meanwhile)
             if not members:
                 continue
             new_key = (key[0], key[1], key[2], after.to_wire())
@@ -184,14 +191,17 @@ class PushHub:
                 continue
             data = events.event(page, after, key[2], loop.time(), server_time)
             moved: set[Parked] = set()
-            written = 0
-            for stream in members:
+            for stream in members:  # (popped: a stream parking meanwhile joins a new set)
                 if stream.future.done():
                     continue
                 if self._may_read(stream, now_dt) and stream.writer.write(data):
                     stream.cursor, stream.last_write = after, loop.time()
                     moved.add(stream)
                     written += 1
+                    self.deliveries += 1
+                    self.streams.deliveries += 1
+                    if written % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # what else is ready (a command's answer) goes in between
                 else:
                     self._hand_back(stream, DELIVER)
             # the streams not written to stay at the old cursor until their coroutine takes them
@@ -199,11 +209,7 @@ class PushHub:
             if stay:
                 self._join(key, stay)
             self._join(new_key, moved)
-            self.deliveries += written
-            self.streams.deliveries += written
             again = again or page.more
-            if written >= YIELD_EVERY:
-                await asyncio.sleep(0)
         return again
 
     def _join(self, key: tuple, streams: set[Parked]) -> None:
