@@ -258,7 +258,8 @@ class ServerContext:
             self._partitions_read = True
         return user_partitions(feed_units(user, self.refdata), self.notifier.partitions)
 
-    async def changes_page(self, after: int, limit: int, user: AuthUser, partition: str = GLOBAL) -> RawPage:
+    async def changes_page(self, after: int, limit: int, user: AuthUser, partition: str = GLOBAL,
+                           state: tuple[int, int] | None = None) -> RawPage:
         """The serialised page: from the recent feed in memory (`FeedRing`, one database read per tick
         for everyone) when `after` is recent, else from the database (`FeedPageCache`: one read per
         feed state and key, however many long-polls ask for it); either in the feed's own small share
@@ -276,7 +277,10 @@ class ServerContext:
         if ring is None:
             ring = self.feed_rings[partition] = self._new_ring(partition)
         if ring.base is None or after >= ring.base:
-            await ring.ensure(self.page_cache.state(), self.page_cache.state, run)
+            # `state`: a caller serving several scopes in one round (`server.feed.push_hub`) asks each page of
+            # the state its round began at, so a commit during the round does not make it wait for another
+            # read of the ring (a tick); the commit wakes its next round
+            await ring.ensure(state or self.page_cache.state(), self.page_cache.state, run)
             page = ring.page(after, limit, units)
             if page is not None:
                 return page

@@ -42,14 +42,16 @@ def legacy_partition(partitions: list[str]) -> str:
                    "partition cursor (`cursor=`, sent by an updated console), not a single position (`after=`)")
 
 
-async def cursor_page(ctx: ServerContext, user: AuthUser, cursor: Cursor, limit: int) -> tuple[RawPage, Cursor]:
+async def cursor_page(ctx: ServerContext, user: AuthUser, cursor: Cursor, limit: int,
+                      state: tuple[int, int] | None = None) -> tuple[RawPage, Cursor]:
     """The page of every partition `user` reads that has changes after `cursor`, as one answer, and the
     cursor after it. The page's `cursor` member is the global partition's (the single position space a
-    server that does not partition has); `more` when any partition's page was full."""
+    server that does not partition has); `more` when any partition's page was full. `state`: the feed
+    state the page must cover at least (`ServerContext.changes_page`)."""
     partitions = await ctx.feed_partitions(user)
     pages: list[tuple[str, RawPage]] = []
     for partition in cursor.order(partitions):
-        pages.append((partition, await ctx.changes_page(cursor.after(partition), limit, user, partition)))
+        pages.append((partition, await ctx.changes_page(cursor.after(partition), limit, user, partition, state)))
     after = cursor
     for partition, page in pages:
         after = after.moved(partition, page.cursor)

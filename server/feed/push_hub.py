@@ -160,10 +160,11 @@ class PushHub:
     async def _deliver_all(self, loop) -> bool:
         """Each cohort's page from its cursor, written to its streams; True when a page was full.
 
-        Every cohort's page is read first, then written: read one after the other, the pages come from one
-        state of the recent feed; read between writes, each would wait for a fresh read of the ring (its
-        tick), and a round would take a tick per cohort."""
+        Every cohort's page is read first, then written, and each of the feed state the round began at: a
+        commit during the round (there is one nearly every time under load) would otherwise make the next
+        cohort's page wait for another read of the ring, a tick per cohort."""
         ctx, events = self.ctx, self.streams.events
+        state = ctx.page_cache.state()  # read after the round's generation: every page covers at least this
         pages = []
         for key in list(self._cohorts):
             members = self._cohorts.get(key)
@@ -174,7 +175,7 @@ class PushHub:
                 for stream in list(members):
                     self._hand_back(stream, DELIVER)
                 continue
-            pages.append((key, *await cursor_page(ctx, sample.user, sample.cursor, sample.limit)))
+            pages.append((key, *await cursor_page(ctx, sample.user, sample.cursor, sample.limit, state)))
         now_dt = ctx.now()
         server_time = now_dt.isoformat
         again = False
