@@ -81,6 +81,10 @@ class CitySimulator:
         self.db = db
         self.refdata = refdata
         self.rng = random.Random(seed)
+        # case ids from the seed too (a random generator of their own, so the choices above keep their sequence):
+        # which cases are left to the console and which reporters are called back follow from the ids, so a
+        # seeded run plays the same city every time
+        self._ids = random.Random(None if seed is None else seed ^ 0x1D5)
         self.new_case_every_s = new_case_every_s
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.stats = SimStats()
@@ -141,6 +145,9 @@ class CitySimulator:
         lo, hi = _DELAYS.get(status, (30, 90))
         return timedelta(seconds=self.rng.uniform(lo, hi))
 
+    def _new_case_id(self) -> uuid.UUID:
+        return uuid.UUID(int=self._ids.getrandbits(128), version=4)
+
     def _send(self, user: AuthUser, case_id: uuid.UUID, action: Action, payload: dict, now: datetime) -> CommandResult:
         command = new_command(case_id, action, payload, now, console_id="simulator")
         result = apply_command(self.db.writer, user, command, self.refdata, lambda: now)
@@ -180,7 +187,7 @@ class CitySimulator:
         role = Role.INSPECTOR if source == Source.GRID_INSPECTOR else Role.OPERATOR
         user = self._user(role) if role != Role.OPERATOR or source == Source.HOTLINE else \
             AuthUser("system", "System", Role.SYSTEM)
-        result = self._send(user, uuid.uuid4(), Action.CREATE, payload, now)
+        result = self._send(user, self._new_case_id(), Action.CREATE, payload, now)
         self.stats.created += result.status == "accepted"
         if result.status == "accepted" and result.case is not None and source != Source.HOTLINE:
             step = "detection" if source == Source.VIDEO_AI else "report"
@@ -350,7 +357,7 @@ class CitySimulator:
             start = now - timedelta(hours=3)
             payload = {"source": str(Source.HOTLINE), "category_code": category.code,
                        "description": describe(category, self.rng), "location": self._random_location()}
-            result = self._send(operator, uuid.uuid4(), Action.CREATE, payload, start)
+            result = self._send(operator, self._new_case_id(), Action.CREATE, payload, start)
             if result.status != "accepted" or result.case is None:
                 continue
             case = result.case
