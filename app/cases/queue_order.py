@@ -65,17 +65,23 @@ def merged_order(keys: np.ndarray, old: np.ndarray, mask: np.ndarray, changed: n
     kept[stay] = True
     arriving = np.flatnonzero(mask & ~kept)  # the changed slots that pass, and any other newcomer
     if len(arriving):
-        arriving_keys = keys[arriving]
-        by_key = np.lexsort((arriving, arriving_keys))
-        arriving, arriving_keys = arriving[by_key], arriving_keys[by_key]
-        stay_keys = keys[stay]
-        at = np.searchsorted(stay_keys, arriving_keys, "left")
-        end = np.searchsorted(stay_keys, arriving_keys, "right")
-        tied = np.flatnonzero(at < end)
-        if len(tied):  # equal keys: the slot decides, as in the full sort
-            at[tied] = _tied_positions(stay, at[tied], end[tied], arriving[tied])
-        stay = np.insert(stay, at, arriving)
+        stay, _at, _arriving = _insert(keys, stay, keys[stay], arriving)
     return stay[::-1] if descending else stay
+
+
+def _insert(keys: np.ndarray, stay: np.ndarray, stay_keys: np.ndarray,
+            arriving: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`arriving` slots put into `stay` (in (key, slot) order, `stay_keys` its keys) where the full sort would
+    put them: the new order, each arriving slot's place in `stay` before the insert, and `arriving` sorted."""
+    arriving_keys = keys[arriving]
+    by_key = np.lexsort((arriving, arriving_keys))
+    arriving, arriving_keys = arriving[by_key], arriving_keys[by_key]
+    at = np.searchsorted(stay_keys, arriving_keys, "left")
+    end = np.searchsorted(stay_keys, arriving_keys, "right")
+    tied = np.flatnonzero(at < end)
+    if len(tied):  # equal keys: the slot decides, as in the full sort
+        at[tied] = _tied_positions(stay, at[tied], end[tied], arriving[tied])
+    return np.insert(stay, at, arriving), at, arriving
 
 
 @dataclass
@@ -110,15 +116,7 @@ def merge_changed(keys: np.ndarray, old: np.ndarray, changed: np.ndarray, passes
     arriving = changed[passes]
     placed = np.zeros(0, np.int64)
     if len(arriving):
-        arriving_keys = keys[arriving]
-        by_key = np.lexsort((arriving, arriving_keys))
-        arriving, arriving_keys = arriving[by_key], arriving_keys[by_key]
-        at = np.searchsorted(stay_keys, arriving_keys, "left")
-        end = np.searchsorted(stay_keys, arriving_keys, "right")
-        tied = np.flatnonzero(at < end)
-        if len(tied):  # equal keys: the slot decides, as in the full sort
-            at[tied] = _tied_positions(stay, at[tied], end[tied], arriving[tied])
-        stay = np.insert(stay, at, arriving)
+        stay, at, arriving = _insert(keys, stay, stay_keys, arriving)
         placed = at + np.arange(len(arriving))  # np.insert puts each before its stay row, in their order
     shown = ascending[was]  # the batch's slots that were shown
     state[arriving] |= 2
