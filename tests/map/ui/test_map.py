@@ -556,20 +556,27 @@ def test_a_changed_read_holds_each_case_once_the_last_read_winning(refdata):
     assert markers == [map_layers.case_marker(again, NOW), map_layers.case_marker(other, NOW)]
 
 
-def test_map_shares_the_queue_columns(qtbot, make_ctx, cases, small_hub, closing):
-    """In the main window the map draws from the queue model's columns (one copy of the cases): the first
-    push comes from them, and every batch the model applies restyles, adds or removes markers."""
+
+def map_sharing_queue(qtbot, ctx, hub, closing):
+    """A map dock drawing from a queue model's columns, as in the main window, loaded: (model, dock)."""
     from ui.cases.queue_model import CaseQueueModel
 
-    existing = [cases.make(Status.REPORTED) for _ in range(3)]
-    closed = cases.make(Status.CLOSED)
-    ctx = make_ctx()
     model = CaseQueueModel(ctx, tick_ms=10**8)
-    dock = MapDock(ctx, hub=small_hub)
+    dock = MapDock(ctx, hub=hub)
     dock.share_columns(model)
     qtbot.addWidget(dock)
     closing(dock)
     qtbot.waitUntil(lambda: dock.is_ready and dock._have_summaries, timeout=LOAD_TIMEOUT_MS)
+    return model, dock
+
+
+def test_map_shares_the_queue_columns(qtbot, make_ctx, cases, small_hub, closing):
+    """In the main window the map draws from the queue model's columns (one copy of the cases): the first
+    push comes from them, and every batch the model applies restyles, adds or removes markers."""
+    existing = [cases.make(Status.REPORTED) for _ in range(3)]
+    closed = cases.make(Status.CLOSED)
+    ctx = make_ctx()
+    model, dock = map_sharing_queue(qtbot, ctx, small_hub, closing)
     assert dock._cols is model.cols  # no second copy
     qtbot.waitUntil(lambda: stats(qtbot, dock)["cases"] == 4, timeout=10_000)
     assert marker(qtbot, dock, closed)["fill"] == map_layers.STATUS_COLOURS[Status.CLOSED]

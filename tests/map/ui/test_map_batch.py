@@ -10,31 +10,23 @@ import pytest
 
 from app.platform.enums import Status
 from tests.map.ui.test_map import (  # noqa: F401 - fixtures, used by name
-    LOAD_TIMEOUT_MS,
     NO_GPU_NOISE,
     closing,
     make_summary,
+    map_sharing_queue,
     marker,
     small_hub,
     stats,
 )
 from ui.map import case_sync
-from ui.map.dock import MapDock
 
 pytestmark = [pytest.mark.qt, pytest.mark.qt_log_ignore(*NO_GPU_NOISE)]
 
 
 def test_a_page_of_many_cases_is_restyled_off_the_gui_thread_in_order(qtbot, make_ctx, refdata, small_hub,  # noqa: F811
                                                                        closing, monkeypatch):  # noqa: F811
-    from ui.cases.queue_model import CaseQueueModel
-
     ctx = make_ctx()
-    model = CaseQueueModel(ctx, tick_ms=10**8)
-    dock = MapDock(ctx, hub=small_hub)
-    dock.share_columns(model)
-    qtbot.addWidget(dock)
-    closing(dock)
-    qtbot.waitUntil(lambda: dock.is_ready and dock._have_summaries, timeout=LOAD_TIMEOUT_MS)
+    model, dock = map_sharing_queue(qtbot, ctx, small_hub, closing)
     before = stats(qtbot, dock)["cases"]
     workers = []
     restyled = case_sync._restyled
