@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from app.platform.feed_partition import Cursor
 from server.feed.partitions import cursor_page
+from server.platform.auth import token_digest
 from server.platform.errors import ApiError
 
 if TYPE_CHECKING:  # the context is built by the composition root, above every feature
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 YIELD_EVERY = 16  # direct writes between two event-loop turns (what else is ready runs in between)
 SWEEP_S = 1.0     # how often quiet streams are looked at for a ping or their lifetime, at least
+FAILED_PAUSE_S = 1.0  # after the hub failed, how long before it starts again
 
 # Why the hub gave a stream back to its coroutine (`Parked.future`'s result)
 DELIVER = "deliver"    # a page the hub could not write: the coroutine reads and writes it
@@ -66,6 +68,10 @@ class Parked:
     last_write: float
     expires: float
     future: asyncio.Future = field(default=None)  # type: ignore[assignment]
+    digest: str = ""  # the token's digest, the token cache's key: hashed once, not at every delivery
+
+    def __post_init__(self):
+        self.digest = token_digest(self.token)
 
 
 class PushHub:
@@ -79,6 +85,7 @@ class PushHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poke = asyncio.Event()  # a stream parked after commits its read missed: a round at once
         self.sweep_s = SWEEP_S
+        self._failed_at = float("-inf")
         self.deliveries = 0    # events the hub wrote (also counted in `PushStreams.deliveries`)
         self.pings = 0
         self.handed_back = 0   # streams given back to their coroutine
@@ -126,6 +133,10 @@ class PushHub:
         ctx = self.ctx
         notifier = ctx.notifier
         loop = asyncio.get_running_loop()
+        if loop.time() - self._failed_at < FAILED_PAUSE_S:
+            # it failed a moment ago: not a round again at once for the streams it just handed back (their
+            # coroutines deliver meanwhile), so a lasting fault is not a busy loop of failures
+            await asyncio.sleep(FAILED_PAUSE_S)
         try:
             while self._cohorts:
                 generation = notifier.generation  # before the reads: a commit after it wakes the next round
@@ -139,12 +150,13 @@ class PushHub:
                     # amid a stream of commits, let the burst land so it is delivered once (as `long_poll`)
                     if notifier.busy(ctx.feed_batch_window_s):
                         await asyncio.sleep(ctx.feed_batch_window_s)
-        except Exception:  # a bug here must not leave streams parked for ever
+        except Exception:  # a bug (or the database gone) must not leave streams parked for ever
+            self._failed_at = loop.time()
             log.exception("the feed push hub failed: its streams go back to their own coroutines")
             for members in list(self._cohorts.values()):
                 for stream in list(members):
                     self._hand_back(stream, DELIVER)
-            raise
+            # not raised again: logged here, and the next stream to park starts the hub afresh
 
     async def _woken(self, generation: int) -> bool:
         """Wait for a commit after `generation`, a stream parked behind, or `sweep_s`; True if woken."""
@@ -225,7 +237,7 @@ class PushHub:
     def _may_read(self, stream: Parked, now_dt) -> bool:
         """The stream's session is still its user's, as the token cache knows it (a miss: the long way)."""
         try:
-            user = self.ctx.token_cache.get(stream.token, now_dt)
+            user = self.ctx.token_cache.get(stream.token, now_dt, stream.digest)
         except ApiError:
             return False
         return user is not None and (user is stream.user or user == stream.user)

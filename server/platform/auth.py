@@ -180,16 +180,19 @@ class TokenCache:
         # outdated) user back afterwards (`put(..., generation=)`).
         self.generation = 0
 
-    def get(self, token: str, now: datetime) -> AuthUser | None:
-        """The cached user, None on a miss; raises 401 `token_expired` for a cached, now expired token."""
+    def get(self, token: str, now: datetime, digest: str | None = None) -> AuthUser | None:
+        """The cached user, None on a miss; raises 401 `token_expired` for a cached, now expired token.
+        `digest`: the token's `token_digest`, when the caller keeps it (a feed stream checks its token on
+        every delivery)."""
         if self.ttl_s <= 0:
             return None
-        entry = self._entries.get(token_digest(token))
+        digest = digest or token_digest(token)
+        entry = self._entries.get(digest)
         if entry is None:
             return None
         user, expires_at, cached_at = entry
         if time.monotonic() - cached_at > self.ttl_s:
-            self._entries.pop(token_digest(token), None)
+            self._entries.pop(digest, None)
             return None
         if now >= expires_at:
             raise expired(expires_at, now)

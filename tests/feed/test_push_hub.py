@@ -4,6 +4,7 @@ nothing is skipped, sent twice or sent to a reader who may no longer read it."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 import requests
@@ -210,3 +211,29 @@ def test_a_stream_parked_after_a_commit_its_read_missed_is_delivered_at_once(ser
     parked = asyncio.run_coroutine_threadsafe(park_behind(), ctx.notifier._loop)
     _until(lambda: case in Opened.ids(opened, late.data), timeout=5)  # from its cursor (0): the snapshot
     parked.cancel()
+
+
+def test_when_the_hub_fails_its_streams_deliver_themselves_and_the_next_park_starts_it_again(
+        server, refdata, monkeypatch):
+    from server.feed import push_hub
+
+    hub = hub_of(server)
+    writer = login(server, "operator1")
+    opened = Opened(server, login(server, "operator2"))
+    _until(lambda: len(opened.sent) == 1 and hub.parked == 1)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the hub's round")
+
+    monkeypatch.setattr(push_hub, "cursor_page", broken)
+    first = create(server, writer, refdata, 1)
+    _until(lambda: first in opened.ids(opened.sent))  # handed back: its own coroutine wrote it
+    rounds = hub.rounds
+    time.sleep(0.5)
+    assert hub.rounds - rounds <= 1  # a lasting fault: the hub pauses, it does not fail in a busy loop
+    monkeypatch.undo()
+    _until(lambda: hub.parked == 1)  # parked again, in a hub started afresh
+    second = create(server, writer, refdata, 2)
+    _until(lambda: second in opened.ids(opened.writer.data))
+    assert (opened.ids(opened.sent) + opened.ids(opened.writer.data)).count(first) == 1
+    opened.done.cancel()
