@@ -4,8 +4,9 @@ cases past the retention period pruned."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 from uuid import UUID
 
 from sqlalchemy import Connection
@@ -25,47 +26,70 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+@dataclass(slots=True)
+class ReadPage:
+    """A feed page read into what the cache writes (`read_page`)."""
+
+    received: dict[UUID, tuple[int, tuple, dict | str]]  # case id: (version, row, source)
+    settings: dict[str, Any]
+    entities: dict[str, dict[str, tuple[int, Any]]]  # kind: {id: (position, data)}
+    gone_cases: dict[UUID, dict[str, Any]]
+    gone_entities: dict[str, set[str]]
+
+
+def read_page(changes: Iterable[Change | CaseText]) -> ReadPage:
+    """A page's entries checked and turned into rows, without the cache (any thread; `BadCase` for a
+    malformed case). Kept apart from the apply so that a first sync's next page is read while the previous
+    one commits: SQLite's commit holds no GIL, whereas a read beside the page's row-by-row writes would make
+    both queue for it at every row."""
+    read = ReadPage({}, {}, {}, {}, {})
+    received, new_settings, new_entities = read.received, read.settings, read.entities
+    gone_cases, gone_entities = read.gone_cases, read.gone_entities
+    for change in changes:
+        if change.kind == "case":
+            source = change.text if isinstance(change, CaseText) else change.data
+            try:
+                case_id, version, row = (case_rows.text_feed_row(source) if isinstance(source, str)
+                                         else case_rows.feed_row(source))
+            except case_rows.BadCase as exc:
+                raise case_rows.BadCase(f"malformed case in feed entry {change.position} "
+                                        f"(id {change.id}): {exc}") from None
+            received[case_id] = (version, row, source)
+        elif change.kind == "setting":
+            new_settings[change.data["key"]] = change.data.get("value")
+        elif change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
+            if (gone := scope_exits.parse_exit(change)) is not None:
+                if gone[0] == scope_rule.CASE:
+                    gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
+                else:
+                    gone_entities.setdefault(gone[0], set()).add(gone[1])
+        elif isinstance(change.data, dict):
+            new_entities.setdefault(change.kind, {})[str(change.id)] = (change.position, change.data)
+        else:
+            log.warning("skipping feed entry %s of kind %r: data is not an object", change.position,
+                        change.kind)
+    return read
+
+
 class FeedApply:
     """`LocalCache`'s feed. Uses the cache's lock, engine, outbox, events, `_rebase` and `_forget`."""
 
-    def apply_changes(self, changes: Iterable[Change | CaseText], cursor: int | Cursor, more: bool = False) -> ChangeSet:
+    def apply_changes(self, changes: Iterable[Change | CaseText] | ReadPage, cursor: int | Cursor,
+                      more: bool = False, committing: Callable[[], None] | None = None) -> ChangeSet:
         """Apply one page of the changes feed and store its cursor (a position, or one per partition), all in
-        one transaction. `more`: the server said more pages follow; an empty cache's first sync is then
-        written as a bulk load (`app.cache.first_sync`) until the page that says none do.
+        one transaction. `changes`: the page's entries, or what `read_page` made of them. `more`: the server
+        said more pages follow; an empty cache's first sync is then written as a bulk load
+        (`app.cache.first_sync`) until the page that says none do. `committing` is called once the page's
+        writes are issued, just before the commit (see `read_page`).
 
         Fast path for the cases without queued commands (nearly all): the queue columns come straight from
         the received case (checked for shape by `case_rows.feed_row`, or `text_feed_row` for a case still in
         the JSON text it came as, not a full Case validation) and the JSON is stored once. Cases with queued
         commands are validated in full and rebased. A malformed entry raises `case_rows.BadCase` (a
         ValueError) before anything is written."""
-        received: dict[UUID, tuple[int, tuple, dict | str]] = {}
-        new_settings: dict[str, Any] = {}
-        new_entities: dict[str, dict[str, tuple[int, Any]]] = {}
-        gone_cases: dict[UUID, dict[str, Any]] = {}
-        gone_entities: dict[str, set[str]] = {}
-        for change in changes:  # parsed before taking the lock: a bad page changes nothing
-            if change.kind == "case":
-                source = change.text if isinstance(change, CaseText) else change.data
-                try:
-                    case_id, version, row = (case_rows.text_feed_row(source) if isinstance(source, str)
-                                             else case_rows.feed_row(source))
-                except case_rows.BadCase as exc:
-                    raise case_rows.BadCase(f"malformed case in feed entry {change.position} "
-                                            f"(id {change.id}): {exc}") from None
-                received[case_id] = (version, row, source)
-            elif change.kind == "setting":
-                new_settings[change.data["key"]] = change.data.get("value")
-            elif change.kind == scope_rule.SCOPE_EXIT:  # the entity left this user's scope: forget it
-                if (gone := scope_exits.parse_exit(change)) is not None:
-                    if gone[0] == scope_rule.CASE:
-                        gone_cases[UUID(gone[1])] = {**change.data, "position": change.position}
-                    else:
-                        gone_entities.setdefault(gone[0], set()).add(gone[1])
-            elif isinstance(change.data, dict):
-                new_entities.setdefault(change.kind, {})[str(change.id)] = (change.position, change.data)
-            else:
-                log.warning("skipping feed entry %s of kind %r: data is not an object", change.position,
-                            change.kind)
+        read = changes if isinstance(changes, ReadPage) else read_page(changes)
+        received, new_settings, new_entities = read.received, read.settings, read.entities
+        gone_cases, gone_entities = read.gone_cases, read.gone_entities
         with self._lock:
             with self._engine.begin() as conn:
                 loading = self._load_page(conn, more)
@@ -101,6 +125,8 @@ class FeedApply:
                 tables.set_meta(conn, "cursor", cursor.to_json() if isinstance(cursor, Cursor) else cursor)
                 if self._loading and not loading:  # the load's last page: the indexes are built with it
                     first_sync.finish(conn)
+                if committing is not None:
+                    committing()
             self._loading = loading
             if change_set:
                 self.events.cases_changed.emit(change_set)

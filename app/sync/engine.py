@@ -21,7 +21,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from app.cache import LocalCache
+from app.cache import LocalCache, ReadPage, read_page
 from app.photos.store import PhotoStore
 from app.platform.events import EventGroup
 from app.platform.feed_partition import Cursor
@@ -299,9 +299,8 @@ class SyncEngine(OutboxPush, EntityPush):
         """Fetch and apply pages of the feed until caught up (True) or something fails (raises).
 
         While page N is being applied, page N+1 is already being fetched (the HTTP exchange in a network
-        thread, from the cursor page N ends at), and it is parsed only after: parsing beside the apply
-        made both queue for the GIL, one sqlite3 step at a time, which cost an initial sync more than
-        the overlap saved. The cursor is stored only by the apply, so a failure at any point just drops
+        thread, from the cursor page N ends at), and it is parsed and read into rows in that thread while
+        page N commits (`_fetch_ahead`). The cursor is stored only by the apply, so a failure at any point just drops
         the prefetched page and the next attempt starts from the stored cursor. A page whose scope tag is
         not the one the cache's data came under (`LocalCache.adopt_scope`: the user's unit or role changed)
         makes the cache drop the server's data, and the feed is read again from 0. An empty cache's first
@@ -318,22 +317,25 @@ class SyncEngine(OutboxPush, EntityPush):
         """`_pull_page`'s loop."""
         after = await self._in_cache(self.cache.feed_cursor)  # a position per feed partition
         raw = await off_loop(self.client.fetch_changes, after, self.page, wait)
+        page, read = await self._in_cache(self._read, raw)
         while True:
-            page = await self._in_cache(self.client.parse_changes, raw)
             if not await self._in_cache(self.cache.adopt_scope, page.scope, after):
                 # what the user sees changed: the cache dropped the server's data; read it all again
                 after = Cursor()
                 raw = await off_loop(self.client.fetch_changes, after, self.page, 0)
+                page, read = await self._in_cache(self._read, raw)
                 continue
             cursor = page_cursor(page, after)
             # A first sync's next pages come bigger (fewer requests, feed queries and cache transactions); its
             # first page does not, so that the first cases show and the pipeline starts soon.
             size = self.bulk_page if not after or self.cache.loading else self.page
-            ahead = (asyncio.ensure_future(off_loop(self.client.fetch_changes, cursor, size, 0))
+            committing = threading.Event()
+            ahead = (asyncio.ensure_future(off_loop(self._fetch_ahead, cursor, size, committing))
                      if page.more else None)
             try:
-                await self._in_cache(self.cache.apply_changes, page.changes, cursor, page.more)
+                await self._in_cache(self.cache.apply_changes, read, cursor, page.more, committing.set)
             except BaseException:
+                committing.set()  # the prefetch thread is not left waiting
                 if ahead is not None:
                     drop(ahead)
                 raise
@@ -343,7 +345,20 @@ class SyncEngine(OutboxPush, EntityPush):
                 return True
             self._connected()
             after = cursor
-            raw = await ahead
+            page, read = await ahead
+
+    def _read(self, raw: Any) -> tuple[Any, ReadPage]:
+        """A fetched page parsed, and its entries read into the cache's rows (`app.cache.read_page`)."""
+        page = self.client.parse_changes(raw)
+        return page, read_page(page.changes)
+
+    def _fetch_ahead(self, cursor: Cursor, size: int, committing: threading.Event) -> tuple[Any, ReadPage]:
+        """The next page, fetched while the previous one is applied, and read once that one's writes are
+        issued and it commits (`committing`): SQLite's commit holds no GIL, so the read costs the pipeline
+        nothing there, whereas beside the row-by-row writes both would queue for the GIL at every row."""
+        raw = self.client.fetch_changes(cursor, size, 0)
+        committing.wait()
+        return self._read(raw)
 
     async def _refresh_refdata(self, force: bool = False) -> None:
         now = asyncio.get_running_loop().time()

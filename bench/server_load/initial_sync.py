@@ -156,7 +156,7 @@ def bench_initial_sync(emit: Callable[[Row], None]) -> None:
     ok = held == CASES and cursor == CASES
     cpu = meter.result
     note = (f"{fetch.calls} pages (the first of {engine.page} cases, the rest of up to {engine.bulk_page}), each fetched on a network thread while the previous one is "
-            f"applied, then parsed: HTTP exchange incl. server read/serialise/gzip and the client's gunzip "
+            f"applied, and parsed and read into rows there while that one commits: HTTP exchange incl. server read/serialise/gzip and the client's gunzip "
             f"{fetch.seconds:.1f} s, client page parse {parse.seconds:.1f} s (CPU {parse.cpu_seconds:.1f} s), "
             f"cache.apply_changes {apply_.seconds:.1f} s (CPU {apply_.cpu_seconds:.1f} s), of which the last page's "
             f"with the deferred index builds, which nothing overlaps, {last_apply.seconds:.2f} s; CPU seconds in all: "

@@ -12,6 +12,7 @@ from app.cache import LocalCache
 from app.platform.enums import Action, Status
 from app.sync.backoff import Backoff
 from app.sync.client import ServerUnreachable
+from app.sync import engine as engine_module
 from app.sync.engine import SyncEngine
 from app.sync.state import Connection
 from tests.support.fake_server import FakeClient, FakeServer
@@ -222,6 +223,75 @@ def test_start_needs_a_running_loop(tmp_path, server):
         engine.start()
 
 
+def test_the_page_fetched_ahead_is_read_only_once_the_previous_page_commits(tmp_path, server, refdata, now,
+                                                                              monkeypatch):
+    cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
+    asyncio.run(engine_a.sync_once())  # the reference data
+    for i in range(7):
+        cache_a.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, i), now, offline=False)
+    asyncio.run(engine_a.sync_once())
+    cache_b, _, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2, bulk_page=2)
+    log: list[tuple[str, int]] = []  # in the order it happened, on whichever thread
+    real_read = engine_module.read_page
+
+    def read(changes):
+        changes = list(changes)
+        log.append(("read", changes[0].position if changes else -1))
+        return real_read(changes)
+
+    real_apply = cache_b.apply_changes
+
+    def apply(read_page, cursor, more=False, committing=None):
+        def announce():
+            log.append(("commit", len(log)))
+            committing()
+        return real_apply(read_page, cursor, more, announce)
+
+    monkeypatch.setattr(engine_module, "read_page", read)
+    cache_b.apply_changes = apply
+    asyncio.run(engine_b.sync_once())
+    assert cache_b.case_count() == 7 and cache_b.cursor() == cache_a.cursor()
+    kinds = [kind for kind, _ in log]
+    # read, then for each page with a next one: its commit before the next page's read
+    assert kinds[0] == "read" and kinds.count("read") >= 4
+    assert all(kinds[i - 1] == "commit" for i, kind in enumerate(kinds) if kind == "read" and i > 0)
+    for cache, engine in ((cache_a, engine_a), (cache_b, engine_b)):
+        engine.close()
+        cache.close()
+
+
+def test_a_malformed_page_fetched_ahead_changes_nothing_and_the_next_sync_resumes(tmp_path, server, refdata,
+                                                                                 now):
+    cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
+    asyncio.run(engine_a.sync_once())  # the reference data
+    for i in range(5):
+        cache_a.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, i), now, offline=False)
+    asyncio.run(engine_a.sync_once())
+    cache_b, client_b, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2, bulk_page=2)
+    fetch, fetches = client_b.fetch_changes, []
+
+    def fetch_spoiling_the_second(after, *args):
+        page = fetch(after, *args)
+        fetches.append(after)
+        if len(fetches) == 2:  # a case without its status: the whole page is refused, none of it kept
+            spoiled = page.changes[0]
+            page = page.model_copy(update={"changes": [
+                spoiled.model_copy(update={"data": {k: v for k, v in spoiled.data.items() if k != "status"}}),
+                *page.changes[1:]]})
+        return page
+
+    client_b.fetch_changes = fetch_spoiling_the_second
+    with pytest.raises(ValueError, match="status"):
+        asyncio.run(engine_b.sync_once())
+    assert cache_b.case_count() == 2  # the first page only
+    client_b.fetch_changes = fetch
+    asyncio.run(engine_b.sync_once())
+    assert cache_b.case_count() == 5 and cache_b.cursor() == cache_a.cursor()
+    for cache, engine in ((cache_a, engine_a), (cache_b, engine_b)):
+        engine.close()
+        cache.close()
+
+
 def test_catch_up_fetches_ahead_and_a_failed_apply_loses_nothing(tmp_path, server, refdata, now):
     cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
     asyncio.run(engine_a.sync_once())
@@ -235,11 +305,11 @@ def test_catch_up_fetches_ahead_and_a_failed_apply_loses_nothing(tmp_path, serve
     client_b.fetch_changes = lambda after, *args: fetched.append(after) or fetch(after, *args)
     real_apply, calls = cache_b.apply_changes, []
 
-    def failing_apply(page_changes, cursor, more=False):
+    def failing_apply(page_changes, cursor, more=False, committing=None):
         calls.append(cursor)
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real_apply(page_changes, cursor, more)
+        return real_apply(page_changes, cursor, more, committing)
 
     cache_b.apply_changes = failing_apply
     with pytest.raises(RuntimeError, match="disk full"):
