@@ -15,7 +15,9 @@ from app.sync.net_calls import drop, off_loop
 log = logging.getLogger(__name__)
 
 # Command batches in flight at once (see OutboxPush._push_all); 1 = each waits for the answer to the one before.
-PUSH_DEPTH = 2
+# Three keep one batch waiting at the server while the console stores an answer and reads the next rows
+# (the 10,000-command drain: ~5.2 s with two, ~4.9 s with three, alternated on one machine; four no better).
+PUSH_DEPTH = 3
 
 
 class OutboxPush:
