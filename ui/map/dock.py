@@ -41,7 +41,7 @@ from ui.avl.vehicles import VehicleLayer
 from ui.cases.issuing import now_utc
 from ui.map.basemap import BaseMapChoice
 from ui.map.bridge import MapBridge
-from ui.map.case_markers import PreparedMarkers
+from ui.map.case_markers import PreparedMarkers, receive_script
 from ui.map.case_sync import CaseMarkerSync
 from ui.map.interceptor import (
     MapRequestInterceptor,
@@ -290,7 +290,7 @@ class MapDock(CaseMarkerSync, PickMode, QDockWidget):
 
     def send(self, message: dict[str, Any], callback: Callable[[Any], None] | None = None) -> None:
         """Call ``OneGrid.receive(message)`` in the page."""
-        self.run_js(f"OneGrid.receive({json.dumps(message, separators=(',', ':'))})", callback)
+        self.run_js(receive_script(message), callback)
 
     def _page_ready(self, _text: str) -> None:
         self._ready = True

@@ -394,6 +394,9 @@ def _close_on_signals(window) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     tune_collector()  # an initial sync's parsing otherwise spends a third of its time in the collector
+    from ui.shell import pyside_import
+
+    pyside_import.install()  # before Qt and the ~700 modules imported after it
     if args.smoke_test:
         args.demo = True
     if args.demo:  # the server starts on its own thread while Qt and the docks' modules load here

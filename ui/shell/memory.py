@@ -11,10 +11,9 @@ log = logging.getLogger(__name__)
 
 def release_startup_memory(cache=None) -> None:
     """Freeze what exists into the GC's permanent generation (start-up objects are never freed, so full
-    collections need not walk them again: shorter GC pauses on the GUI thread); drop the source lines of
-    every module imported after PySide6 (shiboken's import hook reads each module's source with
-    `inspect.getsource` to look for `__feature__`, and linecache keeps it: ~30 MB for the console's modules,
-    read again if a traceback ever needs a line); and hand the heap the load used and freed back to the OS
+    collections need not walk them again: shorter GC pauses on the GUI thread); drop the source lines
+    `linecache` holds (those shiboken's per-import check would read are no longer among them:
+    `ui.shell.pyside_import`; a traceback reads its lines again); and hand the heap the load used and freed back to the OS
     (glibc keeps it otherwise: ~100 MB of RSS with 100,000 cases)."""
     if hasattr(cache, "release_memory"):
         cache.release_memory()

@@ -3,6 +3,7 @@
 one is being built included, in order."""
 from __future__ import annotations
 
+import json
 import random
 import uuid
 
@@ -51,3 +52,16 @@ def test_a_page_of_many_cases_is_restyled_off_the_gui_thread_in_order(qtbot, mak
     assert not dock._in_flight
     qtbot.waitUntil(lambda: marker(qtbot, dock, ghost) is not None, timeout=10_000)
     assert len(workers) == 2
+
+
+def test_the_pages_receive_call_is_the_message_as_json_with_line_separators_escaped():
+    from ui.map.case_markers import receive_script
+
+    message = {"op": "cases", "upsert": [{"id": "a", "n": "2026-000001", "c": "市容环境", "u": "城管\u2028一队",
+                                          "lat": 31.2, "due": None}], "remove": ["b\u2029"]}
+    script = receive_script(message)
+    assert script.startswith("OneGrid.receive(") and script.endswith(")")
+    body = script[len("OneGrid.receive("):-1]
+    assert "\u2028" not in body and "\u2029" not in body  # older JavaScript ends a string at these
+    assert json.loads(body) == message  # the same message; non-ASCII kept as it is
+    assert "市容环境" in body
