@@ -10,9 +10,9 @@ import pytest
 
 from app.cache import LocalCache
 from app.platform.enums import Action, Status
+from app.sync import engine as engine_module
 from app.sync.backoff import Backoff
 from app.sync.client import ServerUnreachable
-from app.sync import engine as engine_module
 from app.sync.engine import SyncEngine
 from app.sync.state import Connection
 from tests.support.fake_server import FakeClient, FakeServer
