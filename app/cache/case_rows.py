@@ -57,7 +57,10 @@ def case_columns(display: Case) -> dict[str, Any]:
     }
 
 
-ROW_COLUMNS = SUMMARY_COLUMNS + ("server_data", "data")
+# `tasks`: whether the display copy holds a co-task or an on-site check (where an open task can be, besides
+# a case in verification: `app.cache.task_rows`), so the task list reads those rows by an index instead
+# of parsing every case's JSON.
+ROW_COLUMNS = SUMMARY_COLUMNS + ("server_data", "data", "tasks")
 # One upsert for every write of `cases`, run through plain sqlite3 executemany (no per-row SQLAlchemy
 # parameter processing). Rows are tuples in ROW_COLUMNS order, already in their stored form.
 UPSERT_ROWS_SQL = (f"INSERT INTO cases ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))}) "
@@ -91,7 +94,8 @@ def case_row(display: Case, server: Case | None, pending: bool) -> tuple:
             location.lon, display.source.value, stored_time(display.created_at), stored_time(display.updated_at),
             stored_time(display.due_at), stage.value if stage else None, display.escalation_level,
             display.return_count, 1 if pending else 0, server.version if server else None,
-            None if same or server is None else server.model_dump_json(), display.model_dump_json())
+            None if same or server is None else server.model_dump_json(), display.model_dump_json(),
+            1 if display.co_tasks or display.check is not None else 0)
 
 
 # ---------------------------------------------------------------------- the feed's fast path
@@ -191,7 +195,8 @@ def feed_row(data: Any) -> tuple[UUID, int, tuple]:
            priority.value, category_code, _opt_str(data, "unit_id"), grid_code, _number(location, "lat", 90),
            _number(location, "lon", 180), source.value, _time(data, "created_at", True),
            _time(data, "updated_at", True), _time(data, "due_at", False), stage.value if stage else None,
-           _int(data, "escalation_level"), _int(data, "return_count"), 0, version, None, dumps(data))
+           _int(data, "escalation_level"), _int(data, "return_count"), 0, version, None, dumps(data),
+           1 if data.get("co_tasks") or isinstance(data.get("check"), dict) else 0)
     return case_id, version, row
 
 
@@ -259,8 +264,20 @@ def text_feed_row(text: str) -> tuple[UUID, int, tuple]:
            head.unit_id, grid_code, location.lat, location.lon, source,
            _stored_text("created_at", head.created_at), _stored_text("updated_at", head.updated_at),
            None if due_at is None else _stored_text("due_at", due_at), stage,
-           head.escalation_level, head.return_count, 0, head.version, None, text)
+           head.escalation_level, head.return_count, 0, head.version, None, text,
+           1 if _holds_tasks(head.co_tasks, head.check) else 0)
     return case_id, head.version, row
+
+
+_JSON_SPACE = b" \t\r\n"
+
+
+def _holds_tasks(co_tasks: msgspec.Raw | None, check: msgspec.Raw | None) -> bool:
+    """`case_row`'s `tasks` from the raw JSON of the two fields: a co-task list that is not empty, or a check
+    that is an object."""
+    if co_tasks is not None and bytes(co_tasks).translate(None, _JSON_SPACE) not in (b"[]", b"null"):
+        return True
+    return check is not None and bytes(check).lstrip(_JSON_SPACE)[:1] == b"{"
 
 
 SUMMARY_SELECT = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases"

@@ -20,7 +20,9 @@ from app.cases.tasks import CHECK, CO_TASK, VERIFY, Task
 log = logging.getLogger(__name__)
 
 # Where a task can be open: a co-task on a case still being handled, a check pending on a report, a
-# verification waiting for its inspector (chosen in SQL, so only these rows are read).
+# verification waiting for its inspector (chosen in SQL, so only these rows are read). The rows come from
+# the partial index over the cases flagged as holding co-tasks or a check when written (`tasks`) and those in
+# verification: without it, every case's JSON was parsed (~1 s at 100,000 cases, after every change).
 TASK_ROWS_SQL = (
     "SELECT id, number, provisional_number, status, due_at, updated_at, "
     " CASE WHEN json_array_length(data, '$.co_tasks') > 0 THEN json_extract(data, '$.co_tasks') END, "
@@ -29,7 +31,8 @@ TASK_ROWS_SQL = (
     " CASE WHEN status = 'verifying' THEN json_type(data, '$.verification') END, "
     " CASE WHEN status = 'verifying' THEN (SELECT json_extract(e.value, '$.at') FROM json_each(data, '$.events') e "
     "   WHERE json_extract(e.value, '$.action') = 'send_verify' ORDER BY e.key DESC LIMIT 1) END "
-    "FROM cases WHERE status IN ('reported', 'registered', 'returned', 'dispatched', 'in_progress', 'verifying') "
+    "FROM cases INDEXED BY ix_cases_open_tasks WHERE (tasks = 1 OR status = 'verifying') "
+    " AND status IN ('reported', 'registered', 'returned', 'dispatched', 'in_progress', 'verifying') "
     " AND (coalesce(json_array_length(data, '$.co_tasks'), 0) > 0 "
     "      OR (status = 'reported' AND json_type(data, '$.check') = 'object') OR status = 'verifying')"
 )

@@ -39,3 +39,42 @@ def test_open_tasks_from_sql_equal_the_tasks_of_the_parsed_cases(cache, refdata)
     for actor in (OPERATOR, LEAD, INSPECTOR, handler_for("roads"), handler_for("greenery"),
                   Actor("handler_x", Role.UNIT_HANDLER, "sanitation")):
         assert tasks.visible_to(cache.open_tasks(), actor, refdata) == tasks.tasks_for(every, actor, refdata)
+
+
+def test_cases_received_from_the_feed_are_flagged_for_the_task_list_as_they_are_written(cache, refdata,
+                                                                                       tmp_path):
+    """The task list reads only the rows flagged `tasks` (or in verification) through its partial index: a
+    case that came from the server, as the JSON text of a feed page or as a parsed dict, is flagged exactly
+    when it holds a co-task or a check, and a later version without them clears the flag."""
+    from app.cache import LocalCache
+    from app.wire.feed import Change
+    from app.wire.feed_decode import CaseText
+
+    maker = CaseMaker(cache, refdata)
+    joint, checking, plain = maker.make(Status.IN_PROGRESS), maker.make(Status.REPORTED), maker.make(Status.DISPATCHED)
+    maker.act(joint, Action.ADD_CO_UNIT, {"unit_id": "roads"}, actor=OPERATOR)
+    maker.act(checking, Action.SEND_CHECK, {"inspector": INSPECTOR.username}, actor=OPERATOR)
+    cases = {case_id: cache.case(case_id) for case_id in (joint, checking, plain)}
+    expected = {str(joint): 1, str(checking): 1, str(plain): 0}
+    for form in ("text", "dict"):
+        other = LocalCache(tmp_path / f"from-{form}")
+        other.store_refdata(refdata.to_dict())
+        page = [CaseText(i + 1, str(c.id), c.model_dump_json()) if form == "text"
+                else Change(position=i + 1, kind="case", id=str(c.id), data=c.model_dump(mode="json"))
+                for i, c in enumerate(cases.values())]
+        other.apply_changes(page, len(page))
+        with other._engine.connect() as conn:
+            flags = dict(conn.exec_driver_sql("SELECT id, tasks FROM cases").all())
+        assert flags == expected, form
+        assert sorted((t.case_id, t.kind) for t in other.open_tasks()) == sorted(
+            [(joint, "co_task"), (checking, "check")])
+        # the co-task handled away and the check answered: a newer version of each, flags as the JSON says
+        emptied = {joint: cases[joint].model_copy(update={"co_tasks": (), "version": cases[joint].version + 1})}
+        text = emptied[joint].model_dump_json()
+        other.apply_changes([CaseText(10, str(joint), text) if form == "text" else
+                             Change(position=10, kind="case", id=str(joint), data=emptied[joint].model_dump(mode="json"))],
+                            10)
+        with other._engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT tasks FROM cases WHERE id = ?", (str(joint),)).scalar() == 0
+        assert [(t.case_id, t.kind) for t in other.open_tasks()] == [(checking, "check")]
+        other.close()
