@@ -79,14 +79,16 @@ cases = Table(
     # pending commands: the JSON is stored once). See cache_tables.SERVER_JSON.
     Column("server_data", JSON),
     Column("data", JSON, nullable=False),      # display copy: server snapshot + pending commands
-    # the display copy holds a co-task or an on-site check (`app.cache.case_rows.ROW_COLUMNS`)
+    # marks for the docks' lists, read from the display copy when written (`app.cache.case_rows.ROW_COLUMNS`)
     Column("tasks", Boolean, nullable=False, default=False, server_default="0"),
+    Column("lead_work", Boolean, nullable=False, default=False, server_default="0"),
     Index("ix_cases_status", "status"),
     Index("ix_cases_unit_id", "unit_id"),
     Index("ix_cases_due_at", "due_at"),
     Index("ix_cases_pending", "pending"),
     # the rows where an open task can be (`app.cache.task_rows`): a few, out of every case
     Index("ix_cases_open_tasks", "status", sqlite_where=text("tasks = 1 OR status = 'verifying'")),
+    Index("ix_cases_lead_work", "status", sqlite_where=text("lead_work = 1 OR escalation_level > 0")),
     # Covers every queue column, so reading the whole queue scans this narrow index instead of rows
     # that each carry two JSON documents (about twice as fast at 100,000 cases).
     Index("ix_cases_summary", "id", "number", "provisional_number", "status", "priority", "category_code",

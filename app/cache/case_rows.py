@@ -57,10 +57,12 @@ def case_columns(display: Case) -> dict[str, Any]:
     }
 
 
-# `tasks`: whether the display copy holds a co-task or an on-site check (where an open task can be, besides
-# a case in verification: `app.cache.task_rows`), so the task list reads those rows by an index instead
-# of parsing every case's JSON.
-ROW_COLUMNS = SUMMARY_COLUMNS + ("server_data", "data", "tasks")
+# Two marks read from the display copy as it is written, so that the docks' lists read a few rows by a
+# partial index instead of parsing every case's JSON after every change: `tasks`, it holds a co-task or an
+# on-site check (where an open task can be, besides a case in verification: `app.cache.task_rows`);
+# `lead_work`, it holds an extension request or a planned resume, or was sent back for rework (where a shift
+# lead's work can be, besides an escalated case: `app.cache.lead_work`).
+ROW_COLUMNS = SUMMARY_COLUMNS + ("server_data", "data", "tasks", "lead_work")
 # One upsert for every write of `cases`, run through plain sqlite3 executemany (no per-row SQLAlchemy
 # parameter processing). Rows are tuples in ROW_COLUMNS order, already in their stored form.
 UPSERT_ROWS_SQL = (f"INSERT INTO cases ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))}) "
@@ -95,7 +97,8 @@ def case_row(display: Case, server: Case | None, pending: bool) -> tuple:
             stored_time(display.due_at), stage.value if stage else None, display.escalation_level,
             display.return_count, 1 if pending else 0, server.version if server else None,
             None if same or server is None else server.model_dump_json(), display.model_dump_json(),
-            1 if display.co_tasks or display.check is not None else 0)
+            1 if display.co_tasks or display.check is not None else 0,
+            1 if display.extension is not None or display.resume_at is not None or display.rework_count else 0)
 
 
 # ---------------------------------------------------------------------- the feed's fast path
@@ -196,7 +199,9 @@ def feed_row(data: Any) -> tuple[UUID, int, tuple]:
            _number(location, "lon", 180), source.value, _time(data, "created_at", True),
            _time(data, "updated_at", True), _time(data, "due_at", False), stage.value if stage else None,
            _int(data, "escalation_level"), _int(data, "return_count"), 0, version, None, dumps(data),
-           1 if data.get("co_tasks") or isinstance(data.get("check"), dict) else 0)
+           1 if data.get("co_tasks") or isinstance(data.get("check"), dict) else 0,
+           1 if data.get("extension") is not None or data.get("resume_at") is not None or data.get("rework_count")
+           else 0)
     return case_id, version, row
 
 
@@ -209,7 +214,7 @@ def _head_struct() -> type:
         "id": str, "number": str | None, "provisional_number": str | None, "status": str, "priority": str,
         "source": str, "stage": str | None, "category_code": str, "description": str, "unit_id": str | None,
         "location": _LocationHead, "created_at": str, "updated_at": str, "due_at": str | None,
-        "escalation_level": int, "return_count": int, "version": int}
+        "escalation_level": int, "return_count": int, "rework_count": int, "version": int}
     fields = []
     for name, field in Case.model_fields.items():
         kind = typed.get(name, msgspec.Raw)
@@ -265,7 +270,8 @@ def text_feed_row(text: str) -> tuple[UUID, int, tuple]:
            _stored_text("created_at", head.created_at), _stored_text("updated_at", head.updated_at),
            None if due_at is None else _stored_text("due_at", due_at), stage,
            head.escalation_level, head.return_count, 0, head.version, None, text,
-           1 if _holds_tasks(head.co_tasks, head.check) else 0)
+           1 if _holds_tasks(head.co_tasks, head.check) else 0,
+           1 if _given(head.extension) or _given(head.resume_at) or head.rework_count else 0)
     return case_id, head.version, row
 
 
@@ -278,6 +284,11 @@ def _holds_tasks(co_tasks: msgspec.Raw | None, check: msgspec.Raw | None) -> boo
     if co_tasks is not None and bytes(co_tasks).translate(None, _JSON_SPACE) not in (b"[]", b"null"):
         return True
     return check is not None and bytes(check).lstrip(_JSON_SPACE)[:1] == b"{"
+
+
+def _given(raw: msgspec.Raw | None) -> bool:
+    """Whether a field's raw JSON is there and not null."""
+    return raw is not None and bytes(raw).strip(_JSON_SPACE) != b"null"
 
 
 SUMMARY_SELECT = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM cases"

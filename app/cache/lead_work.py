@@ -57,7 +57,9 @@ _SQL = text(
     " (SELECT json_extract(e.value, '$.at') FROM json_each(data, '$.events') e "
     "   WHERE json_extract(e.value, '$.action') = 'escalate' ORDER BY e.key DESC LIMIT 1), "
     " json_extract(data, '$.rework_count'), json_extract(data, '$.resume_at') "
-    "FROM cases WHERE status IN (SELECT value FROM json_each(:active)) AND ("
+    # the few rows the partial index holds (the marked ones, and the escalated), not every case's JSON
+    "FROM cases INDEXED BY ix_cases_lead_work WHERE (lead_work = 1 OR escalation_level > 0) "
+    " AND status IN (SELECT value FROM json_each(:active)) AND ("
     " json_extract(data, '$.extension') IS NOT NULL OR escalation_level > 0 "
     " OR json_extract(data, '$.events[#-1].action') = 'verify_fail' "
     " OR json_extract(data, '$.resume_at') IS NOT NULL)")
