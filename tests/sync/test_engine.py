@@ -223,14 +223,19 @@ def test_start_needs_a_running_loop(tmp_path, server):
         engine.start()
 
 
-def test_the_page_fetched_ahead_is_read_only_once_the_previous_page_commits(tmp_path, server, refdata, now,
-                                                                              monkeypatch):
+def _cases_and_a_second_console(tmp_path, server, refdata, now, count: int):
+    """Console A creates `count` cases on the server; console B, empty, reads the feed in pages of two."""
     cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
     asyncio.run(engine_a.sync_once())  # the reference data
-    for i in range(7):
+    for i in range(count):
         cache_a.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, i), now, offline=False)
     asyncio.run(engine_a.sync_once())
-    cache_b, _, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2, bulk_page=2)
+    return (cache_a, engine_a), _console(tmp_path / "b", server, OPERATOR2, page=2, bulk_page=2)
+
+
+def test_the_page_fetched_ahead_is_read_only_once_the_previous_page_commits(tmp_path, server, refdata, now,
+                                                                              monkeypatch):
+    (cache_a, engine_a), (cache_b, _, engine_b) = _cases_and_a_second_console(tmp_path, server, refdata, now, 7)
     log: list[tuple[str, int]] = []  # in the order it happened, on whichever thread
     real_read = engine_module.read_page
 
@@ -262,12 +267,8 @@ def test_the_page_fetched_ahead_is_read_only_once_the_previous_page_commits(tmp_
 
 def test_a_malformed_page_fetched_ahead_changes_nothing_and_the_next_sync_resumes(tmp_path, server, refdata,
                                                                                  now):
-    cache_a, _, engine_a = _console(tmp_path / "a", server, OPERATOR)
-    asyncio.run(engine_a.sync_once())  # the reference data
-    for i in range(5):
-        cache_a.issue(OPERATOR, Action.CREATE, None, create_payload(refdata, i), now, offline=False)
-    asyncio.run(engine_a.sync_once())
-    cache_b, client_b, engine_b = _console(tmp_path / "b", server, OPERATOR2, page=2, bulk_page=2)
+    (cache_a, engine_a), (cache_b, client_b, engine_b) = _cases_and_a_second_console(tmp_path, server, refdata,
+                                                                                     now, 5)
     fetch, fetches = client_b.fetch_changes, []
 
     def fetch_spoiling_the_second(after, *args):
