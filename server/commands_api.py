@@ -42,7 +42,7 @@ async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx,
     its own (`server.platform.batch_items`); only a malformed envelope refuses the batch."""
     kinds = [kind_of(item) for item in batch.commands]
     if all(kind == CASE_KIND for kind in kinds):
-        read = ReadBatch(read_items([_case_item(item) for item in batch.commands], Command))
+        read = ReadBatch(read_items([case_item(item) for item in batch.commands], Command))
         # Blocking, but in the commands' own few threads (ServerContext.apply_in_thread), not the 40 shared ones.
         return Response(await ctx.apply_in_thread(user, read, newest_cases=cases == "newest"),
                         media_type="application/json")
@@ -50,7 +50,7 @@ async def post_commands(batch: CommandEnvelope, user: User, ctx: Ctx,
     others = [i for i, kind in enumerate(kinds) if kind != CASE_KIND]
     results: list[Any] = [None] * len(kinds)
     if cases:
-        read = ReadBatch(read_items([_case_item(batch.commands[i]) for i in cases], Command))
+        read = ReadBatch(read_items([case_item(batch.commands[i]) for i in cases], Command))
         answer = BatchResult.model_validate_json(await ctx.apply_in_thread(user, read))
         for i, result in zip(cases, answer.results):
             results[i] = result.model_dump(mode="json")
@@ -71,7 +71,7 @@ async def post_entity_commands(batch: EntityCommandEnvelope, user: User, ctx: Ct
     return {"results": [r.model_dump(mode="json") for r in results], "server_time": ctx.now().isoformat()}
 
 
-def _case_item(item: Any) -> Any:
+def case_item(item: Any) -> Any:
     """A case command may name its kind; the case schema itself has no such field."""
     if isinstance(item, dict) and item.get("kind") == CASE_KIND:
         return {key: value for key, value in item.items() if key != "kind"}

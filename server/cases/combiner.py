@@ -23,6 +23,11 @@ The order the server guarantees is kept: a request's commands stay together and 
 requests' commands on one case are applied in the order the requests arrived (one queue, one thread).
 Each request is answered as soon as its group has committed, with the same bytes as before.
 
+While requests keep queuing, the groups one after another run on one connection, kept from group to group (for
+`_HOLD_S` at most): each checkout from the pool cost a ping of the database and the pool's bookkeeping, as much
+CPU as two of a group's statements. The connection goes back to the pool as soon as the queue is empty, and
+is dropped when a group fails with an exception (an outage): the next checkout pings a fresh one.
+
 Only PostgreSQL case batches smaller than `commit_group` come here (`ServerContext.apply_in_thread`):
 larger ones — a console draining its outbox — are groups already. `settings.combine_commands` turns it off.
 The detections' writer (`server.detections.writer`) is the same idea for detections.
@@ -34,6 +39,7 @@ import contextvars
 import functools
 import logging
 import queue
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,6 +50,8 @@ from server.platform.batch_items import ReadBatch
 from server.platform.queue_thread import QueueThread
 
 log = logging.getLogger(__name__)
+
+_HOLD_S = 5.0  # the longest one connection serves consecutive groups (the pool's ping and recycle apply again)
 
 
 @dataclass
@@ -70,7 +78,9 @@ class CommandCombiner(QueueThread):
         self.bound = max(1, bound)
         self.groups = 0  # transactions tried (tests and the bench count them)
         self.received = 0  # requests submitted
+        self.checkouts = 0  # connections taken from the pool for groups (tests count them)
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._held: tuple[object, float, Callable] | None = None  # (connection, since, its session factory)
 
     def queued(self) -> int:
         """Requests waiting for the next group (approximate while others queue)."""
@@ -107,11 +117,14 @@ class CommandCombiner(QueueThread):
                 jobs.append(job)
                 size += len(job.batch.commands)
             self.write(jobs)
+            if carried is None and self._queue.empty():
+                self._release()  # idle: the connection goes back to the pool
             if stopping:
                 if carried is not None:
                     self.write([carried])
                 break
         self._drain()  # what is still queued at stop is answered too
+        self._release()
 
     def write(self, jobs: list[Job]) -> None:
         """Apply `jobs` as one group and answer each. A request whose caller went away before its group
@@ -122,6 +135,7 @@ class CommandCombiner(QueueThread):
         try:
             results = self._apply(jobs)
         except BaseException as exc:  # noqa: BLE001 - every request of the group fails alike (an outage)
+            self._release()  # not used again: the next group checks out (and pings) a connection
             log.warning("a group of %d requests failed: %s: %s", len(jobs), type(exc).__name__, exc)
             for job in jobs:
                 job.future.set_exception(exc)
@@ -140,7 +154,7 @@ class CommandCombiner(QueueThread):
         """Every command's answer, in queue order: one command in its own transaction as ever; more in
         one group, each under its own sender and context."""
         ctx = self.ctx
-        db, refdata, now, hook = ctx.db.writer, ctx.refdata, ctx.now, ctx.before_commit
+        db, refdata, now, hook = self._writer(), ctx.refdata, ctx.now, ctx.before_commit
         users, commands, contexts = [], [], []
         for job in jobs:
             for command in job.batch.commands:
@@ -152,6 +166,26 @@ class CommandCombiner(QueueThread):
             return [contexts[0].run(functools.partial(answer_one, db, users[0], commands[0], refdata, now,
                                                       before_commit=hook))]
         return apply_together(db, users, commands, refdata, now, hook, contexts)
+
+    def _writer(self) -> Callable:
+        """The writer session factory of the next group, bound to the connection kept while groups follow one
+        another (module doc); a new one is checked out when none is kept or it has served `_HOLD_S`."""
+        if self._held is not None and time.monotonic() - self._held[1] < _HOLD_S:
+            return self._held[2]
+        self._release()
+        writer = self.ctx.db.writer
+        connection = writer.kw["bind"].connect()
+        self.checkouts += 1
+        self._held = (connection, time.monotonic(), functools.partial(writer, bind=connection))
+        return self._held[2]
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            try:
+                held[0].close()
+            except Exception:  # noqa: BLE001 - a broken connection is discarded by the pool all the same
+                log.debug("closing the combiner's connection failed", exc_info=True)
 
 
 def start_combiner(ctx) -> CommandCombiner | None:

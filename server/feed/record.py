@@ -296,11 +296,25 @@ def record_changes(session: Session, changes: list[tuple[str, str, dict[str, Any
 _COUNTERS = CounterRow.__table__
 _ADVANCE = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
             .values(value=_COUNTERS.c.value + bindparam("by")).returning(_COUNTERS.c.value))
+# PostgreSQL: the step and the NOTIFY of its last position (`notify_payload`: `prefix` is the city partition's
+# code and ':', or empty) in one statement; the NOTIFY goes out at the commit whatever statement queued it,
+# and a separate `SELECT pg_notify(…)` was one more round trip for every group.
+_ADVANCE_NOTIFY = (
+    update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter"))
+    .values(value=_COUNTERS.c.value + bindparam("by"))
+    .returning(_COUNTERS.c.value, func.pg_notify(bindparam("channel"), bindparam("prefix", type_=Text)
+                                                  + cast(_COUNTERS.c.value, Text))))
 
 
-def _advance(session: Session, partition: str, n: int) -> int | None:
-    """`n` positions of `partition` at once: the last of them (None: the partition has no counter row yet)."""
-    return session.execute(_ADVANCE, {"counter": counter_name(partition), "by": n}).scalar_one_or_none()
+def _advance(session: Session, partition: str, n: int, *, notify: bool = False) -> int | None:
+    """`n` positions of `partition` at once: the last of them (None: the partition has no counter row yet,
+    and nothing was done). With `notify` (PostgreSQL), the last position is NOTIFYed in the same statement."""
+    if not notify:
+        return session.execute(_ADVANCE, {"counter": counter_name(partition), "by": n}).scalar_one_or_none()
+    found = session.connection().execute(_ADVANCE_NOTIFY, {
+        "counter": counter_name(partition), "by": n, "channel": FEED_CHANNEL,
+        "prefix": "" if partition == GLOBAL else f"{partition}:"}).first()
+    return None if found is None else found[0]
 
 
 def record_positions(session: Session, kind: str, items: list[tuple[str | uuid.UUID, str | None]], *,
@@ -322,23 +336,27 @@ def record_positions(session: Session, kind: str, items: list[tuple[str | uuid.U
             row["partition"] = partition_of(row["jurisdiction"])
         groups.setdefault(row["partition"], []).append(row)
     # the counters in one order (cities by code, the global one last): see the module docstring
+    postgres = session.get_bind().dialect.name == "postgresql"
     tops: dict[str, int] = {}
+    unsent: list[str] = []  # partitions whose last position no step NOTIFYed (`_ADVANCE_NOTIFY`)
     for partition in sorted(groups, key=lambda p: (p == GLOBAL, p)):
         n = len(groups[partition])
-        top = _advance(session, partition, n)
+        top = _advance(session, partition, n, notify=postgres)
         if top is None:  # the partition's first row (a fresh database, a new city): its counter is created
             top = increment_partition(session, partition)
             if n > 1:
-                top = _advance(session, partition, n - 1)
+                top = _advance(session, partition, n - 1, notify=postgres)
+            else:
+                unsent.append(partition)
         tops[partition] = top
         for i, row in enumerate(groups[partition]):
             row["position"] = top - len(groups[partition]) + 1 + i
     latest = {row["entity_id"]: row for row in rows}  # an entity listed twice keeps its last position
     session.connection().execute(_upsert(session), list(latest.values()))
-    if session.get_bind().dialect.name == "postgresql":
-        for partition, top in tops.items():
+    if postgres:
+        for partition in unsent:
             session.execute(text("SELECT pg_notify(:channel, :position)"),
-                            {"channel": FEED_CHANNEL, "position": notify_payload(partition, top)})
+                            {"channel": FEED_CHANNEL, "position": notify_payload(partition, tops[partition])})
     for partition, top in tops.items():
         mark_changed(session, top, partition)
     return [row["position"] for row in rows]

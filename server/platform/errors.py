@@ -86,8 +86,19 @@ def is_database_outage(exc: BaseException) -> bool:
 
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    if not is_database_outage(exc):
+    answer = error_answer(exc)
+    if answer is None:
         raise exc  # a real bug (constraint, SQL error): let the catch-all answer 500
+    return answer
+
+
+def error_answer(exc: BaseException) -> JSONResponse | None:
+    """What the handlers answer for `exc` (an `ApiError`, or a database outage: 503, logged), or None for
+    anything else (a bug: the catch-all's 500); for an ASGI layer in front of them (`server.commands_fast_path`)."""
+    if isinstance(exc, ApiError):
+        return error_response(exc.status, exc.error, exc.message, exc.details, exc.headers)
+    if not is_database_outage(exc):
+        return None
     log.warning("database unavailable: %s", exc)
     return error_response(503, "database_unavailable", f"the database is unavailable: {_first_line(exc)}")
 

@@ -18,6 +18,7 @@ from db.audit import AuditEntryRow
 from db.cases import CaseEventRow, CommandRow
 from db.platform import CounterRow
 from server.audit import verify as audit
+from server.cases import combiner as combiner_module
 from server.cases import commands as server_commands
 from server.cases import group_commit
 from tests.support.server import HANDLER, UNIT
@@ -281,3 +282,33 @@ def test_a_group_holds_back_a_step_whose_photos_have_not_arrived(pg):
     assert results[0]["status"] == "accepted"
     assert (results[1]["status"], results[1]["reason"]) == ("rejected", "photos_missing"), results[1]
     assert results[1]["case"]["status"] == "in_progress"
+
+
+def test_groups_that_follow_one_another_share_a_connection_returned_once_idle(pg, monkeypatch):
+    case = pg.new_case("operator1")
+    combiner, pool = pg.ctx.command_combiner, pg.ctx.db.engine.pool
+    wait_until(lambda: pool.checkedout() == 0)  # idle: nothing kept
+    checkouts = combiner.checkouts
+    gate = Gate(pg, waiting=2)
+    pg.ctx.before_commit = gate
+    posts = Posts(pg, gate)
+    posts.send("operator1", pg.command("note", case["id"], {"text": "in flight"}))
+    for user, command in [("operator1", pg.command("register", case["id"])),
+                          ("operator2", pg.command("create", uuid.uuid4(), pg.create_payload()))]:
+        posts.send(user, command)
+    assert [body["results"][0]["status"] for _, body in posts.answers()] == ["accepted"] * 3
+    pg.ctx.before_commit = None
+    assert gate.transactions == 2 and combiner.checkouts == checkouts + 1  # two groups, one checkout
+    wait_until(lambda: pool.checkedout() == 0)  # the queue empty: back in the pool
+
+    # held no longer than `_HOLD_S`: the next group checks out (and so pings) a connection again
+    monkeypatch.setattr(combiner_module, "_HOLD_S", 0.0)
+    gate = Gate(pg, waiting=1)
+    pg.ctx.before_commit = gate
+    posts = Posts(pg, gate)
+    posts.send("operator1", pg.command("note", case["id"], {"text": "again in flight"}))
+    posts.send("operator2", pg.command("note", case["id"], {"text": "queued"}))
+    assert [body["results"][0]["status"] for _, body in posts.answers()] == ["accepted"] * 2
+    pg.ctx.before_commit = None
+    assert combiner.checkouts == checkouts + 3
+    wait_until(lambda: pool.checkedout() == 0)

@@ -14,8 +14,9 @@ from app.cases.case import Case
 from db.cases import CaseEventRow, CaseRow, CommandRow
 from db.metrics import MetricCaseRow, MetricFactRow
 from server.metrics import facts as metrics
-from server.platform.many_rows import insert_rows
+from server.platform.many_rows import insert_rows, update_rows
 from tests.cases.server.test_group_commit import _batch, _check_store
+from tests.support.server import UNIT
 
 TABLES = ("cases", "case_events", "commands", "metric_facts", "metric_cases")
 
@@ -25,15 +26,16 @@ def pg(make_harness, pg_url):
     return make_harness(pg_url, commit_group=8)
 
 
-def _inserts(engine) -> list[tuple[str, bool, int]]:
-    """(table, executemany, rows) of every INSERT into one of TABLES."""
+def _inserts(engine, verb: str = "INSERT") -> list[tuple[str, bool, int]]:
+    """(table, executemany, rows) of every INSERT (or UPDATE) of one of TABLES."""
     seen: list[tuple[str, bool, int]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def _log(_conn, _cursor, statement, params, _context, executemany):
         words = statement.split()
-        if words[:2] == ["INSERT", "INTO"] and words[2] in TABLES:
-            seen.append((words[2], executemany, len(params) if executemany else 1))
+        table = words[2] if verb == "INSERT" and words[1:2] == ["INTO"] else words[1]
+        if words[0] == verb and table in TABLES:
+            seen.append((table, executemany, len(params) if executemany else 1))
 
     return seen
 
@@ -76,6 +78,25 @@ def test_the_rows_of_a_group_are_those_of_the_row_by_row_statements(pg):
         assert sorted(tuple(c) for c in session.execute(select(*MetricCaseRow.__table__.c))) == cases
 
 
+def test_a_group_updates_its_cases_in_one_statement(pg):
+    ids, commands = _batch(pg, 4)
+    pg.post("operator1", *commands[::5])  # the four creations, and then each case's next steps in turn:
+    updates = _inserts(pg.ctx.db.engine, "UPDATE")
+    results = pg.post("operator1", *[commands[5 * case + step] for step in range(1, 5) for case in range(4)])
+    cases = [s for s in updates if s[0] == "cases"]
+    # two groups of 8 commands, each changing the four cases: one statement a group, not a row-by-row executemany
+    assert cases == [("cases", False, 1), ("cases", False, 1)], updates
+    assert {r["case_id"] for r in results[:8] if r["status"] == "accepted"} == {str(i) for i in ids}
+    _check_store(pg, ids, commands)
+    last = {r["case_id"]: r["case"] for r in results if r["status"] == "accepted"}
+    with pg.ctx.db.reader() as session:
+        for row in session.execute(select(CaseRow)).scalars():  # each row as its case's last answer has it
+            assert row.data == last[str(row.id)]
+            assert (row.status, row.unit_id, row.version, row.updated_at, row.jurisdiction) == (
+                last[str(row.id)]["status"], UNIT, last[str(row.id)]["version"],
+                datetime.fromisoformat(last[str(row.id)]["updated_at"]), row.grid_code[:9])
+
+
 def _command_row(**changes) -> dict:
     row = {"command_id": uuid.uuid4(), "username": "operator1", "case_id": uuid.uuid4(), "action": "note",
            "received_at": datetime.fromisoformat("2026-03-02T08:00:00+08:00"), "status": "rejected",
@@ -94,6 +115,13 @@ def test_many_rows_keep_the_guards_of_single_rows(pg):
     with pytest.raises(ValueError, match="jurisdiction"):  # a column with a Python-side default must be given
         with pg.ctx.db.writer() as session, session.begin():
             insert_rows(session, CaseRow.__table__, [{"id": uuid.uuid4(), "grid_code": "x"}])
+    cases = CaseRow.__table__
+    with pytest.raises(ValueError, match="jurisdiction"):  # an `onupdate` column must be given to an update too
+        with pg.ctx.db.writer() as session, session.begin():
+            update_rows(session, cases, [{"id": uuid.uuid4(), "grid_code": "x"}], "id")
+    with pytest.raises(ValueError, match="must name id"):
+        with pg.ctx.db.writer() as session, session.begin():
+            update_rows(session, cases, [{"grid_code": "x", "jurisdiction": "x"}], "id")
     rows = [_command_row(result=None), _command_row(result={"text": "引号 \" and \\ kept", "n": [1, None]})]
     with pg.ctx.db.writer() as session, session.begin():
         insert_rows(session, table, rows)

@@ -26,6 +26,10 @@ def test_an_async_endpoint_resolves_its_dependencies_without_a_worker_thread(lit
     handed = _count_dependency_threads(monkeypatch)
     result = lite.do("operator1", "register", case_id)
     assert result["status"] == "accepted", result
+    # a query the commands' fast path leaves to the endpoint: the FastAPI route answers it
+    r = lite.client.post("/api/commands", params={"cases": "all", "unknown": 1}, headers=lite.login("operator1"),
+                         json={"commands": [lite.command("note", case_id, {"text": "x"})]})
+    assert r.status_code == 200 and r.json()["results"][0]["status"] == "accepted", r.text
     # a parameter the feed's fast path leaves to the endpoint: the FastAPI route answers it
     r = lite.client.get("/api/changes", params={"cursor": "any.0", "limit": 5, "unknown": 1}, headers=lite.login("operator1"))
     assert r.status_code == 200, r.text
@@ -49,13 +53,14 @@ def test_a_request_does_not_ask_opentelemetry_for_its_providers(lite, monkeypatc
 def test_every_answer_gets_its_headers_from_one_edge_layer(lite):
     """Request id, metrics, server time and security headers in one layer, outermost of the app's own:
     each wrapped `send` and copied the answer's headers again, on every request."""
+    from server.commands_fast_path import CommandsFastPath
     from server.feed.fast_path import ChangesFastPath
     from server.platform.edge import EdgeMiddleware
     from server.platform.middleware import BodyLimitMiddleware, CatchAllMiddleware
 
     ours = [m.cls for m in lite.app.user_middleware]
     assert ours[0] is EdgeMiddleware and ours[1] is ChangesFastPath
-    assert set(ours[2:]) == {CatchAllMiddleware, BodyLimitMiddleware, GZipMiddleware}
+    assert set(ours[2:]) == {CatchAllMiddleware, BodyLimitMiddleware, GZipMiddleware, CommandsFastPath}
 
 
 @pytest.mark.parametrize("params", [{"after": 0}, {"after": 0, "limit": "bad"}])
