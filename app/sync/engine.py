@@ -300,8 +300,8 @@ class SyncEngine(OutboxPush, EntityPush):
 
         While page N is being applied, page N+1 is already being fetched (the HTTP exchange in a network
         thread, from the cursor page N ends at), and it is parsed and read into rows in that thread while
-        page N commits (`_fetch_ahead`). The cursor is stored only by the apply, so a failure at any point just drops
-        the prefetched page and the next attempt starts from the stored cursor. A page whose scope tag is
+        page N commits (`_fetch_ahead`). The cursor is stored only by the apply, so a failure at any point
+        just drops the prefetched page and the next attempt starts from the stored cursor. A page whose scope tag is
         not the one the cache's data came under (`LocalCache.adopt_scope`: the user's unit or role changed)
         makes the cache drop the server's data, and the feed is read again from 0. An empty cache's first
         sync is written as a bulk load (`app.cache.first_sync`); one cut short by a failure is ended at once,
